@@ -1,0 +1,269 @@
+//! PostgreSQL access: the pool, the retry policy, error mapping and migrations.
+
+pub mod embedded;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use utoipa::ToSchema;
+
+use crate::settings::DatabaseSettings;
+use crate::sor::SorError;
+
+/// The reversible migrations, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Exponential backoff for transient database errors.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl RetryPolicy {
+    pub fn from_settings(s: &DatabaseSettings) -> Self {
+        RetryPolicy {
+            max_retries: s.max_retries,
+            base_delay: Duration::from_millis(s.retry_base_delay_ms),
+            max_delay: Duration::from_millis(s.retry_max_delay_ms),
+        }
+    }
+
+    /// The delay before retry number `attempt` (0-based): base × 2^attempt, capped.
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempt);
+        self.base_delay.saturating_mul(factor).min(self.max_delay)
+    }
+}
+
+/// The shared handle every PostgreSQL SOR uses: a pool, or the reason there is none.
+#[derive(Clone)]
+pub struct Database {
+    pool: Option<PgPool>,
+    disabled: Option<Arc<str>>,
+    schema_ready: Arc<AtomicBool>,
+    retry: RetryPolicy,
+}
+
+/// Pool usage, for `/health` and `/metrics`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Database {
+    /// A lazily connecting pool: the service starts even when PostgreSQL is down.
+    pub fn connect(options: PgConnectOptions, settings: &DatabaseSettings) -> Self {
+        let pool = PgPoolOptions::new()
+            .max_connections(settings.pool_size)
+            .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+            .connect_lazy_with(options);
+        Database {
+            pool: Some(pool),
+            disabled: None,
+            schema_ready: Arc::new(AtomicBool::new(false)),
+            retry: RetryPolicy::from_settings(settings),
+        }
+    }
+
+    /// No database: every store call answers 503 with `reason` (which says how to enable it).
+    pub fn disabled(reason: impl Into<String>) -> Self {
+        Database {
+            pool: None,
+            disabled: Some(Arc::from(reason.into())),
+            schema_ready: Arc::new(AtomicBool::new(false)),
+            retry: RetryPolicy {
+                max_retries: 0,
+                base_delay: Duration::ZERO,
+                max_delay: Duration::ZERO,
+            },
+        }
+    }
+
+    /// Applies pending migrations once; the stores answer 503 until this succeeded.
+    pub async fn migrate(&self) -> Result<(), SorError> {
+        let pool = self.raw_pool()?;
+        MIGRATOR.run(pool).await.map_err(|e| {
+            SorError::Unavailable(format!("database migrations could not run yet: {e}"))
+        })?;
+        self.schema_ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Keeps retrying migrations in the background until the database answers.
+    pub fn migrate_in_background(&self) {
+        if self.pool.is_none() {
+            return;
+        }
+        let db = self.clone();
+        tokio::spawn(async move {
+            let mut attempt = 0;
+            loop {
+                match db.migrate().await {
+                    Ok(()) => {
+                        tracing::info!("database schema is up to date");
+                        return;
+                    }
+                    Err(e) => {
+                        let delay = db.retry.delay(attempt).max(Duration::from_millis(200));
+                        tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "database not ready");
+                        tokio::time::sleep(delay).await;
+                        attempt = attempt.saturating_add(1);
+                    }
+                }
+            }
+        });
+    }
+
+    /// The pool, once the schema is in place.
+    pub fn pool(&self) -> Result<&PgPool, SorError> {
+        let pool = self.raw_pool()?;
+        if !self.schema_ready.load(Ordering::Acquire) {
+            return Err(SorError::Unavailable(
+                "database is not ready yet: its schema has not been migrated (is PostgreSQL reachable?)".into(),
+            ));
+        }
+        Ok(pool)
+    }
+
+    fn raw_pool(&self) -> Result<&PgPool, SorError> {
+        match (&self.pool, &self.disabled) {
+            (Some(pool), _) => Ok(pool),
+            (None, reason) => Err(SorError::Unavailable(
+                reason
+                    .as_deref()
+                    .unwrap_or("database is not configured")
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Runs `op` against the pool, retrying transient failures, and maps errors to [`SorError`].
+    pub async fn run<T, F, Fut>(&self, what: &str, op: F) -> Result<T, SorError>
+    where
+        F: Fn(PgPool) -> Fut,
+        Fut: Future<Output = Result<T, sqlx::Error>>,
+    {
+        let pool = self.pool()?;
+        let mut attempt = 0;
+        loop {
+            match op(pool.clone()).await {
+                Ok(value) => return Ok(value),
+                Err(e) if is_transient(&e) && attempt < self.retry.max_retries => {
+                    let delay = self.retry.delay(attempt);
+                    tracing::warn!(error = %e, attempt, what, "transient database error; retrying");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                Err(e) => return Err(map_error(e, what)),
+            }
+        }
+    }
+
+    /// `select 1` with its latency; used by `/health` and readiness.
+    pub async fn ping(&self) -> Result<Duration, SorError> {
+        let pool = self.pool()?;
+        let started = Instant::now();
+        sqlx::query("select 1")
+            .execute(pool)
+            .await
+            .map_err(|e| map_error(e, "health check"))?;
+        Ok(started.elapsed())
+    }
+
+    /// Current pool usage, when there is a pool.
+    pub fn pool_stats(&self) -> Option<PoolStats> {
+        self.pool.as_ref().map(|p| PoolStats {
+            size: p.size(),
+            idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            max: p.options().get_max_connections(),
+        })
+    }
+
+    /// Closes the pool (on shutdown, before the embedded server stops).
+    pub async fn close(&self) {
+        if let Some(pool) = &self.pool {
+            pool.close().await;
+        }
+    }
+}
+
+/// Errors worth another try: dropped connections, failovers, serialization conflicts.
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08")
+                || matches!(
+                    code.as_ref(),
+                    "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300"
+                )
+        }),
+        _ => false,
+    }
+}
+
+/// Maps a sqlx error to what the SOR contract promises; the cause stays in the logs.
+pub fn map_error(e: sqlx::Error, what: &str) -> SorError {
+    match &e {
+        sqlx::Error::RowNotFound => SorError::NotFound(format!("{what}: not found")),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("23505") => SorError::Conflict(format!("{what}: already exists")),
+            Some("23514" | "23502" | "22001" | "22P02" | "22003") => {
+                SorError::Invalid(format!("{what}: {}", db.message()))
+            }
+            Some(code) if code.starts_with("08") || code.starts_with("57P") || code == "53300" => {
+                SorError::Unavailable(format!("database unavailable while {what}: {}", db.message()))
+            }
+            _ => SorError::Unexpected(format!("{what}: {e}")),
+        },
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => SorError::Unavailable(format!(
+            "database unavailable while {what}: {e}; the request can be retried once PostgreSQL is back"
+        )),
+        _ => SorError::Unexpected(format!("{what}: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = RetryPolicy {
+            max_retries: 3,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+        };
+        assert_eq!(p.delay(0), Duration::from_millis(100));
+        assert_eq!(p.delay(2), Duration::from_millis(400));
+        assert_eq!(p.delay(10), Duration::from_secs(5));
+        assert_eq!(p.delay(40), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn unreachable_databases_map_to_unavailable() {
+        assert!(matches!(
+            map_error(sqlx::Error::PoolTimedOut, "x"),
+            SorError::Unavailable(_)
+        ));
+        assert!(matches!(
+            map_error(sqlx::Error::RowNotFound, "x"),
+            SorError::NotFound(_)
+        ));
+    }
+}

@@ -1,0 +1,157 @@
+//! `ApiError`: the one place where failures become HTTP statuses and `{"error","code"}` bodies.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::sor::SorError;
+
+/// The JSON body of every error answer (SPEC §8).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"}))]
+pub struct ErrorBody {
+    /// A message for humans.
+    pub error: String,
+    /// A stable machine-readable code.
+    pub code: String,
+}
+
+/// An error answer. Handlers return it with `?`; nothing internal reaches the client.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("{0}")]
+    BadGateway(String),
+    #[error("{0}")]
+    GatewayTimeout(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 400 with a machine code naming what was wrong.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The machine-readable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { code, .. } => code,
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Unavailable(_) => "store_unavailable",
+            ApiError::BadGateway(_) => "upstream_error",
+            ApiError::GatewayTimeout(_) => "upstream_timeout",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            e if status.is_server_error() => tracing::warn!(error = %e, "request failed"),
+            _ => {}
+        }
+        HttpResponse::build(status).json(ErrorBody {
+            error: self.to_string(),
+            code: self.code().to_owned(),
+        })
+    }
+}
+
+impl From<SorError> for ApiError {
+    fn from(err: SorError) -> Self {
+        match err {
+            SorError::NotFound(m) => ApiError::NotFound(m),
+            SorError::Invalid(m) => ApiError::bad_request("invalid_request", m),
+            SorError::Conflict(m) => ApiError::Conflict(m),
+            SorError::Unavailable(m) => ApiError::Unavailable(m),
+            SorError::Upstream(m) => ApiError::BadGateway(m),
+            SorError::Timeout(m) => ApiError::GatewayTimeout(m),
+            SorError::Unexpected(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+/// Turns actix's JSON body errors into SPEC §8 answers (413, 415, 400 with a precise code).
+pub fn json_error(err: actix_web::error::JsonPayloadError, limit: usize) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    let api = match &err {
+        J::OverflowKnownLength { .. } | J::Overflow { .. } => {
+            ApiError::PayloadTooLarge(format!("request body is larger than {limit} bytes"))
+        }
+        J::ContentType => ApiError::UnsupportedMediaType(
+            "request body must be JSON (Content-Type: application/json)".into(),
+        ),
+        J::Deserialize(e) => json_deserialize_error(e),
+        other => ApiError::bad_request(
+            "invalid_body",
+            format!("could not read the request body: {other}"),
+        ),
+    };
+    api.into()
+}
+
+/// Classifies a serde_json error: syntax problems versus missing or mistyped fields.
+pub fn json_deserialize_error(e: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ApiError::bad_request(
+            "malformed_json",
+            format!("request body is not valid JSON: {e}"),
+        ),
+        Category::Data if e.to_string().starts_with("missing field") => {
+            ApiError::bad_request("missing_field", e.to_string())
+        }
+        Category::Data => ApiError::bad_request("invalid_field", e.to_string()),
+    }
+}
+
+/// Turns a query-string error into a 400 naming the parameter.
+pub fn query_error(err: actix_web::error::QueryPayloadError) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+}
+
+/// Turns a path-segment error (e.g. a non-numeric id) into a 400.
+pub fn path_error(err: actix_web::error::PathError) -> actix_web::Error {
+    ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
+}

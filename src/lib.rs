@@ -1,0 +1,12 @@
+//! Profiling functions service: turns Grafana Pyroscope profiles into answers.
+
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod profile;
+pub mod routing;
+pub mod settings;
+pub mod sor;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,252 @@
+//! Domain types shared by SORs and BORs: profile types, app names, time windows, limits.
+
+mod window;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+
+pub use window::{now_floored, TimeWindow};
+
+/// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileType {
+    Cpu,
+    Alloc,
+    Lock,
+    Wall,
+}
+
+impl ProfileType {
+    pub const ALL: [ProfileType; 4] = [
+        ProfileType::Cpu,
+        ProfileType::Alloc,
+        ProfileType::Lock,
+        ProfileType::Wall,
+    ];
+
+    /// The canonical name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileType::Cpu => "cpu",
+            ProfileType::Alloc => "alloc",
+            ProfileType::Lock => "lock",
+            ProfileType::Wall => "wall",
+        }
+    }
+
+    /// Parses a comma-separated list, keeping the first occurrence of each type.
+    pub fn parse_list(raw: &str) -> Result<Vec<ProfileType>, ApiError> {
+        let mut types = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let t: ProfileType = part.parse()?;
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+        if types.is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_profile_type",
+                "at least one profile type is required (cpu, alloc, lock, wall)",
+            ));
+        }
+        Ok(types)
+    }
+}
+
+impl fmt::Display for ProfileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProfileType {
+    type Err = ApiError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Ok(ProfileType::Cpu),
+            "alloc" | "allocation" | "memory" => Ok(ProfileType::Alloc),
+            "lock" | "mutex" | "contention" => Ok(ProfileType::Lock),
+            "wall" | "wallclock" | "wall-clock" => Ok(ProfileType::Wall),
+            _ => Err(ApiError::bad_request(
+                "invalid_profile_type",
+                format!("unknown profile type `{raw}`; valid values: cpu, alloc, lock, wall"),
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse()
+            .map_err(|e: ApiError| serde::de::Error::custom(e))
+    }
+}
+
+/// An application name: 1–255 characters, no control characters (SPEC §8).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = String, example = "checkout-service")]
+pub struct AppName(String);
+
+impl AppName {
+    pub const MAX_CHARS: usize = 255;
+
+    /// Validates `raw`; `field` names it in the error message.
+    pub fn parse_field(raw: &str, field: &str) -> Result<Self, ApiError> {
+        let chars = raw.chars().count();
+        if raw.trim().is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_app_name",
+                format!("{field} must not be blank"),
+            ));
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(ApiError::bad_request(
+                "invalid_app_name",
+                format!(
+                    "{field} must be at most {} characters, got {chars}",
+                    Self::MAX_CHARS
+                ),
+            ));
+        }
+        if raw.chars().any(char::is_control) {
+            return Err(ApiError::bad_request(
+                "invalid_app_name",
+                format!("{field} must not contain control characters"),
+            ));
+        }
+        Ok(AppName(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl FromStr for AppName {
+    type Err = ApiError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        Self::parse_field(raw, "appName")
+    }
+}
+
+impl<'de> Deserialize<'de> for AppName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse()
+            .map_err(|e: ApiError| serde::de::Error::custom(e))
+    }
+}
+
+impl fmt::Display for AppName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Checks a `limit` query parameter against `1..=max`, defaulting to `default`.
+pub fn parse_limit(raw: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
+    match raw.unwrap_or(default) {
+        n if (1..=max).contains(&n) => Ok(n),
+        n => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}, got {n}"),
+        )),
+    }
+}
+
+/// A required text field: present and not blank, at most `max` characters.
+pub fn required_text(value: Option<String>, field: &str, max: usize) -> Result<String, ApiError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => {
+            optional_text(Some(v), field, max).map(Option::unwrap_or_default)
+        }
+        Some(_) => Err(ApiError::bad_request(
+            "blank_field",
+            format!("{field} must not be blank"),
+        )),
+        None => Err(ApiError::bad_request(
+            "missing_field",
+            format!("{field} is required"),
+        )),
+    }
+}
+
+/// An optional text field, at most `max` characters.
+pub fn optional_text(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(ApiError::bad_request(
+            "invalid_field",
+            format!("{field} must be at most {max} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_type_aliases_map_to_canonical_names() {
+        for (raw, want) in [
+            ("CPU", ProfileType::Cpu),
+            ("allocation", ProfileType::Alloc),
+            ("Memory", ProfileType::Alloc),
+            ("mutex", ProfileType::Lock),
+            ("contention", ProfileType::Lock),
+            ("wallclock", ProfileType::Wall),
+            ("wall-clock", ProfileType::Wall),
+        ] {
+            assert_eq!(raw.parse::<ProfileType>().unwrap(), want, "{raw}");
+        }
+        let err = "heap".parse::<ProfileType>().unwrap_err();
+        assert!(err.to_string().contains("cpu, alloc, lock, wall"));
+    }
+
+    #[test]
+    fn type_lists_deduplicate_and_reject_empty() {
+        let list = ProfileType::parse_list("cpu, memory,alloc ,lock").unwrap();
+        assert_eq!(
+            list,
+            vec![ProfileType::Cpu, ProfileType::Alloc, ProfileType::Lock]
+        );
+        assert!(ProfileType::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn app_names_are_bounded_and_free_of_control_characters() {
+        assert!("checkout".parse::<AppName>().is_ok());
+        assert!("ünïcode app/with spaces".parse::<AppName>().is_ok());
+        assert!("".parse::<AppName>().is_err());
+        assert!("  ".parse::<AppName>().is_err());
+        assert!("a\nb".parse::<AppName>().is_err());
+        assert!("x".repeat(255).parse::<AppName>().is_ok());
+        assert!("x".repeat(256).parse::<AppName>().is_err());
+    }
+
+    #[test]
+    fn limits_outside_the_range_are_rejected() {
+        assert_eq!(parse_limit(None, 50, 1000).unwrap(), 50);
+        assert_eq!(parse_limit(Some(1000), 50, 1000).unwrap(), 1000);
+        assert!(parse_limit(Some(0), 50, 1000).is_err());
+        assert!(parse_limit(Some(1001), 50, 1000).is_err());
+    }
+}

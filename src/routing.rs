@@ -1,0 +1,46 @@
+//! Extractor configuration and fallback handlers shared by every route module.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::{json_error, path_error, query_error, ApiError};
+
+/// JSON, query and path extractors that answer SPEC §8 errors instead of actix's plain text.
+pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(max_body_bytes)
+            .error_handler(move |err, _| json_error(err, max_body_bytes)),
+    )
+    .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err)))
+    .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)));
+}
+
+/// Fallback of a known path with an unsupported method.
+pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// Fallback for paths this process does not serve.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// Reads a numeric row id from a path segment.
+pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
+    raw.trim().parse::<i32>().map_err(|_| {
+        ApiError::bad_request("invalid_id", format!("id must be an integer, got `{raw}`"))
+    })
+}
+
+/// A 200 JSON answer.
+pub fn ok_json<T: serde::Serialize>(body: &T) -> HttpResponse {
+    HttpResponse::Ok().json(body)
+}

@@ -1,0 +1,365 @@
+//! Typed settings: embedded defaults, then an optional file, then the environment.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+/// The shipped defaults, compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// Flat environment names from the original deployment, mapped to their settings keys.
+const FLAT_ENV: &[(&str, &str)] = &[
+    ("FUNCTION", "function"),
+    ("PORT", "server.port"),
+    ("PYROSCOPE_URL", "pyroscope.url"),
+    ("PYROSCOPE_TENANT_ID", "pyroscope.tenant_id"),
+    ("PROFILE_DATA_URL", "sors.profile_data_url"),
+    ("BASELINE_URL", "sors.baseline_url"),
+    ("HISTORY_URL", "sors.history_url"),
+    ("REGISTRY_URL", "sors.registry_url"),
+    ("DATABASE_URL", "database.url"),
+    ("DB_HOST", "database.host"),
+    ("DB_PORT", "database.port"),
+    ("DB_NAME", "database.name"),
+    ("DB_USER", "database.user"),
+    ("DB_PASSWORD", "database.password"),
+    ("DB_POOL_SIZE", "database.pool_size"),
+];
+
+/// Why the settings could not be loaded; the message names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("invalid configuration: `{key}` {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub function: Function,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub pyroscope: PyroscopeSettings,
+    pub sors: SorUrls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub max_body_bytes: usize,
+    pub shutdown_timeout_secs: u64,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: Option<SecretString>,
+    pub host: Option<String>,
+    pub port: u16,
+    pub name: String,
+    pub user: String,
+    pub password: Option<SecretString>,
+    pub pool_size: u32,
+    pub acquire_timeout_secs: u64,
+    pub max_retries: u32,
+    pub retry_base_delay_ms: u64,
+    pub retry_max_delay_ms: u64,
+    pub embedded: EmbeddedSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EmbeddedSettings {
+    pub enabled: bool,
+    pub data_dir: PathBuf,
+    pub bin_dir: Option<PathBuf>,
+}
+
+/// Which Pyroscope HTTP API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PyroscopeApi {
+    /// Grafana Pyroscope 1.x, Connect querier API.
+    Modern,
+    /// Pyroscope OG (<= 0.37), `/render` API.
+    Legacy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PyroscopeSettings {
+    pub url: Url,
+    pub api: PyroscopeApi,
+    pub app_label: String,
+    pub tenant_id: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub bearer_token: Option<SecretString>,
+    pub connect_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    pub max_retries: u32,
+    pub cache_ttl_secs: u64,
+    pub profile_type_cache_ttl_secs: u64,
+    pub max_nodes: u32,
+    pub max_nodes_limit: u32,
+    pub truncation_threshold_percent: f64,
+    pub profile_types: BTreeMap<String, Vec<String>>,
+    pub legacy_suffixes: BTreeMap<String, String>,
+}
+
+impl PyroscopeSettings {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+}
+
+/// Where a BOR reaches each SOR over HTTP (SPEC §1, rule 1).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SorUrls {
+    pub profile_data_url: Option<Url>,
+    pub baseline_url: Option<Url>,
+    pub history_url: Option<Url>,
+    pub registry_url: Option<Url>,
+    pub request_timeout_secs: u64,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&str>) -> Result<Self, SettingsError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Like [`Settings::load`] with an explicit environment, so tests need not mutate the process's.
+    pub fn load_from(
+        file: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let env: BTreeMap<String, String> = env.into_iter().collect();
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(path) = file.or(env.get("APP_CONFIG").map(String::as_str)) {
+            builder = builder.add_source(File::with_name(path).required(true));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("APP")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.clone().into_iter().collect())),
+        );
+        for (name, key) in FLAT_ENV {
+            if let Some(value) = env.get(*name).filter(|v| !v.trim().is_empty()) {
+                builder = builder.set_override(*key, value.as_str())?;
+            }
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key, reason: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.database.pool_size == 0 {
+            return invalid("database.pool_size", "must be at least 1");
+        }
+        if self.server.max_body_bytes == 0 {
+            return invalid("server.max_body_bytes", "must be at least 1");
+        }
+        if self.pyroscope.request_timeout_secs == 0 {
+            return invalid("pyroscope.request_timeout_secs", "must be at least 1");
+        }
+        if self.pyroscope.max_nodes == 0
+            || self.pyroscope.max_nodes_limit < self.pyroscope.max_nodes
+        {
+            return invalid(
+                "pyroscope.max_nodes_limit",
+                "must be at least pyroscope.max_nodes, which must be positive",
+            );
+        }
+        if !(0.0..=100.0).contains(&self.pyroscope.truncation_threshold_percent) {
+            return invalid(
+                "pyroscope.truncation_threshold_percent",
+                "must be within 0..=100",
+            );
+        }
+        for logical in ["cpu", "alloc", "lock", "wall"] {
+            match self.pyroscope.profile_types.get(logical) {
+                Some(ids) if !ids.is_empty() => {}
+                _ => {
+                    return invalid(
+                        "pyroscope.profile_types",
+                        "needs candidates for cpu, alloc, lock and wall",
+                    )
+                }
+            }
+            if !self.pyroscope.legacy_suffixes.contains_key(logical) {
+                return invalid(
+                    "pyroscope.legacy_suffixes",
+                    "needs suffixes for cpu, alloc, lock and wall",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The eleven functions a process can serve, plus `all` (SPEC §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Function {
+    All,
+    ProfileDataSor,
+    BaselineSor,
+    HistorySor,
+    RegistrySor,
+    AlertRuleSor,
+    TriageV1,
+    TriageV2,
+    DiffReportV1,
+    DiffReportV2,
+    FleetSearchV1,
+    FleetSearchV2,
+}
+
+impl Function {
+    /// Every function with the `FUNCTION` value that selects it.
+    pub const ALL: [(Function, &'static str); 12] = [
+        (Function::All, "all"),
+        (Function::ProfileDataSor, "ReadPyroscopeProfile.sor.v1"),
+        (Function::BaselineSor, "ReadPyroscopeBaseline.sor.v1"),
+        (Function::HistorySor, "CreatePyroscopeTriageHistory.sor.v1"),
+        (Function::RegistrySor, "ReadPyroscopeServiceRegistry.sor.v1"),
+        (Function::AlertRuleSor, "ReadPyroscopeAlertRule.sor.v1"),
+        (Function::TriageV1, "ReadPyroscopeTriageAssessment.v1"),
+        (Function::TriageV2, "ReadPyroscopeTriageAssessment.v2"),
+        (Function::DiffReportV1, "ReadPyroscopeDiffReport.v1"),
+        (Function::DiffReportV2, "ReadPyroscopeDiffReport.v2"),
+        (Function::FleetSearchV1, "ReadPyroscopeFleetSearch.v1"),
+        (Function::FleetSearchV2, "ReadPyroscopeFleetSearch.v2"),
+    ];
+
+    /// The `FUNCTION` value of this function.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("all", |(_, name)| name)
+    }
+
+    /// Whether this process serves `other`'s routes.
+    pub fn hosts(self, other: Function) -> bool {
+        self == Function::All || self == other
+    }
+}
+
+impl fmt::Display for Function {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Function {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(Function::All);
+        }
+        Self::ALL
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(value))
+            .map(|(f, _)| *f)
+            .ok_or_else(|| {
+                let valid: Vec<&str> = Self::ALL.iter().map(|(_, name)| *name).collect();
+                format!(
+                    "unknown FUNCTION `{value}`; valid values: {}",
+                    valid.join(", ")
+                )
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for Function {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load_without_any_environment() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.function, Function::All);
+        assert_eq!(s.server.port, 8080);
+        assert_eq!(s.database.pool_size, 5);
+        assert!(s.database.url.is_none() && s.database.host.is_none());
+        assert_eq!(s.pyroscope.api, PyroscopeApi::Modern);
+        assert_eq!(s.pyroscope.cache_ttl_secs, 10);
+    }
+
+    #[test]
+    fn flat_and_nested_environment_names_override_defaults() {
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("PORT", "9090"),
+                ("DB_POOL_SIZE", "7"),
+                ("FUNCTION", "ReadPyroscopeBaseline.sor.v1"),
+                ("APP__PYROSCOPE__CACHE_TTL_SECS", "0"),
+                ("APP__PYROSCOPE__API", "legacy"),
+                ("BASELINE_URL", "http://baseline:8081"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.port, 9090);
+        assert_eq!(s.database.pool_size, 7);
+        assert_eq!(s.function, Function::BaselineSor);
+        assert_eq!(s.pyroscope.cache_ttl_secs, 0);
+        assert_eq!(s.pyroscope.api, PyroscopeApi::Legacy);
+        assert_eq!(
+            s.sors.baseline_url.unwrap().as_str(),
+            "http://baseline:8081/"
+        );
+    }
+
+    #[test]
+    fn an_unknown_function_lists_the_valid_values() {
+        let err = Settings::load_from(None, env(&[("FUNCTION", "Nope.v9")])).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("Nope.v9"), "{msg}");
+        assert!(msg.contains("ReadPyroscopeFleetSearch.v2"), "{msg}");
+    }
+
+    #[test]
+    fn an_invalid_value_names_its_key() {
+        let err = Settings::load_from(None, env(&[("PORT", "eighty")])).unwrap_err();
+        assert!(err.to_string().contains("port"), "{err}");
+        let err = Settings::load_from(None, env(&[("DB_POOL_SIZE", "0")])).unwrap_err();
+        assert!(err.to_string().contains("database.pool_size"), "{err}");
+        let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
+        assert!(err.to_string().contains("url"), "{err}");
+    }
+}

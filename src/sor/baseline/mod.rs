@@ -1,0 +1,8 @@
+//! Baseline SOR: approved per-function thresholds in PostgreSQL.
+
+pub mod model;
+pub mod postgres;
+pub mod routes;
+
+pub use model::{Baseline, BaselinePatch, NewBaseline, Severity};
+pub use postgres::PgBaselineStore;

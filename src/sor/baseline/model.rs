@@ -1,0 +1,215 @@
+//! Baseline domain types and their request bodies.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::profile::{optional_text, required_text, AppName, ProfileType};
+use crate::sor::fields::text_column;
+
+/// How serious crossing a threshold is; shared by baselines and alert rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    #[default]
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    /// The stored and JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+text_column!(Severity, ProfileType);
+
+/// An approved threshold: `functionName` of `appName` may use at most `maxSelfPercent` of `profileType`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": 1, "appName": "checkout-service", "profileType": "cpu",
+    "functionName": "G1 Young Generation", "maxSelfPercent": 15.0, "severity": "warning",
+    "createdBy": "alice", "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
+}))]
+pub struct Baseline {
+    pub id: i32,
+    pub app_name: String,
+    #[sqlx(try_from = "String")]
+    pub profile_type: ProfileType,
+    pub function_name: String,
+    pub max_self_percent: f64,
+    #[sqlx(try_from = "String")]
+    pub severity: Severity,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A validated baseline to create or upsert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewBaseline {
+    pub app_name: AppName,
+    pub profile_type: ProfileType,
+    pub function_name: String,
+    pub max_self_percent: f64,
+    pub severity: Severity,
+    pub created_by: Option<String>,
+}
+
+/// A validated change to a baseline.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BaselinePatch {
+    pub max_self_percent: Option<f64>,
+    pub severity: Option<Severity>,
+}
+
+/// Body of `POST /baselines`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "appName": "checkout-service", "profileType": "cpu", "functionName": "G1 Young Generation",
+    "maxSelfPercent": 15.0, "severity": "warning", "createdBy": "alice"
+}))]
+pub struct CreateBaselineRequest {
+    /// Required, 1–255 characters.
+    #[schema(required)]
+    pub app_name: Option<String>,
+    /// Required: cpu, alloc, lock or wall (aliases accepted).
+    #[schema(required)]
+    pub profile_type: Option<String>,
+    /// Required, as Pyroscope names the function.
+    #[schema(required)]
+    pub function_name: Option<String>,
+    /// Required, 0 < x <= 100.
+    #[schema(required)]
+    pub max_self_percent: Option<f64>,
+    /// Defaults to `warning`.
+    pub severity: Option<Severity>,
+    pub created_by: Option<String>,
+}
+
+/// Body of `PUT /baselines/{id}`; at least one field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"maxSelfPercent": 20.0, "severity": "critical"}))]
+pub struct UpdateBaselineRequest {
+    pub max_self_percent: Option<f64>,
+    pub severity: Option<Severity>,
+}
+
+/// Longest function name stored; Pyroscope names can be long, but not unbounded.
+pub const MAX_FUNCTION_NAME: usize = 1024;
+/// Longest free-text name field (`createdBy`, channels, owners).
+pub const MAX_SHORT_TEXT: usize = 255;
+
+/// Checks a threshold percentage: `0 < x <= 100`.
+pub fn percent(value: f64, field: &str) -> Result<f64, ApiError> {
+    if value > 0.0 && value <= 100.0 {
+        Ok(value)
+    } else {
+        Err(ApiError::bad_request(
+            "out_of_range",
+            format!("{field} must be greater than 0 and at most 100, got {value}"),
+        ))
+    }
+}
+
+impl TryFrom<CreateBaselineRequest> for NewBaseline {
+    type Error = ApiError;
+
+    fn try_from(req: CreateBaselineRequest) -> Result<Self, Self::Error> {
+        let app_name = AppName::parse_field(
+            &required_text(req.app_name, "appName", usize::MAX)?,
+            "appName",
+        )?;
+        let profile_type =
+            required_text(req.profile_type, "profileType", MAX_SHORT_TEXT)?.parse()?;
+        let function_name = required_text(req.function_name, "functionName", MAX_FUNCTION_NAME)?;
+        let max_self_percent = req
+            .max_self_percent
+            .ok_or_else(|| ApiError::bad_request("missing_field", "maxSelfPercent is required"))?;
+        Ok(NewBaseline {
+            app_name,
+            profile_type,
+            function_name,
+            max_self_percent: percent(max_self_percent, "maxSelfPercent")?,
+            severity: req.severity.unwrap_or_default(),
+            created_by: optional_text(req.created_by, "createdBy", MAX_SHORT_TEXT)?,
+        })
+    }
+}
+
+impl TryFrom<UpdateBaselineRequest> for BaselinePatch {
+    type Error = ApiError;
+
+    fn try_from(req: UpdateBaselineRequest) -> Result<Self, Self::Error> {
+        if req.max_self_percent.is_none() && req.severity.is_none() {
+            return Err(ApiError::bad_request(
+                "missing_field",
+                "name maxSelfPercent and/or severity to update",
+            ));
+        }
+        Ok(BaselinePatch {
+            max_self_percent: req
+                .max_self_percent
+                .map(|p| percent(p, "maxSelfPercent"))
+                .transpose()?,
+            severity: req.severity,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> CreateBaselineRequest {
+        CreateBaselineRequest {
+            app_name: Some("app".into()),
+            profile_type: Some("memory".into()),
+            function_name: Some("java/util/HashMap.resize".into()),
+            max_self_percent: Some(15.0),
+            severity: None,
+            created_by: None,
+        }
+    }
+
+    #[test]
+    fn a_valid_request_gets_canonical_type_and_default_severity() {
+        let b = NewBaseline::try_from(valid()).unwrap();
+        assert_eq!(b.profile_type, ProfileType::Alloc);
+        assert_eq!(b.severity, Severity::Warning);
+    }
+
+    #[test]
+    fn thresholds_must_be_within_zero_and_one_hundred() {
+        for bad in [0.0, -1.0, 100.01] {
+            let req = CreateBaselineRequest {
+                max_self_percent: Some(bad),
+                ..valid()
+            };
+            assert_eq!(
+                NewBaseline::try_from(req).unwrap_err().code(),
+                "out_of_range"
+            );
+        }
+        let req = CreateBaselineRequest {
+            max_self_percent: Some(100.0),
+            ..valid()
+        };
+        assert!(NewBaseline::try_from(req).is_ok());
+    }
+
+    #[test]
+    fn an_empty_update_is_rejected() {
+        assert!(BaselinePatch::try_from(UpdateBaselineRequest::default()).is_err());
+    }
+}

@@ -1,0 +1,253 @@
+//! Triage-history domain types and their request bodies.
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::profile::{optional_text, parse_limit, required_text, AppName, ProfileType};
+use crate::sor::baseline::model::MAX_SHORT_TEXT;
+use crate::sor::fields::text_column;
+
+/// How urgent an assessment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AssessmentSeverity {
+    Low,
+    Medium,
+    High,
+}
+
+impl AssessmentSeverity {
+    /// The stored and JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentSeverity::Low => "low",
+            AssessmentSeverity::Medium => "medium",
+            AssessmentSeverity::High => "high",
+        }
+    }
+}
+
+text_column!(AssessmentSeverity);
+
+/// One stored assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": 42, "appName": "checkout-service", "profileTypes": "cpu,alloc",
+    "diagnosis": "gc_pressure", "severity": "high",
+    "topFunctions": {"cpu": [{"name": "G1 Young Generation", "selfPercent": 34.2}]},
+    "recommendation": "Tune the heap: G1 Young Generation takes 34.2% of CPU",
+    "requestedBy": "alice", "createdAt": "2026-11-22T10:00:00Z"
+}))]
+pub struct HistoryRecord {
+    pub id: i32,
+    pub app_name: String,
+    /// Comma-separated canonical profile types.
+    pub profile_types: String,
+    pub diagnosis: String,
+    #[sqlx(try_from = "String")]
+    pub severity: AssessmentSeverity,
+    /// Any JSON: the evidence of the assessment.
+    pub top_functions: Option<serde_json::Value>,
+    pub recommendation: Option<String>,
+    pub requested_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A validated record to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewHistoryRecord {
+    pub app_name: AppName,
+    pub profile_types: String,
+    pub diagnosis: String,
+    pub severity: AssessmentSeverity,
+    pub top_functions: Option<serde_json::Value>,
+    pub recommendation: Option<String>,
+    pub requested_by: Option<String>,
+}
+
+/// Which page of an app's history to read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistoryQuery {
+    pub limit: u32,
+    pub offset: u32,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Body of `POST /history`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "appName": "checkout-service", "diagnosis": "gc_pressure", "severity": "high",
+    "profileTypes": "cpu,alloc", "topFunctions": {"cpu": []},
+    "recommendation": "Tune the heap", "requestedBy": "alice"
+}))]
+pub struct CreateHistoryRequest {
+    #[schema(required)]
+    pub app_name: Option<String>,
+    #[schema(required)]
+    pub diagnosis: Option<String>,
+    /// Required: low, medium or high.
+    #[schema(required)]
+    pub severity: Option<AssessmentSeverity>,
+    /// Comma-separated profile types; defaults to `cpu`.
+    pub profile_types: Option<String>,
+    #[schema(value_type = Object)]
+    pub top_functions: Option<serde_json::Value>,
+    pub recommendation: Option<String>,
+    pub requested_by: Option<String>,
+}
+
+/// Query of `GET /history/{appName}`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// 1..=1000, default 50.
+    pub limit: Option<u32>,
+    /// Records to skip, default 0.
+    pub offset: Option<u32>,
+    /// Oldest creation time: epoch seconds or RFC 3339.
+    pub from: Option<String>,
+    /// Newest creation time (exclusive): epoch seconds or RFC 3339.
+    pub to: Option<String>,
+}
+
+const MAX_DIAGNOSIS: usize = 100;
+const MAX_RECOMMENDATION: usize = 4000;
+
+impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
+    type Error = ApiError;
+
+    fn try_from(req: CreateHistoryRequest) -> Result<Self, Self::Error> {
+        let app_name = AppName::parse_field(
+            &required_text(req.app_name, "appName", usize::MAX)?,
+            "appName",
+        )?;
+        let diagnosis = required_text(req.diagnosis, "diagnosis", MAX_DIAGNOSIS)?;
+        let severity = req.severity.ok_or_else(|| {
+            ApiError::bad_request("missing_field", "severity is required (low, medium, high)")
+        })?;
+        let profile_types = match req.profile_types {
+            Some(raw) => ProfileType::parse_list(&raw)?
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(","),
+            None => ProfileType::Cpu.to_string(),
+        };
+        Ok(NewHistoryRecord {
+            app_name,
+            profile_types,
+            diagnosis,
+            severity,
+            top_functions: req.top_functions,
+            recommendation: optional_text(
+                req.recommendation,
+                "recommendation",
+                MAX_RECOMMENDATION,
+            )?,
+            requested_by: optional_text(req.requested_by, "requestedBy", MAX_SHORT_TEXT)?,
+        })
+    }
+}
+
+impl TryFrom<HistoryParams> for HistoryQuery {
+    type Error = ApiError;
+
+    fn try_from(p: HistoryParams) -> Result<Self, Self::Error> {
+        let query = HistoryQuery {
+            limit: parse_limit(p.limit, 50, 1000)?,
+            offset: p.offset.unwrap_or(0),
+            from: p
+                .from
+                .as_deref()
+                .map(|v| parse_instant(v, "from"))
+                .transpose()?,
+            to: p
+                .to
+                .as_deref()
+                .map(|v| parse_instant(v, "to"))
+                .transpose()?,
+        };
+        if let (Some(from), Some(to)) = (query.from, query.to) {
+            if from >= to {
+                return Err(ApiError::bad_request(
+                    "invalid_time_window",
+                    format!("from must be before to, got from={from} to={to}"),
+                ));
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// Reads epoch seconds or an RFC 3339 timestamp.
+fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, ApiError> {
+    let parsed = match raw.trim().parse::<i64>() {
+        Ok(secs) => Utc.timestamp_opt(secs, 0).single(),
+        Err(_) => DateTime::parse_from_rfc3339(raw.trim())
+            .ok()
+            .map(|t| t.with_timezone(&Utc)),
+    };
+    parsed.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_time_window",
+            format!("{field} must be epoch seconds or an RFC 3339 timestamp, got `{raw}`"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_types_default_to_cpu_and_are_canonicalised() {
+        let req = CreateHistoryRequest {
+            app_name: Some("a".into()),
+            diagnosis: Some("gc_pressure".into()),
+            severity: Some(AssessmentSeverity::High),
+            ..Default::default()
+        };
+        assert_eq!(
+            NewHistoryRecord::try_from(req.clone())
+                .unwrap()
+                .profile_types,
+            "cpu"
+        );
+        let req = CreateHistoryRequest {
+            profile_types: Some("CPU,memory".into()),
+            ..req
+        };
+        assert_eq!(
+            NewHistoryRecord::try_from(req).unwrap().profile_types,
+            "cpu,alloc"
+        );
+    }
+
+    #[test]
+    fn history_windows_accept_epoch_seconds_and_rfc3339() {
+        let q = HistoryQuery::try_from(HistoryParams {
+            from: Some("0".into()),
+            to: Some("2026-11-22T10:00:00Z".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(q.from.unwrap().timestamp(), 0);
+        assert_eq!(q.limit, 50);
+        let reversed = HistoryParams {
+            from: Some("100".into()),
+            to: Some("50".into()),
+            ..Default::default()
+        };
+        assert!(HistoryQuery::try_from(reversed).is_err());
+        let junk = HistoryParams {
+            from: Some("yesterday".into()),
+            ..Default::default()
+        };
+        assert!(HistoryQuery::try_from(junk).is_err());
+    }
+}

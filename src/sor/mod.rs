@@ -1,0 +1,140 @@
+//! The five SOR contracts. BORs depend on these traits only; each has an in-process
+//! implementation (PostgreSQL or Pyroscope) and, for split deployments, an HTTP one.
+
+pub mod alert_rule;
+pub mod baseline;
+mod fields;
+pub mod history;
+pub mod profile_data;
+pub mod registry;
+
+use async_trait::async_trait;
+
+use crate::profile::{AppName, ProfileType, TimeWindow};
+use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
+use baseline::{Baseline, BaselinePatch, NewBaseline};
+use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
+use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use registry::{NewService, Service, ServicePatch, Tier};
+
+/// What any SOR call can fail with, whichever implementation answers it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SorError {
+    /// The addressed row or app does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input broke a rule of the store (a constraint, a range).
+    #[error("{0}")]
+    Invalid(String),
+    /// The write collides with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store (PostgreSQL, or a remote SOR) cannot be reached right now.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Pyroscope (or a remote SOR) answered with an error or an unreadable body.
+    #[error("{0}")]
+    Upstream(String),
+    /// Pyroscope (or a remote SOR) did not answer in time.
+    #[error("{0}")]
+    Timeout(String),
+    /// A bug or an unforeseen failure; the cause is logged, not shown.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// Read access to profiles, via Pyroscope (SPEC §2, §3).
+///
+/// # Errors
+/// `Upstream` when Pyroscope fails or answers garbage, `Timeout` when it is too slow,
+/// `Unavailable` when a remote Profile Data SOR cannot be reached.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProfileDataSor: Send + Sync {
+    /// Sorted, unique names of the apps that have profiles in `window`.
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// One app's ranked functions for one profile type.
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
+    /// One app's functions in a baseline and a current window.
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError>;
+}
+
+/// Approved per-function thresholds (SPEC §7, Baselines).
+///
+/// # Errors
+/// `NotFound` for a missing id, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait BaselineSor: Send + Sync {
+    /// Creates, or updates the row with the same (app, type, function); keeps its id.
+    async fn upsert(&self, baseline: NewBaseline) -> Result<Baseline, SorError>;
+    /// An app's baselines, optionally of one profile type.
+    async fn list(
+        &self,
+        app: AppName,
+        profile_type: Option<ProfileType>,
+    ) -> Result<Vec<Baseline>, SorError>;
+    /// Changes threshold and/or severity.
+    async fn update(&self, id: i32, patch: BaselinePatch) -> Result<Baseline, SorError>;
+    /// Removes one baseline.
+    async fn delete(&self, id: i32) -> Result<(), SorError>;
+}
+
+/// The audit trail of assessments (SPEC §7, History).
+///
+/// # Errors
+/// `NotFound` for a missing id or an app without records (`latest`), `Invalid` for a broken
+/// constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait HistorySor: Send + Sync {
+    /// Stores one assessment.
+    async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError>;
+    /// An app's records, newest first.
+    async fn list(&self, app: AppName, query: HistoryQuery)
+        -> Result<Vec<HistoryRecord>, SorError>;
+    /// An app's newest record.
+    async fn latest(&self, app: AppName) -> Result<HistoryRecord, SorError>;
+    /// Removes one record.
+    async fn delete(&self, id: i32) -> Result<(), SorError>;
+}
+
+/// Ownership and tier of monitored services (SPEC §7, Registry).
+///
+/// # Errors
+/// `NotFound` for an unregistered app, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait RegistrySor: Send + Sync {
+    /// Registers a service, or replaces the registration of the same app; keeps its id.
+    async fn upsert(&self, service: NewService) -> Result<Service, SorError>;
+    /// All services, optionally of one tier, by app name.
+    async fn list(&self, tier: Option<Tier>) -> Result<Vec<Service>, SorError>;
+    /// One service.
+    async fn get(&self, app: AppName) -> Result<Service, SorError>;
+    /// Changes only the fields the patch names.
+    async fn update(&self, app: AppName, patch: ServicePatch) -> Result<Service, SorError>;
+    /// Removes one service.
+    async fn delete(&self, app: AppName) -> Result<(), SorError>;
+}
+
+/// Profiling alert rules (SPEC §7, Alert rules).
+///
+/// # Errors
+/// `NotFound` for a missing id, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait AlertRuleSor: Send + Sync {
+    /// Creates a rule.
+    async fn create(&self, rule: NewAlertRule) -> Result<AlertRule, SorError>;
+    /// All rules, optionally of one app.
+    async fn list(&self, app: Option<AppName>) -> Result<Vec<AlertRule>, SorError>;
+    /// One rule.
+    async fn get(&self, id: i32) -> Result<AlertRule, SorError>;
+    /// An app's enabled rules.
+    async fn active(&self, app: AppName) -> Result<Vec<AlertRule>, SorError>;
+    /// Changes only the fields the patch names.
+    async fn update(&self, id: i32, patch: AlertRulePatch) -> Result<AlertRule, SorError>;
+    /// Removes one rule.
+    async fn delete(&self, id: i32) -> Result<(), SorError>;
+}

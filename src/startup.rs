@@ -1,0 +1,256 @@
+//! Composition root: which routes this process hosts and which implementation each trait gets.
+//! The only file that knows about deployment modes.
+
+use std::net::TcpListener;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use secrecy::ExposeSecret;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
+use crate::db::Database;
+use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
+use crate::settings::{DatabaseSettings, Function, Settings};
+use crate::sor::baseline::{self, PgBaselineStore};
+use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::telemetry::{self, Metrics};
+use crate::{openapi, routing};
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("invalid configuration: `{key}` {reason}")]
+    Config { key: &'static str, reason: String },
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        address: String,
+        source: std::io::Error,
+    },
+    #[error("cannot set up metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+}
+
+/// A built service, listening, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Option<Database>,
+    embedded: Option<EmbeddedPostgres>,
+}
+
+/// The SOR implementations this process serves routes for.
+#[derive(Clone, Default)]
+struct Hosted {
+    baseline: Option<Arc<dyn BaselineSor>>,
+    history: Option<Arc<dyn HistorySor>>,
+    registry: Option<Arc<dyn RegistrySor>>,
+    alert_rules: Option<Arc<dyn AlertRuleSor>>,
+    profile_data: Option<Arc<dyn ProfileDataSor>>,
+}
+
+/// The functions backed by PostgreSQL.
+const DATABASE_FUNCTIONS: [Function; 4] = [
+    Function::BaselineSor,
+    Function::HistorySor,
+    Function::RegistrySor,
+    Function::AlertRuleSor,
+];
+
+impl Application {
+    /// Opens stores, wires implementations to traits, binds the listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let function = settings.function;
+        let needs_database = DATABASE_FUNCTIONS.iter().any(|f| function.hosts(*f));
+        let (database, embedded) = if needs_database {
+            let (db, embedded) = open_database(&settings.database).await?;
+            db.migrate_in_background();
+            (Some(db), embedded)
+        } else {
+            (None, None)
+        };
+
+        let mut hosted = Hosted::default();
+        let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
+        if let Some(db) = &database {
+            checks.push(Arc::new(DatabaseCheck(db.clone())));
+            if function.hosts(Function::BaselineSor) {
+                hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
+            }
+        }
+
+        let metrics = web::Data::from(Metrics::new(database.clone())?);
+        let health = web::Data::new(HealthChecks {
+            function: function.to_string(),
+            checks,
+        });
+        let doc = openapi::document_for(function);
+        let max_body = settings.server.max_body_bytes;
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: address.clone(),
+                source,
+            })?
+            .port();
+
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(telemetry::observe))
+                .wrap(TracingLogger::default())
+                .app_data(metrics.clone())
+                .app_data(health.clone())
+                .configure(|cfg| routing::extractor_config(cfg, max_body))
+                .route("/health", web::get().to(health::health))
+                .route("/health/live", web::get().to(health::live))
+                .route("/health/ready", web::get().to(health::ready))
+                .route("/metrics", web::get().to(telemetry::metrics))
+                .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
+                .configure(|cfg| mount(cfg, &hosted))
+                .default_service(web::to(routing::not_found))
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|source| StartupError::Bind { address, source })?
+            .run();
+        tracing::info!(port, %function, "listening");
+        Ok(Application {
+            port,
+            server,
+            database,
+            embedded,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, drains in-flight requests, then closes the stores.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Some(db) = &self.database {
+            db.close().await;
+        }
+        if let Some(mut embedded) = self.embedded {
+            let _ = tokio::task::spawn_blocking(move || embedded.shutdown()).await;
+        }
+        result
+    }
+}
+
+/// Mounts each hosted SOR's routes with its implementation; one line per function.
+fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
+    if let Some(store) = &hosted.baseline {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(baseline::routes::configure);
+    }
+}
+
+/// External database from `DATABASE_URL` or `DB_*`; else the embedded one; else none (503s with a hint).
+async fn open_database(
+    settings: &DatabaseSettings,
+) -> Result<(Database, Option<EmbeddedPostgres>), StartupError> {
+    if let Some(url) = &settings.url {
+        let options =
+            PgConnectOptions::from_str(url.expose_secret()).map_err(|e| StartupError::Config {
+                key: "database.url",
+                reason: format!("is not a valid PostgreSQL URL: {e}"),
+            })?;
+        return Ok((Database::connect(options, settings), None));
+    }
+    if let Some(host) = &settings.host {
+        let mut options = PgConnectOptions::new()
+            .host(host)
+            .port(settings.port)
+            .database(&settings.name)
+            .username(&settings.user);
+        if let Some(password) = &settings.password {
+            options = options.password(password.expose_secret());
+        }
+        return Ok((Database::connect(options, settings), None));
+    }
+    if !settings.embedded.enabled {
+        return Ok((
+            Database::disabled(
+                "no database is configured: set DATABASE_URL or DB_HOST (with DB_NAME, DB_USER, DB_PASSWORD), \
+                 or enable the embedded PostgreSQL (database.embedded.enabled = true)",
+            ),
+            None,
+        ));
+    }
+    let config = EmbeddedConfig {
+        data_dir: settings.embedded.data_dir.clone(),
+        bin_dir: settings.embedded.bin_dir.clone(),
+        ephemeral: false,
+    };
+    let started = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&config)).await;
+    let embedded = match started {
+        Ok(Ok(embedded)) => embedded,
+        Ok(Err(e)) => return Ok((Database::disabled(embedded_hint(&e)), None)),
+        Err(e) => {
+            return Ok((
+                Database::disabled(format!("embedded PostgreSQL failed to start: {e}")),
+                None,
+            ))
+        }
+    };
+    if let Err(e) =
+        create_database_if_missing(embedded.connect_options("postgres"), &settings.name).await
+    {
+        tracing::error!(error = %e, "cannot create the embedded database");
+        return Ok((
+            Database::disabled(format!("embedded PostgreSQL started but {e}")),
+            Some(embedded),
+        ));
+    }
+    let db = Database::connect(embedded.connect_options(&settings.name), settings);
+    Ok((db, Some(embedded)))
+}
+
+fn embedded_hint(e: &EmbeddedError) -> String {
+    tracing::warn!(error = %e, "running without PostgreSQL: the database-backed routes answer 503");
+    format!("PostgreSQL is not available: {e}")
+}
+
+/// Creates `name` on the embedded server the first time the service runs.
+pub async fn create_database_if_missing(admin: PgConnectOptions, name: &str) -> Result<(), String> {
+    let connect = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&admin));
+    let mut conn = match connect.await {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return Err(format!("cannot connect: {e}")),
+        Err(_) => return Err("cannot connect: timed out".into()),
+    };
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| format!("cannot look up database {name}: {e}"))?;
+    if !exists {
+        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+        sqlx::raw_sql(&format!("create database {quoted}"))
+            .execute(&mut conn)
+            .await
+            .map_err(|e| format!("cannot create database {name}: {e}"))?;
+    }
+    let _ = conn.close().await;
+    Ok(())
+}

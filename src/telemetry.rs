@@ -1,0 +1,166 @@
+//! Logging (JSON lines with a request id) and Prometheus metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+use tracing_actix_web::RequestId;
+use tracing_subscriber::{fmt, EnvFilter};
+
+use crate::db::Database;
+
+/// Header carrying the request id, echoed on every answer and forwarded to remote SORs.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Installs the global subscriber: JSON lines, filtered by `RUST_LOG` (default `info`).
+/// Safe to call more than once (later calls are no-ops).
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = fmt()
+        .json()
+        .with_current_span(true)
+        .with_span_list(false)
+        .with_env_filter(filter)
+        .with_writer(std::io::stdout)
+        .try_init();
+}
+
+/// The service's Prometheus metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: HistogramVec,
+    pub upstream_requests: HistogramVec,
+    pub cache_lookups: IntCounterVec,
+    pub history_writes_dropped: prometheus::IntCounter,
+    pub history_write_retries: prometheus::IntCounter,
+    pool_connections: IntGaugeVec,
+    pool_max: IntGauge,
+    database: Option<Database>,
+}
+
+impl Metrics {
+    /// A fresh registry (one per `Application`, so tests do not share counters).
+    pub fn new(database: Option<Database>) -> Result<Arc<Self>, prometheus::Error> {
+        let registry = Registry::new();
+        let http_requests = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
+                vec![
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                    30.0,
+                ],
+            ),
+            &["route", "method", "status"],
+        )?;
+        let upstream_requests = HistogramVec::new(
+            HistogramOpts::new(
+                "upstream_request_duration_seconds",
+                "Latency of calls to Pyroscope and remote SORs",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ]),
+            &["target", "outcome"],
+        )?;
+        let cache_lookups = IntCounterVec::new(
+            Opts::new(
+                "cache_lookups_total",
+                "Profile cache lookups by result (hit, miss, coalesced)",
+            ),
+            &["cache", "result"],
+        )?;
+        let history_writes_dropped = prometheus::IntCounter::new(
+            "history_writes_dropped_total",
+            "Assessment history records that could not be written after retries",
+        )?;
+        let history_write_retries = prometheus::IntCounter::new(
+            "history_write_retries_total",
+            "Retries of assessment history writes",
+        )?;
+        let pool_connections = IntGaugeVec::new(
+            Opts::new("db_pool_connections", "Database pool connections by state"),
+            &["state"],
+        )?;
+        let pool_max = IntGauge::new("db_pool_max_connections", "Database pool size limit")?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(upstream_requests.clone()))?;
+        registry.register(Box::new(cache_lookups.clone()))?;
+        registry.register(Box::new(history_writes_dropped.clone()))?;
+        registry.register(Box::new(history_write_retries.clone()))?;
+        registry.register(Box::new(pool_connections.clone()))?;
+        registry.register(Box::new(pool_max.clone()))?;
+        Ok(Arc::new(Metrics {
+            registry,
+            http_requests,
+            upstream_requests,
+            cache_lookups,
+            history_writes_dropped,
+            history_write_retries,
+            pool_connections,
+            pool_max,
+            database,
+        }))
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> Result<String, prometheus::Error> {
+        if let Some(stats) = self.database.as_ref().and_then(Database::pool_stats) {
+            self.pool_connections
+                .with_label_values(&["idle"])
+                .set(i64::from(stats.idle));
+            self.pool_connections
+                .with_label_values(&["in_use"])
+                .set(i64::from(stats.size.saturating_sub(stats.idle)));
+            self.pool_max.set(i64::from(stats.max));
+        }
+        let mut buf = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buf)?;
+        String::from_utf8(buf).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// Records latency by route pattern, method and status, and echoes the request id.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let started = Instant::now();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let method = req.method().to_string();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let mut res = next.call(req).await?;
+    if let Some(metrics) = metrics {
+        metrics
+            .http_requests
+            .with_label_values(&[route.as_str(), method.as_str(), res.status().as_str()])
+            .observe(started.elapsed().as_secs_f64());
+    }
+    if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(id.as_str()).ok()) {
+        res.headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), id);
+    }
+    Ok(res)
+}
+
+/// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    match metrics.render() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(e) => crate::error::ApiError::Internal(e.to_string()).error_response(),
+    }
+}

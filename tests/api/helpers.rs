@@ -1,0 +1,249 @@
+//! Spawns the service on a random port against a fresh PostgreSQL database per test.
+//!
+//! The database server is `DATABASE_URL` when set; otherwise one embedded server per test
+//! binary, started from the local PostgreSQL binaries (never skipped: no binaries, no tests).
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
+use pyroscope_functions::settings::Settings;
+use pyroscope_functions::startup::Application;
+use reqwest::{Client, Method, Response};
+use secrecy::SecretString;
+use serde_json::Value;
+use sqlx::{Connection, PgConnection};
+use url::Url;
+
+/// The PostgreSQL server the tests create their databases on.
+enum TestServer {
+    External(Url),
+    Embedded(EmbeddedPostgres),
+}
+
+impl TestServer {
+    /// URL of `database` on this server.
+    fn url(&self, database: &str) -> Url {
+        let mut url = match self {
+            TestServer::External(url) => url.clone(),
+            TestServer::Embedded(pg) => Url::parse(&format!(
+                "postgres://postgres@127.0.0.1:{}/postgres",
+                pg.port()
+            ))
+            .expect("a valid URL"),
+        };
+        url.set_path(&format!("/{database}"));
+        url
+    }
+}
+
+static SERVER: OnceLock<TestServer> = OnceLock::new();
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn server() -> &'static TestServer {
+    SERVER.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return TestServer::External(
+                Url::parse(&url).expect("DATABASE_URL must be a valid URL"),
+            );
+        }
+        let base = std::env::temp_dir().join(format!(
+            "pyroscope-functions-test-pg-{}",
+            std::process::id()
+        ));
+        remove_stale_test_clusters();
+        let config = EmbeddedConfig {
+            data_dir: base.join("data"),
+            bin_dir: None,
+            ephemeral: true,
+        };
+        // Started from a thread that lives as long as the process: the server is bound to it.
+        let embedded = EmbeddedPostgres::start(&config).unwrap_or_else(|e| {
+            panic!("tests need PostgreSQL: set DATABASE_URL or install its binaries: {e}")
+        });
+        TestServer::Embedded(embedded)
+    })
+}
+
+/// Deletes clusters left by earlier test runs whose process is gone.
+fn remove_stale_test_clusters() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(pid) = name
+            .strip_prefix("pyroscope-functions-test-pg-")
+            .and_then(|p| p.parse::<i32>().ok())
+        {
+            // SAFETY: signal 0 only checks whether the process exists.
+            let alive = unsafe { libc::kill(pid, 0) } == 0;
+            if !alive {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// A fresh, empty database; dropped with the guard.
+pub struct TestDatabase {
+    pub name: String,
+    pub url: Url,
+}
+
+impl TestDatabase {
+    pub async fn create() -> Self {
+        let server = server();
+        let name = format!(
+            "test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            chrono::Utc::now().timestamp_subsec_nanos()
+        );
+        let mut admin = PgConnection::connect(server.url("postgres").as_str())
+            .await
+            .expect("connect to the test PostgreSQL server");
+        sqlx::raw_sql(&format!("create database \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .expect("create a test database");
+        let _ = admin.close().await;
+        TestDatabase {
+            url: server.url(&name),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let admin = server().url("postgres");
+        let name = self.name.clone();
+        // Drop needs its own runtime: the test's may be shutting down.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(admin.as_str()).await.ok()?;
+                sqlx::raw_sql(&format!("drop database if exists \"{name}\" with (force)"))
+                    .execute(&mut conn)
+                    .await
+                    .ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// A running service with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    pub db: TestDatabase,
+}
+
+/// Settings for a test process: random port, one worker, the given database.
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.url = Some(SecretString::from(db.url.to_string()));
+    settings.database.embedded.enabled = false;
+    settings
+}
+
+/// Spawns the all-in-one service.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawns the service after `customize` adjusted its settings; waits until it is ready.
+pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = TestDatabase::create().await;
+    let mut settings = test_settings(&db);
+    customize(&mut settings);
+    let app = spawn_server(settings).await;
+    wait_until_ready(&app).await;
+    TestApp {
+        address: app,
+        client: Client::new(),
+        db,
+    }
+}
+
+/// Builds and runs an application in the background; returns its base URL.
+pub async fn spawn_server(settings: Settings) -> String {
+    let app = Application::build(settings)
+        .await
+        .expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    address
+}
+
+async fn wait_until_ready(address: &str) {
+    let client = Client::new();
+    for _ in 0..200 {
+        if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service at {address} did not become ready");
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Sends `method path` with an optional JSON body.
+    pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.expect("the request is sent")
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path, None).await
+    }
+}
+
+/// Reads a JSON body, asserting the status first (with the body in the message).
+pub async fn json_with_status(res: Response, status: u16) -> Value {
+    let actual = res.status().as_u16();
+    let text = res.text().await.expect("a body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts an error answer: status, `code`, and a non-empty `error` message.
+pub async fn assert_error(res: Response, status: u16, code: &str) -> Value {
+    let body = json_with_status(res, status).await;
+    assert_eq!(body["code"], code, "wrong error code in {body}");
+    assert!(
+        body["error"].as_str().is_some_and(|m| !m.is_empty()),
+        "no error message in {body}"
+    );
+    body
+}

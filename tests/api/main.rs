@@ -1,0 +1,4 @@
+//! Black-box tests: the service on a random port, a real PostgreSQL, a stub Pyroscope.
+
+mod baselines;
+mod helpers;
