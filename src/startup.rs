@@ -143,6 +143,11 @@ impl Application {
         self.port
     }
 
+    /// A handle to stop the server (what SIGTERM does), e.g. from tests.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until SIGTERM/SIGINT, drains in-flight requests, then closes the stores.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
@@ -200,6 +205,7 @@ async fn open_database(
         data_dir: settings.embedded.data_dir.clone(),
         bin_dir: settings.embedded.bin_dir.clone(),
         ephemeral: false,
+        port: None,
     };
     let started = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&config)).await;
     let embedded = match started {

@@ -41,6 +41,8 @@ pub struct EmbeddedConfig {
     pub bin_dir: Option<PathBuf>,
     /// Trade durability for speed (tests only).
     pub ephemeral: bool,
+    /// Listen on this port instead of a free one (to come back on the same address).
+    pub port: Option<u16>,
 }
 
 /// A running embedded PostgreSQL. Stopping (or dropping) it shuts the server down.
@@ -76,7 +78,10 @@ impl EmbeddedPostgres {
         if !data_dir.join("PG_VERSION").exists() {
             initdb(&bin_dir, &data_dir, run_as)?;
         }
-        let port = free_port()?;
+        let port = match config.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let log_path = data_dir.with_extension("log");
         let control = Arc::new(Control {
             stopping: AtomicBool::new(false),

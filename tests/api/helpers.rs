@@ -57,6 +57,7 @@ fn server() -> &'static TestServer {
             data_dir: base.join("data"),
             bin_dir: None,
             ephemeral: true,
+            port: None,
         };
         // Started from a thread that lives as long as the process: the server is bound to it.
         let embedded = EmbeddedPostgres::start(&config).unwrap_or_else(|e| {

@@ -1,0 +1,338 @@
+//! Health, readiness, metrics, FUNCTION routing, and behaviour when PostgreSQL is missing or stops.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
+use pyroscope_functions::db::MIGRATOR;
+use pyroscope_functions::settings::{Function, Settings};
+use pyroscope_functions::startup::Application;
+use reqwest::Client;
+use secrecy::SecretString;
+use serde_json::json;
+use sqlx::{Connection, PgConnection};
+
+use crate::helpers::{
+    assert_error, json_with_status, spawn_app, spawn_app_with, spawn_server, TestDatabase,
+};
+
+fn baseline() -> serde_json::Value {
+    json!({"appName": "checkout", "profileType": "cpu", "functionName": "G1 Young Generation", "maxSelfPercent": 15})
+}
+
+/// A scratch directory under the system temp dir, traversable by the `postgres` user.
+fn scratch_dir(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "pyroscope-functions-test-pg-{}-{label}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn settings_without_database() -> Settings {
+    let mut settings = Settings::load_from(None, Vec::new()).unwrap();
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings
+}
+
+#[tokio::test]
+async fn health_reports_the_database_with_response_time_and_pool_statistics() {
+    let app = spawn_app().await;
+    let body = json_with_status(app.get("/health").await, 200).await;
+    assert_eq!(body["status"], "healthy");
+    assert_eq!(body["function"], "all");
+    let db = &body["checks"]["database"];
+    assert_eq!(db["status"], "up");
+    assert!(db["responseTimeMs"].as_f64().is_some());
+    assert_eq!(db["details"]["pool"]["max"], 5);
+    json_with_status(app.get("/health/live").await, 200).await;
+    let ready = json_with_status(app.get("/health/ready").await, 200).await;
+    assert_eq!(ready["status"], "healthy");
+}
+
+#[tokio::test]
+async fn metrics_expose_request_latency_by_route_method_and_status() {
+    let app = spawn_app().await;
+    json_with_status(app.get("/baselines/checkout").await, 200).await;
+    let res = app.get("/metrics").await;
+    assert_eq!(res.status().as_u16(), 200);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains(r#"http_request_duration_seconds_count{method="GET",route="/baselines/{key}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains("db_pool_max_connections 5"), "{text}");
+    assert!(text.contains("history_writes_dropped_total 0"), "{text}");
+}
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id() {
+    let app = spawn_app().await;
+    let res = app.get("/health/live").await;
+    let id = res
+        .headers()
+        .get("x-request-id")
+        .expect("a request id header");
+    assert!(!id.is_empty());
+}
+
+#[tokio::test]
+async fn a_single_function_process_serves_only_its_routes() {
+    let app = spawn_app_with(|s| s.function = Function::BaselineSor).await;
+    json_with_status(app.post("/baselines", &baseline()).await, 201).await;
+    for path in [
+        "/history/checkout",
+        "/services",
+        "/rules",
+        "/profiles/apps",
+        "/triage/checkout",
+    ] {
+        assert_error(app.get(path).await, 404, "not_found").await;
+    }
+    json_with_status(app.get("/health").await, 200).await;
+    json_with_status(app.get("/health/ready").await, 200).await;
+    assert_eq!(app.get("/metrics").await.status().as_u16(), 200);
+    let doc = json_with_status(app.get("/openapi.json").await, 200).await;
+    let paths: Vec<&String> = doc["paths"].as_object().unwrap().keys().collect();
+    assert!(
+        paths.iter().any(|p| p.starts_with("/baselines")),
+        "{paths:?}"
+    );
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with("/baselines") || p.starts_with("/health") || *p == "/metrics"),
+        "{paths:?}"
+    );
+}
+
+#[tokio::test]
+async fn swagger_ui_is_served() {
+    let app = spawn_app().await;
+    let res = app.get("/swagger-ui/").await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.text().await.unwrap().to_lowercase().contains("swagger"));
+}
+
+#[tokio::test]
+async fn without_postgresql_binaries_the_service_starts_and_its_stores_answer_503_with_a_hint() {
+    let mut settings = settings_without_database();
+    settings.database.embedded.bin_dir = Some(PathBuf::from("/nonexistent/postgresql/bin"));
+    settings.database.embedded.data_dir = scratch_dir("nobinaries").join("data");
+    let address = spawn_server(settings).await;
+    let client = Client::new();
+    let res = client
+        .post(format!("{address}/baselines"))
+        .json(&baseline())
+        .send()
+        .await
+        .unwrap();
+    let body = assert_error(res, 503, "store_unavailable").await;
+    let message = body["error"].as_str().unwrap();
+    assert!(
+        message.contains("PostgreSQL") && message.contains("DATABASE_URL"),
+        "{message}"
+    );
+    let live = client
+        .get(format!("{address}/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status().as_u16(), 200);
+    let ready = client
+        .get(format!("{address}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+}
+
+#[tokio::test]
+async fn a_database_on_a_closed_port_answers_503_not_500() {
+    let mut settings = settings_without_database();
+    settings.database.url = Some(SecretString::from(
+        "postgres://postgres@127.0.0.1:1/nothing",
+    ));
+    settings.database.acquire_timeout_secs = 1;
+    let address = spawn_server(settings).await;
+    let client = Client::new();
+    let started = Instant::now();
+    let res = client
+        .get(format!("{address}/baselines/checkout"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered after {:?}",
+        started.elapsed()
+    );
+    let health = client
+        .get(format!("{address}/health"))
+        .send()
+        .await
+        .unwrap();
+    let body = json_with_status(health, 503).await;
+    assert_eq!(body["status"], "unhealthy");
+    assert_eq!(body["checks"]["database"]["status"], "down");
+}
+
+#[tokio::test]
+async fn the_embedded_default_keeps_data_across_restarts() {
+    let dir = scratch_dir("embedded");
+    let settings = || {
+        let mut s = settings_without_database();
+        s.database.embedded.data_dir = dir.join("data");
+        s
+    };
+    let client = Client::new();
+
+    let first = Application::build(settings()).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", first.port());
+    let handle = first.handle();
+    let running = tokio::spawn(first.run_until_stopped());
+    wait_ready(&client, &address).await;
+    let res = client
+        .post(format!("{address}/baselines"))
+        .json(&baseline())
+        .send()
+        .await
+        .unwrap();
+    json_with_status(res, 201).await;
+    handle.stop(true).await;
+    running.await.unwrap().unwrap();
+
+    let second = Application::build(settings()).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", second.port());
+    let handle = second.handle();
+    let running = tokio::spawn(second.run_until_stopped());
+    wait_ready(&client, &address).await;
+    let res = client
+        .get(format!("{address}/baselines/checkout"))
+        .send()
+        .await
+        .unwrap();
+    let body = json_with_status(res, 200).await;
+    assert_eq!(body["baselines"][0]["functionName"], "G1 Young Generation");
+    handle.stop(true).await;
+    running.await.unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restart() {
+    let dir = scratch_dir("outage");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let config = EmbeddedConfig {
+        data_dir: dir.join("data"),
+        bin_dir: None,
+        ephemeral: true,
+        port: Some(port),
+    };
+    let start = |config: EmbeddedConfig| async move {
+        tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&config))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let mut pg = start(config.clone()).await;
+
+    let mut settings = settings_without_database();
+    settings.database.url = Some(SecretString::from(format!(
+        "postgres://postgres@127.0.0.1:{port}/postgres"
+    )));
+    settings.database.acquire_timeout_secs = 1;
+    let address = spawn_server(settings).await;
+    let client = Client::new();
+    wait_ready(&client, &address).await;
+    let res = client
+        .post(format!("{address}/baselines"))
+        .json(&baseline())
+        .send()
+        .await
+        .unwrap();
+    json_with_status(res, 201).await;
+
+    tokio::task::spawn_blocking(move || pg.shutdown())
+        .await
+        .unwrap();
+    let res = client
+        .get(format!("{address}/baselines/checkout"))
+        .send()
+        .await
+        .unwrap();
+    let body = assert_error(res, 503, "store_unavailable").await;
+    assert!(
+        body["error"].as_str().unwrap().contains("database"),
+        "{body}"
+    );
+    let ready = client
+        .get(format!("{address}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 503);
+
+    let _pg = start(config).await;
+    wait_ready(&client, &address).await;
+    let res = client
+        .get(format!("{address}/baselines/checkout"))
+        .send()
+        .await
+        .unwrap();
+    let body = json_with_status(res, 200).await;
+    assert_eq!(body["baselines"].as_array().unwrap().len(), 1);
+    drop(_pg);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
+    let db = TestDatabase::create().await;
+    let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
+    let tables = |rows: Vec<String>| rows;
+    let list =
+        "select table_name::text from information_schema.tables where table_schema = 'public' \
+                and table_name <> '_sqlx_migrations' order by 1";
+
+    MIGRATOR.run(&mut conn).await.unwrap();
+    let up: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
+    assert_eq!(
+        tables(up),
+        [
+            "alert_rule",
+            "performance_baseline",
+            "service_registry",
+            "triage_history"
+        ]
+    );
+
+    MIGRATOR.undo(&mut conn, 0).await.unwrap();
+    let down: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
+    assert!(down.is_empty(), "{down:?}");
+
+    MIGRATOR.run(&mut conn).await.unwrap();
+    let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
+    assert_eq!(again.len(), 4);
+    let _ = conn.close().await;
+}
+
+async fn wait_ready(client: &Client, address: &str) {
+    for _ in 0..300 {
+        if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {
+            if res.status().is_success() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{address} did not become ready");
+}
