@@ -21,6 +21,10 @@ use crate::settings::Function;
         crate::sor::baseline::routes::list_by_type,
         crate::sor::baseline::routes::update,
         crate::sor::baseline::routes::delete,
+        crate::sor::history::routes::create,
+        crate::sor::history::routes::list,
+        crate::sor::history::routes::latest,
+        crate::sor::history::routes::delete,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(

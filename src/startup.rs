@@ -20,6 +20,7 @@ use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
 use crate::settings::{DatabaseSettings, Function, Settings};
 use crate::sor::baseline::{self, PgBaselineStore};
+use crate::sor::history::{self, PgHistoryStore};
 use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::{self, Metrics};
 use crate::{openapi, routing};
@@ -83,6 +84,9 @@ impl Application {
             checks.push(Arc::new(DatabaseCheck(db.clone())));
             if function.hosts(Function::BaselineSor) {
                 hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
+            }
+            if function.hosts(Function::HistorySor) {
+                hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone())));
             }
         }
 
@@ -161,6 +165,10 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
     if let Some(store) = &hosted.baseline {
         cfg.app_data(web::Data::from(store.clone()))
             .configure(baseline::routes::configure);
+    }
+    if let Some(store) = &hosted.history {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(history::routes::configure);
     }
 }
 

@@ -227,6 +227,13 @@ impl TestApp {
     pub async fn delete(&self, path: &str) -> Response {
         self.request(Method::DELETE, path, None).await
     }
+
+    /// A direct connection to this app's database, to arrange what the API cannot (e.g. `created_at`).
+    pub async fn pg(&self) -> PgConnection {
+        PgConnection::connect(self.db.url.as_str())
+            .await
+            .expect("connect to the test database")
+    }
 }
 
 /// Reads a JSON body, asserting the status first (with the body in the message).
