@@ -25,6 +25,11 @@ use crate::settings::Function;
         crate::sor::history::routes::list,
         crate::sor::history::routes::latest,
         crate::sor::history::routes::delete,
+        crate::sor::registry::routes::create,
+        crate::sor::registry::routes::list,
+        crate::sor::registry::routes::get,
+        crate::sor::registry::routes::update,
+        crate::sor::registry::routes::delete,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(

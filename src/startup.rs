@@ -21,6 +21,7 @@ use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
 use crate::settings::{DatabaseSettings, Function, Settings};
 use crate::sor::baseline::{self, PgBaselineStore};
 use crate::sor::history::{self, PgHistoryStore};
+use crate::sor::registry::{self, PgRegistryStore};
 use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::{self, Metrics};
 use crate::{openapi, routing};
@@ -87,6 +88,9 @@ impl Application {
             }
             if function.hosts(Function::HistorySor) {
                 hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone())));
+            }
+            if function.hosts(Function::RegistrySor) {
+                hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone())));
             }
         }
 
@@ -169,6 +173,10 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
     if let Some(store) = &hosted.history {
         cfg.app_data(web::Data::from(store.clone()))
             .configure(history::routes::configure);
+    }
+    if let Some(store) = &hosted.registry {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(registry::routes::configure);
     }
 }
 

@@ -3,3 +3,4 @@
 mod baselines;
 mod helpers;
 mod history;
+mod services;
