@@ -30,6 +30,12 @@ use crate::settings::Function;
         crate::sor::registry::routes::get,
         crate::sor::registry::routes::update,
         crate::sor::registry::routes::delete,
+        crate::sor::alert_rule::routes::create,
+        crate::sor::alert_rule::routes::list,
+        crate::sor::alert_rule::routes::get,
+        crate::sor::alert_rule::routes::active,
+        crate::sor::alert_rule::routes::update,
+        crate::sor::alert_rule::routes::delete,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(

@@ -19,6 +19,7 @@ use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
 use crate::settings::{DatabaseSettings, Function, Settings};
+use crate::sor::alert_rule::{self, PgAlertRuleStore};
 use crate::sor::baseline::{self, PgBaselineStore};
 use crate::sor::history::{self, PgHistoryStore};
 use crate::sor::registry::{self, PgRegistryStore};
@@ -91,6 +92,9 @@ impl Application {
             }
             if function.hosts(Function::RegistrySor) {
                 hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone())));
+            }
+            if function.hosts(Function::AlertRuleSor) {
+                hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
             }
         }
 
@@ -177,6 +181,10 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
     if let Some(store) = &hosted.registry {
         cfg.app_data(web::Data::from(store.clone()))
             .configure(registry::routes::configure);
+    }
+    if let Some(store) = &hosted.alert_rules {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(alert_rule::routes::configure);
     }
 }
 

@@ -3,4 +3,5 @@
 mod baselines;
 mod helpers;
 mod history;
+mod rules;
 mod services;
