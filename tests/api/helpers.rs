@@ -236,6 +236,27 @@ impl TestApp {
     }
 }
 
+/// Asserts `/openapi.json` documents `method path` answering 200/201 with `schema`.
+pub async fn assert_documented(app: &TestApp, method: &str, path: &str, schema: Option<&str>) {
+    let doc = json_with_status(app.get("/openapi.json").await, 200).await;
+    let op = &doc["paths"][path][method];
+    assert!(
+        op.is_object(),
+        "{method} {path} is not in the OpenAPI document"
+    );
+    if let Some(schema) = schema {
+        let answers = op["responses"].to_string();
+        assert!(
+            answers.contains(&format!("\"#/components/schemas/{schema}\"")),
+            "{method} {path} does not answer {schema}: {answers}"
+        );
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} is not among the OpenAPI schemas"
+        );
+    }
+}
+
 /// Reads a JSON body, asserting the status first (with the body in the message).
 pub async fn json_with_status(res: Response, status: u16) -> Value {
     let actual = res.status().as_u16();

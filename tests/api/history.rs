@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, json_with_status, spawn_app, TestApp};
+use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app, TestApp};
 
 fn gc_assessment() -> Value {
     json!({
@@ -251,4 +251,19 @@ async fn unsupported_methods_answer_405_json() {
         "method_not_allowed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_history_route() {
+    let app = spawn_app().await;
+    assert_documented(&app, "post", "/history", Some("HistoryRecord")).await;
+    assert_documented(&app, "get", "/history/{appName}", Some("HistoryList")).await;
+    assert_documented(
+        &app,
+        "get",
+        "/history/{appName}/latest",
+        Some("HistoryRecord"),
+    )
+    .await;
+    assert_documented(&app, "delete", "/history/{id}", None).await;
 }

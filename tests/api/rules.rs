@@ -4,7 +4,7 @@ use chrono::DateTime;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, json_with_status, spawn_app, TestApp};
+use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app, TestApp};
 
 fn gc_rule() -> Value {
     json!({
@@ -277,4 +277,22 @@ async fn unsupported_methods_answer_405_json() {
         "method_not_allowed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_rule_route() {
+    let app = spawn_app().await;
+    assert_documented(&app, "post", "/rules", Some("AlertRule")).await;
+    assert_documented(&app, "get", "/rules", Some("RuleList")).await;
+    assert_documented(
+        &app,
+        "get",
+        "/rules/active/{appName}",
+        Some("ActiveRuleList"),
+    )
+    .await;
+    for method in ["get", "put"] {
+        assert_documented(&app, method, "/rules/{id}", Some("AlertRule")).await;
+    }
+    assert_documented(&app, "delete", "/rules/{id}", None).await;
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_error, json_with_status, spawn_app};
+use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app};
 
 fn checkout() -> Value {
     json!({
@@ -272,4 +272,15 @@ async fn unsupported_methods_answer_405_json() {
         "method_not_allowed",
     )
     .await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_service_route() {
+    let app = spawn_app().await;
+    assert_documented(&app, "post", "/services", Some("Service")).await;
+    assert_documented(&app, "get", "/services", Some("ServiceList")).await;
+    for method in ["get", "put"] {
+        assert_documented(&app, method, "/services/{appName}", Some("Service")).await;
+    }
+    assert_documented(&app, "delete", "/services/{appName}", None).await;
 }
