@@ -175,6 +175,31 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// Spawns the service against a PostgreSQL address nobody listens on; waits until it is live.
+/// Every store call then answers 503, as when the database is down.
+pub async fn spawn_app_without_database() -> String {
+    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    // Port 1 refuses connections at once, so the schema never gets migrated.
+    settings.database.url = Some(SecretString::from(
+        "postgres://postgres@127.0.0.1:1/unreachable".to_owned(),
+    ));
+    settings.database.embedded.enabled = false;
+    let address = spawn_server(settings).await;
+    let client = Client::new();
+    for _ in 0..200 {
+        if let Ok(res) = client.get(format!("{address}/health/live")).send().await {
+            if res.status().is_success() {
+                return address;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service at {address} did not come up");
+}
+
 /// Builds and runs an application in the background; returns its base URL.
 pub async fn spawn_server(settings: Settings) -> String {
     let app = Application::build(settings)

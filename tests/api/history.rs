@@ -3,7 +3,10 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app, TestApp};
+use crate::helpers::{
+    assert_documented, assert_error, json_with_status, spawn_app, spawn_app_without_database,
+    TestApp,
+};
 
 fn gc_assessment() -> Value {
     json!({
@@ -266,4 +269,23 @@ async fn the_openapi_document_describes_every_history_route() {
     )
     .await;
     assert_documented(&app, "delete", "/history/{id}", None).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_503() {
+    let address = spawn_app_without_database().await;
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{address}/history/checkout-service"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
+    let res = client
+        .post(format!("{address}/history"))
+        .json(&gc_assessment())
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
 }

@@ -4,7 +4,10 @@ use chrono::DateTime;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app, TestApp};
+use crate::helpers::{
+    assert_documented, assert_error, json_with_status, spawn_app, spawn_app_without_database,
+    TestApp,
+};
 
 fn gc_rule() -> Value {
     json!({
@@ -295,4 +298,23 @@ async fn the_openapi_document_describes_every_rule_route() {
         assert_documented(&app, method, "/rules/{id}", Some("AlertRule")).await;
     }
     assert_documented(&app, "delete", "/rules/{id}", None).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_503() {
+    let address = spawn_app_without_database().await;
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{address}/rules/active/checkout-service"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
+    let res = client
+        .post(format!("{address}/rules"))
+        .json(&gc_rule())
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
 }

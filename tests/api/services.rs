@@ -4,7 +4,9 @@ use chrono::{DateTime, FixedOffset};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_documented, assert_error, json_with_status, spawn_app};
+use crate::helpers::{
+    assert_documented, assert_error, json_with_status, spawn_app, spawn_app_without_database,
+};
 
 fn checkout() -> Value {
     json!({
@@ -283,4 +285,23 @@ async fn the_openapi_document_describes_every_service_route() {
         assert_documented(&app, method, "/services/{appName}", Some("Service")).await;
     }
     assert_documented(&app, "delete", "/services/{appName}", None).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_database_answers_503() {
+    let address = spawn_app_without_database().await;
+    let client = reqwest::Client::new();
+    let res = client
+        .get(format!("{address}/services"))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
+    let res = client
+        .put(format!("{address}/services/checkout-service"))
+        .json(&json!({"tier": "low"}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 503, "store_unavailable").await;
 }
