@@ -19,7 +19,10 @@ use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
 use crate::settings::{DatabaseSettings, Function, Settings};
+use crate::sor::alert_rule::{self, PgAlertRuleStore};
 use crate::sor::baseline::{self, PgBaselineStore};
+use crate::sor::history::{self, PgHistoryStore};
+use crate::sor::registry::{self, PgRegistryStore};
 use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::{self, Metrics};
 use crate::{openapi, routing};
@@ -83,6 +86,15 @@ impl Application {
             checks.push(Arc::new(DatabaseCheck(db.clone())));
             if function.hosts(Function::BaselineSor) {
                 hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
+            }
+            if function.hosts(Function::HistorySor) {
+                hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone())));
+            }
+            if function.hosts(Function::RegistrySor) {
+                hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone())));
+            }
+            if function.hosts(Function::AlertRuleSor) {
+                hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
             }
         }
 
@@ -166,6 +178,18 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
     if let Some(store) = &hosted.baseline {
         cfg.app_data(web::Data::from(store.clone()))
             .configure(baseline::routes::configure);
+    }
+    if let Some(store) = &hosted.history {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(history::routes::configure);
+    }
+    if let Some(store) = &hosted.registry {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(registry::routes::configure);
+    }
+    if let Some(store) = &hosted.alert_rules {
+        cfg.app_data(web::Data::from(store.clone()))
+            .configure(alert_rule::routes::configure);
     }
 }
 

@@ -176,6 +176,31 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     }
 }
 
+/// Spawns the service against a PostgreSQL address nobody listens on; waits until it is live.
+/// Every store call then answers 503, as when the database is down.
+pub async fn spawn_app_without_database() -> String {
+    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    // Port 1 refuses connections at once, so the schema never gets migrated.
+    settings.database.url = Some(SecretString::from(
+        "postgres://postgres@127.0.0.1:1/unreachable".to_owned(),
+    ));
+    settings.database.embedded.enabled = false;
+    let address = spawn_server(settings).await;
+    let client = Client::new();
+    for _ in 0..200 {
+        if let Ok(res) = client.get(format!("{address}/health/live")).send().await {
+            if res.status().is_success() {
+                return address;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the service at {address} did not come up");
+}
+
 /// Builds and runs an application in the background; returns its base URL.
 pub async fn spawn_server(settings: Settings) -> String {
     let app = Application::build(settings)
@@ -227,6 +252,34 @@ impl TestApp {
 
     pub async fn delete(&self, path: &str) -> Response {
         self.request(Method::DELETE, path, None).await
+    }
+
+    /// A direct connection to this app's database, to arrange what the API cannot (e.g. `created_at`).
+    pub async fn pg(&self) -> PgConnection {
+        PgConnection::connect(self.db.url.as_str())
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+/// Asserts `/openapi.json` documents `method path` answering 200/201 with `schema`.
+pub async fn assert_documented(app: &TestApp, method: &str, path: &str, schema: Option<&str>) {
+    let doc = json_with_status(app.get("/openapi.json").await, 200).await;
+    let op = &doc["paths"][path][method];
+    assert!(
+        op.is_object(),
+        "{method} {path} is not in the OpenAPI document"
+    );
+    if let Some(schema) = schema {
+        let answers = op["responses"].to_string();
+        assert!(
+            answers.contains(&format!("\"#/components/schemas/{schema}\"")),
+            "{method} {path} does not answer {schema}: {answers}"
+        );
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} is not among the OpenAPI schemas"
+        );
     }
 }
 

@@ -2,4 +2,7 @@
 
 mod baselines;
 mod helpers;
+mod history;
 mod operations;
+mod rules;
+mod services;

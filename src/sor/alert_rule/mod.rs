@@ -1,5 +1,8 @@
 //! Alert Rule SOR: profiling alert rules in PostgreSQL.
 
 pub mod model;
+pub mod postgres;
+pub mod routes;
 
 pub use model::{AlertRule, AlertRulePatch, NewAlertRule};
+pub use postgres::PgAlertRuleStore;

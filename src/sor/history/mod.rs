@@ -1,5 +1,8 @@
 //! History SOR: the audit trail of assessments in PostgreSQL.
 
 pub mod model;
+pub mod postgres;
+pub mod routes;
 
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
+pub use postgres::PgHistoryStore;

@@ -1,0 +1,171 @@
+//! `/rules` routes: parse, call the `AlertRuleSor`, map the result.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{
+    AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleListParams,
+    UpdateAlertRuleRequest,
+};
+use crate::error::{ApiError, ErrorBody};
+use crate::profile::AppName;
+use crate::routing::{method_not_allowed, parse_id};
+use crate::sor::AlertRuleSor;
+
+/// Answer of `GET /rules`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleList {
+    pub count: usize,
+    /// By id.
+    pub rules: Vec<AlertRule>,
+}
+
+/// Answer of `GET /rules/active/{appName}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveRuleList {
+    pub app_name: String,
+    pub count: usize,
+    /// The app's enabled rules, by id.
+    pub rules: Vec<AlertRule>,
+}
+
+/// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/rules")
+            .route(web::post().to(create))
+            .route(web::get().to(list))
+            .default_service(web::to(method_not_allowed)),
+    )
+    // Before `/rules/{id}`, so `active` is never read as an id.
+    .service(
+        web::resource("/rules/active/{appName}")
+            .route(web::get().to(active))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/rules/{id}")
+            .route(web::get().to(get))
+            .route(web::put().to(update))
+            .route(web::delete().to(delete))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+/// Create an alert rule.
+#[utoipa::path(post, path = "/rules", tag = "rules",
+    request_body = CreateAlertRuleRequest,
+    responses(
+        (status = 201, description = "Created", body = AlertRule),
+        (status = 400, description = "Invalid body", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn create(
+    store: web::Data<dyn AlertRuleSor>,
+    body: web::Json<CreateAlertRuleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let rule = NewAlertRule::try_from(body.into_inner())?;
+    let saved = store.create(rule).await?;
+    Ok(HttpResponse::Created().json(saved))
+}
+
+/// All rules, optionally of one app.
+#[utoipa::path(get, path = "/rules", tag = "rules",
+    params(RuleListParams),
+    responses(
+        (status = 200, body = RuleList),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn list(
+    store: web::Data<dyn AlertRuleSor>,
+    params: web::Query<RuleListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let app = params
+        .into_inner()
+        .app_name
+        .map(|raw| AppName::parse_field(&raw, "appName"))
+        .transpose()?;
+    let rules = store.list(app).await?;
+    Ok(HttpResponse::Ok().json(RuleList {
+        count: rules.len(),
+        rules,
+    }))
+}
+
+/// One rule.
+#[utoipa::path(get, path = "/rules/{id}", tag = "rules",
+    params(("id" = i32, Path, description = "Rule id")),
+    responses(
+        (status = 200, body = AlertRule),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn get(
+    store: web::Data<dyn AlertRuleSor>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(store.get(parse_id(&path)?).await?))
+}
+
+/// An app's enabled rules.
+#[utoipa::path(get, path = "/rules/active/{appName}", tag = "rules",
+    params(("appName" = String, Path, description = "Application name")),
+    responses(
+        (status = 200, body = ActiveRuleList),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn active(
+    store: web::Data<dyn AlertRuleSor>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let app: AppName = path.parse()?;
+    let rules = store.active(app.clone()).await?;
+    Ok(HttpResponse::Ok().json(ActiveRuleList {
+        app_name: app.into_inner(),
+        count: rules.len(),
+        rules,
+    }))
+}
+
+/// Change only the fields the body names; `null` clears a text field.
+#[utoipa::path(put, path = "/rules/{id}", tag = "rules",
+    params(("id" = i32, Path, description = "Rule id")),
+    request_body = UpdateAlertRuleRequest,
+    responses(
+        (status = 200, body = AlertRule),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn update(
+    store: web::Data<dyn AlertRuleSor>,
+    path: web::Path<String>,
+    body: web::Json<UpdateAlertRuleRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let patch = AlertRulePatch::try_from(body.into_inner())?;
+    Ok(HttpResponse::Ok().json(store.update(id, patch).await?))
+}
+
+/// Delete a rule.
+#[utoipa::path(delete, path = "/rules/{id}", tag = "rules",
+    params(("id" = i32, Path, description = "Rule id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn delete(
+    store: web::Data<dyn AlertRuleSor>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    store.delete(parse_id(&path)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

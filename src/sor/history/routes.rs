@@ -1,0 +1,118 @@
+//! `/history` routes: parse, call the `HistorySor`, map the result.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{
+    CreateHistoryRequest, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
+};
+use crate::error::{ApiError, ErrorBody};
+use crate::profile::AppName;
+use crate::routing::{method_not_allowed, parse_id};
+use crate::sor::HistorySor;
+
+/// Answer of `GET /history/{appName}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryList {
+    pub app_name: String,
+    /// Number of records in this answer (not in the whole history).
+    pub count: usize,
+    /// Newest first.
+    pub history: Vec<HistoryRecord>,
+}
+
+/// Mounts the routes; expects `web::Data<dyn HistorySor>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/history")
+            .route(web::post().to(create))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/history/{key}")
+            .route(web::get().to(list))
+            .route(web::delete().to(delete))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/history/{appName}/latest")
+            .route(web::get().to(latest))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+/// Record an assessment.
+#[utoipa::path(post, path = "/history", tag = "history",
+    request_body = CreateHistoryRequest,
+    responses(
+        (status = 201, description = "Stored", body = HistoryRecord),
+        (status = 400, description = "Invalid body", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn create(
+    store: web::Data<dyn HistorySor>,
+    body: web::Json<CreateHistoryRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let record = NewHistoryRecord::try_from(body.into_inner())?;
+    let saved = store.create(record).await?;
+    Ok(HttpResponse::Created().json(saved))
+}
+
+/// An app's assessments, newest first, optionally within `[from, to)`.
+#[utoipa::path(get, path = "/history/{appName}", tag = "history",
+    params(("appName" = String, Path, description = "Application name"), HistoryParams),
+    responses(
+        (status = 200, body = HistoryList),
+        (status = 400, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn list(
+    store: web::Data<dyn HistorySor>,
+    path: web::Path<String>,
+    params: web::Query<HistoryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let app: AppName = path.parse()?;
+    let query = HistoryQuery::try_from(params.into_inner())?;
+    let history = store.list(app.clone(), query).await?;
+    Ok(HttpResponse::Ok().json(HistoryList {
+        app_name: app.into_inner(),
+        count: history.len(),
+        history,
+    }))
+}
+
+/// An app's newest assessment.
+#[utoipa::path(get, path = "/history/{appName}/latest", tag = "history",
+    params(("appName" = String, Path, description = "Application name")),
+    responses(
+        (status = 200, body = HistoryRecord),
+        (status = 400, body = ErrorBody),
+        (status = 404, description = "The app has no history", body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn latest(
+    store: web::Data<dyn HistorySor>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let app: AppName = path.parse()?;
+    Ok(HttpResponse::Ok().json(store.latest(app).await?))
+}
+
+/// Delete an assessment.
+#[utoipa::path(delete, path = "/history/{id}", tag = "history",
+    params(("id" = i32, Path, description = "History record id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    ))]
+pub async fn delete(
+    store: web::Data<dyn HistorySor>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    store.delete(parse_id(&path)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
