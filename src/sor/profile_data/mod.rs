@@ -1,6 +1,9 @@
 //! Profile Data SOR: the one place that talks to Pyroscope.
 
+pub mod flamegraph;
 pub mod model;
+#[doc(hidden)]
+pub mod testdata;
 
 pub use model::{
     AppList, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
