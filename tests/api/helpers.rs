@@ -142,6 +142,8 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub address: String,
     pub client: Client,
+    /// Held, not read: the database is dropped with the app.
+    #[allow(dead_code)]
     pub db: TestDatabase,
 }
 
