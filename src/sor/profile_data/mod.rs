@@ -1,5 +1,6 @@
 //! Profile Data SOR: the one place that talks to Pyroscope.
 
+pub mod cache;
 pub mod flamegraph;
 pub mod model;
 #[doc(hidden)]
