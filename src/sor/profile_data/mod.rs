@@ -3,6 +3,7 @@
 pub mod cache;
 pub mod flamegraph;
 pub mod model;
+pub mod pyroscope;
 #[doc(hidden)]
 pub mod testdata;
 
