@@ -21,6 +21,9 @@ use crate::settings::Function;
         crate::sor::baseline::routes::list_by_type,
         crate::sor::baseline::routes::update,
         crate::sor::baseline::routes::delete,
+        crate::sor::profile_data::routes::apps,
+        crate::sor::profile_data::routes::profile,
+        crate::sor::profile_data::routes::diff,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(
