@@ -2,3 +2,4 @@
 
 mod baselines;
 mod helpers;
+mod profiles;
