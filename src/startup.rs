@@ -92,12 +92,13 @@ impl Application {
             }
         }
         if function.hosts(Function::ProfileDataSor) {
-            let sor = PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(
-                |e| StartupError::Config {
-                    key: e.key,
-                    reason: e.reason,
-                },
-            )?;
+            let sor =
+                PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(|e| {
+                    StartupError::Config {
+                        key: e.key,
+                        reason: e.reason,
+                    }
+                })?;
             checks.push(Arc::new(PyroscopeCheck(sor.client())));
             hosted.profile_data = Some(Arc::new(sor));
         }

@@ -112,7 +112,12 @@ fn top_java_functions(n: usize) -> Value {
 /// 40 % of the samples folded into `other`, as with too small a node budget.
 fn heavily_truncated_graph() -> Graph {
     Graph {
-        names: &["total", "java/lang/Thread.run", "java/util/HashMap.resize", "other"],
+        names: &[
+            "total",
+            "java/lang/Thread.run",
+            "java/util/HashMap.resize",
+            "other",
+        ],
         levels: vec![
             vec![0, 1000, 0, 0],
             vec![0, 1000, 0, 1],
@@ -384,9 +389,10 @@ async fn a_failing_pyroscope_is_retried_then_answers_502_naming_it() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(SELECT))
-        .respond_with(ResponseTemplate::new(503).set_body_json(
-            json!({"code": "unavailable", "message": "no healthy ingesters"}),
-        ))
+        .respond_with(
+            ResponseTemplate::new(503)
+                .set_body_json(json!({"code": "unavailable", "message": "no healthy ingesters"})),
+        )
         // One attempt plus max_retries (2).
         .expect(3)
         .mount(&server)
@@ -731,11 +737,8 @@ async fn generated_flame_graphs_are_ranked_like_the_parser_ranks_them() {
     })
     .await;
     let body = json_with_status(
-        app.get(&format!(
-            "/profiles/jvm?limit=1000&{}",
-            window(FROM, TO)
-        ))
-        .await,
+        app.get(&format!("/profiles/jvm?limit=1000&{}", window(FROM, TO)))
+            .await,
         200,
     )
     .await;
@@ -767,7 +770,10 @@ async fn invalid_requests_are_400s_and_never_reach_pyroscope() {
         ("/profiles/checkout?from=abc", "invalid_query"),
         ("/profiles/checkout/diff?limit=5001", "invalid_limit"),
         ("/profiles/checkout/diff?type=nope", "invalid_profile_type"),
-        ("/profiles/checkout/diff?from=100&to=7300", "invalid_time_window"),
+        (
+            "/profiles/checkout/diff?from=100&to=7300",
+            "invalid_time_window",
+        ),
         (
             "/profiles/checkout/diff?baselineFrom=500&baselineTo=400",
             "invalid_time_window",
@@ -839,7 +845,15 @@ async fn the_openapi_document_lists_the_profile_routes() {
         .as_array()
         .unwrap();
     let names: Vec<&str> = params.iter().filter_map(|p| p["name"].as_str()).collect();
-    for name in ["appName", "type", "from", "to", "baselineFrom", "baselineTo", "limit"] {
+    for name in [
+        "appName",
+        "type",
+        "from",
+        "to",
+        "baselineFrom",
+        "baselineTo",
+        "limit",
+    ] {
         assert!(names.contains(&name), "{name} not in {names:?}");
     }
 }
@@ -879,7 +893,10 @@ async fn legacy_render_is_asked_under_the_path_prefix_with_credentials() {
         .await;
     Mock::given(method("GET"))
         .and(path("/pyroscope/render"))
-        .and(query_param("query", "checkout-service.alloc_in_new_tlab_bytes{}"))
+        .and(query_param(
+            "query",
+            "checkout-service.alloc_in_new_tlab_bytes{}",
+        ))
         .respond_with(ok_json(java_graph().legacy()))
         .expect(1)
         .mount(&server)

@@ -102,18 +102,16 @@ impl PyroscopeProfileData {
             max_nodes: settings.max_nodes,
             max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes),
             truncation_threshold_percent: settings.truncation_threshold_percent,
-            apps: Coalescing::new(
-                "apps",
-                ttl,
-                APPS_CACHE_ENTRIES,
-                |_, _| 1,
-                metrics.clone(),
-            ),
+            apps: Coalescing::new("apps", ttl, APPS_CACHE_ENTRIES, |_, _| 1, metrics.clone()),
             profiles: Coalescing::new(
                 "profile",
                 ttl,
                 PROFILE_CACHE_FUNCTIONS,
-                |_, stats| u32::try_from(stats.functions.len()).unwrap_or(u32::MAX).max(1),
+                |_, stats| {
+                    u32::try_from(stats.functions.len())
+                        .unwrap_or(u32::MAX)
+                        .max(1)
+                },
                 metrics.clone(),
             ),
             profile_types: Coalescing::new(
@@ -151,14 +149,13 @@ impl PyroscopeProfileData {
             })?;
             return Ok(PyroscopeClient::legacy_query(app, suffix));
         }
-        let candidates = self
-            .candidates
-            .get(&profile_type)
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| {
-                SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
-            })?;
-        let fallback = &candidates[0];
+        let candidates = self.candidates.get(&profile_type);
+        let Some((fallback, candidates)) = candidates.and_then(|c| c.first().map(|f| (f, c)))
+        else {
+            return Err(SorError::Unexpected(format!(
+                "no profile-type candidates for {profile_type}"
+            )));
+        };
         if candidates.len() == 1 {
             return Ok(fallback.clone());
         }

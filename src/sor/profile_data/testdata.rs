@@ -43,7 +43,10 @@ const METHODS: [&str; 8] = [
 /// small name pool so recursion and merging are frequent.
 pub fn generate(target_nodes: usize, seed: u64) -> Generated {
     let pool = (target_nodes / 16).clamp(3, 3000);
-    let mut names = vec!["total".to_owned(), super::flamegraph::TRUNCATED_NAME.to_owned()];
+    let mut names = vec![
+        "total".to_owned(),
+        super::flamegraph::TRUNCATED_NAME.to_owned(),
+    ];
     names.extend((0..pool).map(java_name));
     let total = (target_nodes as u64).max(1) * 1000;
     let mut g = Builder {

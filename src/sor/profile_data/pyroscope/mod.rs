@@ -8,8 +8,8 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use actix_web::web::Bytes;
+use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -37,6 +37,9 @@ pub struct ClientConfigError {
     pub key: &'static str,
     pub reason: String,
 }
+
+/// Turns one API style's flame-graph JSON into ranked statistics.
+type Parser = fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>;
 
 /// Credentials sent with every request.
 enum Auth {
@@ -122,7 +125,11 @@ impl PyroscopeClient {
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .build()
             .map_err(|e| ClientConfigError {
                 key: "pyroscope",
@@ -188,8 +195,7 @@ impl PyroscopeClient {
                         self.connect_post(url.clone()).json(&body)
                     })
                     .await?;
-                let answer: modern::LabelValuesResponse =
-                    decode(&bytes, "LabelValues answer")?;
+                let answer: modern::LabelValuesResponse = decode(&bytes, "LabelValues answer")?;
                 let mut names = answer.names;
                 names.retain(|n| !n.is_empty());
                 names.sort_unstable();
@@ -243,38 +249,37 @@ impl PyroscopeClient {
         max_nodes: u32,
         deadline: Instant,
     ) -> Result<FlameGraphStats, SorError> {
-        let (bytes, parse): (Bytes, fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>) =
-            match self.api {
-                PyroscopeApi::Modern => {
-                    let url = self.endpoint(&[modern::SERVICE, modern::SELECT_MERGE_STACKTRACES]);
-                    let body = modern::SelectMergeStacktracesRequest::new(
-                        source,
-                        &self.app_label,
-                        app.as_str(),
-                        window,
-                        max_nodes,
-                    );
-                    let bytes = self
-                        .fetch(
-                            modern::SELECT_MERGE_STACKTRACES,
-                            deadline,
-                            self.max_retries,
-                            || self.connect_post(url.clone()).json(&body),
-                        )
-                        .await?;
-                    (bytes, flamegraph::parse_connect)
-                }
-                PyroscopeApi::Legacy => {
-                    let url = self.endpoint(&[legacy::RENDER]);
-                    let params = legacy::render_params(source, window, max_nodes);
-                    let bytes = self
-                        .fetch(legacy::RENDER, deadline, self.max_retries, || {
-                            self.http.get(url.clone()).query(&params)
-                        })
-                        .await?;
-                    (bytes, flamegraph::parse_legacy)
-                }
-            };
+        let (bytes, parse): (Bytes, Parser) = match self.api {
+            PyroscopeApi::Modern => {
+                let url = self.endpoint(&[modern::SERVICE, modern::SELECT_MERGE_STACKTRACES]);
+                let body = modern::SelectMergeStacktracesRequest::new(
+                    source,
+                    &self.app_label,
+                    app.as_str(),
+                    window,
+                    max_nodes,
+                );
+                let bytes = self
+                    .fetch(
+                        modern::SELECT_MERGE_STACKTRACES,
+                        deadline,
+                        self.max_retries,
+                        || self.connect_post(url.clone()).json(&body),
+                    )
+                    .await?;
+                (bytes, flamegraph::parse_connect)
+            }
+            PyroscopeApi::Legacy => {
+                let url = self.endpoint(&[legacy::RENDER]);
+                let params = legacy::render_params(source, window, max_nodes);
+                let bytes = self
+                    .fetch(legacy::RENDER, deadline, self.max_retries, || {
+                        self.http.get(url.clone()).query(&params)
+                    })
+                    .await?;
+                (bytes, flamegraph::parse_legacy)
+            }
+        };
         // Parsing a large graph takes milliseconds of CPU; keep it off the HTTP worker thread.
         tokio::task::spawn_blocking(move || parse(&bytes))
             .await
@@ -347,9 +352,7 @@ impl PyroscopeClient {
                 Err(failure) => failure,
             };
             let delay = RETRY_BASE_DELAY.saturating_mul(2u32.saturating_pow(attempt));
-            if !failure.retryable()
-                || attempt >= max_retries
-                || Instant::now() + delay >= deadline
+            if !failure.retryable() || attempt >= max_retries || Instant::now() + delay >= deadline
             {
                 return Err(self.error(operation, failure));
             }
@@ -426,7 +429,9 @@ fn transport_failure(error: reqwest::Error) -> Failure {
 fn error_message(body: &[u8]) -> String {
     const MAX_CHARS: usize = 300;
     let text = match serde_json::from_slice::<modern::ConnectError>(body) {
-        Ok(e) if !e.message.is_empty() && !e.code.is_empty() => format!("{} ({})", e.message, e.code),
+        Ok(e) if !e.message.is_empty() && !e.code.is_empty() => {
+            format!("{} ({})", e.message, e.code)
+        }
         Ok(e) if !e.message.is_empty() => e.message,
         _ => String::from_utf8_lossy(body).trim().to_owned(),
     };

@@ -189,8 +189,14 @@ mod tests {
         let series =
             serde_json::to_value(SeriesRequest::profile_types_of("service_name", "x", window))
                 .unwrap();
-        assert_eq!(series["labelNames"], serde_json::json!(["__profile_type__"]));
-        assert_eq!(series["matchers"], serde_json::json!(["{service_name=\"x\"}"]));
+        assert_eq!(
+            series["labelNames"],
+            serde_json::json!(["__profile_type__"])
+        );
+        assert_eq!(
+            series["matchers"],
+            serde_json::json!(["{service_name=\"x\"}"])
+        );
     }
 
     #[test]
