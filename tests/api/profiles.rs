@@ -856,6 +856,13 @@ async fn the_openapi_document_lists_the_profile_routes() {
     ] {
         assert!(names.contains(&name), "{name} not in {names:?}");
     }
+    let schemas = &doc["components"]["schemas"];
+    for schema in ["AppList", "Profile", "ProfileDiff", "FunctionStat"] {
+        assert!(
+            schemas[schema]["example"].is_object(),
+            "{schema} has no example"
+        );
+    }
 }
 
 #[tokio::test]

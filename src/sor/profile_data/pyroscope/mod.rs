@@ -293,8 +293,8 @@ impl PyroscopeClient {
     pub async fn ping(&self, timeout: Duration) -> Result<usize, SorError> {
         let to = now_floored();
         let window = TimeWindow {
-            from: (to - HEALTH_WINDOW_SECS).max(0),
-            to: to.max(1),
+            from: to - HEALTH_WINDOW_SECS,
+            to,
         };
         self.app_names_with_retries(window, Instant::now() + timeout, 0)
             .await
