@@ -36,6 +36,9 @@ use crate::settings::Function;
         crate::sor::alert_rule::routes::active,
         crate::sor::alert_rule::routes::update,
         crate::sor::alert_rule::routes::delete,
+        crate::sor::profile_data::routes::apps,
+        crate::sor::profile_data::routes::profile,
+        crate::sor::profile_data::routes::diff,
     ),
     components(schemas(crate::error::ErrorBody)),
     tags(

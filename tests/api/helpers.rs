@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
-use pyroscope_functions::settings::Settings;
+use pyroscope_functions::settings::{Function, Settings};
 use pyroscope_functions::startup::Application;
 use reqwest::{Client, Method, Response};
 use secrecy::SecretString;
@@ -143,7 +143,9 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub address: String,
     pub client: Client,
-    pub db: TestDatabase,
+    /// Held, not read: the database (if the app has one) is dropped with the app.
+    #[allow(dead_code)]
+    pub db: Option<TestDatabase>,
 }
 
 /// Settings for a test process: random port, one worker, the given database.
@@ -172,7 +174,25 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     TestApp {
         address: app,
         client: Client::new(),
-        db,
+        db: Some(db),
+    }
+}
+
+/// Spawns a process serving only the Profile Data SOR: it needs no database, only Pyroscope,
+/// which `customize` points at a stub.
+pub async fn spawn_profile_data_sor(customize: impl FnOnce(&mut Settings)) -> TestApp {
+    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    settings.function = Function::ProfileDataSor;
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    customize(&mut settings);
+    let app = spawn_server(settings).await;
+    wait_until_ready(&app).await;
+    TestApp {
+        address: app,
+        client: Client::new(),
+        db: None,
     }
 }
 
@@ -256,7 +276,8 @@ impl TestApp {
 
     /// A direct connection to this app's database, to arrange what the API cannot (e.g. `created_at`).
     pub async fn pg(&self) -> PgConnection {
-        PgConnection::connect(self.db.url.as_str())
+        let db = self.db.as_ref().expect("this test app has a database");
+        PgConnection::connect(db.url.as_str())
             .await
             .expect("connect to the test database")
     }

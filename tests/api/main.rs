@@ -6,3 +6,4 @@ mod history;
 mod operations;
 mod rules;
 mod services;
+mod profiles;

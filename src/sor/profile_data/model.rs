@@ -24,17 +24,33 @@ pub struct FunctionStat {
 /// One app's profile of one type over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "appName": "checkout-service", "profileType": "cpu", "from": 1_700_000_000, "to": 1_700_003_600,
+    "profileTypeId": "process_cpu:cpu:nanoseconds:cpu:nanoseconds",
+    "totalSamples": 10000, "truncatedPercent": 1.2,
+    "functions": [
+        {"name": "java/util/HashMap.resize", "selfPercent": 8.21, "selfSamples": 821, "totalSamples": 1200},
+        {"name": "G1 Young Generation", "selfPercent": 6.5, "selfSamples": 650, "totalSamples": 650},
+        {"name": "other", "selfPercent": 1.2, "selfSamples": 120, "totalSamples": 120}
+    ]
+}))]
 pub struct Profile {
+    /// The app as asked for.
     pub app_name: String,
+    /// The logical profile type (canonical name).
     pub profile_type: ProfileType,
+    /// Window start, epoch seconds.
     pub from: i64,
+    /// Window end, epoch seconds.
     pub to: i64,
     /// The Pyroscope profile-type ID (modern) or query (legacy) that produced it.
     pub profile_type_id: String,
+    /// Samples in the whole profile.
     pub total_samples: u64,
     /// Share of samples Pyroscope folded into synthetic `other` nodes.
     #[serde(serialize_with = "round2")]
     pub truncated_percent: f64,
+    /// Functions by self samples descending, then name; at most `limit` of them.
     pub functions: Vec<FunctionStat>,
 }
 
@@ -42,22 +58,40 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileWindow {
+    /// Window start, epoch seconds.
     pub from: i64,
+    /// Window end, epoch seconds.
     pub to: i64,
+    /// Samples in the whole profile of this window.
     pub total_samples: u64,
+    /// Share of samples Pyroscope folded into synthetic `other` nodes.
     #[serde(serialize_with = "round2")]
     pub truncated_percent: f64,
+    /// Functions by self samples descending, then name; at most `limit` of them.
     pub functions: Vec<FunctionStat>,
 }
 
 /// One app's profile in a baseline and a current window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "appName": "checkout-service", "profileType": "alloc",
+    "profileTypeId": "memory:alloc_space:bytes:space:bytes",
+    "baseline": {"from": 1_700_000_000, "to": 1_700_003_600, "totalSamples": 8000, "truncatedPercent": 0.0,
+        "functions": [{"name": "java/util/HashMap.resize", "selfPercent": 5.0, "selfSamples": 400, "totalSamples": 560}]},
+    "current": {"from": 1_700_003_600, "to": 1_700_007_200, "totalSamples": 9000, "truncatedPercent": 0.4,
+        "functions": [{"name": "java/util/HashMap.resize", "selfPercent": 12.0, "selfSamples": 1080, "totalSamples": 1300}]}
+}))]
 pub struct ProfileDiff {
+    /// The app as asked for.
     pub app_name: String,
+    /// The logical profile type (canonical name).
     pub profile_type: ProfileType,
+    /// The Pyroscope profile-type ID or query used for both windows.
     pub profile_type_id: String,
+    /// The window compared against.
     pub baseline: ProfileWindow,
+    /// The window under examination.
     pub current: ProfileWindow,
 }
 

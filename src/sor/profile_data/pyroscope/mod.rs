@@ -1,0 +1,509 @@
+//! The Pyroscope HTTP client: both API styles, authentication, tenant header, retries with
+//! backoff inside one deadline, latency metrics, and the `/health` check.
+
+mod legacy;
+mod modern;
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use async_trait::async_trait;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+use url::Url;
+
+use super::flamegraph::{self, FlameGraphStats, FlamegraphError};
+use crate::health::HealthCheck;
+use crate::profile::{now_floored, AppName, TimeWindow};
+use crate::settings::{PyroscopeApi, PyroscopeSettings};
+use crate::sor::SorError;
+use crate::telemetry::Metrics;
+
+/// First pause before retrying a transient failure; doubled for each further retry.
+const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
+/// Header naming the tenant of a multi-tenant Pyroscope.
+const TENANT_HEADER: &str = "x-scope-orgid";
+/// How far back the health check asks for app names: short, so it stays cheap.
+const HEALTH_WINDOW_SECS: i64 = 300;
+
+/// Why a client could not be built from the settings; names the offending key.
+#[derive(Debug, thiserror::Error)]
+#[error("`{key}` {reason}")]
+pub struct ClientConfigError {
+    pub key: &'static str,
+    pub reason: String,
+}
+
+/// Turns one API style's flame-graph JSON into ranked statistics.
+type Parser = fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>;
+
+/// Credentials sent with every request.
+enum Auth {
+    None,
+    Basic {
+        username: String,
+        password: Option<SecretString>,
+    },
+    Bearer(SecretString),
+}
+
+/// Talks to one Pyroscope in one API style. Stateless apart from the connection pool; caching
+/// and coalescing live in the SOR.
+pub struct PyroscopeClient {
+    http: reqwest::Client,
+    base: Url,
+    api: PyroscopeApi,
+    app_label: String,
+    auth: Auth,
+    request_timeout: Duration,
+    max_retries: u32,
+    metrics: Arc<Metrics>,
+}
+
+/// One failed attempt, classified for the retry decision and the final message.
+enum Failure {
+    /// An attempt ran out of time: the connect timeout, or the time left before the deadline.
+    Timeout,
+    /// No HTTP answer: refused, reset, DNS, TLS, connect timeout.
+    Unreachable(String),
+    /// An HTTP answer with a non-success status.
+    Status { status: StatusCode, message: String },
+}
+
+impl Failure {
+    /// Transient failures of these read-only calls are worth another attempt. A timeout is
+    /// retried only while time is left, which in practice means a connect timeout: an attempt
+    /// that waited for an answer was given all of the remaining time.
+    fn retryable(&self) -> bool {
+        match self {
+            Failure::Timeout | Failure::Unreachable(_) => true,
+            Failure::Status { status, .. } => matches!(
+                *status,
+                StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+        }
+    }
+
+    fn outcome(&self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Unreachable(_) => "unreachable",
+            Failure::Status { .. } => "error",
+        }
+    }
+}
+
+impl PyroscopeClient {
+    /// Builds the client: base URL, timeouts, tenant header, credentials.
+    pub fn new(
+        settings: &PyroscopeSettings,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, ClientConfigError> {
+        let mut base = settings.url.clone();
+        if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
+            return Err(ClientConfigError {
+                key: "pyroscope.url",
+                reason: format!("must be an http(s) URL, got `{base}`"),
+            });
+        }
+        base.set_query(None);
+        base.set_fragment(None);
+        let mut headers = HeaderMap::new();
+        if let Some(tenant) = settings.tenant_id.as_deref().filter(|t| !t.is_empty()) {
+            let value = HeaderValue::from_str(tenant).map_err(|_| ClientConfigError {
+                key: "pyroscope.tenant_id",
+                reason: "must be a valid HTTP header value".into(),
+            })?;
+            headers.insert(HeaderName::from_static(TENANT_HEADER), value);
+        }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| ClientConfigError {
+                key: "pyroscope",
+                reason: format!("cannot build an HTTP client: {e}"),
+            })?;
+        let auth = match (&settings.username, &settings.bearer_token) {
+            (Some(username), bearer) if !username.is_empty() => {
+                if bearer.is_some() {
+                    tracing::warn!("both pyroscope.username and pyroscope.bearer_token are set; using basic auth");
+                }
+                Auth::Basic {
+                    username: username.clone(),
+                    password: settings.password.clone(),
+                }
+            }
+            (_, Some(token)) => Auth::Bearer(token.clone()),
+            _ => Auth::None,
+        };
+        Ok(PyroscopeClient {
+            http,
+            base,
+            api: settings.api,
+            app_label: settings.app_label.clone(),
+            auth,
+            request_timeout: settings.request_timeout(),
+            max_retries: settings.max_retries,
+            metrics,
+        })
+    }
+
+    /// The API style this client speaks.
+    pub fn api(&self) -> PyroscopeApi {
+        self.api
+    }
+
+    /// The configured bound of one SOR call to Pyroscope, retries included.
+    pub fn request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    /// Names of the apps with profiles in `window`, sorted and unique.
+    pub async fn app_names(
+        &self,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<Vec<String>, SorError> {
+        self.app_names_with_retries(window, deadline, self.max_retries)
+            .await
+    }
+
+    async fn app_names_with_retries(
+        &self,
+        window: TimeWindow,
+        deadline: Instant,
+        retries: u32,
+    ) -> Result<Vec<String>, SorError> {
+        match self.api {
+            PyroscopeApi::Modern => {
+                let url = self.endpoint(&[modern::SERVICE, modern::LABEL_VALUES]);
+                let body = modern::LabelValuesRequest::new(&self.app_label, window);
+                let bytes = self
+                    .fetch(modern::LABEL_VALUES, deadline, retries, || {
+                        self.connect_post(url.clone()).json(&body)
+                    })
+                    .await?;
+                let answer: modern::LabelValuesResponse = decode(&bytes, "LabelValues answer")?;
+                let mut names = answer.names;
+                names.retain(|n| !n.is_empty());
+                names.sort_unstable();
+                names.dedup();
+                Ok(names)
+            }
+            PyroscopeApi::Legacy => {
+                let url = self.endpoint(&[legacy::LABEL_VALUES]);
+                let params = legacy::app_name_params(window);
+                let bytes = self
+                    .fetch(legacy::LABEL_VALUES, deadline, retries, || {
+                        self.http.get(url.clone()).query(&params)
+                    })
+                    .await?;
+                let names: Vec<String> = decode(&bytes, "label-values answer")?;
+                Ok(legacy::app_names(names))
+            }
+        }
+    }
+
+    /// Modern API: the profile-type IDs `app` has series of in `window`, in Pyroscope's order.
+    pub async fn profile_type_ids(
+        &self,
+        app: &AppName,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<Vec<String>, SorError> {
+        let url = self.endpoint(&[modern::SERVICE, modern::SERIES]);
+        let body = modern::SeriesRequest::profile_types_of(&self.app_label, app.as_str(), window);
+        let bytes = self
+            .fetch(modern::SERIES, deadline, self.max_retries, || {
+                self.connect_post(url.clone()).json(&body)
+            })
+            .await?;
+        let answer: modern::SeriesResponse = decode(&bytes, "Series answer")?;
+        Ok(answer.profile_type_ids())
+    }
+
+    /// What the flame graph of `app` is asked for in the legacy API: `<app>.<suffix>{}`.
+    pub fn legacy_query(app: &AppName, suffix: &str) -> String {
+        legacy::query(app.as_str(), suffix)
+    }
+
+    /// The merged flame graph of `app`, ranked per function. `source` is the profile-type ID
+    /// (modern) or the application query (legacy).
+    pub async fn flame_graph(
+        &self,
+        app: &AppName,
+        source: &str,
+        window: TimeWindow,
+        max_nodes: u32,
+        deadline: Instant,
+    ) -> Result<FlameGraphStats, SorError> {
+        let (bytes, parse): (Bytes, Parser) = match self.api {
+            PyroscopeApi::Modern => {
+                let url = self.endpoint(&[modern::SERVICE, modern::SELECT_MERGE_STACKTRACES]);
+                let body = modern::SelectMergeStacktracesRequest::new(
+                    source,
+                    &self.app_label,
+                    app.as_str(),
+                    window,
+                    max_nodes,
+                );
+                let bytes = self
+                    .fetch(
+                        modern::SELECT_MERGE_STACKTRACES,
+                        deadline,
+                        self.max_retries,
+                        || self.connect_post(url.clone()).json(&body),
+                    )
+                    .await?;
+                (bytes, flamegraph::parse_connect)
+            }
+            PyroscopeApi::Legacy => {
+                let url = self.endpoint(&[legacy::RENDER]);
+                let params = legacy::render_params(source, window, max_nodes);
+                let bytes = self
+                    .fetch(legacy::RENDER, deadline, self.max_retries, || {
+                        self.http.get(url.clone()).query(&params)
+                    })
+                    .await?;
+                (bytes, flamegraph::parse_legacy)
+            }
+        };
+        // Parsing a large graph takes milliseconds of CPU; keep it off the HTTP worker thread.
+        tokio::task::spawn_blocking(move || parse(&bytes))
+            .await
+            .map_err(|e| SorError::Unexpected(format!("flame graph parser failed: {e}")))?
+            .map_err(|e| {
+                SorError::Upstream(format!("Pyroscope returned an unreadable flame graph: {e}"))
+            })
+    }
+
+    /// One cheap call, without retries, to tell whether Pyroscope answers.
+    pub async fn ping(&self, timeout: Duration) -> Result<usize, SorError> {
+        let to = now_floored();
+        let window = TimeWindow {
+            from: to - HEALTH_WINDOW_SECS,
+            to,
+        };
+        self.app_names_with_retries(window, Instant::now() + timeout, 0)
+            .await
+            .map(|apps| apps.len())
+    }
+
+    /// `base` with `segments` appended, keeping any path prefix of the configured URL.
+    fn endpoint(&self, segments: &[&str]) -> Url {
+        join(&self.base, segments)
+    }
+
+    fn connect_post(&self, url: Url) -> RequestBuilder {
+        // The Connect protocol header makes a Connect server treat the POST as a unary JSON call.
+        self.http.post(url).header("connect-protocol-version", "1")
+    }
+
+    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        match &self.auth {
+            Auth::None => request,
+            Auth::Basic { username, password } => request.basic_auth(
+                username,
+                password.as_ref().map(|p| p.expose_secret().to_owned()),
+            ),
+            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
+        }
+    }
+
+    /// Sends a request built by `build` until it succeeds, fails for good, runs out of retries,
+    /// or the deadline passes. Each attempt may use only the time left, so retries never stretch
+    /// the call beyond the deadline.
+    async fn fetch(
+        &self,
+        operation: &'static str,
+        deadline: Instant,
+        max_retries: u32,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, SorError> {
+        let mut attempt = 0u32;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(self.error(operation, Failure::Timeout));
+            }
+            let started = Instant::now();
+            let result = self
+                .attempt(self.authorize(build()).timeout(remaining))
+                .await;
+            let outcome = result.as_ref().err().map_or("ok", Failure::outcome);
+            self.metrics
+                .upstream_requests
+                .with_label_values(&["pyroscope", outcome])
+                .observe(started.elapsed().as_secs_f64());
+            let failure = match result {
+                Ok(bytes) => return Ok(bytes),
+                Err(failure) => failure,
+            };
+            let delay = RETRY_BASE_DELAY.saturating_mul(2u32.saturating_pow(attempt));
+            if !failure.retryable() || attempt >= max_retries || Instant::now() + delay >= deadline
+            {
+                return Err(self.error(operation, failure));
+            }
+            tracing::debug!(operation, attempt, outcome, "retrying a Pyroscope call");
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn attempt(&self, request: RequestBuilder) -> Result<Bytes, Failure> {
+        let response = request.send().await.map_err(transport_failure)?;
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(transport_failure)?;
+        if status.is_success() {
+            Ok(bytes)
+        } else {
+            Err(Failure::Status {
+                status,
+                message: error_message(&bytes),
+            })
+        }
+    }
+
+    fn error(&self, operation: &str, failure: Failure) -> SorError {
+        match failure {
+            Failure::Timeout => SorError::Timeout(format!(
+                "Pyroscope did not answer {operation} in time (limit {}s)",
+                self.request_timeout.as_secs_f64()
+            )),
+            Failure::Unreachable(cause) => SorError::Upstream(format!(
+                "Pyroscope at {} is unreachable ({operation}): {cause}",
+                self.base.host_str().unwrap_or("?")
+            )),
+            Failure::Status { status, message } if message.is_empty() => {
+                SorError::Upstream(format!("Pyroscope answered {status} to {operation}"))
+            }
+            Failure::Status { status, message } => SorError::Upstream(format!(
+                "Pyroscope answered {status} to {operation}: {message}"
+            )),
+        }
+    }
+}
+
+/// `base` with `segments` appended; a trailing slash or path prefix of `base` is kept.
+fn join(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
+
+/// Classifies a reqwest error. The URL is left out of the message (the base URL could carry
+/// credentials); the source chain is kept because the top-level message alone says little.
+fn transport_failure(error: reqwest::Error) -> Failure {
+    if error.is_timeout() {
+        return Failure::Timeout;
+    }
+    let error = error.without_url();
+    let mut cause = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !cause.contains(&text) {
+            cause.push_str(": ");
+            cause.push_str(&text);
+        }
+        source = inner.source();
+    }
+    Failure::Unreachable(cause)
+}
+
+/// A short reason from an error body: the Connect `message` when there is one, else the text.
+fn error_message(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 300;
+    let text = match serde_json::from_slice::<modern::ConnectError>(body) {
+        Ok(e) if !e.message.is_empty() && !e.code.is_empty() => {
+            format!("{} ({})", e.message, e.code)
+        }
+        Ok(e) if !e.message.is_empty() => e.message,
+        _ => String::from_utf8_lossy(body).trim().to_owned(),
+    };
+    text.chars().take(MAX_CHARS).collect()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, SorError> {
+    serde_json::from_slice(bytes)
+        .map_err(|e| SorError::Upstream(format!("Pyroscope returned an unreadable {what}: {e}")))
+}
+
+/// `/health` entry for Pyroscope. Not required: an outage answers 502 per request instead of
+/// taking the process out of rotation.
+pub struct PyroscopeCheck(pub Arc<PyroscopeClient>);
+
+#[async_trait]
+impl HealthCheck for PyroscopeCheck {
+    fn name(&self) -> &'static str {
+        "pyroscope"
+    }
+
+    fn required(&self) -> bool {
+        false
+    }
+
+    async fn check(&self) -> Result<Option<serde_json::Value>, String> {
+        // Just under the health endpoint's own limit, so our message wins over its generic one.
+        let apps = self
+            .0
+            .ping(Duration::from_millis(1900))
+            .await
+            .map_err(|e| e.to_string())?;
+        let api = match self.0.api() {
+            PyroscopeApi::Modern => "modern",
+            PyroscopeApi::Legacy => "legacy",
+        };
+        Ok(Some(serde_json::json!({ "api": api, "apps": apps })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_keep_the_path_prefix() {
+        let cases = [
+            ("http://pyro:4040", "http://pyro:4040/render"),
+            ("http://pyro:4040/", "http://pyro:4040/render"),
+            ("http://host/pyroscope", "http://host/pyroscope/render"),
+            ("http://host/pyroscope/", "http://host/pyroscope/render"),
+        ];
+        for (base, want) in cases {
+            assert_eq!(join(&Url::parse(base).unwrap(), &["render"]).as_str(), want);
+        }
+        let url = join(
+            &Url::parse("https://host/a/b/").unwrap(),
+            &[modern::SERVICE, modern::SERIES],
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://host/a/b/querier.v1.QuerierService/Series"
+        );
+    }
+
+    #[test]
+    fn error_bodies_prefer_the_connect_message() {
+        assert_eq!(
+            error_message(br#"{"code":"unavailable","message":"ingesters down"}"#),
+            "ingesters down (unavailable)"
+        );
+        assert_eq!(error_message(b"  bad gateway\n"), "bad gateway");
+        assert_eq!(error_message(&[b'x'; 1000]).len(), 300);
+    }
+}

@@ -1,0 +1,248 @@
+//! `/profiles` routes: parse and validate, call the `ProfileDataSor`, answer its result.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use crate::error::{ApiError, ErrorBody};
+use crate::profile::{now_floored, parse_limit, AppName, ProfileType, TimeWindow};
+use crate::routing::method_not_allowed;
+use crate::sor::ProfileDataSor;
+
+/// Default and maximum `limit` of `GET /profiles/{appName}`.
+const PROFILE_LIMIT: (u32, u32) = (50, 1000);
+/// Default and maximum `limit` of `GET /profiles/{appName}/diff`.
+const DIFF_LIMIT: (u32, u32) = (500, 5000);
+
+/// Mounts the routes; expects `web::Data<dyn ProfileDataSor>`. `/profiles/apps` is registered
+/// first, so it wins over an app literally named `apps`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/profiles/apps")
+            .route(web::get().to(apps))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/profiles/{appName}")
+            .route(web::get().to(profile))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .service(
+        web::resource("/profiles/{appName}/diff")
+            .route(web::get().to(diff))
+            .default_service(web::to(method_not_allowed)),
+    );
+}
+
+/// Query of `GET /profiles/apps`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppsParams {
+    /// Window start, epoch seconds (default: one hour before `to`).
+    #[param(example = 1_700_000_000)]
+    pub from: Option<i64>,
+    /// Window end, epoch seconds (default: now, floored to 10 s).
+    #[param(example = 1_700_003_600)]
+    pub to: Option<i64>,
+}
+
+/// Query of `GET /profiles/{appName}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProfileParams {
+    /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
+    #[serde(rename = "type")]
+    #[param(rename = "type", example = "cpu")]
+    pub profile_type: Option<String>,
+    /// Window start, epoch seconds (default: one hour before `to`).
+    #[param(example = 1_700_000_000)]
+    pub from: Option<i64>,
+    /// Window end, epoch seconds (default: now, floored to 10 s).
+    #[param(example = 1_700_003_600)]
+    pub to: Option<i64>,
+    /// How many functions to return, 1..=1000 (default 50).
+    #[param(example = 50)]
+    pub limit: Option<i64>,
+}
+
+/// Query of `GET /profiles/{appName}/diff`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffParams {
+    /// Profile type: cpu (default), alloc, lock or wall.
+    #[serde(rename = "type")]
+    #[param(rename = "type", example = "cpu")]
+    pub profile_type: Option<String>,
+    /// Current window start, epoch seconds (default: one hour before `to`).
+    #[param(example = 1_700_003_600)]
+    pub from: Option<i64>,
+    /// Current window end, epoch seconds (default: now, floored to 10 s).
+    #[param(example = 1_700_007_200)]
+    pub to: Option<i64>,
+    /// Baseline window start (default: as long before `baselineTo` as the current window lasts).
+    #[param(rename = "baselineFrom", example = 1_700_000_000)]
+    pub baseline_from: Option<i64>,
+    /// Baseline window end (default: `from`).
+    #[param(rename = "baselineTo", example = 1_700_003_600)]
+    pub baseline_to: Option<i64>,
+    /// How many functions to return per window, 1..=5000 (default 500).
+    #[param(example = 500)]
+    pub limit: Option<i64>,
+}
+
+/// Apps with profiles in a window.
+#[utoipa::path(get, path = "/profiles/apps", tag = "profiles",
+    params(AppsParams),
+    responses(
+        (status = 200, description = "Sorted, unique app names", body = AppList),
+        (status = 400, description = "Invalid window", body = ErrorBody,
+            example = json!({"error": "from must be before to, got from=20 to=10", "code": "invalid_time_window"})),
+        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
+            example = json!({"error": "Pyroscope answered 503 Service Unavailable to LabelValues", "code": "upstream_error"})),
+        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
+            example = json!({"error": "Pyroscope did not answer LabelValues in time (limit 30s)", "code": "upstream_timeout"})),
+    ))]
+pub async fn apps(
+    sor: web::Data<dyn ProfileDataSor>,
+    query: web::Query<AppsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let window = TimeWindow::resolve(query.from, query.to, now_floored())?;
+    let apps = sor.apps(window).await?;
+    Ok(HttpResponse::Ok().json(AppList { apps }))
+}
+
+/// One app's functions ranked by self time.
+#[utoipa::path(get, path = "/profiles/{appName}", tag = "profiles",
+    params(("appName" = String, Path, description = "Application name (1-255 characters)"), ProfileParams),
+    responses(
+        (status = 200, description = "Ranked functions", body = Profile),
+        (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
+            example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"})),
+        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
+            example = json!({"error": "Pyroscope returned an unreadable flame graph: invalid flame graph JSON: EOF while parsing a value at line 1 column 0", "code": "upstream_error"})),
+        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
+            example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"})),
+    ))]
+pub async fn profile(
+    sor: web::Data<dyn ProfileDataSor>,
+    path: web::Path<String>,
+    query: web::Query<ProfileParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let request = ProfileQuery {
+        app: path.parse()?,
+        profile_type: profile_type(query.profile_type.as_deref())?,
+        window: TimeWindow::resolve(query.from, query.to, now_floored())?,
+        limit: limit(query.limit, PROFILE_LIMIT)?,
+    };
+    Ok(HttpResponse::Ok().json(sor.profile(request).await?))
+}
+
+/// One app's functions in a baseline and a current window.
+#[utoipa::path(get, path = "/profiles/{appName}/diff", tag = "profiles",
+    params(("appName" = String, Path, description = "Application name (1-255 characters)"), DiffParams),
+    responses(
+        (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
+        (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
+            example = json!({"error": "unknown profile type `heap`; valid values: cpu, alloc, lock, wall", "code": "invalid_profile_type"})),
+        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
+            example = json!({"error": "Pyroscope answered 502 Bad Gateway to SelectMergeStacktraces", "code": "upstream_error"})),
+        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
+            example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"})),
+    ))]
+pub async fn diff(
+    sor: web::Data<dyn ProfileDataSor>,
+    path: web::Path<String>,
+    query: web::Query<DiffParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let app: AppName = path.parse()?;
+    let current = TimeWindow::resolve(query.from, query.to, now_floored())?;
+    let request = ProfileDiffQuery {
+        app,
+        profile_type: profile_type(query.profile_type.as_deref())?,
+        baseline: baseline_window(current, query.baseline_from, query.baseline_to)?,
+        current,
+        limit: limit(query.limit, DIFF_LIMIT)?,
+    };
+    Ok(HttpResponse::Ok().json(sor.diff(request).await?))
+}
+
+/// `type`, defaulting to cpu.
+fn profile_type(raw: Option<&str>) -> Result<ProfileType, ApiError> {
+    raw.map_or(Ok(ProfileType::Cpu), str::parse)
+}
+
+/// `limit` within `1..=max`. Taken as i64 so a negative value is an `invalid_limit`, not a
+/// generic query error.
+fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, ApiError> {
+    match raw.map(u32::try_from) {
+        None => parse_limit(None, default, max),
+        Some(Ok(n)) => parse_limit(Some(n), default, max),
+        Some(Err(_)) => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!(
+                "limit must be between 1 and {max}, got {}",
+                raw.unwrap_or_default()
+            ),
+        )),
+    }
+}
+
+/// The baseline window: `baselineTo` defaults to the current window's start, `baselineFrom` to
+/// as long before `baselineTo` as the current window lasts.
+fn baseline_window(
+    current: TimeWindow,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<TimeWindow, ApiError> {
+    let to = to.unwrap_or(current.from);
+    let from = from.unwrap_or_else(|| to.saturating_sub(current.to - current.from));
+    TimeWindow::new(from, to).map_err(|e| match e {
+        ApiError::BadRequest { code, message } => {
+            ApiError::bad_request(code, format!("baseline window: {message}"))
+        }
+        other => other,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_baseline_defaults_to_the_preceding_window_of_equal_length() {
+        let current = TimeWindow::new(7200, 10800).unwrap();
+        assert_eq!(
+            baseline_window(current, None, None).unwrap(),
+            current.preceding()
+        );
+        let w = baseline_window(current, None, Some(5000)).unwrap();
+        assert_eq!((w.from, w.to), (1400, 5000));
+        let w = baseline_window(current, Some(100), None).unwrap();
+        assert_eq!((w.from, w.to), (100, 7200));
+    }
+
+    #[test]
+    fn a_baseline_before_the_epoch_or_reversed_is_rejected() {
+        let current = TimeWindow::new(100, 7300).unwrap();
+        let err = baseline_window(current, None, None).unwrap_err();
+        assert_eq!(err.code(), "invalid_time_window");
+        assert!(err.to_string().starts_with("baseline window:"), "{err}");
+        assert!(baseline_window(current, Some(50), Some(40)).is_err());
+    }
+
+    #[test]
+    fn limits_are_checked_including_negative_values() {
+        assert_eq!(limit(None, PROFILE_LIMIT).unwrap(), 50);
+        assert_eq!(limit(None, DIFF_LIMIT).unwrap(), 500);
+        assert_eq!(limit(Some(5000), DIFF_LIMIT).unwrap(), 5000);
+        for bad in [0, -1, 1001, i64::MAX] {
+            let err = limit(Some(bad), PROFILE_LIMIT).unwrap_err();
+            assert_eq!(err.code(), "invalid_limit");
+            assert!(err.to_string().contains(&bad.to_string()), "{err}");
+        }
+    }
+}
