@@ -1,0 +1,10 @@
+//! Triage (`ReadPyroscopeTriageAssessment`): what is wrong with an app right now, per profile type.
+
+pub mod model;
+pub mod routes;
+pub mod rules;
+pub mod service;
+
+pub use model::{TriageReport, TriageRequest};
+pub use rules::{RuleSet, RulesError};
+pub use service::TriageService;
