@@ -315,13 +315,12 @@ fn drop_privileges(cmd: &mut Command, run_as: RunAs, die_with_parent: bool) {
     // SAFETY: the closure only calls async-signal-safe libc functions between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
-            if euid == 0 {
-                if libc::setgroups(0, std::ptr::null()) != 0
+            if euid == 0
+                && (libc::setgroups(0, std::ptr::null()) != 0
                     || libc::setgid(gid) != 0
-                    || libc::setuid(uid) != 0
-                {
-                    return Err(io::Error::last_os_error());
-                }
+                    || libc::setuid(uid) != 0)
+            {
+                return Err(io::Error::last_os_error());
             }
             // Set after the uid change: changing credentials clears the parent-death signal.
             if die_with_parent {

@@ -142,6 +142,8 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub address: String,
     pub client: Client,
+    /// Held so the database lives as long as the app (dropping it drops the database).
+    #[allow(dead_code)]
     pub db: TestDatabase,
 }
 
