@@ -55,3 +55,86 @@ pub async fn diff(
             .body(markdown::render(&report)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use actix_web::{test, App};
+
+    use super::*;
+    use crate::sor::{MockProfileDataSor, SorError};
+
+    async fn call(uri: &str, profiles: MockProfileDataSor) -> actix_web::dev::ServiceResponse {
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(DiffReportService::new(
+                    Arc::new(profiles),
+                    None,
+                    None,
+                    5.0,
+                )))
+                .configure(|cfg| crate::routing::extractor_config(cfg, 1024))
+                .configure(configure),
+        )
+        .await;
+        test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await
+    }
+
+    fn empty_diff() -> MockProfileDataSor {
+        let mut mock = MockProfileDataSor::new();
+        mock.expect_diff().returning(|q| {
+            let window = |w: crate::profile::TimeWindow| crate::sor::profile_data::ProfileWindow {
+                from: w.from,
+                to: w.to,
+                total_samples: 0,
+                truncated_percent: 0.0,
+                functions: vec![],
+            };
+            Ok(crate::sor::profile_data::ProfileDiff {
+                app_name: q.app.to_string(),
+                profile_type: q.profile_type,
+                profile_type_id: "id".into(),
+                baseline: window(q.baseline),
+                current: window(q.current),
+            })
+        });
+        mock
+    }
+
+    #[actix_web::test]
+    async fn markdown_is_answered_as_text_markdown() {
+        let res = call(
+            "/diff/checkout?format=markdown&from=3600&to=7200",
+            empty_diff(),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "text/markdown; charset=utf-8"
+        );
+        let text = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+        assert!(text.starts_with("# Diff report: checkout\n"), "{text}");
+        assert!(
+            text.contains("1970-01-01 00:00:00 UTC – 1970-01-01 01:00:00 UTC"),
+            "{text}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn bad_parameters_and_upstream_failures_are_error_bodies() {
+        let res = call("/diff/checkout?format=html", MockProfileDataSor::new()).await;
+        assert_eq!(res.status(), 400);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["code"], "invalid_format");
+        let mut failing = MockProfileDataSor::new();
+        failing
+            .expect_diff()
+            .returning(|_| Err(SorError::Upstream("Pyroscope answered 500".into())));
+        let res = call("/diff/checkout", failing).await;
+        assert_eq!(res.status(), 502);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["code"], "upstream_error");
+    }
+}

@@ -182,18 +182,17 @@ pub struct SearchMatch {
     #[serde(serialize_with = "round2")]
     pub self_percent: f64,
     pub self_samples: u64,
-    /// v2, when the app is registered.
-    #[serde(flatten)]
-    pub owner: Option<MatchOwner>,
-}
-
-/// Registry details of a matching app (v2).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MatchOwner {
-    pub team_owner: Option<String>,
-    pub tier: Tier,
-    pub notification_channel: Option<String>,
+    /// v2, present when the app is registered (null when the registry has no owner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub team_owner: Option<Option<String>>,
+    /// v2, present when the app is registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    /// v2, present when the app is registered (null when the registry has no channel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub notification_channel: Option<Option<String>>,
 }
 
 /// Answer of `GET /fleet/hotspots`.
@@ -246,15 +245,11 @@ pub struct HotspotService {
     pub app: String,
     #[serde(serialize_with = "round2")]
     pub self_percent: f64,
-    /// v2, when the app is registered.
-    #[serde(flatten)]
-    pub owner: Option<ServiceOwner>,
-}
-
-/// Registry details of a hotspot's service (v2).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceOwner {
-    pub team_owner: Option<String>,
-    pub tier: Tier,
+    /// v2, present when the app is registered (null when the registry has no owner).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub team_owner: Option<Option<String>>,
+    /// v2, present when the app is registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
 }

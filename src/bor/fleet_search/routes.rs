@@ -63,3 +63,43 @@ pub async fn hotspots(
     let request = HotspotRequest::parse(query.into_inner(), now_floored())?;
     Ok(HttpResponse::Ok().json(service.hotspots(&request).await?))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use actix_web::{test, App};
+
+    use super::*;
+    use crate::sor::{MockProfileDataSor, SorError};
+
+    #[actix_web::test]
+    async fn search_needs_a_function_and_discovery_failures_are_gateway_errors() {
+        let mut profiles = MockProfileDataSor::new();
+        profiles
+            .expect_apps()
+            .returning(|_| Err(SorError::Timeout("Pyroscope took 30s".into())));
+        let service = FleetSearchService::new(Arc::new(profiles), None, 4, Duration::from_secs(1));
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(service))
+                .configure(|cfg| crate::routing::extractor_config(cfg, 1024))
+                .configure(configure),
+        )
+        .await;
+        for (uri, status, code) in [
+            ("/search", 400, "missing_field"),
+            ("/search?function=%20", 400, "missing_field"),
+            ("/search?function=x", 504, "upstream_timeout"),
+            ("/fleet/hotspots?limit=0", 400, "invalid_limit"),
+            ("/fleet/hotspots", 504, "upstream_timeout"),
+        ] {
+            let res =
+                test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+            assert_eq!(res.status(), status, "{uri}");
+            let body: serde_json::Value = test::read_body_json(res).await;
+            assert_eq!(body["code"], code, "{uri}");
+        }
+    }
+}

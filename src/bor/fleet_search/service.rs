@@ -8,8 +8,8 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 
 use super::model::{
-    FailedApp, FleetScope, Hotspot, HotspotReport, HotspotRequest, HotspotService, MatchOwner,
-    SearchMatch, SearchReport, SearchRequest, ServiceOwner,
+    FailedApp, FleetScope, Hotspot, HotspotReport, HotspotRequest, HotspotService, SearchMatch,
+    SearchReport, SearchRequest,
 };
 use super::scoring::{self, AppTop, TOP_FUNCTIONS};
 use crate::profile::AppName;
@@ -56,20 +56,17 @@ impl FleetSearchService {
         let gathered = self.gather(&req.scope).await?;
         let matches: Vec<SearchMatch> = scoring::search(&req.function, &gathered.tops)
             .into_iter()
-            .map(|(app, f)| SearchMatch {
-                app: app.to_owned(),
-                function: f.name.clone(),
-                self_percent: f.self_percent,
-                self_samples: f.self_samples,
-                owner: gathered
-                    .registry
-                    .as_ref()
-                    .and_then(|r| r.get(app))
-                    .map(|s| MatchOwner {
-                        team_owner: s.team_owner.clone(),
-                        tier: s.tier,
-                        notification_channel: s.notification_channel.clone(),
-                    }),
+            .map(|(app, f)| {
+                let service = gathered.registry.as_ref().and_then(|r| r.get(app));
+                SearchMatch {
+                    app: app.to_owned(),
+                    function: f.name.clone(),
+                    self_percent: f.self_percent,
+                    self_samples: f.self_samples,
+                    team_owner: service.map(|s| s.team_owner.clone()),
+                    tier: service.map(|s| s.tier),
+                    notification_channel: service.map(|s| s.notification_channel.clone()),
+                }
             })
             .collect();
         Ok(SearchReport {
@@ -97,19 +94,20 @@ impl FleetSearchService {
                 let services: Vec<HotspotService> = h
                     .services
                     .into_iter()
-                    .map(|(app, self_percent)| HotspotService {
-                        owner: registry.and_then(|r| r.get(&app)).map(|s| ServiceOwner {
-                            team_owner: s.team_owner.clone(),
-                            tier: s.tier,
-                        }),
-                        app,
-                        self_percent,
+                    .map(|(app, self_percent)| {
+                        let service = registry.and_then(|r| r.get(&app));
+                        HotspotService {
+                            team_owner: service.map(|s| s.team_owner.clone()),
+                            tier: service.map(|s| s.tier),
+                            app,
+                            self_percent,
+                        }
                     })
                     .collect();
                 let critical_service_count = registry.map(|_| {
                     services
                         .iter()
-                        .filter(|s| s.owner.as_ref().is_some_and(|o| o.tier == Tier::Critical))
+                        .filter(|s| s.tier == Some(Tier::Critical))
                         .count()
                 });
                 Hotspot {

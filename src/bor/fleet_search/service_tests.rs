@@ -183,7 +183,8 @@ async fn a_failing_registry_answers_without_ownership() {
     let svc = service(profiles(&["checkout"]), Some(failing));
     let report = svc.search(&search_for("resize", None)).await.unwrap();
     assert_eq!(report.matches.len(), 1);
-    assert_eq!(report.matches[0].owner, None);
+    assert_eq!(report.matches[0].tier, None);
+    assert_eq!(report.matches[0].team_owner, None);
     let hotspots = service(profiles(&["checkout"]), None)
         .hotspots(&HotspotRequest {
             limit: 20,
