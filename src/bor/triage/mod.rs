@@ -1,5 +1,6 @@
 //! Triage (`ReadPyroscopeTriageAssessment`): what is wrong with an app right now, per profile type.
 
+mod matcher;
 pub mod model;
 pub mod routes;
 pub mod rules;

@@ -2,7 +2,10 @@
 
 use serde::Deserialize;
 
-use crate::profile::{separator_form, ProfileType};
+pub use super::matcher::Pattern;
+
+use super::matcher::{compile_pattern, MatchName, Matcher};
+use crate::profile::ProfileType;
 use crate::sor::profile_data::model::round_percent;
 use crate::sor::profile_data::FunctionStat;
 
@@ -19,16 +22,6 @@ pub const NO_DATA: &str = "no_data";
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("invalid triage rules: {0}")]
 pub struct RulesError(pub String);
-
-/// One way a function name can match a category (see the header of `config/triage-rules.toml`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-pub enum Pattern {
-    Contains(String),
-    Segment(String),
-    Prefix(String),
-    Suffix(String),
-}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -55,23 +48,6 @@ struct CategoryFile {
     diagnosis: String,
     recommendation: String,
     patterns: Vec<Pattern>,
-}
-
-/// A pattern prepared for matching: tokenised once at load time.
-#[derive(Debug, Clone)]
-enum Matcher {
-    Contains(String),
-    Tokens {
-        kind: TokenKind,
-        tokens: Vec<String>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum TokenKind {
-    Segment,
-    Prefix,
-    Suffix,
 }
 
 #[derive(Debug, Clone)]
@@ -213,51 +189,10 @@ impl RuleSet {
     }
 }
 
-/// A function name in the form patterns are matched against.
-struct MatchName {
-    /// The name with `/` and `::` read as `.`.
-    form: String,
-    tokens: Vec<String>,
-}
-
-impl MatchName {
-    fn new(name: &str) -> Self {
-        let form = separator_form(name, false);
-        let tokens = tokenize(&form).map(str::to_owned).collect();
-        MatchName { form, tokens }
-    }
-}
-
 impl Category {
     fn matches(&self, name: &MatchName) -> bool {
         self.matchers.iter().any(|m| m.matches(name))
     }
-}
-
-impl Matcher {
-    fn matches(&self, name: &MatchName) -> bool {
-        match self {
-            Matcher::Contains(needle) => name.form.contains(needle.as_str()),
-            Matcher::Tokens { kind, tokens } => name.tokens.windows(tokens.len()).any(|window| {
-                let last = tokens.len() - 1;
-                window
-                    .iter()
-                    .zip(tokens)
-                    .enumerate()
-                    .all(|(i, (have, want))| match kind {
-                        TokenKind::Prefix if i == last => have.starts_with(want.as_str()),
-                        TokenKind::Suffix if i == 0 => have.ends_with(want.as_str()),
-                        _ => have == want,
-                    })
-            }),
-        }
-    }
-}
-
-/// Splits a name into runs of letters, digits and `_`.
-fn tokenize(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|t| !t.is_empty())
 }
 
 /// A percentage in hundredths, as shown.
@@ -318,23 +253,6 @@ fn compile(type_name: &str, file: TypeFile) -> Result<TypeRules, RulesError> {
         recommendation: file.recommendation,
         categories,
     })
-}
-
-/// `None` for a pattern that could never match (nothing to tokenise, or an empty substring).
-fn compile_pattern(pattern: Pattern) -> Option<Matcher> {
-    let (kind, text) = match pattern {
-        Pattern::Contains(text) => {
-            let form = separator_form(&text, false);
-            return (!form.is_empty()).then_some(Matcher::Contains(form));
-        }
-        Pattern::Segment(text) => (TokenKind::Segment, text),
-        Pattern::Prefix(text) => (TokenKind::Prefix, text),
-        Pattern::Suffix(text) => (TokenKind::Suffix, text),
-    };
-    let tokens: Vec<String> = tokenize(&separator_form(&text, false))
-        .map(str::to_owned)
-        .collect();
-    (!tokens.is_empty()).then_some(Matcher::Tokens { kind, tokens })
 }
 
 #[cfg(test)]
