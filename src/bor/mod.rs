@@ -15,6 +15,7 @@ use actix_web::HttpRequest;
 use crate::profile::{normalize_function_name, ProfileType};
 use crate::sor::baseline::model::MAX_SHORT_TEXT;
 use crate::sor::baseline::Baseline;
+use crate::sor::SorError;
 
 pub use history::{HistoryRecorder, RetryPolicy};
 
@@ -31,6 +32,18 @@ pub fn requested_by(req: &HttpRequest) -> Option<String> {
         .ok()?
         .trim();
     (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
+}
+
+/// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
+/// message, except for unforeseen failures, whose cause is logged rather than shown.
+pub fn shown_error(e: &SorError) -> String {
+    match e {
+        SorError::Unexpected(cause) => {
+            tracing::error!(%cause, "a SOR call failed unexpectedly");
+            "internal error".to_owned()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// `text` cut to at most `max` characters.
@@ -147,6 +160,18 @@ pub(crate) mod testing {
 mod tests {
     use super::testing::baseline;
     use super::*;
+
+    #[test]
+    fn unforeseen_failures_are_not_shown_in_partial_answers() {
+        assert_eq!(
+            shown_error(&SorError::Unexpected("pool poisoned".into())),
+            "internal error"
+        );
+        assert_eq!(
+            shown_error(&SorError::Upstream("Pyroscope answered 503".into())),
+            "Pyroscope answered 503"
+        );
+    }
 
     #[test]
     fn baselines_match_by_normalised_name_and_type_keeping_the_strictest() {

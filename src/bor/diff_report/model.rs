@@ -29,7 +29,7 @@ pub struct DiffParams {
     pub profile_type: Option<String>,
     /// Changed functions listed, 1..=1000; default 20.
     pub limit: Option<u32>,
-    /// `json` (default) or `markdown`.
+    /// `json` (default) or `markdown` (case-insensitive).
     pub format: Option<String>,
 }
 
@@ -75,8 +75,9 @@ impl DiffRequest {
             .baseline_from
             .unwrap_or(baseline_to - (current.to - current.from));
         let format = match params.format.as_deref().map(str::trim) {
-            None | Some("json") => ReportFormat::Json,
-            Some("markdown") => ReportFormat::Markdown,
+            None => ReportFormat::Json,
+            Some(f) if f.eq_ignore_ascii_case("json") => ReportFormat::Json,
+            Some(f) if f.eq_ignore_ascii_case("markdown") => ReportFormat::Markdown,
             Some(other) => {
                 return Err(ApiError::bad_request(
                     "invalid_format",

@@ -12,6 +12,7 @@ use super::model::{
     SearchReport, SearchRequest,
 };
 use super::scoring::{self, AppTop, TOP_FUNCTIONS};
+use crate::bor::shown_error;
 use crate::profile::AppName;
 use crate::sor::profile_data::ProfileQuery;
 use crate::sor::registry::{Service, Tier};
@@ -183,7 +184,7 @@ impl FleetSearchService {
         };
         match tokio::time::timeout(self.app_timeout, self.profiles.profile(query)).await {
             Ok(Ok(profile)) => Ok(AppTop::new(app.to_owned(), profile.functions)),
-            Ok(Err(e)) => Err(e.to_string()),
+            Ok(Err(e)) => Err(shown_error(&e)),
             Err(_) => Err(format!(
                 "no answer within {}s",
                 self.app_timeout.as_secs_f64()

@@ -10,7 +10,7 @@ use super::model::{
     TypeAssessment, UnavailableType,
 };
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
-use crate::bor::{truncate_chars, BaselineIndex, HistoryRecorder};
+use crate::bor::{shown_error, truncate_chars, BaselineIndex, HistoryRecorder};
 use crate::profile::ProfileType;
 use crate::sor::history::{AssessmentSeverity, NewHistoryRecord};
 use crate::sor::profile_data::model::round_percent;
@@ -87,7 +87,7 @@ impl TriageService {
                 }
                 Err(e) => TypeAssessment::Unavailable(UnavailableType {
                     diagnosis: "unavailable".to_owned(),
-                    error: e.to_string(),
+                    error: shown_error(e),
                 }),
             };
             entries.push((profile_type, assessment));
