@@ -50,6 +50,41 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub pyroscope: PyroscopeSettings,
     pub sors: SorUrls,
+    pub triage: TriageSettings,
+    pub diff: DiffSettings,
+    pub fleet: FleetSettings,
+    pub history_writes: HistoryWriteSettings,
+}
+
+/// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TriageSettings {
+    /// A rules file replacing the shipped `config/triage-rules.toml`.
+    pub rules_file: Option<PathBuf>,
+    /// The share (%) of the top functions a category must explain to be the diagnosis.
+    pub min_score: f64,
+}
+
+/// Diff Report: when a regression alone turns the verdict to `warn`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DiffSettings {
+    pub warn_regression_points: f64,
+}
+
+/// Fleet Search: how many apps are queried at once and how long each may take.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FleetSettings {
+    pub concurrency: usize,
+    pub app_timeout_secs: u64,
+}
+
+/// How assessment-history writes are retried before they are dropped and counted.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryWriteSettings {
+    /// Tries in all, the first included.
+    pub attempts: u32,
+    /// Delay before the first retry; doubled before each further one.
+    pub base_delay_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -194,6 +229,24 @@ impl Settings {
                 "must be within 0..=100",
             );
         }
+        if !(0.0..=100.0).contains(&self.triage.min_score) {
+            return invalid("triage.min_score", "must be within 0..=100");
+        }
+        if !(self.diff.warn_regression_points > 0.0 && self.diff.warn_regression_points <= 100.0) {
+            return invalid(
+                "diff.warn_regression_points",
+                "must be within 0 (exclusive) ..=100",
+            );
+        }
+        if self.fleet.concurrency == 0 {
+            return invalid("fleet.concurrency", "must be at least 1");
+        }
+        if self.fleet.app_timeout_secs == 0 {
+            return invalid("fleet.app_timeout_secs", "must be at least 1");
+        }
+        if self.history_writes.attempts == 0 {
+            return invalid("history_writes.attempts", "must be at least 1");
+        }
         for logical in ["cpu", "alloc", "lock", "wall"] {
             match self.pyroscope.profile_types.get(logical) {
                 Some(ids) if !ids.is_empty() => {}
@@ -261,6 +314,44 @@ impl Function {
     pub fn hosts(self, other: Function) -> bool {
         self == Function::All || self == other
     }
+
+    /// The business function this value selects, with its version; `None` for SORs and `all`.
+    pub fn bor(self) -> Option<(Bor, BorVersion)> {
+        match self {
+            Function::TriageV1 => Some((Bor::Triage, BorVersion::V1)),
+            Function::TriageV2 => Some((Bor::Triage, BorVersion::V2)),
+            Function::DiffReportV1 => Some((Bor::DiffReport, BorVersion::V1)),
+            Function::DiffReportV2 => Some((Bor::DiffReport, BorVersion::V2)),
+            Function::FleetSearchV1 => Some((Bor::FleetSearch, BorVersion::V1)),
+            Function::FleetSearchV2 => Some((Bor::FleetSearch, BorVersion::V2)),
+            _ => None,
+        }
+    }
+
+    /// Which version of `bor` this process serves, if any; `all` serves every BOR as v2.
+    pub fn bor_version(self, bor: Bor) -> Option<BorVersion> {
+        match (self, self.bor()) {
+            (Function::All, _) => Some(BorVersion::V2),
+            (_, Some((own, version))) if own == bor => Some(version),
+            _ => None,
+        }
+    }
+}
+
+/// The three business functions (BORs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Bor {
+    Triage,
+    DiffReport,
+    FleetSearch,
+}
+
+/// A BOR's version: v1 reads profiles only; v2 also uses baselines, history and the registry
+/// when it can reach them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BorVersion {
+    V1,
+    V2,
 }
 
 impl fmt::Display for Function {
@@ -343,6 +434,27 @@ mod tests {
             s.sors.baseline_url.unwrap().as_str(),
             "http://baseline:8081/"
         );
+    }
+
+    #[test]
+    fn all_serves_every_bor_as_v2_and_a_bor_function_only_itself() {
+        for bor in [Bor::Triage, Bor::DiffReport, Bor::FleetSearch] {
+            assert_eq!(Function::All.bor_version(bor), Some(BorVersion::V2));
+            assert_eq!(Function::BaselineSor.bor_version(bor), None);
+        }
+        assert_eq!(
+            Function::TriageV1.bor_version(Bor::Triage),
+            Some(BorVersion::V1)
+        );
+        assert_eq!(Function::TriageV1.bor_version(Bor::DiffReport), None);
+        assert_eq!(
+            Function::FleetSearchV2.bor(),
+            Some((Bor::FleetSearch, BorVersion::V2))
+        );
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.triage.min_score, 5.0);
+        assert_eq!(s.fleet.concurrency, 16);
+        assert_eq!(s.history_writes.attempts, 3);
     }
 
     #[test]

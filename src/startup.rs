@@ -15,6 +15,7 @@ use sqlx::{Connection, PgConnection};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::bor::{diff_report, fleet_search, triage};
 use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
@@ -29,6 +30,10 @@ use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, Registry
 use crate::telemetry::{self, Metrics};
 use crate::{openapi, routing};
 
+mod bors;
+
+use bors::{build_bors, Bors};
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -41,6 +46,13 @@ pub enum StartupError {
     },
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
+    #[error("{function} needs Profile Data but cannot reach it: {reason}")]
+    NoProfileData {
+        function: Function,
+        reason: &'static str,
+    },
+    #[error("cannot load the triage rules from {path}: {reason}")]
+    TriageRules { path: String, reason: String },
 }
 
 /// A built service, listening, not yet running.
@@ -59,6 +71,8 @@ struct Hosted {
     baseline: Option<Arc<dyn BaselineSor>>,
     history: Option<Arc<dyn HistorySor>>,
     registry: Option<Arc<dyn RegistrySor>>,
+    // Mounted once the alert-rule store lands; kept so every SOR has its slot here.
+    #[allow(dead_code)]
     alert_rules: Option<Arc<dyn AlertRuleSor>>,
     profile_data: Option<Arc<dyn ProfileDataSor>>,
 }
@@ -115,6 +129,7 @@ impl Application {
             hosted.profile_data = Some(Arc::new(sor));
         }
 
+        let bors = build_bors(&settings, &hosted, &metrics)?;
         let metrics = web::Data::from(metrics);
         let health = web::Data::new(HealthChecks {
             function: function.to_string(),
@@ -147,7 +162,7 @@ impl Application {
                 .route("/health/ready", web::get().to(health::ready))
                 .route("/metrics", web::get().to(telemetry::metrics))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
-                .configure(|cfg| mount(cfg, &hosted))
+                .configure(|cfg| mount(cfg, &hosted, &bors))
                 .default_service(web::to(routing::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
@@ -190,8 +205,8 @@ impl Application {
     }
 }
 
-/// Mounts each hosted SOR's routes with its implementation; one line per function.
-fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
+/// Mounts each hosted SOR's and BOR's routes with its implementation; one line per function.
+fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted, bors: &Bors) {
     if let Some(store) = &hosted.baseline {
         cfg.app_data(web::Data::from(store.clone()))
             .configure(baseline::routes::configure);
@@ -211,6 +226,18 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted) {
     if let Some(sor) = &hosted.profile_data {
         cfg.app_data(web::Data::from(sor.clone()))
             .configure(profile_data::routes::configure);
+    }
+    if let Some(service) = &bors.triage {
+        cfg.app_data(service.clone())
+            .configure(triage::routes::configure);
+    }
+    if let Some(service) = &bors.diff {
+        cfg.app_data(service.clone())
+            .configure(diff_report::routes::configure);
+    }
+    if let Some(service) = &bors.fleet {
+        cfg.app_data(service.clone())
+            .configure(fleet_search::routes::configure);
     }
 }
 

@@ -1,5 +1,6 @@
-//! Domain types shared by SORs and BORs: profile types, app names, time windows, limits.
+//! Domain types shared by SORs and BORs: profile types, app names, function names, time windows, limits.
 
+mod names;
 mod window;
 
 use std::fmt;
@@ -10,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 
+pub use names::{normalize_function_name, separator_form};
 pub use window::{now_floored, TimeWindow};
 
 /// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.

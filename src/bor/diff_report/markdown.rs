@@ -1,0 +1,119 @@
+//! The diff report as Markdown, for pull-request comments and chat. Pure.
+
+use std::fmt::Write;
+
+use chrono::DateTime;
+
+use super::model::{DiffEntry, DiffReport};
+use crate::profile::TimeWindow;
+use crate::sor::profile_data::model::round_percent;
+
+/// Renders `report`; the Threshold columns appear when it carries baselines (v2). Numbers are
+/// rounded as in the JSON answer (half away from zero), then printed with 2 decimals.
+pub fn render(report: &DiffReport) -> String {
+    let with_thresholds = report.summary.threshold_breaches.is_some();
+    let mut out = String::new();
+    // Writing to a String cannot fail; the results are ignored on purpose.
+    let _ = writeln!(out, "# Diff report: {}\n", report.app_name);
+    let _ = writeln!(out, "- **Profile type:** {}", report.profile_type);
+    let _ = writeln!(out, "- **Baseline:** {}", window(report.baseline));
+    let _ = writeln!(out, "- **Current:** {}\n", window(report.current));
+    table(
+        &mut out,
+        "Regressions",
+        &report.regressions,
+        with_thresholds,
+    );
+    table(
+        &mut out,
+        "Improvements",
+        &report.improvements,
+        with_thresholds,
+    );
+    let summary = &report.summary;
+    let _ = writeln!(out, "## Summary\n");
+    let _ = writeln!(
+        out,
+        "- **Verdict:** {}",
+        summary.verdict.as_str().to_uppercase()
+    );
+    let _ = writeln!(out, "- Regressions: {}", summary.regressions_count);
+    let _ = writeln!(out, "- Improvements: {}", summary.improvements_count);
+    if let Some(top) = report.regressions.first() {
+        let _ = writeln!(
+            out,
+            "- Top regression: {} (+{}%)",
+            code(&top.function),
+            top.delta_percent
+        );
+    }
+    if let Some(breaches) = summary.threshold_breaches {
+        let _ = writeln!(out, "- Threshold breaches: {breaches}");
+    }
+    out
+}
+
+fn table(out: &mut String, title: &str, entries: &[DiffEntry], with_thresholds: bool) {
+    let _ = writeln!(out, "## {title}\n");
+    if entries.is_empty() {
+        let _ = writeln!(out, "_None._\n");
+        return;
+    }
+    if with_thresholds {
+        let _ = writeln!(
+            out,
+            "| Function | Baseline % | Current % | Delta | Threshold |\n|---|---:|---:|---:|---|"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "| Function | Baseline % | Current % | Delta |\n|---|---:|---:|---:|"
+        );
+    }
+    for e in entries {
+        let _ = write!(
+            out,
+            "| {} | {:.2} | {:.2} | {:+.2} |",
+            code(&e.function).replace('|', "\\|"),
+            round_percent(e.baseline_percent),
+            round_percent(e.current_percent),
+            round_percent(e.delta_percent)
+        );
+        if with_thresholds {
+            let cell = match (e.approved_threshold, e.exceeds_threshold) {
+                (Some(t), Some(true)) => format!("{t:.2} **BREACH**"),
+                (Some(t), _) => format!("{t:.2}"),
+                (None, _) => "—".to_owned(),
+            };
+            let _ = write!(out, " {cell} |");
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+}
+
+/// `from – to` in UTC.
+fn window(w: TimeWindow) -> String {
+    format!("{} – {}", instant(w.from), instant(w.to))
+}
+
+fn instant(epoch_secs: i64) -> String {
+    DateTime::from_timestamp(epoch_secs, 0).map_or_else(
+        || epoch_secs.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
+/// A function name as a code span (so `*`, `_` and `<` are not read as Markdown), one line.
+fn code(name: &str) -> String {
+    let one_line = name.replace(['\n', '\r'], " ");
+    if one_line.contains('`') {
+        format!("`` {one_line} ``")
+    } else {
+        format!("`{one_line}`")
+    }
+}
+
+#[cfg(test)]
+#[path = "markdown_tests.rs"]
+mod tests;

@@ -1,0 +1,10 @@
+//! Diff Report (`ReadPyroscopeDiffReport`): what changed between two windows, with a verdict.
+
+pub mod compute;
+pub mod markdown;
+pub mod model;
+pub mod routes;
+pub mod service;
+
+pub use model::{DiffReport, DiffRequest, ReportFormat};
+pub use service::DiffReportService;

@@ -1,0 +1,180 @@
+//! Diff Report request parameters and answer shapes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::ApiError;
+use crate::profile::{parse_limit, AppName, ProfileType, TimeWindow};
+use crate::sor::profile_data::model::round2;
+
+/// Query of `GET /diff/{appName}`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffParams {
+    /// Start of the current window, epoch seconds; default one hour before `to`.
+    pub from: Option<i64>,
+    /// End of the current window, epoch seconds; default now (floored to 10 s).
+    pub to: Option<i64>,
+    /// Start of the baseline window; default `baselineTo` minus the current window's length.
+    #[serde(rename = "baselineFrom")]
+    #[param(rename = "baselineFrom")]
+    pub baseline_from: Option<i64>,
+    /// End of the baseline window; default `from`.
+    #[serde(rename = "baselineTo")]
+    #[param(rename = "baselineTo")]
+    pub baseline_to: Option<i64>,
+    /// cpu (default), alloc, lock or wall; aliases accepted.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub profile_type: Option<String>,
+    /// Changed functions listed, 1..=1000; default 20.
+    pub limit: Option<u32>,
+    /// `json` (default) or `markdown` (case-insensitive).
+    pub format: Option<String>,
+}
+
+/// How the report is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    Json,
+    Markdown,
+}
+
+impl ReportFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "json",
+            ReportFormat::Markdown => "markdown",
+        }
+    }
+}
+
+/// A validated diff request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffRequest {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub current: TimeWindow,
+    pub baseline: TimeWindow,
+    pub limit: u32,
+    pub format: ReportFormat,
+    pub requested_by: Option<String>,
+}
+
+impl DiffRequest {
+    /// Validates the path and query; `now` is the default end of the current window.
+    pub fn parse(
+        app: &str,
+        params: DiffParams,
+        now: i64,
+        requested_by: Option<String>,
+    ) -> Result<Self, ApiError> {
+        let current = TimeWindow::resolve(params.from, params.to, now)?;
+        let baseline_to = params.baseline_to.unwrap_or(current.from);
+        let baseline_from = params
+            .baseline_from
+            .unwrap_or(baseline_to - (current.to - current.from));
+        let format = match params.format.as_deref().map(str::trim) {
+            None => ReportFormat::Json,
+            Some(f) if f.eq_ignore_ascii_case("json") => ReportFormat::Json,
+            Some(f) if f.eq_ignore_ascii_case("markdown") => ReportFormat::Markdown,
+            Some(other) => {
+                return Err(ApiError::bad_request(
+                    "invalid_format",
+                    format!("format must be json or markdown, got `{other}`"),
+                ))
+            }
+        };
+        Ok(DiffRequest {
+            app: app.parse()?,
+            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            current,
+            baseline: TimeWindow::new(baseline_from, baseline_to).map_err(|e| {
+                ApiError::bad_request("invalid_time_window", format!("baseline window: {e}"))
+            })?,
+            limit: parse_limit(params.limit, 20, 1000)?,
+            format,
+            requested_by,
+        })
+    }
+}
+
+/// Answer of `GET /diff/{appName}` (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "appName": "checkout-service", "profileType": "cpu",
+    "baseline": {"from": 1763802000, "to": 1763805600},
+    "current": {"from": 1763805600, "to": 1763809200},
+    "regressions": [{"function": "com/acme/Pricing.applyDiscounts", "baselinePercent": 2.1,
+        "currentPercent": 8.7, "deltaPercent": 6.6, "approvedThreshold": 5.0, "exceedsThreshold": true}],
+    "improvements": [{"function": "java/util/HashMap.resize", "baselinePercent": 4.0,
+        "currentPercent": 1.5, "deltaPercent": -2.5}],
+    "summary": {"regressionsCount": 1, "improvementsCount": 1,
+        "topRegression": "com/acme/Pricing.applyDiscounts (+6.6%)", "thresholdBreaches": 1, "verdict": "fail"}
+}))]
+pub struct DiffReport {
+    pub app_name: String,
+    pub profile_type: ProfileType,
+    pub baseline: TimeWindow,
+    pub current: TimeWindow,
+    /// Functions whose share grew, largest change first.
+    pub regressions: Vec<DiffEntry>,
+    /// Functions whose share shrank, largest change first.
+    pub improvements: Vec<DiffEntry>,
+    pub summary: DiffSummary,
+}
+
+/// One function's change between the windows, in percentage points.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffEntry {
+    /// The name as Pyroscope gave it (in the current window when present there).
+    pub function: String,
+    #[serde(serialize_with = "round2")]
+    pub baseline_percent: f64,
+    #[serde(serialize_with = "round2")]
+    pub current_percent: f64,
+    /// current − baseline, from unrounded percents, rounded to 2 decimals.
+    #[serde(serialize_with = "round2")]
+    pub delta_percent: f64,
+    /// v2, when the function has an approved baseline for this profile type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_threshold: Option<f64>,
+    /// v2: whether `currentPercent` is above `approvedThreshold`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exceeds_threshold: Option<bool>,
+}
+
+/// `fail` on any threshold breach, `warn` on a large regression, else `pass`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// The counts and the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffSummary {
+    pub regressions_count: usize,
+    pub improvements_count: usize,
+    /// `"name (+6.6%)"`, or null without regressions.
+    pub top_regression: Option<String>,
+    /// v2 with baselines: listed functions above their approved threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold_breaches: Option<usize>,
+    pub verdict: Verdict,
+}

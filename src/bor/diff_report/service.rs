@@ -1,0 +1,134 @@
+//! `DiffReportService`: reads one profile diff (and, in v2, baselines), compares, records history.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::compute;
+use super::model::{DiffReport, DiffRequest};
+use crate::bor::{truncate_chars, BaselineIndex, HistoryRecorder};
+use crate::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use crate::sor::profile_data::ProfileDiffQuery;
+use crate::sor::{BaselineSor, ProfileDataSor, SorError};
+
+/// Functions asked for per window: enough that every function that matters is ranked in both,
+/// so a function is never "new" merely because it fell off one window's list.
+pub const DIFF_FETCH_LIMIT: u32 = 5000;
+
+/// Longest recommendation the history store accepts.
+const MAX_RECOMMENDATION: usize = 4000;
+
+/// Diff Report, v1 (profiles only) or v2 (with whichever of baselines and history it can reach).
+pub struct DiffReportService {
+    profiles: Arc<dyn ProfileDataSor>,
+    baselines: Option<Arc<dyn BaselineSor>>,
+    history: Option<HistoryRecorder>,
+    warn_regression_points: f64,
+}
+
+impl DiffReportService {
+    pub fn new(
+        profiles: Arc<dyn ProfileDataSor>,
+        baselines: Option<Arc<dyn BaselineSor>>,
+        history: Option<HistoryRecorder>,
+        warn_regression_points: f64,
+    ) -> Self {
+        DiffReportService {
+            profiles,
+            baselines,
+            history,
+            warn_regression_points,
+        }
+    }
+
+    /// Compares the two windows.
+    ///
+    /// # Errors
+    /// Whatever Profile Data fails with; a failing baseline store only drops the thresholds.
+    pub async fn report(&self, req: &DiffRequest) -> Result<DiffReport, SorError> {
+        let query = ProfileDiffQuery {
+            app: req.app.clone(),
+            profile_type: req.profile_type,
+            baseline: req.baseline,
+            current: req.current,
+            limit: DIFF_FETCH_LIMIT,
+        };
+        let (diff, baselines) = tokio::join!(self.profiles.diff(query), self.baselines(req));
+        let diff = diff?;
+        let report = compute::report(req, &diff, baselines.as_ref(), self.warn_regression_points);
+        if let Some(history) = &self.history {
+            history.record(history_record(req, &report, &diff.profile_type_id));
+        }
+        Ok(report)
+    }
+
+    /// The app's baselines of this type; `None` in v1 or when the store fails.
+    async fn baselines(&self, req: &DiffRequest) -> Option<BaselineIndex> {
+        let store = self.baselines.as_ref()?;
+        match store.list(req.app.clone(), Some(req.profile_type)).await {
+            Ok(baselines) => Some(BaselineIndex::new(baselines)),
+            Err(e) => {
+                tracing::warn!(error = %e, app = %req.app, "baselines unavailable; answering without thresholds");
+                None
+            }
+        }
+    }
+}
+
+/// One record per report: the outcome, the listed changes, and the exact query.
+fn history_record(
+    req: &DiffRequest,
+    report: &DiffReport,
+    profile_type_id: &str,
+) -> NewHistoryRecord {
+    let breaches = report.summary.threshold_breaches.unwrap_or(0);
+    let diagnosis = if report.regressions.is_empty() {
+        "no_regressions"
+    } else {
+        "regressions_detected"
+    };
+    // A breach may come from an improvement still above its threshold: severity follows the
+    // breaches first, the diagnosis only the regressions.
+    let severity = if breaches > 0 {
+        AssessmentSeverity::High
+    } else if !report.regressions.is_empty() {
+        AssessmentSeverity::Medium
+    } else {
+        AssessmentSeverity::Low
+    };
+    let recommendation = match (&report.summary.top_regression, breaches) {
+        (top, b) if b > 0 => format!(
+            "{b} function(s) exceed their approved threshold; top regression: {}",
+            top.as_deref().unwrap_or("none")
+        ),
+        (Some(top), _) => format!("Review the top regression before release: {top}"),
+        (None, _) => "No regression against the baseline window".to_owned(),
+    };
+    NewHistoryRecord {
+        app_name: req.app.clone(),
+        profile_types: req.profile_type.to_string(),
+        diagnosis: diagnosis.to_owned(),
+        severity,
+        top_functions: Some(json!({
+            "query": {
+                "from": req.current.from,
+                "to": req.current.to,
+                "baselineFrom": req.baseline.from,
+                "baselineTo": req.baseline.to,
+                "type": req.profile_type,
+                "profileTypeId": profile_type_id,
+                "limit": req.limit,
+                "format": req.format.as_str(),
+            },
+            "verdict": report.summary.verdict,
+            "regressions": report.regressions,
+            "improvements": report.improvements,
+        })),
+        recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
+        requested_by: req.requested_by.clone(),
+    }
+}
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

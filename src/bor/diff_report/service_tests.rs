@@ -1,0 +1,250 @@
+//! Diff Report with mocked SORs: each dependency present, absent and failing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::*;
+use crate::bor::diff_report::model::{DiffParams, ReportFormat, Verdict};
+use crate::bor::testing::{baseline, dropped_writes, stat, stored};
+use crate::bor::RetryPolicy;
+use crate::profile::{ProfileType, TimeWindow};
+use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
+use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
+use crate::telemetry::Metrics;
+
+fn request() -> DiffRequest {
+    DiffRequest {
+        app: "checkout".parse().unwrap(),
+        profile_type: ProfileType::Cpu,
+        current: TimeWindow::new(3600, 7200).unwrap(),
+        baseline: TimeWindow::new(0, 3600).unwrap(),
+        limit: 20,
+        format: ReportFormat::Json,
+        requested_by: Some("ci-bot".into()),
+    }
+}
+
+/// Pricing grows from 2% to 8.7%; HashMap.resize shrinks from 4% to 1.5%.
+fn profiles() -> MockProfileDataSor {
+    let mut mock = MockProfileDataSor::new();
+    mock.expect_diff().times(1).returning(|q| {
+        assert_eq!(q.limit, DIFF_FETCH_LIMIT);
+        assert_eq!(q.baseline, TimeWindow::new(0, 3600).unwrap());
+        assert_eq!(q.current, TimeWindow::new(3600, 7200).unwrap());
+        let window = |from, functions| ProfileWindow {
+            from,
+            to: from + 3600,
+            total_samples: 1000,
+            truncated_percent: 0.0,
+            functions,
+        };
+        Ok(ProfileDiff {
+            app_name: "checkout".into(),
+            profile_type: ProfileType::Cpu,
+            profile_type_id: "process_cpu:cpu".into(),
+            baseline: window(
+                0,
+                vec![
+                    stat("com/acme/Pricing.apply", 20, 1000),
+                    stat("java/util/HashMap.resize", 40, 1000),
+                ],
+            ),
+            current: window(
+                3600,
+                vec![
+                    stat("com/acme/Pricing.apply", 87, 1000),
+                    stat("java/util/HashMap.resize", 15, 1000),
+                ],
+            ),
+        })
+    });
+    mock
+}
+
+fn service(
+    baselines: Option<MockBaselineSor>,
+    history: Option<(MockHistorySor, Arc<Metrics>)>,
+) -> DiffReportService {
+    let policy = RetryPolicy {
+        attempts: 2,
+        base_delay: Duration::from_millis(1),
+    };
+    DiffReportService::new(
+        Arc::new(profiles()),
+        baselines.map(|b| Arc::new(b) as Arc<dyn BaselineSor>),
+        history.map(|(h, m)| HistoryRecorder::new(Arc::new(h), policy, m)),
+        5.0,
+    )
+}
+
+fn pricing_baseline() -> MockBaselineSor {
+    let mut store = MockBaselineSor::new();
+    store
+        .expect_list()
+        .withf(|app, t| app.as_str() == "checkout" && *t == Some(ProfileType::Cpu))
+        .returning(|_, _| {
+            Ok(vec![baseline(
+                "checkout",
+                ProfileType::Cpu,
+                "com/acme/Pricing.apply",
+                5.0,
+            )])
+        });
+    store
+}
+
+#[tokio::test]
+async fn v1_lists_changes_with_a_verdict_and_no_thresholds() {
+    let report = service(None, None).report(&request()).await.unwrap();
+    let body = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        body["regressions"],
+        json!([{"function": "com/acme/Pricing.apply", "baselinePercent": 2.0, "currentPercent": 8.7, "deltaPercent": 6.7}])
+    );
+    assert_eq!(body["improvements"][0]["deltaPercent"], -2.5);
+    assert_eq!(
+        body["summary"],
+        json!({"regressionsCount": 1, "improvementsCount": 1,
+               "topRegression": "com/acme/Pricing.apply (+6.7%)", "verdict": "warn"})
+    );
+    assert_eq!(body["baseline"], json!({"from": 0, "to": 3600}));
+    assert_eq!(body["profileType"], "cpu");
+}
+
+#[tokio::test]
+async fn v2_marks_functions_above_their_threshold_and_fails() {
+    let report = service(Some(pricing_baseline()), None)
+        .report(&request())
+        .await
+        .unwrap();
+    assert_eq!(report.regressions[0].approved_threshold, Some(5.0));
+    assert_eq!(report.regressions[0].exceeds_threshold, Some(true));
+    assert_eq!(report.improvements[0].approved_threshold, None);
+    assert_eq!(report.summary.threshold_breaches, Some(1));
+    assert_eq!(report.summary.verdict, Verdict::Fail);
+}
+
+#[tokio::test]
+async fn a_failing_baseline_store_answers_without_thresholds() {
+    let mut store = MockBaselineSor::new();
+    store
+        .expect_list()
+        .returning(|_, _| Err(SorError::Unavailable("database down".into())));
+    let report = service(Some(store), None).report(&request()).await.unwrap();
+    assert_eq!(report.regressions[0].approved_threshold, None);
+    assert_eq!(report.summary.threshold_breaches, None);
+    assert_eq!(report.summary.verdict, Verdict::Warn);
+}
+
+#[tokio::test]
+async fn a_profile_data_failure_is_the_answer() {
+    let mut mock = MockProfileDataSor::new();
+    mock.expect_diff()
+        .returning(|_| Err(SorError::Timeout("Pyroscope took 30s".into())));
+    let service = DiffReportService::new(Arc::new(mock), None, None, 5.0);
+    let err = service.report(&request()).await.unwrap_err();
+    assert_eq!(err, SorError::Timeout("Pyroscope took 30s".into()));
+}
+
+#[tokio::test]
+async fn v2_records_the_report_with_the_exact_query() {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut history = MockHistorySor::new();
+    history.expect_create().returning(move |r| {
+        let _ = tx.send(r.clone());
+        Ok(stored(r))
+    });
+    let metrics = Metrics::new(None).unwrap();
+    service(Some(pricing_baseline()), Some((history, metrics)))
+        .report(&request())
+        .await
+        .unwrap();
+    let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.diagnosis, "regressions_detected");
+    assert_eq!(record.severity, AssessmentSeverity::High);
+    assert_eq!(record.profile_types, "cpu");
+    assert_eq!(record.requested_by.as_deref(), Some("ci-bot"));
+    let top = record.top_functions.unwrap();
+    assert_eq!(
+        top["query"],
+        json!({"from": 3600, "to": 7200, "baselineFrom": 0, "baselineTo": 3600, "type": "cpu",
+               "profileTypeId": "process_cpu:cpu", "limit": 20, "format": "json"})
+    );
+    assert_eq!(top["regressions"][0]["function"], "com/acme/Pricing.apply");
+    assert_eq!(top["regressions"][0]["exceedsThreshold"], true);
+    assert_eq!(
+        top["improvements"][0]["function"],
+        "java/util/HashMap.resize"
+    );
+    assert_eq!(top["verdict"], "fail");
+}
+
+#[tokio::test]
+async fn a_failing_history_store_leaves_the_answer_unchanged_and_counts_the_drop() {
+    let mut history = MockHistorySor::new();
+    history
+        .expect_create()
+        .times(2)
+        .returning(|_| Err(SorError::Unavailable("database down".into())));
+    let metrics = Metrics::new(None).unwrap();
+    let with_history = service(None, Some((history, metrics.clone())))
+        .report(&request())
+        .await
+        .unwrap();
+    let without = service(None, None).report(&request()).await.unwrap();
+    assert_eq!(with_history, without);
+    dropped_writes(&metrics, 1).await;
+}
+
+#[test]
+fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
+    let params = DiffParams {
+        from: Some(7200),
+        to: Some(9000),
+        ..Default::default()
+    };
+    let req = DiffRequest::parse("checkout", params, 0, None).unwrap();
+    assert_eq!(req.baseline, TimeWindow::new(5400, 7200).unwrap());
+    assert_eq!((req.limit, req.profile_type), (20, ProfileType::Cpu));
+    let req = DiffRequest::parse("checkout", DiffParams::default(), 36_000, None).unwrap();
+    assert_eq!(req.current, TimeWindow::new(32_400, 36_000).unwrap());
+    assert_eq!(req.baseline, TimeWindow::new(28_800, 32_400).unwrap());
+    let params = DiffParams {
+        baseline_to: Some(5000),
+        format: Some("markdown".into()),
+        ..Default::default()
+    };
+    let req = DiffRequest::parse("checkout", params, 36_000, None).unwrap();
+    assert_eq!(req.baseline, TimeWindow::new(1400, 5000).unwrap());
+    assert_eq!(req.format, ReportFormat::Markdown);
+}
+
+#[test]
+fn bad_formats_and_baseline_windows_are_rejected() {
+    let bad = |params: DiffParams| {
+        DiffRequest::parse("checkout", params, 36_000, None)
+            .unwrap_err()
+            .code()
+    };
+    let html = DiffParams {
+        format: Some("html".into()),
+        ..Default::default()
+    };
+    assert_eq!(bad(html), "invalid_format");
+    let reversed = DiffParams {
+        baseline_from: Some(5000),
+        baseline_to: Some(4000),
+        ..Default::default()
+    };
+    assert_eq!(bad(reversed), "invalid_time_window");
+    let limit = DiffParams {
+        limit: Some(0),
+        ..Default::default()
+    };
+    assert_eq!(bad(limit), "invalid_limit");
+}

@@ -1,0 +1,203 @@
+//! Business functions (BORs): triage, diff report and fleet search.
+//!
+//! They depend on the SOR traits and the `profile` domain types only; which implementation
+//! answers each trait (in-process, remote or none) is decided in `startup`.
+
+pub mod diff_report;
+pub mod fleet_search;
+pub mod history;
+pub mod triage;
+
+use std::collections::HashMap;
+
+use actix_web::HttpRequest;
+
+use crate::profile::{normalize_function_name, ProfileType};
+use crate::sor::baseline::model::MAX_SHORT_TEXT;
+use crate::sor::baseline::Baseline;
+use crate::sor::SorError;
+
+pub use history::{HistoryRecorder, RetryPolicy};
+
+/// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
+pub const REQUESTED_BY_HEADER: &str = "x-requested-by";
+
+/// The `X-Requested-By` value: trimmed, `None` when absent, blank or not text, cut to the
+/// length the history store accepts (a longer value must not cost the whole record).
+pub fn requested_by(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(REQUESTED_BY_HEADER)?
+        .to_str()
+        .ok()?
+        .trim();
+    (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
+}
+
+/// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
+/// message, except for unforeseen failures, whose cause is logged rather than shown.
+pub fn shown_error(e: &SorError) -> String {
+    match e {
+        SorError::Unexpected(cause) => {
+            tracing::error!(%cause, "a SOR call failed unexpectedly");
+            "internal error".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `text` cut to at most `max` characters.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+/// An app's approved thresholds, looked up by profile type and normalised function name so
+/// JVM-generated names still match after a restart.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineIndex(HashMap<(ProfileType, String), Baseline>);
+
+impl BaselineIndex {
+    /// Indexes `baselines`; when several normalise to the same key the strictest one wins.
+    pub fn new(baselines: Vec<Baseline>) -> Self {
+        let mut index: HashMap<(ProfileType, String), Baseline> = HashMap::new();
+        for baseline in baselines {
+            let key = (
+                baseline.profile_type,
+                normalize_function_name(&baseline.function_name),
+            );
+            match index.get(&key) {
+                Some(kept) if kept.max_self_percent <= baseline.max_self_percent => {}
+                _ => {
+                    index.insert(key, baseline);
+                }
+            }
+        }
+        BaselineIndex(index)
+    }
+
+    /// The baseline for `function` (as Pyroscope names it) of `profile_type`.
+    pub fn get(&self, profile_type: ProfileType, function: &str) -> Option<&Baseline> {
+        self.0
+            .get(&(profile_type, normalize_function_name(function)))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Builders shared by the BOR tests.
+
+    use chrono::{TimeZone, Utc};
+
+    use crate::profile::ProfileType;
+    use crate::sor::baseline::{Baseline, Severity};
+    use crate::sor::history::{HistoryRecord, NewHistoryRecord};
+    use crate::sor::profile_data::FunctionStat;
+    use crate::telemetry::Metrics;
+
+    /// A function with `self_samples` out of `total` samples.
+    pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {
+        FunctionStat {
+            name: name.to_owned(),
+            self_percent: self_samples as f64 / total as f64 * 100.0,
+            self_samples,
+            total_samples: self_samples,
+        }
+    }
+
+    /// A function with a given selfPercent (of 10 000 samples).
+    pub fn pct(name: &str, percent: f64) -> FunctionStat {
+        FunctionStat {
+            name: name.to_owned(),
+            self_percent: percent,
+            self_samples: (percent * 100.0).round() as u64,
+            total_samples: (percent * 100.0).round() as u64,
+        }
+    }
+
+    /// What the History SOR answers for `record`.
+    pub fn stored(record: NewHistoryRecord) -> HistoryRecord {
+        HistoryRecord {
+            id: 1,
+            app_name: record.app_name.into_inner(),
+            profile_types: record.profile_types,
+            diagnosis: record.diagnosis,
+            severity: record.severity,
+            top_functions: record.top_functions,
+            recommendation: record.recommendation,
+            requested_by: record.requested_by,
+            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
+        }
+    }
+
+    /// Waits (up to 5 s) until `metrics` counted `n` dropped history writes.
+    pub async fn dropped_writes(metrics: &Metrics, n: u64) {
+        for _ in 0..500 {
+            if metrics.history_writes_dropped.get() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(metrics.history_writes_dropped.get(), n);
+    }
+
+    pub fn baseline(app: &str, t: ProfileType, function: &str, max: f64) -> Baseline {
+        let at = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        Baseline {
+            id: 1,
+            app_name: app.to_owned(),
+            profile_type: t,
+            function_name: function.to_owned(),
+            max_self_percent: max,
+            severity: Severity::Warning,
+            created_by: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::baseline;
+    use super::*;
+
+    #[test]
+    fn unforeseen_failures_are_not_shown_in_partial_answers() {
+        assert_eq!(
+            shown_error(&SorError::Unexpected("pool poisoned".into())),
+            "internal error"
+        );
+        assert_eq!(
+            shown_error(&SorError::Upstream("Pyroscope answered 503".into())),
+            "Pyroscope answered 503"
+        );
+    }
+
+    #[test]
+    fn baselines_match_by_normalised_name_and_type_keeping_the_strictest() {
+        let index = BaselineIndex::new(vec![
+            baseline(
+                "a",
+                ProfileType::Cpu,
+                "com/acme/Foo$$Lambda$12/0x01.apply",
+                20.0,
+            ),
+            baseline(
+                "a",
+                ProfileType::Cpu,
+                "com/acme/Foo$$Lambda$99/0x02.apply",
+                10.0,
+            ),
+            baseline("a", ProfileType::Alloc, "x", 5.0),
+        ]);
+        let hit = index
+            .get(
+                ProfileType::Cpu,
+                "com/acme/Foo$$Lambda$7/0x0000000801234.apply",
+            )
+            .unwrap();
+        assert_eq!(hit.max_self_percent, 10.0);
+        assert!(index.get(ProfileType::Cpu, "x").is_none());
+        assert!(index.get(ProfileType::Alloc, "x").is_some());
+    }
+}

@@ -1,0 +1,11 @@
+//! Triage (`ReadPyroscopeTriageAssessment`): what is wrong with an app right now, per profile type.
+
+mod matcher;
+pub mod model;
+pub mod routes;
+pub mod rules;
+pub mod service;
+
+pub use model::{TriageReport, TriageRequest};
+pub use rules::{RuleSet, RulesError};
+pub use service::TriageService;

@@ -1,0 +1,260 @@
+//! Diagnosis rules: a rules file (TOML) and a ranked profile in, a diagnosis out. Pure.
+
+use serde::Deserialize;
+
+pub use super::matcher::Pattern;
+
+use super::matcher::{compile_pattern, MatchName, Matcher};
+use crate::profile::ProfileType;
+use crate::sor::profile_data::model::round_percent;
+use crate::sor::profile_data::FunctionStat;
+
+/// The shipped rules, compiled in so the binary runs from any directory.
+pub const SHIPPED_RULES: &str = include_str!("../../../config/triage-rules.toml");
+
+/// How many of a profile's top functions are scored.
+pub const SCORED_FUNCTIONS: usize = 50;
+
+/// The diagnosis of a profile without functions.
+pub const NO_DATA: &str = "no_data";
+
+/// Why a rules file was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("invalid triage rules: {0}")]
+pub struct RulesError(pub String);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    no_data_recommendation: String,
+    cpu: TypeFile,
+    alloc: TypeFile,
+    lock: TypeFile,
+    wall: TypeFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TypeFile {
+    default: String,
+    recommendation: String,
+    #[serde(default)]
+    categories: Vec<CategoryFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CategoryFile {
+    diagnosis: String,
+    recommendation: String,
+    patterns: Vec<Pattern>,
+}
+
+#[derive(Debug, Clone)]
+struct Category {
+    diagnosis: String,
+    recommendation: String,
+    matchers: Vec<Matcher>,
+}
+
+#[derive(Debug, Clone)]
+struct TypeRules {
+    default: String,
+    recommendation: String,
+    categories: Vec<Category>,
+}
+
+/// Why a diagnosis was made: the functions its patterns matched and their share.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// Names as Pyroscope gave them, in rank order; empty for a default diagnosis.
+    pub matched_functions: Vec<String>,
+    /// Sum of their selfPercent, full precision.
+    pub matched_percent: f64,
+}
+
+/// The outcome for one profile type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnosis {
+    pub diagnosis: String,
+    pub recommendation: String,
+    pub evidence: Evidence,
+}
+
+/// Loaded, validated rules for the four profile types.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    no_data_recommendation: String,
+    types: [TypeRules; 4],
+}
+
+impl RuleSet {
+    /// The rules shipped in `config/triage-rules.toml`.
+    pub fn shipped() -> Result<Self, RulesError> {
+        Self::parse(SHIPPED_RULES)
+    }
+
+    /// Parses and validates a rules file.
+    pub fn parse(text: &str) -> Result<Self, RulesError> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
+        let types = [
+            compile("cpu", file.cpu)?,
+            compile("alloc", file.alloc)?,
+            compile("lock", file.lock)?,
+            compile("wall", file.wall)?,
+        ];
+        Ok(RuleSet {
+            no_data_recommendation: file.no_data_recommendation,
+            types,
+        })
+    }
+
+    fn rules_for(&self, profile_type: ProfileType) -> &TypeRules {
+        let index = match profile_type {
+            ProfileType::Cpu => 0,
+            ProfileType::Alloc => 1,
+            ProfileType::Lock => 2,
+            ProfileType::Wall => 3,
+        };
+        &self.types[index]
+    }
+
+    /// Diagnoses one profile. Categories are scored over the top [`SCORED_FUNCTIONS`] functions;
+    /// scores are compared at the 2-decimal precision they are shown with, so a score shown as
+    /// 5.00 passes a minimum of 5 and equal-looking scores tie (the earlier rule wins).
+    pub fn diagnose(
+        &self,
+        profile_type: ProfileType,
+        functions: &[FunctionStat],
+        min_score: f64,
+    ) -> Diagnosis {
+        let mut ranked: Vec<&FunctionStat> = functions.iter().collect();
+        // Ranked here too, so the outcome never depends on the order a SOR happened to use.
+        ranked.sort_by(|a, b| {
+            b.self_samples
+                .cmp(&a.self_samples)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        ranked.truncate(SCORED_FUNCTIONS);
+        let rules = self.rules_for(profile_type);
+        let Some(top) = ranked.first() else {
+            return Diagnosis {
+                diagnosis: NO_DATA.to_owned(),
+                recommendation: self
+                    .no_data_recommendation
+                    .replace("{type}", profile_type.as_str()),
+                evidence: Evidence {
+                    matched_functions: Vec::new(),
+                    matched_percent: 0.0,
+                },
+            };
+        };
+        let names: Vec<MatchName> = ranked.iter().map(|f| MatchName::new(&f.name)).collect();
+        let mut best: Option<(i64, &Category, Vec<&FunctionStat>)> = None;
+        for category in &rules.categories {
+            let matched: Vec<&FunctionStat> = ranked
+                .iter()
+                .zip(&names)
+                .filter(|(_, name)| category.matches(name))
+                .map(|(f, _)| *f)
+                .collect();
+            let score = centi(matched.iter().map(|f| f.self_percent).sum());
+            if best.as_ref().map_or(true, |(s, _, _)| score > *s) {
+                best = Some((score, category, matched));
+            }
+        }
+        match best {
+            Some((score, category, matched))
+                if !matched.is_empty() && score as f64 >= (min_score * 100.0).round() =>
+            {
+                let lead = matched[0];
+                Diagnosis {
+                    diagnosis: category.diagnosis.clone(),
+                    recommendation: fill(&category.recommendation, lead, profile_type),
+                    evidence: Evidence {
+                        matched_percent: matched.iter().map(|f| f.self_percent).sum(),
+                        matched_functions: matched.iter().map(|f| f.name.clone()).collect(),
+                    },
+                }
+            }
+            _ => Diagnosis {
+                diagnosis: rules.default.clone(),
+                recommendation: fill(&rules.recommendation, top, profile_type),
+                evidence: Evidence {
+                    matched_functions: Vec::new(),
+                    matched_percent: 0.0,
+                },
+            },
+        }
+    }
+}
+
+impl Category {
+    fn matches(&self, name: &MatchName) -> bool {
+        self.matchers.iter().any(|m| m.matches(name))
+    }
+}
+
+/// A percentage in hundredths, as shown.
+fn centi(percent: f64) -> i64 {
+    (round_percent(percent) * 100.0).round() as i64
+}
+
+/// Fills a recommendation template with the function it names.
+fn fill(template: &str, function: &FunctionStat, profile_type: ProfileType) -> String {
+    template
+        .replace("{function}", &function.name)
+        .replace(
+            "{percent}",
+            &round_percent(function.self_percent).to_string(),
+        )
+        .replace("{type}", profile_type.as_str())
+}
+
+fn compile(type_name: &str, file: TypeFile) -> Result<TypeRules, RulesError> {
+    let blank = |what: &str| RulesError(format!("[{type_name}] {what} must not be blank"));
+    if file.default.trim().is_empty() {
+        return Err(blank("default"));
+    }
+    if file.recommendation.trim().is_empty() {
+        return Err(blank("recommendation"));
+    }
+    let mut categories = Vec::with_capacity(file.categories.len());
+    for category in file.categories {
+        if category.diagnosis.trim().is_empty() || category.recommendation.trim().is_empty() {
+            return Err(blank("every category's diagnosis and recommendation"));
+        }
+        if category.patterns.is_empty() {
+            return Err(RulesError(format!(
+                "[{type_name}] category `{}` has no patterns",
+                category.diagnosis
+            )));
+        }
+        let matchers = category
+            .patterns
+            .into_iter()
+            .map(|p| {
+                compile_pattern(p).ok_or_else(|| {
+                    RulesError(format!(
+                        "[{type_name}] category `{}` has a pattern without letters or digits",
+                        category.diagnosis
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        categories.push(Category {
+            diagnosis: category.diagnosis,
+            recommendation: category.recommendation,
+            matchers,
+        });
+    }
+    Ok(TypeRules {
+        default: file.default,
+        recommendation: file.recommendation,
+        categories,
+    })
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

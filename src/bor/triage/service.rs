@@ -1,0 +1,269 @@
+//! `TriageService`: reads profiles (and, in v2, baselines), diagnoses them, records history.
+
+use std::sync::Arc;
+
+use futures_util::future::join_all;
+use serde_json::{json, Map, Value};
+
+use super::model::{
+    Assessment, BaselineViolation, EvidenceBody, TriageReport, TriageRequest, TriageSummary,
+    TypeAssessment, UnavailableType,
+};
+use super::rules::{RuleSet, SCORED_FUNCTIONS};
+use crate::bor::{shown_error, truncate_chars, BaselineIndex, HistoryRecorder};
+use crate::profile::ProfileType;
+use crate::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use crate::sor::profile_data::model::round_percent;
+use crate::sor::profile_data::{Profile, ProfileQuery};
+use crate::sor::{BaselineSor, ProfileDataSor, SorError};
+
+/// `primaryIssue` when no type has data.
+pub const HEALTHY: &str = "healthy";
+
+/// Longest recommendation the history store accepts.
+const MAX_RECOMMENDATION: usize = 4000;
+
+/// Triage, v1 (profiles only) or v2 (with whichever of baselines and history it can reach).
+pub struct TriageService {
+    profiles: Arc<dyn ProfileDataSor>,
+    baselines: Option<Arc<dyn BaselineSor>>,
+    history: Option<HistoryRecorder>,
+    rules: Arc<RuleSet>,
+    min_score: f64,
+}
+
+impl TriageService {
+    pub fn new(
+        profiles: Arc<dyn ProfileDataSor>,
+        baselines: Option<Arc<dyn BaselineSor>>,
+        history: Option<HistoryRecorder>,
+        rules: Arc<RuleSet>,
+        min_score: f64,
+    ) -> Self {
+        TriageService {
+            profiles,
+            baselines,
+            history,
+            rules,
+            min_score,
+        }
+    }
+
+    /// Assesses every requested type; a type whose profile fails is reported `unavailable`.
+    ///
+    /// # Errors
+    /// The first type's error when no type could be read at all: an answer made only of
+    /// `unavailable` entries would hide an outage behind a 200 (and a `healthy` history record).
+    pub async fn assess(&self, req: TriageRequest) -> Result<TriageReport, SorError> {
+        // Enough functions both to show `limit` and to score the top 50.
+        let fetch_limit = req.limit.max(SCORED_FUNCTIONS as u32);
+        let profiles = join_all(req.types.iter().map(|&profile_type| {
+            self.profiles.profile(ProfileQuery {
+                app: req.app.clone(),
+                profile_type,
+                window: req.window,
+                limit: fetch_limit,
+            })
+        }));
+        let (results, baselines) = tokio::join!(profiles, self.baselines(&req));
+        if results.iter().all(Result::is_err) {
+            if let Some(Err(first)) = results.into_iter().next() {
+                return Err(first);
+            }
+            return Err(SorError::Invalid("no profile type requested".to_owned()));
+        }
+
+        let mut entries = Vec::with_capacity(req.types.len());
+        let mut leads: Vec<(f64, usize)> = Vec::new();
+        for (i, (&profile_type, result)) in req.types.iter().zip(&results).enumerate() {
+            let assessment = match result {
+                Ok(profile) => {
+                    let assessed =
+                        self.assess_type(profile_type, profile, &req, baselines.as_ref());
+                    if let Some(top) = assessed.top_functions.first() {
+                        leads.push((top.self_percent, i));
+                    }
+                    TypeAssessment::Assessed(assessed)
+                }
+                Err(e) => TypeAssessment::Unavailable(UnavailableType {
+                    diagnosis: "unavailable".to_owned(),
+                    error: shown_error(e),
+                }),
+            };
+            entries.push((profile_type, assessment));
+        }
+        let summary = summarize(&entries, &leads, baselines.is_some());
+        let report = TriageReport {
+            app_name: req.app.to_string(),
+            from: req.window.from,
+            to: req.window.to,
+            profiles: entries,
+            summary,
+        };
+        if let Some(history) = &self.history {
+            history.record(history_record(&req, &report, &results));
+        }
+        Ok(report)
+    }
+
+    /// The app's baselines; `None` in v1, or when the store fails (the answer goes on without).
+    async fn baselines(&self, req: &TriageRequest) -> Option<BaselineIndex> {
+        let store = self.baselines.as_ref()?;
+        match store.list(req.app.clone(), None).await {
+            Ok(baselines) => Some(BaselineIndex::new(baselines)),
+            Err(e) => {
+                tracing::warn!(error = %e, app = %req.app, "baselines unavailable; answering without violations");
+                None
+            }
+        }
+    }
+
+    fn assess_type(
+        &self,
+        profile_type: ProfileType,
+        profile: &Profile,
+        req: &TriageRequest,
+        baselines: Option<&BaselineIndex>,
+    ) -> Assessment {
+        let diagnosis = self
+            .rules
+            .diagnose(profile_type, &profile.functions, self.min_score);
+        let mut top = profile.functions.clone();
+        top.sort_by(|a, b| {
+            b.self_samples
+                .cmp(&a.self_samples)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        top.truncate(req.limit as usize);
+        let baseline_violations = baselines.map(|index| {
+            top.iter()
+                .filter_map(|f| {
+                    let baseline = index.get(profile_type, &f.name)?;
+                    // Compared as shown: a function shown at 15.00 does not exceed 15.
+                    let current = round_percent(f.self_percent);
+                    (current > baseline.max_self_percent).then(|| BaselineViolation {
+                        function: f.name.clone(),
+                        current_percent: current,
+                        threshold: baseline.max_self_percent,
+                        exceeded_by: current - baseline.max_self_percent,
+                        severity: baseline.severity,
+                    })
+                })
+                .collect()
+        });
+        Assessment {
+            diagnosis: diagnosis.diagnosis,
+            total_samples: profile.total_samples,
+            top_functions: top,
+            recommendation: diagnosis.recommendation,
+            evidence: EvidenceBody {
+                matched_functions: diagnosis.evidence.matched_functions,
+                matched_percent: diagnosis.evidence.matched_percent,
+            },
+            baseline_violations,
+        }
+    }
+}
+
+/// Severity of an issue whose top function takes `percent`: > 30 high, > 10 medium, else low
+/// (compared as shown, at 2 decimals).
+pub fn severity_for(percent: f64) -> AssessmentSeverity {
+    let shown = round_percent(percent);
+    if shown > 30.0 {
+        AssessmentSeverity::High
+    } else if shown > 10.0 {
+        AssessmentSeverity::Medium
+    } else {
+        AssessmentSeverity::Low
+    }
+}
+
+/// The primary issue: the type whose top function is the largest; the earlier type on a tie.
+fn summarize(
+    entries: &[(ProfileType, TypeAssessment)],
+    leads: &[(f64, usize)],
+    with_baselines: bool,
+) -> TriageSummary {
+    let violations = with_baselines.then(|| {
+        entries
+            .iter()
+            .filter_map(|(_, a)| match a {
+                TypeAssessment::Assessed(a) => a.baseline_violations.as_ref().map(Vec::len),
+                TypeAssessment::Unavailable(_) => None,
+            })
+            .sum()
+    });
+    let primary = leads
+        .iter()
+        .fold(None::<(f64, usize)>, |best, &(p, i)| match best {
+            Some((bp, _)) if bp >= p => best,
+            _ => Some((p, i)),
+        });
+    match primary.and_then(|(p, i)| match &entries[i].1 {
+        TypeAssessment::Assessed(a) => Some((p, a)),
+        TypeAssessment::Unavailable(_) => None,
+    }) {
+        Some((percent, assessment)) => TriageSummary {
+            primary_issue: assessment.diagnosis.clone(),
+            severity: severity_for(percent),
+            recommendation: assessment.recommendation.clone(),
+            baseline_violations: violations,
+        },
+        None => TriageSummary {
+            primary_issue: HEALTHY.to_owned(),
+            severity: AssessmentSeverity::Low,
+            recommendation:
+                "No samples in this window for the requested profile types: nothing to act on"
+                    .to_owned(),
+            baseline_violations: violations,
+        },
+    }
+}
+
+/// One record per assessment: the summary, each type's top functions, and the exact query so
+/// the assessment can be reproduced.
+fn history_record(
+    req: &TriageRequest,
+    report: &TriageReport,
+    results: &[Result<Profile, SorError>],
+) -> NewHistoryRecord {
+    let mut profile_type_ids = Map::new();
+    let mut top_functions = Map::new();
+    for ((profile_type, assessment), result) in report.profiles.iter().zip(results) {
+        if let Ok(profile) = result {
+            profile_type_ids.insert(profile_type.to_string(), json!(profile.profile_type_id));
+        }
+        let value = match assessment {
+            TypeAssessment::Assessed(a) => json!(a.top_functions),
+            TypeAssessment::Unavailable(u) => json!({ "error": u.error }),
+        };
+        top_functions.insert(profile_type.to_string(), value);
+    }
+    let types: Vec<&str> = req.types.iter().map(|t| t.as_str()).collect();
+    top_functions.insert(
+        "query".to_owned(),
+        json!({
+            "from": req.window.from,
+            "to": req.window.to,
+            "types": types,
+            "profileTypeIds": profile_type_ids,
+            "limit": req.limit,
+        }),
+    );
+    NewHistoryRecord {
+        app_name: req.app.clone(),
+        profile_types: types.join(","),
+        diagnosis: report.summary.primary_issue.clone(),
+        severity: report.summary.severity,
+        top_functions: Some(Value::Object(top_functions)),
+        recommendation: Some(truncate_chars(
+            &report.summary.recommendation,
+            MAX_RECOMMENDATION,
+        )),
+        requested_by: req.requested_by.clone(),
+    }
+}
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;
