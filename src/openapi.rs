@@ -94,7 +94,7 @@ pub fn document_for(function: Function) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.paths.paths.retain(|path, _| match bor_of(path) {
         Some(bor) => function.bor_version(bor).is_some(),
-        None => owner_of(path).map_or(true, |owner| function.hosts(owner)),
+        None => owner_of(path).is_none_or(|owner| function.hosts(owner)),
     });
     doc
 }

@@ -4,6 +4,6 @@ mod baselines;
 mod helpers;
 mod history;
 mod operations;
+mod profiles;
 mod rules;
 mod services;
-mod profiles;

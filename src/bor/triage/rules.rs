@@ -159,7 +159,7 @@ impl RuleSet {
                 .map(|(f, _)| *f)
                 .collect();
             let score = centi(matched.iter().map(|f| f.self_percent).sum());
-            if best.as_ref().map_or(true, |(s, _, _)| score > *s) {
+            if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
                 best = Some((score, category, matched));
             }
         }
