@@ -1,6 +1,7 @@
 //! Black-box tests: the service on a random port, a real PostgreSQL, a stub Pyroscope.
 
 mod baselines;
+mod business;
 mod helpers;
 mod history;
 mod operations;
