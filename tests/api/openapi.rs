@@ -1,0 +1,39 @@
+//! The committed `openapi/openapi.json` must be what the code generates.
+
+use pyroscope_functions::openapi;
+
+const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let generated = openapi::pretty_json().expect("the document serialises") + "\n";
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(COMMITTED, &generated).expect("openapi/openapi.json is writable");
+        return;
+    }
+    let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/openapi.json is stale; regenerate it with `just openapi` \
+         (UPDATE_OPENAPI=1 cargo test --test api openapi)"
+    );
+}
+
+#[test]
+fn every_documented_operation_has_a_description_and_an_error_shape() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::pretty_json().unwrap()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path}"
+            );
+            let summary = op["summary"]
+                .as_str()
+                .or(op["description"].as_str())
+                .unwrap_or("");
+            assert!(!summary.is_empty(), "{method} {path} has no description");
+        }
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
