@@ -1,0 +1,26 @@
+# Common tasks; `just --list` shows them.
+
+# Run the service (embedded PostgreSQL unless DATABASE_URL / DB_HOST is set).
+run:
+    cargo run --release
+
+# Run every test (starts its own PostgreSQL unless DATABASE_URL is set).
+test:
+    cargo test
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets -- -D warnings
+
+# Regenerate the committed OpenAPI document from the code.
+openapi:
+    UPDATE_OPENAPI=1 cargo test --test api openapi
+
+# Flame-graph parse + rank throughput beside a plain serde_json parse.
+bench:
+    cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3
+
+# Everything CI does.
+ci:
+    bash .ci/run
