@@ -219,7 +219,9 @@ pub fn map_error(e: sqlx::Error, what: &str) -> SorError {
         sqlx::Error::RowNotFound => SorError::NotFound(format!("{what}: not found")),
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("23505") => SorError::Conflict(format!("{what}: already exists")),
-            Some("23514" | "23502" | "22001" | "22P02" | "22003") => {
+            // Class 22 (data exceptions, e.g. a NUL character in text or JSON) and broken
+            // constraints are bad input, not server faults.
+            Some(code) if code.starts_with("22") || code == "23514" || code == "23502" => {
                 SorError::Invalid(format!("{what}: {}", db.message()))
             }
             Some(code) if code.starts_with("08") || code.starts_with("57P") || code == "53300" => {

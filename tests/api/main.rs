@@ -8,5 +8,6 @@ mod history;
 mod openapi;
 mod operations;
 mod profiles;
+mod robustness;
 mod rules;
 mod services;

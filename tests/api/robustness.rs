@@ -1,0 +1,182 @@
+//! Arbitrary bodies never panic or answer 5xx; a stop (what SIGTERM does) lets requests finish.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use pyroscope_functions::sor::alert_rule::model::{
+    AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
+};
+use pyroscope_functions::sor::baseline::model::{
+    BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
+};
+use pyroscope_functions::sor::history::model::{CreateHistoryRequest, NewHistoryRecord};
+use pyroscope_functions::sor::registry::model::{
+    CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest,
+};
+use pyroscope_functions::startup::Application;
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{spawn_app, test_settings, TestDatabase};
+
+/// Any JSON value, biased towards objects with the fields the bodies know.
+fn arbitrary_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::String),
+    ];
+    let value = leaf.prop_recursive(3, 24, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(".{0,8}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    let field = prop_oneof![
+        Just("appName"),
+        Just("profileType"),
+        Just("functionName"),
+        Just("maxSelfPercent"),
+        Just("severity"),
+        Just("diagnosis"),
+        Just("topFunctions"),
+        Just("tier"),
+        Just("metadata"),
+        Just("pyroscopeLabels"),
+        Just("thresholdPercent"),
+        Just("enabled"),
+        Just("teamOwner"),
+    ];
+    prop_oneof![
+        value.clone(),
+        prop::collection::btree_map(field, value, 0..8)
+            .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())),
+    ]
+}
+
+/// Deserialises and validates `raw` as every request body; errors are fine, panics are not.
+fn parse_everything(raw: &[u8]) {
+    if let Ok(b) = serde_json::from_slice::<CreateBaselineRequest>(raw) {
+        let _ = NewBaseline::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<UpdateBaselineRequest>(raw) {
+        let _ = BaselinePatch::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<CreateHistoryRequest>(raw) {
+        let _ = NewHistoryRecord::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<CreateServiceRequest>(raw) {
+        let _ = NewService::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<UpdateServiceRequest>(raw) {
+        let _ = ServicePatch::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<CreateAlertRuleRequest>(raw) {
+        let _ = NewAlertRule::try_from(b);
+    }
+    if let Ok(b) = serde_json::from_slice::<UpdateAlertRuleRequest>(raw) {
+        let _ = AlertRulePatch::try_from(b);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_any_body_type(raw in prop::collection::vec(any::<u8>(), 0..256)) {
+        parse_everything(&raw);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics_any_body_type(value in arbitrary_json()) {
+        parse_everything(value.to_string().as_bytes());
+    }
+}
+
+#[test]
+fn arbitrary_json_bodies_never_answer_5xx() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let app = rt.block_on(spawn_app());
+    let routes = [
+        ("POST", "/baselines"),
+        ("PUT", "/baselines/1"),
+        ("POST", "/history"),
+        ("POST", "/services"),
+        ("PUT", "/services/checkout"),
+        ("POST", "/rules"),
+        ("PUT", "/rules/1"),
+    ];
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    });
+    runner
+        .run(&arbitrary_json(), |value| {
+            for (verb, path) in routes {
+                let method = reqwest::Method::from_bytes(verb.as_bytes()).unwrap();
+                let status = rt.block_on(async {
+                    app.client
+                        .request(method, app.url(path))
+                        .json(&value)
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                });
+                prop_assert!(
+                    status.as_u16() < 500,
+                    "{verb} {path} with {value} answered {status}"
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_stop_lets_an_in_flight_request_finish() {
+    let pyroscope = MockServer::start().await;
+    let graph = json!({"flamegraph": {"names": ["total", "main"], "levels": [{"values": ["0", "10", "0", "0"]}, {"values": ["0", "10", "10", "1"]}], "total": "10"}});
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(graph)
+                .set_delay(Duration::from_millis(1500)),
+        )
+        .mount(&pyroscope)
+        .await;
+    let db = TestDatabase::create().await;
+    let mut settings = test_settings(&db);
+    settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+    let app = Application::build(settings).await.unwrap();
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let running = tokio::spawn(app.run_until_stopped());
+
+    let slow = tokio::spawn(reqwest::get(format!(
+        "{address}/profiles/checkout?from=1700000000&to=1700003600"
+    )));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    handle.stop(true).await;
+    let res = slow
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["totalSamples"], 10);
+    running.await.unwrap().unwrap();
+    assert!(
+        reqwest::get(format!("{address}/health/live"))
+            .await
+            .is_err(),
+        "the server stopped accepting"
+    );
+}
