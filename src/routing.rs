@@ -15,6 +15,11 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)));
 }
 
+/// A route resource whose unsupported methods answer 405 with the JSON error shape.
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
 /// Fallback of a known path with an unsupported method.
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed(format!(
@@ -38,9 +43,4 @@ pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
     raw.trim().parse::<i32>().map_err(|_| {
         ApiError::bad_request("invalid_id", format!("id must be an integer, got `{raw}`"))
     })
-}
-
-/// A 200 JSON answer.
-pub fn ok_json<T: serde::Serialize>(body: &T) -> HttpResponse {
-    HttpResponse::Ok().json(body)
 }

@@ -8,15 +8,11 @@ use super::service::DiffReportService;
 use crate::bor::requested_by;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::method_not_allowed;
+use crate::routing::resource;
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/diff/{appName}")
-            .route(web::get().to(diff))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/diff/{appName}").route(web::get().to(diff)));
 }
 
 /// Compare an app's functions between a baseline and a current window.

@@ -8,20 +8,12 @@ use super::model::{
 use super::service::FleetSearchService;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::method_not_allowed;
+use crate::routing::resource;
 
 /// Mounts the routes; expects `web::Data<FleetSearchService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/search")
-            .route(web::get().to(search))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/fleet/hotspots")
-            .route(web::get().to(hotspots))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/search").route(web::get().to(search)))
+        .service(resource("/fleet/hotspots").route(web::get().to(hotspots)));
 }
 
 /// Find a function across the fleet: which apps spend how much in it.

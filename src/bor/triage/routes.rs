@@ -7,15 +7,11 @@ use super::service::TriageService;
 use crate::bor::requested_by;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::method_not_allowed;
+use crate::routing::resource;
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/triage/{appName}")
-            .route(web::get().to(triage))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/triage/{appName}").route(web::get().to(triage)));
 }
 
 /// Diagnose an app per profile type, with a one-line recommendation for each.

@@ -10,7 +10,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::{method_not_allowed, parse_id};
+use crate::routing::{parse_id, resource};
 use crate::sor::AlertRuleSor;
 
 /// Answer of `GET /rules`.
@@ -35,23 +35,17 @@ pub struct ActiveRuleList {
 /// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/rules")
+        resource("/rules")
             .route(web::post().to(create))
-            .route(web::get().to(list))
-            .default_service(web::to(method_not_allowed)),
+            .route(web::get().to(list)),
     )
     // Before `/rules/{id}`, so `active` is never read as an id.
+    .service(resource("/rules/active/{appName}").route(web::get().to(active)))
     .service(
-        web::resource("/rules/active/{appName}")
-            .route(web::get().to(active))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/rules/{id}")
+        resource("/rules/{id}")
             .route(web::get().to(get))
             .route(web::put().to(update))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
+            .route(web::delete().to(delete)),
     );
 }
 

@@ -9,7 +9,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{AppName, ProfileType};
-use crate::routing::{method_not_allowed, parse_id};
+use crate::routing::{parse_id, resource};
 use crate::sor::BaselineSor;
 
 /// Answer of the two list routes.
@@ -25,23 +25,14 @@ pub struct BaselineList {
 
 /// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/baselines")
-            .route(web::post().to(create))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/baselines/{key}")
-            .route(web::get().to(list_by_app))
-            .route(web::put().to(update))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/baselines/{appName}/{type}")
-            .route(web::get().to(list_by_type))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/baselines").route(web::post().to(create)))
+        .service(
+            resource("/baselines/{key}")
+                .route(web::get().to(list_by_app))
+                .route(web::put().to(update))
+                .route(web::delete().to(delete)),
+        )
+        .service(resource("/baselines/{appName}/{type}").route(web::get().to(list_by_type)));
 }
 
 /// Create a baseline, or update the one with the same app, type and function.

@@ -9,7 +9,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::{method_not_allowed, parse_id};
+use crate::routing::{parse_id, resource};
 use crate::sor::HistorySor;
 
 /// Answer of `GET /history/{appName}`.
@@ -25,22 +25,13 @@ pub struct HistoryList {
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/history")
-            .route(web::post().to(create))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/history/{key}")
-            .route(web::get().to(list))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/history/{appName}/latest")
-            .route(web::get().to(latest))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/history").route(web::post().to(create)))
+        .service(
+            resource("/history/{key}")
+                .route(web::get().to(list))
+                .route(web::delete().to(delete)),
+        )
+        .service(resource("/history/{appName}/latest").route(web::get().to(latest)));
 }
 
 /// Record an assessment.

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{now_floored, parse_limit, AppName, ProfileType, TimeWindow};
-use crate::routing::method_not_allowed;
+use crate::routing::resource;
 use crate::sor::ProfileDataSor;
 
 /// Default and maximum `limit` of `GET /profiles/{appName}`.
@@ -18,21 +18,9 @@ const DIFF_LIMIT: (u32, u32) = (500, 5000);
 /// Mounts the routes; expects `web::Data<dyn ProfileDataSor>`. `/profiles/apps` is registered
 /// first, so it wins over an app literally named `apps`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/profiles/apps")
-            .route(web::get().to(apps))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/profiles/{appName}")
-            .route(web::get().to(profile))
-            .default_service(web::to(method_not_allowed)),
-    )
-    .service(
-        web::resource("/profiles/{appName}/diff")
-            .route(web::get().to(diff))
-            .default_service(web::to(method_not_allowed)),
-    );
+    cfg.service(resource("/profiles/apps").route(web::get().to(apps)))
+        .service(resource("/profiles/{appName}").route(web::get().to(profile)))
+        .service(resource("/profiles/{appName}/diff").route(web::get().to(diff)));
 }
 
 /// Query of `GET /profiles/apps`.

@@ -10,7 +10,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::method_not_allowed;
+use crate::routing::resource;
 use crate::sor::RegistrySor;
 
 /// Answer of `GET /services`.
@@ -25,17 +25,15 @@ pub struct ServiceList {
 /// Mounts the routes; expects `web::Data<dyn RegistrySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/services")
+        resource("/services")
             .route(web::post().to(create))
-            .route(web::get().to(list))
-            .default_service(web::to(method_not_allowed)),
+            .route(web::get().to(list)),
     )
     .service(
-        web::resource("/services/{appName}")
+        resource("/services/{appName}")
             .route(web::get().to(get))
             .route(web::put().to(update))
-            .route(web::delete().to(delete))
-            .default_service(web::to(method_not_allowed)),
+            .route(web::delete().to(delete)),
     );
 }
 
