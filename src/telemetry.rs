@@ -26,8 +26,9 @@ pub fn init_tracing() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = fmt()
         .json()
-        .with_current_span(true)
-        .with_span_list(false)
+        .with_current_span(false)
+        // The span list carries the request id of the root span into events of inner spans.
+        .with_span_list(true)
         .with_env_filter(filter)
         .with_writer(std::io::stdout)
         .try_init();
@@ -140,12 +141,22 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let mut res = next.call(req).await?;
+    let elapsed = started.elapsed();
+    let status = res.status();
     if let Some(metrics) = metrics {
         metrics
             .http_requests
-            .with_label_values(&[route.as_str(), method.as_str(), res.status().as_str()])
-            .observe(started.elapsed().as_secs_f64());
+            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+            .observe(elapsed.as_secs_f64());
     }
+    // One line per request, inside the request's span (so it carries the request id).
+    tracing::info!(
+        %method,
+        route,
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "request completed"
+    );
     if let Some(id) = request_id.and_then(|id| HeaderValue::from_str(id.as_str()).ok()) {
         res.headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), id);
