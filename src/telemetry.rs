@@ -164,7 +164,7 @@ pub async fn observe(
     Ok(res)
 }
 
-/// `GET /metrics`.
+/// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
