@@ -130,6 +130,7 @@ impl Application {
         }
 
         let bors = build_bors(&settings, &hosted, &metrics)?;
+        checks.extend(bors.checks.iter().cloned());
         let metrics = web::Data::from(metrics);
         let health = web::Data::new(HealthChecks {
             function: function.to_string(),
