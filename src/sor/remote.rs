@@ -244,6 +244,12 @@ impl HealthCheck for RemoteSorCheck {
         self.required
     }
 
+    /// Listed even when optional: a BOR without its Baseline SOR answers without violations,
+    /// and readiness is where operators look for that.
+    fn in_readiness(&self) -> bool {
+        true
+    }
+
     async fn check(&self) -> Result<Option<serde_json::Value>, String> {
         let url = self
             .sor

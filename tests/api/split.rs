@@ -1,1 +1,304 @@
+//! A split deployment answers exactly like the all-in-one process: five SOR processes and three
+//! v2 BOR processes, each configured as its Deployment would be, against one database and one
+//! stub Pyroscope, next to an all-in-one process on the same database and stub.
 
+use std::time::Duration;
+
+use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use pyroscope_functions::settings::{Function, Settings};
+use pyroscope_functions::startup::Application;
+use reqwest::Client;
+use serde_json::{json, Value};
+use url::Url;
+use wiremock::MockServer;
+
+use crate::helpers::{
+    json_with_status, spawn_server, test_settings, wait_until_ready, TestDatabase,
+};
+use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
+
+/// Settings of one process: random port, one worker, `function`, no database of its own.
+fn process(function: Function) -> Settings {
+    let mut settings = Settings::load_from(None, Vec::new()).unwrap();
+    settings.function = function;
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.database.embedded.enabled = false;
+    settings
+}
+
+/// Where the BOR processes find the SORs (PROFILE_DATA_URL, BASELINE_URL, ...).
+#[derive(Clone)]
+struct SorUrls {
+    profile_data: String,
+    baseline: String,
+    history: String,
+    registry: String,
+}
+
+impl SorUrls {
+    /// A BOR process of `function` with every SOR URL set.
+    fn bor(&self, function: Function) -> Settings {
+        let mut settings = process(function);
+        let url = |s: &str| Some(Url::parse(s).unwrap());
+        settings.sors.profile_data_url = url(&self.profile_data);
+        settings.sors.baseline_url = url(&self.baseline);
+        settings.sors.history_url = url(&self.history);
+        settings.sors.registry_url = url(&self.registry);
+        settings
+    }
+}
+
+async fn spawn_ready(settings: Settings) -> String {
+    let address = spawn_server(settings).await;
+    wait_until_ready(&address).await;
+    address
+}
+
+/// The five SOR processes on `db` and `pyroscope`, as a split deployment runs them.
+async fn spawn_sors(db: &TestDatabase, pyroscope: &MockServer) -> SorUrls {
+    let on_db = |function| {
+        let mut settings = test_settings(db);
+        settings.function = function;
+        settings
+    };
+    let mut profile_data = process(Function::ProfileDataSor);
+    profile_data.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    let urls = SorUrls {
+        profile_data: spawn_ready(profile_data).await,
+        baseline: spawn_ready(on_db(Function::BaselineSor)).await,
+        history: spawn_ready(on_db(Function::HistorySor)).await,
+        registry: spawn_ready(on_db(Function::RegistrySor)).await,
+    };
+    spawn_ready(on_db(Function::AlertRuleSor)).await;
+    urls
+}
+
+fn encoded(app: &str) -> String {
+    utf8_percent_encode(app, NON_ALPHANUMERIC).to_string()
+}
+
+async fn get_json(client: &Client, url: String) -> Value {
+    json_with_status(client.get(url).send().await.unwrap(), 200).await
+}
+
+/// Baselines below the current share of each app's top CPU functions (so triage reports
+/// violations), and registrations for all but the last app.
+async fn seed(client: &Client, sors: &SorUrls) {
+    for app in APPS {
+        let profile = get_json(
+            client,
+            format!(
+                "{}/profiles/{}?type=cpu&from={FROM}&to={TO}&limit=2",
+                sors.profile_data,
+                encoded(app)
+            ),
+        )
+        .await;
+        for f in profile["functions"].as_array().unwrap() {
+            let share = f["selfPercent"].as_f64().unwrap();
+            let body = json!({"appName": app, "profileType": "cpu", "functionName": f["name"],
+                "maxSelfPercent": (share / 2.0).max(0.01), "severity": "critical"});
+            let res = client
+                .post(format!("{}/baselines", sors.baseline))
+                .json(&body)
+                .send()
+                .await;
+            json_with_status(res.unwrap(), 201).await;
+        }
+    }
+    for app in &APPS[..2] {
+        let body = json!({"appName": app, "teamOwner": "team-of-".to_owned() + app, "tier": "critical",
+            "notificationChannel": "#oncall"});
+        let res = client
+            .post(format!("{}/services", sors.registry))
+            .json(&body)
+            .send()
+            .await;
+        json_with_status(res.unwrap(), 201).await;
+    }
+}
+
+/// `GET path` on both deployments: same status (200) and byte-identical bodies.
+async fn assert_same(client: &Client, all: &str, split: &str, path: &str) -> String {
+    let get = |base: &str| {
+        client
+            .get(format!("{base}{path}"))
+            .header("X-Requested-By", "alice")
+            .send()
+    };
+    let (a, s) = (get(all).await.unwrap(), get(split).await.unwrap());
+    let (a_status, s_status) = (a.status().as_u16(), s.status().as_u16());
+    let (a_body, s_body) = (a.text().await.unwrap(), s.text().await.unwrap());
+    assert_eq!(a_status, 200, "all-in-one {path}: {a_body}");
+    assert_eq!(s_status, 200, "split {path}: {s_body}");
+    assert_eq!(
+        a_body, s_body,
+        "{path} differs between all-in-one and split"
+    );
+    a_body
+}
+
+#[tokio::test]
+async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() {
+    let db = TestDatabase::create().await;
+    let pyroscope = pyroscope_stub::start().await;
+    let mut all = test_settings(&db);
+    all.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    let all = spawn_ready(all).await;
+    let sors = spawn_sors(&db, &pyroscope).await;
+    let triage = spawn_ready(sors.bor(Function::TriageV2)).await;
+    let diff = spawn_ready(sors.bor(Function::DiffReportV2)).await;
+    let fleet = spawn_ready(sors.bor(Function::FleetSearchV2)).await;
+    let client = Client::new();
+    seed(&client, &sors).await;
+
+    let window = format!("from={FROM}&to={TO}");
+    let baseline = format!("baselineFrom={BASE_FROM}&baselineTo={BASE_TO}");
+    for app in APPS {
+        let app = encoded(app);
+        let body = assert_same(
+            &client,
+            &all,
+            &triage,
+            &format!("/triage/{app}?{window}&types=cpu,alloc"),
+        )
+        .await;
+        assert!(
+            body.contains("\"baselineViolations\":[{"),
+            "v2 triage reports violations: {body}"
+        );
+        assert_same(
+            &client,
+            &all,
+            &diff,
+            &format!("/diff/{app}?type=cpu&{window}&{baseline}"),
+        )
+        .await;
+        assert_same(
+            &client,
+            &all,
+            &diff,
+            &format!("/diff/{app}?type=cpu&{window}&{baseline}&format=markdown"),
+        )
+        .await;
+    }
+    let top = get_json(
+        &client,
+        format!(
+            "{}/profiles/{}?{window}&limit=1",
+            sors.profile_data,
+            encoded(APPS[0])
+        ),
+    )
+    .await;
+    let function = encoded(top["functions"][0]["name"].as_str().unwrap());
+    let body = assert_same(
+        &client,
+        &all,
+        &fleet,
+        &format!("/search?function={function}&{window}"),
+    )
+    .await;
+    assert!(
+        body.contains("team-of-checkout-service"),
+        "v2 fleet search adds owners: {body}"
+    );
+    assert_same(&client, &all, &fleet, &format!("/fleet/hotspots?{window}")).await;
+    assert_same(
+        &client,
+        &all,
+        &fleet,
+        &format!("/fleet/hotspots?type=alloc&limit=5&{window}"),
+    )
+    .await;
+
+    // Each BOR's readiness lists the SORs it reaches, all up.
+    let ready = get_json(&client, format!("{triage}/health/ready")).await;
+    assert_eq!(ready["status"], "healthy", "{ready}");
+    for check in ["profileDataSor", "baselineSor", "historySor", "registrySor"] {
+        assert_eq!(ready["checks"][check]["status"], "up", "{check}: {ready}");
+    }
+    assert_eq!(ready["checks"]["profileDataSor"]["required"], true);
+    assert_eq!(ready["checks"]["baselineSor"]["required"], false);
+}
+
+/// Assessments stored for `app`, once the background writes have settled.
+async fn settled_history(client: &Client, history: &str, app: &str) -> u64 {
+    let mut last = u64::MAX;
+    for _ in 0..40 {
+        let body = get_json(client, format!("{history}/history/{}", encoded(app))).await;
+        let count = body["count"].as_u64().unwrap();
+        if count == last {
+            return count;
+        }
+        last = count;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    last
+}
+
+#[tokio::test]
+async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_baseline_sor() {
+    let db = TestDatabase::create().await;
+    let pyroscope = pyroscope_stub::start().await;
+    let sors = spawn_sors(&db, &pyroscope).await;
+    let client = Client::new();
+    seed(&client, &sors).await;
+    let app = APPS[0];
+    let path = format!("/triage/{}?from={FROM}&to={TO}&types=cpu", encoded(app));
+
+    // v1 with BASELINE_URL and HISTORY_URL set: no v2 field, no history, no v2 checks.
+    let v1 = spawn_ready(sors.bor(Function::TriageV1)).await;
+    let before = settled_history(&client, &sors.history, app).await;
+    let body = get_json(&client, format!("{v1}{path}")).await;
+    assert!(!body.to_string().contains("baselineViolations"), "{body}");
+    assert_eq!(settled_history(&client, &sors.history, app).await, before);
+    let ready = get_json(&client, format!("{v1}/health/ready")).await;
+    assert!(ready["checks"].get("baselineSor").is_none(), "{ready}");
+    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
+
+    // v2 against a Baseline SOR that then stops.
+    let mut baseline = test_settings(&db);
+    baseline.function = Function::BaselineSor;
+    let baseline = Application::build(baseline).await.unwrap();
+    let baseline_url = format!("http://127.0.0.1:{}", baseline.port());
+    let handle = baseline.handle();
+    let running = tokio::spawn(baseline.run_until_stopped());
+    wait_until_ready(&baseline_url).await;
+    let v2 = spawn_ready(
+        SorUrls {
+            baseline: baseline_url,
+            ..sors.clone()
+        }
+        .bor(Function::TriageV2),
+    )
+    .await;
+    let with = get_json(&client, format!("{v2}{path}")).await;
+    assert!(
+        with.to_string().contains("\"baselineViolations\":[{"),
+        "{with}"
+    );
+
+    handle.stop(true).await;
+    running.await.unwrap().unwrap();
+    let without = get_json(&client, format!("{v2}{path}")).await;
+    assert!(
+        !without.to_string().contains("baselineViolations"),
+        "{without}"
+    );
+    let ready = get_json(&client, format!("{v2}/health/ready")).await;
+    assert_eq!(ready["status"], "degraded", "{ready}");
+    let check = &ready["checks"]["baselineSor"];
+    assert_eq!(
+        (check["status"].as_str(), check["required"].as_bool()),
+        (Some("down"), Some(false)),
+        "{ready}"
+    );
+    assert!(
+        check["error"].as_str().unwrap().contains("unreachable"),
+        "{ready}"
+    );
+    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
+}
