@@ -28,7 +28,7 @@ pub(super) struct Bors {
     pub(super) diff: Option<web::Data<DiffReportService>>,
     pub(super) fleet: Option<web::Data<FleetSearchService>>,
     /// `/health` checks of the remote SORs the BORs use.
-    pub(super) checks: Vec<Arc<dyn HealthCheck>>,
+    pub(super) checks: RemoteChecks,
 }
 
 /// The SORs a BOR of this process can use (SPEC §1, rule 1).
@@ -55,6 +55,9 @@ impl BorDeps {
     }
 }
 
+/// Health checks of the remote SORs a process's BORs use.
+type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
+
 /// How one SOR is reached over HTTP: its name, settings key, health-check key and client.
 struct RemoteSpec<T: ?Sized> {
     /// Human name for messages, e.g. `Baseline`.
@@ -77,7 +80,7 @@ fn resolve_sor<T: ?Sized>(
     hosted_here: bool,
     in_process: Option<&Arc<T>>,
     settings: &Settings,
-    checks: &mut Vec<Arc<dyn HealthCheck>>,
+    checks: &mut RemoteChecks,
 ) -> Result<Option<Arc<T>>, StartupError> {
     if let Some(url) = url {
         let timeout = Duration::from_secs(settings.sors.request_timeout_secs);
@@ -149,7 +152,7 @@ fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
 fn bor_dependencies(
     settings: &Settings,
     hosted: &Hosted,
-) -> Result<Option<(BorDeps, Vec<Arc<dyn HealthCheck>>)>, StartupError> {
+) -> Result<Option<(BorDeps, RemoteChecks)>, StartupError> {
     let function = settings.function;
     let versions: Vec<BorVersion> = [Bor::Triage, Bor::DiffReport, Bor::FleetSearch]
         .into_iter()
