@@ -9,6 +9,7 @@ mod history;
 mod operations;
 mod profiles;
 mod pyroscope_stub;
+mod remote_errors;
 mod rules;
 mod services;
 mod split;
