@@ -12,6 +12,7 @@ use url::Url;
 
 use super::SorError;
 use crate::health::HealthCheck;
+use crate::telemetry::{current_request_id, REQUEST_ID_HEADER};
 
 /// Retries after the first try of an idempotent call (GET, PUT, DELETE).
 const MAX_RETRIES: u32 = 2;
@@ -136,9 +137,15 @@ impl RemoteSor {
         idempotent: bool,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Vec<u8>, SorError> {
+        // Forwarded so the SOR's logs can be joined with the BOR request that caused the call.
+        let request_id = current_request_id();
         let mut attempt = 0;
         loop {
-            let (outcome, transient) = self.send_once(build()).await;
+            let mut request = build();
+            if let Some(id) = &request_id {
+                request = request.header(REQUEST_ID_HEADER, id.as_str());
+            }
+            let (outcome, transient) = self.send_once(request).await;
             if outcome.is_ok() || !transient || !idempotent || attempt >= MAX_RETRIES {
                 return outcome;
             }

@@ -10,6 +10,7 @@ use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord};
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
+use pyroscope_functions::telemetry::CURRENT_REQUEST_ID;
 use serde_json::json;
 use url::Url;
 use wiremock::matchers::{method, path};
@@ -73,7 +74,11 @@ async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
         )
         .mount(&server)
         .await;
-    let listed = baselines(&server).list(app(ODD_APP), None).await.unwrap();
+    let store = baselines(&server);
+    let listed = CURRENT_REQUEST_ID
+        .scope("req-42".into(), store.list(app(ODD_APP), None))
+        .await
+        .unwrap();
     assert!(listed.is_empty());
     let requests = server.received_requests().await.unwrap();
     assert_eq!(requests.len(), 3, "two retries, then success");
