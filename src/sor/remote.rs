@@ -26,7 +26,9 @@ const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the HTTP client for the {sor} SOR: {reason}")]
 pub struct RemoteConfigError {
+    /// Which SOR, e.g. `Baseline`.
     pub sor: &'static str,
+    /// What went wrong.
     pub reason: String,
 }
 
@@ -238,6 +240,7 @@ pub struct RemoteSorCheck {
     pub key: &'static str,
     /// Whether this process is unready while the SOR is down.
     pub required: bool,
+    /// The client whose base URL is checked.
     pub sor: RemoteSor,
 }
 

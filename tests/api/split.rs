@@ -9,20 +9,21 @@ use pyroscope_functions::settings::{Function, Settings};
 use pyroscope_functions::startup::Application;
 use reqwest::Client;
 use serde_json::{json, Value};
-use url::Url;
 use wiremock::MockServer;
 
-use crate::helpers::{
-    json_with_status, spawn_server, test_settings, wait_until_ready, TestDatabase,
-};
+use crate::helpers::{json_with_status, spawn_server, wait_until_ready, TestDatabase};
 use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
 
-/// Settings of one process: random port, one worker, `function`, no database of its own.
-fn process(function: Function) -> Settings {
-    let mut settings = Settings::load_from(None, Vec::new()).unwrap();
-    settings.function = function;
+/// Settings of one process from the environment its Deployment sets (as in
+/// `deploy/kubernetes/split.yaml`), plus a random port and one worker for the test.
+fn process(env: &[(&str, &str)]) -> Settings {
+    let mut env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    env.push(("PORT".into(), "0".into()));
+    let mut settings = Settings::load_from(None, env).unwrap();
     settings.server.host = "127.0.0.1".into();
-    settings.server.port = 0;
     settings.server.workers = 1;
     settings.database.embedded.enabled = false;
     settings
@@ -38,15 +39,15 @@ struct SorUrls {
 }
 
 impl SorUrls {
-    /// A BOR process of `function` with every SOR URL set.
+    /// A BOR process of `function` with every SOR URL set, as `split.yaml` configures it.
     fn bor(&self, function: Function) -> Settings {
-        let mut settings = process(function);
-        let url = |s: &str| Some(Url::parse(s).unwrap());
-        settings.sors.profile_data_url = url(&self.profile_data);
-        settings.sors.baseline_url = url(&self.baseline);
-        settings.sors.history_url = url(&self.history);
-        settings.sors.registry_url = url(&self.registry);
-        settings
+        process(&[
+            ("FUNCTION", function.name()),
+            ("PROFILE_DATA_URL", &self.profile_data),
+            ("BASELINE_URL", &self.baseline),
+            ("HISTORY_URL", &self.history),
+            ("REGISTRY_URL", &self.registry),
+        ])
     }
 }
 
@@ -56,22 +57,27 @@ async fn spawn_ready(settings: Settings) -> String {
     address
 }
 
+/// A SOR process of `function` on the shared database.
+fn on_db(db: &TestDatabase, function: Function) -> Settings {
+    process(&[
+        ("FUNCTION", function.name()),
+        ("DATABASE_URL", db.url.as_str()),
+    ])
+}
+
 /// The five SOR processes on `db` and `pyroscope`, as a split deployment runs them.
 async fn spawn_sors(db: &TestDatabase, pyroscope: &MockServer) -> SorUrls {
-    let on_db = |function| {
-        let mut settings = test_settings(db);
-        settings.function = function;
-        settings
-    };
-    let mut profile_data = process(Function::ProfileDataSor);
-    profile_data.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    let profile_data = process(&[
+        ("FUNCTION", Function::ProfileDataSor.name()),
+        ("PYROSCOPE_URL", &pyroscope.uri()),
+    ]);
     let urls = SorUrls {
         profile_data: spawn_ready(profile_data).await,
-        baseline: spawn_ready(on_db(Function::BaselineSor)).await,
-        history: spawn_ready(on_db(Function::HistorySor)).await,
-        registry: spawn_ready(on_db(Function::RegistrySor)).await,
+        baseline: spawn_ready(on_db(db, Function::BaselineSor)).await,
+        history: spawn_ready(on_db(db, Function::HistorySor)).await,
+        registry: spawn_ready(on_db(db, Function::RegistrySor)).await,
     };
-    spawn_ready(on_db(Function::AlertRuleSor)).await;
+    spawn_ready(on_db(db, Function::AlertRuleSor)).await;
     urls
 }
 
@@ -144,8 +150,11 @@ async fn assert_same(client: &Client, all: &str, split: &str, path: &str) -> Str
 async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() {
     let db = TestDatabase::create().await;
     let pyroscope = pyroscope_stub::start().await;
-    let mut all = test_settings(&db);
-    all.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    let all = process(&[
+        ("FUNCTION", "all"),
+        ("DATABASE_URL", db.url.as_str()),
+        ("PYROSCOPE_URL", &pyroscope.uri()),
+    ]);
     let all = spawn_ready(all).await;
     let sors = spawn_sors(&db, &pyroscope).await;
     let triage = spawn_ready(sors.bor(Function::TriageV2)).await;
@@ -260,9 +269,9 @@ async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_bas
     assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
 
     // v2 against a Baseline SOR that then stops.
-    let mut baseline = test_settings(&db);
-    baseline.function = Function::BaselineSor;
-    let baseline = Application::build(baseline).await.unwrap();
+    let baseline = Application::build(on_db(&db, Function::BaselineSor))
+        .await
+        .unwrap();
     let baseline_url = format!("http://127.0.0.1:{}", baseline.port());
     let handle = baseline.handle();
     let running = tokio::spawn(baseline.run_until_stopped());
