@@ -311,3 +311,27 @@ async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_bas
     );
     assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
 }
+
+#[tokio::test]
+async fn a_bor_is_unready_while_its_profile_data_sor_is_unreachable() {
+    // Port 1 refuses connections: the required dependency is down.
+    let settings = process(&[
+        ("FUNCTION", Function::FleetSearchV1.name()),
+        ("PROFILE_DATA_URL", "http://127.0.0.1:1"),
+    ]);
+    let address = spawn_server(settings).await;
+    let res = Client::new()
+        .get(format!("{address}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    let ready = json_with_status(res, 503).await;
+    assert_eq!(ready["status"], "unhealthy");
+    let check = &ready["checks"]["profileDataSor"];
+    assert_eq!(check["required"], true);
+    assert_eq!(check["status"], "down");
+    assert_eq!(
+        check["error"],
+        "Profile Data SOR at 127.0.0.1:1 is unreachable"
+    );
+}
