@@ -13,3 +13,4 @@ mod remote_errors;
 mod rules;
 mod services;
 mod split;
+mod split_degraded;

@@ -2,11 +2,8 @@
 //! v2 BOR processes, each configured as its Deployment would be, against one database and one
 //! stub Pyroscope, next to an all-in-one process on the same database and stub.
 
-use std::time::Duration;
-
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use pyroscope_functions::settings::{Function, Settings};
-use pyroscope_functions::startup::Application;
 use reqwest::Client;
 use serde_json::{json, Value};
 use wiremock::MockServer;
@@ -16,7 +13,7 @@ use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
 
 /// Settings of one process from the environment its Deployment sets (as in
 /// `deploy/kubernetes/split.yaml`), plus a random port and one worker for the test.
-fn process(env: &[(&str, &str)]) -> Settings {
+pub fn process(env: &[(&str, &str)]) -> Settings {
     let mut env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -31,16 +28,16 @@ fn process(env: &[(&str, &str)]) -> Settings {
 
 /// Where the BOR processes find the SORs (PROFILE_DATA_URL, BASELINE_URL, ...).
 #[derive(Clone)]
-struct SorUrls {
-    profile_data: String,
-    baseline: String,
-    history: String,
-    registry: String,
+pub struct SorUrls {
+    pub profile_data: String,
+    pub baseline: String,
+    pub history: String,
+    pub registry: String,
 }
 
 impl SorUrls {
     /// A BOR process of `function` with every SOR URL set, as `split.yaml` configures it.
-    fn bor(&self, function: Function) -> Settings {
+    pub fn bor(&self, function: Function) -> Settings {
         process(&[
             ("FUNCTION", function.name()),
             ("PROFILE_DATA_URL", &self.profile_data),
@@ -51,14 +48,14 @@ impl SorUrls {
     }
 }
 
-async fn spawn_ready(settings: Settings) -> String {
+pub async fn spawn_ready(settings: Settings) -> String {
     let address = spawn_server(settings).await;
     wait_until_ready(&address).await;
     address
 }
 
 /// A SOR process of `function` on the shared database.
-fn on_db(db: &TestDatabase, function: Function) -> Settings {
+pub fn on_db(db: &TestDatabase, function: Function) -> Settings {
     process(&[
         ("FUNCTION", function.name()),
         ("DATABASE_URL", db.url.as_str()),
@@ -66,7 +63,7 @@ fn on_db(db: &TestDatabase, function: Function) -> Settings {
 }
 
 /// The five SOR processes on `db` and `pyroscope`, as a split deployment runs them.
-async fn spawn_sors(db: &TestDatabase, pyroscope: &MockServer) -> SorUrls {
+pub async fn spawn_sors(db: &TestDatabase, pyroscope: &MockServer) -> SorUrls {
     let profile_data = process(&[
         ("FUNCTION", Function::ProfileDataSor.name()),
         ("PYROSCOPE_URL", &pyroscope.uri()),
@@ -81,17 +78,17 @@ async fn spawn_sors(db: &TestDatabase, pyroscope: &MockServer) -> SorUrls {
     urls
 }
 
-fn encoded(app: &str) -> String {
+pub fn encoded(app: &str) -> String {
     utf8_percent_encode(app, NON_ALPHANUMERIC).to_string()
 }
 
-async fn get_json(client: &Client, url: String) -> Value {
+pub async fn get_json(client: &Client, url: String) -> Value {
     json_with_status(client.get(url).send().await.unwrap(), 200).await
 }
 
 /// Baselines below the current share of each app's top CPU functions (so triage reports
 /// violations), and registrations for all but the last app.
-async fn seed(client: &Client, sors: &SorUrls) {
+pub async fn seed(client: &Client, sors: &SorUrls) {
     for app in APPS {
         let profile = get_json(
             client,
@@ -231,107 +228,4 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
     }
     assert_eq!(ready["checks"]["profileDataSor"]["required"], true);
     assert_eq!(ready["checks"]["baselineSor"]["required"], false);
-}
-
-/// Assessments stored for `app`, once the background writes have settled.
-async fn settled_history(client: &Client, history: &str, app: &str) -> u64 {
-    let mut last = u64::MAX;
-    for _ in 0..40 {
-        let body = get_json(client, format!("{history}/history/{}", encoded(app))).await;
-        let count = body["count"].as_u64().unwrap();
-        if count == last {
-            return count;
-        }
-        last = count;
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    last
-}
-
-#[tokio::test]
-async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_baseline_sor() {
-    let db = TestDatabase::create().await;
-    let pyroscope = pyroscope_stub::start().await;
-    let sors = spawn_sors(&db, &pyroscope).await;
-    let client = Client::new();
-    seed(&client, &sors).await;
-    let app = APPS[0];
-    let path = format!("/triage/{}?from={FROM}&to={TO}&types=cpu", encoded(app));
-
-    // v1 with BASELINE_URL and HISTORY_URL set: no v2 field, no history, no v2 checks.
-    let v1 = spawn_ready(sors.bor(Function::TriageV1)).await;
-    let before = settled_history(&client, &sors.history, app).await;
-    let body = get_json(&client, format!("{v1}{path}")).await;
-    assert!(!body.to_string().contains("baselineViolations"), "{body}");
-    assert_eq!(settled_history(&client, &sors.history, app).await, before);
-    let ready = get_json(&client, format!("{v1}/health/ready")).await;
-    assert!(ready["checks"].get("baselineSor").is_none(), "{ready}");
-    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
-
-    // v2 against a Baseline SOR that then stops.
-    let baseline = Application::build(on_db(&db, Function::BaselineSor))
-        .await
-        .unwrap();
-    let baseline_url = format!("http://127.0.0.1:{}", baseline.port());
-    let handle = baseline.handle();
-    let running = tokio::spawn(baseline.run_until_stopped());
-    wait_until_ready(&baseline_url).await;
-    let v2 = spawn_ready(
-        SorUrls {
-            baseline: baseline_url,
-            ..sors.clone()
-        }
-        .bor(Function::TriageV2),
-    )
-    .await;
-    let with = get_json(&client, format!("{v2}{path}")).await;
-    assert!(
-        with.to_string().contains("\"baselineViolations\":[{"),
-        "{with}"
-    );
-
-    handle.stop(true).await;
-    running.await.unwrap().unwrap();
-    let without = get_json(&client, format!("{v2}{path}")).await;
-    assert!(
-        !without.to_string().contains("baselineViolations"),
-        "{without}"
-    );
-    let ready = get_json(&client, format!("{v2}/health/ready")).await;
-    assert_eq!(ready["status"], "degraded", "{ready}");
-    let check = &ready["checks"]["baselineSor"];
-    assert_eq!(
-        (check["status"].as_str(), check["required"].as_bool()),
-        (Some("down"), Some(false)),
-        "{ready}"
-    );
-    assert!(
-        check["error"].as_str().unwrap().contains("unreachable"),
-        "{ready}"
-    );
-    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
-}
-
-#[tokio::test]
-async fn a_bor_is_unready_while_its_profile_data_sor_is_unreachable() {
-    // Port 1 refuses connections: the required dependency is down.
-    let settings = process(&[
-        ("FUNCTION", Function::FleetSearchV1.name()),
-        ("PROFILE_DATA_URL", "http://127.0.0.1:1"),
-    ]);
-    let address = spawn_server(settings).await;
-    let res = Client::new()
-        .get(format!("{address}/health/ready"))
-        .send()
-        .await
-        .unwrap();
-    let ready = json_with_status(res, 503).await;
-    assert_eq!(ready["status"], "unhealthy");
-    let check = &ready["checks"]["profileDataSor"];
-    assert_eq!(check["required"], true);
-    assert_eq!(check["status"], "down");
-    assert_eq!(
-        check["error"],
-        "Profile Data SOR at 127.0.0.1:1 is unreachable"
-    );
 }
