@@ -68,6 +68,7 @@ struct RemoteSpec<T: ?Sized> {
     check: &'static str,
     /// Whether this process is unready while that SOR is down.
     required: bool,
+    /// Wraps the HTTP client in the trait implementation.
     client: fn(RemoteSor) -> Arc<T>,
 }
 
