@@ -22,6 +22,12 @@ pub trait HealthCheck: Send + Sync {
     /// Whether this process is unready without it (stores are; Pyroscope is not: its
     /// outages answer 502 per request rather than taking the whole process out of service).
     fn required(&self) -> bool;
+    /// Whether `/health/ready` lists this check: required ones always; an optional one when
+    /// its outage silently changes answers (a BOR's v2 SORs), so readiness shows it as down
+    /// (`degraded`, still 200) rather than hiding it.
+    fn in_readiness(&self) -> bool {
+        self.required()
+    }
     /// Checks the dependency once.
     async fn check(&self) -> Result<Option<serde_json::Value>, String>;
 }
@@ -63,7 +69,7 @@ impl HealthChecks {
         let selected = self
             .checks
             .iter()
-            .filter(|c| !required_only || c.required());
+            .filter(|c| !required_only || c.in_readiness());
         let results = futures_util::future::join_all(selected.map(|check| async move {
             let started = Instant::now();
             let outcome = match tokio::time::timeout(CHECK_TIMEOUT, check.check()).await {
@@ -146,7 +152,7 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "alive" }))
 }
 
-/// 200 only when the stores this process needs answer.
+/// 200 only when the stores this process needs answer; lists a BOR's optional SORs too.
 #[utoipa::path(get, path = "/health/ready", tag = "operations",
     responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
 pub async fn ready(checks: web::Data<HealthChecks>) -> HttpResponse {

@@ -65,14 +65,10 @@ pub struct Application {
 
 /// The SOR implementations this process serves routes for.
 #[derive(Clone, Default)]
-// History, registry and alert-rule SORs are wired by their own changes; until then unread.
-#[allow(dead_code)]
 struct Hosted {
     baseline: Option<Arc<dyn BaselineSor>>,
     history: Option<Arc<dyn HistorySor>>,
     registry: Option<Arc<dyn RegistrySor>>,
-    // Mounted once the alert-rule store lands; kept so every SOR has its slot here.
-    #[allow(dead_code)]
     alert_rules: Option<Arc<dyn AlertRuleSor>>,
     profile_data: Option<Arc<dyn ProfileDataSor>>,
 }
@@ -130,6 +126,7 @@ impl Application {
         }
 
         let bors = build_bors(&settings, &hosted, &metrics)?;
+        checks.extend(bors.checks.iter().cloned());
         let metrics = web::Data::from(metrics);
         let health = web::Data::new(HealthChecks {
             function: function.to_string(),

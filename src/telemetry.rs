@@ -20,6 +20,17 @@ use crate::db::Database;
 /// Header carrying the request id, echoed on every answer and forwarded to remote SORs.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+tokio::task_local! {
+    /// The id of the request this task serves, so calls to remote SORs can forward it and
+    /// one request can be followed across processes. Unset in background tasks.
+    pub static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being served by this task, if any.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 /// Installs the global subscriber: JSON lines, filtered by `RUST_LOG` (default `info`).
 /// Safe to call more than once (later calls are no-ops).
 pub fn init_tracing() {
@@ -140,7 +151,10 @@ pub async fn observe(
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let mut res = next.call(req).await?;
+    let mut res = match request_id.clone() {
+        Some(id) => CURRENT_REQUEST_ID.scope(id, next.call(req)).await?,
+        None => next.call(req).await?,
+    };
     let elapsed = started.elapsed();
     let status = res.status();
     if let Some(metrics) = metrics {

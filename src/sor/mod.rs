@@ -7,6 +7,7 @@ mod fields;
 pub mod history;
 pub mod profile_data;
 pub mod registry;
+pub mod remote;
 
 use async_trait::async_trait;
 

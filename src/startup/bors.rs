@@ -11,7 +11,13 @@ use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
 use crate::bor::{HistoryRecorder, RetryPolicy};
+use crate::health::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
+use crate::sor::baseline::remote::RemoteBaselineStore;
+use crate::sor::history::remote::RemoteHistoryStore;
+use crate::sor::profile_data::remote::RemoteProfileData;
+use crate::sor::registry::remote::RemoteRegistryStore;
+use crate::sor::remote::{RemoteSor, RemoteSorCheck};
 use crate::sor::{BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::Metrics;
 
@@ -21,6 +27,8 @@ pub(super) struct Bors {
     pub(super) triage: Option<web::Data<TriageService>>,
     pub(super) diff: Option<web::Data<DiffReportService>>,
     pub(super) fleet: Option<web::Data<FleetSearchService>>,
+    /// `/health` checks of the remote SORs the BORs use.
+    pub(super) checks: RemoteChecks,
 }
 
 /// The SORs a BOR of this process can use (SPEC §1, rule 1).
@@ -47,45 +55,125 @@ impl BorDeps {
     }
 }
 
-/// One SOR for the BORs: `<SOR>_URL` set → the remote client; else the in-process
-/// implementation when this process hosts that SOR; else absent (the BOR behaves as v1 for it).
-fn resolve_sor<T: ?Sized>(
+/// Health checks of the remote SORs a process's BORs use.
+type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
+
+/// How one SOR is reached over HTTP: its name, settings key, health-check key and client.
+struct RemoteSpec<T: ?Sized> {
+    /// Human name for messages, e.g. `Baseline`.
     name: &'static str,
+    /// The settings key of its URL, for startup errors.
+    key: &'static str,
+    /// The key of its check under `/health`'s `checks`.
+    check: &'static str,
+    /// Whether this process is unready while that SOR is down.
+    required: bool,
+    /// Wraps the HTTP client in the trait implementation.
+    client: fn(RemoteSor) -> Arc<T>,
+}
+
+/// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
+/// else the in-process implementation when this process hosts that SOR; else absent (the BOR
+/// behaves as v1 for it).
+fn resolve_sor<T: ?Sized>(
+    spec: RemoteSpec<T>,
     url: Option<&url::Url>,
     hosted_here: bool,
     in_process: Option<&Arc<T>>,
-) -> Option<Arc<T>> {
+    settings: &Settings,
+    checks: &mut RemoteChecks,
+) -> Result<Option<Arc<T>>, StartupError> {
     if let Some(url) = url {
-        // TODO(remote-sor-clients): the HTTP clients of the SORs arrive in a later issue;
-        // until then a configured URL is treated as "absent" rather than silently ignored.
-        tracing::warn!(sor = name, %url, "remote SOR clients are not available yet; the BORs run without this SOR");
-        return None;
+        let timeout = Duration::from_secs(settings.sors.request_timeout_secs);
+        let remote =
+            RemoteSor::new(spec.name, url.clone(), timeout).map_err(|e| StartupError::Config {
+                key: spec.key,
+                reason: e.to_string(),
+            })?;
+        checks.push(Arc::new(RemoteSorCheck {
+            key: spec.check,
+            required: spec.required,
+            sor: remote.clone(),
+        }));
+        return Ok(Some((spec.client)(remote)));
     }
-    if hosted_here {
+    Ok(if hosted_here {
         in_process.cloned()
     } else {
         None
+    })
+}
+
+fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {
+    RemoteSpec {
+        name: "Profile Data",
+        key: "sors.profile_data_url",
+        check: "profileDataSor",
+        // Without profiles no BOR can answer anything.
+        required: true,
+        client: |r| Arc::new(RemoteProfileData::new(r)),
     }
 }
 
-/// The SORs for this process's BORs; `None` when it serves no BOR.
-fn bor_dependencies(settings: &Settings, hosted: &Hosted) -> Result<Option<BorDeps>, StartupError> {
+// Optional v2 dependencies are not required: while one is down the BOR still answers (as v1
+// for it), so taking the process out of service would lose answers; `/health` shows
+// `degraded` with the dependency `down` instead.
+fn baseline_spec() -> RemoteSpec<dyn BaselineSor> {
+    RemoteSpec {
+        name: "Baseline",
+        key: "sors.baseline_url",
+        check: "baselineSor",
+        required: false,
+        client: |r| Arc::new(RemoteBaselineStore::new(r)),
+    }
+}
+
+fn history_spec() -> RemoteSpec<dyn HistorySor> {
+    RemoteSpec {
+        name: "History",
+        key: "sors.history_url",
+        check: "historySor",
+        required: false,
+        client: |r| Arc::new(RemoteHistoryStore::new(r)),
+    }
+}
+
+fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
+    RemoteSpec {
+        name: "Registry",
+        key: "sors.registry_url",
+        check: "registrySor",
+        required: false,
+        client: |r| Arc::new(RemoteRegistryStore::new(r)),
+    }
+}
+
+/// The SORs for this process's BORs and the health checks of the remote ones; `None` when it
+/// serves no BOR.
+fn bor_dependencies(
+    settings: &Settings,
+    hosted: &Hosted,
+) -> Result<Option<(BorDeps, RemoteChecks)>, StartupError> {
     let function = settings.function;
-    let serves_bor = [Bor::Triage, Bor::DiffReport, Bor::FleetSearch]
+    let versions: Vec<BorVersion> = [Bor::Triage, Bor::DiffReport, Bor::FleetSearch]
         .into_iter()
-        .any(|bor| function.bor_version(bor).is_some());
-    if !serves_bor {
+        .filter_map(|bor| function.bor_version(bor))
+        .collect();
+    if versions.is_empty() {
         return Ok(None);
     }
     let urls = &settings.sors;
+    let mut checks = Vec::new();
     let profile_data = resolve_sor(
-        "profile_data",
+        profile_data_spec(),
         urls.profile_data_url.as_ref(),
         function.hosts(Function::ProfileDataSor),
         hosted.profile_data.as_ref(),
-    );
+        settings,
+        &mut checks,
+    )?;
     let Some(profile_data) = profile_data else {
-        if urls.profile_data_url.is_none() && function.hosts(Function::ProfileDataSor) {
+        if function.hosts(Function::ProfileDataSor) {
             // TODO(pyroscope-client): transitional. This process hosts Profile Data but its
             // Pyroscope-backed implementation is not built yet; once it is, `hosted.profile_data`
             // is always set here and this branch goes away.
@@ -94,34 +182,44 @@ fn bor_dependencies(settings: &Settings, hosted: &Hosted) -> Result<Option<BorDe
         }
         return Err(StartupError::NoProfileData {
             function,
-            reason: if urls.profile_data_url.is_some() {
-                "PROFILE_DATA_URL is set, but remote SOR clients are not available in this build"
-            } else {
-                "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all"
-            },
+            reason: "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all",
         });
     };
-    Ok(Some(BorDeps {
+    let mut deps = BorDeps {
         profile_data,
-        baseline: resolve_sor(
-            "baseline",
+        baseline: None,
+        history: None,
+        registry: None,
+    };
+    // A v1-only process never uses the optional SORs: neither clients nor health checks, so
+    // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
+    if versions.contains(&BorVersion::V2) {
+        deps.baseline = resolve_sor(
+            baseline_spec(),
             urls.baseline_url.as_ref(),
             function.hosts(Function::BaselineSor),
             hosted.baseline.as_ref(),
-        ),
-        history: resolve_sor(
-            "history",
+            settings,
+            &mut checks,
+        )?;
+        deps.history = resolve_sor(
+            history_spec(),
             urls.history_url.as_ref(),
             function.hosts(Function::HistorySor),
             hosted.history.as_ref(),
-        ),
-        registry: resolve_sor(
-            "registry",
+            settings,
+            &mut checks,
+        )?;
+        deps.registry = resolve_sor(
+            registry_spec(),
             urls.registry_url.as_ref(),
             function.hosts(Function::RegistrySor),
             hosted.registry.as_ref(),
-        ),
-    }))
+            settings,
+            &mut checks,
+        )?;
+    }
+    Ok(Some((deps, checks)))
 }
 
 /// Builds the BOR services this process hosts, each with the SORs its version may use.
@@ -130,7 +228,7 @@ pub(super) fn build_bors(
     hosted: &Hosted,
     metrics: &Arc<Metrics>,
 ) -> Result<Bors, StartupError> {
-    let Some(deps) = bor_dependencies(settings, hosted)? else {
+    let Some((deps, checks)) = bor_dependencies(settings, hosted)? else {
         return Ok(Bors::default());
     };
     let function = settings.function;
@@ -143,7 +241,10 @@ pub(super) fn build_bors(
             .clone()
             .map(|store| HistoryRecorder::new(store, policy, metrics.clone()))
     };
-    let mut bors = Bors::default();
+    let mut bors = Bors {
+        checks,
+        ..Bors::default()
+    };
     if let Some(version) = function.bor_version(Bor::Triage) {
         let deps = deps.for_version(version);
         let rules = load_rules(settings)?;
@@ -209,96 +310,5 @@ fn load_rules(settings: &Settings) -> Result<RuleSet, StartupError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sor::{MockBaselineSor, MockProfileDataSor};
-
-    fn settings(env: &[(&str, &str)]) -> Settings {
-        let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
-        Settings::load_from(None, env).unwrap()
-    }
-
-    /// A process hosting Profile Data and Baseline in-process, as `all` will.
-    fn hosted() -> Hosted {
-        Hosted {
-            profile_data: Some(Arc::new(MockProfileDataSor::new())),
-            baseline: Some(Arc::new(MockBaselineSor::new())),
-            ..Hosted::default()
-        }
-    }
-
-    fn metrics() -> Arc<Metrics> {
-        Metrics::new(None).unwrap()
-    }
-
-    #[test]
-    fn all_gives_the_bors_the_in_process_sors() {
-        let hosted = hosted();
-        let deps = bor_dependencies(&settings(&[]), &hosted).unwrap().unwrap();
-        let in_process = hosted.profile_data.as_ref().unwrap();
-        assert!(Arc::ptr_eq(&deps.profile_data, in_process));
-        assert!(deps.baseline.is_some());
-        // Not hosted (yet) by this build: absent, the BORs behave as v1 for it.
-        assert!(deps.history.is_none() && deps.registry.is_none());
-        let bors = build_bors(&settings(&[]), &hosted, &metrics()).unwrap();
-        assert!(bors.triage.is_some() && bors.diff.is_some() && bors.fleet.is_some());
-    }
-
-    #[test]
-    fn a_configured_sor_url_counts_as_absent_until_remote_clients_exist() {
-        let s = settings(&[("BASELINE_URL", "http://baseline:8081")]);
-        let deps = bor_dependencies(&s, &hosted()).unwrap().unwrap();
-        assert!(deps.baseline.is_none());
-    }
-
-    #[test]
-    fn v1_never_uses_baselines_history_or_the_registry() {
-        let deps = BorDeps {
-            profile_data: Arc::new(MockProfileDataSor::new()),
-            baseline: Some(Arc::new(MockBaselineSor::new())),
-            history: None,
-            registry: None,
-        };
-        assert!(deps.for_version(BorVersion::V1).baseline.is_none());
-        assert!(deps.for_version(BorVersion::V2).baseline.is_some());
-    }
-
-    #[test]
-    fn a_bor_process_without_profile_data_refuses_to_start() {
-        let s = settings(&[("FUNCTION", "ReadPyroscopeTriageAssessment.v2")]);
-        let err = bor_dependencies(&s, &hosted()).err().unwrap();
-        let msg = err.to_string();
-        assert!(msg.contains("ReadPyroscopeTriageAssessment.v2"), "{msg}");
-        assert!(msg.contains("PROFILE_DATA_URL"), "{msg}");
-        let s = settings(&[
-            ("FUNCTION", "ReadPyroscopeFleetSearch.v1"),
-            ("PROFILE_DATA_URL", "http://profile-data:8082"),
-        ]);
-        let msg = bor_dependencies(&s, &hosted()).err().unwrap().to_string();
-        assert!(msg.contains("remote SOR clients"), "{msg}");
-    }
-
-    #[test]
-    fn processes_without_bors_or_without_the_pyroscope_client_mount_no_bor_routes() {
-        let sor_only = settings(&[("FUNCTION", "ReadPyroscopeBaseline.sor.v1")]);
-        assert!(bor_dependencies(&sor_only, &Hosted::default())
-            .unwrap()
-            .is_none());
-        // `all` before the Pyroscope client exists: starts, without BOR routes.
-        let bors = build_bors(&settings(&[]), &Hosted::default(), &metrics()).unwrap();
-        assert!(bors.triage.is_none() && bors.diff.is_none() && bors.fleet.is_none());
-    }
-
-    #[test]
-    fn a_broken_rules_file_stops_the_start_with_its_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("rules.toml");
-        std::fs::write(&path, "no_data_recommendation = 1").unwrap();
-        let mut s = settings(&[]);
-        s.triage.rules_file = Some(path.clone());
-        let err = build_bors(&s, &hosted(), &metrics()).err().unwrap();
-        assert!(err.to_string().contains("rules.toml"), "{err}");
-        std::fs::write(&path, crate::bor::triage::rules::SHIPPED_RULES).unwrap();
-        assert!(build_bors(&s, &hosted(), &metrics()).is_ok());
-    }
-}
+#[path = "bors_tests.rs"]
+mod tests;

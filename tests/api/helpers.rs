@@ -231,7 +231,7 @@ pub async fn spawn_server(settings: Settings) -> String {
     address
 }
 
-async fn wait_until_ready(address: &str) {
+pub async fn wait_until_ready(address: &str) {
     let client = Client::new();
     for _ in 0..200 {
         if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {

@@ -2,6 +2,7 @@
 
 pub mod model;
 pub mod postgres;
+pub mod remote;
 pub mod routes;
 
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod flamegraph;
 pub mod model;
 pub mod pyroscope;
+pub mod remote;
 pub mod routes;
 #[doc(hidden)]
 pub mod testdata;

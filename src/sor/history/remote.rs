@@ -1,0 +1,80 @@
+//! `HistorySor` over HTTP: a History SOR process's `/history` routes.
+
+use async_trait::async_trait;
+use chrono::SecondsFormat;
+use reqwest::Method;
+
+use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
+use super::routes::HistoryList;
+use crate::profile::AppName;
+use crate::sor::remote::RemoteSor;
+use crate::sor::{HistorySor, SorError};
+
+/// The assessment history kept by a History SOR at another address.
+#[derive(Clone)]
+pub struct RemoteHistoryStore {
+    remote: RemoteSor,
+}
+
+impl RemoteHistoryStore {
+    /// A store answering through `remote`.
+    pub fn new(remote: RemoteSor) -> Self {
+        RemoteHistoryStore { remote }
+    }
+}
+
+#[async_trait]
+impl HistorySor for RemoteHistoryStore {
+    /// Never retried here: POST is not idempotent, and the `HistoryRecorder` retries writes
+    /// at its own level.
+    #[tracing::instrument(skip_all, fields(app = %record.app_name))]
+    async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError> {
+        let body = CreateHistoryRequest {
+            app_name: Some(record.app_name.into_inner()),
+            diagnosis: Some(record.diagnosis),
+            severity: Some(record.severity),
+            profile_types: Some(record.profile_types),
+            top_functions: record.top_functions,
+            recommendation: record.recommendation,
+            requested_by: record.requested_by,
+        };
+        self.remote
+            .send_json(Method::POST, &["history"], &body)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %app))]
+    async fn list(
+        &self,
+        app: AppName,
+        query: HistoryQuery,
+    ) -> Result<Vec<HistoryRecord>, SorError> {
+        // RFC 3339 with sub-second digits, so the remote bound is the exact same instant.
+        let instant =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let mut params = vec![
+            ("limit", query.limit.to_string()),
+            ("offset", query.offset.to_string()),
+        ];
+        if let Some(from) = query.from {
+            params.push(("from", instant(from)));
+        }
+        if let Some(to) = query.to {
+            params.push(("to", instant(to)));
+        }
+        let list: HistoryList = self.remote.get(&["history", app.as_str()], &params).await?;
+        Ok(list.history)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %app))]
+    async fn latest(&self, app: AppName) -> Result<HistoryRecord, SorError> {
+        self.remote
+            .get(&["history", app.as_str(), "latest"], &[])
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn delete(&self, id: i32) -> Result<(), SorError> {
+        self.remote.delete(&["history", &id.to_string()]).await
+    }
+}

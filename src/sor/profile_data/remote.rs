@@ -1,0 +1,104 @@
+//! `ProfileDataSor` over HTTP: a Profile Data SOR process's `/profiles` routes.
+//!
+//! JSON rounds `selfPercent` to 2 decimals; BORs rank and sum these percentages, so they are
+//! recomputed here from the exact integer sample counts, exactly as the in-process SOR computes
+//! them. A split deployment then answers byte for byte like the all-in-one process.
+
+use async_trait::async_trait;
+
+use super::model::{AppList, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use crate::profile::TimeWindow;
+use crate::sor::remote::RemoteSor;
+use crate::sor::{ProfileDataSor, SorError};
+
+/// Profiles read through a Profile Data SOR at another address.
+#[derive(Clone)]
+pub struct RemoteProfileData {
+    remote: RemoteSor,
+}
+
+impl RemoteProfileData {
+    /// A Profile Data SOR answering through `remote`.
+    pub fn new(remote: RemoteSor) -> Self {
+        RemoteProfileData { remote }
+    }
+}
+
+/// `selfSamples / total × 100` at full precision, as `FlameGraphStats::self_percent` has it.
+fn exact_percents(functions: &mut [FunctionStat], total: u64) {
+    for f in functions {
+        f.self_percent = if total == 0 {
+            0.0
+        } else {
+            f.self_samples as f64 / total as f64 * 100.0
+        };
+    }
+}
+
+fn window(window: TimeWindow) -> [(&'static str, String); 2] {
+    [
+        ("from", window.from.to_string()),
+        ("to", window.to.to_string()),
+    ]
+}
+
+#[async_trait]
+impl ProfileDataSor for RemoteProfileData {
+    #[tracing::instrument(skip_all, fields(from = w.from, to = w.to))]
+    async fn apps(&self, w: TimeWindow) -> Result<Vec<String>, SorError> {
+        let list: AppList = self.remote.get(&["profiles", "apps"], &window(w)).await?;
+        Ok(list.apps)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
+        let mut params = vec![
+            ("type", query.profile_type.as_str().to_owned()),
+            ("limit", query.limit.to_string()),
+        ];
+        params.extend(window(query.window));
+        let mut profile: Profile = self
+            .remote
+            .get(&["profiles", query.app.as_str()], &params)
+            .await?;
+        exact_percents(&mut profile.functions, profile.total_samples);
+        Ok(profile)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        let mut params = vec![
+            ("type", query.profile_type.as_str().to_owned()),
+            ("limit", query.limit.to_string()),
+            ("baselineFrom", query.baseline.from.to_string()),
+            ("baselineTo", query.baseline.to.to_string()),
+        ];
+        params.extend(window(query.current));
+        let mut diff: ProfileDiff = self
+            .remote
+            .get(&["profiles", query.app.as_str(), "diff"], &params)
+            .await?;
+        exact_percents(&mut diff.baseline.functions, diff.baseline.total_samples);
+        exact_percents(&mut diff.current.functions, diff.current.total_samples);
+        Ok(diff)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_are_recomputed_from_the_sample_counts() {
+        let mut functions = vec![FunctionStat {
+            name: "f".into(),
+            self_percent: 33.33,
+            self_samples: 1,
+            total_samples: 1,
+        }];
+        exact_percents(&mut functions, 3);
+        assert_eq!(functions[0].self_percent, 1.0 / 3.0 * 100.0);
+        exact_percents(&mut functions, 0);
+        assert_eq!(functions[0].self_percent, 0.0);
+    }
+}

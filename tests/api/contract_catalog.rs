@@ -1,0 +1,167 @@
+//! The Registry and Alert Rule contracts, in-process and over HTTP.
+
+use std::sync::Arc;
+
+use pyroscope_functions::profile::ProfileType;
+use pyroscope_functions::settings::Function;
+use pyroscope_functions::sor::alert_rule::remote::RemoteAlertRuleStore;
+use pyroscope_functions::sor::alert_rule::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pyroscope_functions::sor::baseline::Severity;
+use pyroscope_functions::sor::registry::remote::RemoteRegistryStore;
+use pyroscope_functions::sor::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
+use pyroscope_functions::sor::{AlertRuleSor, RegistrySor, SorError};
+use serde_json::{json, Map, Value};
+
+use crate::contract::{app, in_process_database, remote_sor, ODD_APP};
+
+fn labels() -> Map<String, Value> {
+    let Value::Object(map) = json!({"service_name": ODD_APP, "env": "prod"}) else {
+        unreachable!()
+    };
+    map
+}
+
+fn service(name: &str, tier: Tier) -> NewService {
+    NewService {
+        app_name: app(name),
+        team_owner: Some("payments-team".into()),
+        tier,
+        environment: Some("prod".into()),
+        notification_channel: Some("#payments-oncall".into()),
+        pyroscope_labels: labels(),
+        metadata: Map::new(),
+    }
+}
+
+async fn registry_contract(store: Arc<dyn RegistrySor>) {
+    let first = store.upsert(service(ODD_APP, Tier::High)).await.unwrap();
+    let again = store
+        .upsert(service(ODD_APP, Tier::Critical))
+        .await
+        .unwrap();
+    assert_eq!(again.id, first.id, "an upsert keeps the id");
+    assert_eq!(
+        (again.tier, again.app_name.as_str()),
+        (Tier::Critical, ODD_APP)
+    );
+    store.upsert(service("inventory", Tier::Low)).await.unwrap();
+
+    assert_eq!(store.list(None).await.unwrap().len(), 2);
+    assert_eq!(
+        store.list(Some(Tier::Critical)).await.unwrap(),
+        vec![again.clone()]
+    );
+    assert_eq!(store.get(app(ODD_APP)).await.unwrap(), again);
+    assert!(matches!(
+        store.get(app("nobody")).await.unwrap_err(),
+        SorError::NotFound(_)
+    ));
+
+    // Clearing one field (explicit null) must not touch the others.
+    let patch = ServicePatch {
+        team_owner: Some(None),
+        ..ServicePatch::default()
+    };
+    let updated = store.update(app(ODD_APP), patch.clone()).await.unwrap();
+    assert_eq!(updated.team_owner, None);
+    assert_eq!(
+        updated.notification_channel.as_deref(),
+        Some("#payments-oncall")
+    );
+    assert_eq!(updated.pyroscope_labels, Value::Object(labels()));
+    assert!(matches!(
+        store.update(app("nobody"), patch).await.unwrap_err(),
+        SorError::NotFound(_)
+    ));
+
+    store.delete(app(ODD_APP)).await.unwrap();
+    assert!(matches!(
+        store.delete(app(ODD_APP)).await.unwrap_err(),
+        SorError::NotFound(_)
+    ));
+    assert_eq!(store.list(None).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn registry_contract_in_process() {
+    let (_db, database) = in_process_database().await;
+    registry_contract(Arc::new(PgRegistryStore::new(database))).await;
+}
+
+#[tokio::test]
+async fn registry_contract_remote() {
+    let (_db, remote) = remote_sor(Function::RegistrySor, "Registry").await;
+    registry_contract(Arc::new(RemoteRegistryStore::new(remote))).await;
+}
+
+fn rule(name: &str) -> NewAlertRule {
+    NewAlertRule {
+        app_name: app(name),
+        profile_type: ProfileType::Cpu,
+        function_pattern: Some("HashMap.*".into()),
+        threshold_percent: 10.0,
+        severity: Severity::Critical,
+        notification_channel: Some("#alerts".into()),
+        enabled: true,
+        created_by: Some("alice".into()),
+    }
+}
+
+async fn alert_rule_contract(store: Arc<dyn AlertRuleSor>) {
+    let first = store.create(rule(ODD_APP)).await.unwrap();
+    let other = store.create(rule("inventory")).await.unwrap();
+    assert_ne!(first.id, other.id);
+    assert_eq!(store.get(first.id).await.unwrap(), first);
+    assert_eq!(
+        store.list(None).await.unwrap(),
+        vec![first.clone(), other.clone()]
+    );
+    assert_eq!(
+        store.list(Some(app(ODD_APP))).await.unwrap(),
+        vec![first.clone()]
+    );
+    assert_eq!(
+        store.active(app(ODD_APP)).await.unwrap(),
+        vec![first.clone()]
+    );
+
+    let patch = AlertRulePatch {
+        enabled: Some(false),
+        function_pattern: Some(None),
+        profile_type: Some(ProfileType::Alloc),
+        ..AlertRulePatch::default()
+    };
+    let updated = store.update(first.id, patch.clone()).await.unwrap();
+    assert_eq!(
+        (
+            updated.enabled,
+            updated.function_pattern.clone(),
+            updated.profile_type
+        ),
+        (false, None, ProfileType::Alloc)
+    );
+    assert_eq!(updated.notification_channel.as_deref(), Some("#alerts"));
+    assert!(store.active(app(ODD_APP)).await.unwrap().is_empty());
+
+    let missing = SorError::NotFound("alert rule 999999 not found".into());
+    assert_eq!(store.get(999_999).await.unwrap_err(), missing);
+    assert_eq!(store.update(999_999, patch).await.unwrap_err(), missing);
+    store.delete(first.id).await.unwrap();
+    assert!(matches!(
+        store.delete(first.id).await.unwrap_err(),
+        SorError::NotFound(_)
+    ));
+    assert_eq!(store.list(None).await.unwrap(), vec![other]);
+}
+
+#[tokio::test]
+async fn alert_rule_contract_in_process() {
+    let (_db, database) = in_process_database().await;
+    alert_rule_contract(Arc::new(PgAlertRuleStore::new(database))).await;
+}
+
+#[tokio::test]
+async fn alert_rule_contract_remote() {
+    let (_db, remote) = remote_sor(Function::AlertRuleSor, "Alert Rule").await;
+    alert_rule_contract(Arc::new(RemoteAlertRuleStore::new(remote))).await;
+}

@@ -1,0 +1,123 @@
+//! The Profile Data contract: the Pyroscope-backed SOR and the HTTP client of a Profile Data
+//! SOR process, both on the same stub Pyroscope, must return equal profiles and errors.
+
+use std::sync::Arc;
+
+use pyroscope_functions::profile::{ProfileType, TimeWindow};
+use pyroscope_functions::settings::Settings;
+use pyroscope_functions::sor::profile_data::remote::RemoteProfileData;
+use pyroscope_functions::sor::profile_data::{
+    ProfileDiffQuery, ProfileQuery, PyroscopeProfileData,
+};
+use pyroscope_functions::sor::remote::RemoteSor;
+use pyroscope_functions::sor::{ProfileDataSor, SorError};
+use pyroscope_functions::telemetry::Metrics;
+use url::Url;
+use wiremock::MockServer;
+
+use crate::contract::app;
+use crate::helpers::spawn_profile_data_sor;
+use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
+
+fn in_process(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
+    let mut settings = Settings::load_from(None, Vec::new()).unwrap();
+    settings.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    let sor = PyroscopeProfileData::new(&settings.pyroscope, Metrics::new(None).unwrap());
+    Arc::new(sor.unwrap())
+}
+
+async fn remote(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
+    let url = Url::parse(&pyroscope.uri()).unwrap();
+    let sor = spawn_profile_data_sor(move |s| s.pyroscope.url = url).await;
+    let base = Url::parse(&sor.address).unwrap();
+    let client = RemoteSor::new("Profile Data", base, std::time::Duration::from_secs(10));
+    Arc::new(RemoteProfileData::new(client.unwrap()))
+}
+
+fn current() -> TimeWindow {
+    TimeWindow::new(FROM, TO).unwrap()
+}
+
+/// What one implementation answers to the contract's calls, for comparison.
+#[derive(Debug, PartialEq)]
+struct Answers {
+    apps: Vec<String>,
+    /// JSON as the routes serialize it (percentages rounded), plus the exact values below.
+    json: Vec<serde_json::Value>,
+    /// Exact `selfPercent`s: BORs compute with these, so they must not lose precision.
+    exact: Vec<Vec<f64>>,
+    missing: SorError,
+}
+
+async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
+    let apps = sor.apps(current()).await.unwrap();
+    assert_eq!(apps.len(), APPS.len());
+    let mut json = Vec::new();
+    let mut exact = Vec::new();
+    for (name, profile_type) in [(APPS[1], ProfileType::Cpu), (APPS[2], ProfileType::Alloc)] {
+        let profile = sor
+            .profile(ProfileQuery {
+                app: app(name),
+                profile_type,
+                window: current(),
+                limit: 50,
+            })
+            .await
+            .unwrap();
+        assert_eq!(profile.app_name, name);
+        assert!(!profile.functions.is_empty());
+        exact.push(profile.functions.iter().map(|f| f.self_percent).collect());
+        json.push(serde_json::to_value(&profile).unwrap());
+    }
+    let diff = sor
+        .diff(ProfileDiffQuery {
+            app: app(APPS[0]),
+            profile_type: ProfileType::Cpu,
+            baseline: TimeWindow::new(BASE_FROM, BASE_TO).unwrap(),
+            current: current(),
+            limit: 500,
+        })
+        .await
+        .unwrap();
+    assert_ne!(diff.baseline.functions, diff.current.functions);
+    exact.push(
+        diff.current
+            .functions
+            .iter()
+            .map(|f| f.self_percent)
+            .collect(),
+    );
+    exact.push(
+        diff.baseline
+            .functions
+            .iter()
+            .map(|f| f.self_percent)
+            .collect(),
+    );
+    json.push(serde_json::to_value(&diff).unwrap());
+    // The stub knows no such app: Pyroscope answers 404, which is an upstream failure.
+    let missing = sor
+        .profile(ProfileQuery {
+            app: app("unknown app"),
+            profile_type: ProfileType::Cpu,
+            window: current(),
+            limit: 10,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, SorError::Upstream(_)), "{missing:?}");
+    Answers {
+        apps,
+        json,
+        exact,
+        missing,
+    }
+}
+
+#[tokio::test]
+async fn profile_data_contract_in_process_and_remote_answer_the_same() {
+    let pyroscope = pyroscope_stub::start().await;
+    let local = profile_data_contract(in_process(&pyroscope)).await;
+    let remote = profile_data_contract(remote(&pyroscope).await).await;
+    assert_eq!(local, remote);
+}

@@ -1,0 +1,156 @@
+//! The HTTP SOR clients against a stub: error answers keep their meaning, idempotent calls are
+//! retried on transient failures, POST never is, and path segments are percent-encoded.
+
+use std::time::Duration;
+
+use pyroscope_functions::profile::ProfileType;
+use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
+use pyroscope_functions::sor::baseline::BaselinePatch;
+use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
+use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use pyroscope_functions::sor::remote::RemoteSor;
+use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
+use pyroscope_functions::telemetry::CURRENT_REQUEST_ID;
+use serde_json::json;
+use url::Url;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::contract::{app, ODD_APP};
+
+fn client(base: &str, timeout: Duration) -> RemoteSor {
+    RemoteSor::new("Baseline", Url::parse(base).unwrap(), timeout).unwrap()
+}
+
+fn baselines(server: &MockServer) -> RemoteBaselineStore {
+    RemoteBaselineStore::new(client(&server.uri(), Duration::from_secs(5)))
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({"error": message, "code": "x"}))
+}
+
+fn patch() -> BaselinePatch {
+    BaselinePatch {
+        max_self_percent: Some(20.0),
+        severity: None,
+    }
+}
+
+#[tokio::test]
+async fn error_statuses_map_back_to_the_sor_error_with_the_remote_message() {
+    let server = MockServer::start().await;
+    let cases = [
+        (404, SorError::NotFound("baseline 1 not found".into())),
+        (400, SorError::Invalid("bad threshold".into())),
+        (409, SorError::Conflict("already there".into())),
+        (502, SorError::Upstream("Pyroscope answered 500".into())),
+    ];
+    for (id, (status, expected)) in (1..).zip(cases) {
+        let message = expected.to_string();
+        Mock::given(method("PUT"))
+            .and(path(format!("/baselines/{id}")))
+            .respond_with(error(status, &message))
+            .mount(&server)
+            .await;
+        assert_eq!(
+            baselines(&server).update(id, patch()).await.unwrap_err(),
+            expected
+        );
+    }
+}
+
+#[tokio::test]
+async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(error(503, "database is down"))
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"appName": ODD_APP, "baselines": []})),
+        )
+        .mount(&server)
+        .await;
+    let store = baselines(&server);
+    let listed = CURRENT_REQUEST_ID
+        .scope("req-42".into(), store.list(app(ODD_APP), None))
+        .await
+        .unwrap();
+    assert!(listed.is_empty());
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 3, "two retries, then success");
+    // Every path segment is percent-encoded: the name reaches the route as one segment.
+    assert_eq!(
+        requests[0].url.path(),
+        "/baselines/team%20a%2F%CE%B2%231%3Fx"
+    );
+
+    Mock::given(method("POST"))
+        .and(path("/history"))
+        .respond_with(error(503, "database is down"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let history = RemoteHistoryStore::new(client(&server.uri(), Duration::from_secs(5)));
+    let record = NewHistoryRecord {
+        app_name: app("checkout"),
+        profile_types: "cpu".into(),
+        diagnosis: "gc_pressure".into(),
+        severity: AssessmentSeverity::Low,
+        top_functions: None,
+        recommendation: None,
+        requested_by: None,
+    };
+    let err = history.create(record).await.unwrap_err();
+    assert_eq!(err, SorError::Unavailable("database is down".into()));
+}
+
+#[tokio::test]
+async fn persistent_504s_give_up_after_the_retries_with_a_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(error(504, "Pyroscope did not answer in time"))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let err = baselines(&server)
+        .list(app("checkout"), Some(ProfileType::Cpu))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SorError::Timeout("Pyroscope did not answer in time".into())
+    );
+}
+
+#[tokio::test]
+async fn unreachable_slow_and_garbled_sors_are_unavailable_timeout_and_upstream() {
+    // Port 1 refuses connections at once.
+    let down = RemoteBaselineStore::new(client("http://127.0.0.1:1", Duration::from_secs(5)));
+    let err = down.delete(1).await.unwrap_err();
+    assert_eq!(
+        err,
+        SorError::Unavailable("Baseline SOR at 127.0.0.1:1 is unreachable".into())
+    );
+
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(ResponseTemplate::new(204).set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>not json</html>"))
+        .mount(&server)
+        .await;
+    let slow = RemoteBaselineStore::new(client(&server.uri(), Duration::from_secs(1)));
+    let err = slow.delete(1).await.unwrap_err();
+    assert!(matches!(err, SorError::Timeout(_)), "{err:?}");
+    let err = baselines(&server).update(1, patch()).await.unwrap_err();
+    assert!(
+        matches!(&err, SorError::Upstream(m) if m.contains("unreadable body")),
+        "{err:?}"
+    );
+}
