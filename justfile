@@ -24,3 +24,8 @@ bench:
 # Everything CI does.
 ci:
     bash .ci/run
+
+# Load, memory and startup figures into docs/performance.md (needs a PostgreSQL server;
+# see scripts/load.sh for its environment).
+load:
+    bash scripts/load.sh

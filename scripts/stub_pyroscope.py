@@ -1,0 +1,146 @@
+"""A stand-in for Grafana Pyroscope 1.x used by scripts/load.sh.
+
+Serves LabelValues (APPS apps), Series and SelectMergeStacktraces with one realistic
+flame graph of about NODES nodes (Java frames, some recursion, a little `other`), after
+LATENCY_MS of delay. GET /__calls answers how many profile queries it served; POST
+/__reset sets the counters back to zero.
+
+Usage: python3 scripts/stub_pyroscope.py PORT  (env: APPS=200 NODES=5000 LATENCY_MS=20)
+"""
+import json
+import os
+import random
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+APPS = int(os.environ.get("APPS", "200"))
+NODES = int(os.environ.get("NODES", "5000"))
+LATENCY = int(os.environ.get("LATENCY_MS", "20")) / 1000.0
+
+PACKAGES = ["com/acme/checkout", "com/acme/inventory", "org/springframework/web", "java/util",
+            "io/netty/channel", "com/fasterxml/jackson/databind", "java/lang", "org/hibernate"]
+CLASSES = ["Handler", "Service", "Repository", "Mapper", "HashMap", "ArrayList", "Serializer",
+           "EventLoop", "Dispatcher", "Encoder"]
+METHODS = ["process", "handle", "resize", "invoke", "write", "read", "apply", "deserialize"]
+
+
+def flame_graph(nodes, seed=7):
+    """Builds a tree of about `nodes` nodes and lays it out as Connect flame-graph levels."""
+    rnd = random.Random(seed)
+    names = ["total", "G1 Young Generation", "other"]
+    index = {n: i for i, n in enumerate(names)}
+
+    def name_id(name):
+        if name not in index:
+            index[name] = len(names)
+            names.append(name)
+        return index[name]
+
+    # node: [name_id, self, children]
+    root = [0, 0, []]
+    frontier = [(root, 0)]
+    count = 1
+    while count < nodes and frontier:
+        parent, depth = frontier.pop(rnd.randrange(len(frontier)))
+        for _ in range(rnd.randint(1, 4)):
+            if count >= nodes:
+                break
+            if depth > 2 and rnd.random() < 0.05:
+                nid = parent[0]  # recursion
+            else:
+                nid = name_id(f"{rnd.choice(PACKAGES)}/{rnd.choice(CLASSES)}.{rnd.choice(METHODS)}")
+            child = [nid, rnd.randint(0, 50), []]
+            parent[2].append(child)
+            count += 1
+            if depth < 40:
+                frontier.append((child, depth + 1))
+    root[2].append([1, 4000, []])
+    root[2].append([2, 300, []])
+
+    def total(node):
+        node.append(node[1] + sum(total(c) for c in node[2]))
+        return node[3]
+
+    total(root)
+    levels = []
+
+    def lay(node, depth, x):
+        while len(levels) <= depth:
+            levels.append([])
+        level = levels[depth]
+        level.append((x, node[3], node[1], node[0]))
+        cx = x
+        for c in node[2]:
+            lay(c, depth + 1, cx)
+            cx += c[3]
+
+    lay(root, 0, 0)
+    out = []
+    for level in levels:
+        values, end = [], 0
+        for x, tot, slf, nid in sorted(level):
+            values += [str(x - end), str(tot), str(slf), str(nid)]
+            end = x + tot
+        out.append({"values": values})
+    return {"flamegraph": {"names": names, "levels": out, "total": str(root[3]), "maxSelf": "4000"}}
+
+
+GRAPH = json.dumps(flame_graph(NODES)).encode()
+APP_NAMES = json.dumps({"names": [f"app-{i:03d}" for i in range(APPS)]}).encode()
+SERIES = json.dumps({"labelsSet": [{"labels": [
+    {"name": "__profile_type__", "value": "process_cpu:cpu:nanoseconds:cpu:nanoseconds"},
+]}, {"labels": [
+    {"name": "__profile_type__", "value": "memory:alloc_in_new_tlab_bytes:bytes:space:bytes"},
+]}]}).encode()
+CALLS = {"select": 0, "other": 0}
+LOCK = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def _send(self, status, body):
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.path == "/__calls":
+            with LOCK:
+                return self._send(200, json.dumps(CALLS).encode())
+        self._send(404, b"{}")
+
+    def do_POST(self):
+        length = int(self.headers.get("content-length", 0))
+        if length:
+            self.rfile.read(length)
+        if self.path == "/__reset":
+            with LOCK:
+                CALLS["select"] = CALLS["other"] = 0
+            return self._send(200, b"{}")
+        kind = "select" if self.path.endswith("/SelectMergeStacktraces") else "other"
+        with LOCK:
+            CALLS[kind] += 1
+        time.sleep(LATENCY)
+        if kind == "select":
+            return self._send(200, GRAPH)
+        if self.path.endswith("/LabelValues"):
+            return self._send(200, APP_NAMES)
+        if self.path.endswith("/Series"):
+            return self._send(200, SERIES)
+        self._send(404, b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server.daemon_threads = True
+    server.request_queue_size = 1024
+    sys.stderr.write(f"stub Pyroscope: {APPS} apps, {NODES}-node graph ({len(GRAPH)} bytes), {LATENCY*1000:.0f} ms\n")
+    server.serve_forever()
