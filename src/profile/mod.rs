@@ -159,11 +159,13 @@ impl fmt::Display for AppName {
     }
 }
 
-/// Checks a `limit` query parameter against `1..=max`, defaulting to `default`.
-pub fn parse_limit(raw: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
-    match raw.unwrap_or(default) {
-        n if (1..=max).contains(&n) => Ok(n),
-        n => Err(ApiError::bad_request(
+/// Checks a `limit` query parameter against `1..=max`, defaulting to `default`. Signed, so a
+/// caller that reads the parameter as `i64` reports a negative limit as `invalid_limit` too.
+pub fn parse_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, ApiError> {
+    let n = raw.unwrap_or(i64::from(default));
+    match u32::try_from(n) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(ApiError::bad_request(
             "invalid_limit",
             format!("limit must be between 1 and {max}, got {n}"),
         )),

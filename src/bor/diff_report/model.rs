@@ -92,7 +92,7 @@ impl DiffRequest {
             baseline: TimeWindow::new(baseline_from, baseline_to).map_err(|e| {
                 ApiError::bad_request("invalid_time_window", format!("baseline window: {e}"))
             })?,
-            limit: parse_limit(params.limit, 20, 1000)?,
+            limit: parse_limit(params.limit.map(i64::from), 20, 1000)?,
             format,
             requested_by,
         })

@@ -126,7 +126,7 @@ pub struct HotspotRequest {
 impl HotspotRequest {
     pub fn parse(params: HotspotParams, now: i64) -> Result<Self, ApiError> {
         Ok(HotspotRequest {
-            limit: parse_limit(params.limit, 20, 1000)?,
+            limit: parse_limit(params.limit.map(i64::from), 20, 1000)?,
             scope: FleetScope::parse(
                 params.profile_type.as_deref(),
                 params.from,

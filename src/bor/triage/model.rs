@@ -47,7 +47,7 @@ impl TriageRequest {
             app: app.parse()?,
             window: TimeWindow::resolve(params.from, params.to, now)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
-            limit: parse_limit(params.limit, 10, 1000)?,
+            limit: parse_limit(params.limit.map(i64::from), 10, 1000)?,
             requested_by,
         })
     }

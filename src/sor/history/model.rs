@@ -159,7 +159,7 @@ impl TryFrom<HistoryParams> for HistoryQuery {
 
     fn try_from(p: HistoryParams) -> Result<Self, Self::Error> {
         let query = HistoryQuery {
-            limit: parse_limit(p.limit, 50, 1000)?,
+            limit: parse_limit(p.limit.map(i64::from), 50, 1000)?,
             offset: p.offset.unwrap_or(0),
             from: p
                 .from

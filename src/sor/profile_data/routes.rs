@@ -163,20 +163,10 @@ fn profile_type(raw: Option<&str>) -> Result<ProfileType, ApiError> {
     raw.map_or(Ok(ProfileType::Cpu), str::parse)
 }
 
-/// `limit` within `1..=max`. Taken as i64 so a negative value is an `invalid_limit`, not a
+/// `limit` within `1..=max`; read as i64 so a negative value is an `invalid_limit`, not a
 /// generic query error.
 fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, ApiError> {
-    match raw.map(u32::try_from) {
-        None => parse_limit(None, default, max),
-        Some(Ok(n)) => parse_limit(Some(n), default, max),
-        Some(Err(_)) => Err(ApiError::bad_request(
-            "invalid_limit",
-            format!(
-                "limit must be between 1 and {max}, got {}",
-                raw.unwrap_or_default()
-            ),
-        )),
-    }
+    parse_limit(raw, default, max)
 }
 
 /// The baseline window: `baselineTo` defaults to the current window's start, `baselineFrom` to
