@@ -170,6 +170,26 @@ impl Database {
         }
     }
 
+    /// Runs `sql` (a `delete ... where id = $1`) for `id`; `not_found` when no row had it.
+    pub async fn delete_by_id(
+        &self,
+        what: &str,
+        sql: &'static str,
+        id: i32,
+        not_found: impl FnOnce() -> SorError,
+    ) -> Result<(), SorError> {
+        let deleted = self
+            .run(what, |pool| async move {
+                sqlx::query(sql).bind(id).execute(&pool).await
+            })
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Err(not_found());
+        }
+        Ok(())
+    }
+
     /// `select 1` with its latency; used by `/health` and readiness.
     pub async fn ping(&self) -> Result<Duration, SorError> {
         let pool = self.pool()?;

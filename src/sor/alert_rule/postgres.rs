@@ -154,20 +154,14 @@ impl AlertRuleSor for PgAlertRuleStore {
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        let deleted = self
-            .db
-            .run("deleting an alert rule", |pool| async move {
-                sqlx::query("delete from alert_rule where id = $1")
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-            })
-            .await?
-            .rows_affected();
-        if deleted == 0 {
-            return Err(not_found(id));
-        }
-        Ok(())
+        self.db
+            .delete_by_id(
+                "deleting an alert rule",
+                "delete from alert_rule where id = $1",
+                id,
+                || not_found(id),
+            )
+            .await
     }
 }
 

@@ -110,19 +110,13 @@ impl BaselineSor for PgBaselineStore {
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        let deleted = self
-            .db
-            .run("deleting a baseline", |pool| async move {
-                sqlx::query("delete from performance_baseline where id = $1")
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-            })
-            .await?
-            .rows_affected();
-        if deleted == 0 {
-            return Err(SorError::NotFound(format!("baseline {id} not found")));
-        }
-        Ok(())
+        self.db
+            .delete_by_id(
+                "deleting a baseline",
+                "delete from performance_baseline where id = $1",
+                id,
+                || SorError::NotFound(format!("baseline {id} not found")),
+            )
+            .await
     }
 }

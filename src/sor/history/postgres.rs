@@ -110,19 +110,13 @@ impl HistorySor for PgHistoryStore {
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        let deleted = self
-            .db
-            .run("deleting a history record", |pool| async move {
-                sqlx::query("delete from triage_history where id = $1")
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-            })
-            .await?
-            .rows_affected();
-        if deleted == 0 {
-            return Err(SorError::NotFound(format!("history record {id} not found")));
-        }
-        Ok(())
+        self.db
+            .delete_by_id(
+                "deleting a history record",
+                "delete from triage_history where id = $1",
+                id,
+                || SorError::NotFound(format!("history record {id} not found")),
+            )
+            .await
     }
 }
