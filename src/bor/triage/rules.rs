@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 pub use super::matcher::Pattern;
 
-use super::matcher::{compile_pattern, MatchName, Matcher};
+use super::matcher::{compile_pattern, MatchName, PatternIndex, MAX_CATEGORIES};
 use crate::profile::ProfileType;
 use crate::sor::profile_data::model::round_percent;
 use crate::sor::profile_data::FunctionStat;
@@ -54,7 +54,6 @@ struct CategoryFile {
 struct Category {
     diagnosis: String,
     recommendation: String,
-    matchers: Vec<Matcher>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +61,8 @@ struct TypeRules {
     default: String,
     recommendation: String,
     categories: Vec<Category>,
+    /// Every category's patterns; category `c` is bit `c` of a name's matches.
+    patterns: PatternIndex,
 }
 
 /// Why a diagnosis was made: the functions its patterns matched and their share.
@@ -149,13 +150,16 @@ impl RuleSet {
                 },
             };
         };
-        let names: Vec<MatchName> = ranked.iter().map(|f| MatchName::new(&f.name)).collect();
+        let matches: Vec<u64> = ranked
+            .iter()
+            .map(|f| rules.patterns.categories(&MatchName::new(&f.name)))
+            .collect();
         let mut best: Option<(i64, &Category, Vec<&FunctionStat>)> = None;
-        for category in &rules.categories {
+        for (c, category) in rules.categories.iter().enumerate() {
             let matched: Vec<&FunctionStat> = ranked
                 .iter()
-                .zip(&names)
-                .filter(|(_, name)| category.matches(name))
+                .zip(&matches)
+                .filter(|(_, found)| *found & (1 << c) != 0)
                 .map(|(f, _)| *f)
                 .collect();
             let score = centi(matched.iter().map(|f| f.self_percent).sum());
@@ -189,12 +193,6 @@ impl RuleSet {
     }
 }
 
-impl Category {
-    fn matches(&self, name: &MatchName) -> bool {
-        self.matchers.iter().any(|m| m.matches(name))
-    }
-}
-
 /// A percentage in hundredths, as shown.
 fn centi(percent: f64) -> i64 {
     (round_percent(percent) * 100.0).round() as i64
@@ -219,8 +217,15 @@ fn compile(type_name: &str, file: TypeFile) -> Result<TypeRules, RulesError> {
     if file.recommendation.trim().is_empty() {
         return Err(blank("recommendation"));
     }
+    if file.categories.len() > MAX_CATEGORIES {
+        return Err(RulesError(format!(
+            "[{type_name}] has {} categories; at most {MAX_CATEGORIES} are supported",
+            file.categories.len()
+        )));
+    }
     let mut categories = Vec::with_capacity(file.categories.len());
-    for category in file.categories {
+    let mut patterns = PatternIndex::default();
+    for (c, category) in file.categories.into_iter().enumerate() {
         if category.diagnosis.trim().is_empty() || category.recommendation.trim().is_empty() {
             return Err(blank("every category's diagnosis and recommendation"));
         }
@@ -230,28 +235,25 @@ fn compile(type_name: &str, file: TypeFile) -> Result<TypeRules, RulesError> {
                 category.diagnosis
             )));
         }
-        let matchers = category
-            .patterns
-            .into_iter()
-            .map(|p| {
-                compile_pattern(p).ok_or_else(|| {
-                    RulesError(format!(
-                        "[{type_name}] category `{}` has a pattern without letters or digits",
-                        category.diagnosis
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        for pattern in category.patterns {
+            let matcher = compile_pattern(pattern).ok_or_else(|| {
+                RulesError(format!(
+                    "[{type_name}] category `{}` has a pattern without letters or digits",
+                    category.diagnosis
+                ))
+            })?;
+            patterns.add(c, matcher);
+        }
         categories.push(Category {
             diagnosis: category.diagnosis,
             recommendation: category.recommendation,
-            matchers,
         });
     }
     Ok(TypeRules {
         default: file.default,
         recommendation: file.recommendation,
         categories,
+        patterns,
     })
 }
 

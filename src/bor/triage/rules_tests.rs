@@ -296,4 +296,8 @@ fn broken_rules_files_are_refused_with_a_reason() {
     assert!(err.to_string().contains("gc_pressure"), "{err}");
     let unknown_kind = SHIPPED_RULES.replacen(r#"{ prefix = "G1" }"#, r#"{ regex = "G1" }"#, 1);
     assert!(RuleSet::parse(&unknown_kind).is_err());
+    let category = "[[lock.categories]]\ndiagnosis = \"d\"\nrecommendation = \"r\"\npatterns = [{ segment = \"x\" }]\n";
+    let too_many = format!("{SHIPPED_RULES}\n{}", category.repeat(65));
+    let err = RuleSet::parse(&too_many).unwrap_err();
+    assert!(err.to_string().contains("at most 64"), "{err}");
 }

@@ -1,0 +1,146 @@
+//! Cost of one cached triage without I/O: diagnosing a profile with the shipped rules, and a
+//! whole v2 assessment (two types, baselines, the answer rendered as JSON) over in-memory SORs.
+//! Run with `cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Utc;
+use criterion::{criterion_group, criterion_main, Criterion};
+use pyroscope_functions::bor::triage::{RuleSet, TriageRequest, TriageService};
+use pyroscope_functions::profile::{AppName, ProfileType, TimeWindow};
+use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline, Severity};
+use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
+use pyroscope_functions::sor::profile_data::{
+    testdata, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+};
+use pyroscope_functions::sor::{BaselineSor, ProfileDataSor, SorError};
+
+/// The top 50 functions of a generated 5 000-node graph, led by a GC frame as in the load
+/// script's stub, so the scored categories have something to find.
+fn top_functions() -> Vec<FunctionStat> {
+    let graph = testdata::generate(5_000, 0x5eed);
+    let stats = parse_connect(graph.to_connect_json().as_bytes()).expect("generated graph parses");
+    let mut functions = vec![FunctionStat {
+        name: "G1 Young Generation".to_owned(),
+        self_percent: 12.5,
+        self_samples: stats.total_samples / 8,
+        total_samples: stats.total_samples / 8,
+    }];
+    functions.extend(stats.functions.iter().take(49).map(|f| FunctionStat {
+        name: f.name.clone(),
+        self_percent: stats.self_percent(f),
+        self_samples: f.self_samples,
+        total_samples: f.total_samples,
+    }));
+    functions
+}
+
+/// A Profile Data SOR answering every query with the same ranked functions, as the cache does.
+struct CachedProfiles(Vec<FunctionStat>);
+
+#[async_trait]
+impl ProfileDataSor for CachedProfiles {
+    async fn apps(&self, _: TimeWindow) -> Result<Vec<String>, SorError> {
+        Ok(Vec::new())
+    }
+
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
+        let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
+        Ok(Profile {
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+            from: query.window.from,
+            to: query.window.to,
+            profile_type_id: "process_cpu:cpu:nanoseconds:cpu:nanoseconds".to_owned(),
+            total_samples: 5_000_000,
+            truncated_percent: 0.4,
+            functions: self.0.iter().take(limit).cloned().collect(),
+        })
+    }
+
+    async fn diff(&self, _: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        Err(SorError::Unexpected("not used by triage".to_owned()))
+    }
+}
+
+/// A Baseline SOR holding one threshold per type, on the GC frame.
+struct Thresholds;
+
+#[async_trait]
+impl BaselineSor for Thresholds {
+    async fn upsert(&self, _: NewBaseline) -> Result<Baseline, SorError> {
+        Err(SorError::Unexpected("read-only".to_owned()))
+    }
+
+    async fn list(&self, app: AppName, _: Option<ProfileType>) -> Result<Vec<Baseline>, SorError> {
+        let now = Utc::now();
+        Ok([ProfileType::Cpu, ProfileType::Alloc]
+            .into_iter()
+            .enumerate()
+            .map(|(i, profile_type)| Baseline {
+                id: i as i32 + 1,
+                app_name: app.to_string(),
+                profile_type,
+                function_name: "G1 Young Generation".to_owned(),
+                max_self_percent: 10.0,
+                severity: Severity::Warning,
+                created_by: None,
+                created_at: now,
+                updated_at: now,
+            })
+            .collect())
+    }
+
+    async fn update(&self, _: i32, _: BaselinePatch) -> Result<Baseline, SorError> {
+        Err(SorError::Unexpected("read-only".to_owned()))
+    }
+
+    async fn delete(&self, _: i32) -> Result<(), SorError> {
+        Err(SorError::Unexpected("read-only".to_owned()))
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let functions = top_functions();
+    let rules = Arc::new(RuleSet::shipped().expect("shipped rules load"));
+    let mut group = c.benchmark_group("triage");
+
+    group.bench_function("diagnose_cpu_top50", |b| {
+        b.iter(|| rules.diagnose(ProfileType::Cpu, black_box(&functions), 5.0))
+    });
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a current-thread runtime");
+    let service = TriageService::new(
+        Arc::new(CachedProfiles(functions.clone())),
+        Some(Arc::new(Thresholds)),
+        None,
+        rules.clone(),
+        5.0,
+    );
+    let request = TriageRequest {
+        app: "app-001".parse().expect("valid app name"),
+        window: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("valid window"),
+        types: vec![ProfileType::Cpu, ProfileType::Alloc],
+        limit: 10,
+        requested_by: None,
+    };
+    group.bench_function("assess_cpu_alloc_v2_as_json", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let report = service
+                    .assess(black_box(request.clone()))
+                    .await
+                    .expect("in-memory SORs answer");
+                serde_json::to_vec(&report).expect("reports serialise")
+            })
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
