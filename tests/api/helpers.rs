@@ -231,9 +231,10 @@ pub async fn spawn_server(settings: Settings) -> String {
     address
 }
 
+/// Waits up to 15 s (enough for a restarted database to be migrated) for readiness.
 pub async fn wait_until_ready(address: &str) {
     let client = Client::new();
-    for _ in 0..200 {
+    for _ in 0..300 {
         if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {
             if res.status().is_success() {
                 return;

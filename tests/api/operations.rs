@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 use pyroscope_functions::db::MIGRATOR;
 use pyroscope_functions::settings::{Function, Settings};
 use pyroscope_functions::startup::Application;
@@ -13,22 +12,13 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::helpers::{
-    assert_error, json_with_status, spawn_app, spawn_app_with, spawn_server, TestDatabase,
+    assert_error, json_with_status, spawn_app, spawn_app_with, spawn_server, wait_until_ready,
+    TestDatabase,
 };
+use crate::stoppable_postgres::{scratch_dir, StoppablePostgres};
 
 fn baseline() -> serde_json::Value {
     json!({"appName": "checkout", "profileType": "cpu", "functionName": "G1 Young Generation", "maxSelfPercent": 15})
-}
-
-/// A scratch directory under the system temp dir, traversable by the `postgres` user.
-fn scratch_dir(label: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "pyroscope-functions-test-pg-{}-{label}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn settings_without_database() -> Settings {
@@ -199,7 +189,7 @@ async fn the_embedded_default_keeps_data_across_restarts() {
     let address = format!("http://127.0.0.1:{}", first.port());
     let handle = first.handle();
     let running = tokio::spawn(first.run_until_stopped());
-    wait_ready(&client, &address).await;
+    wait_until_ready(&address).await;
     let res = client
         .post(format!("{address}/baselines"))
         .json(&baseline())
@@ -214,7 +204,7 @@ async fn the_embedded_default_keeps_data_across_restarts() {
     let address = format!("http://127.0.0.1:{}", second.port());
     let handle = second.handle();
     let running = tokio::spawn(second.run_until_stopped());
-    wait_ready(&client, &address).await;
+    wait_until_ready(&address).await;
     let res = client
         .get(format!("{address}/baselines/checkout"))
         .send()
@@ -229,33 +219,13 @@ async fn the_embedded_default_keeps_data_across_restarts() {
 
 #[tokio::test]
 async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restart() {
-    let dir = scratch_dir("outage");
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let config = EmbeddedConfig {
-        data_dir: dir.join("data"),
-        bin_dir: None,
-        ephemeral: true,
-        port: Some(port),
-    };
-    let start = |config: EmbeddedConfig| async move {
-        tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&config))
-            .await
-            .unwrap()
-            .unwrap()
-    };
-    let mut pg = start(config.clone()).await;
-
+    let mut pg = StoppablePostgres::start("outage").await;
     let mut settings = settings_without_database();
-    settings.database.url = Some(SecretString::from(format!(
-        "postgres://postgres@127.0.0.1:{port}/postgres"
-    )));
+    settings.database.url = Some(SecretString::from(pg.url()));
     settings.database.acquire_timeout_secs = 1;
     let address = spawn_server(settings).await;
     let client = Client::new();
-    wait_ready(&client, &address).await;
+    wait_until_ready(&address).await;
     let res = client
         .post(format!("{address}/baselines"))
         .json(&baseline())
@@ -264,9 +234,7 @@ async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restar
         .unwrap();
     json_with_status(res, 201).await;
 
-    tokio::task::spawn_blocking(move || pg.shutdown())
-        .await
-        .unwrap();
+    pg.stop().await;
     let res = client
         .get(format!("{address}/baselines/checkout"))
         .send()
@@ -284,8 +252,8 @@ async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restar
         .unwrap();
     assert_eq!(ready.status().as_u16(), 503);
 
-    let _pg = start(config).await;
-    wait_ready(&client, &address).await;
+    pg.restart().await;
+    wait_until_ready(&address).await;
     let res = client
         .get(format!("{address}/baselines/checkout"))
         .send()
@@ -293,8 +261,6 @@ async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restar
         .unwrap();
     let body = json_with_status(res, 200).await;
     assert_eq!(body["baselines"].as_array().unwrap().len(), 1);
-    drop(_pg);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
@@ -326,16 +292,4 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
     let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
     assert_eq!(again.len(), 4);
     let _ = conn.close().await;
-}
-
-async fn wait_ready(client: &Client, address: &str) {
-    for _ in 0..300 {
-        if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {
-            if res.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{address} did not become ready");
 }

@@ -68,6 +68,23 @@ pub struct NewHistoryRecord {
     pub requested_by: Option<String>,
 }
 
+impl NewHistoryRecord {
+    /// The record as stored under `id` at `created_at`: the store echoes what it was given.
+    pub fn stored(self, id: i32, created_at: DateTime<Utc>) -> HistoryRecord {
+        HistoryRecord {
+            id,
+            app_name: self.app_name.into_inner(),
+            profile_types: self.profile_types,
+            diagnosis: self.diagnosis,
+            severity: self.severity,
+            top_functions: self.top_functions,
+            recommendation: self.recommendation,
+            requested_by: self.requested_by,
+            created_at,
+        }
+    }
+}
+
 /// Which page of an app's history to read.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HistoryQuery {

@@ -1,6 +1,11 @@
-//! `HistorySor` on PostgreSQL (`triage_history`).
+//! `HistorySor` on PostgreSQL (`triage_history`). Creates arriving together are combined into
+//! one multi-row insert: a burst of assessments then costs one commit, not one each.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::model::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use crate::db::Database;
@@ -10,47 +15,191 @@ use crate::sor::{HistorySor, SorError};
 const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_functions, \
                        recommendation, requested_by, created_at";
 
+/// Most records one insert carries.
+const MAX_BATCH: usize = 256;
+/// Creates waiting for a writer; past this a caller waits for room.
+const QUEUE_CAPACITY: usize = 4096;
+
+/// A create waiting to be written, and where its answer goes.
+struct PendingCreate {
+    record: NewHistoryRecord,
+    reply: oneshot::Sender<Result<HistoryRecord, SorError>>,
+}
+
 /// Assessments stored in the `triage_history` table.
 #[derive(Clone)]
 pub struct PgHistoryStore {
     db: Database,
+    creates: mpsc::Sender<PendingCreate>,
 }
 
 impl PgHistoryStore {
+    /// The store, and the task that writes its creates; call it inside a Tokio runtime. Half
+    /// the pool's connections (at least one) may be writing at once; the rest stay for reads.
     pub fn new(db: Database) -> Self {
-        PgHistoryStore { db }
+        let (creates, queue) = mpsc::channel(QUEUE_CAPACITY);
+        let writers = usize::try_from(db.max_connections() / 2)
+            .unwrap_or(1)
+            .max(1);
+        tokio::spawn(combine_creates(db.clone(), queue, writers));
+        PgHistoryStore { db, creates }
     }
+}
+
+/// Takes whatever creates are waiting (up to [`MAX_BATCH`]) as one batch per free writer.
+async fn combine_creates(db: Database, mut queue: mpsc::Receiver<PendingCreate>, writers: usize) {
+    let slots = Arc::new(Semaphore::new(writers));
+    while let Some(first) = queue.recv().await {
+        // Waiting for a writer before draining lets the batch grow while all are busy.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(pending) => batch.push(pending),
+                Err(_) => break,
+            }
+        }
+        let db = db.clone();
+        tokio::spawn(async move {
+            write_batch(&db, batch).await;
+            drop(slot);
+        });
+    }
+}
+
+/// Where and when the database stored a row.
+type RowKey = (i32, DateTime<Utc>);
+
+/// Writes a batch in one statement. When the database refuses it (one bad record, say), each
+/// record is written alone, so only the bad one fails; an outage fails them all alike.
+async fn write_batch(db: &Database, batch: Vec<PendingCreate>) {
+    if batch.len() > 1 {
+        let records: Vec<&NewHistoryRecord> = batch.iter().map(|p| &p.record).collect();
+        match insert_many(db, &records).await {
+            Ok(keys) => {
+                for (pending, (id, created_at)) in batch.into_iter().zip(keys) {
+                    let row = pending.record.stored(id, created_at);
+                    // A caller that went away no longer wants its answer; the row is stored.
+                    let _ = pending.reply.send(Ok(row));
+                }
+                return;
+            }
+            Err(e @ (SorError::Unavailable(_) | SorError::Timeout(_))) => {
+                for pending in batch {
+                    let _ = pending.reply.send(Err(e.clone()));
+                }
+                return;
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, size = batch.len(), "batch refused; writing its records one by one")
+            }
+        }
+    }
+    for pending in batch {
+        let result = match insert_one(db, &pending.record).await {
+            Ok((id, created_at)) => Ok(pending.record.stored(id, created_at)),
+            Err(e) => Err(e),
+        };
+        let _ = pending.reply.send(result);
+    }
+}
+
+// Inserts return only the new row's key: echoing every column back, the JSON included, would
+// cost the writer more than the insert itself.
+
+async fn insert_one(db: &Database, record: &NewHistoryRecord) -> Result<RowKey, SorError> {
+    const SQL: &str = "insert into triage_history \
+             (app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
+              requested_by) \
+         values ($1, $2, $3, $4, $5, $6, $7) \
+         returning id, created_at";
+    db.run("saving a history record", |pool| async move {
+        sqlx::query_as::<_, RowKey>(SQL)
+            .bind(record.app_name.as_str())
+            .bind(&record.profile_types)
+            .bind(&record.diagnosis)
+            .bind(record.severity.as_str())
+            .bind(&record.top_functions)
+            .bind(&record.recommendation)
+            .bind(&record.requested_by)
+            .fetch_one(&pool)
+            .await
+    })
+    .await
+}
+
+/// Inserts `records` in one statement; the keys come back in the order of `records`.
+async fn insert_many(
+    db: &Database,
+    records: &[&NewHistoryRecord],
+) -> Result<Vec<RowKey>, SorError> {
+    // `order by n` makes the serial ids follow the order of `records`.
+    const SQL: &str = "insert into triage_history \
+             (app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
+              requested_by) \
+         select app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
+                requested_by \
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::text[], \
+                     $7::text[]) \
+              with ordinality as r(app_name, profile_types, diagnosis, severity, top_functions, \
+                                   recommendation, requested_by, n) \
+         order by n \
+         returning id, created_at";
+    let apps: Vec<&str> = records.iter().map(|r| r.app_name.as_str()).collect();
+    let types: Vec<&str> = records.iter().map(|r| r.profile_types.as_str()).collect();
+    let diagnoses: Vec<&str> = records.iter().map(|r| r.diagnosis.as_str()).collect();
+    let severities: Vec<&str> = records.iter().map(|r| r.severity.as_str()).collect();
+    let tops: Vec<Option<&serde_json::Value>> =
+        records.iter().map(|r| r.top_functions.as_ref()).collect();
+    let recommendations: Vec<Option<&str>> = records
+        .iter()
+        .map(|r| r.recommendation.as_deref())
+        .collect();
+    let requesters: Vec<Option<&str>> = records.iter().map(|r| r.requested_by.as_deref()).collect();
+    let mut keys = db
+        .run("saving history records", |pool| {
+            let (apps, types, diagnoses, severities) = (&apps, &types, &diagnoses, &severities);
+            let (tops, recommendations, requesters) = (&tops, &recommendations, &requesters);
+            async move {
+                sqlx::query_as::<_, RowKey>(SQL)
+                    .bind(apps)
+                    .bind(types)
+                    .bind(diagnoses)
+                    .bind(severities)
+                    .bind(tops)
+                    .bind(recommendations)
+                    .bind(requesters)
+                    .fetch_all(&pool)
+                    .await
+            }
+        })
+        .await?;
+    if keys.len() != records.len() {
+        return Err(SorError::Unexpected(format!(
+            "inserting {} history records returned {} rows",
+            records.len(),
+            keys.len()
+        )));
+    }
+    keys.sort_unstable_by_key(|(id, _)| *id);
+    Ok(keys)
 }
 
 #[async_trait]
 impl HistorySor for PgHistoryStore {
     #[tracing::instrument(skip_all, fields(app = %record.app_name, severity = record.severity.as_str()))]
     async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError> {
-        let sql = format!(
-            "insert into triage_history \
-                 (app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
-                  requested_by) \
-             values ($1, $2, $3, $4, $5, $6, $7) \
-             returning {COLUMNS}"
-        );
-        let r = &record;
-        self.db
-            .run("saving a history record", |pool| {
-                let sql = sql.clone();
-                async move {
-                    sqlx::query_as::<_, HistoryRecord>(&sql)
-                        .bind(r.app_name.as_str())
-                        .bind(&r.profile_types)
-                        .bind(&r.diagnosis)
-                        .bind(r.severity.as_str())
-                        .bind(&r.top_functions)
-                        .bind(&r.recommendation)
-                        .bind(&r.requested_by)
-                        .fetch_one(&pool)
-                        .await
-                }
-            })
+        // Without a usable database there is nothing to queue for: answer at once.
+        self.db.pool()?;
+        let stopped = || SorError::Unexpected("the history writer has stopped".to_owned());
+        let (reply, answer) = oneshot::channel();
+        self.creates
+            .send(PendingCreate { record, reply })
             .await
+            .map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     #[tracing::instrument(skip_all, fields(app = %app, limit = query.limit, offset = query.offset))]
