@@ -3,6 +3,7 @@
 
 pub mod alert_rule;
 pub mod baseline;
+pub mod coalescing;
 mod fields;
 pub mod history;
 pub mod profile_data;

@@ -14,6 +14,7 @@ use crate::bor::{HistoryRecorder, RetryPolicy};
 use crate::health::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::remote::RemoteBaselineStore;
+use crate::sor::baseline::CoalescedBaselines;
 use crate::sor::history::remote::RemoteHistoryStore;
 use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
@@ -228,9 +229,13 @@ pub(super) fn build_bors(
     hosted: &Hosted,
     metrics: &Arc<Metrics>,
 ) -> Result<Bors, StartupError> {
-    let Some((deps, checks)) = bor_dependencies(settings, hosted)? else {
+    let Some((mut deps, checks)) = bor_dependencies(settings, hosted)? else {
         return Ok(Bors::default());
     };
+    // Concurrent assessments of one app read its baselines once.
+    deps.baseline = deps.baseline.map(|store| {
+        Arc::new(CoalescedBaselines::new(store, metrics.clone())) as Arc<dyn BaselineSor>
+    });
     let function = settings.function;
     let policy = RetryPolicy {
         attempts: settings.history_writes.attempts,

@@ -1,9 +1,11 @@
 //! Baseline SOR: approved per-function thresholds in PostgreSQL.
 
+pub mod coalesced;
 pub mod model;
 pub mod postgres;
 pub mod remote;
 pub mod routes;
 
+pub use coalesced::CoalescedBaselines;
 pub use model::{Baseline, BaselinePatch, NewBaseline, Severity};
 pub use postgres::PgBaselineStore;

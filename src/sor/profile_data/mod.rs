@@ -4,7 +4,6 @@
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
 //! Answers are coalesced and cached in front of Pyroscope.
 
-pub mod cache;
 pub mod flamegraph;
 pub mod model;
 pub mod pyroscope;
@@ -24,11 +23,11 @@ pub use model::{
     AppList, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
 };
 
-use self::cache::Coalescing;
 use self::flamegraph::FlameGraphStats;
 use self::pyroscope::{ClientConfigError, PyroscopeClient};
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
+use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
 use crate::telemetry::Metrics;
 

@@ -1,6 +1,6 @@
-//! Protection of Pyroscope: identical loads in flight share one upstream call, and results are
-//! kept for a TTL. Built on `moka`, whose `entry().or_try_insert_with` runs one loader per key
-//! and hands its result to every concurrent waiter.
+//! Protection of the stores behind the SORs: identical loads in flight share one call, and
+//! results may be kept for a TTL. Built on `moka`, whose `entry().or_try_insert_with` runs one
+//! loader per key and hands its result to every concurrent waiter.
 
 use std::future::Future;
 use std::hash::Hash;
@@ -13,7 +13,7 @@ use moka::future::Cache;
 use crate::sor::SorError;
 use crate::telemetry::Metrics;
 
-/// A coalescing TTL cache of one kind of Pyroscope answer, counting its lookups in
+/// A coalescing TTL cache of one kind of answer, counting its lookups in
 /// `cache_lookups_total{cache, result}` with result `hit`, `miss` (this caller loaded) or
 /// `coalesced` (this caller waited for another caller's load).
 pub struct Coalescing<K, V> {
