@@ -85,6 +85,8 @@ pub struct HistoryWriteSettings {
     pub attempts: u32,
     /// Delay before the first retry; doubled before each further one.
     pub base_delay_ms: u64,
+    /// Records in flight at most; past it a record is dropped (and counted) at once.
+    pub max_pending: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -246,6 +248,9 @@ impl Settings {
         }
         if self.history_writes.attempts == 0 {
             return invalid("history_writes.attempts", "must be at least 1");
+        }
+        if self.history_writes.max_pending == 0 {
+            return invalid("history_writes.max_pending", "must be at least 1");
         }
         for logical in ["cpu", "alloc", "lock", "wall"] {
             match self.pyroscope.profile_types.get(logical) {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 use crate::sor::history::NewHistoryRecord;
 use crate::sor::{HistorySor, SorError};
@@ -34,12 +35,17 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Records being written (or waiting to retry) at most, unless configured otherwise.
+pub const DEFAULT_MAX_PENDING: usize = 1024;
+
 /// Writes assessment records to the History SOR off the request path.
 #[derive(Clone)]
 pub struct HistoryRecorder {
     store: Arc<dyn HistorySor>,
     policy: RetryPolicy,
     metrics: Arc<Metrics>,
+    /// One permit per record in flight: bounds the memory a slow or stopped store can hold.
+    pending: Arc<Semaphore>,
 }
 
 impl HistoryRecorder {
@@ -48,14 +54,36 @@ impl HistoryRecorder {
             store,
             policy,
             metrics,
+            pending: Arc::new(Semaphore::new(DEFAULT_MAX_PENDING)),
         }
     }
 
+    /// The same recorder holding at most `max_pending` (at least 1) records in flight.
+    pub fn with_max_pending(mut self, max_pending: usize) -> Self {
+        self.pending = Arc::new(Semaphore::new(max_pending.max(1)));
+        self
+    }
+
     /// Stores `record` in a background task, so the answer is neither delayed nor failed by it.
-    /// The handle resolves to whether the record was stored; callers may ignore it.
+    /// When `max_pending` records are already in flight (the store is down or slow), the record
+    /// is dropped at once and counted, rather than held in memory. The handle resolves to
+    /// whether the record was stored; callers may ignore it.
     pub fn record(&self, record: NewHistoryRecord) -> tokio::task::JoinHandle<bool> {
+        let Ok(permit) = self.pending.clone().try_acquire_owned() else {
+            self.drop_record(&record, "too many history writes in flight");
+            return tokio::spawn(std::future::ready(false));
+        };
         let recorder = self.clone();
-        tokio::spawn(async move { recorder.write(record).await })
+        tokio::spawn(async move {
+            let stored = recorder.write(record).await;
+            drop(permit);
+            stored
+        })
+    }
+
+    fn drop_record(&self, record: &NewHistoryRecord, reason: &str) {
+        self.metrics.history_writes_dropped.inc();
+        tracing::error!(reason, record = %record_json(record), "history write dropped");
     }
 
     /// Writes with retries. A record that cannot be stored is counted in
@@ -72,13 +100,8 @@ impl HistoryRecorder {
                     tracing::warn!(error = %e, retry, app = %record.app_name, "retrying a history write");
                 }
                 Err(e) => {
-                    self.metrics.history_writes_dropped.inc();
-                    tracing::error!(
-                        error = %e,
-                        attempts = retry + 1,
-                        record = %record_json(&record),
-                        "history write dropped"
-                    );
+                    let reason = format!("{e} (after {} attempts)", retry + 1);
+                    self.drop_record(&record, &reason);
                     return false;
                 }
             }
@@ -186,6 +209,34 @@ mod tests {
         assert!(!recorder.write(record()).await);
         assert_eq!(metrics.history_write_retries.get(), 0);
         assert_eq!(metrics.history_writes_dropped.get(), 1);
+    }
+
+    #[tokio::test]
+    async fn past_the_pending_limit_records_are_dropped_at_once_and_counted() {
+        let mut store = MockHistorySor::new();
+        store
+            .expect_create()
+            .times(6)
+            .returning(|_| Err(SorError::Unavailable("down".into())));
+        let metrics = Metrics::new(None).unwrap();
+        let slow = RetryPolicy {
+            attempts: 2,
+            base_delay: Duration::from_millis(200),
+        };
+        let recorder =
+            HistoryRecorder::new(Arc::new(store), slow, metrics.clone()).with_max_pending(2);
+        let waiting = [recorder.record(record()), recorder.record(record())];
+        let third = recorder.record(record());
+        // Dropped without waiting for the two in flight, which are still retrying.
+        assert!(!third.await.unwrap());
+        assert_eq!(metrics.history_writes_dropped.get(), 1);
+        for handle in waiting {
+            assert!(!handle.await.unwrap());
+        }
+        assert_eq!(metrics.history_writes_dropped.get(), 3);
+        // Their permits are back: the next record is tried again.
+        assert!(!recorder.record(record()).await.unwrap());
+        assert_eq!(metrics.history_writes_dropped.get(), 3 + 1);
     }
 
     #[test]

@@ -242,9 +242,10 @@ pub(super) fn build_bors(
         base_delay: Duration::from_millis(settings.history_writes.base_delay_ms),
     };
     let recorder = |deps: &BorDeps| {
-        deps.history
-            .clone()
-            .map(|store| HistoryRecorder::new(store, policy, metrics.clone()))
+        deps.history.clone().map(|store| {
+            HistoryRecorder::new(store, policy, metrics.clone())
+                .with_max_pending(settings.history_writes.max_pending)
+        })
     };
     let mut bors = Bors {
         checks,
