@@ -122,7 +122,7 @@ pub(crate) mod testing {
             profile_types: record.profile_types,
             diagnosis: record.diagnosis,
             severity: record.severity,
-            top_functions: record.top_functions,
+            top_functions: record.top_functions.map(|t| t.to_value()),
             recommendation: record.recommendation,
             requested_by: record.requested_by,
             created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),

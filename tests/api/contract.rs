@@ -12,7 +12,7 @@ use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
 use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore, Severity};
 use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore,
+    AssessmentSeverity, HistoryQuery, JsonText, NewHistoryRecord, PgHistoryStore,
 };
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
@@ -122,7 +122,10 @@ fn record(diagnosis: &str) -> NewHistoryRecord {
         profile_types: "cpu,alloc".into(),
         diagnosis: diagnosis.into(),
         severity: AssessmentSeverity::High,
-        top_functions: Some(json!([{"name": "java/util/HashMap.resize", "selfPercent": 12.5}])),
+        top_functions: JsonText::of(
+            &json!([{"name": "java/util/HashMap.resize", "selfPercent": 12.5}]),
+        )
+        .ok(),
         recommendation: Some("size the map".into()),
         requested_by: Some("alice".into()),
     }
@@ -140,7 +143,10 @@ fn all_records() -> HistoryQuery {
 async fn history_contract(store: Arc<dyn HistorySor>) {
     let older = store.create(record("gc_pressure")).await.unwrap();
     let newer = store.create(record("lock_contention")).await.unwrap();
-    assert_eq!(newer.top_functions, record("x").top_functions);
+    assert_eq!(
+        newer.top_functions,
+        record("x").top_functions.map(|t| t.to_value())
+    );
 
     let listed = store.list(app(ODD_APP), all_records()).await.unwrap();
     assert_eq!(listed, vec![newer.clone(), older.clone()], "newest first");

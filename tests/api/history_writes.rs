@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord, PgHistoryStore};
+use pyroscope_functions::sor::history::{
+    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore,
+};
 use pyroscope_functions::sor::{HistorySor, SorError};
 use reqwest::Client;
 use secrecy::SecretString;
@@ -23,7 +25,8 @@ fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
         profile_types: "cpu".into(),
         diagnosis: diagnosis.into(),
         severity: AssessmentSeverity::Medium,
-        top_functions: Some(json!({"cpu": [{"name": diagnosis, "selfPercent": 12.5}]})),
+        top_functions: JsonText::of(&json!({"cpu": [{"name": diagnosis, "selfPercent": 12.5}]}))
+            .ok(),
         recommendation: Some(format!("look at {diagnosis}")),
         requested_by: None,
     }
@@ -44,7 +47,10 @@ async fn concurrent_creates_share_a_transaction_and_each_caller_gets_its_own_row
         let row = row.unwrap();
         assert_eq!(row.app_name, sent.app_name.as_str());
         assert_eq!(row.diagnosis, sent.diagnosis);
-        assert_eq!(row.top_functions, sent.top_functions);
+        assert_eq!(
+            row.top_functions,
+            sent.top_functions.as_ref().map(JsonText::to_value)
+        );
         assert_eq!(row.recommendation, sent.recommendation);
         ids.insert(row.id);
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::compute;
 use super::model::{DiffReport, DiffRequest};
 use crate::bor::{truncate_chars, BaselineIndex, HistoryRecorder};
-use crate::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
 use crate::sor::profile_data::ProfileDiffQuery;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
@@ -109,7 +109,7 @@ fn history_record(
         profile_types: req.profile_type.to_string(),
         diagnosis: diagnosis.to_owned(),
         severity,
-        top_functions: Some(json!({
+        top_functions: JsonText::of(&json!({
             "query": {
                 "from": req.current.from,
                 "to": req.current.to,
@@ -123,7 +123,8 @@ fn history_record(
             "verdict": report.summary.verdict,
             "regressions": report.regressions,
             "improvements": report.improvements,
-        })),
+        }))
+        .ok(),
         recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
         requested_by: req.requested_by.clone(),
     }

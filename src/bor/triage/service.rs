@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use futures_util::future::join_all;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 use super::model::{
     Assessment, BaselineViolation, EvidenceBody, TriageReport, TriageRequest, TriageSummary,
@@ -12,9 +14,9 @@ use super::model::{
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use crate::bor::{shown_error, truncate_chars, BaselineIndex, HistoryRecorder};
 use crate::profile::ProfileType;
-use crate::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
 use crate::sor::profile_data::model::round_percent;
-use crate::sor::profile_data::{Profile, ProfileQuery};
+use crate::sor::profile_data::{FunctionStat, Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
 /// `primaryIssue` when no type has data.
@@ -220,6 +222,32 @@ fn summarize(
     }
 }
 
+/// A history record's `topFunctions`: each type's top functions (or its error) by type name,
+/// and the exact query. Written straight to JSON text, without a tree of maps in between.
+#[derive(Serialize)]
+struct AssessmentEvidence<'a> {
+    #[serde(flatten)]
+    types: BTreeMap<&'a str, TypeEvidence<'a>>,
+    query: QueryEvidence<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum TypeEvidence<'a> {
+    Assessed(&'a [FunctionStat]),
+    Unavailable { error: &'a str },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct QueryEvidence<'a> {
+    from: i64,
+    to: i64,
+    types: &'a [&'a str],
+    profile_type_ids: BTreeMap<&'a str, &'a str>,
+    limit: u32,
+}
+
 /// One record per assessment: the summary, each type's top functions, and the exact query so
 /// the assessment can be reproduced.
 fn history_record(
@@ -227,35 +255,39 @@ fn history_record(
     report: &TriageReport,
     results: &[Result<Profile, SorError>],
 ) -> NewHistoryRecord {
-    let mut profile_type_ids = Map::new();
-    let mut top_functions = Map::new();
+    let types: Vec<&str> = req.types.iter().map(|t| t.as_str()).collect();
+    let mut evidence = AssessmentEvidence {
+        types: BTreeMap::new(),
+        query: QueryEvidence {
+            from: req.window.from,
+            to: req.window.to,
+            types: &types,
+            profile_type_ids: BTreeMap::new(),
+            limit: req.limit,
+        },
+    };
     for ((profile_type, assessment), result) in report.profiles.iter().zip(results) {
         if let Ok(profile) = result {
-            profile_type_ids.insert(profile_type.to_string(), json!(profile.profile_type_id));
+            evidence
+                .query
+                .profile_type_ids
+                .insert(profile_type.as_str(), &profile.profile_type_id);
         }
-        let value = match assessment {
-            TypeAssessment::Assessed(a) => json!(a.top_functions),
-            TypeAssessment::Unavailable(u) => json!({ "error": u.error }),
+        let shown = match assessment {
+            TypeAssessment::Assessed(a) => TypeEvidence::Assessed(&a.top_functions),
+            TypeAssessment::Unavailable(u) => TypeEvidence::Unavailable { error: &u.error },
         };
-        top_functions.insert(profile_type.to_string(), value);
+        evidence.types.insert(profile_type.as_str(), shown);
     }
-    let types: Vec<&str> = req.types.iter().map(|t| t.as_str()).collect();
-    top_functions.insert(
-        "query".to_owned(),
-        json!({
-            "from": req.window.from,
-            "to": req.window.to,
-            "types": types,
-            "profileTypeIds": profile_type_ids,
-            "limit": req.limit,
-        }),
-    );
+    let top_functions = JsonText::of(&evidence)
+        .map_err(|e| tracing::error!(error = %e, "cannot write an assessment's evidence as JSON"))
+        .ok();
     NewHistoryRecord {
         app_name: req.app.clone(),
         profile_types: types.join(","),
         diagnosis: report.summary.primary_issue.clone(),
         severity: report.summary.severity,
-        top_functions: Some(Value::Object(top_functions)),
+        top_functions,
         recommendation: Some(truncate_chars(
             &report.summary.recommendation,
             MAX_RECOMMENDATION,

@@ -281,7 +281,7 @@ async fn v2_records_the_assessment_with_the_exact_query() {
     );
     assert_eq!(record.requested_by.as_deref(), Some("alice"));
     assert_eq!(
-        record.top_functions.unwrap(),
+        record.top_functions.unwrap().to_value(),
         json!({
             "query": {
                 "from": 1000, "to": 4600, "types": ["cpu", "alloc"],

@@ -5,5 +5,5 @@ pub mod postgres;
 pub mod remote;
 pub mod routes;
 
-pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
+pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
 pub use postgres::PgHistoryStore;

@@ -1,7 +1,8 @@
 //! Triage-history domain types and their request bodies.
 
 use chrono::{DateTime, TimeZone, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
@@ -30,6 +31,44 @@ impl AssessmentSeverity {
 }
 
 text_column!(AssessmentSeverity);
+
+/// JSON held as its text: a record waiting to be written keeps a few KB of text instead of a
+/// tree of maps, and the store takes the text as it is.
+#[derive(Debug, Clone)]
+pub struct JsonText(Box<RawValue>);
+
+impl JsonText {
+    /// The JSON text of `value`.
+    ///
+    /// # Errors
+    /// When `value` cannot be written as JSON (a map with non-string keys).
+    pub fn of<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
+        serde_json::value::to_raw_value(value).map(JsonText)
+    }
+
+    /// The text itself.
+    pub fn as_raw(&self) -> &RawValue {
+        &self.0
+    }
+
+    /// The JSON as a value tree (`null` in the impossible case that the text does not parse:
+    /// it was written by `serde_json`).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl PartialEq for JsonText {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for JsonText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
 
 /// One stored assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -63,7 +102,7 @@ pub struct NewHistoryRecord {
     pub profile_types: String,
     pub diagnosis: String,
     pub severity: AssessmentSeverity,
-    pub top_functions: Option<serde_json::Value>,
+    pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
 }
@@ -77,7 +116,7 @@ impl NewHistoryRecord {
             profile_types: self.profile_types,
             diagnosis: self.diagnosis,
             severity: self.severity,
-            top_functions: self.top_functions,
+            top_functions: self.top_functions.as_ref().map(JsonText::to_value),
             recommendation: self.recommendation,
             requested_by: self.requested_by,
             created_at,
@@ -160,7 +199,13 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
             profile_types,
             diagnosis,
             severity,
-            top_functions: req.top_functions,
+            top_functions: req
+                .top_functions
+                .map(|v| JsonText::of(&v))
+                .transpose()
+                .map_err(|e| {
+                    ApiError::bad_request("invalid_field", format!("topFunctions: {e}"))
+                })?,
             recommendation: optional_text(
                 req.recommendation,
                 "recommendation",

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
+use sqlx::types::Json;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::model::{HistoryQuery, HistoryRecord, NewHistoryRecord};
@@ -121,7 +123,7 @@ async fn insert_one(db: &Database, record: &NewHistoryRecord) -> Result<RowKey, 
             .bind(&record.profile_types)
             .bind(&record.diagnosis)
             .bind(record.severity.as_str())
-            .bind(&record.top_functions)
+            .bind(record.top_functions.as_ref().map(|t| Json(t.as_raw())))
             .bind(&record.recommendation)
             .bind(&record.requested_by)
             .fetch_one(&pool)
@@ -151,8 +153,10 @@ async fn insert_many(
     let types: Vec<&str> = records.iter().map(|r| r.profile_types.as_str()).collect();
     let diagnoses: Vec<&str> = records.iter().map(|r| r.diagnosis.as_str()).collect();
     let severities: Vec<&str> = records.iter().map(|r| r.severity.as_str()).collect();
-    let tops: Vec<Option<&serde_json::Value>> =
-        records.iter().map(|r| r.top_functions.as_ref()).collect();
+    let tops: Vec<Option<Json<&RawValue>>> = records
+        .iter()
+        .map(|r| r.top_functions.as_ref().map(|t| Json(t.as_raw())))
+        .collect();
     let recommendations: Vec<Option<&str>> = records
         .iter()
         .map(|r| r.recommendation.as_deref())

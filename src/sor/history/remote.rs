@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::SecondsFormat;
 use reqwest::Method;
 
-use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
+use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
 use super::routes::HistoryList;
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
@@ -34,7 +34,7 @@ impl HistorySor for RemoteHistoryStore {
             diagnosis: Some(record.diagnosis),
             severity: Some(record.severity),
             profile_types: Some(record.profile_types),
-            top_functions: record.top_functions,
+            top_functions: record.top_functions.as_ref().map(JsonText::to_value),
             recommendation: record.recommendation,
             requested_by: record.requested_by,
         };
