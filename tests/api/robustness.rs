@@ -1,4 +1,4 @@
-//! Arbitrary bodies never panic or answer 5xx; a stop (what SIGTERM does) lets requests finish.
+//! Arbitrary bodies never panic or answer 5xx; a stop, and a real SIGTERM, let requests finish.
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{spawn_app, test_settings, TestDatabase};
+use crate::helpers::{spawn_app, test_settings, wait_until_ready, TestDatabase};
 
 /// Any JSON value, biased towards objects with the fields the bodies know.
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -140,8 +140,8 @@ fn arbitrary_json_bodies_never_answer_5xx() {
         .unwrap();
 }
 
-#[tokio::test]
-async fn a_stop_lets_an_in_flight_request_finish() {
+/// A Pyroscope answering every query with a one-function graph after 1.5 s.
+async fn slow_pyroscope() -> MockServer {
     let pyroscope = MockServer::start().await;
     let graph = json!({"flamegraph": {"names": ["total", "main"], "levels": [{"values": ["0", "10", "0", "0"]}, {"values": ["0", "10", "10", "1"]}], "total": "10"}});
     Mock::given(method("POST"))
@@ -152,6 +152,12 @@ async fn a_stop_lets_an_in_flight_request_finish() {
         )
         .mount(&pyroscope)
         .await;
+    pyroscope
+}
+
+#[tokio::test]
+async fn a_stop_lets_an_in_flight_request_finish() {
+    let pyroscope = slow_pyroscope().await;
     let db = TestDatabase::create().await;
     let mut settings = test_settings(&db);
     settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
@@ -179,4 +185,48 @@ async fn a_stop_lets_an_in_flight_request_finish() {
             .is_err(),
         "the server stopped accepting"
     );
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish_then_the_process_exits_cleanly() {
+    let pyroscope = slow_pyroscope().await;
+    let db = TestDatabase::create().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
+        .env("DATABASE_URL", db.url.as_str())
+        .env("PORT", port.to_string())
+        .env("PYROSCOPE_URL", pyroscope.uri())
+        .env("FUNCTION", "all")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let address = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&address).await;
+
+    let slow = tokio::spawn(reqwest::get(format!(
+        "{address}/profiles/checkout?from=1700000000&to=1700003600"
+    )));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pid = libc::pid_t::try_from(service.id().unwrap()).unwrap();
+    // SAFETY: sends a signal to the child this test started; no memory is touched.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+
+    let res = slow
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["totalSamples"], 10);
+    let status = tokio::time::timeout(Duration::from_secs(15), service.wait())
+        .await
+        .expect("the process exits after draining")
+        .unwrap();
+    assert!(status.success(), "{status}");
 }
