@@ -20,6 +20,7 @@ openapi:
 # Flame-graph parse + rank throughput beside a plain serde_json parse.
 bench:
     cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3
+    cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3
 
 # Everything CI does.
 ci:
