@@ -155,6 +155,29 @@ async fn slow_pyroscope() -> MockServer {
     pyroscope
 }
 
+/// A profile request that waits on the slow Pyroscope, under way once this returns.
+async fn start_slow_request(
+    address: &str,
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let slow = tokio::spawn(reqwest::get(format!(
+        "{address}/profiles/checkout?from=1700000000&to=1700003600"
+    )));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    slow
+}
+
+async fn assert_answered_in_full(
+    slow: tokio::task::JoinHandle<reqwest::Result<reqwest::Response>>,
+) {
+    let res = slow
+        .await
+        .unwrap()
+        .expect("the in-flight request is answered");
+    assert_eq!(res.status().as_u16(), 200);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["totalSamples"], 10);
+}
+
 #[tokio::test]
 async fn a_stop_lets_an_in_flight_request_finish() {
     let pyroscope = slow_pyroscope().await;
@@ -166,18 +189,9 @@ async fn a_stop_lets_an_in_flight_request_finish() {
     let handle = app.handle();
     let running = tokio::spawn(app.run_until_stopped());
 
-    let slow = tokio::spawn(reqwest::get(format!(
-        "{address}/profiles/checkout?from=1700000000&to=1700003600"
-    )));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let slow = start_slow_request(&address).await;
     handle.stop(true).await;
-    let res = slow
-        .await
-        .unwrap()
-        .expect("the in-flight request is answered");
-    assert_eq!(res.status().as_u16(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["totalSamples"], 10);
+    assert_answered_in_full(slow).await;
     running.await.unwrap().unwrap();
     assert!(
         reqwest::get(format!("{address}/health/live"))
@@ -209,21 +223,12 @@ async fn sigterm_lets_an_in_flight_request_finish_then_the_process_exits_cleanly
     let address = format!("http://127.0.0.1:{port}");
     wait_until_ready(&address).await;
 
-    let slow = tokio::spawn(reqwest::get(format!(
-        "{address}/profiles/checkout?from=1700000000&to=1700003600"
-    )));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let slow = start_slow_request(&address).await;
     let pid = libc::pid_t::try_from(service.id().unwrap()).unwrap();
     // SAFETY: sends a signal to the child this test started; no memory is touched.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
 
-    let res = slow
-        .await
-        .unwrap()
-        .expect("the in-flight request is answered");
-    assert_eq!(res.status().as_u16(), 200);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["totalSamples"], 10);
+    assert_answered_in_full(slow).await;
     let status = tokio::time::timeout(Duration::from_secs(15), service.wait())
         .await
         .expect("the process exits after draining")
