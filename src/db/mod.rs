@@ -201,13 +201,6 @@ impl Database {
         Ok(started.elapsed())
     }
 
-    /// The pool's connection limit; 1 without a pool.
-    pub fn max_connections(&self) -> u32 {
-        self.pool
-            .as_ref()
-            .map_or(1, |p| p.options().get_max_connections())
-    }
-
     /// Current pool usage, when there is a pool.
     pub fn pool_stats(&self) -> Option<PoolStats> {
         self.pool.as_ref().map(|p| PoolStats {

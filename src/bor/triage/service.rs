@@ -1,8 +1,7 @@
 //! `TriageService`: reads profiles (and, in v2, baselines), diagnoses them, records history.
 
-use std::sync::Arc;
-
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use futures_util::future::join_all;
 use serde::Serialize;

@@ -40,9 +40,8 @@ impl PgHistoryStore {
     /// the pool's connections (at least one) may be writing at once; the rest stay for reads.
     pub fn new(db: Database) -> Self {
         let (creates, queue) = mpsc::channel(QUEUE_CAPACITY);
-        let writers = usize::try_from(db.max_connections() / 2)
-            .unwrap_or(1)
-            .max(1);
+        let pool_size = db.pool_stats().map_or(1, |pool| pool.max);
+        let writers = usize::try_from(pool_size / 2).unwrap_or(1).max(1);
         tokio::spawn(combine_creates(db.clone(), queue, writers));
         PgHistoryStore { db, creates }
     }
@@ -77,66 +76,45 @@ type RowKey = (i32, DateTime<Utc>);
 /// Writes a batch in one statement. When the database refuses it (one bad record, say), each
 /// record is written alone, so only the bad one fails; an outage fails them all alike.
 async fn write_batch(db: &Database, batch: Vec<PendingCreate>) {
-    if batch.len() > 1 {
-        let records: Vec<&NewHistoryRecord> = batch.iter().map(|p| &p.record).collect();
-        match insert_many(db, &records).await {
-            Ok(keys) => {
-                for (pending, (id, created_at)) in batch.into_iter().zip(keys) {
-                    let row = pending.record.stored(id, created_at);
-                    // A caller that went away no longer wants its answer; the row is stored.
-                    let _ = pending.reply.send(Ok(row));
-                }
-                return;
+    let records: Vec<&NewHistoryRecord> = batch.iter().map(|p| &p.record).collect();
+    match insert(db, &records).await {
+        Ok(keys) => {
+            for (pending, key) in batch.into_iter().zip(keys) {
+                pending.answer(Ok(key));
             }
-            Err(e @ (SorError::Unavailable(_) | SorError::Timeout(_))) => {
-                for pending in batch {
-                    let _ = pending.reply.send(Err(e.clone()));
-                }
-                return;
+        }
+        Err(e)
+            if batch.len() == 1 || matches!(e, SorError::Unavailable(_) | SorError::Timeout(_)) =>
+        {
+            for pending in batch {
+                pending.answer(Err(e.clone()));
             }
-            Err(e) => {
-                tracing::debug!(error = %e, size = batch.len(), "batch refused; writing its records one by one")
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, size = batch.len(), "batch refused; writing its records one by one");
+            for pending in batch {
+                let key = insert(db, &[&pending.record])
+                    .await
+                    .map(|mut keys| keys.remove(0));
+                pending.answer(key);
             }
         }
     }
-    for pending in batch {
-        let result = match insert_one(db, &pending.record).await {
-            Ok((id, created_at)) => Ok(pending.record.stored(id, created_at)),
-            Err(e) => Err(e),
-        };
-        let _ = pending.reply.send(result);
+}
+
+impl PendingCreate {
+    /// Hands the caller its stored record, or the error. A caller that went away no longer
+    /// wants its answer; a row written for it stays stored.
+    fn answer(self, key: Result<RowKey, SorError>) {
+        let result = key.map(|(id, created_at)| self.record.stored(id, created_at));
+        let _ = self.reply.send(result);
     }
 }
 
-// Inserts return only the new row's key: echoing every column back, the JSON included, would
-// cost the writer more than the insert itself.
-
-async fn insert_one(db: &Database, record: &NewHistoryRecord) -> Result<RowKey, SorError> {
-    const SQL: &str = "insert into triage_history \
-             (app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
-              requested_by) \
-         values ($1, $2, $3, $4, $5, $6, $7) \
-         returning id, created_at";
-    db.run("saving a history record", |pool| async move {
-        sqlx::query_as::<_, RowKey>(SQL)
-            .bind(record.app_name.as_str())
-            .bind(&record.profile_types)
-            .bind(&record.diagnosis)
-            .bind(record.severity.as_str())
-            .bind(record.top_functions.as_ref().map(|t| Json(t.as_raw())))
-            .bind(&record.recommendation)
-            .bind(&record.requested_by)
-            .fetch_one(&pool)
-            .await
-    })
-    .await
-}
-
-/// Inserts `records` in one statement; the keys come back in the order of `records`.
-async fn insert_many(
-    db: &Database,
-    records: &[&NewHistoryRecord],
-) -> Result<Vec<RowKey>, SorError> {
+/// Inserts `records` in one statement; the keys come back in the order of `records`. Only the
+/// key is returned: echoing every column back, the JSON included, would cost the writer more
+/// than the insert itself.
+async fn insert(db: &Database, records: &[&NewHistoryRecord]) -> Result<Vec<RowKey>, SorError> {
     // `order by n` makes the serial ids follow the order of `records`.
     const SQL: &str = "insert into triage_history \
              (app_name, profile_types, diagnosis, severity, top_functions, recommendation, \
@@ -149,6 +127,11 @@ async fn insert_many(
                                    recommendation, requested_by, n) \
          order by n \
          returning id, created_at";
+    let what = if records.len() == 1 {
+        "saving a history record"
+    } else {
+        "saving history records"
+    };
     let apps: Vec<&str> = records.iter().map(|r| r.app_name.as_str()).collect();
     let types: Vec<&str> = records.iter().map(|r| r.profile_types.as_str()).collect();
     let diagnoses: Vec<&str> = records.iter().map(|r| r.diagnosis.as_str()).collect();
@@ -163,7 +146,7 @@ async fn insert_many(
         .collect();
     let requesters: Vec<Option<&str>> = records.iter().map(|r| r.requested_by.as_deref()).collect();
     let mut keys = db
-        .run("saving history records", |pool| {
+        .run(what, |pool| {
             let (apps, types, diagnoses, severities) = (&apps, &types, &diagnoses, &severities);
             let (tops, recommendations, requesters) = (&tops, &recommendations, &requesters);
             async move {
