@@ -148,12 +148,26 @@ pub struct TestApp {
     pub db: Option<TestDatabase>,
 }
 
-/// Settings for a test process: random port, one worker, the given database.
-pub fn test_settings(db: &TestDatabase) -> Settings {
+/// Settings for a test process without a database yet: loopback, random port, one worker.
+pub fn settings_without_database() -> Settings {
     let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
     settings.server.host = "127.0.0.1".into();
     settings.server.port = 0;
     settings.server.workers = 1;
+    settings
+}
+
+/// A loopback port nobody listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// Settings for a test process: random port, one worker, the given database.
+pub fn test_settings(db: &TestDatabase) -> Settings {
+    let mut settings = settings_without_database();
     settings.database.url = Some(SecretString::from(db.url.to_string()));
     settings.database.embedded.enabled = false;
     settings
@@ -181,11 +195,8 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
 /// Spawns a process serving only the Profile Data SOR: it needs no database, only Pyroscope,
 /// which `customize` points at a stub.
 pub async fn spawn_profile_data_sor(customize: impl FnOnce(&mut Settings)) -> TestApp {
-    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    let mut settings = settings_without_database();
     settings.function = Function::ProfileDataSor;
-    settings.server.host = "127.0.0.1".into();
-    settings.server.port = 0;
-    settings.server.workers = 1;
     customize(&mut settings);
     let app = spawn_server(settings).await;
     wait_until_ready(&app).await;
@@ -199,10 +210,7 @@ pub async fn spawn_profile_data_sor(customize: impl FnOnce(&mut Settings)) -> Te
 /// Spawns the service against a PostgreSQL address nobody listens on; waits until it is live.
 /// Every store call then answers 503, as when the database is down.
 pub async fn spawn_app_without_database() -> String {
-    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
-    settings.server.host = "127.0.0.1".into();
-    settings.server.port = 0;
-    settings.server.workers = 1;
+    let mut settings = settings_without_database();
     // Port 1 refuses connections at once, so the schema never gets migrated.
     settings.database.url = Some(SecretString::from(
         "postgres://postgres@127.0.0.1:1/unreachable".to_owned(),

@@ -15,7 +15,7 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::contract::{app, in_process_database};
-use crate::helpers::{json_with_status, spawn_server, wait_until_ready};
+use crate::helpers::{json_with_status, settings_without_database, spawn_server, wait_until_ready};
 use crate::pyroscope_stub::{self, APPS, FROM, TO};
 use crate::stoppable_postgres::StoppablePostgres;
 
@@ -136,11 +136,7 @@ async fn history_writes_are_retried_through_an_outage_and_those_that_run_out_of_
     // Two services on one database: one retries for about a minute, one gives up after
     // two quick tries.
     let service = |attempts: u32| {
-        let mut settings = pyroscope_functions::settings::Settings::load_from(None, Vec::new())
-            .expect("default settings load");
-        settings.server.host = "127.0.0.1".into();
-        settings.server.port = 0;
-        settings.server.workers = 1;
+        let mut settings = settings_without_database();
         settings.database.url = Some(SecretString::from(pg.url()));
         settings.database.acquire_timeout_secs = 1;
         settings.database.max_retries = 0;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pyroscope_functions::db::MIGRATOR;
-use pyroscope_functions::settings::{Function, Settings};
+use pyroscope_functions::settings::Function;
 use pyroscope_functions::startup::Application;
 use reqwest::Client;
 use secrecy::SecretString;
@@ -12,21 +12,13 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::helpers::{
-    assert_error, json_with_status, spawn_app, spawn_app_with, spawn_server, wait_until_ready,
-    TestDatabase,
+    assert_error, json_with_status, settings_without_database, spawn_app, spawn_app_with,
+    spawn_server, wait_until_ready, TestDatabase,
 };
 use crate::stoppable_postgres::{scratch_dir, StoppablePostgres};
 
 fn baseline() -> serde_json::Value {
     json!({"appName": "checkout", "profileType": "cpu", "functionName": "G1 Young Generation", "maxSelfPercent": 15})
-}
-
-fn settings_without_database() -> Settings {
-    let mut settings = Settings::load_from(None, Vec::new()).unwrap();
-    settings.server.host = "127.0.0.1".into();
-    settings.server.port = 0;
-    settings.server.workers = 1;
-    settings
 }
 
 #[tokio::test]

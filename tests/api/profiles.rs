@@ -14,7 +14,7 @@ use wiremock::matchers::{
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{
-    assert_error, json_with_status, spawn_app_with, spawn_profile_data_sor, TestApp,
+    assert_error, free_port, json_with_status, spawn_app_with, spawn_profile_data_sor, TestApp,
 };
 
 const FROM: i64 = 1_700_000_000;
@@ -430,12 +430,7 @@ async fn a_failing_pyroscope_is_retried_then_answers_502_naming_it() {
 
 #[tokio::test]
 async fn an_unreachable_pyroscope_answers_502() {
-    // Bind and drop a listener to get a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let app = spawn_profile_data_sor(|s| {
         s.pyroscope.url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     })

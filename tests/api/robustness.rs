@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{spawn_app, test_settings, wait_until_ready, TestDatabase};
+use crate::helpers::{free_port, spawn_app, test_settings, wait_until_ready, TestDatabase};
 
 /// Any JSON value, biased towards objects with the fields the bodies know.
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -205,10 +205,7 @@ async fn a_stop_lets_an_in_flight_request_finish() {
 async fn sigterm_lets_an_in_flight_request_finish_then_the_process_exits_cleanly() {
     let pyroscope = slow_pyroscope().await;
     let db = TestDatabase::create().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = free_port();
     let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
         .env("DATABASE_URL", db.url.as_str())
         .env("PORT", port.to_string())

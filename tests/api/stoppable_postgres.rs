@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 
+use crate::helpers::free_port;
+
 /// A scratch directory under the system temp dir, traversable by the `postgres` user.
 pub fn scratch_dir(label: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -27,10 +29,7 @@ impl StoppablePostgres {
     /// Initialises and starts a server in a scratch directory named after `label`.
     pub async fn start(label: &str) -> Self {
         let dir = scratch_dir(label);
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
+        let port = free_port();
         let config = EmbeddedConfig {
             data_dir: dir.join("data"),
             bin_dir: None,
