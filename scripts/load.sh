@@ -89,6 +89,10 @@ ms() {
 }
 # verdict CONDITION: "met" when bc finds CONDITION true, else "MISSED".
 verdict() { if [ "$(echo "$1" | bc)" = 1 ]; then echo met; else echo MISSED; fi; }
+# dropped: history records the service has dropped so far (backlog full or out of tries).
+dropped() {
+    curl -s "http://127.0.0.1:$APP_PORT/metrics" | awk '/^history_writes_dropped_total / {print $2}'
+}
 
 TRIAGE="http://127.0.0.1:$APP_PORT/triage/app-001?types=cpu,alloc&from=$FROM&to=$TO"
 cat > /tmp/pf-history.lua <<'LUA'
@@ -107,12 +111,14 @@ echo "(1) triage, cache disabled"
 start_app 0
 idle_rss=$(rss_mib "$APP_PID" VmRSS)
 read -r t0_rps t0_p50 t0_p99 t0_svc t0_pg t0_all < <(measure "$TRIAGE")
+t0_dropped=$(dropped)
 stop_app
 
 echo "(1) triage, cache enabled; /health/live; (2) POST /history; (4) coalescing; (3) hotspots"
 start_app 10
 read -r live_rps live_p50 live_p99 live_svc live_pg live_all < <(measure "http://127.0.0.1:$APP_PORT/health/live")
 read -r t1_rps t1_p50 t1_p99 t1_svc t1_pg t1_all < <(measure "$TRIAGE")
+t1_dropped=$(dropped)
 read -r h_rps h_p50 h_p99 h_svc h_pg h_all < <(measure -s /tmp/pf-history.lua "http://127.0.0.1:$APP_PORT/history")
 
 curl -s -XPOST "http://127.0.0.1:$STUB_PORT/__reset" >/dev/null
@@ -168,8 +174,8 @@ processes, and the whole machine (which also counts wrk and the kernel's loopbac
 | # | Figure | Command | Result | CPU per request: service / PostgreSQL / machine | Target | Verdict |
 |---|---|---|---|---|---|---|
 | 1 | \`/health/live\` (framework ceiling) | \`wrk -c$CONNS /health/live\` | $live_rps req/s, p50 $live_p50, p99 $live_p99 | $live_svc / $live_pg / $live_all µs | — | |
-| 1 | Triage \`cpu,alloc\`, cache enabled (10 s) | \`wrk -c$CONNS '/triage/app-001?types=cpu,alloc&from=…&to=…'\` | $t1_rps req/s ($(ratio "$t1_rps" "$live_rps") % of live), p50 $t1_p50, p99 $t1_p99 | $t1_svc / $t1_pg / $t1_all µs | ≥ 25 % of live, p99 < 50 ms | rate $(verdict "$t1_rps * 4 >= $live_rps"), p99 $(verdict "$(ms "$t1_p99") < 50") |
-| 1 | Triage, cache disabled (coalescing only) | same, \`APP__PYROSCOPE__CACHE_TTL_SECS=0\` | $t0_rps req/s, p50 $t0_p50, p99 $t0_p99 | $t0_svc / $t0_pg / $t0_all µs | — | |
+| 1 | Triage \`cpu,alloc\`, cache enabled (10 s) | \`wrk -c$CONNS '/triage/app-001?types=cpu,alloc&from=…&to=…'\` | $t1_rps req/s ($(ratio "$t1_rps" "$live_rps") % of live), p50 $t1_p50, p99 $t1_p99; history records dropped: $t1_dropped of ~$(echo "$t1_rps * $DURATION" | bc) | $t1_svc / $t1_pg / $t1_all µs | ≥ 25 % of live, p99 < 50 ms | rate $(verdict "$t1_rps * 4 >= $live_rps"), p99 $(verdict "$(ms "$t1_p99") < 50") |
+| 1 | Triage, cache disabled (coalescing only) | same, \`APP__PYROSCOPE__CACHE_TTL_SECS=0\` | $t0_rps req/s, p50 $t0_p50, p99 $t0_p99; history records dropped: $t0_dropped | $t0_svc / $t0_pg / $t0_all µs | — | |
 | 2 | \`POST /history\` | \`wrk -c$CONNS -s history.lua /history\` | $h_rps req/s ($(ratio "$h_rps" "$pg_tps") % of pgbench), p50 $h_p50, p99 $h_p99 | $h_svc / $h_pg / $h_all µs | ≥ 50 % of pgbench | $(verdict "$h_rps * 2 >= $pg_tps") |
 | 2 | pgbench single-row INSERT (database ceiling) | \`pgbench -n -c$CONNS -j2 -T$DURATION -f insert.sql\` | $pg_tps TPS | — / — / $pg_all µs | — | |
 | 3 | \`GET /fleet/hotspots\` over $APPS apps, $LATENCY_MS ms upstream, cache off | \`curl -w %{time_total}\` (median of 3) | ${hot} s (ideal ceil($APPS/16) × $LATENCY_MS ms = ${ideal} s; Pyroscope calls took ${upstream_ms} ms on average, so the $rounds rounds alone take $(echo "scale=3; $rounds * $upstream_ms / 1000" | bc) s) | — | ≤ 1.5 × ideal | $(verdict "$hot <= 1.5 * $ideal") |
