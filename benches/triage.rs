@@ -9,11 +9,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use pyroscope_functions::bor::triage::{RuleSet, TriageRequest, TriageService};
-use pyroscope_functions::profile::{AppName, ProfileType, TimeWindow};
-use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline, Severity};
+use pyroscope_functions::profile::{AppName, FunctionStat, ProfileType, Severity, TimeWindow};
+use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline};
 use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
 use pyroscope_functions::sor::profile_data::{
-    testdata, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    testdata, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use pyroscope_functions::sor::{BaselineSor, ProfileDataSor, SorError};
 

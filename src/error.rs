@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::profile::InputError;
 use crate::sor::SorError;
 
 /// The JSON body of every error answer (SPEC §8).
@@ -95,6 +96,13 @@ impl ResponseError for ApiError {
             error: self.to_string(),
             code: self.code().to_owned(),
         })
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(err: InputError) -> Self {
+        let code = err.code();
+        ApiError::bad_request(code, err.to_string())
     }
 }
 

@@ -1,36 +1,21 @@
-//! `/health`, `/health/live` and `/health/ready`.
+//! The operational routes: `/health`, `/health/live`, `/health/ready` and `/metrics`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpResponse, ResponseError};
 use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::db::{Database, PoolStats};
+use crate::error::ApiError;
+use crate::probe::HealthCheck;
+use crate::telemetry::Metrics;
 
 /// How long one dependency may take to answer a health check.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// A dependency whose state `/health` reports.
-#[async_trait]
-pub trait HealthCheck: Send + Sync {
-    /// The key under `checks`.
-    fn name(&self) -> &'static str;
-    /// Whether this process is unready without it (stores are; Pyroscope is not: its
-    /// outages answer 502 per request rather than taking the whole process out of service).
-    fn required(&self) -> bool;
-    /// Whether `/health/ready` lists this check: required ones always; an optional one when
-    /// its outage silently changes answers (a BOR's v2 SORs), so readiness shows it as down
-    /// (`degraded`, still 200) rather than hiding it.
-    fn in_readiness(&self) -> bool {
-        self.required()
-    }
-    /// Checks the dependency once.
-    async fn check(&self) -> Result<Option<serde_json::Value>, String>;
-}
 
 /// One dependency's state.
 #[derive(Debug, Serialize, ToSchema)]
@@ -164,5 +149,17 @@ fn respond(report: HealthReport) -> HttpResponse {
         HttpResponse::ServiceUnavailable().json(report)
     } else {
         HttpResponse::Ok().json(report)
+    }
+}
+
+/// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    match metrics.render() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(e) => ApiError::Internal(e.to_string()).error_response(),
     }
 }

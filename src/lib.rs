@@ -5,6 +5,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod openapi;
+pub mod probe;
 pub mod profile;
 pub mod routing;
 pub mod settings;

@@ -2,8 +2,6 @@
 
 use utoipa::OpenApi;
 
-use crate::settings::{Bor, Function};
-
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -15,42 +13,9 @@ use crate::settings::{Bor, Function};
         crate::health::health,
         crate::health::live,
         crate::health::ready,
-        crate::telemetry::metrics,
-        crate::sor::baseline::routes::create,
-        crate::sor::baseline::routes::list_by_app,
-        crate::sor::baseline::routes::list_by_type,
-        crate::sor::baseline::routes::update,
-        crate::sor::baseline::routes::delete,
-        crate::sor::history::routes::create,
-        crate::sor::history::routes::list,
-        crate::sor::history::routes::latest,
-        crate::sor::history::routes::delete,
-        crate::sor::registry::routes::create,
-        crate::sor::registry::routes::list,
-        crate::sor::registry::routes::get,
-        crate::sor::registry::routes::update,
-        crate::sor::registry::routes::delete,
-        crate::sor::alert_rule::routes::create,
-        crate::sor::alert_rule::routes::list,
-        crate::sor::alert_rule::routes::get,
-        crate::sor::alert_rule::routes::active,
-        crate::sor::alert_rule::routes::update,
-        crate::sor::alert_rule::routes::delete,
-        crate::sor::profile_data::routes::apps,
-        crate::sor::profile_data::routes::profile,
-        crate::sor::profile_data::routes::diff,
-        crate::bor::triage::routes::triage,
-        crate::bor::diff_report::routes::diff,
-        crate::bor::fleet_search::routes::search,
-        crate::bor::fleet_search::routes::hotspots,
+        crate::health::metrics,
     ),
-    components(schemas(
-        crate::error::ErrorBody,
-        crate::bor::triage::model::UnavailableType,
-        crate::bor::triage::model::Assessment,
-        crate::bor::triage::model::EvidenceBody,
-        crate::bor::triage::model::BaselineViolation,
-    )),
+    components(schemas(crate::error::ErrorBody)),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "baselines", description = "Approved per-function thresholds (ReadPyroscopeBaseline.sor.v1)"),
@@ -65,43 +30,33 @@ use crate::settings::{Bor, Function};
 )]
 pub struct ApiDoc;
 
-/// The function whose routes live under a path, or `None` for operational routes.
-pub fn owner_of(path: &str) -> Option<Function> {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    match first {
-        "baselines" => Some(Function::BaselineSor),
-        "history" => Some(Function::HistorySor),
-        "services" => Some(Function::RegistrySor),
-        "rules" => Some(Function::AlertRuleSor),
-        "profiles" => Some(Function::ProfileDataSor),
-        _ => None,
-    }
-}
+/// How a route module describes itself: its `RoutesDoc::openapi`.
+pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
-/// The business function whose routes live under a path, or `None`.
-pub fn bor_of(path: &str) -> Option<Bor> {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    match first {
-        "triage" => Some(Bor::Triage),
-        "diff" => Some(Bor::DiffReport),
-        "search" | "fleet" => Some(Bor::FleetSearch),
-        _ => None,
-    }
-}
+/// Every route module's paths, in the order the document lists its tags.
+pub const ALL_ROUTES: [RoutesDoc; 8] = [
+    crate::sor::baseline::routes::RoutesDoc::openapi,
+    crate::sor::history::routes::RoutesDoc::openapi,
+    crate::sor::registry::routes::RoutesDoc::openapi,
+    crate::sor::alert_rule::routes::RoutesDoc::openapi,
+    crate::sor::profile_data::routes::RoutesDoc::openapi,
+    crate::bor::triage::routes::RoutesDoc::openapi,
+    crate::bor::diff_report::routes::RoutesDoc::openapi,
+    crate::bor::fleet_search::routes::RoutesDoc::openapi,
+];
 
-/// The document as this process serves it: only the routes it hosts.
-pub fn document_for(function: Function) -> utoipa::openapi::OpenApi {
+/// The document of a process that hosts `routes`: the operational routes and theirs.
+pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.paths.paths.retain(|path, _| match bor_of(path) {
-        Some(bor) => function.bor_version(bor).is_some(),
-        None => owner_of(path).is_none_or(|owner| function.hosts(owner)),
-    });
+    for module in routes {
+        doc.merge(module());
+    }
     doc
 }
 
 /// The whole document, pretty-printed, as committed in `openapi/openapi.json`.
 pub fn pretty_json() -> Result<String, serde_json::Error> {
-    ApiDoc::openapi().to_pretty_json()
+    document(&ALL_ROUTES).to_pretty_json()
 }
 
 #[cfg(test)]
@@ -110,7 +65,7 @@ mod tests {
 
     #[test]
     fn every_bor_route_is_documented_with_its_answers() {
-        let doc = ApiDoc::openapi();
+        let doc = document(&ALL_ROUTES);
         let json = serde_json::to_value(&doc).unwrap();
         for (path, statuses) in [
             ("/triage/{appName}", ["200", "400", "502"]),
@@ -138,17 +93,18 @@ mod tests {
     }
 
     #[test]
-    fn a_bor_process_documents_only_its_own_routes() {
-        let doc = document_for(Function::DiffReportV1);
+    fn a_process_documents_only_the_routes_it_hosts() {
+        let doc = document(&[crate::bor::diff_report::routes::RoutesDoc::openapi]);
         let paths: Vec<&String> = doc.paths.paths.keys().collect();
         assert!(paths.iter().any(|p| p.as_str() == "/diff/{appName}"));
         assert!(!paths
             .iter()
             .any(|p| p.starts_with("/triage") || p.starts_with("/baselines")));
         assert!(paths.iter().any(|p| p.as_str() == "/health"));
-        let all = document_for(Function::All);
+        let all = document(&ALL_ROUTES);
         assert!(all.paths.paths.contains_key("/fleet/hotspots"));
-        let sor = document_for(Function::BaselineSor);
-        assert!(!sor.paths.paths.contains_key("/search"));
+        assert!(all
+            .components
+            .is_some_and(|c| c.schemas.contains_key("Assessment")));
     }
 }

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{json_error, path_error, query_error, ApiError};
+use crate::profile::{truncate_chars, MAX_SHORT_TEXT};
 
 /// JSON, query and path extractors that answer SPEC §8 errors instead of actix's plain text.
 pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
@@ -43,4 +44,19 @@ pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
     raw.trim().parse::<i32>().map_err(|_| {
         ApiError::bad_request("invalid_id", format!("id must be an integer, got `{raw}`"))
     })
+}
+
+/// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
+pub const REQUESTED_BY_HEADER: &str = "x-requested-by";
+
+/// The `X-Requested-By` value: trimmed, `None` when absent, blank or not text, cut to the
+/// length the history store accepts (a longer value must not cost the whole record).
+pub fn requested_by(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(REQUESTED_BY_HEADER)?
+        .to_str()
+        .ok()?
+        .trim();
+    (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
 }

@@ -13,12 +13,16 @@ use secrecy::ExposeSecret;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::bor::{diff_report, fleet_search, triage};
 use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use crate::db::Database;
-use crate::health::{self, DatabaseCheck, HealthCheck, HealthChecks};
+use crate::health::{self, DatabaseCheck, HealthChecks};
+use crate::openapi::{self, RoutesDoc};
+use crate::probe::HealthCheck;
+use crate::routing;
 use crate::settings::{DatabaseSettings, Function, Settings};
 use crate::sor::alert_rule::{self, PgAlertRuleStore};
 use crate::sor::baseline::{self, PgBaselineStore};
@@ -26,34 +30,13 @@ use crate::sor::history::{self, PgHistoryStore};
 use crate::sor::profile_data::pyroscope::PyroscopeCheck;
 use crate::sor::profile_data::{self, PyroscopeProfileData};
 use crate::sor::registry::{self, PgRegistryStore};
-use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
-use crate::telemetry::{self, Metrics};
-use crate::{openapi, routing};
+use crate::telemetry::{self, Metrics, PoolGauge, PoolUsage};
 
 mod bors;
+mod error;
 
-use bors::{build_bors, Bors};
-
-/// Why the service could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error("invalid configuration: `{key}` {reason}")]
-    Config { key: &'static str, reason: String },
-    #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        source: std::io::Error,
-    },
-    #[error("cannot set up metrics: {0}")]
-    Metrics(#[from] prometheus::Error),
-    #[error("{function} needs Profile Data but cannot reach it: {reason}")]
-    NoProfileData {
-        function: Function,
-        reason: &'static str,
-    },
-    #[error("cannot load the triage rules from {path}: {reason}")]
-    TriageRules { path: String, reason: String },
-}
+use bors::{build_bors, Bors, Hosted};
+pub use error::StartupError;
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -61,16 +44,6 @@ pub struct Application {
     server: Server,
     database: Option<Database>,
     embedded: Option<EmbeddedPostgres>,
-}
-
-/// The SOR implementations this process serves routes for.
-#[derive(Clone, Default)]
-struct Hosted {
-    baseline: Option<Arc<dyn BaselineSor>>,
-    history: Option<Arc<dyn HistorySor>>,
-    registry: Option<Arc<dyn RegistrySor>>,
-    alert_rules: Option<Arc<dyn AlertRuleSor>>,
-    profile_data: Option<Arc<dyn ProfileDataSor>>,
 }
 
 /// The functions backed by PostgreSQL.
@@ -95,7 +68,7 @@ impl Application {
         };
 
         // Created before the SORs, which record upstream latency and cache lookups in it.
-        let metrics = Metrics::new(database.clone())?;
+        let metrics = Metrics::new(database.clone().map(pool_gauge))?;
         let mut hosted = Hosted::default();
         let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
         if let Some(db) = &database {
@@ -132,7 +105,7 @@ impl Application {
             function: function.to_string(),
             checks,
         });
-        let doc = openapi::document_for(function);
+        let doc = openapi::document(&route_docs(&hosted, &bors));
         let max_body = settings.server.max_body_bytes;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -157,7 +130,7 @@ impl Application {
                 .route("/health", web::get().to(health::health))
                 .route("/health/live", web::get().to(health::live))
                 .route("/health/ready", web::get().to(health::ready))
-                .route("/metrics", web::get().to(telemetry::metrics))
+                .route("/metrics", web::get().to(health::metrics))
                 .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
                 .configure(|cfg| mount(cfg, &hosted, &bors))
                 .default_service(web::to(routing::not_found))
@@ -236,6 +209,41 @@ fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted, bors: &Bors) {
         cfg.app_data(service.clone())
             .configure(fleet_search::routes::configure);
     }
+}
+
+/// The OpenAPI paths of the route modules `mount` mounts.
+fn route_docs(hosted: &Hosted, bors: &Bors) -> Vec<RoutesDoc> {
+    [
+        (
+            hosted.baseline.is_some(),
+            baseline::routes::RoutesDoc::openapi as RoutesDoc,
+        ),
+        (
+            hosted.history.is_some(),
+            history::routes::RoutesDoc::openapi,
+        ),
+        (
+            hosted.registry.is_some(),
+            registry::routes::RoutesDoc::openapi,
+        ),
+        (
+            hosted.alert_rules.is_some(),
+            alert_rule::routes::RoutesDoc::openapi,
+        ),
+        (
+            hosted.profile_data.is_some(),
+            profile_data::routes::RoutesDoc::openapi,
+        ),
+        (bors.triage.is_some(), triage::routes::RoutesDoc::openapi),
+        (bors.diff.is_some(), diff_report::routes::RoutesDoc::openapi),
+        (
+            bors.fleet.is_some(),
+            fleet_search::routes::RoutesDoc::openapi,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(hosted, doc)| hosted.then_some(doc))
+    .collect()
 }
 
 /// External database from `DATABASE_URL` or `DB_*`; else the embedded one; else none (503s with a hint).
@@ -328,4 +336,15 @@ pub async fn create_database_if_missing(admin: PgConnectOptions, name: &str) -> 
     }
     let _ = conn.close().await;
     Ok(())
+}
+
+/// `/metrics` reads the pool's usage through this closure.
+fn pool_gauge(db: Database) -> PoolGauge {
+    Arc::new(move || {
+        db.pool_stats().map(|stats| PoolUsage {
+            size: stats.size,
+            idle: stats.idle,
+            max: stats.max,
+        })
+    })
 }

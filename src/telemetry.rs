@@ -7,15 +7,13 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
 };
 use tracing_actix_web::RequestId;
 use tracing_subscriber::{fmt, EnvFilter};
-
-use crate::db::Database;
 
 /// Header carrying the request id, echoed on every answer and forwarded to remote SORs.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -45,6 +43,18 @@ pub fn init_tracing() {
         .try_init();
 }
 
+/// Connection-pool usage, as `/metrics` exports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUsage {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// Reads the pool's usage at each scrape; the composition root registers it, so telemetry
+/// needs to know nothing of the database.
+pub type PoolGauge = Arc<dyn Fn() -> Option<PoolUsage> + Send + Sync>;
+
 /// The service's Prometheus metrics.
 #[derive(Clone)]
 pub struct Metrics {
@@ -56,12 +66,12 @@ pub struct Metrics {
     pub history_write_retries: prometheus::IntCounter,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
-    database: Option<Database>,
+    pool: Option<PoolGauge>,
 }
 
 impl Metrics {
     /// A fresh registry (one per `Application`, so tests do not share counters).
-    pub fn new(database: Option<Database>) -> Result<Arc<Self>, prometheus::Error> {
+    pub fn new(pool: Option<PoolGauge>) -> Result<Arc<Self>, prometheus::Error> {
         let registry = Registry::new();
         let http_requests = HistogramVec::new(
             HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
@@ -118,13 +128,13 @@ impl Metrics {
             history_write_retries,
             pool_connections,
             pool_max,
-            database,
+            pool,
         }))
     }
 
     /// The Prometheus text exposition.
     pub fn render(&self) -> Result<String, prometheus::Error> {
-        if let Some(stats) = self.database.as_ref().and_then(Database::pool_stats) {
+        if let Some(stats) = self.pool.as_ref().and_then(|read| read()) {
             self.pool_connections
                 .with_label_values(&["idle"])
                 .set(i64::from(stats.idle));
@@ -176,16 +186,4 @@ pub async fn observe(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), id);
     }
     Ok(res)
-}
-
-/// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
-    match metrics.render() {
-        Ok(text) => HttpResponse::Ok()
-            .content_type("text/plain; version=0.0.4; charset=utf-8")
-            .body(text),
-        Err(e) => crate::error::ApiError::Internal(e.to_string()).error_response(),
-    }
 }

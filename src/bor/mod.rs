@@ -10,29 +10,11 @@ pub mod triage;
 
 use std::collections::HashMap;
 
-use actix_web::HttpRequest;
-
 use crate::profile::{normalize_function_name, ProfileType};
-use crate::sor::baseline::model::MAX_SHORT_TEXT;
 use crate::sor::baseline::Baseline;
 use crate::sor::SorError;
 
 pub use history::{HistoryRecorder, RetryPolicy};
-
-/// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
-pub const REQUESTED_BY_HEADER: &str = "x-requested-by";
-
-/// The `X-Requested-By` value: trimmed, `None` when absent, blank or not text, cut to the
-/// length the history store accepts (a longer value must not cost the whole record).
-pub fn requested_by(req: &HttpRequest) -> Option<String> {
-    let value = req
-        .headers()
-        .get(REQUESTED_BY_HEADER)?
-        .to_str()
-        .ok()?
-        .trim();
-    (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
-}
 
 /// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
 /// message, except for unforeseen failures, whose cause is logged rather than shown.
@@ -44,11 +26,6 @@ pub fn shown_error(e: &SorError) -> String {
         }
         other => other.to_string(),
     }
-}
-
-/// `text` cut to at most `max` characters.
-pub fn truncate_chars(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 /// An app's approved thresholds, looked up by profile type and normalised function name so
@@ -88,10 +65,11 @@ pub(crate) mod testing {
 
     use chrono::{TimeZone, Utc};
 
+    use crate::profile::FunctionStat;
     use crate::profile::ProfileType;
-    use crate::sor::baseline::{Baseline, Severity};
+    use crate::profile::Severity;
+    use crate::sor::baseline::Baseline;
     use crate::sor::history::{HistoryRecord, NewHistoryRecord};
-    use crate::sor::profile_data::FunctionStat;
     use crate::telemetry::Metrics;
 
     /// A function with `self_samples` out of `total` samples.

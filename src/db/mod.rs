@@ -14,7 +14,49 @@ use sqlx::PgPool;
 use utoipa::ToSchema;
 
 use crate::settings::DatabaseSettings;
-use crate::sor::SorError;
+
+/// What a database call can fail with. The SORs map it to their own error; the messages are
+/// written for the client, the sources keep the driver's cause for the logs.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The addressed row does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A unique key already holds the value.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The input broke a constraint or is not representable (class 22, e.g. a NUL character).
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// There is no database (disabled), or its schema is not in place yet.
+    #[error("{0}")]
+    NotReady(String),
+    /// Migrations could not run (PostgreSQL unreachable or refusing them).
+    #[error("database migrations could not run yet: {0}")]
+    Migration(#[source] sqlx::migrate::MigrateError),
+    /// PostgreSQL cannot be reached or refuses connections right now.
+    #[error("{message}")]
+    Unavailable {
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Anything else: a bug or an unforeseen failure.
+    #[error("{message}")]
+    Unexpected {
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
+}
 
 /// The reversible migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -91,11 +133,9 @@ impl Database {
     }
 
     /// Applies pending migrations once; the stores answer 503 until this succeeded.
-    pub async fn migrate(&self) -> Result<(), SorError> {
+    pub async fn migrate(&self) -> Result<(), DbError> {
         let pool = self.raw_pool()?;
-        MIGRATOR.run(pool).await.map_err(|e| {
-            SorError::Unavailable(format!("database migrations could not run yet: {e}"))
-        })?;
+        MIGRATOR.run(pool).await.map_err(DbError::Migration)?;
         self.schema_ready.store(true, Ordering::Release);
         Ok(())
     }
@@ -126,20 +166,20 @@ impl Database {
     }
 
     /// The pool, once the schema is in place.
-    pub fn pool(&self) -> Result<&PgPool, SorError> {
+    pub fn pool(&self) -> Result<&PgPool, DbError> {
         let pool = self.raw_pool()?;
         if !self.schema_ready.load(Ordering::Acquire) {
-            return Err(SorError::Unavailable(
+            return Err(DbError::NotReady(
                 "database is not ready yet: its schema has not been migrated (is PostgreSQL reachable?)".into(),
             ));
         }
         Ok(pool)
     }
 
-    fn raw_pool(&self) -> Result<&PgPool, SorError> {
+    fn raw_pool(&self) -> Result<&PgPool, DbError> {
         match (&self.pool, &self.disabled) {
             (Some(pool), _) => Ok(pool),
-            (None, reason) => Err(SorError::Unavailable(
+            (None, reason) => Err(DbError::NotReady(
                 reason
                     .as_deref()
                     .unwrap_or("database is not configured")
@@ -148,8 +188,8 @@ impl Database {
         }
     }
 
-    /// Runs `op` against the pool, retrying transient failures, and maps errors to [`SorError`].
-    pub async fn run<T, F, Fut>(&self, what: &str, op: F) -> Result<T, SorError>
+    /// Runs `op` against the pool, retrying transient failures, and maps errors to [`DbError`].
+    pub async fn run<T, F, Fut>(&self, what: &str, op: F) -> Result<T, DbError>
     where
         F: Fn(PgPool) -> Fut,
         Fut: Future<Output = Result<T, sqlx::Error>>,
@@ -171,13 +211,13 @@ impl Database {
     }
 
     /// Runs `sql` (a `delete ... where id = $1`) for `id`; `not_found` when no row had it.
-    pub async fn delete_by_id(
+    pub async fn delete_by_id<E: From<DbError>>(
         &self,
         what: &str,
         sql: &'static str,
         id: i32,
-        not_found: impl FnOnce() -> SorError,
-    ) -> Result<(), SorError> {
+        not_found: impl FnOnce() -> E,
+    ) -> Result<(), E> {
         let deleted = self
             .run(what, |pool| async move {
                 sqlx::query(sql).bind(id).execute(&pool).await
@@ -191,7 +231,7 @@ impl Database {
     }
 
     /// `select 1` with its latency; used by `/health` and readiness.
-    pub async fn ping(&self) -> Result<Duration, SorError> {
+    pub async fn ping(&self) -> Result<Duration, DbError> {
         let pool = self.pool()?;
         let started = Instant::now();
         sqlx::query("select 1")
@@ -233,30 +273,57 @@ fn is_transient(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Maps a sqlx error to what the SOR contract promises; the cause stays in the logs.
-pub fn map_error(e: sqlx::Error, what: &str) -> SorError {
-    match &e {
-        sqlx::Error::RowNotFound => SorError::NotFound(format!("{what}: not found")),
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            Some("23505") => SorError::Conflict(format!("{what}: already exists")),
-            // Class 22 (data exceptions, e.g. a NUL character in text or JSON) and broken
-            // constraints are bad input, not server faults.
-            Some(code) if code.starts_with("22") || code == "23514" || code == "23502" => {
-                SorError::Invalid(format!("{what}: {}", db.message()))
-            }
-            Some(code) if code.starts_with("08") || code.starts_with("57P") || code == "53300" => {
-                SorError::Unavailable(format!("database unavailable while {what}: {}", db.message()))
-            }
-            _ => SorError::Unexpected(format!("{what}: {e}")),
+/// Maps a sqlx error to what the stores promise; the cause stays attached for the logs.
+pub fn map_error(e: sqlx::Error, what: &str) -> DbError {
+    let code = match &e {
+        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    };
+    let db_message = match &e {
+        sqlx::Error::Database(db) => db.message().to_owned(),
+        _ => String::new(),
+    };
+    match (&e, code.as_deref()) {
+        (sqlx::Error::RowNotFound, _) => DbError::NotFound(format!("{what}: not found")),
+        (sqlx::Error::Database(_), Some("23505")) => DbError::Conflict {
+            message: format!("{what}: already exists"),
+            source: e,
         },
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => SorError::Unavailable(format!(
-            "database unavailable while {what}: {e}; the request can be retried once PostgreSQL is back"
-        )),
-        _ => SorError::Unexpected(format!("{what}: {e}")),
+        // Class 22 (data exceptions, e.g. a NUL character in text or JSON) and broken
+        // constraints are bad input, not server faults.
+        (sqlx::Error::Database(_), Some(code))
+            if code.starts_with("22") || code == "23514" || code == "23502" =>
+        {
+            DbError::Invalid {
+                message: format!("{what}: {db_message}"),
+                source: e,
+            }
+        }
+        (sqlx::Error::Database(_), Some(code))
+            if code.starts_with("08") || code.starts_with("57P") || code == "53300" =>
+        {
+            DbError::Unavailable {
+                message: format!("database unavailable while {what}: {db_message}"),
+                source: e,
+            }
+        }
+        (
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed,
+            _,
+        ) => DbError::Unavailable {
+            message: format!(
+                "database unavailable while {what}: {e}; the request can be retried once PostgreSQL is back"
+            ),
+            source: e,
+        },
+        _ => DbError::Unexpected {
+            message: format!("{what}: {e}"),
+            source: e,
+        },
     }
 }
 
@@ -279,13 +346,15 @@ mod tests {
 
     #[test]
     fn unreachable_databases_map_to_unavailable() {
-        assert!(matches!(
-            map_error(sqlx::Error::PoolTimedOut, "x"),
-            SorError::Unavailable(_)
-        ));
+        let err = map_error(sqlx::Error::PoolTimedOut, "x");
+        assert!(matches!(err, DbError::Unavailable { .. }), "{err:?}");
+        assert!(
+            std::error::Error::source(&err).is_some(),
+            "the cause is kept"
+        );
         assert!(matches!(
             map_error(sqlx::Error::RowNotFound, "x"),
-            SorError::NotFound(_)
+            DbError::NotFound(_)
         ));
     }
 }

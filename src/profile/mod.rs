@@ -1,6 +1,10 @@
 //! Domain types shared by SORs and BORs: profile types, app names, function names, time windows, limits.
 
+mod error;
+mod fields;
 mod names;
+mod severity;
+mod stats;
 mod window;
 
 use std::fmt;
@@ -9,9 +13,14 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
-
+pub use error::InputError;
+pub use fields::{
+    optional_text, parse_limit, percent, required_text, truncate_chars, MAX_FUNCTION_NAME,
+    MAX_RECOMMENDATION, MAX_SHORT_TEXT,
+};
 pub use names::{normalize_function_name, separator_form};
+pub use severity::Severity;
+pub use stats::{percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 
 /// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.
@@ -43,7 +52,7 @@ impl ProfileType {
     }
 
     /// Parses a comma-separated list, keeping the first occurrence of each type.
-    pub fn parse_list(raw: &str) -> Result<Vec<ProfileType>, ApiError> {
+    pub fn parse_list(raw: &str) -> Result<Vec<ProfileType>, InputError> {
         let mut types = Vec::new();
         for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let t: ProfileType = part.parse()?;
@@ -52,7 +61,7 @@ impl ProfileType {
             }
         }
         if types.is_empty() {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "invalid_profile_type",
                 "at least one profile type is required (cpu, alloc, lock, wall)",
             ));
@@ -68,7 +77,7 @@ impl fmt::Display for ProfileType {
 }
 
 impl FromStr for ProfileType {
-    type Err = ApiError;
+    type Err = InputError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         match raw.trim().to_ascii_lowercase().as_str() {
@@ -76,7 +85,7 @@ impl FromStr for ProfileType {
             "alloc" | "allocation" | "memory" => Ok(ProfileType::Alloc),
             "lock" | "mutex" | "contention" => Ok(ProfileType::Lock),
             "wall" | "wallclock" | "wall-clock" => Ok(ProfileType::Wall),
-            _ => Err(ApiError::bad_request(
+            _ => Err(InputError::new(
                 "invalid_profile_type",
                 format!("unknown profile type `{raw}`; valid values: cpu, alloc, lock, wall"),
             )),
@@ -88,7 +97,7 @@ impl<'de> Deserialize<'de> for ProfileType {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         raw.parse()
-            .map_err(|e: ApiError| serde::de::Error::custom(e))
+            .map_err(|e: InputError| serde::de::Error::custom(e))
     }
 }
 
@@ -102,16 +111,16 @@ impl AppName {
     pub const MAX_CHARS: usize = 255;
 
     /// Validates `raw`; `field` names it in the error message.
-    pub fn parse_field(raw: &str, field: &str) -> Result<Self, ApiError> {
+    pub fn parse_field(raw: &str, field: &str) -> Result<Self, InputError> {
         let chars = raw.chars().count();
         if raw.trim().is_empty() {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "invalid_app_name",
                 format!("{field} must not be blank"),
             ));
         }
         if chars > Self::MAX_CHARS {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "invalid_app_name",
                 format!(
                     "{field} must be at most {} characters, got {chars}",
@@ -120,7 +129,7 @@ impl AppName {
             ));
         }
         if raw.chars().any(char::is_control) {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "invalid_app_name",
                 format!("{field} must not contain control characters"),
             ));
@@ -138,7 +147,7 @@ impl AppName {
 }
 
 impl FromStr for AppName {
-    type Err = ApiError;
+    type Err = InputError;
 
     fn from_str(raw: &str) -> Result<Self, Self::Err> {
         Self::parse_field(raw, "appName")
@@ -149,58 +158,13 @@ impl<'de> Deserialize<'de> for AppName {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = String::deserialize(d)?;
         raw.parse()
-            .map_err(|e: ApiError| serde::de::Error::custom(e))
+            .map_err(|e: InputError| serde::de::Error::custom(e))
     }
 }
 
 impl fmt::Display for AppName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-/// Checks a `limit` query parameter against `1..=max`, defaulting to `default`. Signed, so a
-/// caller that reads the parameter as `i64` reports a negative limit as `invalid_limit` too.
-pub fn parse_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, ApiError> {
-    let n = raw.unwrap_or(i64::from(default));
-    match u32::try_from(n) {
-        Ok(n) if (1..=max).contains(&n) => Ok(n),
-        _ => Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit must be between 1 and {max}, got {n}"),
-        )),
-    }
-}
-
-/// A required text field: present and not blank, at most `max` characters.
-pub fn required_text(value: Option<String>, field: &str, max: usize) -> Result<String, ApiError> {
-    match value {
-        Some(v) if !v.trim().is_empty() => {
-            optional_text(Some(v), field, max).map(Option::unwrap_or_default)
-        }
-        Some(_) => Err(ApiError::bad_request(
-            "blank_field",
-            format!("{field} must not be blank"),
-        )),
-        None => Err(ApiError::bad_request(
-            "missing_field",
-            format!("{field} is required"),
-        )),
-    }
-}
-
-/// An optional text field, at most `max` characters.
-pub fn optional_text(
-    value: Option<String>,
-    field: &str,
-    max: usize,
-) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(v) if v.chars().count() > max => Err(ApiError::bad_request(
-            "invalid_field",
-            format!("{field} must be at most {max} characters"),
-        )),
-        other => Ok(other),
     }
 }
 
@@ -244,13 +208,5 @@ mod tests {
         assert!("a\nb".parse::<AppName>().is_err());
         assert!("x".repeat(255).parse::<AppName>().is_ok());
         assert!("x".repeat(256).parse::<AppName>().is_err());
-    }
-
-    #[test]
-    fn limits_outside_the_range_are_rejected() {
-        assert_eq!(parse_limit(None, 50, 1000).unwrap(), 50);
-        assert_eq!(parse_limit(Some(1000), 50, 1000).unwrap(), 1000);
-        assert!(parse_limit(Some(0), 50, 1000).is_err());
-        assert!(parse_limit(Some(1001), 50, 1000).is_err());
     }
 }

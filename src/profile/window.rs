@@ -4,7 +4,7 @@ use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
+use super::InputError;
 
 /// Pyroscope's time resolution; a defaulted "now" is floored to it so repeated calls share a cache key.
 const RESOLUTION_SECS: i64 = 10;
@@ -29,36 +29,51 @@ pub struct TimeWindow {
 
 impl TimeWindow {
     /// Builds a window from optional bounds: `to` defaults to `now`, `from` to one hour before `to`.
-    pub fn resolve(from: Option<i64>, to: Option<i64>, now: i64) -> Result<Self, ApiError> {
+    pub fn resolve(from: Option<i64>, to: Option<i64>, now: i64) -> Result<Self, InputError> {
         let to = to.unwrap_or(now);
-        let from = from.unwrap_or(to - HOUR_SECS);
+        let from = match from {
+            Some(from) => from,
+            None => to
+                .checked_sub(HOUR_SECS)
+                .ok_or_else(|| out_of_range(from, to))?,
+        };
         Self::new(from, to)
     }
 
+    /// The baseline of a comparison with `self` as the current window: `to` defaults to where
+    /// `self` starts, `from` to as long before `to` as `self` lasts. Errors name the baseline.
+    pub fn baseline(self, from: Option<i64>, to: Option<i64>) -> Result<Self, InputError> {
+        let to = to.unwrap_or(self.from);
+        let from = match from {
+            Some(from) => from,
+            None => to
+                .checked_sub(self.to - self.from)
+                .ok_or_else(|| out_of_range(from, to).within("baseline window"))?,
+        };
+        Self::new(from, to).map_err(|e| e.within("baseline window"))
+    }
+
     /// Checks `0 <= from < to`.
-    pub fn new(from: i64, to: i64) -> Result<Self, ApiError> {
+    pub fn new(from: i64, to: i64) -> Result<Self, InputError> {
         if from < 0 || to < 0 {
-            return Err(ApiError::bad_request(
-                "invalid_time_window",
-                format!("from and to must be epoch seconds >= 0, got from={from} to={to}"),
-            ));
+            return Err(out_of_range(Some(from), to));
         }
         if from >= to {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "invalid_time_window",
                 format!("from must be before to, got from={from} to={to}"),
             ));
         }
         Ok(TimeWindow { from, to })
     }
+}
 
-    /// The window of equal length that ends where this one starts.
-    pub fn preceding(self) -> Self {
-        TimeWindow {
-            from: self.from - (self.to - self.from),
-            to: self.from,
-        }
-    }
+fn out_of_range(from: Option<i64>, to: i64) -> InputError {
+    let from = from.map_or_else(|| "default".to_owned(), |f| f.to_string());
+    InputError::new(
+        "invalid_time_window",
+        format!("from and to must be epoch seconds >= 0, got from={from} to={to}"),
+    )
 }
 
 #[cfg(test)]
@@ -86,8 +101,37 @@ mod tests {
     }
 
     #[test]
-    fn the_preceding_window_has_the_same_length() {
-        let w = TimeWindow::new(7200, 10800).unwrap().preceding();
-        assert_eq!((w.from, w.to), (3600, 7200));
+    fn extreme_bounds_are_refused_without_overflow() {
+        for (from, to) in [
+            (None, Some(i64::MIN)),
+            (Some(i64::MIN), Some(i64::MAX)),
+            (Some(i64::MIN), None),
+            (None, Some(i64::MIN + 1)),
+        ] {
+            let err = TimeWindow::resolve(from, to, 7200).unwrap_err();
+            assert_eq!(err.code(), "invalid_time_window", "{from:?} {to:?}");
+        }
+        let current = TimeWindow::new(0, i64::MAX).unwrap();
+        for (from, to) in [(None, None), (None, Some(i64::MIN)), (Some(i64::MIN), None)] {
+            let err = current.baseline(from, to).unwrap_err();
+            assert_eq!(err.code(), "invalid_time_window", "{from:?} {to:?}");
+            assert!(err.to_string().starts_with("baseline window:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_baseline_defaults_to_the_preceding_window_of_equal_length() {
+        let current = TimeWindow::new(7200, 10800).unwrap();
+        assert_eq!(
+            current.baseline(None, None).unwrap(),
+            TimeWindow::new(3600, 7200).unwrap()
+        );
+        let w = current.baseline(None, Some(5000)).unwrap();
+        assert_eq!((w.from, w.to), (1400, 5000));
+        let w = current.baseline(Some(100), None).unwrap();
+        assert_eq!((w.from, w.to), (100, 7200));
+        let early = TimeWindow::new(100, 7300).unwrap();
+        assert!(early.baseline(None, None).is_err());
+        assert!(early.baseline(Some(50), Some(40)).is_err());
     }
 }

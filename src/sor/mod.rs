@@ -12,6 +12,7 @@ pub mod remote;
 
 use async_trait::async_trait;
 
+use crate::db::DbError;
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
@@ -43,6 +44,22 @@ pub enum SorError {
     /// A bug or an unforeseen failure; the cause is logged, not shown.
     #[error("{0}")]
     Unexpected(String),
+}
+
+/// The SORs' reading of a database failure: the message stays, the kind becomes the contract's.
+impl From<DbError> for SorError {
+    fn from(err: DbError) -> Self {
+        let message = err.to_string();
+        match err {
+            DbError::NotFound(_) => SorError::NotFound(message),
+            DbError::Conflict { .. } => SorError::Conflict(message),
+            DbError::Invalid { .. } => SorError::Invalid(message),
+            DbError::NotReady(_) | DbError::Migration(_) | DbError::Unavailable { .. } => {
+                SorError::Unavailable(message)
+            }
+            DbError::Unexpected { .. } => SorError::Unexpected(message),
+        }
+    }
 }
 
 /// Read access to profiles, via Pyroscope (SPEC §2, §3).

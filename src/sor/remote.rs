@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::SorError;
-use crate::health::HealthCheck;
+use crate::probe::HealthCheck;
 use crate::telemetry::{current_request_id, REQUEST_ID_HEADER};
 
 /// Retries after the first try of an idempotent call (GET, PUT, DELETE).

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use super::{Hosted, StartupError};
+use super::StartupError;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
 use crate::bor::{HistoryRecorder, RetryPolicy};
-use crate::health::HealthCheck;
+use crate::probe::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::remote::RemoteBaselineStore;
 use crate::sor::baseline::CoalescedBaselines;
@@ -19,8 +19,18 @@ use crate::sor::history::remote::RemoteHistoryStore;
 use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
 use crate::sor::remote::{RemoteSor, RemoteSorCheck};
-use crate::sor::{BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::Metrics;
+
+/// The SOR implementations this process serves routes for.
+#[derive(Clone, Default)]
+pub(super) struct Hosted {
+    pub(super) baseline: Option<Arc<dyn BaselineSor>>,
+    pub(super) history: Option<Arc<dyn HistorySor>>,
+    pub(super) registry: Option<Arc<dyn RegistrySor>>,
+    pub(super) alert_rules: Option<Arc<dyn AlertRuleSor>>,
+    pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
+}
 
 /// The BOR services this process hosts, shared by every worker.
 #[derive(Clone, Default)]

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pyroscope_functions::db::Database;
+use pyroscope_functions::profile::Severity;
 use pyroscope_functions::profile::{AppName, ProfileType};
 use pyroscope_functions::settings::Function;
 use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
-use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore, Severity};
+use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore};
 use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{
     AssessmentSeverity, HistoryQuery, JsonText, NewHistoryRecord, PgHistoryStore,

@@ -3,10 +3,10 @@
 use std::sync::Arc;
 
 use pyroscope_functions::profile::ProfileType;
+use pyroscope_functions::profile::Severity;
 use pyroscope_functions::settings::Function;
 use pyroscope_functions::sor::alert_rule::remote::RemoteAlertRuleStore;
 use pyroscope_functions::sor::alert_rule::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
-use pyroscope_functions::sor::baseline::Severity;
 use pyroscope_functions::sor::registry::remote::RemoteRegistryStore;
 use pyroscope_functions::sor::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use pyroscope_functions::sor::{AlertRuleSor, RegistrySor, SorError};

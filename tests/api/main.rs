@@ -20,3 +20,4 @@ mod services;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;
+mod windows;

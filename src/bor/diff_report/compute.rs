@@ -4,8 +4,7 @@ use std::collections::BTreeMap;
 
 use super::model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
 use crate::bor::BaselineIndex;
-use crate::profile::normalize_function_name;
-use crate::sor::profile_data::model::round_percent;
+use crate::profile::{normalize_function_name, percent_of, round_percent};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 
 /// A change is listed when its delta, rounded to hundredths of a point, is above 0.10 points:
@@ -20,15 +19,6 @@ pub struct Change {
     pub current_percent: f64,
     /// current − baseline in hundredths of a percentage point, rounded half away from zero.
     pub delta_centipoints: i64,
-}
-
-/// `samples / total × 100`; 0 for an empty window.
-pub fn window_percent(samples: u64, total: u64) -> f64 {
-    if total == 0 {
-        0.0
-    } else {
-        samples as f64 / total as f64 * 100.0
-    }
 }
 
 /// `(cur_s/cur_t − base_s/base_t) × 10 000`, rounded half away from zero, in exact integer
@@ -54,7 +44,7 @@ pub fn delta_centipoints(cur_s: u64, cur_t: u64, base_s: u64, base_t: u64) -> i6
         i64::try_from(if num < 0 { -magnitude } else { magnitude }).ok()
     })();
     exact.unwrap_or_else(|| {
-        let delta = window_percent(cur_s, cur_t) - window_percent(base_s, base_t);
+        let delta = percent_of(cur_s, cur_t) - percent_of(base_s, base_t);
         (delta * 100.0).round() as i64
     })
 }
@@ -109,8 +99,8 @@ pub fn changes(baseline: &ProfileWindow, current: &ProfileWindow, limit: usize) 
             let (_, function) = t.current_name.or(t.baseline_name)?;
             (delta.abs() > MIN_DELTA_CENTIPOINTS).then(|| Change {
                 function,
-                baseline_percent: window_percent(t.baseline, baseline.total_samples),
-                current_percent: window_percent(t.current, current.total_samples),
+                baseline_percent: percent_of(t.baseline, baseline.total_samples),
+                current_percent: percent_of(t.current, current.total_samples),
                 delta_centipoints: delta,
             })
         })

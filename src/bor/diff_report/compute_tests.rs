@@ -3,8 +3,7 @@
 use super::*;
 use crate::bor::diff_report::model::ReportFormat;
 use crate::bor::testing::{baseline, stat};
-use crate::profile::{ProfileType, TimeWindow};
-use crate::sor::profile_data::FunctionStat;
+use crate::profile::{FunctionStat, ProfileType, TimeWindow};
 
 fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     ProfileWindow {
@@ -84,7 +83,7 @@ fn exactly_a_tenth_of_a_point_is_not_a_change() {
 fn empty_windows_count_as_zero_percent() {
     assert_eq!(delta_centipoints(5, 10, 0, 0), 5000);
     assert_eq!(delta_centipoints(0, 0, 5, 10), -5000);
-    assert_eq!(window_percent(1, 0), 0.0);
+    assert_eq!(crate::profile::percent_of(1, 0), 0.0);
 }
 
 #[test]

@@ -5,8 +5,7 @@ use std::fmt::Write;
 use chrono::DateTime;
 
 use super::model::{DiffEntry, DiffReport};
-use crate::profile::TimeWindow;
-use crate::sor::profile_data::model::round_percent;
+use crate::profile::{round_percent, TimeWindow};
 
 /// Renders `report`; the Threshold columns appear when it carries baselines (v2). Numbers are
 /// rounded as in the JSON answer (half away from zero), then printed with 2 decimals.

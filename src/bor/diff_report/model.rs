@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{parse_limit, AppName, ProfileType, TimeWindow};
-use crate::sor::profile_data::model::round2;
+use crate::profile::{parse_limit, round2, AppName, InputError, ProfileType, TimeWindow};
 
 /// Query of `GET /diff/{appName}`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -28,7 +26,8 @@ pub struct DiffParams {
     #[param(rename = "type")]
     pub profile_type: Option<String>,
     /// Changed functions listed, 1..=1000; default 20.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
     /// `json` (default) or `markdown` (case-insensitive).
     pub format: Option<String>,
 }
@@ -68,18 +67,14 @@ impl DiffRequest {
         params: DiffParams,
         now: i64,
         requested_by: Option<String>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, InputError> {
         let current = TimeWindow::resolve(params.from, params.to, now)?;
-        let baseline_to = params.baseline_to.unwrap_or(current.from);
-        let baseline_from = params
-            .baseline_from
-            .unwrap_or(baseline_to - (current.to - current.from));
         let format = match params.format.as_deref().map(str::trim) {
             None => ReportFormat::Json,
             Some(f) if f.eq_ignore_ascii_case("json") => ReportFormat::Json,
             Some(f) if f.eq_ignore_ascii_case("markdown") => ReportFormat::Markdown,
             Some(other) => {
-                return Err(ApiError::bad_request(
+                return Err(InputError::new(
                     "invalid_format",
                     format!("format must be json or markdown, got `{other}`"),
                 ))
@@ -89,10 +84,8 @@ impl DiffRequest {
             app: app.parse()?,
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
             current,
-            baseline: TimeWindow::new(baseline_from, baseline_to).map_err(|e| {
-                ApiError::bad_request("invalid_time_window", format!("baseline window: {e}"))
-            })?,
-            limit: parse_limit(params.limit.map(i64::from), 20, 1000)?,
+            baseline: current.baseline(params.baseline_from, params.baseline_to)?,
+            limit: parse_limit(params.limit, 20, 1000)?,
             format,
             requested_by,
         })

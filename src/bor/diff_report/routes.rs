@@ -5,15 +5,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::markdown;
 use super::model::{DiffParams, DiffReport, DiffRequest, ReportFormat};
 use super::service::DiffReportService;
-use crate::bor::requested_by;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::resource;
+use crate::routing::{requested_by, resource};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/diff/{appName}").route(web::get().to(diff)));
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(diff))]
+pub struct RoutesDoc;
 
 /// Compare an app's functions between a baseline and a current window.
 ///

@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::compute;
 use super::model::{DiffReport, DiffRequest};
-use crate::bor::{truncate_chars, BaselineIndex, HistoryRecorder};
+use crate::bor::{BaselineIndex, HistoryRecorder};
+use crate::profile::{truncate_chars, MAX_RECOMMENDATION};
 use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
 use crate::sor::profile_data::ProfileDiffQuery;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
@@ -14,9 +15,6 @@ use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 /// Functions asked for per window: enough that every function that matters is ranked in both,
 /// so a function is never "new" merely because it fell off one window's list.
 pub const DIFF_FETCH_LIMIT: u32 = 5000;
-
-/// Longest recommendation the history store accepts.
-const MAX_RECOMMENDATION: usize = 4000;
 
 /// Diff Report, v1 (profiles only) or v2 (with whichever of baselines and history it can reach).
 pub struct DiffReportService {

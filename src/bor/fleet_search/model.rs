@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{parse_limit, AppName, ProfileType, TimeWindow};
-use crate::sor::profile_data::model::round2;
+use crate::profile::{parse_limit, round2, AppName, InputError, ProfileType, TimeWindow};
 use crate::sor::registry::Tier;
 
 /// Query of `GET /search`.
@@ -35,7 +33,8 @@ pub struct HotspotParams {
     #[param(rename = "type")]
     pub profile_type: Option<String>,
     /// Hotspots listed, 1..=1000; default 20.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
     /// Start, epoch seconds; default one hour before `to`.
     pub from: Option<i64>,
     /// End, epoch seconds; default now (floored to 10 s).
@@ -60,7 +59,7 @@ impl FleetScope {
         to: Option<i64>,
         apps: Option<&str>,
         now: i64,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, InputError> {
         Ok(FleetScope {
             profile_type: profile_type.unwrap_or("cpu").parse()?,
             window: TimeWindow::resolve(from, to, now)?,
@@ -70,7 +69,7 @@ impl FleetScope {
 }
 
 /// A comma list of app names, deduplicated and sorted; blank means "all apps".
-fn parse_apps(raw: Option<&str>) -> Result<Option<Vec<AppName>>, ApiError> {
+fn parse_apps(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
     let Some(raw) = raw else { return Ok(None) };
     let mut apps = raw
         .split(',')
@@ -92,14 +91,14 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
-    pub fn parse(params: SearchParams, now: i64) -> Result<Self, ApiError> {
+    pub fn parse(params: SearchParams, now: i64) -> Result<Self, InputError> {
         let function = params
             .function
             .as_deref()
             .map(str::trim)
             .filter(|f| !f.is_empty())
             .ok_or_else(|| {
-                ApiError::bad_request(
+                InputError::new(
                     "missing_field",
                     "function is required and must not be blank",
                 )
@@ -124,9 +123,9 @@ pub struct HotspotRequest {
 }
 
 impl HotspotRequest {
-    pub fn parse(params: HotspotParams, now: i64) -> Result<Self, ApiError> {
+    pub fn parse(params: HotspotParams, now: i64) -> Result<Self, InputError> {
         Ok(HotspotRequest {
-            limit: parse_limit(params.limit.map(i64::from), 20, 1000)?,
+            limit: parse_limit(params.limit, 20, 1000)?,
             scope: FleetScope::parse(
                 params.profile_type.as_deref(),
                 params.from,

@@ -16,6 +16,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/fleet/hotspots").route(web::get().to(hotspots)));
 }
 
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(search, hotspots))]
+pub struct RoutesDoc;
+
 /// Find a function across the fleet: which apps spend how much in it.
 ///
 /// Searches each app's top 50 functions; v2 adds the owner, tier and channel of registered apps.

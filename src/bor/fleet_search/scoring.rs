@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::profile::{normalize_function_name, separator_form};
-use crate::sor::profile_data::FunctionStat;
+use crate::profile::{normalize_function_name, separator_form, FunctionStat};
 
 /// How many of each app's top functions are searched and grouped.
 pub const TOP_FUNCTIONS: usize = 50;

@@ -175,7 +175,7 @@ impl FleetSearchService {
         // Discovered names come from Pyroscope; one it cannot be asked about fails alone.
         let name: AppName = app
             .parse()
-            .map_err(|e: crate::error::ApiError| e.to_string())?;
+            .map_err(|e: crate::profile::InputError| e.to_string())?;
         let query = ProfileQuery {
             app: name,
             profile_type: scope.profile_type,

@@ -11,8 +11,8 @@ use serde_json::json;
 use super::*;
 use crate::bor::fleet_search::model::{HotspotRequest, SearchRequest};
 use crate::bor::testing::pct;
-use crate::profile::{ProfileType, TimeWindow};
-use crate::sor::profile_data::{FunctionStat, Profile, ProfileDiff, ProfileDiffQuery};
+use crate::profile::{FunctionStat, ProfileType, TimeWindow};
+use crate::sor::profile_data::{Profile, ProfileDiff, ProfileDiffQuery};
 use crate::sor::{MockProfileDataSor, MockRegistrySor};
 
 fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {

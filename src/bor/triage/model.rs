@@ -4,12 +4,10 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{parse_limit, AppName, ProfileType, TimeWindow};
-use crate::sor::baseline::Severity;
+use crate::profile::{
+    parse_limit, round2, AppName, FunctionStat, InputError, ProfileType, Severity, TimeWindow,
+};
 use crate::sor::history::AssessmentSeverity;
-use crate::sor::profile_data::model::round2;
-use crate::sor::profile_data::FunctionStat;
 
 /// Query of `GET /triage/{appName}`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -22,7 +20,8 @@ pub struct TriageParams {
     /// Comma-separated profile types (aliases accepted); default `cpu,alloc`.
     pub types: Option<String>,
     /// Top functions shown per type, 1..=1000; default 10.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
 }
 
 /// A validated triage request.
@@ -42,12 +41,12 @@ impl TriageRequest {
         params: TriageParams,
         now: i64,
         requested_by: Option<String>,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, InputError> {
         Ok(TriageRequest {
             app: app.parse()?,
             window: TimeWindow::resolve(params.from, params.to, now)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
-            limit: parse_limit(params.limit.map(i64::from), 10, 1000)?,
+            limit: parse_limit(params.limit, 10, 1000)?,
             requested_by,
         })
     }

@@ -4,15 +4,27 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
-use crate::bor::requested_by;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::resource;
+use crate::routing::{requested_by, resource};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/triage/{appName}").route(web::get().to(triage)));
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(triage),
+    components(schemas(
+        crate::bor::triage::model::UnavailableType,
+        crate::bor::triage::model::Assessment,
+        crate::bor::triage::model::EvidenceBody,
+        crate::bor::triage::model::BaselineViolation,
+    ))
+)]
+pub struct RoutesDoc;
 
 /// Diagnose an app per profile type, with a one-line recommendation for each.
 ///

@@ -5,9 +5,7 @@ use serde::Deserialize;
 pub use super::matcher::Pattern;
 
 use super::matcher::{compile_pattern, MatchName, PatternIndex, MAX_CATEGORIES};
-use crate::profile::ProfileType;
-use crate::sor::profile_data::model::round_percent;
-use crate::sor::profile_data::FunctionStat;
+use crate::profile::{round_percent, FunctionStat, ProfileType};
 
 /// The shipped rules, compiled in so the binary runs from any directory.
 pub const SHIPPED_RULES: &str = include_str!("../../../config/triage-rules.toml");

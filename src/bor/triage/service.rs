@@ -11,18 +11,16 @@ use super::model::{
     TypeAssessment, UnavailableType,
 };
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
-use crate::bor::{shown_error, truncate_chars, BaselineIndex, HistoryRecorder};
-use crate::profile::ProfileType;
+use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
+use crate::profile::{
+    round_percent, truncate_chars, FunctionStat, ProfileType, MAX_RECOMMENDATION,
+};
 use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
-use crate::sor::profile_data::model::round_percent;
-use crate::sor::profile_data::{FunctionStat, Profile, ProfileQuery};
+use crate::sor::profile_data::{Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
 /// `primaryIssue` when no type has data.
 pub const HEALTHY: &str = "healthy";
-
-/// Longest recommendation the history store accepts.
-const MAX_RECOMMENDATION: usize = 4000;
 
 /// Triage, v1 (profiles only) or v2 (with whichever of baselines and history it can reach).
 pub struct TriageService {

@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 use super::*;
 use crate::bor::testing::{baseline, dropped_writes, pct, stored};
 use crate::bor::RetryPolicy;
-use crate::profile::{AppName, TimeWindow};
+use crate::profile::{AppName, FunctionStat, TimeWindow};
 use crate::sor::history::NewHistoryRecord;
-use crate::sor::profile_data::FunctionStat;
 use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
 use crate::telemetry::Metrics;
 

@@ -4,9 +4,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{optional_text, required_text, AppName, ProfileType};
-use crate::sor::baseline::model::{percent, Severity, MAX_FUNCTION_NAME, MAX_SHORT_TEXT};
+use crate::profile::{
+    optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
+    MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
+};
 use crate::sor::fields::named;
 
 /// "Alert when a function matching `functionPattern` takes more than `thresholdPercent`."
@@ -124,7 +125,7 @@ pub struct RuleListParams {
 }
 
 impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: CreateAlertRuleRequest) -> Result<Self, Self::Error> {
         let app_name = AppName::parse_field(
@@ -133,9 +134,9 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
         )?;
         let profile_type =
             required_text(req.profile_type, "profileType", MAX_SHORT_TEXT)?.parse()?;
-        let threshold = req.threshold_percent.ok_or_else(|| {
-            ApiError::bad_request("missing_field", "thresholdPercent is required")
-        })?;
+        let threshold = req
+            .threshold_percent
+            .ok_or_else(|| InputError::new("missing_field", "thresholdPercent is required"))?;
         Ok(NewAlertRule {
             app_name,
             profile_type,
@@ -158,7 +159,7 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
 }
 
 impl TryFrom<UpdateAlertRuleRequest> for AlertRulePatch {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: UpdateAlertRuleRequest) -> Result<Self, Self::Error> {
         let patch = AlertRulePatch {
@@ -179,13 +180,32 @@ impl TryFrom<UpdateAlertRuleRequest> for AlertRulePatch {
             enabled: req.enabled,
         };
         if patch == AlertRulePatch::default() {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "missing_field",
                 "name at least one field to update: profileType, functionPattern, thresholdPercent, severity, notificationChannel, enabled",
             ));
         }
         Ok(patch)
     }
+}
+
+/// Answer of `GET /rules`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleList {
+    pub count: usize,
+    /// By id.
+    pub rules: Vec<AlertRule>,
+}
+
+/// Answer of `GET /rules/active/{appName}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActiveRuleList {
+    pub app_name: String,
+    pub count: usize,
+    /// The app's enabled rules, by id.
+    pub rules: Vec<AlertRule>,
 }
 
 #[cfg(test)]

@@ -4,8 +4,7 @@ use async_trait::async_trait;
 
 use super::model::{AlertRule, AlertRulePatch, NewAlertRule};
 use crate::db::Database;
-use crate::profile::{AppName, ProfileType};
-use crate::sor::baseline::Severity;
+use crate::profile::{AppName, ProfileType, Severity};
 use crate::sor::{AlertRuleSor, SorError};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_pattern, threshold_percent, severity, \
@@ -53,6 +52,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(app = app.as_ref().map(AppName::as_str)))]
@@ -74,6 +74,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(id))]
@@ -112,6 +113,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(id))]

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use reqwest::Method;
 
+use super::model::{ActiveRuleList, RuleList};
 use super::model::{
     AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
-use super::routes::{ActiveRuleList, RuleList};
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{AlertRuleSor, SorError};

@@ -1,36 +1,15 @@
 //! `/rules` routes: parse, call the `AlertRuleSor`, map the result.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::model::{
-    AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleListParams,
-    UpdateAlertRuleRequest,
+    ActiveRuleList, AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleList,
+    RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource};
 use crate::sor::AlertRuleSor;
-
-/// Answer of `GET /rules`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RuleList {
-    pub count: usize,
-    /// By id.
-    pub rules: Vec<AlertRule>,
-}
-
-/// Answer of `GET /rules/active/{appName}`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ActiveRuleList {
-    pub app_name: String,
-    pub count: usize,
-    /// The app's enabled rules, by id.
-    pub rules: Vec<AlertRule>,
-}
 
 /// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,6 +27,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, active, update, delete))]
+pub struct RoutesDoc;
 
 /// Create an alert rule.
 #[utoipa::path(post, path = "/rules", tag = "rules",

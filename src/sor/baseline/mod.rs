@@ -7,5 +7,5 @@ pub mod remote;
 pub mod routes;
 
 pub use coalesced::CoalescedBaselines;
-pub use model::{Baseline, BaselinePatch, NewBaseline, Severity};
+pub use model::{Baseline, BaselinePatch, NewBaseline};
 pub use postgres::PgBaselineStore;

@@ -4,30 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::profile::{optional_text, required_text, AppName, ProfileType};
+use crate::profile::{
+    optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
+    MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
+};
 use crate::sor::fields::text_column;
-
-/// How serious crossing a threshold is; shared by baselines and alert rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    #[default]
-    Warning,
-    Critical,
-}
-
-impl Severity {
-    /// The stored and JSON spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Critical => "critical",
-        }
-    }
-}
 
 text_column!(Severity, ProfileType);
 
@@ -105,25 +86,8 @@ pub struct UpdateBaselineRequest {
     pub severity: Option<Severity>,
 }
 
-/// Longest function name stored; Pyroscope names can be long, but not unbounded.
-pub const MAX_FUNCTION_NAME: usize = 1024;
-/// Longest free-text name field (`createdBy`, channels, owners).
-pub const MAX_SHORT_TEXT: usize = 255;
-
-/// Checks a threshold percentage: `0 < x <= 100`.
-pub fn percent(value: f64, field: &str) -> Result<f64, ApiError> {
-    if value > 0.0 && value <= 100.0 {
-        Ok(value)
-    } else {
-        Err(ApiError::bad_request(
-            "out_of_range",
-            format!("{field} must be greater than 0 and at most 100, got {value}"),
-        ))
-    }
-}
-
 impl TryFrom<CreateBaselineRequest> for NewBaseline {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: CreateBaselineRequest) -> Result<Self, Self::Error> {
         let app_name = AppName::parse_field(
@@ -135,7 +99,7 @@ impl TryFrom<CreateBaselineRequest> for NewBaseline {
         let function_name = required_text(req.function_name, "functionName", MAX_FUNCTION_NAME)?;
         let max_self_percent = req
             .max_self_percent
-            .ok_or_else(|| ApiError::bad_request("missing_field", "maxSelfPercent is required"))?;
+            .ok_or_else(|| InputError::new("missing_field", "maxSelfPercent is required"))?;
         Ok(NewBaseline {
             app_name,
             profile_type,
@@ -148,11 +112,11 @@ impl TryFrom<CreateBaselineRequest> for NewBaseline {
 }
 
 impl TryFrom<UpdateBaselineRequest> for BaselinePatch {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: UpdateBaselineRequest) -> Result<Self, Self::Error> {
         if req.max_self_percent.is_none() && req.severity.is_none() {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "missing_field",
                 "name maxSelfPercent and/or severity to update",
             ));
@@ -165,6 +129,17 @@ impl TryFrom<UpdateBaselineRequest> for BaselinePatch {
             severity: req.severity,
         })
     }
+}
+
+/// Answer of the two list routes.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BaselineList {
+    pub app_name: String,
+    /// Present when the list is of one profile type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_type: Option<ProfileType>,
+    pub baselines: Vec<Baseline>,
 }
 
 #[cfg(test)]

@@ -53,6 +53,7 @@ impl BaselineSor for PgBaselineStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
@@ -80,6 +81,7 @@ impl BaselineSor for PgBaselineStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(id))]

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use reqwest::Method;
 
+use super::model::BaselineList;
 use super::model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
-use super::routes::BaselineList;
 use crate::profile::{AppName, ProfileType};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{BaselineSor, SorError};

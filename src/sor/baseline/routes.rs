@@ -1,27 +1,15 @@
 //! `/baselines` routes: parse, call the `BaselineSor`, map the result.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::model::{
-    Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
+    Baseline, BaselineList, BaselinePatch, CreateBaselineRequest, NewBaseline,
+    UpdateBaselineRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{AppName, ProfileType};
 use crate::routing::{parse_id, resource};
 use crate::sor::BaselineSor;
-
-/// Answer of the two list routes.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BaselineList {
-    pub app_name: String,
-    /// Present when the list is of one profile type.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub profile_type: Option<ProfileType>,
-    pub baselines: Vec<Baseline>,
-}
 
 /// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -34,6 +22,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/baselines/{appName}/{type}").route(web::get().to(list_by_type)));
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list_by_app, list_by_type, update, delete))]
+pub struct RoutesDoc;
 
 /// Create a baseline, or update the one with the same app, type and function.
 #[utoipa::path(post, path = "/baselines", tag = "baselines",

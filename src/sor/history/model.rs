@@ -5,9 +5,10 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{optional_text, parse_limit, required_text, AppName, ProfileType};
-use crate::sor::baseline::model::MAX_SHORT_TEXT;
+use crate::profile::{
+    optional_text, parse_limit, required_text, AppName, InputError, ProfileType,
+    MAX_RECOMMENDATION, MAX_SHORT_TEXT,
+};
 use crate::sor::fields::text_column;
 
 /// How urgent an assessment is.
@@ -162,7 +163,8 @@ pub struct CreateHistoryRequest {
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// 1..=1000, default 50.
-    pub limit: Option<u32>,
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
     /// Records to skip, default 0.
     pub offset: Option<u32>,
     /// Oldest creation time: epoch seconds or RFC 3339.
@@ -172,10 +174,9 @@ pub struct HistoryParams {
 }
 
 const MAX_DIAGNOSIS: usize = 100;
-const MAX_RECOMMENDATION: usize = 4000;
 
 impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: CreateHistoryRequest) -> Result<Self, Self::Error> {
         let app_name = AppName::parse_field(
@@ -184,7 +185,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
         )?;
         let diagnosis = required_text(req.diagnosis, "diagnosis", MAX_DIAGNOSIS)?;
         let severity = req.severity.ok_or_else(|| {
-            ApiError::bad_request("missing_field", "severity is required (low, medium, high)")
+            InputError::new("missing_field", "severity is required (low, medium, high)")
         })?;
         let profile_types = match req.profile_types {
             Some(raw) => ProfileType::parse_list(&raw)?
@@ -203,9 +204,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
                 .top_functions
                 .map(|v| JsonText::of(&v))
                 .transpose()
-                .map_err(|e| {
-                    ApiError::bad_request("invalid_field", format!("topFunctions: {e}"))
-                })?,
+                .map_err(|e| InputError::new("invalid_field", format!("topFunctions: {e}")))?,
             recommendation: optional_text(
                 req.recommendation,
                 "recommendation",
@@ -217,11 +216,11 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
 }
 
 impl TryFrom<HistoryParams> for HistoryQuery {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(p: HistoryParams) -> Result<Self, Self::Error> {
         let query = HistoryQuery {
-            limit: parse_limit(p.limit.map(i64::from), 50, 1000)?,
+            limit: parse_limit(p.limit, 50, 1000)?,
             offset: p.offset.unwrap_or(0),
             from: p
                 .from
@@ -236,7 +235,7 @@ impl TryFrom<HistoryParams> for HistoryQuery {
         };
         if let (Some(from), Some(to)) = (query.from, query.to) {
             if from >= to {
-                return Err(ApiError::bad_request(
+                return Err(InputError::new(
                     "invalid_time_window",
                     format!("from must be before to, got from={from} to={to}"),
                 ));
@@ -247,7 +246,7 @@ impl TryFrom<HistoryParams> for HistoryQuery {
 }
 
 /// Reads epoch seconds or an RFC 3339 timestamp.
-fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, ApiError> {
+fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, InputError> {
     let parsed = match raw.trim().parse::<i64>() {
         Ok(secs) => Utc.timestamp_opt(secs, 0).single(),
         Err(_) => DateTime::parse_from_rfc3339(raw.trim())
@@ -255,11 +254,22 @@ fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, ApiError> {
             .map(|t| t.with_timezone(&Utc)),
     };
     parsed.ok_or_else(|| {
-        ApiError::bad_request(
+        InputError::new(
             "invalid_time_window",
             format!("{field} must be epoch seconds or an RFC 3339 timestamp, got `{raw}`"),
         )
     })
+}
+
+/// Answer of `GET /history/{appName}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryList {
+    pub app_name: String,
+    /// Number of records in this answer (not in the whole history).
+    pub count: usize,
+    /// Newest first.
+    pub history: Vec<HistoryRecord>,
 }
 
 #[cfg(test)]

@@ -219,6 +219,7 @@ impl HistorySor for PgHistoryStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]

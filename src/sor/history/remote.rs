@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::SecondsFormat;
 use reqwest::Method;
 
+use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
-use super::routes::HistoryList;
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{HistorySor, SorError};

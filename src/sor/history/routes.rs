@@ -1,27 +1,14 @@
 //! `/history` routes: parse, call the `HistorySor`, map the result.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::model::{
-    CreateHistoryRequest, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
+    CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource};
 use crate::sor::HistorySor;
-
-/// Answer of `GET /history/{appName}`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryList {
-    pub app_name: String,
-    /// Number of records in this answer (not in the whole history).
-    pub count: usize,
-    /// Newest first.
-    pub history: Vec<HistoryRecord>,
-}
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,6 +20,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/history/{appName}/latest").route(web::get().to(latest)));
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, latest, delete))]
+pub struct RoutesDoc;
 
 /// Record an assessment.
 #[utoipa::path(post, path = "/history", tag = "history",

@@ -19,13 +19,11 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-pub use model::{
-    AppList, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
-};
+pub use model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow};
 
 use self::flamegraph::FlameGraphStats;
 use self::pyroscope::{ClientConfigError, PyroscopeClient};
-use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::profile::{AppName, FunctionStat, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};

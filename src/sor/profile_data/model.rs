@@ -1,25 +1,9 @@
 //! Profile Data domain types: queries and ranked per-function statistics.
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::profile::{AppName, ProfileType, TimeWindow};
-
-/// One function's share of a profile, merged over all its call sites.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"name": "java/util/HashMap.resize", "selfPercent": 8.21, "selfSamples": 821, "totalSamples": 1200}))]
-pub struct FunctionStat {
-    /// The name as Pyroscope gave it.
-    pub name: String,
-    /// selfSamples / profile total × 100, rounded to 2 decimals in JSON.
-    #[serde(serialize_with = "round2")]
-    pub self_percent: f64,
-    /// Samples in the function itself.
-    pub self_samples: u64,
-    /// Samples in the function and its callees, each stack counted once.
-    pub total_samples: u64,
-}
+use crate::profile::{round2, AppName, FunctionStat, ProfileType, TimeWindow};
 
 /// One app's profile of one type over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -119,14 +103,4 @@ pub struct ProfileDiffQuery {
 #[schema(example = json!({"apps": ["checkout-service", "inventory-service"]}))]
 pub struct AppList {
     pub apps: Vec<String>,
-}
-
-/// Rounds a percentage to 2 decimals for JSON; computations keep full precision.
-pub fn round2<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_f64(round_percent(*value))
-}
-
-/// `value` rounded half away from zero to 2 decimals.
-pub fn round_percent(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }

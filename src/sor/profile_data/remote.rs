@@ -6,8 +6,8 @@
 
 use async_trait::async_trait;
 
-use super::model::{AppList, FunctionStat, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use crate::profile::TimeWindow;
+use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use crate::profile::{percent_of, FunctionStat, TimeWindow};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{ProfileDataSor, SorError};
 
@@ -27,11 +27,7 @@ impl RemoteProfileData {
 /// `selfSamples / total × 100` at full precision, as `FlameGraphStats::self_percent` has it.
 fn exact_percents(functions: &mut [FunctionStat], total: u64) {
     for f in functions {
-        f.self_percent = if total == 0 {
-            0.0
-        } else {
-            f.self_samples as f64 / total as f64 * 100.0
-        };
+        f.self_percent = percent_of(f.self_samples, total);
     }
 }
 

@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::error::{ApiError, ErrorBody};
-use crate::profile::{now_floored, parse_limit, AppName, ProfileType, TimeWindow};
+use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
 use crate::routing::resource;
 use crate::sor::ProfileDataSor;
 
@@ -22,6 +22,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/profiles/{appName}").route(web::get().to(profile)))
         .service(resource("/profiles/{appName}/diff").route(web::get().to(diff)));
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(apps, profile, diff))]
+pub struct RoutesDoc;
 
 /// Query of `GET /profiles/apps`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -50,7 +55,7 @@ pub struct ProfileParams {
     #[param(example = 1_700_003_600)]
     pub to: Option<i64>,
     /// How many functions to return, 1..=1000 (default 50).
-    #[param(example = 50)]
+    #[param(example = 50, minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
 
@@ -76,7 +81,7 @@ pub struct DiffParams {
     #[param(rename = "baselineTo", example = 1_700_003_600)]
     pub baseline_to: Option<i64>,
     /// How many functions to return per window, 1..=5000 (default 500).
-    #[param(example = 500)]
+    #[param(example = 500, minimum = 1, maximum = 5000)]
     pub limit: Option<i64>,
 }
 
@@ -151,7 +156,7 @@ pub async fn diff(
     let request = ProfileDiffQuery {
         app,
         profile_type: profile_type(query.profile_type.as_deref())?,
-        baseline: baseline_window(current, query.baseline_from, query.baseline_to)?,
+        baseline: current.baseline(query.baseline_from, query.baseline_to)?,
         current,
         limit: limit(query.limit, DIFF_LIMIT)?,
     };
@@ -159,58 +164,19 @@ pub async fn diff(
 }
 
 /// `type`, defaulting to cpu.
-fn profile_type(raw: Option<&str>) -> Result<ProfileType, ApiError> {
+fn profile_type(raw: Option<&str>) -> Result<ProfileType, InputError> {
     raw.map_or(Ok(ProfileType::Cpu), str::parse)
 }
 
 /// `limit` within `1..=max`; read as i64 so a negative value is an `invalid_limit`, not a
 /// generic query error.
-fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, ApiError> {
+fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, InputError> {
     parse_limit(raw, default, max)
-}
-
-/// The baseline window: `baselineTo` defaults to the current window's start, `baselineFrom` to
-/// as long before `baselineTo` as the current window lasts.
-fn baseline_window(
-    current: TimeWindow,
-    from: Option<i64>,
-    to: Option<i64>,
-) -> Result<TimeWindow, ApiError> {
-    let to = to.unwrap_or(current.from);
-    let from = from.unwrap_or_else(|| to.saturating_sub(current.to - current.from));
-    TimeWindow::new(from, to).map_err(|e| match e {
-        ApiError::BadRequest { code, message } => {
-            ApiError::bad_request(code, format!("baseline window: {message}"))
-        }
-        other => other,
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_baseline_defaults_to_the_preceding_window_of_equal_length() {
-        let current = TimeWindow::new(7200, 10800).unwrap();
-        assert_eq!(
-            baseline_window(current, None, None).unwrap(),
-            current.preceding()
-        );
-        let w = baseline_window(current, None, Some(5000)).unwrap();
-        assert_eq!((w.from, w.to), (1400, 5000));
-        let w = baseline_window(current, Some(100), None).unwrap();
-        assert_eq!((w.from, w.to), (100, 7200));
-    }
-
-    #[test]
-    fn a_baseline_before_the_epoch_or_reversed_is_rejected() {
-        let current = TimeWindow::new(100, 7300).unwrap();
-        let err = baseline_window(current, None, None).unwrap_err();
-        assert_eq!(err.code(), "invalid_time_window");
-        assert!(err.to_string().starts_with("baseline window:"), "{err}");
-        assert!(baseline_window(current, Some(50), Some(40)).is_err());
-    }
 
     #[test]
     fn limits_are_checked_including_negative_values() {

@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
-use crate::profile::{optional_text, required_text, AppName};
-use crate::sor::baseline::model::MAX_SHORT_TEXT;
+use crate::profile::{optional_text, required_text, AppName, InputError, MAX_SHORT_TEXT};
 use crate::sor::fields::{named, text_column};
 
 /// How much a service matters; `critical` services rank first in fleet results.
@@ -145,12 +143,12 @@ pub struct ServiceListParams {
     pub tier: Option<Tier>,
 }
 
-fn text(value: Option<String>, field: &str) -> Result<Option<String>, ApiError> {
+fn text(value: Option<String>, field: &str) -> Result<Option<String>, InputError> {
     optional_text(value, field, MAX_SHORT_TEXT)
 }
 
 impl TryFrom<CreateServiceRequest> for NewService {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: CreateServiceRequest) -> Result<Self, Self::Error> {
         Ok(NewService {
@@ -169,7 +167,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
 }
 
 impl TryFrom<UpdateServiceRequest> for ServicePatch {
-    type Error = ApiError;
+    type Error = InputError;
 
     fn try_from(req: UpdateServiceRequest) -> Result<Self, Self::Error> {
         let nullable =
@@ -183,13 +181,22 @@ impl TryFrom<UpdateServiceRequest> for ServicePatch {
             metadata: req.metadata,
         };
         if patch == ServicePatch::default() {
-            return Err(ApiError::bad_request(
+            return Err(InputError::new(
                 "missing_field",
                 "name at least one field to update: teamOwner, tier, environment, notificationChannel, pyroscopeLabels, metadata",
             ));
         }
         Ok(patch)
     }
+}
+
+/// Answer of `GET /services`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceList {
+    pub count: usize,
+    /// By app name.
+    pub services: Vec<Service>,
 }
 
 #[cfg(test)]

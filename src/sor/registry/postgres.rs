@@ -60,6 +60,7 @@ impl RegistrySor for PgRegistryStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(tier = tier.map(Tier::as_str)))]
@@ -81,6 +82,7 @@ impl RegistrySor for PgRegistryStore {
                 }
             })
             .await
+            .map_err(SorError::from)
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]

@@ -3,10 +3,10 @@
 use async_trait::async_trait;
 use reqwest::Method;
 
+use super::model::ServiceList;
 use super::model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };
-use super::routes::ServiceList;
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{RegistrySor, SorError};

@@ -1,26 +1,15 @@
 //! `/services` routes: parse, call the `RegistrySor`, map the result.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::model::{
-    CreateServiceRequest, NewService, Service, ServiceListParams, ServicePatch,
+    CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::resource;
 use crate::sor::RegistrySor;
-
-/// Answer of `GET /services`.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ServiceList {
-    pub count: usize,
-    /// By app name.
-    pub services: Vec<Service>,
-}
 
 /// Mounts the routes; expects `web::Data<dyn RegistrySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::delete().to(delete)),
     );
 }
+
+/// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(create, list, get, update, delete))]
+pub struct RoutesDoc;
 
 /// Register a service, or replace the registration of the same app.
 #[utoipa::path(post, path = "/services", tag = "services",

@@ -7,6 +7,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
 
+use crate::profile::percent_of;
+
 /// Name Pyroscope gives to the synthetic nodes that absorb call sites too small to keep.
 pub const TRUNCATED_NAME: &str = "other";
 
@@ -37,25 +39,17 @@ pub struct FlameGraphStats {
 impl FlameGraphStats {
     /// `f.self_samples` as a percentage of the profile total (0 for an empty profile).
     pub fn self_percent(&self, f: &FunctionSamples) -> f64 {
-        percent(f.self_samples, self.total_samples)
+        percent_of(f.self_samples, self.total_samples)
     }
 
     /// `f.total_samples` as a percentage of the profile total (0 for an empty profile).
     pub fn total_percent(&self, f: &FunctionSamples) -> f64 {
-        percent(f.total_samples, self.total_samples)
+        percent_of(f.total_samples, self.total_samples)
     }
 
     /// Share of the profile hidden in truncated (`other`) nodes, in percent.
     pub fn truncated_percent(&self) -> f64 {
-        percent(self.truncated_samples, self.total_samples)
-    }
-}
-
-fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        part as f64 / whole as f64 * 100.0
+        percent_of(self.truncated_samples, self.total_samples)
     }
 }
 

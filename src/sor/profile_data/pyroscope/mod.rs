@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::flamegraph::{self, FlameGraphStats, FlamegraphError};
-use crate::health::HealthCheck;
+use crate::probe::HealthCheck;
 use crate::profile::{now_floored, AppName, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::SorError;

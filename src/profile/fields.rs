@@ -1,0 +1,86 @@
+//! Limits and checks shared by every request body and query: one definition each, so every
+//! route answers the same bad value with the same code.
+
+use super::InputError;
+
+/// Longest function name stored; Pyroscope names can be long, but not unbounded.
+pub const MAX_FUNCTION_NAME: usize = 1024;
+/// Longest free-text name field (`createdBy`, `requestedBy`, channels, owners).
+pub const MAX_SHORT_TEXT: usize = 255;
+/// Longest recommendation an assessment carries (and the history store accepts).
+pub const MAX_RECOMMENDATION: usize = 4000;
+
+/// Checks a `limit` query parameter against `1..=max`, defaulting to `default`. Signed, so a
+/// caller that reads the parameter as `i64` reports a negative limit as `invalid_limit` too.
+pub fn parse_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, InputError> {
+    let n = raw.unwrap_or(i64::from(default));
+    match u32::try_from(n) {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(InputError::new(
+            "invalid_limit",
+            format!("limit must be between 1 and {max}, got {n}"),
+        )),
+    }
+}
+
+/// A required text field: present and not blank, at most `max` characters.
+pub fn required_text(value: Option<String>, field: &str, max: usize) -> Result<String, InputError> {
+    match value {
+        Some(v) if !v.trim().is_empty() => {
+            optional_text(Some(v), field, max).map(Option::unwrap_or_default)
+        }
+        Some(_) => Err(InputError::new(
+            "blank_field",
+            format!("{field} must not be blank"),
+        )),
+        None => Err(InputError::new(
+            "missing_field",
+            format!("{field} is required"),
+        )),
+    }
+}
+
+/// An optional text field, at most `max` characters.
+pub fn optional_text(
+    value: Option<String>,
+    field: &str,
+    max: usize,
+) -> Result<Option<String>, InputError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(InputError::new(
+            "invalid_field",
+            format!("{field} must be at most {max} characters"),
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Checks a threshold percentage: `0 < x <= 100`.
+pub fn percent(value: f64, field: &str) -> Result<f64, InputError> {
+    if value > 0.0 && value <= 100.0 {
+        Ok(value)
+    } else {
+        Err(InputError::new(
+            "out_of_range",
+            format!("{field} must be greater than 0 and at most 100, got {value}"),
+        ))
+    }
+}
+
+/// `text` cut to at most `max` characters.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_outside_the_range_are_rejected() {
+        assert_eq!(parse_limit(None, 50, 1000).unwrap(), 50);
+        assert_eq!(parse_limit(Some(1000), 50, 1000).unwrap(), 1000);
+        assert!(parse_limit(Some(0), 50, 1000).is_err());
+        assert!(parse_limit(Some(1001), 50, 1000).is_err());
+    }
+}

@@ -1,0 +1,464 @@
+//! The house is one-way: reads the imports of every file under `src/` and fails, naming the
+//! import, when a lower layer imports a higher one or when files import each other in a loop.
+//!
+//! Layers, lowest first: domain (`profile/`) ← infrastructure (`db/`, settings, telemetry,
+//! probes, outbound HTTP, background tasks) ← SORs ← BORs ← HTTP edge (`routes.rs` files,
+//! `error.rs`, `routing.rs`, `health.rs`, `openapi.rs`) ← composition root (`startup`, `main`).
+//!
+//! An import names a module path; it points at the file of that module, or, when that file only
+//! re-exports the name (`pub use child::Name`), at the file the name comes from. Unit-test files
+//! and `#[cfg(test)]` modules are left out: tests may reach anywhere.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The layers, lowest first.
+const LAYERS: [&str; 6] = ["domain", "infrastructure", "sor", "bor", "http", "root"];
+
+/// Files of the HTTP edge that do not follow the `routes.rs` naming.
+const HTTP_FILES: [&str; 4] = ["error.rs", "routing.rs", "health.rs", "openapi.rs"];
+
+/// One source file, as a module.
+struct Module {
+    file: String,
+    path: Vec<String>,
+    /// Full module paths this file imports (each ending in the imported item).
+    imports: Vec<Vec<String>>,
+    /// `pub use` re-exports: exported name → full path of its source.
+    reexports: BTreeMap<String, Vec<String>>,
+}
+
+fn layer_of(file: &str) -> usize {
+    let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
+    let name = file.rsplit('/').next().unwrap_or(file);
+    if file.starts_with("src/startup") || file == "src/main.rs" || file == "src/lib.rs" {
+        rank("root")
+    } else if name == "routes.rs" || (file.matches('/').count() == 1 && HTTP_FILES.contains(&name))
+    {
+        rank("http")
+    } else if file.starts_with("src/bor/") {
+        rank("bor")
+    } else if file.starts_with("src/sor/") {
+        rank("sor")
+    } else if file.starts_with("src/profile/") {
+        rank("domain")
+    } else {
+        rank("infrastructure")
+    }
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn is_test_file(file: &str) -> bool {
+    file.ends_with("_tests.rs") || file.ends_with("/tests.rs")
+}
+
+fn module_path(file: &str) -> Vec<String> {
+    let inner = file.trim_start_matches("src/").trim_end_matches(".rs");
+    let mut parts: Vec<String> = inner.split('/').map(str::to_owned).collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The source without comments and without `#[cfg(test)]` items.
+fn production_code(source: &str) -> String {
+    let lines: Vec<&str> = source
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].trim() == "#[cfg(test)]" {
+            // Skip the item that follows: up to its matching brace, or its `;`.
+            let mut depth = 0i32;
+            let mut opened = false;
+            i += 1;
+            while i < lines.len() {
+                for c in lines[i].chars() {
+                    match c {
+                        '{' => {
+                            depth += 1;
+                            opened = true;
+                        }
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                }
+                let ends =
+                    (opened && depth <= 0) || (!opened && lines[i].trim_end().ends_with(';'));
+                i += 1;
+                if ends {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push_str(lines[i]);
+        out.push('\n');
+        i += 1;
+    }
+    out
+}
+
+/// Expands `a::{b, c::{d, e}}` into `[a::b, a::c::d, a::c::e]`.
+fn expand(tree: &str) -> Vec<Vec<String>> {
+    let tree = tree.trim();
+    let Some(open) = tree.find('{') else {
+        let path = tree.split(" as ").next().unwrap_or(tree);
+        return vec![path.split("::").map(|s| s.trim().to_owned()).collect()];
+    };
+    let prefix: Vec<String> = tree[..open]
+        .trim_end_matches("::")
+        .split("::")
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().to_owned())
+        .collect();
+    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    parts
+        .into_iter()
+        .filter(|p| !p.trim().is_empty())
+        .flat_map(expand)
+        .map(|tail| {
+            let mut full = prefix.clone();
+            full.extend(tail.into_iter().filter(|s| s != "self"));
+            full
+        })
+        .collect()
+}
+
+/// `crate::…`, `super::…`, `self::…` and child-module paths, made absolute (without `crate`).
+fn absolute(
+    path: &[String],
+    here: &[String],
+    is_mod_file: bool,
+    children: &[String],
+) -> Option<Vec<String>> {
+    // The module a `super`/`self` is relative to: a non-mod file is its own module.
+    let mut base: Vec<String> = here.to_vec();
+    let mut rest = path;
+    match rest.first().map(String::as_str) {
+        Some("crate") => {
+            base.clear();
+            rest = &rest[1..];
+        }
+        Some("self") => rest = &rest[1..],
+        Some("super") => {
+            while rest.first().map(String::as_str) == Some("super") {
+                base.pop();
+                rest = &rest[1..];
+            }
+        }
+        Some(first) if is_mod_file || children.iter().any(|c| c == first) => {
+            if !children.iter().any(|c| c == first) {
+                return None;
+            }
+        }
+        _ => return None,
+    }
+    base.extend(rest.iter().cloned());
+    Some(base)
+}
+
+fn parse(file: &str, source: &str) -> Module {
+    let here = module_path(file);
+    let is_mod_file = file.ends_with("/mod.rs") || file == "src/lib.rs";
+    let code = production_code(source);
+    let children: Vec<String> = code
+        .lines()
+        .filter_map(|l| {
+            let l = l
+                .trim()
+                .trim_start_matches("pub ")
+                .trim_start_matches("pub(crate) ");
+            l.strip_prefix("mod ")
+                .map(|m| m.trim_end_matches(';').trim().to_owned())
+        })
+        .collect();
+    let mut imports = Vec::new();
+    let mut reexports = BTreeMap::new();
+    // `use` statements, possibly spanning lines.
+    let mut rest = code.as_str();
+    while let Some(pos) = rest.find("use ") {
+        let before = &rest[..pos];
+        let at_statement = before.is_empty() || before.ends_with(char::is_whitespace);
+        let is_pub =
+            before.trim_end().ends_with("pub") || before.trim_end().ends_with("pub(crate)");
+        let Some(end) = rest[pos..].find(';') else {
+            break;
+        };
+        let tree = &rest[pos + 4..pos + end];
+        rest = &rest[pos + end + 1..];
+        if !at_statement {
+            continue;
+        }
+        for path in expand(tree) {
+            if let Some(abs) = absolute(&path, &here, is_mod_file, &children) {
+                if is_pub {
+                    if let Some(name) = abs.last() {
+                        reexports.insert(name.clone(), abs.clone());
+                    }
+                }
+                imports.push(abs);
+            }
+        }
+    }
+    // Inline `crate::a::b` paths in code.
+    let mut rest = code.as_str();
+    while let Some(pos) = rest.find("crate::") {
+        let tail = &rest[pos + 7..];
+        let end = tail
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .unwrap_or(tail.len());
+        let path: Vec<String> = tail[..end]
+            .split("::")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if !path.is_empty() {
+            imports.push(path);
+        }
+        rest = &tail[end..];
+    }
+    Module {
+        file: file.to_owned(),
+        path: here,
+        imports,
+        reexports,
+    }
+}
+
+/// The file an import points at, following re-exports to where the name is defined.
+fn target<'a>(modules: &'a [Module], import: &[String]) -> Option<&'a Module> {
+    let mut path = import.to_vec();
+    for _ in 0..8 {
+        let owner = (0..=path.len())
+            .rev()
+            .find_map(|n| modules.iter().find(|m| m.path == path[..n]))?;
+        let next = path.get(owner.path.len());
+        match next.and_then(|name| owner.reexports.get(name)) {
+            Some(source) if *source != path => {
+                let mut followed = source.clone();
+                followed.extend(path[owner.path.len() + 1..].iter().cloned());
+                path = followed;
+            }
+            _ => return Some(owner),
+        }
+    }
+    None
+}
+
+fn load() -> Vec<Module> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files
+        .iter()
+        .filter_map(|path| {
+            let file = path
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if is_test_file(&file) || file == "src/main.rs" {
+                return None;
+            }
+            let source = fs::read_to_string(path).ok()?;
+            Some(parse(&file, &source))
+        })
+        .collect()
+}
+
+/// Import edges between different files: (from, to, the import as written).
+fn edges(modules: &[Module]) -> Vec<(String, String, String)> {
+    let mut out = BTreeSet::new();
+    for m in modules {
+        for import in &m.imports {
+            if let Some(t) = target(modules, import) {
+                if t.file != m.file {
+                    out.insert((
+                        m.file.clone(),
+                        t.file.clone(),
+                        format!("crate::{}", import.join("::")),
+                    ));
+                }
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Strongly connected components of more than one file (Tarjan).
+fn loops(files: &[String], edges: &[(String, String, String)]) -> Vec<Vec<String>> {
+    struct State<'a> {
+        next: BTreeMap<&'a str, Vec<&'a str>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        counter: usize,
+        found: Vec<Vec<String>>,
+    }
+    fn visit<'a>(v: &'a str, s: &mut State<'a>) {
+        s.index.insert(v, s.counter);
+        s.low.insert(v, s.counter);
+        s.counter += 1;
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        for w in s.next.get(v).cloned().unwrap_or_default() {
+            if !s.index.contains_key(w) {
+                visit(w, s);
+                let low = s.low[v].min(s.low[w]);
+                s.low.insert(v, low);
+            } else if s.on_stack.contains(w) {
+                let low = s.low[v].min(s.index[w]);
+                s.low.insert(v, low);
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut component = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                component.push(w.to_owned());
+                if w == v {
+                    break;
+                }
+            }
+            if component.len() > 1 {
+                component.sort();
+                s.found.push(component);
+            }
+        }
+    }
+    let mut state = State {
+        next: BTreeMap::new(),
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        counter: 0,
+        found: Vec::new(),
+    };
+    for (from, to, _) in edges {
+        state
+            .next
+            .entry(from.as_str())
+            .or_default()
+            .push(to.as_str());
+    }
+    for f in files {
+        if !state.index.contains_key(f.as_str()) {
+            visit(f.as_str(), &mut state);
+        }
+    }
+    state.found
+}
+
+#[test]
+fn no_file_imports_a_higher_layer() {
+    let modules = load();
+    assert!(modules.len() > 50, "read only {} files", modules.len());
+    let upward: Vec<String> = edges(&modules)
+        .into_iter()
+        .filter(|(from, to, _)| layer_of(to) > layer_of(from))
+        .map(|(from, to, import)| {
+            format!(
+                "{from} ({}) imports `{import}` from {to} ({})",
+                LAYERS[layer_of(&from)],
+                LAYERS[layer_of(&to)]
+            )
+        })
+        .collect();
+    assert!(
+        upward.is_empty(),
+        "imports that point up:\n{}",
+        upward.join("\n")
+    );
+}
+
+#[test]
+fn no_files_import_each_other_in_a_loop() {
+    let modules = load();
+    let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
+    let edges = edges(&modules);
+    let found = loops(&files, &edges);
+    let described: Vec<String> = found
+        .iter()
+        .map(|component| {
+            let inside: Vec<String> = edges
+                .iter()
+                .filter(|(f, t, _)| component.contains(f) && component.contains(t))
+                .map(|(f, t, import)| format!("  {f} -> {t}: {import}"))
+                .collect();
+            format!("loop of {} files:\n{}", component.len(), inside.join("\n"))
+        })
+        .collect();
+    assert!(found.is_empty(), "{}", described.join("\n"));
+}
+
+#[test]
+fn the_checker_sees_a_back_import_and_a_loop() {
+    // A domain file importing a SOR, and two files importing each other, must both be caught;
+    // otherwise the two tests above could pass on a house that breaks the rules.
+    let modules = vec![
+        parse(
+            "src/profile/mod.rs",
+            "use crate::sor::SorError;\npub fn f() {}\n",
+        ),
+        parse("src/sor/mod.rs", "pub use error::SorError;\nmod error;\n"),
+        parse(
+            "src/sor/error.rs",
+            "use crate::sor::baseline::Thing;\npub struct SorError;\n",
+        ),
+        parse(
+            "src/sor/baseline.rs",
+            "use crate::sor::SorError;\npub struct Thing;\n",
+        ),
+    ];
+    let edges = edges(&modules);
+    assert!(edges.iter().any(|(f, t, _)| f == "src/profile/mod.rs"
+        && t == "src/sor/error.rs"
+        && layer_of(t) > layer_of(f)));
+    let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
+    let found = loops(&files, &edges);
+    assert_eq!(
+        found,
+        vec![vec![
+            "src/sor/baseline.rs".to_owned(),
+            "src/sor/error.rs".to_owned()
+        ]]
+    );
+}
