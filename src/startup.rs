@@ -27,7 +27,7 @@ use crate::settings::{DatabaseSettings, Function, Settings};
 use crate::sor::alert_rule::{self, PgAlertRuleStore};
 use crate::sor::baseline::{self, PgBaselineStore};
 use crate::sor::history::{self, PgHistoryStore};
-use crate::sor::profile_data::pyroscope::PyroscopeCheck;
+use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
 use crate::sor::profile_data::{self, PyroscopeProfileData};
 use crate::sor::registry::{self, PgRegistryStore};
 use crate::telemetry::{self, Metrics, PoolGauge, PoolUsage};

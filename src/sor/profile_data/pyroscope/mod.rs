@@ -1,30 +1,29 @@
 //! The Pyroscope HTTP client: both API styles, authentication, tenant header, retries with
 //! backoff inside one deadline, latency metrics, and the `/health` check.
 
+pub mod check;
 mod legacy;
 mod modern;
+mod transport;
 
-use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use async_trait::async_trait;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use url::Url;
 
 use super::flamegraph::{self, FlameGraphStats, FlamegraphError};
-use crate::probe::HealthCheck;
 use crate::profile::{now_floored, AppName, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::SorError;
 use crate::telemetry::Metrics;
 
 /// First pause before retrying a transient failure; doubled for each further retry.
-const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
+pub(super) const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
 /// Header naming the tenant of a multi-tenant Pyroscope.
 const TENANT_HEADER: &str = "x-scope-orgid";
 /// How far back the health check asks for app names: short, so it stays cheap.
@@ -62,41 +61,6 @@ pub struct PyroscopeClient {
     request_timeout: Duration,
     max_retries: u32,
     metrics: Arc<Metrics>,
-}
-
-/// One failed attempt, classified for the retry decision and the final message.
-enum Failure {
-    /// An attempt ran out of time: the connect timeout, or the time left before the deadline.
-    Timeout,
-    /// No HTTP answer: refused, reset, DNS, TLS, connect timeout.
-    Unreachable(String),
-    /// An HTTP answer with a non-success status.
-    Status { status: StatusCode, message: String },
-}
-
-impl Failure {
-    /// Transient failures of these read-only calls are worth another attempt. A timeout is
-    /// retried only while time is left, which in practice means a connect timeout: an attempt
-    /// that waited for an answer was given all of the remaining time.
-    fn retryable(&self) -> bool {
-        match self {
-            Failure::Timeout | Failure::Unreachable(_) => true,
-            Failure::Status { status, .. } => matches!(
-                *status,
-                StatusCode::BAD_GATEWAY
-                    | StatusCode::SERVICE_UNAVAILABLE
-                    | StatusCode::GATEWAY_TIMEOUT
-            ),
-        }
-    }
-
-    fn outcome(&self) -> &'static str {
-        match self {
-            Failure::Timeout => "timeout",
-            Failure::Unreachable(_) => "unreachable",
-            Failure::Status { .. } => "error",
-        }
-    }
 }
 
 impl PyroscopeClient {
@@ -321,79 +285,6 @@ impl PyroscopeClient {
             Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
         }
     }
-
-    /// Sends a request built by `build` until it succeeds, fails for good, runs out of retries,
-    /// or the deadline passes. Each attempt may use only the time left, so retries never stretch
-    /// the call beyond the deadline.
-    async fn fetch(
-        &self,
-        operation: &'static str,
-        deadline: Instant,
-        max_retries: u32,
-        build: impl Fn() -> RequestBuilder,
-    ) -> Result<Bytes, SorError> {
-        let mut attempt = 0u32;
-        loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
-                return Err(self.error(operation, Failure::Timeout));
-            }
-            let started = Instant::now();
-            let result = self
-                .attempt(self.authorize(build()).timeout(remaining))
-                .await;
-            let outcome = result.as_ref().err().map_or("ok", Failure::outcome);
-            self.metrics
-                .upstream_requests
-                .with_label_values(&["pyroscope", outcome])
-                .observe(started.elapsed().as_secs_f64());
-            let failure = match result {
-                Ok(bytes) => return Ok(bytes),
-                Err(failure) => failure,
-            };
-            let delay = RETRY_BASE_DELAY.saturating_mul(2u32.saturating_pow(attempt));
-            if !failure.retryable() || attempt >= max_retries || Instant::now() + delay >= deadline
-            {
-                return Err(self.error(operation, failure));
-            }
-            tracing::debug!(operation, attempt, outcome, "retrying a Pyroscope call");
-            tokio::time::sleep(delay).await;
-            attempt += 1;
-        }
-    }
-
-    async fn attempt(&self, request: RequestBuilder) -> Result<Bytes, Failure> {
-        let response = request.send().await.map_err(transport_failure)?;
-        let status = response.status();
-        let bytes = response.bytes().await.map_err(transport_failure)?;
-        if status.is_success() {
-            Ok(bytes)
-        } else {
-            Err(Failure::Status {
-                status,
-                message: error_message(&bytes),
-            })
-        }
-    }
-
-    fn error(&self, operation: &str, failure: Failure) -> SorError {
-        match failure {
-            Failure::Timeout => SorError::Timeout(format!(
-                "Pyroscope did not answer {operation} in time (limit {}s)",
-                self.request_timeout.as_secs_f64()
-            )),
-            Failure::Unreachable(cause) => SorError::Upstream(format!(
-                "Pyroscope at {} is unreachable ({operation}): {cause}",
-                self.base.host_str().unwrap_or("?")
-            )),
-            Failure::Status { status, message } if message.is_empty() => {
-                SorError::Upstream(format!("Pyroscope answered {status} to {operation}"))
-            }
-            Failure::Status { status, message } => SorError::Upstream(format!(
-                "Pyroscope answered {status} to {operation}: {message}"
-            )),
-        }
-    }
 }
 
 /// `base` with `segments` appended; a trailing slash or path prefix of `base` is kept.
@@ -405,105 +296,10 @@ fn join(base: &Url, segments: &[&str]) -> Url {
     url
 }
 
-/// Classifies a reqwest error. The URL is left out of the message (the base URL could carry
-/// credentials); the source chain is kept because the top-level message alone says little.
-fn transport_failure(error: reqwest::Error) -> Failure {
-    if error.is_timeout() {
-        return Failure::Timeout;
-    }
-    let error = error.without_url();
-    let mut cause = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        let text = inner.to_string();
-        if !cause.contains(&text) {
-            cause.push_str(": ");
-            cause.push_str(&text);
-        }
-        source = inner.source();
-    }
-    Failure::Unreachable(cause)
-}
-
-/// A short reason from an error body: the Connect `message` when there is one, else the text.
-fn error_message(body: &[u8]) -> String {
-    const MAX_CHARS: usize = 300;
-    let text = match serde_json::from_slice::<modern::ConnectError>(body) {
-        Ok(e) if !e.message.is_empty() && !e.code.is_empty() => {
-            format!("{} ({})", e.message, e.code)
-        }
-        Ok(e) if !e.message.is_empty() => e.message,
-        _ => String::from_utf8_lossy(body).trim().to_owned(),
-    };
-    text.chars().take(MAX_CHARS).collect()
-}
-
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, SorError> {
     serde_json::from_slice(bytes)
         .map_err(|e| SorError::Upstream(format!("Pyroscope returned an unreadable {what}: {e}")))
 }
 
-/// `/health` entry for Pyroscope. Not required: an outage answers 502 per request instead of
-/// taking the process out of rotation.
-pub struct PyroscopeCheck(pub Arc<PyroscopeClient>);
-
-#[async_trait]
-impl HealthCheck for PyroscopeCheck {
-    fn name(&self) -> &'static str {
-        "pyroscope"
-    }
-
-    fn required(&self) -> bool {
-        false
-    }
-
-    async fn check(&self) -> Result<Option<serde_json::Value>, String> {
-        // Just under the health endpoint's own limit, so our message wins over its generic one.
-        let apps = self
-            .0
-            .ping(Duration::from_millis(1900))
-            .await
-            .map_err(|e| e.to_string())?;
-        let api = match self.0.api() {
-            PyroscopeApi::Modern => "modern",
-            PyroscopeApi::Legacy => "legacy",
-        };
-        Ok(Some(serde_json::json!({ "api": api, "apps": apps })))
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_keep_the_path_prefix() {
-        let cases = [
-            ("http://pyro:4040", "http://pyro:4040/render"),
-            ("http://pyro:4040/", "http://pyro:4040/render"),
-            ("http://host/pyroscope", "http://host/pyroscope/render"),
-            ("http://host/pyroscope/", "http://host/pyroscope/render"),
-        ];
-        for (base, want) in cases {
-            assert_eq!(join(&Url::parse(base).unwrap(), &["render"]).as_str(), want);
-        }
-        let url = join(
-            &Url::parse("https://host/a/b/").unwrap(),
-            &[modern::SERVICE, modern::SERIES],
-        );
-        assert_eq!(
-            url.as_str(),
-            "https://host/a/b/querier.v1.QuerierService/Series"
-        );
-    }
-
-    #[test]
-    fn error_bodies_prefer_the_connect_message() {
-        assert_eq!(
-            error_message(br#"{"code":"unavailable","message":"ingesters down"}"#),
-            "ingesters down (unavailable)"
-        );
-        assert_eq!(error_message(b"  bad gateway\n"), "bad gateway");
-        assert_eq!(error_message(&[b'x'; 1000]).len(), 300);
-    }
-}
+mod tests;

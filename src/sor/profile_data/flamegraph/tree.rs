@@ -1,0 +1,169 @@
+//! The call tree rebuilt from a flame graph's delta-encoded levels: decoding, parent links and
+//! their validation.
+
+use std::collections::HashMap;
+
+use super::stats::{FlamegraphError, TRUNCATED_NAME};
+
+/// One decoded tuple. Children of a node are contiguous on the next level (both levels are
+/// sorted by x), so a `first_child..child_end` range into the flat node list is enough.
+pub(super) struct Node {
+    pub(super) total: u64,
+    pub(super) self_samples: u64,
+    /// Canonical name index (first occurrence of the string in `names`).
+    pub(super) name: usize,
+    pub(super) first_child: usize,
+    pub(super) child_end: usize,
+}
+
+/// Absolute horizontal extent `[start, end)` of a node on its level.
+pub(super) struct Span {
+    pub(super) start: u64,
+    pub(super) end: u64,
+}
+
+#[derive(Clone, Copy, Default)]
+pub(super) struct Sums {
+    pub(super) self_samples: u64,
+    pub(super) total: u64,
+}
+
+/// Maps every name index to the first index holding the same string, so duplicate strings merge
+/// (and count as the same function for recursion); also returns the index of `other`.
+pub(super) fn canonical_ids<S: AsRef<str>>(names: &[S]) -> (Vec<usize>, Option<usize>) {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+    let canonical = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| *first.entry(n.as_ref()).or_insert(i))
+        .collect();
+    (canonical, first.get(TRUNCATED_NAME).copied())
+}
+
+/// Validates one level and appends its nodes and absolute spans, undoing the delta encoding.
+pub(super) fn decode_level(
+    level: usize,
+    values: &[i64],
+    canonical: &[usize],
+    nodes: &mut Vec<Node>,
+    spans: &mut Vec<Span>,
+) -> Result<(), FlamegraphError> {
+    let (tuples, rest) = values.as_chunks::<4>();
+    if !rest.is_empty() {
+        return Err(FlamegraphError::TupleLength {
+            level,
+            len: values.len(),
+        });
+    }
+    spans.clear();
+    let mut end = 0u64;
+    for (node, &[offset, total, self_samples, name]) in tuples.iter().enumerate() {
+        let unsigned = |value: i64| {
+            u64::try_from(value).map_err(|_| FlamegraphError::NegativeValue { level, node, value })
+        };
+        let (offset, total, self_samples, name) = (
+            unsigned(offset)?,
+            unsigned(total)?,
+            unsigned(self_samples)?,
+            unsigned(name)?,
+        );
+        let name = usize::try_from(name)
+            .ok()
+            .and_then(|i| canonical.get(i).copied())
+            .ok_or(FlamegraphError::NameIndexOutOfRange {
+                level,
+                node,
+                index: name,
+                names: canonical.len(),
+            })?;
+        if self_samples > total {
+            return Err(FlamegraphError::SelfExceedsTotal {
+                level,
+                node,
+                self_samples,
+                total,
+            });
+        }
+        let start = end
+            .checked_add(offset)
+            .ok_or(FlamegraphError::Overflow { level, node })?;
+        end = start
+            .checked_add(total)
+            .ok_or(FlamegraphError::Overflow { level, node })?;
+        spans.push(Span { start, end });
+        nodes.push(Node {
+            total,
+            self_samples,
+            name,
+            first_child: 0,
+            child_end: 0,
+        });
+    }
+    Ok(())
+}
+
+/// Attaches each node of `level` to its parent with a two-pointer sweep: both levels are sorted
+/// by x and the spans on one level never overlap, so the parent cursor only moves forward.
+pub(super) fn link_level(
+    level: usize,
+    parents: &[Span],
+    parent_base: usize,
+    children: &[Span],
+    child_base: usize,
+    nodes: &mut [Node],
+) -> Result<(), FlamegraphError> {
+    let mut cursor = 0;
+    for (node, child) in children.iter().enumerate() {
+        if child.start == child.end {
+            continue; // Zero samples: nothing to attribute, and it may sit on a parent boundary.
+        }
+        while parents.get(cursor).is_some_and(|p| p.end <= child.start) {
+            cursor += 1;
+        }
+        let parent = match parents.get(cursor) {
+            Some(p) if p.start <= child.start => p,
+            _ => {
+                return Err(FlamegraphError::NoParent {
+                    level,
+                    node,
+                    x: child.start,
+                })
+            }
+        };
+        if child.end > parent.end {
+            return Err(FlamegraphError::ChildOutsideParent { level, node });
+        }
+        let index = child_base + node;
+        let parent = &mut nodes[parent_base + cursor];
+        if parent.first_child == parent.child_end {
+            parent.first_child = index;
+        }
+        parent.child_end = index + 1;
+    }
+    Ok(())
+}
+
+/// Checks `self + Σ children.total <= total` for the nodes of `level` (flat indices
+/// `parent_base..child_base`). Zero-total nodes inside a child range add nothing.
+pub(super) fn check_parents(
+    level: usize,
+    nodes: &[Node],
+    parent_base: usize,
+    child_base: usize,
+) -> Result<(), FlamegraphError> {
+    for (node, parent) in nodes[parent_base..child_base].iter().enumerate() {
+        let sum = nodes[parent.first_child..parent.child_end]
+            .iter()
+            .try_fold(parent.self_samples, |acc, c| acc.checked_add(c.total))
+            .ok_or(FlamegraphError::Overflow { level, node })?;
+        if sum > parent.total {
+            return Err(FlamegraphError::ChildrenExceedParent {
+                level,
+                node,
+                sum,
+                total: parent.total,
+            });
+        }
+    }
+    Ok(())
+}
