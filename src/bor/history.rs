@@ -134,11 +134,12 @@ pub fn record_json(record: &NewHistoryRecord) -> serde_json::Value {
 mod tests {
     use super::*;
     use crate::bor::testing::stored;
-    use crate::sor::history::AssessmentSeverity;
+    use crate::sor::history::{AssessmentSeverity, RecordKey};
     use crate::sor::MockHistorySor;
 
     fn record() -> NewHistoryRecord {
         NewHistoryRecord {
+            key: RecordKey::new(),
             app_name: "checkout".parse().unwrap(),
             profile_types: "cpu".into(),
             diagnosis: "gc_pressure".into(),

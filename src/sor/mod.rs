@@ -86,12 +86,16 @@ pub trait BaselineSor: Send + Sync {
 ///
 /// # Errors
 /// `NotFound` for a missing id or an app without records (`latest`), `Invalid` for a broken
-/// constraint, `Unavailable` when the store is down.
+/// constraint, `Unavailable` when the store is down. After `Unavailable`, `Timeout` or
+/// `Upstream` a write may or may not have been stored: writing the same records again is safe.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait HistorySor: Send + Sync {
-    /// Stores one assessment.
+    /// Stores one assessment; a record whose key is stored already answers the stored row.
     async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError>;
+    /// Stores assessments together, skipping those whose key is stored already. One refused
+    /// record (`Invalid`) fails the call; the others may or may not be stored then.
+    async fn create_many(&self, records: &[NewHistoryRecord]) -> Result<(), SorError>;
     /// An app's records, newest first.
     async fn list(&self, app: AppName, query: HistoryQuery)
         -> Result<Vec<HistoryRecord>, SorError>;

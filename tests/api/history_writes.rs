@@ -1,12 +1,13 @@
-//! How history is written: concurrent creates combined into one insert, and assessments whose
-//! history write meets a PostgreSQL outage (retried, then stored or dropped and counted).
+//! How history is written: a batch in one statement, a record stored once however often it is
+//! written, and assessments whose history write meets a PostgreSQL outage (retried, then
+//! stored or dropped and counted).
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore,
+    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
 use pyroscope_functions::sor::{HistorySor, SorError};
 use reqwest::Client;
@@ -15,12 +16,15 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::contract::{app, in_process_database};
-use crate::helpers::{json_with_status, settings_without_database, spawn_server, wait_until_ready};
+use crate::helpers::{
+    json_with_status, settings_without_database, spawn_app, spawn_server, wait_until_ready,
+};
 use crate::pyroscope_stub::{self, APPS, FROM, TO};
 use crate::stoppable_postgres::StoppablePostgres;
 
 fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: app(app_name),
         profile_types: "cpu".into(),
         diagnosis: diagnosis.into(),
@@ -32,41 +36,108 @@ fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     }
 }
 
+async fn count(conn: &mut PgConnection, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(conn).await.unwrap()
+}
+
 #[tokio::test]
-async fn concurrent_creates_share_a_transaction_and_each_caller_gets_its_own_row() {
+async fn a_batch_is_one_statement_and_each_record_gets_its_own_row() {
     let (db, database) = in_process_database().await;
     let store = PgHistoryStore::new(database);
     let records: Vec<NewHistoryRecord> = (0..200)
         .map(|i| record(&format!("app-{i}"), &format!("diagnosis_{i}")))
         .collect();
 
-    let rows = join_all(records.iter().cloned().map(|r| store.create(r))).await;
+    store.create_many(&records).await.unwrap();
 
-    let mut ids = HashSet::new();
-    for (sent, row) in records.iter().zip(rows) {
-        let row = row.unwrap();
-        assert_eq!(row.app_name, sent.app_name.as_str());
+    let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
+    // Rows written by one transaction share its id (`xmin`).
+    let sql = "select count(distinct xmin::text) from triage_history";
+    assert_eq!(count(&mut conn, sql).await, 1);
+    for sent in [&records[0], &records[199]] {
+        let row = store.latest(sent.app_name.clone()).await.unwrap();
         assert_eq!(row.diagnosis, sent.diagnosis);
         assert_eq!(
             row.top_functions,
             sent.top_functions.as_ref().map(JsonText::to_value)
         );
-        assert_eq!(row.recommendation, sent.recommendation);
-        ids.insert(row.id);
     }
-    assert_eq!(ids.len(), 200);
-    // Rows written by one transaction share its id (`xmin`): 200 creates, a few commits.
+    let _ = conn.close().await;
+}
+
+#[tokio::test]
+async fn a_record_written_again_with_its_key_is_stored_once_and_answers_the_same_row() {
+    let (db, database) = in_process_database().await;
+    let store = PgHistoryStore::new(database);
+    let records: Vec<NewHistoryRecord> = (0..5)
+        .map(|i| record("checkout", &format!("d{i}")))
+        .collect();
+
+    store.create_many(&records[..3]).await.unwrap();
+    // A retry after a lost answer, with more records queued behind it.
+    store.create_many(&records).await.unwrap();
+    let first = store.create(records[0].clone()).await.unwrap();
+    let again = store.create(records[0].clone()).await.unwrap();
+
+    assert_eq!(first, again);
     let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
-    let transactions: i64 =
-        sqlx::query_scalar("select count(distinct xmin::text) from triage_history")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-    assert!(
-        transactions < 10,
-        "{transactions} transactions for 200 creates"
+    assert_eq!(
+        count(&mut conn, "select count(*) from triage_history").await,
+        5
     );
     let _ = conn.close().await;
+}
+
+#[tokio::test]
+async fn post_history_with_the_same_idempotency_key_stores_once_and_answers_the_same_bytes() {
+    let app = spawn_app().await;
+    let body = json!({"appName": "checkout", "diagnosis": "gc_pressure", "severity": "high"});
+    let key = RecordKey::new().to_string();
+    let post = || {
+        app.client
+            .post(app.url("/history"))
+            .header("Idempotency-Key", key.as_str())
+            .json(&body)
+            .send()
+    };
+    let first = post().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let first = first.text().await.unwrap();
+    let again = post().await.unwrap().text().await.unwrap();
+    assert_eq!(first, again);
+    // The key stays out of the answer: the same fields as without it.
+    let fields: BTreeSet<String> = serde_json::from_str::<serde_json::Value>(&first)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let expected = [
+        "appName",
+        "createdAt",
+        "diagnosis",
+        "id",
+        "profileTypes",
+        "recommendation",
+        "requestedBy",
+        "severity",
+        "topFunctions",
+    ];
+    assert_eq!(fields, expected.iter().map(|f| f.to_string()).collect());
+    let list = json_with_status(app.get("/history/checkout").await, 200).await;
+    assert_eq!(list["count"], 1);
+
+    let res = app
+        .client
+        .post(app.url("/history"))
+        .header("Idempotency-Key", "yesterday")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let error = json_with_status(res, 400).await;
+    assert_eq!(error["code"], "invalid_idempotency_key");
 }
 
 #[tokio::test]

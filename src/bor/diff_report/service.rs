@@ -7,7 +7,7 @@ use serde_json::json;
 use super::compute;
 use super::model::{DiffReport, DiffRequest};
 use crate::bor::{truncate_chars, BaselineIndex, HistoryRecorder};
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
 use crate::sor::profile_data::ProfileDiffQuery;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
@@ -105,6 +105,7 @@ fn history_record(
         (None, _) => "No regression against the baseline window".to_owned(),
     };
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: req.app.clone(),
         profile_types: req.profile_type.to_string(),
         diagnosis: diagnosis.to_owned(),

@@ -13,7 +13,7 @@ use super::model::{
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use crate::bor::{shown_error, truncate_chars, BaselineIndex, HistoryRecorder};
 use crate::profile::ProfileType;
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
 use crate::sor::profile_data::model::round_percent;
 use crate::sor::profile_data::{FunctionStat, Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
@@ -282,6 +282,7 @@ fn history_record(
         .map_err(|e| tracing::error!(error = %e, "cannot write an assessment's evidence as JSON"))
         .ok();
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: req.app.clone(),
         profile_types: types.join(","),
         diagnosis: report.summary.primary_issue.clone(),
