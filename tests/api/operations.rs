@@ -182,6 +182,13 @@ async fn the_embedded_default_keeps_data_across_restarts() {
     let handle = first.handle();
     let running = tokio::spawn(first.run_until_stopped());
     wait_until_ready(&address).await;
+    let health = client
+        .get(format!("{address}/health"))
+        .send()
+        .await
+        .unwrap();
+    let health = json_with_status(health, 200).await;
+    assert_eq!(health["checks"]["embeddedPostgres"]["status"], "up");
     let res = client
         .post(format!("{address}/baselines"))
         .json(&baseline())
@@ -189,6 +196,7 @@ async fn the_embedded_default_keeps_data_across_restarts() {
         .await
         .unwrap();
     json_with_status(res, 201).await;
+    // The second start below needs the first server stopped: its data directory is locked.
     handle.stop(true).await;
     running.await.unwrap().unwrap();
 
