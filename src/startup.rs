@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -57,7 +58,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Option<Database>,
-    /// The background work: the embedded PostgreSQL.
+    /// The background work: the embedded PostgreSQL, the history writer.
     tasks: Tasks,
 }
 
@@ -93,7 +94,11 @@ impl Application {
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone())?;
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
-        let bors = build_bors(&settings, &hosted, &metrics)?;
+        let (bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
+        if let Some(writer) = history_writer {
+            let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
+            tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
+        }
         checks.extend(bors.checks.iter().cloned());
         checks.extend(tasks.health_checks());
         let health = HealthChecks {
@@ -121,8 +126,9 @@ impl Application {
     }
 
     /// Serves until SIGTERM/SIGINT. Then, in this order: the server stops accepting and lets
-    /// in-flight requests finish; the background tasks stop, newest first (the embedded
-    /// PostgreSQL last); the pool closes.
+    /// in-flight requests finish; the background tasks stop, newest first (the history writer
+    /// stores its queue while the database is still there, then the embedded PostgreSQL
+    /// stops); the pool closes.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.tasks.stop().await;

@@ -34,6 +34,9 @@ async fn health_reports_the_database_with_response_time_and_pool_statistics() {
     assert_eq!(db["status"], "up");
     assert!(db["responseTimeMs"].as_f64().is_some());
     assert_eq!(db["details"]["pool"]["max"], 5);
+    let writer = &body["checks"]["historyWriter"];
+    assert_eq!(writer["status"], "up");
+    assert_eq!(writer["details"]["maxPending"], 100_000);
     json_with_status(app.get("/health/live").await, 200).await;
     let ready = json_with_status(app.get("/health/ready").await, 200).await;
     assert_eq!(ready["status"], "healthy");
