@@ -44,9 +44,6 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Records waiting to be written at most, unless configured otherwise.
-pub const DEFAULT_MAX_PENDING: usize = 100_000;
-
 /// How long `/health` shows the writer `down` after it dropped a record: long enough for
 /// probes and people to notice, short enough to clear once the cause has passed.
 const DROPS_SHOWN_FOR: Duration = Duration::from_secs(300);
