@@ -89,7 +89,7 @@ ms() {
 }
 # verdict CONDITION: "met" when bc finds CONDITION true, else "MISSED".
 verdict() { if [ "$(echo "$1" | bc)" = 1 ]; then echo met; else echo MISSED; fi; }
-# dropped: history records the service has dropped so far (backlog full or out of tries).
+# dropped: history records the service has dropped so far (queue full, or refused by the database).
 dropped() {
     curl -s "http://127.0.0.1:$APP_PORT/metrics" | awk '/^history_writes_dropped_total / {print $2}'
 }

@@ -11,4 +11,5 @@ pub mod routing;
 pub mod settings;
 pub mod sor;
 pub mod startup;
+pub mod tasks;
 pub mod telemetry;

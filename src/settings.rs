@@ -78,15 +78,17 @@ pub struct FleetSettings {
     pub app_timeout_secs: u64,
 }
 
-/// How assessment-history writes are retried before they are dropped and counted.
+/// The queue of assessment-history records: its bound, its retries and its drain at shutdown.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HistoryWriteSettings {
-    /// Tries in all, the first included.
-    pub attempts: u32,
-    /// Delay before the first retry; doubled before each further one.
+    /// Delay before the first retry of an unreachable store; doubled before each further one.
     pub base_delay_ms: u64,
-    /// Records in flight at most; past it a record is dropped (and counted) at once.
+    /// The longest delay between two retries.
+    pub max_delay_ms: u64,
+    /// Records waiting at most; past it a record is dropped (and counted) at once.
     pub max_pending: usize,
+    /// How long shutdown waits for the queued records to be written.
+    pub drain_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -246,8 +248,15 @@ impl Settings {
         if self.fleet.app_timeout_secs == 0 {
             return invalid("fleet.app_timeout_secs", "must be at least 1");
         }
-        if self.history_writes.attempts == 0 {
-            return invalid("history_writes.attempts", "must be at least 1");
+        if self.history_writes.base_delay_ms == 0 {
+            // Without a delay, an outage would be retried in a busy loop.
+            return invalid("history_writes.base_delay_ms", "must be at least 1");
+        }
+        if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
+            return invalid(
+                "history_writes.max_delay_ms",
+                "must be at least history_writes.base_delay_ms",
+            );
         }
         if self.history_writes.max_pending == 0 {
             return invalid("history_writes.max_pending", "must be at least 1");
@@ -459,7 +468,8 @@ mod tests {
         let s = Settings::load_from(None, env(&[])).unwrap();
         assert_eq!(s.triage.min_score, 5.0);
         assert_eq!(s.fleet.concurrency, 16);
-        assert_eq!(s.history_writes.attempts, 3);
+        assert_eq!(s.history_writes.max_pending, 100_000);
+        assert_eq!(s.history_writes.drain_timeout_secs, 10);
     }
 
     #[test]

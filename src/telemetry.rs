@@ -64,6 +64,7 @@ pub struct Metrics {
     pub cache_lookups: IntCounterVec,
     pub history_writes_dropped: prometheus::IntCounter,
     pub history_write_retries: prometheus::IntCounter,
+    pub history_writes_pending: IntGauge,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -101,11 +102,16 @@ impl Metrics {
         )?;
         let history_writes_dropped = prometheus::IntCounter::new(
             "history_writes_dropped_total",
-            "Assessment history records that could not be written after retries",
+            "Assessment history records given up: the queue was full, the store refused them, \
+             or shutdown came before the store took them",
         )?;
         let history_write_retries = prometheus::IntCounter::new(
             "history_write_retries_total",
             "Retries of assessment history writes",
+        )?;
+        let history_writes_pending = IntGauge::new(
+            "history_writes_pending",
+            "Assessment history records queued or being written",
         )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
@@ -117,6 +123,7 @@ impl Metrics {
         registry.register(Box::new(cache_lookups.clone()))?;
         registry.register(Box::new(history_writes_dropped.clone()))?;
         registry.register(Box::new(history_write_retries.clone()))?;
+        registry.register(Box::new(history_writes_pending.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -126,6 +133,7 @@ impl Metrics {
             cache_lookups,
             history_writes_dropped,
             history_write_retries,
+            history_writes_pending,
             pool_connections,
             pool_max,
             pool,

@@ -1,249 +1,73 @@
-//! `HistoryRecorder`: stores assessments in the background, retrying, never failing the answer.
+//! Assessment history, written off the request path: `HistoryRecorder` puts each record in one
+//! bounded queue, and `HistoryWriter`, a supervised task, writes the queue in batches.
 
-use std::sync::Arc;
-use std::time::Duration;
+mod queue;
+mod writer;
 
-use serde_json::json;
-use tokio::sync::Semaphore;
+use std::sync::atomic::{AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc::{self, error::TrySendError};
 
 use crate::sor::history::NewHistoryRecord;
-use crate::sor::{HistorySor, SorError};
+use crate::sor::HistorySor;
 use crate::telemetry::Metrics;
 
-/// How a failed write is retried: `attempts` tries in all, waiting `base_delay · 2^n` before
-/// retry `n` (0-based).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub attempts: u32,
-    pub base_delay: Duration,
-}
+use queue::QueueState;
+pub use queue::{record_json, RetryPolicy};
+pub use writer::HistoryWriter;
 
-impl RetryPolicy {
-    /// The wait before retry `n` (0-based), saturating instead of overflowing.
-    pub fn delay(&self, retry: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(16)))
-    }
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(200),
-        }
-    }
-}
-
-/// Records being written (or waiting to retry) at most, unless configured otherwise.
-pub const DEFAULT_MAX_PENDING: usize = 1024;
-
-/// Writes assessment records to the History SOR off the request path.
-#[derive(Clone)]
-pub struct HistoryRecorder {
+/// One queue of at most `max_pending` (at least 1) waiting records: the recorder that fills
+/// it and the writer that drains it into `store`, for the task supervisor to run.
+pub fn history_queue(
     store: Arc<dyn HistorySor>,
     policy: RetryPolicy,
+    max_pending: usize,
     metrics: Arc<Metrics>,
-    /// One permit per record in flight: bounds the memory a slow or stopped store can hold.
-    pending: Arc<Semaphore>,
+) -> (HistoryRecorder, HistoryWriter) {
+    let max_pending = max_pending.max(1);
+    // Tokio allocates a bounded channel's slots as they fill, not up front.
+    let (sender, receiver) = mpsc::channel(max_pending);
+    let state = Arc::new(QueueState {
+        max_pending,
+        pending: AtomicUsize::new(0),
+        dropped: AtomicU64::new(0),
+        last_drop: Mutex::new(None),
+        store_error: Mutex::new(None),
+        metrics,
+    });
+    let recorder = HistoryRecorder {
+        queue: sender,
+        state: state.clone(),
+    };
+    (recorder, HistoryWriter::new(store, receiver, state, policy))
+}
+
+/// Puts assessment records in the history queue; one for all the BORs of a process.
+#[derive(Clone)]
+pub struct HistoryRecorder {
+    queue: mpsc::Sender<NewHistoryRecord>,
+    state: Arc<QueueState>,
 }
 
 impl HistoryRecorder {
-    pub fn new(store: Arc<dyn HistorySor>, policy: RetryPolicy, metrics: Arc<Metrics>) -> Self {
-        HistoryRecorder {
-            store,
-            policy,
-            metrics,
-            pending: Arc::new(Semaphore::new(DEFAULT_MAX_PENDING)),
-        }
-    }
-
-    /// The same recorder holding at most `max_pending` (at least 1) records in flight.
-    pub fn with_max_pending(mut self, max_pending: usize) -> Self {
-        self.pending = Arc::new(Semaphore::new(max_pending.max(1)));
-        self
-    }
-
-    /// Stores `record` in a background task, so the answer is neither delayed nor failed by it.
-    /// When `max_pending` records are already in flight (the store is down or slow), the record
-    /// is dropped at once and counted, rather than held in memory. The handle resolves to
-    /// whether the record was stored; callers may ignore it.
-    pub fn record(&self, record: NewHistoryRecord) -> tokio::task::JoinHandle<bool> {
-        let Ok(permit) = self.pending.clone().try_acquire_owned() else {
-            self.drop_record(&record, "too many history writes in flight");
-            return tokio::spawn(std::future::ready(false));
+    /// Queues `record` for the writer without waiting, so the answer is neither delayed nor
+    /// failed by it. Only when `max_pending` records wait already (the store has been down or
+    /// slow for long) is it dropped: counted, and logged in full so it can be replayed.
+    /// Returns whether it was queued.
+    pub fn record(&self, record: NewHistoryRecord) -> bool {
+        // Counted before it is sent: the writer may be done with it before `try_send` returns.
+        self.state.add_pending(1);
+        let (record, reason) = match self.queue.try_send(record) {
+            Ok(()) => return true,
+            Err(TrySendError::Full(record)) => (record, "the history queue is full"),
+            Err(TrySendError::Closed(record)) => (record, "the history writer has stopped"),
         };
-        let recorder = self.clone();
-        tokio::spawn(async move {
-            let stored = recorder.write(record).await;
-            drop(permit);
-            stored
-        })
+        self.state.remove_pending(1);
+        self.state.drop_record(&record, reason);
+        false
     }
-
-    fn drop_record(&self, record: &NewHistoryRecord, reason: &str) {
-        self.metrics.history_writes_dropped.inc();
-        tracing::error!(reason, record = %record_json(record), "history write dropped");
-    }
-
-    /// Writes with retries. A record that cannot be stored is counted in
-    /// `history_writes_dropped_total` and logged in full, so it can be replayed by hand.
-    pub async fn write(&self, record: NewHistoryRecord) -> bool {
-        let mut retry = 0;
-        loop {
-            match self.store.create(record.clone()).await {
-                Ok(_) => return true,
-                Err(e) if retryable(&e) && retry + 1 < self.policy.attempts => {
-                    tokio::time::sleep(self.policy.delay(retry)).await;
-                    retry += 1;
-                    self.metrics.history_write_retries.inc();
-                    tracing::warn!(error = %e, retry, app = %record.app_name, "retrying a history write");
-                }
-                Err(e) => {
-                    let reason = format!("{e} (after {} attempts)", retry + 1);
-                    self.drop_record(&record, &reason);
-                    return false;
-                }
-            }
-        }
-    }
-}
-
-/// Only failures that may pass on a later try are retried; a refused record stays refused.
-fn retryable(e: &SorError) -> bool {
-    matches!(
-        e,
-        SorError::Unavailable(_) | SorError::Timeout(_) | SorError::Upstream(_)
-    )
-}
-
-/// The record as the History SOR's `POST /history` body.
-pub fn record_json(record: &NewHistoryRecord) -> serde_json::Value {
-    json!({
-        "appName": record.app_name,
-        "profileTypes": record.profile_types,
-        "diagnosis": record.diagnosis,
-        "severity": record.severity,
-        "topFunctions": record.top_functions,
-        "recommendation": record.recommendation,
-        "requestedBy": record.requested_by,
-    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bor::testing::stored;
-    use crate::sor::history::AssessmentSeverity;
-    use crate::sor::MockHistorySor;
-
-    fn record() -> NewHistoryRecord {
-        NewHistoryRecord {
-            app_name: "checkout".parse().unwrap(),
-            profile_types: "cpu".into(),
-            diagnosis: "gc_pressure".into(),
-            severity: AssessmentSeverity::High,
-            top_functions: None,
-            recommendation: None,
-            requested_by: Some("alice".into()),
-        }
-    }
-
-    fn fast() -> RetryPolicy {
-        RetryPolicy {
-            attempts: 3,
-            base_delay: Duration::from_millis(1),
-        }
-    }
-
-    #[test]
-    fn delays_double_from_the_base() {
-        let p = RetryPolicy::default();
-        assert_eq!(p.delay(0), Duration::from_millis(200));
-        assert_eq!(p.delay(1), Duration::from_millis(400));
-        assert_eq!(p.delay(2), Duration::from_millis(800));
-    }
-
-    #[tokio::test]
-    async fn a_transient_failure_is_retried_then_stored() {
-        let mut store = MockHistorySor::new();
-        let mut calls = 0;
-        store.expect_create().times(2).returning(move |r| {
-            calls += 1;
-            if calls == 1 {
-                Err(SorError::Unavailable("down".into()))
-            } else {
-                Ok(stored(r))
-            }
-        });
-        let metrics = Metrics::new(None).unwrap();
-        let recorder = HistoryRecorder::new(Arc::new(store), fast(), metrics.clone());
-        assert!(recorder.record(record()).await.unwrap());
-        assert_eq!(metrics.history_write_retries.get(), 1);
-        assert_eq!(metrics.history_writes_dropped.get(), 0);
-    }
-
-    #[tokio::test]
-    async fn a_write_failing_every_try_is_dropped_and_counted() {
-        let mut store = MockHistorySor::new();
-        store
-            .expect_create()
-            .times(3)
-            .returning(|_| Err(SorError::Timeout("slow".into())));
-        let metrics = Metrics::new(None).unwrap();
-        let recorder = HistoryRecorder::new(Arc::new(store), fast(), metrics.clone());
-        assert!(!recorder.record(record()).await.unwrap());
-        assert_eq!(metrics.history_write_retries.get(), 2);
-        assert_eq!(metrics.history_writes_dropped.get(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_refused_record_is_not_retried() {
-        let mut store = MockHistorySor::new();
-        store
-            .expect_create()
-            .times(1)
-            .returning(|_| Err(SorError::Invalid("too long".into())));
-        let metrics = Metrics::new(None).unwrap();
-        let recorder = HistoryRecorder::new(Arc::new(store), fast(), metrics.clone());
-        assert!(!recorder.write(record()).await);
-        assert_eq!(metrics.history_write_retries.get(), 0);
-        assert_eq!(metrics.history_writes_dropped.get(), 1);
-    }
-
-    #[tokio::test]
-    async fn past_the_pending_limit_records_are_dropped_at_once_and_counted() {
-        let mut store = MockHistorySor::new();
-        store
-            .expect_create()
-            .times(6)
-            .returning(|_| Err(SorError::Unavailable("down".into())));
-        let metrics = Metrics::new(None).unwrap();
-        let slow = RetryPolicy {
-            attempts: 2,
-            base_delay: Duration::from_millis(200),
-        };
-        let recorder =
-            HistoryRecorder::new(Arc::new(store), slow, metrics.clone()).with_max_pending(2);
-        let waiting = [recorder.record(record()), recorder.record(record())];
-        let third = recorder.record(record());
-        // Dropped without waiting for the two in flight, which are still retrying.
-        assert!(!third.await.unwrap());
-        assert_eq!(metrics.history_writes_dropped.get(), 1);
-        for handle in waiting {
-            assert!(!handle.await.unwrap());
-        }
-        assert_eq!(metrics.history_writes_dropped.get(), 3);
-        // Their permits are back: the next record is tried again.
-        assert!(!recorder.record(record()).await.unwrap());
-        assert_eq!(metrics.history_writes_dropped.get(), 3 + 1);
-    }
-
-    #[test]
-    fn the_logged_record_uses_the_api_field_names() {
-        let json = record_json(&record());
-        assert_eq!(json["appName"], "checkout");
-        assert_eq!(json["severity"], "high");
-        assert_eq!(json["requestedBy"], "alice");
-    }
-}
+mod tests;

@@ -14,7 +14,7 @@ use crate::profile::{normalize_function_name, ProfileType};
 use crate::sor::baseline::Baseline;
 use crate::sor::SorError;
 
-pub use history::{HistoryRecorder, RetryPolicy};
+pub use history::{history_queue, HistoryRecorder, HistoryWriter, RetryPolicy};
 
 /// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
 /// message, except for unforeseen failures, whose cause is logged rather than shown.
@@ -63,13 +63,18 @@ impl BaselineIndex {
 pub(crate) mod testing {
     //! Builders shared by the BOR tests.
 
-    use chrono::{TimeZone, Utc};
+    use std::sync::Arc;
+    use std::time::Duration;
 
-    use crate::profile::FunctionStat;
-    use crate::profile::ProfileType;
-    use crate::profile::Severity;
+    use chrono::{TimeZone, Utc};
+    use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
+
+    use super::{history_queue, HistoryRecorder, RetryPolicy};
+    use crate::profile::{FunctionStat, ProfileType, Severity};
     use crate::sor::baseline::Baseline;
-    use crate::sor::history::{HistoryRecord, NewHistoryRecord};
+    use crate::sor::history::NewHistoryRecord;
+    use crate::sor::MockHistorySor;
+    use crate::tasks::shutdown_signal;
     use crate::telemetry::Metrics;
 
     /// A function with `self_samples` out of `total` samples.
@@ -92,19 +97,34 @@ pub(crate) mod testing {
         }
     }
 
-    /// What the History SOR answers for `record`.
-    pub fn stored(record: NewHistoryRecord) -> HistoryRecord {
-        HistoryRecord {
-            id: 1,
-            app_name: record.app_name.into_inner(),
-            profile_types: record.profile_types,
-            diagnosis: record.diagnosis,
-            severity: record.severity,
-            top_functions: record.top_functions.map(|t| t.to_value()),
-            recommendation: record.recommendation,
-            requested_by: record.requested_by,
-            created_at: Utc.timestamp_opt(1_700_000_000, 0).unwrap(),
-        }
+    /// A recorder whose writer runs until the test ends, writing into `store` and retrying
+    /// after a millisecond or two.
+    pub fn recorder(store: MockHistorySor, metrics: Arc<Metrics>) -> HistoryRecorder {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(4),
+        };
+        let (recorder, writer) = history_queue(Arc::new(store), policy, 100, metrics);
+        let (stopper, shutdown) = shutdown_signal();
+        tokio::spawn(async move {
+            // Held for as long as the writer runs: dropping it would stop the writer.
+            let _stopper = stopper;
+            writer.run(shutdown).await;
+        });
+        recorder
+    }
+
+    /// A history store that hands every record it stores to the test.
+    pub fn recording_history() -> (MockHistorySor, UnboundedReceiver<NewHistoryRecord>) {
+        let (tx, rx) = unbounded_channel();
+        let mut history = MockHistorySor::new();
+        history.expect_create_many().returning(move |records| {
+            for record in records {
+                let _ = tx.send(record.clone());
+            }
+            Ok(())
+        });
+        (history, rx)
     }
 
     /// Waits (up to 5 s) until `metrics` counted `n` dropped history writes.

@@ -134,6 +134,12 @@ impl EmbeddedPostgres {
         self.port
     }
 
+    /// Whether the server process runs now: not between a crash and its restart, nor after
+    /// the supervisor gave up restarting it.
+    pub fn is_running(&self) -> bool {
+        self.control.pid.load(Ordering::SeqCst) != 0
+    }
+
     /// Options for the superuser on `database`.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()

@@ -4,6 +4,7 @@
 pub mod alert_rule;
 pub mod baseline;
 pub mod coalescing;
+mod error;
 mod fields;
 pub mod history;
 pub mod profile_data;
@@ -12,55 +13,14 @@ pub mod remote;
 
 use async_trait::async_trait;
 
-use crate::db::DbError;
+pub use error::SorError;
+
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
 use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use registry::{NewService, Service, ServicePatch, Tier};
-
-/// What any SOR call can fail with, whichever implementation answers it.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SorError {
-    /// The addressed row or app does not exist.
-    #[error("{0}")]
-    NotFound(String),
-    /// The input broke a rule of the store (a constraint, a range).
-    #[error("{0}")]
-    Invalid(String),
-    /// The write collides with existing data.
-    #[error("{0}")]
-    Conflict(String),
-    /// The store (PostgreSQL, or a remote SOR) cannot be reached right now.
-    #[error("{0}")]
-    Unavailable(String),
-    /// Pyroscope (or a remote SOR) answered with an error or an unreadable body.
-    #[error("{0}")]
-    Upstream(String),
-    /// Pyroscope (or a remote SOR) did not answer in time.
-    #[error("{0}")]
-    Timeout(String),
-    /// A bug or an unforeseen failure; the cause is logged, not shown.
-    #[error("{0}")]
-    Unexpected(String),
-}
-
-/// The SORs' reading of a database failure: the message stays, the kind becomes the contract's.
-impl From<DbError> for SorError {
-    fn from(err: DbError) -> Self {
-        let message = err.to_string();
-        match err {
-            DbError::NotFound(_) => SorError::NotFound(message),
-            DbError::Conflict { .. } => SorError::Conflict(message),
-            DbError::Invalid { .. } => SorError::Invalid(message),
-            DbError::NotReady(_) | DbError::Migration(_) | DbError::Unavailable { .. } => {
-                SorError::Unavailable(message)
-            }
-            DbError::Unexpected { .. } => SorError::Unexpected(message),
-        }
-    }
-}
 
 /// Read access to profiles, via Pyroscope (SPEC §2, §3).
 ///
@@ -103,12 +63,16 @@ pub trait BaselineSor: Send + Sync {
 ///
 /// # Errors
 /// `NotFound` for a missing id or an app without records (`latest`), `Invalid` for a broken
-/// constraint, `Unavailable` when the store is down.
+/// constraint, `Unavailable` when the store is down. After `Unavailable`, `Timeout` or
+/// `Upstream` a write may or may not have been stored: writing the same records again is safe.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait HistorySor: Send + Sync {
-    /// Stores one assessment.
+    /// Stores one assessment; a record whose key is stored already answers the stored row.
     async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError>;
+    /// Stores assessments together, skipping those whose key is stored already. One refused
+    /// record (`Invalid`) fails the call; the others may or may not be stored then.
+    async fn create_many(&self, records: &[NewHistoryRecord]) -> Result<(), SorError>;
     /// An app's records, newest first.
     async fn list(&self, app: AppName, query: HistoryQuery)
         -> Result<Vec<HistoryRecord>, SorError>;

@@ -125,6 +125,23 @@ impl RemoteSor {
         self.decode(&answer)
     }
 
+    /// `POST segments` with a JSON body and one extra header (an `Idempotency-Key`), decoded
+    /// as `T`. Not retried here: the caller retries, with the same key.
+    pub async fn post_json_with_header<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        (name, value): (&str, &str),
+        body: &B,
+    ) -> Result<T, SorError> {
+        let url = self.url(segments)?;
+        let answer = self
+            .send(false, || {
+                self.client.post(url.clone()).header(name, value).json(body)
+            })
+            .await?;
+        self.decode(&answer)
+    }
+
     /// `DELETE segments`, expecting no body; retried.
     pub async fn delete(&self, segments: &[&str]) -> Result<(), SorError> {
         let url = self.url(segments)?;

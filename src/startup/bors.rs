@@ -10,7 +10,7 @@ use super::StartupError;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
-use crate::bor::{HistoryRecorder, RetryPolicy};
+use crate::bor::{history_queue, HistoryWriter, RetryPolicy};
 use crate::probe::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::remote::RemoteBaselineStore;
@@ -233,30 +233,36 @@ fn bor_dependencies(
     Ok(Some((deps, checks)))
 }
 
-/// Builds the BOR services this process hosts, each with the SORs its version may use.
+/// Builds the BOR services this process hosts, each with the SORs its version may use, and
+/// the writer of their history queue, for the caller to run as a background task.
 pub(super) fn build_bors(
     settings: &Settings,
     hosted: &Hosted,
     metrics: &Arc<Metrics>,
-) -> Result<Bors, StartupError> {
+) -> Result<(Bors, Option<HistoryWriter>), StartupError> {
     let Some((mut deps, checks)) = bor_dependencies(settings, hosted)? else {
-        return Ok(Bors::default());
+        return Ok((Bors::default(), None));
     };
     // Concurrent assessments of one app read its baselines once.
     deps.baseline = deps.baseline.map(|store| {
         Arc::new(CoalescedBaselines::new(store, metrics.clone())) as Arc<dyn BaselineSor>
     });
     let function = settings.function;
+    // One queue and one writer for every BOR of the process.
     let policy = RetryPolicy {
-        attempts: settings.history_writes.attempts,
         base_delay: Duration::from_millis(settings.history_writes.base_delay_ms),
+        max_delay: Duration::from_millis(settings.history_writes.max_delay_ms),
     };
-    let recorder = |deps: &BorDeps| {
-        deps.history.clone().map(|store| {
-            HistoryRecorder::new(store, policy, metrics.clone())
-                .with_max_pending(settings.history_writes.max_pending)
-        })
+    let (recorder, writer) = match deps.history.clone() {
+        Some(store) => {
+            let max_pending = settings.history_writes.max_pending;
+            let (recorder, writer) = history_queue(store, policy, max_pending, metrics.clone());
+            (Some(recorder), Some(writer))
+        }
+        None => (None, None),
     };
+    // A v1 BOR's dependencies have no history: it records nothing.
+    let recorder = |deps: &BorDeps| deps.history.as_ref().and(recorder.clone());
     let mut bors = Bors {
         checks,
         ..Bors::default()
@@ -293,7 +299,7 @@ pub(super) fn build_bors(
             Duration::from_secs(settings.fleet.app_timeout_secs),
         )));
     }
-    Ok(bors)
+    Ok((bors, writer))
 }
 
 fn log_bor(bor: &str, version: BorVersion, deps: &BorDeps) {

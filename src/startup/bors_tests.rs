@@ -1,7 +1,7 @@
 //! The SOR resolution rule: in-process, remote, absent; v1 versus v2; refusing to start.
 
 use super::*;
-use crate::sor::{MockBaselineSor, MockProfileDataSor};
+use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
 
 fn settings(env: &[(&str, &str)]) -> Settings {
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
@@ -31,8 +31,27 @@ fn all_gives_the_bors_the_in_process_sors() {
     assert!(deps.baseline.is_some());
     // Not hosted (yet) by this build: absent, the BORs behave as v1 for it.
     assert!(deps.history.is_none() && deps.registry.is_none());
-    let bors = build_bors(&settings(&[]), &hosted, &metrics()).unwrap();
+    let (bors, writer) = build_bors(&settings(&[]), &hosted, &metrics()).unwrap();
     assert!(bors.triage.is_some() && bors.diff.is_some() && bors.fleet.is_some());
+    assert!(writer.is_none(), "no history store, no history writer");
+}
+
+#[test]
+fn the_bors_of_a_process_share_one_history_writer() {
+    let hosted = Hosted {
+        history: Some(Arc::new(MockHistorySor::new())),
+        ..hosted()
+    };
+    let (bors, writer) = build_bors(&settings(&[]), &hosted, &metrics()).unwrap();
+    assert!(bors.triage.is_some() && bors.diff.is_some());
+    assert!(writer.is_some());
+    let v1 = settings(&[
+        ("FUNCTION", "ReadPyroscopeTriageAssessment.v1"),
+        ("PROFILE_DATA_URL", "http://profile-data:8082"),
+        ("HISTORY_URL", "http://history:8081"),
+    ]);
+    let (_, writer) = build_bors(&v1, &hosted, &metrics()).unwrap();
+    assert!(writer.is_none(), "a v1 BOR records no history");
 }
 
 #[test]
@@ -91,6 +110,7 @@ fn a_bor_process_without_profile_data_refuses_to_start() {
     assert_eq!(checks[0].name(), "profileDataSor");
     assert!(build_bors(&s, &Hosted::default(), &metrics())
         .unwrap()
+        .0
         .fleet
         .is_some());
 }
@@ -102,7 +122,7 @@ fn processes_without_bors_or_without_the_pyroscope_client_mount_no_bor_routes() 
         .unwrap()
         .is_none());
     // `all` before the Pyroscope client exists: starts, without BOR routes.
-    let bors = build_bors(&settings(&[]), &Hosted::default(), &metrics()).unwrap();
+    let (bors, _) = build_bors(&settings(&[]), &Hosted::default(), &metrics()).unwrap();
     assert!(bors.triage.is_none() && bors.diff.is_none() && bors.fleet.is_none());
 }
 

@@ -13,7 +13,7 @@ use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
 use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore};
 use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, HistoryQuery, JsonText, NewHistoryRecord, PgHistoryStore,
+    AssessmentSeverity, HistoryQuery, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
@@ -119,6 +119,7 @@ async fn baseline_contract_remote() {
 
 fn record(diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: app(ODD_APP),
         profile_types: "cpu,alloc".into(),
         diagnosis: diagnosis.into(),
@@ -142,7 +143,11 @@ fn all_records() -> HistoryQuery {
 }
 
 async fn history_contract(store: Arc<dyn HistorySor>) {
-    let older = store.create(record("gc_pressure")).await.unwrap();
+    let first = record("gc_pressure");
+    let older = store.create(first.clone()).await.unwrap();
+    // Written again with its key (a retry after a lost answer): the same row, not a new one.
+    assert_eq!(store.create(first.clone()).await.unwrap(), older);
+    store.create_many(&[first]).await.unwrap();
     let newer = store.create(record("lock_contention")).await.unwrap();
     assert_eq!(
         newer.top_functions,

@@ -1,26 +1,29 @@
-//! How history is written: concurrent creates combined into one insert, and assessments whose
-//! history write meets a PostgreSQL outage (retried, then stored or dropped and counted).
+//! How history is written: a batch in one statement, a record stored once however often it is
+//! written, a refused record dropped alone, and records past the queue's bound dropped,
+//! counted and shown in `/health`.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_util::future::join_all;
+use pyroscope_functions::bor::{history_queue, RetryPolicy};
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore,
+    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
-use pyroscope_functions::sor::{HistorySor, SorError};
+use pyroscope_functions::sor::HistorySor;
+use pyroscope_functions::tasks::shutdown_signal;
+use pyroscope_functions::telemetry::Metrics;
 use reqwest::Client;
-use secrecy::SecretString;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::contract::{app, in_process_database};
-use crate::helpers::{json_with_status, settings_without_database, spawn_server, wait_until_ready};
+use crate::helpers::{json_with_status, spawn_app, spawn_app_with, TestApp};
 use crate::pyroscope_stub::{self, APPS, FROM, TO};
-use crate::stoppable_postgres::StoppablePostgres;
 
-fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
+pub fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: app(app_name),
         profile_types: "cpu".into(),
         diagnosis: diagnosis.into(),
@@ -32,73 +35,143 @@ fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     }
 }
 
+async fn count(conn: &mut PgConnection, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(conn).await.unwrap()
+}
+
 #[tokio::test]
-async fn concurrent_creates_share_a_transaction_and_each_caller_gets_its_own_row() {
+async fn a_batch_is_one_statement_and_each_record_gets_its_own_row() {
     let (db, database) = in_process_database().await;
     let store = PgHistoryStore::new(database);
     let records: Vec<NewHistoryRecord> = (0..200)
         .map(|i| record(&format!("app-{i}"), &format!("diagnosis_{i}")))
         .collect();
 
-    let rows = join_all(records.iter().cloned().map(|r| store.create(r))).await;
+    store.create_many(&records).await.unwrap();
 
-    let mut ids = HashSet::new();
-    for (sent, row) in records.iter().zip(rows) {
-        let row = row.unwrap();
-        assert_eq!(row.app_name, sent.app_name.as_str());
+    let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
+    // Rows written by one transaction share its id (`xmin`).
+    let sql = "select count(distinct xmin::text) from triage_history";
+    assert_eq!(count(&mut conn, sql).await, 1);
+    for sent in [&records[0], &records[199]] {
+        let row = store.latest(sent.app_name.clone()).await.unwrap();
         assert_eq!(row.diagnosis, sent.diagnosis);
         assert_eq!(
             row.top_functions,
             sent.top_functions.as_ref().map(JsonText::to_value)
         );
-        assert_eq!(row.recommendation, sent.recommendation);
-        ids.insert(row.id);
     }
-    assert_eq!(ids.len(), 200);
-    // Rows written by one transaction share its id (`xmin`): 200 creates, a few commits.
+    let _ = conn.close().await;
+}
+
+#[tokio::test]
+async fn a_record_written_again_with_its_key_is_stored_once_and_answers_the_same_row() {
+    let (db, database) = in_process_database().await;
+    let store = PgHistoryStore::new(database);
+    let records: Vec<NewHistoryRecord> = (0..5)
+        .map(|i| record("checkout", &format!("d{i}")))
+        .collect();
+
+    store.create_many(&records[..3]).await.unwrap();
+    // A retry after a lost answer, with more records queued behind it.
+    store.create_many(&records).await.unwrap();
+    let first = store.create(records[0].clone()).await.unwrap();
+    let again = store.create(records[0].clone()).await.unwrap();
+
+    assert_eq!(first, again);
     let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
-    let transactions: i64 =
-        sqlx::query_scalar("select count(distinct xmin::text) from triage_history")
-            .fetch_one(&mut conn)
-            .await
-            .unwrap();
-    assert!(
-        transactions < 10,
-        "{transactions} transactions for 200 creates"
+    assert_eq!(
+        count(&mut conn, "select count(*) from triage_history").await,
+        5
     );
     let _ = conn.close().await;
 }
 
 #[tokio::test]
-async fn a_record_the_database_refuses_fails_alone_in_a_burst() {
+async fn post_history_with_the_same_idempotency_key_stores_once_and_answers_the_same_bytes() {
+    let app = spawn_app().await;
+    let body = json!({"appName": "checkout", "diagnosis": "gc_pressure", "severity": "high"});
+    let key = RecordKey::new().to_string();
+    let post = || {
+        app.client
+            .post(app.url("/history"))
+            .header("Idempotency-Key", key.as_str())
+            .json(&body)
+            .send()
+    };
+    let first = post().await.unwrap();
+    assert_eq!(first.status().as_u16(), 201);
+    let first = first.text().await.unwrap();
+    let again = post().await.unwrap().text().await.unwrap();
+    assert_eq!(first, again);
+    // The key stays out of the answer: the same fields as without it.
+    let fields: BTreeSet<String> = serde_json::from_str::<serde_json::Value>(&first)
+        .unwrap()
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let expected = [
+        "appName",
+        "createdAt",
+        "diagnosis",
+        "id",
+        "profileTypes",
+        "recommendation",
+        "requestedBy",
+        "severity",
+        "topFunctions",
+    ];
+    assert_eq!(fields, expected.iter().map(|f| f.to_string()).collect());
+    let list = json_with_status(app.get("/history/checkout").await, 200).await;
+    assert_eq!(list["count"], 1);
+
+    let res = app
+        .client
+        .post(app.url("/history"))
+        .header("Idempotency-Key", "yesterday")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let error = json_with_status(res, 400).await;
+    assert_eq!(error["code"], "invalid_idempotency_key");
+}
+
+#[tokio::test]
+async fn a_record_the_database_refuses_is_dropped_alone_and_the_rest_of_its_batch_stored() {
     let (db, database) = in_process_database().await;
-    let store = PgHistoryStore::new(database);
+    let metrics = Metrics::new(None).unwrap();
+    let store = Arc::new(PgHistoryStore::new(database));
+    let (recorder, writer) = history_queue(store, RetryPolicy::default(), 100, metrics.clone());
     let mut records: Vec<NewHistoryRecord> = (0..20)
         .map(|i| record("checkout", &format!("diagnosis_{i}")))
         .collect();
     // PostgreSQL text cannot hold a NUL character.
     records[7].recommendation = Some("nul \u{0} inside".into());
-
-    let results = join_all(records.into_iter().map(|r| store.create(r))).await;
-
-    for (i, result) in results.iter().enumerate() {
-        if i == 7 {
-            assert!(matches!(result, Err(SorError::Invalid(_))), "{result:?}");
-        } else {
-            assert!(result.is_ok(), "record {i}: {result:?}");
-        }
+    for r in records {
+        assert!(recorder.record(r));
     }
+
+    // Queued before the writer runs, so they go as one batch; the stop drains it.
+    let (stopper, shutdown) = shutdown_signal();
+    stopper.stop_by(tokio::time::Instant::now() + Duration::from_secs(10));
+    writer.run(shutdown).await;
+
     let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
-    let stored: i64 = sqlx::query_scalar("select count(*) from triage_history")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(stored, 19);
+    assert_eq!(
+        count(&mut conn, "select count(*) from triage_history").await,
+        19
+    );
+    let sql = "select count(*) from triage_history where diagnosis = 'diagnosis_7'";
+    assert_eq!(count(&mut conn, sql).await, 0);
+    assert_eq!(metrics.history_writes_dropped.get(), 1);
     let _ = conn.close().await;
 }
 
-/// The value of an unlabelled counter in the service's `/metrics`.
-async fn counter(client: &Client, address: &str, name: &str) -> u64 {
+/// The value of an unlabelled metric in the service's `/metrics`.
+pub async fn metric(client: &Client, address: &str, name: &str) -> u64 {
     let text = client
         .get(format!("{address}/metrics"))
         .send()
@@ -113,7 +186,7 @@ async fn counter(client: &Client, address: &str, name: &str) -> u64 {
 }
 
 /// Polls `condition` every 100 ms for up to `secs` seconds.
-async fn eventually<F, Fut>(secs: u64, what: &str, mut condition: F)
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut condition: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
@@ -128,67 +201,75 @@ where
     panic!("timed out waiting until {what}");
 }
 
-#[tokio::test]
-async fn history_writes_are_retried_through_an_outage_and_those_that_run_out_of_tries_are_counted()
-{
-    let mut pg = StoppablePostgres::start("history-outage").await;
-    let pyroscope = pyroscope_stub::start().await;
-    // Two services on one database: one retries for about a minute, one gives up after
-    // two quick tries.
-    let service = |attempts: u32| {
-        let mut settings = settings_without_database();
-        settings.database.url = Some(SecretString::from(pg.url()));
-        settings.database.acquire_timeout_secs = 1;
-        settings.database.max_retries = 0;
-        settings.pyroscope.url = pyroscope.uri().parse().unwrap();
-        settings.history_writes.attempts = attempts;
-        settings.history_writes.base_delay_ms = 50;
-        settings
-    };
-    let patient = spawn_server(service(11)).await;
-    let hasty = spawn_server(service(2)).await;
-    wait_until_ready(&patient).await;
-    wait_until_ready(&hasty).await;
-    let client = Client::new();
-    let triage =
-        |address: &str, app: &str| format!("{address}/triage/{app}?types=cpu&from={FROM}&to={TO}");
-    let (kept, lost) = (APPS[0], APPS[2]);
-
-    pg.stop().await;
-    // The answers go out whatever happens to their history.
-    for (address, app) in [(&patient, kept), (&hasty, lost)] {
-        let res = client.get(triage(address, app)).send().await.unwrap();
-        json_with_status(res, 200).await;
-    }
-    eventually(30, "the hasty service drops its write", || async {
-        counter(&client, &hasty, "history_writes_dropped_total").await == 1
-    })
-    .await;
-    assert_eq!(
-        counter(&client, &hasty, "history_write_retries_total").await,
-        1
-    );
-    assert!(counter(&client, &patient, "history_write_retries_total").await >= 1);
-
-    pg.restart().await;
-    wait_until_ready(&patient).await;
-    eventually(60, "the patient service stores its record", || async {
-        let res = client
-            .get(format!("{patient}/history/{kept}"))
-            .send()
-            .await
-            .unwrap();
-        res.status().is_success() && res.json::<serde_json::Value>().await.unwrap()["count"] == 1
-    })
-    .await;
-    assert_eq!(
-        counter(&client, &patient, "history_writes_dropped_total").await,
-        0
-    );
+/// A triage of `APPS[0]` that stores one history record, requested by `who`.
+pub async fn triage(client: &Client, address: &str, who: &str) {
     let res = client
-        .get(format!("{patient}/history/{lost}"))
+        .get(format!(
+            "{address}/triage/{}?types=cpu&from={FROM}&to={TO}",
+            APPS[0]
+        ))
+        .header("X-Requested-By", who)
         .send()
         .await
         .unwrap();
-    assert_eq!(json_with_status(res, 200).await["count"], 0);
+    json_with_status(res, 200).await;
+}
+
+/// Holds a lock on `triage_history` that blocks every insert until `release`d: the database
+/// answers everything else, but history writes wait, as with a very slow store.
+pub async fn block_history_writes(app: &TestApp) -> PgConnection {
+    let mut conn = app.pg().await;
+    sqlx::raw_sql("begin; lock table triage_history in exclusive mode")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn past_the_queue_bound_records_are_dropped_counted_and_shown_in_health_while_ready() {
+    let pyroscope = pyroscope_stub::start().await;
+    let app = spawn_app_with(|s| {
+        s.pyroscope.url = pyroscope.uri().parse().unwrap();
+        s.history_writes.max_pending = 3;
+    })
+    .await;
+    let mut lock = block_history_writes(&app).await;
+    let sent = 12;
+    for i in 0..sent {
+        triage(&app.client, &app.address, &format!("caller-{i}")).await;
+    }
+    // The writer holds one batch (blocked), the queue three more; the rest are dropped.
+    let dropped = metric(&app.client, &app.address, "history_writes_dropped_total").await;
+    assert!(
+        (1..=sent - 4).contains(&dropped),
+        "{dropped} of {sent} dropped"
+    );
+    let health = json_with_status(app.get("/health").await, 200).await;
+    assert_eq!(health["status"], "degraded");
+    let writer = &health["checks"]["historyWriter"];
+    assert_eq!(writer["status"], "down");
+    assert_eq!(writer["required"], false);
+    let shown = writer["error"].as_str().unwrap();
+    assert!(
+        shown.contains(&format!("{dropped} history record(s) dropped")),
+        "{shown}"
+    );
+    json_with_status(app.get("/health/ready").await, 200).await;
+
+    sqlx::raw_sql("commit").execute(&mut lock).await.unwrap();
+    let stored = || async {
+        let mut conn = app.pg().await;
+        let n = count(&mut conn, "select count(*) from triage_history").await;
+        let _ = conn.close().await;
+        n
+    };
+    eventually(10, "the queued records are stored", || async {
+        stored().await + i64::try_from(dropped).unwrap() == i64::try_from(sent).unwrap()
+    })
+    .await;
+    assert_eq!(
+        metric(&app.client, &app.address, "history_writes_pending").await,
+        0
+    );
 }

@@ -8,6 +8,7 @@ mod contract_catalog;
 mod contract_profile_data;
 mod helpers;
 mod history;
+mod history_outages;
 mod history_writes;
 mod openapi;
 mod operations;

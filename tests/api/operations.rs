@@ -34,6 +34,9 @@ async fn health_reports_the_database_with_response_time_and_pool_statistics() {
     assert_eq!(db["status"], "up");
     assert!(db["responseTimeMs"].as_f64().is_some());
     assert_eq!(db["details"]["pool"]["max"], 5);
+    let writer = &body["checks"]["historyWriter"];
+    assert_eq!(writer["status"], "up");
+    assert_eq!(writer["details"]["maxPending"], 100_000);
     json_with_status(app.get("/health/live").await, 200).await;
     let ready = json_with_status(app.get("/health/ready").await, 200).await;
     assert_eq!(ready["status"], "healthy");
@@ -182,6 +185,13 @@ async fn the_embedded_default_keeps_data_across_restarts() {
     let handle = first.handle();
     let running = tokio::spawn(first.run_until_stopped());
     wait_until_ready(&address).await;
+    let health = client
+        .get(format!("{address}/health"))
+        .send()
+        .await
+        .unwrap();
+    let health = json_with_status(health, 200).await;
+    assert_eq!(health["checks"]["embeddedPostgres"]["status"], "up");
     let res = client
         .post(format!("{address}/baselines"))
         .json(&baseline())
@@ -189,6 +199,7 @@ async fn the_embedded_default_keeps_data_across_restarts() {
         .await
         .unwrap();
     json_with_status(res, 201).await;
+    // The second start below needs the first server stopped: its data directory is locked.
     handle.stop(true).await;
     running.await.unwrap().unwrap();
 

@@ -7,7 +7,7 @@ use pyroscope_functions::profile::ProfileType;
 use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
 use pyroscope_functions::sor::baseline::BaselinePatch;
 use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
-use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord};
+use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
 use pyroscope_functions::telemetry::CURRENT_REQUEST_ID;
@@ -96,6 +96,7 @@ async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
         .await;
     let history = RemoteHistoryStore::new(client(&server.uri(), Duration::from_secs(5)));
     let record = NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: app("checkout"),
         profile_types: "cpu".into(),
         diagnosis: "gc_pressure".into(),

@@ -8,7 +8,7 @@ use super::compute;
 use super::model::{DiffReport, DiffRequest};
 use crate::bor::{BaselineIndex, HistoryRecorder};
 use crate::profile::{truncate_chars, MAX_RECOMMENDATION};
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
 use crate::sor::profile_data::ProfileDiffQuery;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
@@ -103,6 +103,7 @@ fn history_record(
         (None, _) => "No regression against the baseline window".to_owned(),
     };
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: req.app.clone(),
         profile_types: req.profile_type.to_string(),
         diagnosis: diagnosis.to_owned(),

@@ -7,8 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::bor::diff_report::model::{DiffParams, ReportFormat, Verdict};
-use crate::bor::testing::{baseline, dropped_writes, stat, stored};
-use crate::bor::RetryPolicy;
+use crate::bor::testing::{baseline, dropped_writes, recorder, recording_history, stat};
 use crate::profile::{ProfileType, TimeWindow};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
@@ -67,14 +66,10 @@ fn service(
     baselines: Option<MockBaselineSor>,
     history: Option<(MockHistorySor, Arc<Metrics>)>,
 ) -> DiffReportService {
-    let policy = RetryPolicy {
-        attempts: 2,
-        base_delay: Duration::from_millis(1),
-    };
     DiffReportService::new(
         Arc::new(profiles()),
         baselines.map(|b| Arc::new(b) as Arc<dyn BaselineSor>),
-        history.map(|(h, m)| HistoryRecorder::new(Arc::new(h), policy, m)),
+        history.map(|(h, m)| recorder(h, m)),
         5.0,
     )
 }
@@ -150,12 +145,7 @@ async fn a_profile_data_failure_is_the_answer() {
 
 #[tokio::test]
 async fn v2_records_the_report_with_the_exact_query() {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut history = MockHistorySor::new();
-    history.expect_create().returning(move |r| {
-        let _ = tx.send(r.clone());
-        Ok(stored(r))
-    });
+    let (history, mut rx) = recording_history();
     let metrics = Metrics::new(None).unwrap();
     service(Some(pricing_baseline()), Some((history, metrics)))
         .report(&request())
@@ -185,12 +175,12 @@ async fn v2_records_the_report_with_the_exact_query() {
 }
 
 #[tokio::test]
-async fn a_failing_history_store_leaves_the_answer_unchanged_and_counts_the_drop() {
+async fn a_history_store_refusing_the_record_leaves_the_answer_unchanged_and_counts_the_drop() {
     let mut history = MockHistorySor::new();
     history
-        .expect_create()
-        .times(2)
-        .returning(|_| Err(SorError::Unavailable("database down".into())));
+        .expect_create_many()
+        .times(1)
+        .returning(|_| Err(SorError::Invalid("value too long".into())));
     let metrics = Metrics::new(None).unwrap();
     let with_history = service(None, Some((history, metrics.clone())))
         .report(&request())

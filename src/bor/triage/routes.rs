@@ -62,11 +62,10 @@ mod tests {
     use actix_web::{test, App};
 
     use super::*;
-    use crate::bor::testing::{pct, stored};
+    use crate::bor::testing::{pct, recorder, recording_history};
     use crate::bor::triage::RuleSet;
-    use crate::bor::{HistoryRecorder, RetryPolicy};
     use crate::sor::profile_data::Profile;
-    use crate::sor::{MockHistorySor, MockProfileDataSor};
+    use crate::sor::MockProfileDataSor;
     use crate::telemetry::Metrics;
 
     fn profiles() -> MockProfileDataSor {
@@ -88,17 +87,8 @@ mod tests {
 
     #[actix_web::test]
     async fn the_requester_header_reaches_the_history_record() {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut history = MockHistorySor::new();
-        history.expect_create().returning(move |r| {
-            let _ = tx.send(r.clone());
-            Ok(stored(r))
-        });
-        let recorder = HistoryRecorder::new(
-            Arc::new(history),
-            RetryPolicy::default(),
-            Metrics::new(None).unwrap(),
-        );
+        let (history, mut rx) = recording_history();
+        let recorder = recorder(history, Metrics::new(None).unwrap());
         let service = TriageService::new(
             Arc::new(profiles()),
             None,

@@ -15,7 +15,7 @@ use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
 use crate::profile::{
     round_percent, truncate_chars, FunctionStat, ProfileType, MAX_RECOMMENDATION,
 };
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord};
+use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
 use crate::sor::profile_data::{Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
@@ -280,6 +280,7 @@ fn history_record(
         .map_err(|e| tracing::error!(error = %e, "cannot write an assessment's evidence as JSON"))
         .ok();
     NewHistoryRecord {
+        key: RecordKey::new(),
         app_name: req.app.clone(),
         profile_types: types.join(","),
         diagnosis: report.summary.primary_issue.clone(),

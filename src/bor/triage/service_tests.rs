@@ -7,10 +7,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::bor::testing::{baseline, dropped_writes, pct, stored};
-use crate::bor::RetryPolicy;
+use crate::bor::testing::{baseline, dropped_writes, pct, recorder, recording_history};
 use crate::profile::{AppName, FunctionStat, TimeWindow};
-use crate::sor::history::NewHistoryRecord;
 use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
 use crate::telemetry::Metrics;
 
@@ -75,14 +73,10 @@ fn service(
     baselines: Option<MockBaselineSor>,
     history: Option<(MockHistorySor, Arc<Metrics>)>,
 ) -> TriageService {
-    let policy = RetryPolicy {
-        attempts: 3,
-        base_delay: Duration::from_millis(1),
-    };
     TriageService::new(
         Arc::new(profiles),
         baselines.map(|b| Arc::new(b) as Arc<dyn BaselineSor>),
-        history.map(|(h, m)| HistoryRecorder::new(Arc::new(h), policy, m)),
+        history.map(|(h, m)| recorder(h, m)),
         Arc::new(RuleSet::shipped().unwrap()),
         5.0,
     )
@@ -244,20 +238,6 @@ fn severity_bands_are_exclusive_at_10_and_30() {
     assert_eq!(severity_for(0.0), AssessmentSeverity::Low);
 }
 
-/// A history store that hands every record it receives to the test.
-fn recording_history() -> (
-    MockHistorySor,
-    tokio::sync::mpsc::UnboundedReceiver<NewHistoryRecord>,
-) {
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut history = MockHistorySor::new();
-    history.expect_create().returning(move |r| {
-        let _ = tx.send(r.clone());
-        Ok(stored(r))
-    });
-    (history, rx)
-}
-
 #[tokio::test]
 async fn v2_records_the_assessment_with_the_exact_query() {
     let (history, mut rx) = recording_history();
@@ -293,12 +273,12 @@ async fn v2_records_the_assessment_with_the_exact_query() {
 }
 
 #[tokio::test]
-async fn a_failing_history_store_leaves_the_answer_unchanged_and_counts_the_drop() {
+async fn a_history_store_refusing_the_record_leaves_the_answer_unchanged_and_counts_the_drop() {
     let mut history = MockHistorySor::new();
     history
-        .expect_create()
-        .times(3)
-        .returning(|_| Err(SorError::Unavailable("database down".into())));
+        .expect_create_many()
+        .times(1)
+        .returning(|_| Err(SorError::Invalid("value too long".into())));
     let metrics = Metrics::new(None).unwrap();
     let with_history = service(
         profiles(cpu_and_alloc()),
@@ -314,5 +294,5 @@ async fn a_failing_history_store_leaves_the_answer_unchanged_and_counts_the_drop
         .unwrap();
     assert_eq!(with_history, without);
     dropped_writes(&metrics, 1).await;
-    assert_eq!(metrics.history_write_retries.get(), 2);
+    assert_eq!(metrics.history_write_retries.get(), 0);
 }

@@ -1,9 +1,11 @@
 //! History SOR: the audit trail of assessments in PostgreSQL.
 
+pub mod key;
 pub mod model;
 pub mod postgres;
 pub mod remote;
 pub mod routes;
 
+pub use key::{worth_retrying, RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
 pub use postgres::PgHistoryStore;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
+use super::key::RecordKey;
 use crate::profile::{
     optional_text, parse_limit, required_text, AppName, InputError, ProfileType,
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
@@ -99,6 +100,8 @@ pub struct HistoryRecord {
 /// A validated record to store.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewHistoryRecord {
+    /// Given when the record is made; writing it again leaves the stored row as it is.
+    pub key: RecordKey,
     pub app_name: AppName,
     pub profile_types: String,
     pub diagnosis: String,
@@ -196,6 +199,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
             None => ProfileType::Cpu.to_string(),
         };
         Ok(NewHistoryRecord {
+            key: RecordKey::new(),
             app_name,
             profile_types,
             diagnosis,

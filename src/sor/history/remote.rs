@@ -2,13 +2,18 @@
 
 use async_trait::async_trait;
 use chrono::SecondsFormat;
-use reqwest::Method;
+use futures_util::stream::{self, StreamExt};
 
 use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
+use super::{worth_retrying, IDEMPOTENCY_KEY_HEADER};
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{HistorySor, SorError};
+
+/// Creates sent at once by `create_many`: the SOR has no batch route, and one POST at a time
+/// would make the round trip the limit of a BOR's history writes.
+const CONCURRENT_CREATES: usize = 16;
 
 /// The assessment history kept by a History SOR at another address.
 #[derive(Clone)]
@@ -25,10 +30,11 @@ impl RemoteHistoryStore {
 
 #[async_trait]
 impl HistorySor for RemoteHistoryStore {
-    /// Never retried here: POST is not idempotent, and the `HistoryRecorder` retries writes
-    /// at its own level.
+    /// Sent with the record's key as `Idempotency-Key`, so a retry stores it once. Not retried
+    /// here: the history writer retries at its own level.
     #[tracing::instrument(skip_all, fields(app = %record.app_name))]
     async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError> {
+        let key = record.key.to_string();
         let body = CreateHistoryRequest {
             app_name: Some(record.app_name.into_inner()),
             diagnosis: Some(record.diagnosis),
@@ -39,8 +45,25 @@ impl HistorySor for RemoteHistoryStore {
             requested_by: record.requested_by,
         };
         self.remote
-            .send_json(Method::POST, &["history"], &body)
+            .post_json_with_header(&["history"], (IDEMPOTENCY_KEY_HEADER, &key), &body)
             .await
+    }
+
+    /// One keyed POST per record, a few at a time. Of several failures, one worth retrying
+    /// is answered, so the caller tries the whole batch again rather than give up a record.
+    #[tracing::instrument(skip_all, fields(records = records.len()))]
+    async fn create_many(&self, records: &[NewHistoryRecord]) -> Result<(), SorError> {
+        let failures: Vec<SorError> = stream::iter(records.iter().cloned())
+            .map(|record| self.create(record))
+            .buffer_unordered(CONCURRENT_CREATES)
+            .filter_map(|result| std::future::ready(result.err()))
+            .collect()
+            .await;
+        let retryable = failures.iter().position(worth_retrying).unwrap_or(0);
+        match failures.into_iter().nth(retryable) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]

@@ -1,10 +1,11 @@
 //! `/history` routes: parse, call the `HistorySor`, map the result.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::model::{
     CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
+use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource};
@@ -27,8 +28,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct RoutesDoc;
 
 /// Record an assessment.
+///
+/// Sent again with the same `Idempotency-Key`, it is stored once and answers the stored row.
 #[utoipa::path(post, path = "/history", tag = "history",
     request_body = CreateHistoryRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID naming this record; a retry with the same key does not store it twice")),
     responses(
         (status = 201, description = "Stored", body = HistoryRecord),
         (status = 400, description = "Invalid body", body = ErrorBody),
@@ -36,11 +40,30 @@ pub struct RoutesDoc;
     ))]
 pub async fn create(
     store: web::Data<dyn HistorySor>,
+    req: HttpRequest,
     body: web::Json<CreateHistoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = NewHistoryRecord::try_from(body.into_inner())?;
+    let mut record = NewHistoryRecord::try_from(body.into_inner())?;
+    if let Some(key) = idempotency_key(&req)? {
+        record.key = key;
+    }
     let saved = store.create(record).await?;
     Ok(HttpResponse::Created().json(saved))
+}
+
+/// The `Idempotency-Key` header, when sent: the key a BOR gave the record when it made it.
+fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
+    let Some(value) = req.headers().get(IDEMPOTENCY_KEY_HEADER) else {
+        return Ok(None);
+    };
+    let invalid = || {
+        ApiError::bad_request(
+            "invalid_idempotency_key",
+            "the Idempotency-Key header must be a UUID",
+        )
+    };
+    let text = value.to_str().map_err(|_| invalid())?;
+    text.parse().map(Some).map_err(|_| invalid())
 }
 
 /// An app's assessments, newest first, optionally within `[from, to)`.

@@ -1,0 +1,45 @@
+//! `SorError`: what any SOR call can fail with, whichever implementation answers it.
+
+use crate::db::DbError;
+
+/// What any SOR call can fail with, whichever implementation answers it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SorError {
+    /// The addressed row or app does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The input broke a rule of the store (a constraint, a range).
+    #[error("{0}")]
+    Invalid(String),
+    /// The write collides with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store (PostgreSQL, or a remote SOR) cannot be reached right now.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Pyroscope (or a remote SOR) answered with an error or an unreadable body.
+    #[error("{0}")]
+    Upstream(String),
+    /// Pyroscope (or a remote SOR) did not answer in time.
+    #[error("{0}")]
+    Timeout(String),
+    /// A bug or an unforeseen failure; the cause is logged, not shown.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// The SORs' reading of a database failure: the message stays, the kind becomes the contract's.
+impl From<DbError> for SorError {
+    fn from(err: DbError) -> Self {
+        let message = err.to_string();
+        match err {
+            DbError::NotFound(_) => SorError::NotFound(message),
+            DbError::Conflict { .. } => SorError::Conflict(message),
+            DbError::Invalid { .. } => SorError::Invalid(message),
+            DbError::NotReady(_) | DbError::Migration(_) | DbError::Unavailable { .. } => {
+                SorError::Unavailable(message)
+            }
+            DbError::Unexpected { .. } => SorError::Unexpected(message),
+        }
+    }
+}
