@@ -11,6 +11,8 @@ mod history;
 mod history_writes;
 mod openapi;
 mod operations;
+#[path = "../common/profile_data.rs"]
+mod profile_data;
 mod profiles;
 mod pyroscope_stub;
 mod remote_errors;

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use pyroscope_functions::settings::{PyroscopeApi, Settings};
-use pyroscope_functions::sor::profile_data::{flamegraph, testdata};
+use pyroscope_functions::sor::profile_data::flamegraph;
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -16,6 +16,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::helpers::{
     assert_error, free_port, json_with_status, spawn_app_with, spawn_profile_data_sor, TestApp,
 };
+use crate::profile_data::testdata;
 
 const FROM: i64 = 1_700_000_000;
 const TO: i64 = 1_700_003_600;
