@@ -2,10 +2,12 @@
 
 mod bad_inputs;
 mod baselines;
-mod business;
+mod business_stub;
 mod contract;
 mod contract_catalog;
 mod contract_profile_data;
+mod diff;
+mod fleet;
 mod helpers;
 mod history;
 mod history_writes;
@@ -22,3 +24,4 @@ mod services;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;
+mod triage;
