@@ -8,7 +8,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pyroscope_functions::sor::profile_data::flamegraph::{
     parse_connect, parse_legacy, FlameGraphStats, FlamegraphError,
 };
-use pyroscope_functions::sor::profile_data::testdata;
+
+#[path = "../tests/common/profile_data.rs"]
+mod profile_data;
+use profile_data::testdata;
 
 type Parser = fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>;
 

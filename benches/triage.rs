@@ -13,9 +13,13 @@ use pyroscope_functions::profile::{AppName, FunctionStat, ProfileType, Severity,
 use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline};
 use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
 use pyroscope_functions::sor::profile_data::{
-    testdata, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use pyroscope_functions::sor::{BaselineSor, ProfileDataSor, SorError};
+
+#[path = "../tests/common/profile_data.rs"]
+mod profile_data;
+use profile_data::testdata;
 
 /// The top 50 functions of a generated 5 000-node graph, led by a GC frame as in the load
 /// script's stub, so the scored categories have something to find.

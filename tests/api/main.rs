@@ -2,16 +2,20 @@
 
 mod bad_inputs;
 mod baselines;
-mod business;
+mod business_stub;
 mod contract;
 mod contract_catalog;
 mod contract_profile_data;
+mod diff;
+mod fleet;
 mod helpers;
 mod history;
 mod history_outages;
 mod history_writes;
 mod openapi;
 mod operations;
+#[path = "../common/profile_data.rs"]
+mod profile_data;
 mod profiles;
 mod pyroscope_stub;
 mod remote_errors;
@@ -21,4 +25,5 @@ mod services;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;
+mod triage;
 mod windows;

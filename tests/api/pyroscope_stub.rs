@@ -1,10 +1,11 @@
 //! A wiremock Pyroscope (modern API) serving realistic generated flame graphs for a few apps,
 //! with a different graph in the baseline window so diffs have something to report.
 
-use pyroscope_functions::sor::profile_data::testdata;
 use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::profile_data::testdata;
 
 /// Current window of every split/contract request.
 pub const FROM: i64 = 1_700_003_600;

@@ -9,8 +9,8 @@ pub mod model;
 pub mod pyroscope;
 pub mod remote;
 pub mod routes;
-#[doc(hidden)]
-pub mod testdata;
+#[cfg(test)]
+mod testdata;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
