@@ -1,5 +1,6 @@
 //! Profiling functions service: turns Grafana Pyroscope profiles into answers.
 
+pub mod backoff;
 pub mod bor;
 pub mod db;
 pub mod error;

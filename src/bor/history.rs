@@ -9,19 +9,20 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{self, error::TrySendError};
 
+use crate::backoff::Backoff;
 use crate::sor::history::NewHistoryRecord;
 use crate::sor::HistorySor;
 use crate::telemetry::Metrics;
 
+pub use queue::record_json;
 use queue::QueueState;
-pub use queue::{record_json, RetryPolicy};
 pub use writer::HistoryWriter;
 
 /// One queue of at most `max_pending` (at least 1) waiting records: the recorder that fills
 /// it and the writer that drains it into `store`, for the task supervisor to run.
 pub fn history_queue(
     store: Arc<dyn HistorySor>,
-    policy: RetryPolicy,
+    policy: Backoff,
     max_pending: usize,
     metrics: Arc<Metrics>,
 ) -> (HistoryRecorder, HistoryWriter) {

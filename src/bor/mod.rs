@@ -14,7 +14,7 @@ use crate::profile::{normalize_function_name, ProfileType};
 use crate::sor::baseline::Baseline;
 use crate::sor::SorError;
 
-pub use history::{history_queue, HistoryRecorder, HistoryWriter, RetryPolicy};
+pub use history::{history_queue, HistoryRecorder, HistoryWriter};
 
 /// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
 /// message, except for unforeseen failures, whose cause is logged rather than shown.
@@ -69,7 +69,8 @@ pub(crate) mod testing {
     use chrono::{TimeZone, Utc};
     use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
-    use super::{history_queue, HistoryRecorder, RetryPolicy};
+    use super::{history_queue, HistoryRecorder};
+    use crate::backoff::Backoff;
     use crate::profile::{FunctionStat, ProfileType, Severity};
     use crate::sor::baseline::Baseline;
     use crate::sor::history::NewHistoryRecord;
@@ -100,9 +101,10 @@ pub(crate) mod testing {
     /// A recorder whose writer runs until the test ends, writing into `store` and retrying
     /// after a millisecond or two.
     pub fn recorder(store: MockHistorySor, metrics: Arc<Metrics>) -> HistoryRecorder {
-        let policy = RetryPolicy {
-            base_delay: Duration::from_millis(1),
+        let policy = Backoff {
+            base: Duration::from_millis(1),
             max_delay: Duration::from_millis(4),
+            max_retries: u32::MAX,
         };
         let (recorder, writer) = history_queue(Arc::new(store), policy, 100, metrics);
         let (stopper, shutdown) = shutdown_signal();

@@ -1,5 +1,6 @@
 //! PostgreSQL access: the pool, the retry policy, error mapping and migrations.
 
+pub mod admin;
 pub mod embedded;
 
 use std::future::Future;
@@ -13,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
 use utoipa::ToSchema;
 
+use crate::backoff::Backoff;
 use crate::settings::DatabaseSettings;
 
 /// What a database call can fail with. The SORs map it to their own error; the messages are
@@ -61,27 +63,12 @@ pub enum DbError {
 /// The reversible migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-/// Exponential backoff for transient database errors.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub max_retries: u32,
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl RetryPolicy {
-    pub fn from_settings(s: &DatabaseSettings) -> Self {
-        RetryPolicy {
-            max_retries: s.max_retries,
-            base_delay: Duration::from_millis(s.retry_base_delay_ms),
-            max_delay: Duration::from_millis(s.retry_max_delay_ms),
-        }
-    }
-
-    /// The delay before retry number `attempt` (0-based): base × 2^attempt, capped.
-    pub fn delay(&self, attempt: u32) -> Duration {
-        let factor = 2u32.saturating_pow(attempt);
-        self.base_delay.saturating_mul(factor).min(self.max_delay)
+/// The backoff for transient database errors, from the `database.*retry*` settings.
+fn backoff(s: &DatabaseSettings) -> Backoff {
+    Backoff {
+        base: Duration::from_millis(s.retry_base_delay_ms),
+        max_delay: Duration::from_millis(s.retry_max_delay_ms),
+        max_retries: s.max_retries,
     }
 }
 
@@ -91,7 +78,7 @@ pub struct Database {
     pool: Option<PgPool>,
     disabled: Option<Arc<str>>,
     schema_ready: Arc<AtomicBool>,
-    retry: RetryPolicy,
+    retry: Backoff,
 }
 
 /// Pool usage, for `/health` and `/metrics`.
@@ -114,7 +101,7 @@ impl Database {
             pool: Some(pool),
             disabled: None,
             schema_ready: Arc::new(AtomicBool::new(false)),
-            retry: RetryPolicy::from_settings(settings),
+            retry: backoff(settings),
         }
     }
 
@@ -124,11 +111,7 @@ impl Database {
             pool: None,
             disabled: Some(Arc::from(reason.into())),
             schema_ready: Arc::new(AtomicBool::new(false)),
-            retry: RetryPolicy {
-                max_retries: 0,
-                base_delay: Duration::ZERO,
-                max_delay: Duration::ZERO,
-            },
+            retry: Backoff::NONE,
         }
     }
 
@@ -199,7 +182,7 @@ impl Database {
         loop {
             match op(pool.clone()).await {
                 Ok(value) => return Ok(value),
-                Err(e) if is_transient(&e) && attempt < self.retry.max_retries => {
+                Err(e) if is_transient(&e) && self.retry.allows(attempt) => {
                     let delay = self.retry.delay(attempt);
                     tracing::warn!(error = %e, attempt, what, "transient database error; retrying");
                     tokio::time::sleep(delay).await;
@@ -330,19 +313,6 @@ pub fn map_error(e: sqlx::Error, what: &str) -> DbError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_and_is_capped() {
-        let p = RetryPolicy {
-            max_retries: 3,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(5),
-        };
-        assert_eq!(p.delay(0), Duration::from_millis(100));
-        assert_eq!(p.delay(2), Duration::from_millis(400));
-        assert_eq!(p.delay(10), Duration::from_secs(5));
-        assert_eq!(p.delay(40), Duration::from_secs(5));
-    }
 
     #[test]
     fn unreachable_databases_map_to_unavailable() {

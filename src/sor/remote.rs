@@ -11,13 +11,16 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::SorError;
+use crate::backoff::Backoff;
 use crate::probe::HealthCheck;
 use crate::telemetry::{current_request_id, REQUEST_ID_HEADER};
 
-/// Retries after the first try of an idempotent call (GET, PUT, DELETE).
-const MAX_RETRIES: u32 = 2;
-/// Delay before the first retry; doubled before each further one.
-const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
+/// Retries of an idempotent call (GET, PUT, DELETE): two, after about 100 and 200 ms.
+const RETRY: Backoff = Backoff {
+    base: Duration::from_millis(100),
+    max_delay: Duration::from_secs(1),
+    max_retries: 2,
+};
 /// Longest a TCP connect may take: a SOR that does not accept within this is down, whatever
 /// the request timeout allows for slow answers.
 const MAX_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -165,10 +168,10 @@ impl RemoteSor {
                 request = request.header(REQUEST_ID_HEADER, id.as_str());
             }
             let (outcome, transient) = self.send_once(request).await;
-            if outcome.is_ok() || !transient || !idempotent || attempt >= MAX_RETRIES {
+            if outcome.is_ok() || !transient || !idempotent || !RETRY.allows(attempt) {
                 return outcome;
             }
-            let delay = RETRY_BASE_DELAY * 2u32.pow(attempt);
+            let delay = RETRY.delay(attempt);
             attempt += 1;
             tracing::debug!(
                 sor = self.name,

@@ -7,10 +7,11 @@ use std::time::Duration;
 use actix_web::web;
 
 use super::StartupError;
+use crate::backoff::Backoff;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
-use crate::bor::{history_queue, HistoryWriter, RetryPolicy};
+use crate::bor::{history_queue, HistoryWriter};
 use crate::probe::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::remote::RemoteBaselineStore;
@@ -184,13 +185,6 @@ fn bor_dependencies(
         &mut checks,
     )?;
     let Some(profile_data) = profile_data else {
-        if function.hosts(Function::ProfileDataSor) {
-            // TODO(pyroscope-client): transitional. This process hosts Profile Data but its
-            // Pyroscope-backed implementation is not built yet; once it is, `hosted.profile_data`
-            // is always set here and this branch goes away.
-            tracing::warn!("the in-process Profile Data SOR is not available yet: triage, diff and fleet routes are not mounted");
-            return Ok(None);
-        }
         return Err(StartupError::NoProfileData {
             function,
             reason: "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all",
@@ -249,9 +243,11 @@ pub(super) fn build_bors(
     });
     let function = settings.function;
     // One queue and one writer for every BOR of the process.
-    let policy = RetryPolicy {
-        base_delay: Duration::from_millis(settings.history_writes.base_delay_ms),
+    // Transient failures are retried until the store answers: the records' keys make that safe.
+    let policy = Backoff {
+        base: Duration::from_millis(settings.history_writes.base_delay_ms),
         max_delay: Duration::from_millis(settings.history_writes.max_delay_ms),
+        max_retries: u32::MAX,
     };
     let (recorder, writer) = match deps.history.clone() {
         Some(store) => {

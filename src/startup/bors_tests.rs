@@ -116,13 +116,12 @@ fn a_bor_process_without_profile_data_refuses_to_start() {
 }
 
 #[test]
-fn processes_without_bors_or_without_the_pyroscope_client_mount_no_bor_routes() {
+fn a_sor_process_mounts_no_bor_routes() {
     let sor_only = settings(&[("FUNCTION", "ReadPyroscopeBaseline.sor.v1")]);
     assert!(bor_dependencies(&sor_only, &Hosted::default())
         .unwrap()
         .is_none());
-    // `all` before the Pyroscope client exists: starts, without BOR routes.
-    let (bors, _) = build_bors(&settings(&[]), &Hosted::default(), &metrics()).unwrap();
+    let (bors, _) = build_bors(&sor_only, &Hosted::default(), &metrics()).unwrap();
     assert!(bors.triage.is_none() && bors.diff.is_none() && bors.fleet.is_none());
 }
 

@@ -7,11 +7,10 @@ use std::time::Duration;
 
 use secrecy::ExposeSecret;
 use sqlx::postgres::PgConnectOptions;
-use sqlx::{Connection, PgConnection};
 
 use super::StartupError;
 use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
-use crate::db::Database;
+use crate::db::{admin, Database};
 use crate::settings::DatabaseSettings;
 use crate::tasks::{TaskStatus, Tasks};
 
@@ -128,7 +127,8 @@ async fn connect(
         }
     };
     if let Err(e) =
-        create_database_if_missing(embedded.connect_options("postgres"), &settings.name).await
+        admin::create_database_if_missing(embedded.connect_options("postgres"), &settings.name)
+            .await
     {
         tracing::error!(error = %e, "cannot create the embedded database");
         return Ok((
@@ -143,29 +143,4 @@ async fn connect(
 fn embedded_hint(e: &EmbeddedError) -> String {
     tracing::warn!(error = %e, "running without PostgreSQL: the database-backed routes answer 503");
     format!("PostgreSQL is not available: {e}")
-}
-
-/// Creates `name` on the embedded server the first time the service runs.
-async fn create_database_if_missing(admin: PgConnectOptions, name: &str) -> Result<(), String> {
-    let connect = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&admin));
-    let mut conn = match connect.await {
-        Ok(Ok(conn)) => conn,
-        Ok(Err(e)) => return Err(format!("cannot connect: {e}")),
-        Err(_) => return Err("cannot connect: timed out".into()),
-    };
-    let exists: bool =
-        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await
-            .map_err(|e| format!("cannot look up database {name}: {e}"))?;
-    if !exists {
-        let quoted = format!("\"{}\"", name.replace('"', "\"\""));
-        sqlx::raw_sql(&format!("create database {quoted}"))
-            .execute(&mut conn)
-            .await
-            .map_err(|e| format!("cannot create database {name}: {e}"))?;
-    }
-    let _ = conn.close().await;
-    Ok(())
 }

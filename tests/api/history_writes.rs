@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pyroscope_functions::bor::{history_queue, RetryPolicy};
+use pyroscope_functions::backoff::Backoff;
+use pyroscope_functions::bor::history_queue;
 use pyroscope_functions::sor::history::{
     AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
@@ -144,7 +145,7 @@ async fn a_record_the_database_refuses_is_dropped_alone_and_the_rest_of_its_batc
     let (db, database) = in_process_database().await;
     let metrics = Metrics::new(None).unwrap();
     let store = Arc::new(PgHistoryStore::new(database));
-    let (recorder, writer) = history_queue(store, RetryPolicy::default(), 100, metrics.clone());
+    let (recorder, writer) = history_queue(store, retry_forever(), 100, metrics.clone());
     let mut records: Vec<NewHistoryRecord> = (0..20)
         .map(|i| record("checkout", &format!("diagnosis_{i}")))
         .collect();
@@ -272,4 +273,13 @@ async fn past_the_queue_bound_records_are_dropped_counted_and_shown_in_health_wh
         metric(&app.client, &app.address, "history_writes_pending").await,
         0
     );
+}
+
+/// The writer's retry rule as the service configures it by default.
+fn retry_forever() -> Backoff {
+    Backoff {
+        base: Duration::from_millis(200),
+        max_delay: Duration::from_secs(5),
+        max_retries: u32::MAX,
+    }
 }

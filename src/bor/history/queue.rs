@@ -1,4 +1,4 @@
-//! What the recorder and the writer share: the retry policy and the queue's counts.
+//! What the recorder and the writer share: the queue's counts, shown in `/health` and `/metrics`.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -11,32 +11,6 @@ use crate::sor::history::NewHistoryRecord;
 use crate::sor::SorError;
 use crate::tasks::TaskStatus;
 use crate::telemetry::Metrics;
-
-/// How long the writer waits before offering records to an unreachable store again:
-/// `base_delay · 2^n` before retry `n` (0-based), never more than `max_delay`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub base_delay: Duration,
-    pub max_delay: Duration,
-}
-
-impl RetryPolicy {
-    /// The wait before retry `n` (0-based), saturating instead of overflowing.
-    pub fn delay(&self, retry: u32) -> Duration {
-        self.base_delay
-            .saturating_mul(2u32.saturating_pow(retry.min(16)))
-            .min(self.max_delay)
-    }
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-        }
-    }
-}
 
 /// How long `/health` shows the writer `down` after it dropped a record: long enough for
 /// probes and people to notice, short enough to clear once the cause has passed.

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::time::Instant;
 
 use super::*;
+use crate::backoff::Backoff;
 use crate::sor::history::{AssessmentSeverity, RecordKey};
 use crate::sor::{MockHistorySor, SorError};
 use crate::tasks::{shutdown_signal, Stopper};
@@ -26,10 +27,11 @@ fn record(diagnosis: &str) -> NewHistoryRecord {
     }
 }
 
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        base_delay: Duration::from_millis(1),
+fn fast() -> Backoff {
+    Backoff {
+        base: Duration::from_millis(1),
         max_delay: Duration::from_millis(4),
+        max_retries: u32::MAX,
     }
 }
 
@@ -85,16 +87,6 @@ async fn stored_keys(
         }
     }
     seen
-}
-
-#[test]
-fn delays_double_from_the_base_up_to_the_cap() {
-    let p = RetryPolicy::default();
-    assert_eq!(p.delay(0), Duration::from_millis(200));
-    assert_eq!(p.delay(1), Duration::from_millis(400));
-    assert_eq!(p.delay(4), Duration::from_millis(3200));
-    assert_eq!(p.delay(5), Duration::from_secs(5));
-    assert_eq!(p.delay(u32::MAX), Duration::from_secs(5));
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::queue::{QueueState, RetryPolicy};
+use super::queue::QueueState;
+use crate::backoff::Backoff;
 use crate::sor::history::{worth_retrying, NewHistoryRecord};
 use crate::sor::{HistorySor, SorError};
 use crate::tasks::{Shutdown, TaskStatus};
@@ -21,7 +22,7 @@ pub struct HistoryWriter {
     store: Arc<dyn HistorySor>,
     queue: mpsc::Receiver<NewHistoryRecord>,
     state: Arc<QueueState>,
-    policy: RetryPolicy,
+    policy: Backoff,
 }
 
 /// Why records were given up.
@@ -46,7 +47,7 @@ impl HistoryWriter {
         store: Arc<dyn HistorySor>,
         queue: mpsc::Receiver<NewHistoryRecord>,
         state: Arc<QueueState>,
-        policy: RetryPolicy,
+        policy: Backoff,
     ) -> Self {
         HistoryWriter {
             store,

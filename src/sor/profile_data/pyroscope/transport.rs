@@ -8,6 +8,7 @@ use reqwest::{RequestBuilder, StatusCode};
 use tokio::time::Instant;
 
 use super::{modern, PyroscopeClient, RETRY_BASE_DELAY};
+use crate::backoff::Backoff;
 use crate::sor::SorError;
 
 /// One failed attempt, classified for the retry decision and the final message.
@@ -56,6 +57,12 @@ impl PyroscopeClient {
         max_retries: u32,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Bytes, SorError> {
+        // Retries never stretch the call past its deadline, so no wait needs a cap of its own.
+        let backoff = Backoff {
+            base: RETRY_BASE_DELAY,
+            max_delay: self.request_timeout,
+            max_retries,
+        };
         let mut attempt = 0u32;
         loop {
             let remaining = deadline.saturating_duration_since(Instant::now());
@@ -75,8 +82,10 @@ impl PyroscopeClient {
                 Ok(bytes) => return Ok(bytes),
                 Err(failure) => failure,
             };
-            let delay = RETRY_BASE_DELAY.saturating_mul(2u32.saturating_pow(attempt));
-            if !failure.retryable() || attempt >= max_retries || Instant::now() + delay >= deadline
+            let delay = backoff.delay(attempt);
+            if !failure.retryable()
+                || !backoff.allows(attempt)
+                || Instant::now() + delay >= deadline
             {
                 return Err(self.error(operation, failure));
             }
