@@ -31,6 +31,7 @@ use crate::telemetry::{self, Metrics, PoolGauge, PoolUsage};
 mod bors;
 mod database;
 mod error;
+mod remote_sors;
 
 use bors::{build_bors, Bors, Hosted};
 use database::open_database;

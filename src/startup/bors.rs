@@ -6,20 +6,17 @@ use std::time::Duration;
 
 use actix_web::web;
 
+use super::remote_sors::{
+    baseline_spec, history_spec, profile_data_spec, registry_spec, resolve_sor, RemoteChecks,
+};
 use super::StartupError;
 use crate::backoff::Backoff;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
 use crate::bor::{history_queue, HistoryWriter};
-use crate::probe::HealthCheck;
 use crate::settings::{Bor, BorVersion, Function, Settings};
-use crate::sor::baseline::remote::RemoteBaselineStore;
 use crate::sor::baseline::CoalescedBaselines;
-use crate::sor::history::remote::RemoteHistoryStore;
-use crate::sor::profile_data::remote::RemoteProfileData;
-use crate::sor::registry::remote::RemoteRegistryStore;
-use crate::sor::remote::{RemoteSor, RemoteSorCheck};
 use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::Metrics;
 
@@ -64,99 +61,6 @@ impl BorDeps {
                 registry: None,
             },
         }
-    }
-}
-
-/// Health checks of the remote SORs a process's BORs use.
-type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
-
-/// How one SOR is reached over HTTP: its name, settings key, health-check key and client.
-struct RemoteSpec<T: ?Sized> {
-    /// Human name for messages, e.g. `Baseline`.
-    name: &'static str,
-    /// The settings key of its URL, for startup errors.
-    key: &'static str,
-    /// The key of its check under `/health`'s `checks`.
-    check: &'static str,
-    /// Whether this process is unready while that SOR is down.
-    required: bool,
-    /// Wraps the HTTP client in the trait implementation.
-    client: fn(RemoteSor) -> Arc<T>,
-}
-
-/// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
-/// else the in-process implementation when this process hosts that SOR; else absent (the BOR
-/// behaves as v1 for it).
-fn resolve_sor<T: ?Sized>(
-    spec: RemoteSpec<T>,
-    url: Option<&url::Url>,
-    hosted_here: bool,
-    in_process: Option<&Arc<T>>,
-    settings: &Settings,
-    checks: &mut RemoteChecks,
-) -> Result<Option<Arc<T>>, StartupError> {
-    if let Some(url) = url {
-        let timeout = Duration::from_secs(settings.sors.request_timeout_secs);
-        let remote =
-            RemoteSor::new(spec.name, url.clone(), timeout).map_err(|e| StartupError::Config {
-                key: spec.key,
-                reason: e.to_string(),
-            })?;
-        checks.push(Arc::new(RemoteSorCheck {
-            key: spec.check,
-            required: spec.required,
-            sor: remote.clone(),
-        }));
-        return Ok(Some((spec.client)(remote)));
-    }
-    Ok(if hosted_here {
-        in_process.cloned()
-    } else {
-        None
-    })
-}
-
-fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {
-    RemoteSpec {
-        name: "Profile Data",
-        key: "sors.profile_data_url",
-        check: "profileDataSor",
-        // Without profiles no BOR can answer anything.
-        required: true,
-        client: |r| Arc::new(RemoteProfileData::new(r)),
-    }
-}
-
-// Optional v2 dependencies are not required: while one is down the BOR still answers (as v1
-// for it), so taking the process out of service would lose answers; `/health` shows
-// `degraded` with the dependency `down` instead.
-fn baseline_spec() -> RemoteSpec<dyn BaselineSor> {
-    RemoteSpec {
-        name: "Baseline",
-        key: "sors.baseline_url",
-        check: "baselineSor",
-        required: false,
-        client: |r| Arc::new(RemoteBaselineStore::new(r)),
-    }
-}
-
-fn history_spec() -> RemoteSpec<dyn HistorySor> {
-    RemoteSpec {
-        name: "History",
-        key: "sors.history_url",
-        check: "historySor",
-        required: false,
-        client: |r| Arc::new(RemoteHistoryStore::new(r)),
-    }
-}
-
-fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
-    RemoteSpec {
-        name: "Registry",
-        key: "sors.registry_url",
-        check: "registrySor",
-        required: false,
-        client: |r| Arc::new(RemoteRegistryStore::new(r)),
     }
 }
 

@@ -1,11 +1,13 @@
 //! History SOR: the audit trail of assessments in PostgreSQL.
 
+pub mod json_text;
 pub mod key;
 pub mod model;
 pub mod postgres;
 pub mod remote;
 pub mod routes;
 
+pub use json_text::JsonText;
 pub use key::{worth_retrying, RecordKey, IDEMPOTENCY_KEY_HEADER};
-pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
+pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
 pub use postgres::PgHistoryStore;

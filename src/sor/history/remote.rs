@@ -4,8 +4,9 @@ use async_trait::async_trait;
 use chrono::SecondsFormat;
 use futures_util::stream::{self, StreamExt};
 
+use super::json_text::JsonText;
 use super::model::HistoryList;
-use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, JsonText, NewHistoryRecord};
+use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::{worth_retrying, IDEMPOTENCY_KEY_HEADER};
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;

@@ -1,10 +1,13 @@
 //! The Pyroscope HTTP client: both API styles, authentication, tenant header, retries with
 //! backoff inside one deadline, latency metrics, and the `/health` check.
 
+mod auth;
 pub mod check;
 mod legacy;
 mod modern;
 mod transport;
+
+use auth::Auth;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +15,6 @@ use std::time::Duration;
 use actix_web::web::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::RequestBuilder;
-use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use url::Url;
 
@@ -39,16 +41,6 @@ pub struct ClientConfigError {
 
 /// Turns one API style's flame-graph JSON into ranked statistics.
 type Parser = fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>;
-
-/// Credentials sent with every request.
-enum Auth {
-    None,
-    Basic {
-        username: String,
-        password: Option<SecretString>,
-    },
-    Bearer(SecretString),
-}
 
 /// Talks to one Pyroscope in one API style. Stateless apart from the connection pool; caching
 /// and coalescing live in the SOR.
@@ -99,25 +91,12 @@ impl PyroscopeClient {
                 key: "pyroscope",
                 reason: format!("cannot build an HTTP client: {e}"),
             })?;
-        let auth = match (&settings.username, &settings.bearer_token) {
-            (Some(username), bearer) if !username.is_empty() => {
-                if bearer.is_some() {
-                    tracing::warn!("both pyroscope.username and pyroscope.bearer_token are set; using basic auth");
-                }
-                Auth::Basic {
-                    username: username.clone(),
-                    password: settings.password.clone(),
-                }
-            }
-            (_, Some(token)) => Auth::Bearer(token.clone()),
-            _ => Auth::None,
-        };
         Ok(PyroscopeClient {
             http,
             base,
             api: settings.api,
             app_label: settings.app_label.clone(),
-            auth,
+            auth: Auth::from_settings(settings),
             request_timeout: settings.request_timeout(),
             max_retries: settings.max_retries,
             metrics,
@@ -273,17 +252,6 @@ impl PyroscopeClient {
     fn connect_post(&self, url: Url) -> RequestBuilder {
         // The Connect protocol header makes a Connect server treat the POST as a unary JSON call.
         self.http.post(url).header("connect-protocol-version", "1")
-    }
-
-    fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
-        match &self.auth {
-            Auth::None => request,
-            Auth::Basic { username, password } => request.basic_auth(
-                username,
-                password.as_ref().map(|p| p.expose_secret().to_owned()),
-            ),
-            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
-        }
     }
 }
 

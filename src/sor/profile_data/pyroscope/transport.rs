@@ -71,7 +71,7 @@ impl PyroscopeClient {
             }
             let started = Instant::now();
             let result = self
-                .attempt(self.authorize(build()).timeout(remaining))
+                .attempt(self.auth.authorize(build()).timeout(remaining))
                 .await;
             let outcome = result.as_ref().err().map_or("ok", Failure::outcome);
             self.metrics

@@ -1,9 +1,7 @@
 //! Typed settings: embedded defaults, then an optional file, then the environment.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
@@ -11,8 +9,12 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+mod function;
+
+pub use function::{Bor, BorVersion, Function};
+
 /// The shipped defaults, compiled in so the binary runs from any directory.
-const DEFAULTS: &str = include_str!("../config/default.toml");
+const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 /// Flat environment names from the original deployment, mapped to their settings keys.
 const FLAT_ENV: &[(&str, &str)] = &[
@@ -282,211 +284,5 @@ impl Settings {
     }
 }
 
-/// The eleven functions a process can serve, plus `all` (SPEC §1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Function {
-    All,
-    ProfileDataSor,
-    BaselineSor,
-    HistorySor,
-    RegistrySor,
-    AlertRuleSor,
-    TriageV1,
-    TriageV2,
-    DiffReportV1,
-    DiffReportV2,
-    FleetSearchV1,
-    FleetSearchV2,
-}
-
-impl Function {
-    /// Every function with the `FUNCTION` value that selects it.
-    pub const ALL: [(Function, &'static str); 12] = [
-        (Function::All, "all"),
-        (Function::ProfileDataSor, "ReadPyroscopeProfile.sor.v1"),
-        (Function::BaselineSor, "ReadPyroscopeBaseline.sor.v1"),
-        (Function::HistorySor, "CreatePyroscopeTriageHistory.sor.v1"),
-        (Function::RegistrySor, "ReadPyroscopeServiceRegistry.sor.v1"),
-        (Function::AlertRuleSor, "ReadPyroscopeAlertRule.sor.v1"),
-        (Function::TriageV1, "ReadPyroscopeTriageAssessment.v1"),
-        (Function::TriageV2, "ReadPyroscopeTriageAssessment.v2"),
-        (Function::DiffReportV1, "ReadPyroscopeDiffReport.v1"),
-        (Function::DiffReportV2, "ReadPyroscopeDiffReport.v2"),
-        (Function::FleetSearchV1, "ReadPyroscopeFleetSearch.v1"),
-        (Function::FleetSearchV2, "ReadPyroscopeFleetSearch.v2"),
-    ];
-
-    /// The `FUNCTION` value of this function.
-    pub fn name(self) -> &'static str {
-        Self::ALL
-            .iter()
-            .find(|(f, _)| *f == self)
-            .map_or("all", |(_, name)| name)
-    }
-
-    /// Whether this process serves `other`'s routes.
-    pub fn hosts(self, other: Function) -> bool {
-        self == Function::All || self == other
-    }
-
-    /// The business function this value selects, with its version; `None` for SORs and `all`.
-    pub fn bor(self) -> Option<(Bor, BorVersion)> {
-        match self {
-            Function::TriageV1 => Some((Bor::Triage, BorVersion::V1)),
-            Function::TriageV2 => Some((Bor::Triage, BorVersion::V2)),
-            Function::DiffReportV1 => Some((Bor::DiffReport, BorVersion::V1)),
-            Function::DiffReportV2 => Some((Bor::DiffReport, BorVersion::V2)),
-            Function::FleetSearchV1 => Some((Bor::FleetSearch, BorVersion::V1)),
-            Function::FleetSearchV2 => Some((Bor::FleetSearch, BorVersion::V2)),
-            _ => None,
-        }
-    }
-
-    /// Which version of `bor` this process serves, if any; `all` serves every BOR as v2.
-    pub fn bor_version(self, bor: Bor) -> Option<BorVersion> {
-        match (self, self.bor()) {
-            (Function::All, _) => Some(BorVersion::V2),
-            (_, Some((own, version))) if own == bor => Some(version),
-            _ => None,
-        }
-    }
-}
-
-/// The three business functions (BORs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Bor {
-    Triage,
-    DiffReport,
-    FleetSearch,
-}
-
-/// A BOR's version: v1 reads profiles only; v2 also uses baselines, history and the registry
-/// when it can reach them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BorVersion {
-    V1,
-    V2,
-}
-
-impl fmt::Display for Function {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Function {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        let value = value.trim();
-        if value.is_empty() {
-            return Ok(Function::All);
-        }
-        Self::ALL
-            .iter()
-            .find(|(_, name)| name.eq_ignore_ascii_case(value))
-            .map(|(f, _)| *f)
-            .ok_or_else(|| {
-                let valid: Vec<&str> = Self::ALL.iter().map(|(_, name)| *name).collect();
-                format!(
-                    "unknown FUNCTION `{value}`; valid values: {}",
-                    valid.join(", ")
-                )
-            })
-    }
-}
-
-impl<'de> Deserialize<'de> for Function {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(deserializer)?;
-        raw.parse().map_err(serde::de::Error::custom)
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn defaults_load_without_any_environment() {
-        let s = Settings::load_from(None, env(&[])).unwrap();
-        assert_eq!(s.function, Function::All);
-        assert_eq!(s.server.port, 8080);
-        assert_eq!(s.database.pool_size, 5);
-        assert!(s.database.url.is_none() && s.database.host.is_none());
-        assert_eq!(s.pyroscope.api, PyroscopeApi::Modern);
-        assert_eq!(s.pyroscope.cache_ttl_secs, 10);
-    }
-
-    #[test]
-    fn flat_and_nested_environment_names_override_defaults() {
-        let s = Settings::load_from(
-            None,
-            env(&[
-                ("PORT", "9090"),
-                ("DB_POOL_SIZE", "7"),
-                ("FUNCTION", "ReadPyroscopeBaseline.sor.v1"),
-                ("APP__PYROSCOPE__CACHE_TTL_SECS", "0"),
-                ("APP__PYROSCOPE__API", "legacy"),
-                ("BASELINE_URL", "http://baseline:8081"),
-            ]),
-        )
-        .unwrap();
-        assert_eq!(s.server.port, 9090);
-        assert_eq!(s.database.pool_size, 7);
-        assert_eq!(s.function, Function::BaselineSor);
-        assert_eq!(s.pyroscope.cache_ttl_secs, 0);
-        assert_eq!(s.pyroscope.api, PyroscopeApi::Legacy);
-        assert_eq!(
-            s.sors.baseline_url.unwrap().as_str(),
-            "http://baseline:8081/"
-        );
-    }
-
-    #[test]
-    fn all_serves_every_bor_as_v2_and_a_bor_function_only_itself() {
-        for bor in [Bor::Triage, Bor::DiffReport, Bor::FleetSearch] {
-            assert_eq!(Function::All.bor_version(bor), Some(BorVersion::V2));
-            assert_eq!(Function::BaselineSor.bor_version(bor), None);
-        }
-        assert_eq!(
-            Function::TriageV1.bor_version(Bor::Triage),
-            Some(BorVersion::V1)
-        );
-        assert_eq!(Function::TriageV1.bor_version(Bor::DiffReport), None);
-        assert_eq!(
-            Function::FleetSearchV2.bor(),
-            Some((Bor::FleetSearch, BorVersion::V2))
-        );
-        let s = Settings::load_from(None, env(&[])).unwrap();
-        assert_eq!(s.triage.min_score, 5.0);
-        assert_eq!(s.fleet.concurrency, 16);
-        assert_eq!(s.history_writes.max_pending, 100_000);
-        assert_eq!(s.history_writes.drain_timeout_secs, 10);
-    }
-
-    #[test]
-    fn an_unknown_function_lists_the_valid_values() {
-        let err = Settings::load_from(None, env(&[("FUNCTION", "Nope.v9")])).unwrap_err();
-        let msg = err.to_string();
-        assert!(msg.contains("Nope.v9"), "{msg}");
-        assert!(msg.contains("ReadPyroscopeFleetSearch.v2"), "{msg}");
-    }
-
-    #[test]
-    fn an_invalid_value_names_its_key() {
-        let err = Settings::load_from(None, env(&[("PORT", "eighty")])).unwrap_err();
-        assert!(err.to_string().contains("port"), "{err}");
-        let err = Settings::load_from(None, env(&[("DB_POOL_SIZE", "0")])).unwrap_err();
-        assert!(err.to_string().contains("database.pool_size"), "{err}");
-        let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
-        assert!(err.to_string().contains("url"), "{err}");
-    }
-}
+mod tests;

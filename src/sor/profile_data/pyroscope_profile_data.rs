@@ -1,0 +1,298 @@
+//! `PyroscopeProfileData`: the Profile Data SOR trait answered from Pyroscope. It resolves which
+//! profile type to read, asks for the merged flame graph (again with more nodes when too much of
+//! it was truncated), and ranks functions; answers are coalesced and cached in front of Pyroscope.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::flamegraph::FlameGraphStats;
+use super::model::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::pyroscope::{ClientConfigError, PyroscopeClient};
+use super::ranking::{profile_window, ranked};
+use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::settings::{PyroscopeApi, PyroscopeSettings};
+use crate::sor::coalescing::Coalescing;
+use crate::sor::{ProfileDataSor, SorError};
+use crate::telemetry::Metrics;
+
+/// Total weight of cached flame graphs, one unit per ranked function: bounds memory to a few
+/// tens of MB however many distinct queries arrive.
+const PROFILE_CACHE_FUNCTIONS: u64 = 500_000;
+/// Distinct windows whose app lists are kept.
+const APPS_CACHE_ENTRIES: u64 = 256;
+/// Apps whose profile types are remembered.
+const PROFILE_TYPE_CACHE_APPS: u64 = 10_000;
+
+/// Which flame graph one cache entry holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ProfileKey {
+    app: AppName,
+    /// Profile-type ID (modern) or application query (legacy).
+    source: String,
+    window: TimeWindow,
+}
+
+/// The Profile Data SOR backed by Pyroscope.
+pub struct PyroscopeProfileData {
+    client: Arc<PyroscopeClient>,
+    /// Candidate profile-type IDs per logical type (modern API), first = fallback.
+    candidates: BTreeMap<ProfileType, Vec<String>>,
+    /// Application-name suffix per logical type (legacy API).
+    suffixes: BTreeMap<ProfileType, String>,
+    max_nodes: u32,
+    max_nodes_limit: u32,
+    truncation_threshold_percent: f64,
+    apps: Coalescing<TimeWindow, Arc<Vec<String>>>,
+    profiles: Coalescing<ProfileKey, Arc<FlameGraphStats>>,
+    /// Profile-type IDs each app has series of (modern API).
+    profile_types: Coalescing<AppName, Arc<Vec<String>>>,
+}
+
+impl PyroscopeProfileData {
+    /// Builds the SOR and its client from the settings.
+    pub fn new(
+        settings: &PyroscopeSettings,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, ClientConfigError> {
+        let client = Arc::new(PyroscopeClient::new(settings, metrics.clone())?);
+        let mut candidates = BTreeMap::new();
+        let mut suffixes = BTreeMap::new();
+        for t in ProfileType::ALL {
+            match settings.profile_types.get(t.as_str()) {
+                Some(ids) if !ids.is_empty() => candidates.insert(t, ids.clone()),
+                _ => {
+                    return Err(ClientConfigError {
+                        key: "pyroscope.profile_types",
+                        reason: format!("needs at least one candidate for {t}"),
+                    })
+                }
+            };
+            match settings.legacy_suffixes.get(t.as_str()) {
+                Some(suffix) => suffixes.insert(t, suffix.clone()),
+                None => {
+                    return Err(ClientConfigError {
+                        key: "pyroscope.legacy_suffixes",
+                        reason: format!("needs a suffix for {t}"),
+                    })
+                }
+            };
+        }
+        let ttl = Duration::from_secs(settings.cache_ttl_secs);
+        let type_ttl = Duration::from_secs(settings.profile_type_cache_ttl_secs);
+        Ok(PyroscopeProfileData {
+            client,
+            candidates,
+            suffixes,
+            max_nodes: settings.max_nodes,
+            max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes),
+            truncation_threshold_percent: settings.truncation_threshold_percent,
+            apps: Coalescing::new("apps", ttl, APPS_CACHE_ENTRIES, |_, _| 1, metrics.clone()),
+            profiles: Coalescing::new(
+                "profile",
+                ttl,
+                PROFILE_CACHE_FUNCTIONS,
+                |_, stats| {
+                    u32::try_from(stats.functions.len())
+                        .unwrap_or(u32::MAX)
+                        .max(1)
+                },
+                metrics.clone(),
+            ),
+            profile_types: Coalescing::new(
+                "profile_type",
+                type_ttl,
+                PROFILE_TYPE_CACHE_APPS,
+                |_, _| 1,
+                metrics,
+            ),
+        })
+    }
+
+    /// The client, shared with the `/health` check.
+    pub fn client(&self) -> Arc<PyroscopeClient> {
+        self.client.clone()
+    }
+
+    /// The deadline of a SOR call starting now: all upstream calls it makes share it.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.client.request_timeout()
+    }
+
+    /// What to ask Pyroscope for: the first candidate ID the app has in `window` (modern), or
+    /// `<app>.<suffix>{}` (legacy).
+    async fn source(
+        &self,
+        app: &AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<String, SorError> {
+        if self.client.api() == PyroscopeApi::Legacy {
+            let suffix = self.suffixes.get(&profile_type).ok_or_else(|| {
+                SorError::Unexpected(format!("no legacy suffix for {profile_type}"))
+            })?;
+            return Ok(PyroscopeClient::legacy_query(app, suffix));
+        }
+        let candidates = self.candidates.get(&profile_type);
+        let Some((fallback, candidates)) = candidates.and_then(|c| c.first().map(|f| (f, c)))
+        else {
+            return Err(SorError::Unexpected(format!(
+                "no profile-type candidates for {profile_type}"
+            )));
+        };
+        if candidates.len() == 1 {
+            return Ok(fallback.clone());
+        }
+        // The lookup only refines the choice, so it gets half of the time left: a hanging
+        // Series call must leave time for the profile itself.
+        let now = Instant::now();
+        let lookup_deadline = now + deadline.saturating_duration_since(now) / 2;
+        let available = self
+            .profile_types
+            .get_or_load(app.clone(), async {
+                let ids = self
+                    .client
+                    .profile_type_ids(app, window, lookup_deadline)
+                    .await?;
+                if ids.is_empty() {
+                    // Not cached: the app may start sending profiles any moment.
+                    return Err(SorError::NotFound(format!("{app} has no series")));
+                }
+                Ok(Arc::new(ids))
+            })
+            .await;
+        match available {
+            Ok(ids) => Ok(candidates
+                .iter()
+                .find(|c| ids.contains(c))
+                .unwrap_or(fallback)
+                .clone()),
+            Err(SorError::NotFound(_)) => Ok(fallback.clone()),
+            Err(e) => {
+                tracing::warn!(app = %app, error = %e, "cannot look up profile types; using the first candidate");
+                Ok(fallback.clone())
+            }
+        }
+    }
+
+    /// The ranked flame graph of `app` from `source` over `window`, cached and coalesced.
+    async fn stats(
+        &self,
+        app: &AppName,
+        source: &str,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<Arc<FlameGraphStats>, SorError> {
+        let key = ProfileKey {
+            app: app.clone(),
+            source: source.to_owned(),
+            window,
+        };
+        self.profiles
+            .get_or_load(key, async {
+                self.load_stats(app, source, window, deadline)
+                    .await
+                    .map(Arc::new)
+            })
+            .await
+    }
+
+    /// Asks Pyroscope, and asks again with more nodes while more than the threshold of samples
+    /// sits in truncated `other` nodes and the node limit allows.
+    async fn load_stats(
+        &self,
+        app: &AppName,
+        source: &str,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<FlameGraphStats, SorError> {
+        let mut max_nodes = self.max_nodes;
+        let mut stats = self
+            .client
+            .flame_graph(app, source, window, max_nodes, deadline)
+            .await?;
+        while stats.truncated_percent() > self.truncation_threshold_percent
+            && max_nodes < self.max_nodes_limit
+        {
+            let truncated = stats.truncated_percent();
+            max_nodes = max_nodes.saturating_mul(4).min(self.max_nodes_limit);
+            tracing::info!(app = %app, source, truncated, max_nodes, "profile truncated; asking for more nodes");
+            match self
+                .client
+                .flame_graph(app, source, window, max_nodes, deadline)
+                .await
+            {
+                Ok(bigger) => stats = bigger,
+                Err(e) => {
+                    // The truncated profile is still an answer; it says how much it hides.
+                    tracing::warn!(app = %app, error = %e, truncated, "cannot fetch a larger profile; keeping the truncated one");
+                    break;
+                }
+            }
+        }
+        Ok(stats)
+    }
+}
+
+#[async_trait]
+impl ProfileDataSor for PyroscopeProfileData {
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+        let deadline = self.deadline();
+        let apps = self
+            .apps
+            .get_or_load(window, async {
+                self.client.app_names(window, deadline).await.map(Arc::new)
+            })
+            .await?;
+        Ok(apps.as_ref().clone())
+    }
+
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.window, deadline)
+            .await?;
+        let stats = self
+            .stats(&query.app, &source, query.window, deadline)
+            .await?;
+        Ok(Profile {
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+            from: query.window.from,
+            to: query.window.to,
+            profile_type_id: source,
+            total_samples: stats.total_samples,
+            truncated_percent: stats.truncated_percent(),
+            functions: ranked(&stats, query.limit),
+        })
+    }
+
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        let deadline = self.deadline();
+        // One profile type for both windows, so they compare like with like.
+        let span = TimeWindow {
+            from: query.baseline.from.min(query.current.from),
+            to: query.baseline.to.max(query.current.to),
+        };
+        let source = self
+            .source(&query.app, query.profile_type, span, deadline)
+            .await?;
+        let (baseline, current) = futures_util::future::join(
+            self.stats(&query.app, &source, query.baseline, deadline),
+            self.stats(&query.app, &source, query.current, deadline),
+        )
+        .await;
+        let (baseline, current) = (baseline?, current?);
+        Ok(ProfileDiff {
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+            profile_type_id: source,
+            baseline: profile_window(&baseline, query.baseline, query.limit),
+            current: profile_window(&current, query.current, query.limit),
+        })
+    }
+}

@@ -1,0 +1,64 @@
+//! From a parsed flame graph to the ranked answer (pure): shares from integer counts, at most
+//! `limit` functions.
+
+use super::flamegraph::FlameGraphStats;
+use super::model::ProfileWindow;
+use crate::profile::{FunctionStat, TimeWindow};
+
+/// The `limit` highest-ranked functions of `stats`.
+pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    stats
+        .functions
+        .iter()
+        .take(limit)
+        .map(|f| FunctionStat {
+            name: f.name.clone(),
+            self_percent: stats.self_percent(f),
+            self_samples: f.self_samples,
+            total_samples: f.total_samples,
+        })
+        .collect()
+}
+
+/// One window of a diff: its totals and its `limit` highest-ranked functions.
+pub fn profile_window(stats: &FlameGraphStats, window: TimeWindow, limit: u32) -> ProfileWindow {
+    ProfileWindow {
+        from: window.from,
+        to: window.to,
+        total_samples: stats.total_samples,
+        truncated_percent: stats.truncated_percent(),
+        functions: ranked(stats, limit),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flamegraph::FunctionSamples;
+    use super::*;
+
+    #[test]
+    fn ranking_keeps_the_order_and_computes_self_percent() {
+        let stats = FlameGraphStats {
+            total_samples: 400,
+            truncated_samples: 30,
+            functions: [("java/util/HashMap.resize", 120, 150), ("other", 30, 30)]
+                .map(|(name, self_samples, total_samples)| FunctionSamples {
+                    name: name.into(),
+                    self_samples,
+                    total_samples,
+                })
+                .to_vec(),
+        };
+        let all = ranked(&stats, 50);
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].name, "java/util/HashMap.resize");
+        assert_eq!(all[0].self_percent, 30.0);
+        assert_eq!(all[1].name, "other");
+        assert_eq!(all[1].self_percent, 7.5);
+        assert_eq!(ranked(&stats, 1).len(), 1);
+        let window = profile_window(&stats, TimeWindow::new(10, 20).unwrap(), 5);
+        assert_eq!(window.truncated_percent, 7.5);
+        assert_eq!(window.total_samples, 400);
+    }
+}
