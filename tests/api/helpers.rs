@@ -239,6 +239,29 @@ pub async fn spawn_server(settings: Settings) -> String {
     address
 }
 
+/// The release-shaped binary as a child process (so a test can send it real signals), serving
+/// everything on a free port against `database_url` and `pyroscope_url`; answers when ready.
+pub async fn spawn_binary(
+    database_url: &str,
+    pyroscope_url: &str,
+) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
+        .env("DATABASE_URL", database_url)
+        .env("PORT", port.to_string())
+        .env("PYROSCOPE_URL", pyroscope_url)
+        .env("FUNCTION", "all")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the service binary starts");
+    let address = format!("http://127.0.0.1:{port}");
+    wait_until_ready(&address).await;
+    (service, address)
+}
+
 /// Waits up to 15 s (enough for a restarted database to be migrated) for readiness.
 pub async fn wait_until_ready(address: &str) {
     let client = Client::new();

@@ -10,7 +10,7 @@ use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 
 use crate::helpers::{
-    free_port, settings_without_database, spawn_server, wait_until_ready, TestDatabase,
+    settings_without_database, spawn_binary, spawn_server, wait_until_ready, TestDatabase,
 };
 use crate::history_writes::{eventually, metric, triage};
 use crate::pyroscope_stub;
@@ -91,20 +91,7 @@ async fn every_assessment_made_during_a_database_outage_is_stored_exactly_once()
 async fn sigterm_stores_every_queued_record_after_the_server_stopped_accepting() {
     let pyroscope = pyroscope_stub::start().await;
     let db = TestDatabase::create().await;
-    let port = free_port();
-    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
-        .env("DATABASE_URL", db.url.as_str())
-        .env("PORT", port.to_string())
-        .env("PYROSCOPE_URL", pyroscope.uri())
-        .env("FUNCTION", "all")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let address = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&address).await;
+    let (mut service, address) = spawn_binary(db.url.as_str(), &pyroscope.uri()).await;
     // Inserts wait behind this lock, so the burst is still queued when SIGTERM arrives.
     let mut lock = PgConnection::connect(db.url.as_str()).await.unwrap();
     sqlx::raw_sql("begin; lock table triage_history in exclusive mode")

@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{free_port, spawn_app, test_settings, wait_until_ready, TestDatabase};
+use crate::helpers::{spawn_app, spawn_binary, test_settings, TestDatabase};
 
 /// Any JSON value, biased towards objects with the fields the bodies know.
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -205,20 +205,7 @@ async fn a_stop_lets_an_in_flight_request_finish() {
 async fn sigterm_lets_an_in_flight_request_finish_then_the_process_exits_cleanly() {
     let pyroscope = slow_pyroscope().await;
     let db = TestDatabase::create().await;
-    let port = free_port();
-    let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
-        .env("DATABASE_URL", db.url.as_str())
-        .env("PORT", port.to_string())
-        .env("PYROSCOPE_URL", pyroscope.uri())
-        .env("FUNCTION", "all")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let address = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&address).await;
+    let (mut service, address) = spawn_binary(db.url.as_str(), &pyroscope.uri()).await;
 
     let slow = start_slow_request(&address).await;
     let pid = libc::pid_t::try_from(service.id().unwrap()).unwrap();
