@@ -160,7 +160,9 @@ fn serve(
 ) -> Result<(u16, Server), StartupError> {
     let metrics = web::Data::from(metrics);
     let health = web::Data::new(health);
-    let doc = openapi::document(&route_docs(&hosted, &bors));
+    let modules = route_modules(&hosted, &bors);
+    let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
+    let doc = openapi::document(&docs);
     let max_body = settings.server.max_body_bytes;
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -186,7 +188,7 @@ fn serve(
             .route("/health/ready", web::get().to(health::ready))
             .route("/metrics", web::get().to(health::metrics))
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
-            .configure(|cfg| mount(cfg, &hosted, &bors))
+            .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
             .default_service(web::to(routing::not_found))
     })
     .shutdown_timeout(settings.server.shutdown_timeout_secs);
@@ -200,75 +202,80 @@ fn serve(
     Ok((port, server))
 }
 
-/// Mounts each hosted SOR's and BOR's routes with its implementation; one line per function.
-fn mount(cfg: &mut web::ServiceConfig, hosted: &Hosted, bors: &Bors) {
-    if let Some(store) = &hosted.baseline {
-        cfg.app_data(web::Data::from(store.clone()))
-            .configure(baseline::routes::configure);
-    }
-    if let Some(store) = &hosted.history {
-        cfg.app_data(web::Data::from(store.clone()))
-            .configure(history::routes::configure);
-    }
-    if let Some(store) = &hosted.registry {
-        cfg.app_data(web::Data::from(store.clone()))
-            .configure(registry::routes::configure);
-    }
-    if let Some(store) = &hosted.alert_rules {
-        cfg.app_data(web::Data::from(store.clone()))
-            .configure(alert_rule::routes::configure);
-    }
-    if let Some(sor) = &hosted.profile_data {
-        cfg.app_data(web::Data::from(sor.clone()))
-            .configure(profile_data::routes::configure);
-    }
-    if let Some(service) = &bors.triage {
-        cfg.app_data(service.clone())
-            .configure(triage::routes::configure);
-    }
-    if let Some(service) = &bors.diff {
-        cfg.app_data(service.clone())
-            .configure(diff_report::routes::configure);
-    }
-    if let Some(service) = &bors.fleet {
-        cfg.app_data(service.clone())
-            .configure(fleet_search::routes::configure);
-    }
+/// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
+#[derive(Clone)]
+struct RouteModule {
+    mount: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
+    doc: RoutesDoc,
 }
 
-/// The OpenAPI paths of the route modules `mount` mounts.
-fn route_docs(hosted: &Hosted, bors: &Bors) -> Vec<RoutesDoc> {
+/// `configure`'s routes with `data` as their implementation, when this process hosts them.
+fn module<T: ?Sized + Send + Sync + 'static>(
+    data: Option<web::Data<T>>,
+    configure: fn(&mut web::ServiceConfig),
+    doc: RoutesDoc,
+) -> Option<RouteModule> {
+    let data = data?;
+    Some(RouteModule {
+        mount: Arc::new(move |cfg| {
+            cfg.app_data(data.clone()).configure(configure);
+        }),
+        doc,
+    })
+}
+
+/// Each hosted SOR's and BOR's routes; one line per function.
+fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
     [
-        (
-            hosted.baseline.is_some(),
-            baseline::routes::RoutesDoc::openapi as RoutesDoc,
+        module(
+            data(&hosted.baseline),
+            baseline::routes::configure,
+            baseline::routes::RoutesDoc::openapi,
         ),
-        (
-            hosted.history.is_some(),
+        module(
+            data(&hosted.history),
+            history::routes::configure,
             history::routes::RoutesDoc::openapi,
         ),
-        (
-            hosted.registry.is_some(),
+        module(
+            data(&hosted.registry),
+            registry::routes::configure,
             registry::routes::RoutesDoc::openapi,
         ),
-        (
-            hosted.alert_rules.is_some(),
+        module(
+            data(&hosted.alert_rules),
+            alert_rule::routes::configure,
             alert_rule::routes::RoutesDoc::openapi,
         ),
-        (
-            hosted.profile_data.is_some(),
+        module(
+            data(&hosted.profile_data),
+            profile_data::routes::configure,
             profile_data::routes::RoutesDoc::openapi,
         ),
-        (bors.triage.is_some(), triage::routes::RoutesDoc::openapi),
-        (bors.diff.is_some(), diff_report::routes::RoutesDoc::openapi),
-        (
-            bors.fleet.is_some(),
+        module(
+            bors.triage.clone(),
+            triage::routes::configure,
+            triage::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.diff.clone(),
+            diff_report::routes::configure,
+            diff_report::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.fleet.clone(),
+            fleet_search::routes::configure,
             fleet_search::routes::RoutesDoc::openapi,
         ),
     ]
     .into_iter()
-    .filter_map(|(hosted, doc)| hosted.then_some(doc))
+    .flatten()
     .collect()
+}
+
+/// A hosted SOR as the app data its routes extract.
+fn data<T: ?Sized>(store: &Option<Arc<T>>) -> Option<web::Data<T>> {
+    store.clone().map(web::Data::from)
 }
 
 /// `/metrics` reads the pool's usage through this closure.
