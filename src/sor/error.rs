@@ -43,3 +43,28 @@ impl From<DbError> for SorError {
         }
     }
 }
+
+impl SorError {
+    /// Whether the call may succeed later: the store could not be reached or did not answer
+    /// (a write may even have been stored). Any other error is the store refusing the call,
+    /// and trying again would be refused again.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            SorError::Unavailable(_) | SorError::Timeout(_) | SorError::Upstream(_)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_unreachable_or_silent_store_is_worth_another_try() {
+        assert!(SorError::Unavailable("down".into()).is_transient());
+        assert!(SorError::Timeout("slow".into()).is_transient());
+        assert!(!SorError::Invalid("NUL in text".into()).is_transient());
+        assert!(!SorError::Unexpected("bug".into()).is_transient());
+    }
+}

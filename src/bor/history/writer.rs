@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::queue::QueueState;
 use crate::backoff::Backoff;
-use crate::sor::history::{worth_retrying, NewHistoryRecord};
+use crate::sor::history::NewHistoryRecord;
 use crate::sor::{HistorySor, SorError};
 use crate::tasks::{Shutdown, TaskStatus};
 
@@ -127,7 +127,7 @@ impl HistoryWriter {
                     self.state.store_answered();
                     return Ok(());
                 }
-                Err(e) if !worth_retrying(&e) => return Err(Unwritten::Refused(e)),
+                Err(e) if !e.is_transient() => return Err(Unwritten::Refused(e)),
                 Err(e) => e,
             };
             let deadline = shutdown.deadline();

@@ -6,8 +6,6 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-use crate::sor::SorError;
-
 /// The header carrying a record's key from a BOR to a History SOR process (`POST /history`).
 pub const IDEMPOTENCY_KEY_HEADER: &str = "idempotency-key";
 
@@ -48,16 +46,6 @@ impl FromStr for RecordKey {
     }
 }
 
-/// Whether a failed write may succeed later: the store could not be reached or did not answer
-/// (it may even have stored the records). Writing them again with the same keys is safe. Any
-/// other error is the store refusing the records, and trying again would be refused again.
-pub fn worth_retrying(e: &SorError) -> bool {
-    matches!(
-        e,
-        SorError::Unavailable(_) | SorError::Timeout(_) | SorError::Upstream(_)
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,13 +56,5 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.to_string().parse::<RecordKey>().unwrap(), a);
         assert!("not-a-uuid".parse::<RecordKey>().is_err());
-    }
-
-    #[test]
-    fn only_an_unreachable_or_silent_store_is_worth_another_try() {
-        assert!(worth_retrying(&SorError::Unavailable("down".into())));
-        assert!(worth_retrying(&SorError::Timeout("slow".into())));
-        assert!(!worth_retrying(&SorError::Invalid("NUL in text".into())));
-        assert!(!worth_retrying(&SorError::Unexpected("bug".into())));
     }
 }

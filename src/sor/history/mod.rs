@@ -8,6 +8,6 @@ pub mod remote;
 pub mod routes;
 
 pub use json_text::JsonText;
-pub use key::{worth_retrying, RecordKey, IDEMPOTENCY_KEY_HEADER};
+pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
 pub use postgres::PgHistoryStore;

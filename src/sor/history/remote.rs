@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use super::json_text::JsonText;
 use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
-use super::{worth_retrying, IDEMPOTENCY_KEY_HEADER};
+use super::IDEMPOTENCY_KEY_HEADER;
 use crate::profile::AppName;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{HistorySor, SorError};
@@ -60,7 +60,10 @@ impl HistorySor for RemoteHistoryStore {
             .filter_map(|result| std::future::ready(result.err()))
             .collect()
             .await;
-        let retryable = failures.iter().position(worth_retrying).unwrap_or(0);
+        let retryable = failures
+            .iter()
+            .position(SorError::is_transient)
+            .unwrap_or(0);
         match failures.into_iter().nth(retryable) {
             Some(e) => Err(e),
             None => Ok(()),
