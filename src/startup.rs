@@ -26,7 +26,7 @@ use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
 use crate::sor::profile_data::{self, PyroscopeProfileData};
 use crate::sor::registry::{self, PgRegistryStore};
 use crate::tasks::Tasks;
-use crate::telemetry::{self, Metrics, PoolGauge, PoolUsage};
+use crate::telemetry::{self, Metrics, PoolGauge};
 
 mod bors;
 mod database;
@@ -280,11 +280,5 @@ fn data<T: ?Sized>(store: &Option<Arc<T>>) -> Option<web::Data<T>> {
 
 /// `/metrics` reads the pool's usage through this closure.
 fn pool_gauge(db: Database) -> PoolGauge {
-    Arc::new(move || {
-        db.pool_stats().map(|stats| PoolUsage {
-            size: stats.size,
-            idle: stats.idle,
-            max: stats.max,
-        })
-    })
+    Arc::new(move || db.pool_stats())
 }

@@ -15,6 +15,8 @@ use prometheus::{
 use tracing_actix_web::RequestId;
 use tracing_subscriber::{fmt, EnvFilter};
 
+use crate::db::PoolStats;
+
 /// Header carrying the request id, echoed on every answer and forwarded to remote SORs.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -43,17 +45,9 @@ pub fn init_tracing() {
         .try_init();
 }
 
-/// Connection-pool usage, as `/metrics` exports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PoolUsage {
-    pub size: u32,
-    pub idle: u32,
-    pub max: u32,
-}
-
 /// Reads the pool's usage at each scrape; the composition root registers it, so telemetry
-/// needs to know nothing of the database.
-pub type PoolGauge = Arc<dyn Fn() -> Option<PoolUsage> + Send + Sync>;
+/// does not hold the database.
+pub type PoolGauge = Arc<dyn Fn() -> Option<PoolStats> + Send + Sync>;
 
 /// The service's Prometheus metrics.
 #[derive(Clone)]
