@@ -39,6 +39,9 @@ pub enum ApiError {
     BadGateway(String),
     #[error("{0}")]
     GatewayTimeout(String),
+    /// A stored row the store cannot read back: a 500 that says which, since nothing is hidden.
+    #[error("{0}")]
+    UnreadableRow(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -64,6 +67,7 @@ impl ApiError {
             ApiError::Unavailable(_) => "store_unavailable",
             ApiError::BadGateway(_) => "upstream_error",
             ApiError::GatewayTimeout(_) => "upstream_timeout",
+            ApiError::UnreadableRow(_) => SorError::UNREADABLE_CODE,
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -81,7 +85,7 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::UnreadableRow(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -115,6 +119,7 @@ impl From<SorError> for ApiError {
             SorError::Unavailable(m) => ApiError::Unavailable(m),
             SorError::Upstream(m) => ApiError::BadGateway(m),
             SorError::Timeout(m) => ApiError::GatewayTimeout(m),
+            SorError::Unreadable(m) => ApiError::UnreadableRow(m),
             SorError::Unexpected(m) => ApiError::Internal(m),
         }
     }

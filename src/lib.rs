@@ -6,6 +6,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod openapi;
+pub mod outbound;
 pub mod probe;
 pub mod profile;
 pub mod routing;

@@ -1,6 +1,12 @@
 //! Extractor configuration and fallback handlers shared by every route module.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use percent_encoding::percent_decode_str;
+use serde::de::DeserializeOwned;
 
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::profile::{truncate_chars, MAX_SHORT_TEXT};
@@ -59,4 +65,39 @@ pub fn requested_by(req: &HttpRequest) -> Option<String> {
         .ok()?
         .trim();
     (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
+}
+
+/// Path parameters that hold an app name. actix decodes a path's escapes lossily (`%ff`
+/// becomes U+FFFD), so this refuses a path whose escapes decode to no text with 400
+/// `invalid_app_name` instead: a name must reach the store exactly as it was sent.
+pub struct AppPath<T>(T);
+
+impl<T> AppPath<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for AppPath<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for AppPath<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let raw = req.uri().path();
+        if percent_decode_str(raw).decode_utf8().is_err() {
+            let message = format!("the app name in `{raw}` does not percent-decode to text");
+            let error = ApiError::bad_request("invalid_app_name", message);
+            return Box::pin(async move { Err(error.into()) });
+        }
+        let path = web::Path::<T>::from_request(req, payload);
+        Box::pin(async move { path.await.map(|p| AppPath(p.into_inner())) })
+    }
 }

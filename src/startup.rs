@@ -128,10 +128,10 @@ fn host_sors(
             hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
         }
         if function.hosts(Function::HistorySor) {
-            hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone())));
+            hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone(), metrics.clone())));
         }
         if function.hosts(Function::RegistrySor) {
-            hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone())));
+            hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone(), metrics.clone())));
         }
         if function.hosts(Function::AlertRuleSor) {
             hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));

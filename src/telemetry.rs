@@ -59,6 +59,7 @@ pub struct Metrics {
     pub history_writes_dropped: prometheus::IntCounter,
     pub history_write_retries: prometheus::IntCounter,
     pub history_writes_pending: IntGauge,
+    pub store_rows_unreadable: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -107,6 +108,13 @@ impl Metrics {
             "history_writes_pending",
             "Assessment history records queued or being written",
         )?;
+        let store_rows_unreadable = IntCounterVec::new(
+            Opts::new(
+                "store_rows_unreadable_total",
+                "Stored rows left out of a listing because they cannot be read",
+            ),
+            &["store"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -118,6 +126,7 @@ impl Metrics {
         registry.register(Box::new(history_writes_dropped.clone()))?;
         registry.register(Box::new(history_write_retries.clone()))?;
         registry.register(Box::new(history_writes_pending.clone()))?;
+        registry.register(Box::new(store_rows_unreadable.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -128,6 +137,7 @@ impl Metrics {
             history_writes_dropped,
             history_write_retries,
             history_writes_pending,
+            store_rows_unreadable,
             pool_connections,
             pool_max,
             pool,

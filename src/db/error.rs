@@ -35,6 +35,13 @@ pub enum DbError {
         #[source]
         source: sqlx::Error,
     },
+    /// A stored row that cannot be read back into its type (written outside this service).
+    #[error("{message}")]
+    Unreadable {
+        message: String,
+        #[source]
+        source: sqlx::Error,
+    },
     /// Anything else: a bug or an unforeseen failure.
     #[error("{message}")]
     Unexpected {
@@ -71,6 +78,10 @@ pub fn map_error(e: sqlx::Error, what: &str) -> DbError {
     };
     match (&e, code.as_deref()) {
         (sqlx::Error::RowNotFound, _) => DbError::NotFound(format!("{what}: not found")),
+        (sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_), _) => DbError::Unreadable {
+            message: format!("{what}: the stored row cannot be read back ({e})"),
+            source: e,
+        },
         (sqlx::Error::Database(_), Some("23505")) => DbError::Conflict {
             message: format!("{what}: already exists"),
             source: e,

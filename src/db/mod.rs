@@ -83,29 +83,37 @@ impl Database {
         Ok(())
     }
 
-    /// Keeps retrying migrations in the background until the database answers.
-    pub fn migrate_in_background(&self) {
+    /// Retries migrations until they succeed, returning at once when there is no database to
+    /// migrate. Run it as a background task: the service answers meanwhile, its stores 503.
+    pub async fn migrate_until_done(&self) {
         if self.pool.is_none() {
             return;
         }
-        let db = self.clone();
-        tokio::spawn(async move {
-            let mut attempt = 0;
-            loop {
-                match db.migrate().await {
-                    Ok(()) => {
-                        tracing::info!("database schema is up to date");
-                        return;
-                    }
-                    Err(e) => {
-                        let delay = db.retry.delay(attempt).max(Duration::from_millis(200));
-                        tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "database not ready");
-                        tokio::time::sleep(delay).await;
-                        attempt = attempt.saturating_add(1);
-                    }
+        let mut attempt = 0;
+        loop {
+            match self.migrate().await {
+                Ok(()) => {
+                    tracing::info!("database schema is up to date");
+                    return;
+                }
+                Err(e) => {
+                    let delay = self.retry.delay(attempt).max(Duration::from_millis(200));
+                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "database not ready");
+                    tokio::time::sleep(delay).await;
+                    attempt = attempt.saturating_add(1);
                 }
             }
-        });
+        }
+    }
+
+    /// Whether the service runs without a database (its stores answer 503).
+    pub fn is_disabled(&self) -> bool {
+        self.pool.is_none()
+    }
+
+    /// Whether there is a database and its schema is migrated.
+    pub fn schema_ready(&self) -> bool {
+        self.schema_ready.load(Ordering::Acquire)
     }
 
     /// The pool, once the schema is in place.

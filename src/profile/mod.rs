@@ -10,6 +10,7 @@ mod window;
 use std::fmt;
 use std::str::FromStr;
 
+use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -132,6 +133,14 @@ impl AppName {
             return Err(InputError::new(
                 "invalid_app_name",
                 format!("{field} must not contain control characters"),
+            ));
+        }
+        // A name travels in URL paths: one whose escapes decode to no text (`%ff`) could never
+        // be addressed there, and would come back with U+FFFD in its place.
+        if percent_decode_str(raw).decode_utf8().is_err() {
+            return Err(InputError::new(
+                "invalid_app_name",
+                format!("{field} must stay text when percent-decoded, got `{raw}`"),
             ));
         }
         Ok(AppName(raw.to_owned()))

@@ -7,9 +7,11 @@ pub mod coalescing;
 mod error;
 mod fields;
 pub mod history;
+pub mod json_text;
 pub mod profile_data;
 pub mod registry;
 pub mod remote;
+mod rows;
 
 use async_trait::async_trait;
 

@@ -2,18 +2,23 @@
 //! building with percent-encoded path segments, retries of idempotent calls, and the mapping of
 //! HTTP answers back to the `SorError` the remote implementation answered with.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::web::Bytes;
 use async_trait::async_trait;
-use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 use url::Url;
 
 use super::SorError;
 use crate::backoff::Backoff;
+use crate::outbound::{Failure, Outbound};
 use crate::probe::HealthCheck;
-use crate::telemetry::{current_request_id, REQUEST_ID_HEADER};
+use crate::telemetry::Metrics;
 
 /// Retries of an idempotent call (GET, PUT, DELETE): two, after about 100 and 200 ms.
 const RETRY: Backoff = Backoff {
@@ -41,7 +46,9 @@ pub struct RemoteSor {
     /// Human name for messages, e.g. `Baseline`.
     name: &'static str,
     base: Url,
-    client: Client,
+    outbound: Outbound,
+    /// Bound of one call, retries included.
+    timeout: Duration,
     /// `host:port`, for messages that must not leak paths or credentials.
     host: String,
 }
@@ -50,27 +57,29 @@ pub struct RemoteSor {
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,
+    code: Option<String>,
 }
 
 impl RemoteSor {
-    /// A client for the SOR at `base`; `timeout` bounds every request, connect included.
+    /// A client for the SOR at `base`; `timeout` bounds every call, retries included.
+    /// `target` labels its latency metric, e.g. `baselineSor`.
     ///
     /// # Errors
     /// When `base` cannot carry paths (e.g. `mailto:`) or the TLS backend fails to initialise.
     pub fn new(
         name: &'static str,
+        target: &'static str,
         base: Url,
         timeout: Duration,
+        metrics: Arc<Metrics>,
     ) -> Result<Self, RemoteConfigError> {
         let error = |reason: String| RemoteConfigError { sor: name, reason };
         if base.cannot_be_a_base() {
             return Err(error(format!("{base} is not an http(s) base URL")));
         }
-        let client = Client::builder()
-            .connect_timeout(timeout.min(MAX_CONNECT_TIMEOUT))
-            .timeout(timeout)
-            .build()
-            .map_err(|e| error(e.to_string()))?;
+        let connect_timeout = timeout.min(MAX_CONNECT_TIMEOUT);
+        let outbound = Outbound::new(target, connect_timeout, HeaderMap::new(), metrics)
+            .map_err(|e| error(e.source.to_string()))?;
         let host = match (base.host_str(), base.port_or_known_default()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             (Some(host), None) => host.to_owned(),
@@ -79,7 +88,8 @@ impl RemoteSor {
         Ok(RemoteSor {
             name,
             base,
-            client,
+            outbound,
+            timeout,
             host,
         })
     }
@@ -105,7 +115,9 @@ impl RemoteSor {
     ) -> Result<T, SorError> {
         let url = self.url(segments)?;
         let body = self
-            .send(true, || self.client.get(url.clone()).query(query))
+            .send(true, || {
+                self.outbound.client().get(url.clone()).query(query)
+            })
             .await?;
         self.decode(&body)
     }
@@ -122,7 +134,10 @@ impl RemoteSor {
         let idempotent = method != Method::POST;
         let answer = self
             .send(idempotent, || {
-                self.client.request(method.clone(), url.clone()).json(body)
+                self.outbound
+                    .client()
+                    .request(method.clone(), url.clone())
+                    .json(body)
             })
             .await?;
         self.decode(&answer)
@@ -139,7 +154,11 @@ impl RemoteSor {
         let url = self.url(segments)?;
         let answer = self
             .send(false, || {
-                self.client.post(url.clone()).header(name, value).json(body)
+                self.outbound
+                    .client()
+                    .post(url.clone())
+                    .header(name, value)
+                    .json(body)
             })
             .await?;
         self.decode(&answer)
@@ -148,99 +167,59 @@ impl RemoteSor {
     /// `DELETE segments`, expecting no body; retried.
     pub async fn delete(&self, segments: &[&str]) -> Result<(), SorError> {
         let url = self.url(segments)?;
-        self.send(true, || self.client.delete(url.clone()))
+        self.send(true, || self.outbound.client().delete(url.clone()))
             .await
             .map(drop)
     }
 
-    /// Sends the request `build` makes, retrying transient failures when `idempotent`.
+    /// Sends the request `build` makes within the call's timeout, retrying transient failures
+    /// when `idempotent`.
     async fn send(
         &self,
         idempotent: bool,
         build: impl Fn() -> RequestBuilder,
-    ) -> Result<Vec<u8>, SorError> {
-        // Forwarded so the SOR's logs can be joined with the BOR request that caused the call.
-        let request_id = current_request_id();
-        let mut attempt = 0;
-        loop {
-            let mut request = build();
-            if let Some(id) = &request_id {
-                request = request.header(REQUEST_ID_HEADER, id.as_str());
-            }
-            let (outcome, transient) = self.send_once(request).await;
-            if outcome.is_ok() || !transient || !idempotent || !RETRY.allows(attempt) {
-                return outcome;
-            }
-            let delay = RETRY.delay(attempt);
-            attempt += 1;
-            tracing::debug!(
-                sor = self.name,
-                attempt,
-                ?delay,
-                "retrying a remote SOR call"
-            );
-            tokio::time::sleep(delay).await;
-        }
+    ) -> Result<Bytes, SorError> {
+        let retry = if idempotent { RETRY } else { Backoff::NONE };
+        let deadline = Instant::now() + self.timeout;
+        self.outbound
+            .send(deadline, retry, build)
+            .await
+            .map_err(|failure| self.error(failure))
     }
 
-    /// One try: the body of a 2xx answer, or the error it maps to and whether it is transient.
-    async fn send_once(&self, request: RequestBuilder) -> (Result<Vec<u8>, SorError>, bool) {
-        let response = match request.send().await {
-            Ok(response) => response,
-            Err(e) => {
-                let transient = e.is_connect();
-                return (Err(self.transport_error(&e)), transient);
+    /// Maps a failure to the `SorError` the remote side raised, or to the transport's reading
+    /// of why it could not be heard.
+    fn error(&self, failure: Failure) -> SorError {
+        let (name, host) = (self.name, &self.host);
+        match failure {
+            Failure::Unreachable { connect: true, .. } => {
+                SorError::Unavailable(format!("{name} SOR at {host} is unreachable"))
             }
-        };
-        let status = response.status();
-        let body = match response.bytes().await {
-            Ok(body) => body.to_vec(),
-            Err(e) if e.is_timeout() => return (Err(self.transport_error(&e)), false),
-            Err(e) => {
-                let message = format!(
-                    "{} SOR at {} sent an unreadable answer: {e}",
-                    self.name, self.host
-                );
-                return (Err(SorError::Upstream(message)), false);
+            Failure::Unreachable { cause, .. } => {
+                SorError::Upstream(format!("{name} SOR at {host} failed: {cause}"))
             }
-        };
-        if status.is_success() {
-            return (Ok(body), false);
-        }
-        let transient = matches!(
-            status,
-            StatusCode::BAD_GATEWAY | StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT
-        );
-        (Err(self.status_error(status, &body)), transient)
-    }
-
-    /// Maps an error answer to the `SorError` the remote side raised, keeping its message.
-    fn status_error(&self, status: StatusCode, body: &[u8]) -> SorError {
-        let message = serde_json::from_slice::<ErrorBody>(body)
-            .map(|b| b.error)
-            .unwrap_or_else(|_| format!("{} SOR at {} answered {status}", self.name, self.host));
-        match status {
-            StatusCode::NOT_FOUND => SorError::NotFound(message),
-            StatusCode::BAD_REQUEST => SorError::Invalid(message),
-            StatusCode::CONFLICT => SorError::Conflict(message),
-            StatusCode::SERVICE_UNAVAILABLE => SorError::Unavailable(message),
-            StatusCode::GATEWAY_TIMEOUT => SorError::Timeout(message),
-            // 502 and anything else unforeseen: the remote side failed, not this process.
-            _ => SorError::Upstream(message),
-        }
-    }
-
-    /// Maps a failure to reach the SOR or to hear back from it in time.
-    fn transport_error(&self, e: &reqwest::Error) -> SorError {
-        if e.is_connect() {
-            SorError::Unavailable(format!("{} SOR at {} is unreachable", self.name, self.host))
-        } else if e.is_timeout() {
-            SorError::Timeout(format!(
-                "{} SOR at {} did not answer in time",
-                self.name, self.host
-            ))
-        } else {
-            SorError::Upstream(format!("{} SOR at {} failed: {e}", self.name, self.host))
+            Failure::Timeout => {
+                SorError::Timeout(format!("{name} SOR at {host} did not answer in time"))
+            }
+            Failure::Status { status, body } => {
+                let (message, code) = serde_json::from_slice::<ErrorBody>(&body)
+                    .map(|b| (b.error, b.code))
+                    .unwrap_or_else(|_| (format!("{name} SOR at {host} answered {status}"), None));
+                match status {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                        if code.as_deref() == Some(SorError::UNREADABLE_CODE) =>
+                    {
+                        SorError::Unreadable(message)
+                    }
+                    StatusCode::NOT_FOUND => SorError::NotFound(message),
+                    StatusCode::BAD_REQUEST => SorError::Invalid(message),
+                    StatusCode::CONFLICT => SorError::Conflict(message),
+                    StatusCode::SERVICE_UNAVAILABLE => SorError::Unavailable(message),
+                    StatusCode::GATEWAY_TIMEOUT => SorError::Timeout(message),
+                    // 502 and anything else unforeseen: the remote side failed, not this process.
+                    _ => SorError::Upstream(message),
+                }
+            }
         }
     }
 
@@ -286,8 +265,14 @@ impl HealthCheck for RemoteSorCheck {
             .url(&["health", "ready"])
             .map_err(|e| e.to_string())?;
         // One try, no retries: the health endpoint reports the state as it is now.
-        let (outcome, _) = self.sor.send_once(self.sor.client.get(url)).await;
-        outcome.map_err(|e| e.to_string())?;
+        let sor = &self.sor;
+        let deadline = Instant::now() + sor.timeout;
+        sor.outbound
+            .send(deadline, Backoff::NONE, || {
+                sor.outbound.client().get(url.clone())
+            })
+            .await
+            .map_err(|failure| sor.error(failure).to_string())?;
         Ok(Some(serde_json::json!({ "url": self.sor.base.as_str() })))
     }
 }

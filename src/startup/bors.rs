@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::web;
 
 use super::remote_sors::{
-    baseline_spec, history_spec, profile_data_spec, registry_spec, resolve_sor, RemoteChecks,
+    baseline_spec, history_spec, profile_data_spec, registry_spec, RemoteChecks, RemoteSors,
 };
 use super::StartupError;
 use crate::backoff::Backoff;
@@ -69,6 +69,7 @@ impl BorDeps {
 fn bor_dependencies(
     settings: &Settings,
     hosted: &Hosted,
+    metrics: &Arc<Metrics>,
 ) -> Result<Option<(BorDeps, RemoteChecks)>, StartupError> {
     let function = settings.function;
     let versions: Vec<BorVersion> = [Bor::Triage, Bor::DiffReport, Bor::FleetSearch]
@@ -79,14 +80,16 @@ fn bor_dependencies(
         return Ok(None);
     }
     let urls = &settings.sors;
-    let mut checks = Vec::new();
-    let profile_data = resolve_sor(
+    let mut remote = RemoteSors {
+        settings,
+        metrics,
+        checks: Vec::new(),
+    };
+    let profile_data = remote.resolve(
         profile_data_spec(),
         urls.profile_data_url.as_ref(),
         function.hosts(Function::ProfileDataSor),
         hosted.profile_data.as_ref(),
-        settings,
-        &mut checks,
     )?;
     let Some(profile_data) = profile_data else {
         return Err(StartupError::NoProfileData {
@@ -103,32 +106,26 @@ fn bor_dependencies(
     // A v1-only process never uses the optional SORs: neither clients nor health checks, so
     // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
     if versions.contains(&BorVersion::V2) {
-        deps.baseline = resolve_sor(
+        deps.baseline = remote.resolve(
             baseline_spec(),
             urls.baseline_url.as_ref(),
             function.hosts(Function::BaselineSor),
             hosted.baseline.as_ref(),
-            settings,
-            &mut checks,
         )?;
-        deps.history = resolve_sor(
+        deps.history = remote.resolve(
             history_spec(),
             urls.history_url.as_ref(),
             function.hosts(Function::HistorySor),
             hosted.history.as_ref(),
-            settings,
-            &mut checks,
         )?;
-        deps.registry = resolve_sor(
+        deps.registry = remote.resolve(
             registry_spec(),
             urls.registry_url.as_ref(),
             function.hosts(Function::RegistrySor),
             hosted.registry.as_ref(),
-            settings,
-            &mut checks,
         )?;
     }
-    Ok(Some((deps, checks)))
+    Ok(Some((deps, remote.checks)))
 }
 
 /// Builds the BOR services this process hosts, each with the SORs its version may use, and
@@ -138,7 +135,7 @@ pub(super) fn build_bors(
     hosted: &Hosted,
     metrics: &Arc<Metrics>,
 ) -> Result<(Bors, Option<HistoryWriter>), StartupError> {
-    let Some((mut deps, checks)) = bor_dependencies(settings, hosted)? else {
+    let Some((mut deps, checks)) = bor_dependencies(settings, hosted, metrics)? else {
         return Ok((Bors::default(), None));
     };
     // Concurrent assessments of one app read its baselines once.

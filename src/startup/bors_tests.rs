@@ -24,7 +24,9 @@ fn metrics() -> Arc<Metrics> {
 #[test]
 fn all_gives_the_bors_the_in_process_sors() {
     let hosted = hosted();
-    let (deps, checks) = bor_dependencies(&settings(&[]), &hosted).unwrap().unwrap();
+    let (deps, checks) = bor_dependencies(&settings(&[]), &hosted, &metrics())
+        .unwrap()
+        .unwrap();
     assert!(checks.is_empty(), "nothing is remote");
     let in_process = hosted.profile_data.as_ref().unwrap();
     assert!(Arc::ptr_eq(&deps.profile_data, in_process));
@@ -61,7 +63,7 @@ fn a_configured_sor_url_wins_over_the_in_process_store_and_is_health_checked() {
         ("REGISTRY_URL", "http://registry:8081"),
     ]);
     let hosted = hosted();
-    let (deps, checks) = bor_dependencies(&s, &hosted).unwrap().unwrap();
+    let (deps, checks) = bor_dependencies(&s, &hosted, &metrics()).unwrap().unwrap();
     let in_process = hosted.baseline.as_ref().unwrap();
     assert!(!Arc::ptr_eq(deps.baseline.as_ref().unwrap(), in_process));
     assert!(deps.registry.is_some());
@@ -77,7 +79,9 @@ fn a_v1_bor_neither_uses_nor_checks_the_optional_sors() {
         ("BASELINE_URL", "http://baseline:8081"),
         ("HISTORY_URL", "http://history:8081"),
     ]);
-    let (deps, checks) = bor_dependencies(&s, &Hosted::default()).unwrap().unwrap();
+    let (deps, checks) = bor_dependencies(&s, &Hosted::default(), &metrics())
+        .unwrap()
+        .unwrap();
     assert!(deps.baseline.is_none() && deps.history.is_none());
     let names: Vec<_> = checks.iter().map(|c| (c.name(), c.required())).collect();
     assert_eq!(names, [("profileDataSor", true)]);
@@ -98,7 +102,7 @@ fn v1_never_uses_baselines_history_or_the_registry() {
 #[test]
 fn a_bor_process_without_profile_data_refuses_to_start() {
     let s = settings(&[("FUNCTION", "ReadPyroscopeTriageAssessment.v2")]);
-    let err = bor_dependencies(&s, &hosted()).err().unwrap();
+    let err = bor_dependencies(&s, &hosted(), &metrics()).err().unwrap();
     let msg = err.to_string();
     assert!(msg.contains("ReadPyroscopeTriageAssessment.v2"), "{msg}");
     assert!(msg.contains("PROFILE_DATA_URL"), "{msg}");
@@ -106,7 +110,9 @@ fn a_bor_process_without_profile_data_refuses_to_start() {
         ("FUNCTION", "ReadPyroscopeFleetSearch.v1"),
         ("PROFILE_DATA_URL", "http://profile-data:8082"),
     ]);
-    let (_, checks) = bor_dependencies(&s, &Hosted::default()).unwrap().unwrap();
+    let (_, checks) = bor_dependencies(&s, &Hosted::default(), &metrics())
+        .unwrap()
+        .unwrap();
     assert_eq!(checks[0].name(), "profileDataSor");
     assert!(build_bors(&s, &Hosted::default(), &metrics())
         .unwrap()
@@ -118,7 +124,7 @@ fn a_bor_process_without_profile_data_refuses_to_start() {
 #[test]
 fn a_sor_process_mounts_no_bor_routes() {
     let sor_only = settings(&[("FUNCTION", "ReadPyroscopeBaseline.sor.v1")]);
-    assert!(bor_dependencies(&sor_only, &Hosted::default())
+    assert!(bor_dependencies(&sor_only, &Hosted::default(), &metrics())
         .unwrap()
         .is_none());
     let (bors, _) = build_bors(&sor_only, &Hosted::default(), &metrics()).unwrap();

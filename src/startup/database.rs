@@ -26,8 +26,41 @@ pub(super) async fn open_database(
     if let Some(embedded) = embedded {
         supervise_embedded(tasks, embedded, db.clone());
     }
-    db.migrate_in_background();
+    migrate_in_background(tasks, db.clone());
     Ok(db)
+}
+
+/// Migrations as a task: retried until PostgreSQL answers, shown in `/health` until done.
+fn migrate_in_background(tasks: &mut Tasks, db: Database) {
+    if db.is_disabled() {
+        return;
+    }
+    let status = Arc::new(SchemaStatus(db.clone()));
+    tasks.spawn(status, Duration::ZERO, |mut shutdown| async move {
+        tokio::select! {
+            () = db.migrate_until_done() => {}
+            _ = shutdown.requested() => return,
+        }
+        // Stays until shutdown, so `/health` keeps showing the schema as migrated.
+        shutdown.requested().await;
+    });
+}
+
+/// Whether the schema is in place yet.
+struct SchemaStatus(Database);
+
+impl TaskStatus for SchemaStatus {
+    fn name(&self) -> &'static str {
+        "databaseSchema"
+    }
+
+    fn state(&self) -> Result<Option<serde_json::Value>, String> {
+        if self.0.schema_ready() {
+            Ok(Some(serde_json::json!({ "migrated": true })))
+        } else {
+            Err("migrations are retried until PostgreSQL answers".to_owned())
+        }
+    }
 }
 
 /// The embedded server as a task: shown in `/health`, and at shutdown (after every task

@@ -13,6 +13,7 @@ use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
 use crate::sor::remote::{RemoteSor, RemoteSorCheck};
 use crate::sor::{BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::telemetry::Metrics;
 
 /// Health checks of the remote SORs a process's BORs use.
 pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
@@ -31,36 +32,45 @@ pub(super) struct RemoteSpec<T: ?Sized> {
     pub(super) client: fn(RemoteSor) -> Arc<T>,
 }
 
-/// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
-/// else the in-process implementation when this process hosts that SOR; else absent (the BOR
-/// behaves as v1 for it).
-pub(super) fn resolve_sor<T: ?Sized>(
-    spec: RemoteSpec<T>,
-    url: Option<&url::Url>,
-    hosted_here: bool,
-    in_process: Option<&Arc<T>>,
-    settings: &Settings,
-    checks: &mut RemoteChecks,
-) -> Result<Option<Arc<T>>, StartupError> {
-    if let Some(url) = url {
-        let timeout = Duration::from_secs(settings.sors.request_timeout_secs);
-        let remote =
-            RemoteSor::new(spec.name, url.clone(), timeout).map_err(|e| StartupError::Config {
-                key: spec.key,
-                reason: e.to_string(),
-            })?;
-        checks.push(Arc::new(RemoteSorCheck {
-            key: spec.check,
-            required: spec.required,
-            sor: remote.clone(),
-        }));
-        return Ok(Some((spec.client)(remote)));
+/// Resolves each SOR a process's BORs use, collecting the health checks of the remote ones.
+pub(super) struct RemoteSors<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) metrics: &'a Arc<Metrics>,
+    pub(super) checks: RemoteChecks,
+}
+
+impl RemoteSors<'_> {
+    /// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
+    /// else the in-process implementation when this process hosts that SOR; else absent (the
+    /// BOR behaves as v1 for it).
+    pub(super) fn resolve<T: ?Sized>(
+        &mut self,
+        spec: RemoteSpec<T>,
+        url: Option<&url::Url>,
+        hosted_here: bool,
+        in_process: Option<&Arc<T>>,
+    ) -> Result<Option<Arc<T>>, StartupError> {
+        if let Some(url) = url {
+            let timeout = Duration::from_secs(self.settings.sors.request_timeout_secs);
+            let metrics = self.metrics.clone();
+            let remote = RemoteSor::new(spec.name, spec.check, url.clone(), timeout, metrics)
+                .map_err(|e| StartupError::Config {
+                    key: spec.key,
+                    reason: e.to_string(),
+                })?;
+            self.checks.push(Arc::new(RemoteSorCheck {
+                key: spec.check,
+                required: spec.required,
+                sor: remote.clone(),
+            }));
+            return Ok(Some((spec.client)(remote)));
+        }
+        Ok(if hosted_here {
+            in_process.cloned()
+        } else {
+            None
+        })
     }
-    Ok(if hosted_here {
-        in_process.cloned()
-    } else {
-        None
-    })
 }
 
 pub(super) fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {

@@ -13,10 +13,12 @@ use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
 use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore};
 use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, HistoryQuery, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
+    AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
+use pyroscope_functions::sor::json_text::JsonText;
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
+use pyroscope_functions::telemetry::Metrics;
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;
@@ -47,7 +49,13 @@ pub async fn remote_sor(function: Function, name: &'static str) -> (TestDatabase
     settings.function = function;
     let address = spawn_server(settings).await;
     wait_until_ready(&address).await;
-    let remote = RemoteSor::new(name, Url::parse(&address).unwrap(), Duration::from_secs(10));
+    let remote = RemoteSor::new(
+        name,
+        "sor",
+        Url::parse(&address).unwrap(),
+        Duration::from_secs(10),
+        Metrics::new(None).unwrap(),
+    );
     (db, remote.unwrap())
 }
 
@@ -149,10 +157,7 @@ async fn history_contract(store: Arc<dyn HistorySor>) {
     assert_eq!(store.create(first.clone()).await.unwrap(), older);
     store.create_many(&[first]).await.unwrap();
     let newer = store.create(record("lock_contention")).await.unwrap();
-    assert_eq!(
-        newer.top_functions,
-        record("x").top_functions.map(|t| t.to_value())
-    );
+    assert_eq!(newer.top_functions, record("x").top_functions);
 
     let listed = store.list(app(ODD_APP), all_records()).await.unwrap();
     assert_eq!(listed, vec![newer.clone(), older.clone()], "newest first");
@@ -193,7 +198,11 @@ async fn history_contract(store: Arc<dyn HistorySor>) {
 #[tokio::test]
 async fn history_contract_in_process() {
     let (_db, database) = in_process_database().await;
-    history_contract(Arc::new(PgHistoryStore::new(database))).await;
+    history_contract(Arc::new(PgHistoryStore::new(
+        database,
+        Metrics::new(None).unwrap(),
+    )))
+    .await;
 }
 
 #[tokio::test]

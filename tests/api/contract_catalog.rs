@@ -7,18 +7,26 @@ use pyroscope_functions::profile::Severity;
 use pyroscope_functions::settings::Function;
 use pyroscope_functions::sor::alert_rule::remote::RemoteAlertRuleStore;
 use pyroscope_functions::sor::alert_rule::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pyroscope_functions::sor::json_text::JsonObject;
 use pyroscope_functions::sor::registry::remote::RemoteRegistryStore;
 use pyroscope_functions::sor::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use pyroscope_functions::sor::{AlertRuleSor, RegistrySor, SorError};
-use serde_json::{json, Map, Value};
+use pyroscope_functions::telemetry::Metrics;
+use serde_json::{json, Value};
 
 use crate::contract::{app, in_process_database, remote_sor, ODD_APP};
 
-fn labels() -> Map<String, Value> {
-    let Value::Object(map) = json!({"service_name": ODD_APP, "env": "prod"}) else {
-        unreachable!()
-    };
-    map
+fn labels_value() -> Value {
+    json!({"service_name": ODD_APP, "env": "prod"})
+}
+
+fn labels() -> JsonObject {
+    serde_json::from_str(&labels_value().to_string()).unwrap()
+}
+
+/// The value of stored JSON, whatever spelling the store gave it.
+fn value_of(object: &JsonObject) -> Value {
+    serde_json::from_str(object.text().get()).unwrap()
 }
 
 fn service(name: &str, tier: Tier) -> NewService {
@@ -29,7 +37,7 @@ fn service(name: &str, tier: Tier) -> NewService {
         environment: Some("prod".into()),
         notification_channel: Some("#payments-oncall".into()),
         pyroscope_labels: labels(),
-        metadata: Map::new(),
+        metadata: JsonObject::empty(),
     }
 }
 
@@ -68,7 +76,7 @@ async fn registry_contract(store: Arc<dyn RegistrySor>) {
         updated.notification_channel.as_deref(),
         Some("#payments-oncall")
     );
-    assert_eq!(updated.pyroscope_labels, Value::Object(labels()));
+    assert_eq!(value_of(&updated.pyroscope_labels), labels_value());
     assert!(matches!(
         store.update(app("nobody"), patch).await.unwrap_err(),
         SorError::NotFound(_)
@@ -85,7 +93,11 @@ async fn registry_contract(store: Arc<dyn RegistrySor>) {
 #[tokio::test]
 async fn registry_contract_in_process() {
     let (_db, database) = in_process_database().await;
-    registry_contract(Arc::new(PgRegistryStore::new(database))).await;
+    registry_contract(Arc::new(PgRegistryStore::new(
+        database,
+        Metrics::new(None).unwrap(),
+    )))
+    .await;
 }
 
 #[tokio::test]

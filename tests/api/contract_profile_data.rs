@@ -30,7 +30,13 @@ async fn remote(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
     let url = Url::parse(&pyroscope.uri()).unwrap();
     let sor = spawn_profile_data_sor(move |s| s.pyroscope.url = url).await;
     let base = Url::parse(&sor.address).unwrap();
-    let client = RemoteSor::new("Profile Data", base, std::time::Duration::from_secs(10));
+    let client = RemoteSor::new(
+        "Profile Data",
+        "profileDataSor",
+        base,
+        std::time::Duration::from_secs(10),
+        Metrics::new(None).unwrap(),
+    );
     Arc::new(RemoteProfileData::new(client.unwrap()))
 }
 

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 use pyroscope_functions::backoff::Backoff;
 use pyroscope_functions::bor::history_queue;
 use pyroscope_functions::sor::history::{
-    AssessmentSeverity, JsonText, NewHistoryRecord, PgHistoryStore, RecordKey,
+    AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
+use pyroscope_functions::sor::json_text::JsonText;
 use pyroscope_functions::sor::HistorySor;
 use pyroscope_functions::tasks::shutdown_signal;
 use pyroscope_functions::telemetry::Metrics;
@@ -43,7 +44,7 @@ async fn count(conn: &mut PgConnection, sql: &str) -> i64 {
 #[tokio::test]
 async fn a_batch_is_one_statement_and_each_record_gets_its_own_row() {
     let (db, database) = in_process_database().await;
-    let store = PgHistoryStore::new(database);
+    let store = PgHistoryStore::new(database, Metrics::new(None).unwrap());
     let records: Vec<NewHistoryRecord> = (0..200)
         .map(|i| record(&format!("app-{i}"), &format!("diagnosis_{i}")))
         .collect();
@@ -57,10 +58,7 @@ async fn a_batch_is_one_statement_and_each_record_gets_its_own_row() {
     for sent in [&records[0], &records[199]] {
         let row = store.latest(sent.app_name.clone()).await.unwrap();
         assert_eq!(row.diagnosis, sent.diagnosis);
-        assert_eq!(
-            row.top_functions,
-            sent.top_functions.as_ref().map(JsonText::to_value)
-        );
+        assert_eq!(row.top_functions, sent.top_functions);
     }
     let _ = conn.close().await;
 }
@@ -68,7 +66,7 @@ async fn a_batch_is_one_statement_and_each_record_gets_its_own_row() {
 #[tokio::test]
 async fn a_record_written_again_with_its_key_is_stored_once_and_answers_the_same_row() {
     let (db, database) = in_process_database().await;
-    let store = PgHistoryStore::new(database);
+    let store = PgHistoryStore::new(database, Metrics::new(None).unwrap());
     let records: Vec<NewHistoryRecord> = (0..5)
         .map(|i| record("checkout", &format!("d{i}")))
         .collect();
@@ -144,7 +142,7 @@ async fn post_history_with_the_same_idempotency_key_stores_once_and_answers_the_
 async fn a_record_the_database_refuses_is_dropped_alone_and_the_rest_of_its_batch_stored() {
     let (db, database) = in_process_database().await;
     let metrics = Metrics::new(None).unwrap();
-    let store = Arc::new(PgHistoryStore::new(database));
+    let store = Arc::new(PgHistoryStore::new(database, Metrics::new(None).unwrap()));
     let (recorder, writer) = history_queue(store, retry_forever(), 100, metrics.clone());
     let mut records: Vec<NewHistoryRecord> = (0..20)
         .map(|i| record("checkout", &format!("diagnosis_{i}")))

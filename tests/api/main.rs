@@ -12,6 +12,7 @@ mod helpers;
 mod history;
 mod history_outages;
 mod history_writes;
+mod json_canon;
 mod openapi;
 mod operations;
 #[path = "../common/profile_data.rs"]
@@ -25,5 +26,6 @@ mod services;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;
+mod store_integrity;
 mod triage;
 mod windows;

@@ -10,7 +10,7 @@ use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
 use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use pyroscope_functions::sor::remote::RemoteSor;
 use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
-use pyroscope_functions::telemetry::CURRENT_REQUEST_ID;
+use pyroscope_functions::telemetry::{Metrics, CURRENT_REQUEST_ID};
 use serde_json::json;
 use url::Url;
 use wiremock::matchers::{method, path};
@@ -19,7 +19,15 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::contract::{app, ODD_APP};
 
 fn client(base: &str, timeout: Duration) -> RemoteSor {
-    RemoteSor::new("Baseline", Url::parse(base).unwrap(), timeout).unwrap()
+    let metrics = Metrics::new(None).unwrap();
+    RemoteSor::new(
+        "Baseline",
+        "baselineSor",
+        Url::parse(base).unwrap(),
+        timeout,
+        metrics,
+    )
+    .unwrap()
 }
 
 fn baselines(server: &MockServer) -> RemoteBaselineStore {

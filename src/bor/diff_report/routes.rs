@@ -7,7 +7,7 @@ use super::model::{DiffParams, DiffReport, DiffRequest, ReportFormat};
 use super::service::DiffReportService;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::{requested_by, resource};
+use crate::routing::{requested_by, resource, AppPath};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -42,7 +42,7 @@ pub struct RoutesDoc;
     ))]
 pub async fn diff(
     service: web::Data<DiffReportService>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     query: web::Query<DiffParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {

@@ -8,7 +8,8 @@ use super::compute;
 use super::model::{DiffReport, DiffRequest};
 use crate::bor::{BaselineIndex, HistoryRecorder};
 use crate::profile::{truncate_chars, MAX_RECOMMENDATION};
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
+use crate::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use crate::sor::json_text::JsonText;
 use crate::sor::profile_data::ProfileDiffQuery;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 

@@ -159,7 +159,8 @@ async fn v2_records_the_report_with_the_exact_query() {
     assert_eq!(record.severity, AssessmentSeverity::High);
     assert_eq!(record.profile_types, "cpu");
     assert_eq!(record.requested_by.as_deref(), Some("ci-bot"));
-    let top = record.top_functions.unwrap().to_value();
+    let top =
+        serde_json::from_str::<serde_json::Value>(record.top_functions.unwrap().get()).unwrap();
     assert_eq!(
         top["query"],
         json!({"from": 3600, "to": 7200, "baselineFrom": 0, "baselineTo": 3600, "type": "cpu",

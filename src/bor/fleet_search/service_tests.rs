@@ -12,6 +12,7 @@ use super::*;
 use crate::bor::fleet_search::model::{HotspotRequest, SearchRequest};
 use crate::bor::testing::pct;
 use crate::profile::{FunctionStat, ProfileType, TimeWindow};
+use crate::sor::json_text::JsonObject;
 use crate::sor::profile_data::{Profile, ProfileDiff, ProfileDiffQuery};
 use crate::sor::{MockProfileDataSor, MockRegistrySor};
 
@@ -90,8 +91,8 @@ fn registered(app: &str, team: &str, tier: Tier) -> Service {
         tier,
         environment: None,
         notification_channel: Some(format!("#{team}")),
-        pyroscope_labels: json!({}),
-        metadata: json!({}),
+        pyroscope_labels: JsonObject::empty(),
+        metadata: JsonObject::empty(),
         created_at: at,
         updated_at: at,
     }

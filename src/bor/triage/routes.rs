@@ -6,7 +6,7 @@ use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
-use crate::routing::{requested_by, resource};
+use crate::routing::{requested_by, resource, AppPath};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,7 +45,7 @@ pub struct RoutesDoc;
     ))]
 pub async fn triage(
     service: web::Data<TriageService>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     query: web::Query<TriageParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {

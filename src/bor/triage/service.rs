@@ -15,7 +15,8 @@ use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
 use crate::profile::{
     round_percent, truncate_chars, FunctionStat, ProfileType, MAX_RECOMMENDATION,
 };
-use crate::sor::history::{AssessmentSeverity, JsonText, NewHistoryRecord, RecordKey};
+use crate::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use crate::sor::json_text::JsonText;
 use crate::sor::profile_data::{Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 

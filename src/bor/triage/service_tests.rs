@@ -260,7 +260,7 @@ async fn v2_records_the_assessment_with_the_exact_query() {
     );
     assert_eq!(record.requested_by.as_deref(), Some("alice"));
     assert_eq!(
-        record.top_functions.unwrap().to_value(),
+        serde_json::from_str::<serde_json::Value>(record.top_functions.unwrap().get()).unwrap(),
         json!({
             "query": {
                 "from": 1000, "to": 4600, "types": ["cpu", "alloc"],

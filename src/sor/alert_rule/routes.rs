@@ -8,7 +8,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::{parse_id, resource};
+use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::AlertRuleSor;
 
 /// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
@@ -100,7 +100,7 @@ pub async fn get(
     ))]
 pub async fn active(
     store: web::Data<dyn AlertRuleSor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
     let rules = store.active(app.clone()).await?;

@@ -8,7 +8,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{AppName, ProfileType};
-use crate::routing::{parse_id, resource};
+use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::BaselineSor;
 
 /// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
@@ -55,7 +55,7 @@ pub async fn create(
     ))]
 pub async fn list_by_app(
     store: web::Data<dyn BaselineSor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
     let baselines = store.list(app.clone(), None).await?;
@@ -79,7 +79,7 @@ pub async fn list_by_app(
     ))]
 pub async fn list_by_type(
     store: web::Data<dyn BaselineSor>,
-    path: web::Path<(String, String)>,
+    path: AppPath<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (app, profile_type) = path.into_inner();
     let app: AppName = app.parse()?;

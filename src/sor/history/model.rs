@@ -4,13 +4,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::json_text::JsonText;
 use super::key::RecordKey;
 use crate::profile::{
     optional_text, parse_limit, required_text, AppName, InputError, ProfileType,
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 use crate::sor::fields::text_column;
+use crate::sor::json_text::JsonText;
 
 /// How urgent an assessment is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -52,8 +52,10 @@ pub struct HistoryRecord {
     pub diagnosis: String,
     #[sqlx(try_from = "String")]
     pub severity: AssessmentSeverity,
-    /// Any JSON: the evidence of the assessment.
-    pub top_functions: Option<serde_json::Value>,
+    /// Any JSON: the evidence of the assessment, returned as stored.
+    #[sqlx(json(nullable))]
+    #[schema(value_type = Option<serde_json::Value>)]
+    pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -82,7 +84,7 @@ impl NewHistoryRecord {
             profile_types: self.profile_types,
             diagnosis: self.diagnosis,
             severity: self.severity,
-            top_functions: self.top_functions.as_ref().map(JsonText::to_value),
+            top_functions: self.top_functions,
             recommendation: self.recommendation,
             requested_by: self.requested_by,
             created_at,
@@ -118,7 +120,7 @@ pub struct CreateHistoryRequest {
     /// Comma-separated profile types; defaults to `cpu`.
     pub profile_types: Option<String>,
     #[schema(value_type = Object)]
-    pub top_functions: Option<serde_json::Value>,
+    pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
 }
@@ -166,11 +168,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
             profile_types,
             diagnosis,
             severity,
-            top_functions: req
-                .top_functions
-                .map(|v| JsonText::of(&v))
-                .transpose()
-                .map_err(|e| InputError::new("invalid_field", format!("topFunctions: {e}")))?,
+            top_functions: req.top_functions,
             recommendation: optional_text(
                 req.recommendation,
                 "recommendation",

@@ -1,6 +1,8 @@
 //! `HistorySor` on PostgreSQL (`triage_history`). Any number of records go in one insert, and
 //! a record whose key is stored already is skipped, so a write can be retried safely.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::value::RawValue;
@@ -11,7 +13,9 @@ use super::model::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::RecordKey;
 use crate::db::Database;
 use crate::profile::AppName;
+use crate::sor::rows::decode_each;
 use crate::sor::{HistorySor, SorError};
+use crate::telemetry::Metrics;
 
 const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_functions, \
                        recommendation, requested_by, created_at";
@@ -20,11 +24,13 @@ const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_fun
 #[derive(Clone)]
 pub struct PgHistoryStore {
     db: Database,
+    metrics: Arc<Metrics>,
 }
 
 impl PgHistoryStore {
-    pub fn new(db: Database) -> Self {
-        PgHistoryStore { db }
+    /// `metrics` counts rows that listings leave out because they cannot be read.
+    pub fn new(db: Database, metrics: Arc<Metrics>) -> Self {
+        PgHistoryStore { db, metrics }
     }
 
     /// The stored row with `key`: the answer to a create that was stored before.
@@ -145,12 +151,13 @@ impl HistorySor for PgHistoryStore {
              order by created_at desc, id desc \
              limit $4 offset $5"
         );
-        self.db
+        let rows = self
+            .db
             .run("listing history", |pool| {
                 let sql = sql.clone();
                 let app = app.clone();
                 async move {
-                    sqlx::query_as::<_, HistoryRecord>(&sql)
+                    sqlx::query(&sql)
                         .bind(app.as_str())
                         .bind(query.from)
                         .bind(query.to)
@@ -160,8 +167,8 @@ impl HistorySor for PgHistoryStore {
                         .await
                 }
             })
-            .await
-            .map_err(SorError::from)
+            .await?;
+        Ok(decode_each(rows, "history", &self.metrics))
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]

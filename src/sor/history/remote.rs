@@ -4,7 +4,6 @@ use async_trait::async_trait;
 use chrono::SecondsFormat;
 use futures_util::stream::{self, StreamExt};
 
-use super::json_text::JsonText;
 use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::IDEMPOTENCY_KEY_HEADER;
@@ -41,7 +40,7 @@ impl HistorySor for RemoteHistoryStore {
             diagnosis: Some(record.diagnosis),
             severity: Some(record.severity),
             profile_types: Some(record.profile_types),
-            top_functions: record.top_functions.as_ref().map(JsonText::to_value),
+            top_functions: record.top_functions,
             recommendation: record.recommendation,
             requested_by: record.requested_by,
         };

@@ -8,7 +8,7 @@ use super::model::{
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::{parse_id, resource};
+use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::HistorySor;
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
@@ -76,7 +76,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
     ))]
 pub async fn list(
     store: web::Data<dyn HistorySor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
@@ -100,7 +100,7 @@ pub async fn list(
     ))]
 pub async fn latest(
     store: web::Data<dyn HistorySor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
     Ok(HttpResponse::Ok().json(store.latest(app).await?))

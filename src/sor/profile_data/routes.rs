@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
-use crate::routing::resource;
+use crate::routing::{resource, AppPath};
 use crate::sor::ProfileDataSor;
 
 /// Default and maximum `limit` of `GET /profiles/{appName}`.
@@ -120,7 +120,7 @@ pub async fn apps(
     ))]
 pub async fn profile(
     sor: web::Data<dyn ProfileDataSor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     query: web::Query<ProfileParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -147,7 +147,7 @@ pub async fn profile(
     ))]
 pub async fn diff(
     sor: web::Data<dyn ProfileDataSor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::profile::{optional_text, required_text, AppName, InputError, MAX_SHORT_TEXT};
 use crate::sor::fields::{named, text_column};
+use crate::sor::json_text::JsonObject;
 
 /// How much a service matters; `critical` services rank first in fleet results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -50,10 +50,14 @@ pub struct Service {
     pub tier: Tier,
     pub environment: Option<String>,
     pub notification_channel: Option<String>,
+    /// Returned exactly as stored, numbers of any size included.
+    #[sqlx(json)]
     #[schema(value_type = Object)]
-    pub pyroscope_labels: Value,
+    pub pyroscope_labels: JsonObject,
+    /// Returned exactly as stored, numbers of any size included.
+    #[sqlx(json)]
     #[schema(value_type = Object)]
-    pub metadata: Value,
+    pub metadata: JsonObject,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -66,8 +70,8 @@ pub struct NewService {
     pub tier: Tier,
     pub environment: Option<String>,
     pub notification_channel: Option<String>,
-    pub pyroscope_labels: Map<String, Value>,
-    pub metadata: Map<String, Value>,
+    pub pyroscope_labels: JsonObject,
+    pub metadata: JsonObject,
 }
 
 /// A validated partial update: `None` leaves a field alone, `Some(None)` clears it.
@@ -77,8 +81,8 @@ pub struct ServicePatch {
     pub tier: Option<Tier>,
     pub environment: Option<Option<String>>,
     pub notification_channel: Option<Option<String>>,
-    pub pyroscope_labels: Option<Map<String, Value>>,
-    pub metadata: Option<Map<String, Value>>,
+    pub pyroscope_labels: Option<JsonObject>,
+    pub metadata: Option<JsonObject>,
 }
 
 /// Body of `POST /services`.
@@ -97,8 +101,10 @@ pub struct CreateServiceRequest {
     pub tier: Option<Tier>,
     pub environment: Option<String>,
     pub notification_channel: Option<String>,
-    pub pyroscope_labels: Option<Map<String, Value>>,
-    pub metadata: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub pyroscope_labels: Option<JsonObject>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<JsonObject>,
 }
 
 /// Body of `PUT /services/{appName}`: only the named fields change; `null` clears a text field.
@@ -130,9 +136,11 @@ pub struct UpdateServiceRequest {
     #[schema(value_type = Option<String>)]
     pub notification_channel: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pyroscope_labels: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub pyroscope_labels: Option<JsonObject>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<JsonObject>,
 }
 
 /// Query of `GET /services`.
@@ -160,8 +168,8 @@ impl TryFrom<CreateServiceRequest> for NewService {
             tier: req.tier.unwrap_or_default(),
             environment: text(req.environment, "environment")?,
             notification_channel: text(req.notification_channel, "notificationChannel")?,
-            pyroscope_labels: req.pyroscope_labels.unwrap_or_default(),
-            metadata: req.metadata.unwrap_or_default(),
+            pyroscope_labels: req.pyroscope_labels.unwrap_or_else(JsonObject::empty),
+            metadata: req.metadata.unwrap_or_else(JsonObject::empty),
         })
     }
 }

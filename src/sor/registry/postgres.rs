@@ -1,12 +1,16 @@
 //! `RegistrySor` on PostgreSQL (`service_registry`).
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::model::{NewService, Service, ServicePatch, Tier};
 use crate::db::Database;
 use crate::profile::AppName;
+use crate::sor::rows::decode_each;
 use crate::sor::{RegistrySor, SorError};
+use crate::telemetry::Metrics;
 
 const COLUMNS: &str = "id, app_name, team_owner, tier, environment, notification_channel, \
                        pyroscope_labels, metadata, created_at, updated_at";
@@ -15,11 +19,13 @@ const COLUMNS: &str = "id, app_name, team_owner, tier, environment, notification
 #[derive(Clone)]
 pub struct PgRegistryStore {
     db: Database,
+    metrics: Arc<Metrics>,
 }
 
 impl PgRegistryStore {
-    pub fn new(db: Database) -> Self {
-        PgRegistryStore { db }
+    /// `metrics` counts rows that listings leave out because they cannot be read.
+    pub fn new(db: Database, metrics: Arc<Metrics>) -> Self {
+        PgRegistryStore { db, metrics }
     }
 }
 
@@ -71,18 +77,14 @@ impl RegistrySor for PgRegistryStore {
              order by app_name"
         );
         let tier = tier.map(Tier::as_str);
-        self.db
+        let rows = self
+            .db
             .run("listing services", |pool| {
                 let sql = sql.clone();
-                async move {
-                    sqlx::query_as::<_, Service>(&sql)
-                        .bind(tier)
-                        .fetch_all(&pool)
-                        .await
-                }
+                async move { sqlx::query(&sql).bind(tier).fetch_all(&pool).await }
             })
-            .await
-            .map_err(SorError::from)
+            .await?;
+        Ok(decode_each(rows, "registry", &self.metrics))
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]

@@ -8,7 +8,7 @@ use super::model::{
 };
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
-use crate::routing::resource;
+use crate::routing::{resource, AppPath};
 use crate::sor::RegistrySor;
 
 /// Mounts the routes; expects `web::Data<dyn RegistrySor>`.
@@ -78,7 +78,7 @@ pub async fn list(
     ))]
 pub async fn get(
     store: web::Data<dyn RegistrySor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
     Ok(HttpResponse::Ok().json(store.get(app).await?))
@@ -96,7 +96,7 @@ pub async fn get(
     ))]
 pub async fn update(
     store: web::Data<dyn RegistrySor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
     body: web::Json<UpdateServiceRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
@@ -115,7 +115,7 @@ pub async fn update(
     ))]
 pub async fn delete(
     store: web::Data<dyn RegistrySor>,
-    path: web::Path<String>,
+    path: AppPath<String>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
     store.delete(app).await?;

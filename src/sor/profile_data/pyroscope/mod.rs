@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::flamegraph::{self, FlameGraphStats, FlamegraphError};
+use crate::outbound::Outbound;
 use crate::profile::{now_floored, AppName, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::SorError;
@@ -45,14 +46,13 @@ type Parser = fn(&[u8]) -> Result<FlameGraphStats, FlamegraphError>;
 /// Talks to one Pyroscope in one API style. Stateless apart from the connection pool; caching
 /// and coalescing live in the SOR.
 pub struct PyroscopeClient {
-    http: reqwest::Client,
+    outbound: Outbound,
     base: Url,
     api: PyroscopeApi,
     app_label: String,
     auth: Auth,
     request_timeout: Duration,
     max_retries: u32,
-    metrics: Arc<Metrics>,
 }
 
 impl PyroscopeClient {
@@ -78,28 +78,22 @@ impl PyroscopeClient {
             })?;
             headers.insert(HeaderName::from_static(TENANT_HEADER), value);
         }
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
-            .user_agent(concat!(
-                env!("CARGO_PKG_NAME"),
-                "/",
-                env!("CARGO_PKG_VERSION")
-            ))
-            .build()
-            .map_err(|e| ClientConfigError {
-                key: "pyroscope",
-                reason: format!("cannot build an HTTP client: {e}"),
+        let connect_timeout = Duration::from_secs(settings.connect_timeout_secs);
+        let outbound =
+            Outbound::new("pyroscope", connect_timeout, headers, metrics).map_err(|e| {
+                ClientConfigError {
+                    key: "pyroscope",
+                    reason: format!("cannot build an HTTP client: {}", e.source),
+                }
             })?;
         Ok(PyroscopeClient {
-            http,
+            outbound,
             base,
             api: settings.api,
             app_label: settings.app_label.clone(),
             auth: Auth::from_settings(settings),
             request_timeout: settings.request_timeout(),
             max_retries: settings.max_retries,
-            metrics,
         })
     }
 
@@ -150,7 +144,7 @@ impl PyroscopeClient {
                 let params = legacy::app_name_params(window);
                 let bytes = self
                     .fetch(legacy::LABEL_VALUES, deadline, retries, || {
-                        self.http.get(url.clone()).query(&params)
+                        self.outbound.client().get(url.clone()).query(&params)
                     })
                     .await?;
                 let names: Vec<String> = decode(&bytes, "label-values answer")?;
@@ -217,7 +211,7 @@ impl PyroscopeClient {
                 let params = legacy::render_params(source, window, max_nodes);
                 let bytes = self
                     .fetch(legacy::RENDER, deadline, self.max_retries, || {
-                        self.http.get(url.clone()).query(&params)
+                        self.outbound.client().get(url.clone()).query(&params)
                     })
                     .await?;
                 (bytes, flamegraph::parse_legacy)
@@ -251,7 +245,10 @@ impl PyroscopeClient {
 
     fn connect_post(&self, url: Url) -> RequestBuilder {
         // The Connect protocol header makes a Connect server treat the POST as a unary JSON call.
-        self.http.post(url).header("connect-protocol-version", "1")
+        self.outbound
+            .client()
+            .post(url)
+            .header("connect-protocol-version", "1")
     }
 }
 

@@ -1,0 +1,222 @@
+//! Outbound HTTP: the one way this service calls another one — Pyroscope, the remote SORs, and
+//! whatever it notifies next. One `reqwest::Client` per peer, attempts bounded by one deadline,
+//! retries of transient failures with [`Backoff`], the request id forwarded, and every attempt
+//! timed in `upstream_request_duration_seconds{target, outcome}`.
+//!
+//! It knows nothing of what the peer means: callers turn a [`Failure`] into their own error.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::{Client, RequestBuilder, StatusCode};
+use tokio::time::Instant;
+
+use crate::backoff::Backoff;
+use crate::telemetry::{current_request_id, Metrics, REQUEST_ID_HEADER};
+
+/// Why a call failed, after its last attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// An attempt ran out of time: the connect timeout, or the time left before the deadline.
+    Timeout,
+    /// No complete HTTP answer: refused, reset, DNS, TLS, a body cut short.
+    Unreachable {
+        /// The reqwest error and its sources, without the URL (it may carry credentials).
+        cause: String,
+        /// Whether the connection itself could not be made, so the peer never saw the request.
+        connect: bool,
+    },
+    /// An HTTP answer with a non-success status, and its body.
+    Status { status: StatusCode, body: Bytes },
+}
+
+impl Failure {
+    /// Whether another attempt may succeed: no answer, or a gateway saying the peer is busy or
+    /// down. A timeout is retried only while time is left, which in practice means a connect
+    /// timeout: an attempt that waited for an answer was given all of the remaining time.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Failure::Timeout | Failure::Unreachable { .. } => true,
+            Failure::Status { status, .. } => matches!(
+                *status,
+                StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+        }
+    }
+
+    /// The `outcome` label of the latency metric.
+    fn outcome(&self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Unreachable { .. } => "unreachable",
+            Failure::Status { .. } => "error",
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client for {target}")]
+pub struct OutboundError {
+    /// The peer, as in the metric's `target` label.
+    pub target: &'static str,
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// The HTTP client of one peer.
+#[derive(Clone)]
+pub struct Outbound {
+    client: Client,
+    /// The metric's `target` label, e.g. `pyroscope` or `baseline_sor`.
+    target: &'static str,
+    metrics: Arc<Metrics>,
+}
+
+impl Outbound {
+    /// A client for `target` whose connections must open within `connect_timeout`; `headers`
+    /// go with every request (a tenant header, say).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn new(
+        target: &'static str,
+        connect_timeout: Duration,
+        headers: HeaderMap,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let client = Client::builder()
+            .default_headers(headers)
+            .connect_timeout(connect_timeout)
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|source| OutboundError { target, source })?;
+        Ok(Outbound {
+            client,
+            target,
+            metrics,
+        })
+    }
+
+    /// The client, to build requests with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Sends the request `build` makes until it succeeds, fails for good, runs out of the
+    /// retries `retry` allows, or `deadline` passes. Each attempt may use only the time left,
+    /// so retries never stretch the call beyond the deadline. Pass [`Backoff::NONE`] for a
+    /// call that must not be repeated.
+    pub async fn send(
+        &self,
+        deadline: Instant,
+        retry: Backoff,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, Failure> {
+        let mut attempt = 0u32;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            let failure = match self.attempt(build().timeout(remaining)).await {
+                Ok(bytes) => return Ok(bytes),
+                Err(failure) => failure,
+            };
+            let delay = retry.delay(attempt);
+            if !failure.retryable() || !retry.allows(attempt) || Instant::now() + delay >= deadline
+            {
+                return Err(failure);
+            }
+            tracing::debug!(
+                target = self.target,
+                attempt,
+                outcome = failure.outcome(),
+                "retrying an outbound call"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt, timed: the body of a 2xx answer, or why there is none.
+    async fn attempt(&self, mut request: RequestBuilder) -> Result<Bytes, Failure> {
+        // Forwarded so the peer's logs can be joined with the request that caused the call.
+        if let Some(id) = current_request_id() {
+            request = request.header(REQUEST_ID_HEADER, id.as_str());
+        }
+        let started = Instant::now();
+        let result = async {
+            let response = request.send().await.map_err(transport_failure)?;
+            let status = response.status();
+            let body = response.bytes().await.map_err(transport_failure)?;
+            if status.is_success() {
+                Ok(body)
+            } else {
+                Err(Failure::Status { status, body })
+            }
+        }
+        .await;
+        let outcome = result.as_ref().err().map_or("ok", Failure::outcome);
+        self.metrics
+            .upstream_requests
+            .with_label_values(&[self.target, outcome])
+            .observe(started.elapsed().as_secs_f64());
+        result
+    }
+}
+
+/// Classifies a reqwest error. The URL is left out of the message (the base URL could carry
+/// credentials); the source chain is kept because the top-level message alone says little.
+fn transport_failure(error: reqwest::Error) -> Failure {
+    if error.is_timeout() {
+        return Failure::Timeout;
+    }
+    let connect = error.is_connect();
+    let error = error.without_url();
+    let mut cause = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !cause.contains(&text) {
+            cause.push_str(": ");
+            cause.push_str(&text);
+        }
+        source = inner.source();
+    }
+    Failure::Unreachable { cause, connect }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_silence_and_busy_gateways_are_worth_another_attempt() {
+        let status = |code: u16| Failure::Status {
+            status: StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT),
+            body: Bytes::new(),
+        };
+        assert!(Failure::Timeout.retryable());
+        assert!(Failure::Unreachable {
+            cause: "refused".into(),
+            connect: true
+        }
+        .retryable());
+        for code in [502, 503, 504] {
+            assert!(status(code).retryable(), "{code}");
+        }
+        for code in [400, 404, 409, 500] {
+            assert!(!status(code).retryable(), "{code}");
+        }
+    }
+}
