@@ -37,6 +37,12 @@ async fn health_reports_the_database_with_response_time_and_pool_statistics() {
     let writer = &body["checks"]["historyWriter"];
     assert_eq!(writer["status"], "up");
     assert_eq!(writer["details"]["maxPending"], 100_000);
+    // Migrations ran as a supervised task, which stays to report them done.
+    assert_eq!(body["checks"]["databaseSchema"]["status"], "up");
+    assert_eq!(
+        body["checks"]["databaseSchema"]["details"]["migrated"],
+        true
+    );
     json_with_status(app.get("/health/live").await, 200).await;
     let ready = json_with_status(app.get("/health/ready").await, 200).await;
     assert_eq!(ready["status"], "healthy");
@@ -168,6 +174,7 @@ async fn a_database_on_a_closed_port_answers_503_not_500() {
     let body = json_with_status(health, 503).await;
     assert_eq!(body["status"], "unhealthy");
     assert_eq!(body["checks"]["database"]["status"], "down");
+    assert_eq!(body["checks"]["databaseSchema"]["status"], "down");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! The HTTP SOR clients against a stub: error answers keep their meaning, idempotent calls are
 //! retried on transient failures, POST never is, and path segments are percent-encoded.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use pyroscope_functions::profile::ProfileType;
@@ -19,7 +20,10 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::contract::{app, ODD_APP};
 
 fn client(base: &str, timeout: Duration) -> RemoteSor {
-    let metrics = Metrics::new(None).unwrap();
+    client_with(base, timeout, Metrics::new(None).unwrap())
+}
+
+fn client_with(base: &str, timeout: Duration, metrics: Arc<Metrics>) -> RemoteSor {
     RemoteSor::new(
         "Baseline",
         "baselineSor",
@@ -162,4 +166,41 @@ async fn unreachable_slow_and_garbled_sors_are_unavailable_timeout_and_upstream(
         matches!(&err, SorError::Upstream(m) if m.contains("unreadable body")),
         "{err:?}"
     );
+}
+
+#[tokio::test]
+async fn a_stored_row_the_sor_cannot_read_maps_back_to_unreadable() {
+    let server = MockServer::start().await;
+    let message = "reading baselines: the stored row cannot be read back";
+    Mock::given(method("PUT"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .set_body_json(json!({"error": message, "code": SorError::UNREADABLE_CODE})),
+        )
+        .mount(&server)
+        .await;
+    assert_eq!(
+        baselines(&server).update(1, patch()).await.unwrap_err(),
+        SorError::Unreadable(message.into())
+    );
+}
+
+#[tokio::test]
+async fn every_attempt_is_timed_under_the_sor_name() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .respond_with(error(503, "store down"))
+        .mount(&server)
+        .await;
+    let metrics = Metrics::new(None).unwrap();
+    let store = RemoteBaselineStore::new(client_with(
+        &server.uri(),
+        Duration::from_secs(5),
+        metrics.clone(),
+    ));
+    assert!(store.delete(1).await.is_err());
+    // A DELETE is idempotent: the first try and two retries, each timed.
+    let text = metrics.render().unwrap();
+    let line = r#"upstream_request_duration_seconds_count{outcome="error",target="baselineSor"} 3"#;
+    assert!(text.contains(line), "no `{line}` in:\n{text}");
 }

@@ -28,6 +28,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(apps, profile, diff))]
 pub struct RoutesDoc;
 
+/// What every `/profiles` route answers when Pyroscope fails.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documents answers: `ApiError` builds them.
+enum PyroscopeFailure {
+    #[response(status = 502, description = "Pyroscope unreachable, failing or unreadable",
+        example = json!({"error": "Pyroscope answered 503 Service Unavailable to SelectMergeStacktraces", "code": "upstream_error"}))]
+    Unreachable(ErrorBody),
+    #[response(status = 504, description = "Pyroscope too slow",
+        example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"}))]
+    TooSlow(ErrorBody),
+}
+
 /// Query of `GET /profiles/apps`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -92,10 +104,7 @@ pub struct DiffParams {
         (status = 200, description = "Sorted, unique app names", body = AppList),
         (status = 400, description = "Invalid window", body = ErrorBody,
             example = json!({"error": "from must be before to, got from=20 to=10", "code": "invalid_time_window"})),
-        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
-            example = json!({"error": "Pyroscope answered 503 Service Unavailable to LabelValues", "code": "upstream_error"})),
-        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
-            example = json!({"error": "Pyroscope did not answer LabelValues in time (limit 30s)", "code": "upstream_timeout"})),
+        PyroscopeFailure,
     ))]
 pub async fn apps(
     sor: web::Data<dyn ProfileDataSor>,
@@ -113,22 +122,20 @@ pub async fn apps(
         (status = 200, description = "Ranked functions", body = Profile),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"})),
-        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
-            example = json!({"error": "Pyroscope returned an unreadable flame graph: invalid flame graph JSON: EOF while parsing a value at line 1 column 0", "code": "upstream_error"})),
-        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
-            example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"})),
+        PyroscopeFailure,
     ))]
 pub async fn profile(
     sor: web::Data<dyn ProfileDataSor>,
     path: AppPath<String>,
     query: web::Query<ProfileParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
+    let q = query.into_inner();
+    let (app, profile_type, window) = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
     let request = ProfileQuery {
-        app: path.parse()?,
-        profile_type: profile_type(query.profile_type.as_deref())?,
-        window: TimeWindow::resolve(query.from, query.to, now_floored())?,
-        limit: limit(query.limit, PROFILE_LIMIT)?,
+        app,
+        profile_type,
+        window,
+        limit: limit(q.limit, PROFILE_LIMIT)?,
     };
     Ok(HttpResponse::Ok().json(sor.profile(request).await?))
 }
@@ -140,27 +147,40 @@ pub async fn profile(
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "unknown profile type `heap`; valid values: cpu, alloc, lock, wall", "code": "invalid_profile_type"})),
-        (status = 502, description = "Pyroscope unreachable, failing or unreadable", body = ErrorBody,
-            example = json!({"error": "Pyroscope answered 502 Bad Gateway to SelectMergeStacktraces", "code": "upstream_error"})),
-        (status = 504, description = "Pyroscope too slow", body = ErrorBody,
-            example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"})),
+        PyroscopeFailure,
     ))]
 pub async fn diff(
     sor: web::Data<dyn ProfileDataSor>,
     path: AppPath<String>,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let app: AppName = path.parse()?;
-    let current = TimeWindow::resolve(query.from, query.to, now_floored())?;
+    let q = query.into_inner();
+    let (app, profile_type, current) = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
     let request = ProfileDiffQuery {
         app,
-        profile_type: profile_type(query.profile_type.as_deref())?,
-        baseline: current.baseline(query.baseline_from, query.baseline_to)?,
+        profile_type,
+        baseline: current.baseline(q.baseline_from, q.baseline_to)?,
         current,
-        limit: limit(query.limit, DIFF_LIMIT)?,
+        limit: limit(q.limit, DIFF_LIMIT)?,
     };
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
+}
+
+/// What every per-app route reads first: the app, the profile type (default cpu) and the
+/// current window.
+fn subject(
+    app: &str,
+    profile_type: Option<&str>,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<(AppName, ProfileType, TimeWindow), InputError> {
+    let app = app.parse()?;
+    let profile_type = self::profile_type(profile_type)?;
+    Ok((
+        app,
+        profile_type,
+        TimeWindow::resolve(from, to, now_floored())?,
+    ))
 }
 
 /// `type`, defaulting to cpu.
