@@ -34,7 +34,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 8] = [
+pub const ALL_ROUTES: [RoutesDoc; 9] = [
     crate::sor::baseline::routes::RoutesDoc::openapi,
     crate::sor::history::routes::RoutesDoc::openapi,
     crate::sor::registry::routes::RoutesDoc::openapi,
@@ -43,6 +43,7 @@ pub const ALL_ROUTES: [RoutesDoc; 8] = [
     crate::bor::triage::routes::RoutesDoc::openapi,
     crate::bor::diff_report::routes::RoutesDoc::openapi,
     crate::bor::fleet_search::routes::RoutesDoc::openapi,
+    crate::bor::alerting::routes::RoutesDoc::openapi,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.

@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::bor::{diff_report, fleet_search, triage};
+use crate::bor::{alerting, diff_report, fleet_search, triage};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthChecks};
 use crate::openapi::{self, RoutesDoc};
@@ -266,6 +266,11 @@ fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             bors.fleet.clone(),
             fleet_search::routes::configure,
             fleet_search::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.alerts.clone(),
+            alerting::routes::configure,
+            alerting::routes::RoutesDoc::openapi,
         ),
     ]
     .into_iter()

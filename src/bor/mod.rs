@@ -3,6 +3,7 @@
 //! They depend on the SOR traits and the `profile` domain types only; which implementation
 //! answers each trait (in-process, remote or none) is decided in `startup`.
 
+pub mod alerting;
 pub mod diff_report;
 pub mod fleet_search;
 pub mod history;

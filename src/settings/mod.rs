@@ -56,6 +56,14 @@ pub struct Settings {
     pub diff: DiffSettings,
     pub fleet: FleetSettings,
     pub history_writes: HistoryWriteSettings,
+    pub alerts: AlertSettings,
+}
+
+/// Alert evaluation: how often rules are evaluated and over how much of the recent past.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlertSettings {
+    pub interval_secs: u64,
+    pub window_secs: u64,
 }
 
 /// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
@@ -243,6 +251,9 @@ impl Settings {
                 "diff.warn_regression_points",
                 "must be within 0 (exclusive) ..=100",
             );
+        }
+        if self.alerts.interval_secs == 0 || self.alerts.window_secs == 0 {
+            return invalid("alerts", "interval_secs and window_secs must be at least 1");
         }
         if self.fleet.concurrency == 0 {
             return invalid("fleet.concurrency", "must be at least 1");

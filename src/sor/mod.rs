@@ -2,6 +2,7 @@
 //! implementation (PostgreSQL or Pyroscope) and, for split deployments, an HTTP one.
 
 pub mod alert_rule;
+pub mod alert_state;
 pub mod baseline;
 pub mod coalescing;
 mod error;
@@ -19,6 +20,7 @@ pub use error::SorError;
 
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
+use alert_state::{AlertTransition, StoredAlert};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
 use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
@@ -122,4 +124,29 @@ pub trait AlertRuleSor: Send + Sync {
     async fn update(&self, id: i32, patch: AlertRulePatch) -> Result<AlertRule, SorError>;
     /// Removes one rule.
     async fn delete(&self, id: i32) -> Result<(), SorError>;
+}
+
+/// Where each rule's alert stands, and its transitions (SPEC §10). Written by the evaluator only.
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait AlertStateSor: Send + Sync {
+    /// Every pending or firing alert, by rule id.
+    async fn alerts(&self) -> Result<Vec<StoredAlert>, SorError>;
+    /// One evaluation at once: `alerts` stored (replacing each rule's row), the rows of
+    /// `cleared` rules removed, `transitions` appended.
+    async fn save(
+        &self,
+        alerts: &[StoredAlert],
+        cleared: &[i32],
+        transitions: &[AlertTransition],
+    ) -> Result<(), SorError>;
+    /// Transitions, newest first, optionally of one app.
+    async fn transitions(
+        &self,
+        app: Option<AppName>,
+        limit: u32,
+    ) -> Result<Vec<AlertTransition>, SorError>;
 }

@@ -11,6 +11,7 @@ use super::remote_sors::{
 };
 use super::StartupError;
 use crate::backoff::Backoff;
+use crate::bor::alerting::AlertEvaluationService;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
@@ -36,6 +37,8 @@ pub(super) struct Bors {
     pub(super) triage: Option<web::Data<TriageService>>,
     pub(super) diff: Option<web::Data<DiffReportService>>,
     pub(super) fleet: Option<web::Data<FleetSearchService>>,
+    /// The rule evaluator's dry run; hosted by `all`, where the rules and profiles are local.
+    pub(super) alerts: Option<web::Data<AlertEvaluationService>>,
     /// `/health` checks of the remote SORs the BORs use.
     pub(super) checks: RemoteChecks,
 }
@@ -164,6 +167,15 @@ pub(super) fn build_bors(
         checks,
         ..Bors::default()
     };
+    if let (Function::All, Some(rules)) = (function, &hosted.alert_rules) {
+        let window_secs = i64::try_from(settings.alerts.window_secs).unwrap_or(i64::MAX);
+        bors.alerts = Some(web::Data::new(AlertEvaluationService::new(
+            rules.clone(),
+            deps.profile_data.clone(),
+            Arc::new(load_rules(settings)?),
+            window_secs,
+        )));
+    }
     if let Some(version) = function.bor_version(Bor::Triage) {
         let deps = deps.for_version(version);
         let rules = load_rules(settings)?;

@@ -115,12 +115,14 @@ fn rule(name: &str) -> NewAlertRule {
         severity: Severity::Critical,
         notification_channel: Some("#alerts".into()),
         enabled: true,
+        for_seconds: 120,
         created_by: Some("alice".into()),
     }
 }
 
 async fn alert_rule_contract(store: Arc<dyn AlertRuleSor>) {
     let first = store.create(rule(ODD_APP)).await.unwrap();
+    assert_eq!(first.for_seconds, 120);
     let other = store.create(rule("inventory")).await.unwrap();
     assert_ne!(first.id, other.id);
     assert_eq!(store.get(first.id).await.unwrap(), first);
@@ -141,6 +143,7 @@ async fn alert_rule_contract(store: Arc<dyn AlertRuleSor>) {
         enabled: Some(false),
         function_pattern: Some(None),
         profile_type: Some(ProfileType::Alloc),
+        for_seconds: Some(0),
         ..AlertRulePatch::default()
     };
     let updated = store.update(first.id, patch.clone()).await.unwrap();
@@ -153,6 +156,7 @@ async fn alert_rule_contract(store: Arc<dyn AlertRuleSor>) {
         (false, None, ProfileType::Alloc)
     );
     assert_eq!(updated.notification_channel.as_deref(), Some("#alerts"));
+    assert_eq!(updated.for_seconds, 0);
     assert!(store.active(app(ODD_APP)).await.unwrap().is_empty());
 
     let missing = SorError::NotFound("alert rule 999999 not found".into());

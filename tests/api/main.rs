@@ -1,5 +1,6 @@
 //! Black-box tests: the service on a random port, a real PostgreSQL, a stub Pyroscope.
 
+mod alerting;
 mod bad_inputs;
 mod baselines;
 mod business_stub;

@@ -76,6 +76,53 @@ async fn a_minimal_rule_is_enabled_with_warning_severity_and_a_canonical_type() 
     assert_eq!(saved["functionPattern"], Value::Null);
     assert_eq!(saved["notificationChannel"], Value::Null);
     assert_eq!(saved["createdBy"], Value::Null);
+    assert_eq!(saved["forSeconds"], 0);
+}
+
+#[tokio::test]
+async fn for_seconds_is_kept_and_a_negative_one_is_refused_storing_nothing() {
+    let app = spawn_app().await;
+    let mut body = gc_rule();
+    body["forSeconds"] = json!(300);
+    let saved = json_with_status(app.post("/rules", &body).await, 201).await;
+    assert_eq!(saved["forSeconds"], 300);
+    let id = saved["id"].as_i64().unwrap();
+    for bad in [-1, 604_801] {
+        body["forSeconds"] = json!(bad);
+        assert_error(app.post("/rules", &body).await, 400, "out_of_range").await;
+        let put = app
+            .put(&format!("/rules/{id}"), &json!({"forSeconds": bad}))
+            .await;
+        assert_error(put, 400, "out_of_range").await;
+    }
+    let changed = app
+        .put(&format!("/rules/{id}"), &json!({"forSeconds": 60}))
+        .await;
+    assert_eq!(json_with_status(changed, 200).await["forSeconds"], 60);
+    let all = json_with_status(app.get("/rules").await, 200).await;
+    assert_eq!(all["count"], 1, "nothing stored from the refused requests");
+}
+
+#[tokio::test]
+async fn a_notification_channel_is_a_name_or_an_http_url_and_nothing_else() {
+    let app = spawn_app().await;
+    for ok in ["#payments-oncall", "https://hooks.example.com/alerts"] {
+        let mut body = gc_rule();
+        body["notificationChannel"] = json!(ok);
+        json_with_status(app.post("/rules", &body).await, 201).await;
+    }
+    for bad in ["file:///etc/passwd", "gopher://10.0.0.1:70/x", "ftp://x/y"] {
+        let mut body = gc_rule();
+        body["notificationChannel"] = json!(bad);
+        let res = app.post("/rules", &body).await;
+        assert_error(res, 400, "invalid_notification_channel").await;
+        let put = app
+            .put("/rules/1", &json!({"notificationChannel": bad}))
+            .await;
+        assert_error(put, 400, "invalid_notification_channel").await;
+    }
+    let all = json_with_status(app.get("/rules").await, 200).await;
+    assert_eq!(all["count"], 2);
 }
 
 #[tokio::test]

@@ -118,6 +118,30 @@ impl RuleSet {
         &self.types[index]
     }
 
+    /// The score of the category named `diagnosis` for one profile, as [`RuleSet::diagnose`]
+    /// computes it: the summed selfPercent of the scored functions its patterns match (an
+    /// empty profile scores 0). `None` when no category of that type has that name.
+    pub fn category_score(
+        &self,
+        profile_type: ProfileType,
+        functions: &[FunctionStat],
+        diagnosis: &str,
+    ) -> Option<Evidence> {
+        let rules = self.rules_for(profile_type);
+        let c = rules
+            .categories
+            .iter()
+            .position(|c| c.diagnosis == diagnosis)?;
+        let matched: Vec<&FunctionStat> = scored(functions)
+            .into_iter()
+            .filter(|f| rules.patterns.categories(&MatchName::new(&f.name)) & (1 << c) != 0)
+            .collect();
+        Some(Evidence {
+            matched_percent: matched.iter().map(|f| f.self_percent).sum(),
+            matched_functions: matched.iter().map(|f| f.name.clone()).collect(),
+        })
+    }
+
     /// Diagnoses one profile. Categories are scored over the top [`SCORED_FUNCTIONS`] functions;
     /// scores are compared at the 2-decimal precision they are shown with, so a score shown as
     /// 5.00 passes a minimum of 5 and equal-looking scores tie (the earlier rule wins).
@@ -127,14 +151,7 @@ impl RuleSet {
         functions: &[FunctionStat],
         min_score: f64,
     ) -> Diagnosis {
-        let mut ranked: Vec<&FunctionStat> = functions.iter().collect();
-        // Ranked here too, so the outcome never depends on the order a SOR happened to use.
-        ranked.sort_by(|a, b| {
-            b.self_samples
-                .cmp(&a.self_samples)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        ranked.truncate(SCORED_FUNCTIONS);
+        let ranked = scored(functions);
         let rules = self.rules_for(profile_type);
         let Some(top) = ranked.first() else {
             return Diagnosis {
@@ -189,6 +206,19 @@ impl RuleSet {
             },
         }
     }
+}
+
+/// The functions categories are scored over: the top [`SCORED_FUNCTIONS`] by self samples,
+/// ranked here too, so the outcome never depends on the order a SOR happened to use.
+fn scored(functions: &[FunctionStat]) -> Vec<&FunctionStat> {
+    let mut ranked: Vec<&FunctionStat> = functions.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.self_samples
+            .cmp(&a.self_samples)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    ranked.truncate(SCORED_FUNCTIONS);
+    ranked
 }
 
 /// A percentage in hundredths, as shown.

@@ -1,5 +1,6 @@
 //! Alert Rule SOR: profiling alert rules in PostgreSQL.
 
+pub mod fields;
 pub mod model;
 pub mod postgres;
 pub mod remote;

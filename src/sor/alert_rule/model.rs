@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::fields::{for_seconds, notification_channel};
 use crate::profile::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
@@ -16,7 +17,7 @@ use crate::sor::fields::named;
 #[schema(example = json!({
     "id": 7, "appName": "checkout-service", "profileType": "cpu", "functionPattern": "G1",
     "thresholdPercent": 30.0, "severity": "critical", "notificationChannel": "#payments-oncall",
-    "enabled": true, "createdBy": "alice",
+    "enabled": true, "forSeconds": 0, "createdBy": "alice",
     "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
 }))]
 pub struct AlertRule {
@@ -30,6 +31,8 @@ pub struct AlertRule {
     pub severity: Severity,
     pub notification_channel: Option<String>,
     pub enabled: bool,
+    /// Seconds the value must stay above the threshold before the alert fires.
+    pub for_seconds: i32,
     pub created_by: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -45,6 +48,7 @@ pub struct NewAlertRule {
     pub severity: Severity,
     pub notification_channel: Option<String>,
     pub enabled: bool,
+    pub for_seconds: i32,
     pub created_by: Option<String>,
 }
 
@@ -57,6 +61,7 @@ pub struct AlertRulePatch {
     pub severity: Option<Severity>,
     pub notification_channel: Option<Option<String>>,
     pub enabled: Option<bool>,
+    pub for_seconds: Option<i32>,
 }
 
 /// Body of `POST /rules`.
@@ -79,9 +84,13 @@ pub struct CreateAlertRuleRequest {
     pub function_pattern: Option<String>,
     /// info, warning (default) or critical.
     pub severity: Option<Severity>,
+    /// A channel name, or an `http(s)://` URL that gets a webhook per alert transition.
     pub notification_channel: Option<String>,
     /// Defaults to true.
     pub enabled: Option<bool>,
+    /// Seconds the value must stay above the threshold before the alert fires; default 0.
+    #[schema(minimum = 0, maximum = 604800)]
+    pub for_seconds: Option<i64>,
     pub created_by: Option<String>,
 }
 
@@ -112,6 +121,9 @@ pub struct UpdateAlertRuleRequest {
     pub notification_channel: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 604800)]
+    pub for_seconds: Option<i64>,
 }
 
 /// Query of `GET /rules`.
@@ -147,12 +159,9 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
             )?,
             threshold_percent: percent(threshold, "thresholdPercent")?,
             severity: req.severity.unwrap_or_default(),
-            notification_channel: optional_text(
-                req.notification_channel,
-                "notificationChannel",
-                MAX_SHORT_TEXT,
-            )?,
+            notification_channel: notification_channel(req.notification_channel)?,
             enabled: req.enabled.unwrap_or(true),
+            for_seconds: for_seconds(req.for_seconds)?.unwrap_or(0),
             created_by: optional_text(req.created_by, "createdBy", MAX_SHORT_TEXT)?,
         })
     }
@@ -175,14 +184,15 @@ impl TryFrom<UpdateAlertRuleRequest> for AlertRulePatch {
             severity: req.severity,
             notification_channel: req
                 .notification_channel
-                .map(|c| optional_text(c, "notificationChannel", MAX_SHORT_TEXT))
+                .map(notification_channel)
                 .transpose()?,
             enabled: req.enabled,
+            for_seconds: for_seconds(req.for_seconds)?,
         };
         if patch == AlertRulePatch::default() {
             return Err(InputError::new(
                 "missing_field",
-                "name at least one field to update: profileType, functionPattern, thresholdPercent, severity, notificationChannel, enabled",
+                "name at least one field to update: profileType, functionPattern, thresholdPercent, severity, notificationChannel, enabled, forSeconds",
             ));
         }
         Ok(patch)

@@ -8,7 +8,8 @@ use crate::profile::{AppName, ProfileType, Severity};
 use crate::sor::{AlertRuleSor, SorError};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_pattern, threshold_percent, severity, \
-                       notification_channel, enabled, created_by, created_at, updated_at";
+                       notification_channel, enabled, for_seconds, created_by, created_at, \
+                       updated_at";
 
 /// Rules stored in the `alert_rule` table.
 #[derive(Clone)]
@@ -29,8 +30,8 @@ impl AlertRuleSor for PgAlertRuleStore {
         let sql = format!(
             "insert into alert_rule \
                  (app_name, profile_type, function_pattern, threshold_percent, severity, \
-                  notification_channel, enabled, created_by) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8) \
+                  notification_channel, enabled, created_by, for_seconds) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              returning {COLUMNS}"
         );
         let r = &rule;
@@ -47,6 +48,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                         .bind(&r.notification_channel)
                         .bind(r.enabled)
                         .bind(&r.created_by)
+                        .bind(r.for_seconds)
                         .fetch_one(&pool)
                         .await
                 }
@@ -127,7 +129,8 @@ impl AlertRuleSor for PgAlertRuleStore {
                  threshold_percent = coalesce($5, threshold_percent), \
                  severity = coalesce($6, severity), \
                  notification_channel = case when $7 then $8 else notification_channel end, \
-                 enabled = coalesce($9, enabled) \
+                 enabled = coalesce($9, enabled), \
+                 for_seconds = coalesce($10, for_seconds) \
              where id = $1 \
              returning {COLUMNS}"
         );
@@ -146,6 +149,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                         .bind(p.notification_channel.is_some())
                         .bind(p.notification_channel.as_ref().and_then(Option::as_deref))
                         .bind(p.enabled)
+                        .bind(p.for_seconds)
                         .fetch_optional(&pool)
                         .await
                 }

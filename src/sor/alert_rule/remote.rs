@@ -37,6 +37,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             severity: Some(rule.severity),
             notification_channel: rule.notification_channel,
             enabled: Some(rule.enabled),
+            for_seconds: Some(i64::from(rule.for_seconds)),
             created_by: rule.created_by,
         };
         self.remote.send_json(Method::POST, &["rules"], &body).await
@@ -75,6 +76,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             severity: patch.severity,
             notification_channel: patch.notification_channel,
             enabled: patch.enabled,
+            for_seconds: patch.for_seconds.map(i64::from),
         };
         self.remote
             .send_json(Method::PUT, &["rules", &id.to_string()], &body)

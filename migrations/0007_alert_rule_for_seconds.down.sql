@@ -1,0 +1,1 @@
+alter table alert_rule drop column if exists for_seconds;

@@ -1,0 +1,2 @@
+drop table if exists alert_transition;
+drop table if exists alert_state;

@@ -1,0 +1,201 @@
+//! One evaluation of every enabled rule (SPEC §10): rules of one app and profile type share one
+//! profile read; each rule's alert steps through its state machine; the evaluation is saved at
+//! once, and its transitions are returned for delivery. A rule whose profile cannot be read keeps
+//! its state; a rule that was disabled or deleted has its alert resolved.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::state::{step, AlertState, Transition};
+use super::value::{rule_value, ValueKind};
+use crate::bor::triage::RuleSet;
+use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow};
+use crate::sor::alert_rule::AlertRule;
+use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
+use crate::sor::profile_data::ProfileQuery;
+use crate::sor::{AlertRuleSor, AlertStateSor, ProfileDataSor, SorError};
+
+/// Functions read per profile: the most a profile answer holds.
+const FUNCTIONS_READ: u32 = 1000;
+
+/// What one evaluation did.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Rules whose value was computed.
+    pub evaluated: usize,
+    /// Rules whose profile or value could not be had; their state was kept.
+    pub errors: usize,
+    /// Profile reads made (one per app and profile type).
+    pub profile_reads: usize,
+    /// Firings and resolutions, with the rule they belong to when it still exists.
+    pub transitions: Vec<(AlertTransition, Option<AlertRule>)>,
+    /// Alerts firing after this evaluation.
+    pub firing: Vec<StoredAlert>,
+}
+
+/// Evaluates every enabled rule against the profiles of the last `window_secs`.
+pub struct Evaluator {
+    pub rules: Arc<dyn AlertRuleSor>,
+    pub profiles: Arc<dyn ProfileDataSor>,
+    pub state: Arc<dyn AlertStateSor>,
+    pub triage_rules: Arc<RuleSet>,
+    pub window_secs: i64,
+}
+
+impl Evaluator {
+    /// Evaluates once at `now` and saves the outcome.
+    ///
+    /// # Errors
+    /// When the rules or the stored state cannot be read or saved: nothing changed then.
+    pub async fn evaluate(&self, now: DateTime<Utc>) -> Result<Evaluation, SorError> {
+        let rules: Vec<AlertRule> = self.rules.list(None).await?;
+        let previous: HashMap<i32, StoredAlert> = self
+            .state
+            .alerts()
+            .await?
+            .into_iter()
+            .map(|a| (a.rule_id, a))
+            .collect();
+        let end = now.timestamp();
+        let window = TimeWindow::new(end.saturating_sub(self.window_secs), end)
+            .map_err(|e| SorError::Invalid(e.to_string()))?;
+        let mut groups: BTreeMap<(&str, ProfileType), Vec<&AlertRule>> = BTreeMap::new();
+        for rule in rules.iter().filter(|r| r.enabled) {
+            groups
+                .entry((rule.app_name.as_str(), rule.profile_type))
+                .or_default()
+                .push(rule);
+        }
+        let mut out = Evaluation::default();
+        let (mut kept, mut cleared) = (Vec::new(), Vec::new());
+        for ((app, profile_type), group) in groups {
+            let functions = match self.read(app, profile_type, window).await {
+                Ok(functions) => functions,
+                Err(error) => {
+                    tracing::warn!(app, %profile_type, %error, "alert rules not evaluated: the profile cannot be read");
+                    out.errors += group.len();
+                    kept.extend(group.iter().filter_map(|r| previous.get(&r.id).cloned()));
+                    continue;
+                }
+            };
+            out.profile_reads += 1;
+            for rule in group {
+                let kind = ValueKind::of(rule.function_pattern.as_deref());
+                let value = match rule_value(&kind, profile_type, &functions, &self.triage_rules) {
+                    Ok(value) => value.value,
+                    Err(error) => {
+                        tracing::warn!(rule = rule.id, %error, "alert rule not evaluated");
+                        out.errors += 1;
+                        kept.extend(previous.get(&rule.id).cloned());
+                        continue;
+                    }
+                };
+                out.evaluated += 1;
+                let before = previous
+                    .get(&rule.id)
+                    .map_or(AlertState::Inactive, state_of);
+                let breached = value > rule.threshold_percent;
+                let for_seconds = u32::try_from(rule.for_seconds).unwrap_or(0);
+                let (after, transition) = step(before, breached, for_seconds, now);
+                let record = |kind| AlertTransition {
+                    rule_id: rule.id,
+                    app_name: rule.app_name.clone(),
+                    profile_type,
+                    transition: kind,
+                    value,
+                    threshold: rule.threshold_percent,
+                    at: now,
+                };
+                match transition {
+                    Some(Transition::Fired) => out
+                        .transitions
+                        .push((record(TransitionKind::Firing), Some(rule.clone()))),
+                    Some(Transition::Resolved) => out
+                        .transitions
+                        .push((record(TransitionKind::Resolved), Some(rule.clone()))),
+                    None => {}
+                }
+                let (phase, since) = match after {
+                    AlertState::Inactive => {
+                        cleared.push(rule.id);
+                        continue;
+                    }
+                    AlertState::Pending { since } => (AlertPhase::Pending, since),
+                    AlertState::Firing { since } => (AlertPhase::Firing, since),
+                };
+                kept.push(StoredAlert {
+                    rule_id: rule.id,
+                    app_name: rule.app_name.clone(),
+                    profile_type,
+                    state: phase,
+                    since,
+                    value,
+                    threshold: rule.threshold_percent,
+                    evaluated_at: now,
+                });
+            }
+        }
+        // Alerts of rules that were disabled or deleted: resolved if firing, forgotten anyway.
+        for (id, alert) in &previous {
+            let enabled = rules.iter().any(|r| r.id == *id && r.enabled);
+            if !enabled {
+                cleared.push(*id);
+                if alert.state == AlertPhase::Firing {
+                    let rule = rules.iter().find(|r| r.id == *id).cloned();
+                    out.transitions.push((resolved(alert, now), rule));
+                }
+            }
+        }
+        let transitions: Vec<AlertTransition> =
+            out.transitions.iter().map(|(t, _)| t.clone()).collect();
+        self.state.save(&kept, &cleared, &transitions).await?;
+        out.firing = kept
+            .into_iter()
+            .filter(|a| a.state == AlertPhase::Firing)
+            .collect();
+        Ok(out)
+    }
+
+    async fn read(
+        &self,
+        app: &str,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Result<Vec<FunctionStat>, SorError> {
+        let app: AppName = app
+            .parse()
+            .map_err(|e: InputError| SorError::Invalid(e.to_string()))?;
+        let query = ProfileQuery {
+            app,
+            profile_type,
+            window,
+            limit: FUNCTIONS_READ,
+        };
+        Ok(self.profiles.profile(query).await?.functions)
+    }
+}
+
+fn state_of(alert: &StoredAlert) -> AlertState {
+    match alert.state {
+        AlertPhase::Pending => AlertState::Pending { since: alert.since },
+        AlertPhase::Firing => AlertState::Firing { since: alert.since },
+    }
+}
+
+fn resolved(alert: &StoredAlert, now: DateTime<Utc>) -> AlertTransition {
+    AlertTransition {
+        rule_id: alert.rule_id,
+        app_name: alert.app_name.clone(),
+        profile_type: alert.profile_type,
+        transition: TransitionKind::Resolved,
+        value: alert.value,
+        threshold: alert.threshold,
+        at: now,
+    }
+}
+
+#[cfg(test)]
+#[path = "evaluator_tests.rs"]
+mod tests;

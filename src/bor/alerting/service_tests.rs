@@ -1,0 +1,100 @@
+//! The dry run over mocked SORs: the rule's value from the profile, and errors passed on.
+
+use chrono::Utc;
+
+use super::*;
+use crate::profile::{ProfileType, Severity};
+use crate::sor::profile_data::Profile;
+use crate::sor::{MockAlertRuleSor, MockProfileDataSor};
+
+const NOW: i64 = 1_700_000_000;
+
+fn rule(pattern: Option<&str>, threshold: f64) -> AlertRule {
+    AlertRule {
+        id: 7,
+        app_name: "checkout".into(),
+        profile_type: ProfileType::Cpu,
+        function_pattern: pattern.map(str::to_owned),
+        threshold_percent: threshold,
+        severity: Severity::Critical,
+        notification_channel: None,
+        enabled: true,
+        for_seconds: 0,
+        created_by: None,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn stat(name: &str, self_samples: u64) -> FunctionStat {
+    FunctionStat {
+        name: name.into(),
+        self_percent: self_samples as f64 / 10.0,
+        self_samples,
+        total_samples: self_samples,
+    }
+}
+
+fn service(rule: AlertRule) -> AlertEvaluationService {
+    let mut rules = MockAlertRuleSor::new();
+    rules.expect_get().returning(move |_| Ok(rule.clone()));
+    let mut profiles = MockProfileDataSor::new();
+    profiles.expect_profile().returning(|q| {
+        assert_eq!((q.window.from, q.window.to), (NOW - 300, NOW));
+        assert_eq!(q.limit, FUNCTIONS_READ);
+        Ok(Profile {
+            app_name: q.app.into_inner(),
+            profile_type: q.profile_type,
+            from: q.window.from,
+            to: q.window.to,
+            profile_type_id: "process_cpu".into(),
+            total_samples: 1000,
+            truncated_percent: 0.0,
+            functions: vec![
+                stat("java/util/HashMap.resize", 400),
+                stat("G1 Young Generation", 150),
+            ],
+        })
+    });
+    AlertEvaluationService::new(
+        Arc::new(rules),
+        Arc::new(profiles),
+        Arc::new(RuleSet::shipped().unwrap()),
+        300,
+    )
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_the_value_against_the_threshold() {
+    let run = service(rule(Some("hashmap"), 30.0))
+        .dry_run(7, NOW)
+        .await
+        .unwrap();
+    assert_eq!((run.value, run.threshold, run.firing), (40.0, 30.0, true));
+    assert_eq!(run.matched_functions[0].name, "java/util/HashMap.resize");
+    assert_eq!((run.from, run.to), (NOW - 300, NOW));
+    let run = service(rule(None, 50.0)).dry_run(7, NOW).await.unwrap();
+    assert_eq!((run.value, run.firing), (40.0, false));
+}
+
+#[tokio::test]
+async fn a_missing_rule_and_an_unknown_category_are_errors() {
+    let mut rules = MockAlertRuleSor::new();
+    rules
+        .expect_get()
+        .returning(|id| Err(SorError::NotFound(format!("alert rule {id} not found"))));
+    let svc = AlertEvaluationService::new(
+        Arc::new(rules),
+        Arc::new(MockProfileDataSor::new()),
+        Arc::new(RuleSet::shipped().unwrap()),
+        300,
+    );
+    assert!(matches!(
+        svc.dry_run(99, NOW).await,
+        Err(EvaluationError::Sor(SorError::NotFound(_)))
+    ));
+    let run = service(rule(Some("diagnosis:no_such_thing"), 10.0))
+        .dry_run(7, NOW)
+        .await;
+    assert!(matches!(run, Err(EvaluationError::Value(_))));
+}

@@ -1,0 +1,8 @@
+//! Alert State SOR: where each rule's alert stands and every transition, in PostgreSQL. Only
+//! the evaluator writes it, in its own process, so it has no HTTP implementation.
+
+pub mod model;
+pub mod postgres;
+
+pub use model::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
+pub use postgres::PgAlertStateStore;
