@@ -13,7 +13,8 @@ create table alert_state (
     evaluated_at timestamptz  not null
 );
 
--- Every firing and resolution, for /alerts/history.
+-- Every firing and resolution, for /alerts/history; also the outbox of webhooks: a transition
+-- whose rule has a webhook is delivered until `notified_at` is set, so none is lost to a crash.
 create table alert_transition (
     id           bigserial primary key,
     rule_id      integer      not null,
@@ -22,7 +23,11 @@ create table alert_transition (
     transition   varchar(16)  not null check (transition in ('firing', 'resolved')),
     value        double precision not null,
     threshold    double precision not null,
-    at           timestamptz  not null
+    at           timestamptz  not null,
+    webhook      varchar(255),
+    notified_at  timestamptz
 );
+
+create index alert_transition_outbox_idx on alert_transition (id) where webhook is not null and notified_at is null;
 
 create index alert_transition_app_at_idx on alert_transition (app_name, at desc, id desc);

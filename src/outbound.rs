@@ -76,6 +76,8 @@ pub struct Outbound {
     /// The metric's `target` label, e.g. `pyroscope` or `baseline_sor`.
     target: &'static str,
     metrics: Arc<Metrics>,
+    /// Bytes of an answer kept; the rest is not read.
+    max_body: usize,
 }
 
 impl Outbound {
@@ -93,6 +95,8 @@ impl Outbound {
         let client = Client::builder()
             .default_headers(headers)
             .connect_timeout(connect_timeout)
+            // A peer answers itself: a redirect could point the call anywhere (SSRF).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(
                 env!("CARGO_PKG_NAME"),
                 "/",
@@ -104,7 +108,14 @@ impl Outbound {
             client,
             target,
             metrics,
+            max_body: usize::MAX,
         })
+    }
+
+    /// Keeps at most `bytes` of each answer: for peers whose answers are not read (webhooks).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// The client, to build requests with.
@@ -156,9 +167,21 @@ impl Outbound {
         }
         let started = Instant::now();
         let result = async {
-            let response = request.send().await.map_err(transport_failure)?;
+            let mut response = request.send().await.map_err(transport_failure)?;
             let status = response.status();
-            let body = response.bytes().await.map_err(transport_failure)?;
+            let body = if self.max_body == usize::MAX {
+                response.bytes().await.map_err(transport_failure)?
+            } else {
+                let mut kept = Vec::new();
+                while kept.len() < self.max_body {
+                    match response.chunk().await.map_err(transport_failure)? {
+                        Some(chunk) => kept.extend_from_slice(&chunk),
+                        None => break,
+                    }
+                }
+                kept.truncate(self.max_body);
+                Bytes::from(kept)
+            };
             if status.is_success() {
                 Ok(body)
             } else {

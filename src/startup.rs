@@ -28,11 +28,13 @@ use crate::sor::registry::{self, PgRegistryStore};
 use crate::tasks::Tasks;
 use crate::telemetry::{self, Metrics, PoolGauge};
 
+mod alerts;
 mod bors;
 mod database;
 mod error;
 mod remote_sors;
 
+use alerts::{alert_evaluator, EVALUATOR_STOP_WITHIN};
 use bors::{build_bors, Bors, Hosted};
 use database::open_database;
 pub use error::StartupError;
@@ -42,7 +44,7 @@ pub struct Application {
     port: u16,
     server: Server,
     database: Option<Database>,
-    /// The background work: the embedded PostgreSQL, the history writer.
+    /// The background work: the embedded PostgreSQL, migrations, alerts, the history writer.
     tasks: Tasks,
 }
 
@@ -68,7 +70,16 @@ impl Application {
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
-        let (bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
+        let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
+        if let Some((service, task)) =
+            alert_evaluator(&settings, &hosted, database.as_ref(), &metrics)?
+        {
+            bors.alerts = Some(service);
+            let status = task.status.clone();
+            tasks.spawn(status, EVALUATOR_STOP_WITHIN, move |shutdown| {
+                task.run(shutdown)
+            });
+        }
         if let Some(writer) = history_writer {
             let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));

@@ -60,6 +60,9 @@ pub struct Metrics {
     pub history_write_retries: prometheus::IntCounter,
     pub history_writes_pending: IntGauge,
     pub store_rows_unreadable: IntCounterVec,
+    pub alert_evaluations: IntCounterVec,
+    pub alerts_firing: IntGauge,
+    pub alert_notifications: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -115,6 +118,22 @@ impl Metrics {
             ),
             &["store"],
         )?;
+        let alert_evaluations = IntCounterVec::new(
+            Opts::new(
+                "alert_rule_evaluations_total",
+                "Alert rule evaluations by result (ok, error)",
+            ),
+            &["result"],
+        )?;
+        let alerts_firing =
+            IntGauge::new("alerts_firing", "Alerts firing after the last evaluation")?;
+        let alert_notifications = IntCounterVec::new(
+            Opts::new(
+                "alert_notifications_total",
+                "Alert notifications by target (alertmanager, webhook) and outcome",
+            ),
+            &["target", "outcome"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -127,6 +146,9 @@ impl Metrics {
         registry.register(Box::new(history_write_retries.clone()))?;
         registry.register(Box::new(history_writes_pending.clone()))?;
         registry.register(Box::new(store_rows_unreadable.clone()))?;
+        registry.register(Box::new(alert_evaluations.clone()))?;
+        registry.register(Box::new(alerts_firing.clone()))?;
+        registry.register(Box::new(alert_notifications.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -138,6 +160,9 @@ impl Metrics {
             history_write_retries,
             history_writes_pending,
             store_rows_unreadable,
+            alert_evaluations,
+            alerts_firing,
+            alert_notifications,
             pool_connections,
             pool_max,
             pool,

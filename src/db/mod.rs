@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod embedded;
 mod error;
+mod session;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,7 @@ use crate::backoff::Backoff;
 use crate::settings::DatabaseSettings;
 use error::is_transient;
 pub use error::{map_error, DbError};
+pub use session::LockSession;
 
 /// The reversible migrations, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
@@ -104,6 +106,11 @@ impl Database {
                 }
             }
         }
+    }
+
+    /// Takes the advisory lock `key` on a session of its own, unless another session holds it.
+    pub async fn try_lock(&self, key: i64) -> Result<Option<LockSession>, DbError> {
+        LockSession::take(&self.pool()?.connect_options(), key).await
     }
 
     /// Whether the service runs without a database (its stores answer 503).

@@ -9,8 +9,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+mod alerts;
 mod function;
 
+pub use alerts::AlertSettings;
 pub use function::{Bor, BorVersion, Function};
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
@@ -33,6 +35,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("DB_USER", "database.user"),
     ("DB_PASSWORD", "database.password"),
     ("DB_POOL_SIZE", "database.pool_size"),
+    ("ALERTMANAGER_URL", "alerts.alertmanager_url"),
 ];
 
 /// Why the settings could not be loaded; the message names the offending key.
@@ -57,13 +60,6 @@ pub struct Settings {
     pub fleet: FleetSettings,
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
-}
-
-/// Alert evaluation: how often rules are evaluated and over how much of the recent past.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AlertSettings {
-    pub interval_secs: u64,
-    pub window_secs: u64,
 }
 
 /// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
@@ -252,8 +248,8 @@ impl Settings {
                 "must be within 0 (exclusive) ..=100",
             );
         }
-        if self.alerts.interval_secs == 0 || self.alerts.window_secs == 0 {
-            return invalid("alerts", "interval_secs and window_secs must be at least 1");
+        if let Err((key, reason)) = self.alerts.validate() {
+            return invalid(key, reason);
         }
         if self.fleet.concurrency == 0 {
             return invalid("fleet.concurrency", "must be at least 1");

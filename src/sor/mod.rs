@@ -20,7 +20,7 @@ pub use error::SorError;
 
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
-use alert_state::{AlertTransition, StoredAlert};
+use alert_state::{AlertTransition, PendingWebhook, StoredAlert};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
 use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
@@ -149,4 +149,16 @@ pub trait AlertStateSor: Send + Sync {
         app: Option<AppName>,
         limit: u32,
     ) -> Result<Vec<AlertTransition>, SorError>;
+    /// Transitions whose webhook is not delivered yet, oldest first.
+    async fn pending_webhooks(&self, limit: u32) -> Result<Vec<PendingWebhook>, SorError>;
+    /// Records that a transition's webhook was delivered.
+    async fn mark_notified(&self, id: i64) -> Result<(), SorError>;
+}
+
+/// Which of several replicas does a job that must run once (the alert evaluator).
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait Leadership: Send + Sync {
+    /// Whether this process leads now: takes the lead when it is free, keeps it while held.
+    async fn lead(&self) -> Result<bool, SorError>;
 }

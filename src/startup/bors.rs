@@ -167,15 +167,6 @@ pub(super) fn build_bors(
         checks,
         ..Bors::default()
     };
-    if let (Function::All, Some(rules)) = (function, &hosted.alert_rules) {
-        let window_secs = i64::try_from(settings.alerts.window_secs).unwrap_or(i64::MAX);
-        bors.alerts = Some(web::Data::new(AlertEvaluationService::new(
-            rules.clone(),
-            deps.profile_data.clone(),
-            Arc::new(load_rules(settings)?),
-            window_secs,
-        )));
-    }
     if let Some(version) = function.bor_version(Bor::Triage) {
         let deps = deps.for_version(version);
         let rules = load_rules(settings)?;
@@ -223,7 +214,7 @@ fn log_bor(bor: &str, version: BorVersion, deps: &BorDeps) {
 }
 
 /// The shipped triage rules, or the file `triage.rules_file` names.
-fn load_rules(settings: &Settings) -> Result<RuleSet, StartupError> {
+pub(super) fn load_rules(settings: &Settings) -> Result<RuleSet, StartupError> {
     match &settings.triage.rules_file {
         None => RuleSet::shipped().map_err(|e| StartupError::TriageRules {
             path: "the shipped config/triage-rules.toml".into(),

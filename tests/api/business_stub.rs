@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use pyroscope_functions::settings::Settings;
+
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};
 
 pub const FROM: i64 = 1_700_000_000;
@@ -41,7 +43,7 @@ fn java_cpu(gc: i64, handle_self: i64, resize: i64) -> Value {
 
 /// Pyroscope serving apps `checkout` and `inventory`; the current hour shows GC at 34.2% and
 /// HashMap.resize at 50.0%, the hour before GC at 10.0% and HashMap.resize at 40.0%.
-async fn stub_pyroscope() -> MockServer {
+pub async fn stub_pyroscope() -> MockServer {
     let pyroscope = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(LABEL_VALUES))
@@ -65,9 +67,20 @@ async fn stub_pyroscope() -> MockServer {
 }
 
 pub async fn spawn_with_pyroscope() -> (TestApp, MockServer) {
+    spawn_with_pyroscope_and(|_| {}).await
+}
+
+/// The all-in-one service on the stub Pyroscope, after `customize` adjusted its settings.
+pub async fn spawn_with_pyroscope_and(
+    customize: impl FnOnce(&mut Settings),
+) -> (TestApp, MockServer) {
     let pyroscope = stub_pyroscope().await;
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
-    let app = spawn_app_with(move |s| s.pyroscope.url = url).await;
+    let app = spawn_app_with(move |s| {
+        s.pyroscope.url = url;
+        customize(s);
+    })
+    .await;
     (app, pyroscope)
 }
 

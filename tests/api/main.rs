@@ -1,6 +1,7 @@
 //! Black-box tests: the service on a random port, a real PostgreSQL, a stub Pyroscope.
 
 mod alerting;
+mod alertmanager;
 mod bad_inputs;
 mod baselines;
 mod business_stub;

@@ -288,6 +288,8 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
         tables(up),
         [
             "alert_rule",
+            "alert_state",
+            "alert_transition",
             "performance_baseline",
             "service_registry",
             "triage_history"
@@ -300,6 +302,6 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
 
     MIGRATOR.run(&mut conn).await.unwrap();
     let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
-    assert_eq!(again.len(), 4);
+    assert_eq!(again.len(), 6);
     let _ = conn.close().await;
 }

@@ -12,6 +12,7 @@ use super::state::{step, AlertState, Transition};
 use super::value::{rule_value, ValueKind};
 use crate::bor::triage::RuleSet;
 use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow};
+use crate::sor::alert_rule::fields::webhook;
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
 use crate::sor::profile_data::ProfileQuery;
@@ -32,7 +33,16 @@ pub struct Evaluation {
     /// Firings and resolutions, with the rule they belong to when it still exists.
     pub transitions: Vec<(AlertTransition, Option<AlertRule>)>,
     /// Alerts firing after this evaluation.
-    pub firing: Vec<StoredAlert>,
+    pub firing: Vec<FiringAlert>,
+}
+
+/// A firing alert with what its announcement needs.
+#[derive(Debug, Clone)]
+pub struct FiringAlert {
+    pub alert: StoredAlert,
+    pub rule: AlertRule,
+    /// The functions behind its value now (empty when its profile could not be read).
+    pub top: Vec<FunctionStat>,
 }
 
 /// Evaluates every enabled rule against the profiles of the last `window_secs`.
@@ -70,6 +80,7 @@ impl Evaluator {
         }
         let mut out = Evaluation::default();
         let (mut kept, mut cleared) = (Vec::new(), Vec::new());
+        let mut tops: HashMap<i32, Vec<FunctionStat>> = HashMap::new();
         for ((app, profile_type), group) in groups {
             let functions = match self.read(app, profile_type, window).await {
                 Ok(functions) => functions,
@@ -84,7 +95,10 @@ impl Evaluator {
             for rule in group {
                 let kind = ValueKind::of(rule.function_pattern.as_deref());
                 let value = match rule_value(&kind, profile_type, &functions, &self.triage_rules) {
-                    Ok(value) => value.value,
+                    Ok(value) => {
+                        tops.insert(rule.id, value.matched_functions);
+                        value.value
+                    }
                     Err(error) => {
                         tracing::warn!(rule = rule.id, %error, "alert rule not evaluated");
                         out.errors += 1;
@@ -107,6 +121,11 @@ impl Evaluator {
                     value,
                     threshold: rule.threshold_percent,
                     at: now,
+                    webhook: rule
+                        .notification_channel
+                        .as_deref()
+                        .and_then(webhook)
+                        .map(String::from),
                 };
                 match transition {
                     Some(Transition::Fired) => out
@@ -144,7 +163,8 @@ impl Evaluator {
                 cleared.push(*id);
                 if alert.state == AlertPhase::Firing {
                     let rule = rules.iter().find(|r| r.id == *id).cloned();
-                    out.transitions.push((resolved(alert, now), rule));
+                    out.transitions
+                        .push((resolved(alert, rule.as_ref(), now), rule));
                 }
             }
         }
@@ -154,6 +174,11 @@ impl Evaluator {
         out.firing = kept
             .into_iter()
             .filter(|a| a.state == AlertPhase::Firing)
+            .filter_map(|alert| {
+                let rule = rules.iter().find(|r| r.id == alert.rule_id)?.clone();
+                let top = tops.remove(&alert.rule_id).unwrap_or_default();
+                Some(FiringAlert { alert, rule, top })
+            })
             .collect();
         Ok(out)
     }
@@ -184,7 +209,8 @@ fn state_of(alert: &StoredAlert) -> AlertState {
     }
 }
 
-fn resolved(alert: &StoredAlert, now: DateTime<Utc>) -> AlertTransition {
+/// The resolution of `alert`, whose rule was disabled (`Some`) or deleted (`None`).
+fn resolved(alert: &StoredAlert, rule: Option<&AlertRule>, now: DateTime<Utc>) -> AlertTransition {
     AlertTransition {
         rule_id: alert.rule_id,
         app_name: alert.app_name.clone(),
@@ -193,6 +219,10 @@ fn resolved(alert: &StoredAlert, now: DateTime<Utc>) -> AlertTransition {
         value: alert.value,
         threshold: alert.threshold,
         at: now,
+        webhook: rule
+            .and_then(|r| r.notification_channel.as_deref())
+            .and_then(webhook)
+            .map(String::from),
     }
 }
 

@@ -147,7 +147,8 @@ async fn a_firing_alert_is_not_announced_again_and_keeps_its_start() {
     );
     let out = run.evaluate(at(600)).await.unwrap();
     assert!(out.transitions.is_empty());
-    assert_eq!(out.firing[0].since, since);
+    assert_eq!(out.firing[0].alert.since, since);
+    assert_eq!(out.firing[0].top[0].name, "java/util/HashMap.resize");
 }
 
 #[tokio::test]

@@ -2,10 +2,12 @@
 //! and the dry run behind `POST /rules/{id}/evaluate`. Pure cores (`value`, `state`) and a
 //! service over the SOR traits.
 
+pub mod delivery;
 pub mod evaluator;
 pub mod routes;
 pub mod service;
 pub mod state;
+pub mod task;
 pub mod value;
 
 pub use service::{AlertEvaluationService, DryRun};

@@ -8,10 +8,11 @@ use utoipa::ToSchema;
 
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
 use crate::bor::triage::RuleSet;
-use crate::profile::{FunctionStat, InputError, TimeWindow};
+use crate::profile::{AppName, FunctionStat, InputError, TimeWindow};
 use crate::sor::alert_rule::AlertRule;
+use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert};
 use crate::sor::profile_data::ProfileQuery;
-use crate::sor::{AlertRuleSor, ProfileDataSor, SorError};
+use crate::sor::{AlertRuleSor, AlertStateSor, ProfileDataSor, SorError};
 
 /// Functions read per profile: the most a profile answer holds, so a pattern sums them all.
 const FUNCTIONS_READ: u32 = 1000;
@@ -50,6 +51,7 @@ pub enum EvaluationError {
 pub struct AlertEvaluationService {
     rules: Arc<dyn AlertRuleSor>,
     profiles: Arc<dyn ProfileDataSor>,
+    state: Arc<dyn AlertStateSor>,
     triage_rules: Arc<RuleSet>,
     window_secs: i64,
 }
@@ -58,15 +60,35 @@ impl AlertEvaluationService {
     pub fn new(
         rules: Arc<dyn AlertRuleSor>,
         profiles: Arc<dyn ProfileDataSor>,
+        state: Arc<dyn AlertStateSor>,
         triage_rules: Arc<RuleSet>,
         window_secs: i64,
     ) -> Self {
         AlertEvaluationService {
             rules,
             profiles,
+            state,
             triage_rules,
             window_secs,
         }
+    }
+
+    /// The alerts firing now, by rule id.
+    pub async fn firing(&self) -> Result<Vec<StoredAlert>, SorError> {
+        let alerts = self.state.alerts().await?;
+        Ok(alerts
+            .into_iter()
+            .filter(|a| a.state == AlertPhase::Firing)
+            .collect())
+    }
+
+    /// Transitions, newest first.
+    pub async fn history(
+        &self,
+        app: Option<AppName>,
+        limit: u32,
+    ) -> Result<Vec<AlertTransition>, SorError> {
+        self.state.transitions(app, limit).await
     }
 
     /// Rule `id` evaluated over the window ending at `now` (epoch seconds); nothing changes.

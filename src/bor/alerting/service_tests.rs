@@ -5,7 +5,7 @@ use chrono::Utc;
 use super::*;
 use crate::profile::{ProfileType, Severity};
 use crate::sor::profile_data::Profile;
-use crate::sor::{MockAlertRuleSor, MockProfileDataSor};
+use crate::sor::{MockAlertRuleSor, MockAlertStateSor, MockProfileDataSor};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -59,6 +59,7 @@ fn service(rule: AlertRule) -> AlertEvaluationService {
     AlertEvaluationService::new(
         Arc::new(rules),
         Arc::new(profiles),
+        Arc::new(MockAlertStateSor::new()),
         Arc::new(RuleSet::shipped().unwrap()),
         300,
     )
@@ -86,6 +87,7 @@ async fn a_missing_rule_and_an_unknown_category_are_errors() {
     let svc = AlertEvaluationService::new(
         Arc::new(rules),
         Arc::new(MockProfileDataSor::new()),
+        Arc::new(MockAlertStateSor::new()),
         Arc::new(RuleSet::shipped().unwrap()),
         300,
     );

@@ -75,4 +75,15 @@ pub struct AlertTransition {
     pub value: f64,
     pub threshold: f64,
     pub at: DateTime<Utc>,
+    /// The rule's webhook when it has one: the transition waits in the outbox until delivered.
+    #[serde(skip)]
+    pub webhook: Option<String>,
+}
+
+/// A transition whose webhook is not delivered yet.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PendingWebhook {
+    pub id: i64,
+    #[sqlx(flatten)]
+    pub transition: AlertTransition,
 }

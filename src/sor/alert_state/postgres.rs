@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::model::{AlertTransition, StoredAlert};
+use super::model::{AlertTransition, PendingWebhook, StoredAlert};
 use crate::db::Database;
 use crate::profile::AppName;
 use crate::sor::{AlertStateSor, SorError};
@@ -11,7 +11,7 @@ use crate::sor::{AlertStateSor, SorError};
 const STATE_COLUMNS: &str =
     "rule_id, app_name, profile_type, state, since, value, threshold, evaluated_at";
 const TRANSITION_COLUMNS: &str =
-    "rule_id, app_name, profile_type, transition, value, threshold, at";
+    "rule_id, app_name, profile_type, transition, value, threshold, at, webhook";
 
 /// Alert state stored in PostgreSQL.
 #[derive(Clone)]
@@ -53,7 +53,7 @@ impl AlertStateSor for PgAlertStateStore {
         );
         let insert = format!(
             "insert into alert_transition ({TRANSITION_COLUMNS}) \
-             values ($1, $2, $3, $4, $5, $6, $7)"
+             values ($1, $2, $3, $4, $5, $6, $7, $8)"
         );
         self.db
             .run("saving the alert state", |pool| {
@@ -86,6 +86,7 @@ impl AlertStateSor for PgAlertStateStore {
                             .bind(t.value)
                             .bind(t.threshold)
                             .bind(t.at)
+                            .bind(&t.webhook)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -119,6 +120,38 @@ impl AlertStateSor for PgAlertStateStore {
                 }
             })
             .await
+            .map_err(SorError::from)
+    }
+
+    async fn pending_webhooks(&self, limit: u32) -> Result<Vec<PendingWebhook>, SorError> {
+        let sql = format!(
+            "select id, {TRANSITION_COLUMNS} from alert_transition \
+             where webhook is not null and notified_at is null order by id limit $1"
+        );
+        self.db
+            .run("reading the webhook outbox", |pool| {
+                let sql = sql.clone();
+                async move {
+                    sqlx::query_as(&sql)
+                        .bind(i64::from(limit))
+                        .fetch_all(&pool)
+                        .await
+                }
+            })
+            .await
+            .map_err(SorError::from)
+    }
+
+    async fn mark_notified(&self, id: i64) -> Result<(), SorError> {
+        self.db
+            .run("marking a webhook delivered", |pool| async move {
+                sqlx::query("update alert_transition set notified_at = now() where id = $1")
+                    .bind(id)
+                    .execute(&pool)
+                    .await
+            })
+            .await
+            .map(drop)
             .map_err(SorError::from)
     }
 }

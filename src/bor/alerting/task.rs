@@ -1,0 +1,126 @@
+//! The evaluator as a background task: every interval, if this process leads, evaluate every
+//! rule, save, deliver. `/health` shows whether it leads, when it last ran and how it went.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::time::MissedTickBehavior;
+
+use super::delivery::Delivery;
+use super::evaluator::Evaluator;
+use crate::sor::Leadership;
+use crate::tasks::{Shutdown, TaskStatus};
+use crate::telemetry::Metrics;
+
+/// The evaluator and what it needs to run on its own.
+pub struct EvaluatorTask {
+    pub evaluator: Evaluator,
+    pub leadership: Arc<dyn Leadership>,
+    pub delivery: Delivery,
+    pub interval: Duration,
+    pub metrics: Arc<Metrics>,
+    pub status: Arc<EvaluatorStatus>,
+}
+
+/// What `/health` shows of the evaluator.
+#[derive(Default)]
+pub struct EvaluatorStatus(Mutex<Seen>);
+
+#[derive(Default)]
+struct Seen {
+    leader: bool,
+    last_run: Option<DateTime<Utc>>,
+    evaluated: usize,
+    errors: usize,
+    firing: usize,
+    failure: Option<String>,
+}
+
+impl TaskStatus for EvaluatorStatus {
+    fn name(&self) -> &'static str {
+        "alertEvaluator"
+    }
+
+    fn state(&self) -> Result<Option<serde_json::Value>, String> {
+        let seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(failure) = &seen.failure {
+            return Err(failure.clone());
+        }
+        Ok(Some(serde_json::json!({
+            "role": if seen.leader { "leader" } else { "standby" },
+            "lastRun": seen.last_run,
+            "evaluated": seen.evaluated,
+            "errors": seen.errors,
+            "firing": seen.firing,
+        })))
+    }
+}
+
+impl EvaluatorStatus {
+    fn update(&self, change: impl FnOnce(&mut Seen)) {
+        change(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+}
+
+impl EvaluatorTask {
+    /// Evaluates every interval until shutdown.
+    pub async fn run(self, mut shutdown: Shutdown) {
+        let mut ticks = tokio::time::interval(self.interval);
+        ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                _ = shutdown.requested() => return,
+            }
+            self.once().await;
+        }
+    }
+
+    /// One turn: lead or stand by; evaluate, save and deliver when leading.
+    pub async fn once(&self) {
+        let leader = match self.leadership.lead().await {
+            Ok(leader) => leader,
+            Err(error) => {
+                self.status
+                    .update(|s| s.failure = Some(format!("cannot take the lead: {error}")));
+                return;
+            }
+        };
+        self.status.update(|s| {
+            s.leader = leader;
+            s.failure = None;
+        });
+        if !leader {
+            return;
+        }
+        let now = Utc::now();
+        match self.evaluator.evaluate(now).await {
+            Ok(evaluation) => {
+                let m = &self.metrics;
+                m.alert_evaluations
+                    .with_label_values(&["ok"])
+                    .inc_by(evaluation.evaluated as u64);
+                m.alert_evaluations
+                    .with_label_values(&["error"])
+                    .inc_by(evaluation.errors as u64);
+                m.alerts_firing
+                    .set(i64::try_from(evaluation.firing.len()).unwrap_or(i64::MAX));
+                self.delivery
+                    .deliver(&evaluation, self.evaluator.state.as_ref(), now)
+                    .await;
+                self.status.update(|s| {
+                    s.last_run = Some(now);
+                    s.evaluated = evaluation.evaluated;
+                    s.errors = evaluation.errors;
+                    s.firing = evaluation.firing.len();
+                });
+            }
+            Err(error) => {
+                tracing::warn!(%error, "alert evaluation failed; nothing changed");
+                self.status
+                    .update(|s| s.failure = Some(format!("the last evaluation failed: {error}")));
+            }
+        }
+    }
+}

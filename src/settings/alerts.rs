@@ -1,0 +1,48 @@
+//! Alert evaluation and delivery settings (SPEC §10).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+/// How often rules are evaluated, over how much of the recent past, and where alerts go.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AlertSettings {
+    /// Seconds between two evaluations of every enabled rule.
+    pub interval_secs: u64,
+    /// Seconds of profile each evaluation reads, ending now.
+    pub window_secs: u64,
+    /// Prometheus Alertmanager (env `ALERTMANAGER_URL`); unset means no Alertmanager.
+    pub alertmanager_url: Option<Url>,
+    /// How this service is reached by people, for the links in alerts.
+    pub public_url: Url,
+    /// Bound of one delivery (Alertmanager post or webhook), retries included.
+    pub delivery_timeout_secs: u64,
+}
+
+impl AlertSettings {
+    /// Time between evaluations.
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.interval_secs)
+    }
+
+    /// The offending key and why, if any.
+    pub(super) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
+        let invalid = |key, reason| Err((key, reason));
+        if self.interval_secs == 0 {
+            return invalid("alerts.interval_secs", "must be at least 1");
+        }
+        if self.window_secs == 0 || i64::try_from(self.window_secs).is_err() {
+            return invalid("alerts.window_secs", "must be at least 1");
+        }
+        if self.delivery_timeout_secs == 0 {
+            return invalid("alerts.delivery_timeout_secs", "must be at least 1");
+        }
+        if let Some(url) = &self.alertmanager_url {
+            if !matches!(url.scheme(), "http" | "https") {
+                return invalid("alerts.alertmanager_url", "must be an http(s) URL");
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! Alerts end to end against a real Prometheus Alertmanager (Debian `prometheus-alertmanager`),
+//! started here on a free port like PostgreSQL: a breached rule appears there with the SPEC §10
+//! labels, its webhook gets exactly one POST per transition, and a recovery resolves it.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::business_stub::spawn_with_pyroscope_and;
+use crate::helpers::{free_port, json_with_status, TestApp};
+
+/// A running Alertmanager; killed when dropped.
+struct Alertmanager {
+    url: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Alertmanager {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn binary() -> &'static str {
+    for candidate in ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"] {
+        if std::path::Path::new(candidate).exists() {
+            return candidate;
+        }
+    }
+    panic!("Prometheus Alertmanager is not installed: apt-get install -y prometheus-alertmanager");
+}
+
+/// Starts Alertmanager, routing every alert to `receiver` at once.
+async fn start_alertmanager(receiver: &str) -> Alertmanager {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("alertmanager.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "route:\n  receiver: test\n  group_by: [alertname, rule_id]\n  group_wait: 0s\n  \
+             group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: test\n    \
+             webhook_configs:\n      - url: {receiver}\n        send_resolved: true\n"
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let child = Command::new(binary())
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.path={}", dir.path().display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .arg("--cluster.listen-address=")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Alertmanager starts");
+    let url = format!("http://127.0.0.1:{port}");
+    let alertmanager = Alertmanager {
+        url,
+        child,
+        _dir: dir,
+    };
+    for _ in 0..100 {
+        let ready = reqwest::get(format!("{}/-/ready", alertmanager.url)).await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return alertmanager;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("Alertmanager never became ready");
+}
+
+async fn active_alerts(alertmanager: &Alertmanager) -> Vec<Value> {
+    let url = format!(
+        "{}/api/v2/alerts?active=true&silenced=false&inhibited=false",
+        alertmanager.url
+    );
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
+    let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();
+    requests
+        .iter()
+        .filter(|r| r.url.path() == at)
+        .map(|r| serde_json::from_slice(&r.body).unwrap())
+        .collect()
+}
+
+/// Waits up to `secs` for `check` to hold.
+async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..secs * 10 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{what}: not within {secs} s");
+}
+
+async fn create_rule(app: &TestApp, webhook: &str, threshold: f64) -> i64 {
+    let body = json!({"appName": "checkout", "profileType": "cpu", "thresholdPercent": threshold,
+                      "severity": "critical", "notificationChannel": webhook});
+    json_with_status(app.post("/rules", &body).await, 201).await["id"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transition_once() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let am_url = url::Url::parse(&alertmanager.url).unwrap();
+    let (app, _pyroscope) = spawn_with_pyroscope_and(move |s| {
+        s.alerts.interval_secs = 1;
+        s.alerts.alertmanager_url = Some(am_url);
+    })
+    .await;
+    let webhook = format!("{}/hook", receiver.uri());
+    // The stub's top function takes 50% of CPU.
+    let id = create_rule(&app, &webhook, 40.0).await;
+
+    eventually(10, "the alert reaches Alertmanager", || async {
+        !active_alerts(&alertmanager).await.is_empty()
+    })
+    .await;
+    let alert = &active_alerts(&alertmanager).await[0];
+    let labels = &alert["labels"];
+    assert_eq!(labels["alertname"], "ProfilingRuleBreached");
+    assert_eq!(labels["app"], "checkout");
+    assert_eq!(labels["profile_type"], "cpu");
+    assert_eq!(labels["rule_id"], id.to_string());
+    assert_eq!(labels["severity"], "critical");
+    assert_eq!(alert["annotations"]["value"], "50");
+    assert!(
+        alert["annotations"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("50% > 40%"),
+        "{alert}"
+    );
+    // Alertmanager grouped and passed it on to its own receiver.
+    eventually(10, "Alertmanager notifies its receiver", || async {
+        !posts(&receiver, "/alertmanager").await.is_empty()
+    })
+    .await;
+
+    // Several more evaluations: still one firing webhook, and /alerts shows it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let hooks = posts(&receiver, "/hook").await;
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    assert_eq!(hooks[0]["status"], "firing");
+    let firing = json_with_status(app.get("/alerts").await, 200).await;
+    assert_eq!(firing["count"], 1);
+
+    // The value falls below the new threshold: resolved, once.
+    let put = app
+        .put(&format!("/rules/{id}"), &json!({"thresholdPercent": 60.0}))
+        .await;
+    json_with_status(put, 200).await;
+    eventually(10, "the rule's webhook hears the resolution", || async {
+        posts(&receiver, "/hook").await.len() == 2
+    })
+    .await;
+    eventually(10, "Alertmanager resolves the alert", || async {
+        active_alerts(&alertmanager).await.is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let hooks = posts(&receiver, "/hook").await;
+    assert_eq!(hooks.len(), 2, "{hooks:?}");
+    assert_eq!(hooks[1]["status"], "resolved");
+    let history = json_with_status(app.get("/alerts/history?appName=checkout").await, 200).await;
+    let kinds: Vec<&str> = history["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["transition"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["resolved", "firing"]);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("alert_notifications_total{outcome=\"ok\",target=\"webhook\"} 2"),
+        "{metrics}"
+    );
+}
+
+/// Two replicas on one database: one leads, the other stands by, and the rule's webhook hears
+/// its firing once.
+#[tokio::test]
+async fn two_evaluators_on_one_database_announce_a_firing_once() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut addresses = Vec::new();
+    for _ in 0..2 {
+        let mut settings = crate::helpers::test_settings(&db);
+        settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+        settings.alerts.interval_secs = 1;
+        let address = crate::helpers::spawn_server(settings).await;
+        crate::helpers::wait_until_ready(&address).await;
+        addresses.push(address);
+    }
+    let first = TestApp {
+        address: addresses[0].clone(),
+        client: reqwest::Client::new(),
+        db: None,
+    };
+    create_rule(&first, &format!("{}/hook", receiver.uri()), 40.0).await;
+    eventually(10, "the webhook hears the firing", || async {
+        !posts(&receiver, "/hook").await.is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(posts(&receiver, "/hook").await.len(), 1);
+    let mut roles = Vec::new();
+    for address in &addresses {
+        let health: Value = reqwest::get(format!("{address}/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        roles.push(health["checks"]["alertEvaluator"]["details"]["role"].clone());
+    }
+    roles.sort_by_key(|r| r.to_string());
+    assert_eq!(roles, [json!("leader"), json!("standby")]);
+}
