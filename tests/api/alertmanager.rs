@@ -242,3 +242,72 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
     roles.sort_by_key(|r| r.to_string());
     assert_eq!(roles, [json!("leader"), json!("standby")]);
 }
+
+/// The leader stops; the standby takes over within two intervals, reads the stored state, and
+/// announces nothing again.
+#[tokio::test]
+async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let db = crate::helpers::TestDatabase::create().await;
+    let settings = || {
+        let mut settings = crate::helpers::test_settings(&db);
+        settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+        settings.alerts.interval_secs = 1;
+        settings
+    };
+    let leader = pyroscope_functions::startup::Application::build(settings())
+        .await
+        .unwrap();
+    let leader_address = format!("http://127.0.0.1:{}", leader.port());
+    let stop_leader = leader.handle();
+    let leader_run = tokio::spawn(leader.run_until_stopped());
+    crate::helpers::wait_until_ready(&leader_address).await;
+    let first = TestApp {
+        address: leader_address,
+        client: reqwest::Client::new(),
+        db: None,
+    };
+    create_rule(&first, &format!("{}/hook", receiver.uri()), 40.0).await;
+    eventually(10, "the webhook hears the firing", || async {
+        posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
+
+    let standby = crate::helpers::spawn_server(settings()).await;
+    crate::helpers::wait_until_ready(&standby).await;
+    let role = || async {
+        let health: Value = reqwest::get(format!("{standby}/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        health["checks"]["alertEvaluator"]["details"]["role"].clone()
+    };
+    eventually(5, "the second replica stands by", || async {
+        role().await == "standby"
+    })
+    .await;
+
+    stop_leader.stop(true).await;
+    let _ = leader_run.await;
+    eventually(3, "the standby leads within two intervals", || async {
+        role().await == "leader"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let hooks = posts(&receiver, "/hook").await;
+    assert_eq!(hooks.len(), 1, "the new leader announced again: {hooks:?}");
+    let firing: Value = reqwest::get(format!("{standby}/alerts"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(firing["count"], 1, "the firing alert is remembered");
+}

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt};
 
 use super::state::{step, AlertState, Transition};
 use super::value::{rule_value, ValueKind};
@@ -20,6 +21,8 @@ use crate::sor::{AlertRuleSor, AlertStateSor, ProfileDataSor, SorError};
 
 /// Functions read per profile: the most a profile answer holds.
 const FUNCTIONS_READ: u32 = 1000;
+/// Profile reads in flight at once.
+const READS_AT_ONCE: usize = 16;
 
 /// What one evaluation did.
 #[derive(Debug, Default)]
@@ -81,8 +84,17 @@ impl Evaluator {
         let mut out = Evaluation::default();
         let (mut kept, mut cleared) = (Vec::new(), Vec::new());
         let mut tops: HashMap<i32, Vec<FunctionStat>> = HashMap::new();
-        for ((app, profile_type), group) in groups {
-            let functions = match self.read(app, profile_type, window).await {
+        // One read per app and type, `READS_AT_ONCE` at a time; then the pure part, in order.
+        let reads: Vec<_> = groups
+            .into_iter()
+            .map(|((app, profile_type), group)| async move {
+                let read = self.read(app, profile_type, window).await;
+                (app, profile_type, group, read)
+            })
+            .collect();
+        let reads: Vec<_> = stream::iter(reads).buffered(READS_AT_ONCE).collect().await;
+        for (app, profile_type, group, read) in reads {
+            let functions = match read {
                 Ok(functions) => functions,
                 Err(error) => {
                     tracing::warn!(app, %profile_type, %error, "alert rules not evaluated: the profile cannot be read");

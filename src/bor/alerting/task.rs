@@ -34,6 +34,8 @@ struct Seen {
     evaluated: usize,
     errors: usize,
     firing: usize,
+    profile_reads: usize,
+    duration_ms: u128,
     failure: Option<String>,
 }
 
@@ -53,6 +55,8 @@ impl TaskStatus for EvaluatorStatus {
             "evaluated": seen.evaluated,
             "errors": seen.errors,
             "firing": seen.firing,
+            "profileReads": seen.profile_reads,
+            "durationMs": seen.duration_ms,
         })))
     }
 }
@@ -95,6 +99,7 @@ impl EvaluatorTask {
             return;
         }
         let now = Utc::now();
+        let started = std::time::Instant::now();
         match self.evaluator.evaluate(now).await {
             Ok(evaluation) => {
                 let m = &self.metrics;
@@ -114,6 +119,8 @@ impl EvaluatorTask {
                     s.evaluated = evaluation.evaluated;
                     s.errors = evaluation.errors;
                     s.firing = evaluation.firing.len();
+                    s.profile_reads = evaluation.profile_reads;
+                    s.duration_ms = started.elapsed().as_millis();
                 });
             }
             Err(error) => {
