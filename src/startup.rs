@@ -34,7 +34,7 @@ mod database;
 mod error;
 mod remote_sors;
 
-use alerts::{alert_evaluator, EVALUATOR_STOP_WITHIN};
+use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
 use database::open_database;
 pub use error::StartupError;
@@ -49,11 +49,12 @@ pub struct Application {
 }
 
 /// The functions backed by PostgreSQL.
-const DATABASE_FUNCTIONS: [Function; 4] = [
+const DATABASE_FUNCTIONS: [Function; 5] = [
     Function::BaselineSor,
     Function::HistorySor,
     Function::RegistrySor,
     Function::AlertRuleSor,
+    Function::AlertEvaluator,
 ];
 
 impl Application {
@@ -71,15 +72,14 @@ impl Application {
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
         let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
-        if let Some((service, task)) =
-            alert_evaluator(&settings, &hosted, database.as_ref(), &metrics)?
-        {
-            bors.alerts = Some(service);
-            let status = task.status.clone();
-            tasks.spawn(status, EVALUATOR_STOP_WITHIN, move |shutdown| {
-                task.run(shutdown)
-            });
-        }
+        start_alert_evaluator(
+            &settings,
+            &hosted,
+            database.as_ref(),
+            &metrics,
+            &mut bors,
+            &mut tasks,
+        )?;
         if let Some(writer) = history_writer {
             let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));

@@ -1,11 +1,11 @@
-//! `Function`: which of the eleven functions a process serves (SPEC §1), and the BORs' versions.
+//! `Function`: which of the twelve functions a process serves (SPEC §1), and the BORs' versions.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Deserialize;
 
-/// The eleven functions a process can serve, plus `all` (SPEC §1).
+/// The twelve functions a process can serve, plus `all` (SPEC §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     All,
@@ -20,11 +20,12 @@ pub enum Function {
     DiffReportV2,
     FleetSearchV1,
     FleetSearchV2,
+    AlertEvaluator,
 }
 
 impl Function {
     /// Every function with the `FUNCTION` value that selects it.
-    pub const ALL: [(Function, &'static str); 12] = [
+    pub const ALL: [(Function, &'static str); 13] = [
         (Function::All, "all"),
         (Function::ProfileDataSor, "ReadPyroscopeProfile.sor.v1"),
         (Function::BaselineSor, "ReadPyroscopeBaseline.sor.v1"),
@@ -37,6 +38,7 @@ impl Function {
         (Function::DiffReportV2, "ReadPyroscopeDiffReport.v2"),
         (Function::FleetSearchV1, "ReadPyroscopeFleetSearch.v1"),
         (Function::FleetSearchV2, "ReadPyroscopeFleetSearch.v2"),
+        (Function::AlertEvaluator, "EvaluatePyroscopeAlertRules.v1"),
     ];
 
     /// The `FUNCTION` value of this function.

@@ -28,6 +28,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("BASELINE_URL", "sors.baseline_url"),
     ("HISTORY_URL", "sors.history_url"),
     ("REGISTRY_URL", "sors.registry_url"),
+    ("ALERT_RULE_URL", "sors.alert_rule_url"),
     ("DATABASE_URL", "database.url"),
     ("DB_HOST", "database.host"),
     ("DB_PORT", "database.port"),
@@ -173,6 +174,7 @@ pub struct SorUrls {
     pub baseline_url: Option<Url>,
     pub history_url: Option<Url>,
     pub registry_url: Option<Url>,
+    pub alert_rule_url: Option<Url>,
     pub request_timeout_secs: u64,
 }
 

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::bors::{load_rules, Hosted};
+use super::bors::{load_rules, Bors, Hosted};
+use super::remote_sors::{
+    alert_rule_spec, profile_data_spec, registry_spec, RemoteChecks, RemoteSors,
+};
 use super::StartupError;
 use crate::bor::alerting::delivery::Delivery;
 use crate::bor::alerting::evaluator::Evaluator;
@@ -15,26 +18,87 @@ use crate::db::Database;
 use crate::settings::{Function, Settings};
 use crate::sor::alert_state::{PgAlertStateStore, PgLeadership};
 use crate::sor::AlertStateSor;
+use crate::tasks::Tasks;
 use crate::telemetry::Metrics;
 
 /// How long the evaluator may take to finish an evaluation once asked to stop.
-pub(super) const EVALUATOR_STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+const EVALUATOR_STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// The evaluator's routes and its task, when this process runs it: `all`, with a database.
-pub(super) fn alert_evaluator(
+/// The evaluator: its routes and service, its task, and the health checks of the SORs it
+/// reaches over HTTP.
+struct AlertEvaluator {
+    service: web::Data<AlertEvaluationService>,
+    task: EvaluatorTask,
+    checks: RemoteChecks,
+}
+
+/// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
+/// process runs it.
+pub(super) fn start_alert_evaluator(
     settings: &Settings,
     hosted: &Hosted,
     database: Option<&Database>,
     metrics: &Arc<Metrics>,
-) -> Result<Option<(web::Data<AlertEvaluationService>, EvaluatorTask)>, StartupError> {
-    let (Function::All, Some(db), Some(rules), Some(profiles)) = (
-        settings.function,
-        database,
-        &hosted.alert_rules,
-        &hosted.profile_data,
-    ) else {
+    bors: &mut Bors,
+    tasks: &mut Tasks,
+) -> Result<(), StartupError> {
+    if let Some(alerts) = alert_evaluator(settings, hosted, database, metrics)? {
+        bors.alerts = Some(alerts.service);
+        bors.checks.extend(alerts.checks);
+        let (status, task) = (alerts.task.status.clone(), alerts.task);
+        tasks.spawn(status, EVALUATOR_STOP_WITHIN, move |shutdown| {
+            task.run(shutdown)
+        });
+    }
+    Ok(())
+}
+
+/// The evaluator, when this process runs it (`all`, or `EvaluatePyroscopeAlertRules.v1`) and
+/// has a database for its state. Rules, profiles and the registry are reached by the SPEC §1
+/// rule: a URL → over HTTP, hosted here → in-process; rules and profiles are required.
+fn alert_evaluator(
+    settings: &Settings,
+    hosted: &Hosted,
+    database: Option<&Database>,
+    metrics: &Arc<Metrics>,
+) -> Result<Option<AlertEvaluator>, StartupError> {
+    let function = settings.function;
+    let Some(db) = database.filter(|_| function.hosts(Function::AlertEvaluator)) else {
         return Ok(None);
     };
+    let urls = &settings.sors;
+    let mut remote = RemoteSors {
+        settings,
+        metrics,
+        checks: Vec::new(),
+    };
+    let missing = |reason| StartupError::Config {
+        key: "sors",
+        reason: format!("the alert evaluator needs {reason}"),
+    };
+    let rules = remote
+        .resolve(
+            alert_rule_spec(),
+            urls.alert_rule_url.as_ref(),
+            function.hosts(Function::AlertRuleSor),
+            hosted.alert_rules.as_ref(),
+        )?
+        .ok_or_else(|| missing("its rules: set ALERT_RULE_URL"))?;
+    let profiles = remote
+        .resolve(
+            profile_data_spec(),
+            urls.profile_data_url.as_ref(),
+            function.hosts(Function::ProfileDataSor),
+            hosted.profile_data.as_ref(),
+        )?
+        .ok_or_else(|| missing("profiles: set PROFILE_DATA_URL"))?;
+    let registry = remote.resolve(
+        registry_spec(),
+        urls.registry_url.as_ref(),
+        function.hosts(Function::RegistrySor),
+        hosted.registry.as_ref(),
+    )?;
+    let (rules, profiles) = (&rules, &profiles);
     let alerts = &settings.alerts;
     let state: Arc<dyn AlertStateSor> = Arc::new(PgAlertStateStore::new(db.clone()));
     let triage_rules = Arc::new(load_rules(settings)?);
@@ -68,7 +132,7 @@ pub(super) fn alert_evaluator(
         delivery: Delivery {
             alertmanager,
             webhooks: outbound("webhook")?,
-            registry: hosted.registry.clone(),
+            registry,
             public_url: alerts.public_url.clone(),
             interval: alerts.interval(),
             timeout: std::time::Duration::from_secs(alerts.delivery_timeout_secs),
@@ -78,5 +142,9 @@ pub(super) fn alert_evaluator(
         metrics: metrics.clone(),
         status: Arc::new(EvaluatorStatus::default()),
     };
-    Ok(Some((web::Data::new(service), task)))
+    Ok(Some(AlertEvaluator {
+        service: web::Data::new(service),
+        task,
+        checks: remote.checks,
+    }))
 }

@@ -7,12 +7,13 @@ use std::time::Duration;
 use super::StartupError;
 use crate::probe::HealthCheck;
 use crate::settings::Settings;
+use crate::sor::alert_rule::remote::RemoteAlertRuleStore;
 use crate::sor::baseline::remote::RemoteBaselineStore;
 use crate::sor::history::remote::RemoteHistoryStore;
 use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
 use crate::sor::remote::{RemoteSor, RemoteSorCheck};
-use crate::sor::{BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
 use crate::telemetry::Metrics;
 
 /// Health checks of the remote SORs a process's BORs use.
@@ -114,5 +115,16 @@ pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
         check: "registrySor",
         required: false,
         client: |r| Arc::new(RemoteRegistryStore::new(r)),
+    }
+}
+
+/// The rules the alert evaluator evaluates: without them it has nothing to do.
+pub(super) fn alert_rule_spec() -> RemoteSpec<dyn AlertRuleSor> {
+    RemoteSpec {
+        name: "Alert Rule",
+        key: "sors.alert_rule_url",
+        check: "alertRuleSor",
+        required: true,
+        client: |r| Arc::new(RemoteAlertRuleStore::new(r)),
     }
 }

@@ -311,3 +311,99 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
         .unwrap();
     assert_eq!(firing["count"], 1, "the firing alert is remembered");
 }
+
+/// The split deployment: the evaluator alone, with its own database, reaching the rules and the
+/// profiles over HTTP. Without a way to its rules it refuses to start.
+#[tokio::test]
+async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
+    use pyroscope_functions::settings::Function;
+
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let pyroscope_url = url::Url::parse(&pyroscope.uri()).unwrap();
+    let profiles =
+        crate::helpers::spawn_profile_data_sor(move |s| s.pyroscope.url = pyroscope_url).await;
+    let rules = crate::helpers::spawn_app_with(|s| s.function = Function::AlertRuleSor).await;
+
+    let db = crate::helpers::TestDatabase::create().await;
+    let mut settings = crate::helpers::test_settings(&db);
+    settings.function = Function::AlertEvaluator;
+    settings.alerts.interval_secs = 1;
+    settings.sors.profile_data_url = Some(url::Url::parse(&profiles.address).unwrap());
+    let refused = pyroscope_functions::startup::Application::build(settings.clone()).await;
+    let error = refused.err().expect("no rules, no evaluator").to_string();
+    assert!(error.contains("ALERT_RULE_URL"), "{error}");
+
+    settings.sors.alert_rule_url = Some(url::Url::parse(&rules.address).unwrap());
+    let evaluator = crate::helpers::spawn_server(settings).await;
+    crate::helpers::wait_until_ready(&evaluator).await;
+    create_rule(&rules, &format!("{}/hook", receiver.uri()), 40.0).await;
+    eventually(10, "the webhook hears the firing", || async {
+        posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
+    let health: Value = reqwest::get(format!("{evaluator}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["checks"]["alertRuleSor"]["status"], "up", "{health}");
+    assert_eq!(
+        health["checks"]["alertEvaluator"]["details"]["role"],
+        "leader"
+    );
+    let firing: Value = reqwest::get(format!("{evaluator}/alerts"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(firing["count"], 1);
+}
+
+/// Pyroscope fails while an alert fires: the alert stays firing in Alertmanager, nothing is
+/// announced, and the evaluator counts the errors.
+#[tokio::test]
+async fn a_pyroscope_outage_keeps_a_firing_alert_firing() {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let am_url = url::Url::parse(&alertmanager.url).unwrap();
+    let (app, pyroscope) = spawn_with_pyroscope_and(move |s| {
+        s.alerts.interval_secs = 1;
+        s.alerts.alertmanager_url = Some(am_url);
+        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.max_retries = 0;
+    })
+    .await;
+    create_rule(&app, &format!("{}/hook", receiver.uri()), 40.0).await;
+    eventually(10, "the alert fires", || async {
+        !active_alerts(&alertmanager).await.is_empty()
+    })
+    .await;
+
+    pyroscope.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&pyroscope)
+        .await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(active_alerts(&alertmanager).await.len(), 1, "still firing");
+    assert_eq!(
+        posts(&receiver, "/hook").await.len(),
+        1,
+        "nothing announced"
+    );
+    let health = json_with_status(app.get("/health").await, 200).await;
+    let evaluator = &health["checks"]["alertEvaluator"]["details"];
+    assert_eq!(evaluator["errors"], 1, "{health}");
+    assert_eq!(evaluator["firing"], 1, "{health}");
+}

@@ -193,10 +193,10 @@ impl Delivery {
         threshold: f64,
     ) -> Value {
         let pattern = rule.function_pattern.clone().unwrap_or_default();
-        let what = if pattern.is_empty() {
-            "top function"
-        } else {
-            pattern.as_str()
+        let what = match pattern.strip_prefix("diagnosis:") {
+            _ if pattern.is_empty() => "top function",
+            Some(category) => category.trim(),
+            None => pattern.as_str(),
         };
         let mut labels = json!({
             "alertname": ALERT_NAME, "app": rule.app_name, "profile_type": rule.profile_type.as_str(),
