@@ -59,6 +59,7 @@ pub struct Metrics {
     pub history_writes_dropped: prometheus::IntCounter,
     pub history_write_retries: prometheus::IntCounter,
     pub history_writes_pending: IntGauge,
+    pub profile_files_skipped: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -107,6 +108,13 @@ impl Metrics {
             "history_writes_pending",
             "Assessment history records queued or being written",
         )?;
+        let profile_files_skipped = IntCounterVec::new(
+            Opts::new(
+                "profile_files_skipped_total",
+                "pprof files skipped as unreadable, by reason",
+            ),
+            &["reason"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -118,6 +126,7 @@ impl Metrics {
         registry.register(Box::new(history_writes_dropped.clone()))?;
         registry.register(Box::new(history_write_retries.clone()))?;
         registry.register(Box::new(history_writes_pending.clone()))?;
+        registry.register(Box::new(profile_files_skipped.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -128,6 +137,7 @@ impl Metrics {
             history_writes_dropped,
             history_write_retries,
             history_writes_pending,
+            profile_files_skipped,
             pool_connections,
             pool_max,
             pool,

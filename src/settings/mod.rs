@@ -10,8 +10,10 @@ use serde::Deserialize;
 use url::Url;
 
 mod function;
+mod profiles;
 
 pub use function::{Bor, BorVersion, Function};
+pub use profiles::ProfilesSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -22,6 +24,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("PORT", "server.port"),
     ("PYROSCOPE_URL", "pyroscope.url"),
     ("PYROSCOPE_TENANT_ID", "pyroscope.tenant_id"),
+    ("PROFILES_DIR", "profiles.dir"),
     ("PROFILE_DATA_URL", "sors.profile_data_url"),
     ("BASELINE_URL", "sors.baseline_url"),
     ("HISTORY_URL", "sors.history_url"),
@@ -51,6 +54,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub pyroscope: PyroscopeSettings,
+    pub profiles: ProfilesSettings,
     pub sors: SorUrls,
     pub triage: TriageSettings,
     pub diff: DiffSettings,
@@ -137,7 +141,8 @@ pub enum PyroscopeApi {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PyroscopeSettings {
-    pub url: Url,
+    /// Unset unless Pyroscope is the profile source (env `PYROSCOPE_URL`).
+    pub url: Option<Url>,
     pub api: PyroscopeApi,
     pub app_label: String,
     pub tenant_id: Option<String>,
@@ -262,6 +267,9 @@ impl Settings {
         }
         if self.history_writes.max_pending == 0 {
             return invalid("history_writes.max_pending", "must be at least 1");
+        }
+        if let Err((key, reason)) = self.profiles.validate() {
+            return invalid(key, reason);
         }
         for logical in ["cpu", "alloc", "lock", "wall"] {
             match self.pyroscope.profile_types.get(logical) {

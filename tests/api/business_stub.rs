@@ -67,7 +67,7 @@ async fn stub_pyroscope() -> MockServer {
 pub async fn spawn_with_pyroscope() -> (TestApp, MockServer) {
     let pyroscope = stub_pyroscope().await;
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
-    let app = spawn_app_with(move |s| s.pyroscope.url = url).await;
+    let app = spawn_app_with(move |s| s.pyroscope.url = Some(url)).await;
     (app, pyroscope)
 }
 

@@ -16,6 +16,7 @@ mod openapi;
 mod operations;
 #[path = "../common/profile_data.rs"]
 mod profile_data;
+mod profile_files;
 mod profiles;
 mod pyroscope_stub;
 mod remote_errors;

@@ -6,6 +6,7 @@
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
 //! Answers are coalesced and cached in front of Pyroscope.
 
+mod file_profile_data;
 pub mod flamegraph;
 pub mod model;
 pub mod pprof;
@@ -17,5 +18,6 @@ pub mod routes;
 #[cfg(test)]
 mod testdata;
 
+pub use file_profile_data::FileProfileData;
 pub use model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow};
 pub use pyroscope_profile_data::PyroscopeProfileData;
