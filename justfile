@@ -22,6 +22,10 @@ bench:
     cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3
 
+# Remake the bundled demo profiles from the folded stacks in demo/stacks/.
+demo-profiles:
+    scripts/demo-profiles.sh
+
 # Everything CI does.
 ci:
     bash .ci/run

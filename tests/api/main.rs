@@ -6,6 +6,7 @@ mod business_stub;
 mod contract;
 mod contract_catalog;
 mod contract_profile_data;
+mod demo;
 mod diff;
 mod fleet;
 mod helpers;
