@@ -2,6 +2,7 @@
 //! the decompressed size, prost decoding, and every index resolved once, so that building a
 //! tree later cannot fail on the file's content.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -9,6 +10,7 @@ use prost::Message;
 
 use super::error::PprofError;
 use super::proto;
+use super::wire::{read_sample, samples, wire_error};
 
 /// How much a file may ask of the service.
 #[derive(Debug, Clone, Copy)]
@@ -76,19 +78,19 @@ impl ParsedProfile {
 }
 
 /// Decompresses (when the content is gzip) within the size bound.
-pub fn decompress(raw: &[u8], limits: Limits) -> Result<Vec<u8>, PprofError> {
+pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {
     let limit = limits.max_decoded_bytes;
     if !raw.starts_with(&[0x1f, 0x8b]) {
         if raw.len() as u64 > limit {
             return Err(PprofError::TooLarge { limit });
         }
-        return Ok(raw.to_vec());
+        return Ok(Cow::Borrowed(raw));
     }
     let mut out = Vec::new();
     let mut reader = flate2::read::MultiGzDecoder::new(raw).take(limit.saturating_add(1));
     match reader.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limit => Err(PprofError::TooLarge { limit }),
-        Ok(_) => Ok(out),
+        Ok(_) => Ok(Cow::Owned(out)),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             Err(PprofError::Truncated(format!("gzip stream: {e}")))
         }
@@ -99,15 +101,8 @@ pub fn decompress(raw: &[u8], limits: Limits) -> Result<Vec<u8>, PprofError> {
 /// Reads a whole file's content: gzip or raw, then the profile in it.
 pub fn parse_file(raw: &[u8], limits: Limits) -> Result<ParsedProfile, PprofError> {
     let bytes = decompress(raw, limits)?;
-    let profile = proto::Profile::decode(bytes.as_slice()).map_err(|e| {
-        let message = e.to_string();
-        if message.contains("underflow") {
-            PprofError::Truncated(message)
-        } else {
-            PprofError::NotPprof(message)
-        }
-    })?;
-    resolve(profile, limits)
+    let tables = proto::ProfileTables::decode(&*bytes).map_err(|e| wire_error(&e))?;
+    resolve(tables, &samples(&bytes)?, limits)
 }
 
 /// Maps item ids to positions; an id of 0 stands for the item's 1-based position (a .NET
@@ -166,7 +161,11 @@ fn sample_type(table: &[Vec<u8>], t: &proto::ValueType) -> Result<SampleType, Pp
 }
 
 /// Checks every index and flattens the tables.
-fn resolve(p: proto::Profile, limits: Limits) -> Result<ParsedProfile, PprofError> {
+fn resolve(
+    p: proto::ProfileTables,
+    samples: &[&[u8]],
+    limits: Limits,
+) -> Result<ParsedProfile, PprofError> {
     let table = &p.string_table;
     if table.first().is_none_or(|s| !s.is_empty()) || p.sample_type.is_empty() {
         return Err(PprofError::NotPprof(
@@ -228,29 +227,37 @@ fn resolve(p: proto::Profile, limits: Limits) -> Result<ParsedProfile, PprofErro
     let locations = IdMap::new(p.location.iter().map(|l| l.id), p.location.len());
     let n_types = out.sample_types.len();
     out.stack_starts.push(0);
-    for s in &p.sample {
-        if s.value.len() != n_types {
-            return Err(PprofError::Invalid(format!(
-                "a sample has {} values for {n_types} sample types",
-                s.value.len()
-            )));
-        }
+    out.stacks
+        .reserve(samples.iter().map(|s| s.len() / 2).sum());
+    out.values.reserve(samples.len() * n_types);
+    for sample in samples {
+        let (start, values) = (out.stacks.len(), out.values.len());
         let mut depth = 0usize;
-        for &id in s.location_id.iter().rev() {
+        let (starts, stacks) = (&out.frame_starts, &mut out.stacks);
+        let on_location = |id| {
             let loc = locations.get(id).ok_or(PprofError::BadIndex {
                 what: "location id",
                 index: id,
             })?;
-            depth += out.frames_of(loc).len();
-            out.stacks.push(loc);
-        }
+            depth += (starts[loc as usize + 1] - starts[loc as usize]) as usize;
+            stacks.push(loc);
+            Ok(())
+        };
+        read_sample(sample, on_location, &mut out.values)?;
         if depth > limits.max_stack_depth {
             return Err(PprofError::TooDeep {
                 depth,
                 limit: limits.max_stack_depth,
             });
         }
-        out.values.extend_from_slice(&s.value);
+        if out.values.len() - values != n_types {
+            return Err(PprofError::Invalid(format!(
+                "a sample has {} values for {n_types} sample types",
+                out.values.len() - values
+            )));
+        }
+        // Written leaf first; kept root first.
+        out.stacks[start..].reverse();
         out.stack_starts.push(out.stacks.len() as u32);
     }
     Ok(out)

@@ -10,6 +10,7 @@ mod hash;
 pub mod proto;
 pub mod source;
 mod tree;
+mod wire;
 
 pub use decode::{decompress, parse_file, Limits, ParsedProfile, SampleType};
 pub use error::PprofError;

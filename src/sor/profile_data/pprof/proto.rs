@@ -28,6 +28,26 @@ pub struct Profile {
     pub period: i64,
 }
 
+/// What the service decodes with prost: a [`Profile`] without its samples, which prost then
+/// skips; `wire.rs` reads them straight into flat arrays.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ProfileTables {
+    #[prost(message, repeated, tag = "1")]
+    pub sample_type: Vec<ValueType>,
+    #[prost(message, repeated, tag = "4")]
+    pub location: Vec<Location>,
+    #[prost(message, repeated, tag = "5")]
+    pub function: Vec<Function>,
+    #[prost(bytes = "vec", repeated, tag = "6")]
+    pub string_table: Vec<Vec<u8>>,
+    #[prost(int64, tag = "9")]
+    pub time_nanos: i64,
+    #[prost(int64, tag = "10")]
+    pub duration_nanos: i64,
+    #[prost(message, optional, tag = "11")]
+    pub period_type: Option<ValueType>,
+}
+
 /// A sample type such as `cpu/nanoseconds`: indexes into the string table.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ValueType {

@@ -16,10 +16,15 @@ struct TrieNode {
     parent: u32,
     first_child: u32,
     next_sibling: u32,
+    children: u32,
     self_value: u64,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// Up to this many children a node's child is found by walking its child list (near in memory,
+/// no hashing); beyond it, through the edge map.
+const LIST_CHILDREN: u32 = 8;
 
 /// The merged stacks of the files added so far.
 pub struct StackTree {
@@ -44,6 +49,7 @@ impl Default for StackTree {
             parent: NONE,
             first_child: NONE,
             next_sibling: NONE,
+            children: 0,
             self_value: 0,
         });
         tree
@@ -63,7 +69,17 @@ impl StackTree {
 
     fn child(&mut self, parent: u32, name: u32) -> Result<u32, PprofError> {
         let key = (u64::from(parent) << 32) | u64::from(name);
-        if let Some(&child) = self.edges.get(&key) {
+        let p = &self.nodes[parent as usize];
+        if p.children <= LIST_CHILDREN {
+            let mut child = p.first_child;
+            while child != NONE {
+                let c = &self.nodes[child as usize];
+                if c.name == name {
+                    return Ok(child);
+                }
+                child = c.next_sibling;
+            }
+        } else if let Some(&child) = self.edges.get(&key) {
             return Ok(child);
         }
         let id = u32::try_from(self.nodes.len())
@@ -73,14 +89,28 @@ impl StackTree {
         let p = &mut self.nodes[parent as usize];
         let next_sibling = p.first_child;
         p.first_child = id;
+        p.children += 1;
+        let children = p.children;
         self.nodes.push(TrieNode {
             name,
             parent,
             first_child: NONE,
             next_sibling,
+            children: 0,
             self_value: 0,
         });
-        self.edges.insert(key, id);
+        if children == LIST_CHILDREN + 1 {
+            // From now on through the map: move the whole list there.
+            let mut child = id;
+            while child != NONE {
+                let c = &self.nodes[child as usize];
+                self.edges
+                    .insert((u64::from(parent) << 32) | u64::from(c.name), child);
+                child = c.next_sibling;
+            }
+        } else if children > LIST_CHILDREN {
+            self.edges.insert(key, id);
+        }
         Ok(id)
     }
 
@@ -89,6 +119,7 @@ impl StackTree {
     /// the path of the previous sample is reused as far as the two stacks agree.
     pub fn add(&mut self, file: &ParsedProfile, value_index: usize) -> Result<(), PprofError> {
         let names: Vec<u32> = file.names.iter().map(|n| self.intern(n)).collect();
+        self.nodes.reserve(file.sample_count());
         let mut previous: &[u32] = &[];
         // path[k]: the trie node after the first k + 1 locations of `previous`.
         let mut path: Vec<u32> = Vec::new();
@@ -118,6 +149,11 @@ impl StackTree {
             previous = stack;
         }
         Ok(())
+    }
+
+    /// Nodes of the tree below the root.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len() - 1
     }
 
     /// Per-function statistics of the merged stacks, exactly as for a flame graph of them.
