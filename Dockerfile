@@ -22,9 +22,13 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && mkdir -p /data && chown postgres:postgres /data
 COPY --from=build /src/target/release/pyroscope-functions /usr/local/bin/pyroscope-functions
+# Answers when neither PYROSCOPE_URL nor PROFILES_DIR is set (mount pprof files and set
+# PROFILES_DIR to read your own).
+COPY --from=build /src/demo/profiles /usr/share/pyroscope-functions/demo/profiles
 USER postgres
 WORKDIR /data
 ENV APP__DATABASE__EMBEDDED__DATA_DIR=/data/postgres \
+    APP__PROFILES__DEMO_DIR=/usr/share/pyroscope-functions/demo/profiles \
     PORT=8080 \
     RUST_LOG=info
 VOLUME ["/data"]

@@ -21,6 +21,11 @@ openapi:
 bench:
     cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3
+    cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 5
+
+# Remake the bundled demo profiles from the folded stacks in demo/stacks/.
+demo-profiles:
+    scripts/demo-profiles.sh
 
 # Everything CI does.
 ci:

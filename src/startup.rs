@@ -22,8 +22,7 @@ use crate::settings::{Function, Settings};
 use crate::sor::alert_rule::{self, PgAlertRuleStore};
 use crate::sor::baseline::{self, PgBaselineStore};
 use crate::sor::history::{self, PgHistoryStore};
-use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
-use crate::sor::profile_data::{self, PyroscopeProfileData};
+use crate::sor::profile_data;
 use crate::sor::registry::{self, PgRegistryStore};
 use crate::tasks::Tasks;
 use crate::telemetry::{self, Metrics, PoolGauge};
@@ -32,12 +31,14 @@ mod alerts;
 mod bors;
 mod database;
 mod error;
+mod profile_source;
 mod remote_sors;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
 use database::open_database;
 pub use error::StartupError;
+use profile_source::profile_data_sor;
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -124,7 +125,7 @@ impl Application {
     }
 }
 
-/// The SORs this process hosts on `database` and Pyroscope, with their health checks.
+/// The SORs this process hosts on `database` and the profile source, with their health checks.
 fn host_sors(
     settings: &Settings,
     database: Option<&Database>,
@@ -149,14 +150,9 @@ fn host_sors(
         }
     }
     if function.hosts(Function::ProfileDataSor) {
-        let sor = PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(|e| {
-            StartupError::Config {
-                key: e.key,
-                reason: e.reason,
-            }
-        })?;
-        checks.push(Arc::new(PyroscopeCheck(sor.client())));
-        hosted.profile_data = Some(Arc::new(sor));
+        let (sor, check) = profile_data_sor(settings, metrics)?;
+        checks.push(check);
+        hosted.profile_data = Some(sor);
     }
     Ok((hosted, checks))
 }

@@ -63,6 +63,7 @@ pub struct Metrics {
     pub alert_evaluations: IntCounterVec,
     pub alerts_firing: IntGauge,
     pub alert_notifications: IntCounterVec,
+    pub profile_files_skipped: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -134,6 +135,13 @@ impl Metrics {
             ),
             &["target", "outcome"],
         )?;
+        let profile_files_skipped = IntCounterVec::new(
+            Opts::new(
+                "profile_files_skipped_total",
+                "pprof files skipped as unreadable, by reason",
+            ),
+            &["reason"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -149,6 +157,7 @@ impl Metrics {
         registry.register(Box::new(alert_evaluations.clone()))?;
         registry.register(Box::new(alerts_firing.clone()))?;
         registry.register(Box::new(alert_notifications.clone()))?;
+        registry.register(Box::new(profile_files_skipped.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -163,6 +172,7 @@ impl Metrics {
             alert_evaluations,
             alerts_firing,
             alert_notifications,
+            profile_files_skipped,
             pool_connections,
             pool_max,
             pool,

@@ -11,9 +11,12 @@ use url::Url;
 
 mod alerts;
 mod function;
+mod profiles;
+mod validate;
 
 pub use alerts::AlertSettings;
 pub use function::{Bor, BorVersion, Function};
+pub use profiles::ProfilesSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -24,6 +27,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("PORT", "server.port"),
     ("PYROSCOPE_URL", "pyroscope.url"),
     ("PYROSCOPE_TENANT_ID", "pyroscope.tenant_id"),
+    ("PROFILES_DIR", "profiles.dir"),
     ("PROFILE_DATA_URL", "sors.profile_data_url"),
     ("BASELINE_URL", "sors.baseline_url"),
     ("HISTORY_URL", "sors.history_url"),
@@ -55,6 +59,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub pyroscope: PyroscopeSettings,
+    pub profiles: ProfilesSettings,
     pub sors: SorUrls,
     pub triage: TriageSettings,
     pub diff: DiffSettings,
@@ -142,7 +147,8 @@ pub enum PyroscopeApi {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PyroscopeSettings {
-    pub url: Url,
+    /// Unset unless Pyroscope is the profile source (env `PYROSCOPE_URL`).
+    pub url: Option<Url>,
     pub api: PyroscopeApi,
     pub app_label: String,
     pub tenant_id: Option<String>,
@@ -209,87 +215,6 @@ impl Settings {
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.validate()?;
         Ok(settings)
-    }
-
-    fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, reason: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                reason: reason.to_owned(),
-            })
-        };
-        if self.database.pool_size == 0 {
-            return invalid("database.pool_size", "must be at least 1");
-        }
-        if self.server.max_body_bytes == 0 {
-            return invalid("server.max_body_bytes", "must be at least 1");
-        }
-        if self.pyroscope.request_timeout_secs == 0 {
-            return invalid("pyroscope.request_timeout_secs", "must be at least 1");
-        }
-        if self.pyroscope.max_nodes == 0
-            || self.pyroscope.max_nodes_limit < self.pyroscope.max_nodes
-        {
-            return invalid(
-                "pyroscope.max_nodes_limit",
-                "must be at least pyroscope.max_nodes, which must be positive",
-            );
-        }
-        if !(0.0..=100.0).contains(&self.pyroscope.truncation_threshold_percent) {
-            return invalid(
-                "pyroscope.truncation_threshold_percent",
-                "must be within 0..=100",
-            );
-        }
-        if !(0.0..=100.0).contains(&self.triage.min_score) {
-            return invalid("triage.min_score", "must be within 0..=100");
-        }
-        if !(self.diff.warn_regression_points > 0.0 && self.diff.warn_regression_points <= 100.0) {
-            return invalid(
-                "diff.warn_regression_points",
-                "must be within 0 (exclusive) ..=100",
-            );
-        }
-        if let Err((key, reason)) = self.alerts.validate() {
-            return invalid(key, reason);
-        }
-        if self.fleet.concurrency == 0 {
-            return invalid("fleet.concurrency", "must be at least 1");
-        }
-        if self.fleet.app_timeout_secs == 0 {
-            return invalid("fleet.app_timeout_secs", "must be at least 1");
-        }
-        if self.history_writes.base_delay_ms == 0 {
-            // Without a delay, an outage would be retried in a busy loop.
-            return invalid("history_writes.base_delay_ms", "must be at least 1");
-        }
-        if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
-            return invalid(
-                "history_writes.max_delay_ms",
-                "must be at least history_writes.base_delay_ms",
-            );
-        }
-        if self.history_writes.max_pending == 0 {
-            return invalid("history_writes.max_pending", "must be at least 1");
-        }
-        for logical in ["cpu", "alloc", "lock", "wall"] {
-            match self.pyroscope.profile_types.get(logical) {
-                Some(ids) if !ids.is_empty() => {}
-                _ => {
-                    return invalid(
-                        "pyroscope.profile_types",
-                        "needs candidates for cpu, alloc, lock and wall",
-                    )
-                }
-            }
-            if !self.pyroscope.legacy_suffixes.contains_key(logical) {
-                return invalid(
-                    "pyroscope.legacy_suffixes",
-                    "needs suffixes for cpu, alloc, lock and wall",
-                );
-            }
-        }
-        Ok(())
     }
 }
 

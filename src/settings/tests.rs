@@ -84,3 +84,24 @@ fn an_invalid_value_names_its_key() {
     let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
     assert!(err.to_string().contains("url"), "{err}");
 }
+
+#[test]
+fn no_profile_source_is_set_by_default_and_each_has_its_flat_name() {
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert!(s.pyroscope.url.is_none() && s.profiles.dir.is_none());
+    assert_eq!(s.profiles.max_decoded_bytes, 256 << 20);
+    assert_eq!(s.profiles.sample_types["cpu"][0], "cpu/nanoseconds");
+    assert_eq!(s.profiles.sample_types["alloc"].len(), 4);
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("PROFILES_DIR", "/var/lib/profiles"),
+            ("PYROSCOPE_URL", "http://pyro:4040"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.profiles.dir.unwrap().to_str(), Some("/var/lib/profiles"));
+    assert_eq!(s.pyroscope.url.unwrap().as_str(), "http://pyro:4040/");
+    let err = Settings::load_from(None, env(&[("APP__PROFILES__RESCAN_SECS", "0")])).unwrap_err();
+    assert!(err.to_string().contains("profiles.rescan_secs"), "{err}");
+}

@@ -26,10 +26,11 @@ use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use registry::{NewService, Service, ServicePatch, Tier};
 
-/// Read access to profiles, via Pyroscope (SPEC §2, §3).
+/// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
 ///
 /// # Errors
-/// `Upstream` when Pyroscope fails or answers garbage, `Timeout` when it is too slow,
+/// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
+/// not errors), `Timeout` when it is too slow,
 /// `Unavailable` when a remote Profile Data SOR cannot be reached.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]

@@ -211,7 +211,7 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
     let mut addresses = Vec::new();
     for _ in 0..2 {
         let mut settings = crate::helpers::test_settings(&db);
-        settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+        settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
         settings.alerts.interval_secs = 1;
         let address = crate::helpers::spawn_server(settings).await;
         crate::helpers::wait_until_ready(&address).await;
@@ -256,7 +256,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     let db = crate::helpers::TestDatabase::create().await;
     let settings = || {
         let mut settings = crate::helpers::test_settings(&db);
-        settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+        settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
         settings.alerts.interval_secs = 1;
         settings
     };
@@ -326,7 +326,8 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
     let pyroscope = crate::business_stub::stub_pyroscope().await;
     let pyroscope_url = url::Url::parse(&pyroscope.uri()).unwrap();
     let profiles =
-        crate::helpers::spawn_profile_data_sor(move |s| s.pyroscope.url = pyroscope_url).await;
+        crate::helpers::spawn_profile_data_sor(move |s| s.pyroscope.url = Some(pyroscope_url))
+            .await;
     let rules = crate::helpers::spawn_app_with(|s| s.function = Function::AlertRuleSor).await;
 
     let db = crate::helpers::TestDatabase::create().await;

@@ -77,7 +77,7 @@ pub async fn spawn_with_pyroscope_and(
     let pyroscope = stub_pyroscope().await;
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
     let app = spawn_app_with(move |s| {
-        s.pyroscope.url = url;
+        s.pyroscope.url = Some(url);
         customize(s);
     })
     .await;

@@ -21,14 +21,14 @@ use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
 
 fn in_process(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
     let mut settings = Settings::load_from(None, Vec::new()).unwrap();
-    settings.pyroscope.url = Url::parse(&pyroscope.uri()).unwrap();
+    settings.pyroscope.url = Some(Url::parse(&pyroscope.uri()).unwrap());
     let sor = PyroscopeProfileData::new(&settings.pyroscope, Metrics::new(None).unwrap());
     Arc::new(sor.unwrap())
 }
 
 async fn remote(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
     let url = Url::parse(&pyroscope.uri()).unwrap();
-    let sor = spawn_profile_data_sor(move |s| s.pyroscope.url = url).await;
+    let sor = spawn_profile_data_sor(move |s| s.pyroscope.url = Some(url)).await;
     let base = Url::parse(&sor.address).unwrap();
     let client = RemoteSor::new(
         "Profile Data",

@@ -229,7 +229,7 @@ pub async fn block_history_writes(app: &TestApp) -> PgConnection {
 async fn past_the_queue_bound_records_are_dropped_counted_and_shown_in_health_while_ready() {
     let pyroscope = pyroscope_stub::start().await;
     let app = spawn_app_with(|s| {
-        s.pyroscope.url = pyroscope.uri().parse().unwrap();
+        s.pyroscope.url = Some(pyroscope.uri().parse().unwrap());
         s.history_writes.max_pending = 3;
     })
     .await;

@@ -8,6 +8,7 @@ mod business_stub;
 mod contract;
 mod contract_catalog;
 mod contract_profile_data;
+mod demo;
 mod diff;
 mod fleet;
 mod helpers;
@@ -19,6 +20,7 @@ mod openapi;
 mod operations;
 #[path = "../common/profile_data.rs"]
 mod profile_data;
+mod profile_files;
 mod profiles;
 mod pyroscope_stub;
 mod remote_errors;

@@ -25,10 +25,11 @@ fn baseline() -> serde_json::Value {
 async fn health_reports_the_database_with_response_time_and_pool_statistics() {
     let app = spawn_app().await;
     let body = json_with_status(app.get("/health").await, 200).await;
-    // No Pyroscope runs in this test: reported, but optional, so degraded rather than unhealthy.
-    assert_eq!(body["status"], "degraded");
-    assert_eq!(body["checks"]["pyroscope"]["status"], "down");
-    assert_eq!(body["checks"]["pyroscope"]["required"], false);
+    // Neither Pyroscope nor a profile directory is set: the demo profiles answer, and say so.
+    assert_eq!(body["status"], "healthy", "{body}");
+    assert_eq!(body["checks"]["profiles"]["status"], "up");
+    assert_eq!(body["checks"]["profiles"]["required"], false);
+    assert_eq!(body["checks"]["profiles"]["details"]["source"], "demo");
     assert_eq!(body["function"], "all");
     let db = &body["checks"]["database"];
     assert_eq!(db["status"], "up");

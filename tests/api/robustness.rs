@@ -183,7 +183,7 @@ async fn a_stop_lets_an_in_flight_request_finish() {
     let pyroscope = slow_pyroscope().await;
     let db = TestDatabase::create().await;
     let mut settings = test_settings(&db);
-    settings.pyroscope.url = url::Url::parse(&pyroscope.uri()).unwrap();
+    settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
     let app = Application::build(settings).await.unwrap();
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();

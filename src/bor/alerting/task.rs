@@ -68,9 +68,12 @@ impl EvaluatorStatus {
 }
 
 impl EvaluatorTask {
-    /// Evaluates every interval until shutdown.
+    /// Evaluates every interval, from one interval after start, until shutdown.
     pub async fn run(self, mut shutdown: Shutdown) {
-        let mut ticks = tokio::time::interval(self.interval);
+        // The first turn comes one interval after start: the schema is migrated by then, and a
+        // starting process does not show a failed evaluation in `/health`.
+        let first = tokio::time::Instant::now() + self.interval;
+        let mut ticks = tokio::time::interval_at(first, self.interval);
         ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {

@@ -1,11 +1,15 @@
-//! Profile Data SOR: the one place that talks to Pyroscope.
+//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files.
 //!
+//! [`FileProfileData`] merges the pprof files of a directory (`pprof/`) into the same call
+//! tree a flame graph gives, and ranks it with the same aggregation.
 //! [`PyroscopeProfileData`] resolves which Pyroscope profile type to read, asks for the merged
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
 //! Answers are coalesced and cached in front of Pyroscope.
 
+mod file_profile_data;
 pub mod flamegraph;
 pub mod model;
+pub mod pprof;
 pub mod pyroscope;
 mod pyroscope_profile_data;
 mod ranking;
@@ -14,5 +18,6 @@ pub mod routes;
 #[cfg(test)]
 mod testdata;
 
+pub use file_profile_data::FileProfileData;
 pub use model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow};
 pub use pyroscope_profile_data::PyroscopeProfileData;

@@ -27,7 +27,9 @@ pub struct Profile {
     pub from: i64,
     /// Window end, epoch seconds.
     pub to: i64,
-    /// The Pyroscope profile-type ID (modern) or query (legacy) that produced it.
+    /// The Pyroscope profile-type ID (modern) or query (legacy) that produced it; from pprof
+    /// files, the ID Pyroscope would give that series
+    /// (`<name>:<type>:<unit>:<period type>:<period unit>`).
     pub profile_type_id: String,
     /// Samples in the whole profile.
     pub total_samples: u64,
@@ -71,7 +73,7 @@ pub struct ProfileDiff {
     pub app_name: String,
     /// The logical profile type (canonical name).
     pub profile_type: ProfileType,
-    /// The Pyroscope profile-type ID or query used for both windows.
+    /// The Pyroscope profile-type ID or query (or, from files, the ID) used for both windows.
     pub profile_type_id: String,
     /// The window compared against.
     pub baseline: ProfileWindow,

@@ -42,7 +42,11 @@ const METHODS: [&str; 8] = [
 /// chains, direct and indirect recursion, and leaf `other` nodes. Small targets draw from a
 /// small name pool so recursion and merging are frequent.
 pub fn generate(target_nodes: usize, seed: u64) -> Generated {
-    let pool = (target_nodes / 16).clamp(3, 3000);
+    generate_with_names(target_nodes, (target_nodes / 16).clamp(3, 3000), seed)
+}
+
+/// Like [`generate`] with `pool` distinct function names to draw from.
+pub fn generate_with_names(target_nodes: usize, pool: usize, seed: u64) -> Generated {
     let mut names = vec![
         "total".to_owned(),
         super::flamegraph::TRUNCATED_NAME.to_owned(),
@@ -233,5 +237,80 @@ impl Generated {
             let _ = write!(out, "{}\"{name}\"", if i == 0 { "" } else { "," });
         }
         out.push(']');
+    }
+}
+
+impl Generated {
+    /// The same stacks as a pprof profile (`cpu/nanoseconds`): one function and one location
+    /// per name (ids from 1), one sample per node with self samples, its stack leaf first.
+    pub fn to_pprof(&self) -> super::pprof::proto::Profile {
+        use super::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
+        let mut string_table = vec![Vec::new()];
+        string_table.extend(self.names.iter().map(|n| n.as_bytes().to_vec()));
+        let cpu = string_table.len() as i64;
+        string_table.extend([b"cpu".to_vec(), b"nanoseconds".to_vec()]);
+        let ids = 1..=self.names.len() as u64;
+        let function = ids.clone().map(|id| Function {
+            id,
+            name: id as i64,
+            ..Function::default()
+        });
+        let location = ids.map(|id| Location {
+            id,
+            address: 0x40_0000 + id * 16,
+            line: vec![Line {
+                function_id: id,
+                line: 0,
+            }],
+        });
+        // Every node with samples: (name, parent in `nodes`), level by level.
+        let mut nodes: Vec<(u64, usize)> = Vec::new();
+        let mut sample = Vec::new();
+        let mut above: Vec<(u64, u64, usize)> = Vec::new();
+        for level in &self.levels {
+            let (mut end, mut cursor, mut here) = (0u64, 0usize, Vec::new());
+            for t in level.chunks_exact(4) {
+                let [offset, total, self_samples, name] =
+                    [t[0], t[1], t[2], t[3]].map(|v| v as u64);
+                let start = end + offset;
+                end = start + total;
+                if total == 0 {
+                    continue;
+                }
+                while above.get(cursor).is_some_and(|p| p.1 <= start) {
+                    cursor += 1;
+                }
+                let parent = above.get(cursor).map_or(usize::MAX, |p| p.2);
+                nodes.push((name, parent));
+                here.push((start, end, nodes.len() - 1));
+                if self_samples > 0 && parent != usize::MAX {
+                    let mut location_id = Vec::new();
+                    let mut at = nodes.len() - 1;
+                    while nodes[at].1 != usize::MAX {
+                        location_id.push(nodes[at].0 + 1);
+                        at = nodes[at].1;
+                    }
+                    sample.push(Sample {
+                        location_id,
+                        value: vec![self_samples as i64],
+                    });
+                }
+            }
+            above = here;
+        }
+        let cpu_ns = ValueType {
+            r#type: cpu,
+            unit: cpu + 1,
+        };
+        Profile {
+            sample_type: vec![cpu_ns.clone()],
+            sample,
+            location: location.collect(),
+            function: function.collect(),
+            string_table,
+            period_type: Some(cpu_ns),
+            period: 10_000_000,
+            ..Profile::default()
+        }
     }
 }

@@ -157,7 +157,7 @@ async fn pyroscope_failures_are_502s_naming_pyroscope_and_only_transient_ones_ar
 async fn an_unreachable_pyroscope_answers_502() {
     let port = free_port();
     let app = spawn_profile_data_sor(|s| {
-        s.pyroscope.url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        s.pyroscope.url = Some(Url::parse(&format!("http://127.0.0.1:{port}")).unwrap());
     })
     .await;
     let path = format!("/profiles/checkout-service?{}", window(FROM, TO));

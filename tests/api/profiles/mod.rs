@@ -171,7 +171,7 @@ impl Api {
         };
         let url = Url::parse(&url).unwrap();
         spawn_profile_data_sor(move |s| {
-            s.pyroscope.url = url;
+            s.pyroscope.url = Some(url);
             s.pyroscope.api = api;
             customize(s);
         })

@@ -86,7 +86,7 @@ async fn the_all_in_one_process_serves_profiles_too() {
         .mount(&server)
         .await;
     let url = Url::parse(&server.uri()).unwrap();
-    let app = spawn_app_with(|s| s.pyroscope.url = url).await;
+    let app = spawn_app_with(|s| s.pyroscope.url = Some(url)).await;
     let body = json_with_status(app.get("/profiles/apps").await, 200).await;
     assert_eq!(body, json!({"apps": ["checkout-service"]}));
 }

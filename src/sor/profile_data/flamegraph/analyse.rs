@@ -79,6 +79,32 @@ where
     }
 
     let sums = aggregate(&nodes, &level_starts, canonical.len())?;
+    Ok(rank_sums(&sums, names, other, total))
+}
+
+/// Per-function statistics of a call tree that another source built (pprof files): the same
+/// aggregation and ranking as for a flame graph. `nodes[0]` is the root, each node's children
+/// are the contiguous range `first_child..child_end` of `nodes`, `names` are distinct, and
+/// `total` is the root's total. Nothing is truncated in such a tree.
+///
+/// # Errors
+/// [`FlamegraphError::Overflow`] when a sum does not fit in `u64`.
+pub fn tree_stats<S: AsRef<str>>(
+    nodes: &[Node],
+    names: &[S],
+    total: u64,
+) -> Result<FlameGraphStats, FlamegraphError> {
+    let sums = aggregate(nodes, &[], names.len())?;
+    Ok(rank_sums(&sums, names, None, total))
+}
+
+/// The functions with samples, by self samples descending, then name.
+fn rank_sums<S: AsRef<str>>(
+    sums: &[Sums],
+    names: &[S],
+    other: Option<usize>,
+    total: u64,
+) -> FlameGraphStats {
     let mut functions: Vec<FunctionSamples> = sums
         .iter()
         .enumerate()
@@ -95,11 +121,11 @@ where
             .cmp(&a.self_samples)
             .then_with(|| a.name.cmp(&b.name))
     });
-    Ok(FlameGraphStats {
+    FlameGraphStats {
         total_samples: total,
         truncated_samples: other.map_or(0, |i| sums[i].self_samples),
         functions,
-    })
+    }
 }
 
 /// Sums self and recursion-aware total samples per canonical name with an iterative DFS from the

@@ -5,8 +5,9 @@ mod stats;
 mod tree;
 mod wire;
 
-pub use analyse::analyse;
+pub use analyse::{analyse, tree_stats};
 pub use stats::{FlameGraphStats, FlamegraphError, FunctionSamples, TRUNCATED_NAME};
+pub use tree::Node;
 use wire::{ConnectResponse, Int, LegacyResponse};
 
 /// Parses a legacy Pyroscope `/render?format=json` response (`{"flamebearer": …, "metadata": …}`).

@@ -5,15 +5,19 @@ use std::collections::HashMap;
 
 use super::stats::{FlamegraphError, TRUNCATED_NAME};
 
-/// One decoded tuple. Children of a node are contiguous on the next level (both levels are
-/// sorted by x), so a `first_child..child_end` range into the flat node list is enough.
-pub(super) struct Node {
-    pub(super) total: u64,
-    pub(super) self_samples: u64,
+/// One node of a call tree: a decoded flame-graph tuple, or a node of a pprof stack trie.
+/// Children of a node are contiguous (on a flame graph's next level both levels are sorted by
+/// x), so a `first_child..child_end` range into the flat node list is enough.
+#[derive(Debug, Clone, Default)]
+pub struct Node {
+    /// Samples with this node on the stack.
+    pub total: u64,
+    /// Samples whose innermost frame is this node.
+    pub self_samples: u64,
     /// Canonical name index (first occurrence of the string in `names`).
-    pub(super) name: usize,
-    pub(super) first_child: usize,
-    pub(super) child_end: usize,
+    pub name: usize,
+    pub first_child: usize,
+    pub child_end: usize,
 }
 
 /// Absolute horizontal extent `[start, end)` of a node on its level.

@@ -61,7 +61,12 @@ impl PyroscopeClient {
         settings: &PyroscopeSettings,
         metrics: Arc<Metrics>,
     ) -> Result<Self, ClientConfigError> {
-        let mut base = settings.url.clone();
+        let Some(mut base) = settings.url.clone() else {
+            return Err(ClientConfigError {
+                key: "pyroscope.url",
+                reason: "is not set".into(),
+            });
+        };
         if base.cannot_be_a_base() || !matches!(base.scheme(), "http" | "https") {
             return Err(ClientConfigError {
                 key: "pyroscope.url",

@@ -1,0 +1,47 @@
+//! Writes a gzip-compressed pprof profile from folded stacks (`root;caller;leaf 123` per
+//! line). `scripts/demo-profiles.sh` makes the bundled demo profiles with it.
+//!
+//! `cargo run --example fold2pprof -- IN.folded OUT.pb.gz TYPE/UNIT PERIOD_TYPE/UNIT PERIOD TIME_SECS DURATION_SECS`
+//! (`TIME_SECS` 0 writes no time: the profile then counts in every window).
+
+use std::process::ExitCode;
+
+use pyroscope_functions::sor::profile_data::pprof::encode::{self, Header};
+
+fn pair(arg: &str) -> Option<(String, String)> {
+    let (kind, unit) = arg.split_once('/')?;
+    Some((kind.to_owned(), unit.to_owned()))
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let [input, output, sample_type, period_type, period, time, duration] = args else {
+        return Err(
+            "usage: fold2pprof IN OUT TYPE/UNIT PERIOD_TYPE/UNIT PERIOD TIME_SECS DURATION_SECS"
+                .into(),
+        );
+    };
+    let number = |s: &str| s.parse::<i64>().map_err(|e| format!("{s}: {e}"));
+    let text = std::fs::read_to_string(input).map_err(|e| format!("{input}: {e}"))?;
+    let stacks = encode::parse_folded(&text)
+        .map_err(|line| format!("{input}:{line}: not `frames count`"))?;
+    let header = Header {
+        sample_types: vec![pair(sample_type).ok_or("TYPE/UNIT")?],
+        period_type: Some(pair(period_type).ok_or("PERIOD_TYPE/UNIT")?),
+        period: number(period)?,
+        time_nanos: number(time)?.saturating_mul(1_000_000_000),
+        duration_nanos: number(duration)?.saturating_mul(1_000_000_000),
+    };
+    let bytes = encode::to_bytes(&encode::profile(&header, &stacks), true);
+    std::fs::write(output, bytes).map_err(|e| format!("{output}: {e}"))
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fold2pprof: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The checks settings must pass before the service starts; each names the offending key.
+
+use super::{Settings, SettingsError};
+
+impl Settings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key, reason: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.database.pool_size == 0 {
+            return invalid("database.pool_size", "must be at least 1");
+        }
+        if self.server.max_body_bytes == 0 {
+            return invalid("server.max_body_bytes", "must be at least 1");
+        }
+        if self.pyroscope.request_timeout_secs == 0 {
+            return invalid("pyroscope.request_timeout_secs", "must be at least 1");
+        }
+        if self.pyroscope.max_nodes == 0
+            || self.pyroscope.max_nodes_limit < self.pyroscope.max_nodes
+        {
+            return invalid(
+                "pyroscope.max_nodes_limit",
+                "must be at least pyroscope.max_nodes, which must be positive",
+            );
+        }
+        if !(0.0..=100.0).contains(&self.pyroscope.truncation_threshold_percent) {
+            return invalid(
+                "pyroscope.truncation_threshold_percent",
+                "must be within 0..=100",
+            );
+        }
+        if !(0.0..=100.0).contains(&self.triage.min_score) {
+            return invalid("triage.min_score", "must be within 0..=100");
+        }
+        if !(self.diff.warn_regression_points > 0.0 && self.diff.warn_regression_points <= 100.0) {
+            return invalid(
+                "diff.warn_regression_points",
+                "must be within 0 (exclusive) ..=100",
+            );
+        }
+        if let Err((key, reason)) = self.alerts.validate() {
+            return invalid(key, reason);
+        }
+        if self.fleet.concurrency == 0 {
+            return invalid("fleet.concurrency", "must be at least 1");
+        }
+        if self.fleet.app_timeout_secs == 0 {
+            return invalid("fleet.app_timeout_secs", "must be at least 1");
+        }
+        if self.history_writes.base_delay_ms == 0 {
+            // Without a delay, an outage would be retried in a busy loop.
+            return invalid("history_writes.base_delay_ms", "must be at least 1");
+        }
+        if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
+            return invalid(
+                "history_writes.max_delay_ms",
+                "must be at least history_writes.base_delay_ms",
+            );
+        }
+        if self.history_writes.max_pending == 0 {
+            return invalid("history_writes.max_pending", "must be at least 1");
+        }
+        if let Err((key, reason)) = self.profiles.validate() {
+            return invalid(key, reason);
+        }
+        for logical in ["cpu", "alloc", "lock", "wall"] {
+            match self.pyroscope.profile_types.get(logical) {
+                Some(ids) if !ids.is_empty() => {}
+                _ => {
+                    return invalid(
+                        "pyroscope.profile_types",
+                        "needs candidates for cpu, alloc, lock and wall",
+                    )
+                }
+            }
+            if !self.pyroscope.legacy_suffixes.contains_key(logical) {
+                return invalid(
+                    "pyroscope.legacy_suffixes",
+                    "needs suffixes for cpu, alloc, lock and wall",
+                );
+            }
+        }
+        Ok(())
+    }
+}

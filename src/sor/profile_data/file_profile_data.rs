@@ -1,0 +1,244 @@
+//! `FileProfileData`: the Profile Data SOR trait answered from a directory of pprof files.
+//! The files of one app and sample type that fall in a window are merged into one stack tree
+//! and ranked by the flame-graph path's aggregation; merged answers are coalesced and cached
+//! until the directory changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::flamegraph::FlameGraphStats;
+use super::model::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
+use super::pprof::{Limits, StackTree};
+use super::ranking::{profile_window, ranked};
+use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::settings::ProfilesSettings;
+use crate::sor::coalescing::Coalescing;
+use crate::sor::{ProfileDataSor, SorError};
+use crate::telemetry::Metrics;
+
+/// Total weight of cached merged profiles, one unit per ranked function.
+const CACHE_FUNCTIONS: u64 = 500_000;
+
+/// Which merged profile one cache entry holds; `generation` changes with the directory.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct MergeKey {
+    app: AppName,
+    sample_type: String,
+    window: TimeWindow,
+    generation: u64,
+}
+
+/// The pprof sample type chosen for a logical type, and the ID reported for it.
+struct Chosen {
+    sample_type: String,
+    id: String,
+}
+
+/// The Profile Data SOR backed by pprof files.
+pub struct FileProfileData {
+    dir: Arc<ProfileDir>,
+    sample_types: BTreeMap<ProfileType, Vec<String>>,
+    series_names: BTreeMap<ProfileType, String>,
+    merged: Coalescing<MergeKey, Arc<FlameGraphStats>>,
+}
+
+impl FileProfileData {
+    /// Reads `dir` with the limits and type table of `settings`; skipped files are counted in
+    /// `profile_files_skipped_total{reason}`.
+    pub fn new(settings: &ProfilesSettings, dir: PathBuf, metrics: Arc<Metrics>) -> Self {
+        let limits = Limits {
+            max_decoded_bytes: settings.max_decoded_bytes,
+            max_stack_depth: settings.max_stack_depth,
+        };
+        let counter = metrics.profile_files_skipped.clone();
+        let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
+        let rescan = Duration::from_secs(settings.rescan_secs);
+        FileProfileData {
+            dir: Arc::new(ProfileDir::new(dir, limits, rescan, on_skip)),
+            sample_types: by_type(&settings.sample_types),
+            series_names: by_type(&settings.series_names),
+            merged: Coalescing::new(
+                "profile_files",
+                rescan,
+                CACHE_FUNCTIONS,
+                |_, stats| {
+                    u32::try_from(stats.functions.len())
+                        .unwrap_or(u32::MAX)
+                        .max(1)
+                },
+                metrics,
+            ),
+        }
+    }
+
+    /// The directory, shared with the `/health` check.
+    pub fn dir(&self) -> Arc<ProfileDir> {
+        self.dir.clone()
+    }
+
+    /// The first sample type of `profile_type`'s list that a file of `app` in `window` has;
+    /// the first of the list when none has one.
+    fn choose(
+        &self,
+        snapshot: &Snapshot,
+        app: &AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Result<Chosen, SorError> {
+        let candidates = self
+            .sample_types
+            .get(&profile_type)
+            .filter(|c| !c.is_empty())
+            .ok_or_else(|| SorError::Unexpected(format!("no sample types for {profile_type}")))?;
+        let series = self
+            .series_names
+            .get(&profile_type)
+            .map_or(profile_type.as_str(), String::as_str);
+        let files: Vec<&ProfileFile> = files_of(snapshot, app, window).collect();
+        for candidate in candidates {
+            for file in &files {
+                let p = &file.profile;
+                if let Some(t) = p.sample_types.iter().find(|t| t.name() == *candidate) {
+                    let period = p.period_type.as_ref().unwrap_or(t);
+                    return Ok(Chosen {
+                        sample_type: candidate.clone(),
+                        id: format!(
+                            "{series}:{}:{}:{}:{}",
+                            t.kind, t.unit, period.kind, period.unit
+                        ),
+                    });
+                }
+            }
+        }
+        let first = &candidates[0];
+        let (kind, unit) = first.split_once('/').unwrap_or((first, ""));
+        Ok(Chosen {
+            sample_type: first.clone(),
+            id: format!("{series}:{kind}:{unit}:{kind}:{unit}"),
+        })
+    }
+
+    /// The merged profile of `app`'s files with `sample_type` in `window`.
+    async fn stats(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        app: &AppName,
+        sample_type: &str,
+        window: TimeWindow,
+    ) -> Result<Arc<FlameGraphStats>, SorError> {
+        let key = MergeKey {
+            app: app.clone(),
+            sample_type: sample_type.to_owned(),
+            window,
+            generation: snapshot.generation,
+        };
+        let (snapshot, app_name, wanted) = (snapshot.clone(), app.clone(), sample_type.to_owned());
+        self.merged
+            .get_or_load(key, async move {
+                tokio::task::spawn_blocking(move || merge(&snapshot, &app_name, &wanted, window))
+                    .await
+                    .map_err(|e| SorError::Unexpected(format!("merging profiles failed: {e}")))?
+                    .map(Arc::new)
+            })
+            .await
+    }
+}
+
+/// A settings table keyed by logical type name, keyed by type.
+fn by_type<V: Clone>(table: &BTreeMap<String, V>) -> BTreeMap<ProfileType, V> {
+    ProfileType::ALL
+        .into_iter()
+        .filter_map(|t| table.get(t.as_str()).map(|v| (t, v.clone())))
+        .collect()
+}
+
+/// The files of `app` that count in `window`.
+fn files_of<'a>(
+    snapshot: &'a Snapshot,
+    app: &'a AppName,
+    window: TimeWindow,
+) -> impl Iterator<Item = &'a ProfileFile> {
+    snapshot
+        .files
+        .iter()
+        .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
+}
+
+fn merge(
+    snapshot: &Snapshot,
+    app: &AppName,
+    sample_type: &str,
+    window: TimeWindow,
+) -> Result<FlameGraphStats, SorError> {
+    let mut tree = StackTree::default();
+    for file in files_of(snapshot, app, window) {
+        let p = &file.profile;
+        if let Some(i) = p.sample_types.iter().position(|t| t.name() == sample_type) {
+            tree.add(p, i).map_err(|e| {
+                SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
+            })?;
+        }
+    }
+    tree.stats()
+        .map_err(|e| SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}")))
+}
+
+#[async_trait]
+impl ProfileDataSor for FileProfileData {
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let apps: BTreeSet<&str> = snapshot
+            .files
+            .iter()
+            .filter(|f| f.in_window(window.from, window.to))
+            .map(|f| f.app.as_str())
+            .collect();
+        Ok(apps.into_iter().map(str::to_owned).collect())
+    }
+
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
+        let stats = self
+            .stats(&snapshot, &query.app, &chosen.sample_type, query.window)
+            .await?;
+        Ok(Profile {
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+            from: query.window.from,
+            to: query.window.to,
+            profile_type_id: chosen.id,
+            total_samples: stats.total_samples,
+            truncated_percent: stats.truncated_percent(),
+            functions: ranked(&stats, query.limit),
+        })
+    }
+
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        // One sample type for both windows, so they compare like with like.
+        let span = TimeWindow {
+            from: query.baseline.from.min(query.current.from),
+            to: query.baseline.to.max(query.current.to),
+        };
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, span)?;
+        let (baseline, current) = futures_util::future::join(
+            self.stats(&snapshot, &query.app, &chosen.sample_type, query.baseline),
+            self.stats(&snapshot, &query.app, &chosen.sample_type, query.current),
+        )
+        .await;
+        let (baseline, current) = (baseline?, current?);
+        Ok(ProfileDiff {
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+            profile_type_id: chosen.id,
+            baseline: profile_window(&baseline, query.baseline, query.limit),
+            current: profile_window(&current, query.current, query.limit),
+        })
+    }
+}

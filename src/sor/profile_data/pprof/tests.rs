@@ -1,0 +1,285 @@
+//! Decoding, sloppy writers, hostile files, and stats equal to the flame-graph path's.
+
+use std::collections::BTreeMap;
+
+use super::encode::{self, Header, Stack};
+use super::proto::{Function, Line, Location, Profile, Sample, ValueType};
+use super::source::ProfileFile;
+use super::*;
+use crate::sor::profile_data::flamegraph::{analyse, FlameGraphStats};
+use crate::sor::profile_data::testdata;
+
+const LIMITS: Limits = Limits {
+    max_decoded_bytes: 1 << 20,
+    max_stack_depth: 4096,
+};
+
+fn cpu_header() -> Header {
+    Header {
+        sample_types: vec![("cpu".into(), "nanoseconds".into())],
+        period_type: Some(("cpu".into(), "nanoseconds".into())),
+        ..Header::default()
+    }
+}
+
+fn stacks(folded: &str) -> Vec<Stack> {
+    encode::parse_folded(folded).expect("valid folded stacks")
+}
+
+fn stats_of(profiles: &[&ParsedProfile]) -> FlameGraphStats {
+    let mut tree = StackTree::default();
+    for p in profiles {
+        tree.add(p, 0).expect("no overflow");
+    }
+    tree.stats().expect("valid tree")
+}
+
+fn parse(profile: &Profile, gzip: bool) -> Result<ParsedProfile, PprofError> {
+    parse_file(&encode::to_bytes(profile, gzip), LIMITS)
+}
+
+/// (self, total) by name.
+fn by_name(stats: &FlameGraphStats) -> BTreeMap<String, (u64, u64)> {
+    stats
+        .functions
+        .iter()
+        .map(|f| (f.name.clone(), (f.self_samples, f.total_samples)))
+        .collect()
+}
+
+#[test]
+fn folded_stacks_give_spec_stats_with_recursion_counted_once() {
+    let folded = "main;a;b;a 10\nmain;a 5\nmain;c 0\nmain;c -3\nmain;b 5\n";
+    for gzip in [false, true] {
+        let p = parse(&encode::profile(&cpu_header(), &stacks(folded)), gzip).unwrap();
+        let stats = stats_of(&[&p]);
+        assert_eq!(stats.total_samples, 20);
+        assert_eq!(stats.truncated_samples, 0);
+        let names: Vec<_> = stats.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["a", "b", "main"],
+            "ranked by self, then name; c has no samples"
+        );
+        let m = by_name(&stats);
+        assert_eq!(m["a"], (15, 15));
+        assert_eq!(m["b"], (5, 15));
+        assert_eq!(m["main"], (0, 20));
+    }
+}
+
+#[test]
+fn generated_graph_as_pprof_ranks_exactly_like_its_flame_graph() {
+    for (nodes, seed) in [(600, 1), (5_000, 7), (20_000, 42)] {
+        let g = testdata::generate(nodes, seed);
+        let expected = analyse(&g.names, &g.levels, g.total).unwrap();
+        let p = parse(&g.to_pprof(), true).unwrap();
+        let actual = stats_of(&[&p]);
+        assert_eq!(actual.total_samples, expected.total_samples);
+        assert_eq!(actual.functions, expected.functions, "seed {seed}");
+    }
+}
+
+#[test]
+fn files_merge_like_one_profile_of_all_their_stacks() {
+    let (one, two) = ("main;a 3\nmain;b;a 4\n", "main;a;a 2\nmain;c 1\n");
+    let merged = stats_of(&[
+        &parse(&encode::profile(&cpu_header(), &stacks(one)), false).unwrap(),
+        &parse(&encode::profile(&cpu_header(), &stacks(two)), false).unwrap(),
+    ]);
+    let both = format!("{one}{two}");
+    let single =
+        stats_of(&[&parse(&encode::profile(&cpu_header(), &stacks(&both)), false).unwrap()]);
+    assert_eq!(merged, single);
+    assert_eq!(by_name(&merged)["a"], (9, 9));
+}
+
+fn table(strings: &[&str]) -> Vec<Vec<u8>> {
+    strings.iter().map(|s| s.as_bytes().to_vec()).collect()
+}
+
+/// `main` → `work` (inlined `helper` on top) → an unsymbolised address.
+fn handmade(function_ids: [u64; 3], location_ids: [u64; 3]) -> Profile {
+    let f = |id, name| Function {
+        id,
+        name,
+        ..Function::default()
+    };
+    let line = |function_id| Line {
+        function_id,
+        line: 1,
+    };
+    Profile {
+        sample_type: vec![
+            ValueType { r#type: 1, unit: 2 },
+            ValueType { r#type: 3, unit: 4 },
+        ],
+        string_table: table(&[
+            "",
+            "samples",
+            "count",
+            "cpu",
+            "nanoseconds",
+            "main",
+            "work",
+            "helper",
+        ]),
+        function: vec![
+            f(function_ids[0], 5),
+            f(function_ids[1], 6),
+            f(function_ids[2], 7),
+        ],
+        location: vec![
+            Location {
+                id: location_ids[0],
+                address: 0x10,
+                line: vec![line(1)],
+            },
+            // Inlined: helper first (innermost), then work.
+            Location {
+                id: location_ids[1],
+                address: 0x20,
+                line: vec![line(3), line(2)],
+            },
+            Location {
+                id: location_ids[2],
+                address: 0x4a_3f2c,
+                line: vec![],
+            },
+        ],
+        sample: vec![
+            Sample {
+                location_id: vec![3, 2, 1],
+                value: vec![1, 70],
+            },
+            Sample {
+                location_id: vec![2, 1],
+                value: vec![1, 30],
+            },
+        ],
+        ..Profile::default()
+    }
+}
+
+#[test]
+fn inlined_lines_and_bare_addresses_are_frames() {
+    let p = parse(&handmade([1, 2, 3], [1, 2, 3]), false).unwrap();
+    assert_eq!(p.sample_types[1].name(), "cpu/nanoseconds");
+    let mut tree = StackTree::default();
+    tree.add(&p, 1).unwrap();
+    let m = by_name(&tree.stats().unwrap());
+    assert_eq!(m["0x4a3f2c"], (70, 70));
+    assert_eq!(
+        m["helper"],
+        (30, 100),
+        "the inlined callee sits above its caller"
+    );
+    assert_eq!(m["work"], (0, 100));
+    assert_eq!(m["main"], (0, 100));
+}
+
+#[test]
+fn missing_ids_are_positions_as_a_dotnet_profiler_writes_them() {
+    let sloppy = parse(&handmade([0, 0, 0], [0, 0, 0]), false).unwrap();
+    let tidy = parse(&handmade([1, 2, 3], [1, 2, 3]), false).unwrap();
+    assert_eq!(stats_of(&[&sloppy]), stats_of(&[&tidy]));
+}
+
+#[test]
+fn hostile_files_are_refused_with_their_reason() {
+    let good = encode::to_bytes(&encode::profile(&cpu_header(), &stacks("a;b 1\n")), false);
+    let gz = encode::to_bytes(&encode::profile(&cpu_header(), &stacks("a;b 1\n")), true);
+    let reason = |bytes: &[u8], limits| parse_file(bytes, limits).unwrap_err().reason();
+    assert_eq!(reason(b"hello, this is not a profile", LIMITS), "not_pprof");
+    assert_eq!(reason(b"", LIMITS), "not_pprof");
+    assert_eq!(
+        reason(
+            &[0x1f, 0x8b, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0],
+            LIMITS
+        ),
+        "not_pprof"
+    );
+    assert_eq!(reason(&good[..good.len() - 3], LIMITS), "truncated");
+    assert_eq!(reason(&gz[..gz.len() / 2], LIMITS), "truncated");
+    let small = Limits {
+        max_decoded_bytes: 8,
+        ..LIMITS
+    };
+    assert_eq!(reason(&good, small), "too_large");
+    assert_eq!(reason(&gz, small), "too_large");
+    let mut bad_location = handmade([1, 2, 3], [1, 2, 3]);
+    bad_location.sample[0].location_id.push(99);
+    assert_eq!(
+        parse(&bad_location, false).unwrap_err().reason(),
+        "bad_index"
+    );
+    let mut bad_function = handmade([1, 2, 3], [1, 2, 3]);
+    bad_function.location[0].line[0].function_id = 7;
+    assert_eq!(
+        parse(&bad_function, false).unwrap_err().reason(),
+        "bad_index"
+    );
+    let mut bad_string = handmade([1, 2, 3], [1, 2, 3]);
+    bad_string.function[0].name = 1_000;
+    assert_eq!(parse(&bad_string, false).unwrap_err().reason(), "bad_index");
+    let mut short_sample = handmade([1, 2, 3], [1, 2, 3]);
+    short_sample.sample[0].value.pop();
+    assert_eq!(parse(&short_sample, false).unwrap_err().reason(), "invalid");
+    let deep: Vec<String> = (0..10_000).map(|i| format!("f{}", i % 7)).collect();
+    let deep = encode::profile(
+        &cpu_header(),
+        &[Stack {
+            frames: deep,
+            values: vec![1],
+        }],
+    );
+    assert_eq!(parse(&deep, true).unwrap_err().reason(), "too_deep");
+}
+
+#[test]
+fn a_gzip_bomb_stops_at_the_bound() {
+    let zeros = vec![0u8; 4 << 20];
+    let bomb = {
+        use std::io::Write as _;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&zeros).unwrap();
+        e.finish().unwrap()
+    };
+    assert!(bomb.len() < 64 << 10);
+    assert!(matches!(
+        decompress(&bomb, LIMITS),
+        Err(PprofError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn windows_hold_the_files_whose_time_overlaps_them() {
+    let at = |time_nanos: i64, duration_nanos: i64| ProfileFile {
+        app: "a".into(),
+        path: "a/x".into(),
+        profile: std::sync::Arc::new(ParsedProfile {
+            time_nanos,
+            duration_nanos,
+            ..ParsedProfile::default()
+        }),
+    };
+    let s = 1_000_000_000i64;
+    assert!(at(0, 0).in_window(100, 200), "no time: every window");
+    assert!(at(150 * s, 10 * s).in_window(100, 200));
+    assert!(at(90 * s, 20 * s).in_window(100, 200), "overlaps the start");
+    assert!(
+        !at(200 * s, 10 * s).in_window(100, 200),
+        "starts at the end"
+    );
+    assert!(!at(90 * s, 10 * s).in_window(100, 200), "ends at the start");
+    assert!(at(100 * s, 0).in_window(100, 200), "an instant inside");
+    assert!(
+        at(100 * s, -5).in_window(100, 200),
+        "a negative duration is an instant"
+    );
+    assert!(
+        at(50 * s, i64::MAX).in_window(100, 200),
+        "a huge duration overlaps"
+    );
+    assert!(!at(300 * s, i64::MAX).in_window(100, 200));
+}

@@ -1,0 +1,86 @@
+//! Which source the hosted Profile Data SOR reads (SPEC §2): Pyroscope when `PYROSCOPE_URL` is
+//! set, the files of `PROFILES_DIR` when that is, the bundled demo profiles when neither is,
+//! and a start-up error when both are.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::error::StartupError;
+use crate::probe::HealthCheck;
+use crate::settings::Settings;
+use crate::sor::profile_data::pprof::check::ProfileFilesCheck;
+use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
+use crate::sor::profile_data::{FileProfileData, PyroscopeProfileData};
+use crate::sor::ProfileDataSor;
+use crate::telemetry::Metrics;
+
+/// A hosted Profile Data SOR and its `/health` check.
+type HostedProfileData = (Arc<dyn ProfileDataSor>, Arc<dyn HealthCheck>);
+
+/// The Profile Data SOR of the configured source, with its `/health` check.
+pub fn profile_data_sor(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+) -> Result<HostedProfileData, StartupError> {
+    match (&settings.pyroscope.url, &settings.profiles.dir) {
+        (Some(url), Some(dir)) => Err(StartupError::Config {
+            key: "profiles.dir",
+            reason: format!(
+                "(PROFILES_DIR = {}) and `pyroscope.url` (PYROSCOPE_URL = {url}) are both set: \
+                 choose one profile source",
+                dir.display()
+            ),
+        }),
+        (Some(_), None) => {
+            let sor =
+                PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(|e| {
+                    StartupError::Config {
+                        key: e.key,
+                        reason: e.reason,
+                    }
+                })?;
+            let check = Arc::new(PyroscopeCheck(sor.client()));
+            Ok((Arc::new(sor), check))
+        }
+        (None, Some(dir)) => {
+            tracing::info!(dir = %dir.display(), "reading profiles from pprof files");
+            Ok(files(settings, dir.clone(), "files", metrics))
+        }
+        (None, None) => {
+            let dir = demo_dir(&settings.profiles.demo_dir);
+            tracing::warn!(
+                dir = %dir.display(),
+                "neither PYROSCOPE_URL nor PROFILES_DIR is set: answering from the bundled demo profiles"
+            );
+            Ok(files(settings, dir, "demo", metrics))
+        }
+    }
+}
+
+fn files(
+    settings: &Settings,
+    dir: PathBuf,
+    source: &'static str,
+    metrics: &Arc<Metrics>,
+) -> HostedProfileData {
+    let sor = FileProfileData::new(&settings.profiles, dir, metrics.clone());
+    let check = Arc::new(ProfileFilesCheck {
+        dir: sor.dir(),
+        source,
+    });
+    (Arc::new(sor), check)
+}
+
+/// A relative demo directory is looked up in the working directory, then in the source
+/// checkout the binary was built from (so `cargo run` works from anywhere in it).
+fn demo_dir(configured: &Path) -> PathBuf {
+    if configured.is_absolute() || configured.is_dir() {
+        return configured.to_path_buf();
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(configured);
+    if built.is_dir() {
+        built
+    } else {
+        configured.to_path_buf()
+    }
+}
