@@ -106,6 +106,27 @@ where
     panic!("{what}: not within {secs} s");
 }
 
+/// A webhook receiver that accepts everything and remembers it.
+async fn receiver() -> MockServer {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    receiver
+}
+
+/// Settings of an all-in-one replica on `db` and the stub Pyroscope, evaluating every second.
+fn replica(
+    db: &crate::helpers::TestDatabase,
+    pyroscope: &MockServer,
+) -> pyroscope_functions::settings::Settings {
+    let mut settings = crate::helpers::test_settings(db);
+    settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
+    settings.alerts.interval_secs = 1;
+    settings
+}
+
 async fn create_rule(app: &TestApp, webhook: &str, threshold: f64) -> i64 {
     let body = json!({"appName": "checkout", "profileType": "cpu", "thresholdPercent": threshold,
                       "severity": "critical", "notificationChannel": webhook});
@@ -116,11 +137,7 @@ async fn create_rule(app: &TestApp, webhook: &str, threshold: f64) -> i64 {
 
 #[tokio::test]
 async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transition_once() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
+    let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let am_url = url::Url::parse(&alertmanager.url).unwrap();
     let (app, _pyroscope) = spawn_with_pyroscope_and(move |s| {
@@ -201,19 +218,12 @@ async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transi
 /// its firing once.
 #[tokio::test]
 async fn two_evaluators_on_one_database_announce_a_firing_once() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
+    let receiver = receiver().await;
     let pyroscope = crate::business_stub::stub_pyroscope().await;
     let db = crate::helpers::TestDatabase::create().await;
     let mut addresses = Vec::new();
     for _ in 0..2 {
-        let mut settings = crate::helpers::test_settings(&db);
-        settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
-        settings.alerts.interval_secs = 1;
-        let address = crate::helpers::spawn_server(settings).await;
+        let address = crate::helpers::spawn_server(replica(&db, &pyroscope)).await;
         crate::helpers::wait_until_ready(&address).await;
         addresses.push(address);
     }
@@ -247,19 +257,10 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
 /// announces nothing again.
 #[tokio::test]
 async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
+    let receiver = receiver().await;
     let pyroscope = crate::business_stub::stub_pyroscope().await;
     let db = crate::helpers::TestDatabase::create().await;
-    let settings = || {
-        let mut settings = crate::helpers::test_settings(&db);
-        settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
-        settings.alerts.interval_secs = 1;
-        settings
-    };
+    let settings = || replica(&db, &pyroscope);
     let leader = pyroscope_functions::startup::Application::build(settings())
         .await
         .unwrap();
@@ -318,11 +319,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
 async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
     use pyroscope_functions::settings::Function;
 
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
+    let receiver = receiver().await;
     let pyroscope = crate::business_stub::stub_pyroscope().await;
     let pyroscope_url = url::Url::parse(&pyroscope.uri()).unwrap();
     let profiles =
@@ -371,11 +368,7 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
 /// announced, and the evaluator counts the errors.
 #[tokio::test]
 async fn a_pyroscope_outage_keeps_a_firing_alert_firing() {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
+    let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let am_url = url::Url::parse(&alertmanager.url).unwrap();
     let (app, pyroscope) = spawn_with_pyroscope_and(move |s| {
