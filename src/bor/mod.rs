@@ -73,6 +73,7 @@ pub(crate) mod testing {
     use super::{history_queue, HistoryRecorder};
     use crate::backoff::Backoff;
     use crate::profile::{FunctionStat, ProfileType, Severity};
+    use crate::sor::alert_rule::AlertRule;
     use crate::sor::baseline::Baseline;
     use crate::sor::history::NewHistoryRecord;
     use crate::sor::MockHistorySor;
@@ -86,6 +87,38 @@ pub(crate) mod testing {
             self_percent: self_samples as f64 / total as f64 * 100.0,
             self_samples,
             total_samples: self_samples,
+        }
+    }
+
+    /// A function with `self_samples` of a 1 000-sample profile (selfPercent = samples / 10).
+    pub fn per_mille(name: &str, self_samples: u64) -> FunctionStat {
+        FunctionStat {
+            name: name.to_owned(),
+            self_percent: self_samples as f64 / 10.0,
+            self_samples,
+            total_samples: self_samples,
+        }
+    }
+
+    /// An alert rule on `checkout`'s CPU, critical, with no channel and no `forSeconds`.
+    pub fn alert_rule(id: i32, pattern: Option<&str>, threshold: f64, enabled: bool) -> AlertRule {
+        let at = Utc
+            .timestamp_opt(1_700_000_000, 0)
+            .single()
+            .unwrap_or_default();
+        AlertRule {
+            id,
+            app_name: "checkout".into(),
+            profile_type: ProfileType::Cpu,
+            function_pattern: pattern.map(str::to_owned),
+            threshold_percent: threshold,
+            severity: Severity::Critical,
+            notification_channel: None,
+            enabled,
+            for_seconds: 0,
+            created_by: None,
+            created_at: at,
+            updated_at: at,
         }
     }
 

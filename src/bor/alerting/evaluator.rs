@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 
+use super::service::read_functions;
 use super::state::{step, AlertState, Transition};
 use super::value::{rule_value, ValueKind};
 use crate::bor::triage::RuleSet;
@@ -16,11 +17,8 @@ use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow}
 use crate::sor::alert_rule::fields::webhook;
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
-use crate::sor::profile_data::ProfileQuery;
 use crate::sor::{AlertRuleSor, AlertStateSor, ProfileDataSor, SorError};
 
-/// Functions read per profile: the most a profile answer holds.
-const FUNCTIONS_READ: u32 = 1000;
 /// Profile reads in flight at once.
 const READS_AT_ONCE: usize = 16;
 
@@ -169,14 +167,14 @@ impl Evaluator {
             }
         }
         // Alerts of rules that were disabled or deleted: resolved if firing, forgotten anyway.
+        let by_id: HashMap<i32, &AlertRule> = rules.iter().map(|r| (r.id, r)).collect();
         for (id, alert) in &previous {
-            let enabled = rules.iter().any(|r| r.id == *id && r.enabled);
-            if !enabled {
+            let rule = by_id.get(id).copied();
+            if !rule.is_some_and(|r| r.enabled) {
                 cleared.push(*id);
                 if alert.state == AlertPhase::Firing {
-                    let rule = rules.iter().find(|r| r.id == *id).cloned();
                     out.transitions
-                        .push((resolved(alert, rule.as_ref(), now), rule));
+                        .push((resolved(alert, rule, now), rule.cloned()));
                 }
             }
         }
@@ -187,7 +185,7 @@ impl Evaluator {
             .into_iter()
             .filter(|a| a.state == AlertPhase::Firing)
             .filter_map(|alert| {
-                let rule = rules.iter().find(|r| r.id == alert.rule_id)?.clone();
+                let rule = (*by_id.get(&alert.rule_id)?).clone();
                 let top = tops.remove(&alert.rule_id).unwrap_or_default();
                 Some(FiringAlert { alert, rule, top })
             })
@@ -204,13 +202,7 @@ impl Evaluator {
         let app: AppName = app
             .parse()
             .map_err(|e: InputError| SorError::Invalid(e.to_string()))?;
-        let query = ProfileQuery {
-            app,
-            profile_type,
-            window,
-            limit: FUNCTIONS_READ,
-        };
-        Ok(self.profiles.profile(query).await?.functions)
+        read_functions(self.profiles.as_ref(), app, profile_type, window).await
     }
 }
 

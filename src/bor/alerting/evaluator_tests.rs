@@ -6,38 +6,12 @@ use std::sync::Mutex;
 use chrono::{Duration, TimeZone};
 
 use super::*;
-use crate::profile::Severity;
+use crate::bor::testing::{alert_rule, per_mille};
 use crate::sor::profile_data::Profile;
 use crate::sor::{MockAlertRuleSor, MockAlertStateSor, MockProfileDataSor};
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_700_000_000 + secs, 0).single().unwrap()
-}
-
-fn rule(id: i32, pattern: Option<&str>, threshold: f64, enabled: bool) -> AlertRule {
-    AlertRule {
-        id,
-        app_name: "checkout".into(),
-        profile_type: ProfileType::Cpu,
-        function_pattern: pattern.map(str::to_owned),
-        threshold_percent: threshold,
-        severity: Severity::Critical,
-        notification_channel: None,
-        enabled,
-        for_seconds: 0,
-        created_by: None,
-        created_at: at(0),
-        updated_at: at(0),
-    }
-}
-
-fn stat(name: &str, self_samples: u64) -> FunctionStat {
-    FunctionStat {
-        name: name.into(),
-        self_percent: self_samples as f64 / 10.0,
-        self_samples,
-        total_samples: self_samples,
-    }
 }
 
 fn profiles(reads: usize, fail: bool) -> MockProfileDataSor {
@@ -55,8 +29,8 @@ fn profiles(reads: usize, fail: bool) -> MockProfileDataSor {
             total_samples: 1000,
             truncated_percent: 0.0,
             functions: vec![
-                stat("java/util/HashMap.resize", 500),
-                stat("G1 Young Generation", 342),
+                per_mille("java/util/HashMap.resize", 500),
+                per_mille("G1 Young Generation", 342),
             ],
         })
     });
@@ -113,9 +87,9 @@ fn firing(rule_id: i32, since: DateTime<Utc>) -> StoredAlert {
 async fn rules_of_one_app_and_type_share_one_profile_read_and_fire_once() {
     let saved = Saved::default();
     let rules = vec![
-        rule(1, None, 40.0, true),
-        rule(2, Some("diagnosis:gc_pressure"), 30.0, true),
-        rule(3, Some("hashmap"), 60.0, true),
+        alert_rule(1, None, 40.0, true),
+        alert_rule(2, Some("diagnosis:gc_pressure"), 30.0, true),
+        alert_rule(3, Some("hashmap"), 60.0, true),
     ];
     let run = evaluator(rules, profiles(1, false), state(vec![], &saved));
     let out = run.evaluate(at(600)).await.unwrap();
@@ -141,7 +115,7 @@ async fn a_firing_alert_is_not_announced_again_and_keeps_its_start() {
     let saved = Saved::default();
     let since = at(0);
     let run = evaluator(
-        vec![rule(1, None, 40.0, true)],
+        vec![alert_rule(1, None, 40.0, true)],
         profiles(1, false),
         state(vec![firing(1, since)], &saved),
     );
@@ -155,7 +129,7 @@ async fn a_firing_alert_is_not_announced_again_and_keeps_its_start() {
 async fn a_profile_that_cannot_be_read_keeps_the_alert_as_it_was() {
     let saved = Saved::default();
     let run = evaluator(
-        vec![rule(1, None, 40.0, true)],
+        vec![alert_rule(1, None, 40.0, true)],
         profiles(1, true),
         state(vec![firing(1, at(0))], &saved),
     );
@@ -171,7 +145,7 @@ async fn a_profile_that_cannot_be_read_keeps_the_alert_as_it_was() {
 async fn disabling_or_deleting_a_rule_resolves_its_alert() {
     let saved = Saved::default();
     let run = evaluator(
-        vec![rule(1, None, 40.0, false)],
+        vec![alert_rule(1, None, 40.0, false)],
         profiles(0, false),
         state(vec![firing(1, at(0)), firing(2, at(0))], &saved),
     );

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
 use crate::bor::triage::RuleSet;
-use crate::profile::{AppName, FunctionStat, InputError, TimeWindow};
+use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow};
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert};
 use crate::sor::profile_data::ProfileQuery;
@@ -114,23 +114,33 @@ impl AlertEvaluationService {
         window: TimeWindow,
     ) -> Result<RuleValue, EvaluationError> {
         let app = rule.app_name.parse()?;
-        let profile = self
-            .profiles
-            .profile(ProfileQuery {
-                app,
-                profile_type: rule.profile_type,
-                window,
-                limit: FUNCTIONS_READ,
-            })
-            .await?;
+        let functions =
+            read_functions(self.profiles.as_ref(), app, rule.profile_type, window).await?;
         let kind = ValueKind::of(rule.function_pattern.as_deref());
         Ok(rule_value(
             &kind,
             rule.profile_type,
-            &profile.functions,
+            &functions,
             &self.triage_rules,
         )?)
     }
+}
+
+/// The functions of one app's profile over `window`: as many as a profile answer holds, so a
+/// pattern sums them all. The dry run and the evaluator both read through here.
+pub(super) async fn read_functions(
+    profiles: &dyn ProfileDataSor,
+    app: AppName,
+    profile_type: ProfileType,
+    window: TimeWindow,
+) -> Result<Vec<FunctionStat>, SorError> {
+    let query = ProfileQuery {
+        app,
+        profile_type,
+        window,
+        limit: FUNCTIONS_READ,
+    };
+    Ok(profiles.profile(query).await?.functions)
 }
 
 #[cfg(test)]

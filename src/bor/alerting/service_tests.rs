@@ -1,39 +1,11 @@
 //! The dry run over mocked SORs: the rule's value from the profile, and errors passed on.
 
-use chrono::Utc;
-
 use super::*;
-use crate::profile::{ProfileType, Severity};
+use crate::bor::testing::{alert_rule, per_mille};
 use crate::sor::profile_data::Profile;
 use crate::sor::{MockAlertRuleSor, MockAlertStateSor, MockProfileDataSor};
 
 const NOW: i64 = 1_700_000_000;
-
-fn rule(pattern: Option<&str>, threshold: f64) -> AlertRule {
-    AlertRule {
-        id: 7,
-        app_name: "checkout".into(),
-        profile_type: ProfileType::Cpu,
-        function_pattern: pattern.map(str::to_owned),
-        threshold_percent: threshold,
-        severity: Severity::Critical,
-        notification_channel: None,
-        enabled: true,
-        for_seconds: 0,
-        created_by: None,
-        created_at: Utc::now(),
-        updated_at: Utc::now(),
-    }
-}
-
-fn stat(name: &str, self_samples: u64) -> FunctionStat {
-    FunctionStat {
-        name: name.into(),
-        self_percent: self_samples as f64 / 10.0,
-        self_samples,
-        total_samples: self_samples,
-    }
-}
 
 fn service(rule: AlertRule) -> AlertEvaluationService {
     let mut rules = MockAlertRuleSor::new();
@@ -51,8 +23,8 @@ fn service(rule: AlertRule) -> AlertEvaluationService {
             total_samples: 1000,
             truncated_percent: 0.0,
             functions: vec![
-                stat("java/util/HashMap.resize", 400),
-                stat("G1 Young Generation", 150),
+                per_mille("java/util/HashMap.resize", 400),
+                per_mille("G1 Young Generation", 150),
             ],
         })
     });
@@ -67,14 +39,17 @@ fn service(rule: AlertRule) -> AlertEvaluationService {
 
 #[tokio::test]
 async fn a_dry_run_reports_the_value_against_the_threshold() {
-    let run = service(rule(Some("hashmap"), 30.0))
+    let run = service(alert_rule(7, Some("hashmap"), 30.0, true))
         .dry_run(7, NOW)
         .await
         .unwrap();
     assert_eq!((run.value, run.threshold, run.firing), (40.0, 30.0, true));
     assert_eq!(run.matched_functions[0].name, "java/util/HashMap.resize");
     assert_eq!((run.from, run.to), (NOW - 300, NOW));
-    let run = service(rule(None, 50.0)).dry_run(7, NOW).await.unwrap();
+    let run = service(alert_rule(7, None, 50.0, true))
+        .dry_run(7, NOW)
+        .await
+        .unwrap();
     assert_eq!((run.value, run.firing), (40.0, false));
 }
 
@@ -95,7 +70,7 @@ async fn a_missing_rule_and_an_unknown_category_are_errors() {
         svc.dry_run(99, NOW).await,
         Err(EvaluationError::Sor(SorError::NotFound(_)))
     ));
-    let run = service(rule(Some("diagnosis:no_such_thing"), 10.0))
+    let run = service(alert_rule(7, Some("diagnosis:no_such_thing"), 10.0, true))
         .dry_run(7, NOW)
         .await;
     assert!(matches!(run, Err(EvaluationError::Value(_))));

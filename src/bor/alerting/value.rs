@@ -106,15 +106,7 @@ pub fn rule_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn stat(name: &str, self_samples: u64) -> FunctionStat {
-        FunctionStat {
-            name: name.to_owned(),
-            self_percent: self_samples as f64 / 10.0,
-            self_samples,
-            total_samples: self_samples,
-        }
-    }
+    use crate::bor::testing::per_mille as stat;
 
     fn profile() -> Vec<FunctionStat> {
         vec![
