@@ -5,28 +5,19 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{free_port, wait_until_ready, TestDatabase};
+use crate::helpers::{spawn_binary_with, TestDatabase};
 
 /// The binary as a user starts it from the checkout: no profile source set.
 async fn first_run(database_url: &str) -> (tokio::process::Child, String) {
-    let port = free_port();
-    let service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("DATABASE_URL", database_url)
-        .env("PORT", port.to_string())
-        .env_remove("PYROSCOPE_URL")
-        .env_remove("PROFILES_DIR")
-        .env_remove("FUNCTION")
-        .env_remove("APP_CONFIG")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the service binary starts");
-    let address = format!("http://127.0.0.1:{port}");
-    wait_until_ready(&address).await;
-    (service, address)
+    spawn_binary_with(database_url, |command| {
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("PYROSCOPE_URL")
+            .env_remove("PROFILES_DIR")
+            .env_remove("FUNCTION")
+            .env_remove("APP_CONFIG");
+    })
+    .await
 }
 
 /// The quick start's calls: each `curl -s '…'` line of README.md's "Quick start" section with

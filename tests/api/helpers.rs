@@ -245,12 +245,26 @@ pub async fn spawn_binary(
     database_url: &str,
     pyroscope_url: &str,
 ) -> (tokio::process::Child, String) {
+    spawn_binary_with(database_url, |command| {
+        command
+            .env("PYROSCOPE_URL", pyroscope_url)
+            .env("FUNCTION", "all");
+    })
+    .await
+}
+
+/// The binary as a child process on a free port against `database_url`, after `configure`
+/// set the rest of its environment; answers when ready.
+pub async fn spawn_binary_with(
+    database_url: &str,
+    configure: impl FnOnce(&mut tokio::process::Command),
+) -> (tokio::process::Child, String) {
     let port = free_port();
-    let service = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"));
+    configure(&mut command);
+    let service = command
         .env("DATABASE_URL", database_url)
         .env("PORT", port.to_string())
-        .env("PYROSCOPE_URL", pyroscope_url)
-        .env("FUNCTION", "all")
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
