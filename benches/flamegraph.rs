@@ -1,4 +1,5 @@
-//! Throughput of parse+rank versus a plain `serde_json::Value` parse of the same bytes, on a
+//! Throughput of parse+rank versus serde_json skipping (the ceiling) and building a plain
+//! `serde_json::Value` of the same bytes, on a
 //! generated 50 000-node flame graph in both wire formats. Run with
 //! `cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3`.
 
@@ -8,6 +9,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pyroscope_functions::sor::profile_data::flamegraph::{
     parse_connect, parse_legacy, FlameGraphStats, FlamegraphError,
 };
+use serde::de::IgnoredAny;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;
@@ -32,6 +34,10 @@ fn bench(c: &mut Criterion) {
         );
         let mut group = c.benchmark_group(format!("flamegraph_{format}"));
         group.throughput(Throughput::Bytes(bytes.len() as u64));
+        // The ceiling: serde_json reading the same bytes and keeping nothing.
+        group.bench_function("serde_json_skip", |b| {
+            b.iter(|| serde_json::from_slice::<IgnoredAny>(black_box(bytes)))
+        });
         group.bench_function("serde_json_value", |b| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(bytes)))
         });

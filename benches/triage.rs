@@ -9,11 +9,13 @@ use async_trait::async_trait;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
 use pyroscope_functions::bor::triage::{RuleSet, TriageRequest, TriageService};
-use pyroscope_functions::profile::{AppName, FunctionStat, ProfileType, Severity, TimeWindow};
+use pyroscope_functions::profile::{
+    AppName, CallTree, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
+};
 use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline};
 use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
 use pyroscope_functions::sor::profile_data::{
-    Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use pyroscope_functions::sor::{BaselineSor, ProfileDataSor, SorError};
 
@@ -65,6 +67,14 @@ impl ProfileDataSor for CachedProfiles {
     }
 
     async fn diff(&self, _: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        Err(SorError::Unexpected("not used by triage".to_owned()))
+    }
+
+    async fn tree(&self, _: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        Err(SorError::Unexpected("not used by triage".to_owned()))
+    }
+
+    async fn diff_trees(&self, _: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         Err(SorError::Unexpected("not used by triage".to_owned()))
     }
 }
@@ -130,6 +140,7 @@ fn bench(c: &mut Criterion) {
         window: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("valid window"),
         types: vec![ProfileType::Cpu, ProfileType::Alloc],
         limit: 10,
+        format: ReportFormat::Json,
         requested_by: None,
     };
     group.bench_function("assess_cpu_alloc_v2_as_json", |b| {

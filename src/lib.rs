@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod openapi;
 pub mod outbound;
+pub mod picture;
 pub mod probe;
 pub mod profile;
 pub mod routing;

@@ -9,21 +9,18 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::bor::{alerting, diff_report, fleet_search, triage};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthChecks};
 use crate::openapi::{self, RoutesDoc};
 use crate::probe::HealthCheck;
 use crate::routing;
 use crate::settings::{Function, Settings};
-use crate::sor::alert_rule::{self, PgAlertRuleStore};
-use crate::sor::baseline::{self, PgBaselineStore};
-use crate::sor::history::{self, PgHistoryStore};
-use crate::sor::profile_data;
-use crate::sor::registry::{self, PgRegistryStore};
+use crate::sor::alert_rule::PgAlertRuleStore;
+use crate::sor::baseline::PgBaselineStore;
+use crate::sor::history::PgHistoryStore;
+use crate::sor::registry::PgRegistryStore;
 use crate::tasks::Tasks;
 use crate::telemetry::{self, Metrics, PoolGauge};
 
@@ -33,12 +30,14 @@ mod database;
 mod error;
 mod profile_source;
 mod remote_sors;
+mod route_table;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
 use database::open_database;
 pub use error::StartupError;
 use profile_source::profile_data_sor;
+use route_table::route_modules;
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -207,87 +206,6 @@ fn serve(
         .map_err(|source| StartupError::Bind { address, source })?
         .run();
     Ok((port, server))
-}
-
-/// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
-#[derive(Clone)]
-struct RouteModule {
-    mount: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
-    doc: RoutesDoc,
-}
-
-/// `configure`'s routes with `data` as their implementation, when this process hosts them.
-fn module<T: ?Sized + Send + Sync + 'static>(
-    data: Option<web::Data<T>>,
-    configure: fn(&mut web::ServiceConfig),
-    doc: RoutesDoc,
-) -> Option<RouteModule> {
-    let data = data?;
-    Some(RouteModule {
-        mount: Arc::new(move |cfg| {
-            cfg.app_data(data.clone()).configure(configure);
-        }),
-        doc,
-    })
-}
-
-/// Each hosted SOR's and BOR's routes; one line per function.
-fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
-    [
-        module(
-            data(&hosted.baseline),
-            baseline::routes::configure,
-            baseline::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.history),
-            history::routes::configure,
-            history::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.registry),
-            registry::routes::configure,
-            registry::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.alert_rules),
-            alert_rule::routes::configure,
-            alert_rule::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profile_data::routes::configure,
-            profile_data::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.triage.clone(),
-            triage::routes::configure,
-            triage::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.diff.clone(),
-            diff_report::routes::configure,
-            diff_report::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.fleet.clone(),
-            fleet_search::routes::configure,
-            fleet_search::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.alerts.clone(),
-            alerting::routes::configure,
-            alerting::routes::RoutesDoc::openapi,
-        ),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
-}
-
-/// A hosted SOR as the app data its routes extract.
-fn data<T: ?Sized>(store: &Option<Arc<T>>) -> Option<web::Data<T>> {
-    store.clone().map(web::Data::from)
 }
 
 /// `/metrics` reads the pool's usage through this closure.

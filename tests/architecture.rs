@@ -1,8 +1,8 @@
 //! The house is one-way: reads the imports of every file under `src/` and fails, naming the
 //! import, when a lower layer imports a higher one or when files import each other in a loop.
 //!
-//! Layers, lowest first: domain (`profile/`) ← infrastructure (`db/`, settings, telemetry,
-//! probes, outbound HTTP, background tasks) ← SORs ← BORs ← HTTP edge (`routes.rs` files,
+//! Layers, lowest first: domain (`profile/`, `picture/`) ← infrastructure (`db/`, settings, telemetry,
+//! probes, outbound HTTP, background tasks) ← SORs ← BORs ← HTTP edge (`routes.rs` and `*_routes.rs` files,
 //! `error.rs`, `routing.rs`, `health.rs`, `openapi.rs`) ← composition root (`startup`, `main`).
 //!
 //! An import names a module path; it points at the file of that module, or, when that file only
@@ -34,14 +34,16 @@ fn layer_of(file: &str) -> usize {
     let name = file.rsplit('/').next().unwrap_or(file);
     if file.starts_with("src/startup") || file == "src/main.rs" || file == "src/lib.rs" {
         rank("root")
-    } else if name == "routes.rs" || (file.matches('/').count() == 1 && HTTP_FILES.contains(&name))
+    } else if name == "routes.rs"
+        || name.ends_with("_routes.rs")
+        || (file.matches('/').count() == 1 && HTTP_FILES.contains(&name))
     {
         rank("http")
     } else if file.starts_with("src/bor/") {
         rank("bor")
     } else if file.starts_with("src/sor/") {
         rank("sor")
-    } else if file.starts_with("src/profile/") {
+    } else if file.starts_with("src/profile/") || file.starts_with("src/picture/") {
         rank("domain")
     } else {
         rank("infrastructure")

@@ -1,7 +1,9 @@
 //! Domain types shared by SORs and BORs: profile types, app names, function names, time windows, limits.
 
+mod calltree;
 mod error;
 mod fields;
+mod format;
 mod names;
 mod severity;
 mod stats;
@@ -14,11 +16,13 @@ use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use calltree::{CallTree, TreeNode};
 pub use error::InputError;
 pub use fields::{
     optional_text, parse_limit, percent, required_text, truncate_chars, MAX_FUNCTION_NAME,
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
+pub use format::ReportFormat;
 pub use names::{normalize_function_name, separator_form};
 pub use severity::Severity;
 pub use stats::{percent_of, round2, round_percent, FunctionStat};

@@ -1,6 +1,8 @@
 //! Time windows in epoch seconds, with SPEC defaults and a "now" floored to Pyroscope's resolution.
 
-use chrono::Utc;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -25,6 +27,19 @@ pub struct TimeWindow {
     pub from: i64,
     /// End, epoch seconds.
     pub to: i64,
+}
+
+/// `2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC`, as reports show a window.
+impl fmt::Display for TimeWindow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let instant = |secs: i64| {
+            DateTime::from_timestamp(secs, 0).map_or_else(
+                || secs.to_string(),
+                |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+            )
+        };
+        write!(f, "{} – {}", instant(self.from), instant(self.to))
+    }
 }
 
 impl TimeWindow {

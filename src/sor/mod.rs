@@ -14,16 +14,18 @@ pub mod registry;
 pub mod remote;
 mod rows;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 pub use error::SorError;
 
-use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
 use alert_state::{AlertTransition, PendingWebhook, StoredAlert};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
 use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
-use profile_data::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use registry::{NewService, Service, ServicePatch, Tier};
 
 /// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
@@ -41,6 +43,12 @@ pub trait ProfileDataSor: Send + Sync {
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
     /// One app's functions in a baseline and a current window.
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError>;
+    /// The call tree that [`ProfileDataSor::profile`] ranks (its `limit` is not used): what a
+    /// flame graph draws.
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError>;
+    /// The call trees that [`ProfileDataSor::diff`] ranks, of the same profile type (its
+    /// `limit` is not used): what a differential flame graph draws.
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError>;
 }
 
 /// Approved per-function thresholds (SPEC §7, Baselines).

@@ -4,6 +4,7 @@ mod alerting;
 mod alertmanager;
 mod bad_inputs;
 mod baselines;
+mod browser;
 mod business_stub;
 mod contract;
 mod contract_catalog;
@@ -18,6 +19,7 @@ mod history_writes;
 mod json_canon;
 mod openapi;
 mod operations;
+mod pictures;
 #[path = "../common/profile_data.rs"]
 mod profile_data;
 mod profile_files;

@@ -182,11 +182,21 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
             &format!("/diff/{app}?type=cpu&{window}&{baseline}"),
         )
         .await;
+        for format in ["markdown", "svg", "html"] {
+            assert_same(
+                &client,
+                &all,
+                &diff,
+                &format!("/diff/{app}?type=cpu&{window}&{baseline}&format={format}"),
+            )
+            .await;
+        }
+        // The BOR draws the trees it read from the remote Profile Data SOR.
         assert_same(
             &client,
             &all,
-            &diff,
-            &format!("/diff/{app}?type=cpu&{window}&{baseline}&format=markdown"),
+            &triage,
+            &format!("/triage/{app}?{window}&types=cpu,alloc&format=html"),
         )
         .await;
     }

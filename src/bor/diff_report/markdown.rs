@@ -2,10 +2,8 @@
 
 use std::fmt::Write;
 
-use chrono::DateTime;
-
 use super::model::{DiffEntry, DiffReport};
-use crate::profile::{round_percent, TimeWindow};
+use crate::profile::round_percent;
 
 /// Renders `report`; the Threshold columns appear when it carries baselines (v2). Numbers are
 /// rounded as in the JSON answer (half away from zero), then printed with 2 decimals.
@@ -15,8 +13,8 @@ pub fn render(report: &DiffReport) -> String {
     // Writing to a String cannot fail; the results are ignored on purpose.
     let _ = writeln!(out, "# Diff report: {}\n", report.app_name);
     let _ = writeln!(out, "- **Profile type:** {}", report.profile_type);
-    let _ = writeln!(out, "- **Baseline:** {}", window(report.baseline));
-    let _ = writeln!(out, "- **Current:** {}\n", window(report.current));
+    let _ = writeln!(out, "- **Baseline:** {}", report.baseline);
+    let _ = writeln!(out, "- **Current:** {}\n", report.current);
     table(
         &mut out,
         "Regressions",
@@ -89,18 +87,6 @@ fn table(out: &mut String, title: &str, entries: &[DiffEntry], with_thresholds: 
         out.push('\n');
     }
     out.push('\n');
-}
-
-/// `from – to` in UTC.
-fn window(w: TimeWindow) -> String {
-    format!("{} – {}", instant(w.from), instant(w.to))
-}
-
-fn instant(epoch_secs: i64) -> String {
-    DateTime::from_timestamp(epoch_secs, 0).map_or_else(
-        || epoch_secs.to_string(),
-        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
 }
 
 /// A function name as a code span (so `*`, `_` and `<` are not read as Markdown), one line.

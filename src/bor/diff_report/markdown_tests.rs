@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::bor::diff_report::model::{DiffSummary, Verdict};
-use crate::profile::ProfileType;
+use crate::profile::{ProfileType, TimeWindow};
 
 fn entry(function: &str, base: f64, cur: f64, threshold: Option<f64>) -> DiffEntry {
     DiffEntry {

@@ -1,6 +1,7 @@
 //! Diff Report (`ReadPyroscopeDiffReport`): what changed between two windows, with a verdict.
 
 pub mod compute;
+pub mod html;
 pub mod markdown;
 pub mod model;
 pub mod routes;

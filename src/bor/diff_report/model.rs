@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+pub use crate::profile::ReportFormat;
 use crate::profile::{parse_limit, round2, AppName, InputError, ProfileType, TimeWindow};
 
 /// Query of `GET /diff/{appName}`.
@@ -28,25 +29,19 @@ pub struct DiffParams {
     /// Changed functions listed, 1..=1000; default 20.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
-    /// `json` (default) or `markdown` (case-insensitive).
+    /// `json` (default), `markdown`, `svg` (a differential flame graph) or `html` (one
+    /// self-contained page); case-insensitive.
+    #[param(example = "json")]
     pub format: Option<String>,
 }
 
-/// How the report is answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReportFormat {
-    Json,
-    Markdown,
-}
-
-impl ReportFormat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReportFormat::Json => "json",
-            ReportFormat::Markdown => "markdown",
-        }
-    }
-}
+/// What `GET /diff/{appName}` answers in.
+pub const DIFF_FORMATS: [ReportFormat; 4] = [
+    ReportFormat::Json,
+    ReportFormat::Markdown,
+    ReportFormat::Svg,
+    ReportFormat::Html,
+];
 
 /// A validated diff request.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,17 +64,7 @@ impl DiffRequest {
         requested_by: Option<String>,
     ) -> Result<Self, InputError> {
         let current = TimeWindow::resolve(params.from, params.to, now)?;
-        let format = match params.format.as_deref().map(str::trim) {
-            None => ReportFormat::Json,
-            Some(f) if f.eq_ignore_ascii_case("json") => ReportFormat::Json,
-            Some(f) if f.eq_ignore_ascii_case("markdown") => ReportFormat::Markdown,
-            Some(other) => {
-                return Err(InputError::new(
-                    "invalid_format",
-                    format!("format must be json or markdown, got `{other}`"),
-                ))
-            }
-        };
+        let format = ReportFormat::parse(params.format.as_deref(), &DIFF_FORMATS)?;
         Ok(DiffRequest {
             app: app.parse()?,
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,

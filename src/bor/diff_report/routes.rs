@@ -1,10 +1,11 @@
-//! `/diff/{appName}`: parse, call the `DiffReportService`, answer JSON or Markdown.
+//! `/diff/{appName}`: parse, call the `DiffReportService`, answer JSON, Markdown, a
+//! differential flame graph (SVG) or one HTML page.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::markdown;
 use super::model::{DiffParams, DiffReport, DiffRequest, ReportFormat};
 use super::service::DiffReportService;
+use super::{html, markdown};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
 use crate::routing::{requested_by, resource, AppPath};
@@ -31,8 +32,10 @@ pub struct RoutesDoc;
         DiffParams,
     ),
     responses(
-        (status = 200, description = "The report, as JSON or (`format=markdown`) as Markdown", content(
+        (status = 200, description = "The report: JSON, or Markdown (`format=markdown`), or a differential flame graph (`format=svg`: the current window's shape, red grew, blue shrank), or one self-contained HTML page (`format=html`)", content(
             (DiffReport = "application/json"),
+            (String = "image/svg+xml"),
+            (String = "text/html"),
             (String = "text/markdown", example = json!("# Diff report: checkout-service\n\n- **Profile type:** cpu\n- **Baseline:** 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC\n- **Current:** 2025-11-22 10:00:00 UTC – 2025-11-22 11:00:00 UTC\n\n## Regressions\n\n| Function | Baseline % | Current % | Delta | Threshold |\n|---|---:|---:|---:|---|\n| `com/acme/Pricing.applyDiscounts` | 2.10 | 8.70 | +6.60 | 5.00 **BREACH** |\n\n## Improvements\n\n_None._\n\n## Summary\n\n- **Verdict:** FAIL\n- Regressions: 1\n- Improvements: 0\n- Top regression: `com/acme/Pricing.applyDiscounts` (+6.6%)\n- Threshold breaches: 1\n")),
         )),
         (status = 400, description = "Invalid app name, windows, type, limit or format", body = ErrorBody),
@@ -47,12 +50,23 @@ pub async fn diff(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let request = DiffRequest::parse(&path, query.into_inner(), now_floored(), requested_by(&req))?;
-    let report = service.report(&request).await?;
     Ok(match request.format {
-        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
         ReportFormat::Markdown => HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
-            .body(markdown::render(&report)),
+            .body(markdown::render(&service.report(&request).await?)),
+        ReportFormat::Svg => {
+            let (_, trees) = service.pictured(&request).await?;
+            HttpResponse::Ok()
+                .content_type("image/svg+xml; charset=utf-8")
+                .body(html::picture(&request, &trees, true))
+        }
+        ReportFormat::Html => {
+            let (report, trees) = service.pictured(&request).await?;
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(html::render(&request, &report, &trees))
+        }
     })
 }
 
@@ -124,7 +138,7 @@ mod tests {
 
     #[actix_web::test]
     async fn bad_parameters_and_upstream_failures_are_error_bodies() {
-        let res = call("/diff/checkout?format=html", MockProfileDataSor::new()).await;
+        let res = call("/diff/checkout?format=pdf", MockProfileDataSor::new()).await;
         assert_eq!(res.status(), 400);
         let body: serde_json::Value = test::read_body_json(res).await;
         assert_eq!(body["code"], "invalid_format");
@@ -136,5 +150,32 @@ mod tests {
         assert_eq!(res.status(), 502);
         let body: serde_json::Value = test::read_body_json(res).await;
         assert_eq!(body["code"], "upstream_error");
+    }
+
+    #[actix_web::test]
+    async fn pictures_need_the_trees_and_fail_with_them() {
+        let mut profiles = empty_diff();
+        profiles
+            .expect_diff_trees()
+            .times(1)
+            .returning(|_| Err(SorError::Timeout("Pyroscope too slow".into())));
+        let res = call("/diff/checkout?format=svg", profiles).await;
+        assert_eq!(res.status(), 504);
+        let mut profiles = empty_diff();
+        profiles.expect_diff_trees().returning(|_| {
+            Ok(crate::sor::profile_data::DiffTrees {
+                baseline: Default::default(),
+                current: Default::default(),
+            })
+        });
+        let res = call("/diff/checkout?format=html&from=3600&to=7200", profiles).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(
+            res.headers().get("content-type").unwrap(),
+            "text/html; charset=utf-8"
+        );
+        let page = String::from_utf8(test::read_body(res).await.to_vec()).unwrap();
+        assert!(page.contains("Verdict: PASS"), "{page}");
+        assert!(page.contains("No samples in the current window"), "{page}");
     }
 }

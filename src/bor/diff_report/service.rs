@@ -10,7 +10,7 @@ use crate::bor::{BaselineIndex, HistoryRecorder};
 use crate::profile::{truncate_chars, MAX_RECOMMENDATION};
 use crate::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use crate::sor::json_text::JsonText;
-use crate::sor::profile_data::ProfileDiffQuery;
+use crate::sor::profile_data::{DiffTrees, ProfileDiffQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
 
 /// Functions asked for per window: enough that every function that matters is ranked in both,
@@ -45,20 +45,23 @@ impl DiffReportService {
     /// # Errors
     /// Whatever Profile Data fails with; a failing baseline store only drops the thresholds.
     pub async fn report(&self, req: &DiffRequest) -> Result<DiffReport, SorError> {
-        let query = ProfileDiffQuery {
-            app: req.app.clone(),
-            profile_type: req.profile_type,
-            baseline: req.baseline,
-            current: req.current,
-            limit: DIFF_FETCH_LIMIT,
-        };
-        let (diff, baselines) = tokio::join!(self.profiles.diff(query), self.baselines(req));
+        let (diff, baselines) = tokio::join!(self.profiles.diff(query(req)), self.baselines(req));
         let diff = diff?;
         let report = compute::report(req, &diff, baselines.as_ref(), self.warn_regression_points);
         if let Some(history) = &self.history {
             history.record(history_record(req, &report, &diff.profile_type_id));
         }
         Ok(report)
+    }
+
+    /// The report and the call trees its pictures draw, fetched side by side through the
+    /// same cache.
+    ///
+    /// # Errors
+    /// As [`DiffReportService::report`], and whatever reading the trees fails with.
+    pub async fn pictured(&self, req: &DiffRequest) -> Result<(DiffReport, DiffTrees), SorError> {
+        let (report, trees) = tokio::join!(self.report(req), self.profiles.diff_trees(query(req)));
+        Ok((report?, trees?))
     }
 
     /// The app's baselines of this type; `None` in v1 or when the store fails.
@@ -71,6 +74,17 @@ impl DiffReportService {
                 None
             }
         }
+    }
+}
+
+/// What a report reads from Profile Data.
+fn query(req: &DiffRequest) -> ProfileDiffQuery {
+    ProfileDiffQuery {
+        app: req.app.clone(),
+        profile_type: req.profile_type,
+        baseline: req.baseline,
+        current: req.current,
+        limit: DIFF_FETCH_LIMIT,
     }
 }
 

@@ -222,11 +222,11 @@ fn bad_formats_and_baseline_windows_are_rejected() {
             .unwrap_err()
             .code()
     };
-    let html = DiffParams {
-        format: Some("html".into()),
+    let pdf = DiffParams {
+        format: Some("pdf".into()),
         ..Default::default()
     };
-    assert_eq!(bad(html), "invalid_format");
+    assert_eq!(bad(pdf), "invalid_format");
     let reversed = DiffParams {
         baseline_from: Some(5000),
         baseline_to: Some(4000),

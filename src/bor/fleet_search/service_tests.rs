@@ -11,9 +11,9 @@ use serde_json::json;
 use super::*;
 use crate::bor::fleet_search::model::{HotspotRequest, SearchRequest};
 use crate::bor::testing::pct;
-use crate::profile::{FunctionStat, ProfileType, TimeWindow};
+use crate::profile::{CallTree, FunctionStat, ProfileType, TimeWindow};
 use crate::sor::json_text::JsonObject;
-use crate::sor::profile_data::{Profile, ProfileDiff, ProfileDiffQuery};
+use crate::sor::profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery};
 use crate::sor::{MockProfileDataSor, MockRegistrySor};
 
 fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
@@ -255,6 +255,14 @@ impl ProfileDataSor for SlowProfiles {
     }
 
     async fn diff(&self, _: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        Err(SorError::Unexpected("not used".into()))
+    }
+
+    async fn tree(&self, _: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        Err(SorError::Unexpected("not used".into()))
+    }
+
+    async fn diff_trees(&self, _: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         Err(SorError::Unexpected("not used".into()))
     }
 }

@@ -1,7 +1,9 @@
 //! Triage (`ReadPyroscopeTriageAssessment`): what is wrong with an app right now, per profile type.
 
+pub mod html;
 mod matcher;
 pub mod model;
+mod record;
 pub mod routes;
 pub mod rules;
 pub mod service;

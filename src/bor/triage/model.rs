@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::profile::{
-    parse_limit, round2, AppName, FunctionStat, InputError, ProfileType, Severity, TimeWindow,
+    parse_limit, round2, AppName, FunctionStat, InputError, ProfileType, ReportFormat, Severity,
+    TimeWindow,
 };
 use crate::sor::history::AssessmentSeverity;
 
@@ -22,6 +23,10 @@ pub struct TriageParams {
     /// Top functions shown per type, 1..=1000; default 10.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+    /// `json` (default) or `html` (one self-contained page with each type's flame graph);
+    /// case-insensitive.
+    #[param(example = "json")]
+    pub format: Option<String>,
 }
 
 /// A validated triage request.
@@ -31,6 +36,7 @@ pub struct TriageRequest {
     pub window: TimeWindow,
     pub types: Vec<ProfileType>,
     pub limit: u32,
+    pub format: ReportFormat,
     pub requested_by: Option<String>,
 }
 
@@ -47,6 +53,10 @@ impl TriageRequest {
             window: TimeWindow::resolve(params.from, params.to, now)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
             limit: parse_limit(params.limit, 10, 1000)?,
+            format: ReportFormat::parse(
+                params.format.as_deref(),
+                &[ReportFormat::Json, ReportFormat::Html],
+            )?,
             requested_by,
         })
     }

@@ -1,11 +1,12 @@
-//! `/triage/{appName}`: parse, call the `TriageService`, answer JSON.
+//! `/triage/{appName}`: parse, call the `TriageService`, answer JSON or one HTML page.
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::html;
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
 use crate::error::{ApiError, ErrorBody};
-use crate::profile::now_floored;
+use crate::profile::{now_floored, ReportFormat};
 use crate::routing::{requested_by, resource, AppPath};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
@@ -37,7 +38,10 @@ pub struct RoutesDoc;
         TriageParams,
     ),
     responses(
-        (status = 200, description = "Assessed; a type whose profile failed is `unavailable`", body = TriageReport),
+        (status = 200, description = "Assessed; a type whose profile failed is `unavailable`. With `format=html`, one self-contained page with each type's flame graph", content(
+            (TriageReport = "application/json"),
+            (String = "text/html"),
+        )),
         (status = 400, description = "Invalid app name, window, types or limit", body = ErrorBody),
         (status = 404, description = "Unknown app (every type failed)", body = ErrorBody),
         (status = 502, description = "Pyroscope failed for every type", body = ErrorBody),
@@ -51,7 +55,15 @@ pub async fn triage(
 ) -> Result<HttpResponse, ApiError> {
     let request =
         TriageRequest::parse(&path, query.into_inner(), now_floored(), requested_by(&req))?;
-    Ok(HttpResponse::Ok().json(service.assess(request).await?))
+    Ok(match request.format {
+        ReportFormat::Html => {
+            let (report, trees) = service.pictured(request.clone()).await?;
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(html::render(&request, &report, &trees))
+        }
+        _ => HttpResponse::Ok().json(service.assess(request).await?),
+    })
 }
 
 #[cfg(test)]

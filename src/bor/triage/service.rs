@@ -1,24 +1,23 @@
 //! `TriageService`: reads profiles (and, in v2, baselines), diagnoses them, records history.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use futures_util::future::join_all;
-use serde::Serialize;
 
 use super::model::{
     Assessment, BaselineViolation, EvidenceBody, TriageReport, TriageRequest, TriageSummary,
     TypeAssessment, UnavailableType,
 };
+use super::record::history_record;
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
-use crate::profile::{
-    round_percent, truncate_chars, FunctionStat, ProfileType, MAX_RECOMMENDATION,
-};
-use crate::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
-use crate::sor::json_text::JsonText;
+use crate::profile::{round_percent, CallTree, ProfileType};
+use crate::sor::history::AssessmentSeverity;
 use crate::sor::profile_data::{Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
+
+/// A triage with each requested type's call tree, in the order of the request's types.
+pub type Pictured = (TriageReport, Vec<Option<Arc<CallTree>>>);
 
 /// `primaryIssue` when no type has data.
 pub const HEALTHY: &str = "healthy";
@@ -47,6 +46,21 @@ impl TriageService {
             rules,
             min_score,
         }
+    }
+
+    /// The assessment and, for its page, each requested type's call tree (`None` where it
+    /// cannot be read), fetched side by side through the same cache.
+    pub async fn pictured(&self, req: TriageRequest) -> Result<Pictured, SorError> {
+        let trees = join_all(req.types.iter().map(|&profile_type| {
+            self.profiles.tree(ProfileQuery {
+                app: req.app.clone(),
+                profile_type,
+                window: req.window,
+                limit: 1,
+            })
+        }));
+        let (report, trees) = tokio::join!(self.assess(req.clone()), trees);
+        Ok((report?, trees.into_iter().map(Result::ok).collect()))
     }
 
     /// Assesses every requested type; a type whose profile fails is reported `unavailable`.
@@ -217,81 +231,6 @@ fn summarize(
                     .to_owned(),
             baseline_violations: violations,
         },
-    }
-}
-
-/// A history record's `topFunctions`: each type's top functions (or its error) by type name,
-/// and the exact query. Written straight to JSON text, without a tree of maps in between.
-#[derive(Serialize)]
-struct AssessmentEvidence<'a> {
-    #[serde(flatten)]
-    types: BTreeMap<&'a str, TypeEvidence<'a>>,
-    query: QueryEvidence<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum TypeEvidence<'a> {
-    Assessed(&'a [FunctionStat]),
-    Unavailable { error: &'a str },
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct QueryEvidence<'a> {
-    from: i64,
-    to: i64,
-    types: &'a [&'a str],
-    profile_type_ids: BTreeMap<&'a str, &'a str>,
-    limit: u32,
-}
-
-/// One record per assessment: the summary, each type's top functions, and the exact query so
-/// the assessment can be reproduced.
-fn history_record(
-    req: &TriageRequest,
-    report: &TriageReport,
-    results: &[Result<Profile, SorError>],
-) -> NewHistoryRecord {
-    let types: Vec<&str> = req.types.iter().map(|t| t.as_str()).collect();
-    let mut evidence = AssessmentEvidence {
-        types: BTreeMap::new(),
-        query: QueryEvidence {
-            from: req.window.from,
-            to: req.window.to,
-            types: &types,
-            profile_type_ids: BTreeMap::new(),
-            limit: req.limit,
-        },
-    };
-    for ((profile_type, assessment), result) in report.profiles.iter().zip(results) {
-        if let Ok(profile) = result {
-            evidence
-                .query
-                .profile_type_ids
-                .insert(profile_type.as_str(), &profile.profile_type_id);
-        }
-        let shown = match assessment {
-            TypeAssessment::Assessed(a) => TypeEvidence::Assessed(&a.top_functions),
-            TypeAssessment::Unavailable(u) => TypeEvidence::Unavailable { error: &u.error },
-        };
-        evidence.types.insert(profile_type.as_str(), shown);
-    }
-    let top_functions = JsonText::of(&evidence)
-        .map_err(|e| tracing::error!(error = %e, "cannot write an assessment's evidence as JSON"))
-        .ok();
-    NewHistoryRecord {
-        key: RecordKey::new(),
-        app_name: req.app.clone(),
-        profile_types: types.join(","),
-        diagnosis: report.summary.primary_issue.clone(),
-        severity: report.summary.severity,
-        top_functions,
-        recommendation: Some(truncate_chars(
-            &report.summary.recommendation,
-            MAX_RECOMMENDATION,
-        )),
-        requested_by: req.requested_by.clone(),
     }
 }
 

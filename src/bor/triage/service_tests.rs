@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::bor::testing::{baseline, dropped_writes, pct, recorder, recording_history};
-use crate::profile::{AppName, FunctionStat, TimeWindow};
+use crate::profile::{AppName, FunctionStat, ReportFormat, TimeWindow};
 use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
 use crate::telemetry::Metrics;
 
@@ -64,6 +64,7 @@ fn request(limit: u32) -> TriageRequest {
         window: TimeWindow::new(1000, 4600).unwrap(),
         types: vec![ProfileType::Cpu, ProfileType::Alloc],
         limit,
+        format: ReportFormat::Json,
         requested_by: Some("alice".into()),
     }
 }

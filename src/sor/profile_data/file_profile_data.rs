@@ -11,18 +11,19 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::flamegraph::FlameGraphStats;
-use super::model::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
 use super::ranking::{profile_window, ranked};
-use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
 use crate::telemetry::Metrics;
 
-/// Total weight of cached merged profiles, one unit per ranked function.
-const CACHE_FUNCTIONS: u64 = 500_000;
+/// Total weight of cached merged profiles, one unit per ranked function and per call-tree node
+/// (`FlameGraphStats::cache_weight`): a few tens of MB.
+const PROFILE_CACHE_UNITS: u64 = 1_000_000;
 
 /// Which merged profile one cache entry holds; `generation` changes with the directory.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -65,12 +66,8 @@ impl FileProfileData {
             merged: Coalescing::new(
                 "profile_files",
                 rescan,
-                CACHE_FUNCTIONS,
-                |_, stats| {
-                    u32::try_from(stats.functions.len())
-                        .unwrap_or(u32::MAX)
-                        .max(1)
-                },
+                PROFILE_CACHE_UNITS,
+                |_, stats| stats.cache_weight(),
                 metrics,
             ),
         }
@@ -121,6 +118,31 @@ impl FileProfileData {
             sample_type: first.clone(),
             id: format!("{series}:{kind}:{unit}:{kind}:{unit}"),
         })
+    }
+
+    /// The series ID and merged profile of one window: what `profile` and `tree` answer from.
+    async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
+        let stats = self
+            .stats(&snapshot, &query.app, &chosen.sample_type, query.window)
+            .await?;
+        Ok((chosen.id, stats))
+    }
+
+    /// One sample type for both windows, so they compare like with like, and both profiles.
+    async fn both(
+        &self,
+        query: &ProfileDiffQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>, Arc<FlameGraphStats>), SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.span())?;
+        let (baseline, current) = futures_util::future::join(
+            self.stats(&snapshot, &query.app, &chosen.sample_type, query.baseline),
+            self.stats(&snapshot, &query.app, &chosen.sample_type, query.current),
+        )
+        .await;
+        Ok((chosen.id, baseline?, current?))
     }
 
     /// The merged profile of `app`'s files with `sample_type` in `window`.
@@ -202,17 +224,13 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
-        let snapshot = self.dir.snapshot().await;
-        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
-        let stats = self
-            .stats(&snapshot, &query.app, &chosen.sample_type, query.window)
-            .await?;
+        let (id, stats) = self.one(&query).await?;
         Ok(Profile {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
             from: query.window.from,
             to: query.window.to,
-            profile_type_id: chosen.id,
+            profile_type_id: id,
             total_samples: stats.total_samples,
             truncated_percent: stats.truncated_percent(),
             functions: ranked(&stats, query.limit),
@@ -220,25 +238,25 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let snapshot = self.dir.snapshot().await;
-        // One sample type for both windows, so they compare like with like.
-        let span = TimeWindow {
-            from: query.baseline.from.min(query.current.from),
-            to: query.baseline.to.max(query.current.to),
-        };
-        let chosen = self.choose(&snapshot, &query.app, query.profile_type, span)?;
-        let (baseline, current) = futures_util::future::join(
-            self.stats(&snapshot, &query.app, &chosen.sample_type, query.baseline),
-            self.stats(&snapshot, &query.app, &chosen.sample_type, query.current),
-        )
-        .await;
-        let (baseline, current) = (baseline?, current?);
+        let (id, baseline, current) = self.both(&query).await?;
         Ok(ProfileDiff {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
-            profile_type_id: chosen.id,
+            profile_type_id: id,
             baseline: profile_window(&baseline, query.baseline, query.limit),
             current: profile_window(&current, query.current, query.limit),
+        })
+    }
+
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        Ok(self.one(&query).await?.1.tree.clone())
+    }
+
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
+        let (_, baseline, current) = self.both(&query).await?;
+        Ok(DiffTrees {
+            baseline: baseline.tree.clone(),
+            current: current.tree.clone(),
         })
     }
 }

@@ -17,7 +17,11 @@ pub mod remote;
 pub mod routes;
 #[cfg(test)]
 mod testdata;
+pub mod tree_routes;
+mod type_tables;
 
 pub use file_profile_data::FileProfileData;
-pub use model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow};
+pub use model::{
+    AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
+};
 pub use pyroscope_profile_data::PyroscopeProfileData;

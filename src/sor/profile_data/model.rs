@@ -100,9 +100,28 @@ pub struct ProfileDiffQuery {
     pub limit: u32,
 }
 
+impl ProfileDiffQuery {
+    /// From the earlier start to the later end: where one profile type is chosen for both
+    /// windows, so they compare like with like.
+    pub fn span(&self) -> TimeWindow {
+        TimeWindow {
+            from: self.baseline.from.min(self.current.from),
+            to: self.baseline.to.max(self.current.to),
+        }
+    }
+}
+
 /// Answer of `GET /profiles/apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"apps": ["checkout-service", "inventory-service"]}))]
 pub struct AppList {
     pub apps: Vec<String>,
+}
+
+/// One app's call trees in a baseline and a current window, of one profile type: what the
+/// differential flame graph draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiffTrees {
+    pub baseline: std::sync::Arc<crate::profile::CallTree>,
+    pub current: std::sync::Arc<crate::profile::CallTree>,
 }

@@ -10,18 +10,20 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::flamegraph::FlameGraphStats;
-use super::model::{Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::{profile_window, ranked};
-use crate::profile::{AppName, ProfileType, TimeWindow};
+use super::type_tables::type_tables;
+use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
 use crate::telemetry::Metrics;
 
-/// Total weight of cached flame graphs, one unit per ranked function: bounds memory to a few
-/// tens of MB however many distinct queries arrive.
-const PROFILE_CACHE_FUNCTIONS: u64 = 500_000;
+/// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
+/// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
+/// queries arrive.
+const PROFILE_CACHE_UNITS: u64 = 1_000_000;
 /// Distinct windows whose app lists are kept.
 const APPS_CACHE_ENTRIES: u64 = 256;
 /// Apps whose profile types are remembered.
@@ -59,28 +61,7 @@ impl PyroscopeProfileData {
         metrics: Arc<Metrics>,
     ) -> Result<Self, ClientConfigError> {
         let client = Arc::new(PyroscopeClient::new(settings, metrics.clone())?);
-        let mut candidates = BTreeMap::new();
-        let mut suffixes = BTreeMap::new();
-        for t in ProfileType::ALL {
-            match settings.profile_types.get(t.as_str()) {
-                Some(ids) if !ids.is_empty() => candidates.insert(t, ids.clone()),
-                _ => {
-                    return Err(ClientConfigError {
-                        key: "pyroscope.profile_types",
-                        reason: format!("needs at least one candidate for {t}"),
-                    })
-                }
-            };
-            match settings.legacy_suffixes.get(t.as_str()) {
-                Some(suffix) => suffixes.insert(t, suffix.clone()),
-                None => {
-                    return Err(ClientConfigError {
-                        key: "pyroscope.legacy_suffixes",
-                        reason: format!("needs a suffix for {t}"),
-                    })
-                }
-            };
-        }
+        let (candidates, suffixes) = type_tables(settings)?;
         let ttl = Duration::from_secs(settings.cache_ttl_secs);
         let type_ttl = Duration::from_secs(settings.profile_type_cache_ttl_secs);
         Ok(PyroscopeProfileData {
@@ -94,12 +75,8 @@ impl PyroscopeProfileData {
             profiles: Coalescing::new(
                 "profile",
                 ttl,
-                PROFILE_CACHE_FUNCTIONS,
-                |_, stats| {
-                    u32::try_from(stats.functions.len())
-                        .unwrap_or(u32::MAX)
-                        .max(1)
-                },
+                PROFILE_CACHE_UNITS,
+                |_, stats| stats.cache_weight(),
                 metrics.clone(),
             ),
             profile_types: Coalescing::new(
@@ -238,6 +215,37 @@ impl PyroscopeProfileData {
     }
 }
 
+impl PyroscopeProfileData {
+    /// The source and ranked flame graph of one window: what `profile` and `tree` answer from.
+    async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.window, deadline)
+            .await?;
+        let stats = self
+            .stats(&query.app, &source, query.window, deadline)
+            .await?;
+        Ok((source, stats))
+    }
+
+    /// One source for both windows, so they compare like with like, and both flame graphs.
+    async fn both(
+        &self,
+        query: &ProfileDiffQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>, Arc<FlameGraphStats>), SorError> {
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.span(), deadline)
+            .await?;
+        let (baseline, current) = futures_util::future::join(
+            self.stats(&query.app, &source, query.baseline, deadline),
+            self.stats(&query.app, &source, query.current, deadline),
+        )
+        .await;
+        Ok((source, baseline?, current?))
+    }
+}
+
 #[async_trait]
 impl ProfileDataSor for PyroscopeProfileData {
     async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
@@ -252,13 +260,7 @@ impl ProfileDataSor for PyroscopeProfileData {
     }
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
-        let deadline = self.deadline();
-        let source = self
-            .source(&query.app, query.profile_type, query.window, deadline)
-            .await?;
-        let stats = self
-            .stats(&query.app, &source, query.window, deadline)
-            .await?;
+        let (source, stats) = self.one(&query).await?;
         Ok(Profile {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
@@ -272,27 +274,25 @@ impl ProfileDataSor for PyroscopeProfileData {
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let deadline = self.deadline();
-        // One profile type for both windows, so they compare like with like.
-        let span = TimeWindow {
-            from: query.baseline.from.min(query.current.from),
-            to: query.baseline.to.max(query.current.to),
-        };
-        let source = self
-            .source(&query.app, query.profile_type, span, deadline)
-            .await?;
-        let (baseline, current) = futures_util::future::join(
-            self.stats(&query.app, &source, query.baseline, deadline),
-            self.stats(&query.app, &source, query.current, deadline),
-        )
-        .await;
-        let (baseline, current) = (baseline?, current?);
+        let (source, baseline, current) = self.both(&query).await?;
         Ok(ProfileDiff {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
             profile_type_id: source,
             baseline: profile_window(&baseline, query.baseline, query.limit),
             current: profile_window(&current, query.current, query.limit),
+        })
+    }
+
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        Ok(self.one(&query).await?.1.tree.clone())
+    }
+
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
+        let (_, baseline, current) = self.both(&query).await?;
+        Ok(DiffTrees {
+            baseline: baseline.tree.clone(),
+            current: current.tree.clone(),
         })
     }
 }

@@ -49,6 +49,7 @@ mod tests {
                     total_samples,
                 })
                 .to_vec(),
+            ..FlameGraphStats::default()
         };
         let all = ranked(&stats, 50);
         assert_eq!(all.len(), 2);

@@ -4,10 +4,15 @@
 //! recomputed here from the exact integer sample counts, exactly as the in-process SOR computes
 //! them. A split deployment then answers byte for byte like the all-in-one process.
 
-use async_trait::async_trait;
+use std::sync::Arc;
 
-use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use crate::profile::{percent_of, FunctionStat, TimeWindow};
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::flamegraph::parse_connect;
+use super::model::{AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use crate::profile::{percent_of, CallTree, FunctionStat, TimeWindow};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{ProfileDataSor, SorError};
 
@@ -29,6 +34,31 @@ fn exact_percents(functions: &mut [FunctionStat], total: u64) {
     for f in functions {
         f.self_percent = percent_of(f.self_samples, total);
     }
+}
+
+/// Both windows' trees, each a Connect flame graph, as `/profiles/{appName}/diff/tree` answers.
+#[derive(Deserialize)]
+struct TreePair {
+    baseline: Box<RawValue>,
+    current: Box<RawValue>,
+}
+
+/// A tree sent as a Connect flame graph, checked as any flame graph is.
+fn read_tree(json: &RawValue) -> Result<Arc<CallTree>, SorError> {
+    parse_connect(json.get().as_bytes())
+        .map(|stats| stats.tree)
+        .map_err(|e| SorError::Upstream(format!("Profile Data SOR sent an unreadable tree: {e}")))
+}
+
+fn diff_params(query: &ProfileDiffQuery) -> Vec<(&'static str, String)> {
+    let mut params = vec![
+        ("type", query.profile_type.as_str().to_owned()),
+        ("limit", query.limit.to_string()),
+        ("baselineFrom", query.baseline.from.to_string()),
+        ("baselineTo", query.baseline.to.to_string()),
+    ];
+    params.extend(window(query.current));
+    params
 }
 
 fn window(window: TimeWindow) -> [(&'static str, String); 2] {
@@ -63,20 +93,42 @@ impl ProfileDataSor for RemoteProfileData {
 
     #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let mut params = vec![
-            ("type", query.profile_type.as_str().to_owned()),
-            ("limit", query.limit.to_string()),
-            ("baselineFrom", query.baseline.from.to_string()),
-            ("baselineTo", query.baseline.to.to_string()),
-        ];
-        params.extend(window(query.current));
         let mut diff: ProfileDiff = self
             .remote
-            .get(&["profiles", query.app.as_str(), "diff"], &params)
+            .get(
+                &["profiles", query.app.as_str(), "diff"],
+                &diff_params(&query),
+            )
             .await?;
         exact_percents(&mut diff.baseline.functions, diff.baseline.total_samples);
         exact_percents(&mut diff.current.functions, diff.current.total_samples);
         Ok(diff)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        let mut params = vec![("type", query.profile_type.as_str().to_owned())];
+        params.extend(window(query.window));
+        let json: Box<RawValue> = self
+            .remote
+            .get(&["profiles", query.app.as_str(), "tree"], &params)
+            .await?;
+        read_tree(&json)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
+        let pair: TreePair = self
+            .remote
+            .get(
+                &["profiles", query.app.as_str(), "diff", "tree"],
+                &diff_params(&query),
+            )
+            .await?;
+        Ok(DiffTrees {
+            baseline: read_tree(&pair.baseline)?,
+            current: read_tree(&pair.current)?,
+        })
     }
 }
 

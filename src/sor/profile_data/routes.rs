@@ -13,7 +13,7 @@ use crate::sor::ProfileDataSor;
 /// Default and maximum `limit` of `GET /profiles/{appName}`.
 const PROFILE_LIMIT: (u32, u32) = (50, 1000);
 /// Default and maximum `limit` of `GET /profiles/{appName}/diff`.
-const DIFF_LIMIT: (u32, u32) = (500, 5000);
+pub(super) const DIFF_LIMIT: (u32, u32) = (500, 5000);
 
 /// Mounts the routes; expects `web::Data<dyn ProfileDataSor>`. `/profiles/apps` is registered
 /// first, so it wins over an app literally named `apps`.
@@ -31,7 +31,7 @@ pub struct RoutesDoc;
 /// What every `/profiles` route answers when Pyroscope fails.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)] // Only documents answers: `ApiError` builds them.
-enum PyroscopeFailure {
+pub(super) enum PyroscopeFailure {
     #[response(status = 502, description = "Pyroscope unreachable, failing or unreadable",
         example = json!({"error": "Pyroscope answered 503 Service Unavailable to SelectMergeStacktraces", "code": "upstream_error"}))]
     Unreachable(ErrorBody),
@@ -168,7 +168,7 @@ pub async fn diff(
 
 /// What every per-app route reads first: the app, the profile type (default cpu) and the
 /// current window.
-fn subject(
+pub(super) fn subject(
     app: &str,
     profile_type: Option<&str>,
     from: Option<i64>,
@@ -190,7 +190,7 @@ fn profile_type(raw: Option<&str>) -> Result<ProfileType, InputError> {
 
 /// `limit` within `1..=max`; read as i64 so a negative value is an `invalid_limit`, not a
 /// generic query error.
-fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, InputError> {
+pub(super) fn limit(raw: Option<i64>, (default, max): (u32, u32)) -> Result<u32, InputError> {
     parse_limit(raw, default, max)
 }
 

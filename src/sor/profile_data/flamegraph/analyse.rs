@@ -1,7 +1,10 @@
 //! The core both parsers share: per-function statistics from decoded names and levels.
 
+use std::sync::Arc;
+
 use super::stats::{FlameGraphStats, FlamegraphError, FunctionSamples};
-use super::tree::{canonical_ids, check_parents, decode_level, link_level, Node, Sums};
+use super::tree::{canonical_ids, check_parents, decode_level, link_level, Sums};
+use crate::profile::{CallTree, TreeNode};
 
 /// Computes per-function statistics from decoded `names` and `levels` for a profile of `total`
 /// samples; this is the core both parsers share.
@@ -42,7 +45,10 @@ where
     };
     let (canonical, other) = canonical_ids(names);
 
-    let capacity = levels.iter().map(|l| l.as_ref().len() / 4).sum();
+    let capacity: usize = levels.iter().map(|l| l.as_ref().len() / 4).sum();
+    if u32::try_from(capacity).is_err() {
+        return Err(FlamegraphError::Overflow { level: 0, node: 0 });
+    }
     let mut nodes = Vec::with_capacity(capacity);
     let mut parents = Vec::new();
     let mut children = Vec::new();
@@ -79,38 +85,28 @@ where
     }
 
     let sums = aggregate(&nodes, &level_starts, canonical.len())?;
-    Ok(rank_sums(&sums, names, other, total))
+    Ok(rank_sums(&sums, CallTree::new(nodes, names), other, total))
 }
 
 /// Per-function statistics of a call tree that another source built (pprof files): the same
-/// aggregation and ranking as for a flame graph. `nodes[0]` is the root, each node's children
-/// are the contiguous range `first_child..child_end` of `nodes`, `names` are distinct, and
-/// `total` is the root's total. Nothing is truncated in such a tree.
+/// aggregation and ranking as for a flame graph, and the tree kept beside them. The tree's
+/// names are distinct, and `total` is the root's total. Nothing is truncated in such a tree.
 ///
 /// # Errors
 /// [`FlamegraphError::Overflow`] when a sum does not fit in `u64`.
-pub fn tree_stats<S: AsRef<str>>(
-    nodes: &[Node],
-    names: &[S],
-    total: u64,
-) -> Result<FlameGraphStats, FlamegraphError> {
-    let sums = aggregate(nodes, &[], names.len())?;
-    Ok(rank_sums(&sums, names, None, total))
+pub fn tree_stats(tree: CallTree, total: u64) -> Result<FlameGraphStats, FlamegraphError> {
+    let sums = aggregate(tree.nodes(), &[], tree.name_count())?;
+    Ok(rank_sums(&sums, tree, None, total))
 }
 
 /// The functions with samples, by self samples descending, then name.
-fn rank_sums<S: AsRef<str>>(
-    sums: &[Sums],
-    names: &[S],
-    other: Option<usize>,
-    total: u64,
-) -> FlameGraphStats {
+fn rank_sums(sums: &[Sums], tree: CallTree, other: Option<u32>, total: u64) -> FlameGraphStats {
     let mut functions: Vec<FunctionSamples> = sums
         .iter()
         .enumerate()
         .filter(|(_, s)| s.total > 0)
         .map(|(i, s)| FunctionSamples {
-            name: names[i].as_ref().to_owned(),
+            name: tree.name(i as u32).to_owned(),
             self_samples: s.self_samples,
             total_samples: s.total,
         })
@@ -123,8 +119,14 @@ fn rank_sums<S: AsRef<str>>(
     });
     FlameGraphStats {
         total_samples: total,
-        truncated_samples: other.map_or(0, |i| sums[i].self_samples),
+        truncated_samples: other.map_or(0, |i| sums[i as usize].self_samples),
         functions,
+        // A tree without samples draws nothing, however its zero nodes were spelled.
+        tree: Arc::new(if total == 0 {
+            CallTree::default()
+        } else {
+            tree
+        }),
     }
 }
 
@@ -133,7 +135,7 @@ fn rank_sums<S: AsRef<str>>(
 /// adds its total only when no ancestor shares its name: O(nodes) however deep the recursion.
 /// `level_starts[l]` is the flat index of level `l`'s first node, used only to report errors.
 fn aggregate(
-    nodes: &[Node],
+    nodes: &[TreeNode],
     level_starts: &[usize],
     name_count: usize,
 ) -> Result<Vec<Sums>, FlamegraphError> {
@@ -143,10 +145,10 @@ fn aggregate(
         return Ok(sums);
     };
     // Frames are (node, next child to visit); the stack length is the level being entered.
-    let mut stack = vec![(0usize, root.first_child)];
+    let mut stack = vec![(0usize, root.first_child as usize)];
     while let Some(frame) = stack.last_mut() {
         let (node, next) = *frame;
-        if next < nodes[node].child_end {
+        if next < nodes[node].child_end as usize {
             frame.1 += 1;
             let child = &nodes[next];
             if child.total == 0 {
@@ -158,20 +160,21 @@ fn aggregate(
                 level,
                 node: next - level_starts.get(level).copied().unwrap_or(0),
             };
-            let sum = &mut sums[child.name];
+            let name = child.name as usize;
+            let sum = &mut sums[name];
             sum.self_samples = sum
                 .self_samples
                 .checked_add(child.self_samples)
                 .ok_or_else(overflow)?;
-            if active[child.name] == 0 {
+            if active[name] == 0 {
                 sum.total = sum.total.checked_add(child.total).ok_or_else(overflow)?;
             }
-            active[child.name] += 1;
-            stack.push((next, child.first_child));
+            active[name] += 1;
+            stack.push((next, child.first_child as usize));
         } else {
             stack.pop();
             if node != 0 {
-                active[nodes[node].name] -= 1;
+                active[nodes[node].name as usize] -= 1;
             }
         }
     }

@@ -1,13 +1,14 @@
 //! Parses Grafana Pyroscope flame graphs (Connect and legacy flamebearer JSON) into per-function sample counts ranked by self time.
 
 mod analyse;
+mod encode;
 mod stats;
 mod tree;
 mod wire;
 
 pub use analyse::{analyse, tree_stats};
+pub use encode::connect_json;
 pub use stats::{FlameGraphStats, FlamegraphError, FunctionSamples, TRUNCATED_NAME};
-pub use tree::Node;
 use wire::{ConnectResponse, Int, LegacyResponse};
 
 /// Parses a legacy Pyroscope `/render?format=json` response (`{"flamebearer": …, "metadata": …}`).

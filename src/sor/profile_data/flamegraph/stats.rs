@@ -1,6 +1,8 @@
 //! What a parsed flame graph yields, and why one is refused.
 
-use crate::profile::percent_of;
+use std::sync::Arc;
+
+use crate::profile::{percent_of, CallTree};
 
 /// Name Pyroscope gives to the synthetic nodes that absorb call sites too small to keep.
 pub const TRUNCATED_NAME: &str = "other";
@@ -27,6 +29,8 @@ pub struct FlameGraphStats {
     pub truncated_samples: u64,
     /// Every function seen below the root, by `self_samples` descending, then name ascending.
     pub functions: Vec<FunctionSamples>,
+    /// The call tree the functions were summed from: what the pictures draw.
+    pub tree: Arc<CallTree>,
 }
 
 impl FlameGraphStats {
@@ -38,6 +42,13 @@ impl FlameGraphStats {
     /// `f.total_samples` as a percentage of the profile total (0 for an empty profile).
     pub fn total_percent(&self, f: &FunctionSamples) -> f64 {
         percent_of(f.total_samples, self.total_samples)
+    }
+
+    /// What one cached profile weighs: a unit per ranked function and per tree node, each a
+    /// few dozen bytes.
+    pub fn cache_weight(&self) -> u32 {
+        let units = self.functions.len() + self.tree.nodes().len();
+        u32::try_from(units).unwrap_or(u32::MAX).max(1)
     }
 
     /// Share of the profile hidden in truncated (`other`) nodes, in percent.

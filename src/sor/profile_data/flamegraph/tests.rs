@@ -568,3 +568,19 @@ proptest! {
         prop_assert_eq!(parse_connect(g.to_connect_json().as_bytes()).expect("connect"), s);
     }
 }
+
+#[test]
+fn a_tree_written_back_as_connect_json_reads_the_same() {
+    for seed in [1, 7, 0x5eed] {
+        let graph = testdata::generate(3_000, seed);
+        let first = parse_connect(graph.to_connect_json().as_bytes()).unwrap();
+        let json = connect_json(&first.tree);
+        let second = parse_connect(json.as_bytes()).unwrap();
+        assert_eq!(second.functions, first.functions, "seed {seed}");
+        assert_eq!(second.total_samples, first.total_samples);
+        assert_eq!(connect_json(&second.tree), json, "seed {seed}");
+    }
+    let empty = FlameGraphStats::default();
+    let parsed = parse_connect(connect_json(&empty.tree).as_bytes()).unwrap();
+    assert_eq!(parsed.total_samples, 0);
+}

@@ -1,24 +1,11 @@
 //! The call tree rebuilt from a flame graph's delta-encoded levels: decoding, parent links and
-//! their validation.
+//! their validation. Children of a node are contiguous (on a flame graph's next level both levels
+//! are sorted by x), so a `first_child..child_end` range into the flat node list is enough.
 
 use std::collections::HashMap;
 
 use super::stats::{FlamegraphError, TRUNCATED_NAME};
-
-/// One node of a call tree: a decoded flame-graph tuple, or a node of a pprof stack trie.
-/// Children of a node are contiguous (on a flame graph's next level both levels are sorted by
-/// x), so a `first_child..child_end` range into the flat node list is enough.
-#[derive(Debug, Clone, Default)]
-pub struct Node {
-    /// Samples with this node on the stack.
-    pub total: u64,
-    /// Samples whose innermost frame is this node.
-    pub self_samples: u64,
-    /// Canonical name index (first occurrence of the string in `names`).
-    pub name: usize,
-    pub first_child: usize,
-    pub child_end: usize,
-}
+use crate::profile::TreeNode;
 
 /// Absolute horizontal extent `[start, end)` of a node on its level.
 pub(super) struct Span {
@@ -34,12 +21,12 @@ pub(super) struct Sums {
 
 /// Maps every name index to the first index holding the same string, so duplicate strings merge
 /// (and count as the same function for recursion); also returns the index of `other`.
-pub(super) fn canonical_ids<S: AsRef<str>>(names: &[S]) -> (Vec<usize>, Option<usize>) {
-    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
+pub(super) fn canonical_ids<S: AsRef<str>>(names: &[S]) -> (Vec<u32>, Option<u32>) {
+    let mut first: HashMap<&str, u32> = HashMap::with_capacity(names.len());
     let canonical = names
         .iter()
         .enumerate()
-        .map(|(i, n)| *first.entry(n.as_ref()).or_insert(i))
+        .map(|(i, n)| *first.entry(n.as_ref()).or_insert(i as u32))
         .collect();
     (canonical, first.get(TRUNCATED_NAME).copied())
 }
@@ -48,8 +35,8 @@ pub(super) fn canonical_ids<S: AsRef<str>>(names: &[S]) -> (Vec<usize>, Option<u
 pub(super) fn decode_level(
     level: usize,
     values: &[i64],
-    canonical: &[usize],
-    nodes: &mut Vec<Node>,
+    canonical: &[u32],
+    nodes: &mut Vec<TreeNode>,
     spans: &mut Vec<Span>,
 ) -> Result<(), FlamegraphError> {
     let (tuples, rest) = values.as_chunks::<4>();
@@ -95,13 +82,7 @@ pub(super) fn decode_level(
             .checked_add(total)
             .ok_or(FlamegraphError::Overflow { level, node })?;
         spans.push(Span { start, end });
-        nodes.push(Node {
-            total,
-            self_samples,
-            name,
-            first_child: 0,
-            child_end: 0,
-        });
+        nodes.push(TreeNode::leaf(total, self_samples, name));
     }
     Ok(())
 }
@@ -114,7 +95,7 @@ pub(super) fn link_level(
     parent_base: usize,
     children: &[Span],
     child_base: usize,
-    nodes: &mut [Node],
+    nodes: &mut [TreeNode],
 ) -> Result<(), FlamegraphError> {
     let mut cursor = 0;
     for (node, child) in children.iter().enumerate() {
@@ -137,7 +118,8 @@ pub(super) fn link_level(
         if child.end > parent.end {
             return Err(FlamegraphError::ChildOutsideParent { level, node });
         }
-        let index = child_base + node;
+        // The parser refuses more than u32::MAX nodes before it links any.
+        let index = (child_base + node) as u32;
         let parent = &mut nodes[parent_base + cursor];
         if parent.first_child == parent.child_end {
             parent.first_child = index;
@@ -151,12 +133,12 @@ pub(super) fn link_level(
 /// `parent_base..child_base`). Zero-total nodes inside a child range add nothing.
 pub(super) fn check_parents(
     level: usize,
-    nodes: &[Node],
+    nodes: &[TreeNode],
     parent_base: usize,
     child_base: usize,
 ) -> Result<(), FlamegraphError> {
     for (node, parent) in nodes[parent_base..child_base].iter().enumerate() {
-        let sum = nodes[parent.first_child..parent.child_end]
+        let sum = nodes[parent.children()]
             .iter()
             .try_fold(parent.self_samples, |acc, c| acc.checked_add(c.total))
             .ok_or(FlamegraphError::Overflow { level, node })?;

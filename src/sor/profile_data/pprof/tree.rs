@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use super::decode::ParsedProfile;
 use super::error::PprofError;
 use super::hash::BuildIntHasher;
-use crate::sor::profile_data::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError, Node};
+use crate::profile::{CallTree, TreeNode};
+use crate::sor::profile_data::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError};
 
 /// Name of the synthetic root, as in Pyroscope's flame graphs; never reported.
 const ROOT_NAME: &str = "total";
@@ -168,12 +169,12 @@ impl StackTree {
         }
         // Breadth first, so that each node's children are contiguous.
         let mut order: Vec<u32> = Vec::with_capacity(self.nodes.len());
-        let mut flat: Vec<Node> = Vec::with_capacity(self.nodes.len());
+        let mut flat: Vec<TreeNode> = Vec::with_capacity(self.nodes.len());
         order.push(0);
         flat.push(self.flat_node(0, &totals));
         let mut next = 0;
         while next < order.len() {
-            let first = flat.len();
+            let first = flat.len() as u32;
             let mut child = self.nodes[order[next] as usize].first_child;
             while child != NONE {
                 order.push(child);
@@ -181,20 +182,14 @@ impl StackTree {
                 child = self.nodes[child as usize].next_sibling;
             }
             flat[next].first_child = first;
-            flat[next].child_end = flat.len();
+            flat[next].child_end = flat.len() as u32;
             next += 1;
         }
-        tree_stats(&flat, &self.names, totals[0])
+        tree_stats(CallTree::new(flat, &self.names), totals[0])
     }
 
-    fn flat_node(&self, i: u32, totals: &[u64]) -> Node {
+    fn flat_node(&self, i: u32, totals: &[u64]) -> TreeNode {
         let n = &self.nodes[i as usize];
-        Node {
-            total: totals[i as usize],
-            self_samples: n.self_value,
-            name: n.name as usize,
-            first_child: 0,
-            child_end: 0,
-        }
+        TreeNode::leaf(totals[i as usize], n.self_value, n.name)
     }
 }

@@ -1,0 +1,119 @@
+//! The diff report as one self-contained HTML page: the verdict first, the regressions and
+//! improvements, the differential flame graph, then the exact query with a link to its JSON.
+//! Pure.
+
+use super::model::{DiffEntry, DiffReport, DiffRequest};
+use crate::picture::{diff_flame_graph, href, Captions, Cell, Page};
+use crate::profile::round_percent;
+use crate::sor::profile_data::DiffTrees;
+
+/// The differential flame graph of a report: the current window's shape, coloured by change.
+pub fn picture(req: &DiffRequest, trees: &DiffTrees, interactive: bool) -> String {
+    diff_flame_graph(
+        &trees.current,
+        &trees.baseline,
+        &Captions {
+            title: &format!(
+                "Differential flame graph: {} · {}",
+                req.app, req.profile_type
+            ),
+            subtitle: &format!(
+                "baseline {} → current {} · red grew, blue shrank",
+                req.baseline, req.current
+            ),
+            interactive,
+        },
+    )
+}
+
+/// Renders `report` with the picture of `trees`.
+pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> String {
+    let mut page = Page::new(&format!("Diff report: {}", report.app_name));
+    let summary = &report.summary;
+    let verdict = summary.verdict.as_str();
+    page.badge(verdict, &format!("Verdict: {}", verdict.to_uppercase()));
+    let mut facts = vec![
+        ("Regressions", summary.regressions_count.to_string()),
+        ("Improvements", summary.improvements_count.to_string()),
+    ];
+    if let Some(top) = &summary.top_regression {
+        facts.push(("Top regression", top.clone()));
+    }
+    if let Some(breaches) = summary.threshold_breaches {
+        facts.push(("Threshold breaches", breaches.to_string()));
+    }
+    page.facts(&facts);
+    let with_thresholds = summary.threshold_breaches.is_some();
+    table(
+        &mut page,
+        "Regressions",
+        &report.regressions,
+        with_thresholds,
+    );
+    table(
+        &mut page,
+        "Improvements",
+        &report.improvements,
+        with_thresholds,
+    );
+    page.heading("Differential flame graph");
+    if trees.current.total() > 0 {
+        page.svg(&picture(req, trees, false));
+    } else {
+        page.note("No samples in the current window: no flame graph.");
+    }
+    page.heading("Query");
+    page.facts(&[
+        ("App", req.app.to_string()),
+        ("Type", req.profile_type.to_string()),
+        ("Baseline", req.baseline.to_string()),
+        ("Current", req.current.to_string()),
+        ("Labels", "none".to_owned()),
+    ]);
+    let params = [
+        ("type", req.profile_type.to_string()),
+        ("from", req.current.from.to_string()),
+        ("to", req.current.to.to_string()),
+        ("baselineFrom", req.baseline.from.to_string()),
+        ("baselineTo", req.baseline.to.to_string()),
+        ("limit", req.limit.to_string()),
+    ];
+    page.link(
+        "This report as JSON",
+        &href(&["diff", req.app.as_str()], &params),
+    );
+    page.finish()
+}
+
+fn table(page: &mut Page, title: &str, entries: &[DiffEntry], with_thresholds: bool) {
+    page.heading(title);
+    if entries.is_empty() {
+        page.note("None.");
+        return;
+    }
+    let mut headers = vec!["Function", "#Baseline %", "#Current %", "#Delta"];
+    if with_thresholds {
+        headers.push("#Threshold %");
+    }
+    page.table(
+        &headers,
+        entries.iter().map(|e| {
+            let mut row = vec![
+                Cell::Code(&e.function),
+                Cell::Number(format!("{:.2}", round_percent(e.baseline_percent))),
+                Cell::Number(format!("{:.2}", round_percent(e.current_percent))),
+                Cell::Number(format!("{:+.2}", round_percent(e.delta_percent))),
+            ];
+            if with_thresholds {
+                row.push(Cell::Number(
+                    match (e.approved_threshold, e.exceeds_threshold) {
+                        (Some(t), Some(true)) => format!("{t:.2} BREACH"),
+                        (Some(t), _) => format!("{t:.2}"),
+                        (None, _) => "—".to_owned(),
+                    },
+                ));
+            }
+            row
+        }),
+    );
+}

@@ -1,0 +1,102 @@
+//! The table of route modules: which SOR and BOR routes this process mounts, each with the
+//! implementation it serves and its OpenAPI paths.
+
+use std::sync::Arc;
+
+use actix_web::web;
+use utoipa::OpenApi;
+
+use super::bors::{Bors, Hosted};
+use crate::bor::{alerting, diff_report, fleet_search, triage};
+use crate::openapi::RoutesDoc;
+use crate::sor::alert_rule;
+use crate::sor::baseline;
+use crate::sor::history;
+use crate::sor::profile_data;
+use crate::sor::registry;
+
+/// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
+#[derive(Clone)]
+pub(super) struct RouteModule {
+    pub(super) mount: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
+    pub(super) doc: RoutesDoc,
+}
+
+/// `configure`'s routes with `data` as their implementation, when this process hosts them.
+fn module<T: ?Sized + Send + Sync + 'static>(
+    data: Option<web::Data<T>>,
+    configure: fn(&mut web::ServiceConfig),
+    doc: RoutesDoc,
+) -> Option<RouteModule> {
+    let data = data?;
+    Some(RouteModule {
+        mount: Arc::new(move |cfg| {
+            cfg.app_data(data.clone()).configure(configure);
+        }),
+        doc,
+    })
+}
+
+/// Each hosted SOR's and BOR's routes; one line per function.
+pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
+    [
+        module(
+            data(&hosted.baseline),
+            baseline::routes::configure,
+            baseline::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&hosted.history),
+            history::routes::configure,
+            history::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&hosted.registry),
+            registry::routes::configure,
+            registry::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&hosted.alert_rules),
+            alert_rule::routes::configure,
+            alert_rule::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&hosted.profile_data),
+            profile_data::routes::configure,
+            profile_data::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&hosted.profile_data),
+            profile_data::tree_routes::configure,
+            profile_data::tree_routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.triage.clone(),
+            triage::routes::configure,
+            triage::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.diff.clone(),
+            diff_report::routes::configure,
+            diff_report::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.fleet.clone(),
+            fleet_search::routes::configure,
+            fleet_search::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.alerts.clone(),
+            alerting::routes::configure,
+            alerting::routes::RoutesDoc::openapi,
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A hosted SOR as the app data its routes extract.
+fn data<T: ?Sized>(store: &Option<Arc<T>>) -> Option<web::Data<T>> {
+    store.clone().map(web::Data::from)
+}

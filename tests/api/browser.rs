@@ -1,0 +1,146 @@
+//! The pictures in a real browser: headless Chromium renders the triage page and the
+//! differential flame graph to PNG. The images must show something, and Chromium's network log
+//! must hold no request: the page is self-contained. With `UPDATE_SCREENSHOTS=1` the images are
+//! also written to `docs/` for the README.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app_with;
+
+/// Debian's Chromium; `.ci/run` installs it. Never skipped: a missing browser fails the test.
+fn chromium() -> PathBuf {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| ["/usr/bin", "/usr/local/bin"].map(|dir| Path::new(dir).join(name)))
+        .find(|p| p.exists())
+        .expect("headless Chromium is needed: apt-get install -y chromium")
+}
+
+/// Renders `file` to a PNG and returns it, with every URL the page asked Chromium's network
+/// stack for (the browser's own requests, such as update checks, carry no page initiator).
+fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
+    let dir = file.parent().unwrap();
+    let (png, netlog) = (file.with_extension("png"), dir.join("netlog.json"));
+    let output = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            // Chromium's own services (updates, sign-in, spelling dictionaries) stay quiet, so
+            // every request left in the log would be the page's.
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--disable-spell-checking",
+            "--disable-features=SpellCheck,Translate,OptimizationHints,MediaRouter,AutofillServerCommunication",
+            "--no-default-browser-check",
+            "--safebrowsing-disable-auto-update",
+            "--hide-scrollbars",
+            &format!("--user-data-dir={}", dir.join("profile").display()),
+            &format!("--log-net-log={}", netlog.display()),
+            &format!("--screenshot={}", png.display()),
+            &format!("--window-size={size}"),
+            &format!("file://{}", file.display()),
+        ])
+        .output()
+        .expect("Chromium starts");
+    assert!(
+        output.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log: Value = serde_json::from_slice(&std::fs::read(&netlog).expect("a network log"))
+        .expect("the network log is JSON");
+    let mut urls: Vec<String> = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| {
+            e["params"]["initiator"]
+                .as_str()
+                .is_some_and(|i| i != "not an origin")
+        })
+        .filter_map(|e| e["params"]["url"].as_str().map(str::to_owned))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    (std::fs::read(&png).expect("a screenshot"), urls)
+}
+
+/// Share of pixels that differ from the most common colour (the background).
+fn drawn_share(png: &[u8]) -> f64 {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    let channels = info.color_type.samples();
+    let pixels: Vec<&[u8]> = buf[..info.buffer_size()].chunks(channels).collect();
+    let mut counts = std::collections::HashMap::new();
+    for p in &pixels {
+        *counts.entry(*p).or_insert(0usize) += 1;
+    }
+    let background = counts.values().copied().max().unwrap_or(0);
+    1.0 - background as f64 / pixels.len() as f64
+}
+
+#[tokio::test]
+async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request() {
+    // The bundled demo profiles: GC pressure in `checkout`, a deploy's regression in `payments`.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/profiles");
+    let app = spawn_app_with(move |s| {
+        s.pyroscope.url = None;
+        s.profiles.dir = Some(demo);
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    // The check itself: a page that fetches an image is caught.
+    let control = dir.path().join("control.html");
+    std::fs::write(
+        &control,
+        r#"<p>x</p><img src="http://example.invalid/x.png">"#,
+    )
+    .unwrap();
+    let (_, urls) = render(&control, "400,300");
+    assert_eq!(
+        urls,
+        ["http://example.invalid/x.png"],
+        "the network log shows page requests"
+    );
+    let pages = [
+        (
+            "/triage/checkout?types=cpu,alloc&limit=8&format=html".to_owned(),
+            "triage.html",
+            "1280,2600",
+        ),
+        (
+            "/diff/payments?from=1767229200&to=1767232800&baselineFrom=1767225600\
+             &baselineTo=1767229200&format=svg"
+                .to_owned(),
+            "diff.svg",
+            "1200,180",
+        ),
+    ];
+    for (path, name, size) in pages {
+        let res = app.get(&path).await;
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let file = dir.path().join(name);
+        std::fs::write(&file, res.bytes().await.unwrap()).unwrap();
+        let (png, urls) = render(&file, size);
+        assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
+        let drawn = drawn_share(&png);
+        assert!(
+            drawn > 0.05,
+            "{name} looks blank: {drawn:.3} of its pixels drawn"
+        );
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            std::fs::write(docs.join(name).with_extension("png"), &png).unwrap();
+        }
+    }
+}
