@@ -35,6 +35,9 @@ fn report(request: &DiffRequest) -> DiffReport {
         profile_type: request.profile_type,
         baseline: request.baseline,
         current: request.current,
+        labels: Default::default(),
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
         regressions: (0..20).map(|i| entry(i, 1.0 + i as f64 / 10.0)).collect(),
         improvements: (20..40).map(|i| entry(i, -1.0)).collect(),
         summary: DiffSummary {
@@ -66,6 +69,9 @@ fn bench(c: &mut Criterion) {
         baseline: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("a window"),
         limit: 20,
         format: ReportFormat::Html,
+        labels: Default::default(),
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
         requested_by: None,
     };
     let trees = DiffTrees {

@@ -55,6 +55,7 @@ impl ProfileDataSor for CachedProfiles {
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
         Ok(Profile {
+            labels: Default::default(),
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
             from: query.window.from,
@@ -136,6 +137,7 @@ fn bench(c: &mut Criterion) {
         5.0,
     );
     let request = TriageRequest {
+        labels: Default::default(),
         app: "app-001".parse().expect("valid app name"),
         window: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("valid window"),
         types: vec![ProfileType::Cpu, ProfileType::Alloc],

@@ -88,6 +88,7 @@ async fn a_profile_written_by_the_pprof_crate_ranks_as_computed_independently() 
     );
     let profile = sor
         .profile(ProfileQuery {
+            labels: Default::default(),
             app: AppName::from_str("workload").unwrap(),
             profile_type: ProfileType::Cpu,
             window: TimeWindow::new(0, 4_000_000_000).unwrap(),

@@ -12,7 +12,7 @@ use std::fmt::Write;
 
 pub use escape::{push_escaped, Escaped};
 pub use layout::MIN_WIDTH_PX;
-pub use page::{href, Cell, Page};
+pub use page::{href, shown, Cell, Page};
 pub use palette::{Rgb, Runtime};
 pub use svg::{thousands, Captions};
 

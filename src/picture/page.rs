@@ -7,6 +7,7 @@ use std::fmt::Write;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use super::escape::Escaped;
+use crate::profile::LabelSelector;
 
 const STYLE: &str = "body{font:14px/1.45 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;\
 color:#222;max-width:1240px;margin:24px auto;padding:0 16px}\
@@ -36,6 +37,15 @@ pub fn href(segments: &[&str], params: &[(&str, String)]) -> String {
         out.push_str(&query);
     }
     out
+}
+
+/// A label selector as a page shows it: its matchers, or `none`.
+pub fn shown(labels: &LabelSelector) -> String {
+    if labels.is_empty() {
+        "none".to_owned()
+    } else {
+        labels.to_string()
+    }
 }
 
 /// A page being written.

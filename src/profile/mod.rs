@@ -4,6 +4,7 @@ mod calltree;
 mod error;
 mod fields;
 mod format;
+mod labels;
 mod names;
 mod severity;
 mod stats;
@@ -23,6 +24,7 @@ pub use fields::{
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 pub use format::ReportFormat;
+pub use labels::{LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use names::{normalize_function_name, separator_form};
 pub use severity::Severity;
 pub use stats::{percent_of, round2, round_percent, FunctionStat};

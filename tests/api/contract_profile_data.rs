@@ -63,6 +63,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
     for (name, profile_type) in [(APPS[1], ProfileType::Cpu), (APPS[2], ProfileType::Alloc)] {
         let profile = sor
             .profile(ProfileQuery {
+                labels: Default::default(),
                 app: app(name),
                 profile_type,
                 window: current(),
@@ -77,6 +78,8 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
     }
     let diff = sor
         .diff(ProfileDiffQuery {
+            baseline_labels: Default::default(),
+            current_labels: Default::default(),
             app: app(APPS[0]),
             profile_type: ProfileType::Cpu,
             baseline: TimeWindow::new(BASE_FROM, BASE_TO).unwrap(),
@@ -104,6 +107,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
     // The stub knows no such app: Pyroscope answers 404, which is an upstream failure.
     let missing = sor
         .profile(ProfileQuery {
+            labels: Default::default(),
             app: app("unknown app"),
             profile_type: ProfileType::Cpu,
             window: current(),

@@ -21,6 +21,7 @@ fn profiles(reads: usize, fail: bool) -> MockProfileDataSor {
             return Err(SorError::Upstream("Pyroscope answered 503".into()));
         }
         Ok(Profile {
+            labels: Default::default(),
             app_name: q.app.into_inner(),
             profile_type: q.profile_type,
             from: q.window.from,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
 use crate::bor::triage::RuleSet;
-use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow};
+use crate::profile::{AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow};
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert};
 use crate::sor::profile_data::ProfileQuery;
@@ -139,6 +139,7 @@ pub(super) async fn read_functions(
         profile_type,
         window,
         limit: FUNCTIONS_READ,
+        labels: LabelSelector::default(),
     };
     Ok(profiles.profile(query).await?.functions)
 }

@@ -15,6 +15,7 @@ fn service(rule: AlertRule) -> AlertEvaluationService {
         assert_eq!((q.window.from, q.window.to), (NOW - 300, NOW));
         assert_eq!(q.limit, FUNCTIONS_READ);
         Ok(Profile {
+            labels: Default::default(),
             app_name: q.app.into_inner(),
             profile_type: q.profile_type,
             from: q.window.from,

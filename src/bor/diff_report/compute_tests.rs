@@ -7,6 +7,7 @@ use crate::profile::{FunctionStat, ProfileType, TimeWindow};
 
 fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     ProfileWindow {
+        labels: Default::default(),
         from: 0,
         to: 3600,
         total_samples: total,
@@ -27,6 +28,9 @@ fn diff(baseline: ProfileWindow, current: ProfileWindow) -> ProfileDiff {
 
 fn request(limit: u32) -> DiffRequest {
     DiffRequest {
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
+        labels: Default::default(),
         app: "checkout".parse().unwrap(),
         profile_type: ProfileType::Cpu,
         current: TimeWindow::new(3600, 7200).unwrap(),

@@ -3,8 +3,8 @@
 //! Pure.
 
 use super::model::{DiffEntry, DiffReport, DiffRequest};
-use crate::picture::{diff_flame_graph, href, Captions, Cell, Page};
-use crate::profile::round_percent;
+use crate::picture::{diff_flame_graph, href, shown, Captions, Cell, Page};
+use crate::profile::{round_percent, LabelSelector};
 use crate::sor::profile_data::DiffTrees;
 
 /// The differential flame graph of a report: the current window's shape, coloured by change.
@@ -18,8 +18,11 @@ pub fn picture(req: &DiffRequest, trees: &DiffTrees, interactive: bool) -> Strin
                 req.app, req.profile_type
             ),
             subtitle: &format!(
-                "baseline {} → current {} · red grew, blue shrank",
-                req.baseline, req.current
+                "baseline {}{} → current {}{} · red grew, blue shrank",
+                req.baseline,
+                side(&req.labels.and(&req.baseline_labels)),
+                req.current,
+                side(&req.labels.and(&req.current_labels)),
             ),
             interactive,
         },
@@ -68,9 +71,11 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         ("Type", req.profile_type.to_string()),
         ("Baseline", req.baseline.to_string()),
         ("Current", req.current.to_string()),
-        ("Labels", "none".to_owned()),
+        ("Labels", shown(&req.labels)),
+        ("Baseline labels", shown(&req.baseline_labels)),
+        ("Current labels", shown(&req.current_labels)),
     ]);
-    let params = [
+    let mut params = vec![
         ("type", req.profile_type.to_string()),
         ("from", req.current.from.to_string()),
         ("to", req.current.to.to_string()),
@@ -78,11 +83,29 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         ("baselineTo", req.baseline.to.to_string()),
         ("limit", req.limit.to_string()),
     ];
+    for (name, labels) in [
+        ("labels", &req.labels),
+        ("baselineLabels", &req.baseline_labels),
+        ("currentLabels", &req.current_labels),
+    ] {
+        if !labels.is_empty() {
+            params.push((name, labels.to_string()));
+        }
+    }
     page.link(
         "This report as JSON",
         &href(&["diff", req.app.as_str()], &params),
     );
     page.finish()
+}
+
+/// ` {labels}` after a window, when a side is narrowed.
+fn side(labels: &LabelSelector) -> String {
+    if labels.is_empty() {
+        String::new()
+    } else {
+        format!(" {{{labels}}}")
+    }
 }
 
 fn table(page: &mut Page, title: &str, entries: &[DiffEntry], with_thresholds: bool) {

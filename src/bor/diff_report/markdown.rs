@@ -14,7 +14,17 @@ pub fn render(report: &DiffReport) -> String {
     let _ = writeln!(out, "# Diff report: {}\n", report.app_name);
     let _ = writeln!(out, "- **Profile type:** {}", report.profile_type);
     let _ = writeln!(out, "- **Baseline:** {}", report.baseline);
-    let _ = writeln!(out, "- **Current:** {}\n", report.current);
+    let _ = writeln!(out, "- **Current:** {}", report.current);
+    for (title, labels) in [
+        ("Labels", &report.labels),
+        ("Baseline labels", &report.baseline_labels),
+        ("Current labels", &report.current_labels),
+    ] {
+        if !labels.is_empty() {
+            let _ = writeln!(out, "- **{title}:** {}", code(&labels.to_string()));
+        }
+    }
+    out.push('\n');
     table(
         &mut out,
         "Regressions",

@@ -22,6 +22,9 @@ fn report(v2: bool) -> DiffReport {
         profile_type: ProfileType::Cpu,
         baseline: TimeWindow::new(1_763_802_000, 1_763_805_600).unwrap(),
         current: TimeWindow::new(1_763_805_600, 1_763_809_200).unwrap(),
+        labels: Default::default(),
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
         regressions: vec![
             entry("com/acme/Pricing.applyDiscounts", 2.1, 8.7, threshold(5.0)),
             entry("main.(*Cache).Get|fast", 1.0, 2.125, None),

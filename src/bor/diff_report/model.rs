@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub use crate::profile::ReportFormat;
-use crate::profile::{parse_limit, round2, AppName, InputError, ProfileType, TimeWindow};
+use crate::profile::{
+    parse_limit, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+};
 
 /// Query of `GET /diff/{appName}`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -33,6 +35,18 @@ pub struct DiffParams {
     /// self-contained page); case-insensitive.
     #[param(example = "json")]
     pub format: Option<String>,
+    /// Extra label matchers for both sides, Prometheus style: `region=~"eu-.*"`.
+    #[param(example = "region=~\"eu-.*\"")]
+    pub labels: Option<String>,
+    /// Matchers of the baseline side only, e.g. the stable pods (`track="stable"`). With
+    /// either side's labels and no baseline window, both sides read the current window.
+    #[serde(rename = "baselineLabels")]
+    #[param(rename = "baselineLabels", example = "track=\"stable\"")]
+    pub baseline_labels: Option<String>,
+    /// Matchers of the current side only, e.g. the canary (`track="canary"`).
+    #[serde(rename = "currentLabels")]
+    #[param(rename = "currentLabels", example = "track=\"canary\"")]
+    pub current_labels: Option<String>,
 }
 
 /// What `GET /diff/{appName}` answers in.
@@ -52,6 +66,11 @@ pub struct DiffRequest {
     pub baseline: TimeWindow,
     pub limit: u32,
     pub format: ReportFormat,
+    /// The matchers of both sides.
+    pub labels: LabelSelector,
+    /// The matchers of each side only (a canary comparison).
+    pub baseline_labels: LabelSelector,
+    pub current_labels: LabelSelector,
     pub requested_by: Option<String>,
 }
 
@@ -65,13 +84,29 @@ impl DiffRequest {
     ) -> Result<Self, InputError> {
         let current = TimeWindow::resolve(params.from, params.to, now)?;
         let format = ReportFormat::parse(params.format.as_deref(), &DIFF_FORMATS)?;
+        let baseline_labels =
+            LabelSelector::parse(params.baseline_labels.as_deref(), "baselineLabels")?;
+        let current_labels =
+            LabelSelector::parse(params.current_labels.as_deref(), "currentLabels")?;
+        // A canary comparison: two label sets over the same hour, unless a baseline window is
+        // given.
+        let canary = !(baseline_labels.is_empty() && current_labels.is_empty())
+            && params.baseline_from.is_none()
+            && params.baseline_to.is_none();
         Ok(DiffRequest {
             app: app.parse()?,
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
             current,
-            baseline: current.baseline(params.baseline_from, params.baseline_to)?,
+            baseline: if canary {
+                current
+            } else {
+                current.baseline(params.baseline_from, params.baseline_to)?
+            },
             limit: parse_limit(params.limit, 20, 1000)?,
             format,
+            labels: LabelSelector::parse(params.labels.as_deref(), "labels")?,
+            baseline_labels,
+            current_labels,
             requested_by,
         })
     }
@@ -96,6 +131,18 @@ pub struct DiffReport {
     pub profile_type: ProfileType,
     pub baseline: TimeWindow,
     pub current: TimeWindow,
+    /// Matchers of both sides; absent when none were given.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub labels: LabelSelector,
+    /// Matchers of the baseline side only (a canary comparison); absent when none.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub baseline_labels: LabelSelector,
+    /// Matchers of the current side only; absent when none.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub current_labels: LabelSelector,
     /// Functions whose share grew, largest change first.
     pub regressions: Vec<DiffEntry>,
     /// Functions whose share shrank, largest change first.

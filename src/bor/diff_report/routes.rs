@@ -99,6 +99,7 @@ mod tests {
         let mut mock = MockProfileDataSor::new();
         mock.expect_diff().returning(|q| {
             let window = |w: crate::profile::TimeWindow| crate::sor::profile_data::ProfileWindow {
+                labels: Default::default(),
                 from: w.from,
                 to: w.to,
                 total_samples: 0,

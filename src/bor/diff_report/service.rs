@@ -85,6 +85,8 @@ fn query(req: &DiffRequest) -> ProfileDiffQuery {
         baseline: req.baseline,
         current: req.current,
         limit: DIFF_FETCH_LIMIT,
+        baseline_labels: req.labels.and(&req.baseline_labels),
+        current_labels: req.labels.and(&req.current_labels),
     }
 }
 

@@ -15,6 +15,9 @@ use crate::telemetry::Metrics;
 
 fn request() -> DiffRequest {
     DiffRequest {
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
+        labels: Default::default(),
         app: "checkout".parse().unwrap(),
         profile_type: ProfileType::Cpu,
         current: TimeWindow::new(3600, 7200).unwrap(),
@@ -33,6 +36,7 @@ fn profiles() -> MockProfileDataSor {
         assert_eq!(q.baseline, TimeWindow::new(0, 3600).unwrap());
         assert_eq!(q.current, TimeWindow::new(3600, 7200).unwrap());
         let window = |from, functions| ProfileWindow {
+            labels: Default::default(),
             from,
             to: from + 3600,
             total_samples: 1000,

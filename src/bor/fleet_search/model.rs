@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::profile::{parse_limit, round2, AppName, InputError, ProfileType, TimeWindow};
+use crate::profile::{
+    parse_limit, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+};
 use crate::sor::registry::Tier;
 
 /// Query of `GET /search`.
@@ -22,6 +24,8 @@ pub struct SearchParams {
     pub to: Option<i64>,
     /// Comma-separated app names; default every app with profiles in the window.
     pub apps: Option<String>,
+    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    pub labels: Option<String>,
 }
 
 /// Query of `GET /fleet/hotspots`.
@@ -41,6 +45,8 @@ pub struct HotspotParams {
     pub to: Option<i64>,
     /// Comma-separated app names; default every app with profiles in the window.
     pub apps: Option<String>,
+    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    pub labels: Option<String>,
 }
 
 /// Which apps, which profile type, which window.
@@ -50,6 +56,8 @@ pub struct FleetScope {
     pub window: TimeWindow,
     /// `None`: every app Profile Data knows in the window.
     pub apps: Option<Vec<AppName>>,
+    /// Joined to each app's selector.
+    pub labels: LabelSelector,
 }
 
 impl FleetScope {
@@ -57,13 +65,14 @@ impl FleetScope {
         profile_type: Option<&str>,
         from: Option<i64>,
         to: Option<i64>,
-        apps: Option<&str>,
+        (apps, labels): (Option<&str>, Option<&str>),
         now: i64,
     ) -> Result<Self, InputError> {
         Ok(FleetScope {
             profile_type: profile_type.unwrap_or("cpu").parse()?,
             window: TimeWindow::resolve(from, to, now)?,
             apps: parse_apps(apps)?,
+            labels: LabelSelector::parse(labels, "labels")?,
         })
     }
 }
@@ -108,7 +117,7 @@ impl SearchRequest {
             params.profile_type.as_deref(),
             params.from,
             params.to,
-            params.apps.as_deref(),
+            (params.apps.as_deref(), params.labels.as_deref()),
             now,
         )?;
         Ok(SearchRequest { function, scope })
@@ -130,7 +139,7 @@ impl HotspotRequest {
                 params.profile_type.as_deref(),
                 params.from,
                 params.to,
-                params.apps.as_deref(),
+                (params.apps.as_deref(), params.labels.as_deref()),
                 now,
             )?,
         })
@@ -164,6 +173,10 @@ pub struct SearchReport {
     pub profile_type: ProfileType,
     pub from: i64,
     pub to: i64,
+    /// The label matchers applied to every app; absent when none were given.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub labels: LabelSelector,
     pub match_count: usize,
     /// By selfPercent, largest first, then app and function.
     pub matches: Vec<SearchMatch>,
@@ -212,6 +225,10 @@ pub struct HotspotReport {
     pub profile_type: ProfileType,
     pub from: i64,
     pub to: i64,
+    /// The label matchers applied to every app; absent when none were given.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub labels: LabelSelector,
     pub apps_queried: usize,
     pub failed_apps: Vec<FailedApp>,
     /// By impactScore, then serviceCount (both largest first), then function.

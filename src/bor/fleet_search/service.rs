@@ -75,6 +75,7 @@ impl FleetSearchService {
             profile_type: req.scope.profile_type,
             from: req.scope.window.from,
             to: req.scope.window.to,
+            labels: req.scope.labels.clone(),
             match_count: matches.len(),
             matches,
             apps_queried: gathered.queried,
@@ -125,6 +126,7 @@ impl FleetSearchService {
             profile_type: req.scope.profile_type,
             from: req.scope.window.from,
             to: req.scope.window.to,
+            labels: req.scope.labels.clone(),
             apps_queried: gathered.queried,
             failed_apps: gathered.failed,
             hotspots,
@@ -181,6 +183,7 @@ impl FleetSearchService {
             profile_type: scope.profile_type,
             window: scope.window,
             limit: TOP_FUNCTIONS as u32,
+            labels: scope.labels.clone(),
         };
         match tokio::time::timeout(self.app_timeout, self.profiles.profile(query)).await {
             Ok(Ok(profile)) => Ok(AppTop::new(app.to_owned(), profile.functions)),

@@ -18,6 +18,7 @@ use crate::sor::{MockProfileDataSor, MockRegistrySor};
 
 fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
     Profile {
+        labels: Default::default(),
         app_name: app.into(),
         profile_type: ProfileType::Cpu,
         from: 0,
@@ -72,6 +73,7 @@ fn scope(apps: Option<&str>) -> FleetScope {
         profile_type: ProfileType::Cpu,
         window: TimeWindow::new(0, 3600).unwrap(),
         apps: apps.map(|a| a.split(',').map(|n| n.parse().unwrap()).collect()),
+        labels: Default::default(),
     }
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::model::{Assessment, TriageReport, TriageRequest, TypeAssessment};
-use crate::picture::{flame_graph, href, thousands, Captions, Cell, Page};
+use crate::picture::{flame_graph, href, shown, thousands, Captions, Cell, Page};
 use crate::profile::{round_percent, CallTree, ProfileType};
 
 /// Renders `report`; `trees` are the call trees of `req.types`, in that order.
@@ -124,15 +124,18 @@ fn query(page: &mut Page, req: &TriageRequest) {
         ("App", req.app.to_string()),
         ("Types", types.join(",")),
         ("Window", req.window.to_string()),
-        ("Labels", "none".to_owned()),
+        ("Labels", shown(&req.labels)),
         ("Top functions", req.limit.to_string()),
     ]);
-    let params = [
+    let mut params = vec![
         ("from", req.window.from.to_string()),
         ("to", req.window.to.to_string()),
         ("types", types.join(",")),
         ("limit", req.limit.to_string()),
     ];
+    if !req.labels.is_empty() {
+        params.push(("labels", req.labels.to_string()));
+    }
     page.link(
         "This triage as JSON",
         &href(&["triage", req.app.as_str()], &params),

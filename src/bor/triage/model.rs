@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::profile::{
-    parse_limit, round2, AppName, FunctionStat, InputError, ProfileType, ReportFormat, Severity,
-    TimeWindow,
+    parse_limit, round2, AppName, FunctionStat, InputError, LabelSelector, ProfileType,
+    ReportFormat, Severity, TimeWindow,
 };
 use crate::sor::history::AssessmentSeverity;
 
@@ -27,6 +27,9 @@ pub struct TriageParams {
     /// case-insensitive.
     #[param(example = "json")]
     pub format: Option<String>,
+    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
+    #[param(example = "version=\"1.4.2\"")]
+    pub labels: Option<String>,
 }
 
 /// A validated triage request.
@@ -37,6 +40,7 @@ pub struct TriageRequest {
     pub types: Vec<ProfileType>,
     pub limit: u32,
     pub format: ReportFormat,
+    pub labels: LabelSelector,
     pub requested_by: Option<String>,
 }
 
@@ -57,6 +61,7 @@ impl TriageRequest {
                 params.format.as_deref(),
                 &[ReportFormat::Json, ReportFormat::Html],
             )?,
+            labels: LabelSelector::parse(params.labels.as_deref(), "labels")?,
             requested_by,
         })
     }
@@ -85,6 +90,10 @@ pub struct TriageReport {
     pub app_name: String,
     pub from: i64,
     pub to: i64,
+    /// The label matchers the profiles were narrowed to; absent when none were given.
+    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>)]
+    pub labels: LabelSelector,
     /// One entry per requested type, in request order.
     #[serde(serialize_with = "ordered_map")]
     #[schema(value_type = std::collections::BTreeMap<String, TypeAssessment>)]

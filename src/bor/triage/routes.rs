@@ -84,6 +84,7 @@ mod tests {
         let mut mock = MockProfileDataSor::new();
         mock.expect_profile().returning(|q| {
             Ok(Profile {
+                labels: Default::default(),
                 app_name: q.app.to_string(),
                 profile_type: q.profile_type,
                 from: q.window.from,

@@ -57,6 +57,7 @@ impl TriageService {
                 profile_type,
                 window: req.window,
                 limit: 1,
+                labels: req.labels.clone(),
             })
         }));
         let (report, trees) = tokio::join!(self.assess(req.clone()), trees);
@@ -77,6 +78,7 @@ impl TriageService {
                 profile_type,
                 window: req.window,
                 limit: fetch_limit,
+                labels: req.labels.clone(),
             })
         }));
         let (results, baselines) = tokio::join!(profiles, self.baselines(&req));
@@ -111,6 +113,7 @@ impl TriageService {
             app_name: req.app.to_string(),
             from: req.window.from,
             to: req.window.to,
+            labels: req.labels.clone(),
             profiles: entries,
             summary,
         };

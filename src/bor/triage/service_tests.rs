@@ -16,6 +16,7 @@ type Answers = HashMap<ProfileType, Result<Vec<FunctionStat>, SorError>>;
 
 fn profile(t: ProfileType, functions: Vec<FunctionStat>) -> Profile {
     Profile {
+        labels: Default::default(),
         app_name: "checkout".into(),
         profile_type: t,
         from: 1000,
@@ -60,6 +61,7 @@ fn cpu_and_alloc() -> Answers {
 
 fn request(limit: u32) -> TriageRequest {
     TriageRequest {
+        labels: Default::default(),
         app: "checkout".parse().unwrap(),
         window: TimeWindow::new(1000, 4600).unwrap(),
         types: vec![ProfileType::Cpu, ProfileType::Alloc],

@@ -15,7 +15,7 @@ use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQue
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
 use super::ranking::{profile_window, ranked};
-use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
@@ -122,6 +122,7 @@ impl FileProfileData {
 
     /// The series ID and merged profile of one window: what `profile` and `tree` answer from.
     async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        unlabelled(&query.labels)?;
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
         let stats = self
@@ -135,6 +136,8 @@ impl FileProfileData {
         &self,
         query: &ProfileDiffQuery,
     ) -> Result<(String, Arc<FlameGraphStats>, Arc<FlameGraphStats>), SorError> {
+        unlabelled(&query.baseline_labels)?;
+        unlabelled(&query.current_labels)?;
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.span())?;
         let (baseline, current) = futures_util::future::join(
@@ -191,6 +194,16 @@ fn files_of<'a>(
         .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
 }
 
+/// Sample labels are not read from files yet: a selector is refused rather than ignored.
+fn unlabelled(labels: &LabelSelector) -> Result<(), SorError> {
+    if labels.is_empty() {
+        return Ok(());
+    }
+    Err(SorError::Invalid(format!(
+        "label selectors ({labels}) are not supported for profiles read from pprof files"
+    )))
+}
+
 fn merge(
     snapshot: &Snapshot,
     app: &AppName,
@@ -230,6 +243,7 @@ impl ProfileDataSor for FileProfileData {
             profile_type: query.profile_type,
             from: query.window.from,
             to: query.window.to,
+            labels: query.labels,
             profile_type_id: id,
             total_samples: stats.total_samples,
             truncated_percent: stats.truncated_percent(),
@@ -243,8 +257,13 @@ impl ProfileDataSor for FileProfileData {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
             profile_type_id: id,
-            baseline: profile_window(&baseline, query.baseline, query.limit),
-            current: profile_window(&current, query.current, query.limit),
+            baseline: profile_window(
+                &baseline,
+                query.baseline,
+                &query.baseline_labels,
+                query.limit,
+            ),
+            current: profile_window(&current, query.current, &query.current_labels, query.limit),
         })
     }
 

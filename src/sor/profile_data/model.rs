@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::profile::{round2, AppName, FunctionStat, ProfileType, TimeWindow};
+use crate::profile::{round2, AppName, FunctionStat, LabelSelector, ProfileType, TimeWindow};
 
 /// One app's profile of one type over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -27,6 +27,10 @@ pub struct Profile {
     pub from: i64,
     /// Window end, epoch seconds.
     pub to: i64,
+    /// The label matchers the profile was narrowed to; absent when none were given.
+    #[serde(default, skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>, example = "version=\"1.4.2\"")]
+    pub labels: LabelSelector,
     /// The Pyroscope profile-type ID (modern) or query (legacy) that produced it; from pprof
     /// files, the ID Pyroscope would give that series
     /// (`<name>:<type>:<unit>:<period type>:<period unit>`).
@@ -48,6 +52,10 @@ pub struct ProfileWindow {
     pub from: i64,
     /// Window end, epoch seconds.
     pub to: i64,
+    /// The label matchers this window was narrowed to; absent when none were given.
+    #[serde(default, skip_serializing_if = "LabelSelector::is_empty")]
+    #[schema(value_type = Option<String>, example = "version=\"1.4.2\"")]
+    pub labels: LabelSelector,
     /// Samples in the whole profile of this window.
     pub total_samples: u64,
     /// Share of samples Pyroscope folded into synthetic `other` nodes.
@@ -88,6 +96,8 @@ pub struct ProfileQuery {
     pub profile_type: ProfileType,
     pub window: TimeWindow,
     pub limit: u32,
+    /// Extra matchers joined to the app's selector (empty: the whole app).
+    pub labels: LabelSelector,
 }
 
 /// What to read for `GET /profiles/{appName}/diff`.
@@ -98,6 +108,10 @@ pub struct ProfileDiffQuery {
     pub baseline: TimeWindow,
     pub current: TimeWindow,
     pub limit: u32,
+    /// Matchers of the baseline side (canary comparisons give each side its own).
+    pub baseline_labels: LabelSelector,
+    /// Matchers of the current side.
+    pub current_labels: LabelSelector,
 }
 
 impl ProfileDiffQuery {

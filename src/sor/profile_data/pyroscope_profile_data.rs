@@ -14,7 +14,7 @@ use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQue
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::{profile_window, ranked};
 use super::type_tables::type_tables;
-use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
@@ -36,6 +36,7 @@ struct ProfileKey {
     /// Profile-type ID (modern) or application query (legacy).
     source: String,
     window: TimeWindow,
+    labels: LabelSelector,
 }
 
 /// The Profile Data SOR backed by Pyroscope.
@@ -156,24 +157,15 @@ impl PyroscopeProfileData {
         }
     }
 
-    /// The ranked flame graph of `app` from `source` over `window`, cached and coalesced.
+    /// The ranked flame graph `key` names, cached and coalesced.
     async fn stats(
         &self,
-        app: &AppName,
-        source: &str,
-        window: TimeWindow,
+        key: ProfileKey,
         deadline: Instant,
     ) -> Result<Arc<FlameGraphStats>, SorError> {
-        let key = ProfileKey {
-            app: app.clone(),
-            source: source.to_owned(),
-            window,
-        };
         self.profiles
-            .get_or_load(key, async {
-                self.load_stats(app, source, window, deadline)
-                    .await
-                    .map(Arc::new)
+            .get_or_load(key.clone(), async {
+                self.load_stats(&key, deadline).await.map(Arc::new)
             })
             .await
     }
@@ -182,15 +174,15 @@ impl PyroscopeProfileData {
     /// sits in truncated `other` nodes and the node limit allows.
     async fn load_stats(
         &self,
-        app: &AppName,
-        source: &str,
-        window: TimeWindow,
+        key: &ProfileKey,
         deadline: Instant,
     ) -> Result<FlameGraphStats, SorError> {
+        let (app, source, window) = (&key.app, key.source.as_str(), key.window);
+        let subject = (app, &key.labels);
         let mut max_nodes = self.max_nodes;
         let mut stats = self
             .client
-            .flame_graph(app, source, window, max_nodes, deadline)
+            .flame_graph(subject, source, window, max_nodes, deadline)
             .await?;
         while stats.truncated_percent() > self.truncation_threshold_percent
             && max_nodes < self.max_nodes_limit
@@ -200,7 +192,7 @@ impl PyroscopeProfileData {
             tracing::info!(app = %app, source, truncated, max_nodes, "profile truncated; asking for more nodes");
             match self
                 .client
-                .flame_graph(app, source, window, max_nodes, deadline)
+                .flame_graph(subject, source, window, max_nodes, deadline)
                 .await
             {
                 Ok(bigger) => stats = bigger,
@@ -222,10 +214,13 @@ impl PyroscopeProfileData {
         let source = self
             .source(&query.app, query.profile_type, query.window, deadline)
             .await?;
-        let stats = self
-            .stats(&query.app, &source, query.window, deadline)
-            .await?;
-        Ok((source, stats))
+        let key = ProfileKey {
+            app: query.app.clone(),
+            source: source.clone(),
+            window: query.window,
+            labels: query.labels.clone(),
+        };
+        Ok((source, self.stats(key, deadline).await?))
     }
 
     /// One source for both windows, so they compare like with like, and both flame graphs.
@@ -237,9 +232,15 @@ impl PyroscopeProfileData {
         let source = self
             .source(&query.app, query.profile_type, query.span(), deadline)
             .await?;
+        let key = |window, labels: &LabelSelector| ProfileKey {
+            app: query.app.clone(),
+            source: source.clone(),
+            window,
+            labels: labels.clone(),
+        };
         let (baseline, current) = futures_util::future::join(
-            self.stats(&query.app, &source, query.baseline, deadline),
-            self.stats(&query.app, &source, query.current, deadline),
+            self.stats(key(query.baseline, &query.baseline_labels), deadline),
+            self.stats(key(query.current, &query.current_labels), deadline),
         )
         .await;
         Ok((source, baseline?, current?))
@@ -266,6 +267,7 @@ impl ProfileDataSor for PyroscopeProfileData {
             profile_type: query.profile_type,
             from: query.window.from,
             to: query.window.to,
+            labels: query.labels,
             profile_type_id: source,
             total_samples: stats.total_samples,
             truncated_percent: stats.truncated_percent(),
@@ -279,8 +281,13 @@ impl ProfileDataSor for PyroscopeProfileData {
             app_name: query.app.into_inner(),
             profile_type: query.profile_type,
             profile_type_id: source,
-            baseline: profile_window(&baseline, query.baseline, query.limit),
-            current: profile_window(&current, query.current, query.limit),
+            baseline: profile_window(
+                &baseline,
+                query.baseline,
+                &query.baseline_labels,
+                query.limit,
+            ),
+            current: profile_window(&current, query.current, &query.current_labels, query.limit),
         })
     }
 

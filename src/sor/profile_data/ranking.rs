@@ -3,7 +3,7 @@
 
 use super::flamegraph::FlameGraphStats;
 use super::model::ProfileWindow;
-use crate::profile::{FunctionStat, TimeWindow};
+use crate::profile::{FunctionStat, LabelSelector, TimeWindow};
 
 /// The `limit` highest-ranked functions of `stats`.
 pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
@@ -22,10 +22,16 @@ pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
 }
 
 /// One window of a diff: its totals and its `limit` highest-ranked functions.
-pub fn profile_window(stats: &FlameGraphStats, window: TimeWindow, limit: u32) -> ProfileWindow {
+pub fn profile_window(
+    stats: &FlameGraphStats,
+    window: TimeWindow,
+    labels: &LabelSelector,
+    limit: u32,
+) -> ProfileWindow {
     ProfileWindow {
         from: window.from,
         to: window.to,
+        labels: labels.clone(),
         total_samples: stats.total_samples,
         truncated_percent: stats.truncated_percent(),
         functions: ranked(stats, limit),
@@ -58,7 +64,12 @@ mod tests {
         assert_eq!(all[1].name, "other");
         assert_eq!(all[1].self_percent, 7.5);
         assert_eq!(ranked(&stats, 1).len(), 1);
-        let window = profile_window(&stats, TimeWindow::new(10, 20).unwrap(), 5);
+        let window = profile_window(
+            &stats,
+            TimeWindow::new(10, 20).unwrap(),
+            &LabelSelector::default(),
+            5,
+        );
         assert_eq!(window.truncated_percent, 7.5);
         assert_eq!(window.total_samples, 400);
     }

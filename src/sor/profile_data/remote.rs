@@ -12,7 +12,7 @@ use serde_json::value::RawValue;
 
 use super::flamegraph::parse_connect;
 use super::model::{AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use crate::profile::{percent_of, CallTree, FunctionStat, TimeWindow};
+use crate::profile::{percent_of, CallTree, FunctionStat, LabelSelector, TimeWindow};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{ProfileDataSor, SorError};
 
@@ -58,7 +58,16 @@ fn diff_params(query: &ProfileDiffQuery) -> Vec<(&'static str, String)> {
         ("baselineTo", query.baseline.to.to_string()),
     ];
     params.extend(window(query.current));
+    labelled(&mut params, "baselineLabels", &query.baseline_labels);
+    labelled(&mut params, "currentLabels", &query.current_labels);
     params
+}
+
+/// Adds `labels` as parameter `name`, when there are any (so unlabelled calls are unchanged).
+fn labelled(params: &mut Vec<(&'static str, String)>, name: &'static str, labels: &LabelSelector) {
+    if !labels.is_empty() {
+        params.push((name, labels.to_string()));
+    }
 }
 
 fn window(window: TimeWindow) -> [(&'static str, String); 2] {
@@ -83,6 +92,7 @@ impl ProfileDataSor for RemoteProfileData {
             ("limit", query.limit.to_string()),
         ];
         params.extend(window(query.window));
+        labelled(&mut params, "labels", &query.labels);
         let mut profile: Profile = self
             .remote
             .get(&["profiles", query.app.as_str()], &params)
@@ -109,6 +119,7 @@ impl ProfileDataSor for RemoteProfileData {
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
         let mut params = vec![("type", query.profile_type.as_str().to_owned())];
         params.extend(window(query.window));
+        labelled(&mut params, "labels", &query.labels);
         let json: Box<RawValue> = self
             .remote
             .get(&["profiles", query.app.as_str(), "tree"], &params)

@@ -6,7 +6,9 @@ use utoipa::IntoParams;
 
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::error::{ApiError, ErrorBody};
-use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
+use crate::profile::{
+    now_floored, parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+};
 use crate::routing::{resource, AppPath};
 use crate::sor::ProfileDataSor;
 
@@ -69,6 +71,9 @@ pub struct ProfileParams {
     /// How many functions to return, 1..=1000 (default 50).
     #[param(example = 50, minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
+    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
+    #[param(example = "version=\"1.4.2\"")]
+    pub labels: Option<String>,
 }
 
 /// Query of `GET /profiles/{appName}/diff`.
@@ -95,6 +100,39 @@ pub struct DiffParams {
     /// How many functions to return per window, 1..=5000 (default 500).
     #[param(example = 500, minimum = 1, maximum = 5000)]
     pub limit: Option<i64>,
+    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
+    #[param(example = "version=\"1.4.2\"")]
+    pub labels: Option<String>,
+    /// Matchers for the baseline side only (joined to `labels`).
+    #[param(rename = "baselineLabels", example = "version=\"1.4.1\"")]
+    pub baseline_labels: Option<String>,
+    /// Matchers for the current side only (joined to `labels`).
+    #[param(rename = "currentLabels", example = "version=\"1.4.2\"")]
+    pub current_labels: Option<String>,
+}
+
+impl DiffParams {
+    /// The diff these parameters ask for, `limit` within `1..=max`.
+    pub(super) fn query(self, app: &str, max: (u32, u32)) -> Result<ProfileDiffQuery, InputError> {
+        let (app, profile_type, current) =
+            subject(app, self.profile_type.as_deref(), self.from, self.to)?;
+        let labels = LabelSelector::parse(self.labels.as_deref(), "labels")?;
+        Ok(ProfileDiffQuery {
+            app,
+            profile_type,
+            baseline: current.baseline(self.baseline_from, self.baseline_to)?,
+            current,
+            limit: limit(self.limit, max)?,
+            baseline_labels: labels.and(&LabelSelector::parse(
+                self.baseline_labels.as_deref(),
+                "baselineLabels",
+            )?),
+            current_labels: labels.and(&LabelSelector::parse(
+                self.current_labels.as_deref(),
+                "currentLabels",
+            )?),
+        })
+    }
 }
 
 /// Apps with profiles in a window.
@@ -136,6 +174,7 @@ pub async fn profile(
         profile_type,
         window,
         limit: limit(q.limit, PROFILE_LIMIT)?,
+        labels: LabelSelector::parse(q.labels.as_deref(), "labels")?,
     };
     Ok(HttpResponse::Ok().json(sor.profile(request).await?))
 }
@@ -154,15 +193,7 @@ pub async fn diff(
     path: AppPath<String>,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let (app, profile_type, current) = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
-    let request = ProfileDiffQuery {
-        app,
-        profile_type,
-        baseline: current.baseline(q.baseline_from, q.baseline_to)?,
-        current,
-        limit: limit(q.limit, DIFF_LIMIT)?,
-    };
+    let request = query.into_inner().query(&path, DIFF_LIMIT)?;
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
 }
 

@@ -6,10 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::flamegraph::connect_json;
-use super::model::{ProfileDiffQuery, ProfileQuery};
-use super::routes::{limit, subject, DiffParams, PyroscopeFailure, DIFF_LIMIT};
+use super::model::ProfileQuery;
+use super::routes::{subject, DiffParams, PyroscopeFailure, DIFF_LIMIT};
 use crate::error::{ApiError, ErrorBody};
 use crate::picture::{flame_graph as draw, thousands, Captions};
+use crate::profile::LabelSelector;
 use crate::routing::{resource, AppPath};
 use crate::sor::ProfileDataSor;
 
@@ -39,6 +40,9 @@ pub struct TreeParams {
     /// Window end, epoch seconds (default: now, floored to 10 s).
     #[param(example = 1_700_003_600)]
     pub to: Option<i64>,
+    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
+    #[param(example = "version=\"1.4.2\"")]
+    pub labels: Option<String>,
 }
 
 impl TreeParams {
@@ -50,6 +54,7 @@ impl TreeParams {
             profile_type,
             window,
             limit: 1,
+            labels: LabelSelector::parse(self.labels.as_deref(), "labels")?,
         })
     }
 }
@@ -125,16 +130,8 @@ pub async fn diff_tree(
     path: AppPath<String>,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let (app, profile_type, current) = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
     let trees = sor
-        .diff_trees(ProfileDiffQuery {
-            app,
-            profile_type,
-            baseline: current.baseline(q.baseline_from, q.baseline_to)?,
-            current,
-            limit: limit(q.limit, DIFF_LIMIT)?,
-        })
+        .diff_trees(query.into_inner().query(&path, DIFF_LIMIT)?)
         .await?;
     Ok(json(format!(
         r#"{{"baseline":{},"current":{}}}"#,

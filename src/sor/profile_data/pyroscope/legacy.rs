@@ -1,6 +1,6 @@
 //! Pyroscope OG (<= 0.37): `/render` and `/label-values` query strings and answers.
 
-use crate::profile::TimeWindow;
+use crate::profile::{LabelSelector, TimeWindow};
 
 /// Flame graph of one application query, as flamebearer JSON.
 pub(super) const RENDER: &str = "render";
@@ -15,14 +15,23 @@ pub(super) fn query(app: &str, suffix: &str) -> String {
     format!("{app}.{suffix}{{}}")
 }
 
+/// `query` narrowed by `labels`: `checkout.cpu{}` becomes `checkout.cpu{version="2"}`.
+fn labelled(query: &str, labels: &LabelSelector) -> String {
+    match query.strip_suffix("{}") {
+        Some(app) if !labels.is_empty() => format!("{app}{{{labels}}}"),
+        _ => query.to_owned(),
+    }
+}
+
 /// Query parameters of `/render`; the client percent-encodes them.
 pub(super) fn render_params(
     query: &str,
+    labels: &LabelSelector,
     window: TimeWindow,
     max_nodes: u32,
 ) -> Vec<(&'static str, String)> {
     vec![
-        ("query", query.to_owned()),
+        ("query", labelled(query, labels)),
         ("from", window.from.to_string()),
         ("until", window.to.to_string()),
         ("format", "json".to_owned()),
@@ -78,7 +87,12 @@ mod tests {
     #[test]
     fn render_asks_for_json_with_a_node_budget() {
         let window = TimeWindow::new(1_700_000_000, 1_700_003_600).unwrap();
-        let params = render_params(&query("checkout", "cpu"), window, 16384);
+        let params = render_params(
+            &query("checkout", "cpu"),
+            &LabelSelector::default(),
+            window,
+            16384,
+        );
         assert_eq!(
             params,
             [

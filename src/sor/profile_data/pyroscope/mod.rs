@@ -20,7 +20,7 @@ use url::Url;
 
 use super::flamegraph::{self, FlameGraphStats, FlamegraphError};
 use crate::outbound::Outbound;
-use crate::profile::{now_floored, AppName, TimeWindow};
+use crate::profile::{now_floored, AppName, LabelSelector, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::SorError;
 use crate::telemetry::Metrics;
@@ -185,7 +185,7 @@ impl PyroscopeClient {
     /// (modern) or the application query (legacy).
     pub async fn flame_graph(
         &self,
-        app: &AppName,
+        (app, labels): (&AppName, &LabelSelector),
         source: &str,
         window: TimeWindow,
         max_nodes: u32,
@@ -196,8 +196,7 @@ impl PyroscopeClient {
                 let url = self.endpoint(&[modern::SERVICE, modern::SELECT_MERGE_STACKTRACES]);
                 let body = modern::SelectMergeStacktracesRequest::new(
                     source,
-                    &self.app_label,
-                    app.as_str(),
+                    (&self.app_label, app.as_str(), labels),
                     window,
                     max_nodes,
                 );
@@ -213,7 +212,7 @@ impl PyroscopeClient {
             }
             PyroscopeApi::Legacy => {
                 let url = self.endpoint(&[legacy::RENDER]);
-                let params = legacy::render_params(source, window, max_nodes);
+                let params = legacy::render_params(source, labels, window, max_nodes);
                 let bytes = self
                     .fetch(legacy::RENDER, deadline, self.max_retries, || {
                         self.outbound.client().get(url.clone()).query(&params)

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::TimeWindow;
+use crate::profile::{LabelSelector, TimeWindow};
 
 /// The Connect service every call below belongs to; joined onto the base URL as one segment.
 pub(super) const SERVICE: &str = "querier.v1.QuerierService";
@@ -24,6 +24,15 @@ pub(super) fn escape_label_value(value: &str) -> String {
 /// `{<label>="<app>"}` with the app name escaped.
 pub(super) fn selector(label: &str, app: &str) -> String {
     format!("{{{label}=\"{}\"}}", escape_label_value(app))
+}
+
+/// `{<label>="<app>",<labels>}`: the app's selector narrowed by the matchers, each written
+/// escaped by [`LabelSelector`]'s display.
+pub(super) fn labelled_selector(label: &str, app: &str, labels: &LabelSelector) -> String {
+    if labels.is_empty() {
+        return selector(label, app);
+    }
+    format!("{{{label}=\"{}\",{labels}}}", escape_label_value(app))
 }
 
 /// Epoch seconds to the milliseconds the querier expects; saturating, since `TimeWindow` only
@@ -48,14 +57,13 @@ pub(super) struct SelectMergeStacktracesRequest<'a> {
 impl<'a> SelectMergeStacktracesRequest<'a> {
     pub fn new(
         profile_type_id: &'a str,
-        label: &str,
-        app: &str,
+        (label, app, labels): (&str, &str, &LabelSelector),
         window: TimeWindow,
         max_nodes: u32,
     ) -> Self {
         SelectMergeStacktracesRequest {
             profile_type_id,
-            label_selector: selector(label, app),
+            label_selector: labelled_selector(label, app, labels),
             start: millis(window.from),
             end: millis(window.to),
             max_nodes,
@@ -165,6 +173,11 @@ mod tests {
             r#"{service_name="a\"b\\c"}"#
         );
         assert_eq!(selector("app", "plain"), r#"{app="plain"}"#);
+        let labels = LabelSelector::parse(Some(r#"version="1\"2",region=~"eu-.*""#), "labels");
+        assert_eq!(
+            labelled_selector("service_name", "a\"b", &labels.unwrap()),
+            r#"{service_name="a\"b",version="1\"2",region=~"eu-.*"}"#
+        );
     }
 
     #[test]
@@ -172,8 +185,7 @@ mod tests {
         let window = TimeWindow::new(100, 200).unwrap();
         let body = serde_json::to_value(SelectMergeStacktracesRequest::new(
             "process_cpu:cpu:nanoseconds:cpu:nanoseconds",
-            "service_name",
-            "checkout",
+            ("service_name", "checkout", &LabelSelector::default()),
             window,
             16384,
         ))
