@@ -15,7 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::bor::{alerting, diff_report, fleet_search, triage};
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthChecks};
-use crate::openapi::{self, RoutesDoc};
+use crate::openapi::RoutesDoc;
 use crate::probe::HealthCheck;
 use crate::routing;
 use crate::settings::{Function, Settings};
@@ -25,8 +25,9 @@ use crate::sor::history::{self, PgHistoryStore};
 use crate::sor::profile_data;
 use crate::sor::registry::{self, PgRegistryStore};
 use crate::tasks::Tasks;
-use crate::telemetry::{self, Metrics, PoolGauge};
+use crate::telemetry::{self, Metrics};
 
+mod access;
 mod alerts;
 mod bors;
 mod database;
@@ -36,7 +37,7 @@ mod remote_sors;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
-use database::open_database;
+use database::{open_database, pool_gauge};
 pub use error::StartupError;
 use profile_source::profile_data_sor;
 
@@ -169,7 +170,7 @@ fn serve(
     let health = web::Data::new(health);
     let modules = route_modules(&hosted, &bors);
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
-    let doc = openapi::document(&docs);
+    let (auth, guard, doc) = access::edge(settings, &docs);
     let max_body = settings.server.max_body_bytes;
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -185,10 +186,14 @@ fn serve(
         .port();
     let mut server = HttpServer::new(move || {
         App::new()
+            // Inside `observe`, so refusals are timed, logged and carry the request id.
+            .wrap(from_fn(crate::auth::require_token))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::default())
             .app_data(metrics.clone())
             .app_data(health.clone())
+            .app_data(auth.clone())
+            .app_data(guard.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
             .route("/health", web::get().to(health::health))
             .route("/health/live", web::get().to(health::live))
@@ -288,9 +293,4 @@ fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
 /// A hosted SOR as the app data its routes extract.
 fn data<T: ?Sized>(store: &Option<Arc<T>>) -> Option<web::Data<T>> {
     store.clone().map(web::Data::from)
-}
-
-/// `/metrics` reads the pool's usage through this closure.
-fn pool_gauge(db: Database) -> PoolGauge {
-    Arc::new(move || db.pool_stats())
 }
