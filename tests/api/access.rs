@@ -136,16 +136,16 @@ async fn each_token_gets_exactly_what_its_scope_allows() {
     }
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
-        metrics.contains("http_auth_rejections_total{status=\"401\"} 4"),
+        metrics.contains("http_auth_rejections_total{status=\"401\"} 4\n"),
         "{metrics}"
     );
     assert!(
-        metrics.contains("http_auth_rejections_total{status=\"403\"} 3"),
+        metrics.contains("http_auth_rejections_total{status=\"403\"} 3\n"),
         "{metrics}"
     );
     // The refusals are in the request metrics too, under their route.
     assert!(
-        metrics.contains("http_request_duration_seconds_count{method=\"POST\",route=\"/rules\",status=\"403\"} 1"),
+        metrics.contains("http_request_duration_seconds_count{method=\"POST\",route=\"/rules\",status=\"403\"} 1\n"),
         "{metrics}"
     );
 }

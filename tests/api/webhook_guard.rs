@@ -129,7 +129,7 @@ async fn a_denied_webhook_is_not_called_and_given_up() {
         .await
         .unwrap();
 
-    let denied = "alert_notifications_total{outcome=\"denied\",target=\"webhook\"} 1";
+    let denied = "alert_notifications_total{outcome=\"denied\",target=\"webhook\"} 1\n";
     let mut metrics = String::new();
     for _ in 0..100 {
         metrics = app.get("/metrics").await.text().await.unwrap();
