@@ -1,10 +1,11 @@
 //! `ApiError`: the one place where failures become HTTP statuses and `{"error","code"}` bodies.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::address_guard::AddressDenied;
 use crate::profile::InputError;
 use crate::sor::SorError;
 
@@ -23,6 +24,12 @@ pub struct ErrorBody {
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// No known bearer token; answered with `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// A known token whose scope does not allow this request.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -59,6 +66,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::BadRequest { code, .. } => code,
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
@@ -77,6 +86,8 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
@@ -96,7 +107,11 @@ impl ResponseError for ApiError {
             e if status.is_server_error() => tracing::warn!(error = %e, "request failed"),
             _ => {}
         }
-        HttpResponse::build(status).json(ErrorBody {
+        let mut response = HttpResponse::build(status);
+        if let ApiError::Unauthorized(_) = self {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.json(ErrorBody {
             error: self.to_string(),
             code: self.code().to_owned(),
         })
@@ -107,6 +122,15 @@ impl From<InputError> for ApiError {
     fn from(err: InputError) -> Self {
         let code = err.code();
         ApiError::bad_request(code, err.to_string())
+    }
+}
+
+impl From<AddressDenied> for ApiError {
+    fn from(err: AddressDenied) -> Self {
+        ApiError::bad_request(
+            "forbidden_notification_address",
+            format!("notificationChannel: {err}"),
+        )
     }
 }
 

@@ -1,5 +1,7 @@
 //! Profiling functions service: turns Grafana Pyroscope profiles into answers.
 
+pub mod address_guard;
+pub mod auth;
 pub mod backoff;
 pub mod bor;
 pub mod db;

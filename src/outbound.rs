@@ -11,9 +11,11 @@ use std::time::Duration;
 
 use actix_web::web::Bytes;
 use reqwest::header::HeaderMap;
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{Client, ClientBuilder, RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
+use crate::address_guard::{AddressDenied, AddressGuard};
 use crate::backoff::Backoff;
 use crate::telemetry::{current_request_id, Metrics, REQUEST_ID_HEADER};
 
@@ -28,6 +30,9 @@ pub enum Failure {
         cause: String,
         /// Whether the connection itself could not be made, so the peer never saw the request.
         connect: bool,
+        /// Whether the [`AddressGuard`] refused the address: nothing was sent, and another
+        /// attempt would be refused too.
+        denied: bool,
     },
     /// An HTTP answer with a non-success status, and its body.
     Status { status: StatusCode, body: Bytes },
@@ -39,6 +44,7 @@ impl Failure {
     /// timeout: an attempt that waited for an answer was given all of the remaining time.
     pub fn retryable(&self) -> bool {
         match self {
+            Failure::Unreachable { denied: true, .. } => false,
             Failure::Timeout | Failure::Unreachable { .. } => true,
             Failure::Status { status, .. } => matches!(
                 *status,
@@ -53,6 +59,7 @@ impl Failure {
     fn outcome(&self) -> &'static str {
         match self {
             Failure::Timeout => "timeout",
+            Failure::Unreachable { denied: true, .. } => "denied",
             Failure::Unreachable { .. } => "unreachable",
             Failure::Status { .. } => "error",
         }
@@ -78,6 +85,10 @@ pub struct Outbound {
     metrics: Arc<Metrics>,
     /// Bytes of an answer kept; the rest is not read.
     max_body: usize,
+    /// Sent as `Authorization: Bearer` with every request, when the peer requires a token.
+    bearer: Option<SecretString>,
+    /// Judges every address called, for URLs from user input.
+    guard: Option<AddressGuard>,
 }
 
 impl Outbound {
@@ -92,8 +103,36 @@ impl Outbound {
         headers: HeaderMap,
         metrics: Arc<Metrics>,
     ) -> Result<Self, OutboundError> {
-        let client = Client::builder()
-            .default_headers(headers)
+        let builder = Client::builder().default_headers(headers);
+        Self::build(target, builder, connect_timeout, None, metrics)
+    }
+
+    /// A client for URLs from user input: it reaches only addresses `guard` permits, after
+    /// resolving names itself (so it connects to the addresses it checked), and never through
+    /// a proxy (which would resolve the name instead).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn guarded(
+        target: &'static str,
+        connect_timeout: Duration,
+        guard: AddressGuard,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let builder = Client::builder()
+            .no_proxy()
+            .dns_resolver(Arc::new(guard.clone()));
+        Self::build(target, builder, connect_timeout, Some(guard), metrics)
+    }
+
+    fn build(
+        target: &'static str,
+        builder: ClientBuilder,
+        connect_timeout: Duration,
+        guard: Option<AddressGuard>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let client = builder
             .connect_timeout(connect_timeout)
             // A peer answers itself: a redirect could point the call anywhere (SSRF).
             .redirect(reqwest::redirect::Policy::none())
@@ -109,7 +148,15 @@ impl Outbound {
             target,
             metrics,
             max_body: usize::MAX,
+            bearer: None,
+            guard,
         })
+    }
+
+    /// Sends `token` as `Authorization: Bearer` with every request (none when `None`).
+    pub fn bearer(mut self, token: Option<SecretString>) -> Self {
+        self.bearer = token;
+        self
     }
 
     /// Keeps at most `bytes` of each answer: for peers whose answers are not read (webhooks).
@@ -165,9 +212,21 @@ impl Outbound {
         if let Some(id) = current_request_id() {
             request = request.header(REQUEST_ID_HEADER, id.as_str());
         }
+        if let Some(token) = &self.bearer {
+            // reqwest marks the header sensitive: it never shows in a debug print.
+            request = request.bearer_auth(token.expose_secret());
+        }
         let started = Instant::now();
         let result = async {
-            let mut response = request.send().await.map_err(transport_failure)?;
+            let request = request.build().map_err(transport_failure)?;
+            if let Some(guard) = &self.guard {
+                guard.check_literal(request.url()).map_err(denied)?;
+            }
+            let mut response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(transport_failure)?;
             let status = response.status();
             let body = if self.max_body == usize::MAX {
                 response.bytes().await.map_err(transport_failure)?
@@ -209,6 +268,10 @@ fn transport_failure(error: reqwest::Error) -> Failure {
     let mut cause = error.to_string();
     let mut source = error.source();
     while let Some(inner) = source {
+        // The guard refused what the name resolves to.
+        if let Some(refusal) = inner.downcast_ref::<AddressDenied>() {
+            return denied(refusal.clone());
+        }
         let text = inner.to_string();
         if !cause.contains(&text) {
             cause.push_str(": ");
@@ -216,30 +279,22 @@ fn transport_failure(error: reqwest::Error) -> Failure {
         }
         source = inner.source();
     }
-    Failure::Unreachable { cause, connect }
+    Failure::Unreachable {
+        cause,
+        connect,
+        denied: false,
+    }
+}
+
+/// The failure of a call to an address the guard refuses.
+fn denied(refusal: AddressDenied) -> Failure {
+    Failure::Unreachable {
+        cause: refusal.to_string(),
+        connect: true,
+        denied: true,
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_silence_and_busy_gateways_are_worth_another_attempt() {
-        let status = |code: u16| Failure::Status {
-            status: StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT),
-            body: Bytes::new(),
-        };
-        assert!(Failure::Timeout.retryable());
-        assert!(Failure::Unreachable {
-            cause: "refused".into(),
-            connect: true
-        }
-        .retryable());
-        for code in [502, 503, 504] {
-            assert!(status(code).retryable(), "{code}");
-        }
-        for code in [400, 404, 409, 500] {
-            assert!(!status(code).retryable(), "{code}");
-        }
-    }
-}
+#[path = "outbound_tests.rs"]
+mod tests;

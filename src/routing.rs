@@ -3,11 +3,12 @@
 use std::ops::Deref;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
+use crate::auth::TokenName;
 use crate::error::{json_error, path_error, query_error, ApiError};
 use crate::profile::{truncate_chars, MAX_SHORT_TEXT};
 
@@ -55,16 +56,23 @@ pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
 /// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
 pub const REQUESTED_BY_HEADER: &str = "x-requested-by";
 
-/// The `X-Requested-By` value: trimmed, `None` when absent, blank or not text, cut to the
-/// length the history store accepts (a longer value must not cost the whole record).
+/// The `X-Requested-By` value: trimmed, cut to the length the history store accepts (a longer
+/// value must not cost the whole record). When it is absent, blank or not text: the name of the
+/// request's API token, if any.
 pub fn requested_by(req: &HttpRequest) -> Option<String> {
-    let value = req
+    let header = req
         .headers()
-        .get(REQUESTED_BY_HEADER)?
-        .to_str()
-        .ok()?
-        .trim();
-    (!value.is_empty()).then(|| truncate_chars(value, MAX_SHORT_TEXT))
+        .get(REQUESTED_BY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    match header {
+        Some(value) => Some(truncate_chars(value, MAX_SHORT_TEXT)),
+        None => req
+            .extensions()
+            .get::<TokenName>()
+            .map(|name| truncate_chars(&name.0, MAX_SHORT_TEXT)),
+    }
 }
 
 /// Path parameters that hold an app name. actix decodes a path's escapes lossily (`%ff`

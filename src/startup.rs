@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::db::Database;
 use crate::health::{self, DatabaseCheck, HealthChecks};
-use crate::openapi::{self, RoutesDoc};
+use crate::openapi::RoutesDoc;
 use crate::probe::HealthCheck;
 use crate::routing;
 use crate::settings::{Function, Settings};
@@ -22,8 +22,9 @@ use crate::sor::baseline::PgBaselineStore;
 use crate::sor::history::PgHistoryStore;
 use crate::sor::registry::PgRegistryStore;
 use crate::tasks::Tasks;
-use crate::telemetry::{self, Metrics, PoolGauge};
+use crate::telemetry::{self, Metrics};
 
+mod access;
 mod alerts;
 mod bors;
 mod database;
@@ -34,7 +35,7 @@ mod route_table;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
-use database::open_database;
+use database::{open_database, pool_gauge};
 pub use error::StartupError;
 use profile_source::profile_data_sor;
 use route_table::route_modules;
@@ -168,7 +169,7 @@ fn serve(
     let health = web::Data::new(health);
     let modules = route_modules(&hosted, &bors);
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
-    let doc = openapi::document(&docs);
+    let (auth, guard, doc) = access::edge(settings, &docs);
     let max_body = settings.server.max_body_bytes;
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -184,10 +185,14 @@ fn serve(
         .port();
     let mut server = HttpServer::new(move || {
         App::new()
+            // Inside `observe`, so refusals are timed, logged and carry the request id.
+            .wrap(from_fn(crate::auth::require_token))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::default())
             .app_data(metrics.clone())
             .app_data(health.clone())
+            .app_data(auth.clone())
+            .app_data(guard.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
             .route("/health", web::get().to(health::health))
             .route("/health/live", web::get().to(health::live))
@@ -206,9 +211,4 @@ fn serve(
         .map_err(|source| StartupError::Bind { address, source })?
         .run();
     Ok((port, server))
-}
-
-/// `/metrics` reads the pool's usage through this closure.
-fn pool_gauge(db: Database) -> PoolGauge {
-    Arc::new(move || db.pool_stats())
 }

@@ -64,6 +64,7 @@ pub struct Metrics {
     pub alerts_firing: IntGauge,
     pub alert_notifications: IntCounterVec,
     pub profile_files_skipped: IntCounterVec,
+    pub auth_rejections: IntCounterVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -142,6 +143,13 @@ impl Metrics {
             ),
             &["reason"],
         )?;
+        let auth_rejections = IntCounterVec::new(
+            Opts::new(
+                "http_auth_rejections_total",
+                "Requests refused by access control: 401 (no known token), 403 (read-only token)",
+            ),
+            &["status"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -158,6 +166,7 @@ impl Metrics {
         registry.register(Box::new(alerts_firing.clone()))?;
         registry.register(Box::new(alert_notifications.clone()))?;
         registry.register(Box::new(profile_files_skipped.clone()))?;
+        registry.register(Box::new(auth_rejections.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -173,6 +182,7 @@ impl Metrics {
             alerts_firing,
             alert_notifications,
             profile_files_skipped,
+            auth_rejections,
             pool_connections,
             pool_max,
             pool,

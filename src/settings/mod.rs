@@ -10,12 +10,16 @@ use serde::Deserialize;
 use url::Url;
 
 mod alerts;
+mod auth;
 mod function;
+mod outbound;
 mod profiles;
 mod validate;
 
 pub use alerts::AlertSettings;
+pub use auth::{AuthSettings, Scope, TokenSetting, DEFAULT_EXEMPT};
 pub use function::{Bor, BorVersion, Function};
+pub use outbound::OutboundSettings;
 pub use profiles::ProfilesSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
@@ -41,6 +45,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("DB_PASSWORD", "database.password"),
     ("DB_POOL_SIZE", "database.pool_size"),
     ("ALERTMANAGER_URL", "alerts.alertmanager_url"),
+    ("SOR_TOKEN", "sors.token"),
 ];
 
 /// Why the settings could not be loaded; the message names the offending key.
@@ -66,6 +71,9 @@ pub struct Settings {
     pub fleet: FleetSettings,
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
+    #[serde(default)]
+    pub auth: AuthSettings,
+    pub outbound: OutboundSettings,
 }
 
 /// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
@@ -182,6 +190,8 @@ pub struct SorUrls {
     pub registry_url: Option<Url>,
     pub alert_rule_url: Option<Url>,
     pub request_timeout_secs: u64,
+    /// Sent as `Authorization: Bearer` to every remote SOR (env `SOR_TOKEN`).
+    pub token: Option<SecretString>,
 }
 
 impl Settings {
@@ -212,7 +222,14 @@ impl Settings {
                 builder = builder.set_override(*key, value.as_str())?;
             }
         }
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if let Some(raw) = env.get("API_TOKENS").filter(|v| !v.trim().is_empty()) {
+            settings.auth.tokens =
+                auth::parse_env_tokens(raw).map_err(|reason| SettingsError::Invalid {
+                    key: "API_TOKENS",
+                    reason,
+                })?;
+        }
         settings.validate()?;
         Ok(settings)
     }

@@ -105,3 +105,112 @@ fn no_profile_source_is_set_by_default_and_each_has_its_flat_name() {
     let err = Settings::load_from(None, env(&[("APP__PROFILES__RESCAN_SECS", "0")])).unwrap_err();
     assert!(err.to_string().contains("profiles.rescan_secs"), "{err}");
 }
+
+/// Two well-formed digests.
+const DIGEST_A: &str = "0f8a4b1e3a9ce7ba9d4e74d3d3f4e5a4b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7";
+const DIGEST_B: &str = "1f8a4b1e3a9ce7ba9d4e74d3d3f4e5a4b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7";
+
+fn invalid(result: Result<Settings, SettingsError>) -> String {
+    match result {
+        Err(e @ SettingsError::Invalid { .. }) => e.to_string(),
+        Err(e) => panic!("not an invalid value but {e}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+#[test]
+fn api_tokens_are_read_from_the_environment_by_name_scope_and_digest() {
+    let tokens = format!(
+        " ci:write:{DIGEST_A} , dashboards:read:{} ,",
+        DIGEST_B.to_uppercase()
+    );
+    let s = Settings::load_from(None, env(&[("API_TOKENS", &tokens)])).unwrap();
+    assert_eq!(s.auth.tokens.len(), 2);
+    assert_eq!(s.auth.tokens[0].name, "ci");
+    assert_eq!(s.auth.tokens[0].scope, Scope::Write);
+    assert_eq!(s.auth.tokens[1].name, "dashboards");
+    assert_eq!(s.auth.tokens[1].scope, Scope::Read);
+    let digest = s.auth.tokens[1].digest().unwrap();
+    assert_eq!((digest[0], digest[31]), (0x1f, 0xe7));
+    assert_eq!(s.auth.exempt, DEFAULT_EXEMPT.map(String::from).to_vec());
+    // None by default: everything open.
+    assert!(Settings::load_from(None, env(&[]))
+        .unwrap()
+        .auth
+        .tokens
+        .is_empty());
+}
+
+#[test]
+fn a_malformed_api_tokens_entry_stops_startup_naming_it_without_its_content() {
+    let secret = "plaintext-token-pasted-by-mistake";
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", &format!("ci:write:{DIGEST_A},{secret}"))]),
+    ));
+    assert!(
+        message.contains("`API_TOKENS` entry 2 must be name:scope:sha256hex"),
+        "{message}"
+    );
+    assert!(!message.contains(secret), "{message}");
+
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", &format!("ci:admin:{DIGEST_A}"))]),
+    ));
+    assert!(
+        message.contains("entry 1 (`ci`): the scope must be read or write"),
+        "{message}"
+    );
+
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", "ci:read:abc123")]),
+    ));
+    assert!(
+        message.contains("token 1 (`ci`): sha256 must be 64 hex digits"),
+        "{message}"
+    );
+    assert!(!message.contains("abc123"), "{message}");
+
+    let twice = format!("ci:read:{DIGEST_A},ci:write:{DIGEST_B}");
+    let message = invalid(Settings::load_from(None, env(&[("API_TOKENS", &twice)])));
+    assert!(
+        message.contains("token 2 (`ci`): the name is used twice"),
+        "{message}"
+    );
+
+    let same = format!("ci:read:{DIGEST_A},deploy:write:{DIGEST_A}");
+    let message = invalid(Settings::load_from(None, env(&[("API_TOKENS", &same)])));
+    assert!(message.contains("the digest is used twice"), "{message}");
+}
+
+#[test]
+fn outbound_ranges_default_to_metadata_and_link_local_and_bad_ones_stop_startup() {
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    let deny: Vec<String> = s.outbound.deny.iter().map(ToString::to_string).collect();
+    assert_eq!(deny, ["169.254.0.0/16", "fe80::/10", "0.0.0.0/8"]);
+    assert!(s.outbound.allow.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[outbound]\ndeny = [\"169.254.0.0/33\"]\n").unwrap();
+    let err = Settings::load_from(file.to_str(), env(&[])).err().unwrap();
+    assert!(err.to_string().contains("outbound.deny"), "{err}");
+
+    std::fs::write(
+        &file,
+        "[outbound]\ndeny = [\"127.0.0.0/8\"]\nallow = [\"127.0.0.1/32\"]\n",
+    )
+    .unwrap();
+    let s = Settings::load_from(file.to_str(), env(&[])).unwrap();
+    assert_eq!(s.outbound.deny[0].to_string(), "127.0.0.0/8");
+    assert_eq!(s.outbound.allow[0].to_string(), "127.0.0.1/32");
+}
+
+#[test]
+fn the_sor_token_comes_from_the_environment() {
+    use secrecy::ExposeSecret;
+    let s = Settings::load_from(None, env(&[("SOR_TOKEN", "s3cret")])).unwrap();
+    assert_eq!(s.sors.token.unwrap().expose_secret(), "s3cret");
+}

@@ -67,6 +67,9 @@ impl Settings {
         if let Err((key, reason)) = self.profiles.validate() {
             return invalid(key, reason);
         }
+        if let Err((key, reason)) = self.auth.validate() {
+            return invalid(key, &reason);
+        }
         for logical in ["cpu", "alloc", "lock", "wall"] {
             match self.pyroscope.profile_types.get(logical) {
                 Some(ids) if !ids.is_empty() => {}

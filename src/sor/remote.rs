@@ -9,6 +9,7 @@ use actix_web::web::Bytes;
 use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
@@ -92,6 +93,12 @@ impl RemoteSor {
             timeout,
             host,
         })
+    }
+
+    /// Sends `token` as `Authorization: Bearer` with every call, for a SOR that requires one.
+    pub fn with_token(mut self, token: Option<SecretString>) -> Self {
+        self.outbound = self.outbound.bearer(token);
+        self
     }
 
     /// `base` plus `segments`, each percent-encoded as one path segment, so app names with

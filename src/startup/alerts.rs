@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use super::access::address_guard;
 use super::bors::{load_rules, Bors, Hosted};
 use super::remote_sors::{
     alert_rule_spec, profile_data_spec, registry_spec, RemoteChecks, RemoteSors,
@@ -15,6 +16,7 @@ use crate::bor::alerting::evaluator::Evaluator;
 use crate::bor::alerting::task::{EvaluatorStatus, EvaluatorTask};
 use crate::bor::alerting::AlertEvaluationService;
 use crate::db::Database;
+use crate::outbound::Outbound;
 use crate::settings::{Function, Settings};
 use crate::sor::alert_state::{PgAlertStateStore, PgLeadership};
 use crate::sor::AlertStateSor;
@@ -110,16 +112,20 @@ fn alert_evaluator(
         triage_rules.clone(),
         window_secs,
     );
-    let outbound = |target| {
-        Delivery::outbound(target, metrics.clone()).ok_or(StartupError::Config {
+    let built = |client: Option<Outbound>| {
+        client.ok_or(StartupError::Config {
             key: "alerts",
             reason: "cannot build the HTTP client for alert delivery".into(),
         })
     };
     let alertmanager = match &alerts.alertmanager_url {
-        Some(url) => Some((outbound("alertmanager")?, url.clone())),
+        Some(url) => {
+            let client = Delivery::outbound("alertmanager", metrics.clone());
+            Some((built(client)?, url.clone()))
+        }
         None => None,
     };
+    let webhooks = Delivery::webhook_outbound(address_guard(settings), metrics.clone());
     let task = EvaluatorTask {
         evaluator: Evaluator {
             rules: rules.clone(),
@@ -131,7 +137,7 @@ fn alert_evaluator(
         leadership: Arc::new(PgLeadership::new(db.clone())),
         delivery: Delivery {
             alertmanager,
-            webhooks: outbound("webhook")?,
+            webhooks: built(webhooks)?,
             registry,
             public_url: alerts.public_url.clone(),
             interval: alerts.interval(),

@@ -13,6 +13,7 @@ use crate::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use crate::db::{admin, Database};
 use crate::settings::DatabaseSettings;
 use crate::tasks::{TaskStatus, Tasks};
+use crate::telemetry::PoolGauge;
 
 /// How long the embedded server may take to stop once asked (a fast shutdown takes a second).
 const EMBEDDED_STOP_WITHIN: Duration = Duration::from_secs(10);
@@ -176,4 +177,9 @@ async fn connect(
 fn embedded_hint(e: &EmbeddedError) -> String {
     tracing::warn!(error = %e, "running without PostgreSQL: the database-backed routes answer 503");
     format!("PostgreSQL is not available: {e}")
+}
+
+/// `/metrics` reads the pool's usage through this closure.
+pub(super) fn pool_gauge(db: Database) -> PoolGauge {
+    Arc::new(move || db.pool_stats())
 }

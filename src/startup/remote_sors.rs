@@ -58,7 +58,8 @@ impl RemoteSors<'_> {
                 .map_err(|e| StartupError::Config {
                     key: spec.key,
                     reason: e.to_string(),
-                })?;
+                })?
+                .with_token(self.settings.sors.token.clone());
             self.checks.push(Arc::new(RemoteSorCheck {
                 key: spec.check,
                 required: spec.required,

@@ -254,20 +254,22 @@ pub async fn spawn_binary(
 }
 
 /// The binary as a child process on a free port against `database_url`, after `configure`
-/// set the rest of its environment; answers when ready.
+/// set the rest of its environment (and may replace the quiet log: `RUST_LOG=warn`, output
+/// discarded); answers when ready.
 pub async fn spawn_binary_with(
     database_url: &str,
     configure: impl FnOnce(&mut tokio::process::Command),
 ) -> (tokio::process::Child, String) {
     let port = free_port();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"));
+    command
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
     configure(&mut command);
     let service = command
         .env("DATABASE_URL", database_url)
         .env("PORT", port.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .expect("the service binary starts");

@@ -1,5 +1,7 @@
 //! Black-box tests: the service on a random port, a real PostgreSQL, a stub Pyroscope.
 
+mod access;
+mod access_split;
 mod alerting;
 mod alertmanager;
 mod bad_inputs;
@@ -34,4 +36,5 @@ mod split_degraded;
 mod stoppable_postgres;
 mod store_integrity;
 mod triage;
+mod webhook_guard;
 mod windows;

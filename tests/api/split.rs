@@ -124,7 +124,7 @@ pub async fn seed(client: &Client, sors: &SorUrls) {
 }
 
 /// `GET path` on both deployments: same status (200) and byte-identical bodies.
-async fn assert_same(client: &Client, all: &str, split: &str, path: &str) -> String {
+pub async fn assert_same(client: &Client, all: &str, split: &str, path: &str) -> String {
     let get = |base: &str| {
         client
             .get(format!("{base}{path}"))

@@ -1,7 +1,8 @@
 //! Delivery of alerts (SPEC §10). To Prometheus Alertmanager: every firing alert at every
 //! evaluation (`endsAt` = now + 4 intervals, so Alertmanager resolves it by itself if the
 //! evaluator dies), and each resolution once. To a rule's webhook: one POST per transition,
-//! from the outbox, until delivered. Failures are counted and retried, never fatal.
+//! from the outbox, until delivered, or refused by the address guard (then given up). Failures
+//! are counted and retried, never fatal.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::evaluator::{Evaluation, FiringAlert};
+use crate::address_guard::AddressGuard;
 use crate::backoff::Backoff;
 use crate::outbound::{Failure, Outbound};
 use crate::profile::round_percent;
@@ -24,6 +26,7 @@ use crate::telemetry::Metrics;
 
 /// Bytes of a receiver's answer kept: only its status matters.
 const MAX_ANSWER: usize = 4096;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Webhooks delivered per evaluation at most; the rest wait in the outbox.
 const OUTBOX_BATCH: u32 = 100;
 const RETRY: Backoff = Backoff {
@@ -44,9 +47,17 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Builds the HTTP clients.
+    /// The client of an operator-set receiver (Alertmanager): trusted, not checked.
     pub fn outbound(target: &'static str, metrics: Arc<Metrics>) -> Option<Outbound> {
-        Outbound::new(target, Duration::from_secs(5), Default::default(), metrics)
+        Outbound::new(target, CONNECT_TIMEOUT, Default::default(), metrics)
+            .ok()
+            .map(|o| o.max_body(MAX_ANSWER))
+    }
+
+    /// The client of the rules' webhooks, URLs from user input: only addresses `guard`
+    /// permits, checked after resolution and connected to as checked.
+    pub fn webhook_outbound(guard: AddressGuard, metrics: Arc<Metrics>) -> Option<Outbound> {
+        Outbound::guarded("webhook", CONNECT_TIMEOUT, guard, metrics)
             .ok()
             .map(|o| o.max_body(MAX_ANSWER))
     }
@@ -115,9 +126,10 @@ impl Delivery {
                 })
                 .await;
             self.count("webhook", &sent);
-            if sent.is_ok() {
+            // A refused address stays refused: the notification is given up, not retried.
+            if matches!(sent, Ok(_) | Err(Failure::Unreachable { denied: true, .. })) {
                 if let Err(error) = state.mark_notified(item.id).await {
-                    tracing::warn!(%error, id = item.id, "a delivered webhook could not be marked; it will be sent again");
+                    tracing::warn!(%error, id = item.id, "a settled webhook could not be marked; it will be sent again");
                 }
             }
         }
@@ -126,6 +138,14 @@ impl Delivery {
     fn count(&self, target: &str, sent: &Result<actix_web::web::Bytes, Failure>) {
         let outcome = match sent {
             Ok(_) => "ok",
+            Err(Failure::Unreachable {
+                cause,
+                denied: true,
+                ..
+            }) => {
+                tracing::warn!(target, %cause, "an alert notification was refused and given up");
+                "denied"
+            }
             Err(failure) => {
                 tracing::warn!(target, ?failure, "an alert notification failed");
                 "error"

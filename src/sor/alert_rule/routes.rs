@@ -2,10 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 
+use super::fields::webhook;
 use super::model::{
     ActiveRuleList, AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleList,
     RuleListParams, UpdateAlertRuleRequest,
 };
+use crate::address_guard::AddressGuard;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
@@ -43,11 +45,22 @@ pub struct RoutesDoc;
     ))]
 pub async fn create(
     store: web::Data<dyn AlertRuleSor>,
+    guard: web::Data<AddressGuard>,
     body: web::Json<CreateAlertRuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let rule = NewAlertRule::try_from(body.into_inner())?;
+    check_webhook(&guard, rule.notification_channel.as_deref()).await?;
     let saved = store.create(rule).await?;
     Ok(HttpResponse::Created().json(saved))
+}
+
+/// 400 `forbidden_notification_address` when `channel` is a webhook whose address (a literal,
+/// or what its name resolves to now) the outbound policy refuses.
+async fn check_webhook(guard: &AddressGuard, channel: Option<&str>) -> Result<(), ApiError> {
+    match channel.and_then(webhook) {
+        Some(url) => Ok(guard.check_url(&url).await?),
+        None => Ok(()),
+    }
 }
 
 /// All rules, optionally of one app.
@@ -123,11 +136,17 @@ pub async fn active(
     ))]
 pub async fn update(
     store: web::Data<dyn AlertRuleSor>,
+    guard: web::Data<AddressGuard>,
     path: web::Path<String>,
     body: web::Json<UpdateAlertRuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
     let patch = AlertRulePatch::try_from(body.into_inner())?;
+    let channel = patch
+        .notification_channel
+        .as_ref()
+        .and_then(Option::as_deref);
+    check_webhook(&guard, channel).await?;
     Ok(HttpResponse::Ok().json(store.update(id, patch).await?))
 }
 
