@@ -6,6 +6,7 @@ pub mod backoff;
 pub mod bor;
 pub mod db;
 pub mod error;
+pub mod gate;
 pub mod health;
 pub mod openapi;
 pub mod outbound;

@@ -1,41 +1,72 @@
-//! Entry point: parse arguments, load settings, start logging, run.
+//! Entry point: parse arguments; serve (the default), or run the deploy gate.
 
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
+use pyroscope_functions::gate::{self, GateArgs};
 use pyroscope_functions::settings::Settings;
 use pyroscope_functions::startup::Application;
 use pyroscope_functions::telemetry;
 
-#[actix_web::main]
-async fn main() -> ExitCode {
-    telemetry::init_tracing();
-    let args: Vec<String> = std::env::args().collect();
-    let config_file = args
-        .iter()
-        .position(|a| a == "--config")
-        .and_then(|i| args.get(i + 1))
-        .map(String::as_str);
-    let settings = match Settings::load(config_file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("{e}");
-            tracing::error!(error = %e, "cannot start");
-            return ExitCode::from(2);
-        }
-    };
-    let app = match Application::build(settings).await {
-        Ok(app) => app,
-        Err(e) => {
-            eprintln!("{e}");
-            tracing::error!(error = %e, "cannot start");
-            return ExitCode::from(1);
-        }
-    };
-    match app.run_until_stopped().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!(error = %e, "server failed");
-            ExitCode::FAILURE
-        }
+/// Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Settings file (also `APP_CONFIG`); the server's only option.
+    #[arg(long, value_name = "PATH")]
+    config: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve {
+        /// Settings file (also `APP_CONFIG`).
+        #[arg(long, value_name = "PATH")]
+        config: Option<String>,
+    },
+    /// Ask a running service for a diff report and exit with its verdict (for CI pipelines).
+    Gate(Box<GateArgs>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.config),
+        Some(Command::Serve { config }) => serve(config.or(cli.config)),
+        Some(Command::Gate(args)) => gate::run(&args),
     }
+}
+
+/// The server, as `#[actix_web::main]` would run it.
+fn serve(config_file: Option<String>) -> ExitCode {
+    actix_web::rt::System::new().block_on(async move {
+        telemetry::init_tracing();
+        let settings = match Settings::load(config_file.as_deref()) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{e}");
+                tracing::error!(error = %e, "cannot start");
+                return ExitCode::from(2);
+            }
+        };
+        let app = match Application::build(settings).await {
+            Ok(app) => app,
+            Err(e) => {
+                eprintln!("{e}");
+                tracing::error!(error = %e, "cannot start");
+                return ExitCode::from(1);
+            }
+        };
+        match app.run_until_stopped().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "server failed");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }
