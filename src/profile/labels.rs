@@ -121,6 +121,11 @@ impl LabelSelector {
         self.0.is_empty()
     }
 
+    /// The written form, or `None` when there are no matchers (as stored with a record).
+    pub fn text(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.to_string())
+    }
+
     pub fn matchers(&self) -> &[Matcher] {
         &self.0
     }

@@ -127,6 +127,7 @@ async fn baseline_contract_remote() {
 
 fn record(diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        labels: Default::default(),
         key: RecordKey::new(),
         app_name: app(ODD_APP),
         profile_types: "cpu,alloc".into(),

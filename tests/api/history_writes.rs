@@ -25,6 +25,7 @@ use crate::pyroscope_stub::{self, APPS, FROM, TO};
 
 pub fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        labels: Default::default(),
         key: RecordKey::new(),
         app_name: app(app_name),
         profile_types: "cpu".into(),

@@ -20,6 +20,7 @@ mod history;
 mod history_outages;
 mod history_writes;
 mod json_canon;
+mod labels;
 mod openapi;
 mod operations;
 mod pictures;

@@ -108,6 +108,7 @@ async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
         .await;
     let history = RemoteHistoryStore::new(client(&server.uri(), Duration::from_secs(5)));
     let record = NewHistoryRecord {
+        labels: Default::default(),
         key: RecordKey::new(),
         app_name: app("checkout"),
         profile_types: "cpu".into(),

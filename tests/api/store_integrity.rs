@@ -331,6 +331,7 @@ fn remote_stores_return_what_they_accepted() {
                 }
                 let evidence: JsonText = serde_json::from_str(&evidence).unwrap();
                 let record = NewHistoryRecord {
+                    labels: Default::default(),
                     key: RecordKey::new(),
                     app_name: app.clone(),
                     profile_types: "cpu".into(),

@@ -77,6 +77,18 @@ impl DiffReportService {
     }
 }
 
+/// The record's labels: the one selector both sides share, or each side's.
+fn labels_of(req: &DiffRequest) -> Option<String> {
+    let (baseline, current) = (
+        req.labels.and(&req.baseline_labels),
+        req.labels.and(&req.current_labels),
+    );
+    if baseline == current {
+        return current.text();
+    }
+    Some(format!("baseline {{{baseline}}} current {{{current}}}"))
+}
+
 /// What a report reads from Profile Data.
 fn query(req: &DiffRequest) -> ProfileDiffQuery {
     ProfileDiffQuery {
@@ -143,6 +155,7 @@ fn history_record(
         .ok(),
         recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
         requested_by: req.requested_by.clone(),
+        labels: labels_of(req),
     }
 }
 

@@ -103,7 +103,7 @@ impl TaskStatus for QueueState {
 
 /// The record as the History SOR's `POST /history` body.
 pub fn record_json(record: &NewHistoryRecord) -> serde_json::Value {
-    json!({
+    let mut body = json!({
         "appName": record.app_name,
         "profileTypes": record.profile_types,
         "diagnosis": record.diagnosis,
@@ -111,5 +111,9 @@ pub fn record_json(record: &NewHistoryRecord) -> serde_json::Value {
         "topFunctions": record.top_functions,
         "recommendation": record.recommendation,
         "requestedBy": record.requested_by,
-    })
+    });
+    if let Some(labels) = &record.labels {
+        body["labels"] = json!(labels);
+    }
+    body
 }

@@ -16,6 +16,7 @@ use crate::tasks::{shutdown_signal, Stopper};
 
 fn record(diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
+        labels: Default::default(),
         key: RecordKey::new(),
         app_name: "checkout".parse().unwrap(),
         profile_types: "cpu".into(),

@@ -84,5 +84,6 @@ pub(super) fn history_record(
             MAX_RECOMMENDATION,
         )),
         requested_by: req.requested_by.clone(),
+        labels: req.labels.text(),
     }
 }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::key::RecordKey;
 use crate::profile::{
-    optional_text, parse_limit, required_text, AppName, InputError, ProfileType,
+    optional_text, parse_limit, required_text, AppName, InputError, LabelSelector, ProfileType,
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 use crate::sor::fields::text_column;
@@ -58,6 +58,9 @@ pub struct HistoryRecord {
     pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
+    /// The label matchers the assessment was narrowed to; absent for a whole app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -73,6 +76,7 @@ pub struct NewHistoryRecord {
     pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
+    pub labels: Option<String>,
 }
 
 impl NewHistoryRecord {
@@ -87,6 +91,7 @@ impl NewHistoryRecord {
             top_functions: self.top_functions,
             recommendation: self.recommendation,
             requested_by: self.requested_by,
+            labels: self.labels,
             created_at,
         }
     }
@@ -123,6 +128,9 @@ pub struct CreateHistoryRequest {
     pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
+    /// Label matchers the assessment was narrowed to, e.g. `version="1.4.2"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<String>,
 }
 
 /// Query of `GET /history/{appName}`.
@@ -175,6 +183,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
                 MAX_RECOMMENDATION,
             )?,
             requested_by: optional_text(req.requested_by, "requestedBy", MAX_SHORT_TEXT)?,
+            labels: LabelSelector::parse(req.labels.as_deref(), "labels")?.text(),
         })
     }
 }

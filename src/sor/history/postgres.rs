@@ -18,7 +18,7 @@ use crate::sor::{HistorySor, SorError};
 use crate::telemetry::Metrics;
 
 const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_functions, \
-                       recommendation, requested_by, created_at";
+                       recommendation, requested_by, labels, created_at";
 
 /// Assessments stored in the `triage_history` table.
 #[derive(Clone)]
@@ -64,13 +64,13 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
     // `order by n` makes the serial ids follow the order of `records`.
     const SQL: &str = "insert into triage_history \
              (record_key, app_name, profile_types, diagnosis, severity, top_functions, \
-              recommendation, requested_by) \
+              recommendation, requested_by, labels) \
          select record_key, app_name, profile_types, diagnosis, severity, top_functions, \
-                recommendation, requested_by \
+                recommendation, requested_by, labels \
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], \
-                     $7::text[], $8::text[]) \
+                     $7::text[], $8::text[], $9::text[]) \
               with ordinality as r(record_key, app_name, profile_types, diagnosis, severity, \
-                                   top_functions, recommendation, requested_by, n) \
+                                   top_functions, recommendation, requested_by, labels, n) \
          order by n \
          on conflict (record_key) do nothing \
          returning id, created_at";
@@ -93,11 +93,12 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
         .map(|r| r.recommendation.as_deref())
         .collect();
     let requesters: Vec<Option<&str>> = records.iter().map(|r| r.requested_by.as_deref()).collect();
+    let labels: Vec<Option<&str>> = records.iter().map(|r| r.labels.as_deref()).collect();
     let mut rows = db
         .run(what, |pool| {
             let (keys, apps, types, diagnoses) = (&keys, &apps, &types, &diagnoses);
             let (severities, tops) = (&severities, &tops);
-            let (recommendations, requesters) = (&recommendations, &requesters);
+            let (recommendations, requesters, labels) = (&recommendations, &requesters, &labels);
             async move {
                 sqlx::query_as::<_, RowKey>(SQL)
                     .bind(keys)
@@ -108,6 +109,7 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
                     .bind(tops)
                     .bind(recommendations)
                     .bind(requesters)
+                    .bind(labels)
                     .fetch_all(&pool)
                     .await
             }

@@ -43,6 +43,7 @@ impl HistorySor for RemoteHistoryStore {
             top_functions: record.top_functions,
             recommendation: record.recommendation,
             requested_by: record.requested_by,
+            labels: record.labels,
         };
         self.remote
             .post_json_with_header(&["history"], (IDEMPOTENCY_KEY_HEADER, &key), &body)

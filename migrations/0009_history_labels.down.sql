@@ -1,0 +1,1 @@
+alter table triage_history drop column if exists labels;

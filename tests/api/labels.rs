@@ -1,0 +1,215 @@
+//! Label selectors end to end (SPEC §12): the exact selector each route sends to Pyroscope in
+//! both API styles, the injections refused before anything is sent, and a canary comparison.
+
+use serde_json::{json, Value};
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use pyroscope_functions::settings::PyroscopeApi;
+
+use crate::business_stub::{FROM, TO};
+use crate::helpers::{json_with_status, spawn_app_with, TestApp};
+
+const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
+/// `version="1\"2\\"` and a regex: a quote and a backslash, escaped once on the wire.
+const LABELS: &str = r#"version="1\"2\\",region=~"eu-.*""#;
+
+/// A Connect flame graph of 1000 samples: `work` then `gc` self samples under `main`.
+fn graph(work: i64, gc: i64) -> Value {
+    let values = |v: &[i64]| json!({"values": v.iter().map(i64::to_string).collect::<Vec<_>>()});
+    json!({"flamegraph": {"names": ["total", "main", "work", "gc"], "total": (work + gc).to_string(),
+        "levels": [values(&[0, work + gc, 0, 0]), values(&[0, work + gc, 0, 1]),
+                   values(&[0, work, work, 2, 0, gc, gc, 3])]}})
+}
+
+fn encoded(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Any profile, in both API styles.
+async fn mount_graphs(pyroscope: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(SELECT))
+        .respond_with(ResponseTemplate::new(200).set_body_json(graph(900, 100)))
+        .mount(pyroscope)
+        .await;
+    let flamebearer = json!({"flamebearer": {"names": ["total", "work"], "numTicks": 10,
+        "levels": [[0, 10, 0, 0], [0, 10, 10, 1]]}});
+    Mock::given(method("GET"))
+        .and(path("/render"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(flamebearer))
+        .mount(pyroscope)
+        .await;
+}
+
+async fn spawn(pyroscope: &MockServer, api: PyroscopeApi) -> TestApp {
+    let url = url::Url::parse(&pyroscope.uri()).unwrap();
+    spawn_app_with(move |s| {
+        s.pyroscope.url = Some(url);
+        s.pyroscope.api = api;
+    })
+    .await
+}
+
+/// Every selector Pyroscope was asked for, in order (modern: `labelSelector`; legacy: `query`).
+async fn selectors(pyroscope: &MockServer) -> Vec<String> {
+    let requests = pyroscope.received_requests().await.unwrap_or_default();
+    requests
+        .iter()
+        .filter_map(|r| {
+            if r.url.path() == SELECT {
+                let body: Value = serde_json::from_slice(&r.body).ok()?;
+                body["labelSelector"].as_str().map(str::to_owned)
+            } else {
+                r.url
+                    .query_pairs()
+                    .find(|(k, _)| k == "query")
+                    .map(|(_, v)| v.into_owned())
+            }
+        })
+        .collect()
+}
+
+/// The labelled routes, with `labels` appended.
+fn routes(labels: &str) -> Vec<String> {
+    let window = format!("from={FROM}&to={TO}");
+    let l = encoded(labels);
+    vec![
+        format!("/profiles/checkout?{window}&labels={l}"),
+        format!("/profiles/checkout/diff?{window}&labels={l}"),
+        format!("/profiles/checkout/flamegraph.svg?{window}&labels={l}"),
+        format!("/triage/checkout?{window}&types=cpu&labels={l}"),
+        format!("/diff/checkout?{window}&labels={l}"),
+        format!("/search?function=work&apps=checkout&{window}&labels={l}"),
+        format!("/fleet/hotspots?apps=checkout&{window}&labels={l}"),
+    ]
+}
+
+#[tokio::test]
+async fn every_route_sends_the_matchers_escaped_once_in_both_api_styles() {
+    for (api, expected) in [
+        (
+            PyroscopeApi::Modern,
+            format!(r#"{{service_name="checkout",{LABELS}}}"#),
+        ),
+        (PyroscopeApi::Legacy, format!("checkout.cpu{{{LABELS}}}")),
+    ] {
+        let pyroscope = MockServer::start().await;
+        let app = spawn(&pyroscope, api).await;
+        for route in routes(LABELS) {
+            pyroscope.reset().await;
+            mount_graphs(&pyroscope).await;
+            let res = app.get(&route).await;
+            assert_eq!(
+                res.status().as_u16(),
+                200,
+                "{api:?} {route}: {}",
+                res.text().await.unwrap()
+            );
+            let sent = selectors(&pyroscope).await;
+            assert!(!sent.is_empty(), "{api:?} {route} asked nothing");
+            assert!(
+                sent.iter().all(|s| *s == expected),
+                "{api:?} {route}: {sent:?}"
+            );
+        }
+        // The answer names the labels it was narrowed to.
+        let body = json_with_status(app.get(&routes(LABELS)[0]).await, 200).await;
+        assert_eq!(body["labels"], LABELS);
+    }
+}
+
+#[tokio::test]
+async fn injections_are_refused_and_nothing_reaches_pyroscope() {
+    let pyroscope = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(graph(900, 100)))
+        .mount(&pyroscope)
+        .await;
+    let app = spawn(&pyroscope, PyroscopeApi::Modern).await;
+    for bad in [
+        r#"x="a"}"#,
+        "{",
+        "x=\"a\nb\"",
+        r#"x=~"(""#,
+        r#"x="a"},{y="b""#,
+    ] {
+        for route in routes(bad) {
+            let body = json_with_status(app.get(&route).await, 400).await;
+            assert_eq!(body["code"], "invalid_labels", "{route}: {body}");
+            assert!(
+                body["error"].as_str().unwrap().contains("bad matcher"),
+                "{route}: {body}"
+            );
+        }
+    }
+    let window = format!("from={FROM}&to={TO}");
+    for (param, name) in [
+        ("baselineLabels", "baselineLabels"),
+        ("currentLabels", "currentLabels"),
+    ] {
+        let body = json_with_status(
+            app.get(&format!("/diff/checkout?{window}&{param}={}", encoded("{")))
+                .await,
+            400,
+        )
+        .await;
+        assert!(body["error"].as_str().unwrap().starts_with(name), "{body}");
+    }
+    let sent = pyroscope.received_requests().await.unwrap_or_default();
+    assert!(sent.is_empty(), "{} requests reached Pyroscope", sent.len());
+}
+
+#[tokio::test]
+async fn a_canary_is_compared_with_stable_over_the_same_hour() {
+    let pyroscope = MockServer::start().await;
+    // Stable spends 10 % in gc, the canary 34.2 %.
+    for (track, work, gc) in [("stable", 900, 100), ("canary", 658, 342)] {
+        Mock::given(method("POST"))
+            .and(path(SELECT))
+            .and(body_string_contains(format!(r#"track=\"{track}\""#)))
+            .respond_with(ResponseTemplate::new(200).set_body_json(graph(work, gc)))
+            .mount(&pyroscope)
+            .await;
+    }
+    let app = spawn(&pyroscope, PyroscopeApi::Modern).await;
+    let query = format!(
+        "from={FROM}&to={TO}&baselineLabels={}&currentLabels={}",
+        encoded(r#"track="stable""#),
+        encoded(r#"track="canary""#)
+    );
+    let body = json_with_status(app.get(&format!("/diff/checkout?{query}")).await, 200).await;
+    assert_eq!(
+        body["baseline"],
+        json!({"from": FROM, "to": TO}),
+        "same hour: {body}"
+    );
+    assert_eq!(body["current"], json!({"from": FROM, "to": TO}));
+    assert_eq!(body["baselineLabels"], r#"track="stable""#);
+    assert_eq!(body["currentLabels"], r#"track="canary""#);
+    let gc = &body["regressions"][0];
+    assert_eq!(gc["function"], "gc");
+    assert_eq!(gc["baselinePercent"], 10.0);
+    assert_eq!(gc["currentPercent"], 34.2);
+    assert_eq!(gc["deltaPercent"], 24.2);
+    let work = &body["improvements"][0];
+    assert_eq!(work["function"], "work");
+    assert_eq!(work["deltaPercent"], -24.2);
+    let markdown = app
+        .get(&format!("/diff/checkout?{query}&format=markdown"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        markdown.contains("- **Baseline labels:** `track=\"stable\"`"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("- **Current labels:** `track=\"canary\"`"),
+        "{markdown}"
+    );
+    let selectors = selectors(&pyroscope).await;
+    assert!(selectors.contains(&r#"{service_name="checkout",track="stable"}"#.to_owned()));
+    assert!(selectors.contains(&r#"{service_name="checkout",track="canary"}"#.to_owned()));
+}
