@@ -169,23 +169,36 @@ fn files_of<'a>(
         .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
 }
 
+/// The files' call trees of `sample_type` merged and ranked; a single file is ranked from its
+/// cached tree as it is.
 fn merge(
     snapshot: &Snapshot,
     app: &AppName,
     sample_type: &str,
     window: TimeWindow,
 ) -> Result<FlameGraphStats, SorError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
+    };
+    let mut files = files_of(snapshot, app, window).filter_map(|f| {
+        let p = &f.profile;
+        let i = p.sample_types.iter().position(|t| t.name() == sample_type)?;
+        Some((p, i))
+    });
+    let Some((first, first_index)) = files.next() else {
+        return StackTree::default().stats().map_err(|e| failed(&e));
+    };
+    let Some((second, second_index)) = files.next() else {
+        return first.stats(first_index).map_err(|e| failed(&e));
+    };
     let mut tree = StackTree::default();
-    for file in files_of(snapshot, app, window) {
-        let p = &file.profile;
-        if let Some(i) = p.sample_types.iter().position(|t| t.name() == sample_type) {
-            tree.add(p, i).map_err(|e| {
-                SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
-            })?;
-        }
+    for (p, i) in [(first, first_index), (second, second_index)]
+        .into_iter()
+        .chain(files)
+    {
+        tree.add(p, i).map_err(|e| failed(&e))?;
     }
-    tree.stats()
-        .map_err(|e| SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}")))
+    tree.stats().map_err(|e| failed(&e))
 }
 
 #[async_trait]

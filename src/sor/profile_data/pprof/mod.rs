@@ -2,6 +2,7 @@
 //! of files. The statistics come from the flame-graph path's aggregation (`tree_stats`), so a
 //! file and Pyroscope's flame graph of the same stacks give the same numbers.
 
+mod call_tree;
 pub mod check;
 mod decode;
 pub mod encode;
@@ -9,12 +10,17 @@ mod error;
 mod hash;
 pub mod proto;
 pub mod source;
+mod tables;
 mod tree;
+mod walk;
 mod wire;
 
-pub use decode::{decompress, parse_file, Limits, ParsedProfile, SampleType};
+pub use call_tree::CallTree;
+pub use decode::{decompress, parse_file, parse_file_where, Limits, ParsedProfile};
 pub use error::PprofError;
+pub use tables::SampleType;
 pub use tree::StackTree;
+pub use walk::SampleFilter;
 
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,10 @@ pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     pub app: String,
+    /// Where to read the file again for a query that filters samples by label (SPEC §12):
+    /// `parse_file_where` with the query's filter, since the cached tree holds every sample.
     pub path: PathBuf,
+    /// The file's call tree, with every sample.
     pub profile: Arc<ParsedProfile>,
 }
 
