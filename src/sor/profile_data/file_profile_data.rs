@@ -182,7 +182,10 @@ fn merge(
     };
     let mut files = files_of(snapshot, app, window).filter_map(|f| {
         let p = &f.profile;
-        let i = p.sample_types.iter().position(|t| t.name() == sample_type)?;
+        let i = p
+            .sample_types
+            .iter()
+            .position(|t| t.name() == sample_type)?;
         Some((p, i))
     });
     let Some((first, first_index)) = files.next() else {

@@ -97,7 +97,10 @@ impl Locations {
     /// Checks every function and string index of the locations and interns their names in
     /// `tree`. Each `Line` is a frame, the innermost inlined callee last (nearest the leaf); a
     /// location without lines, or a function without a name, is named by its address.
-    pub(super) fn resolve(p: &proto::ProfileTables, tree: &mut StackTree) -> Result<Self, PprofError> {
+    pub(super) fn resolve(
+        p: &proto::ProfileTables,
+        tree: &mut StackTree,
+    ) -> Result<Self, PprofError> {
         let table = &p.string_table;
         let mut function_names = Vec::with_capacity(p.function.len());
         for f in &p.function {

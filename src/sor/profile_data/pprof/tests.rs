@@ -359,8 +359,22 @@ fn a_sample_filter_keeps_the_samples_whose_labels_it_accepts() {
     let bytes = with_samples(
         &p,
         &[
-            sample(vec![3, 2, 1], 70, vec![WireLabel { key: version, str: one }]),
-            sample(vec![2, 1], 30, vec![WireLabel { key: version, str: two }]),
+            sample(
+                vec![3, 2, 1],
+                70,
+                vec![WireLabel {
+                    key: version,
+                    str: one,
+                }],
+            ),
+            sample(
+                vec![2, 1],
+                30,
+                vec![WireLabel {
+                    key: version,
+                    str: two,
+                }],
+            ),
             sample(vec![1], 5, Vec::new()),
         ],
     );
@@ -369,14 +383,23 @@ fn a_sample_filter_keeps_the_samples_whose_labels_it_accepts() {
     let m = by_name(&filtered.stats(1).unwrap());
     assert_eq!(m.get("0x4a3f2c"), Some(&(70, 70)));
     assert_eq!(m.get("helper"), Some(&(0, 70)));
-    assert_eq!(m.get("main"), Some(&(0, 70)), "the unlabelled sample is left out");
+    assert_eq!(
+        m.get("main"),
+        Some(&(0, 70)),
+        "the unlabelled sample is left out"
+    );
     let all = parse_file(&bytes, LIMITS).unwrap();
     assert_eq!(by_name(&all.stats(1).unwrap())["main"], (5, 105));
     let mut bad = p.clone();
     bad.sample.clear();
-    let bad = with_samples(&bad, &[sample(vec![1], 1, vec![WireLabel { key: 99, str: one }])]);
+    let bad = with_samples(
+        &bad,
+        &[sample(vec![1], 1, vec![WireLabel { key: 99, str: one }])],
+    );
     assert_eq!(
-        parse_file_where(&bad, LIMITS, Some(&only_one)).unwrap_err().reason(),
+        parse_file_where(&bad, LIMITS, Some(&only_one))
+            .unwrap_err()
+            .reason(),
         "bad_index"
     );
 }
@@ -388,7 +411,11 @@ fn each_sample_type_ranks_only_its_own_positive_values() {
     p.sample[1].value = vec![4, -30];
     let parsed = parse(&p, false).unwrap();
     let first = by_name(&parsed.stats(0).unwrap());
-    assert_eq!(first.get("0x4a3f2c"), None, "its only sample has 0 of type 0");
+    assert_eq!(
+        first.get("0x4a3f2c"),
+        None,
+        "its only sample has 0 of type 0"
+    );
     assert_eq!(first["helper"], (4, 4));
     let second = by_name(&parsed.stats(1).unwrap());
     assert_eq!(second["0x4a3f2c"], (70, 70));

@@ -49,12 +49,14 @@ pub(super) fn add_samples(
         fresh.clear();
         let shared = match (parts.packed, path.packed) {
             (Some(ids), Some(previous)) => {
-                let (shared, start) = common_tail(ids, previous);
+                let (start, previous_start) = common_tail(ids, previous);
                 let mut rest = &ids[..start];
                 while !rest.is_empty() {
                     fresh.push(locations.get(varint(&mut rest)?)?);
                 }
-                shared.min(path.locations.len())
+                // The previous sample's own part is short: count there what is not shared.
+                let own = varints(&previous[..previous_start]);
+                path.locations.len().saturating_sub(own)
             }
             _ => {
                 if let Some(ids) = parts.packed {
@@ -77,7 +79,11 @@ pub(super) fn add_samples(
             }
         };
         let base = shared.checked_sub(1).map_or(0, |i| path.depths[i]);
-        let depth = base + fresh.iter().map(|&l| locations.frames(l).len()).sum::<usize>();
+        let depth = base
+            + fresh
+                .iter()
+                .map(|&l| locations.frames(l).len())
+                .sum::<usize>();
         if depth > limits.max_stack_depth {
             return Err(PprofError::TooDeep {
                 depth,
@@ -149,9 +155,9 @@ fn keeps<'s>(
     Ok(keep(pairs))
 }
 
-/// How many whole varints two packed arrays end with in common, and where they start in `a`.
-/// Equal bytes are equal ids; a varint ends at the first byte below 0x80, so the common tail
-/// holds whole varints from its first boundary on.
+/// Where the longest common tail of whole varints of two packed arrays starts in `a` and in
+/// `b`. Equal bytes are equal ids; a varint ends at a byte below 0x80, so a common tail of
+/// bytes holds whole varints from its first boundary on.
 fn common_tail(a: &[u8], b: &[u8]) -> (usize, usize) {
     let n = a.len().min(b.len());
     let (ta, tb) = (&a[a.len() - n..], &b[b.len() - n..]);
@@ -176,21 +182,21 @@ fn common_tail(a: &[u8], b: &[u8]) -> (usize, usize) {
             .take_while(|(x, y)| x == y)
             .count();
     }
-    if equal == 0 {
-        return (0, a.len());
-    }
-    let start = a.len() - equal;
-    let tail = &a[start..];
-    let varints = tail.iter().filter(|&&x| x < 0x80).count();
+    let (sa, sb) = (a.len() - equal, b.len() - equal);
     let boundary = |s: &[u8], at: usize| at == 0 || s[at - 1] < 0x80;
-    if boundary(a, start) && boundary(b, b.len() - equal) {
-        return (varints, start);
+    if equal == 0 || (boundary(a, sa) && boundary(b, sb)) {
+        return (sa, sb);
     }
     // The tail starts inside a varint: the shared ones begin after its end.
-    match tail.iter().position(|&x| x < 0x80) {
-        Some(end) => (varints - 1, start + end + 1),
-        None => (0, a.len()),
+    match a[sa..].iter().position(|&x| x < 0x80) {
+        Some(end) => (sa + end + 1, sb + end + 1),
+        None => (a.len(), b.len()),
     }
+}
+
+/// Number of varints in `packed` (whole ones): the bytes that end one.
+fn varints(packed: &[u8]) -> usize {
+    packed.iter().filter(|&&x| x < 0x80).count()
 }
 
 fn word(bytes: &[u8]) -> u64 {
@@ -201,7 +207,7 @@ fn word(bytes: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::common_tail;
+    use super::{common_tail, varints};
 
     fn packed(ids: &[u64]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -222,14 +228,23 @@ mod tests {
             // 300 and 302 end in the same byte (0x02): that byte alone shares no id.
             (&[300], &[302], 0),
             (&[1, 300, 9], &[302, 9], 1),
-            (&[1; 40], &[2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], 19),
-            (&[70_000, 3, 2, 1, 0, 1, 2, 3, 4, 5], &[3, 2, 1, 0, 1, 2, 3, 4, 5], 9),
+            (
+                &[1; 40],
+                &[2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+                19,
+            ),
+            (
+                &[70_000, 3, 2, 1, 0, 1, 2, 3, 4, 5],
+                &[3, 2, 1, 0, 1, 2, 3, 4, 5],
+                9,
+            ),
         ];
         for &(a, b, want) in cases {
             let (pa, pb) = (packed(a), packed(b));
-            let (shared, start) = common_tail(&pa, &pb);
-            assert_eq!(shared, want, "{a:?} vs {b:?}");
+            let (start, b_start) = common_tail(&pa, &pb);
+            assert_eq!(varints(&pa[start..]), want, "{a:?} vs {b:?}");
             assert_eq!(pa[start..], packed(&a[a.len() - want..]), "{a:?} vs {b:?}");
+            assert_eq!(pb[b_start..], pa[start..], "{a:?} vs {b:?}");
         }
     }
 }

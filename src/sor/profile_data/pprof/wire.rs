@@ -23,10 +23,12 @@ pub(super) fn wire_error(e: &prost::DecodeError) -> PprofError {
     }
 }
 
+#[inline]
 pub(super) fn varint(buf: &mut &[u8]) -> Result<u64, PprofError> {
     decode_varint(buf).map_err(|e| wire_error(&e))
 }
 
+#[inline]
 fn take<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], PprofError> {
     let len = usize::try_from(varint(buf)?).unwrap_or(usize::MAX);
     if len > buf.len() {
