@@ -348,8 +348,7 @@ fn unpacked_location_ids_read_like_packed_ones() {
 fn a_sample_filter_keeps_the_samples_whose_labels_it_accepts() {
     let mut p = handmade([1, 2, 3], [1, 2, 3]);
     p.sample.clear();
-    p.string_table
-        .extend(table(&["version", "1.0", "2.0"]).into_iter());
+    p.string_table.extend(table(&["version", "1.0", "2.0"]));
     let (version, one, two) = (8, 9, 10);
     let sample = |location_id: Vec<u64>, cpu, label: Vec<WireLabel>| WireSample {
         location_id,

@@ -135,7 +135,12 @@ impl StackTree {
 
     /// Adds `value` to `node`'s self value of sample type `index`.
     #[inline]
-    pub(super) fn add_value(&mut self, node: u32, index: usize, value: u64) -> Result<(), PprofError> {
+    pub(super) fn add_value(
+        &mut self,
+        node: u32,
+        index: usize,
+        value: u64,
+    ) -> Result<(), PprofError> {
         let slot = &mut self.values[node as usize * self.types + index];
         *slot = slot
             .checked_add(value)
