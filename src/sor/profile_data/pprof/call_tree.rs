@@ -5,7 +5,8 @@
 
 use crate::sor::profile_data::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError, Node};
 
-use super::tree::NONE;
+/// No node: the root's parent.
+pub(super) const NONE: u32 = u32::MAX;
 
 /// A call tree; node 0 is the root (parent [`NONE`]).
 #[derive(Debug, Clone, Default)]

@@ -8,54 +8,13 @@ use std::io::Read;
 
 use prost::Message;
 
-use super::call_tree::CallTree;
 use super::error::PprofError;
+use super::profile::{Limits, ParsedProfile};
 use super::proto;
-use super::tables::{sample_type, Locations, SampleType};
+use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
 use super::walk::{add_samples, SampleFilter};
 use super::wire::wire_error;
-use crate::sor::profile_data::flamegraph::{FlameGraphStats, FlamegraphError};
-
-/// How much a file may ask of the service.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest profile accepted, in bytes after decompression (the zip-bomb guard).
-    pub max_decoded_bytes: u64,
-    /// Deepest stack accepted, in frames (inlined lines count).
-    pub max_stack_depth: usize,
-}
-
-/// A decoded pprof file: what it says about itself, and its stacks merged into one call tree
-/// with a self value per sample type. Samples with labels are in it whatever their labels;
-/// a query that filters by label decodes the file again with a [`SampleFilter`].
-#[derive(Debug, Clone, Default)]
-pub struct ParsedProfile {
-    /// 0 when the file does not say when it was taken.
-    pub time_nanos: i64,
-    pub duration_nanos: i64,
-    pub sample_types: Vec<SampleType>,
-    pub period_type: Option<SampleType>,
-    pub(super) tree: CallTree,
-}
-
-impl ParsedProfile {
-    /// Per-function statistics of sample type `value_index`, exactly as for a flame graph of
-    /// the file's stacks.
-    pub fn stats(&self, value_index: usize) -> Result<FlameGraphStats, FlamegraphError> {
-        self.tree.stats(value_index)
-    }
-
-    /// Nodes of the call tree below the root.
-    pub fn node_count(&self) -> usize {
-        self.tree.node_count()
-    }
-
-    /// Bytes of the call tree on the heap: what caching the file costs.
-    pub fn heap_bytes(&self) -> usize {
-        self.tree.heap_bytes()
-    }
-}
 
 /// Decompresses (when the content is gzip) within the size bound.
 pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {

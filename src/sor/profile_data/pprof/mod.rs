@@ -8,6 +8,7 @@ mod decode;
 pub mod encode;
 mod error;
 mod hash;
+mod profile;
 pub mod proto;
 pub mod source;
 mod tables;
@@ -16,9 +17,9 @@ mod walk;
 mod wire;
 
 pub use call_tree::CallTree;
-pub use decode::{decompress, parse_file, parse_file_where, Limits, ParsedProfile};
+pub use decode::{decompress, parse_file, parse_file_where};
 pub use error::PprofError;
-pub use tables::SampleType;
+pub use profile::{Limits, ParsedProfile, SampleType};
 pub use tree::StackTree;
 pub use walk::SampleFilter;
 

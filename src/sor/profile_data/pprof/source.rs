@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::decode::{parse_file, Limits, ParsedProfile};
+use super::decode::parse_file;
 use super::error::PprofError;
+use super::profile::{Limits, ParsedProfile};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;

@@ -4,22 +4,9 @@
 use std::collections::HashMap;
 
 use super::error::PprofError;
+use super::profile::SampleType;
 use super::proto;
 use super::tree::StackTree;
-
-/// A sample type, e.g. `cpu` / `nanoseconds`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SampleType {
-    pub kind: String,
-    pub unit: String,
-}
-
-impl SampleType {
-    /// `kind/unit`, as the settings name sample types.
-    pub fn name(&self) -> String {
-        format!("{}/{}", self.kind, self.unit)
-    }
-}
 
 /// Maps item ids to positions; an id of 0 stands for the item's 1-based position (a .NET
 /// profiler leaves function ids out while its lines count from 1). The first item wins a

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use super::call_tree::CallTree;
-use super::decode::ParsedProfile;
+use super::call_tree::{CallTree, NONE};
 use super::error::PprofError;
 use super::hash::BuildIntHasher;
+use super::profile::ParsedProfile;
 use crate::sor::profile_data::flamegraph::{FlameGraphStats, FlamegraphError};
 
 /// Name of the synthetic root, as in Pyroscope's flame graphs; never reported.
@@ -16,9 +16,7 @@ const ROOT_NAME: &str = "total";
 /// The root's node index.
 pub(super) const ROOT: u32 = 0;
 
-pub(super) const NONE: u32 = u32::MAX;
-
-struct TrieNode {
+pub(super) struct TrieNode {
     name: u32,
     parent: u32,
     first_child: u32,

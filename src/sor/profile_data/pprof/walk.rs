@@ -6,8 +6,8 @@
 
 use std::borrow::Cow;
 
-use super::decode::Limits;
 use super::error::PprofError;
+use super::profile::Limits;
 use super::tables::Locations;
 use super::tree::{StackTree, ROOT};
 use super::wire::{for_each_sample, read_sample, varint, SampleParts};
