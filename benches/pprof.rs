@@ -1,12 +1,15 @@
 //! Decode and rank of one large profile, as a pprof file (raw and gzip) and as the flame-graph
-//! JSON of the same stacks: 470 000 generated nodes, 24 000 function names. Run with
-//! `cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 5`.
+//! JSON of the same stacks: 470 000 generated nodes, 24 000 function names; then the phases of
+//! the pprof path apart. Run with
+//! `cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 8`.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
-use pyroscope_functions::sor::profile_data::pprof::{encode, parse_file, Limits, StackTree};
+use pyroscope_functions::sor::profile_data::pprof::{
+    decompress, encode, parse_file, Limits, StackTree,
+};
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;
@@ -19,9 +22,7 @@ const LIMITS: Limits = Limits {
 
 fn rank_pprof(bytes: &[u8]) -> usize {
     let profile = parse_file(bytes, LIMITS).expect("a valid profile");
-    let mut tree = StackTree::default();
-    tree.add(&profile, 0).expect("no overflow");
-    tree.stats().expect("a valid tree").functions.len()
+    profile.stats(0).expect("a valid tree").functions.len()
 }
 
 fn bench(c: &mut Criterion) {
@@ -31,21 +32,21 @@ fn bench(c: &mut Criterion) {
     let raw = encode::to_bytes(&profile, false);
     let gzip = encode::to_bytes(&profile, true);
     let functions = rank_pprof(&raw);
-    let tree_nodes = {
-        let mut tree = StackTree::default();
-        tree.add(&parse_file(&raw, LIMITS).unwrap(), 0).unwrap();
-        tree.node_count()
-    };
+    let parsed = parse_file(&raw, LIMITS).expect("a valid profile");
     let json_functions = parse_connect(json.as_bytes()).unwrap().functions.len();
     assert_eq!(functions, json_functions);
+    let references: usize = profile.sample.iter().map(|s| s.location_id.len()).sum();
     eprintln!(
-        "{} flame-graph nodes, {tree_nodes} pprof tree nodes, {} samples, {functions} functions; \
-         JSON {} bytes, pprof {} bytes raw, {} gzip",
+        "{} flame-graph nodes, {} pprof tree nodes, {} samples, {references} location \
+         references, {functions} functions; JSON {} bytes, pprof {} bytes raw, {} gzip; \
+         cached tree {} bytes",
         graph.node_count(),
+        parsed.node_count(),
         profile.sample.len(),
         json.len(),
         raw.len(),
-        gzip.len()
+        gzip.len(),
+        parsed.heap_bytes(),
     );
     let mut group = c.benchmark_group("profile_470k");
     group.sample_size(10);
@@ -62,6 +63,28 @@ fn bench(c: &mut Criterion) {
         b.iter(|| rank_pprof(black_box(&gzip)))
     });
     group.finish();
+
+    // The phases apart: what a cache miss on the file pays, and what a query of a cached file.
+    let mut phases = c.benchmark_group("pprof_phases_470k");
+    phases.sample_size(10);
+    phases.bench_function("gzip_decompress", |b| {
+        b.iter(|| decompress(black_box(&gzip), LIMITS).map(|d| d.len()))
+    });
+    phases.bench_function("raw_decode_to_tree", |b| {
+        b.iter(|| parse_file(black_box(&raw), LIMITS).map(|p| p.node_count()))
+    });
+    phases.bench_function("rank_cached_tree", |b| {
+        b.iter(|| black_box(&parsed).stats(0).map(|s| s.functions.len()))
+    });
+    phases.bench_function("merge_two_cached_trees_and_rank", |b| {
+        b.iter(|| {
+            let mut tree = StackTree::default();
+            tree.add(black_box(&parsed), 0).expect("no overflow");
+            tree.add(black_box(&parsed), 0).expect("no overflow");
+            tree.stats().map(|s| s.functions.len())
+        })
+    });
+    phases.finish();
 }
 
 criterion_group!(benches, bench);

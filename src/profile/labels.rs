@@ -136,6 +136,51 @@ impl LabelSelector {
     }
 }
 
+/// A selector ready to test many label sets: its regexes compiled once.
+pub struct LabelFilter(Vec<(String, MatchOp, Value)>);
+
+enum Value {
+    Text(String),
+    Pattern(regex::Regex),
+}
+
+impl LabelSelector {
+    /// The filter that applies these matchers (a regex that does not compile, which `parse`
+    /// refuses, matches nothing).
+    pub fn filter(&self) -> LabelFilter {
+        LabelFilter(
+            self.0
+                .iter()
+                .map(|m| {
+                    let value = match m.op {
+                        MatchOp::Equal | MatchOp::NotEqual => Value::Text(m.value.clone()),
+                        MatchOp::Regex | MatchOp::NotRegex => match anchored(&m.value) {
+                            Ok(re) => Value::Pattern(re),
+                            Err(_) => Value::Text(String::new()),
+                        },
+                    };
+                    (m.name.clone(), m.op, value)
+                })
+                .collect(),
+        )
+    }
+}
+
+impl LabelFilter {
+    /// Whether a label set, read through `label` (absent counts as `""`, as in Prometheus),
+    /// passes every matcher.
+    pub fn matches<'a>(&self, label: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.0.iter().all(|(name, op, value)| {
+            let actual = label(name).unwrap_or("");
+            let hit = match value {
+                Value::Text(v) => actual == v,
+                Value::Pattern(re) => re.is_match(actual),
+            };
+            hit == matches!(op, MatchOp::Equal | MatchOp::Regex)
+        })
+    }
+}
+
 impl fmt::Display for LabelSelector {
     /// The matchers as a selector's inside: `version="1.4.2",region=~"eu-.*"`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -81,3 +81,26 @@ fn a_trailing_comma_is_allowed_and_sides_combine() {
     assert_eq!(a.and(&b).to_string(), r#"env="prod",version="2""#);
     assert_eq!(a.and(&LabelSelector::default()), a);
 }
+
+#[test]
+fn a_filter_applies_every_matcher_as_prometheus_does() {
+    let filter = parse(r#"version="2",region=~"eu-.*",pod!="a",zone!~"x|y""#)
+        .unwrap()
+        .filter();
+    let set = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v)
+    };
+    assert!(filter.matches(set(&[("version", "2"), ("region", "eu-west")])));
+    assert!(!filter.matches(set(&[("version", "2"), ("region", "us-east")])));
+    assert!(
+        !filter.matches(set(&[("version", "2"), ("region", "xeu-west")])),
+        "anchored"
+    );
+    assert!(!filter.matches(set(&[("version", "2"), ("region", "eu-1"), ("pod", "a")])));
+    assert!(!filter.matches(set(&[("version", "2"), ("region", "eu-1"), ("zone", "y")])));
+    assert!(
+        !filter.matches(set(&[("region", "eu-1")])),
+        "absent is empty"
+    );
+    assert!(LabelSelector::default().filter().matches(set(&[])));
+}

@@ -24,7 +24,7 @@ pub use fields::{
     MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 pub use format::ReportFormat;
-pub use labels::{LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
+pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use names::{normalize_function_name, separator_form};
 pub use severity::Severity;
 pub use stats::{percent_of, round2, round_percent, FunctionStat};

@@ -70,18 +70,26 @@ async fn selectors(pyroscope: &MockServer) -> Vec<String> {
         .collect()
 }
 
-/// The labelled routes, with `labels` appended.
+/// The labelled routes, with `labels` appended; each over its own window, so none is answered
+/// from what an earlier one cached.
 fn routes(labels: &str) -> Vec<String> {
-    let window = format!("from={FROM}&to={TO}");
     let l = encoded(labels);
+    let mut n = 0;
+    let mut window = || {
+        n += 1;
+        format!("from={FROM}&to={}", TO + 10 * n)
+    };
     vec![
-        format!("/profiles/checkout?{window}&labels={l}"),
-        format!("/profiles/checkout/diff?{window}&labels={l}"),
-        format!("/profiles/checkout/flamegraph.svg?{window}&labels={l}"),
-        format!("/triage/checkout?{window}&types=cpu&labels={l}"),
-        format!("/diff/checkout?{window}&labels={l}"),
-        format!("/search?function=work&apps=checkout&{window}&labels={l}"),
-        format!("/fleet/hotspots?apps=checkout&{window}&labels={l}"),
+        format!("/profiles/checkout?{}&labels={l}", window()),
+        format!("/profiles/checkout/diff?{}&labels={l}", window()),
+        format!("/profiles/checkout/flamegraph.svg?{}&labels={l}", window()),
+        format!("/triage/checkout?{}&types=cpu&labels={l}", window()),
+        format!("/diff/checkout?{}&labels={l}", window()),
+        format!(
+            "/search?function=work&apps=checkout&{}&labels={l}",
+            window()
+        ),
+        format!("/fleet/hotspots?apps=checkout&{}&labels={l}", window()),
     ]
 }
 
@@ -212,4 +220,98 @@ async fn a_canary_is_compared_with_stable_over_the_same_hour() {
     let selectors = selectors(&pyroscope).await;
     assert!(selectors.contains(&r#"{service_name="checkout",track="stable"}"#.to_owned()));
     assert!(selectors.contains(&r#"{service_name="checkout",track="canary"}"#.to_owned()));
+}
+
+/// A pprof file whose samples carry `track` labels: 700 samples of `main;work` on the canary,
+/// 300 of `main;gc` on stable.
+fn labelled_pprof() -> Vec<u8> {
+    use pprof::protos::{Function, Label, Line, Location, Message, Profile, Sample, ValueType};
+    let strings = [
+        "",
+        "cpu",
+        "nanoseconds",
+        "main",
+        "work",
+        "gc",
+        "track",
+        "canary",
+        "stable",
+    ];
+    let function = |id: u64, name: i64| Function {
+        id,
+        name,
+        ..Default::default()
+    };
+    let location = |id: u64| Location {
+        id,
+        line: vec![Line {
+            function_id: id,
+            line: 1,
+        }],
+        ..Default::default()
+    };
+    let sample = |leaf: u64, value: i64, track: i64| Sample {
+        location_id: vec![leaf, 1],
+        value: vec![value],
+        label: vec![Label {
+            key: 6,
+            str: track,
+            ..Default::default()
+        }],
+    };
+    Profile {
+        sample_type: vec![ValueType { ty: 1, unit: 2 }],
+        sample: vec![sample(2, 700, 7), sample(3, 300, 8)],
+        location: (1..=3).map(location).collect(),
+        function: vec![function(1, 3), function(2, 4), function(3, 5)],
+        string_table: strings.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+    .encode_to_vec()
+}
+
+#[tokio::test]
+async fn profile_files_are_filtered_by_their_samples_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("shop")).unwrap();
+    std::fs::write(dir.path().join("shop/cpu.pb"), labelled_pprof()).unwrap();
+    let profiles = dir.path().to_owned();
+    let app = spawn_app_with(move |s| {
+        s.pyroscope.url = None;
+        s.profiles.dir = Some(profiles);
+    })
+    .await;
+    let get = |labels: &str| {
+        format!(
+            "/profiles/shop?from={FROM}&to={TO}&labels={}",
+            encoded(labels)
+        )
+    };
+    let all = json_with_status(
+        app.get(&format!("/profiles/shop?from={FROM}&to={TO}"))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(all["totalSamples"], 1000);
+    let canary = json_with_status(app.get(&get(r#"track="canary""#)).await, 200).await;
+    assert_eq!(canary["totalSamples"], 700, "{canary}");
+    assert_eq!(canary["functions"][0]["name"], "work");
+    assert_eq!(canary["labels"], r#"track="canary""#);
+    let not_canary = json_with_status(app.get(&get(r#"track!="canary""#)).await, 200).await;
+    assert_eq!(not_canary["totalSamples"], 300);
+    assert_eq!(not_canary["functions"][0]["name"], "gc");
+    let both = json_with_status(app.get(&get(r#"track=~"stable|canary""#)).await, 200).await;
+    assert_eq!(both["totalSamples"], 1000);
+    let none = json_with_status(app.get(&get(r#"region="eu""#)).await, 200).await;
+    assert_eq!(none["totalSamples"], 0);
+    // A canary diff over the one file.
+    let query = format!(
+        "/diff/shop?from={FROM}&to={TO}&baselineLabels={}&currentLabels={}",
+        encoded(r#"track="stable""#),
+        encoded(r#"track="canary""#)
+    );
+    let diff = json_with_status(app.get(&query).await, 200).await;
+    assert_eq!(diff["regressions"][0]["function"], "work", "{diff}");
+    assert_eq!(diff["regressions"][0]["currentPercent"], 100.0);
 }

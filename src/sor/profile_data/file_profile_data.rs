@@ -11,6 +11,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::flamegraph::FlameGraphStats;
+use super::labelled_files::merge_labelled;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
@@ -31,6 +32,7 @@ struct MergeKey {
     app: AppName,
     sample_type: String,
     window: TimeWindow,
+    labels: LabelSelector,
     generation: u64,
 }
 
@@ -43,6 +45,7 @@ struct Chosen {
 /// The Profile Data SOR backed by pprof files.
 pub struct FileProfileData {
     dir: Arc<ProfileDir>,
+    limits: Limits,
     sample_types: BTreeMap<ProfileType, Vec<String>>,
     series_names: BTreeMap<ProfileType, String>,
     merged: Coalescing<MergeKey, Arc<FlameGraphStats>>,
@@ -61,6 +64,7 @@ impl FileProfileData {
         let rescan = Duration::from_secs(settings.rescan_secs);
         FileProfileData {
             dir: Arc::new(ProfileDir::new(dir, limits, rescan, on_skip)),
+            limits,
             sample_types: by_type(&settings.sample_types),
             series_names: by_type(&settings.series_names),
             merged: Coalescing::new(
@@ -122,13 +126,16 @@ impl FileProfileData {
 
     /// The series ID and merged profile of one window: what `profile` and `tree` answer from.
     async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
-        unlabelled(&query.labels)?;
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
-        let stats = self
-            .stats(&snapshot, &query.app, &chosen.sample_type, query.window)
-            .await?;
-        Ok((chosen.id, stats))
+        let key = MergeKey {
+            app: query.app.clone(),
+            sample_type: chosen.sample_type.clone(),
+            window: query.window,
+            labels: query.labels.clone(),
+            generation: snapshot.generation,
+        };
+        Ok((chosen.id, self.stats(&snapshot, key).await?))
     }
 
     /// One sample type for both windows, so they compare like with like, and both profiles.
@@ -136,39 +143,44 @@ impl FileProfileData {
         &self,
         query: &ProfileDiffQuery,
     ) -> Result<(String, Arc<FlameGraphStats>, Arc<FlameGraphStats>), SorError> {
-        unlabelled(&query.baseline_labels)?;
-        unlabelled(&query.current_labels)?;
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.span())?;
+        let key = |window, labels: &LabelSelector| MergeKey {
+            app: query.app.clone(),
+            sample_type: chosen.sample_type.clone(),
+            window,
+            labels: labels.clone(),
+            generation: snapshot.generation,
+        };
         let (baseline, current) = futures_util::future::join(
-            self.stats(&snapshot, &query.app, &chosen.sample_type, query.baseline),
-            self.stats(&snapshot, &query.app, &chosen.sample_type, query.current),
+            self.stats(&snapshot, key(query.baseline, &query.baseline_labels)),
+            self.stats(&snapshot, key(query.current, &query.current_labels)),
         )
         .await;
         Ok((chosen.id, baseline?, current?))
     }
 
-    /// The merged profile of `app`'s files with `sample_type` in `window`.
+    /// The merged profile of the files and samples `key` names.
     async fn stats(
         &self,
         snapshot: &Arc<Snapshot>,
-        app: &AppName,
-        sample_type: &str,
-        window: TimeWindow,
+        key: MergeKey,
     ) -> Result<Arc<FlameGraphStats>, SorError> {
-        let key = MergeKey {
-            app: app.clone(),
-            sample_type: sample_type.to_owned(),
-            window,
-            generation: snapshot.generation,
-        };
-        let (snapshot, app_name, wanted) = (snapshot.clone(), app.clone(), sample_type.to_owned());
+        let (snapshot, k, limits) = (snapshot.clone(), key.clone(), self.limits);
         self.merged
             .get_or_load(key, async move {
-                tokio::task::spawn_blocking(move || merge(&snapshot, &app_name, &wanted, window))
-                    .await
-                    .map_err(|e| SorError::Unexpected(format!("merging profiles failed: {e}")))?
-                    .map(Arc::new)
+                tokio::task::spawn_blocking(move || {
+                    let (app, wanted, window) = (&k.app, &k.sample_type, k.window);
+                    if k.labels.is_empty() {
+                        merge(&snapshot, app, wanted, window)
+                    } else {
+                        let files = files_of(&snapshot, app, window);
+                        merge_labelled(files, limits, wanted, &k.labels)
+                    }
+                })
+                .await
+                .map_err(|e| SorError::Unexpected(format!("merging profiles failed: {e}")))?
+                .map(Arc::new)
             })
             .await
     }
@@ -194,33 +206,39 @@ fn files_of<'a>(
         .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
 }
 
-/// Sample labels are not read from files yet: a selector is refused rather than ignored.
-fn unlabelled(labels: &LabelSelector) -> Result<(), SorError> {
-    if labels.is_empty() {
-        return Ok(());
-    }
-    Err(SorError::Invalid(format!(
-        "label selectors ({labels}) are not supported for profiles read from pprof files"
-    )))
-}
-
+/// The files' call trees of `sample_type` merged and ranked; a single file is ranked from its
+/// cached tree as it is.
 fn merge(
     snapshot: &Snapshot,
     app: &AppName,
     sample_type: &str,
     window: TimeWindow,
 ) -> Result<FlameGraphStats, SorError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
+    };
+    let mut files = files_of(snapshot, app, window).filter_map(|f| {
+        let p = &f.profile;
+        let i = p
+            .sample_types
+            .iter()
+            .position(|t| t.name() == sample_type)?;
+        Some((p, i))
+    });
+    let Some((first, first_index)) = files.next() else {
+        return StackTree::default().stats().map_err(|e| failed(&e));
+    };
+    let Some((second, second_index)) = files.next() else {
+        return first.stats(first_index).map_err(|e| failed(&e));
+    };
     let mut tree = StackTree::default();
-    for file in files_of(snapshot, app, window) {
-        let p = &file.profile;
-        if let Some(i) = p.sample_types.iter().position(|t| t.name() == sample_type) {
-            tree.add(p, i).map_err(|e| {
-                SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
-            })?;
-        }
+    for (p, i) in [(first, first_index), (second, second_index)]
+        .into_iter()
+        .chain(files)
+    {
+        tree.add(p, i).map_err(|e| failed(&e))?;
     }
-    tree.stats()
-        .map_err(|e| SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}")))
+    tree.stats().map_err(|e| failed(&e))
 }
 
 #[async_trait]

@@ -8,6 +8,7 @@
 
 mod file_profile_data;
 pub mod flamegraph;
+mod labelled_files;
 pub mod model;
 pub mod pprof;
 pub mod pyroscope;

@@ -6,15 +6,22 @@ pub mod check;
 mod decode;
 pub mod encode;
 mod error;
+mod file_tree;
 mod hash;
+mod profile;
 pub mod proto;
 pub mod source;
+mod tables;
 mod tree;
+mod walk;
 mod wire;
 
-pub use decode::{decompress, parse_file, Limits, ParsedProfile, SampleType};
+pub use decode::{decompress, parse_file, parse_file_where};
 pub use error::PprofError;
+pub use file_tree::FileTree;
+pub use profile::{Limits, ParsedProfile, SampleType};
 pub use tree::StackTree;
+pub use walk::SampleFilter;
 
 #[cfg(test)]
 mod tests;

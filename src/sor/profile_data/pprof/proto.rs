@@ -29,7 +29,7 @@ pub struct Profile {
 }
 
 /// What the service decodes with prost: a [`Profile`] without its samples, which prost then
-/// skips; `wire.rs` reads them straight into flat arrays.
+/// skips; `walk.rs` reads them one at a time straight into the stack tree.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ProfileTables {
     #[prost(message, repeated, tag = "1")]

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::decode::{parse_file, Limits, ParsedProfile};
+use super::decode::parse_file;
 use super::error::PprofError;
+use super::profile::{Limits, ParsedProfile};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;
@@ -17,7 +18,10 @@ pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     pub app: String,
+    /// Where to read the file again for a query that filters samples by label (SPEC §12):
+    /// `parse_file_where` with the query's filter, since the cached tree holds every sample.
     pub path: PathBuf,
+    /// The file's call tree, with every sample.
     pub profile: Arc<ParsedProfile>,
 }
 

@@ -283,3 +283,146 @@ fn windows_hold_the_files_whose_time_overlaps_them() {
     );
     assert!(!at(300 * s, i64::MAX).in_window(100, 200));
 }
+
+/// A sample as writers may also write it: labels, and location ids packed or not.
+#[derive(Clone, PartialEq, prost::Message)]
+struct WireSample {
+    #[prost(uint64, repeated, packed = "false", tag = "1")]
+    location_id: Vec<u64>,
+    #[prost(int64, repeated, tag = "2")]
+    value: Vec<i64>,
+    #[prost(message, repeated, tag = "3")]
+    label: Vec<WireLabel>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct WireLabel {
+    #[prost(int64, tag = "1")]
+    key: i64,
+    #[prost(int64, tag = "2")]
+    str: i64,
+}
+
+/// `profile` with `samples` appended as its field 2 (repeated fields may be split).
+fn with_samples(profile: &Profile, samples: &[WireSample]) -> Vec<u8> {
+    use prost::Message as _;
+    let mut bytes = profile.encode_to_vec();
+    for s in samples {
+        prost::encoding::message::encode(2, s, &mut bytes);
+    }
+    bytes
+}
+
+#[test]
+fn unpacked_location_ids_read_like_packed_ones() {
+    let folded = "main;a;b 3\nmain;a;c 4\nmain;a 2\nmain;d;b 1\nmain;a;b 5\n";
+    let packed = encode::profile(&cpu_header(), &stacks(folded));
+    let mut bare = packed.clone();
+    let samples: Vec<WireSample> = std::mem::take(&mut bare.sample)
+        .into_iter()
+        .map(|s| WireSample {
+            location_id: s.location_id,
+            value: s.value,
+            label: Vec::new(),
+        })
+        .collect();
+    let want = stats_of(&[&parse(&packed, false).unwrap()]);
+    let unpacked = parse_file(&with_samples(&bare, &samples), LIMITS).unwrap();
+    assert_eq!(stats_of(&[&unpacked]), want);
+    // Packed and unpacked in turn, so each sample follows one of the other form.
+    let mut mixed = packed.clone();
+    mixed.sample.retain(|_| false);
+    let mut bytes = encode::to_bytes(&mixed, false);
+    for (i, (p, u)) in packed.sample.iter().zip(&samples).enumerate() {
+        if i % 2 == 0 {
+            prost::encoding::message::encode(2, p, &mut bytes);
+        } else {
+            prost::encoding::message::encode(2, u, &mut bytes);
+        }
+    }
+    assert_eq!(stats_of(&[&parse_file(&bytes, LIMITS).unwrap()]), want);
+    assert_eq!(by_name(&want)["b"], (9, 9));
+}
+
+#[test]
+fn a_sample_filter_keeps_the_samples_whose_labels_it_accepts() {
+    let mut p = handmade([1, 2, 3], [1, 2, 3]);
+    p.sample.clear();
+    p.string_table.extend(table(&["version", "1.0", "2.0"]));
+    let (version, one, two) = (8, 9, 10);
+    let sample = |location_id: Vec<u64>, cpu, label: Vec<WireLabel>| WireSample {
+        location_id,
+        value: vec![1, cpu],
+        label,
+    };
+    let bytes = with_samples(
+        &p,
+        &[
+            sample(
+                vec![3, 2, 1],
+                70,
+                vec![WireLabel {
+                    key: version,
+                    str: one,
+                }],
+            ),
+            sample(
+                vec![2, 1],
+                30,
+                vec![WireLabel {
+                    key: version,
+                    str: two,
+                }],
+            ),
+            sample(vec![1], 5, Vec::new()),
+        ],
+    );
+    let only_one = |labels: &[(&str, &str)]| labels.contains(&("version", "1.0"));
+    let filtered = parse_file_where(&bytes, LIMITS, Some(&only_one)).unwrap();
+    let m = by_name(&filtered.stats(1).unwrap());
+    assert_eq!(m.get("0x4a3f2c"), Some(&(70, 70)));
+    assert_eq!(m.get("helper"), Some(&(0, 70)));
+    assert_eq!(
+        m.get("main"),
+        Some(&(0, 70)),
+        "the unlabelled sample is left out"
+    );
+    let all = parse_file(&bytes, LIMITS).unwrap();
+    assert_eq!(by_name(&all.stats(1).unwrap())["main"], (5, 105));
+    let mut bad = p.clone();
+    bad.sample.clear();
+    let bad = with_samples(
+        &bad,
+        &[sample(vec![1], 1, vec![WireLabel { key: 99, str: one }])],
+    );
+    assert_eq!(
+        parse_file_where(&bad, LIMITS, Some(&only_one))
+            .unwrap_err()
+            .reason(),
+        "bad_index"
+    );
+}
+
+#[test]
+fn each_sample_type_ranks_only_its_own_positive_values() {
+    let mut p = handmade([1, 2, 3], [1, 2, 3]);
+    p.sample[0].value = vec![0, 70];
+    p.sample[1].value = vec![4, -30];
+    let parsed = parse(&p, false).unwrap();
+    let first = by_name(&parsed.stats(0).unwrap());
+    assert_eq!(
+        first.get("0x4a3f2c"),
+        None,
+        "its only sample has 0 of type 0"
+    );
+    assert_eq!(first["helper"], (4, 4));
+    let second = by_name(&parsed.stats(1).unwrap());
+    assert_eq!(second["0x4a3f2c"], (70, 70));
+    assert_eq!(second["helper"], (0, 70), "a negative value is ignored");
+    let mut merged = StackTree::default();
+    merged.add(&parsed, 1).unwrap();
+    merged.add(&parsed, 0).unwrap();
+    let m = by_name(&merged.stats().unwrap());
+    assert_eq!(m["helper"], (4, 74));
+    assert_eq!(m["main"], (0, 74));
+}

@@ -1,64 +1,74 @@
-//! Stacks of one or more files merged into one trie by frame name, then laid out as the flame
-//! graph's call tree (children contiguous, root first) and ranked by the same aggregation.
+//! A trie of stacks by frame name: built from one file's samples while they are decoded (one
+//! value per sample type), or merged from the call trees of several files (one value). It ends
+//! as a compact [`FileTree`].
 
 use std::collections::HashMap;
 
-use super::decode::ParsedProfile;
 use super::error::PprofError;
+use super::file_tree::{FileTree, NONE};
 use super::hash::BuildIntHasher;
-use crate::profile::{CallTree, TreeNode};
-use crate::sor::profile_data::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError};
+use super::profile::ParsedProfile;
+use crate::sor::profile_data::flamegraph::{FlameGraphStats, FlamegraphError};
 
 /// Name of the synthetic root, as in Pyroscope's flame graphs; never reported.
 const ROOT_NAME: &str = "total";
 
-struct TrieNode {
+/// The root's node index.
+pub(super) const ROOT: u32 = 0;
+
+pub(super) struct TrieNode {
     name: u32,
     parent: u32,
     first_child: u32,
     next_sibling: u32,
     children: u32,
-    self_value: u64,
 }
-
-const NONE: u32 = u32::MAX;
 
 /// Up to this many children a node's child is found by walking its child list (near in memory,
 /// no hashing); beyond it, through the edge map.
 const LIST_CHILDREN: u32 = 8;
 
-/// The merged stacks of the files added so far.
+/// Stacks merged so far, with `types` self values per node.
 pub struct StackTree {
     names: Vec<String>,
     ids: HashMap<String, u32>,
     nodes: Vec<TrieNode>,
+    /// `types` values per node: self values by sample type.
+    values: Vec<u64>,
+    types: usize,
     /// (parent node << 32 | name) → child node.
     edges: HashMap<u64, u32, BuildIntHasher>,
 }
 
 impl Default for StackTree {
+    /// A tree of one value per node, to merge files into.
     fn default() -> Self {
-        let mut tree = StackTree {
-            names: Vec::new(),
-            ids: HashMap::new(),
-            nodes: Vec::new(),
-            edges: HashMap::default(),
-        };
-        let root = tree.intern(ROOT_NAME);
-        tree.nodes.push(TrieNode {
-            name: root,
-            parent: NONE,
-            first_child: NONE,
-            next_sibling: NONE,
-            children: 0,
-            self_value: 0,
-        });
-        tree
+        StackTree::new(1)
     }
 }
 
 impl StackTree {
-    fn intern(&mut self, name: &str) -> u32 {
+    /// An empty tree (just the root) of `types` values per node.
+    pub(super) fn new(types: usize) -> Self {
+        let mut tree = StackTree {
+            names: Vec::new(),
+            ids: HashMap::new(),
+            nodes: Vec::new(),
+            values: Vec::new(),
+            types,
+            edges: HashMap::default(),
+        };
+        let root = tree.intern(ROOT_NAME);
+        tree.push(root, NONE, NONE);
+        tree
+    }
+
+    /// Values per node.
+    pub(super) fn types(&self) -> usize {
+        self.types
+    }
+
+    pub(super) fn intern(&mut self, name: &str) -> u32 {
         if let Some(&id) = self.ids.get(name) {
             return id;
         }
@@ -68,7 +78,20 @@ impl StackTree {
         id
     }
 
-    fn child(&mut self, parent: u32, name: u32) -> Result<u32, PprofError> {
+    fn push(&mut self, name: u32, parent: u32, next_sibling: u32) {
+        self.nodes.push(TrieNode {
+            name,
+            parent,
+            first_child: NONE,
+            next_sibling,
+            children: 0,
+        });
+        self.values.resize(self.values.len() + self.types, 0);
+    }
+
+    /// The child of `parent` named `name`, created when missing.
+    #[inline]
+    pub(super) fn child(&mut self, parent: u32, name: u32) -> Result<u32, PprofError> {
         let key = (u64::from(parent) << 32) | u64::from(name);
         let p = &self.nodes[parent as usize];
         if p.children <= LIST_CHILDREN {
@@ -92,14 +115,7 @@ impl StackTree {
         p.first_child = id;
         p.children += 1;
         let children = p.children;
-        self.nodes.push(TrieNode {
-            name,
-            parent,
-            first_child: NONE,
-            next_sibling,
-            children: 0,
-            self_value: 0,
-        });
+        self.push(name, parent, next_sibling);
         if children == LIST_CHILDREN + 1 {
             // From now on through the map: move the whole list there.
             let mut child = id;
@@ -115,39 +131,41 @@ impl StackTree {
         Ok(id)
     }
 
-    /// Adds the samples of `file` with their values of sample type `value_index`. Values ≤ 0
-    /// are ignored. Consecutive samples often share their root side (writers walk a tree), so
-    /// the path of the previous sample is reused as far as the two stacks agree.
+    /// Adds `value` to `node`'s self value of sample type `index`.
+    #[inline]
+    pub(super) fn add_value(
+        &mut self,
+        node: u32,
+        index: usize,
+        value: u64,
+    ) -> Result<(), PprofError> {
+        let slot = &mut self.values[node as usize * self.types + index];
+        *slot = slot
+            .checked_add(value)
+            .ok_or_else(|| PprofError::Invalid("sample values overflow".into()))?;
+        Ok(())
+    }
+
+    /// Merges the stacks of `file` with their values of sample type `value_index` into this
+    /// tree's first value: one lookup per node of the file's tree that has samples of that type.
     pub fn add(&mut self, file: &ParsedProfile, value_index: usize) -> Result<(), PprofError> {
-        let names: Vec<u32> = file.names.iter().map(|n| self.intern(n)).collect();
-        self.nodes.reserve(file.sample_count());
-        let mut previous: &[u32] = &[];
-        // path[k]: the trie node after the first k + 1 locations of `previous`.
-        let mut path: Vec<u32> = Vec::new();
-        for i in 0..file.sample_count() {
-            let (stack, values) = file.sample(i);
-            let value = match values.get(value_index) {
-                Some(&v) if v > 0 => v.unsigned_abs(),
-                _ => continue,
-            };
-            let common = stack
-                .iter()
-                .zip(previous)
-                .take_while(|(a, b)| a == b)
-                .count();
-            path.truncate(common);
-            let mut node = path.last().copied().unwrap_or(0);
-            for &location in &stack[common..] {
-                for &frame in file.frames_of(location) {
-                    node = self.child(node, names[frame as usize])?;
-                }
-                path.push(node);
+        let tree = &file.tree;
+        let totals = tree
+            .totals(value_index)
+            .map_err(|_| PprofError::Invalid("sample values overflow".into()))?;
+        let names: Vec<u32> = tree.names().iter().map(|n| self.intern(n)).collect();
+        let mut here = vec![NONE; totals.len()];
+        for (i, &total) in totals.iter().enumerate() {
+            if total == 0 {
+                continue;
             }
-            let slot = &mut self.nodes[node as usize].self_value;
-            *slot = slot
-                .checked_add(value)
-                .ok_or_else(|| PprofError::Invalid("sample values overflow".into()))?;
-            previous = stack;
+            let node = match tree.parent(i) {
+                NONE => ROOT,
+                // A parent's total is at least its child's, so it was merged before.
+                parent => self.child(here[parent as usize], names[tree.name(i) as usize])?,
+            };
+            here[i] = node;
+            self.add_value(node, 0, tree.self_value(i, value_index))?;
         }
         Ok(())
     }
@@ -159,37 +177,39 @@ impl StackTree {
 
     /// Per-function statistics of the merged stacks, exactly as for a flame graph of them.
     pub fn stats(self) -> Result<FlameGraphStats, FlamegraphError> {
-        // Children come after their parent, so one backward pass sums the totals.
-        let mut totals: Vec<u64> = self.nodes.iter().map(|n| n.self_value).collect();
-        for i in (1..self.nodes.len()).rev() {
-            let parent = self.nodes[i].parent as usize;
-            totals[parent] = totals[parent]
-                .checked_add(totals[i])
-                .ok_or(FlamegraphError::Overflow { level: 0, node: i })?;
-        }
-        // Breadth first, so that each node's children are contiguous.
-        let mut order: Vec<u32> = Vec::with_capacity(self.nodes.len());
-        let mut flat: Vec<TreeNode> = Vec::with_capacity(self.nodes.len());
-        order.push(0);
-        flat.push(self.flat_node(0, &totals));
-        let mut next = 0;
-        while next < order.len() {
-            let first = flat.len() as u32;
-            let mut child = self.nodes[order[next] as usize].first_child;
-            while child != NONE {
-                order.push(child);
-                flat.push(self.flat_node(child, &totals));
-                child = self.nodes[child as usize].next_sibling;
-            }
-            flat[next].first_child = first;
-            flat[next].child_end = flat.len() as u32;
-            next += 1;
-        }
-        tree_stats(CallTree::new(flat, &self.names), totals[0])
+        self.finish().stats(0)
     }
 
-    fn flat_node(&self, i: u32, totals: &[u64]) -> TreeNode {
-        let n = &self.nodes[i as usize];
-        TreeNode::leaf(totals[i as usize], n.self_value, n.name)
+    /// The compact tree, each node's children contiguous and laid out right after the group of
+    /// its parent's earlier siblings' subtrees: depth first by sibling group, so that ranking,
+    /// which walks depth first, reads memory mostly forward.
+    pub(super) fn finish(self) -> FileTree {
+        let mut order: Vec<u32> = Vec::with_capacity(self.nodes.len());
+        let mut stack = vec![ROOT];
+        order.push(ROOT);
+        while let Some(node) = stack.pop() {
+            let start = order.len();
+            let mut child = self.nodes[node as usize].first_child;
+            while child != NONE {
+                order.push(child);
+                child = self.nodes[child as usize].next_sibling;
+            }
+            stack.extend(order[start..].iter().rev());
+        }
+        let mut position = vec![NONE; self.nodes.len()];
+        for (i, &node) in order.iter().enumerate() {
+            position[node as usize] = i as u32;
+        }
+        let mut tree = FileTree::with_capacity(self.names, self.types, order.len());
+        for &node in &order {
+            let n = &self.nodes[node as usize];
+            let parent = match n.parent {
+                NONE => NONE,
+                p => position[p as usize],
+            };
+            let start = node as usize * self.types;
+            tree.push(n.name, parent, &self.values[start..start + self.types]);
+        }
+        tree
     }
 }

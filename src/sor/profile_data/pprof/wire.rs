@@ -1,6 +1,6 @@
 //! Samples read straight from the protobuf wire. They are most of a profile's bytes; decoding
 //! them into one `Vec` per sample (as prost does) costs more than everything else together, so
-//! their location ids and values go straight into the flat arrays of the parsed profile.
+//! each is read in place, one at a time, and goes straight into the stack tree.
 
 use prost::encoding::decode_varint;
 
@@ -23,10 +23,12 @@ pub(super) fn wire_error(e: &prost::DecodeError) -> PprofError {
     }
 }
 
-fn varint(buf: &mut &[u8]) -> Result<u64, PprofError> {
+#[inline]
+pub(super) fn varint(buf: &mut &[u8]) -> Result<u64, PprofError> {
     decode_varint(buf).map_err(|e| wire_error(&e))
 }
 
+#[inline]
 fn take<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], PprofError> {
     let len = usize::try_from(varint(buf)?).unwrap_or(usize::MAX);
     if len > buf.len() {
@@ -55,47 +57,102 @@ fn skip(wire_type: u64, buf: &mut &[u8]) -> Result<(), PprofError> {
     Ok(())
 }
 
-/// The encoded `Sample` messages (field 2) of an encoded `Profile`, in order.
-pub(super) fn samples(mut buf: &[u8]) -> Result<Vec<&[u8]>, PprofError> {
-    let mut samples = Vec::new();
+/// Calls `sample` with each encoded `Sample` message (field 2) of an encoded `Profile`, in
+/// order, without collecting them.
+pub(super) fn for_each_sample<'a>(
+    mut buf: &'a [u8],
+    mut sample: impl FnMut(&'a [u8]) -> Result<(), PprofError>,
+) -> Result<(), PprofError> {
     while !buf.is_empty() {
         let key = varint(&mut buf)?;
         if key >> 3 == 2 && key & 7 == LEN {
-            samples.push(take(&mut buf)?);
+            sample(take(&mut buf)?)?;
         } else {
             skip(key & 7, &mut buf)?;
         }
     }
-    Ok(samples)
+    Ok(())
 }
 
-/// Reads one `Sample`: each location id (as written, leaf first) goes to `location`, each
-/// value (packed or not) is appended to `values`; labels and unknown fields are skipped.
-pub(super) fn read_sample(
-    mut buf: &[u8],
-    mut location: impl FnMut(u64) -> Result<(), PprofError>,
-    values: &mut Vec<i64>,
+/// What the tree needs of one `Sample`, borrowed from the wire and reused from sample to
+/// sample.
+#[derive(Default)]
+pub(super) struct SampleParts<'a> {
+    /// The location ids (leaf first) when they are one packed field, as writers write them:
+    /// their bytes, so that the root side shared with the previous sample need not be decoded.
+    pub packed: Option<&'a [u8]>,
+    /// Otherwise the location ids, leaf first.
+    pub ids: Vec<u64>,
+    pub values: Vec<i64>,
+    /// `(key, str)` string indexes of the labels; read only when a filter asks for them.
+    pub labels: Vec<(i64, i64)>,
+}
+
+/// Appends the varints of `packed` to `out`.
+pub(super) fn unpack(mut packed: &[u8], out: &mut Vec<u64>) -> Result<(), PprofError> {
+    while !packed.is_empty() {
+        out.push(varint(&mut packed)?);
+    }
+    Ok(())
+}
+
+/// Reads one `Sample` into `parts`: location ids (packed or not), values (packed or not) and,
+/// when `labels`, the label string indexes; unknown fields are skipped.
+pub(super) fn read_sample<'a>(
+    mut buf: &'a [u8],
+    parts: &mut SampleParts<'a>,
+    labels: bool,
 ) -> Result<(), PprofError> {
+    parts.packed = None;
+    parts.ids.clear();
+    parts.values.clear();
+    parts.labels.clear();
     while !buf.is_empty() {
         let key = varint(&mut buf)?;
         match (key >> 3, key & 7) {
             (1, LEN) => {
-                let mut ids = take(&mut buf)?;
-                while !ids.is_empty() {
-                    location(varint(&mut ids)?)?;
+                let ids = take(&mut buf)?;
+                if parts.packed.is_none() && parts.ids.is_empty() {
+                    parts.packed = Some(ids);
+                } else {
+                    // More than one field: all of them as numbers, in order.
+                    if let Some(first) = parts.packed.take() {
+                        unpack(first, &mut parts.ids)?;
+                    }
+                    unpack(ids, &mut parts.ids)?;
                 }
             }
-            (1, VARINT) => location(varint(&mut buf)?)?,
+            (1, VARINT) => {
+                if let Some(first) = parts.packed.take() {
+                    unpack(first, &mut parts.ids)?;
+                }
+                parts.ids.push(varint(&mut buf)?);
+            }
             // int64 on the wire: two's complement in a varint.
             (2, LEN) => {
                 let mut packed = take(&mut buf)?;
                 while !packed.is_empty() {
-                    values.push(varint(&mut packed)? as i64);
+                    parts.values.push(varint(&mut packed)? as i64);
                 }
             }
-            (2, VARINT) => values.push(varint(&mut buf)? as i64),
+            (2, VARINT) => parts.values.push(varint(&mut buf)? as i64),
+            (3, LEN) if labels => parts.labels.push(label(take(&mut buf)?)?),
             (_, wire_type) => skip(wire_type, &mut buf)?,
         }
     }
     Ok(())
+}
+
+/// A `Label`'s `(key, str)` string indexes (0, the empty string, when absent).
+fn label(mut buf: &[u8]) -> Result<(i64, i64), PprofError> {
+    let (mut key, mut value) = (0, 0);
+    while !buf.is_empty() {
+        let tag = varint(&mut buf)?;
+        match (tag >> 3, tag & 7) {
+            (1, VARINT) => key = varint(&mut buf)? as i64,
+            (2, VARINT) => value = varint(&mut buf)? as i64,
+            (_, wire_type) => skip(wire_type, &mut buf)?,
+        }
+    }
+    Ok((key, value))
 }

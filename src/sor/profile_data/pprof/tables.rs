@@ -1,0 +1,146 @@
+//! The small tables of a profile resolved once: sample types by name, and every location's
+//! frames as names interned in the file's tree, so that walking the samples only looks ids up.
+
+use std::collections::HashMap;
+
+use super::error::PprofError;
+use super::profile::SampleType;
+use super::proto;
+use super::tree::StackTree;
+
+/// Maps item ids to positions; an id of 0 stands for the item's 1-based position (a .NET
+/// profiler leaves function ids out while its lines count from 1). The first item wins a
+/// duplicate id.
+struct IdMap {
+    dense: Vec<u32>,
+    sparse: HashMap<u64, u32>,
+}
+
+impl IdMap {
+    fn new(ids: impl Iterator<Item = u64>, len: usize) -> Self {
+        let mut map = IdMap {
+            dense: vec![u32::MAX; len.saturating_mul(2) + 16],
+            sparse: HashMap::new(),
+        };
+        for (pos, id) in ids.enumerate() {
+            let id = if id == 0 { pos as u64 + 1 } else { id };
+            let index = pos as u32;
+            match usize::try_from(id).ok().and_then(|i| map.dense.get_mut(i)) {
+                Some(slot) if *slot == u32::MAX => *slot = index,
+                Some(_) => {}
+                None => {
+                    map.sparse.entry(id).or_insert(index);
+                }
+            }
+        }
+        map
+    }
+
+    #[inline]
+    fn get(&self, id: u64) -> Option<u32> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(&i) if i != u32::MAX => Some(i),
+            Some(_) => None,
+            None => self.sparse.get(&id).copied(),
+        }
+    }
+}
+
+/// Entry `index` of the string table, read lossily.
+pub(super) fn string(
+    table: &[Vec<u8>],
+    index: i64,
+    what: &'static str,
+) -> Result<String, PprofError> {
+    usize::try_from(index)
+        .ok()
+        .and_then(|i| table.get(i))
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .ok_or(PprofError::BadIndex {
+            what,
+            index: index.unsigned_abs(),
+        })
+}
+
+pub(super) fn sample_type(
+    table: &[Vec<u8>],
+    t: &proto::ValueType,
+) -> Result<SampleType, PprofError> {
+    Ok(SampleType {
+        kind: string(table, t.r#type, "sample type string")?,
+        unit: string(table, t.unit, "sample unit string")?,
+    })
+}
+
+/// Every location's frames, root first, as name indexes of the tree they were interned in.
+pub(super) struct Locations {
+    ids: IdMap,
+    /// Frames of location `i`: `frames[starts[i]..starts[i + 1]]`.
+    frames: Vec<u32>,
+    starts: Vec<u32>,
+}
+
+impl Locations {
+    /// Checks every function and string index of the locations and interns their names in
+    /// `tree`. Each `Line` is a frame, the innermost inlined callee last (nearest the leaf); a
+    /// location without lines, or a function without a name, is named by its address.
+    pub(super) fn resolve(
+        p: &proto::ProfileTables,
+        tree: &mut StackTree,
+    ) -> Result<Self, PprofError> {
+        let table = &p.string_table;
+        let mut function_names = Vec::with_capacity(p.function.len());
+        for f in &p.function {
+            let mut name = string(table, f.name, "function name string")?;
+            if name.is_empty() {
+                name = string(table, f.system_name, "function system name string")?;
+            }
+            // Interned now, once per function; an empty name is replaced per location.
+            function_names.push((!name.is_empty()).then(|| tree.intern(&name)));
+        }
+        let functions = IdMap::new(p.function.iter().map(|f| f.id), p.function.len());
+        let mut out = Locations {
+            ids: IdMap::new(p.location.iter().map(|l| l.id), p.location.len()),
+            frames: Vec::with_capacity(p.location.len()),
+            starts: Vec::with_capacity(p.location.len() + 1),
+        };
+        out.starts.push(0);
+        for loc in &p.location {
+            let address = || format!("0x{:x}", loc.address);
+            if loc.line.is_empty() {
+                out.frames.push(tree.intern(&address()));
+            }
+            for line in loc.line.iter().rev() {
+                let f = functions
+                    .get(line.function_id)
+                    .ok_or(PprofError::BadIndex {
+                        what: "function id",
+                        index: line.function_id,
+                    })?;
+                let name = match function_names[f as usize] {
+                    Some(name) => name,
+                    None => tree.intern(&address()),
+                };
+                out.frames.push(name);
+            }
+            out.starts.push(out.frames.len() as u32);
+        }
+        Ok(out)
+    }
+
+    /// The index of the location with `id`.
+    #[inline]
+    pub(super) fn get(&self, id: u64) -> Result<u32, PprofError> {
+        self.ids.get(id).ok_or(PprofError::BadIndex {
+            what: "location id",
+            index: id,
+        })
+    }
+
+    /// Location `i`'s frames (root first).
+    #[inline]
+    pub(super) fn frames(&self, location: u32) -> &[u32] {
+        let i = location as usize;
+        &self.frames[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
