@@ -15,7 +15,7 @@ use super::labelled_files::merge_labelled;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
-use super::ranking::{profile_window, ranked};
+use super::ranking::{diff_answer, profile_answer, trees};
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
@@ -256,33 +256,12 @@ impl ProfileDataSor for FileProfileData {
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
         let (id, stats) = self.one(&query).await?;
-        Ok(Profile {
-            app_name: query.app.into_inner(),
-            profile_type: query.profile_type,
-            from: query.window.from,
-            to: query.window.to,
-            labels: query.labels,
-            profile_type_id: id,
-            total_samples: stats.total_samples,
-            truncated_percent: stats.truncated_percent(),
-            functions: ranked(&stats, query.limit),
-        })
+        Ok(profile_answer(query, id, &stats))
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
         let (id, baseline, current) = self.both(&query).await?;
-        Ok(ProfileDiff {
-            app_name: query.app.into_inner(),
-            profile_type: query.profile_type,
-            profile_type_id: id,
-            baseline: profile_window(
-                &baseline,
-                query.baseline,
-                &query.baseline_labels,
-                query.limit,
-            ),
-            current: profile_window(&current, query.current, &query.current_labels, query.limit),
-        })
+        Ok(diff_answer(query, id, (&baseline, &current)))
     }
 
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
@@ -291,9 +270,6 @@ impl ProfileDataSor for FileProfileData {
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         let (_, baseline, current) = self.both(&query).await?;
-        Ok(DiffTrees {
-            baseline: baseline.tree.clone(),
-            current: current.tree.clone(),
-        })
+        Ok(trees(&baseline, &current))
     }
 }

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::flamegraph::FlameGraphStats;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
-use super::ranking::{profile_window, ranked};
+use super::ranking::{diff_answer, profile_answer, trees};
 use super::type_tables::type_tables;
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
@@ -261,34 +261,13 @@ impl ProfileDataSor for PyroscopeProfileData {
     }
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
-        let (source, stats) = self.one(&query).await?;
-        Ok(Profile {
-            app_name: query.app.into_inner(),
-            profile_type: query.profile_type,
-            from: query.window.from,
-            to: query.window.to,
-            labels: query.labels,
-            profile_type_id: source,
-            total_samples: stats.total_samples,
-            truncated_percent: stats.truncated_percent(),
-            functions: ranked(&stats, query.limit),
-        })
+        let (id, stats) = self.one(&query).await?;
+        Ok(profile_answer(query, id, &stats))
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let (source, baseline, current) = self.both(&query).await?;
-        Ok(ProfileDiff {
-            app_name: query.app.into_inner(),
-            profile_type: query.profile_type,
-            profile_type_id: source,
-            baseline: profile_window(
-                &baseline,
-                query.baseline,
-                &query.baseline_labels,
-                query.limit,
-            ),
-            current: profile_window(&current, query.current, &query.current_labels, query.limit),
-        })
+        let (id, baseline, current) = self.both(&query).await?;
+        Ok(diff_answer(query, id, (&baseline, &current)))
     }
 
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
@@ -297,9 +276,6 @@ impl ProfileDataSor for PyroscopeProfileData {
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         let (_, baseline, current) = self.both(&query).await?;
-        Ok(DiffTrees {
-            baseline: baseline.tree.clone(),
-            current: current.tree.clone(),
-        })
+        Ok(trees(&baseline, &current))
     }
 }

@@ -2,7 +2,9 @@
 //! `limit` functions.
 
 use super::flamegraph::FlameGraphStats;
-use super::model::ProfileWindow;
+use super::model::{
+    DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
+};
 use crate::profile::{FunctionStat, LabelSelector, TimeWindow};
 
 /// The `limit` highest-ranked functions of `stats`.
@@ -35,6 +37,49 @@ pub fn profile_window(
         total_samples: stats.total_samples,
         truncated_percent: stats.truncated_percent(),
         functions: ranked(stats, limit),
+    }
+}
+
+/// The answer to `query` from the ranked flame graph of series `id`, as every source gives it.
+pub fn profile_answer(query: ProfileQuery, id: String, stats: &FlameGraphStats) -> Profile {
+    Profile {
+        app_name: query.app.into_inner(),
+        profile_type: query.profile_type,
+        from: query.window.from,
+        to: query.window.to,
+        labels: query.labels,
+        profile_type_id: id,
+        total_samples: stats.total_samples,
+        truncated_percent: stats.truncated_percent(),
+        functions: ranked(stats, query.limit),
+    }
+}
+
+/// The answer to a diff `query` from both windows' ranked flame graphs of series `id`.
+pub fn diff_answer(
+    query: ProfileDiffQuery,
+    id: String,
+    (baseline, current): (&FlameGraphStats, &FlameGraphStats),
+) -> ProfileDiff {
+    ProfileDiff {
+        profile_type_id: id,
+        baseline: profile_window(
+            baseline,
+            query.baseline,
+            &query.baseline_labels,
+            query.limit,
+        ),
+        current: profile_window(current, query.current, &query.current_labels, query.limit),
+        app_name: query.app.into_inner(),
+        profile_type: query.profile_type,
+    }
+}
+
+/// Both windows' call trees.
+pub fn trees(baseline: &FlameGraphStats, current: &FlameGraphStats) -> DiffTrees {
+    DiffTrees {
+        baseline: baseline.tree.clone(),
+        current: current.tree.clone(),
     }
 }
 
