@@ -34,8 +34,9 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// An unsupported method, with the methods the route has (its `Allow` header).
     #[error("{0}")]
-    MethodNotAllowed(String),
+    MethodNotAllowed(String, Option<String>),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -70,7 +71,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
-            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::MethodNotAllowed(..) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Unavailable(_) => "store_unavailable",
@@ -90,7 +91,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -108,8 +109,14 @@ impl ResponseError for ApiError {
             _ => {}
         }
         let mut response = HttpResponse::build(status);
-        if let ApiError::Unauthorized(_) = self {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        match self {
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::MethodNotAllowed(_, Some(allow)) => {
+                response.insert_header((header::ALLOW, allow.as_str()));
+            }
+            _ => {}
         }
         response.json(ErrorBody {
             error: self.to_string(),

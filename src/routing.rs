@@ -1,5 +1,6 @@
 //! Extractor configuration and fallback handlers shared by every route module.
 
+use std::collections::HashMap;
 use std::ops::Deref;
 
 use actix_web::dev::Payload;
@@ -7,6 +8,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
+use utoipa::openapi::OpenApi;
 
 use crate::auth::TokenName;
 use crate::error::{json_error, path_error, query_error, ApiError};
@@ -28,13 +30,75 @@ pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
-/// Fallback of a known path with an unsupported method.
+/// The methods of each route, as the served OpenAPI document lists them: what a 405's `Allow`
+/// header names, from the same document clients read, so the two cannot disagree.
+#[derive(Debug, Default)]
+pub struct AllowedMethods(HashMap<String, String>);
+
+impl AllowedMethods {
+    /// Documented paths that differ only in their parameters' names (`/history/{appName}` GET,
+    /// `/history/{id}` DELETE) are one route: their methods are joined.
+    pub fn of(doc: &OpenApi) -> Self {
+        let mut methods: HashMap<String, Vec<&str>> = HashMap::new();
+        for (path, item) in &doc.paths.paths {
+            let listed = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            let route = methods.entry(shape(path)).or_default();
+            route.extend(listed.iter().filter(|m| m.1).map(|m| m.0));
+        }
+        let order = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+        AllowedMethods(
+            methods
+                .into_iter()
+                .map(|(shape, mut allow)| {
+                    allow.sort_by_key(|m| order.iter().position(|o| o == m));
+                    allow.dedup();
+                    (shape, allow.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    /// The `Allow` value of a route pattern, e.g. `/history/{key}`.
+    fn get(&self, pattern: &str) -> Option<String> {
+        self.0.get(&shape(pattern)).cloned()
+    }
+}
+
+/// A path template with its parameters' names left out: `/history/{appName}` → `/history/{}`.
+fn shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            c if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Fallback of a known path with an unsupported method: 405 with `Allow` listing the route's
+/// methods.
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(format!(
-        "{} is not allowed on {}",
-        req.method(),
-        req.path()
-    )))
+    let allow = req
+        .app_data::<web::Data<AllowedMethods>>()
+        .zip(req.match_pattern())
+        .and_then(|(allowed, pattern)| allowed.get(&pattern));
+    Err(ApiError::MethodNotAllowed(
+        format!("{} is not allowed on {}", req.method(), req.path()),
+        allow,
+    ))
 }
 
 /// Fallback for paths this process does not serve.

@@ -170,6 +170,7 @@ fn serve(
     let modules = route_modules(&hosted, &bors);
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
     let (auth, guard, doc) = access::edge(settings, &docs);
+    let allowed = web::Data::new(routing::AllowedMethods::of(&doc));
     let max_body = settings.server.max_body_bytes;
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
@@ -193,6 +194,7 @@ fn serve(
             .app_data(health.clone())
             .app_data(auth.clone())
             .app_data(guard.clone())
+            .app_data(allowed.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
             .route("/health", web::get().to(health::health))
             .route("/health/live", web::get().to(health::live))

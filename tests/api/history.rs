@@ -241,6 +241,18 @@ async fn deleting_a_non_numeric_id_is_a_bad_request() {
 #[tokio::test]
 async fn unsupported_methods_answer_405_json() {
     let app = spawn_app().await;
+    // `Allow` names the route's documented methods, joined over paths of the same shape.
+    for (method, path, allow) in [
+        (Method::PUT, "/history/1", "GET, DELETE"),
+        (Method::GET, "/history", "POST"),
+        (Method::POST, "/rules/1", "GET, PUT, DELETE"),
+        (Method::DELETE, "/profiles/a/flamegraph.svg", "GET"),
+        (Method::PATCH, "/baselines/1", "GET, PUT, DELETE"),
+    ] {
+        let res = app.request(method.clone(), path, None).await;
+        assert_eq!(res.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+    }
     assert_error(
         app.put("/history/1", &json!({})).await,
         405,
