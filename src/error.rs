@@ -19,6 +19,18 @@ pub struct ErrorBody {
     pub code: String,
 }
 
+/// What every route with a JSON body can also answer: the body refused before the route runs.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documents answers: the extractor configuration builds them.
+pub enum BodyRefused {
+    #[response(status = 413, description = "Body larger than `server.max_body_bytes`",
+        example = json!({"error": "request body is larger than 262144 bytes", "code": "payload_too_large"}))]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Body not sent as `application/json`",
+        example = json!({"error": "request body must be JSON (Content-Type: application/json)", "code": "unsupported_media_type"}))]
+    NotJson(ErrorBody),
+}
+
 /// An error answer. Handlers return it with `?`; nothing internal reaches the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -38,6 +38,30 @@ fn every_documented_operation_has_a_description_and_an_error_shape() {
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }
 
+#[test]
+fn every_operation_with_a_json_body_documents_413_and_415() {
+    let doc: serde_json::Value = serde_json::from_str(&openapi::pretty_json().unwrap()).unwrap();
+    let mut with_body = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["requestBody"]["content"]["application/json"].is_null() {
+                continue;
+            }
+            with_body += 1;
+            for status in ["413", "415"] {
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        with_body, 7,
+        "POST/PUT of baselines, services, rules; POST of history"
+    );
+}
+
 /// The committed document lists the route modules by hand (`ALL_ROUTES`); a process serving
 /// everything builds its own from what it mounts. The two must not drift apart. The committed
 /// document is the one served when tokens are required (without tokens, the same without the

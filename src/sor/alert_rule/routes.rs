@@ -8,7 +8,7 @@ use super::model::{
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::address_guard::AddressGuard;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::AlertRuleSor;
@@ -42,6 +42,7 @@ pub struct RoutesDoc;
         (status = 201, description = "Created", body = AlertRule),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn AlertRuleSor>,
@@ -133,6 +134,7 @@ pub async fn active(
         (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 503, body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn AlertRuleSor>,

@@ -6,7 +6,7 @@ use super::model::{
     Baseline, BaselineList, BaselinePatch, CreateBaselineRequest, NewBaseline,
     UpdateBaselineRequest,
 };
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::{AppName, ProfileType};
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::BaselineSor;
@@ -35,6 +35,7 @@ pub struct RoutesDoc;
         (status = 201, description = "Created or updated (same id on upsert)", body = Baseline),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn BaselineSor>,
@@ -101,6 +102,7 @@ pub async fn list_by_type(
         (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 503, body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn BaselineSor>,

@@ -6,7 +6,7 @@ use super::model::{
     CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::HistorySor;
@@ -37,6 +37,7 @@ pub struct RoutesDoc;
         (status = 201, description = "Stored", body = HistoryRecord),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn HistorySor>,

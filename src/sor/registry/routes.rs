@@ -6,7 +6,7 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{resource, AppPath};
 use crate::sor::RegistrySor;
@@ -38,6 +38,7 @@ pub struct RoutesDoc;
         (status = 201, description = "Registered or replaced (same id on upsert)", body = Service),
         (status = 400, description = "Invalid body", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn RegistrySor>,
@@ -93,6 +94,7 @@ pub async fn get(
         (status = 400, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 503, body = ErrorBody),
+        BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn RegistrySor>,
