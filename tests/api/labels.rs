@@ -9,6 +9,7 @@ use pyroscope_functions::settings::PyroscopeApi;
 
 use crate::business_stub::{FROM, TO};
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};
+use crate::split::encoded;
 
 const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
 /// `version="1\"2\\"` and a regex: a quote and a backslash, escaped once on the wire.
@@ -20,10 +21,6 @@ fn graph(work: i64, gc: i64) -> Value {
     json!({"flamegraph": {"names": ["total", "main", "work", "gc"], "total": (work + gc).to_string(),
         "levels": [values(&[0, work + gc, 0, 0]), values(&[0, work + gc, 0, 1]),
                    values(&[0, work, work, 2, 0, gc, gc, 3])]}})
-}
-
-fn encoded(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Any profile, in both API styles.

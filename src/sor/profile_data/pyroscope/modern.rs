@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::{LabelSelector, TimeWindow};
+use crate::profile::{LabelSelector, MatchOp, Matcher, TimeWindow};
 
 /// The Connect service every call below belongs to; joined onto the base URL as one segment.
 pub(super) const SERVICE: &str = "querier.v1.QuerierService";
@@ -15,24 +15,24 @@ pub(super) const SERIES: &str = "Series";
 /// The label that carries a series' profile-type ID.
 pub(super) const PROFILE_TYPE_LABEL: &str = "__profile_type__";
 
-/// Escapes a label value for a double-quoted PromQL-style selector: backslash first, so the
-/// backslashes added for quotes are not doubled again.
-pub(super) fn escape_label_value(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('"', "\\\"")
-}
-
-/// `{<label>="<app>"}` with the app name escaped.
+/// `{<label>="<app>"}`: the app's matcher, escaped as every matcher is.
 pub(super) fn selector(label: &str, app: &str) -> String {
-    format!("{{{label}=\"{}\"}}", escape_label_value(app))
+    labelled_selector(label, app, &LabelSelector::default())
 }
 
-/// `{<label>="<app>",<labels>}`: the app's selector narrowed by the matchers, each written
-/// escaped by [`LabelSelector`]'s display.
+/// `{<label>="<app>",<labels>}`: the app's selector narrowed by the matchers. One escaping
+/// routine, [`Matcher`]'s display, writes the app and the matchers alike.
 pub(super) fn labelled_selector(label: &str, app: &str, labels: &LabelSelector) -> String {
+    let app = Matcher {
+        name: label.to_owned(),
+        op: MatchOp::Equal,
+        value: app.to_owned(),
+    };
     if labels.is_empty() {
-        return selector(label, app);
+        format!("{{{app}}}")
+    } else {
+        format!("{{{app},{labels}}}")
     }
-    format!("{{{label}=\"{}\",{labels}}}", escape_label_value(app))
 }
 
 /// Epoch seconds to the milliseconds the querier expects; saturating, since `TimeWindow` only
