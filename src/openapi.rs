@@ -3,7 +3,7 @@
 use utoipa::openapi::header::Header;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type};
 use utoipa::OpenApi;
 
 use crate::auth::is_exempt;
@@ -63,7 +63,28 @@ pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
     for module in routes {
         doc.merge(module());
     }
+    require_a_field(&mut doc);
     doc
+}
+
+/// Partial-update bodies, which must name at least one field (the server answers `{}` with 400).
+/// `#[schema(min_properties = 1)]` would say so, but utoipa-gen 5.5 writes that attribute out
+/// as `maxProperties`; so it is stated here.
+const PARTIAL_UPDATES: [&str; 3] = [
+    "UpdateBaselineRequest",
+    "UpdateAlertRuleRequest",
+    "UpdateServiceRequest",
+];
+
+fn require_a_field(doc: &mut utoipa::openapi::OpenApi) {
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for name in PARTIAL_UPDATES {
+        if let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut(name) {
+            body.min_properties = Some(1);
+        }
+    }
 }
 
 /// `doc` as served when tokens are required: the bearer scheme (Swagger UI's Authorize

@@ -1,6 +1,9 @@
 //! Limits and checks shared by every request body and query: one definition each, so every
 //! route answers the same bad value with the same code.
 
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+
 use super::InputError;
 
 /// Longest function name stored; Pyroscope names can be long, but not unbounded.
@@ -9,6 +12,54 @@ pub const MAX_FUNCTION_NAME: usize = 1024;
 pub const MAX_SHORT_TEXT: usize = 255;
 /// Longest recommendation an assessment carries (and the history store accepts).
 pub const MAX_RECOMMENDATION: usize = 4000;
+/// Longest diagnosis code the history store accepts.
+pub const MAX_DIAGNOSIS: usize = 100;
+
+/// The OpenAPI schemas of the text fields, from the limits above: a body field names one with
+/// `#[schema(value_type = …)]`, so the document and [`required_text`] / [`optional_text`]
+/// cannot drift apart.
+macro_rules! text_schemas {
+    ($($(#[$doc:meta])* $name:ident: required $required:literal, max $max:expr;)+) => {$(
+        $(#[$doc])*
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                text_schema($required, $max)
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )+};
+}
+
+text_schemas! {
+    /// A required function name: not blank, at most [`MAX_FUNCTION_NAME`] characters.
+    FunctionNameText: required true, max MAX_FUNCTION_NAME;
+    /// An optional function pattern, at most [`MAX_FUNCTION_NAME`] characters.
+    FunctionPatternText: required false, max MAX_FUNCTION_NAME;
+    /// An optional short name (`createdBy`, owners, channels), at most [`MAX_SHORT_TEXT`].
+    ShortText: required false, max MAX_SHORT_TEXT;
+    /// A required diagnosis code, at most [`MAX_DIAGNOSIS`] characters.
+    DiagnosisText: required true, max MAX_DIAGNOSIS;
+    /// An optional recommendation, at most [`MAX_RECOMMENDATION`] characters.
+    RecommendationText: required false, max MAX_RECOMMENDATION;
+}
+
+/// A string of at most `max` characters and without U+0000 (which PostgreSQL text cannot
+/// hold); a required one must hold more than white space.
+fn text_schema(required: bool, max: usize) -> RefOr<Schema> {
+    let text = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .max_length(Some(max));
+    match required {
+        true => text
+            .min_length(Some(1))
+            .pattern(Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$"))
+            .into(),
+        false => text.pattern(Some(r"^[^\u0000]*$")).into(),
+    }
+}
 
 /// Checks a `limit` query parameter against `1..=max`, defaulting to `default`. Signed, so a
 /// caller that reads the parameter as `i64` reports a negative limit as `invalid_limit` too.
@@ -40,7 +91,7 @@ pub fn required_text(value: Option<String>, field: &str, max: usize) -> Result<S
     }
 }
 
-/// An optional text field, at most `max` characters.
+/// An optional text field, at most `max` characters, without U+0000.
 pub fn optional_text(
     value: Option<String>,
     field: &str,
@@ -50,6 +101,10 @@ pub fn optional_text(
         Some(v) if v.chars().count() > max => Err(InputError::new(
             "invalid_field",
             format!("{field} must be at most {max} characters"),
+        )),
+        Some(v) if v.contains('\0') => Err(InputError::new(
+            "invalid_field",
+            format!("{field} must not contain U+0000"),
         )),
         other => Ok(other),
     }
@@ -75,6 +130,23 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_fields_refuse_what_the_store_cannot_hold() {
+        let nul = Some("a\0b".to_owned());
+        assert_eq!(
+            optional_text(nul.clone(), "f", 10).unwrap_err().code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            required_text(nul, "f", 10).unwrap_err().code(),
+            "invalid_field"
+        );
+        assert_eq!(
+            required_text(Some(" ".into()), "f", 10).unwrap_err().code(),
+            "blank_field"
+        );
+    }
 
     #[test]
     fn limits_outside_the_range_are_rejected() {

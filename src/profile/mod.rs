@@ -4,6 +4,7 @@ mod calltree;
 mod error;
 mod fields;
 mod format;
+mod kind;
 mod labels;
 mod names;
 mod severity;
@@ -15,107 +16,37 @@ use std::str::FromStr;
 
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
 use utoipa::ToSchema;
 
 pub use calltree::{CallTree, TreeNode};
 pub use error::InputError;
 pub use fields::{
-    optional_text, parse_limit, percent, required_text, truncate_chars, MAX_FUNCTION_NAME,
-    MAX_RECOMMENDATION, MAX_SHORT_TEXT,
+    optional_text, parse_limit, percent, required_text, truncate_chars, DiagnosisText,
+    FunctionNameText, FunctionPatternText, RecommendationText, ShortText, MAX_DIAGNOSIS,
+    MAX_FUNCTION_NAME, MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 pub use format::ReportFormat;
+pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};
 pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use names::{normalize_function_name, separator_form};
 pub use severity::Severity;
 pub use stats::{percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 
-/// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProfileType {
-    Cpu,
-    Alloc,
-    Lock,
-    Wall,
-}
-
-impl ProfileType {
-    pub const ALL: [ProfileType; 4] = [
-        ProfileType::Cpu,
-        ProfileType::Alloc,
-        ProfileType::Lock,
-        ProfileType::Wall,
-    ];
-
-    /// The canonical name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProfileType::Cpu => "cpu",
-            ProfileType::Alloc => "alloc",
-            ProfileType::Lock => "lock",
-            ProfileType::Wall => "wall",
-        }
-    }
-
-    /// Parses a comma-separated list, keeping the first occurrence of each type.
-    pub fn parse_list(raw: &str) -> Result<Vec<ProfileType>, InputError> {
-        let mut types = Vec::new();
-        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let t: ProfileType = part.parse()?;
-            if !types.contains(&t) {
-                types.push(t);
-            }
-        }
-        if types.is_empty() {
-            return Err(InputError::new(
-                "invalid_profile_type",
-                "at least one profile type is required (cpu, alloc, lock, wall)",
-            ));
-        }
-        Ok(types)
-    }
-}
-
-impl fmt::Display for ProfileType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ProfileType {
-    type Err = InputError;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        match raw.trim().to_ascii_lowercase().as_str() {
-            "cpu" => Ok(ProfileType::Cpu),
-            "alloc" | "allocation" | "memory" => Ok(ProfileType::Alloc),
-            "lock" | "mutex" | "contention" => Ok(ProfileType::Lock),
-            "wall" | "wallclock" | "wall-clock" => Ok(ProfileType::Wall),
-            _ => Err(InputError::new(
-                "invalid_profile_type",
-                format!("unknown profile type `{raw}`; valid values: cpu, alloc, lock, wall"),
-            )),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for ProfileType {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        raw.parse()
-            .map_err(|e: InputError| serde::de::Error::custom(e))
-    }
-}
-
 /// An application name: 1–255 characters, no control characters (SPEC §8).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
-#[schema(value_type = String, example = "checkout-service")]
 pub struct AppName(String);
 
 impl AppName {
     pub const MAX_CHARS: usize = 255;
+
+    /// What [`AppName::parse_field`] accepts, as the OpenAPI document states it (ECMA-262 and
+    /// Python `re` read it alike): no control character (Unicode `Cc`), and not only white
+    /// space. The length limits are stated beside it.
+    pub const PATTERN: &'static str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
 
     /// Validates `raw`; `field` names it in the error message.
     pub fn parse_field(raw: &str, field: &str) -> Result<Self, InputError> {
@@ -161,6 +92,40 @@ impl AppName {
     }
 }
 
+impl utoipa::PartialSchema for AppName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(Self::MAX_CHARS))
+            .pattern(Some(Self::PATTERN))
+            .examples(["checkout-service"])
+            .into()
+    }
+}
+
+impl ToSchema for AppName {}
+
+/// The OpenAPI schema of a comma-separated list of app names (`apps=`): entries without
+/// control characters, each at most [`AppName::MAX_CHARS`] long; blank entries are skipped.
+pub struct AppNameList;
+
+impl utoipa::PartialSchema for AppNameList {
+    fn schema() -> RefOr<Schema> {
+        let entry = format!(
+            r"[^,\u0000-\u001F\u007F-\u009F]{{0,{}}}",
+            AppName::MAX_CHARS
+        );
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^{entry}(?:,{entry})*$")))
+            .examples(["checkout-service,inventory"])
+            .into()
+    }
+}
+
+impl ToSchema for AppNameList {}
+
 impl FromStr for AppName {
     type Err = InputError;
 
@@ -188,30 +153,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn profile_type_aliases_map_to_canonical_names() {
-        for (raw, want) in [
-            ("CPU", ProfileType::Cpu),
-            ("allocation", ProfileType::Alloc),
-            ("Memory", ProfileType::Alloc),
-            ("mutex", ProfileType::Lock),
-            ("contention", ProfileType::Lock),
-            ("wallclock", ProfileType::Wall),
-            ("wall-clock", ProfileType::Wall),
+    fn the_documented_app_name_pattern_accepts_what_parse_accepts() {
+        let pattern = regex::Regex::new(AppName::PATTERN).expect("the pattern compiles");
+        for raw in [
+            "checkout",
+            "ünïcode app/with spaces",
+            " padded ",
+            "",
+            " ",
+            "\u{3000}\t",
+            "a\nb",
+            "\u{85}x",
+            "x\u{9f}",
+            "\u{7f}",
+            "tab\there",
+            "\u{a0}nbsp",
+            "emoji 🔥",
         ] {
-            assert_eq!(raw.parse::<ProfileType>().unwrap(), want, "{raw}");
+            assert_eq!(
+                pattern.is_match(raw),
+                raw.parse::<AppName>().is_ok(),
+                "pattern and parser disagree on {raw:?}"
+            );
         }
-        let err = "heap".parse::<ProfileType>().unwrap_err();
-        assert!(err.to_string().contains("cpu, alloc, lock, wall"));
-    }
-
-    #[test]
-    fn type_lists_deduplicate_and_reject_empty() {
-        let list = ProfileType::parse_list("cpu, memory,alloc ,lock").unwrap();
-        assert_eq!(
-            list,
-            vec![ProfileType::Cpu, ProfileType::Alloc, ProfileType::Lock]
-        );
-        assert!(ProfileType::parse_list(" , ").is_err());
     }
 
     #[test]

@@ -1,14 +1,57 @@
 //! Serde and SQL helpers shared by the SOR models.
 
+use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::Number;
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a partial update.
+/// With a `T` that is not an `Option`, it refuses `null`: a field that cannot be cleared.
 pub fn named<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+/// A whole number, as JSON Schema counts them: `300` and `300.0` alike (a client's JSON encoder
+/// may write either). `null`, fractions and numbers beyond `i64` are refused.
+pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    let number = Number::deserialize(deserializer)?;
+    if let Some(n) = number.as_i64() {
+        return Ok(Some(n));
+    }
+    match number.as_f64() {
+        // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
+        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
+            Ok(Some(f as i64))
+        }
+        _ => Err(D::Error::custom(format!(
+            "invalid value: {number}, expected a whole number"
+        ))),
+    }
+}
+
+/// A request body that must be a JSON object. serde's derived structs also read an array, field
+/// by field in order, so `["cpu"]` would otherwise pass for `{"profileType": "cpu"}`.
+#[derive(Debug)]
+pub struct Object<T>(pub T);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Read as its text, so free-form JSON inside (`metadata`) keeps its numbers exactly.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        if !raw.get().starts_with('{') {
+            return Err(D::Error::custom(format_args!(
+                "invalid type: {}, expected a JSON object",
+                raw.get().chars().take(40).collect::<String>()
+            )));
+        }
+        serde_json::from_str(raw.get())
+            .map(Object)
+            .map_err(D::Error::custom)
+    }
 }
 
 /// Lets string-backed enums be read from `varchar` columns with `#[sqlx(try_from = "String")]`,
@@ -27,3 +70,40 @@ macro_rules! text_column {
     };
 }
 pub(crate) use text_column;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    struct Body {
+        #[serde(default, deserialize_with = "whole_number")]
+        n: Option<i64>,
+    }
+
+    fn n(json: &str) -> Result<Option<i64>, serde_json::Error> {
+        serde_json::from_str::<Body>(json).map(|b| b.n)
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_as_floats() {
+        assert_eq!(n(r#"{}"#).unwrap(), None);
+        assert_eq!(n(r#"{"n": 300}"#).unwrap(), Some(300));
+        assert_eq!(n(r#"{"n": 300.0}"#).unwrap(), Some(300));
+        assert_eq!(n(r#"{"n": -2e3}"#).unwrap(), Some(-2000));
+        for refused in [
+            r#"{"n": 1.5}"#,
+            r#"{"n": null}"#,
+            r#"{"n": "3"}"#,
+            r#"{"n": 1e300}"#,
+        ] {
+            assert!(n(refused).is_err(), "{refused}");
+        }
+    }
+
+    #[test]
+    fn bodies_must_be_objects() {
+        assert!(serde_json::from_str::<Object<Body>>(r#"{"n": 1}"#).is_ok());
+        assert!(serde_json::from_str::<Object<Body>>("[1]").is_err());
+    }
+}

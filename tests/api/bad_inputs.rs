@@ -419,7 +419,63 @@ fn cases() -> Vec<Case> {
             "method_not_allowed",
         ),
         case(M::POST, "/triage/a", Body::None, 405, "method_not_allowed"),
+        case(M::TRACE, "/health", Body::None, 405, "method_not_allowed"),
+        // What the OpenAPI document states, the server enforces (schemathesis checks the rest).
+        case(
+            M::PUT,
+            "/baselines/1",
+            Body::Json(json!([20])),
+            400,
+            "invalid_field",
+        ),
+        case(
+            M::PUT,
+            "/baselines/1",
+            Body::Json(json!({"maxSelfPrecent": 20})),
+            400,
+            "invalid_field",
+        ),
+        case(
+            M::PUT,
+            "/baselines/1",
+            Body::Json(json!({"maxSelfPercent": null})),
+            400,
+            "invalid_field",
+        ),
+        case(
+            M::POST,
+            "/rules",
+            Body::Json(
+                json!({"appName": "a", "profileType": "cpu", "thresholdPercent": 30, "forSeconds": 1.5}),
+            ),
+            400,
+            "invalid_field",
+        ),
+        case(
+            M::POST,
+            "/baselines",
+            baseline_with("functionName", json!("f\u{0}")),
+            400,
+            "invalid_field",
+        ),
     ]
+}
+
+#[tokio::test]
+async fn a_whole_number_may_be_written_as_a_float() {
+    let app = spawn_app().await;
+    let body =
+        json!({"appName": "a", "profileType": "cpu", "thresholdPercent": 30, "forSeconds": 300.0});
+    let res = app
+        .client
+        .post(app.url("/rules"))
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(res.status().as_u16(), 201);
+    let rule: Value = res.json().await.expect("json");
+    assert_eq!(rule["forSeconds"], 300);
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ pub struct TransitionList {
 pub struct HistoryParams {
     /// Only this app's transitions.
     #[serde(rename = "appName")]
-    #[param(rename = "appName")]
+    #[param(rename = "appName", inline, value_type = Option<crate::profile::AppName>)]
     pub app_name: Option<String>,
     /// 1..=1000, default 50.
     #[param(minimum = 1, maximum = 1000)]

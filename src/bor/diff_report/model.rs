@@ -13,27 +13,29 @@ use crate::profile::{
 #[into_params(parameter_in = Query)]
 pub struct DiffParams {
     /// Start of the current window, epoch seconds; default one hour before `to`.
+    #[param(minimum = 0)]
     pub from: Option<i64>,
     /// End of the current window, epoch seconds; default now (floored to 10 s).
+    #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Start of the baseline window; default `baselineTo` minus the current window's length.
     #[serde(rename = "baselineFrom")]
-    #[param(rename = "baselineFrom")]
+    #[param(minimum = 0, rename = "baselineFrom")]
     pub baseline_from: Option<i64>,
     /// End of the baseline window; default `from`.
     #[serde(rename = "baselineTo")]
-    #[param(rename = "baselineTo")]
+    #[param(minimum = 0, rename = "baselineTo")]
     pub baseline_to: Option<i64>,
     /// cpu (default), alloc, lock or wall; aliases accepted.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Changed functions listed, 1..=1000; default 20.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `json` (default), `markdown`, `svg` (a differential flame graph) or `html` (one
     /// self-contained page); case-insensitive.
-    #[param(example = "json")]
+    #[param(inline, value_type = Option<DiffFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers for both sides, Prometheus style: `region=~"eu-.*"`.
     #[param(example = "region=~\"eu-.*\"")]
@@ -56,6 +58,17 @@ pub const DIFF_FORMATS: [ReportFormat; 4] = [
     ReportFormat::Svg,
     ReportFormat::Html,
 ];
+
+/// The OpenAPI schema of the diff route's `format`.
+pub struct DiffFormatName;
+
+impl utoipa::PartialSchema for DiffFormatName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ReportFormat::schema_of(&DIFF_FORMATS)
+    }
+}
+
+impl ToSchema for DiffFormatName {}
 
 /// A validated diff request.
 #[derive(Debug, Clone, PartialEq)]

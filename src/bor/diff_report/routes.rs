@@ -27,7 +27,7 @@ pub struct RoutesDoc;
 /// `X-Requested-By` names the requester).
 #[utoipa::path(get, path = "/diff/{appName}", tag = "diff",
     params(
-        ("appName" = String, Path, description = "Application name"),
+        ("appName" = inline(crate::profile::AppName), Path, description = "Application name"),
         ("X-Requested-By" = Option<String>, Header, description = "Who asks; stored with the history record (v2)"),
         DiffParams,
     ),

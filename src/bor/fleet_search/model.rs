@@ -13,16 +13,20 @@ use crate::sor::registry::Tier;
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Required: part of a function name; case-insensitive, `/`, `.` and `::` alike.
+    #[param(required = true, pattern = r"\S")]
     pub function: Option<String>,
     /// cpu (default), alloc, lock or wall; aliases accepted.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Start, epoch seconds; default one hour before `to`.
+    #[param(minimum = 0)]
     pub from: Option<i64>,
     /// End, epoch seconds; default now (floored to 10 s).
+    #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Comma-separated app names; default every app with profiles in the window.
+    #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
     /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
     pub labels: Option<String>,
@@ -34,16 +38,19 @@ pub struct SearchParams {
 pub struct HotspotParams {
     /// cpu (default), alloc, lock or wall; aliases accepted.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Hotspots listed, 1..=1000; default 20.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Start, epoch seconds; default one hour before `to`.
+    #[param(minimum = 0)]
     pub from: Option<i64>,
     /// End, epoch seconds; default now (floored to 10 s).
+    #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Comma-separated app names; default every app with profiles in the window.
+    #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
     /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
     pub labels: Option<String>,

@@ -15,22 +15,39 @@ use crate::sor::history::AssessmentSeverity;
 #[into_params(parameter_in = Query)]
 pub struct TriageParams {
     /// Start, epoch seconds; default one hour before `to`.
+    #[param(minimum = 0)]
     pub from: Option<i64>,
     /// End, epoch seconds; default now (floored to 10 s).
+    #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Comma-separated profile types (aliases accepted); default `cpu,alloc`.
+    #[param(inline, value_type = Option<crate::profile::ProfileTypeList>)]
     pub types: Option<String>,
     /// Top functions shown per type, 1..=1000; default 10.
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `json` (default) or `html` (one self-contained page with each type's flame graph);
     /// case-insensitive.
-    #[param(example = "json")]
+    #[param(inline, value_type = Option<TriageFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
     #[param(example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
+
+/// What `GET /triage/{appName}` answers in.
+pub const TRIAGE_FORMATS: [ReportFormat; 2] = [ReportFormat::Json, ReportFormat::Html];
+
+/// The OpenAPI schema of the triage route's `format`.
+pub struct TriageFormatName;
+
+impl utoipa::PartialSchema for TriageFormatName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        ReportFormat::schema_of(&TRIAGE_FORMATS)
+    }
+}
+
+impl ToSchema for TriageFormatName {}
 
 /// A validated triage request.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,10 +74,7 @@ impl TriageRequest {
             window: TimeWindow::resolve(params.from, params.to, now)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
             limit: parse_limit(params.limit, 10, 1000)?,
-            format: ReportFormat::parse(
-                params.format.as_deref(),
-                &[ReportFormat::Json, ReportFormat::Html],
-            )?,
+            format: ReportFormat::parse(params.format.as_deref(), &TRIAGE_FORMATS)?,
             labels: LabelSelector::parse(params.labels.as_deref(), "labels")?,
             requested_by,
         })

@@ -33,7 +33,7 @@ pub struct RoutesDoc;
 /// history (in the background; `X-Requested-By` names the requester).
 #[utoipa::path(get, path = "/triage/{appName}", tag = "triage",
     params(
-        ("appName" = String, Path, description = "Application name"),
+        ("appName" = inline(crate::profile::AppName), Path, description = "Application name"),
         ("X-Requested-By" = Option<String>, Header, description = "Who asks; stored with the history record (v2)"),
         TriageParams,
     ),

@@ -9,7 +9,7 @@ use crate::profile::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
-use crate::sor::fields::named;
+use crate::sor::fields::{named, whole_number};
 
 /// "Alert when a function matching `functionPattern` takes more than `thresholdPercent`."
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -66,63 +66,91 @@ pub struct AlertRulePatch {
 
 /// Body of `POST /rules`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "appName": "checkout-service", "profileType": "cpu", "functionPattern": "G1",
     "thresholdPercent": 30.0, "severity": "critical", "notificationChannel": "#payments-oncall",
     "enabled": true, "createdBy": "alice"
 }))]
 pub struct CreateAlertRuleRequest {
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::AppName)]
     pub app_name: Option<String>,
     /// Required: cpu, alloc, lock or wall (aliases accepted).
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::ProfileTypeName)]
     pub profile_type: Option<String>,
     /// Required, 0 < x <= 100.
-    #[schema(required)]
+    #[schema(required, nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub threshold_percent: Option<f64>,
+    #[schema(inline, value_type = Option<crate::profile::FunctionPatternText>)]
     pub function_pattern: Option<String>,
     /// info, warning (default) or critical.
     pub severity: Option<Severity>,
     /// A channel name, or an `http(s)://` URL that gets a webhook per alert transition.
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub notification_channel: Option<String>,
     /// Defaults to true.
     pub enabled: Option<bool>,
     /// Seconds the value must stay above the threshold before the alert fires; default 0.
-    #[schema(minimum = 0, maximum = 604800)]
+    #[serde(default, deserialize_with = "whole_number")]
+    #[schema(nullable = false, minimum = 0, maximum = 604800)]
     pub for_seconds: Option<i64>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub created_by: Option<String>,
 }
 
 /// Body of `PUT /rules/{id}`: only the named fields change; `null` clears a text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"thresholdPercent": 25.0, "enabled": false}))]
 pub struct UpdateAlertRuleRequest {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     #[serde(
         default,
         deserialize_with = "named",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(inline, value_type = Option<crate::profile::FunctionPatternText>)]
     pub function_pattern: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub threshold_percent: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
     pub severity: Option<Severity>,
     #[serde(
         default,
         deserialize_with = "named",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub notification_channel: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 0, maximum = 604800)]
+    #[serde(
+        default,
+        deserialize_with = "whole_number",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, minimum = 0, maximum = 604800)]
     pub for_seconds: Option<i64>,
 }
 
@@ -132,7 +160,7 @@ pub struct UpdateAlertRuleRequest {
 pub struct RuleListParams {
     /// Only rules of this app.
     #[serde(rename = "appName")]
-    #[param(rename = "appName")]
+    #[param(rename = "appName", inline, value_type = Option<crate::profile::AppName>)]
     pub app_name: Option<String>,
 }
 

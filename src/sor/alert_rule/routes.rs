@@ -11,6 +11,7 @@ use crate::address_guard::AddressGuard;
 use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
+use crate::sor::fields::Object;
 use crate::sor::AlertRuleSor;
 
 /// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
@@ -106,7 +107,7 @@ pub async fn get(
 
 /// An app's enabled rules.
 #[utoipa::path(get, path = "/rules/active/{appName}", tag = "rules",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = ActiveRuleList),
         (status = 400, body = ErrorBody),
@@ -140,10 +141,10 @@ pub async fn update(
     store: web::Data<dyn AlertRuleSor>,
     guard: web::Data<AddressGuard>,
     path: web::Path<String>,
-    body: web::Json<UpdateAlertRuleRequest>,
+    body: web::Json<Object<UpdateAlertRuleRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
-    let patch = AlertRulePatch::try_from(body.into_inner())?;
+    let patch = AlertRulePatch::try_from(body.into_inner().0)?;
     let channel = patch
         .notification_channel
         .as_ref()

@@ -8,7 +8,7 @@ use crate::profile::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
-use crate::sor::fields::text_column;
+use crate::sor::fields::{named, text_column};
 
 text_column!(Severity, ProfileType);
 
@@ -54,35 +54,48 @@ pub struct BaselinePatch {
 
 /// Body of `POST /baselines`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "appName": "checkout-service", "profileType": "cpu", "functionName": "G1 Young Generation",
     "maxSelfPercent": 15.0, "severity": "warning", "createdBy": "alice"
 }))]
 pub struct CreateBaselineRequest {
     /// Required, 1–255 characters.
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::AppName)]
     pub app_name: Option<String>,
     /// Required: cpu, alloc, lock or wall (aliases accepted).
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::ProfileTypeName)]
     pub profile_type: Option<String>,
     /// Required, as Pyroscope names the function.
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::FunctionNameText)]
     pub function_name: Option<String>,
     /// Required, 0 < x <= 100.
-    #[schema(required)]
+    #[schema(required, nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub max_self_percent: Option<f64>,
     /// Defaults to `warning`.
     pub severity: Option<Severity>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub created_by: Option<String>,
 }
 
 /// Body of `PUT /baselines/{id}`; at least one field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"maxSelfPercent": 20.0, "severity": "critical"}))]
 pub struct UpdateBaselineRequest {
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub max_self_percent: Option<f64>,
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
     pub severity: Option<Severity>,
 }
 

@@ -9,6 +9,7 @@ use super::model::{
 use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::{AppName, ProfileType};
 use crate::routing::{parse_id, resource, AppPath};
+use crate::sor::fields::Object;
 use crate::sor::BaselineSor;
 
 /// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
@@ -48,7 +49,7 @@ pub async fn create(
 
 /// An app's baselines of every profile type.
 #[utoipa::path(get, path = "/baselines/{appName}", tag = "baselines",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = BaselineList),
         (status = 400, body = ErrorBody),
@@ -70,8 +71,8 @@ pub async fn list_by_app(
 /// An app's baselines of one profile type.
 #[utoipa::path(get, path = "/baselines/{appName}/{type}", tag = "baselines",
     params(
-        ("appName" = String, Path, description = "Application name"),
-        ("type" = String, Path, description = "cpu, alloc, lock or wall"),
+        ("appName" = inline(crate::profile::AppName), Path, description = "Application name"),
+        ("type" = inline(crate::profile::ProfileTypeName), Path, description = "cpu, alloc, lock or wall (aliases accepted)"),
     ),
     responses(
         (status = 200, body = BaselineList),
@@ -107,10 +108,10 @@ pub async fn list_by_type(
 pub async fn update(
     store: web::Data<dyn BaselineSor>,
     path: web::Path<String>,
-    body: web::Json<UpdateBaselineRequest>,
+    body: web::Json<Object<UpdateBaselineRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
-    let patch = BaselinePatch::try_from(body.into_inner())?;
+    let patch = BaselinePatch::try_from(body.into_inner().0)?;
     Ok(HttpResponse::Ok().json(store.update(id, patch).await?))
 }
 

@@ -1,5 +1,6 @@
 //! History SOR: the audit trail of assessments in PostgreSQL.
 
+mod instant;
 pub mod key;
 pub mod model;
 pub mod postgres;

@@ -1,13 +1,14 @@
 //! Triage-history domain types and their request bodies.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::instant::parse_instant;
 use super::key::RecordKey;
 use crate::profile::{
     optional_text, parse_limit, required_text, AppName, InputError, LabelSelector, ProfileType,
-    MAX_RECOMMENDATION, MAX_SHORT_TEXT,
+    MAX_DIAGNOSIS, MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
 use crate::sor::fields::text_column;
 use crate::sor::json_text::JsonText;
@@ -108,25 +109,29 @@ pub struct HistoryQuery {
 
 /// Body of `POST /history`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "appName": "checkout-service", "diagnosis": "gc_pressure", "severity": "high",
     "profileTypes": "cpu,alloc", "topFunctions": {"cpu": []},
     "recommendation": "Tune the heap", "requestedBy": "alice"
 }))]
 pub struct CreateHistoryRequest {
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::AppName)]
     pub app_name: Option<String>,
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::DiagnosisText)]
     pub diagnosis: Option<String>,
     /// Required: low, medium or high.
-    #[schema(required)]
+    #[schema(required, nullable = false)]
     pub severity: Option<AssessmentSeverity>,
     /// Comma-separated profile types; defaults to `cpu`.
+    #[schema(inline, value_type = Option<crate::profile::ProfileTypeList>)]
     pub profile_types: Option<String>,
-    #[schema(value_type = Object)]
+    /// The assessment's evidence: any JSON (SPEC §9), kept as its text.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub top_functions: Option<JsonText>,
+    #[schema(inline, value_type = Option<crate::profile::RecommendationText>)]
     pub recommendation: Option<String>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub requested_by: Option<String>,
     /// Label matchers the assessment was narrowed to, e.g. `version="1.4.2"`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -141,14 +146,15 @@ pub struct HistoryParams {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Records to skip, default 0.
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 4_294_967_295_i64)]
     pub offset: Option<u32>,
     /// Oldest creation time: epoch seconds or RFC 3339.
+    #[param(inline, value_type = Option<super::instant::Instant>)]
     pub from: Option<String>,
     /// Newest creation time (exclusive): epoch seconds or RFC 3339.
+    #[param(inline, value_type = Option<super::instant::Instant>)]
     pub to: Option<String>,
 }
-
-const MAX_DIAGNOSIS: usize = 100;
 
 impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
     type Error = InputError;
@@ -216,22 +222,6 @@ impl TryFrom<HistoryParams> for HistoryQuery {
         }
         Ok(query)
     }
-}
-
-/// Reads epoch seconds or an RFC 3339 timestamp.
-fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, InputError> {
-    let parsed = match raw.trim().parse::<i64>() {
-        Ok(secs) => Utc.timestamp_opt(secs, 0).single(),
-        Err(_) => DateTime::parse_from_rfc3339(raw.trim())
-            .ok()
-            .map(|t| t.with_timezone(&Utc)),
-    };
-    parsed.ok_or_else(|| {
-        InputError::new(
-            "invalid_time_window",
-            format!("{field} must be epoch seconds or an RFC 3339 timestamp, got `{raw}`"),
-        )
-    })
 }
 
 /// Answer of `GET /history/{appName}`.

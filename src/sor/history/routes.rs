@@ -32,7 +32,7 @@ pub struct RoutesDoc;
 /// Sent again with the same `Idempotency-Key`, it is stored once and answers the stored row.
 #[utoipa::path(post, path = "/history", tag = "history",
     request_body = CreateHistoryRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A UUID naming this record; a retry with the same key does not store it twice")),
+    params(("Idempotency-Key" = Option<uuid::Uuid>, Header, nullable = false, description = "A UUID naming this record; a retry with the same key does not store it twice")),
     responses(
         (status = 201, description = "Stored", body = HistoryRecord),
         (status = 400, description = "Invalid body", body = ErrorBody),
@@ -69,7 +69,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
 
 /// An app's assessments, newest first, optionally within `[from, to)`.
 #[utoipa::path(get, path = "/history/{appName}", tag = "history",
-    params(("appName" = String, Path, description = "Application name"), HistoryParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), HistoryParams),
     responses(
         (status = 200, body = HistoryList),
         (status = 400, body = ErrorBody),
@@ -92,7 +92,7 @@ pub async fn list(
 
 /// An app's newest assessment.
 #[utoipa::path(get, path = "/history/{appName}/latest", tag = "history",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = HistoryRecord),
         (status = 400, body = ErrorBody),

@@ -47,10 +47,10 @@ pub(super) enum PyroscopeFailure {
 #[into_params(parameter_in = Query)]
 pub struct AppsParams {
     /// Window start, epoch seconds (default: one hour before `to`).
-    #[param(example = 1_700_000_000)]
+    #[param(minimum = 0, example = 1_700_000_000)]
     pub from: Option<i64>,
     /// Window end, epoch seconds (default: now, floored to 10 s).
-    #[param(example = 1_700_003_600)]
+    #[param(minimum = 0, example = 1_700_003_600)]
     pub to: Option<i64>,
 }
 
@@ -60,13 +60,13 @@ pub struct AppsParams {
 pub struct ProfileParams {
     /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu")]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Window start, epoch seconds (default: one hour before `to`).
-    #[param(example = 1_700_000_000)]
+    #[param(minimum = 0, example = 1_700_000_000)]
     pub from: Option<i64>,
     /// Window end, epoch seconds (default: now, floored to 10 s).
-    #[param(example = 1_700_003_600)]
+    #[param(minimum = 0, example = 1_700_003_600)]
     pub to: Option<i64>,
     /// How many functions to return, 1..=1000 (default 50).
     #[param(example = 50, minimum = 1, maximum = 1000)]
@@ -83,19 +83,19 @@ pub struct ProfileParams {
 pub struct DiffParams {
     /// Profile type: cpu (default), alloc, lock or wall.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu")]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Current window start, epoch seconds (default: one hour before `to`).
-    #[param(example = 1_700_003_600)]
+    #[param(minimum = 0, example = 1_700_003_600)]
     pub from: Option<i64>,
     /// Current window end, epoch seconds (default: now, floored to 10 s).
-    #[param(example = 1_700_007_200)]
+    #[param(minimum = 0, example = 1_700_007_200)]
     pub to: Option<i64>,
     /// Baseline window start (default: as long before `baselineTo` as the current window lasts).
-    #[param(rename = "baselineFrom", example = 1_700_000_000)]
+    #[param(minimum = 0, rename = "baselineFrom", example = 1_700_000_000)]
     pub baseline_from: Option<i64>,
     /// Baseline window end (default: `from`).
-    #[param(rename = "baselineTo", example = 1_700_003_600)]
+    #[param(minimum = 0, rename = "baselineTo", example = 1_700_003_600)]
     pub baseline_to: Option<i64>,
     /// How many functions to return per window, 1..=5000 (default 500).
     #[param(example = 500, minimum = 1, maximum = 5000)]
@@ -155,7 +155,7 @@ pub async fn apps(
 
 /// One app's functions ranked by self time.
 #[utoipa::path(get, path = "/profiles/{appName}", tag = "profiles",
-    params(("appName" = String, Path, description = "Application name (1-255 characters)"), ProfileParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), ProfileParams),
     responses(
         (status = 200, description = "Ranked functions", body = Profile),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
@@ -181,7 +181,7 @@ pub async fn profile(
 
 /// One app's functions in a baseline and a current window.
 #[utoipa::path(get, path = "/profiles/{appName}/diff", tag = "profiles",
-    params(("appName" = String, Path, description = "Application name (1-255 characters)"), DiffParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), DiffParams),
     responses(
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,

@@ -32,13 +32,13 @@ pub struct RoutesDoc;
 pub struct TreeParams {
     /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu")]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::profile::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Window start, epoch seconds (default: one hour before `to`).
-    #[param(example = 1_700_000_000)]
+    #[param(minimum = 0, example = 1_700_000_000)]
     pub from: Option<i64>,
     /// Window end, epoch seconds (default: now, floored to 10 s).
-    #[param(example = 1_700_003_600)]
+    #[param(minimum = 0, example = 1_700_003_600)]
     pub to: Option<i64>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
     #[param(example = "version=\"1.4.2\"")]
@@ -65,7 +65,7 @@ impl TreeParams {
 /// its samples; hovering shows `name (N samples, x%)`, a click zooms into a frame and Search
 /// highlights names. Frames narrower than 0.3 pixels are merged into one grey block per parent.
 #[utoipa::path(get, path = "/profiles/{appName}/flamegraph.svg", tag = "profiles",
-    params(("appName" = String, Path, description = "Application name (1-255 characters)"), TreeParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), TreeParams),
     responses(
         (status = 200, description = "The flame graph", content_type = "image/svg+xml", body = String),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
@@ -99,7 +99,7 @@ pub async fn flame_graph(
 /// list of `[offset, total, self, nameIndex]` tuples, as Pyroscope's `SelectMergeStacktraces`
 /// answers. BORs in another process read the trees they draw from here.
 #[utoipa::path(get, path = "/profiles/{appName}/tree", tag = "profiles",
-    params(("appName" = String, Path, description = "Application name (1-255 characters)"), TreeParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), TreeParams),
     responses(
         (status = 200, description = "The call tree as a Connect flame graph", body = Object),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
@@ -119,7 +119,7 @@ pub async fn tree(
 /// `{"baseline": {"flamegraph": …}, "current": {"flamegraph": …}}`, of the profile type that
 /// `/profiles/{appName}/diff` compares.
 #[utoipa::path(get, path = "/profiles/{appName}/diff/tree", tag = "profiles",
-    params(("appName" = String, Path, description = "Application name (1-255 characters)"), DiffParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), DiffParams),
     responses(
         (status = 200, description = "Both windows' call trees", body = Object),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody),

@@ -87,19 +87,22 @@ pub struct ServicePatch {
 
 /// Body of `POST /services`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({
     "appName": "checkout-service", "teamOwner": "team-payments", "tier": "critical",
     "environment": "production", "notificationChannel": "#payments-oncall",
     "pyroscopeLabels": {"service_name": "checkout-service"}, "metadata": {"repo": "payments/checkout"}
 }))]
 pub struct CreateServiceRequest {
-    #[schema(required)]
+    #[schema(required, inline, value_type = crate::profile::AppName)]
     pub app_name: Option<String>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub team_owner: Option<String>,
     /// critical, high, standard (default) or low.
     pub tier: Option<Tier>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub environment: Option<String>,
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub notification_channel: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub pyroscope_labels: Option<JsonObject>,
@@ -109,7 +112,7 @@ pub struct CreateServiceRequest {
 
 /// Body of `PUT /services/{appName}`: only the named fields change; `null` clears a text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"tier": "high", "metadata": {"repo": "payments/checkout-v2"}}))]
 pub struct UpdateServiceRequest {
     #[serde(
@@ -117,29 +120,42 @@ pub struct UpdateServiceRequest {
         deserialize_with = "named",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub team_owner: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false)]
     pub tier: Option<Tier>,
     #[serde(
         default,
         deserialize_with = "named",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub environment: Option<Option<String>>,
     #[serde(
         default,
         deserialize_with = "named",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>)]
+    #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub notification_channel: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub pyroscope_labels: Option<JsonObject>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
+    #[serde(
+        default,
+        deserialize_with = "named",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub metadata: Option<JsonObject>,
 }
 
@@ -224,6 +240,7 @@ mod tests {
         let req: UpdateServiceRequest = serde_json::from_str("{}").unwrap();
         assert!(ServicePatch::try_from(req).is_err());
         assert!(serde_json::from_str::<UpdateServiceRequest>(r#"{"metadata": [1]}"#).is_err());
-        assert!(serde_json::from_str::<UpdateServiceRequest>(r#"{"tier": null}"#).is_ok());
+        // A tier cannot be cleared: `null` is refused, as the OpenAPI document says.
+        assert!(serde_json::from_str::<UpdateServiceRequest>(r#"{"tier": null}"#).is_err());
     }
 }

@@ -9,6 +9,7 @@ use super::model::{
 use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::profile::AppName;
 use crate::routing::{resource, AppPath};
+use crate::sor::fields::Object;
 use crate::sor::RegistrySor;
 
 /// Mounts the routes; expects `web::Data<dyn RegistrySor>`.
@@ -70,7 +71,7 @@ pub async fn list(
 
 /// One service's registration.
 #[utoipa::path(get, path = "/services/{appName}", tag = "services",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = Service),
         (status = 400, body = ErrorBody),
@@ -87,7 +88,7 @@ pub async fn get(
 
 /// Change only the fields the body names; `null` clears a text field.
 #[utoipa::path(put, path = "/services/{appName}", tag = "services",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     request_body = UpdateServiceRequest,
     responses(
         (status = 200, body = Service),
@@ -99,16 +100,16 @@ pub async fn get(
 pub async fn update(
     store: web::Data<dyn RegistrySor>,
     path: AppPath<String>,
-    body: web::Json<UpdateServiceRequest>,
+    body: web::Json<Object<UpdateServiceRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let app: AppName = path.parse()?;
-    let patch = ServicePatch::try_from(body.into_inner())?;
+    let patch = ServicePatch::try_from(body.into_inner().0)?;
     Ok(HttpResponse::Ok().json(store.update(app, patch).await?))
 }
 
 /// Unregister a service.
 #[utoipa::path(delete, path = "/services/{appName}", tag = "services",
-    params(("appName" = String, Path, description = "Application name")),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name")),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, body = ErrorBody),

@@ -1,0 +1,200 @@
+//! The logical profile types, the names a request may give them, and how the OpenAPI
+//! document states those names.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
+
+use super::InputError;
+
+/// Every name a request may use for a profile type (matched case-insensitively, trimmed).
+const NAMES: [(&str, ProfileType); 10] = [
+    ("cpu", ProfileType::Cpu),
+    ("alloc", ProfileType::Alloc),
+    ("allocation", ProfileType::Alloc),
+    ("memory", ProfileType::Alloc),
+    ("lock", ProfileType::Lock),
+    ("mutex", ProfileType::Lock),
+    ("contention", ProfileType::Lock),
+    ("wall", ProfileType::Wall),
+    ("wallclock", ProfileType::Wall),
+    ("wall-clock", ProfileType::Wall),
+];
+
+/// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileType {
+    Cpu,
+    Alloc,
+    Lock,
+    Wall,
+}
+
+impl ProfileType {
+    pub const ALL: [ProfileType; 4] = [
+        ProfileType::Cpu,
+        ProfileType::Alloc,
+        ProfileType::Lock,
+        ProfileType::Wall,
+    ];
+
+    /// The canonical name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileType::Cpu => "cpu",
+            ProfileType::Alloc => "alloc",
+            ProfileType::Lock => "lock",
+            ProfileType::Wall => "wall",
+        }
+    }
+
+    /// Parses a comma-separated list, keeping the first occurrence of each type.
+    pub fn parse_list(raw: &str) -> Result<Vec<ProfileType>, InputError> {
+        let mut types = Vec::new();
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let t: ProfileType = part.parse()?;
+            if !types.contains(&t) {
+                types.push(t);
+            }
+        }
+        if types.is_empty() {
+            return Err(InputError::new(
+                "invalid_profile_type",
+                "at least one profile type is required (cpu, alloc, lock, wall)",
+            ));
+        }
+        Ok(types)
+    }
+}
+
+impl fmt::Display for ProfileType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ProfileType {
+    type Err = InputError;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        let name = raw.trim().to_ascii_lowercase();
+        NAMES
+            .iter()
+            .find(|(accepted, _)| *accepted == name)
+            .map(|(_, t)| *t)
+            .ok_or_else(|| {
+                InputError::new(
+                    "invalid_profile_type",
+                    format!("unknown profile type `{raw}`; valid values: cpu, alloc, lock, wall"),
+                )
+            })
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        raw.parse()
+            .map_err(|e: InputError| serde::de::Error::custom(e))
+    }
+}
+
+/// The OpenAPI schema of one profile type as a request names it: the canonical names and their
+/// aliases (the parser also ignores case and surrounding space).
+pub struct ProfileTypeName;
+
+impl PartialSchema for ProfileTypeName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(NAMES.iter().map(|(name, _)| *name)))
+            .examples(["cpu"])
+            .into()
+    }
+}
+
+impl ToSchema for ProfileTypeName {}
+
+/// The OpenAPI schema of a comma-separated list of profile types, as
+/// [`ProfileType::parse_list`] accepts it: at least one name; blank entries are skipped.
+pub struct ProfileTypeList;
+
+impl ProfileTypeList {
+    pub fn pattern() -> String {
+        let one = NAMES.map(|(name, _)| name).join("|");
+        format!(r"^[\s,]*(?:{one})(?:\s*,[\s,]*(?:{one}))*[\s,]*$")
+    }
+}
+
+impl PartialSchema for ProfileTypeList {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(Self::pattern()))
+            .examples(["cpu,alloc"])
+            .into()
+    }
+}
+
+impl ToSchema for ProfileTypeList {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_type_aliases_map_to_canonical_names() {
+        for (raw, want) in [
+            ("CPU", ProfileType::Cpu),
+            ("allocation", ProfileType::Alloc),
+            ("Memory", ProfileType::Alloc),
+            ("mutex", ProfileType::Lock),
+            ("contention", ProfileType::Lock),
+            ("wallclock", ProfileType::Wall),
+            ("wall-clock", ProfileType::Wall),
+        ] {
+            assert_eq!(raw.parse::<ProfileType>().unwrap(), want, "{raw}");
+        }
+        let err = "heap".parse::<ProfileType>().unwrap_err();
+        assert!(err.to_string().contains("cpu, alloc, lock, wall"));
+    }
+
+    #[test]
+    fn type_lists_deduplicate_and_reject_empty() {
+        let list = ProfileType::parse_list("cpu, memory,alloc ,lock").unwrap();
+        assert_eq!(
+            list,
+            vec![ProfileType::Cpu, ProfileType::Alloc, ProfileType::Lock]
+        );
+        assert!(ProfileType::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn the_documented_list_pattern_accepts_what_parse_list_accepts() {
+        let pattern = regex::Regex::new(&ProfileTypeList::pattern()).expect("the pattern compiles");
+        for raw in [
+            "cpu",
+            "cpu,alloc",
+            " cpu , memory ,",
+            ",lock",
+            "wall-clock",
+            "",
+            " , ",
+            "cpu,,heap",
+            "heap",
+            "cpu alloc",
+            "cpu;alloc",
+        ] {
+            assert_eq!(
+                pattern.is_match(raw),
+                ProfileType::parse_list(raw).is_ok(),
+                "pattern and parser disagree on {raw:?}"
+            );
+        }
+    }
+}
