@@ -3,8 +3,8 @@
 # (its embedded PostgreSQL, and scripts/stub_pyroscope.py as the Pyroscope). Exits non-zero on
 # any failure schemathesis reports.
 #
-# Installs schemathesis (pinned) into a virtual environment under target/, builds the debug
-# binary (already built by `cargo test`), starts both processes on free loopback ports and
+# Installs schemathesis (pinned) into a virtual environment under target/, uses the debug
+# binary `cargo test` built, starts both processes on free loopback ports and
 # stops them on exit. Every file it writes is under target/contract/.
 #
 # Env: CONTRACT_SEED (42; fixed so that CI is reproducible, change it to explore),
@@ -29,7 +29,9 @@ if [[ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VER
     "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --quiet
+# The binary as `cargo test` builds it (for the integration tests): after the tests this is a
+# no-op, where `cargo build` would rebuild much of the tree with another feature set.
+cargo test --quiet --no-run --test api
 BIN=target/debug/pyroscope-functions
 
 rm -rf "$WORK"
