@@ -2,6 +2,7 @@
 
 mod analyse;
 mod encode;
+mod ints;
 mod stats;
 mod tree;
 mod wire;

@@ -58,15 +58,18 @@ pub(super) fn decode_level(
             unsigned(self_samples)?,
             unsigned(name)?,
         );
-        let name = usize::try_from(name)
+        // `let … else` rather than `ok_or(…)`: an eagerly built error is dropped for every node.
+        let Some(name) = usize::try_from(name)
             .ok()
             .and_then(|i| canonical.get(i).copied())
-            .ok_or(FlamegraphError::NameIndexOutOfRange {
+        else {
+            return Err(FlamegraphError::NameIndexOutOfRange {
                 level,
                 node,
                 index: name,
                 names: canonical.len(),
-            })?;
+            });
+        };
         if self_samples > total {
             return Err(FlamegraphError::SelfExceedsTotal {
                 level,
@@ -75,12 +78,13 @@ pub(super) fn decode_level(
                 total,
             });
         }
-        let start = end
+        let Some((start, next_end)) = end
             .checked_add(offset)
-            .ok_or(FlamegraphError::Overflow { level, node })?;
-        end = start
-            .checked_add(total)
-            .ok_or(FlamegraphError::Overflow { level, node })?;
+            .and_then(|start| Some((start, start.checked_add(total)?)))
+        else {
+            return Err(FlamegraphError::Overflow { level, node });
+        };
+        end = next_end;
         spans.push(Span { start, end });
         nodes.push(TreeNode::leaf(total, self_samples, name));
     }
@@ -138,10 +142,12 @@ pub(super) fn check_parents(
     child_base: usize,
 ) -> Result<(), FlamegraphError> {
     for (node, parent) in nodes[parent_base..child_base].iter().enumerate() {
-        let sum = nodes[parent.children()]
+        let Some(sum) = nodes[parent.children()]
             .iter()
             .try_fold(parent.self_samples, |acc, c| acc.checked_add(c.total))
-            .ok_or(FlamegraphError::Overflow { level, node })?;
+        else {
+            return Err(FlamegraphError::Overflow { level, node });
+        };
         if sum > parent.total {
             return Err(FlamegraphError::ChildrenExceedParent {
                 level,

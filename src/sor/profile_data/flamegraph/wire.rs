@@ -5,6 +5,9 @@ use std::fmt;
 
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::ints::parse_int_array;
 
 #[derive(Deserialize)]
 pub(super) struct ConnectResponse<'a> {
@@ -25,7 +28,7 @@ pub(super) struct ConnectFlameGraph<'a> {
 #[derive(Deserialize)]
 pub(super) struct ConnectLevel {
     #[serde(default)]
-    pub(super) values: Option<Values>,
+    pub(super) values: Option<ConnectValues>,
 }
 
 impl AsRef<[i64]> for ConnectLevel {
@@ -118,7 +121,7 @@ impl Visitor<'_> for IntVisitor {
     }
 }
 
-/// One level's flat value list, decoded without an intermediate `Vec<Int>` or `String`s.
+/// One level's flat value list.
 #[derive(Default)]
 pub(super) struct Values(pub(super) Vec<i64>);
 
@@ -145,5 +148,21 @@ impl<'de> Deserialize<'de> for Values {
             }
         }
         deserializer.deserialize_seq(ValuesVisitor)
+    }
+}
+
+/// A Connect level's value list. Pyroscope writes these int64s as decimal strings, which
+/// serde would read as strings and parse again; serde_json only skips the list (borrowing its
+/// text) and [`parse_int_array`] reads the digits once. The legacy format's plain numbers are
+/// read by [`Values`], which serde_json already does well.
+#[derive(Default)]
+pub(super) struct ConnectValues(pub(super) Vec<i64>);
+
+impl<'de> Deserialize<'de> for ConnectValues {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        parse_int_array(raw.get())
+            .map(ConnectValues)
+            .map_err(de::Error::custom)
     }
 }
