@@ -1,10 +1,9 @@
 //! Limits and checks shared by every request body and query: one definition each, so every
 //! route answers the same bad value with the same code.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::ObjectBuilder;
 
-use super::InputError;
+use super::{documented, string, InputError};
 
 /// Longest function name stored; Pyroscope names can be long, but not unbounded.
 pub const MAX_FUNCTION_NAME: usize = 1024;
@@ -15,49 +14,38 @@ pub const MAX_RECOMMENDATION: usize = 4000;
 /// Longest diagnosis code the history store accepts.
 pub const MAX_DIAGNOSIS: usize = 100;
 
-/// The OpenAPI schemas of the text fields, from the limits above: a body field names one with
-/// `#[schema(value_type = …)]`, so the document and [`required_text`] / [`optional_text`]
-/// cannot drift apart.
-macro_rules! text_schemas {
-    ($($(#[$doc:meta])* $name:ident: required $required:literal, max $max:expr;)+) => {$(
-        $(#[$doc])*
-        pub struct $name;
-
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
-                text_schema($required, $max)
-            }
-        }
-
-        impl utoipa::ToSchema for $name {}
-    )+};
-}
-
-text_schemas! {
+// The OpenAPI schemas of the text fields, from the limits above and what [`required_text`] /
+// [`optional_text`] check: a body field names one with `#[schema(value_type = …)]`.
+documented! {
     /// A required function name: not blank, at most [`MAX_FUNCTION_NAME`] characters.
-    FunctionNameText: required true, max MAX_FUNCTION_NAME;
+    pub struct FunctionNameText = text_schema(true, MAX_FUNCTION_NAME);
+}
+documented! {
     /// An optional function pattern, at most [`MAX_FUNCTION_NAME`] characters.
-    FunctionPatternText: required false, max MAX_FUNCTION_NAME;
+    pub struct FunctionPatternText = text_schema(false, MAX_FUNCTION_NAME);
+}
+documented! {
     /// An optional short name (`createdBy`, owners, channels), at most [`MAX_SHORT_TEXT`].
-    ShortText: required false, max MAX_SHORT_TEXT;
+    pub struct ShortText = text_schema(false, MAX_SHORT_TEXT);
+}
+documented! {
     /// A required diagnosis code, at most [`MAX_DIAGNOSIS`] characters.
-    DiagnosisText: required true, max MAX_DIAGNOSIS;
+    pub struct DiagnosisText = text_schema(true, MAX_DIAGNOSIS);
+}
+documented! {
     /// An optional recommendation, at most [`MAX_RECOMMENDATION`] characters.
-    RecommendationText: required false, max MAX_RECOMMENDATION;
+    pub struct RecommendationText = text_schema(false, MAX_RECOMMENDATION);
 }
 
 /// A string of at most `max` characters and without U+0000 (which PostgreSQL text cannot
 /// hold); a required one must hold more than white space.
-fn text_schema(required: bool, max: usize) -> RefOr<Schema> {
-    let text = ObjectBuilder::new()
-        .schema_type(Type::String)
-        .max_length(Some(max));
+fn text_schema(required: bool, max: usize) -> ObjectBuilder {
+    let text = string().max_length(Some(max));
     match required {
         true => text
             .min_length(Some(1))
-            .pattern(Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$"))
-            .into(),
-        false => text.pattern(Some(r"^[^\u0000]*$")).into(),
+            .pattern(Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$")),
+        false => text.pattern(Some(r"^[^\u0000]*$")),
     }
 }
 

@@ -1,9 +1,8 @@
 //! How a report is answered: `format=` of the BOR routes, one parser for all of them.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::ObjectBuilder;
 
-use super::InputError;
+use super::{string, InputError};
 
 /// A report's representation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,12 +27,10 @@ impl ReportFormat {
 
     /// The OpenAPI schema of a route's `format`: the names of its `valid` formats (the parser
     /// also ignores case).
-    pub fn schema_of(valid: &[ReportFormat]) -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
+    pub fn schema_of(valid: &[ReportFormat]) -> ObjectBuilder {
+        string()
             .enum_values(Some(valid.iter().map(|f| f.as_str())))
             .examples(["json"])
-            .into()
     }
 
     /// Reads `format` (case-insensitive, JSON when absent) among the `valid` ones of a route;

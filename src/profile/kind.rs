@@ -5,11 +5,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::ToSchema;
 
-use super::InputError;
+use super::{documented, string, InputError};
 
 /// Every name a request may use for a profile type (matched case-insensitively, trimmed).
 const NAMES: [(&str, ProfileType); 10] = [
@@ -104,25 +102,21 @@ impl<'de> Deserialize<'de> for ProfileType {
     }
 }
 
-/// The OpenAPI schema of one profile type as a request names it: the canonical names and their
-/// aliases (the parser also ignores case and surrounding space).
-pub struct ProfileTypeName;
-
-impl PartialSchema for ProfileTypeName {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(NAMES.iter().map(|(name, _)| *name)))
-            .examples(["cpu"])
-            .into()
-    }
+documented! {
+    /// The OpenAPI schema of one profile type as a request names it: the canonical names and
+    /// their aliases (the parser also ignores case and surrounding space).
+    pub struct ProfileTypeName = string()
+        .enum_values(Some(NAMES.iter().map(|(name, _)| *name)))
+        .examples(["cpu"]);
 }
 
-impl ToSchema for ProfileTypeName {}
-
-/// The OpenAPI schema of a comma-separated list of profile types, as
-/// [`ProfileType::parse_list`] accepts it: at least one name; blank entries are skipped.
-pub struct ProfileTypeList;
+documented! {
+    /// The OpenAPI schema of a comma-separated list of profile types, as
+    /// [`ProfileType::parse_list`] accepts it: at least one name; blank entries are skipped.
+    pub struct ProfileTypeList = string()
+        .pattern(Some(ProfileTypeList::pattern()))
+        .examples(["cpu,alloc"]);
+}
 
 impl ProfileTypeList {
     pub fn pattern() -> String {
@@ -130,18 +124,6 @@ impl ProfileTypeList {
         format!(r"^[\s,]*(?:{one})(?:\s*,[\s,]*(?:{one}))*[\s,]*$")
     }
 }
-
-impl PartialSchema for ProfileTypeList {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(Self::pattern()))
-            .examples(["cpu,alloc"])
-            .into()
-    }
-}
-
-impl ToSchema for ProfileTypeList {}
 
 #[cfg(test)]
 mod tests {

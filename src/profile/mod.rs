@@ -7,6 +7,7 @@ mod format;
 mod kind;
 mod labels;
 mod names;
+mod schema;
 mod severity;
 mod stats;
 mod window;
@@ -16,9 +17,6 @@ use std::str::FromStr;
 
 use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::openapi::RefOr;
-use utoipa::ToSchema;
 
 pub use calltree::{CallTree, TreeNode};
 pub use error::InputError;
@@ -31,6 +29,7 @@ pub use format::ReportFormat;
 pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};
 pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use names::{normalize_function_name, separator_form};
+pub(crate) use schema::{documented, string};
 pub use severity::Severity;
 pub use stats::{percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
@@ -92,39 +91,25 @@ impl AppName {
     }
 }
 
-impl utoipa::PartialSchema for AppName {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(Self::MAX_CHARS))
-            .pattern(Some(Self::PATTERN))
-            .examples(["checkout-service"])
-            .into()
-    }
-}
+documented!(AppName = string()
+    .min_length(Some(1))
+    .max_length(Some(Self::MAX_CHARS))
+    .pattern(Some(Self::PATTERN))
+    .examples(["checkout-service"]););
 
-impl ToSchema for AppName {}
-
-/// The OpenAPI schema of a comma-separated list of app names (`apps=`): entries without
-/// control characters, each at most [`AppName::MAX_CHARS`] long; blank entries are skipped.
-pub struct AppNameList;
-
-impl utoipa::PartialSchema for AppNameList {
-    fn schema() -> RefOr<Schema> {
+documented! {
+    /// The OpenAPI schema of a comma-separated list of app names (`apps=`): entries without
+    /// control characters, each at most [`AppName::MAX_CHARS`] long; blank entries are skipped.
+    pub struct AppNameList = {
         let entry = format!(
             r"[^,\u0000-\u001F\u007F-\u009F]{{0,{}}}",
             AppName::MAX_CHARS
         );
-        ObjectBuilder::new()
-            .schema_type(Type::String)
+        string()
             .pattern(Some(format!("^{entry}(?:,{entry})*$")))
             .examples(["checkout-service,inventory"])
-            .into()
-    }
+    };
 }
-
-impl ToSchema for AppNameList {}
 
 impl FromStr for AppName {
     type Err = InputError;

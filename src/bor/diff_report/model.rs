@@ -59,16 +59,10 @@ pub const DIFF_FORMATS: [ReportFormat; 4] = [
     ReportFormat::Html,
 ];
 
-/// The OpenAPI schema of the diff route's `format`.
-pub struct DiffFormatName;
-
-impl utoipa::PartialSchema for DiffFormatName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        ReportFormat::schema_of(&DIFF_FORMATS)
-    }
+crate::profile::documented! {
+    /// The OpenAPI schema of the diff route's `format`.
+    pub struct DiffFormatName = ReportFormat::schema_of(&DIFF_FORMATS);
 }
-
-impl ToSchema for DiffFormatName {}
 
 /// A validated diff request.
 #[derive(Debug, Clone, PartialEq)]

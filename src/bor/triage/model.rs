@@ -38,16 +38,10 @@ pub struct TriageParams {
 /// What `GET /triage/{appName}` answers in.
 pub const TRIAGE_FORMATS: [ReportFormat; 2] = [ReportFormat::Json, ReportFormat::Html];
 
-/// The OpenAPI schema of the triage route's `format`.
-pub struct TriageFormatName;
-
-impl utoipa::PartialSchema for TriageFormatName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        ReportFormat::schema_of(&TRIAGE_FORMATS)
-    }
+crate::profile::documented! {
+    /// The OpenAPI schema of the triage route's `format`.
+    pub struct TriageFormatName = ReportFormat::schema_of(&TRIAGE_FORMATS);
 }
-
-impl ToSchema for TriageFormatName {}
 
 /// A validated triage request.
 #[derive(Debug, Clone, PartialEq)]

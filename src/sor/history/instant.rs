@@ -2,13 +2,9 @@
 //! one function and stated by one schema.
 
 use chrono::{DateTime, TimeZone, Utc};
-use utoipa::openapi::schema::{
-    KnownFormat, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
-};
-use utoipa::openapi::RefOr;
-use utoipa::{PartialSchema, ToSchema};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
 
-use crate::profile::InputError;
+use crate::profile::{documented, string, InputError};
 
 /// Reads epoch seconds or an RFC 3339 timestamp.
 pub fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, InputError> {
@@ -26,27 +22,22 @@ pub fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, InputError
     })
 }
 
-/// The OpenAPI schema of what [`parse_instant`] reads: epoch seconds within the range a
-/// timestamp can hold, or RFC 3339 text.
-pub struct Instant;
-
-impl PartialSchema for Instant {
-    fn schema() -> RefOr<Schema> {
+documented! {
+    /// The OpenAPI schema of what [`parse_instant`] reads: epoch seconds within the range a
+    /// timestamp can hold, or RFC 3339 text.
+    pub struct Instant = {
         let epoch = ObjectBuilder::new()
             .schema_type(Type::Integer)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
             .minimum(Some(DateTime::<Utc>::MIN_UTC.timestamp()))
             .maximum(Some(DateTime::<Utc>::MAX_UTC.timestamp()))
             .examples([1_700_000_000]);
-        let text = ObjectBuilder::new()
-            .schema_type(Type::String)
+        let text = string()
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
             .examples(["2023-11-14T22:13:20Z"]);
-        OneOfBuilder::new().item(epoch).item(text).into()
-    }
+        OneOfBuilder::new().item(epoch).item(text)
+    };
 }
-
-impl ToSchema for Instant {}
 
 #[cfg(test)]
 mod tests {

@@ -58,7 +58,8 @@ pub(super) fn decode_level(
             unsigned(self_samples)?,
             unsigned(name)?,
         );
-        // `let … else` rather than `ok_or(…)`: an eagerly built error is dropped for every node.
+        // Errors are built only on the error path: one built eagerly (`ok_or(…)`) would be
+        // dropped for every node.
         let Some(name) = usize::try_from(name)
             .ok()
             .and_then(|i| canonical.get(i).copied())
@@ -78,13 +79,9 @@ pub(super) fn decode_level(
                 total,
             });
         }
-        let Some((start, next_end)) = end
-            .checked_add(offset)
-            .and_then(|start| Some((start, start.checked_add(total)?)))
-        else {
-            return Err(FlamegraphError::Overflow { level, node });
-        };
-        end = next_end;
+        let overflow = || FlamegraphError::Overflow { level, node };
+        let start = end.checked_add(offset).ok_or_else(overflow)?;
+        end = start.checked_add(total).ok_or_else(overflow)?;
         spans.push(Span { start, end });
         nodes.push(TreeNode::leaf(total, self_samples, name));
     }
