@@ -126,12 +126,21 @@ async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request()
             "1200,180",
         ),
     ];
+    // A connection per request: one left idle during a render may be closed by the server
+    // (its keep-alive ends) just as the next request is sent on it.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     for (path, name, size) in pages {
-        let res = app.get(&path).await;
+        let res = client.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 200, "{path}");
         let file = dir.path().join(name);
         std::fs::write(&file, res.bytes().await.unwrap()).unwrap();
-        let (png, urls) = render(&file, size);
+        // Off the runtime: a render takes seconds, and the server runs on this runtime.
+        let (png, urls) = tokio::task::spawn_blocking(move || render(&file, size))
+            .await
+            .expect("the render finishes");
         assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
         let drawn = drawn_share(&png);
         assert!(

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::stats::{FlameGraphStats, FlamegraphError, FunctionSamples};
-use super::tree::{canonical_ids, check_parents, decode_level, link_level, Sums};
+use super::tree::{canonical_ids, decode_level, link_level, Span, Sums};
 use crate::profile::{CallTree, TreeNode};
 
 /// Computes per-function statistics from decoded `names` and `levels` for a profile of `total`
@@ -31,61 +31,84 @@ where
     S: AsRef<str>,
     L: AsRef<[i64]>,
 {
-    let Some((root_level, deeper)) = levels.split_first() else {
-        if !names.is_empty() {
+    let mut tree = TreeBuilder::new(names);
+    for level in levels {
+        tree.level(level.as_ref())?;
+    }
+    tree.finish(names, total)
+}
+
+/// The call tree of a flame graph, rebuilt one level at a time as the levels are read, so a
+/// parser need not keep them all: what [`analyse`] does, for a parser that reads the names
+/// before the levels.
+pub(super) struct TreeBuilder {
+    canonical: Vec<u32>,
+    other: Option<u32>,
+    nodes: Vec<TreeNode>,
+    /// The absolute spans of the last level added, and of the one being added.
+    parents: Vec<Span>,
+    children: Vec<Span>,
+    /// The flat index of each level's first node.
+    level_starts: Vec<usize>,
+}
+
+impl TreeBuilder {
+    pub(super) fn new<S: AsRef<str>>(names: &[S]) -> Self {
+        let (canonical, other) = canonical_ids(names);
+        TreeBuilder {
+            canonical,
+            other,
+            nodes: Vec::new(),
+            parents: Vec::new(),
+            children: Vec::new(),
+            level_starts: Vec::new(),
+        }
+    }
+
+    /// Adds the next level: decodes its nodes and links each to its parent on the level above.
+    pub(super) fn level(&mut self, values: &[i64]) -> Result<(), FlamegraphError> {
+        let level = self.level_starts.len();
+        let base = self.nodes.len();
+        // Node indexes are u32: refuse more nodes before any is linked.
+        if u32::try_from(base + values.len() / 4).is_err() {
+            return Err(FlamegraphError::Overflow { level, node: 0 });
+        }
+        self.level_starts.push(base);
+        let (nodes, children) = (&mut self.nodes, &mut self.children);
+        decode_level(level, values, &self.canonical, nodes, children)?;
+        if let Some(parent_base) = level.checked_sub(1).map(|l| self.level_starts[l]) {
+            link_level(level, &mut self.parents, parent_base, children, base, nodes)?;
+        } else if nodes.len() != 1 {
+            return Err(FlamegraphError::RootCount { found: nodes.len() });
+        }
+        std::mem::swap(&mut self.parents, &mut self.children);
+        Ok(())
+    }
+
+    /// The statistics of the tree built, whose root must hold the declared `total`.
+    pub(super) fn finish<S: AsRef<str>>(
+        self,
+        names: &[S],
+        total: u64,
+    ) -> Result<FlameGraphStats, FlamegraphError> {
+        let root = self.nodes.first().map_or(0, |r| r.total);
+        if self.nodes.is_empty() && !names.is_empty() {
             return Err(FlamegraphError::MissingLevels { names: names.len() });
         }
-        if total != 0 {
+        if root != total {
             return Err(FlamegraphError::TotalMismatch {
-                root: 0,
+                root,
                 declared: total,
             });
         }
-        return Ok(FlameGraphStats::default());
-    };
-    let (canonical, other) = canonical_ids(names);
-
-    let capacity: usize = levels.iter().map(|l| l.as_ref().len() / 4).sum();
-    if u32::try_from(capacity).is_err() {
-        return Err(FlamegraphError::Overflow { level: 0, node: 0 });
+        let sums = aggregate(&self.nodes, &self.level_starts, self.canonical.len())?;
+        Ok(rank_sums(
+            &sums,
+            CallTree::new(self.nodes, names),
+            self.other,
+            total,
+        ))
     }
-    let mut nodes = Vec::with_capacity(capacity);
-    let mut parents = Vec::new();
-    let mut children = Vec::new();
-    decode_level(0, root_level.as_ref(), &canonical, &mut nodes, &mut parents)?;
-    if let [root] = nodes.as_slice() {
-        if root.total != total {
-            return Err(FlamegraphError::TotalMismatch {
-                root: root.total,
-                declared: total,
-            });
-        }
-    } else {
-        return Err(FlamegraphError::RootCount { found: nodes.len() });
-    }
-
-    let mut parent_base = 0;
-    let mut level_starts = Vec::with_capacity(levels.len());
-    level_starts.push(0);
-    for (i, level) in deeper.iter().enumerate() {
-        let child_base = nodes.len();
-        level_starts.push(child_base);
-        decode_level(i + 1, level.as_ref(), &canonical, &mut nodes, &mut children)?;
-        link_level(
-            i + 1,
-            &parents,
-            parent_base,
-            &children,
-            child_base,
-            &mut nodes,
-        )?;
-        check_parents(i, &nodes, parent_base, child_base)?;
-        std::mem::swap(&mut parents, &mut children);
-        parent_base = child_base;
-    }
-
-    let sums = aggregate(&nodes, &level_starts, canonical.len())?;
-    Ok(rank_sums(&sums, CallTree::new(nodes, names), other, total))
 }
 
 /// Per-function statistics of a call tree that another source built (pprof files): the same
@@ -139,49 +162,62 @@ fn aggregate(
     level_starts: &[usize],
     name_count: usize,
 ) -> Result<Vec<Sums>, FlamegraphError> {
+    /// A node being visited: its children not yet entered, and its name.
+    struct Frame {
+        next: u32,
+        end: u32,
+        name: u32,
+    }
     let mut sums = vec![Sums::default(); name_count];
-    let mut active = vec![0usize; name_count];
+    let mut active = vec![0u32; name_count];
     let Some(root) = nodes.first() else {
         return Ok(sums);
     };
-    // Frames are (node, next child to visit); the stack length is the level being entered.
-    let mut stack = vec![(0usize, root.first_child as usize)];
+    // The stack's length is the level being entered; the root's name is never counted.
+    let mut stack = vec![Frame {
+        next: root.first_child,
+        end: root.child_end,
+        name: u32::MAX,
+    }];
     while let Some(frame) = stack.last_mut() {
-        let (node, next) = *frame;
-        if next < nodes[node].child_end as usize {
-            frame.1 += 1;
-            let child = &nodes[next];
-            if child.total == 0 {
-                continue;
-            }
-            // Validation bounds every sum by the root total, so this only guards the invariant.
-            let level = stack.len();
-            let overflow = || FlamegraphError::Overflow {
-                level,
-                node: next - level_starts.get(level).copied().unwrap_or(0),
-            };
-            let name = child.name as usize;
-            let sum = &mut sums[name];
-            sum.self_samples = sum
-                .self_samples
-                .checked_add(child.self_samples)
-                .ok_or_else(overflow)?;
-            if active[name] == 0 {
-                sum.total = sum.total.checked_add(child.total).ok_or_else(overflow)?;
-            }
-            active[name] += 1;
-            stack.push((next, child.first_child as usize));
-        } else {
+        if frame.next == frame.end {
+            let name = frame.name;
             stack.pop();
-            if node != 0 {
-                active[nodes[node].name as usize] -= 1;
+            if let Some(count) = active.get_mut(name as usize) {
+                *count -= 1;
             }
+            continue;
+        }
+        let index = frame.next as usize;
+        frame.next += 1;
+        let child = &nodes[index];
+        if child.total == 0 {
+            continue;
+        }
+        // Validation bounds every sum by the root total, so this only guards the invariant.
+        let level = stack.len();
+        let overflow = || FlamegraphError::Overflow {
+            level,
+            node: index - level_starts.get(level).copied().unwrap_or(0),
+        };
+        let name = child.name as usize;
+        let sum = &mut sums[name];
+        sum.self_samples = sum
+            .self_samples
+            .checked_add(child.self_samples)
+            .ok_or_else(overflow)?;
+        if active[name] == 0 {
+            sum.total = sum.total.checked_add(child.total).ok_or_else(overflow)?;
+        }
+        // A leaf would be entered and left at once: its name need not be marked.
+        if child.first_child != child.child_end {
+            active[name] += 1;
+            stack.push(Frame {
+                next: child.first_child,
+                end: child.child_end,
+                name: child.name,
+            });
         }
     }
     Ok(sums)
 }
-
-// ---------------------------------------------------------------------------------------------
-// Wire types. Everything is borrowed from the input where possible: names without escapes are
-// `&str` slices and int64 strings are parsed in place, so parsing allocates per level, not per
-// value.

@@ -584,3 +584,44 @@ fn a_tree_written_back_as_connect_json_reads_the_same() {
     let parsed = parse_connect(connect_json(&empty.tree).as_bytes()).unwrap();
     assert_eq!(parsed.total_samples, 0);
 }
+
+#[test]
+fn fields_in_any_order_read_the_same() {
+    let g = testdata::generate(2_000, 11);
+    // serde_json's `Value` sorts keys: `levels` then comes before `names`, so the levels are
+    // kept until the names are known instead of going into the tree as they are read.
+    let sorted = |json: String| {
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let sorted = value.to_string();
+        assert!(sorted.find("\"levels\"") < sorted.find("\"names\""));
+        sorted
+    };
+    let connect = g.to_connect_json();
+    assert_eq!(
+        parse_connect(sorted(connect.clone()).as_bytes()).unwrap(),
+        parse_connect(connect.as_bytes()).unwrap()
+    );
+    let legacy = g.to_legacy_json();
+    assert_eq!(
+        parse_legacy(sorted(legacy.clone()).as_bytes()).unwrap(),
+        parse_legacy(legacy.as_bytes()).unwrap()
+    );
+}
+
+#[test]
+fn a_malformed_document_is_reported_before_a_level_that_does_not_fit() {
+    let bad_level =
+        r#"{"flamegraph":{"names":["total"],"levels":[{"values":["0","1","0","5"]}],"total":"1"}"#;
+    assert!(matches!(
+        parse_connect(format!("{bad_level}}}").as_bytes()),
+        Err(FlamegraphError::NameIndexOutOfRange { index: 5, .. })
+    ));
+    // The same level, then a syntax error: the document is what is wrong first.
+    assert!(matches!(
+        parse_connect(format!("{bad_level},}}").as_bytes()),
+        Err(FlamegraphError::Json(_))
+    ));
+    let duplicate = r#"{"flamegraph":{"names":[],"names":[]}}"#;
+    let e = parse_connect(duplicate.as_bytes()).unwrap_err().to_string();
+    assert!(e.contains("duplicate field `names`"), "{e}");
+}

@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use super::stats::{FlamegraphError, TRUNCATED_NAME};
 use crate::profile::TreeNode;
 
-/// Absolute horizontal extent `[start, end)` of a node on its level.
+/// Absolute horizontal extent `[start, end)` of a node on its level, and how much of it its
+/// self samples and the children linked so far take.
 pub(super) struct Span {
     pub(super) start: u64,
     pub(super) end: u64,
+    used: u64,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -82,7 +84,11 @@ pub(super) fn decode_level(
         let overflow = || FlamegraphError::Overflow { level, node };
         let start = end.checked_add(offset).ok_or_else(overflow)?;
         end = start.checked_add(total).ok_or_else(overflow)?;
-        spans.push(Span { start, end });
+        spans.push(Span {
+            start,
+            end,
+            used: self_samples,
+        });
         nodes.push(TreeNode::leaf(total, self_samples, name));
     }
     Ok(())
@@ -90,9 +96,11 @@ pub(super) fn decode_level(
 
 /// Attaches each node of `level` to its parent with a two-pointer sweep: both levels are sorted
 /// by x and the spans on one level never overlap, so the parent cursor only moves forward.
+/// Then checks `self + Σ children.total <= total` for every parent (flat indices from
+/// `parent_base`; zero-total children add nothing).
 pub(super) fn link_level(
     level: usize,
-    parents: &[Span],
+    parents: &mut [Span],
     parent_base: usize,
     children: &[Span],
     child_base: usize,
@@ -106,7 +114,7 @@ pub(super) fn link_level(
         while parents.get(cursor).is_some_and(|p| p.end <= child.start) {
             cursor += 1;
         }
-        let parent = match parents.get(cursor) {
+        let parent = match parents.get_mut(cursor) {
             Some(p) if p.start <= child.start => p,
             _ => {
                 return Err(FlamegraphError::NoParent {
@@ -119,6 +127,9 @@ pub(super) fn link_level(
         if child.end > parent.end {
             return Err(FlamegraphError::ChildOutsideParent { level, node });
         }
+        // Children lie inside the parent without overlapping, so their totals add up to at
+        // most the parent's, and values are at most i64::MAX: the sum cannot wrap.
+        parent.used = parent.used.saturating_add(child.end - child.start);
         // The parser refuses more than u32::MAX nodes before it links any.
         let index = (child_base + node) as u32;
         let parent = &mut nodes[parent_base + cursor];
@@ -127,30 +138,14 @@ pub(super) fn link_level(
         }
         parent.child_end = index + 1;
     }
-    Ok(())
-}
-
-/// Checks `self + Σ children.total <= total` for the nodes of `level` (flat indices
-/// `parent_base..child_base`). Zero-total nodes inside a child range add nothing.
-pub(super) fn check_parents(
-    level: usize,
-    nodes: &[TreeNode],
-    parent_base: usize,
-    child_base: usize,
-) -> Result<(), FlamegraphError> {
-    for (node, parent) in nodes[parent_base..child_base].iter().enumerate() {
-        let Some(sum) = nodes[parent.children()]
-            .iter()
-            .try_fold(parent.self_samples, |acc, c| acc.checked_add(c.total))
-        else {
-            return Err(FlamegraphError::Overflow { level, node });
-        };
-        if sum > parent.total {
+    for (node, parent) in parents.iter().enumerate() {
+        let total = parent.end - parent.start;
+        if parent.used > total {
             return Err(FlamegraphError::ChildrenExceedParent {
-                level,
+                level: level - 1,
                 node,
-                sum,
-                total: parent.total,
+                sum: parent.used,
+                total,
             });
         }
     }
