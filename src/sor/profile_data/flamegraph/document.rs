@@ -10,15 +10,15 @@ use std::borrow::Cow;
 
 use serde::de::Error as _;
 
-use super::analyse::TreeBuilder;
+use super::analyse::{analyse, TreeBuilder};
 use super::reader::{Error, Reader};
 use super::{FlameGraphStats, FlamegraphError};
 
 /// What both encodings carry: the names, the levels and the declared total.
 pub(super) struct Graph<'a> {
-    pub(super) names: Vec<Cow<'a, str>>,
+    names: Vec<Cow<'a, str>>,
     levels: Levels,
-    pub(super) total: i64,
+    total: i64,
 }
 
 /// A graph's levels, as read.
@@ -35,20 +35,18 @@ enum Levels {
 }
 
 impl Graph<'_> {
-    /// The statistics of the graph, with the declared total.
-    pub(super) fn stats(self, total: u64) -> Result<FlameGraphStats, FlamegraphError> {
-        let tree = match self.levels {
-            Levels::Built(tree) => tree?,
+    /// The statistics of the graph, whose root must hold the declared total.
+    pub(super) fn stats(self) -> Result<FlameGraphStats, FlamegraphError> {
+        let total =
+            u64::try_from(self.total).map_err(|_| FlamegraphError::NegativeTotal(self.total))?;
+        match self.levels {
+            Levels::Built(tree) => tree?.finish(&self.names, total),
             Levels::Kept { values, ends } => {
-                let mut tree = TreeBuilder::new(&self.names);
                 let starts = std::iter::once(0).chain(ends.iter().copied());
-                for (start, end) in starts.zip(&ends) {
-                    tree.level(&values[start..*end])?;
-                }
-                tree
+                let levels: Vec<&[i64]> = starts.zip(&ends).map(|(s, &e)| &values[s..e]).collect();
+                analyse(&self.names, &levels, total)
             }
-        };
-        tree.finish(&self.names, total)
+        }
     }
 }
 

@@ -26,7 +26,7 @@ pub fn parse_legacy(bytes: &[u8]) -> Result<FlameGraphStats, FlamegraphError> {
         Some(other) => return Err(FlamegraphError::UnsupportedFormat(other.to_owned())),
     }
     doc.graph
-        .map_or_else(|| Ok(FlameGraphStats::default()), stats)
+        .map_or_else(|| Ok(FlameGraphStats::default()), document::Graph::stats)
 }
 
 /// Parses the JSON encoding of a Connect `SelectMergeStacktraces` response (`{"flamegraph": …}`).
@@ -35,13 +35,8 @@ pub fn parse_legacy(bytes: &[u8]) -> Result<FlameGraphStats, FlamegraphError> {
 /// `null` take their protobuf default, so `{}` and `{"flamegraph": {}}` are empty profiles; a
 /// missing `total` is 0 and must then match the root.
 pub fn parse_connect(bytes: &[u8]) -> Result<FlameGraphStats, FlamegraphError> {
-    document::read_connect(bytes)?.map_or_else(|| Ok(FlameGraphStats::default()), stats)
-}
-
-fn stats(graph: document::Graph<'_>) -> Result<FlameGraphStats, FlamegraphError> {
-    let total =
-        u64::try_from(graph.total).map_err(|_| FlamegraphError::NegativeTotal(graph.total))?;
-    graph.stats(total)
+    document::read_connect(bytes)?
+        .map_or_else(|| Ok(FlameGraphStats::default()), document::Graph::stats)
 }
 
 #[cfg(test)]

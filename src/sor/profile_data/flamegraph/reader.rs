@@ -162,7 +162,6 @@ impl<'a> Reader<'a> {
     /// `123`, `-4`, `"123"`, `"-4"` or `"+5"`: an int64 as a JSON integer or, per the protobuf
     /// JSON mapping, a decimal string. Fractions, exponents, escapes, `null` and values beyond
     /// int64 are refused.
-    #[inline(always)]
     pub(super) fn int(&mut self) -> Result<i64, Error> {
         self.peek();
         let bytes = self.bytes;
