@@ -25,7 +25,15 @@ pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofErro
         }
         return Ok(Cow::Borrowed(raw));
     }
-    let mut out = Vec::new();
+    // The gzip trailer's size (of the last member, modulo 4 GiB) is a hint: reserved at once,
+    // the output is not copied again and again as it grows. A hint beyond the bound, or far
+    // beyond what profiles compress to, reserves nothing.
+    let hint = raw
+        .last_chunk::<4>()
+        .map_or(0, |size| u64::from(u32::from_le_bytes(*size)))
+        .saturating_add(1);
+    let plausible = hint <= limit && hint <= (raw.len() as u64).saturating_mul(64);
+    let mut out = Vec::with_capacity(if plausible { hint as usize } else { 0 });
     let mut reader = flate2::read::MultiGzDecoder::new(raw).take(limit.saturating_add(1));
     match reader.read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > limit => Err(PprofError::TooLarge { limit }),

@@ -36,6 +36,16 @@ impl IdMap {
         map
     }
 
+    /// Replaces every position `p` the map holds with `f(p)`.
+    fn map_values(&mut self, f: impl Fn(u32) -> u32) {
+        for slot in self.dense.iter_mut().filter(|slot| **slot != u32::MAX) {
+            *slot = f(*slot);
+        }
+        for value in self.sparse.values_mut() {
+            *value = f(*value);
+        }
+    }
+
     #[inline]
     fn get(&self, id: u64) -> Option<u32> {
         match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
@@ -72,10 +82,18 @@ pub(super) fn sample_type(
     })
 }
 
+/// A location as the walk sees it: the name of its only frame (most locations have one), or,
+/// with [`MANY`] set, the index of its frames in [`Locations`]. Equal codes are equal frames,
+/// so the walk compares and follows codes and reads the frame list only for inlined lines.
+pub(super) type Code = u32;
+
+const MANY: Code = 1 << 31;
+
 /// Every location's frames, root first, as name indexes of the tree they were interned in.
 pub(super) struct Locations {
+    /// Location id → its [`Code`]: one lookup per location reference.
     ids: IdMap,
-    /// Frames of location `i`: `frames[starts[i]..starts[i + 1]]`.
+    /// Frames of the `i`th location of several frames: `frames[starts[i]..starts[i + 1]]`.
     frames: Vec<u32>,
     starts: Vec<u32>,
 }
@@ -101,14 +119,16 @@ impl Locations {
         let functions = IdMap::new(p.function.iter().map(|f| f.id), p.function.len());
         let mut out = Locations {
             ids: IdMap::new(p.location.iter().map(|l| l.id), p.location.len()),
-            frames: Vec::with_capacity(p.location.len()),
-            starts: Vec::with_capacity(p.location.len() + 1),
+            frames: Vec::new(),
+            starts: vec![0],
         };
-        out.starts.push(0);
+        let mut codes = Vec::with_capacity(p.location.len());
+        let mut names = Vec::new();
         for loc in &p.location {
             let address = || format!("0x{:x}", loc.address);
+            names.clear();
             if loc.line.is_empty() {
-                out.frames.push(tree.intern(&address()));
+                names.push(tree.intern(&address()));
             }
             for line in loc.line.iter().rev() {
                 let f = functions
@@ -121,26 +141,42 @@ impl Locations {
                     Some(name) => name,
                     None => tree.intern(&address()),
                 };
-                out.frames.push(name);
+                names.push(name);
             }
-            out.starts.push(out.frames.len() as u32);
+            let code = match names[..] {
+                [name] if name < MANY => name,
+                _ => {
+                    let index = out.starts.len() as u32 - 1;
+                    if index >= MANY - 1 {
+                        return Err(PprofError::Invalid("too many locations".into()));
+                    }
+                    out.frames.extend_from_slice(&names);
+                    out.starts.push(out.frames.len() as u32);
+                    MANY | index
+                }
+            };
+            codes.push(code);
         }
+        out.ids.map_values(|position| codes[position as usize]);
         Ok(out)
     }
 
-    /// The index of the location with `id`.
+    /// The code of the location with `id`.
     #[inline]
-    pub(super) fn get(&self, id: u64) -> Result<u32, PprofError> {
+    pub(super) fn get(&self, id: u64) -> Result<Code, PprofError> {
         self.ids.get(id).ok_or(PprofError::BadIndex {
             what: "location id",
             index: id,
         })
     }
 
-    /// Location `i`'s frames (root first).
+    /// A location's frames (root first), by its code.
     #[inline]
-    pub(super) fn frames(&self, location: u32) -> &[u32] {
-        let i = location as usize;
+    pub(super) fn frames<'a>(&'a self, code: &'a Code) -> &'a [u32] {
+        if code & MANY == 0 {
+            return std::slice::from_ref(code);
+        }
+        let i = (code & !MANY) as usize;
         &self.frames[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }

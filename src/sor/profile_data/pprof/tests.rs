@@ -255,6 +255,29 @@ fn a_gzip_bomb_stops_at_the_bound() {
 }
 
 #[test]
+fn the_trailer_size_is_only_a_hint() {
+    let gzip = |bytes: &[u8]| {
+        use std::io::Write as _;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(bytes).unwrap();
+        e.finish().unwrap()
+    };
+    let content: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    // Two members: the trailer gives the size of the last one only.
+    let mut two = gzip(&content[..150_000]);
+    two.extend(gzip(&content[150_000..]));
+    assert_eq!(decompress(&two, LIMITS).unwrap().as_ref(), &content[..]);
+    // A trailer that claims more than the bound reserves nothing; the gzip check refuses it.
+    let mut one = gzip(&content);
+    let n = one.len();
+    one[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        decompress(&one, LIMITS),
+        Err(PprofError::NotPprof(_))
+    ));
+}
+
+#[test]
 fn windows_hold_the_files_whose_time_overlaps_them() {
     let at = |time_nanos: i64, duration_nanos: i64| ProfileFile {
         app: "a".into(),

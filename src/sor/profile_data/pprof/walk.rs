@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use super::error::PprofError;
 use super::profile::Limits;
-use super::tables::Locations;
+use super::tables::{Code, Locations};
 use super::tree::{StackTree, ROOT};
 use super::wire::{for_each_sample, read_sample, varint, SampleParts};
 
@@ -16,12 +16,12 @@ use super::wire::{for_each_sample, read_sample, varint, SampleParts};
 /// filters pprof files this way); `None` keeps every sample.
 pub type SampleFilter<'f> = Option<&'f (dyn Fn(&[(&str, &str)]) -> bool + Sync)>;
 
-/// The previous sample walked: its bytes, and per location from the root its index, the
-/// tree node reached and the frames so far.
+/// The previous sample walked: its bytes, and per location from the root its code, the tree
+/// node reached and the frames so far.
 #[derive(Default)]
 struct Path<'a> {
     packed: Option<&'a [u8]>,
-    locations: Vec<u32>,
+    locations: Vec<Code>,
     nodes: Vec<u32>,
     depths: Vec<usize>,
 }
@@ -42,8 +42,8 @@ pub(super) fn add_samples(
     let mut pairs: Vec<(&str, &str)> = Vec::new();
     let mut path = Path::default();
     let mut parts = SampleParts::default();
-    // Location indexes of the sample's part not shared with the previous one, leaf first.
-    let mut fresh: Vec<u32> = Vec::new();
+    // Locations of the sample's part not shared with the previous one, leaf first.
+    let mut fresh: Vec<Code> = Vec::new();
     for_each_sample(bytes, |sample| {
         read_sample(sample, &mut parts, filter.is_some())?;
         fresh.clear();
@@ -82,7 +82,7 @@ pub(super) fn add_samples(
         let depth = base
             + fresh
                 .iter()
-                .map(|&l| locations.frames(l).len())
+                .map(|l| locations.frames(l).len())
                 .sum::<usize>();
         if depth > limits.max_stack_depth {
             return Err(PprofError::TooDeep {
@@ -109,7 +109,7 @@ pub(super) fn add_samples(
         path.depths.truncate(shared);
         let (mut node, mut depth) = (path.nodes.last().copied().unwrap_or(ROOT), base);
         for &location in fresh.iter().rev() {
-            let frames = locations.frames(location);
+            let frames = locations.frames(&location);
             for &frame in frames {
                 node = tree.child(node, frame)?;
             }
