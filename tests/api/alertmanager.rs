@@ -10,7 +10,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::business_stub::spawn_with_pyroscope_and;
-use crate::helpers::{free_port, json_with_status, TestApp};
+use crate::helpers::{eventually, free_port, json_with_status, TestApp};
 
 /// A running Alertmanager; killed when dropped.
 struct Alertmanager {
@@ -89,21 +89,6 @@ async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
         .filter(|r| r.url.path() == at)
         .map(|r| serde_json::from_slice(&r.body).unwrap())
         .collect()
-}
-
-/// Waits up to `secs` for `check` to hold.
-async fn eventually<F, Fut>(secs: u64, what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    for _ in 0..secs * 10 {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what}: not within {secs} s");
 }
 
 /// A webhook receiver that accepts everything and remembers it.

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyroscope_functions::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 use pyroscope_functions::settings::{Function, Settings};
@@ -369,4 +369,20 @@ pub async fn assert_error(res: Response, status: u16, code: &str) -> Value {
         "no error message in {body}"
     );
     body
+}
+
+/// Polls `condition` every 100 ms for up to `secs` seconds.
+pub async fn eventually<F, Fut>(secs: u64, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if condition().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
 }

@@ -9,10 +9,11 @@ use reqwest::Client;
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 
+use crate::helpers::eventually;
 use crate::helpers::{
     settings_without_database, spawn_binary, spawn_server, wait_until_ready, TestDatabase,
 };
-use crate::history_writes::{eventually, metric, triage};
+use crate::history_writes::{metric, triage};
 use crate::pyroscope_stub;
 use crate::stoppable_postgres::StoppablePostgres;
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pyroscope_functions::backoff::Backoff;
 use pyroscope_functions::bor::history_queue;
@@ -20,7 +20,7 @@ use serde_json::json;
 use sqlx::{Connection, PgConnection};
 
 use crate::contract::{app, in_process_database};
-use crate::helpers::{json_with_status, spawn_app, spawn_app_with, TestApp};
+use crate::helpers::{eventually, json_with_status, spawn_app, spawn_app_with, TestApp};
 use crate::pyroscope_stub::{self, APPS, FROM, TO};
 
 pub fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
@@ -183,22 +183,6 @@ pub async fn metric(client: &Client, address: &str, name: &str) -> u64 {
     text.lines()
         .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
         .unwrap_or_else(|| panic!("no {name} in /metrics"))
-}
-
-/// Polls `condition` every 100 ms for up to `secs` seconds.
-pub async fn eventually<F, Fut>(secs: u64, what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while Instant::now() < deadline {
-        if condition().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 /// A triage of `APPS[0]` that stores one history record, requested by `who`.
