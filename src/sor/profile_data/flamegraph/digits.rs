@@ -81,9 +81,39 @@ pub(super) fn short_value(bytes: &[u8]) -> Option<(i64, usize)> {
     Some((digits_value(digits, count) as i64, end + quoted + 1))
 }
 
+/// The bytes of `word` that are `,`, as their high bits (no carry crosses a byte, so there
+/// are no false positives).
+fn commas(word: u64) -> u64 {
+    let x = word ^ (ONES * u64::from(b','));
+    let nonzero = ((x & (ONES * 0x7f)) + ONES * 0x7f) | x;
+    !nonzero & (ONES * 0x80)
+}
+
+/// Reads the run of short values ([`short_value`]) that `bytes` starts with into `out`, and
+/// returns the bytes it took. Each value's end is the next `,` of a mask found for eight
+/// bytes at once, not what reading the value returns, so a value can be read before the one
+/// before it is done; the value only confirms where it ends.
+pub(super) fn short_values(bytes: &[u8], out: &mut Vec<i64>) -> usize {
+    let mut start = 0;
+    let (words, _) = bytes.as_chunks::<8>();
+    for (w, word) in words.iter().enumerate() {
+        let mut commas = commas(u64::from_le_bytes(*word));
+        while commas != 0 {
+            let end = w * 8 + (commas.trailing_zeros() / 8) as usize + 1;
+            commas &= commas - 1;
+            match bytes.get(start..).and_then(short_value) {
+                Some((value, len)) if start + len == end => out.push(value),
+                _ => return start,
+            }
+            start = end;
+        }
+    }
+    start
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{leading_digits, short_value};
+    use super::{leading_digits, short_value, short_values};
 
     #[test]
     fn short_values_are_read_from_one_word_and_everything_else_is_left() {
@@ -117,5 +147,33 @@ mod tests {
         assert_eq!(leading_digits(b"0000012\""), (12, 7));
         assert_eq!(leading_digits(b"x1234567"), (0, 0));
         assert_eq!(leading_digits(b""), (0, 0));
+    }
+
+    #[test]
+    fn a_run_of_short_values_stops_before_the_first_one_it_cannot_take() {
+        /// The bytes, the values read and the bytes taken.
+        type Case = (&'static str, &'static [i64], usize);
+        let cases: &[Case] = &[
+            // The last value has no `,`: the general reader takes it.
+            ("0,12,345,6789,0000000]", &[0, 12, 345, 6789], 14),
+            (
+                r#""1","22","333","4444","55555","7"]"#,
+                &[1, 22, 333, 4444, 55555],
+                30,
+            ),
+            // A long value, white space, a sign: the run ends before each.
+            ("1,2,12345678,3,4,5,6,7,8,9", &[1, 2], 4),
+            ("1,2, 3,4,5,6,7,8,9", &[1, 2], 4),
+            ("1,-2,3,4,5,6,7,8,9", &[1], 2),
+            // A `,` after the list's end is not a value's.
+            ("5,6],[7,8,9,10,11,12", &[5], 2),
+            // Fewer than eight bytes left: nothing is read from a partial word.
+            ("1,2,3,", &[], 0),
+        ];
+        for &(text, values, taken) in cases {
+            let mut out = Vec::new();
+            assert_eq!(short_values(text.as_bytes(), &mut out), taken, "{text}");
+            assert_eq!(out, values, "{text}");
+        }
     }
 }

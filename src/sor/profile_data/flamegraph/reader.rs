@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use serde::de::{Error as _, IgnoredAny};
 
-use super::digits::{leading_digits, short_value, POW10};
+use super::digits::{leading_digits, short_values, POW10};
 
 pub(super) type Error = serde_json::Error;
 
@@ -92,15 +92,11 @@ impl<'a> Reader<'a> {
     }
 
     /// Appends an array of int64 values (see [`Reader::int`]) to `out`. This is the hot loop:
-    /// most values, with their `,`, are read from one word ([`short_value`]).
+    /// most values, with their `,`, are read from one word each ([`short_values`]).
     pub(super) fn ints(&mut self, out: &mut Vec<i64>) -> Result<(), Error> {
         let mut more = self.open(b'[', b']')?;
         while more {
-            if let Some((value, len)) = self.bytes.get(self.at..).and_then(short_value) {
-                out.push(value);
-                self.at += len;
-                continue;
-            }
+            self.at += short_values(self.bytes.get(self.at..).unwrap_or_default(), out);
             out.push(self.int()?);
             more = self.next_item(b']')?;
         }
