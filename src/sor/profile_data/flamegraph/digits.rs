@@ -62,7 +62,7 @@ pub(super) fn leading_digits(bytes: &[u8]) -> (u64, usize) {
 /// else (a sign, white space, the list's last value, a longer number), which the general
 /// reader takes.
 #[inline(always)]
-pub(super) fn short_value(bytes: &[u8]) -> Option<(i64, usize)> {
+fn short_value(bytes: &[u8]) -> Option<(i64, usize)> {
     let word = u64::from_le_bytes(*bytes.first_chunk::<8>()?);
     let quoted = usize::from(word & 0xff == u64::from(b'"'));
     let digits = word >> (8 * quoted);
@@ -116,7 +116,7 @@ mod tests {
     use super::{leading_digits, short_value, short_values};
 
     #[test]
-    fn short_values_are_read_from_one_word_and_everything_else_is_left() {
+    fn a_short_value_is_read_from_one_word_and_everything_else_is_left() {
         /// The bytes, and the value and length read from them.
         type Case = (&'static [u8], Option<(i64, usize)>);
         let cases: &[Case] = &[
