@@ -4,9 +4,13 @@
 //! `cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 8`.
 
 use std::hint::black_box;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
+use pyroscope_functions::sor::profile_data::pprof::source::ProfileDir;
 use pyroscope_functions::sor::profile_data::pprof::{
     decompress, encode, parse_file, Limits, StackTree,
 };
@@ -85,6 +89,34 @@ fn bench(c: &mut Criterion) {
         })
     });
     phases.finish();
+
+    // What the first query of a directory pays: four such gzip files read cold.
+    let dir = std::env::temp_dir().join(format!("pprof-bench-{}", std::process::id()));
+    let app = dir.join("app");
+    std::fs::create_dir_all(&app).expect("a temporary directory");
+    for i in 0..4 {
+        std::fs::write(app.join(format!("{i}.pb.gz")), &gzip).expect("a profile file");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let mut scan = c.benchmark_group("profile_dir");
+    scan.sample_size(10);
+    scan.bench_function("four_gzip_files_cold", |b| {
+        b.iter(|| runtime.block_on(scan_cold(&dir)))
+    });
+    scan.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+async fn scan_cold(dir: &Path) -> usize {
+    let profiles = ProfileDir::new(
+        dir.to_owned(),
+        LIMITS,
+        Duration::from_secs(3600),
+        Arc::new(|_, _| {}),
+    );
+    profiles.snapshot().await.files.len()
 }
 
 criterion_group!(benches, bench);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -123,8 +124,17 @@ impl ProfileDir {
     }
 }
 
+/// A readable file of the listing, and its parse when it is new or changed.
+struct Listed {
+    app: String,
+    path: PathBuf,
+    size: u64,
+    modified: Option<SystemTime>,
+    cached: Option<Cached>,
+}
+
 /// Lists `dir/<app>/<file>`, reusing the parse of every file whose size and modification
-/// time did not change.
+/// time did not change, and reading the others on every core.
 fn scan(
     dir: &Path,
     limits: Limits,
@@ -134,16 +144,58 @@ fn scan(
 ) -> (HashMap<PathBuf, Cached>, Snapshot) {
     let mut cache = HashMap::new();
     let mut snapshot = Snapshot::default();
-    let apps = match sorted_entries(dir) {
-        Ok(apps) => apps,
+    let listed = match list(dir, &mut old) {
+        Ok(listed) => listed,
         Err(e) => {
             snapshot.error = Some(format!("cannot list {}: {e}", dir.display()));
             snapshot.generation = previous.generation + u64::from(!previous.files.is_empty());
             return (cache, snapshot);
         }
     };
-    let mut changed = false;
-    for (app_path, app_meta) in apps {
+    let fresh: Vec<(&Path, u64)> = listed
+        .iter()
+        .filter(|l| l.cached.is_none())
+        .map(|l| (l.path.as_path(), l.size))
+        .collect();
+    let mut parsed = read_all(&fresh, limits).into_iter();
+    let changed = !fresh.is_empty() || !old.is_empty();
+    for l in listed {
+        let entry = match l.cached {
+            Some(entry) => entry,
+            None => {
+                let result = parsed
+                    .next()
+                    .unwrap_or_else(|| Err(PprofError::Unreadable("the reader stopped".into())));
+                if let Err(e) = &result {
+                    tracing::warn!(file = %l.path.display(), reason = e.reason(), error = %e, "skipping a profile file");
+                    on_skip(&l.path, e);
+                }
+                Cached {
+                    size: l.size,
+                    modified: l.modified,
+                    result: result.map(Arc::new),
+                }
+            }
+        };
+        match &entry.result {
+            Ok(profile) => snapshot.files.push(ProfileFile {
+                app: l.app,
+                path: l.path.clone(),
+                profile: profile.clone(),
+            }),
+            Err(_) => snapshot.skipped += 1,
+        }
+        cache.insert(l.path, entry);
+    }
+    snapshot.generation = previous.generation + u64::from(changed);
+    (cache, snapshot)
+}
+
+/// The files of `dir/<app>/`, in order, each with its entry of `old` when its size and
+/// modification time did not change (taken out of `old`).
+fn list(dir: &Path, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<Listed>> {
+    let mut listed = Vec::new();
+    for (app_path, app_meta) in sorted_entries(dir)? {
         let Some(app) = app_path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -162,36 +214,61 @@ fn scan(
                 continue;
             }
             let (size, modified) = (meta.len(), meta.modified().ok());
-            let entry = match old.remove(&path) {
-                Some(c) if c.size == size && c.modified == modified => c,
-                _ => {
-                    changed = true;
-                    let result = read(&path, size, limits).map(Arc::new);
-                    if let Err(e) = &result {
-                        tracing::warn!(file = %path.display(), reason = e.reason(), error = %e, "skipping a profile file");
-                        on_skip(&path, e);
-                    }
-                    Cached {
-                        size,
-                        modified,
-                        result,
-                    }
-                }
-            };
-            match &entry.result {
-                Ok(profile) => snapshot.files.push(ProfileFile {
-                    app: app.to_owned(),
-                    path: path.clone(),
-                    profile: profile.clone(),
-                }),
-                Err(_) => snapshot.skipped += 1,
-            }
-            cache.insert(path, entry);
+            let cached = old
+                .remove(&path)
+                .filter(|c| c.size == size && c.modified == modified);
+            listed.push(Listed {
+                app: app.to_owned(),
+                path,
+                size,
+                modified,
+                cached,
+            });
         }
     }
-    changed |= !old.is_empty();
-    snapshot.generation = previous.generation + u64::from(changed);
-    (cache, snapshot)
+    Ok(listed)
+}
+
+/// Reads `files`, as many at once as there are cores; the results in the files' order.
+fn read_all(files: &[(&Path, u64)], limits: Limits) -> Vec<Result<ParsedProfile, PprofError>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len());
+    if workers <= 1 {
+        return files
+            .iter()
+            .map(|&(p, size)| read(p, size, limits))
+            .collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<Option<Result<ParsedProfile, PprofError>>> =
+        files.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&(path, size)) = files.get(i) else {
+                            return done;
+                        };
+                        done.push((i, read(path, size, limits)));
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A reader does not panic on any content; if one did, its files stay unread.
+            for (i, result) in handle.join().unwrap_or_default() {
+                results[i] = Some(result);
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(PprofError::Unreadable("the reader failed".into()))))
+        .collect()
 }
 
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, std::fs::Metadata)>> {

@@ -451,3 +451,48 @@ fn each_sample_type_ranks_only_its_own_positive_values() {
     assert_eq!(m["helper"], (4, 74));
     assert_eq!(m["main"], (0, 74));
 }
+
+#[tokio::test]
+async fn a_scan_gives_each_file_its_own_profile_and_skips_the_hostile_one() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    // Files of distinct times, so a profile handed to the wrong path shows; one is not pprof.
+    for i in 1..=9i64 {
+        let header = Header {
+            time_nanos: i * 1_000_000_000,
+            ..cpu_header()
+        };
+        let bytes = encode::to_bytes(&encode::profile(&header, &stacks("main;f 1")), i % 2 == 0);
+        std::fs::write(app.join(format!("{i}.pb")), bytes).unwrap();
+    }
+    std::fs::write(app.join("5.pb"), b"not a profile").unwrap();
+    let skipped = Arc::new(AtomicUsize::new(0));
+    let counter = skipped.clone();
+    let profiles = source::ProfileDir::new(
+        dir.path().to_owned(),
+        LIMITS,
+        std::time::Duration::from_secs(3600),
+        Arc::new(move |path, _| {
+            assert!(path.ends_with("app/5.pb"), "{}", path.display());
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+    );
+    let snapshot = profiles.snapshot().await;
+    assert_eq!((snapshot.skipped, skipped.load(Ordering::Relaxed)), (1, 1));
+    let read: Vec<(String, i64)> = snapshot
+        .files
+        .iter()
+        .map(|f| {
+            let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, f.profile.time_nanos / 1_000_000_000)
+        })
+        .collect();
+    let want: Vec<(String, i64)> = [1, 2, 3, 4, 6, 7, 8, 9]
+        .map(|i| (format!("{i}.pb"), i))
+        .into();
+    assert_eq!(read, want);
+}
