@@ -124,7 +124,8 @@ impl ProfileDir {
     }
 }
 
-/// A readable file of the listing, and its parse when it is new or changed.
+/// A file of the listing, with its cached parse when its size and modification time did not
+/// change.
 struct Listed {
     app: String,
     path: PathBuf,
