@@ -92,15 +92,15 @@ impl<'a> Reader<'a> {
     }
 
     /// Appends an array of int64 values (see [`Reader::int`]) to `out`. This is the hot loop:
-    /// most values, with their `,`, are read from one word each ([`short_values`]).
+    /// most values, with their `,`, are read from one word each ([`short_values`]), so an item
+    /// of the array here is such a run and then the one value it could not take (often the
+    /// list's last), whose separator [`Reader::array`] reads.
     pub(super) fn ints(&mut self, out: &mut Vec<i64>) -> Result<(), Error> {
-        let mut more = self.open(b'[', b']')?;
-        while more {
-            self.at += short_values(self.bytes.get(self.at..).unwrap_or_default(), out);
-            out.push(self.int()?);
-            more = self.next_item(b']')?;
-        }
-        Ok(())
+        self.array(|r| {
+            r.at += short_values(r.bytes.get(r.at..).unwrap_or_default(), out);
+            out.push(r.int()?);
+            Ok(())
+        })
     }
 
     /// Consumes the `open`ing bracket, and a `close` right after it: whether items follow.
