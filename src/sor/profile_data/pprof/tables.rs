@@ -8,42 +8,31 @@ use super::profile::SampleType;
 use super::proto;
 use super::tree::StackTree;
 
-/// Maps item ids to positions; an id of 0 stands for the item's 1-based position (a .NET
-/// profiler leaves function ids out while its lines count from 1). The first item wins a
-/// duplicate id.
+/// Maps item ids to a value per item (never `u32::MAX`), given in the items' order; an id of 0
+/// stands for the item's 1-based position (a .NET profiler leaves function ids out while its
+/// lines count from 1). The first item wins a duplicate id.
 struct IdMap {
     dense: Vec<u32>,
     sparse: HashMap<u64, u32>,
 }
 
 impl IdMap {
-    fn new(ids: impl Iterator<Item = u64>, len: usize) -> Self {
+    fn new(items: impl Iterator<Item = (u64, u32)>, len: usize) -> Self {
         let mut map = IdMap {
             dense: vec![u32::MAX; len.saturating_mul(2) + 16],
             sparse: HashMap::new(),
         };
-        for (pos, id) in ids.enumerate() {
+        for (pos, (id, value)) in items.enumerate() {
             let id = if id == 0 { pos as u64 + 1 } else { id };
-            let index = pos as u32;
             match usize::try_from(id).ok().and_then(|i| map.dense.get_mut(i)) {
-                Some(slot) if *slot == u32::MAX => *slot = index,
+                Some(slot) if *slot == u32::MAX => *slot = value,
                 Some(_) => {}
                 None => {
-                    map.sparse.entry(id).or_insert(index);
+                    map.sparse.entry(id).or_insert(value);
                 }
             }
         }
         map
-    }
-
-    /// Replaces every position `p` the map holds with `f(p)`.
-    fn map_values(&mut self, f: impl Fn(u32) -> u32) {
-        for slot in self.dense.iter_mut().filter(|slot| **slot != u32::MAX) {
-            *slot = f(*slot);
-        }
-        for value in self.sparse.values_mut() {
-            *value = f(*value);
-        }
     }
 
     #[inline]
@@ -116,12 +105,9 @@ impl Locations {
             // Interned now, once per function; an empty name is replaced per location.
             function_names.push((!name.is_empty()).then(|| tree.intern(&name)));
         }
-        let functions = IdMap::new(p.function.iter().map(|f| f.id), p.function.len());
-        let mut out = Locations {
-            ids: IdMap::new(p.location.iter().map(|l| l.id), p.location.len()),
-            frames: Vec::new(),
-            starts: vec![0],
-        };
+        let positions = p.function.iter().map(|f| f.id).zip(0..);
+        let functions = IdMap::new(positions, p.function.len());
+        let (mut frames, mut starts) = (Vec::new(), vec![0]);
         let mut codes = Vec::with_capacity(p.location.len());
         let mut names = Vec::new();
         for loc in &p.location {
@@ -146,19 +132,23 @@ impl Locations {
             let code = match names[..] {
                 [name] if name < MANY => name,
                 _ => {
-                    let index = out.starts.len() as u32 - 1;
+                    let index = starts.len() as u32 - 1;
                     if index >= MANY - 1 {
                         return Err(PprofError::Invalid("too many locations".into()));
                     }
-                    out.frames.extend_from_slice(&names);
-                    out.starts.push(out.frames.len() as u32);
+                    frames.extend_from_slice(&names);
+                    starts.push(frames.len() as u32);
                     MANY | index
                 }
             };
             codes.push(code);
         }
-        out.ids.map_values(|position| codes[position as usize]);
-        Ok(out)
+        let ids = p.location.iter().map(|l| l.id).zip(codes);
+        Ok(Locations {
+            ids: IdMap::new(ids, p.location.len()),
+            frames,
+            starts,
+        })
     }
 
     /// The code of the location with `id`.
