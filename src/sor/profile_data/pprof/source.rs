@@ -125,7 +125,7 @@ impl ProfileDir {
 }
 
 /// A file of the listing, with its cached parse when its size and modification time did not
-/// change.
+/// change, and then with its new one.
 struct Listed {
     app: String,
     path: PathBuf,
@@ -145,7 +145,7 @@ fn scan(
 ) -> (HashMap<PathBuf, Cached>, Snapshot) {
     let mut cache = HashMap::new();
     let mut snapshot = Snapshot::default();
-    let listed = match list(dir, &mut old) {
+    let mut listed = match list(dir, &mut old) {
         Ok(listed) => listed,
         Err(e) => {
             snapshot.error = Some(format!("cannot list {}: {e}", dir.display()));
@@ -158,26 +158,23 @@ fn scan(
         .filter(|l| l.cached.is_none())
         .map(|l| (l.path.as_path(), l.size))
         .collect();
-    let mut parsed = read_all(&fresh, limits).into_iter();
-    let changed = !fresh.is_empty() || !old.is_empty();
+    let parsed = read_all(&fresh, limits);
+    let changed = !parsed.is_empty() || !old.is_empty();
+    let unread = listed.iter_mut().filter(|l| l.cached.is_none());
+    for (l, result) in unread.zip(parsed) {
+        if let Err(e) = &result {
+            tracing::warn!(file = %l.path.display(), reason = e.reason(), error = %e, "skipping a profile file");
+            on_skip(&l.path, e);
+        }
+        l.cached = Some(Cached {
+            size: l.size,
+            modified: l.modified,
+            result: result.map(Arc::new),
+        });
+    }
     for l in listed {
-        let entry = match l.cached {
-            Some(entry) => entry,
-            None => {
-                let result = parsed
-                    .next()
-                    .unwrap_or_else(|| Err(PprofError::Unreadable("the reader stopped".into())));
-                if let Err(e) = &result {
-                    tracing::warn!(file = %l.path.display(), reason = e.reason(), error = %e, "skipping a profile file");
-                    on_skip(&l.path, e);
-                }
-                Cached {
-                    size: l.size,
-                    modified: l.modified,
-                    result: result.map(Arc::new),
-                }
-            }
-        };
+        // Every file has its entry now, cached before or read just above.
+        let Some(entry) = l.cached else { continue };
         match &entry.result {
             Ok(profile) => snapshot.files.push(ProfileFile {
                 app: l.app,
@@ -230,7 +227,8 @@ fn list(dir: &Path, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<L
     Ok(listed)
 }
 
-/// Reads `files`, as many at once as there are cores; the results in the files' order.
+/// Reads `files`, as many at once as there are cores; the results in the files' order. A
+/// reader that panics (no content should make one) panics the scan, as on one core.
 fn read_all(files: &[(&Path, u64)], limits: Limits) -> Vec<Result<ParsedProfile, PprofError>> {
     let workers = std::thread::available_parallelism()
         .map_or(1, std::num::NonZeroUsize::get)
@@ -242,9 +240,7 @@ fn read_all(files: &[(&Path, u64)], limits: Limits) -> Vec<Result<ParsedProfile,
             .collect();
     }
     let next = AtomicUsize::new(0);
-    let mut results: Vec<Option<Result<ParsedProfile, PprofError>>> =
-        files.iter().map(|_| None).collect();
-    std::thread::scope(|scope| {
+    let mut done: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
@@ -259,17 +255,16 @@ fn read_all(files: &[(&Path, u64)], limits: Limits) -> Vec<Result<ParsedProfile,
                 })
             })
             .collect();
-        for handle in handles {
-            // A reader does not panic on any content; if one did, its files stay unread.
-            for (i, result) in handle.join().unwrap_or_default() {
-                results[i] = Some(result);
-            }
-        }
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     });
-    results
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(PprofError::Unreadable("the reader failed".into()))))
-        .collect()
+    done.sort_unstable_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, result)| result).collect()
 }
 
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
