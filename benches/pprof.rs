@@ -91,8 +91,8 @@ fn bench(c: &mut Criterion) {
     phases.finish();
 
     // What the first query of a directory pays: four such gzip files read cold.
-    let dir = std::env::temp_dir().join(format!("pprof-bench-{}", std::process::id()));
-    let app = dir.join("app");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let app = dir.path().join("app");
     std::fs::create_dir_all(&app).expect("a temporary directory");
     for i in 0..4 {
         std::fs::write(app.join(format!("{i}.pb.gz")), &gzip).expect("a profile file");
@@ -103,10 +103,9 @@ fn bench(c: &mut Criterion) {
     let mut scan = c.benchmark_group("profile_dir");
     scan.sample_size(10);
     scan.bench_function("four_gzip_files_cold", |b| {
-        b.iter(|| runtime.block_on(scan_cold(&dir)))
+        b.iter(|| runtime.block_on(scan_cold(dir.path())))
     });
     scan.finish();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 async fn scan_cold(dir: &Path) -> usize {
