@@ -4,6 +4,7 @@
 //! answers each trait (in-process, remote or none) is decided in `startup`.
 
 pub mod alerting;
+pub mod delivery;
 pub mod diff_report;
 pub mod fleet_search;
 pub mod history;
@@ -59,6 +60,10 @@ impl BaselineIndex {
             .get(&(profile_type, normalize_function_name(function)))
     }
 }
+
+#[cfg(test)]
+#[path = "threshold_tests.rs"]
+mod threshold_tests;
 
 #[cfg(test)]
 pub(crate) mod testing {

@@ -31,7 +31,7 @@ pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN}
 pub use names::{normalize_function_name, separator_form};
 pub(crate) use schema::{documented, string};
 pub use severity::Severity;
-pub use stats::{percent_of, round2, round_percent, FunctionStat};
+pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 
 /// An application name: 1–255 characters, no control characters (SPEC §8).

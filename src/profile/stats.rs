@@ -36,6 +36,13 @@ pub fn round2<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Err
     serializer.serialize_f64(round_percent(*value))
 }
 
+/// Whether a share breaches a threshold, both in percent: the one rule of triage, the diff
+/// report and the alerts. Compared as shown (rounded to 2 decimals), so that no summary reads
+/// "15% > 15%": 15.004 does not breach 15, 15.005 (shown 15.01) does.
+pub fn breaches(value: f64, threshold: f64) -> bool {
+    round_percent(value) > round_percent(threshold)
+}
+
 /// `value` rounded half away from zero to 2 decimals.
 pub fn round_percent(value: f64) -> f64 {
     (value * 100.0).round() / 100.0
@@ -49,6 +56,24 @@ mod tests {
     fn shares_of_an_empty_profile_are_zero() {
         assert_eq!(percent_of(5, 0), 0.0);
         assert_eq!(percent_of(1, 4), 25.0);
+    }
+
+    #[test]
+    fn a_threshold_is_breached_only_by_what_shows_above_it() {
+        // 14.995 shows as 15.00 (1499.5 rounds away from zero), 15.004 as 15.00, 15.005 as 15.01.
+        let cases = [
+            (14.995, false),
+            (15.0, false),
+            (15.004, false),
+            (15.005, true),
+        ];
+        for (value, breached) in cases {
+            assert_eq!(breaches(value, 15.0), breached, "{value} against 15");
+        }
+        assert!(
+            !breaches(15.004, 15.004),
+            "a threshold is compared as shown too"
+        );
     }
 
     #[test]

@@ -18,12 +18,27 @@ pub struct AlertSettings {
     pub public_url: Url,
     /// Bound of one delivery (Alertmanager post or webhook), retries included.
     pub delivery_timeout_secs: u64,
+    /// Webhooks in flight at once, per replica.
+    pub delivery_concurrency: usize,
+    /// Wait before a failed webhook's second attempt, doubled after each further failure.
+    pub retry_initial_millis: u64,
+    /// The longest wait between two attempts of one webhook.
+    pub retry_max_secs: u64,
+    /// Attempts of one webhook before it is given up, the first included.
+    pub give_up_after_attempts: u32,
+    /// Age after which a webhook is not tried again.
+    pub give_up_after_secs: u64,
 }
 
 impl AlertSettings {
     /// Time between evaluations.
     pub fn interval(&self) -> Duration {
         Duration::from_secs(self.interval_secs)
+    }
+
+    /// Bound of one delivery.
+    pub fn delivery_timeout(&self) -> Duration {
+        Duration::from_secs(self.delivery_timeout_secs)
     }
 
     /// The offending key and why, if any.
@@ -37,6 +52,24 @@ impl AlertSettings {
         }
         if self.delivery_timeout_secs == 0 {
             return invalid("alerts.delivery_timeout_secs", "must be at least 1");
+        }
+        if !(1..=1024).contains(&self.delivery_concurrency) {
+            return invalid("alerts.delivery_concurrency", "must be between 1 and 1024");
+        }
+        if self.retry_initial_millis == 0 {
+            return invalid("alerts.retry_initial_millis", "must be at least 1");
+        }
+        if self.retry_max_secs.saturating_mul(1000) < self.retry_initial_millis {
+            return invalid(
+                "alerts.retry_max_secs",
+                "must be at least retry_initial_millis",
+            );
+        }
+        if self.give_up_after_attempts == 0 {
+            return invalid("alerts.give_up_after_attempts", "must be at least 1");
+        }
+        if self.give_up_after_secs == 0 {
+            return invalid("alerts.give_up_after_secs", "must be at least 1");
         }
         if let Some(url) = &self.alertmanager_url {
             if !matches!(url.scheme(), "http" | "https") {

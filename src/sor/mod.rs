@@ -9,6 +9,7 @@ mod error;
 mod fields;
 pub mod history;
 pub mod json_text;
+pub mod outbox;
 pub mod profile_data;
 pub mod registry;
 pub mod remote;
@@ -22,9 +23,10 @@ pub use error::SorError;
 
 use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
-use alert_state::{AlertTransition, PendingWebhook, StoredAlert};
+use alert_state::{AlertTransition, StoredAlert};
 use baseline::{Baseline, BaselinePatch, NewBaseline};
 use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
+use outbox::{ClaimedNotification, OutboxStats, Settlement};
 use profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use registry::{NewService, Service, ServicePatch, Tier};
 
@@ -145,7 +147,7 @@ pub trait AlertStateSor: Send + Sync {
     /// Every pending or firing alert, by rule id.
     async fn alerts(&self) -> Result<Vec<StoredAlert>, SorError>;
     /// One evaluation at once: `alerts` stored (replacing each rule's row), the rows of
-    /// `cleared` rules removed, `transitions` appended.
+    /// `cleared` rules removed, `transitions` appended and their notifications enqueued.
     async fn save(
         &self,
         alerts: &[StoredAlert],
@@ -158,10 +160,37 @@ pub trait AlertStateSor: Send + Sync {
         app: Option<AppName>,
         limit: u32,
     ) -> Result<Vec<AlertTransition>, SorError>;
-    /// Transitions whose webhook is not delivered yet, oldest first.
-    async fn pending_webhooks(&self, limit: u32) -> Result<Vec<PendingWebhook>, SorError>;
-    /// Records that a transition's webhook was delivered.
-    async fn mark_notified(&self, id: i64) -> Result<(), SorError>;
+}
+
+/// The notifications waiting to go out (the outbox), shared by every replica. Rows are
+/// enqueued by the store of what caused them, in the same transaction.
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait NotificationOutbox: Send + Sync {
+    /// Takes up to `limit` due notifications, oldest due first, for one attempt each: counts
+    /// the attempt and keeps them from every other claim for `lease`. Rows another replica
+    /// holds are skipped, not waited for.
+    async fn claim(
+        &self,
+        limit: u32,
+        lease: std::time::Duration,
+    ) -> Result<Vec<ClaimedNotification>, SorError>;
+    /// Records how attempt `attempt` of notification `id` ended; `false` when the row is no
+    /// longer this attempt's (settled, or claimed again after the lease ran out).
+    async fn settle(
+        &self,
+        id: i64,
+        attempt: i32,
+        settlement: &Settlement,
+    ) -> Result<bool, SorError>;
+    /// How long until the next pending notification is due (zero when one is due now), or
+    /// `None` when none is pending; on the database's clock, which every replica shares.
+    async fn next_due(&self) -> Result<Option<std::time::Duration>, SorError>;
+    /// Pending and given-up counts.
+    async fn stats(&self) -> Result<OutboxStats, SorError>;
 }
 
 /// Which of several replicas does a job that must run once (the alert evaluator).

@@ -2,85 +2,15 @@
 //! started here on a free port like PostgreSQL: a breached rule appears there with the SPEC §10
 //! labels, its webhook gets exactly one POST per transition, and a recovery resolves it.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
+use crate::alertmanager_server::{active_alerts, start_alertmanager};
 use crate::business_stub::spawn_with_pyroscope_and;
-use crate::helpers::{eventually, free_port, json_with_status, TestApp};
-
-/// A running Alertmanager; killed when dropped.
-struct Alertmanager {
-    url: String,
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Alertmanager {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn binary() -> &'static str {
-    for candidate in ["/usr/bin/prometheus-alertmanager", "/usr/bin/alertmanager"] {
-        if std::path::Path::new(candidate).exists() {
-            return candidate;
-        }
-    }
-    panic!("Prometheus Alertmanager is not installed: apt-get install -y prometheus-alertmanager");
-}
-
-/// Starts Alertmanager, routing every alert to `receiver` at once.
-async fn start_alertmanager(receiver: &str) -> Alertmanager {
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("alertmanager.yml");
-    std::fs::write(
-        &config,
-        format!(
-            "route:\n  receiver: test\n  group_by: [alertname, rule_id]\n  group_wait: 0s\n  \
-             group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: test\n    \
-             webhook_configs:\n      - url: {receiver}\n        send_resolved: true\n"
-        ),
-    )
-    .unwrap();
-    let port = free_port();
-    let child = Command::new(binary())
-        .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.path={}", dir.path().display()))
-        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-        .arg("--cluster.listen-address=")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Alertmanager starts");
-    let url = format!("http://127.0.0.1:{port}");
-    let alertmanager = Alertmanager {
-        url,
-        child,
-        _dir: dir,
-    };
-    for _ in 0..100 {
-        let ready = reqwest::get(format!("{}/-/ready", alertmanager.url)).await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return alertmanager;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("Alertmanager never became ready");
-}
-
-async fn active_alerts(alertmanager: &Alertmanager) -> Vec<Value> {
-    let url = format!(
-        "{}/api/v2/alerts?active=true&silenced=false&inhibited=false",
-        alertmanager.url
-    );
-    reqwest::get(url).await.unwrap().json().await.unwrap()
-}
+use crate::helpers::{eventually, json_with_status, TestApp};
 
 async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
     let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();

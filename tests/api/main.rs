@@ -4,6 +4,7 @@ mod access;
 mod access_split;
 mod alerting;
 mod alertmanager;
+mod alertmanager_server;
 mod bad_inputs;
 mod baselines;
 mod browser;
@@ -23,6 +24,8 @@ mod json_canon;
 mod labels;
 mod openapi;
 mod operations;
+mod outbox;
+mod outbox_replicas;
 mod pictures;
 #[path = "../common/profile_data.rs"]
 mod profile_data;

@@ -291,6 +291,7 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
             "alert_rule",
             "alert_state",
             "alert_transition",
+            "notification_outbox",
             "performance_baseline",
             "service_registry",
             "triage_history"
@@ -303,6 +304,6 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
 
     MIGRATOR.run(&mut conn).await.unwrap();
     let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
-    assert_eq!(again.len(), 6);
+    assert_eq!(again.len(), 7);
     let _ = conn.close().await;
 }

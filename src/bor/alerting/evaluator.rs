@@ -9,11 +9,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 
+use super::notice::RuleNotices;
 use super::service::read_functions;
 use super::state::{step, AlertState, Transition};
 use super::value::{rule_value, ValueKind};
 use crate::bor::triage::RuleSet;
-use crate::profile::{AppName, FunctionStat, InputError, ProfileType, TimeWindow};
+use crate::profile::{breaches, AppName, FunctionStat, InputError, ProfileType, TimeWindow};
 use crate::sor::alert_rule::fields::webhook;
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
@@ -53,6 +54,8 @@ pub struct Evaluator {
     pub state: Arc<dyn AlertStateSor>,
     pub triage_rules: Arc<RuleSet>,
     pub window_secs: i64,
+    /// How its alerts and webhooks read.
+    pub notices: Arc<RuleNotices>,
 }
 
 impl Evaluator {
@@ -120,22 +123,21 @@ impl Evaluator {
                 let before = previous
                     .get(&rule.id)
                     .map_or(AlertState::Inactive, state_of);
-                let breached = value > rule.threshold_percent;
+                let breached = breaches(value, rule.threshold_percent);
                 let for_seconds = u32::try_from(rule.for_seconds).unwrap_or(0);
                 let (after, transition) = step(before, breached, for_seconds, now);
-                let record = |kind| AlertTransition {
-                    rule_id: rule.id,
-                    app_name: rule.app_name.clone(),
-                    profile_type,
-                    transition: kind,
-                    value,
-                    threshold: rule.threshold_percent,
-                    at: now,
-                    webhook: rule
-                        .notification_channel
-                        .as_deref()
-                        .and_then(webhook)
-                        .map(String::from),
+                let record = |kind| {
+                    let transition = AlertTransition {
+                        rule_id: rule.id,
+                        app_name: rule.app_name.clone(),
+                        profile_type,
+                        transition: kind,
+                        value,
+                        threshold: rule.threshold_percent,
+                        at: now,
+                        notification: None,
+                    };
+                    self.with_webhook(transition, Some(rule))
                 };
                 match transition {
                     Some(Transition::Fired) => out
@@ -173,8 +175,8 @@ impl Evaluator {
             if !rule.is_some_and(|r| r.enabled) {
                 cleared.push(*id);
                 if alert.state == AlertPhase::Firing {
-                    out.transitions
-                        .push((resolved(alert, rule, now), rule.cloned()));
+                    let transition = self.with_webhook(resolved(alert, now), rule);
+                    out.transitions.push((transition, rule.cloned()));
                 }
             }
         }
@@ -191,6 +193,15 @@ impl Evaluator {
             })
             .collect();
         Ok(out)
+    }
+
+    /// `t` with its webhook notification, when `rule` has a webhook.
+    fn with_webhook(&self, mut t: AlertTransition, rule: Option<&AlertRule>) -> AlertTransition {
+        let channel = rule.and_then(|r| r.notification_channel.as_deref());
+        t.notification = channel
+            .and_then(webhook)
+            .and_then(|url| self.notices.webhook(&t, &url));
+        t
     }
 
     async fn read(
@@ -213,8 +224,8 @@ fn state_of(alert: &StoredAlert) -> AlertState {
     }
 }
 
-/// The resolution of `alert`, whose rule was disabled (`Some`) or deleted (`None`).
-fn resolved(alert: &StoredAlert, rule: Option<&AlertRule>, now: DateTime<Utc>) -> AlertTransition {
+/// The resolution of `alert`, whose rule was disabled or deleted.
+fn resolved(alert: &StoredAlert, now: DateTime<Utc>) -> AlertTransition {
     AlertTransition {
         rule_id: alert.rule_id,
         app_name: alert.app_name.clone(),
@@ -223,10 +234,7 @@ fn resolved(alert: &StoredAlert, rule: Option<&AlertRule>, now: DateTime<Utc>) -
         value: alert.value,
         threshold: alert.threshold,
         at: now,
-        webhook: rule
-            .and_then(|r| r.notification_channel.as_deref())
-            .and_then(webhook)
-            .map(String::from),
+        notification: None,
     }
 }
 

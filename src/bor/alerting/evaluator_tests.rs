@@ -68,6 +68,11 @@ fn evaluator(
         state: Arc::new(state),
         triage_rules: Arc::new(RuleSet::shipped().unwrap()),
         window_secs: 300,
+        notices: Arc::new(super::super::notice::RuleNotices {
+            public_url: url::Url::parse("http://localhost:8080/").unwrap(),
+            interval: std::time::Duration::from_secs(60),
+            registry: None,
+        }),
     }
 }
 

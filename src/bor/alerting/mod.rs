@@ -2,8 +2,8 @@
 //! and the dry run behind `POST /rules/{id}/evaluate`. Pure cores (`value`, `state`) and a
 //! service over the SOR traits.
 
-pub mod delivery;
 pub mod evaluator;
+pub mod notice;
 pub mod routes;
 pub mod service;
 pub mod state;

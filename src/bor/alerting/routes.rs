@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::notice::{AlertTransitionNotice, AlertWebhook};
 use super::service::{AlertEvaluationService, DryRun, EvaluationError};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{now_floored, parse_limit, AppName};
@@ -21,7 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(evaluate, firing, history),
-    components(schemas(DryRun, AlertList, TransitionList))
+    // The body a rule's webhook receives: not an answer of these routes, documented with them.
+    components(schemas(DryRun, AlertList, TransitionList, AlertWebhook, AlertTransitionNotice))
 )]
 pub struct RoutesDoc;
 

@@ -8,7 +8,9 @@ use utoipa::ToSchema;
 
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
 use crate::bor::triage::RuleSet;
-use crate::profile::{AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow};
+use crate::profile::{
+    breaches, AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow,
+};
 use crate::sor::alert_rule::AlertRule;
 use crate::sor::alert_state::{AlertPhase, AlertTransition, StoredAlert};
 use crate::sor::profile_data::ProfileQuery;
@@ -98,7 +100,7 @@ impl AlertEvaluationService {
         let value = self.value(&rule, window).await?;
         Ok(DryRun {
             rule_id: rule.id,
-            firing: value.value > rule.threshold_percent,
+            firing: breaches(value.value, rule.threshold_percent),
             value: value.value,
             threshold: rule.threshold_percent,
             matched_functions: value.matched_functions,

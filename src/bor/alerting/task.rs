@@ -1,5 +1,6 @@
 //! The evaluator as a background task: every interval, if this process leads, evaluate every
-//! rule, save, deliver. `/health` shows whether it leads, when it last ran and how it went.
+//! rule and save, then hand the alerts to delivery without waiting for it. `/health` shows
+//! whether it leads, when it last ran and how it went.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -7,8 +8,12 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::time::MissedTickBehavior;
 
-use super::delivery::Delivery;
-use super::evaluator::Evaluator;
+use tokio::sync::Notify;
+
+use super::evaluator::{Evaluation, Evaluator};
+use super::notice::RuleAlert;
+use crate::bor::delivery::AlertmanagerQueue;
+use crate::sor::alert_state::TransitionKind;
 use crate::sor::Leadership;
 use crate::tasks::{Shutdown, TaskStatus};
 use crate::telemetry::Metrics;
@@ -17,7 +22,10 @@ use crate::telemetry::Metrics;
 pub struct EvaluatorTask {
     pub evaluator: Evaluator,
     pub leadership: Arc<dyn Leadership>,
-    pub delivery: Delivery,
+    /// Where the alerts go for Alertmanager, when there is one.
+    pub alertmanager: Option<Arc<AlertmanagerQueue>>,
+    /// Tells delivery that webhooks were enqueued.
+    pub wake: Arc<Notify>,
     pub interval: Duration,
     pub metrics: Arc<Metrics>,
     pub status: Arc<EvaluatorStatus>,
@@ -114,9 +122,17 @@ impl EvaluatorTask {
                     .inc_by(evaluation.errors as u64);
                 m.alerts_firing
                     .set(i64::try_from(evaluation.firing.len()).unwrap_or(i64::MAX));
-                self.delivery
-                    .deliver(&evaluation, self.evaluator.state.as_ref(), now)
-                    .await;
+                if evaluation
+                    .transitions
+                    .iter()
+                    .any(|(t, _)| t.notification.is_some())
+                {
+                    self.wake.notify_one();
+                }
+                if let Some(queue) = &self.alertmanager {
+                    let (firing, resolved) = self.alerts(&evaluation, now).await;
+                    queue.post("rules", &firing, &resolved);
+                }
                 self.status.update(|s| {
                     s.last_run = Some(now);
                     s.evaluated = evaluation.evaluated;
@@ -132,5 +148,30 @@ impl EvaluatorTask {
                     .update(|s| s.failure = Some(format!("the last evaluation failed: {error}")));
             }
         }
+    }
+
+    /// The evaluation's alerts for Alertmanager: every firing one, and the resolutions.
+    async fn alerts(
+        &self,
+        evaluation: &Evaluation,
+        now: DateTime<Utc>,
+    ) -> (Vec<RuleAlert>, Vec<RuleAlert>) {
+        let notices = &self.evaluator.notices;
+        let owners = notices.owners().await;
+        let firing = evaluation
+            .firing
+            .iter()
+            .map(|f| {
+                let owner = owners.get(&f.rule.app_name);
+                notices.firing(&f.rule, &f.alert, &f.top, owner, now)
+            })
+            .collect();
+        let resolved = evaluation
+            .transitions
+            .iter()
+            .filter(|(t, _)| t.transition == TransitionKind::Resolved)
+            .map(|(t, rule)| notices.resolved(t, rule.as_ref(), owners.get(&t.app_name)))
+            .collect();
+        (firing, resolved)
     }
 }

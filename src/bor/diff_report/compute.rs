@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
 use crate::bor::BaselineIndex;
-use crate::profile::{normalize_function_name, percent_of, round_percent};
+use crate::profile::{breaches, normalize_function_name, percent_of};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 
 /// A change is listed when its delta, rounded to hundredths of a point, is above 0.10 points:
@@ -125,14 +125,13 @@ pub fn report(
 ) -> DiffReport {
     let mut regressions = Vec::new();
     let mut improvements = Vec::new();
-    let mut breaches = 0;
+    let mut breached = 0;
     for change in changes(&diff.baseline, &diff.current, req.limit as usize) {
         let threshold = baselines
             .and_then(|index| index.get(req.profile_type, &change.function))
             .map(|b| b.max_self_percent);
-        // Compared as shown: a function shown at 5.00 does not exceed a threshold of 5.
-        let exceeds = threshold.map(|t| round_percent(change.current_percent) > t);
-        breaches += usize::from(exceeds == Some(true));
+        let exceeds = threshold.map(|t| breaches(change.current_percent, t));
+        breached += usize::from(exceeds == Some(true));
         let entry = DiffEntry {
             function: change.function,
             baseline_percent: change.baseline_percent,
@@ -148,7 +147,7 @@ pub fn report(
         }
     }
     let warn_centipoints = (warn_regression_points * 100.0).round() as i64;
-    let verdict = if breaches > 0 {
+    let verdict = if breached > 0 {
         Verdict::Fail
     } else if regressions
         .iter()
@@ -164,7 +163,7 @@ pub fn report(
         top_regression: regressions
             .first()
             .map(|r| format!("{} (+{}%)", r.function, r.delta_percent)),
-        threshold_breaches: baselines.map(|_| breaches),
+        threshold_breaches: baselines.map(|_| breached),
         verdict,
     };
     DiffReport {

@@ -11,7 +11,7 @@ use super::model::{
 use super::record::history_record;
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
-use crate::profile::{round_percent, CallTree, ProfileType};
+use crate::profile::{breaches, round_percent, CallTree, ProfileType};
 use crate::sor::history::AssessmentSeverity;
 use crate::sor::profile_data::{Profile, ProfileQuery};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError};
@@ -156,9 +156,8 @@ impl TriageService {
             top.iter()
                 .filter_map(|f| {
                     let baseline = index.get(profile_type, &f.name)?;
-                    // Compared as shown: a function shown at 15.00 does not exceed 15.
                     let current = round_percent(f.self_percent);
-                    (current > baseline.max_self_percent).then(|| BaselineViolation {
+                    breaches(f.self_percent, baseline.max_self_percent).then(|| BaselineViolation {
                         function: f.name.clone(),
                         current_percent: current,
                         threshold: baseline.max_self_percent,

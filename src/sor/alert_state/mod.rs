@@ -6,5 +6,5 @@ pub mod model;
 pub mod postgres;
 
 pub use leader::PgLeadership;
-pub use model::{AlertPhase, AlertTransition, PendingWebhook, StoredAlert, TransitionKind};
+pub use model::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
 pub use postgres::PgAlertStateStore;

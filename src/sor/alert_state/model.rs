@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use crate::profile::ProfileType;
 use crate::sor::fields::text_column;
+use crate::sor::outbox::NewNotification;
 
 /// A stored alert that is not inactive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -75,15 +76,9 @@ pub struct AlertTransition {
     pub value: f64,
     pub threshold: f64,
     pub at: DateTime<Utc>,
-    /// The rule's webhook when it has one: the transition waits in the outbox until delivered.
+    /// The rule's webhook notification of this transition, when it has one: saved with the
+    /// transition into the outbox.
     #[serde(skip)]
-    pub webhook: Option<String>,
-}
-
-/// A transition whose webhook is not delivered yet.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct PendingWebhook {
-    pub id: i64,
-    #[sqlx(flatten)]
-    pub transition: AlertTransition,
+    #[sqlx(skip)]
+    pub notification: Option<NewNotification>,
 }

@@ -1,17 +1,19 @@
 //! The alert state on PostgreSQL (`alert_state`, `alert_transition`). One evaluation is saved in
-//! one transaction, so a crash leaves either all of its transitions or none.
+//! one transaction with the notifications it enqueues, so a crash leaves either all of its
+//! transitions and their webhooks or none.
 
 use async_trait::async_trait;
 
-use super::model::{AlertTransition, PendingWebhook, StoredAlert};
+use super::model::{AlertTransition, StoredAlert};
 use crate::db::Database;
 use crate::profile::AppName;
+use crate::sor::outbox::enqueue;
 use crate::sor::{AlertStateSor, SorError};
 
 const STATE_COLUMNS: &str =
     "rule_id, app_name, profile_type, state, since, value, threshold, evaluated_at";
 const TRANSITION_COLUMNS: &str =
-    "rule_id, app_name, profile_type, transition, value, threshold, at, webhook";
+    "rule_id, app_name, profile_type, transition, value, threshold, at";
 
 /// Alert state stored in PostgreSQL.
 #[derive(Clone)]
@@ -53,7 +55,7 @@ impl AlertStateSor for PgAlertStateStore {
         );
         let insert = format!(
             "insert into alert_transition ({TRANSITION_COLUMNS}) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8)"
+             values ($1, $2, $3, $4, $5, $6, $7) returning id"
         );
         self.db
             .run("saving the alert state", |pool| {
@@ -78,7 +80,7 @@ impl AlertStateSor for PgAlertStateStore {
                         .execute(&mut *tx)
                         .await?;
                     for t in transitions {
-                        sqlx::query(&insert)
+                        let id: i64 = sqlx::query_scalar(&insert)
                             .bind(t.rule_id)
                             .bind(&t.app_name)
                             .bind(t.profile_type.as_str())
@@ -86,9 +88,12 @@ impl AlertStateSor for PgAlertStateStore {
                             .bind(t.value)
                             .bind(t.threshold)
                             .bind(t.at)
-                            .bind(&t.webhook)
-                            .execute(&mut *tx)
+                            .fetch_one(&mut *tx)
                             .await?;
+                        if let Some(notification) = &t.notification {
+                            let subject = format!("alert_transition:{id}");
+                            enqueue(&mut tx, notification, &subject).await?;
+                        }
                     }
                     tx.commit().await
                 }
@@ -120,38 +125,6 @@ impl AlertStateSor for PgAlertStateStore {
                 }
             })
             .await
-            .map_err(SorError::from)
-    }
-
-    async fn pending_webhooks(&self, limit: u32) -> Result<Vec<PendingWebhook>, SorError> {
-        let sql = format!(
-            "select id, {TRANSITION_COLUMNS} from alert_transition \
-             where webhook is not null and notified_at is null order by id limit $1"
-        );
-        self.db
-            .run("reading the webhook outbox", |pool| {
-                let sql = sql.clone();
-                async move {
-                    sqlx::query_as(&sql)
-                        .bind(i64::from(limit))
-                        .fetch_all(&pool)
-                        .await
-                }
-            })
-            .await
-            .map_err(SorError::from)
-    }
-
-    async fn mark_notified(&self, id: i64) -> Result<(), SorError> {
-        self.db
-            .run("marking a webhook delivered", |pool| async move {
-                sqlx::query("update alert_transition set notified_at = now() where id = $1")
-                    .bind(id)
-                    .execute(&pool)
-                    .await
-            })
-            .await
-            .map(drop)
             .map_err(SorError::from)
     }
 }
