@@ -69,6 +69,7 @@ impl Drain {
                 let limit = u32::try_from(free).unwrap_or(u32::MAX);
                 match self.outbox.claim(limit, lease).await {
                     Ok(claimed) => {
+                        status.succeeded();
                         let full = claimed.len() == free;
                         for notification in claimed {
                             let drain = self.clone();

@@ -9,11 +9,16 @@ use crate::sor::outbox::OutboxStats;
 use crate::sor::SorError;
 use crate::tasks::TaskStatus;
 
+/// Failed reads in a row before `/health` shows delivery down: a process starting before its
+/// schema is migrated fails its first claim or two, and is not broken for that.
+const FAILURES_SHOWN_FROM: u32 = 3;
+
 #[derive(Default)]
 struct Seen {
     stats: Option<OutboxStats>,
     in_flight: usize,
     failure: Option<String>,
+    failures_in_a_row: u32,
 }
 
 /// The delivery task's state, as `/health` shows it under `alertDelivery`.
@@ -26,20 +31,26 @@ impl DeliveryStatus {
         let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         seen.in_flight = in_flight;
         match stats {
-            Ok(stats) => {
-                seen.stats = Some(stats);
-                seen.failure = None;
+            Ok(stats) => seen.stats = Some(stats),
+            Err(error) => {
+                seen.failure = Some(format!("the outbox cannot be read: {error}"));
+                seen.failures_in_a_row = seen.failures_in_a_row.saturating_add(1);
             }
-            Err(error) => seen.failure = Some(format!("the outbox cannot be read: {error}")),
         }
     }
 
-    /// The outbox could not be drained.
+    /// The outbox could be read.
+    pub fn succeeded(&self) {
+        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.failure = None;
+        seen.failures_in_a_row = 0;
+    }
+
+    /// The outbox could not be read.
     pub fn failed(&self, why: String) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .failure = Some(why);
+        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.failure = Some(why);
+        seen.failures_in_a_row = seen.failures_in_a_row.saturating_add(1);
     }
 }
 
@@ -51,7 +62,9 @@ impl TaskStatus for DeliveryStatus {
     fn state(&self) -> Result<Option<serde_json::Value>, String> {
         let seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(failure) = &seen.failure {
-            return Err(failure.clone());
+            if seen.failures_in_a_row >= FAILURES_SHOWN_FROM {
+                return Err(failure.clone());
+            }
         }
         let stats = seen.stats.clone().unwrap_or_default();
         let oldest = stats
