@@ -29,6 +29,10 @@ fn report(request: &DiffRequest) -> DiffReport {
         delta_percent: delta,
         approved_threshold: None,
         exceeds_threshold: None,
+        significance: None,
+        current_low: None,
+        current_high: None,
+        breach_significant: None,
     };
     DiffReport {
         app_name: request.app.to_string(),
@@ -46,6 +50,7 @@ fn report(request: &DiffRequest) -> DiffReport {
             top_regression: Some("com/example/Service19.handle (+2.9%)".into()),
             threshold_breaches: None,
             verdict: Verdict::Warn,
+            significance: None,
         },
     }
 }
@@ -68,6 +73,7 @@ fn bench(c: &mut Criterion) {
         current: TimeWindow::new(1_700_003_600, 1_700_007_200).expect("a window"),
         baseline: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("a window"),
         limit: 20,
+        slices: 0,
         format: ReportFormat::Html,
         labels: Default::default(),
         baseline_labels: Default::default(),

@@ -29,12 +29,14 @@ fn top_functions() -> Vec<FunctionStat> {
     let graph = testdata::generate(5_000, 0x5eed);
     let stats = parse_connect(graph.to_connect_json().as_bytes()).expect("generated graph parses");
     let mut functions = vec![FunctionStat {
+        part_self_samples: Vec::new(),
         name: "G1 Young Generation".to_owned(),
         self_percent: 12.5,
         self_samples: stats.total_samples / 8,
         total_samples: stats.total_samples / 8,
     }];
     functions.extend(stats.functions.iter().take(49).map(|f| FunctionStat {
+        part_self_samples: Vec::new(),
         name: f.name.clone(),
         self_percent: stats.self_percent(f),
         self_samples: f.self_samples,

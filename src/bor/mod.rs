@@ -88,6 +88,7 @@ pub(crate) mod testing {
     /// A function with `self_samples` out of `total` samples.
     pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {
         FunctionStat {
+            part_self_samples: Vec::new(),
             name: name.to_owned(),
             self_percent: self_samples as f64 / total as f64 * 100.0,
             self_samples,
@@ -98,6 +99,7 @@ pub(crate) mod testing {
     /// A function with `self_samples` of a 1 000-sample profile (selfPercent = samples / 10).
     pub fn per_mille(name: &str, self_samples: u64) -> FunctionStat {
         FunctionStat {
+            part_self_samples: Vec::new(),
             name: name.to_owned(),
             self_percent: self_samples as f64 / 10.0,
             self_samples,
@@ -130,6 +132,7 @@ pub(crate) mod testing {
     /// A function with a given selfPercent (of 10 000 samples).
     pub fn pct(name: &str, percent: f64) -> FunctionStat {
         FunctionStat {
+            part_self_samples: Vec::new(),
             name: name.to_owned(),
             self_percent: percent,
             self_samples: (percent * 100.0).round() as u64,

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::bor::alerting::evaluator::Evaluator;
 use crate::bor::alerting::notice::RuleNotices;
-use crate::bor::diff_report::compute::report;
+use crate::bor::diff_report::compute::{report, Judgement};
 use crate::bor::diff_report::{DiffRequest, ReportFormat};
 use crate::bor::testing::{alert_rule, baseline, stat};
 use crate::bor::triage::{RuleSet, TriageRequest, TriageService};
@@ -88,6 +88,8 @@ async fn triage_the_diff_and_the_alerts_agree_on_the_threshold_boundary() {
 
     // The diff report: every function is new in the current window.
     let side = |functions| ProfileWindow {
+        parts: None,
+        parts_unavailable: None,
         labels: Default::default(),
         from: 0,
         to: 3600,
@@ -113,9 +115,19 @@ async fn triage_the_diff_and_the_alerts_agree_on_the_threshold_boundary() {
         limit: 10,
         format: ReportFormat::Json,
         requested_by: None,
+        slices: 0,
     };
     let index = BaselineIndex::new(baselines());
-    let body = serde_json::to_value(report(&request, &diff, Some(&index), 5.0)).unwrap();
+    let body = serde_json::to_value(report(
+        &request,
+        &diff,
+        Some(&index),
+        Judgement {
+            warn_regression_points: 5.0,
+            fdr: 0.05,
+        },
+    ))
+    .unwrap();
     let breached: Vec<&Value> = body["regressions"]
         .as_array()
         .unwrap()

@@ -62,6 +62,23 @@ pub fn parse_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, Inpu
     }
 }
 
+/// Parts per window when `slices` is not given (SPEC §14).
+pub const DEFAULT_SLICES: u32 = 10;
+/// The most parts a window is cut into.
+pub const MAX_SLICES: u32 = 60;
+
+/// Checks a `slices` query parameter against `0..=60`, defaulting to 10; 0 turns parts off.
+pub fn parse_slices(raw: Option<i64>) -> Result<u32, InputError> {
+    let n = raw.unwrap_or(i64::from(DEFAULT_SLICES));
+    match u32::try_from(n) {
+        Ok(n) if n <= MAX_SLICES => Ok(n),
+        _ => Err(InputError::new(
+            "invalid_slices",
+            format!("slices must be between 0 (off) and {MAX_SLICES}, got {n}"),
+        )),
+    }
+}
+
 /// A required text field: present and not blank, at most `max` characters.
 pub fn required_text(value: Option<String>, field: &str, max: usize) -> Result<String, InputError> {
     match value {

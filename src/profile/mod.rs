@@ -9,6 +9,7 @@ mod labels;
 mod names;
 mod schema;
 mod severity;
+pub mod significance;
 mod stats;
 mod window;
 
@@ -21,9 +22,9 @@ use serde::{Deserialize, Serialize};
 pub use calltree::{CallTree, TreeNode};
 pub use error::InputError;
 pub use fields::{
-    optional_text, parse_limit, percent, required_text, truncate_chars, DiagnosisText,
-    FunctionNameText, FunctionPatternText, RecommendationText, ShortText, MAX_DIAGNOSIS,
-    MAX_FUNCTION_NAME, MAX_RECOMMENDATION, MAX_SHORT_TEXT,
+    optional_text, parse_limit, parse_slices, percent, required_text, truncate_chars,
+    DiagnosisText, FunctionNameText, FunctionPatternText, RecommendationText, ShortText,
+    MAX_DIAGNOSIS, MAX_FUNCTION_NAME, MAX_RECOMMENDATION, MAX_SHORT_TEXT, MAX_SLICES,
 };
 pub use format::ReportFormat;
 pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};

@@ -18,6 +18,10 @@ pub struct FunctionStat {
     pub self_samples: u64,
     /// Samples in the function and its callees, each stack counted once.
     pub total_samples: u64,
+    /// Self samples in each part of the window (`slices`, SPEC §14), aligned with the window's
+    /// `parts`, 0 where absent; empty when the window was not cut.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub part_self_samples: Vec<u64>,
 }
 
 /// `part / whole × 100` at full precision; 0 for an empty profile. Every share the service

@@ -83,6 +83,36 @@ impl TimeWindow {
     }
 }
 
+/// The shortest part a window is cut into for the §14 statistics, in seconds.
+pub const MIN_PART_SECS: i64 = 10;
+
+impl TimeWindow {
+    /// The window cut into n = min(`slices`, ⌊(to − from) / 10⌋) parts, part k being
+    /// [b_k, b_{k+1}) with b_k = from + ⌊k·(to − from) / n⌋: they partition the window. Fewer
+    /// than two parts cannot show how the profile varies: `Err` says why.
+    pub fn parts(self, slices: u32) -> Result<Vec<TimeWindow>, String> {
+        let length = i128::from(self.to) - i128::from(self.from);
+        let n = i128::from(slices).min(length / i128::from(MIN_PART_SECS));
+        if n < 2 {
+            return Err(format!(
+                "the window {}–{} ({length} s) cannot be cut into 2 or more parts of at least \
+                 {MIN_PART_SECS} s with slices={slices}",
+                self.from, self.to
+            ));
+        }
+        let bound = |k: i128| {
+            let b = i128::from(self.from) + k * length / n;
+            i64::try_from(b).unwrap_or(self.to)
+        };
+        Ok((0..n)
+            .map(|k| TimeWindow {
+                from: bound(k),
+                to: bound(k + 1),
+            })
+            .collect())
+    }
+}
+
 fn out_of_range(from: Option<i64>, to: i64) -> InputError {
     let from = from.map_or_else(|| "default".to_owned(), |f| f.to_string());
     InputError::new(
@@ -132,6 +162,37 @@ mod tests {
             assert_eq!(err.code(), "invalid_time_window", "{from:?} {to:?}");
             assert!(err.to_string().starts_with("baseline window:"), "{err}");
         }
+    }
+
+    #[test]
+    fn parts_partition_the_window_into_nearly_equal_pieces() {
+        let w = TimeWindow::new(1000, 4600).unwrap();
+        let parts = w.parts(10).unwrap();
+        assert_eq!(parts.len(), 10);
+        assert_eq!(parts[0], TimeWindow::new(1000, 1360).unwrap());
+        assert_eq!(parts[9].to, 4600);
+        assert!(parts.windows(2).all(|p| p[0].to == p[1].from));
+        // 95 s into 4 parts: b_k = 0 + ⌊k·95/4⌋ = 0, 23, 47, 71, 95.
+        let bounds: Vec<i64> = TimeWindow::new(0, 95)
+            .unwrap()
+            .parts(4)
+            .unwrap()
+            .iter()
+            .map(|p| p.from)
+            .collect();
+        assert_eq!(bounds, [0, 23, 47, 71]);
+        // At most one part per 10 s: 35 s gives 3 parts whatever is asked.
+        assert_eq!(TimeWindow::new(0, 35).unwrap().parts(60).unwrap().len(), 3);
+        let huge = TimeWindow::new(0, i64::MAX).unwrap().parts(60).unwrap();
+        assert_eq!(huge.last().unwrap().to, i64::MAX);
+    }
+
+    #[test]
+    fn a_window_too_short_for_two_parts_says_so() {
+        let err = TimeWindow::new(0, 15).unwrap().parts(10).unwrap_err();
+        assert!(err.contains("cannot be cut"), "{err}");
+        assert!(TimeWindow::new(0, 3600).unwrap().parts(1).is_err());
+        assert!(TimeWindow::new(0, 3600).unwrap().parts(0).is_err());
     }
 
     #[test]

@@ -89,6 +89,8 @@ pub struct TriageSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DiffSettings {
     pub warn_regression_points: f64,
+    /// The false discovery rate of the §14 tests (Benjamini–Hochberg).
+    pub fdr: f64,
 }
 
 /// Fleet Search: how many apps are queried at once and how long each may take.

@@ -42,6 +42,9 @@ impl Settings {
                 "must be within 0 (exclusive) ..=100",
             );
         }
+        if !(self.diff.fdr > 0.0 && self.diff.fdr < 1.0) {
+            return invalid("diff.fdr", "must be between 0 and 1 (exclusive)");
+        }
         if let Err((key, reason)) = self.alerts.validate() {
             return invalid(key, reason);
         }

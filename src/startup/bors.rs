@@ -12,6 +12,7 @@ use super::remote_sors::{
 use super::StartupError;
 use crate::backoff::Backoff;
 use crate::bor::alerting::AlertEvaluationService;
+use crate::bor::diff_report::compute::Judgement;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
@@ -186,7 +187,10 @@ pub(super) fn build_bors(
             deps.profile_data.clone(),
             deps.baseline.clone(),
             recorder(&deps),
-            settings.diff.warn_regression_points,
+            Judgement {
+                warn_regression_points: settings.diff.warn_regression_points,
+                fdr: settings.diff.fdr,
+            },
         )));
     }
     if let Some(version) = function.bor_version(Bor::FleetSearch) {

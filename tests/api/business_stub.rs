@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use pyroscope_functions::settings::Settings;
@@ -41,6 +41,19 @@ fn java_cpu(gc: i64, handle_self: i64, resize: i64) -> Value {
     json!({"flamegraph": {"names": NAMES, "levels": levels, "total": "1000", "maxSelf": "500"}})
 }
 
+/// Matches a Pyroscope query whose window starts before `self.0` (epoch ms): the baseline
+/// hour and every part of it, so a window cut into parts is the same profile throughout.
+pub struct StartsBefore(pub i64);
+
+impl wiremock::Match for StartsBefore {
+    fn matches(&self, request: &wiremock::Request) -> bool {
+        serde_json::from_slice::<Value>(&request.body)
+            .ok()
+            .and_then(|body| body["start"].as_i64())
+            .is_some_and(|start| start < self.0)
+    }
+}
+
 /// Pyroscope serving apps `checkout` and `inventory`; the current hour shows GC at 34.2% and
 /// HashMap.resize at 50.0%, the hour before GC at 10.0% and HashMap.resize at 40.0%.
 pub async fn stub_pyroscope() -> MockServer {
@@ -54,7 +67,7 @@ pub async fn stub_pyroscope() -> MockServer {
         .await;
     Mock::given(method("POST"))
         .and(path(SELECT))
-        .and(body_partial_json(json!({"start": (FROM - 3600) * 1000})))
+        .and(StartsBefore(FROM * 1000))
         .respond_with(ResponseTemplate::new(200).set_body_json(java_cpu(100, 500, 400)))
         .mount(&pyroscope)
         .await;

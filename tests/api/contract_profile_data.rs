@@ -85,6 +85,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
             baseline: TimeWindow::new(BASE_FROM, BASE_TO).unwrap(),
             current: current(),
             limit: 500,
+            slices: 4,
         })
         .await
         .unwrap();

@@ -139,8 +139,13 @@ async fn a_working_webhook_is_heard_at_once_while_140_dead_ones_back_off_and_are
         "heard after {heard:?}: within two intervals of firing"
     );
     ids.insert(id.to_string());
+    eventually(5, "Alertmanager has the new alert too", || async {
+        active_rule_ids(&alertmanager).await == ids
+    })
+    .await;
 
-    // Until every dead notification is given up, Alertmanager keeps every alert active.
+    // From then until every dead notification is given up, Alertmanager keeps every alert
+    // active.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let active = active_rule_ids(&alertmanager).await;

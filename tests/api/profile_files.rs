@@ -90,10 +90,10 @@ async fn files_and_pyroscope_give_byte_identical_answers_for_the_same_stacks() {
     for path in [
         format!("/profiles/apps?{window}"),
         format!("/profiles/{APP}?{window}&limit=1000"),
-        format!("/profiles/{APP}/diff?{window}&{base}&limit=5000"),
+        format!("/profiles/{APP}/diff?{window}&{base}&limit=5000&slices=0"),
         format!("/triage/{APP}?{window}&types=cpu"),
-        format!("/diff/{APP}?{window}&{base}&limit=100"),
-        format!("/diff/{APP}?{window}&{base}&format=markdown"),
+        format!("/diff/{APP}?{window}&{base}&limit=100&slices=0"),
+        format!("/diff/{APP}?{window}&{base}&format=markdown&slices=0"),
         format!("/search?function=hashmap&{window}"),
         format!("/fleet/hotspots?{window}"),
     ] {

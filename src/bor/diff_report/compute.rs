@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
+use super::significance;
 use crate::bor::BaselineIndex;
 use crate::profile::{breaches, normalize_function_name, percent_of};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
@@ -115,14 +116,24 @@ pub fn changes(baseline: &ProfileWindow, current: &ProfileWindow, limit: usize) 
     changes
 }
 
-/// The whole report: changes split into regressions and improvements, thresholds (v2) and
-/// the verdict. `baselines` is `None` in v1 or when the store could not be read.
+/// How a report judges: the warn level of a regression, in points, and the false discovery
+/// rate of the §14 tests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Judgement {
+    pub warn_regression_points: f64,
+    pub fdr: f64,
+}
+
+/// The whole report: changes split into regressions and improvements, thresholds (v2),
+/// intervals (with `slices`) and the verdict. `baselines` is `None` in v1 or when the store
+/// could not be read.
 pub fn report(
     req: &DiffRequest,
     diff: &ProfileDiff,
     baselines: Option<&BaselineIndex>,
-    warn_regression_points: f64,
+    judgement: Judgement,
 ) -> DiffReport {
+    let significance = (req.slices > 0).then(|| significance::assess(diff, judgement.fdr));
     let mut regressions = Vec::new();
     let mut improvements = Vec::new();
     let mut breached = 0;
@@ -132,6 +143,12 @@ pub fn report(
             .map(|b| b.max_self_percent);
         let exceeds = threshold.map(|t| breaches(change.current_percent, t));
         breached += usize::from(exceeds == Some(true));
+        let tested = significance
+            .as_ref()
+            .and_then(|s| s.tested.get(&normalize_function_name(&change.function)));
+        // The current share's interval where a threshold applies; the breach is significant
+        // when even its low end is above the threshold (compared as shown).
+        let current = tested.filter(|_| threshold.is_some()).map(|t| t.current);
         let entry = DiffEntry {
             function: change.function,
             baseline_percent: change.baseline_percent,
@@ -139,6 +156,10 @@ pub fn report(
             delta_percent: change.delta_centipoints as f64 / 100.0,
             approved_threshold: threshold,
             exceeds_threshold: exceeds,
+            significance: tested.map(|t| t.delta),
+            current_low: current.map(|c| c.0),
+            current_high: current.map(|c| c.1),
+            breach_significant: threshold.zip(current).map(|(t, (low, _))| breaches(low, t)),
         };
         if change.delta_centipoints > 0 {
             regressions.push(entry);
@@ -146,16 +167,11 @@ pub fn report(
             improvements.push(entry);
         }
     }
-    let warn_centipoints = (warn_regression_points * 100.0).round() as i64;
-    let verdict = if breached > 0 {
-        Verdict::Fail
-    } else if regressions
-        .iter()
-        .any(|r| (r.delta_percent * 100.0).round() as i64 >= warn_centipoints)
-    {
-        Verdict::Warn
+    let available = significance.as_ref().is_some_and(|s| s.summary.available);
+    let verdict = if available {
+        verdict_of_intervals(&regressions, &improvements, judgement)
     } else {
-        Verdict::Pass
+        verdict_of_shares(breached, &regressions, judgement)
     };
     let summary = DiffSummary {
         regressions_count: regressions.len(),
@@ -165,6 +181,7 @@ pub fn report(
             .map(|r| format!("{} (+{}%)", r.function, r.delta_percent)),
         threshold_breaches: baselines.map(|_| breached),
         verdict,
+        significance: significance.map(|s| s.summary),
     };
     DiffReport {
         app_name: req.app.to_string(),
@@ -177,6 +194,50 @@ pub fn report(
         regressions,
         improvements,
         summary,
+    }
+}
+
+fn warn_centipoints(judgement: Judgement) -> i64 {
+    (judgement.warn_regression_points * 100.0).round() as i64
+}
+
+fn centipoints(entry: &DiffEntry) -> i64 {
+    (entry.delta_percent * 100.0).round() as i64
+}
+
+/// SPEC §5: `fail` on a breach, `warn` on a regression at the warn level, else `pass`.
+fn verdict_of_shares(breached: usize, regressions: &[DiffEntry], judgement: Judgement) -> Verdict {
+    if breached > 0 {
+        Verdict::Fail
+    } else if regressions
+        .iter()
+        .any(|r| centipoints(r) >= warn_centipoints(judgement))
+    {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
+    }
+}
+
+/// SPEC §14: `fail` on a breach beyond doubt, `warn` on a breach that may be noise or on a
+/// significant regression at the warn level, else `pass`.
+fn verdict_of_intervals(
+    regressions: &[DiffEntry],
+    improvements: &[DiffEntry],
+    judgement: Judgement,
+) -> Verdict {
+    let listed = || regressions.iter().chain(improvements);
+    if listed().any(|e| e.breach_significant == Some(true)) {
+        Verdict::Fail
+    } else if listed().any(|e| e.exceeds_threshold == Some(true))
+        || regressions.iter().any(|r| {
+            r.significance.is_some_and(|s| s.significant)
+                && centipoints(r) >= warn_centipoints(judgement)
+        })
+    {
+        Verdict::Warn
+    } else {
+        Verdict::Pass
     }
 }
 

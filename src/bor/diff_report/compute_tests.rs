@@ -1,12 +1,19 @@
 //! Diff arithmetic: integer shares, the 0.1 boundary, ties, verdicts.
 
 use super::*;
+
+const JUDGE: Judgement = Judgement {
+    warn_regression_points: 5.0,
+    fdr: 0.05,
+};
 use crate::bor::diff_report::model::ReportFormat;
 use crate::bor::testing::{baseline, stat};
 use crate::profile::{FunctionStat, ProfileType, TimeWindow};
 
 fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     ProfileWindow {
+        parts: None,
+        parts_unavailable: None,
         labels: Default::default(),
         from: 0,
         to: 3600,
@@ -28,6 +35,7 @@ fn diff(baseline: ProfileWindow, current: ProfileWindow) -> ProfileDiff {
 
 fn request(limit: u32) -> DiffRequest {
     DiffRequest {
+        slices: 0,
         baseline_labels: Default::default(),
         current_labels: Default::default(),
         labels: Default::default(),
@@ -113,7 +121,7 @@ fn changes_are_ranked_by_size_then_name_and_limited_before_splitting() {
     // |5.0| ties are ordered by name: b, gone, new; then a (2.0); `same` did not change.
     assert_eq!(names(&all), ["b", "gone", "new", "a"]);
     assert_eq!(names(&changes(&base, &cur, 2)), ["b", "gone"]);
-    let report = report(&request(3), &diff(base, cur), None, 5.0);
+    let report = report(&request(3), &diff(base, cur), None, JUDGE);
     let regressions: Vec<_> = report.regressions.iter().map(|r| &r.function).collect();
     let improvements: Vec<_> = report.improvements.iter().map(|r| &r.function).collect();
     assert_eq!(regressions, ["b", "new"]);
@@ -140,12 +148,12 @@ fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
         &request(20),
         &diff(base.clone(), at_warn.clone()),
         None,
-        5.0,
+        JUDGE,
     );
     assert_eq!(r.summary.verdict, Verdict::Warn);
     assert_eq!(r.summary.top_regression.as_deref(), Some("a (+5%)"));
     assert_eq!(r.summary.threshold_breaches, None);
-    let r = report(&request(20), &diff(base.clone(), below), None, 5.0);
+    let r = report(&request(20), &diff(base.clone(), below), None, JUDGE);
     assert_eq!(r.summary.verdict, Verdict::Pass);
     assert_eq!(r.summary.top_regression.as_deref(), Some("a (+4.9%)"));
 
@@ -157,14 +165,14 @@ fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
         &request(20),
         &diff(base.clone(), at_warn),
         Some(&index),
-        5.0,
+        JUDGE,
     );
     assert_eq!(r.regressions[0].approved_threshold, Some(15.0));
     assert_eq!(r.regressions[0].exceeds_threshold, Some(false));
     assert_eq!(r.summary.threshold_breaches, Some(0));
     let breach = window(1000, vec![stat("a", 151, 1000), stat("b", 100, 1000)]);
     let index = BaselineIndex::new(vec![baseline("checkout", ProfileType::Cpu, "a", 15.0)]);
-    let r = report(&request(20), &diff(base, breach), Some(&index), 5.0);
+    let r = report(&request(20), &diff(base, breach), Some(&index), JUDGE);
     assert_eq!(r.regressions[0].exceeds_threshold, Some(true));
     assert_eq!(r.summary.threshold_breaches, Some(1));
     assert_eq!(r.summary.verdict, Verdict::Fail);
@@ -173,7 +181,7 @@ fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
 #[test]
 fn no_changes_pass_without_a_top_regression() {
     let same = window(1000, vec![stat("a", 100, 1000)]);
-    let r = report(&request(20), &diff(same.clone(), same), None, 5.0);
+    let r = report(&request(20), &diff(same.clone(), same), None, JUDGE);
     assert!(r.regressions.is_empty() && r.improvements.is_empty());
     assert_eq!(r.summary.top_regression, None);
     assert_eq!(r.summary.verdict, Verdict::Pass);

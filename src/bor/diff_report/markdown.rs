@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::model::{DiffEntry, DiffReport};
+use super::significance::{delta_text, summary_text};
 use crate::profile::round_percent;
 
 /// Renders `report`; the Threshold columns appear when it carries baselines (v2). Numbers are
@@ -57,6 +58,9 @@ pub fn render(report: &DiffReport) -> String {
     if let Some(breaches) = summary.threshold_breaches {
         let _ = writeln!(out, "- Threshold breaches: {breaches}");
     }
+    if let Some(significance) = &summary.significance {
+        let _ = writeln!(out, "- Significance: {}", summary_text(significance));
+    }
     out
 }
 
@@ -80,14 +84,17 @@ fn table(out: &mut String, title: &str, entries: &[DiffEntry], with_thresholds: 
     for e in entries {
         let _ = write!(
             out,
-            "| {} | {:.2} | {:.2} | {:+.2} |",
+            "| {} | {:.2} | {:.2} | {} |",
             code(&e.function).replace('|', "\\|"),
             round_percent(e.baseline_percent),
             round_percent(e.current_percent),
-            round_percent(e.delta_percent)
+            delta_text(e.delta_percent, e.significance.as_ref())
         );
         if with_thresholds {
             let cell = match (e.approved_threshold, e.exceeds_threshold) {
+                (Some(t), Some(true)) if e.breach_significant == Some(false) => {
+                    format!("{t:.2} **BREACH** (not significant)")
+                }
                 (Some(t), Some(true)) => format!("{t:.2} **BREACH**"),
                 (Some(t), _) => format!("{t:.2}"),
                 (None, _) => "—".to_owned(),

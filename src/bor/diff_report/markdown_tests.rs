@@ -12,6 +12,10 @@ fn entry(function: &str, base: f64, cur: f64, threshold: Option<f64>) -> DiffEnt
         delta_percent: ((cur - base) * 100.0).round() / 100.0,
         approved_threshold: threshold,
         exceeds_threshold: threshold.map(|t| cur > t),
+        significance: None,
+        current_low: None,
+        current_high: None,
+        breach_significant: None,
     }
 }
 
@@ -41,6 +45,7 @@ fn report(v2: bool) -> DiffReport {
             top_regression: Some("com/acme/Pricing.applyDiscounts (+6.6%)".into()),
             threshold_breaches: v2.then_some(1),
             verdict: if v2 { Verdict::Fail } else { Verdict::Warn },
+            significance: None,
         },
     }
 }
@@ -114,4 +119,45 @@ _None._
 fn backticks_and_newlines_in_names_cannot_break_the_layout() {
     assert_eq!(code("a`b"), "`` a`b ``");
     assert_eq!(code("a\nb"), "`a b`");
+}
+
+#[test]
+fn intervals_stand_beside_each_delta_and_noise_is_marked() {
+    use crate::bor::diff_report::significance::{
+        DeltaInterval, PartCounts, SignificanceSummary, METHOD,
+    };
+    let mut r = report(true);
+    r.regressions[0].significance = Some(DeltaInterval {
+        low: 3.1,
+        high: 10.104,
+        p_value: 0.001,
+        significant: true,
+    });
+    r.regressions[0].breach_significant = Some(false);
+    r.regressions[2].significance = Some(DeltaInterval {
+        low: -0.5,
+        high: 2.5,
+        p_value: 0.2,
+        significant: false,
+    });
+    r.summary.significance = Some(SignificanceSummary {
+        available: true,
+        reason: None,
+        slices: PartCounts {
+            baseline: 10,
+            current: 10,
+        },
+        method: METHOD,
+        fdr: 0.05,
+    });
+    let text = render(&r);
+    assert!(
+        text.contains("| +6.60 (95 % CI +3.10 … +10.10) | 5.00 **BREACH** (not significant) |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| +1.00 (95 % CI -0.50 … +2.50) (not significant) |"),
+        "{text}"
+    );
+    assert!(text.contains("- Significance: 95 % intervals from 10 baseline and 10 current parts (ratio-t, false discovery rate 0.05)"), "{text}");
 }

@@ -6,6 +6,7 @@ pub mod markdown;
 pub mod model;
 pub mod routes;
 pub mod service;
+pub mod significance;
 
 pub use model::{DiffReport, DiffRequest, ReportFormat};
 pub use service::DiffReportService;

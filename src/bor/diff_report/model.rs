@@ -3,9 +3,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::significance::{DeltaInterval, SignificanceSummary};
 pub use crate::profile::ReportFormat;
 use crate::profile::{
-    parse_limit, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+    parse_limit, parse_slices, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
 };
 
 /// Query of `GET /diff/{appName}`.
@@ -49,6 +50,10 @@ pub struct DiffParams {
     #[serde(rename = "currentLabels")]
     #[param(rename = "currentLabels", example = "track=\"canary\"")]
     pub current_labels: Option<String>,
+    /// Each window is also read in this many parts (at most one per 10 s; 0 = off, at most 60;
+    /// default 10), so every delta gets a 95 % interval and the verdict ignores noise.
+    #[param(minimum = 0, maximum = 60, example = 10)]
+    pub slices: Option<i64>,
 }
 
 /// What `GET /diff/{appName}` answers in.
@@ -79,6 +84,8 @@ pub struct DiffRequest {
     pub baseline_labels: LabelSelector,
     pub current_labels: LabelSelector,
     pub requested_by: Option<String>,
+    /// Parts per window for the statistics of SPEC §14; 0 = none.
+    pub slices: u32,
 }
 
 impl DiffRequest {
@@ -115,6 +122,7 @@ impl DiffRequest {
             baseline_labels,
             current_labels,
             requested_by,
+            slices: parse_slices(params.slices)?,
         })
     }
 }
@@ -176,6 +184,39 @@ pub struct DiffEntry {
     /// v2: whether `currentPercent` is above `approvedThreshold`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exceeds_threshold: Option<bool>,
+    /// The 95 % interval of `deltaPercent` and whether it is significant (with `slices`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significance: Option<DeltaInterval>,
+    /// v2 with a threshold and `slices`: the 95 % interval of `currentPercent`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round2_some",
+        default
+    )]
+    #[schema(value_type = Option<f64>)]
+    pub current_low: Option<f64>,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "round2_some",
+        default
+    )]
+    #[schema(value_type = Option<f64>)]
+    pub current_high: Option<f64>,
+    /// v2 with a threshold and `slices`: `currentLow` > `approvedThreshold`, a breach that is
+    /// not noise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breach_significant: Option<bool>,
+}
+
+/// An optional percentage rounded to 2 decimals for JSON.
+fn round2_some<S: serde::Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => round2(v, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// `fail` on any threshold breach, `warn` on a large regression, else `pass`.
@@ -209,4 +250,7 @@ pub struct DiffSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub threshold_breaches: Option<usize>,
     pub verdict: Verdict,
+    /// With `slices`: whether the intervals could be computed, from how many parts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significance: Option<SignificanceSummary>,
 }

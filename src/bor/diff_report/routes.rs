@@ -86,7 +86,10 @@ mod tests {
                     Arc::new(profiles),
                     None,
                     None,
-                    5.0,
+                    crate::bor::diff_report::compute::Judgement {
+                        warn_regression_points: 5.0,
+                        fdr: 0.05,
+                    },
                 )))
                 .configure(|cfg| crate::routing::extractor_config(cfg, 1024))
                 .configure(configure),
@@ -99,6 +102,8 @@ mod tests {
         let mut mock = MockProfileDataSor::new();
         mock.expect_diff().returning(|q| {
             let window = |w: crate::profile::TimeWindow| crate::sor::profile_data::ProfileWindow {
+                parts: None,
+                parts_unavailable: None,
                 labels: Default::default(),
                 from: w.from,
                 to: w.to,

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use super::compute;
+use super::compute::{self, Judgement};
 use super::model::{DiffReport, DiffRequest};
 use crate::bor::{BaselineIndex, HistoryRecorder};
 use crate::profile::{truncate_chars, MAX_RECOMMENDATION};
@@ -22,7 +22,7 @@ pub struct DiffReportService {
     profiles: Arc<dyn ProfileDataSor>,
     baselines: Option<Arc<dyn BaselineSor>>,
     history: Option<HistoryRecorder>,
-    warn_regression_points: f64,
+    judgement: Judgement,
 }
 
 impl DiffReportService {
@@ -30,13 +30,13 @@ impl DiffReportService {
         profiles: Arc<dyn ProfileDataSor>,
         baselines: Option<Arc<dyn BaselineSor>>,
         history: Option<HistoryRecorder>,
-        warn_regression_points: f64,
+        judgement: Judgement,
     ) -> Self {
         DiffReportService {
             profiles,
             baselines,
             history,
-            warn_regression_points,
+            judgement,
         }
     }
 
@@ -47,7 +47,7 @@ impl DiffReportService {
     pub async fn report(&self, req: &DiffRequest) -> Result<DiffReport, SorError> {
         let (diff, baselines) = tokio::join!(self.profiles.diff(query(req)), self.baselines(req));
         let diff = diff?;
-        let report = compute::report(req, &diff, baselines.as_ref(), self.warn_regression_points);
+        let report = compute::report(req, &diff, baselines.as_ref(), self.judgement);
         if let Some(history) = &self.history {
             history.record(history_record(req, &report, &diff.profile_type_id));
         }
@@ -92,6 +92,7 @@ fn labels_of(req: &DiffRequest) -> Option<String> {
 /// What a report reads from Profile Data.
 fn query(req: &DiffRequest) -> ProfileDiffQuery {
     ProfileDiffQuery {
+        slices: req.slices,
         app: req.app.clone(),
         profile_type: req.profile_type,
         baseline: req.baseline,

@@ -6,6 +6,12 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::*;
+use crate::bor::diff_report::compute::Judgement;
+
+const JUDGE: Judgement = Judgement {
+    warn_regression_points: 5.0,
+    fdr: 0.05,
+};
 use crate::bor::diff_report::model::{DiffParams, ReportFormat, Verdict};
 use crate::bor::testing::{baseline, dropped_writes, recorder, recording_history, stat};
 use crate::profile::{ProfileType, TimeWindow};
@@ -15,6 +21,7 @@ use crate::telemetry::Metrics;
 
 fn request() -> DiffRequest {
     DiffRequest {
+        slices: 0,
         baseline_labels: Default::default(),
         current_labels: Default::default(),
         labels: Default::default(),
@@ -36,6 +43,8 @@ fn profiles() -> MockProfileDataSor {
         assert_eq!(q.baseline, TimeWindow::new(0, 3600).unwrap());
         assert_eq!(q.current, TimeWindow::new(3600, 7200).unwrap());
         let window = |from, functions| ProfileWindow {
+            parts: None,
+            parts_unavailable: None,
             labels: Default::default(),
             from,
             to: from + 3600,
@@ -74,7 +83,7 @@ fn service(
         Arc::new(profiles()),
         baselines.map(|b| Arc::new(b) as Arc<dyn BaselineSor>),
         history.map(|(h, m)| recorder(h, m)),
-        5.0,
+        JUDGE,
     )
 }
 
@@ -142,7 +151,7 @@ async fn a_profile_data_failure_is_the_answer() {
     let mut mock = MockProfileDataSor::new();
     mock.expect_diff()
         .returning(|_| Err(SorError::Timeout("Pyroscope took 30s".into())));
-    let service = DiffReportService::new(Arc::new(mock), None, None, 5.0);
+    let service = DiffReportService::new(Arc::new(mock), None, None, JUDGE);
     let err = service.report(&request()).await.unwrap_err();
     assert_eq!(err, SorError::Timeout("Pyroscope took 30s".into()));
 }

@@ -10,12 +10,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use super::file_parts::file_parts;
 use super::flamegraph::FlameGraphStats;
 use super::labelled_files::merge_labelled;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
-use super::ranking::{diff_answer, profile_answer, trees};
+use super::ranking::{diff_answer, profile_answer, trees, PartsRead};
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
@@ -138,11 +139,9 @@ impl FileProfileData {
         Ok((chosen.id, self.stats(&snapshot, key).await?))
     }
 
-    /// One sample type for both windows, so they compare like with like, and both profiles.
-    async fn both(
-        &self,
-        query: &ProfileDiffQuery,
-    ) -> Result<(String, Arc<FlameGraphStats>, Arc<FlameGraphStats>), SorError> {
+    /// One sample type for both windows, so they compare like with like, both profiles, and
+    /// (with `slices`) both windows' parts.
+    async fn both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<Both, SorError> {
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.span())?;
         let key = |window, labels: &LabelSelector| MergeKey {
@@ -157,7 +156,28 @@ impl FileProfileData {
             self.stats(&snapshot, key(query.current, &query.current_labels)),
         )
         .await;
-        Ok((chosen.id, baseline?, current?))
+        let parts = |window: TimeWindow, labels: &LabelSelector| {
+            let (snapshot, app, labels) = (snapshot.clone(), query.app.clone(), labels.clone());
+            let (sample_type, limits) = (chosen.sample_type.clone(), self.limits);
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let files = files_of(&snapshot, &app, window).collect();
+                    file_parts(files, &sample_type, &labels, limits, slices)
+                })
+                .await
+                .map_err(|e| SorError::Unexpected(format!("cutting profiles failed: {e}")))?
+            }
+        };
+        let (baseline_parts, current_parts) = futures_util::future::join(
+            parts(query.baseline, &query.baseline_labels),
+            parts(query.current, &query.current_labels),
+        )
+        .await;
+        Ok(Both {
+            id: chosen.id,
+            whole: (baseline?, current?),
+            parts: (baseline_parts?, current_parts?),
+        })
     }
 
     /// The merged profile of the files and samples `key` names.
@@ -184,6 +204,13 @@ impl FileProfileData {
             })
             .await
     }
+}
+
+/// Both windows of a diff as read.
+struct Both {
+    id: String,
+    whole: (Arc<FlameGraphStats>, Arc<FlameGraphStats>),
+    parts: (PartsRead, PartsRead),
 }
 
 /// A settings table keyed by logical type name, keyed by type.
@@ -260,8 +287,15 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let (id, baseline, current) = self.both(&query).await?;
-        Ok(diff_answer(query, id, (&baseline, &current)))
+        let read = self.both(&query, query.slices).await?;
+        let (baseline, current) = &read.whole;
+        let (baseline_parts, current_parts) = &read.parts;
+        Ok(diff_answer(
+            query,
+            read.id,
+            (baseline, current),
+            (baseline_parts, current_parts),
+        ))
     }
 
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
@@ -269,7 +303,7 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        let (_, baseline, current) = self.both(&query).await?;
-        Ok(trees(&baseline, &current))
+        let read = self.both(&query, 0).await?;
+        Ok(trees(&read.whole.0, &read.whole.1))
     }
 }

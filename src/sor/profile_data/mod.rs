@@ -6,6 +6,7 @@
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
 //! Answers are coalesced and cached in front of Pyroscope.
 
+mod file_parts;
 mod file_profile_data;
 pub mod flamegraph;
 mod labelled_files;
@@ -24,5 +25,6 @@ mod type_tables;
 pub use file_profile_data::FileProfileData;
 pub use model::{
     AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
+    WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;

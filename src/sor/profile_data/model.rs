@@ -63,6 +63,25 @@ pub struct ProfileWindow {
     pub truncated_percent: f64,
     /// Functions by self samples descending, then name; at most `limit` of them.
     pub functions: Vec<FunctionStat>,
+    /// The window cut into parts (`slices` > 0), each read on its own: what the §14
+    /// statistics are computed from. Absent when not asked for or not possible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<Vec<WindowPart>>,
+    /// Why the window has no `parts` although they were asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts_unavailable: Option<String>,
+}
+
+/// One part of a window: its bounds and its samples.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowPart {
+    /// Start, epoch seconds.
+    pub from: i64,
+    /// End, epoch seconds.
+    pub to: i64,
+    /// Samples in the part's whole profile.
+    pub total_samples: u64,
 }
 
 /// One app's profile in a baseline and a current window.
@@ -112,6 +131,8 @@ pub struct ProfileDiffQuery {
     pub baseline_labels: LabelSelector,
     /// Matchers of the current side.
     pub current_labels: LabelSelector,
+    /// Parts each window is cut into besides being read whole (SPEC §14); 0 = none.
+    pub slices: u32,
 }
 
 impl ProfileDiffQuery {

@@ -1,11 +1,18 @@
 //! From a parsed flame graph to the ranked answer (pure): shares from integer counts, at most
 //! `limit` functions.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::flamegraph::FlameGraphStats;
 use super::model::{
-    DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
+    DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 use crate::profile::{FunctionStat, LabelSelector, TimeWindow};
+
+/// A window's parts as read (SPEC §14): each part's bounds and flame graph, or why there are
+/// none; `None` when they were not asked for.
+pub type PartsRead = Option<Result<Vec<(TimeWindow, Arc<FlameGraphStats>)>, String>>;
 
 /// The `limit` highest-ranked functions of `stats`.
 pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
@@ -19,24 +26,60 @@ pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
             self_percent: stats.self_percent(f),
             self_samples: f.self_samples,
             total_samples: f.total_samples,
+            part_self_samples: Vec::new(),
         })
         .collect()
 }
 
-/// One window of a diff: its totals and its `limit` highest-ranked functions.
+/// One window of a diff: its totals, its `limit` highest-ranked functions, and its parts when
+/// they were read, each listed function with its self samples per part.
 pub fn profile_window(
     stats: &FlameGraphStats,
     window: TimeWindow,
     labels: &LabelSelector,
     limit: u32,
+    parts: &PartsRead,
 ) -> ProfileWindow {
+    let mut functions = ranked(stats, limit);
+    let (parts, parts_unavailable) = match parts {
+        None => (None, None),
+        Some(Err(reason)) => (None, Some(reason.clone())),
+        Some(Ok(parts)) => {
+            let per_part: Vec<HashMap<&str, u64>> = parts
+                .iter()
+                .map(|(_, p)| {
+                    p.functions
+                        .iter()
+                        .map(|f| (f.name.as_str(), f.self_samples))
+                        .collect()
+                })
+                .collect();
+            for f in &mut functions {
+                f.part_self_samples = per_part
+                    .iter()
+                    .map(|p| p.get(f.name.as_str()).copied().unwrap_or(0))
+                    .collect();
+            }
+            let bounds = parts
+                .iter()
+                .map(|(w, p)| WindowPart {
+                    from: w.from,
+                    to: w.to,
+                    total_samples: p.total_samples,
+                })
+                .collect();
+            (Some(bounds), None)
+        }
+    };
     ProfileWindow {
         from: window.from,
         to: window.to,
         labels: labels.clone(),
         total_samples: stats.total_samples,
         truncated_percent: stats.truncated_percent(),
-        functions: ranked(stats, limit),
+        functions,
+        parts,
+        parts_unavailable,
     }
 }
 
@@ -55,11 +98,13 @@ pub fn profile_answer(query: ProfileQuery, id: String, stats: &FlameGraphStats) 
     }
 }
 
-/// The answer to a diff `query` from both windows' ranked flame graphs of series `id`.
+/// The answer to a diff `query` from both windows' ranked flame graphs of series `id`, and
+/// their parts when read.
 pub fn diff_answer(
     query: ProfileDiffQuery,
     id: String,
     (baseline, current): (&FlameGraphStats, &FlameGraphStats),
+    (baseline_parts, current_parts): (&PartsRead, &PartsRead),
 ) -> ProfileDiff {
     ProfileDiff {
         profile_type_id: id,
@@ -68,8 +113,15 @@ pub fn diff_answer(
             query.baseline,
             &query.baseline_labels,
             query.limit,
+            baseline_parts,
         ),
-        current: profile_window(current, query.current, &query.current_labels, query.limit),
+        current: profile_window(
+            current,
+            query.current,
+            &query.current_labels,
+            query.limit,
+            current_parts,
+        ),
         app_name: query.app.into_inner(),
         profile_type: query.profile_type,
     }
@@ -114,6 +166,7 @@ mod tests {
             TimeWindow::new(10, 20).unwrap(),
             &LabelSelector::default(),
             5,
+            &None,
         );
         assert_eq!(window.truncated_percent, 7.5);
         assert_eq!(window.total_samples, 400);

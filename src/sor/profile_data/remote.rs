@@ -103,12 +103,12 @@ impl ProfileDataSor for RemoteProfileData {
 
     #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        let mut params = diff_params(&query);
+        // Always sent: the route's default (10) is not the caller's.
+        params.push(("slices", query.slices.to_string()));
         let mut diff: ProfileDiff = self
             .remote
-            .get(
-                &["profiles", query.app.as_str(), "diff"],
-                &diff_params(&query),
-            )
+            .get(&["profiles", query.app.as_str(), "diff"], &params)
             .await?;
         exact_percents(&mut diff.baseline.functions, diff.baseline.total_samples);
         exact_percents(&mut diff.current.functions, diff.current.total_samples);
@@ -150,6 +150,7 @@ mod tests {
     #[test]
     fn percents_are_recomputed_from_the_sample_counts() {
         let mut functions = vec![FunctionStat {
+            part_self_samples: Vec::new(),
             name: "f".into(),
             self_percent: 33.33,
             self_samples: 1,

@@ -7,7 +7,8 @@ use utoipa::IntoParams;
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{
-    now_floored, parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+    now_floored, parse_limit, parse_slices, AppName, InputError, LabelSelector, ProfileType,
+    TimeWindow,
 };
 use crate::routing::{resource, AppPath};
 use crate::sor::ProfileDataSor;
@@ -131,6 +132,7 @@ impl DiffParams {
                 self.current_labels.as_deref(),
                 "currentLabels",
             )?),
+            slices: 0,
         })
     }
 }
@@ -179,9 +181,19 @@ pub async fn profile(
     Ok(HttpResponse::Ok().json(sor.profile(request).await?))
 }
 
+/// How finely `GET /profiles/{appName}/diff` cuts its windows (SPEC §14).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SlicesParam {
+    /// Each window is also read in this many equal parts (at most one per 10 s; 0 = off,
+    /// at most 60): the windows gain `parts`, their functions `partSelfSamples`.
+    #[param(example = 10, minimum = 0, maximum = 60)]
+    pub slices: Option<i64>,
+}
+
 /// One app's functions in a baseline and a current window.
 #[utoipa::path(get, path = "/profiles/{appName}/diff", tag = "profiles",
-    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), DiffParams),
+    params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), DiffParams, SlicesParam),
     responses(
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
@@ -192,8 +204,10 @@ pub async fn diff(
     sor: web::Data<dyn ProfileDataSor>,
     path: AppPath<String>,
     query: web::Query<DiffParams>,
+    slices: web::Query<SlicesParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = query.into_inner().query(&path, DIFF_LIMIT)?;
+    let mut request = query.into_inner().query(&path, DIFF_LIMIT)?;
+    request.slices = parse_slices(slices.into_inner().slices)?;
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
 }
 

@@ -256,6 +256,24 @@ async fn invalid_requests_are_4xx_and_never_reach_pyroscope() {
         ),
         (
             &get,
+            "/profiles/checkout/diff?slices=61",
+            400,
+            "invalid_slices",
+        ),
+        (
+            &get,
+            "/profiles/checkout/diff?slices=-1",
+            400,
+            "invalid_slices",
+        ),
+        (
+            &get,
+            "/profiles/checkout/diff?slices=ten",
+            400,
+            "invalid_query",
+        ),
+        (
+            &get,
             "/profiles/apps?from=10&to=10",
             400,
             "invalid_time_window",

@@ -148,7 +148,7 @@ async fn a_diff_reads_both_windows_with_one_profile_type() {
     }
     let app = modern_app(&server).await;
     let path = format!(
-        "/profiles/checkout-service/diff?type=alloc&limit=2&{}",
+        "/profiles/checkout-service/diff?type=alloc&limit=2&slices=0&{}",
         window(TO, TO + HOUR)
     );
     let body = json_for("diff", app.get(&path).await, 200).await;

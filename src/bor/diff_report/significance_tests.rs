@@ -1,0 +1,137 @@
+//! The §14 report on hand-built parts: the interval where the formulas put it, the verdict
+//! that fails only on a breach beyond noise, and the §5 verdict when parts are missing.
+
+use super::*;
+use crate::bor::diff_report::compute::{report, Judgement};
+use crate::bor::diff_report::model::{DiffRequest, ReportFormat, Verdict};
+use crate::bor::testing::baseline;
+use crate::bor::BaselineIndex;
+use crate::profile::{FunctionStat, ProfileType, TimeWindow};
+use crate::sor::profile_data::WindowPart;
+
+const JUDGE: Judgement = Judgement {
+    warn_regression_points: 5.0,
+    fdr: 0.05,
+};
+
+fn window(selfs: [u64; 4]) -> ProfileWindow {
+    let total: u64 = selfs.iter().sum();
+    ProfileWindow {
+        labels: Default::default(),
+        from: 0,
+        to: 40,
+        total_samples: 4000,
+        truncated_percent: 0.0,
+        functions: vec![FunctionStat {
+            name: "a".into(),
+            self_percent: total as f64 / 40.0,
+            self_samples: total,
+            total_samples: total,
+            part_self_samples: selfs.to_vec(),
+        }],
+        parts: Some(
+            (0..4)
+                .map(|k| WindowPart {
+                    from: k * 10,
+                    to: k * 10 + 10,
+                    total_samples: 1000,
+                })
+                .collect(),
+        ),
+        parts_unavailable: None,
+    }
+}
+
+fn diff() -> ProfileDiff {
+    ProfileDiff {
+        app_name: "checkout".into(),
+        profile_type: ProfileType::Cpu,
+        profile_type_id: "cpu".into(),
+        baseline: window([100, 110, 90, 100]),
+        current: window([150, 160, 140, 150]),
+    }
+}
+
+fn request(slices: u32) -> DiffRequest {
+    DiffRequest {
+        app: "checkout".parse().unwrap(),
+        profile_type: ProfileType::Cpu,
+        current: TimeWindow::new(40, 80).unwrap(),
+        baseline: TimeWindow::new(0, 40).unwrap(),
+        limit: 20,
+        format: ReportFormat::Json,
+        labels: Default::default(),
+        baseline_labels: Default::default(),
+        current_labels: Default::default(),
+        requested_by: None,
+        slices,
+    }
+}
+
+fn index(threshold: f64) -> BaselineIndex {
+    BaselineIndex::new(vec![baseline("checkout", ProfileType::Cpu, "a", threshold)])
+}
+
+#[test]
+fn the_interval_is_where_the_formulas_put_it() {
+    // Both windows: residuals 0, +10, −10, 0 around 10 % and 15 % of 1 000 per part, so
+    // v = 4/3 · 200 / 4000² each; se = 100·√(2v) points; Welch df = 6 (equal variances, n = 4);
+    // t(0.975, 6) = 2.446911851 (any t table); t(0.975, 3) = 3.182446305 for the share.
+    let v: f64 = 4.0 / 3.0 * 200.0 / 4000.0 / 4000.0;
+    let se = 100.0 * (2.0 * v).sqrt();
+    let tested = &assess(&diff(), 0.05).tested["a"];
+    assert!((tested.delta.low - (5.0 - 2.446911851 * se)).abs() < 1e-6);
+    assert!((tested.delta.high - (5.0 + 2.446911851 * se)).abs() < 1e-6);
+    assert!(tested.delta.significant);
+    let half = 3.182446305 * 100.0 * v.sqrt();
+    assert!((tested.current.0 - (15.0 - half)).abs() < 1e-6);
+    assert!((tested.current.1 - (15.0 + half)).abs() < 1e-6);
+}
+
+#[test]
+fn a_breach_fails_only_when_even_the_low_end_is_above_the_threshold() {
+    // The current share's interval is about 13.70 … 16.30.
+    let sure = report(&request(4), &diff(), Some(&index(12.0)), JUDGE);
+    let entry = &sure.regressions[0];
+    assert_eq!(entry.breach_significant, Some(true));
+    assert_eq!(sure.summary.verdict, Verdict::Fail);
+
+    let noisy = report(&request(4), &diff(), Some(&index(14.5)), JUDGE);
+    let entry = &noisy.regressions[0];
+    assert_eq!(entry.exceeds_threshold, Some(true));
+    assert_eq!(entry.breach_significant, Some(false));
+    assert_eq!(
+        noisy.summary.verdict,
+        Verdict::Warn,
+        "a breach that may be noise"
+    );
+    // The same numbers judged by shares alone (§5) fail.
+    let shares = report(&request(0), &diff(), Some(&index(14.5)), JUDGE);
+    assert_eq!(shares.summary.verdict, Verdict::Fail);
+    assert!(shares.summary.significance.is_none());
+    assert!(shares.regressions[0].significance.is_none());
+}
+
+#[test]
+fn without_parts_the_reason_is_given_and_the_shares_decide() {
+    let mut d = diff();
+    d.current.parts = None;
+    d.current.parts_unavailable = Some("the window is too short".into());
+    let r = report(&request(10), &d, Some(&index(14.5)), JUDGE);
+    let summary = r.summary.significance.as_ref().unwrap();
+    assert!(!summary.available);
+    assert_eq!(summary.reason.as_deref(), Some("the window is too short"));
+    assert_eq!(
+        summary.slices,
+        PartCounts {
+            baseline: 4,
+            current: 0
+        }
+    );
+    assert_eq!(
+        r.summary.verdict,
+        Verdict::Fail,
+        "§5: the breach alone fails"
+    );
+    assert!(r.regressions[0].significance.is_none());
+}
