@@ -89,7 +89,12 @@ fn bench(c: &mut Criterion) {
         ("flame graph SVG", flame_graph(&current.tree, &captions)),
         (
             "differential SVG",
-            diff_flame_graph(&current.tree, &baseline.tree, &captions),
+            diff_flame_graph(
+                &current.tree,
+                &baseline.tree,
+                &captions,
+                &Default::default(),
+            ),
         ),
         ("diff report HTML", html::render(&request, &report, &trees)),
     ];
@@ -104,7 +109,15 @@ fn bench(c: &mut Criterion) {
         b.iter(|| flame_graph(black_box(&current.tree), &captions).len())
     });
     group.bench_function("diff_flame_graph_svg", |b| {
-        b.iter(|| diff_flame_graph(black_box(&current.tree), &baseline.tree, &captions).len())
+        b.iter(|| {
+            diff_flame_graph(
+                black_box(&current.tree),
+                &baseline.tree,
+                &captions,
+                &Default::default(),
+            )
+            .len()
+        })
     });
     group.bench_function("diff_report_html", |b| {
         b.iter(|| html::render(&request, black_box(&report), &trees).len())

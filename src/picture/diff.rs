@@ -14,11 +14,20 @@ use crate::profile::{percent_of, CallTree};
 pub struct DiffPainter {
     shares: Vec<(f64, f64)>,
     max_change: f64,
+    /// What the tooltip of a frame adds about its function (its self share's change and how
+    /// sure it is), by current node.
+    notes: HashMap<u32, String>,
 }
 
 impl DiffPainter {
-    /// Matches every node of `current` to `baseline` by the names on its path.
-    pub fn new(current: &CallTree, baseline: &CallTree, frames: &[Frame]) -> Self {
+    /// Matches every node of `current` to `baseline` by the names on its path; `notes` by
+    /// function name go into the tooltips of that function's frames.
+    pub fn new(
+        current: &CallTree,
+        baseline: &CallTree,
+        frames: &[Frame],
+        notes: &HashMap<String, String>,
+    ) -> Self {
         let (cur_nodes, base_nodes) = (current.nodes(), baseline.nodes());
         // (baseline parent, child name) → baseline child.
         let mut edges: HashMap<(u32, &str), u32> = HashMap::with_capacity(base_nodes.len());
@@ -40,9 +49,13 @@ impl DiffPainter {
         let mut shares = vec![(0.0, 0.0); cur_nodes.len()];
         let (cur_total, base_total) = (current.total(), baseline.total());
         let mut max_change: f64 = 0.0;
+        let mut frame_notes = HashMap::new();
         for frame in frames.iter().filter(|f| f.merged == 0) {
             let i = frame.node as usize;
             let node = &cur_nodes[i];
+            if let Some(note) = notes.get(current.name_of(node)) {
+                frame_notes.insert(frame.node, note.clone());
+            }
             let base = matched[i].map_or(0, |b| base_nodes[b as usize].total);
             let share = (
                 percent_of(base, base_total),
@@ -57,7 +70,11 @@ impl DiffPainter {
                 }
             }
         }
-        DiffPainter { shares, max_change }
+        DiffPainter {
+            shares,
+            max_change,
+            notes: frame_notes,
+        }
     }
 }
 
@@ -92,5 +109,8 @@ impl Painter for DiffPainter {
             thousands(frame.samples),
             cur - base
         );
+        if let Some(note) = self.notes.get(&frame.node) {
+            let _ = write!(out, "; {note}");
+        }
     }
 }

@@ -39,9 +39,14 @@ pub fn flame_graph(tree: &CallTree, captions: &Captions) -> String {
 
 /// A differential flame graph: the shape of `current`, each frame coloured by the change of
 /// its share between `baseline` and `current` (each normalised to its own total).
-pub fn diff_flame_graph(current: &CallTree, baseline: &CallTree, captions: &Captions) -> String {
+pub fn diff_flame_graph(
+    current: &CallTree,
+    baseline: &CallTree,
+    captions: &Captions,
+    notes: &std::collections::HashMap<String, String>,
+) -> String {
     let frames = layout::frames(current, svg::WIDTH - 2.0 * svg::PAD);
-    let painter = diff::DiffPainter::new(current, baseline, &frames);
+    let painter = diff::DiffPainter::new(current, baseline, &frames, notes);
     svg::render(current, &frames, captions, &painter)
 }
 

@@ -150,7 +150,12 @@ fn hostile_names_render_as_text() {
     let stacks: Vec<(&str, u64)> = hostile.iter().map(|n| (*n, 100)).collect();
     for svg in [
         flame_graph(&tree_of(&stacks), &captions(true)),
-        diff_flame_graph(&tree_of(&stacks), &tree_of(&stacks[..1]), &captions(false)),
+        diff_flame_graph(
+            &tree_of(&stacks),
+            &tree_of(&stacks[..1]),
+            &captions(false),
+            &Default::default(),
+        ),
     ] {
         let titles: Vec<String> = frames_of(&svg).into_iter().map(|f| f.0).collect();
         for name in &hostile[..3] {
@@ -170,7 +175,7 @@ fn a_regression_is_red_and_an_improvement_blue() {
     let baseline = tree_of(&[("main;slow", 100), ("main;fast", 500), ("main;same", 400)]);
     // Twice the samples: shares, not counts, are compared.
     let current = tree_of(&[("main;slow", 1000), ("main;fast", 200), ("main;same", 800)]);
-    let svg = diff_flame_graph(&current, &baseline, &captions(false));
+    let svg = diff_flame_graph(&current, &baseline, &captions(false), &Default::default());
     let frames = frames_of(&svg);
     let get = |name: &str| {
         frames
@@ -201,7 +206,7 @@ fn a_regression_is_red_and_an_improvement_blue() {
 fn a_new_path_counts_from_zero() {
     let baseline = tree_of(&[("main;a", 100)]);
     let current = tree_of(&[("main;a", 50), ("main;b;a", 50)]);
-    let svg = diff_flame_graph(&current, &baseline, &captions(false));
+    let svg = diff_flame_graph(&current, &baseline, &captions(false), &Default::default());
     let titles: Vec<String> = frames_of(&svg).into_iter().map(|f| f.0).collect();
     assert!(titles.contains(&"b (50 samples; baseline 0.00%, current 50.00%, +50.00 pp)".into()));
     // `a` under `b` is not `a` under `main`: matched by path, not by name.

@@ -96,7 +96,9 @@ async fn the_differential_flame_graph_is_red_where_a_share_grew_and_blue_where_i
     let gc = frame(&frames, "G1 Young Generation");
     assert_eq!(
         gc.0,
-        "G1 Young Generation (342 samples; baseline 10.00%, current 34.20%, +24.20 pp)"
+        "G1 Young Generation (342 samples; baseline 10.00%, current 34.20%, +24.20 pp); \
+         self share +24.20 (95 % CI +24.20 … +24.20)",
+        "the stub's parts are all alike: an interval of width 0"
     );
     assert_eq!(gc.2, "rgb(255,0,0)", "the largest growth is full red");
     let handle = frame(&frames, "com/acme/checkout/CheckoutService.handle");

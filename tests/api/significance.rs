@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};
+use crate::helpers::{assert_error, eventually, json_with_status, spawn_app_with, TestApp};
 use crate::noisy_pyroscope::{start, NoisyProfiles, FUNCTIONS};
 
 /// The first hour of the experiments: 2023-11-14 22:00 UTC, on a whole hour.
@@ -181,6 +181,21 @@ async fn slices_0_answers_as_before_short_windows_say_why_and_bad_slices_are_ref
     };
     assert_eq!(strip(on.clone()), strip(off), "Part 1 numbers moved");
     assert_eq!(on["summary"]["significance"]["available"], true, "{on}");
+    // The history record of the diff keeps the intervals of what it lists.
+    eventually(
+        10,
+        "the record of the diff with parts is stored",
+        || async {
+            let records = json_with_status(app.get("/history/checkout").await, 200).await;
+            records["history"].as_array().unwrap().iter().any(|r| {
+                let kept = &r["topFunctions"];
+                kept["significance"]["available"] == true
+                    && kept["query"]["slices"] == 10
+                    && kept["regressions"][0]["significance"]["pValue"].is_number()
+            })
+        },
+    )
+    .await;
 
     // 15 s: too short for two parts of 10 s.
     let short = format!(
@@ -206,6 +221,15 @@ async fn slices_0_answers_as_before_short_windows_say_why_and_bad_slices_are_ref
         .await
         .unwrap();
     assert!(markdown.contains("(95 % CI "), "{markdown}");
+    for format in ["svg", "html"] {
+        let page = app
+            .get(&format!("/diff/checkout?{window}&format={format}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("(95 % CI "), "{format}: {page}");
+    }
 
     let before = stub.received_requests().await.unwrap().len();
     for bad in ["61", "-1"] {

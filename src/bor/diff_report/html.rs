@@ -2,13 +2,32 @@
 //! improvements, the differential flame graph, then the exact query with a link to its JSON.
 //! Pure.
 
+use std::collections::HashMap;
+
 use super::model::{DiffEntry, DiffReport, DiffRequest};
+use super::significance::{delta_text, summary_text};
 use crate::picture::{diff_flame_graph, href, shown, Captions, Cell, Page};
 use crate::profile::{round_percent, LabelSelector};
 use crate::sor::profile_data::DiffTrees;
 
-/// The differential flame graph of a report: the current window's shape, coloured by change.
-pub fn picture(req: &DiffRequest, trees: &DiffTrees, interactive: bool) -> String {
+/// The differential flame graph of a report: the current window's shape, coloured by change;
+/// the tooltips of the functions `report` lists add their self share's change, with its
+/// interval when there is one.
+pub fn picture(
+    req: &DiffRequest,
+    report: &DiffReport,
+    trees: &DiffTrees,
+    interactive: bool,
+) -> String {
+    let notes: HashMap<String, String> = report
+        .regressions
+        .iter()
+        .chain(&report.improvements)
+        .map(|e| {
+            let delta = delta_text(e.delta_percent, e.significance.as_ref());
+            (e.function.clone(), format!("self share {delta}"))
+        })
+        .collect();
     diff_flame_graph(
         &trees.current,
         &trees.baseline,
@@ -26,6 +45,7 @@ pub fn picture(req: &DiffRequest, trees: &DiffTrees, interactive: bool) -> Strin
             ),
             interactive,
         },
+        &notes,
     )
 }
 
@@ -45,7 +65,18 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
     if let Some(breaches) = summary.threshold_breaches {
         facts.push(("Threshold breaches", breaches.to_string()));
     }
+    if let Some(significance) = &summary.significance {
+        facts.push(("Significance", summary_text(significance)));
+    }
     page.facts(&facts);
+    if summary.significance.as_ref().is_some_and(|s| s.available) {
+        page.note(
+            "Each delta is shown with its 95 % confidence interval: how far it could move \
+             from the normal minute-to-minute variation of this profile alone, estimated from \
+             the parts each window was cut into; a change whose interval crosses zero (after \
+             correcting for the number of functions compared) is marked not significant.",
+        );
+    }
     let with_thresholds = summary.threshold_breaches.is_some();
     table(
         &mut page,
@@ -61,7 +92,7 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
     );
     page.heading("Differential flame graph");
     if trees.current.total() > 0 {
-        page.svg(&picture(req, trees, false));
+        page.svg(&picture(req, report, trees, false));
     } else {
         page.note("No samples in the current window: no flame graph.");
     }
@@ -82,6 +113,7 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         ("baselineFrom", req.baseline.from.to_string()),
         ("baselineTo", req.baseline.to.to_string()),
         ("limit", req.limit.to_string()),
+        ("slices", req.slices.to_string()),
     ];
     for (name, labels) in [
         ("labels", &req.labels),
@@ -125,11 +157,14 @@ fn table(page: &mut Page, title: &str, entries: &[DiffEntry], with_thresholds: b
                 Cell::Code(&e.function),
                 Cell::Number(format!("{:.2}", round_percent(e.baseline_percent))),
                 Cell::Number(format!("{:.2}", round_percent(e.current_percent))),
-                Cell::Number(format!("{:+.2}", round_percent(e.delta_percent))),
+                Cell::Number(delta_text(e.delta_percent, e.significance.as_ref())),
             ];
             if with_thresholds {
                 row.push(Cell::Number(
                     match (e.approved_threshold, e.exceeds_threshold) {
+                        (Some(t), Some(true)) if e.breach_significant == Some(false) => {
+                            format!("{t:.2} BREACH (not significant)")
+                        }
                         (Some(t), Some(true)) => format!("{t:.2} BREACH"),
                         (Some(t), _) => format!("{t:.2}"),
                         (None, _) => "—".to_owned(),

@@ -56,10 +56,10 @@ pub async fn diff(
             .content_type("text/markdown; charset=utf-8")
             .body(markdown::render(&service.report(&request).await?)),
         ReportFormat::Svg => {
-            let (_, trees) = service.pictured(&request).await?;
+            let (report, trees) = service.pictured(&request).await?;
             HttpResponse::Ok()
                 .content_type("image/svg+xml; charset=utf-8")
-                .body(html::picture(&request, &trees, true))
+                .body(html::picture(&request, &report, &trees, true))
         }
         ReportFormat::Html => {
             let (report, trees) = service.pictured(&request).await?;

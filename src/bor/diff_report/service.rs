@@ -138,7 +138,17 @@ fn history_record(
         profile_types: req.profile_type.to_string(),
         diagnosis: diagnosis.to_owned(),
         severity,
-        top_functions: JsonText::of(&json!({
+        top_functions: JsonText::of(&record_body(req, report, profile_type_id)).ok(),
+        recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
+        requested_by: req.requested_by.clone(),
+        labels: labels_of(req),
+    }
+}
+
+/// What a history record keeps of a report: the exact query, the verdict and what it listed,
+/// with their intervals when the windows were cut into parts.
+fn record_body(req: &DiffRequest, report: &DiffReport, profile_type_id: &str) -> serde_json::Value {
+    let mut body = json!({
             "query": {
                 "from": req.current.from,
                 "to": req.current.to,
@@ -152,12 +162,12 @@ fn history_record(
             "verdict": report.summary.verdict,
             "regressions": report.regressions,
             "improvements": report.improvements,
-        }))
-        .ok(),
-        recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
-        requested_by: req.requested_by.clone(),
-        labels: labels_of(req),
+    });
+    if let Some(significance) = &report.summary.significance {
+        body["query"]["slices"] = json!(req.slices);
+        body["significance"] = json!(significance);
     }
+    body
 }
 
 #[cfg(test)]
