@@ -43,6 +43,68 @@ pub struct Report {
     pub baseline: Window,
     pub current: Window,
     pub summary: Summary,
+    #[serde(default)]
+    pub regressions: Vec<Entry>,
+    #[serde(default)]
+    pub improvements: Vec<Entry>,
+}
+
+/// A listed change, as far as the gate explains its decision with it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry {
+    pub function: String,
+    pub delta_percent: f64,
+    pub approved_threshold: Option<f64>,
+    pub exceeds_threshold: Option<bool>,
+    pub breach_significant: Option<bool>,
+    pub current_low: Option<f64>,
+    pub current_high: Option<f64>,
+    pub significance: Option<Interval>,
+}
+
+/// A delta's 95 % interval.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    pub significant: bool,
+}
+
+impl Report {
+    /// The change the verdict turns on: a breach beyond noise, else any breach, else the top
+    /// regression.
+    pub fn deciding(&self) -> Option<&Entry> {
+        let listed = || self.regressions.iter().chain(&self.improvements);
+        listed()
+            .find(|e| e.breach_significant == Some(true))
+            .or_else(|| listed().find(|e| e.exceeds_threshold == Some(true)))
+            .or_else(|| self.regressions.first())
+    }
+}
+
+impl Entry {
+    /// One line: the delta with its interval, and the current share's against the threshold.
+    pub fn explained(&self) -> String {
+        let mut line = format!("{}: {:+.2} pt", self.function, self.delta_percent);
+        if let Some(i) = &self.significance {
+            line.push_str(&format!(" (95 % CI {:+.2} … {:+.2}", i.low, i.high));
+            line.push_str(if i.significant {
+                ")"
+            } else {
+                ", not significant)"
+            });
+        }
+        if let (Some(t), Some(low), Some(high)) =
+            (self.approved_threshold, self.current_low, self.current_high)
+        {
+            line.push_str(&format!(
+                "; current share {low:.2} … {high:.2} % against {t:.2} %"
+            ));
+        }
+        line
+    }
 }
 
 impl Report {
@@ -115,6 +177,9 @@ pub fn diff_url(args: &GateArgs, report: Option<&Report>, format: &str) -> Resul
             if let Some(value) = value {
                 query.append_pair(name, value);
             }
+        }
+        if let Some(slices) = args.slices {
+            query.append_pair("slices", &slices.to_string());
         }
         query.append_pair("format", format);
     }

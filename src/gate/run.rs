@@ -86,6 +86,9 @@ async fn decide(args: &GateArgs) -> Result<Verdict, GateError> {
     let json = client.get(&url).await?;
     let report = Report::parse(&url, &json)?;
     let verdict = Verdict::parse(&report.summary.verdict)?;
+    if let Some(entry) = report.deciding() {
+        eprintln!("gate: deciding function {}", entry.explained());
+    }
     let text = match args.format {
         OutputFormat::Json => json,
         OutputFormat::Markdown => {

@@ -133,6 +133,24 @@ pub fn delta(baseline: ShareEstimate, current: ShareEstimate) -> Option<DeltaSig
     })
 }
 
+/// The two-sided p-value of [`delta`] alone, `2·(1 − F_t(|delta|/se; df))`, without the
+/// interval's t quantile (the costly part): what Benjamini–Hochberg needs of every function.
+pub fn delta_p_value(baseline: ShareEstimate, current: ShareEstimate) -> Option<f64> {
+    if !is_valid(baseline) || !is_valid(current) {
+        return None;
+    }
+    let delta = 100.0 * (current.share - baseline.share);
+    let variance = baseline.variance + current.variance;
+    if !delta.is_finite() || !variance.is_finite() {
+        return None;
+    }
+    if variance == 0.0 {
+        return Some(if delta == 0.0 { 1.0 } else { 0.0 });
+    }
+    let t = StudentsT::new(0.0, 1.0, welch_df(baseline, current)?).ok()?;
+    Some((2.0 * t.sf(delta.abs() / (100.0 * variance.sqrt()))).clamp(0.0, 1.0))
+}
+
 /// 95 % interval of a share in percent, `100·p ± t_{0.975,n−1}·100·√v`, as (low, high).
 ///
 /// `[100p, 100p]` when v = 0; the ends are not clamped to [0, 100]. None when the estimate

@@ -248,3 +248,52 @@ async fn slices_0_answers_as_before_short_windows_say_why_and_bad_slices_are_ref
         "refused before reading"
     );
 }
+
+/// `gate --slices` asks for the parts and says why it decided: the deciding function with its
+/// interval. A real 3-point regression over a threshold fails the gate.
+#[tokio::test]
+async fn the_gate_passes_slices_through_and_prints_the_deciding_interval() {
+    let (app, _stub) = spawn(NoisyProfiles::new(8, Some(T0))).await;
+    let (from, to) = (T0 + HOUR, T0 + 2 * HOUR);
+    let args: Vec<String> = [
+        "gate",
+        "--server",
+        &app.address,
+        "--app",
+        "checkout",
+        "--slices",
+        "10",
+        "--from",
+        &from.to_string(),
+        "--to",
+        &to.to_string(),
+        "--baseline-from",
+        &T0.to_string(),
+        "--baseline-to",
+        &from.to_string(),
+    ]
+    .iter()
+    .map(|a| (*a).to_owned())
+    .collect();
+    let output = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
+            .args(args)
+            .env_remove("PYROSCOPE_FUNCTIONS_TOKEN")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stderr}\n{stdout}");
+    assert!(
+        stderr.contains(&format!("deciding function {RESIZE}: +")) && stderr.contains("(95 % CI "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("current share "), "{stderr}");
+    assert!(
+        stdout.contains("- Significance: 95 % intervals from 10 baseline"),
+        "{stdout}"
+    );
+}

@@ -145,7 +145,7 @@ pub fn report(
         breached += usize::from(exceeds == Some(true));
         let tested = significance
             .as_ref()
-            .and_then(|s| s.tested.get(&normalize_function_name(&change.function)));
+            .and_then(|s| s.tested(&normalize_function_name(&change.function)));
         // The current share's interval where a threshold applies; the breach is significant
         // when even its low end is above the threshold (compared as shown).
         let current = tested.filter(|_| threshold.is_some()).map(|t| t.current);

@@ -2,12 +2,14 @@
 //! is tested from the windows' parts, Benjamini–Hochberg over all of them, and the current
 //! share of each gets its own interval. The numbers of Part 1 are not touched.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::profile::significance::{benjamini_hochberg, delta, share, share_interval};
+use crate::profile::significance::{
+    benjamini_hochberg, delta, delta_p_value, share, share_interval, ShareEstimate,
+};
 use crate::profile::{normalize_function_name, round2, round_percent};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 
@@ -62,12 +64,48 @@ pub struct Tested {
     pub current: (f64, f64),
 }
 
-/// Every function's test, by normalised name, and the summary; `tested` is empty when the
+/// A function's two windows as estimated, its p-value and whether it is significant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Estimated {
+    baseline: ShareEstimate,
+    current: ShareEstimate,
+    p_value: f64,
+    significant: bool,
+}
+
+/// Every function's test, by normalised name, and the summary; nothing is tested when the
 /// summary says unavailable.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Significance {
-    pub tested: HashMap<String, Tested>,
+    estimated: HashMap<String, Estimated>,
     pub summary: SignificanceSummary,
+}
+
+impl Significance {
+    /// The test of the function whose normalised name is `name`. Its intervals are computed
+    /// here, for the functions a report lists: the t quantiles are the costly part.
+    pub fn tested(&self, name: &str) -> Option<Tested> {
+        let e = self.estimated.get(name)?;
+        let d = delta(e.baseline, e.current)?;
+        Some(Tested {
+            delta: DeltaInterval {
+                low: d.low,
+                high: d.high,
+                p_value: e.p_value,
+                significant: e.significant,
+            },
+            current: share_interval(e.current)?,
+        })
+    }
+
+    /// How many functions were tested.
+    pub fn len(&self) -> usize {
+        self.estimated.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.estimated.is_empty()
+    }
 }
 
 /// A delta as reports print it, with its interval when there is one:
@@ -133,7 +171,7 @@ fn cut(window: &ProfileWindow, side: &str) -> Result<Cut, String> {
 pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance {
     let counts = |w: &ProfileWindow| w.parts.as_ref().map_or(0, Vec::len);
     let unavailable = |reason: String| Significance {
-        tested: HashMap::new(),
+        estimated: HashMap::new(),
         summary: SignificanceSummary {
             available: false,
             reason: Some(reason),
@@ -152,50 +190,44 @@ pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance {
         (Ok(b), Ok(c)) => (b, c),
         (Err(reason), _) | (_, Err(reason)) => return unavailable(reason),
     };
-    let absent = |cut: &Cut| vec![0; cut.totals.len()];
-    let names: BTreeMap<&String, ()> = baseline
+    // Every function of either window once; one absent from a window has no samples there.
+    let (no_baseline, no_current) = (
+        vec![0; baseline.totals.len()],
+        vec![0; current.totals.len()],
+    );
+    let only_current = current
         .selfs
         .keys()
-        .chain(current.selfs.keys())
-        .map(|n| (n, ()))
-        .collect();
-    let mut tests = Vec::with_capacity(names.len());
-    for name in names.into_keys() {
-        let b = baseline
-            .selfs
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| absent(&baseline));
-        let c = current
-            .selfs
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| absent(&current));
-        let estimates = share(&baseline.totals, &b).zip(share(&current.totals, &c));
+        .filter(|name| !baseline.selfs.contains_key(*name));
+    let mut tests = Vec::with_capacity(baseline.selfs.len() + current.selfs.len());
+    for name in baseline.selfs.keys().chain(only_current) {
+        let b = baseline.selfs.get(name).unwrap_or(&no_baseline);
+        let c = current.selfs.get(name).unwrap_or(&no_current);
+        let estimates = share(&baseline.totals, b).zip(share(&current.totals, c));
         let Some((b, c)) = estimates else {
             return unavailable("a window has fewer than 2 parts".to_owned());
         };
-        if let Some((d, interval)) = delta(b, c).zip(share_interval(c)) {
-            tests.push((name.clone(), d, interval));
+        if let Some(p_value) = delta_p_value(b, c) {
+            tests.push((name.clone(), b, c, p_value));
         }
     }
-    let p_values: Vec<f64> = tests.iter().map(|(_, d, _)| d.p_value).collect();
+    let p_values: Vec<f64> = tests.iter().map(|t| t.3).collect();
     let significant = benjamini_hochberg(&p_values, fdr);
-    let tested = tests
+    let estimated = tests
         .into_iter()
         .zip(significant)
-        .map(|((name, d, current), significant)| {
-            let delta = DeltaInterval {
-                low: d.low,
-                high: d.high,
-                p_value: d.p_value,
+        .map(|((name, baseline, current, p_value), significant)| {
+            let e = Estimated {
+                baseline,
+                current,
+                p_value,
                 significant,
             };
-            (name, Tested { delta, current })
+            (name, e)
         })
         .collect();
     Significance {
-        tested,
+        estimated,
         summary: SignificanceSummary {
             available: true,
             reason: None,

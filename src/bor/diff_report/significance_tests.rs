@@ -79,7 +79,7 @@ fn the_interval_is_where_the_formulas_put_it() {
     // t(0.975, 6) = 2.446911851 (any t table); t(0.975, 3) = 3.182446305 for the share.
     let v: f64 = 4.0 / 3.0 * 200.0 / 4000.0 / 4000.0;
     let se = 100.0 * (2.0 * v).sqrt();
-    let tested = &assess(&diff(), 0.05).tested["a"];
+    let tested = assess(&diff(), 0.05).tested("a").unwrap();
     assert!((tested.delta.low - (5.0 - 2.446911851 * se)).abs() < 1e-6);
     assert!((tested.delta.high - (5.0 + 2.446911851 * se)).abs() < 1e-6);
     assert!(tested.delta.significant);
@@ -134,4 +134,14 @@ fn without_parts_the_reason_is_given_and_the_shares_decide() {
         "§5: the breach alone fails"
     );
     assert!(r.regressions[0].significance.is_none());
+}
+
+#[test]
+fn the_p_value_alone_is_the_p_value_of_the_whole_test() {
+    use crate::profile::significance::{delta, delta_p_value, share};
+    let b = share(&[1000, 1200, 900, 1100, 1000], &[50, 70, 40, 60, 55]).unwrap();
+    let c = share(&[1000, 1000, 1100, 900, 1000], &[90, 80, 100, 70, 85]).unwrap();
+    assert_eq!(delta_p_value(b, c), delta(b, c).map(|d| d.p_value));
+    let flat = share(&[10, 10], &[1, 1]).unwrap();
+    assert_eq!(delta_p_value(flat, flat), Some(1.0));
 }
