@@ -38,6 +38,7 @@ mod robustness;
 mod rules;
 mod services;
 mod significance;
+mod significance_sources;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;
