@@ -28,6 +28,7 @@ bench:
     cargo bench --bench flamegraph -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 5
+    cargo bench --bench significance -- --warm-up-time 1 --measurement-time 3
 
 # Remake the bundled demo profiles from the folded stacks in demo/stacks/.
 demo-profiles:
