@@ -9,7 +9,7 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Client, ClientBuilder, RequestBuilder, StatusCode};
 use secrecy::{ExposeSecret, SecretString};

@@ -471,3 +471,70 @@ fn the_checker_sees_a_back_import_and_a_loop() {
         ]]
     );
 }
+
+/// The crates of the edges each layer must not name: the domain none of them, SORs no actix
+/// (they are reached through their traits), BORs none (they see SOR traits and `profile`
+/// types only). Route files are the HTTP edge, so they are not checked here.
+fn forbidden_crates(layer: &str) -> &'static [&'static str] {
+    match layer {
+        "domain" | "bor" => &["actix_web", "sqlx", "reqwest"],
+        "sor" => &["actix_web"],
+        _ => &[],
+    }
+}
+
+/// `(file, crate)` for every production file that names a crate its layer must not know.
+fn framework_leaks(files: &[(String, String)]) -> Vec<(String, &'static str)> {
+    let mut leaks = Vec::new();
+    for (file, source) in files {
+        let code = production_code(source);
+        for name in forbidden_crates(LAYERS[layer_of(file)]) {
+            let named = code.match_indices(name).any(|(at, _)| {
+                let before = code[..at].chars().next_back();
+                let after = code[at + name.len()..].chars().next();
+                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    && after.is_some_and(|c| c == ':' || c == ';' || c.is_whitespace())
+            });
+            if named {
+                leaks.push((file.clone(), *name));
+            }
+        }
+    }
+    leaks
+}
+
+#[test]
+fn no_layer_names_a_framework_it_must_not_know() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths = Vec::new();
+    rust_files(&root.join("src"), &mut paths);
+    let files: Vec<(String, String)> = paths
+        .iter()
+        .filter_map(|path| {
+            let file = path
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let source = fs::read_to_string(path).ok()?;
+            (!is_test_file(&file)).then_some((file, source))
+        })
+        .collect();
+    let leaks = framework_leaks(&files);
+    assert!(
+        leaks.is_empty(),
+        "frameworks named below the edge: {leaks:?}"
+    );
+    // And the checker sees one.
+    let planted = [(
+        "src/bor/alerting/notice.rs".to_owned(),
+        "use actix_web::web::Bytes;\nfn f() { let _ = reqwest::Client::new(); }\n".to_owned(),
+    )];
+    assert_eq!(
+        framework_leaks(&planted),
+        [
+            ("src/bor/alerting/notice.rs".to_owned(), "actix_web"),
+            ("src/bor/alerting/notice.rs".to_owned(), "reqwest")
+        ]
+    );
+}

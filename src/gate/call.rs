@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::StatusCode;
 use serde::Deserialize;

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::web::Bytes;
 use async_trait::async_trait;
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use secrecy::SecretString;

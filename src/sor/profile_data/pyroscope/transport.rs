@@ -1,7 +1,7 @@
 //! One Pyroscope call on the wire: authorised, sent through the shared outbound client within
 //! the call's deadline, and its failure turned into the SOR's error.
 
-use actix_web::web::Bytes;
+use bytes::Bytes;
 use reqwest::RequestBuilder;
 use tokio::time::Instant;
 
