@@ -104,3 +104,50 @@ fn a_filter_applies_every_matcher_as_prometheus_does() {
     );
     assert!(LabelSelector::default().filter().matches(set(&[])));
 }
+
+/// The documented pattern and the parser agree: what the pattern admits parses, and what it
+/// refuses does not, but for regexes beyond the literal-and-wildcard subset it spells out.
+#[test]
+fn the_documented_pattern_and_the_parser_agree() {
+    let pattern = regex::Regex::new(&crate::profile::selector_pattern()).unwrap();
+    // (selector, parses, the pattern admits it)
+    let table: &[(&str, bool, bool)] = &[
+        ("", true, true),
+        ("   ", true, true),
+        (r#"version="1.4.2""#, true, true),
+        (r#" version = "1.4.2" , region=~"eu-.*" "#, true, true),
+        (r#"a!="x",b!~"y.*z""#, true, true),
+        (r#"a="",_b2="\"quoted\" \\ back""#, true, true),
+        (r#"a="x","#, true, true),
+        (r#"a="x" ,	"#, true, true),
+        (r#"app="cafè ☕""#, true, true),
+        // Beyond the subset: accepted, not spelled out.
+        (r#"region=~"eu-(west|east)""#, true, false),
+        (r#"a=~"[0-9]+""#, true, false),
+        // Refused by both.
+        (r#"a=~"(""#, false, false),
+        ("a=\"x\u{16}y\"", false, false),
+        ("a=\"x\"\n", false, false),
+        (r#"a="x"#, false, false),
+        (r#"a=x"#, false, false),
+        (r#"a="x\"#, false, false),
+        (r#"a="x\n""#, false, false),
+        (r#"a="x",,b="y""#, false, false),
+        (r#",a="x""#, false, false),
+        (r#"a="x" b="y""#, false, false),
+        (r#"1a="x""#, false, false),
+        (r#"a=="x""#, false, false),
+        (r#"a<"x""#, false, false),
+        (r#"="x""#, false, false),
+        (
+            r#"baseline {region=~"eu-.*",track="stable"} current {track="canary"}"#,
+            false,
+            false,
+        ),
+    ];
+    for (selector, parses, admitted) in table {
+        let parsed = LabelSelector::parse(Some(selector), "labels");
+        assert_eq!(parsed.is_ok(), *parses, "{selector:?}: {parsed:?}");
+        assert_eq!(pattern.is_match(selector), *admitted, "{selector:?}");
+    }
+}

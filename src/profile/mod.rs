@@ -6,6 +6,7 @@ mod fields;
 mod format;
 mod kind;
 mod labels;
+mod labels_schema;
 mod names;
 mod schema;
 mod severity;
@@ -29,6 +30,7 @@ pub use fields::{
 pub use format::ReportFormat;
 pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};
 pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
+pub use labels_schema::{selector_pattern, SelectorText};
 pub use names::{normalize_function_name, separator_form};
 pub(crate) use schema::{documented, string};
 pub use severity::Severity;

@@ -39,16 +39,16 @@ pub struct DiffParams {
     #[param(inline, value_type = Option<DiffFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers for both sides, Prometheus style: `region=~"eu-.*"`.
-    #[param(example = "region=~\"eu-.*\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, example = "region=~\"eu-.*\"")]
     pub labels: Option<String>,
     /// Matchers of the baseline side only, e.g. the stable pods (`track="stable"`). With
     /// either side's labels and no baseline window, both sides read the current window.
     #[serde(rename = "baselineLabels")]
-    #[param(rename = "baselineLabels", example = "track=\"stable\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, rename = "baselineLabels", example = "track=\"stable\"")]
     pub baseline_labels: Option<String>,
     /// Matchers of the current side only, e.g. the canary (`track="canary"`).
     #[serde(rename = "currentLabels")]
-    #[param(rename = "currentLabels", example = "track=\"canary\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, rename = "currentLabels", example = "track=\"canary\"")]
     pub current_labels: Option<String>,
     /// Each window is also read in this many parts (at most one per 10 s; 0 = off, at most 60;
     /// default 10), so every delta gets a 95 % interval and the verdict ignores noise.

@@ -29,6 +29,7 @@ pub struct SearchParams {
     #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
     /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    #[param(inline, value_type = Option<crate::profile::SelectorText>)]
     pub labels: Option<String>,
 }
 
@@ -53,6 +54,7 @@ pub struct HotspotParams {
     #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
     /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    #[param(inline, value_type = Option<crate::profile::SelectorText>)]
     pub labels: Option<String>,
 }
 

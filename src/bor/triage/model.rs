@@ -31,7 +31,7 @@ pub struct TriageParams {
     #[param(inline, value_type = Option<TriageFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
 

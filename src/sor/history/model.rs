@@ -135,6 +135,7 @@ pub struct CreateHistoryRequest {
     pub requested_by: Option<String>,
     /// Label matchers the assessment was narrowed to, e.g. `version="1.4.2"`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(inline, value_type = Option<crate::profile::SelectorText>)]
     pub labels: Option<String>,
 }
 

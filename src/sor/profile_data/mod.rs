@@ -18,6 +18,7 @@ mod ranking;
 pub mod remote;
 pub mod routes;
 #[cfg(test)]
+#[path = "../../../tests/common/testdata.rs"]
 mod testdata;
 pub mod tree_routes;
 mod type_tables;

@@ -73,7 +73,7 @@ pub struct ProfileParams {
     #[param(example = 50, minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
 
@@ -102,13 +102,13 @@ pub struct DiffParams {
     #[param(example = 500, minimum = 1, maximum = 5000)]
     pub limit: Option<i64>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
     /// Matchers for the baseline side only (joined to `labels`).
-    #[param(rename = "baselineLabels", example = "version=\"1.4.1\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, rename = "baselineLabels", example = "version=\"1.4.1\"")]
     pub baseline_labels: Option<String>,
     /// Matchers for the current side only (joined to `labels`).
-    #[param(rename = "currentLabels", example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, rename = "currentLabels", example = "version=\"1.4.2\"")]
     pub current_labels: Option<String>,
 }
 

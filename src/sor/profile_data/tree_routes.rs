@@ -41,7 +41,7 @@ pub struct TreeParams {
     #[param(minimum = 0, example = 1_700_003_600)]
     pub to: Option<i64>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<crate::profile::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
 
