@@ -7,8 +7,8 @@ use serde_json::{json, Value};
 
 use pyroscope_functions::settings::{Scope, Settings, TokenSetting};
 
-use crate::business_stub::{history_of, spawn_with_pyroscope_and, FROM, TO};
 use crate::helpers::{json_with_status, spawn_app, spawn_app_with, TestApp};
+use crate::stubs::java::{history_of, spawn_with_pyroscope_and, INCIDENT_FROM, INCIDENT_TO};
 
 pub const WRITE_TOKEN: &str = "write-token-7f3a9c";
 pub const READ_TOKEN: &str = "read-token-2b8e41";
@@ -154,7 +154,7 @@ async fn each_token_gets_exactly_what_its_scope_allows() {
 async fn the_token_name_is_the_requester_when_no_one_is_named() {
     let (mut app, _pyroscope) = spawn_with_pyroscope_and(with_tokens).await;
     app.client = client_with(READ_TOKEN);
-    let triage = format!("/triage/checkout?from={FROM}&to={TO}&types=cpu");
+    let triage = format!("/triage/checkout?from={INCIDENT_FROM}&to={INCIDENT_TO}&types=cpu");
     json_with_status(app.get(&triage).await, 200).await;
     let named = app
         .client
@@ -259,11 +259,7 @@ async fn no_log_line_holds_a_token() {
             .stderr(err);
     })
     .await;
-    let app = TestApp {
-        address,
-        client: Client::new(),
-        db: None,
-    };
+    let app = TestApp::at(address);
     let unknown = "unknown-token-5d1e0f";
     for token in [Some(WRITE_TOKEN), Some(READ_TOKEN), Some(unknown), None] {
         for (method, path) in [

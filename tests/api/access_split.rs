@@ -7,8 +7,8 @@ use secrecy::SecretString;
 
 use crate::access::{client_with, with_tokens, WRITE_TOKEN};
 use crate::helpers::TestDatabase;
-use crate::pyroscope_stub::{self, APPS, FROM, TO};
 use crate::split::{assert_same, encoded, on_db, process, seed, spawn_ready, SorUrls};
+use crate::stubs::generated::{self, APPS, CURRENT_FROM, CURRENT_TO};
 
 fn locked(mut settings: Settings) -> Settings {
     with_tokens(&mut settings);
@@ -18,7 +18,7 @@ fn locked(mut settings: Settings) -> Settings {
 #[tokio::test]
 async fn a_split_deployment_with_tokens_answers_like_the_all_in_one_process() {
     let db = TestDatabase::create().await;
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let all = locked(process(&[
         ("FUNCTION", "all"),
         ("DATABASE_URL", db.url.as_str()),
@@ -42,7 +42,7 @@ async fn a_split_deployment_with_tokens_answers_like_the_all_in_one_process() {
     // The SORs are locked: without a token they answer 401.
     let anonymous = reqwest::Client::new();
     let profiles = format!(
-        "{}/profiles/{}?type=cpu&from={FROM}&to={TO}",
+        "{}/profiles/{}?type=cpu&from={CURRENT_FROM}&to={CURRENT_TO}",
         sors.profile_data,
         encoded(APPS[0])
     );
@@ -59,7 +59,7 @@ async fn a_split_deployment_with_tokens_answers_like_the_all_in_one_process() {
     seed(&client, &sors).await;
     for app in APPS {
         let path = format!(
-            "/triage/{}?from={FROM}&to={TO}&types=cpu,alloc",
+            "/triage/{}?from={CURRENT_FROM}&to={CURRENT_TO}&types=cpu,alloc",
             encoded(app)
         );
         let body = assert_same(&client, &all, &triage, &path).await;

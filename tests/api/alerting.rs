@@ -3,8 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::business_stub::spawn_with_pyroscope;
 use crate::helpers::{assert_error, json_with_status, TestApp};
+use crate::stubs::java::spawn_with_pyroscope;
 
 async fn rule(app: &TestApp, pattern: Option<&str>, threshold: f64) -> i64 {
     let body = json!({"appName": "checkout", "profileType": "cpu", "functionPattern": pattern,

@@ -2,15 +2,13 @@
 //! started here on a free port like PostgreSQL: a breached rule appears there with the SPEC §10
 //! labels, its webhook gets exactly one POST per transition, and a recovery resolves it.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
-use crate::business_stub::spawn_with_pyroscope_and;
-use crate::helpers::{eventually, json_with_status, TestApp};
+use crate::helpers::{eventually, json_with_status, throughout, TestApp};
+use crate::stubs::java::spawn_with_pyroscope_and;
 
 async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
     let requests: Vec<Request> = server.received_requests().await.unwrap_or_default();
@@ -90,7 +88,10 @@ async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transi
     .await;
 
     // Several more evaluations: still one firing webhook, and /alerts shows it.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    throughout(3, "the webhook heard one firing", || async {
+        posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
     let hooks = posts(&receiver, "/hook").await;
     assert_eq!(hooks.len(), 1, "{hooks:?}");
     assert_eq!(hooks[0]["status"], "firing");
@@ -110,9 +111,11 @@ async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transi
         active_alerts(&alertmanager).await.is_empty()
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    throughout(2, "the webhook heard two transitions", || async {
+        posts(&receiver, "/hook").await.len() == 2
+    })
+    .await;
     let hooks = posts(&receiver, "/hook").await;
-    assert_eq!(hooks.len(), 2, "{hooks:?}");
     assert_eq!(hooks[1]["status"], "resolved");
     let history = json_with_status(app.get("/alerts/history?appName=checkout").await, 200).await;
     let kinds: Vec<&str> = history["transitions"]
@@ -134,7 +137,7 @@ async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transi
 #[tokio::test]
 async fn two_evaluators_on_one_database_announce_a_firing_once() {
     let receiver = receiver().await;
-    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let pyroscope = crate::stubs::java::stub_pyroscope().await;
     let db = crate::helpers::TestDatabase::create().await;
     let mut addresses = Vec::new();
     for _ in 0..2 {
@@ -142,18 +145,16 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
         crate::helpers::wait_until_ready(&address).await;
         addresses.push(address);
     }
-    let first = TestApp {
-        address: addresses[0].clone(),
-        client: reqwest::Client::new(),
-        db: None,
-    };
+    let first = TestApp::at(addresses[0].clone());
     create_rule(&first, &format!("{}/hook", receiver.uri()), 40.0).await;
     eventually(10, "the webhook hears the firing", || async {
         !posts(&receiver, "/hook").await.is_empty()
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    assert_eq!(posts(&receiver, "/hook").await.len(), 1);
+    throughout(3, "the firing is announced once", || async {
+        posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
     let mut roles = Vec::new();
     for address in &addresses {
         let health: Value = reqwest::get(format!("{address}/health"))
@@ -173,7 +174,7 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
 #[tokio::test]
 async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     let receiver = receiver().await;
-    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let pyroscope = crate::stubs::java::stub_pyroscope().await;
     let db = crate::helpers::TestDatabase::create().await;
     let settings = || replica(&db, &pyroscope);
     let leader = pyroscope_functions::startup::Application::build(settings())
@@ -183,11 +184,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     let stop_leader = leader.handle();
     let leader_run = tokio::spawn(leader.run_until_stopped());
     crate::helpers::wait_until_ready(&leader_address).await;
-    let first = TestApp {
-        address: leader_address,
-        client: reqwest::Client::new(),
-        db: None,
-    };
+    let first = TestApp::at(leader_address);
     create_rule(&first, &format!("{}/hook", receiver.uri()), 40.0).await;
     eventually(10, "the webhook hears the firing", || async {
         posts(&receiver, "/hook").await.len() == 1
@@ -216,9 +213,10 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
         role().await == "leader"
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let hooks = posts(&receiver, "/hook").await;
-    assert_eq!(hooks.len(), 1, "the new leader announced again: {hooks:?}");
+    throughout(2, "the new leader announces nothing again", || async {
+        posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
     let firing: Value = reqwest::get(format!("{standby}/alerts"))
         .await
         .unwrap()
@@ -235,7 +233,7 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
     use pyroscope_functions::settings::Function;
 
     let receiver = receiver().await;
-    let pyroscope = crate::business_stub::stub_pyroscope().await;
+    let pyroscope = crate::stubs::java::stub_pyroscope().await;
     let pyroscope_url = url::Url::parse(&pyroscope.uri()).unwrap();
     let profiles =
         crate::helpers::spawn_profile_data_sor(move |s| s.pyroscope.url = Some(pyroscope_url))
@@ -304,13 +302,10 @@ async fn a_pyroscope_outage_keeps_a_firing_alert_firing() {
         .respond_with(ResponseTemplate::new(503))
         .mount(&pyroscope)
         .await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    assert_eq!(active_alerts(&alertmanager).await.len(), 1, "still firing");
-    assert_eq!(
-        posts(&receiver, "/hook").await.len(),
-        1,
-        "nothing announced"
-    );
+    throughout(5, "the alert fires on and nothing is announced", || async {
+        active_alerts(&alertmanager).await.len() == 1 && posts(&receiver, "/hook").await.len() == 1
+    })
+    .await;
     let health = json_with_status(app.get("/health").await, 200).await;
     let evaluator = &health["checks"]["alertEvaluator"]["details"];
     assert_eq!(evaluator["errors"], 1, "{health}");

@@ -2,11 +2,10 @@
 //! free port like PostgreSQL and killed when dropped.
 
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::free_port;
+use crate::helpers::{eventually, free_port};
 
 /// A running Alertmanager; killed when dropped.
 pub struct Alertmanager {
@@ -60,14 +59,12 @@ pub async fn start_alertmanager(receiver: &str) -> Alertmanager {
         child,
         _dir: dir,
     };
-    for _ in 0..100 {
+    eventually(10, "Alertmanager is ready", || async {
         let ready = reqwest::get(format!("{}/-/ready", alertmanager.url)).await;
-        if ready.is_ok_and(|r| r.status().is_success()) {
-            return alertmanager;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("Alertmanager never became ready");
+        ready.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    alertmanager
 }
 
 pub async fn active_alerts(alertmanager: &Alertmanager) -> Vec<Value> {

@@ -17,7 +17,7 @@ use wiremock::MockServer;
 
 use crate::contract::app;
 use crate::helpers::spawn_profile_data_sor;
-use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
+use crate::stubs::generated::{self, APPS, BASELINE_FROM, BASELINE_TO, CURRENT_FROM, CURRENT_TO};
 
 fn in_process(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
     let mut settings = Settings::load_from(None, Vec::new()).unwrap();
@@ -41,7 +41,7 @@ async fn remote(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
 }
 
 fn current() -> TimeWindow {
-    TimeWindow::new(FROM, TO).unwrap()
+    TimeWindow::new(CURRENT_FROM, CURRENT_TO).unwrap()
 }
 
 /// What one implementation answers to the contract's calls, for comparison.
@@ -82,7 +82,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
             current_labels: Default::default(),
             app: app(APPS[0]),
             profile_type: ProfileType::Cpu,
-            baseline: TimeWindow::new(BASE_FROM, BASE_TO).unwrap(),
+            baseline: TimeWindow::new(BASELINE_FROM, BASELINE_TO).unwrap(),
             current: current(),
             limit: 500,
             slices: 4,
@@ -127,7 +127,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
 
 #[tokio::test]
 async fn profile_data_contract_in_process_and_remote_answer_the_same() {
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let local = profile_data_contract(in_process(&pyroscope)).await;
     let remote = profile_data_contract(remote(&pyroscope).await).await;
     assert_eq!(local, remote);

@@ -1,14 +1,16 @@
 //! `/diff` end to end: a regression beyond its approved threshold fails the report in JSON
 //! and Markdown, and is written to history.
 
-use crate::business_stub::{add_baseline, history_of, spawn_with_pyroscope, FROM, TO};
 use crate::helpers::json_with_status;
+use crate::stubs::java::{
+    add_baseline, history_of, spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO,
+};
 
 #[tokio::test]
 async fn a_diff_with_a_breached_threshold_fails_in_json_and_markdown() {
     let (app, _pyroscope) = spawn_with_pyroscope().await;
     add_baseline(&app, "java/util/HashMap.resize", 45.0).await;
-    let query = format!("from={FROM}&to={TO}&type=cpu");
+    let query = format!("from={INCIDENT_FROM}&to={INCIDENT_TO}&type=cpu");
     let body = json_with_status(app.get(&format!("/diff/checkout?{query}")).await, 200).await;
     assert_eq!(body["summary"]["verdict"], "fail");
     assert_eq!(body["summary"]["thresholdBreaches"], 1);

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use crate::business_stub::{spawn_with_pyroscope, FROM, TO};
 use crate::helpers::json_with_status;
+use crate::stubs::java::{spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO};
 
 #[tokio::test]
 async fn hotspots_and_search_are_routed_to_the_owning_team() {
@@ -12,8 +12,10 @@ async fn hotspots_and_search_are_routed_to_the_owning_team() {
     json_with_status(app.post("/services", &service).await, 201).await;
 
     let body = json_with_status(
-        app.get(&format!("/fleet/hotspots?from={FROM}&to={TO}&type=cpu"))
-            .await,
+        app.get(&format!(
+            "/fleet/hotspots?from={INCIDENT_FROM}&to={INCIDENT_TO}&type=cpu"
+        ))
+        .await,
         200,
     )
     .await;
@@ -34,7 +36,7 @@ async fn hotspots_and_search_are_routed_to_the_owning_team() {
 
     let body = json_with_status(
         app.get(&format!(
-            "/search?function=hashmap.RESIZE&from={FROM}&to={TO}"
+            "/search?function=hashmap.RESIZE&from={INCIDENT_FROM}&to={INCIDENT_TO}"
         ))
         .await,
         200,

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::business_stub::{add_baseline, spawn_with_pyroscope, FROM, TO};
 use crate::helpers::free_port;
+use crate::stubs::java::{add_baseline, spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO};
 
 /// Runs the binary with `args` and `env` off the test's runtime (the service runs on it).
 async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
@@ -28,7 +28,7 @@ async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     .expect("the blocking task finishes")
 }
 
-/// `gate --server server --app checkout --from FROM --to TO` and `extra`.
+/// `gate --server server --app checkout --from INCIDENT_FROM --to INCIDENT_TO` and `extra`.
 async fn gate(server: &str, extra: &[&str]) -> Output {
     let mut args: Vec<String> = ["gate", "--server", server, "--app", "checkout"]
         .into_iter()
@@ -36,9 +36,9 @@ async fn gate(server: &str, extra: &[&str]) -> Output {
         .collect();
     args.extend([
         "--from".into(),
-        FROM.to_string(),
+        INCIDENT_FROM.to_string(),
         "--to".into(),
-        TO.to_string(),
+        INCIDENT_TO.to_string(),
     ]);
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     run(args, vec![]).await
@@ -67,9 +67,9 @@ async fn a_window_compared_with_itself_passes_with_exit_0() {
     let (app, _pyroscope) = spawn_with_pyroscope().await;
     let same = [
         "--baseline-from",
-        &FROM.to_string(),
+        &INCIDENT_FROM.to_string(),
         "--baseline-to",
-        &TO.to_string(),
+        &INCIDENT_TO.to_string(),
     ]
     .map(|a| a.to_owned());
     let same: Vec<&str> = same.iter().map(String::as_str).collect();

@@ -200,11 +200,7 @@ pub async fn spawn_profile_data_sor(customize: impl FnOnce(&mut Settings)) -> Te
     customize(&mut settings);
     let app = spawn_server(settings).await;
     wait_until_ready(&app).await;
-    TestApp {
-        address: app,
-        client: Client::new(),
-        db: None,
-    }
+    TestApp::at(app)
 }
 
 /// Spawns the service against a PostgreSQL address nobody listens on; waits until it is live.
@@ -217,16 +213,17 @@ pub async fn spawn_app_without_database() -> String {
     ));
     settings.database.embedded.enabled = false;
     let address = spawn_server(settings).await;
-    let client = Client::new();
-    for _ in 0..200 {
-        if let Ok(res) = client.get(format!("{address}/health/live")).send().await {
-            if res.status().is_success() {
-                return address;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the service at {address} did not come up");
+    eventually(10, &format!("the service at {address} is live"), || {
+        answers(&address, "/health/live")
+    })
+    .await;
+    address
+}
+
+/// Whether `address` answers `path` with a success.
+async fn answers(address: &str, path: &str) -> bool {
+    let res = Client::new().get(format!("{address}{path}")).send().await;
+    res.is_ok_and(|r| r.status().is_success())
 }
 
 /// Builds and runs an application in the background; returns its base URL.
@@ -280,19 +277,22 @@ pub async fn spawn_binary_with(
 
 /// Waits up to 15 s (enough for a restarted database to be migrated) for readiness.
 pub async fn wait_until_ready(address: &str) {
-    let client = Client::new();
-    for _ in 0..300 {
-        if let Ok(res) = client.get(format!("{address}/health/ready")).send().await {
-            if res.status().is_success() {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the service at {address} did not become ready");
+    eventually(15, &format!("the service at {address} is ready"), || {
+        answers(address, "/health/ready")
+    })
+    .await;
 }
 
 impl TestApp {
+    /// A service already running at `address`, whose database (if any) someone else holds.
+    pub fn at(address: String) -> Self {
+        TestApp {
+            address,
+            client: Client::new(),
+            db: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -369,6 +369,20 @@ pub async fn assert_error(res: Response, status: u16, code: &str) -> Value {
         "no error message in {body}"
     );
     body
+}
+
+/// Checks `condition` every 100 ms for `secs` seconds and fails as soon as it does not hold:
+/// how a test shows that something does not happen (a second announcement, say).
+pub async fn throughout<F, Fut>(secs: u64, what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        assert!(condition().await, "it stopped being true that {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Polls `condition` every 100 ms for up to `secs` seconds.

@@ -9,13 +9,13 @@ use reqwest::Client;
 use secrecy::SecretString;
 use sqlx::{Connection, PgConnection};
 
-use crate::helpers::eventually;
+use crate::helpers::{eventually, throughout};
 use crate::helpers::{
     settings_without_database, spawn_binary, spawn_server, wait_until_ready, TestDatabase,
 };
 use crate::history_writes::{metric, triage};
-use crate::pyroscope_stub;
 use crate::stoppable_postgres::StoppablePostgres;
+use crate::stubs::generated;
 
 /// How many rows each requester has in `url`'s history table.
 async fn rows_by_requester(url: &str) -> BTreeMap<String, i64> {
@@ -38,7 +38,7 @@ fn assert_one_row_each(rows: &BTreeMap<String, i64>, callers: &[String]) {
 #[tokio::test]
 async fn every_assessment_made_during_a_database_outage_is_stored_exactly_once() {
     let mut pg = StoppablePostgres::start("history-outage").await;
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let mut settings = settings_without_database();
     settings.database.url = Some(SecretString::from(pg.url()));
     settings.database.acquire_timeout_secs = 1;
@@ -90,7 +90,7 @@ async fn every_assessment_made_during_a_database_outage_is_stored_exactly_once()
 
 #[tokio::test]
 async fn sigterm_stores_every_queued_record_after_the_server_stopped_accepting() {
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let db = TestDatabase::create().await;
     let (mut service, address) = spawn_binary(db.url.as_str(), &pyroscope.uri()).await;
     // Inserts wait behind this lock, so the burst is still queued when SIGTERM arrives.
@@ -126,7 +126,11 @@ async fn sigterm_stores_every_queued_record_after_the_server_stopped_accepting()
     })
     .await;
     // Long past the HTTP server's own shutdown: the process is now draining the queue.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    throughout(2, "the process waits for its queue to be written", || {
+        let running = service.try_wait().unwrap().is_none();
+        async move { running }
+    })
+    .await;
     assert!(
         service.try_wait().unwrap().is_none(),
         "the process waits for its queue to be written"

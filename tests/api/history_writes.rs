@@ -21,7 +21,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::contract::{app, in_process_database};
 use crate::helpers::{eventually, json_with_status, spawn_app, spawn_app_with, TestApp};
-use crate::pyroscope_stub::{self, APPS, FROM, TO};
+use crate::stubs::generated::{self, APPS, CURRENT_FROM, CURRENT_TO};
 
 pub fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {
@@ -189,7 +189,7 @@ pub async fn metric(client: &Client, address: &str, name: &str) -> u64 {
 pub async fn triage(client: &Client, address: &str, who: &str) {
     let res = client
         .get(format!(
-            "{address}/triage/{}?types=cpu&from={FROM}&to={TO}",
+            "{address}/triage/{}?types=cpu&from={CURRENT_FROM}&to={CURRENT_TO}",
             APPS[0]
         ))
         .header("X-Requested-By", who)
@@ -212,7 +212,7 @@ pub async fn block_history_writes(app: &TestApp) -> PgConnection {
 
 #[tokio::test]
 async fn past_the_queue_bound_records_are_dropped_counted_and_shown_in_health_while_ready() {
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let app = spawn_app_with(|s| {
         s.pyroscope.url = Some(pyroscope.uri().parse().unwrap());
         s.history_writes.max_pending = 3;

@@ -7,9 +7,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use pyroscope_functions::settings::PyroscopeApi;
 
-use crate::business_stub::{FROM, TO};
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};
 use crate::split::encoded;
+use crate::stubs::java::{INCIDENT_FROM, INCIDENT_TO};
 
 const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
 /// `version="1\"2\\"` and a regex: a quote and a backslash, escaped once on the wire.
@@ -74,7 +74,7 @@ fn routes(labels: &str) -> Vec<String> {
     let mut n = 0;
     let mut window = || {
         n += 1;
-        format!("from={FROM}&to={}", TO + 10 * n)
+        format!("from={INCIDENT_FROM}&to={}", INCIDENT_TO + 10 * n)
     };
     vec![
         format!("/profiles/checkout?{}&labels={l}", window()),
@@ -148,7 +148,7 @@ async fn injections_are_refused_and_nothing_reaches_pyroscope() {
             );
         }
     }
-    let window = format!("from={FROM}&to={TO}");
+    let window = format!("from={INCIDENT_FROM}&to={INCIDENT_TO}");
     for (param, name) in [
         ("baselineLabels", "baselineLabels"),
         ("currentLabels", "currentLabels"),
@@ -179,17 +179,20 @@ async fn a_canary_is_compared_with_stable_over_the_same_hour() {
     }
     let app = spawn(&pyroscope, PyroscopeApi::Modern).await;
     let query = format!(
-        "from={FROM}&to={TO}&baselineLabels={}&currentLabels={}",
+        "from={INCIDENT_FROM}&to={INCIDENT_TO}&baselineLabels={}&currentLabels={}",
         encoded(r#"track="stable""#),
         encoded(r#"track="canary""#)
     );
     let body = json_with_status(app.get(&format!("/diff/checkout?{query}")).await, 200).await;
     assert_eq!(
         body["baseline"],
-        json!({"from": FROM, "to": TO}),
+        json!({"from": INCIDENT_FROM, "to": INCIDENT_TO}),
         "same hour: {body}"
     );
-    assert_eq!(body["current"], json!({"from": FROM, "to": TO}));
+    assert_eq!(
+        body["current"],
+        json!({"from": INCIDENT_FROM, "to": INCIDENT_TO})
+    );
     assert_eq!(body["baselineLabels"], r#"track="stable""#);
     assert_eq!(body["currentLabels"], r#"track="canary""#);
     let gc = &body["regressions"][0];
@@ -280,13 +283,15 @@ async fn profile_files_are_filtered_by_their_samples_labels() {
     .await;
     let get = |labels: &str| {
         format!(
-            "/profiles/shop?from={FROM}&to={TO}&labels={}",
+            "/profiles/shop?from={INCIDENT_FROM}&to={INCIDENT_TO}&labels={}",
             encoded(labels)
         )
     };
     let all = json_with_status(
-        app.get(&format!("/profiles/shop?from={FROM}&to={TO}"))
-            .await,
+        app.get(&format!(
+            "/profiles/shop?from={INCIDENT_FROM}&to={INCIDENT_TO}"
+        ))
+        .await,
         200,
     )
     .await;
@@ -304,7 +309,7 @@ async fn profile_files_are_filtered_by_their_samples_labels() {
     assert_eq!(none["totalSamples"], 0);
     // A canary diff over the one file.
     let query = format!(
-        "/diff/shop?from={FROM}&to={TO}&baselineLabels={}&currentLabels={}",
+        "/diff/shop?from={INCIDENT_FROM}&to={INCIDENT_TO}&baselineLabels={}&currentLabels={}",
         encoded(r#"track="stable""#),
         encoded(r#"track="canary""#)
     );

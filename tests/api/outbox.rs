@@ -15,8 +15,8 @@ use pyroscope_functions::bor::alerting::notice::AlertWebhook;
 use pyroscope_functions::sor::alert_state::TransitionKind;
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
-use crate::business_stub::{spawn_with_pyroscope_and, stub_pyroscope};
 use crate::helpers::{eventually, json_with_status, test_settings, TestApp, TestDatabase};
+use crate::stubs::java::{spawn_with_pyroscope_and, stub_pyroscope};
 
 /// Remembers when each path was called, and answers `status` after `delay`.
 #[derive(Clone)]
@@ -215,11 +215,7 @@ async fn a_restart_keeps_the_attempt_counts_of_failing_webhooks() {
     let stop = first.handle();
     let running = tokio::spawn(first.run_until_stopped());
     crate::helpers::wait_until_ready(&address).await;
-    let app = TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db: None,
-    };
+    let app = TestApp::at(address);
     for i in 0..3 {
         add_rule(&app, &format!("{}/dead/{i}", dead.uri())).await;
     }

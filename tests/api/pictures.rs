@@ -6,8 +6,8 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::business_stub::{history_of, spawn_with_pyroscope, FROM, TO};
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};
+use crate::stubs::java::{history_of, spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO};
 
 /// `GET path`: 200 with `content_type`, and the body.
 async fn fetch(app: &TestApp, path: &str, content_type: &str) -> String {
@@ -49,7 +49,9 @@ async fn a_profile_is_drawn_with_widths_proportional_to_its_samples() {
     let (app, _pyroscope) = spawn_with_pyroscope().await;
     let svg = fetch(
         &app,
-        &format!("/profiles/checkout/flamegraph.svg?type=cpu&from={FROM}&to={TO}"),
+        &format!(
+            "/profiles/checkout/flamegraph.svg?type=cpu&from={INCIDENT_FROM}&to={INCIDENT_TO}"
+        ),
         "image/svg+xml; charset=utf-8",
     )
     .await;
@@ -88,7 +90,7 @@ async fn the_differential_flame_graph_is_red_where_a_share_grew_and_blue_where_i
     let (app, _pyroscope) = spawn_with_pyroscope().await;
     let svg = fetch(
         &app,
-        &format!("/diff/checkout?from={FROM}&to={TO}&type=cpu&format=svg"),
+        &format!("/diff/checkout?from={INCIDENT_FROM}&to={INCIDENT_TO}&type=cpu&format=svg"),
         "image/svg+xml; charset=utf-8",
     )
     .await;
@@ -124,7 +126,7 @@ async fn the_differential_flame_graph_is_red_where_a_share_grew_and_blue_where_i
 #[tokio::test]
 async fn the_html_pages_lead_with_the_verdict_and_fetch_nothing() {
     let (app, _pyroscope) = spawn_with_pyroscope().await;
-    let query = format!("from={FROM}&to={TO}&type=cpu");
+    let query = format!("from={INCIDENT_FROM}&to={INCIDENT_TO}&type=cpu");
     let diff = fetch(
         &app,
         &format!("/diff/checkout?{query}&format=html"),
@@ -143,11 +145,11 @@ async fn the_html_pages_lead_with_the_verdict_and_fetch_nothing() {
         "the differential flame graph is inline"
     );
     assert!(diff.contains(&format!(
-        "href=\"/diff/checkout?type=cpu&amp;from={FROM}&amp;to={TO}&amp;baselineFrom="
+        "href=\"/diff/checkout?type=cpu&amp;from={INCIDENT_FROM}&amp;to={INCIDENT_TO}&amp;baselineFrom="
     )));
     let triage = fetch(
         &app,
-        &format!("/triage/checkout?from={FROM}&to={TO}&types=cpu&format=html"),
+        &format!("/triage/checkout?from={INCIDENT_FROM}&to={INCIDENT_TO}&types=cpu&format=html"),
         "text/html; charset=utf-8",
     )
     .await;
@@ -200,7 +202,7 @@ async fn function_names_from_a_profile_render_as_text() {
         .await;
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
     let app = spawn_app_with(move |s| s.pyroscope.url = Some(url)).await;
-    let window = format!("from={FROM}&to={TO}");
+    let window = format!("from={INCIDENT_FROM}&to={INCIDENT_TO}");
     let svg = fetch(
         &app,
         &format!("/profiles/evil/flamegraph.svg?{window}"),

@@ -1,16 +1,16 @@
 //! pprof files as the profile source: the same answers as Pyroscope for the same stacks,
 //! hostile files skipped and counted, files seen without a restart, one source at a time.
 
-use std::path::Path;
-use std::time::Duration;
-
 use pyroscope_functions::startup::Application;
 use serde_json::json;
+use std::path::Path;
 use url::Url;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{json_with_status, settings_without_database, spawn_app_with, TestApp};
+use crate::helpers::{
+    eventually, json_with_status, settings_without_database, spawn_app_with, TestApp,
+};
 use crate::profile_data::pprof::encode::{self, Header, Stack};
 use crate::profile_data::testdata::{self, Generated};
 
@@ -234,15 +234,17 @@ async fn new_and_changed_files_are_seen_without_a_restart() {
         &dir.path().join("cart/a.pb"),
         &small_profile("main;work 5\n"),
     );
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let profile = json_with_status(app.get("/profiles/shop").await, 200).await;
-    assert_eq!(profile["totalSamples"], 42, "{profile}");
+    let total = || async {
+        json_with_status(app.get("/profiles/shop").await, 200).await["totalSamples"].clone()
+    };
+    eventually(5, "the new file is seen", || async { total().await == 42 }).await;
     let apps = json_with_status(app.get("/profiles/apps").await, 200).await;
     assert_eq!(apps, json!({"apps": ["cart", "shop"]}));
     std::fs::remove_file(dir.path().join("shop/b.pb.gz")).unwrap();
-    tokio::time::sleep(Duration::from_millis(1_200)).await;
-    let profile = json_with_status(app.get("/profiles/shop").await, 200).await;
-    assert_eq!(profile["totalSamples"], 30);
+    eventually(5, "the removed file is gone", || async {
+        total().await == 30
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use crate::helpers::{assert_error, eventually, json_with_status, spawn_app_with, TestApp};
-use crate::noisy_pyroscope::{start, NoisyProfiles, FUNCTIONS};
+use crate::stubs::noisy::{start, NoisyProfiles, FUNCTIONS};
 
 /// The first hour of the experiments: 2023-11-14 22:00 UTC, on a whole hour.
 pub const T0: i64 = 1_699_999_200;

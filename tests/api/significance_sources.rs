@@ -5,8 +5,8 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with};
-use crate::noisy_pyroscope::NoisyProfiles;
 use crate::significance::{spawn, HOUR, RESIZE, T0};
+use crate::stubs::noisy::NoisyProfiles;
 
 /// `gate --slices` asks for the parts and says why it decided: the deciding function with its
 /// interval. A real 3-point regression over a threshold fails the gate.

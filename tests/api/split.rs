@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use wiremock::MockServer;
 
 use crate::helpers::{json_with_status, spawn_server, wait_until_ready, TestDatabase};
-use crate::pyroscope_stub::{self, APPS, BASE_FROM, BASE_TO, FROM, TO};
+use crate::stubs::generated::{self, APPS, BASELINE_FROM, BASELINE_TO, CURRENT_FROM, CURRENT_TO};
 
 /// Settings of one process from the environment its Deployment sets (as in
 /// `deploy/kubernetes/split.yaml`), plus a random port and one worker for the test.
@@ -93,7 +93,7 @@ pub async fn seed(client: &Client, sors: &SorUrls) {
         let profile = get_json(
             client,
             format!(
-                "{}/profiles/{}?type=cpu&from={FROM}&to={TO}&limit=2",
+                "{}/profiles/{}?type=cpu&from={CURRENT_FROM}&to={CURRENT_TO}&limit=2",
                 sors.profile_data,
                 encoded(app)
             ),
@@ -146,7 +146,7 @@ pub async fn assert_same(client: &Client, all: &str, split: &str, path: &str) ->
 #[tokio::test]
 async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() {
     let db = TestDatabase::create().await;
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let all = process(&[
         ("FUNCTION", "all"),
         ("DATABASE_URL", db.url.as_str()),
@@ -160,8 +160,8 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
     let client = Client::new();
     seed(&client, &sors).await;
 
-    let window = format!("from={FROM}&to={TO}");
-    let baseline = format!("baselineFrom={BASE_FROM}&baselineTo={BASE_TO}");
+    let window = format!("from={CURRENT_FROM}&to={CURRENT_TO}");
+    let baseline = format!("baselineFrom={BASELINE_FROM}&baselineTo={BASELINE_TO}");
     for app in APPS {
         let app = encoded(app);
         let body = assert_same(

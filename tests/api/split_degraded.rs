@@ -9,8 +9,8 @@ use pyroscope_functions::startup::Application;
 use reqwest::Client;
 
 use crate::helpers::{json_with_status, spawn_server, wait_until_ready, TestDatabase};
-use crate::pyroscope_stub::{self, APPS, FROM, TO};
 use crate::split::{encoded, get_json, on_db, process, seed, spawn_ready, spawn_sors, SorUrls};
+use crate::stubs::generated::{self, APPS, CURRENT_FROM, CURRENT_TO};
 
 /// Assessments stored for `app`, once the background writes have settled.
 async fn settled_history(client: &Client, history: &str, app: &str) -> u64 {
@@ -30,12 +30,15 @@ async fn settled_history(client: &Client, history: &str, app: &str) -> u64 {
 #[tokio::test]
 async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_baseline_sor() {
     let db = TestDatabase::create().await;
-    let pyroscope = pyroscope_stub::start().await;
+    let pyroscope = generated::start().await;
     let sors = spawn_sors(&db, &pyroscope).await;
     let client = Client::new();
     seed(&client, &sors).await;
     let app = APPS[0];
-    let path = format!("/triage/{}?from={FROM}&to={TO}&types=cpu", encoded(app));
+    let path = format!(
+        "/triage/{}?from={CURRENT_FROM}&to={CURRENT_TO}&types=cpu",
+        encoded(app)
+    );
 
     // v1 with BASELINE_URL and HISTORY_URL set: no v2 field, no history, no v2 checks.
     let v1 = spawn_ready(sors.bor(Function::TriageV1)).await;

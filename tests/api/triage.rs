@@ -2,8 +2,10 @@
 
 use serde_json::json;
 
-use crate::business_stub::{add_baseline, history_of, spawn_with_pyroscope, FROM, TO};
 use crate::helpers::json_with_status;
+use crate::stubs::java::{
+    add_baseline, history_of, spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO,
+};
 
 #[tokio::test]
 async fn triage_reports_a_violation_when_gc_exceeds_its_baseline() {
@@ -11,7 +13,9 @@ async fn triage_reports_a_violation_when_gc_exceeds_its_baseline() {
     add_baseline(&app, "G1 Young Generation", 15.0).await;
     let res = app
         .client
-        .get(app.url(&format!("/triage/checkout?from={FROM}&to={TO}&types=cpu")))
+        .get(app.url(&format!(
+            "/triage/checkout?from={INCIDENT_FROM}&to={INCIDENT_TO}&types=cpu"
+        )))
         .header("X-Requested-By", "alice")
         .send()
         .await
@@ -41,7 +45,7 @@ async fn triage_reports_a_violation_when_gc_exceeds_its_baseline() {
     assert_eq!(record["requestedBy"], "alice");
     assert_eq!(record["diagnosis"], body["summary"]["primaryIssue"]);
     assert_eq!(record["profileTypes"], "cpu");
-    assert_eq!(record["topFunctions"]["query"]["from"], FROM);
+    assert_eq!(record["topFunctions"]["query"]["from"], INCIDENT_FROM);
     assert_eq!(
         record["topFunctions"]["query"]["profileTypeIds"]["cpu"],
         "process_cpu:cpu:nanoseconds:cpu:nanoseconds"

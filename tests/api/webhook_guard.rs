@@ -1,16 +1,15 @@
 //! A rule's webhook is user input (issue 16): an address in a denied range is refused when the
 //! rule is saved, and again when the webhook is called, where the refusal is final.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::business_stub::spawn_with_pyroscope_and;
 use crate::helpers::{
-    assert_error, json_with_status, spawn_app, spawn_binary_with, TestApp, TestDatabase,
+    assert_error, eventually, json_with_status, spawn_app, spawn_binary_with, throughout, TestApp,
+    TestDatabase,
 };
+use crate::stubs::java::spawn_with_pyroscope_and;
 
 fn rule(channel: &str) -> Value {
     json!({"appName": "checkout", "profileType": "cpu", "thresholdPercent": 40.0,
@@ -69,11 +68,7 @@ async fn loopback_is_refused_once_the_deny_list_holds_it() {
             .env("APP_CONFIG", &config);
     })
     .await;
-    let app = TestApp {
-        address,
-        client: reqwest::Client::new(),
-        db: None,
-    };
+    let app = TestApp::at(address);
     for channel in [
         "http://127.0.0.1:9/hook",
         "http://localhost:9/hook",
@@ -130,18 +125,18 @@ async fn a_denied_webhook_is_not_called_and_given_up() {
         .unwrap();
 
     let denied = "alert_notifications_total{outcome=\"denied\",target=\"webhook\"} 1\n";
-    let mut metrics = String::new();
-    for _ in 0..100 {
-        metrics = app.get("/metrics").await.text().await.unwrap();
-        if metrics.contains(denied) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(metrics.contains(denied), "{metrics}");
+    let refused = || async {
+        app.get("/metrics")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(denied)
+    };
+    eventually(10, "the refusal is counted", refused).await;
     // Three more evaluations: the refusal is not repeated, and nothing was sent.
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains(denied), "{metrics}");
-    assert!(receiver.received_requests().await.unwrap().is_empty());
+    throughout(3, "one refusal, and nothing sent", || async {
+        refused().await && receiver.received_requests().await.unwrap().is_empty()
+    })
+    .await;
 }

@@ -1,7 +1,6 @@
-//! The Java service stub Pyroscope and helpers shared by the triage, diff report and fleet
-//! search tests (`triage.rs`, `diff.rs`, `fleet.rs`): all-in-one process, real PostgreSQL.
-
-use std::time::Duration;
+//! The Java service stub Pyroscope (`checkout` and `inventory`, an incident hour and the calm
+//! hour before it) and helpers shared by the triage, diff report and fleet search tests:
+//! all-in-one process, real PostgreSQL.
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
@@ -9,12 +8,13 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use pyroscope_functions::settings::Settings;
 
-use crate::helpers::{json_with_status, spawn_app_with, TestApp};
+use super::{StartsBefore, LABEL_VALUES, SELECT};
+use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};
 
-pub const FROM: i64 = 1_700_000_000;
-pub const TO: i64 = 1_700_003_600;
-const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
-const LABEL_VALUES: &str = "/querier.v1.QuerierService/LabelValues";
+/// The incident hour: GC at 34.2 % and HashMap.resize at 50 % of CPU. Every query that starts
+/// before it (the hour before, and any part of it) gets the calm profile: GC 10 %, resize 40 %.
+pub const INCIDENT_FROM: i64 = 1_700_000_000;
+pub const INCIDENT_TO: i64 = 1_700_003_600;
 
 const NAMES: [&str; 5] = [
     "total",
@@ -41,19 +41,6 @@ fn java_cpu(gc: i64, handle_self: i64, resize: i64) -> Value {
     json!({"flamegraph": {"names": NAMES, "levels": levels, "total": "1000", "maxSelf": "500"}})
 }
 
-/// Matches a Pyroscope query whose window starts before `self.0` (epoch ms): the baseline
-/// hour and every part of it, so a window cut into parts is the same profile throughout.
-pub struct StartsBefore(pub i64);
-
-impl wiremock::Match for StartsBefore {
-    fn matches(&self, request: &wiremock::Request) -> bool {
-        serde_json::from_slice::<Value>(&request.body)
-            .ok()
-            .and_then(|body| body["start"].as_i64())
-            .is_some_and(|start| start < self.0)
-    }
-}
-
 /// Pyroscope serving apps `checkout` and `inventory`; the current hour shows GC at 34.2% and
 /// HashMap.resize at 50.0%, the hour before GC at 10.0% and HashMap.resize at 40.0%.
 pub async fn stub_pyroscope() -> MockServer {
@@ -67,7 +54,7 @@ pub async fn stub_pyroscope() -> MockServer {
         .await;
     Mock::given(method("POST"))
         .and(path(SELECT))
-        .and(StartsBefore(FROM * 1000))
+        .and(StartsBefore(INCIDENT_FROM * 1000))
         .respond_with(ResponseTemplate::new(200).set_body_json(java_cpu(100, 500, 400)))
         .mount(&pyroscope)
         .await;
@@ -104,12 +91,13 @@ pub async fn add_baseline(app: &TestApp, function: &str, max: f64) {
 
 /// History is written after the answer; wait for it.
 pub async fn history_of(app: &TestApp, app_name: &str, count: usize) -> Value {
-    for _ in 0..100 {
-        let body = json_with_status(app.get(&format!("/history/{app_name}")).await, 200).await;
-        if body["count"].as_u64() == Some(count as u64) {
-            return body;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("history of {app_name} never reached {count} records");
+    let history =
+        || async { json_with_status(app.get(&format!("/history/{app_name}")).await, 200).await };
+    eventually(
+        5,
+        &format!("the history of {app_name} holds {count} records"),
+        || async { history().await["count"].as_u64() == Some(count as u64) },
+    )
+    .await;
+    history().await
 }

@@ -15,6 +15,8 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+use super::SELECT;
+
 /// The functions and their true shares.
 pub const FUNCTIONS: [(&str, f64); 6] = [
     ("java/util/HashMap.resize", 0.15),
@@ -31,7 +33,6 @@ pub const FUNCTIONS: [(&str, f64); 6] = [
 pub const PER_MINUTE: u64 = 1_000;
 /// The log-scale spread of each minute's mix.
 const OVERDISPERSION: f64 = 0.3;
-const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
 
 /// The minute profiles, made on first use and kept.
 #[derive(Clone)]

@@ -5,21 +5,20 @@ use serde_json::json;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use super::{LABEL_VALUES, SELECT};
 use crate::profile_data::testdata;
 
-/// Current window of every split/contract request.
-pub const FROM: i64 = 1_700_003_600;
-pub const TO: i64 = 1_700_007_200;
-/// Baseline window of the diffs.
-pub const BASE_FROM: i64 = 1_700_000_000;
-pub const BASE_TO: i64 = 1_700_003_600;
+/// The current hour of every split and contract request.
+pub const CURRENT_FROM: i64 = 1_700_003_600;
+pub const CURRENT_TO: i64 = 1_700_007_200;
+/// The hour before, the baseline of the diffs: a different graph.
+pub const BASELINE_FROM: i64 = 1_700_000_000;
+pub const BASELINE_TO: i64 = 1_700_003_600;
 
 /// The apps Pyroscope knows; names that need percent-encoding in a path on purpose.
 pub const APPS: [&str; 3] = ["checkout-service", "inventory service", "payments-β"];
 
-const SELECT: &str = "/querier.v1.QuerierService/SelectMergeStacktraces";
 const SERIES: &str = "/querier.v1.QuerierService/Series";
-const LABEL_VALUES: &str = "/querier.v1.QuerierService/LabelValues";
 
 /// Every profile-type ID the default settings may pick, so type resolution finds its first choice.
 const TYPE_IDS: [&str; 4] = [
@@ -60,7 +59,7 @@ pub async fn start() -> MockServer {
         Mock::given(method("POST"))
             .and(path(SELECT))
             .and(body_partial_json(
-                json!({"labelSelector": selector, "start": BASE_FROM * 1000}),
+                json!({"labelSelector": selector, "start": BASELINE_FROM * 1000}),
             ))
             .respond_with(graph(seed + 100))
             .mount(&server)
