@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{spawn_app, spawn_binary, test_settings, TestDatabase};
+use crate::helpers::{eventually, spawn_app, spawn_binary, test_settings, TestDatabase};
 
 /// Any JSON value, biased towards objects with the fields the bodies know.
 fn arbitrary_json() -> impl Strategy<Value = Value> {
@@ -155,14 +155,23 @@ async fn slow_pyroscope() -> MockServer {
     pyroscope
 }
 
-/// A profile request that waits on the slow Pyroscope, under way once this returns.
+/// A profile request that waits on the slow Pyroscope, under way (Pyroscope has it) once this
+/// returns.
 async fn start_slow_request(
     address: &str,
+    pyroscope: &MockServer,
 ) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
     let slow = tokio::spawn(reqwest::get(format!(
         "{address}/profiles/checkout?from=1700000000&to=1700003600"
     )));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    eventually(5, "Pyroscope has the query", || async {
+        !pyroscope
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    })
+    .await;
     slow
 }
 
@@ -189,7 +198,7 @@ async fn a_stop_lets_an_in_flight_request_finish() {
     let handle = app.handle();
     let running = tokio::spawn(app.run_until_stopped());
 
-    let slow = start_slow_request(&address).await;
+    let slow = start_slow_request(&address, &pyroscope).await;
     handle.stop(true).await;
     assert_answered_in_full(slow).await;
     running.await.unwrap().unwrap();
@@ -207,7 +216,7 @@ async fn sigterm_lets_an_in_flight_request_finish_then_the_process_exits_cleanly
     let db = TestDatabase::create().await;
     let (mut service, address) = spawn_binary(db.url.as_str(), &pyroscope.uri()).await;
 
-    let slow = start_slow_request(&address).await;
+    let slow = start_slow_request(&address, &pyroscope).await;
     let pid = libc::pid_t::try_from(service.id().unwrap()).unwrap();
     // SAFETY: sends a signal to the child this test started; no memory is touched.
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
