@@ -99,43 +99,67 @@ pub fn welch_df(baseline: ShareEstimate, current: ShareEstimate) -> Option<f64> 
 /// to test against: the interval is [delta, delta], the p-value 0 for a non-zero delta and
 /// 1 otherwise, se and df 0. None when an estimate is invalid (n < 2, v < 0, not finite).
 pub fn delta(baseline: ShareEstimate, current: ShareEstimate) -> Option<DeltaSignificance> {
-    if !is_valid(baseline) || !is_valid(current) {
-        return None;
-    }
-    let delta = 100.0 * (current.share - baseline.share);
-    let variance = baseline.variance + current.variance;
-    if !delta.is_finite() || !variance.is_finite() {
-        return None;
-    }
-    if variance == 0.0 {
-        return Some(DeltaSignificance {
+    match welch(baseline, current)? {
+        Welch::Exact { delta } => Some(DeltaSignificance {
             delta,
             low: delta,
             high: delta,
             p_value: if delta == 0.0 { 1.0 } else { 0.0 },
             std_error: 0.0,
             df: 0.0,
-        });
+        }),
+        Welch::Noisy {
+            delta,
+            std_error,
+            df,
+            t,
+        } => {
+            let half_width = t.inverse_cdf(T_QUANTILE) * std_error;
+            Some(DeltaSignificance {
+                delta,
+                low: delta - half_width,
+                high: delta + half_width,
+                p_value: two_sided(&t, delta, std_error),
+                std_error,
+                df,
+            })
+        }
     }
-    let df = welch_df(baseline, current)?;
-    let std_error = 100.0 * variance.sqrt();
-    let t = StudentsT::new(0.0, 1.0, df).ok()?;
-    let half_width = t.inverse_cdf(T_QUANTILE) * std_error;
-    // sf(x) is 1 − cdf(x) without the cancellation that would round tiny p-values to 0.
-    let p_value = (2.0 * t.sf(delta.abs() / std_error)).clamp(0.0, 1.0);
-    Some(DeltaSignificance {
-        delta,
-        low: delta - half_width,
-        high: delta + half_width,
-        p_value,
-        std_error,
-        df,
-    })
 }
 
 /// The two-sided p-value of [`delta`] alone, `2·(1 − F_t(|delta|/se; df))`, without the
 /// interval's t quantile (the costly part): what Benjamini–Hochberg needs of every function.
 pub fn delta_p_value(baseline: ShareEstimate, current: ShareEstimate) -> Option<f64> {
+    Some(match welch(baseline, current)? {
+        Welch::Exact { delta } => {
+            if delta == 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Welch::Noisy {
+            delta,
+            std_error,
+            t,
+            ..
+        } => two_sided(&t, delta, std_error),
+    })
+}
+
+/// A delta and what its test needs, before any quantile is looked up.
+enum Welch {
+    /// Both variances are 0: the delta is exact.
+    Exact { delta: f64 },
+    Noisy {
+        delta: f64,
+        std_error: f64,
+        df: f64,
+        t: StudentsT,
+    },
+}
+
+fn welch(baseline: ShareEstimate, current: ShareEstimate) -> Option<Welch> {
     if !is_valid(baseline) || !is_valid(current) {
         return None;
     }
@@ -145,10 +169,21 @@ pub fn delta_p_value(baseline: ShareEstimate, current: ShareEstimate) -> Option<
         return None;
     }
     if variance == 0.0 {
-        return Some(if delta == 0.0 { 1.0 } else { 0.0 });
+        return Some(Welch::Exact { delta });
     }
-    let t = StudentsT::new(0.0, 1.0, welch_df(baseline, current)?).ok()?;
-    Some((2.0 * t.sf(delta.abs() / (100.0 * variance.sqrt()))).clamp(0.0, 1.0))
+    let df = welch_df(baseline, current)?;
+    Some(Welch::Noisy {
+        delta,
+        std_error: 100.0 * variance.sqrt(),
+        df,
+        t: StudentsT::new(0.0, 1.0, df).ok()?,
+    })
+}
+
+/// `2·(1 − F_t(|delta|/se))`; sf(x) is 1 − cdf(x) without the cancellation that would round
+/// tiny p-values to 0.
+fn two_sided(t: &StudentsT, delta: f64, std_error: f64) -> f64 {
+    (2.0 * t.sf(delta.abs() / std_error)).clamp(0.0, 1.0)
 }
 
 /// 95 % interval of a share in percent, `100·p ± t_{0.975,n−1}·100·√v`, as (low, high).

@@ -7,7 +7,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
-use crate::helpers::{eventually, json_with_status, throughout, TestApp};
+use crate::helpers::{eventually, json_with_status, spawn_stoppable, throughout, TestApp};
 use crate::stubs::java::spawn_with_pyroscope_and;
 
 async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
@@ -177,15 +177,8 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     let pyroscope = crate::stubs::java::stub_pyroscope().await;
     let db = crate::helpers::TestDatabase::create().await;
     let settings = || replica(&db, &pyroscope);
-    let leader = pyroscope_functions::startup::Application::build(settings())
-        .await
-        .unwrap();
-    let leader_address = format!("http://127.0.0.1:{}", leader.port());
-    let stop_leader = leader.handle();
-    let leader_run = tokio::spawn(leader.run_until_stopped());
-    crate::helpers::wait_until_ready(&leader_address).await;
-    let first = TestApp::at(leader_address);
-    create_rule(&first, &format!("{}/hook", receiver.uri()), 40.0).await;
+    let leader = spawn_stoppable(settings()).await;
+    create_rule(&leader.app, &format!("{}/hook", receiver.uri()), 40.0).await;
     eventually(10, "the webhook hears the firing", || async {
         posts(&receiver, "/hook").await.len() == 1
     })
@@ -207,8 +200,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     })
     .await;
 
-    stop_leader.stop(true).await;
-    let _ = leader_run.await;
+    leader.stop().await;
     eventually(3, "the standby leads within two intervals", || async {
         role().await == "leader"
     })

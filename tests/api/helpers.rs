@@ -236,6 +236,37 @@ pub async fn spawn_server(settings: Settings) -> String {
     address
 }
 
+/// A service in this process that a test stops itself (a replica going away).
+pub struct Stoppable {
+    pub app: TestApp,
+    handle: actix_web::dev::ServerHandle,
+    running: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Stoppable {
+    /// Stops it gracefully, its background tasks included, and waits until it has.
+    pub async fn stop(self) {
+        self.handle.stop(true).await;
+        let _ = self.running.await;
+    }
+}
+
+/// Builds and runs an application that the test can stop; answers once it is ready.
+pub async fn spawn_stoppable(settings: Settings) -> Stoppable {
+    let app = Application::build(settings)
+        .await
+        .expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    let running = tokio::spawn(app.run_until_stopped());
+    wait_until_ready(&address).await;
+    Stoppable {
+        app: TestApp::at(address),
+        handle,
+        running,
+    }
+}
+
 /// The release-shaped binary as a child process (so a test can send it real signals), serving
 /// everything on a free port against `database_url` and `pyroscope_url`; answers when ready.
 pub async fn spawn_binary(

@@ -15,7 +15,9 @@ use pyroscope_functions::bor::alerting::notice::AlertWebhook;
 use pyroscope_functions::sor::alert_state::TransitionKind;
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
-use crate::helpers::{eventually, json_with_status, test_settings, TestApp, TestDatabase};
+use crate::helpers::{
+    eventually, json_with_status, spawn_stoppable, test_settings, TestApp, TestDatabase,
+};
 use crate::stubs::java::{spawn_with_pyroscope_and, stub_pyroscope};
 
 /// Remembers when each path was called, and answers `status` after `delay`.
@@ -208,24 +210,16 @@ async fn a_restart_keeps_the_attempt_counts_of_failing_webhooks() {
         s.alerts.give_up_after_attempts = 5;
         s
     };
-    let first = pyroscope_functions::startup::Application::build(settings())
-        .await
-        .unwrap();
-    let address = format!("http://127.0.0.1:{}", first.port());
-    let stop = first.handle();
-    let running = tokio::spawn(first.run_until_stopped());
-    crate::helpers::wait_until_ready(&address).await;
-    let app = TestApp::at(address);
+    let first = spawn_stoppable(settings()).await;
     for i in 0..3 {
-        add_rule(&app, &format!("{}/dead/{i}", dead.uri())).await;
+        add_rule(&first.app, &format!("{}/dead/{i}", dead.uri())).await;
     }
     eventually(10, "each dead webhook was tried twice", || async {
         let paths = calls.by_path();
         paths.len() == 3 && paths.values().all(|t| t.len() >= 2)
     })
     .await;
-    stop.stop(true).await;
-    let _ = running.await;
+    first.stop().await;
     let before: usize = calls.by_path().values().map(Vec::len).sum();
     assert!(before < 15, "given up before the restart: {before} calls");
 

@@ -205,15 +205,7 @@ async fn slices_0_answers_as_before_short_windows_say_why_and_bad_slices_are_ref
         T0 + 30
     );
     let body = json_with_status(app.get(&format!("/diff/checkout?{short}")).await, 200).await;
-    let significance = &body["summary"]["significance"];
-    assert_eq!(significance["available"], false, "{body}");
-    assert!(
-        significance["reason"]
-            .as_str()
-            .unwrap()
-            .contains("cannot be cut"),
-        "{body}"
-    );
+    assert_unavailable(&body, "cannot be cut");
     let markdown = app
         .get(&format!("/diff/checkout?{window}&format=markdown"))
         .await
@@ -247,4 +239,12 @@ async fn slices_0_answers_as_before_short_windows_say_why_and_bad_slices_are_ref
         before,
         "refused before reading"
     );
+}
+
+/// `body` is a diff whose intervals are unavailable, for a reason that contains `why`.
+pub fn assert_unavailable(body: &Value, why: &str) {
+    let significance = &body["summary"]["significance"];
+    assert_eq!(significance["available"], false, "{body}");
+    let reason = significance["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains(why), "{body}");
 }

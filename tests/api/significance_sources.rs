@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with};
-use crate::significance::{spawn, HOUR, RESIZE, T0};
+use crate::significance::{assert_unavailable, spawn, HOUR, RESIZE, T0};
 use crate::stubs::noisy::NoisyProfiles;
 
 /// `gate --slices` asks for the parts and says why it decided: the deciding function with its
@@ -152,15 +152,7 @@ async fn pprof_files_without_times_say_why_a_diff_has_no_intervals() {
         200,
     )
     .await;
-    let significance = &body["summary"]["significance"];
-    assert_eq!(significance["available"], false, "{body}");
-    assert!(
-        significance["reason"]
-            .as_str()
-            .unwrap()
-            .contains("has no time"),
-        "{body}"
-    );
+    assert_unavailable(&body, "has no time");
     // The demo's payments hours are six timed files each: six parts a side.
     let window = "from=1767229200&to=1767232800&baselineFrom=1767225600&baselineTo=1767229200";
     let body = json_with_status(app.get(&format!("/diff/payments?{window}")).await, 200).await;
