@@ -2,6 +2,8 @@
 //! is tested from the windows' parts, Benjamini–Hochberg over all of them, and the current
 //! share of each gets its own interval. The numbers of Part 1 are not touched.
 
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -139,12 +141,13 @@ pub fn summary_text(summary: &SignificanceSummary) -> String {
 }
 
 /// Per-part totals of a window, and its functions' per-part self samples by normalised name.
-struct Cut {
+struct Cut<'a> {
     totals: Vec<u64>,
-    selfs: HashMap<String, Vec<u64>>,
+    /// Borrowed from the window, summed only where several names normalise alike.
+    selfs: HashMap<String, Cow<'a, [u64]>>,
 }
 
-fn cut(window: &ProfileWindow, side: &str) -> Result<Cut, String> {
+fn cut<'a>(window: &'a ProfileWindow, side: &str) -> Result<Cut<'a>, String> {
     let Some(parts) = &window.parts else {
         return Err(window
             .parts_unavailable
@@ -152,16 +155,20 @@ fn cut(window: &ProfileWindow, side: &str) -> Result<Cut, String> {
             .unwrap_or_else(|| format!("the {side} window was not cut into parts")));
     };
     let totals: Vec<u64> = parts.iter().map(|p| p.total_samples).collect();
-    let mut selfs: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut selfs: HashMap<String, Cow<'a, [u64]>> = HashMap::with_capacity(window.functions.len());
     for f in &window.functions {
         if f.part_self_samples.len() != totals.len() {
             return Err(format!("the {side} window's parts do not cover {}", f.name));
         }
-        let sums = selfs
-            .entry(normalize_function_name(&f.name))
-            .or_insert_with(|| vec![0; totals.len()]);
-        for (sum, s) in sums.iter_mut().zip(&f.part_self_samples) {
-            *sum += s;
+        match selfs.entry(normalize_function_name(&f.name)) {
+            Entry::Vacant(slot) => {
+                slot.insert(Cow::Borrowed(&f.part_self_samples));
+            }
+            Entry::Occupied(mut slot) => {
+                for (sum, s) in slot.get_mut().to_mut().iter_mut().zip(&f.part_self_samples) {
+                    *sum += s;
+                }
+            }
         }
     }
     Ok(Cut { totals, selfs })
@@ -195,20 +202,25 @@ pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance {
         vec![0; baseline.totals.len()],
         vec![0; current.totals.len()],
     );
-    let only_current = current
-        .selfs
-        .keys()
-        .filter(|name| !baseline.selfs.contains_key(*name));
     let mut tests = Vec::with_capacity(baseline.selfs.len() + current.selfs.len());
-    for name in baseline.selfs.keys().chain(only_current) {
-        let b = baseline.selfs.get(name).unwrap_or(&no_baseline);
-        let c = current.selfs.get(name).unwrap_or(&no_current);
+    let mut current_selfs = current.selfs;
+    let both = baseline.selfs.into_iter().map(|(name, b)| {
+        let c = current_selfs.remove(&name);
+        (name, Some(b), c)
+    });
+    let pairs: Vec<_> = both.collect();
+    let only_current = current_selfs
+        .into_iter()
+        .map(|(name, c)| (name, None, Some(c)));
+    for (name, b, c) in pairs.into_iter().chain(only_current) {
+        let b = b.as_deref().unwrap_or(&no_baseline);
+        let c = c.as_deref().unwrap_or(&no_current);
         let estimates = share(&baseline.totals, b).zip(share(&current.totals, c));
         let Some((b, c)) = estimates else {
             return unavailable("a window has fewer than 2 parts".to_owned());
         };
         if let Some(p_value) = delta_p_value(b, c) {
-            tests.push((name.clone(), b, c, p_value));
+            tests.push((name, b, c, p_value));
         }
     }
     let p_values: Vec<f64> = tests.iter().map(|t| t.3).collect();
