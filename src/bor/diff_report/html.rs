@@ -105,6 +105,7 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         ("Labels", shown(&req.labels)),
         ("Baseline labels", shown(&req.baseline_labels)),
         ("Current labels", shown(&req.current_labels)),
+        ("Slices", req.slices.to_string()),
     ]);
     let mut params = vec![
         ("type", req.profile_type.to_string()),
