@@ -16,7 +16,7 @@ use super::labelled_files::merge_labelled;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
-use super::ranking::{diff_answer, profile_answer, trees, PartsRead};
+use super::ranking::{profile_answer, DiffRead};
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
@@ -141,7 +141,7 @@ impl FileProfileData {
 
     /// One sample type for both windows, so they compare like with like, both profiles, and
     /// (with `slices`) both windows' parts.
-    async fn both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<Both, SorError> {
+    async fn both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
         let snapshot = self.dir.snapshot().await;
         let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.span())?;
         let key = |window, labels: &LabelSelector| MergeKey {
@@ -173,7 +173,7 @@ impl FileProfileData {
             parts(query.current, &query.current_labels),
         )
         .await;
-        Ok(Both {
+        Ok(DiffRead {
             id: chosen.id,
             whole: (baseline?, current?),
             parts: (baseline_parts?, current_parts?),
@@ -204,13 +204,6 @@ impl FileProfileData {
             })
             .await
     }
-}
-
-/// Both windows of a diff as read.
-struct Both {
-    id: String,
-    whole: (Arc<FlameGraphStats>, Arc<FlameGraphStats>),
-    parts: (PartsRead, PartsRead),
 }
 
 /// A settings table keyed by logical type name, keyed by type.
@@ -287,15 +280,8 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let read = self.both(&query, query.slices).await?;
-        let (baseline, current) = &read.whole;
-        let (baseline_parts, current_parts) = &read.parts;
-        Ok(diff_answer(
-            query,
-            read.id,
-            (baseline, current),
-            (baseline_parts, current_parts),
-        ))
+        let slices = query.slices;
+        Ok(self.both(&query, slices).await?.answer(query))
     }
 
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
@@ -303,7 +289,6 @@ impl ProfileDataSor for FileProfileData {
     }
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        let read = self.both(&query, 0).await?;
-        Ok(trees(&read.whole.0, &read.whole.1))
+        Ok(self.both(&query, 0).await?.trees())
     }
 }

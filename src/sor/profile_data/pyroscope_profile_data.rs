@@ -7,19 +7,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::stream::{self, StreamExt, TryStreamExt};
 use tokio::time::Instant;
 
 use super::flamegraph::FlameGraphStats;
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
-use super::ranking::{diff_answer, profile_answer, trees, PartsRead};
+use super::ranking::profile_answer;
 use super::type_tables::type_tables;
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::{ProfileDataSor, SorError};
 use crate::telemetry::Metrics;
+
+mod diff;
 
 /// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
 /// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
@@ -29,8 +30,6 @@ const PROFILE_CACHE_UNITS: u64 = 1_000_000;
 const APPS_CACHE_ENTRIES: u64 = 256;
 /// Apps whose profile types are remembered.
 const PROFILE_TYPE_CACHE_APPS: u64 = 10_000;
-/// Parts of one window read from Pyroscope at once (SPEC §14).
-const PARTS_AT_ONCE: usize = 16;
 
 /// Which flame graph one cache entry holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -225,63 +224,6 @@ impl PyroscopeProfileData {
         };
         Ok((source, self.stats(key, deadline).await?))
     }
-
-    /// One source for both windows, so they compare like with like, both flame graphs, and
-    /// (with `slices`) both windows' parts, all read at once.
-    async fn both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<Both, SorError> {
-        let deadline = self.deadline();
-        let source = self
-            .source(&query.app, query.profile_type, query.span(), deadline)
-            .await?;
-        let key = |window, labels: &LabelSelector| ProfileKey {
-            app: query.app.clone(),
-            source: source.clone(),
-            window,
-            labels: labels.clone(),
-        };
-        let parts = |window: TimeWindow, labels: &LabelSelector| {
-            let keys = window.parts(slices).map(|parts| {
-                parts
-                    .into_iter()
-                    .map(|part| (part, key(part, labels)))
-                    .collect::<Vec<_>>()
-            });
-            async move {
-                let keys: Vec<_> = match keys {
-                    _ if slices == 0 => return Ok(None),
-                    Err(reason) => return Ok(Some(Err(reason))),
-                    Ok(keys) => keys,
-                };
-                let reads = keys.into_iter().map(|(part, key)| async move {
-                    Ok::<_, SorError>((part, self.stats(key, deadline).await?))
-                });
-                let read: Vec<_> = stream::iter(reads)
-                    .buffered(PARTS_AT_ONCE)
-                    .try_collect()
-                    .await?;
-                Ok::<PartsRead, SorError>(Some(Ok(read)))
-            }
-        };
-        let (baseline, current, baseline_parts, current_parts) = futures_util::future::join4(
-            self.stats(key(query.baseline, &query.baseline_labels), deadline),
-            self.stats(key(query.current, &query.current_labels), deadline),
-            parts(query.baseline, &query.baseline_labels),
-            parts(query.current, &query.current_labels),
-        )
-        .await;
-        Ok(Both {
-            source,
-            whole: (baseline?, current?),
-            parts: (baseline_parts?, current_parts?),
-        })
-    }
-}
-
-/// Both windows of a diff as read.
-struct Both {
-    source: String,
-    whole: (Arc<FlameGraphStats>, Arc<FlameGraphStats>),
-    parts: (PartsRead, PartsRead),
 }
 
 #[async_trait]
@@ -303,15 +245,8 @@ impl ProfileDataSor for PyroscopeProfileData {
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let read = self.both(&query, query.slices).await?;
-        let (baseline, current) = &read.whole;
-        let (baseline_parts, current_parts) = &read.parts;
-        Ok(diff_answer(
-            query,
-            read.source,
-            (baseline, current),
-            (baseline_parts, current_parts),
-        ))
+        let slices = query.slices;
+        Ok(self.both(&query, slices).await?.answer(query))
     }
 
     async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
@@ -319,7 +254,6 @@ impl ProfileDataSor for PyroscopeProfileData {
     }
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        let read = self.both(&query, 0).await?;
-        Ok(trees(&read.whole.0, &read.whole.1))
+        Ok(self.both(&query, 0).await?.trees())
     }
 }

@@ -127,6 +127,32 @@ pub fn diff_answer(
     }
 }
 
+/// Both windows of a diff as a source read them: the series, the whole windows, their parts.
+pub struct DiffRead {
+    pub id: String,
+    pub whole: (Arc<FlameGraphStats>, Arc<FlameGraphStats>),
+    pub parts: (PartsRead, PartsRead),
+}
+
+impl DiffRead {
+    /// The answer to `query`.
+    pub fn answer(&self, query: ProfileDiffQuery) -> ProfileDiff {
+        let (baseline, current) = &self.whole;
+        let (baseline_parts, current_parts) = &self.parts;
+        diff_answer(
+            query,
+            self.id.clone(),
+            (baseline, current),
+            (baseline_parts, current_parts),
+        )
+    }
+
+    /// Both windows' call trees.
+    pub fn trees(&self) -> DiffTrees {
+        trees(&self.whole.0, &self.whole.1)
+    }
+}
+
 /// Both windows' call trees.
 pub fn trees(baseline: &FlameGraphStats, current: &FlameGraphStats) -> DiffTrees {
     DiffTrees {
