@@ -40,7 +40,7 @@ pub struct DeltaSignificance {
 pub fn share(totals: &[u64], selfs: &[u64]) -> Option<ShareEstimate> {
     let total = sum(totals);
     let share = if total > 0.0 { sum(selfs) / total } else { 0.0 };
-    let variance = ratio_variance(totals, selfs, share)?;
+    let variance = variance_given(totals, total, selfs, share)?;
     Some(ShareEstimate {
         share,
         variance,
@@ -52,11 +52,15 @@ pub fn share(totals: &[u64], selfs: &[u64]) -> Option<ShareEstimate> {
 ///
 /// None when lengths differ, n < 2 or p is not finite; 0 when ΣT = 0.
 pub fn ratio_variance(totals: &[u64], selfs: &[u64], share: f64) -> Option<f64> {
+    variance_given(totals, sum(totals), selfs, share)
+}
+
+/// [`ratio_variance`] with ΣT already summed.
+fn variance_given(totals: &[u64], total: f64, selfs: &[u64], share: f64) -> Option<f64> {
     let n = totals.len();
     if n != selfs.len() || n < 2 || !share.is_finite() {
         return None;
     }
-    let total = sum(totals);
     if total == 0.0 {
         // No samples at all: nothing varies, and dividing would give 0/0.
         return Some(0.0);
