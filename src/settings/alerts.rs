@@ -28,6 +28,8 @@ pub struct AlertSettings {
     pub give_up_after_attempts: u32,
     /// Age after which a webhook is not tried again.
     pub give_up_after_secs: u64,
+    /// Days a delivered or given-up notification stays in the outbox.
+    pub keep_settled_days: u64,
 }
 
 impl AlertSettings {
@@ -67,6 +69,9 @@ impl AlertSettings {
         }
         if self.give_up_after_attempts == 0 {
             return invalid("alerts.give_up_after_attempts", "must be at least 1");
+        }
+        if !(1..=3650).contains(&self.keep_settled_days) {
+            return invalid("alerts.keep_settled_days", "must be between 1 and 3650");
         }
         if self.give_up_after_secs == 0 {
             return invalid("alerts.give_up_after_secs", "must be at least 1");

@@ -191,6 +191,8 @@ pub trait NotificationOutbox: Send + Sync {
     async fn next_due(&self) -> Result<Option<std::time::Duration>, SorError>;
     /// Pending and given-up counts.
     async fn stats(&self) -> Result<OutboxStats, SorError>;
+    /// Forgets notifications delivered or given up more than `age` ago; how many.
+    async fn prune(&self, age: std::time::Duration) -> Result<u64, SorError>;
 }
 
 /// Which of several replicas does a job that must run once (the alert evaluator).

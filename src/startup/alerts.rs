@@ -213,6 +213,7 @@ fn delivery_task(
             policy,
             concurrency: alerts.delivery_concurrency,
             timeout: alerts.delivery_timeout(),
+            keep_settled: Duration::from_secs(alerts.keep_settled_days.saturating_mul(86_400)),
             metrics: metrics.clone(),
         }),
         alertmanager,

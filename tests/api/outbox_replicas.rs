@@ -72,7 +72,8 @@ async fn sent_ok(address: &str) -> u64 {
 
 #[tokio::test]
 async fn two_replicas_draining_one_outbox_post_each_notification_once() {
-    let (receiver, _) = recorder(200, Duration::from_millis(20)).await;
+    // Slow enough that the drain outlasts a replica's idle wait (1 s): both take part.
+    let (receiver, _) = recorder(200, Duration::from_millis(100)).await;
     let db = TestDatabase::create().await;
     let mut replicas = Vec::new();
     for _ in 0..2 {
@@ -187,4 +188,38 @@ async fn pending_webhooks_of_the_old_schema_move_into_the_outbox_and_back() {
     assert_eq!(back[0], (7, Some("http://hooks.test/a".to_owned()), true));
     assert_eq!(back[1].1, None, "a delivered webhook is not pending again");
     let _ = pg.close().await;
+}
+
+#[tokio::test]
+async fn settled_notifications_are_deleted_after_their_keeping_age() {
+    let db = TestDatabase::create().await;
+    let address = spawn_server(test_settings(&db)).await;
+    crate::helpers::wait_until_ready(&address).await;
+    let mut pg = PgConnection::connect(db.url.as_str()).await.unwrap();
+    // Delivered 8 days ago, given up 8 days ago, delivered yesterday, still pending from 8 days ago.
+    sqlx::raw_sql(
+        "insert into notification_outbox (kind, destination, payload, outcome, settled_at, created_at, next_attempt_at) values \
+         ('alert_webhook', 'http://hooks.test/a', '{}', 'delivered', now() - interval '8 days', now() - interval '8 days', now()), \
+         ('alert_webhook', 'http://hooks.test/b', '{}', 'given_up', now() - interval '8 days', now() - interval '8 days', now()), \
+         ('alert_webhook', 'http://hooks.test/c', '{}', 'delivered', now() - interval '1 day', now() - interval '1 day', now()), \
+         ('alert_webhook', 'http://127.0.0.1:9/d', '{}', null, null, now() - interval '8 days', now() + interval '1 hour')",
+    )
+    .execute(&mut pg)
+    .await
+    .unwrap();
+    // The drain prunes when it starts and every hour: a second replica starts one now.
+    let _second = spawn_server(test_settings(&db)).await;
+    let left = || async {
+        let mut pg = PgConnection::connect(db.url.as_str()).await.unwrap();
+        let rows: Vec<String> =
+            sqlx::query_scalar("select destination from notification_outbox order by destination")
+                .fetch_all(&mut pg)
+                .await
+                .unwrap();
+        rows
+    };
+    eventually(10, "the old settled rows are gone", || async {
+        left().await == ["http://127.0.0.1:9/d", "http://hooks.test/c"]
+    })
+    .await;
 }

@@ -28,6 +28,10 @@ use crate::telemetry::Metrics;
 const MAX_IDLE: Duration = Duration::from_secs(1);
 /// How often `/health`'s counts are refreshed.
 const STATS_EVERY: Duration = Duration::from_secs(2);
+/// How often settled notifications past their keeping age are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How soon a prune that failed is tried again.
+const PRUNE_RETRY: Duration = Duration::from_secs(5);
 
 /// The body of every webhook: the notification's `id` (also its `Idempotency-Key`) and what
 /// its producer rendered.
@@ -45,6 +49,8 @@ pub struct Drain {
     pub policy: RetryPolicy,
     pub concurrency: usize,
     pub timeout: Duration,
+    /// How long delivered and given-up notifications are kept.
+    pub keep_settled: Duration,
     pub metrics: Arc<Metrics>,
 }
 
@@ -62,7 +68,23 @@ impl Drain {
         // while this loop waits for the next claim.
         let mut in_flight = JoinSet::new();
         let mut stats_at = Instant::now();
+        let mut prune_at = Instant::now();
         loop {
+            if Instant::now() >= prune_at {
+                prune_at = Instant::now() + PRUNE_EVERY;
+                match self.outbox.prune(self.keep_settled).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(
+                        pruned = n,
+                        "settled notifications past their keeping age deleted"
+                    ),
+                    // At start-up the schema may not be migrated yet: soon again, not in an hour.
+                    Err(error) => {
+                        tracing::debug!(%error, "the outbox cannot be pruned yet");
+                        prune_at = Instant::now() + PRUNE_RETRY;
+                    }
+                }
+            }
             let free = self.concurrency.saturating_sub(in_flight.len());
             let mut idle = MAX_IDLE;
             if free > 0 {

@@ -70,7 +70,7 @@ pub enum Settlement {
 pub struct OutboxStats {
     /// Notifications not delivered yet and not given up.
     pub pending: i64,
-    /// Notifications given up, ever.
+    /// Notifications given up and not yet pruned (`alerts.keep_settled_days`).
     pub given_up: i64,
     /// When the oldest pending notification was enqueued.
     pub oldest_pending: Option<DateTime<Utc>>,

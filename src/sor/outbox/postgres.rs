@@ -126,6 +126,19 @@ impl NotificationOutbox for PgOutbox {
         Ok(secs.map(|s| Duration::try_from_secs_f64(s).unwrap_or(Duration::ZERO)))
     }
 
+    async fn prune(&self, age: Duration) -> Result<u64, SorError> {
+        const PRUNE: &str = "delete from notification_outbox where outcome is not null \
+             and settled_at < now() - make_interval(secs => $1::double precision / 1000)";
+        let age = millis(age);
+        self.db
+            .run("pruning the outbox", |pool| async move {
+                sqlx::query(PRUNE).bind(age).execute(&pool).await
+            })
+            .await
+            .map(|done| done.rows_affected())
+            .map_err(SorError::from)
+    }
+
     async fn stats(&self) -> Result<OutboxStats, SorError> {
         const STATS: &str = "select \
              count(*) filter (where outcome is null) as pending, \
