@@ -158,11 +158,10 @@ async fn services_round_trip(app: &TestApp, name: &str, labels: &str, metadata: 
     let url = format!("/services/{}", path(name));
     if status >= 400 {
         assert!(status < 500, "POST /services answered {status}");
-        assert_eq!(
-            app.get(&url).await.status().as_u16(),
-            404,
-            "{name:?} was stored"
-        );
+        // Nothing stored: 404, or 400 when the name itself is refused on the way back too
+        // (`%a6` in a name does not stay text when percent-decoded).
+        let read = app.get(&url).await.status().as_u16();
+        assert!(read == 404 || read == 400, "{name:?} was stored: {read}");
         return;
     }
     assert_eq!(status, 201, "POST /services");
