@@ -290,7 +290,8 @@ fn target<'a>(modules: &'a [Module], import: &[String]) -> Option<&'a Module> {
     None
 }
 
-fn load() -> Vec<Module> {
+/// Every production file under `src/` (unit-test files left out) with its source.
+fn sources() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     rust_files(&root.join("src"), &mut files);
@@ -302,12 +303,17 @@ fn load() -> Vec<Module> {
                 .ok()?
                 .to_string_lossy()
                 .replace('\\', "/");
-            if is_test_file(&file) || file == "src/main.rs" {
-                return None;
-            }
             let source = fs::read_to_string(path).ok()?;
-            Some(parse(&file, &source))
+            (!is_test_file(&file)).then_some((file, source))
         })
+        .collect()
+}
+
+fn load() -> Vec<Module> {
+    sources()
+        .iter()
+        .filter(|(file, _)| file != "src/main.rs")
+        .map(|(file, source)| parse(file, source))
         .collect()
 }
 
@@ -505,22 +511,7 @@ fn framework_leaks(files: &[(String, String)]) -> Vec<(String, &'static str)> {
 
 #[test]
 fn no_layer_names_a_framework_it_must_not_know() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths = Vec::new();
-    rust_files(&root.join("src"), &mut paths);
-    let files: Vec<(String, String)> = paths
-        .iter()
-        .filter_map(|path| {
-            let file = path
-                .strip_prefix(root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let source = fs::read_to_string(path).ok()?;
-            (!is_test_file(&file)).then_some((file, source))
-        })
-        .collect();
-    let leaks = framework_leaks(&files);
+    let leaks = framework_leaks(&sources());
     assert!(
         leaks.is_empty(),
         "frameworks named below the edge: {leaks:?}"

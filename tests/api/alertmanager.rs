@@ -7,7 +7,9 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
-use crate::helpers::{eventually, json_with_status, spawn_stoppable, throughout, TestApp};
+use crate::helpers::{
+    eventually, health_of, json_with_status, spawn_stoppable, throughout, TestApp,
+};
 use crate::stubs::java::spawn_with_pyroscope_and;
 
 async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
@@ -157,12 +159,7 @@ async fn two_evaluators_on_one_database_announce_a_firing_once() {
     .await;
     let mut roles = Vec::new();
     for address in &addresses {
-        let health: Value = reqwest::get(format!("{address}/health"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = health_of(address).await;
         roles.push(health["checks"]["alertEvaluator"]["details"]["role"].clone());
     }
     roles.sort_by_key(|r| r.to_string());
@@ -187,12 +184,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
     let standby = crate::helpers::spawn_server(settings()).await;
     crate::helpers::wait_until_ready(&standby).await;
     let role = || async {
-        let health: Value = reqwest::get(format!("{standby}/health"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let health = health_of(&standby).await;
         health["checks"]["alertEvaluator"]["details"]["role"].clone()
     };
     eventually(5, "the second replica stands by", || async {
@@ -249,12 +241,7 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
         posts(&receiver, "/hook").await.len() == 1
     })
     .await;
-    let health: Value = reqwest::get(format!("{evaluator}/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = health_of(&evaluator).await;
     assert_eq!(health["checks"]["alertRuleSor"]["status"], "up", "{health}");
     assert_eq!(
         health["checks"]["alertEvaluator"]["details"]["role"],

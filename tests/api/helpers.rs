@@ -402,6 +402,15 @@ pub async fn assert_error(res: Response, status: u16, code: &str) -> Value {
     body
 }
 
+/// The `/health` answer of the service at `address`, whatever its status.
+pub async fn health_of(address: &str) -> Value {
+    let res = Client::new().get(format!("{address}/health")).send().await;
+    res.expect("the service answers")
+        .json()
+        .await
+        .expect("health is JSON")
+}
+
 /// Checks `condition` every 100 ms for `secs` seconds and fails as soon as it does not hold:
 /// how a test shows that something does not happen (a second announcement, say).
 pub async fn throughout<F, Fut>(secs: u64, what: &str, mut condition: F)

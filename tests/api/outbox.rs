@@ -16,7 +16,7 @@ use pyroscope_functions::sor::alert_state::TransitionKind;
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
 use crate::helpers::{
-    eventually, json_with_status, spawn_stoppable, test_settings, TestApp, TestDatabase,
+    eventually, health_of, json_with_status, spawn_stoppable, test_settings, TestApp, TestDatabase,
 };
 use crate::stubs::java::{spawn_with_pyroscope_and, stub_pyroscope};
 
@@ -72,12 +72,7 @@ async fn add_rule(app: &TestApp, webhook: &str) -> i64 {
 }
 
 async fn delivery_health(address: &str) -> Value {
-    let health: Value = reqwest::get(format!("{address}/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = health_of(address).await;
     health["checks"]["alertDelivery"]["details"].clone()
 }
 
