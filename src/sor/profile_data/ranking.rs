@@ -98,35 +98,6 @@ pub fn profile_answer(query: ProfileQuery, id: String, stats: &FlameGraphStats) 
     }
 }
 
-/// The answer to a diff `query` from both windows' ranked flame graphs of series `id`, and
-/// their parts when read.
-pub fn diff_answer(
-    query: ProfileDiffQuery,
-    id: String,
-    (baseline, current): (&FlameGraphStats, &FlameGraphStats),
-    (baseline_parts, current_parts): (&PartsRead, &PartsRead),
-) -> ProfileDiff {
-    ProfileDiff {
-        profile_type_id: id,
-        baseline: profile_window(
-            baseline,
-            query.baseline,
-            &query.baseline_labels,
-            query.limit,
-            baseline_parts,
-        ),
-        current: profile_window(
-            current,
-            query.current,
-            &query.current_labels,
-            query.limit,
-            current_parts,
-        ),
-        app_name: query.app.into_inner(),
-        profile_type: query.profile_type,
-    }
-}
-
 /// Both windows of a diff as a source read them: the series, the whole windows, their parts.
 pub struct DiffRead {
     pub id: String,
@@ -135,29 +106,37 @@ pub struct DiffRead {
 }
 
 impl DiffRead {
-    /// The answer to `query`.
+    /// The answer to `query`: both windows ranked, with their parts when read.
     pub fn answer(&self, query: ProfileDiffQuery) -> ProfileDiff {
         let (baseline, current) = &self.whole;
         let (baseline_parts, current_parts) = &self.parts;
-        diff_answer(
-            query,
-            self.id.clone(),
-            (baseline, current),
-            (baseline_parts, current_parts),
-        )
+        ProfileDiff {
+            profile_type_id: self.id.clone(),
+            baseline: profile_window(
+                baseline,
+                query.baseline,
+                &query.baseline_labels,
+                query.limit,
+                baseline_parts,
+            ),
+            current: profile_window(
+                current,
+                query.current,
+                &query.current_labels,
+                query.limit,
+                current_parts,
+            ),
+            app_name: query.app.into_inner(),
+            profile_type: query.profile_type,
+        }
     }
 
     /// Both windows' call trees.
     pub fn trees(&self) -> DiffTrees {
-        trees(&self.whole.0, &self.whole.1)
-    }
-}
-
-/// Both windows' call trees.
-pub fn trees(baseline: &FlameGraphStats, current: &FlameGraphStats) -> DiffTrees {
-    DiffTrees {
-        baseline: baseline.tree.clone(),
-        current: current.tree.clone(),
+        DiffTrees {
+            baseline: self.whole.0.tree.clone(),
+            current: self.whole.1.tree.clone(),
+        }
     }
 }
 

@@ -31,17 +31,20 @@ impl PyroscopeProfileData {
             labels: labels.clone(),
         };
         let parts = |window: TimeWindow, labels: &LabelSelector| {
-            let keys = window.parts(slices).map(|parts| {
-                parts
-                    .into_iter()
-                    .map(|part| (part, key(part, labels)))
-                    .collect::<Vec<_>>()
+            // Cut only when asked: a diff without parts pays nothing for them.
+            let keys = (slices > 0).then(|| {
+                window.parts(slices).map(|parts| {
+                    parts
+                        .into_iter()
+                        .map(|part| (part, key(part, labels)))
+                        .collect::<Vec<_>>()
+                })
             });
             async move {
-                let keys: Vec<_> = match keys {
-                    _ if slices == 0 => return Ok(None),
-                    Err(reason) => return Ok(Some(Err(reason))),
-                    Ok(keys) => keys,
+                let keys = match keys {
+                    None => return Ok(None),
+                    Some(Err(reason)) => return Ok(Some(Err(reason))),
+                    Some(Ok(keys)) => keys,
                 };
                 let reads = keys.into_iter().map(|(part, key)| async move {
                     Ok::<_, SorError>((part, self.stats(key, deadline).await?))
