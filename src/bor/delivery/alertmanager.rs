@@ -29,28 +29,17 @@ pub struct AlertmanagerAlert<L, A> {
     pub generator_url: Option<String>,
 }
 
-/// An alert ready to go, with its labels' JSON as its identity.
-#[derive(Debug, Clone)]
-struct Queued {
-    identity: String,
-    alert: Value,
-}
-
-impl Queued {
-    fn of<L: Serialize, A: Serialize>(alert: &AlertmanagerAlert<L, A>) -> Option<Self> {
-        Some(Queued {
-            identity: serde_json::to_string(&alert.labels).ok()?,
-            alert: serde_json::to_value(alert).ok()?,
-        })
-    }
+/// The labels of an alert as it goes out: Alertmanager tells alerts apart by them.
+fn labels_of(alert: &Value) -> &Value {
+    &alert["labels"]
 }
 
 #[derive(Default)]
 struct Waiting {
     /// What each producer has firing now: replaced at each post.
-    firing: BTreeMap<&'static str, Vec<Queued>>,
+    firing: BTreeMap<&'static str, Vec<Value>>,
     /// Resolutions not sent yet, oldest first.
-    resolved: Vec<Queued>,
+    resolved: Vec<Value>,
 }
 
 /// Alerts waiting for the next request to Alertmanager.
@@ -68,8 +57,9 @@ impl AlertmanagerQueue {
         firing: &[AlertmanagerAlert<L, A>],
         resolved: &[AlertmanagerAlert<L, A>],
     ) {
-        let firing: Vec<Queued> = firing.iter().filter_map(Queued::of).collect();
-        let resolved = resolved.iter().filter_map(Queued::of);
+        let as_json = |a: &AlertmanagerAlert<L, A>| serde_json::to_value(a).ok();
+        let firing: Vec<Value> = firing.iter().filter_map(as_json).collect();
+        let resolved = resolved.iter().filter_map(as_json);
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
         waiting.firing.insert(producer, firing);
         waiting.resolved.extend(resolved);
@@ -88,43 +78,31 @@ impl AlertmanagerQueue {
     /// request fails). A resolution of an alert that fires again is dropped.
     pub fn take(&self) -> (Vec<Value>, Vec<Value>) {
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        let firing: Vec<Queued> = std::mem::take(&mut waiting.firing)
+        let firing: Vec<Value> = std::mem::take(&mut waiting.firing)
             .into_values()
             .flatten()
             .collect();
         let resolved = std::mem::take(&mut waiting.resolved);
         drop(waiting);
-        let live: HashSet<&str> = firing.iter().map(|q| q.identity.as_str()).collect();
-        let resolved: Vec<Queued> = resolved
+        let live: HashSet<&Value> = firing.iter().map(labels_of).collect();
+        let resolved: Vec<Value> = resolved
             .into_iter()
-            .filter(|q| !live.contains(q.identity.as_str()))
+            .filter(|alert| !live.contains(labels_of(alert)))
             .collect();
-        let kept: Vec<Value> = resolved.iter().map(|q| q.alert.clone()).collect();
-        let body = firing
-            .into_iter()
-            .chain(resolved)
-            .map(|q| q.alert)
-            .collect();
-        (body, kept)
+        let body = firing.iter().chain(&resolved).cloned().collect();
+        (body, resolved)
     }
 
     /// Puts back resolutions whose request failed, before any posted since.
-    pub fn put_back(&self, resolutions: Vec<Value>) {
+    pub fn put_back(&self, mut resolutions: Vec<Value>) {
         if resolutions.is_empty() {
             return;
         }
         let mut waiting = self.waiting.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut again: Vec<Queued> = resolutions
-            .into_iter()
-            .filter_map(|alert| {
-                let identity = serde_json::to_string(alert.get("labels")?).ok()?;
-                Some(Queued { identity, alert })
-            })
-            .collect();
-        again.append(&mut waiting.resolved);
-        let excess = again.len().saturating_sub(MAX_RESOLUTIONS_KEPT);
-        again.drain(..excess);
-        waiting.resolved = again;
+        resolutions.append(&mut waiting.resolved);
+        let excess = resolutions.len().saturating_sub(MAX_RESOLUTIONS_KEPT);
+        resolutions.drain(..excess);
+        waiting.resolved = resolutions;
     }
 }
 

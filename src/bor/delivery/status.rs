@@ -28,15 +28,18 @@ pub struct DeliveryStatus(Mutex<Seen>);
 impl DeliveryStatus {
     /// New counts from the outbox, or why there are none.
     pub fn refresh(&self, stats: Result<OutboxStats, SorError>, in_flight: usize) {
-        let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        seen.in_flight = in_flight;
-        match stats {
-            Ok(stats) => seen.stats = Some(stats),
-            Err(error) => {
-                seen.failure = Some(format!("the outbox cannot be read: {error}"));
-                seen.failures_in_a_row = seen.failures_in_a_row.saturating_add(1);
+        let error = {
+            let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            seen.in_flight = in_flight;
+            match stats {
+                Ok(stats) => {
+                    seen.stats = Some(stats);
+                    return;
+                }
+                Err(error) => error,
             }
-        }
+        };
+        self.failed(format!("the outbox cannot be read: {error}"));
     }
 
     /// The outbox could be read.
