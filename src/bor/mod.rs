@@ -77,7 +77,8 @@ pub(crate) mod testing {
 
     use super::{history_queue, HistoryRecorder};
     use crate::backoff::Backoff;
-    use crate::profile::{FunctionStat, ProfileType, Severity};
+    use crate::bor::diff_report::{DiffRequest, ReportFormat};
+    use crate::profile::{FunctionStat, ProfileType, Severity, TimeWindow};
     use crate::sor::alert_rule::AlertRule;
     use crate::sor::baseline::Baseline;
     use crate::sor::history::NewHistoryRecord;
@@ -104,6 +105,24 @@ pub(crate) mod testing {
             self_percent: self_samples as f64 / 10.0,
             self_samples,
             total_samples: self_samples,
+        }
+    }
+
+    /// A JSON diff of `checkout`'s CPU, the hour 3600–7200 against the hour before, without
+    /// labels, requester or parts.
+    pub fn diff_request(limit: u32) -> DiffRequest {
+        DiffRequest {
+            app: "checkout".parse().unwrap(),
+            profile_type: ProfileType::Cpu,
+            current: TimeWindow::new(3600, 7200).unwrap(),
+            baseline: TimeWindow::new(0, 3600).unwrap(),
+            limit,
+            format: ReportFormat::Json,
+            labels: Default::default(),
+            baseline_labels: Default::default(),
+            current_labels: Default::default(),
+            requested_by: None,
+            slices: 0,
         }
     }
 

@@ -10,8 +10,8 @@ use serde_json::Value;
 use crate::bor::alerting::evaluator::Evaluator;
 use crate::bor::alerting::notice::RuleNotices;
 use crate::bor::diff_report::compute::{report, Judgement};
-use crate::bor::diff_report::{DiffRequest, ReportFormat};
-use crate::bor::testing::{alert_rule, baseline, stat};
+use crate::bor::diff_report::ReportFormat;
+use crate::bor::testing::{alert_rule, baseline, diff_request, stat};
 use crate::bor::triage::{RuleSet, TriageRequest, TriageService};
 use crate::bor::BaselineIndex;
 use crate::profile::{FunctionStat, ProfileType, TimeWindow};
@@ -104,19 +104,7 @@ async fn triage_the_diff_and_the_alerts_agree_on_the_threshold_boundary() {
         baseline: side(Vec::new()),
         current: side(functions()),
     };
-    let request = DiffRequest {
-        baseline_labels: Default::default(),
-        current_labels: Default::default(),
-        labels: Default::default(),
-        app: "checkout".parse().unwrap(),
-        profile_type: ProfileType::Cpu,
-        current: TimeWindow::new(3600, 7200).unwrap(),
-        baseline: window,
-        limit: 10,
-        format: ReportFormat::Json,
-        requested_by: None,
-        slices: 0,
-    };
+    let request = diff_request(10);
     let index = BaselineIndex::new(baselines());
     let body = serde_json::to_value(report(
         &request,

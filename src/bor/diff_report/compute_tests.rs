@@ -6,9 +6,8 @@ const JUDGE: Judgement = Judgement {
     warn_regression_points: 5.0,
     fdr: 0.05,
 };
-use crate::bor::diff_report::model::ReportFormat;
-use crate::bor::testing::{baseline, stat};
-use crate::profile::{FunctionStat, ProfileType, TimeWindow};
+use crate::bor::testing::{baseline, diff_request, stat};
+use crate::profile::{FunctionStat, ProfileType};
 
 fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     ProfileWindow {
@@ -34,19 +33,7 @@ fn diff(baseline: ProfileWindow, current: ProfileWindow) -> ProfileDiff {
 }
 
 fn request(limit: u32) -> DiffRequest {
-    DiffRequest {
-        slices: 0,
-        baseline_labels: Default::default(),
-        current_labels: Default::default(),
-        labels: Default::default(),
-        app: "checkout".parse().unwrap(),
-        profile_type: ProfileType::Cpu,
-        current: TimeWindow::new(3600, 7200).unwrap(),
-        baseline: TimeWindow::new(0, 3600).unwrap(),
-        limit,
-        format: ReportFormat::Json,
-        requested_by: None,
-    }
+    diff_request(limit)
 }
 
 fn names(changes: &[Change]) -> Vec<&str> {

@@ -13,7 +13,9 @@ const JUDGE: Judgement = Judgement {
     fdr: 0.05,
 };
 use crate::bor::diff_report::model::{DiffParams, ReportFormat, Verdict};
-use crate::bor::testing::{baseline, dropped_writes, recorder, recording_history, stat};
+use crate::bor::testing::{
+    baseline, diff_request, dropped_writes, recorder, recording_history, stat,
+};
 use crate::profile::{ProfileType, TimeWindow};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 use crate::sor::{MockBaselineSor, MockHistorySor, MockProfileDataSor};
@@ -21,17 +23,8 @@ use crate::telemetry::Metrics;
 
 fn request() -> DiffRequest {
     DiffRequest {
-        slices: 0,
-        baseline_labels: Default::default(),
-        current_labels: Default::default(),
-        labels: Default::default(),
-        app: "checkout".parse().unwrap(),
-        profile_type: ProfileType::Cpu,
-        current: TimeWindow::new(3600, 7200).unwrap(),
-        baseline: TimeWindow::new(0, 3600).unwrap(),
-        limit: 20,
-        format: ReportFormat::Json,
         requested_by: Some("ci-bot".into()),
+        ..diff_request(20)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::*;
 use crate::bor::diff_report::compute::{report, Judgement};
-use crate::bor::diff_report::model::{DiffRequest, ReportFormat, Verdict};
-use crate::bor::testing::baseline;
+use crate::bor::diff_report::model::{DiffRequest, Verdict};
+use crate::bor::testing::{baseline, diff_request};
 use crate::bor::BaselineIndex;
 use crate::profile::{FunctionStat, ProfileType, TimeWindow};
 use crate::sor::profile_data::WindowPart;
@@ -54,17 +54,10 @@ fn diff() -> ProfileDiff {
 
 fn request(slices: u32) -> DiffRequest {
     DiffRequest {
-        app: "checkout".parse().unwrap(),
-        profile_type: ProfileType::Cpu,
         current: TimeWindow::new(40, 80).unwrap(),
         baseline: TimeWindow::new(0, 40).unwrap(),
-        limit: 20,
-        format: ReportFormat::Json,
-        labels: Default::default(),
-        baseline_labels: Default::default(),
-        current_labels: Default::default(),
-        requested_by: None,
         slices,
+        ..diff_request(20)
     }
 }
 
