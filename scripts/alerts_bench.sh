@@ -19,19 +19,16 @@ APP_PORT=18390
 INTERVAL=20
 BASE=http://127.0.0.1:$APP_PORT
 
-cargo build --release --quiet
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source scripts/bench-common.sh
 
-psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME"
+fresh_db
 APPS=$APPS NODES=2000 LATENCY_MS=$LATENCY_MS python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
 pids+=($!)
 DATABASE_URL=$DB_URL PORT=$APP_PORT PYROSCOPE_URL=http://127.0.0.1:$STUB_PORT \
     APP__ALERTS__INTERVAL_SECS=$INTERVAL APP__PYROSCOPE__CACHE_TTL_SECS=0 RUST_LOG=warn \
     target/release/pyroscope-functions >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 500); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.02; done
+wait_ready "$BASE"
 
 # RULES rules, spread evenly over the apps, the three value kinds in turn.
 python3 - "$BASE" "$RULES" "$APPS" <<'PY'

@@ -19,10 +19,7 @@ DB_URL="${ADMIN_URL%/*}/$DB_NAME"
 RECEIVER_PORT=18499
 APP_PORT=18490
 
-cargo build --release --quiet
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source scripts/bench-common.sh
 
 # A receiver that answers 200 after LATENCY_MS, many requests at once.
 LATENCY_MS=$LATENCY_MS python3 - $RECEIVER_PORT <<'PY' 2>/dev/null &
@@ -46,11 +43,11 @@ pids+=($!)
 
 drain() {
     local concurrency=$1
-    psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME"
+    fresh_db
     DATABASE_URL=$DB_URL PORT=$APP_PORT RUST_LOG=warn APP__ALERTS__DELIVERY_CONCURRENCY=$concurrency \
         target/release/pyroscope-functions >/dev/null 2>&1 &
     local app=$!
-    for _ in $(seq 1 500); do curl -sf "http://127.0.0.1:$APP_PORT/health/ready" >/dev/null && break; sleep 0.02; done
+    wait_ready "http://127.0.0.1:$APP_PORT"
     local start end
     start=$(date +%s.%N)
     psql -q "$DB_URL" -c "insert into notification_outbox (kind, destination, payload)
@@ -67,4 +64,4 @@ drain() {
 
 drain "$CONCURRENCY"
 drain 1
-psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)"
+drop_db

@@ -20,18 +20,15 @@ STUB_PORT=18599
 APP_PORT=18590
 BASE=http://127.0.0.1:$APP_PORT
 
-cargo build --release --quiet
-pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source scripts/bench-common.sh
 
-psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME"
+fresh_db
 APPS=10 NODES=$NODES LATENCY_MS=$LATENCY_MS python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
 pids+=($!)
 DATABASE_URL=$DB_URL PORT=$APP_PORT PYROSCOPE_URL=http://127.0.0.1:$STUB_PORT \
     APP__PYROSCOPE__CACHE_TTL_SECS=0 RUST_LOG=warn target/release/pyroscope-functions >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 1 500); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.02; done
+wait_ready "$BASE"
 
 window="from=1700003600&to=1700007200&baselineFrom=1700000000&baselineTo=1700003600"
 app=$(curl -s "$BASE/profiles/apps?from=1700000000&to=1700007200" | python3 -c 'import json,sys; print(json.load(sys.stdin)["apps"][0])')
@@ -48,4 +45,4 @@ mean() {
 off=$(mean 0)
 on=$(mean 10)
 echo "slices=0: $off ms per diff; slices=10: $on ms per diff; ratio $(echo "scale=2; $on / $off" | bc)"
-psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)"
+drop_db
