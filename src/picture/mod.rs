@@ -7,6 +7,7 @@ mod layout;
 mod page;
 mod palette;
 mod svg;
+mod trend;
 
 use std::fmt::Write;
 
@@ -15,6 +16,7 @@ pub use layout::MIN_WIDTH_PX;
 pub use page::{href, shown, Cell, Page};
 pub use palette::{Rgb, Runtime};
 pub use svg::{thousands, Captions};
+pub use trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
 
 use layout::Frame;
 use svg::Painter;
