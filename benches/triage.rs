@@ -80,6 +80,16 @@ impl ProfileDataSor for CachedProfiles {
     async fn diff_trees(&self, _: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         Err(SorError::Unexpected("not used by triage".to_owned()))
     }
+
+    async fn label_values(
+        &self,
+        _: AppName,
+        _: ProfileType,
+        _: TimeWindow,
+        _: String,
+    ) -> Result<Vec<String>, SorError> {
+        Err(SorError::Unexpected("not used by triage".to_owned()))
+    }
 }
 
 /// A Baseline SOR holding one threshold per type, on the GC frame.

@@ -44,17 +44,19 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 10] = [
+pub const ALL_ROUTES: [RoutesDoc; 12] = [
     crate::sor::baseline::routes::RoutesDoc::openapi,
     crate::sor::history::routes::RoutesDoc::openapi,
     crate::sor::registry::routes::RoutesDoc::openapi,
     crate::sor::alert_rule::routes::RoutesDoc::openapi,
     crate::sor::profile_data::routes::RoutesDoc::openapi,
     crate::sor::profile_data::tree_routes::RoutesDoc::openapi,
+    crate::sor::profile_data::label_routes::RoutesDoc::openapi,
     crate::bor::triage::routes::RoutesDoc::openapi,
     crate::bor::diff_report::routes::RoutesDoc::openapi,
     crate::bor::fleet_search::routes::RoutesDoc::openapi,
     crate::bor::alerting::routes::RoutesDoc::openapi,
+    crate::bor::watch::routes::RoutesDoc::openapi,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.

@@ -32,6 +32,7 @@ mod error;
 mod profile_source;
 mod remote_sors;
 mod route_table;
+mod watch;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
@@ -39,6 +40,7 @@ use database::{open_database, pool_gauge};
 pub use error::StartupError;
 use profile_source::profile_data_sor;
 use route_table::route_modules;
+use watch::start_watch;
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -50,12 +52,13 @@ pub struct Application {
 }
 
 /// The functions backed by PostgreSQL.
-const DATABASE_FUNCTIONS: [Function; 5] = [
+const DATABASE_FUNCTIONS: [Function; 6] = [
     Function::BaselineSor,
     Function::HistorySor,
     Function::RegistrySor,
     Function::AlertRuleSor,
     Function::AlertEvaluator,
+    Function::Watch,
 ];
 
 impl Application {
@@ -74,6 +77,14 @@ impl Application {
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
         let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
         start_alert_evaluator(
+            &settings,
+            &hosted,
+            database.as_ref(),
+            &metrics,
+            &mut bors,
+            &mut tasks,
+        )?;
+        start_watch(
             &settings,
             &hosted,
             database.as_ref(),

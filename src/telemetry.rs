@@ -189,6 +189,14 @@ impl Metrics {
         }))
     }
 
+    /// Adds metrics a part of the service keeps itself (the watcher's series, for one).
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> prometheus::Result<()> {
+        self.registry.register(collector)
+    }
+
     /// The Prometheus text exposition.
     pub fn render(&self) -> Result<String, prometheus::Error> {
         if let Some(stats) = self.pool.as_ref().and_then(|read| read()) {

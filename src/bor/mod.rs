@@ -9,6 +9,7 @@ pub mod diff_report;
 pub mod fleet_search;
 pub mod history;
 pub mod triage;
+pub mod watch;
 
 use std::collections::HashMap;
 

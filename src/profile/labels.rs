@@ -221,12 +221,21 @@ fn excerpt(s: &str) -> &str {
     &s[..end]
 }
 
+/// Whether `name` is a label name as Prometheus and Pyroscope spell them.
+pub fn is_label_name(name: &str) -> bool {
+    !name.is_empty() && label_name_len(name) == name.len()
+}
+
+/// Bytes of the label name at the start of `s` (0: none).
+fn label_name_len(s: &str) -> usize {
+    s.char_indices()
+        .find(|&(i, c)| !(c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())))
+        .map_or(s.len(), |(i, _)| i)
+}
+
 /// One matcher at the start of `s`, and what follows it.
 fn one(s: &str) -> Result<(Matcher, &str), String> {
-    let name_len = s
-        .char_indices()
-        .find(|&(i, c)| !(c == '_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())))
-        .map_or(s.len(), |(i, _)| i);
+    let name_len = label_name_len(s);
     if name_len == 0 {
         return Err("a label name ([a-zA-Z_][a-zA-Z0-9_]*) must come first".into());
     }

@@ -12,6 +12,7 @@ mod schema;
 mod severity;
 pub mod significance;
 mod stats;
+pub mod trend;
 mod window;
 
 use std::fmt;
@@ -29,7 +30,7 @@ pub use fields::{
 };
 pub use format::ReportFormat;
 pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};
-pub use labels::{LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
+pub use labels::{is_label_name, LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use labels_schema::{selector_pattern, SelectorText};
 pub use names::{normalize_function_name, separator_form};
 pub(crate) use schema::{documented, string};

@@ -1,11 +1,11 @@
-//! `Function`: which of the twelve functions a process serves (SPEC §1), and the BORs' versions.
+//! `Function`: which of the thirteen functions a process serves (SPEC §1), and the BORs' versions.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Deserialize;
 
-/// The twelve functions a process can serve, plus `all` (SPEC §1).
+/// The thirteen functions a process can serve, plus `all` (SPEC §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     All,
@@ -21,11 +21,12 @@ pub enum Function {
     FleetSearchV1,
     FleetSearchV2,
     AlertEvaluator,
+    Watch,
 }
 
 impl Function {
     /// Every function with the `FUNCTION` value that selects it.
-    pub const ALL: [(Function, &'static str); 13] = [
+    pub const ALL: [(Function, &'static str); 14] = [
         (Function::All, "all"),
         (Function::ProfileDataSor, "ReadPyroscopeProfile.sor.v1"),
         (Function::BaselineSor, "ReadPyroscopeBaseline.sor.v1"),
@@ -39,6 +40,7 @@ impl Function {
         (Function::FleetSearchV1, "ReadPyroscopeFleetSearch.v1"),
         (Function::FleetSearchV2, "ReadPyroscopeFleetSearch.v2"),
         (Function::AlertEvaluator, "EvaluatePyroscopeAlertRules.v1"),
+        (Function::Watch, "WatchPyroscopeProfiles.v1"),
     ];
 
     /// The `FUNCTION` value of this function.

@@ -15,12 +15,14 @@ mod function;
 mod outbound;
 mod profiles;
 mod validate;
+mod watch;
 
 pub use alerts::AlertSettings;
 pub use auth::{AuthSettings, Scope, TokenSetting, DEFAULT_EXEMPT};
 pub use function::{Bor, BorVersion, Function};
 pub use outbound::OutboundSettings;
 pub use profiles::ProfilesSettings;
+pub use watch::WatchSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -71,6 +73,7 @@ pub struct Settings {
     pub fleet: FleetSettings,
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
+    pub watch: WatchSettings,
     #[serde(default)]
     pub auth: AuthSettings,
     pub outbound: OutboundSettings,

@@ -48,6 +48,9 @@ impl Settings {
         if let Err((key, reason)) = self.alerts.validate() {
             return invalid(key, reason);
         }
+        if let Err((key, reason)) = self.watch.validate() {
+            return invalid(key, reason);
+        }
         if self.fleet.concurrency == 0 {
             return invalid("fleet.concurrency", "must be at least 1");
         }

@@ -40,6 +40,8 @@ pub(super) struct Bors {
     pub(super) fleet: Option<web::Data<FleetSearchService>>,
     /// The rule evaluator's dry run; hosted by `all`, where the rules and profiles are local.
     pub(super) alerts: Option<web::Data<AlertEvaluationService>>,
+    /// The profile watcher's `/trends`.
+    pub(super) trends: Option<web::Data<crate::bor::watch::TrendService>>,
     /// `/health` checks of the remote SORs the BORs use.
     pub(super) checks: RemoteChecks,
 }

@@ -7,7 +7,7 @@ use actix_web::web;
 use utoipa::OpenApi;
 
 use super::bors::{Bors, Hosted};
-use crate::bor::{alerting, diff_report, fleet_search, triage};
+use crate::bor::{alerting, diff_report, fleet_search, triage, watch};
 use crate::openapi::RoutesDoc;
 use crate::sor::alert_rule;
 use crate::sor::baseline;
@@ -71,6 +71,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             profile_data::tree_routes::RoutesDoc::openapi,
         ),
         module(
+            data(&hosted.profile_data),
+            profile_data::label_routes::configure,
+            profile_data::label_routes::RoutesDoc::openapi,
+        ),
+        module(
             bors.triage.clone(),
             triage::routes::configure,
             triage::routes::RoutesDoc::openapi,
@@ -89,6 +94,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             bors.alerts.clone(),
             alerting::routes::configure,
             alerting::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.trends.clone(),
+            watch::routes::configure,
+            watch::routes::RoutesDoc::openapi,
         ),
     ]
     .into_iter()

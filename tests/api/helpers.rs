@@ -154,6 +154,8 @@ pub fn settings_without_database() -> Settings {
     settings.server.host = "127.0.0.1".into();
     settings.server.port = 0;
     settings.server.workers = 1;
+    // The watcher reads every app's profiles in the background; the tests of /trends turn it on.
+    settings.watch.enabled = false;
     settings
 }
 
@@ -292,6 +294,8 @@ pub async fn spawn_binary_with(
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"));
     command
         .env("RUST_LOG", "warn")
+        // As in-process tests: the tests of the watcher turn it on.
+        .env("APP__WATCH__ENABLED", "false")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     configure(&mut command);

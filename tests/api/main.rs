@@ -41,6 +41,8 @@ mod split_degraded;
 mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
+mod trends;
+mod trends_replicas;
 mod triage;
 mod webhook_guard;
 mod windows;

@@ -57,7 +57,7 @@ fn every_operation_with_a_json_body_documents_413_and_415() {
         }
     }
     assert_eq!(
-        with_body, 7,
+        with_body, 8,
         "POST/PUT of baselines, services, rules; POST of history"
     );
 }

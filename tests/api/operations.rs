@@ -293,8 +293,11 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
             "alert_transition",
             "notification_outbox",
             "performance_baseline",
+            "profile_summary",
             "service_registry",
-            "triage_history"
+            "triage_history",
+            "watch_backfill",
+            "watch_series"
         ]
     );
 
@@ -304,6 +307,6 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
 
     MIGRATOR.run(&mut conn).await.unwrap();
     let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
-    assert_eq!(again.len(), 7);
+    assert_eq!(again.len(), 10);
     let _ = conn.close().await;
 }

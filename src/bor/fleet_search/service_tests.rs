@@ -11,7 +11,7 @@ use serde_json::json;
 use super::*;
 use crate::bor::fleet_search::model::{HotspotRequest, SearchRequest};
 use crate::bor::testing::pct;
-use crate::profile::{CallTree, FunctionStat, ProfileType, TimeWindow};
+use crate::profile::{AppName, CallTree, FunctionStat, ProfileType, TimeWindow};
 use crate::sor::json_text::JsonObject;
 use crate::sor::profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery};
 use crate::sor::{MockProfileDataSor, MockRegistrySor};
@@ -265,6 +265,16 @@ impl ProfileDataSor for SlowProfiles {
     }
 
     async fn diff_trees(&self, _: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
+        Err(SorError::Unexpected("not used".into()))
+    }
+
+    async fn label_values(
+        &self,
+        _: AppName,
+        _: ProfileType,
+        _: TimeWindow,
+        _: String,
+    ) -> Result<Vec<String>, SorError> {
         Err(SorError::Unexpected("not used".into()))
     }
 }

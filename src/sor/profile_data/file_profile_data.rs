@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use super::file_parts::file_parts;
 use super::flamegraph::FlameGraphStats;
-use super::labelled_files::merge_labelled;
+use super::labelled_files::{label_values, merge_labelled};
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
 use super::pprof::{Limits, StackTree};
@@ -290,5 +290,20 @@ impl ProfileDataSor for FileProfileData {
 
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         Ok(self.both(&query, 0).await?.trees())
+    }
+
+    async fn label_values(
+        &self,
+        app: AppName,
+        _profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let files = snapshot
+            .files
+            .iter()
+            .filter(|f| f.app == app.as_str() && f.in_window(window.from, window.to));
+        Ok(label_values(files, self.limits, &name))
     }
 }

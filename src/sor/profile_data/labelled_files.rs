@@ -2,6 +2,9 @@
 //! so a labelled query reads its files again and keeps the samples whose string labels
 //! (`Sample.label`) pass the selector.
 
+use std::collections::BTreeSet;
+use std::sync::{Mutex, PoisonError};
+
 use super::flamegraph::FlameGraphStats;
 use super::pprof::source::ProfileFile;
 use super::pprof::{parse_file_where, Limits, StackTree};
@@ -44,6 +47,40 @@ pub fn merge_labelled<'a>(
     tree.stats().map_err(|e| {
         SorError::Upstream(format!("profile files of {sample_type} with {labels}: {e}"))
     })
+}
+
+/// Sorted, unique values of the string label `name` on the samples of `files`. A file that
+/// cannot be read again is left out, as in [`merge_labelled`].
+pub fn label_values<'a>(
+    files: impl Iterator<Item = &'a ProfileFile>,
+    limits: Limits,
+    name: &str,
+) -> Vec<String> {
+    let seen = Mutex::new(BTreeSet::new());
+    // The filter sees every sample's labels; it keeps none, so no tree is built.
+    let collect = |pairs: &[(&str, &str)]| {
+        let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+        for (_, value) in pairs.iter().filter(|(k, v)| *k == name && !v.is_empty()) {
+            if !seen.contains(*value) {
+                seen.insert((*value).to_owned());
+            }
+        }
+        false
+    };
+    for file in files {
+        let read = std::fs::read(&file.path)
+            .map_err(|e| e.to_string())
+            .and_then(|raw| {
+                parse_file_where(&raw, limits, Some(&collect)).map_err(|e| e.to_string())
+            });
+        if let Err(e) = read {
+            tracing::warn!(file = %file.path.display(), error = %e, "a profile file cannot be read again; left out");
+        }
+    }
+    seen.into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .collect()
 }
 
 fn failed(file: &ProfileFile, e: &dyn std::fmt::Display) -> SorError {

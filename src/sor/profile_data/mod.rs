@@ -9,6 +9,7 @@
 mod file_parts;
 mod file_profile_data;
 pub mod flamegraph;
+pub mod label_routes;
 mod labelled_files;
 pub mod model;
 pub mod pprof;

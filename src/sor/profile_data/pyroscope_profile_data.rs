@@ -256,4 +256,23 @@ impl ProfileDataSor for PyroscopeProfileData {
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
         Ok(self.both(&query, 0).await?.trees())
     }
+
+    async fn label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError> {
+        let deadline = self.deadline();
+        // The modern API selects by the app label alone: no profile-type lookup needed.
+        let source = match self.client.api() {
+            PyroscopeApi::Legacy => self.source(&app, profile_type, window, deadline).await?,
+            PyroscopeApi::Modern => String::new(),
+        };
+        let subject = (&app, source.as_str());
+        self.client
+            .label_values(subject, &name, window, deadline)
+            .await
+    }
 }

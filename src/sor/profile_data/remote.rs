@@ -11,8 +11,11 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::flamegraph::parse_connect;
+use super::label_routes::LabelValues;
 use super::model::{AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use crate::profile::{percent_of, CallTree, FunctionStat, LabelSelector, TimeWindow};
+use crate::profile::{
+    percent_of, AppName, CallTree, FunctionStat, LabelSelector, ProfileType, TimeWindow,
+};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{ProfileDataSor, SorError};
 
@@ -140,6 +143,26 @@ impl ProfileDataSor for RemoteProfileData {
             baseline: read_tree(&pair.baseline)?,
             current: read_tree(&pair.current)?,
         })
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
+    async fn label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        w: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError> {
+        let mut params = vec![("type", profile_type.as_str().to_owned())];
+        params.extend(window(w));
+        let answer: LabelValues = self
+            .remote
+            .get(
+                &["profiles", app.as_str(), "labels", name.as_str()],
+                &params,
+            )
+            .await?;
+        Ok(answer.values)
     }
 }
 

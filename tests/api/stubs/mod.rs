@@ -4,8 +4,10 @@
 //!   calm hour before it; the triage, diff, fleet, alert and gate tests;
 //! - [`generated`]: three apps with large generated flame graphs, a `CURRENT_*` hour and the
 //!   `BASELINE_*` hour before it; the split, contract and history tests;
-//! - [`noisy`]: profiles that move with time, minute by minute; the §14 statistics.
+//! - [`noisy`]: profiles that move with time, minute by minute; the §14 statistics;
+//! - [`fleet`]: a fleet of noisy apps, one of them deploying; the watcher (§13).
 
+pub mod fleet;
 pub mod generated;
 pub mod java;
 pub mod noisy;

@@ -108,7 +108,7 @@ impl NoisyProfiles {
     }
 
     /// Connect flame-graph JSON of `[from, to)`: every function a child of the root.
-    fn flame_graph(&self, from: i64, to: i64) -> Value {
+    pub fn flame_graph(&self, from: i64, to: i64) -> Value {
         let counts = self.range(from, to);
         let total: u64 = counts.iter().sum();
         let mut names = vec!["total"];

@@ -48,6 +48,20 @@ pub(super) fn app_name_params(window: TimeWindow) -> Vec<(&'static str, String)>
     ]
 }
 
+/// Query parameters of `/label-values` listing the values of `label` on one application query.
+pub(super) fn label_value_params(
+    label: &str,
+    query: &str,
+    window: TimeWindow,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("label", label.to_owned()),
+        ("query", query.to_owned()),
+        ("from", window.from.to_string()),
+        ("until", window.to.to_string()),
+    ]
+}
+
 /// App names from `<app>.<suffix>` names: the part before the last dot (app names may contain
 /// dots themselves), unique and sorted. A name without a dot is taken whole.
 pub(super) fn app_names(names: Vec<String>) -> Vec<String> {

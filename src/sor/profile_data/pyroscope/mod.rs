@@ -3,6 +3,7 @@
 
 mod auth;
 pub mod check;
+mod label_values;
 mod legacy;
 mod modern;
 mod transport;

@@ -75,6 +75,9 @@ impl<'a> SelectMergeStacktracesRequest<'a> {
 #[derive(Debug, Serialize)]
 pub(super) struct LabelValuesRequest<'a> {
     pub name: &'a str,
+    /// Series selectors the values are read from; none: every series.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matchers: Vec<String>,
     pub start: i64,
     pub end: i64,
 }
@@ -83,6 +86,7 @@ impl<'a> LabelValuesRequest<'a> {
     pub fn new(name: &'a str, window: TimeWindow) -> Self {
         LabelValuesRequest {
             name,
+            matchers: Vec::new(),
             start: millis(window.from),
             end: millis(window.to),
         }

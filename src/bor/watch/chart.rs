@@ -1,0 +1,54 @@
+//! `/trends/{appName}?format=svg`: the JSON trend drawn by the picture toolkit, a dashed mark
+//! where a version value first appears.
+
+use super::trends::Trends;
+use crate::picture::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
+
+/// The trend as an SVG line chart of self shares.
+pub fn trend_picture(trends: &Trends) -> String {
+    let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
+    let title = format!("{} · {}", trends.app_name, trends.profile_type);
+    let subtitle = format!(
+        "self share per {}-second slice, {} slices",
+        trends.slice_seconds,
+        starts.len()
+    );
+    trend_svg(&TrendChart {
+        title: &title,
+        subtitle: &subtitle,
+        starts: &starts,
+        lines: trends
+            .series
+            .iter()
+            .map(|s| TrendLine {
+                label: &s.function,
+                values: &s.self_percent,
+            })
+            .collect(),
+        marks: version_marks(trends),
+    })
+}
+
+/// A mark at each slice where a version not seen in an earlier slice of the window appears
+/// (none on the first slice: what ran before the window is unknown).
+fn version_marks(trends: &Trends) -> Vec<TrendMark> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut marks = Vec::new();
+    for (index, slice) in trends.slices.iter().enumerate() {
+        let new: Vec<&str> = slice
+            .versions
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !seen.contains(v))
+            .collect();
+        if index > 0 && !new.is_empty() {
+            marks.push(TrendMark {
+                index,
+                text: format!("version {}", new.join(", ")),
+                kind: MarkKind::Version,
+            });
+        }
+        seen.extend(new);
+    }
+    marks
+}

@@ -1,0 +1,268 @@
+//! `/trends`: an app's summaries as aligned series, thresholds suggested from them, and
+//! backfills queued (SPEC §13).
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Slices;
+use crate::profile::trend::{suggestions, top_by_mean, SliceSummary};
+use crate::profile::{percent_of, AppName, ProfileType, TimeWindow};
+use crate::sor::summary::{Backfill, BackfillCounts};
+use crate::sor::{BaselineSor, ProfileDataSor, SorError, SummarySor};
+
+/// One listed slice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendSlice {
+    /// Slice start, epoch seconds.
+    pub start: i64,
+    pub total_samples: u64,
+    /// Values of the version label seen in the slice.
+    pub versions: Vec<String>,
+}
+
+/// One function over the listed slices; `null` where it was not kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TrendSeries {
+    pub function: String,
+    pub self_samples: Vec<Option<u64>>,
+    pub self_percent: Vec<Option<f64>>,
+    pub total_samples: Vec<Option<u64>>,
+}
+
+/// Answer of `GET /trends/{appName}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"appName": "ledger", "profileType": "cpu", "sliceSeconds": 300,
+    "from": 1_700_000_000, "to": 1_700_000_600,
+    "slices": [{"start": 1_700_000_100, "totalSamples": 4000, "versions": ["1.4.1"]},
+               {"start": 1_700_000_400, "totalSamples": 4100, "versions": ["1.4.2"]}],
+    "series": [{"function": "java/util/regex/Pattern.compile", "selfSamples": [16, 189],
+                "selfPercent": [0.4, 4.609756], "totalSamples": [16, 189]}]}))]
+pub struct Trends {
+    pub app_name: String,
+    pub profile_type: ProfileType,
+    pub slice_seconds: i64,
+    pub from: i64,
+    pub to: i64,
+    /// Only summarized slices, oldest first.
+    pub slices: Vec<TrendSlice>,
+    pub series: Vec<TrendSeries>,
+}
+
+/// A suggested threshold, for a person to approve with `POST /baselines`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdSuggestion {
+    pub function: String,
+    /// Mean self share (percent) over every slice, 0 where not kept.
+    pub mean: f64,
+    /// 95th percentile (nearest rank) of the share where kept.
+    pub p95: f64,
+    pub max: f64,
+    /// Slices where the function was kept.
+    pub slices: usize,
+    /// p95 + max(1, 0.2 × p95), rounded up to 0.1.
+    pub suggested_max_self_percent: f64,
+    /// The approved threshold today, if any (and when the baseline store is reachable).
+    pub current_threshold: Option<f64>,
+}
+
+/// Answer of `GET /trends/{appName}/suggestions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestions {
+    pub app_name: String,
+    pub profile_type: ProfileType,
+    pub days: u32,
+    /// Summarized slices the suggestions are computed from.
+    pub slices: usize,
+    pub suggestions: Vec<ThresholdSuggestion>,
+}
+
+/// Backfill items by state (`GET /trends/backfill`), over every backfill in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BackfillStatus {
+    pub pending: u64,
+    pub done: u64,
+    pub failed: u64,
+}
+
+impl From<BackfillCounts> for BackfillStatus {
+    fn from(c: BackfillCounts) -> Self {
+        BackfillStatus {
+            pending: c.pending,
+            done: c.done,
+            failed: c.failed,
+        }
+    }
+}
+
+/// What `/trends` needs.
+pub struct TrendService {
+    pub summaries: Arc<dyn SummarySor>,
+    pub profiles: Arc<dyn ProfileDataSor>,
+    /// Where `currentThreshold` comes from; absent → always null.
+    pub baselines: Option<Arc<dyn BaselineSor>>,
+    pub slices: Slices,
+    pub types: Vec<ProfileType>,
+    pub retention_days: i64,
+}
+
+/// Which functions a trend shows.
+pub enum Pick {
+    Named(Vec<String>),
+    Top(usize),
+}
+
+impl TrendService {
+    /// `app`'s trend of `profile_type` in `window`.
+    pub async fn trends(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        pick: Pick,
+    ) -> Result<Trends, SorError> {
+        let summaries = self
+            .summaries
+            .summaries(app.clone(), profile_type, window)
+            .await?;
+        let functions = match pick {
+            Pick::Named(names) => names,
+            Pick::Top(limit) => top_by_mean(&summaries, limit)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect(),
+        };
+        Ok(Trends {
+            app_name: app.into_inner(),
+            profile_type,
+            slice_seconds: self.slices.secs,
+            from: window.from,
+            to: window.to,
+            series: functions
+                .into_iter()
+                .map(|f| series(&summaries, f))
+                .collect(),
+            slices: summaries
+                .into_iter()
+                .map(|s| TrendSlice {
+                    start: s.start,
+                    total_samples: s.total_samples,
+                    versions: s.versions,
+                })
+                .collect(),
+        })
+    }
+
+    /// Thresholds suggested from `app`'s last `days`.
+    pub async fn suggestions(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        (days, limit): (u32, usize),
+        now: i64,
+    ) -> Result<Suggestions, SorError> {
+        let from = now.saturating_sub(i64::from(days) * 86_400).max(0);
+        let window = TimeWindow {
+            from,
+            to: now.max(from + 1),
+        };
+        let summaries = self
+            .summaries
+            .summaries(app.clone(), profile_type, window)
+            .await?;
+        let approved = match &self.baselines {
+            Some(b) => b
+                .list(app.clone(), Some(profile_type))
+                .await
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "no current thresholds for the suggestions");
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
+        let suggestions = suggestions(&summaries, limit)
+            .into_iter()
+            .map(|s| ThresholdSuggestion {
+                current_threshold: approved
+                    .iter()
+                    .find(|b| b.function_name == s.function)
+                    .map(|b| b.max_self_percent),
+                function: s.function,
+                mean: s.mean,
+                p95: s.p95,
+                max: s.max,
+                slices: s.slices,
+                suggested_max_self_percent: s.suggested_max_self_percent,
+            })
+            .collect();
+        Ok(Suggestions {
+            app_name: app.into_inner(),
+            profile_type,
+            days,
+            slices: summaries.len(),
+            suggestions,
+        })
+    }
+
+    /// Queues the slices in `[from, to)` that have ended and are not summarized; how many.
+    pub async fn backfill(&self, request: BackfillRequest, now: i64) -> Result<u64, BackfillError> {
+        let (window, apps, types) = request.checked(self, now)?;
+        let due = self.slices.due(now);
+        let to = window.to.min(due.saturating_add(self.slices.secs));
+        let from = self.slices.first_from(window.from);
+        let apps = match apps {
+            Some(apps) => apps,
+            None => self
+                .profiles
+                .apps(window)
+                .await?
+                .iter()
+                .filter_map(|a| a.parse().ok())
+                .collect(),
+        };
+        if from >= to || apps.is_empty() {
+            return Ok(0);
+        }
+        let backfill = Backfill {
+            from,
+            to,
+            slice_secs: self.slices.secs,
+            apps,
+            types,
+            notify: request.notify,
+            live_from: due,
+        };
+        Ok(self.summaries.queue_backfill(&backfill, false).await?)
+    }
+}
+
+/// One function's values per slice.
+fn series(summaries: &[SliceSummary], function: String) -> TrendSeries {
+    let kept: Vec<_> = summaries
+        .iter()
+        .map(|s| s.function(&function).map(|f| (f, s.total_samples)))
+        .collect();
+    TrendSeries {
+        self_samples: kept
+            .iter()
+            .map(|k| k.map(|(f, _)| f.self_samples))
+            .collect(),
+        self_percent: kept
+            .iter()
+            .map(|k| k.map(|(f, total)| percent_of(f.self_samples, total)))
+            .collect(),
+        total_samples: kept
+            .iter()
+            .map(|k| k.map(|(f, _)| f.total_samples))
+            .collect(),
+        function,
+    }
+}
+
+pub use super::backfill::{BackfillError, BackfillRequest};

@@ -1,0 +1,89 @@
+//! One held series, worked slice by slice in time order until nothing is due, the lease is
+//! lost, or a slice fails (then the lease is kept until it runs out: the retry waits for it).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::metrics::WatchMetrics;
+use super::summarizer::Summarizer;
+use crate::sor::summary::{Lease, SliceWork};
+use crate::sor::{SorError, WatchWork};
+
+/// Slices one claim works at most before giving the series back, so a long backfill does not
+/// keep a worker from the rest of the fleet.
+const SLICES_PER_CLAIM: usize = 48;
+
+/// How a worker's turn with a series ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// Nothing more is due, or it had its share of slices: the series is given back.
+    Released,
+    /// Another replica holds the series now.
+    LeaseLost,
+    /// A slice failed; the series stays leased until the lease ends.
+    Failed,
+}
+
+/// What a worker needs.
+pub struct Worker {
+    pub work: Arc<dyn WatchWork>,
+    pub summarizer: Arc<Summarizer>,
+    pub metrics: Arc<WatchMetrics>,
+    pub lease: Duration,
+}
+
+impl Worker {
+    /// Works `lease`'s series: slices starting at or before `due`, and its backfill items.
+    pub async fn run(&self, lease: Lease, due: i64) -> Ended {
+        for _ in 0..SLICES_PER_CLAIM {
+            let next = match self.work.next(&lease, due).await {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, app = %lease.series.app, "cannot read the next slice");
+                    return Ended::Failed;
+                }
+            };
+            match self.one(&lease, &next).await {
+                Ok(true) => {}
+                Ok(false) => return Ended::LeaseLost,
+                Err(e) => {
+                    self.metrics.count("error");
+                    tracing::warn!(
+                        error = %e, app = %lease.series.app, profile_type = %lease.series.profile_type,
+                        slice = next.start, "a slice could not be summarized; retried when the lease ends"
+                    );
+                    if let Err(e) = self.work.failed(&lease, &next, &e.to_string()).await {
+                        tracing::warn!(error = %e, "cannot record a failed slice");
+                    }
+                    return Ended::Failed;
+                }
+            }
+        }
+        if let Err(e) = self.work.release(&lease).await {
+            tracing::warn!(error = %e, "cannot give a series back; its lease runs out instead");
+        }
+        Ended::Released
+    }
+
+    /// Summarizes one slice and records it; `false` when the lease was lost.
+    async fn one(&self, lease: &Lease, work: &SliceWork) -> Result<bool, SorError> {
+        if work.summarized {
+            self.metrics.count("skipped");
+            return self.work.done(lease, work, None, self.lease).await;
+        }
+        let summary = self.summarizer.summarize(&lease.series, work.start).await?;
+        let held = self
+            .work
+            .done(lease, work, summary.as_ref(), self.lease)
+            .await?;
+        if held {
+            self.metrics.count(if summary.is_some() {
+                "summarized"
+            } else {
+                "empty"
+            });
+        }
+        Ok(held)
+    }
+}

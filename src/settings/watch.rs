@@ -1,0 +1,101 @@
+//! Profile watcher settings (SPEC §13): the slices every app's profiles are summarized in, the
+//! leases replicas share the series by, and how long summaries are kept.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::profile::{is_label_name, ProfileType};
+
+/// How the fleet's profiles are summarized over time.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WatchSettings {
+    /// Whether a process that hosts the watcher summarizes (off: `/trends` still answers from the store).
+    pub enabled: bool,
+    /// Length of one slice in seconds; slices are aligned to the epoch.
+    pub slice_secs: u64,
+    /// How long after a slice ends it is read, so late uploads are in it.
+    pub lag_secs: u64,
+    /// The profile types summarized for every app.
+    pub types: Vec<String>,
+    /// The label whose values name a deploy.
+    pub version_label: String,
+    /// Functions kept per summary.
+    pub top_functions: u32,
+    /// How long a replica holds a series without renewing it.
+    pub lease_secs: u64,
+    /// Days a summary is kept.
+    pub retention_days: u64,
+    /// Hours an empty store backfills at start-up.
+    pub backfill_hours: u64,
+    /// Functions per series exported to `/metrics`.
+    pub export_functions: u32,
+    /// Series summarized at once by one replica.
+    pub concurrency: usize,
+}
+
+impl WatchSettings {
+    /// The slice length.
+    pub fn slice(&self) -> i64 {
+        i64::try_from(self.slice_secs).unwrap_or(i64::MAX)
+    }
+
+    /// The lease of one series.
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs)
+    }
+
+    /// The types as the domain knows them (checked by `validate`; unknown ones are left out).
+    pub fn profile_types(&self) -> Vec<ProfileType> {
+        let mut types: Vec<ProfileType> =
+            self.types.iter().filter_map(|t| t.parse().ok()).collect();
+        types.sort_unstable_by_key(|t| t.as_str());
+        types.dedup();
+        types
+    }
+
+    /// The offending key and why, if any.
+    pub(super) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
+        let invalid = |key, reason| Err((key, reason));
+        if !(10..=86_400).contains(&self.slice_secs) {
+            return invalid("watch.slice_secs", "must be between 10 and 86400");
+        }
+        if self.lag_secs > 3600 {
+            return invalid("watch.lag_secs", "must be at most 3600");
+        }
+        if self.types.is_empty() || self.types.iter().any(|t| t.parse::<ProfileType>().is_err()) {
+            return invalid(
+                "watch.types",
+                "must list at least one profile type: cpu, alloc, lock or wall",
+            );
+        }
+        if self.version_label.len() > 128 || !is_label_name(&self.version_label) {
+            return invalid(
+                "watch.version_label",
+                "must be a label name ([a-zA-Z_][a-zA-Z0-9_]*)",
+            );
+        }
+        if !(1..=1000).contains(&self.top_functions) {
+            return invalid("watch.top_functions", "must be between 1 and 1000");
+        }
+        if !(2..=3600).contains(&self.lease_secs) {
+            return invalid("watch.lease_secs", "must be between 2 and 3600");
+        }
+        if !(1..=3650).contains(&self.retention_days) {
+            return invalid("watch.retention_days", "must be between 1 and 3650");
+        }
+        if self.backfill_hours > self.retention_days.saturating_mul(24) {
+            return invalid(
+                "watch.backfill_hours",
+                "must be at most retention_days × 24",
+            );
+        }
+        if self.export_functions > self.top_functions {
+            return invalid("watch.export_functions", "must be at most top_functions");
+        }
+        if !(1..=256).contains(&self.concurrency) {
+            return invalid("watch.concurrency", "must be between 1 and 256");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,329 @@
+//! The watcher's shared work on PostgreSQL: series leased with `FOR UPDATE SKIP LOCKED`, every
+//! write fenced by the lease token, so a replica that lost its series (paused, partitioned,
+//! killed) cannot write over the one that continued it.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use super::model::{Lease, Series, SliceWork, WorkSource};
+use super::postgres::{stored_functions, PgSummaryStore};
+use crate::profile::trend::SliceSummary;
+use crate::sor::{SorError, WatchWork};
+
+/// Attempts of one backfill item before it is given up (a live slice is never given up).
+const BACKFILL_ATTEMPTS: i32 = 5;
+
+fn secs(duration: Duration) -> f64 {
+    duration.as_secs_f64()
+}
+
+fn series_of(app: String, profile_type: String) -> Result<Series, SorError> {
+    let unreadable = |e: String| SorError::Unexpected(format!("unreadable series: {e}"));
+    Ok(Series {
+        app: app.parse().map_err(|e| unreadable(format!("{e}")))?,
+        profile_type: profile_type
+            .parse()
+            .map_err(|e| unreadable(format!("{e}")))?,
+    })
+}
+
+#[async_trait]
+impl WatchWork for PgSummaryStore {
+    async fn add_series(&self, series: &[Series], next_slice: i64) -> Result<(), SorError> {
+        let apps: Vec<String> = series.iter().map(|s| s.app.as_str().to_owned()).collect();
+        let types: Vec<&str> = series.iter().map(|s| s.profile_type.as_str()).collect();
+        self.db
+            .run("adding series", |pool| {
+                let (apps, types) = (apps.clone(), types.clone());
+                async move {
+                    sqlx::query(
+                        "insert into watch_series (app_name, profile_type, next_slice) \
+                         select * , $3 from unnest($1::text[], $2::text[]) on conflict do nothing",
+                    )
+                    .bind(apps)
+                    .bind(types)
+                    .bind(next_slice)
+                    .execute(&pool)
+                    .await
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        holder: &str,
+        limit: u32,
+        lease: Duration,
+        due: i64,
+    ) -> Result<Vec<Lease>, SorError> {
+        const CLAIM: &str =
+            "update watch_series s set holder = $1, lease_token = s.lease_token + 1, \
+                 lease_until = now() + make_interval(secs => $2) \
+             from (select app_name, profile_type from watch_series w where lease_until < now() \
+                 and (next_slice <= $3 or exists (select 1 from watch_backfill b \
+                     where b.app_name = w.app_name and b.profile_type = w.profile_type \
+                     and b.state = 'pending')) \
+                 order by next_slice limit $4 for update skip locked) c \
+             where s.app_name = c.app_name and s.profile_type = c.profile_type \
+             returning s.app_name, s.profile_type, s.lease_token";
+        let rows: Vec<(String, String, i64)> = self
+            .db
+            .run("claiming series", |pool| {
+                let holder = holder.to_owned();
+                async move {
+                    sqlx::query_as(CLAIM)
+                        .bind(holder)
+                        .bind(secs(lease))
+                        .bind(due)
+                        .bind(i64::from(limit))
+                        .fetch_all(&pool)
+                        .await
+                }
+            })
+            .await?;
+        rows.into_iter()
+            .map(|(app, t, token)| {
+                Ok(Lease {
+                    series: series_of(app, t)?,
+                    token,
+                })
+            })
+            .collect()
+    }
+
+    async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError> {
+        // The earliest pending item, the live cursor, and whether each slice is summarized.
+        const NEXT: &str = "select s.next_slice, \
+                 exists (select 1 from profile_summary p where p.app_name = s.app_name \
+                     and p.profile_type = s.profile_type and p.slice_start = s.next_slice), \
+                 b.id, b.slice_start, b.notify, \
+                 exists (select 1 from profile_summary p where p.app_name = s.app_name \
+                     and p.profile_type = s.profile_type and p.slice_start = b.slice_start) \
+             from watch_series s left join lateral (select id, slice_start, notify \
+                 from watch_backfill where app_name = s.app_name and profile_type = s.profile_type \
+                 and state = 'pending' order by slice_start, id limit 1) b on true \
+             where s.app_name = $1 and s.profile_type = $2 and s.lease_token = $3";
+        type Row = (i64, bool, Option<i64>, Option<i64>, Option<bool>, bool);
+        let row: Option<Row> = self
+            .db
+            .run("reading the next slice", |pool| {
+                let lease = lease.clone();
+                async move {
+                    sqlx::query_as(NEXT)
+                        .bind(lease.series.app.as_str())
+                        .bind(lease.series.profile_type.as_str())
+                        .bind(lease.token)
+                        .fetch_optional(&pool)
+                        .await
+                }
+            })
+            .await?;
+        let Some((cursor, cursor_done, id, start, notify, item_done)) = row else {
+            return Ok(None);
+        };
+        let live = (cursor <= due).then_some(SliceWork {
+            start: cursor,
+            source: WorkSource::Live,
+            summarized: cursor_done,
+        });
+        let item = match (id, start) {
+            (Some(id), Some(start)) => Some(SliceWork {
+                start,
+                source: WorkSource::Backfill {
+                    id,
+                    notify: notify.unwrap_or(false),
+                },
+                summarized: item_done,
+            }),
+            _ => None,
+        };
+        Ok(match (item, live) {
+            (Some(item), Some(live)) if live.start < item.start => Some(live),
+            (Some(item), _) => Some(item),
+            (None, live) => live,
+        })
+    }
+
+    async fn done(
+        &self,
+        lease: &Lease,
+        work: &SliceWork,
+        summary: Option<&SliceSummary>,
+        renew: Duration,
+    ) -> Result<bool, SorError> {
+        if summary.is_some() {
+            self.ensure_partition(work.start).await?;
+        }
+        let functions = summary.map(stored_functions);
+        let step = self.slice_secs;
+        let slice_secs = i32::try_from(step).unwrap_or(i32::MAX);
+        let held = self
+            .db
+            .run("storing a summary", |pool| {
+                let (lease, functions) = (lease.clone(), functions.clone());
+                async move {
+                    let (app, t) = (
+                        lease.series.app.as_str(),
+                        lease.series.profile_type.as_str(),
+                    );
+                    let mut tx = pool.begin().await?;
+                    // The fence: the row stays locked, with our token, until commit.
+                    let held: Option<i64> = sqlx::query_scalar(
+                        "update watch_series set lease_until = now() + make_interval(secs => $4), \
+                             last_error = null \
+                         where app_name = $1 and profile_type = $2 and lease_token = $3 \
+                         returning next_slice",
+                    )
+                    .bind(app)
+                    .bind(t)
+                    .bind(lease.token)
+                    .bind(secs(renew))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if held.is_none() {
+                        return Ok(false);
+                    }
+                    if let (Some(summary), Some(functions)) = (summary, functions) {
+                        sqlx::query(
+                            "insert into profile_summary (app_name, profile_type, slice_start, \
+                                 slice_secs, total_samples, versions, functions) \
+                             values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+                        )
+                        .bind(app)
+                        .bind(t)
+                        .bind(work.start)
+                        .bind(slice_secs)
+                        .bind(i64::try_from(summary.total_samples).unwrap_or(i64::MAX))
+                        .bind(&summary.versions)
+                        .bind(functions)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    match work.source {
+                        WorkSource::Live => {
+                            sqlx::query(
+                                "update watch_series set next_slice = $4 where app_name = $1 \
+                                 and profile_type = $2 and next_slice = $3",
+                            )
+                            .bind(app)
+                            .bind(t)
+                            .bind(work.start)
+                            .bind(work.start.saturating_add(step))
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        WorkSource::Backfill { id, .. } => {
+                            sqlx::query(
+                                "update watch_backfill set state = 'done', settled_at = now() \
+                                 where id = $1",
+                            )
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(true)
+                }
+            })
+            .await?;
+        Ok(held)
+    }
+
+    async fn failed(&self, lease: &Lease, work: &SliceWork, error: &str) -> Result<(), SorError> {
+        self.db
+            .run("recording a failed slice", |pool| {
+                let (lease, error) = (lease.clone(), error.to_owned());
+                async move {
+                    let (app, t) = (lease.series.app.as_str(), lease.series.profile_type.as_str());
+                    sqlx::query(
+                        "update watch_series set last_error = $4 where app_name = $1 \
+                         and profile_type = $2 and lease_token = $3",
+                    )
+                    .bind(app)
+                    .bind(t)
+                    .bind(lease.token)
+                    .bind(&error)
+                    .execute(&pool)
+                    .await?;
+                    if let WorkSource::Backfill { id, .. } = work.source {
+                        sqlx::query(
+                            "update watch_backfill set attempts = attempts + 1, last_error = $2, \
+                                 state = case when attempts + 1 >= $3 then 'failed' else state end, \
+                                 settled_at = case when attempts + 1 >= $3 then now() end \
+                             where id = $1 and state = 'pending'",
+                        )
+                        .bind(id)
+                        .bind(&error)
+                        .bind(BACKFILL_ATTEMPTS)
+                        .execute(&pool)
+                        .await?;
+                    }
+                    Ok(())
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn release(&self, lease: &Lease) -> Result<(), SorError> {
+        self.db
+            .run("releasing a series", |pool| {
+                let lease = lease.clone();
+                async move {
+                    sqlx::query(
+                        "update watch_series set holder = null, lease_until = '-infinity' \
+                         where app_name = $1 and profile_type = $2 and lease_token = $3",
+                    )
+                    .bind(lease.series.app.as_str())
+                    .bind(lease.series.profile_type.as_str())
+                    .bind(lease.token)
+                    .execute(&pool)
+                    .await
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn oldest_cursor(&self) -> Result<Option<i64>, SorError> {
+        let oldest: Option<i64> = self
+            .db
+            .run("reading the oldest cursor", |pool| async move {
+                sqlx::query_scalar("select min(next_slice) from watch_series")
+                    .fetch_one(&pool)
+                    .await
+            })
+            .await?;
+        Ok(oldest)
+    }
+
+    async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError> {
+        const OLD: &str = "select c.relname::text from pg_inherits i \
+             join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent \
+             where p.relname = 'profile_summary' \
+             and (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''?(-?\\d+)'))[1]::bigint <= $1";
+        let names: Vec<String> = self
+            .db
+            .run("dropping old summaries", |pool| async move {
+                let names: Vec<String> = sqlx::query_scalar(OLD)
+                    .bind(before)
+                    .fetch_all(&pool)
+                    .await?;
+                for name in &names {
+                    // Names come from the catalog, quoted as identifiers.
+                    let sql = format!("drop table if exists \"{}\"", name.replace('"', "\"\""));
+                    sqlx::query(&sql).execute(&pool).await?;
+                }
+                Ok(names)
+            })
+            .await?;
+        if !names.is_empty() {
+            self.forget_partitions();
+        }
+        Ok(names)
+    }
+}

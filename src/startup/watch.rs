@@ -1,0 +1,130 @@
+//! The profile watcher of a process that runs it (`all`, or `WatchPyroscopeProfiles.v1`): its
+//! store in the process's database, its `/trends` routes and its background task.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+
+use super::bors::{Bors, Hosted};
+use super::remote_sors::{baseline_spec, profile_data_spec, RemoteSors};
+use super::StartupError;
+use crate::bor::watch::metrics::WatchMetrics;
+use crate::bor::watch::status::WatchStatus;
+use crate::bor::watch::summarizer::Summarizer;
+use crate::bor::watch::task::WatchTask;
+use crate::bor::watch::worker::Worker;
+use crate::bor::watch::{Slices, TrendService};
+use crate::db::Database;
+use crate::settings::{Function, Settings};
+use crate::sor::summary::PgSummaryStore;
+use crate::tasks::Tasks;
+use crate::telemetry::Metrics;
+
+/// How long the watcher may take to finish its slices once asked to stop.
+const STOP_WITHIN: Duration = Duration::from_secs(5);
+
+/// Gives `bors` the `/trends` routes when this process runs the watcher and has a database, and
+/// starts its summarizing task under `tasks` unless `watch.enabled` is off. Profile Data is required (SPEC §1 rule); Baseline is optional.
+pub(super) fn start_watch(
+    settings: &Settings,
+    hosted: &Hosted,
+    database: Option<&Database>,
+    metrics: &Arc<Metrics>,
+    bors: &mut Bors,
+    tasks: &mut Tasks,
+) -> Result<(), StartupError> {
+    let function = settings.function;
+    let Some(db) = database.filter(|_| function.hosts(Function::Watch)) else {
+        return Ok(());
+    };
+    let urls = &settings.sors;
+    let mut remote = RemoteSors {
+        settings,
+        metrics,
+        checks: Vec::new(),
+    };
+    let profiles = remote
+        .resolve(
+            profile_data_spec(),
+            urls.profile_data_url.as_ref(),
+            function.hosts(Function::ProfileDataSor),
+            hosted.profile_data.as_ref(),
+        )?
+        .ok_or_else(|| StartupError::Config {
+            key: "sors",
+            reason: "the profile watcher needs profiles: set PROFILE_DATA_URL".into(),
+        })?;
+    let baselines = remote.resolve(
+        baseline_spec(),
+        urls.baseline_url.as_ref(),
+        function.hosts(Function::BaselineSor),
+        hosted.baseline.as_ref(),
+    )?;
+    let watch = &settings.watch;
+    let slices = Slices {
+        secs: watch.slice(),
+        lag: i64::try_from(watch.lag_secs).unwrap_or(i64::MAX),
+    };
+    let store = Arc::new(PgSummaryStore::new(db.clone(), slices.secs));
+    let watch_metrics = WatchMetrics::new(metrics, watch.export_functions as usize)
+        .map(Arc::new)
+        .map_err(|e| StartupError::Config {
+            key: "watch",
+            reason: format!("cannot register the watcher's metrics: {e}"),
+        })?;
+    let summarizer = Arc::new(Summarizer::new(
+        profiles.clone(),
+        (
+            watch.version_label.clone(),
+            watch.top_functions as usize,
+            slices.secs,
+        ),
+        metrics.clone(),
+    ));
+    let types = watch.profile_types();
+    let retention_days = i64::try_from(watch.retention_days).unwrap_or(i64::MAX);
+    let status = Arc::new(WatchStatus::default());
+    let task = WatchTask {
+        work: store.clone(),
+        summaries: store.clone(),
+        worker: Arc::new(Worker {
+            work: store.clone(),
+            summarizer: summarizer.clone(),
+            metrics: watch_metrics.clone(),
+            lease: watch.lease(),
+        }),
+        summarizer,
+        holder: holder_name(),
+        slices,
+        types: types.clone(),
+        concurrency: watch.concurrency,
+        backfill_hours: i64::try_from(watch.backfill_hours).unwrap_or(0),
+        retention_days,
+        metrics: watch_metrics,
+        status: status.clone(),
+    };
+    bors.trends = Some(web::Data::new(TrendService {
+        summaries: store,
+        profiles,
+        baselines,
+        slices,
+        types,
+        retention_days,
+    }));
+    bors.checks.extend(remote.checks);
+    if watch.enabled {
+        tasks.spawn(status, STOP_WITHIN, move |shutdown| task.run(shutdown));
+    } else {
+        tracing::info!(
+            "watch.enabled is false: /trends answers from the store, another replica summarizes"
+        );
+    }
+    Ok(())
+}
+
+/// This replica's name in the leases: host and process, for people reading `watch_series`.
+fn holder_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "replica".to_owned());
+    format!("{host}:{}", std::process::id())
+}
