@@ -3,7 +3,6 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::trends::TrendService;
 use crate::profile::{AppName, InputError, ProfileType, TimeWindow};
 use crate::sor::SorError;
 
@@ -48,15 +47,20 @@ type Checked = (TimeWindow, Option<Vec<AppName>>, Vec<ProfileType>);
 
 impl BackfillRequest {
     /// The request's window, apps and types, or why it is refused.
-    pub(super) fn checked(&self, service: &TrendService, now: i64) -> Result<Checked, InputError> {
+    pub(super) fn checked(
+        &self,
+        retention_days: i64,
+        watched: &[ProfileType],
+        now: i64,
+    ) -> Result<Checked, InputError> {
         let window = TimeWindow::new(self.from, self.to)?;
-        let retention = service.retention_days.saturating_mul(86_400);
+        let retention = retention_days.saturating_mul(86_400);
         if window.to - window.from > retention || window.from < now.saturating_sub(retention) {
             return Err(InputError::new(
                 "invalid_time_window",
                 format!(
                     "a backfill must lie within the last watch.retention_days ({} days)",
-                    service.retention_days
+                    retention_days
                 ),
             ));
         }
@@ -75,12 +79,12 @@ impl BackfillRequest {
             None => None,
         };
         let types = match &self.types {
-            None => service.types.clone(),
+            None => watched.to_vec(),
             Some(types) => {
                 let mut parsed = Vec::new();
                 for t in types {
                     let t: ProfileType = t.parse()?;
-                    if !service.types.contains(&t) {
+                    if !watched.contains(&t) {
                         return Err(InputError::new(
                             "invalid_profile_type",
                             format!("{t} is not watched (watch.types)"),

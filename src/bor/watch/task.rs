@@ -10,10 +10,10 @@ use chrono::Utc;
 use tokio::task::JoinSet;
 
 use super::metrics::WatchMetrics;
+use super::slices::Slices;
 use super::status::WatchStatus;
 use super::summarizer::Summarizer;
 use super::worker::Worker;
-use super::Slices;
 use crate::profile::{AppName, ProfileType};
 use crate::sor::summary::{Backfill, Series};
 use crate::sor::{SorError, SummarySor, WatchWork};

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::Slices;
+use super::backfill::{BackfillError, BackfillRequest};
+use super::slices::Slices;
 use crate::profile::trend::{suggestions, top_by_mean, SliceSummary};
 use crate::profile::{percent_of, AppName, ProfileType, TimeWindow};
 use crate::sor::summary::{Backfill, BackfillCounts};
@@ -212,7 +213,7 @@ impl TrendService {
 
     /// Queues the slices in `[from, to)` that have ended and are not summarized; how many.
     pub async fn backfill(&self, request: BackfillRequest, now: i64) -> Result<u64, BackfillError> {
-        let (window, apps, types) = request.checked(self, now)?;
+        let (window, apps, types) = request.checked(self.retention_days, &self.types, now)?;
         let due = self.slices.due(now);
         let to = window.to.min(due.saturating_add(self.slices.secs));
         let from = self.slices.first_from(window.from);
@@ -264,5 +265,3 @@ fn series(summaries: &[SliceSummary], function: String) -> TrendSeries {
         function,
     }
 }
-
-pub use super::backfill::{BackfillError, BackfillRequest};

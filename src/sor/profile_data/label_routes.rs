@@ -2,9 +2,10 @@
 //! which is how the profile watcher in another process learns the versions of a slice.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::model::LabelValues;
 use super::routes::{subject, PyroscopeFailure};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::{is_label_name, InputError};
@@ -37,14 +38,6 @@ pub struct LabelParams {
     /// Window end, epoch seconds (default: now, floored to 10 s).
     #[param(minimum = 0, example = 1_700_003_600)]
     pub to: Option<i64>,
-}
-
-/// The values of one label in a window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"values": ["1.4.1", "1.4.2"]}))]
-pub struct LabelValues {
-    /// Sorted, unique, never empty strings.
-    pub values: Vec<String>,
 }
 
 /// The values of one label on an app's profiles of one type in a window.

@@ -160,3 +160,11 @@ pub struct DiffTrees {
     pub baseline: std::sync::Arc<crate::profile::CallTree>,
     pub current: std::sync::Arc<crate::profile::CallTree>,
 }
+
+/// The values of one label in a window.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"values": ["1.4.1", "1.4.2"]}))]
+pub struct LabelValues {
+    /// Sorted, unique, never empty strings.
+    pub values: Vec<String>,
+}

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::flamegraph::parse_connect;
-use super::label_routes::LabelValues;
-use super::model::{AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{
+    AppList, DiffTrees, LabelValues, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+};
 use crate::profile::{
     percent_of, AppName, CallTree, FunctionStat, LabelSelector, ProfileType, TimeWindow,
 };
