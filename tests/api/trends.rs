@@ -209,16 +209,24 @@ async fn bad_backfills_and_trend_queries_are_refused_with_nothing_queued() {
     }
     let unknown = json!({"from": now - 3600, "to": now, "notfiy": true});
     json_with_status(app.post("/trends/backfill", &unknown).await, 400).await;
+    // An hour older than retention is accepted, and nothing of it queued: retention would
+    // drop it at once.
+    let old = json!({"from": now - 20 * 86_400, "to": now - 20 * 86_400 + 3600});
+    let queued = json_with_status(app.post("/trends/backfill", &old).await, 202).await;
+    assert_eq!(queued, json!({"slices": 0}));
     assert_eq!(
         backfill_counts(&app).await,
         json!({"pending": 0, "done": 0, "failed": 0})
     );
+    let too_many = format!("/trends/app-00?functions={}", vec!["f"; 101].join(","));
     for (path, code) in [
         ("/trends/app-00?format=png", "invalid_format"),
         ("/trends/app-00?limit=0", "invalid_limit"),
         ("/trends/app-00?type=bogus", "invalid_profile_type"),
         ("/trends/app-00?from=200&to=100", "invalid_time_window"),
         ("/trends/app-00/suggestions?days=0", "invalid_days"),
+        ("/trends/app-00?functions=,%20,", "invalid_functions"),
+        (&too_many, "invalid_functions"),
     ] {
         assert_error(app.get(path).await, 400, code).await;
     }

@@ -14,7 +14,8 @@ const MAX_APPS: usize = 1000;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"from": 1_700_000_000, "to": 1_700_086_400, "apps": ["ledger"], "types": ["cpu"], "notify": false}))]
 pub struct BackfillRequest {
-    /// Slices starting at or after this (epoch seconds) are summarized.
+    /// Slices starting at or after this (epoch seconds) are summarized; those older than
+    /// `watch.retention_days` are not queued (retention would drop them).
     #[schema(minimum = 0)]
     pub from: i64,
     /// … and before this; slices that have not ended yet are left to the live watcher.
@@ -51,17 +52,13 @@ impl BackfillRequest {
         &self,
         retention_days: i64,
         watched: &[ProfileType],
-        now: i64,
     ) -> Result<Checked, InputError> {
         let window = TimeWindow::new(self.from, self.to)?;
         let retention = retention_days.saturating_mul(86_400);
-        if window.to - window.from > retention || window.from < now.saturating_sub(retention) {
+        if window.to - window.from > retention {
             return Err(InputError::new(
                 "invalid_time_window",
-                format!(
-                    "a backfill must lie within the last watch.retention_days ({} days)",
-                    retention_days
-                ),
+                format!("a backfill may span at most watch.retention_days ({retention_days} days)"),
             ));
         }
         let apps = match &self.apps {

@@ -9,9 +9,7 @@ use super::backfill::{BackfillError, BackfillRequest};
 use super::chart::trend_picture;
 use super::trends::{BackfillStatus, Pick, Suggestions, TrendService, Trends};
 use crate::error::{ApiError, BodyRefused, ErrorBody};
-use crate::profile::{
-    now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow, MAX_FUNCTION_NAME,
-};
+use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
 use crate::routing::{resource, AppPath};
 
 /// Mounts the routes; expects `web::Data<TrendService>`. The backfill resource comes first, so
@@ -51,8 +49,9 @@ pub struct TrendParams {
     /// … and before this (default: now).
     #[param(minimum = 1)]
     pub to: Option<i64>,
-    /// Comma-separated exact function names; wins over `limit`.
-    #[param(max_length = 20000)]
+    /// Comma-separated exact function names (1 to 100; spaces around a name are ignored);
+    /// wins over `limit`.
+    #[param(max_length = 20000, pattern = "^[^,]*[^, ][^,]*(,[^,]*){0,99}$")]
     pub functions: Option<String>,
     /// The functions with the highest mean self share, 1..=100 (default 10).
     #[param(minimum = 1, maximum = 100)]
@@ -93,17 +92,14 @@ fn pick(params: &TrendParams) -> Result<Pick, InputError> {
     if let Some(list) = &params.functions {
         let names: Vec<String> = list
             .split(',')
-            .map(str::trim)
+            .map(|n| n.trim_matches(' '))
             .filter(|n| !n.is_empty())
             .map(str::to_owned)
             .collect();
-        if names.is_empty()
-            || names.len() > MAX_FUNCTIONS as usize
-            || names.iter().any(|n| n.len() > MAX_FUNCTION_NAME)
-        {
+        if names.is_empty() || names.len() > MAX_FUNCTIONS as usize {
             return Err(InputError::new(
                 "invalid_functions",
-                format!("functions must list 1 to {MAX_FUNCTIONS} names of at most {MAX_FUNCTION_NAME} bytes"),
+                format!("functions must list 1 to {MAX_FUNCTIONS} names"),
             ));
         }
         return Ok(Pick::Named(names));
@@ -121,8 +117,10 @@ fn pick(params: &TrendParams) -> Result<Pick, InputError> {
 #[utoipa::path(get, path = "/trends/{appName}", tag = "trends",
     params(("appName" = inline(crate::profile::AppName), Path, description = "Application name"), TrendParams),
     responses(
-        (status = 200, description = "The trend", body = Trends),
-        (status = 200, description = "The trend as a line chart (format=svg)", content_type = "image/svg+xml", body = String),
+        (status = 200, description = "The trend: JSON, or a line chart (`format=svg`)", content(
+            (Trends = "application/json"),
+            (String = "image/svg+xml"),
+        )),
         (status = 400, description = "Invalid app name, type, window, functions, limit or format", body = ErrorBody),
         (status = 503, description = "The summary store is unavailable", body = ErrorBody),
     ))]

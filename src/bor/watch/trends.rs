@@ -211,12 +211,14 @@ impl TrendService {
         })
     }
 
-    /// Queues the slices in `[from, to)` that have ended and are not summarized; how many.
+    /// Queues the slices in `[from, to)` that have ended, are within retention and are not
+    /// summarized; how many.
     pub async fn backfill(&self, request: BackfillRequest, now: i64) -> Result<u64, BackfillError> {
-        let (window, apps, types) = request.checked(self.retention_days, &self.types, now)?;
+        let (window, apps, types) = request.checked(self.retention_days, &self.types)?;
         let due = self.slices.due(now);
         let to = window.to.min(due.saturating_add(self.slices.secs));
-        let from = self.slices.first_from(window.from);
+        let kept_from = now.saturating_sub(self.retention_days.saturating_mul(86_400));
+        let from = self.slices.first_from(window.from.max(kept_from));
         let apps = match apps {
             Some(apps) => apps,
             None => self
