@@ -3,7 +3,7 @@
 # demo/stacks/, which this project wrote by hand. Run from the repository root:
 #   scripts/demo-profiles.sh
 # The payments files carry times (the hour before and after a deploy at 2026-01-01T01:00Z, six
-# ten-minute files each);
+# ten-minute files each), and so do cart's and ledger's (a day of five-minute files, below);
 # the others carry none and so count in every window, the default "last hour" included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,4 +39,50 @@ for k in 0 1 2 3 4 5; do
     "$tool" "$parts/before.$k.folded" "$out/payments/before-deploy-$k.pb.gz" "${cpu[@]}" $((deploy - 3600 + k * 600)) 600
     "$tool" "$parts/after.$k.folded" "$out/payments/after-deploy-$k.pb.gz" "${cpu[@]}" $((deploy + k * 600)) 600
 done
-ls -l "$out"/*
+# A recorded day (2026-01-02, UTC) of five-minute profiles for two more apps, which the service
+# replays as the day before it started (src/startup/profile_source.rs), so the profile watcher
+# has a day of history on a first run: `cart` (Go) only breathes with its traffic; `ledger`
+# (Java) deploys version 1.4.2 at 16:00, which compiles its validation pattern per entry.
+# Each slice: the stacks' counts follow a daily traffic curve, each stack's share wobbles by a
+# seeded log-normal 8 % (overdispersion), and the counts are drawn as Poisson samples.
+day=1767312000 # 2026-01-02T00:00:00Z
+mkdir -p "$out"/{cart,ledger}
+python3 - "$parts" <<'PY'
+import math, random, sys
+folder = sys.argv[1]
+def stacks(name):
+    return [line.rsplit(" ", 1) for line in open(f"demo/stacks/{name}.cpu.folded")
+            if line.strip() and not line.startswith("#")]
+def poisson(rng, mean):
+    if mean < 30:
+        limit, k, p = math.exp(-mean), 0, rng.random()
+        while p > limit:
+            k, p = k + 1, p * rng.random()
+        return k
+    return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+for app, before, after, deploy_slice, versions in [
+    ("cart", "cart", "cart", None, ("2.3.0", "2.3.0")),
+    ("ledger", "ledger.before", "ledger.after", 192, ("1.4.1", "1.4.2")),
+]:
+    rng = random.Random(f"demo-day-{app}")
+    for k in range(288):
+        after_deploy = deploy_slice is not None and k >= deploy_slice
+        traffic = 1.0 + 0.3 * math.sin(2 * math.pi * (k - 108) / 288)
+        with open(f"{folder}/{app}.{k}.folded", "w") as out:
+            for stack, count in stacks(after if after_deploy else before):
+                mean = int(count) * traffic * math.exp(rng.gauss(0, 0.08))
+                n = poisson(rng, mean)
+                if n > 0:
+                    out.write(f"{stack} {n}\n")
+        with open(f"{folder}/{app}.{k}.version", "w") as out:
+            out.write(versions[1] if after_deploy else versions[0])
+PY
+for app in cart ledger; do
+    for k in $(seq 0 287); do
+        at=$((day + k * 300))
+        name=$(date -u -d "@$at" +%H%M)
+        "$tool" "$parts/$app.$k.folded" "$out/$app/day-$name.pb.gz" "${cpu[@]}" "$at" 300 \
+            "version=$(cat "$parts/$app.$k.version")"
+    done
+done
+ls -l "$out"/* | tail -n 20

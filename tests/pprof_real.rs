@@ -84,6 +84,7 @@ async fn a_profile_written_by_the_pprof_crate_ranks_as_computed_independently() 
     let sor = FileProfileData::new(
         &settings.profiles,
         dir.path().to_path_buf(),
+        None,
         Metrics::new(None).unwrap(),
     );
     let profile = sor

@@ -9,6 +9,7 @@ use super::error::StartupError;
 use crate::probe::HealthCheck;
 use crate::settings::Settings;
 use crate::sor::profile_data::pprof::check::ProfileFilesCheck;
+use crate::sor::profile_data::pprof::source::Replay;
 use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
 use crate::sor::profile_data::{FileProfileData, PyroscopeProfileData};
 use crate::sor::ProfileDataSor;
@@ -44,7 +45,7 @@ pub fn profile_data_sor(
         }
         (None, Some(dir)) => {
             tracing::info!(dir = %dir.display(), "reading profiles from pprof files");
-            Ok(files(settings, dir.clone(), "files", metrics))
+            Ok(files(settings, (dir.clone(), None), "files", metrics))
         }
         (None, None) => {
             let dir = demo_dir(&settings.profiles.demo_dir);
@@ -52,18 +53,35 @@ pub fn profile_data_sor(
                 dir = %dir.display(),
                 "neither PYROSCOPE_URL nor PROFILES_DIR is set: answering from the bundled demo profiles"
             );
-            Ok(files(settings, dir, "demo", metrics))
+            let replay = demo_replay(chrono::Utc::now().timestamp());
+            Ok(files(settings, (dir, Some(replay)), "demo", metrics))
         }
+    }
+}
+
+/// The day the bundled demo's five-minute profiles were recorded on (2026-01-02, UTC; made by
+/// `scripts/demo-profiles.sh`), as epoch seconds `[from, to)`.
+const DEMO_DAY: (i64, i64) = (1_767_312_000, 1_767_398_400);
+
+/// The demo's recorded day replays as the day that ended at the last whole five minutes
+/// before `now`, so the profile watcher finds a day of history on a first start.
+fn demo_replay(now: i64) -> Replay {
+    let (from, to) = DEMO_DAY;
+    let end = now - now.rem_euclid(300);
+    Replay {
+        from,
+        to,
+        shift: end - to,
     }
 }
 
 fn files(
     settings: &Settings,
-    dir: PathBuf,
+    (dir, replay): (PathBuf, Option<Replay>),
     source: &'static str,
     metrics: &Arc<Metrics>,
 ) -> HostedProfileData {
-    let sor = FileProfileData::new(&settings.profiles, dir, metrics.clone());
+    let sor = FileProfileData::new(&settings.profiles, dir, replay, metrics.clone());
     let check = Arc::new(ProfileFilesCheck {
         dir: sor.dir(),
         source,

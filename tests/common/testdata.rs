@@ -293,6 +293,7 @@ impl Generated {
                     sample.push(Sample {
                         location_id,
                         value: vec![self_samples as i64],
+                        label: Vec::new(),
                     });
                 }
             }

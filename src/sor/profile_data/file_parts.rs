@@ -36,7 +36,7 @@ pub fn file_parts(
             Some((f, index))
         })
         .collect();
-    if files.iter().any(|(f, _)| f.profile.time_nanos == 0) {
+    if files.iter().any(|(f, _)| f.time_nanos == 0) {
         return Ok(Some(Err(
             "a profile file of the window has no time (pprof `time_nanos`), so the window cannot be cut into parts".to_owned(),
         )));
@@ -47,9 +47,7 @@ pub fn file_parts(
             files.len()
         ))));
     }
-    files.sort_by(|(a, _), (b, _)| {
-        (a.profile.time_nanos, &a.path).cmp(&(b.profile.time_nanos, &b.path))
-    });
+    files.sort_by(|(a, _), (b, _)| (a.time_nanos, &a.path).cmp(&(b.time_nanos, &b.path)));
     let mut parts = Vec::with_capacity(files.len());
     for (file, index) in files {
         let stats = if labels.is_empty() {
@@ -66,9 +64,8 @@ pub fn file_parts(
 
 /// The file's `[time, time + duration)` in whole seconds, at least one second long.
 fn bounds(file: &ProfileFile) -> TimeWindow {
-    let start = file.profile.time_nanos.div_euclid(NANOS).max(0);
+    let start = file.time_nanos.div_euclid(NANOS).max(0);
     let end_nanos = file
-        .profile
         .time_nanos
         .saturating_add(file.profile.duration_nanos.max(0));
     let end = (end_nanos.saturating_add(NANOS - 1) / NANOS).max(start.saturating_add(1));

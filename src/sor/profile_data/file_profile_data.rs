@@ -14,7 +14,7 @@ use super::file_parts::file_parts;
 use super::flamegraph::FlameGraphStats;
 use super::labelled_files::{label_values, merge_labelled};
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Snapshot};
+use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Replay, Snapshot};
 use super::pprof::{Limits, StackTree};
 use super::ranking::{profile_answer, DiffRead};
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
@@ -53,9 +53,15 @@ pub struct FileProfileData {
 }
 
 impl FileProfileData {
-    /// Reads `dir` with the limits and type table of `settings`; skipped files are counted in
+    /// Reads `dir` with the limits and type table of `settings`, its files recorded within
+    /// `replay` read as if later; skipped files are counted in
     /// `profile_files_skipped_total{reason}`.
-    pub fn new(settings: &ProfilesSettings, dir: PathBuf, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        settings: &ProfilesSettings,
+        dir: PathBuf,
+        replay: Option<Replay>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let limits = Limits {
             max_decoded_bytes: settings.max_decoded_bytes,
             max_stack_depth: settings.max_stack_depth,
@@ -64,7 +70,7 @@ impl FileProfileData {
         let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
         let rescan = Duration::from_secs(settings.rescan_secs);
         FileProfileData {
-            dir: Arc::new(ProfileDir::new(dir, limits, rescan, on_skip)),
+            dir: Arc::new(ProfileDir::new(dir, limits, rescan, on_skip).replaying(replay)),
             limits,
             sample_types: by_type(&settings.sample_types),
             series_names: by_type(&settings.series_names),

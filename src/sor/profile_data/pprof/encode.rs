@@ -17,6 +17,8 @@ pub struct Header {
     /// 0 writes no time.
     pub time_nanos: i64,
     pub duration_nanos: i64,
+    /// String labels every sample carries, e.g. `("version", "1.4.2")`.
+    pub labels: Vec<(String, String)>,
 }
 
 /// One stack, root first, with one value per sample type.
@@ -72,6 +74,14 @@ pub fn profile(header: &Header, stacks: &[Stack]) -> proto::Profile {
         .period_type
         .as_ref()
         .map(|t| value_type(t, &mut string));
+    let label: Vec<proto::Label> = header
+        .labels
+        .iter()
+        .map(|(key, value)| proto::Label {
+            key: string(key),
+            str: string(value),
+        })
+        .collect();
     let mut function_ids: HashMap<&str, u64> = HashMap::new();
     let mut function = Vec::new();
     let mut location = Vec::new();
@@ -101,6 +111,7 @@ pub fn profile(header: &Header, stacks: &[Stack]) -> proto::Profile {
         sample.push(proto::Sample {
             location_id,
             value: stack.values.clone(),
+            label: label.clone(),
         });
     }
     proto::Profile {

@@ -64,6 +64,18 @@ pub struct Sample {
     pub location_id: Vec<u64>,
     #[prost(int64, repeated, tag = "2")]
     pub value: Vec<i64>,
+    /// Written by the encoder; the reader takes labels straight off the wire (`walk.rs`).
+    #[prost(message, repeated, tag = "3")]
+    pub label: Vec<Label>,
+}
+
+/// A string label of a sample, `key = str` (indexes into the string table).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Label {
+    #[prost(int64, tag = "1")]
+    pub key: i64,
+    #[prost(int64, tag = "2")]
+    pub str: i64,
 }
 
 /// A program counter with the source lines it stands for; `line[0]` is the innermost inlined

@@ -24,6 +24,31 @@ pub struct ProfileFile {
     pub path: PathBuf,
     /// The file's call tree, with every sample.
     pub profile: Arc<ParsedProfile>,
+    /// When the file counts from, epoch nanoseconds: its pprof `time_nanos`, moved by the
+    /// directory's [`Replay`] when it has one; 0 = no time.
+    pub time_nanos: i64,
+}
+
+/// Files timed within `[from, to)` (epoch seconds) read as if `shift` seconds later: how the
+/// bundled demo's recorded day replays as the day before the service started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replay {
+    pub from: i64,
+    pub to: i64,
+    pub shift: i64,
+}
+
+impl Replay {
+    /// The time a file recorded at `nanos` is read at.
+    fn time_of(&self, nanos: i64) -> i64 {
+        const NANOS: i64 = 1_000_000_000;
+        let recorded = nanos.div_euclid(NANOS);
+        if nanos != 0 && self.from <= recorded && recorded < self.to {
+            nanos.saturating_add(self.shift.saturating_mul(NANOS))
+        } else {
+            nanos
+        }
+    }
 }
 
 impl ProfileFile {
@@ -31,16 +56,15 @@ impl ProfileFile {
     /// overlaps it, a zero or negative duration being the instant `time`. A file without a
     /// time counts everywhere.
     pub fn in_window(&self, from: i64, to: i64) -> bool {
-        let p = &self.profile;
-        if p.time_nanos == 0 {
+        if self.time_nanos == 0 {
             return true;
         }
         let (from, to) = (
             from.saturating_mul(1_000_000_000),
             to.saturating_mul(1_000_000_000),
         );
-        let start = p.time_nanos;
-        let end = start.saturating_add(p.duration_nanos.max(0));
+        let start = self.time_nanos;
+        let end = start.saturating_add(self.profile.duration_nanos.max(0));
         if end == start {
             from <= start && start < to
         } else {
@@ -81,6 +105,7 @@ pub struct ProfileDir {
     limits: Limits,
     rescan: Duration,
     on_skip: OnSkip,
+    replay: Option<Replay>,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -91,8 +116,15 @@ impl ProfileDir {
             limits,
             rescan,
             on_skip,
+            replay: None,
             state: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// The same directory, its files recorded within `replay` read as if later.
+    pub fn replaying(mut self, replay: Option<Replay>) -> Self {
+        self.replay = replay;
+        self
     }
 
     pub fn dir(&self) -> &Path {
@@ -108,10 +140,11 @@ impl ProfileDir {
         }
         let cache = std::mem::take(&mut state.cache);
         let (dir, limits, on_skip) = (self.dir.clone(), self.limits, self.on_skip.clone());
-        let previous = state.snapshot.clone();
-        let scan =
-            tokio::task::spawn_blocking(move || scan(&dir, limits, &on_skip, cache, &previous))
-                .await;
+        let (previous, replay) = (state.snapshot.clone(), self.replay);
+        let scan = tokio::task::spawn_blocking(move || {
+            scan(&dir, (limits, replay), &on_skip, cache, &previous)
+        })
+        .await;
         match scan {
             Ok((cache, snapshot)) => {
                 state.cache = cache;
@@ -138,7 +171,7 @@ struct Listed {
 /// time did not change, and reading the others on every core.
 fn scan(
     dir: &Path,
-    limits: Limits,
+    (limits, replay): (Limits, Option<Replay>),
     on_skip: &OnSkip,
     mut old: HashMap<PathBuf, Cached>,
     previous: &Snapshot,
@@ -179,6 +212,7 @@ fn scan(
             Ok(profile) => snapshot.files.push(ProfileFile {
                 app: l.app,
                 path: l.path.clone(),
+                time_nanos: replay.map_or(profile.time_nanos, |r| r.time_of(profile.time_nanos)),
                 profile: profile.clone(),
             }),
             Err(_) => snapshot.skipped += 1,

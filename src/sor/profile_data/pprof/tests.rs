@@ -153,10 +153,12 @@ fn handmade(function_ids: [u64; 3], location_ids: [u64; 3]) -> Profile {
             Sample {
                 location_id: vec![3, 2, 1],
                 value: vec![1, 70],
+                label: Vec::new(),
             },
             Sample {
                 location_id: vec![2, 1],
                 value: vec![1, 30],
+                label: Vec::new(),
             },
         ],
         ..Profile::default()
@@ -282,6 +284,7 @@ fn windows_hold_the_files_whose_time_overlaps_them() {
     let at = |time_nanos: i64, duration_nanos: i64| ProfileFile {
         app: "a".into(),
         path: "a/x".into(),
+        time_nanos,
         profile: std::sync::Arc::new(ParsedProfile {
             time_nanos,
             duration_nanos,
@@ -495,4 +498,26 @@ async fn a_scan_gives_each_file_its_own_profile_and_skips_the_hostile_one() {
         .map(|i| (format!("{i}.pb"), i))
         .into();
     assert_eq!(read, want);
+
+    // Replayed: the files recorded in [3 s, 6 s) count 100 s later; the rest where they were.
+    let replay = source::Replay {
+        from: 3,
+        to: 6,
+        shift: 100,
+    };
+    let replayed = source::ProfileDir::new(
+        dir.path().to_owned(),
+        LIMITS,
+        std::time::Duration::from_secs(3600),
+        Arc::new(|_, _| {}),
+    )
+    .replaying(Some(replay));
+    let snapshot = replayed.snapshot().await;
+    let times: Vec<i64> = snapshot
+        .files
+        .iter()
+        .map(|f| f.time_nanos / 1_000_000_000)
+        .collect();
+    assert_eq!(times, [1, 2, 103, 104, 6, 7, 8, 9]);
+    assert!(snapshot.files[2].in_window(103, 104) && !snapshot.files[2].in_window(3, 4));
 }
