@@ -16,7 +16,8 @@ create table profile_summary (
 
 -- Creates the partition of the UTC day holding `at` (epoch seconds), unless it exists. Callers
 -- use it before writing a day they have not written yet; the advisory lock keeps two replicas
--- from creating the same table at once.
+-- from creating the same table at once, and one that still finds it made by the other (its
+-- statement began before the other committed) takes that as done.
 create function profile_summary_partition(at bigint) returns text
 language plpgsql as $$
 declare
@@ -26,8 +27,12 @@ begin
     if to_regclass(name) is null then
         perform pg_advisory_xact_lock(hashtext('profile_summary_partition'));
         if to_regclass(name) is null then
-            execute format('create table %I partition of profile_summary for values from (%s) to (%s)',
-                           name, day_start, day_start + 86400);
+            begin
+                execute format('create table %I partition of profile_summary for values from (%s) to (%s)',
+                               name, day_start, day_start + 86400);
+            exception when duplicate_table or unique_violation then
+                null;
+            end;
         end if;
     end if;
     return name;

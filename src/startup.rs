@@ -21,6 +21,7 @@ use crate::sor::alert_rule::PgAlertRuleStore;
 use crate::sor::baseline::PgBaselineStore;
 use crate::sor::history::PgHistoryStore;
 use crate::sor::registry::PgRegistryStore;
+use crate::sor::summary::PgSummaryStore;
 use crate::tasks::Tasks;
 use crate::telemetry::{self, Metrics};
 
@@ -84,14 +85,7 @@ impl Application {
             &mut bors,
             &mut tasks,
         )?;
-        start_watch(
-            &settings,
-            &hosted,
-            database.as_ref(),
-            &metrics,
-            &mut bors,
-            &mut tasks,
-        )?;
+        start_watch(&settings, &hosted, &metrics, &mut bors, &mut tasks)?;
         if let Some(writer) = history_writer {
             let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
@@ -158,6 +152,10 @@ fn host_sors(
         }
         if function.hosts(Function::AlertRuleSor) {
             hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
+        }
+        if function.hosts(Function::Watch) {
+            let slice_secs = settings.watch.slice();
+            hosted.summaries = Some(Arc::new(PgSummaryStore::new(db.clone(), slice_secs)));
         }
     }
     if function.hosts(Function::ProfileDataSor) {

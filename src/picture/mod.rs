@@ -8,6 +8,7 @@ mod page;
 mod palette;
 mod svg;
 mod trend;
+mod trends;
 
 use std::fmt::Write;
 
@@ -17,6 +18,7 @@ pub use page::{href, shown, Cell, Page};
 pub use palette::{Rgb, Runtime};
 pub use svg::{thousands, Captions};
 pub use trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
+pub use trends::trends_svg;
 
 use layout::Frame;
 use svg::Painter;

@@ -13,6 +13,7 @@ mod severity;
 pub mod significance;
 mod stats;
 pub mod trend;
+pub mod trend_view;
 mod window;
 
 use std::fmt;

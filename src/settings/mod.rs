@@ -39,6 +39,7 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("HISTORY_URL", "sors.history_url"),
     ("REGISTRY_URL", "sors.registry_url"),
     ("ALERT_RULE_URL", "sors.alert_rule_url"),
+    ("WATCH_URL", "sors.watch_url"),
     ("DATABASE_URL", "database.url"),
     ("DB_HOST", "database.host"),
     ("DB_PORT", "database.port"),
@@ -194,6 +195,8 @@ pub struct SorUrls {
     pub history_url: Option<Url>,
     pub registry_url: Option<Url>,
     pub alert_rule_url: Option<Url>,
+    /// The profile watcher, whose trends the triage page draws (env `WATCH_URL`).
+    pub watch_url: Option<Url>,
     pub request_timeout_secs: u64,
     /// Sent as `Authorization: Bearer` to every remote SOR (env `SOR_TOKEN`).
     pub token: Option<SecretString>,

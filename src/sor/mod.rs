@@ -15,14 +15,15 @@ pub mod registry;
 pub mod remote;
 mod rows;
 pub mod summary;
+mod watch;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 pub use error::SorError;
+pub use watch::{SummarySor, TrendSor, WatchWork};
 
-use crate::profile::trend::SliceSummary;
 use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};
 use alert_state::{AlertTransition, StoredAlert};
@@ -31,7 +32,6 @@ use history::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use outbox::{ClaimedNotification, OutboxStats, Settlement};
 use profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use registry::{NewService, Service, ServicePatch, Tier};
-use summary::{Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceWork};
 
 /// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
 ///
@@ -214,71 +214,4 @@ pub trait NotificationOutbox: Send + Sync {
 pub trait Leadership: Send + Sync {
     /// Whether this process leads now: takes the lead when it is free, keeps it while held.
     async fn lead(&self) -> Result<bool, SorError>;
-}
-
-/// The profile watcher's summaries (SPEC §13): what `/trends` reads and backfills queue.
-///
-/// # Errors
-/// `Unavailable` when the store is down.
-#[cfg_attr(test, mockall::automock)]
-#[async_trait]
-pub trait SummarySor: Send + Sync {
-    /// `app`'s summaries of `profile_type` whose slice starts in `window`, oldest first.
-    async fn summaries(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-    ) -> Result<Vec<SliceSummary>, SorError>;
-    /// Each series' newest summary whose slice starts at or after `since`.
-    async fn latest(&self, since: i64) -> Result<Vec<SeriesSummary>, SorError>;
-    /// Queues the slices of `backfill` not summarized yet; how many were queued. With
-    /// `only_if_empty`, queues nothing unless the store has no series at all (the start-up
-    /// backfill, which several replicas may try at once).
-    async fn queue_backfill(
-        &self,
-        backfill: &Backfill,
-        only_if_empty: bool,
-    ) -> Result<u64, SorError>;
-    /// Backfill items by state.
-    async fn backfill_counts(&self) -> Result<BackfillCounts, SorError>;
-}
-
-/// The watcher's work, shared by replicas through leases (SPEC §13).
-///
-/// # Errors
-/// `Unavailable` when the store is down.
-#[async_trait]
-pub trait WatchWork: Send + Sync {
-    /// Adds series not known yet, their live cursor at `next_slice`.
-    async fn add_series(&self, series: &[Series], next_slice: i64) -> Result<(), SorError>;
-    /// Leases up to `limit` series with work due (a live slice starting at or before `due`, or
-    /// a pending backfill item) that nobody holds, oldest cursor first.
-    async fn claim(
-        &self,
-        holder: &str,
-        limit: u32,
-        lease: std::time::Duration,
-        due: i64,
-    ) -> Result<Vec<Lease>, SorError>;
-    /// The held series' next slice in time order: its earliest pending backfill item or its
-    /// live cursor (when that starts at or before `due`).
-    async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError>;
-    /// Records `work` done (with its summary, if the slice had a profile) and renews the lease;
-    /// `false` when the lease was lost (nothing is written then).
-    async fn done(
-        &self,
-        lease: &Lease,
-        work: &SliceWork,
-        summary: Option<&SliceSummary>,
-        renew: std::time::Duration,
-    ) -> Result<bool, SorError>;
-    /// Records a failed attempt; a backfill item is given up after a few.
-    async fn failed(&self, lease: &Lease, work: &SliceWork, error: &str) -> Result<(), SorError>;
-    /// Gives the series back.
-    async fn release(&self, lease: &Lease) -> Result<(), SorError>;
-    /// The start of the oldest slice a live cursor waits at.
-    async fn oldest_cursor(&self) -> Result<Option<i64>, SorError>;
-    /// Drops the day partitions wholly before `before`; their names.
-    async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 use actix_web::web;
 
 use super::remote_sors::{
-    baseline_spec, history_spec, profile_data_spec, registry_spec, RemoteChecks, RemoteSors,
+    baseline_spec, history_spec, profile_data_spec, registry_spec, trend_spec, RemoteChecks,
+    RemoteSors,
 };
 use super::StartupError;
 use crate::backoff::Backoff;
@@ -19,7 +20,8 @@ use crate::bor::triage::{RuleSet, TriageService};
 use crate::bor::{history_queue, HistoryWriter};
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::CoalescedBaselines;
-use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::sor::summary::PgSummaryStore;
+use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor, TrendSor};
 use crate::telemetry::Metrics;
 
 /// The SOR implementations this process serves routes for.
@@ -30,6 +32,8 @@ pub(super) struct Hosted {
     pub(super) registry: Option<Arc<dyn RegistrySor>>,
     pub(super) alert_rules: Option<Arc<dyn AlertRuleSor>>,
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
+    /// The profile watcher's store, when this process runs the watcher.
+    pub(super) summaries: Option<Arc<PgSummaryStore>>,
 }
 
 /// The BOR services this process hosts, shared by every worker.
@@ -53,6 +57,8 @@ struct BorDeps {
     baseline: Option<Arc<dyn BaselineSor>>,
     history: Option<Arc<dyn HistorySor>>,
     registry: Option<Arc<dyn RegistrySor>>,
+    /// The watcher's trends, for the triage page.
+    trends: Option<Arc<dyn TrendSor>>,
 }
 
 impl BorDeps {
@@ -65,6 +71,7 @@ impl BorDeps {
                 baseline: None,
                 history: None,
                 registry: None,
+                trends: self.trends.clone(),
             },
         }
     }
@@ -103,11 +110,19 @@ fn bor_dependencies(
             reason: "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all",
         });
     };
+    let hosted_trends = hosted.summaries.clone().map(|s| s as Arc<dyn TrendSor>);
+    let trends = remote.resolve(
+        trend_spec(),
+        urls.watch_url.as_ref(),
+        function.hosts(Function::Watch),
+        hosted_trends.as_ref(),
+    )?;
     let mut deps = BorDeps {
         profile_data,
         baseline: None,
         history: None,
         registry: None,
+        trends,
     };
     // A v1-only process never uses the optional SORs: neither clients nor health checks, so
     // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
@@ -174,13 +189,16 @@ pub(super) fn build_bors(
         let deps = deps.for_version(version);
         let rules = load_rules(settings)?;
         log_bor("triage", version, &deps);
-        bors.triage = Some(web::Data::new(TriageService::new(
-            deps.profile_data.clone(),
-            deps.baseline.clone(),
-            recorder(&deps),
-            Arc::new(rules),
-            settings.triage.min_score,
-        )));
+        bors.triage = Some(web::Data::new(
+            TriageService::new(
+                deps.profile_data.clone(),
+                deps.baseline.clone(),
+                recorder(&deps),
+                Arc::new(rules),
+                settings.triage.min_score,
+            )
+            .with_trends(deps.trends.clone()),
+        ));
     }
     if let Some(version) = function.bor_version(Bor::DiffReport) {
         let deps = deps.for_version(version);

@@ -94,6 +94,7 @@ fn v1_never_uses_baselines_history_or_the_registry() {
         baseline: Some(Arc::new(MockBaselineSor::new())),
         history: None,
         registry: None,
+        trends: None,
     };
     assert!(deps.for_version(BorVersion::V1).baseline.is_none());
     assert!(deps.for_version(BorVersion::V2).baseline.is_some());

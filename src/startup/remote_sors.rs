@@ -13,7 +13,8 @@ use crate::sor::history::remote::RemoteHistoryStore;
 use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
 use crate::sor::remote::{RemoteSor, RemoteSorCheck};
-use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor};
+use crate::sor::summary::RemoteTrends;
+use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor, TrendSor};
 use crate::telemetry::Metrics;
 
 /// Health checks of the remote SORs a process's BORs use.
@@ -116,6 +117,17 @@ pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
         check: "registrySor",
         required: false,
         client: |r| Arc::new(RemoteRegistryStore::new(r)),
+    }
+}
+
+/// The watcher's trends, drawn on the triage page; optional like the v2 dependencies.
+pub(super) fn trend_spec() -> RemoteSpec<dyn TrendSor> {
+    RemoteSpec {
+        name: "Profile watcher",
+        key: "sors.watch_url",
+        check: "profileWatcher",
+        required: false,
+        client: |r| Arc::new(RemoteTrends::new(r)),
     }
 }
 

@@ -15,9 +15,7 @@ use crate::bor::watch::summarizer::Summarizer;
 use crate::bor::watch::task::WatchTask;
 use crate::bor::watch::worker::Worker;
 use crate::bor::watch::{Slices, TrendService};
-use crate::db::Database;
 use crate::settings::{Function, Settings};
-use crate::sor::summary::PgSummaryStore;
 use crate::tasks::Tasks;
 use crate::telemetry::Metrics;
 
@@ -29,13 +27,12 @@ const STOP_WITHIN: Duration = Duration::from_secs(5);
 pub(super) fn start_watch(
     settings: &Settings,
     hosted: &Hosted,
-    database: Option<&Database>,
     metrics: &Arc<Metrics>,
     bors: &mut Bors,
     tasks: &mut Tasks,
 ) -> Result<(), StartupError> {
     let function = settings.function;
-    let Some(db) = database.filter(|_| function.hosts(Function::Watch)) else {
+    let Some(store) = hosted.summaries.clone() else {
         return Ok(());
     };
     let urls = &settings.sors;
@@ -66,7 +63,6 @@ pub(super) fn start_watch(
         secs: watch.slice(),
         lag: i64::try_from(watch.lag_secs).unwrap_or(i64::MAX),
     };
-    let store = Arc::new(PgSummaryStore::new(db.clone(), slices.secs));
     let watch_metrics = WatchMetrics::new(metrics, watch.export_functions as usize)
         .map(Arc::new)
         .map_err(|e| StartupError::Config {
@@ -105,7 +101,8 @@ pub(super) fn start_watch(
         status: status.clone(),
     };
     bors.trends = Some(web::Data::new(TrendService {
-        summaries: store,
+        summaries: store.clone(),
+        trends: store,
         profiles,
         baselines,
         slices,

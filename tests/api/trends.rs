@@ -172,6 +172,43 @@ async fn trends_are_exactly_what_the_stub_served_per_slice() {
             && text.contains("watch_slices_total{outcome=\"summarized\"}")
     })
     .await;
+    promtool_accepts(&app.get("/metrics").await.text().await.unwrap());
+
+    // The triage page draws the last day of its top functions, from the same summaries.
+    let page = app
+        .get("/triage/app-01?types=cpu&limit=4&format=html")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("The last 24 hours"), "no trend panel");
+    let lines = page.matches("class=\"series\"").count();
+    assert_eq!(lines, 4, "one line per top function");
+}
+
+/// `promtool check metrics` (Prometheus's own linter) finds nothing wrong with `text`.
+fn promtool_accepts(text: &str) {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian's prometheus package; .ci/run installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test]

@@ -4,14 +4,16 @@
 use std::sync::Arc;
 
 use super::model::{Assessment, TriageReport, TriageRequest, TypeAssessment};
-use crate::picture::{flame_graph, href, shown, thousands, Captions, Cell, Page};
+use crate::picture::{flame_graph, href, shown, thousands, trends_svg, Captions, Cell, Page};
+use crate::profile::trend_view::Trends;
 use crate::profile::{round_percent, CallTree, ProfileType};
 
-/// Renders `report`; `trees` are the call trees of `req.types`, in that order.
+/// Renders `report`; `trees` and `trends` are the call trees and recent trends of
+/// `req.types`, in that order (no trend: no panel).
 pub fn render(
     req: &TriageRequest,
     report: &TriageReport,
-    trees: &[Option<Arc<CallTree>>],
+    (trees, trends): (&[Option<Arc<CallTree>>], &[Option<Trends>]),
 ) -> String {
     let mut page = Page::new(&format!("Triage: {}", report.app_name));
     let summary = &report.summary;
@@ -41,6 +43,12 @@ pub fn render(
                     }
                     Some(_) => page.note("No samples in this window: no flame graph."),
                     None => page.note("The flame graph could not be read."),
+                }
+                if let Some(trend) = trends.get(i).and_then(Option::as_ref) {
+                    page.note(
+                        "The last 24 hours of these functions, per slice of the profile watcher:",
+                    );
+                    page.svg(&trends_svg(trend));
                 }
             }
         }

@@ -7,6 +7,7 @@ mod record;
 pub mod routes;
 pub mod rules;
 pub mod service;
+mod trends;
 
 pub use model::{TriageReport, TriageRequest};
 pub use rules::{RuleSet, RulesError};

@@ -57,10 +57,10 @@ pub async fn triage(
         TriageRequest::parse(&path, query.into_inner(), now_floored(), requested_by(&req))?;
     Ok(match request.format {
         ReportFormat::Html => {
-            let (report, trees) = service.pictured(request.clone()).await?;
+            let (report, trees, trends) = service.pictured(request.clone()).await?;
             HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
-                .body(html::render(&request, &report, &trees))
+                .body(html::render(&request, &report, (&trees, &trends)))
         }
         _ => HttpResponse::Ok().json(service.assess(request).await?),
     })

@@ -10,14 +10,21 @@ use super::model::{
 };
 use super::record::history_record;
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
+use super::trends::recent_trends;
 use crate::bor::{shown_error, BaselineIndex, HistoryRecorder};
+use crate::profile::trend_view::Trends;
 use crate::profile::{breaches, round_percent, CallTree, ProfileType};
 use crate::sor::history::AssessmentSeverity;
 use crate::sor::profile_data::{Profile, ProfileQuery};
-use crate::sor::{BaselineSor, ProfileDataSor, SorError};
+use crate::sor::{BaselineSor, ProfileDataSor, SorError, TrendSor};
 
-/// A triage with each requested type's call tree, in the order of the request's types.
-pub type Pictured = (TriageReport, Vec<Option<Arc<CallTree>>>);
+/// A triage with each requested type's call tree and recent trend, in the order of the
+/// request's types.
+pub type Pictured = (
+    TriageReport,
+    Vec<Option<Arc<CallTree>>>,
+    Vec<Option<Trends>>,
+);
 
 /// `primaryIssue` when no type has data.
 pub const HEALTHY: &str = "healthy";
@@ -29,6 +36,8 @@ pub struct TriageService {
     history: Option<HistoryRecorder>,
     rules: Arc<RuleSet>,
     min_score: f64,
+    /// The watcher's trends for the page, when this process reaches a watcher.
+    trends: Option<Arc<dyn TrendSor>>,
 }
 
 impl TriageService {
@@ -45,7 +54,14 @@ impl TriageService {
             history,
             rules,
             min_score,
+            trends: None,
         }
+    }
+
+    /// The same service, drawing the last day of each type's top functions on its page.
+    pub fn with_trends(mut self, trends: Option<Arc<dyn TrendSor>>) -> Self {
+        self.trends = trends;
+        self
     }
 
     /// The assessment and, for its page, each requested type's call tree (`None` where it
@@ -61,7 +77,12 @@ impl TriageService {
             })
         }));
         let (report, trees) = tokio::join!(self.assess(req.clone()), trees);
-        Ok((report?, trees.into_iter().map(Result::ok).collect()))
+        let report = report?;
+        let trends = match &self.trends {
+            Some(trends) => recent_trends(trends.as_ref(), &report, req.window).await,
+            None => Vec::new(),
+        };
+        Ok((report, trees.into_iter().map(Result::ok).collect(), trends))
     }
 
     /// Assesses every requested type; a type whose profile fails is reported `unavailable`.

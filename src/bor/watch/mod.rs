@@ -2,7 +2,6 @@
 //! the work shared by replicas through leases in PostgreSQL; the trends read back from it.
 
 mod backfill;
-mod chart;
 pub mod metrics;
 pub mod routes;
 pub mod slices;

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::backfill::{BackfillError, BackfillRequest};
-use super::chart::trend_picture;
-use super::trends::{BackfillStatus, Pick, Suggestions, TrendService, Trends};
+use super::trends::{BackfillStatus, Suggestions, TrendService};
 use crate::error::{ApiError, BodyRefused, ErrorBody};
+use crate::picture::trends_svg;
+use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
 use crate::routing::{resource, AppPath};
 
@@ -88,7 +89,7 @@ fn profile_type(raw: Option<&str>) -> Result<ProfileType, InputError> {
     raw.map_or(Ok(ProfileType::Cpu), str::parse)
 }
 
-fn pick(params: &TrendParams) -> Result<Pick, InputError> {
+fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
     if let Some(list) = &params.functions {
         let names: Vec<String> = list
             .split(',')
@@ -102,10 +103,10 @@ fn pick(params: &TrendParams) -> Result<Pick, InputError> {
                 format!("functions must list 1 to {MAX_FUNCTIONS} names"),
             ));
         }
-        return Ok(Pick::Named(names));
+        return Ok(TrendPick::Named(names));
     }
     let limit = parse_limit(params.limit, 10, MAX_FUNCTIONS)?;
-    Ok(Pick::Top(limit as usize))
+    Ok(TrendPick::Top(limit as usize))
 }
 
 /// One app's profile over time: per slice its total samples, its versions, and the chosen
@@ -150,7 +151,7 @@ pub async fn trends(
     Ok(if svg {
         HttpResponse::Ok()
             .content_type("image/svg+xml; charset=utf-8")
-            .body(trend_picture(&trends))
+            .body(trends_svg(&trends))
     } else {
         HttpResponse::Ok().json(trends)
     })

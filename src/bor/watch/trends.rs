@@ -8,51 +8,11 @@ use utoipa::ToSchema;
 
 use super::backfill::{BackfillError, BackfillRequest};
 use super::slices::Slices;
-use crate::profile::trend::{suggestions, top_by_mean, SliceSummary};
-use crate::profile::{percent_of, AppName, ProfileType, TimeWindow};
+use crate::profile::trend::suggestions;
+use crate::profile::trend_view::{TrendPick, Trends};
+use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::summary::{Backfill, BackfillCounts};
-use crate::sor::{BaselineSor, ProfileDataSor, SorError, SummarySor};
-
-/// One listed slice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendSlice {
-    /// Slice start, epoch seconds.
-    pub start: i64,
-    pub total_samples: u64,
-    /// Values of the version label seen in the slice.
-    pub versions: Vec<String>,
-}
-
-/// One function over the listed slices; `null` where it was not kept.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct TrendSeries {
-    pub function: String,
-    pub self_samples: Vec<Option<u64>>,
-    pub self_percent: Vec<Option<f64>>,
-    pub total_samples: Vec<Option<u64>>,
-}
-
-/// Answer of `GET /trends/{appName}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"appName": "ledger", "profileType": "cpu", "sliceSeconds": 300,
-    "from": 1_700_000_000, "to": 1_700_000_600,
-    "slices": [{"start": 1_700_000_100, "totalSamples": 4000, "versions": ["1.4.1"]},
-               {"start": 1_700_000_400, "totalSamples": 4100, "versions": ["1.4.2"]}],
-    "series": [{"function": "java/util/regex/Pattern.compile", "selfSamples": [16, 189],
-                "selfPercent": [0.4, 4.609756], "totalSamples": [16, 189]}]}))]
-pub struct Trends {
-    pub app_name: String,
-    pub profile_type: ProfileType,
-    pub slice_seconds: i64,
-    pub from: i64,
-    pub to: i64,
-    /// Only summarized slices, oldest first.
-    pub slices: Vec<TrendSlice>,
-    pub series: Vec<TrendSeries>,
-}
+use crate::sor::{BaselineSor, ProfileDataSor, SorError, SummarySor, TrendSor};
 
 /// A suggested threshold, for a person to approve with `POST /baselines`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -105,18 +65,14 @@ impl From<BackfillCounts> for BackfillStatus {
 /// What `/trends` needs.
 pub struct TrendService {
     pub summaries: Arc<dyn SummarySor>,
+    /// The summaries as trends: the same store, read through its trend contract.
+    pub trends: Arc<dyn TrendSor>,
     pub profiles: Arc<dyn ProfileDataSor>,
     /// Where `currentThreshold` comes from; absent → always null.
     pub baselines: Option<Arc<dyn BaselineSor>>,
     pub slices: Slices,
     pub types: Vec<ProfileType>,
     pub retention_days: i64,
-}
-
-/// Which functions a trend shows.
-pub enum Pick {
-    Named(Vec<String>),
-    Top(usize),
 }
 
 impl TrendService {
@@ -126,38 +82,9 @@ impl TrendService {
         app: AppName,
         profile_type: ProfileType,
         window: TimeWindow,
-        pick: Pick,
+        pick: TrendPick,
     ) -> Result<Trends, SorError> {
-        let summaries = self
-            .summaries
-            .summaries(app.clone(), profile_type, window)
-            .await?;
-        let functions = match pick {
-            Pick::Named(names) => names,
-            Pick::Top(limit) => top_by_mean(&summaries, limit)
-                .into_iter()
-                .map(|(name, _)| name)
-                .collect(),
-        };
-        Ok(Trends {
-            app_name: app.into_inner(),
-            profile_type,
-            slice_seconds: self.slices.secs,
-            from: window.from,
-            to: window.to,
-            series: functions
-                .into_iter()
-                .map(|f| series(&summaries, f))
-                .collect(),
-            slices: summaries
-                .into_iter()
-                .map(|s| TrendSlice {
-                    start: s.start,
-                    total_samples: s.total_samples,
-                    versions: s.versions,
-                })
-                .collect(),
-        })
+        self.trends.trend(app, profile_type, window, pick).await
     }
 
     /// Thresholds suggested from `app`'s last `days`.
@@ -242,28 +169,5 @@ impl TrendService {
             live_from: due,
         };
         Ok(self.summaries.queue_backfill(&backfill, false).await?)
-    }
-}
-
-/// One function's values per slice.
-fn series(summaries: &[SliceSummary], function: String) -> TrendSeries {
-    let kept: Vec<_> = summaries
-        .iter()
-        .map(|s| s.function(&function).map(|f| (f, s.total_samples)))
-        .collect();
-    TrendSeries {
-        self_samples: kept
-            .iter()
-            .map(|k| k.map(|(f, _)| f.self_samples))
-            .collect(),
-        self_percent: kept
-            .iter()
-            .map(|k| k.map(|(f, total)| percent_of(f.self_samples, total)))
-            .collect(),
-        total_samples: kept
-            .iter()
-            .map(|k| k.map(|(f, _)| f.total_samples))
-            .collect(),
-        function,
     }
 }

@@ -3,7 +3,9 @@
 
 mod model;
 mod postgres;
+mod trend;
 mod work;
 
 pub use model::{Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceWork, WorkSource};
 pub use postgres::PgSummaryStore;
+pub use trend::RemoteTrends;

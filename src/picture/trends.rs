@@ -1,11 +1,11 @@
-//! `/trends/{appName}?format=svg`: the JSON trend drawn by the picture toolkit, a dashed mark
-//! where a version value first appears.
+//! An app's trend (`/trends/{appName}?format=svg`, the triage page) as a line chart of self
+//! shares, a dashed mark where a version value first appears.
 
-use super::trends::Trends;
-use crate::picture::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
+use super::trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
+use crate::profile::trend_view::Trends;
 
 /// The trend as an SVG line chart of self shares.
-pub fn trend_picture(trends: &Trends) -> String {
+pub fn trends_svg(trends: &Trends) -> String {
     let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
     let title = format!("{} · {}", trends.app_name, trends.profile_type);
     let subtitle = format!(

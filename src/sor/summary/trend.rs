@@ -1,0 +1,66 @@
+//! `TrendSor` two ways: from the watcher's own store, and over HTTP from the process that
+//! runs the watcher (`WATCH_URL`, its `GET /trends/{appName}`).
+
+use async_trait::async_trait;
+
+use super::postgres::PgSummaryStore;
+use crate::profile::trend_view::{trends_of, TrendPick, Trends};
+use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::sor::remote::RemoteSor;
+use crate::sor::{SorError, SummarySor, TrendSor};
+
+#[async_trait]
+impl TrendSor for PgSummaryStore {
+    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
+    async fn trend(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        pick: TrendPick,
+    ) -> Result<Trends, SorError> {
+        let summaries = self.summaries(app.clone(), profile_type, window).await?;
+        Ok(trends_of(
+            (app, profile_type, self.slice_secs),
+            window,
+            summaries,
+            pick,
+        ))
+    }
+}
+
+/// The trends of a watcher at another address.
+#[derive(Clone)]
+pub struct RemoteTrends {
+    remote: RemoteSor,
+}
+
+impl RemoteTrends {
+    /// Trends answered through `remote`.
+    pub fn new(remote: RemoteSor) -> Self {
+        RemoteTrends { remote }
+    }
+}
+
+#[async_trait]
+impl TrendSor for RemoteTrends {
+    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
+    async fn trend(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        pick: TrendPick,
+    ) -> Result<Trends, SorError> {
+        let mut query = vec![
+            ("type", profile_type.as_str().to_owned()),
+            ("from", window.from.to_string()),
+            ("to", window.to.to_string()),
+        ];
+        query.push(match pick {
+            TrendPick::Named(names) => ("functions", names.join(",")),
+            TrendPick::Top(limit) => ("limit", limit.to_string()),
+        });
+        self.remote.get(&["trends", app.as_str()], &query).await
+    }
+}
