@@ -2,6 +2,7 @@
 //! the work shared by replicas through leases in PostgreSQL; the trends read back from it.
 
 mod backfill;
+pub mod detector;
 pub mod metrics;
 pub mod routes;
 pub mod slices;

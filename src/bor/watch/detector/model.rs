@@ -1,0 +1,210 @@
+//! What the regression detector reads and says: its settings, the events it is told about and
+//! the changes it asks for.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The detector's settings (`watch.*` of SPEC §15).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectorSettings {
+    /// Slices of the before window of the test.
+    pub reference_slices: usize,
+    /// Slices of the after window of the test, the newest included.
+    pub recent_slices: usize,
+    /// Slices after a suspicion before it is decided; slices back to normal before resolution.
+    pub confirm_slices: usize,
+    /// Benjamini–Hochberg level over the functions of the newest summary.
+    pub fdr: f64,
+    /// Smallest delta suspected, in percentage points.
+    pub min_delta_points: f64,
+    /// Smallest delta suspected, as a fraction of the before share.
+    pub min_relative: f64,
+    /// Most functions a summary keeps: a slice that kept fewer kept every function it saw.
+    pub top_functions: usize,
+    /// Slice length in seconds.
+    pub slice_secs: i64,
+}
+
+impl Default for DetectorSettings {
+    fn default() -> Self {
+        DetectorSettings {
+            reference_slices: 24,
+            recent_slices: 6,
+            confirm_slices: 3,
+            fdr: 0.01,
+            min_delta_points: 1.0,
+            min_relative: 0.2,
+            top_functions: 100,
+            slice_secs: 300,
+        }
+    }
+}
+
+impl DetectorSettings {
+    /// Summaries the caller must pass (newest included): reference + recent + confirm + recent.
+    pub fn history_slices(&self) -> usize {
+        // A suspicion is decided `confirm_slices` after its newest slice, when its first recent
+        // slice is `recent + confirm` back and needs `reference` slices before it. The margin of
+        // another `recent_slices` keeps a full reference window before every candidate change
+        // point when a decision comes late (a detector run that failed and was retried after
+        // newer summaries, or `confirm_slices` raised while events were open), and shows the
+        // version values of more slices, so that an old value is less often taken for a new one.
+        self.reference_slices
+            .saturating_add(self.recent_slices)
+            .saturating_add(self.confirm_slices)
+            .saturating_add(self.recent_slices)
+    }
+
+    /// `max(min_delta_points, min_relative × before%)`, the smallest delta worth an event.
+    pub fn threshold(&self, before_percent: f64) -> f64 {
+        self.min_delta_points
+            .max(self.min_relative * before_percent)
+    }
+}
+
+/// A stored name (of a state or a kind) that is not one of the known ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName(pub String);
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown name {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+/// Where an event stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventState {
+    Suspected,
+    Confirmed,
+    WentAway,
+    Resolved,
+}
+
+impl EventState {
+    /// The state's stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventState::Suspected => "suspected",
+            EventState::Confirmed => "confirmed",
+            EventState::WentAway => "went_away",
+            EventState::Resolved => "resolved",
+        }
+    }
+}
+
+impl FromStr for EventState {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            EventState::Suspected,
+            EventState::Confirmed,
+            EventState::WentAway,
+            EventState::Resolved,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+        .ok_or_else(|| UnknownName(s.to_owned()))
+    }
+}
+
+/// What a confirmed event is: a new cost, or a cost moved from another function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Regression,
+    CostShift,
+}
+
+impl EventKind {
+    /// The kind's stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Regression => "regression",
+            EventKind::CostShift => "cost_shift",
+        }
+    }
+}
+
+impl FromStr for EventKind {
+    type Err = UnknownName;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [EventKind::Regression, EventKind::CostShift]
+            .into_iter()
+            .find(|kind| kind.as_str() == s)
+            .ok_or_else(|| UnknownName(s.to_owned()))
+    }
+}
+
+/// A deploy at the change point: the version label's value before and the new one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VersionChange {
+    /// The values of the last slice before the change point, joined by ","; None if none.
+    pub before: Option<String>,
+    pub after: String,
+}
+
+/// The numbers of one test of one function: windows, shares and the §14 delta.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub function: String,
+    /// Start of the after window's first slice, epoch seconds.
+    pub changed_at: i64,
+    pub before_percent: f64,
+    pub after_percent: f64,
+    /// after% − before%, in percentage points.
+    pub delta_percent: f64,
+    /// 95 % interval of the delta (§14), not rounded.
+    pub low: f64,
+    pub high: f64,
+    /// Welch's two-sided p-value, before Benjamini–Hochberg.
+    pub p_value: f64,
+}
+
+/// An event as stored, what the detector needs of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenEvent {
+    pub id: i64,
+    pub function: String,
+    /// Suspected or Confirmed; events in other states are ignored.
+    pub state: EventState,
+    /// Start of the newest slice when the event was suspected.
+    pub suspected_at: i64,
+    /// Start of the first recent slice at suspicion.
+    pub first_recent: i64,
+    pub changed_at: i64,
+    pub before_percent: f64,
+    /// Start of the newest slice at confirmation.
+    pub confirmed_at: Option<i64>,
+}
+
+/// A change the caller must store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A new event; `finding.changed_at` is `first_recent`.
+    Suspected {
+        suspected_at: i64,
+        first_recent: i64,
+        finding: Finding,
+    },
+    /// Event `id` confirmed at the newest slice `at`, with the change-point test's numbers.
+    Confirmed {
+        id: i64,
+        at: i64,
+        finding: Finding,
+        kind: EventKind,
+        shifted_from: Option<String>,
+        version: Option<VersionChange>,
+    },
+    /// Event `id` not confirmed at the newest slice `at`.
+    WentAway { id: i64, at: i64, finding: Finding },
+    /// Event `id` back to normal at the newest slice `at`; the share of the last slices.
+    Resolved {
+        id: i64,
+        at: i64,
+        share_percent: f64,
+    },
+}
