@@ -1,6 +1,7 @@
 """A stand-in for Grafana Pyroscope 1.x used by scripts/load.sh.
 
-Serves LabelValues (APPS apps), Series and SelectMergeStacktraces with one realistic
+Serves LabelValues (APPS apps for `service_name`, one value for any other label), Series and
+SelectMergeStacktraces with one realistic
 flame graph of about NODES nodes (Java frames, some recursion, a little `other`), after
 LATENCY_MS of delay. GET /__calls answers how many profile queries it served; POST
 /__reset sets the counters back to zero.
@@ -91,6 +92,8 @@ def flame_graph(nodes, seed=7):
 
 GRAPH = json.dumps(flame_graph(NODES)).encode()
 APP_NAMES = json.dumps({"names": [f"app-{i:03d}" for i in range(APPS)]}).encode()
+# The values of any other label (the profile watcher asks for `version`): one deploy.
+OTHER_LABEL = json.dumps({"names": ["1.0.0"]}).encode()
 SERIES = json.dumps({"labelsSet": [{"labels": [
     {"name": "__profile_type__", "value": "process_cpu:cpu:nanoseconds:cpu:nanoseconds"},
 ]}, {"labels": [
@@ -100,7 +103,7 @@ CALLS = {"select": 0, "other": 0}
 REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}
 
 
-async def route(method, path):
+async def route(method, path, body=b""):
     """The status and body for one request, after the configured latency for queries."""
     if method == "GET" and path == "/__calls":
         return 200, json.dumps(CALLS).encode()
@@ -115,7 +118,11 @@ async def route(method, path):
     if kind == "select":
         return 200, GRAPH
     if path.endswith("/LabelValues"):
-        return 200, APP_NAMES
+        try:
+            name = json.loads(body or b"{}").get("name")
+        except ValueError:
+            name = None
+        return 200, APP_NAMES if name in (None, "service_name") else OTHER_LABEL
     if path.endswith("/Series"):
         return 200, SERIES
     return 404, b"{}"
@@ -131,9 +138,8 @@ async def serve(reader, writer):
                 (k.strip().lower(), v.strip()) for k, v in (h.split(":", 1) for h in head[1:] if ":" in h)
             )
             length = int(headers.get("content-length", "0"))
-            if length:
-                await reader.readexactly(length)
-            status, body = await route(method, path)
+            request = await reader.readexactly(length) if length else b""
+            status, body = await route(method, path, request)
             writer.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
                          % (status, REASONS.get(status, b"Unknown"), len(body)) + body)
             await writer.drain()

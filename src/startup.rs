@@ -29,8 +29,10 @@ mod access;
 mod alerts;
 mod bors;
 mod database;
+mod delivery;
 mod error;
 mod profile_source;
+mod regressions;
 mod remote_sors;
 mod route_table;
 mod watch;
@@ -38,6 +40,7 @@ mod watch;
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
 use database::{open_database, pool_gauge};
+use delivery::start_delivery;
 pub use error::StartupError;
 use profile_source::profile_data_sor;
 use route_table::route_modules;
@@ -77,15 +80,22 @@ impl Application {
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
         let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
+        let delivery = start_delivery(&settings, database.as_ref(), &metrics, &mut tasks)?;
         start_alert_evaluator(
             &settings,
             &hosted,
-            database.as_ref(),
+            (database.as_ref(), delivery.as_ref()),
             &metrics,
             &mut bors,
             &mut tasks,
         )?;
-        start_watch(&settings, &hosted, &metrics, &mut bors, &mut tasks)?;
+        start_watch(
+            &settings,
+            (&hosted, database.as_ref(), delivery.as_ref()),
+            &metrics,
+            &mut bors,
+            &mut tasks,
+        )?;
         if let Some(writer) = history_writer {
             let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));

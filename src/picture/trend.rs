@@ -21,12 +21,23 @@ const COLOURS: [&str; 10] = [
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MarkKind {
     Version,
+    /// A regression's change point.
+    Change,
 }
 
 impl MarkKind {
     fn class(self) -> &'static str {
         match self {
             MarkKind::Version => "version",
+            MarkKind::Change => "change",
+        }
+    }
+
+    /// Colour and text line, so a change point beside a deploy stays readable.
+    fn style(self) -> (&'static str, f64) {
+        match self {
+            MarkKind::Version => ("#444", 12.0),
+            MarkKind::Change => ("#c0392b", 26.0),
         }
     }
 }
@@ -87,13 +98,14 @@ pub fn trend_svg(chart: &TrendChart) -> String {
     axis.draw(&mut out, chart.starts);
     for mark in &chart.marks {
         let x = axis.x(mark.index);
+        let (colour, line) = mark.kind.style();
         let _ = write!(
             out,
-            r##"<g class="mark {}"><line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="#444" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" fill="#444">{}</text></g>"##,
+            r##"<g class="mark {}"><line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="{colour}" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" fill="{colour}">{}</text></g>"##,
             mark.kind.class(),
             HEIGHT - BOTTOM,
             x + 3.0,
-            TOP + 12.0,
+            TOP + line,
             Escaped(&mark.text)
         );
     }

@@ -6,6 +6,11 @@ use crate::profile::trend_view::Trends;
 
 /// The trend as an SVG line chart of self shares.
 pub fn trends_svg(trends: &Trends) -> String {
+    trends_svg_marked(trends, None)
+}
+
+/// [`trends_svg`], with a regression's change point (a slice start) marked too.
+pub fn trends_svg_marked(trends: &Trends, change_point: Option<i64>) -> String {
     let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
     let title = format!("{} · {}", trends.app_name, trends.profile_type);
     let subtitle = format!(
@@ -25,7 +30,18 @@ pub fn trends_svg(trends: &Trends) -> String {
                 values: &s.self_percent,
             })
             .collect(),
-        marks: version_marks(trends),
+        marks: {
+            let mut marks = version_marks(trends);
+            let at = change_point.and_then(|t| trends.slices.iter().position(|s| s.start >= t));
+            if let Some(index) = at {
+                marks.push(TrendMark {
+                    index,
+                    text: "change point".to_owned(),
+                    kind: MarkKind::Change,
+                });
+            }
+            marks
+        },
     })
 }
 

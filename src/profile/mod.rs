@@ -8,6 +8,7 @@ mod kind;
 mod labels;
 mod labels_schema;
 mod names;
+pub mod regression;
 mod schema;
 mod severity;
 pub mod significance;

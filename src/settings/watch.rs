@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::profile::regression::DetectorSettings;
 use crate::profile::{is_label_name, ProfileType};
 
 /// How the fleet's profiles are summarized over time.
@@ -32,6 +33,20 @@ pub struct WatchSettings {
     pub export_functions: u32,
     /// Series summarized at once by one replica.
     pub concurrency: usize,
+    /// The regression detector (SPEC §15): slices of the reference (before) window.
+    pub reference_slices: u32,
+    /// Slices of the recent (after) window, the newest included.
+    pub recent_slices: u32,
+    /// Slices after a suspicion before it is decided, and back to normal before a resolution.
+    pub confirm_slices: u32,
+    /// Benjamini–Hochberg level over the functions of the newest summary.
+    pub fdr: f64,
+    /// Smallest change suspected, in percentage points of the profile.
+    pub min_delta_points: f64,
+    /// Smallest change suspected, as a fraction of the function's before share.
+    pub min_relative: f64,
+    /// Whether a confirmed cost shift (cost moved from another function) is delivered.
+    pub notify_cost_shifts: bool,
 }
 
 impl WatchSettings {
@@ -43,6 +58,21 @@ impl WatchSettings {
     /// The lease of one series.
     pub fn lease(&self) -> Duration {
         Duration::from_secs(self.lease_secs)
+    }
+
+    /// The detector's settings.
+    pub fn detector(&self) -> DetectorSettings {
+        let count = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+        DetectorSettings {
+            reference_slices: count(self.reference_slices),
+            recent_slices: count(self.recent_slices),
+            confirm_slices: count(self.confirm_slices),
+            fdr: self.fdr,
+            min_delta_points: self.min_delta_points,
+            min_relative: self.min_relative,
+            top_functions: count(self.top_functions),
+            slice_secs: self.slice(),
+        }
     }
 
     /// The types as the domain knows them (checked by `validate`; unknown ones are left out).
@@ -95,6 +125,29 @@ impl WatchSettings {
         }
         if !(1..=256).contains(&self.concurrency) {
             return invalid("watch.concurrency", "must be between 1 and 256");
+        }
+        self.validate_detector()
+    }
+
+    fn validate_detector(&self) -> Result<(), (&'static str, &'static str)> {
+        let invalid = |key, reason| Err((key, reason));
+        if !(2..=1000).contains(&self.reference_slices) {
+            return invalid("watch.reference_slices", "must be between 2 and 1000");
+        }
+        if !(2..=1000).contains(&self.recent_slices) {
+            return invalid("watch.recent_slices", "must be between 2 and 1000");
+        }
+        if !(1..=1000).contains(&self.confirm_slices) {
+            return invalid("watch.confirm_slices", "must be between 1 and 1000");
+        }
+        if !(self.fdr > 0.0 && self.fdr < 1.0) {
+            return invalid("watch.fdr", "must be above 0 and below 1");
+        }
+        if !(self.min_delta_points >= 0.0 && self.min_delta_points <= 100.0) {
+            return invalid("watch.min_delta_points", "must be between 0 and 100");
+        }
+        if !(self.min_relative >= 0.0 && self.min_relative <= 100.0) {
+            return invalid("watch.min_relative", "must be between 0 and 100");
         }
         Ok(())
     }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::SorError;
-pub use watch::{SummarySor, TrendSor, WatchWork};
+pub use watch::{RegressionSor, SummarySor, TrendSor, WatchWork};
 
 use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};

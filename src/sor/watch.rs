@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 
-use super::summary::{Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceWork};
+use super::summary::{
+    Backfill, BackfillCounts, Lease, Regression, RegressionCounts, RegressionFilter, Series,
+    SeriesSummary, SliceOutcome, SliceWork,
+};
 use super::SorError;
 use crate::profile::trend::SliceSummary;
 use crate::profile::trend_view::{TrendPick, Trends};
@@ -74,13 +77,14 @@ pub trait WatchWork: Send + Sync {
     /// The held series' next slice in time order: its earliest pending backfill item or its
     /// live cursor (when that starts at or before `due`).
     async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError>;
-    /// Records `work` done (with its summary, if the slice had a profile) and renews the lease;
+    /// Records `work` done with its `outcome` (the summary, if the slice had a profile, and the
+    /// detector's changes with their webhooks) in one transaction, and renews the lease;
     /// `false` when the lease was lost (nothing is written then).
     async fn done(
         &self,
         lease: &Lease,
         work: &SliceWork,
-        summary: Option<&SliceSummary>,
+        outcome: &SliceOutcome,
         renew: std::time::Duration,
     ) -> Result<bool, SorError>;
     /// Records a failed attempt; a backfill item is given up after a few.
@@ -91,4 +95,25 @@ pub trait WatchWork: Send + Sync {
     async fn oldest_cursor(&self) -> Result<Option<i64>, SorError>;
     /// Drops the day partitions wholly before `before`; their names.
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
+}
+
+/// The regression events the watcher's detector stores (SPEC §15).
+///
+/// # Errors
+/// `Unavailable` when the store is down; `NotFound` from `get` for an unknown id.
+#[async_trait]
+pub trait RegressionSor: Send + Sync {
+    /// Events matching `filter`, the newest change point first.
+    async fn list(&self, filter: RegressionFilter) -> Result<Vec<Regression>, SorError>;
+    /// One event.
+    async fn get(&self, id: i64) -> Result<Regression, SorError>;
+    /// The series' suspected and confirmed events.
+    async fn open(&self, series: &Series) -> Result<Vec<Regression>, SorError>;
+    /// The announced events confirmed now, and the announced resolutions Alertmanager has
+    /// not been sent yet.
+    async fn announcements(&self) -> Result<(Vec<Regression>, Vec<Regression>), SorError>;
+    /// Records that the resolutions `ids` went to Alertmanager.
+    async fn resolutions_sent(&self, ids: &[i64]) -> Result<(), SorError>;
+    /// Events by kind and state, and how many are confirmed now.
+    async fn counts(&self) -> Result<RegressionCounts, SorError>;
 }

@@ -17,6 +17,7 @@ use crate::bor::diff_report::compute::Judgement;
 use crate::bor::diff_report::DiffReportService;
 use crate::bor::fleet_search::FleetSearchService;
 use crate::bor::triage::{RuleSet, TriageService};
+use crate::bor::watch::regressions::RegressionService;
 use crate::bor::{history_queue, HistoryWriter};
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::CoalescedBaselines;
@@ -46,6 +47,8 @@ pub(super) struct Bors {
     pub(super) alerts: Option<web::Data<AlertEvaluationService>>,
     /// The profile watcher's `/trends`.
     pub(super) trends: Option<web::Data<crate::bor::watch::TrendService>>,
+    /// The regression detector's `/regressions`.
+    pub(super) regressions: Option<web::Data<RegressionService>>,
     /// `/health` checks of the remote SORs the BORs use.
     pub(super) checks: RemoteChecks,
 }

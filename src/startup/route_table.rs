@@ -100,6 +100,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             watch::routes::configure,
             watch::routes::RoutesDoc::openapi,
         ),
+        module(
+            bors.regressions.clone(),
+            watch::regression_routes::configure,
+            watch::regression_routes::RoutesDoc::openapi,
+        ),
     ]
     .into_iter()
     .flatten()

@@ -7,6 +7,8 @@ use std::time::Duration;
 use actix_web::web;
 
 use super::bors::{Bors, Hosted};
+use super::delivery::Delivery;
+use super::regressions::regression_detector;
 use super::remote_sors::{baseline_spec, profile_data_spec, RemoteSors};
 use super::StartupError;
 use crate::bor::watch::metrics::WatchMetrics;
@@ -15,6 +17,7 @@ use crate::bor::watch::summarizer::Summarizer;
 use crate::bor::watch::task::WatchTask;
 use crate::bor::watch::worker::Worker;
 use crate::bor::watch::{Slices, TrendService};
+use crate::db::Database;
 use crate::settings::{Function, Settings};
 use crate::tasks::Tasks;
 use crate::telemetry::Metrics;
@@ -26,7 +29,7 @@ const STOP_WITHIN: Duration = Duration::from_secs(5);
 /// starts its summarizing task under `tasks` unless `watch.enabled` is off. Profile Data is required (SPEC §1 rule); Baseline is optional.
 pub(super) fn start_watch(
     settings: &Settings,
-    hosted: &Hosted,
+    (hosted, database, delivery): (&Hosted, Option<&Database>, Option<&Delivery>),
     metrics: &Arc<Metrics>,
     bors: &mut Bors,
     tasks: &mut Tasks,
@@ -81,12 +84,21 @@ pub(super) fn start_watch(
     let types = watch.profile_types();
     let retention_days = i64::try_from(watch.retention_days).unwrap_or(i64::MAX);
     let status = Arc::new(WatchStatus::default());
+    let (examiner, regressions) = regression_detector(
+        settings,
+        (&store, &profiles),
+        (hosted, database, delivery),
+        &mut remote,
+        tasks,
+    )?;
     let task = WatchTask {
         work: store.clone(),
         summaries: store.clone(),
+        regressions: store.clone(),
         worker: Arc::new(Worker {
             work: store.clone(),
             summarizer: summarizer.clone(),
+            examiner,
             metrics: watch_metrics.clone(),
             lease: watch.lease(),
         }),
@@ -109,6 +121,7 @@ pub(super) fn start_watch(
         types,
         retention_days,
     }));
+    bors.regressions = Some(web::Data::new(regressions));
     bors.checks.extend(remote.checks);
     if watch.enabled {
         tasks.spawn(status, STOP_WITHIN, move |shutdown| task.run(shutdown));

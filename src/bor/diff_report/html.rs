@@ -69,33 +69,7 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         facts.push(("Significance", summary_text(significance)));
     }
     page.facts(&facts);
-    if summary.significance.as_ref().is_some_and(|s| s.available) {
-        page.note(
-            "Each delta is shown with its 95 % confidence interval: how far it could move \
-             from the normal minute-to-minute variation of this profile alone, estimated from \
-             the parts each window was cut into; a change whose interval crosses zero (after \
-             correcting for the number of functions compared) is marked not significant.",
-        );
-    }
-    let with_thresholds = summary.threshold_breaches.is_some();
-    table(
-        &mut page,
-        "Regressions",
-        &report.regressions,
-        with_thresholds,
-    );
-    table(
-        &mut page,
-        "Improvements",
-        &report.improvements,
-        with_thresholds,
-    );
-    page.heading("Differential flame graph");
-    if trees.current.total() > 0 {
-        page.svg(&picture(req, report, trees, false));
-    } else {
-        page.note("No samples in the current window: no flame graph.");
-    }
+    findings(&mut page, req, report, trees);
     page.heading("Query");
     page.facts(&[
         ("App", req.app.to_string()),
@@ -130,6 +104,29 @@ pub fn render(req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) -> Stri
         &href(&["diff", req.app.as_str()], &params),
     );
     page.finish()
+}
+
+/// The changes with their intervals and the differential flame graph: what a page about two
+/// windows shows of them (this report's, and a regression's before and after).
+pub fn findings(page: &mut Page, req: &DiffRequest, report: &DiffReport, trees: &DiffTrees) {
+    let summary = &report.summary;
+    if summary.significance.as_ref().is_some_and(|s| s.available) {
+        page.note(
+            "Each delta is shown with its 95 % confidence interval: how far it could move \
+             from the normal minute-to-minute variation of this profile alone, estimated from \
+             the parts each window was cut into; a change whose interval crosses zero (after \
+             correcting for the number of functions compared) is marked not significant.",
+        );
+    }
+    let with_thresholds = summary.threshold_breaches.is_some();
+    table(page, "Regressions", &report.regressions, with_thresholds);
+    table(page, "Improvements", &report.improvements, with_thresholds);
+    page.heading("Differential flame graph");
+    if trees.current.total() > 0 {
+        page.svg(&picture(req, report, trees, false));
+    } else {
+        page.note("No samples in the current window: no flame graph.");
+    }
 }
 
 /// ` {labels}` after a window, when a side is narrowed.

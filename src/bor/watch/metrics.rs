@@ -1,10 +1,11 @@
 //! What the watcher shows on `/metrics` (SPEC §13): its own progress, and every series' latest
 //! summary as gauges, so Prometheus sees profiles as time series without recording rules.
 
-use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGaugeVec, Opts};
+use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGauge, IntGaugeVec, Opts};
 
 use crate::profile::percent_of;
-use crate::sor::summary::SeriesSummary;
+use crate::profile::regression::{Change, EventState};
+use crate::sor::summary::{EventWrite, SeriesSummary};
 use crate::telemetry::Metrics;
 
 /// The watcher's metrics, registered in the process's registry.
@@ -13,6 +14,10 @@ pub struct WatchMetrics {
     pub slices: IntCounterVec,
     /// `watch_lag_seconds`: age of the end of the oldest slice not summarized yet.
     pub lag: Gauge,
+    /// `regressions_total{kind, state}`: event transitions this process stored.
+    pub regressions: IntCounterVec,
+    /// `regressions_active`: confirmed regressions in the store now (the same on every replica).
+    pub regressions_active: IntGauge,
     self_ratio: GaugeVec,
     slice_samples: IntGaugeVec,
     export_functions: usize,
@@ -46,6 +51,19 @@ impl WatchMetrics {
             ),
             &["app", "type"],
         )?;
+        let regressions = IntCounterVec::new(
+            Opts::new(
+                "regressions_total",
+                "Regression events that reached a state in this process, by kind and state",
+            ),
+            &["kind", "state"],
+        )?;
+        let regressions_active = IntGauge::new(
+            "regressions_active",
+            "Regressions confirmed and not resolved, in the store",
+        )?;
+        metrics.register(Box::new(regressions.clone()))?;
+        metrics.register(Box::new(regressions_active.clone()))?;
         metrics.register(Box::new(slices.clone()))?;
         metrics.register(Box::new(lag.clone()))?;
         metrics.register(Box::new(self_ratio.clone()))?;
@@ -56,12 +74,29 @@ impl WatchMetrics {
             self_ratio,
             slice_samples,
             export_functions,
+            regressions,
+            regressions_active,
         })
     }
 
     /// Counts one slice's outcome.
     pub fn count(&self, outcome: &str) {
         self.slices.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts the transitions of stored `changes`.
+    pub fn count_changes(&self, changes: &[EventWrite]) {
+        for write in changes {
+            let state = match write.change {
+                Change::Suspected { .. } => EventState::Suspected,
+                Change::Confirmed { .. } => EventState::Confirmed,
+                Change::WentAway { .. } => EventState::WentAway,
+                Change::Resolved { .. } => EventState::Resolved,
+            };
+            self.regressions
+                .with_label_values(&[write.kind.as_str(), state.as_str()])
+                .inc();
+        }
     }
 
     /// Shows exactly `latest`: series missing from it disappear.

@@ -16,13 +16,15 @@ use super::summarizer::Summarizer;
 use super::worker::Worker;
 use crate::profile::{AppName, ProfileType};
 use crate::sor::summary::{Backfill, Series};
-use crate::sor::{SorError, SummarySor, WatchWork};
+use crate::sor::{RegressionSor, SorError, SummarySor, WatchWork};
 use crate::tasks::Shutdown;
 
 /// Time between two rounds when there is nothing to claim.
 const ROUND: Duration = Duration::from_secs(1);
-/// Rounds between two refreshes of `/metrics` and `/health` from the store.
-const REFRESH_EVERY: u32 = 5;
+/// Seconds between two refreshes of `/metrics` and `/health` from the store (rounds come as
+/// often as workers finish, so the refresh, which reads every series' latest summary, goes
+/// by the clock).
+const REFRESH_EVERY: i64 = 5;
 /// Seconds between two retention passes.
 const RETENTION_EVERY: i64 = 3600;
 
@@ -30,6 +32,8 @@ const RETENTION_EVERY: i64 = 3600;
 pub struct WatchTask {
     pub work: Arc<dyn WatchWork>,
     pub summaries: Arc<dyn SummarySor>,
+    /// For `regressions_active` on `/metrics`.
+    pub regressions: Arc<dyn RegressionSor>,
     pub worker: Arc<Worker>,
     pub summarizer: Arc<Summarizer>,
     /// Who holds a lease: this replica's name.
@@ -49,7 +53,7 @@ struct Progress {
     start_up_backfill_done: bool,
     discovered: Option<i64>,
     retention_at: i64,
-    rounds: u32,
+    refreshed_at: i64,
 }
 
 impl WatchTask {
@@ -108,10 +112,10 @@ impl WatchTask {
             }
             progress.retention_at = now;
         }
-        if progress.rounds.is_multiple_of(REFRESH_EVERY) {
+        if now - progress.refreshed_at >= REFRESH_EVERY {
+            progress.refreshed_at = now;
             self.refresh(now, due).await?;
         }
-        progress.rounds = progress.rounds.wrapping_add(1);
         let free = self.concurrency.saturating_sub(workers.len());
         if free == 0 {
             return Ok(());
@@ -179,6 +183,10 @@ impl WatchTask {
             None => 0,
         };
         self.metrics.lag.set(lag as f64);
+        let counts = self.regressions.counts().await?;
+        self.metrics
+            .regressions_active
+            .set(i64::try_from(counts.active).unwrap_or(i64::MAX));
         self.status.lag_secs.store(lag, Ordering::Relaxed);
         Ok(())
     }

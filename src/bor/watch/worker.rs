@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::examiner::Examiner;
 use super::metrics::WatchMetrics;
 use super::summarizer::Summarizer;
-use crate::sor::summary::{Lease, SliceWork};
+use crate::sor::summary::{Lease, SliceOutcome, SliceWork};
 use crate::sor::{SorError, WatchWork};
 
 /// Slices one claim works at most before giving the series back, so a long backfill does not
@@ -28,6 +29,7 @@ pub enum Ended {
 pub struct Worker {
     pub work: Arc<dyn WatchWork>,
     pub summarizer: Arc<Summarizer>,
+    pub examiner: Arc<Examiner>,
     pub metrics: Arc<WatchMetrics>,
     pub lease: Duration,
 }
@@ -66,23 +68,34 @@ impl Worker {
         Ended::Released
     }
 
-    /// Summarizes one slice and records it; `false` when the lease was lost.
+    /// Summarizes one slice, examines the summary, and records both; `false` when the lease
+    /// was lost.
     async fn one(&self, lease: &Lease, work: &SliceWork) -> Result<bool, SorError> {
         if work.summarized {
             self.metrics.count("skipped");
-            return self.work.done(lease, work, None, self.lease).await;
+            let nothing = SliceOutcome::default();
+            return self.work.done(lease, work, &nothing, self.lease).await;
         }
         let summary = self.summarizer.summarize(&lease.series, work.start).await?;
-        let held = self
-            .work
-            .done(lease, work, summary.as_ref(), self.lease)
-            .await?;
+        let outcome = match summary {
+            Some(summary) if work.examine => SliceOutcome {
+                changes: self.examiner.examine(&lease.series, work, &summary).await?,
+                summary: Some(summary),
+                examined: true,
+            },
+            summary => SliceOutcome {
+                summary,
+                ..SliceOutcome::default()
+            },
+        };
+        let held = self.work.done(lease, work, &outcome, self.lease).await?;
         if held {
-            self.metrics.count(if summary.is_some() {
+            self.metrics.count(if outcome.summary.is_some() {
                 "summarized"
             } else {
                 "empty"
             });
+            self.metrics.count_changes(&outcome.changes);
         }
         Ok(held)
     }

@@ -13,12 +13,15 @@ use crate::sor::fields::text_column;
 pub enum NotificationKind {
     /// A rule's alert fired or resolved (SPEC §10).
     AlertWebhook,
+    /// A regression found by the profile watcher was confirmed or resolved (SPEC §15).
+    RegressionWebhook,
 }
 
 impl NotificationKind {
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::AlertWebhook => "alert_webhook",
+            NotificationKind::RegressionWebhook => "regression_webhook",
         }
     }
 }

@@ -36,6 +36,9 @@ pub struct SliceWork {
     pub source: WorkSource,
     /// The slice is summarized already (by a backfill or the live cursor): nothing to read.
     pub summarized: bool,
+    /// The slice is newer than every slice the detector examined in the series: its summary
+    /// is examined (an older gap a backfill fills is only summarized).
+    pub examine: bool,
 }
 
 /// Past slices to summarize as if live.

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use super::done::slice_done;
+use super::events::SliceOutcome;
 use super::model::{Lease, Series, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
-use crate::profile::trend::SliceSummary;
 use crate::sor::{SorError, WatchWork};
 
 /// Attempts of one backfill item before it is given up (a live slice is never given up).
@@ -96,7 +97,7 @@ impl WatchWork for PgSummaryStore {
 
     async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError> {
         // The earliest pending item, the live cursor, and whether each slice is summarized.
-        const NEXT: &str = "select s.next_slice, \
+        const NEXT: &str = "select s.next_slice, s.examined_through, \
                  exists (select 1 from profile_summary p where p.app_name = s.app_name \
                      and p.profile_type = s.profile_type and p.slice_start = s.next_slice), \
                  b.id, b.slice_start, b.notify, \
@@ -106,7 +107,15 @@ impl WatchWork for PgSummaryStore {
                  from watch_backfill where app_name = s.app_name and profile_type = s.profile_type \
                  and state = 'pending' order by slice_start, id limit 1) b on true \
              where s.app_name = $1 and s.profile_type = $2 and s.lease_token = $3";
-        type Row = (i64, bool, Option<i64>, Option<i64>, Option<bool>, bool);
+        type Row = (
+            i64,
+            Option<i64>,
+            bool,
+            Option<i64>,
+            Option<i64>,
+            Option<bool>,
+            bool,
+        );
         let row: Option<Row> = self
             .db
             .run("reading the next slice", |pool| {
@@ -121,13 +130,15 @@ impl WatchWork for PgSummaryStore {
                 }
             })
             .await?;
-        let Some((cursor, cursor_done, id, start, notify, item_done)) = row else {
+        let Some((cursor, examined, cursor_done, id, start, notify, item_done)) = row else {
             return Ok(None);
         };
+        let examine = |start: i64| examined.is_none_or(|through| start > through);
         let live = (cursor <= due).then_some(SliceWork {
             start: cursor,
             source: WorkSource::Live,
             summarized: cursor_done,
+            examine: examine(cursor),
         });
         let item = match (id, start) {
             (Some(id), Some(start)) => Some(SliceWork {
@@ -137,6 +148,7 @@ impl WatchWork for PgSummaryStore {
                     notify: notify.unwrap_or(false),
                 },
                 summarized: item_done,
+                examine: examine(start),
             }),
             _ => None,
         };
@@ -151,85 +163,24 @@ impl WatchWork for PgSummaryStore {
         &self,
         lease: &Lease,
         work: &SliceWork,
-        summary: Option<&SliceSummary>,
+        outcome: &SliceOutcome,
         renew: Duration,
     ) -> Result<bool, SorError> {
+        let summary = outcome.summary.as_ref();
         if summary.is_some() {
             self.ensure_partition(work.start).await?;
         }
         let functions = summary.map(stored_functions);
         let step = self.slice_secs;
-        let slice_secs = i32::try_from(step).unwrap_or(i32::MAX);
-        let held = self
-            .db
-            .run("storing a summary", |pool| {
-                let (lease, functions) = (lease.clone(), functions.clone());
-                async move {
-                    let (app, t) = (
-                        lease.series.app.as_str(),
-                        lease.series.profile_type.as_str(),
-                    );
-                    let mut tx = pool.begin().await?;
-                    // The fence: the row stays locked, with our token, until commit.
-                    let held: Option<i64> = sqlx::query_scalar(
-                        "update watch_series set lease_until = now() + make_interval(secs => $4), \
-                             last_error = null \
-                         where app_name = $1 and profile_type = $2 and lease_token = $3 \
-                         returning next_slice",
-                    )
-                    .bind(app)
-                    .bind(t)
-                    .bind(lease.token)
-                    .bind(secs(renew))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                    if held.is_none() {
-                        return Ok(false);
+        let held =
+            self.db
+                .run("storing a summary", |pool| {
+                    let (lease, functions) = (lease.clone(), functions.clone());
+                    async move {
+                        slice_done(pool, &lease, work, outcome, functions, (step, renew)).await
                     }
-                    if let (Some(summary), Some(functions)) = (summary, functions) {
-                        sqlx::query(
-                            "insert into profile_summary (app_name, profile_type, slice_start, \
-                                 slice_secs, total_samples, versions, functions) \
-                             values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
-                        )
-                        .bind(app)
-                        .bind(t)
-                        .bind(work.start)
-                        .bind(slice_secs)
-                        .bind(i64::try_from(summary.total_samples).unwrap_or(i64::MAX))
-                        .bind(&summary.versions)
-                        .bind(functions)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    match work.source {
-                        WorkSource::Live => {
-                            sqlx::query(
-                                "update watch_series set next_slice = $4 where app_name = $1 \
-                                 and profile_type = $2 and next_slice = $3",
-                            )
-                            .bind(app)
-                            .bind(t)
-                            .bind(work.start)
-                            .bind(work.start.saturating_add(step))
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        WorkSource::Backfill { id, .. } => {
-                            sqlx::query(
-                                "update watch_backfill set state = 'done', settled_at = now() \
-                                 where id = $1",
-                            )
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                    }
-                    tx.commit().await?;
-                    Ok(true)
-                }
-            })
-            .await?;
+                })
+                .await?;
         Ok(held)
     }
 

@@ -3,8 +3,8 @@
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
-use super::model::{Change, DetectorSettings, EventKind, Finding, OpenEvent};
 use super::window_test::{windows, Family, Measured};
+use crate::profile::regression::{Change, DetectorSettings, EventKind, Finding, OpenEvent};
 
 /// Confirms a suspected `event` or lets it go, once `confirm_slices` slices came after it.
 pub(super) fn decide(

@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::profile::trend::SliceSummary;
 
 use super::index::SeriesIndex;
-use super::model::VersionChange;
+use crate::profile::regression::VersionChange;
 
 /// Least part of its before share another function must lose to explain a change.
 const SHIFT_LOSS: f64 = 0.8;

@@ -3,17 +3,16 @@
 mod change_point;
 mod explain;
 mod index;
-mod model;
 mod window_test;
 
 use std::collections::HashSet;
 
 use crate::profile::trend::SliceSummary;
 
-use index::SeriesIndex;
-pub use model::{
+pub use crate::profile::regression::{
     Change, DetectorSettings, EventKind, EventState, Finding, OpenEvent, UnknownName, VersionChange,
 };
+use index::SeriesIndex;
 use window_test::Family;
 
 /// Examines the newest summary of a series (the last of `history`, ascending by start).

@@ -8,7 +8,7 @@ use crate::profile::significance::{benjamini_hochberg, delta, delta_p_value, Sha
 use crate::profile::trend::SliceSummary;
 
 use super::index::SeriesIndex;
-use super::model::{Change, DetectorSettings, Finding};
+use crate::profile::regression::{Change, DetectorSettings, Finding};
 
 /// The windows cut at row `cut`: the `reference` rows before it and the rows from it to `end`.
 pub(super) fn windows(

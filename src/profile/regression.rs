@@ -1,8 +1,12 @@
-//! What the regression detector reads and says: its settings, the events it is told about and
-//! the changes it asks for.
+//! What the regression detector (SPEC §15, `bor::watch::detector`) reads and says: its
+//! settings, the events it is told about and the changes it asks for. Domain types, so that
+//! the watcher's store can write the changes as they are.
 
 use std::fmt;
 use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The detector's settings (`watch.*` of SPEC §15).
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +79,8 @@ impl fmt::Display for UnknownName {
 impl std::error::Error for UnknownName {}
 
 /// Where an event stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EventState {
     Suspected,
     Confirmed,
@@ -112,7 +117,8 @@ impl FromStr for EventState {
 }
 
 /// What a confirmed event is: a new cost, or a cost moved from another function.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     Regression,
     CostShift,
@@ -140,7 +146,7 @@ impl FromStr for EventKind {
 }
 
 /// A deploy at the change point: the version label's value before and the new one.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VersionChange {
     /// The values of the last slice before the change point, joined by ","; None if none.
     pub before: Option<String>,

@@ -1,0 +1,149 @@
+//! Regressions to Alertmanager (SPEC §15), from one replica at a time (a PostgreSQL advisory
+//! lock): every confirmed, announced event is posted as firing at once and again every slice
+//! (`endsAt` = now + 4 slices, so Alertmanager resolves it by itself if every replica dies),
+//! and each resolution once, recorded in the store so that no other leader sends it again.
+//! Webhooks do not go this way: they are enqueued in the outbox with the transition.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::time::Instant;
+
+use super::notice::RegressionNotices;
+use crate::bor::delivery::AlertmanagerQueue;
+use crate::sor::registry::Service;
+use crate::sor::{Leadership, RegistrySor, RegressionSor, SorError};
+use crate::tasks::{Shutdown, TaskStatus};
+
+/// How often the leader looks for new confirmations and resolutions.
+const LOOK_EVERY: Duration = Duration::from_secs(1);
+
+/// What the announcer needs.
+pub struct Announcer {
+    pub regressions: Arc<dyn RegressionSor>,
+    pub leadership: Arc<dyn Leadership>,
+    pub queue: Arc<AlertmanagerQueue>,
+    /// Team and tier labels, and the `critical` tier; absent: none.
+    pub registry: Option<Arc<dyn RegistrySor>>,
+    pub notices: Arc<RegressionNotices>,
+    /// How often a firing alert is re-sent: one slice.
+    pub resend: Duration,
+    pub status: Arc<AnnouncerStatus>,
+}
+
+/// What `/health` shows of the announcer, under `regressionAlerts`.
+#[derive(Default)]
+pub struct AnnouncerStatus {
+    leader: AtomicBool,
+    seen: Mutex<(usize, Option<DateTime<Utc>>, Option<String>)>,
+}
+
+impl TaskStatus for AnnouncerStatus {
+    fn name(&self) -> &'static str {
+        "regressionAlerts"
+    }
+
+    fn state(&self) -> Result<Option<serde_json::Value>, String> {
+        let (firing, sent, failure) = self
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        let leader = self.leader.load(Ordering::Relaxed);
+        Ok(Some(serde_json::json!({
+            "role": if leader { "leader" } else { "standby" },
+            "firing": firing,
+            "lastSent": sent,
+        })))
+    }
+}
+
+/// What the leader sent last.
+struct Sent {
+    firing: Vec<i64>,
+    at: Option<Instant>,
+}
+
+impl Announcer {
+    /// Announces until shutdown.
+    pub async fn run(self, mut shutdown: Shutdown) {
+        let mut sent = Sent {
+            firing: Vec::new(),
+            at: None,
+        };
+        loop {
+            tokio::select! {
+                _ = shutdown.requested() => return,
+                () = tokio::time::sleep(LOOK_EVERY) => {}
+            }
+            let failure = self.once(&mut sent).await.err().map(|e| e.to_string());
+            let mut seen = self
+                .status
+                .seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            seen.2 = failure;
+        }
+    }
+
+    /// One look: lead or stand by; as the leader, post what changed or is due again.
+    async fn once(&self, sent: &mut Sent) -> Result<(), SorError> {
+        let leader = self.leadership.lead().await?;
+        self.status.leader.store(leader, Ordering::Relaxed);
+        if !leader {
+            sent.at = None;
+            return Ok(());
+        }
+        let (firing, resolved) = self.regressions.announcements().await?;
+        let ids: Vec<i64> = firing.iter().map(|e| e.id).collect();
+        let due = sent.at.is_none_or(|at| at.elapsed() >= self.resend);
+        if ids == sent.firing && resolved.is_empty() && !due {
+            return Ok(());
+        }
+        let owners = self.owners().await;
+        let now = Utc::now();
+        let alert = |e| self.notices.alert(e, owners.get(&e.app_name), now);
+        let firing_alerts: Vec<_> = firing.iter().map(alert).collect();
+        let resolved_alerts: Vec<_> = resolved.iter().map(alert).collect();
+        self.queue
+            .post("regressions", &firing_alerts, &resolved_alerts);
+        if !resolved.is_empty() {
+            let done: Vec<i64> = resolved.iter().map(|e| e.id).collect();
+            self.regressions.resolutions_sent(&done).await?;
+        }
+        *sent = Sent {
+            firing: ids,
+            at: Some(Instant::now()),
+        };
+        let mut seen = self
+            .status
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *seen = (firing.len(), Some(now), None);
+        Ok(())
+    }
+
+    /// Every registered app's entry, when a registry is there.
+    async fn owners(&self) -> HashMap<String, Service> {
+        let Some(registry) = &self.registry else {
+            return HashMap::new();
+        };
+        match registry.list(None).await {
+            Ok(services) => services
+                .into_iter()
+                .map(|s| (s.app_name.clone(), s))
+                .collect(),
+            Err(error) => {
+                tracing::warn!(%error, "regression alerts go out without team labels: the registry cannot be read");
+                HashMap::new()
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The detector run on a series right after a new summary (SPEC §15): the series' recent
+//! summaries and open events read, the pure detector's changes decided, and each confirmation
+//! or resolution given what it delivers. The caller stores all of it with the summary, in one
+//! transaction fenced by the series' lease.
+
+use std::sync::Arc;
+
+use super::detector;
+use super::notice::RegressionNotices;
+use crate::profile::regression::{Change, DetectorSettings, EventKind, EventState};
+use crate::profile::trend::SliceSummary;
+use crate::profile::TimeWindow;
+use crate::sor::alert_rule::fields::webhook;
+use crate::sor::summary::{EventWrite, Regression, Series, SliceWork, WorkSource};
+use crate::sor::{RegistrySor, RegressionSor, SorError, SummarySor};
+
+/// What the detector needs around it.
+pub struct Examiner {
+    pub summaries: Arc<dyn SummarySor>,
+    pub regressions: Arc<dyn RegressionSor>,
+    /// Where an app's `notificationChannel` is; absent: no webhooks.
+    pub registry: Option<Arc<dyn RegistrySor>>,
+    pub settings: DetectorSettings,
+    /// Whether confirmed cost shifts are delivered.
+    pub notify_cost_shifts: bool,
+    pub notices: Arc<RegressionNotices>,
+}
+
+impl Examiner {
+    /// The changes after `summary`, the newest summary of `series`, made by `work`.
+    pub async fn examine(
+        &self,
+        series: &Series,
+        work: &SliceWork,
+        summary: &SliceSummary,
+    ) -> Result<Vec<EventWrite>, SorError> {
+        let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
+        let back = slices
+            .saturating_sub(1)
+            .saturating_mul(self.settings.slice_secs);
+        let window = TimeWindow {
+            from: summary.start.saturating_sub(back),
+            to: summary.start.max(1),
+        };
+        let (history, open) = tokio::try_join!(
+            self.summaries
+                .summaries(series.app.clone(), series.profile_type, window),
+            self.regressions.open(series),
+        )?;
+        let mut history = history;
+        history.push(summary.clone());
+        let events: Vec<_> = open.iter().map(Regression::open_event).collect();
+        let changes = detector::examine(&history, &events, &self.settings);
+        // Live slices deliver; a backfill only when asked to.
+        let notify = match work.source {
+            WorkSource::Live => true,
+            WorkSource::Backfill { notify, .. } => notify,
+        };
+        let mut channel = None;
+        let mut writes = Vec::with_capacity(changes.len());
+        for change in changes {
+            let event = decided(&open, &change);
+            let announce = match (&change, &event) {
+                (Change::Confirmed { kind, .. }, _) => {
+                    notify && (*kind == EventKind::Regression || self.notify_cost_shifts)
+                }
+                (Change::Resolved { .. }, Some(event)) => event.announced,
+                _ => false,
+            };
+            let webhook = match event {
+                Some(event) if announce => {
+                    if channel.is_none() {
+                        channel = Some(self.channel(series).await?);
+                    }
+                    channel
+                        .as_ref()
+                        .and_then(Option::as_ref)
+                        .and_then(|url| self.notices.webhook(&event, url))
+                }
+                _ => None,
+            };
+            let kind = match &change {
+                Change::Confirmed { kind, .. } => *kind,
+                Change::Resolved { id, .. } => kind_of(&open, *id),
+                _ => EventKind::Regression,
+            };
+            writes.push(EventWrite {
+                change,
+                announce,
+                webhook,
+                kind,
+            });
+        }
+        Ok(writes)
+    }
+
+    /// The app's webhook: its registry `notificationChannel`, when that is an http(s) URL.
+    async fn channel(&self, series: &Series) -> Result<Option<url::Url>, SorError> {
+        let Some(registry) = &self.registry else {
+            return Ok(None);
+        };
+        match registry.get(series.app.clone()).await {
+            Ok(service) => Ok(service.notification_channel.as_deref().and_then(webhook)),
+            Err(SorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The open event a confirmation or resolution decides, as it stands after the change.
+fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
+    let find = |id: i64| open.iter().find(|e| e.id == id).cloned();
+    match change {
+        Change::Confirmed {
+            id,
+            at,
+            finding,
+            kind,
+            shifted_from,
+            version,
+        } => find(*id).map(|mut e| {
+            e.state = EventState::Confirmed;
+            e.kind = *kind;
+            e.shifted_from.clone_from(shifted_from);
+            e.version.clone_from(version);
+            e.confirmed_at = Some(*at);
+            e.changed_at = finding.changed_at;
+            e.before_percent = finding.before_percent;
+            e.after_percent = finding.after_percent;
+            e.delta_percent = finding.delta_percent;
+            e.significance.low = finding.low;
+            e.significance.high = finding.high;
+            e.significance.p_value = finding.p_value;
+            e
+        }),
+        Change::Resolved { id, at, .. } => find(*id).map(|mut e| {
+            e.state = EventState::Resolved;
+            e.resolved_at = Some(*at);
+            e
+        }),
+        Change::Suspected { .. } | Change::WentAway { .. } => None,
+    }
+}
+
+fn kind_of(open: &[Regression], id: i64) -> EventKind {
+    open.iter()
+        .find(|e| e.id == id)
+        .map_or(EventKind::Regression, |e| e.kind)
+}

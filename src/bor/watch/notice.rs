@@ -1,0 +1,188 @@
+//! What a regression says when it is delivered (SPEC §15): the Alertmanager alert
+//! `ProfilingRegression` (re-sent every slice while confirmed, `endsAt` = now + 4 slices, and
+//! once when resolved) and the webhook body of each transition.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+use utoipa::ToSchema;
+
+use crate::bor::delivery::AlertmanagerAlert;
+use crate::profile::regression::EventState;
+use crate::sor::outbox::{NewNotification, NotificationKind};
+use crate::sor::registry::{Service, Tier};
+use crate::sor::summary::Regression;
+
+/// The `alertname` of every regression alert.
+pub const ALERT_NAME: &str = "ProfilingRegression";
+
+/// The labels of a regression's alert; Alertmanager tells alerts apart by them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionLabels {
+    pub alertname: &'static str,
+    pub app: String,
+    pub profile_type: &'static str,
+    pub function: String,
+    pub kind: &'static str,
+    pub severity: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<&'static str>,
+}
+
+/// The annotations of a regression's alert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegressionAnnotations {
+    /// One line: "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since
+    /// 10:35 UTC, version 1.4.2".
+    pub summary: String,
+    pub description: String,
+    pub report_url: String,
+}
+
+/// A regression alert as Alertmanager gets it.
+pub type RegressionAlert = AlertmanagerAlert<RegressionLabels, RegressionAnnotations>;
+
+/// The JSON body POSTed to the app's `notificationChannel` at a confirmation and at a
+/// resolution, besides the notification's `id` (also its `Idempotency-Key`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RegressionNotice {
+    /// `confirmed` or `resolved`.
+    pub status: EventState,
+    /// The one-line summary of the alert.
+    pub summary: String,
+    pub regression: Regression,
+    pub report_url: String,
+}
+
+/// Renders a regression's alert and webhook: links start at `public_url`; a firing alert
+/// lasts `4 × slice_secs` in Alertmanager without news; a change of at least `warn_points`
+/// (the diff report's warn level), or an app of tier critical, is `critical`.
+pub struct RegressionNotices {
+    pub public_url: Url,
+    pub slice_secs: i64,
+    pub warn_points: f64,
+}
+
+impl RegressionNotices {
+    /// The page of event `id`.
+    pub fn report_url(&self, id: i64) -> String {
+        let mut url = self.public_url.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments
+                .pop_if_empty()
+                .extend(["regressions", &id.to_string()]);
+        }
+        url.query_pairs_mut().append_pair("format", "html");
+        url.to_string()
+    }
+
+    /// The alert of `event`: firing while it is confirmed (re-sent at `now`), else resolved.
+    pub fn alert(
+        &self,
+        event: &Regression,
+        owner: Option<&Service>,
+        now: DateTime<Utc>,
+    ) -> RegressionAlert {
+        let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or(now);
+        let ends_at = match (event.state, event.resolved_at) {
+            (EventState::Resolved, Some(resolved)) => at(resolved.saturating_add(self.slice_secs)),
+            _ => now + chrono::Duration::seconds(self.slice_secs.saturating_mul(4)),
+        };
+        let critical = event.delta_percent >= self.warn_points
+            || owner.is_some_and(|s| s.tier == Tier::Critical);
+        let report_url = self.report_url(event.id);
+        AlertmanagerAlert {
+            labels: RegressionLabels {
+                alertname: ALERT_NAME,
+                app: event.app_name.clone(),
+                profile_type: event.profile_type.as_str(),
+                function: event.function.clone(),
+                kind: event.kind.as_str(),
+                severity: if critical { "critical" } else { "warning" },
+                version: event.version.as_ref().map(|v| v.after.clone()),
+                team: owner.and_then(|s| s.team_owner.clone()),
+                tier: owner.map(|s| s.tier.as_str()),
+            },
+            annotations: RegressionAnnotations {
+                summary: summary(event),
+                description: description(event),
+                report_url: report_url.clone(),
+            },
+            starts_at: Some(at(event.changed_at)),
+            ends_at,
+            generator_url: Some(report_url),
+        }
+    }
+
+    /// The webhook of `event`'s transition to its current state, posted to `webhook`.
+    pub fn webhook(&self, event: &Regression, webhook: &Url) -> Option<NewNotification> {
+        let notice = RegressionNotice {
+            status: event.state,
+            summary: summary(event),
+            regression: event.clone().rounded(),
+            report_url: self.report_url(event.id),
+        };
+        Some(NewNotification {
+            kind: NotificationKind::RegressionWebhook,
+            destination: webhook.to_string(),
+            payload: serde_json::to_value(notice).ok()?,
+        })
+    }
+}
+
+/// "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since 10:35 UTC,
+/// version 1.4.2"; the function's package path is left out, as people say it.
+pub fn summary(event: &Regression) -> String {
+    let since = DateTime::from_timestamp(event.changed_at, 0)
+        .map(|t| t.format("%H:%M UTC").to_string())
+        .unwrap_or_default();
+    let mut line = format!(
+        "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}) since {since}",
+        event.app_name,
+        event.profile_type,
+        short_name(&event.function),
+        event.before_percent,
+        event.after_percent,
+        event.delta_percent,
+        event.significance.low,
+        event.significance.high,
+    );
+    if let Some(version) = &event.version {
+        line.push_str(&format!(", version {}", version.after));
+    }
+    line
+}
+
+fn description(event: &Regression) -> String {
+    let mut text = format!(
+        "{} rose from {:.2}% to {:.2}% of {} samples (p = {:.2e}).",
+        event.function,
+        event.before_percent,
+        event.after_percent,
+        event.profile_type,
+        event.significance.p_value
+    );
+    if let Some(from) = &event.shifted_from {
+        text.push_str(&format!(
+            " The cost moved here from {from} (a rename or a move)."
+        ));
+    }
+    if let Some(version) = &event.version {
+        let before = version.before.as_deref().unwrap_or("none");
+        text.push_str(&format!(
+            " Deployed at the change: {before} → {}.",
+            version.after
+        ));
+    }
+    text
+}
+
+/// The last segment of a function name: `java/util/regex/Pattern.compile` → `Pattern.compile`.
+fn short_name(function: &str) -> &str {
+    function.rsplit(['/', '\\']).next().unwrap_or(function)
+}

@@ -1,0 +1,147 @@
+//! The detector's changes written in the transaction of the slice that caused them (fenced by
+//! the series' lease), with the webhooks they deliver: all of a slice's work is stored, or
+//! none of it.
+
+use sqlx::PgConnection;
+
+use super::events::EventWrite;
+use super::model::Series;
+use crate::profile::regression::{Change, Finding};
+use crate::sor::outbox::enqueue;
+
+/// Stores `changes` of `series`. A suspicion already stored (same function and slice) is left
+/// as it is; a decision applies only to an event still in the state it decides on.
+pub(super) async fn write_events(
+    tx: &mut PgConnection,
+    series: &Series,
+    changes: &[EventWrite],
+) -> Result<(), sqlx::Error> {
+    for write in changes {
+        match &write.change {
+            Change::Suspected {
+                suspected_at,
+                first_recent,
+                finding,
+            } => {
+                suspect(tx, series, (*suspected_at, *first_recent), finding).await?;
+            }
+            Change::Confirmed {
+                id,
+                at,
+                finding,
+                kind,
+                shifted_from,
+                version,
+            } => {
+                let (before, after) = match version {
+                    Some(v) => (v.before.as_deref(), Some(v.after.as_str())),
+                    None => (None, None),
+                };
+                sqlx::query(
+                    "update regression_event set state = 'confirmed', kind = $3, \
+                         shifted_from = $4, version_before = $5, version_after = $6, \
+                         confirmed_at = $2, announced = $7, decided_time = now(), \
+                         changed_at = $8, before_percent = $9, after_percent = $10, \
+                         delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14 \
+                     where id = $1 and state = 'suspected'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(kind.as_str())
+                .bind(shifted_from.as_deref())
+                .bind(before)
+                .bind(after)
+                .bind(write.announce)
+                .bind(finding.changed_at)
+                .bind(finding.before_percent)
+                .bind(finding.after_percent)
+                .bind(finding.delta_percent)
+                .bind(finding.low)
+                .bind(finding.high)
+                .bind(finding.p_value)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Change::WentAway { id, at, finding } => {
+                sqlx::query(
+                    "update regression_event set state = 'went_away', went_away_at = $2, \
+                         decided_time = now(), changed_at = $3, before_percent = $4, \
+                         after_percent = $5, delta_percent = $6, delta_low = $7, \
+                         delta_high = $8, p_value = $9 \
+                     where id = $1 and state = 'suspected'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(finding.changed_at)
+                .bind(finding.before_percent)
+                .bind(finding.after_percent)
+                .bind(finding.delta_percent)
+                .bind(finding.low)
+                .bind(finding.high)
+                .bind(finding.p_value)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Change::Resolved {
+                id,
+                at,
+                share_percent,
+            } => {
+                sqlx::query(
+                    "update regression_event set state = 'resolved', resolved_at = $2, \
+                         resolved_share = $3, resolved_time = now() \
+                     where id = $1 and state = 'confirmed'",
+                )
+                .bind(id)
+                .bind(at)
+                .bind(share_percent)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if let Some(webhook) = &write.webhook {
+            enqueue(&mut *tx, webhook, &subject(&write.change)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn suspect(
+    tx: &mut PgConnection,
+    series: &Series,
+    (suspected_at, first_recent): (i64, i64),
+    finding: &Finding,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into regression_event (app_name, profile_type, function_name, state, \
+             suspected_at, first_recent, changed_at, before_percent, after_percent, \
+             delta_percent, delta_low, delta_high, p_value) \
+         values ($1, $2, $3, 'suspected', $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         on conflict (app_name, profile_type, function_name, suspected_at) do nothing",
+    )
+    .bind(series.app.as_str())
+    .bind(series.profile_type.as_str())
+    .bind(&finding.function)
+    .bind(suspected_at)
+    .bind(first_recent)
+    .bind(finding.changed_at)
+    .bind(finding.before_percent)
+    .bind(finding.after_percent)
+    .bind(finding.delta_percent)
+    .bind(finding.low)
+    .bind(finding.high)
+    .bind(finding.p_value)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// What caused a notification, for operators reading the outbox.
+fn subject(change: &Change) -> String {
+    match change {
+        Change::Confirmed { id, .. } => format!("regression:{id}:confirmed"),
+        Change::Resolved { id, .. } => format!("regression:{id}:resolved"),
+        Change::WentAway { id, .. } => format!("regression:{id}:went_away"),
+        Change::Suspected { finding, .. } => format!("regression:{}", finding.function),
+    }
+}

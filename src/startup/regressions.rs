@@ -1,0 +1,91 @@
+//! The regression detector of a process that runs the profile watcher (SPEC §15): the
+//! examiner its workers call after each summary, the announcer that tells Alertmanager (when
+//! one is set), and what `/regressions` answers from (its pages compare before and after as
+//! the diff report does, from the same Profile Data).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::bors::Hosted;
+use super::delivery::Delivery;
+use super::remote_sors::{registry_spec, RemoteSors};
+use super::StartupError;
+use crate::bor::diff_report::compute::Judgement;
+use crate::bor::diff_report::DiffReportService;
+use crate::bor::watch::announcer::{Announcer, AnnouncerStatus};
+use crate::bor::watch::examiner::Examiner;
+use crate::bor::watch::notice::RegressionNotices;
+use crate::bor::watch::regressions::RegressionService;
+use crate::db::Database;
+use crate::settings::{Function, Settings};
+use crate::sor::alert_state::PgLeadership;
+use crate::sor::summary::PgSummaryStore;
+use crate::sor::ProfileDataSor;
+use crate::tasks::Tasks;
+
+/// How long the announcer may take to finish once asked to stop.
+const STOP_WITHIN: Duration = Duration::from_secs(2);
+
+/// The examiner for the watcher's workers; starts the announcer under `tasks` when this
+/// process delivers to Alertmanager. The registry (team, tier, `notificationChannel`) is
+/// reached by the SPEC §1 rule and is optional.
+pub(super) fn regression_detector(
+    settings: &Settings,
+    (store, profiles): (&Arc<PgSummaryStore>, &Arc<dyn ProfileDataSor>),
+    (hosted, database, delivery): (&Hosted, Option<&Database>, Option<&Delivery>),
+    remote: &mut RemoteSors<'_>,
+    tasks: &mut Tasks,
+) -> Result<(Arc<Examiner>, RegressionService), StartupError> {
+    let function = settings.function;
+    let registry = remote.resolve(
+        registry_spec(),
+        settings.sors.registry_url.as_ref(),
+        function.hosts(Function::RegistrySor),
+        hosted.registry.as_ref(),
+    )?;
+    let watch = &settings.watch;
+    let notices = Arc::new(RegressionNotices {
+        public_url: settings.alerts.public_url.clone(),
+        slice_secs: watch.slice(),
+        warn_points: settings.diff.warn_regression_points,
+    });
+    let queue = delivery.and_then(|d| d.alertmanager.clone());
+    if let (Some(queue), Some(db), true) = (queue, database, watch.enabled) {
+        let announcer = Announcer {
+            regressions: store.clone(),
+            leadership: Arc::new(PgLeadership::announcer(db.clone())),
+            queue,
+            registry: registry.clone(),
+            notices: notices.clone(),
+            resend: Duration::from_secs(watch.slice_secs),
+            status: Arc::new(AnnouncerStatus::default()),
+        };
+        tasks.spawn(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
+            announcer.run(shutdown)
+        });
+    }
+    let judgement = Judgement {
+        warn_regression_points: settings.diff.warn_regression_points,
+        fdr: settings.diff.fdr,
+    };
+    let service = RegressionService {
+        regressions: store.clone(),
+        trends: store.clone(),
+        diff: Arc::new(DiffReportService::new(
+            profiles.clone(),
+            None,
+            None,
+            judgement,
+        )),
+        settings: watch.detector(),
+    };
+    let examiner = Arc::new(Examiner {
+        summaries: store.clone(),
+        regressions: store.clone(),
+        registry,
+        settings: watch.detector(),
+        notify_cost_shifts: watch.notify_cost_shifts,
+        notices,
+    });
+    Ok((examiner, service))
+}
