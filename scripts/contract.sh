@@ -8,7 +8,7 @@
 # stops them on exit. Every file it writes is under target/contract/.
 #
 # Env: CONTRACT_SEED (42; fixed so that CI is reproducible, change it to explore),
-#      CONTRACT_EXAMPLES (examples per operation and phase, 30), CONTRACT_WORKERS (2).
+#      CONTRACT_EXAMPLES (examples per operation and phase, 30), CONTRACT_WORKERS (1).
 #
 # Every check runs (schemathesis enables them all by default; `--checks all` on the command
 # line would also override the per-operation settings). Where schemathesis is configured
@@ -21,7 +21,9 @@ VENV=target/contract-venv
 WORK=target/contract
 SEED=${CONTRACT_SEED:-42}
 EXAMPLES=${CONTRACT_EXAMPLES:-30}
-WORKERS=${CONTRACT_WORKERS:-2}
+# One worker: with two threads, CPython 3.11 (Debian 12's) now and then fails schemathesis with
+# "SystemError: AST constructor recursion depth mismatch" (python/cpython#106905), not a finding.
+WORKERS=${CONTRACT_WORKERS:-1}
 
 if [[ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
     echo "contract: installing schemathesis $SCHEMATHESIS_VERSION into $VENV"

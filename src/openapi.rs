@@ -36,6 +36,9 @@ pub const BEARER_SCHEME: &str = "bearerToken";
         (name = "triage", description = "Per-type diagnosis of an app (ReadPyroscopeTriageAssessment.v1/.v2)"),
         (name = "diff", description = "What changed between two windows (ReadPyroscopeDiffReport.v1/.v2)"),
         (name = "fleet", description = "A function across every app, and the fleet's hotspots (ReadPyroscopeFleetSearch.v1/.v2)"),
+        (name = "alerts", description = "Alert rules evaluated and delivered (EvaluatePyroscopeAlertRules.v1)"),
+        (name = "trends", description = "Every app's profiles over time, slice by slice (WatchPyroscopeProfiles.v1)"),
+        (name = "regressions", description = "Regressions found without rules: detected, explained, delivered (WatchPyroscopeProfiles.v1)"),
     )
 )]
 pub struct ApiDoc;
@@ -44,7 +47,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 12] = [
+pub const ALL_ROUTES: [RoutesDoc; 13] = [
     crate::sor::baseline::routes::RoutesDoc::openapi,
     crate::sor::history::routes::RoutesDoc::openapi,
     crate::sor::registry::routes::RoutesDoc::openapi,
@@ -57,6 +60,7 @@ pub const ALL_ROUTES: [RoutesDoc; 12] = [
     crate::bor::fleet_search::routes::RoutesDoc::openapi,
     crate::bor::alerting::routes::RoutesDoc::openapi,
     crate::bor::watch::routes::RoutesDoc::openapi,
+    crate::bor::watch::regression_routes::RoutesDoc::openapi,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.

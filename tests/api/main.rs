@@ -30,6 +30,7 @@ mod pictures;
 mod profile_data;
 mod profile_files;
 mod profiles;
+mod regressions;
 mod remote_errors;
 mod robustness;
 mod rules;

@@ -294,6 +294,7 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
             "notification_outbox",
             "performance_baseline",
             "profile_summary",
+            "regression_event",
             "service_registry",
             "triage_history",
             "watch_backfill",
@@ -307,6 +308,6 @@ async fn migrations_go_up_down_and_up_again_on_an_empty_database() {
 
     MIGRATOR.run(&mut conn).await.unwrap();
     let again: Vec<String> = sqlx::query_scalar(list).fetch_all(&mut conn).await.unwrap();
-    assert_eq!(again.len(), 10);
+    assert_eq!(again.len(), 11);
     let _ = conn.close().await;
 }

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use super::regression_page;
 use super::regressions::{RegressionDetail, RegressionList, RegressionService};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::regression::EventState;
@@ -134,9 +135,12 @@ pub async fn one(
     })?;
     match query.into_inner().format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(service.detail(id).await?)),
-        Some("html") => Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(service.page(id).await?)),
+        Some("html") => {
+            let (detail, request, report, trees) = service.compared(id).await?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(regression_page::render(&detail, &request, &report, &trees)))
+        }
         Some(other) => Err(InputError::new(
             "invalid_format",
             format!("format must be json or html, got {other:.40}"),

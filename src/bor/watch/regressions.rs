@@ -6,13 +6,16 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::regression_page;
-use crate::bor::diff_report::{DiffReportService, DiffRequest};
+use crate::bor::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::profile::regression::DetectorSettings;
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{AppName, LabelSelector, ReportFormat, TimeWindow};
+use crate::sor::profile_data::DiffTrees;
 use crate::sor::summary::{Regression, RegressionFilter};
 use crate::sor::{RegressionSor, SorError, TrendSor};
+
+/// An event, its trend, and its before-vs-after comparison: what its page draws.
+pub type Compared = (RegressionDetail, DiffRequest, DiffReport, DiffTrees);
 
 /// Parts each side of a regression's comparison is cut into (SPEC §14's default).
 const COMPARED_SLICES: u32 = 10;
@@ -85,13 +88,13 @@ impl RegressionService {
         })
     }
 
-    /// Event `id`'s page: the trend with the change point and versions marked, and the diff
-    /// of the slices before the change point against those after it.
-    pub async fn page(&self, id: i64) -> Result<String, SorError> {
+    /// What event `id`'s page shows: the event and its trend, and the diff of the slices
+    /// before the change point against those after it, with the trees of its flame graph.
+    pub async fn compared(&self, id: i64) -> Result<Compared, SorError> {
         let detail = self.detail(id).await?;
         let request = self.comparison(&detail.regression)?;
         let (report, trees) = self.diff.pictured(&request).await?;
-        Ok(regression_page::render(&detail, &request, &report, &trees))
+        Ok((detail, request, report, trees))
     }
 
     /// The trend's window: `reference_slices` before the change point to `recent_slices`

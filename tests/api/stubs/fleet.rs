@@ -20,6 +20,12 @@ pub struct Fleet {
     pub deploy: (String, i64, String, String),
     /// The version every other app carries.
     pub steady_version: String,
+    /// Points `HashMap.resize` gains in the deploying app's CPU profile at its deploy (0: none).
+    pub regression: f64,
+    /// `(app, from, until, points)`: a spike of `HashMap.resize` in that app's CPU profile.
+    pub spike: Option<(String, i64, i64, f64)>,
+    /// `(app, at)`: `HashMap.resize` renamed in that app's CPU profile from `at` on.
+    pub rename: Option<(String, i64)>,
     pub latency: Duration,
 }
 
@@ -30,6 +36,9 @@ impl Fleet {
             apps: (0..n).map(|i| format!("app-{i:02}")).collect(),
             deploy: ("app-01".into(), at, "1.0".into(), "2.0".into()),
             steady_version: "7.1".into(),
+            regression: 0.0,
+            spike: None,
+            rename: None,
             latency: Duration::ZERO,
         }
     }
@@ -40,7 +49,25 @@ impl Fleet {
         for b in app.bytes().chain(profile_type_id.bytes().take(8)) {
             seed = seed.wrapping_mul(31).wrapping_add(u64::from(b));
         }
-        NoisyProfiles::new(seed, None)
+        let mut profiles = NoisyProfiles::new(seed, None);
+        if !profile_type_id.starts_with("process_cpu") {
+            return profiles;
+        }
+        let (deployed, at, ..) = &self.deploy;
+        if app == deployed && self.regression > 0.0 {
+            profiles = profiles.with_step((*at, i64::MAX), self.regression);
+        }
+        if let Some((spiking, from, until, points)) = &self.spike {
+            if app == spiking {
+                profiles = profiles.with_step((*from, *until), *points);
+            }
+        }
+        if let Some((renamed, at)) = &self.rename {
+            if app == renamed {
+                profiles = profiles.with_rename(*at);
+            }
+        }
+        profiles
     }
 
     /// The version values of `app` in `[from, to)`, epoch seconds.

@@ -29,6 +29,8 @@ pub const FUNCTIONS: [(&str, f64); 6] = [
     ("sun/nio/ch/SocketDispatcher.read", 0.15),
     ("org/slf4j/Logger.info", 0.10),
 ];
+/// What `HashMap.resize` is called after a rename.
+pub const RENAMED: &str = "java/util/HashMap.resizeTable";
 /// Samples in one minute.
 pub const PER_MINUTE: u64 = 1_000;
 /// The log-scale spread of each minute's mix.
@@ -41,6 +43,12 @@ pub struct NoisyProfiles {
     /// From this epoch second on, `HashMap.resize` gains 3 points in every second hour (the
     /// hours starting 1, 3, 5, … hours after it).
     regression_from: Option<i64>,
+    /// `(from, until, points)`: in `[from, until)` (epoch seconds) `HashMap.resize` gains
+    /// `points`, the others giving them up in proportion: a deploy that regressed (`until`
+    /// far away) or a spike.
+    step: Option<(i64, i64, f64)>,
+    /// From this epoch second on, `HashMap.resize` is called [`RENAMED`] (a refactoring).
+    renamed_from: Option<i64>,
     minutes: Arc<Mutex<HashMap<i64, [u64; 6]>>>,
 }
 
@@ -49,8 +57,22 @@ impl NoisyProfiles {
         NoisyProfiles {
             seed,
             regression_from,
+            step: None,
+            renamed_from: None,
             minutes: Arc::default(),
         }
+    }
+
+    /// The same profiles, with `HashMap.resize` up `points` (0–100) in `[from, until)`.
+    pub fn with_step(mut self, (from, until): (i64, i64), points: f64) -> Self {
+        self.step = Some((from, until, points));
+        self
+    }
+
+    /// The same profiles, `HashMap.resize` renamed [`RENAMED`] from `at` on.
+    pub fn with_rename(mut self, at: i64) -> Self {
+        self.renamed_from = Some(at);
+        self
     }
 
     /// Self samples of each function in minute `m` (epoch minutes).
@@ -75,14 +97,18 @@ impl NoisyProfiles {
         let shift = self
             .regression_from
             .is_some_and(|t| m * 60 >= t && (m * 60 - t) / 3600 % 2 == 1);
+        let gain = match self.step {
+            Some((from, until, points)) if (from..until).contains(&(m * 60)) => points / 100.0,
+            _ if shift => 0.03,
+            _ => 0.0,
+        };
         let mut weights: Vec<f64> = FUNCTIONS
             .iter()
             .enumerate()
             .map(|(i, (_, p))| {
-                let p = match (shift, i) {
-                    (true, 0) => p + 0.03,
-                    (true, _) => p * (1.0 - 0.03 / 0.85),
-                    _ => *p,
+                let p = match i {
+                    0 => p + gain,
+                    _ => p * (1.0 - gain / 0.85),
                 };
                 p * (OVERDISPERSION * rng.normal()).exp()
             })
@@ -109,12 +135,20 @@ impl NoisyProfiles {
 
     /// Connect flame-graph JSON of `[from, to)`: every function a child of the root.
     pub fn flame_graph(&self, from: i64, to: i64) -> Value {
-        let counts = self.range(from, to);
+        let mut counts = self.range(from, to).to_vec();
+        // The renamed function's minutes go to its new name.
+        let renamed = match self.renamed_from {
+            Some(at) if to > at => self.range(from.max(at), to)[0],
+            _ => 0,
+        };
+        counts[0] -= renamed;
+        counts.push(renamed);
         let total: u64 = counts.iter().sum();
         let mut names = vec!["total"];
         names.extend(FUNCTIONS.iter().map(|(n, _)| *n));
+        names.push(RENAMED);
         let mut level = Vec::new();
-        for (i, c) in counts.iter().enumerate() {
+        for (i, c) in counts.iter().enumerate().filter(|(_, c)| **c > 0) {
             level.extend([0, *c, *c, i as u64 + 1]);
         }
         let text = |v: &[u64]| v.iter().map(u64::to_string).collect::<Vec<_>>();

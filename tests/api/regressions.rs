@@ -1,0 +1,292 @@
+//! Regressions found without rules (SPEC §15), end to end: a stub fleet whose profiles move
+//! minute by minute, where one app deploys a version that regresses, one renames a function
+//! and one has a half-hour spike. A backfill with `notify` finds the regression, attributes it
+//! to the deploy and delivers it once to a real Alertmanager and to the app's webhook; the
+//! rename is a stored cost shift and the spike nothing, neither delivered. The same after a
+//! restart and a second backfill, and with two replicas.
+
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use crate::alertmanager_server::{active_alerts, start_alertmanager, Alertmanager};
+use crate::helpers::{
+    assert_error, eventually, json_with_status, spawn_stoppable, test_settings, throughout,
+    TestApp, TestDatabase,
+};
+use crate::stubs::fleet::{start, Fleet};
+use crate::stubs::noisy::RENAMED;
+use crate::trends::{backfill_counts, backfilled_to, steady_now, SLICE};
+
+const HOURS: i64 = 5;
+const RESIZE: &str = "java/util/HashMap.resize";
+
+/// The fleet: app-01 deploys 2.0 at `deploy` with `HashMap.resize` up 10 points, app-00
+/// renames it 10 minutes before, app-02 has +4 points for the half hour before.
+fn fleet(deploy: i64) -> Fleet {
+    let mut fleet = Fleet::of(3, deploy);
+    fleet.regression = 10.0;
+    fleet.rename = Some(("app-00".into(), deploy - 2 * SLICE));
+    fleet.spike = Some(("app-02".into(), deploy - 6 * SLICE, deploy, 4.0));
+    fleet
+}
+
+/// A webhook receiver (and Alertmanager's) that accepts everything and remembers it.
+async fn receiver() -> MockServer {
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&receiver)
+        .await;
+    receiver
+}
+
+/// The webhook POSTs received at `/hook`, with their `Idempotency-Key`.
+async fn hooks(receiver: &MockServer) -> Vec<(Value, String)> {
+    let requests: Vec<Request> = receiver.received_requests().await.unwrap_or_default();
+    requests
+        .iter()
+        .filter(|r| r.url.path() == "/hook")
+        .map(|r| {
+            let key = r
+                .headers
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            (serde_json::from_slice(&r.body).unwrap(), key)
+        })
+        .collect()
+}
+
+/// Settings of a replica watching `pyroscope` on `db`, telling `alertmanager`.
+fn replica(
+    db: &TestDatabase,
+    pyroscope: &MockServer,
+    alertmanager: &Alertmanager,
+) -> pyroscope_functions::settings::Settings {
+    let mut s = test_settings(db);
+    s.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
+    s.pyroscope.cache_ttl_secs = 0;
+    s.watch.enabled = true;
+    s.watch.backfill_hours = 0;
+    s.alerts.alertmanager_url = Some(url::Url::parse(&alertmanager.url).unwrap());
+    s
+}
+
+/// Registers the deploying app with a webhook, and backfills the fleet's last hours with
+/// `notify`; waits until the backfill is done.
+async fn backfill(app: &TestApp, now: i64) -> Value {
+    let body = json!({"from": now - HOURS * 3600, "to": now, "notify": true});
+    let queued = json_with_status(app.post("/trends/backfill", &body).await, 202).await;
+    eventually(120, "the backfill is done", || async {
+        let c = backfill_counts(app).await;
+        c["pending"] == 0 && c["done"].as_u64().unwrap_or(0) > 0
+    })
+    .await;
+    queued
+}
+
+async fn register(app: &TestApp, receiver: &MockServer) {
+    let service = json!({"appName": "app-01", "teamOwner": "ledger-team", "tier": "critical",
+                         "notificationChannel": format!("{}/hook", receiver.uri())});
+    json_with_status(app.post("/services", &service).await, 201).await;
+}
+
+async fn confirmed(app: &TestApp) -> Vec<Value> {
+    let list = json_with_status(app.get("/regressions?state=confirmed").await, 200).await;
+    list["regressions"].as_array().unwrap().clone()
+}
+
+/// The regression alerts Alertmanager holds.
+async fn regression_alerts(alertmanager: &Alertmanager) -> Vec<Value> {
+    active_alerts(alertmanager)
+        .await
+        .into_iter()
+        .filter(|a| a["labels"]["alertname"] == "ProfilingRegression")
+        .collect()
+}
+
+#[tokio::test]
+async fn a_deploy_that_regresses_is_found_explained_and_delivered_once() {
+    let receiver = receiver().await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let now = steady_now().await;
+    let deploy = backfilled_to(now) - 90 * 60;
+    let stub = start(fleet(deploy)).await;
+    let db = TestDatabase::create().await;
+    let first = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
+    register(&first.app, &receiver).await;
+    backfill(&first.app, now).await;
+
+    // One confirmed regression: the deploy's, explained; and the rename, a cost shift.
+    let events = confirmed(&first.app).await;
+    let regression = events
+        .iter()
+        .find(|e| e["appName"] == "app-01")
+        .unwrap_or_else(|| panic!("app-01's regression is confirmed: {events:?}"));
+    assert_eq!(regression["function"], RESIZE);
+    assert_eq!(regression["kind"], "regression");
+    assert_eq!(regression["profileType"], "cpu");
+    assert_eq!(
+        regression["version"],
+        json!({"before": "1.0", "after": "2.0"})
+    );
+    let changed = regression["changedAt"].as_i64().unwrap();
+    assert!(
+        (changed - deploy).abs() <= SLICE,
+        "change point {changed} vs deploy {deploy}"
+    );
+    let delta = regression["deltaPercent"].as_f64().unwrap();
+    let low = regression["significance"]["low"].as_f64().unwrap();
+    assert!(low > 0.0 && (5.0..15.0).contains(&delta), "{regression}");
+    assert_eq!(regression["announced"], true);
+    let shift = events
+        .iter()
+        .find(|e| e["appName"] == "app-00")
+        .unwrap_or_else(|| panic!("app-00's rename is confirmed: {events:?}"));
+    assert_eq!(
+        (&shift["function"], &shift["kind"]),
+        (&json!(RENAMED), &json!("cost_shift"))
+    );
+    assert_eq!(shift["shiftedFrom"], RESIZE);
+    assert_eq!(
+        shift["announced"], false,
+        "cost shifts are not delivered by default"
+    );
+    assert_eq!(
+        events.len(),
+        2,
+        "nothing else is confirmed (the spike went away): {events:?}"
+    );
+
+    // Delivered: one alert in Alertmanager with the SPEC §15 labels, one webhook POST.
+    eventually(15, "Alertmanager holds the regression", || async {
+        !regression_alerts(&alertmanager).await.is_empty()
+    })
+    .await;
+    let alerts = regression_alerts(&alertmanager).await;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    let labels = &alerts[0]["labels"];
+    for (name, want) in [
+        ("app", "app-01"),
+        ("profile_type", "cpu"),
+        ("function", RESIZE),
+        ("kind", "regression"),
+        ("severity", "critical"),
+        ("version", "2.0"),
+        ("team", "ledger-team"),
+        ("tier", "critical"),
+    ] {
+        assert_eq!(labels[name], want, "label {name}: {labels}");
+    }
+    let summary = alerts[0]["annotations"]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("app-01 cpu: HashMap.resize") && summary.ends_with("version 2.0"),
+        "{summary}"
+    );
+    eventually(15, "the webhook hears the confirmation", || async {
+        !hooks(&receiver).await.is_empty()
+    })
+    .await;
+    throughout(3, "one webhook POST", || async {
+        hooks(&receiver).await.len() == 1
+    })
+    .await;
+    let (body, key) = &hooks(&receiver).await[0];
+    assert_eq!(body["status"], "confirmed");
+    assert_eq!(body["regression"]["id"], regression["id"]);
+    assert_eq!(
+        key,
+        &body["id"].to_string(),
+        "the Idempotency-Key is the notification's id"
+    );
+
+    // Its page: the trend with the change point and the deploy marked, the diff of before
+    // and after with the function in it.
+    let id = regression["id"].as_i64().unwrap();
+    let page = first
+        .app
+        .get(&format!("/regressions/{id}?format=html"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for part in [
+        "class=\"mark change\"",
+        "version 2.0",
+        "Differential flame graph",
+        "java/util/HashMap.resize</code>",
+    ] {
+        assert!(page.contains(part), "the page lacks {part}");
+    }
+    let detail = json_with_status(first.app.get(&format!("/regressions/{id}")).await, 200).await;
+    assert_eq!(detail["trend"]["series"][0]["function"], RESIZE);
+
+    // A restart, and a backfill over the same range: nothing new, nothing sent again.
+    first.stop().await;
+    let second = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
+    let again = json!({"from": now - HOURS * 3600, "to": now, "notify": true});
+    let queued = json_with_status(second.app.post("/trends/backfill", &again).await, 202).await;
+    assert_eq!(queued["slices"], 0, "every slice is summarized already");
+    throughout(4, "still one webhook POST", || async {
+        hooks(&receiver).await.len() == 1
+    })
+    .await;
+    assert_eq!(confirmed(&second.app).await.len(), 2);
+    assert_eq!(regression_alerts(&alertmanager).await.len(), 1);
+    let metrics = second.app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("regressions_active 2"), "{metrics}");
+}
+
+#[tokio::test]
+async fn two_replicas_find_and_deliver_a_regression_once() {
+    let receiver = receiver().await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let now = steady_now().await;
+    let deploy = backfilled_to(now) - 90 * 60;
+    let stub = start(fleet(deploy)).await;
+    let db = TestDatabase::create().await;
+    let one = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
+    let two = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
+    register(&one.app, &receiver).await;
+    backfill(&two.app, now).await;
+    let events = confirmed(&one.app).await;
+    let delivered: Vec<&Value> = events.iter().filter(|e| e["announced"] == true).collect();
+    assert_eq!(delivered.len(), 1, "{events:?}");
+    eventually(15, "the webhook hears the confirmation", || async {
+        !hooks(&receiver).await.is_empty()
+    })
+    .await;
+    throughout(3, "one webhook POST from two replicas", || async {
+        hooks(&receiver).await.len() == 1
+    })
+    .await;
+    eventually(15, "Alertmanager holds it", || async {
+        regression_alerts(&alertmanager).await.len() == 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_regression_queries_are_refused() {
+    let db = TestDatabase::create().await;
+    let mut s = test_settings(&db);
+    s.watch.enabled = false;
+    let app = spawn_stoppable(s).await.app;
+    for (path, status, code) in [
+        ("/regressions?state=bogus", 400, "invalid_state"),
+        ("/regressions?limit=0", 400, "invalid_limit"),
+        ("/regressions?limit=1001", 400, "invalid_limit"),
+        ("/regressions?from=200&to=100", 400, "invalid_time_window"),
+        ("/regressions?appName=%00", 400, "invalid_app_name"),
+        ("/regressions/abc", 400, "invalid_id"),
+        ("/regressions/1?format=png", 400, "invalid_format"),
+        ("/regressions/999", 404, "not_found"),
+        ("/regressions/999?format=html", 404, "not_found"),
+    ] {
+        assert_error(app.get(path).await, status, code).await;
+    }
+    let list = json_with_status(app.get("/regressions").await, 200).await;
+    assert_eq!(list, json!({"count": 0, "regressions": []}));
+}
