@@ -1,11 +1,12 @@
 //! A first run: the binary with neither `PYROSCOPE_URL` nor `PROFILES_DIR` answers from the
-//! bundled demo profiles, and the README's quick-start calls answer as the README shows.
+//! bundled demo profiles, the README's quick-start calls answer as the README shows, and the
+//! profile watcher finds the demo day's regression as the README shows it.
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::helpers::{spawn_binary_with, TestDatabase};
+use crate::helpers::{eventually, spawn_binary_with, TestDatabase};
 
 /// The binary as a user starts it from the checkout: no profile source set.
 async fn first_run(database_url: &str) -> (tokio::process::Child, String) {
@@ -15,21 +16,22 @@ async fn first_run(database_url: &str) -> (tokio::process::Child, String) {
             .env_remove("PYROSCOPE_URL")
             .env_remove("PROFILES_DIR")
             .env_remove("FUNCTION")
-            .env_remove("APP_CONFIG");
+            .env_remove("APP_CONFIG")
+            .env("APP__WATCH__ENABLED", "true");
     })
     .await
 }
 
-/// The quick start's calls: each `curl -s '…'` line of README.md's "Quick start" section with
-/// the JSON block that follows it.
-fn quick_start() -> Vec<(String, Value)> {
+/// The calls of a section of README.md: each `curl -s '…'` line with the JSON block that
+/// follows it.
+fn readme_calls(heading: &str) -> Vec<(String, Value)> {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = readme
-        .split("## Quick start")
+        .split(&format!("## {heading}\n"))
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
-        .expect("README.md has a Quick start section");
+        .unwrap_or_else(|| panic!("README.md has a {heading} section"));
     let mut calls = Vec::new();
     let mut lines = section.lines();
     while let Some(line) = lines.next() {
@@ -84,7 +86,7 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
         "{triage}"
     );
 
-    let calls = quick_start();
+    let calls = readme_calls("Quick start");
     assert_eq!(calls.len(), 3, "three calls in the quick start");
     for (url, mut shown) in calls {
         let path = url.trim_start_matches("localhost:8080");
@@ -99,4 +101,27 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
         }
         assert_eq!(answer, shown, "{url}");
     }
+
+    // The watcher backfills the demo's replayed day at start-up and finds ledger's deploy.
+    let calls = readme_calls("Regressions found without rules");
+    let [(url, mut shown)] = <[_; 1]>::try_from(calls).expect("one call in that section");
+    let path = url.trim_start_matches("localhost:8080").to_owned();
+    eventually(180, "the demo's regression is confirmed", || {
+        let (client, url) = (client.clone(), format!("{address}{path}"));
+        async move {
+            let res = client.get(url).send().await;
+            let Ok(body) = res.map(|r| r.json::<Value>()) else {
+                return false;
+            };
+            body.await.is_ok_and(|b| b["count"] == 1)
+        }
+    })
+    .await;
+    let answer = get(format!("{address}{path}")).await;
+    // The times are the replayed day's, so they move with the start; the rest does not.
+    let (got, want) = (&answer["regressions"][0], &mut shown["regressions"][0]);
+    for key in ["changedAt", "suspectedAt", "confirmedAt"] {
+        want[key] = got[key].clone();
+    }
+    assert_eq!(answer, shown, "{url}");
 }
