@@ -4,16 +4,20 @@
 #      latency, on 1, 2 and 3 replicas sharing one database (goals: < 10 s on one, < 6 s on two);
 #   2. the start-up backfill of 24 h for 40 apps × 2 types from a 0 ms stub (goal: < 60 s);
 #   3. bytes per stored summary of 100 functions, indexes included (goal: ≤ 8 KB);
-#   4. `GET /trends/{app}` of 24 h × 10 functions under 16 concurrent clients (goal: p99 < 50 ms).
+#   4. `GET /trends/{app}` of 24 h × 10 functions under 16 concurrent clients (goal: p99 < 50 ms),
+#      as a dashboard asks it (the same URL, answers reused for 10 s), and (5.) every request a
+#      different window, so that each one reads the store.
 #
 # Needs python3, wrk, psql and a PostgreSQL server: DATABASE_ADMIN_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). Env: APPS (1000), NODES (2000: the stub's
-# flame graph, enough distinct functions for 100 to be kept). Traffic goes to 127.0.0.1 only.
+# flame graph, enough distinct functions for 100 to be kept), PARTS ("1 2 3 4": which of the
+# figures above; 3 and 4 read what 2 stored). Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APPS=${APPS:-1000}
 NODES=${NODES:-2000}
+PARTS=${PARTS:-1 2 3 4 5}
 ADMIN_URL=${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB_NAME=pf_watch_bench
 DB_URL="${ADMIN_URL%/*}/$DB_NAME"
@@ -52,8 +56,10 @@ steady() {
     while (( ($(date +%s) - 60) % 300 > 150 )); do sleep 1; done
 }
 
-echo "== 1. one live slice of $APPS apps × 2 types, stub latency 20 ms"
-for replicas in 1 2 3; do
+part() { [[ " $PARTS " == *" $1 "* ]]; }
+
+part 1 && echo "== 1. one live slice of $APPS apps × 2 types, stub latency 20 ms"
+for replicas in $(part 1 && echo 1 2 3); do
     fresh_db
     stub "$APPS" 20
     steady
@@ -74,6 +80,7 @@ for replicas in 1 2 3; do
     stop_all
 done
 
+part 2 || exit 0
 echo "== 2. start-up backfill of 24 h for 40 apps × 2 types, stub latency 0 ms"
 fresh_db
 stub 40 0
@@ -87,17 +94,32 @@ sys.exit(0 if c["pending"] == 0 and c["done"] > 0 else 1)'; do sleep 0.2; done
 took=$(($(now_ms) - start))
 echo "backfill: $(curl -sf "$BASE/trends/backfill") in $took ms"
 
-echo "== 3. bytes per summary"
-sql "select count(*) || ' summaries, ' || round(avg(jsonb_array_length(functions))) || ' functions each, '
+part 3 && echo "== 3. bytes per summary"
+part 3 && sql "select count(*) || ' summaries, ' || round(avg(jsonb_array_length(functions))) || ' functions each, '
      || (select sum(pg_total_relation_size(inhrelid)) from pg_inherits
          where inhparent = 'profile_summary'::regclass) / count(*) || ' bytes each with indexes'
      from profile_summary"
 
-echo "== 4. /trends of 24 h × 10 functions, 16 concurrent clients"
-curl -sf "$BASE/trends/app-000?limit=10" | python3 -c '
+part 4 && echo "== 4. /trends of 24 h × 10 functions, 16 concurrent clients" && curl -sf "$BASE/trends/app-000?limit=10" | python3 -c '
 import json, sys
 t = json.load(sys.stdin)
 print(len(t["slices"]), "slices,", len(t["series"]), "functions")'
-wrk -t2 -c16 -d10s --latency "$BASE/trends/app-000?limit=10" | grep -E 'Requests/sec|50%|90%|99%'
+part 4 && wrk -t2 -c16 -d10s --latency "$BASE/trends/app-000?limit=10" | grep -E 'Requests/sec|50%|90%|99%'
+if part 5; then
+    echo "== 5. /trends of 24 h × 10 functions, 16 concurrent clients, no two alike"
+    lua=target/watch_bench_trends.lua
+    mkdir -p target
+    # Each request another app (of 40) and a window ending one second later than the last.
+    cat >"$lua" <<LUA
+n = 0
+request = function()
+    n = n + 1
+    local path = string.format("/trends/app-%03d?limit=10&to=%d", n % 40, $(date +%s) + n)
+    return wrk.format("GET", path)
+end
+LUA
+    wrk -t2 -c16 -d10s --latency -s "$lua" "$BASE" | grep -E 'Requests/sec|50%|90%|99%'
+fi
+[ -n "${KEEP:-}" ] && { echo "kept running at $BASE; Enter stops it"; read -r; }
 stop_all
 drop_db

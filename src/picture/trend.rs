@@ -99,12 +99,17 @@ pub fn trend_svg(chart: &TrendChart) -> String {
     for mark in &chart.marks {
         let x = axis.x(mark.index);
         let (colour, line) = mark.kind.style();
+        // A mark in the right half is labelled to its left, clear of the legend.
+        let (text_x, anchor) = if x > LEFT + (WIDTH - LEFT - RIGHT) / 2.0 {
+            (x - 3.0, "end")
+        } else {
+            (x + 3.0, "start")
+        };
         let _ = write!(
             out,
-            r##"<g class="mark {}"><line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="{colour}" stroke-dasharray="4 3"/><text x="{:.1}" y="{:.1}" fill="{colour}">{}</text></g>"##,
+            r##"<g class="mark {}"><line x1="{x:.1}" y1="{TOP}" x2="{x:.1}" y2="{:.1}" stroke="{colour}" stroke-dasharray="4 3"/><text x="{text_x:.1}" y="{:.1}" fill="{colour}" text-anchor="{anchor}">{}</text></g>"##,
             mark.kind.class(),
             HEIGHT - BOTTOM,
-            x + 3.0,
             TOP + line,
             Escaped(&mark.text)
         );

@@ -49,6 +49,7 @@ pub struct Trends {
 }
 
 /// Which functions a trend shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TrendPick {
     Named(Vec<String>),
     Top(usize),

@@ -15,10 +15,12 @@ use crate::bor::watch::metrics::WatchMetrics;
 use crate::bor::watch::status::WatchStatus;
 use crate::bor::watch::summarizer::Summarizer;
 use crate::bor::watch::task::WatchTask;
+use crate::bor::watch::trends::{trend_weight, TREND_CACHE_UNITS, TREND_TTL};
 use crate::bor::watch::worker::Worker;
 use crate::bor::watch::{Slices, TrendService};
 use crate::db::Database;
 use crate::settings::{Function, Settings};
+use crate::sor::coalescing::Coalescing;
 use crate::tasks::Tasks;
 use crate::telemetry::Metrics;
 
@@ -113,6 +115,13 @@ pub(super) fn start_watch(
         status: status.clone(),
     };
     bors.trends = Some(web::Data::new(TrendService {
+        cache: Coalescing::new(
+            "trends",
+            TREND_TTL,
+            TREND_CACHE_UNITS,
+            trend_weight,
+            metrics.clone(),
+        ),
         summaries: store.clone(),
         trends: store,
         profiles,

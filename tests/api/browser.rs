@@ -153,3 +153,58 @@ async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request()
         }
     }
 }
+
+#[tokio::test]
+async fn chromium_draws_a_trend_and_a_regression_page_without_a_request() {
+    // The demo's replayed day: the watcher backfills it and finds ledger's deploy.
+    let app = spawn_app_with(|s| {
+        s.pyroscope.url = None;
+        s.profiles.dir = None;
+        s.watch.enabled = true;
+    })
+    .await;
+    crate::helpers::eventually(120, "the demo's regression is confirmed", || async {
+        let res = app.get("/regressions?state=confirmed").await;
+        res.json::<Value>().await.is_ok_and(|b| b["count"] == 1)
+    })
+    .await;
+    let list: Value = app.get("/regressions").await.json().await.unwrap();
+    let id = list["regressions"][0]["id"].as_i64().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    for (path, name, size) in [
+        (
+            "/trends/ledger?functions=java/util/regex/Pattern.compile,\
+             com/fasterxml/jackson/databind/ObjectMapper.readValue&format=svg"
+                .to_owned(),
+            "trend.svg",
+            "1000,420",
+        ),
+        (
+            format!("/regressions/{id}?format=html"),
+            "regression.html",
+            "1200,2200",
+        ),
+    ] {
+        let res = client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{path}");
+        let file = dir.path().join(name);
+        std::fs::write(&file, res.bytes().await.unwrap()).unwrap();
+        let (png, urls) = tokio::task::spawn_blocking(move || render(&file, size))
+            .await
+            .expect("the render finishes");
+        assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
+        let drawn = drawn_share(&png);
+        assert!(
+            drawn > 0.02,
+            "{name} looks blank: {drawn:.3} of its pixels drawn"
+        );
+        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
+            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+            std::fs::write(docs.join(name).with_extension("png"), &png).unwrap();
+        }
+    }
+}

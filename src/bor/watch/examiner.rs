@@ -27,30 +27,41 @@ pub struct Examiner {
 }
 
 impl Examiner {
-    /// The changes after `summary`, the newest summary of `series`, made by `work`.
-    pub async fn examine(
-        &self,
-        series: &Series,
-        work: &SliceWork,
-        summary: &SliceSummary,
-    ) -> Result<Vec<EventWrite>, SorError> {
+    /// The start of the oldest slice the detector reads before the slice starting at `start`.
+    pub fn history_from(&self, start: i64) -> i64 {
         let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
         let back = slices
             .saturating_sub(1)
             .saturating_mul(self.settings.slice_secs);
+        start.saturating_sub(back)
+    }
+
+    /// The summaries of `series` the detector reads before the slice starting at `start`.
+    pub async fn history(
+        &self,
+        series: &Series,
+        start: i64,
+    ) -> Result<Vec<SliceSummary>, SorError> {
         let window = TimeWindow {
-            from: summary.start.saturating_sub(back),
-            to: summary.start.max(1),
+            from: self.history_from(start),
+            to: start.max(1),
         };
-        let (history, open) = tokio::try_join!(
-            self.summaries
-                .summaries(series.app.clone(), series.profile_type, window),
-            self.regressions.open(series),
-        )?;
-        let mut history = history;
-        history.push(summary.clone());
+        self.summaries
+            .summaries(series.app.clone(), series.profile_type, window)
+            .await
+    }
+
+    /// The changes after the newest summary of `series` (the last of `history`), made by
+    /// `work`.
+    pub async fn examine(
+        &self,
+        series: &Series,
+        work: &SliceWork,
+        history: &[SliceSummary],
+    ) -> Result<Vec<EventWrite>, SorError> {
+        let open = self.regressions.open(series).await?;
         let events: Vec<_> = open.iter().map(Regression::open_event).collect();
-        let changes = detector::examine(&history, &events, &self.settings);
+        let changes = detector::examine(history, &events, &self.settings);
         // Live slices deliver; a backfill only when asked to.
         let notify = match work.source {
             WorkSource::Live => true,

@@ -151,9 +151,9 @@ pub async fn trends(
     Ok(if svg {
         HttpResponse::Ok()
             .content_type("image/svg+xml; charset=utf-8")
-            .body(trends_svg(&trends))
+            .body(trends_svg(trends.as_ref()))
     } else {
-        HttpResponse::Ok().json(trends)
+        HttpResponse::Ok().json(trends.as_ref())
     })
 }
 

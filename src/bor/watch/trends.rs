@@ -2,6 +2,7 @@
 //! backfills queued (SPEC §13).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -11,6 +12,7 @@ use super::slices::Slices;
 use crate::profile::trend::suggestions;
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::sor::coalescing::Coalescing;
 use crate::sor::summary::{Backfill, BackfillCounts};
 use crate::sor::{BaselineSor, ProfileDataSor, SorError, SummarySor, TrendSor};
 
@@ -62,8 +64,27 @@ impl From<BackfillCounts> for BackfillStatus {
     }
 }
 
+/// How long an answer of `/trends` is reused: new summaries come once a slice (minutes).
+pub const TREND_TTL: Duration = Duration::from_secs(10);
+/// Weight of the cached answers: one unit per function and slice.
+pub const TREND_CACHE_UNITS: u64 = 2_000_000;
+
+/// What identifies an answer of `/trends`.
+pub type TrendKey = (AppName, ProfileType, TimeWindow, TrendPick);
+
+/// The weight of a cached answer.
+pub fn trend_weight(_: &TrendKey, trends: &Arc<Trends>) -> u32 {
+    let cells = trends
+        .slices
+        .len()
+        .saturating_mul(trends.series.len().max(1));
+    u32::try_from(cells).unwrap_or(u32::MAX)
+}
+
 /// What `/trends` needs.
 pub struct TrendService {
+    /// Recent answers of `/trends`, by app, type, window and functions.
+    pub cache: Coalescing<TrendKey, Arc<Trends>>,
     pub summaries: Arc<dyn SummarySor>,
     /// The summaries as trends: the same store, read through its trend contract.
     pub trends: Arc<dyn TrendSor>,
@@ -76,15 +97,23 @@ pub struct TrendService {
 }
 
 impl TrendService {
-    /// `app`'s trend of `profile_type` in `window`.
+    /// `app`'s trend of `profile_type` in `window`. Identical requests share one read, and
+    /// its answer for [`TREND_TTL`]: a default window ends at now floored to 10 s, so the
+    /// panels of a dashboard, and the people looking at it, ask the same.
     pub async fn trends(
         &self,
         app: AppName,
         profile_type: ProfileType,
         window: TimeWindow,
         pick: TrendPick,
-    ) -> Result<Trends, SorError> {
-        self.trends.trend(app, profile_type, window, pick).await
+    ) -> Result<Arc<Trends>, SorError> {
+        let key = (app.clone(), profile_type, window, pick.clone());
+        self.cache
+            .get_or_load(key, async {
+                let trend = self.trends.trend(app, profile_type, window, pick).await?;
+                Ok(Arc::new(trend))
+            })
+            .await
     }
 
     /// Thresholds suggested from `app`'s last `days`.

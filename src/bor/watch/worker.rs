@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::examiner::Examiner;
 use super::metrics::WatchMetrics;
 use super::summarizer::Summarizer;
+use crate::profile::trend::SliceSummary;
 use crate::sor::summary::{Lease, SliceOutcome, SliceWork};
 use crate::sor::{SorError, WatchWork};
 
@@ -37,6 +38,9 @@ pub struct Worker {
 impl Worker {
     /// Works `lease`'s series: slices starting at or before `due`, and its backfill items.
     pub async fn run(&self, lease: Lease, due: i64) -> Ended {
+        // The series' summaries the detector read last, kept from slice to slice of this
+        // claim: nobody else writes the series while it is held.
+        let mut history = None;
         for _ in 0..SLICES_PER_CLAIM {
             let next = match self.work.next(&lease, due).await {
                 Ok(Some(next)) => next,
@@ -46,7 +50,7 @@ impl Worker {
                     return Ended::Failed;
                 }
             };
-            match self.one(&lease, &next).await {
+            match self.one(&lease, &next, &mut history).await {
                 Ok(true) => {}
                 Ok(false) => return Ended::LeaseLost,
                 Err(e) => {
@@ -69,26 +73,55 @@ impl Worker {
     }
 
     /// Summarizes one slice, examines the summary, and records both; `false` when the lease
-    /// was lost.
-    async fn one(&self, lease: &Lease, work: &SliceWork) -> Result<bool, SorError> {
+    /// was lost. `history` holds the series' summaries before this slice when the previous
+    /// slice of the claim left them there, and the summaries up to this one afterwards.
+    async fn one(
+        &self,
+        lease: &Lease,
+        work: &SliceWork,
+        history: &mut Option<Vec<SliceSummary>>,
+    ) -> Result<bool, SorError> {
+        let kept = history.take();
         if work.summarized {
             self.metrics.count("skipped");
             let nothing = SliceOutcome::default();
             return self.work.done(lease, work, &nothing, self.lease).await;
         }
         let summary = self.summarizer.summarize(&lease.series, work.start).await?;
+        let mut examined = None;
         let outcome = match summary {
-            Some(summary) if work.examine => SliceOutcome {
-                changes: self.examiner.examine(&lease.series, work, &summary).await?,
-                summary: Some(summary),
-                examined: true,
-            },
+            Some(summary) if work.examine => {
+                let from = self.examiner.history_from(work.start);
+                let mut past = match kept {
+                    Some(mut past) => {
+                        past.retain(|s| s.start >= from);
+                        past
+                    }
+                    None => self.examiner.history(&lease.series, work.start).await?,
+                };
+                past.push(summary.clone());
+                let changes = self.examiner.examine(&lease.series, work, &past).await?;
+                examined = Some(past);
+                SliceOutcome {
+                    changes,
+                    summary: Some(summary),
+                    examined: true,
+                }
+            }
+            // A slice without a profile stores nothing: what was read stays what is stored.
+            None => {
+                *history = kept;
+                SliceOutcome::default()
+            }
             summary => SliceOutcome {
                 summary,
                 ..SliceOutcome::default()
             },
         };
         let held = self.work.done(lease, work, &outcome, self.lease).await?;
+        if held && examined.is_some() {
+            *history = examined;
+        }
         if held {
             self.metrics.count(if outcome.summary.is_some() {
                 "summarized"
