@@ -29,6 +29,12 @@ bench:
     cargo bench --bench triage -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 5
     cargo bench --bench significance -- --warm-up-time 1 --measurement-time 3
+    cargo bench --bench detector -- --warm-up-time 1 --measurement-time 5
+
+# The profile watcher's figures: a live slice on 1-3 replicas, a day's backfill, bytes per
+# summary, /trends under load (docs/performance.md).
+watch-bench:
+    bash scripts/watch_bench.sh
 
 # Remake the bundled demo profiles from the folded stacks in demo/stacks/.
 demo-profiles:

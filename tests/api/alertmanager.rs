@@ -22,7 +22,7 @@ async fn posts(server: &MockServer, at: &str) -> Vec<Value> {
 }
 
 /// A webhook receiver that accepts everything and remembers it.
-async fn receiver() -> MockServer {
+pub async fn receiver() -> MockServer {
     let receiver = MockServer::start().await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(200))

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app_with, TestApp};
 
 /// Debian's Chromium; `.ci/run` installs it. Never skipped: a missing browser fails the test.
 fn chromium() -> PathBuf {
@@ -126,13 +126,21 @@ async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request()
             "1200,180",
         ),
     ];
+    draws(&app, &pages, 0.05).await;
+}
+
+/// Each of `pages` (path, file name, window size) fetched from `app` and rendered by Chromium:
+/// answered 200, no request of its own, more than `least` of its pixels drawn. With
+/// `UPDATE_SCREENSHOTS=1` the image is also written to `docs/`.
+async fn draws(app: &TestApp, pages: &[(String, &'static str, &'static str)], least: f64) {
+    let dir = tempfile::tempdir().unwrap();
     // A connection per request: one left idle during a render may be closed by the server
     // (its keep-alive ends) just as the next request is sent on it.
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
         .unwrap();
-    for (path, name, size) in pages {
+    for (path, name, size) in pages.iter().cloned() {
         let res = client.get(app.url(&path)).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 200, "{path}");
         let file = dir.path().join(name);
@@ -144,7 +152,7 @@ async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request()
         assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
         let drawn = drawn_share(&png);
         assert!(
-            drawn > 0.05,
+            drawn > least,
             "{name} looks blank: {drawn:.3} of its pixels drawn"
         );
         if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
@@ -170,12 +178,7 @@ async fn chromium_draws_a_trend_and_a_regression_page_without_a_request() {
     .await;
     let list: Value = app.get("/regressions").await.json().await.unwrap();
     let id = list["regressions"][0]["id"].as_i64().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(0)
-        .build()
-        .unwrap();
-    for (path, name, size) in [
+    let pages = [
         (
             "/trends/ledger?functions=java/util/regex/Pattern.compile,\
              com/fasterxml/jackson/databind/ObjectMapper.readValue&format=svg"
@@ -188,23 +191,6 @@ async fn chromium_draws_a_trend_and_a_regression_page_without_a_request() {
             "regression.html",
             "1200,2200",
         ),
-    ] {
-        let res = client.get(app.url(&path)).send().await.unwrap();
-        assert_eq!(res.status().as_u16(), 200, "{path}");
-        let file = dir.path().join(name);
-        std::fs::write(&file, res.bytes().await.unwrap()).unwrap();
-        let (png, urls) = tokio::task::spawn_blocking(move || render(&file, size))
-            .await
-            .expect("the render finishes");
-        assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
-        let drawn = drawn_share(&png);
-        assert!(
-            drawn > 0.02,
-            "{name} looks blank: {drawn:.3} of its pixels drawn"
-        );
-        if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-            let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-            std::fs::write(docs.join(name).with_extension("png"), &png).unwrap();
-        }
-    }
+    ];
+    draws(&app, &pages, 0.02).await;
 }

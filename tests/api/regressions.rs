@@ -3,12 +3,12 @@
 //! and one has a half-hour spike. A backfill with `notify` finds the regression, attributes it
 //! to the deploy and delivers it once to a real Alertmanager and to the app's webhook; the
 //! rename is a stored cost shift and the spike nothing, neither delivered. The same after a
-//! restart and a second backfill, and with two replicas.
+//! restart and a second backfill, and with two replicas, where a rollback resolves it.
 
 use serde_json::{json, Value};
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{MockServer, Request};
 
+use crate::alertmanager::receiver;
 use crate::alertmanager_server::{active_alerts, start_alertmanager, Alertmanager};
 use crate::helpers::{
     assert_error, eventually, json_with_status, spawn_stoppable, test_settings, throughout,
@@ -29,16 +29,6 @@ fn fleet(deploy: i64) -> Fleet {
     fleet.rename = Some(("app-00".into(), deploy - 2 * SLICE));
     fleet.spike = Some(("app-02".into(), deploy - 6 * SLICE, deploy, 4.0));
     fleet
-}
-
-/// A webhook receiver (and Alertmanager's) that accepts everything and remembers it.
-async fn receiver() -> MockServer {
-    let receiver = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&receiver)
-        .await;
-    receiver
 }
 
 /// The webhook POSTs received at `/hook`, with their `Idempotency-Key`.
@@ -239,31 +229,48 @@ async fn a_deploy_that_regresses_is_found_explained_and_delivered_once() {
     assert!(metrics.contains("regressions_active 2"), "{metrics}");
 }
 
+/// Two replicas share the backfill of a deploy rolled back an hour later: the regression is
+/// confirmed, then resolved, and its webhook hears each transition once.
 #[tokio::test]
-async fn two_replicas_find_and_deliver_a_regression_once() {
+async fn two_replicas_find_deliver_and_resolve_a_regression_once() {
     let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let now = steady_now().await;
-    let deploy = backfilled_to(now) - 90 * 60;
-    let stub = start(fleet(deploy)).await;
+    let deploy = backfilled_to(now) - 100 * 60;
+    let mut fleet = fleet(deploy);
+    fleet.rollback = Some(deploy + 60 * 60);
+    let stub = start(fleet).await;
     let db = TestDatabase::create().await;
     let one = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
     let two = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;
     register(&one.app, &receiver).await;
     backfill(&two.app, now).await;
-    let events = confirmed(&one.app).await;
-    let delivered: Vec<&Value> = events.iter().filter(|e| e["announced"] == true).collect();
-    assert_eq!(delivered.len(), 1, "{events:?}");
-    eventually(15, "the webhook hears the confirmation", || async {
-        !hooks(&receiver).await.is_empty()
+    let list = json_with_status(one.app.get("/regressions?appName=app-01").await, 200).await;
+    let events = list["regressions"].as_array().unwrap();
+    let resolved: Vec<&Value> = events.iter().filter(|e| e["state"] == "resolved").collect();
+    assert_eq!(resolved.len(), 1, "{events:?}");
+    assert!(resolved[0]["resolvedAt"].as_i64().unwrap() > deploy + 60 * 60);
+    eventually(15, "the webhook hears both transitions", || async {
+        hooks(&receiver).await.len() >= 2
     })
     .await;
-    throughout(3, "one webhook POST from two replicas", || async {
-        hooks(&receiver).await.len() == 1
+    throughout(3, "two webhook POSTs from two replicas", || async {
+        hooks(&receiver).await.len() == 2
     })
     .await;
-    eventually(15, "Alertmanager holds it", || async {
-        regression_alerts(&alertmanager).await.len() == 1
+    let statuses: Vec<Value> = hooks(&receiver)
+        .await
+        .into_iter()
+        .map(|(body, _)| body["status"].clone())
+        .collect();
+    assert_eq!(statuses, [json!("confirmed"), json!("resolved")]);
+    // Resolved: whether or not Alertmanager saw it fire in between, nothing fires there now.
+    eventually(15, "nothing fires in Alertmanager", || async {
+        regression_alerts(&alertmanager).await.is_empty()
+    })
+    .await;
+    throughout(3, "nothing fires in Alertmanager", || async {
+        regression_alerts(&alertmanager).await.is_empty()
     })
     .await;
 }

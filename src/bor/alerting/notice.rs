@@ -101,19 +101,7 @@ pub struct RuleNotices {
 impl RuleNotices {
     /// Team and tier of every registered app, when a registry is there.
     pub async fn owners(&self) -> HashMap<String, Service> {
-        let Some(registry) = &self.registry else {
-            return HashMap::new();
-        };
-        match registry.list(None).await {
-            Ok(services) => services
-                .into_iter()
-                .map(|s| (s.app_name.clone(), s))
-                .collect(),
-            Err(error) => {
-                tracing::warn!(%error, "alerts go out without team labels: the registry cannot be read");
-                HashMap::new()
-            }
-        }
+        owners(self.registry.as_deref()).await
     }
 
     /// The firing `alert` of `rule`, whose value comes from `top`, as re-sent at `now`.
@@ -240,4 +228,22 @@ fn triage_url(base: &Url, app: &str, profile_type: ProfileType) -> String {
     url.query_pairs_mut()
         .append_pair("types", profile_type.as_str());
     url.to_string()
+}
+
+/// Every registered app's entry (team, tier), by app name; none without a registry, or when it
+/// cannot be read (alerts then go out without team labels, and that is logged).
+pub async fn owners(registry: Option<&dyn RegistrySor>) -> HashMap<String, Service> {
+    let Some(registry) = registry else {
+        return HashMap::new();
+    };
+    match registry.list(None).await {
+        Ok(services) => services
+            .into_iter()
+            .map(|s| (s.app_name.clone(), s))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "alerts go out without team labels: the registry cannot be read");
+            HashMap::new()
+        }
+    }
 }

@@ -70,11 +70,15 @@ fn assessed(page: &mut Page, a: &Assessment) {
         ("Samples", thousands(a.total_samples)),
         (
             "Evidence",
-            format!(
-                "{:.2}% in {}",
-                round_percent(a.evidence.matched_percent),
-                a.evidence.matched_functions.join(", ")
-            ),
+            if a.evidence.matched_functions.is_empty() {
+                "no function matches a category of the rules".to_owned()
+            } else {
+                format!(
+                    "{:.2}% in {}",
+                    round_percent(a.evidence.matched_percent),
+                    a.evidence.matched_functions.join(", ")
+                )
+            },
         ),
     ]);
     if let Some(violations) = a.baseline_violations.as_ref().filter(|v| !v.is_empty()) {

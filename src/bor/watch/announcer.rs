@@ -4,7 +4,6 @@
 //! and each resolution once, recorded in the store so that no other leader sends it again.
 //! Webhooks do not go this way: they are enqueued in the outbox with the transition.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -13,8 +12,8 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use super::notice::RegressionNotices;
+use crate::bor::alerting::notice::owners;
 use crate::bor::delivery::AlertmanagerQueue;
-use crate::sor::registry::Service;
 use crate::sor::{Leadership, RegistrySor, RegressionSor, SorError};
 use crate::tasks::{Shutdown, TaskStatus};
 
@@ -106,7 +105,7 @@ impl Announcer {
         if ids == sent.firing && resolved.is_empty() && !due {
             return Ok(());
         }
-        let owners = self.owners().await;
+        let owners = owners(self.registry.as_deref()).await;
         let now = Utc::now();
         let alert = |e| self.notices.alert(e, owners.get(&e.app_name), now);
         let firing_alerts: Vec<_> = firing.iter().map(alert).collect();
@@ -128,22 +127,5 @@ impl Announcer {
             .unwrap_or_else(PoisonError::into_inner);
         *seen = (firing.len(), Some(now), None);
         Ok(())
-    }
-
-    /// Every registered app's entry, when a registry is there.
-    async fn owners(&self) -> HashMap<String, Service> {
-        let Some(registry) = &self.registry else {
-            return HashMap::new();
-        };
-        match registry.list(None).await {
-            Ok(services) => services
-                .into_iter()
-                .map(|s| (s.app_name.clone(), s))
-                .collect(),
-            Err(error) => {
-                tracing::warn!(%error, "regression alerts go out without team labels: the registry cannot be read");
-                HashMap::new()
-            }
-        }
     }
 }

@@ -22,6 +22,8 @@ pub struct Fleet {
     pub steady_version: String,
     /// Points `HashMap.resize` gains in the deploying app's CPU profile at its deploy (0: none).
     pub regression: f64,
+    /// When the deploy is rolled back (the regression gone), if it is.
+    pub rollback: Option<i64>,
     /// `(app, from, until, points)`: a spike of `HashMap.resize` in that app's CPU profile.
     pub spike: Option<(String, i64, i64, f64)>,
     /// `(app, at)`: `HashMap.resize` renamed in that app's CPU profile from `at` on.
@@ -37,6 +39,7 @@ impl Fleet {
             deploy: ("app-01".into(), at, "1.0".into(), "2.0".into()),
             steady_version: "7.1".into(),
             regression: 0.0,
+            rollback: None,
             spike: None,
             rename: None,
             latency: Duration::ZERO,
@@ -55,7 +58,8 @@ impl Fleet {
         }
         let (deployed, at, ..) = &self.deploy;
         if app == deployed && self.regression > 0.0 {
-            profiles = profiles.with_step((*at, i64::MAX), self.regression);
+            let until = self.rollback.unwrap_or(i64::MAX);
+            profiles = profiles.with_step((*at, until), self.regression);
         }
         if let Some((spiking, from, until, points)) = &self.spike {
             if app == spiking {
