@@ -19,6 +19,8 @@ use crate::tasks::{Shutdown, TaskStatus};
 
 /// How often the leader looks for new confirmations and resolutions.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// How often a standby tries to take the lead (each try opens a connection of its own).
+const STANDBY_EVERY: Duration = Duration::from_secs(5);
 
 /// What the announcer needs.
 pub struct Announcer {
@@ -77,9 +79,14 @@ impl Announcer {
             at: None,
         };
         loop {
+            let wait = if self.status.leader.load(Ordering::Relaxed) {
+                LOOK_EVERY
+            } else {
+                STANDBY_EVERY
+            };
             tokio::select! {
                 _ = shutdown.requested() => return,
-                () = tokio::time::sleep(LOOK_EVERY) => {}
+                () = tokio::time::sleep(wait) => {}
             }
             let failure = self.once(&mut sent).await.err().map(|e| e.to_string());
             let mut seen = self
