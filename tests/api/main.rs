@@ -45,5 +45,6 @@ mod stubs;
 mod trends;
 mod trends_replicas;
 mod triage;
+mod watch_split;
 mod webhook_guard;
 mod windows;
