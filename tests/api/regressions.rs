@@ -236,9 +236,13 @@ async fn two_replicas_find_deliver_and_resolve_a_regression_once() {
     let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let now = steady_now().await;
-    let deploy = backfilled_to(now) - 100 * 60;
+    let deploy = backfilled_to(now) - 120 * 60;
     let mut fleet = fleet(deploy);
     fleet.rollback = Some(deploy + 60 * 60);
+    // A resolution needs three slices in a row back within half the threshold (1.5 points of
+    // 15 %): at the default spread of every minute (±30 %) a slice's share wanders by about 2
+    // points, so this fleet's minutes vary less (±10 %).
+    fleet.overdispersion = Some(0.1);
     let stub = start(fleet).await;
     let db = TestDatabase::create().await;
     let one = spawn_stoppable(replica(&db, &stub, &alertmanager)).await;

@@ -24,6 +24,8 @@ pub struct Fleet {
     pub regression: f64,
     /// When the deploy is rolled back (the regression gone), if it is.
     pub rollback: Option<i64>,
+    /// The log-scale spread of each minute's mix of every app (`noisy.rs`'s 0.3 by default).
+    pub overdispersion: Option<f64>,
     /// `(app, from, until, points)`: a spike of `HashMap.resize` in that app's CPU profile.
     pub spike: Option<(String, i64, i64, f64)>,
     /// `(app, at)`: `HashMap.resize` renamed in that app's CPU profile from `at` on.
@@ -40,6 +42,7 @@ impl Fleet {
             steady_version: "7.1".into(),
             regression: 0.0,
             rollback: None,
+            overdispersion: None,
             spike: None,
             rename: None,
             latency: Duration::ZERO,
@@ -53,6 +56,9 @@ impl Fleet {
             seed = seed.wrapping_mul(31).wrapping_add(u64::from(b));
         }
         let mut profiles = NoisyProfiles::new(seed, None);
+        if let Some(spread) = self.overdispersion {
+            profiles = profiles.with_overdispersion(spread);
+        }
         if !profile_type_id.starts_with("process_cpu") {
             return profiles;
         }

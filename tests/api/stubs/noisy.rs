@@ -49,6 +49,8 @@ pub struct NoisyProfiles {
     step: Option<(i64, i64, f64)>,
     /// From this epoch second on, `HashMap.resize` is called [`RENAMED`] (a refactoring).
     renamed_from: Option<i64>,
+    /// The log-scale spread of each minute's mix ([`OVERDISPERSION`] unless set).
+    overdispersion: f64,
     minutes: Arc<Mutex<HashMap<i64, [u64; 6]>>>,
 }
 
@@ -59,6 +61,7 @@ impl NoisyProfiles {
             regression_from,
             step: None,
             renamed_from: None,
+            overdispersion: OVERDISPERSION,
             minutes: Arc::default(),
         }
     }
@@ -66,6 +69,12 @@ impl NoisyProfiles {
     /// The same profiles, with `HashMap.resize` up `points` (0–100) in `[from, until)`.
     pub fn with_step(mut self, (from, until): (i64, i64), points: f64) -> Self {
         self.step = Some((from, until, points));
+        self
+    }
+
+    /// The same profiles, each minute's mix spread by `overdispersion` (log scale).
+    pub fn with_overdispersion(mut self, overdispersion: f64) -> Self {
+        self.overdispersion = overdispersion;
         self
     }
 
@@ -110,7 +119,7 @@ impl NoisyProfiles {
                     0 => p + gain,
                     _ => p * (1.0 - gain / 0.85),
                 };
-                p * (OVERDISPERSION * rng.normal()).exp()
+                p * (self.overdispersion * rng.normal()).exp()
             })
             .collect();
         let sum: f64 = weights.iter().sum();

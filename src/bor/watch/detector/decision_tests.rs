@@ -43,6 +43,13 @@ fn a_version_first_seen_within_one_slice_of_the_change_is_the_deploy() {
     assert_eq!(version_change(&mixed, 900, 300), version(Some("a,b"), "c"));
     let unlabelled = versioned(&[&[], &[], &[], &["1.0"], &["1.0"]]);
     assert_eq!(version_change(&unlabelled, 900, 300), version(None, "1.0"));
+    // The change point estimated a slice after the deploy (1200; 2.0 appeared at 900): before
+    // is what ran before the deploy, not the deploy's slice.
+    let late = versioned(&[&["1.0"], &["1.0"], &["1.0"], &["2.0"], &["2.0"], &["2.0"]]);
+    assert_eq!(
+        version_change(&late, 1200, 300),
+        version(Some("1.0"), "2.0")
+    );
 }
 
 #[test]

@@ -15,7 +15,9 @@ const SHIFT_LOSS: f64 = 0.8;
 const SHIFT_MATCH: f64 = 0.25;
 
 /// The version value first seen in a slice starting within `slice_secs` of `changed_at`
-/// (earliest slice, then smallest value), with the other values of the last slice before it.
+/// (earliest slice, then smallest value), with the other values of the last slice before the
+/// one it first appeared in: what ran before the deploy, also when the change point was
+/// estimated a slice after it.
 pub(super) fn version_change(
     history: &[SliceSummary],
     changed_at: i64,
@@ -31,18 +33,17 @@ pub(super) fn version_change(
                 .versions
                 .iter()
                 .filter(|v| !seen.contains(v.as_str()))
-                .min();
+                .min()
+                .map(|v| (row, v));
             if new.is_some() {
                 break;
             }
         }
         seen.extend(slice.versions.iter().map(String::as_str));
     }
-    let after = new?;
-    let before: Vec<&str> = history
-        .iter()
-        .rev()
-        .find(|s| s.start < changed_at)
+    let (row, after) = new?;
+    let before: Vec<&str> = history[..row]
+        .last()
         .map(|s| {
             s.versions
                 .iter()
