@@ -1,7 +1,9 @@
 -- The profile watcher (SPEC §13). One summary per app, profile type and slice: the slice's
 -- total samples, the version-label values seen in it, and its top functions as one JSON array
--- of [name, selfSamples, totalSamples] (one row per summary, not one per function). Partitioned
--- by day of slice start (epoch seconds, UTC), so retention drops whole days.
+-- of [name, selfSamples, totalSamples] (one row per summary, not one per function), kept as its
+-- text: it is only ever read whole, and text goes out as stored where jsonb is rewritten on the
+-- way (a day's trend reads 288 of them). Partitioned by day of slice start (epoch seconds,
+-- UTC), so retention drops whole days.
 create table profile_summary (
     app_name      text     not null,
     profile_type  text     not null,
@@ -9,7 +11,7 @@ create table profile_summary (
     slice_secs    integer  not null check (slice_secs > 0),
     total_samples bigint   not null check (total_samples >= 0),
     versions      text[]   not null default '{}',
-    functions     jsonb    not null,
+    functions     text     not null,
     created_at    timestamptz not null default now(),
     primary key (app_name, profile_type, slice_start)
 ) partition by range (slice_start);

@@ -95,7 +95,7 @@ took=$(($(now_ms) - start))
 echo "backfill: $(curl -sf "$BASE/trends/backfill") in $took ms"
 
 part 3 && echo "== 3. bytes per summary"
-part 3 && sql "select count(*) || ' summaries, ' || round(avg(jsonb_array_length(functions))) || ' functions each, '
+part 3 && sql "select count(*) || ' summaries, ' || round(avg(json_array_length(functions::json))) || ' functions each, '
      || (select sum(pg_total_relation_size(inhrelid)) from pg_inherits
          where inhparent = 'profile_summary'::regclass) / count(*) || ' bytes each with indexes'
      from profile_summary"

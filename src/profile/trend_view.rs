@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::trend::{top_by_mean, SliceSummary};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use super::{percent_of, AppName, ProfileType, TimeWindow};
 
 /// One listed slice.
@@ -55,31 +57,79 @@ pub enum TrendPick {
     Top(usize),
 }
 
-/// The trend of `summaries` (one series, oldest first) in `window`, for the `pick`ed functions.
+/// One stored summary as a trend reads it: its functions still as their JSON text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSlice {
+    /// Slice start, epoch seconds.
+    pub start: i64,
+    pub total_samples: u64,
+    pub versions: Vec<String>,
+    /// `[[name, selfSamples, totalSamples], …]`, as the watcher stores it.
+    pub functions: String,
+}
+
+/// A kept function read from the stored text, its name borrowed from it where it can be.
+#[derive(Deserialize)]
+struct Kept<'a>(#[serde(borrow)] Cow<'a, str>, u64, u64);
+
+/// The trend of `slices` (one series, oldest first) in `window`, for the `pick`ed functions:
+/// `Top(n)` the `n` highest mean self shares over the slices, a slice where a function was
+/// not kept counting 0 (ties by name). Reads each slice's functions once, without copying a
+/// name that is not shown: a day of summaries is 28 800 of them.
+///
+/// # Errors
+/// A slice whose functions are not the stored JSON.
 pub fn trends_of(
     (app, profile_type, slice_seconds): (AppName, ProfileType, i64),
     window: TimeWindow,
-    summaries: Vec<SliceSummary>,
+    slices: Vec<StoredSlice>,
     pick: TrendPick,
-) -> Trends {
-    let functions = match pick {
+) -> Result<Trends, serde_json::Error> {
+    let kept: Vec<Vec<Kept>> = slices
+        .iter()
+        .map(|s| serde_json::from_str(&s.functions))
+        .collect::<Result<_, _>>()?;
+    let names = match pick {
         TrendPick::Named(names) => names,
-        TrendPick::Top(limit) => top_by_mean(&summaries, limit)
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect(),
+        TrendPick::Top(limit) => top_of(&slices, &kept, limit),
     };
-    Trends {
+    let mut columns: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, name) in names.iter().enumerate() {
+        columns.entry(name.as_str()).or_default().push(i);
+    }
+    let empty = |n: usize| TrendSeries {
+        function: String::new(),
+        self_samples: vec![None; n],
+        self_percent: vec![None; n],
+        total_samples: vec![None; n],
+    };
+    let mut series: Vec<TrendSeries> = names
+        .iter()
+        .map(|name| TrendSeries {
+            function: name.clone(),
+            ..empty(slices.len())
+        })
+        .collect();
+    for (row, (slice, functions)) in slices.iter().zip(&kept).enumerate() {
+        for Kept(name, self_samples, total_samples) in functions {
+            for &i in columns.get(name.as_ref()).into_iter().flatten() {
+                let line = &mut series[i];
+                if line.self_samples[row].is_none() {
+                    line.self_samples[row] = Some(*self_samples);
+                    line.self_percent[row] = Some(percent_of(*self_samples, slice.total_samples));
+                    line.total_samples[row] = Some(*total_samples);
+                }
+            }
+        }
+    }
+    Ok(Trends {
         app_name: app.into_inner(),
         profile_type,
         slice_seconds,
         from: window.from,
         to: window.to,
-        series: functions
-            .into_iter()
-            .map(|f| series(&summaries, f))
-            .collect(),
-        slices: summaries
+        series,
+        slices: slices
             .into_iter()
             .map(|s| TrendSlice {
                 start: s.start,
@@ -87,28 +137,32 @@ pub fn trends_of(
                 versions: s.versions,
             })
             .collect(),
-    }
+    })
 }
 
-/// One function's values per slice.
-fn series(summaries: &[SliceSummary], function: String) -> TrendSeries {
-    let kept: Vec<_> = summaries
-        .iter()
-        .map(|s| s.function(&function).map(|f| (f, s.total_samples)))
-        .collect();
-    TrendSeries {
-        self_samples: kept
-            .iter()
-            .map(|k| k.map(|(f, _)| f.self_samples))
-            .collect(),
-        self_percent: kept
-            .iter()
-            .map(|k| k.map(|(f, total)| percent_of(f.self_samples, total)))
-            .collect(),
-        total_samples: kept
-            .iter()
-            .map(|k| k.map(|(f, _)| f.total_samples))
-            .collect(),
-        function,
+/// The `limit` functions with the highest mean self share over `slices`, as
+/// [`super::trend::top_by_mean`] ranks them.
+fn top_of(slices: &[StoredSlice], kept: &[Vec<Kept>], limit: usize) -> Vec<String> {
+    let mut sums: HashMap<&str, f64> = HashMap::new();
+    for (slice, functions) in slices.iter().zip(kept) {
+        for Kept(name, self_samples, _) in functions {
+            *sums.entry(name.as_ref()).or_default() +=
+                percent_of(*self_samples, slice.total_samples);
+        }
     }
+    let n = slices.len().max(1) as f64;
+    let mut means: Vec<(&str, f64)> = sums
+        .into_iter()
+        .map(|(name, sum)| (name, sum / n))
+        .collect();
+    means.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    means
+        .into_iter()
+        .take(limit)
+        .map(|(name, _)| name.to_owned())
+        .collect()
 }
+
+#[cfg(test)]
+#[path = "trend_view_tests.rs"]
+mod tests;

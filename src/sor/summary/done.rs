@@ -4,13 +4,11 @@
 
 use std::time::Duration;
 
-use sqlx::types::Json;
 use sqlx::PgPool;
 
 use super::event_writes::write_events;
 use super::events::SliceOutcome;
 use super::model::{Lease, SliceWork, WorkSource};
-use super::postgres::StoredFunction;
 
 /// Stores `work` done with `outcome` (its functions already in their stored form) and renews
 /// the lease; `false` when the lease is no longer this replica's.
@@ -19,7 +17,7 @@ pub(super) async fn slice_done(
     lease: &Lease,
     work: &SliceWork,
     outcome: &SliceOutcome,
-    functions: Option<Json<Vec<StoredFunction>>>,
+    functions: Option<String>,
     (step, renew): (i64, Duration),
 ) -> Result<bool, sqlx::Error> {
     let slice_secs = i32::try_from(step).unwrap_or(i32::MAX);

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use sqlx::types::Json;
 
 use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
 use crate::db::Database;
@@ -19,15 +18,8 @@ const START_UP_BACKFILL_LOCK: i64 = 0x5741_5443_4842_4631;
 /// A kept function as stored: `[name, selfSamples, totalSamples]`.
 pub(super) type StoredFunction = (String, i64, i64);
 
-/// One summary row as read.
-pub(super) type SummaryRow = (
-    String,
-    String,
-    i64,
-    i64,
-    Vec<String>,
-    Json<Vec<StoredFunction>>,
-);
+/// One summary row as read: app, type, slice start, total, versions, functions (JSON text).
+pub(super) type SummaryRow = (String, String, i64, i64, Vec<String>, String);
 
 /// The watcher's store.
 #[derive(Clone)]
@@ -85,8 +77,10 @@ impl PgSummaryStore {
 
 /// A summary as stored, from its row; counts a database cannot hold are clamped.
 pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorError> {
-    let (app, profile_type, start, total, versions, Json(functions)) = row;
+    let (app, profile_type, start, total, versions, functions) = row;
     let unreadable = |what: String| SorError::Unexpected(format!("unreadable summary: {what}"));
+    let functions: Vec<StoredFunction> =
+        serde_json::from_str(&functions).map_err(|e| unreadable(format!("{e}")))?;
     let series = Series {
         app: app.parse().map_err(|e| unreadable(format!("{e}")))?,
         profile_type: profile_type
@@ -110,25 +104,24 @@ pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorErr
     Ok((series, summary))
 }
 
-/// What a summary's functions are stored as.
-pub(super) fn stored_functions(summary: &SliceSummary) -> Json<Vec<StoredFunction>> {
+/// What a summary's functions are stored as: the JSON text of `[name, self, total]` triples.
+pub(super) fn stored_functions(summary: &SliceSummary) -> String {
     let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    Json(
-        summary
-            .functions
-            .iter()
-            .map(|f| {
-                (
-                    f.name.clone(),
-                    count(f.self_samples),
-                    count(f.total_samples),
-                )
-            })
-            .collect(),
-    )
+    let triples: Vec<(&str, i64, i64)> = summary
+        .functions
+        .iter()
+        .map(|f| {
+            (
+                f.name.as_str(),
+                count(f.self_samples),
+                count(f.total_samples),
+            )
+        })
+        .collect();
+    serde_json::to_string(&triples).unwrap_or_else(|_| "[]".to_owned())
 }
 
-const SUMMARY_COLUMNS: &str =
+pub(super) const SUMMARY_COLUMNS: &str =
     "app_name, profile_type, slice_start, total_samples, versions, functions";
 
 #[async_trait]
