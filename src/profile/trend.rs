@@ -75,20 +75,41 @@ impl SliceSummary {
 /// The `limit` functions with the highest mean self share over `slices`, a slice where a
 /// function was not kept counting 0; ties by name.
 pub fn top_by_mean(slices: &[SliceSummary], limit: usize) -> Vec<(String, f64)> {
+    let kept = slices.iter().map(|s| {
+        let functions = s
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.self_samples));
+        (s.total_samples, functions)
+    });
+    mean_shares(kept)
+        .into_iter()
+        .take(limit)
+        .map(|(name, mean)| (name.to_owned(), mean))
+        .collect()
+}
+
+/// Every function's mean self share (percent) over the slices, each given as its total and its
+/// kept `(name, self samples)`, a slice where a function was not kept counting 0: highest
+/// first, ties by name.
+pub fn mean_shares<'a, F>(slices: impl IntoIterator<Item = (u64, F)>) -> Vec<(&'a str, f64)>
+where
+    F: IntoIterator<Item = (&'a str, u64)>,
+{
     let mut sums: HashMap<&str, f64> = HashMap::new();
-    for slice in slices {
-        for f in &slice.functions {
-            *sums.entry(f.name.as_str()).or_default() +=
-                percent_of(f.self_samples, slice.total_samples);
+    let mut n = 0usize;
+    for (total, functions) in slices {
+        n += 1;
+        for (name, self_samples) in functions {
+            *sums.entry(name).or_default() += percent_of(self_samples, total);
         }
     }
-    let n = slices.len().max(1) as f64;
-    let mut means: Vec<(String, f64)> = sums
+    let n = n.max(1) as f64;
+    let mut means: Vec<(&str, f64)> = sums
         .into_iter()
-        .map(|(name, sum)| (name.to_owned(), sum / n))
+        .map(|(name, sum)| (name, sum / n))
         .collect();
-    means.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    means.truncate(limit);
+    means.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     means
 }
 

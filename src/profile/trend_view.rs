@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use super::trend::mean_shares;
 use super::{percent_of, AppName, ProfileType, TimeWindow};
 
 /// One listed slice.
@@ -140,23 +141,13 @@ pub fn trends_of(
     })
 }
 
-/// The `limit` functions with the highest mean self share over `slices`, as
-/// [`super::trend::top_by_mean`] ranks them.
+/// The `limit` functions with the highest mean self share over `slices`.
 fn top_of(slices: &[StoredSlice], kept: &[Vec<Kept>], limit: usize) -> Vec<String> {
-    let mut sums: HashMap<&str, f64> = HashMap::new();
-    for (slice, functions) in slices.iter().zip(kept) {
-        for Kept(name, self_samples, _) in functions {
-            *sums.entry(name.as_ref()).or_default() +=
-                percent_of(*self_samples, slice.total_samples);
-        }
-    }
-    let n = slices.len().max(1) as f64;
-    let mut means: Vec<(&str, f64)> = sums
-        .into_iter()
-        .map(|(name, sum)| (name, sum / n))
-        .collect();
-    means.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-    means
+    let shares = slices.iter().zip(kept).map(|(slice, functions)| {
+        let functions = functions.iter().map(|Kept(name, s, _)| (name.as_ref(), *s));
+        (slice.total_samples, functions)
+    });
+    mean_shares(shares)
         .into_iter()
         .take(limit)
         .map(|(name, _)| name.to_owned())
