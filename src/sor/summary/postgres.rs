@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
 use crate::db::Database;
 use crate::profile::trend::{KeptFunction, SliceSummary};
+use crate::profile::trend_view::StoredSlice;
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::{SorError, SummarySor};
 
@@ -66,6 +67,44 @@ impl PgSummaryStore {
         Ok(())
     }
 
+    /// `app`'s summaries of `profile_type` whose slice starts in `window`, oldest first, their
+    /// functions as stored: what a trend reads as it is, and the summaries after parsing.
+    pub(super) async fn stored(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Result<Vec<StoredSlice>, SorError> {
+        let rows: Vec<(i64, i64, Vec<String>, String)> = self
+            .db
+            .run("reading summaries", |pool| {
+                let app = app.as_str().to_owned();
+                async move {
+                    sqlx::query_as(
+                        "select slice_start, total_samples, versions, functions \
+                         from profile_summary where app_name = $1 and profile_type = $2 \
+                         and slice_start >= $3 and slice_start < $4 order by slice_start",
+                    )
+                    .bind(app)
+                    .bind(profile_type.as_str())
+                    .bind(window.from)
+                    .bind(window.to)
+                    .fetch_all(&pool)
+                    .await
+                }
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(start, total, versions, functions)| StoredSlice {
+                start,
+                total_samples: u64::try_from(total).unwrap_or(0),
+                versions,
+                functions,
+            })
+            .collect())
+    }
+
     /// Forgets the partitions this process made sure of (after retention dropped some).
     pub(super) fn forget_partitions(&self) {
         self.days
@@ -78,20 +117,34 @@ impl PgSummaryStore {
 /// A summary as stored, from its row; counts a database cannot hold are clamped.
 pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorError> {
     let (app, profile_type, start, total, versions, functions) = row;
-    let unreadable = |what: String| SorError::Unexpected(format!("unreadable summary: {what}"));
-    let functions: Vec<StoredFunction> =
-        serde_json::from_str(&functions).map_err(|e| unreadable(format!("{e}")))?;
     let series = Series {
         app: app.parse().map_err(|e| unreadable(format!("{e}")))?,
         profile_type: profile_type
             .parse()
             .map_err(|e| unreadable(format!("{e}")))?,
     };
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    let summary = SliceSummary {
+    let stored = StoredSlice {
         start,
-        total_samples: count(total),
+        total_samples: u64::try_from(total).unwrap_or(0),
         versions,
+        functions,
+    };
+    Ok((series, summary_of(stored)?))
+}
+
+fn unreadable(what: String) -> SorError {
+    SorError::Unexpected(format!("unreadable summary: {what}"))
+}
+
+/// A stored summary with its functions read.
+fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> {
+    let functions: Vec<StoredFunction> =
+        serde_json::from_str(&stored.functions).map_err(|e| unreadable(format!("{e}")))?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(SliceSummary {
+        start: stored.start,
+        total_samples: stored.total_samples,
+        versions: stored.versions,
         functions: functions
             .into_iter()
             .map(|(name, self_samples, total_samples)| KeptFunction {
@@ -100,8 +153,7 @@ pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorErr
                 total_samples: count(total_samples),
             })
             .collect(),
-    };
-    Ok((series, summary))
+    })
 }
 
 /// What a summary's functions are stored as: the JSON text of `[name, self, total]` triples.
@@ -121,7 +173,7 @@ pub(super) fn stored_functions(summary: &SliceSummary) -> String {
     serde_json::to_string(&triples).unwrap_or_else(|_| "[]".to_owned())
 }
 
-pub(super) const SUMMARY_COLUMNS: &str =
+const SUMMARY_COLUMNS: &str =
     "app_name, profile_type, slice_start, total_samples, versions, functions";
 
 #[async_trait]
@@ -132,27 +184,10 @@ impl SummarySor for PgSummaryStore {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<SliceSummary>, SorError> {
-        let sql = format!(
-            "select {SUMMARY_COLUMNS} from profile_summary where app_name = $1 \
-             and profile_type = $2 and slice_start >= $3 and slice_start < $4 order by slice_start"
-        );
-        let rows: Vec<SummaryRow> = self
-            .db
-            .run("reading summaries", |pool| {
-                let (sql, app) = (sql.clone(), app.as_str().to_owned());
-                async move {
-                    sqlx::query_as(&sql)
-                        .bind(app)
-                        .bind(profile_type.as_str())
-                        .bind(window.from)
-                        .bind(window.to)
-                        .fetch_all(&pool)
-                        .await
-                }
-            })
-            .await?;
-        rows.into_iter()
-            .map(|r| from_row(r).map(|(_, s)| s))
+        self.stored(app, profile_type, window)
+            .await?
+            .into_iter()
+            .map(summary_of)
             .collect()
     }
 

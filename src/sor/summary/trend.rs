@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::postgres::PgSummaryStore;
-use crate::profile::trend_view::{trends_of, StoredSlice, TrendPick, Trends};
+use crate::profile::trend_view::{trends_of, TrendPick, Trends};
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::remote::RemoteSor;
 use crate::sor::{SorError, TrendSor};
@@ -19,35 +19,7 @@ impl TrendSor for PgSummaryStore {
         window: TimeWindow,
         pick: TrendPick,
     ) -> Result<Trends, SorError> {
-        type Row = (i64, i64, Vec<String>, String);
-        let rows: Vec<Row> = self
-            .db
-            .run("reading a trend", |pool| {
-                let app = app.as_str().to_owned();
-                async move {
-                    sqlx::query_as(
-                        "select slice_start, total_samples, versions, functions \
-                         from profile_summary where app_name = $1 and profile_type = $2 \
-                         and slice_start >= $3 and slice_start < $4 order by slice_start",
-                    )
-                    .bind(app)
-                    .bind(profile_type.as_str())
-                    .bind(window.from)
-                    .bind(window.to)
-                    .fetch_all(&pool)
-                    .await
-                }
-            })
-            .await?;
-        let slices = rows
-            .into_iter()
-            .map(|(start, total, versions, functions)| StoredSlice {
-                start,
-                total_samples: u64::try_from(total).unwrap_or(0),
-                versions,
-                functions,
-            })
-            .collect();
+        let slices = self.stored(app.clone(), profile_type, window).await?;
         trends_of((app, profile_type, self.slice_secs), window, slices, pick)
             .map_err(|e| SorError::Unexpected(format!("unreadable summary: {e}")))
     }
