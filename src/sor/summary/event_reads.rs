@@ -7,6 +7,7 @@ use super::events::{EventSignificance, Regression, RegressionCounts, RegressionF
 use super::model::Series;
 use super::postgres::PgSummaryStore;
 use crate::profile::regression::{EventKind, EventState, VersionChange};
+use crate::profile::AppName;
 use crate::sor::{RegressionSor, SorError};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_name, state, kind, changed_at, \
@@ -108,48 +109,36 @@ impl PgSummaryStore {
     }
 }
 
-/// A value bound to a listing's filter.
+/// A value bound to a query; `None` binds null.
 #[derive(Clone)]
 enum Bind {
-    Int(i64),
-    Text(String),
+    Int(Option<i64>),
+    Text(Option<String>),
 }
 
 #[async_trait]
 impl RegressionSor for PgSummaryStore {
     async fn list(&self, filter: RegressionFilter) -> Result<Vec<Regression>, SorError> {
-        let mut clauses = Vec::new();
-        let mut binds = Vec::new();
-        let mut add = |clause: &str, bind: Bind| {
-            binds.push(bind);
-            clauses.push(clause.replace('?', &format!("${}", binds.len())));
-        };
-        if let Some(app) = &filter.app {
-            add("app_name = ?", Bind::Text(app.as_str().to_owned()));
-        }
-        if let Some(state) = filter.state {
-            add("state = ?", Bind::Text(state.as_str().to_owned()));
-        }
-        if let Some(window) = filter.window {
-            add("changed_at >= ?", Bind::Int(window.from));
-            add("changed_at < ?", Bind::Int(window.to));
-        }
-        let filters = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("where {}", clauses.join(" and "))
-        };
+        // A filter left out is bound as null, which lets every row through.
         let sql = format!(
-            "select {COLUMNS} from regression_event {filters} \
-             order by changed_at desc, id desc limit {}",
-            filter.limit
+            "select {COLUMNS} from regression_event where ($1::text is null or app_name = $1) \
+             and ($2::text is null or state = $2) and ($3::bigint is null or changed_at >= $3) \
+             and ($4::bigint is null or changed_at < $4) \
+             order by changed_at desc, id desc limit $5"
         );
+        let binds = vec![
+            Bind::Text(filter.app.map(AppName::into_inner)),
+            Bind::Text(filter.state.map(|s| s.as_str().to_owned())),
+            Bind::Int(filter.window.map(|w| w.from)),
+            Bind::Int(filter.window.map(|w| w.to)),
+            Bind::Int(Some(i64::from(filter.limit))),
+        ];
         self.events("listing regressions", sql, binds).await
     }
 
     async fn get(&self, id: i64) -> Result<Regression, SorError> {
         let sql = format!("select {COLUMNS} from regression_event where id = $1");
-        self.events("reading a regression", sql, vec![Bind::Int(id)])
+        self.events("reading a regression", sql, vec![Bind::Int(Some(id))])
             .await?
             .into_iter()
             .next()
@@ -162,8 +151,8 @@ impl RegressionSor for PgSummaryStore {
              and state in ('suspected', 'confirmed') order by id"
         );
         let binds = vec![
-            Bind::Text(series.app.as_str().to_owned()),
-            Bind::Text(series.profile_type.as_str().to_owned()),
+            Bind::Text(Some(series.app.as_str().to_owned())),
+            Bind::Text(Some(series.profile_type.as_str().to_owned())),
         ];
         self.events("reading open regressions", sql, binds).await
     }
