@@ -2,7 +2,9 @@
 //! the series' lease), with the webhooks they deliver: all of a slice's work is stored, or
 //! none of it.
 
-use sqlx::PgConnection;
+use sqlx::postgres::PgArguments;
+use sqlx::query::Query;
+use sqlx::{PgConnection, Postgres};
 
 use super::events::EventWrite;
 use super::model::Series;
@@ -37,7 +39,7 @@ pub(super) async fn write_events(
                     Some(v) => (v.before.as_deref(), Some(v.after.as_str())),
                     None => (None, None),
                 };
-                sqlx::query(
+                let query = sqlx::query(
                     "update regression_event set state = 'confirmed', kind = $3, \
                          shifted_from = $4, version_before = $5, version_after = $6, \
                          confirmed_at = $2, announced = $7, decided_time = now(), \
@@ -51,19 +53,11 @@ pub(super) async fn write_events(
                 .bind(shifted_from.as_deref())
                 .bind(before)
                 .bind(after)
-                .bind(write.announce)
-                .bind(finding.changed_at)
-                .bind(finding.before_percent)
-                .bind(finding.after_percent)
-                .bind(finding.delta_percent)
-                .bind(finding.low)
-                .bind(finding.high)
-                .bind(finding.p_value)
-                .execute(&mut *tx)
-                .await?;
+                .bind(write.announce);
+                with_finding(query, finding).execute(&mut *tx).await?;
             }
             Change::WentAway { id, at, finding } => {
-                sqlx::query(
+                let query = sqlx::query(
                     "update regression_event set state = 'went_away', went_away_at = $2, \
                          decided_time = now(), changed_at = $3, before_percent = $4, \
                          after_percent = $5, delta_percent = $6, delta_low = $7, \
@@ -71,16 +65,8 @@ pub(super) async fn write_events(
                      where id = $1 and state = 'suspected'",
                 )
                 .bind(id)
-                .bind(at)
-                .bind(finding.changed_at)
-                .bind(finding.before_percent)
-                .bind(finding.after_percent)
-                .bind(finding.delta_percent)
-                .bind(finding.low)
-                .bind(finding.high)
-                .bind(finding.p_value)
-                .execute(&mut *tx)
-                .await?;
+                .bind(at);
+                with_finding(query, finding).execute(&mut *tx).await?;
             }
             Change::Resolved {
                 id,
@@ -112,7 +98,7 @@ async fn suspect(
     (suspected_at, first_recent): (i64, i64),
     finding: &Finding,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into regression_event (app_name, profile_type, function_name, state, \
              suspected_at, first_recent, changed_at, before_percent, after_percent, \
              delta_percent, delta_low, delta_high, p_value) \
@@ -123,17 +109,26 @@ async fn suspect(
     .bind(series.profile_type.as_str())
     .bind(&finding.function)
     .bind(suspected_at)
-    .bind(first_recent)
-    .bind(finding.changed_at)
-    .bind(finding.before_percent)
-    .bind(finding.after_percent)
-    .bind(finding.delta_percent)
-    .bind(finding.low)
-    .bind(finding.high)
-    .bind(finding.p_value)
-    .execute(&mut *tx)
-    .await?;
+    .bind(first_recent);
+    with_finding(query, finding).execute(&mut *tx).await?;
     Ok(())
+}
+
+/// `query` with the numbers of `finding` bound after what it has: change point, before and
+/// after shares, delta, its interval and p-value, in the order every statement here names
+/// their columns.
+fn with_finding<'q>(
+    query: Query<'q, Postgres, PgArguments>,
+    finding: &Finding,
+) -> Query<'q, Postgres, PgArguments> {
+    query
+        .bind(finding.changed_at)
+        .bind(finding.before_percent)
+        .bind(finding.after_percent)
+        .bind(finding.delta_percent)
+        .bind(finding.low)
+        .bind(finding.high)
+        .bind(finding.p_value)
 }
 
 /// What caused a notification, for operators reading the outbox.
