@@ -221,12 +221,17 @@ impl RuleNotices {
 }
 
 fn triage_url(base: &Url, app: &str, profile_type: ProfileType) -> String {
+    link(base, &["triage", app], ("types", profile_type.as_str()))
+}
+
+/// A link an alert carries to a page of this service: `segments` under `base` (each one
+/// percent-encoded) with one query parameter.
+pub fn link(base: &Url, segments: &[&str], (name, value): (&str, &str)) -> String {
     let mut url = base.clone();
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().extend(["triage", app]);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
     }
-    url.query_pairs_mut()
-        .append_pair("types", profile_type.as_str());
+    url.query_pairs_mut().append_pair(name, value);
     url.to_string()
 }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
+use crate::bor::alerting::notice::link;
 use crate::bor::delivery::AlertmanagerAlert;
 use crate::profile::regression::EventState;
 use crate::sor::outbox::{NewNotification, NotificationKind};
@@ -71,14 +72,8 @@ pub struct RegressionNotices {
 impl RegressionNotices {
     /// The page of event `id`.
     pub fn report_url(&self, id: i64) -> String {
-        let mut url = self.public_url.clone();
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments
-                .pop_if_empty()
-                .extend(["regressions", &id.to_string()]);
-        }
-        url.query_pairs_mut().append_pair("format", "html");
-        url.to_string()
+        let id = id.to_string();
+        link(&self.public_url, &["regressions", &id], ("format", "html"))
     }
 
     /// The alert of `event`: firing while it is confirmed (re-sent at `now`), else resolved.
