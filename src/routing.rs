@@ -110,9 +110,10 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )))
 }
 
-/// Reads a numeric row id from a path segment.
-pub fn parse_id(raw: &str) -> Result<i32, ApiError> {
-    raw.trim().parse::<i32>().map_err(|_| {
+/// Reads a numeric row id (`i32` of the stores, `i64` of regression events) from a path
+/// segment.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.trim().parse::<T>().map_err(|_| {
         ApiError::bad_request("invalid_id", format!("id must be an integer, got `{raw}`"))
     })
 }

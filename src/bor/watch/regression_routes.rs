@@ -9,7 +9,7 @@ use super::regressions::{RegressionDetail, RegressionList, RegressionService};
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::regression::EventState;
 use crate::profile::{now_floored, parse_limit, AppName, InputError, TimeWindow};
-use crate::routing::resource;
+use crate::routing::{parse_id, resource};
 use crate::sor::summary::{Regression, RegressionFilter};
 
 /// Mounts the routes; expects `web::Data<RegressionService>`.
@@ -126,13 +126,7 @@ pub async fn one(
     path: web::Path<String>,
     query: web::Query<OneParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let raw = path.into_inner();
-    let id: i64 = raw.trim().parse().map_err(|_| {
-        ApiError::bad_request(
-            "invalid_id",
-            format!("id must be an integer, got `{raw:.40}`"),
-        )
-    })?;
+    let id: i64 = parse_id(&path.into_inner())?;
     match query.into_inner().format.as_deref() {
         None | Some("json") => Ok(HttpResponse::Ok().json(service.detail(id).await?)),
         Some("html") => {
