@@ -40,6 +40,15 @@ watch-bench:
 demo-profiles:
     scripts/demo-profiles.sh
 
+# The Kubernetes manifests against the API schemas (kubernetes-validate, strict), as CI checks them.
+manifests:
+    bash scripts/validate-manifests.sh
+
+# Build the image and run it as a user would: demo triage, non-root, HEALTHCHECK, a restart
+# that keeps /data, SIGTERM within the timeout (podman/buildah where no Docker daemon runs).
+container-test:
+    bash scripts/container-test.sh
+
 # Everything CI does.
 ci:
     bash .ci/run

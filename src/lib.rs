@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod gate;
 pub mod health;
+pub mod healthcheck;
 pub mod openapi;
 pub mod outbound;
 pub mod picture;

@@ -1,4 +1,4 @@
-//! Entry point: parse arguments; serve (the default), or run the deploy gate.
+//! Entry point: parse arguments; serve (the default), run the deploy gate, or probe readiness.
 
 use std::process::ExitCode;
 
@@ -30,6 +30,12 @@ enum Command {
     },
     /// Ask a running service for a diff report and exit with its verdict (for CI pipelines).
     Gate(Box<GateArgs>),
+    /// Exit 0 when this machine's service answers 200 on /health/ready (the container's probe).
+    Healthcheck {
+        /// Settings file (also `APP_CONFIG`), for the port.
+        #[arg(long, value_name = "PATH")]
+        config: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -38,6 +44,18 @@ fn main() -> ExitCode {
         None => serve(cli.config),
         Some(Command::Serve { config }) => serve(config.or(cli.config)),
         Some(Command::Gate(args)) => gate::run(&args),
+        Some(Command::Healthcheck { config }) => healthcheck(config.or(cli.config)),
+    }
+}
+
+/// Probes the port the settings give, as the server would bind it.
+fn healthcheck(config_file: Option<String>) -> ExitCode {
+    match Settings::load(config_file.as_deref()) {
+        Ok(settings) => pyroscope_functions::healthcheck::run(settings.server.port),
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(2)
+        }
     }
 }
 
