@@ -54,6 +54,7 @@ COPY --from=build /src/demo/profiles /usr/share/pyroscope-functions/demo/profile
 USER 10001:10001
 WORKDIR /data
 ENV APP__DATABASE__EMBEDDED__DATA_DIR=/data/postgres \
+    APP__INGEST__STORE_DIR=/data/profiles \
     APP__PROFILES__DEMO_DIR=/usr/share/pyroscope-functions/demo/profiles \
     PORT=8080 \
     RUST_LOG=info

@@ -1,5 +1,6 @@
-//! Optional access control at the HTTP edge: a bearer token, known by the SHA-256 of its
-//! plaintext, with the scope `read` or `write`. Without configured tokens every request passes
+//! Optional access control at the HTTP edge: a bearer token (or the password of basic auth, as
+//! profiling agents send it), known by the SHA-256 of its plaintext, with the scope `read`,
+//! `write` or `ingest`. Without configured tokens every request passes
 //! untouched. The token is never logged nor echoed; only its configured name travels on, as
 //! the request's [`TokenName`].
 
@@ -9,6 +10,7 @@ use actix_web::http::header::{HeaderValue, AUTHORIZATION};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
+use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -87,23 +89,29 @@ impl Authenticator {
         if is_exempt(&self.exempt, path) {
             return Ok(None);
         }
-        let Some(presented) = authorization.and_then(bearer) else {
+        let Some(presented) = authorization.and_then(presented_token) else {
             return Err(ApiError::Unauthorized(
                 "this route needs an `Authorization: Bearer <token>` header".into(),
             ));
         };
-        let Some(token) = self.identify(presented) else {
+        let Some(token) = self.identify(&presented) else {
             return Err(ApiError::Unauthorized(
                 "the bearer token is not known".into(),
             ));
         };
-        if token.scope == Scope::Read && !method.is_safe() {
-            return Err(ApiError::Forbidden(format!(
+        let push = method == Method::POST && PUSH_PATHS.contains(&path);
+        match token.scope {
+            Scope::Read if !method.is_safe() => Err(ApiError::Forbidden(format!(
                 "the token `{}` may only read; {method} needs a write token",
                 token.name
-            )));
+            ))),
+            Scope::Ingest if !push => Err(ApiError::Forbidden(format!(
+                "the token `{}` may only push profiles ({})",
+                token.name,
+                PUSH_PATHS.join(", ")
+            ))),
+            _ => Ok(Some(TokenName(token.name.clone()))),
         }
-        Ok(Some(TokenName(token.name.clone())))
     }
 }
 
@@ -118,14 +126,31 @@ pub fn is_exempt(exempt: &[String], path: &str) -> bool {
     })
 }
 
-/// The token of `Bearer <token>` (the scheme in any case), as sent.
-fn bearer(value: &HeaderValue) -> Option<&[u8]> {
+/// The routes an `ingest` token may call: where agents push profiles.
+pub const PUSH_PATHS: [&str; 3] = [
+    "/ingest",
+    "/push.v1.PusherService/Push",
+    "/v1development/profiles",
+];
+
+/// The token of `Bearer <token>`, or the password of `Basic <base64 of user:password>` (how
+/// Grafana Cloud's agents send theirs), the scheme in any case.
+fn presented_token(value: &HeaderValue) -> Option<Vec<u8>> {
     let value = value.as_bytes();
-    let (scheme, token) = value.split_at_checked(7)?;
-    if !scheme.eq_ignore_ascii_case(b"bearer ") {
-        return None;
-    }
-    let token = token.trim_ascii();
+    let (scheme, rest) = value.split_at_checked(6)?;
+    let token = if scheme.eq_ignore_ascii_case(b"basic ") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(rest.trim_ascii())
+            .ok()?;
+        let colon = decoded.iter().position(|b| *b == b':')?;
+        decoded[colon + 1..].to_vec()
+    } else {
+        let (scheme, token) = value.split_at_checked(7)?;
+        if !scheme.eq_ignore_ascii_case(b"bearer ") {
+            return None;
+        }
+        token.trim_ascii().to_vec()
+    };
     (!token.is_empty()).then_some(token)
 }
 

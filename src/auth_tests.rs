@@ -27,6 +27,14 @@ fn authenticator() -> Authenticator {
                 scope: Scope::Read,
                 sha256: token_b,
             },
+            TokenSetting {
+                name: "agent".into(),
+                scope: Scope::Ingest,
+                sha256: Sha256::digest(b"token-i")
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            },
         ],
         exempt: DEFAULT_EXEMPT.map(String::from).to_vec(),
     })
@@ -139,4 +147,42 @@ fn without_tokens_nothing_is_required() {
     let open = Authenticator::new(&AuthSettings::default());
     assert!(!open.enabled());
     assert!(authenticator().enabled());
+}
+
+#[test]
+fn an_ingest_token_pushes_as_bearer_or_basic_password_and_does_nothing_else() {
+    let agent = Ok(Some("agent".to_owned()));
+    assert_eq!(ask(Method::POST, "/ingest", Some("Bearer token-i")), agent);
+    // `Basic base64("pyroscope:token-i")`, as an agent configured with a password sends it.
+    let basic = "Basic cHlyb3Njb3BlOnRva2VuLWk=";
+    assert_eq!(
+        ask(Method::POST, "/push.v1.PusherService/Push", Some(basic)),
+        agent
+    );
+    assert_eq!(
+        ask(Method::POST, "/v1development/profiles", Some(basic)),
+        agent
+    );
+    for (method, path) in [
+        (Method::GET, "/rules"),
+        (Method::POST, "/rules"),
+        (Method::GET, "/ingest"),
+    ] {
+        let answer = ask(method.clone(), path, Some("Bearer token-i"));
+        assert_eq!(answer, Err(StatusCode::FORBIDDEN), "{method} {path}");
+    }
+    // A write token may push too; a reader may not.
+    assert_eq!(
+        ask(Method::POST, "/ingest", Some("Bearer token-a")),
+        Ok(Some("writer".into()))
+    );
+    assert_eq!(
+        ask(Method::POST, "/ingest", Some("Bearer token-b")),
+        Err(StatusCode::FORBIDDEN)
+    );
+    // A basic password that is not a known token, or no password at all, is unknown.
+    assert_eq!(
+        ask(Method::POST, "/ingest", Some("Basic cHlyb3Njb3BlOg==")),
+        Err(StatusCode::UNAUTHORIZED)
+    );
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::address_guard::AddressDenied;
 use crate::profile::InputError;
+use crate::sor::profile_data::intake::IntakeError;
 use crate::sor::SorError;
 
 /// The JSON body of every error answer (SPEC §8).
@@ -53,6 +54,12 @@ pub enum ApiError {
     PayloadTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// Well-formed but not something the service does (422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Too much at once: retry after a second (429 with `Retry-After`).
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
@@ -86,6 +93,8 @@ impl ApiError {
             ApiError::MethodNotAllowed(..) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "store_unavailable",
             ApiError::BadGateway(_) => "upstream_error",
             ApiError::GatewayTimeout(_) => "upstream_timeout",
@@ -106,6 +115,8 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
@@ -128,12 +139,58 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(_, Some(allow)) => {
                 response.insert_header((header::ALLOW, allow.as_str()));
             }
+            ApiError::TooManyRequests(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             _ => {}
         }
         response.json(ErrorBody {
             error: self.to_string(),
             code: self.code().to_owned(),
         })
+    }
+}
+
+/// The same failure as a Connect RPC answers it (`{"code", "message"}`, Connect's code for the
+/// status), for the Connect routes agents call.
+pub fn connect_error(err: &ApiError) -> HttpResponse {
+    let status = err.status_code();
+    if status.is_server_error() {
+        tracing::warn!(error = %err, "request failed");
+    }
+    let code = match status.as_u16() {
+        401 => "unauthenticated",
+        403 => "permission_denied",
+        404 => "not_found",
+        409 => "failed_precondition",
+        413 | 429 => "resource_exhausted",
+        415 => "unimplemented",
+        503 => "unavailable",
+        s if s >= 500 => "internal",
+        _ => "invalid_argument",
+    };
+    let mut response = HttpResponse::build(status);
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response.insert_header((header::RETRY_AFTER, "1"));
+    }
+    response.json(serde_json::json!({"code": code, "message": err.to_string()}))
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        use crate::sor::profile_data::ingest::IngestError as Refused;
+        use crate::sor::profile_data::store::StoreError;
+        match e {
+            IntakeError::ReadsPyroscope(_) => ApiError::Conflict(e.to_string()),
+            IntakeError::Store(StoreError::Busy(_)) => ApiError::TooManyRequests(e.to_string()),
+            IntakeError::Store(StoreError::Unwritable(_)) => ApiError::Unavailable(e.to_string()),
+            IntakeError::Store(StoreError::Refused(refused)) => match refused {
+                Refused::Malformed(m) => ApiError::bad_request("invalid_profile", m),
+                Refused::Unsupported(m) => ApiError::UnsupportedMediaType(m),
+                Refused::Unprocessable(m) => ApiError::Unprocessable(m),
+                Refused::TooLarge(m) => ApiError::PayloadTooLarge(m),
+            },
+        }
     }
 }
 

@@ -33,6 +33,7 @@ pub const BEARER_SCHEME: &str = "bearerToken";
         (name = "services", description = "Service registry (ReadPyroscopeServiceRegistry.sor.v1)"),
         (name = "rules", description = "Profiling alert rules (ReadPyroscopeAlertRule.sor.v1)"),
         (name = "profiles", description = "Ranked functions from Pyroscope (ReadPyroscopeProfile.sor.v1)"),
+        (name = "ingest", description = "Profiles pushed by agents: Pyroscope SDKs and OpenTelemetry (ReadPyroscopeProfile.sor.v1)"),
         (name = "triage", description = "Per-type diagnosis of an app (ReadPyroscopeTriageAssessment.v1/.v2)"),
         (name = "diff", description = "What changed between two windows (ReadPyroscopeDiffReport.v1/.v2)"),
         (name = "fleet", description = "A function across every app, and the fleet's hotspots (ReadPyroscopeFleetSearch.v1/.v2)"),
@@ -47,7 +48,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 13] = [
+pub const ALL_ROUTES: [RoutesDoc; 14] = [
     crate::sor::baseline::routes::RoutesDoc::openapi,
     crate::sor::history::routes::RoutesDoc::openapi,
     crate::sor::registry::routes::RoutesDoc::openapi,
@@ -55,6 +56,7 @@ pub const ALL_ROUTES: [RoutesDoc; 13] = [
     crate::sor::profile_data::routes::RoutesDoc::openapi,
     crate::sor::profile_data::tree_routes::RoutesDoc::openapi,
     crate::sor::profile_data::label_routes::RoutesDoc::openapi,
+    crate::sor::profile_data::ingest_routes::RoutesDoc::openapi,
     crate::bor::triage::routes::RoutesDoc::openapi,
     crate::bor::diff_report::routes::RoutesDoc::openapi,
     crate::bor::fleet_search::routes::RoutesDoc::openapi,

@@ -20,6 +20,8 @@ use crate::settings::{Function, Settings};
 use crate::sor::alert_rule::PgAlertRuleStore;
 use crate::sor::baseline::PgBaselineStore;
 use crate::sor::history::PgHistoryStore;
+use crate::sor::profile_data::intake::Intake;
+use crate::sor::profile_data::store::{keep_tidy, StoreStatus};
 use crate::sor::registry::PgRegistryStore;
 use crate::sor::summary::PgSummaryStore;
 use crate::tasks::Tasks;
@@ -96,6 +98,13 @@ impl Application {
             &mut bors,
             &mut tasks,
         )?;
+        if let Some(store) = hosted.profile_store.clone() {
+            let status = StoreStatus::new(&metrics)?;
+            let task = status.clone();
+            tasks.spawn(status, Duration::from_secs(1), move |shutdown| {
+                keep_tidy(store, task, shutdown)
+            });
+        }
         if let Some(writer) = history_writer {
             let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
@@ -169,9 +178,17 @@ fn host_sors(
         }
     }
     if function.hosts(Function::ProfileDataSor) {
-        let (sor, check) = profile_data_sor(settings, metrics)?;
-        checks.push(check);
-        hosted.profile_data = Some(sor);
+        let source = profile_data_sor(settings, metrics)?;
+        checks.push(source.check);
+        hosted.profile_data = Some(source.sor);
+        let bounds = (
+            settings.pyroscope.app_label.as_str(),
+            settings.profiles.max_decoded_bytes,
+        );
+        hosted.profile_store = source.store.as_ref().ok().cloned();
+        let intake = Intake::new(source.store, bounds, metrics)?;
+        hosted.intake = Some(Arc::new(intake));
+        hosted.max_push_bytes = settings.ingest.max_body_bytes.get();
     }
     Ok((hosted, checks))
 }

@@ -10,6 +10,7 @@ use std::str::FromStr;
 use pprof::protos::Message;
 use pyroscope_functions::profile::{AppName, ProfileType, TimeWindow};
 use pyroscope_functions::settings::Settings;
+use pyroscope_functions::sor::profile_data::pprof::source::Root;
 use pyroscope_functions::sor::profile_data::{FileProfileData, ProfileQuery};
 use pyroscope_functions::sor::ProfileDataSor;
 use pyroscope_functions::telemetry::Metrics;
@@ -81,12 +82,12 @@ async fn a_profile_written_by_the_pprof_crate_ranks_as_computed_independently() 
     std::fs::write(dir.path().join("workload/profile.pb"), bytes).unwrap();
 
     let settings = Settings::load_from(None, Vec::new()).unwrap();
-    let sor = FileProfileData::new(
-        &settings.profiles,
-        dir.path().to_path_buf(),
-        None,
-        Metrics::new(None).unwrap(),
-    );
+    let root = Root {
+        path: dir.path().to_path_buf(),
+        replay: None,
+        optional: false,
+    };
+    let sor = FileProfileData::new(&settings.profiles, vec![root], Metrics::new(None).unwrap());
     let profile = sor
         .profile(ProfileQuery {
             labels: Default::default(),

@@ -50,12 +50,14 @@ pub struct TokenSetting {
     pub sha256: String,
 }
 
-/// What a token may do: `read` only reads (GET, HEAD); `write` may also change (POST, PUT, …).
+/// What a token may do: `read` only reads (GET, HEAD); `write` may also change (POST, PUT, …);
+/// `ingest` may only push profiles (the agents' routes), which `write` may too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     Read,
     Write,
+    Ingest,
 }
 
 impl TokenSetting {
@@ -85,9 +87,10 @@ pub(super) fn parse_env_tokens(raw: &str) -> Result<Vec<TokenSetting>, String> {
             let scope = match scope {
                 "read" => Scope::Read,
                 "write" => Scope::Write,
+                "ingest" => Scope::Ingest,
                 _ => {
                     return Err(format!(
-                        "entry {} (`{name}`): the scope must be read or write",
+                        "entry {} (`{name}`): the scope must be read, write or ingest",
                         i + 1
                     ))
                 }

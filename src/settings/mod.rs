@@ -12,6 +12,7 @@ use url::Url;
 mod alerts;
 mod auth;
 mod function;
+mod ingest;
 mod outbound;
 mod profiles;
 mod validate;
@@ -20,6 +21,7 @@ mod watch;
 pub use alerts::AlertSettings;
 pub use auth::{AuthSettings, Scope, TokenSetting, DEFAULT_EXEMPT};
 pub use function::{Bor, BorVersion, Function};
+pub use ingest::IngestSettings;
 pub use outbound::OutboundSettings;
 pub use profiles::ProfilesSettings;
 pub use watch::WatchSettings;
@@ -75,6 +77,7 @@ pub struct Settings {
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
     pub watch: WatchSettings,
+    pub ingest: IngestSettings,
     #[serde(default)]
     pub auth: AuthSettings,
     pub outbound: OutboundSettings,

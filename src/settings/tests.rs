@@ -159,7 +159,7 @@ fn a_malformed_api_tokens_entry_stops_startup_naming_it_without_its_content() {
         env(&[("API_TOKENS", &format!("ci:admin:{DIGEST_A}"))]),
     ));
     assert!(
-        message.contains("entry 1 (`ci`): the scope must be read or write"),
+        message.contains("entry 1 (`ci`): the scope must be read, write or ingest"),
         "{message}"
     );
 

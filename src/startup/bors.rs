@@ -33,6 +33,12 @@ pub(super) struct Hosted {
     pub(super) registry: Option<Arc<dyn RegistrySor>>,
     pub(super) alert_rules: Option<Arc<dyn AlertRuleSor>>,
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
+    /// The push routes' service, beside the hosted Profile Data.
+    pub(super) intake: Option<Arc<crate::sor::profile_data::intake::Intake>>,
+    /// Where pushes are kept, when they are kept here.
+    pub(super) profile_store: Option<Arc<crate::sor::profile_data::store::ProfileStore>>,
+    /// The largest push body.
+    pub(super) max_push_bytes: usize,
     /// The profile watcher's store, when this process runs the watcher.
     pub(super) summaries: Option<Arc<PgSummaryStore>>,
 }

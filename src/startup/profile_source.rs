@@ -1,6 +1,7 @@
-//! Which source the hosted Profile Data SOR reads (SPEC §2): Pyroscope when `PYROSCOPE_URL` is
-//! set, the files of `PROFILES_DIR` when that is, the bundled demo profiles when neither is,
-//! and a start-up error when both are.
+//! Which source the hosted Profile Data SOR reads (SPEC §2, §16): Pyroscope when
+//! `PYROSCOPE_URL` is set (pushes are then refused), the files of `PROFILES_DIR` when that is
+//! (pushes kept there), the push store `ingest.store_dir` with the bundled demo profiles beside
+//! it when neither is, and a start-up error when both are.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -9,14 +10,20 @@ use super::error::StartupError;
 use crate::probe::HealthCheck;
 use crate::settings::Settings;
 use crate::sor::profile_data::pprof::check::ProfileFilesCheck;
-use crate::sor::profile_data::pprof::source::Replay;
+use crate::sor::profile_data::pprof::source::{Replay, Root};
 use crate::sor::profile_data::pyroscope::check::PyroscopeCheck;
+use crate::sor::profile_data::store::{ProfileStore, StoreBounds};
 use crate::sor::profile_data::{FileProfileData, PyroscopeProfileData};
 use crate::sor::ProfileDataSor;
 use crate::telemetry::Metrics;
 
-/// A hosted Profile Data SOR and its `/health` check.
-type HostedProfileData = (Arc<dyn ProfileDataSor>, Arc<dyn HealthCheck>);
+/// A hosted Profile Data SOR, its `/health` check, and where pushes are kept (or, reading
+/// Pyroscope, its URL: pushes go there).
+pub struct HostedProfileData {
+    pub sor: Arc<dyn ProfileDataSor>,
+    pub check: Arc<dyn HealthCheck>,
+    pub store: Result<Arc<ProfileStore>, String>,
+}
 
 /// The Profile Data SOR of the configured source, with its `/health` check.
 pub fn profile_data_sor(
@@ -32,7 +39,7 @@ pub fn profile_data_sor(
                 dir.display()
             ),
         }),
-        (Some(_), None) => {
+        (Some(url), None) => {
             let sor =
                 PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(|e| {
                     StartupError::Config {
@@ -41,20 +48,36 @@ pub fn profile_data_sor(
                     }
                 })?;
             let check = Arc::new(PyroscopeCheck(sor.client()));
-            Ok((Arc::new(sor), check))
+            Ok(HostedProfileData {
+                sor: Arc::new(sor),
+                check,
+                store: Err(without_credentials(url)),
+            })
         }
         (None, Some(dir)) => {
             tracing::info!(dir = %dir.display(), "reading profiles from pprof files");
-            Ok(files(settings, (dir.clone(), None), "files", metrics))
+            Ok(files(
+                settings,
+                vec![root(dir.clone(), None, false)],
+                "files",
+                metrics,
+            ))
         }
         (None, None) => {
             let dir = demo_dir(&settings.profiles.demo_dir);
+            let store = &settings.ingest.store_dir;
             tracing::warn!(
                 dir = %dir.display(),
-                "neither PYROSCOPE_URL nor PROFILES_DIR is set: answering from the bundled demo profiles"
+                store = %store.display(),
+                "neither PYROSCOPE_URL nor PROFILES_DIR is set: answering from pushed profiles \
+                 and the bundled demo profiles"
             );
             let replay = demo_replay(chrono::Utc::now().timestamp());
-            Ok(files(settings, (dir, Some(replay)), "demo", metrics))
+            let roots = vec![
+                root(store.clone(), None, true),
+                root(dir, Some(replay), false),
+            ];
+            Ok(files(settings, roots, "demo", metrics))
         }
     }
 }
@@ -75,18 +98,38 @@ fn demo_replay(now: i64) -> Replay {
     }
 }
 
+fn root(path: PathBuf, replay: Option<Replay>, optional: bool) -> Root {
+    Root {
+        path,
+        replay,
+        optional,
+    }
+}
+
+/// The files of `roots`, pushes kept in the first.
 fn files(
     settings: &Settings,
-    (dir, replay): (PathBuf, Option<Replay>),
+    roots: Vec<Root>,
     source: &'static str,
     metrics: &Arc<Metrics>,
 ) -> HostedProfileData {
-    let sor = FileProfileData::new(&settings.profiles, dir, replay, metrics.clone());
+    let sor = FileProfileData::new(&settings.profiles, roots, metrics.clone());
     let check = Arc::new(ProfileFilesCheck {
         dir: sor.dir(),
         source,
     });
-    (Arc::new(sor), check)
+    let ingest = &settings.ingest;
+    let bounds = StoreBounds {
+        max_in_flight: ingest.max_in_flight.get(),
+        retention_secs: i64::from(ingest.retention_days.get()) * 86_400,
+        max_bytes: ingest.max_store_bytes.get(),
+    };
+    let store = ProfileStore::new(sor.dir(), sor.limits(), bounds);
+    HostedProfileData {
+        sor: Arc::new(sor),
+        check,
+        store: Ok(Arc::new(store)),
+    }
 }
 
 /// A relative demo directory is looked up in the working directory, then in the source
@@ -101,4 +144,12 @@ fn demo_dir(configured: &Path) -> PathBuf {
     } else {
         configured.to_path_buf()
     }
+}
+
+/// `url` as it may be shown: no user name or password.
+fn without_credentials(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }

@@ -156,6 +156,9 @@ pub fn settings_without_database() -> Settings {
     settings.server.workers = 1;
     // The watcher reads every app's profiles in the background; the tests of /trends turn it on.
     settings.watch.enabled = false;
+    // Pushes of one test never reach another's demo: a store of its own, made on first push.
+    settings.ingest.store_dir =
+        std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple()));
     settings
 }
 
@@ -296,6 +299,10 @@ pub async fn spawn_binary_with(
         .env("RUST_LOG", "warn")
         // As in-process tests: the tests of the watcher turn it on.
         .env("APP__WATCH__ENABLED", "false")
+        .env(
+            "APP__INGEST__STORE_DIR",
+            std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple())),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     configure(&mut command);

@@ -19,6 +19,7 @@ mod helpers;
 mod history;
 mod history_outages;
 mod history_writes;
+mod ingest;
 mod json_canon;
 mod labels;
 mod openapi;

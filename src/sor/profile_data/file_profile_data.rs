@@ -4,17 +4,17 @@
 //! until the directory changes.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 
+use super::file_choice::{choose, Chosen};
 use super::file_parts::file_parts;
 use super::flamegraph::FlameGraphStats;
 use super::labelled_files::{label_values, merge_labelled};
 use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
-use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Replay, Snapshot};
+use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Root, Snapshot};
 use super::pprof::{Limits, StackTree};
 use super::ranking::{profile_answer, DiffRead};
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
@@ -37,12 +37,6 @@ struct MergeKey {
     generation: u64,
 }
 
-/// The pprof sample type chosen for a logical type, and the ID reported for it.
-struct Chosen {
-    sample_type: String,
-    id: String,
-}
-
 /// The Profile Data SOR backed by pprof files.
 pub struct FileProfileData {
     dir: Arc<ProfileDir>,
@@ -53,15 +47,10 @@ pub struct FileProfileData {
 }
 
 impl FileProfileData {
-    /// Reads `dir` with the limits and type table of `settings`, its files recorded within
-    /// `replay` read as if later; skipped files are counted in
+    /// Reads the directories `roots` (the first one's apps hide the same apps in later ones)
+    /// with the limits and type table of `settings`; skipped files are counted in
     /// `profile_files_skipped_total{reason}`.
-    pub fn new(
-        settings: &ProfilesSettings,
-        dir: PathBuf,
-        replay: Option<Replay>,
-        metrics: Arc<Metrics>,
-    ) -> Self {
+    pub fn new(settings: &ProfilesSettings, roots: Vec<Root>, metrics: Arc<Metrics>) -> Self {
         let limits = Limits {
             max_decoded_bytes: settings.max_decoded_bytes,
             max_stack_depth: settings.max_stack_depth,
@@ -70,7 +59,7 @@ impl FileProfileData {
         let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
         let rescan = Duration::from_secs(settings.rescan_secs);
         FileProfileData {
-            dir: Arc::new(ProfileDir::new(dir, limits, rescan, on_skip).replaying(replay)),
+            dir: Arc::new(ProfileDir::with_roots(roots, limits, rescan, on_skip)),
             limits,
             sample_types: by_type(&settings.sample_types),
             series_names: by_type(&settings.series_names),
@@ -84,13 +73,17 @@ impl FileProfileData {
         }
     }
 
-    /// The directory, shared with the `/health` check.
+    /// The limits files are read within (the store checks pushes by them).
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The directories, shared with the `/health` check and the store.
     pub fn dir(&self) -> Arc<ProfileDir> {
         self.dir.clone()
     }
 
-    /// The first sample type of `profile_type`'s list that a file of `app` in `window` has;
-    /// the first of the list when none has one.
+    /// The sample type `profile_type` is read from for `app`'s files in `window`.
     fn choose(
         &self,
         snapshot: &Snapshot,
@@ -108,27 +101,7 @@ impl FileProfileData {
             .get(&profile_type)
             .map_or(profile_type.as_str(), String::as_str);
         let files: Vec<&ProfileFile> = files_of(snapshot, app, window).collect();
-        for candidate in candidates {
-            for file in &files {
-                let p = &file.profile;
-                if let Some(t) = p.sample_types.iter().find(|t| t.name() == *candidate) {
-                    let period = p.period_type.as_ref().unwrap_or(t);
-                    return Ok(Chosen {
-                        sample_type: candidate.clone(),
-                        id: format!(
-                            "{series}:{}:{}:{}:{}",
-                            t.kind, t.unit, period.kind, period.unit
-                        ),
-                    });
-                }
-            }
-        }
-        let first = &candidates[0];
-        let (kind, unit) = first.split_once('/').unwrap_or((first, ""));
-        Ok(Chosen {
-            sample_type: first.clone(),
-            id: format!("{series}:{kind}:{unit}:{kind}:{unit}"),
-        })
+        Ok(choose(profile_type, candidates, series, &files))
     }
 
     /// The series ID and merged profile of one window: what `profile` and `tree` answer from.

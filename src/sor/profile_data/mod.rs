@@ -1,4 +1,5 @@
-//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files.
+//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files,
+//! and the one that takes what agents push (`ingest/`, `intake.rs`, `store/`).
 //!
 //! [`FileProfileData`] merges the pprof files of a directory (`pprof/`) into the same call
 //! tree a flame graph gives, and ranks it with the same aggregation.
@@ -6,9 +7,13 @@
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
 //! Answers are coalesced and cached in front of Pyroscope.
 
+mod file_choice;
 mod file_parts;
 mod file_profile_data;
 pub mod flamegraph;
+pub mod ingest;
+pub mod ingest_routes;
+pub mod intake;
 pub mod label_routes;
 mod labelled_files;
 pub mod model;
@@ -18,6 +23,7 @@ mod pyroscope_profile_data;
 mod ranking;
 pub mod remote;
 pub mod routes;
+pub mod store;
 #[cfg(test)]
 #[path = "../../../tests/common/testdata.rs"]
 mod testdata;

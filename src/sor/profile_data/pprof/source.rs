@@ -1,77 +1,23 @@
-//! The directory of pprof files, `<dir>/<app>/<any name>`: listed again at most every
-//! `rescan` interval, each file parsed once per (path, size, modification time). A file that
-//! cannot be read is skipped, logged and reported once per version of it.
+//! The directories of pprof files, `<dir>/<app>/<any name>`: listed again at most every
+//! `rescan` interval or as soon as the store says it wrote, each file parsed once per (path,
+//! size, modification time). A file that cannot be read is skipped, logged and reported once
+//! per version of it. An app found in an earlier directory hides the same app in a later one
+//! (pushed profiles before the bundled demo's).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use super::decode::parse_file;
 use super::error::PprofError;
 use super::profile::{Limits, ParsedProfile};
+use super::read::{read_all, sorted_entries};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;
 
-/// One readable file.
-#[derive(Debug, Clone)]
-pub struct ProfileFile {
-    pub app: String,
-    /// Where to read the file again for a query that filters samples by label (SPEC §12):
-    /// `parse_file_where` with the query's filter, since the cached tree holds every sample.
-    pub path: PathBuf,
-    /// The file's call tree, with every sample.
-    pub profile: Arc<ParsedProfile>,
-    /// When the file counts from, epoch nanoseconds: its pprof `time_nanos`, moved by the
-    /// directory's [`Replay`] when it has one; 0 = no time.
-    pub time_nanos: i64,
-}
-
-/// Files timed within `[from, to)` (epoch seconds) read as if `shift` seconds later: how the
-/// bundled demo's recorded day replays as the day before the service started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Replay {
-    pub from: i64,
-    pub to: i64,
-    pub shift: i64,
-}
-
-impl Replay {
-    /// The time a file recorded at `nanos` is read at.
-    fn time_of(&self, nanos: i64) -> i64 {
-        const NANOS: i64 = 1_000_000_000;
-        let recorded = nanos.div_euclid(NANOS);
-        if nanos != 0 && self.from <= recorded && recorded < self.to {
-            nanos.saturating_add(self.shift.saturating_mul(NANOS))
-        } else {
-            nanos
-        }
-    }
-}
-
-impl ProfileFile {
-    /// Whether the file counts in `[from, to)` (epoch seconds): its `[time, time + duration)`
-    /// overlaps it, a zero or negative duration being the instant `time`. A file without a
-    /// time counts everywhere.
-    pub fn in_window(&self, from: i64, to: i64) -> bool {
-        if self.time_nanos == 0 {
-            return true;
-        }
-        let (from, to) = (
-            from.saturating_mul(1_000_000_000),
-            to.saturating_mul(1_000_000_000),
-        );
-        let start = self.time_nanos;
-        let end = start.saturating_add(self.profile.duration_nanos.max(0));
-        if end == start {
-            from <= start && start < to
-        } else {
-            start < to && end > from
-        }
-    }
-}
+pub use super::listed::{ProfileFile, Replay};
 
 /// What the directory held at one scan.
 #[derive(Debug, Default)]
@@ -99,52 +45,85 @@ struct State {
     snapshot: Arc<Snapshot>,
 }
 
-/// A directory of pprof files.
+/// One directory read as `<path>/<app>/<file>`.
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub path: PathBuf,
+    /// Its files recorded within `replay` read as if later.
+    pub replay: Option<Replay>,
+    /// A directory that may not exist yet (the push store before its first push): missing,
+    /// it holds nothing rather than being an error.
+    pub optional: bool,
+}
+
+/// The directories of pprof files, read as one.
 pub struct ProfileDir {
-    dir: PathBuf,
+    roots: Vec<Root>,
     limits: Limits,
     rescan: Duration,
     on_skip: OnSkip,
-    replay: Option<Replay>,
+    /// Set when the store wrote: the next snapshot lists again whatever the interval.
+    changed: AtomicBool,
     state: tokio::sync::Mutex<State>,
 }
 
 impl ProfileDir {
     pub fn new(dir: PathBuf, limits: Limits, rescan: Duration, on_skip: OnSkip) -> Self {
+        let root = Root {
+            path: dir,
+            replay: None,
+            optional: false,
+        };
+        Self::with_roots(vec![root], limits, rescan, on_skip)
+    }
+
+    /// Reads `roots` as one source; an app of an earlier root hides the same app in later ones.
+    pub fn with_roots(roots: Vec<Root>, limits: Limits, rescan: Duration, on_skip: OnSkip) -> Self {
         ProfileDir {
-            dir,
+            roots,
             limits,
             rescan,
             on_skip,
-            replay: None,
+            changed: AtomicBool::new(false),
             state: tokio::sync::Mutex::default(),
         }
     }
 
     /// The same directory, its files recorded within `replay` read as if later.
     pub fn replaying(mut self, replay: Option<Replay>) -> Self {
-        self.replay = replay;
+        if let Some(first) = self.roots.first_mut() {
+            first.replay = replay;
+        }
         self
     }
 
+    /// The first directory: where the files of this source are written.
     pub fn dir(&self) -> &Path {
-        &self.dir
+        self.roots
+            .first()
+            .map_or(Path::new(""), |r| r.path.as_path())
+    }
+
+    /// Says that a file was written: the next snapshot lists the directories again.
+    pub fn changed(&self) {
+        self.changed.store(true, Ordering::Release);
     }
 
     /// The files as of the last scan, scanning first when the last one is older than the
-    /// rescan interval. Concurrent callers wait for one scan.
+    /// rescan interval or a file was written since. Concurrent callers wait for one scan.
     pub async fn snapshot(&self) -> Arc<Snapshot> {
         let mut state = self.state.lock().await;
-        if state.scanned.is_some_and(|t| t.elapsed() < self.rescan) {
+        let fresh = state.scanned.is_some_and(|t| t.elapsed() < self.rescan);
+        if fresh && !self.changed.load(Ordering::Acquire) {
             return state.snapshot.clone();
         }
+        self.changed.store(false, Ordering::Release);
         let cache = std::mem::take(&mut state.cache);
-        let (dir, limits, on_skip) = (self.dir.clone(), self.limits, self.on_skip.clone());
-        let (previous, replay) = (state.snapshot.clone(), self.replay);
-        let scan = tokio::task::spawn_blocking(move || {
-            scan(&dir, (limits, replay), &on_skip, cache, &previous)
-        })
-        .await;
+        let (roots, limits, on_skip) = (self.roots.clone(), self.limits, self.on_skip.clone());
+        let previous = state.snapshot.clone();
+        let scan =
+            tokio::task::spawn_blocking(move || scan(&roots, limits, &on_skip, cache, &previous))
+                .await;
         match scan {
             Ok((cache, snapshot)) => {
                 state.cache = cache;
@@ -161,31 +140,38 @@ impl ProfileDir {
 /// change, and then with its new one.
 struct Listed {
     app: String,
+    replay: Option<Replay>,
     path: PathBuf,
     size: u64,
     modified: Option<SystemTime>,
     cached: Option<Cached>,
 }
 
-/// Lists `dir/<app>/<file>`, reusing the parse of every file whose size and modification
-/// time did not change, and reading the others on every core.
+/// Lists `<root>/<app>/<file>` of every root, reusing the parse of every file whose size and
+/// modification time did not change, and reading the others on every core.
 fn scan(
-    dir: &Path,
-    (limits, replay): (Limits, Option<Replay>),
+    roots: &[Root],
+    limits: Limits,
     on_skip: &OnSkip,
     mut old: HashMap<PathBuf, Cached>,
     previous: &Snapshot,
 ) -> (HashMap<PathBuf, Cached>, Snapshot) {
     let mut cache = HashMap::new();
     let mut snapshot = Snapshot::default();
-    let mut listed = match list(dir, &mut old) {
-        Ok(listed) => listed,
-        Err(e) => {
-            snapshot.error = Some(format!("cannot list {}: {e}", dir.display()));
-            snapshot.generation = previous.generation + u64::from(!previous.files.is_empty());
-            return (cache, snapshot);
+    let mut listed: Vec<Listed> = Vec::new();
+    for root in roots {
+        let seen: std::collections::HashSet<String> =
+            listed.iter().map(|l| l.app.clone()).collect();
+        match list(root, &mut old) {
+            Ok(more) => listed.extend(more.into_iter().filter(|l| !seen.contains(&l.app))),
+            Err(e) if root.optional && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                snapshot.error = Some(format!("cannot list {}: {e}", root.path.display()));
+                snapshot.generation = previous.generation + u64::from(!previous.files.is_empty());
+                return (cache, snapshot);
+            }
         }
-    };
+    }
     let fresh: Vec<(&Path, u64)> = listed
         .iter()
         .filter(|l| l.cached.is_none())
@@ -212,7 +198,9 @@ fn scan(
             Ok(profile) => snapshot.files.push(ProfileFile {
                 app: l.app,
                 path: l.path.clone(),
-                time_nanos: replay.map_or(profile.time_nanos, |r| r.time_of(profile.time_nanos)),
+                time_nanos: l
+                    .replay
+                    .map_or(profile.time_nanos, |r| r.time_of(profile.time_nanos)),
                 profile: profile.clone(),
             }),
             Err(_) => snapshot.skipped += 1,
@@ -223,11 +211,11 @@ fn scan(
     (cache, snapshot)
 }
 
-/// The files of `dir/<app>/`, in order, each with its entry of `old` when its size and
+/// The files of `<root>/<app>/`, in order, each with its entry of `old` when its size and
 /// modification time did not change (taken out of `old`).
-fn list(dir: &Path, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<Listed>> {
+fn list(root: &Root, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<Listed>> {
     let mut listed = Vec::new();
-    for (app_path, app_meta) in sorted_entries(dir)? {
+    for (app_path, app_meta) in sorted_entries(&root.path)? {
         let Some(app) = app_path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
@@ -251,6 +239,7 @@ fn list(dir: &Path, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<L
                 .filter(|c| c.size == size && c.modified == modified);
             listed.push(Listed {
                 app: app.to_owned(),
+                replay: root.replay,
                 path,
                 size,
                 modified,
@@ -259,69 +248,4 @@ fn list(dir: &Path, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<L
         }
     }
     Ok(listed)
-}
-
-/// Reads `files`, as many at once as there are cores; the results in the files' order. A
-/// reader that panics (no content should make one) panics the scan, as on one core.
-fn read_all(files: &[(&Path, u64)], limits: Limits) -> Vec<Result<ParsedProfile, PprofError>> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(files.len());
-    if workers <= 1 {
-        return files
-            .iter()
-            .map(|&(p, size)| read(p, size, limits))
-            .collect();
-    }
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<_> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&(path, size)) = files.get(i) else {
-                            return done;
-                        };
-                        done.push((i, read(path, size, limits)));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    });
-    done.sort_unstable_by_key(|&(i, _)| i);
-    done.into_iter().map(|(_, result)| result).collect()
-}
-
-fn sorted_entries(dir: &Path) -> std::io::Result<Vec<(PathBuf, std::fs::Metadata)>> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?
-        .flatten()
-        .filter_map(|e| {
-            let path = e.path();
-            // Follows symbolic links, so a linked app directory or file is read.
-            std::fs::metadata(&path).ok().map(|m| (path, m))
-        })
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(entries)
-}
-
-fn read(path: &Path, size: u64, limits: Limits) -> Result<ParsedProfile, PprofError> {
-    // Refused before it is read: raw, it is too large; gzip, its content is too (gzip of
-    // incompressible data is barely larger than the data).
-    if size > limits.max_decoded_bytes {
-        return Err(PprofError::TooLarge {
-            limit: limits.max_decoded_bytes,
-        });
-    }
-    let raw = std::fs::read(path).map_err(|e| PprofError::Unreadable(e.to_string()))?;
-    parse_file(&raw, limits)
 }

@@ -1,0 +1,23 @@
+//! Settings of the push routes and the local profile store (SPEC §16). Counts that cannot be
+//! zero are typed so: a zero fails at start-up naming its key.
+
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+/// `[ingest]`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IngestSettings {
+    /// Where pushed profiles are kept when `profiles.dir` is unset (the demo is read beside
+    /// them); with `profiles.dir` set, pushes go there.
+    pub store_dir: PathBuf,
+    /// Largest push body, as sent.
+    pub max_body_bytes: NonZeroUsize,
+    /// Pushes decoded and written at once; one more is answered 429 with `Retry-After`.
+    pub max_in_flight: NonZeroUsize,
+    /// Stored profiles older than this are dropped.
+    pub retention_days: NonZeroU32,
+    /// The store's bound: past it the oldest profiles go first.
+    pub max_store_bytes: NonZeroU64,
+}

@@ -1,0 +1,162 @@
+use super::*;
+
+fn query(name: &str, format: Option<&str>) -> IngestQuery {
+    IngestQuery {
+        name: name.into(),
+        from: Some(1_700_000_000),
+        until: Some(1_700_000_010),
+        format: format.map(Into::into),
+        ..IngestQuery::default()
+    }
+}
+
+fn run<T>(f: impl std::future::Future<Output = T>) -> T {
+    futures_util::FutureExt::now_or_never(f).expect("decoding never waits")
+}
+
+#[test]
+fn the_form_follows_the_format_then_the_content() {
+    let gzip = [0x1f, 0x8b, 8, 0];
+    assert_eq!(
+        BodyForm::of(Some("pprof"), "binary/octet-stream", b"x"),
+        Ok(BodyForm::Pprof)
+    );
+    assert_eq!(
+        BodyForm::of(None, "application/octet-stream", &gzip),
+        Ok(BodyForm::Pprof)
+    );
+    assert_eq!(
+        BodyForm::of(None, "text/plain", b"a;b 1"),
+        Ok(BodyForm::Folded)
+    );
+    assert_eq!(
+        BodyForm::of(Some("groups"), "", b"a;b 1"),
+        Ok(BodyForm::Folded)
+    );
+    assert_eq!(BodyForm::of(Some("lines"), "", b"a;b"), Ok(BodyForm::Lines));
+    assert_eq!(
+        BodyForm::of(Some("pprof"), "multipart/form-data; boundary=XyZ", b""),
+        Ok(BodyForm::Multipart("XyZ".into()))
+    );
+    for format in ["trie", "tree", "speedscope"] {
+        let refused = BodyForm::of(Some(format), "", b"");
+        assert!(
+            matches!(&refused, Err(IngestError::Unsupported(m)) if m.contains(format)),
+            "{refused:?}"
+        );
+    }
+}
+
+#[test]
+fn folded_text_becomes_a_pprof_of_samples_at_the_sample_rate() {
+    let mut q = query("web{version=2}", Some("folded"));
+    q.sample_rate = Some(100);
+    let pushed = run(ingest_body(
+        &q,
+        BodyForm::Folded,
+        "main;work 30\nmain;idle 10\n".into(),
+    ))
+    .unwrap();
+    assert_eq!(pushed.len(), 1);
+    assert_eq!(pushed[0].app, "web");
+    assert_eq!(pushed[0].labels.pairs(), [("version", "2")]);
+    assert_eq!(pushed[0].window, Some((1_700_000_000, 1_700_000_010)));
+    let limits = crate::sor::profile_data::pprof::Limits {
+        max_decoded_bytes: 1 << 20,
+        max_stack_depth: 100,
+    };
+    let parsed = crate::sor::profile_data::pprof::parse_file(&pushed[0].pprof, limits).unwrap();
+    assert_eq!(parsed.sample_types[0].name(), "samples/count");
+    assert_eq!(
+        parsed.period_type.as_ref().map(|t| t.name()).as_deref(),
+        Some("cpu/nanoseconds")
+    );
+    let stats = parsed.stats(0).unwrap();
+    assert_eq!(stats.total_samples, 40);
+}
+
+#[test]
+fn lines_count_one_per_stack_and_an_empty_body_is_no_profile() {
+    let pushed = run(ingest_body(
+        &query("a", Some("lines")),
+        BodyForm::Lines,
+        "x;y\nx;y\nx;z\n".into(),
+    ))
+    .unwrap();
+    let limits = crate::sor::profile_data::pprof::Limits {
+        max_decoded_bytes: 1 << 20,
+        max_stack_depth: 100,
+    };
+    let parsed = crate::sor::profile_data::pprof::parse_file(&pushed[0].pprof, limits).unwrap();
+    assert_eq!(parsed.stats(0).unwrap().total_samples, 3);
+    let none = run(ingest_body(
+        &query("a", None),
+        BodyForm::Folded,
+        "\n\n".into(),
+    ))
+    .unwrap();
+    assert!(none.is_empty());
+}
+
+fn multipart(parts: &[(&str, &[u8])]) -> bytes::Bytes {
+    let mut body = Vec::new();
+    for (name, content) in parts {
+        body.extend_from_slice(
+            format!("--B0UND\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--B0UND--\r\n");
+    body.into()
+}
+
+#[test]
+fn a_multipart_body_gives_its_profile_part() {
+    let body = multipart(&[("sample_type_config", b"{}"), ("profile", b"\x1f\x8bpprof")]);
+    let pushed = run(ingest_body(
+        &query("n", None),
+        BodyForm::Multipart("B0UND".into()),
+        body,
+    ))
+    .unwrap();
+    assert_eq!(&pushed[0].pprof[..], b"\x1f\x8bpprof");
+}
+
+#[test]
+fn a_multipart_body_without_a_profile_or_with_a_delta_is_refused() {
+    let form = || BodyForm::Multipart("B0UND".into());
+    let missing = run(ingest_body(
+        &query("n", None),
+        form(),
+        multipart(&[("other", b"x")]),
+    ));
+    assert!(
+        matches!(missing, Err(IngestError::Malformed(_))),
+        "{missing:?}"
+    );
+    let delta = multipart(&[("profile", b"x"), ("prev_profile", b"y")]);
+    let refused = run(ingest_body(&query("n", None), form(), delta));
+    assert!(
+        matches!(refused, Err(IngestError::Unprocessable(_))),
+        "{refused:?}"
+    );
+    let config = multipart(&[("sample_type_config", b"{not json"), ("profile", b"x")]);
+    let refused = run(ingest_body(&query("n", None), form(), config));
+    assert!(
+        matches!(refused, Err(IngestError::Malformed(_))),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_backwards_window_or_a_bad_folded_line_is_refused() {
+    let mut q = query("a", Some("folded"));
+    q.until = Some(1_600_000_000);
+    assert!(run(ingest_body(&q, BodyForm::Folded, "a 1".into())).is_err());
+    let q = query("a", Some("folded"));
+    assert!(run(ingest_body(&q, BodyForm::Folded, "a;b notanumber".into())).is_err());
+    let mut q = query("a", Some("folded"));
+    q.units = Some("furlongs".into());
+    assert!(run(ingest_body(&q, BodyForm::Folded, "a 1".into())).is_err());
+}

@@ -1,0 +1,168 @@
+//! Pyroscope's Connect `push.v1.PusherService/Push`: a `PushRequest` of series, each with its
+//! labels and raw pprof samples, as protobuf (`application/proto`, gzip or not) or as Connect's
+//! JSON. Message types declared by hand with prost's derive and the tags of Pyroscope's
+//! `push.proto`, as the pprof types are.
+
+use std::io::Read;
+
+use base64::Engine;
+use serde::Deserialize;
+
+use super::model::{IngestError, LabelSet, Pushed};
+
+/// How a `Push` body is encoded (its `Content-Type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PushEncoding {
+    Proto,
+    Json,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct PushRequest {
+    #[prost(message, repeated, tag = "1")]
+    series: Vec<RawProfileSeries>,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct RawProfileSeries {
+    #[prost(message, repeated, tag = "1")]
+    labels: Vec<LabelPair>,
+    #[prost(message, repeated, tag = "2")]
+    samples: Vec<RawSample>,
+}
+
+#[derive(Clone, PartialEq, prost::Message, Deserialize)]
+struct LabelPair {
+    #[prost(string, tag = "1")]
+    #[serde(default)]
+    name: String,
+    #[prost(string, tag = "2")]
+    #[serde(default)]
+    value: String,
+}
+
+#[derive(Clone, PartialEq, prost::Message)]
+struct RawSample {
+    #[prost(bytes = "bytes", tag = "1")]
+    raw_profile: bytes::Bytes,
+}
+
+/// Connect's JSON of the same request (proto3 JSON names; bytes as base64).
+#[derive(Deserialize)]
+struct JsonRequest {
+    #[serde(default)]
+    series: Vec<JsonSeries>,
+}
+
+#[derive(Deserialize)]
+struct JsonSeries {
+    #[serde(default)]
+    labels: Vec<LabelPair>,
+    #[serde(default)]
+    samples: Vec<JsonSample>,
+}
+
+#[derive(Deserialize)]
+struct JsonSample {
+    #[serde(default, alias = "raw_profile", rename = "rawProfile")]
+    raw_profile: String,
+}
+
+/// The profiles of a `Push` body (already un-gzipped by its `Content-Encoding`, within
+/// `max_decoded` bytes): one per sample, the app from the label `app_label`, the other labels
+/// kept (`__name__` too, as `__name__`).
+pub fn decode_push(
+    body: &[u8],
+    encoding: PushEncoding,
+    gzipped: bool,
+    (app_label, max_decoded): (&str, u64),
+) -> Result<Vec<Pushed>, IngestError> {
+    let unzipped;
+    let body = if gzipped {
+        unzipped = gunzip(body, max_decoded)?;
+        unzipped.as_slice()
+    } else {
+        body
+    };
+    let series = match encoding {
+        PushEncoding::Proto => {
+            let request: PushRequest = prost::Message::decode(body).map_err(|e| {
+                IngestError::Malformed(format!("the body is not a push.v1.PushRequest: {e}"))
+            })?;
+            request.series
+        }
+        PushEncoding::Json => from_json(body)?,
+    };
+    let mut pushed = Vec::new();
+    for (n, one) in series.into_iter().enumerate() {
+        let mut labels = LabelSet::default();
+        for pair in &one.labels {
+            labels.insert(&pair.name, &pair.value);
+        }
+        let app = labels.remove(app_label).ok_or_else(|| {
+            IngestError::Malformed(format!(
+                "series {n} has no `{app_label}` label, which names its application"
+            ))
+        })?;
+        for sample in one.samples {
+            pushed.push(Pushed {
+                app: app.clone(),
+                labels: labels.clone(),
+                window: None,
+                pprof: sample.raw_profile,
+            });
+        }
+    }
+    if pushed.is_empty() {
+        return Err(IngestError::Malformed("the push holds no profile".into()));
+    }
+    Ok(pushed)
+}
+
+fn from_json(body: &[u8]) -> Result<Vec<RawProfileSeries>, IngestError> {
+    let request: JsonRequest = serde_json::from_slice(body).map_err(|e| {
+        IngestError::Malformed(format!("the body is not a PushRequest's JSON: {e}"))
+    })?;
+    let base64 = base64::engine::general_purpose::STANDARD;
+    request
+        .series
+        .into_iter()
+        .map(|s| {
+            let samples = s
+                .samples
+                .into_iter()
+                .map(|sample| {
+                    let raw = base64.decode(sample.raw_profile.as_bytes()).map_err(|e| {
+                        IngestError::Malformed(format!("rawProfile is not base64: {e}"))
+                    })?;
+                    Ok(RawSample {
+                        raw_profile: raw.into(),
+                    })
+                })
+                .collect::<Result<_, IngestError>>()?;
+            Ok(RawProfileSeries {
+                labels: s.labels,
+                samples,
+            })
+        })
+        .collect()
+}
+
+/// A gzip body, within `limit` bytes once decompressed.
+pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, IngestError> {
+    let mut out = Vec::new();
+    let mut reader = flate2::read::MultiGzDecoder::new(body).take(limit.saturating_add(1));
+    reader
+        .read_to_end(&mut out)
+        .map_err(|e| IngestError::Malformed(format!("the body is not valid gzip: {e}")))?;
+    if out.len() as u64 > limit {
+        return Err(IngestError::TooLarge(format!(
+            "the body is larger than {limit} bytes once decompressed"
+        )));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;

@@ -1,0 +1,132 @@
+//! `ProfileStore`: keeps a push's profiles durably or none of them, and sweeps what is past
+//! its retention or its size bound.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use super::normalize::stored_profile;
+use super::sweep::{self, Swept};
+use super::write;
+use crate::profile::AppName;
+use crate::sor::profile_data::ingest::{IngestError, Pushed};
+use crate::sor::profile_data::pprof::source::ProfileDir;
+use crate::sor::profile_data::pprof::Limits;
+
+/// Why the store did not keep a push.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The push itself is refused (4xx).
+    #[error(transparent)]
+    Refused(#[from] IngestError),
+    /// Too many pushes are being written: try again shortly (429).
+    #[error("the profile store is busy with {0} pushes; retry shortly")]
+    Busy(usize),
+    /// The disk did not take it (503): nothing was acknowledged.
+    #[error("the profile store cannot write: {0}")]
+    Unwritable(String),
+}
+
+/// How much the store takes: at once, and in all.
+#[derive(Debug, Clone, Copy)]
+pub struct StoreBounds {
+    /// Pushes decoded and written at once; one more is refused with 429 rather than queued.
+    pub max_in_flight: usize,
+    /// Files older than this many seconds are removed.
+    pub retention_secs: i64,
+    /// Past this many bytes the oldest files are removed.
+    pub max_bytes: u64,
+}
+
+/// The profile store of one process.
+pub struct ProfileStore {
+    dir: Arc<ProfileDir>,
+    limits: Limits,
+    bounds: StoreBounds,
+    in_flight: Arc<Semaphore>,
+}
+
+impl ProfileStore {
+    /// Keeps pushes in `dir`'s first directory, read back through `dir`.
+    pub fn new(dir: Arc<ProfileDir>, limits: Limits, bounds: StoreBounds) -> Self {
+        ProfileStore {
+            dir,
+            limits,
+            bounds,
+            in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
+        }
+    }
+
+    /// Drops the files past the retention, then the oldest past the size bound, as of `now`.
+    pub async fn sweep(&self, now: i64) -> Result<Swept, StoreError> {
+        let (root, bounds) = (self.path(), self.bounds);
+        let keep_from = now.saturating_sub(bounds.retention_secs);
+        let swept =
+            tokio::task::spawn_blocking(move || sweep::sweep(&root, keep_from, bounds.max_bytes))
+                .await
+                .map_err(|e| StoreError::Unwritable(format!("the sweep failed: {e}")))?
+                .map_err(|e| StoreError::Unwritable(e.to_string()))?;
+        if swept.expired + swept.evicted > 0 {
+            self.dir.changed();
+        }
+        Ok(swept)
+    }
+
+    /// Where the files go.
+    pub fn path(&self) -> PathBuf {
+        self.dir.dir().to_path_buf()
+    }
+
+    /// Keeps every profile of one push, durably, or none of them. Returns the bytes written.
+    pub async fn keep(&self, pushed: Vec<Pushed>, arrived: i64) -> Result<u64, StoreError> {
+        let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
+            return Err(StoreError::Busy(self.bounds.max_in_flight));
+        };
+        for p in &pushed {
+            check_app(&p.app)?;
+        }
+        let (root, limits) = (self.path(), self.limits);
+        let written = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let files = pushed
+                .iter()
+                .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, limits)?)))
+                .collect::<Result<Vec<_>, IngestError>>()?;
+            write::write_all(&root, &files).map_err(|e| StoreError::Unwritable(e.to_string()))
+        })
+        .await
+        .map_err(|e| StoreError::Unwritable(format!("the write task failed: {e}")))??;
+        self.dir.changed();
+        Ok(written)
+    }
+}
+
+/// An app name that can be a directory of its own: an app name (SPEC §8) that is not `.` or
+/// `..`, holds no `/` or `\`, and does not start with `.` (hidden files are not read).
+fn check_app(app: &str) -> Result<(), IngestError> {
+    AppName::parse_field(app, "the application name")
+        .map_err(|e| IngestError::Malformed(e.to_string()))?;
+    if app.starts_with('.') || app.contains(['/', '\\']) || app.len() > 255 {
+        return Err(IngestError::Malformed(format!(
+            "the application name `{app}` cannot start with `.`, hold `/` or `\\`, or be longer \
+             than 255 bytes"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_app;
+
+    #[test]
+    fn an_app_name_must_be_a_directory_name() {
+        for good in ["checkout", "cart-service", "app.cpu", "Zahlungsdienst"] {
+            assert!(check_app(good).is_ok(), "{good}");
+        }
+        for bad in ["", " ", ".hidden", "..", "a/b", "a\\b", "tab\there"] {
+            assert!(check_app(bad).is_err(), "{bad:?}");
+        }
+    }
+}

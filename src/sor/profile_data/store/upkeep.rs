@@ -1,0 +1,91 @@
+//! The store's upkeep under the supervisor: a sweep at start and every minute (retention, the
+//! size bound), its figures in `/metrics` and `/health` (`profileStore`).
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use prometheus::{IntCounterVec, IntGauge, Opts};
+
+use super::profile_store::ProfileStore;
+use super::sweep::Swept;
+use crate::tasks::{Shutdown, TaskStatus};
+use crate::telemetry::Metrics;
+
+const EVERY: Duration = Duration::from_secs(60);
+
+/// The last sweep, or why it failed.
+pub struct StoreStatus {
+    last: Mutex<Result<Swept, String>>,
+    bytes: IntGauge,
+    removed: IntCounterVec,
+}
+
+impl StoreStatus {
+    /// Registers `profile_store_bytes` and `profile_store_removed_total{reason}`.
+    pub fn new(metrics: &Metrics) -> Result<Arc<Self>, prometheus::Error> {
+        let bytes = IntGauge::new(
+            "profile_store_bytes",
+            "Bytes of the pushed profiles the store keeps, at the last sweep",
+        )?;
+        let removed = IntCounterVec::new(
+            Opts::new(
+                "profile_store_removed_total",
+                "Stored profiles removed: past the retention (expired) or the size bound (evicted)",
+            ),
+            &["reason"],
+        )?;
+        metrics.register(Box::new(bytes.clone()))?;
+        metrics.register(Box::new(removed.clone()))?;
+        Ok(Arc::new(StoreStatus {
+            last: Mutex::new(Ok(Swept::default())),
+            bytes,
+            removed,
+        }))
+    }
+
+    fn record(&self, outcome: Result<Swept, String>) {
+        if let Ok(swept) = &outcome {
+            self.bytes
+                .set(i64::try_from(swept.bytes).unwrap_or(i64::MAX));
+            self.removed
+                .with_label_values(&["expired"])
+                .inc_by(swept.expired);
+            self.removed
+                .with_label_values(&["evicted"])
+                .inc_by(swept.evicted);
+        }
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = outcome;
+    }
+}
+
+impl TaskStatus for StoreStatus {
+    fn name(&self) -> &'static str {
+        "profileStore"
+    }
+
+    fn state(&self) -> Result<Option<serde_json::Value>, String> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*last {
+            Ok(swept) => Ok(Some(serde_json::json!({
+                "files": swept.files,
+                "bytes": swept.bytes,
+            }))),
+            Err(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Sweeps `store` at once and every minute until shutdown.
+pub async fn keep_tidy(store: Arc<ProfileStore>, status: Arc<StoreStatus>, mut shutdown: Shutdown) {
+    loop {
+        let outcome = store.sweep(chrono::Utc::now().timestamp()).await;
+        if let Err(e) = &outcome {
+            tracing::warn!(error = %e, "sweeping the profile store failed");
+        }
+        status.record(outcome.map_err(|e| e.to_string()));
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = shutdown.requested() => return,
+        }
+    }
+}
