@@ -55,7 +55,9 @@ impl Fleet {
         for b in app.bytes().chain(profile_type_id.bytes().take(8)) {
             seed = seed.wrapping_mul(31).wrapping_add(u64::from(b));
         }
-        let mut profiles = NoisyProfiles::new(seed, None);
+        // Drawn relative to the deploy, which each test places on a slice boundary relative to
+        // the clock: the same test sees the same noise at any hour.
+        let mut profiles = NoisyProfiles::new(seed, None).anchored_at(self.deploy.1);
         if let Some(spread) = self.overdispersion {
             profiles = profiles.with_overdispersion(spread);
         }

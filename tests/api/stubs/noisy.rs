@@ -51,6 +51,9 @@ pub struct NoisyProfiles {
     renamed_from: Option<i64>,
     /// The log-scale spread of each minute's mix ([`OVERDISPERSION`] unless set).
     overdispersion: f64,
+    /// The epoch second minutes are drawn from: minute `m` draws from `m - anchor / 60`, so a
+    /// test that places its events relative to a fixed anchor sees the same noise at any hour.
+    anchor: i64,
     minutes: Arc<Mutex<HashMap<i64, [u64; 6]>>>,
 }
 
@@ -62,8 +65,16 @@ impl NoisyProfiles {
             step: None,
             renamed_from: None,
             overdispersion: OVERDISPERSION,
+            anchor: 0,
             minutes: Arc::default(),
         }
+    }
+
+    /// The same profiles, each minute drawn by its offset from `anchor` (epoch seconds), not
+    /// by its epoch minute.
+    pub fn anchored_at(mut self, anchor: i64) -> Self {
+        self.anchor = anchor;
+        self
     }
 
     /// The same profiles, with `HashMap.resize` up `points` (0–100) in `[from, until)`.
@@ -102,7 +113,8 @@ impl NoisyProfiles {
     }
 
     fn draw(&self, m: i64) -> [u64; 6] {
-        let mut rng = SplitMix(self.seed ^ (m as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let drawn = m - self.anchor.div_euclid(60);
+        let mut rng = SplitMix(self.seed ^ (drawn as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let shift = self
             .regression_from
             .is_some_and(|t| m * 60 >= t && (m * 60 - t) / 3600 % 2 == 1);
