@@ -20,6 +20,7 @@ mod history;
 mod history_outages;
 mod history_writes;
 mod ingest;
+mod ingest_otlp;
 mod json_canon;
 mod labels;
 mod openapi;

@@ -57,8 +57,8 @@ fn every_operation_with_a_json_body_documents_413_and_415() {
         }
     }
     assert_eq!(
-        with_body, 9,
-        "POST/PUT of baselines, services, rules; POST of history; the Connect push"
+        with_body, 10,
+        "POST/PUT of baselines, services, rules; POST of history; the Connect push and OTLP"
     );
 }
 

@@ -20,12 +20,13 @@ pub struct MaxPushBytes(pub usize);
 /// Mounts the routes; expects `web::Data<Intake>` and `web::Data<MaxPushBytes>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/ingest").route(web::post().to(ingest)))
-        .service(resource("/push.v1.PusherService/Push").route(web::post().to(push)));
+        .service(resource("/push.v1.PusherService/Push").route(web::post().to(push)))
+        .service(resource("/v1development/profiles").route(web::post().to(otlp)));
 }
 
 /// The OpenAPI paths of these routes.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(ingest, push), components(schemas(Stored)))]
+#[openapi(paths(ingest, push, otlp), components(schemas(Stored)))]
 pub struct RoutesDoc;
 
 /// Query of `POST /ingest`, as Pyroscope's agents send it.
@@ -158,6 +159,71 @@ pub async fn push(
         })
     };
     answer.await.unwrap_or_else(|e| connect_error(&e))
+}
+
+/// Takes OpenTelemetry profiles (OTLP/HTTP).
+///
+/// An `ExportProfilesServiceRequest` of `opentelemetry.proto.profiles.v1development`, as
+/// protobuf (`application/x-protobuf`, with or without `Content-Encoding: gzip`) or JSON: the
+/// resource attribute `service.name` names the application, the other resource, scope and
+/// profile attributes are labels, each sample's attributes its own. The answer is an
+/// `ExportProfilesServiceResponse` in the same encoding, whose `partialSuccess` counts the
+/// profiles that could not be read (and says why).
+#[utoipa::path(post, path = "/v1development/profiles", tag = "ingest",
+    request_body(description = "ExportProfilesServiceRequest",
+        content((inline(BinaryBody) = "application/x-protobuf"), (OtlpRequestJson = "application/json"))),
+    responses(
+        (status = 200, description = "Stored: an ExportProfilesServiceResponse (partialSuccess counts what was rejected)",
+            content((inline(BinaryBody) = "application/x-protobuf"), (OtlpResponseJson = "application/json"))),
+        (status = 400, description = "Not an ExportProfilesServiceRequest", body = ErrorBody),
+        (status = 409, description = "The service reads Pyroscope: export there", body = ErrorBody),
+        (status = 413, description = "Too large, as sent or decompressed", body = ErrorBody),
+        (status = 415, description = "Neither protobuf nor JSON", body = ErrorBody),
+        (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The store cannot write", body = ErrorBody),
+    ))]
+pub async fn otlp(
+    intake: web::Data<Intake>,
+    max: web::Data<MaxPushBytes>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use opentelemetry_proto::tonic::collector::profiles::v1development::{
+        ExportProfilesPartialSuccess, ExportProfilesServiceResponse,
+    };
+    let bytes = read_body(payload, max.0).await?;
+    let body = push_body(request.headers(), bytes);
+    let json = body.content_type.starts_with("application/json");
+    let (_, rejected) = intake.otlp(body, now()).await.map_err(ApiError::from)?;
+    let partial_success = (!rejected.is_empty()).then(|| ExportProfilesPartialSuccess {
+        rejected_profiles: rejected.len() as i64,
+        error_message: rejected.join("; "),
+    });
+    let answer = ExportProfilesServiceResponse { partial_success };
+    Ok(if json {
+        HttpResponse::Ok().json(answer)
+    } else {
+        HttpResponse::Ok()
+            .content_type("application/x-protobuf")
+            .body(prost::Message::encode_to_vec(&answer))
+    })
+}
+
+/// An OTLP `ExportProfilesServiceRequest` in JSON (documentation of the wire form; see
+/// opentelemetry-proto's `profiles/v1development`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OtlpRequestJson {
+    #[serde(rename = "resourceProfiles")]
+    pub resource_profiles: Vec<serde_json::Value>,
+    pub dictionary: Option<serde_json::Value>,
+}
+
+/// An OTLP `ExportProfilesServiceResponse` in JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OtlpResponseJson {
+    /// Present when some profiles were rejected: `{rejectedProfiles, errorMessage}`.
+    #[serde(rename = "partialSuccess")]
+    pub partial_success: Option<serde_json::Value>,
 }
 
 /// A `push.v1.PushRequest` in Connect's JSON (documentation of the wire form).

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use prometheus::{IntCounter, IntCounterVec, Opts};
 
-use super::ingest::{decode_push, ingest_body, BodyForm, IngestError, IngestQuery, PushEncoding};
+use super::ingest::{
+    decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, OtlpEncoding,
+    PushEncoding,
+};
 use super::store::{ProfileStore, StoreError};
 use crate::telemetry::Metrics;
 
@@ -144,6 +147,50 @@ impl Intake {
         self.count("push", &body, outcome)
     }
 
+    /// OTLP/HTTP profiles: what was kept, and why the profiles that were not were rejected.
+    pub async fn otlp(
+        &self,
+        body: PushBody<'_>,
+        now: i64,
+    ) -> Result<(Kept, Vec<String>), IntakeError> {
+        let outcome = async {
+            let store = self.store()?;
+            let media = body
+                .content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim();
+            let encoding = match media {
+                "application/x-protobuf" | "application/protobuf" => OtlpEncoding::Proto,
+                "application/json" => OtlpEncoding::Json,
+                other => {
+                    return Err(IngestError::Unsupported(format!(
+                        "Content-Type `{other}` is not served: send application/x-protobuf or \
+                         application/json"
+                    ))
+                    .into())
+                }
+            };
+            let export = decode_otlp(&body.bytes, encoding, body.gzipped, self.max_decoded)?;
+            let profiles = export.pushed.len();
+            let written = if profiles == 0 {
+                0
+            } else {
+                store.keep(export.pushed, now).await?
+            };
+            Ok((
+                Kept {
+                    profiles,
+                    bytes: written,
+                },
+                export.rejected,
+            ))
+        }
+        .await;
+        self.count("otlp", &body, outcome)
+    }
+
     fn store(&self) -> Result<&ProfileStore, IntakeError> {
         self.store
             .as_deref()
@@ -159,12 +206,13 @@ impl Intake {
         }
     }
 
-    fn count(
+    /// Counts a push's bytes and its outcome under `route`.
+    fn count<T>(
         &self,
         route: &str,
         body: &PushBody<'_>,
-        outcome: Result<Kept, IntakeError>,
-    ) -> Result<Kept, IntakeError> {
+        outcome: Result<T, IntakeError>,
+    ) -> Result<T, IntakeError> {
         self.bytes.inc_by(body.bytes.len() as u64);
         let label = match &outcome {
             Ok(_) => "ok",

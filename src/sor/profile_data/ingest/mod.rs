@@ -1,16 +1,18 @@
 //! Profiles pushed by agents (SPEC §16): the bodies of Pyroscope's `/ingest`, of its Connect
-//! `Push` and of OTLP decoded into one form, [`Pushed`] — an app, its labels, its time and a
+//! `Push` and of OTLP/HTTP profiles decoded into one form, [`Pushed`] — an app, its labels, its time and a
 //! pprof — which the profile store keeps. Pure: bytes in, values out; the routes and the store
 //! do the I/O.
 
 mod form;
 mod model;
 mod name;
+mod otlp;
 mod push;
 
 pub use form::{ingest_body, BodyForm, IngestQuery};
 pub use model::{IngestError, LabelSet, Pushed};
 pub use name::parse_name;
+pub use otlp::{decode_otlp, OtlpEncoding, OtlpExport};
 pub use push::{decode_push, gunzip, PushEncoding};
 
 #[cfg(test)]
