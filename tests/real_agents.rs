@@ -18,37 +18,15 @@ use pprof::protos::Message as _;
 use prost::Message as ProstMessage;
 use serde_json::Value;
 
+#[path = "common/push_proto.rs"]
+mod push_proto;
+use push_proto::PushRequest;
+
 /// How long each busy script runs; the SDKs push every 10 s.
 const DURATION_SECS: &str = "22";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Pyroscope's push.v1 messages, from its push.proto's tags.
-#[derive(Clone, PartialEq, prost::Message)]
-struct PushRequest {
-    #[prost(message, repeated, tag = "1")]
-    series: Vec<Series>,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct Series {
-    #[prost(message, repeated, tag = "1")]
-    labels: Vec<LabelPair>,
-    #[prost(message, repeated, tag = "2")]
-    samples: Vec<RawSample>,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct LabelPair {
-    #[prost(string, tag = "1")]
-    name: String,
-    #[prost(string, tag = "2")]
-    value: String,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct RawSample {
-    #[prost(bytes = "vec", tag = "1")]
-    raw_profile: Vec<u8>,
 }
 
 fn gunzip_if_gzip(bytes: &[u8]) -> Vec<u8> {

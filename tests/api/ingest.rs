@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};
 use crate::profile_data::pprof::encode::{profile, to_bytes, Header, Stack};
+use crate::push_proto::{LabelPair, PushRequest, RawSample, Series};
 
 const FROM: i64 = 1_760_000_000;
 const UNTIL: i64 = FROM + 10;
@@ -39,34 +40,6 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(bytes).unwrap();
     gz.finish().unwrap()
-}
-
-/// Pyroscope's push.v1 messages, written here from its push.proto's tags.
-#[derive(Clone, PartialEq, prost::Message)]
-struct PushRequest {
-    #[prost(message, repeated, tag = "1")]
-    series: Vec<Series>,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct Series {
-    #[prost(message, repeated, tag = "1")]
-    labels: Vec<LabelPair>,
-    #[prost(message, repeated, tag = "2")]
-    samples: Vec<RawSample>,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct LabelPair {
-    #[prost(string, tag = "1")]
-    name: String,
-    #[prost(string, tag = "2")]
-    value: String,
-}
-#[derive(Clone, PartialEq, prost::Message)]
-struct RawSample {
-    #[prost(bytes = "vec", tag = "1")]
-    raw_profile: Vec<u8>,
-    #[prost(string, tag = "2")]
-    id: String,
 }
 
 /// The body `pyroscope-io` 1.x sends: one series, its labels, one raw pprof.

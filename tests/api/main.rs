@@ -32,6 +32,8 @@ mod pictures;
 mod profile_data;
 mod profile_files;
 mod profiles;
+#[path = "../common/push_proto.rs"]
+mod push_proto;
 mod regressions;
 mod remote_errors;
 mod robustness;

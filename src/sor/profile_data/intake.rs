@@ -7,8 +7,7 @@ use std::sync::Arc;
 use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::ingest::{
-    decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, OtlpEncoding,
-    PushEncoding,
+    decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, Pushed, WireEncoding,
 };
 use super::store::{ProfileStore, StoreError};
 use crate::telemetry::Metrics;
@@ -96,16 +95,7 @@ impl Intake {
             let bytes = self.unzipped(&body)?;
             let form = BodyForm::of(query.format.as_deref(), body.content_type, &bytes)?;
             let pushed = ingest_body(query, form, bytes).await?;
-            let profiles = pushed.len();
-            let written = if profiles == 0 {
-                0
-            } else {
-                store.keep(pushed, now).await?
-            };
-            Ok(Kept {
-                profiles,
-                bytes: written,
-            })
+            keep(store, pushed, now).await
         }
         .await;
         self.count("ingest", &body, outcome)
@@ -115,33 +105,15 @@ impl Intake {
     pub async fn push(&self, body: PushBody<'_>, now: i64) -> Result<Kept, IntakeError> {
         let outcome = async {
             let store = self.store()?;
-            let media = body
-                .content_type
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim();
-            let encoding = match media {
-                "application/proto" | "application/protobuf" | "application/x-protobuf" => {
-                    PushEncoding::Proto
-                }
-                "application/json" => PushEncoding::Json,
-                other => {
-                    return Err(IngestError::Unsupported(format!(
-                        "Content-Type `{other}` is not served: send application/proto or \
-                         application/json"
-                    ))
-                    .into())
-                }
-            };
+            let proto = [
+                "application/proto",
+                "application/protobuf",
+                "application/x-protobuf",
+            ];
+            let encoding = encoding(body.content_type, &proto)?;
             let limits = (self.app_label.as_str(), self.max_decoded);
             let pushed = decode_push(&body.bytes, encoding, body.gzipped, limits)?;
-            let profiles = pushed.len();
-            let written = store.keep(pushed, now).await?;
-            Ok(Kept {
-                profiles,
-                bytes: written,
-            })
+            keep(store, pushed, now).await
         }
         .await;
         self.count("push", &body, outcome)
@@ -155,37 +127,10 @@ impl Intake {
     ) -> Result<(Kept, Vec<String>), IntakeError> {
         let outcome = async {
             let store = self.store()?;
-            let media = body
-                .content_type
-                .split(';')
-                .next()
-                .unwrap_or_default()
-                .trim();
-            let encoding = match media {
-                "application/x-protobuf" | "application/protobuf" => OtlpEncoding::Proto,
-                "application/json" => OtlpEncoding::Json,
-                other => {
-                    return Err(IngestError::Unsupported(format!(
-                        "Content-Type `{other}` is not served: send application/x-protobuf or \
-                         application/json"
-                    ))
-                    .into())
-                }
-            };
+            let proto = ["application/x-protobuf", "application/protobuf"];
+            let encoding = encoding(body.content_type, &proto)?;
             let export = decode_otlp(&body.bytes, encoding, body.gzipped, self.max_decoded)?;
-            let profiles = export.pushed.len();
-            let written = if profiles == 0 {
-                0
-            } else {
-                store.keep(export.pushed, now).await?
-            };
-            Ok((
-                Kept {
-                    profiles,
-                    bytes: written,
-                },
-                export.rejected,
-            ))
+            Ok((keep(store, export.pushed, now).await?, export.rejected))
         }
         .await;
         self.count("otlp", &body, outcome)
@@ -223,5 +168,31 @@ impl Intake {
         };
         self.requests.with_label_values(&[route, label]).inc();
         outcome
+    }
+}
+
+/// Keeps `pushed` (nothing to keep is kept at once).
+async fn keep(store: &ProfileStore, pushed: Vec<Pushed>, now: i64) -> Result<Kept, IntakeError> {
+    let profiles = pushed.len();
+    let bytes = if profiles == 0 {
+        0
+    } else {
+        store.keep(pushed, now).await?
+    };
+    Ok(Kept { profiles, bytes })
+}
+
+/// The encoding `content_type` names: one of the `proto` media types, or JSON; else 415.
+fn encoding(content_type: &str, proto: &[&str]) -> Result<WireEncoding, IngestError> {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    if proto.iter().any(|p| media.eq_ignore_ascii_case(p)) {
+        Ok(WireEncoding::Proto)
+    } else if media.eq_ignore_ascii_case("application/json") {
+        Ok(WireEncoding::Json)
+    } else {
+        Err(IngestError::Unsupported(format!(
+            "Content-Type `{media}` is not served: send {} or application/json",
+            proto.first().copied().unwrap_or("protobuf")
+        )))
     }
 }

@@ -10,10 +10,10 @@ mod otlp;
 mod push;
 
 pub use form::{ingest_body, BodyForm, IngestQuery};
-pub use model::{IngestError, LabelSet, Pushed};
+pub use model::{IngestError, LabelSet, Pushed, WireEncoding};
 pub use name::parse_name;
-pub use otlp::{decode_otlp, OtlpEncoding, OtlpExport};
-pub use push::{decode_push, gunzip, PushEncoding};
+pub use otlp::{decode_otlp, OtlpExport};
+pub use push::{decode_push, gunzip};
 
 #[cfg(test)]
 mod tests {

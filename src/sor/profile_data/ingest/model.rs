@@ -77,3 +77,10 @@ pub enum IngestError {
     #[error("{0}")]
     TooLarge(String),
 }
+
+/// How a protobuf route's body is encoded (its `Content-Type`): the message, or its JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireEncoding {
+    Proto,
+    Json,
+}

@@ -12,8 +12,8 @@ use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::profiles::v1development::{self as otlp, ProfilesDictionary};
 use prost::Message;
 
-use super::model::{IngestError, LabelSet, Pushed};
-use super::push::gunzip;
+use super::model::{IngestError, LabelSet, Pushed, WireEncoding};
+use super::push::ungzipped;
 use crate::sor::profile_data::pprof::proto;
 
 /// What an export becomes: the profiles read, and why the others were not.
@@ -23,34 +23,21 @@ pub struct OtlpExport {
     pub rejected: Vec<String>,
 }
 
-/// How an export is encoded (its `Content-Type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OtlpEncoding {
-    Proto,
-    Json,
-}
-
 /// The profiles of an OTLP export body (un-gzipped first when `gzipped`, within `max_decoded`).
 pub fn decode_otlp(
     body: &[u8],
-    encoding: OtlpEncoding,
+    encoding: WireEncoding,
     gzipped: bool,
     max_decoded: u64,
 ) -> Result<OtlpExport, IngestError> {
-    let unzipped;
-    let body = if gzipped {
-        unzipped = gunzip(body, max_decoded)?;
-        unzipped.as_slice()
-    } else {
-        body
-    };
+    let body = ungzipped(body, gzipped, max_decoded)?;
     let request = match encoding {
-        OtlpEncoding::Proto => ExportProfilesServiceRequest::decode(body).map_err(|e| {
+        WireEncoding::Proto => ExportProfilesServiceRequest::decode(&*body).map_err(|e| {
             IngestError::Malformed(format!(
                 "the body is not an ExportProfilesServiceRequest: {e}"
             ))
         })?,
-        OtlpEncoding::Json => serde_json::from_slice(body).map_err(|e| {
+        WireEncoding::Json => serde_json::from_slice(&body).map_err(|e| {
             IngestError::Malformed(format!(
                 "the body is not an ExportProfilesServiceRequest's JSON: {e}"
             ))

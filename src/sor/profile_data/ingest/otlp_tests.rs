@@ -119,7 +119,7 @@ fn export(service: Option<&str>, stack_index: i32) -> ExportProfilesServiceReque
 #[test]
 fn an_otlp_profile_becomes_a_pprof_of_the_same_stacks_and_labels() {
     let body = export(Some("otel-app"), 0).encode_to_vec();
-    let export = decode_otlp(&body, OtlpEncoding::Proto, false, 1 << 20).unwrap();
+    let export = decode_otlp(&body, WireEncoding::Proto, false, 1 << 20).unwrap();
     assert!(export.rejected.is_empty(), "{:?}", export.rejected);
     let pushed = &export.pushed[0];
     assert_eq!(pushed.app, "otel-app");
@@ -146,7 +146,7 @@ fn an_otlp_profile_becomes_a_pprof_of_the_same_stacks_and_labels() {
 #[test]
 fn json_reads_like_protobuf() {
     let json = serde_json::to_vec(&export(Some("otel-app"), 0)).unwrap();
-    let export = decode_otlp(&json, OtlpEncoding::Json, false, 1 << 20).unwrap();
+    let export = decode_otlp(&json, WireEncoding::Json, false, 1 << 20).unwrap();
     assert_eq!(export.pushed.len(), 1);
     let stats = parse_file(&export.pushed[0].pprof, LIMITS)
         .unwrap()
@@ -159,14 +159,14 @@ fn json_reads_like_protobuf() {
 fn a_profile_that_cannot_be_read_is_rejected_alone() {
     let nameless = decode_otlp(
         &export(None, 0).encode_to_vec(),
-        OtlpEncoding::Proto,
+        WireEncoding::Proto,
         false,
         1 << 20,
     );
     assert_eq!(nameless.unwrap().rejected.len(), 1);
     let broken = decode_otlp(
         &export(Some("a"), 9).encode_to_vec(),
-        OtlpEncoding::Proto,
+        WireEncoding::Proto,
         false,
         1 << 20,
     )
@@ -177,6 +177,6 @@ fn a_profile_that_cannot_be_read_is_rejected_alone() {
         "{:?}",
         broken.rejected
     );
-    let garbage = decode_otlp(b"\xff\xff", OtlpEncoding::Proto, false, 1 << 20);
+    let garbage = decode_otlp(b"\xff\xff", WireEncoding::Proto, false, 1 << 20);
     assert!(matches!(garbage, Err(IngestError::Malformed(_))));
 }

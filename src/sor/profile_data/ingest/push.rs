@@ -8,14 +8,9 @@ use std::io::Read;
 use base64::Engine;
 use serde::Deserialize;
 
-use super::model::{IngestError, LabelSet, Pushed};
+use std::borrow::Cow;
 
-/// How a `Push` body is encoded (its `Content-Type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PushEncoding {
-    Proto,
-    Json,
-}
+use super::model::{IngestError, LabelSet, Pushed, WireEncoding};
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PushRequest {
@@ -73,25 +68,19 @@ struct JsonSample {
 /// kept (`__name__` too, as `__name__`).
 pub fn decode_push(
     body: &[u8],
-    encoding: PushEncoding,
+    encoding: WireEncoding,
     gzipped: bool,
     (app_label, max_decoded): (&str, u64),
 ) -> Result<Vec<Pushed>, IngestError> {
-    let unzipped;
-    let body = if gzipped {
-        unzipped = gunzip(body, max_decoded)?;
-        unzipped.as_slice()
-    } else {
-        body
-    };
+    let body = ungzipped(body, gzipped, max_decoded)?;
     let series = match encoding {
-        PushEncoding::Proto => {
-            let request: PushRequest = prost::Message::decode(body).map_err(|e| {
+        WireEncoding::Proto => {
+            let request: PushRequest = prost::Message::decode(&*body).map_err(|e| {
                 IngestError::Malformed(format!("the body is not a push.v1.PushRequest: {e}"))
             })?;
             request.series
         }
-        PushEncoding::Json => from_json(body)?,
+        WireEncoding::Json => from_json(&body)?,
     };
     let mut pushed = Vec::new();
     for (n, one) in series.into_iter().enumerate() {
@@ -146,6 +135,19 @@ fn from_json(body: &[u8]) -> Result<Vec<RawProfileSeries>, IngestError> {
             })
         })
         .collect()
+}
+
+/// `body`, decompressed first when `gzipped`, within `limit` bytes.
+pub(super) fn ungzipped(
+    body: &[u8],
+    gzipped: bool,
+    limit: u64,
+) -> Result<Cow<'_, [u8]>, IngestError> {
+    if gzipped {
+        Ok(Cow::Owned(gunzip(body, limit)?))
+    } else {
+        Ok(Cow::Borrowed(body))
+    }
 }
 
 /// A gzip body, within `limit` bytes once decompressed.

@@ -35,7 +35,7 @@ const SDK_LABELS: [(&str, &str); 4] = [
 #[test]
 fn a_protobuf_push_gives_one_profile_per_sample_with_the_series_labels() {
     let body = request(&SDK_LABELS, &[b"first", b"second"]).encode_to_vec();
-    let pushed = decode_push(&body, PushEncoding::Proto, false, ("service_name", 1 << 20)).unwrap();
+    let pushed = decode_push(&body, WireEncoding::Proto, false, ("service_name", 1 << 20)).unwrap();
     assert_eq!(pushed.len(), 2);
     assert_eq!(pushed[0].app, "busy");
     assert_eq!(&pushed[1].pprof[..], b"second");
@@ -56,16 +56,16 @@ fn a_gzipped_push_is_read_within_its_bound() {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(&body).unwrap();
     let gz = gz.finish().unwrap();
-    let pushed = decode_push(&gz, PushEncoding::Proto, true, ("service_name", 1 << 20)).unwrap();
+    let pushed = decode_push(&gz, WireEncoding::Proto, true, ("service_name", 1 << 20)).unwrap();
     assert_eq!(pushed[0].pprof.len(), 4096);
-    let refused = decode_push(&gz, PushEncoding::Proto, true, ("service_name", 1000));
+    let refused = decode_push(&gz, WireEncoding::Proto, true, ("service_name", 1000));
     assert!(
         matches!(refused, Err(IngestError::TooLarge(_))),
         "{refused:?}"
     );
     let garbled = decode_push(
         b"\x1f\x8bnot gzip",
-        PushEncoding::Proto,
+        WireEncoding::Proto,
         true,
         ("service_name", 1000),
     );
@@ -84,7 +84,7 @@ fn connect_json_reads_like_protobuf() {
     }]});
     let pushed = decode_push(
         body.to_string().as_bytes(),
-        PushEncoding::Json,
+        WireEncoding::Json,
         false,
         ("service_name", 1 << 20),
     )
@@ -100,7 +100,7 @@ fn a_push_without_an_app_or_a_profile_or_in_another_shape_is_refused() {
     let nameless = request(&[("__name__", "process_cpu")], &[b"x"]).encode_to_vec();
     let empty = request(&SDK_LABELS, &[]).encode_to_vec();
     for body in [nameless, empty, b"\xff\xff\xff".to_vec()] {
-        let refused = decode_push(&body, PushEncoding::Proto, false, limits);
+        let refused = decode_push(&body, WireEncoding::Proto, false, limits);
         assert!(
             matches!(refused, Err(IngestError::Malformed(_))),
             "{refused:?}"
@@ -110,7 +110,7 @@ fn a_push_without_an_app_or_a_profile_or_in_another_shape_is_refused() {
         &b"{"[..],
         br#"{"series":[{"samples":[{"rawProfile":"%%"}]}]}"#,
     ] {
-        let refused = decode_push(body, PushEncoding::Json, false, limits);
+        let refused = decode_push(body, WireEncoding::Json, false, limits);
         assert!(
             matches!(refused, Err(IngestError::Malformed(_))),
             "{refused:?}"
