@@ -83,11 +83,21 @@ def push(i):
 with concurrent.futures.ThreadPoolExecutor(16) as pool:
     list(pool.map(push, range(n)))
 EOF
-kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
-start
 timed() { curl -s -o /dev/null -w '%{time_total}' "$1"; }
+restart() { kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=(); start; }
+echo "pushed: $(find "$WORK/store/day" -name '*.pb.gz' | wc -l) files"
+# Compaction runs at start and every minute: slices closed two minutes ago become one file.
+restart
+t0=$(date +%s.%N)
+for _ in $(seq 1 600); do
+    n=$(find "$WORK/store/day" -name '*.pb.gz' | wc -l)
+    [ "$n" -le 320 ] && break
+    sleep 0.2
+done
+echo "compacted into $n files in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+restart
 cold=$(timed "$BASE/profiles/day?from=$start_at&to=$now&limit=50")
 warm=$(timed "$BASE/profiles/day?from=$((start_at + 10))&to=$now&limit=50")
 again=$(timed "$BASE/profiles/day?from=$((start_at + 10))&to=$now&limit=50")
-echo "cold (listing and parsing $PROFILES files, then merging): ${cold} s"
+echo "cold (listing and parsing $(find "$WORK/store/day" -name "*.pb.gz" | wc -l) files, then merging): ${cold} s"
 echo "warm (files cached, a new window merged): ${warm} s; the same window again: ${again} s"

@@ -123,6 +123,7 @@ fn files(
         max_in_flight: ingest.max_in_flight.get(),
         retention_secs: i64::from(ingest.retention_days.get()) * 86_400,
         max_bytes: ingest.max_store_bytes.get(),
+        piece_secs: settings.watch.slice(),
     };
     let store = ProfileStore::new(sor.dir(), sor.limits(), bounds);
     HostedProfileData {

@@ -412,6 +412,16 @@ async fn an_acknowledged_push_survives_kill_9() {
         top(&app, "durable", "").await,
         [("busy_hot".into(), 350), ("busy_cold".into(), 150)]
     );
+    // The restarted store compacts the closed slice's five pushes into one file, and reads
+    // the same numbers from it.
+    crate::helpers::eventually(10, "the five pushes compacted into one file", || async {
+        stored_files(&store.path().join("durable")) == 1
+    })
+    .await;
+    assert_eq!(
+        top(&app, "durable", "").await,
+        [("busy_hot".into(), 350), ("busy_cold".into(), 150)]
+    );
 }
 
 #[tokio::test]

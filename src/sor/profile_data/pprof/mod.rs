@@ -22,6 +22,7 @@ pub use decode::{decompress, parse_file, parse_file_where};
 pub use error::PprofError;
 pub use file_tree::FileTree;
 pub use profile::{Limits, ParsedProfile, SampleType};
+pub use read::COMPACTION_JOURNAL;
 pub use tree::StackTree;
 pub use walk::SampleFilter;
 

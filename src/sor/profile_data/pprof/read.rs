@@ -75,3 +75,36 @@ fn read(path: &Path, size: u64, limits: Limits) -> Result<ParsedProfile, PprofEr
     let raw = std::fs::read(path).map_err(|e| PprofError::Unreadable(e.to_string()))?;
     parse_file(&raw, limits)
 }
+
+/// The name that starts a compaction's journal in an app's directory: `<prefix><merged file>`,
+/// holding the merged file's name and then its sources', one a line.
+pub const COMPACTION_JOURNAL: &str = ".compacting-";
+
+/// The files of one app's `entries` that a compaction has replaced but not yet removed: the
+/// sources named by a journal whose merged file is already in place. Skipping them, a reader
+/// counts a compacted piece once at every moment of the compaction.
+pub(super) fn replaced_by_compaction(
+    entries: &[(PathBuf, std::fs::Metadata)],
+) -> std::collections::HashSet<String> {
+    let names: std::collections::HashSet<&str> = entries
+        .iter()
+        .filter_map(|(p, _)| p.file_name()?.to_str())
+        .collect();
+    let mut replaced = std::collections::HashSet::new();
+    for (path, _) in entries {
+        let Some(merged) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_prefix(COMPACTION_JOURNAL))
+        else {
+            continue;
+        };
+        if !names.contains(merged) {
+            continue;
+        }
+        if let Ok(journal) = std::fs::read_to_string(path) {
+            replaced.extend(journal.lines().skip(1).map(str::to_owned));
+        }
+    }
+    replaced
+}

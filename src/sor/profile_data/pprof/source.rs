@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::error::PprofError;
 use super::profile::{Limits, ParsedProfile};
-use super::read::{read_all, sorted_entries};
+use super::read::{read_all, replaced_by_compaction, sorted_entries};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;
@@ -225,11 +225,10 @@ fn list(root: &Root, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<
         let Ok(files) = sorted_entries(&app_path) else {
             continue;
         };
+        let replaced = replaced_by_compaction(&files);
         for (path, meta) in files {
-            let hidden = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_none_or(|n| n.starts_with('.'));
+            let name = path.file_name().and_then(|n| n.to_str());
+            let hidden = name.is_none_or(|n| n.starts_with('.') || replaced.contains(n));
             if !meta.is_file() || hidden {
                 continue;
             }

@@ -4,12 +4,15 @@
 //! a hidden temporary file, synced, renamed into place, and the directory synced. Every file of
 //! a push is checked before the first is written, so a refused push stores nothing.
 
+mod compact;
+mod merge;
 mod normalize;
 mod profile_store;
 mod sweep;
 mod upkeep;
 mod write;
 
+pub use compact::Compacted;
 pub use normalize::{stored_profile, StoredProfile};
 pub use profile_store::{ProfileStore, StoreBounds, StoreError};
 pub use sweep::Swept;

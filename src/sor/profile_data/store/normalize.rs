@@ -45,16 +45,19 @@ pub fn stored_profile(
             profile.duration_nanos = 0;
         }
     }
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gzip.write_all(&profile.encode_to_vec())
-        .map_err(|e| IngestError::Malformed(format!("cannot compress the profile: {e}")))?;
-    let bytes = gzip
-        .finish()
+    let bytes = gzip(&profile.encode_to_vec())
         .map_err(|e| IngestError::Malformed(format!("cannot compress the profile: {e}")))?;
     Ok(StoredProfile {
         bytes,
         time_secs: profile.time_nanos.div_euclid(NANOS),
     })
+}
+
+/// `raw` gzip-compressed at the fastest level (cheap on the push path).
+pub(super) fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(raw)?;
+    gzip.finish()
 }
 
 /// Adds `labels` to every sample that has no label of the same name.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use super::compact::{self, Compacted};
 use super::normalize::stored_profile;
 use super::sweep::{self, Swept};
 use super::write;
@@ -37,7 +38,12 @@ pub struct StoreBounds {
     pub retention_secs: i64,
     /// Past this many bytes the oldest files are removed.
     pub max_bytes: u64,
+    /// Pushes are compacted into one file per piece of this many seconds (the watcher's slice).
+    pub piece_secs: i64,
 }
+
+/// How long after a piece ends its pushes may still arrive: it is compacted only then.
+const LATE_PUSHES_SECS: i64 = 120;
 
 /// The profile store of one process.
 pub struct ProfileStore {
@@ -56,6 +62,22 @@ impl ProfileStore {
             bounds,
             in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
         }
+    }
+
+    /// Compacts each app's pushes of every piece closed as of `now` into one file.
+    pub async fn compact(&self, now: i64) -> Result<Compacted, StoreError> {
+        let (root, limits, piece) = (self.path(), self.limits, self.bounds.piece_secs.max(1));
+        let closed_before = now.saturating_sub(LATE_PUSHES_SECS);
+        let done = tokio::task::spawn_blocking(move || {
+            compact::compact(&root, piece, closed_before, limits)
+        })
+        .await
+        .map_err(|e| StoreError::Unwritable(format!("the compaction failed: {e}")))?
+        .map_err(|e| StoreError::Unwritable(e.to_string()))?;
+        if done.merged > 0 {
+            self.dir.changed();
+        }
+        Ok(done)
     }
 
     /// Drops the files past the retention, then the oldest past the size bound, as of `now`.

@@ -81,7 +81,7 @@ fn listed(root: &Path) -> std::io::Result<Vec<Stored>> {
 }
 
 /// The time of a file the store named `<12 digits>-<32 hex>.pb.gz`.
-fn stored_time(name: &str) -> Option<i64> {
+pub(super) fn stored_time(name: &str) -> Option<i64> {
     let (time, rest) = name.split_once('-')?;
     let id = rest.strip_suffix(".pb.gz")?;
     let shaped = time.len() == 12

@@ -1,10 +1,10 @@
-//! The store's upkeep under the supervisor: a sweep at start and every minute (retention, the
-//! size bound), its figures in `/metrics` and `/health` (`profileStore`).
+//! The store's upkeep under the supervisor: at start and every minute, compaction of the
+//! closed slices, then a sweep (retention, the size bound), its figures in `/metrics` and `/health` (`profileStore`).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use prometheus::{IntCounterVec, IntGauge, Opts};
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use super::profile_store::ProfileStore;
 use super::sweep::Swept;
@@ -18,6 +18,7 @@ pub struct StoreStatus {
     last: Mutex<Result<Swept, String>>,
     bytes: IntGauge,
     removed: IntCounterVec,
+    compacted: IntCounter,
 }
 
 impl StoreStatus {
@@ -34,12 +35,18 @@ impl StoreStatus {
             ),
             &["reason"],
         )?;
+        let compacted = IntCounter::new(
+            "profile_store_compacted_total",
+            "Pushed profiles merged into one file per slice by compaction",
+        )?;
+        metrics.register(Box::new(compacted.clone()))?;
         metrics.register(Box::new(bytes.clone()))?;
         metrics.register(Box::new(removed.clone()))?;
         Ok(Arc::new(StoreStatus {
             last: Mutex::new(Ok(Swept::default())),
             bytes,
             removed,
+            compacted,
         }))
     }
 
@@ -78,7 +85,12 @@ impl TaskStatus for StoreStatus {
 /// Sweeps `store` at once and every minute until shutdown.
 pub async fn keep_tidy(store: Arc<ProfileStore>, status: Arc<StoreStatus>, mut shutdown: Shutdown) {
     loop {
-        let outcome = store.sweep(chrono::Utc::now().timestamp()).await;
+        let now = chrono::Utc::now().timestamp();
+        match store.compact(now).await {
+            Ok(done) => status.compacted.inc_by(done.replaced),
+            Err(e) => tracing::warn!(error = %e, "compacting the profile store failed"),
+        }
+        let outcome = store.sweep(now).await;
         if let Err(e) = &outcome {
             tracing::warn!(error = %e, "sweeping the profile store failed");
         }
