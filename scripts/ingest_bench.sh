@@ -66,7 +66,8 @@ files=$(find "$WORK/store/pushes" -name '*.pb.gz' | wc -l)
 bytes=$(du -sb "$WORK/store/pushes" | cut -f1)
 echo "== 2. $files pushes stored in $bytes bytes: $((bytes / files)) bytes per push on disk (file $((bytes / files)) incl. directory share)"
 
-echo "== 3. one app's $PROFILES pushes of 10 s over 24 h"
+echo "== 3. one app's $PROFILES pushes of 10 s over 24 h (the store holding nothing else)"
+rm -rf "$WORK/store/pushes"
 now=$(date +%s)
 start_at=$((now - PROFILES * 10))
 python3 - "$BASE" "$WORK/body.pb.gz" "$start_at" "$PROFILES" <<'EOF'
