@@ -13,6 +13,11 @@ use crate::sor::profile_data::pprof::{decompress, parse_file, proto, Limits, Ppr
 
 const NANOS: i64 = 1_000_000_000;
 
+/// A push that says nothing of its time covers the seconds before it arrived, as an agent's
+/// push of its last interval does, so a default window (which ends at now floored to 10 s)
+/// holds it at once rather than 10 s later.
+pub const UNTIMED_SECS: i64 = 10;
+
 /// What one push becomes: the file's bytes and the second it counts from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredProfile {
@@ -21,7 +26,7 @@ pub struct StoredProfile {
 }
 
 /// The file of `pushed`, which arrived at `arrived` (epoch seconds): its time is the push's
-/// window, else the pprof's own, else its arrival.
+/// window, else the pprof's own, else the [`UNTIMED_SECS`] before its arrival.
 pub fn stored_profile(
     pushed: &Pushed,
     arrived: i64,
@@ -41,8 +46,8 @@ pub fn stored_profile(
         }
         None if profile.time_nanos > 0 => {}
         None => {
-            profile.time_nanos = arrived.saturating_mul(NANOS);
-            profile.duration_nanos = 0;
+            profile.time_nanos = arrived.saturating_sub(UNTIMED_SECS).saturating_mul(NANOS);
+            profile.duration_nanos = UNTIMED_SECS.saturating_mul(NANOS);
         }
     }
     let bytes = gzip(&profile.encode_to_vec())
