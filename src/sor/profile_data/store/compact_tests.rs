@@ -72,22 +72,24 @@ fn a_closed_pieces_pushes_become_one_file_that_sums_them() {
     );
 }
 
+/// A compaction stopped midway in `app`: two sources, their merged file in place, and the
+/// journal naming them all; returns the merged file.
+fn midway(app: &Path) -> PathBuf {
+    let a = push(app, 1000, 1);
+    let b = push(app, 1010, 2);
+    let merged = push(app, 900, 3);
+    let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_owned();
+    let journal = format!("{}\n{}\n{}", name(&merged), name(&a), name(&b));
+    let journal_name = format!("{JOURNAL}{}", name(&merged));
+    write_one_named(app, &journal_name, journal.as_bytes()).unwrap();
+    merged
+}
+
 #[test]
 fn a_journal_left_by_a_crash_is_finished_or_forgotten() {
     let root = tempfile::tempdir().unwrap();
     let app = root.path().join("busy");
-    let a = push(&app, 1000, 1);
-    let b = push(&app, 1010, 2);
-    let merged = push(&app, 900, 3);
-    let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_owned();
-    // The merged file took its place, its sources were not removed yet.
-    let journal = format!("{}\n{}\n{}", name(&merged), name(&a), name(&b));
-    write_one_named(
-        &app,
-        &format!("{JOURNAL}{}", name(&merged)),
-        journal.as_bytes(),
-    )
-    .unwrap();
+    let merged = midway(&app);
     // And a journal whose merged file never arrived.
     write_one_named(&app, &format!("{JOURNAL}000000000900-none.pb.gz"), b"x\ny").unwrap();
     recover(&app).unwrap();
@@ -99,17 +101,7 @@ async fn while_a_journal_stands_the_reader_counts_the_merged_file_and_not_its_so
     use crate::sor::profile_data::pprof::source::ProfileDir;
     let root = tempfile::tempdir().unwrap();
     let app = root.path().join("busy");
-    let a = push(&app, 1000, 1);
-    let b = push(&app, 1010, 2);
-    let merged = push(&app, 900, 3);
-    let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_owned();
-    let journal = format!("{}\n{}\n{}", name(&merged), name(&a), name(&b));
-    write_one_named(
-        &app,
-        &format!("{JOURNAL}{}", name(&merged)),
-        journal.as_bytes(),
-    )
-    .unwrap();
+    let merged = midway(&app);
     let skip = std::sync::Arc::new(|_: &Path, _: &crate::sor::profile_data::pprof::PprofError| {});
     let dir = ProfileDir::new(
         root.path().to_path_buf(),
