@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use super::merge::{merge, shape};
-use super::normalize::StoredProfile;
 use super::sweep::stored_time;
-use super::write::{write_one, write_one_named};
+use super::write::{placed, staged, stored_name};
 use crate::sor::profile_data::pprof::{decompress, proto, Limits, COMPACTION_JOURNAL};
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
@@ -87,23 +86,21 @@ fn compact_piece(
     let mut done = Compacted::default();
     for group in shapes.into_values().filter(|g| g.len() > 1) {
         let (sources, profiles): (Vec<PathBuf>, Vec<proto::Profile>) = group.into_iter().unzip();
-        let merged = StoredProfile {
-            bytes: super::normalize::gzip(&merge(&profiles).encode_to_vec())?,
-            time_secs: piece,
-        };
-        let (temporary, target) = write_one(app, &merged, false)?;
+        let temporary = staged(
+            app,
+            &super::normalize::gzip(&merge(&profiles).encode_to_vec())?,
+        )?;
+        let target = stored_name(piece);
         let names: Vec<String> = sources
             .iter()
             .filter_map(|p| p.file_name()?.to_str().map(str::to_owned))
             .collect();
-        let target_name = target
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        let journal = format!("{target_name}\n{}", names.join("\n"));
-        let journal_name = format!("{JOURNAL}{target_name}");
-        write_one_named(app, &journal_name, journal.as_bytes())?;
-        fs::rename(&temporary, &target)?;
+        // The journal first: once the merged file is in place, its sources are known to be
+        // replaced, by the reader and by a pass after a crash.
+        let journal = format!("{target}\n{}", names.join("\n"));
+        let journal_name = format!("{JOURNAL}{target}");
+        placed(app, &staged(app, journal.as_bytes())?, &journal_name)?;
+        fs::rename(&temporary, app.join(&target))?;
         finish(app, &names)?;
         fs::remove_file(app.join(&journal_name))?;
         done.merged += 1;

@@ -18,11 +18,9 @@ fn push(dir: &Path, time: i64, hot: i64) -> PathBuf {
         frames: vec!["main".into(), "hot".into()],
         values: vec![hot],
     }];
-    let file = StoredProfile {
-        bytes: to_bytes(&profile(&header, &stacks), true),
-        time_secs: time,
-    };
-    write_one(dir, &file, true).unwrap().1
+    fs::create_dir_all(dir).unwrap();
+    let temporary = staged(dir, &to_bytes(&profile(&header, &stacks), true)).unwrap();
+    placed(dir, &temporary, &stored_name(time)).unwrap()
 }
 
 fn stored(dir: &Path) -> Vec<PathBuf> {
@@ -81,7 +79,12 @@ fn midway(app: &Path) -> PathBuf {
     let name = |p: &Path| p.file_name().unwrap().to_str().unwrap().to_owned();
     let journal = format!("{}\n{}\n{}", name(&merged), name(&a), name(&b));
     let journal_name = format!("{JOURNAL}{}", name(&merged));
-    write_one_named(app, &journal_name, journal.as_bytes()).unwrap();
+    placed(
+        app,
+        &staged(app, journal.as_bytes()).unwrap(),
+        &journal_name,
+    )
+    .unwrap();
     merged
 }
 
@@ -91,7 +94,8 @@ fn a_journal_left_by_a_crash_is_finished_or_forgotten() {
     let app = root.path().join("busy");
     let merged = midway(&app);
     // And a journal whose merged file never arrived.
-    write_one_named(&app, &format!("{JOURNAL}000000000900-none.pb.gz"), b"x\ny").unwrap();
+    let journal = staged(&app, b"x\ny").unwrap();
+    placed(&app, &journal, &format!("{JOURNAL}000000000900-none.pb.gz")).unwrap();
     recover(&app).unwrap();
     assert_eq!(stored(&app), [merged]);
 }

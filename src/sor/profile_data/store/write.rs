@@ -12,8 +12,10 @@ use super::normalize::StoredProfile;
 pub(super) fn write_all(root: &Path, files: &[(String, StoredProfile)]) -> std::io::Result<u64> {
     let mut done = Vec::with_capacity(files.len());
     let result = files.iter().try_for_each(|(app, file)| {
-        let path = write_one_placed(&root.join(app), file)?;
-        done.push(path);
+        let dir = root.join(app);
+        fs::create_dir_all(&dir)?;
+        let temporary = staged(&dir, &file.bytes)?;
+        done.push(placed(&dir, &temporary, &stored_name(file.time_secs))?);
         Ok(())
     });
     if let Err(e) = result {
@@ -25,48 +27,33 @@ pub(super) fn write_all(root: &Path, files: &[(String, StoredProfile)]) -> std::
     Ok(files.iter().map(|(_, f)| f.bytes.len() as u64).sum())
 }
 
-/// Writes `file` durably into `dir` under its own name; returns that path.
-fn write_one_placed(dir: &Path, file: &StoredProfile) -> std::io::Result<PathBuf> {
-    let (temporary, path) = write_one(dir, file, true)?;
-    debug_assert_eq!(temporary, path);
-    Ok(path)
-}
-
-/// Writes `file` to a hidden temporary file of `dir` and syncs it; with `place`, renames it
-/// to its name (`<time>-<id>.pb.gz`) and syncs the directory too. Returns the temporary's
-/// path (the final one once placed) and the final one.
-pub(super) fn write_one(
-    dir: &Path,
-    file: &StoredProfile,
-    place: bool,
-) -> std::io::Result<(PathBuf, PathBuf)> {
-    fs::create_dir_all(dir)?;
+/// The name the store gives a file of `time_secs`: `<12 digits>-<32 hex>.pb.gz`.
+pub(super) fn stored_name(time_secs: i64) -> String {
     let id = uuid::Uuid::new_v4().simple();
-    let temporary = dir.join(format!(".{id}.tmp"));
-    let path = dir.join(format!("{:012}-{id}.pb.gz", file.time_secs.max(0)));
-    let written = (|| -> std::io::Result<()> {
-        let mut out = File::create(&temporary)?;
-        out.write_all(&file.bytes)?;
-        out.sync_all()?;
-        if place {
-            fs::rename(&temporary, &path)?;
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temporary);
-    }
-    written?;
-    Ok((if place { path.clone() } else { temporary }, path))
+    format!("{:012}-{id}.pb.gz", time_secs.max(0))
 }
 
-/// Writes `bytes` durably as `dir/name` (a hidden temporary, sync, rename, directory sync).
-pub(super) fn write_one_named(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+/// `bytes` in a hidden temporary file of `dir`, synced; its path.
+pub(super) fn staged(dir: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
     let temporary = dir.join(format!(".{}.tmp", uuid::Uuid::new_v4().simple()));
-    let mut out = File::create(&temporary)?;
-    out.write_all(bytes)?;
-    out.sync_all()?;
-    fs::rename(&temporary, dir.join(name))?;
-    File::open(dir)?.sync_all()
+    let written = File::create(&temporary).and_then(|mut out| {
+        out.write_all(bytes)?;
+        out.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_file(&temporary);
+        return Err(e);
+    }
+    Ok(temporary)
+}
+
+/// Renames `temporary` to `dir/name` and syncs the directory; the final path.
+pub(super) fn placed(dir: &Path, temporary: &Path, name: &str) -> std::io::Result<PathBuf> {
+    let path = dir.join(name);
+    let renamed = fs::rename(temporary, &path).and_then(|()| File::open(dir)?.sync_all());
+    if let Err(e) = renamed {
+        let _ = fs::remove_file(temporary);
+        return Err(e);
+    }
+    Ok(path)
 }
