@@ -20,7 +20,7 @@ use crate::settings::{Function, Settings};
 use crate::sor::alert_rule::PgAlertRuleStore;
 use crate::sor::baseline::PgBaselineStore;
 use crate::sor::history::PgHistoryStore;
-use crate::sor::profile_data::intake::Intake;
+use crate::sor::profile_data::intake::{Intake, IntakeLimits};
 use crate::sor::profile_data::store::{keep_tidy, StoreStatus};
 use crate::sor::registry::PgRegistryStore;
 use crate::sor::summary::PgSummaryStore;
@@ -181,14 +181,13 @@ fn host_sors(
         let source = profile_data_sor(settings, metrics)?;
         checks.push(source.check);
         hosted.profile_data = Some(source.sor);
-        let bounds = (
-            settings.pyroscope.app_label.as_str(),
-            settings.profiles.max_decoded_bytes,
-        );
+        let limits = IntakeLimits {
+            app_label: settings.pyroscope.app_label.clone(),
+            max_body_bytes: settings.ingest.max_body_bytes.get(),
+            max_decoded_bytes: settings.profiles.max_decoded_bytes,
+        };
         hosted.profile_store = source.store.as_ref().ok().cloned();
-        let intake = Intake::new(source.store, bounds, metrics)?;
-        hosted.intake = Some(Arc::new(intake));
-        hosted.max_push_bytes = settings.ingest.max_body_bytes.get();
+        hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
     }
     Ok((hosted, checks))
 }

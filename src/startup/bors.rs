@@ -37,8 +37,6 @@ pub(super) struct Hosted {
     pub(super) intake: Option<Arc<crate::sor::profile_data::intake::Intake>>,
     /// Where pushes are kept, when they are kept here.
     pub(super) profile_store: Option<Arc<crate::sor::profile_data::store::ProfileStore>>,
-    /// The largest push body.
-    pub(super) max_push_bytes: usize,
     /// The profile watcher's store, when this process runs the watcher.
     pub(super) summaries: Option<Arc<PgSummaryStore>>,
 }

@@ -75,7 +75,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             profile_data::label_routes::configure,
             profile_data::label_routes::RoutesDoc::openapi,
         ),
-        ingest_module(hosted),
+        module(
+            data(&hosted.intake),
+            profile_data::ingest_routes::configure,
+            profile_data::ingest_routes::RoutesDoc::openapi,
+        ),
         module(
             bors.triage.clone(),
             triage::routes::configure,
@@ -110,22 +114,6 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
     .into_iter()
     .flatten()
     .collect()
-}
-
-/// The push routes, beside a hosted Profile Data: the intake and the bound on a push's body.
-fn ingest_module(hosted: &Hosted) -> Option<RouteModule> {
-    let intake = data(&hosted.intake)?;
-    let max = web::Data::new(profile_data::ingest_routes::MaxPushBytes(
-        hosted.max_push_bytes,
-    ));
-    Some(RouteModule {
-        mount: Arc::new(move |cfg| {
-            cfg.app_data(intake.clone())
-                .app_data(max.clone())
-                .configure(profile_data::ingest_routes::configure);
-        }),
-        doc: profile_data::ingest_routes::RoutesDoc::openapi,
-    })
 }
 
 /// A hosted SOR as the app data its routes extract.

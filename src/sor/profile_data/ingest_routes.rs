@@ -13,11 +13,7 @@ use super::intake::{Intake, Kept, PushBody};
 use crate::error::{connect_error, ApiError, ErrorBody};
 use crate::routing::resource;
 
-/// The largest body a push may send, as sent (`ingest.max_body_bytes`).
-#[derive(Debug, Clone, Copy)]
-pub struct MaxPushBytes(pub usize);
-
-/// Mounts the routes; expects `web::Data<Intake>` and `web::Data<MaxPushBytes>`.
+/// Mounts the routes; expects `web::Data<Intake>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/ingest").route(web::post().to(ingest)))
         .service(resource("/push.v1.PusherService/Push").route(web::post().to(push)))
@@ -95,7 +91,6 @@ pub struct Stored {
     ))]
 pub async fn ingest(
     intake: web::Data<Intake>,
-    max: web::Data<MaxPushBytes>,
     request: HttpRequest,
     query: web::Query<IngestParams>,
     payload: web::Payload,
@@ -111,7 +106,7 @@ pub async fn ingest(
         units: q.units,
         aggregation_type: q.aggregation_type,
     };
-    let bytes = read_body(payload, max.0).await?;
+    let bytes = read_body(payload, intake.max_body_bytes()).await?;
     let body = push_body(request.headers(), bytes);
     let kept = intake
         .ingest(&query, body, now())
@@ -139,12 +134,11 @@ pub async fn ingest(
     ))]
 pub async fn push(
     intake: web::Data<Intake>,
-    max: web::Data<MaxPushBytes>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> HttpResponse {
     let answer = async {
-        let bytes = read_body(payload, max.0).await?;
+        let bytes = read_body(payload, intake.max_body_bytes()).await?;
         let body = push_body(request.headers(), bytes);
         let json = body.content_type.starts_with("application/json");
         intake.push(body, now()).await.map_err(ApiError::from)?;
@@ -184,14 +178,13 @@ pub async fn push(
     ))]
 pub async fn otlp(
     intake: web::Data<Intake>,
-    max: web::Data<MaxPushBytes>,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     use opentelemetry_proto::tonic::collector::profiles::v1development::{
         ExportProfilesPartialSuccess, ExportProfilesServiceResponse,
     };
-    let bytes = read_body(payload, max.0).await?;
+    let bytes = read_body(payload, intake.max_body_bytes()).await?;
     let body = push_body(request.headers(), bytes);
     let json = body.content_type.starts_with("application/json");
     let (_, rejected) = intake.otlp(body, now()).await.map_err(ApiError::from)?;

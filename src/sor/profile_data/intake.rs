@@ -45,10 +45,22 @@ pub struct PushBody<'a> {
     pub bytes: bytes::Bytes,
 }
 
+/// What the intake reads pushes by.
+#[derive(Debug, Clone)]
+pub struct IntakeLimits {
+    /// The Connect push's label naming the app (`pyroscope.app_label`).
+    pub app_label: String,
+    /// Largest body as sent (`ingest.max_body_bytes`).
+    pub max_body_bytes: usize,
+    /// Largest body or profile once decompressed (`profiles.max_decoded_bytes`).
+    pub max_decoded_bytes: u64,
+}
+
 /// The push routes' service.
 pub struct Intake {
     store: Result<Arc<ProfileStore>, String>,
     app_label: String,
+    max_body: usize,
     max_decoded: u64,
     requests: IntCounterVec,
     bytes: IntCounter,
@@ -58,7 +70,7 @@ impl Intake {
     /// Pushes kept by `store`, or refused as [`IntakeError::ReadsPyroscope`] with its URL.
     pub fn new(
         store: Result<Arc<ProfileStore>, String>,
-        (app_label, max_decoded): (&str, u64),
+        limits: IntakeLimits,
         metrics: &Metrics,
     ) -> Result<Self, prometheus::Error> {
         let requests = IntCounterVec::new(
@@ -76,8 +88,9 @@ impl Intake {
         metrics.register(Box::new(bytes.clone()))?;
         Ok(Intake {
             store,
-            app_label: app_label.to_owned(),
-            max_decoded,
+            app_label: limits.app_label,
+            max_body: limits.max_body_bytes,
+            max_decoded: limits.max_decoded_bytes,
             requests,
             bytes,
         })
@@ -134,6 +147,11 @@ impl Intake {
         }
         .await;
         self.count("otlp", &body, outcome)
+    }
+
+    /// The largest body a push may send, as sent.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body
     }
 
     fn store(&self) -> Result<&ProfileStore, IntakeError> {

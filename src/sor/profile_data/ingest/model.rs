@@ -49,7 +49,7 @@ impl LabelSet {
 }
 
 /// `raw` as a label name: letters, digits and `_`, not starting with a digit.
-fn label_name(raw: &str) -> String {
+pub(super) fn label_name(raw: &str) -> String {
     let mut name: String = raw
         .trim()
         .chars()

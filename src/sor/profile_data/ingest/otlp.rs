@@ -12,7 +12,7 @@ use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::profiles::v1development::{self as otlp, ProfilesDictionary};
 use prost::Message;
 
-use super::model::{IngestError, LabelSet, Pushed, WireEncoding};
+use super::model::{label_name, IngestError, LabelSet, Pushed, WireEncoding};
 use super::push::ungzipped;
 use crate::sor::profile_data::pprof::proto;
 
@@ -182,7 +182,7 @@ fn pprof_of(
         let value = kv.value.as_ref().and_then(|v| text(v, strings));
         Ok(match value {
             Some(v) => Some((
-                table.index(&label_key(string(kv.key_strindex)?)),
+                table.index(&label_name(string(kv.key_strindex)?)),
                 table.index(&v),
             )),
             None => None,
@@ -244,15 +244,6 @@ fn pprof_of(
         period: profile.period,
     };
     Ok((pprof, attributes))
-}
-
-/// A sample attribute's key as a label name (`thread.name` → `thread_name`).
-fn label_key(raw: &str) -> String {
-    let mut set = LabelSet::default();
-    set.insert(raw, "x");
-    set.pairs()
-        .first()
-        .map_or_else(String::new, |(k, _)| (*k).to_owned())
 }
 
 /// pprof's string table, built as strings are first used.

@@ -89,14 +89,6 @@ impl ProfileDir {
         }
     }
 
-    /// The same directory, its files recorded within `replay` read as if later.
-    pub fn replaying(mut self, replay: Option<Replay>) -> Self {
-        if let Some(first) = self.roots.first_mut() {
-            first.replay = replay;
-        }
-        self
-    }
-
     /// The first directory: where the files of this source are written.
     pub fn dir(&self) -> &Path {
         self.roots

@@ -505,13 +505,17 @@ async fn a_scan_gives_each_file_its_own_profile_and_skips_the_hostile_one() {
         to: 6,
         shift: 100,
     };
-    let replayed = source::ProfileDir::new(
-        dir.path().to_owned(),
+    let root = source::Root {
+        path: dir.path().to_owned(),
+        replay: Some(replay),
+        optional: false,
+    };
+    let replayed = source::ProfileDir::with_roots(
+        vec![root],
         LIMITS,
         std::time::Duration::from_secs(3600),
         Arc::new(|_, _| {}),
-    )
-    .replaying(Some(replay));
+    );
     let snapshot = replayed.snapshot().await;
     let times: Vec<i64> = snapshot
         .files

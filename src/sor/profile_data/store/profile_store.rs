@@ -68,15 +68,11 @@ impl ProfileStore {
     pub async fn compact(&self, now: i64) -> Result<Compacted, StoreError> {
         let (root, limits, piece) = (self.path(), self.limits, self.bounds.piece_secs.max(1));
         let closed_before = now.saturating_sub(LATE_PUSHES_SECS);
-        let done = tokio::task::spawn_blocking(move || {
+        let done = on_disk("compaction", move || {
             compact::compact(&root, piece, closed_before, limits)
         })
-        .await
-        .map_err(|e| StoreError::Unwritable(format!("the compaction failed: {e}")))?
-        .map_err(|e| StoreError::Unwritable(e.to_string()))?;
-        if done.merged > 0 {
-            self.dir.changed();
-        }
+        .await?;
+        self.changed_if(done.merged > 0);
         Ok(done)
     }
 
@@ -84,15 +80,19 @@ impl ProfileStore {
     pub async fn sweep(&self, now: i64) -> Result<Swept, StoreError> {
         let (root, bounds) = (self.path(), self.bounds);
         let keep_from = now.saturating_sub(bounds.retention_secs);
-        let swept =
-            tokio::task::spawn_blocking(move || sweep::sweep(&root, keep_from, bounds.max_bytes))
-                .await
-                .map_err(|e| StoreError::Unwritable(format!("the sweep failed: {e}")))?
-                .map_err(|e| StoreError::Unwritable(e.to_string()))?;
-        if swept.expired + swept.evicted > 0 {
+        let swept = on_disk("sweep", move || {
+            sweep::sweep(&root, keep_from, bounds.max_bytes)
+        })
+        .await?;
+        self.changed_if(swept.expired + swept.evicted > 0);
+        Ok(swept)
+    }
+
+    /// Tells the reader to list the files again when `changed`.
+    fn changed_if(&self, changed: bool) {
+        if changed {
             self.dir.changed();
         }
-        Ok(swept)
     }
 
     /// Where the files go.
@@ -122,6 +122,17 @@ impl ProfileStore {
         self.dir.changed();
         Ok(written)
     }
+}
+
+/// Runs file-system `work` off the async threads; its failure is the store's.
+async fn on_disk<T: Send + 'static>(
+    what: &str,
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Unwritable(format!("the {what} failed: {e}")))?
+        .map_err(|e| StoreError::Unwritable(e.to_string()))
 }
 
 /// An app name that can be a directory of its own: an app name (SPEC §8) that is not `.` or
