@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 use super::merge::{merge, shape};
-use super::sweep::stored_time;
+use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
 use crate::sor::profile_data::pprof::{decompress, proto, Limits, COMPACTION_JOURNAL};
 
@@ -43,14 +43,10 @@ pub fn compact(
     for app in apps.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
         recover(&app)?;
         let mut pieces: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
-        for entry in fs::read_dir(&app)?.flatten() {
-            let name = entry.file_name();
-            let Some(time) = name.to_str().and_then(stored_time) else {
-                continue;
-            };
-            let piece = time - time.rem_euclid(piece_secs);
+        for file in stored_in(&app) {
+            let piece = file.time - file.time.rem_euclid(piece_secs);
             if piece + piece_secs <= closed_before {
-                pieces.entry(piece).or_default().push(entry.path());
+                pieces.entry(piece).or_default().push(file.path);
             }
         }
         for (piece, files) in pieces.into_iter().filter(|(_, f)| f.len() > 1) {

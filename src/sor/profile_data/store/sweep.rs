@@ -17,10 +17,10 @@ pub struct Swept {
 }
 
 /// A file the store wrote: its time (from its name), size and path.
-struct Stored {
-    time: i64,
-    size: u64,
-    path: PathBuf,
+pub(super) struct Stored {
+    pub(super) time: i64,
+    pub(super) size: u64,
+    pub(super) path: PathBuf,
 }
 
 /// Removes the store's files of `root` timed before `keep_from` (epoch seconds), then the
@@ -57,31 +57,36 @@ pub fn sweep(root: &Path, keep_from: i64, max_bytes: u64) -> std::io::Result<Swe
     Ok(swept)
 }
 
+/// The store's files of every app of `root`.
 fn listed(root: &Path) -> std::io::Result<Vec<Stored>> {
     let mut files = Vec::new();
     for app in fs::read_dir(root)?.flatten() {
-        let Ok(entries) = fs::read_dir(app.path()) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(time) = name.to_str().and_then(stored_time) else {
-                continue;
-            };
-            if let Ok(meta) = entry.metadata() {
-                files.push(Stored {
-                    time,
-                    size: meta.len(),
-                    path: entry.path(),
-                });
-            }
-        }
+        files.extend(stored_in(&app.path()));
     }
     Ok(files)
 }
 
+/// The files the store wrote in one app's directory (none when it cannot be read).
+pub(super) fn stored_in(app: &Path) -> Vec<Stored> {
+    let Ok(entries) = fs::read_dir(app) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let time = stored_time(entry.file_name().to_str()?)?;
+            let size = entry.metadata().ok()?.len();
+            Some(Stored {
+                time,
+                size,
+                path: entry.path(),
+            })
+        })
+        .collect()
+}
+
 /// The time of a file the store named `<12 digits>-<32 hex>.pb.gz`.
-pub(super) fn stored_time(name: &str) -> Option<i64> {
+fn stored_time(name: &str) -> Option<i64> {
     let (time, rest) = name.split_once('-')?;
     let id = rest.strip_suffix(".pb.gz")?;
     let shaped = time.len() == 12
