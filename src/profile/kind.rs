@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use super::{documented, string, InputError};
 
 /// Every name a request may use for a profile type (matched case-insensitively, trimmed).
-const NAMES: [(&str, ProfileType); 10] = [
+const NAMES: [(&str, ProfileType); 13] = [
     ("cpu", ProfileType::Cpu),
     ("alloc", ProfileType::Alloc),
     ("allocation", ProfileType::Alloc),
@@ -21,9 +21,15 @@ const NAMES: [(&str, ProfileType); 10] = [
     ("wall", ProfileType::Wall),
     ("wallclock", ProfileType::Wall),
     ("wall-clock", ProfileType::Wall),
+    ("inuse", ProfileType::Inuse),
+    ("heap", ProfileType::Inuse),
+    ("inuse_space", ProfileType::Inuse),
 ];
 
-/// A logical profile type (SPEC §2). Aliases are accepted; the canonical name is stored.
+/// The canonical names, as messages list them.
+const CANONICAL: &str = "cpu, alloc, lock, wall, inuse";
+
+/// A logical profile type (SPEC §2, §17). Aliases are accepted; the canonical name is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileType {
@@ -31,14 +37,18 @@ pub enum ProfileType {
     Alloc,
     Lock,
     Wall,
+    /// Memory held at the moment of a snapshot (SPEC §17): a window's value is the mean of its
+    /// snapshots, not their sum.
+    Inuse,
 }
 
 impl ProfileType {
-    pub const ALL: [ProfileType; 4] = [
+    pub const ALL: [ProfileType; 5] = [
         ProfileType::Cpu,
         ProfileType::Alloc,
         ProfileType::Lock,
         ProfileType::Wall,
+        ProfileType::Inuse,
     ];
 
     /// The canonical name.
@@ -48,7 +58,14 @@ impl ProfileType {
             ProfileType::Alloc => "alloc",
             ProfileType::Lock => "lock",
             ProfileType::Wall => "wall",
+            ProfileType::Inuse => "inuse",
         }
+    }
+
+    /// Whether the type's profiles are snapshots of a state (in-use memory) rather than
+    /// counts of events: a window averages them instead of adding them up.
+    pub fn is_snapshot(self) -> bool {
+        self == ProfileType::Inuse
     }
 
     /// Parses a comma-separated list, keeping the first occurrence of each type.
@@ -63,7 +80,7 @@ impl ProfileType {
         if types.is_empty() {
             return Err(InputError::new(
                 "invalid_profile_type",
-                "at least one profile type is required (cpu, alloc, lock, wall)",
+                format!("at least one profile type is required ({CANONICAL})"),
             ));
         }
         Ok(types)
@@ -88,7 +105,7 @@ impl FromStr for ProfileType {
             .ok_or_else(|| {
                 InputError::new(
                     "invalid_profile_type",
-                    format!("unknown profile type `{raw}`; valid values: cpu, alloc, lock, wall"),
+                    format!("unknown profile type `{raw}`; valid values: {CANONICAL}"),
                 )
             })
     }
@@ -139,11 +156,14 @@ mod tests {
             ("contention", ProfileType::Lock),
             ("wallclock", ProfileType::Wall),
             ("wall-clock", ProfileType::Wall),
+            ("heap", ProfileType::Inuse),
+            ("INUSE_SPACE", ProfileType::Inuse),
+            (" inuse ", ProfileType::Inuse),
         ] {
             assert_eq!(raw.parse::<ProfileType>().unwrap(), want, "{raw}");
         }
-        let err = "heap".parse::<ProfileType>().unwrap_err();
-        assert!(err.to_string().contains("cpu, alloc, lock, wall"));
+        let err = "stack".parse::<ProfileType>().unwrap_err();
+        assert!(err.to_string().contains("cpu, alloc, lock, wall, inuse"));
     }
 
     #[test]
@@ -169,6 +189,7 @@ mod tests {
             " , ",
             "cpu,,heap",
             "heap",
+            "stack",
             "cpu alloc",
             "cpu;alloc",
         ] {

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+use crate::profile::ProfileType;
+
 /// pprof files as the profile source (SPEC §2, "Profiles from pprof files").
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProfilesSettings {
@@ -37,17 +39,17 @@ impl ProfilesSettings {
         if self.max_stack_depth == 0 {
             return invalid("profiles.max_stack_depth", "must be at least 1");
         }
-        for logical in ["cpu", "alloc", "lock", "wall"] {
+        for logical in ProfileType::ALL.map(ProfileType::as_str) {
             if self.sample_types.get(logical).is_none_or(Vec::is_empty) {
                 return invalid(
                     "profiles.sample_types",
-                    "needs sample types for cpu, alloc, lock and wall",
+                    "needs sample types for cpu, alloc, lock, wall and inuse",
                 );
             }
             if !self.series_names.contains_key(logical) {
                 return invalid(
                     "profiles.series_names",
-                    "needs names for cpu, alloc, lock and wall",
+                    "needs names for cpu, alloc, lock, wall and inuse",
                 );
             }
         }

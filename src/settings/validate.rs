@@ -1,6 +1,7 @@
 //! The checks settings must pass before the service starts; each names the offending key.
 
 use super::{Settings, SettingsError};
+use crate::profile::ProfileType;
 
 impl Settings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
@@ -76,20 +77,20 @@ impl Settings {
         if let Err((key, reason)) = self.auth.validate() {
             return invalid(key, &reason);
         }
-        for logical in ["cpu", "alloc", "lock", "wall"] {
+        for logical in ProfileType::ALL.map(ProfileType::as_str) {
             match self.pyroscope.profile_types.get(logical) {
                 Some(ids) if !ids.is_empty() => {}
                 _ => {
                     return invalid(
                         "pyroscope.profile_types",
-                        "needs candidates for cpu, alloc, lock and wall",
+                        "needs candidates for cpu, alloc, lock, wall and inuse",
                     )
                 }
             }
             if !self.pyroscope.legacy_suffixes.contains_key(logical) {
                 return invalid(
                     "pyroscope.legacy_suffixes",
-                    "needs suffixes for cpu, alloc, lock and wall",
+                    "needs suffixes for cpu, alloc, lock, wall and inuse",
                 );
             }
         }

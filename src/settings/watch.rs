@@ -96,7 +96,7 @@ impl WatchSettings {
         if self.types.is_empty() || self.types.iter().any(|t| t.parse::<ProfileType>().is_err()) {
             return invalid(
                 "watch.types",
-                "must list at least one profile type: cpu, alloc, lock or wall",
+                "must list at least one profile type: cpu, alloc, lock, wall or inuse",
             );
         }
         if self.version_label.len() > 128 || !is_label_name(&self.version_label) {

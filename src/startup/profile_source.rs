@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::error::StartupError;
 use crate::probe::HealthCheck;
+use crate::profile::ProfileType;
 use crate::settings::Settings;
 use crate::sor::profile_data::pprof::check::ProfileFilesCheck;
 use crate::sor::profile_data::pprof::source::{Replay, Root};
@@ -125,7 +126,8 @@ fn files(
         max_bytes: ingest.max_store_bytes.get(),
         piece_secs: settings.watch.slice(),
     };
-    let store = ProfileStore::new(sor.dir(), sor.limits(), bounds);
+    let snapshot_types = sor.sample_types(ProfileType::Inuse);
+    let store = ProfileStore::new(sor.dir(), sor.limits(), bounds, snapshot_types);
     HostedProfileData {
         sor: Arc::new(sor),
         check,

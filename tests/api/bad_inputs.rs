@@ -170,7 +170,7 @@ fn cases() -> Vec<Case> {
         case(
             M::POST,
             "/baselines",
-            baseline_with("profileType", json!("heap")),
+            baseline_with("profileType", json!("stack")),
             400,
             "invalid_profile_type",
         ),
@@ -289,7 +289,7 @@ fn cases() -> Vec<Case> {
         case(M::GET, "/rules/99999999999", Body::None, 400, "invalid_id"),
         case(
             M::GET,
-            "/baselines/a/heap",
+            "/baselines/a/stack",
             Body::None,
             400,
             "invalid_profile_type",
@@ -345,7 +345,7 @@ fn cases() -> Vec<Case> {
         ),
         case(
             M::GET,
-            "/profiles/a?type=heap",
+            "/profiles/a?type=stack",
             Body::None,
             400,
             "invalid_profile_type",

@@ -36,14 +36,14 @@ pub fn cpu_pprof(hot: i64, cold: i64) -> Vec<u8> {
     to_bytes(&profile(&header, &stacks), true)
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gz.write_all(bytes).unwrap();
     gz.finish().unwrap()
 }
 
 /// The body `pyroscope-io` 1.x sends: one series, its labels, one raw pprof.
-fn push_request(app: &str, version: &str, pprof: Vec<u8>) -> Vec<u8> {
+pub fn push_request(app: &str, version: &str, pprof: Vec<u8>) -> Vec<u8> {
     let label = |name: &str, value: &str| LabelPair {
         name: name.into(),
         value: value.into(),
@@ -69,7 +69,7 @@ fn push_request(app: &str, version: &str, pprof: Vec<u8>) -> Vec<u8> {
 /// off them.
 const CENTURY: std::num::NonZeroU32 = std::num::NonZeroU32::new(36_500).unwrap();
 
-async fn spawn_with_store(dir: &Path) -> TestApp {
+pub async fn spawn_with_store(dir: &Path) -> TestApp {
     let dir = dir.to_path_buf();
     spawn_app_with(move |s| {
         s.ingest.store_dir = dir;
@@ -78,7 +78,7 @@ async fn spawn_with_store(dir: &Path) -> TestApp {
     .await
 }
 
-async fn ingest(
+pub async fn ingest(
     app: &TestApp,
     query: &str,
     content_type: &str,
@@ -93,7 +93,7 @@ async fn ingest(
         .unwrap()
 }
 
-async fn push(
+pub async fn push(
     app: &TestApp,
     content_type: &str,
     gzipped: bool,

@@ -21,6 +21,7 @@ mod history_outages;
 mod history_writes;
 mod ingest;
 mod ingest_otlp;
+mod inuse;
 mod json_canon;
 mod labels;
 mod openapi;

@@ -81,7 +81,9 @@ async fn a_profile_is_drawn_with_widths_proportional_to_its_samples() {
         .collect();
     assert!(rgb[1] > rgb[0] && rgb[1] > rgb[2], "green: {}", handle.2);
 
-    let res = app.get("/profiles/checkout/flamegraph.svg?type=heap").await;
+    let res = app
+        .get("/profiles/checkout/flamegraph.svg?type=stack")
+        .await;
     assert_eq!(res.status().as_u16(), 400);
 }
 

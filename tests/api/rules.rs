@@ -265,7 +265,7 @@ async fn a_put_validates_what_it_names_and_changes_nothing_when_invalid() {
     )
     .await;
     assert_error(
-        app.put(&path, &json!({"profileType": "heap"})).await,
+        app.put(&path, &json!({"profileType": "stack"})).await,
         400,
         "invalid_profile_type",
     )

@@ -6,6 +6,7 @@ pub mod model;
 mod record;
 pub mod routes;
 pub mod rules;
+mod rules_file;
 pub mod service;
 mod trends;
 

@@ -130,7 +130,7 @@ mod tests {
         assert_eq!(record.requested_by.as_deref(), Some("alice"));
 
         let bad = test::TestRequest::get()
-            .uri("/triage/checkout?types=heap")
+            .uri("/triage/checkout?types=stack")
             .to_request();
         let res = test::call_service(&app, bad).await;
         assert_eq!(res.status(), 400);

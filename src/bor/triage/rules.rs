@@ -1,10 +1,10 @@
 //! Diagnosis rules: a rules file (TOML) and a ranked profile in, a diagnosis out. Pure.
 
-use serde::Deserialize;
-
 pub use super::matcher::Pattern;
 
-use super::matcher::{compile_pattern, MatchName, PatternIndex, MAX_CATEGORIES};
+use super::matcher::MatchName;
+pub use super::rules_file::RulesError;
+use super::rules_file::{read, Category, TypeRules};
 use crate::profile::{round_percent, FunctionStat, ProfileType};
 
 /// The shipped rules, compiled in so the binary runs from any directory.
@@ -15,53 +15,6 @@ pub const SCORED_FUNCTIONS: usize = 50;
 
 /// The diagnosis of a profile without functions.
 pub const NO_DATA: &str = "no_data";
-
-/// Why a rules file was refused.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("invalid triage rules: {0}")]
-pub struct RulesError(pub String);
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RulesFile {
-    no_data_recommendation: String,
-    cpu: TypeFile,
-    alloc: TypeFile,
-    lock: TypeFile,
-    wall: TypeFile,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TypeFile {
-    default: String,
-    recommendation: String,
-    #[serde(default)]
-    categories: Vec<CategoryFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CategoryFile {
-    diagnosis: String,
-    recommendation: String,
-    patterns: Vec<Pattern>,
-}
-
-#[derive(Debug, Clone)]
-struct Category {
-    diagnosis: String,
-    recommendation: String,
-}
-
-#[derive(Debug, Clone)]
-struct TypeRules {
-    default: String,
-    recommendation: String,
-    categories: Vec<Category>,
-    /// Every category's patterns; category `c` is bit `c` of a name's matches.
-    patterns: PatternIndex,
-}
 
 /// Why a diagnosis was made: the functions its patterns matched and their share.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,11 +33,11 @@ pub struct Diagnosis {
     pub evidence: Evidence,
 }
 
-/// Loaded, validated rules for the four profile types.
+/// Loaded, validated rules for the five profile types.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     no_data_recommendation: String,
-    types: [TypeRules; 4],
+    types: [TypeRules; 5],
 }
 
 impl RuleSet {
@@ -95,15 +48,9 @@ impl RuleSet {
 
     /// Parses and validates a rules file.
     pub fn parse(text: &str) -> Result<Self, RulesError> {
-        let file: RulesFile = toml::from_str(text).map_err(|e| RulesError(e.to_string()))?;
-        let types = [
-            compile("cpu", file.cpu)?,
-            compile("alloc", file.alloc)?,
-            compile("lock", file.lock)?,
-            compile("wall", file.wall)?,
-        ];
+        let (no_data_recommendation, types) = read(text)?;
         Ok(RuleSet {
-            no_data_recommendation: file.no_data_recommendation,
+            no_data_recommendation,
             types,
         })
     }
@@ -114,6 +61,7 @@ impl RuleSet {
             ProfileType::Alloc => 1,
             ProfileType::Lock => 2,
             ProfileType::Wall => 3,
+            ProfileType::Inuse => 4,
         };
         &self.types[index]
     }
@@ -235,54 +183,6 @@ fn fill(template: &str, function: &FunctionStat, profile_type: ProfileType) -> S
             &round_percent(function.self_percent).to_string(),
         )
         .replace("{type}", profile_type.as_str())
-}
-
-fn compile(type_name: &str, file: TypeFile) -> Result<TypeRules, RulesError> {
-    let blank = |what: &str| RulesError(format!("[{type_name}] {what} must not be blank"));
-    if file.default.trim().is_empty() {
-        return Err(blank("default"));
-    }
-    if file.recommendation.trim().is_empty() {
-        return Err(blank("recommendation"));
-    }
-    if file.categories.len() > MAX_CATEGORIES {
-        return Err(RulesError(format!(
-            "[{type_name}] has {} categories; at most {MAX_CATEGORIES} are supported",
-            file.categories.len()
-        )));
-    }
-    let mut categories = Vec::with_capacity(file.categories.len());
-    let mut patterns = PatternIndex::default();
-    for (c, category) in file.categories.into_iter().enumerate() {
-        if category.diagnosis.trim().is_empty() || category.recommendation.trim().is_empty() {
-            return Err(blank("every category's diagnosis and recommendation"));
-        }
-        if category.patterns.is_empty() {
-            return Err(RulesError(format!(
-                "[{type_name}] category `{}` has no patterns",
-                category.diagnosis
-            )));
-        }
-        for pattern in category.patterns {
-            let matcher = compile_pattern(pattern).ok_or_else(|| {
-                RulesError(format!(
-                    "[{type_name}] category `{}` has a pattern without letters or digits",
-                    category.diagnosis
-                ))
-            })?;
-            patterns.add(c, matcher);
-        }
-        categories.push(Category {
-            diagnosis: category.diagnosis,
-            recommendation: category.recommendation,
-        });
-    }
-    Ok(TypeRules {
-        default: file.default,
-        recommendation: file.recommendation,
-        categories,
-        patterns,
-    })
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub fn file_parts(
                 SorError::Upstream(format!("profile file {}: {e}", file.path.display()))
             })?
         } else {
-            merge_labelled(std::iter::once(file), limits, sample_type, labels)?
+            merge_labelled(std::iter::once(file), limits, sample_type, labels, false)?
         };
         parts.push((bounds(file), Arc::new(stats)));
     }

@@ -17,6 +17,7 @@ use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQue
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Root, Snapshot};
 use super::pprof::{Limits, StackTree};
 use super::ranking::{profile_answer, DiffRead};
+use super::snapshots::weights;
 use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
@@ -34,6 +35,8 @@ struct MergeKey {
     sample_type: String,
     window: TimeWindow,
     labels: LabelSelector,
+    /// In-use memory: the window's snapshots are averaged, not added (SPEC §17).
+    snapshots: bool,
     generation: u64,
 }
 
@@ -78,6 +81,14 @@ impl FileProfileData {
         self.limits
     }
 
+    /// The pprof sample types (`type/unit`) read for `profile_type`, in order.
+    pub fn sample_types(&self, profile_type: ProfileType) -> Vec<String> {
+        self.sample_types
+            .get(&profile_type)
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// The directories, shared with the `/health` check and the store.
     pub fn dir(&self) -> Arc<ProfileDir> {
         self.dir.clone()
@@ -113,6 +124,7 @@ impl FileProfileData {
             sample_type: chosen.sample_type.clone(),
             window: query.window,
             labels: query.labels.clone(),
+            snapshots: query.profile_type.is_snapshot(),
             generation: snapshot.generation,
         };
         Ok((chosen.id, self.stats(&snapshot, key).await?))
@@ -128,6 +140,7 @@ impl FileProfileData {
             sample_type: chosen.sample_type.clone(),
             window,
             labels: labels.clone(),
+            snapshots: query.profile_type.is_snapshot(),
             generation: snapshot.generation,
         };
         let (baseline, current) = futures_util::future::join(
@@ -171,10 +184,10 @@ impl FileProfileData {
                 tokio::task::spawn_blocking(move || {
                     let (app, wanted, window) = (&k.app, &k.sample_type, k.window);
                     if k.labels.is_empty() {
-                        merge(&snapshot, app, wanted, window)
+                        merge(&snapshot, app, wanted, window, k.snapshots)
                     } else {
                         let files = files_of(&snapshot, app, window);
-                        merge_labelled(files, limits, wanted, &k.labels)
+                        merge_labelled(files, limits, wanted, &k.labels, k.snapshots)
                     }
                 })
                 .await
@@ -205,37 +218,39 @@ fn files_of<'a>(
         .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
 }
 
-/// The files' call trees of `sample_type` merged and ranked; a single file is ranked from its
-/// cached tree as it is.
+/// The files' call trees of `sample_type` merged and ranked (averaged as `snapshots`); a single
+/// file is ranked from its cached tree as it is.
 fn merge(
     snapshot: &Snapshot,
     app: &AppName,
     sample_type: &str,
     window: TimeWindow,
+    snapshots: bool,
 ) -> Result<FlameGraphStats, SorError> {
     let failed = |e: &dyn std::fmt::Display| {
         SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
     };
-    let mut files = files_of(snapshot, app, window).filter_map(|f| {
-        let p = &f.profile;
-        let i = p
-            .sample_types
-            .iter()
-            .position(|t| t.name() == sample_type)?;
-        Some((p, i))
-    });
-    let Some((first, first_index)) = files.next() else {
-        return StackTree::default().stats().map_err(|e| failed(&e));
-    };
-    let Some((second, second_index)) = files.next() else {
-        return first.stats(first_index).map_err(|e| failed(&e));
-    };
+    let files: Vec<(&ProfileFile, usize)> = files_of(snapshot, app, window)
+        .filter_map(|f| {
+            Some((
+                f,
+                f.profile
+                    .sample_types
+                    .iter()
+                    .position(|t| t.name() == sample_type)?,
+            ))
+        })
+        .collect();
+    match files.as_slice() {
+        [] => return StackTree::default().stats().map_err(|e| failed(&e)),
+        [(one, index)] => return one.profile.stats(*index).map_err(|e| failed(&e)),
+        _ => {}
+    }
+    let weights = weights(files.iter().map(|(f, _)| *f), snapshots);
     let mut tree = StackTree::default();
-    for (p, i) in [(first, first_index), (second, second_index)]
-        .into_iter()
-        .chain(files)
-    {
-        tree.add(p, i).map_err(|e| failed(&e))?;
+    for ((f, i), weight) in files.into_iter().zip(weights) {
+        tree.add_weighted(&f.profile, i, weight)
+            .map_err(|e| failed(&e))?;
     }
     tree.stats().map_err(|e| failed(&e))
 }

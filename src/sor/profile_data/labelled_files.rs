@@ -8,6 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use super::flamegraph::FlameGraphStats;
 use super::pprof::source::ProfileFile;
 use super::pprof::{parse_file_where, Limits, StackTree};
+use super::snapshots::weights;
 use crate::profile::LabelSelector;
 use crate::sor::SorError;
 
@@ -19,26 +20,33 @@ pub fn merge_labelled<'a>(
     limits: Limits,
     sample_type: &str,
     labels: &LabelSelector,
+    snapshots: bool,
 ) -> Result<FlameGraphStats, SorError> {
     let filter = labels.filter();
     let keep = |pairs: &[(&str, &str)]| {
         filter.matches(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
     };
+    let files: Vec<(&ProfileFile, usize)> = files
+        .filter_map(|f| {
+            Some((
+                f,
+                f.profile
+                    .sample_types
+                    .iter()
+                    .position(|t| t.name() == sample_type)?,
+            ))
+        })
+        .collect();
+    let weights = weights(files.iter().map(|(f, _)| *f), snapshots);
     let mut tree = StackTree::default();
-    for file in files {
-        let Some(index) = file
-            .profile
-            .sample_types
-            .iter()
-            .position(|t| t.name() == sample_type)
-        else {
-            continue;
-        };
+    for ((file, index), weight) in files.into_iter().zip(weights) {
         let read = std::fs::read(&file.path)
             .map_err(|e| e.to_string())
             .and_then(|raw| parse_file_where(&raw, limits, Some(&keep)).map_err(|e| e.to_string()));
         match read {
-            Ok(profile) => tree.add(&profile, index).map_err(|e| failed(file, &e))?,
+            Ok(profile) => tree
+                .add_weighted(&profile, index, weight)
+                .map_err(|e| failed(file, &e))?,
             Err(e) => {
                 tracing::warn!(file = %file.path.display(), error = %e, "a profile file cannot be read again; left out")
             }

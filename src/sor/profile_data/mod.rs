@@ -23,6 +23,7 @@ mod pyroscope_profile_data;
 mod ranking;
 pub mod remote;
 pub mod routes;
+mod snapshots;
 pub mod store;
 #[cfg(test)]
 #[path = "../../../tests/common/testdata.rs"]

@@ -197,7 +197,7 @@ pub struct SlicesParam {
     responses(
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
-            example = json!({"error": "unknown profile type `heap`; valid values: cpu, alloc, lock, wall", "code": "invalid_profile_type"})),
+            example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
         PyroscopeFailure,
     ))]
 pub async fn diff(

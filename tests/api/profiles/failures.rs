@@ -210,7 +210,7 @@ async fn invalid_requests_are_4xx_and_never_reach_pyroscope() {
     let cases = [
         (
             &get,
-            "/profiles/checkout?type=heap",
+            "/profiles/checkout?type=stack",
             400,
             "invalid_profile_type",
         ),

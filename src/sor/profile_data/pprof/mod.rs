@@ -23,7 +23,7 @@ pub use error::PprofError;
 pub use file_tree::FileTree;
 pub use profile::{Limits, ParsedProfile, SampleType};
 pub use read::COMPACTION_JOURNAL;
-pub use tree::StackTree;
+pub use tree::{StackTree, Weight};
 pub use walk::SampleFilter;
 
 #[cfg(test)]

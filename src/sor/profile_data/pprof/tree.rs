@@ -10,6 +10,28 @@ use super::hash::BuildIntHasher;
 use super::profile::ParsedProfile;
 use crate::sor::profile_data::flamegraph::{FlameGraphStats, FlamegraphError};
 
+/// A factor `num / den` applied to the values of a file merged into a tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Weight {
+    pub num: u64,
+    pub den: u64,
+}
+
+impl Weight {
+    /// Values as they are.
+    pub const ONE: Weight = Weight { num: 1, den: 1 };
+
+    /// `value × num / den`, rounded to the nearest unit (a zero `den` counts as one).
+    pub fn of(self, value: u64) -> u64 {
+        if self == Weight::ONE {
+            return value;
+        }
+        let den = u128::from(self.den.max(1));
+        let scaled = (u128::from(value) * u128::from(self.num) + den / 2) / den;
+        u64::try_from(scaled).unwrap_or(u64::MAX)
+    }
+}
+
 /// Name of the synthetic root, as in Pyroscope's flame graphs; never reported.
 const ROOT_NAME: &str = "total";
 
@@ -149,6 +171,17 @@ impl StackTree {
     /// Merges the stacks of `file` with their values of sample type `value_index` into this
     /// tree's first value: one lookup per node of the file's tree that has samples of that type.
     pub fn add(&mut self, file: &ParsedProfile, value_index: usize) -> Result<(), PprofError> {
+        self.add_weighted(file, value_index, Weight::ONE)
+    }
+
+    /// As [`StackTree::add`], each value multiplied by `weight` (rounded to the nearest unit):
+    /// how a snapshot counts its share of a window's mean.
+    pub fn add_weighted(
+        &mut self,
+        file: &ParsedProfile,
+        value_index: usize,
+        weight: Weight,
+    ) -> Result<(), PprofError> {
         let tree = &file.tree;
         let totals = tree
             .totals(value_index)
@@ -165,7 +198,7 @@ impl StackTree {
                 parent => self.child(here[parent as usize], names[tree.name(i) as usize])?,
             };
             here[i] = node;
-            self.add_value(node, 0, tree.self_value(i, value_index))?;
+            self.add_value(node, 0, weight.of(tree.self_value(i, value_index)))?;
         }
         Ok(())
     }

@@ -27,12 +27,14 @@ pub struct Compacted {
     pub replaced: u64,
 }
 
-/// Compacts every app of `root`: pieces of `piece_secs` that ended before `closed_before`.
+/// Compacts every app of `root`: pieces of `piece_secs` that ended before `closed_before`;
+/// the sample types `snapshot_types` names are averaged, not added.
 pub fn compact(
     root: &Path,
     piece_secs: i64,
     closed_before: i64,
     limits: Limits,
+    snapshot_types: &[String],
 ) -> std::io::Result<Compacted> {
     let mut done = Compacted::default();
     let apps = match fs::read_dir(root) {
@@ -50,7 +52,7 @@ pub fn compact(
             }
         }
         for (piece, files) in pieces.into_iter().filter(|(_, f)| f.len() > 1) {
-            let one = compact_piece(&app, piece, &files, limits)?;
+            let one = compact_piece(&app, piece, &files, limits, snapshot_types)?;
             done.merged += one.merged;
             done.replaced += one.replaced;
         }
@@ -64,6 +66,7 @@ fn compact_piece(
     piece: i64,
     files: &[PathBuf],
     limits: Limits,
+    snapshot_types: &[String],
 ) -> std::io::Result<Compacted> {
     let mut shapes: BTreeMap<Vec<Vec<u8>>, Vec<(PathBuf, proto::Profile)>> = BTreeMap::new();
     for path in files {
@@ -84,7 +87,7 @@ fn compact_piece(
         let (sources, profiles): (Vec<PathBuf>, Vec<proto::Profile>) = group.into_iter().unzip();
         let temporary = staged(
             app,
-            &super::normalize::gzip(&merge(&profiles).encode_to_vec())?,
+            &super::normalize::gzip(&merge(&profiles, snapshot_types).encode_to_vec())?,
         )?;
         let target = stored_name(piece);
         let names: Vec<String> = sources

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::sor::profile_data::pprof::proto;
+use crate::sor::profile_data::pprof::{proto, Weight};
 
 /// Whether two profiles can be merged: the same sample types and period type, by name.
 pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {
@@ -26,19 +26,38 @@ pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {
 /// One profile holding every sample of `profiles` (all of one [`shape`]), timed from the
 /// earliest start to the latest end. Equal functions and locations are kept once, and samples
 /// of the same stack and labels are summed, so a slice of a steady process's pushes is about
-/// the size of one of them.
-pub fn merge(profiles: &[proto::Profile]) -> proto::Profile {
+/// the size of one of them. Values of the sample types `snapshot_types` names (`type/unit`,
+/// in-use memory) are averaged instead: each profile counts for the time it covers over the
+/// merged profile's time, as a reader averages a window of snapshots (SPEC §17).
+pub fn merge(profiles: &[proto::Profile], snapshot_types: &[String]) -> proto::Profile {
     let mut into = Merged::default();
     let (mut start, mut end) = (i64::MAX, i64::MIN);
+    for p in profiles.iter().filter(|p| p.time_nanos > 0) {
+        start = start.min(p.time_nanos);
+        end = end.max(p.time_nanos.saturating_add(p.duration_nanos.max(0)));
+    }
+    let covered = if start < end { end - start } else { SECOND };
+    let snapshots = profiles
+        .first()
+        .map_or_else(Vec::new, |p| snapshot_indexes(p, snapshot_types));
     for (n, p) in profiles.iter().enumerate() {
         if n == 0 {
             into.header(p);
         }
-        into.add(p);
-        if p.time_nanos > 0 {
-            start = start.min(p.time_nanos);
-            end = end.max(p.time_nanos.saturating_add(p.duration_nanos.max(0)));
-        }
+        let own = match p.duration_nanos {
+            d if d > 0 => d,
+            _ => SECOND,
+        };
+        let weights: Vec<Weight> = (0..p.sample_type.len())
+            .map(|i| match snapshots.contains(&i) {
+                true => Weight {
+                    num: u64::try_from(own).unwrap_or(0),
+                    den: u64::try_from(covered).unwrap_or(1),
+                },
+                false => Weight::ONE,
+            })
+            .collect();
+        into.add(p, &weights);
     }
     let mut merged = into.profile;
     if start <= end {
@@ -46,6 +65,25 @@ pub fn merge(profiles: &[proto::Profile]) -> proto::Profile {
         merged.duration_nanos = end - start;
     }
     merged
+}
+
+const SECOND: i64 = 1_000_000_000;
+
+/// The indexes of `p`'s sample types that `snapshot_types` names.
+fn snapshot_indexes(p: &proto::Profile, snapshot_types: &[String]) -> Vec<usize> {
+    let text = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| p.string_table.get(i))
+            .map(|s| String::from_utf8_lossy(s).into_owned())
+            .unwrap_or_default()
+    };
+    p.sample_type
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| snapshot_types.contains(&format!("{}/{}", text(t.r#type), text(t.unit))))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// A merged sample's identity: its stack (location ids) and labels (string indexes).
@@ -108,7 +146,8 @@ impl Merged {
         self.profile.period = p.period;
     }
 
-    fn add(&mut self, p: &proto::Profile) {
+    /// Adds `p`'s samples, value `k` multiplied by `weights[k]`.
+    fn add(&mut self, p: &proto::Profile, weights: &[Weight]) {
         let mut function_ids: HashMap<u64, u64> = HashMap::new();
         for (i, f) in p.function.iter().enumerate() {
             let key = (
@@ -189,66 +228,16 @@ impl Merged {
                         next
                     });
             let sum = &mut self.profile.sample[slot].value;
-            for (total, v) in sum.iter_mut().zip(&s.value) {
-                *total = total.saturating_add(*v);
+            for (k, (total, v)) in sum.iter_mut().zip(&s.value).enumerate() {
+                let weight = weights.get(k).copied().unwrap_or(Weight::ONE);
+                let v = u64::try_from(*v)
+                    .map_or(*v, |v| i64::try_from(weight.of(v)).unwrap_or(i64::MAX));
+                *total = total.saturating_add(v);
             }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sor::profile_data::pprof::encode::{profile, Header, Stack};
-    use crate::sor::profile_data::pprof::{parse_file, Limits};
-    use prost::Message;
-
-    fn one(time_secs: i64, version: &str, stacks: &[(&[&str], i64)]) -> proto::Profile {
-        let header = Header {
-            sample_types: vec![("cpu".into(), "nanoseconds".into())],
-            period_type: Some(("cpu".into(), "nanoseconds".into())),
-            period: 10_000_000,
-            time_nanos: time_secs * 1_000_000_000,
-            duration_nanos: 10_000_000_000,
-            labels: vec![("version".into(), version.into())],
-        };
-        let stacks: Vec<Stack> = stacks
-            .iter()
-            .map(|(frames, v)| Stack {
-                frames: frames.iter().map(|f| (*f).to_owned()).collect(),
-                values: vec![*v],
-            })
-            .collect();
-        profile(&header, &stacks)
-    }
-
-    #[test]
-    fn merged_profiles_sum_the_same_stacks_and_keep_each_samples_labels() {
-        let a = one(100, "1", &[(&["main", "hot"], 70), (&["main", "cold"], 30)]);
-        let b = one(110, "2", &[(&["main", "hot"], 5), (&["main", "other"], 25)]);
-        assert_eq!(shape(&a), shape(&b));
-        let merged = merge(&[a, b]);
-        assert_eq!(
-            (merged.time_nanos, merged.duration_nanos),
-            (100_000_000_000, 20_000_000_000)
-        );
-        let limits = Limits {
-            max_decoded_bytes: 1 << 20,
-            max_stack_depth: 16,
-        };
-        let bytes = merged.encode_to_vec();
-        let stats = parse_file(&bytes, limits).unwrap().stats(0).unwrap();
-        let selves: Vec<(&str, u64)> = stats
-            .functions
-            .iter()
-            .map(|f| (f.name.as_str(), f.self_samples))
-            .collect();
-        assert_eq!(
-            selves,
-            [("hot", 75), ("cold", 30), ("other", 25), ("main", 0)]
-        );
-        let v2 = |pairs: &[(&str, &str)]| pairs.contains(&("version", "2"));
-        let only_v2 = crate::sor::profile_data::pprof::parse_file_where(&bytes, limits, Some(&v2));
-        assert_eq!(only_v2.unwrap().stats(0).unwrap().total_samples, 30);
-    }
-}
+#[path = "merge_tests.rs"]
+mod tests;

@@ -50,16 +50,25 @@ pub struct ProfileStore {
     dir: Arc<ProfileDir>,
     limits: Limits,
     bounds: StoreBounds,
+    /// The in-use sample types (`type/unit`), averaged rather than added by compaction.
+    snapshot_types: Arc<[String]>,
     in_flight: Arc<Semaphore>,
 }
 
 impl ProfileStore {
-    /// Keeps pushes in `dir`'s first directory, read back through `dir`.
-    pub fn new(dir: Arc<ProfileDir>, limits: Limits, bounds: StoreBounds) -> Self {
+    /// Keeps pushes in `dir`'s first directory, read back through `dir`; compaction averages
+    /// the sample types `snapshot_types` names (`type/unit`) as the reader does.
+    pub fn new(
+        dir: Arc<ProfileDir>,
+        limits: Limits,
+        bounds: StoreBounds,
+        snapshot_types: Vec<String>,
+    ) -> Self {
         ProfileStore {
             dir,
             limits,
             bounds,
+            snapshot_types: snapshot_types.into(),
             in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
         }
     }
@@ -68,8 +77,9 @@ impl ProfileStore {
     pub async fn compact(&self, now: i64) -> Result<Compacted, StoreError> {
         let (root, limits, piece) = (self.path(), self.limits, self.bounds.piece_secs.max(1));
         let closed_before = now.saturating_sub(LATE_PUSHES_SECS);
+        let snapshot_types = self.snapshot_types.clone();
         let done = on_disk("compaction", move || {
-            compact::compact(&root, piece, closed_before, limits)
+            compact::compact(&root, piece, closed_before, limits, &snapshot_types)
         })
         .await?;
         self.changed_if(done.merged > 0);
