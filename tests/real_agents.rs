@@ -44,7 +44,19 @@ fn gunzip_if_gzip(bytes: &[u8]) -> Vec<u8> {
 struct Running(Child);
 
 impl Drop for Running {
+    /// SIGTERM first, so the service stops its embedded PostgreSQL; SIGKILL after 20 s.
     fn drop(&mut self) {
+        if let Ok(pid) = i32::try_from(self.0.id()) {
+            // SAFETY: kill(2) on our own child's pid, which has not been waited for yet.
+            unsafe { libc::kill(pid, libc::SIGTERM) };
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -70,27 +82,37 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// The Profile Data process (it hosts the push routes; no database) on `store`.
-async fn service(store: &Path) -> (Running, String) {
+/// The whole service on `store`, with an embedded PostgreSQL of its own under `data` and the
+/// profile watcher on 10-s slices (cpu, wall and in-use), so `/trends` lists the pushes' slices.
+async fn service(store: &Path, data: &Path) -> (Running, String) {
     let port = free_port();
+    let config = data.join("agents.toml");
+    std::fs::write(
+        &config,
+        "[watch]\nslice_secs = 10\nlag_secs = 2\nbackfill_hours = 0\n\
+         types = [\"cpu\", \"wall\", \"inuse\"]\n",
+    )
+    .expect("the settings file");
     let child = Running(
         Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"))
-            .env("FUNCTION", "ReadPyroscopeProfile.sor.v1")
+            .env("APP_CONFIG", &config)
+            .env("APP__DATABASE__EMBEDDED__DATA_DIR", data.join("postgres"))
             .env("PROFILES_DIR", store)
             .env("PORT", port.to_string())
             .env("RUST_LOG", "warn")
             .env_remove("PYROSCOPE_URL")
+            .env_remove("DATABASE_URL")
             .stdout(Stdio::null())
             .spawn()
             .expect("the service binary starts"),
     );
     let address = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         if get(&format!("{address}/health/ready")).await.is_some() {
             return (child, address);
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("the service at {address} did not get ready");
 }
@@ -125,6 +147,8 @@ fn run_agent(program: &Path, script: &str, server: &str, app: &str) -> Child {
         .env("APP_NAME", app)
         .env("APP_VERSION", "1.0.0")
         .env("DURATION_SECS", DURATION_SECS)
+        // pyroscope-io's memory profiles too (a second series, `__name__="memory"`).
+        .env("MEMORY", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -249,7 +273,8 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
     install_agents();
     let store = tempfile::tempdir().unwrap();
     let recordings = tempfile::tempdir().unwrap();
-    let (_service, address) = service(store.path()).await;
+    let data = tempfile::tempdir().unwrap();
+    let (_service, address) = service(store.path(), data.path()).await;
     let (_recorder, proxy) = recorder(recordings.path(), &address);
     let started = chrono::Utc::now().timestamp();
 
@@ -377,4 +402,132 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
         .1,
         total
     );
+
+    // In-use memory (SPEC §17): Node's heap profile is `inuse`, and a window of it is the
+    // time-weighted mean of its snapshots.
+    let snapshots: Vec<&(String, Vec<u8>)> = pushed
+        .iter()
+        .filter(|(p, _)| p.starts_with("/ingest?"))
+        .collect();
+    let (want, n) = snapshot_oracle(&snapshots, "inuse_space", "bytes");
+    assert!(n >= 1, "the Node SDK pushed no heap snapshot");
+    let (got, _, body) = answered(&address, "node-busy", &format!("type=inuse&{window}")).await;
+    assert!(
+        body["profileTypeId"]
+            .as_str()
+            .unwrap()
+            .starts_with("memory:inuse_space:bytes"),
+        "{body}"
+    );
+    assert!(!got.is_empty(), "Node holds no memory: {body}");
+    let names: std::collections::BTreeSet<&String> = got.keys().chain(want.keys()).collect();
+    for name in names {
+        let (got, want) = (
+            got.get(name).copied().unwrap_or(0),
+            want.get(name).copied().unwrap_or(0.0),
+        );
+        // The service rounds each snapshot's share to a whole byte.
+        assert!(
+            (got as f64 - want).abs() <= n as f64,
+            "node-busy {name}: {got} bytes, the mean of {n} snapshots is {want}"
+        );
+    }
+    // pyroscope-io 1.4's memory series (`__name__="memory"`) carries Python's four sample
+    // types, but its in-use values are all zero (the SDK samples allocations only): alloc
+    // answers from alloc_space exactly, and in-use answers what was sent, nothing.
+    let python_memory: Vec<Vec<u8>> = python_pushes.clone();
+    let want = oracle(&python_memory, "alloc_space", "bytes");
+    assert!(!want.is_empty(), "the Python SDK pushed no allocations");
+    let (got, _, _) = answered(&address, "py-busy", &format!("type=alloc&{window}")).await;
+    assert_eq!(
+        got, want,
+        "the Python agent's allocations, function by function"
+    );
+    let (held, _) = snapshot_oracle(
+        &pushed
+            .iter()
+            .filter(|(p, _)| p.starts_with("/push.v1"))
+            .collect::<Vec<_>>(),
+        "inuse_space",
+        "bytes",
+    );
+    let (got, total, _) = answered(&address, "py-busy", &format!("type=inuse&{window}")).await;
+    assert!(
+        held.is_empty() && got.is_empty() && total == 0,
+        "{held:?} {got:?}"
+    );
+
+    // With 10-s slices the watcher has summarized the pushes: /trends lists the slices, each
+    // with the version the agents tagged.
+    for (app, kind) in [("py-busy", "cpu"), ("node-busy", "wall")] {
+        let url = format!("{address}/trends/{app}?type={kind}&{window}");
+        let deadline = Instant::now() + Duration::from_secs(40);
+        let slices = loop {
+            let trends = get(&url).await.unwrap_or_else(|| panic!("{url} answers"));
+            let slices = trends["slices"].as_array().cloned().unwrap_or_default();
+            if slices.len() >= 2 || Instant::now() > deadline {
+                break slices;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        };
+        assert!(slices.len() >= 2, "{app}: {slices:?}");
+        for slice in &slices {
+            assert_eq!(slice["start"].as_i64().unwrap() % 10, 0, "{slice}");
+            assert_eq!(slice["versions"], serde_json::json!(["1.0.0"]), "{slice}");
+        }
+    }
+}
+
+/// Per function (leaf frame), the time-weighted mean of `kind/unit` over the snapshots that
+/// have it, as SPEC §17 defines a window of in-use memory: each counts for the time it covers
+/// (the push's `from`/`until`, else the pprof's own time), over the time all of them cover
+/// together. Also how many snapshots there were.
+fn snapshot_oracle(
+    pushes: &[&(String, Vec<u8>)],
+    kind: &str,
+    unit: &str,
+) -> (BTreeMap<String, f64>, usize) {
+    const SECOND: i64 = 1_000_000_000;
+    let mut held: Vec<((i64, i64), BTreeMap<String, i64>)> = Vec::new();
+    for (path, bytes) in pushes {
+        let selves = oracle(std::slice::from_ref(bytes), kind, unit);
+        let p = pprof::protos::Profile::decode(&bytes[..]).expect("a pprof");
+        let has = p
+            .sample_type
+            .iter()
+            .any(|t| p.string_table[t.ty as usize] == kind);
+        if !has {
+            continue;
+        }
+        let query = |key: &str| -> Option<i64> {
+            let (_, query) = path.split_once('?')?;
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+                .and_then(|v| v.parse().ok())
+        };
+        let span = match (query("from"), query("until")) {
+            (Some(from), Some(until)) => (from * SECOND, until * SECOND),
+            _ => {
+                assert!(p.time_nanos > 0, "a snapshot without a time: {path}");
+                (p.time_nanos, p.time_nanos + p.duration_nanos.max(SECOND))
+            }
+        };
+        held.push((span, selves));
+    }
+    let mut spans: Vec<(i64, i64)> = held.iter().map(|(s, _)| *s).collect();
+    spans.sort_unstable();
+    let (mut covered, mut reach) = (0i64, i64::MIN);
+    for (start, end) in spans {
+        covered += (end - start.max(reach)).max(0);
+        reach = reach.max(end);
+    }
+    let mut mean = BTreeMap::new();
+    for ((start, end), selves) in &held {
+        let weight = (end - start) as f64 / covered as f64;
+        for (name, value) in selves {
+            *mean.entry(name.clone()).or_insert(0.0) += *value as f64 * weight;
+        }
+    }
+    (mean, held.len())
 }
