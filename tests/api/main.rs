@@ -35,6 +35,7 @@ mod profile_files;
 mod profiles;
 #[path = "../common/push_proto.rs"]
 mod push_proto;
+mod real_runtimes;
 mod regressions;
 mod remote_errors;
 mod robustness;

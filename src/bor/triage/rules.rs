@@ -66,9 +66,10 @@ impl RuleSet {
         &self.types[index]
     }
 
-    /// The score of the category named `diagnosis` for one profile, as [`RuleSet::diagnose`]
-    /// computes it: the summed selfPercent of the scored functions its patterns match (an
-    /// empty profile scores 0). `None` when no category of that type has that name.
+    /// The score of the diagnosis `diagnosis` for one profile, as [`RuleSet::diagnose`]
+    /// computes it: the summed selfPercent of the scored functions the patterns of its
+    /// categories match (one per runtime, say; an empty profile scores 0). `None` when no
+    /// category of that type has that name.
     pub fn category_score(
         &self,
         profile_type: ProfileType,
@@ -76,13 +77,18 @@ impl RuleSet {
         diagnosis: &str,
     ) -> Option<Evidence> {
         let rules = self.rules_for(profile_type);
-        let c = rules
+        let mask = rules
             .categories
             .iter()
-            .position(|c| c.diagnosis == diagnosis)?;
+            .enumerate()
+            .filter(|(_, c)| c.diagnosis == diagnosis)
+            .fold(0u64, |mask, (c, _)| mask | (1 << c));
+        if mask == 0 {
+            return None;
+        }
         let matched: Vec<&FunctionStat> = scored(functions)
             .into_iter()
-            .filter(|f| rules.patterns.categories(&MatchName::new(&f.name)) & (1 << c) != 0)
+            .filter(|f| rules.patterns.categories(&MatchName::new(&f.name)) & mask != 0)
             .collect();
         Some(Evidence {
             matched_percent: matched.iter().map(|f| f.self_percent).sum(),
@@ -188,3 +194,7 @@ fn fill(template: &str, function: &FunctionStat, profile_type: ProfileType) -> S
 #[cfg(test)]
 #[path = "rules_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "rules_runtime_tests.rs"]
+mod runtime_tests;
