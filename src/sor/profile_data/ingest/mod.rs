@@ -4,6 +4,10 @@
 //! do the I/O.
 
 mod form;
+pub mod jfr;
+mod jfr_chunks;
+mod jfr_labels;
+mod jfr_pprof;
 mod model;
 mod name;
 mod otlp;
