@@ -3,6 +3,9 @@
 //! API tests and benches/jfr.rs. A machine without `java`, `javac` or `jfr` fails the caller
 //! saying so (.ci/run installs them): the tests never skip.
 
+// Each user takes part: the API tests record, tests/real_jvm.rs also reads `jfr print`.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
