@@ -23,6 +23,11 @@ pub fn jdk_tool(name: &str) -> String {
 /// A recording of `Workload` running `seconds` in `dir`, with `settings` (`profile`) and the
 /// extra JVM options `jvm`; the path of the `.jfr`.
 pub fn record(dir: &Path, seconds: u32, jvm: &[&str]) -> PathBuf {
+    record_with(dir, seconds, "profile", jvm)
+}
+
+/// [`record`] with `settings`: a name the JDK knows (`profile`, `default`) or a `.jfc` path.
+pub fn record_with(dir: &Path, seconds: u32, settings: &str, jvm: &[&str]) -> PathBuf {
     let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/jvm/Workload.java");
     let classes = dir.join("classes");
     let status = Command::new(jdk_tool("javac"))
@@ -35,7 +40,7 @@ pub fn record(dir: &Path, seconds: u32, jvm: &[&str]) -> PathBuf {
     let jfr = dir.join("workload.jfr");
     let output = Command::new(jdk_tool("java"))
         .arg(format!(
-            "-XX:StartFlightRecording=filename={},settings=profile",
+            "-XX:StartFlightRecording=filename={},settings={settings}",
             jfr.display()
         ))
         .args(jvm)
@@ -51,6 +56,29 @@ pub fn record(dir: &Path, seconds: u32, jvm: &[&str]) -> PathBuf {
         String::from_utf8_lossy(&output.stderr)
     );
     jfr
+}
+
+/// The JDK's `profile` settings sampling densely (every 1 ms, 100 000 allocation samples/s,
+/// every monitor enter and park), written in `dir`: what the benchmark records.
+pub fn dense_settings(dir: &Path) -> PathBuf {
+    let output = Command::new(jdk_tool("java"))
+        .args(["-XshowSettings:properties", "-version"])
+        .output()
+        .expect("java runs");
+    let text = String::from_utf8_lossy(&output.stderr);
+    let home = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("java.home = "))
+        .expect("java names its java.home");
+    let profile = std::fs::read_to_string(Path::new(home).join("lib/jfr/profile.jfc"))
+        .expect("the JDK ships lib/jfr/profile.jfc");
+    let dense = profile
+        .replace("control=\"method-sampling-java-interval\">10 ms", ">1 ms")
+        .replace("control=\"allocation-profiling\">300/s", ">100000/s")
+        .replace("control=\"locking-threshold\">10 ms", ">0 ms");
+    let path = dir.join("dense.jfc");
+    std::fs::write(&path, dense).unwrap();
+    path
 }
 
 /// `jfr print --json --events EVENT file`, the JDK's own reading, as JSON.
