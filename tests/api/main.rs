@@ -20,9 +20,12 @@ mod history;
 mod history_outages;
 mod history_writes;
 mod ingest;
+mod ingest_jfr;
 mod ingest_otlp;
 mod inuse;
 mod json_canon;
+#[path = "../common/jvm.rs"]
+mod jvm;
 mod labels;
 mod openapi;
 mod operations;

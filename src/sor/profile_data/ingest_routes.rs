@@ -43,7 +43,8 @@ pub struct IngestParams {
     /// End of the profile, epoch seconds.
     #[param(minimum = 0, example = 1_700_000_010)]
     pub until: Option<i64>,
-    /// `pprof`, `folded` (also `groups`) or `lines`; unset: pprof for a binary body, folded for text.
+    /// `pprof`, `jfr` (Java Flight Recorder), `folded` (also `groups`) or `lines`; unset: pprof for
+    /// a binary body, folded for text.
     #[param(example = "pprof")]
     pub format: Option<String>,
     /// Samples per second of a folded body (default 100); pprof carries its own period.
@@ -74,10 +75,12 @@ pub struct Stored {
 /// Takes a profile pushed by a Pyroscope agent.
 ///
 /// The body is a pprof (gzip or raw), `multipart/form-data` with the pprof in the part
-/// `profile`, or folded stacks. Answered only once the profile is durably stored.
+/// `profile` (or the Java agent's JFR in the part `jfr`, its labels in `labels`), a JFR
+/// recording (`format=jfr`: one profile per type it has events of), or folded stacks.
+/// Answered only once the profile is durably stored.
 #[utoipa::path(post, path = "/ingest", tag = "ingest",
     params(IngestParams),
-    request_body(content = inline(BinaryBody), description = "pprof (gzip or raw), multipart with a `profile` part, or folded text",
+    request_body(content = inline(BinaryBody), description = "pprof (gzip or raw), JFR, multipart with a `profile` (or `jfr` and `labels`) part, or folded text",
         content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Stored", body = Stored),

@@ -107,7 +107,7 @@ impl Intake {
             let store = self.store()?;
             let bytes = self.unzipped(&body)?;
             let form = BodyForm::of(query.format.as_deref(), body.content_type, &bytes)?;
-            let pushed = ingest_body(query, form, bytes).await?;
+            let pushed = ingest_body(query, form, bytes, self.max_decoded).await?;
             keep(store, pushed, now).await
         }
         .await;

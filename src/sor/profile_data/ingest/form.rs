@@ -1,9 +1,11 @@
 //! The bodies of Pyroscope's `/ingest`: a pprof (gzip or raw), `multipart/form-data` with the
-//! pprof in the part `profile`, or folded text (`frame;frame value` per line, or `lines`: one
-//! stack per line). Folded stacks become a pprof of their own, so everything stored is pprof.
+//! pprof in the part `profile` (or a JFR in the part `jfr`), a JFR recording (`format=jfr`), or
+//! folded text (`frame;frame value` per line, or `lines`: one stack per line). Folded stacks
+//! and recordings become pprofs of their own, so everything stored is pprof.
 
 use serde::Deserialize;
 
+use super::jfr_push::jfr_pushed;
 use super::model::{IngestError, Pushed};
 use super::name::parse_name;
 use crate::sor::profile_data::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
@@ -30,6 +32,8 @@ pub struct IngestQuery {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyForm {
     Pprof,
+    /// A Java Flight Recorder recording (gzip or raw).
+    Jfr,
     /// `multipart/form-data` with this boundary.
     Multipart(String),
     Folded,
@@ -49,13 +53,14 @@ impl BodyForm {
         }
         match format.map(str::to_ascii_lowercase).as_deref() {
             Some("pprof") => Ok(BodyForm::Pprof),
+            Some("jfr") => Ok(BodyForm::Jfr),
             Some("folded" | "groups") => Ok(BodyForm::Folded),
             Some("lines") => Ok(BodyForm::Lines),
             Some("") | None if is_binary(body) => Ok(BodyForm::Pprof),
             Some("") | None => Ok(BodyForm::Folded),
             Some(other) => Err(IngestError::Unsupported(format!(
                 "format `{other}` is not read here; send pprof (gzip or raw, or multipart with \
-                 the part `profile`), folded or lines"
+                 the part `profile`), jfr, folded or lines"
             ))),
         }
     }
@@ -66,11 +71,13 @@ fn is_binary(body: &[u8]) -> bool {
     body.starts_with(&[0x1f, 0x8b]) || std::str::from_utf8(body).is_err()
 }
 
-/// The profiles of one `/ingest` (one, or none for a folded body without a stack).
+/// The profiles of one `/ingest` (one, one per logical type of a JFR, or none for a folded
+/// body without a stack); a JFR's gzip parts are decompressed within `max_decoded` bytes.
 pub async fn ingest_body(
     query: &IngestQuery,
     form: BodyForm,
     body: bytes::Bytes,
+    max_decoded: u64,
 ) -> Result<Vec<Pushed>, IngestError> {
     check_query(query)?;
     let (app, labels) = parse_name(&query.name)?;
@@ -85,7 +92,17 @@ pub async fn ingest_body(
     };
     let pprof = match form {
         BodyForm::Pprof => body,
-        BodyForm::Multipart(boundary) => profile_part(body, boundary).await?,
+        BodyForm::Jfr => return jfr_pushed((app, labels, window), &body, None, max_decoded),
+        BodyForm::Multipart(boundary) => match profile_part(body, boundary).await? {
+            Part::Pprof(pprof) => pprof,
+            Part::Jfr {
+                jfr,
+                labels: snapshot,
+            } => {
+                let pushed = (app, labels, window);
+                return jfr_pushed(pushed, &jfr, snapshot.as_deref(), max_decoded);
+            }
+        },
         BodyForm::Folded | BodyForm::Lines => {
             let text = std::str::from_utf8(&body)
                 .map_err(|_| IngestError::Malformed("folded stacks must be UTF-8 text".into()))?;
@@ -171,16 +188,28 @@ fn folded_header(query: &IngestQuery) -> Result<Header, IngestError> {
     })
 }
 
-/// The part `profile` of a multipart body; `prev_profile` (a delta's previous profile) is
-/// refused, since the service keeps profiles as they are and never subtracts them.
-async fn profile_part(body: bytes::Bytes, boundary: String) -> Result<bytes::Bytes, IngestError> {
+/// What a multipart body carries: a pprof, or the Java agent's recording and labels.
+enum Part {
+    Pprof(bytes::Bytes),
+    Jfr {
+        jfr: bytes::Bytes,
+        labels: Option<bytes::Bytes>,
+    },
+}
+
+/// The part `profile` (or `jfr` with `labels`) of a multipart body; `prev_profile` (a delta's
+/// previous profile) is refused, since the service keeps profiles as they are and never
+/// subtracts them.
+async fn profile_part(body: bytes::Bytes, boundary: String) -> Result<Part, IngestError> {
     let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
     let mut parts = multer::Multipart::new(stream, boundary);
-    let mut profile = None;
+    let (mut profile, mut jfr, mut labels) = (None, None, None);
     let bad = |e: multer::Error| IngestError::Malformed(format!("multipart body: {e}"));
     while let Some(part) = parts.next_field().await.map_err(bad)? {
         match part.name() {
             Some("profile") => profile = Some(part.bytes().await.map_err(bad)?),
+            Some("jfr") => jfr = Some(part.bytes().await.map_err(bad)?),
+            Some("labels") => labels = Some(part.bytes().await.map_err(bad)?),
             Some("prev_profile") => {
                 return Err(IngestError::Unprocessable(
                     "a `prev_profile` part asks for a delta, which is not computed here: send \
@@ -197,9 +226,13 @@ async fn profile_part(body: bytes::Bytes, boundary: String) -> Result<bytes::Byt
             _ => {}
         }
     }
-    profile.ok_or_else(|| {
-        IngestError::Malformed("the multipart body has no part named `profile`".into())
-    })
+    match (profile, jfr) {
+        (Some(pprof), _) => Ok(Part::Pprof(pprof)),
+        (None, Some(jfr)) => Ok(Part::Jfr { jfr, labels }),
+        (None, None) => Err(IngestError::Malformed(
+            "the multipart body has no part named `profile` or `jfr`".into(),
+        )),
+    }
 }
 
 #[cfg(test)]

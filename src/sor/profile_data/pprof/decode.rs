@@ -1,5 +1,5 @@
 //! From the bytes of a file to its call tree: gzip or raw by content, a bound on the
-//! decompressed size, prost for the small tables, then the samples walked straight into the
+//! decompressed size, a JFR recording (by its `FLR` magic) made into a pprof first, prost for the small tables, then the samples walked straight into the
 //! tree (`walk.rs`). Every index is checked on the way, so nothing later can fail on the
 //! file's content.
 
@@ -15,6 +15,7 @@ use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
 use super::walk::{add_samples, SampleFilter};
 use super::wire::wire_error;
+use crate::sor::profile_data::ingest::jfr::{is_jfr, jfr_combined};
 
 /// Decompresses (when the content is gzip) within the size bound.
 pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {
@@ -57,6 +58,13 @@ pub fn parse_file_where(
     filter: SampleFilter<'_>,
 ) -> Result<ParsedProfile, PprofError> {
     let bytes = decompress(raw, limits)?;
+    // A recording is read as the pprof of all its sample types, then like any pprof.
+    let bytes = if is_jfr(&bytes) {
+        let profile = jfr_combined(&bytes).map_err(|e| PprofError::Invalid(e.to_string()))?;
+        Cow::Owned(profile.encode_to_vec())
+    } else {
+        bytes
+    };
     // Pass 1: the tables; prost skips the samples, which are most of the bytes.
     let p = proto::ProfileTables::decode(&*bytes).map_err(|e| wire_error(&e))?;
     let table = &p.string_table;
