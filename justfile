@@ -36,6 +36,13 @@ bench:
 watch-bench:
     bash scripts/watch_bench.sh
 
+# End to end on real processes under their real agents (SPEC §15-§16): a Python (cpu) and a
+# Node (wall) app, version A steady, a restart as A, a restart as B with one function a few
+# points costlier, a restart as B again; detection delay and false alarms per run
+# (docs/performance.md). ~8 min a run; RUNS=2 by default, BIN=path skips the release build.
+agents-experiment:
+    bash scripts/agents_experiment.sh
+
 # Remake the bundled demo profiles from the folded stacks in demo/stacks/.
 demo-profiles:
     scripts/demo-profiles.sh

@@ -1,7 +1,9 @@
 // A CPU-busy workload profiled by the real Pyroscope Node SDK (@pyroscope/nodejs 0.x).
 //
 // Env: SERVER_ADDRESS, APP_NAME, APP_VERSION (tag `version`), optional AUTH_TOKEN (sent as
-// `Authorization: Bearer`), DURATION_SECS (default 25), FLUSH_INTERVAL_MS (default 10000).
+// `Authorization: Bearer`), DURATION_SECS (default 25), FLUSH_INTERVAL_MS (default 10000),
+// EXTRA_BETA_MS (default 0: a "version B" whose busyBetaSorting also spends this many
+// milliseconds per round in a plain loop of its own; scripts/agents_experiment.sh).
 // The SDK lives in target/agents/node (scripts/install-agents.sh installs it there).
 'use strict';
 const path = require('node:path');
@@ -14,6 +16,8 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const Pyroscope = require(path.join(ROOT, 'target/agents/node/node_modules/@pyroscope/nodejs')).default;
 
 const DURATION_MS = Number(process.env.DURATION_SECS || '25') * 1000;
+// Unset or 0: the ~2:1 split that tests/real_agents.rs relies on, unchanged.
+const EXTRA_BETA_MS = Number(process.env.EXTRA_BETA_MS || '0');
 
 Pyroscope.init({
   serverAddress: process.env.SERVER_ADDRESS,
@@ -35,13 +39,21 @@ function busyAlphaHashing(ms) {
 }
 
 const retained = []; // a little live memory, so the heap profile is not empty
-function busyBetaSorting(ms) {
+function busyBetaSorting(ms, extraMs) {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const items = Array.from({ length: 2000 }, () => Math.random());
     items.sort((a, b) => a - b);
     if (retained.length < 200) retained.push(items);
   }
+  // Version B's extra work: arithmetic that allocates nothing, so the wall profile puts it in
+  // this function's own frame (more sorting would go half to the garbage collector's).
+  let x = 0;
+  if (extraMs > 0) {
+    const extraEnd = Date.now() + extraMs;
+    while (Date.now() < extraEnd) for (let i = 0; i < 1000; i++) x += i * i;
+  }
+  return x;
 }
 
 // Short slices with setImmediate between them: the SDK's flush timer and its HTTP upload
@@ -54,7 +66,7 @@ function round() {
     return;
   }
   busyAlphaHashing(40);
-  busyBetaSorting(20);
+  busyBetaSorting(20, EXTRA_BETA_MS);
   setImmediate(round);
 }
 round();

@@ -3,7 +3,8 @@
 
 Env: SERVER_ADDRESS, APP_NAME, APP_VERSION (tag `version`), optional AUTH_TOKEN,
 DURATION_SECS (default 25), MEMORY=1 (also send the SDK's memory profiles),
-UPLOAD_INTERVAL_SECS (default 10, the SDK's own default).
+UPLOAD_INTERVAL_SECS (default 10, the SDK's own default), EXTRA_BETA_MS (default 0: a "version B"
+whose busy_beta_sorting runs this many more milliseconds per round; scripts/agents_experiment.sh).
 Run with target/agents/venv/bin/python (scripts/install-agents.sh makes it).
 """
 import hashlib
@@ -14,6 +15,8 @@ import time
 import pyroscope
 
 DURATION = float(os.environ.get("DURATION_SECS", "25"))
+# Unset or 0: the ~2:1 split that tests/real_agents.rs relies on, unchanged.
+EXTRA_BETA = float(os.environ.get("EXTRA_BETA_MS", "0")) / 1000
 TOKEN = os.environ.get("AUTH_TOKEN")
 
 pyroscope.configure(
@@ -52,6 +55,6 @@ def busy_beta_sorting(seconds):
 deadline = time.monotonic() + DURATION
 while time.monotonic() < deadline:
     busy_alpha_hashing(0.2)
-    busy_beta_sorting(0.1)
+    busy_beta_sorting(0.1 + EXTRA_BETA)
 
 pyroscope.shutdown()  # flushes the last, partial window before the process exits
