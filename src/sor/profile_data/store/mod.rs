@@ -5,6 +5,7 @@
 //! a push is checked before the first is written, so a refused push stores nothing.
 
 mod compact;
+mod dir_sync;
 mod merge;
 mod normalize;
 mod profile_store;

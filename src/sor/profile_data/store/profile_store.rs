@@ -7,6 +7,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 use super::compact::{self, Compacted};
+use super::dir_sync::DirSyncs;
 use super::normalize::stored_profile;
 use super::sweep::{self, Swept};
 use super::write;
@@ -53,6 +54,8 @@ pub struct ProfileStore {
     /// The in-use sample types (`type/unit`), averaged rather than added by compaction.
     snapshot_types: Arc<[String]>,
     in_flight: Arc<Semaphore>,
+    /// Directory syncs shared by the pushes that land in one directory at once.
+    syncs: Arc<DirSyncs>,
 }
 
 impl ProfileStore {
@@ -70,6 +73,7 @@ impl ProfileStore {
             bounds,
             snapshot_types: snapshot_types.into(),
             in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
+            syncs: Arc::default(),
         }
     }
 
@@ -118,14 +122,15 @@ impl ProfileStore {
         for p in &pushed {
             check_app(&p.app)?;
         }
-        let (root, limits) = (self.path(), self.limits);
+        let (root, limits, syncs) = (self.path(), self.limits, self.syncs.clone());
         let written = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let files = pushed
                 .iter()
                 .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, limits)?)))
                 .collect::<Result<Vec<_>, IngestError>>()?;
-            write::write_all(&root, &files).map_err(|e| StoreError::Unwritable(e.to_string()))
+            write::write_all(&root, &files, &syncs)
+                .map_err(|e| StoreError::Unwritable(e.to_string()))
         })
         .await
         .map_err(|e| StoreError::Unwritable(format!("the write task failed: {e}")))??;

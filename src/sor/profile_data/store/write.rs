@@ -5,18 +5,29 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::dir_sync::DirSyncs;
 use super::normalize::StoredProfile;
 
 /// Writes every `(app, file)` durably under `root`; returns the bytes written. On an error,
 /// the files of this call written so far are removed again.
-pub(super) fn write_all(root: &Path, files: &[(String, StoredProfile)]) -> std::io::Result<u64> {
+/// Directory syncs are shared with the concurrent pushes to the same directory (`syncs`).
+pub(super) fn write_all(
+    root: &Path,
+    files: &[(String, StoredProfile)],
+    syncs: &DirSyncs,
+) -> std::io::Result<u64> {
     let mut done = Vec::with_capacity(files.len());
     let result = files.iter().try_for_each(|(app, file)| {
         let dir = root.join(app);
         fs::create_dir_all(&dir)?;
         let temporary = staged(&dir, &file.bytes)?;
-        done.push(placed(&dir, &temporary, &stored_name(file.time_secs))?);
-        Ok(())
+        let path = dir.join(stored_name(file.time_secs));
+        if let Err(e) = fs::rename(&temporary, &path) {
+            let _ = fs::remove_file(&temporary);
+            return Err(e);
+        }
+        done.push(path);
+        syncs.sync(&dir)
     });
     if let Err(e) = result {
         for path in done {
