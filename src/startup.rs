@@ -101,8 +101,8 @@ impl Application {
         if let Some(store) = hosted.profile_store.clone() {
             let status = StoreStatus::new(&metrics)?;
             let task = status.clone();
-            tasks.spawn(status, Duration::from_secs(1), move |shutdown| {
-                keep_tidy(store, task, shutdown)
+            tasks.spawn_restarting(status, Duration::from_secs(1), move |shutdown| {
+                keep_tidy(store.clone(), task.clone(), shutdown)
             });
         }
         if let Some(writer) = history_writer {

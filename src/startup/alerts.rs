@@ -52,8 +52,8 @@ pub(super) fn start_alert_evaluator(
         bors.alerts = Some(alerts.service);
         bors.checks.extend(alerts.checks);
         let (status, task) = (alerts.task.status.clone(), alerts.task);
-        tasks.spawn(status, EVALUATOR_STOP_WITHIN, move |shutdown| {
-            task.run(shutdown)
+        tasks.spawn_restarting(status, EVALUATOR_STOP_WITHIN, move |shutdown| {
+            task.clone().run(shutdown)
         });
     }
     Ok(())

@@ -53,8 +53,8 @@ pub(super) fn start_delivery(
     };
     // Sends in flight get the delivery timeout to finish; the rest are retried later.
     let stop_within = settings.alerts.delivery_timeout();
-    tasks.spawn(task.status.clone(), stop_within, move |shutdown| {
-        task.run(shutdown)
+    tasks.spawn_restarting(task.status.clone(), stop_within, move |shutdown| {
+        task.clone().run(shutdown)
     });
     Ok(Some(delivery))
 }

@@ -60,8 +60,8 @@ pub(super) fn regression_detector(
             resend: Duration::from_secs(watch.slice_secs),
             status: Arc::new(AnnouncerStatus::default()),
         };
-        tasks.spawn(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
-            announcer.run(shutdown)
+        tasks.spawn_restarting(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
+            announcer.clone().run(shutdown)
         });
     }
     let judgement = Judgement {

@@ -133,7 +133,9 @@ pub(super) fn start_watch(
     bors.regressions = Some(web::Data::new(regressions));
     bors.checks.extend(remote.checks);
     if watch.enabled {
-        tasks.spawn(status, STOP_WITHIN, move |shutdown| task.run(shutdown));
+        tasks.spawn_restarting(status, STOP_WITHIN, move |shutdown| {
+            task.clone().run(shutdown)
+        });
     } else {
         tracing::info!(
             "watch.enabled is false: /trends answers from the store, another replica summarizes"

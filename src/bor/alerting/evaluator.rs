@@ -48,6 +48,7 @@ pub struct FiringAlert {
 }
 
 /// Evaluates every enabled rule against the profiles of the last `window_secs`.
+#[derive(Clone)]
 pub struct Evaluator {
     pub rules: Arc<dyn AlertRuleSor>,
     pub profiles: Arc<dyn ProfileDataSor>,

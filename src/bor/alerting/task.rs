@@ -19,6 +19,7 @@ use crate::tasks::{Shutdown, TaskStatus};
 use crate::telemetry::Metrics;
 
 /// The evaluator and what it needs to run on its own.
+#[derive(Clone)]
 pub struct EvaluatorTask {
     pub evaluator: Evaluator,
     pub leadership: Arc<dyn Leadership>,

@@ -24,6 +24,7 @@ const ALERTMANAGER_RETRY: Backoff = Backoff {
 };
 
 /// Where Alertmanager is, and how it is called.
+#[derive(Clone)]
 pub struct AlertmanagerTarget {
     pub client: Outbound,
     /// Its base URL; alerts go to `api/v2/alerts` under it.
@@ -31,6 +32,7 @@ pub struct AlertmanagerTarget {
 }
 
 /// Everything delivery needs to run on its own.
+#[derive(Clone)]
 pub struct DeliveryTask {
     pub drain: Arc<Drain>,
     pub alertmanager: Option<AlertmanagerTarget>,

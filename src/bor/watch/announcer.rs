@@ -23,6 +23,7 @@ const LOOK_EVERY: Duration = Duration::from_secs(1);
 const STANDBY_EVERY: Duration = Duration::from_secs(5);
 
 /// What the announcer needs.
+#[derive(Clone)]
 pub struct Announcer {
     pub regressions: Arc<dyn RegressionSor>,
     pub leadership: Arc<dyn Leadership>,

@@ -29,6 +29,7 @@ const REFRESH_EVERY: i64 = 5;
 const RETENTION_EVERY: i64 = 3600;
 
 /// Everything the watcher needs to run on its own.
+#[derive(Clone)]
 pub struct WatchTask {
     pub work: Arc<dyn WatchWork>,
     pub summaries: Arc<dyn SummarySor>,

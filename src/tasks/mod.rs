@@ -7,11 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::probe::HealthCheck;
+
+mod restart;
+mod shutdown;
+
+use restart::{restarting, Supervision};
+pub use shutdown::{shutdown_signal, Shutdown, Stopper};
 
 /// Time a task gets past its own deadline to count and log what it gives up, before it is
 /// aborted.
@@ -25,47 +30,6 @@ pub trait TaskStatus: Send + Sync {
     fn state(&self) -> Result<Option<serde_json::Value>, String>;
 }
 
-/// A task's side of shutdown: whether to finish, and by when.
-#[derive(Clone)]
-pub struct Shutdown(watch::Receiver<Option<Instant>>);
-
-/// The supervisor's side: asks one task to finish by a deadline.
-pub struct Stopper(watch::Sender<Option<Instant>>);
-
-/// A connected pair; the supervisor makes one per task (tests make their own).
-pub fn shutdown_signal() -> (Stopper, Shutdown) {
-    let (tx, rx) = watch::channel(None);
-    (Stopper(tx), Shutdown(rx))
-}
-
-impl Stopper {
-    /// Asks the task to finish its work by `deadline` and return.
-    pub fn stop_by(&self, deadline: Instant) {
-        self.0.send_replace(Some(deadline));
-    }
-}
-
-impl Shutdown {
-    /// Resolves once shutdown has begun (at once if it has), with the deadline.
-    pub async fn requested(&mut self) -> Instant {
-        match self.0.wait_for(Option::is_some).await {
-            Ok(deadline) => deadline.unwrap_or_else(Instant::now),
-            // The supervisor is gone without a word: nobody waits for this task any more.
-            Err(_) => Instant::now(),
-        }
-    }
-
-    /// The deadline, once shutdown has begun.
-    pub fn deadline(&self) -> Option<Instant> {
-        let deadline = *self.0.borrow();
-        // A supervisor gone without a word waits for nobody: the deadline is now.
-        if deadline.is_none() && self.0.has_changed().is_err() {
-            return Some(Instant::now());
-        }
-        deadline
-    }
-}
-
 /// A started task, as the supervisor keeps it.
 struct Running {
     name: &'static str,
@@ -75,32 +39,93 @@ struct Running {
 }
 
 /// The background tasks of the process, in the order they were started.
-#[derive(Default)]
 pub struct Tasks {
     running: Vec<Running>,
     checks: Vec<Arc<dyn HealthCheck>>,
+    /// The wait before a task that ended is started again (then doubled).
+    first_backoff: Duration,
+}
+
+impl Default for Tasks {
+    fn default() -> Self {
+        Tasks {
+            running: Vec::new(),
+            checks: Vec::new(),
+            first_backoff: restart::FIRST_BACKOFF,
+        }
+    }
 }
 
 impl Tasks {
-    /// Starts `work` on the runtime under `status.name()`. At shutdown it is asked to finish
-    /// within `stop_within`, and aborted if it has not returned shortly after.
+    /// Starts `work` once on the runtime under `status.name()`, for work that cannot be started
+    /// twice (it owns a queue's receiving end); if it ends before shutdown it stays ended, and
+    /// `/health` says so. At shutdown it is asked to finish within `stop_within`, and aborted if
+    /// it has not returned shortly after.
     pub fn spawn<W, F>(&mut self, status: Arc<dyn TaskStatus>, stop_within: Duration, work: W)
     where
         W: FnOnce(Shutdown) -> F,
         F: Future<Output = ()> + Send + 'static,
     {
         let (stopper, shutdown) = shutdown_signal();
+        self.start(status, None, stopper, stop_within, work(shutdown));
+    }
+
+    /// As [`Tasks::spawn`], but work that ends before shutdown (returns or panics) is started
+    /// again by calling `work` anew, after a backoff; `/health` shows it down meanwhile, and
+    /// how many times it was restarted.
+    pub fn spawn_restarting<W, F>(
+        &mut self,
+        status: Arc<dyn TaskStatus>,
+        stop_within: Duration,
+        work: W,
+    ) where
+        W: FnMut(Shutdown) -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let (stopper, shutdown) = shutdown_signal();
+        let supervision = Arc::new(Supervision::default());
+        let name = status.name();
+        let run = restarting(
+            name,
+            work,
+            shutdown,
+            supervision.clone(),
+            self.first_backoff,
+        );
+        self.start(status, Some(supervision), stopper, stop_within, run);
+    }
+
+    /// Tasks whose restarts wait `first_backoff` first (tests wait less than a second).
+    #[cfg(test)]
+    fn with_first_backoff(first_backoff: Duration) -> Self {
+        Tasks {
+            first_backoff,
+            ..Tasks::default()
+        }
+    }
+
+    fn start(
+        &mut self,
+        status: Arc<dyn TaskStatus>,
+        supervision: Option<Arc<Supervision>>,
+        stopper: Stopper,
+        stop_within: Duration,
+        work: impl Future<Output = ()> + Send + 'static,
+    ) {
         let ended = Arc::new(AtomicBool::new(false));
         // Set however the work ends: returned, panicked or aborted.
         let guard = EndGuard(ended.clone());
-        let work = work(shutdown);
         let handle = tokio::spawn(async move {
             let _guard = guard;
             work.await;
         });
         let name = status.name();
         tracing::info!(task = name, "background task started");
-        self.checks.push(Arc::new(TaskCheck { status, ended }));
+        self.checks.push(Arc::new(TaskCheck {
+            status,
+            ended,
+            supervision,
+        }));
         self.running.push(Running {
             name,
             stopper,
@@ -155,6 +180,8 @@ impl Drop for EndGuard {
 struct TaskCheck {
     status: Arc<dyn TaskStatus>,
     ended: Arc<AtomicBool>,
+    /// The restarts of a task started with [`Tasks::spawn_restarting`].
+    supervision: Option<Arc<Supervision>>,
 }
 
 #[async_trait]
@@ -172,81 +199,28 @@ impl HealthCheck for TaskCheck {
         if self.ended.load(Ordering::Acquire) {
             return Err("the task has ended; see the logs".to_owned());
         }
-        self.status.state()
+        let Some((restarts, down)) = self.supervision.as_ref().map(|s| s.state()) else {
+            return self.status.state();
+        };
+        if let Some(reason) = down {
+            return Err(format!(
+                "the task ended ({reason}); restart {} follows",
+                restarts + 1
+            ));
+        }
+        let state = self.status.state()?;
+        if restarts == 0 {
+            return Ok(state);
+        }
+        match state {
+            Some(serde_json::Value::Object(mut details)) => {
+                details.insert("restarts".into(), restarts.into());
+                Ok(Some(serde_json::Value::Object(details)))
+            }
+            _ => Ok(Some(serde_json::json!({ "restarts": restarts }))),
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Mutex;
-
-    use super::*;
-
-    struct Named(&'static str);
-
-    impl TaskStatus for Named {
-        fn name(&self) -> &'static str {
-            self.0
-        }
-
-        fn state(&self) -> Result<Option<serde_json::Value>, String> {
-            Ok(None)
-        }
-    }
-
-    #[tokio::test]
-    async fn tasks_stop_newest_first_each_seeing_its_deadline() {
-        let stopped = Arc::new(Mutex::new(Vec::new()));
-        let mut tasks = Tasks::default();
-        for name in ["database", "writer"] {
-            let stopped = stopped.clone();
-            tasks.spawn(
-                Arc::new(Named(name)),
-                Duration::from_secs(5),
-                move |mut shutdown| async move {
-                    let deadline = shutdown.requested().await;
-                    assert!(deadline > Instant::now() + Duration::from_secs(4));
-                    stopped.lock().unwrap().push(name);
-                },
-            );
-        }
-        tasks.stop().await;
-        assert_eq!(*stopped.lock().unwrap(), ["writer", "database"]);
-    }
-
-    #[tokio::test]
-    async fn a_task_that_overruns_its_bound_is_aborted_and_the_next_still_stops() {
-        let stopped = Arc::new(AtomicBool::new(false));
-        let mut tasks = Tasks::default();
-        let flag = stopped.clone();
-        tasks.spawn(
-            Arc::new(Named("first")),
-            Duration::ZERO,
-            |mut s| async move {
-                s.requested().await;
-                flag.store(true, Ordering::SeqCst);
-            },
-        );
-        tasks.spawn(Arc::new(Named("stuck")), Duration::ZERO, |_| {
-            std::future::pending::<()>()
-        });
-        let checks = tasks.health_checks();
-        tasks.stop().await;
-        assert!(stopped.load(Ordering::SeqCst));
-        // Both ended: the stuck one by being aborted.
-        for check in checks {
-            assert!(check.check().await.is_err(), "{}", check.name());
-        }
-    }
-
-    #[tokio::test]
-    async fn a_task_that_ended_on_its_own_shows_down_but_not_required() {
-        let mut tasks = Tasks::default();
-        tasks.spawn(Arc::new(Named("short")), Duration::ZERO, |_| async {});
-        let check = tasks.health_checks().remove(0);
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        assert_eq!(check.name(), "short");
-        assert!(!check.required());
-        assert!(check.check().await.is_err());
-    }
-}
+mod tests;
