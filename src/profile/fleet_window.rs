@@ -48,17 +48,16 @@ pub struct WindowFunction {
     pub total_samples: u64,
 }
 
-/// Merges summaries app by app as they are read (app by app, any slice order within one).
+/// Merges summaries as they are read, in any order (the read follows its index, slice by
+/// slice, rather than sorting every row by app).
 #[derive(Debug, Default)]
 pub struct FleetMerge {
     top: usize,
-    done: Vec<AppWindow>,
-    current: Option<Merging>,
+    apps: HashMap<String, Merging>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Merging {
-    app: String,
     slices: Vec<i64>,
     total_samples: u64,
     max_error_samples: u64,
@@ -74,19 +73,12 @@ impl FleetMerge {
         }
     }
 
-    /// Adds `app`'s summary of one slice; an app's summaries must come one after another.
+    /// Adds `app`'s summary of one slice.
     pub fn push(&mut self, app: &str, slice: SliceSummary) {
-        if self.current.as_ref().is_none_or(|m| m.app != app) {
-            self.close();
-            self.current = Some(Merging {
-                app: app.to_owned(),
-                slices: Vec::new(),
-                total_samples: 0,
-                max_error_samples: 0,
-                functions: HashMap::new(),
-            });
+        if !self.apps.contains_key(app) {
+            self.apps.insert(app.to_owned(), Merging::default());
         }
-        let Some(merging) = self.current.as_mut() else {
+        let Some(merging) = self.apps.get_mut(app) else {
             return;
         };
         merging.slices.push(slice.start);
@@ -106,15 +98,22 @@ impl FleetMerge {
         }
     }
 
-    /// Every app merged, in the order they came.
-    pub fn finish(mut self) -> Vec<AppWindow> {
-        self.close();
-        self.done
+    /// Every app merged, by app name.
+    pub fn finish(self) -> Vec<AppWindow> {
+        let top = self.top;
+        let mut merged: Vec<AppWindow> = self
+            .apps
+            .into_iter()
+            .map(|(app, m)| m.close(app, top))
+            .collect();
+        merged.sort_unstable_by(|a, b| a.app.cmp(&b.app));
+        merged
     }
+}
 
-    fn close(&mut self) {
-        let Some(m) = self.current.take() else { return };
-        let mut functions: Vec<WindowFunction> = m
+impl Merging {
+    fn close(self, app: String, top: usize) -> AppWindow {
+        let mut functions: Vec<WindowFunction> = self
             .functions
             .into_iter()
             .map(|(name, (self_samples, total_samples))| WindowFunction {
@@ -128,17 +127,17 @@ impl FleetMerge {
                 .cmp(&a.self_samples)
                 .then_with(|| a.name.cmp(&b.name))
         });
-        functions.truncate(self.top);
-        let mut slices = m.slices;
+        functions.truncate(top);
+        let mut slices = self.slices;
         slices.sort_unstable();
         slices.dedup();
-        self.done.push(AppWindow {
-            app: m.app,
+        AppWindow {
+            app,
             slices,
-            total_samples: m.total_samples,
-            max_error_samples: m.max_error_samples,
+            total_samples: self.total_samples,
+            max_error_samples: self.max_error_samples,
             functions,
-        });
+        }
     }
 }
 

@@ -99,7 +99,7 @@ impl FleetSources {
     }
 
     async fn tops(&self, scope: &FleetScope) -> Result<Tops, SorError> {
-        match self.from_summaries(scope).await {
+        match self.summarized(scope).await {
             Some(tops) => Ok(tops),
             None => self.live(scope).await,
         }
@@ -109,7 +109,7 @@ impl FleetSources {
     /// are given (summaries are per app, not per label), when the watcher does not run or
     /// fails, or when the window has no summary of some app asked for (of any app, when
     /// none is named).
-    async fn from_summaries(&self, scope: &FleetScope) -> Option<Tops> {
+    async fn summarized(&self, scope: &FleetScope) -> Option<Tops> {
         if scope.source == SourceChoice::Live || !scope.labels.is_empty() {
             return None;
         }

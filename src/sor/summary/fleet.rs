@@ -1,5 +1,5 @@
 //! The fleet's summaries (SPEC §18): every app's summaries of one type and window in one
-//! indexed read (`profile_summary_fleet_idx`), merged app by app as the rows stream in.
+//! indexed read (`profile_summary_fleet_idx`), merged per app as the rows stream in.
 
 use async_trait::async_trait;
 use futures_util::TryStreamExt;
@@ -11,15 +11,16 @@ use crate::sor::{FleetSummarySor, SorError};
 
 use super::trend::RemoteTrends;
 
-/// Every app of a type and window (served by `(profile_type, slice_start, app_name)`).
+/// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
+/// day partition. Unordered: the merge takes rows in any order, so there is no sort of
+/// every row (ordered by app, PostgreSQL would rather walk the day's whole primary key).
 const EVERY_APP: &str = "select app_name, slice_start, total_samples, versions, functions \
-     from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3 \
-     order by app_name, slice_start";
+     from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3";
 
 /// Named apps (served by the primary key, `(app_name, profile_type, slice_start)`).
 const NAMED_APPS: &str = "select app_name, slice_start, total_samples, versions, functions \
      from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3 \
-     and app_name = any($4) order by app_name, slice_start";
+     and app_name = any($4)";
 
 /// A summary row as the fleet reads it: app, slice start, total, versions, functions (JSON).
 type FleetRow = (String, i64, i64, Vec<String>, String);
