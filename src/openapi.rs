@@ -48,7 +48,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 14] = [
+pub const ALL_ROUTES: [RoutesDoc; 15] = [
     crate::sor::baseline::routes::RoutesDoc::openapi,
     crate::sor::history::routes::RoutesDoc::openapi,
     crate::sor::registry::routes::RoutesDoc::openapi,
@@ -62,6 +62,7 @@ pub const ALL_ROUTES: [RoutesDoc; 14] = [
     crate::bor::fleet_search::routes::RoutesDoc::openapi,
     crate::bor::alerting::routes::RoutesDoc::openapi,
     crate::bor::watch::routes::RoutesDoc::openapi,
+    crate::sor::summary::fleet_routes::RoutesDoc::openapi,
     crate::bor::watch::regression_routes::RoutesDoc::openapi,
 ];
 

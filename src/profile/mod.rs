@@ -3,6 +3,7 @@
 mod calltree;
 mod error;
 mod fields;
+pub mod fleet_window;
 mod format;
 mod kind;
 mod labels;

@@ -22,7 +22,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::SorError;
-pub use watch::{RegressionSor, SummarySor, TrendSor, WatchWork};
+#[cfg(test)]
+pub use watch::MockFleetSummarySor;
+pub use watch::{FleetSummarySor, RegressionSor, SummarySor, TrendSor, WatchWork, WatcherReads};
 
 use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};

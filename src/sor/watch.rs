@@ -8,6 +8,7 @@ use super::summary::{
     SeriesSummary, SliceOutcome, SliceWork,
 };
 use super::SorError;
+use crate::profile::fleet_window::{AppWindow, FleetQuery};
 use crate::profile::trend::SliceSummary;
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{AppName, ProfileType, TimeWindow};
@@ -28,6 +29,28 @@ pub trait TrendSor: Send + Sync {
         pick: TrendPick,
     ) -> Result<Trends, SorError>;
 }
+
+/// Every app's summaries of a window, merged per app (SPEC §18): what the fleet BOR answers
+/// from instead of one Pyroscope query per app, in-process from the watcher's store or over
+/// HTTP from the process that runs it (`WATCH_URL`).
+///
+/// # Errors
+/// `Unavailable` when the store (or the watcher's process) is down; `Unexpected` for a summary
+/// that cannot be read.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait FleetSummarySor: Send + Sync {
+    /// The summaries of `query.profile_type` whose slice starts in `query.window`, of every app
+    /// (or of `query.apps`), merged per app, sorted by app; read in one query whatever the
+    /// number of apps. An app without a summary in the window is absent.
+    async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError>;
+}
+
+/// What a BOR reads from the watcher: trends (triage) and the fleet's summaries (fleet
+/// search), one client for both.
+pub trait WatcherReads: TrendSor + FleetSummarySor {}
+
+impl<T: TrendSor + FleetSummarySor + ?Sized> WatcherReads for T {}
 
 /// The profile watcher's summaries (SPEC §13): what `/trends` reads and backfills queue.
 ///

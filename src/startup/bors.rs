@@ -22,7 +22,10 @@ use crate::bor::{history_queue, HistoryWriter};
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::CoalescedBaselines;
 use crate::sor::summary::PgSummaryStore;
-use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor, TrendSor};
+use crate::sor::{
+    AlertRuleSor, BaselineSor, FleetSummarySor, HistorySor, ProfileDataSor, RegistrySor, TrendSor,
+    WatcherReads,
+};
 use crate::telemetry::Metrics;
 
 /// The SOR implementations this process serves routes for.
@@ -66,6 +69,8 @@ struct BorDeps {
     registry: Option<Arc<dyn RegistrySor>>,
     /// The watcher's trends, for the triage page.
     trends: Option<Arc<dyn TrendSor>>,
+    /// The watcher's summaries, for fleet answers (SPEC §18).
+    fleet_summaries: Option<Arc<dyn FleetSummarySor>>,
 }
 
 impl BorDeps {
@@ -79,6 +84,7 @@ impl BorDeps {
                 history: None,
                 registry: None,
                 trends: self.trends.clone(),
+                fleet_summaries: self.fleet_summaries.clone(),
             },
         }
     }
@@ -117,19 +123,20 @@ fn bor_dependencies(
             reason: "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all",
         });
     };
-    let hosted_trends = hosted.summaries.clone().map(|s| s as Arc<dyn TrendSor>);
-    let trends = remote.resolve(
+    let hosted_watcher = hosted.summaries.clone().map(|s| s as Arc<dyn WatcherReads>);
+    let watcher = remote.resolve(
         trend_spec(),
         urls.watch_url.as_ref(),
         function.hosts(Function::Watch),
-        hosted_trends.as_ref(),
+        hosted_watcher.as_ref(),
     )?;
     let mut deps = BorDeps {
         profile_data,
         baseline: None,
         history: None,
         registry: None,
-        trends,
+        trends: watcher.clone().map(|w| w as Arc<dyn TrendSor>),
+        fleet_summaries: watcher.map(|w| w as Arc<dyn FleetSummarySor>),
     };
     // A v1-only process never uses the optional SORs: neither clients nor health checks, so
     // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
@@ -223,12 +230,15 @@ pub(super) fn build_bors(
     if let Some(version) = function.bor_version(Bor::FleetSearch) {
         let deps = deps.for_version(version);
         log_bor("fleet", version, &deps);
-        bors.fleet = Some(web::Data::new(FleetSearchService::new(
-            deps.profile_data.clone(),
-            deps.registry.clone(),
-            settings.fleet.concurrency,
-            Duration::from_secs(settings.fleet.app_timeout_secs),
-        )));
+        bors.fleet = Some(web::Data::new(
+            FleetSearchService::new(
+                deps.profile_data.clone(),
+                deps.registry.clone(),
+                settings.fleet.concurrency,
+                Duration::from_secs(settings.fleet.app_timeout_secs),
+            )
+            .with_summaries(deps.fleet_summaries.clone()),
+        ));
     }
     Ok((bors, writer))
 }

@@ -95,6 +95,7 @@ fn v1_never_uses_baselines_history_or_the_registry() {
         history: None,
         registry: None,
         trends: None,
+        fleet_summaries: None,
     };
     assert!(deps.for_version(BorVersion::V1).baseline.is_none());
     assert!(deps.for_version(BorVersion::V2).baseline.is_some());

@@ -14,7 +14,9 @@ use crate::sor::profile_data::remote::RemoteProfileData;
 use crate::sor::registry::remote::RemoteRegistryStore;
 use crate::sor::remote::{RemoteSor, RemoteSorCheck};
 use crate::sor::summary::RemoteTrends;
-use crate::sor::{AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor, TrendSor};
+use crate::sor::{
+    AlertRuleSor, BaselineSor, HistorySor, ProfileDataSor, RegistrySor, WatcherReads,
+};
 use crate::telemetry::Metrics;
 
 /// Health checks of the remote SORs a process's BORs use.
@@ -120,8 +122,9 @@ pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
     }
 }
 
-/// The watcher's trends, drawn on the triage page; optional like the v2 dependencies.
-pub(super) fn trend_spec() -> RemoteSpec<dyn TrendSor> {
+/// The watcher's reads: trends drawn on the triage page, summaries the fleet answers from;
+/// optional like the v2 dependencies (without them, no trend panel and live fleet answers).
+pub(super) fn trend_spec() -> RemoteSpec<dyn WatcherReads> {
     RemoteSpec {
         name: "Profile watcher",
         key: "sors.watch_url",

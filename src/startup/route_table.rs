@@ -14,6 +14,8 @@ use crate::sor::baseline;
 use crate::sor::history;
 use crate::sor::profile_data;
 use crate::sor::registry;
+use crate::sor::summary;
+use crate::sor::FleetSummarySor;
 
 /// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
 #[derive(Clone)]
@@ -39,6 +41,10 @@ fn module<T: ?Sized + Send + Sync + 'static>(
 
 /// Each hosted SOR's and BOR's routes; one line per function.
 pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
+    let fleet_summaries = hosted
+        .summaries
+        .clone()
+        .map(|s| s as Arc<dyn FleetSummarySor>);
     [
         module(
             data(&hosted.baseline),
@@ -104,6 +110,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             bors.trends.clone(),
             watch::routes::configure,
             watch::routes::RoutesDoc::openapi,
+        ),
+        module(
+            data(&fleet_summaries),
+            summary::fleet_routes::configure,
+            summary::fleet_routes::RoutesDoc::openapi,
         ),
         module(
             bors.regressions.clone(),

@@ -14,6 +14,7 @@ mod contract_profile_data;
 mod demo;
 mod diff;
 mod fleet;
+mod fleet_summaries;
 mod gate;
 mod helpers;
 mod history;

@@ -1,6 +1,7 @@
 //! The profile watcher as its own process (`FUNCTION=WatchPyroscopeProfiles.v1`), reaching
 //! Profile Data and the registry by the SPEC §1 rule, with its own tables; and a triage process
-//! that draws its trends through `WATCH_URL`.
+//! that draws its trends through `WATCH_URL`; and a fleet process that answers from its
+//! summaries through the same URL.
 
 use pyroscope_functions::settings::Function;
 use serde_json::Value;
@@ -35,6 +36,14 @@ async fn a_watcher_process_summarizes_through_profile_data_and_triage_draws_its_
     let triage = TestApp::at(
         spawn_ready(process(&[
             ("FUNCTION", Function::TriageV2.name()),
+            ("PROFILE_DATA_URL", &profile_data),
+            ("WATCH_URL", &watcher.address),
+        ]))
+        .await,
+    );
+    let fleet = TestApp::at(
+        spawn_ready(process(&[
+            ("FUNCTION", Function::FleetSearchV1.name()),
             ("PROFILE_DATA_URL", &profile_data),
             ("WATCH_URL", &watcher.address),
         ]))
@@ -75,4 +84,23 @@ async fn a_watcher_process_summarizes_through_profile_data_and_triage_draws_its_
         health["checks"]["profileWatcher"]["status"], "up",
         "{health}"
     );
+
+    // The fleet process answers from the watcher's summaries, the same numbers as live.
+    let to = backfilled_to(now);
+    let path = format!("/fleet/hotspots?from={}&to={to}&limit=100", to - 3600);
+    let summaries = json_with_status(fleet.get(&path).await, 200).await;
+    assert_eq!(summaries["source"], "summaries", "{summaries}");
+    assert_eq!(summaries["slices"].as_array().map(Vec::len), Some(12));
+    let live = json_with_status(fleet.get(&format!("{path}&source=live")).await, 200).await;
+    assert_eq!(live["source"], "live");
+    let shares = |body: &Value| -> Vec<(Value, Value)> {
+        body["hotspots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| h["services"].as_array().unwrap().iter())
+            .map(|s| (s["app"].clone(), s["selfPercent"].clone()))
+            .collect()
+    };
+    assert_eq!(shares(&summaries), shares(&live));
 }

@@ -1,9 +1,11 @@
 //! Fleet Search (`ReadPyroscopeFleetSearch`): one function across every app, and the fleet's hotspots.
 
+mod gather;
 pub mod model;
+pub mod report;
 pub mod routes;
 pub mod scoring;
 pub mod service;
 
-pub use model::{HotspotReport, SearchReport};
+pub use report::{FleetSource, HotspotReport, SearchReport};
 pub use service::FleetSearchService;

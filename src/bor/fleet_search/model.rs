@@ -1,12 +1,9 @@
-//! Fleet Search request parameters and answer shapes.
+//! Fleet Search request parameters, validated into requests.
 
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use crate::profile::{
-    parse_limit, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
-};
-use crate::sor::registry::Tier;
+use crate::profile::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
 
 /// Query of `GET /search`.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -28,9 +25,14 @@ pub struct SearchParams {
     /// Comma-separated app names; default every app with profiles in the window.
     #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
-    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
+    /// live: summaries are per app).
     #[param(inline, value_type = Option<crate::profile::SelectorText>)]
     pub labels: Option<String>,
+    /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
+    /// profile watcher's summaries when it runs and has some in the window, else live.
+    #[param(pattern = "^(live|summaries)$")]
+    pub source: Option<String>,
 }
 
 /// Query of `GET /fleet/hotspots`.
@@ -53,9 +55,14 @@ pub struct HotspotParams {
     /// Comma-separated app names; default every app with profiles in the window.
     #[param(inline, value_type = Option<crate::profile::AppNameList>)]
     pub apps: Option<String>,
-    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"`.
+    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
+    /// live: summaries are per app).
     #[param(inline, value_type = Option<crate::profile::SelectorText>)]
     pub labels: Option<String>,
+    /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
+    /// profile watcher's summaries when it runs and has some in the window, else live.
+    #[param(pattern = "^(live|summaries)$")]
+    pub source: Option<String>,
 }
 
 /// Which apps, which profile type, which window.
@@ -67,6 +74,32 @@ pub struct FleetScope {
     pub apps: Option<Vec<AppName>>,
     /// Joined to each app's selector.
     pub labels: LabelSelector,
+    /// Where the answer may come from.
+    pub source: SourceChoice,
+}
+
+/// Where a fleet answer may come from (SPEC §18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SourceChoice {
+    /// The watcher's summaries when it has some for the window (and no label matchers are
+    /// given), else Pyroscope.
+    #[default]
+    Summaries,
+    /// Pyroscope, one query per app.
+    Live,
+}
+
+impl SourceChoice {
+    fn parse(raw: Option<&str>) -> Result<Self, InputError> {
+        match raw.map(str::trim) {
+            None | Some("summaries") => Ok(SourceChoice::Summaries),
+            Some("live") => Ok(SourceChoice::Live),
+            Some(other) => Err(InputError::new(
+                "invalid_source",
+                format!("source must be live or summaries, got {other:?}"),
+            )),
+        }
+    }
 }
 
 impl FleetScope {
@@ -74,7 +107,7 @@ impl FleetScope {
         profile_type: Option<&str>,
         from: Option<i64>,
         to: Option<i64>,
-        (apps, labels): (Option<&str>, Option<&str>),
+        (apps, labels, source): (Option<&str>, Option<&str>, Option<&str>),
         now: i64,
     ) -> Result<Self, InputError> {
         Ok(FleetScope {
@@ -82,6 +115,7 @@ impl FleetScope {
             window: TimeWindow::resolve(from, to, now)?,
             apps: parse_apps(apps)?,
             labels: LabelSelector::parse(labels, "labels")?,
+            source: SourceChoice::parse(source)?,
         })
     }
 }
@@ -126,7 +160,11 @@ impl SearchRequest {
             params.profile_type.as_deref(),
             params.from,
             params.to,
-            (params.apps.as_deref(), params.labels.as_deref()),
+            (
+                params.apps.as_deref(),
+                params.labels.as_deref(),
+                params.source.as_deref(),
+            ),
             now,
         )?;
         Ok(SearchRequest { function, scope })
@@ -148,133 +186,13 @@ impl HotspotRequest {
                 params.profile_type.as_deref(),
                 params.from,
                 params.to,
-                (params.apps.as_deref(), params.labels.as_deref()),
+                (
+                    params.apps.as_deref(),
+                    params.labels.as_deref(),
+                    params.source.as_deref(),
+                ),
                 now,
             )?,
         })
     }
-}
-
-/// An app that could not be read; the others are still answered.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[schema(example = json!({"app": "legacy-billing", "error": "no answer within 10s"}))]
-pub struct FailedApp {
-    pub app: String,
-    pub error: String,
-}
-
-/// Answer of `GET /search`.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "query": "HashMap.resize", "profileType": "alloc", "from": 1763805600, "to": 1763809200,
-    "matchCount": 2,
-    "matches": [
-        {"app": "checkout-service", "function": "java/util/HashMap.resize", "selfPercent": 8.21,
-         "selfSamples": 821, "teamOwner": "team-payments", "tier": "critical", "notificationChannel": "#payments-oncall"},
-        {"app": "inventory-service", "function": "java/util/HashMap.resize", "selfPercent": 3.4, "selfSamples": 340}
-    ],
-    "appsQueried": 3,
-    "failedApps": [{"app": "legacy-billing", "error": "no answer within 10s"}]
-}))]
-pub struct SearchReport {
-    pub query: String,
-    pub profile_type: ProfileType,
-    pub from: i64,
-    pub to: i64,
-    /// The label matchers applied to every app; absent when none were given.
-    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
-    #[schema(value_type = Option<String>)]
-    pub labels: LabelSelector,
-    pub match_count: usize,
-    /// By selfPercent, largest first, then app and function.
-    pub matches: Vec<SearchMatch>,
-    pub apps_queried: usize,
-    pub failed_apps: Vec<FailedApp>,
-}
-
-/// A function of one app matching the search.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SearchMatch {
-    pub app: String,
-    /// The name as Pyroscope gave it.
-    pub function: String,
-    #[serde(serialize_with = "round2")]
-    pub self_percent: f64,
-    pub self_samples: u64,
-    /// v2, present when the app is registered (null when the registry has no owner).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub team_owner: Option<Option<String>>,
-    /// v2, present when the app is registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<Tier>,
-    /// v2, present when the app is registered (null when the registry has no channel).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub notification_channel: Option<Option<String>>,
-}
-
-/// Answer of `GET /fleet/hotspots`.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({
-    "profileType": "cpu", "from": 1763805600, "to": 1763809200, "appsQueried": 2, "failedApps": [],
-    "hotspots": [{
-        "function": "com/fasterxml/jackson/databind/ObjectMapper.readValue", "serviceCount": 2,
-        "maxSelfPercent": 12.5, "impactScore": 25.0, "criticalServiceCount": 1,
-        "services": [
-            {"app": "checkout-service", "selfPercent": 12.5, "teamOwner": "team-payments", "tier": "critical"},
-            {"app": "inventory-service", "selfPercent": 4.1}
-        ]
-    }]
-}))]
-pub struct HotspotReport {
-    pub profile_type: ProfileType,
-    pub from: i64,
-    pub to: i64,
-    /// The label matchers applied to every app; absent when none were given.
-    #[serde(skip_serializing_if = "LabelSelector::is_empty")]
-    #[schema(value_type = Option<String>)]
-    pub labels: LabelSelector,
-    pub apps_queried: usize,
-    pub failed_apps: Vec<FailedApp>,
-    /// By impactScore, then serviceCount (both largest first), then function.
-    pub hotspots: Vec<Hotspot>,
-}
-
-/// A function hot in one or more apps, grouped by normalised name.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Hotspot {
-    /// The name as Pyroscope gave it in the first app (by app name) where it appears.
-    pub function: String,
-    pub service_count: usize,
-    #[serde(serialize_with = "round2")]
-    pub max_self_percent: f64,
-    /// serviceCount × maxSelfPercent.
-    #[serde(serialize_with = "round2")]
-    pub impact_score: f64,
-    /// v2 with the registry: services of tier `critical`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub critical_service_count: Option<usize>,
-    /// By selfPercent, largest first, then app.
-    pub services: Vec<HotspotService>,
-}
-
-/// One app's share of a hotspot.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct HotspotService {
-    pub app: String,
-    #[serde(serialize_with = "round2")]
-    pub self_percent: f64,
-    /// v2, present when the app is registered (null when the registry has no owner).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
-    pub team_owner: Option<Option<String>>,
-    /// v2, present when the app is registered.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<Tier>,
 }

@@ -2,9 +2,8 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::model::{
-    HotspotParams, HotspotReport, HotspotRequest, SearchParams, SearchReport, SearchRequest,
-};
+use super::model::{HotspotParams, HotspotRequest, SearchParams, SearchRequest};
+use super::report::{HotspotReport, SearchReport};
 use super::service::FleetSearchService;
 use crate::error::{ApiError, ErrorBody};
 use crate::profile::now_floored;
@@ -24,6 +23,10 @@ pub struct RoutesDoc;
 /// Find a function across the fleet: which apps spend how much in it.
 ///
 /// Searches each app's top 50 functions; v2 adds the owner, tier and channel of registered apps.
+/// With the profile watcher on, answers from its summaries of the slices in the window
+/// (`source: "summaries"`, the `slices` read, and how far each share may fall short of a live
+/// query: `maxErrorSamples`/`maxErrorPercent`); `source=live`, label matchers, or a window
+/// without summaries ask Pyroscope, one query per app.
 #[utoipa::path(get, path = "/search", tag = "fleet",
     params(SearchParams),
     responses(
@@ -45,6 +48,8 @@ pub async fn search(
 ///
 /// Groups every app's top 50 functions by name; impactScore = serviceCount × maxSelfPercent.
 /// v2 adds the owner and tier of registered services and counts the critical ones.
+/// With the profile watcher on, answers from its summaries as `/search` does (`source`,
+/// `slices`, `maxErrorPercent` overall and per service).
 #[utoipa::path(get, path = "/fleet/hotspots", tag = "fleet",
     params(HotspotParams),
     responses(

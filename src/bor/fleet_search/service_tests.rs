@@ -9,11 +9,14 @@ use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 use super::*;
-use crate::bor::fleet_search::model::{HotspotRequest, SearchRequest};
+use crate::bor::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest};
+use crate::bor::fleet_search::report::FailedApp;
 use crate::bor::testing::pct;
 use crate::profile::{AppName, CallTree, FunctionStat, ProfileType, TimeWindow};
 use crate::sor::json_text::JsonObject;
+use crate::sor::profile_data::ProfileQuery;
 use crate::sor::profile_data::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery};
+use crate::sor::registry::Service;
 use crate::sor::{MockProfileDataSor, MockRegistrySor};
 
 fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
@@ -74,6 +77,7 @@ fn scope(apps: Option<&str>) -> FleetScope {
         window: TimeWindow::new(0, 3600).unwrap(),
         apps: apps.map(|a| a.split(',').map(|n| n.parse().unwrap()).collect()),
         labels: Default::default(),
+        source: Default::default(),
     }
 }
 

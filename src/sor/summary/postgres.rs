@@ -137,7 +137,7 @@ fn unreadable(what: String) -> SorError {
 }
 
 /// A stored summary with its functions read.
-fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> {
+pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> {
     let functions: Vec<StoredFunction> =
         serde_json::from_str(&stored.functions).map_err(|e| unreadable(format!("{e}")))?;
     let count = |n: i64| u64::try_from(n).unwrap_or(0);

@@ -36,6 +36,11 @@ impl RemoteTrends {
     pub fn new(remote: RemoteSor) -> Self {
         RemoteTrends { remote }
     }
+
+    /// The watcher's process, for its other reads.
+    pub(super) fn remote(&self) -> &RemoteSor {
+        &self.remote
+    }
 }
 
 #[async_trait]

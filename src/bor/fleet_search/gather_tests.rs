@@ -1,0 +1,196 @@
+//! Fleet answers from the watcher's summaries (SPEC §18), with mocked SORs: the summaries'
+//! numbers and bound, `source=live`, and every fall-back to live.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::bor::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest, SourceChoice};
+use crate::bor::fleet_search::FleetSearchService;
+use crate::bor::testing::pct;
+use crate::profile::fleet_window::{AppWindow, WindowFunction};
+use crate::profile::{LabelSelector, ProfileType, TimeWindow};
+use crate::sor::profile_data::Profile;
+use crate::sor::{FleetSummarySor, MockFleetSummarySor, MockProfileDataSor, SorError};
+
+fn function(name: &str, self_samples: u64) -> WindowFunction {
+    WindowFunction {
+        name: name.into(),
+        self_samples,
+        total_samples: self_samples,
+    }
+}
+
+/// Two apps summarized: `a` over two slices, `b` over one.
+fn windows() -> Vec<AppWindow> {
+    vec![
+        AppWindow {
+            app: "a".into(),
+            slices: vec![0, 300],
+            total_samples: 1000,
+            max_error_samples: 20,
+            functions: vec![function("hot", 400), function("HashMap.resize", 100)],
+        },
+        AppWindow {
+            app: "b".into(),
+            slices: vec![300],
+            total_samples: 200,
+            max_error_samples: 0,
+            functions: vec![function("hot", 150), function("hashmap.resize", 50)],
+        },
+    ]
+}
+
+fn summaries(answer: Result<Vec<AppWindow>, SorError>, calls: usize) -> MockFleetSummarySor {
+    let mut mock = MockFleetSummarySor::new();
+    mock.expect_fleet().times(calls).returning(move |q| {
+        assert_eq!(q.top, 50);
+        assert_eq!(q.window, TimeWindow::new(0, 3600).unwrap());
+        answer.clone()
+    });
+    mock
+}
+
+/// Profile Data that knows apps `live-1` and `live-2` (each `hot` at 10 %), asked `calls`
+/// times for profiles.
+fn profiles(calls: usize) -> MockProfileDataSor {
+    let mut mock = MockProfileDataSor::new();
+    mock.expect_apps()
+        .returning(|_| Ok(vec!["live-1".into(), "live-2".into()]));
+    mock.expect_profile().times(calls).returning(|q| {
+        Ok(Profile {
+            labels: Default::default(),
+            app_name: q.app.as_str().into(),
+            profile_type: ProfileType::Cpu,
+            from: 0,
+            to: 3600,
+            profile_type_id: "cpu:id".into(),
+            total_samples: 10_000,
+            truncated_percent: 0.0,
+            functions: vec![pct("hot", 10.0)],
+        })
+    });
+    mock
+}
+
+fn service(profiles: MockProfileDataSor, summaries: MockFleetSummarySor) -> FleetSearchService {
+    FleetSearchService::new(Arc::new(profiles), None, 4, Duration::from_secs(5))
+        .with_summaries(Some(Arc::new(summaries) as Arc<dyn FleetSummarySor>))
+}
+
+fn scope(source: SourceChoice) -> FleetScope {
+    FleetScope {
+        profile_type: ProfileType::Cpu,
+        window: TimeWindow::new(0, 3600).unwrap(),
+        apps: None,
+        labels: LabelSelector::default(),
+        source,
+    }
+}
+
+fn hotspots(scope: FleetScope) -> HotspotRequest {
+    HotspotRequest { limit: 10, scope }
+}
+
+#[tokio::test]
+async fn hotspots_come_from_the_summaries_with_their_slices_and_bound() {
+    let svc = service(profiles(0), summaries(Ok(windows()), 1));
+    let report = svc
+        .hotspots(&hotspots(scope(SourceChoice::Summaries)))
+        .await
+        .unwrap();
+    let body = serde_json::to_value(&report).unwrap();
+    assert_eq!(body["source"], "summaries");
+    assert_eq!(body["slices"], json!([0, 300]));
+    assert_eq!(body["appsQueried"], 2);
+    // a: 20 of 1000 samples may be missing (2 %); b: none.
+    assert_eq!(body["maxErrorPercent"], 2.0);
+    let hot = &body["hotspots"][0];
+    assert_eq!(hot["function"], "hot");
+    // b: 150 / 200 = 75 %; a: 400 / 1000 = 40 %.
+    assert_eq!(
+        hot["services"],
+        json!([
+            {"app": "b", "selfPercent": 75.0, "maxErrorPercent": 0.0},
+            {"app": "a", "selfPercent": 40.0, "maxErrorPercent": 2.0},
+        ])
+    );
+    assert_eq!(hot["impactScore"], 150.0);
+}
+
+#[tokio::test]
+async fn search_matches_carry_their_apps_bound_in_samples_and_percent() {
+    let svc = service(profiles(0), summaries(Ok(windows()), 1));
+    let report = svc
+        .search(&SearchRequest {
+            function: "HASHMAP.resize".into(),
+            scope: scope(SourceChoice::Summaries),
+        })
+        .await
+        .unwrap();
+    let body = serde_json::to_value(&report).unwrap();
+    assert_eq!(body["source"], "summaries");
+    assert_eq!(
+        body["matches"],
+        json!([
+            {"app": "b", "function": "hashmap.resize", "selfPercent": 25.0, "selfSamples": 50,
+             "maxErrorSamples": 0, "maxErrorPercent": 0.0},
+            {"app": "a", "function": "HashMap.resize", "selfPercent": 10.0, "selfSamples": 100,
+             "maxErrorSamples": 20, "maxErrorPercent": 2.0},
+        ])
+    );
+}
+
+#[tokio::test]
+async fn source_live_asks_profile_data_and_never_the_summaries() {
+    let svc = service(profiles(2), summaries(Ok(windows()), 0));
+    let report = svc
+        .hotspots(&hotspots(scope(SourceChoice::Live)))
+        .await
+        .unwrap();
+    let body = serde_json::to_value(&report).unwrap();
+    assert_eq!(body["source"], "live");
+    assert!(body.get("slices").is_none() && body.get("maxErrorPercent").is_none());
+    assert_eq!(
+        body["hotspots"][0]["services"][0],
+        json!({"app": "live-1", "selfPercent": 10.0})
+    );
+}
+
+#[tokio::test]
+async fn a_window_without_summaries_or_a_failing_watcher_is_answered_live() {
+    for answer in [
+        Ok(Vec::new()),
+        Err(SorError::Unavailable("watcher down".into())),
+    ] {
+        let svc = service(profiles(2), summaries(answer, 1));
+        let report = svc
+            .hotspots(&hotspots(scope(SourceChoice::Summaries)))
+            .await
+            .unwrap();
+        assert_eq!(serde_json::to_value(&report).unwrap()["source"], "live");
+        assert_eq!(report.apps_queried, 2);
+    }
+}
+
+#[tokio::test]
+async fn label_matchers_or_a_named_app_without_summaries_are_answered_live() {
+    let mut labelled = scope(SourceChoice::Summaries);
+    labelled.labels = LabelSelector::parse(Some(r#"region="eu""#), "labels").unwrap();
+    let svc = service(profiles(2), summaries(Ok(windows()), 0));
+    let report = svc.hotspots(&hotspots(labelled)).await.unwrap();
+    assert_eq!(serde_json::to_value(&report).unwrap()["source"], "live");
+
+    // `c` has no summary in the window: its answer would be missing, so all of it is live.
+    let mut named = scope(SourceChoice::Summaries);
+    named.apps = Some(vec![
+        "a".parse().unwrap(),
+        "b".parse().unwrap(),
+        "c".parse().unwrap(),
+    ]);
+    let svc = service(profiles(3), summaries(Ok(windows()), 1));
+    let report = svc.hotspots(&hotspots(named)).await.unwrap();
+    assert_eq!(serde_json::to_value(&report).unwrap()["source"], "live");
+    assert_eq!(report.apps_queried, 3);
+}

@@ -1,0 +1,101 @@
+//! The fleet's summaries (SPEC §18): every app's summaries of one type and window in one
+//! indexed read (`profile_summary_fleet_idx`), merged per app as the rows stream in.
+
+use async_trait::async_trait;
+use futures_util::TryStreamExt;
+
+use super::postgres::{summary_of, PgSummaryStore};
+use crate::profile::fleet_window::{AppWindow, FleetMerge, FleetQuery};
+use crate::profile::trend_view::StoredSlice;
+use crate::sor::{FleetSummarySor, SorError};
+
+use super::trend::RemoteTrends;
+
+/// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
+/// day partition. Unordered: the merge takes rows in any order, so there is no sort of
+/// every row (ordered by app, PostgreSQL would rather walk the day's whole primary key).
+const EVERY_APP: &str = "select app_name, slice_start, total_samples, versions, functions \
+     from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3";
+
+/// Named apps (served by the primary key, `(app_name, profile_type, slice_start)`).
+const NAMED_APPS: &str = "select app_name, slice_start, total_samples, versions, functions \
+     from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3 \
+     and app_name = any($4)";
+
+/// A summary row as the fleet reads it: app, slice start, total, versions, functions (JSON).
+type FleetRow = (String, i64, i64, Vec<String>, String);
+
+#[async_trait]
+impl FleetSummarySor for PgSummaryStore {
+    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
+    async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError> {
+        let apps: Option<Vec<String>> = query
+            .apps
+            .as_ref()
+            .map(|apps| apps.iter().map(|a| a.as_str().to_owned()).collect());
+        let top = query.top as usize;
+        let merged = self
+            .db
+            .run("reading the fleet's summaries", |pool| {
+                let apps = apps.clone();
+                async move {
+                    let sql = if apps.is_some() {
+                        NAMED_APPS
+                    } else {
+                        EVERY_APP
+                    };
+                    let mut read = sqlx::query_as::<_, FleetRow>(sql)
+                        .bind(query.profile_type.as_str())
+                        .bind(query.window.from)
+                        .bind(query.window.to);
+                    if let Some(apps) = apps {
+                        read = read.bind(apps);
+                    }
+                    let mut rows = read.fetch(&pool);
+                    let mut merge = FleetMerge::new(top);
+                    while let Some((app, start, total, versions, functions)) =
+                        rows.try_next().await?
+                    {
+                        let stored = StoredSlice {
+                            start,
+                            total_samples: u64::try_from(total).unwrap_or(0),
+                            versions,
+                            functions,
+                        };
+                        let slice =
+                            summary_of(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                        merge.push(&app, slice);
+                    }
+                    Ok(merge.finish())
+                }
+            })
+            .await?;
+        Ok(merged)
+    }
+}
+
+/// What the watcher's `GET /summaries/fleet` answers.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FleetSummaries {
+    /// By app name.
+    pub apps: Vec<AppWindow>,
+}
+
+#[async_trait]
+impl FleetSummarySor for RemoteTrends {
+    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
+    async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError> {
+        let mut params = vec![
+            ("type", query.profile_type.as_str().to_owned()),
+            ("from", query.window.from.to_string()),
+            ("to", query.window.to.to_string()),
+            ("top", query.top.to_string()),
+        ];
+        if let Some(apps) = &query.apps {
+            let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
+            params.push(("apps", names.join(",")));
+        }
+        let answer: FleetSummaries = self.remote().get(&["summaries", "fleet"], &params).await?;
+        Ok(answer.apps)
+    }
+}

@@ -1,0 +1,92 @@
+//! `GET /summaries/fleet`: the watcher's process hands the fleet BOR of another process every
+//! app's summaries of a window, merged per app (SPEC §18, split mode over `WATCH_URL`).
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::fleet::FleetSummaries;
+use crate::error::{ApiError, ErrorBody};
+use crate::profile::fleet_window::{AppWindow, FleetQuery, WindowFunction};
+use crate::profile::{parse_limit, AppName, InputError, TimeWindow};
+use crate::routing::resource;
+use crate::sor::FleetSummarySor;
+
+/// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/summaries/fleet").route(web::get().to(fleet)));
+}
+
+/// The OpenAPI paths of this route.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(fleet),
+    components(schemas(FleetSummaries, AppWindow, WindowFunction))
+)]
+pub struct RoutesDoc;
+
+/// Query of `GET /summaries/fleet`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FleetSummaryParams {
+    /// Profile type: cpu (default), alloc, lock, wall or inuse.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::profile::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+    /// Slices starting at or after this, epoch seconds.
+    #[param(minimum = 0)]
+    pub from: i64,
+    /// … and before this.
+    #[param(minimum = 1)]
+    pub to: i64,
+    /// Comma-separated app names; default every app with a summary in the window.
+    #[param(inline, value_type = Option<crate::profile::AppNameList>)]
+    pub apps: Option<String>,
+    /// Functions kept per app after merging, 1..=1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    pub top: Option<i64>,
+}
+
+impl TryFrom<FleetSummaryParams> for FleetQuery {
+    type Error = InputError;
+
+    fn try_from(params: FleetSummaryParams) -> Result<Self, InputError> {
+        let apps = params
+            .apps
+            .as_deref()
+            .map(|raw| {
+                raw.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| AppName::parse_field(a, "apps"))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        Ok(FleetQuery {
+            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            window: TimeWindow::new(params.from, params.to)?,
+            apps,
+            top: parse_limit(params.top, 50, 1000)?,
+        })
+    }
+}
+
+/// Every app's summaries of one type whose slice starts in `[from, to)`, merged per app.
+///
+/// What the fleet BOR of another process reads (SPEC §18): exact self and total samples for
+/// the functions the slices kept, and per app the most a function outside them may have had.
+#[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
+    params(FleetSummaryParams),
+    responses(
+        (status = 200, description = "Apps by name; an app without a summary in the window is absent", body = FleetSummaries),
+        (status = 400, description = "Invalid type, window, app name or top", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn fleet(
+    store: web::Data<dyn FleetSummarySor>,
+    query: web::Query<FleetSummaryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = FleetQuery::try_from(query.into_inner())?;
+    let apps = store.fleet(query).await?;
+    Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
+}
