@@ -126,7 +126,9 @@ fn files(
         max_bytes: ingest.max_store_bytes.get(),
         piece_secs: settings.watch.slice(),
     };
-    let snapshot_types = sor.sample_types(ProfileType::Inuse);
+    // In-use snapshots are averaged, not added, when the store compacts them (SPEC §17).
+    let inuse = settings.profiles.sample_types.get(ProfileType::Inuse.as_str());
+    let snapshot_types = inuse.cloned().unwrap_or_default();
     let store = ProfileStore::new(sor.dir(), sor.limits(), bounds, snapshot_types);
     HostedProfileData {
         sor: Arc::new(sor),

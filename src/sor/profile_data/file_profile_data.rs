@@ -81,14 +81,6 @@ impl FileProfileData {
         self.limits
     }
 
-    /// The pprof sample types (`type/unit`) read for `profile_type`, in order.
-    pub fn sample_types(&self, profile_type: ProfileType) -> Vec<String> {
-        self.sample_types
-            .get(&profile_type)
-            .cloned()
-            .unwrap_or_default()
-    }
-
     /// The directories, shared with the `/health` check and the store.
     pub fn dir(&self) -> Arc<ProfileDir> {
         self.dir.clone()

@@ -13,6 +13,7 @@ mod file_profile_data;
 pub mod flamegraph;
 pub mod ingest;
 pub mod ingest_routes;
+mod ingest_wire_docs;
 pub mod intake;
 pub mod label_routes;
 mod labelled_files;

@@ -7,6 +7,7 @@
 mod form;
 pub mod jfr;
 mod jfr_chunks;
+mod jfr_frames;
 mod jfr_labels;
 mod jfr_pprof;
 mod jfr_push;
