@@ -43,7 +43,7 @@ pub struct WatchSettings {
     pub fdr: f64,
     /// Smallest change suspected, in percentage points of the profile.
     pub min_delta_points: f64,
-    /// Smallest change suspected, as a fraction of the function's before share.
+    /// Smallest growth of the function's cost ratio suspected (SPEC §19): r ≥ 1 + this.
     pub min_relative: f64,
     /// Whether a confirmed cost shift (cost moved from another function) is delivered.
     pub notify_cost_shifts: bool,
