@@ -139,6 +139,8 @@ fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
             e.before_percent = finding.before_percent;
             e.after_percent = finding.after_percent;
             e.delta_percent = finding.delta_percent;
+            e.cost_ratio = finding.cost_ratio();
+            e.process_cost_percent = finding.process_cost_percent();
             e.significance.low = finding.low;
             e.significance.high = finding.high;
             e.significance.p_value = finding.p_value;

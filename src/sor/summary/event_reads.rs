@@ -11,7 +11,8 @@ use crate::profile::AppName;
 use crate::sor::{RegressionSor, SorError};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_name, state, kind, changed_at, \
-     before_percent, after_percent, delta_percent, delta_low, delta_high, p_value, \
+     before_percent, after_percent, delta_percent, cost_ratio, process_cost_percent, delta_low, \
+     delta_high, p_value, \
      version_before, version_after, shifted_from, suspected_at, first_recent, confirmed_at, \
      went_away_at, resolved_at, announced";
 
@@ -28,6 +29,8 @@ struct EventRow {
     before_percent: f64,
     after_percent: f64,
     delta_percent: f64,
+    cost_ratio: Option<f64>,
+    process_cost_percent: Option<f64>,
     delta_low: f64,
     delta_high: f64,
     p_value: f64,
@@ -61,6 +64,8 @@ impl TryFrom<EventRow> for Regression {
             before_percent: r.before_percent,
             after_percent: r.after_percent,
             delta_percent: r.delta_percent,
+            cost_ratio: r.cost_ratio,
+            process_cost_percent: r.process_cost_percent,
             significance: EventSignificance {
                 low: r.delta_low,
                 high: r.delta_high,
