@@ -37,8 +37,8 @@ pub struct RegressionLabels {
 /// The annotations of a regression's alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegressionAnnotations {
-    /// One line: "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since
-    /// 10:35 UTC, version 1.4.2".
+    /// One line: "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3), +1101 %
+    /// in this function, about +4.4 % for the process, since 10:35 UTC, version 1.4.2".
     pub summary: String,
     pub description: String,
     pub report_url: String,
@@ -130,14 +130,15 @@ impl RegressionNotices {
     }
 }
 
-/// "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since 10:35 UTC,
-/// version 1.4.2"; the function's package path is left out, as people say it.
+/// "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3), +1101 % in this
+/// function, about +4.4 % for the process, since 10:35 UTC, version 1.4.2"; the function's
+/// package path is left out, as people say it.
 pub fn summary(event: &Regression) -> String {
     let since = DateTime::from_timestamp(event.changed_at, 0)
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
     let mut line = format!(
-        "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}) since {since}",
+        "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}), {}, since {since}",
         event.app_name,
         event.profile_type,
         short_name(&event.function),
@@ -146,6 +147,7 @@ pub fn summary(event: &Regression) -> String {
         event.delta_percent,
         event.significance.low,
         event.significance.high,
+        cost(event),
     );
     if let Some(version) = &event.version {
         line.push_str(&format!(", version {}", version.after));
@@ -162,6 +164,18 @@ fn description(event: &Regression) -> String {
         event.profile_type,
         event.significance.p_value
     );
+    let rounded = event.clone().rounded();
+    text.push_str(&format!(
+        " Its cost grew {} against the rest of the profile{}.",
+        match rounded.cost_ratio {
+            Some(r) => format!("by a factor of {r:.3}"),
+            None => "from nothing".to_owned(),
+        },
+        match rounded.process_cost_percent {
+            Some(p) => format!(": about {p:+.2} % for the whole process if nothing else changed"),
+            None => String::new(),
+        }
+    ));
     if let Some(from) = &event.shifted_from {
         text.push_str(&format!(
             " The cost moved here from {from} (a rename or a move)."
@@ -177,7 +191,27 @@ fn description(event: &Regression) -> String {
     text
 }
 
+/// SPEC §19's "+30 % in this function, about +16.7 % for the process": the cost ratio and the
+/// process's extra cost, "new in this function" when the ratio is unbounded, the process's part
+/// left out when it is.
+pub fn cost(event: &Regression) -> String {
+    // Rounded as the JSON shows them first, so that the text reads the same numbers.
+    let event = &event.clone().rounded();
+    let function = match event.cost_ratio {
+        Some(r) => format!("{:+.0} % in this function", 100.0 * (r - 1.0)),
+        None => "new in this function".to_owned(),
+    };
+    match event.process_cost_percent {
+        Some(p) => format!("{function}, about {p:+.1} % for the process"),
+        None => function,
+    }
+}
+
 /// The last segment of a function name: `java/util/regex/Pattern.compile` → `Pattern.compile`.
 fn short_name(function: &str) -> &str {
     function.rsplit(['/', '\\']).next().unwrap_or(function)
 }
+
+#[cfg(test)]
+#[path = "notice_tests.rs"]
+mod tests;
