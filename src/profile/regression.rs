@@ -29,6 +29,9 @@ pub struct DetectorSettings {
     pub top_functions: usize,
     /// Slice length in seconds.
     pub slice_secs: i64,
+    /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19):
+    /// its function is watched again against its new level.
+    pub settle_slices: usize,
 }
 
 impl Default for DetectorSettings {
@@ -42,6 +45,7 @@ impl Default for DetectorSettings {
             min_relative: 0.2,
             top_functions: 100,
             slice_secs: 300,
+            settle_slices: 288,
         }
     }
 }
@@ -102,6 +106,8 @@ pub enum EventState {
     Confirmed,
     WentAway,
     Resolved,
+    /// Confirmed and not resolved after `settle_slices`: the new level is the normal one now.
+    Settled,
 }
 
 impl EventState {
@@ -112,6 +118,7 @@ impl EventState {
             EventState::Confirmed => "confirmed",
             EventState::WentAway => "went_away",
             EventState::Resolved => "resolved",
+            EventState::Settled => "settled",
         }
     }
 }
@@ -125,6 +132,7 @@ impl FromStr for EventState {
             EventState::Confirmed,
             EventState::WentAway,
             EventState::Resolved,
+            EventState::Settled,
         ]
         .into_iter()
         .find(|state| state.as_str() == s)
@@ -241,4 +249,7 @@ pub enum Change {
         at: i64,
         share_percent: f64,
     },
+    /// Event `id` settled at the newest slice `at`: `settle_slices` slices after its
+    /// confirmation and not resolved (SPEC §19).
+    Settled { id: i64, at: i64 },
 }

@@ -38,6 +38,7 @@ mod push_proto;
 mod real_runtimes;
 mod regression_cost;
 mod regression_queries;
+mod regression_settled;
 mod regressions;
 mod remote_errors;
 mod robustness;

@@ -23,7 +23,7 @@ const RESIZE: &str = "java/util/HashMap.resize";
 
 /// The fleet: app-01 deploys 2.0 at `deploy` with `HashMap.resize` up 10 points, app-00
 /// renames it 10 minutes before, app-02 has +4 points for the half hour before.
-fn fleet(deploy: i64) -> Fleet {
+pub fn fleet(deploy: i64) -> Fleet {
     let mut fleet = Fleet::of(3, deploy);
     fleet.regression = 10.0;
     fleet.rename = Some(("app-00".into(), deploy - 2 * SLICE));
@@ -32,7 +32,7 @@ fn fleet(deploy: i64) -> Fleet {
 }
 
 /// The webhook POSTs received at `/hook`, with their `Idempotency-Key`.
-async fn hooks(receiver: &MockServer) -> Vec<(Value, String)> {
+pub async fn hooks(receiver: &MockServer) -> Vec<(Value, String)> {
     let requests: Vec<Request> = receiver.received_requests().await.unwrap_or_default();
     requests
         .iter()
@@ -50,7 +50,7 @@ async fn hooks(receiver: &MockServer) -> Vec<(Value, String)> {
 }
 
 /// Settings of a replica watching `pyroscope` on `db`, telling `alertmanager`.
-fn replica(
+pub fn replica(
     db: &TestDatabase,
     pyroscope: &MockServer,
     alertmanager: &Alertmanager,
@@ -66,7 +66,7 @@ fn replica(
 
 /// Registers the deploying app with a webhook, and backfills the fleet's last hours with
 /// `notify`; waits until the backfill is done.
-async fn backfill(app: &TestApp, now: i64) -> Value {
+pub async fn backfill(app: &TestApp, now: i64) -> Value {
     let body = json!({"from": now - HOURS * 3600, "to": now, "notify": true});
     let queued = json_with_status(app.post("/trends/backfill", &body).await, 202).await;
     eventually(120, "the backfill is done", || async {
@@ -77,7 +77,7 @@ async fn backfill(app: &TestApp, now: i64) -> Value {
     queued
 }
 
-async fn register(app: &TestApp, receiver: &MockServer) {
+pub async fn register(app: &TestApp, receiver: &MockServer) {
     let service = json!({"appName": "app-01", "teamOwner": "ledger-team", "tier": "critical",
                          "notificationChannel": format!("{}/hook", receiver.uri())});
     json_with_status(app.post("/services", &service).await, 201).await;
@@ -89,7 +89,7 @@ async fn confirmed(app: &TestApp) -> Vec<Value> {
 }
 
 /// The regression alerts Alertmanager holds.
-async fn regression_alerts(alertmanager: &Alertmanager) -> Vec<Value> {
+pub async fn regression_alerts(alertmanager: &Alertmanager) -> Vec<Value> {
     active_alerts(alertmanager)
         .await
         .into_iter()

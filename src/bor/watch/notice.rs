@@ -42,6 +42,9 @@ pub struct RegressionAnnotations {
     pub summary: String,
     pub description: String,
     pub report_url: String,
+    /// On the one resolution of a settled regression (SPEC §19): why it stopped firing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
 }
 
 /// A regression alert as Alertmanager gets it.
@@ -52,7 +55,7 @@ pub type RegressionAlert = AlertmanagerAlert<RegressionLabels, RegressionAnnotat
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegressionNotice {
-    /// `confirmed` or `resolved`.
+    /// `confirmed`, `resolved` or `settled`.
     pub status: EventState,
     /// The one-line summary of the alert.
     pub summary: String,
@@ -84,8 +87,13 @@ impl RegressionNotices {
         now: DateTime<Utc>,
     ) -> RegressionAlert {
         let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or(now);
-        let ends_at = match (event.state, event.resolved_at) {
-            (EventState::Resolved, Some(resolved)) => at(resolved.saturating_add(self.slice_secs)),
+        let ended = match event.state {
+            EventState::Resolved => event.resolved_at,
+            EventState::Settled => event.settled_at,
+            _ => None,
+        };
+        let ends_at = match ended {
+            Some(ended) => at(ended.saturating_add(self.slice_secs)),
             _ => now + chrono::Duration::seconds(self.slice_secs.saturating_mul(4)),
         };
         let critical = event.delta_percent >= self.warn_points
@@ -107,6 +115,7 @@ impl RegressionNotices {
                 summary: summary(event),
                 description: description(event),
                 report_url: report_url.clone(),
+                settled: settled(event),
             },
             starts_at: Some(at(event.changed_at)),
             ends_at,
@@ -189,6 +198,21 @@ fn description(event: &Regression) -> String {
         ));
     }
     text
+}
+
+/// The `settled` annotation: a regression nobody rolled back is the normal level now.
+fn settled(event: &Regression) -> Option<String> {
+    let at = event
+        .settled_at
+        .filter(|_| event.state == EventState::Settled)?;
+    let since = DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| at.to_string());
+    Some(format!(
+        "not resolved since its confirmation; settled at {since}: {} is watched again \
+         against its new level",
+        event.function
+    ))
 }
 
 /// SPEC §19's "+30 % in this function, about +16.7 % for the process": the cost ratio and the

@@ -1,6 +1,6 @@
 //! What a regression's alert says of its cost (SPEC §19), on events written by hand.
 
-use super::{cost, summary};
+use super::{cost, summary, RegressionNotices};
 use crate::profile::cost::{cost_ratio, process_cost_percent};
 use crate::profile::regression::{EventKind, EventState};
 use crate::profile::ProfileType;
@@ -32,6 +32,7 @@ fn event(before: f64, after: f64) -> Regression {
         confirmed_at: Some(1_795_543_500),
         went_away_at: None,
         resolved_at: None,
+        settled_at: None,
         announced: true,
         first_recent: 1_795_541_100,
     }
@@ -59,4 +60,28 @@ fn a_new_function_is_new_and_costs_the_process_its_share_of_the_rest() {
     );
     // a = 1: both unbounded, nothing said of the process.
     assert_eq!(cost(&event(50.0, 100.0)), "new in this function");
+}
+
+#[test]
+fn a_settled_regression_resolves_its_alert_once_with_the_annotation_settled() {
+    let notices = RegressionNotices {
+        public_url: "http://pf.example/".parse().expect("a URL"),
+        slice_secs: 300,
+        warn_points: 5.0,
+    };
+    let now = chrono::Utc::now();
+    let firing = notices.alert(&event(1.0, 3.0), None, now);
+    assert_eq!(firing.annotations.settled, None);
+    let mut settled = event(1.0, 3.0);
+    settled.state = EventState::Settled;
+    settled.settled_at = Some(1_795_629_900);
+    let alert = notices.alert(&settled, None, now);
+    // Ended one slice after the slice it settled at: 2026-11-25 18:05 + 5 min.
+    assert_eq!(alert.ends_at.timestamp(), 1_795_630_200);
+    let note = alert.annotations.settled.expect("the settled annotation");
+    assert!(note.contains("settled at 2026-11-25 18:05 UTC"), "{note}");
+    assert!(
+        note.contains("watched again against its new level"),
+        "{note}"
+    );
 }

@@ -25,7 +25,7 @@ pub fn render(
     let state = r.state.as_str();
     let colour = match r.state {
         EventState::Confirmed => "fail",
-        EventState::Suspected => "warn",
+        EventState::Suspected | EventState::Settled => "warn",
         EventState::WentAway | EventState::Resolved => "pass",
     };
     page.badge(
@@ -65,6 +65,7 @@ pub fn render(
         ("Confirmed", r.confirmed_at),
         ("Went away", r.went_away_at),
         ("Resolved", r.resolved_at),
+        ("Settled (watched again at its new level)", r.settled_at),
     ] {
         if let Some(at) = at {
             facts.push((name, utc(at)));

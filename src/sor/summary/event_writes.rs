@@ -70,6 +70,17 @@ pub(super) async fn write_events(
                 .bind(at);
                 with_finding(query, finding).execute(&mut *tx).await?;
             }
+            Change::Settled { id, at } => {
+                sqlx::query(
+                    "update regression_event set state = 'settled', settled_at = $2, \
+                         resolved_time = now() \
+                     where id = $1 and state = 'confirmed'",
+                )
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            }
             Change::Resolved {
                 id,
                 at,
@@ -140,6 +151,7 @@ fn subject(change: &Change) -> String {
     match change {
         Change::Confirmed { id, .. } => format!("regression:{id}:confirmed"),
         Change::Resolved { id, .. } => format!("regression:{id}:resolved"),
+        Change::Settled { id, .. } => format!("regression:{id}:settled"),
         Change::WentAway { id, .. } => format!("regression:{id}:went_away"),
         Change::Suspected { finding, .. } => format!("regression:{}", finding.function),
     }

@@ -30,7 +30,7 @@ pub struct EventSignificance {
     "significance": {"low": 4.39, "high": 4.83, "pValue": 1.2e-19},
     "version": {"before": "1.4.1", "after": "1.4.2"}, "shiftedFrom": null,
     "suspectedAt": 1_795_542_600, "confirmedAt": 1_795_543_500, "wentAwayAt": null,
-    "resolvedAt": null, "announced": true}))]
+    "resolvedAt": null, "settledAt": null, "announced": true}))]
 pub struct Regression {
     pub id: i64,
     pub app_name: String,
@@ -62,6 +62,9 @@ pub struct Regression {
     pub confirmed_at: Option<i64>,
     pub went_away_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// When a confirmed regression that never resolved was settled (SPEC §19): its function is
+    /// watched again against its new level from then on.
+    pub settled_at: Option<i64>,
     /// Whether it is delivered (Alertmanager, webhooks): a live or `notify` backfill's
     /// confirmation, and for a cost shift only with `watch.notify_cost_shifts`.
     pub announced: bool,

@@ -188,6 +188,7 @@ pub(super) struct Store {
     pub(super) confirmed: Vec<Confirmation>,
     pub(super) went_away: Vec<(usize, String)>,
     pub(super) resolved: Vec<(usize, String)>,
+    pub(super) settled: Vec<(usize, String)>,
 }
 
 impl Store {
@@ -244,6 +245,10 @@ impl Store {
                 Change::Resolved { id, .. } => {
                     let function = self.close(id);
                     self.resolved.push((k, function));
+                }
+                Change::Settled { id, .. } => {
+                    let function = self.close(id);
+                    self.settled.push((k, function));
                 }
             }
         }
