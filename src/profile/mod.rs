@@ -1,6 +1,7 @@
 //! Domain types shared by SORs and BORs: profile types, app names, function names, time windows, limits.
 
 mod calltree;
+pub mod cost;
 mod error;
 mod fields;
 pub mod fleet_window;

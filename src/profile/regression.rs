@@ -8,6 +8,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::profile::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
+
 /// The detector's settings (`watch.*` of SPEC §15).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorSettings {
@@ -21,12 +23,15 @@ pub struct DetectorSettings {
     pub fdr: f64,
     /// Smallest delta suspected, in percentage points.
     pub min_delta_points: f64,
-    /// Smallest delta suspected, as a fraction of the before share.
+    /// Smallest growth of the function's cost ratio suspected (SPEC §19): r ≥ 1 + this.
     pub min_relative: f64,
     /// Most functions a summary keeps: a slice that kept fewer kept every function it saw.
     pub top_functions: usize,
     /// Slice length in seconds.
     pub slice_secs: i64,
+    /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19):
+    /// its function is watched again against its new level.
+    pub settle_slices: usize,
 }
 
 impl Default for DetectorSettings {
@@ -40,6 +45,7 @@ impl Default for DetectorSettings {
             min_relative: 0.2,
             top_functions: 100,
             slice_secs: 300,
+            settle_slices: 288,
         }
     }
 }
@@ -59,10 +65,24 @@ impl DetectorSettings {
             .saturating_add(self.recent_slices)
     }
 
-    /// `max(min_delta_points, min_relative × before%)`, the smallest delta worth an event.
+    /// The smallest delta worth an event, in points: `max(min_delta_points, the rise to the
+    /// share whose cost ratio is 1 + min_relative)` (SPEC §19; ≈ min_relative × before% for
+    /// small shares). A confirmed regression is back within half of it when it resolves.
     pub fn threshold(&self, before_percent: f64) -> f64 {
-        self.min_delta_points
-            .max(self.min_relative * before_percent)
+        let before = before_percent / 100.0;
+        let rise = 100.0 * (share_at_ratio(before, 1.0 + self.min_relative) - before);
+        self.min_delta_points.max(rise)
+    }
+
+    /// The rule of suspicion besides significance (SPEC §19): Δ ≥ `min_delta_points` and the
+    /// cost ratio r ≥ 1 + `min_relative` (an unbounded r, a new function's, is).
+    pub fn big_enough(&self, before_percent: f64, after_percent: f64) -> bool {
+        after_percent - before_percent >= self.min_delta_points
+            && ratio_at_least(
+                before_percent / 100.0,
+                after_percent / 100.0,
+                1.0 + self.min_relative,
+            )
     }
 }
 
@@ -86,6 +106,8 @@ pub enum EventState {
     Confirmed,
     WentAway,
     Resolved,
+    /// Confirmed and not resolved after `settle_slices`: the new level is the normal one now.
+    Settled,
 }
 
 impl EventState {
@@ -96,6 +118,7 @@ impl EventState {
             EventState::Confirmed => "confirmed",
             EventState::WentAway => "went_away",
             EventState::Resolved => "resolved",
+            EventState::Settled => "settled",
         }
     }
 }
@@ -109,6 +132,7 @@ impl FromStr for EventState {
             EventState::Confirmed,
             EventState::WentAway,
             EventState::Resolved,
+            EventState::Settled,
         ]
         .into_iter()
         .find(|state| state.as_str() == s)
@@ -170,6 +194,18 @@ pub struct Finding {
     pub p_value: f64,
 }
 
+impl Finding {
+    /// The cost ratio r of SPEC §19; None when unbounded (see `profile::cost`).
+    pub fn cost_ratio(&self) -> Option<f64> {
+        cost_ratio(self.before_percent / 100.0, self.after_percent / 100.0)
+    }
+
+    /// 100·b·(r − 1): what the whole process spends more, percent; None when unbounded.
+    pub fn process_cost_percent(&self) -> Option<f64> {
+        process_cost_percent(self.before_percent / 100.0, self.after_percent / 100.0)
+    }
+}
+
 /// An event as stored, what the detector needs of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenEvent {
@@ -213,4 +249,7 @@ pub enum Change {
         at: i64,
         share_percent: f64,
     },
+    /// Event `id` settled at the newest slice `at`: `settle_slices` slices after its
+    /// confirmation and not resolved (SPEC §19).
+    Settled { id: i64, at: i64 },
 }

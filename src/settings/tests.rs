@@ -83,6 +83,21 @@ fn an_invalid_value_names_its_key() {
     assert!(err.to_string().contains("database.pool_size"), "{err}");
     let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
     assert!(err.to_string().contains("url"), "{err}");
+    // A regression settled before the test's windows (24 + 6) pass its change point would be
+    // found again against a mix of its old and new level (SPEC §19).
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.watch.settle_slices, 288);
+    for (value, valid) in [("29", false), ("30", true), ("0", false)] {
+        let got = Settings::load_from(None, env(&[("APP__WATCH__SETTLE_SLICES", value)]));
+        match (got, valid) {
+            (Ok(_), true) => {}
+            (Err(err), false) => assert!(err.to_string().contains("watch.settle_slices"), "{err}"),
+            (got, _) => panic!(
+                "settle_slices {value}: {:?}",
+                got.map(|s| s.watch.settle_slices)
+            ),
+        }
+    }
 }
 
 #[test]

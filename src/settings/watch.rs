@@ -43,10 +43,12 @@ pub struct WatchSettings {
     pub fdr: f64,
     /// Smallest change suspected, in percentage points of the profile.
     pub min_delta_points: f64,
-    /// Smallest change suspected, as a fraction of the function's before share.
+    /// Smallest growth of the function's cost ratio suspected (SPEC §19): r ≥ 1 + this.
     pub min_relative: f64,
     /// Whether a confirmed cost shift (cost moved from another function) is delivered.
     pub notify_cost_shifts: bool,
+    /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19).
+    pub settle_slices: u32,
 }
 
 impl WatchSettings {
@@ -72,6 +74,7 @@ impl WatchSettings {
             min_relative: self.min_relative,
             top_functions: count(self.top_functions),
             slice_secs: self.slice(),
+            settle_slices: count(self.settle_slices),
         }
     }
 
@@ -148,6 +151,17 @@ impl WatchSettings {
         }
         if !(self.min_relative >= 0.0 && self.min_relative <= 100.0) {
             return invalid("watch.min_relative", "must be between 0 and 100");
+        }
+        if !(1..=1_000_000).contains(&self.settle_slices) {
+            return invalid("watch.settle_slices", "must be between 1 and 1000000");
+        }
+        // Settled sooner, the function would be tested against a before window reaching back
+        // over its change point: the same regression found again.
+        if self.settle_slices < self.reference_slices.saturating_add(self.recent_slices) {
+            return invalid(
+                "watch.settle_slices",
+                "must be at least reference_slices + recent_slices",
+            );
         }
         Ok(())
     }

@@ -40,6 +40,9 @@ mod profiles;
 #[path = "../common/push_proto.rs"]
 mod push_proto;
 mod real_runtimes;
+mod regression_cost;
+mod regression_queries;
+mod regression_settled;
 mod regressions;
 mod remote_errors;
 mod robustness;

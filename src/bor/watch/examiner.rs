@@ -75,7 +75,7 @@ impl Examiner {
                 (Change::Confirmed { kind, .. }, _) => {
                     notify && (*kind == EventKind::Regression || self.notify_cost_shifts)
                 }
-                (Change::Resolved { .. }, Some(event)) => event.announced,
+                (Change::Resolved { .. } | Change::Settled { .. }, Some(event)) => event.announced,
                 _ => false,
             };
             let webhook = match event {
@@ -92,7 +92,7 @@ impl Examiner {
             };
             let kind = match &change {
                 Change::Confirmed { kind, .. } => *kind,
-                Change::Resolved { id, .. } => kind_of(&open, *id),
+                Change::Resolved { id, .. } | Change::Settled { id, .. } => kind_of(&open, *id),
                 _ => EventKind::Regression,
             };
             writes.push(EventWrite {
@@ -139,6 +139,8 @@ fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
             e.before_percent = finding.before_percent;
             e.after_percent = finding.after_percent;
             e.delta_percent = finding.delta_percent;
+            e.cost_ratio = finding.cost_ratio();
+            e.process_cost_percent = finding.process_cost_percent();
             e.significance.low = finding.low;
             e.significance.high = finding.high;
             e.significance.p_value = finding.p_value;
@@ -147,6 +149,11 @@ fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
         Change::Resolved { id, at, .. } => find(*id).map(|mut e| {
             e.state = EventState::Resolved;
             e.resolved_at = Some(*at);
+            e
+        }),
+        Change::Settled { id, at } => find(*id).map(|mut e| {
+            e.state = EventState::Settled;
+            e.settled_at = Some(*at);
             e
         }),
         Change::Suspected { .. } | Change::WentAway { .. } => None,

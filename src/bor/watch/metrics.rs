@@ -92,6 +92,7 @@ impl WatchMetrics {
                 Change::Confirmed { .. } => EventState::Confirmed,
                 Change::WentAway { .. } => EventState::WentAway,
                 Change::Resolved { .. } => EventState::Resolved,
+                Change::Settled { .. } => EventState::Settled,
             };
             self.regressions
                 .with_label_values(&[write.kind.as_str(), state.as_str()])

@@ -37,11 +37,14 @@ pub struct RegressionLabels {
 /// The annotations of a regression's alert.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RegressionAnnotations {
-    /// One line: "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since
-    /// 10:35 UTC, version 1.4.2".
+    /// One line: "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3), +1101 %
+    /// in this function, about +4.4 % for the process, since 10:35 UTC, version 1.4.2".
     pub summary: String,
     pub description: String,
     pub report_url: String,
+    /// On the one resolution of a settled regression (SPEC §19): why it stopped firing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled: Option<String>,
 }
 
 /// A regression alert as Alertmanager gets it.
@@ -52,7 +55,7 @@ pub type RegressionAlert = AlertmanagerAlert<RegressionLabels, RegressionAnnotat
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegressionNotice {
-    /// `confirmed` or `resolved`.
+    /// `confirmed`, `resolved` or `settled`.
     pub status: EventState,
     /// The one-line summary of the alert.
     pub summary: String,
@@ -84,8 +87,13 @@ impl RegressionNotices {
         now: DateTime<Utc>,
     ) -> RegressionAlert {
         let at = |secs: i64| DateTime::from_timestamp(secs, 0).unwrap_or(now);
-        let ends_at = match (event.state, event.resolved_at) {
-            (EventState::Resolved, Some(resolved)) => at(resolved.saturating_add(self.slice_secs)),
+        let ended = match event.state {
+            EventState::Resolved => event.resolved_at,
+            EventState::Settled => event.settled_at,
+            _ => None,
+        };
+        let ends_at = match ended {
+            Some(ended) => at(ended.saturating_add(self.slice_secs)),
             _ => now + chrono::Duration::seconds(self.slice_secs.saturating_mul(4)),
         };
         let critical = event.delta_percent >= self.warn_points
@@ -107,6 +115,7 @@ impl RegressionNotices {
                 summary: summary(event),
                 description: description(event),
                 report_url: report_url.clone(),
+                settled: settled(event),
             },
             starts_at: Some(at(event.changed_at)),
             ends_at,
@@ -130,14 +139,15 @@ impl RegressionNotices {
     }
 }
 
-/// "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3) since 10:35 UTC,
-/// version 1.4.2"; the function's package path is left out, as people say it.
+/// "ledger cpu: Pattern.compile 0.4% → 4.6% (+4.2 pt, 95% CI +3.1…+5.3), +1101 % in this
+/// function, about +4.4 % for the process, since 10:35 UTC, version 1.4.2"; the function's
+/// package path is left out, as people say it.
 pub fn summary(event: &Regression) -> String {
     let since = DateTime::from_timestamp(event.changed_at, 0)
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
     let mut line = format!(
-        "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}) since {since}",
+        "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}), {}, since {since}",
         event.app_name,
         event.profile_type,
         short_name(&event.function),
@@ -146,6 +156,7 @@ pub fn summary(event: &Regression) -> String {
         event.delta_percent,
         event.significance.low,
         event.significance.high,
+        cost(event),
     );
     if let Some(version) = &event.version {
         line.push_str(&format!(", version {}", version.after));
@@ -162,6 +173,18 @@ fn description(event: &Regression) -> String {
         event.profile_type,
         event.significance.p_value
     );
+    let rounded = event.clone().rounded();
+    text.push_str(&format!(
+        " Its cost grew {} against the rest of the profile{}.",
+        match rounded.cost_ratio {
+            Some(r) => format!("by a factor of {r:.3}"),
+            None => "from nothing".to_owned(),
+        },
+        match rounded.process_cost_percent {
+            Some(p) => format!(": about {p:+.2} % for the whole process if nothing else changed"),
+            None => String::new(),
+        }
+    ));
     if let Some(from) = &event.shifted_from {
         text.push_str(&format!(
             " The cost moved here from {from} (a rename or a move)."
@@ -177,7 +200,42 @@ fn description(event: &Regression) -> String {
     text
 }
 
+/// The `settled` annotation: a regression nobody rolled back is the normal level now.
+fn settled(event: &Regression) -> Option<String> {
+    let at = event
+        .settled_at
+        .filter(|_| event.state == EventState::Settled)?;
+    let since = DateTime::from_timestamp(at, 0)
+        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_else(|| at.to_string());
+    Some(format!(
+        "not resolved since its confirmation; settled at {since}: {} is watched again \
+         against its new level",
+        event.function
+    ))
+}
+
+/// SPEC §19's "+30 % in this function, about +16.7 % for the process": the cost ratio and the
+/// process's extra cost, "new in this function" when the ratio is unbounded, the process's part
+/// left out when it is.
+pub fn cost(event: &Regression) -> String {
+    // Rounded as the JSON shows them first, so that the text reads the same numbers.
+    let event = &event.clone().rounded();
+    let function = match event.cost_ratio {
+        Some(r) => format!("{:+.0} % in this function", 100.0 * (r - 1.0)),
+        None => "new in this function".to_owned(),
+    };
+    match event.process_cost_percent {
+        Some(p) => format!("{function}, about {p:+.1} % for the process"),
+        None => function,
+    }
+}
+
 /// The last segment of a function name: `java/util/regex/Pattern.compile` → `Pattern.compile`.
 fn short_name(function: &str) -> &str {
     function.rsplit(['/', '\\']).next().unwrap_or(function)
 }
+
+#[cfg(test)]
+#[path = "notice_tests.rs"]
+mod tests;

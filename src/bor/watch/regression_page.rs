@@ -4,13 +4,14 @@
 
 use chrono::DateTime;
 
-use super::notice::summary;
+use super::notice::{cost, summary};
 use super::regressions::RegressionDetail;
 use crate::bor::diff_report::html::findings;
 use crate::bor::diff_report::{DiffReport, DiffRequest};
 use crate::picture::{href, trends_svg_marked, Page};
 use crate::profile::regression::EventState;
 use crate::sor::profile_data::DiffTrees;
+use crate::sor::summary::Regression;
 
 /// Renders `detail`, its before-vs-after comparison `request` answered by `report` and `trees`.
 pub fn render(
@@ -24,7 +25,7 @@ pub fn render(
     let state = r.state.as_str();
     let colour = match r.state {
         EventState::Confirmed => "fail",
-        EventState::Suspected => "warn",
+        EventState::Suspected | EventState::Settled => "warn",
         EventState::WentAway | EventState::Resolved => "pass",
     };
     page.badge(
@@ -50,6 +51,7 @@ pub fn render(
                 r.delta_percent, r.significance.low, r.significance.high, r.significance.p_value
             ),
         ),
+        ("Cost", cost_fact(r)),
     ];
     if let Some(version) = &r.version {
         let before = version.before.as_deref().unwrap_or("none");
@@ -63,6 +65,7 @@ pub fn render(
         ("Confirmed", r.confirmed_at),
         ("Went away", r.went_away_at),
         ("Resolved", r.resolved_at),
+        ("Settled (watched again at its new level)", r.settled_at),
     ] {
         if let Some(at) = at {
             facts.push((name, utc(at)));
@@ -114,6 +117,14 @@ pub fn render(
         ),
     );
     page.finish()
+}
+
+/// The cost ratio and what the process spends more (SPEC §19), with the ratio's number.
+fn cost_fact(r: &Regression) -> String {
+    match r.cost_ratio {
+        Some(ratio) => format!("{} (cost ratio {ratio:.3})", cost(r)),
+        None => format!("{} (cost ratio unbounded)", cost(r)),
+    }
 }
 
 /// Epoch seconds as `2026-11-24 10:35 UTC`.

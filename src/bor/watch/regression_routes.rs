@@ -35,7 +35,7 @@ pub struct ListParams {
     #[param(rename = "appName", inline, value_type = Option<crate::profile::AppName>)]
     pub app_name: Option<String>,
     /// Only events in this state.
-    #[param(pattern = "^(suspected|confirmed|went_away|resolved)$")]
+    #[param(pattern = "^(suspected|confirmed|went_away|resolved|settled)$")]
     pub state: Option<String>,
     /// Only change points at or after this, epoch seconds.
     #[param(minimum = 0)]
@@ -84,7 +84,8 @@ pub async fn list(
                 InputError::new(
                     "invalid_state",
                     format!(
-                        "state must be suspected, confirmed, went_away or resolved, got {s:.40}"
+                        "state must be suspected, confirmed, went_away, resolved or settled, \
+                         got {s:.40}"
                     ),
                 )
             })

@@ -102,7 +102,7 @@ impl RegressionService {
     fn around(&self, r: &Regression) -> TimeWindow {
         let slice = self.settings.slice_secs;
         let slices = |n: usize| i64::try_from(n).unwrap_or(0).saturating_mul(slice);
-        let latest = [r.resolved_at, r.went_away_at, r.confirmed_at]
+        let latest = [r.resolved_at, r.settled_at, r.went_away_at, r.confirmed_at]
             .into_iter()
             .flatten()
             .fold(r.suspected_at, i64::max);

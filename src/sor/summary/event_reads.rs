@@ -11,9 +11,10 @@ use crate::profile::AppName;
 use crate::sor::{RegressionSor, SorError};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_name, state, kind, changed_at, \
-     before_percent, after_percent, delta_percent, delta_low, delta_high, p_value, \
+     before_percent, after_percent, delta_percent, cost_ratio, process_cost_percent, delta_low, \
+     delta_high, p_value, \
      version_before, version_after, shifted_from, suspected_at, first_recent, confirmed_at, \
-     went_away_at, resolved_at, announced";
+     went_away_at, resolved_at, settled_at, announced";
 
 /// One `regression_event` row as read.
 #[derive(sqlx::FromRow)]
@@ -28,6 +29,8 @@ struct EventRow {
     before_percent: f64,
     after_percent: f64,
     delta_percent: f64,
+    cost_ratio: Option<f64>,
+    process_cost_percent: Option<f64>,
     delta_low: f64,
     delta_high: f64,
     p_value: f64,
@@ -39,6 +42,7 @@ struct EventRow {
     confirmed_at: Option<i64>,
     went_away_at: Option<i64>,
     resolved_at: Option<i64>,
+    settled_at: Option<i64>,
     announced: bool,
 }
 
@@ -61,6 +65,8 @@ impl TryFrom<EventRow> for Regression {
             before_percent: r.before_percent,
             after_percent: r.after_percent,
             delta_percent: r.delta_percent,
+            cost_ratio: r.cost_ratio,
+            process_cost_percent: r.process_cost_percent,
             significance: EventSignificance {
                 low: r.delta_low,
                 high: r.delta_high,
@@ -76,6 +82,7 @@ impl TryFrom<EventRow> for Regression {
             confirmed_at: r.confirmed_at,
             went_away_at: r.went_away_at,
             resolved_at: r.resolved_at,
+            settled_at: r.settled_at,
             announced: r.announced,
         })
     }
@@ -163,8 +170,8 @@ impl RegressionSor for PgSummaryStore {
              order by id"
         );
         let resolved = format!(
-            "select {COLUMNS} from regression_event where state = 'resolved' and announced \
-             and alert_resolved_time is null order by id"
+            "select {COLUMNS} from regression_event where state in ('resolved', 'settled') \
+             and announced and alert_resolved_time is null order by id"
         );
         Ok((
             self.events("reading firing regressions", firing, Vec::new())

@@ -44,7 +44,8 @@ pub(super) async fn write_events(
                          shifted_from = $4, version_before = $5, version_after = $6, \
                          confirmed_at = $2, announced = $7, decided_time = now(), \
                          changed_at = $8, before_percent = $9, after_percent = $10, \
-                         delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14 \
+                         delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14, \
+                         cost_ratio = $15, process_cost_percent = $16 \
                      where id = $1 and state = 'suspected'",
                 )
                 .bind(id)
@@ -61,12 +62,24 @@ pub(super) async fn write_events(
                     "update regression_event set state = 'went_away', went_away_at = $2, \
                          decided_time = now(), changed_at = $3, before_percent = $4, \
                          after_percent = $5, delta_percent = $6, delta_low = $7, \
-                         delta_high = $8, p_value = $9 \
+                         delta_high = $8, p_value = $9, cost_ratio = $10, \
+                         process_cost_percent = $11 \
                      where id = $1 and state = 'suspected'",
                 )
                 .bind(id)
                 .bind(at);
                 with_finding(query, finding).execute(&mut *tx).await?;
+            }
+            Change::Settled { id, at } => {
+                sqlx::query(
+                    "update regression_event set state = 'settled', settled_at = $2, \
+                         resolved_time = now() \
+                     where id = $1 and state = 'confirmed'",
+                )
+                .bind(id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
             }
             Change::Resolved {
                 id,
@@ -101,8 +114,8 @@ async fn suspect(
     let query = sqlx::query(
         "insert into regression_event (app_name, profile_type, function_name, state, \
              suspected_at, first_recent, changed_at, before_percent, after_percent, \
-             delta_percent, delta_low, delta_high, p_value) \
-         values ($1, $2, $3, 'suspected', $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+             delta_percent, delta_low, delta_high, p_value, cost_ratio, process_cost_percent) \
+         values ($1, $2, $3, 'suspected', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          on conflict (app_name, profile_type, function_name, suspected_at) do nothing",
     )
     .bind(series.app.as_str())
@@ -115,8 +128,8 @@ async fn suspect(
 }
 
 /// `query` with the numbers of `finding` bound after what it has: change point, before and
-/// after shares, delta, its interval and p-value, in the order every statement here names
-/// their columns.
+/// after shares, delta, its interval and p-value, the cost ratio and the process's extra cost
+/// (SPEC §19; null when unbounded), in the order every statement here names their columns.
 fn with_finding<'q>(
     query: Query<'q, Postgres, PgArguments>,
     finding: &Finding,
@@ -129,6 +142,8 @@ fn with_finding<'q>(
         .bind(finding.low)
         .bind(finding.high)
         .bind(finding.p_value)
+        .bind(finding.cost_ratio())
+        .bind(finding.process_cost_percent())
 }
 
 /// What caused a notification, for operators reading the outbox.
@@ -136,6 +151,7 @@ fn subject(change: &Change) -> String {
     match change {
         Change::Confirmed { id, .. } => format!("regression:{id}:confirmed"),
         Change::Resolved { id, .. } => format!("regression:{id}:resolved"),
+        Change::Settled { id, .. } => format!("regression:{id}:settled"),
         Change::WentAway { id, .. } => format!("regression:{id}:went_away"),
         Change::Suspected { finding, .. } => format!("regression:{}", finding.function),
     }

@@ -26,10 +26,11 @@ pub struct EventSignificance {
 #[schema(example = json!({"id": 7, "appName": "ledger", "profileType": "cpu",
     "function": "java/util/regex/Pattern.compile", "state": "confirmed", "kind": "regression",
     "changedAt": 1_795_541_100, "beforePercent": 0.41, "afterPercent": 5.02, "deltaPercent": 4.61,
+    "costRatio": 12.838, "processCostPercent": 4.85,
     "significance": {"low": 4.39, "high": 4.83, "pValue": 1.2e-19},
     "version": {"before": "1.4.1", "after": "1.4.2"}, "shiftedFrom": null,
     "suspectedAt": 1_795_542_600, "confirmedAt": 1_795_543_500, "wentAwayAt": null,
-    "resolvedAt": null, "announced": true}))]
+    "resolvedAt": null, "settledAt": null, "announced": true}))]
 pub struct Regression {
     pub id: i64,
     pub app_name: String,
@@ -44,6 +45,14 @@ pub struct Regression {
     pub before_percent: f64,
     pub after_percent: f64,
     pub delta_percent: f64,
+    /// The factor by which the function's cost grew against the rest of the profile (SPEC
+    /// §19): r = (a/(1−a)) / (b/(1−b)) of the shares b before and a after, 3 decimals; about
+    /// after/before for small shares. Null when unbounded: a function new in the profile
+    /// (before 0 %) or one that became all of it (after 100 %).
+    pub cost_ratio: Option<f64>,
+    /// How much more the whole process spends if nothing else changed: 100·b·(r − 1), percent
+    /// (2 decimals); for a new function 100·a/(1−a). Null only when after is 100 %.
+    pub process_cost_percent: Option<f64>,
     pub significance: EventSignificance,
     /// A deploy at the change point, when a new value of the version label appeared there.
     pub version: Option<VersionChange>,
@@ -53,6 +62,9 @@ pub struct Regression {
     pub confirmed_at: Option<i64>,
     pub went_away_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// When a confirmed regression that never resolved was settled (SPEC §19): its function is
+    /// watched again against its new level from then on.
+    pub settled_at: Option<i64>,
     /// Whether it is delivered (Alertmanager, webhooks): a live or `notify` backfill's
     /// confirmation, and for a cost shift only with `watch.notify_cost_shifts`.
     pub announced: bool,
@@ -82,6 +94,8 @@ impl Regression {
         self.before_percent = round_percent(self.before_percent);
         self.after_percent = round_percent(self.after_percent);
         self.delta_percent = round_percent(self.delta_percent);
+        self.cost_ratio = self.cost_ratio.map(|r| (r * 1000.0).round() / 1000.0);
+        self.process_cost_percent = self.process_cost_percent.map(round_percent);
         self.significance.low = round_percent(self.significance.low);
         self.significance.high = round_percent(self.significance.high);
         self

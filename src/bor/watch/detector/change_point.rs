@@ -134,3 +134,24 @@ pub(super) fn resolution(
         share_percent: index.percent(selfs, first..rows),
     })
 }
+
+/// Settles a confirmed `event` that `resolution` left open once the newest slice starts
+/// `settle_slices` slices (of `slice_secs`, counted in time, so slices without a profile count
+/// too) after its confirmation: from the next call on its function is free to be suspected,
+/// against the level it has had since (SPEC §19). Never before `reference + recent` slices:
+/// until then the test's before window would still reach back over the change point and find
+/// the same regression again against a mix of the old and the new level.
+pub(super) fn settlement(
+    index: &SeriesIndex<'_>,
+    event: &OpenEvent,
+    settings: &DetectorSettings,
+) -> Option<Change> {
+    let at = index.history().last()?.start;
+    let since = event.confirmed_at?;
+    let windows = settings
+        .reference_slices
+        .saturating_add(settings.recent_slices);
+    let slices = i64::try_from(settings.settle_slices.max(windows)).unwrap_or(i64::MAX);
+    let after = slices.saturating_mul(settings.slice_secs);
+    (at.saturating_sub(since) >= after).then_some(Change::Settled { id: event.id, at })
+}

@@ -225,6 +225,7 @@ fn zero_totals_and_nan_settings_do_not_panic() {
         confirm_slices: 0,
         top_functions: 0,
         slice_secs: i64::MAX,
+        settle_slices: 0,
     };
     let history = series(40, 30, &[("a", 11, 52)]);
     for settings in [nan, DetectorSettings::default()] {

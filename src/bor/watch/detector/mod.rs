@@ -22,8 +22,8 @@ pub fn examine(
     settings: &DetectorSettings,
 ) -> Vec<Change> {
     // Decisions on open events come first (by id), then new suspicions (by function name). A
-    // function with an open event is not suspected in this call even if the event went away:
-    // the caller stores one change per function and call.
+    // function with an open event is not suspected in this call even if the event went away
+    // or settled: the caller stores one change per function and call.
     let Some(newest) = history.last() else {
         return Vec::new();
     };
@@ -35,8 +35,9 @@ pub fn examine(
         .into_iter()
         .filter_map(|event| match event.state {
             EventState::Suspected => change_point::decide(&index, &mut family, event, settings),
-            EventState::Confirmed => change_point::resolution(&index, event, settings),
-            EventState::WentAway | EventState::Resolved => None,
+            EventState::Confirmed => change_point::resolution(&index, event, settings)
+                .or_else(|| change_point::settlement(&index, event, settings)),
+            EventState::WentAway | EventState::Resolved | EventState::Settled => None,
         })
         .collect();
     let blocked: HashSet<&str> = open.iter().map(|e| e.function.as_str()).collect();
@@ -46,6 +47,8 @@ pub fn examine(
 
 #[cfg(test)]
 mod decision_tests;
+#[cfg(test)]
+mod settle_tests;
 #[cfg(test)]
 mod simulation;
 #[cfg(test)]

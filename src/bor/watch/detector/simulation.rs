@@ -70,6 +70,39 @@ impl Model {
         }
     }
 
+    /// `stable(app, n)` scaled to 1 − `share`, with `app{app}.big` at `share`: a function that
+    /// is a large part of its process. Returns the model and the big function's index.
+    pub(super) fn with_big(app: usize, n: usize, share: f64) -> (Self, usize) {
+        let mut model = Model::stable(app, n);
+        for s in &mut model.shares {
+            *s *= 1.0 - share;
+        }
+        let big = model.add(&format!("app{app}.big"));
+        model.shares[big] = share;
+        (model, big)
+    }
+
+    /// From slice `from` on, `function` does `factor` times its work and the rest of the
+    /// process the same: its share b becomes f·b / (1 + (f − 1)·b), every other share (the
+    /// part never kept too) is divided by 1 + (f − 1)·b.
+    pub(super) fn grown(mut self, function: usize, factor: f64, from: usize) -> Self {
+        let b = self.shares[function];
+        let rest = 1.0 + (factor - 1.0) * b;
+        let steps: Vec<Step> = (0..self.shares.len())
+            .map(|i| Step {
+                function: i,
+                from,
+                until: usize::MAX,
+                share: match i == function {
+                    true => factor * b / rest,
+                    false => self.shares[i] / rest,
+                },
+            })
+            .collect();
+        self.steps.extend(steps);
+        self
+    }
+
     /// Adds a function of share 0 (a name the code does not have yet); returns its index.
     pub(super) fn add(&mut self, name: &str) -> usize {
         self.names.push(name.to_owned());
@@ -155,6 +188,7 @@ pub(super) struct Store {
     pub(super) confirmed: Vec<Confirmation>,
     pub(super) went_away: Vec<(usize, String)>,
     pub(super) resolved: Vec<(usize, String)>,
+    pub(super) settled: Vec<(usize, String)>,
 }
 
 impl Store {
@@ -211,6 +245,10 @@ impl Store {
                 Change::Resolved { id, .. } => {
                     let function = self.close(id);
                     self.resolved.push((k, function));
+                }
+                Change::Settled { id, .. } => {
+                    let function = self.close(id);
+                    self.settled.push((k, function));
                 }
             }
         }

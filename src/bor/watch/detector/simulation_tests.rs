@@ -209,3 +209,58 @@ fn ten_regressions_of_one_and_a_half_to_five_points_are_all_confirmed_within_an_
     );
     eprintln!("{report:#?}");
 }
+
+#[test]
+fn thirty_percent_more_work_is_confirmed_at_five_twenty_fifty_five_and_eighty_percent() {
+    // SPEC §19: a function doing 1.3× its work, the rest of the process the same. Its share b
+    // rises to 1.3·b / (1 + 0.3·b): 5 → 6.40 %, 20 → 24.53 %, 55 → 61.37 %, 80 → 83.87 %; the
+    // cost ratio is 1.3 each time, while the share's delta (+1.4 to +6.4 points) is under the
+    // old 0.2 × before% at 55 % and 80 %.
+    let settings = DetectorSettings::default();
+    let mut report = Vec::new();
+    let mut failures = Vec::new();
+    for (i, share) in [0.05, 0.2, 0.55, 0.8].into_iter().enumerate() {
+        let app = 200 + i;
+        let (model, big) = Model::with_big(app, 40, share);
+        let model = model.grown(big, 1.3, CHANGE);
+        let store = run(&model, 0xC057 + i as u64, CHANGE + 36, &settings);
+        let name = format!("app{app}.big");
+        let hit = store.confirmed.iter().find(|c| c.finding.function == name);
+        let others = store.confirmed.len() - usize::from(hit.is_some());
+        let line = match hit {
+            Some(c) => format!(
+                "{:.0} %: confirmed {} slices after, change point {:+} s, {:.2} → {:.2} %, \
+                 r {:.3}, process {:+.2} %",
+                100.0 * share,
+                c.slice - CHANGE,
+                c.finding.changed_at - start(CHANGE),
+                c.finding.before_percent,
+                c.finding.after_percent,
+                c.finding.cost_ratio().unwrap_or(f64::NAN),
+                c.finding.process_cost_percent().unwrap_or(f64::NAN),
+            ),
+            None => format!("{:.0} %: not confirmed", 100.0 * share),
+        };
+        // Measured near the truth: r within 1.3 ± 0.1, and the process's extra cost near
+        // 100·b·0.3 (1.5, 6, 16.5, 24 %) within a fifth.
+        let near = hit.is_some_and(|c| {
+            let r = c.finding.cost_ratio().unwrap_or(f64::NAN);
+            let process = c.finding.process_cost_percent().unwrap_or(f64::NAN);
+            (r - 1.3).abs() < 0.1 && (process / (30.0 * share) - 1.0).abs() < 0.2
+        });
+        let late = hit.is_none_or(|c| c.slice > CHANGE + 12);
+        // Nothing resolves a regression that stays, and nothing else is one.
+        if late || !near || others > 0 || !store.resolved.is_empty() {
+            failures.push(format!(
+                "{line}; {others} other confirmations, resolved {:?}",
+                store.resolved
+            ));
+        }
+        report.push(line);
+    }
+    assert!(
+        failures.is_empty(),
+        "failures {failures:#?}\nall {report:#?}"
+    );
+    eprintln!("{report:#?}");
+}

@@ -68,8 +68,10 @@ fn settings_default_to_the_spec_and_ask_for_39_slices() {
     let s = DetectorSettings::default();
     // 24 reference + 6 recent + 3 confirm + a margin of 6 recent.
     assert_eq!(s.history_slices(), 39);
-    // max(1, 0.2 × 3) = 1; max(1, 0.2 × 10) = 2.
-    assert_eq!((s.threshold(3.0), s.threshold(10.0)), (1.0, 2.0));
+    // max(1, rise to r = 1.2): from 3 %, 100·(1.2·0.03/1.006 − 0.03) = 0.58 → 1; from 10 %,
+    // 100·(0.12/1.02 − 0.1) = 1.7647 (SPEC §19; the old 0.2 × 10 = 2 for shares alone).
+    assert_eq!(s.threshold(3.0), 1.0);
+    assert!((s.threshold(10.0) - 1.764_706).abs() < 1e-6);
 }
 
 #[test]
@@ -182,15 +184,26 @@ fn a_noisy_rise_gets_the_numbers_of_the_section_14_test_on_its_windows() {
 #[test]
 fn a_rise_below_the_threshold_is_not_suspected() {
     let settings = DetectorSettings::default();
-    // Before 10 %: threshold max(1, 0.2 × 10) = 2 points. +1.9 is certain (exact counts)
-    // but too small; +2.1 is enough.
-    let small = series(30, 24, &[("a", 100, 119)]);
+    // Before 10 %: r = (a/(1−a))/(0.1/0.9) must reach 1.2. +1.7 is certain (exact counts)
+    // but too small (11.7 %: r = 1.1925); +1.8 is enough (11.8 %: r = 1.2041).
+    let small = series(30, 24, &[("a", 100, 117)]);
     assert_eq!(examine(&small, &[], &settings), []);
-    let enough = series(30, 24, &[("a", 100, 121)]);
+    let enough = series(30, 24, &[("a", 100, 118)]);
     assert_eq!(
         suspected_functions(&examine(&enough, &[], &settings)),
         ["a"]
     );
+    // Before 55.7 % (SPEC §19): +6.3 points to 62.0 % is r = 0.62·0.443/(0.557·0.38) = 1.2976,
+    // suspected though under 0.2 × 55.7 = 11.1 points; +4.3 to 60.0 % is r = 1.1930, not.
+    let big = |after: u64| -> Vec<SliceSummary> {
+        let at = |k: usize| if k < 24 { 557 } else { after };
+        (0..30).map(|k| slice(k, 1000, &[("big", at(k))])).collect()
+    };
+    assert_eq!(
+        suspected_functions(&examine(&big(620), &[], &settings)),
+        ["big"]
+    );
+    assert_eq!(examine(&big(600), &[], &settings), []);
 }
 
 #[test]

@@ -49,9 +49,10 @@ impl Measured {
         100.0 * (self.after.share - self.before.share)
     }
 
-    /// True when Δ ≥ max(min_delta_points, min_relative × before%): big enough for an event.
+    /// True when Δ ≥ min_delta_points and the cost ratio ≥ 1 + min_relative (SPEC §19): big
+    /// enough for an event, at suspicion and at confirmation alike.
     pub(super) fn exceeds(&self, settings: &DetectorSettings) -> bool {
-        self.delta_points() >= settings.threshold(self.before_percent())
+        settings.big_enough(self.before_percent(), 100.0 * self.after.share)
     }
 
     /// §14 t = Δ/se with se = 100·√(v_before + v_after); ±∞ when se = 0 and Δ ≠ 0, 0 when Δ = 0.
