@@ -127,7 +127,10 @@ fn files(
         piece_secs: settings.watch.slice(),
     };
     // In-use snapshots are averaged, not added, when the store compacts them (SPEC §17).
-    let inuse = settings.profiles.sample_types.get(ProfileType::Inuse.as_str());
+    let inuse = settings
+        .profiles
+        .sample_types
+        .get(ProfileType::Inuse.as_str());
     let snapshot_types = inuse.cloned().unwrap_or_default();
     let store = ProfileStore::new(sor.dir(), sor.limits(), bounds, snapshot_types);
     HostedProfileData {
