@@ -43,6 +43,10 @@ watch-bench:
 agents-experiment:
     bash scripts/agents_experiment.sh
 
+# The regression tests 20 times, each at a new anchor (the stubs draw relative to it).
+regressions-anchors:
+    bash scripts/regressions_anchors.sh
+
 # Remake the bundled demo profiles from the folded stacks in demo/stacks/.
 demo-profiles:
     scripts/demo-profiles.sh
