@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::stream::{self, StreamExt};
 
 use super::model::{FleetScope, SourceChoice};
-use super::report::{ErrorBound, FailedApp, FleetSource};
+use super::report::{ErrorBound, FailedApp, FleetSource, Provenance};
 use super::scoring::{AppTop, TOP_FUNCTIONS};
 use crate::bor::shown_error;
 use crate::profile::fleet_window::{AppWindow, FleetQuery};
@@ -48,27 +48,28 @@ pub(super) struct SummaryBasis {
 }
 
 impl Gathered {
-    pub(super) fn source(&self) -> FleetSource {
-        match self.basis {
-            Some(_) => FleetSource::Summaries,
-            None => FleetSource::Live,
+    /// Where the answer comes from: the summaries (their slices, the largest bound of any
+    /// app) or Pyroscope.
+    pub(super) fn provenance(&self) -> Provenance {
+        match &self.basis {
+            Some(basis) => Provenance {
+                source: FleetSource::Summaries,
+                slices: Some(basis.slices.clone()),
+                max_error_percent: Some(
+                    basis.bounds.values().map(|b| b.percent).fold(0.0, f64::max),
+                ),
+            },
+            None => Provenance {
+                source: FleetSource::Live,
+                slices: None,
+                max_error_percent: None,
+            },
         }
     }
 
     /// `app`'s bound, when answered from the summaries.
     pub(super) fn bound(&self, app: &str) -> Option<ErrorBound> {
         self.basis.as_ref()?.bounds.get(app).copied()
-    }
-
-    /// The slices read, when answered from the summaries.
-    pub(super) fn slices(&self) -> Option<Vec<i64>> {
-        self.basis.as_ref().map(|b| b.slices.clone())
-    }
-
-    /// The largest bound of any app, when answered from the summaries.
-    pub(super) fn max_error_percent(&self) -> Option<f64> {
-        let basis = self.basis.as_ref()?;
-        Some(basis.bounds.values().map(|b| b.percent).fold(0.0, f64::max))
     }
 }
 

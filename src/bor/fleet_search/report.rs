@@ -36,6 +36,23 @@ fn round2_opt<S: serde::Serializer>(value: &Option<f64>, serializer: S) -> Resul
     }
 }
 
+/// Where a fleet answer came from (SPEC §18), the same in every fleet answer.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Provenance {
+    /// `summaries` or `live`.
+    pub source: FleetSource,
+    /// From the summaries: the starts of the slices read (epoch seconds, ascending; each app's
+    /// own are those of its summaries among them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<Vec<i64>>,
+    /// From the summaries: the largest `maxErrorPercent` of any app answered, i.e. how many
+    /// points any selfPercent here may fall short of a live query over the same slices
+    /// (a function absent from an app's answer had at most its `maxErrorPercent` there).
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "round2_opt")]
+    pub max_error_percent: Option<f64>,
+}
+
 /// An app that could not be read; the others are still answered.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"app": "legacy-billing", "error": "no answer within 10s"}))]
@@ -73,17 +90,9 @@ pub struct SearchReport {
     pub matches: Vec<SearchMatch>,
     pub apps_queried: usize,
     pub failed_apps: Vec<FailedApp>,
-    /// `summaries` or `live` (SPEC §18).
-    pub source: FleetSource,
-    /// From the summaries: the starts of the slices read (epoch seconds, ascending; each app's
-    /// own are those of its summaries among them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slices: Option<Vec<i64>>,
-    /// From the summaries: the largest `maxErrorPercent` of any app answered, i.e. how many
-    /// points any selfPercent here may fall short of a live query over the same slices
-    /// (a function absent from an app's answer had at most its `maxErrorPercent` there).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "round2_opt")]
-    pub max_error_percent: Option<f64>,
+    /// Where the answer came from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
 }
 
 /// A function of one app matching the search.
@@ -141,17 +150,9 @@ pub struct HotspotReport {
     pub labels: LabelSelector,
     pub apps_queried: usize,
     pub failed_apps: Vec<FailedApp>,
-    /// `summaries` or `live` (SPEC §18).
-    pub source: FleetSource,
-    /// From the summaries: the starts of the slices read (epoch seconds, ascending; each app's
-    /// own are those of its summaries among them).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub slices: Option<Vec<i64>>,
-    /// From the summaries: the largest `maxErrorPercent` of any app answered, i.e. how many
-    /// points any selfPercent here may fall short of a live query over the same slices
-    /// (a function absent from an app's answer had at most its `maxErrorPercent` there).
-    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "round2_opt")]
-    pub max_error_percent: Option<f64>,
+    /// Where the answer came from.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// By impactScore, then serviceCount (both largest first), then function.
     pub hotspots: Vec<Hotspot>,
 }

@@ -73,9 +73,7 @@ impl FleetSearchService {
             match_count: matches.len(),
             matches,
             apps_queried: gathered.queried,
-            source: gathered.source(),
-            slices: gathered.slices(),
-            max_error_percent: gathered.max_error_percent(),
+            provenance: gathered.provenance(),
             failed_apps: gathered.failed,
         })
     }
@@ -126,9 +124,7 @@ impl FleetSearchService {
             to: req.scope.window.to,
             labels: req.scope.labels.clone(),
             apps_queried: gathered.queried,
-            source: gathered.source(),
-            slices: gathered.slices(),
-            max_error_percent: gathered.max_error_percent(),
+            provenance: gathered.provenance(),
             failed_apps: gathered.failed,
             hotspots,
         })
