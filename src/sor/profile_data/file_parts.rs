@@ -27,14 +27,7 @@ pub fn file_parts(
     }
     let mut files: Vec<(&ProfileFile, usize)> = files
         .into_iter()
-        .filter_map(|f| {
-            let index = f
-                .profile
-                .sample_types
-                .iter()
-                .position(|t| t.name() == sample_type)?;
-            Some((f, index))
-        })
+        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
         .collect();
     if files.iter().any(|(f, _)| f.time_nanos == 0) {
         return Ok(Some(Err(

@@ -223,15 +223,7 @@ fn merge(
         SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
     };
     let files: Vec<(&ProfileFile, usize)> = files_of(snapshot, app, window)
-        .filter_map(|f| {
-            Some((
-                f,
-                f.profile
-                    .sample_types
-                    .iter()
-                    .position(|t| t.name() == sample_type)?,
-            ))
-        })
+        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
         .collect();
     match files.as_slice() {
         [] => return StackTree::default().stats().map_err(|e| failed(&e)),

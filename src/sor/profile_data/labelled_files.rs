@@ -27,15 +27,7 @@ pub fn merge_labelled<'a>(
         filter.matches(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
     };
     let files: Vec<(&ProfileFile, usize)> = files
-        .filter_map(|f| {
-            Some((
-                f,
-                f.profile
-                    .sample_types
-                    .iter()
-                    .position(|t| t.name() == sample_type)?,
-            ))
-        })
+        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
         .collect();
     let weights = weights(files.iter().map(|(f, _)| *f), snapshots);
     let mut tree = StackTree::default();

@@ -43,6 +43,14 @@ impl Replay {
 }
 
 impl ProfileFile {
+    /// The index of `sample_type` (`type/unit`) among the file's sample types, if it has it.
+    pub fn value_index(&self, sample_type: &str) -> Option<usize> {
+        self.profile
+            .sample_types
+            .iter()
+            .position(|t| t.name() == sample_type)
+    }
+
     /// Whether the file counts in `[from, to)` (epoch seconds): its `[time, time + duration)`
     /// overlaps it, a zero or negative duration being the instant `time`. A file without a
     /// time counts everywhere.
