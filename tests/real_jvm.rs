@@ -7,21 +7,9 @@
 mod jvm;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use pyroscope_functions::sor::profile_data::ingest::jfr::{jfr_profiles, JfrError, JfrProfile};
 use pyroscope_functions::sor::profile_data::pprof::proto;
-
-/// The one recording: (its directory, kept alive, and the file).
-fn recording() -> &'static (tempfile::TempDir, PathBuf) {
-    static RECORDING: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    RECORDING.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = jvm::record(dir.path(), 3, &[]);
-        (dir, file)
-    })
-}
 
 fn profile<'a>(profiles: &'a [JfrProfile], kind: &str) -> &'a proto::Profile {
     &profiles
@@ -57,7 +45,7 @@ fn sample_types(p: &proto::Profile) -> Vec<String> {
 
 #[test]
 fn a_jdk_recording_reads_as_the_jdk_itself_reads_it() {
-    let (_, file) = recording();
+    let file = jvm::shared_recording();
     let bytes = std::fs::read(file).unwrap();
     let profiles = jfr_profiles(&bytes, None).unwrap();
     let kinds: Vec<_> = profiles.iter().map(|p| p.kind).collect();
@@ -119,7 +107,7 @@ fn a_jdk_recording_reads_as_the_jdk_itself_reads_it() {
 
 #[test]
 fn a_cut_or_damaged_recording_is_a_reason_never_a_panic() {
-    let (_, file) = recording();
+    let file = jvm::shared_recording();
     let bytes = std::fs::read(file).unwrap();
     for cut in (1..8).map(|i| bytes.len() * i / 8) {
         let read = jfr_profiles(&bytes[..cut], None);

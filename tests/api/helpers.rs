@@ -451,3 +451,21 @@ where
     }
     panic!("timed out waiting until {what}");
 }
+
+/// `(name, selfSamples)` of a `/profiles` answer's functions that have self value, in the
+/// answer's order.
+pub fn self_samples(body: &Value) -> Vec<(String, u64)> {
+    body["functions"]
+        .as_array()
+        .expect("a /profiles answer has functions")
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().expect("a function has a name");
+            (
+                name.to_owned(),
+                f["selfSamples"].as_u64().expect("selfSamples"),
+            )
+        })
+        .filter(|(_, v)| *v > 0)
+        .collect()
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 use prost::Message;
 use serde_json::Value;
 
-use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};
+use crate::helpers::{assert_error, json_with_status, self_samples, spawn_app_with, TestApp};
 use crate::profile_data::pprof::encode::{profile, to_bytes, Header, Stack};
 use crate::push_proto::{LabelPair, PushRequest, RawSample, Series};
 
@@ -115,22 +115,11 @@ async fn top(app: &TestApp, name: &str, extra: &str) -> Vec<(String, u64)> {
         .get(&format!("/profiles/{name}?from={FROM}&to={UNTIL}{extra}"))
         .await;
     let body = json_with_status(res, 200).await;
-    body["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_owned(),
-                f["selfSamples"].as_u64().unwrap(),
-            )
-        })
-        .filter(|(_, samples)| *samples > 0)
-        .collect()
+    self_samples(&body)
 }
 
 /// Files under `dir`, however deep.
-fn stored_files(dir: &Path) -> usize {
+pub fn stored_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };

@@ -4,52 +4,15 @@
 //! nothing; a `.jfr` copied into the profiles directory is read alike. One JVM recording
 //! (tests/jvm/Workload.java, about 4 s) serves every test.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};
+use crate::helpers::{assert_error, json_with_status, self_samples, spawn_app_with, TestApp};
+use crate::ingest::{gzip, ingest, spawn_with_store, stored_files};
 use crate::jvm;
 
 const FROM: i64 = 1_760_000_000;
 const UNTIL: i64 = FROM + 10;
-const CENTURY: std::num::NonZeroU32 = std::num::NonZeroU32::new(36_500).unwrap();
-
-fn recording() -> &'static (tempfile::TempDir, PathBuf) {
-    static RECORDING: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    RECORDING.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let file = jvm::record(dir.path(), 3, &[]);
-        (dir, file)
-    })
-}
 
 fn jfr_bytes() -> Vec<u8> {
-    std::fs::read(&recording().1).unwrap()
-}
-
-async fn spawn_with_store(dir: &Path) -> TestApp {
-    let dir = dir.to_path_buf();
-    spawn_app_with(move |s| {
-        s.ingest.store_dir = dir;
-        s.ingest.retention_days = CENTURY;
-    })
-    .await
-}
-
-async fn ingest(
-    app: &TestApp,
-    query: &str,
-    content_type: &str,
-    body: Vec<u8>,
-) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/ingest?{query}")))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    std::fs::read(jvm::shared_recording()).unwrap()
 }
 
 /// The names of `app`'s functions of `kind` by self value, largest first, in `window`.
@@ -58,45 +21,9 @@ async fn top(app: &TestApp, name: &str, kind: &str, (from, to): (i64, i64)) -> V
         .get(&format!("/profiles/{name}?type={kind}&from={from}&to={to}"))
         .await;
     let body = json_with_status(res, 200).await;
-    let mut functions: Vec<(String, f64)> = body["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_owned(),
-                f["selfSamples"].as_f64().unwrap(),
-            )
-        })
-        .filter(|(_, v)| *v > 0.0)
-        .collect();
-    functions.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let mut functions = self_samples(&body);
+    functions.sort_by_key(|f| std::cmp::Reverse(f.1));
     functions.into_iter().map(|(n, _)| n).collect()
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
-
-fn stored_files(dir: &Path) -> usize {
-    walkdir(dir)
-}
-
-fn walkdir(dir: &Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries
-            .flatten()
-            .map(|e| {
-                if e.path().is_dir() {
-                    walkdir(&e.path())
-                } else {
-                    1
-                }
-            })
-            .sum()
-    })
 }
 
 async fn assert_java_tops(app: &TestApp, name: &str, window: (i64, i64)) {
@@ -172,7 +99,11 @@ async fn a_damaged_jfr_is_a_400_with_a_reason_and_stores_nothing() {
 async fn a_jfr_file_in_the_profiles_directory_is_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("javafile")).unwrap();
-    std::fs::copy(&recording().1, dir.path().join("javafile/workload.jfr")).unwrap();
+    std::fs::copy(
+        jvm::shared_recording(),
+        dir.path().join("javafile/workload.jfr"),
+    )
+    .unwrap();
     let files = dir.path().to_path_buf();
     let app = spawn_app_with(|s| s.profiles.dir = Some(files)).await;
     let now = chrono::Utc::now().timestamp();

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::json_with_status;
+use crate::helpers::{json_with_status, self_samples};
 use crate::ingest::{ingest, push, push_request, spawn_with_store};
 use crate::profile_data::pprof::encode::{profile, to_bytes, Header, Stack};
 
@@ -39,18 +39,7 @@ fn heap(cache: i64, buffers: i64) -> Vec<u8> {
 /// `(name, selfSamples)` of the functions with self value, and the profile-type ID.
 async fn read(app: &crate::helpers::TestApp, path: &str) -> (Vec<(String, u64)>, Value) {
     let body = json_with_status(app.get(path).await, 200).await;
-    let functions = body["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_owned(),
-                f["selfSamples"].as_u64().unwrap(),
-            )
-        })
-        .filter(|(_, v)| *v > 0)
-        .collect();
+    let functions = self_samples(&body);
     (functions, body["profileTypeId"].clone())
 }
 

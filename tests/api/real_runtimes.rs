@@ -11,7 +11,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::{json_with_status, spawn_app_with, TestApp};
+use crate::helpers::{json_with_status, self_samples, spawn_app_with, TestApp};
 use crate::ingest::spawn_with_store;
 
 fn root() -> &'static Path {
@@ -76,18 +76,7 @@ fn go_pprof_top(file: &Path, sample_index: &str, unit: &str) -> BTreeMap<String,
 /// `(name, selfSamples)` of every function with self value, as the service answers.
 async fn answered(app: &TestApp, path: &str) -> (BTreeMap<String, u64>, Value) {
     let body = json_with_status(app.get(path).await, 200).await;
-    let functions = body["functions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["name"].as_str().unwrap().to_owned(),
-                f["selfSamples"].as_u64().unwrap(),
-            )
-        })
-        .filter(|(_, v)| *v > 0)
-        .collect();
+    let functions = self_samples(&body).into_iter().collect();
     (functions, body)
 }
 

@@ -118,3 +118,16 @@ pub fn top_frames(
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     top
 }
+
+/// One 3-s recording of the workload for the whole test binary (its directory lives as long).
+pub fn shared_recording() -> &'static Path {
+    static RECORDING: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> =
+        std::sync::OnceLock::new();
+    &RECORDING
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let file = record(dir.path(), 3, &[]);
+            (dir, file)
+        })
+        .1
+}
