@@ -105,6 +105,9 @@ pub struct DiffSettings {
 pub struct FleetSettings {
     pub concurrency: usize,
     pub app_timeout_secs: u64,
+    /// How long a window read from the watcher's summaries is kept for other answers of the
+    /// same window (0: only answers asked while it loads share it).
+    pub summaries_cache_secs: u64,
 }
 
 /// The queue of assessment-history records: its bound, its retries and its drain at shutdown.

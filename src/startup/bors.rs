@@ -237,7 +237,12 @@ pub(super) fn build_bors(
                 settings.fleet.concurrency,
                 Duration::from_secs(settings.fleet.app_timeout_secs),
             )
-            .with_summaries(deps.fleet_summaries.clone()),
+            .with_summaries(deps.fleet_summaries.clone())
+            .keeping_windows(
+                settings.watch.slice(),
+                Duration::from_secs(settings.fleet.summaries_cache_secs),
+                metrics.clone(),
+            ),
         ));
     }
     Ok((bors, writer))

@@ -11,9 +11,10 @@ use futures_util::stream::{self, StreamExt};
 use super::model::{FleetScope, SourceChoice};
 use super::report::{ErrorBound, FailedApp, FleetSource, Provenance};
 use super::scoring::{AppTop, TOP_FUNCTIONS};
+use super::window_cache::{FleetTops, WindowCache};
 use crate::bor::shown_error;
 use crate::profile::fleet_window::{AppWindow, FleetQuery};
-use crate::profile::{percent_of, AppName, FunctionStat};
+use crate::profile::{percent_of, AppName, FunctionStat, TimeWindow};
 use crate::sor::profile_data::ProfileQuery;
 use crate::sor::registry::Service;
 use crate::sor::{FleetSummarySor, ProfileDataSor, RegistrySor, SorError};
@@ -24,19 +25,17 @@ pub(super) struct FleetSources {
     pub(super) registry: Option<Arc<dyn RegistrySor>>,
     /// The watcher's summaries, when it runs (in-process or at `WATCH_URL`).
     pub(super) summaries: Option<Arc<dyn FleetSummarySor>>,
+    /// Windows read from the summaries, kept for other answers of the same window.
+    pub(super) cache: Option<WindowCache>,
     pub(super) concurrency: usize,
     pub(super) app_timeout: Duration,
 }
 
-/// The apps' top functions, the apps that failed, where they came from, and the registry (v2,
-/// when readable).
+/// The apps' top functions (shared with other answers of the window when they come from the
+/// summaries) and the registry (v2, when readable).
 pub(super) struct Gathered {
-    pub(super) tops: Vec<AppTop>,
-    pub(super) queried: usize,
-    pub(super) failed: Vec<FailedApp>,
+    pub(super) fleet: Arc<FleetTops>,
     pub(super) registry: Option<HashMap<String, Service>>,
-    /// `Some` when answered from the summaries.
-    pub(super) basis: Option<SummaryBasis>,
 }
 
 /// What an answer from the summaries rests on.
@@ -48,10 +47,25 @@ pub(super) struct SummaryBasis {
 }
 
 impl Gathered {
+    /// The apps' top functions, sorted by app.
+    pub(super) fn tops(&self) -> &[AppTop] {
+        &self.fleet.tops.tops
+    }
+
+    /// How many apps were asked.
+    pub(super) fn queried(&self) -> usize {
+        self.fleet.tops.queried
+    }
+
+    /// The apps that failed (live only).
+    pub(super) fn failed(&self) -> Vec<FailedApp> {
+        self.fleet.tops.failed.clone()
+    }
+
     /// Where the answer comes from: the summaries (their slices, the largest bound of any
     /// app) or Pyroscope.
     pub(super) fn provenance(&self) -> Provenance {
-        match &self.basis {
+        match &self.fleet.tops.basis {
             Some(basis) => Provenance {
                 source: FleetSource::Summaries,
                 slices: Some(basis.slices.clone()),
@@ -69,16 +83,16 @@ impl Gathered {
 
     /// `app`'s bound, when answered from the summaries.
     pub(super) fn bound(&self, app: &str) -> Option<ErrorBound> {
-        self.basis.as_ref()?.bounds.get(app).copied()
+        self.fleet.tops.basis.as_ref()?.bounds.get(app).copied()
     }
 }
 
 /// The apps' top functions: where they came from, and the outcome sorted by app.
-struct Tops {
-    tops: Vec<AppTop>,
-    queried: usize,
-    failed: Vec<FailedApp>,
-    basis: Option<SummaryBasis>,
+pub(super) struct Tops {
+    pub(super) tops: Vec<AppTop>,
+    pub(super) queried: usize,
+    pub(super) failed: Vec<FailedApp>,
+    pub(super) basis: Option<SummaryBasis>,
 }
 
 impl FleetSources {
@@ -88,51 +102,42 @@ impl FleetSources {
     /// # Errors
     /// Only app discovery failing (live); a failing app is listed in `failedApps`.
     pub(super) async fn gather(&self, scope: &FleetScope) -> Result<Gathered, SorError> {
-        let (tops, registry) = tokio::join!(self.tops(scope), self.registry());
-        let tops = tops?;
+        let (fleet, registry) = tokio::join!(self.tops(scope), self.registry());
         Ok(Gathered {
-            tops: tops.tops,
-            queried: tops.queried,
-            failed: tops.failed,
+            fleet: fleet?,
             registry,
-            basis: tops.basis,
         })
     }
 
-    async fn tops(&self, scope: &FleetScope) -> Result<Tops, SorError> {
+    async fn tops(&self, scope: &FleetScope) -> Result<Arc<FleetTops>, SorError> {
         match self.summarized(scope).await {
-            Some(tops) => Ok(tops),
-            None => self.live(scope).await,
+            Some(fleet) => Ok(fleet),
+            None => Ok(Arc::new(FleetTops::new(self.live(scope).await?))),
         }
     }
 
     /// The summaries' answer; `None` (answer live) when asked for live, when label matchers
     /// are given (summaries are per app, not per label), when the watcher does not run or
     /// fails, or when the window has no summary of some app asked for (of any app, when
-    /// none is named).
-    async fn summarized(&self, scope: &FleetScope) -> Option<Tops> {
+    /// none is named). Kept per window when a cache is set.
+    async fn summarized(&self, scope: &FleetScope) -> Option<Arc<FleetTops>> {
         if scope.source == SourceChoice::Live || !scope.labels.is_empty() {
             return None;
         }
         let summaries = self.summaries.as_ref()?;
-        let query = FleetQuery {
-            profile_type: scope.profile_type,
-            window: scope.window,
-            apps: scope.apps.clone(),
-            top: TOP_FUNCTIONS as u32,
-        };
-        let windows = match summaries.fleet(query).await {
-            Ok(windows) => windows,
-            Err(e) => {
-                tracing::warn!(error = %e, "the watcher's summaries are unavailable; answering live");
-                return None;
+        let loaded = match &self.cache {
+            None => read_summaries(summaries.as_ref(), scope, scope.window).await,
+            Some(cache) => {
+                let slices = cache.slices_of(scope.window)?;
+                let load = read_summaries(summaries.as_ref(), scope, slices);
+                let (profile_type, apps) = (scope.profile_type, scope.apps.clone());
+                cache.get_or_load(profile_type, slices, apps, load).await
             }
         };
-        let complete = match &scope.apps {
-            Some(apps) => apps.len() == windows.len(),
-            None => !windows.is_empty(),
-        };
-        complete.then(|| tops_of(windows))
+        loaded.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the watcher's summaries are unavailable; answering live");
+            None
+        })
     }
 
     /// Discovers the apps (unless named), then reads every app's top functions, at most
@@ -209,6 +214,27 @@ impl FleetSources {
             }
         }
     }
+}
+
+/// The summaries of `scope`'s apps and type whose slices start in `window`, ranked; `None`
+/// when they do not cover the apps asked for.
+async fn read_summaries(
+    summaries: &dyn FleetSummarySor,
+    scope: &FleetScope,
+    window: TimeWindow,
+) -> Result<Option<Arc<FleetTops>>, SorError> {
+    let query = FleetQuery {
+        profile_type: scope.profile_type,
+        window,
+        apps: scope.apps.clone(),
+        top: TOP_FUNCTIONS as u32,
+    };
+    let windows = summaries.fleet(query).await?;
+    let complete = match &scope.apps {
+        Some(apps) => apps.len() == windows.len(),
+        None => !windows.is_empty(),
+    };
+    Ok(complete.then(|| Arc::new(FleetTops::new(tops_of(windows)))))
 }
 
 /// The apps' merged summaries as the same ranked tops a live query gives: shares from the

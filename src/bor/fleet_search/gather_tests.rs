@@ -194,3 +194,45 @@ async fn label_matchers_or_a_named_app_without_summaries_are_answered_live() {
     assert_eq!(serde_json::to_value(&report).unwrap()["source"], "live");
     assert_eq!(report.apps_queried, 3);
 }
+
+#[tokio::test]
+async fn answers_of_windows_holding_the_same_slices_share_one_read() {
+    // Windows on the 300-s grid: [1, 3599) holds the slice starts 300 … 3 300, as [300, 3600).
+    let mut mock = MockFleetSummarySor::new();
+    mock.expect_fleet().times(1).returning(|q| {
+        assert_eq!(q.window, TimeWindow::new(300, 3600).unwrap());
+        Ok(windows())
+    });
+    let metrics = crate::telemetry::Metrics::new(None).unwrap();
+    let svc = FleetSearchService::new(Arc::new(profiles(0)), None, 4, Duration::from_secs(5))
+        .with_summaries(Some(Arc::new(mock) as Arc<dyn FleetSummarySor>))
+        .keeping_windows(300, Duration::from_secs(60), metrics);
+    let mut answers = Vec::new();
+    for (from, to, limit) in [(1, 3599, 10), (300, 3600, 1), (299, 3550, 10)] {
+        let mut scope = scope(SourceChoice::Summaries);
+        scope.window = TimeWindow::new(from, to).unwrap();
+        let report = svc
+            .hotspots(&HotspotRequest { limit, scope })
+            .await
+            .unwrap();
+        answers.push(serde_json::to_value(&report).unwrap());
+    }
+    let mut searched = scope(SourceChoice::Summaries);
+    searched.window = TimeWindow::new(250, 3500).unwrap();
+    let search = svc
+        .search(&SearchRequest {
+            function: "resize".into(),
+            scope: searched,
+        })
+        .await
+        .unwrap();
+    assert_eq!(search.match_count, 2);
+    // The same groups, cut at each answer's limit; the answer keeps its own window.
+    assert_eq!(answers[0]["hotspots"], answers[2]["hotspots"]);
+    assert_eq!(answers[1]["hotspots"].as_array().unwrap().len(), 1);
+    assert_eq!(answers[1]["hotspots"][0], answers[0]["hotspots"][0]);
+    assert_eq!(
+        (answers[0]["from"].clone(), answers[0]["to"].clone()),
+        (json!(1), json!(3599))
+    );
+}

@@ -8,8 +8,10 @@ use super::gather::FleetSources;
 use super::model::{HotspotRequest, SearchRequest};
 use super::report::{Hotspot, HotspotReport, HotspotService, SearchMatch, SearchReport};
 use super::scoring;
+use super::window_cache::WindowCache;
 use crate::sor::registry::Tier;
 use crate::sor::{FleetSummarySor, ProfileDataSor, RegistrySor, SorError};
+use crate::telemetry::Metrics;
 
 /// Fleet Search, v1 (profiles only) or v2 (with the registry when it can reach it).
 pub struct FleetSearchService {
@@ -28,6 +30,7 @@ impl FleetSearchService {
                 profiles,
                 registry,
                 summaries: None,
+                cache: None,
                 concurrency: concurrency.max(1),
                 app_timeout,
             },
@@ -40,13 +43,25 @@ impl FleetSearchService {
         self
     }
 
+    /// Keeps each window read from the summaries for `ttl` (slices on a grid of `slice_secs`),
+    /// so that the answers of one window share its merge; zero shares only loads in flight.
+    pub fn keeping_windows(
+        mut self,
+        slice_secs: i64,
+        ttl: Duration,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        self.sources.cache = Some(WindowCache::new(slice_secs, ttl, metrics));
+        self
+    }
+
     /// `GET /search`.
     ///
     /// # Errors
     /// Only app discovery failing; a failing app is listed in `failedApps`.
     pub async fn search(&self, req: &SearchRequest) -> Result<SearchReport, SorError> {
         let gathered = self.sources.gather(&req.scope).await?;
-        let matches: Vec<SearchMatch> = scoring::search(&req.function, &gathered.tops)
+        let matches: Vec<SearchMatch> = scoring::search(&req.function, gathered.tops())
             .into_iter()
             .map(|(app, f)| {
                 let service = gathered.registry.as_ref().and_then(|r| r.get(app));
@@ -72,9 +87,9 @@ impl FleetSearchService {
             labels: req.scope.labels.clone(),
             match_count: matches.len(),
             matches,
-            apps_queried: gathered.queried,
+            apps_queried: gathered.queried(),
             provenance: gathered.provenance(),
-            failed_apps: gathered.failed,
+            failed_apps: gathered.failed(),
         })
     }
 
@@ -85,7 +100,9 @@ impl FleetSearchService {
     pub async fn hotspots(&self, req: &HotspotRequest) -> Result<HotspotReport, SorError> {
         let gathered = self.sources.gather(&req.scope).await?;
         let registry = gathered.registry.as_ref();
-        let hotspots = scoring::hotspots(&gathered.tops, req.limit as usize)
+        let hotspots = gathered
+            .fleet
+            .hotspots(req.limit as usize)
             .into_iter()
             .map(|h| {
                 let services: Vec<HotspotService> = h
@@ -123,9 +140,9 @@ impl FleetSearchService {
             from: req.scope.window.from,
             to: req.scope.window.to,
             labels: req.scope.labels.clone(),
-            apps_queried: gathered.queried,
+            apps_queried: gathered.queried(),
             provenance: gathered.provenance(),
-            failed_apps: gathered.failed,
+            failed_apps: gathered.failed(),
             hotspots,
         })
     }
