@@ -49,6 +49,11 @@ pub struct WatchSettings {
     pub notify_cost_shifts: bool,
     /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19).
     pub settle_slices: u32,
+    /// Test builds only: the watcher's round with this number (1 = the first) panics, once in
+    /// the process's life, so that tests see the supervisor restart it. 0: never.
+    #[cfg(feature = "fault-injection")]
+    #[serde(default)]
+    pub panic_at_round: u32,
 }
 
 impl WatchSettings {

@@ -11,6 +11,7 @@ use super::delivery::Delivery;
 use super::regressions::regression_detector;
 use super::remote_sors::{baseline_spec, profile_data_spec, RemoteSors};
 use super::StartupError;
+use crate::bor::watch::fault::InjectedPanic;
 use crate::bor::watch::metrics::WatchMetrics;
 use crate::bor::watch::status::WatchStatus;
 use crate::bor::watch::summarizer::Summarizer;
@@ -19,7 +20,7 @@ use crate::bor::watch::trends::{trend_weight, TREND_CACHE_UNITS, TREND_TTL};
 use crate::bor::watch::worker::Worker;
 use crate::bor::watch::{Slices, TrendService};
 use crate::db::Database;
-use crate::settings::{Function, Settings};
+use crate::settings::{Function, Settings, WatchSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::tasks::Tasks;
 use crate::telemetry::Metrics;
@@ -113,6 +114,7 @@ pub(super) fn start_watch(
         retention_days,
         metrics: watch_metrics,
         status: status.clone(),
+        fault: injected_panic(watch),
     };
     bors.trends = Some(web::Data::new(TrendService {
         cache: Coalescing::new(
@@ -148,4 +150,16 @@ pub(super) fn start_watch(
 fn holder_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "replica".to_owned());
     format!("{host}:{}", std::process::id())
+}
+
+/// The watcher round that panics in a test build (`watch.panic_at_round`).
+#[cfg(feature = "fault-injection")]
+fn injected_panic(watch: &WatchSettings) -> InjectedPanic {
+    InjectedPanic::at_round(watch.panic_at_round)
+}
+
+/// No injected fault: a build without `fault-injection`.
+#[cfg(not(feature = "fault-injection"))]
+fn injected_panic(_: &WatchSettings) -> InjectedPanic {
+    InjectedPanic::default()
 }

@@ -55,6 +55,7 @@ mod split_degraded;
 mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
+mod task_restart;
 mod trends;
 mod trends_replicas;
 mod triage;

@@ -5,6 +5,7 @@ pub mod announcer;
 mod backfill;
 pub mod detector;
 pub mod examiner;
+pub mod fault;
 pub mod metrics;
 pub mod notice;
 mod regression_page;

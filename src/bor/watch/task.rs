@@ -9,6 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::task::JoinSet;
 
+use super::fault::InjectedPanic;
 use super::metrics::WatchMetrics;
 use super::slices::Slices;
 use super::status::WatchStatus;
@@ -46,6 +47,8 @@ pub struct WatchTask {
     pub retention_days: i64,
     pub metrics: Arc<WatchMetrics>,
     pub status: Arc<WatchStatus>,
+    /// A panic the tests inject (never, unless built with `fault-injection` and set).
+    pub fault: InjectedPanic,
 }
 
 /// What one replica remembers between rounds.
@@ -63,6 +66,7 @@ impl WatchTask {
         let mut workers = JoinSet::new();
         let mut progress = Progress::default();
         loop {
+            self.fault.round();
             let now = Utc::now().timestamp();
             match self.round(now, &mut progress, &mut workers).await {
                 Ok(()) => self.status.succeeded(),
