@@ -13,15 +13,16 @@ use super::file_choice::{choose, Chosen};
 use super::file_parts::file_parts;
 use super::flamegraph::FlameGraphStats;
 use super::labelled_files::{label_values, merge_labelled};
-use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{ProfileDiffQuery, ProfileQuery};
 use super::pprof::source::{OnSkip, ProfileDir, ProfileFile, Root, Snapshot};
 use super::pprof::{Limits, StackTree};
-use super::ranking::{profile_answer, DiffRead};
+use super::ranking::DiffRead;
 use super::snapshots::weights;
-use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
+use super::window_source::WindowSource;
+use crate::profile::{AppName, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::ProfilesSettings;
 use crate::sor::coalescing::Coalescing;
-use crate::sor::{ProfileDataSor, SorError};
+use crate::sor::SorError;
 use crate::telemetry::Metrics;
 
 /// Total weight of cached merged profiles, one unit per ranked function and per call-tree node
@@ -240,8 +241,8 @@ fn merge(
 }
 
 #[async_trait]
-impl ProfileDataSor for FileProfileData {
-    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+impl WindowSource for FileProfileData {
+    async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
         let snapshot = self.dir.snapshot().await;
         let apps: BTreeSet<&str> = snapshot
             .files
@@ -252,25 +253,18 @@ impl ProfileDataSor for FileProfileData {
         Ok(apps.into_iter().map(str::to_owned).collect())
     }
 
-    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
-        let (id, stats) = self.one(&query).await?;
-        Ok(profile_answer(query, id, &stats))
+    async fn read_one(
+        &self,
+        query: &ProfileQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        self.one(query).await
     }
 
-    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let slices = query.slices;
-        Ok(self.both(&query, slices).await?.answer(query))
+    async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
+        self.both(query, slices).await
     }
 
-    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
-        Ok(self.one(&query).await?.1.tree.clone())
-    }
-
-    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        Ok(self.both(&query, 0).await?.trees())
-    }
-
-    async fn label_values(
+    async fn list_label_values(
         &self,
         app: AppName,
         _profile_type: ProfileType,

@@ -31,6 +31,7 @@ pub mod store;
 mod testdata;
 pub mod tree_routes;
 mod type_tables;
+mod window_source;
 
 pub use file_profile_data::FileProfileData;
 pub use model::{

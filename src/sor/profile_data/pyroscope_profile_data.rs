@@ -10,14 +10,15 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use super::flamegraph::FlameGraphStats;
-use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
-use super::ranking::profile_answer;
+use super::ranking::DiffRead;
 use super::type_tables::type_tables;
-use crate::profile::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow};
+use super::window_source::WindowSource;
+use crate::profile::{AppName, LabelSelector, ProfileType, TimeWindow};
 use crate::settings::{PyroscopeApi, PyroscopeSettings};
 use crate::sor::coalescing::Coalescing;
-use crate::sor::{ProfileDataSor, SorError};
+use crate::sor::SorError;
 use crate::telemetry::Metrics;
 
 mod diff;
@@ -227,8 +228,8 @@ impl PyroscopeProfileData {
 }
 
 #[async_trait]
-impl ProfileDataSor for PyroscopeProfileData {
-    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+impl WindowSource for PyroscopeProfileData {
+    async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
         let deadline = self.deadline();
         let apps = self
             .apps
@@ -239,25 +240,18 @@ impl ProfileDataSor for PyroscopeProfileData {
         Ok(apps.as_ref().clone())
     }
 
-    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
-        let (id, stats) = self.one(&query).await?;
-        Ok(profile_answer(query, id, &stats))
+    async fn read_one(
+        &self,
+        query: &ProfileQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        self.one(query).await
     }
 
-    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
-        let slices = query.slices;
-        Ok(self.both(&query, slices).await?.answer(query))
+    async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
+        self.both(query, slices).await
     }
 
-    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
-        Ok(self.one(&query).await?.1.tree.clone())
-    }
-
-    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        Ok(self.both(&query, 0).await?.trees())
-    }
-
-    async fn label_values(
+    async fn list_label_values(
         &self,
         app: AppName,
         profile_type: ProfileType,
