@@ -8,7 +8,7 @@ use super::model::{
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::address_guard::AddressGuard;
-use crate::error::{ApiError, BodyRefused, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::fields::Object;
@@ -41,9 +41,7 @@ pub struct RoutesDoc;
     request_body = CreateAlertRuleRequest,
     responses(
         (status = 201, description = "Created", body = AlertRule),
-        (status = 400, description = "Invalid body", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
-        BodyRefused,
+        StoreBodyErrors,
     ))]
 pub async fn create(
     store: web::Data<dyn AlertRuleSor>,

@@ -6,7 +6,7 @@ use super::model::{
     Baseline, BaselineList, BaselinePatch, CreateBaselineRequest, NewBaseline,
     UpdateBaselineRequest,
 };
-use crate::error::{ApiError, BodyRefused, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
 use crate::profile::{AppName, ProfileType};
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::fields::Object;
@@ -34,9 +34,7 @@ pub struct RoutesDoc;
     request_body = CreateBaselineRequest,
     responses(
         (status = 201, description = "Created or updated (same id on upsert)", body = Baseline),
-        (status = 400, description = "Invalid body", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
-        BodyRefused,
+        StoreBodyErrors,
     ))]
 pub async fn create(
     store: web::Data<dyn BaselineSor>,

@@ -6,7 +6,7 @@ use super::model::{
     CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
-use crate::error::{ApiError, BodyRefused, ErrorBody};
+use crate::error::{ApiError, ErrorBody, StoreBodyErrors};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::HistorySor;
@@ -35,9 +35,7 @@ pub struct RoutesDoc;
     params(("Idempotency-Key" = Option<uuid::Uuid>, Header, nullable = false, description = "A UUID naming this record; a retry with the same key does not store it twice")),
     responses(
         (status = 201, description = "Stored", body = HistoryRecord),
-        (status = 400, description = "Invalid body", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
-        BodyRefused,
+        StoreBodyErrors,
     ))]
 pub async fn create(
     store: web::Data<dyn HistorySor>,

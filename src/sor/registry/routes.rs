@@ -6,7 +6,7 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::error::{ApiError, BodyRefused, ErrorBody};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
 use crate::profile::AppName;
 use crate::routing::{resource, AppPath};
 use crate::sor::fields::Object;
@@ -37,9 +37,7 @@ pub struct RoutesDoc;
     request_body = CreateServiceRequest,
     responses(
         (status = 201, description = "Registered or replaced (same id on upsert)", body = Service),
-        (status = 400, description = "Invalid body", body = ErrorBody),
-        (status = 503, description = "Database unavailable", body = ErrorBody),
-        BodyRefused,
+        StoreBodyErrors,
     ))]
 pub async fn create(
     store: web::Data<dyn RegistrySor>,
