@@ -33,6 +33,7 @@ mod bors;
 mod database;
 mod delivery;
 mod error;
+mod ground;
 mod profile_source;
 mod regressions;
 mod remote_sors;
@@ -44,6 +45,7 @@ use bors::{build_bors, Bors, Hosted};
 use database::{open_database, pool_gauge};
 use delivery::start_delivery;
 pub use error::StartupError;
+use ground::Ground;
 use profile_source::profile_data_sor;
 use route_table::route_modules;
 use watch::start_watch;
@@ -83,21 +85,15 @@ impl Application {
         let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
         let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
         let delivery = start_delivery(&settings, database.as_ref(), &metrics, &mut tasks)?;
-        start_alert_evaluator(
-            &settings,
-            &hosted,
-            (database.as_ref(), delivery.as_ref()),
-            &metrics,
-            &mut bors,
-            &mut tasks,
-        )?;
-        start_watch(
-            &settings,
-            (&hosted, database.as_ref(), delivery.as_ref()),
-            &metrics,
-            &mut bors,
-            &mut tasks,
-        )?;
+        let ground = Ground {
+            settings: &settings,
+            hosted: &hosted,
+            database: database.as_ref(),
+            delivery: delivery.as_ref(),
+            metrics: &metrics,
+        };
+        start_alert_evaluator(ground, &mut bors, &mut tasks)?;
+        start_watch(ground, &mut bors, &mut tasks)?;
         if let Some(store) = hosted.profile_store.clone() {
             let status = StoreStatus::new(&metrics)?;
             let task = status.clone();

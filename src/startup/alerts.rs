@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use super::bors::{load_rules, Bors, Hosted};
+use super::bors::{load_rules, Bors};
 use super::delivery::Delivery;
+use super::ground::Ground;
 use super::remote_sors::{
     alert_rule_spec, profile_data_spec, registry_spec, RemoteChecks, RemoteSors,
 };
@@ -17,12 +18,10 @@ use crate::bor::alerting::evaluator::Evaluator;
 use crate::bor::alerting::notice::RuleNotices;
 use crate::bor::alerting::task::{EvaluatorStatus, EvaluatorTask};
 use crate::bor::alerting::AlertEvaluationService;
-use crate::db::Database;
-use crate::settings::{Function, Settings};
+use crate::settings::Function;
 use crate::sor::alert_state::{PgAlertStateStore, PgLeadership};
 use crate::sor::AlertStateSor;
 use crate::tasks::Tasks;
-use crate::telemetry::Metrics;
 
 /// How long the evaluator may take to finish an evaluation once asked to stop.
 const EVALUATOR_STOP_WITHIN: Duration = Duration::from_secs(5);
@@ -38,17 +37,14 @@ struct AlertEvaluator {
 /// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
 /// process runs it.
 pub(super) fn start_alert_evaluator(
-    settings: &Settings,
-    hosted: &Hosted,
-    (database, delivery): (Option<&Database>, Option<&Delivery>),
-    metrics: &Arc<Metrics>,
+    ground: Ground<'_>,
     bors: &mut Bors,
     tasks: &mut Tasks,
 ) -> Result<(), StartupError> {
-    let Some(delivery) = delivery else {
+    let Some(delivery) = ground.delivery else {
         return Ok(());
     };
-    if let Some(alerts) = alert_evaluator(settings, hosted, (database, delivery), metrics)? {
+    if let Some(alerts) = alert_evaluator(ground, delivery)? {
         bors.alerts = Some(alerts.service);
         bors.checks.extend(alerts.checks);
         let (status, task) = (alerts.task.status.clone(), alerts.task);
@@ -63,11 +59,16 @@ pub(super) fn start_alert_evaluator(
 /// has a database for its state. Rules, profiles and the registry are reached by the SPEC §1
 /// rule: a URL → over HTTP, hosted here → in-process; rules and profiles are required.
 fn alert_evaluator(
-    settings: &Settings,
-    hosted: &Hosted,
-    (database, delivery): (Option<&Database>, &Delivery),
-    metrics: &Arc<Metrics>,
+    ground: Ground<'_>,
+    delivery: &Delivery,
 ) -> Result<Option<AlertEvaluator>, StartupError> {
+    let Ground {
+        settings,
+        hosted,
+        database,
+        metrics,
+        ..
+    } = ground;
     let function = settings.function;
     let Some(db) = database.filter(|_| function.hosts(Function::AlertEvaluator)) else {
         return Ok(None);

@@ -6,8 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::bors::Hosted;
-use super::delivery::Delivery;
+use super::ground::Ground;
 use super::remote_sors::{registry_spec, RemoteSors};
 use super::StartupError;
 use crate::bor::diff_report::compute::Judgement;
@@ -16,8 +15,7 @@ use crate::bor::watch::announcer::{Announcer, AnnouncerStatus};
 use crate::bor::watch::examiner::Examiner;
 use crate::bor::watch::notice::RegressionNotices;
 use crate::bor::watch::regressions::RegressionService;
-use crate::db::Database;
-use crate::settings::{Function, Settings};
+use crate::settings::Function;
 use crate::sor::alert_state::PgLeadership;
 use crate::sor::summary::PgSummaryStore;
 use crate::sor::ProfileDataSor;
@@ -30,12 +28,18 @@ const STOP_WITHIN: Duration = Duration::from_secs(2);
 /// process delivers to Alertmanager. The registry (team, tier, `notificationChannel`) is
 /// reached by the SPEC §1 rule and is optional.
 pub(super) fn regression_detector(
-    settings: &Settings,
+    ground: Ground<'_>,
     (store, profiles): (&Arc<PgSummaryStore>, &Arc<dyn ProfileDataSor>),
-    (hosted, database, delivery): (&Hosted, Option<&Database>, Option<&Delivery>),
     remote: &mut RemoteSors<'_>,
     tasks: &mut Tasks,
 ) -> Result<(Arc<Examiner>, RegressionService), StartupError> {
+    let Ground {
+        settings,
+        hosted,
+        database,
+        delivery,
+        ..
+    } = ground;
     let function = settings.function;
     let registry = remote.resolve(
         registry_spec(),

@@ -6,24 +6,22 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use super::bors::{Bors, Hosted};
-use super::delivery::Delivery;
+use super::bors::Bors;
+use super::ground::Ground;
 use super::regressions::regression_detector;
 use super::remote_sors::{baseline_spec, profile_data_spec, RemoteSors};
 use super::StartupError;
 use crate::bor::watch::fault::InjectedPanic;
 use crate::bor::watch::metrics::WatchMetrics;
 use crate::bor::watch::status::WatchStatus;
-use crate::bor::watch::summarizer::Summarizer;
+use crate::bor::watch::summarizer::{Summarizer, SummaryShape};
 use crate::bor::watch::task::WatchTask;
 use crate::bor::watch::trends::{trend_weight, TREND_CACHE_UNITS, TREND_TTL};
 use crate::bor::watch::worker::Worker;
 use crate::bor::watch::{Slices, TrendService};
-use crate::db::Database;
-use crate::settings::{Function, Settings, WatchSettings};
+use crate::settings::{Function, WatchSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::tasks::Tasks;
-use crate::telemetry::Metrics;
 
 /// How long the watcher may take to finish its slices once asked to stop.
 const STOP_WITHIN: Duration = Duration::from_secs(5);
@@ -31,12 +29,16 @@ const STOP_WITHIN: Duration = Duration::from_secs(5);
 /// Gives `bors` the `/trends` routes when this process runs the watcher and has a database, and
 /// starts its summarizing task under `tasks` unless `watch.enabled` is off. Profile Data is required (SPEC §1 rule); Baseline is optional.
 pub(super) fn start_watch(
-    settings: &Settings,
-    (hosted, database, delivery): (&Hosted, Option<&Database>, Option<&Delivery>),
-    metrics: &Arc<Metrics>,
+    ground: Ground<'_>,
     bors: &mut Bors,
     tasks: &mut Tasks,
 ) -> Result<(), StartupError> {
+    let Ground {
+        settings,
+        hosted,
+        metrics,
+        ..
+    } = ground;
     let function = settings.function;
     let Some(store) = hosted.summaries.clone() else {
         return Ok(());
@@ -77,23 +79,18 @@ pub(super) fn start_watch(
         })?;
     let summarizer = Arc::new(Summarizer::new(
         profiles.clone(),
-        (
-            watch.version_label.clone(),
-            watch.top_functions as usize,
-            slices.secs,
-        ),
+        SummaryShape {
+            version_label: watch.version_label.clone(),
+            top_functions: watch.top_functions as usize,
+            slice_secs: slices.secs,
+        },
         metrics.clone(),
     ));
     let types = watch.profile_types();
     let retention_days = i64::try_from(watch.retention_days).unwrap_or(i64::MAX);
     let status = Arc::new(WatchStatus::default());
-    let (examiner, regressions) = regression_detector(
-        settings,
-        (&store, &profiles),
-        (hosted, database, delivery),
-        &mut remote,
-        tasks,
-    )?;
+    let (examiner, regressions) =
+        regression_detector(ground, (&store, &profiles), &mut remote, tasks)?;
     let task = WatchTask {
         work: store.clone(),
         summaries: store.clone(),

@@ -19,6 +19,15 @@ const READ_FUNCTIONS: u32 = 1000;
 /// Slices whose app lists are remembered.
 const LISTED_SLICES: u64 = 2048;
 
+/// What each summary is made of: the slice length, how many functions it keeps, and the label
+/// whose values are the slice's versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryShape {
+    pub version_label: String,
+    pub top_functions: usize,
+    pub slice_secs: i64,
+}
+
 /// Reads slices from Profile Data and summarizes them.
 pub struct Summarizer {
     pub profiles: Arc<dyn ProfileDataSor>,
@@ -32,9 +41,14 @@ pub struct Summarizer {
 impl Summarizer {
     pub fn new(
         profiles: Arc<dyn ProfileDataSor>,
-        (version_label, top_functions, slice_secs): (String, usize, i64),
+        shape: SummaryShape,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let SummaryShape {
+            version_label,
+            top_functions,
+            slice_secs,
+        } = shape;
         let ttl = Duration::from_secs(600);
         Summarizer {
             profiles,

@@ -10,16 +10,28 @@ use super::event_writes::write_events;
 use super::events::SliceOutcome;
 use super::model::{Lease, SliceWork, WorkSource};
 
-/// Stores `work` done with `outcome` (its functions already in their stored form) and renews
-/// the lease; `false` when the lease is no longer this replica's.
-pub(super) async fn slice_done(
-    pool: PgPool,
-    lease: &Lease,
-    work: &SliceWork,
-    outcome: &SliceOutcome,
-    functions: Option<String>,
-    (step, renew): (i64, Duration),
-) -> Result<bool, sqlx::Error> {
+/// One slice's work as it is stored.
+pub(super) struct DoneSlice<'a> {
+    pub(super) lease: &'a Lease,
+    pub(super) work: &'a SliceWork,
+    pub(super) outcome: &'a SliceOutcome,
+    /// The summary's functions in their stored form.
+    pub(super) functions: Option<String>,
+    pub(super) slice_secs: i64,
+    /// How long the lease is renewed for.
+    pub(super) renew: Duration,
+}
+
+/// Stores `done` and renews the lease; `false` when the lease is no longer this replica's.
+pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool, sqlx::Error> {
+    let DoneSlice {
+        lease,
+        work,
+        outcome,
+        functions,
+        slice_secs: step,
+        renew,
+    } = done;
     let slice_secs = i32::try_from(step).unwrap_or(i32::MAX);
     let summary = outcome.summary.as_ref();
     let (app, t) = (

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::done::slice_done;
+use super::done::{slice_done, DoneSlice};
 use super::events::SliceOutcome;
 use super::model::{Lease, Series, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
@@ -171,16 +171,21 @@ impl WatchWork for PgSummaryStore {
             self.ensure_partition(work.start).await?;
         }
         let functions = summary.map(stored_functions);
-        let step = self.slice_secs;
-        let held =
-            self.db
-                .run("storing a summary", |pool| {
-                    let (lease, functions) = (lease.clone(), functions.clone());
-                    async move {
-                        slice_done(pool, &lease, work, outcome, functions, (step, renew)).await
-                    }
-                })
-                .await?;
+        let slice_secs = self.slice_secs;
+        let held = self
+            .db
+            .run("storing a summary", |pool| {
+                let done = DoneSlice {
+                    lease,
+                    work,
+                    outcome,
+                    functions: functions.clone(),
+                    slice_secs,
+                    renew,
+                };
+                slice_done(pool, done)
+            })
+            .await?;
         Ok(held)
     }
 
