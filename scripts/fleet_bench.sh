@@ -8,7 +8,11 @@
 #
 # Needs wrk, psql and a PostgreSQL server: DATABASE_ADMIN_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). Env: APPS, SLICES, FUNCTIONS (100), DISTINCT
-# (2000: how many distinct function names the fleet shares). Traffic goes to 127.0.0.1 only.
+# (2000: how many distinct function names the fleet shares), CACHE_SECS (30: how long the service
+# keeps a window's merged fleet, `fleet.summaries_cache_secs`; 0 merges for every answer, though
+# answers asked during one read still share it), LIVE_APPS ("200 1000": afterwards, the live
+# path's time for that many apps, `source=live` against the stub Pyroscope with 20 ms of
+# latency, median of 3; "" skips it). Traffic goes to 127.0.0.1 only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +20,8 @@ APPS=${APPS:-10000}
 SLICES=${SLICES:-1}
 FUNCTIONS=${FUNCTIONS:-100}
 DISTINCT=${DISTINCT:-2000}
+CACHE_SECS=${CACHE_SECS:-30}
+LIVE_APPS=${LIVE_APPS-200 1000}
 ADMIN_URL=${DATABASE_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB_NAME=pf_fleet_bench
 DB_URL="${ADMIN_URL%/*}/$DB_NAME"
@@ -34,6 +40,7 @@ APPS=10 NODES=100 LATENCY_MS=0 python3 scripts/stub_pyroscope.py $STUB_PORT 2>/d
 pids+=($!)
 DATABASE_URL=$DB_URL PORT=$APP_PORT PYROSCOPE_URL=http://127.0.0.1:$STUB_PORT \
     APP__WATCH__ENABLED=false APP__PYROSCOPE__CACHE_TTL_SECS=0 RUST_LOG=warn \
+    APP__FLEET__SUMMARIES_CACHE_SECS=$CACHE_SECS \
     target/release/pyroscope-functions >/dev/null 2>&1 &
 pids+=($!)
 wait_ready "$BASE"
@@ -61,7 +68,8 @@ psql -qtAX "$DB_URL" -c "explain select app_name, slice_start, total_samples, ve
     where profile_type = 'cpu' and slice_start >= $FROM and slice_start < $TO order by app_name, slice_start"
 
 URL="$BASE/fleet/hotspots?type=cpu&from=$FROM&to=$TO&limit=20"
-echo "== one request"
+echo "== one request (the window's first: read and merged), then the same again"
+curl -s -o /dev/null -w 'status %{http_code}, %{size_download} bytes, %{time_total} s\n' "$URL"
 curl -s -o /dev/null -w 'status %{http_code}, %{size_download} bytes, %{time_total} s\n' "$URL"
 curl -s "$URL" | python3 -c 'import json,sys; b=json.load(sys.stdin); print("source", b["source"], "apps", b["appsQueried"], "slices", len(b["slices"]), "maxErrorPercent", b["maxErrorPercent"])'
 
@@ -79,6 +87,31 @@ request = function()
 end
 LUA
 wrk -t2 -c16 -d20s --latency -s "$lua" "$BASE" | grep -E 'Requests/sec|50%|90%|99%'
+
+echo "== hotspots, 16 concurrent clients, the window moved by a different second each time"
+# As a dashboard asks "the last hour" every few seconds: each window ends within the same slice.
+cat >"$lua" <<LUA
+counter = 0
+request = function()
+    counter = counter + 1
+    local back = counter % 299
+    return wrk.format("GET", "/fleet/hotspots?type=cpu&from=" .. ($FROM - back) .. "&to=" .. ($TO - back) .. "&limit=20")
+end
+LUA
+wrk -t2 -c16 -d20s --latency -s "$lua" "$BASE" | grep -E 'Requests/sec|50%|90%|99%'
+echo "service resident memory: $(ps -o rss= -p "${pids[1]}" | awk '{printf "%.0f MB", $1 / 1024}')"
+
+# The live path beside it: one Pyroscope query per app, 16 at a time (fleet.concurrency).
+for n in $LIVE_APPS; do
+    kill "${pids[0]}" 2>/dev/null || true
+    wait "${pids[0]}" 2>/dev/null || true
+    APPS=$n NODES=2000 LATENCY_MS=20 python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
+    pids[0]=$!
+    for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$STUB_PORT/__calls" >/dev/null && break; sleep 0.1; done
+    live="$BASE/fleet/hotspots?type=cpu&from=$FROM&to=$TO&limit=20&source=live"
+    times=$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' "$live"; done | sort -n)
+    echo "== live, $n apps, 20 ms stub: $(echo "$times" | tr '\n' ' ')s (median $(echo "$times" | sed -n 2p) s)"
+done
 [ -n "${KEEP:-}" ] && { echo "kept running at $BASE; Enter stops it"; read -r; }
 stop_all() { cleanup; pids=(); }
 stop_all

@@ -1,5 +1,9 @@
-//! The five SOR contracts. BORs depend on these traits only; each has an in-process
-//! implementation (PostgreSQL or Pyroscope) and, for split deployments, an HTTP one.
+//! The SOR contracts, the only thing BORs depend on: here the stores a BOR reads and writes
+//! (Profile Data, baselines, history, registry, alert rules), the alert evaluator's state, the
+//! outbox and leadership; in `watch.rs` the watcher's (summaries, its work, regressions, and
+//! what BORs read of it: trends and the fleet's summaries). Each has an in-process
+//! implementation (PostgreSQL, Pyroscope or profile files); those a BOR reads from another
+//! process in a split deployment (SPEC §1) have an HTTP one too.
 
 pub mod alert_rule;
 pub mod alert_state;
