@@ -113,16 +113,26 @@ def main():
     confirmed = [e for e in events if e.get("confirmedAt")]
     matched = set()
 
-    print("| App | Function (share before) | Work | True r | True Δ (pt) | True process + | "
-          "Detected | Delay: deploy → confirming slice's end | Seen − deploy | Event: before → after "
-          "| costRatio | processCostPercent | CPU ratio: main thread / process | Notes |")
-    print("|" + "---|" * 14)
+    print("| App | Function (designed share before) | Work | Detected | Delay: deploy → end of the "
+          "confirming slice | Seen − deploy | Change point − deploy | Event: before → after | "
+          "costRatio (true) | processCostPercent (true) | CPU ratio: main thread / process | Notes |")
+    print("|" + "---|" * 12)
     for app, function, prev, cur, nxt, i in sorted(deploys(phases), key=lambda d: (d[0], d[5])):
         b, a = share(prev["factors"], function), share(cur["factors"], function)
         r = cur["factors"][function] / prev["factors"][function]
-        hits = sorted((e for e in confirmed if e["appName"] == app and named(e["function"], function)
-                       and e["id"] not in matched and e["changedAt"] > cur["start"] - slice_secs
-                       and (nxt is None or e["changedAt"] < nxt - slice_secs)), key=lambda e: e["changedAt"])
+        deploy_slice = cur["start"] // slice_secs * slice_secs
+
+        def in_window(e):
+            # The change point may be estimated a few slices early (a push spans two slices, and
+            # noise): it must lie in the recent window of a suspicion raised by a summary that
+            # holds the new process's data, and before the app's next deploy.
+            return (e["appName"] == app and named(e["function"], function)
+                    and e["suspectedAt"] >= deploy_slice
+                    and e["changedAt"] >= cur["start"] - recent * slice_secs
+                    and (nxt is None or e["changedAt"] < nxt - slice_secs))
+
+        hits = sorted((e for e in confirmed if e["id"] not in matched and in_window(e)),
+                      key=lambda e: e["changedAt"])
         main_ratio = process_ratio = None
         m0 = cpu_per_second(stats, app, prev["version"], "threadCpuSecs")
         m1 = cpu_per_second(stats, app, cur["version"], "threadCpuSecs")
@@ -132,8 +142,8 @@ def main():
             main_ratio, process_ratio = m1 / m0, p1 / p0
         cpu = f"{main_ratio:.3f} / {process_ratio:.3f}" if main_ratio else "-"
         label = f"+{round((r - 1) * 100)} %" + (" (second)" if i else "")
-        row = [app, f"mix_{function} ({100 * b:.1f} %)", label, f"{r:.2f}", f"{100 * (a - b):.2f}",
-               f"{100 * b * (r - 1):.2f} %"]
+        row = [app, f"mix_{function} ({100 * b:.1f} %)", label]
+        true_r, true_cost = f"(true {r:.2f})", f"(true {100 * b * (r - 1):.2f})"
         notes = []
         if hits:
             e = hits[0]
@@ -143,8 +153,9 @@ def main():
             version = e.get("version") or {}
             row += ["yes", f"{delay:.1f} slices",
                     f"{seen_at - cur['start']:.0f} s" if seen_at else "-",
+                    f"{(e['changedAt'] - cur['start']) / slice_secs:+.1f} slices",
                     f"{e['beforePercent']:.2f} → {e['afterPercent']:.2f} % (+{e['deltaPercent']:.2f})",
-                    f"{e['costRatio']}", f"{e['processCostPercent']} %", cpu]
+                    f"{e['costRatio']} {true_r}", f"{e['processCostPercent']} % {true_cost}", cpu]
             notes.append(f"version {version.get('before')} → {version.get('after')}" if version
                          else "version null")
             if e["kind"] != "regression":
@@ -155,14 +166,13 @@ def main():
             if e.get("resolvedAt"):
                 notes.append("resolved")
         else:
-            row += ["**no**", "-", "-", "-", "-", "-", cpu]
+            row += ["**no**", "-", "-", "-", "-", f"- {true_r}", f"- {true_cost}", cpu]
+            notes.append(f"Δ would be {100 * (a - b):.2f} pt")
             if r < 1 + min_relative - 1e-9:
                 notes.append(f"r = {r:.2f} < 1 + min_relative = {1 + min_relative:.2f}")
             if 100 * (a - b) < min_delta:
-                notes.append(f"Δ {100 * (a - b):.2f} pt < min_delta_points {min_delta}")
-            others = [e for e in events if e["appName"] == app and named(e["function"], function)
-                      and e["changedAt"] > cur["start"] - slice_secs
-                      and (nxt is None or e["changedAt"] < nxt - slice_secs)]
+                notes.append(f"Δ < min_delta_points {min_delta}")
+            others = [e for e in events if in_window(e)]
             if others:
                 notes.append("events: " + ", ".join(f"{e['state']} {e['deltaPercent']:+.2f} pt" for e in others))
             notes.append(noise_note(out, app, function, cur["start"], nxt or end, slice_secs, reference))
