@@ -43,6 +43,13 @@ watch-bench:
 agents-experiment:
     bash scripts/agents_experiment.sh
 
+# Regressions measured as cost on real processes (SPEC §19): pyroscope-io pushing to the service,
+# 10-s slices; +10/+30/+100 % work in functions at 60/30/5 % of a process, a second increase after
+# the first settled, and unchanged processes restarted for 25 min (false alarms per
+# process-hour). ~27 min; knobs in the script's header, BIN=path skips the release build.
+real-regressions:
+    bash scripts/real_regressions.sh
+
 # The regression tests 20 times, each at a new anchor (the stubs draw relative to it).
 regressions-anchors:
     bash scripts/regressions_anchors.sh

@@ -62,56 +62,11 @@ OUT=${OUT:-$(mktemp -d /tmp/agents-experiment.XXXXXX)}
 PY_APP=exp-py
 JS_APP=exp-node
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 2; }
-
-# --- children, all killed on exit ----------------------------------------------------------
-SERVICE_PID=""
-POLLER_PID=""
-AGENT_PIDS=()
-stop_all() {
-    local pid
-    for pid in "${AGENT_PIDS[@]}" "$POLLER_PID"; do
-        if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; fi
-    done
-    for pid in "${AGENT_PIDS[@]}" "$POLLER_PID"; do
-        if [[ -n $pid ]]; then wait "$pid" 2>/dev/null || true; fi
-    done
-    AGENT_PIDS=()
-    POLLER_PID=""
-    if [[ -n $SERVICE_PID ]]; then
-        # SIGTERM: the service stops its embedded PostgreSQL itself; give it the time to.
-        kill -TERM "$SERVICE_PID" 2>/dev/null || true
-        local i
-        for ((i = 0; i < 60; i++)); do
-            kill -0 "$SERVICE_PID" 2>/dev/null || break
-            sleep 0.5
-        done
-        if kill -0 "$SERVICE_PID" 2>/dev/null; then
-            log "the service did not stop within 30 s: SIGKILL"
-            kill -KILL "$SERVICE_PID" 2>/dev/null || true
-        fi
-        wait "$SERVICE_PID" 2>/dev/null || true
-        SERVICE_PID=""
-    fi
-}
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-# --- the service binary and the agents -----------------------------------------------------
-if [[ -z ${BIN:-} ]]; then
-    log "cargo build --release"
-    cargo build --release
-    BIN=$ROOT/target/release/pyroscope-functions
-fi
-[[ -x $BIN ]] || die "no service binary at $BIN"
-bash scripts/install-agents.sh >&2 || die "the real agents cannot be installed"
-PYTHON=$ROOT/target/agents/venv/bin/python
-command -v node >/dev/null || die "node not found"
-command -v jq >/dev/null || die "jq not found"
-command -v curl >/dev/null || die "curl not found"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# log, die, stop_all (trapped on exit), prepare_binary_and_agents, free_port, start_service,
+# poll_events.
+# shellcheck source=scripts/lib/agents.sh
+source scripts/lib/agents.sh
+prepare_binary_and_agents
 
 # Starts one phase: both busy scripts, as version $1 with $2 / $3 extra beta ms, for $4 s.
 start_phase() {
@@ -135,29 +90,9 @@ end_phase() {
     AGENT_PIDS=()
 }
 
-# Every 2 s: each event's id, state, function and the time it was first seen in that state.
-poll_events() {
-    local address=$1 file=$2 seen=$2.seen
-    : >"$seen"
-    while true; do
-        curl -sf "$address/regressions?limit=500" 2>/dev/null \
-            | jq -c --arg now "$(date +%s)" \
-                '.regressions[] | {seenAt: ($now | tonumber), id, appName, profileType, function, state}' \
-                2>/dev/null \
-            | while read -r line; do
-                key=$(jq -r '"\(.id) \(.state)"' <<<"$line")
-                if ! grep -qxF "$key" "$seen"; then
-                    echo "$key" >>"$seen"
-                    echo "$line" >>"$file"
-                fi
-            done
-        sleep 2
-    done
-}
-
 run_once() {
     local run=$1 dir=$OUT/run-$1 port address
-    mkdir -p "$dir/pg" "$dir/profiles" "$dir/no-demo"
+    mkdir -p "$dir"
     : >"$dir/phases.tsv"
     : >"$dir/seen.jsonl"
     port=$(free_port)
@@ -174,19 +109,7 @@ recent_slices = $RECENT_SLICES
 confirm_slices = $CONFIRM_SLICES
 EOF
     log "run $run: service on $address, files in $dir"
-    # An empty demo directory: only the two experiment apps are watched.
-    (cd "$dir" && exec env -u DATABASE_URL -u DB_HOST -u PYROSCOPE_URL -u PROFILES_DIR \
-        APP_CONFIG="$dir/experiment.toml" PORT="$port" RUST_LOG=warn \
-        APP__DATABASE__EMBEDDED__DATA_DIR="$dir/pg" APP__INGEST__STORE_DIR="$dir/profiles" \
-        APP__PROFILES__DEMO_DIR="$dir/no-demo" "$BIN" >"$dir/service.log" 2>&1) &
-    SERVICE_PID=$!
-    local i
-    for ((i = 0; i < 240; i++)); do
-        curl -sf "$address/regressions" >/dev/null 2>&1 && break
-        kill -0 "$SERVICE_PID" 2>/dev/null || die "the service exited (see $dir/service.log)"
-        sleep 0.5
-    done
-    curl -sf "$address/regressions" >/dev/null || die "the service's /regressions did not answer in 120 s"
+    start_service "$dir" "$dir/experiment.toml" "$port"
 
     poll_events "$address" "$dir/seen.jsonl" &
     POLLER_PID=$!
