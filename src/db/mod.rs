@@ -6,6 +6,7 @@ mod error;
 mod session;
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -13,7 +14,6 @@ use serde::Serialize;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
-use tokio::sync::watch;
 use utoipa::ToSchema;
 
 use crate::backoff::Backoff;
@@ -39,8 +39,7 @@ fn backoff(s: &DatabaseSettings) -> Backoff {
 pub struct Database {
     pool: Option<PgPool>,
     disabled: Option<Arc<str>>,
-    /// Whether migrations have run; the stores answer 503 until then.
-    schema_ready: Arc<watch::Sender<bool>>,
+    schema_ready: Arc<AtomicBool>,
     retry: Backoff,
 }
 
@@ -63,7 +62,7 @@ impl Database {
         Database {
             pool: Some(pool),
             disabled: None,
-            schema_ready: Arc::new(watch::Sender::new(false)),
+            schema_ready: Arc::new(AtomicBool::new(false)),
             retry: backoff(settings),
         }
     }
@@ -73,7 +72,7 @@ impl Database {
         Database {
             pool: None,
             disabled: Some(Arc::from(reason.into())),
-            schema_ready: Arc::new(watch::Sender::new(false)),
+            schema_ready: Arc::new(AtomicBool::new(false)),
             retry: Backoff::NONE,
         }
     }
@@ -82,7 +81,7 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), DbError> {
         let pool = self.raw_pool()?;
         MIGRATOR.run(pool).await.map_err(DbError::Migration)?;
-        self.schema_ready.send_replace(true);
+        self.schema_ready.store(true, Ordering::Release);
         Ok(())
     }
 
@@ -121,25 +120,13 @@ impl Database {
 
     /// Whether there is a database and its schema is migrated.
     pub fn schema_ready(&self) -> bool {
-        *self.schema_ready.borrow()
-    }
-
-    /// Resolves once the schema is migrated (at once if it is), so that background work
-    /// starts its first round on a database it can use; never, for a process without one.
-    pub fn schema_migrated(&self) -> impl Future<Output = ()> + Send + 'static {
-        let mut migrated = self.schema_ready.subscribe();
-        let disabled = self.pool.is_none();
-        async move {
-            if disabled || migrated.wait_for(|ready| *ready).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        }
+        self.schema_ready.load(Ordering::Acquire)
     }
 
     /// The pool, once the schema is in place.
     pub fn pool(&self) -> Result<&PgPool, DbError> {
         let pool = self.raw_pool()?;
-        if !self.schema_ready() {
+        if !self.schema_ready.load(Ordering::Acquire) {
             return Err(DbError::NotReady(
                 "database is not ready yet: its schema has not been migrated (is PostgreSQL reachable?)".into(),
             ));
