@@ -189,9 +189,9 @@ pub trait AlertStateSor: Send + Sync {
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait NotificationOutbox: Send + Sync {
-    /// Takes up to `limit` due notifications, oldest due first, for one attempt each: counts
+    /// Takes up to `limit` due notifications, those due longest, for one attempt each: counts
     /// the attempt and keeps them from every other claim for `lease`. Rows another replica
-    /// holds are skipped, not waited for.
+    /// holds are skipped, not waited for. They come back in no particular order.
     async fn claim(
         &self,
         limit: u32,

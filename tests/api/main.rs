@@ -31,6 +31,7 @@ mod labels;
 mod openapi;
 mod operations;
 mod outbox;
+mod outbox_claims;
 mod outbox_replicas;
 mod pictures;
 #[path = "../common/profile_data.rs"]

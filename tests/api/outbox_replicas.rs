@@ -15,7 +15,7 @@ use crate::outbox::recorder;
 use pyroscope_functions::db::MIGRATOR;
 
 /// Enqueues `count` notifications to `hook` directly, as a producer's transaction would.
-async fn enqueue(db: &TestDatabase, hook: &str, count: i32) {
+pub async fn enqueue(db: &TestDatabase, hook: &str, count: i32) {
     let mut pg = PgConnection::connect(db.url.as_str()).await.unwrap();
     sqlx::query(
         "insert into notification_outbox (kind, destination, payload) \

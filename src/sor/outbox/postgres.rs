@@ -56,12 +56,16 @@ impl NotificationOutbox for PgOutbox {
     ) -> Result<Vec<ClaimedNotification>, SorError> {
         // The lease moves `next_attempt_at` ahead: while the attempt runs the row is not due,
         // and if this replica dies it is due again when the lease ends.
-        const CLAIM: &str = "update notification_outbox o \
-             set attempts = o.attempts + 1, last_attempt_at = now(), \
-                 next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) \
-             where o.id in (select id from notification_outbox \
+        // `due` picks the oldest due rows and locks them, passing over those another claim
+        // holds; the update then touches exactly the rows it locked. The rows come back in no
+        // particular order: the drain sends each on a task of its own.
+        const CLAIM: &str = "with due as (select id from notification_outbox \
                  where outcome is null and next_attempt_at <= now() \
                  order by next_attempt_at, id limit $1 for update skip locked) \
+             update notification_outbox o \
+             set attempts = o.attempts + 1, last_attempt_at = now(), \
+                 next_attempt_at = now() + make_interval(secs => $2::double precision / 1000) \
+             from due where o.id = due.id \
              returning o.id, o.kind, o.destination, o.payload, o.attempts, o.created_at";
         let lease = millis(lease);
         self.db
