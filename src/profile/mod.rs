@@ -36,7 +36,7 @@ pub use format::ReportFormat;
 pub use kind::{ProfileType, ProfileTypeList, ProfileTypeName};
 pub use labels::{is_label_name, LabelFilter, LabelSelector, MatchOp, Matcher, MAX_SELECTOR_LEN};
 pub use labels_schema::{selector_pattern, SelectorText};
-pub use names::{normalize_function_name, separator_form};
+pub use names::{normalize_function_name, normalized_function_name, separator_form};
 pub(crate) use schema::{documented, string};
 pub use severity::Severity;
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};

@@ -1,5 +1,7 @@
 //! Function-name forms: a restart-stable key for baselines and hotspots, and a search form.
 
+use std::borrow::Cow;
+
 /// Generated class markers followed by a per-run hash after a single `$`
 /// (`Foo$HibernateProxy$aB3dE9`, `Foo$MockitoMock$123456`, `Foo$ByteBuddy$x1y2`).
 const SINGLE_DOLLAR_MARKERS: [&str; 3] = ["$HibernateProxy", "$MockitoMock", "$ByteBuddy"];
@@ -17,6 +19,20 @@ const SINGLE_DOLLAR_MARKERS: [&str; 3] = ["$HibernateProxy", "$MockitoMock", "$B
 /// Anything else is kept as is, including anonymous classes (`Foo$1`), whose numbers are
 /// stable across restarts of the same build.
 pub fn normalize_function_name(name: &str) -> String {
+    normalized_function_name(name).into_owned()
+}
+
+/// [`normalize_function_name`], borrowing `name` when it is already its own key: without a `$`,
+/// a `0x` or trailing white space none of the rules applies (most names of most runtimes).
+pub fn normalized_function_name(name: &str) -> Cow<'_, str> {
+    if !name.contains('$') && !name.contains("0x") && name.trim_end().len() == name.len() {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(rewrite(name))
+}
+
+/// The rules of [`normalize_function_name`], applied one character at a time.
+fn rewrite(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut rest = name;
     while let Some(c) = rest.chars().next() {
@@ -177,6 +193,34 @@ mod tests {
             "hash0xZZ",
         ] {
             assert_eq!(normalize_function_name(stable), stable);
+        }
+    }
+
+    proptest::proptest! {
+        /// The borrowed shortcut gives what the rules give, on names built of the pieces the
+        /// rules look for.
+        #[test]
+        fn the_shortcut_agrees_with_the_rules(
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "$", "$$", "Lambda", "$Proxy", "$HibernateProxy", "0x", "0", "x", "7f", "12",
+                "/", "+", "@", " ", "\t", "a", "Foo", ".", "é",
+            ]), 0..12)
+        ) {
+            let name = pieces.concat();
+            proptest::prop_assert_eq!(normalized_function_name(&name), rewrite(&name));
+        }
+    }
+
+    #[test]
+    fn names_no_rule_touches_are_borrowed() {
+        for name in ["com/example/Service7.handle", "main.(*Server).Serve", ""] {
+            assert!(matches!(normalized_function_name(name), Cow::Borrowed(n) if n == name));
+        }
+        for name in ["Foo$1.run", "[unknown] 0xdeadbeef", "trailing "] {
+            assert!(
+                matches!(normalized_function_name(name), Cow::Owned(_)),
+                "{name}"
+            );
         }
     }
 

@@ -38,7 +38,40 @@ pub struct DeltaSignificance {
 /// ΣT = 0 gives share 0 and variance 0. Selfs are not checked against totals: a self count
 /// above its total yields a share above 1, computed as the formula says.
 pub fn share(totals: &[u64], selfs: &[u64]) -> Option<ShareEstimate> {
-    let total = sum(totals);
+    share_given(totals, sum(totals), selfs)
+}
+
+/// A window's per-part totals `T_i` with `ΣT_i` summed once, for the shares of its many
+/// functions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartTotals {
+    parts: Vec<u64>,
+    total: f64,
+}
+
+impl PartTotals {
+    pub fn new(parts: Vec<u64>) -> Self {
+        let total = sum(&parts);
+        PartTotals { parts, total }
+    }
+
+    /// [`share`] of `selfs` in these parts, the same number to the last bit.
+    pub fn share(&self, selfs: &[u64]) -> Option<ShareEstimate> {
+        share_given(&self.parts, self.total, selfs)
+    }
+
+    /// n, the number of parts.
+    pub fn len(&self) -> usize {
+        self.parts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+}
+
+/// [`share`] with ΣT already summed.
+fn share_given(totals: &[u64], total: f64, selfs: &[u64]) -> Option<ShareEstimate> {
     let share = if total > 0.0 { sum(selfs) / total } else { 0.0 };
     let variance = variance_given(totals, total, selfs, share)?;
     Some(ShareEstimate {

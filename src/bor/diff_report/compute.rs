@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
 use super::significance;
 use crate::bor::BaselineIndex;
-use crate::profile::{breaches, normalize_function_name, percent_of};
+use crate::profile::{breaches, normalize_function_name, normalized_function_name, percent_of};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 
 /// A change is listed when its delta, rounded to hundredths of a point, is above 0.10 points:
@@ -145,7 +145,7 @@ pub fn report(
         breached += usize::from(exceeds == Some(true));
         let tested = significance
             .as_ref()
-            .and_then(|s| s.tested(&normalize_function_name(&change.function)));
+            .and_then(|s| s.tested(&normalized_function_name(&change.function)));
         // The current share's interval where a threshold applies; the breach is significant
         // when even its low end is above the threshold (compared as shown).
         let current = tested.filter(|_| threshold.is_some()).map(|t| t.current);

@@ -10,9 +10,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::profile::significance::{
-    benjamini_hochberg, delta, delta_p_value, share, share_interval, ShareEstimate,
+    benjamini_hochberg, delta, delta_p_value, share_interval, PartTotals, ShareEstimate,
 };
-use crate::profile::{normalize_function_name, round2, round_percent};
+use crate::profile::{normalized_function_name, round2, round_percent};
 use crate::sor::profile_data::{ProfileDiff, ProfileWindow};
 
 /// The test's name in `summary.significance.method`.
@@ -75,19 +75,27 @@ struct Estimated {
     significant: bool,
 }
 
+/// Normalised names, borrowed from the diff where normalising changes nothing, to their index.
+/// foldhash rather than SipHash: the 10 000 names of a large diff are hashed much faster, and
+/// its seed still differs from one process to the next.
+type Names<'a> = HashMap<Cow<'a, str>, usize, foldhash::fast::RandomState>;
+
 /// Every function's test, by normalised name, and the summary; nothing is tested when the
 /// summary says unavailable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Significance {
-    estimated: HashMap<String, Estimated>,
+#[derive(Debug, Clone)]
+pub struct Significance<'a> {
+    /// Every function of either window, to its place in `estimated`.
+    names: Names<'a>,
+    /// None where the function could not be tested.
+    estimated: Vec<Option<Estimated>>,
     pub summary: SignificanceSummary,
 }
 
-impl Significance {
+impl Significance<'_> {
     /// The test of the function whose normalised name is `name`. Its intervals are computed
     /// here, for the functions a report lists: the t quantiles are the costly part.
     pub fn tested(&self, name: &str) -> Option<Tested> {
-        let e = self.estimated.get(name)?;
+        let e = self.estimated.get(*self.names.get(name)?)?.as_ref()?;
         let d = delta(e.baseline, e.current)?;
         Some(Tested {
             delta: DeltaInterval {
@@ -102,11 +110,11 @@ impl Significance {
 
     /// How many functions were tested.
     pub fn len(&self) -> usize {
-        self.estimated.len()
+        self.estimated.iter().flatten().count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.estimated.is_empty()
+        self.len() == 0
     }
 }
 
@@ -140,45 +148,64 @@ pub fn summary_text(summary: &SignificanceSummary) -> String {
     }
 }
 
-/// Per-part totals of a window, and its functions' per-part self samples by normalised name.
-struct Cut<'a> {
-    totals: Vec<u64>,
-    /// Borrowed from the window, summed only where several names normalise alike.
-    selfs: HashMap<String, Cow<'a, [u64]>>,
-}
-
-fn cut<'a>(window: &'a ProfileWindow, side: &str) -> Result<Cut<'a>, String> {
+/// A window's per-part totals, once every one of its functions is known to cover the parts.
+fn part_totals(window: &ProfileWindow, side: &str) -> Result<PartTotals, String> {
     let Some(parts) = &window.parts else {
         return Err(window
             .parts_unavailable
             .clone()
             .unwrap_or_else(|| format!("the {side} window was not cut into parts")));
     };
-    let totals: Vec<u64> = parts.iter().map(|p| p.total_samples).collect();
-    let mut selfs: HashMap<String, Cow<'a, [u64]>> = HashMap::with_capacity(window.functions.len());
-    for f in &window.functions {
-        if f.part_self_samples.len() != totals.len() {
-            return Err(format!("the {side} window's parts do not cover {}", f.name));
-        }
-        match selfs.entry(normalize_function_name(&f.name)) {
-            Entry::Vacant(slot) => {
-                slot.insert(Cow::Borrowed(&f.part_self_samples));
-            }
-            Entry::Occupied(mut slot) => {
-                for (sum, s) in slot.get_mut().to_mut().iter_mut().zip(&f.part_self_samples) {
-                    *sum += s;
+    match window
+        .functions
+        .iter()
+        .find(|f| f.part_self_samples.len() != parts.len())
+    {
+        Some(f) => Err(format!("the {side} window's parts do not cover {}", f.name)),
+        None => Ok(PartTotals::new(
+            parts.iter().map(|p| p.total_samples).collect(),
+        )),
+    }
+}
+
+/// A function's per-part self samples in the baseline and the current window: borrowed from
+/// the window, summed only where several names normalise alike; None where it is absent.
+type Selfs<'a> = [Option<Cow<'a, [u64]>>; 2];
+
+/// Both windows' functions grouped by normalised name: the names and, at each name's index,
+/// its self samples in each window.
+fn group<'a>(windows: [&'a ProfileWindow; 2]) -> (Names<'a>, Vec<Selfs<'a>>) {
+    let capacity = windows[0].functions.len().max(windows[1].functions.len());
+    let mut names = Names::with_capacity_and_hasher(capacity, Default::default());
+    let mut groups: Vec<Selfs<'a>> = Vec::with_capacity(capacity);
+    for (side, window) in windows.into_iter().enumerate() {
+        for f in &window.functions {
+            let index = match names.entry(normalized_function_name(&f.name)) {
+                Entry::Occupied(slot) => *slot.get(),
+                Entry::Vacant(slot) => {
+                    groups.push([None, None]);
+                    *slot.insert(groups.len() - 1)
                 }
+            };
+            match &mut groups[index][side] {
+                Some(sum) => {
+                    for (sum, s) in sum.to_mut().iter_mut().zip(&f.part_self_samples) {
+                        *sum += s;
+                    }
+                }
+                absent => *absent = Some(Cow::Borrowed(&f.part_self_samples)),
             }
         }
     }
-    Ok(Cut { totals, selfs })
+    (names, groups)
 }
 
 /// Tests every function of `diff` from its windows' parts, at false discovery rate `fdr`.
-pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance {
+pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance<'_> {
     let counts = |w: &ProfileWindow| w.parts.as_ref().map_or(0, Vec::len);
     let unavailable = |reason: String| Significance {
-        estimated: HashMap::new(),
+        names: Names::default(),
+        estimated: Vec::new(),
         summary: SignificanceSummary {
             available: false,
             reason: Some(reason),
@@ -190,63 +217,47 @@ pub fn assess(diff: &ProfileDiff, fdr: f64) -> Significance {
             fdr,
         },
     };
-    let (baseline, current) = match (
-        cut(&diff.baseline, "baseline"),
-        cut(&diff.current, "current"),
+    let totals = match (
+        part_totals(&diff.baseline, "baseline"),
+        part_totals(&diff.current, "current"),
     ) {
-        (Ok(b), Ok(c)) => (b, c),
+        (Ok(b), Ok(c)) => [b, c],
         (Err(reason), _) | (_, Err(reason)) => return unavailable(reason),
     };
-    // Every function of either window once; one absent from a window has no samples there.
-    let (no_baseline, no_current) = (
-        vec![0; baseline.totals.len()],
-        vec![0; current.totals.len()],
-    );
-    let mut tests = Vec::with_capacity(baseline.selfs.len() + current.selfs.len());
-    let mut current_selfs = current.selfs;
-    let both = baseline.selfs.into_iter().map(|(name, b)| {
-        let c = current_selfs.remove(&name);
-        (name, Some(b), c)
-    });
-    let pairs: Vec<_> = both.collect();
-    let only_current = current_selfs
-        .into_iter()
-        .map(|(name, c)| (name, None, Some(c)));
-    for (name, b, c) in pairs.into_iter().chain(only_current) {
-        let b = b.as_deref().unwrap_or(&no_baseline);
-        let c = c.as_deref().unwrap_or(&no_current);
-        let estimates = share(&baseline.totals, b).zip(share(&current.totals, c));
-        let Some((b, c)) = estimates else {
+    let (names, groups) = group([&diff.baseline, &diff.current]);
+    // A function absent from a window has no samples there.
+    let absent = totals.each_ref().map(|t| vec![0; t.len()]);
+    let mut estimated = Vec::with_capacity(groups.len());
+    // Aligned with `estimated`; NaN where untested, which Benjamini–Hochberg does not count.
+    let mut p_values = Vec::with_capacity(groups.len());
+    for selfs in &groups {
+        let [b, c] =
+            [0, 1].map(|side| totals[side].share(selfs[side].as_deref().unwrap_or(&absent[side])));
+        let Some((baseline, current)) = b.zip(c) else {
             return unavailable("a window has fewer than 2 parts".to_owned());
         };
-        if let Some(p_value) = delta_p_value(b, c) {
-            tests.push((name, b, c, p_value));
+        let p_value = delta_p_value(baseline, current);
+        p_values.push(p_value.unwrap_or(f64::NAN));
+        estimated.push(p_value.map(|p_value| Estimated {
+            baseline,
+            current,
+            p_value,
+            significant: false,
+        }));
+    }
+    for (e, significant) in estimated.iter_mut().zip(benjamini_hochberg(&p_values, fdr)) {
+        if let Some(e) = e {
+            e.significant = significant;
         }
     }
-    let p_values: Vec<f64> = tests.iter().map(|t| t.3).collect();
-    let significant = benjamini_hochberg(&p_values, fdr);
-    let estimated = tests
-        .into_iter()
-        .zip(significant)
-        .map(|((name, baseline, current, p_value), significant)| {
-            let e = Estimated {
-                baseline,
-                current,
-                p_value,
-                significant,
-            };
-            (name, e)
-        })
-        .collect();
+    let [baseline, current] = totals.each_ref().map(PartTotals::len);
     Significance {
+        names,
         estimated,
         summary: SignificanceSummary {
             available: true,
             reason: None,
-            slices: PartCounts {
-                baseline: baseline.totals.len(),
-                current: current.totals.len(),
-            },
+            slices: PartCounts { baseline, current },
             method: METHOD,
             fdr,
         },

@@ -138,3 +138,50 @@ fn the_p_value_alone_is_the_p_value_of_the_whole_test() {
     let flat = share(&[10, 10], &[1, 1]).unwrap();
     assert_eq!(delta_p_value(flat, flat), Some(1.0));
 }
+
+#[test]
+fn each_function_gets_the_formulas_own_numbers_to_the_bit() {
+    use crate::profile::significance::{delta, share, share_interval};
+    let function = |name: &str, selfs: [u64; 4]| FunctionStat {
+        name: name.into(),
+        self_percent: 0.0,
+        self_samples: selfs.iter().sum(),
+        total_samples: selfs.iter().sum(),
+        part_self_samples: selfs.to_vec(),
+    };
+    let mut d = diff();
+    // Two lambda names that normalise alike, one only in the baseline, one only in the current.
+    d.baseline.functions.extend([
+        function("Foo$$Lambda$12/0x01.run", [5, 7, 6, 9]),
+        function("Foo$$Lambda$13/0x02.run", [1, 0, 2, 1]),
+        function("gone", [30, 20, 25, 35]),
+    ]);
+    d.current.functions.extend([
+        function("Foo$$Lambda$99/0x03.run", [9, 8, 11, 7]),
+        function("new", [3, 4, 2, 6]),
+    ]);
+    let tests = assess(&d, 0.05);
+    assert_eq!(tests.len(), 4);
+    let totals = [1000; 4];
+    for (name, b, c) in [
+        ("a", [100, 110, 90, 100], [150, 160, 140, 150]),
+        ("Foo$$Lambda.run", [6, 7, 8, 10], [9, 8, 11, 7]),
+        ("gone", [30, 20, 25, 35], [0; 4]),
+        ("new", [0; 4], [3, 4, 2, 6]),
+    ] {
+        let (b, c) = (share(&totals, &b).unwrap(), share(&totals, &c).unwrap());
+        let want = delta(b, c).unwrap();
+        let got = tests.tested(name).unwrap();
+        assert_eq!(
+            (got.delta.low, got.delta.high),
+            (want.low, want.high),
+            "{name}"
+        );
+        assert_eq!(got.delta.p_value, want.p_value, "{name}");
+        assert_eq!(Some(got.current), share_interval(c), "{name}");
+    }
+    assert!(
+        tests.tested("Foo$$Lambda$12/0x01.run").is_none(),
+        "only normalised names"
+    );
+}
