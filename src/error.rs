@@ -32,21 +32,15 @@ pub enum BodyRefused {
     NotJson(ErrorBody),
 }
 
-/// What a route that stores a JSON body can answer besides its success: the body invalid or
-/// refused, or the database out of reach.
+/// What a route that stores what it is sent can answer besides its success and
+/// [`BodyRefused`]: the body invalid, or the database out of reach.
 #[derive(utoipa::IntoResponses)]
-#[allow(dead_code)] // Only documents answers: `ApiError` and the extractor configuration build them.
-pub enum StoreBodyErrors {
+#[allow(dead_code)] // Only documents answers: `ApiError` builds them.
+pub enum StoreErrors {
     #[response(status = 400, description = "Invalid body")]
     Invalid(ErrorBody),
     #[response(status = 503, description = "Database unavailable")]
     Unavailable(ErrorBody),
-    #[response(status = 413, description = "Body larger than `server.max_body_bytes`",
-        example = json!({"error": "request body is larger than 262144 bytes", "code": "payload_too_large"}))]
-    TooLarge(ErrorBody),
-    #[response(status = 415, description = "Body not sent as `application/json`",
-        example = json!({"error": "request body must be JSON (Content-Type: application/json)", "code": "unsupported_media_type"}))]
-    NotJson(ErrorBody),
 }
 
 /// An error answer. Handlers return it with `?`; nothing internal reaches the client.

@@ -8,7 +8,7 @@ use super::model::{
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::address_guard::AddressGuard;
-use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::fields::Object;
@@ -41,7 +41,8 @@ pub struct RoutesDoc;
     request_body = CreateAlertRuleRequest,
     responses(
         (status = 201, description = "Created", body = AlertRule),
-        StoreBodyErrors,
+        StoreErrors,
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn AlertRuleSor>,

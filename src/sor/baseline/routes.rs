@@ -6,7 +6,7 @@ use super::model::{
     Baseline, BaselineList, BaselinePatch, CreateBaselineRequest, NewBaseline,
     UpdateBaselineRequest,
 };
-use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::profile::{AppName, ProfileType};
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::fields::Object;
@@ -34,7 +34,8 @@ pub struct RoutesDoc;
     request_body = CreateBaselineRequest,
     responses(
         (status = 201, description = "Created or updated (same id on upsert)", body = Baseline),
-        StoreBodyErrors,
+        StoreErrors,
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn BaselineSor>,

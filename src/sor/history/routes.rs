@@ -6,7 +6,7 @@ use super::model::{
     CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
-use crate::error::{ApiError, ErrorBody, StoreBodyErrors};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::profile::AppName;
 use crate::routing::{parse_id, resource, AppPath};
 use crate::sor::HistorySor;
@@ -35,7 +35,8 @@ pub struct RoutesDoc;
     params(("Idempotency-Key" = Option<uuid::Uuid>, Header, nullable = false, description = "A UUID naming this record; a retry with the same key does not store it twice")),
     responses(
         (status = 201, description = "Stored", body = HistoryRecord),
-        StoreBodyErrors,
+        StoreErrors,
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn HistorySor>,

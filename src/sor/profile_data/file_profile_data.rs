@@ -108,21 +108,6 @@ impl FileProfileData {
         Ok(choose(profile_type, candidates, series, &files))
     }
 
-    /// The series ID and merged profile of one window: what `profile` and `tree` answer from.
-    async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
-        let snapshot = self.dir.snapshot().await;
-        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
-        let key = MergeKey {
-            app: query.app.clone(),
-            sample_type: chosen.sample_type.clone(),
-            window: query.window,
-            labels: query.labels.clone(),
-            snapshots: query.profile_type.is_snapshot(),
-            generation: snapshot.generation,
-        };
-        Ok((chosen.id, self.stats(&snapshot, key).await?))
-    }
-
     /// One sample type for both windows, so they compare like with like, both profiles, and
     /// (with `slices`) both windows' parts.
     async fn both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
@@ -253,11 +238,22 @@ impl WindowSource for FileProfileData {
         Ok(apps.into_iter().map(str::to_owned).collect())
     }
 
+    /// The series ID and merged profile of one window: what `profile` and `tree` answer from.
     async fn read_one(
         &self,
         query: &ProfileQuery,
     ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
-        self.one(query).await
+        let snapshot = self.dir.snapshot().await;
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
+        let key = MergeKey {
+            app: query.app.clone(),
+            sample_type: chosen.sample_type.clone(),
+            window: query.window,
+            labels: query.labels.clone(),
+            snapshots: query.profile_type.is_snapshot(),
+            generation: snapshot.generation,
+        };
+        Ok((chosen.id, self.stats(&snapshot, key).await?))
     }
 
     async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {

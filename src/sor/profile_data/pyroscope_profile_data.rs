@@ -210,23 +210,6 @@ impl PyroscopeProfileData {
     }
 }
 
-impl PyroscopeProfileData {
-    /// The source and ranked flame graph of one window: what `profile` and `tree` answer from.
-    async fn one(&self, query: &ProfileQuery) -> Result<(String, Arc<FlameGraphStats>), SorError> {
-        let deadline = self.deadline();
-        let source = self
-            .source(&query.app, query.profile_type, query.window, deadline)
-            .await?;
-        let key = ProfileKey {
-            app: query.app.clone(),
-            source: source.clone(),
-            window: query.window,
-            labels: query.labels.clone(),
-        };
-        Ok((source, self.stats(key, deadline).await?))
-    }
-}
-
 #[async_trait]
 impl WindowSource for PyroscopeProfileData {
     async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
@@ -240,11 +223,22 @@ impl WindowSource for PyroscopeProfileData {
         Ok(apps.as_ref().clone())
     }
 
+    /// The source and ranked flame graph of one window: what `profile` and `tree` answer from.
     async fn read_one(
         &self,
         query: &ProfileQuery,
     ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
-        self.one(query).await
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.window, deadline)
+            .await?;
+        let key = ProfileKey {
+            app: query.app.clone(),
+            source: source.clone(),
+            window: query.window,
+            labels: query.labels.clone(),
+        };
+        Ok((source, self.stats(key, deadline).await?))
     }
 
     async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {

@@ -6,7 +6,7 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::error::{ApiError, BodyRefused, ErrorBody, StoreBodyErrors};
+use crate::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::profile::AppName;
 use crate::routing::{resource, AppPath};
 use crate::sor::fields::Object;
@@ -37,7 +37,8 @@ pub struct RoutesDoc;
     request_body = CreateServiceRequest,
     responses(
         (status = 201, description = "Registered or replaced (same id on upsert)", body = Service),
-        StoreBodyErrors,
+        StoreErrors,
+        BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn RegistrySor>,
