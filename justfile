@@ -54,6 +54,11 @@ real-regressions:
 regressions-anchors:
     bash scripts/regressions_anchors.sh
 
+# The detector's false alarms over many series-days of stable series, two kinds, release
+# build (docs/performance.md); SERIES_DAYS per kind (4000), SETTINGS to try other knobs.
+false-alarms:
+    bash scripts/false_alarms.sh
+
 # Remake the bundled demo profiles from the folded stacks in demo/stacks/.
 demo-profiles:
     scripts/demo-profiles.sh

@@ -48,6 +48,8 @@ pub fn examine(
 #[cfg(test)]
 mod decision_tests;
 #[cfg(test)]
+mod false_alarm_tests;
+#[cfg(test)]
 mod settle_tests;
 #[cfg(test)]
 mod simulation;

@@ -1,14 +1,12 @@
-//! Seeded synthetic series for the tests, and a store that applies the detector's changes the
-//! way the caller does.
+//! Seeded synthetic series for the tests, and (in `store`) a store that applies the detector's
+//! changes the way the caller does.
 
-use std::collections::HashMap;
+mod store;
 
 use crate::profile::trend::SliceSummary;
 use crate::profile::FunctionStat;
 
-use super::{
-    examine, Change, DetectorSettings, EventKind, EventState, Finding, OpenEvent, VersionChange,
-};
+pub(super) use store::{run, run_after, Confirmation, Store};
 
 /// Start of slice 0 of every simulated series, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;
@@ -42,6 +40,16 @@ pub(super) struct Step {
     pub(super) share: f64,
 }
 
+/// How a slice's samples are drawn from its true shares.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Draw {
+    /// One mix per slice jittered by `Model::jitter`, 16 000–24 000 samples, binomial counts.
+    Slice,
+    /// As the API tests' noisy stub (`tests/api/stubs/noisy.rs`): the sum of `minutes` minutes,
+    /// each its own mix jittered by `Model::jitter`, of `per_minute` samples (multinomial).
+    Minutes { minutes: usize, per_minute: u64 },
+}
+
 /// A series' true profile over time: function names, base shares, steps and versions.
 #[derive(Debug, Clone)]
 pub(super) struct Model {
@@ -51,8 +59,9 @@ pub(super) struct Model {
     pub(super) steps: Vec<Step>,
     /// (first slice, value): the version label's value from that slice on.
     pub(super) versions: Vec<(usize, &'static str)>,
-    /// σ of the per-slice overdispersion, share × exp(σ·N(0,1)).
+    /// σ of the overdispersion of each mix (a slice's or a minute's), share × exp(σ·N(0,1)).
     pub(super) jitter: f64,
+    pub(super) draw: Draw,
 }
 
 impl Model {
@@ -67,6 +76,38 @@ impl Model {
             steps: Vec::new(),
             versions: vec![(0, "1.0.0")],
             jitter: 0.08,
+            draw: Draw::Slice,
+        }
+    }
+
+    /// The noisy stub's series (`tests/api/stubs/noisy.rs`, its `FUNCTIONS`): six Java
+    /// functions that are the whole profile, each minute's mix jittered by 0.3, 1 000 samples
+    /// a minute, five minutes a slice.
+    pub(super) fn stub() -> Self {
+        let functions = [
+            ("java/util/HashMap.resize", 0.15),
+            ("G1 Young Generation", 0.25),
+            ("com/acme/Checkout.handle", 0.20),
+            (
+                "com/fasterxml/jackson/databind/ObjectMapper.readValue",
+                0.15,
+            ),
+            ("sun/nio/ch/SocketDispatcher.read", 0.15),
+            ("org/slf4j/Logger.info", 0.10),
+        ];
+        Model {
+            names: functions
+                .iter()
+                .map(|(name, _)| (*name).to_owned())
+                .collect(),
+            shares: functions.iter().map(|(_, share)| *share).collect(),
+            steps: Vec::new(),
+            versions: vec![(0, "1.0.0")],
+            jitter: 0.3,
+            draw: Draw::Minutes {
+                minutes: 5,
+                per_minute: 1_000,
+            },
         }
     }
 
@@ -103,6 +144,26 @@ impl Model {
         self
     }
 
+    /// From slice `from` on, `function` gains `points` (0–100) and every other function gives
+    /// them up in proportion to its share, as the noisy stub's `with_step` does.
+    pub(super) fn stepped(mut self, function: usize, points: f64, from: usize) -> Self {
+        let gain = points / 100.0;
+        let others = self.shares.iter().sum::<f64>() - self.shares[function];
+        let steps: Vec<Step> = (0..self.shares.len())
+            .map(|i| Step {
+                function: i,
+                from,
+                until: usize::MAX,
+                share: match i == function {
+                    true => self.shares[i] + gain,
+                    false => self.shares[i] * (1.0 - gain / others),
+                },
+            })
+            .collect();
+        self.steps.extend(steps);
+        self
+    }
+
     /// Adds a function of share 0 (a name the code does not have yet); returns its index.
     pub(super) fn add(&mut self, name: &str) -> usize {
         self.names.push(name.to_owned());
@@ -121,33 +182,80 @@ impl Model {
         shares
     }
 
-    /// Slice `k`: a total of 16 000–24 000 samples, shares jittered and renormalized to their
-    /// true sum, self counts binomial by the normal approximation, the top 100 kept.
+    /// Slice `k` drawn as `draw` says, the top 100 kept. `Draw::Slice`: a total of 16 000–24 000
+    /// samples, shares jittered and renormalized to their true sum, self counts binomial by the
+    /// normal approximation.
     pub(super) fn slice(&self, rng: &mut SplitMix, k: usize) -> SliceSummary {
-        let total = (16_000.0 + 8_000.0 * rng.uniform()).floor();
         let truth = self.shares_at(k);
-        let jittered: Vec<f64> = truth
-            .iter()
-            .map(|p| p * (self.jitter * rng.normal()).exp())
-            .collect();
-        let scale = truth.iter().sum::<f64>() / jittered.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+        let (total, counts) = match self.draw {
+            Draw::Slice => {
+                let total = (16_000.0 + 8_000.0 * rng.uniform()).floor();
+                let counts = self
+                    .jittered(rng, &truth)
+                    .into_iter()
+                    .map(|p| {
+                        let sd = (total * p * (1.0 - p)).sqrt();
+                        (total * p + sd * rng.normal()).round().max(0.0) as u64
+                    })
+                    .collect();
+                (total as u64, counts)
+            }
+            Draw::Minutes {
+                minutes,
+                per_minute,
+            } => {
+                let mut counts = vec![0; truth.len()];
+                for _ in 0..minutes {
+                    let mix = self.jittered(rng, &truth);
+                    for (sum, count) in counts.iter_mut().zip(multinomial(rng, &mix, per_minute)) {
+                        *sum += count;
+                    }
+                }
+                (minutes as u64 * per_minute, counts)
+            }
+        };
         let stats = self
             .names
             .iter()
-            .zip(&jittered)
-            .map(|(name, p)| {
-                let p = (p * scale).clamp(0.0, 1.0);
-                let sd = (total * p * (1.0 - p)).sqrt();
-                let count = (total * p + sd * rng.normal()).round().max(0.0) as u64;
-                stat(name, count)
-            })
+            .zip(counts)
+            .map(|(name, count)| stat(name, count))
             .collect();
         let version = self.versions.iter().rev().find(|(from, _)| *from <= k);
         let versions = version
             .map(|(_, v)| vec![(*v).to_owned()])
             .unwrap_or_default();
-        SliceSummary::of(start(k), total as u64, versions, stats, 100)
+        SliceSummary::of(start(k), total, versions, stats, 100)
     }
+
+    /// `truth` jittered by `jitter` and renormalized to its sum, each clamped to [0, 1].
+    fn jittered(&self, rng: &mut SplitMix, truth: &[f64]) -> Vec<f64> {
+        let jittered: Vec<f64> = truth
+            .iter()
+            .map(|p| p * (self.jitter * rng.normal()).exp())
+            .collect();
+        let scale = truth.iter().sum::<f64>() / jittered.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+        jittered
+            .into_iter()
+            .map(|p| (p * scale).clamp(0.0, 1.0))
+            .collect()
+    }
+}
+
+/// `n` samples spread over `shares` (their rest, 1 − Σ, to functions never kept) as a chain of
+/// binomials, each by its normal approximation, as the stub draws them.
+fn multinomial(rng: &mut SplitMix, shares: &[f64], n: u64) -> Vec<u64> {
+    let (mut left, mut mass) = (n as f64, 1.0_f64);
+    shares
+        .iter()
+        .map(|&w| {
+            let q = (w / mass.max(f64::MIN_POSITIVE)).clamp(0.0, 1.0);
+            let sd = (left * q * (1.0 - q)).sqrt();
+            let count = (left * q + sd * rng.normal()).round().clamp(0.0, left);
+            left -= count;
+            mass -= w;
+            count as u64
+        })
+        .collect()
 }
 
 /// Start of slice `k`.
@@ -164,116 +272,4 @@ pub(super) fn stat(name: &str, count: u64) -> FunctionStat {
         total_samples: count,
         part_self_samples: Vec::new(),
     }
-}
-
-/// A confirmed event as the store keeps it.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Confirmation {
-    /// The slice whose call confirmed it.
-    pub(super) slice: usize,
-    pub(super) finding: Finding,
-    pub(super) kind: EventKind,
-    pub(super) shifted_from: Option<String>,
-    pub(super) version: Option<VersionChange>,
-}
-
-/// What the caller stores: open events, and everything that happened to each.
-#[derive(Debug, Default)]
-pub(super) struct Store {
-    pub(super) open: Vec<OpenEvent>,
-    next_id: i64,
-    /// Function of every event id ever created.
-    pub(super) functions: HashMap<i64, String>,
-    pub(super) suspected: Vec<(usize, Finding)>,
-    pub(super) confirmed: Vec<Confirmation>,
-    pub(super) went_away: Vec<(usize, String)>,
-    pub(super) resolved: Vec<(usize, String)>,
-    pub(super) settled: Vec<(usize, String)>,
-}
-
-impl Store {
-    /// Applies the changes of the call made after slice `k`.
-    pub(super) fn apply(&mut self, k: usize, changes: Vec<Change>) {
-        for change in changes {
-            match change {
-                Change::Suspected {
-                    suspected_at,
-                    first_recent,
-                    finding,
-                } => {
-                    self.next_id += 1;
-                    self.functions
-                        .insert(self.next_id, finding.function.clone());
-                    self.open.push(OpenEvent {
-                        id: self.next_id,
-                        function: finding.function.clone(),
-                        state: EventState::Suspected,
-                        suspected_at,
-                        first_recent,
-                        changed_at: finding.changed_at,
-                        before_percent: finding.before_percent,
-                        confirmed_at: None,
-                    });
-                    self.suspected.push((k, finding));
-                }
-                Change::Confirmed {
-                    id,
-                    at,
-                    finding,
-                    kind,
-                    shifted_from,
-                    version,
-                } => {
-                    let event = self.open.iter_mut().find(|e| e.id == id).expect("open");
-                    assert_eq!(event.state, EventState::Suspected, "confirmed twice");
-                    event.state = EventState::Confirmed;
-                    event.confirmed_at = Some(at);
-                    event.changed_at = finding.changed_at;
-                    event.before_percent = finding.before_percent;
-                    self.confirmed.push(Confirmation {
-                        slice: k,
-                        finding,
-                        kind,
-                        shifted_from,
-                        version,
-                    });
-                }
-                Change::WentAway { id, .. } => {
-                    let function = self.close(id);
-                    self.went_away.push((k, function));
-                }
-                Change::Resolved { id, .. } => {
-                    let function = self.close(id);
-                    self.resolved.push((k, function));
-                }
-                Change::Settled { id, .. } => {
-                    let function = self.close(id);
-                    self.settled.push((k, function));
-                }
-            }
-        }
-    }
-
-    /// Removes open event `id`; its function.
-    fn close(&mut self, id: i64) -> String {
-        let at = self.open.iter().position(|e| e.id == id).expect("open");
-        self.open.remove(at).function
-    }
-}
-
-/// Runs the detector after each of `slices` slices of `model`, as the caller would.
-pub(super) fn run(model: &Model, seed: u64, slices: usize, settings: &DetectorSettings) -> Store {
-    let mut rng = SplitMix(seed);
-    let keep = settings.history_slices();
-    let mut history: Vec<SliceSummary> = Vec::with_capacity(keep + 1);
-    let mut store = Store::default();
-    for k in 0..slices {
-        history.push(model.slice(&mut rng, k));
-        if history.len() > keep {
-            history.remove(0);
-        }
-        let changes = examine(&history, &store.open, settings);
-        store.apply(k, changes);
-    }
-    store
 }
