@@ -11,7 +11,8 @@ use futures_util::stream::{self, StreamExt};
 use super::model::{FleetScope, SourceChoice};
 use super::report::{ErrorBound, FailedApp, FleetSource, Provenance};
 use super::scoring::{AppTop, TOP_FUNCTIONS};
-use super::window_cache::{FleetTops, WindowCache};
+use super::tops::{FleetTops, SummaryBasis, Tops};
+use super::window_cache::WindowCache;
 use crate::bor::shown_error;
 use crate::profile::fleet_window::{AppWindow, FleetQuery};
 use crate::profile::{percent_of, AppName, FunctionStat, TimeWindow};
@@ -36,14 +37,6 @@ pub(super) struct FleetSources {
 pub(super) struct Gathered {
     pub(super) fleet: Arc<FleetTops>,
     pub(super) registry: Option<HashMap<String, Service>>,
-}
-
-/// What an answer from the summaries rests on.
-pub(super) struct SummaryBasis {
-    /// The slices read, ascending.
-    pub(super) slices: Vec<i64>,
-    /// Each app's bound.
-    pub(super) bounds: HashMap<String, ErrorBound>,
 }
 
 impl Gathered {
@@ -85,14 +78,6 @@ impl Gathered {
     pub(super) fn bound(&self, app: &str) -> Option<ErrorBound> {
         self.fleet.tops.basis.as_ref()?.bounds.get(app).copied()
     }
-}
-
-/// The apps' top functions: where they came from, and the outcome sorted by app.
-pub(super) struct Tops {
-    pub(super) tops: Vec<AppTop>,
-    pub(super) queried: usize,
-    pub(super) failed: Vec<FailedApp>,
-    pub(super) basis: Option<SummaryBasis>,
 }
 
 impl FleetSources {

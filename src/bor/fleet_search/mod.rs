@@ -6,6 +6,7 @@ pub mod report;
 pub mod routes;
 pub mod scoring;
 pub mod service;
+mod tops;
 mod window_cache;
 
 pub use report::{FleetSource, HotspotReport, SearchReport};

@@ -3,11 +3,10 @@
 //! hotspot grouping are done once and shared by the answers that ask for that window within a
 //! short time to live; answers asked while it is being loaded wait for that one load.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::gather::Tops;
-use super::scoring::{self, HotspotScore};
+use super::tops::FleetTops;
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::SorError;
@@ -15,30 +14,6 @@ use crate::telemetry::Metrics;
 
 /// Most windows kept at once (each is the fleet's top functions of one type and window).
 const WINDOWS_KEPT: u64 = 16;
-
-/// The apps' top functions of one window, and what every answer of it computes from them.
-pub(super) struct FleetTops {
-    pub(super) tops: Tops,
-    /// Every hotspot group, ranked: made on first use, then shared.
-    hotspots: OnceLock<Vec<HotspotScore>>,
-}
-
-impl FleetTops {
-    pub(super) fn new(tops: Tops) -> Self {
-        FleetTops {
-            tops,
-            hotspots: OnceLock::new(),
-        }
-    }
-
-    /// The `limit` first hotspot groups (`scoring::hotspots`), grouped once per window.
-    pub(super) fn hotspots(&self, limit: usize) -> Vec<HotspotScore> {
-        let all = self
-            .hotspots
-            .get_or_init(|| scoring::hotspots(&self.tops.tops, usize::MAX));
-        all.iter().take(limit).cloned().collect()
-    }
-}
 
 /// What identifies a window's summaries: the type, the slices (as a window on the slice grid)
 /// and the apps asked for.
