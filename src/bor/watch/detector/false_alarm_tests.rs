@@ -11,7 +11,8 @@
 
 use std::time::Instant;
 
-use super::simulation::{run_after, start, Model};
+use super::simulation::{start, Model};
+use super::simulation_store::run_after;
 use super::DetectorSettings;
 
 /// Calls in a series-day: 288 slices of 300 s.

@@ -54,6 +54,8 @@ mod settle_tests;
 #[cfg(test)]
 mod simulation;
 #[cfg(test)]
+mod simulation_store;
+#[cfg(test)]
 mod simulation_tests;
 #[cfg(test)]
 mod tests;

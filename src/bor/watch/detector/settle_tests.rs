@@ -1,7 +1,8 @@
 //! Regressions after regressions (SPEC §19): a confirmed regression nobody rolls back settles
 //! after `settle_slices`, and the same function's next regression is found.
 
-use super::simulation::{run, start, Model, Step};
+use super::simulation::{start, Model, Step};
+use super::simulation_store::run;
 use super::tests::event;
 use super::{examine, Change, DetectorSettings, EventState};
 use crate::profile::trend::SliceSummary;

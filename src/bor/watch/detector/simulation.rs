@@ -1,12 +1,8 @@
-//! Seeded synthetic series for the tests, and (in `store`) a store that applies the detector's
-//! changes the way the caller does.
-
-mod store;
+//! Seeded synthetic series for the tests; `simulation_store.rs` applies the detector's changes
+//! to them the way the caller does.
 
 use crate::profile::trend::SliceSummary;
 use crate::profile::FunctionStat;
-
-pub(super) use store::{run, run_after, Confirmation, Store};
 
 /// Start of slice 0 of every simulated series, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;

@@ -1,7 +1,8 @@
 //! Seeded simulations: the detector run after every slice of synthetic series, as the caller
 //! runs it, with the default settings.
 
-use super::simulation::{run, start, Confirmation, Model, Step, Store};
+use super::simulation::{start, Model, Step};
+use super::simulation_store::{run, Confirmation, Store};
 use super::{DetectorSettings, EventKind, VersionChange};
 
 /// Slices of warm-up before anything changes: reference + recent, as the caller starts cold.

@@ -4,10 +4,10 @@ use std::collections::HashMap;
 
 use crate::profile::trend::SliceSummary;
 
-use super::super::{
+use super::simulation::{Model, SplitMix};
+use super::{
     examine, Change, DetectorSettings, EventKind, EventState, Finding, OpenEvent, VersionChange,
 };
-use super::{Model, SplitMix};
 
 /// A confirmed event as the store keeps it.
 #[derive(Debug, Clone, PartialEq)]
