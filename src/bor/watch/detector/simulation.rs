@@ -122,38 +122,34 @@ impl Model {
     /// From slice `from` on, `function` does `factor` times its work and the rest of the
     /// process the same: its share b becomes f·b / (1 + (f − 1)·b), every other share (the
     /// part never kept too) is divided by 1 + (f − 1)·b.
-    pub(super) fn grown(mut self, function: usize, factor: f64, from: usize) -> Self {
+    pub(super) fn grown(self, function: usize, factor: f64, from: usize) -> Self {
         let b = self.shares[function];
         let rest = 1.0 + (factor - 1.0) * b;
-        let steps: Vec<Step> = (0..self.shares.len())
-            .map(|i| Step {
-                function: i,
-                from,
-                until: usize::MAX,
-                share: match i == function {
-                    true => factor * b / rest,
-                    false => self.shares[i] / rest,
-                },
-            })
-            .collect();
-        self.steps.extend(steps);
-        self
+        self.reshaped(from, |i, share| match i == function {
+            true => factor * b / rest,
+            false => share / rest,
+        })
     }
 
     /// From slice `from` on, `function` gains `points` (0–100) and every other function gives
     /// them up in proportion to its share, as the noisy stub's `with_step` does.
-    pub(super) fn stepped(mut self, function: usize, points: f64, from: usize) -> Self {
+    pub(super) fn stepped(self, function: usize, points: f64, from: usize) -> Self {
         let gain = points / 100.0;
         let others = self.shares.iter().sum::<f64>() - self.shares[function];
+        self.reshaped(from, |i, share| match i == function {
+            true => share + gain,
+            false => share * (1.0 - gain / others),
+        })
+    }
+
+    /// From slice `from` on, every function `i` of base share `share` is at `share_of(i, share)`.
+    fn reshaped(mut self, from: usize, share_of: impl Fn(usize, f64) -> f64) -> Self {
         let steps: Vec<Step> = (0..self.shares.len())
             .map(|i| Step {
                 function: i,
                 from,
                 until: usize::MAX,
-                share: match i == function {
-                    true => self.shares[i] + gain,
-                    false => self.shares[i] * (1.0 - gain / others),
-                },
+                share: share_of(i, self.shares[i]),
             })
             .collect();
         self.steps.extend(steps);
