@@ -1,12 +1,14 @@
 //! Protection of the stores behind the SORs: identical loads in flight share one call, and
-//! results may be kept for a TTL. Built on `moka`, whose `entry().or_try_insert_with` runs one
-//! loader per key and hands its result to every concurrent waiter.
+//! results may be kept for a TTL, optionally refreshed ahead of it. Built on `moka`, whose
+//! `entry().or_try_insert_with` runs one loader per key and hands its result to every
+//! concurrent waiter.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use moka::future::Cache;
 
@@ -14,17 +16,38 @@ use crate::sor::SorError;
 use crate::telemetry::Metrics;
 
 /// A coalescing TTL cache of one kind of answer, counting its lookups in
-/// `cache_lookups_total{cache, result}` with result `hit`, `miss` (this caller loaded) or
-/// `coalesced` (this caller waited for another caller's load).
+/// `cache_lookups_total{cache, result}` with result `hit`, `miss` (this caller loaded),
+/// `coalesced` (this caller waited for another caller's load) or `refresh` (this caller
+/// reloaded a value kept longer than the refresh age while the others were answered from it).
 pub struct Coalescing<K, V> {
     name: &'static str,
-    cache: Cache<K, V>,
+    cache: Cache<K, Kept<V>>,
     metrics: Arc<Metrics>,
+    /// Kept values older than this are reloaded by the next caller (`with_refresh`).
+    refresh_after: Option<Duration>,
+    /// The keys being refreshed: one caller each.
+    refreshing: Mutex<HashSet<K>>,
+}
+
+/// A kept value and when it was loaded.
+#[derive(Clone)]
+struct Kept<V> {
+    value: V,
+    loaded: Instant,
+}
+
+impl<V> Kept<V> {
+    fn now(value: V) -> Self {
+        Kept {
+            value,
+            loaded: Instant::now(),
+        }
+    }
 }
 
 impl<K, V> Coalescing<K, V>
 where
-    K: Hash + Eq + Send + Sync + 'static,
+    K: Hash + Eq + Clone + Send + Sync + 'static,
     V: Clone + Send + Sync + 'static,
 {
     /// A cache keeping values for `ttl` within a total weight of `capacity` (see `weigher`).
@@ -43,25 +66,53 @@ where
             builder
                 .time_to_live(ttl)
                 .max_capacity(capacity)
-                .weigher(weigher)
+                .weigher(move |key, kept: &Kept<V>| weigher(key, &kept.value))
                 .build()
         };
         Coalescing {
             name,
             cache,
             metrics,
+            refresh_after: None,
+            refreshing: Mutex::new(HashSet::new()),
         }
     }
 
+    /// Values kept longer than `after` (less than the TTL) are reloaded by the first caller
+    /// asking for them, while every other caller is still answered from the kept value; so a
+    /// key asked for steadily never expires under its callers, and only one of them waits.
+    #[must_use]
+    pub fn with_refresh(mut self, after: Duration) -> Self {
+        self.refresh_after = Some(after);
+        self
+    }
+
     /// The cached value of `key`, or the result of `load`, run at most once at a time per key.
-    /// Errors are shared with the waiters of that load but never cached.
+    /// Errors are shared with the waiters of that load but never cached; a failed refresh
+    /// answers the kept value.
     pub async fn get_or_load<F>(&self, key: K, load: F) -> Result<V, SorError>
     where
         F: Future<Output = Result<V, SorError>>,
     {
-        if let Some(value) = self.cache.get(&key).await {
+        if let Some(kept) = self.cache.get(&key).await {
+            let due = self
+                .refresh_after
+                .is_some_and(|after| kept.loaded.elapsed() >= after);
+            if let Some(_claim) = due.then(|| self.claim(&key)).flatten() {
+                self.count("refresh");
+                return match load.await {
+                    Ok(value) => {
+                        self.cache.insert(key, Kept::now(value.clone())).await;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        tracing::warn!(cache = self.name, error = %e, "refresh failed; answering the kept value");
+                        Ok(kept.value)
+                    }
+                };
+            }
             self.count("hit");
-            return Ok(value);
+            return Ok(kept.value);
         }
         // Set only when moka runs *our* loader; waiters of another caller's load see it unset.
         let loaded = AtomicBool::new(false);
@@ -70,7 +121,7 @@ where
             .entry(key)
             .or_try_insert_with(async {
                 loaded.store(true, Ordering::Relaxed);
-                load.await
+                load.await.map(Kept::now)
             })
             .await;
         self.count(if loaded.load(Ordering::Relaxed) {
@@ -79,8 +130,21 @@ where
             "coalesced"
         });
         result
-            .map(moka::Entry::into_value)
+            .map(|entry| entry.into_value().value)
             .map_err(|e| SorError::clone(&e))
+    }
+
+    /// The right to refresh `key`, unless another caller holds it; released when dropped (also
+    /// when the refreshing caller's future is dropped half-way).
+    fn claim(&self, key: &K) -> Option<Claim<'_, K>> {
+        let mut refreshing = self
+            .refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        refreshing.insert(key.clone()).then(|| Claim {
+            refreshing: &self.refreshing,
+            key: key.clone(),
+        })
     }
 
     fn count(&self, result: &str) {
@@ -88,6 +152,21 @@ where
             .cache_lookups
             .with_label_values(&[self.name, result])
             .inc();
+    }
+}
+
+/// One caller's right to refresh a key.
+struct Claim<'a, K: Hash + Eq> {
+    refreshing: &'a Mutex<HashSet<K>>,
+    key: K,
+}
+
+impl<K: Hash + Eq> Drop for Claim<'_, K> {
+    fn drop(&mut self) {
+        self.refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
     }
 }
 
@@ -152,6 +231,38 @@ mod tests {
         assert_eq!(cache.get_or_load(1, slow_load(&calls, 6)).await, Ok(6));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
         assert_eq!(lookups(&metrics, "hit"), 0);
+    }
+
+    #[tokio::test]
+    async fn one_caller_refreshes_an_old_value_while_the_others_are_answered_from_it() {
+        let (cache, metrics) = cache(60);
+        let cache = cache.with_refresh(Duration::from_millis(100));
+        let calls = AtomicUsize::new(0);
+        assert_eq!(cache.get_or_load(1, slow_load(&calls, 1)).await, Ok(1));
+        tokio::time::sleep(Duration::from_millis(120)).await;
+        let all = futures_util::future::join_all(
+            (0..10).map(|_| cache.get_or_load(1, slow_load(&calls, 2))),
+        )
+        .await;
+        // The first caller reloaded (50 ms); the nine others did not wait for it.
+        assert_eq!(all[0], Ok(2));
+        assert!(all[1..].iter().all(|r| r == &Ok(1)), "{all:?}");
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert_eq!(lookups(&metrics, "refresh"), 1);
+        assert_eq!(lookups(&metrics, "hit"), 9);
+        // The refreshed value is young again: kept, not reloaded.
+        assert_eq!(cache.get_or_load(1, slow_load(&calls, 3)).await, Ok(2));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_refresh_answers_the_kept_value_and_the_next_caller_tries_again() {
+        let (cache, _) = cache(60);
+        let cache = cache.with_refresh(Duration::ZERO);
+        assert_eq!(cache.get_or_load(4, async { Ok(1) }).await, Ok(1));
+        let failing = async { Err(SorError::Upstream("the store is down".into())) };
+        assert_eq!(cache.get_or_load(4, failing).await, Ok(1));
+        assert_eq!(cache.get_or_load(4, async { Ok(2) }).await, Ok(2));
     }
 
     #[tokio::test]

@@ -103,19 +103,19 @@ impl FleetSearchService {
         let hotspots = gathered
             .fleet
             .hotspots(req.limit as usize)
-            .into_iter()
+            .iter()
             .map(|h| {
                 let services: Vec<HotspotService> = h
                     .services
-                    .into_iter()
+                    .iter()
                     .map(|(app, self_percent)| {
-                        let service = registry.and_then(|r| r.get(&app));
+                        let service = registry.and_then(|r| r.get(app));
                         HotspotService {
-                            max_error_percent: gathered.bound(&app).map(|b| b.percent),
+                            max_error_percent: gathered.bound(app).map(|b| b.percent),
                             team_owner: service.map(|s| s.team_owner.clone()),
                             tier: service.map(|s| s.tier),
-                            app,
-                            self_percent,
+                            app: app.clone(),
+                            self_percent: *self_percent,
                         }
                     })
                     .collect();
@@ -126,7 +126,7 @@ impl FleetSearchService {
                         .count()
                 });
                 Hotspot {
-                    function: h.function,
+                    function: h.function.clone(),
                     service_count: services.len(),
                     max_self_percent: h.max_self_percent,
                     impact_score: h.impact_score,

@@ -39,10 +39,10 @@ impl FleetTops {
     }
 
     /// The `limit` first hotspot groups (`scoring::hotspots`), grouped once per window.
-    pub(super) fn hotspots(&self, limit: usize) -> Vec<HotspotScore> {
+    pub(super) fn hotspots(&self, limit: usize) -> &[HotspotScore] {
         let all = self
             .hotspots
             .get_or_init(|| scoring::hotspots(&self.tops.tops, usize::MAX));
-        all.iter().take(limit).cloned().collect()
+        &all[..limit.min(all.len())]
     }
 }

@@ -34,10 +34,14 @@ pub(super) struct WindowCache {
 impl WindowCache {
     /// Windows on a grid of `slice_secs` (the watcher's slices), kept for `ttl` (zero: loads in
     /// flight are shared, nothing is kept), counted as `cache_lookups_total{cache="fleet"}`.
+    /// A window kept for half its `ttl` is read again by the next answer that asks for it while
+    /// the others are still answered from it: a window asked for steadily (a dashboard, the
+    /// current hour) never expires under its callers and never makes them all wait for a read.
     pub(super) fn new(slice_secs: i64, ttl: Duration, metrics: Arc<Metrics>) -> Self {
         WindowCache {
             slice_secs: slice_secs.max(1),
-            windows: Coalescing::new("fleet", ttl, WINDOWS_KEPT, |_, _| 1, metrics),
+            windows: Coalescing::new("fleet", ttl, WINDOWS_KEPT, |_, _| 1, metrics)
+                .with_refresh(ttl / 2),
         }
     }
 
