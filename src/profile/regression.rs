@@ -65,6 +65,12 @@ impl DetectorSettings {
             .saturating_add(self.recent_slices)
     }
 
+    /// Whether a history of `slices` summaries (newest included) is long enough for a
+    /// suspicion: a full reference window before a full recent one.
+    pub fn can_suspect(&self, slices: usize) -> bool {
+        slices >= self.reference_slices.saturating_add(self.recent_slices)
+    }
+
     /// The smallest delta worth an event, in points: `max(min_delta_points, the rise to the
     /// share whose cost ratio is 1 + min_relative)` (SPEC §19; ≈ min_relative × before% for
     /// small shares). A confirmed regression is back within half of it when it resolves.

@@ -101,11 +101,15 @@ impl Worker {
                 };
                 past.push(summary.clone());
                 let changes = self.examiner.examine(&lease.series, work, &past).await?;
+                // An examination that decided nothing on a history too short for a suspicion
+                // (the first live slices of a new series) does not count: the series' older
+                // slices a backfill brings later are then still examined, in time order.
+                let decided = !changes.is_empty() || self.examiner.settings.can_suspect(past.len());
                 examined = Some(past);
                 SliceOutcome {
                     changes,
                     summary: Some(summary),
-                    examined: true,
+                    examined: decided,
                 }
             }
             // A slice without a profile stores nothing: what was read stays what is stored.
