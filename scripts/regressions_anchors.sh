@@ -29,7 +29,10 @@ for run in $(seq 1 "$RUNS"); do
         echo "run $run anchored at $anchor UTC ($(date -u +%H:%M:%S)): ${summary#test result: }"
     else
         echo "run $run anchored at $anchor UTC ($(date -u +%H:%M:%S)): FAILED"
-        echo "$out" | tail -40
+        mkdir -p target
+        echo "$out" >target/regressions_anchors_failed.log
+        grep -v -E '^ +([0-9]+: |at )' <<<"$out" | tail -60
+        echo "(the whole output: target/regressions_anchors_failed.log)"
         exit 1
     fi
 done
