@@ -187,7 +187,7 @@ pub(super) fn build_bors(
     };
     let (recorder, writer) = match deps.history.clone() {
         Some(store) => {
-            let max_pending = settings.history_writes.max_pending;
+            let max_pending = settings.history_writes.max_pending.get();
             let (recorder, writer) = history_queue(store, policy, max_pending, metrics.clone());
             (Some(recorder), Some(writer))
         }
@@ -234,13 +234,13 @@ pub(super) fn build_bors(
             FleetSearchService::new(
                 deps.profile_data.clone(),
                 deps.registry.clone(),
-                settings.fleet.concurrency,
-                Duration::from_secs(settings.fleet.app_timeout_secs),
+                settings.fleet.concurrency.get(),
+                settings.fleet.app_timeout_secs,
             )
             .with_summaries(deps.fleet_summaries.clone())
             .keeping_windows(
                 settings.watch.slice(),
-                Duration::from_secs(settings.fleet.summaries_cache_secs),
+                settings.fleet.summaries_cache_secs,
                 metrics.clone(),
             ),
         ));
