@@ -114,13 +114,8 @@ fn durations_are_read_in_seconds_and_a_zero_where_none_makes_sense_names_its_key
         "pyroscope.request_timeout_secs",
         "profiles.rescan_secs",
     ] {
-        let name = format!("APP__{}", key.to_uppercase().replace('.', "__"));
-        let err = Settings::load_from(None, env(&[(&name, "0")])).unwrap_err();
-        assert!(err.to_string().contains(&format!("`{key}`")), "{err}");
-        assert!(
-            err.to_string().contains("positive number of seconds"),
-            "{err}"
-        );
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of seconds"), "{err}");
     }
     // Zero is a duration of its own where it means "none": no caching.
     let s = Settings::load_from(None, env(&[("APP__FLEET__SUMMARIES_CACHE_SECS", "0")])).unwrap();
@@ -146,10 +141,17 @@ fn counts_that_cannot_be_zero_fail_at_zero_naming_their_key() {
         "profiles.max_decoded_bytes",
         "profiles.max_stack_depth",
     ] {
-        let name = format!("APP__{}", key.to_uppercase().replace('.', "__"));
-        let err = Settings::load_from(None, env(&[(&name, "0")])).unwrap_err();
-        assert!(err.to_string().contains(&format!("`{key}`")), "{err}");
+        zero_refused(key);
     }
+}
+
+/// The error of a zero set for `key` through the environment; it names the key.
+fn zero_refused(key: &str) -> String {
+    let name = format!("APP__{}", key.to_uppercase().replace('.', "__"));
+    let err = Settings::load_from(None, env(&[(&name, "0")])).unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains(&format!("`{key}`")), "{err}");
+    err
 }
 
 #[test]
