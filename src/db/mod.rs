@@ -28,8 +28,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// The backoff for transient database errors, from the `database.*retry*` settings.
 fn backoff(s: &DatabaseSettings) -> Backoff {
     Backoff {
-        base: Duration::from_millis(s.retry_base_delay_ms),
-        max_delay: Duration::from_millis(s.retry_max_delay_ms),
+        base: s.retry_base_delay_ms,
+        max_delay: s.retry_max_delay_ms,
         max_retries: s.max_retries,
     }
 }

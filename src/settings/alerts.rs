@@ -6,35 +6,36 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
-use super::seconds;
+use super::durations;
 
 /// How often rules are evaluated, over how much of the recent past, and where alerts go.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AlertSettings {
     /// Time between two evaluations of every enabled rule.
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub interval_secs: Duration,
     /// How much of the profile each evaluation reads, ending now.
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub window_secs: Duration,
     /// Prometheus Alertmanager (env `ALERTMANAGER_URL`); unset means no Alertmanager.
     pub alertmanager_url: Option<Url>,
     /// How this service is reached by people, for the links in alerts.
     pub public_url: Url,
     /// Bound of one delivery (Alertmanager post or webhook), retries included.
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub delivery_timeout_secs: Duration,
     /// Webhooks in flight at once, per replica.
     pub delivery_concurrency: NonZeroUsize,
     /// Wait before a failed webhook's second attempt, doubled after each further failure.
-    pub retry_initial_millis: u64,
+    #[serde(deserialize_with = "durations::positive_millis")]
+    pub retry_initial_millis: Duration,
     /// The longest wait between two attempts of one webhook.
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub retry_max_secs: Duration,
     /// Attempts of one webhook before it is given up, the first included.
     pub give_up_after_attempts: NonZeroU32,
     /// Age after which a webhook is not tried again.
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub give_up_after_secs: Duration,
     /// Days a delivered or given-up notification stays in the outbox.
     pub keep_settled_days: NonZeroU64,
@@ -60,10 +61,7 @@ impl AlertSettings {
         if self.delivery_concurrency.get() > 1024 {
             return invalid("alerts.delivery_concurrency", "must be between 1 and 1024");
         }
-        if self.retry_initial_millis == 0 {
-            return invalid("alerts.retry_initial_millis", "must be at least 1");
-        }
-        if self.retry_max_secs < Duration::from_millis(self.retry_initial_millis) {
+        if self.retry_max_secs < self.retry_initial_millis {
             return invalid(
                 "alerts.retry_max_secs",
                 "must be at least retry_initial_millis",

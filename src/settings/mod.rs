@@ -12,11 +12,11 @@ use url::Url;
 
 mod alerts;
 mod auth;
+mod durations;
 mod function;
 mod ingest;
 mod outbound;
 mod profiles;
-mod seconds;
 mod validate;
 mod watch;
 
@@ -106,11 +106,11 @@ pub struct DiffSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct FleetSettings {
     pub concurrency: NonZeroUsize,
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub app_timeout_secs: Duration,
     /// How long a window read from the watcher's summaries is kept for other answers of the
     /// same window (0: only answers asked while it loads share it).
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub summaries_cache_secs: Duration,
 }
 
@@ -118,13 +118,16 @@ pub struct FleetSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct HistoryWriteSettings {
     /// Delay before the first retry of an unreachable store; doubled before each further one.
-    pub base_delay_ms: u64,
+    /// Not zero: an outage would be retried in a busy loop.
+    #[serde(deserialize_with = "durations::positive_millis")]
+    pub base_delay_ms: Duration,
     /// The longest delay between two retries.
-    pub max_delay_ms: u64,
+    #[serde(deserialize_with = "durations::millis")]
+    pub max_delay_ms: Duration,
     /// Records waiting at most; past it a record is dropped (and counted) at once.
     pub max_pending: NonZeroUsize,
     /// How long shutdown waits for the queued records to be written.
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub drain_timeout_secs: Duration,
 }
 
@@ -133,7 +136,7 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub max_body_bytes: NonZeroUsize,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub shutdown_timeout_secs: Duration,
     pub workers: usize,
 }
@@ -147,11 +150,13 @@ pub struct DatabaseSettings {
     pub user: String,
     pub password: Option<SecretString>,
     pub pool_size: NonZeroU32,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub acquire_timeout_secs: Duration,
     pub max_retries: u32,
-    pub retry_base_delay_ms: u64,
-    pub retry_max_delay_ms: u64,
+    #[serde(deserialize_with = "durations::millis")]
+    pub retry_base_delay_ms: Duration,
+    #[serde(deserialize_with = "durations::millis")]
+    pub retry_max_delay_ms: Duration,
     pub embedded: EmbeddedSettings,
 }
 
@@ -182,14 +187,14 @@ pub struct PyroscopeSettings {
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub bearer_token: Option<SecretString>,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub connect_timeout_secs: Duration,
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub request_timeout_secs: Duration,
     pub max_retries: u32,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub cache_ttl_secs: Duration,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub profile_type_cache_ttl_secs: Duration,
     pub max_nodes: NonZeroU32,
     pub max_nodes_limit: u32,
@@ -214,7 +219,7 @@ pub struct SorUrls {
     pub alert_rule_url: Option<Url>,
     /// The profile watcher, whose trends the triage page draws (env `WATCH_URL`).
     pub watch_url: Option<Url>,
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub request_timeout_secs: Duration,
     /// Sent as `Authorization: Bearer` to every remote SOR (env `SOR_TOKEN`).
     pub token: Option<SecretString>,

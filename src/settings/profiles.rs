@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::seconds;
+use super::durations;
 
 use crate::profile::ProfileType;
 
@@ -19,7 +19,7 @@ pub struct ProfilesSettings {
     /// The bundled demo profiles, read when neither Pyroscope nor `dir` is set.
     pub demo_dir: PathBuf,
     /// The directory is listed again at most this often.
-    #[serde(deserialize_with = "seconds::positive_secs")]
+    #[serde(deserialize_with = "durations::positive_secs")]
     pub rescan_secs: Duration,
     /// Largest profile read, in bytes after decompression.
     pub max_decoded_bytes: NonZeroU64,

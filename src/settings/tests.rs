@@ -117,6 +117,15 @@ fn durations_are_read_in_seconds_and_a_zero_where_none_makes_sense_names_its_key
         let err = zero_refused(key);
         assert!(err.contains("positive number of seconds"), "{err}");
     }
+    for key in [
+        "alerts.retry_initial_millis",
+        "history_writes.base_delay_ms",
+    ] {
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of milliseconds"), "{err}");
+    }
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.history_writes.base_delay_ms, Duration::from_millis(200));
     // Zero is a duration of its own where it means "none": no caching.
     let s = Settings::load_from(None, env(&[("APP__FLEET__SUMMARIES_CACHE_SECS", "0")])).unwrap();
     assert_eq!(s.fleet.summaries_cache_secs, Duration::ZERO);

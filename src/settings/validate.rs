@@ -41,10 +41,6 @@ impl Settings {
         if let Err((key, reason)) = self.watch.validate() {
             return invalid(key, reason);
         }
-        if self.history_writes.base_delay_ms == 0 {
-            // Without a delay, an outage would be retried in a busy loop.
-            return invalid("history_writes.base_delay_ms", "must be at least 1");
-        }
         if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
             return invalid(
                 "history_writes.max_delay_ms",

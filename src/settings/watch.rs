@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::seconds;
+use super::durations;
 use crate::profile::regression::DetectorSettings;
 use crate::profile::{is_label_name, ProfileType};
 
@@ -16,10 +16,10 @@ pub struct WatchSettings {
     /// Whether a process that hosts the watcher summarizes (off: `/trends` still answers from the store).
     pub enabled: bool,
     /// Length of one slice; slices are aligned to the epoch.
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub slice_secs: Duration,
     /// How long after a slice ends it is read, so late uploads are in it.
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub lag_secs: Duration,
     /// The profile types summarized for every app.
     pub types: Vec<String>,
@@ -28,7 +28,7 @@ pub struct WatchSettings {
     /// Functions kept per summary.
     pub top_functions: NonZeroU32,
     /// How long a replica holds a series without renewing it.
-    #[serde(deserialize_with = "seconds::secs")]
+    #[serde(deserialize_with = "durations::secs")]
     pub lease_secs: Duration,
     /// Days a summary is kept.
     pub retention_days: NonZeroU64,

@@ -2,7 +2,6 @@
 //! the BOR services themselves.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
 
@@ -181,8 +180,8 @@ pub(super) fn build_bors(
     // One queue and one writer for every BOR of the process.
     // Transient failures are retried until the store answers: the records' keys make that safe.
     let policy = Backoff {
-        base: Duration::from_millis(settings.history_writes.base_delay_ms),
-        max_delay: Duration::from_millis(settings.history_writes.max_delay_ms),
+        base: settings.history_writes.base_delay_ms,
+        max_delay: settings.history_writes.max_delay_ms,
         max_retries: u32::MAX,
     };
     let (recorder, writer) = match deps.history.clone() {

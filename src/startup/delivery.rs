@@ -96,7 +96,7 @@ fn delivery_task(
     ))?;
     let policy = RetryPolicy {
         backoff: Backoff {
-            base: Duration::from_millis(alerts.retry_initial_millis),
+            base: alerts.retry_initial_millis,
             max_delay: alerts.retry_max_secs,
             max_retries: u32::MAX,
         },
