@@ -102,7 +102,7 @@ impl Application {
             });
         }
         if let Some(writer) = history_writer {
-            let drain = Duration::from_secs(settings.history_writes.drain_timeout_secs);
+            let drain = settings.history_writes.drain_timeout_secs;
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
         }
         checks.extend(bors.checks.iter().cloned());
@@ -180,7 +180,7 @@ fn host_sors(
         let limits = IntakeLimits {
             app_label: settings.pyroscope.app_label.clone(),
             max_body_bytes: settings.ingest.max_body_bytes.get(),
-            max_decoded_bytes: settings.profiles.max_decoded_bytes,
+            max_decoded_bytes: settings.profiles.max_decoded_bytes.get(),
         };
         hosted.profile_store = source.store.as_ref().ok().cloned();
         hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
@@ -202,7 +202,7 @@ fn serve(
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
     let (auth, guard, doc) = access::edge(settings, &docs);
     let allowed = web::Data::new(routing::AllowedMethods::of(&doc));
-    let max_body = settings.server.max_body_bytes;
+    let max_body = settings.server.max_body_bytes.get();
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
         address: address.clone(),
@@ -235,7 +235,7 @@ fn serve(
             .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
             .default_service(web::to(routing::not_found))
     })
-    .shutdown_timeout(settings.server.shutdown_timeout_secs);
+    .shutdown_timeout(settings.server.shutdown_timeout_secs.as_secs());
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }

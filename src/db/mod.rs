@@ -28,8 +28,8 @@ pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 /// The backoff for transient database errors, from the `database.*retry*` settings.
 fn backoff(s: &DatabaseSettings) -> Backoff {
     Backoff {
-        base: Duration::from_millis(s.retry_base_delay_ms),
-        max_delay: Duration::from_millis(s.retry_max_delay_ms),
+        base: s.retry_base_delay_ms,
+        max_delay: s.retry_max_delay_ms,
         max_retries: s.max_retries,
     }
 }
@@ -56,8 +56,8 @@ impl Database {
     /// A lazily connecting pool: the service starts even when PostgreSQL is down.
     pub fn connect(options: PgConnectOptions, settings: &DatabaseSettings) -> Self {
         let pool = PgPoolOptions::new()
-            .max_connections(settings.pool_size)
-            .acquire_timeout(Duration::from_secs(settings.acquire_timeout_secs))
+            .max_connections(settings.pool_size.get())
+            .acquire_timeout(settings.acquire_timeout_secs)
             .connect_lazy_with(options);
         Database {
             pool: Some(pool),

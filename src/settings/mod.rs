@@ -1,6 +1,7 @@
 //! Typed settings: embedded defaults, then an optional file, then the environment.
 
 use std::collections::BTreeMap;
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use url::Url;
 
 mod alerts;
 mod auth;
+mod durations;
 mod function;
 mod ingest;
 mod outbound;
@@ -103,32 +105,39 @@ pub struct DiffSettings {
 /// Fleet Search: how many apps are queried at once and how long each may take.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FleetSettings {
-    pub concurrency: usize,
-    pub app_timeout_secs: u64,
+    pub concurrency: NonZeroUsize,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub app_timeout_secs: Duration,
     /// How long a window read from the watcher's summaries is kept for other answers of the
     /// same window (0: only answers asked while it loads share it).
-    pub summaries_cache_secs: u64,
+    #[serde(deserialize_with = "durations::secs")]
+    pub summaries_cache_secs: Duration,
 }
 
 /// The queue of assessment-history records: its bound, its retries and its drain at shutdown.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HistoryWriteSettings {
     /// Delay before the first retry of an unreachable store; doubled before each further one.
-    pub base_delay_ms: u64,
+    /// Not zero: an outage would be retried in a busy loop.
+    #[serde(deserialize_with = "durations::positive_millis")]
+    pub base_delay_ms: Duration,
     /// The longest delay between two retries.
-    pub max_delay_ms: u64,
+    #[serde(deserialize_with = "durations::millis")]
+    pub max_delay_ms: Duration,
     /// Records waiting at most; past it a record is dropped (and counted) at once.
-    pub max_pending: usize,
+    pub max_pending: NonZeroUsize,
     /// How long shutdown waits for the queued records to be written.
-    pub drain_timeout_secs: u64,
+    #[serde(deserialize_with = "durations::secs")]
+    pub drain_timeout_secs: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
-    pub max_body_bytes: usize,
-    pub shutdown_timeout_secs: u64,
+    pub max_body_bytes: NonZeroUsize,
+    #[serde(deserialize_with = "durations::secs")]
+    pub shutdown_timeout_secs: Duration,
     pub workers: usize,
 }
 
@@ -140,11 +149,14 @@ pub struct DatabaseSettings {
     pub name: String,
     pub user: String,
     pub password: Option<SecretString>,
-    pub pool_size: u32,
-    pub acquire_timeout_secs: u64,
+    pub pool_size: NonZeroU32,
+    #[serde(deserialize_with = "durations::secs")]
+    pub acquire_timeout_secs: Duration,
     pub max_retries: u32,
-    pub retry_base_delay_ms: u64,
-    pub retry_max_delay_ms: u64,
+    #[serde(deserialize_with = "durations::millis")]
+    pub retry_base_delay_ms: Duration,
+    #[serde(deserialize_with = "durations::millis")]
+    pub retry_max_delay_ms: Duration,
     pub embedded: EmbeddedSettings,
 }
 
@@ -175,12 +187,16 @@ pub struct PyroscopeSettings {
     pub username: Option<String>,
     pub password: Option<SecretString>,
     pub bearer_token: Option<SecretString>,
-    pub connect_timeout_secs: u64,
-    pub request_timeout_secs: u64,
+    #[serde(deserialize_with = "durations::secs")]
+    pub connect_timeout_secs: Duration,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub request_timeout_secs: Duration,
     pub max_retries: u32,
-    pub cache_ttl_secs: u64,
-    pub profile_type_cache_ttl_secs: u64,
-    pub max_nodes: u32,
+    #[serde(deserialize_with = "durations::secs")]
+    pub cache_ttl_secs: Duration,
+    #[serde(deserialize_with = "durations::secs")]
+    pub profile_type_cache_ttl_secs: Duration,
+    pub max_nodes: NonZeroU32,
     pub max_nodes_limit: u32,
     pub truncation_threshold_percent: f64,
     pub profile_types: BTreeMap<String, Vec<String>>,
@@ -189,7 +205,7 @@ pub struct PyroscopeSettings {
 
 impl PyroscopeSettings {
     pub fn request_timeout(&self) -> Duration {
-        Duration::from_secs(self.request_timeout_secs)
+        self.request_timeout_secs
     }
 }
 
@@ -203,7 +219,8 @@ pub struct SorUrls {
     pub alert_rule_url: Option<Url>,
     /// The profile watcher, whose trends the triage page draws (env `WATCH_URL`).
     pub watch_url: Option<Url>,
-    pub request_timeout_secs: u64,
+    #[serde(deserialize_with = "durations::secs")]
+    pub request_timeout_secs: Duration,
     /// Sent as `Authorization: Bearer` to every remote SOR (env `SOR_TOKEN`).
     pub token: Option<SecretString>,
 }

@@ -1,9 +1,13 @@
 //! Settings of pprof files as the profile source.
 
 use std::collections::BTreeMap;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
+
+use super::durations;
 
 use crate::profile::ProfileType;
 
@@ -15,11 +19,12 @@ pub struct ProfilesSettings {
     /// The bundled demo profiles, read when neither Pyroscope nor `dir` is set.
     pub demo_dir: PathBuf,
     /// The directory is listed again at most this often.
-    pub rescan_secs: u64,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub rescan_secs: Duration,
     /// Largest profile read, in bytes after decompression.
-    pub max_decoded_bytes: u64,
+    pub max_decoded_bytes: NonZeroU64,
     /// Deepest stack read, in frames.
-    pub max_stack_depth: usize,
+    pub max_stack_depth: NonZeroUsize,
     /// Logical type → pprof sample types (`type/unit`), first match wins.
     pub sample_types: BTreeMap<String, Vec<String>>,
     /// Logical type → the series name that starts the reported profile-type ID.
@@ -30,15 +35,6 @@ impl ProfilesSettings {
     /// The key and the reason of the first invalid value.
     pub(super) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
         let invalid = |key, reason| Err((key, reason));
-        if self.rescan_secs == 0 {
-            return invalid("profiles.rescan_secs", "must be at least 1");
-        }
-        if self.max_decoded_bytes == 0 {
-            return invalid("profiles.max_decoded_bytes", "must be at least 1");
-        }
-        if self.max_stack_depth == 0 {
-            return invalid("profiles.max_stack_depth", "must be at least 1");
-        }
         for logical in ProfileType::ALL.map(ProfileType::as_str) {
             if self.sample_types.get(logical).is_none_or(Vec::is_empty) {
                 return invalid(

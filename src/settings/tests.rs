@@ -14,10 +14,10 @@ fn defaults_load_without_any_environment() {
     let s = Settings::load_from(None, env(&[])).unwrap();
     assert_eq!(s.function, Function::All);
     assert_eq!(s.server.port, 8080);
-    assert_eq!(s.database.pool_size, 5);
+    assert_eq!(s.database.pool_size.get(), 5);
     assert!(s.database.url.is_none() && s.database.host.is_none());
     assert_eq!(s.pyroscope.api, PyroscopeApi::Modern);
-    assert_eq!(s.pyroscope.cache_ttl_secs, 10);
+    assert_eq!(s.pyroscope.cache_ttl_secs, Duration::from_secs(10));
 }
 
 #[test]
@@ -35,9 +35,9 @@ fn flat_and_nested_environment_names_override_defaults() {
     )
     .unwrap();
     assert_eq!(s.server.port, 9090);
-    assert_eq!(s.database.pool_size, 7);
+    assert_eq!(s.database.pool_size.get(), 7);
     assert_eq!(s.function, Function::BaselineSor);
-    assert_eq!(s.pyroscope.cache_ttl_secs, 0);
+    assert_eq!(s.pyroscope.cache_ttl_secs, Duration::ZERO);
     assert_eq!(s.pyroscope.api, PyroscopeApi::Legacy);
     assert_eq!(
         s.sors.baseline_url.unwrap().as_str(),
@@ -62,9 +62,9 @@ fn all_serves_every_bor_as_v2_and_a_bor_function_only_itself() {
     );
     let s = Settings::load_from(None, env(&[])).unwrap();
     assert_eq!(s.triage.min_score, 5.0);
-    assert_eq!(s.fleet.concurrency, 16);
-    assert_eq!(s.history_writes.max_pending, 100_000);
-    assert_eq!(s.history_writes.drain_timeout_secs, 10);
+    assert_eq!(s.fleet.concurrency.get(), 16);
+    assert_eq!(s.history_writes.max_pending.get(), 100_000);
+    assert_eq!(s.history_writes.drain_timeout_secs, Duration::from_secs(10));
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn an_invalid_value_names_its_key() {
     // A regression settled before the test's windows (24 + 6) pass its change point would be
     // found again against a mix of its old and new level (SPEC §19).
     let s = Settings::load_from(None, env(&[])).unwrap();
-    assert_eq!(s.watch.settle_slices, 288);
+    assert_eq!(s.watch.settle_slices.get(), 288);
     for (value, valid) in [("29", false), ("30", true), ("0", false)] {
         let got = Settings::load_from(None, env(&[("APP__WATCH__SETTLE_SLICES", value)]));
         match (got, valid) {
@@ -101,10 +101,73 @@ fn an_invalid_value_names_its_key() {
 }
 
 #[test]
+fn durations_are_read_in_seconds_and_a_zero_where_none_makes_sense_names_its_key() {
+    let s = Settings::load_from(None, env(&[("APP__ALERTS__INTERVAL_SECS", "2")])).unwrap();
+    assert_eq!(s.alerts.interval_secs, Duration::from_secs(2));
+    assert_eq!(s.watch.slice_secs, Duration::from_secs(300));
+    for key in [
+        "alerts.interval_secs",
+        "alerts.window_secs",
+        "alerts.delivery_timeout_secs",
+        "alerts.give_up_after_secs",
+        "fleet.app_timeout_secs",
+        "pyroscope.request_timeout_secs",
+        "profiles.rescan_secs",
+    ] {
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of seconds"), "{err}");
+    }
+    for key in [
+        "alerts.retry_initial_millis",
+        "history_writes.base_delay_ms",
+    ] {
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of milliseconds"), "{err}");
+    }
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.history_writes.base_delay_ms, Duration::from_millis(200));
+    // Zero is a duration of its own where it means "none": no caching.
+    let s = Settings::load_from(None, env(&[("APP__FLEET__SUMMARIES_CACHE_SECS", "0")])).unwrap();
+    assert_eq!(s.fleet.summaries_cache_secs, Duration::ZERO);
+    let err = Settings::load_from(None, env(&[("APP__WATCH__LAG_SECS", "-1")])).unwrap_err();
+    assert!(err.to_string().contains("watch.lag_secs"), "{err}");
+}
+
+#[test]
+fn counts_that_cannot_be_zero_fail_at_zero_naming_their_key() {
+    for key in [
+        "server.max_body_bytes",
+        "fleet.concurrency",
+        "history_writes.max_pending",
+        "alerts.delivery_concurrency",
+        "alerts.give_up_after_attempts",
+        "alerts.keep_settled_days",
+        "watch.top_functions",
+        "watch.retention_days",
+        "watch.concurrency",
+        "watch.confirm_slices",
+        "pyroscope.max_nodes",
+        "profiles.max_decoded_bytes",
+        "profiles.max_stack_depth",
+    ] {
+        zero_refused(key);
+    }
+}
+
+/// The error of a zero set for `key` through the environment; it names the key.
+fn zero_refused(key: &str) -> String {
+    let name = format!("APP__{}", key.to_uppercase().replace('.', "__"));
+    let err = Settings::load_from(None, env(&[(&name, "0")])).unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains(&format!("`{key}`")), "{err}");
+    err
+}
+
+#[test]
 fn no_profile_source_is_set_by_default_and_each_has_its_flat_name() {
     let s = Settings::load_from(None, env(&[])).unwrap();
     assert!(s.pyroscope.url.is_none() && s.profiles.dir.is_none());
-    assert_eq!(s.profiles.max_decoded_bytes, 256 << 20);
+    assert_eq!(s.profiles.max_decoded_bytes.get(), 256 << 20);
     assert_eq!(s.profiles.sample_types["cpu"][0], "cpu/nanoseconds");
     assert_eq!(s.profiles.sample_types["alloc"].len(), 4);
     let s = Settings::load_from(

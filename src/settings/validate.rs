@@ -11,21 +11,10 @@ impl Settings {
                 reason: reason.to_owned(),
             })
         };
-        if self.database.pool_size == 0 {
-            return invalid("database.pool_size", "must be at least 1");
-        }
-        if self.server.max_body_bytes == 0 {
-            return invalid("server.max_body_bytes", "must be at least 1");
-        }
-        if self.pyroscope.request_timeout_secs == 0 {
-            return invalid("pyroscope.request_timeout_secs", "must be at least 1");
-        }
-        if self.pyroscope.max_nodes == 0
-            || self.pyroscope.max_nodes_limit < self.pyroscope.max_nodes
-        {
+        if self.pyroscope.max_nodes_limit < self.pyroscope.max_nodes.get() {
             return invalid(
                 "pyroscope.max_nodes_limit",
-                "must be at least pyroscope.max_nodes, which must be positive",
+                "must be at least pyroscope.max_nodes",
             );
         }
         if !(0.0..=100.0).contains(&self.pyroscope.truncation_threshold_percent) {
@@ -52,24 +41,11 @@ impl Settings {
         if let Err((key, reason)) = self.watch.validate() {
             return invalid(key, reason);
         }
-        if self.fleet.concurrency == 0 {
-            return invalid("fleet.concurrency", "must be at least 1");
-        }
-        if self.fleet.app_timeout_secs == 0 {
-            return invalid("fleet.app_timeout_secs", "must be at least 1");
-        }
-        if self.history_writes.base_delay_ms == 0 {
-            // Without a delay, an outage would be retried in a busy loop.
-            return invalid("history_writes.base_delay_ms", "must be at least 1");
-        }
         if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
             return invalid(
                 "history_writes.max_delay_ms",
                 "must be at least history_writes.base_delay_ms",
             );
-        }
-        if self.history_writes.max_pending == 0 {
-            return invalid("history_writes.max_pending", "must be at least 1");
         }
         if let Err((key, reason)) = self.profiles.validate() {
             return invalid(key, reason);

@@ -109,7 +109,7 @@ fn alert_evaluator(
     let alerts = &settings.alerts;
     let state: Arc<dyn AlertStateSor> = Arc::new(PgAlertStateStore::new(db.clone()));
     let triage_rules = Arc::new(load_rules(settings)?);
-    let window_secs = i64::try_from(alerts.window_secs).unwrap_or(i64::MAX);
+    let window_secs = i64::try_from(alerts.window_secs.as_secs()).unwrap_or(i64::MAX);
     let service = AlertEvaluationService::new(
         rules.clone(),
         profiles.clone(),

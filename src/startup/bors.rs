@@ -2,7 +2,6 @@
 //! the BOR services themselves.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::web;
 
@@ -181,13 +180,13 @@ pub(super) fn build_bors(
     // One queue and one writer for every BOR of the process.
     // Transient failures are retried until the store answers: the records' keys make that safe.
     let policy = Backoff {
-        base: Duration::from_millis(settings.history_writes.base_delay_ms),
-        max_delay: Duration::from_millis(settings.history_writes.max_delay_ms),
+        base: settings.history_writes.base_delay_ms,
+        max_delay: settings.history_writes.max_delay_ms,
         max_retries: u32::MAX,
     };
     let (recorder, writer) = match deps.history.clone() {
         Some(store) => {
-            let max_pending = settings.history_writes.max_pending;
+            let max_pending = settings.history_writes.max_pending.get();
             let (recorder, writer) = history_queue(store, policy, max_pending, metrics.clone());
             (Some(recorder), Some(writer))
         }
@@ -234,13 +233,13 @@ pub(super) fn build_bors(
             FleetSearchService::new(
                 deps.profile_data.clone(),
                 deps.registry.clone(),
-                settings.fleet.concurrency,
-                Duration::from_secs(settings.fleet.app_timeout_secs),
+                settings.fleet.concurrency.get(),
+                settings.fleet.app_timeout_secs,
             )
             .with_summaries(deps.fleet_summaries.clone())
             .keeping_windows(
                 settings.watch.slice(),
-                Duration::from_secs(settings.fleet.summaries_cache_secs),
+                settings.fleet.summaries_cache_secs,
                 metrics.clone(),
             ),
         ));

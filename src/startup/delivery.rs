@@ -96,21 +96,23 @@ fn delivery_task(
     ))?;
     let policy = RetryPolicy {
         backoff: Backoff {
-            base: Duration::from_millis(alerts.retry_initial_millis),
-            max_delay: Duration::from_secs(alerts.retry_max_secs),
+            base: alerts.retry_initial_millis,
+            max_delay: alerts.retry_max_secs,
             max_retries: u32::MAX,
         },
-        max_attempts: alerts.give_up_after_attempts,
-        max_age: Duration::from_secs(alerts.give_up_after_secs),
+        max_attempts: alerts.give_up_after_attempts.get(),
+        max_age: alerts.give_up_after_secs,
     };
     Ok(DeliveryTask {
         drain: Arc::new(Drain {
             outbox: Arc::new(PgOutbox::new(db.clone())),
             webhooks,
             policy,
-            concurrency: alerts.delivery_concurrency,
+            concurrency: alerts.delivery_concurrency.get(),
             timeout: alerts.delivery_timeout(),
-            keep_settled: Duration::from_secs(alerts.keep_settled_days.saturating_mul(86_400)),
+            keep_settled: Duration::from_secs(
+                alerts.keep_settled_days.get().saturating_mul(86_400),
+            ),
             metrics: metrics.clone(),
         }),
         alertmanager,

@@ -61,7 +61,7 @@ pub(super) fn regression_detector(
             queue,
             registry: registry.clone(),
             notices: notices.clone(),
-            resend: Duration::from_secs(watch.slice_secs),
+            resend: watch.slice_secs,
             status: Arc::new(AnnouncerStatus::default()),
         };
         tasks.spawn_restarting(announcer.status.clone(), STOP_WITHIN, move |shutdown| {

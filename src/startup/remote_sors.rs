@@ -2,7 +2,6 @@
 //! resolution rule — URL set, in-process, or absent.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::StartupError;
 use crate::probe::HealthCheck;
@@ -55,7 +54,7 @@ impl RemoteSors<'_> {
         in_process: Option<&Arc<T>>,
     ) -> Result<Option<Arc<T>>, StartupError> {
         if let Some(url) = url {
-            let timeout = Duration::from_secs(self.settings.sors.request_timeout_secs);
+            let timeout = self.settings.sors.request_timeout_secs;
             let metrics = self.metrics.clone();
             let remote = RemoteSor::new(spec.name, spec.check, url.clone(), timeout, metrics)
                 .map_err(|e| StartupError::Config {

@@ -69,7 +69,7 @@ pub(super) fn start_watch(
     let watch = &settings.watch;
     let slices = Slices {
         secs: watch.slice(),
-        lag: i64::try_from(watch.lag_secs).unwrap_or(i64::MAX),
+        lag: i64::try_from(watch.lag_secs.as_secs()).unwrap_or(i64::MAX),
     };
     let watch_metrics = WatchMetrics::new(metrics, watch.export_functions as usize)
         .map(Arc::new)
@@ -81,13 +81,13 @@ pub(super) fn start_watch(
         profiles.clone(),
         SummaryShape {
             version_label: watch.version_label.clone(),
-            top_functions: watch.top_functions as usize,
+            top_functions: watch.top_functions.get() as usize,
             slice_secs: slices.secs,
         },
         metrics.clone(),
     ));
     let types = watch.profile_types();
-    let retention_days = i64::try_from(watch.retention_days).unwrap_or(i64::MAX);
+    let retention_days = i64::try_from(watch.retention_days.get()).unwrap_or(i64::MAX);
     let status = Arc::new(WatchStatus::default());
     let (examiner, regressions) =
         regression_detector(ground, (&store, &profiles), &mut remote, tasks)?;
@@ -106,7 +106,7 @@ pub(super) fn start_watch(
         holder: holder_name(),
         slices,
         types: types.clone(),
-        concurrency: watch.concurrency,
+        concurrency: watch.concurrency.get(),
         backfill_hours: i64::try_from(watch.backfill_hours).unwrap_or(0),
         retention_days,
         metrics: watch_metrics,

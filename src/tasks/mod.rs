@@ -14,21 +14,15 @@ use crate::probe::HealthCheck;
 
 mod restart;
 mod shutdown;
+mod status;
 
 use restart::{restarting, Supervision};
 pub use shutdown::{shutdown_signal, Shutdown, Stopper};
+pub use status::{RoundStatus, TaskDetails, TaskStatus};
 
 /// Time a task gets past its own deadline to count and log what it gives up, before it is
 /// aborted.
 const GRACE: Duration = Duration::from_secs(1);
-
-/// How a task is doing, for `/health`.
-pub trait TaskStatus: Send + Sync {
-    /// Its key under `/health`'s `checks`.
-    fn name(&self) -> &'static str;
-    /// Details while it does its work; otherwise why not (shown `down`, so `degraded`).
-    fn state(&self) -> Result<Option<serde_json::Value>, String>;
-}
 
 /// A started task, as the supervisor keeps it.
 struct Running {

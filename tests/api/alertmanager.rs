@@ -38,7 +38,7 @@ fn replica(
 ) -> pyroscope_functions::settings::Settings {
     let mut settings = crate::helpers::test_settings(db);
     settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
-    settings.alerts.interval_secs = 1;
+    settings.alerts.interval_secs = std::time::Duration::from_secs(1);
     settings
 }
 
@@ -56,7 +56,7 @@ async fn a_breached_rule_fires_in_alertmanager_and_its_webhook_hears_each_transi
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let am_url = url::Url::parse(&alertmanager.url).unwrap();
     let (app, _pyroscope) = spawn_with_pyroscope_and(move |s| {
-        s.alerts.interval_secs = 1;
+        s.alerts.interval_secs = std::time::Duration::from_secs(1);
         s.alerts.alertmanager_url = Some(am_url);
     })
     .await;
@@ -232,7 +232,7 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
     let db = crate::helpers::TestDatabase::create().await;
     let mut settings = crate::helpers::test_settings(&db);
     settings.function = Function::AlertEvaluator;
-    settings.alerts.interval_secs = 1;
+    settings.alerts.interval_secs = std::time::Duration::from_secs(1);
     settings.sors.profile_data_url = Some(url::Url::parse(&profiles.address).unwrap());
     let refused = pyroscope_functions::startup::Application::build(settings.clone()).await;
     let error = refused.err().expect("no rules, no evaluator").to_string();
@@ -269,9 +269,9 @@ async fn a_pyroscope_outage_keeps_a_firing_alert_firing() {
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let am_url = url::Url::parse(&alertmanager.url).unwrap();
     let (app, pyroscope) = spawn_with_pyroscope_and(move |s| {
-        s.alerts.interval_secs = 1;
+        s.alerts.interval_secs = std::time::Duration::from_secs(1);
         s.alerts.alertmanager_url = Some(am_url);
-        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.pyroscope.max_retries = 0;
     })
     .await;

@@ -24,10 +24,10 @@ async fn watched(top_functions: Option<u32>) -> (TestApp, wiremock::MockServer, 
             let url = url::Url::parse(&stub.uri()).unwrap();
             spawn_app_with(move |s| {
                 s.pyroscope.url = Some(url);
-                s.pyroscope.cache_ttl_secs = 0;
+                s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
                 s.watch.enabled = true;
                 s.watch.backfill_hours = 1;
-                s.watch.top_functions = top;
+                s.watch.top_functions = std::num::NonZeroU32::new(top).unwrap();
                 s.watch.export_functions = top;
             })
             .await

@@ -41,10 +41,10 @@ async fn every_assessment_made_during_a_database_outage_is_stored_exactly_once()
     let pyroscope = generated::start().await;
     let mut settings = settings_without_database();
     settings.database.url = Some(SecretString::from(pg.url()));
-    settings.database.acquire_timeout_secs = 1;
+    settings.database.acquire_timeout_secs = Duration::from_secs(1);
     settings.pyroscope.url = Some(pyroscope.uri().parse().unwrap());
-    settings.history_writes.base_delay_ms = 50;
-    settings.history_writes.max_delay_ms = 500;
+    settings.history_writes.base_delay_ms = Duration::from_millis(50);
+    settings.history_writes.max_delay_ms = Duration::from_millis(500);
     let address = spawn_server(settings).await;
     wait_until_ready(&address).await;
     let client = Client::new();

@@ -215,7 +215,7 @@ async fn past_the_queue_bound_records_are_dropped_counted_and_shown_in_health_wh
     let pyroscope = generated::start().await;
     let app = spawn_app_with(|s| {
         s.pyroscope.url = Some(pyroscope.uri().parse().unwrap());
-        s.history_writes.max_pending = 3;
+        s.history_writes.max_pending = std::num::NonZeroUsize::new(3).unwrap();
     })
     .await;
     let mut lock = block_history_writes(&app).await;

@@ -279,7 +279,7 @@ async fn a_refused_push_is_a_clear_4xx_and_stores_nothing() {
         s.ingest.store_dir = dir;
         s.ingest.retention_days = CENTURY;
         s.ingest.max_body_bytes = std::num::NonZeroUsize::new(64 * 1024).unwrap();
-        s.profiles.max_decoded_bytes = 1024 * 1024;
+        s.profiles.max_decoded_bytes = std::num::NonZeroU64::new(1024 * 1024).unwrap();
     })
     .await;
     let window = format!("from={FROM}&until={UNTIL}");

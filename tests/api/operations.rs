@@ -152,7 +152,7 @@ async fn a_database_on_a_closed_port_answers_503_not_500() {
     settings.database.url = Some(SecretString::from(
         "postgres://postgres@127.0.0.1:1/nothing",
     ));
-    settings.database.acquire_timeout_secs = 1;
+    settings.database.acquire_timeout_secs = Duration::from_secs(1);
     let address = spawn_server(settings).await;
     let client = Client::new();
     let started = Instant::now();
@@ -233,7 +233,7 @@ async fn stores_answer_503_while_postgresql_is_down_and_recover_without_a_restar
     let mut pg = StoppablePostgres::start("outage").await;
     let mut settings = settings_without_database();
     settings.database.url = Some(SecretString::from(pg.url()));
-    settings.database.acquire_timeout_secs = 1;
+    settings.database.acquire_timeout_secs = Duration::from_secs(1);
     let address = spawn_server(settings).await;
     let client = Client::new();
     wait_until_ready(&address).await;

@@ -95,11 +95,11 @@ async fn a_working_webhook_is_heard_at_once_while_140_dead_ones_back_off_and_are
     let (working, working_calls) = recorder(200, Duration::ZERO).await;
     let am_url = url::Url::parse(&alertmanager.url).unwrap();
     let (app, _pyroscope) = spawn_with_pyroscope_and(move |s| {
-        s.alerts.interval_secs = INTERVAL;
-        s.alerts.delivery_timeout_secs = 2;
+        s.alerts.interval_secs = Duration::from_secs(INTERVAL);
+        s.alerts.delivery_timeout_secs = Duration::from_secs(2);
         s.alerts.alertmanager_url = Some(am_url);
-        s.alerts.retry_initial_millis = 1000;
-        s.alerts.give_up_after_attempts = 4;
+        s.alerts.retry_initial_millis = Duration::from_secs(1);
+        s.alerts.give_up_after_attempts = std::num::NonZeroU32::new(4).unwrap();
     })
     .await;
     let mut ids = BTreeSet::new();
@@ -200,9 +200,9 @@ async fn a_restart_keeps_the_attempt_counts_of_failing_webhooks() {
     let settings = || {
         let mut s = test_settings(&db);
         s.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
-        s.alerts.interval_secs = 1;
-        s.alerts.retry_initial_millis = 1000;
-        s.alerts.give_up_after_attempts = 5;
+        s.alerts.interval_secs = Duration::from_secs(1);
+        s.alerts.retry_initial_millis = Duration::from_secs(1);
+        s.alerts.give_up_after_attempts = std::num::NonZeroU32::new(5).unwrap();
         s
     };
     let first = spawn_stoppable(settings()).await;

@@ -78,7 +78,7 @@ async fn two_replicas_draining_one_outbox_post_each_notification_once() {
     let mut replicas = Vec::new();
     for _ in 0..2 {
         let mut settings = test_settings(&db);
-        settings.alerts.delivery_concurrency = 8;
+        settings.alerts.delivery_concurrency = std::num::NonZeroUsize::new(8).unwrap();
         let address = spawn_server(settings).await;
         crate::helpers::wait_until_ready(&address).await;
         replicas.push(address);

@@ -178,7 +178,7 @@ async fn hostile_files_are_skipped_counted_and_the_rest_still_answers() {
     let files = dir.path().to_path_buf();
     let app = spawn_app_with(|s| {
         s.profiles.dir = Some(files);
-        s.profiles.max_decoded_bytes = 100_000;
+        s.profiles.max_decoded_bytes = std::num::NonZeroU64::new(100_000).unwrap();
     })
     .await;
 
@@ -221,7 +221,7 @@ async fn new_and_changed_files_are_seen_without_a_restart() {
     let files = dir.path().to_path_buf();
     let app = spawn_app_with(|s| {
         s.profiles.dir = Some(files);
-        s.profiles.rescan_secs = 1;
+        s.profiles.rescan_secs = std::time::Duration::from_secs(1);
     })
     .await;
     let profile = json_with_status(app.get("/profiles/shop").await, 200).await;

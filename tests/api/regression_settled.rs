@@ -24,7 +24,7 @@ async fn a_regression_nobody_rolls_back_settles_and_is_told_once() {
     let stub = start(fleet(deploy)).await;
     let db = TestDatabase::create().await;
     let mut settings = replica(&db, &stub, &alertmanager);
-    settings.watch.settle_slices = 30;
+    settings.watch.settle_slices = std::num::NonZeroU32::new(30).unwrap();
     let app = spawn_stoppable(settings).await.app;
     register(&app, &receiver).await;
     let body = json!({"from": now - 7 * 3600, "to": now, "notify": true});

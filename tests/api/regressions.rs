@@ -58,7 +58,7 @@ pub fn replica(
 ) -> pyroscope_functions::settings::Settings {
     let mut s = test_settings(db);
     s.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
-    s.pyroscope.cache_ttl_secs = 0;
+    s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
     s.watch.enabled = true;
     s.watch.backfill_hours = 0;
     s.alerts.alertmanager_url = Some(url::Url::parse(&alertmanager.url).unwrap());

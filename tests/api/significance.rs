@@ -19,7 +19,7 @@ pub async fn spawn(profiles: NoisyProfiles) -> (TestApp, wiremock::MockServer) {
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
     let app = spawn_app_with(move |s| {
         s.pyroscope.url = Some(url);
-        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
     })
     .await;
     // The approved threshold: the true share plus half a point.

@@ -42,11 +42,11 @@ async fn a_watcher_that_panics_is_restarted_and_summarizes_each_slice_once() {
     let url = url::Url::parse(&stub.uri()).unwrap();
     let app = spawn_app_with(move |s| {
         s.pyroscope.url = Some(url);
-        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.watch.enabled = true;
         s.watch.backfill_hours = 0;
-        s.watch.slice_secs = SLICE as u64;
-        s.watch.lag_secs = 1;
+        s.watch.slice_secs = std::time::Duration::from_secs(SLICE as u64);
+        s.watch.lag_secs = std::time::Duration::from_secs(1);
         s.watch.panic_at_round = 3;
     })
     .await;

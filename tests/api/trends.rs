@@ -20,7 +20,7 @@ pub async fn watching(pyroscope: &wiremock::MockServer, hours: u64) -> TestApp {
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
     spawn_app_with(move |s| {
         s.pyroscope.url = Some(url);
-        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.watch.enabled = true;
         s.watch.backfill_hours = hours;
     })

@@ -46,10 +46,10 @@ async fn share(replicas: usize) {
     for _ in 0..replicas {
         let mut s = test_settings(&db);
         s.pyroscope.url = Some(url.clone());
-        s.pyroscope.cache_ttl_secs = 0;
+        s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.watch.enabled = true;
         s.watch.backfill_hours = HOURS as u64;
-        s.watch.concurrency = 2;
+        s.watch.concurrency = std::num::NonZeroUsize::new(2).unwrap();
         let address = spawn_server(s).await;
         wait_until_ready(&address).await;
         apps.push(TestApp::at(address));

@@ -109,7 +109,7 @@ async fn a_denied_webhook_is_not_called_and_given_up() {
         .mount(&receiver)
         .await;
     let (app, _pyroscope) = spawn_with_pyroscope_and(|s| {
-        s.alerts.interval_secs = 1;
+        s.alerts.interval_secs = std::time::Duration::from_secs(1);
         s.outbound.deny.push("127.0.0.0/8".parse().unwrap());
     })
     .await;

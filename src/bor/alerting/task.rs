@@ -2,7 +2,7 @@
 //! rule and save, then hand the alerts to delivery without waiting for it. `/health` shows
 //! whether it leads, when it last ran and how it went.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +15,7 @@ use super::notice::RuleAlert;
 use crate::bor::delivery::AlertmanagerQueue;
 use crate::sor::alert_state::TransitionKind;
 use crate::sor::Leadership;
-use crate::tasks::{Shutdown, TaskStatus};
+use crate::tasks::{RoundStatus, Shutdown, TaskDetails};
 use crate::telemetry::Metrics;
 
 /// The evaluator and what it needs to run on its own.
@@ -32,12 +32,12 @@ pub struct EvaluatorTask {
     pub status: Arc<EvaluatorStatus>,
 }
 
-/// What `/health` shows of the evaluator.
-#[derive(Default)]
-pub struct EvaluatorStatus(Mutex<Seen>);
+/// What `/health` shows of the evaluator; a round is one turn.
+pub type EvaluatorStatus = RoundStatus<Evaluating>;
 
+/// The evaluator's own details: whether it leads, and its last evaluation.
 #[derive(Default)]
-struct Seen {
+pub struct Evaluating {
     leader: bool,
     last_run: Option<DateTime<Utc>>,
     evaluated: usize,
@@ -45,34 +45,21 @@ struct Seen {
     firing: usize,
     profile_reads: usize,
     duration_ms: u128,
-    failure: Option<String>,
 }
 
-impl TaskStatus for EvaluatorStatus {
-    fn name(&self) -> &'static str {
-        "alertEvaluator"
-    }
+impl TaskDetails for Evaluating {
+    const NAME: &'static str = "alertEvaluator";
 
-    fn state(&self) -> Result<Option<serde_json::Value>, String> {
-        let seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(failure) = &seen.failure {
-            return Err(failure.clone());
-        }
-        Ok(Some(serde_json::json!({
-            "role": if seen.leader { "leader" } else { "standby" },
-            "lastRun": seen.last_run,
-            "evaluated": seen.evaluated,
-            "errors": seen.errors,
-            "firing": seen.firing,
-            "profileReads": seen.profile_reads,
-            "durationMs": seen.duration_ms,
-        })))
-    }
-}
-
-impl EvaluatorStatus {
-    fn update(&self, change: impl FnOnce(&mut Seen)) {
-        change(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "role": if self.leader { "leader" } else { "standby" },
+            "lastRun": self.last_run,
+            "evaluated": self.evaluated,
+            "errors": self.errors,
+            "firing": self.firing,
+            "profileReads": self.profile_reads,
+            "durationMs": self.duration_ms,
+        })
     }
 }
 
@@ -98,16 +85,13 @@ impl EvaluatorTask {
         let leader = match self.leadership.lead().await {
             Ok(leader) => leader,
             Err(error) => {
-                self.status
-                    .update(|s| s.failure = Some(format!("cannot take the lead: {error}")));
+                self.status.failed(format!("cannot take the lead: {error}"));
                 return;
             }
         };
-        self.status.update(|s| {
-            s.leader = leader;
-            s.failure = None;
-        });
+        self.status.update(|s| s.leader = leader);
         if !leader {
+            self.status.succeeded();
             return;
         }
         let now = Utc::now();
@@ -142,11 +126,12 @@ impl EvaluatorTask {
                     s.profile_reads = evaluation.profile_reads;
                     s.duration_ms = started.elapsed().as_millis();
                 });
+                self.status.succeeded();
             }
             Err(error) => {
                 tracing::warn!(%error, "alert evaluation failed; nothing changed");
                 self.status
-                    .update(|s| s.failure = Some(format!("the last evaluation failed: {error}")));
+                    .failed(format!("the last evaluation failed: {error}"));
             }
         }
     }

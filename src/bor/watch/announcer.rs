@@ -4,8 +4,7 @@
 //! and each resolution once, recorded in the store so that no other leader sends it again.
 //! Webhooks do not go this way: they are enqueued in the outbox with the transition.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +14,7 @@ use super::notice::RegressionNotices;
 use crate::bor::alerting::notice::owners;
 use crate::bor::delivery::AlertmanagerQueue;
 use crate::sor::{Leadership, RegistrySor, RegressionSor, SorError};
-use crate::tasks::{Shutdown, TaskStatus};
+use crate::tasks::{RoundStatus, Shutdown, TaskDetails};
 
 /// How often the leader looks for new confirmations and resolutions.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
@@ -36,33 +35,26 @@ pub struct Announcer {
     pub status: Arc<AnnouncerStatus>,
 }
 
-/// What `/health` shows of the announcer, under `regressionAlerts`.
+/// What `/health` shows of the announcer, under `regressionAlerts`; a round is one look.
+pub type AnnouncerStatus = RoundStatus<Announcing>;
+
+/// The announcer's own details.
 #[derive(Default)]
-pub struct AnnouncerStatus {
-    leader: AtomicBool,
-    seen: Mutex<(usize, Option<DateTime<Utc>>, Option<String>)>,
+pub struct Announcing {
+    leader: bool,
+    firing: usize,
+    last_sent: Option<DateTime<Utc>>,
 }
 
-impl TaskStatus for AnnouncerStatus {
-    fn name(&self) -> &'static str {
-        "regressionAlerts"
-    }
+impl TaskDetails for Announcing {
+    const NAME: &'static str = "regressionAlerts";
 
-    fn state(&self) -> Result<Option<serde_json::Value>, String> {
-        let (firing, sent, failure) = self
-            .seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(failure) = failure {
-            return Err(failure);
-        }
-        let leader = self.leader.load(Ordering::Relaxed);
-        Ok(Some(serde_json::json!({
-            "role": if leader { "leader" } else { "standby" },
-            "firing": firing,
-            "lastSent": sent,
-        })))
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "role": if self.leader { "leader" } else { "standby" },
+            "firing": self.firing,
+            "lastSent": self.last_sent,
+        })
     }
 }
 
@@ -80,7 +72,7 @@ impl Announcer {
             at: None,
         };
         loop {
-            let wait = if self.status.leader.load(Ordering::Relaxed) {
+            let wait = if self.status.read(|s| s.leader) {
                 LOOK_EVERY
             } else {
                 STANDBY_EVERY
@@ -89,20 +81,17 @@ impl Announcer {
                 _ = shutdown.requested() => return,
                 () = tokio::time::sleep(wait) => {}
             }
-            let failure = self.once(&mut sent).await.err().map(|e| e.to_string());
-            let mut seen = self
-                .status
-                .seen
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            seen.2 = failure;
+            match self.once(&mut sent).await {
+                Ok(()) => self.status.succeeded(),
+                Err(e) => self.status.failed(e.to_string()),
+            }
         }
     }
 
     /// One look: lead or stand by; as the leader, post what changed or is due again.
     async fn once(&self, sent: &mut Sent) -> Result<(), SorError> {
         let leader = self.leadership.lead().await?;
-        self.status.leader.store(leader, Ordering::Relaxed);
+        self.status.update(|s| s.leader = leader);
         if !leader {
             sent.at = None;
             return Ok(());
@@ -128,12 +117,10 @@ impl Announcer {
             firing: ids,
             at: Some(Instant::now()),
         };
-        let mut seen = self
-            .status
-            .seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        *seen = (firing.len(), Some(now), None);
+        self.status.update(|s| {
+            s.firing = firing.len();
+            s.last_sent = Some(now);
+        });
         Ok(())
     }
 }

@@ -2,7 +2,6 @@
 //! start-up backfill of an empty store, leases due series and works them (at most
 //! `concurrency` at once), drops old days, and keeps `/health` and `/metrics` current.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,7 +74,7 @@ impl WatchTask {
                     self.status.failed(e.to_string());
                 }
             }
-            self.status.held.store(workers.len(), Ordering::Relaxed);
+            self.status.update(|s| s.held = workers.len());
             tokio::select! {
                 _ = shutdown.requested() => break,
                 _ = workers.join_next(), if !workers.is_empty() => {}
@@ -192,7 +191,7 @@ impl WatchTask {
         self.metrics
             .regressions_active
             .set(i64::try_from(counts.active).unwrap_or(i64::MAX));
-        self.status.lag_secs.store(lag, Ordering::Relaxed);
+        self.status.update(|s| s.lag_secs = lag);
         Ok(())
     }
 }

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 
@@ -56,12 +55,12 @@ impl FileProfileData {
     /// `profile_files_skipped_total{reason}`.
     pub fn new(settings: &ProfilesSettings, roots: Vec<Root>, metrics: Arc<Metrics>) -> Self {
         let limits = Limits {
-            max_decoded_bytes: settings.max_decoded_bytes,
-            max_stack_depth: settings.max_stack_depth,
+            max_decoded_bytes: settings.max_decoded_bytes.get(),
+            max_stack_depth: settings.max_stack_depth.get(),
         };
         let counter = metrics.profile_files_skipped.clone();
         let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
-        let rescan = Duration::from_secs(settings.rescan_secs);
+        let rescan = settings.rescan_secs;
         FileProfileData {
             dir: Arc::new(ProfileDir::with_roots(roots, limits, rescan, on_skip)),
             limits,

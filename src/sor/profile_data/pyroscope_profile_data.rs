@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::time::Instant;
@@ -66,14 +65,14 @@ impl PyroscopeProfileData {
     ) -> Result<Self, ClientConfigError> {
         let client = Arc::new(PyroscopeClient::new(settings, metrics.clone())?);
         let (candidates, suffixes) = type_tables(settings)?;
-        let ttl = Duration::from_secs(settings.cache_ttl_secs);
-        let type_ttl = Duration::from_secs(settings.profile_type_cache_ttl_secs);
+        let ttl = settings.cache_ttl_secs;
+        let type_ttl = settings.profile_type_cache_ttl_secs;
         Ok(PyroscopeProfileData {
             client,
             candidates,
             suffixes,
-            max_nodes: settings.max_nodes,
-            max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes),
+            max_nodes: settings.max_nodes.get(),
+            max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes.get()),
             truncation_threshold_percent: settings.truncation_threshold_percent,
             apps: Coalescing::new("apps", ttl, APPS_CACHE_ENTRIES, |_, _| 1, metrics.clone()),
             profiles: Coalescing::new(

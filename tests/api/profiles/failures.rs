@@ -184,7 +184,9 @@ async fn a_slow_pyroscope_answers_504_within_the_configured_timeout() {
         .mount(&server)
         .await;
     let app = Api::Modern
-        .app(&server, |s| s.pyroscope.request_timeout_secs = 1)
+        .app(&server, |s| {
+            s.pyroscope.request_timeout_secs = Duration::from_secs(1)
+        })
         .await;
 
     for query in ["type=cpu", "type=alloc"] {

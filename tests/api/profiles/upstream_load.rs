@@ -80,7 +80,7 @@ async fn a_zero_ttl_still_coalesces_but_does_not_cache() {
         .mount(&server)
         .await;
     let app = Api::Modern
-        .app(&server, |s| s.pyroscope.cache_ttl_secs = 0)
+        .app(&server, |s| s.pyroscope.cache_ttl_secs = Duration::ZERO)
         .await;
     let path = format!("/profiles/checkout-service?{}", window(FROM, TO));
     let answers =

@@ -84,7 +84,7 @@ impl PyroscopeClient {
             })?;
             headers.insert(HeaderName::from_static(TENANT_HEADER), value);
         }
-        let connect_timeout = Duration::from_secs(settings.connect_timeout_secs);
+        let connect_timeout = settings.connect_timeout_secs;
         let outbound =
             Outbound::new("pyroscope", connect_timeout, headers, metrics).map_err(|e| {
                 ClientConfigError {

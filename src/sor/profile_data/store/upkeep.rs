@@ -1,21 +1,24 @@
 //! The store's upkeep under the supervisor: at start and every minute, compaction of the
 //! closed slices, then a sweep (retention, the size bound), its figures in `/metrics` and `/health` (`profileStore`).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use super::profile_store::ProfileStore;
 use super::sweep::Swept;
-use crate::tasks::{Shutdown, TaskStatus};
+use crate::tasks::{RoundStatus, Shutdown, TaskDetails};
 use crate::telemetry::Metrics;
 
 const EVERY: Duration = Duration::from_secs(60);
 
-/// The last sweep, or why it failed.
-pub struct StoreStatus {
-    last: Mutex<Result<Swept, String>>,
+/// The store's upkeep as `/health` shows it under `profileStore`; a round is one sweep.
+pub type StoreStatus = RoundStatus<StoreFigures>;
+
+/// The last sweep's figures, and the metrics they go to.
+pub struct StoreFigures {
+    swept: Swept,
     bytes: IntGauge,
     removed: IntCounterVec,
     compacted: IntCounter,
@@ -42,43 +45,46 @@ impl StoreStatus {
         metrics.register(Box::new(compacted.clone()))?;
         metrics.register(Box::new(bytes.clone()))?;
         metrics.register(Box::new(removed.clone()))?;
-        Ok(Arc::new(StoreStatus {
-            last: Mutex::new(Ok(Swept::default())),
+        Ok(Arc::new(RoundStatus::showing(StoreFigures {
+            swept: Swept::default(),
             bytes,
             removed,
             compacted,
-        }))
+        })))
     }
 
     fn record(&self, outcome: Result<Swept, String>) {
-        if let Ok(swept) = &outcome {
-            self.bytes
-                .set(i64::try_from(swept.bytes).unwrap_or(i64::MAX));
-            self.removed
-                .with_label_values(&["expired"])
-                .inc_by(swept.expired);
-            self.removed
-                .with_label_values(&["evicted"])
-                .inc_by(swept.evicted);
+        match outcome {
+            Ok(swept) => {
+                self.update(|figures| {
+                    figures
+                        .bytes
+                        .set(i64::try_from(swept.bytes).unwrap_or(i64::MAX));
+                    figures
+                        .removed
+                        .with_label_values(&["expired"])
+                        .inc_by(swept.expired);
+                    figures
+                        .removed
+                        .with_label_values(&["evicted"])
+                        .inc_by(swept.evicted);
+                    figures.swept = swept;
+                });
+                self.succeeded();
+            }
+            Err(why) => self.failed(why),
         }
-        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = outcome;
     }
 }
 
-impl TaskStatus for StoreStatus {
-    fn name(&self) -> &'static str {
-        "profileStore"
-    }
+impl TaskDetails for StoreFigures {
+    const NAME: &'static str = "profileStore";
 
-    fn state(&self) -> Result<Option<serde_json::Value>, String> {
-        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*last {
-            Ok(swept) => Ok(Some(serde_json::json!({
-                "files": swept.files,
-                "bytes": swept.bytes,
-            }))),
-            Err(e) => Err(e.clone()),
-        }
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "files": self.swept.files,
+            "bytes": self.swept.bytes,
+        })
     }
 }
 
@@ -87,7 +93,7 @@ pub async fn keep_tidy(store: Arc<ProfileStore>, status: Arc<StoreStatus>, mut s
     loop {
         let now = chrono::Utc::now().timestamp();
         match store.compact(now).await {
-            Ok(done) => status.compacted.inc_by(done.replaced),
+            Ok(done) => status.update(|figures| figures.compacted.inc_by(done.replaced)),
             Err(e) => tracing::warn!(error = %e, "compacting the profile store failed"),
         }
         let outcome = store.sweep(now).await;
