@@ -219,7 +219,18 @@ async fn read_summaries(
         Some(apps) => apps.len() == windows.len(),
         None => !windows.is_empty(),
     };
-    Ok(complete.then(|| Arc::new(FleetTops::new(tops_of(windows)))))
+    if !complete {
+        return Ok(None);
+    }
+    // Ranking and grouping a fleet is CPU work: on the blocking pool, not the asker's thread.
+    let fleet = tokio::task::spawn_blocking(move || {
+        let fleet = FleetTops::new(tops_of(windows));
+        fleet.hotspots(usize::MAX);
+        fleet
+    })
+    .await
+    .map_err(|e| SorError::Unavailable(format!("ranking the fleet failed: {e}")))?;
+    Ok(Some(Arc::new(fleet)))
 }
 
 /// The apps' merged summaries as the same ranked tops a live query gives: shares from the

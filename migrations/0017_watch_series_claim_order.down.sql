@@ -1,0 +1,1 @@
+drop index if exists watch_series_next_idx;
