@@ -16,6 +16,7 @@ pub mod json_text;
 pub mod outbox;
 pub mod profile_data;
 pub mod registry;
+pub mod regression;
 pub mod remote;
 mod rows;
 pub mod summary;

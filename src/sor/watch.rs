@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 
+use super::regression::{Regression, RegressionCounts, RegressionFilter};
 use super::summary::{
-    Backfill, BackfillCounts, Lease, Regression, RegressionCounts, RegressionFilter, Series,
-    SeriesSummary, SliceOutcome, SliceWork,
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
 };
 use super::SorError;
 use crate::profile::fleet_window::{AppWindow, FleetQuery};

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
-use super::event_writes::write_events;
-use super::events::SliceOutcome;
-use super::model::{Lease, SliceWork, WorkSource};
+use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
+use crate::sor::regression::write_events;
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {

@@ -3,6 +3,7 @@
 
 use crate::profile::trend::SliceSummary;
 use crate::profile::{AppName, ProfileType};
+use crate::sor::regression::EventWrite;
 
 /// One series: an app's profiles of one type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,4 +70,14 @@ pub struct BackfillCounts {
 pub struct SeriesSummary {
     pub series: Series,
     pub summary: SliceSummary,
+}
+
+/// What one slice's work stores: its summary (none when the slice had no profile) and, when
+/// the detector examined it, the changes it decided.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceOutcome {
+    pub summary: Option<SliceSummary>,
+    /// The summary was examined: the series' examined slice moves to it.
+    pub examined: bool,
+    pub changes: Vec<EventWrite>,
 }
