@@ -8,6 +8,7 @@ use super::reads::{events, Bind, COLUMNS};
 use crate::db::Database;
 use crate::profile::regression::{EventKind, EventState};
 use crate::profile::AppName;
+use crate::sor::fields::saturate;
 use crate::sor::summary::Series;
 use crate::sor::{RegressionSor, SorError};
 
@@ -126,7 +127,7 @@ impl RegressionSor for PgRegressionStore {
             else {
                 continue;
             };
-            let n = u64::try_from(n).unwrap_or(0);
+            let n: u64 = saturate(n);
             if state == EventState::Confirmed {
                 counts.active += n;
             }

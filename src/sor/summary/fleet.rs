@@ -10,6 +10,7 @@ use crate::profile::trend_view::StoredSlice;
 use crate::sor::{FleetSummarySor, SorError};
 
 use super::trend::RemoteTrends;
+use crate::sor::fields::saturate;
 
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of
@@ -58,7 +59,7 @@ impl FleetSummarySor for PgSummaryStore {
                     {
                         let stored = StoredSlice {
                             start,
-                            total_samples: u64::try_from(total).unwrap_or(0),
+                            total_samples: saturate(total),
                             versions,
                             functions,
                         };

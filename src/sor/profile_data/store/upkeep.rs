@@ -8,6 +8,7 @@ use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use super::profile_store::ProfileStore;
 use super::sweep::Swept;
+use crate::sor::fields::saturate;
 use crate::tasks::{Shutdown, TaskStatus};
 use crate::telemetry::Metrics;
 
@@ -52,8 +53,7 @@ impl StoreStatus {
 
     fn record(&self, outcome: Result<Swept, String>) {
         if let Ok(swept) = &outcome {
-            self.bytes
-                .set(i64::try_from(swept.bytes).unwrap_or(i64::MAX));
+            self.bytes.set(saturate(swept.bytes));
             self.removed
                 .with_label_values(&["expired"])
                 .inc_by(swept.expired);
