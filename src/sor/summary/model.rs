@@ -1,6 +1,9 @@
 //! The watcher's stored values (SPEC §13): series, their leases, the slices to summarize, and
 //! backfills.
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use crate::profile::trend::SliceSummary;
 use crate::profile::{AppName, ProfileType};
 use crate::sor::regression::EventWrite;
@@ -57,8 +60,10 @@ pub struct Backfill {
     pub live_from: i64,
 }
 
-/// Backfill items by state, over every backfill in the store.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+// Named `BackfillStatus` in the OpenAPI document, as it always was.
+/// Backfill items by state (`GET /trends/backfill`), over every backfill in the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = BackfillStatus)]
 pub struct BackfillCounts {
     pub pending: u64,
     pub done: u64,
