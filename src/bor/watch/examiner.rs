@@ -143,3 +143,7 @@ fn kind_of(open: &[Regression], id: i64) -> EventKind {
         .find(|e| e.id == id)
         .map_or(EventKind::Regression, |e| e.kind)
 }
+
+#[cfg(test)]
+#[path = "examiner_tests.rs"]
+mod tests;
