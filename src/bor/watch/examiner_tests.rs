@@ -150,20 +150,26 @@ fn settled_ids(writes: &[EventWrite]) -> Vec<i64> {
         .collect()
 }
 
+/// What the examiner decides on the live slice at 9 000 of [`history`] with `events` open.
+async fn settle(
+    events: Vec<Regression>,
+    registry: MockRegistrySor,
+) -> Result<Vec<EventWrite>, SorError> {
+    on_mocks(MockSummarySor::new(), stored(events), Some(registry))
+        .examine(&series(), &live(), &history())
+        .await
+}
+
 #[tokio::test]
 async fn two_delivered_events_settling_in_one_slice_read_the_registry_once() {
-    let events = vec![confirmed(7, "x", true), confirmed(8, "y", true)];
     let mut registry = MockRegistrySor::new();
     registry
         .expect_get()
         .withf(|app| app.as_str() == "ledger")
         .times(1)
         .returning(|_| Ok(registered(HOOK)));
-    let examiner = on_mocks(MockSummarySor::new(), stored(events), Some(registry));
-    let writes = examiner
-        .examine(&series(), &live(), &history())
-        .await
-        .unwrap();
+    let events = vec![confirmed(7, "x", true), confirmed(8, "y", true)];
+    let writes = settle(events, registry).await.unwrap();
     assert_eq!(settled_ids(&writes), [7, 8]);
     for write in &writes {
         assert!(write.announce, "{write:?}");
@@ -176,14 +182,10 @@ async fn two_delivered_events_settling_in_one_slice_read_the_registry_once() {
 
 #[tokio::test]
 async fn events_never_delivered_settle_without_a_webhook_or_a_registry_read() {
-    let events = vec![confirmed(7, "x", false), confirmed(8, "y", false)];
     // No expectation: a registry read would panic.
     let registry = MockRegistrySor::new();
-    let examiner = on_mocks(MockSummarySor::new(), stored(events), Some(registry));
-    let writes = examiner
-        .examine(&series(), &live(), &history())
-        .await
-        .unwrap();
+    let events = vec![confirmed(7, "x", false), confirmed(8, "y", false)];
+    let writes = settle(events, registry).await.unwrap();
     assert_eq!(settled_ids(&writes), [7, 8]);
     assert!(writes.iter().all(|w| !w.announce && w.webhook.is_none()));
 }
@@ -195,13 +197,7 @@ async fn an_unregistered_app_is_delivered_without_a_webhook_and_a_registry_outag
         .expect_get()
         .times(1)
         .returning(|_| Err(SorError::NotFound("no ledger".into())));
-    let examiner = on_mocks(
-        MockSummarySor::new(),
-        stored(vec![confirmed(7, "x", true)]),
-        Some(unregistered),
-    );
-    let writes = examiner
-        .examine(&series(), &live(), &history())
+    let writes = settle(vec![confirmed(7, "x", true)], unregistered)
         .await
         .unwrap();
     assert_eq!(settled_ids(&writes), [7]);
@@ -211,12 +207,7 @@ async fn an_unregistered_app_is_delivered_without_a_webhook_and_a_registry_outag
     down.expect_get()
         .times(1)
         .returning(|_| Err(SorError::Unavailable("registry down".into())));
-    let examiner = on_mocks(
-        MockSummarySor::new(),
-        stored(vec![confirmed(7, "x", true)]),
-        Some(down),
-    );
-    let failed = examiner.examine(&series(), &live(), &history()).await;
+    let failed = settle(vec![confirmed(7, "x", true)], down).await;
     assert!(
         matches!(failed, Err(SorError::Unavailable(_))),
         "{failed:?}"
