@@ -23,7 +23,6 @@ use crate::sor::history::PgHistoryStore;
 use crate::sor::profile_data::intake::{Intake, IntakeLimits};
 use crate::sor::profile_data::store::{keep_tidy, StoreStatus};
 use crate::sor::registry::PgRegistryStore;
-use crate::sor::summary::PgSummaryStore;
 use crate::tasks::Tasks;
 use crate::telemetry::{self, Metrics};
 
@@ -39,6 +38,7 @@ mod regressions;
 mod remote_sors;
 mod route_table;
 mod watch;
+mod watcher_stores;
 
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
@@ -49,6 +49,7 @@ use ground::Ground;
 use profile_source::profile_data_sor;
 use route_table::route_modules;
 use watch::start_watch;
+use watcher_stores::WatcherStores;
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -169,8 +170,7 @@ fn host_sors(
             hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
         }
         if function.hosts(Function::Watch) {
-            let slice_secs = settings.watch.slice();
-            hosted.summaries = Some(Arc::new(PgSummaryStore::new(db.clone(), slice_secs)));
+            hosted.watcher = Some(WatcherStores::on(db, settings.watch.slice()));
         }
     }
     if function.hosts(Function::ProfileDataSor) {

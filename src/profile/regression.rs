@@ -229,6 +229,18 @@ pub struct OpenEvent {
     pub confirmed_at: Option<i64>,
 }
 
+/// Event `id` confirmed at the newest slice `at`: what the detector decided, named once for
+/// everyone who stores or delivers it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirmation {
+    pub id: i64,
+    pub at: i64,
+    pub finding: Finding,
+    pub kind: EventKind,
+    pub shifted_from: Option<String>,
+    pub version: Option<VersionChange>,
+}
+
 /// A change the caller must store.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
@@ -238,15 +250,8 @@ pub enum Change {
         first_recent: i64,
         finding: Finding,
     },
-    /// Event `id` confirmed at the newest slice `at`, with the change-point test's numbers.
-    Confirmed {
-        id: i64,
-        at: i64,
-        finding: Finding,
-        kind: EventKind,
-        shifted_from: Option<String>,
-        version: Option<VersionChange>,
-    },
+    /// An event confirmed, with the change-point test's numbers.
+    Confirmed(Confirmation),
     /// Event `id` not confirmed at the newest slice `at`.
     WentAway { id: i64, at: i64, finding: Finding },
     /// Event `id` back to normal at the newest slice `at`; the share of the last slices.

@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use super::{percent_of, FunctionStat};
 
 /// One function as a summary keeps it: exact sample counts of its slice.
@@ -113,25 +116,29 @@ where
     means
 }
 
-/// A threshold suggested from a function's recent shares.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suggestion {
+// The field docs are the OpenAPI document's descriptions (`GET /trends/{appName}/suggestions`).
+/// A suggested threshold, for a person to approve with `POST /baselines`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThresholdSuggestion {
     pub function: String,
-    /// Mean self share over every slice, 0 where not kept.
+    /// Mean self share (percent) over every slice, 0 where not kept.
     pub mean: f64,
-    /// 95th percentile (nearest rank) of the shares where kept.
+    /// 95th percentile (nearest rank) of the share where kept.
     pub p95: f64,
-    /// Highest share where kept.
+    // The highest share where kept.
     pub max: f64,
     /// Slices where the function was kept.
     pub slices: usize,
     /// p95 + max(1, 0.2 × p95), rounded up to 0.1.
     pub suggested_max_self_percent: f64,
+    /// The approved threshold today, if any (and when the baseline store is reachable).
+    pub current_threshold: Option<f64>,
 }
 
-/// Suggestions for the `limit` functions with the highest mean share among those kept in at
+/// Suggestions (without `current_threshold`) for the `limit` functions with the highest mean share among those kept in at
 /// least half of `slices`.
-pub fn suggestions(slices: &[SliceSummary], limit: usize) -> Vec<Suggestion> {
+pub fn suggestions(slices: &[SliceSummary], limit: usize) -> Vec<ThresholdSuggestion> {
     let every = top_by_mean(slices, usize::MAX);
     every
         .into_iter()
@@ -146,13 +153,15 @@ pub fn suggestions(slices: &[SliceSummary], limit: usize) -> Vec<Suggestion> {
             kept.sort_unstable_by(f64::total_cmp);
             let p95 = nearest_rank(&kept, 0.95);
             let max = kept.last().copied().unwrap_or(0.0);
-            Some(Suggestion {
+            Some(ThresholdSuggestion {
                 function,
                 mean,
                 p95,
                 max,
                 slices: kept.len(),
                 suggested_max_self_percent: round_up_tenth(p95 + (0.2 * p95).max(1.0)),
+                // The caller knows the approved thresholds.
+                current_threshold: None,
             })
         })
         .take(limit)

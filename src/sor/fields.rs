@@ -1,4 +1,4 @@
-//! Serde and SQL helpers shared by the SOR models.
+//! Serde, SQL and integer helpers shared by the SOR models.
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -54,6 +54,38 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Object<T> {
     }
 }
 
+/// `n` in another integer type, saturated: a value the target cannot hold becomes the target's
+/// nearest bound (a negative count read from a `bigint` is 0, a `u64` count past `i64::MAX` is
+/// stored as `i64::MAX`). Never panics, never wraps. Every such conversion in the SORs, between
+/// a database integer and a domain one, goes through here, so there is one rule.
+pub fn saturate<T, N>(n: N) -> T
+where
+    T: Bounded,
+    N: TryInto<T> + PartialOrd + Default + Copy,
+{
+    // `N::default()` is an integer's zero: below it the target's least value, above its greatest.
+    n.try_into()
+        .unwrap_or(if n < N::default() { T::MIN } else { T::MAX })
+}
+
+/// An integer type's least and greatest values, what [`saturate`] clamps to.
+pub trait Bounded {
+    const MIN: Self;
+    const MAX: Self;
+}
+
+macro_rules! bounded {
+    ($($ty:ty),+) => {
+        $(
+            impl Bounded for $ty {
+                const MIN: Self = <$ty>::MIN;
+                const MAX: Self = <$ty>::MAX;
+            }
+        )+
+    };
+}
+bounded!(i32, i64, u32, u64, usize);
+
 /// Lets string-backed enums be read from `varchar` columns with `#[sqlx(try_from = "String")]`,
 /// using the same spelling as their JSON form.
 macro_rules! text_column {
@@ -99,6 +131,16 @@ mod tests {
         ] {
             assert!(n(refused).is_err(), "{refused}");
         }
+    }
+
+    #[test]
+    fn integers_saturate_at_the_bounds_of_their_target() {
+        assert_eq!(saturate::<u64, i64>(-5), 0);
+        assert_eq!(saturate::<u64, i64>(7), 7);
+        assert_eq!(saturate::<i64, u64>(u64::MAX), i64::MAX);
+        assert_eq!(saturate::<i32, i64>(i64::MIN), i32::MIN);
+        assert_eq!(saturate::<i64, u128>(u128::MAX), i64::MAX);
+        assert_eq!(saturate::<u32, usize>(3), 3);
     }
 
     #[test]

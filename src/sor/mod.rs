@@ -16,6 +16,7 @@ pub mod json_text;
 pub mod outbox;
 pub mod profile_data;
 pub mod registry;
+pub mod regression;
 pub mod remote;
 mod rows;
 pub mod summary;
@@ -26,9 +27,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use error::SorError;
-#[cfg(test)]
-pub use watch::MockFleetSummarySor;
 pub use watch::{FleetSummarySor, RegressionSor, SummarySor, TrendSor, WatchWork, WatcherReads};
+#[cfg(test)]
+pub use watch::{MockFleetSummarySor, MockRegressionSor, MockSummarySor, MockWatchWork};
 
 use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
 use alert_rule::{AlertRule, AlertRulePatch, NewAlertRule};

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 
+use super::regression::{Regression, RegressionCounts, RegressionFilter};
 use super::summary::{
-    Backfill, BackfillCounts, Lease, Regression, RegressionCounts, RegressionFilter, Series,
-    SeriesSummary, SliceOutcome, SliceWork,
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
 };
 use super::SorError;
 use crate::profile::fleet_window::{AppWindow, FleetQuery};
@@ -84,6 +84,7 @@ pub trait SummarySor: Send + Sync {
 ///
 /// # Errors
 /// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait WatchWork: Send + Sync {
     /// Adds series not known yet, their live cursor at `next_slice`.
@@ -124,6 +125,7 @@ pub trait WatchWork: Send + Sync {
 ///
 /// # Errors
 /// `Unavailable` when the store is down; `NotFound` from `get` for an unknown id.
+#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait RegressionSor: Send + Sync {
     /// Events matching `filter`, the newest change point first.

@@ -9,6 +9,7 @@ use super::remote_sors::{
     baseline_spec, history_spec, profile_data_spec, registry_spec, trend_spec, RemoteChecks,
     RemoteSors,
 };
+use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::backoff::Backoff;
 use crate::bor::alerting::AlertEvaluationService;
@@ -20,10 +21,8 @@ use crate::bor::watch::regressions::RegressionService;
 use crate::bor::{history_queue, HistoryWriter};
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use crate::sor::baseline::CoalescedBaselines;
-use crate::sor::summary::PgSummaryStore;
 use crate::sor::{
     AlertRuleSor, BaselineSor, FleetSummarySor, HistorySor, ProfileDataSor, RegistrySor, TrendSor,
-    WatcherReads,
 };
 use crate::telemetry::Metrics;
 
@@ -39,8 +38,8 @@ pub(super) struct Hosted {
     pub(super) intake: Option<Arc<crate::sor::profile_data::intake::Intake>>,
     /// Where pushes are kept, when they are kept here.
     pub(super) profile_store: Option<Arc<crate::sor::profile_data::store::ProfileStore>>,
-    /// The profile watcher's store, when this process runs the watcher.
-    pub(super) summaries: Option<Arc<PgSummaryStore>>,
+    /// The profile watcher's stores, when this process runs the watcher.
+    pub(super) watcher: Option<WatcherStores>,
 }
 
 /// The BOR services this process hosts, shared by every worker.
@@ -122,7 +121,7 @@ fn bor_dependencies(
             reason: "set PROFILE_DATA_URL to a Profile Data SOR, or run FUNCTION=all",
         });
     };
-    let hosted_watcher = hosted.summaries.clone().map(|s| s as Arc<dyn WatcherReads>);
+    let hosted_watcher = hosted.watcher.as_ref().map(|w| w.reads.clone());
     let watcher = remote.resolve(
         trend_spec(),
         urls.watch_url.as_ref(),

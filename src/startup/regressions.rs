@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::ground::Ground;
 use super::remote_sors::{registry_spec, RemoteSors};
+use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::bor::diff_report::compute::Judgement;
 use crate::bor::diff_report::DiffReportService;
@@ -17,7 +18,6 @@ use crate::bor::watch::notice::RegressionNotices;
 use crate::bor::watch::regressions::RegressionService;
 use crate::settings::Function;
 use crate::sor::alert_state::PgLeadership;
-use crate::sor::summary::PgSummaryStore;
 use crate::sor::ProfileDataSor;
 use crate::tasks::Tasks;
 
@@ -29,7 +29,7 @@ const STOP_WITHIN: Duration = Duration::from_secs(2);
 /// reached by the SPEC §1 rule and is optional.
 pub(super) fn regression_detector(
     ground: Ground<'_>,
-    (store, profiles): (&Arc<PgSummaryStore>, &Arc<dyn ProfileDataSor>),
+    (stores, profiles): (&WatcherStores, &Arc<dyn ProfileDataSor>),
     remote: &mut RemoteSors<'_>,
     tasks: &mut Tasks,
 ) -> Result<(Arc<Examiner>, RegressionService), StartupError> {
@@ -56,7 +56,7 @@ pub(super) fn regression_detector(
     let queue = delivery.and_then(|d| d.alertmanager.clone());
     if let (Some(queue), Some(db), true) = (queue, database, watch.enabled) {
         let announcer = Announcer {
-            regressions: store.clone(),
+            regressions: stores.regressions.clone(),
             leadership: Arc::new(PgLeadership::announcer(db.clone())),
             queue,
             registry: registry.clone(),
@@ -73,8 +73,8 @@ pub(super) fn regression_detector(
         fdr: settings.diff.fdr,
     };
     let service = RegressionService {
-        regressions: store.clone(),
-        trends: store.clone(),
+        regressions: stores.regressions.clone(),
+        trends: stores.reads.clone(),
         diff: Arc::new(DiffReportService::new(
             profiles.clone(),
             None,
@@ -84,8 +84,8 @@ pub(super) fn regression_detector(
         settings: watch.detector(),
     };
     let examiner = Arc::new(Examiner {
-        summaries: store.clone(),
-        regressions: store.clone(),
+        summaries: stores.summaries.clone(),
+        regressions: stores.regressions.clone(),
         registry,
         settings: watch.detector(),
         notify_cost_shifts: watch.notify_cost_shifts,

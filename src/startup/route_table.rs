@@ -42,9 +42,9 @@ fn module<T: ?Sized + Send + Sync + 'static>(
 /// Each hosted SOR's and BOR's routes; one line per function.
 pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
     let fleet_summaries = hosted
-        .summaries
-        .clone()
-        .map(|s| s as Arc<dyn FleetSummarySor>);
+        .watcher
+        .as_ref()
+        .map(|w| w.reads.clone() as Arc<dyn FleetSummarySor>);
     [
         module(
             data(&hosted.baseline),

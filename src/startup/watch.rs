@@ -40,7 +40,7 @@ pub(super) fn start_watch(
         ..
     } = ground;
     let function = settings.function;
-    let Some(store) = hosted.summaries.clone() else {
+    let Some(stores) = hosted.watcher.clone() else {
         return Ok(());
     };
     let urls = &settings.sors;
@@ -90,13 +90,13 @@ pub(super) fn start_watch(
     let retention_days = i64::try_from(watch.retention_days.get()).unwrap_or(i64::MAX);
     let status = Arc::new(WatchStatus::default());
     let (examiner, regressions) =
-        regression_detector(ground, (&store, &profiles), &mut remote, tasks)?;
+        regression_detector(ground, (&stores, &profiles), &mut remote, tasks)?;
     let task = WatchTask {
-        work: store.clone(),
-        summaries: store.clone(),
-        regressions: store.clone(),
+        work: stores.work.clone(),
+        summaries: stores.summaries.clone(),
+        regressions: stores.regressions,
         worker: Arc::new(Worker {
-            work: store.clone(),
+            work: stores.work,
             summarizer: summarizer.clone(),
             examiner,
             metrics: watch_metrics.clone(),
@@ -121,8 +121,8 @@ pub(super) fn start_watch(
             trend_weight,
             metrics.clone(),
         ),
-        summaries: store.clone(),
-        trends: store,
+        summaries: stores.summaries,
+        trends: stores.reads,
         profiles,
         baselines,
         slices,

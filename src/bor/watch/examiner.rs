@@ -11,7 +11,8 @@ use crate::profile::regression::{Change, DetectorSettings, EventKind, EventState
 use crate::profile::trend::SliceSummary;
 use crate::profile::TimeWindow;
 use crate::sor::alert_rule::fields::webhook;
-use crate::sor::summary::{EventWrite, Regression, Series, SliceWork, WorkSource};
+use crate::sor::regression::{EventWrite, Regression};
+use crate::sor::summary::{Series, SliceWork, WorkSource};
 use crate::sor::{RegistrySor, RegressionSor, SorError, SummarySor};
 
 /// What the detector needs around it.
@@ -72,8 +73,8 @@ impl Examiner {
         for change in changes {
             let event = decided(&open, &change);
             let announce = match (&change, &event) {
-                (Change::Confirmed { kind, .. }, _) => {
-                    notify && (*kind == EventKind::Regression || self.notify_cost_shifts)
+                (Change::Confirmed(c), _) => {
+                    notify && (c.kind == EventKind::Regression || self.notify_cost_shifts)
                 }
                 (Change::Resolved { .. } | Change::Settled { .. }, Some(event)) => event.announced,
                 _ => false,
@@ -91,7 +92,7 @@ impl Examiner {
                 _ => None,
             };
             let kind = match &change {
-                Change::Confirmed { kind, .. } => *kind,
+                Change::Confirmed(c) => c.kind,
                 Change::Resolved { id, .. } | Change::Settled { id, .. } => kind_of(&open, *id),
                 _ => EventKind::Regression,
             };
@@ -122,30 +123,7 @@ impl Examiner {
 fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
     let find = |id: i64| open.iter().find(|e| e.id == id).cloned();
     match change {
-        Change::Confirmed {
-            id,
-            at,
-            finding,
-            kind,
-            shifted_from,
-            version,
-        } => find(*id).map(|mut e| {
-            e.state = EventState::Confirmed;
-            e.kind = *kind;
-            e.shifted_from.clone_from(shifted_from);
-            e.version.clone_from(version);
-            e.confirmed_at = Some(*at);
-            e.changed_at = finding.changed_at;
-            e.before_percent = finding.before_percent;
-            e.after_percent = finding.after_percent;
-            e.delta_percent = finding.delta_percent;
-            e.cost_ratio = finding.cost_ratio();
-            e.process_cost_percent = finding.process_cost_percent();
-            e.significance.low = finding.low;
-            e.significance.high = finding.high;
-            e.significance.p_value = finding.p_value;
-            e
-        }),
+        Change::Confirmed(c) => find(c.id).map(|e| e.confirmed(c)),
         Change::Resolved { id, at, .. } => find(*id).map(|mut e| {
             e.state = EventState::Resolved;
             e.resolved_at = Some(*at);
@@ -165,3 +143,7 @@ fn kind_of(open: &[Regression], id: i64) -> EventKind {
         .find(|e| e.id == id)
         .map_or(EventKind::Regression, |e| e.kind)
 }
+
+#[cfg(test)]
+#[path = "examiner_tests.rs"]
+mod tests;

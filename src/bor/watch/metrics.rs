@@ -5,7 +5,8 @@ use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGauge, IntGaugeVec, Opts};
 
 use crate::profile::percent_of;
 use crate::profile::regression::{Change, EventState};
-use crate::sor::summary::{EventWrite, SeriesSummary};
+use crate::sor::regression::EventWrite;
+use crate::sor::summary::SeriesSummary;
 use crate::telemetry::Metrics;
 
 /// The watcher's metrics, registered in the process's registry.
@@ -89,7 +90,7 @@ impl WatchMetrics {
         for write in changes {
             let state = match write.change {
                 Change::Suspected { .. } => EventState::Suspected,
-                Change::Confirmed { .. } => EventState::Confirmed,
+                Change::Confirmed(_) => EventState::Confirmed,
                 Change::WentAway { .. } => EventState::WentAway,
                 Change::Resolved { .. } => EventState::Resolved,
                 Change::Settled { .. } => EventState::Settled,

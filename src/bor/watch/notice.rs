@@ -12,7 +12,7 @@ use crate::bor::delivery::AlertmanagerAlert;
 use crate::profile::regression::EventState;
 use crate::sor::outbox::{NewNotification, NotificationKind};
 use crate::sor::registry::{Service, Tier};
-use crate::sor::summary::Regression;
+use crate::sor::regression::Regression;
 
 /// The `alertname` of every regression alert.
 pub const ALERT_NAME: &str = "ProfilingRegression";

@@ -4,7 +4,7 @@ use super::{cost, summary, RegressionNotices};
 use crate::profile::cost::{cost_ratio, process_cost_percent};
 use crate::profile::regression::{EventKind, EventState};
 use crate::profile::ProfileType;
-use crate::sor::summary::{EventSignificance, Regression};
+use crate::sor::regression::{EventSignificance, Regression};
 
 /// A confirmed event of `function` from `before` % to `after` %, its cost as the store keeps it.
 fn event(before: f64, after: f64) -> Regression {

@@ -11,7 +11,7 @@ use crate::bor::diff_report::{DiffReport, DiffRequest};
 use crate::picture::{href, trends_svg_marked, Page};
 use crate::profile::regression::EventState;
 use crate::sor::profile_data::DiffTrees;
-use crate::sor::summary::Regression;
+use crate::sor::regression::Regression;
 
 /// Renders `detail`, its before-vs-after comparison `request` answered by `report` and `trees`.
 pub fn render(

@@ -10,7 +10,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::profile::regression::EventState;
 use crate::profile::{now_floored, parse_limit, AppName, InputError, TimeWindow};
 use crate::routing::{parse_id, resource};
-use crate::sor::summary::{Regression, RegressionFilter};
+use crate::sor::regression::{Regression, RegressionFilter};
 
 /// Mounts the routes; expects `web::Data<RegressionService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -11,7 +11,7 @@ use crate::profile::regression::DetectorSettings;
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::sor::profile_data::DiffTrees;
-use crate::sor::summary::{Regression, RegressionFilter};
+use crate::sor::regression::{Regression, RegressionFilter};
 use crate::sor::{RegressionSor, SorError, TrendSor};
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.

@@ -6,12 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::backfill::{BackfillError, BackfillRequest};
-use super::trends::{BackfillStatus, Suggestions, TrendService};
+use super::trends::{Suggestions, TrendService};
 use crate::error::{ApiError, BodyRefused, ErrorBody};
 use crate::picture::trends_svg;
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
 use crate::routing::{resource, AppPath};
+use crate::sor::summary::BackfillCounts;
 
 /// Mounts the routes; expects `web::Data<TrendService>`. The backfill resource comes first, so
 /// `backfill` is never read as an app name.
@@ -29,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(trends, suggestions, backfill, backfill_status),
-    components(schemas(Trends, Suggestions, BackfillRequest, BackfillQueued, BackfillStatus))
+    components(schemas(Trends, Suggestions, BackfillRequest, BackfillQueued, BackfillCounts))
 )]
 pub struct RoutesDoc;
 
@@ -218,10 +219,10 @@ pub async fn backfill(
 /// Backfill items by state, over every backfill in the store, whichever replica works them.
 #[utoipa::path(get, path = "/trends/backfill", tag = "trends",
     responses(
-        (status = 200, description = "Counts", body = BackfillStatus),
+        (status = 200, description = "Counts", body = BackfillCounts),
         (status = 503, description = "The summary store is unavailable", body = ErrorBody),
     ))]
 pub async fn backfill_status(service: web::Data<TrendService>) -> Result<HttpResponse, ApiError> {
     let counts = service.summaries.backfill_counts().await?;
-    Ok(HttpResponse::Ok().json(BackfillStatus::from(counts)))
+    Ok(HttpResponse::Ok().json(counts))
 }

@@ -9,30 +9,12 @@ use utoipa::ToSchema;
 
 use super::backfill::{BackfillError, BackfillRequest};
 use super::slices::Slices;
-use crate::profile::trend::suggestions;
+use crate::profile::trend::{suggestions, ThresholdSuggestion};
 use crate::profile::trend_view::{TrendPick, Trends};
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::coalescing::Coalescing;
-use crate::sor::summary::{Backfill, BackfillCounts};
+use crate::sor::summary::Backfill;
 use crate::sor::{BaselineSor, ProfileDataSor, SorError, SummarySor, TrendSor};
-
-/// A suggested threshold, for a person to approve with `POST /baselines`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ThresholdSuggestion {
-    pub function: String,
-    /// Mean self share (percent) over every slice, 0 where not kept.
-    pub mean: f64,
-    /// 95th percentile (nearest rank) of the share where kept.
-    pub p95: f64,
-    pub max: f64,
-    /// Slices where the function was kept.
-    pub slices: usize,
-    /// p95 + max(1, 0.2 × p95), rounded up to 0.1.
-    pub suggested_max_self_percent: f64,
-    /// The approved threshold today, if any (and when the baseline store is reachable).
-    pub current_threshold: Option<f64>,
-}
 
 /// Answer of `GET /trends/{appName}/suggestions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -44,24 +26,6 @@ pub struct Suggestions {
     /// Summarized slices the suggestions are computed from.
     pub slices: usize,
     pub suggestions: Vec<ThresholdSuggestion>,
-}
-
-/// Backfill items by state (`GET /trends/backfill`), over every backfill in the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct BackfillStatus {
-    pub pending: u64,
-    pub done: u64,
-    pub failed: u64,
-}
-
-impl From<BackfillCounts> for BackfillStatus {
-    fn from(c: BackfillCounts) -> Self {
-        BackfillStatus {
-            pending: c.pending,
-            done: c.done,
-            failed: c.failed,
-        }
-    }
 }
 
 /// How long an answer of `/trends` is reused: new summaries come once a slice (minutes).
@@ -143,21 +107,13 @@ impl TrendService {
                 }),
             None => Vec::new(),
         };
-        let suggestions = suggestions(&summaries, limit)
-            .into_iter()
-            .map(|s| ThresholdSuggestion {
-                current_threshold: approved
-                    .iter()
-                    .find(|b| b.function_name == s.function)
-                    .map(|b| b.max_self_percent),
-                function: s.function,
-                mean: s.mean,
-                p95: s.p95,
-                max: s.max,
-                slices: s.slices,
-                suggested_max_self_percent: s.suggested_max_self_percent,
-            })
-            .collect();
+        let mut suggestions = suggestions(&summaries, limit);
+        for s in &mut suggestions {
+            s.current_threshold = approved
+                .iter()
+                .find(|b| b.function_name == s.function)
+                .map(|b| b.max_self_percent);
+        }
         Ok(Suggestions {
             app_name: app.into_inner(),
             profile_type,

@@ -137,3 +137,7 @@ impl Worker {
         Ok(held)
     }
 }
+
+#[cfg(test)]
+#[path = "worker_tests.rs"]
+mod tests;

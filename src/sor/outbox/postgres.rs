@@ -10,6 +10,7 @@ use sqlx::PgConnection;
 
 use super::model::{ClaimedNotification, NewNotification, OutboxStats, Settlement};
 use crate::db::Database;
+use crate::sor::fields::saturate;
 use crate::sor::{NotificationOutbox, SorError};
 
 /// Adds `notification` to the outbox inside the caller's transaction, caused by `subject`.
@@ -44,7 +45,7 @@ impl PgOutbox {
 }
 
 fn millis(duration: Duration) -> i64 {
-    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+    saturate(duration.as_millis())
 }
 
 #[async_trait]

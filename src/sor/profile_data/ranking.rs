@@ -9,6 +9,7 @@ use super::model::{
     DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 use crate::profile::{FunctionStat, LabelSelector, TimeWindow};
+use crate::sor::fields::saturate;
 
 /// A window's parts as read (SPEC §14): each part's bounds and flame graph, or why there are
 /// none; `None` when they were not asked for.
@@ -16,7 +17,7 @@ pub type PartsRead = Option<Result<Vec<(TimeWindow, Arc<FlameGraphStats>)>, Stri
 
 /// The `limit` highest-ranked functions of `stats`.
 pub fn ranked(stats: &FlameGraphStats, limit: u32) -> Vec<FunctionStat> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let limit: usize = saturate(limit);
     stats
         .functions
         .iter()

@@ -5,6 +5,7 @@
 
 use super::pprof::source::ProfileFile;
 use super::pprof::Weight;
+use crate::sor::fields::saturate;
 
 const NANOS: i64 = 1_000_000_000;
 
@@ -25,8 +26,8 @@ fn snapshot_weights(files: &[&ProfileFile]) -> Vec<Weight> {
     spans
         .iter()
         .map(|(start, end)| Weight {
-            num: u64::try_from(end - start).unwrap_or(0),
-            den: u64::try_from(covered).unwrap_or(1),
+            num: saturate(end - start),
+            den: saturate(covered),
         })
         .collect()
 }

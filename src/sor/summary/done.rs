@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 
-use super::event_writes::write_events;
-use super::events::SliceOutcome;
-use super::model::{Lease, SliceWork, WorkSource};
+use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
+use crate::sor::fields::saturate;
+use crate::sor::regression::write_events;
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {
@@ -32,7 +32,7 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         slice_secs: step,
         renew,
     } = done;
-    let slice_secs = i32::try_from(step).unwrap_or(i32::MAX);
+    let slice_secs: i32 = saturate(step);
     let summary = outcome.summary.as_ref();
     let (app, t) = (
         lease.series.app.as_str(),
@@ -65,7 +65,7 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         .bind(t)
         .bind(work.start)
         .bind(slice_secs)
-        .bind(i64::try_from(summary.total_samples).unwrap_or(i64::MAX))
+        .bind(saturate::<i64, _>(summary.total_samples))
         .bind(&summary.versions)
         .bind(functions)
         .execute(&mut *tx)

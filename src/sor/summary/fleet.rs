@@ -13,6 +13,7 @@ use crate::profile::trend_view::StoredSlice;
 use crate::sor::{FleetSummarySor, SorError};
 
 use super::trend::RemoteTrends;
+use crate::sor::fields::saturate;
 
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of
@@ -77,7 +78,7 @@ fn merged(mut merge: FleetMerge, rows: Vec<FleetRow>) -> Result<FleetMerge, sqlx
     for (app, start, total, versions, functions) in rows {
         let stored = StoredSlice {
             start,
-            total_samples: u64::try_from(total).unwrap_or(0),
+            total_samples: saturate(total),
             versions,
             functions,
         };

@@ -1,10 +1,8 @@
 //! The profile watcher's store (SPEC §13): summaries partitioned by day, the series and their
-//! leases, and backfill items, in PostgreSQL.
+//! leases, and backfill items, in PostgreSQL. The regression events a slice's work decides are
+//! the regression store's (`sor::regression`), written in this store's transaction.
 
 mod done;
-mod event_reads;
-mod event_writes;
-mod events;
 mod fleet;
 pub mod fleet_routes;
 mod model;
@@ -12,10 +10,9 @@ mod postgres;
 mod trend;
 mod work;
 
-pub use events::{
-    EventSignificance, EventWrite, Regression, RegressionCounts, RegressionFilter, SliceOutcome,
-};
 pub use fleet::FleetSummaries;
-pub use model::{Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceWork, WorkSource};
+pub use model::{
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork, WorkSource,
+};
 pub use postgres::PgSummaryStore;
 pub use trend::RemoteTrends;

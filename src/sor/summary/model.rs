@@ -1,8 +1,12 @@
 //! The watcher's stored values (SPEC §13): series, their leases, the slices to summarize, and
 //! backfills.
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use crate::profile::trend::SliceSummary;
 use crate::profile::{AppName, ProfileType};
+use crate::sor::regression::EventWrite;
 
 /// One series: an app's profiles of one type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -56,8 +60,10 @@ pub struct Backfill {
     pub live_from: i64,
 }
 
-/// Backfill items by state, over every backfill in the store.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+// Named `BackfillStatus` in the OpenAPI document, as it always was.
+/// Backfill items by state (`GET /trends/backfill`), over every backfill in the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = BackfillStatus)]
 pub struct BackfillCounts {
     pub pending: u64,
     pub done: u64,
@@ -69,4 +75,14 @@ pub struct BackfillCounts {
 pub struct SeriesSummary {
     pub series: Series,
     pub summary: SliceSummary,
+}
+
+/// What one slice's work stores: its summary (none when the slice had no profile) and, when
+/// the detector examined it, the changes it decided.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceOutcome {
+    pub summary: Option<SliceSummary>,
+    /// The summary was examined: the series' examined slice moves to it.
+    pub examined: bool,
+    pub changes: Vec<EventWrite>,
 }

@@ -11,6 +11,7 @@ use crate::db::Database;
 use crate::profile::trend::{KeptFunction, SliceSummary};
 use crate::profile::trend_view::StoredSlice;
 use crate::profile::{AppName, ProfileType, TimeWindow};
+use crate::sor::fields::saturate;
 use crate::sor::{SorError, SummarySor};
 
 /// Advisory-lock key of the start-up backfill, so replicas starting together queue it once.
@@ -98,7 +99,7 @@ impl PgSummaryStore {
             .into_iter()
             .map(|(start, total, versions, functions)| StoredSlice {
                 start,
-                total_samples: u64::try_from(total).unwrap_or(0),
+                total_samples: saturate(total),
                 versions,
                 functions,
             })
@@ -125,7 +126,7 @@ pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorErr
     };
     let stored = StoredSlice {
         start,
-        total_samples: u64::try_from(total).unwrap_or(0),
+        total_samples: saturate(total),
         versions,
         functions,
     };
@@ -140,7 +141,6 @@ fn unreadable(what: String) -> SorError {
 pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> {
     let functions: Vec<StoredFunction> =
         serde_json::from_str(&stored.functions).map_err(|e| unreadable(format!("{e}")))?;
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Ok(SliceSummary {
         start: stored.start,
         total_samples: stored.total_samples,
@@ -149,8 +149,8 @@ pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> 
             .into_iter()
             .map(|(name, self_samples, total_samples)| KeptFunction {
                 name,
-                self_samples: count(self_samples),
-                total_samples: count(total_samples),
+                self_samples: saturate(self_samples),
+                total_samples: saturate(total_samples),
             })
             .collect(),
     })
@@ -158,15 +158,14 @@ pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> 
 
 /// What a summary's functions are stored as: the JSON text of `[name, self, total]` triples.
 pub(super) fn stored_functions(summary: &SliceSummary) -> String {
-    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let triples: Vec<(&str, i64, i64)> = summary
         .functions
         .iter()
         .map(|f| {
             (
                 f.name.as_str(),
-                count(f.self_samples),
-                count(f.total_samples),
+                saturate(f.self_samples),
+                saturate(f.total_samples),
             )
         })
         .collect();
@@ -286,11 +285,10 @@ impl SummarySor for PgSummaryStore {
                 .await
             })
             .await?;
-        let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(BackfillCounts {
-            pending: count(pending),
-            done: count(done),
-            failed: count(failed),
+            pending: saturate(pending),
+            done: saturate(done),
+            failed: saturate(failed),
         })
     }
 }

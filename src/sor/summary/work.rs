@@ -7,8 +7,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::done::{slice_done, DoneSlice};
-use super::events::SliceOutcome;
-use super::model::{Lease, Series, SliceWork, WorkSource};
+use super::model::{Lease, Series, SliceOutcome, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
 use crate::sor::{SorError, WatchWork};
 

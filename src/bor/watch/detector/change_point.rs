@@ -4,7 +4,9 @@
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
 use super::window_test::{windows, Family, Measured};
-use crate::profile::regression::{Change, DetectorSettings, EventKind, Finding, OpenEvent};
+use crate::profile::regression::{
+    Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent,
+};
 
 /// Confirms a suspected `event` or lets it go, once `confirm_slices` slices came after it.
 pub(super) fn decide(
@@ -55,14 +57,14 @@ pub(super) fn decide(
         None => EventKind::Regression,
     };
     let version = version_change(history, finding.changed_at, settings.slice_secs);
-    Some(Change::Confirmed {
+    Some(Change::Confirmed(Confirmation {
         id: event.id,
         at,
         finding,
         kind,
         shifted_from,
         version,
-    })
+    }))
 }
 
 /// The row b ≥ `from` (`reference` rows before it, ≥ 2 from it on) maximizing the §14 |t|;

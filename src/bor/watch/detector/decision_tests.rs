@@ -175,14 +175,14 @@ fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
         suspected(3, "a", 10_800, 9_300),
     ];
     let changes = examine(&history, &open, &settings);
-    let [Change::Confirmed {
+    let [Change::Confirmed(Confirmation {
         id: 3,
         at: 11_700,
         finding,
         kind: EventKind::Regression,
         shifted_from: None,
         version: None,
-    }, Change::WentAway {
+    }), Change::WentAway {
         id: 7,
         finding: gone,
         ..

@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use crate::profile::trend::SliceSummary;
 
 pub use crate::profile::regression::{
-    Change, DetectorSettings, EventKind, EventState, Finding, OpenEvent, UnknownName, VersionChange,
+    Change, Confirmation, DetectorSettings, EventKind, EventState, Finding, OpenEvent, UnknownName,
+    VersionChange,
 };
 use index::SeriesIndex;
 use window_test::Family;

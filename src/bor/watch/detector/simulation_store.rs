@@ -1,23 +1,27 @@
 //! What the caller stores of the detector's changes, and the runs that feed it slices.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 
 use crate::profile::trend::SliceSummary;
 
 use super::simulation::{Model, SplitMix};
-use super::{
-    examine, Change, DetectorSettings, EventKind, EventState, Finding, OpenEvent, VersionChange,
-};
+use super::{examine, Change, Confirmation, DetectorSettings, EventState, Finding, OpenEvent};
 
-/// A confirmed event as the store keeps it.
+/// A confirmed event as the store keeps it: the detector's confirmation, read through.
 #[derive(Debug, Clone, PartialEq)]
-pub(in crate::bor::watch::detector) struct Confirmation {
+pub(in crate::bor::watch::detector) struct Confirmed {
     /// The slice whose call confirmed it.
     pub(in crate::bor::watch::detector) slice: usize,
-    pub(in crate::bor::watch::detector) finding: Finding,
-    pub(in crate::bor::watch::detector) kind: EventKind,
-    pub(in crate::bor::watch::detector) shifted_from: Option<String>,
-    pub(in crate::bor::watch::detector) version: Option<VersionChange>,
+    pub(in crate::bor::watch::detector) confirmation: Confirmation,
+}
+
+impl Deref for Confirmed {
+    type Target = Confirmation;
+
+    fn deref(&self) -> &Confirmation {
+        &self.confirmation
+    }
 }
 
 /// What the caller stores: open events, and everything that happened to each.
@@ -28,7 +32,7 @@ pub(in crate::bor::watch::detector) struct Store {
     /// Function of every event id ever created.
     pub(in crate::bor::watch::detector) functions: HashMap<i64, String>,
     pub(in crate::bor::watch::detector) suspected: Vec<(usize, Finding)>,
-    pub(in crate::bor::watch::detector) confirmed: Vec<Confirmation>,
+    pub(in crate::bor::watch::detector) confirmed: Vec<Confirmed>,
     pub(in crate::bor::watch::detector) went_away: Vec<(usize, String)>,
     pub(in crate::bor::watch::detector) resolved: Vec<(usize, String)>,
     pub(in crate::bor::watch::detector) settled: Vec<(usize, String)>,
@@ -59,26 +63,17 @@ impl Store {
                     });
                     self.suspected.push((k, finding));
                 }
-                Change::Confirmed {
-                    id,
-                    at,
-                    finding,
-                    kind,
-                    shifted_from,
-                    version,
-                } => {
-                    let event = self.open.iter_mut().find(|e| e.id == id).expect("open");
+                Change::Confirmed(confirmation) => {
+                    let c = &confirmation;
+                    let event = self.open.iter_mut().find(|e| e.id == c.id).expect("open");
                     assert_eq!(event.state, EventState::Suspected, "confirmed twice");
                     event.state = EventState::Confirmed;
-                    event.confirmed_at = Some(at);
-                    event.changed_at = finding.changed_at;
-                    event.before_percent = finding.before_percent;
-                    self.confirmed.push(Confirmation {
+                    event.confirmed_at = Some(c.at);
+                    event.changed_at = c.finding.changed_at;
+                    event.before_percent = c.finding.before_percent;
+                    self.confirmed.push(Confirmed {
                         slice: k,
-                        finding,
-                        kind,
-                        shifted_from,
-                        version,
+                        confirmation,
                     });
                 }
                 Change::WentAway { id, .. } => {

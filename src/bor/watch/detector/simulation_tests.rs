@@ -2,7 +2,7 @@
 //! runs it, with the default settings.
 
 use super::simulation::{start, Model, Step};
-use super::simulation_store::{run, Confirmation, Store};
+use super::simulation_store::{run, Confirmed, Store};
 use super::{DetectorSettings, EventKind, VersionChange};
 
 /// Slices of warm-up before anything changes: reference + recent, as the caller starts cold.
@@ -23,7 +23,7 @@ fn raised(mut model: Model, function: usize, points: f64, from: usize, until: us
 }
 
 /// The only confirmation of `store`, which must be for `function`.
-fn only_confirmation<'a>(store: &'a Store, function: &str) -> &'a Confirmation {
+fn only_confirmation<'a>(store: &'a Store, function: &str) -> &'a Confirmed {
     let names: Vec<&str> = store
         .confirmed
         .iter()

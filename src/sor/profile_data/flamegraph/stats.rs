@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::profile::{percent_of, CallTree};
+use crate::sor::fields::saturate;
 
 /// Name Pyroscope gives to the synthetic nodes that absorb call sites too small to keep.
 pub const TRUNCATED_NAME: &str = "other";
@@ -48,7 +49,7 @@ impl FlameGraphStats {
     /// few dozen bytes.
     pub fn cache_weight(&self) -> u32 {
         let units = self.functions.len() + self.tree.nodes().len();
-        u32::try_from(units).unwrap_or(u32::MAX).max(1)
+        saturate::<u32, _>(units).max(1)
     }
 
     /// Share of the profile hidden in truncated (`other`) nodes, in percent.

@@ -16,6 +16,7 @@ use super::jfr_pprof::{
     Column, Samples, Shape, CONTENTIONS, DELAY, EXEC, NATIVE, SAMPLED_BYTES, SAMPLED_OBJECTS,
     TLAB_BYTES, TLAB_OBJECTS,
 };
+use crate::sor::fields::saturate;
 use crate::sor::profile_data::pprof::proto;
 
 /// The sampling period assumed when the recording does not state it (the JDK's `profile`
@@ -215,10 +216,7 @@ fn read_events(jfr: &[u8]) -> Result<Recording, JfrError> {
                 "jdk.JavaMonitorEnter" | "jdk.ThreadPark" => {
                     let ticks = i128::from(long("duration").unwrap_or(0).max(0));
                     let nanos = ticks * 1_000_000_000 / i128::from(ticks_per_second);
-                    &[
-                        (CONTENTIONS, 1),
-                        (DELAY, i64::try_from(nanos).unwrap_or(i64::MAX)),
-                    ]
+                    &[(CONTENTIONS, 1), (DELAY, saturate(nanos))]
                 }
                 _ => continue,
             };

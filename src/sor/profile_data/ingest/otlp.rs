@@ -238,6 +238,8 @@ fn pprof_of(
         location,
         function,
         string_table: table.strings,
+        // Not saturated: a time or duration past i64 is taken as none (0), which the store
+        // reads as untimed (timed on arrival) or as one second long.
         time_nanos: i64::try_from(profile.time_unix_nano).unwrap_or(0),
         duration_nanos: i64::try_from(profile.duration_nano).unwrap_or(0),
         period_type,

@@ -8,6 +8,7 @@ use super::error::PprofError;
 use super::file_tree::{FileTree, NONE};
 use super::hash::BuildIntHasher;
 use super::profile::ParsedProfile;
+use crate::sor::fields::saturate;
 use crate::sor::profile_data::flamegraph::{FlameGraphStats, FlamegraphError};
 
 /// A factor `num / den` applied to the values of a file merged into a tree.
@@ -28,7 +29,7 @@ impl Weight {
         }
         let den = u128::from(self.den.max(1));
         let scaled = (u128::from(value) * u128::from(self.num) + den / 2) / den;
-        u64::try_from(scaled).unwrap_or(u64::MAX)
+        saturate(scaled)
     }
 }
 

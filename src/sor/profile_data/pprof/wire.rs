@@ -5,6 +5,7 @@
 use prost::encoding::decode_varint;
 
 use super::error::PprofError;
+use crate::sor::fields::saturate;
 
 /// Protobuf wire types.
 const VARINT: u64 = 0;
@@ -30,7 +31,7 @@ pub(super) fn varint(buf: &mut &[u8]) -> Result<u64, PprofError> {
 
 #[inline]
 fn take<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], PprofError> {
-    let len = usize::try_from(varint(buf)?).unwrap_or(usize::MAX);
+    let len: usize = saturate(varint(buf)?);
     if len > buf.len() {
         return Err(PprofError::Truncated(format!(
             "a field of {len} bytes with {} left",

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::sor::fields::saturate;
 use crate::sor::profile_data::pprof::{proto, Weight};
 
 /// Whether two profiles can be merged: the same sample types and period type, by name.
@@ -51,8 +52,8 @@ pub fn merge(profiles: &[proto::Profile], snapshot_types: &[String]) -> proto::P
         let weights: Vec<Weight> = (0..p.sample_type.len())
             .map(|i| match snapshots.contains(&i) {
                 true => Weight {
-                    num: u64::try_from(own).unwrap_or(0),
-                    den: u64::try_from(covered).unwrap_or(1),
+                    num: saturate(own),
+                    den: saturate(covered),
                 },
                 false => Weight::ONE,
             })
@@ -230,8 +231,7 @@ impl Merged {
             let sum = &mut self.profile.sample[slot].value;
             for (k, (total, v)) in sum.iter_mut().zip(&s.value).enumerate() {
                 let weight = weights.get(k).copied().unwrap_or(Weight::ONE);
-                let v = u64::try_from(*v)
-                    .map_or(*v, |v| i64::try_from(weight.of(v)).unwrap_or(i64::MAX));
+                let v = u64::try_from(*v).map_or(*v, |v| saturate(weight.of(v)));
                 *total = total.saturating_add(v);
             }
         }

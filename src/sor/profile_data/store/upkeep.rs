@@ -8,6 +8,7 @@ use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use super::profile_store::ProfileStore;
 use super::sweep::Swept;
+use crate::sor::fields::saturate;
 use crate::tasks::{RoundStatus, Shutdown, TaskDetails};
 use crate::telemetry::Metrics;
 
@@ -57,9 +58,7 @@ impl StoreStatus {
         match outcome {
             Ok(swept) => {
                 self.update(|figures| {
-                    figures
-                        .bytes
-                        .set(i64::try_from(swept.bytes).unwrap_or(i64::MAX));
+                    figures.bytes.set(saturate(swept.bytes));
                     figures
                         .removed
                         .with_label_values(&["expired"])

@@ -1,19 +1,20 @@
-//! The detector's changes written in the transaction of the slice that caused them (fenced by
-//! the series' lease), with the webhooks they deliver: all of a slice's work is stored, or
-//! none of it.
+//! The detector's changes written in the caller's transaction (the summary store's, of the
+//! slice that caused them, fenced by the series' lease), with the webhooks they deliver: all
+//! of a slice's work is stored, or none of it.
 
 use sqlx::postgres::PgArguments;
 use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
 
-use super::events::EventWrite;
-use super::model::Series;
-use crate::profile::regression::{Change, Finding};
+use super::model::EventWrite;
+use crate::profile::regression::{Change, Confirmation, Finding};
 use crate::sor::outbox::enqueue;
+use crate::sor::summary::Series;
 
-/// Stores `changes` of `series`. A suspicion already stored (same function and slice) is left
-/// as it is; a decision applies only to an event still in the state it decides on.
-pub(super) async fn write_events(
+/// Stores `changes` of `series` in `tx`, each with its webhook in the outbox. A suspicion
+/// already stored (same function and slice) is left as it is; a decision applies only to an
+/// event still in the state it decides on.
+pub async fn write_events(
     tx: &mut PgConnection,
     series: &Series,
     changes: &[EventWrite],
@@ -27,35 +28,8 @@ pub(super) async fn write_events(
             } => {
                 suspect(tx, series, (*suspected_at, *first_recent), finding).await?;
             }
-            Change::Confirmed {
-                id,
-                at,
-                finding,
-                kind,
-                shifted_from,
-                version,
-            } => {
-                let (before, after) = match version {
-                    Some(v) => (v.before.as_deref(), Some(v.after.as_str())),
-                    None => (None, None),
-                };
-                let query = sqlx::query(
-                    "update regression_event set state = 'confirmed', kind = $3, \
-                         shifted_from = $4, version_before = $5, version_after = $6, \
-                         confirmed_at = $2, announced = $7, decided_time = now(), \
-                         changed_at = $8, before_percent = $9, after_percent = $10, \
-                         delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14, \
-                         cost_ratio = $15, process_cost_percent = $16 \
-                     where id = $1 and state = 'suspected'",
-                )
-                .bind(id)
-                .bind(at)
-                .bind(kind.as_str())
-                .bind(shifted_from.as_deref())
-                .bind(before)
-                .bind(after)
-                .bind(write.announce);
-                with_finding(query, finding).execute(&mut *tx).await?;
+            Change::Confirmed(confirmation) => {
+                confirm(tx, confirmation, write.announce).await?;
             }
             Change::WentAway { id, at, finding } => {
                 let query = sqlx::query(
@@ -105,6 +79,36 @@ pub(super) async fn write_events(
     Ok(())
 }
 
+/// Confirms a suspected event with the numbers of its change-point test.
+async fn confirm(
+    tx: &mut PgConnection,
+    c: &Confirmation,
+    announce: bool,
+) -> Result<(), sqlx::Error> {
+    let (before, after) = match &c.version {
+        Some(v) => (v.before.as_deref(), Some(v.after.as_str())),
+        None => (None, None),
+    };
+    let query = sqlx::query(
+        "update regression_event set state = 'confirmed', kind = $3, \
+             shifted_from = $4, version_before = $5, version_after = $6, \
+             confirmed_at = $2, announced = $7, decided_time = now(), \
+             changed_at = $8, before_percent = $9, after_percent = $10, \
+             delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14, \
+             cost_ratio = $15, process_cost_percent = $16 \
+         where id = $1 and state = 'suspected'",
+    )
+    .bind(c.id)
+    .bind(c.at)
+    .bind(c.kind.as_str())
+    .bind(c.shifted_from.as_deref())
+    .bind(before)
+    .bind(after)
+    .bind(announce);
+    with_finding(query, &c.finding).execute(&mut *tx).await?;
+    Ok(())
+}
+
 async fn suspect(
     tx: &mut PgConnection,
     series: &Series,
@@ -149,7 +153,7 @@ fn with_finding<'q>(
 /// What caused a notification, for operators reading the outbox.
 fn subject(change: &Change) -> String {
     match change {
-        Change::Confirmed { id, .. } => format!("regression:{id}:confirmed"),
+        Change::Confirmed(c) => format!("regression:{}:confirmed", c.id),
         Change::Resolved { id, .. } => format!("regression:{id}:resolved"),
         Change::Settled { id, .. } => format!("regression:{id}:settled"),
         Change::WentAway { id, .. } => format!("regression:{id}:went_away"),

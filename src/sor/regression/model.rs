@@ -1,11 +1,12 @@
 //! Regression events as stored (SPEC §15): what `/regressions` answers, what the detector is
-//! told about a series, and what one slice's work writes.
+//! told about a series, and what a detector's change writes.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::profile::regression::{Change, EventKind, EventState, OpenEvent, VersionChange};
-use crate::profile::trend::SliceSummary;
+use crate::profile::regression::{
+    Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
+};
 use crate::profile::{round_percent, AppName, ProfileType, TimeWindow};
 use crate::sor::outbox::NewNotification;
 
@@ -88,6 +89,28 @@ impl Regression {
         }
     }
 
+    /// The event as it stands once `c` confirmed it.
+    pub fn confirmed(mut self, c: &Confirmation) -> Self {
+        let f = &c.finding;
+        self.state = EventState::Confirmed;
+        self.kind = c.kind;
+        self.shifted_from.clone_from(&c.shifted_from);
+        self.version.clone_from(&c.version);
+        self.confirmed_at = Some(c.at);
+        self.changed_at = f.changed_at;
+        self.before_percent = f.before_percent;
+        self.after_percent = f.after_percent;
+        self.delta_percent = f.delta_percent;
+        self.cost_ratio = f.cost_ratio();
+        self.process_cost_percent = f.process_cost_percent();
+        self.significance = EventSignificance {
+            low: f.low,
+            high: f.high,
+            p_value: f.p_value,
+        };
+        self
+    }
+
     /// The numbers as shown, rounded as SPEC §14 rounds them (p-values are not); the store
     /// keeps them whole, which is what the detector decides on.
     pub fn rounded(mut self) -> Self {
@@ -122,16 +145,6 @@ pub struct EventWrite {
     pub webhook: Option<NewNotification>,
     /// The event's kind after the change (for `regressions_total{kind, state}`).
     pub kind: EventKind,
-}
-
-/// What one slice's work stores: its summary (none when the slice had no profile) and, when
-/// the detector examined it, the changes it decided.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SliceOutcome {
-    pub summary: Option<SliceSummary>,
-    /// The summary was examined: the series' examined slice moves to it.
-    pub examined: bool,
-    pub changes: Vec<EventWrite>,
 }
 
 /// Events by kind and state, and how many are confirmed now: `/metrics`.
