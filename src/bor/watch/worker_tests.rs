@@ -11,6 +11,7 @@ use crate::bor::watch::metrics::WatchMetrics;
 use crate::bor::watch::notice::RegressionNotices;
 use crate::bor::watch::summarizer::{Summarizer, SummaryShape};
 use crate::profile::regression::DetectorSettings;
+use crate::profile::trend::SliceSummary;
 use crate::profile::ProfileType;
 use crate::sor::profile_data::Profile;
 use crate::sor::summary::{Lease, Series, SliceWork, WorkSource};
@@ -88,12 +89,23 @@ fn worker(
     reads: usize,
     examined: usize,
 ) -> Worker {
+    worker_reading(work, profiles, reads, examined, Vec::new())
+}
+
+/// `worker`, whose history reads answer `history`.
+fn worker_reading(
+    work: MockWatchWork,
+    profiles: MockProfileDataSor,
+    reads: usize,
+    examined: usize,
+    history: Vec<SliceSummary>,
+) -> Worker {
     let metrics = Metrics::new(None).unwrap();
     let mut summaries = MockSummarySor::new();
     summaries
         .expect_summaries()
         .times(reads)
-        .returning(|_, _, _| Ok(Vec::new()));
+        .returning(move |_, _, _| Ok(history.clone()));
     let mut regressions = MockRegressionSor::new();
     regressions
         .expect_open()
@@ -169,4 +181,49 @@ async fn a_lost_lease_ends_the_claim_without_giving_the_series_back() {
     // No `release` expected: calling it would panic.
     let worker = worker(work, profiles(&[]), 1, 1);
     assert_eq!(worker.run(lease(), 9_600).await, Ended::LeaseLost);
+}
+
+/// Whether the worker tells the store that the slice after `before` stored summaries was
+/// examined (the series' examined slice then moves to it).
+async fn counted_as_examined(before: usize) -> bool {
+    let start = 90_000;
+    let history: Vec<SliceSummary> = (1..=before)
+        .map(|back| SliceSummary {
+            start: start - 300 * back as i64,
+            total_samples: 1000,
+            versions: Vec::new(),
+            functions: Vec::new(),
+        })
+        .rev()
+        .collect();
+    let mut work = MockWatchWork::new();
+    let mut queue = vec![slice(start, false)].into_iter();
+    work.expect_next()
+        .times(2)
+        .returning(move |_, _| Ok(queue.next()));
+    let told = Arc::new(std::sync::Mutex::new(None));
+    let seen = told.clone();
+    work.expect_done()
+        .times(1)
+        .returning(move |_, _, outcome, _| {
+            *seen.lock().unwrap() = Some(outcome.examined);
+            Ok(true)
+        });
+    work.expect_release().times(1).returning(|_| Ok(()));
+    let worker = worker_reading(work, profiles(&[]), 1, 1, history);
+    assert_eq!(worker.run(lease(), start).await, Ended::Released);
+    let examined = *told.lock().unwrap();
+    examined.expect("done was called")
+}
+
+#[tokio::test]
+async fn an_examination_counts_only_on_a_history_long_enough_for_a_suspicion() {
+    let settings = DetectorSettings::default();
+    let needed = settings.reference_slices + settings.recent_slices;
+    // The first live slices of a new series: examined, but a backfill of older slices that
+    // comes later must still be examined, so the series' examined slice does not move.
+    assert!(!counted_as_examined(0).await);
+    assert!(!counted_as_examined(needed - 2).await);
+    // With the newest slice, `needed` summaries: a suspicion was possible.
+    assert!(counted_as_examined(needed - 1).await);
 }
