@@ -187,7 +187,6 @@ pub trait AlertStateSor: Send + Sync {
 ///
 /// # Errors
 /// `Unavailable` when the store is down.
-#[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait NotificationOutbox: Send + Sync {
     /// Takes up to `limit` due notifications, those due longest, for one attempt each: counts

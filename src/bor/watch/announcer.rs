@@ -124,3 +124,7 @@ impl Announcer {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "announcer_tests.rs"]
+mod tests;

@@ -8,12 +8,13 @@ use url::Url;
 
 use super::Examiner;
 use crate::bor::watch::notice::RegressionNotices;
-use crate::profile::regression::{Change, DetectorSettings, EventKind, EventState};
+use crate::bor::watch::test_events::confirmed;
+use crate::profile::regression::{Change, DetectorSettings, EventKind};
 use crate::profile::trend::{KeptFunction, SliceSummary};
 use crate::profile::{ProfileType, TimeWindow};
 use crate::sor::json_text::JsonObject;
 use crate::sor::registry::{Service, Tier};
-use crate::sor::regression::{EventSignificance, EventWrite, Regression};
+use crate::sor::regression::{EventWrite, Regression};
 use crate::sor::summary::{Series, SliceWork, WorkSource};
 use crate::sor::{MockRegistrySor, MockRegressionSor, MockSummarySor, RegistrySor, SorError};
 
@@ -42,38 +43,6 @@ fn history() -> Vec<SliceSummary> {
             functions: vec![kept("base", 500), kept("x", 50), kept("y", 50)],
         })
         .collect()
-}
-
-/// Event `id` of `function`, confirmed at 0 from 1 %, delivered or not.
-fn confirmed(id: i64, function: &str, announced: bool) -> Regression {
-    Regression {
-        id,
-        app_name: "ledger".into(),
-        profile_type: ProfileType::Cpu,
-        function: function.into(),
-        state: EventState::Confirmed,
-        kind: EventKind::Regression,
-        changed_at: 0,
-        before_percent: 1.0,
-        after_percent: 5.0,
-        delta_percent: 4.0,
-        cost_ratio: None,
-        process_cost_percent: None,
-        significance: EventSignificance {
-            low: 3.5,
-            high: 4.5,
-            p_value: 1e-9,
-        },
-        version: None,
-        shifted_from: None,
-        suspected_at: 0,
-        confirmed_at: Some(0),
-        went_away_at: None,
-        resolved_at: None,
-        settled_at: None,
-        announced,
-        first_recent: 0,
-    }
 }
 
 fn series() -> Series {

@@ -16,6 +16,8 @@ pub mod slices;
 pub mod status;
 pub mod summarizer;
 pub mod task;
+#[cfg(test)]
+mod test_events;
 pub mod trends;
 pub mod worker;
 
