@@ -6,7 +6,6 @@ mod error;
 mod session;
 
 use std::future::Future;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +13,7 @@ use serde::Serialize;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use tokio::sync::watch;
 use utoipa::ToSchema;
 
 use crate::backoff::Backoff;
@@ -39,7 +39,8 @@ fn backoff(s: &DatabaseSettings) -> Backoff {
 pub struct Database {
     pool: Option<PgPool>,
     disabled: Option<Arc<str>>,
-    schema_ready: Arc<AtomicBool>,
+    /// Whether migrations have run; the stores answer 503 until then.
+    schema_ready: Arc<watch::Sender<bool>>,
     retry: Backoff,
 }
 
@@ -62,7 +63,7 @@ impl Database {
         Database {
             pool: Some(pool),
             disabled: None,
-            schema_ready: Arc::new(AtomicBool::new(false)),
+            schema_ready: Arc::new(watch::Sender::new(false)),
             retry: backoff(settings),
         }
     }
@@ -72,7 +73,7 @@ impl Database {
         Database {
             pool: None,
             disabled: Some(Arc::from(reason.into())),
-            schema_ready: Arc::new(AtomicBool::new(false)),
+            schema_ready: Arc::new(watch::Sender::new(false)),
             retry: Backoff::NONE,
         }
     }
@@ -81,7 +82,7 @@ impl Database {
     pub async fn migrate(&self) -> Result<(), DbError> {
         let pool = self.raw_pool()?;
         MIGRATOR.run(pool).await.map_err(DbError::Migration)?;
-        self.schema_ready.store(true, Ordering::Release);
+        self.schema_ready.send_replace(true);
         Ok(())
     }
 
@@ -120,13 +121,25 @@ impl Database {
 
     /// Whether there is a database and its schema is migrated.
     pub fn schema_ready(&self) -> bool {
-        self.schema_ready.load(Ordering::Acquire)
+        *self.schema_ready.borrow()
+    }
+
+    /// Resolves once the schema is migrated (at once if it is), so that background work
+    /// starts its first round on a database it can use; never, for a process without one.
+    pub fn schema_migrated(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut migrated = self.schema_ready.subscribe();
+        let disabled = self.pool.is_none();
+        async move {
+            if disabled || migrated.wait_for(|ready| *ready).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 
     /// The pool, once the schema is in place.
     pub fn pool(&self) -> Result<&PgPool, DbError> {
         let pool = self.raw_pool()?;
-        if !self.schema_ready.load(Ordering::Acquire) {
+        if !self.schema_ready() {
             return Err(DbError::NotReady(
                 "database is not ready yet: its schema has not been migrated (is PostgreSQL reachable?)".into(),
             ));

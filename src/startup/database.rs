@@ -37,6 +37,7 @@ fn migrate_in_background(tasks: &mut Tasks, db: Database) {
         return;
     }
     let status = Arc::new(SchemaStatus(db.clone()));
+    let gate = db.clone();
     tasks.spawn(status, Duration::ZERO, |mut shutdown| async move {
         tokio::select! {
             () = db.migrate_until_done() => {}
@@ -45,6 +46,9 @@ fn migrate_in_background(tasks: &mut Tasks, db: Database) {
         // Stays until shutdown, so `/health` keeps showing the schema as migrated.
         shutdown.requested().await;
     });
+    // The rounds of the tasks started from now on (watcher, delivery, evaluator, announcer,
+    // store upkeep) begin on a migrated schema, rather than failing with 503s until it is.
+    tasks.first_waiting_for(Arc::new(move || Box::pin(gate.schema_migrated())));
 }
 
 /// Whether the schema is in place yet.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -32,12 +33,17 @@ struct Running {
     handle: JoinHandle<()>,
 }
 
+/// What a restarting task waits for before its first run (the database's schema).
+pub type FirstRunGate = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
+
 /// The background tasks of the process, in the order they were started.
 pub struct Tasks {
     running: Vec<Running>,
     checks: Vec<Arc<dyn HealthCheck>>,
     /// The wait before a task that ended is started again (then doubled).
     first_backoff: Duration,
+    /// Awaited by each restarting task started after it is set, before its first run.
+    gate: Option<FirstRunGate>,
 }
 
 impl Default for Tasks {
@@ -46,6 +52,7 @@ impl Default for Tasks {
             running: Vec::new(),
             checks: Vec::new(),
             first_backoff: restart::FIRST_BACKOFF,
+            gate: None,
         }
     }
 }
@@ -64,6 +71,13 @@ impl Tasks {
         self.start(status, None, stopper, stop_within, work(shutdown));
     }
 
+    /// Restarting tasks started from now on run their work the first time once `gate`'s
+    /// future resolves (or never, if shutdown comes first): rounds against the database then
+    /// begin when its schema is migrated, instead of failing until it is.
+    pub fn first_waiting_for(&mut self, gate: FirstRunGate) {
+        self.gate = Some(gate);
+    }
+
     /// As [`Tasks::spawn`], but work that ends before shutdown (returns or panics) is started
     /// again by calling `work` anew, after a backoff; `/health` shows it down meanwhile, and
     /// how many times it was restarted.
@@ -79,9 +93,11 @@ impl Tasks {
         let (stopper, shutdown) = shutdown_signal();
         let supervision = Arc::new(Supervision::default());
         let name = status.name();
+        let gate = self.gate.as_ref().map(|gate| gate());
         let run = restarting(
             name,
             work,
+            gate,
             shutdown,
             supervision.clone(),
             self.first_backoff,

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -53,10 +54,11 @@ impl Drop for AbortOnDrop {
 }
 
 /// `work` run until shutdown, started again whenever it ends before (after `first_backoff`,
-/// doubling).
+/// doubling); the first time once `gate` resolves, when there is one.
 pub(super) async fn restarting<W, F>(
     name: &'static str,
     mut work: W,
+    gate: Option<BoxFuture<'static, ()>>,
     shutdown: Shutdown,
     supervision: Arc<Supervision>,
     first_backoff: Duration,
@@ -64,6 +66,13 @@ pub(super) async fn restarting<W, F>(
     W: FnMut(Shutdown) -> F + Send + 'static,
     F: Future<Output = ()> + Send + 'static,
 {
+    if let Some(gate) = gate {
+        let mut waiting = shutdown.clone();
+        tokio::select! {
+            () = gate => {}
+            _ = waiting.requested() => return,
+        }
+    }
     let mut backoff = first_backoff;
     loop {
         let started = Instant::now();

@@ -121,3 +121,45 @@ async fn a_task_that_returns_early_is_restarted_each_time_with_a_longer_wait() {
     assert!((4..=6).contains(&n), "{n} runs");
     tasks.stop().await;
 }
+
+#[tokio::test]
+async fn restarting_tasks_begin_once_the_gate_opens_and_stop_while_they_wait() {
+    let (open, gate) = tokio::sync::watch::channel(false);
+    let mut tasks = Tasks::default();
+    tasks.first_waiting_for(Arc::new(move || {
+        let mut gate = gate.clone();
+        Box::pin(async move {
+            let _ = gate.wait_for(|open| *open).await;
+        })
+    }));
+    let runs = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    for name in ["watch", "delivery"] {
+        let counted = runs.clone();
+        tasks.spawn_restarting(Arc::new(Named(name)), Duration::ZERO, move |mut s| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async move {
+                s.requested().await;
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 0, "no run before the schema");
+    open.send_replace(true);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+    tasks.stop().await;
+
+    // Shutdown before the gate opens: the task never runs and stops at once.
+    let mut tasks = Tasks::default();
+    tasks.first_waiting_for(Arc::new(|| Box::pin(std::future::pending())));
+    let never = Arc::new(AtomicBool::new(false));
+    let ran = never.clone();
+    tasks.spawn_restarting(Arc::new(Named("watch")), Duration::ZERO, move |_| {
+        ran.store(true, Ordering::SeqCst);
+        async {}
+    });
+    tokio::time::timeout(Duration::from_secs(1), tasks.stop())
+        .await
+        .unwrap();
+    assert!(!never.load(Ordering::SeqCst));
+}
