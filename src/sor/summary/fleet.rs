@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use futures_util::TryStreamExt;
 
 use super::postgres::{summary_of, PgSummaryStore};
+use super::rows::FleetRow;
 use crate::profile::fleet_window::{AppWindow, FleetMerge, FleetQuery};
 use crate::profile::trend_view::StoredSlice;
 use crate::sor::{FleetSummarySor, SorError};
@@ -25,9 +26,6 @@ const EVERY_APP: &str = "select app_name, slice_start, total_samples, versions, 
 const NAMED_APPS: &str = "select app_name, slice_start, total_samples, versions, functions \
      from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3 \
      and app_name = any($4)";
-
-/// A summary row as the fleet reads it: app, slice start, total, versions, functions (JSON).
-type FleetRow = (String, i64, i64, Vec<String>, String);
 
 /// Rows decoded and merged in one go on the blocking pool.
 const ROWS_PER_CHUNK: usize = 500;
@@ -75,15 +73,15 @@ impl FleetSummarySor for PgSummaryStore {
 
 /// `merge` with `rows` decoded into it.
 fn merged(mut merge: FleetMerge, rows: Vec<FleetRow>) -> Result<FleetMerge, sqlx::Error> {
-    for (app, start, total, versions, functions) in rows {
+    for row in rows {
         let stored = StoredSlice {
-            start,
-            total_samples: saturate(total),
-            versions,
-            functions,
+            start: row.slice_start,
+            total_samples: saturate(row.total_samples),
+            versions: row.versions,
+            functions: row.functions,
         };
         let slice = summary_of(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        merge.push(&app, slice);
+        merge.push(&row.app_name, slice);
     }
     Ok(merge)
 }

@@ -7,6 +7,7 @@ mod fleet;
 pub mod fleet_routes;
 mod model;
 mod postgres;
+mod rows;
 mod trend;
 mod work;
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 
 use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
+use super::rows::SummaryRow;
 use crate::db::Database;
 use crate::profile::trend::{KeptFunction, SliceSummary};
 use crate::profile::trend_view::StoredSlice;
@@ -19,9 +20,6 @@ const START_UP_BACKFILL_LOCK: i64 = 0x5741_5443_4842_4631;
 
 /// A kept function as stored: `[name, selfSamples, totalSamples]`.
 pub(super) type StoredFunction = (String, i64, i64);
-
-/// One summary row as read: app, type, slice start, total, versions, functions (JSON text).
-pub(super) type SummaryRow = (String, String, i64, i64, Vec<String>, String);
 
 /// The watcher's store.
 #[derive(Clone)]
@@ -117,18 +115,21 @@ impl PgSummaryStore {
 
 /// A summary as stored, from its row; counts a database cannot hold are clamped.
 pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorError> {
-    let (app, profile_type, start, total, versions, functions) = row;
     let series = Series {
-        app: app.parse().map_err(|e| unreadable(format!("{e}")))?,
-        profile_type: profile_type
+        app: row
+            .app_name
+            .parse()
+            .map_err(|e| unreadable(format!("{e}")))?,
+        profile_type: row
+            .profile_type
             .parse()
             .map_err(|e| unreadable(format!("{e}")))?,
     };
     let stored = StoredSlice {
-        start,
-        total_samples: saturate(total),
-        versions,
-        functions,
+        start: row.slice_start,
+        total_samples: saturate(row.total_samples),
+        versions: row.versions,
+        functions: row.functions,
     };
     Ok((series, summary_of(stored)?))
 }

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::done::{slice_done, DoneSlice};
 use super::model::{Lease, Series, SliceOutcome, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
+use super::rows::NextRow;
 use crate::sor::{SorError, WatchWork};
 
 /// Attempts of one backfill item before it is given up (a live slice is never given up).
@@ -98,24 +99,17 @@ impl WatchWork for PgSummaryStore {
         // The earliest pending item, the live cursor, and whether each slice is summarized.
         const NEXT: &str = "select s.next_slice, s.examined_through, \
                  exists (select 1 from profile_summary p where p.app_name = s.app_name \
-                     and p.profile_type = s.profile_type and p.slice_start = s.next_slice), \
-                 b.id, b.slice_start, b.notify, \
+                     and p.profile_type = s.profile_type and p.slice_start = s.next_slice) \
+                     as cursor_done, \
+                 b.id as item_id, b.slice_start as item_start, b.notify as item_notify, \
                  exists (select 1 from profile_summary p where p.app_name = s.app_name \
                      and p.profile_type = s.profile_type and p.slice_start = b.slice_start) \
+                     as item_done \
              from watch_series s left join lateral (select id, slice_start, notify \
                  from watch_backfill where app_name = s.app_name and profile_type = s.profile_type \
                  and state = 'pending' order by slice_start, id limit 1) b on true \
              where s.app_name = $1 and s.profile_type = $2 and s.lease_token = $3";
-        type Row = (
-            i64,
-            Option<i64>,
-            bool,
-            Option<i64>,
-            Option<i64>,
-            Option<bool>,
-            bool,
-        );
-        let row: Option<Row> = self
+        let row: Option<NextRow> = self
             .db
             .run("reading the next slice", |pool| {
                 let lease = lease.clone();
@@ -129,24 +123,25 @@ impl WatchWork for PgSummaryStore {
                 }
             })
             .await?;
-        let Some((cursor, examined, cursor_done, id, start, notify, item_done)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
-        let examine = |start: i64| examined.is_none_or(|through| start > through);
+        let examine = |start: i64| row.examined_through.is_none_or(|through| start > through);
+        let cursor = row.next_slice;
         let live = (cursor <= due).then_some(SliceWork {
             start: cursor,
             source: WorkSource::Live,
-            summarized: cursor_done,
+            summarized: row.cursor_done,
             examine: examine(cursor),
         });
-        let item = match (id, start) {
+        let item = match (row.item_id, row.item_start) {
             (Some(id), Some(start)) => Some(SliceWork {
                 start,
                 source: WorkSource::Backfill {
                     id,
-                    notify: notify.unwrap_or(false),
+                    notify: row.item_notify.unwrap_or(false),
                 },
-                summarized: item_done,
+                summarized: row.item_done,
                 examine: examine(start),
             }),
             _ => None,
