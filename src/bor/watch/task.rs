@@ -50,6 +50,19 @@ pub struct WatchTask {
     pub fault: InjectedPanic,
 }
 
+/// The workers of one watcher. Dropped while they run, which only a panic of the watcher's own
+/// loop does (shutdown waits for them, then aborts what is left), they are detached, not
+/// aborted: each finishes the slice it is on, stores and counts it once, and gives its series
+/// back, while the supervisor starts the watcher again. Aborted, a worker cut off while its
+/// commit was in flight could store a slice it never counted.
+struct Held(JoinSet<()>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.detach_all();
+    }
+}
+
 /// What one replica remembers between rounds.
 #[derive(Default)]
 struct Progress {
@@ -62,12 +75,13 @@ struct Progress {
 impl WatchTask {
     /// Watches until shutdown; a worker busy then finishes its slice or is cut off at the deadline.
     pub async fn run(self, mut shutdown: Shutdown) {
-        let mut workers = JoinSet::new();
+        let mut held = Held(JoinSet::new());
+        let workers = &mut held.0;
         let mut progress = Progress::default();
         loop {
             self.fault.round();
             let now = Utc::now().timestamp();
-            match self.round(now, &mut progress, &mut workers).await {
+            match self.round(now, &mut progress, workers).await {
                 Ok(()) => self.status.succeeded(),
                 Err(e) => {
                     tracing::warn!(error = %e, "the profile watcher's round failed");
