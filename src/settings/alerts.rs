@@ -42,16 +42,6 @@ pub struct AlertSettings {
 }
 
 impl AlertSettings {
-    /// Time between evaluations.
-    pub fn interval(&self) -> Duration {
-        self.interval_secs
-    }
-
-    /// Bound of one delivery.
-    pub fn delivery_timeout(&self) -> Duration {
-        self.delivery_timeout_secs
-    }
-
     /// The offending key and why, if any.
     pub(super) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
         let invalid = |key, reason| Err((key, reason));

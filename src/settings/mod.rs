@@ -203,12 +203,6 @@ pub struct PyroscopeSettings {
     pub legacy_suffixes: BTreeMap<String, String>,
 }
 
-impl PyroscopeSettings {
-    pub fn request_timeout(&self) -> Duration {
-        self.request_timeout_secs
-    }
-}
-
 /// Where a BOR reaches each SOR over HTTP (SPEC §1, rule 1).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SorUrls {

@@ -67,11 +67,6 @@ impl WatchSettings {
         i64::try_from(self.slice_secs.as_secs()).unwrap_or(i64::MAX)
     }
 
-    /// The lease of one series.
-    pub fn lease(&self) -> Duration {
-        self.lease_secs
-    }
-
     /// The detector's settings.
     pub fn detector(&self) -> DetectorSettings {
         let count = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);

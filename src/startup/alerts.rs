@@ -119,7 +119,7 @@ fn alert_evaluator(
     );
     let notices = Arc::new(RuleNotices {
         public_url: alerts.public_url.clone(),
-        interval: alerts.interval(),
+        interval: alerts.interval_secs,
         registry,
     });
     let task = EvaluatorTask {
@@ -134,7 +134,7 @@ fn alert_evaluator(
         leadership: Arc::new(PgLeadership::new(db.clone())),
         alertmanager: delivery.alertmanager.clone(),
         wake: delivery.wake.clone(),
-        interval: alerts.interval(),
+        interval: alerts.interval_secs,
         metrics: metrics.clone(),
         status: Arc::new(EvaluatorStatus::default()),
     };

@@ -52,7 +52,7 @@ pub(super) fn start_delivery(
         wake: task.wake.clone(),
     };
     // Sends in flight get the delivery timeout to finish; the rest are retried later.
-    let stop_within = settings.alerts.delivery_timeout();
+    let stop_within = settings.alerts.delivery_timeout_secs;
     tasks.spawn_restarting(task.status.clone(), stop_within, move |shutdown| {
         task.clone().run(shutdown)
     });
@@ -109,7 +109,7 @@ fn delivery_task(
             webhooks,
             policy,
             concurrency: alerts.delivery_concurrency.get(),
-            timeout: alerts.delivery_timeout(),
+            timeout: alerts.delivery_timeout_secs,
             keep_settled: Duration::from_secs(
                 alerts.keep_settled_days.get().saturating_mul(86_400),
             ),

@@ -100,7 +100,7 @@ pub(super) fn start_watch(
             summarizer: summarizer.clone(),
             examiner,
             metrics: watch_metrics.clone(),
-            lease: watch.lease(),
+            lease: watch.lease_secs,
         }),
         summarizer,
         holder: holder_name(),

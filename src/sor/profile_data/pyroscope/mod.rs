@@ -98,7 +98,7 @@ impl PyroscopeClient {
             api: settings.api,
             app_label: settings.app_label.clone(),
             auth: Auth::from_settings(settings),
-            request_timeout: settings.request_timeout(),
+            request_timeout: settings.request_timeout_secs,
             max_retries: settings.max_retries,
         })
     }
