@@ -83,13 +83,14 @@ fn free_port() -> u16 {
 }
 
 /// The whole service on `store`, with an embedded PostgreSQL of its own under `data` and the
-/// profile watcher on 10-s slices (cpu, wall and in-use), so `/trends` lists the pushes' slices.
+/// profile watcher on 10-s slices (cpu, wall and in-use), so `/trends` lists the pushes' slices;
+/// a push arrives when its 10-s window ends, so the lag (15 s) covers the upload interval.
 async fn service(store: &Path, data: &Path) -> (Running, String) {
     let port = free_port();
     let config = data.join("agents.toml");
     std::fs::write(
         &config,
-        "[watch]\nslice_secs = 10\nlag_secs = 2\nbackfill_hours = 0\n\
+        "[watch]\nslice_secs = 10\nlag_secs = 15\nbackfill_hours = 0\n\
          types = [\"cpu\", \"wall\", \"inuse\"]\n",
     )
     .expect("the settings file");
@@ -461,7 +462,7 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
     // with the version the agents tagged.
     for (app, kind) in [("py-busy", "cpu"), ("node-busy", "wall")] {
         let url = format!("{address}/trends/{app}?type={kind}&{window}");
-        let deadline = Instant::now() + Duration::from_secs(40);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let slices = loop {
             let trends = get(&url).await.unwrap_or_else(|| panic!("{url} answers"));
             let slices = trends["slices"].as_array().cloned().unwrap_or_default();

@@ -28,6 +28,7 @@ mod json_canon;
 #[path = "../common/jvm.rs"]
 mod jvm;
 mod labels;
+mod once;
 mod openapi;
 mod operations;
 mod outbox;

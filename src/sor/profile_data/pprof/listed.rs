@@ -51,8 +51,9 @@ impl ProfileFile {
             .position(|t| t.name() == sample_type)
     }
 
-    /// Whether the file counts in `[from, to)` (epoch seconds): its `[time, time + duration)`
-    /// overlaps it, a zero or negative duration being the instant `time`. A file without a
+    /// Whether the file counts in `[from, to)` (epoch seconds): its time, where it starts,
+    /// lies in it (SPEC §20: a profile belongs to the one window holding its start, as
+    /// Pyroscope stamps it, so adjacent windows never share a profile). A file without a
     /// time counts everywhere.
     pub fn in_window(&self, from: i64, to: i64) -> bool {
         if self.time_nanos == 0 {
@@ -62,12 +63,6 @@ impl ProfileFile {
             from.saturating_mul(1_000_000_000),
             to.saturating_mul(1_000_000_000),
         );
-        let start = self.time_nanos;
-        let end = start.saturating_add(self.profile.duration_nanos.max(0));
-        if end == start {
-            from <= start && start < to
-        } else {
-            start < to && end > from
-        }
+        from <= self.time_nanos && self.time_nanos < to
     }
 }

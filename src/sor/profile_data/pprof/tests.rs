@@ -280,7 +280,7 @@ fn the_trailer_size_is_only_a_hint() {
 }
 
 #[test]
-fn windows_hold_the_files_whose_time_overlaps_them() {
+fn a_file_counts_in_the_one_window_holding_its_start() {
     let at = |time_nanos: i64, duration_nanos: i64| ProfileFile {
         app: "a".into(),
         path: "a/x".into(),
@@ -294,22 +294,38 @@ fn windows_hold_the_files_whose_time_overlaps_them() {
     let s = 1_000_000_000i64;
     assert!(at(0, 0).in_window(100, 200), "no time: every window");
     assert!(at(150 * s, 10 * s).in_window(100, 200));
-    assert!(at(90 * s, 20 * s).in_window(100, 200), "overlaps the start");
+    assert!(
+        !at(90 * s, 20 * s).in_window(100, 200),
+        "overlaps the start: it belongs to the window before"
+    );
+    assert!(at(90 * s, 20 * s).in_window(0, 100));
+    assert!(
+        at(195 * s, 10 * s).in_window(100, 200),
+        "starts inside, ends after: it belongs here"
+    );
+    assert!(!at(195 * s, 10 * s).in_window(200, 300));
     assert!(
         !at(200 * s, 10 * s).in_window(100, 200),
         "starts at the end"
     );
-    assert!(!at(90 * s, 10 * s).in_window(100, 200), "ends at the start");
-    assert!(at(100 * s, 0).in_window(100, 200), "an instant inside");
+    assert!(at(100 * s, 0).in_window(100, 200), "an instant at the start");
     assert!(
         at(100 * s, -5).in_window(100, 200),
-        "a negative duration is an instant"
+        "a negative duration changes nothing"
     );
     assert!(
-        at(50 * s, i64::MAX).in_window(100, 200),
-        "a huge duration overlaps"
+        !at(50 * s, i64::MAX).in_window(100, 200),
+        "a huge duration started before"
     );
-    assert!(!at(300 * s, i64::MAX).in_window(100, 200));
+    // Adjacent windows never share a file: each start lies in exactly one.
+    for start in [99, 100, 101, 109, 110, 111] {
+        let file = at(start * s + 3, 10 * s);
+        let holding = (90..=120)
+            .step_by(10)
+            .filter(|from| file.in_window(*from, from + 10))
+            .count();
+        assert_eq!(holding, 1, "a file starting at {start}.000000003 s");
+    }
 }
 
 /// A sample as writers may also write it: labels, and location ids packed or not.
