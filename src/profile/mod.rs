@@ -2,6 +2,7 @@
 
 mod calltree;
 pub mod cost;
+pub mod coverage;
 mod error;
 mod fields;
 pub mod fleet_window;
@@ -14,6 +15,7 @@ pub mod regression;
 mod schema;
 mod severity;
 pub mod significance;
+mod slices;
 mod stats;
 pub mod trend;
 pub mod trend_view;
@@ -39,6 +41,7 @@ pub use labels_schema::{selector_pattern, SelectorText};
 pub use names::{normalize_function_name, normalized_function_name, separator_form};
 pub(crate) use schema::{documented, string};
 pub use severity::Severity;
+pub use slices::Slices;
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::durations;
 use crate::profile::regression::DetectorSettings;
-use crate::profile::{is_label_name, ProfileType};
+use crate::profile::{is_label_name, ProfileType, Slices};
 
 /// How the fleet's profiles are summarized over time.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +65,14 @@ impl WatchSettings {
     /// The slice length.
     pub fn slice(&self) -> i64 {
         i64::try_from(self.slice_secs.as_secs()).unwrap_or(i64::MAX)
+    }
+
+    /// The slice grid: its length, and the lag after which a slice is read.
+    pub fn slices(&self) -> Slices {
+        Slices {
+            secs: self.slice(),
+            lag: i64::try_from(self.lag_secs.as_secs()).unwrap_or(i64::MAX),
+        }
     }
 
     /// The detector's settings.

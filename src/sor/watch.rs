@@ -8,6 +8,7 @@ use super::summary::{
     Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
 };
 use super::SorError;
+use crate::profile::coverage::{AppCoverage, CoverageQuery};
 use crate::profile::fleet_window::{AppWindow, FleetQuery};
 use crate::profile::trend::SliceSummary;
 use crate::profile::trend_view::{TrendPick, Trends};
@@ -44,6 +45,11 @@ pub trait FleetSummarySor: Send + Sync {
     /// (or of `query.apps`), merged per app, sorted by app; read in one query whatever the
     /// number of apps. An app without a summary in the window is absent.
     async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError>;
+
+    /// For every series of `query.profile_type` the watcher follows (or those of
+    /// `query.apps`), how many slices of `query.slices` it has worked and which it tried and
+    /// could not read (SPEC §20), in one query; an app it does not follow is absent.
+    async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError>;
 }
 
 /// What a BOR reads from the watcher: trends (triage) and the fleet's summaries (fleet

@@ -235,12 +235,8 @@ pub(super) fn build_bors(
                 settings.fleet.concurrency.get(),
                 settings.fleet.app_timeout_secs,
             )
-            .with_summaries(deps.fleet_summaries.clone())
-            .keeping_windows(
-                settings.watch.slice(),
-                settings.fleet.summaries_cache_secs,
-                metrics.clone(),
-            ),
+            .with_summaries(deps.fleet_summaries.clone(), settings.watch.slices())
+            .keeping_windows(settings.fleet.summaries_cache_secs, metrics.clone()),
         ));
     }
     Ok((bors, writer))

@@ -18,7 +18,7 @@ use crate::bor::watch::summarizer::{Summarizer, SummaryShape};
 use crate::bor::watch::task::WatchTask;
 use crate::bor::watch::trends::{trend_weight, TREND_CACHE_UNITS, TREND_TTL};
 use crate::bor::watch::worker::Worker;
-use crate::bor::watch::{Slices, TrendService};
+use crate::bor::watch::TrendService;
 use crate::settings::{Function, WatchSettings};
 use crate::sor::coalescing::Coalescing;
 use crate::tasks::Tasks;
@@ -67,10 +67,7 @@ pub(super) fn start_watch(
         hosted.baseline.as_ref(),
     )?;
     let watch = &settings.watch;
-    let slices = Slices {
-        secs: watch.slice(),
-        lag: i64::try_from(watch.lag_secs.as_secs()).unwrap_or(i64::MAX),
-    };
+    let slices = watch.slices();
     let watch_metrics = WatchMetrics::new(metrics, watch.export_functions as usize)
         .map(Arc::new)
         .map_err(|e| StartupError::Config {

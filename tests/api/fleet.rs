@@ -1,13 +1,19 @@
-//! `/fleet/hotspots` and `/search` end to end: hotspots across apps, routed to the owning team.
+//! `/fleet/hotspots` and `/search` end to end: hotspots across apps, routed to the owning team,
+//! with the profile watcher running beside them (its summaries do not reach back to the
+//! incident hour, so the answers are live: SPEC §20).
 
 use serde_json::json;
 
 use crate::helpers::json_with_status;
-use crate::stubs::java::{spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO};
+use crate::stubs::java::{spawn_with_pyroscope_and, INCIDENT_FROM, INCIDENT_TO};
 
 #[tokio::test]
 async fn hotspots_and_search_are_routed_to_the_owning_team() {
-    let (app, _pyroscope) = spawn_with_pyroscope().await;
+    let (app, _pyroscope) = spawn_with_pyroscope_and(|s| {
+        s.watch.enabled = true;
+        s.watch.backfill_hours = 1;
+    })
+    .await;
     let service = json!({"appName": "checkout", "teamOwner": "team-payments", "tier": "critical", "notificationChannel": "#payments"});
     json_with_status(app.post("/services", &service).await, 201).await;
 
@@ -20,6 +26,7 @@ async fn hotspots_and_search_are_routed_to_the_owning_team() {
     )
     .await;
     assert_eq!(body["appsQueried"], 2);
+    assert_eq!(body["source"], "live");
     assert_eq!(body["failedApps"], json!([]));
     let top = &body["hotspots"][0];
     assert_eq!(top["function"], "java/util/HashMap.resize");

@@ -15,7 +15,7 @@ use crate::trends::{backfilled, backfilled_to, steady_now, watching, SLICE};
 const APPS: usize = 4;
 
 /// A watched fleet of [`APPS`] apps with an hour summarized; the window of that hour.
-async fn watched(top_functions: Option<u32>) -> (TestApp, wiremock::MockServer, (i64, i64)) {
+pub async fn watched(top_functions: Option<u32>) -> (TestApp, wiremock::MockServer, (i64, i64)) {
     let now = steady_now().await;
     let stub = start(Fleet::of(APPS, backfilled_to(now) - 1800)).await;
     let app = match top_functions {

@@ -14,6 +14,7 @@ mod contract_profile_data;
 mod demo;
 mod diff;
 mod fleet;
+mod fleet_coverage;
 mod fleet_summaries;
 mod gate;
 mod helpers;

@@ -92,7 +92,9 @@ async fn windows_read_exactly_the_pushes_whose_start_lies_in_them_before_and_aft
     }
     // Ten 10-s windows in a row add up to the 100-s window: nothing is counted twice.
     let hot = |w: &[(String, u64)]| w.iter().find(|(n, _)| n == "busy_hot").map_or(0, |f| f.1);
-    let tens: u64 = (0..6).map(|k| hot(&sums[&(T0 + 10 * k, T0 + 10 * k + 10)])).sum();
+    let tens: u64 = (0..6)
+        .map(|k| hot(&sums[&(T0 + 10 * k, T0 + 10 * k + 10)]))
+        .sum();
     assert_eq!(tens, hot(&sums[&(T0 - 20, T0 + 80)]));
     assert_eq!(tens, (1u64 << 12) - 1, "all twelve pushes, each once");
     drop(app);

@@ -156,7 +156,11 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
     let sors = spawn_sors(&db, &pyroscope).await;
     let triage = spawn_ready(sors.bor(Function::TriageV2)).await;
     let diff = spawn_ready(sors.bor(Function::DiffReportV2)).await;
-    let fleet = spawn_ready(sors.bor(Function::FleetSearchV2)).await;
+    // The fleet BOR reads the watcher's summaries from the all-in-one process, whose watcher
+    // runs beside (SPEC §20): the windows here are before its history, so both answer live.
+    let mut fleet = sors.bor(Function::FleetSearchV2);
+    fleet.sors.watch_url = Some(url::Url::parse(&all).unwrap());
+    let fleet = spawn_ready(fleet).await;
     let client = Client::new();
     seed(&client, &sors).await;
 
@@ -221,7 +225,8 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
         body.contains("team-of-checkout-service"),
         "v2 fleet search adds owners: {body}"
     );
-    assert_same(&client, &all, &fleet, &format!("/fleet/hotspots?{window}")).await;
+    let body = assert_same(&client, &all, &fleet, &format!("/fleet/hotspots?{window}")).await;
+    assert!(body.contains(r#""source":"live""#), "{body}");
     assert_same(
         &client,
         &all,

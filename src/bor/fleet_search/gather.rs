@@ -11,11 +11,11 @@ use futures_util::stream::{self, StreamExt};
 use super::model::{FleetScope, SourceChoice};
 use super::report::{ErrorBound, FailedApp, FleetSource, Provenance};
 use super::scoring::{AppTop, TOP_FUNCTIONS};
-use super::tops::{FleetTops, SummaryBasis, Tops};
+use super::summarized::SummaryRead;
+use super::tops::{FleetTops, Tops};
 use super::window_cache::WindowCache;
 use crate::bor::shown_error;
-use crate::profile::fleet_window::{AppWindow, FleetQuery};
-use crate::profile::{percent_of, AppName, FunctionStat, TimeWindow};
+use crate::profile::{AppName, Slices};
 use crate::sor::profile_data::ProfileQuery;
 use crate::sor::registry::Service;
 use crate::sor::{FleetSummarySor, ProfileDataSor, RegistrySor, SorError};
@@ -26,6 +26,8 @@ pub(super) struct FleetSources {
     pub(super) registry: Option<Arc<dyn RegistrySor>>,
     /// The watcher's summaries, when it runs (in-process or at `WATCH_URL`).
     pub(super) summaries: Option<Arc<dyn FleetSummarySor>>,
+    /// The watcher's slices: which of a window's slices it has had its turn at.
+    pub(super) grid: Option<Slices>,
     /// Windows read from the summaries, kept for other answers of the same window.
     pub(super) cache: Option<WindowCache>,
     pub(super) concurrency: usize,
@@ -50,7 +52,7 @@ impl Gathered {
         self.fleet.tops.queried
     }
 
-    /// The apps that failed (live only).
+    /// The apps that failed.
     pub(super) fn failed(&self) -> Vec<FailedApp> {
         self.fleet.tops.failed.clone()
     }
@@ -101,22 +103,32 @@ impl FleetSources {
         }
     }
 
-    /// The summaries' answer; `None` (answer live) when asked for live, when label matchers
-    /// are given (summaries are per app, not per label), when the watcher does not run or
-    /// fails, or when the window has no summary of some app asked for (of any app, when
-    /// none is named). Kept per window when a cache is set.
+    /// The summaries' answer (SPEC §18, §20); `None` (answer live) when asked for live, when
+    /// label matchers are given (summaries are per app, not per label), when the watcher does
+    /// not run or fails, when no slice of the window is due yet, or when the summaries do not
+    /// cover every due slice of every app asked (of every app Profile Data lists in the
+    /// window, when none is named). Kept per window when a cache is set.
     async fn summarized(&self, scope: &FleetScope) -> Option<Arc<FleetTops>> {
         if scope.source == SourceChoice::Live || !scope.labels.is_empty() {
             return None;
         }
         let summaries = self.summaries.as_ref()?;
+        let grid = self.grid?;
+        let slices = grid.due_in(scope.window, chrono::Utc::now().timestamp())?;
+        let read = SummaryRead {
+            profiles: self.profiles.as_ref(),
+            summaries: summaries.as_ref(),
+            grid,
+            scope,
+            slices,
+        };
         let loaded = match &self.cache {
-            None => read_summaries(summaries.as_ref(), scope, scope.window).await,
+            None => read.answer().await,
             Some(cache) => {
-                let slices = cache.slices_of(scope.window)?;
-                let load = read_summaries(summaries.as_ref(), scope, slices);
                 let (profile_type, apps) = (scope.profile_type, scope.apps.clone());
-                cache.get_or_load(profile_type, slices, apps, load).await
+                cache
+                    .get_or_load(profile_type, slices, apps, read.answer())
+                    .await
             }
         };
         loaded.unwrap_or_else(|e| {
@@ -150,7 +162,11 @@ impl FleetSources {
         for (app, outcome) in outcomes {
             match outcome {
                 Ok(top) => tops.push(top),
-                Err(error) => failed.push(FailedApp { app, error }),
+                Err(error) => failed.push(FailedApp {
+                    app,
+                    error,
+                    missing_slices: None,
+                }),
             }
         }
         Ok(Tops {
@@ -198,77 +214,6 @@ impl FleetSources {
                 None
             }
         }
-    }
-}
-
-/// The summaries of `scope`'s apps and type whose slices start in `window`, ranked; `None`
-/// when they do not cover the apps asked for.
-async fn read_summaries(
-    summaries: &dyn FleetSummarySor,
-    scope: &FleetScope,
-    window: TimeWindow,
-) -> Result<Option<Arc<FleetTops>>, SorError> {
-    let query = FleetQuery {
-        profile_type: scope.profile_type,
-        window,
-        apps: scope.apps.clone(),
-        top: TOP_FUNCTIONS as u32,
-    };
-    let windows = summaries.fleet(query).await?;
-    let complete = match &scope.apps {
-        Some(apps) => apps.len() == windows.len(),
-        None => !windows.is_empty(),
-    };
-    if !complete {
-        return Ok(None);
-    }
-    // Ranking and grouping a fleet is CPU work: on the blocking pool, not the asker's thread.
-    let fleet = tokio::task::spawn_blocking(move || {
-        let fleet = FleetTops::new(tops_of(windows));
-        fleet.hotspots(usize::MAX);
-        fleet
-    })
-    .await
-    .map_err(|e| SorError::Unavailable(format!("ranking the fleet failed: {e}")))?;
-    Ok(Some(Arc::new(fleet)))
-}
-
-/// The apps' merged summaries as the same ranked tops a live query gives: shares from the
-/// summed integer counts, as a live profile computes them.
-fn tops_of(windows: Vec<AppWindow>) -> Tops {
-    let mut slices: Vec<i64> = windows.iter().flat_map(|w| w.slices.clone()).collect();
-    slices.sort_unstable();
-    slices.dedup();
-    let mut bounds = HashMap::with_capacity(windows.len());
-    let mut tops = Vec::with_capacity(windows.len());
-    for window in windows {
-        let total = window.total_samples;
-        bounds.insert(
-            window.app.clone(),
-            ErrorBound {
-                samples: window.max_error_samples,
-                percent: percent_of(window.max_error_samples, total),
-            },
-        );
-        let functions = window
-            .functions
-            .into_iter()
-            .map(|f| FunctionStat {
-                self_percent: percent_of(f.self_samples, total),
-                name: f.name,
-                self_samples: f.self_samples,
-                total_samples: f.total_samples,
-                part_self_samples: Vec::new(),
-            })
-            .collect();
-        tops.push(AppTop::new(window.app, functions));
-    }
-    tops.sort_by(|a, b| a.app.cmp(&b.app));
-    Tops {
-        queried: tops.len(),
-        tops,
-        failed: Vec::new(),
-        basis: Some(SummaryBasis { slices, bounds }),
     }
 }
 

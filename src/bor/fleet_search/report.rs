@@ -56,9 +56,15 @@ pub struct Provenance {
 /// An app that could not be read; the others are still answered.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({"app": "legacy-billing", "error": "no answer within 10s"}))]
+#[serde(rename_all = "camelCase")]
 pub struct FailedApp {
     pub app: String,
     pub error: String,
+    /// From the summaries: the starts of the window's slices the profile watcher tried and
+    /// could not read for this app (SPEC §20); absent in a live answer, where the app's whole
+    /// window failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_slices: Option<Vec<i64>>,
 }
 
 /// Answer of `GET /search`.

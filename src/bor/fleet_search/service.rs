@@ -9,6 +9,7 @@ use super::model::{HotspotRequest, SearchRequest};
 use super::report::{Hotspot, HotspotReport, HotspotService, SearchMatch, SearchReport};
 use super::scoring;
 use super::window_cache::WindowCache;
+use crate::profile::Slices;
 use crate::sor::registry::Tier;
 use crate::sor::{FleetSummarySor, ProfileDataSor, RegistrySor, SorError};
 use crate::telemetry::Metrics;
@@ -30,6 +31,7 @@ impl FleetSearchService {
                 profiles,
                 registry,
                 summaries: None,
+                grid: None,
                 cache: None,
                 concurrency: concurrency.max(1),
                 app_timeout,
@@ -37,21 +39,22 @@ impl FleetSearchService {
         }
     }
 
-    /// Answers from the watcher's summaries when it runs (SPEC §18).
-    pub fn with_summaries(mut self, summaries: Option<Arc<dyn FleetSummarySor>>) -> Self {
+    /// Answers from the watcher's summaries when it runs (SPEC §18), for the windows whose
+    /// due slices of `grid` (the watcher's) they cover (SPEC §20).
+    pub fn with_summaries(
+        mut self,
+        summaries: Option<Arc<dyn FleetSummarySor>>,
+        grid: Slices,
+    ) -> Self {
         self.sources.summaries = summaries;
+        self.sources.grid = Some(grid);
         self
     }
 
-    /// Keeps each window read from the summaries for `ttl` (slices on a grid of `slice_secs`),
-    /// so that the answers of one window share its merge; zero shares only loads in flight.
-    pub fn keeping_windows(
-        mut self,
-        slice_secs: i64,
-        ttl: Duration,
-        metrics: Arc<Metrics>,
-    ) -> Self {
-        self.sources.cache = Some(WindowCache::new(slice_secs, ttl, metrics));
+    /// Keeps each window read from the summaries for `ttl`, so that the answers of one
+    /// window share its merge; zero shares only loads in flight.
+    pub fn keeping_windows(mut self, ttl: Duration, metrics: Arc<Metrics>) -> Self {
+        self.sources.cache = Some(WindowCache::new(ttl, metrics));
         self
     }
 

@@ -294,7 +294,8 @@ async fn apps_are_queried_with_bounded_concurrency_and_a_per_app_timeout() {
         report.failed_apps,
         [FailedApp {
             app: "slow-1".into(),
-            error: "no answer within 0.2s".into()
+            error: "no answer within 0.2s".into(),
+            missing_slices: None,
         }]
     );
     assert!(

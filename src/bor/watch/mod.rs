@@ -12,7 +12,6 @@ mod regression_page;
 pub mod regression_routes;
 pub mod regressions;
 pub mod routes;
-pub mod slices;
 pub mod status;
 pub mod summarizer;
 pub mod task;
@@ -21,5 +20,4 @@ mod test_events;
 pub mod trends;
 pub mod worker;
 
-pub use slices::Slices;
 pub use trends::TrendService;

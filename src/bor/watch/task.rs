@@ -10,10 +10,10 @@ use tokio::task::JoinSet;
 
 use super::fault::InjectedPanic;
 use super::metrics::WatchMetrics;
-use super::slices::Slices;
 use super::status::WatchStatus;
 use super::summarizer::Summarizer;
 use super::worker::Worker;
+use crate::profile::Slices;
 use crate::profile::{AppName, ProfileType};
 use crate::sor::summary::{Backfill, Series};
 use crate::sor::{RegressionSor, SorError, SummarySor, WatchWork};

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::backfill::{BackfillError, BackfillRequest};
-use super::slices::Slices;
 use crate::profile::trend::{suggestions, ThresholdSuggestion};
 use crate::profile::trend_view::{TrendPick, Trends};
+use crate::profile::Slices;
 use crate::profile::{AppName, ProfileType, TimeWindow};
 use crate::sor::coalescing::Coalescing;
 use crate::sor::summary::Backfill;

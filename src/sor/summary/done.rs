@@ -86,8 +86,8 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
     match work.source {
         WorkSource::Live => {
             sqlx::query(
-                "update watch_series set next_slice = $4 where app_name = $1 \
-                 and profile_type = $2 and next_slice = $3",
+                "update watch_series set next_slice = $4, failed_slice = null \
+                 where app_name = $1 and profile_type = $2 and next_slice = $3",
             )
             .bind(app)
             .bind(t)

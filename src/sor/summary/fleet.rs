@@ -9,6 +9,7 @@ use futures_util::TryStreamExt;
 
 use super::postgres::{summary_of, PgSummaryStore};
 use super::rows::FleetRow;
+use crate::profile::coverage::{AppCoverage, CoverageQuery};
 use crate::profile::fleet_window::{AppWindow, FleetMerge, FleetQuery};
 use crate::profile::trend_view::StoredSlice;
 use crate::sor::{FleetSummarySor, SorError};
@@ -69,6 +70,11 @@ impl FleetSummarySor for PgSummaryStore {
             .await?;
         Ok(merged)
     }
+
+    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
+    async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError> {
+        self.read_coverage(query).await
+    }
 }
 
 /// `merge` with `rows` decoded into it.
@@ -93,6 +99,13 @@ pub struct FleetSummaries {
     pub apps: Vec<AppWindow>,
 }
 
+/// What the watcher's `GET /summaries/coverage` answers.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct FleetCoverage {
+    /// One per series the watcher follows, in no order.
+    pub apps: Vec<AppCoverage>,
+}
+
 #[async_trait]
 impl FleetSummarySor for RemoteTrends {
     #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
@@ -108,6 +121,24 @@ impl FleetSummarySor for RemoteTrends {
             params.push(("apps", names.join(",")));
         }
         let answer: FleetSummaries = self.remote().get(&["summaries", "fleet"], &params).await?;
+        Ok(answer.apps)
+    }
+
+    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
+    async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError> {
+        let mut params = vec![
+            ("type", query.profile_type.as_str().to_owned()),
+            ("from", query.slices.from.to_string()),
+            ("to", query.slices.to.to_string()),
+        ];
+        if let Some(apps) = &query.apps {
+            let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
+            params.push(("apps", names.join(",")));
+        }
+        let answer: FleetCoverage = self
+            .remote()
+            .get(&["summaries", "coverage"], &params)
+            .await?;
         Ok(answer.apps)
     }
 }

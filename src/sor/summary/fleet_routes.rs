@@ -1,12 +1,14 @@
-//! `GET /summaries/fleet`: the watcher's process hands the fleet BOR of another process every
-//! app's summaries of a window, merged per app (SPEC §18, split mode over `WATCH_URL`).
+//! `GET /summaries/fleet` and `GET /summaries/coverage`: the watcher's process hands the fleet
+//! BOR of another process every app's summaries of a window, merged per app (SPEC §18), and
+//! what it has worked of each series there (SPEC §20), in split mode over `WATCH_URL`.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::fleet::FleetSummaries;
+use super::fleet::{FleetCoverage, FleetSummaries};
 use crate::error::{ApiError, ErrorBody};
+use crate::profile::coverage::{AppCoverage, CoverageQuery};
 use crate::profile::fleet_window::{AppWindow, FleetQuery, WindowFunction};
 use crate::profile::{parse_limit, AppName, InputError, TimeWindow};
 use crate::routing::resource;
@@ -14,14 +16,15 @@ use crate::sor::FleetSummarySor;
 
 /// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/summaries/fleet").route(web::get().to(fleet)));
+    cfg.service(resource("/summaries/fleet").route(web::get().to(fleet)))
+        .service(resource("/summaries/coverage").route(web::get().to(coverage)));
 }
 
 /// The OpenAPI paths of this route.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(fleet),
-    components(schemas(FleetSummaries, AppWindow, WindowFunction))
+    paths(fleet, coverage),
+    components(schemas(FleetSummaries, AppWindow, WindowFunction, FleetCoverage, AppCoverage))
 )]
 pub struct RoutesDoc;
 
@@ -47,21 +50,23 @@ pub struct FleetSummaryParams {
     pub top: Option<i64>,
 }
 
+/// The `apps` list of either query.
+fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
+    raw.map(|raw| {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| AppName::parse_field(a, "apps"))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .transpose()
+}
+
 impl TryFrom<FleetSummaryParams> for FleetQuery {
     type Error = InputError;
 
     fn try_from(params: FleetSummaryParams) -> Result<Self, InputError> {
-        let apps = params
-            .apps
-            .as_deref()
-            .map(|raw| {
-                raw.split(',')
-                    .map(str::trim)
-                    .filter(|a| !a.is_empty())
-                    .map(|a| AppName::parse_field(a, "apps"))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?;
+        let apps = app_list(params.apps.as_deref())?;
         Ok(FleetQuery {
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
             window: TimeWindow::new(params.from, params.to)?,
@@ -89,4 +94,56 @@ pub async fn fleet(
     let query = FleetQuery::try_from(query.into_inner())?;
     let apps = store.fleet(query).await?;
     Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
+}
+
+/// Query of `GET /summaries/coverage`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// Profile type: cpu (default), alloc, lock, wall or inuse.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::profile::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+    /// Slices starting at or after this, epoch seconds.
+    #[param(minimum = 0)]
+    pub from: i64,
+    /// … and before this.
+    #[param(minimum = 1)]
+    pub to: i64,
+    /// Comma-separated app names; default every series the watcher follows.
+    #[param(inline, value_type = Option<crate::profile::AppNameList>)]
+    pub apps: Option<String>,
+}
+
+impl TryFrom<CoverageParams> for CoverageQuery {
+    type Error = InputError;
+
+    fn try_from(params: CoverageParams) -> Result<Self, InputError> {
+        Ok(CoverageQuery {
+            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            slices: TimeWindow::new(params.from, params.to)?,
+            apps: app_list(params.apps.as_deref())?,
+        })
+    }
+}
+
+/// What the watcher has worked of every series of one type in `[from, to)` (SPEC §20).
+///
+/// Per series: how many of the slices starting in the window it has worked (summarized, or
+/// read without a profile), and which it tried and could not read. The fleet BOR of another
+/// process answers from the summaries only where every due slice of every app is worked.
+#[utoipa::path(get, path = "/summaries/coverage", tag = "trends",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "One entry per series the watcher follows; an app it does not follow is absent", body = FleetCoverage),
+        (status = 400, description = "Invalid type, window or app name", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn coverage(
+    store: web::Data<dyn FleetSummarySor>,
+    query: web::Query<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = CoverageQuery::try_from(query.into_inner())?;
+    let apps = store.coverage(query).await?;
+    Ok(HttpResponse::Ok().json(FleetCoverage { apps }))
 }

@@ -2,16 +2,18 @@
 //! leases, and backfill items, in PostgreSQL. The regression events a slice's work decides are
 //! the regression store's (`sor::regression`), written in this store's transaction.
 
+mod coverage;
 mod done;
 mod fleet;
 pub mod fleet_routes;
 mod model;
 mod postgres;
+mod retention;
 mod rows;
 mod trend;
 mod work;
 
-pub use fleet::FleetSummaries;
+pub use fleet::{FleetCoverage, FleetSummaries};
 pub use model::{
     Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork, WorkSource,
 };

@@ -239,8 +239,8 @@ impl SummarySor for PgSummaryStore {
                         }
                     }
                     sqlx::query(
-                        "insert into watch_series (app_name, profile_type, next_slice) \
-                         select a, t, $3 from unnest($1::text[]) a cross join unnest($2::text[]) t \
+                        "insert into watch_series (app_name, profile_type, next_slice, watched_from) \
+                         select a, t, $3, $3 from unnest($1::text[]) a cross join unnest($2::text[]) t \
                          on conflict do nothing",
                     )
                     .bind(&apps)

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::done::{slice_done, DoneSlice};
 use super::model::{Lease, Series, SliceOutcome, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
+use super::retention::drop_days_before;
 use super::rows::NextRow;
 use crate::sor::{SorError, WatchWork};
 
@@ -39,8 +40,8 @@ impl WatchWork for PgSummaryStore {
                 let (apps, types) = (apps.clone(), types.clone());
                 async move {
                     sqlx::query(
-                        "insert into watch_series (app_name, profile_type, next_slice) \
-                         select * , $3 from unnest($1::text[], $2::text[]) on conflict do nothing",
+                        "insert into watch_series (app_name, profile_type, next_slice, watched_from) \
+                         select * , $3, $3 from unnest($1::text[], $2::text[]) on conflict do nothing",
                     )
                     .bind(apps)
                     .bind(types)
@@ -189,14 +190,22 @@ impl WatchWork for PgSummaryStore {
                 let (lease, error) = (lease.clone(), error.to_owned());
                 async move {
                     let (app, t) = (lease.series.app.as_str(), lease.series.profile_type.as_str());
+                    // A live slice that failed is kept as tried (SPEC §20): fleet answers name
+                    // the app with the slices it lacks until the cursor moves on.
+                    let live = match work.source {
+                        WorkSource::Live => Some(work.start),
+                        WorkSource::Backfill { .. } => None,
+                    };
                     sqlx::query(
-                        "update watch_series set last_error = $4 where app_name = $1 \
+                        "update watch_series set last_error = $4, \
+                             failed_slice = coalesce($5, failed_slice) where app_name = $1 \
                          and profile_type = $2 and lease_token = $3",
                     )
                     .bind(app)
                     .bind(t)
                     .bind(lease.token)
                     .bind(&error)
+                    .bind(live)
                     .execute(&pool)
                     .await?;
                     if let WorkSource::Backfill { id, .. } = work.source {
@@ -252,23 +261,10 @@ impl WatchWork for PgSummaryStore {
     }
 
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError> {
-        const OLD: &str = "select c.relname::text from pg_inherits i \
-             join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent \
-             where p.relname = 'profile_summary' \
-             and (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \\(''?(-?\\d+)'))[1]::bigint <= $1";
-        let names: Vec<String> = self
+        let names = self
             .db
-            .run("dropping old summaries", |pool| async move {
-                let names: Vec<String> = sqlx::query_scalar(OLD)
-                    .bind(before)
-                    .fetch_all(&pool)
-                    .await?;
-                for name in &names {
-                    // Names come from the catalog, quoted as identifiers.
-                    let sql = format!("drop table if exists \"{}\"", name.replace('"', "\"\""));
-                    sqlx::query(&sql).execute(&pool).await?;
-                }
-                Ok(names)
+            .run("dropping old summaries", |pool| {
+                drop_days_before(pool, before)
             })
             .await?;
         if !names.is_empty() {

@@ -30,6 +30,8 @@ pub struct Fleet {
     pub spike: Option<(String, i64, i64, f64)>,
     /// `(app, at)`: `HashMap.resize` renamed in that app's CPU profile from `at` on.
     pub rename: Option<(String, i64)>,
+    /// `(app, from)`: Pyroscope answers 500 for that app's profiles starting at or after `from`.
+    pub failing: Option<(String, i64)>,
     pub latency: Duration,
 }
 
@@ -45,6 +47,7 @@ impl Fleet {
             overdispersion: None,
             spike: None,
             rename: None,
+            failing: None,
             latency: Duration::ZERO,
         }
     }
@@ -119,6 +122,11 @@ impl Respond for Select {
             .and_then(app_of)
             .unwrap_or("");
         let id = body["profileTypeID"].as_str().unwrap_or("");
+        if let Some((failing, from)) = &self.0.failing {
+            if app == failing && start / 1000 >= *from {
+                return ResponseTemplate::new(500).set_body_string("ingester unavailable");
+            }
+        }
         let profiles = self.0.profiles(app, id);
         ResponseTemplate::new(200)
             .set_body_json(profiles.flame_graph(start / 1000, end / 1000))

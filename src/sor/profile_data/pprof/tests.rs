@@ -308,7 +308,10 @@ fn a_file_counts_in_the_one_window_holding_its_start() {
         !at(200 * s, 10 * s).in_window(100, 200),
         "starts at the end"
     );
-    assert!(at(100 * s, 0).in_window(100, 200), "an instant at the start");
+    assert!(
+        at(100 * s, 0).in_window(100, 200),
+        "an instant at the start"
+    );
     assert!(
         at(100 * s, -5).in_window(100, 200),
         "a negative duration changes nothing"
