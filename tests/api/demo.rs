@@ -1,6 +1,7 @@
 //! A first run: the binary with neither `PYROSCOPE_URL` nor `PROFILES_DIR` answers from the
-//! bundled demo profiles, the README's quick-start calls answer as the README shows, and the
-//! profile watcher finds the demo day's regression as the README shows it.
+//! bundled demo profiles, the README's quick-start calls answer as the README shows, the
+//! profile watcher finds the demo day's regression as the README shows it, and the last hour's
+//! hotspots come from its summaries once they cover the hour.
 
 use std::time::Duration;
 
@@ -127,4 +128,28 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
         want[key] = got[key].clone();
     }
     assert_eq!(answer, shown, "{url}");
+
+    // The last hour's hotspots come from the summaries once the watcher has worked every due
+    // slice of it for every app listed there (SPEC §20), and name as many apps as live does.
+    let live = get(format!("{address}/fleet/hotspots?limit=3&source=live")).await;
+    eventually(60, "the last hour answered from the summaries", || {
+        let (client, url) = (client.clone(), format!("{address}/fleet/hotspots?limit=3"));
+        async move {
+            let res = client.get(url).send().await;
+            let Ok(body) = res.map(|r| r.json::<Value>()) else {
+                return false;
+            };
+            body.await.is_ok_and(|b| b["source"] == "summaries")
+        }
+    })
+    .await;
+    let summarized = get(format!("{address}/fleet/hotspots?limit=3")).await;
+    assert_eq!(
+        summarized["appsQueried"], live["appsQueried"],
+        "{summarized}"
+    );
+    assert_eq!(summarized["failedApps"], live["failedApps"], "{summarized}");
+    assert!(summarized["slices"]
+        .as_array()
+        .is_some_and(|s| s.len() >= 10));
 }
