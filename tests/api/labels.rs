@@ -39,11 +39,19 @@ async fn mount_graphs(pyroscope: &MockServer) {
         .await;
 }
 
+/// The service on `pyroscope`, with the profile watcher running beside (SPEC §20: a fleet
+/// answer narrowed by labels is live whatever the watcher holds).
 async fn spawn(pyroscope: &MockServer, api: PyroscopeApi) -> TestApp {
+    spawn_watching(pyroscope, api, true).await
+}
+
+async fn spawn_watching(pyroscope: &MockServer, api: PyroscopeApi, watching: bool) -> TestApp {
     let url = url::Url::parse(&pyroscope.uri()).unwrap();
     spawn_app_with(move |s| {
         s.pyroscope.url = Some(url);
         s.pyroscope.api = api;
+        s.watch.enabled = watching;
+        s.watch.backfill_hours = 1;
     })
     .await
 }
@@ -131,7 +139,8 @@ async fn injections_are_refused_and_nothing_reaches_pyroscope() {
         .respond_with(ResponseTemplate::new(200).set_body_json(graph(900, 100)))
         .mount(&pyroscope)
         .await;
-    let app = spawn(&pyroscope, PyroscopeApi::Modern).await;
+    // No watcher here: its own reads would reach Pyroscope, and this test counts every request.
+    let app = spawn_watching(&pyroscope, PyroscopeApi::Modern, false).await;
     for bad in [
         r#"x="a"}"#,
         "{",
