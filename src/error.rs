@@ -73,15 +73,21 @@ pub enum ApiError {
     TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
-    #[error("{0}")]
-    BadGateway(String),
-    #[error("{0}")]
-    GatewayTimeout(String),
-    /// A stored row the store cannot read back: a 500 that says which, since nothing is hidden.
-    #[error("{0}")]
-    UnreadableRow(String),
+    /// A SOR's failure, answered with the status and code of its one wire table
+    /// ([`SorError::status`], [`SorError::code`]), which a remote SOR client reads back; an
+    /// unexpected one shows no cause.
+    #[error("{}", shown(.0))]
+    Sor(SorError),
     #[error("internal error")]
     Internal(String),
+}
+
+/// What a client is told of a SOR's failure: its message, except the cause of an unexpected one.
+fn shown(e: &SorError) -> &str {
+    match e {
+        SorError::Unexpected(_) => "internal error",
+        e => e.message(),
+    }
 }
 
 impl ApiError {
@@ -107,9 +113,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "store_unavailable",
-            ApiError::BadGateway(_) => "upstream_error",
-            ApiError::GatewayTimeout(_) => "upstream_timeout",
-            ApiError::UnreadableRow(_) => SorError::UNREADABLE_CODE,
+            ApiError::Sor(e) => e.code(),
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -129,16 +133,19 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::BadGateway(_) => StatusCode::BAD_GATEWAY,
-            ApiError::GatewayTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
-            ApiError::UnreadableRow(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Sor(e) => {
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         match self {
-            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            ApiError::Internal(cause) | ApiError::Sor(SorError::Unexpected(cause)) => {
+                tracing::error!(%cause, "request failed")
+            }
             e if status.is_server_error() => tracing::warn!(error = %e, "request failed"),
             _ => {}
         }
@@ -223,16 +230,7 @@ impl From<AddressDenied> for ApiError {
 
 impl From<SorError> for ApiError {
     fn from(err: SorError) -> Self {
-        match err {
-            SorError::NotFound(m) => ApiError::NotFound(m),
-            SorError::Invalid(m) => ApiError::bad_request("invalid_request", m),
-            SorError::Conflict(m) => ApiError::Conflict(m),
-            SorError::Unavailable(m) => ApiError::Unavailable(m),
-            SorError::Upstream(m) => ApiError::BadGateway(m),
-            SorError::Timeout(m) => ApiError::GatewayTimeout(m),
-            SorError::Unreadable(m) => ApiError::UnreadableRow(m),
-            SorError::Unexpected(m) => ApiError::Internal(m),
-        }
+        ApiError::Sor(err)
     }
 }
 
@@ -279,3 +277,7 @@ pub fn query_error(err: actix_web::error::QueryPayloadError) -> actix_web::Error
 pub fn path_error(err: actix_web::error::PathError) -> actix_web::Error {
     ApiError::bad_request("invalid_path", format!("invalid path parameter: {err}")).into()
 }
+
+#[cfg(test)]
+#[path = "error_tests.rs"]
+mod tests;

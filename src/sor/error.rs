@@ -63,10 +63,80 @@ impl From<DbError> for SorError {
     }
 }
 
+/// A row of the wire table: status, code, and the kind it names.
+type WireRow = (u16, &'static str, fn(String) -> SorError);
+
+/// How each kind of [`SorError`] crosses HTTP, its status and error `code`: the one table,
+/// read one way when a route answers with it and the other way when a remote SOR client reads
+/// that answer, so that a failure in one process is the same failure in the next. In the order
+/// of [`SorError::kind`]; a status-only match takes the first row with that status.
+const WIRE: [WireRow; 8] = [
+    (404, "not_found", SorError::NotFound),
+    (400, "invalid_request", SorError::Invalid),
+    (409, "conflict", SorError::Conflict),
+    (503, "store_unavailable", SorError::Unavailable),
+    (502, "upstream_error", SorError::Upstream),
+    (504, "upstream_timeout", SorError::Timeout),
+    (500, "internal_error", SorError::Unexpected),
+    (500, SorError::UNREADABLE_CODE, SorError::Unreadable),
+];
+
 impl SorError {
     /// The error `code` an HTTP answer gives [`SorError::Unreadable`], so a remote client can
     /// tell it from other 500s.
     pub const UNREADABLE_CODE: &'static str = "unreadable_row";
+
+    /// This error's row of the wire table.
+    fn kind(&self) -> usize {
+        match self {
+            SorError::NotFound(_) => 0,
+            SorError::Invalid(_) => 1,
+            SorError::Conflict(_) => 2,
+            SorError::Unavailable(_) => 3,
+            SorError::Upstream(_) => 4,
+            SorError::Timeout(_) => 5,
+            SorError::Unexpected(_) => 6,
+            SorError::Unreadable(_) => 7,
+        }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        WIRE[self.kind()].0
+    }
+
+    /// The machine-readable `code` this error is answered with.
+    pub fn code(&self) -> &'static str {
+        WIRE[self.kind()].1
+    }
+
+    /// The message it carries.
+    pub fn message(&self) -> &str {
+        match self {
+            SorError::NotFound(m)
+            | SorError::Invalid(m)
+            | SorError::Conflict(m)
+            | SorError::Unavailable(m)
+            | SorError::Upstream(m)
+            | SorError::Timeout(m)
+            | SorError::Unexpected(m)
+            | SorError::Unreadable(m) => m,
+        }
+    }
+
+    /// The error another process answered with `status` and `code`: the table's row with
+    /// both, else its first row with the status (a 400 of any code is `Invalid`), else
+    /// `Upstream` (the other side failed in a way the table does not name).
+    pub fn from_wire(status: u16, code: Option<&str>, message: String) -> SorError {
+        let exact = WIRE
+            .iter()
+            .find(|(s, c, _)| *s == status && Some(*c) == code);
+        let by_status = || WIRE.iter().find(|(s, ..)| *s == status);
+        match exact.or_else(by_status) {
+            Some((.., make)) => make(message),
+            None => SorError::Upstream(message),
+        }
+    }
 
     /// Whether the call may succeed later: the store could not be reached or did not answer
     /// (a write may even have been stored). Any other error is the store refusing the call,
@@ -82,6 +152,34 @@ impl SorError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_comes_back_from_the_wire_as_it_went() {
+        let kinds = [
+            SorError::NotFound("n".into()),
+            SorError::Invalid("i".into()),
+            SorError::Conflict("c".into()),
+            SorError::Unavailable("a".into()),
+            SorError::Upstream("u".into()),
+            SorError::Timeout("t".into()),
+            SorError::Unexpected("x".into()),
+            SorError::Unreadable("r".into()),
+        ];
+        for error in kinds {
+            let (status, code) = (error.status(), error.code());
+            let back = SorError::from_wire(status, Some(code), error.message().to_owned());
+            assert_eq!(back, error, "{status} {code}");
+        }
+        // A code the table does not know: the status decides; a status it does not know is
+        // the other side failing.
+        let read = |status, code| SorError::from_wire(status, code, "m".into());
+        assert_eq!(
+            read(400, Some("invalid_limit")),
+            SorError::Invalid("m".into())
+        );
+        assert_eq!(read(500, None), SorError::Unexpected("m".into()));
+        assert_eq!(read(418, Some("teapot")), SorError::Upstream("m".into()));
+    }
 
     #[test]
     fn only_an_unreachable_or_silent_store_is_worth_another_try() {

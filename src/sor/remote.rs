@@ -8,7 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -212,20 +212,7 @@ impl RemoteSor {
                 let (message, code) = serde_json::from_slice::<ErrorBody>(&body)
                     .map(|b| (b.error, b.code))
                     .unwrap_or_else(|_| (format!("{name} SOR at {host} answered {status}"), None));
-                match status {
-                    StatusCode::INTERNAL_SERVER_ERROR
-                        if code.as_deref() == Some(SorError::UNREADABLE_CODE) =>
-                    {
-                        SorError::Unreadable(message)
-                    }
-                    StatusCode::NOT_FOUND => SorError::NotFound(message),
-                    StatusCode::BAD_REQUEST => SorError::Invalid(message),
-                    StatusCode::CONFLICT => SorError::Conflict(message),
-                    StatusCode::SERVICE_UNAVAILABLE => SorError::Unavailable(message),
-                    StatusCode::GATEWAY_TIMEOUT => SorError::Timeout(message),
-                    // 502 and anything else unforeseen: the remote side failed, not this process.
-                    _ => SorError::Upstream(message),
-                }
+                SorError::from_wire(status.as_u16(), code.as_deref(), message)
             }
         }
     }
