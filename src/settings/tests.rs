@@ -1,6 +1,7 @@
 //! Unit tests of settings loading and of the FUNCTION values.
 
 use super::*;
+use crate::profile::ProfileType;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -291,4 +292,20 @@ fn the_sor_token_comes_from_the_environment() {
     use secrecy::ExposeSecret;
     let s = Settings::load_from(None, env(&[("SOR_TOKEN", "s3cret")])).unwrap();
     assert_eq!(s.sors.token.unwrap().expose_secret(), "s3cret");
+}
+
+#[test]
+fn watched_types_are_read_as_profile_types_and_an_unknown_one_names_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("watch.toml");
+    std::fs::write(&file, "[watch]\ntypes = [\"heap\", \"cpu\", \"cpu\"]\n").unwrap();
+    let path = file.to_str().unwrap();
+    let s = Settings::load_from(Some(path), env(&[])).unwrap();
+    assert_eq!(
+        s.watch.profile_types(),
+        [ProfileType::Cpu, ProfileType::Inuse]
+    );
+    std::fs::write(&file, "[watch]\ntypes = [\"cpu\", \"bogus\"]\n").unwrap();
+    let err = Settings::load_from(Some(path), env(&[])).unwrap_err();
+    assert!(err.to_string().contains("watch.types"), "{err}");
 }

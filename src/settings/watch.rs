@@ -21,8 +21,9 @@ pub struct WatchSettings {
     /// How long after a slice ends it is read, so late uploads are in it.
     #[serde(deserialize_with = "durations::secs")]
     pub lag_secs: Duration,
-    /// The profile types summarized for every app.
-    pub types: Vec<String>,
+    /// The profile types summarized for every app, read as the domain's types (a name that is
+    /// none fails while the settings are read, naming the key).
+    pub types: Vec<ProfileType>,
     /// The label whose values name a deploy.
     pub version_label: String,
     /// Functions kept per summary.
@@ -91,10 +92,9 @@ impl WatchSettings {
         }
     }
 
-    /// The types as the domain knows them (checked by `validate`; unknown ones are left out).
+    /// The types, each once, in a stable order.
     pub fn profile_types(&self) -> Vec<ProfileType> {
-        let mut types: Vec<ProfileType> =
-            self.types.iter().filter_map(|t| t.parse().ok()).collect();
+        let mut types = self.types.clone();
         types.sort_unstable_by_key(|t| t.as_str());
         types.dedup();
         types
@@ -109,7 +109,7 @@ impl WatchSettings {
         if self.lag_secs.as_secs() > 3600 {
             return invalid("watch.lag_secs", "must be at most 3600");
         }
-        if self.types.is_empty() || self.types.iter().any(|t| t.parse::<ProfileType>().is_err()) {
+        if self.types.is_empty() {
             return invalid(
                 "watch.types",
                 "must list at least one profile type: cpu, alloc, lock, wall or inuse",

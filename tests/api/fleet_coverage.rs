@@ -4,6 +4,7 @@
 //! and could not read is named in `failedApps` with them.
 
 use chrono::Utc;
+use pyroscope_functions::profile::ProfileType;
 use serde_json::{json, Value};
 
 use crate::fleet_summaries::watched;
@@ -77,7 +78,7 @@ async fn an_app_whose_slices_the_watcher_could_not_read_is_named_with_them() {
         s.watch.slice_secs = std::time::Duration::from_secs(10);
         s.watch.lag_secs = std::time::Duration::from_secs(2);
         s.watch.backfill_hours = 1;
-        s.watch.types = vec!["cpu".into()];
+        s.watch.types = vec![ProfileType::Cpu];
     })
     .await;
 
