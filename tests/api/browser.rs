@@ -1,7 +1,7 @@
 //! The pictures in a real browser: headless Chromium renders the triage page and the
 //! differential flame graph to PNG. The images must show something, and Chromium's network log
 //! must hold no request: the page is self-contained. With `UPDATE_SCREENSHOTS=1` the images are
-//! also written to `docs/` for the README.
+//! also written to `docs/` for docs/pictures.md.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

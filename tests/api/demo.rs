@@ -1,7 +1,8 @@
 //! A first run: the binary with neither `PYROSCOPE_URL` nor `PROFILES_DIR` answers from the
-//! bundled demo profiles, the README's quick-start calls answer as the README shows, the
-//! profile watcher finds the demo day's regression as the README shows it, and the last hour's
-//! hotspots come from its summaries once they cover the hour.
+//! bundled demo profiles, the quick start's calls answer as docs/quick-start.md shows (and
+//! every call of the README's quick start answers), the profile watcher finds the demo day's
+//! regression as docs/regressions.md shows it, and the last hour's hotspots come from its
+//! summaries once they cover the hour.
 
 use std::time::Duration;
 
@@ -23,16 +24,47 @@ async fn first_run(database_url: &str) -> (tokio::process::Child, String) {
     .await
 }
 
-/// The calls of a section of README.md: each `curl -s '…'` line with the JSON block that
+/// The section of a Markdown page (a path from the checkout) under a heading of any level, up
+/// to the next heading outside a code block.
+fn page_section(page: &str, heading: &str) -> String {
+    let path = format!("{}/{page}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let is_heading = |line: &str| {
+        let rest = line.trim_start_matches('#');
+        rest.len() < line.len() && rest.starts_with(' ')
+    };
+    let mut lines = text.lines();
+    lines
+        .by_ref()
+        .find(|l| is_heading(l) && l.trim_start_matches('#').trim() == heading)
+        .unwrap_or_else(|| panic!("{page} has a {heading} section"));
+    let mut section = String::new();
+    let mut in_code = false;
+    for line in lines {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        } else if !in_code && is_heading(line) {
+            break;
+        }
+        section.push_str(line);
+        section.push('\n');
+    }
+    section
+}
+
+/// The URL of each `curl -s '…'` line of a section.
+fn curl_urls(section: &str) -> Vec<String> {
+    section
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("curl -s '"))
+        .map(|rest| rest.split('\'').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The calls of a section of a page: each `curl -s '…'` line with the JSON block that
 /// follows it.
-fn readme_calls(heading: &str) -> Vec<(String, Value)> {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let section = readme
-        .split(&format!("## {heading}\n"))
-        .nth(1)
-        .and_then(|s| s.split("\n## ").next())
-        .unwrap_or_else(|| panic!("README.md has a {heading} section"));
+fn page_calls(page: &str, heading: &str) -> Vec<(String, Value)> {
+    let section = page_section(page, heading);
     let mut calls = Vec::new();
     let mut lines = section.lines();
     while let Some(line) = lines.next() {
@@ -60,7 +92,7 @@ fn readme_calls(heading: &str) -> Vec<(String, Value)> {
 }
 
 #[tokio::test]
-async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
+async fn a_first_run_answers_from_the_demo_profiles_as_the_docs_show() {
     let db = TestDatabase::create().await;
     let (_service, address) = first_run(db.url.as_str()).await;
     let client = reqwest::Client::builder()
@@ -87,7 +119,7 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
         "{triage}"
     );
 
-    let calls = readme_calls("Quick start");
+    let calls = page_calls("docs/quick-start.md", "Quick start");
     assert_eq!(calls.len(), 3, "three calls in the quick start");
     for (url, mut shown) in calls {
         let path = url.trim_start_matches("localhost:8080");
@@ -104,7 +136,7 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
     }
 
     // The watcher backfills the demo's replayed day at start-up and finds ledger's deploy.
-    let calls = readme_calls("Regressions found without rules");
+    let calls = page_calls("docs/regressions.md", "Regressions found without rules");
     let [(url, mut shown)] = <[_; 1]>::try_from(calls).expect("one call in that section");
     let path = url.trim_start_matches("localhost:8080").to_owned();
     // Until the whole day is summarized and examined: a suspicion is listed before it is
@@ -128,6 +160,18 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_readme_shows() {
         want[key] = got[key].clone();
     }
     assert_eq!(answer, shown, "{url}");
+
+    // Every call of the README's short quick start answers.
+    let urls = curl_urls(&page_section("README.md", "Quick start"));
+    assert!(
+        urls.len() >= 3,
+        "the README's quick start has its calls: {urls:?}"
+    );
+    for url in urls {
+        let path = url.trim_start_matches("localhost:8080");
+        let res = client.get(format!("{address}{path}")).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 200, "{url}");
+    }
 
     // The last hour's hotspots come from the summaries once the watcher has worked every due
     // slice of it for every app listed there (SPEC §20), and name as many apps as live does.
