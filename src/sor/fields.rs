@@ -17,21 +17,54 @@ where
 
 /// A whole number, as JSON Schema counts them: `300` and `300.0` alike (a client's JSON encoder
 /// may write either). `null`, fractions and numbers beyond `i64` are refused.
-pub fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    let number = Number::deserialize(deserializer)?;
-    if let Some(n) = number.as_i64() {
-        return Ok(Some(n));
-    }
-    match number.as_f64() {
-        // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
-        Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
-            Ok(Some(f as i64))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(transparent)]
+pub struct WholeNumber(pub i64);
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let number = Number::deserialize(deserializer)?;
+        if let Some(n) = number.as_i64() {
+            return Ok(WholeNumber(n));
         }
-        _ => Err(D::Error::custom(format!(
-            "invalid value: {number}, expected a whole number"
-        ))),
+        match number.as_f64() {
+            // i64::MAX as f64 rounds up to 2^63, so the upper bound is exclusive.
+            Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
+                Ok(WholeNumber(f as i64))
+            }
+            _ => Err(D::Error::custom(format!(
+                "invalid value: {number}, expected a whole number"
+            ))),
+        }
     }
 }
+
+/// The body of a partial update (`PUT`) of a store: every field optional and named the same
+/// way, so that no store's update body drifts from the others'. An absent field (`None`) is
+/// left as it is and is not sent on by a remote client; for a field of type `Option<T>`, an
+/// explicit `null` (`Some(None)`) clears it; a `null` for any other field is refused.
+macro_rules! partial_update {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                #[serde(
+                    default,
+                    deserialize_with = "crate::sor::fields::named",
+                    skip_serializing_if = "Option::is_none"
+                )]
+                $(#[$field_meta])*
+                pub $field: Option<$ty>,
+            )*
+        }
+    };
+}
+pub(crate) use partial_update;
 
 /// A request body that must be a JSON object. serde's derived structs also read an array, field
 /// by field in order, so `["cpu"]` would otherwise pass for `{"profileType": "cpu"}`.
@@ -109,12 +142,11 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     struct Body {
-        #[serde(default, deserialize_with = "whole_number")]
-        n: Option<i64>,
+        n: Option<WholeNumber>,
     }
 
     fn n(json: &str) -> Result<Option<i64>, serde_json::Error> {
-        serde_json::from_str::<Body>(json).map(|b| b.n)
+        serde_json::from_str::<Body>(json).map(|b| b.n.map(|w| w.0))
     }
 
     #[test]
@@ -123,12 +155,12 @@ mod tests {
         assert_eq!(n(r#"{"n": 300}"#).unwrap(), Some(300));
         assert_eq!(n(r#"{"n": 300.0}"#).unwrap(), Some(300));
         assert_eq!(n(r#"{"n": -2e3}"#).unwrap(), Some(-2000));
-        for refused in [
-            r#"{"n": 1.5}"#,
-            r#"{"n": null}"#,
-            r#"{"n": "3"}"#,
-            r#"{"n": 1e300}"#,
-        ] {
+        assert_eq!(
+            n(r#"{"n": null}"#).unwrap(),
+            None,
+            "absent, as serde reads an Option"
+        );
+        for refused in [r#"{"n": 1.5}"#, r#"{"n": "3"}"#, r#"{"n": 1e300}"#] {
             assert!(n(refused).is_err(), "{refused}");
         }
     }

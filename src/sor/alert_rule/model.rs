@@ -9,7 +9,7 @@ use crate::profile::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
-use crate::sor::fields::{named, whole_number};
+use crate::sor::fields::{partial_update, WholeNumber};
 
 /// "Alert when a function matching `functionPattern` takes more than `thresholdPercent`."
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -91,67 +91,33 @@ pub struct CreateAlertRuleRequest {
     /// Defaults to true.
     pub enabled: Option<bool>,
     /// Seconds the value must stay above the threshold before the alert fires; default 0.
-    #[serde(default, deserialize_with = "whole_number")]
-    #[schema(nullable = false, minimum = 0, maximum = 604800)]
-    pub for_seconds: Option<i64>,
+    #[schema(nullable = false, value_type = Option<i64>, minimum = 0, maximum = 604800)]
+    pub for_seconds: Option<WholeNumber>,
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
     pub created_by: Option<String>,
 }
 
+partial_update! {
 /// Body of `PUT /rules/{id}`: only the named fields change; `null` clears a text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"thresholdPercent": 25.0, "enabled": false}))]
 pub struct UpdateAlertRuleRequest {
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
     #[schema(nullable = false, inline, value_type = Option<crate::profile::ProfileTypeName>)]
-    pub profile_type: Option<String>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub profile_type: String,
     #[schema(inline, value_type = Option<crate::profile::FunctionPatternText>)]
-    pub function_pattern: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub function_pattern: Option<String>,
     #[schema(nullable = false, exclusive_minimum = 0, maximum = 100)]
-    pub threshold_percent: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub threshold_percent: f64,
     #[schema(nullable = false)]
-    pub severity: Option<Severity>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub severity: Severity,
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
-    pub notification_channel: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub notification_channel: Option<String>,
     #[schema(nullable = false)]
-    pub enabled: Option<bool>,
-    #[serde(
-        default,
-        deserialize_with = "whole_number",
-        skip_serializing_if = "Option::is_none"
-    )]
-    #[schema(nullable = false, minimum = 0, maximum = 604800)]
-    pub for_seconds: Option<i64>,
+    pub enabled: bool,
+    #[schema(nullable = false, value_type = Option<i64>, minimum = 0, maximum = 604800)]
+    pub for_seconds: WholeNumber,
+}
 }
 
 /// Query of `GET /rules`.
@@ -189,7 +155,7 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
             severity: req.severity.unwrap_or_default(),
             notification_channel: notification_channel(req.notification_channel)?,
             enabled: req.enabled.unwrap_or(true),
-            for_seconds: for_seconds(req.for_seconds)?.unwrap_or(0),
+            for_seconds: for_seconds(req.for_seconds.map(|w| w.0))?.unwrap_or(0),
             created_by: optional_text(req.created_by, "createdBy", MAX_SHORT_TEXT)?,
         })
     }
@@ -215,7 +181,7 @@ impl TryFrom<UpdateAlertRuleRequest> for AlertRulePatch {
                 .map(notification_channel)
                 .transpose()?,
             enabled: req.enabled,
-            for_seconds: for_seconds(req.for_seconds)?,
+            for_seconds: for_seconds(req.for_seconds.map(|w| w.0))?,
         };
         if patch == AlertRulePatch::default() {
             return Err(InputError::new(

@@ -8,6 +8,7 @@ use super::model::{
     AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
 use crate::profile::AppName;
+use crate::sor::fields::WholeNumber;
 use crate::sor::remote::RemoteSor;
 use crate::sor::{AlertRuleSor, SorError};
 
@@ -37,7 +38,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             severity: Some(rule.severity),
             notification_channel: rule.notification_channel,
             enabled: Some(rule.enabled),
-            for_seconds: Some(i64::from(rule.for_seconds)),
+            for_seconds: Some(WholeNumber(i64::from(rule.for_seconds))),
             created_by: rule.created_by,
         };
         self.remote.send_json(Method::POST, &["rules"], &body).await
@@ -76,7 +77,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             severity: patch.severity,
             notification_channel: patch.notification_channel,
             enabled: patch.enabled,
-            for_seconds: patch.for_seconds.map(i64::from),
+            for_seconds: patch.for_seconds.map(|s| WholeNumber(i64::from(s))),
         };
         self.remote
             .send_json(Method::PUT, &["rules", &id.to_string()], &body)

@@ -8,7 +8,7 @@ use crate::profile::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
-use crate::sor::fields::{named, text_column};
+use crate::sor::fields::{partial_update, text_column};
 
 text_column!(Severity, ProfileType);
 
@@ -78,25 +78,17 @@ pub struct CreateBaselineRequest {
     pub created_by: Option<String>,
 }
 
+partial_update! {
 /// Body of `PUT /baselines/{id}`; at least one field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"maxSelfPercent": 20.0, "severity": "critical"}))]
 pub struct UpdateBaselineRequest {
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
     #[schema(nullable = false, exclusive_minimum = 0, maximum = 100)]
-    pub max_self_percent: Option<f64>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub max_self_percent: f64,
     #[schema(nullable = false)]
-    pub severity: Option<Severity>,
+    pub severity: Severity,
+}
 }
 
 impl TryFrom<CreateBaselineRequest> for NewBaseline {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::profile::{optional_text, required_text, AppName, InputError, MAX_SHORT_TEXT};
-use crate::sor::fields::{named, text_column};
+use crate::sor::fields::{partial_update, text_column};
 use crate::sor::json_text::JsonObject;
 
 /// How much a service matters; `critical` services rank first in fleet results.
@@ -110,53 +110,25 @@ pub struct CreateServiceRequest {
     pub metadata: Option<JsonObject>,
 }
 
+partial_update! {
 /// Body of `PUT /services/{appName}`: only the named fields change; `null` clears a text field.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"tier": "high", "metadata": {"repo": "payments/checkout-v2"}}))]
 pub struct UpdateServiceRequest {
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
-    pub team_owner: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub team_owner: Option<String>,
     #[schema(nullable = false)]
-    pub tier: Option<Tier>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub tier: Tier,
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
-    pub environment: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub environment: Option<String>,
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
-    pub notification_channel: Option<Option<String>>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub notification_channel: Option<String>,
     #[schema(nullable = false, value_type = Option<Object>)]
-    pub pyroscope_labels: Option<JsonObject>,
-    #[serde(
-        default,
-        deserialize_with = "named",
-        skip_serializing_if = "Option::is_none"
-    )]
+    pub pyroscope_labels: JsonObject,
     #[schema(nullable = false, value_type = Option<Object>)]
-    pub metadata: Option<JsonObject>,
+    pub metadata: JsonObject,
+}
 }
 
 /// Query of `GET /services`.
