@@ -14,6 +14,7 @@ pub mod regressions;
 pub mod routes;
 pub mod status;
 pub mod summarizer;
+pub mod suspects;
 pub mod task;
 #[cfg(test)]
 mod test_events;

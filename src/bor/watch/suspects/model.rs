@@ -1,0 +1,113 @@
+//! What the ranking reads (commits and what they changed, functions and where they live) and
+//! what it says (suspects and their evidence).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Lines `start..=end` of a file, counted from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LineRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl LineRange {
+    /// The lines from `start` to `end`, in either order.
+    pub fn new(start: u32, end: u32) -> Self {
+        LineRange {
+            start: start.min(end),
+            end: start.max(end),
+        }
+    }
+
+    /// Whether the two share a line.
+    pub fn overlaps(&self, other: &LineRange) -> bool {
+        self.start <= other.end && other.start <= self.end
+    }
+}
+
+/// One file a commit changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Its path in the repository after the commit.
+    pub path: String,
+    /// Its path before, when the commit renamed it.
+    pub old_path: Option<String>,
+    /// The lines of the file after the commit that the commit added or changed; where it only
+    /// removed lines, the line before which they stood.
+    pub lines: Vec<LineRange>,
+}
+
+/// A commit of the range, and what it changed against its first parent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitChange {
+    pub id: String,
+    /// The first line of its message.
+    pub title: String,
+    pub author: String,
+    /// Commit time, epoch seconds.
+    pub time: i64,
+    /// More than one parent: a merge, whose changes are its branch's own commits, which the
+    /// range holds too; it is not scored.
+    pub merge: bool,
+    pub files: Vec<FileChange>,
+}
+
+/// How a function of the regression's stacks counts as evidence.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Role {
+    /// The function that regressed.
+    Regressed,
+    /// A caller or callee whose total share rose with it; `weight` (0–1) is how much of the
+    /// regression lies under it.
+    Related { weight: f64 },
+}
+
+/// Where a function of the regression's stacks lives in the repository at the range's end.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeSpan {
+    pub function: String,
+    /// Its file, as a path in the repository.
+    pub file: String,
+    pub lines: LineRange,
+    pub role: Role,
+}
+
+/// Why a commit is suspected, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// It changes lines of the function that regressed.
+    ChangesRegressedFunction,
+    /// It changes lines of a caller or callee whose share rose with it.
+    ChangesRelatedFunction,
+    /// It changes the regressed function's file, elsewhere.
+    ChangesRegressedFile,
+}
+
+/// One piece of evidence against a commit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub function: String,
+    pub file: String,
+    /// The lines it changed there, as `start-end` ranges.
+    pub lines: Vec<LineRange>,
+    pub why: Why,
+}
+
+/// A commit most likely behind a regression.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Suspect {
+    pub commit: String,
+    pub short_commit: String,
+    pub title: String,
+    pub author: String,
+    /// Commit time, epoch seconds.
+    pub time: i64,
+    /// 0–1: one minus the chance that none of its evidence is why, each piece weighed as
+    /// [`Why`] ranks them.
+    pub score: f64,
+    pub evidence: Vec<Evidence>,
+}
