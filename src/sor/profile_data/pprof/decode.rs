@@ -13,7 +13,7 @@ use super::profile::{Limits, ParsedProfile};
 use super::proto;
 use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
-use super::walk::{add_samples, SampleFilter};
+use super::walk::{add_samples, Encoded, SampleFilter, SampleSink};
 use super::wire::wire_error;
 use crate::sor::profile_data::ingest::jfr::{is_jfr, jfr_combined};
 
@@ -65,8 +65,19 @@ pub fn parse_file_where(
     } else {
         bytes
     };
+    read(&bytes, limits, filter, None).map(|(parsed, _)| parsed)
+}
+
+/// The reader's two passes over a decompressed pprof: its tables, checked and resolved, then
+/// each sample into the call tree (and shown to `sink`). Returns the tables as well.
+pub(super) fn read<'a>(
+    bytes: &'a [u8],
+    limits: Limits,
+    filter: SampleFilter<'_>,
+    sink: SampleSink<'_, 'a>,
+) -> Result<(ParsedProfile, proto::ProfileTables), PprofError> {
     // Pass 1: the tables; prost skips the samples, which are most of the bytes.
-    let p = proto::ProfileTables::decode(&*bytes).map_err(|e| wire_error(&e))?;
+    let p = proto::ProfileTables::decode(bytes).map_err(|e| wire_error(&e))?;
     let table = &p.string_table;
     if table.first().is_none_or(|s| !s.is_empty()) || p.sample_type.is_empty() {
         return Err(PprofError::NotPprof(
@@ -86,12 +97,18 @@ pub fn parse_file_where(
     let mut tree = StackTree::new(sample_types.len());
     let locations = Locations::resolve(&p, &mut tree)?;
     // Pass 2: each sample into the tree.
-    add_samples(&bytes, table, &locations, &mut tree, limits, filter)?;
-    Ok(ParsedProfile {
+    let encoded = Encoded {
+        bytes,
+        strings: table,
+        locations: &locations,
+    };
+    add_samples(encoded, &mut tree, limits, filter, sink)?;
+    let parsed = ParsedProfile {
         time_nanos: p.time_nanos,
         duration_nanos: p.duration_nanos,
         sample_types,
         period_type,
         tree: tree.finish(),
-    })
+    };
+    Ok((parsed, p))
 }
