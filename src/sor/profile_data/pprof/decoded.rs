@@ -71,7 +71,7 @@ impl<'a> DecodedPprof<'a> {
                 labels: l..labels.len(),
             });
         };
-        let (_, tables) = read(bytes, limits, None, Some(&mut keep))?;
+        let tables = read(bytes, limits, None, Some(&mut keep))?.tables;
         Ok(DecodedPprof {
             tables,
             samples,
