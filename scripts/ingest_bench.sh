@@ -65,8 +65,12 @@ wrk.body = f:read("*all")
 f:close()
 EOF
 echo "== 1. pushes of a ${BODY_BYTES}-byte gzip pprof, $CONNECTIONS connections, ${DURATION} s, each synced"
+cpu() { awk '{print $14 + $15}' "/proc/${pids[0]}/stat"; }
+cpu_before=$(cpu)
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" \
     "$BASE/ingest?name=pushes%7Bversion%3D1%7D&format=pprof" | tee "$WORK/wrk.txt"
+requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+echo "service CPU per push (user + system): $(( ($(cpu) - cpu_before) * 1000000 / $(getconf CLK_TCK) / requests )) µs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 files=$(find "$WORK/store/pushes" -name '*.pb.gz' | wc -l)
 bytes=$(du -sb "$WORK/store/pushes" | cut -f1)
 echo "== 2. $files pushes stored in $bytes bytes: $((bytes / files)) bytes per push on disk (file $((bytes / files)) incl. directory share)"
