@@ -8,7 +8,8 @@
 #
 # Runs the release binary as the Profile Data process (it hosts the push routes and needs no
 # database) on a store under target/ingest-bench/. Traffic goes to 127.0.0.1 only.
-# Env: DURATION (20), CONNECTIONS (16), PROFILES (8640).
+# Env: DURATION (20), CONNECTIONS (16), PROFILES (8640; 0 skips figure 3), BIN (a built binary;
+# default: build the release one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,11 @@ WORK=target/ingest-bench
 PORT=18790
 BASE=http://127.0.0.1:$PORT
 
-cargo build --release --quiet --bin pyroscope-functions --example fold2pprof
+cargo build --release --quiet --example fold2pprof
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --quiet --bin pyroscope-functions
+    BIN=target/release/pyroscope-functions
+fi
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -44,7 +49,7 @@ BODY_BYTES=$(stat -c %s "$WORK/body.pb.gz")
 
 start() {
     FUNCTION=ReadPyroscopeProfile.sor.v1 PROFILES_DIR="$PWD/$WORK/store" PORT=$PORT RUST_LOG=warn \
-        APP__INGEST__RETENTION_DAYS=36500 target/release/pyroscope-functions >>"$WORK/service.log" 2>&1 &
+        APP__INGEST__RETENTION_DAYS=36500 "$BIN" >>"$WORK/service.log" 2>&1 &
     pids+=($!)
     for _ in $(seq 1 500); do curl -sf "$BASE/health/ready" >/dev/null && return 0; sleep 0.02; done
     echo "the service did not become ready" >&2
@@ -60,12 +65,17 @@ wrk.body = f:read("*all")
 f:close()
 EOF
 echo "== 1. pushes of a ${BODY_BYTES}-byte gzip pprof, $CONNECTIONS connections, ${DURATION} s, each synced"
+cpu() { awk '{print $14 + $15}' "/proc/${pids[0]}/stat"; }
+cpu_before=$(cpu)
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/post.lua" \
     "$BASE/ingest?name=pushes%7Bversion%3D1%7D&format=pprof" | tee "$WORK/wrk.txt"
+requests=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+echo "service CPU per push (user + system): $(( ($(cpu) - cpu_before) * 1000000 / $(getconf CLK_TCK) / requests )) µs; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 files=$(find "$WORK/store/pushes" -name '*.pb.gz' | wc -l)
 bytes=$(du -sb "$WORK/store/pushes" | cut -f1)
 echo "== 2. $files pushes stored in $bytes bytes: $((bytes / files)) bytes per push on disk (file $((bytes / files)) incl. directory share)"
 
+[ "$PROFILES" -gt 0 ] || exit 0
 echo "== 3. one app's $PROFILES pushes of 10 s over 24 h (the store holding nothing else)"
 rm -rf "$WORK/store/pushes"
 now=$(date +%s)

@@ -200,6 +200,7 @@ impl From<IntakeError> for ApiError {
         use crate::sor::profile_data::store::StoreError;
         match e {
             IntakeError::ReadsPyroscope(_) => ApiError::Conflict(e.to_string()),
+            IntakeError::Failed(_) => ApiError::Internal(e.to_string()),
             IntakeError::Store(StoreError::Busy(_)) => ApiError::TooManyRequests(e.to_string()),
             IntakeError::Store(StoreError::Unwritable(_)) => ApiError::Unavailable(e.to_string()),
             IntakeError::Store(StoreError::Refused(refused)) => match refused {

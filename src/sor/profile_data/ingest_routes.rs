@@ -115,7 +115,7 @@ pub async fn ingest(
     let bytes = read_body(payload, intake.max_body_bytes()).await?;
     let body = push_body(request.headers(), bytes);
     let kept = intake
-        .ingest(&query, body, now())
+        .ingest(query, body, now())
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(stored(kept)))
@@ -208,7 +208,7 @@ pub async fn otlp(
     })
 }
 
-fn push_body<'a>(headers: &'a HeaderMap, bytes: bytes::Bytes) -> PushBody<'a> {
+fn push_body(headers: &HeaderMap, bytes: bytes::Bytes) -> PushBody {
     let header = |name| {
         headers
             .get(name)
@@ -216,7 +216,7 @@ fn push_body<'a>(headers: &'a HeaderMap, bytes: bytes::Bytes) -> PushBody<'a> {
             .unwrap_or_default()
     };
     PushBody {
-        content_type: header(CONTENT_TYPE),
+        content_type: header(CONTENT_TYPE).to_owned(),
         gzipped: header(CONTENT_ENCODING).eq_ignore_ascii_case("gzip"),
         bytes,
     }

@@ -1,6 +1,6 @@
-//! `Intake`: what the push routes call (SPEC §16). Decodes a push into profiles, hands them to
-//! the store, and counts the outcome; without a store (the service reads Pyroscope) every push
-//! is a conflict that sends agents to Pyroscope.
+//! `Intake`: what the push routes call (SPEC §16). Decodes a push into profiles and hands them
+//! to the store, both on the blocking pool (SPEC §20), and counts the outcome; without a store
+//! (the service reads Pyroscope) every push is a conflict that sends agents to Pyroscope.
 
 use std::sync::Arc;
 
@@ -9,7 +9,7 @@ use prometheus::{IntCounter, IntCounterVec, Opts};
 use super::ingest::{
     decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, Pushed, WireEncoding,
 };
-use super::store::{ProfileStore, StoreError};
+use super::store::{Admission, ProfileStore, StoreError};
 use crate::telemetry::Metrics;
 
 /// Why a push was not kept, for the route to answer.
@@ -22,6 +22,10 @@ pub enum IntakeError {
         "this service reads Grafana Pyroscope at {0}: point the agents at Pyroscope, not here"
     )]
     ReadsPyroscope(String),
+    /// The work of the push on the blocking pool ended without an outcome (it panicked, or the
+    /// runtime is stopping): nothing was acknowledged (500).
+    #[error("the push could not be decoded and kept: {0}")]
+    Failed(String),
 }
 
 impl From<IngestError> for IntakeError {
@@ -38,11 +42,22 @@ pub struct Kept {
 }
 
 /// The body of one push as the route read it.
-pub struct PushBody<'a> {
-    pub content_type: &'a str,
+pub struct PushBody {
+    pub content_type: String,
     /// `Content-Encoding: gzip`.
     pub gzipped: bool,
     pub bytes: bytes::Bytes,
+}
+
+impl PushBody {
+    /// The body without its `Content-Encoding: gzip`, within `max_decoded` bytes.
+    fn unzipped(&self, max_decoded: u64) -> Result<bytes::Bytes, IngestError> {
+        if self.gzipped {
+            Ok(super::ingest::gunzip(&self.bytes, max_decoded)?.into())
+        } else {
+            Ok(self.bytes.clone())
+        }
+    }
 }
 
 /// What the intake reads pushes by.
@@ -56,10 +71,12 @@ pub struct IntakeLimits {
     pub max_decoded_bytes: u64,
 }
 
-/// The push routes' service.
+/// The push routes' service. Everything a push costs in CPU (decompressing, decoding,
+/// converting, relabelling, compressing) and its writes run on the blocking pool, never on
+/// the thread that serves HTTP (SPEC §20).
 pub struct Intake {
     store: Result<Arc<ProfileStore>, String>,
-    app_label: String,
+    app_label: Arc<str>,
     max_body: usize,
     max_decoded: u64,
     requests: IntCounterVec,
@@ -88,7 +105,7 @@ impl Intake {
         metrics.register(Box::new(bytes.clone()))?;
         Ok(Intake {
             store,
-            app_label: limits.app_label,
+            app_label: limits.app_label.into(),
             max_body: limits.max_body_bytes,
             max_decoded: limits.max_decoded_bytes,
             requests,
@@ -99,54 +116,54 @@ impl Intake {
     /// Pyroscope's `/ingest`.
     pub async fn ingest(
         &self,
-        query: &IngestQuery,
-        body: PushBody<'_>,
+        query: IngestQuery,
+        body: PushBody,
         now: i64,
     ) -> Result<Kept, IntakeError> {
-        let outcome = async {
-            let store = self.store()?;
-            let bytes = self.unzipped(&body)?;
-            let form = BodyForm::of(query.format.as_deref(), body.content_type, &bytes)?;
-            let pushed = ingest_body(query, form, bytes, self.max_decoded).await?;
-            keep(store, pushed, now).await
-        }
-        .await;
-        self.count("ingest", &body, outcome)
+        let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
+        let outcome = self
+            .off_thread(move |store, admission| {
+                let bytes = body.unzipped(max_decoded)?;
+                let form = BodyForm::of(query.format.as_deref(), &body.content_type, &bytes)?;
+                let pushed = ingest_body(&query, form, bytes, max_decoded)?;
+                keep(store, admission, pushed, now)
+            })
+            .await;
+        self.count("ingest", sent, outcome)
     }
 
     /// Pyroscope's Connect `push.v1.PusherService/Push`.
-    pub async fn push(&self, body: PushBody<'_>, now: i64) -> Result<Kept, IntakeError> {
-        let outcome = async {
-            let store = self.store()?;
-            let proto = [
-                "application/proto",
-                "application/protobuf",
-                "application/x-protobuf",
-            ];
-            let encoding = encoding(body.content_type, &proto)?;
-            let limits = (self.app_label.as_str(), self.max_decoded);
-            let pushed = decode_push(&body.bytes, encoding, body.gzipped, limits)?;
-            keep(store, pushed, now).await
-        }
-        .await;
-        self.count("push", &body, outcome)
+    pub async fn push(&self, body: PushBody, now: i64) -> Result<Kept, IntakeError> {
+        let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
+        let app_label = self.app_label.clone();
+        let outcome = self
+            .off_thread(move |store, admission| {
+                let proto = [
+                    "application/proto",
+                    "application/protobuf",
+                    "application/x-protobuf",
+                ];
+                let encoding = encoding(&body.content_type, &proto)?;
+                let limits = (&*app_label, max_decoded);
+                let pushed = decode_push(&body.bytes, encoding, body.gzipped, limits)?;
+                keep(store, admission, pushed, now)
+            })
+            .await;
+        self.count("push", sent, outcome)
     }
 
     /// OTLP/HTTP profiles: what was kept, and why the profiles that were not were rejected.
-    pub async fn otlp(
-        &self,
-        body: PushBody<'_>,
-        now: i64,
-    ) -> Result<(Kept, Vec<String>), IntakeError> {
-        let outcome = async {
-            let store = self.store()?;
-            let proto = ["application/x-protobuf", "application/protobuf"];
-            let encoding = encoding(body.content_type, &proto)?;
-            let export = decode_otlp(&body.bytes, encoding, body.gzipped, self.max_decoded)?;
-            Ok((keep(store, export.pushed, now).await?, export.rejected))
-        }
-        .await;
-        self.count("otlp", &body, outcome)
+    pub async fn otlp(&self, body: PushBody, now: i64) -> Result<(Kept, Vec<String>), IntakeError> {
+        let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
+        let outcome = self
+            .off_thread(move |store, admission| {
+                let proto = ["application/x-protobuf", "application/protobuf"];
+                let encoding = encoding(&body.content_type, &proto)?;
+                let export = decode_otlp(&body.bytes, encoding, body.gzipped, max_decoded)?;
+                Ok((keep(store, admission, export.pushed, now)?, export.rejected))
+            })
+            .await;
+        self.count("otlp", sent, outcome)
     }
 
     /// The largest body a push may send, as sent.
@@ -154,35 +171,37 @@ impl Intake {
         self.max_body
     }
 
-    fn store(&self) -> Result<&ProfileStore, IntakeError> {
-        self.store
-            .as_deref()
-            .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))
+    /// Runs `work` on the blocking pool with the store and the push's admission; refused at
+    /// once, on this thread, when the service reads Pyroscope (409) or the store is busy (429).
+    async fn off_thread<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&ProfileStore, Admission) -> Result<T, IntakeError> + Send + 'static,
+    ) -> Result<T, IntakeError> {
+        let store = self
+            .store
+            .as_ref()
+            .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))?
+            .clone();
+        let admission = store.admit()?;
+        tokio::task::spawn_blocking(move || work(&store, admission))
+            .await
+            .map_err(|e| IntakeError::Failed(e.to_string()))?
     }
 
-    /// The body without its `Content-Encoding: gzip`.
-    fn unzipped(&self, body: &PushBody<'_>) -> Result<bytes::Bytes, IngestError> {
-        if body.gzipped {
-            Ok(super::ingest::gunzip(&body.bytes, self.max_decoded)?.into())
-        } else {
-            Ok(body.bytes.clone())
-        }
-    }
-
-    /// Counts a push's bytes and its outcome under `route`.
+    /// Counts a push's `sent` bytes and its outcome under `route`.
     fn count<T>(
         &self,
         route: &str,
-        body: &PushBody<'_>,
+        sent: usize,
         outcome: Result<T, IntakeError>,
     ) -> Result<T, IntakeError> {
-        self.bytes.inc_by(body.bytes.len() as u64);
+        self.bytes.inc_by(sent as u64);
         let label = match &outcome {
             Ok(_) => "ok",
             Err(IntakeError::ReadsPyroscope(_)) => "conflict",
             Err(IntakeError::Store(StoreError::Busy(_))) => "busy",
             Err(IntakeError::Store(StoreError::Refused(_))) => "refused",
-            Err(IntakeError::Store(StoreError::Unwritable(_))) => "failed",
+            Err(IntakeError::Store(StoreError::Unwritable(_)) | IntakeError::Failed(_)) => "failed",
         };
         self.requests.with_label_values(&[route, label]).inc();
         outcome
@@ -190,12 +209,17 @@ impl Intake {
 }
 
 /// Keeps `pushed` (nothing to keep is kept at once).
-async fn keep(store: &ProfileStore, pushed: Vec<Pushed>, now: i64) -> Result<Kept, IntakeError> {
+fn keep(
+    store: &ProfileStore,
+    admission: Admission,
+    pushed: Vec<Pushed>,
+    now: i64,
+) -> Result<Kept, IntakeError> {
     let profiles = pushed.len();
     let bytes = if profiles == 0 {
         0
     } else {
-        store.keep(pushed, now).await?
+        store.keep(admission, pushed, now)?
     };
     Ok(Kept { profiles, bytes })
 }

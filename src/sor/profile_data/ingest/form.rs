@@ -73,7 +73,7 @@ fn is_binary(body: &[u8]) -> bool {
 
 /// The profiles of one `/ingest` (one, one per logical type of a JFR, or none for a folded
 /// body without a stack); a JFR's gzip parts are decompressed within `max_decoded` bytes.
-pub async fn ingest_body(
+pub fn ingest_body(
     query: &IngestQuery,
     form: BodyForm,
     body: bytes::Bytes,
@@ -93,7 +93,7 @@ pub async fn ingest_body(
     let pprof = match form {
         BodyForm::Pprof => body,
         BodyForm::Jfr => return jfr_pushed((app, labels, window), &body, None, max_decoded),
-        BodyForm::Multipart(boundary) => match profile_part(body, boundary).await? {
+        BodyForm::Multipart(boundary) => match profile_part(body, boundary)? {
             Part::Pprof(pprof) => pprof,
             Part::Jfr {
                 jfr,
@@ -200,9 +200,19 @@ enum Part {
 /// The part `profile` (or `jfr` with `labels`) of a multipart body; `prev_profile` (a delta's
 /// previous profile) is refused, since the service keeps profiles as they are and never
 /// subtracts them.
-async fn profile_part(body: bytes::Bytes, boundary: String) -> Result<Part, IngestError> {
-    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
-    let mut parts = multer::Multipart::new(stream, boundary);
+fn profile_part(body: bytes::Bytes, boundary: String) -> Result<Part, IngestError> {
+    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(body)]);
+    // The whole body is in memory, so reading its parts never waits: read here, without a
+    // runtime (the push is decoded on the blocking pool).
+    let parts = parts_of(multer::Multipart::new(stream, boundary));
+    futures_util::FutureExt::now_or_never(parts).unwrap_or_else(|| {
+        Err(IngestError::Malformed(
+            "the multipart body could not be read".into(),
+        ))
+    })
+}
+
+async fn parts_of(mut parts: multer::Multipart<'_>) -> Result<Part, IngestError> {
     let (mut profile, mut jfr, mut labels) = (None, None, None);
     let bad = |e: multer::Error| IngestError::Malformed(format!("multipart body: {e}"));
     while let Some(part) = parts.next_field().await.map_err(bad)? {

@@ -11,16 +11,12 @@ fn query(name: &str, format: Option<&str>) -> IngestQuery {
 }
 
 /// `ingest_body` within a generous decoded-size bound.
-async fn ingest_within(
+fn ingest_within(
     query: &IngestQuery,
     form: BodyForm,
     body: bytes::Bytes,
 ) -> Result<Vec<Pushed>, IngestError> {
-    ingest_body(query, form, body, 1 << 30).await
-}
-
-fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    futures_util::FutureExt::now_or_never(f).expect("decoding never waits")
+    ingest_body(query, form, body, 1 << 30)
 }
 
 #[test]
@@ -60,12 +56,8 @@ fn the_form_follows_the_format_then_the_content() {
 fn folded_text_becomes_a_pprof_of_samples_at_the_sample_rate() {
     let mut q = query("web{version=2}", Some("folded"));
     q.sample_rate = Some(100);
-    let pushed = run(ingest_within(
-        &q,
-        BodyForm::Folded,
-        "main;work 30\nmain;idle 10\n".into(),
-    ))
-    .unwrap();
+    let pushed =
+        ingest_within(&q, BodyForm::Folded, "main;work 30\nmain;idle 10\n".into()).unwrap();
     assert_eq!(pushed.len(), 1);
     assert_eq!(pushed[0].app, "web");
     assert_eq!(pushed[0].labels.pairs(), [("version", "2")]);
@@ -86,11 +78,11 @@ fn folded_text_becomes_a_pprof_of_samples_at_the_sample_rate() {
 
 #[test]
 fn lines_count_one_per_stack_and_an_empty_body_is_no_profile() {
-    let pushed = run(ingest_within(
+    let pushed = ingest_within(
         &query("a", Some("lines")),
         BodyForm::Lines,
         "x;y\nx;y\nx;z\n".into(),
-    ))
+    )
     .unwrap();
     let limits = crate::sor::profile_data::pprof::Limits {
         max_decoded_bytes: 1 << 20,
@@ -98,12 +90,7 @@ fn lines_count_one_per_stack_and_an_empty_body_is_no_profile() {
     };
     let parsed = crate::sor::profile_data::pprof::parse_file(&pushed[0].pprof, limits).unwrap();
     assert_eq!(parsed.stats(0).unwrap().total_samples, 3);
-    let none = run(ingest_within(
-        &query("a", None),
-        BodyForm::Folded,
-        "\n\n".into(),
-    ))
-    .unwrap();
+    let none = ingest_within(&query("a", None), BodyForm::Folded, "\n\n".into()).unwrap();
     assert!(none.is_empty());
 }
 
@@ -123,35 +110,27 @@ fn multipart(parts: &[(&str, &[u8])]) -> bytes::Bytes {
 #[test]
 fn a_multipart_body_gives_its_profile_part() {
     let body = multipart(&[("sample_type_config", b"{}"), ("profile", b"\x1f\x8bpprof")]);
-    let pushed = run(ingest_within(
-        &query("n", None),
-        BodyForm::Multipart("B0UND".into()),
-        body,
-    ))
-    .unwrap();
+    let pushed =
+        ingest_within(&query("n", None), BodyForm::Multipart("B0UND".into()), body).unwrap();
     assert_eq!(&pushed[0].pprof[..], b"\x1f\x8bpprof");
 }
 
 #[test]
 fn a_multipart_body_without_a_profile_or_with_a_delta_is_refused() {
     let form = || BodyForm::Multipart("B0UND".into());
-    let missing = run(ingest_within(
-        &query("n", None),
-        form(),
-        multipart(&[("other", b"x")]),
-    ));
+    let missing = ingest_within(&query("n", None), form(), multipart(&[("other", b"x")]));
     assert!(
         matches!(missing, Err(IngestError::Malformed(_))),
         "{missing:?}"
     );
     let delta = multipart(&[("profile", b"x"), ("prev_profile", b"y")]);
-    let refused = run(ingest_within(&query("n", None), form(), delta));
+    let refused = ingest_within(&query("n", None), form(), delta);
     assert!(
         matches!(refused, Err(IngestError::Unprocessable(_))),
         "{refused:?}"
     );
     let config = multipart(&[("sample_type_config", b"{not json"), ("profile", b"x")]);
-    let refused = run(ingest_within(&query("n", None), form(), config));
+    let refused = ingest_within(&query("n", None), form(), config);
     assert!(
         matches!(refused, Err(IngestError::Malformed(_))),
         "{refused:?}"
@@ -162,12 +141,12 @@ fn a_multipart_body_without_a_profile_or_with_a_delta_is_refused() {
 fn a_backwards_window_or_a_bad_folded_line_is_refused() {
     let mut q = query("a", Some("folded"));
     q.until = Some(1_600_000_000);
-    assert!(run(ingest_within(&q, BodyForm::Folded, "a 1".into())).is_err());
+    assert!(ingest_within(&q, BodyForm::Folded, "a 1".into()).is_err());
     let q = query("a", Some("folded"));
-    assert!(run(ingest_within(&q, BodyForm::Folded, "a;b notanumber".into())).is_err());
+    assert!(ingest_within(&q, BodyForm::Folded, "a;b notanumber".into()).is_err());
     let mut q = query("a", Some("folded"));
     q.units = Some("furlongs".into());
-    assert!(run(ingest_within(&q, BodyForm::Folded, "a 1".into())).is_err());
+    assert!(ingest_within(&q, BodyForm::Folded, "a 1".into()).is_err());
 }
 
 #[test]
@@ -176,21 +155,21 @@ fn a_jfr_is_read_raw_or_from_the_part_jfr_and_garbage_is_a_reason() {
         BodyForm::of(Some("jfr"), "application/octet-stream", b"FLR\0"),
         Ok(BodyForm::Jfr)
     );
-    let raw = run(ingest_within(
+    let raw = ingest_within(
         &query("java", Some("jfr")),
         BodyForm::Jfr,
         "FLR\0 cut short".into(),
-    ));
+    );
     assert!(
         matches!(&raw, Err(IngestError::Malformed(m)) if m.contains("JFR")),
         "{raw:?}"
     );
     let body = multipart(&[("jfr", b"garbage"), ("labels", b"")]);
-    let parted = run(ingest_within(
+    let parted = ingest_within(
         &query("java", Some("jfr")),
         BodyForm::Multipart("B0UND".into()),
         body,
-    ));
+    );
     assert!(
         matches!(&parted, Err(IngestError::Malformed(m)) if m.contains("magic")),
         "{parted:?}"

@@ -9,11 +9,11 @@ use std::io::Read;
 use prost::Message;
 
 use super::error::PprofError;
-use super::profile::{Limits, ParsedProfile};
+use super::profile::{Limits, ParsedProfile, SampleType};
 use super::proto;
 use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
-use super::walk::{add_samples, SampleFilter};
+use super::walk::{add_samples, Encoded, SampleFilter, SampleSink};
 use super::wire::wire_error;
 use crate::sor::profile_data::ingest::jfr::{is_jfr, jfr_combined};
 
@@ -65,33 +65,64 @@ pub fn parse_file_where(
     } else {
         bytes
     };
+    let read = read(&bytes, limits, filter, None)?;
+    Ok(ParsedProfile {
+        time_nanos: read.tables.time_nanos,
+        duration_nanos: read.tables.duration_nanos,
+        sample_types: read.sample_types,
+        period_type: read.period_type,
+        tree: read.tree.finish(),
+    })
+}
+
+/// What the reader's passes over a profile give: its tables, its sample and period types, and
+/// its stacks merged into a tree (not yet made compact: a push's check needs no more).
+pub(super) struct Decoded {
+    pub tables: proto::ProfileTables,
+    pub sample_types: Vec<SampleType>,
+    pub period_type: Option<SampleType>,
+    pub tree: StackTree,
+}
+
+/// The reader's two passes over a decompressed pprof: its tables, checked and resolved, then
+/// each sample into the call tree (and shown to `sink`).
+pub(super) fn read<'a>(
+    bytes: &'a [u8],
+    limits: Limits,
+    filter: SampleFilter<'_>,
+    sink: SampleSink<'_, 'a>,
+) -> Result<Decoded, PprofError> {
     // Pass 1: the tables; prost skips the samples, which are most of the bytes.
-    let p = proto::ProfileTables::decode(&*bytes).map_err(|e| wire_error(&e))?;
-    let table = &p.string_table;
-    if table.first().is_none_or(|s| !s.is_empty()) || p.sample_type.is_empty() {
+    let tables = proto::ProfileTables::decode(bytes).map_err(|e| wire_error(&e))?;
+    let table = &tables.string_table;
+    if table.first().is_none_or(|s| !s.is_empty()) || tables.sample_type.is_empty() {
         return Err(PprofError::NotPprof(
             "no sample types, or a string table that does not start with \"\"".into(),
         ));
     }
-    let sample_types = p
+    let sample_types = tables
         .sample_type
         .iter()
         .map(|t| sample_type(table, t))
         .collect::<Result<Vec<_>, _>>()?;
-    let period_type = p
+    let period_type = tables
         .period_type
         .as_ref()
         .map(|t| sample_type(table, t))
         .transpose()?;
     let mut tree = StackTree::new(sample_types.len());
-    let locations = Locations::resolve(&p, &mut tree)?;
+    let locations = Locations::resolve(&tables, &mut tree)?;
     // Pass 2: each sample into the tree.
-    add_samples(&bytes, table, &locations, &mut tree, limits, filter)?;
-    Ok(ParsedProfile {
-        time_nanos: p.time_nanos,
-        duration_nanos: p.duration_nanos,
+    let encoded = Encoded {
+        bytes,
+        strings: table,
+        locations: &locations,
+    };
+    add_samples(encoded, &mut tree, limits, filter, sink)?;
+    Ok(Decoded {
+        tables,
         sample_types,
         period_type,
-        tree: tree.finish(),
+        tree,
     })
 }

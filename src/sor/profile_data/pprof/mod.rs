@@ -4,6 +4,7 @@
 
 pub mod check;
 mod decode;
+mod decoded;
 pub mod encode;
 mod error;
 mod file_tree;
@@ -19,6 +20,7 @@ mod walk;
 mod wire;
 
 pub use decode::{decompress, parse_file, parse_file_where};
+pub use decoded::DecodedPprof;
 pub use error::PprofError;
 pub use file_tree::FileTree;
 pub use profile::{Limits, ParsedProfile, SampleType};

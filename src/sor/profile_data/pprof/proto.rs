@@ -46,6 +46,9 @@ pub struct ProfileTables {
     pub duration_nanos: i64,
     #[prost(message, optional, tag = "11")]
     pub period_type: Option<ValueType>,
+    /// Read only to write a pushed profile again (`decoded.rs`).
+    #[prost(int64, tag = "12")]
+    pub period: i64,
 }
 
 /// A sample type such as `cpu/nanoseconds`: indexes into the string table.

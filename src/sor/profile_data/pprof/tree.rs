@@ -54,7 +54,8 @@ const LIST_CHILDREN: u32 = 8;
 /// Stacks merged so far, with `types` self values per node.
 pub struct StackTree {
     names: Vec<String>,
-    ids: HashMap<String, u32>,
+    /// foldhash, not SipHash: every function name of every file read is interned here.
+    ids: HashMap<String, u32, foldhash::fast::RandomState>,
     nodes: Vec<TrieNode>,
     /// `types` values per node: self values by sample type.
     values: Vec<u64>,
@@ -75,7 +76,7 @@ impl StackTree {
     pub(super) fn new(types: usize) -> Self {
         let mut tree = StackTree {
             names: Vec::new(),
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             nodes: Vec::new(),
             values: Vec::new(),
             types,

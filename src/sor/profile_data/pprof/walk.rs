@@ -16,6 +16,10 @@ use super::wire::{for_each_sample, read_sample, varint, SampleParts};
 /// filters pprof files this way); `None` keeps every sample.
 pub type SampleFilter<'f> = Option<&'f (dyn Fn(&[(&str, &str)]) -> bool + Sync)>;
 
+/// Shown each sample of a walk once it is checked, whatever its values and labels, with its
+/// labels read: what writing the profile again needs, without a second decode.
+pub(super) type SampleSink<'s, 'a> = Option<&'s mut dyn FnMut(&SampleParts<'a>)>;
+
 /// The previous sample walked: its bytes, and per location from the root its code, the tree
 /// node reached and the frames so far.
 #[derive(Default)]
@@ -26,15 +30,26 @@ struct Path<'a> {
     depths: Vec<usize>,
 }
 
-/// Walks every sample of the encoded profile `bytes` into `tree`.
-pub(super) fn add_samples(
-    bytes: &[u8],
-    strings: &[Vec<u8>],
-    locations: &Locations,
+/// The profile a walk reads: its encoded bytes, its string table and its resolved locations.
+pub(super) struct Encoded<'a, 't> {
+    pub bytes: &'a [u8],
+    pub strings: &'t [Vec<u8>],
+    pub locations: &'t Locations,
+}
+
+/// Walks every sample of the encoded profile into `tree`, showing each to `sink`.
+pub(super) fn add_samples<'a>(
+    profile: Encoded<'a, '_>,
     tree: &mut StackTree,
     limits: Limits,
     filter: SampleFilter<'_>,
+    mut sink: SampleSink<'_, 'a>,
 ) -> Result<(), PprofError> {
+    let Encoded {
+        bytes,
+        strings,
+        locations,
+    } = profile;
     let labels: Vec<Cow<'_, str>> = match filter {
         Some(_) => strings.iter().map(|s| String::from_utf8_lossy(s)).collect(),
         None => Vec::new(),
@@ -45,7 +60,7 @@ pub(super) fn add_samples(
     // Locations of the sample's part not shared with the previous one, leaf first.
     let mut fresh: Vec<Code> = Vec::new();
     for_each_sample(bytes, |sample| {
-        read_sample(sample, &mut parts, filter.is_some())?;
+        read_sample(sample, &mut parts, filter.is_some() || sink.is_some())?;
         fresh.clear();
         let shared = match (parts.packed, path.packed) {
             (Some(ids), Some(previous)) => {
@@ -96,6 +111,9 @@ pub(super) fn add_samples(
                 "a sample has {} values for {types} sample types",
                 parts.values.len()
             )));
+        }
+        if let Some(sink) = sink.as_mut() {
+            sink(&parts);
         }
         if parts.values.iter().all(|&v| v <= 0) {
             // Nothing to add: the path stays the previous sample's.

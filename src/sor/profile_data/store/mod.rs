@@ -15,6 +15,6 @@ mod write;
 
 pub use compact::Compacted;
 pub use normalize::{stored_profile, StoredProfile};
-pub use profile_store::{ProfileStore, StoreBounds, StoreError};
+pub use profile_store::{Admission, ProfileStore, StoreBounds, StoreError};
 pub use sweep::Swept;
 pub use upkeep::{keep_tidy, StoreStatus};

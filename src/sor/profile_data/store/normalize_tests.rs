@@ -1,7 +1,7 @@
 use super::*;
 use crate::sor::profile_data::ingest::LabelSet;
 use crate::sor::profile_data::pprof::encode::{profile, to_bytes, Header, Stack};
-use crate::sor::profile_data::pprof::parse_file_where;
+use crate::sor::profile_data::pprof::{parse_file, parse_file_where};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 1 << 20,

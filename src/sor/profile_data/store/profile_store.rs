@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::compact::{self, Compacted};
 use super::dir_sync::DirSyncs;
@@ -114,29 +114,45 @@ impl ProfileStore {
         self.dir.dir().to_path_buf()
     }
 
-    /// Keeps every profile of one push, durably, or none of them. Returns the bytes written.
-    pub async fn keep(&self, pushed: Vec<Pushed>, arrived: i64) -> Result<u64, StoreError> {
-        let Ok(permit) = self.in_flight.clone().try_acquire_owned() else {
-            return Err(StoreError::Busy(self.bounds.max_in_flight));
-        };
+    /// A place among the pushes decoded and written at once, or [`StoreError::Busy`] (429)
+    /// when all `max_in_flight` are taken: taken before a push is decoded, so neither the
+    /// blocking pool's queue nor the memory of the pushes waiting in it grows without bound.
+    pub fn admit(&self) -> Result<Admission, StoreError> {
+        self.in_flight
+            .clone()
+            .try_acquire_owned()
+            .map(|permit| Admission { _permit: permit })
+            .map_err(|_| StoreError::Busy(self.bounds.max_in_flight))
+    }
+
+    /// Keeps every profile of one push, durably, or none of them: each decoded once, relabelled
+    /// and written, synced and renamed into place, its directory synced. Returns the bytes
+    /// written. Blocks on the disk: called on the blocking pool, holding the push's admission.
+    pub fn keep(
+        &self,
+        admission: Admission,
+        pushed: Vec<Pushed>,
+        arrived: i64,
+    ) -> Result<u64, StoreError> {
+        let _admission = admission;
         for p in &pushed {
             check_app(&p.app)?;
         }
-        let (root, limits, syncs) = (self.path(), self.limits, self.syncs.clone());
-        let written = tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            let files = pushed
-                .iter()
-                .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, limits)?)))
-                .collect::<Result<Vec<_>, IngestError>>()?;
-            write::write_all(&root, &files, &syncs)
-                .map_err(|e| StoreError::Unwritable(e.to_string()))
-        })
-        .await
-        .map_err(|e| StoreError::Unwritable(format!("the write task failed: {e}")))??;
+        let files = pushed
+            .iter()
+            .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, self.limits)?)))
+            .collect::<Result<Vec<_>, IngestError>>()?;
+        let written = write::write_all(&self.path(), &files, &self.syncs)
+            .map_err(|e| StoreError::Unwritable(e.to_string()))?;
         self.dir.changed();
         Ok(written)
     }
+}
+
+/// A push's place among those decoded and written at once ([`ProfileStore::admit`]), given
+/// back when it is dropped.
+pub struct Admission {
+    _permit: OwnedSemaphorePermit,
 }
 
 /// Runs file-system `work` off the async threads; its failure is the store's.
