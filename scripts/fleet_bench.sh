@@ -36,7 +36,9 @@ sql() { psql -qtAX "$DB_URL" -c "$1"; }
 
 fresh_db
 # Profile Data must be reachable for the service to start; the answers never ask it.
-APPS=10 NODES=100 LATENCY_MS=0 python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
+# The stub lists the same apps the summaries hold (a fleet answer from the summaries covers
+# every app Profile Data lists in its window, SPEC §20); their live profiles are small.
+APPS=$APPS NAME_WIDTH=5 NODES=100 LATENCY_MS=0 python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
 pids+=($!)
 DATABASE_URL=$DB_URL PORT=$APP_PORT PYROSCOPE_URL=http://127.0.0.1:$STUB_PORT \
     APP__WATCH__ENABLED=false APP__PYROSCOPE__CACHE_TTL_SECS=0 RUST_LOG=warn \
@@ -46,7 +48,9 @@ pids+=($!)
 wait_ready "$BASE"
 
 NOW=$(date +%s)
-TO=$((NOW - NOW % 300))
+# A slice is answered from the summaries once it is due (a minute after it ends): the window
+# ends a whole slice before now.
+TO=$((NOW - NOW % 300 - 300))
 FROM=$((TO - SLICES * 300))
 echo "== inserting $APPS apps × 2 types × $SLICES slices × $FUNCTIONS functions"
 start=$(date +%s)
@@ -60,7 +64,13 @@ sql "insert into profile_summary (app_name, profile_type, slice_start, slice_sec
                from generate_series(0, $FUNCTIONS - 1) i)
      from generate_series(0, $APPS - 1) a cross join unnest(array['cpu', 'alloc']) t
           cross join generate_series($FROM, $TO - 1, 300) s"
+# The watcher's record of its work: every series watched from the window's first slice, its
+# live cursor past the last one (what a watcher that ran through the window leaves).
+sql "insert into watch_series (app_name, profile_type, next_slice, watched_from)
+     select format('app-%s', lpad(a::text, 5, '0')), t, $TO, $FROM
+     from generate_series(0, $APPS - 1) a cross join unnest(array['cpu', 'alloc']) t"
 sql "analyze profile_summary"
+sql "analyze watch_series"
 echo "inserted in $(( $(date +%s) - start )) s; $(sql "select pg_size_pretty(sum(pg_total_relation_size(inhrelid))) from pg_inherits where inhparent = 'profile_summary'::regclass")"
 
 echo "== the fleet read's plan"

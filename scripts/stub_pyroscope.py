@@ -10,7 +10,7 @@ One asyncio thread serves every connection (HTTP/1.1, keep-alive): a thread per 
 made the stub, not the service, the bottleneck at 16 concurrent queries (GIL contention:
 625 req/s and a 78 ms p99 for a 20 ms latency).
 
-Usage: python3 scripts/stub_pyroscope.py PORT  (env: APPS=200 NODES=5000 LATENCY_MS=20)
+Usage: python3 scripts/stub_pyroscope.py PORT  (env: APPS=200 NODES=5000 LATENCY_MS=20 NAME_WIDTH=3)
 """
 import asyncio
 import json
@@ -91,7 +91,9 @@ def flame_graph(nodes, seed=7):
 
 
 GRAPH = json.dumps(flame_graph(NODES)).encode()
-APP_NAMES = json.dumps({"names": [f"app-{i:03d}" for i in range(APPS)]}).encode()
+# NAME_WIDTH: the digits of an app's number (`app-007` by default), as a bench names its apps.
+NAME_WIDTH = int(os.environ.get("NAME_WIDTH", "3"))
+APP_NAMES = json.dumps({"names": [f"app-{i:0{NAME_WIDTH}d}" for i in range(APPS)]}).encode()
 # The values of any other label (the profile watcher asks for `version`): one deploy.
 OTHER_LABEL = json.dumps({"names": ["1.0.0"]}).encode()
 SERIES = json.dumps({"labelsSet": [{"labels": [

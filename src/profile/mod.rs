@@ -17,6 +17,7 @@ mod severity;
 pub mod significance;
 mod slices;
 mod stats;
+pub mod suspects;
 pub mod trend;
 pub mod trend_view;
 mod window;

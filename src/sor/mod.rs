@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod coalescing;
 mod error;
 mod fields;
+pub mod git;
 pub mod history;
 pub mod json_text;
 pub mod outbox;

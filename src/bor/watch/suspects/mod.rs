@@ -3,12 +3,10 @@
 //! caller or callee whose share rose with it, or elsewhere in its file. What git says of each
 //! commit and what the profile says of each function come in as plain values; no I/O here.
 
-mod model;
 mod paths;
 mod rank;
 mod spans;
 
-pub use model::{CodeSpan, CommitChange, Evidence, FileChange, LineRange, Role, Suspect, Why};
 pub use paths::repo_path;
 pub use rank::{rank, MAX_SUSPECTS};
 pub use spans::{span_of, FunctionSite};

@@ -6,7 +6,9 @@
 
 use std::collections::HashSet;
 
-use super::model::{CodeSpan, CommitChange, Evidence, FileChange, LineRange, Role, Suspect, Why};
+use crate::profile::suspects::{
+    CodeSpan, CommitChange, Evidence, FileChange, LineRange, Role, Suspect, Why,
+};
 
 /// Suspects named at most.
 pub const MAX_SUSPECTS: usize = 5;

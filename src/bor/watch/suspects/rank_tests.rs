@@ -2,7 +2,6 @@
 //! named, merges not scored, renames followed, scores within 0–1.
 
 use super::*;
-use crate::bor::watch::suspects::model::Role;
 
 fn lines(ranges: &[(u32, u32)]) -> Vec<LineRange> {
     ranges.iter().map(|&(a, b)| LineRange::new(a, b)).collect()

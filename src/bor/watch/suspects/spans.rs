@@ -2,7 +2,7 @@
 //! writes one (pprof `Function.start_line`; Go before 1.20 does not), and the lines its samples
 //! were taken at (`Line.line`, JFR's line numbers).
 
-use super::model::LineRange;
+use crate::profile::suspects::LineRange;
 
 /// A function as a profile places it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,6 @@
-//! What the ranking reads (commits and what they changed, functions and where they live) and
-//! what it says (suspects and their evidence).
+//! The change that caused it (SPEC §21), as values: what git says a commit changed, where a
+//! function of a regression's stacks lives, and the suspects the ranking names with their
+//! evidence.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,0 +1,169 @@
+//! The git reader on a real repository made by the test with the `git` command (SPEC §21): the
+//! commits of a range newest first with the lines each changed, a merge, a rename, a range
+//! over the bound, unknown refs; and the ranking of that range names the commit that added
+//! the work first, the decoys below it.
+
+use std::path::Path;
+use std::process::Command;
+
+use pyroscope_functions::bor::watch::suspects::{rank, MAX_SUSPECTS};
+use pyroscope_functions::profile::suspects::{CodeSpan, LineRange, Role, Why};
+use pyroscope_functions::sor::git::{GitError, GitRepository};
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_DATE", "2026-11-25T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-25T10:00:00Z")
+        .output()
+        .expect("the git command runs (the tests make their repositories with it)");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let file = dir.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+}
+
+fn commit(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", message]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// Twenty numbered lines, with `extra` after line `at`.
+fn numbered(name: &str, at: usize, extra: &str) -> String {
+    let mut text = String::new();
+    for n in 1..=20 {
+        text.push_str(&format!("// {name} line {n}\n"));
+        if n == at {
+            text.push_str(extra);
+        }
+    }
+    text
+}
+
+/// v1 at tag `v1`; then, newest last: another file, the work in score.go (lines 12–13 of its
+/// new version), a comment in the caller, a rename of a file nobody profiles, a branch merged.
+fn repository(dir: &Path) -> (String, String) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.name", "Dev One"]);
+    git(dir, &["config", "user.email", "dev@example.com"]);
+    write(dir, "app/score.go", &numbered("score", 0, ""));
+    write(dir, "app/route.go", &numbered("route", 0, ""));
+    write(dir, "app/old_name.go", &numbered("old", 0, ""));
+    let v1 = commit(dir, "v1");
+    git(dir, &["tag", "v1"]);
+    write(dir, "app/other.go", "package app\n");
+    commit(dir, "Add another file");
+    write(
+        dir,
+        "app/score.go",
+        &numbered("score", 11, "work()\nwork()\n"),
+    );
+    let work = commit(dir, "Score every request twice");
+    write(dir, "app/route.go", &numbered("route", 5, "// a comment\n"));
+    commit(dir, "Explain the router");
+    git(dir, &["mv", "app/old_name.go", "app/new_name.go"]);
+    commit(dir, "Rename a file");
+    git(dir, &["checkout", "-q", "-b", "side", "HEAD"]);
+    write(dir, "app/side.go", "package app\n");
+    commit(dir, "A side branch");
+    git(dir, &["checkout", "-q", "main"]);
+    write(dir, "README", "hello\n");
+    commit(dir, "A readme");
+    git(dir, &["merge", "-q", "--no-ff", "side", "-m", "Merge side"]);
+    (v1, work)
+}
+
+#[test]
+fn a_range_is_read_newest_first_with_the_lines_each_commit_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v1, work) = repository(dir.path());
+    let repo = GitRepository::at(dir.path());
+    let range = repo.range("v1", "HEAD", 500).unwrap();
+    let titles: Vec<&str> = range.iter().map(|c| c.title.as_str()).collect();
+    assert_eq!(titles.len(), 7, "{titles:?}");
+    assert_eq!(titles[0], "Merge side");
+    assert!(range[0].merge);
+    assert!(range.iter().all(|c| c.id != v1));
+    let scored = range.iter().find(|c| c.id == work).unwrap();
+    assert_eq!(scored.author, "Dev One");
+    assert_eq!(scored.files.len(), 1);
+    assert_eq!(scored.files[0].path, "app/score.go");
+    assert_eq!(scored.files[0].lines, [LineRange::new(12, 13)]);
+    let renamed = range.iter().find(|c| c.title == "Rename a file").unwrap();
+    assert_eq!(renamed.files[0].path, "app/new_name.go");
+    assert_eq!(
+        renamed.files[0].old_path.as_deref(),
+        Some("app/old_name.go")
+    );
+    assert!(renamed.files[0].lines.is_empty());
+
+    assert!(repo.has_file("HEAD", "app/score.go").unwrap());
+    assert!(!repo.has_file("HEAD", "app/old_name.go").unwrap());
+    assert!(repo.has_file("v1", "app/old_name.go").unwrap());
+    assert!(
+        !repo.has_file("HEAD", "app").unwrap(),
+        "a directory is no file"
+    );
+}
+
+#[test]
+fn a_range_over_the_bound_an_unknown_ref_and_no_repository_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    repository(dir.path());
+    let repo = GitRepository::at(dir.path());
+    assert_eq!(
+        repo.range("v1", "HEAD", 3),
+        Err(GitError::TooManyCommits(3))
+    );
+    assert_eq!(
+        repo.range("v0", "HEAD", 500),
+        Err(GitError::RefNotFound("v0".into()))
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        GitRepository::at(empty.path()).range("v1", "HEAD", 500),
+        Err(GitError::NotARepository(..))
+    ));
+}
+
+#[test]
+fn the_commit_that_added_the_work_is_ranked_first_and_the_decoys_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, work) = repository(dir.path());
+    let range = GitRepository::at(dir.path())
+        .range("v1", "HEAD", 500)
+        .unwrap();
+    // What a profile of the new version says: score's work at lines 11–14, its caller route
+    // holding 90 % of the regression at lines 1–20.
+    let spans = [
+        CodeSpan {
+            function: "app.score".into(),
+            file: "app/score.go".into(),
+            lines: LineRange::new(11, 14),
+            role: Role::Regressed,
+        },
+        CodeSpan {
+            function: "app.route".into(),
+            file: "app/route.go".into(),
+            lines: LineRange::new(1, 20),
+            role: Role::Related { weight: 0.9 },
+        },
+    ];
+    let suspects = rank(&range, &spans, MAX_SUSPECTS);
+    assert_eq!(suspects[0].commit, work, "{suspects:#?}");
+    assert_eq!(suspects[0].evidence[0].why, Why::ChangesRegressedFunction);
+    let titles: Vec<&str> = suspects.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Score every request twice", "Explain the router"]);
+    assert!(suspects[1].score < suspects[0].score);
+}
