@@ -263,7 +263,7 @@ from=$(cut -f7 "$OUT/phases.tsv" | sort -n | head -1 | cut -d. -f1)
 cut -f1 "$OUT/phases.tsv" | sort -u | grep -v '^-$' | while read -r app; do
     type=cpu
     if [[ $app == *-node ]]; then type=wall; fi
-    curl -sf "$ADDRESS/trends/$app?type=$type&limit=50&from=$((from - 60))&to=$now" \
+    curl -sf "$ADDRESS/trends/$app?type=$type&limit=100&from=$((from - 60))&to=$now" \
         >"$OUT/trends-$app.json" || true
 done
 stop_all

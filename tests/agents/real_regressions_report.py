@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Tables of one run of scripts/real_regressions.sh (docs/performance.md, SPEC §19).
 
-Usage: real_regressions_report.py OUT [--replay KEY=VALUE ...]
+Usage: real_regressions_report.py OUT [--replay KEY=VALUE[,KEY=VALUE] ...]
+       real_regressions_report.py OUT1 OUT2 ...   (the per-cell table over several runs)
 
 Reads OUT/run.json (the settings in force and the design), OUT/phases.tsv (app, phase, version,
 large, medium, small factors, start epoch), OUT/regressions.json (the final GET /regressions),
@@ -188,10 +189,58 @@ def cell_of(app):
     return parts[1], int(parts[2][1:])
 
 
+def cells_table(outs):
+    """The per-cell table over several runs: counts summed, each run's n of m beside them."""
+    per_run = []
+    for out in outs:
+        run, phases, end, events, seen, stats, trends = load(out)
+        deployments, _ = match_deploys(run, phases, events)
+        per_run.append((run, deployments))
+    run = per_run[0][0]
+    slice_secs, max_delay, shares = run["sliceSecs"], run["maxDelaySlices"], run["shares"]
+    cells = defaultdict(lambda: [[] for _ in outs])
+    for k, (_, deployments) in enumerate(per_run):
+        for d in deployments:
+            if not d[0].startswith("rr-settle-"):
+                cells[cell_of(d[0])][k].append(d)
+    print(f"| Function (share) | Work | True costRatio · process | Confirmed ≤ {max_delay} slices "
+          "(each run) | Delay, slices: median (range) | costRatio: median (range) | "
+          "processCostPercent: median (range) | Δ points: median (true) |")
+    print("|" + "---|" * 8)
+    for (function, increase) in sorted(cells, key=lambda c: (FUNCTIONS.index(c[0]), c[1])):
+        b, r = shares[function], 1 + increase / 100
+        a = dr.share_at_ratio(b, r)
+        delays, ratios, costs, deltas, counts = [], [], [], [], []
+        for runs in cells[(function, increase)]:
+            n = 0
+            for app, _, prev, cur, nxt, i, hit, others in runs:
+                if not hit:
+                    continue
+                delay = (hit["confirmedAt"] + slice_secs - cur["start"]) / slice_secs
+                if delay <= max_delay:
+                    n += 1
+                    delays.append(delay)
+                    ratios.append(hit["costRatio"])
+                    costs.append(hit["processCostPercent"])
+                    deltas.append(hit["deltaPercent"])
+            counts.append(f"{n} of {len(runs)}")
+        total_n = len(delays)
+        total_m = sum(len(runs) for runs in cells[(function, increase)])
+        print(f"| mix_{function} ({100 * b:.0f} %) | +{increase} % | {r:.2f} · +{100 * b * (r - 1):.1f} % | "
+              f"**{total_n} of {total_m}** ({' · '.join(counts)}) | {fmt_range(delays)} | "
+              f"{fmt_range(ratios, 3)} | {fmt_range(costs, 1)} | "
+              f"{fmt_range(deltas, 2) if deltas else '-'} ({100 * (a - b):.2f}) |")
+
+
 def main():
-    out = sys.argv[1]
+    args = sys.argv[1:]
+    outs = [a for a in args if "=" not in a and a != "--replay"]
+    if len(outs) > 1:
+        cells_table(outs)
+        return
+    out = outs[0]
     replays = [dict(kv.split("=", 1) for kv in arg.split(","))
-               for arg in sys.argv[2:] if arg != "--replay"]
+               for arg in args if "=" in arg]
     run, phases, end, events, seen, stats, trends = load(out)
     slice_secs, max_delay = run["sliceSecs"], run["maxDelaySlices"]
     shares = run["shares"]
