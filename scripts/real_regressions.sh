@@ -41,7 +41,7 @@
 # confirmed in, and 3 more. SAMPLE_RATE 500 (the SDK's sample_rate; default 100): a process at
 # DUTY 0.08 of a core gives 80 samples per 10-s push at 100 Hz, 4 of them in a 5 % function.
 #
-# Default run: about 47 minutes, at most 15 (16) processes at once. Exits non-zero only when
+# Default run: about 45 minutes, 16 processes at once (1.6 cores). Exits non-zero only when
 # the run itself failed.
 # Env: BIN (a service binary; unset -> cargo build --release), OUT (kept, printed),
 # SLICE_SECS (10), LAG_SECS (15), SETTLE_SLICES (30), and, unset = the default of
