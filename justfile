@@ -44,9 +44,10 @@ agents-experiment:
     bash scripts/agents_experiment.sh
 
 # Regressions measured as cost on real processes (SPEC §19): pyroscope-io pushing to the service,
-# 10-s slices; +10/+30/+100 % work in functions at 60/30/5 % of a process, a second increase after
-# the first settled, and unchanged processes restarted for 25 min (false alarms per
-# process-hour). ~27 min; knobs in the script's header, BIN=path skips the release build.
+# 10-s slices, the detector's default settings; +10/+30/+100 % work in functions at 55/20/5 % of
+# a process, 5 repetitions (+30 % at 55 % 10 times), a second increase after the first settled,
+# and unchanged Python and Node processes restarted for 44 min (false events per process-hour).
+# ~45 min; knobs in the script's header, BIN=path skips the release build.
 real-regressions:
     bash scripts/real_regressions.sh
 

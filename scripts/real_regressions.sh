@@ -1,70 +1,94 @@
 #!/usr/bin/env bash
-# Regressions measured as cost (SPEC §19) on real processes under the real Python agent: which
-# work increases the rule-free detector finds, how soon, what costRatio it estimates against the
-# true work ratio, whether a second increase after a settled regression is found, and how many
-# false alarms restarts that change nothing raise per process-hour.
+# Regressions measured as cost (SPEC §19) on real processes under the real agents, with the
+# detector's DEFAULT settings: which work increases it confirms, in how many of REPEATS runs,
+# how soon (in slices), what costRatio it estimates against the true work ratio, whether a
+# second increase after a settled regression is found, and how many false events unchanged
+# processes that restart raise per process-hour.
 #
-# One service (all functions, its embedded PostgreSQL, pushes on its own disk, no demo apps) with
-# 10-s slices and shortened windows, and real processes, each tests/agents/work_mix.py under
-# pyroscope-io: four functions at 60 / 30 / 5 / 5 % of each round's CPU (large, medium, small,
-# other), working DUTY of each round and sleeping the rest, so that a dozen processes fit on
-# two cores; the agent samples on-CPU time only, so the shares are those of the work. Every
+# One service (all functions, its embedded PostgreSQL, pushes on its own disk, no demo apps)
+# with 10-s slices, and real processes, each tests/agents/work_mix.py under pyroscope-io: four
+# functions at SHARES (55 / 20 / 5 / 20 % of each round's CPU: large, medium, small, other),
+# working DUTY of each round and sleeping the rest, so that a dozen processes fit on two cores;
+# the agent samples on-CPU time only (but counts a thread waiting for a core as on-CPU). Every
 # change is its own app, each phase a new process (a restart):
-#   grid      rr-<function>-p<X> for function in GRID_FUNCTIONS and X in INCREASES: version
-#             1.0.0 for A_SECS, then a restart as 1.1.0 whose function does X % more work per
-#             round, for B_SECS. One group of apps per function, the groups one after another
-#             (three processes at a time).
-#   settle    rr-settle-<function> for function in SETTLE_FUNCTIONS: 1.0.0 for A_SECS; 1.1.0
-#             with +SETTLE_INCREASE % in the function until its regression is settled
-#             (settle_slices after the confirmation); then 1.2.0 with another +SETTLE_INCREASE %
-#             on top, for C_SECS: the second regression must be confirmed too.
+#   grid      rr-<function>-p<X>-<k> for function in GRID_FUNCTIONS, X in INCREASES and run
+#             k = 1..REPEATS: version 1.0.0 for A_SECS, then a restart as 1.1.0 whose function
+#             does X % more work per round, for B_SECS. The cells of one repetition run at once
+#             (staggered by a second), the repetitions one after another. FOCUS_CELL
+#             (large-p30) runs FOCUS_COPIES (2) times per repetition, so that REPEATS 5 give it
+#             the 10 runs the "9 of 10" goal of SPEC §19's proof needs.
+#   settle    rr-settle-<function>-<k> for function in SETTLE_FUNCTIONS, k = 1..SETTLE_REPEATS
+#             (one after another): 1.0.0 for A_SECS; 1.1.0 with +SETTLE_INCREASE % in the
+#             function until its regression is settled (settle_slices after the confirmation);
+#             then 1.2.0 with another +SETTLE_INCREASE % on top, for C_SECS: the second
+#             regression must be confirmed too.
 #   steady    rr-steady-<k>, k = 1..STEADY_APPS: version 1.0.0 all along, a restart every
-#             RESTART_SECS (staggered), for STEADY_SECS: every confirmed event is a false alarm.
+#             RESTART_SECS (staggered), for STEADY_SECS: every confirmed event is a false one.
+#             With NODE_STEADY=1 also rr-steady-node: tests/agents/work_mix.js under
+#             @pyroscope/nodejs (type wall), the same shares and restarts.
 # A poller keeps when each event of GET /regressions was first seen in each state; the workload
-# writes each process's CPU seconds (STATS_FILE), from which the measured CPU ratio comes.
+# writes each process's CPU seconds (STATS_FILE), from which the measured CPU ratio comes; at
+# the end every app's /trends (all its functions, every slice) is kept for the noise analysis.
 # tests/agents/real_regressions_report.py prints the tables (docs/performance.md).
 #
-# Why these settings: the detector needs reference + recent slices (200 s) of an app before it
-# tests anything, so A lasts 220 s; a deploy is confirmed recent + confirm = 10 slices after its
-# change point at the earliest, so B lasts 150 s. On this shared 2-core machine the agent counts
-# time spent waiting for a core as on-CPU, and a function's share wanders by 2-4 points from one
-# 10-s slice to the next: 8 recent and 12 reference slices rather than 5 and 6 make a 6-point
-# step stand out of that (Welch's t about 4 at a 3-point slice-to-slice sd). settle_slices may
-# not be below reference + recent (20). SETTLE_INCREASE 50: the settle test is about the
-# second regression, so both steps are large (about 9 points). SAMPLE_RATE 500 (the SDK's
-# sample_rate; default 100): a process at DUTY 0.08 of a core gives 80 samples per 10-s push at
-# 100 Hz, 4 of them in a 5 % function. fdr, min_delta_points and min_relative: the defaults.
+# Settings: the detector's own defaults (config/default.toml: reference_slices 24,
+# recent_slices 6, confirm_slices 3, fdr, min_delta_points, min_relative) unless a knob below is
+# set; only what 10-s slices need is set here: slice_secs 10, lag_secs 15 (a push arrives when
+# its 10-s window ends, up to 10 s after the slice holding its start closed: SPEC §20),
+# types cpu (and wall with NODE_STEADY), backfill_hours 0, and settle_slices 30 (the least
+# allowed, reference + recent). A_SECS: the detector needs reference + recent slices of an app
+# before it tests anything: (24 + 6) slices + 40 s. B_SECS: MAX_DELAY_SLICES (15) slices to be
+# confirmed in, and 3 more. SAMPLE_RATE 500 (the SDK's sample_rate; default 100): a process at
+# DUTY 0.08 of a core gives 80 samples per 10-s push at 100 Hz, 4 of them in a 5 % function.
 #
-# Default run: about 27 minutes. Exits non-zero only when the run itself failed.
+# Default run: about 45 minutes, 16 processes at once (1.6 cores). Exits non-zero only when
+# the run itself failed.
 # Env: BIN (a service binary; unset -> cargo build --release), OUT (kept, printed),
-# SLICE_SECS (10), LAG_SECS (15), REFERENCE_SLICES (12), RECENT_SLICES (8), CONFIRM_SLICES (2),
-# SETTLE_SLICES (20), FDR (0.01), MIN_DELTA_POINTS (1.0), MIN_RELATIVE (0.2),
-# GRID_FUNCTIONS ("large medium small"), INCREASES ("10 30 100"), A_SECS (220), B_SECS (150),
-# SETTLE_FUNCTIONS ("medium large"), SETTLE_INCREASE (50), C_SECS (170), STEADY_APPS (3),
-# STEADY_SECS (1500), RESTART_SECS (150), DUTY (0.08), SAMPLE_RATE (500).
+# SLICE_SECS (10), LAG_SECS (15), SETTLE_SLICES (30), and, unset = the default of
+# config/default.toml: REFERENCE_SLICES, RECENT_SLICES, CONFIRM_SLICES, FDR, MIN_DELTA_POINTS,
+# MIN_RELATIVE; REPEATS (5), GRID_FUNCTIONS ("large medium small"), INCREASES ("10 30 100"),
+# FOCUS_CELL (large-p30), FOCUS_COPIES (2), MAX_DELAY_SLICES (15), A_SECS, B_SECS,
+# SETTLE_FUNCTIONS ("medium large"), SETTLE_REPEATS (2), SETTLE_INCREASE (50), C_SECS (200),
+# STEADY_APPS (3), STEADY_SECS (the grid's length, at least 1200), RESTART_SECS (150),
+# NODE_STEADY (1), DUTY (0.08), SAMPLE_RATE (500),
+# SHARE_LARGE / SHARE_MEDIUM / SHARE_SMALL / SHARE_OTHER (55 / 20 / 5 / 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A detector setting: the knob when set, else the default of config/default.toml.
+default_of() { python3 -c "import tomllib; print(tomllib.load(open('config/default.toml', 'rb'))['watch']['$1'])"; }
 SLICE_SECS=${SLICE_SECS:-10}
 LAG_SECS=${LAG_SECS:-15}
-REFERENCE_SLICES=${REFERENCE_SLICES:-12}
-RECENT_SLICES=${RECENT_SLICES:-8}
-CONFIRM_SLICES=${CONFIRM_SLICES:-2}
-SETTLE_SLICES=${SETTLE_SLICES:-20}
-FDR=${FDR:-0.01}
-MIN_DELTA_POINTS=${MIN_DELTA_POINTS:-1.0}
-MIN_RELATIVE=${MIN_RELATIVE:-0.2}
+SETTLE_SLICES=${SETTLE_SLICES:-30}
+KNOBS=""
+for knob in reference_slices recent_slices confirm_slices fdr min_delta_points min_relative; do
+    var=${knob^^}
+    if [[ -n ${!var:-} ]]; then
+        KNOBS+="$knob = ${!var}"$'\n'
+    else
+        printf -v "$var" '%s' "$(default_of "$knob")"
+    fi
+done
+REPEATS=${REPEATS:-5}
 GRID_FUNCTIONS=${GRID_FUNCTIONS:-large medium small}
 INCREASES=${INCREASES:-10 30 100}
-A_SECS=${A_SECS:-220}
-B_SECS=${B_SECS:-150}
-SETTLE_FUNCTIONS=${SETTLE_FUNCTIONS:-medium large}
+FOCUS_CELL=${FOCUS_CELL:-large-p30}
+FOCUS_COPIES=${FOCUS_COPIES:-2}
+MAX_DELAY_SLICES=${MAX_DELAY_SLICES:-15}
+A_SECS=${A_SECS:-$(((REFERENCE_SLICES + RECENT_SLICES) * SLICE_SECS + 40))}
+B_SECS=${B_SECS:-$(((MAX_DELAY_SLICES + 3) * SLICE_SECS))}
+SETTLE_FUNCTIONS=${SETTLE_FUNCTIONS-medium large}
+SETTLE_REPEATS=${SETTLE_REPEATS:-2}
 SETTLE_INCREASE=${SETTLE_INCREASE:-50}
-C_SECS=${C_SECS:-170}
+C_SECS=${C_SECS:-200}
+GRID_SECS=$((REPEATS * (A_SECS + B_SECS + 10)))
 STEADY_APPS=${STEADY_APPS:-3}
-STEADY_SECS=${STEADY_SECS:-1500}
+STEADY_SECS=${STEADY_SECS:-$((GRID_SECS > 1200 ? GRID_SECS : 1200))}
 RESTART_SECS=${RESTART_SECS:-150}
+NODE_STEADY=${NODE_STEADY:-1}
 export DUTY=${DUTY:-0.08} SAMPLE_RATE=${SAMPLE_RATE:-500}
+export SHARE_LARGE=${SHARE_LARGE:-55} SHARE_MEDIUM=${SHARE_MEDIUM:-20} SHARE_SMALL=${SHARE_SMALL:-5} \
+    SHARE_OTHER=${SHARE_OTHER:-20}
 OUT=${OUT:-$(mktemp -d /tmp/real-regressions.XXXXXX)}
 
 # log, die, stop_all (trapped on exit), prepare_binary_and_agents, free_port, start_service,
@@ -94,9 +118,12 @@ settled() {
 # One app's life, in the background: after $2 s, each phase NAME:VERSION:L:M:S:SECS:ROUND[:settled]
 # as a new process (a restart) running SECS s, or, with `settled`, until the app has a settled
 # regression (SECS at most). SIGTERM stops the running process, which flushes its last upload.
+# WORKLOAD (default: the Python one) is the program run.
 CHILD=""
 timeline() {
     local app=$1 delay=$2 phase name version large medium small secs round stop_at
+    local -a program=("$PYTHON" tests/agents/work_mix.py)
+    if [[ -n ${WORKLOAD:-} ]]; then read -ra program <<<"$WORKLOAD"; fi
     shift 2
     trap 'if [[ -n $CHILD ]]; then kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD"; fi; exit 0' TERM
     sleep "$delay" &
@@ -108,7 +135,7 @@ timeline() {
             "$small" "$(date +%s.%N)" >>"$OUT/phases.tsv"
         SERVER_ADDRESS=$ADDRESS APP_NAME=$app APP_VERSION=$version DURATION_SECS=$secs \
             FACTOR_LARGE=$large FACTOR_MEDIUM=$medium FACTOR_SMALL=$small ROUND_SECS=$round \
-            STATS_FILE=$OUT/stats.jsonl "$PYTHON" tests/agents/work_mix.py \
+            STATS_FILE=$OUT/stats.jsonl "${program[@]}" \
             >>"$OUT/logs/$app.log" 2>&1 &
         CHILD=$!
         if [[ $stop_at == settled ]]; then
@@ -120,28 +147,55 @@ timeline() {
     done
 }
 
+# Phases of an unchanged app: version 1.0.0 for $1 s in all, a restart every RESTART_SECS, the
+# first process running $2 s (staggering the restarts of several apps), rounds of $3 s.
+steady_phases() {
+    local left=$1 secs=$2 round=$3 n=0
+    while ((left > 0)); do
+        if ((secs > left)); then secs=$left; fi
+        printf 'S%d:1.0.0:1:1:1:%d:%s\n' "$n" "$secs" "$round"
+        left=$((left - secs))
+        secs=$RESTART_SECS
+        n=$((n + 1))
+    done
+}
+
 mkdir -p "$OUT/logs"
 : >"$OUT/phases.tsv"
 : >"$OUT/seen.jsonl"
 : >"$OUT/stats.jsonl"
 PORT=$(free_port)
 ADDRESS=http://127.0.0.1:$PORT
-# watch.types is a list: set by a config file (the environment gives scalars only).
+TYPES='"cpu"'
+if [[ $NODE_STEADY == 1 ]]; then TYPES='"cpu", "wall"'; fi
+# watch.types is a list: set by a config file (the environment gives scalars only). The
+# detector's settings not set here are config/default.toml's.
 cat >"$OUT/real.toml" <<EOF
 [watch]
 slice_secs = $SLICE_SECS
 lag_secs = $LAG_SECS
-types = ["cpu"]
+types = [$TYPES]
 backfill_hours = 0
-reference_slices = $REFERENCE_SLICES
-recent_slices = $RECENT_SLICES
-confirm_slices = $CONFIRM_SLICES
 settle_slices = $SETTLE_SLICES
-fdr = $FDR
-min_delta_points = $MIN_DELTA_POINTS
-min_relative = $MIN_RELATIVE
+$KNOBS
 EOF
-log "service on $ADDRESS, files in $OUT"
+# What the report needs: the settings in force and the design.
+python3 - "$OUT/run.json" <<EOF
+import json, sys
+json.dump({
+    "sliceSecs": $SLICE_SECS, "lagSecs": $LAG_SECS, "referenceSlices": $REFERENCE_SLICES,
+    "recentSlices": $RECENT_SLICES, "confirmSlices": $CONFIRM_SLICES, "fdr": $FDR,
+    "minDeltaPoints": $MIN_DELTA_POINTS, "minRelative": $MIN_RELATIVE,
+    "settleSlices": $SETTLE_SLICES, "maxDelaySlices": $MAX_DELAY_SLICES,
+    "knobsSet": """$KNOBS""".split("\n")[:-1],
+    "shares": {"large": $SHARE_LARGE / 100, "medium": $SHARE_MEDIUM / 100,
+               "small": $SHARE_SMALL / 100, "other": $SHARE_OTHER / 100},
+    "repeats": $REPEATS, "focusCell": "$FOCUS_CELL", "focusCopies": $FOCUS_COPIES,
+    "aSecs": $A_SECS, "bSecs": $B_SECS, "cSecs": $C_SECS, "duty": $DUTY,
+    "sampleRate": $SAMPLE_RATE, "steadySecs": $STEADY_SECS, "restartSecs": $RESTART_SECS,
+}, open(sys.argv[1], "w"), indent=1)
+EOF
+log "service on $ADDRESS, files in $OUT; detector: reference $REFERENCE_SLICES, recent $RECENT_SLICES, confirm $CONFIRM_SLICES, fdr $FDR, min_delta_points $MIN_DELTA_POINTS, min_relative $MIN_RELATIVE"
 start_service "$OUT" "$OUT/real.toml" "$PORT"
 poll_events "$ADDRESS" "$OUT/seen.jsonl" &
 POLLER_PID=$!
@@ -152,41 +206,49 @@ while true; do
 done &
 MONITOR_PIDS+=("$!")
 
-group=0
-for function in $GRID_FUNCTIONS; do
-    for increase in $INCREASES; do
-        timeline "rr-$function-p$increase" $((group * (A_SECS + B_SECS + 5))) \
-            "A:1.0.0:1:1:1:$A_SECS:0.5" \
-            "B:1.1.0:$(factors "$function" "$(factor "$increase")"):$B_SECS:0.5" &
-        AGENT_PIDS+=("$!")
+for ((rep = 0; rep < REPEATS; rep++)); do
+    stagger=0
+    for function in $GRID_FUNCTIONS; do
+        for increase in $INCREASES; do
+            copies=1
+            if [[ $function-p$increase == "$FOCUS_CELL" ]]; then copies=$FOCUS_COPIES; fi
+            for ((c = 1; c <= copies; c++)); do
+                timeline "rr-$function-p$increase-$((rep * copies + c))" \
+                    $((rep * (A_SECS + B_SECS + 10) + stagger)) \
+                    "A:1.0.0:1:1:1:$A_SECS:0.5" \
+                    "B:1.1.0:$(factors "$function" "$(factor "$increase")"):$B_SECS:0.5" &
+                AGENT_PIDS+=("$!")
+                stagger=$((stagger + 1))
+            done
+        done
     done
-    group=$((group + 1))
 done
-settle_max=$(((RECENT_SLICES + CONFIRM_SLICES + SETTLE_SLICES + 10) * SLICE_SECS + LAG_SECS))
+settle_max=$(((RECENT_SLICES + CONFIRM_SLICES + SETTLE_SLICES + 15) * SLICE_SECS + LAG_SECS))
 for function in $SETTLE_FUNCTIONS; do
-    timeline "rr-settle-$function" 0 \
-        "A:1.0.0:1:1:1:$A_SECS:0.5" \
-        "B:1.1.0:$(factors "$function" "$(factor "$SETTLE_INCREASE")"):$settle_max:0.5:settled" \
-        "C:1.2.0:$(factors "$function" "$(factor "$SETTLE_INCREASE" 2)"):$C_SECS:0.5" &
+    (
+        for ((k = 1; k <= SETTLE_REPEATS; k++)); do
+            timeline "rr-settle-$function-$k" 0 \
+                "A:1.0.0:1:1:1:$A_SECS:0.5" \
+                "B:1.1.0:$(factors "$function" "$(factor "$SETTLE_INCREASE")"):$settle_max:0.5:settled" \
+                "C:1.2.0:$(factors "$function" "$(factor "$SETTLE_INCREASE" 2)"):$C_SECS:0.5"
+        done
+    ) &
     AGENT_PIDS+=("$!")
 done
 rounds=(0.5 0.3 0.7)
 for ((k = 1; k <= STEADY_APPS; k++)); do
     # Staggered restarts: app k's first process runs k/STEADY_APPS of RESTART_SECS.
-    phases=()
-    first=$((RESTART_SECS * k / STEADY_APPS))
-    left=$STEADY_SECS
-    secs=$first
-    while ((left > 0)); do
-        if ((secs > left)); then secs=$left; fi
-        phases+=("S${#phases[@]}:1.0.0:1:1:1:$secs:${rounds[$(((k - 1) % 3))]}")
-        left=$((left - secs))
-        secs=$RESTART_SECS
-    done
+    mapfile -t phases < <(steady_phases "$STEADY_SECS" $((RESTART_SECS * k / STEADY_APPS)) \
+        "${rounds[$(((k - 1) % 3))]}")
     timeline "rr-steady-$k" 0 "${phases[@]}" &
     AGENT_PIDS+=("$!")
 done
-log "$(wc -w <<<"$GRID_FUNCTIONS") grid groups, settle apps: $SETTLE_FUNCTIONS, $STEADY_APPS steady apps for ${STEADY_SECS} s"
+if [[ $NODE_STEADY == 1 ]]; then
+    mapfile -t phases < <(steady_phases "$STEADY_SECS" $((RESTART_SECS / 2 + 7)) 0.5)
+    WORKLOAD="node tests/agents/work_mix.js" timeline rr-steady-node 0 "${phases[@]}" &
+    AGENT_PIDS+=("$!")
+fi
+log "$REPEATS repetitions of $(wc -w <<<"$GRID_FUNCTIONS") x $(wc -w <<<"$INCREASES") cells ($FOCUS_CELL x $FOCUS_COPIES), ${GRID_SECS} s; settle apps: $SETTLE_FUNCTIONS x $SETTLE_REPEATS; $STEADY_APPS steady apps (node: $NODE_STEADY) for ${STEADY_SECS} s"
 
 for pid in "${AGENT_PIDS[@]}"; do wait "$pid" || true; done
 AGENT_PIDS=()
@@ -197,12 +259,14 @@ log "processes done; waiting ${tail_secs} s for the last slices"
 sleep "$tail_secs"
 curl -sf "$ADDRESS/regressions?limit=1000" >"$OUT/regressions.json"
 now=$(date +%s)
+from=$(cut -f7 "$OUT/phases.tsv" | sort -n | head -1 | cut -d. -f1)
 cut -f1 "$OUT/phases.tsv" | sort -u | grep -v '^-$' | while read -r app; do
-    curl -sf "$ADDRESS/trends/$app?type=cpu&limit=10&from=$((now - 7200))&to=$now" \
+    type=cpu
+    if [[ $app == *-node ]]; then type=wall; fi
+    curl -sf "$ADDRESS/trends/$app?type=$type&limit=100&from=$((from - 60))&to=$now" \
         >"$OUT/trends-$app.json" || true
 done
 stop_all
 
-python3 tests/agents/real_regressions_report.py "$OUT" "$SLICE_SECS" "$REFERENCE_SLICES" \
-    "$RECENT_SLICES" "$MIN_DELTA_POINTS" "$MIN_RELATIVE" | tee "$OUT/report.md"
+python3 tests/agents/real_regressions_report.py "$OUT" | tee "$OUT/report.md"
 log "files: $OUT"

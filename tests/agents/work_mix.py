@@ -5,22 +5,27 @@ Every round of ROUND_SECS (default 0.5) the main thread works DUTY (default 0.12
 on the CPU and sleeps the rest, so that many such processes share a small machine. The work of
 a round is split among four functions, each running until its own thread CPU time has advanced
 by its part (thread CPU time, not wall time: on a loaded machine a function that is descheduled
-does not lose its share):
+does not lose its share). The parts, in percent of the round's work before any factor
+(SHARE_LARGE, SHARE_MEDIUM, SHARE_SMALL, SHARE_OTHER; they must add up to 100):
 
-    mix_large    60 %  x FACTOR_LARGE
-    mix_medium   30 %  x FACTOR_MEDIUM
+    mix_large    55 %  x FACTOR_LARGE
+    mix_medium   20 %  x FACTOR_MEDIUM
     mix_small     5 %  x FACTOR_SMALL
-    mix_other     5 %  (never changed)
+    mix_other    20 %  (never changed)
+
+55 / 20 / 5 are the shares SPEC §19's measurements name (a function at about 55 %, 20 % and 5 %
+of the process); mix_other is the rest of the process.
 
 A factor of 1.3 is "+30 % work in that function": its own CPU time per round grows by 30 %,
 the others' stay as they were (the round's duty grows with it). pyroscope-io samples on-CPU
 time only (its default oncpu=True), so the sleeping is not in the profile.
 
 Env: SERVER_ADDRESS, APP_NAME, APP_VERSION (tag `version`), DURATION_SECS (default 60),
-DUTY, ROUND_SECS, FACTOR_LARGE / FACTOR_MEDIUM / FACTOR_SMALL (default 1), SAMPLE_RATE (the
+DUTY, ROUND_SECS, SHARE_LARGE / SHARE_MEDIUM / SHARE_SMALL / SHARE_OTHER (percent, default
+55 / 20 / 5 / 20), FACTOR_LARGE / FACTOR_MEDIUM / FACTOR_SMALL (default 1), SAMPLE_RATE (the
 SDK's sample_rate, default 100), ORDER (shuffled, the default, or fixed), UPLOAD_INTERVAL_SECS
 (default 10), STATS_FILE (append one JSON line at exit: the main thread's and the process's CPU
-seconds, wall seconds, rounds).
+seconds, wall seconds, rounds, factors and shares).
 SIGTERM ends the run early as DURATION_SECS would: the last window is flushed.
 Run with target/agents/venv/bin/python (scripts/install-agents.sh makes it).
 """
@@ -33,12 +38,19 @@ import time
 
 import pyroscope
 
-SHARES = {"large": 0.60, "medium": 0.30, "small": 0.05, "other": 0.05}
-
 
 def env_float(name, default):
     return float(os.environ.get(name, default))
 
+
+SHARES = {
+    "large": env_float("SHARE_LARGE", "55") / 100,
+    "medium": env_float("SHARE_MEDIUM", "20") / 100,
+    "small": env_float("SHARE_SMALL", "5") / 100,
+    "other": env_float("SHARE_OTHER", "20") / 100,
+}
+if abs(sum(SHARES.values()) - 1) > 1e-6:
+    raise SystemExit(f"SHARE_LARGE + SHARE_MEDIUM + SHARE_SMALL + SHARE_OTHER must be 100: {SHARES}")
 
 DURATION = env_float("DURATION_SECS", "60")
 DUTY = env_float("DUTY", "0.12")
@@ -129,6 +141,7 @@ stats = {
     "app": os.environ["APP_NAME"],
     "version": os.environ["APP_VERSION"],
     "factors": FACTORS,
+    "shares": SHARES,
     "wallSecs": time.monotonic() - start_wall,
     "threadCpuSecs": time.thread_time() - start_thread,
     "processCpuSecs": time.process_time() - start_cpu,
