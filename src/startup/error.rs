@@ -21,4 +21,6 @@ pub enum StartupError {
     },
     #[error("cannot load the triage rules from {path}: {reason}")]
     TriageRules { path: String, reason: String },
+    #[error("cannot start the threads that keep pushed profiles: {0}")]
+    PushThreads(std::io::Error),
 }

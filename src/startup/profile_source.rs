@@ -57,12 +57,12 @@ pub fn profile_data_sor(
         }
         (None, Some(dir)) => {
             tracing::info!(dir = %dir.display(), "reading profiles from pprof files");
-            Ok(files(
+            files(
                 settings,
                 vec![root(dir.clone(), None, false)],
                 "files",
                 metrics,
-            ))
+            )
         }
         (None, None) => {
             let dir = demo_dir(&settings.profiles.demo_dir);
@@ -78,7 +78,7 @@ pub fn profile_data_sor(
                 root(store.clone(), None, true),
                 root(dir, Some(replay), false),
             ];
-            Ok(files(settings, roots, "demo", metrics))
+            files(settings, roots, "demo", metrics)
         }
     }
 }
@@ -113,7 +113,7 @@ fn files(
     roots: Vec<Root>,
     source: &'static str,
     metrics: &Arc<Metrics>,
-) -> HostedProfileData {
+) -> Result<HostedProfileData, StartupError> {
     let sor = FileProfileData::new(&settings.profiles, roots, metrics.clone());
     let check = Arc::new(ProfileFilesCheck {
         dir: sor.dir(),
@@ -132,12 +132,13 @@ fn files(
         .sample_types
         .get(ProfileType::Inuse.as_str());
     let snapshot_types = inuse.cloned().unwrap_or_default();
-    let store = ProfileStore::new(sor.dir(), sor.limits(), bounds, snapshot_types);
-    HostedProfileData {
+    let store = ProfileStore::new(sor.dir(), sor.limits(), bounds, snapshot_types)
+        .map_err(StartupError::PushThreads)?;
+    Ok(HostedProfileData {
         sor: Arc::new(sor),
         check,
         store: Ok(Arc::new(store)),
-    }
+    })
 }
 
 /// A relative demo directory is looked up in the working directory, then in the source

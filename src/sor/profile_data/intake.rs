@@ -171,7 +171,7 @@ impl Intake {
         self.max_body
     }
 
-    /// Runs `work` on the blocking pool with the store and the push's admission; refused at
+    /// Runs `work` on a push thread with the store and the push's admission; refused at
     /// once, on this thread, when the service reads Pyroscope (409) or the store is busy (429).
     async fn off_thread<T: Send + 'static>(
         &self,
@@ -183,7 +183,9 @@ impl Intake {
             .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))?
             .clone();
         let admission = store.admit()?;
-        tokio::task::spawn_blocking(move || work(&store, admission))
+        let keeper = store.clone();
+        store
+            .on_push_thread(move || work(&keeper, admission))
             .await
             .map_err(|e| IntakeError::Failed(e.to_string()))?
     }

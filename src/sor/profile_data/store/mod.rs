@@ -9,6 +9,7 @@ mod dir_sync;
 mod merge;
 mod normalize;
 mod profile_store;
+mod push_pool;
 mod sweep;
 mod upkeep;
 mod write;
