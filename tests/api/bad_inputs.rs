@@ -453,6 +453,15 @@ fn cases() -> Vec<Case> {
         ),
         case(
             M::POST,
+            "/rules",
+            Body::Json(
+                json!({"appName": "a", "profileType": "cpu", "thresholdPercent": 30, "forSeconds": null}),
+            ),
+            400,
+            "invalid_field",
+        ),
+        case(
+            M::POST,
             "/baselines",
             baseline_with("functionName", json!("f\u{0}")),
             400,

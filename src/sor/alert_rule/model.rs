@@ -91,6 +91,8 @@ pub struct CreateAlertRuleRequest {
     /// Defaults to true.
     pub enabled: Option<bool>,
     /// Seconds the value must stay above the threshold before the alert fires; default 0.
+    /// Absent means 0; `null` is refused, as the schema says.
+    #[serde(default, deserialize_with = "crate::sor::fields::named")]
     #[schema(nullable = false, value_type = Option<i64>, minimum = 0, maximum = 604800)]
     pub for_seconds: Option<WholeNumber>,
     #[schema(inline, value_type = Option<crate::profile::ShortText>)]
