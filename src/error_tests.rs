@@ -3,7 +3,7 @@
 use actix_web::ResponseError;
 
 use super::ApiError;
-use crate::sor::SorError;
+use crate::sor::{shown_error, SorError};
 
 /// Every SOR failure a route answers is read back by a remote SOR client as the same one:
 /// status and code come from the one table (`SorError::status`, `SorError::code`).
@@ -39,4 +39,16 @@ async fn every_sor_error_answered_is_read_back_as_itself() {
             _ => assert_eq!(back, error, "{status} {body}"),
         }
     }
+}
+
+#[test]
+fn unforeseen_failures_are_not_shown_in_partial_answers() {
+    assert_eq!(
+        shown_error(&SorError::Unexpected("pool poisoned".into())),
+        "internal error"
+    );
+    assert_eq!(
+        shown_error(&SorError::Upstream("Pyroscope answered 503".into())),
+        "Pyroscope answered 503"
+    );
 }

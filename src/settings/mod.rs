@@ -1,7 +1,7 @@
 //! Typed settings: embedded defaults, then an optional file, then the environment.
 
 use std::collections::BTreeMap;
-use std::num::{NonZeroU32, NonZeroUsize};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use url::Url;
 
 mod alerts;
 mod auth;
+mod database;
 mod durations;
 mod function;
 mod ingest;
@@ -22,10 +23,11 @@ mod watch;
 
 pub use alerts::AlertSettings;
 pub use auth::{AuthSettings, Scope, TokenSetting, DEFAULT_EXEMPT};
+pub use database::{DatabaseSettings, EmbeddedSettings};
 pub use function::{Bor, BorVersion, Function};
 pub use ingest::IngestSettings;
 pub use outbound::OutboundSettings;
-pub use profiles::ProfilesSettings;
+pub use profiles::{ProfilesSettings, PyroscopeApi, PyroscopeSettings};
 pub use watch::WatchSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
@@ -139,68 +141,6 @@ pub struct ServerSettings {
     #[serde(deserialize_with = "durations::secs")]
     pub shutdown_timeout_secs: Duration,
     pub workers: usize,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DatabaseSettings {
-    pub url: Option<SecretString>,
-    pub host: Option<String>,
-    pub port: u16,
-    pub name: String,
-    pub user: String,
-    pub password: Option<SecretString>,
-    pub pool_size: NonZeroU32,
-    #[serde(deserialize_with = "durations::secs")]
-    pub acquire_timeout_secs: Duration,
-    pub max_retries: u32,
-    #[serde(deserialize_with = "durations::millis")]
-    pub retry_base_delay_ms: Duration,
-    #[serde(deserialize_with = "durations::millis")]
-    pub retry_max_delay_ms: Duration,
-    pub embedded: EmbeddedSettings,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct EmbeddedSettings {
-    pub enabled: bool,
-    pub data_dir: PathBuf,
-    pub bin_dir: Option<PathBuf>,
-}
-
-/// Which Pyroscope HTTP API to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PyroscopeApi {
-    /// Grafana Pyroscope 1.x, Connect querier API.
-    Modern,
-    /// Pyroscope OG (<= 0.37), `/render` API.
-    Legacy,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PyroscopeSettings {
-    /// Unset unless Pyroscope is the profile source (env `PYROSCOPE_URL`).
-    pub url: Option<Url>,
-    pub api: PyroscopeApi,
-    pub app_label: String,
-    pub tenant_id: Option<String>,
-    pub username: Option<String>,
-    pub password: Option<SecretString>,
-    pub bearer_token: Option<SecretString>,
-    #[serde(deserialize_with = "durations::secs")]
-    pub connect_timeout_secs: Duration,
-    #[serde(deserialize_with = "durations::positive_secs")]
-    pub request_timeout_secs: Duration,
-    pub max_retries: u32,
-    #[serde(deserialize_with = "durations::secs")]
-    pub cache_ttl_secs: Duration,
-    #[serde(deserialize_with = "durations::secs")]
-    pub profile_type_cache_ttl_secs: Duration,
-    pub max_nodes: NonZeroU32,
-    pub max_nodes_limit: u32,
-    pub truncation_threshold_percent: f64,
-    pub profile_types: BTreeMap<String, Vec<String>>,
-    pub legacy_suffixes: BTreeMap<String, String>,
 }
 
 /// Where a BOR reaches each SOR over HTTP (SPEC §1, rule 1).

@@ -1,11 +1,13 @@
-//! Settings of pprof files as the profile source.
+//! Settings of the profile sources: pprof files, or Pyroscope.
 
 use std::collections::BTreeMap;
-use std::num::{NonZeroU64, NonZeroUsize};
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use secrecy::SecretString;
 use serde::Deserialize;
+use url::Url;
 
 use super::durations;
 
@@ -51,4 +53,40 @@ impl ProfilesSettings {
         }
         Ok(())
     }
+}
+
+/// Which Pyroscope HTTP API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PyroscopeApi {
+    /// Grafana Pyroscope 1.x, Connect querier API.
+    Modern,
+    /// Pyroscope OG (<= 0.37), `/render` API.
+    Legacy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PyroscopeSettings {
+    /// Unset unless Pyroscope is the profile source (env `PYROSCOPE_URL`).
+    pub url: Option<Url>,
+    pub api: PyroscopeApi,
+    pub app_label: String,
+    pub tenant_id: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub bearer_token: Option<SecretString>,
+    #[serde(deserialize_with = "durations::secs")]
+    pub connect_timeout_secs: Duration,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub request_timeout_secs: Duration,
+    pub max_retries: u32,
+    #[serde(deserialize_with = "durations::secs")]
+    pub cache_ttl_secs: Duration,
+    #[serde(deserialize_with = "durations::secs")]
+    pub profile_type_cache_ttl_secs: Duration,
+    pub max_nodes: NonZeroU32,
+    pub max_nodes_limit: u32,
+    pub truncation_threshold_percent: f64,
+    pub profile_types: BTreeMap<String, Vec<String>>,
+    pub legacy_suffixes: BTreeMap<String, String>,
 }

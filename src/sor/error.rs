@@ -189,3 +189,15 @@ mod tests {
         assert!(!SorError::Unexpected("bug".into()).is_transient());
     }
 }
+
+/// A SOR failure as shown inside a partial answer (`unavailable` types, `failedApps`): the
+/// message, except for unforeseen failures, whose cause is logged rather than shown.
+pub fn shown_error(e: &SorError) -> String {
+    match e {
+        SorError::Unexpected(cause) => {
+            tracing::error!(%cause, "a SOR call failed unexpectedly");
+            "internal error".to_owned()
+        }
+        other => other.to_string(),
+    }
+}

@@ -3,7 +3,6 @@
 
 use async_trait::async_trait;
 
-use super::regression::{Regression, RegressionCounts, RegressionFilter};
 use super::summary::{
     Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
 };
@@ -125,26 +124,4 @@ pub trait WatchWork: Send + Sync {
     async fn oldest_cursor(&self) -> Result<Option<i64>, SorError>;
     /// Drops the day partitions wholly before `before`; their names.
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
-}
-
-/// The regression events the watcher's detector stores (SPEC §15).
-///
-/// # Errors
-/// `Unavailable` when the store is down; `NotFound` from `get` for an unknown id.
-#[cfg_attr(test, mockall::automock)]
-#[async_trait]
-pub trait RegressionSor: Send + Sync {
-    /// Events matching `filter`, the newest change point first.
-    async fn list(&self, filter: RegressionFilter) -> Result<Vec<Regression>, SorError>;
-    /// One event.
-    async fn get(&self, id: i64) -> Result<Regression, SorError>;
-    /// The series' suspected and confirmed events.
-    async fn open(&self, series: &Series) -> Result<Vec<Regression>, SorError>;
-    /// The announced events confirmed now, and the announced resolutions Alertmanager has
-    /// not been sent yet.
-    async fn announcements(&self) -> Result<(Vec<Regression>, Vec<Regression>), SorError>;
-    /// Records that the resolutions `ids` went to Alertmanager.
-    async fn resolutions_sent(&self, ids: &[i64]) -> Result<(), SorError>;
-    /// Events by kind and state, and how many are confirmed now.
-    async fn counts(&self) -> Result<RegressionCounts, SorError>;
 }

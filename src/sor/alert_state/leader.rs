@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio::sync::Mutex;
 
 use crate::db::{Database, LockSession};
-use crate::sor::{Leadership, SorError};
+use crate::sor::SorError;
 
 /// The advisory-lock key of the alert evaluator ("pyro-alr" in ASCII).
 const EVALUATOR_LOCK: i64 = 0x7079_726f_2d61_6c72;
@@ -57,4 +57,12 @@ impl Leadership for PgLeadership {
         *session = self.db.try_lock(self.key).await?;
         Ok(session.is_some())
     }
+}
+
+/// Which of several replicas does a job that must run once (the alert evaluator).
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait Leadership: Send + Sync {
+    /// Whether this process leads now: takes the lead when it is free, keeps it while held.
+    async fn lead(&self) -> Result<bool, SorError>;
 }

@@ -39,3 +39,43 @@ pub use model::{
     WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::profile::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::sor::SorError;
+
+/// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
+///
+/// # Errors
+/// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
+/// not errors), `Timeout` when it is too slow,
+/// `Unavailable` when a remote Profile Data SOR cannot be reached.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProfileDataSor: Send + Sync {
+    /// Sorted, unique names of the apps that have profiles in `window`.
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// One app's ranked functions for one profile type.
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
+    /// One app's functions in a baseline and a current window.
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError>;
+    /// The call tree that [`ProfileDataSor::profile`] ranks (its `limit` is not used): what a
+    /// flame graph draws.
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError>;
+    /// The call trees that [`ProfileDataSor::diff`] ranks, of the same profile type (its
+    /// `limit` is not used): what a differential flame graph draws.
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError>;
+    /// Sorted, unique values of the label `name` on `app`'s profiles of `profile_type` in
+    /// `window` (SPEC §13: the versions a slice saw). Pyroscope answers from its label index;
+    /// pprof files from their samples' string labels.
+    async fn label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError>;
+}

@@ -7,3 +7,27 @@ pub mod routes;
 
 pub use model::{NewService, Service, ServicePatch, Tier};
 pub use postgres::PgRegistryStore;
+
+use async_trait::async_trait;
+
+use crate::profile::AppName;
+use crate::sor::SorError;
+
+/// Ownership and tier of monitored services (SPEC §7, Registry).
+///
+/// # Errors
+/// `NotFound` for an unregistered app, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait RegistrySor: Send + Sync {
+    /// Registers a service, or replaces the registration of the same app; keeps its id.
+    async fn upsert(&self, service: NewService) -> Result<Service, SorError>;
+    /// All services, optionally of one tier, by app name.
+    async fn list(&self, tier: Option<Tier>) -> Result<Vec<Service>, SorError>;
+    /// One service.
+    async fn get(&self, app: AppName) -> Result<Service, SorError>;
+    /// Changes only the fields the patch names.
+    async fn update(&self, app: AppName, patch: ServicePatch) -> Result<Service, SorError>;
+    /// Removes one service.
+    async fn delete(&self, app: AppName) -> Result<(), SorError>;
+}
