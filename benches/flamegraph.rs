@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pyroscope_functions::sor::profile_data::flamegraph::{
+use pyroscope_functions::formats::flamegraph::{
     parse_connect, parse_legacy, FlameGraphStats, FlamegraphError,
 };
 use serde::de::IgnoredAny;

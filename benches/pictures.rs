@@ -6,13 +6,14 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pyroscope_functions::bor::diff_report::html;
-use pyroscope_functions::bor::diff_report::model::{DiffEntry, DiffSummary, Verdict};
-use pyroscope_functions::bor::diff_report::{DiffReport, DiffRequest, ReportFormat};
-use pyroscope_functions::picture::{diff_flame_graph, flame_graph, Captions};
-use pyroscope_functions::profile::{ProfileType, TimeWindow};
-use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
-use pyroscope_functions::sor::profile_data::DiffTrees;
+use pyroscope_functions::diff_report::html;
+use pyroscope_functions::diff_report::model::{DiffEntry, DiffSummary, Verdict};
+use pyroscope_functions::diff_report::{DiffReport, DiffRequest};
+use pyroscope_functions::formats::flamegraph::parse_connect;
+use pyroscope_functions::model::ReportFormat;
+use pyroscope_functions::model::{ProfileType, TimeWindow};
+use pyroscope_functions::pictures::{diff_flame_graph, flame_graph, Captions};
+use pyroscope_functions::profiles::DiffTrees;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

@@ -9,11 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
-use pyroscope_functions::sor::profile_data::pprof::source::ProfileDir;
-use pyroscope_functions::sor::profile_data::pprof::{
-    decompress, encode, parse_file, Limits, StackTree,
-};
+use pyroscope_functions::formats::flamegraph::parse_connect;
+use pyroscope_functions::formats::pprof::{decompress, encode, parse_file, Limits, StackTree};
+use pyroscope_functions::profiles::files::source::ProfileDir;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

@@ -3,9 +3,9 @@
 //! of them; then the intervals of the 20 a report lists. Goal: under 5 ms.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pyroscope_functions::bor::diff_report::significance::assess;
-use pyroscope_functions::profile::{FunctionStat, ProfileType};
-use pyroscope_functions::sor::profile_data::{ProfileDiff, ProfileWindow, WindowPart};
+use pyroscope_functions::diff_report::significance::assess;
+use pyroscope_functions::model::{FunctionStat, ProfileType};
+use pyroscope_functions::profiles::{ProfileDiff, ProfileWindow, WindowPart};
 
 const FUNCTIONS: usize = 5_000;
 const PARTS: usize = 60;

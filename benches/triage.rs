@@ -8,16 +8,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
-use pyroscope_functions::bor::triage::{RuleSet, TriageRequest, TriageService};
-use pyroscope_functions::profile::{
+use pyroscope_functions::baselines::BaselineSor;
+use pyroscope_functions::baselines::{Baseline, BaselinePatch, NewBaseline};
+use pyroscope_functions::formats::flamegraph::parse_connect;
+use pyroscope_functions::infra::sor::SorError;
+use pyroscope_functions::model::{
     AppName, CallTree, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
 };
-use pyroscope_functions::sor::baseline::{Baseline, BaselinePatch, NewBaseline};
-use pyroscope_functions::sor::profile_data::flamegraph::parse_connect;
-use pyroscope_functions::sor::profile_data::{
+use pyroscope_functions::profiles::ProfileDataSor;
+use pyroscope_functions::profiles::{
     DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
-use pyroscope_functions::sor::{BaselineSor, ProfileDataSor, SorError};
+use pyroscope_functions::triage::{RuleSet, TriageRequest, TriageService};
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

@@ -7,7 +7,8 @@
 
 use std::process::ExitCode;
 
-use pyroscope_functions::sor::profile_data::pprof::encode::{self, Header};
+use pyroscope_functions::formats::pprof::encode;
+use pyroscope_functions::formats::pprof::encode::Header;
 
 fn pair(arg: &str) -> Option<(String, String)> {
     let (kind, unit) = arg.split_once('/')?;

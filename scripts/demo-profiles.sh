@@ -40,7 +40,7 @@ for k in 0 1 2 3 4 5; do
     "$tool" "$parts/after.$k.folded" "$out/payments/after-deploy-$k.pb.gz" "${cpu[@]}" $((deploy + k * 600)) 600
 done
 # A recorded day (2026-01-02, UTC) of five-minute profiles for two more apps, which the service
-# replays as the day before it started (src/startup/profile_source.rs), so the profile watcher
+# replays as the day before it started (src/app/profile_source.rs), so the profile watcher
 # has a day of history on a first run: `cart` (Go) only breathes with its traffic; `ledger`
 # (Java) deploys version 1.4.2 at 16:00, which compiles its validation pattern per entry.
 # Each slice: the stacks' counts follow a daily traffic curve, each stack's share wobbles by a

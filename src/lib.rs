@@ -1,22 +1,23 @@
 //! Profiling functions service: turns Grafana Pyroscope profiles into answers.
 
-pub mod address_guard;
-pub mod auth;
-pub mod backoff;
-pub mod bor;
-pub mod db;
-pub mod error;
+pub mod alerts;
+pub mod app;
+pub mod baselines;
+pub mod delivery;
+pub mod diff_report;
+pub mod fleet_search;
+pub mod formats;
 pub mod gate;
-pub mod health;
-pub mod healthcheck;
-pub mod openapi;
-pub mod outbound;
-pub mod picture;
-pub mod probe;
-pub mod profile;
-pub mod routing;
-pub mod settings;
-pub mod sor;
-pub mod startup;
-pub mod tasks;
-pub mod telemetry;
+pub mod history;
+pub mod http;
+pub mod infra;
+pub mod ingest;
+pub mod model;
+pub mod pictures;
+pub mod profiles;
+pub mod registry;
+pub mod regressions;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod triage;
+pub mod watch;

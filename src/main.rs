@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use pyroscope_functions::app::settings::Settings;
+use pyroscope_functions::app::Application;
 use pyroscope_functions::gate::{self, GateArgs};
-use pyroscope_functions::settings::Settings;
-use pyroscope_functions::startup::Application;
-use pyroscope_functions::telemetry;
+use pyroscope_functions::infra::telemetry;
 
 /// Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots.
 #[derive(Parser)]
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
 /// Probes the port the settings give, as the server would bind it.
 fn healthcheck(config_file: Option<String>) -> ExitCode {
     match Settings::load(config_file.as_deref()) {
-        Ok(settings) => pyroscope_functions::healthcheck::run(settings.server.port),
+        Ok(settings) => pyroscope_functions::app::healthcheck::run(settings.server.port),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)

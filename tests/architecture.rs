@@ -1,10 +1,12 @@
 //! The house is one-way: reads the imports of every file under `src/` and fails, naming the
-//! import, when a lower layer imports a higher one or when files import each other in a loop.
+//! import, when a lower floor imports a higher one, when files import each other in a loop, or
+//! when capabilities depend on each other both ways.
 //!
-//! Layers, lowest first: domain (`profile/`, `picture/`) ← infrastructure (`db/`, settings,
-//! telemetry, probes, outbound HTTP, background tasks) ← SORs ← BORs ← HTTP edge (`routes.rs`
-//! and `*_routes.rs` files, `auth.rs`, `error.rs`, `routing.rs`, `health.rs`, `openapi.rs`) ←
-//! composition root (`startup`, `main`).
+//! Floors, lowest first: `model/` (shared domain types, pure) ← `formats/` (profile formats,
+//! pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
+//! `http/` (the error answer, routing, access control) ← the capabilities (one folder each:
+//! `profiles/`, `ingest/`, `watch/`, `regressions/`, `alerts/`, …) ← `app/` (composition root,
+//! settings, health, OpenAPI) and `main.rs`.
 //!
 //! An import names a module path; it points at the file of that module, or, when that file only
 //! re-exports the name (`pub use child::Name`), at the file the name comes from. Unit-test files
@@ -14,17 +16,43 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The layers, lowest first.
-const LAYERS: [&str; 6] = ["domain", "infrastructure", "sor", "bor", "http", "root"];
+/// The floors, lowest first.
+const LAYERS: [&str; 6] = ["model", "formats", "infra", "http", "capability", "root"];
 
-/// Files of the HTTP edge that do not follow the `routes.rs` naming.
-const HTTP_FILES: [&str; 5] = [
-    "auth.rs",
-    "error.rs",
-    "routing.rs",
-    "health.rs",
-    "openapi.rs",
+/// The one loop of capabilities left, as the pairs it makes: the watcher calls the regression
+/// examiner inside a slice's transaction and the examiner reads the watcher's series
+/// (`regressions` <-> `watch`); round it, `regressions` -> `alerts` -> `triage` -> `watch`.
+/// To be cut by a contract the regressions own; no other pair may join it.
+const KNOWN_TWO_WAY: [(&str, &str); 6] = [
+    ("alerts", "regressions"),
+    ("alerts", "triage"),
+    ("alerts", "watch"),
+    ("regressions", "triage"),
+    ("regressions", "watch"),
+    ("triage", "watch"),
 ];
+
+fn layer_of(file: &str) -> usize {
+    let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
+    let folder = top_folder(file);
+    match folder.as_str() {
+        "model" => rank("model"),
+        "formats" => rank("formats"),
+        "infra" => rank("infra"),
+        "http" => rank("http"),
+        "app" | "main.rs" | "lib.rs" => rank("root"),
+        _ => rank("capability"),
+    }
+}
+
+/// `src/watch/store/done.rs` -> `watch`; `src/main.rs` -> `main.rs`.
+fn top_folder(file: &str) -> String {
+    file.trim_start_matches("src/")
+        .split('/')
+        .next()
+        .unwrap_or(file)
+        .to_owned()
+}
 
 /// One source file, as a module.
 struct Module {
@@ -34,27 +62,6 @@ struct Module {
     imports: Vec<Vec<String>>,
     /// `pub use` re-exports: exported name → full path of its source.
     reexports: BTreeMap<String, Vec<String>>,
-}
-
-fn layer_of(file: &str) -> usize {
-    let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
-    let name = file.rsplit('/').next().unwrap_or(file);
-    if file.starts_with("src/startup") || file == "src/main.rs" || file == "src/lib.rs" {
-        rank("root")
-    } else if name == "routes.rs"
-        || name.ends_with("_routes.rs")
-        || (file.matches('/').count() == 1 && HTTP_FILES.contains(&name))
-    {
-        rank("http")
-    } else if file.starts_with("src/bor/") {
-        rank("bor")
-    } else if file.starts_with("src/sor/") {
-        rank("sor")
-    } else if file.starts_with("src/profile/") || file.starts_with("src/picture/") {
-        rank("domain")
-    } else {
-        rank("infrastructure")
-    }
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -236,12 +243,15 @@ fn parse(file: &str, source: &str) -> Module {
         }
         for path in expand(tree) {
             if let Some(abs) = absolute(&path, &here, is_mod_file, &children) {
+                // A re-export is a door of this module, not a use of the name: the files
+                // that import through it depend on its source, this file does not.
                 if is_pub {
                     if let Some(name) = abs.last() {
                         reexports.insert(name.clone(), abs.clone());
                     }
+                } else {
+                    imports.push(abs);
                 }
-                imports.push(abs);
             }
         }
     }
@@ -446,45 +456,108 @@ fn no_files_import_each_other_in_a_loop() {
 
 #[test]
 fn the_checker_sees_a_back_import_and_a_loop() {
-    // A domain file importing a SOR, and two files importing each other, must both be caught;
-    // otherwise the two tests above could pass on a house that breaks the rules.
+    // A domain file importing infrastructure, and two files importing each other, must both be
+    // caught; otherwise the two tests above could pass on a house that breaks the rules.
     let modules = vec![
         parse(
-            "src/profile/mod.rs",
-            "use crate::sor::SorError;\npub fn f() {}\n",
-        ),
-        parse("src/sor/mod.rs", "pub use error::SorError;\nmod error;\n"),
-        parse(
-            "src/sor/error.rs",
-            "use crate::sor::baseline::Thing;\npub struct SorError;\n",
+            "src/model/mod.rs",
+            "use crate::infra::sor::SorError;\npub fn f() {}\n",
         ),
         parse(
-            "src/sor/baseline.rs",
-            "use crate::sor::SorError;\npub struct Thing;\n",
+            "src/infra/sor/mod.rs",
+            "pub use error::SorError;\nmod error;\n",
+        ),
+        parse(
+            "src/infra/sor/error.rs",
+            "use crate::infra::sor::rows::Thing;\npub struct SorError;\n",
+        ),
+        parse(
+            "src/infra/sor/rows.rs",
+            "use crate::infra::sor::SorError;\npub struct Thing;\n",
         ),
     ];
     let edges = edges(&modules);
-    assert!(edges.iter().any(|(f, t, _)| f == "src/profile/mod.rs"
-        && t == "src/sor/error.rs"
+    assert!(edges.iter().any(|(f, t, _)| f == "src/model/mod.rs"
+        && t == "src/infra/sor/error.rs"
         && layer_of(t) > layer_of(f)));
     let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
     let found = loops(&files, &edges);
     assert_eq!(
         found,
         vec![vec![
-            "src/sor/baseline.rs".to_owned(),
-            "src/sor/error.rs".to_owned()
+            "src/infra/sor/error.rs".to_owned(),
+            "src/infra/sor/rows.rs".to_owned()
         ]]
+    );
+    // Two capabilities that import each other are one two-way pair.
+    let pairs = two_way(&[
+        (
+            "src/alerts/a.rs".into(),
+            "src/triage/b.rs".into(),
+            String::new(),
+        ),
+        (
+            "src/triage/b.rs".into(),
+            "src/alerts/c.rs".into(),
+            String::new(),
+        ),
+        (
+            "src/triage/b.rs".into(),
+            "src/model/d.rs".into(),
+            String::new(),
+        ),
+    ]);
+    assert_eq!(pairs, [("alerts".to_owned(), "triage".to_owned())]);
+}
+
+/// Pairs of capability folders (sorted, each once) that import each other, straight or round
+/// a loop of capabilities.
+fn two_way(edges: &[(String, String, String)]) -> Vec<(String, String)> {
+    let folder_edges: Vec<(String, String, String)> = edges
+        .iter()
+        .map(|(f, t, i)| (top_folder(f), top_folder(t), i.clone()))
+        .filter(|(f, t, _)| f != t)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let folders: Vec<String> = folder_edges
+        .iter()
+        .flat_map(|(f, t, _)| [f.clone(), t.clone()])
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut pairs = BTreeSet::new();
+    for component in loops(&folders, &folder_edges) {
+        for a in &component {
+            for b in &component {
+                if a < b {
+                    pairs.insert((a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+    pairs.into_iter().collect()
+}
+
+#[test]
+fn capabilities_depend_one_way() {
+    let modules = load();
+    let pairs = two_way(&edges(&modules));
+    let unexpected: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(a, b)| !KNOWN_TWO_WAY.contains(&(a.as_str(), b.as_str())))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "folders that import each other: {unexpected:?}"
     );
 }
 
-/// The crates of the edges each layer must not name: the domain none of them, SORs no actix
-/// (they are reached through their traits), BORs none (they see SOR traits and `profile`
-/// types only). Route files are the HTTP edge, so they are not checked here.
+/// The crates a floor must not name: the pure floors (`model/`, `formats/`) no framework, no
+/// runtime and no file system.
 fn forbidden_crates(layer: &str) -> &'static [&'static str] {
     match layer {
-        "domain" | "bor" => &["actix_web", "sqlx", "reqwest"],
-        "sor" => &["actix_web"],
+        "model" | "formats" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
         _ => &[],
     }
 }
@@ -518,14 +591,75 @@ fn no_layer_names_a_framework_it_must_not_know() {
     );
     // And the checker sees one.
     let planted = [(
-        "src/bor/alerting/notice.rs".to_owned(),
+        "src/model/notice.rs".to_owned(),
         "use actix_web::web::Bytes;\nfn f() { let _ = reqwest::Client::new(); }\n".to_owned(),
     )];
     assert_eq!(
         framework_leaks(&planted),
         [
-            ("src/bor/alerting/notice.rs".to_owned(), "actix_web"),
-            ("src/bor/alerting/notice.rs".to_owned(), "reqwest")
+            ("src/model/notice.rs".to_owned(), "actix_web"),
+            ("src/model/notice.rs".to_owned(), "reqwest")
         ]
+    );
+}
+
+/// The folders the README's Architecture map names under `src/` (its first code block in that
+/// section): lines indented by two spaces, naming `name/`, and by four for a subfolder.
+fn mapped_folders(readme: &str) -> BTreeSet<String> {
+    let section = readme
+        .split("## Architecture")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .unwrap_or_default();
+    let mut folders = BTreeSet::new();
+    let mut parent = String::new();
+    for line in section.lines() {
+        let name = line.split_whitespace().next().unwrap_or("");
+        let Some(folder) = name.strip_suffix('/') else {
+            continue;
+        };
+        match line.len() - line.trim_start().len() {
+            2 => {
+                parent = folder.to_owned();
+                folders.insert(folder.to_owned());
+            }
+            4 => {
+                folders.insert(format!("{parent}/{folder}"));
+            }
+            _ => {}
+        }
+    }
+    folders
+}
+
+#[test]
+fn the_readme_map_names_every_top_folder_of_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mapped = mapped_folders(&readme);
+    let actual: BTreeSet<String> = fs::read_dir(root.join("src"))
+        .expect("src/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name != "testing")
+        .collect();
+    let top: BTreeSet<String> = mapped
+        .iter()
+        .filter(|f| !f.contains('/'))
+        .cloned()
+        .collect();
+    assert_eq!(top, actual, "README's map against src/");
+    for sub in mapped.iter().filter(|f| f.contains('/')) {
+        assert!(
+            root.join("src").join(sub).is_dir(),
+            "the map names src/{sub}"
+        );
+    }
+    // And the reader sees a map that names a folder src/ lacks.
+    let planted = mapped_folders("## Architecture\n```\nsrc/\n  ghost/  x\n    sub/  y\n```\n");
+    assert_eq!(
+        planted,
+        BTreeSet::from(["ghost".to_owned(), "ghost/sub".to_owned()])
     );
 }

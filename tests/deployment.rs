@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use pyroscope_functions::settings::{BorVersion, Function};
+use pyroscope_functions::app::settings::{BorVersion, Function};
 
 fn manifest(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

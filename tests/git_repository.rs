@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use pyroscope_functions::bor::watch::suspects::{rank, MAX_SUSPECTS};
-use pyroscope_functions::profile::suspects::{CodeSpan, LineRange, Role, Why};
-use pyroscope_functions::sor::git::{GitError, GitRepository};
+use pyroscope_functions::regressions::git::{GitError, GitRepository};
+use pyroscope_functions::regressions::suspects::model::{CodeSpan, LineRange, Role, Why};
+use pyroscope_functions::regressions::suspects::{rank, MAX_SUSPECTS};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")

@@ -8,12 +8,12 @@ use std::hint::black_box;
 use std::str::FromStr;
 
 use pprof::protos::Message;
-use pyroscope_functions::profile::{AppName, ProfileType, TimeWindow};
-use pyroscope_functions::settings::Settings;
-use pyroscope_functions::sor::profile_data::pprof::source::Root;
-use pyroscope_functions::sor::profile_data::{FileProfileData, ProfileQuery};
-use pyroscope_functions::sor::ProfileDataSor;
-use pyroscope_functions::telemetry::Metrics;
+use pyroscope_functions::app::settings::Settings;
+use pyroscope_functions::infra::telemetry::Metrics;
+use pyroscope_functions::model::{AppName, ProfileType, TimeWindow};
+use pyroscope_functions::profiles::files::source::Root;
+use pyroscope_functions::profiles::ProfileDataSor;
+use pyroscope_functions::profiles::{FileProfileData, ProfileQuery};
 
 #[inline(never)]
 fn fib(n: u64) -> u64 {

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::args::GateArgs;
-use crate::backoff::Backoff;
-use crate::outbound::{Failure, Outbound};
-use crate::telemetry::Metrics;
+use crate::infra::backoff::Backoff;
+use crate::infra::outbound::{Failure, Outbound};
+use crate::infra::telemetry::Metrics;
 
 /// Why the gate cannot decide (exit 2). URLs are shown without credentials.
 #[derive(Debug, thiserror::Error)]

@@ -1,7 +1,7 @@
 //! A split deployment with tokens answers like the all-in-one process with tokens: every SOR
 //! requires a token, and the BOR sends `SOR_TOKEN` to each.
 
-use pyroscope_functions::settings::{Function, Settings};
+use pyroscope_functions::app::settings::{Function, Settings};
 use reqwest::StatusCode;
 use secrecy::SecretString;
 

@@ -35,7 +35,7 @@ pub async fn receiver() -> MockServer {
 fn replica(
     db: &crate::helpers::TestDatabase,
     pyroscope: &MockServer,
-) -> pyroscope_functions::settings::Settings {
+) -> pyroscope_functions::app::settings::Settings {
     let mut settings = crate::helpers::test_settings(db);
     settings.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
     settings.alerts.interval_secs = std::time::Duration::from_secs(1);
@@ -219,7 +219,7 @@ async fn a_standby_takes_over_from_a_stopped_leader_without_announcing_again() {
 /// profiles over HTTP. Without a way to its rules it refuses to start.
 #[tokio::test]
 async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
-    use pyroscope_functions::settings::Function;
+    use pyroscope_functions::app::settings::Function;
 
     let receiver = receiver().await;
     let pyroscope = crate::stubs::java::stub_pyroscope().await;
@@ -234,7 +234,7 @@ async fn the_evaluator_runs_alone_against_remote_rules_and_profiles() {
     settings.function = Function::AlertEvaluator;
     settings.alerts.interval_secs = std::time::Duration::from_secs(1);
     settings.sors.profile_data_url = Some(url::Url::parse(&profiles.address).unwrap());
-    let refused = pyroscope_functions::startup::Application::build(settings.clone()).await;
+    let refused = pyroscope_functions::app::Application::build(settings.clone()).await;
     let error = refused.err().expect("no rules, no evaluator").to_string();
     assert!(error.contains("ALERT_RULE_URL"), "{error}");
 

@@ -5,20 +5,22 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pyroscope_functions::db::Database;
-use pyroscope_functions::profile::Severity;
-use pyroscope_functions::profile::{AppName, ProfileType};
-use pyroscope_functions::settings::Function;
-use pyroscope_functions::sor::baseline::remote::RemoteBaselineStore;
-use pyroscope_functions::sor::baseline::{BaselinePatch, NewBaseline, PgBaselineStore};
-use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
-use pyroscope_functions::sor::history::{
+use pyroscope_functions::app::settings::Function;
+use pyroscope_functions::baselines::remote::RemoteBaselineStore;
+use pyroscope_functions::baselines::BaselineSor;
+use pyroscope_functions::baselines::{BaselinePatch, NewBaseline, PgBaselineStore};
+use pyroscope_functions::history::remote::RemoteHistoryStore;
+use pyroscope_functions::history::HistorySor;
+use pyroscope_functions::history::{
     AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
-use pyroscope_functions::sor::json_text::JsonText;
-use pyroscope_functions::sor::remote::RemoteSor;
-use pyroscope_functions::sor::{BaselineSor, HistorySor, SorError};
-use pyroscope_functions::telemetry::Metrics;
+use pyroscope_functions::infra::db::Database;
+use pyroscope_functions::infra::sor::json_text::JsonText;
+use pyroscope_functions::infra::sor::remote::RemoteSor;
+use pyroscope_functions::infra::sor::SorError;
+use pyroscope_functions::infra::telemetry::Metrics;
+use pyroscope_functions::model::Severity;
+use pyroscope_functions::model::{AppName, ProfileType};
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;

@@ -2,16 +2,18 @@
 
 use std::sync::Arc;
 
-use pyroscope_functions::profile::ProfileType;
-use pyroscope_functions::profile::Severity;
-use pyroscope_functions::settings::Function;
-use pyroscope_functions::sor::alert_rule::remote::RemoteAlertRuleStore;
-use pyroscope_functions::sor::alert_rule::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
-use pyroscope_functions::sor::json_text::JsonObject;
-use pyroscope_functions::sor::registry::remote::RemoteRegistryStore;
-use pyroscope_functions::sor::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
-use pyroscope_functions::sor::{AlertRuleSor, RegistrySor, SorError};
-use pyroscope_functions::telemetry::Metrics;
+use pyroscope_functions::alerts::rules::remote::RemoteAlertRuleStore;
+use pyroscope_functions::alerts::rules::AlertRuleSor;
+use pyroscope_functions::alerts::rules::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pyroscope_functions::app::settings::Function;
+use pyroscope_functions::infra::sor::json_text::JsonObject;
+use pyroscope_functions::infra::sor::SorError;
+use pyroscope_functions::infra::telemetry::Metrics;
+use pyroscope_functions::model::ProfileType;
+use pyroscope_functions::model::Severity;
+use pyroscope_functions::registry::remote::RemoteRegistryStore;
+use pyroscope_functions::registry::RegistrySor;
+use pyroscope_functions::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use serde_json::{json, Value};
 
 use crate::contract::{app, in_process_database, remote_sor, ODD_APP};

@@ -3,15 +3,14 @@
 
 use std::sync::Arc;
 
-use pyroscope_functions::profile::{ProfileType, TimeWindow};
-use pyroscope_functions::settings::Settings;
-use pyroscope_functions::sor::profile_data::remote::RemoteProfileData;
-use pyroscope_functions::sor::profile_data::{
-    ProfileDiffQuery, ProfileQuery, PyroscopeProfileData,
-};
-use pyroscope_functions::sor::remote::RemoteSor;
-use pyroscope_functions::sor::{ProfileDataSor, SorError};
-use pyroscope_functions::telemetry::Metrics;
+use pyroscope_functions::app::settings::Settings;
+use pyroscope_functions::infra::sor::remote::RemoteSor;
+use pyroscope_functions::infra::sor::SorError;
+use pyroscope_functions::infra::telemetry::Metrics;
+use pyroscope_functions::model::{ProfileType, TimeWindow};
+use pyroscope_functions::profiles::remote::RemoteProfileData;
+use pyroscope_functions::profiles::ProfileDataSor;
+use pyroscope_functions::profiles::{ProfileDiffQuery, ProfileQuery, PyroscopeProfileData};
 use url::Url;
 use wiremock::MockServer;
 

@@ -6,15 +6,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pyroscope_functions::backoff::Backoff;
-use pyroscope_functions::bor::history_queue;
-use pyroscope_functions::sor::history::{
+use pyroscope_functions::history::recorder::history_queue;
+use pyroscope_functions::history::HistorySor;
+use pyroscope_functions::history::{
     AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
-use pyroscope_functions::sor::json_text::JsonText;
-use pyroscope_functions::sor::HistorySor;
-use pyroscope_functions::tasks::shutdown_signal;
-use pyroscope_functions::telemetry::Metrics;
+use pyroscope_functions::infra::backoff::Backoff;
+use pyroscope_functions::infra::sor::json_text::JsonText;
+use pyroscope_functions::infra::tasks::shutdown_signal;
+use pyroscope_functions::infra::telemetry::Metrics;
 use reqwest::Client;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};

@@ -1,6 +1,6 @@
 //! The committed `openapi/openapi.json` must be what the code generates.
 
-use pyroscope_functions::openapi;
+use pyroscope_functions::app::openapi;
 
 const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
 

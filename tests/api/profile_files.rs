@@ -1,7 +1,7 @@
 //! pprof files as the profile source: the same answers as Pyroscope for the same stacks,
 //! hostile files skipped and counted, files seen without a restart, one source at a time.
 
-use pyroscope_functions::startup::Application;
+use pyroscope_functions::app::Application;
 use serde_json::json;
 use std::path::Path;
 use url::Url;

@@ -55,7 +55,7 @@ pub fn replica(
     db: &TestDatabase,
     pyroscope: &MockServer,
     alertmanager: &Alertmanager,
-) -> pyroscope_functions::settings::Settings {
+) -> pyroscope_functions::app::settings::Settings {
     let mut s = test_settings(db);
     s.pyroscope.url = Some(url::Url::parse(&pyroscope.uri()).unwrap());
     s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;

@@ -3,17 +3,17 @@
 use std::time::Duration;
 
 use proptest::prelude::*;
-use pyroscope_functions::sor::alert_rule::model::{
+use pyroscope_functions::alerts::rules::model::{
     AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
-use pyroscope_functions::sor::baseline::model::{
+use pyroscope_functions::app::Application;
+use pyroscope_functions::baselines::model::{
     BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
-use pyroscope_functions::sor::history::model::{CreateHistoryRequest, NewHistoryRecord};
-use pyroscope_functions::sor::registry::model::{
+use pyroscope_functions::history::model::{CreateHistoryRequest, NewHistoryRecord};
+use pyroscope_functions::registry::model::{
     CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest,
 };
-use pyroscope_functions::startup::Application;
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

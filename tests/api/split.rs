@@ -3,7 +3,7 @@
 //! stub Pyroscope, next to an all-in-one process on the same database and stub.
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-use pyroscope_functions::settings::{Function, Settings};
+use pyroscope_functions::app::settings::{Function, Settings};
 use reqwest::Client;
 use serde_json::{json, Value};
 use wiremock::MockServer;

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use pyroscope_functions::settings::Function;
-use pyroscope_functions::startup::Application;
+use pyroscope_functions::app::settings::Function;
+use pyroscope_functions::app::Application;
 use reqwest::Client;
 
 use crate::helpers::{json_with_status, spawn_server, wait_until_ready, TestDatabase};

@@ -5,14 +5,15 @@
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use pyroscope_functions::profile::AppName;
-use pyroscope_functions::settings::Function;
-use pyroscope_functions::sor::history::remote::RemoteHistoryStore;
-use pyroscope_functions::sor::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
-use pyroscope_functions::sor::json_text::{JsonObject, JsonText};
-use pyroscope_functions::sor::registry::remote::RemoteRegistryStore;
-use pyroscope_functions::sor::registry::{NewService, Tier};
-use pyroscope_functions::sor::{HistorySor, RegistrySor};
+use pyroscope_functions::app::settings::Function;
+use pyroscope_functions::history::remote::RemoteHistoryStore;
+use pyroscope_functions::history::HistorySor;
+use pyroscope_functions::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use pyroscope_functions::infra::sor::json_text::{JsonObject, JsonText};
+use pyroscope_functions::model::AppName;
+use pyroscope_functions::registry::remote::RemoteRegistryStore;
+use pyroscope_functions::registry::RegistrySor;
+use pyroscope_functions::registry::{NewService, Tier};
 use reqwest::{Method, Response};
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 //! that draws its trends through `WATCH_URL`; and a fleet process that answers from its
 //! summaries through the same URL.
 
-use pyroscope_functions::settings::Function;
+use pyroscope_functions::app::settings::Function;
 use serde_json::Value;
 
 use crate::helpers::{eventually, json_with_status, TestApp, TestDatabase};

@@ -10,7 +10,8 @@ mod reads;
 mod service;
 mod upstream_load;
 
-use pyroscope_functions::settings::{PyroscopeApi, Settings};
+use pyroscope_functions::app::settings::Settings;
+use pyroscope_functions::profiles::settings::PyroscopeApi;
 use reqwest::Response;
 use serde_json::{json, Value};
 use url::Url;

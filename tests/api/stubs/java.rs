@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use pyroscope_functions::settings::Settings;
+use pyroscope_functions::app::settings::Settings;
 
 use super::{StartsBefore, LABEL_VALUES, SELECT};
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};

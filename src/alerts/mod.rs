@@ -1,0 +1,18 @@
+//! Alert evaluation (SPEC §10): the value of a rule for a profile, the alert state machine,
+//! and the dry run behind `POST /rules/{id}/evaluate`. Pure cores (`value`, `state`) and a
+//! service over the SOR traits.
+
+pub mod evaluator;
+pub mod firing;
+pub mod notice;
+pub mod routes;
+pub mod rules;
+pub mod service;
+pub mod settings;
+pub mod state;
+pub mod task;
+pub mod value;
+
+pub use service::{AlertEvaluationService, DryRun};
+pub use state::{step, AlertState, Transition};
+pub use value::{rule_value, RuleValue, ValueError, ValueKind};

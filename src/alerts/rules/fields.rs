@@ -1,0 +1,87 @@
+//! The checks of the fields an alert rule adds to the shared ones: where it notifies, and how
+//! long its value must hold before it fires.
+
+use url::Url;
+
+use crate::model::{optional_text, InputError, MAX_SHORT_TEXT};
+
+/// Longest `forSeconds`: a week. A rule that must hold longer is not an alert.
+pub const MAX_FOR_SECONDS: i64 = 7 * 24 * 3600;
+
+/// A `notificationChannel`: free text (`#payments-oncall`), or an `http(s)://` URL that gets a
+/// webhook. A URL of any other scheme (`file:`, `gopher:`, `mailto:`) is refused, since the
+/// service would be asked to reach it.
+pub fn notification_channel(value: Option<String>) -> Result<Option<String>, InputError> {
+    let value = optional_text(value, "notificationChannel", MAX_SHORT_TEXT)?;
+    if let Some(Ok(url)) = value.as_deref().map(Url::parse) {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(InputError::new(
+                "invalid_notification_channel",
+                format!(
+                    "notificationChannel may be a channel name or an http(s) URL, not a {}: URL",
+                    url.scheme()
+                ),
+            ));
+        }
+    }
+    Ok(value)
+}
+
+/// The webhook a channel names, when it is an `http(s)://` URL.
+pub fn webhook(channel: &str) -> Option<Url> {
+    Url::parse(channel)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+}
+
+/// A `forSeconds`: 0 (the default) to a week.
+pub fn for_seconds(value: Option<i64>) -> Result<Option<i32>, InputError> {
+    match value {
+        None => Ok(None),
+        Some(secs @ 0..=MAX_FOR_SECONDS) => Ok(i32::try_from(secs).ok()),
+        Some(secs) => Err(InputError::new(
+            "out_of_range",
+            format!("forSeconds must be between 0 and {MAX_FOR_SECONDS}, got {secs}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channels_are_names_or_http_urls() {
+        for ok in [
+            "#payments-oncall",
+            "team payments",
+            "https://hooks.example/x",
+            "http://10.0.0.1:9000/",
+        ] {
+            assert_eq!(
+                notification_channel(Some(ok.into())).unwrap().as_deref(),
+                Some(ok)
+            );
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "gopher://x",
+            "mailto:a@b.c",
+            "ftp://x/y",
+        ] {
+            let err = notification_channel(Some(bad.into())).unwrap_err();
+            assert_eq!(err.code(), "invalid_notification_channel", "{bad}");
+        }
+        assert_eq!(webhook("#team"), None);
+        assert!(webhook("https://hooks.example/x").is_some());
+    }
+
+    #[test]
+    fn for_seconds_is_a_non_negative_bounded_duration() {
+        assert_eq!(for_seconds(None).unwrap(), None);
+        assert_eq!(for_seconds(Some(0)).unwrap(), Some(0));
+        assert_eq!(for_seconds(Some(300)).unwrap(), Some(300));
+        assert_eq!(for_seconds(Some(-1)).unwrap_err().code(), "out_of_range");
+        assert!(for_seconds(Some(MAX_FOR_SECONDS + 1)).is_err());
+    }
+}

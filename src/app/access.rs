@@ -1,0 +1,78 @@
+//! Who may call this process, and where a user's URL may lead: the access control and the
+//! address guard as the HTTP edge and the alert delivery get them.
+
+use std::net::IpAddr;
+
+use actix_web::web;
+
+use crate::app::openapi;
+use crate::app::openapi::RoutesDoc;
+use crate::app::settings::Settings;
+use crate::http::auth::Authenticator;
+use crate::infra::address_guard::{AddressGuard, AddressPolicy};
+
+/// The access control and the address guard for the routes' app data, and the OpenAPI
+/// document of `routes`, declaring the bearer scheme when tokens are required.
+pub(super) fn edge(
+    settings: &Settings,
+    routes: &[RoutesDoc],
+) -> (
+    web::Data<Authenticator>,
+    web::Data<AddressGuard>,
+    utoipa::openapi::OpenApi,
+) {
+    let auth = authenticator(settings);
+    let mut doc = openapi::document(routes);
+    if auth.enabled() {
+        doc = openapi::secured(doc, auth.exempt());
+    }
+    let guard = address_guard(settings);
+    (web::Data::new(auth), web::Data::new(guard), doc)
+}
+
+/// The access control of `settings`; warns when there is none and the service listens beyond
+/// loopback, where anyone who reaches the port can change thresholds and rules.
+fn authenticator(settings: &Settings) -> Authenticator {
+    let auth = Authenticator::new(&settings.auth);
+    let host = settings.server.host.as_str();
+    if !auth.enabled() && !is_loopback(host) {
+        tracing::warn!(
+            host,
+            "no API tokens are configured and the service listens beyond loopback: anyone who \
+             reaches it can change baselines and alert rules (set API_TOKENS)"
+        );
+    }
+    auth
+}
+
+fn is_loopback(host: &str) -> bool {
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    match literal.parse::<IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => host.eq_ignore_ascii_case("localhost"),
+    }
+}
+
+/// The addresses a rule's webhook may reach (`outbound.deny`, `outbound.allow`).
+pub(super) fn address_guard(settings: &Settings) -> AddressGuard {
+    let outbound = &settings.outbound;
+    AddressGuard::system(AddressPolicy::new(
+        outbound.deny.clone(),
+        outbound.allow.clone(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn only_loopback_hosts_stay_quiet() {
+        for quiet in ["127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"] {
+            assert!(is_loopback(quiet), "{quiet}");
+        }
+        for loud in ["0.0.0.0", "::", "10.0.0.5", "service.internal"] {
+            assert!(!is_loopback(loud), "{loud}");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! What the process has set up before its BORs' background work starts, named once for the
+//! functions that start that work (the alert evaluator, the watcher and its detector).
+
+use std::sync::Arc;
+
+use super::bors::Hosted;
+use super::delivery::Delivery;
+use crate::app::settings::Settings;
+use crate::infra::db::Database;
+use crate::infra::telemetry::Metrics;
+
+/// The settings, the SORs this process hosts, its database and delivery task (each when it has
+/// one), and the metrics registry.
+#[derive(Clone, Copy)]
+pub(super) struct Ground<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) hosted: &'a Hosted,
+    pub(super) database: Option<&'a Database>,
+    pub(super) delivery: Option<&'a Delivery>,
+    pub(super) metrics: &'a Arc<Metrics>,
+}

@@ -1,0 +1,165 @@
+//! The operational routes: `/health`, `/health/live`, `/health/ready` and `/metrics`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::{web, HttpResponse, ResponseError};
+use async_trait::async_trait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::error::ApiError;
+use crate::infra::db::{Database, PoolStats};
+use crate::infra::probe::HealthCheck;
+use crate::infra::telemetry::Metrics;
+
+/// How long one dependency may take to answer a health check.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// One dependency's state.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    /// `up` or `down`.
+    pub status: &'static str,
+    pub required: bool,
+    pub response_time_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Answer of `/health` and `/health/ready`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "healthy", "function": "all", "checks": {"database": {"status": "up", "required": true, "responseTimeMs": 0.8, "details": {"pool": {"size": 2, "idle": 2, "max": 5}}}}}))]
+pub struct HealthReport {
+    /// `healthy`, `degraded` (an optional dependency is down) or `unhealthy`.
+    pub status: &'static str,
+    pub function: String,
+    pub checks: BTreeMap<&'static str, CheckReport>,
+}
+
+/// The dependencies of this process, assembled by the composition root.
+#[derive(Clone)]
+pub struct HealthChecks {
+    pub function: String,
+    pub checks: Vec<Arc<dyn HealthCheck>>,
+}
+
+impl HealthChecks {
+    async fn run(&self, required_only: bool) -> HealthReport {
+        let selected = self
+            .checks
+            .iter()
+            .filter(|c| !required_only || c.in_readiness());
+        let results = futures_util::future::join_all(selected.map(|check| async move {
+            let started = Instant::now();
+            let outcome = match tokio::time::timeout(CHECK_TIMEOUT, check.check()).await {
+                Ok(outcome) => outcome,
+                Err(_) => Err(format!("no answer within {}s", CHECK_TIMEOUT.as_secs())),
+            };
+            let response_time_ms =
+                (started.elapsed().as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+            let report = match outcome {
+                Ok(details) => CheckReport {
+                    status: "up",
+                    required: check.required(),
+                    response_time_ms,
+                    details,
+                    error: None,
+                },
+                Err(error) => CheckReport {
+                    status: "down",
+                    required: check.required(),
+                    response_time_ms,
+                    details: None,
+                    error: Some(error),
+                },
+            };
+            (check.name(), report)
+        }))
+        .await;
+        let checks: BTreeMap<_, _> = results.into_iter().collect();
+        let down = |required: bool| {
+            checks
+                .values()
+                .any(|c| c.status == "down" && c.required == required)
+        };
+        let status = if down(true) {
+            "unhealthy"
+        } else if down(false) {
+            "degraded"
+        } else {
+            "healthy"
+        };
+        HealthReport {
+            status,
+            function: self.function.clone(),
+            checks,
+        }
+    }
+}
+
+/// The database as a health check: `select 1` and pool usage.
+pub struct DatabaseCheck(pub Database);
+
+#[async_trait]
+impl HealthCheck for DatabaseCheck {
+    fn name(&self) -> &'static str {
+        "database"
+    }
+
+    fn required(&self) -> bool {
+        true
+    }
+
+    async fn check(&self) -> Result<Option<serde_json::Value>, String> {
+        let pool: Option<PoolStats> = self.0.pool_stats();
+        self.0.ping().await.map_err(|e| e.to_string())?;
+        Ok(Some(serde_json::json!({ "pool": pool })))
+    }
+}
+
+/// Dependencies and their state; 503 when a required one is down.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
+pub async fn health(checks: web::Data<HealthChecks>) -> HttpResponse {
+    respond(checks.run(false).await)
+}
+
+/// Whether the process runs; always 200.
+#[utoipa::path(get, path = "/health/live", tag = "operations",
+    responses((status = 200, description = "Alive", example = json!({"status": "alive"}))))]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "alive" }))
+}
+
+/// 200 only when the stores this process needs answer; lists a BOR's optional SORs too.
+#[utoipa::path(get, path = "/health/ready", tag = "operations",
+    responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
+pub async fn ready(checks: web::Data<HealthChecks>) -> HttpResponse {
+    respond(checks.run(true).await)
+}
+
+fn respond(report: HealthReport) -> HttpResponse {
+    if report.status == "unhealthy" {
+        HttpResponse::ServiceUnavailable().json(report)
+    } else {
+        HttpResponse::Ok().json(report)
+    }
+}
+
+/// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
+pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    match metrics.render() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(e) => ApiError::Internal(e.to_string()).error_response(),
+    }
+}

@@ -1,0 +1,252 @@
+//! Composition root: which routes this process hosts and which implementation each trait gets.
+//! The only file that knows about deployment modes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::alerts::rules::PgAlertRuleStore;
+use crate::app::health::{DatabaseCheck, HealthChecks};
+use crate::app::openapi::RoutesDoc;
+use crate::app::settings::{Function, Settings};
+use crate::baselines::PgBaselineStore;
+use crate::history::PgHistoryStore;
+use crate::http::routing;
+use crate::infra::db::Database;
+use crate::infra::probe::HealthCheck;
+use crate::infra::tasks::Tasks;
+use crate::infra::telemetry;
+use crate::infra::telemetry::Metrics;
+use crate::ingest::intake::{Intake, IntakeLimits};
+use crate::ingest::store::{keep_tidy, StoreStatus};
+use crate::registry::PgRegistryStore;
+
+mod access;
+mod alerts;
+mod bors;
+mod database;
+mod delivery;
+mod error;
+mod ground;
+pub mod health;
+pub mod healthcheck;
+pub mod openapi;
+mod profile_source;
+mod regressions;
+mod remote_sors;
+mod route_table;
+pub mod settings;
+mod watch;
+mod watcher_stores;
+
+use alerts::start_alert_evaluator;
+use bors::{build_bors, Bors, Hosted};
+use database::{open_database, pool_gauge};
+use delivery::start_delivery;
+pub use error::StartupError;
+use ground::Ground;
+use profile_source::profile_data_sor;
+use route_table::route_modules;
+use watch::start_watch;
+use watcher_stores::WatcherStores;
+
+/// A built service, listening, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    database: Option<Database>,
+    /// The background work: the embedded PostgreSQL, migrations, alerts, the history writer.
+    tasks: Tasks,
+}
+
+/// The functions backed by PostgreSQL.
+const DATABASE_FUNCTIONS: [Function; 6] = [
+    Function::BaselineSor,
+    Function::HistorySor,
+    Function::RegistrySor,
+    Function::AlertRuleSor,
+    Function::AlertEvaluator,
+    Function::Watch,
+];
+
+impl Application {
+    /// Opens stores, wires implementations to traits, starts the background tasks, binds the
+    /// listener.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let mut tasks = Tasks::default();
+        let function = settings.function;
+        let database = if DATABASE_FUNCTIONS.iter().any(|f| function.hosts(*f)) {
+            Some(open_database(&settings.database, &mut tasks).await?)
+        } else {
+            None
+        };
+        // Created before the SORs, which record upstream latency and cache lookups in it.
+        let metrics = Metrics::new(database.clone().map(pool_gauge))?;
+        let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
+        let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
+        let delivery = start_delivery(&settings, database.as_ref(), &metrics, &mut tasks)?;
+        let ground = Ground {
+            settings: &settings,
+            hosted: &hosted,
+            database: database.as_ref(),
+            delivery: delivery.as_ref(),
+            metrics: &metrics,
+        };
+        start_alert_evaluator(ground, &mut bors, &mut tasks)?;
+        start_watch(ground, &mut bors, &mut tasks)?;
+        if let Some(store) = hosted.profile_store.clone() {
+            let status = StoreStatus::new(&metrics)?;
+            let task = status.clone();
+            tasks.spawn_restarting(status, Duration::from_secs(1), move |shutdown| {
+                keep_tidy(store.clone(), task.clone(), shutdown)
+            });
+        }
+        if let Some(writer) = history_writer {
+            let drain = settings.history_writes.drain_timeout_secs;
+            tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
+        }
+        checks.extend(bors.checks.iter().cloned());
+        checks.extend(tasks.health_checks());
+        let health = HealthChecks {
+            function: function.to_string(),
+            checks,
+        };
+        let (port, server) = serve(&settings, hosted, bors, health, metrics)?;
+        tracing::info!(port, %function, "listening");
+        Ok(Application {
+            port,
+            server,
+            database,
+            tasks,
+        })
+    }
+
+    /// The port actually bound (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (what SIGTERM does), e.g. from tests.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM/SIGINT. Then, in this order: the server stops accepting and lets
+    /// in-flight requests finish; the background tasks stop, newest first (the history writer
+    /// stores its queue while the database is still there, then the embedded PostgreSQL
+    /// stops); the pool closes.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.tasks.stop().await;
+        if let Some(db) = &self.database {
+            db.close().await;
+        }
+        result
+    }
+}
+
+/// The SORs this process hosts on `database` and the profile source, with their health checks.
+fn host_sors(
+    settings: &Settings,
+    database: Option<&Database>,
+    metrics: &Arc<Metrics>,
+) -> Result<(Hosted, Vec<Arc<dyn HealthCheck>>), StartupError> {
+    let function = settings.function;
+    let mut hosted = Hosted::default();
+    let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
+    if let Some(db) = database {
+        checks.push(Arc::new(DatabaseCheck(db.clone())));
+        if function.hosts(Function::BaselineSor) {
+            hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
+        }
+        if function.hosts(Function::HistorySor) {
+            hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone(), metrics.clone())));
+        }
+        if function.hosts(Function::RegistrySor) {
+            hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone(), metrics.clone())));
+        }
+        if function.hosts(Function::AlertRuleSor) {
+            hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
+        }
+        if function.hosts(Function::Watch) {
+            hosted.watcher = Some(WatcherStores::on(db, settings.watch.slice()));
+        }
+    }
+    if function.hosts(Function::ProfileDataSor) {
+        let source = profile_data_sor(settings, metrics)?;
+        checks.push(source.check);
+        hosted.profile_data = Some(source.sor);
+        let limits = IntakeLimits {
+            app_label: settings.pyroscope.app_label.clone(),
+            max_body_bytes: settings.ingest.max_body_bytes.get(),
+            max_decoded_bytes: settings.profiles.max_decoded_bytes.get(),
+        };
+        hosted.profile_store = source.store.as_ref().ok().cloned();
+        hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
+    }
+    Ok((hosted, checks))
+}
+
+/// Binds the listener and starts the HTTP server (it runs once awaited).
+fn serve(
+    settings: &Settings,
+    hosted: Hosted,
+    bors: Bors,
+    health: HealthChecks,
+    metrics: Arc<Metrics>,
+) -> Result<(u16, Server), StartupError> {
+    let metrics = web::Data::from(metrics);
+    let health = web::Data::new(health);
+    let modules = route_modules(&hosted, &bors);
+    let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
+    let (auth, guard, doc) = access::edge(settings, &docs);
+    let allowed = web::Data::new(routing::AllowedMethods::of(&doc));
+    let max_body = settings.server.max_body_bytes.get();
+    let address = format!("{}:{}", settings.server.host, settings.server.port);
+    let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
+        address: address.clone(),
+        source,
+    })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind {
+            address: address.clone(),
+            source,
+        })?
+        .port();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            // Inside `observe`, so refusals are timed, logged and carry the request id.
+            .wrap(from_fn(crate::http::auth::require_token))
+            .wrap(from_fn(telemetry::observe))
+            .wrap(TracingLogger::default())
+            .app_data(metrics.clone())
+            .app_data(health.clone())
+            .app_data(auth.clone())
+            .app_data(guard.clone())
+            .app_data(allowed.clone())
+            .configure(|cfg| routing::extractor_config(cfg, max_body))
+            .service(routing::resource("/health").route(web::get().to(health::health)))
+            .service(routing::resource("/health/live").route(web::get().to(health::live)))
+            .service(routing::resource("/health/ready").route(web::get().to(health::ready)))
+            .service(routing::resource("/metrics").route(web::get().to(health::metrics)))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
+            .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
+            .default_service(web::to(routing::not_found))
+    })
+    .shutdown_timeout(settings.server.shutdown_timeout_secs.as_secs());
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    let server = server
+        .listen(listener)
+        .map_err(|source| StartupError::Bind { address, source })?
+        .run();
+    Ok((port, server))
+}

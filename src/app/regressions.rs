@@ -1,0 +1,95 @@
+//! The regression detector of a process that runs the profile watcher (SPEC §15): the
+//! examiner its workers call after each summary, the announcer that tells Alertmanager (when
+//! one is set), and what `/regressions` answers from (its pages compare before and after as
+//! the diff report does, from the same Profile Data).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::ground::Ground;
+use super::remote_sors::{registry_spec, RemoteSors};
+use super::watcher_stores::WatcherStores;
+use super::StartupError;
+use crate::app::settings::Function;
+use crate::diff_report::compute::Judgement;
+use crate::diff_report::DiffReportService;
+use crate::infra::leader::PgLeadership;
+use crate::infra::tasks::Tasks;
+use crate::profiles::ProfileDataSor;
+use crate::regressions::announcer::{Announcer, AnnouncerStatus};
+use crate::regressions::examiner::Examiner;
+use crate::regressions::notice::RegressionNotices;
+use crate::regressions::service::RegressionService;
+
+/// How long the announcer may take to finish once asked to stop.
+const STOP_WITHIN: Duration = Duration::from_secs(2);
+
+/// The examiner for the watcher's workers; starts the announcer under `tasks` when this
+/// process delivers to Alertmanager. The registry (team, tier, `notificationChannel`) is
+/// reached by the SPEC §1 rule and is optional.
+pub(super) fn regression_detector(
+    ground: Ground<'_>,
+    (stores, profiles): (&WatcherStores, &Arc<dyn ProfileDataSor>),
+    remote: &mut RemoteSors<'_>,
+    tasks: &mut Tasks,
+) -> Result<(Arc<Examiner>, RegressionService), StartupError> {
+    let Ground {
+        settings,
+        hosted,
+        database,
+        delivery,
+        ..
+    } = ground;
+    let function = settings.function;
+    let registry = remote.resolve(
+        registry_spec(),
+        settings.sors.registry_url.as_ref(),
+        function.hosts(Function::RegistrySor),
+        hosted.registry.as_ref(),
+    )?;
+    let watch = &settings.watch;
+    let notices = Arc::new(RegressionNotices {
+        public_url: settings.alerts.public_url.clone(),
+        slice_secs: watch.slice(),
+        warn_points: settings.diff.warn_regression_points,
+    });
+    let queue = delivery.and_then(|d| d.alertmanager.clone());
+    if let (Some(queue), Some(db), true) = (queue, database, watch.enabled) {
+        let announcer = Announcer {
+            regressions: stores.regressions.clone(),
+            leadership: Arc::new(PgLeadership::announcer(db.clone())),
+            queue,
+            registry: registry.clone(),
+            notices: notices.clone(),
+            resend: watch.slice_secs,
+            status: Arc::new(AnnouncerStatus::default()),
+        };
+        tasks.spawn_restarting(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
+            announcer.clone().run(shutdown)
+        });
+    }
+    let judgement = Judgement {
+        warn_regression_points: settings.diff.warn_regression_points,
+        fdr: settings.diff.fdr,
+    };
+    let service = RegressionService {
+        regressions: stores.regressions.clone(),
+        trends: stores.reads.clone(),
+        diff: Arc::new(DiffReportService::new(
+            profiles.clone(),
+            None,
+            None,
+            judgement,
+        )),
+        settings: watch.detector(),
+    };
+    let examiner = Arc::new(Examiner {
+        summaries: stores.summaries.clone(),
+        regressions: stores.regressions.clone(),
+        registry,
+        settings: watch.detector(),
+        notify_cost_shifts: watch.notify_cost_shifts,
+        notices,
+    });
+    Ok((examiner, service))
+}

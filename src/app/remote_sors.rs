@@ -1,0 +1,148 @@
+//! How a BOR process reaches a SOR over HTTP (SPEC §1, rule 1): one spec per SOR, and the one
+//! resolution rule — URL set, in-process, or absent.
+
+use std::sync::Arc;
+
+use super::StartupError;
+use crate::alerts::rules::remote::RemoteAlertRuleStore;
+use crate::alerts::rules::AlertRuleSor;
+use crate::app::settings::Settings;
+use crate::baselines::remote::RemoteBaselineStore;
+use crate::baselines::BaselineSor;
+use crate::history::remote::RemoteHistoryStore;
+use crate::history::HistorySor;
+use crate::infra::probe::HealthCheck;
+use crate::infra::sor::remote::{RemoteSor, RemoteSorCheck};
+use crate::infra::telemetry::Metrics;
+use crate::profiles::remote::RemoteProfileData;
+use crate::profiles::ProfileDataSor;
+use crate::registry::remote::RemoteRegistryStore;
+use crate::registry::RegistrySor;
+use crate::watch::store::RemoteTrends;
+use crate::watch::WatcherReads;
+
+/// Health checks of the remote SORs a process's BORs use.
+pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
+
+/// How one SOR is reached over HTTP: its name, settings key, health-check key and client.
+pub(super) struct RemoteSpec<T: ?Sized> {
+    /// Human name for messages, e.g. `Baseline`.
+    pub(super) name: &'static str,
+    /// The settings key of its URL, for startup errors.
+    pub(super) key: &'static str,
+    /// The key of its check under `/health`'s `checks`.
+    pub(super) check: &'static str,
+    /// Whether this process is unready while that SOR is down.
+    pub(super) required: bool,
+    /// Wraps the HTTP client in the trait implementation.
+    pub(super) client: fn(RemoteSor) -> Arc<T>,
+}
+
+/// Resolves each SOR a process's BORs use, collecting the health checks of the remote ones.
+pub(super) struct RemoteSors<'a> {
+    pub(super) settings: &'a Settings,
+    pub(super) metrics: &'a Arc<Metrics>,
+    pub(super) checks: RemoteChecks,
+}
+
+impl RemoteSors<'_> {
+    /// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
+    /// else the in-process implementation when this process hosts that SOR; else absent (the
+    /// BOR behaves as v1 for it).
+    pub(super) fn resolve<T: ?Sized>(
+        &mut self,
+        spec: RemoteSpec<T>,
+        url: Option<&url::Url>,
+        hosted_here: bool,
+        in_process: Option<&Arc<T>>,
+    ) -> Result<Option<Arc<T>>, StartupError> {
+        if let Some(url) = url {
+            let timeout = self.settings.sors.request_timeout_secs;
+            let metrics = self.metrics.clone();
+            let remote = RemoteSor::new(spec.name, spec.check, url.clone(), timeout, metrics)
+                .map_err(|e| StartupError::Config {
+                    key: spec.key,
+                    reason: e.to_string(),
+                })?
+                .with_token(self.settings.sors.token.clone());
+            self.checks.push(Arc::new(RemoteSorCheck {
+                key: spec.check,
+                required: spec.required,
+                sor: remote.clone(),
+            }));
+            return Ok(Some((spec.client)(remote)));
+        }
+        Ok(if hosted_here {
+            in_process.cloned()
+        } else {
+            None
+        })
+    }
+}
+
+pub(super) fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {
+    RemoteSpec {
+        name: "Profile Data",
+        key: "sors.profile_data_url",
+        check: "profileDataSor",
+        // Without profiles no BOR can answer anything.
+        required: true,
+        client: |r| Arc::new(RemoteProfileData::new(r)),
+    }
+}
+
+// Optional v2 dependencies are not required: while one is down the BOR still answers (as v1
+// for it), so taking the process out of service would lose answers; `/health` shows
+// `degraded` with the dependency `down` instead.
+pub(super) fn baseline_spec() -> RemoteSpec<dyn BaselineSor> {
+    RemoteSpec {
+        name: "Baseline",
+        key: "sors.baseline_url",
+        check: "baselineSor",
+        required: false,
+        client: |r| Arc::new(RemoteBaselineStore::new(r)),
+    }
+}
+
+pub(super) fn history_spec() -> RemoteSpec<dyn HistorySor> {
+    RemoteSpec {
+        name: "History",
+        key: "sors.history_url",
+        check: "historySor",
+        required: false,
+        client: |r| Arc::new(RemoteHistoryStore::new(r)),
+    }
+}
+
+pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
+    RemoteSpec {
+        name: "Registry",
+        key: "sors.registry_url",
+        check: "registrySor",
+        required: false,
+        client: |r| Arc::new(RemoteRegistryStore::new(r)),
+    }
+}
+
+/// The watcher's reads: trends drawn on the triage page, summaries the fleet answers from;
+/// optional like the v2 dependencies (without them, no trend panel and live fleet answers).
+pub(super) fn trend_spec() -> RemoteSpec<dyn WatcherReads> {
+    RemoteSpec {
+        name: "Profile watcher",
+        key: "sors.watch_url",
+        check: "profileWatcher",
+        required: false,
+        client: |r| Arc::new(RemoteTrends::new(r)),
+    }
+}
+
+/// The rules the alert evaluator evaluates: without them it has nothing to do.
+pub(super) fn alert_rule_spec() -> RemoteSpec<dyn AlertRuleSor> {
+    RemoteSpec {
+        name: "Alert Rule",
+        key: "sors.alert_rule_url",
+        check: "alertRuleSor",
+        required: true,
+        client: |r| Arc::new(RemoteAlertRuleStore::new(r)),
+    }
+}

@@ -1,0 +1,199 @@
+//! Typed settings: embedded defaults, then an optional file, then the environment.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+mod function;
+mod validate;
+
+use crate::alerts::settings::AlertSettings;
+use crate::http::auth_settings::AuthSettings;
+use crate::infra::db::settings::DatabaseSettings;
+use crate::infra::durations;
+use crate::infra::outbound_settings::OutboundSettings;
+use crate::ingest::settings::IngestSettings;
+use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
+use crate::watch::settings::WatchSettings;
+pub use function::{Bor, BorVersion, Function};
+
+/// The shipped defaults, compiled in so the binary runs from any directory.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// Flat environment names from the original deployment, mapped to their settings keys.
+const FLAT_ENV: &[(&str, &str)] = &[
+    ("FUNCTION", "function"),
+    ("PORT", "server.port"),
+    ("PYROSCOPE_URL", "pyroscope.url"),
+    ("PYROSCOPE_TENANT_ID", "pyroscope.tenant_id"),
+    ("PROFILES_DIR", "profiles.dir"),
+    ("PROFILE_DATA_URL", "sors.profile_data_url"),
+    ("BASELINE_URL", "sors.baseline_url"),
+    ("HISTORY_URL", "sors.history_url"),
+    ("REGISTRY_URL", "sors.registry_url"),
+    ("ALERT_RULE_URL", "sors.alert_rule_url"),
+    ("WATCH_URL", "sors.watch_url"),
+    ("DATABASE_URL", "database.url"),
+    ("DB_HOST", "database.host"),
+    ("DB_PORT", "database.port"),
+    ("DB_NAME", "database.name"),
+    ("DB_USER", "database.user"),
+    ("DB_PASSWORD", "database.password"),
+    ("DB_POOL_SIZE", "database.pool_size"),
+    ("ALERTMANAGER_URL", "alerts.alertmanager_url"),
+    ("SOR_TOKEN", "sors.token"),
+];
+
+/// Why the settings could not be loaded; the message names the offending key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("invalid configuration: {0}")]
+    Config(#[from] config::ConfigError),
+    #[error("invalid configuration: `{key}` {reason}")]
+    Invalid { key: &'static str, reason: String },
+}
+
+/// Everything the service can be configured with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub function: Function,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub pyroscope: PyroscopeSettings,
+    pub profiles: ProfilesSettings,
+    pub sors: SorUrls,
+    pub triage: TriageSettings,
+    pub diff: DiffSettings,
+    pub fleet: FleetSettings,
+    pub history_writes: HistoryWriteSettings,
+    pub alerts: AlertSettings,
+    pub watch: WatchSettings,
+    pub ingest: IngestSettings,
+    #[serde(default)]
+    pub auth: AuthSettings,
+    pub outbound: OutboundSettings,
+}
+
+/// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TriageSettings {
+    /// A rules file replacing the shipped `config/triage-rules.toml`.
+    pub rules_file: Option<PathBuf>,
+    /// The share (%) of the top functions a category must explain to be the diagnosis.
+    pub min_score: f64,
+}
+
+/// Diff Report: when a regression alone turns the verdict to `warn`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DiffSettings {
+    pub warn_regression_points: f64,
+    /// The false discovery rate of the §14 tests (Benjamini–Hochberg).
+    pub fdr: f64,
+}
+
+/// Fleet Search: how many apps are queried at once and how long each may take.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FleetSettings {
+    pub concurrency: NonZeroUsize,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub app_timeout_secs: Duration,
+    /// How long a window read from the watcher's summaries is kept for other answers of the
+    /// same window (0: only answers asked while it loads share it).
+    #[serde(deserialize_with = "durations::secs")]
+    pub summaries_cache_secs: Duration,
+}
+
+/// The queue of assessment-history records: its bound, its retries and its drain at shutdown.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryWriteSettings {
+    /// Delay before the first retry of an unreachable store; doubled before each further one.
+    /// Not zero: an outage would be retried in a busy loop.
+    #[serde(deserialize_with = "durations::positive_millis")]
+    pub base_delay_ms: Duration,
+    /// The longest delay between two retries.
+    #[serde(deserialize_with = "durations::millis")]
+    pub max_delay_ms: Duration,
+    /// Records waiting at most; past it a record is dropped (and counted) at once.
+    pub max_pending: NonZeroUsize,
+    /// How long shutdown waits for the queued records to be written.
+    #[serde(deserialize_with = "durations::secs")]
+    pub drain_timeout_secs: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub max_body_bytes: NonZeroUsize,
+    #[serde(deserialize_with = "durations::secs")]
+    pub shutdown_timeout_secs: Duration,
+    pub workers: usize,
+}
+
+/// Where a BOR reaches each SOR over HTTP (SPEC §1, rule 1).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SorUrls {
+    pub profile_data_url: Option<Url>,
+    pub baseline_url: Option<Url>,
+    pub history_url: Option<Url>,
+    pub registry_url: Option<Url>,
+    pub alert_rule_url: Option<Url>,
+    /// The profile watcher, whose trends the triage page draws (env `WATCH_URL`).
+    pub watch_url: Option<Url>,
+    #[serde(deserialize_with = "durations::secs")]
+    pub request_timeout_secs: Duration,
+    /// Sent as `Authorization: Bearer` to every remote SOR (env `SOR_TOKEN`).
+    pub token: Option<SecretString>,
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if any), then the process environment.
+    pub fn load(file: Option<&str>) -> Result<Self, SettingsError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Like [`Settings::load`] with an explicit environment, so tests need not mutate the process's.
+    pub fn load_from(
+        file: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let env: BTreeMap<String, String> = env.into_iter().collect();
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(path) = file.or(env.get("APP_CONFIG").map(String::as_str)) {
+            builder = builder.add_source(File::with_name(path).required(true));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("APP")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.clone().into_iter().collect())),
+        );
+        for (name, key) in FLAT_ENV {
+            if let Some(value) = env.get(*name).filter(|v| !v.trim().is_empty()) {
+                builder = builder.set_override(*key, value.as_str())?;
+            }
+        }
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if let Some(raw) = env.get("API_TOKENS").filter(|v| !v.trim().is_empty()) {
+            settings.auth.tokens =
+                crate::http::auth_settings::parse_env_tokens(raw).map_err(|reason| {
+                    SettingsError::Invalid {
+                        key: "API_TOKENS",
+                        reason,
+                    }
+                })?;
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests;

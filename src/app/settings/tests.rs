@@ -1,0 +1,313 @@
+//! Unit tests of settings loading and of the FUNCTION values.
+
+use super::*;
+use crate::http::auth_settings::{Scope, DEFAULT_EXEMPT};
+use crate::model::ProfileType;
+use crate::profiles::settings::PyroscopeApi;
+
+fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn defaults_load_without_any_environment() {
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.function, Function::All);
+    assert_eq!(s.server.port, 8080);
+    assert_eq!(s.database.pool_size.get(), 5);
+    assert!(s.database.url.is_none() && s.database.host.is_none());
+    assert_eq!(s.pyroscope.api, PyroscopeApi::Modern);
+    assert_eq!(s.pyroscope.cache_ttl_secs, Duration::from_secs(10));
+}
+
+#[test]
+fn flat_and_nested_environment_names_override_defaults() {
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("PORT", "9090"),
+            ("DB_POOL_SIZE", "7"),
+            ("FUNCTION", "ReadPyroscopeBaseline.sor.v1"),
+            ("APP__PYROSCOPE__CACHE_TTL_SECS", "0"),
+            ("APP__PYROSCOPE__API", "legacy"),
+            ("BASELINE_URL", "http://baseline:8081"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.server.port, 9090);
+    assert_eq!(s.database.pool_size.get(), 7);
+    assert_eq!(s.function, Function::BaselineSor);
+    assert_eq!(s.pyroscope.cache_ttl_secs, Duration::ZERO);
+    assert_eq!(s.pyroscope.api, PyroscopeApi::Legacy);
+    assert_eq!(
+        s.sors.baseline_url.unwrap().as_str(),
+        "http://baseline:8081/"
+    );
+}
+
+#[test]
+fn all_serves_every_bor_as_v2_and_a_bor_function_only_itself() {
+    for bor in [Bor::Triage, Bor::DiffReport, Bor::FleetSearch] {
+        assert_eq!(Function::All.bor_version(bor), Some(BorVersion::V2));
+        assert_eq!(Function::BaselineSor.bor_version(bor), None);
+    }
+    assert_eq!(
+        Function::TriageV1.bor_version(Bor::Triage),
+        Some(BorVersion::V1)
+    );
+    assert_eq!(Function::TriageV1.bor_version(Bor::DiffReport), None);
+    assert_eq!(
+        Function::FleetSearchV2.bor(),
+        Some((Bor::FleetSearch, BorVersion::V2))
+    );
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.triage.min_score, 5.0);
+    assert_eq!(s.fleet.concurrency.get(), 16);
+    assert_eq!(s.history_writes.max_pending.get(), 100_000);
+    assert_eq!(s.history_writes.drain_timeout_secs, Duration::from_secs(10));
+}
+
+#[test]
+fn an_unknown_function_lists_the_valid_values() {
+    let err = Settings::load_from(None, env(&[("FUNCTION", "Nope.v9")])).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("Nope.v9"), "{msg}");
+    assert!(msg.contains("ReadPyroscopeFleetSearch.v2"), "{msg}");
+}
+
+#[test]
+fn an_invalid_value_names_its_key() {
+    let err = Settings::load_from(None, env(&[("PORT", "eighty")])).unwrap_err();
+    assert!(err.to_string().contains("port"), "{err}");
+    let err = Settings::load_from(None, env(&[("DB_POOL_SIZE", "0")])).unwrap_err();
+    assert!(err.to_string().contains("database.pool_size"), "{err}");
+    let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
+    assert!(err.to_string().contains("url"), "{err}");
+    // A regression settled before the test's windows (24 + 6) pass its change point would be
+    // found again against a mix of its old and new level (SPEC §19).
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.watch.settle_slices.get(), 288);
+    for (value, valid) in [("29", false), ("30", true), ("0", false)] {
+        let got = Settings::load_from(None, env(&[("APP__WATCH__SETTLE_SLICES", value)]));
+        match (got, valid) {
+            (Ok(_), true) => {}
+            (Err(err), false) => assert!(err.to_string().contains("watch.settle_slices"), "{err}"),
+            (got, _) => panic!(
+                "settle_slices {value}: {:?}",
+                got.map(|s| s.watch.settle_slices)
+            ),
+        }
+    }
+}
+
+#[test]
+fn durations_are_read_in_seconds_and_a_zero_where_none_makes_sense_names_its_key() {
+    let s = Settings::load_from(None, env(&[("APP__ALERTS__INTERVAL_SECS", "2")])).unwrap();
+    assert_eq!(s.alerts.interval_secs, Duration::from_secs(2));
+    assert_eq!(s.watch.slice_secs, Duration::from_secs(300));
+    for key in [
+        "alerts.interval_secs",
+        "alerts.window_secs",
+        "alerts.delivery_timeout_secs",
+        "alerts.give_up_after_secs",
+        "fleet.app_timeout_secs",
+        "pyroscope.request_timeout_secs",
+        "profiles.rescan_secs",
+    ] {
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of seconds"), "{err}");
+    }
+    for key in [
+        "alerts.retry_initial_millis",
+        "history_writes.base_delay_ms",
+    ] {
+        let err = zero_refused(key);
+        assert!(err.contains("positive number of milliseconds"), "{err}");
+    }
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.history_writes.base_delay_ms, Duration::from_millis(200));
+    // Zero is a duration of its own where it means "none": no caching.
+    let s = Settings::load_from(None, env(&[("APP__FLEET__SUMMARIES_CACHE_SECS", "0")])).unwrap();
+    assert_eq!(s.fleet.summaries_cache_secs, Duration::ZERO);
+    let err = Settings::load_from(None, env(&[("APP__WATCH__LAG_SECS", "-1")])).unwrap_err();
+    assert!(err.to_string().contains("watch.lag_secs"), "{err}");
+}
+
+#[test]
+fn counts_that_cannot_be_zero_fail_at_zero_naming_their_key() {
+    for key in [
+        "server.max_body_bytes",
+        "fleet.concurrency",
+        "history_writes.max_pending",
+        "alerts.delivery_concurrency",
+        "alerts.give_up_after_attempts",
+        "alerts.keep_settled_days",
+        "watch.top_functions",
+        "watch.retention_days",
+        "watch.concurrency",
+        "watch.confirm_slices",
+        "pyroscope.max_nodes",
+        "profiles.max_decoded_bytes",
+        "profiles.max_stack_depth",
+    ] {
+        zero_refused(key);
+    }
+}
+
+/// The error of a zero set for `key` through the environment; it names the key.
+fn zero_refused(key: &str) -> String {
+    let name = format!("APP__{}", key.to_uppercase().replace('.', "__"));
+    let err = Settings::load_from(None, env(&[(&name, "0")])).unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains(&format!("`{key}`")), "{err}");
+    err
+}
+
+#[test]
+fn no_profile_source_is_set_by_default_and_each_has_its_flat_name() {
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert!(s.pyroscope.url.is_none() && s.profiles.dir.is_none());
+    assert_eq!(s.profiles.max_decoded_bytes.get(), 256 << 20);
+    assert_eq!(s.profiles.sample_types["cpu"][0], "cpu/nanoseconds");
+    assert_eq!(s.profiles.sample_types["alloc"].len(), 4);
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("PROFILES_DIR", "/var/lib/profiles"),
+            ("PYROSCOPE_URL", "http://pyro:4040"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.profiles.dir.unwrap().to_str(), Some("/var/lib/profiles"));
+    assert_eq!(s.pyroscope.url.unwrap().as_str(), "http://pyro:4040/");
+    let err = Settings::load_from(None, env(&[("APP__PROFILES__RESCAN_SECS", "0")])).unwrap_err();
+    assert!(err.to_string().contains("profiles.rescan_secs"), "{err}");
+}
+
+/// Two well-formed digests.
+const DIGEST_A: &str = "0f8a4b1e3a9ce7ba9d4e74d3d3f4e5a4b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7";
+const DIGEST_B: &str = "1f8a4b1e3a9ce7ba9d4e74d3d3f4e5a4b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7";
+
+fn invalid(result: Result<Settings, SettingsError>) -> String {
+    match result {
+        Err(e @ SettingsError::Invalid { .. }) => e.to_string(),
+        Err(e) => panic!("not an invalid value but {e}"),
+        Ok(_) => panic!("accepted"),
+    }
+}
+
+#[test]
+fn api_tokens_are_read_from_the_environment_by_name_scope_and_digest() {
+    let tokens = format!(
+        " ci:write:{DIGEST_A} , dashboards:read:{} ,",
+        DIGEST_B.to_uppercase()
+    );
+    let s = Settings::load_from(None, env(&[("API_TOKENS", &tokens)])).unwrap();
+    assert_eq!(s.auth.tokens.len(), 2);
+    assert_eq!(s.auth.tokens[0].name, "ci");
+    assert_eq!(s.auth.tokens[0].scope, Scope::Write);
+    assert_eq!(s.auth.tokens[1].name, "dashboards");
+    assert_eq!(s.auth.tokens[1].scope, Scope::Read);
+    let digest = s.auth.tokens[1].digest().unwrap();
+    assert_eq!((digest[0], digest[31]), (0x1f, 0xe7));
+    assert_eq!(s.auth.exempt, DEFAULT_EXEMPT.map(String::from).to_vec());
+    // None by default: everything open.
+    assert!(Settings::load_from(None, env(&[]))
+        .unwrap()
+        .auth
+        .tokens
+        .is_empty());
+}
+
+#[test]
+fn a_malformed_api_tokens_entry_stops_startup_naming_it_without_its_content() {
+    let secret = "plaintext-token-pasted-by-mistake";
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", &format!("ci:write:{DIGEST_A},{secret}"))]),
+    ));
+    assert!(
+        message.contains("`API_TOKENS` entry 2 must be name:scope:sha256hex"),
+        "{message}"
+    );
+    assert!(!message.contains(secret), "{message}");
+
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", &format!("ci:admin:{DIGEST_A}"))]),
+    ));
+    assert!(
+        message.contains("entry 1 (`ci`): the scope must be read, write or ingest"),
+        "{message}"
+    );
+
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", "ci:read:abc123")]),
+    ));
+    assert!(
+        message.contains("token 1 (`ci`): sha256 must be 64 hex digits"),
+        "{message}"
+    );
+    assert!(!message.contains("abc123"), "{message}");
+
+    let twice = format!("ci:read:{DIGEST_A},ci:write:{DIGEST_B}");
+    let message = invalid(Settings::load_from(None, env(&[("API_TOKENS", &twice)])));
+    assert!(
+        message.contains("token 2 (`ci`): the name is used twice"),
+        "{message}"
+    );
+
+    let same = format!("ci:read:{DIGEST_A},deploy:write:{DIGEST_A}");
+    let message = invalid(Settings::load_from(None, env(&[("API_TOKENS", &same)])));
+    assert!(message.contains("the digest is used twice"), "{message}");
+}
+
+#[test]
+fn outbound_ranges_default_to_metadata_and_link_local_and_bad_ones_stop_startup() {
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    let deny: Vec<String> = s.outbound.deny.iter().map(ToString::to_string).collect();
+    assert_eq!(deny, ["169.254.0.0/16", "fe80::/10", "0.0.0.0/8"]);
+    assert!(s.outbound.allow.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.toml");
+    std::fs::write(&file, "[outbound]\ndeny = [\"169.254.0.0/33\"]\n").unwrap();
+    let err = Settings::load_from(file.to_str(), env(&[])).err().unwrap();
+    assert!(err.to_string().contains("outbound.deny"), "{err}");
+
+    std::fs::write(
+        &file,
+        "[outbound]\ndeny = [\"127.0.0.0/8\"]\nallow = [\"127.0.0.1/32\"]\n",
+    )
+    .unwrap();
+    let s = Settings::load_from(file.to_str(), env(&[])).unwrap();
+    assert_eq!(s.outbound.deny[0].to_string(), "127.0.0.0/8");
+    assert_eq!(s.outbound.allow[0].to_string(), "127.0.0.1/32");
+}
+
+#[test]
+fn the_sor_token_comes_from_the_environment() {
+    use secrecy::ExposeSecret;
+    let s = Settings::load_from(None, env(&[("SOR_TOKEN", "s3cret")])).unwrap();
+    assert_eq!(s.sors.token.unwrap().expose_secret(), "s3cret");
+}
+
+#[test]
+fn watched_types_are_read_as_profile_types_and_an_unknown_one_names_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("watch.toml");
+    std::fs::write(&file, "[watch]\ntypes = [\"heap\", \"cpu\", \"cpu\"]\n").unwrap();
+    let path = file.to_str().unwrap();
+    let s = Settings::load_from(Some(path), env(&[])).unwrap();
+    assert_eq!(
+        s.watch.profile_types(),
+        [ProfileType::Cpu, ProfileType::Inuse]
+    );
+    std::fs::write(&file, "[watch]\ntypes = [\"cpu\", \"bogus\"]\n").unwrap();
+    let err = Settings::load_from(Some(path), env(&[])).unwrap_err();
+    assert!(err.to_string().contains("watch.types"), "{err}");
+}

@@ -1,0 +1,36 @@
+//! The profile watcher's stores on the process's database, each handed out by the contract its
+//! users hold: the concrete store types are named here and nowhere else in the composition root.
+
+use std::sync::Arc;
+
+use crate::infra::db::Database;
+use crate::regressions::store::PgRegressionStore;
+use crate::regressions::store::RegressionSor;
+use crate::watch::store::PgSummaryStore;
+use crate::watch::{SummarySor, WatchWork, WatcherReads};
+
+/// The watcher's stores by contract, when this process runs the watcher.
+#[derive(Clone)]
+pub(super) struct WatcherStores {
+    /// Summaries: what `/trends`' suggestions and the detector read, and backfills.
+    pub(super) summaries: Arc<dyn SummarySor>,
+    /// The series, their leases, and each slice's work stored.
+    pub(super) work: Arc<dyn WatchWork>,
+    /// What BORs read of the watcher: trends and the fleet's summaries.
+    pub(super) reads: Arc<dyn WatcherReads>,
+    /// The regression events.
+    pub(super) regressions: Arc<dyn RegressionSor>,
+}
+
+impl WatcherStores {
+    /// The stores on `db`, summaries cut into slices of `slice_secs`.
+    pub(super) fn on(db: &Database, slice_secs: i64) -> Self {
+        let summaries = Arc::new(PgSummaryStore::new(db.clone(), slice_secs));
+        WatcherStores {
+            summaries: summaries.clone(),
+            work: summaries.clone(),
+            reads: summaries,
+            regressions: Arc::new(PgRegressionStore::new(db.clone())),
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Delivery of notifications, beside the work that produces them, never inside it: webhooks
+//! from the outbox ([`drain`]), on every replica at once, and alerts to Alertmanager from a
+//! queue ([`alertmanager`]), one request at a time. Failures are counted in
+//! `alert_notifications_total{target, outcome}` and retried; they never stop a producer.
+
+pub mod alertmanager;
+pub mod drain;
+pub mod outbox;
+pub mod policy;
+pub mod status;
+pub mod task;
+
+pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
+
+use crate::infra::outbound::Failure;
+use crate::infra::telemetry::Metrics;
+
+/// Counts one attempt (or a give-up) in `alert_notifications_total`.
+fn count(metrics: &Metrics, target: &str, outcome: &str) {
+    metrics
+        .alert_notifications
+        .with_label_values(&[target, outcome])
+        .inc();
+}
+
+/// A failure in a few words, for logs and the outbox's `last_error`.
+fn describe(failure: &Failure) -> String {
+    match failure {
+        Failure::Timeout => "no answer within the delivery timeout".to_owned(),
+        Failure::Unreachable { cause, .. } => cause.clone(),
+        Failure::Status { status, .. } => format!("answered {status}"),
+    }
+}

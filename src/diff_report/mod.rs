@@ -1,0 +1,12 @@
+//! Diff Report (`ReadPyroscopeDiffReport`): what changed between two windows, with a verdict.
+
+pub mod compute;
+pub mod html;
+pub mod markdown;
+pub mod model;
+pub mod routes;
+pub mod service;
+pub mod significance;
+
+pub use model::{DiffReport, DiffRequest};
+pub use service::DiffReportService;

@@ -1,0 +1,9 @@
+//! Profile formats, pure: pprof (read, encode, merge), Pyroscope's flame graphs,
+//! and Java Flight Recorder recordings turned into pprof.
+
+pub mod flamegraph;
+pub mod jfr;
+pub mod pprof;
+#[cfg(test)]
+#[path = "../../tests/common/testdata.rs"]
+pub(crate) mod testdata;

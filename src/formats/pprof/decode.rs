@@ -1,0 +1,129 @@
+//! From the bytes of a file to its call tree: gzip or raw by content, a bound on the
+//! decompressed size, a JFR recording (by its `FLR` magic) made into a pprof first, prost for the small tables, then the samples walked straight into the
+//! tree (`walk.rs`). Every index is checked on the way, so nothing later can fail on the
+//! file's content.
+
+use std::borrow::Cow;
+use std::io::Read;
+
+use prost::Message;
+
+use super::error::PprofError;
+use super::profile::{Limits, ParsedProfile, SampleType};
+use super::proto;
+use super::tables::{sample_type, Locations};
+use super::tree::StackTree;
+use super::walk::{add_samples, Encoded, SampleFilter, SampleSink};
+use super::wire::wire_error;
+use crate::formats::jfr::is_jfr;
+use crate::formats::jfr::jfr_combined;
+
+/// Decompresses (when the content is gzip) within the size bound.
+pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {
+    let limit = limits.max_decoded_bytes;
+    if !raw.starts_with(&[0x1f, 0x8b]) {
+        if raw.len() as u64 > limit {
+            return Err(PprofError::TooLarge { limit });
+        }
+        return Ok(Cow::Borrowed(raw));
+    }
+    // The gzip trailer's size (of the last member, modulo 4 GiB) is a hint: reserved at once,
+    // the output is not copied again and again as it grows. A hint beyond the bound, or far
+    // beyond what profiles compress to, reserves nothing.
+    let hint = raw
+        .last_chunk::<4>()
+        .map_or(0, |size| u64::from(u32::from_le_bytes(*size)))
+        .saturating_add(1);
+    let plausible = hint <= limit && hint <= (raw.len() as u64).saturating_mul(64);
+    let mut out = Vec::with_capacity(if plausible { hint as usize } else { 0 });
+    let mut reader = flate2::read::MultiGzDecoder::new(raw).take(limit.saturating_add(1));
+    match reader.read_to_end(&mut out) {
+        Ok(_) if out.len() as u64 > limit => Err(PprofError::TooLarge { limit }),
+        Ok(_) => Ok(Cow::Owned(out)),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Err(PprofError::Truncated(format!("gzip stream: {e}")))
+        }
+        Err(e) => Err(PprofError::NotPprof(format!("not gzip of a profile: {e}"))),
+    }
+}
+
+/// Reads a whole file's content: gzip or raw, then the profile in it.
+pub fn parse_file(raw: &[u8], limits: Limits) -> Result<ParsedProfile, PprofError> {
+    parse_file_where(raw, limits, None)
+}
+
+/// [`parse_file`] keeping only the samples `filter` keeps (every sample when `None`).
+pub fn parse_file_where(
+    raw: &[u8],
+    limits: Limits,
+    filter: SampleFilter<'_>,
+) -> Result<ParsedProfile, PprofError> {
+    let bytes = decompress(raw, limits)?;
+    // A recording is read as the pprof of all its sample types, then like any pprof.
+    let bytes = if is_jfr(&bytes) {
+        let profile = jfr_combined(&bytes).map_err(|e| PprofError::Invalid(e.to_string()))?;
+        Cow::Owned(profile.encode_to_vec())
+    } else {
+        bytes
+    };
+    let read = read(&bytes, limits, filter, None)?;
+    Ok(ParsedProfile {
+        time_nanos: read.tables.time_nanos,
+        duration_nanos: read.tables.duration_nanos,
+        sample_types: read.sample_types,
+        period_type: read.period_type,
+        tree: read.tree.finish(),
+    })
+}
+
+/// What the reader's passes over a profile give: its tables, its sample and period types, and
+/// its stacks merged into a tree (not yet made compact: a push's check needs no more).
+pub(super) struct Decoded {
+    pub tables: proto::ProfileTables,
+    pub sample_types: Vec<SampleType>,
+    pub period_type: Option<SampleType>,
+    pub tree: StackTree,
+}
+
+/// The reader's two passes over a decompressed pprof: its tables, checked and resolved, then
+/// each sample into the call tree (and shown to `sink`).
+pub(super) fn read<'a>(
+    bytes: &'a [u8],
+    limits: Limits,
+    filter: SampleFilter<'_>,
+    sink: SampleSink<'_, 'a>,
+) -> Result<Decoded, PprofError> {
+    // Pass 1: the tables; prost skips the samples, which are most of the bytes.
+    let tables = proto::ProfileTables::decode(bytes).map_err(|e| wire_error(&e))?;
+    let table = &tables.string_table;
+    if table.first().is_none_or(|s| !s.is_empty()) || tables.sample_type.is_empty() {
+        return Err(PprofError::NotPprof(
+            "no sample types, or a string table that does not start with \"\"".into(),
+        ));
+    }
+    let sample_types = tables
+        .sample_type
+        .iter()
+        .map(|t| sample_type(table, t))
+        .collect::<Result<Vec<_>, _>>()?;
+    let period_type = tables
+        .period_type
+        .as_ref()
+        .map(|t| sample_type(table, t))
+        .transpose()?;
+    let mut tree = StackTree::new(sample_types.len());
+    let locations = Locations::resolve(&tables, &mut tree)?;
+    // Pass 2: each sample into the tree.
+    let encoded = Encoded {
+        bytes,
+        strings: table,
+        locations: &locations,
+    };
+    add_samples(encoded, &mut tree, limits, filter, sink)?;
+    Ok(Decoded {
+        tables,
+        sample_types,
+        period_type,
+        tree,
+    })
+}

@@ -1,0 +1,27 @@
+//! pprof files as a profile source: message types, decoding, the stack tree and the directory
+//! of files. The statistics come from the flame-graph path's aggregation (`tree_stats`), so a
+//! file and Pyroscope's flame graph of the same stacks give the same numbers.
+
+mod decode;
+mod decoded;
+pub mod encode;
+mod error;
+mod file_tree;
+mod hash;
+mod profile;
+pub mod proto;
+mod tables;
+mod tree;
+mod walk;
+mod wire;
+
+pub use decode::{decompress, parse_file, parse_file_where};
+pub use decoded::DecodedPprof;
+pub use error::PprofError;
+pub use file_tree::FileTree;
+pub use profile::{Limits, ParsedProfile, SampleType};
+pub use tree::{StackTree, Weight};
+pub use walk::SampleFilter;
+
+#[cfg(test)]
+pub(crate) mod tests;

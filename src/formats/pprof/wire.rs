@@ -1,0 +1,159 @@
+//! Samples read straight from the protobuf wire. They are most of a profile's bytes; decoding
+//! them into one `Vec` per sample (as prost does) costs more than everything else together, so
+//! each is read in place, one at a time, and goes straight into the stack tree.
+
+use prost::encoding::decode_varint;
+
+use super::error::PprofError;
+use crate::model::saturate;
+
+/// Protobuf wire types.
+const VARINT: u64 = 0;
+const FIXED64: u64 = 1;
+const LEN: u64 = 2;
+const FIXED32: u64 = 5;
+
+/// How a malformed wire reads: running out of bytes is a truncated file, anything else is
+/// not a profile.
+pub(super) fn wire_error(e: &prost::DecodeError) -> PprofError {
+    let message = e.to_string();
+    if message.contains("underflow") {
+        PprofError::Truncated(message)
+    } else {
+        PprofError::NotPprof(message)
+    }
+}
+
+#[inline]
+pub(super) fn varint(buf: &mut &[u8]) -> Result<u64, PprofError> {
+    decode_varint(buf).map_err(|e| wire_error(&e))
+}
+
+#[inline]
+fn take<'a>(buf: &mut &'a [u8]) -> Result<&'a [u8], PprofError> {
+    let len: usize = saturate(varint(buf)?);
+    if len > buf.len() {
+        return Err(PprofError::Truncated(format!(
+            "a field of {len} bytes with {} left",
+            buf.len()
+        )));
+    }
+    let (field, rest) = buf.split_at(len);
+    *buf = rest;
+    Ok(field)
+}
+
+fn skip(wire_type: u64, buf: &mut &[u8]) -> Result<(), PprofError> {
+    let n = match wire_type {
+        VARINT => return varint(buf).map(drop),
+        LEN => return take(buf).map(drop),
+        FIXED64 => 8,
+        FIXED32 => 4,
+        other => return Err(PprofError::NotPprof(format!("wire type {other}"))),
+    };
+    if buf.len() < n {
+        return Err(PprofError::Truncated("a fixed-size field".into()));
+    }
+    *buf = &buf[n..];
+    Ok(())
+}
+
+/// Calls `sample` with each encoded `Sample` message (field 2) of an encoded `Profile`, in
+/// order, without collecting them.
+pub(super) fn for_each_sample<'a>(
+    mut buf: &'a [u8],
+    mut sample: impl FnMut(&'a [u8]) -> Result<(), PprofError>,
+) -> Result<(), PprofError> {
+    while !buf.is_empty() {
+        let key = varint(&mut buf)?;
+        if key >> 3 == 2 && key & 7 == LEN {
+            sample(take(&mut buf)?)?;
+        } else {
+            skip(key & 7, &mut buf)?;
+        }
+    }
+    Ok(())
+}
+
+/// What the tree needs of one `Sample`, borrowed from the wire and reused from sample to
+/// sample.
+#[derive(Default)]
+pub(super) struct SampleParts<'a> {
+    /// The location ids (leaf first) when they are one packed field, as writers write them:
+    /// their bytes, so that the root side shared with the previous sample need not be decoded.
+    pub packed: Option<&'a [u8]>,
+    /// Otherwise the location ids, leaf first.
+    pub ids: Vec<u64>,
+    pub values: Vec<i64>,
+    /// `(key, str)` string indexes of the labels; read only when a filter asks for them.
+    pub labels: Vec<(i64, i64)>,
+}
+
+/// Appends the varints of `packed` to `out`.
+pub(super) fn unpack(mut packed: &[u8], out: &mut Vec<u64>) -> Result<(), PprofError> {
+    while !packed.is_empty() {
+        out.push(varint(&mut packed)?);
+    }
+    Ok(())
+}
+
+/// Reads one `Sample` into `parts`: location ids (packed or not), values (packed or not) and,
+/// when `labels`, the label string indexes; unknown fields are skipped.
+pub(super) fn read_sample<'a>(
+    mut buf: &'a [u8],
+    parts: &mut SampleParts<'a>,
+    labels: bool,
+) -> Result<(), PprofError> {
+    parts.packed = None;
+    parts.ids.clear();
+    parts.values.clear();
+    parts.labels.clear();
+    while !buf.is_empty() {
+        let key = varint(&mut buf)?;
+        match (key >> 3, key & 7) {
+            (1, LEN) => {
+                let ids = take(&mut buf)?;
+                if parts.packed.is_none() && parts.ids.is_empty() {
+                    parts.packed = Some(ids);
+                } else {
+                    // More than one field: all of them as numbers, in order.
+                    if let Some(first) = parts.packed.take() {
+                        unpack(first, &mut parts.ids)?;
+                    }
+                    unpack(ids, &mut parts.ids)?;
+                }
+            }
+            (1, VARINT) => {
+                if let Some(first) = parts.packed.take() {
+                    unpack(first, &mut parts.ids)?;
+                }
+                parts.ids.push(varint(&mut buf)?);
+            }
+            // int64 on the wire: two's complement in a varint.
+            (2, LEN) => {
+                let mut packed = take(&mut buf)?;
+                while !packed.is_empty() {
+                    parts.values.push(varint(&mut packed)? as i64);
+                }
+            }
+            (2, VARINT) => parts.values.push(varint(&mut buf)? as i64),
+            (3, LEN) if labels => parts.labels.push(label(take(&mut buf)?)?),
+            (_, wire_type) => skip(wire_type, &mut buf)?,
+        }
+    }
+    Ok(())
+}
+
+/// A `Label`'s `(key, str)` string indexes (0, the empty string, when absent).
+fn label(mut buf: &[u8]) -> Result<(i64, i64), PprofError> {
+    let (mut key, mut value) = (0, 0);
+    while !buf.is_empty() {
+        let tag = varint(&mut buf)?;
+        match (tag >> 3, tag & 7) {
+            (1, VARINT) => key = varint(&mut buf)? as i64,
+            (2, VARINT) => value = varint(&mut buf)? as i64,
+            (_, wire_type) => skip(wire_type, &mut buf)?,
+        }
+    }
+    Ok((key, value))
+}

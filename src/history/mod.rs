@@ -1,0 +1,41 @@
+//! History SOR: the audit trail of assessments in PostgreSQL.
+
+mod instant;
+pub mod key;
+pub mod model;
+pub mod postgres;
+pub mod recorder;
+pub mod remote;
+pub mod routes;
+
+pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
+pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
+pub use postgres::PgHistoryStore;
+
+use async_trait::async_trait;
+
+use crate::infra::sor::SorError;
+use crate::model::AppName;
+
+/// The audit trail of assessments (SPEC §7, History).
+///
+/// # Errors
+/// `NotFound` for a missing id or an app without records (`latest`), `Invalid` for a broken
+/// constraint, `Unavailable` when the store is down. After `Unavailable`, `Timeout` or
+/// `Upstream` a write may or may not have been stored: writing the same records again is safe.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait HistorySor: Send + Sync {
+    /// Stores one assessment; a record whose key is stored already answers the stored row.
+    async fn create(&self, record: NewHistoryRecord) -> Result<HistoryRecord, SorError>;
+    /// Stores assessments together, skipping those whose key is stored already. One refused
+    /// record (`Invalid`) fails the call; the others may or may not be stored then.
+    async fn create_many(&self, records: &[NewHistoryRecord]) -> Result<(), SorError>;
+    /// An app's records, newest first.
+    async fn list(&self, app: AppName, query: HistoryQuery)
+        -> Result<Vec<HistoryRecord>, SorError>;
+    /// An app's newest record.
+    async fn latest(&self, app: AppName) -> Result<HistoryRecord, SorError>;
+    /// Removes one record.
+    async fn delete(&self, id: i32) -> Result<(), SorError>;
+}

@@ -1,0 +1,6 @@
+//! The HTTP edge every route shares: the one error answer, extractor settings, access control.
+
+pub mod auth;
+pub mod auth_settings;
+pub mod error;
+pub mod routing;

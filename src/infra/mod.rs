@@ -1,0 +1,14 @@
+//! Infrastructure: the database, the outbound client and its retry rule, the task supervisor,
+//! telemetry, and what every store shares (`sor/`: its error, the remote client, rows).
+
+pub mod address_guard;
+pub mod backoff;
+pub mod db;
+pub mod durations;
+pub mod leader;
+pub mod outbound;
+pub mod outbound_settings;
+pub mod probe;
+pub mod sor;
+pub mod tasks;
+pub mod telemetry;

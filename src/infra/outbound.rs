@@ -1,0 +1,300 @@
+//! Outbound HTTP: the one way this service calls another one — Pyroscope, the remote SORs, and
+//! whatever it notifies next. One `reqwest::Client` per peer, attempts bounded by one deadline,
+//! retries of transient failures with [`Backoff`], the request id forwarded, and every attempt
+//! timed in `upstream_request_duration_seconds{target, outcome}`.
+//!
+//! It knows nothing of what the peer means: callers turn a [`Failure`] into their own error.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::{Client, ClientBuilder, RequestBuilder, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+use crate::infra::address_guard::{AddressDenied, AddressGuard};
+use crate::infra::backoff::Backoff;
+use crate::infra::telemetry::{current_request_id, Metrics, REQUEST_ID_HEADER};
+
+/// Why a call failed, after its last attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// An attempt ran out of time: the connect timeout, or the time left before the deadline.
+    Timeout,
+    /// No complete HTTP answer: refused, reset, DNS, TLS, a body cut short.
+    Unreachable {
+        /// The reqwest error and its sources, without the URL (it may carry credentials).
+        cause: String,
+        /// Whether the connection itself could not be made, so the peer never saw the request.
+        connect: bool,
+        /// Whether the [`AddressGuard`] refused the address: nothing was sent, and another
+        /// attempt would be refused too.
+        denied: bool,
+    },
+    /// An HTTP answer with a non-success status, and its body.
+    Status { status: StatusCode, body: Bytes },
+}
+
+impl Failure {
+    /// Whether another attempt may succeed: no answer, or a gateway saying the peer is busy or
+    /// down. A timeout is retried only while time is left, which in practice means a connect
+    /// timeout: an attempt that waited for an answer was given all of the remaining time.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Failure::Unreachable { denied: true, .. } => false,
+            Failure::Timeout | Failure::Unreachable { .. } => true,
+            Failure::Status { status, .. } => matches!(
+                *status,
+                StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+        }
+    }
+
+    /// The `outcome` label of the latency metric.
+    fn outcome(&self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Unreachable { denied: true, .. } => "denied",
+            Failure::Unreachable { .. } => "unreachable",
+            Failure::Status { .. } => "error",
+        }
+    }
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client for {target}")]
+pub struct OutboundError {
+    /// The peer, as in the metric's `target` label.
+    pub target: &'static str,
+    #[source]
+    pub source: reqwest::Error,
+}
+
+/// The HTTP client of one peer.
+#[derive(Clone)]
+pub struct Outbound {
+    client: Client,
+    /// The metric's `target` label, e.g. `pyroscope` or `baseline_sor`.
+    target: &'static str,
+    metrics: Arc<Metrics>,
+    /// Bytes of an answer kept; the rest is not read.
+    max_body: usize,
+    /// Sent as `Authorization: Bearer` with every request, when the peer requires a token.
+    bearer: Option<SecretString>,
+    /// Judges every address called, for URLs from user input.
+    guard: Option<AddressGuard>,
+}
+
+impl Outbound {
+    /// A client for `target` whose connections must open within `connect_timeout`; `headers`
+    /// go with every request (a tenant header, say).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn new(
+        target: &'static str,
+        connect_timeout: Duration,
+        headers: HeaderMap,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let builder = Client::builder().default_headers(headers);
+        Self::build(target, builder, connect_timeout, None, metrics)
+    }
+
+    /// A client for URLs from user input: it reaches only addresses `guard` permits, after
+    /// resolving names itself (so it connects to the addresses it checked), and never through
+    /// a proxy (which would resolve the name instead).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn guarded(
+        target: &'static str,
+        connect_timeout: Duration,
+        guard: AddressGuard,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let builder = Client::builder()
+            .no_proxy()
+            .dns_resolver(Arc::new(guard.clone()));
+        Self::build(target, builder, connect_timeout, Some(guard), metrics)
+    }
+
+    fn build(
+        target: &'static str,
+        builder: ClientBuilder,
+        connect_timeout: Duration,
+        guard: Option<AddressGuard>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let client = builder
+            .connect_timeout(connect_timeout)
+            // A peer answers itself: a redirect could point the call anywhere (SSRF).
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!(
+                env!("CARGO_PKG_NAME"),
+                "/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|source| OutboundError { target, source })?;
+        Ok(Outbound {
+            client,
+            target,
+            metrics,
+            max_body: usize::MAX,
+            bearer: None,
+            guard,
+        })
+    }
+
+    /// Sends `token` as `Authorization: Bearer` with every request (none when `None`).
+    pub fn bearer(mut self, token: Option<SecretString>) -> Self {
+        self.bearer = token;
+        self
+    }
+
+    /// Keeps at most `bytes` of each answer: for peers whose answers are not read (webhooks).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// The client, to build requests with.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Sends the request `build` makes until it succeeds, fails for good, runs out of the
+    /// retries `retry` allows, or `deadline` passes. Each attempt may use only the time left,
+    /// so retries never stretch the call beyond the deadline. Pass [`Backoff::NONE`] for a
+    /// call that must not be repeated.
+    pub async fn send(
+        &self,
+        deadline: Instant,
+        retry: Backoff,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, Failure> {
+        let mut attempt = 0u32;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(Failure::Timeout);
+            }
+            let failure = match self.attempt(build().timeout(remaining)).await {
+                Ok(bytes) => return Ok(bytes),
+                Err(failure) => failure,
+            };
+            let delay = retry.delay(attempt);
+            if !failure.retryable() || !retry.allows(attempt) || Instant::now() + delay >= deadline
+            {
+                return Err(failure);
+            }
+            tracing::debug!(
+                target = self.target,
+                attempt,
+                outcome = failure.outcome(),
+                "retrying an outbound call"
+            );
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    /// One attempt, timed: the body of a 2xx answer, or why there is none.
+    async fn attempt(&self, mut request: RequestBuilder) -> Result<Bytes, Failure> {
+        // Forwarded so the peer's logs can be joined with the request that caused the call.
+        if let Some(id) = current_request_id() {
+            request = request.header(REQUEST_ID_HEADER, id.as_str());
+        }
+        if let Some(token) = &self.bearer {
+            // reqwest marks the header sensitive: it never shows in a debug print.
+            request = request.bearer_auth(token.expose_secret());
+        }
+        let started = Instant::now();
+        let result = async {
+            let request = request.build().map_err(transport_failure)?;
+            if let Some(guard) = &self.guard {
+                guard.check_literal(request.url()).map_err(denied)?;
+            }
+            let mut response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(transport_failure)?;
+            let status = response.status();
+            let body = if self.max_body == usize::MAX {
+                response.bytes().await.map_err(transport_failure)?
+            } else {
+                let mut kept = Vec::new();
+                while kept.len() < self.max_body {
+                    match response.chunk().await.map_err(transport_failure)? {
+                        Some(chunk) => kept.extend_from_slice(&chunk),
+                        None => break,
+                    }
+                }
+                kept.truncate(self.max_body);
+                Bytes::from(kept)
+            };
+            if status.is_success() {
+                Ok(body)
+            } else {
+                Err(Failure::Status { status, body })
+            }
+        }
+        .await;
+        let outcome = result.as_ref().err().map_or("ok", Failure::outcome);
+        self.metrics
+            .upstream_requests
+            .with_label_values(&[self.target, outcome])
+            .observe(started.elapsed().as_secs_f64());
+        result
+    }
+}
+
+/// Classifies a reqwest error. The URL is left out of the message (the base URL could carry
+/// credentials); the source chain is kept because the top-level message alone says little.
+fn transport_failure(error: reqwest::Error) -> Failure {
+    if error.is_timeout() {
+        return Failure::Timeout;
+    }
+    let connect = error.is_connect();
+    let error = error.without_url();
+    let mut cause = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        // The guard refused what the name resolves to.
+        if let Some(refusal) = inner.downcast_ref::<AddressDenied>() {
+            return denied(refusal.clone());
+        }
+        let text = inner.to_string();
+        if !cause.contains(&text) {
+            cause.push_str(": ");
+            cause.push_str(&text);
+        }
+        source = inner.source();
+    }
+    Failure::Unreachable {
+        cause,
+        connect,
+        denied: false,
+    }
+}
+
+/// The failure of a call to an address the guard refuses.
+fn denied(refusal: AddressDenied) -> Failure {
+    Failure::Unreachable {
+        cause: refusal.to_string(),
+        connect: true,
+        denied: true,
+    }
+}
+
+#[cfg(test)]
+#[path = "outbound_tests.rs"]
+mod tests;

@@ -1,0 +1,250 @@
+//! The bodies of Pyroscope's `/ingest`: a pprof (gzip or raw), `multipart/form-data` with the
+//! pprof in the part `profile` (or a JFR in the part `jfr`), a JFR recording (`format=jfr`), or
+//! folded text (`frame;frame value` per line, or `lines`: one stack per line). Folded stacks
+//! and recordings become pprofs of their own, so everything stored is pprof.
+
+use serde::Deserialize;
+
+use super::jfr_push::jfr_pushed;
+use super::model::{IngestError, Pushed};
+use super::name::parse_name;
+use crate::formats::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
+
+/// The query of `/ingest`, as the agents send it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestQuery {
+    /// `app{key=value,…}`.
+    pub name: String,
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    pub format: Option<String>,
+    /// Samples per second of folded text (pprof bodies carry their own period).
+    pub sample_rate: Option<u32>,
+    pub spy_name: Option<String>,
+    /// What a folded value counts: `samples` (the default), `objects`, `bytes`,
+    /// `lock_samples`, `lock_nanoseconds`.
+    pub units: Option<String>,
+    pub aggregation_type: Option<String>,
+}
+
+/// How the body of an `/ingest` is to be read, from its `format` and `Content-Type`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyForm {
+    Pprof,
+    /// A Java Flight Recorder recording (gzip or raw).
+    Jfr,
+    /// `multipart/form-data` with this boundary.
+    Multipart(String),
+    Folded,
+    Lines,
+}
+
+impl BodyForm {
+    /// The form of a body with `format` and `content_type`; an unsupported format is a 415
+    /// naming the ones served.
+    pub fn of(format: Option<&str>, content_type: &str, body: &[u8]) -> Result<Self, IngestError> {
+        let media = content_type.split(';').next().unwrap_or_default().trim();
+        if media.eq_ignore_ascii_case("multipart/form-data") {
+            let boundary = multer::parse_boundary(content_type).map_err(|e| {
+                IngestError::Malformed(format!("multipart/form-data without a boundary: {e}"))
+            })?;
+            return Ok(BodyForm::Multipart(boundary));
+        }
+        match format.map(str::to_ascii_lowercase).as_deref() {
+            Some("pprof") => Ok(BodyForm::Pprof),
+            Some("jfr") => Ok(BodyForm::Jfr),
+            Some("folded" | "groups") => Ok(BodyForm::Folded),
+            Some("lines") => Ok(BodyForm::Lines),
+            Some("") | None if is_binary(body) => Ok(BodyForm::Pprof),
+            Some("") | None => Ok(BodyForm::Folded),
+            Some(other) => Err(IngestError::Unsupported(format!(
+                "format `{other}` is not read here; send pprof (gzip or raw, or multipart with \
+                 the part `profile`), jfr, folded or lines"
+            ))),
+        }
+    }
+}
+
+/// Whether `body` looks like gzip or protobuf rather than text.
+fn is_binary(body: &[u8]) -> bool {
+    body.starts_with(&[0x1f, 0x8b]) || std::str::from_utf8(body).is_err()
+}
+
+/// The profiles of one `/ingest` (one, one per logical type of a JFR, or none for a folded
+/// body without a stack); a JFR's gzip parts are decompressed within `max_decoded` bytes.
+pub fn ingest_body(
+    query: &IngestQuery,
+    form: BodyForm,
+    body: bytes::Bytes,
+    max_decoded: u64,
+) -> Result<Vec<Pushed>, IngestError> {
+    check_query(query)?;
+    let (app, labels) = parse_name(&query.name)?;
+    let window = match (query.from, query.until) {
+        (Some(from), Some(until)) if from < until => Some((from, until)),
+        (Some(from), Some(until)) => {
+            return Err(IngestError::Malformed(format!(
+                "from ({from}) must be before until ({until})"
+            )))
+        }
+        _ => None,
+    };
+    let pprof = match form {
+        BodyForm::Pprof => body,
+        BodyForm::Jfr => return jfr_pushed((app, labels, window), &body, None, max_decoded),
+        BodyForm::Multipart(boundary) => match profile_part(body, boundary)? {
+            Part::Pprof(pprof) => pprof,
+            Part::Jfr {
+                jfr,
+                labels: snapshot,
+            } => {
+                let pushed = (app, labels, window);
+                return jfr_pushed(pushed, &jfr, snapshot.as_deref(), max_decoded);
+            }
+        },
+        BodyForm::Folded | BodyForm::Lines => {
+            let text = std::str::from_utf8(&body)
+                .map_err(|_| IngestError::Malformed("folded stacks must be UTF-8 text".into()))?;
+            let stacks = if form == BodyForm::Lines {
+                lines(text)
+            } else {
+                parse_folded(text).map_err(|line| {
+                    IngestError::Malformed(format!("line {line} is not `frame;frame;frame count`"))
+                })?
+            };
+            if stacks.is_empty() {
+                return Ok(Vec::new());
+            }
+            to_bytes(&profile(&folded_header(query)?, &stacks), true).into()
+        }
+    };
+    Ok(vec![Pushed {
+        app,
+        labels,
+        window,
+        pprof,
+    }])
+}
+
+/// The bounds of the query the document states: a name of at most 4 096 characters without
+/// control characters, times not before 1970, a sample rate of 1 to 1 000 000.
+fn check_query(query: &IngestQuery) -> Result<(), IngestError> {
+    let bad = |m: String| Err(IngestError::Malformed(m));
+    if query.name.chars().count() > 4096 || query.name.chars().any(char::is_control) {
+        return bad("name must be at most 4096 characters, without control characters".into());
+    }
+    for (field, time) in [("from", query.from), ("until", query.until)] {
+        if time.is_some_and(|t| t < 0) {
+            return bad(format!("{field} must be epoch seconds, not negative"));
+        }
+    }
+    if query
+        .sample_rate
+        .is_some_and(|r| !(1..=1_000_000).contains(&r))
+    {
+        return bad("sampleRate must be between 1 and 1000000".into());
+    }
+    Ok(())
+}
+
+/// One stack per line, each counting 1.
+fn lines(text: &str) -> Vec<Stack> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Stack {
+            frames: l.split(';').map(str::to_owned).collect(),
+            values: vec![1],
+        })
+        .collect()
+}
+
+/// The sample type a folded body's values count, by `units`, at `sampleRate` (100 Hz).
+fn folded_header(query: &IngestQuery) -> Result<Header, IngestError> {
+    let (kind, unit, period) = match query.units.as_deref().unwrap_or("samples") {
+        "samples" | "" => ("samples", "count", ("cpu", "nanoseconds")),
+        "objects" => ("alloc_objects", "count", ("space", "bytes")),
+        "bytes" => ("alloc_space", "bytes", ("space", "bytes")),
+        "lock_samples" => ("contentions", "count", ("contentions", "count")),
+        "lock_nanoseconds" => ("delay", "nanoseconds", ("contentions", "count")),
+        other => {
+            return Err(IngestError::Malformed(format!(
+                "units `{other}` is not one of samples, objects, bytes, lock_samples, \
+                 lock_nanoseconds"
+            )))
+        }
+    };
+    let rate = i64::from(query.sample_rate.filter(|r| *r > 0).unwrap_or(100));
+    Ok(Header {
+        sample_types: vec![(kind.into(), unit.into())],
+        period_type: Some((period.0.into(), period.1.into())),
+        period: if kind == "samples" {
+            1_000_000_000 / rate
+        } else {
+            1
+        },
+        ..Header::default()
+    })
+}
+
+/// What a multipart body carries: a pprof, or the Java agent's recording and labels.
+enum Part {
+    Pprof(bytes::Bytes),
+    Jfr {
+        jfr: bytes::Bytes,
+        labels: Option<bytes::Bytes>,
+    },
+}
+
+/// The part `profile` (or `jfr` with `labels`) of a multipart body; `prev_profile` (a delta's
+/// previous profile) is refused, since the service keeps profiles as they are and never
+/// subtracts them.
+fn profile_part(body: bytes::Bytes, boundary: String) -> Result<Part, IngestError> {
+    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(body)]);
+    // The whole body is in memory, so reading its parts never waits: read here, without a
+    // runtime (the push is decoded on the blocking pool).
+    let parts = parts_of(multer::Multipart::new(stream, boundary));
+    futures_util::FutureExt::now_or_never(parts).unwrap_or_else(|| {
+        Err(IngestError::Malformed(
+            "the multipart body could not be read".into(),
+        ))
+    })
+}
+
+async fn parts_of(mut parts: multer::Multipart<'_>) -> Result<Part, IngestError> {
+    let (mut profile, mut jfr, mut labels) = (None, None, None);
+    let bad = |e: multer::Error| IngestError::Malformed(format!("multipart body: {e}"));
+    while let Some(part) = parts.next_field().await.map_err(bad)? {
+        match part.name() {
+            Some("profile") => profile = Some(part.bytes().await.map_err(bad)?),
+            Some("jfr") => jfr = Some(part.bytes().await.map_err(bad)?),
+            Some("labels") => labels = Some(part.bytes().await.map_err(bad)?),
+            Some("prev_profile") => {
+                return Err(IngestError::Unprocessable(
+                    "a `prev_profile` part asks for a delta, which is not computed here: send \
+                     whole profiles"
+                        .into(),
+                ))
+            }
+            Some("sample_type_config") => {
+                let config = part.bytes().await.map_err(bad)?;
+                serde_json::from_slice::<serde_json::Value>(&config).map_err(|e| {
+                    IngestError::Malformed(format!("sample_type_config is not JSON: {e}"))
+                })?;
+            }
+            _ => {}
+        }
+    }
+    match (profile, jfr) {
+        (Some(pprof), _) => Ok(Part::Pprof(pprof)),
+        (None, Some(jfr)) => Ok(Part::Jfr { jfr, labels }),
+        (None, None) => Err(IngestError::Malformed(
+            "the multipart body has no part named `profile` or `jfr`".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+#[path = "form_tests.rs"]
+mod tests;

@@ -1,0 +1,44 @@
+//! Profiles pushed by agents (SPEC §16): the bodies of Pyroscope's `/ingest`, of its Connect
+//! `Push` and of OTLP/HTTP profiles decoded into one form, [`Pushed`] — an app, its labels, its time and a
+//! pprof — which the profile store keeps. A JFR recording (`jfr.rs`) becomes one pprof per
+//! logical type it has events of. Pure: bytes in, values out; the routes and the store
+//! do the I/O.
+
+mod form;
+pub mod intake;
+mod jfr_push;
+mod model;
+mod name;
+mod otlp;
+mod push;
+mod refusal;
+pub mod routes;
+pub mod settings;
+pub mod store;
+pub mod wire_docs;
+
+pub use form::{ingest_body, BodyForm, IngestQuery};
+pub use model::{IngestError, LabelSet, Pushed, WireEncoding};
+pub use name::parse_name;
+pub use otlp::{decode_otlp, OtlpExport};
+pub use push::{decode_push, gunzip};
+
+#[cfg(test)]
+mod tests {
+    use super::model::LabelSet;
+
+    #[test]
+    fn label_names_become_selectable_and_empty_labels_are_left_out() {
+        let mut labels = LabelSet::default();
+        labels.insert("service.name", "cart");
+        labels.insert("9lives", "x");
+        labels.insert("empty", "");
+        labels.insert("", "nameless");
+        labels.insert("version", "1");
+        labels.insert("version", "2");
+        assert_eq!(
+            labels.pairs(),
+            [("_9lives", "x"), ("service_name", "cart"), ("version", "2")]
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! How a push that was not kept is answered: the intake's failure as the HTTP error table's.
+
+use super::intake::IntakeError;
+use super::store::StoreError;
+use super::IngestError as Refused;
+use crate::http::error::ApiError;
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::ReadsPyroscope(_) => ApiError::Conflict(e.to_string()),
+            IntakeError::Failed(_) => ApiError::Internal(e.to_string()),
+            IntakeError::Store(StoreError::Busy(_)) => ApiError::TooManyRequests(e.to_string()),
+            IntakeError::Store(StoreError::Unwritable(_)) => ApiError::Unavailable(e.to_string()),
+            IntakeError::Store(StoreError::Refused(refused)) => match refused {
+                Refused::Malformed(m) => ApiError::bad_request("invalid_profile", m),
+                Refused::Unsupported(m) => ApiError::UnsupportedMediaType(m),
+                Refused::Unprocessable(m) => ApiError::Unprocessable(m),
+                Refused::TooLarge(m) => ApiError::PayloadTooLarge(m),
+            },
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! The push routes (SPEC §16), on Pyroscope's own paths so that an agent configured for
+//! Pyroscope works unchanged: `POST /ingest` and the Connect `POST /push.v1.PusherService/Push`.
+//! Thin: read the body within its bound, hand it to the [`Intake`], map the answer.
+
+use actix_web::http::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE};
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::intake::{Intake, Kept, PushBody};
+use crate::http::error::{connect_error, ApiError, ErrorBody};
+use crate::http::routing::resource;
+use crate::ingest::wire_docs::{
+    ConnectErrorBody, OtlpRequestJson, OtlpResponseJson, PushRequestJson,
+};
+use crate::ingest::IngestQuery;
+
+/// Mounts the routes; expects `web::Data<Intake>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/ingest").route(web::post().to(ingest)))
+        .service(resource("/push.v1.PusherService/Push").route(web::post().to(push)))
+        .service(resource("/v1development/profiles").route(web::post().to(otlp)));
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(ingest, push, otlp), components(schemas(Stored)))]
+pub struct RoutesDoc;
+
+/// Query of `POST /ingest`, as Pyroscope's agents send it.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestParams {
+    /// `app{key=value,…}`: the application, then its labels (e.g. `version`).
+    #[param(
+        example = "checkout{version=1.4.2,region=eu}",
+        min_length = 1,
+        max_length = 4096
+    )]
+    pub name: String,
+    /// Start of the profile, epoch seconds (default: the profile's own time).
+    #[param(minimum = 0, example = 1_700_000_000)]
+    pub from: Option<i64>,
+    /// End of the profile, epoch seconds.
+    #[param(minimum = 0, example = 1_700_000_010)]
+    pub until: Option<i64>,
+    /// `pprof`, `jfr` (Java Flight Recorder), `folded` (also `groups`) or `lines`; unset: pprof for
+    /// a binary body, folded for text.
+    #[param(example = "pprof")]
+    pub format: Option<String>,
+    /// Samples per second of a folded body (default 100); pprof carries its own period.
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub sample_rate: Option<u32>,
+    /// The agent (`pyspy`, `nodespy`, …); kept for information.
+    pub spy_name: Option<String>,
+    /// What a folded value counts: samples (default), objects, bytes, lock_samples, lock_nanoseconds.
+    pub units: Option<String>,
+    /// `sum` or `average`; profiles are kept as sent.
+    pub aggregation_type: Option<String>,
+}
+
+/// A body of bytes, as sent (a pprof, a multipart form, a protobuf message).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct BinaryBody(#[allow(dead_code)] Vec<u8>);
+
+/// What a kept push held.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stored {
+    /// Profiles stored.
+    pub profiles: usize,
+    /// Bytes written to the profile store.
+    pub bytes: u64,
+}
+
+/// Takes a profile pushed by a Pyroscope agent.
+///
+/// The body is a pprof (gzip or raw), `multipart/form-data` with the pprof in the part
+/// `profile` (or the Java agent's JFR in the part `jfr`, its labels in `labels`), a JFR
+/// recording (`format=jfr`: one profile per type it has events of), or folded stacks.
+/// Answered only once the profile is durably stored.
+#[utoipa::path(post, path = "/ingest", tag = "ingest",
+    params(IngestParams),
+    request_body(content = inline(BinaryBody), description = "pprof (gzip or raw), JFR, multipart with a `profile` (or `jfr` and `labels`) part, or folded text",
+        content_type = "application/octet-stream"),
+    responses(
+        (status = 200, description = "Stored", body = Stored),
+        (status = 400, description = "Malformed name, window or body", body = ErrorBody),
+        (status = 409, description = "The service reads Pyroscope: push there", body = ErrorBody),
+        (status = 413, description = "Body over `ingest.max_body_bytes`, or over `profiles.max_decoded_bytes` decompressed", body = ErrorBody),
+        (status = 415, description = "A format not read here (trie, tree, …)", body = ErrorBody),
+        (status = 422, description = "A delta (`prev_profile`), which is not computed here", body = ErrorBody),
+        (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The store cannot write", body = ErrorBody),
+    ))]
+pub async fn ingest(
+    intake: web::Data<Intake>,
+    request: HttpRequest,
+    query: web::Query<IngestParams>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let query = IngestQuery {
+        name: q.name,
+        from: q.from,
+        until: q.until,
+        format: q.format,
+        sample_rate: q.sample_rate,
+        spy_name: q.spy_name,
+        units: q.units,
+        aggregation_type: q.aggregation_type,
+    };
+    let bytes = read_body(payload, intake.max_body_bytes()).await?;
+    let body = push_body(request.headers(), bytes);
+    let kept = intake
+        .ingest(query, body, now())
+        .await
+        .map_err(ApiError::from)?;
+    Ok(HttpResponse::Ok().json(stored(kept)))
+}
+
+/// Takes the profiles of a Pyroscope SDK's Connect push.
+///
+/// `PushRequest{series[{labels, samples[{raw_profile, ID}]}]}` as protobuf (`application/proto`,
+/// with or without `Content-Encoding: gzip`) or Connect's JSON; the label `service_name` names
+/// the application. Errors are Connect's JSON (`{"code", "message"}`).
+#[utoipa::path(post, path = "/push.v1.PusherService/Push", tag = "ingest",
+    request_body(description = "push.v1.PushRequest, as protobuf or as Connect's JSON",
+        content((inline(BinaryBody) = "application/proto"), (PushRequestJson = "application/json"))),
+    responses(
+        (status = 200, description = "Stored: an empty PushResponse"),
+        (status = 400, description = "Malformed request", body = ConnectErrorBody),
+        (status = 409, description = "The service reads Pyroscope: push there", body = ConnectErrorBody),
+        (status = 413, description = "Too large, as sent or decompressed", body = ConnectErrorBody),
+        (status = 415, description = "Neither protobuf nor JSON", body = ConnectErrorBody),
+        (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ConnectErrorBody),
+        (status = 503, description = "The store cannot write", body = ConnectErrorBody),
+    ))]
+pub async fn push(
+    intake: web::Data<Intake>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let answer = async {
+        let bytes = read_body(payload, intake.max_body_bytes()).await?;
+        let body = push_body(request.headers(), bytes);
+        let json = body.content_type.starts_with("application/json");
+        intake.push(body, now()).await.map_err(ApiError::from)?;
+        Ok::<_, ApiError>(if json {
+            HttpResponse::Ok()
+                .content_type("application/json")
+                .body("{}")
+        } else {
+            HttpResponse::Ok()
+                .content_type("application/proto")
+                .finish()
+        })
+    };
+    answer.await.unwrap_or_else(|e| connect_error(&e))
+}
+
+/// Takes OpenTelemetry profiles (OTLP/HTTP).
+///
+/// An `ExportProfilesServiceRequest` of `opentelemetry.proto.profiles.v1development`, as
+/// protobuf (`application/x-protobuf`, with or without `Content-Encoding: gzip`) or JSON: the
+/// resource attribute `service.name` names the application, the other resource, scope and
+/// profile attributes are labels, each sample's attributes its own. The answer is an
+/// `ExportProfilesServiceResponse` in the same encoding, whose `partialSuccess` counts the
+/// profiles that could not be read (and says why).
+#[utoipa::path(post, path = "/v1development/profiles", tag = "ingest",
+    request_body(description = "ExportProfilesServiceRequest",
+        content((inline(BinaryBody) = "application/x-protobuf"), (OtlpRequestJson = "application/json"))),
+    responses(
+        (status = 200, description = "Stored: an ExportProfilesServiceResponse (partialSuccess counts what was rejected)",
+            content((inline(BinaryBody) = "application/x-protobuf"), (OtlpResponseJson = "application/json"))),
+        (status = 400, description = "Not an ExportProfilesServiceRequest", body = ErrorBody),
+        (status = 409, description = "The service reads Pyroscope: export there", body = ErrorBody),
+        (status = 413, description = "Too large, as sent or decompressed", body = ErrorBody),
+        (status = 415, description = "Neither protobuf nor JSON", body = ErrorBody),
+        (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The store cannot write", body = ErrorBody),
+    ))]
+pub async fn otlp(
+    intake: web::Data<Intake>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    use opentelemetry_proto::tonic::collector::profiles::v1development::{
+        ExportProfilesPartialSuccess, ExportProfilesServiceResponse,
+    };
+    let bytes = read_body(payload, intake.max_body_bytes()).await?;
+    let body = push_body(request.headers(), bytes);
+    let json = body.content_type.starts_with("application/json");
+    let (_, rejected) = intake.otlp(body, now()).await.map_err(ApiError::from)?;
+    let partial_success = (!rejected.is_empty()).then(|| ExportProfilesPartialSuccess {
+        rejected_profiles: rejected.len() as i64,
+        error_message: rejected.join("; "),
+    });
+    let answer = ExportProfilesServiceResponse { partial_success };
+    Ok(if json {
+        HttpResponse::Ok().json(answer)
+    } else {
+        HttpResponse::Ok()
+            .content_type("application/x-protobuf")
+            .body(prost::Message::encode_to_vec(&answer))
+    })
+}
+
+fn push_body(headers: &HeaderMap, bytes: bytes::Bytes) -> PushBody {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    PushBody {
+        content_type: header(CONTENT_TYPE).to_owned(),
+        gzipped: header(CONTENT_ENCODING).eq_ignore_ascii_case("gzip"),
+        bytes,
+    }
+}
+
+/// The whole body, refused with 413 as soon as it passes `limit` bytes.
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "the push is larger than {limit} bytes (ingest.max_body_bytes)"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+fn stored(kept: Kept) -> Stored {
+    Stored {
+        profiles: kept.profiles,
+        bytes: kept.bytes,
+    }
+}
+
+fn now() -> i64 {
+    chrono::Utc::now().timestamp()
+}

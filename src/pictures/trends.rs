@@ -1,0 +1,70 @@
+//! An app's trend (`/trends/{appName}?format=svg`, the triage page) as a line chart of self
+//! shares, a dashed mark where a version value first appears.
+
+use super::trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
+use crate::model::trend_view::Trends;
+
+/// The trend as an SVG line chart of self shares.
+pub fn trends_svg(trends: &Trends) -> String {
+    trends_svg_marked(trends, None)
+}
+
+/// [`trends_svg`], with a regression's change point (a slice start) marked too.
+pub fn trends_svg_marked(trends: &Trends, change_point: Option<i64>) -> String {
+    let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
+    let title = format!("{} · {}", trends.app_name, trends.profile_type);
+    let subtitle = format!(
+        "self share per {}-second slice, {} slices",
+        trends.slice_seconds,
+        starts.len()
+    );
+    trend_svg(&TrendChart {
+        title: &title,
+        subtitle: &subtitle,
+        starts: &starts,
+        lines: trends
+            .series
+            .iter()
+            .map(|s| TrendLine {
+                label: &s.function,
+                values: &s.self_percent,
+            })
+            .collect(),
+        marks: {
+            let mut marks = version_marks(trends);
+            let at = change_point.and_then(|t| trends.slices.iter().position(|s| s.start >= t));
+            if let Some(index) = at {
+                marks.push(TrendMark {
+                    index,
+                    text: "change point".to_owned(),
+                    kind: MarkKind::Change,
+                });
+            }
+            marks
+        },
+    })
+}
+
+/// A mark at each slice where a version not seen in an earlier slice of the window appears
+/// (none on the first slice: what ran before the window is unknown).
+fn version_marks(trends: &Trends) -> Vec<TrendMark> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut marks = Vec::new();
+    for (index, slice) in trends.slices.iter().enumerate() {
+        let new: Vec<&str> = slice
+            .versions
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !seen.contains(v))
+            .collect();
+        if index > 0 && !new.is_empty() {
+            marks.push(TrendMark {
+                index,
+                text: format!("version {}", new.join(", ")),
+                kind: MarkKind::Version,
+            });
+        }
+        seen.extend(new);
+    }
+    marks
+}

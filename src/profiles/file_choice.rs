@@ -1,0 +1,81 @@
+//! Which pprof sample type answers a logical type for an app's files (SPEC §2, §17): the first
+//! of the configured list that a file has, read with the file's period type, and the
+//! profile-type ID reported for it.
+
+use crate::formats::pprof::SampleType;
+use crate::model::ProfileType;
+use crate::profiles::files::listed::ProfileFile;
+
+/// The pprof sample type chosen for a logical type, and the ID reported for it.
+pub(super) struct Chosen {
+    pub(super) sample_type: String,
+    pub(super) id: String,
+}
+
+/// The first of `candidates` (`type/unit`) that one of `files` has as `profile_type`; the
+/// first candidate when none has one. `series` starts the reported ID.
+pub(super) fn choose(
+    profile_type: ProfileType,
+    candidates: &[String],
+    series: &str,
+    files: &[&ProfileFile],
+) -> Chosen {
+    for candidate in candidates {
+        for file in files {
+            let p = &file.profile;
+            let found = p.sample_types.iter().find(|t| t.name() == *candidate);
+            if let Some(t) = found.filter(|t| counts_as(profile_type, t, p.period_type.as_ref())) {
+                let period = p.period_type.as_ref().unwrap_or(t);
+                return Chosen {
+                    sample_type: candidate.clone(),
+                    id: format!(
+                        "{series}:{}:{}:{}:{}",
+                        t.kind, t.unit, period.kind, period.unit
+                    ),
+                };
+            }
+        }
+    }
+    let first = candidates.first().map_or("", String::as_str);
+    let (kind, unit) = first.split_once('/').unwrap_or((first, ""));
+    Chosen {
+        sample_type: first.to_owned(),
+        id: format!("{series}:{kind}:{unit}:{kind}:{unit}"),
+    }
+}
+
+/// Whether a file's `sample_type` is `profile_type` given its period type (SPEC §17): a count
+/// of samples taken on a wall-clock period (Node's profiler) is wall time, never CPU.
+fn counts_as(
+    profile_type: ProfileType,
+    sample_type: &SampleType,
+    period: Option<&SampleType>,
+) -> bool {
+    let of_samples = matches!(sample_type.kind.as_str(), "samples" | "sample");
+    let on_wall = period.is_some_and(|p| p.kind == "wall");
+    !(profile_type == ProfileType::Cpu && of_samples && on_wall)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counts_as;
+    use crate::formats::pprof::SampleType;
+    use crate::model::ProfileType;
+
+    fn t(kind: &str, unit: &str) -> SampleType {
+        SampleType {
+            kind: kind.into(),
+            unit: unit.into(),
+        }
+    }
+
+    #[test]
+    fn a_count_of_samples_on_a_wall_period_is_wall_not_cpu() {
+        let node = (t("samples", "count"), Some(t("wall", "nanoseconds")));
+        assert!(!counts_as(ProfileType::Cpu, &node.0, node.1.as_ref()));
+        assert!(counts_as(ProfileType::Wall, &node.0, node.1.as_ref()));
+        let go = (t("samples", "count"), Some(t("cpu", "nanoseconds")));
+        assert!(counts_as(ProfileType::Cpu, &go.0, go.1.as_ref()));
+        assert!(counts_as(ProfileType::Cpu, &t("samples", "count"), None));
+    }
+}

@@ -1,0 +1,73 @@
+//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files,
+//! and the one that takes what agents push (`ingest/`, `intake.rs`, `store/`).
+//!
+//! [`FileProfileData`] merges the pprof files of a directory (`pprof/`) into the same call
+//! tree a flame graph gives, and ranks it with the same aggregation.
+//! [`PyroscopeProfileData`] resolves which Pyroscope profile type to read, asks for the merged
+//! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
+//! Answers are coalesced and cached in front of Pyroscope.
+
+mod file_choice;
+mod file_parts;
+mod file_profile_data;
+pub mod files;
+pub mod label_routes;
+mod labelled_files;
+pub mod model;
+pub mod pyroscope;
+mod pyroscope_profile_data;
+mod ranking;
+pub mod remote;
+pub mod routes;
+pub mod settings;
+mod snapshots;
+pub mod tree_routes;
+mod type_tables;
+mod window_source;
+
+pub use file_profile_data::FileProfileData;
+pub use model::{
+    AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
+    WindowPart,
+};
+pub use pyroscope_profile_data::PyroscopeProfileData;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::infra::sor::SorError;
+use crate::model::{AppName, CallTree, ProfileType, TimeWindow};
+
+/// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
+///
+/// # Errors
+/// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
+/// not errors), `Timeout` when it is too slow,
+/// `Unavailable` when a remote Profile Data SOR cannot be reached.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ProfileDataSor: Send + Sync {
+    /// Sorted, unique names of the apps that have profiles in `window`.
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// One app's ranked functions for one profile type.
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
+    /// One app's functions in a baseline and a current window.
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError>;
+    /// The call tree that [`ProfileDataSor::profile`] ranks (its `limit` is not used): what a
+    /// flame graph draws.
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError>;
+    /// The call trees that [`ProfileDataSor::diff`] ranks, of the same profile type (its
+    /// `limit` is not used): what a differential flame graph draws.
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError>;
+    /// Sorted, unique values of the label `name` on `app`'s profiles of `profile_type` in
+    /// `window` (SPEC §13: the versions a slice saw). Pyroscope answers from its label index;
+    /// pprof files from their samples' string labels.
+    async fn label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError>;
+}

@@ -1,0 +1,47 @@
+//! The credentials sent with every Pyroscope request.
+
+use reqwest::RequestBuilder;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::profiles::settings::PyroscopeSettings;
+
+/// Credentials sent with every request.
+pub(super) enum Auth {
+    None,
+    Basic {
+        username: String,
+        password: Option<SecretString>,
+    },
+    Bearer(SecretString),
+}
+
+impl Auth {
+    /// Basic auth when a username is set, else a bearer token when one is, else none.
+    pub(super) fn from_settings(settings: &PyroscopeSettings) -> Self {
+        match (&settings.username, &settings.bearer_token) {
+            (Some(username), bearer) if !username.is_empty() => {
+                if bearer.is_some() {
+                    tracing::warn!("both pyroscope.username and pyroscope.bearer_token are set; using basic auth");
+                }
+                Auth::Basic {
+                    username: username.clone(),
+                    password: settings.password.clone(),
+                }
+            }
+            (_, Some(token)) => Auth::Bearer(token.clone()),
+            _ => Auth::None,
+        }
+    }
+
+    /// `request` with these credentials.
+    pub(super) fn authorize(&self, request: RequestBuilder) -> RequestBuilder {
+        match self {
+            Auth::None => request,
+            Auth::Basic { username, password } => request.basic_auth(
+                username,
+                password.as_ref().map(|p| p.expose_secret().to_owned()),
+            ),
+            Auth::Bearer(token) => request.bearer_auth(token.expose_secret()),
+        }
+    }
+}

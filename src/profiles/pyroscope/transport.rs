@@ -1,0 +1,68 @@
+//! One Pyroscope call on the wire: authorised, sent through the shared outbound client within
+//! the call's deadline, and its failure turned into the SOR's error.
+
+use bytes::Bytes;
+use reqwest::RequestBuilder;
+use tokio::time::Instant;
+
+use super::{modern, PyroscopeClient, RETRY_BASE_DELAY};
+use crate::infra::backoff::Backoff;
+use crate::infra::outbound::Failure;
+use crate::infra::sor::SorError;
+
+impl PyroscopeClient {
+    /// Sends a request built by `build` until it succeeds, fails for good, runs out of retries,
+    /// or the deadline passes.
+    pub(super) async fn fetch(
+        &self,
+        operation: &'static str,
+        deadline: Instant,
+        max_retries: u32,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, SorError> {
+        // Retries never stretch the call past its deadline, so no wait needs a cap of its own.
+        let retry = Backoff {
+            base: RETRY_BASE_DELAY,
+            max_delay: self.request_timeout,
+            max_retries,
+        };
+        self.outbound
+            .send(deadline, retry, || self.auth.authorize(build()))
+            .await
+            .map_err(|failure| self.error(operation, failure))
+    }
+
+    pub(super) fn error(&self, operation: &str, failure: Failure) -> SorError {
+        match failure {
+            Failure::Timeout => SorError::Timeout(format!(
+                "Pyroscope did not answer {operation} in time (limit {}s)",
+                self.request_timeout.as_secs_f64()
+            )),
+            Failure::Unreachable { cause, .. } => SorError::Upstream(format!(
+                "Pyroscope at {} is unreachable ({operation}): {cause}",
+                self.base.host_str().unwrap_or("?")
+            )),
+            Failure::Status { status, body } => match error_message(&body) {
+                message if message.is_empty() => {
+                    SorError::Upstream(format!("Pyroscope answered {status} to {operation}"))
+                }
+                message => SorError::Upstream(format!(
+                    "Pyroscope answered {status} to {operation}: {message}"
+                )),
+            },
+        }
+    }
+}
+
+/// A short reason from an error body: the Connect `message` when there is one, else the text.
+pub(super) fn error_message(body: &[u8]) -> String {
+    const MAX_CHARS: usize = 300;
+    let text = match serde_json::from_slice::<modern::ConnectError>(body) {
+        Ok(e) if !e.message.is_empty() && !e.code.is_empty() => {
+            format!("{} ({})", e.message, e.code)
+        }
+        Ok(e) if !e.message.is_empty() => e.message,
+        _ => String::from_utf8_lossy(body).trim().to_owned(),
+    };
+    text.chars().take(MAX_CHARS).collect()
+}

@@ -1,0 +1,265 @@
+//! `PyroscopeProfileData`: the Profile Data SOR trait answered from Pyroscope. It resolves which
+//! profile type to read, asks for the merged flame graph (again with more nodes when too much of
+//! it was truncated), and ranks functions; answers are coalesced and cached in front of Pyroscope.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use super::model::{ProfileDiffQuery, ProfileQuery};
+use super::pyroscope::{ClientConfigError, PyroscopeClient};
+use super::ranking::DiffRead;
+use super::type_tables::type_tables;
+use super::window_source::WindowSource;
+use crate::formats::flamegraph::FlameGraphStats;
+use crate::infra::sor::coalescing::Coalescing;
+use crate::infra::sor::SorError;
+use crate::infra::telemetry::Metrics;
+use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
+use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
+
+mod diff;
+
+/// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
+/// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
+/// queries arrive.
+const PROFILE_CACHE_UNITS: u64 = 1_000_000;
+/// Distinct windows whose app lists are kept.
+const APPS_CACHE_ENTRIES: u64 = 256;
+/// Apps whose profile types are remembered.
+const PROFILE_TYPE_CACHE_APPS: u64 = 10_000;
+
+/// Which flame graph one cache entry holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ProfileKey {
+    app: AppName,
+    /// Profile-type ID (modern) or application query (legacy).
+    source: String,
+    window: TimeWindow,
+    labels: LabelSelector,
+}
+
+/// The Profile Data SOR backed by Pyroscope.
+pub struct PyroscopeProfileData {
+    client: Arc<PyroscopeClient>,
+    /// Candidate profile-type IDs per logical type (modern API), first = fallback.
+    candidates: BTreeMap<ProfileType, Vec<String>>,
+    /// Application-name suffix per logical type (legacy API).
+    suffixes: BTreeMap<ProfileType, String>,
+    max_nodes: u32,
+    max_nodes_limit: u32,
+    truncation_threshold_percent: f64,
+    apps: Coalescing<TimeWindow, Arc<Vec<String>>>,
+    profiles: Coalescing<ProfileKey, Arc<FlameGraphStats>>,
+    /// Profile-type IDs each app has series of (modern API).
+    profile_types: Coalescing<AppName, Arc<Vec<String>>>,
+}
+
+impl PyroscopeProfileData {
+    /// Builds the SOR and its client from the settings.
+    pub fn new(
+        settings: &PyroscopeSettings,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, ClientConfigError> {
+        let client = Arc::new(PyroscopeClient::new(settings, metrics.clone())?);
+        let (candidates, suffixes) = type_tables(settings)?;
+        let ttl = settings.cache_ttl_secs;
+        let type_ttl = settings.profile_type_cache_ttl_secs;
+        Ok(PyroscopeProfileData {
+            client,
+            candidates,
+            suffixes,
+            max_nodes: settings.max_nodes.get(),
+            max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes.get()),
+            truncation_threshold_percent: settings.truncation_threshold_percent,
+            apps: Coalescing::new("apps", ttl, APPS_CACHE_ENTRIES, |_, _| 1, metrics.clone()),
+            profiles: Coalescing::new(
+                "profile",
+                ttl,
+                PROFILE_CACHE_UNITS,
+                |_, stats| stats.cache_weight(),
+                metrics.clone(),
+            ),
+            profile_types: Coalescing::new(
+                "profile_type",
+                type_ttl,
+                PROFILE_TYPE_CACHE_APPS,
+                |_, _| 1,
+                metrics,
+            ),
+        })
+    }
+
+    /// The client, shared with the `/health` check.
+    pub fn client(&self) -> Arc<PyroscopeClient> {
+        self.client.clone()
+    }
+
+    /// The deadline of a SOR call starting now: all upstream calls it makes share it.
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.client.request_timeout()
+    }
+
+    /// What to ask Pyroscope for: the first candidate ID the app has in `window` (modern), or
+    /// `<app>.<suffix>{}` (legacy).
+    async fn source(
+        &self,
+        app: &AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<String, SorError> {
+        if self.client.api() == PyroscopeApi::Legacy {
+            let suffix = self.suffixes.get(&profile_type).ok_or_else(|| {
+                SorError::Unexpected(format!("no legacy suffix for {profile_type}"))
+            })?;
+            return Ok(PyroscopeClient::legacy_query(app, suffix));
+        }
+        let candidates = self.candidates.get(&profile_type);
+        let Some((fallback, candidates)) = candidates.and_then(|c| c.first().map(|f| (f, c)))
+        else {
+            return Err(SorError::Unexpected(format!(
+                "no profile-type candidates for {profile_type}"
+            )));
+        };
+        if candidates.len() == 1 {
+            return Ok(fallback.clone());
+        }
+        // The lookup only refines the choice, so it gets half of the time left: a hanging
+        // Series call must leave time for the profile itself.
+        let now = Instant::now();
+        let lookup_deadline = now + deadline.saturating_duration_since(now) / 2;
+        let available = self
+            .profile_types
+            .get_or_load(app.clone(), async {
+                let ids = self
+                    .client
+                    .profile_type_ids(app, window, lookup_deadline)
+                    .await?;
+                if ids.is_empty() {
+                    // Not cached: the app may start sending profiles any moment.
+                    return Err(SorError::NotFound(format!("{app} has no series")));
+                }
+                Ok(Arc::new(ids))
+            })
+            .await;
+        match available {
+            Ok(ids) => Ok(candidates
+                .iter()
+                .find(|c| ids.contains(c))
+                .unwrap_or(fallback)
+                .clone()),
+            Err(SorError::NotFound(_)) => Ok(fallback.clone()),
+            Err(e) => {
+                tracing::warn!(app = %app, error = %e, "cannot look up profile types; using the first candidate");
+                Ok(fallback.clone())
+            }
+        }
+    }
+
+    /// The ranked flame graph `key` names, cached and coalesced.
+    async fn stats(
+        &self,
+        key: ProfileKey,
+        deadline: Instant,
+    ) -> Result<Arc<FlameGraphStats>, SorError> {
+        self.profiles
+            .get_or_load(key.clone(), async {
+                self.load_stats(&key, deadline).await.map(Arc::new)
+            })
+            .await
+    }
+
+    /// Asks Pyroscope, and asks again with more nodes while more than the threshold of samples
+    /// sits in truncated `other` nodes and the node limit allows.
+    async fn load_stats(
+        &self,
+        key: &ProfileKey,
+        deadline: Instant,
+    ) -> Result<FlameGraphStats, SorError> {
+        let (app, source, window) = (&key.app, key.source.as_str(), key.window);
+        let subject = (app, &key.labels);
+        let mut max_nodes = self.max_nodes;
+        let mut stats = self
+            .client
+            .flame_graph(subject, source, window, max_nodes, deadline)
+            .await?;
+        while stats.truncated_percent() > self.truncation_threshold_percent
+            && max_nodes < self.max_nodes_limit
+        {
+            let truncated = stats.truncated_percent();
+            max_nodes = max_nodes.saturating_mul(4).min(self.max_nodes_limit);
+            tracing::info!(app = %app, source, truncated, max_nodes, "profile truncated; asking for more nodes");
+            match self
+                .client
+                .flame_graph(subject, source, window, max_nodes, deadline)
+                .await
+            {
+                Ok(bigger) => stats = bigger,
+                Err(e) => {
+                    // The truncated profile is still an answer; it says how much it hides.
+                    tracing::warn!(app = %app, error = %e, truncated, "cannot fetch a larger profile; keeping the truncated one");
+                    break;
+                }
+            }
+        }
+        Ok(stats)
+    }
+}
+
+#[async_trait]
+impl WindowSource for PyroscopeProfileData {
+    async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+        let deadline = self.deadline();
+        let apps = self
+            .apps
+            .get_or_load(window, async {
+                self.client.app_names(window, deadline).await.map(Arc::new)
+            })
+            .await?;
+        Ok(apps.as_ref().clone())
+    }
+
+    /// The source and ranked flame graph of one window: what `profile` and `tree` answer from.
+    async fn read_one(
+        &self,
+        query: &ProfileQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.window, deadline)
+            .await?;
+        let key = ProfileKey {
+            app: query.app.clone(),
+            source: source.clone(),
+            window: query.window,
+            labels: query.labels.clone(),
+        };
+        Ok((source, self.stats(key, deadline).await?))
+    }
+
+    async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
+        self.both(query, slices).await
+    }
+
+    async fn list_label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError> {
+        let deadline = self.deadline();
+        // The modern API selects by the app label alone: no profile-type lookup needed.
+        let source = match self.client.api() {
+            PyroscopeApi::Legacy => self.source(&app, profile_type, window, deadline).await?,
+            PyroscopeApi::Modern => String::new(),
+        };
+        let subject = (&app, source.as_str());
+        self.client
+            .label_values(subject, &name, window, deadline)
+            .await
+    }
+}

@@ -1,0 +1,92 @@
+//! Settings of the profile sources: pprof files, or Pyroscope.
+
+use std::collections::BTreeMap;
+use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+use crate::infra::durations;
+
+use crate::model::ProfileType;
+
+/// pprof files as the profile source (SPEC §2, "Profiles from pprof files").
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProfilesSettings {
+    /// `<dir>/<app>/<file>` (env `PROFILES_DIR`); unset unless files are the source.
+    pub dir: Option<PathBuf>,
+    /// The bundled demo profiles, read when neither Pyroscope nor `dir` is set.
+    pub demo_dir: PathBuf,
+    /// The directory is listed again at most this often.
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub rescan_secs: Duration,
+    /// Largest profile read, in bytes after decompression.
+    pub max_decoded_bytes: NonZeroU64,
+    /// Deepest stack read, in frames.
+    pub max_stack_depth: NonZeroUsize,
+    /// Logical type → pprof sample types (`type/unit`), first match wins.
+    pub sample_types: BTreeMap<String, Vec<String>>,
+    /// Logical type → the series name that starts the reported profile-type ID.
+    pub series_names: BTreeMap<String, String>,
+}
+
+impl ProfilesSettings {
+    /// The key and the reason of the first invalid value.
+    pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
+        let invalid = |key, reason| Err((key, reason));
+        for logical in ProfileType::ALL.map(ProfileType::as_str) {
+            if self.sample_types.get(logical).is_none_or(Vec::is_empty) {
+                return invalid(
+                    "profiles.sample_types",
+                    "needs sample types for cpu, alloc, lock, wall and inuse",
+                );
+            }
+            if !self.series_names.contains_key(logical) {
+                return invalid(
+                    "profiles.series_names",
+                    "needs names for cpu, alloc, lock, wall and inuse",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which Pyroscope HTTP API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PyroscopeApi {
+    /// Grafana Pyroscope 1.x, Connect querier API.
+    Modern,
+    /// Pyroscope OG (<= 0.37), `/render` API.
+    Legacy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PyroscopeSettings {
+    /// Unset unless Pyroscope is the profile source (env `PYROSCOPE_URL`).
+    pub url: Option<Url>,
+    pub api: PyroscopeApi,
+    pub app_label: String,
+    pub tenant_id: Option<String>,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub bearer_token: Option<SecretString>,
+    #[serde(deserialize_with = "durations::secs")]
+    pub connect_timeout_secs: Duration,
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub request_timeout_secs: Duration,
+    pub max_retries: u32,
+    #[serde(deserialize_with = "durations::secs")]
+    pub cache_ttl_secs: Duration,
+    #[serde(deserialize_with = "durations::secs")]
+    pub profile_type_cache_ttl_secs: Duration,
+    pub max_nodes: NonZeroU32,
+    pub max_nodes_limit: u32,
+    pub truncation_threshold_percent: f64,
+    pub profile_types: BTreeMap<String, Vec<String>>,
+    pub legacy_suffixes: BTreeMap<String, String>,
+}

@@ -1,0 +1,73 @@
+//! The Profile Data contract built once on what each local source reads its own way (Pyroscope
+//! over HTTP, profile files on disk): the apps of a window, one window's ranked flame graph,
+//! both windows of a diff, and label values. The answers made from those — the ranked profile,
+//! the diff, the call trees — are the same for every source, so they are written here.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::ranking::{profile_answer, DiffRead};
+use crate::formats::flamegraph::FlameGraphStats;
+use crate::infra::sor::SorError;
+use crate::model::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::profiles::ProfileDataSor;
+
+/// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
+#[async_trait]
+pub(super) trait WindowSource: Send + Sync {
+    /// [`ProfileDataSor::apps`].
+    async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// The source id and the ranked flame graph of `query`'s window.
+    async fn read_one(
+        &self,
+        query: &ProfileQuery,
+    ) -> Result<(String, Arc<FlameGraphStats>), SorError>;
+    /// Both windows of `query` from one source (one sample type), with `slices` parts each.
+    async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError>;
+    /// [`ProfileDataSor::label_values`].
+    async fn list_label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError>;
+}
+
+#[async_trait]
+impl<S: WindowSource> ProfileDataSor for S {
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
+        self.list_apps(window).await
+    }
+
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
+        let (id, stats) = self.read_one(&query).await?;
+        Ok(profile_answer(query, id, &stats))
+    }
+
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
+        let slices = query.slices;
+        Ok(self.read_both(&query, slices).await?.answer(query))
+    }
+
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError> {
+        Ok(self.read_one(&query).await?.1.tree.clone())
+    }
+
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
+        Ok(self.read_both(&query, 0).await?.trees())
+    }
+
+    async fn label_values(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        name: String,
+    ) -> Result<Vec<String>, SorError> {
+        self.list_label_values(app, profile_type, window, name)
+            .await
+    }
+}

@@ -1,0 +1,33 @@
+//! Registry SOR: service ownership and tier in PostgreSQL.
+
+pub mod model;
+pub mod postgres;
+pub mod remote;
+pub mod routes;
+
+pub use model::{NewService, Service, ServicePatch, Tier};
+pub use postgres::PgRegistryStore;
+
+use async_trait::async_trait;
+
+use crate::infra::sor::SorError;
+use crate::model::AppName;
+
+/// Ownership and tier of monitored services (SPEC §7, Registry).
+///
+/// # Errors
+/// `NotFound` for an unregistered app, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait RegistrySor: Send + Sync {
+    /// Registers a service, or replaces the registration of the same app; keeps its id.
+    async fn upsert(&self, service: NewService) -> Result<Service, SorError>;
+    /// All services, optionally of one tier, by app name.
+    async fn list(&self, tier: Option<Tier>) -> Result<Vec<Service>, SorError>;
+    /// One service.
+    async fn get(&self, app: AppName) -> Result<Service, SorError>;
+    /// Changes only the fields the patch names.
+    async fn update(&self, app: AppName, patch: ServicePatch) -> Result<Service, SorError>;
+    /// Removes one service.
+    async fn delete(&self, app: AppName) -> Result<(), SorError>;
+}

@@ -1,0 +1,218 @@
+//! Service-registry domain types and their request bodies.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::infra::sor::fields::{partial_update, text_column};
+use crate::infra::sor::json_text::JsonObject;
+use crate::model::{optional_text, required_text, AppName, InputError, MAX_SHORT_TEXT};
+
+/// How much a service matters; `critical` services rank first in fleet results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Critical,
+    High,
+    #[default]
+    Standard,
+    Low,
+}
+
+impl Tier {
+    /// The stored and JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Critical => "critical",
+            Tier::High => "high",
+            Tier::Standard => "standard",
+            Tier::Low => "low",
+        }
+    }
+}
+
+text_column!(Tier);
+
+/// A registered service: who owns it and how to reach them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": 3, "appName": "checkout-service", "teamOwner": "team-payments", "tier": "critical",
+    "environment": "production", "notificationChannel": "#payments-oncall",
+    "pyroscopeLabels": {"service_name": "checkout-service"}, "metadata": {"repo": "payments/checkout"},
+    "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
+}))]
+pub struct Service {
+    pub id: i32,
+    pub app_name: String,
+    pub team_owner: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub tier: Tier,
+    pub environment: Option<String>,
+    pub notification_channel: Option<String>,
+    /// Returned exactly as stored, numbers of any size included.
+    #[sqlx(json)]
+    #[schema(value_type = Object)]
+    pub pyroscope_labels: JsonObject,
+    /// Returned exactly as stored, numbers of any size included.
+    #[sqlx(json)]
+    #[schema(value_type = Object)]
+    pub metadata: JsonObject,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A validated registration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewService {
+    pub app_name: AppName,
+    pub team_owner: Option<String>,
+    pub tier: Tier,
+    pub environment: Option<String>,
+    pub notification_channel: Option<String>,
+    pub pyroscope_labels: JsonObject,
+    pub metadata: JsonObject,
+}
+
+/// A validated partial update: `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ServicePatch {
+    pub team_owner: Option<Option<String>>,
+    pub tier: Option<Tier>,
+    pub environment: Option<Option<String>>,
+    pub notification_channel: Option<Option<String>>,
+    pub pyroscope_labels: Option<JsonObject>,
+    pub metadata: Option<JsonObject>,
+}
+
+/// Body of `POST /services`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({
+    "appName": "checkout-service", "teamOwner": "team-payments", "tier": "critical",
+    "environment": "production", "notificationChannel": "#payments-oncall",
+    "pyroscopeLabels": {"service_name": "checkout-service"}, "metadata": {"repo": "payments/checkout"}
+}))]
+pub struct CreateServiceRequest {
+    #[schema(required, inline, value_type = crate::model::AppName)]
+    pub app_name: Option<String>,
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub team_owner: Option<String>,
+    /// critical, high, standard (default) or low.
+    pub tier: Option<Tier>,
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub environment: Option<String>,
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub notification_channel: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub pyroscope_labels: Option<JsonObject>,
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<JsonObject>,
+}
+
+partial_update! {
+/// Body of `PUT /services/{appName}`: only the named fields change; `null` clears a text field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"tier": "high", "metadata": {"repo": "payments/checkout-v2"}}))]
+pub struct UpdateServiceRequest {
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub team_owner: Option<String>,
+    #[schema(nullable = false)]
+    pub tier: Tier,
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub environment: Option<String>,
+    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    pub notification_channel: Option<String>,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub pyroscope_labels: JsonObject,
+    #[schema(nullable = false, value_type = Option<Object>)]
+    pub metadata: JsonObject,
+}
+}
+
+/// Query of `GET /services`.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceListParams {
+    /// Only services of this tier.
+    pub tier: Option<Tier>,
+}
+
+fn text(value: Option<String>, field: &str) -> Result<Option<String>, InputError> {
+    optional_text(value, field, MAX_SHORT_TEXT)
+}
+
+impl TryFrom<CreateServiceRequest> for NewService {
+    type Error = InputError;
+
+    fn try_from(req: CreateServiceRequest) -> Result<Self, Self::Error> {
+        Ok(NewService {
+            app_name: AppName::parse_field(
+                &required_text(req.app_name, "appName", usize::MAX)?,
+                "appName",
+            )?,
+            team_owner: text(req.team_owner, "teamOwner")?,
+            tier: req.tier.unwrap_or_default(),
+            environment: text(req.environment, "environment")?,
+            notification_channel: text(req.notification_channel, "notificationChannel")?,
+            pyroscope_labels: req.pyroscope_labels.unwrap_or_else(JsonObject::empty),
+            metadata: req.metadata.unwrap_or_else(JsonObject::empty),
+        })
+    }
+}
+
+impl TryFrom<UpdateServiceRequest> for ServicePatch {
+    type Error = InputError;
+
+    fn try_from(req: UpdateServiceRequest) -> Result<Self, Self::Error> {
+        let nullable =
+            |v: Option<Option<String>>, field| v.map(|inner| text(inner, field)).transpose();
+        let patch = ServicePatch {
+            team_owner: nullable(req.team_owner, "teamOwner")?,
+            tier: req.tier,
+            environment: nullable(req.environment, "environment")?,
+            notification_channel: nullable(req.notification_channel, "notificationChannel")?,
+            pyroscope_labels: req.pyroscope_labels,
+            metadata: req.metadata,
+        };
+        if patch == ServicePatch::default() {
+            return Err(InputError::new(
+                "missing_field",
+                "name at least one field to update: teamOwner, tier, environment, notificationChannel, pyroscopeLabels, metadata",
+            ));
+        }
+        Ok(patch)
+    }
+}
+
+/// Answer of `GET /services`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceList {
+    pub count: usize,
+    /// By app name.
+    pub services: Vec<Service>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patch_tells_absent_from_null() {
+        let req: UpdateServiceRequest = serde_json::from_str(r#"{"teamOwner": null}"#).unwrap();
+        let patch = ServicePatch::try_from(req).unwrap();
+        assert_eq!(patch.team_owner, Some(None));
+        assert_eq!(patch.environment, None);
+    }
+
+    #[test]
+    fn an_empty_patch_is_rejected_and_objects_must_be_objects() {
+        let req: UpdateServiceRequest = serde_json::from_str("{}").unwrap();
+        assert!(ServicePatch::try_from(req).is_err());
+        assert!(serde_json::from_str::<UpdateServiceRequest>(r#"{"metadata": [1]}"#).is_err());
+        // A tier cannot be cleared: `null` is refused, as the OpenAPI document says.
+        assert!(serde_json::from_str::<UpdateServiceRequest>(r#"{"tier": null}"#).is_err());
+    }
+}

@@ -1,0 +1,152 @@
+//! The detector run on a series right after a new summary (SPEC §15): the series' recent
+//! summaries and open events read, the pure detector's changes decided, and each confirmation
+//! or resolution given what it delivers. The caller stores all of it with the summary, in one
+//! transaction fenced by the series' lease.
+
+use std::sync::Arc;
+
+use super::detector;
+use super::notice::RegressionNotices;
+use crate::alerts::rules::fields::webhook;
+use crate::infra::sor::SorError;
+use crate::model::trend::SliceSummary;
+use crate::model::TimeWindow;
+use crate::registry::RegistrySor;
+use crate::regressions::model::{Change, DetectorSettings, EventKind, EventState};
+use crate::regressions::store::RegressionSor;
+use crate::regressions::store::{EventWrite, Regression};
+use crate::watch::store::{Series, SliceWork, WorkSource};
+use crate::watch::SummarySor;
+
+/// What the detector needs around it.
+pub struct Examiner {
+    pub summaries: Arc<dyn SummarySor>,
+    pub regressions: Arc<dyn RegressionSor>,
+    /// Where an app's `notificationChannel` is; absent: no webhooks.
+    pub registry: Option<Arc<dyn RegistrySor>>,
+    pub settings: DetectorSettings,
+    /// Whether confirmed cost shifts are delivered.
+    pub notify_cost_shifts: bool,
+    pub notices: Arc<RegressionNotices>,
+}
+
+impl Examiner {
+    /// The start of the oldest slice the detector reads before the slice starting at `start`.
+    pub fn history_from(&self, start: i64) -> i64 {
+        let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
+        let back = slices
+            .saturating_sub(1)
+            .saturating_mul(self.settings.slice_secs);
+        start.saturating_sub(back)
+    }
+
+    /// The summaries of `series` the detector reads before the slice starting at `start`.
+    pub async fn history(
+        &self,
+        series: &Series,
+        start: i64,
+    ) -> Result<Vec<SliceSummary>, SorError> {
+        let window = TimeWindow {
+            from: self.history_from(start),
+            to: start.max(1),
+        };
+        self.summaries
+            .summaries(series.app.clone(), series.profile_type, window)
+            .await
+    }
+
+    /// The changes after the newest summary of `series` (the last of `history`), made by
+    /// `work`.
+    pub async fn examine(
+        &self,
+        series: &Series,
+        work: &SliceWork,
+        history: &[SliceSummary],
+    ) -> Result<Vec<EventWrite>, SorError> {
+        let open = self.regressions.open(series).await?;
+        let events: Vec<_> = open.iter().map(Regression::open_event).collect();
+        let changes = detector::examine(history, &events, &self.settings);
+        // Live slices deliver; a backfill only when asked to.
+        let notify = match work.source {
+            WorkSource::Live => true,
+            WorkSource::Backfill { notify, .. } => notify,
+        };
+        let mut channel = None;
+        let mut writes = Vec::with_capacity(changes.len());
+        for change in changes {
+            let event = decided(&open, &change);
+            let announce = match (&change, &event) {
+                (Change::Confirmed(c), _) => {
+                    notify && (c.kind == EventKind::Regression || self.notify_cost_shifts)
+                }
+                (Change::Resolved { .. } | Change::Settled { .. }, Some(event)) => event.announced,
+                _ => false,
+            };
+            let webhook = match event {
+                Some(event) if announce => {
+                    if channel.is_none() {
+                        channel = Some(self.channel(series).await?);
+                    }
+                    channel
+                        .as_ref()
+                        .and_then(Option::as_ref)
+                        .and_then(|url| self.notices.webhook(&event, url))
+                }
+                _ => None,
+            };
+            let kind = match &change {
+                Change::Confirmed(c) => c.kind,
+                Change::Resolved { id, .. } | Change::Settled { id, .. } => kind_of(&open, *id),
+                _ => EventKind::Regression,
+            };
+            writes.push(EventWrite {
+                change,
+                announce,
+                webhook,
+                kind,
+            });
+        }
+        Ok(writes)
+    }
+
+    /// The app's webhook: its registry `notificationChannel`, when that is an http(s) URL.
+    async fn channel(&self, series: &Series) -> Result<Option<url::Url>, SorError> {
+        let Some(registry) = &self.registry else {
+            return Ok(None);
+        };
+        match registry.get(series.app.clone()).await {
+            Ok(service) => Ok(service.notification_channel.as_deref().and_then(webhook)),
+            Err(SorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The open event a confirmation or resolution decides, as it stands after the change.
+fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
+    let find = |id: i64| open.iter().find(|e| e.id == id).cloned();
+    match change {
+        Change::Confirmed(c) => find(c.id).map(|e| e.confirmed(c)),
+        Change::Resolved { id, at, .. } => find(*id).map(|mut e| {
+            e.state = EventState::Resolved;
+            e.resolved_at = Some(*at);
+            e
+        }),
+        Change::Settled { id, at } => find(*id).map(|mut e| {
+            e.state = EventState::Settled;
+            e.settled_at = Some(*at);
+            e
+        }),
+        Change::Suspected { .. } | Change::WentAway { .. } => None,
+    }
+}
+
+fn kind_of(open: &[Regression], id: i64) -> EventKind {
+    open.iter()
+        .find(|e| e.id == id)
+        .map_or(EventKind::Regression, |e| e.kind)
+}
+
+#[cfg(test)]
+#[path = "examiner_tests.rs"]
+mod tests;

@@ -1,0 +1,18 @@
+//! Regressions found without rules (SPEC §15, §19, §21): the detector, the examiner the watcher
+//! calls after each summary, the announcer, the events' store, routes and page, and the commits
+//! most likely behind a regression.
+
+pub mod announcer;
+pub mod cost;
+pub mod detector;
+pub mod examiner;
+pub mod git;
+pub mod model;
+pub mod notice;
+pub mod page;
+pub mod routes;
+pub mod service;
+pub mod store;
+pub mod suspects;
+#[cfg(test)]
+mod test_events;

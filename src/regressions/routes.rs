@@ -1,0 +1,144 @@
+//! `GET /regressions`, `GET /regressions/{id}` (JSON, or its page with `format=html`).
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::routing::{parse_id, resource};
+use crate::model::{now_floored, parse_limit, AppName, InputError, TimeWindow};
+use crate::regressions::model::EventState;
+use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
+use crate::regressions::store::{Regression, RegressionFilter};
+
+/// Mounts the routes; expects `web::Data<RegressionService>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/regressions").route(web::get().to(list)))
+        .service(resource("/regressions/{id}").route(web::get().to(one)));
+}
+
+/// The OpenAPI paths of these routes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list, one),
+    components(schemas(RegressionList, RegressionDetail, Regression))
+)]
+pub struct RoutesDoc;
+
+/// Query of `GET /regressions`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only this app's events.
+    #[serde(rename = "appName")]
+    #[param(rename = "appName", inline, value_type = Option<crate::model::AppName>)]
+    pub app_name: Option<String>,
+    /// Only events in this state.
+    #[param(pattern = "^(suspected|confirmed|went_away|resolved|settled)$")]
+    pub state: Option<String>,
+    /// Only change points at or after this, epoch seconds.
+    #[param(minimum = 0)]
+    pub from: Option<i64>,
+    /// … and before this.
+    #[param(minimum = 1)]
+    pub to: Option<i64>,
+    /// 1..=1000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
+}
+
+/// Query of `GET /regressions/{id}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OneParams {
+    /// `json` (default) or `html`.
+    #[param(pattern = "^(json|html)$")]
+    pub format: Option<String>,
+}
+
+/// Regressions the watcher found by itself, newest change point first.
+///
+/// Each event: the function whose self share rose, its change point, the shares before and
+/// after with the 95 % interval and p-value of the change (SPEC §14 over slices), the deploy
+/// (`version`) when a new version appeared at the change point, and `kind` `cost_shift` when
+/// the cost moved from another function (`shiftedFrom`).
+#[utoipa::path(get, path = "/regressions", tag = "regressions",
+    params(ListParams),
+    responses(
+        (status = 200, description = "The events", body = RegressionList),
+        (status = 400, description = "Invalid app name, state, window or limit", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    ))]
+pub async fn list(
+    service: web::Data<RegressionService>,
+    query: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let app: Option<AppName> = q.app_name.as_deref().map(str::parse).transpose()?;
+    let state = q
+        .state
+        .as_deref()
+        .map(|s| {
+            s.parse::<EventState>().map_err(|_| {
+                InputError::new(
+                    "invalid_state",
+                    format!(
+                        "state must be suspected, confirmed, went_away, resolved or settled, \
+                         got {s:.40}"
+                    ),
+                )
+            })
+        })
+        .transpose()?;
+    let window = match (q.from, q.to) {
+        (None, None) => None,
+        (from, to) => Some(TimeWindow::new(
+            from.unwrap_or(0),
+            to.unwrap_or_else(|| now_floored().saturating_add(1)),
+        )?),
+    };
+    let filter = RegressionFilter {
+        app,
+        state,
+        window,
+        limit: parse_limit(q.limit, 50, 1000)?,
+    };
+    Ok(HttpResponse::Ok().json(service.list(filter).await?))
+}
+
+/// One regression and its function's trend around it; with `format=html`, one self-contained
+/// page: the trend with the change point and versions marked, the differential flame graph
+/// and significance table of before vs after, and the queries behind them.
+#[utoipa::path(get, path = "/regressions/{id}", tag = "regressions",
+    params(("id" = i64, Path, description = "Event id", minimum = 1), OneParams),
+    responses(
+        (status = 200, description = "The event: JSON, or its page (`format=html`)", content(
+            (RegressionDetail = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "Invalid id or format", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 502, description = "Profile Data failed (the page's comparison)", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    ))]
+pub async fn one(
+    service: web::Data<RegressionService>,
+    path: web::Path<String>,
+    query: web::Query<OneParams>,
+) -> Result<HttpResponse, ApiError> {
+    let id: i64 = parse_id(&path.into_inner())?;
+    match query.into_inner().format.as_deref() {
+        None | Some("json") => Ok(HttpResponse::Ok().json(service.detail(id).await?)),
+        Some("html") => {
+            let (detail, request, report, trees) = service.compared(id).await?;
+            Ok(HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(super::page::render(&detail, &request, &report, &trees)))
+        }
+        Some(other) => Err(InputError::new(
+            "invalid_format",
+            format!("format must be json or html, got {other:.40}"),
+        )
+        .into()),
+    }
+}

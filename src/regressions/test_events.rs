@@ -1,0 +1,37 @@
+//! Regression events the watcher's unit tests share.
+
+use crate::model::ProfileType;
+use crate::regressions::model::{EventKind, EventState};
+use crate::regressions::store::{EventSignificance, Regression};
+
+/// Event `id` of `function`, confirmed at 0 from 1 %, delivered or not.
+pub(crate) fn confirmed(id: i64, function: &str, announced: bool) -> Regression {
+    Regression {
+        id,
+        app_name: "ledger".into(),
+        profile_type: ProfileType::Cpu,
+        function: function.into(),
+        state: EventState::Confirmed,
+        kind: EventKind::Regression,
+        changed_at: 0,
+        before_percent: 1.0,
+        after_percent: 5.0,
+        delta_percent: 4.0,
+        cost_ratio: None,
+        process_cost_percent: None,
+        significance: EventSignificance {
+            low: 3.5,
+            high: 4.5,
+            p_value: 1e-9,
+        },
+        version: None,
+        shifted_from: None,
+        suspected_at: 0,
+        confirmed_at: Some(0),
+        went_away_at: None,
+        resolved_at: None,
+        settled_at: None,
+        announced,
+        first_recent: 0,
+    }
+}

@@ -1,0 +1,127 @@
+//! The profile watcher's contracts (SPEC §13): its summaries, the trends read from them, and
+//! the work replicas share.
+
+use async_trait::async_trait;
+
+use crate::infra::sor::SorError;
+use crate::model::trend::SliceSummary;
+use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::{AppName, ProfileType, TimeWindow};
+use crate::watch::coverage::{AppCoverage, CoverageQuery};
+use crate::watch::fleet_window::{AppWindow, FleetQuery};
+use crate::watch::store::{
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
+};
+
+/// An app's trend (SPEC §13, `GET /trends/{appName}`): what the triage page draws, in-process
+/// from the watcher's store or over HTTP from the process that runs it (`WATCH_URL`).
+///
+/// # Errors
+/// `Unavailable` when the store (or the watcher's process) is down.
+#[async_trait]
+pub trait TrendSor: Send + Sync {
+    /// `app`'s summaries of `profile_type` in `window` as series of the `pick`ed functions.
+    async fn trend(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        pick: TrendPick,
+    ) -> Result<Trends, SorError>;
+}
+
+/// Every app's summaries of a window, merged per app (SPEC §18): what the fleet BOR answers
+/// from instead of one Pyroscope query per app, in-process from the watcher's store or over
+/// HTTP from the process that runs it (`WATCH_URL`).
+///
+/// # Errors
+/// `Unavailable` when the store (or the watcher's process) is down; `Unexpected` for a summary
+/// that cannot be read.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait FleetSummarySor: Send + Sync {
+    /// The summaries of `query.profile_type` whose slice starts in `query.window`, of every app
+    /// (or of `query.apps`), merged per app, sorted by app; read in one query whatever the
+    /// number of apps. An app without a summary in the window is absent.
+    async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError>;
+
+    /// For every series of `query.profile_type` the watcher follows (or those of
+    /// `query.apps`), how many slices of `query.slices` it has worked and which it tried and
+    /// could not read (SPEC §20), in one query; an app it does not follow is absent.
+    async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError>;
+}
+
+/// What a BOR reads from the watcher: trends (triage) and the fleet's summaries (fleet
+/// search), one client for both.
+pub trait WatcherReads: TrendSor + FleetSummarySor {}
+
+impl<T: TrendSor + FleetSummarySor + ?Sized> WatcherReads for T {}
+
+/// The profile watcher's summaries (SPEC §13): what `/trends` reads and backfills queue.
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait SummarySor: Send + Sync {
+    /// `app`'s summaries of `profile_type` whose slice starts in `window`, oldest first.
+    async fn summaries(
+        &self,
+        app: AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Result<Vec<SliceSummary>, SorError>;
+    /// Each series' newest summary whose slice starts at or after `since`.
+    async fn latest(&self, since: i64) -> Result<Vec<SeriesSummary>, SorError>;
+    /// Queues the slices of `backfill` not summarized yet; how many were queued. With
+    /// `only_if_empty`, queues nothing unless the store has no series at all (the start-up
+    /// backfill, which several replicas may try at once).
+    async fn queue_backfill(
+        &self,
+        backfill: &Backfill,
+        only_if_empty: bool,
+    ) -> Result<u64, SorError>;
+    /// Backfill items by state.
+    async fn backfill_counts(&self) -> Result<BackfillCounts, SorError>;
+}
+
+/// The watcher's work, shared by replicas through leases (SPEC §13).
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait WatchWork: Send + Sync {
+    /// Adds series not known yet, their live cursor at `next_slice`.
+    async fn add_series(&self, series: &[Series], next_slice: i64) -> Result<(), SorError>;
+    /// Leases up to `limit` series with work due (a live slice starting at or before `due`, or
+    /// a pending backfill item) that nobody holds, oldest cursor first.
+    async fn claim(
+        &self,
+        holder: &str,
+        limit: u32,
+        lease: std::time::Duration,
+        due: i64,
+    ) -> Result<Vec<Lease>, SorError>;
+    /// The held series' next slice in time order: its earliest pending backfill item or its
+    /// live cursor (when that starts at or before `due`).
+    async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError>;
+    /// Records `work` done with its `outcome` (the summary, if the slice had a profile, and the
+    /// detector's changes with their webhooks) in one transaction, and renews the lease;
+    /// `false` when the lease was lost (nothing is written then).
+    async fn done(
+        &self,
+        lease: &Lease,
+        work: &SliceWork,
+        outcome: &SliceOutcome,
+        renew: std::time::Duration,
+    ) -> Result<bool, SorError>;
+    /// Records a failed attempt; a backfill item is given up after a few.
+    async fn failed(&self, lease: &Lease, work: &SliceWork, error: &str) -> Result<(), SorError>;
+    /// Gives the series back.
+    async fn release(&self, lease: &Lease) -> Result<(), SorError>;
+    /// The start of the oldest slice a live cursor waits at.
+    async fn oldest_cursor(&self) -> Result<Option<i64>, SorError>;
+    /// Drops the day partitions wholly before `before`; their names.
+    async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
+}

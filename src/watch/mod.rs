@@ -1,0 +1,22 @@
+//! The profile watcher (SPEC §13): every series (app × profile type) summarized slice by slice,
+//! the work shared by replicas through leases in PostgreSQL; the trends read back from it.
+
+mod backfill;
+pub mod contracts;
+pub mod coverage;
+pub mod fault;
+pub mod fleet_window;
+pub mod metrics;
+pub mod routes;
+pub mod settings;
+pub mod status;
+pub mod store;
+pub mod summarizer;
+pub mod task;
+pub mod trends;
+pub mod worker;
+
+pub use contracts::{FleetSummarySor, SummarySor, TrendSor, WatchWork, WatcherReads};
+#[cfg(test)]
+pub use contracts::{MockFleetSummarySor, MockSummarySor, MockWatchWork};
+pub use trends::TrendService;

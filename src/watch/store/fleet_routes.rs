@@ -1,0 +1,149 @@
+//! `GET /summaries/fleet` and `GET /summaries/coverage`: the watcher's process hands the fleet
+//! BOR of another process every app's summaries of a window, merged per app (SPEC §18), and
+//! what it has worked of each series there (SPEC §20), in split mode over `WATCH_URL`.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::fleet::{FleetCoverage, FleetSummaries};
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::routing::resource;
+use crate::model::{parse_limit, AppName, InputError, TimeWindow};
+use crate::watch::coverage::{AppCoverage, CoverageQuery};
+use crate::watch::fleet_window::{AppWindow, FleetQuery, WindowFunction};
+use crate::watch::FleetSummarySor;
+
+/// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/summaries/fleet").route(web::get().to(fleet)))
+        .service(resource("/summaries/coverage").route(web::get().to(coverage)));
+}
+
+/// The OpenAPI paths of this route.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(fleet, coverage),
+    components(schemas(FleetSummaries, AppWindow, WindowFunction, FleetCoverage, AppCoverage))
+)]
+pub struct RoutesDoc;
+
+/// Query of `GET /summaries/fleet`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FleetSummaryParams {
+    /// Profile type: cpu (default), alloc, lock, wall or inuse.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+    /// Slices starting at or after this, epoch seconds.
+    #[param(minimum = 0)]
+    pub from: i64,
+    /// … and before this.
+    #[param(minimum = 1)]
+    pub to: i64,
+    /// Comma-separated app names; default every app with a summary in the window.
+    #[param(inline, value_type = Option<crate::model::AppNameList>)]
+    pub apps: Option<String>,
+    /// Functions kept per app after merging, 1..=1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
+    pub top: Option<i64>,
+}
+
+/// The `apps` list of either query.
+fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
+    raw.map(|raw| {
+        raw.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| AppName::parse_field(a, "apps"))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .transpose()
+}
+
+impl TryFrom<FleetSummaryParams> for FleetQuery {
+    type Error = InputError;
+
+    fn try_from(params: FleetSummaryParams) -> Result<Self, InputError> {
+        let apps = app_list(params.apps.as_deref())?;
+        Ok(FleetQuery {
+            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            window: TimeWindow::new(params.from, params.to)?,
+            apps,
+            top: parse_limit(params.top, 50, 1000)?,
+        })
+    }
+}
+
+/// Every app's summaries of one type whose slice starts in `[from, to)`, merged per app.
+///
+/// What the fleet BOR of another process reads (SPEC §18): exact self and total samples for
+/// the functions the slices kept, and per app the most a function outside them may have had.
+#[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
+    params(FleetSummaryParams),
+    responses(
+        (status = 200, description = "Apps by name; an app without a summary in the window is absent", body = FleetSummaries),
+        (status = 400, description = "Invalid type, window, app name or top", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn fleet(
+    store: web::Data<dyn FleetSummarySor>,
+    query: web::Query<FleetSummaryParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = FleetQuery::try_from(query.into_inner())?;
+    let apps = store.fleet(query).await?;
+    Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
+}
+
+/// Query of `GET /summaries/coverage`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageParams {
+    /// Profile type: cpu (default), alloc, lock, wall or inuse.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+    /// Slices starting at or after this, epoch seconds.
+    #[param(minimum = 0)]
+    pub from: i64,
+    /// … and before this.
+    #[param(minimum = 1)]
+    pub to: i64,
+    /// Comma-separated app names; default every series the watcher follows.
+    #[param(inline, value_type = Option<crate::model::AppNameList>)]
+    pub apps: Option<String>,
+}
+
+impl TryFrom<CoverageParams> for CoverageQuery {
+    type Error = InputError;
+
+    fn try_from(params: CoverageParams) -> Result<Self, InputError> {
+        Ok(CoverageQuery {
+            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            slices: TimeWindow::new(params.from, params.to)?,
+            apps: app_list(params.apps.as_deref())?,
+        })
+    }
+}
+
+/// What the watcher has worked of every series of one type in `[from, to)` (SPEC §20).
+///
+/// Per series: how many of the slices starting in the window it has worked (summarized, or
+/// read without a profile), and which it tried and could not read. The fleet BOR of another
+/// process answers from the summaries only where every due slice of every app is worked.
+#[utoipa::path(get, path = "/summaries/coverage", tag = "trends",
+    params(CoverageParams),
+    responses(
+        (status = 200, description = "One entry per series the watcher follows; an app it does not follow is absent", body = FleetCoverage),
+        (status = 400, description = "Invalid type, window or app name", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ))]
+pub async fn coverage(
+    store: web::Data<dyn FleetSummarySor>,
+    query: web::Query<CoverageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let query = CoverageQuery::try_from(query.into_inner())?;
+    let apps = store.coverage(query).await?;
+    Ok(HttpResponse::Ok().json(FleetCoverage { apps }))
+}

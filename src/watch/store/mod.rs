@@ -1,0 +1,21 @@
+//! The profile watcher's store (SPEC §13): summaries partitioned by day, the series and their
+//! leases, and backfill items, in PostgreSQL. The regression events a slice's work decides are
+//! the regression store's (`regressions::store`), written in this store's transaction.
+
+mod coverage;
+mod done;
+mod fleet;
+pub mod fleet_routes;
+mod model;
+mod postgres;
+mod retention;
+mod rows;
+mod trend;
+mod work;
+
+pub use fleet::{FleetCoverage, FleetSummaries};
+pub use model::{
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork, WorkSource,
+};
+pub use postgres::PgSummaryStore;
+pub use trend::RemoteTrends;

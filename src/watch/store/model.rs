@@ -1,0 +1,88 @@
+//! The watcher's stored values (SPEC §13): series, their leases, the slices to summarize, and
+//! backfills.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::model::trend::SliceSummary;
+use crate::model::{AppName, ProfileType};
+use crate::regressions::store::EventWrite;
+
+/// One series: an app's profiles of one type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Series {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+}
+
+/// A series this replica holds: what fences its writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub series: Series,
+    /// Grows at every claim; a write with an older token is refused.
+    pub token: i64,
+}
+
+/// Where a slice to summarize comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkSource {
+    /// The live cursor of the series.
+    Live,
+    /// A queued backfill item.
+    Backfill { id: i64, notify: bool },
+}
+
+/// The next slice of a held series, in time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SliceWork {
+    /// Slice start, epoch seconds.
+    pub start: i64,
+    pub source: WorkSource,
+    /// The slice is summarized already (by a backfill or the live cursor): nothing to read.
+    pub summarized: bool,
+    /// The slice is newer than every slice the detector examined in the series: its summary
+    /// is examined (an older gap a backfill fills is only summarized).
+    pub examine: bool,
+}
+
+/// Past slices to summarize as if live.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backfill {
+    /// First slice start (aligned), epoch seconds.
+    pub from: i64,
+    /// Slices starting before this.
+    pub to: i64,
+    pub slice_secs: i64,
+    pub apps: Vec<AppName>,
+    pub types: Vec<ProfileType>,
+    pub notify: bool,
+    /// Where the live cursor of a series new to the store starts.
+    pub live_from: i64,
+}
+
+// Named `BackfillStatus` in the OpenAPI document, as it always was.
+/// Backfill items by state (`GET /trends/backfill`), over every backfill in the store.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = BackfillStatus)]
+pub struct BackfillCounts {
+    pub pending: u64,
+    pub done: u64,
+    pub failed: u64,
+}
+
+/// A series' newest summary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeriesSummary {
+    pub series: Series,
+    pub summary: SliceSummary,
+}
+
+/// What one slice's work stores: its summary (none when the slice had no profile) and, when
+/// the detector examined it, the changes it decided.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SliceOutcome {
+    pub summary: Option<SliceSummary>,
+    /// The summary was examined: the series' examined slice moves to it.
+    pub examined: bool,
+    pub changes: Vec<EventWrite>,
+}

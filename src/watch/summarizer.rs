@@ -1,0 +1,126 @@
+//! One slice of one series, summarized (SPEC §13): the app's profile of exactly that slice,
+//! its top functions and the versions it saw.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::infra::sor::coalescing::Coalescing;
+use crate::infra::sor::SorError;
+use crate::infra::telemetry::Metrics;
+use crate::model::trend::SliceSummary;
+use crate::model::{LabelSelector, TimeWindow};
+use crate::profiles::ProfileDataSor;
+use crate::profiles::ProfileQuery;
+use crate::watch::store::Series;
+
+/// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
+/// lists, so the tie-break by total samples sees every candidate.
+const READ_FUNCTIONS: u32 = 1000;
+/// Slices whose app lists are remembered.
+const LISTED_SLICES: u64 = 2048;
+
+/// What each summary is made of: the slice length, how many functions it keeps, and the label
+/// whose values are the slice's versions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryShape {
+    pub version_label: String,
+    pub top_functions: usize,
+    pub slice_secs: i64,
+}
+
+/// Reads slices from Profile Data and summarizes them.
+pub struct Summarizer {
+    pub profiles: Arc<dyn ProfileDataSor>,
+    pub version_label: String,
+    pub top_functions: usize,
+    pub slice_secs: i64,
+    /// The apps listed per slice start, shared by every series of this replica.
+    listed: Coalescing<i64, Arc<HashSet<String>>>,
+}
+
+impl Summarizer {
+    pub fn new(
+        profiles: Arc<dyn ProfileDataSor>,
+        shape: SummaryShape,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let SummaryShape {
+            version_label,
+            top_functions,
+            slice_secs,
+        } = shape;
+        let ttl = Duration::from_secs(600);
+        Summarizer {
+            profiles,
+            version_label,
+            top_functions,
+            slice_secs,
+            listed: Coalescing::new("watch_apps", ttl, LISTED_SLICES, |_, _| 1, metrics),
+        }
+    }
+
+    /// The slice starting at `start`.
+    pub fn window(&self, start: i64) -> TimeWindow {
+        TimeWindow {
+            from: start,
+            to: start.saturating_add(self.slice_secs),
+        }
+    }
+
+    /// The apps Profile Data lists in the slice starting at `start`.
+    pub async fn apps(&self, start: i64) -> Result<Arc<HashSet<String>>, SorError> {
+        let window = self.window(start);
+        self.listed
+            .get_or_load(start, async {
+                let apps = self.profiles.apps(window).await?;
+                Ok(Arc::new(apps.into_iter().collect()))
+            })
+            .await
+    }
+
+    /// The summary of `series` in the slice starting at `start`; `None` when the app is not
+    /// listed in it or has no profile of that type there.
+    pub async fn summarize(
+        &self,
+        series: &Series,
+        start: i64,
+    ) -> Result<Option<SliceSummary>, SorError> {
+        if !self.apps(start).await?.contains(series.app.as_str()) {
+            return Ok(None);
+        }
+        let window = self.window(start);
+        let query = ProfileQuery {
+            app: series.app.clone(),
+            profile_type: series.profile_type,
+            window,
+            limit: READ_FUNCTIONS,
+            labels: LabelSelector::default(),
+        };
+        let profile = match self.profiles.profile(query).await {
+            Ok(profile) => profile,
+            // The app has no profile of this type (e.g. no allocations from a Go app).
+            Err(SorError::NotFound(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        if profile.total_samples == 0 {
+            return Ok(None);
+        }
+        let versions = self
+            .profiles
+            .label_values(
+                series.app.clone(),
+                series.profile_type,
+                window,
+                self.version_label.clone(),
+            )
+            .await?;
+        Ok(Some(SliceSummary::of(
+            start,
+            profile.total_samples,
+            versions,
+            profile.functions,
+            self.top_functions,
+        )))
+    }
+}
