@@ -13,11 +13,12 @@ use utoipa::ToSchema;
 
 use crate::alerts::firing::{AlertTransition, StoredAlert, TransitionKind};
 use crate::alerts::rules::AlertRule;
+use crate::delivery::channel::link;
 use crate::delivery::outbox::{NewNotification, NotificationKind};
 use crate::delivery::AlertmanagerAlert;
 use crate::model::{round_percent, FunctionStat, ProfileType};
-use crate::registry::RegistrySor;
 use crate::registry::Service;
+use crate::registry::{owners, RegistrySor};
 
 /// The `alertname` label of every rule alert this service raises.
 pub const ALERT_NAME: &str = "ProfilingRuleBreached";
@@ -222,33 +223,4 @@ impl RuleNotices {
 
 fn triage_url(base: &Url, app: &str, profile_type: ProfileType) -> String {
     link(base, &["triage", app], ("types", profile_type.as_str()))
-}
-
-/// A link an alert carries to a page of this service: `segments` under `base` (each one
-/// percent-encoded) with one query parameter.
-pub fn link(base: &Url, segments: &[&str], (name, value): (&str, &str)) -> String {
-    let mut url = base.clone();
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty().extend(segments);
-    }
-    url.query_pairs_mut().append_pair(name, value);
-    url.to_string()
-}
-
-/// Every registered app's entry (team, tier), by app name; none without a registry, or when it
-/// cannot be read (alerts then go out without team labels, and that is logged).
-pub async fn owners(registry: Option<&dyn RegistrySor>) -> HashMap<String, Service> {
-    let Some(registry) = registry else {
-        return HashMap::new();
-    };
-    match registry.list(None).await {
-        Ok(services) => services
-            .into_iter()
-            .map(|s| (s.app_name.clone(), s))
-            .collect(),
-        Err(error) => {
-            tracing::warn!(%error, "alerts go out without team labels: the registry cannot be read");
-            HashMap::new()
-        }
-    }
 }

@@ -4,6 +4,7 @@
 //! `alert_notifications_total{target, outcome}` and retried; they never stop a producer.
 
 pub mod alertmanager;
+pub mod channel;
 pub mod drain;
 pub mod outbox;
 pub mod policy;

@@ -1,6 +1,6 @@
 //! Profiles pushed by agents (SPEC §16): the bodies of Pyroscope's `/ingest`, of its Connect
 //! `Push` and of OTLP/HTTP profiles decoded into one form, [`Pushed`] — an app, its labels, its time and a
-//! pprof — which the profile store keeps. A JFR recording (`jfr.rs`) becomes one pprof per
+//! pprof — which the profile store keeps. A JFR recording (`formats::jfr`) becomes one pprof per
 //! logical type it has events of. Pure: bytes in, values out; the routes and the store
 //! do the I/O.
 

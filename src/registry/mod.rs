@@ -8,6 +8,8 @@ pub mod routes;
 pub use model::{NewService, Service, ServicePatch, Tier};
 pub use postgres::PgRegistryStore;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
@@ -30,4 +32,22 @@ pub trait RegistrySor: Send + Sync {
     async fn update(&self, app: AppName, patch: ServicePatch) -> Result<Service, SorError>;
     /// Removes one service.
     async fn delete(&self, app: AppName) -> Result<(), SorError>;
+}
+
+/// Every registered app's entry (team, tier), by app name; none without a registry, or when it
+/// cannot be read (alerts then go out without team labels, and that is logged).
+pub async fn owners(registry: Option<&dyn RegistrySor>) -> HashMap<String, Service> {
+    let Some(registry) = registry else {
+        return HashMap::new();
+    };
+    match registry.list(None).await {
+        Ok(services) => services
+            .into_iter()
+            .map(|s| (s.app_name.clone(), s))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "alerts go out without team labels: the registry cannot be read");
+            HashMap::new()
+        }
+    }
 }

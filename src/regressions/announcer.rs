@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use super::notice::RegressionNotices;
-use crate::alerts::notice::owners;
 use crate::delivery::AlertmanagerQueue;
 use crate::infra::leader::Leadership;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
+use crate::registry::owners;
 use crate::registry::RegistrySor;
 use crate::regressions::store::RegressionSor;
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::detector;
 use super::notice::RegressionNotices;
-use crate::alerts::rules::fields::webhook;
+use crate::delivery::channel::webhook;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::TimeWindow;

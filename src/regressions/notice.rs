@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
-use crate::alerts::notice::link;
+use crate::delivery::channel::link;
 use crate::delivery::outbox::{NewNotification, NotificationKind};
 use crate::delivery::AlertmanagerAlert;
 use crate::registry::{Service, Tier};

@@ -27,13 +27,6 @@ pub fn notification_channel(value: Option<String>) -> Result<Option<String>, Inp
     Ok(value)
 }
 
-/// The webhook a channel names, when it is an `http(s)://` URL.
-pub fn webhook(channel: &str) -> Option<Url> {
-    Url::parse(channel)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
-}
-
 /// A `forSeconds`: 0 (the default) to a week.
 pub fn for_seconds(value: Option<i64>) -> Result<Option<i32>, InputError> {
     match value {
@@ -72,8 +65,6 @@ mod tests {
             let err = notification_channel(Some(bad.into())).unwrap_err();
             assert_eq!(err.code(), "invalid_notification_channel", "{bad}");
         }
-        assert_eq!(webhook("#team"), None);
-        assert!(webhook("https://hooks.example/x").is_some());
     }
 
     #[test]

@@ -2,12 +2,12 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::fields::webhook;
 use super::model::{
     ActiveRuleList, AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleList,
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::alerts::rules::AlertRuleSor;
+use crate::delivery::channel::webhook;
 use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::http::routing::{parse_id, resource, AppPath};
 use crate::infra::address_guard::AddressGuard;
