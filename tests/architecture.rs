@@ -19,11 +19,6 @@ use std::path::{Path, PathBuf};
 /// The floors, lowest first.
 const LAYERS: [&str; 6] = ["model", "formats", "infra", "http", "capability", "root"];
 
-/// The one pair of capabilities that still import each other: the watcher calls the regression
-/// examiner inside a slice's transaction, and the examiner reads the watcher's series. To be cut
-/// by a contract the watcher owns; no other pair may join it.
-const KNOWN_TWO_WAY: [(&str, &str); 1] = [("regressions", "watch")];
-
 fn layer_of(file: &str) -> usize {
     let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
     let folder = top_folder(file);
@@ -535,13 +530,9 @@ fn two_way(edges: &[(String, String, String)]) -> Vec<(String, String)> {
 fn capabilities_depend_one_way() {
     let modules = load();
     let pairs = two_way(&edges(&modules));
-    let unexpected: Vec<&(String, String)> = pairs
-        .iter()
-        .filter(|(a, b)| !KNOWN_TWO_WAY.contains(&(a.as_str(), b.as_str())))
-        .collect();
     assert!(
-        unexpected.is_empty(),
-        "folders that import each other: {unexpected:?}"
+        pairs.is_empty(),
+        "folders that import each other: {pairs:?}"
     );
 }
 

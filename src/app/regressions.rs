@@ -18,6 +18,8 @@ use crate::infra::tasks::Tasks;
 use crate::profiles::ProfileDataSor;
 use crate::regressions::announcer::{Announcer, AnnouncerStatus};
 use crate::regressions::examiner::Examiner;
+use crate::regressions::metrics::RegressionMetrics;
+use crate::regressions::model::DetectorSettings;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::service::RegressionService;
 
@@ -38,6 +40,7 @@ pub(super) fn regression_detector(
         hosted,
         database,
         delivery,
+        metrics,
         ..
     } = ground;
     let function = settings.function;
@@ -81,15 +84,23 @@ pub(super) fn regression_detector(
             None,
             judgement,
         )),
-        settings: watch.detector(),
+        settings: DetectorSettings::of(watch),
     };
+    let metrics =
+        RegressionMetrics::new(metrics)
+            .map(Arc::new)
+            .map_err(|e| StartupError::Config {
+                key: "watch",
+                reason: format!("the regressions' metrics cannot be registered: {e}"),
+            })?;
     let examiner = Arc::new(Examiner {
         summaries: stores.summaries.clone(),
         regressions: stores.regressions.clone(),
         registry,
-        settings: watch.detector(),
+        settings: DetectorSettings::of(watch),
         notify_cost_shifts: watch.notify_cost_shifts,
         notices,
+        metrics,
     });
     Ok((examiner, service))
 }

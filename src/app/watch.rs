@@ -92,7 +92,6 @@ pub(super) fn start_watch(
     let task = WatchTask {
         work: stores.work.clone(),
         summaries: stores.summaries.clone(),
-        regressions: stores.regressions,
         worker: Arc::new(Worker {
             work: stores.work,
             summarizer: summarizer.clone(),

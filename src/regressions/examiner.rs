@@ -1,11 +1,18 @@
 //! The detector run on a series right after a new summary (SPEC §15): the series' recent
 //! summaries and open events read, the pure detector's changes decided, and each confirmation
-//! or resolution given what it delivers. The caller stores all of it with the summary, in one
-//! transaction fenced by the series' lease.
+//! or resolution given what it delivers. The watcher calls it by its contract
+//! (`SliceExaminer`) and stores what it decided with the summary, in one transaction fenced by
+//! the series' lease.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use futures_util::future::BoxFuture;
+use futures_util::FutureExt;
+use sqlx::PgConnection;
+
 use super::detector;
+use super::metrics::RegressionMetrics;
 use super::notice::RegressionNotices;
 use crate::delivery::channel::webhook;
 use crate::infra::sor::SorError;
@@ -14,9 +21,9 @@ use crate::model::TimeWindow;
 use crate::registry::RegistrySor;
 use crate::regressions::model::{Change, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::RegressionSor;
-use crate::regressions::store::{EventWrite, Regression};
-use crate::watch::store::{Series, SliceWork, WorkSource};
-use crate::watch::SummarySor;
+use crate::regressions::store::{write_events, EventWrite, Regression};
+use crate::watch::store::{Series, SliceFindings, SliceWork, WorkSource};
+use crate::watch::{SliceExaminer, SummarySor};
 
 /// What the detector needs around it.
 pub struct Examiner {
@@ -28,36 +35,13 @@ pub struct Examiner {
     /// Whether confirmed cost shifts are delivered.
     pub notify_cost_shifts: bool,
     pub notices: Arc<RegressionNotices>,
+    pub metrics: Arc<RegressionMetrics>,
 }
 
 impl Examiner {
-    /// The start of the oldest slice the detector reads before the slice starting at `start`.
-    pub fn history_from(&self, start: i64) -> i64 {
-        let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
-        let back = slices
-            .saturating_sub(1)
-            .saturating_mul(self.settings.slice_secs);
-        start.saturating_sub(back)
-    }
-
-    /// The summaries of `series` the detector reads before the slice starting at `start`.
-    pub async fn history(
-        &self,
-        series: &Series,
-        start: i64,
-    ) -> Result<Vec<SliceSummary>, SorError> {
-        let window = TimeWindow {
-            from: self.history_from(start),
-            to: start.max(1),
-        };
-        self.summaries
-            .summaries(series.app.clone(), series.profile_type, window)
-            .await
-    }
-
     /// The changes after the newest summary of `series` (the last of `history`), made by
     /// `work`.
-    pub async fn examine(
+    pub async fn decide(
         &self,
         series: &Series,
         work: &SliceWork,
@@ -119,6 +103,83 @@ impl Examiner {
             Err(SorError::NotFound(_)) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+}
+
+#[async_trait]
+impl SliceExaminer for Examiner {
+    fn history_from(&self, start: i64) -> i64 {
+        let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
+        let back = slices
+            .saturating_sub(1)
+            .saturating_mul(self.settings.slice_secs);
+        start.saturating_sub(back)
+    }
+
+    fn can_suspect(&self, slices: usize) -> bool {
+        self.settings.can_suspect(slices)
+    }
+
+    async fn history(&self, series: &Series, start: i64) -> Result<Vec<SliceSummary>, SorError> {
+        let window = TimeWindow {
+            from: self.history_from(start),
+            to: start.max(1),
+        };
+        self.summaries
+            .summaries(series.app.clone(), series.profile_type, window)
+            .await
+    }
+
+    async fn examine(
+        &self,
+        series: &Series,
+        work: &SliceWork,
+        history: &[SliceSummary],
+    ) -> Result<Option<Arc<dyn SliceFindings>>, SorError> {
+        let writes = self.decide(series, work, history).await?;
+        let decided: Option<Arc<dyn SliceFindings>> = (!writes.is_empty()).then(|| {
+            Arc::new(Decided {
+                writes,
+                metrics: self.metrics.clone(),
+            }) as Arc<dyn SliceFindings>
+        });
+        Ok(decided)
+    }
+
+    async fn refresh(&self) -> Result<(), SorError> {
+        let counts = self.regressions.counts().await?;
+        self.metrics
+            .active
+            .set(i64::try_from(counts.active).unwrap_or(i64::MAX));
+        Ok(())
+    }
+}
+
+/// The event changes one examination decided, as the watcher stores them.
+struct Decided {
+    writes: Vec<EventWrite>,
+    metrics: Arc<RegressionMetrics>,
+}
+
+impl std::fmt::Debug for Decided {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decided")
+            .field("writes", &self.writes)
+            .finish()
+    }
+}
+
+impl SliceFindings for Decided {
+    fn write<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        series: &'a Series,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        write_events(tx, series, &self.writes).boxed()
+    }
+
+    fn stored(&self) {
+        self.metrics.count(&self.writes);
     }
 }
 

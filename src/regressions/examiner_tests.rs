@@ -9,17 +9,19 @@ use url::Url;
 use super::Examiner;
 use crate::infra::sor::json_text::JsonObject;
 use crate::infra::sor::SorError;
+use crate::infra::telemetry::Metrics;
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::model::{ProfileType, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor};
 use crate::registry::{Service, Tier};
+use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::{Change, DetectorSettings, EventKind};
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
 use crate::regressions::store::{EventWrite, Regression};
 use crate::regressions::test_events::confirmed;
 use crate::watch::store::{Series, SliceWork, WorkSource};
-use crate::watch::MockSummarySor;
+use crate::watch::{MockSummarySor, SliceExaminer};
 
 const HOOK: &str = "https://hooks.example/ledger";
 
@@ -109,6 +111,7 @@ fn on_mocks(
             slice_secs: 300,
             warn_points: 2.0,
         }),
+        metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
     }
 }
 
@@ -128,7 +131,7 @@ async fn settle(
     registry: MockRegistrySor,
 ) -> Result<Vec<EventWrite>, SorError> {
     on_mocks(MockSummarySor::new(), stored(events), Some(registry))
-        .examine(&series(), &live(), &history())
+        .decide(&series(), &live(), &history())
         .await
 }
 

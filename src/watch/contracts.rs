@@ -1,6 +1,8 @@
 //! The profile watcher's contracts (SPEC §13): its summaries, the trends read from them, and
 //! the work replicas share.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
@@ -10,7 +12,7 @@ use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery};
 use crate::watch::store::{
-    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork,
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
 };
 
 /// An app's trend (SPEC §13, `GET /trends/{appName}`): what the triage page draws, in-process
@@ -106,8 +108,8 @@ pub trait WatchWork: Send + Sync {
     /// The held series' next slice in time order: its earliest pending backfill item or its
     /// live cursor (when that starts at or before `due`).
     async fn next(&self, lease: &Lease, due: i64) -> Result<Option<SliceWork>, SorError>;
-    /// Records `work` done with its `outcome` (the summary, if the slice had a profile, and the
-    /// detector's changes with their webhooks) in one transaction, and renews the lease;
+    /// Records `work` done with its `outcome` (the summary, if the slice had a profile, and what
+    /// its examination decided) in one transaction, and renews the lease;
     /// `false` when the lease was lost (nothing is written then).
     async fn done(
         &self,
@@ -124,4 +126,27 @@ pub trait WatchWork: Send + Sync {
     async fn oldest_cursor(&self) -> Result<Option<i64>, SorError>;
     /// Drops the day partitions wholly before `before`; their names.
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
+}
+
+/// What looks at a series right after a slice of it is summarized (SPEC §15: the regression
+/// examiner). Its findings are stored with the summary, in the slice's transaction; the watcher
+/// knows the examination only by this contract.
+#[async_trait]
+pub trait SliceExaminer: Send + Sync {
+    /// The start of the oldest slice an examination of the slice at `start` reads.
+    fn history_from(&self, start: i64) -> i64;
+    /// Whether `slices` summaries are history enough to suspect a change.
+    fn can_suspect(&self, slices: usize) -> bool;
+    /// The summaries of `series` an examination of the slice at `start` reads before it.
+    async fn history(&self, series: &Series, start: i64) -> Result<Vec<SliceSummary>, SorError>;
+    /// What the newest summary of `series` (the last of `history`), made by `work`, decided;
+    /// `None` when nothing.
+    async fn examine(
+        &self,
+        series: &Series,
+        work: &SliceWork,
+        history: &[SliceSummary],
+    ) -> Result<Option<Arc<dyn SliceFindings>>, SorError>;
+    /// Refreshes what the examinations show on `/metrics`; once a watcher round.
+    async fn refresh(&self) -> Result<(), SorError>;
 }

@@ -1,12 +1,10 @@
 //! What the watcher shows on `/metrics` (SPEC §13): its own progress, and every series' latest
 //! summary as gauges, so Prometheus sees profiles as time series without recording rules.
 
-use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGauge, IntGaugeVec, Opts};
+use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGaugeVec, Opts};
 
 use crate::infra::telemetry::Metrics;
 use crate::model::percent_of;
-use crate::regressions::model::{Change, EventState};
-use crate::regressions::store::EventWrite;
 use crate::watch::store::SeriesSummary;
 
 /// The watcher's metrics, registered in the process's registry.
@@ -15,10 +13,6 @@ pub struct WatchMetrics {
     pub slices: IntCounterVec,
     /// `watch_lag_seconds`: age of the end of the oldest slice not summarized yet.
     pub lag: Gauge,
-    /// `regressions_total{kind, state}`: event transitions this process stored.
-    pub regressions: IntCounterVec,
-    /// `regressions_active`: confirmed regressions in the store now (the same on every replica).
-    pub regressions_active: IntGauge,
     self_ratio: GaugeVec,
     slice_samples: IntGaugeVec,
     export_functions: usize,
@@ -52,19 +46,6 @@ impl WatchMetrics {
             ),
             &["app", "type"],
         )?;
-        let regressions = IntCounterVec::new(
-            Opts::new(
-                "regressions_total",
-                "Regression events that reached a state in this process, by kind and state",
-            ),
-            &["kind", "state"],
-        )?;
-        let regressions_active = IntGauge::new(
-            "regressions_active",
-            "Regressions confirmed and not resolved, in the store",
-        )?;
-        metrics.register(Box::new(regressions.clone()))?;
-        metrics.register(Box::new(regressions_active.clone()))?;
         metrics.register(Box::new(slices.clone()))?;
         metrics.register(Box::new(lag.clone()))?;
         metrics.register(Box::new(self_ratio.clone()))?;
@@ -75,30 +56,12 @@ impl WatchMetrics {
             self_ratio,
             slice_samples,
             export_functions,
-            regressions,
-            regressions_active,
         })
     }
 
     /// Counts one slice's outcome.
     pub fn count(&self, outcome: &str) {
         self.slices.with_label_values(&[outcome]).inc();
-    }
-
-    /// Counts the transitions of stored `changes`.
-    pub fn count_changes(&self, changes: &[EventWrite]) {
-        for write in changes {
-            let state = match write.change {
-                Change::Suspected { .. } => EventState::Suspected,
-                Change::Confirmed(_) => EventState::Confirmed,
-                Change::WentAway { .. } => EventState::WentAway,
-                Change::Resolved { .. } => EventState::Resolved,
-                Change::Settled { .. } => EventState::Settled,
-            };
-            self.regressions
-                .with_label_values(&[write.kind.as_str(), state.as_str()])
-                .inc();
-        }
     }
 
     /// Shows exactly `latest`: series missing from it disappear.

@@ -16,7 +16,9 @@ pub mod task;
 pub mod trends;
 pub mod worker;
 
-pub use contracts::{FleetSummarySor, SummarySor, TrendSor, WatchWork, WatcherReads};
+pub use contracts::{
+    FleetSummarySor, SliceExaminer, SummarySor, TrendSor, WatchWork, WatcherReads,
+};
 #[cfg(test)]
 pub use contracts::{MockFleetSummarySor, MockSummarySor, MockWatchWork};
 pub use trends::TrendService;

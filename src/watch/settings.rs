@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use crate::infra::durations;
 use crate::model::{is_label_name, ProfileType, Slices};
-use crate::regressions::model::DetectorSettings;
 
 /// How the fleet's profiles are summarized over time.
 #[derive(Debug, Clone, Deserialize)]
@@ -73,22 +72,6 @@ impl WatchSettings {
         Slices {
             secs: self.slice(),
             lag: i64::try_from(self.lag_secs.as_secs()).unwrap_or(i64::MAX),
-        }
-    }
-
-    /// The detector's settings.
-    pub fn detector(&self) -> DetectorSettings {
-        let count = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
-        DetectorSettings {
-            reference_slices: count(self.reference_slices),
-            recent_slices: count(self.recent_slices),
-            confirm_slices: count(self.confirm_slices.get()),
-            fdr: self.fdr,
-            min_delta_points: self.min_delta_points,
-            min_relative: self.min_relative,
-            top_functions: count(self.top_functions.get()),
-            slice_secs: self.slice(),
-            settle_slices: count(self.settle_slices.get()),
         }
     }
 

@@ -17,7 +17,6 @@ use crate::infra::sor::SorError;
 use crate::infra::tasks::Shutdown;
 use crate::model::Slices;
 use crate::model::{AppName, ProfileType};
-use crate::regressions::store::RegressionSor;
 use crate::watch::store::{Backfill, Series};
 use crate::watch::{SummarySor, WatchWork};
 
@@ -35,8 +34,6 @@ const RETENTION_EVERY: i64 = 3600;
 pub struct WatchTask {
     pub work: Arc<dyn WatchWork>,
     pub summaries: Arc<dyn SummarySor>,
-    /// For `regressions_active` on `/metrics`.
-    pub regressions: Arc<dyn RegressionSor>,
     pub worker: Arc<Worker>,
     pub summarizer: Arc<Summarizer>,
     /// Who holds a lease: this replica's name.
@@ -203,10 +200,7 @@ impl WatchTask {
             None => 0,
         };
         self.metrics.lag.set(lag as f64);
-        let counts = self.regressions.counts().await?;
-        self.metrics
-            .regressions_active
-            .set(i64::try_from(counts.active).unwrap_or(i64::MAX));
+        self.worker.examiner.refresh().await?;
         self.status.update(|s| s.lag_secs = lag);
         Ok(())
     }

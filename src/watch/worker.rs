@@ -8,9 +8,8 @@ use super::metrics::WatchMetrics;
 use super::summarizer::Summarizer;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
-use crate::regressions::examiner::Examiner;
 use crate::watch::store::{Lease, SliceOutcome, SliceWork};
-use crate::watch::WatchWork;
+use crate::watch::{SliceExaminer, WatchWork};
 
 /// Slices one claim works at most before giving the series back, so a long backfill does not
 /// keep a worker from the rest of the fleet.
@@ -31,7 +30,7 @@ pub enum Ended {
 pub struct Worker {
     pub work: Arc<dyn WatchWork>,
     pub summarizer: Arc<Summarizer>,
-    pub examiner: Arc<Examiner>,
+    pub examiner: Arc<dyn SliceExaminer>,
     pub metrics: Arc<WatchMetrics>,
     pub lease: Duration,
 }
@@ -101,14 +100,14 @@ impl Worker {
                     None => self.examiner.history(&lease.series, work.start).await?,
                 };
                 past.push(summary.clone());
-                let changes = self.examiner.examine(&lease.series, work, &past).await?;
+                let findings = self.examiner.examine(&lease.series, work, &past).await?;
                 // An examination that decided nothing on a history too short for a suspicion
                 // (the first live slices of a new series) does not count: the series' older
                 // slices a backfill brings later are then still examined, in time order.
-                let decided = !changes.is_empty() || self.examiner.settings.can_suspect(past.len());
+                let decided = findings.is_some() || self.examiner.can_suspect(past.len());
                 examined = Some(past);
                 SliceOutcome {
-                    changes,
+                    findings,
                     summary: Some(summary),
                     examined: decided,
                 }
@@ -133,7 +132,9 @@ impl Worker {
             } else {
                 "empty"
             });
-            self.metrics.count_changes(&outcome.changes);
+            if let Some(findings) = &outcome.findings {
+                findings.stored();
+            }
         }
         Ok(held)
     }

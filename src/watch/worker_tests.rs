@@ -13,6 +13,7 @@ use crate::model::ProfileType;
 use crate::profiles::MockProfileDataSor;
 use crate::profiles::Profile;
 use crate::regressions::examiner::Examiner;
+use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
@@ -137,6 +138,7 @@ fn worker_reading(
                 slice_secs: 300,
                 warn_points: 2.0,
             }),
+            metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),
         lease: Duration::from_secs(60),

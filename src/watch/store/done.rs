@@ -1,5 +1,5 @@
-//! One slice's work stored in one transaction, fenced by the series' lease: its summary, the
-//! detector's changes with their webhooks, the series' examined slice, and the move of its
+//! One slice's work stored in one transaction, fenced by the series' lease: its summary, what
+//! its examination decided (the detector's changes with their webhooks), the series' examined slice, and the move of its
 //! live cursor or the backfill item done. A replica that lost the lease writes nothing.
 
 use std::time::Duration;
@@ -8,7 +8,6 @@ use sqlx::PgPool;
 
 use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
 use crate::model::saturate;
-use crate::regressions::store::write_events;
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {
@@ -72,7 +71,9 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         .await?;
     }
     if outcome.examined {
-        write_events(&mut tx, &lease.series, &outcome.changes).await?;
+        if let Some(findings) = &outcome.findings {
+            findings.write(&mut tx, &lease.series).await?;
+        }
         sqlx::query(
             "update watch_series set examined_through = $3 \
              where app_name = $1 and profile_type = $2",

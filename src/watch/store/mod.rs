@@ -15,7 +15,8 @@ mod work;
 
 pub use fleet::{FleetCoverage, FleetSummaries};
 pub use model::{
-    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceOutcome, SliceWork, WorkSource,
+    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
+    WorkSource,
 };
 pub use postgres::PgSummaryStore;
 pub use trend::RemoteTrends;

@@ -1,12 +1,15 @@
 //! The watcher's stored values (SPEC §13): series, their leases, the slices to summarize, and
 //! backfills.
 
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::model::trend::SliceSummary;
 use crate::model::{AppName, ProfileType};
-use crate::regressions::store::EventWrite;
 
 /// One series: an app's profiles of one type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,11 +81,24 @@ pub struct SeriesSummary {
 }
 
 /// What one slice's work stores: its summary (none when the slice had no profile) and, when
-/// the detector examined it, the changes it decided.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// it was examined, what the examination decided.
+#[derive(Debug, Clone, Default)]
 pub struct SliceOutcome {
     pub summary: Option<SliceSummary>,
     /// The summary was examined: the series' examined slice moves to it.
     pub examined: bool,
-    pub changes: Vec<EventWrite>,
+    pub findings: Option<Arc<dyn SliceFindings>>,
+}
+
+/// What an examination of a slice decided (SPEC §15: the regression events' changes), stored in
+/// the transaction of the slice's summary. The watcher knows it only by this contract.
+pub trait SliceFindings: Send + Sync + std::fmt::Debug {
+    /// Writes it in `tx`, the transaction of `series`' slice.
+    fn write<'a>(
+        &'a self,
+        tx: &'a mut PgConnection,
+        series: &'a Series,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+    /// Counts it, once the transaction that stored it committed.
+    fn stored(&self);
 }
