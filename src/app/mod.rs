@@ -175,7 +175,7 @@ fn host_sors(
             hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
         }
         if function.hosts(Function::Watch) {
-            hosted.watcher = Some(WatcherStores::on(db, settings.watch.slice()));
+            hosted.watcher = Some(WatcherStores::on(db, settings.watch.slices()));
         }
     }
     if function.hosts(Function::ProfileDataSor) {

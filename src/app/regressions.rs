@@ -53,7 +53,7 @@ pub(super) fn regression_detector(
     let watch = &settings.watch;
     let notices = Arc::new(RegressionNotices {
         public_url: settings.alerts.public_url.clone(),
-        slice_secs: watch.slice(),
+        slices: watch.slices(),
         warn_points: settings.diff.warn_regression_points,
     });
     let queue = delivery.and_then(|d| d.alertmanager.clone());

@@ -80,7 +80,7 @@ pub(super) fn start_watch(
         SummaryShape {
             version_label: watch.version_label.clone(),
             top_functions: watch.top_functions.get() as usize,
-            slice_secs: slices.secs,
+            slices,
         },
         metrics.clone(),
     ));

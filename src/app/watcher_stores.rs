@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::infra::db::Database;
+use crate::model::Slices;
 use crate::regressions::store::PgRegressionStore;
 use crate::regressions::store::RegressionSor;
 use crate::watch::store::PgSummaryStore;
@@ -23,9 +24,9 @@ pub(super) struct WatcherStores {
 }
 
 impl WatcherStores {
-    /// The stores on `db`, summaries cut into slices of `slice_secs`.
-    pub(super) fn on(db: &Database, slice_secs: i64) -> Self {
-        let summaries = Arc::new(PgSummaryStore::new(db.clone(), slice_secs));
+    /// The stores on `db`, summaries cut into `slices`.
+    pub(super) fn on(db: &Database, slices: Slices) -> Self {
+        let summaries = Arc::new(PgSummaryStore::new(db.clone(), slices));
         WatcherStores {
             summaries: summaries.clone(),
             work: summaries.clone(),

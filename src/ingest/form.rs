@@ -4,27 +4,44 @@
 //! and recordings become pprofs of their own, so everything stored is pprof.
 
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::jfr_push::jfr_pushed;
 use super::model::{IngestError, Pushed};
 use super::name::parse_name;
 use crate::formats::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
 
-/// The query of `/ingest`, as the agents send it.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The query of `POST /ingest`, as Pyroscope's agents send it: read once, by the route and by
+/// the intake alike.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct IngestQuery {
-    /// `app{key=value,…}`.
+    /// `app{key=value,…}`: the application, then its labels (e.g. `version`).
+    #[param(
+        example = "checkout{version=1.4.2,region=eu}",
+        min_length = 1,
+        max_length = 4096
+    )]
     pub name: String,
+    /// Start of the profile, epoch seconds (default: the profile's own time).
+    #[param(minimum = 0, example = 1_700_000_000)]
     pub from: Option<i64>,
+    /// End of the profile, epoch seconds.
+    #[param(minimum = 0, example = 1_700_000_010)]
     pub until: Option<i64>,
+    /// `pprof`, `jfr` (Java Flight Recorder), `folded` (also `groups`) or `lines`; unset: pprof for
+    /// a binary body, folded for text.
+    #[param(example = "pprof")]
     pub format: Option<String>,
-    /// Samples per second of folded text (pprof bodies carry their own period).
+    /// Samples per second of a folded body (default 100); pprof carries its own period.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub sample_rate: Option<u32>,
+    /// The agent (`pyspy`, `nodespy`, …); kept for information.
     pub spy_name: Option<String>,
-    /// What a folded value counts: `samples` (the default), `objects`, `bytes`,
-    /// `lock_samples`, `lock_nanoseconds`.
+    /// What a folded value counts: samples (default), objects, bytes, lock_samples, lock_nanoseconds.
     pub units: Option<String>,
+    /// `sum` or `average`; profiles are kept as sent.
     pub aggregation_type: Option<String>,
 }
 

@@ -5,8 +5,8 @@
 use actix_web::http::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::intake::{Intake, Kept, PushBody};
 use crate::http::error::{connect_error, ApiError, ErrorBody};
@@ -27,39 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(ingest, push, otlp), components(schemas(Stored)))]
 pub struct RoutesDoc;
-
-/// Query of `POST /ingest`, as Pyroscope's agents send it.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(rename_all = "camelCase")]
-pub struct IngestParams {
-    /// `app{key=value,…}`: the application, then its labels (e.g. `version`).
-    #[param(
-        example = "checkout{version=1.4.2,region=eu}",
-        min_length = 1,
-        max_length = 4096
-    )]
-    pub name: String,
-    /// Start of the profile, epoch seconds (default: the profile's own time).
-    #[param(minimum = 0, example = 1_700_000_000)]
-    pub from: Option<i64>,
-    /// End of the profile, epoch seconds.
-    #[param(minimum = 0, example = 1_700_000_010)]
-    pub until: Option<i64>,
-    /// `pprof`, `jfr` (Java Flight Recorder), `folded` (also `groups`) or `lines`; unset: pprof for
-    /// a binary body, folded for text.
-    #[param(example = "pprof")]
-    pub format: Option<String>,
-    /// Samples per second of a folded body (default 100); pprof carries its own period.
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub sample_rate: Option<u32>,
-    /// The agent (`pyspy`, `nodespy`, …); kept for information.
-    pub spy_name: Option<String>,
-    /// What a folded value counts: samples (default), objects, bytes, lock_samples, lock_nanoseconds.
-    pub units: Option<String>,
-    /// `sum` or `average`; profiles are kept as sent.
-    pub aggregation_type: Option<String>,
-}
 
 /// A body of bytes, as sent (a pprof, a multipart form, a protobuf message).
 #[derive(ToSchema)]
@@ -82,7 +49,7 @@ pub struct Stored {
 /// recording (`format=jfr`: one profile per type it has events of), or folded stacks.
 /// Answered only once the profile is durably stored.
 #[utoipa::path(post, path = "/ingest", tag = "ingest",
-    params(IngestParams),
+    params(IngestQuery),
     request_body(content = inline(BinaryBody), description = "pprof (gzip or raw), JFR, multipart with a `profile` (or `jfr` and `labels`) part, or folded text",
         content_type = "application/octet-stream"),
     responses(
@@ -98,20 +65,10 @@ pub struct Stored {
 pub async fn ingest(
     intake: web::Data<Intake>,
     request: HttpRequest,
-    query: web::Query<IngestParams>,
+    query: web::Query<IngestQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let query = IngestQuery {
-        name: q.name,
-        from: q.from,
-        until: q.until,
-        format: q.format,
-        sample_rate: q.sample_rate,
-        spy_name: q.spy_name,
-        units: q.units,
-        aggregation_type: q.aggregation_type,
-    };
+    let query = query.into_inner();
     let bytes = read_body(payload, intake.max_body_bytes()).await?;
     let body = push_body(request.headers(), bytes);
     let kept = intake

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::trend::mean_shares;
-use crate::model::{percent_of, AppName, ProfileType, TimeWindow};
+use crate::model::{percent_of, AppName, ProfileType, Slices, TimeWindow};
 
 /// One listed slice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -81,7 +81,9 @@ struct Kept<'a>(#[serde(borrow)] Cow<'a, str>, u64, u64);
 /// # Errors
 /// A slice whose functions are not the stored JSON.
 pub fn trends_of(
-    (app, profile_type, slice_seconds): (AppName, ProfileType, i64),
+    app: AppName,
+    profile_type: ProfileType,
+    grid: Slices,
     window: TimeWindow,
     slices: Vec<StoredSlice>,
     pick: TrendPick,
@@ -126,7 +128,7 @@ pub fn trends_of(
     Ok(Trends {
         app_name: app.into_inner(),
         profile_type,
-        slice_seconds,
+        slice_seconds: grid.secs,
         from: window.from,
         to: window.to,
         series,

@@ -1,5 +1,9 @@
 use super::*;
 
+use crate::model::Slices;
+
+const FIVE_MINUTES: Slices = Slices { secs: 300, lag: 0 };
+
 fn stored(start: i64, total: u64, functions: &str) -> StoredSlice {
     StoredSlice {
         start,
@@ -12,7 +16,7 @@ fn stored(start: i64, total: u64, functions: &str) -> StoredSlice {
 fn trend(slices: Vec<StoredSlice>, pick: TrendPick) -> Trends {
     let app = "checkout".parse().unwrap();
     let window = TimeWindow { from: 0, to: 900 };
-    trends_of((app, ProfileType::Cpu, 300), window, slices, pick).unwrap()
+    trends_of(app, ProfileType::Cpu, FIVE_MINUTES, window, slices, pick).unwrap()
 }
 
 #[test]
@@ -63,5 +67,13 @@ fn functions_that_are_not_the_stored_json_are_an_error() {
     let app: AppName = "checkout".parse().unwrap();
     let bad = vec![stored(0, 10, "{not json")];
     let window = TimeWindow { from: 0, to: 300 };
-    assert!(trends_of((app, ProfileType::Cpu, 300), window, bad, TrendPick::Top(1)).is_err());
+    assert!(trends_of(
+        app,
+        ProfileType::Cpu,
+        FIVE_MINUTES,
+        window,
+        bad,
+        TrendPick::Top(1)
+    )
+    .is_err());
 }

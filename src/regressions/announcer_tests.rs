@@ -9,6 +9,7 @@ use super::{Announcer, Sent};
 use crate::delivery::AlertmanagerQueue;
 use crate::infra::leader::MockLeadership;
 use crate::infra::sor::SorError;
+use crate::model::Slices;
 use crate::regressions::model::EventState;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
@@ -37,7 +38,7 @@ fn announcer(leadership: MockLeadership, regressions: MockRegressionSor) -> Anno
         registry: None,
         notices: Arc::new(RegressionNotices {
             public_url: "http://functions.example/".parse().unwrap(),
-            slice_secs: 300,
+            slices: Slices { secs: 300, lag: 0 },
             warn_points: 2.0,
         }),
         resend: Duration::from_secs(300),

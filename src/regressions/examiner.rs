@@ -112,7 +112,7 @@ impl SliceExaminer for Examiner {
         let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
         let back = slices
             .saturating_sub(1)
-            .saturating_mul(self.settings.slice_secs);
+            .saturating_mul(self.settings.slices.secs);
         start.saturating_sub(back)
     }
 

@@ -11,6 +11,7 @@ use crate::infra::sor::json_text::JsonObject;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::{KeptFunction, SliceSummary};
+use crate::model::Slices;
 use crate::model::{ProfileType, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor};
 use crate::registry::{Service, Tier};
@@ -108,7 +109,7 @@ fn on_mocks(
         notify_cost_shifts: false,
         notices: Arc::new(RegressionNotices {
             public_url: Url::parse("http://functions.example/").unwrap(),
-            slice_secs: 300,
+            slices: Slices { secs: 300, lag: 0 },
             warn_points: 2.0,
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),

@@ -2,6 +2,7 @@
 //! settings, the events it is told about and the changes it asks for. Domain types, so that
 //! the watcher's store can write the changes as they are.
 
+use crate::model::Slices;
 use std::fmt;
 use std::str::FromStr;
 
@@ -27,8 +28,8 @@ pub struct DetectorSettings {
     pub min_relative: f64,
     /// Most functions a summary keeps: a slice that kept fewer kept every function it saw.
     pub top_functions: usize,
-    /// Slice length in seconds.
-    pub slice_secs: i64,
+    /// The watcher's slice grid.
+    pub slices: Slices,
     /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19):
     /// its function is watched again against its new level.
     pub settle_slices: usize,
@@ -44,7 +45,7 @@ impl Default for DetectorSettings {
             min_delta_points: 1.0,
             min_relative: 0.2,
             top_functions: 100,
-            slice_secs: 300,
+            slices: Slices { secs: 300, lag: 0 },
             settle_slices: 288,
         }
     }

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::delivery::channel::link;
 use crate::delivery::outbox::{NewNotification, NotificationKind};
 use crate::delivery::AlertmanagerAlert;
+use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::model::EventState;
 use crate::regressions::store::Regression;
@@ -64,11 +65,11 @@ pub struct RegressionNotice {
 }
 
 /// Renders a regression's alert and webhook: links start at `public_url`; a firing alert
-/// lasts `4 × slice_secs` in Alertmanager without news; a change of at least `warn_points`
+/// lasts four slices in Alertmanager without news; a change of at least `warn_points`
 /// (the diff report's warn level), or an app of tier critical, is `critical`.
 pub struct RegressionNotices {
     pub public_url: Url,
-    pub slice_secs: i64,
+    pub slices: Slices,
     pub warn_points: f64,
 }
 
@@ -93,8 +94,8 @@ impl RegressionNotices {
             _ => None,
         };
         let ends_at = match ended {
-            Some(ended) => at(ended.saturating_add(self.slice_secs)),
-            _ => now + chrono::Duration::seconds(self.slice_secs.saturating_mul(4)),
+            Some(ended) => at(ended.saturating_add(self.slices.secs)),
+            _ => now + chrono::Duration::seconds(self.slices.secs.saturating_mul(4)),
         };
         let critical = event.delta_percent >= self.warn_points
             || owner.is_some_and(|s| s.tier == Tier::Critical);

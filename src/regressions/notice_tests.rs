@@ -2,6 +2,7 @@
 
 use super::{cost, summary, RegressionNotices};
 use crate::model::ProfileType;
+use crate::model::Slices;
 use crate::regressions::cost::{cost_ratio, process_cost_percent};
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::{EventSignificance, Regression};
@@ -66,7 +67,7 @@ fn a_new_function_is_new_and_costs_the_process_its_share_of_the_rest() {
 fn a_settled_regression_resolves_its_alert_once_with_the_annotation_settled() {
     let notices = RegressionNotices {
         public_url: "http://pf.example/".parse().expect("a URL"),
-        slice_secs: 300,
+        slices: Slices { secs: 300, lag: 0 },
         warn_points: 5.0,
     };
     let now = chrono::Utc::now();

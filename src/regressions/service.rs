@@ -102,7 +102,7 @@ impl RegressionService {
     /// The trend's window: `reference_slices` before the change point to `recent_slices`
     /// after the event's latest transition.
     fn around(&self, r: &Regression) -> TimeWindow {
-        let slice = self.settings.slice_secs;
+        let slice = self.settings.slices.secs;
         let slices = |n: usize| i64::try_from(n).unwrap_or(0).saturating_mul(slice);
         let latest = [r.resolved_at, r.settled_at, r.went_away_at, r.confirmed_at]
             .into_iter()
@@ -121,7 +121,7 @@ impl RegressionService {
     /// The diff of the reference slices before the change point (baseline) against the slices
     /// from it to the decision (current), as `GET /diff` would answer it.
     fn comparison(&self, r: &Regression) -> Result<DiffRequest, SorError> {
-        let slice = self.settings.slice_secs;
+        let slice = self.settings.slices.secs;
         let reference = i64::try_from(self.settings.reference_slices).unwrap_or(0);
         let decided = r.confirmed_at.or(r.went_away_at).unwrap_or(r.suspected_at);
         let current = TimeWindow {

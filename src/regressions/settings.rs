@@ -16,7 +16,7 @@ impl DetectorSettings {
             min_delta_points: watch.min_delta_points,
             min_relative: watch.min_relative,
             top_functions: count(watch.top_functions.get()),
-            slice_secs: watch.slice(),
+            slices: watch.slices(),
             settle_slices: count(watch.settle_slices.get()),
         }
     }

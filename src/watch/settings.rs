@@ -62,15 +62,10 @@ pub struct WatchSettings {
 }
 
 impl WatchSettings {
-    /// The slice length.
-    pub fn slice(&self) -> i64 {
-        i64::try_from(self.slice_secs.as_secs()).unwrap_or(i64::MAX)
-    }
-
     /// The slice grid: its length, and the lag after which a slice is read.
     pub fn slices(&self) -> Slices {
         Slices {
-            secs: self.slice(),
+            secs: i64::try_from(self.slice_secs.as_secs()).unwrap_or(i64::MAX),
             lag: i64::try_from(self.lag_secs.as_secs()).unwrap_or(i64::MAX),
         }
     }

@@ -9,7 +9,7 @@ use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
-use crate::model::{LabelSelector, TimeWindow};
+use crate::model::{LabelSelector, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::profiles::ProfileQuery;
 use crate::watch::store::Series;
@@ -26,7 +26,7 @@ const LISTED_SLICES: u64 = 2048;
 pub struct SummaryShape {
     pub version_label: String,
     pub top_functions: usize,
-    pub slice_secs: i64,
+    pub slices: Slices,
 }
 
 /// Reads slices from Profile Data and summarizes them.
@@ -34,7 +34,7 @@ pub struct Summarizer {
     pub profiles: Arc<dyn ProfileDataSor>,
     pub version_label: String,
     pub top_functions: usize,
-    pub slice_secs: i64,
+    pub slices: Slices,
     /// The apps listed per slice start, shared by every series of this replica.
     listed: Coalescing<i64, Arc<HashSet<String>>>,
 }
@@ -48,14 +48,14 @@ impl Summarizer {
         let SummaryShape {
             version_label,
             top_functions,
-            slice_secs,
+            slices,
         } = shape;
         let ttl = Duration::from_secs(600);
         Summarizer {
             profiles,
             version_label,
             top_functions,
-            slice_secs,
+            slices,
             listed: Coalescing::new("watch_apps", ttl, LISTED_SLICES, |_, _| 1, metrics),
         }
     }
@@ -64,7 +64,7 @@ impl Summarizer {
     pub fn window(&self, start: i64) -> TimeWindow {
         TimeWindow {
             from: start,
-            to: start.saturating_add(self.slice_secs),
+            to: start.saturating_add(self.slices.secs),
         }
     }
 

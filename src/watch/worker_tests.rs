@@ -116,6 +116,7 @@ fn worker_reading(
         .times(examined)
         .returning(|_| Ok(Vec::new()));
     let settings = DetectorSettings::default();
+    let slices = settings.slices;
     Worker {
         work: Arc::new(work),
         summarizer: Arc::new(Summarizer::new(
@@ -123,7 +124,7 @@ fn worker_reading(
             SummaryShape {
                 version_label: "version".into(),
                 top_functions: settings.top_functions,
-                slice_secs: settings.slice_secs,
+                slices,
             },
             metrics.clone(),
         )),
@@ -135,7 +136,7 @@ fn worker_reading(
             notify_cost_shifts: false,
             notices: Arc::new(RegressionNotices {
                 public_url: "http://functions.example/".parse().unwrap(),
-                slice_secs: 300,
+                slices,
                 warn_points: 2.0,
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),

@@ -1,6 +1,7 @@
 //! Unit tests of the decisions on open events and of their explanations, on hand-made series.
 
 use crate::model::trend::SliceSummary;
+use crate::model::Slices;
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
@@ -224,7 +225,10 @@ fn zero_totals_and_nan_settings_do_not_panic() {
         recent_slices: 0,
         confirm_slices: 0,
         top_functions: 0,
-        slice_secs: i64::MAX,
+        slices: Slices {
+            secs: i64::MAX,
+            lag: 0,
+        },
         settle_slices: 0,
     };
     let history = series(40, 30, &[("a", 11, 52)]);

@@ -62,7 +62,7 @@ impl PgSummaryStore {
             .apps
             .as_ref()
             .map(|apps| apps.iter().map(|a| a.as_str().to_owned()).collect());
-        let step = self.slice_secs.max(1);
+        let step = self.slices.secs.max(1);
         // Both ends on the grid: the slices starting in the window.
         let grid = Slices { secs: step, lag: 0 };
         let (from, to) = (

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 
 use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
-use crate::model::saturate;
+use crate::model::{saturate, Slices};
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {
@@ -16,7 +16,7 @@ pub(super) struct DoneSlice<'a> {
     pub(super) outcome: &'a SliceOutcome,
     /// The summary's functions in their stored form.
     pub(super) functions: Option<String>,
-    pub(super) slice_secs: i64,
+    pub(super) slices: Slices,
     /// How long the lease is renewed for.
     pub(super) renew: Duration,
 }
@@ -28,9 +28,10 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         work,
         outcome,
         functions,
-        slice_secs: step,
+        slices,
         renew,
     } = done;
+    let step = slices.secs;
     let slice_secs: i32 = saturate(step);
     let summary = outcome.summary.as_ref();
     let (app, t) = (

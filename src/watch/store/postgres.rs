@@ -13,7 +13,7 @@ use crate::infra::sor::SorError;
 use crate::model::saturate;
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::model::trend_view::StoredSlice;
-use crate::model::{AppName, ProfileType, TimeWindow};
+use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::watch::SummarySor;
 
 /// Advisory-lock key of the start-up backfill, so replicas starting together queue it once.
@@ -26,17 +26,17 @@ pub(super) type StoredFunction = (String, i64, i64);
 #[derive(Clone)]
 pub struct PgSummaryStore {
     pub(super) db: Database,
-    /// Length of a slice, seconds: how far a live cursor moves.
-    pub(super) slice_secs: i64,
+    /// The slice grid: how far a live cursor moves.
+    pub(super) slices: Slices,
     /// Days whose partition this process made sure of.
     pub(super) days: Arc<Mutex<HashSet<i64>>>,
 }
 
 impl PgSummaryStore {
-    pub fn new(db: Database, slice_secs: i64) -> Self {
+    pub fn new(db: Database, slices: Slices) -> Self {
         PgSummaryStore {
             db,
-            slice_secs,
+            slices,
             days: Arc::default(),
         }
     }

@@ -21,7 +21,7 @@ impl TrendSor for PgSummaryStore {
         pick: TrendPick,
     ) -> Result<Trends, SorError> {
         let slices = self.stored(app.clone(), profile_type, window).await?;
-        trends_of((app, profile_type, self.slice_secs), window, slices, pick)
+        trends_of(app, profile_type, self.slices, window, slices, pick)
             .map_err(|e| SorError::Unexpected(format!("unreadable summary: {e}")))
     }
 }
