@@ -49,6 +49,8 @@ struct Module {
     imports: Vec<Vec<String>>,
     /// `pub use` re-exports: exported name → full path of its source.
     reexports: BTreeMap<String, Vec<String>>,
+    /// The modules it declares (`mod name;`).
+    children: Vec<String>,
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -264,6 +266,7 @@ fn parse(file: &str, source: &str) -> Module {
         path: here,
         imports,
         reexports,
+        children,
     }
 }
 
@@ -301,7 +304,8 @@ fn sources() -> Vec<(String, String)> {
                 .to_string_lossy()
                 .replace('\\', "/");
             let source = fs::read_to_string(path).ok()?;
-            (!is_test_file(&file)).then_some((file, source))
+            // `src/testing/` holds the unit tests' shared builders: test code.
+            (!is_test_file(&file) && !file.starts_with("src/testing/")).then_some((file, source))
         })
         .collect()
 }
@@ -644,5 +648,67 @@ fn the_readme_map_names_every_top_folder_of_src() {
     assert_eq!(
         planted,
         BTreeSet::from(["ghost".to_owned(), "ghost/sub".to_owned()])
+    );
+}
+
+fn is_capability(folder: &str) -> bool {
+    LAYERS[layer_of(&format!("src/{folder}/mod.rs"))] == "capability"
+}
+
+/// Imports from one capability into another that name a module of it rather than an item of
+/// its `mod.rs` (its contract): `crate::watch::store::Series` instead of `crate::watch::Series`.
+fn past_the_face(modules: &[Module]) -> Vec<String> {
+    let faces: BTreeMap<&str, &Module> = modules
+        .iter()
+        .filter(|m| m.path.len() == 1)
+        .map(|m| (m.path[0].as_str(), m))
+        .collect();
+    let mut found = BTreeSet::new();
+    for m in modules {
+        let own = top_folder(&m.file);
+        if !is_capability(&own) {
+            continue;
+        }
+        for import in &m.imports {
+            let (Some(other), Some(name)) = (import.first(), import.get(1)) else {
+                continue;
+            };
+            if *other == own || !is_capability(other) {
+                continue;
+            }
+            if faces
+                .get(other.as_str())
+                .is_some_and(|face| face.children.contains(name))
+            {
+                found.insert(format!("{} imports crate::{}", m.file, import.join("::")));
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+#[test]
+fn a_capability_reaches_another_through_its_mod_rs() {
+    let found = past_the_face(&load());
+    assert!(
+        found.is_empty(),
+        "imports past another capability's mod.rs:\n{}",
+        found.join("\n")
+    );
+    // And the checker sees one.
+    let planted = vec![
+        parse(
+            "src/watch/mod.rs",
+            "pub mod store;\npub use store::Series;\n",
+        ),
+        parse("src/watch/store.rs", "pub struct Series;\n"),
+        parse(
+            "src/regressions/mod.rs",
+            "use crate::watch::store::Series;\nuse crate::watch::Series as Fine;\n",
+        ),
+    ];
+    assert_eq!(
+        past_the_face(&planted),
+        ["src/regressions/mod.rs imports crate::watch::store::Series"]
     );
 }

@@ -17,7 +17,7 @@ use crate::alerts::firing::AlertStateSor;
 use crate::alerts::firing::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
 use crate::alerts::rules::AlertRule;
 use crate::alerts::rules::AlertRuleSor;
-use crate::delivery::channel::webhook;
+use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::{breaches, AppName, FunctionStat, InputError, ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;

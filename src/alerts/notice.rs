@@ -13,9 +13,9 @@ use utoipa::ToSchema;
 
 use crate::alerts::firing::{AlertTransition, StoredAlert, TransitionKind};
 use crate::alerts::rules::AlertRule;
-use crate::delivery::channel::link;
-use crate::delivery::outbox::{NewNotification, NotificationKind};
+use crate::delivery::link;
 use crate::delivery::AlertmanagerAlert;
+use crate::delivery::{NewNotification, NotificationKind};
 use crate::model::{round_percent, FunctionStat, ProfileType};
 use crate::registry::Service;
 use crate::registry::{owners, RegistrySor};

@@ -11,23 +11,27 @@ use crate::app::settings::Settings;
 use crate::http::auth::Authenticator;
 use crate::infra::address_guard::{AddressGuard, AddressPolicy};
 
-/// The access control and the address guard for the routes' app data, and the OpenAPI
-/// document of `routes`, declaring the bearer scheme when tokens are required.
-pub(super) fn edge(
-    settings: &Settings,
-    routes: &[RoutesDoc],
-) -> (
-    web::Data<Authenticator>,
-    web::Data<AddressGuard>,
-    utoipa::openapi::OpenApi,
-) {
+/// What the HTTP edge is given: the access control and the address guard as the routes' app
+/// data, and the OpenAPI document it serves.
+pub(super) struct Edge {
+    pub(super) auth: web::Data<Authenticator>,
+    pub(super) guard: web::Data<AddressGuard>,
+    pub(super) doc: utoipa::openapi::OpenApi,
+}
+
+/// The edge of `settings` for `routes`: the document declares the bearer scheme when tokens
+/// are required.
+pub(super) fn edge(settings: &Settings, routes: &[RoutesDoc]) -> Edge {
     let auth = authenticator(settings);
     let mut doc = openapi::document(routes);
     if auth.enabled() {
         doc = openapi::secured(doc, auth.exempt());
     }
-    let guard = address_guard(settings);
-    (web::Data::new(auth), web::Data::new(guard), doc)
+    Edge {
+        auth: web::Data::new(auth),
+        guard: web::Data::new(address_guard(settings)),
+        doc,
+    }
 }
 
 /// The access control of `settings`; warns when there is none and the service listens beyond

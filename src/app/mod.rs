@@ -1,5 +1,5 @@
 //! Composition root: which routes this process hosts and which implementation each trait gets.
-//! The only file that knows about deployment modes.
+//! The only folder that knows about deployment modes.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -205,7 +205,7 @@ fn serve(
     let health = web::Data::new(health);
     let modules = route_modules(&hosted, &bors);
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
-    let (auth, guard, doc) = access::edge(settings, &docs);
+    let access::Edge { auth, guard, doc } = access::edge(settings, &docs);
     let allowed = web::Data::new(routing::AllowedMethods::of(&doc));
     let max_body = settings.server.max_body_bytes.get();
     let address = format!("{}:{}", settings.server.host, settings.server.port);

@@ -12,6 +12,8 @@ pub mod status;
 pub mod task;
 
 pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
+pub use channel::{link, webhook};
+pub use outbox::{enqueue, NewNotification, NotificationKind};
 
 use crate::infra::outbound::Failure;
 use crate::infra::telemetry::Metrics;

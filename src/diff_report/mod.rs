@@ -8,5 +8,6 @@ pub mod routes;
 pub mod service;
 pub mod significance;
 
+pub use html::findings;
 pub use model::{DiffReport, DiffRequest};
 pub use service::DiffReportService;

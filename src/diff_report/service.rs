@@ -8,7 +8,7 @@ use super::compute::{self, Judgement};
 use super::model::{DiffReport, DiffRequest};
 use crate::baselines::BaselineIndex;
 use crate::baselines::BaselineSor;
-use crate::history::recorder::HistoryRecorder;
+use crate::history::HistoryRecorder;
 use crate::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use crate::infra::sor::json_text::JsonText;
 use crate::infra::sor::SorError;

@@ -14,8 +14,8 @@ use crate::model::{LabelSelector, ProfileType, Slices, TimeWindow};
 use crate::profiles::MockProfileDataSor;
 use crate::profiles::Profile;
 use crate::testing::pct;
-use crate::watch::coverage::AppCoverage;
-use crate::watch::fleet_window::{AppWindow, WindowFunction};
+use crate::watch::AppCoverage;
+use crate::watch::{AppWindow, WindowFunction};
 use crate::watch::{FleetSummarySor, MockFleetSummarySor};
 
 fn function(name: &str, self_samples: u64) -> WindowFunction {

@@ -1,4 +1,5 @@
-//! History SOR: the audit trail of assessments in PostgreSQL.
+//! History SOR: the audit trail of assessments in PostgreSQL, and the recorder that writes it
+//! off the request path (`recorder/`).
 
 mod instant;
 pub mod key;
@@ -11,6 +12,7 @@ pub mod routes;
 pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
 pub use postgres::PgHistoryStore;
+pub use recorder::{history_queue, HistoryRecorder, HistoryWriter};
 
 use async_trait::async_trait;
 

@@ -3,6 +3,7 @@
 //! folded text (`frame;frame value` per line, or `lines`: one stack per line). Folded stacks
 //! and recordings become pprofs of their own, so everything stored is pprof.
 
+use bytes::Bytes;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -107,17 +108,23 @@ pub fn ingest_body(
         }
         _ => None,
     };
+    let pushed = |pprof| Pushed {
+        app,
+        labels,
+        window,
+        pprof,
+    };
     let pprof = match form {
         BodyForm::Pprof => body,
-        BodyForm::Jfr => return jfr_pushed((app, labels, window), &body, None, max_decoded),
+        BodyForm::Jfr => return jfr_pushed(pushed(Bytes::new()), &body, None, max_decoded),
         BodyForm::Multipart(boundary) => match profile_part(body, boundary)? {
             Part::Pprof(pprof) => pprof,
             Part::Jfr {
                 jfr,
                 labels: snapshot,
             } => {
-                let pushed = (app, labels, window);
-                return jfr_pushed(pushed, &jfr, snapshot.as_deref(), max_decoded);
+                let template = pushed(Bytes::new());
+                return jfr_pushed(template, &jfr, snapshot.as_deref(), max_decoded);
             }
         },
         BodyForm::Folded | BodyForm::Lines => {
@@ -136,12 +143,7 @@ pub fn ingest_body(
             to_bytes(&profile(&folded_header(query)?, &stacks), true).into()
         }
     };
-    Ok(vec![Pushed {
-        app,
-        labels,
-        window,
-        pprof,
-    }])
+    Ok(vec![pushed(pprof)])
 }
 
 /// The bounds of the query the document states: a name of at most 4 096 characters without

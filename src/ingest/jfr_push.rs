@@ -2,14 +2,14 @@
 //! the agent's labels snapshot in the part `labels`; either part may be gzip, as the agent
 //! compresses them. One push per logical type the recording has events of.
 
-use super::model::{IngestError, LabelSet, Pushed};
+use super::model::{IngestError, Pushed};
 use super::push::gunzip;
 use crate::formats::jfr::{jfr_profiles, JfrError};
 use prost::Message;
 
-/// The profiles of a JFR push for `app` with the push's `labels` and `window`.
+/// The profiles of a JFR push, each as `template` (its app, labels and window) with its pprof.
 pub fn jfr_pushed(
-    (app, labels, window): (String, LabelSet, Option<(i64, i64)>),
+    template: Pushed,
     jfr: &[u8],
     snapshot: Option<&[u8]>,
     max_decoded: u64,
@@ -22,10 +22,8 @@ pub fn jfr_pushed(
     Ok(profiles
         .into_iter()
         .map(|p| Pushed {
-            app: app.clone(),
-            labels: labels.clone(),
-            window,
             pprof: p.profile.encode_to_vec().into(),
+            ..template.clone()
         })
         .collect())
 }

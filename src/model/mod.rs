@@ -1,4 +1,5 @@
-//! Domain types shared by SORs and BORs: profile types, app names, function names, time windows, limits.
+//! Domain types every capability shares, pure: app and function names, profile types, time
+//! windows and slices, label selectors, trends, limits, and the statistics of significance.
 
 mod calltree;
 mod error;

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::LabelValues;
-use super::routes::{subject, PyroscopeFailure};
+use super::routes::{subject, PyroscopeFailure, Subject};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{resource, AppPath};
 use crate::model::{is_label_name, InputError};
@@ -69,8 +69,11 @@ pub async fn label_values(
         .into());
     }
     let query = query.into_inner();
-    let (app, profile_type, window) =
-        subject(&app, query.profile_type.as_deref(), query.from, query.to)?;
+    let Subject {
+        app,
+        profile_type,
+        window,
+    } = subject(&app, query.profile_type.as_deref(), query.from, query.to)?;
     let values = sor.label_values(app, profile_type, window, name).await?;
     Ok(HttpResponse::Ok().json(LabelValues { values }))
 }

@@ -1,7 +1,7 @@
-//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files,
-//! and the one that takes what agents push (`ingest/`, `intake.rs`, `store/`).
+//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files
+//! (the push store of `ingest/` writes such files); its contract is [`ProfileDataSor`].
 //!
-//! [`FileProfileData`] merges the pprof files of a directory (`pprof/`) into the same call
+//! [`FileProfileData`] merges the pprof files of a directory (`files/`) into the same call
 //! tree a flame graph gives, and ranks it with the same aggregation.
 //! [`PyroscopeProfileData`] resolves which Pyroscope profile type to read, asks for the merged
 //! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
@@ -26,6 +26,8 @@ mod type_tables;
 mod window_source;
 
 pub use file_profile_data::FileProfileData;
+pub use files::read::COMPACTION_JOURNAL;
+pub use files::source::ProfileDir;
 pub use model::{
     AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
     WindowPart,

@@ -115,8 +115,11 @@ pub struct DiffParams {
 impl DiffParams {
     /// The diff these parameters ask for, `limit` within `1..=max`.
     pub(super) fn query(self, app: &str, max: (u32, u32)) -> Result<ProfileDiffQuery, InputError> {
-        let (app, profile_type, current) =
-            subject(app, self.profile_type.as_deref(), self.from, self.to)?;
+        let Subject {
+            app,
+            profile_type,
+            window: current,
+        } = subject(app, self.profile_type.as_deref(), self.from, self.to)?;
         let labels = LabelSelector::parse(self.labels.as_deref(), "labels")?;
         Ok(ProfileDiffQuery {
             app,
@@ -170,7 +173,11 @@ pub async fn profile(
     query: web::Query<ProfileParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
-    let (app, profile_type, window) = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
+    let Subject {
+        app,
+        profile_type,
+        window,
+    } = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
     let request = ProfileQuery {
         app,
         profile_type,
@@ -211,21 +218,27 @@ pub async fn diff(
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
 }
 
-/// What every per-app route reads first: the app, the profile type (default cpu) and the
-/// current window.
+/// What every per-app route reads first, typed once.
+pub(super) struct Subject {
+    pub(super) app: AppName,
+    /// Default cpu.
+    pub(super) profile_type: ProfileType,
+    /// The current window.
+    pub(super) window: TimeWindow,
+}
+
+/// The app, the profile type and the current window of a per-app route.
 pub(super) fn subject(
     app: &str,
     profile_type: Option<&str>,
     from: Option<i64>,
     to: Option<i64>,
-) -> Result<(AppName, ProfileType, TimeWindow), InputError> {
-    let app = app.parse()?;
-    let profile_type = self::profile_type(profile_type)?;
-    Ok((
-        app,
-        profile_type,
-        TimeWindow::resolve(from, to, now_floored())?,
-    ))
+) -> Result<Subject, InputError> {
+    Ok(Subject {
+        app: app.parse()?,
+        profile_type: self::profile_type(profile_type)?,
+        window: TimeWindow::resolve(from, to, now_floored())?,
+    })
 }
 
 /// `type`, defaulting to cpu.

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::ProfileQuery;
-use super::routes::{subject, DiffParams, PyroscopeFailure, DIFF_LIMIT};
+use super::routes::{subject, DiffParams, PyroscopeFailure, Subject, DIFF_LIMIT};
 use crate::formats::flamegraph::connect_json;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{resource, AppPath};
@@ -47,8 +47,11 @@ pub struct TreeParams {
 
 impl TreeParams {
     fn query(self, app: &str) -> Result<ProfileQuery, ApiError> {
-        let (app, profile_type, window) =
-            subject(app, self.profile_type.as_deref(), self.from, self.to)?;
+        let Subject {
+            app,
+            profile_type,
+            window,
+        } = subject(app, self.profile_type.as_deref(), self.from, self.to)?;
         Ok(ProfileQuery {
             app,
             profile_type,

@@ -14,7 +14,7 @@ use sqlx::PgConnection;
 use super::detector;
 use super::metrics::RegressionMetrics;
 use super::notice::RegressionNotices;
-use crate::delivery::channel::webhook;
+use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::TimeWindow;
@@ -22,7 +22,7 @@ use crate::registry::RegistrySor;
 use crate::regressions::model::{Change, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::RegressionSor;
 use crate::regressions::store::{write_events, EventWrite, Regression};
-use crate::watch::store::{Series, SliceFindings, SliceWork, WorkSource};
+use crate::watch::{Series, SliceFindings, SliceWork, WorkSource};
 use crate::watch::{SliceExaminer, SummarySor};
 
 /// What the detector needs around it.

@@ -21,8 +21,8 @@ use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
 use crate::regressions::store::{EventWrite, Regression};
 use crate::regressions::test_events::confirmed;
-use crate::watch::store::{Series, SliceWork, WorkSource};
 use crate::watch::{MockSummarySor, SliceExaminer};
+use crate::watch::{Series, SliceWork, WorkSource};
 
 const HOOK: &str = "https://hooks.example/ledger";
 

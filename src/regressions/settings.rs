@@ -2,7 +2,7 @@
 //! the detector reads the watcher's slices.
 
 use super::model::DetectorSettings;
-use crate::watch::settings::WatchSettings;
+use crate::watch::WatchSettings;
 
 impl DetectorSettings {
     /// The detector's settings, from the watcher's (`[watch]`: the detector reads its slices).

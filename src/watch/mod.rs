@@ -21,4 +21,8 @@ pub use contracts::{
 };
 #[cfg(test)]
 pub use contracts::{MockFleetSummarySor, MockSummarySor, MockWatchWork};
+pub use coverage::{covered, AppCoverage, CoverageQuery, Covered};
+pub use fleet_window::{AppWindow, FleetQuery, WindowFunction};
+pub use settings::WatchSettings;
+pub use store::{Series, SliceFindings, SliceWork, WorkSource};
 pub use trends::TrendService;

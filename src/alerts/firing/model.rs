@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::delivery::outbox::NewNotification;
+use crate::delivery::NewNotification;
 use crate::infra::sor::fields::text_column;
 use crate::model::ProfileType;
 

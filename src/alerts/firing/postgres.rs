@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::model::{AlertTransition, StoredAlert};
 use crate::alerts::firing::AlertStateSor;
-use crate::delivery::outbox::enqueue;
+use crate::delivery::enqueue;
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::model::AppName;

@@ -7,7 +7,7 @@ use super::model::{
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::alerts::rules::AlertRuleSor;
-use crate::delivery::channel::webhook;
+use crate::delivery::webhook;
 use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
 use crate::http::routing::{parse_id, resource, AppPath};
 use crate::infra::address_guard::AddressGuard;

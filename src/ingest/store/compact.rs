@@ -15,7 +15,7 @@ use super::merge::{merge, shape};
 use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
 use crate::formats::pprof::{decompress, proto, Limits};
-use crate::profiles::files::read::COMPACTION_JOURNAL;
+use crate::profiles::COMPACTION_JOURNAL;
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
 

@@ -102,7 +102,7 @@ fn a_journal_left_by_a_crash_is_finished_or_forgotten() {
 
 #[tokio::test]
 async fn while_a_journal_stands_the_reader_counts_the_merged_file_and_not_its_sources() {
-    use crate::profiles::files::source::ProfileDir;
+    use crate::profiles::ProfileDir;
     let root = tempfile::tempdir().unwrap();
     let app = root.path().join("busy");
     let merged = midway(&app);

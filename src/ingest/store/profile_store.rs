@@ -15,7 +15,7 @@ use super::write;
 use crate::formats::pprof::Limits;
 use crate::ingest::{IngestError, Pushed};
 use crate::model::AppName;
-use crate::profiles::files::source::ProfileDir;
+use crate::profiles::ProfileDir;
 
 /// Why the store did not keep a push.
 #[derive(Debug, thiserror::Error)]

@@ -198,7 +198,7 @@ impl PyroscopeClient {
                 let url = self.endpoint(&[modern::SERVICE, modern::SELECT_MERGE_STACKTRACES]);
                 let body = modern::SelectMergeStacktracesRequest::new(
                     source,
-                    (&self.app_label, app.as_str(), labels),
+                    modern::labelled_selector(&self.app_label, app.as_str(), labels),
                     window,
                     max_nodes,
                 );

@@ -55,15 +55,17 @@ pub(super) struct SelectMergeStacktracesRequest<'a> {
 }
 
 impl<'a> SelectMergeStacktracesRequest<'a> {
+    /// The request for `profile_type_id` of the series `label_selector` (see
+    /// [`labelled_selector`]) in `window`.
     pub fn new(
         profile_type_id: &'a str,
-        (label, app, labels): (&str, &str, &LabelSelector),
+        label_selector: String,
         window: TimeWindow,
         max_nodes: u32,
     ) -> Self {
         SelectMergeStacktracesRequest {
             profile_type_id,
-            label_selector: labelled_selector(label, app, labels),
+            label_selector,
             start: millis(window.from),
             end: millis(window.to),
             max_nodes,
@@ -189,7 +191,7 @@ mod tests {
         let window = TimeWindow::new(100, 200).unwrap();
         let body = serde_json::to_value(SelectMergeStacktracesRequest::new(
             "process_cpu:cpu:nanoseconds:cpu:nanoseconds",
-            ("service_name", "checkout", &LabelSelector::default()),
+            labelled_selector("service_name", "checkout", &LabelSelector::default()),
             window,
             16384,
         ))

@@ -14,7 +14,7 @@ pub use writes::write_events;
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
-use crate::watch::store::Series;
+use crate::watch::Series;
 
 /// The regression events the watcher's detector stores (SPEC §15).
 ///

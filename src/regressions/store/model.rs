@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::delivery::outbox::NewNotification;
+use crate::delivery::NewNotification;
 use crate::model::{round_percent, AppName, ProfileType, TimeWindow};
 use crate::regressions::model::{
     Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,

@@ -11,7 +11,7 @@ use crate::model::saturate;
 use crate::model::AppName;
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::RegressionSor;
-use crate::watch::store::Series;
+use crate::watch::Series;
 
 /// The regression events' store.
 #[derive(Clone)]

@@ -7,9 +7,9 @@ use sqlx::query::Query;
 use sqlx::{PgConnection, Postgres};
 
 use super::model::EventWrite;
-use crate::delivery::outbox::enqueue;
+use crate::delivery::enqueue;
 use crate::regressions::model::{Change, Confirmation, Finding};
-use crate::watch::store::Series;
+use crate::watch::Series;
 
 /// Stores `changes` of `series` in `tx`, each with its webhook in the outbox. A suspicion
 /// already stored (same function and slice) is left as it is; a decision applies only to an
