@@ -30,6 +30,7 @@ bench:
     cargo bench --bench pprof -- --warm-up-time 1 --measurement-time 5
     cargo bench --bench significance -- --warm-up-time 1 --measurement-time 3
     cargo bench --bench detector -- --warm-up-time 1 --measurement-time 5
+    cargo bench --bench suspects -- --warm-up-time 1 --measurement-time 3
 
 # The profile watcher's figures: a live slice on 1-3 replicas, a day's backfill, bytes per
 # summary, /trends under load (docs/performance.md).
