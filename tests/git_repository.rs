@@ -1,13 +1,16 @@
 //! The git reader on a real repository made by the test with the `git` command (SPEC §21): the
 //! commits of a range newest first with the lines each changed, a merge, a rename, a range
-//! over the bound, unknown refs; and the ranking of that range names the commit that added
-//! the work first, the decoys below it.
+//! over the bound, unknown refs; the ranking of that range names the commit that added the
+//! work first, the decoys below it; and every reason a regression names no commit.
 
 use std::path::Path;
 use std::process::Command;
 
+use pyroscope_functions::regressions::commits::{name_suspects, RangeAsked};
 use pyroscope_functions::regressions::git::{GitError, GitRepository};
-use pyroscope_functions::regressions::suspects::model::{CodeSpan, LineRange, Role, Why};
+use pyroscope_functions::regressions::suspects::model::{
+    CodeSpan, LineRange, Role, SuspectsReason, Why,
+};
 use pyroscope_functions::regressions::suspects::{rank, MAX_SUSPECTS};
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -166,4 +169,93 @@ fn the_commit_that_added_the_work_is_ranked_first_and_the_decoys_below_it() {
     let titles: Vec<&str> = suspects.iter().map(|s| s.title.as_str()).collect();
     assert_eq!(titles, ["Score every request twice", "Explain the router"]);
     assert!(suspects[1].score < suspects[0].score);
+}
+
+/// What a profile of the new version says of the regression: score's work at lines 11–14.
+fn score_span() -> CodeSpan {
+    CodeSpan {
+        function: "app.score".into(),
+        file: "app/score.go".into(),
+        lines: LineRange::new(11, 14),
+        role: Role::Regressed,
+    }
+}
+
+#[test]
+fn every_reason_a_regression_names_no_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, work) = repository(dir.path());
+    let repo = GitRepository::at(dir.path());
+    let spans = [score_span()];
+    let asked = RangeAsked {
+        repository: Some(&repo),
+        from: Some("v1"),
+        to: Some("HEAD"),
+        max_commits: 500,
+    };
+    let named = name_suspects(asked, &spans);
+    assert_eq!(named.suspects[0].commit, work);
+    assert_eq!(named.suspects_reason, None);
+    let range = named.range.expect("the range read");
+    assert_eq!(
+        (range.from.as_str(), range.to.as_str(), range.commits),
+        ("v1", "HEAD", 7)
+    );
+
+    let reason = |asked: RangeAsked<'_>, spans: &[CodeSpan]| {
+        let answer = name_suspects(asked, spans);
+        assert!(answer.suspects.is_empty());
+        answer.suspects_reason
+    };
+    let no_ref = RangeAsked {
+        from: None,
+        ..asked
+    };
+    assert_eq!(reason(no_ref, &spans), Some(SuspectsReason::NoRefLabel));
+    let no_repository = RangeAsked {
+        repository: None,
+        ..asked
+    };
+    assert_eq!(
+        reason(no_repository, &spans),
+        Some(SuspectsReason::RepositoryNotConfigured)
+    );
+    let unknown = RangeAsked {
+        from: Some("v0"),
+        ..asked
+    };
+    assert_eq!(reason(unknown, &spans), Some(SuspectsReason::RefNotFound));
+    let bounded = RangeAsked {
+        max_commits: 3,
+        ..asked
+    };
+    assert_eq!(
+        reason(bounded, &spans),
+        Some(SuspectsReason::TooManyCommits)
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let not_git = GitRepository::at(empty.path());
+    let unreadable = RangeAsked {
+        repository: Some(&not_git),
+        ..asked
+    };
+    assert_eq!(
+        reason(unreadable, &spans),
+        Some(SuspectsReason::RepositoryUnreadable)
+    );
+    // A function in a file no commit of the range touched.
+    let untouched = [CodeSpan {
+        file: "app/elsewhere.go".into(),
+        ..score_span()
+    }];
+    let answer = name_suspects(asked, &untouched);
+    assert_eq!(
+        answer.suspects_reason,
+        Some(SuspectsReason::NoCommitTouchesStacks)
+    );
+    assert_eq!(
+        answer.range.map(|r| r.commits),
+        Some(7),
+        "the range is still said"
+    );
 }

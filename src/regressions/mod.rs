@@ -3,6 +3,7 @@
 //! most likely behind a regression.
 
 pub mod announcer;
+pub mod commits;
 pub mod cost;
 pub mod detector;
 pub mod examiner;

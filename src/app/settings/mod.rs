@@ -20,6 +20,7 @@ use crate::infra::durations;
 use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
+use crate::regressions::settings::RepositorySettings;
 use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
 
@@ -74,6 +75,7 @@ pub struct Settings {
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
     pub watch: WatchSettings,
+    pub repositories: RepositorySettings,
     pub ingest: IngestSettings,
     #[serde(default)]
     pub auth: AuthSettings,

@@ -112,3 +112,54 @@ pub struct Suspect {
     pub score: f64,
     pub evidence: Vec<Evidence>,
 }
+
+/// Why a regression names no commit (SPEC §21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspectsReason {
+    /// The slices before or after the change point name no ref (`service_git_ref`, or a
+    /// version that names one).
+    NoRefLabel,
+    /// No directory in `[repositories.dirs]` for the app or its repository.
+    RepositoryNotConfigured,
+    /// A ref is not in the repository (not fetched yet?).
+    RefNotFound,
+    /// The range holds more than `repositories.max_commits` commits.
+    TooManyCommits,
+    /// The configured directory is no git repository the service can read.
+    RepositoryUnreadable,
+    /// No commit of the range changes a function on the regression's stacks or its file.
+    NoCommitTouchesStacks,
+}
+
+/// The commits a regression's suspects were chosen from: reachable from `to`, not from `from`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CommitRange {
+    pub from: String,
+    pub to: String,
+    /// How many commits the range holds.
+    pub commits: usize,
+}
+
+/// The commits named on a regression, best first, or why none is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SuspectsAnswer {
+    /// At most five.
+    pub suspects: Vec<Suspect>,
+    /// Absent when no range could be read.
+    pub range: Option<CommitRange>,
+    /// Present when `suspects` is empty.
+    pub suspects_reason: Option<SuspectsReason>,
+}
+
+impl SuspectsAnswer {
+    /// No suspects, for `reason`.
+    pub fn none(reason: SuspectsReason, range: Option<CommitRange>) -> Self {
+        SuspectsAnswer {
+            suspects: Vec::new(),
+            range,
+            suspects_reason: Some(reason),
+        }
+    }
+}
