@@ -13,10 +13,10 @@ use super::notice::RuleNotices;
 use super::service::read_functions;
 use super::state::{step, AlertState, Transition};
 use super::value::{rule_value, ValueKind};
-use crate::alerts::firing::AlertStateSor;
-use crate::alerts::firing::{AlertPhase, AlertTransition, StoredAlert, TransitionKind};
-use crate::alerts::rules::AlertRule;
-use crate::alerts::rules::AlertRuleSor;
+use crate::alerts::firing::{
+    AlertPhase, AlertStateSor, AlertTransition, StoredAlert, TransitionKind,
+};
+use crate::alerts::rules::{AlertRule, AlertRuleSor};
 use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::{breaches, AppName, FunctionStat, InputError, ProfileType, TimeWindow};

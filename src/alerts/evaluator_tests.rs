@@ -8,8 +8,7 @@ use chrono::{Duration, TimeZone};
 use super::*;
 use crate::alerts::firing::MockAlertStateSor;
 use crate::alerts::rules::MockAlertRuleSor;
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::Profile;
+use crate::profiles::{MockProfileDataSor, Profile};
 use crate::testing::{alert_rule, per_mille};
 
 fn at(secs: i64) -> DateTime<Utc> {

@@ -13,12 +13,9 @@ use utoipa::ToSchema;
 
 use crate::alerts::firing::{AlertTransition, StoredAlert, TransitionKind};
 use crate::alerts::rules::AlertRule;
-use crate::delivery::link;
-use crate::delivery::AlertmanagerAlert;
-use crate::delivery::{NewNotification, NotificationKind};
+use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
 use crate::model::{round_percent, FunctionStat, ProfileType};
-use crate::registry::Service;
-use crate::registry::{owners, RegistrySor};
+use crate::registry::{owners, RegistrySor, Service};
 
 /// The `alertname` label of every rule alert this service raises.
 pub const ALERT_NAME: &str = "ProfilingRuleBreached";

@@ -7,16 +7,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
-use crate::alerts::firing::AlertStateSor;
-use crate::alerts::firing::{AlertPhase, AlertTransition, StoredAlert};
-use crate::alerts::rules::AlertRule;
-use crate::alerts::rules::AlertRuleSor;
+use crate::alerts::firing::{AlertPhase, AlertStateSor, AlertTransition, StoredAlert};
+use crate::alerts::rules::{AlertRule, AlertRuleSor};
 use crate::infra::sor::SorError;
 use crate::model::{
     breaches, AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow,
 };
-use crate::profiles::ProfileDataSor;
-use crate::profiles::ProfileQuery;
+use crate::profiles::{ProfileDataSor, ProfileQuery};
 use crate::triage::RuleSet;
 
 /// Functions read per profile: the most a profile answer holds, so a pattern sums them all.

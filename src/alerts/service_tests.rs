@@ -3,8 +3,7 @@
 use super::*;
 use crate::alerts::firing::MockAlertStateSor;
 use crate::alerts::rules::MockAlertRuleSor;
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::Profile;
+use crate::profiles::{MockProfileDataSor, Profile};
 use crate::testing::{alert_rule, per_mille};
 
 const NOW: i64 = 1_700_000_000;

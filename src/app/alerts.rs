@@ -15,8 +15,7 @@ use super::remote_sors::{
 };
 use super::StartupError;
 use crate::alerts::evaluator::Evaluator;
-use crate::alerts::firing::AlertStateSor;
-use crate::alerts::firing::PgAlertStateStore;
+use crate::alerts::firing::{AlertStateSor, PgAlertStateStore};
 use crate::alerts::notice::RuleNotices;
 use crate::alerts::task::{EvaluatorStatus, EvaluatorTask};
 use crate::alerts::AlertEvaluationService;

@@ -16,8 +16,7 @@ use crate::profiles::files::check::ProfileFilesCheck;
 use crate::profiles::files::listed::Replay;
 use crate::profiles::files::source::Root;
 use crate::profiles::pyroscope::check::PyroscopeCheck;
-use crate::profiles::ProfileDataSor;
-use crate::profiles::{FileProfileData, PyroscopeProfileData};
+use crate::profiles::{FileProfileData, ProfileDataSor, PyroscopeProfileData};
 
 /// A hosted Profile Data SOR, its `/health` check, and where pushes are kept (or, reading
 /// Pyroscope, its URL: pushes go there).

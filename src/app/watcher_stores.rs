@@ -5,8 +5,7 @@ use std::sync::Arc;
 
 use crate::infra::db::Database;
 use crate::model::Slices;
-use crate::regressions::store::PgRegressionStore;
-use crate::regressions::store::RegressionSor;
+use crate::regressions::store::{PgRegressionStore, RegressionSor};
 use crate::watch::store::PgSummaryStore;
 use crate::watch::{SummarySor, WatchWork, WatcherReads};
 

@@ -8,8 +8,7 @@ use super::service::DiffReportService;
 use super::{html, markdown};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{requested_by, resource, AppPath};
-use crate::model::now_floored;
-use crate::model::ReportFormat;
+use crate::model::{now_floored, ReportFormat};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -6,15 +6,12 @@ use serde_json::json;
 
 use super::compute::{self, Judgement};
 use super::model::{DiffReport, DiffRequest};
-use crate::baselines::BaselineIndex;
-use crate::baselines::BaselineSor;
-use crate::history::HistoryRecorder;
-use crate::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use crate::baselines::{BaselineIndex, BaselineSor};
+use crate::history::{AssessmentSeverity, HistoryRecorder, NewHistoryRecord, RecordKey};
 use crate::infra::sor::json_text::JsonText;
 use crate::infra::sor::SorError;
 use crate::model::{truncate_chars, MAX_RECOMMENDATION};
-use crate::profiles::ProfileDataSor;
-use crate::profiles::{DiffTrees, ProfileDiffQuery};
+use crate::profiles::{DiffTrees, ProfileDataSor, ProfileDiffQuery};
 
 /// Functions asked for per window: enough that every function that matters is ranked in both,
 /// so a function is never "new" merely because it fell off one window's list.

@@ -16,10 +16,8 @@ use crate::baselines::MockBaselineSor;
 use crate::diff_report::model::{DiffParams, Verdict};
 use crate::history::MockHistorySor;
 use crate::infra::telemetry::Metrics;
-use crate::model::ReportFormat;
-use crate::model::{ProfileType, TimeWindow};
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::{ProfileDiff, ProfileWindow};
+use crate::model::{ProfileType, ReportFormat, TimeWindow};
+use crate::profiles::{MockProfileDataSor, ProfileDiff, ProfileWindow};
 use crate::testing::{baseline, diff_request, dropped_writes, recorder, recording_history, stat};
 
 fn request() -> DiffRequest {

@@ -14,13 +14,10 @@ use super::scoring::{AppTop, TOP_FUNCTIONS};
 use super::summarized::SummaryRead;
 use super::tops::{FleetTops, Tops};
 use super::window_cache::WindowCache;
-use crate::infra::sor::shown_error;
-use crate::infra::sor::SorError;
+use crate::infra::sor::{shown_error, SorError};
 use crate::model::{AppName, Slices};
-use crate::profiles::ProfileDataSor;
-use crate::profiles::ProfileQuery;
-use crate::registry::RegistrySor;
-use crate::registry::Service;
+use crate::profiles::{ProfileDataSor, ProfileQuery};
+use crate::registry::{RegistrySor, Service};
 use crate::watch::FleetSummarySor;
 
 /// The SORs a fleet answer reads.

@@ -11,12 +11,9 @@ use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest, Sour
 use crate::fleet_search::FleetSearchService;
 use crate::infra::sor::SorError;
 use crate::model::{LabelSelector, ProfileType, Slices, TimeWindow};
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::Profile;
+use crate::profiles::{MockProfileDataSor, Profile};
 use crate::testing::pct;
-use crate::watch::AppCoverage;
-use crate::watch::{AppWindow, WindowFunction};
-use crate::watch::{FleetSummarySor, MockFleetSummarySor};
+use crate::watch::{AppCoverage, AppWindow, FleetSummarySor, MockFleetSummarySor, WindowFunction};
 
 fn function(name: &str, self_samples: u64) -> WindowFunction {
     WindowFunction {

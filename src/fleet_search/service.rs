@@ -13,8 +13,7 @@ use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::Slices;
 use crate::profiles::ProfileDataSor;
-use crate::registry::RegistrySor;
-use crate::registry::Tier;
+use crate::registry::{RegistrySor, Tier};
 use crate::watch::FleetSummarySor;
 
 /// Fleet Search, v1 (profiles only) or v2 (with the registry when it can reach it).

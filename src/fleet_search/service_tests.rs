@@ -13,11 +13,10 @@ use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest};
 use crate::fleet_search::report::FailedApp;
 use crate::infra::sor::json_text::JsonObject;
 use crate::model::{AppName, CallTree, FunctionStat, ProfileType, TimeWindow};
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::ProfileQuery;
-use crate::profiles::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery};
-use crate::registry::MockRegistrySor;
-use crate::registry::Service;
+use crate::profiles::{
+    DiffTrees, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+};
+use crate::registry::{MockRegistrySor, Service};
 use crate::testing::pct;
 
 fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {

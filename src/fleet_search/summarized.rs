@@ -13,9 +13,7 @@ use super::tops::{FleetTops, SummaryBasis, Tops};
 use crate::infra::sor::SorError;
 use crate::model::{percent_of, FunctionStat, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
-use crate::watch::FleetSummarySor;
-use crate::watch::{covered, CoverageQuery, Covered};
-use crate::watch::{AppWindow, FleetQuery};
+use crate::watch::{covered, AppWindow, CoverageQuery, Covered, FleetQuery, FleetSummarySor};
 
 /// One read of a window from the summaries.
 pub(super) struct SummaryRead<'a> {

@@ -9,8 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use crate::history::HistorySor;
-use crate::history::NewHistoryRecord;
+use crate::history::{HistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
 use crate::infra::telemetry::Metrics;
 

@@ -8,8 +8,7 @@ use super::model::{
     DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 use crate::formats::flamegraph::FlameGraphStats;
-use crate::model::saturate;
-use crate::model::{FunctionStat, LabelSelector, TimeWindow};
+use crate::model::{saturate, FunctionStat, LabelSelector, TimeWindow};
 
 /// A window's parts as read (SPEC §14): each part's bounds and flame graph, or why there are
 /// none; `None` when they were not asked for.

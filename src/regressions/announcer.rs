@@ -15,8 +15,7 @@ use crate::delivery::AlertmanagerQueue;
 use crate::infra::leader::Leadership;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
-use crate::registry::owners;
-use crate::registry::RegistrySor;
+use crate::registry::{owners, RegistrySor};
 use crate::regressions::store::RegressionSor;
 
 /// How often the leader looks for new confirmations and resolutions.

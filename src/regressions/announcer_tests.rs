@@ -12,8 +12,7 @@ use crate::infra::sor::SorError;
 use crate::model::Slices;
 use crate::regressions::model::EventState;
 use crate::regressions::notice::RegressionNotices;
-use crate::regressions::store::MockRegressionSor;
-use crate::regressions::store::Regression;
+use crate::regressions::store::{MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
 
 fn leading(leader: bool) -> MockLeadership {

@@ -20,10 +20,8 @@ use crate::model::trend::SliceSummary;
 use crate::model::TimeWindow;
 use crate::registry::RegistrySor;
 use crate::regressions::model::{Change, DetectorSettings, EventKind, EventState};
-use crate::regressions::store::RegressionSor;
-use crate::regressions::store::{write_events, EventWrite, Regression};
-use crate::watch::{Series, SliceFindings, SliceWork, WorkSource};
-use crate::watch::{SliceExaminer, SummarySor};
+use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
+use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
 
 /// What the detector needs around it.
 pub struct Examiner {

@@ -11,18 +11,14 @@ use crate::infra::sor::json_text::JsonObject;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::model::Slices;
-use crate::model::{ProfileType, TimeWindow};
-use crate::registry::{MockRegistrySor, RegistrySor};
-use crate::registry::{Service, Tier};
+use crate::model::{ProfileType, Slices, TimeWindow};
+use crate::registry::{MockRegistrySor, RegistrySor, Service, Tier};
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::{Change, DetectorSettings, EventKind};
 use crate::regressions::notice::RegressionNotices;
-use crate::regressions::store::MockRegressionSor;
-use crate::regressions::store::{EventWrite, Regression};
+use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
-use crate::watch::{MockSummarySor, SliceExaminer};
-use crate::watch::{Series, SliceWork, WorkSource};
+use crate::watch::{MockSummarySor, Series, SliceExaminer, SliceWork, WorkSource};
 
 const HOOK: &str = "https://hooks.example/ledger";
 

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
-use crate::delivery::link;
-use crate::delivery::AlertmanagerAlert;
-use crate::delivery::{NewNotification, NotificationKind};
+use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
 use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::model::EventState;

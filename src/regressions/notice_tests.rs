@@ -1,8 +1,7 @@
 //! What a regression's alert says of its cost (SPEC §19), on events written by hand.
 
 use super::{cost, summary, RegressionNotices};
-use crate::model::ProfileType;
-use crate::model::Slices;
+use crate::model::{ProfileType, Slices};
 use crate::regressions::cost::{cost_ratio, process_cost_percent};
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::{EventSignificance, Regression};

@@ -5,8 +5,7 @@
 use chrono::DateTime;
 
 use super::notice::{cost, summary};
-use crate::diff_report::findings;
-use crate::diff_report::{DiffReport, DiffRequest};
+use crate::diff_report::{findings, DiffReport, DiffRequest};
 use crate::pictures::{href, trends_svg_marked, Page};
 use crate::profiles::DiffTrees;
 use crate::regressions::model::EventState;

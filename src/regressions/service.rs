@@ -12,8 +12,7 @@ use crate::model::trend_view::{TrendPick, Trends};
 use crate::model::{AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::model::DetectorSettings;
-use crate::regressions::store::RegressionSor;
-use crate::regressions::store::{Regression, RegressionFilter};
+use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
 use crate::watch::TrendSor;
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.

@@ -9,14 +9,11 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use crate::alerts::rules::AlertRule;
 use crate::baselines::Baseline;
 use crate::diff_report::DiffRequest;
-use crate::history::MockHistorySor;
-use crate::history::NewHistoryRecord;
-use crate::history::{history_queue, HistoryRecorder};
+use crate::history::{history_queue, HistoryRecorder, MockHistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
 use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
-use crate::model::ReportFormat;
-use crate::model::{FunctionStat, ProfileType, Severity, TimeWindow};
+use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
 
 /// A function with `self_samples` out of `total` samples.
 pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {

@@ -8,17 +8,13 @@ use chrono::{TimeZone, Utc};
 use serde_json::Value;
 
 use crate::alerts::evaluator::Evaluator;
-use crate::alerts::firing::AlertTransition;
-use crate::alerts::firing::MockAlertStateSor;
+use crate::alerts::firing::{AlertTransition, MockAlertStateSor};
 use crate::alerts::notice::RuleNotices;
 use crate::alerts::rules::MockAlertRuleSor;
-use crate::baselines::BaselineIndex;
-use crate::baselines::MockBaselineSor;
+use crate::baselines::{BaselineIndex, MockBaselineSor};
 use crate::diff_report::compute::{report, Judgement};
-use crate::model::ReportFormat;
-use crate::model::{FunctionStat, ProfileType, TimeWindow};
-use crate::profiles::MockProfileDataSor;
-use crate::profiles::{Profile, ProfileDiff, ProfileWindow};
+use crate::model::{FunctionStat, ProfileType, ReportFormat, TimeWindow};
+use crate::profiles::{MockProfileDataSor, Profile, ProfileDiff, ProfileWindow};
 use crate::testing::{alert_rule, baseline, diff_request, stat};
 use crate::triage::{RuleSet, TriageRequest, TriageService};
 

@@ -11,16 +11,12 @@ use super::model::{
 use super::record::history_record;
 use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use super::trends::recent_trends;
-use crate::baselines::BaselineIndex;
-use crate::baselines::BaselineSor;
-use crate::history::AssessmentSeverity;
-use crate::history::HistoryRecorder;
-use crate::infra::sor::shown_error;
-use crate::infra::sor::SorError;
+use crate::baselines::{BaselineIndex, BaselineSor};
+use crate::history::{AssessmentSeverity, HistoryRecorder};
+use crate::infra::sor::{shown_error, SorError};
 use crate::model::trend_view::Trends;
 use crate::model::{breaches, round_percent, CallTree, ProfileType};
-use crate::profiles::ProfileDataSor;
-use crate::profiles::{Profile, ProfileQuery};
+use crate::profiles::{Profile, ProfileDataSor, ProfileQuery};
 use crate::watch::TrendSor;
 
 /// A triage with each requested type's call tree and recent trend, in the order of the

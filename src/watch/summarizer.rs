@@ -10,8 +10,7 @@ use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
 use crate::model::{LabelSelector, Slices, TimeWindow};
-use crate::profiles::ProfileDataSor;
-use crate::profiles::ProfileQuery;
+use crate::profiles::{ProfileDataSor, ProfileQuery};
 use crate::watch::store::Series;
 
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR

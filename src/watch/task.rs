@@ -15,8 +15,7 @@ use super::summarizer::Summarizer;
 use super::worker::Worker;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::Shutdown;
-use crate::model::Slices;
-use crate::model::{AppName, ProfileType};
+use crate::model::{AppName, ProfileType, Slices};
 use crate::watch::store::{Backfill, Series};
 use crate::watch::{SummarySor, WatchWork};
 

@@ -2,8 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::model::saturate;
-use crate::model::{percent_of, CallTree};
+use crate::model::{percent_of, saturate, CallTree};
 
 /// Name Pyroscope gives to the synthetic nodes that absorb call sites too small to keep.
 pub const TRUNCATED_NAME: &str = "other";

@@ -9,8 +9,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::time::Instant;
 
 use super::*;
-use crate::history::MockHistorySor;
-use crate::history::{AssessmentSeverity, RecordKey};
+use crate::history::{AssessmentSeverity, MockHistorySor, RecordKey};
 use crate::infra::backoff::Backoff;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::{shutdown_signal, Stopper};

@@ -8,8 +8,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::queue::QueueState;
-use crate::history::HistorySor;
-use crate::history::NewHistoryRecord;
+use crate::history::{HistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::{Shutdown, TaskStatus};

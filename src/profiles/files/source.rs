@@ -11,8 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::read::{read_all, replaced_by_compaction, sorted_entries};
-use crate::formats::pprof::PprofError;
-use crate::formats::pprof::{Limits, ParsedProfile};
+use crate::formats::pprof::{Limits, ParsedProfile, PprofError};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;

@@ -5,8 +5,7 @@
 
 use super::postgres::PgSummaryStore;
 use crate::infra::sor::SorError;
-use crate::model::saturate;
-use crate::model::Slices;
+use crate::model::{saturate, Slices};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 
 /// Per series of a type (`$1`, of the apps `$5` unless null) and the slices starting in

@@ -10,10 +10,9 @@ use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
 use super::rows::SummaryRow;
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
-use crate::model::saturate;
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::model::trend_view::StoredSlice;
-use crate::model::{AppName, ProfileType, Slices, TimeWindow};
+use crate::model::{saturate, AppName, ProfileType, Slices, TimeWindow};
 use crate::watch::SummarySor;
 
 /// Advisory-lock key of the start-up backfill, so replicas starting together queue it once.
