@@ -71,6 +71,7 @@ pub(super) fn regression_detector(
             announcer.clone().run(shutdown)
         });
     }
+    let detector = DetectorSettings::of(watch);
     let judgement = Judgement {
         warn_regression_points: settings.diff.warn_regression_points,
         fdr: settings.diff.fdr,
@@ -84,7 +85,7 @@ pub(super) fn regression_detector(
             None,
             judgement,
         )),
-        settings: DetectorSettings::of(watch),
+        settings: detector.clone(),
     };
     let metrics =
         RegressionMetrics::new(metrics)
@@ -97,7 +98,7 @@ pub(super) fn regression_detector(
         summaries: stores.summaries.clone(),
         regressions: stores.regressions.clone(),
         registry,
-        settings: DetectorSettings::of(watch),
+        settings: detector,
         notify_cost_shifts: watch.notify_cost_shifts,
         notices,
         metrics,

@@ -154,17 +154,10 @@ impl SliceExaminer for Examiner {
 }
 
 /// The event changes one examination decided, as the watcher stores them.
+#[derive(Debug)]
 struct Decided {
     writes: Vec<EventWrite>,
     metrics: Arc<RegressionMetrics>,
-}
-
-impl std::fmt::Debug for Decided {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Decided")
-            .field("writes", &self.writes)
-            .finish()
-    }
 }
 
 impl SliceFindings for Decided {

@@ -8,6 +8,7 @@ use super::store::EventWrite;
 use crate::infra::telemetry::Metrics;
 
 /// The regressions' metrics, registered in the process's registry.
+#[derive(Debug)]
 pub struct RegressionMetrics {
     /// `regressions_total{kind, state}`: event transitions this process stored.
     pub transitions: IntCounterVec,
