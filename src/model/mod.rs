@@ -2,6 +2,7 @@
 //! windows and slices, label selectors, trends, limits, and the statistics of significance.
 
 mod calltree;
+mod code;
 mod error;
 mod fields;
 mod format;
@@ -26,6 +27,7 @@ use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
 pub use calltree::{CallTree, TreeNode};
+pub use code::FunctionSite;
 pub use error::InputError;
 pub use fields::{
     optional_text, parse_limit, parse_slices, percent, required_text, truncate_chars,

@@ -10,4 +10,4 @@ mod spans;
 
 pub use paths::repo_path;
 pub use rank::{rank, MAX_SUSPECTS};
-pub use spans::{span_of, FunctionSite};
+pub use spans::span_of;

@@ -2,19 +2,8 @@
 //! writes one (pprof `Function.start_line`; Go before 1.20 does not), and the lines its samples
 //! were taken at (`Line.line`, JFR's line numbers).
 
+use crate::model::FunctionSite;
 use crate::regressions::suspects::model::LineRange;
-
-/// A function as a profile places it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionSite {
-    pub name: String,
-    /// Its file, as the build named it.
-    pub file: String,
-    /// Its first line, when the profile says.
-    pub start_line: Option<u32>,
-    /// The lines its samples were taken at.
-    pub sampled: Vec<u32>,
-}
 
 /// The lines `site` spans: from its start line (else its first sampled line) to its last
 /// sampled line; with no sampled line after its start, to the line before `next_start` (the
