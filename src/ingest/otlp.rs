@@ -153,6 +153,7 @@ fn pprof_of(
             name: table.index(string(f.name_strindex)?),
             system_name: table.index(string(f.system_name_strindex)?),
             filename: table.index(string(f.filename_strindex)?),
+            start_line: f.start_line,
         });
     }
     let mut location = Vec::with_capacity(dict.location_table.len());

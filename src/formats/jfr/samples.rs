@@ -157,6 +157,7 @@ impl Samples {
                     name,
                     system_name: name,
                     filename: 0,
+                    start_line: 0,
                 })
                 .collect(),
             string_table: table.strings,

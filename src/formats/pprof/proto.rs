@@ -102,7 +102,7 @@ pub struct Line {
     pub line: i64,
 }
 
-/// A function: indexes into the string table.
+/// A function: indexes into the string table, and where it starts in its file.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Function {
     #[prost(uint64, tag = "1")]
@@ -113,4 +113,7 @@ pub struct Function {
     pub system_name: i64,
     #[prost(int64, tag = "4")]
     pub filename: i64,
+    /// The line it starts at in `filename`; 0 when the writer does not say.
+    #[prost(int64, tag = "5")]
+    pub start_line: i64,
 }

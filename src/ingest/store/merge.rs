@@ -94,7 +94,8 @@ type SampleKey = (Vec<u64>, Vec<(i64, i64)>);
 struct Merged {
     profile: proto::Profile,
     strings: HashMap<Vec<u8>, i64>,
-    functions: HashMap<(i64, i64, i64), u64>,
+    /// By name, system name, file name and first line.
+    functions: HashMap<(i64, i64, i64, i64), u64>,
     locations: HashMap<(u64, Vec<(u64, i64)>), u64>,
     samples: HashMap<SampleKey, usize>,
 }
@@ -155,6 +156,7 @@ impl Merged {
                 self.string(p, f.name),
                 self.string(p, f.system_name),
                 self.string(p, f.filename),
+                f.start_line,
             );
             let next = self.profile.function.len() as u64 + 1;
             let functions = &mut self.profile.function;
@@ -164,6 +166,7 @@ impl Merged {
                     name: key.0,
                     system_name: key.1,
                     filename: key.2,
+                    start_line: key.3,
                 });
                 next
             });
