@@ -57,14 +57,7 @@ pub fn parse_file_where(
     limits: Limits,
     filter: SampleFilter<'_>,
 ) -> Result<ParsedProfile, PprofError> {
-    let bytes = decompress(raw, limits)?;
-    // A recording is read as the pprof of all its sample types, then like any pprof.
-    let bytes = if is_jfr(&bytes) {
-        let profile = jfr_combined(&bytes).map_err(|e| PprofError::Invalid(e.to_string()))?;
-        Cow::Owned(profile.encode_to_vec())
-    } else {
-        bytes
-    };
+    let bytes = pprof_bytes(raw, limits)?;
     let read = read(&bytes, limits, filter, None)?;
     Ok(ParsedProfile {
         time_nanos: read.tables.time_nanos,
@@ -73,6 +66,30 @@ pub fn parse_file_where(
         period_type: read.period_type,
         tree: read.tree.finish(),
     })
+}
+
+/// The pprof a file's content holds: decompressed (when gzip) within the size bound; a JFR
+/// recording made into the pprof of all its sample types, then read like any pprof.
+pub(super) fn pprof_bytes(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {
+    let bytes = decompress(raw, limits)?;
+    if !is_jfr(&bytes) {
+        return Ok(bytes);
+    }
+    let profile = jfr_combined(&bytes).map_err(|e| PprofError::Invalid(e.to_string()))?;
+    Ok(Cow::Owned(profile.encode_to_vec()))
+}
+
+/// A profile's tables (prost skips the samples, which are most of the bytes), refused when
+/// it has no sample types or its string table does not start with `""`.
+pub(super) fn tables(bytes: &[u8]) -> Result<proto::ProfileTables, PprofError> {
+    let tables = proto::ProfileTables::decode(bytes).map_err(|e| wire_error(&e))?;
+    let table = &tables.string_table;
+    if table.first().is_none_or(|s| !s.is_empty()) || tables.sample_type.is_empty() {
+        return Err(PprofError::NotPprof(
+            "no sample types, or a string table that does not start with \"\"".into(),
+        ));
+    }
+    Ok(tables)
 }
 
 /// What the reader's passes over a profile give: its tables, its sample and period types, and
@@ -92,14 +109,9 @@ pub(super) fn read<'a>(
     filter: SampleFilter<'_>,
     sink: SampleSink<'_, 'a>,
 ) -> Result<Decoded, PprofError> {
-    // Pass 1: the tables; prost skips the samples, which are most of the bytes.
-    let tables = proto::ProfileTables::decode(bytes).map_err(|e| wire_error(&e))?;
+    // Pass 1: the tables.
+    let tables = tables(bytes)?;
     let table = &tables.string_table;
-    if table.first().is_none_or(|s| !s.is_empty()) || tables.sample_type.is_empty() {
-        return Err(PprofError::NotPprof(
-            "no sample types, or a string table that does not start with \"\"".into(),
-        ));
-    }
     let sample_types = tables
         .sample_type
         .iter()

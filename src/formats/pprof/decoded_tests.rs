@@ -150,3 +150,15 @@ fn the_one_decode_refuses_what_the_reader_refuses_with_its_reason() {
     assert_eq!(refused.reason(), "not_pprof");
     assert!(DecodedPprof::read(&to_bytes(&good, false), LIMITS).is_ok());
 }
+
+#[test]
+fn written_again_a_push_keeps_where_its_functions_live() {
+    let bytes = crate::formats::pprof::tests::placed().encode_to_vec();
+    let written = DecodedPprof::read(&bytes, LIMITS).unwrap().encode(&[]);
+    for index in [0, 1] {
+        let sites = |b: &[u8]| crate::formats::pprof::function_sites(b, LIMITS, index, None);
+        let before = sites(&bytes).unwrap();
+        assert!(before.iter().any(|s| s.start_line.is_some()));
+        assert_eq!(sites(&written).unwrap(), before);
+    }
+}

@@ -10,6 +10,7 @@ mod file_tree;
 mod hash;
 mod profile;
 pub mod proto;
+mod sites;
 mod tables;
 mod tree;
 mod walk;
@@ -20,6 +21,7 @@ pub use decoded::DecodedPprof;
 pub use error::PprofError;
 pub use file_tree::FileTree;
 pub use profile::{Limits, ParsedProfile, SampleType};
+pub use sites::function_sites;
 pub use tree::{StackTree, Weight};
 pub use walk::SampleFilter;
 

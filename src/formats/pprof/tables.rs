@@ -11,13 +11,13 @@ use super::tree::StackTree;
 /// Maps item ids to a value per item (never `u32::MAX`), given in the items' order; an id of 0
 /// stands for the item's 1-based position (a .NET profiler leaves function ids out while its
 /// lines count from 1). The first item wins a duplicate id.
-struct IdMap {
+pub(super) struct IdMap {
     dense: Vec<u32>,
     sparse: HashMap<u64, u32>,
 }
 
 impl IdMap {
-    fn new(items: impl Iterator<Item = (u64, u32)>, len: usize) -> Self {
+    pub(super) fn new(items: impl Iterator<Item = (u64, u32)>, len: usize) -> Self {
         let mut map = IdMap {
             dense: vec![u32::MAX; len.saturating_mul(2) + 16],
             sparse: HashMap::new(),
@@ -36,7 +36,7 @@ impl IdMap {
     }
 
     #[inline]
-    fn get(&self, id: u64) -> Option<u32> {
+    pub(super) fn get(&self, id: u64) -> Option<u32> {
         match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
             Some(&i) if i != u32::MAX => Some(i),
             Some(_) => None,
@@ -71,6 +71,35 @@ pub(super) fn sample_type(
     })
 }
 
+/// The name a function's frames get: its `name`, else its `system_name`; empty when it has
+/// neither (its frames are then named by their location's [`address_name`]).
+pub(super) fn function_name(table: &[Vec<u8>], f: &proto::Function) -> Result<String, PprofError> {
+    let name = string(table, f.name, "function name string")?;
+    if !name.is_empty() {
+        return Ok(name);
+    }
+    string(table, f.system_name, "function system name string")
+}
+
+/// The name of a frame of `loc` that has no function name: its address.
+pub(super) fn address_name(loc: &proto::Location) -> String {
+    format!("0x{:x}", loc.address)
+}
+
+/// Function id → its position in `functions`.
+pub(super) fn function_ids(functions: &[proto::Function]) -> IdMap {
+    let positions = functions.iter().map(|f| f.id).zip(0..);
+    IdMap::new(positions, functions.len())
+}
+
+/// The position of the function of `line`.
+pub(super) fn function_of(functions: &IdMap, line: &proto::Line) -> Result<u32, PprofError> {
+    functions.get(line.function_id).ok_or(PprofError::BadIndex {
+        what: "function id",
+        index: line.function_id,
+    })
+}
+
 /// A location as the walk sees it: the name of its only frame (most locations have one), or,
 /// with [`MANY`] set, the index of its frames in [`Locations`]. Equal codes are equal frames,
 /// so the walk compares and follows codes and reads the frame list only for inlined lines.
@@ -98,31 +127,22 @@ impl Locations {
         let table = &p.string_table;
         let mut function_names = Vec::with_capacity(p.function.len());
         for f in &p.function {
-            let mut name = string(table, f.name, "function name string")?;
-            if name.is_empty() {
-                name = string(table, f.system_name, "function system name string")?;
-            }
+            let name = function_name(table, f)?;
             // Interned now, once per function; an empty name is replaced per location.
             function_names.push((!name.is_empty()).then(|| tree.intern(&name)));
         }
-        let positions = p.function.iter().map(|f| f.id).zip(0..);
-        let functions = IdMap::new(positions, p.function.len());
+        let functions = function_ids(&p.function);
         let (mut frames, mut starts) = (Vec::new(), vec![0]);
         let mut codes = Vec::with_capacity(p.location.len());
         let mut names = Vec::new();
         for loc in &p.location {
-            let address = || format!("0x{:x}", loc.address);
+            let address = || address_name(loc);
             names.clear();
             if loc.line.is_empty() {
                 names.push(tree.intern(&address()));
             }
             for line in loc.line.iter().rev() {
-                let f = functions
-                    .get(line.function_id)
-                    .ok_or(PprofError::BadIndex {
-                        what: "function id",
-                        index: line.function_id,
-                    })?;
+                let f = function_of(&functions, line)?;
                 let name = match function_names[f as usize] {
                     Some(name) => name,
                     None => tree.intern(&address()),

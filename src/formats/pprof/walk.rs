@@ -147,7 +147,7 @@ pub(super) fn add_samples<'a>(
 }
 
 /// Whether `filter` keeps a sample of `labels` (string indexes into `strings`).
-fn keeps<'s>(
+pub(super) fn keeps<'s>(
     filter: SampleFilter<'_>,
     strings: &'s [Cow<'s, str>],
     labels: &[(i64, i64)],

@@ -73,3 +73,21 @@ fn merged_snapshots_are_averaged_over_the_time_they_cover() {
     // Not named a snapshot type, the same profiles add up.
     assert_eq!(merge(&[a, b], &[]).sample[0].value, [400]);
 }
+
+#[test]
+fn merged_profiles_keep_where_their_functions_live() {
+    let limits = Limits {
+        max_decoded_bytes: 1 << 20,
+        max_stack_depth: 16,
+    };
+    let placed = crate::formats::pprof::tests::placed();
+    let mut later = placed.clone();
+    later.time_nanos = 10_000_000_000;
+    let merged = merge(&[placed.clone(), later], &[]).encode_to_vec();
+    for index in [0, 1] {
+        let sites = |b: &[u8]| crate::formats::pprof::function_sites(b, limits, index, None);
+        let before = sites(&placed.encode_to_vec()).unwrap();
+        assert!(before.iter().any(|s| s.start_line.is_some()));
+        assert_eq!(sites(&merged).unwrap(), before);
+    }
+}
