@@ -13,7 +13,7 @@ use pyroscope_functions::baselines::{Baseline, BaselinePatch, NewBaseline};
 use pyroscope_functions::formats::flamegraph::parse_connect;
 use pyroscope_functions::infra::sor::SorError;
 use pyroscope_functions::model::{
-    AppName, CallTree, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
+    AppName, CallTree, FunctionSite, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
 };
 use pyroscope_functions::profiles::ProfileDataSor;
 use pyroscope_functions::profiles::{
@@ -91,6 +91,9 @@ impl ProfileDataSor for CachedProfiles {
         _: String,
     ) -> Result<Vec<String>, SorError> {
         Err(SorError::Unexpected("not used by triage".to_owned()))
+    }
+    async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        Ok(Vec::new())
     }
 }
 

@@ -12,7 +12,7 @@ use super::*;
 use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest};
 use crate::fleet_search::report::FailedApp;
 use crate::infra::sor::json_text::JsonObject;
-use crate::model::{AppName, CallTree, FunctionStat, ProfileType, TimeWindow};
+use crate::model::{AppName, CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
 use crate::profiles::{
     DiffTrees, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
@@ -280,6 +280,9 @@ impl ProfileDataSor for SlowProfiles {
         _: String,
     ) -> Result<Vec<String>, SorError> {
         Err(SorError::Unexpected("not used".into()))
+    }
+    async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        Ok(Vec::new())
     }
 }
 

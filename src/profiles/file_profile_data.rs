@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::file_choice::{choose, Chosen};
 use super::file_parts::file_parts;
+use super::file_sites::file_sites;
 use super::labelled_files::{label_values, merge_labelled};
 use super::model::{ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
@@ -20,7 +21,7 @@ use crate::formats::pprof::{Limits, StackTree};
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
+use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
 use crate::profiles::files::listed::ProfileFile;
 use crate::profiles::files::source::{OnSkip, ProfileDir, Root, Snapshot};
 use crate::profiles::settings::ProfilesSettings;
@@ -273,5 +274,18 @@ impl WindowSource for FileProfileData {
             .iter()
             .filter(|f| f.app == app.as_str() && f.in_window(window.from, window.to));
         Ok(label_values(files, self.limits, &name))
+    }
+
+    /// The window's files of the sample type [`WindowSource::read_one`] chooses, read again.
+    async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let chosen = self.choose(&snapshot, &query.app, query.profile_type, query.window)?;
+        let (q, limits) = (query.clone(), self.limits);
+        tokio::task::spawn_blocking(move || {
+            let files = files_of(&snapshot, &q.app, q.window);
+            file_sites(files, limits, &chosen.sample_type, &q.labels)
+        })
+        .await
+        .map_err(|e| SorError::Unexpected(format!("reading function sites failed: {e}")))
     }
 }

@@ -9,7 +9,7 @@ use super::snapshots::weights;
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::formats::pprof::{parse_file_where, Limits, StackTree};
 use crate::infra::sor::SorError;
-use crate::model::LabelSelector;
+use crate::model::{LabelFilter, LabelSelector};
 use crate::profiles::files::listed::ProfileFile;
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. A file
@@ -23,9 +23,7 @@ pub fn merge_labelled<'a>(
     snapshots: bool,
 ) -> Result<FlameGraphStats, SorError> {
     let filter = labels.filter();
-    let keep = |pairs: &[(&str, &str)]| {
-        filter.matches(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
-    };
+    let keep = keeping(&filter);
     let files: Vec<(&ProfileFile, usize)> = files
         .filter_map(|f| Some((f, f.value_index(sample_type)?)))
         .collect();
@@ -47,6 +45,11 @@ pub fn merge_labelled<'a>(
     tree.stats().map_err(|e| {
         SorError::Upstream(format!("profile files of {sample_type} with {labels}: {e}"))
     })
+}
+
+/// Whether a sample of string labels `(key, value)` passes `filter`: a label it lacks is "".
+pub fn keeping(filter: &LabelFilter) -> impl Fn(&[(&str, &str)]) -> bool + Sync + '_ {
+    |pairs| filter.matches(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
 }
 
 /// Sorted, unique values of the string label `name` on the samples of `files`. A file that

@@ -10,6 +10,7 @@
 mod file_choice;
 mod file_parts;
 mod file_profile_data;
+mod file_sites;
 pub mod files;
 pub mod label_routes;
 mod labelled_files;
@@ -29,8 +30,8 @@ pub use file_profile_data::FileProfileData;
 pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::ProfileDir;
 pub use model::{
-    AppList, DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow,
-    WindowPart,
+    AppList, DiffTrees, FunctionSites, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
 
@@ -39,7 +40,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
-use crate::model::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::model::{AppName, CallTree, FunctionSite, ProfileType, TimeWindow};
 
 /// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
 ///
@@ -72,4 +73,9 @@ pub trait ProfileDataSor: Send + Sync {
         window: TimeWindow,
         name: String,
     ) -> Result<Vec<String>, SorError>;
+    /// Where the functions of the window's profile live (SPEC §21), sorted by name then file;
+    /// empty when the source does not say. Each is named as [`ProfileDataSor::profile`] ranks
+    /// it; its `limit` is not used. pprof files say, from `Function.filename`/`start_line`
+    /// and the sampled `Line.line`s; Pyroscope's answers name functions only.
+    async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
 }

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{round2, AppName, FunctionStat, LabelSelector, ProfileType, TimeWindow};
+use crate::model::{
+    round2, AppName, FunctionSite, FunctionStat, LabelSelector, ProfileType, TimeWindow,
+};
 
 /// One app's profile of one type over one window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -167,4 +169,15 @@ pub struct DiffTrees {
 pub struct LabelValues {
     /// Sorted, unique, never empty strings.
     pub values: Vec<String>,
+}
+
+/// Where the functions of a window's profile live (SPEC §21).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"sites": [
+    {"name": "main.work", "file": "/src/app/work.go", "startLine": 20, "sampled": [22, 24]},
+    {"name": "handle (app.py:12)", "file": "app.py", "startLine": null, "sampled": [12]}
+]}))]
+pub struct FunctionSites {
+    /// By name, then file; empty when the source does not say (Pyroscope).
+    pub sites: Vec<FunctionSite>,
 }

@@ -17,7 +17,7 @@ use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
+use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;
@@ -261,5 +261,10 @@ impl WindowSource for PyroscopeProfileData {
         self.client
             .label_values(subject, &name, window, deadline)
             .await
+    }
+
+    /// Nothing: the flame graphs Pyroscope renders name functions only, not their files.
+    async fn list_sites(&self, _: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        Ok(Vec::new())
     }
 }

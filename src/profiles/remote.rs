@@ -11,13 +11,15 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::model::{
-    AppList, DiffTrees, LabelValues, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    AppList, DiffTrees, FunctionSites, LabelValues, Profile, ProfileDiff, ProfileDiffQuery,
+    ProfileQuery,
 };
 use crate::formats::flamegraph::parse_connect;
 use crate::infra::sor::remote::RemoteSor;
 use crate::infra::sor::SorError;
 use crate::model::{
-    percent_of, AppName, CallTree, FunctionStat, LabelSelector, ProfileType, TimeWindow,
+    percent_of, AppName, CallTree, FunctionSite, FunctionStat, LabelSelector, ProfileType,
+    TimeWindow,
 };
 use crate::profiles::ProfileDataSor;
 
@@ -165,6 +167,18 @@ impl ProfileDataSor for RemoteProfileData {
             )
             .await?;
         Ok(answer.values)
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        let mut params = vec![("type", query.profile_type.as_str().to_owned())];
+        params.extend(window(query.window));
+        labelled(&mut params, "labels", &query.labels);
+        let answer: FunctionSites = self
+            .remote
+            .get(&["profiles", query.app.as_str(), "sites"], &params)
+            .await?;
+        Ok(answer.sites)
     }
 }
 

@@ -1,7 +1,8 @@
 //! The Profile Data contract built once on what each local source reads its own way (Pyroscope
 //! over HTTP, profile files on disk): the apps of a window, one window's ranked flame graph,
-//! both windows of a diff, and label values. The answers made from those — the ranked profile,
-//! the diff, the call trees — are the same for every source, so they are written here.
+//! both windows of a diff, label values, and where the window's functions live. The answers
+//! made from those — the ranked profile, the diff, the call trees — are the same for every
+//! source, so they are written here.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQue
 use super::ranking::{profile_answer, DiffRead};
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::SorError;
-use crate::model::{AppName, CallTree, ProfileType, TimeWindow};
+use crate::model::{AppName, CallTree, FunctionSite, ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
 /// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
@@ -34,6 +35,8 @@ pub(super) trait WindowSource: Send + Sync {
         window: TimeWindow,
         name: String,
     ) -> Result<Vec<String>, SorError>;
+    /// [`ProfileDataSor::sites`].
+    async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
 }
 
 #[async_trait]
@@ -69,5 +72,9 @@ impl<S: WindowSource> ProfileDataSor for S {
     ) -> Result<Vec<String>, SorError> {
         self.list_label_values(app, profile_type, window, name)
             .await
+    }
+
+    async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        self.list_sites(&query).await
     }
 }
