@@ -80,6 +80,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             profiles::label_routes::RoutesDoc::openapi,
         ),
         module(
+            data(&hosted.profile_data),
+            profiles::site_routes::configure,
+            profiles::site_routes::RoutesDoc::openapi,
+        ),
+        module(
             data(&hosted.intake),
             crate::ingest::routes::configure,
             crate::ingest::routes::RoutesDoc::openapi,

@@ -21,6 +21,7 @@ mod ranking;
 pub mod remote;
 pub mod routes;
 pub mod settings;
+pub mod site_routes;
 mod snapshots;
 pub mod tree_routes;
 mod type_tables;

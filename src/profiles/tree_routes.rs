@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(flame_graph, tree, diff_tree))]
 pub struct RoutesDoc;
 
-/// Query of `GET /profiles/{appName}/flamegraph.svg` and `/tree`.
+/// Query of `GET /profiles/{appName}/flamegraph.svg`, `/tree` and `/sites`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TreeParams {
@@ -46,7 +46,7 @@ pub struct TreeParams {
 }
 
 impl TreeParams {
-    fn query(self, app: &str) -> Result<ProfileQuery, ApiError> {
+    pub(super) fn query(self, app: &str) -> Result<ProfileQuery, ApiError> {
         let Subject {
             app,
             profile_type,

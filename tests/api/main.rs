@@ -53,6 +53,7 @@ mod rules;
 mod services;
 mod significance;
 mod significance_sources;
+mod sites;
 mod split;
 mod split_degraded;
 mod stoppable_postgres;

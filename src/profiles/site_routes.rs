@@ -1,0 +1,46 @@
+//! `GET /profiles/{appName}/sites`: where the functions of an app's profile live in the source
+//! (SPEC §21), which is how the regression examiner in another process ranks a regression's
+//! commits.
+
+use actix_web::{web, HttpResponse};
+
+use super::model::FunctionSites;
+use super::routes::PyroscopeFailure;
+use super::tree_routes::TreeParams;
+use crate::http::error::{ApiError, ErrorBody};
+use crate::http::routing::{resource, AppPath};
+use crate::profiles::ProfileDataSor;
+
+/// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/profiles/{appName}/sites").route(web::get().to(sites)));
+}
+
+/// The OpenAPI paths of this route.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(sites), components(schemas(FunctionSites)))]
+pub struct RoutesDoc;
+
+/// Where the functions of one profile live in the source.
+///
+/// Each function of the window's profile (named as `/profiles/{appName}` ranks it) with its
+/// file, its first line and the lines its samples were taken at, by name then file. From
+/// pprof files, their `Function.filename`, `Function.start_line` and sampled `Line.line`s (a
+/// py-spy frame `handle (app.py:12)` without a file: `app.py`, line 12); a function without a
+/// file is left out. Pyroscope names functions only: no sites.
+#[utoipa::path(get, path = "/profiles/{appName}/sites", tag = "profiles",
+    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TreeParams),
+    responses(
+        (status = 200, description = "The functions' sites", body = FunctionSites),
+        (status = 400, description = "Invalid app name, type, window or labels", body = ErrorBody,
+            example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
+        PyroscopeFailure,
+    ))]
+pub async fn sites(
+    sor: web::Data<dyn ProfileDataSor>,
+    path: AppPath<String>,
+    query: web::Query<TreeParams>,
+) -> Result<HttpResponse, ApiError> {
+    let sites = sor.sites(query.into_inner().query(&path)?).await?;
+    Ok(HttpResponse::Ok().json(FunctionSites { sites }))
+}
