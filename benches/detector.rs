@@ -42,6 +42,7 @@ fn series(seed: usize, slices: usize, recent: usize, regressed: bool) -> Vec<Sli
                 start: 1_704_067_200 + 300 * k as i64,
                 total_samples: total,
                 versions: vec!["1.0.0".into()],
+                refs: Vec::new(),
                 functions,
             }
         })

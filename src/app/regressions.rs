@@ -20,6 +20,7 @@ use crate::regressions::announcer::{Announcer, AnnouncerStatus};
 use crate::regressions::examiner::Examiner;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
+use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::service::RegressionService;
 
@@ -72,6 +73,13 @@ pub(super) fn regression_detector(
         });
     }
     let detector = DetectorSettings::of(watch);
+    let reference = i64::try_from(detector.reference_slices).unwrap_or(i64::MAX);
+    let namer = Arc::new(CommitNamer {
+        summaries: stores.summaries.clone(),
+        profiles: profiles.clone(),
+        repositories: settings.repositories.clone(),
+        reference_secs: reference.saturating_mul(detector.slices.secs),
+    });
     let judgement = Judgement {
         warn_regression_points: settings.diff.warn_regression_points,
         fdr: settings.diff.fdr,
@@ -86,6 +94,7 @@ pub(super) fn regression_detector(
             judgement,
         )),
         settings: detector.clone(),
+        namer: namer.clone(),
     };
     let metrics =
         RegressionMetrics::new(metrics)
@@ -102,6 +111,7 @@ pub(super) fn regression_detector(
         notify_cost_shifts: watch.notify_cost_shifts,
         notices,
         metrics,
+        namer,
     });
     Ok((examiner, service))
 }

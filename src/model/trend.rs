@@ -24,6 +24,8 @@ pub struct SliceSummary {
     pub total_samples: u64,
     /// Values of the version label seen in the slice, sorted.
     pub versions: Vec<String>,
+    /// Values of `service_git_ref` seen in the slice, sorted (SPEC §21).
+    pub refs: Vec<String>,
     /// The kept functions, by self samples, then total samples, then name.
     pub functions: Vec<KeptFunction>,
 }
@@ -59,8 +61,17 @@ impl SliceSummary {
             start,
             total_samples,
             versions,
+            refs: Vec::new(),
             functions,
         }
+    }
+
+    /// The summary with the slice's `service_git_ref` values.
+    pub fn with_refs(mut self, mut refs: Vec<String>) -> Self {
+        refs.sort_unstable();
+        refs.dedup();
+        self.refs = refs;
+        self
     }
 
     /// `function`'s kept counts in this slice.

@@ -65,6 +65,8 @@ pub struct StoredSlice {
     pub start: i64,
     pub total_samples: u64,
     pub versions: Vec<String>,
+    /// Values of `service_git_ref` seen in the slice.
+    pub refs: Vec<String>,
     /// `[[name, selfSamples, totalSamples], …]`, as the watcher stores it.
     pub functions: String,
 }

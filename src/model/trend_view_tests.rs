@@ -9,6 +9,7 @@ fn stored(start: i64, total: u64, functions: &str) -> StoredSlice {
         start,
         total_samples: total,
         versions: vec!["1.0".into()],
+        refs: Vec::new(),
         functions: functions.into(),
     }
 }

@@ -13,13 +13,15 @@ use sqlx::PgConnection;
 
 use super::detector;
 use super::metrics::RegressionMetrics;
+use super::naming::{CommitNamer, SuspectsAsked};
 use super::notice::RegressionNotices;
+use super::suspects::model::{SuspectsAnswer, SuspectsReason};
 use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::TimeWindow;
 use crate::registry::RegistrySor;
-use crate::regressions::model::{Change, DetectorSettings, EventKind, EventState};
+use crate::regressions::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
 use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
 
@@ -34,6 +36,8 @@ pub struct Examiner {
     pub notify_cost_shifts: bool,
     pub notices: Arc<RegressionNotices>,
     pub metrics: Arc<RegressionMetrics>,
+    /// Names the commits behind each confirmation (SPEC §21).
+    pub namer: Arc<CommitNamer>,
 }
 
 impl Examiner {
@@ -56,7 +60,11 @@ impl Examiner {
         let mut channel = None;
         let mut writes = Vec::with_capacity(changes.len());
         for change in changes {
-            let event = decided(&open, &change);
+            let suspects = match &change {
+                Change::Confirmed(c) => Some(self.suspects(series, c).await),
+                _ => None,
+            };
+            let event = decided(&open, &change).map(|e| e.with_suspects(suspects.as_ref()));
             let announce = match (&change, &event) {
                 (Change::Confirmed(c), _) => {
                     notify && (c.kind == EventKind::Regression || self.notify_cost_shifts)
@@ -86,9 +94,30 @@ impl Examiner {
                 announce,
                 webhook,
                 kind,
+                suspects,
             });
         }
         Ok(writes)
+    }
+
+    /// The commits named on confirmation `c`; when what they are read from cannot be read,
+    /// none, with the reason (`GET /regressions/{id}/suspects` reads again).
+    async fn suspects(&self, series: &Series, c: &Confirmation) -> SuspectsAnswer {
+        let asked = SuspectsAsked {
+            app: series.app.clone(),
+            profile_type: series.profile_type,
+            function: c.finding.function.clone(),
+            changed_at: c.finding.changed_at,
+            through: c.at.saturating_add(self.settings.slices.secs),
+        };
+        match self.namer.name(&asked).await {
+            Ok(answer) => answer,
+            Err(e) => {
+                tracing::warn!(app = %series.app, function = %asked.function, error = %e,
+                    "the commits behind a regression could not be read");
+                SuspectsAnswer::none(SuspectsReason::ProfileUnreadable, None)
+            }
+        }
     }
 
     /// The app's webhook: its registry `notificationChannel`, when that is an http(s) URL.

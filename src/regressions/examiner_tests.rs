@@ -15,6 +15,7 @@ use crate::model::{ProfileType, Slices, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor, Service, Tier};
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::{Change, DetectorSettings, EventKind};
+use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
@@ -42,6 +43,7 @@ fn history() -> Vec<SliceSummary> {
             start: 300 * k,
             total_samples: 1000,
             versions: Vec::new(),
+            refs: Vec::new(),
             functions: vec![kept("base", 500), kept("x", 50), kept("y", 50)],
         })
         .collect()
@@ -109,6 +111,7 @@ fn on_mocks(
             warn_points: 2.0,
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
+        namer: Arc::new(CommitNamer::without_refs()),
     }
 }
 

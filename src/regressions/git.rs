@@ -3,6 +3,7 @@
 //! no `git` process and no network; a clone or a bare mirror the operator keeps fetched.
 //! Blocking: callers run it on the blocking pool.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
@@ -73,13 +74,28 @@ impl GitRepository {
 
     /// Whether `path` names a file of the tree of `rev`.
     pub fn has_file(&self, rev: &str, path: &str) -> Result<bool, GitError> {
+        Ok(!self.existing(rev, [path.to_owned()])?.is_empty())
+    }
+
+    /// Those of `paths` that name a file of the tree of `rev`.
+    pub fn existing(
+        &self,
+        rev: &str,
+        paths: impl IntoIterator<Item = String>,
+    ) -> Result<HashSet<String>, GitError> {
         let repo = self.open()?;
         let commit = repo
             .find_commit(commit_id(&repo, rev)?)
             .map_err(unreadable)?;
         let tree = commit.tree().map_err(unreadable)?;
-        let entry = tree.lookup_entry_by_path(path).map_err(unreadable)?;
-        Ok(entry.is_some_and(|e| e.mode().is_blob()))
+        let mut found = HashSet::new();
+        for path in paths {
+            let entry = tree.lookup_entry_by_path(&path).map_err(unreadable)?;
+            if entry.is_some_and(|e| e.mode().is_blob()) {
+                found.insert(path);
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -10,6 +10,7 @@ pub mod examiner;
 pub mod git;
 pub mod metrics;
 pub mod model;
+pub mod naming;
 pub mod notice;
 pub mod page;
 pub mod routes;

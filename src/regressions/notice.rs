@@ -12,6 +12,7 @@ use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::model::EventState;
 use crate::regressions::store::Regression;
+use crate::regressions::suspects::model::Why;
 
 /// The `alertname` of every regression alert.
 pub const ALERT_NAME: &str = "ProfilingRegression";
@@ -44,6 +45,10 @@ pub struct RegressionAnnotations {
     /// On the one resolution of a settled regression (SPEC §19): why it stopped firing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settled: Option<String>,
+    /// The commit most likely behind it (SPEC §21), when one is named: "abc1234 Compile the
+    /// pattern per call — changes Router.route, on Pattern.compile's stacks".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspect_commit: Option<String>,
 }
 
 /// A regression alert as Alertmanager gets it.
@@ -60,6 +65,8 @@ pub struct RegressionNotice {
     pub summary: String,
     pub regression: Regression,
     pub report_url: String,
+    /// The first of `regression.suspects` in one line, as the alert's `suspect_commit`.
+    pub suspect_commit: Option<String>,
 }
 
 /// Renders a regression's alert and webhook: links start at `public_url`; a firing alert
@@ -115,6 +122,7 @@ impl RegressionNotices {
                 description: description(event),
                 report_url: report_url.clone(),
                 settled: settled(event),
+                suspect_commit: suspect_commit(event),
             },
             starts_at: Some(at(event.changed_at)),
             ends_at,
@@ -129,6 +137,7 @@ impl RegressionNotices {
             summary: summary(event),
             regression: event.clone().rounded(),
             report_url: self.report_url(event.id),
+            suspect_commit: suspect_commit(event),
         };
         Some(NewNotification {
             kind: NotificationKind::RegressionWebhook,
@@ -228,6 +237,24 @@ pub fn cost(event: &Regression) -> String {
         Some(p) => format!("{function}, about {p:+.1} % for the process"),
         None => function,
     }
+}
+
+/// The first suspect in one line: its short id, its title and its strongest evidence.
+pub fn suspect_commit(event: &Regression) -> Option<String> {
+    let suspect = event.suspects.first()?;
+    let regressed = short_name(&event.function);
+    let why = suspect.evidence.first().map(|e| match e.why {
+        Why::ChangesRegressedFunction => format!("changes {regressed}"),
+        Why::ChangesRelatedFunction => format!(
+            "changes {}, on {regressed}'s stacks",
+            short_name(&e.function)
+        ),
+        Why::ChangesRegressedFile => format!("changes {}, the file of {regressed}", e.file),
+    });
+    Some(match why {
+        Some(why) => format!("{} {} — {why}", suspect.short_commit, suspect.title),
+        None => format!("{} {}", suspect.short_commit, suspect.title),
+    })
 }
 
 /// The last segment of a function name: `java/util/regex/Pattern.compile` → `Pattern.compile`.

@@ -34,6 +34,9 @@ fn event(before: f64, after: f64) -> Regression {
         resolved_at: None,
         settled_at: None,
         announced: true,
+        suspects: Vec::new(),
+        range: None,
+        suspects_reason: None,
         first_recent: 1_795_541_100,
     }
 }

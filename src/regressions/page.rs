@@ -4,13 +4,14 @@
 
 use chrono::DateTime;
 
-use super::notice::{cost, summary};
+use super::notice::{cost, summary, suspect_commit};
 use crate::diff_report::{findings, DiffReport, DiffRequest};
-use crate::pictures::{href, trends_svg_marked, Page};
+use crate::pictures::{href, trends_svg_marked, Cell, Page};
 use crate::profiles::DiffTrees;
 use crate::regressions::model::EventState;
 use crate::regressions::service::RegressionDetail;
 use crate::regressions::store::Regression;
+use crate::regressions::suspects::model::{SuspectsReason, Why};
 
 /// Renders `detail`, its before-vs-after comparison `request` answered by `report` and `trees`.
 pub fn render(
@@ -70,7 +71,13 @@ pub fn render(
             facts.push((name, utc(at)));
         }
     }
+    if let Some(line) = suspect_commit(r) {
+        facts.push(("Likeliest commit", line));
+    }
     page.facts(&facts);
+    if r.confirmed_at.is_some() {
+        suspects(&mut page, r);
+    }
     page.heading("Over time");
     page.svg(&trends_svg_marked(&detail.trend, Some(r.changed_at)));
     page.heading(&format!(
@@ -116,6 +123,64 @@ pub fn render(
         ),
     );
     page.finish()
+}
+
+/// The commits most likely behind it, with their evidence, or why none is named (SPEC §21).
+fn suspects(page: &mut Page, r: &Regression) {
+    page.heading("The change that caused it");
+    if let Some(range) = &r.range {
+        page.paragraph(&format!(
+            "{} commits between {} and {}, ranked by how much of what they changed lies where \
+             the regression is.",
+            range.commits, range.from, range.to
+        ));
+    }
+    if let Some(reason) = r.suspects_reason {
+        page.note(match reason {
+            SuspectsReason::NoRefLabel => "No commit named: the slices before or after the change name no service_git_ref (nor a version that names one).",
+            SuspectsReason::RepositoryNotConfigured => "No commit named: [repositories.dirs] names no git directory for this app or its repository.",
+            SuspectsReason::RefNotFound => "No commit named: a ref is not in the repository yet; fetch it and ask GET /regressions/{id}/suspects.",
+            SuspectsReason::TooManyCommits => "No commit named: the range holds more than repositories.max_commits commits.",
+            SuspectsReason::RepositoryUnreadable => "No commit named: the configured directory is no git repository the service can read.",
+            SuspectsReason::NoCommitTouchesStacks => "No commit of the range changes a function on the regression's stacks, or its file.",
+            SuspectsReason::ProfileUnreadable => "No commit named: the profile could not be read at the confirmation; GET /regressions/{id}/suspects reads it again.",
+        });
+        return;
+    }
+    let evidence: Vec<String> = r
+        .suspects
+        .iter()
+        .map(|s| {
+            s.evidence
+                .iter()
+                .map(|e| {
+                    let lines = e
+                        .lines
+                        .iter()
+                        .map(|l| format!("{}-{}", l.start, l.end))
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    let why = match e.why {
+                        Why::ChangesRegressedFunction => "the regressed function",
+                        Why::ChangesRelatedFunction => "a caller or callee",
+                        Why::ChangesRegressedFile => "its file",
+                    };
+                    format!("{} {}:{lines} ({why})", e.function, e.file)
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .collect();
+    let rows = r.suspects.iter().zip(&evidence).map(|(s, evidence)| {
+        vec![
+            Cell::Code(&s.short_commit),
+            Cell::Text(&s.title),
+            Cell::Text(&s.author),
+            Cell::Number(format!("{:.2}", s.score)),
+            Cell::Text(evidence),
+        ]
+    });
+    page.table(&["Commit", "Title", "Author", "#Score", "Evidence"], rows);
 }
 
 /// The cost ratio and what the process spends more (SPEC §19), with the ratio's number.

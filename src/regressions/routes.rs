@@ -1,4 +1,5 @@
-//! `GET /regressions`, `GET /regressions/{id}` (JSON, or its page with `format=html`).
+//! `GET /regressions`, `GET /regressions/{id}` (JSON, or its page with `format=html`) and
+//! `GET /regressions/{id}/suspects`.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -10,18 +11,20 @@ use crate::model::{now_floored, parse_limit, AppName, InputError, TimeWindow};
 use crate::regressions::model::EventState;
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
+use crate::regressions::suspects::model::SuspectsAnswer;
 
 /// Mounts the routes; expects `web::Data<RegressionService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/regressions").route(web::get().to(list)))
-        .service(resource("/regressions/{id}").route(web::get().to(one)));
+        .service(resource("/regressions/{id}").route(web::get().to(one)))
+        .service(resource("/regressions/{id}/suspects").route(web::get().to(suspects)));
 }
 
 /// The OpenAPI paths of these routes.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, one),
-    components(schemas(RegressionList, RegressionDetail, Regression))
+    paths(list, one, suspects),
+    components(schemas(RegressionList, RegressionDetail, Regression, SuspectsAnswer))
 )]
 pub struct RoutesDoc;
 
@@ -141,4 +144,27 @@ pub async fn one(
         )
         .into()),
     }
+}
+
+/// The commits most likely behind one regression, ranked again (SPEC §21).
+///
+/// Reads the refs its slices name before and after its change point, the repository
+/// `[repositories.dirs]` names for the app (or its `service_repository` label) and where the
+/// profile places the functions on its stacks, then ranks the commits of the range: after the
+/// operator fetched a ref that was missing, this names what the confirmation could not.
+#[utoipa::path(get, path = "/regressions/{id}/suspects", tag = "regressions",
+    params(("id" = i64, Path, description = "Event id", minimum = 1)),
+    responses(
+        (status = 200, description = "At most five commits, best first, or why none is named", body = SuspectsAnswer),
+        (status = 400, description = "Invalid id", body = ErrorBody),
+        (status = 404, description = "No such event", body = ErrorBody),
+        (status = 502, description = "Profile Data failed", body = ErrorBody),
+        (status = 503, description = "The store is unavailable", body = ErrorBody),
+    ))]
+pub async fn suspects(
+    service: web::Data<RegressionService>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id: i64 = parse_id(&path.into_inner())?;
+    Ok(HttpResponse::Ok().json(service.suspects(id).await?))
 }

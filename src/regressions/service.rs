@@ -9,10 +9,12 @@ use utoipa::ToSchema;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::infra::sor::SorError;
 use crate::model::trend_view::{TrendPick, Trends};
-use crate::model::{AppName, LabelSelector, ReportFormat, TimeWindow};
+use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::model::DetectorSettings;
+use crate::regressions::naming::{CommitNamer, SuspectsAsked};
 use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
+use crate::regressions::suspects::model::SuspectsAnswer;
 use crate::watch::TrendSor;
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.
@@ -47,6 +49,8 @@ pub struct RegressionService {
     /// Compares the slices before the change point with those after it.
     pub diff: Arc<DiffReportService>,
     pub settings: DetectorSettings,
+    /// Names the commits behind an event again (SPEC §21).
+    pub namer: Arc<CommitNamer>,
 }
 
 impl RegressionService {
@@ -63,6 +67,24 @@ impl RegressionService {
             count: regressions.len(),
             regressions,
         })
+    }
+
+    /// The commits behind event `id`, read again (the operator may have fetched since its
+    /// confirmation); a regression not confirmed yet is ranked up to now.
+    pub async fn suspects(&self, id: i64) -> Result<SuspectsAnswer, SorError> {
+        let regression = self.regressions.get(id).await?;
+        let asked = SuspectsAsked {
+            app: regression.app_name.parse().map_err(|e| {
+                SorError::Unexpected(format!("a stored app name is unreadable: {e}"))
+            })?,
+            profile_type: regression.profile_type,
+            function: regression.function,
+            changed_at: regression.changed_at,
+            through: regression.confirmed_at.map_or_else(now_floored, |at| {
+                at.saturating_add(self.settings.slices.secs)
+            }),
+        };
+        self.namer.name(&asked).await
     }
 
     /// Event `id` and its trend.

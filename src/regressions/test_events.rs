@@ -32,6 +32,9 @@ pub(crate) fn confirmed(id: i64, function: &str, announced: bool) -> Regression 
         resolved_at: None,
         settled_at: None,
         announced,
+        suspects: Vec::new(),
+        range: None,
+        suspects_reason: None,
         first_recent: 0,
     }
 }

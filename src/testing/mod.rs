@@ -1,5 +1,7 @@
 //! Builders shared by the BOR tests, and the tests of the one threshold rule across BORs.
 
+pub mod trees;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -15,6 +15,7 @@ fn slice(start: i64, total: u64, functions: Vec<KeptFunction>) -> SliceSummary {
         start,
         total_samples: total,
         versions: Vec::new(),
+        refs: Vec::new(),
         functions,
     }
 }

@@ -16,6 +16,9 @@ use crate::watch::store::Series;
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
 /// lists, so the tie-break by total samples sees every candidate.
 const READ_FUNCTIONS: u32 = 1000;
+/// The label whose values name the commit a slice's code was built from (Pyroscope's
+/// source-code convention; SPEC §21).
+pub const GIT_REF_LABEL: &str = "service_git_ref";
 /// Slices whose app lists are remembered.
 const LISTED_SLICES: u64 = 2048;
 
@@ -114,12 +117,24 @@ impl Summarizer {
                 self.version_label.clone(),
             )
             .await?;
-        Ok(Some(SliceSummary::of(
-            start,
-            profile.total_samples,
-            versions,
-            profile.functions,
-            self.top_functions,
-        )))
+        let refs = self
+            .profiles
+            .label_values(
+                series.app.clone(),
+                series.profile_type,
+                window,
+                GIT_REF_LABEL.to_owned(),
+            )
+            .await?;
+        Ok(Some(
+            SliceSummary::of(
+                start,
+                profile.total_samples,
+                versions,
+                profile.functions,
+                self.top_functions,
+            )
+            .with_refs(refs),
+        ))
     }
 }

@@ -14,6 +14,7 @@ use crate::profiles::{MockProfileDataSor, Profile};
 use crate::regressions::examiner::Examiner;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
+use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
 use crate::watch::metrics::WatchMetrics;
@@ -139,6 +140,7 @@ fn worker_reading(
                 warn_points: 2.0,
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
+            namer: Arc::new(CommitNamer::without_refs()),
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),
         lease: Duration::from_secs(60),
@@ -197,6 +199,7 @@ async fn counted_as_examined(before: usize) -> bool {
             start: start - 300 * back as i64,
             total_samples: 1000,
             versions: Vec::new(),
+            refs: Vec::new(),
             functions: Vec::new(),
         })
         .rev()

@@ -67,7 +67,7 @@ pub fn push_request(app: &str, version: &str, pprof: Vec<u8>) -> Vec<u8> {
 
 /// The tests' profiles are timed in 2025: a retention of a century keeps the store's sweep
 /// off them.
-const CENTURY: std::num::NonZeroU32 = std::num::NonZeroU32::new(36_500).unwrap();
+pub const CENTURY: std::num::NonZeroU32 = std::num::NonZeroU32::new(36_500).unwrap();
 
 pub async fn spawn_with_store(dir: &Path) -> TestApp {
     let dir = dir.to_path_buf();

@@ -59,6 +59,8 @@ mod split_degraded;
 mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
+mod suspects;
+mod suspects_synthetic;
 mod task_restart;
 mod trends;
 mod trends_replicas;

@@ -71,6 +71,11 @@ pub fn replica(
 /// brought later from being examined, so these tests found nothing whenever the watcher's first
 /// round came before the request (about one run in seven).
 pub async fn backfill(app: &TestApp, db: &TestDatabase, now: i64) -> Value {
+    backfill_window(app, db, now, now - HOURS * 3600).await
+}
+
+/// [`backfill`] from `from`.
+pub async fn backfill_window(app: &TestApp, db: &TestDatabase, now: i64, from: i64) -> Value {
     let live_done = backfilled_to(now);
     eventually(
         60,
@@ -88,7 +93,7 @@ pub async fn backfill(app: &TestApp, db: &TestDatabase, now: i64) -> Value {
         },
     )
     .await;
-    let body = json!({"from": now - HOURS * 3600, "to": now, "notify": true});
+    let body = json!({"from": from, "to": now, "notify": true});
     let queued = json_with_status(app.post("/trends/backfill", &body).await, 202).await;
     eventually(120, "the backfill is done", || async {
         let c = backfill_counts(app).await;

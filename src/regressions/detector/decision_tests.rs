@@ -15,6 +15,7 @@ fn versioned(values: &[&[&str]]) -> Vec<SliceSummary> {
         .enumerate()
         .map(|(k, v)| SliceSummary {
             versions: v.iter().map(|s| (*s).to_owned()).collect(),
+            refs: Vec::new(),
             ..slice(k, 1000, &[])
         })
         .collect()

@@ -13,6 +13,7 @@ pub(super) fn slice(k: usize, total: u64, functions: &[(&str, u64)]) -> SliceSum
         start: 300 * k as i64,
         total_samples: total,
         versions: Vec::new(),
+        refs: Vec::new(),
         functions: functions
             .iter()
             .map(|&(name, count)| KeptFunction {

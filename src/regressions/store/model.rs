@@ -9,6 +9,7 @@ use crate::model::{round_percent, AppName, ProfileType, TimeWindow};
 use crate::regressions::model::{
     Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
 };
+use crate::regressions::suspects::model::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason};
 
 /// The §14 numbers of an event's before-vs-after test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -31,7 +32,13 @@ pub struct EventSignificance {
     "significance": {"low": 4.39, "high": 4.83, "pValue": 1.2e-19},
     "version": {"before": "1.4.1", "after": "1.4.2"}, "shiftedFrom": null,
     "suspectedAt": 1_795_542_600, "confirmedAt": 1_795_543_500, "wentAwayAt": null,
-    "resolvedAt": null, "settledAt": null, "announced": true}))]
+    "resolvedAt": null, "settledAt": null, "announced": true,
+    "suspects": [{"commit": "3f2c1a9be0d4c6f1a2b3c4d5e6f708192a3b4c5d", "shortCommit": "3f2c1a9",
+        "title": "Compile the pattern per call", "author": "Dana", "time": 1_795_530_000,
+        "score": 0.9, "evidence": [{"function": "java/util/regex/Pattern.compile",
+        "file": "src/main/java/ledger/Router.java", "lines": [{"start": 41, "end": 44}],
+        "why": "changes_related_function"}]}],
+    "range": {"from": "v1.4.1", "to": "v1.4.2", "commits": 12}, "suspectsReason": null}))]
 pub struct Regression {
     pub id: i64,
     pub app_name: String,
@@ -69,6 +76,13 @@ pub struct Regression {
     /// Whether it is delivered (Alertmanager, webhooks): a live or `notify` backfill's
     /// confirmation, and for a cost shift only with `watch.notify_cost_shifts`.
     pub announced: bool,
+    /// The commits most likely behind it, best first (SPEC §21): empty before its
+    /// confirmation, and with `suspectsReason` when none is named.
+    pub suspects: Vec<Suspect>,
+    /// The commits the suspects were chosen from.
+    pub range: Option<CommitRange>,
+    /// Why no commit is named.
+    pub suspects_reason: Option<SuspectsReason>,
     /// Start of the first recent slice at suspicion (what the detector searches from).
     #[serde(skip)]
     pub first_recent: i64,
@@ -90,6 +104,16 @@ impl Regression {
     }
 
     /// The event as it stands once `c` confirmed it.
+    /// The event with the commits named on it.
+    pub fn with_suspects(mut self, answer: Option<&SuspectsAnswer>) -> Self {
+        if let Some(answer) = answer {
+            self.suspects.clone_from(&answer.suspects);
+            self.range.clone_from(&answer.range);
+            self.suspects_reason = answer.suspects_reason;
+        }
+        self
+    }
+
     pub fn confirmed(mut self, c: &Confirmation) -> Self {
         let f = &c.finding;
         self.state = EventState::Confirmed;
@@ -145,6 +169,8 @@ pub struct EventWrite {
     pub webhook: Option<NewNotification>,
     /// The event's kind after the change (for `regressions_total{kind, state}`).
     pub kind: EventKind,
+    /// At a confirmation: the commits named on it, or why none is.
+    pub suspects: Option<SuspectsAnswer>,
 }
 
 /// Events by kind and state, and how many are confirmed now: `/metrics`.

@@ -5,6 +5,8 @@ use super::model::{EventSignificance, Regression};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::regressions::model::VersionChange;
+use crate::regressions::suspects::model::{CommitRange, Suspect, SuspectsReason};
+use sqlx::types::Json;
 
 /// The columns of [`EventRow`], in its order.
 pub(super) const COLUMNS: &str =
@@ -12,7 +14,8 @@ pub(super) const COLUMNS: &str =
      before_percent, after_percent, delta_percent, cost_ratio, process_cost_percent, delta_low, \
      delta_high, p_value, \
      version_before, version_after, shifted_from, suspected_at, first_recent, confirmed_at, \
-     went_away_at, resolved_at, settled_at, announced";
+     went_away_at, resolved_at, settled_at, announced, suspects, suspects_range, \
+     suspects_reason";
 
 /// One `regression_event` row as read.
 #[derive(sqlx::FromRow)]
@@ -42,6 +45,9 @@ struct EventRow {
     resolved_at: Option<i64>,
     settled_at: Option<i64>,
     announced: bool,
+    suspects: Option<Json<Vec<Suspect>>>,
+    suspects_range: Option<Json<CommitRange>>,
+    suspects_reason: Option<Json<SuspectsReason>>,
 }
 
 impl TryFrom<EventRow> for Regression {
@@ -82,6 +88,9 @@ impl TryFrom<EventRow> for Regression {
             resolved_at: r.resolved_at,
             settled_at: r.settled_at,
             announced: r.announced,
+            suspects: r.suspects.map(|s| s.0).unwrap_or_default(),
+            range: r.suspects_range.map(|r| r.0),
+            suspects_reason: r.suspects_reason.map(|r| r.0),
         })
     }
 }

@@ -10,6 +10,7 @@ use super::model::EventWrite;
 use crate::delivery::enqueue;
 use crate::regressions::model::{Change, Confirmation, Finding};
 use crate::watch::Series;
+use sqlx::types::Json;
 
 /// Stores `changes` of `series` in `tx`, each with its webhook in the outbox. A suspicion
 /// already stored (same function and slice) is left as it is; a decision applies only to an
@@ -29,7 +30,7 @@ pub async fn write_events(
                 suspect(tx, series, (*suspected_at, *first_recent), finding).await?;
             }
             Change::Confirmed(confirmation) => {
-                confirm(tx, confirmation, write.announce).await?;
+                confirm(tx, confirmation, write).await?;
             }
             Change::WentAway { id, at, finding } => {
                 let query = sqlx::query(
@@ -83,8 +84,9 @@ pub async fn write_events(
 async fn confirm(
     tx: &mut PgConnection,
     c: &Confirmation,
-    announce: bool,
+    write: &EventWrite,
 ) -> Result<(), sqlx::Error> {
+    let suspects = write.suspects.as_ref();
     let (before, after) = match &c.version {
         Some(v) => (v.before.as_deref(), Some(v.after.as_str())),
         None => (None, None),
@@ -95,7 +97,8 @@ async fn confirm(
              confirmed_at = $2, announced = $7, decided_time = now(), \
              changed_at = $8, before_percent = $9, after_percent = $10, \
              delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14, \
-             cost_ratio = $15, process_cost_percent = $16 \
+             cost_ratio = $15, process_cost_percent = $16, suspects = $17, \
+             suspects_range = $18, suspects_reason = $19 \
          where id = $1 and state = 'suspected'",
     )
     .bind(c.id)
@@ -104,8 +107,13 @@ async fn confirm(
     .bind(c.shifted_from.as_deref())
     .bind(before)
     .bind(after)
-    .bind(announce);
-    with_finding(query, &c.finding).execute(&mut *tx).await?;
+    .bind(write.announce);
+    with_finding(query, &c.finding)
+        .bind(suspects.map(|s| Json(&s.suspects)))
+        .bind(suspects.and_then(|s| s.range.as_ref()).map(Json))
+        .bind(suspects.and_then(|s| s.suspects_reason).map(Json))
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 

@@ -130,6 +130,9 @@ pub enum SuspectsReason {
     RepositoryUnreadable,
     /// No commit of the range changes a function on the regression's stacks or its file.
     NoCommitTouchesStacks,
+    /// The summaries or the profile the commits are ranked against could not be read when the
+    /// regression was confirmed; `GET /regressions/{id}/suspects` reads them again.
+    ProfileUnreadable,
 }
 
 /// The commits a regression's suspects were chosen from: reachable from `to`, not from `from`.

@@ -6,7 +6,11 @@
 /// `build`'s path in the repository: with `root` stripped when it starts the path, else its
 /// longest suffix (whole components) for which `exists` holds; `None` when no suffix is a file
 /// of the repository.
-pub fn repo_path(build: &str, root: Option<&str>, exists: impl Fn(&str) -> bool) -> Option<String> {
+pub fn repo_path(
+    build: &str,
+    root: Option<&str>,
+    mut exists: impl FnMut(&str) -> bool,
+) -> Option<String> {
     let build = build.replace('\\', "/");
     if let Some(root) = root
         .map(|r| r.trim_end_matches('/'))

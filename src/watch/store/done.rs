@@ -58,8 +58,8 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
     if let (Some(summary), Some(functions)) = (summary, functions) {
         sqlx::query(
             "insert into profile_summary (app_name, profile_type, slice_start, \
-                 slice_secs, total_samples, versions, functions) \
-             values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+                 slice_secs, total_samples, versions, git_refs, functions) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict do nothing",
         )
         .bind(app)
         .bind(t)
@@ -67,6 +67,7 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         .bind(slice_secs)
         .bind(saturate::<i64, _>(summary.total_samples))
         .bind(&summary.versions)
+        .bind(&summary.refs)
         .bind(functions)
         .execute(&mut *tx)
         .await?;

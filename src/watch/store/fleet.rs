@@ -21,11 +21,13 @@ use crate::model::saturate;
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of
 /// every row (ordered by app, PostgreSQL would rather walk the day's whole primary key).
-const EVERY_APP: &str = "select app_name, slice_start, total_samples, versions, functions \
+const EVERY_APP: &str =
+    "select app_name, slice_start, total_samples, versions, git_refs, functions \
      from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3";
 
 /// Named apps (served by the primary key, `(app_name, profile_type, slice_start)`).
-const NAMED_APPS: &str = "select app_name, slice_start, total_samples, versions, functions \
+const NAMED_APPS: &str =
+    "select app_name, slice_start, total_samples, versions, git_refs, functions \
      from profile_summary where profile_type = $1 and slice_start >= $2 and slice_start < $3 \
      and app_name = any($4)";
 
@@ -85,6 +87,7 @@ fn merged(mut merge: FleetMerge, rows: Vec<FleetRow>) -> Result<FleetMerge, sqlx
             start: row.slice_start,
             total_samples: saturate(row.total_samples),
             versions: row.versions,
+            refs: row.git_refs,
             functions: row.functions,
         };
         let slice = summary_of(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;

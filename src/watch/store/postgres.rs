@@ -74,13 +74,13 @@ impl PgSummaryStore {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<StoredSlice>, SorError> {
-        let rows: Vec<(i64, i64, Vec<String>, String)> = self
+        let rows: Vec<(i64, i64, Vec<String>, Vec<String>, String)> = self
             .db
             .run("reading summaries", |pool| {
                 let app = app.as_str().to_owned();
                 async move {
                     sqlx::query_as(
-                        "select slice_start, total_samples, versions, functions \
+                        "select slice_start, total_samples, versions, git_refs, functions \
                          from profile_summary where app_name = $1 and profile_type = $2 \
                          and slice_start >= $3 and slice_start < $4 order by slice_start",
                     )
@@ -95,10 +95,11 @@ impl PgSummaryStore {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(start, total, versions, functions)| StoredSlice {
+            .map(|(start, total, versions, refs, functions)| StoredSlice {
                 start,
                 total_samples: saturate(total),
                 versions,
+                refs,
                 functions,
             })
             .collect())
@@ -129,6 +130,7 @@ pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorErr
         start: row.slice_start,
         total_samples: saturate(row.total_samples),
         versions: row.versions,
+        refs: row.git_refs,
         functions: row.functions,
     };
     Ok((series, summary_of(stored)?))
@@ -146,6 +148,7 @@ pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> 
         start: stored.start,
         total_samples: stored.total_samples,
         versions: stored.versions,
+        refs: stored.refs,
         functions: functions
             .into_iter()
             .map(|(name, self_samples, total_samples)| KeptFunction {
@@ -174,7 +177,7 @@ pub(super) fn stored_functions(summary: &SliceSummary) -> String {
 }
 
 const SUMMARY_COLUMNS: &str =
-    "app_name, profile_type, slice_start, total_samples, versions, functions";
+    "app_name, profile_type, slice_start, total_samples, versions, git_refs, functions";
 
 #[async_trait]
 impl SummarySor for PgSummaryStore {

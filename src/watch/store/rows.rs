@@ -8,6 +8,7 @@ pub(super) struct SummaryRow {
     pub(super) slice_start: i64,
     pub(super) total_samples: i64,
     pub(super) versions: Vec<String>,
+    pub(super) git_refs: Vec<String>,
     pub(super) functions: String,
 }
 
@@ -18,6 +19,7 @@ pub(super) struct FleetRow {
     pub(super) slice_start: i64,
     pub(super) total_samples: i64,
     pub(super) versions: Vec<String>,
+    pub(super) git_refs: Vec<String>,
     pub(super) functions: String,
 }
 

@@ -1,0 +1,200 @@
+//! The change that caused it (SPEC §21), end to end: profiles of a program built at two commits
+//! of a git repository the test made, pushed to `/ingest` with the agents' `service_git_ref`
+//! and `service_root_path` labels slice by slice; the watcher confirms the regression and
+//! names the commit that added the work first, the decoy commits below it, and the page, the
+//! Alertmanager alert and the webhook carry it.
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use wiremock::MockServer;
+
+use crate::alertmanager::receiver;
+use crate::alertmanager_server::{start_alertmanager, Alertmanager};
+use crate::helpers::{json_with_status, spawn_stoppable, test_settings, TestDatabase};
+use crate::ingest::{ingest, CENTURY};
+use crate::regressions::{backfill_window, hooks, regression_alerts};
+use crate::trends::{backfilled_to, steady_now, SLICE};
+
+/// Slices pushed before the new commit runs, and after.
+const BEFORE: i64 = 16;
+const AFTER: i64 = 10;
+
+/// One profile as an agent pushes it: its format and content type, and its body.
+pub struct Pushed {
+    /// `format=pprof` and the like, without `name`, `from` or `until`.
+    pub query: String,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+}
+
+/// Which side of the deploy a push stands for: its ref and its profiles.
+pub struct Side<'a> {
+    pub git_ref: &'a str,
+    pub pushes: &'a [Pushed],
+}
+
+/// What a run found: the confirmed regression and what was delivered of it.
+pub struct Named {
+    pub regression: Value,
+    pub alert: Value,
+    pub hook: Value,
+    pub page: String,
+    pub again: Value,
+}
+
+/// Runs the service with `repository` configured for `app`, pushes `before` then `after` (each
+/// side's profiles in turn, one per slice, labelled with its ref and `root`), backfills with
+/// `notify` and answers the confirmed regression of `function` with what was delivered.
+pub async fn confirm_and_name(
+    app: &str,
+    function: &str,
+    repository: &Path,
+    root: &str,
+    (before, after): (Side<'_>, Side<'_>),
+) -> Named {
+    let receiver = receiver().await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let db = TestDatabase::create().await;
+    let store = tempfile::tempdir().unwrap();
+    let service =
+        spawn_stoppable(settings(&db, store.path(), &alertmanager, app, repository)).await;
+    let hook = json!({"appName": app, "notificationChannel": format!("{}/hook", receiver.uri())});
+    json_with_status(service.app.post("/services", &hook).await, 201).await;
+
+    let now = steady_now().await;
+    let last = backfilled_to(now);
+    let first = last - (BEFORE + AFTER) * SLICE;
+    for k in 0..(BEFORE + AFTER + 2) {
+        let start = first + k * SLICE;
+        let side = if k < BEFORE { &before } else { &after };
+        let push = &side.pushes[(k as usize) % side.pushes.len()];
+        let name = format!(
+            "{app}{{service_git_ref={},service_root_path={root}}}",
+            side.git_ref
+        );
+        let until = (start + SLICE).min(now);
+        if until <= start {
+            break;
+        }
+        let query = format!(
+            "name={}&from={start}&until={until}&{}",
+            urlencode(&name),
+            push.query
+        );
+        let res = ingest(&service.app, &query, push.content_type, push.body.clone()).await;
+        assert!(
+            res.status().is_success(),
+            "push {k} refused: {}",
+            res.text().await.unwrap()
+        );
+    }
+    backfill_window(&service.app, &db, now, first).await;
+
+    let list = json_with_status(
+        service
+            .app
+            .get(&format!("/regressions?appName={app}&state=confirmed"))
+            .await,
+        200,
+    )
+    .await;
+    let regression = list["regressions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["function"] == function)
+        .unwrap_or_else(|| panic!("{function} is confirmed: {list:#}"))
+        .clone();
+    let id = regression["id"].as_i64().unwrap();
+    let page = service
+        .app
+        .get(&format!("/regressions/{id}?format=html"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let again = json_with_status(
+        service
+            .app
+            .get(&format!("/regressions/{id}/suspects"))
+            .await,
+        200,
+    )
+    .await;
+    let alert = delivered_alert(&alertmanager, function).await;
+    let hook = delivered_hook(&receiver, function).await;
+    Named {
+        regression,
+        alert,
+        hook,
+        page,
+        again,
+    }
+}
+
+fn settings(
+    db: &TestDatabase,
+    store: &Path,
+    alertmanager: &Alertmanager,
+    app: &str,
+    repository: &Path,
+) -> pyroscope_functions::app::settings::Settings {
+    let mut s = test_settings(db);
+    s.ingest.store_dir = store.to_path_buf();
+    s.ingest.retention_days = CENTURY;
+    s.watch.enabled = true;
+    s.watch.backfill_hours = 0;
+    s.watch.reference_slices = 12;
+    s.watch.recent_slices = 4;
+    s.alerts.alertmanager_url = Some(url::Url::parse(&alertmanager.url).unwrap());
+    s.repositories
+        .dirs
+        .insert(app.to_owned(), repository.to_path_buf());
+    s
+}
+
+async fn delivered_alert(alertmanager: &Alertmanager, function: &str) -> Value {
+    for _ in 0..300 {
+        let found = regression_alerts(alertmanager)
+            .await
+            .into_iter()
+            .find(|a| a["labels"]["function"] == function);
+        if let Some(found) = found {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("Alertmanager holds no alert of {function}");
+}
+
+async fn delivered_hook(receiver: &MockServer, function: &str) -> Value {
+    for _ in 0..300 {
+        let found = hooks(receiver)
+            .await
+            .into_iter()
+            .map(|(body, _)| body)
+            .find(|b| b["regression"]["function"] == function);
+        if let Some(found) = found {
+            return found;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no webhook of {function} was delivered");
+}
+
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// The first suspect's commit, and every suspect's commit in order.
+pub fn commits(answer: &Value) -> Vec<String> {
+    answer["suspects"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|s| s["commit"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
