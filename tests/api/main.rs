@@ -2,6 +2,10 @@
 
 mod access;
 mod access_split;
+// Each includer uses a different part of it.
+#[allow(dead_code)]
+#[path = "../common/agents.rs"]
+mod agents;
 mod alerting;
 mod alertmanager;
 mod alertmanager_server;
@@ -58,6 +62,7 @@ mod split_degraded;
 mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
+mod suspects_fixture;
 mod task_restart;
 mod trends;
 mod trends_replicas;
