@@ -9,8 +9,7 @@
 //! they cannot be, the test fails saying why — it never skips.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,8 +17,15 @@ use pprof::protos::Message as _;
 use prost::Message as ProstMessage;
 use serde_json::Value;
 
+// Each includer uses a different part of it.
+#[allow(dead_code)]
+#[path = "common/agents.rs"]
+mod agents;
 #[path = "common/push_proto.rs"]
 mod push_proto;
+use agents::{
+    agents_python, gunzip_if_gzip, install_agents, recorder, recordings, Recorded, Running,
+};
 use push_proto::PushRequest;
 
 /// How long each busy script runs; the SDKs push every 10 s.
@@ -27,52 +33,6 @@ const DURATION_SECS: &str = "22";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn gunzip_if_gzip(bytes: &[u8]) -> Vec<u8> {
-    if !bytes.starts_with(&[0x1f, 0x8b]) {
-        return bytes.to_vec();
-    }
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("gzip");
-    out
-}
-
-/// A killed-on-drop child.
-struct Running(Child);
-
-impl Drop for Running {
-    /// SIGTERM first, so the service stops its embedded PostgreSQL; SIGKILL after 20 s.
-    fn drop(&mut self) {
-        if let Ok(pid) = i32::try_from(self.0.id()) {
-            // SAFETY: kill(2) on our own child's pid, which has not been waited for yet.
-            unsafe { libc::kill(pid, libc::SIGTERM) };
-        }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if matches!(self.0.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn install_agents() {
-    let out = Command::new("bash")
-        .arg(root().join("scripts/install-agents.sh"))
-        .output()
-        .expect("bash runs scripts/install-agents.sh");
-    assert!(
-        out.status.success(),
-        "the real agents cannot be installed, so this test cannot run (it never skips):\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn free_port() -> u16 {
@@ -118,28 +78,6 @@ async fn service(store: &Path, data: &Path) -> (Running, String) {
     panic!("the service at {address} did not get ready");
 }
 
-/// The recording proxy in front of `upstream`, saving requests into `dir`.
-fn recorder(dir: &Path, upstream: &str) -> (Running, String) {
-    let mut child = Command::new("python3")
-        .arg(root().join("tests/agents/recorder.py"))
-        .arg("0")
-        .arg(dir)
-        .arg(upstream)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs the recorder");
-    let stdout = child.stdout.take().expect("the recorder's stdout");
-    let mut line = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("the recorder says its port");
-    let port = line
-        .trim()
-        .strip_prefix("listening ")
-        .unwrap_or_else(|| panic!("the recorder said {line:?}"));
-    (Running(child), format!("http://127.0.0.1:{port}"))
-}
-
 /// Runs a busy script under its SDK to the end; panics with its output if it fails.
 fn run_agent(program: &Path, script: &str, server: &str, app: &str) -> Child {
     Command::new(program)
@@ -177,24 +115,16 @@ async fn get(url: &str) -> Option<Value> {
 /// Every pprof the service accepted, by route: the recorder's copies of 2xx requests.
 fn accepted(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut bodies = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("the recordings")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    entries.sort();
-    for meta_path in entries {
-        let meta: Value = serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
-        let status = meta["upstream_status"].as_u64().unwrap_or(0);
-        let path = meta["path"].as_str().unwrap_or_default().to_owned();
+    for recorded in recordings(dir) {
+        let Recorded { path, body, .. } = &recorded;
         assert_eq!(
-            status, 200,
-            "the service refused a real agent's {path}: {meta}"
+            recorded.upstream_status,
+            Some(200),
+            "the service refused a real agent's {path}: {:?}",
+            recorded.headers
         );
-        let body = std::fs::read(meta_path.with_extension("body")).unwrap();
         if path.starts_with("/push.v1.PusherService/Push") {
-            let request = <PushRequest as ProstMessage>::decode(&gunzip_if_gzip(&body)[..])
+            let request = <PushRequest as ProstMessage>::decode(&gunzip_if_gzip(body)[..])
                 .expect("a PushRequest");
             for series in request.series {
                 for sample in series.samples {
@@ -202,7 +132,7 @@ fn accepted(dir: &Path) -> Vec<(String, Vec<u8>)> {
                 }
             }
         } else {
-            bodies.push((path, gunzip_if_gzip(&body)));
+            bodies.push((path.clone(), gunzip_if_gzip(body)));
         }
     }
     bodies
@@ -276,10 +206,10 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
     let recordings = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
     let (_service, address) = service(store.path(), data.path()).await;
-    let (_recorder, proxy) = recorder(recordings.path(), &address);
+    let (_recorder, proxy) = recorder(recordings.path(), Some(&address));
     let started = chrono::Utc::now().timestamp();
 
-    let python = root().join("target/agents/venv/bin/python");
+    let python = agents_python();
     let py = run_agent(&python, "busy.py", &proxy, "py-busy");
     let js = run_agent(Path::new("node"), "busy.js", &proxy, "node-busy");
     finish(py, "the Python agent's busy script");

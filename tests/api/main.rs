@@ -2,6 +2,10 @@
 
 mod access;
 mod access_split;
+// Each includer uses a different part of it.
+#[allow(dead_code)]
+#[path = "../common/agents.rs"]
+mod agents;
 mod alerting;
 mod alertmanager;
 mod alertmanager_server;
@@ -60,6 +64,7 @@ mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
 mod suspects;
+mod suspects_fixture;
 mod suspects_synthetic;
 mod task_restart;
 mod trends;
