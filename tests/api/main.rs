@@ -65,6 +65,7 @@ mod store_integrity;
 mod stubs;
 mod suspects;
 mod suspects_fixture;
+mod suspects_real;
 mod suspects_synthetic;
 mod task_restart;
 mod trends;

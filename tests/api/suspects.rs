@@ -12,26 +12,44 @@ use wiremock::MockServer;
 use crate::alertmanager::receiver;
 use crate::alertmanager_server::{start_alertmanager, Alertmanager};
 use crate::helpers::{json_with_status, spawn_stoppable, test_settings, TestDatabase};
-use crate::ingest::{ingest, CENTURY};
+use crate::ingest::CENTURY;
 use crate::regressions::{backfill_window, hooks, regression_alerts};
+use crate::suspects_fixture::Push;
 use crate::trends::{backfilled_to, steady_now, SLICE};
 
 /// Slices pushed before the new commit runs, and after.
 const BEFORE: i64 = 16;
 const AFTER: i64 = 10;
 
-/// One profile as an agent pushes it: its format and content type, and its body.
-pub struct Pushed {
-    /// `format=pprof` and the like, without `name`, `from` or `until`.
-    pub query: String,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
+/// One profile as an agent pushes it.
+pub enum Pushed {
+    /// To `/ingest`, with `query` (`format=pprof` and the like, without `name`, `from` or
+    /// `until`): placed in a slice by `from`/`until`.
+    Ingest {
+        query: String,
+        content_type: &'static str,
+        body: Vec<u8>,
+    },
+    /// A recorded Connect `push.v1` request (labels in its series): placed in a slice by
+    /// moving its pprof's time back.
+    Connect(Push),
 }
 
-/// Which side of the deploy a push stands for: its ref and its profiles.
+/// One side of the deploy: the labels its `/ingest` pushes carry (`service_git_ref=…`), and
+/// its profiles, pushed in turn, one per slice.
 pub struct Side<'a> {
-    pub git_ref: &'a str,
+    pub labels: String,
     pub pushes: &'a [Pushed],
+}
+
+/// A run: the app, the function expected to regress, and the repository as
+/// `[repositories.dirs]` names it (a URL or the app name).
+pub struct Run<'a> {
+    pub app: &'a str,
+    pub function: &'a str,
+    pub repository: (&'a str, &'a Path),
+    pub before: Side<'a>,
+    pub after: Side<'a>,
 }
 
 /// What a run found: the confirmed regression and what was delivered of it.
@@ -43,22 +61,16 @@ pub struct Named {
     pub again: Value,
 }
 
-/// Runs the service with `repository` configured for `app`, pushes `before` then `after` (each
-/// side's profiles in turn, one per slice, labelled with its ref and `root`), backfills with
-/// `notify` and answers the confirmed regression of `function` with what was delivered.
-pub async fn confirm_and_name(
-    app: &str,
-    function: &str,
-    repository: &Path,
-    root: &str,
-    (before, after): (Side<'_>, Side<'_>),
-) -> Named {
+/// Runs the service with `run.repository` configured, pushes its before side then its after
+/// side, backfills with `notify` and answers the confirmed regression of `run.function` with
+/// what was delivered of it.
+pub async fn confirm_and_name(run: Run<'_>) -> Named {
+    let (app, function) = (run.app, run.function);
     let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let db = TestDatabase::create().await;
     let store = tempfile::tempdir().unwrap();
-    let service =
-        spawn_stoppable(settings(&db, store.path(), &alertmanager, app, repository)).await;
+    let service = spawn_stoppable(settings(&db, store.path(), &alertmanager, run.repository)).await;
     let hook = json!({"appName": app, "notificationChannel": format!("{}/hook", receiver.uri())});
     json_with_status(service.app.post("/services", &hook).await, 201).await;
 
@@ -67,22 +79,40 @@ pub async fn confirm_and_name(
     let first = last - (BEFORE + AFTER) * SLICE;
     for k in 0..(BEFORE + AFTER + 2) {
         let start = first + k * SLICE;
-        let side = if k < BEFORE { &before } else { &after };
-        let push = &side.pushes[(k as usize) % side.pushes.len()];
-        let name = format!(
-            "{app}{{service_git_ref={},service_root_path={root}}}",
-            side.git_ref
-        );
         let until = (start + SLICE).min(now);
         if until <= start {
             break;
         }
-        let query = format!(
-            "name={}&from={start}&until={until}&{}",
-            urlencode(&name),
-            push.query
-        );
-        let res = ingest(&service.app, &query, push.content_type, push.body.clone()).await;
+        let side = if k < BEFORE { &run.before } else { &run.after };
+        let (path, content_type, body) = match &side.pushes[(k as usize) % side.pushes.len()] {
+            Pushed::Ingest {
+                query,
+                content_type,
+                body,
+            } => {
+                let name = format!("{app}{{{}}}", side.labels);
+                let path = format!(
+                    "/ingest?name={}&from={start}&until={until}&{query}",
+                    urlencode(&name)
+                );
+                (path, (*content_type).to_owned(), body.clone())
+            }
+            Pushed::Connect(push) => {
+                let (_, pprof) = push.profiles().into_iter().next().expect("a series");
+                let taken = pprof_time(&pprof);
+                let body = push.backdated(taken - (start + 30).min(until - 5));
+                (push.path.clone(), push.content_type.clone(), body)
+            }
+        };
+        let res = service
+            .app
+            .client
+            .post(service.app.url(&path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert!(
             res.status().is_success(),
             "push {k} refused: {}",
@@ -137,8 +167,7 @@ fn settings(
     db: &TestDatabase,
     store: &Path,
     alertmanager: &Alertmanager,
-    app: &str,
-    repository: &Path,
+    (key, repository): (&str, &Path),
 ) -> pyroscope_functions::app::settings::Settings {
     let mut s = test_settings(db);
     s.ingest.store_dir = store.to_path_buf();
@@ -150,7 +179,7 @@ fn settings(
     s.alerts.alertmanager_url = Some(url::Url::parse(&alertmanager.url).unwrap());
     s.repositories
         .dirs
-        .insert(app.to_owned(), repository.to_path_buf());
+        .insert(key.to_owned(), repository.to_path_buf());
     s
 }
 
@@ -197,4 +226,11 @@ pub fn commits(answer: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// When a pprof says it was taken, epoch seconds.
+fn pprof_time(pprof: &[u8]) -> i64 {
+    let profile: crate::profile_data::pprof::proto::Profile =
+        prost::Message::decode(pprof).expect("a pprof");
+    profile.time_nanos / 1_000_000_000
 }

@@ -9,7 +9,7 @@ use std::process::Command;
 use prost::Message;
 
 use crate::profile_data::pprof::proto;
-use crate::suspects::{commits, confirm_and_name, Pushed, Side};
+use crate::suspects::{commits, confirm_and_name, Pushed, Run, Side};
 
 const ROOT: &str = "/build/src";
 
@@ -125,7 +125,7 @@ fn profile(leaves: &[(&str, i64, i64)]) -> Vec<u8> {
 }
 
 fn pushed(body: Vec<u8>) -> Pushed {
-    Pushed {
+    Pushed::Ingest {
         query: "format=pprof".into(),
         content_type: "application/octet-stream",
         body,
@@ -173,22 +173,20 @@ async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_s
             ]))
         })
         .collect();
-    let named = confirm_and_name(
-        "ledger-go",
-        "main.score",
-        dir,
-        ROOT,
-        (
-            Side {
-                git_ref: &from,
-                pushes: &before,
-            },
-            Side {
-                git_ref: &caller,
-                pushes: &after,
-            },
-        ),
-    )
+    let labels = |git_ref: &str| format!("service_git_ref={git_ref},service_root_path={ROOT}");
+    let named = confirm_and_name(Run {
+        app: "ledger-go",
+        function: "main.score",
+        repository: ("ledger-go", dir),
+        before: Side {
+            labels: labels(&from),
+            pushes: &before,
+        },
+        after: Side {
+            labels: labels(&caller),
+            pushes: &after,
+        },
+    })
     .await;
     let r = &named.regression;
     assert_eq!(commits(r), [culprit.clone(), caller.clone()], "{r:#}");
