@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod app;
 pub mod baselines;
+pub mod commits;
 pub mod delivery;
 pub mod diff_report;
 pub mod fleet_search;

@@ -6,12 +6,12 @@
 use std::path::Path;
 use std::process::Command;
 
-use pyroscope_functions::regressions::commits::{name_suspects, RangeAsked};
-use pyroscope_functions::regressions::git::{GitError, GitRepository};
-use pyroscope_functions::regressions::suspects::model::{
+use pyroscope_functions::commits::git::{GitError, GitRepository};
+use pyroscope_functions::commits::range::{name_suspects, RangeAsked};
+use pyroscope_functions::commits::suspects::model::{
     CodeSpan, LineRange, Role, SuspectsReason, Why,
 };
-use pyroscope_functions::regressions::suspects::{rank, MAX_SUSPECTS};
+use pyroscope_functions::commits::suspects::{rank, MAX_SUSPECTS};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")

@@ -11,16 +11,17 @@ use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::app::settings::Function;
+use crate::commits::CommitNamer;
 use crate::diff_report::compute::Judgement;
 use crate::diff_report::DiffReportService;
 use crate::infra::leader::PgLeadership;
 use crate::infra::tasks::Tasks;
 use crate::profiles::ProfileDataSor;
 use crate::regressions::announcer::{Announcer, AnnouncerStatus};
+use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
-use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::service::RegressionService;
 
@@ -74,10 +75,12 @@ pub(super) fn regression_detector(
     }
     let detector = DetectorSettings::of(watch);
     let reference = i64::try_from(detector.reference_slices).unwrap_or(i64::MAX);
-    let namer = Arc::new(CommitNamer {
+    let namer = Arc::new(RegressionCommits {
         summaries: stores.summaries.clone(),
-        profiles: profiles.clone(),
-        repositories: settings.repositories.clone(),
+        namer: Arc::new(CommitNamer {
+            profiles: profiles.clone(),
+            repositories: settings.repositories.clone(),
+        }),
         reference_secs: reference.saturating_mul(detector.slices.secs),
     });
     let judgement = Judgement {

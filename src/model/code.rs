@@ -5,6 +5,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+/// The label whose values name the commit a profile's code was built from (Pyroscope's
+/// source-code convention, which agents fill in).
+pub const GIT_REF_LABEL: &str = "service_git_ref";
+
 /// A function as a profile places it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -27,7 +27,7 @@ use percent_encoding::percent_decode_str;
 use serde::{Deserialize, Serialize};
 
 pub use calltree::{CallTree, TreeNode};
-pub use code::FunctionSite;
+pub use code::{FunctionSite, GIT_REF_LABEL};
 pub use error::InputError;
 pub use fields::{
     optional_text, parse_limit, parse_slices, percent, required_text, truncate_chars,

@@ -1,60 +1,87 @@
-//! The commits named on a regression (SPEC §21): the range between the refs of the slices
-//! before and after its change point, read from the operator's repository, ranked against where
-//! the regression lies on its stacks; or why none is named. Blocking (it reads git): callers run
-//! it on the blocking pool.
+//! The commits named on a regression (SPEC §21): the refs its slices name on either side of
+//! its change point (the watcher keeps them with each summary), ranked by the commits
+//! capability against its before and after windows. At a confirmation, and again on
+//! `GET /regressions/{id}/suspects`.
 
-use super::git::{GitError, GitRepository};
-use super::suspects::model::{CodeSpan, CommitRange, SuspectsAnswer, SuspectsReason};
-use super::suspects::{rank, MAX_SUSPECTS};
+use std::sync::Arc;
 
-/// Where a regression's commits are read from.
-#[derive(Debug, Clone, Copy)]
-pub struct RangeAsked<'a> {
-    /// The app's repository, when `[repositories.dirs]` names one.
-    pub repository: Option<&'a GitRepository>,
-    /// The ref of the slices before the change point.
-    pub from: Option<&'a str>,
-    /// The ref of the slices after it.
-    pub to: Option<&'a str>,
-    /// `repositories.max_commits`.
-    pub max_commits: usize,
+use crate::commits::{range_ends, Between, CommitNamer, SuspectsAnswer, SuspectsReason};
+use crate::infra::sor::SorError;
+use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
+use crate::watch::SummarySor;
+
+/// A regression whose commits are asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuspectsAsked {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub function: String,
+    pub changed_at: i64,
+    /// The end of its after window: its confirmation, or now.
+    pub through: i64,
 }
 
-/// The suspects of the range `asked` names, against `spans` (where the regression's functions
-/// live at the range's end), or why there are none.
-pub fn name_suspects(asked: RangeAsked<'_>, spans: &[CodeSpan]) -> SuspectsAnswer {
-    let (Some(from), Some(to)) = (asked.from, asked.to) else {
-        return SuspectsAnswer::none(SuspectsReason::NoRefLabel, None);
-    };
-    let Some(repository) = asked.repository else {
-        return SuspectsAnswer::none(SuspectsReason::RepositoryNotConfigured, None);
-    };
-    let commits = match repository.range(from, to, asked.max_commits) {
-        Ok(commits) => commits,
-        Err(e) => {
-            let reason = match e {
-                GitError::RefNotFound(_) => SuspectsReason::RefNotFound,
-                GitError::TooManyCommits(_) => SuspectsReason::TooManyCommits,
-                GitError::NotARepository(..) | GitError::Unreadable(_) => {
-                    tracing::warn!(error = %e, "a configured repository cannot be read");
-                    SuspectsReason::RepositoryUnreadable
-                }
-            };
-            return SuspectsAnswer::none(reason, None);
-        }
-    };
-    let range = CommitRange {
-        from: from.to_owned(),
-        to: to.to_owned(),
-        commits: commits.len(),
-    };
-    let suspects = rank(&commits, spans, MAX_SUSPECTS);
-    if suspects.is_empty() {
-        return SuspectsAnswer::none(SuspectsReason::NoCommitTouchesStacks, Some(range));
+/// Names the commits behind regressions.
+pub struct RegressionCommits {
+    pub summaries: Arc<dyn SummarySor>,
+    pub namer: Arc<CommitNamer>,
+    /// How far before the change point the before window reaches, in seconds.
+    pub reference_secs: i64,
+}
+
+impl RegressionCommits {
+    /// The suspects of `asked`, or why there are none.
+    ///
+    /// # Errors
+    /// What the summaries or Profile Data fail with.
+    pub async fn name(&self, asked: &SuspectsAsked) -> Result<SuspectsAnswer, SorError> {
+        let before = TimeWindow {
+            from: asked.changed_at.saturating_sub(self.reference_secs),
+            to: asked.changed_at.max(1),
+        };
+        let after = TimeWindow {
+            from: asked.changed_at,
+            to: asked.through.max(asked.changed_at.saturating_add(1)),
+        };
+        let history = self
+            .summaries
+            .summaries(
+                asked.app.clone(),
+                asked.profile_type,
+                TimeWindow {
+                    from: before.from,
+                    to: after.to,
+                },
+            )
+            .await?;
+        let Some(ends) = range_ends(&history, asked.changed_at) else {
+            return Ok(SuspectsAnswer::none(SuspectsReason::NoRefLabel, None));
+        };
+        let between = Between {
+            app: asked.app.clone(),
+            profile_type: asked.profile_type,
+            function: asked.function.clone(),
+            before,
+            after,
+            labels: (LabelSelector::default(), LabelSelector::default()),
+            repository: None,
+        };
+        self.namer.name(&between, ends).await
     }
-    SuspectsAnswer {
-        suspects,
-        range: Some(range),
-        suspects_reason: None,
+}
+
+#[cfg(test)]
+impl RegressionCommits {
+    /// Commits named from summaries that name no ref: every regression gets `no_ref_label`.
+    pub fn without_refs() -> Self {
+        let mut summaries = crate::watch::MockSummarySor::new();
+        summaries
+            .expect_summaries()
+            .returning(|_, _, _| Ok(Vec::new()));
+        RegressionCommits {
+            summaries: Arc::new(summaries),
+            namer: Arc::new(CommitNamer::unconfigured()),
+            reference_secs: 0,
+        }
     }
 }

@@ -13,14 +13,14 @@ use sqlx::PgConnection;
 
 use super::detector;
 use super::metrics::RegressionMetrics;
-use super::naming::{CommitNamer, SuspectsAsked};
 use super::notice::RegressionNotices;
-use super::suspects::model::{SuspectsAnswer, SuspectsReason};
+use crate::commits::{SuspectsAnswer, SuspectsReason};
 use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::TimeWindow;
 use crate::registry::RegistrySor;
+use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
 use crate::regressions::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
 use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
@@ -37,7 +37,7 @@ pub struct Examiner {
     pub notices: Arc<RegressionNotices>,
     pub metrics: Arc<RegressionMetrics>,
     /// Names the commits behind each confirmation (SPEC §21).
-    pub namer: Arc<CommitNamer>,
+    pub namer: Arc<RegressionCommits>,
 }
 
 impl Examiner {

@@ -13,9 +13,9 @@ use crate::infra::telemetry::Metrics;
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::model::{ProfileType, Slices, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor, Service, Tier};
+use crate::regressions::commits::RegressionCommits;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::{Change, DetectorSettings, EventKind};
-use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
@@ -111,7 +111,7 @@ fn on_mocks(
             warn_points: 2.0,
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
-        namer: Arc::new(CommitNamer::without_refs()),
+        namer: Arc::new(RegressionCommits::without_refs()),
     }
 }
 

@@ -7,16 +7,13 @@ pub mod commits;
 pub mod cost;
 pub mod detector;
 pub mod examiner;
-pub mod git;
 pub mod metrics;
 pub mod model;
-pub mod naming;
 pub mod notice;
 pub mod page;
 pub mod routes;
 pub mod service;
 pub mod settings;
 pub mod store;
-pub mod suspects;
 #[cfg(test)]
 mod test_events;

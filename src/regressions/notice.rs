@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 use utoipa::ToSchema;
 
+use crate::commits::Why;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
 use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::model::EventState;
 use crate::regressions::store::Regression;
-use crate::regressions::suspects::model::Why;
 
 /// The `alertname` of every regression alert.
 pub const ALERT_NAME: &str = "ProfilingRegression";

@@ -5,13 +5,13 @@
 use chrono::DateTime;
 
 use super::notice::{cost, summary, suspect_commit};
+use crate::commits::{SuspectsReason, Why};
 use crate::diff_report::{findings, DiffReport, DiffRequest};
 use crate::pictures::{href, trends_svg_marked, Cell, Page};
 use crate::profiles::DiffTrees;
 use crate::regressions::model::EventState;
 use crate::regressions::service::RegressionDetail;
 use crate::regressions::store::Regression;
-use crate::regressions::suspects::model::{SuspectsReason, Why};
 
 /// Renders `detail`, its before-vs-after comparison `request` answered by `report` and `trees`.
 pub fn render(

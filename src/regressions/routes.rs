@@ -5,13 +5,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::commits::SuspectsAnswer;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{parse_id, resource};
 use crate::model::{now_floored, parse_limit, AppName, InputError, TimeWindow};
 use crate::regressions::model::EventState;
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
-use crate::regressions::suspects::model::SuspectsAnswer;
 
 /// Mounts the routes; expects `web::Data<RegressionService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -6,15 +6,15 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::commits::SuspectsAnswer;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::infra::sor::SorError;
 use crate::model::trend_view::{TrendPick, Trends};
 use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
+use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
 use crate::regressions::model::DetectorSettings;
-use crate::regressions::naming::{CommitNamer, SuspectsAsked};
 use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
-use crate::regressions::suspects::model::SuspectsAnswer;
 use crate::watch::TrendSor;
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.
@@ -50,7 +50,7 @@ pub struct RegressionService {
     pub diff: Arc<DiffReportService>,
     pub settings: DetectorSettings,
     /// Names the commits behind an event again (SPEC §21).
-    pub namer: Arc<CommitNamer>,
+    pub namer: Arc<RegressionCommits>,
 }
 
 impl RegressionService {

@@ -9,16 +9,14 @@ use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
-use crate::model::{LabelSelector, Slices, TimeWindow};
+use crate::model::{LabelSelector, Slices, TimeWindow, GIT_REF_LABEL};
 use crate::profiles::{ProfileDataSor, ProfileQuery};
 use crate::watch::store::Series;
 
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
 /// lists, so the tie-break by total samples sees every candidate.
 const READ_FUNCTIONS: u32 = 1000;
-/// The label whose values name the commit a slice's code was built from (Pyroscope's
-/// source-code convention; SPEC §21).
-pub const GIT_REF_LABEL: &str = "service_git_ref";
+
 /// Slices whose app lists are remembered.
 const LISTED_SLICES: u64 = 2048;
 

@@ -11,10 +11,10 @@ use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
 use crate::model::ProfileType;
 use crate::profiles::{MockProfileDataSor, Profile};
+use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
-use crate::regressions::naming::CommitNamer;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
 use crate::watch::metrics::WatchMetrics;
@@ -140,7 +140,7 @@ fn worker_reading(
                 warn_points: 2.0,
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
-            namer: Arc::new(CommitNamer::without_refs()),
+            namer: Arc::new(RegressionCommits::without_refs()),
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),
         lease: Duration::from_secs(60),

@@ -14,13 +14,13 @@ mod function;
 mod validate;
 
 use crate::alerts::settings::AlertSettings;
+use crate::commits::RepositorySettings;
 use crate::http::auth_settings::AuthSettings;
 use crate::infra::db::settings::DatabaseSettings;
 use crate::infra::durations;
 use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
-use crate::regressions::settings::RepositorySettings;
 use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
 

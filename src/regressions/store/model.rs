@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::commits::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason};
 use crate::delivery::NewNotification;
 use crate::model::{round_percent, AppName, ProfileType, TimeWindow};
 use crate::regressions::model::{
     Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
 };
-use crate::regressions::suspects::model::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason};
 
 /// The §14 numbers of an event's before-vs-after test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]

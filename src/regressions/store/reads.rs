@@ -2,10 +2,10 @@
 //! decoded into a [`Regression`], and one query of them with its values bound.
 
 use super::model::{EventSignificance, Regression};
+use crate::commits::{CommitRange, Suspect, SuspectsReason};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::regressions::model::VersionChange;
-use crate::regressions::suspects::model::{CommitRange, Suspect, SuspectsReason};
 use sqlx::types::Json;
 
 /// The columns of [`EventRow`], in its order.

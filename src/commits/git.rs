@@ -10,7 +10,7 @@ use gix::bstr::ByteSlice;
 use gix::diff::blob::{Algorithm, Diff, InternedInput};
 use gix::object::tree::diff::ChangeDetached;
 
-use crate::regressions::suspects::model::{CommitChange, FileChange, LineRange};
+use crate::commits::suspects::model::{CommitChange, FileChange, LineRange};
 
 /// Why a repository could not answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -221,7 +221,7 @@ pub fn changed_lines(before: &[u8], after: &[u8]) -> Vec<LineRange> {
 #[cfg(test)]
 mod tests {
     use super::changed_lines;
-    use crate::regressions::suspects::model::LineRange;
+    use crate::commits::suspects::model::LineRange;
 
     #[test]
     fn changed_lines_are_the_new_versions_lines_counted_from_one() {

@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::commits::suspects::model::{CodeSpan, Role};
+use crate::commits::suspects::span_of;
 use crate::model::{CallTree, FunctionSite, TreeNode};
-use crate::regressions::suspects::model::{CodeSpan, Role};
-use crate::regressions::suspects::span_of;
 
 /// The functions on `regressed`'s stacks in `after` whose total share rose since `before`,
 /// each with how much of `regressed`'s samples in `after` lie under it or in it (0–1), by

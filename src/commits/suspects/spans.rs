@@ -2,8 +2,8 @@
 //! writes one (pprof `Function.start_line`; Go before 1.20 does not), and the lines its samples
 //! were taken at (`Line.line`, JFR's line numbers).
 
+use crate::commits::suspects::model::LineRange;
 use crate::model::FunctionSite;
-use crate::regressions::suspects::model::LineRange;
 
 /// The lines `site` spans: from its start line (else its first sampled line) to its last
 /// sampled line; with no sampled line after its start, to the line before `next_start` (the

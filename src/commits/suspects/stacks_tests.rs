@@ -1,8 +1,8 @@
 use std::collections::BTreeMap;
 
 use super::{code_spans, related};
+use crate::commits::suspects::model::{CodeSpan, LineRange, Role};
 use crate::model::FunctionSite;
-use crate::regressions::suspects::model::{CodeSpan, LineRange, Role};
 use crate::testing::trees::tree_of;
 
 #[test]

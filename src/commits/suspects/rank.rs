@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::regressions::suspects::model::{
+use crate::commits::suspects::model::{
     CodeSpan, CommitChange, Evidence, FileChange, LineRange, Role, Suspect, Why,
 };
 
