@@ -53,6 +53,7 @@ fn report(request: &DiffRequest) -> DiffReport {
             verdict: Verdict::Warn,
             significance: None,
         },
+        suspects: None,
     }
 }
 
@@ -75,6 +76,7 @@ fn bench(c: &mut Criterion) {
         baseline: TimeWindow::new(1_700_000_000, 1_700_003_600).expect("a window"),
         limit: 20,
         slices: 0,
+        repository: None,
         format: ReportFormat::Html,
         labels: Default::default(),
         baseline_labels: Default::default(),

@@ -15,6 +15,7 @@ use crate::alerts::rules::AlertRuleSor;
 use crate::alerts::AlertEvaluationService;
 use crate::app::settings::{Bor, BorVersion, Function, Settings};
 use crate::baselines::{BaselineSor, CoalescedBaselines};
+use crate::commits::CommitNamer;
 use crate::diff_report::compute::Judgement;
 use crate::diff_report::DiffReportService;
 use crate::fleet_search::FleetSearchService;
@@ -217,15 +218,22 @@ pub(super) fn build_bors(
     if let Some(version) = function.bor_version(Bor::DiffReport) {
         let deps = deps.for_version(version);
         log_bor("diff", version, &deps);
-        bors.diff = Some(web::Data::new(DiffReportService::new(
-            deps.profile_data.clone(),
-            deps.baseline.clone(),
-            recorder(&deps),
-            Judgement {
-                warn_regression_points: settings.diff.warn_regression_points,
-                fdr: settings.diff.fdr,
-            },
-        )));
+        let commits = Arc::new(CommitNamer {
+            profiles: deps.profile_data.clone(),
+            repositories: settings.repositories.clone(),
+        });
+        bors.diff = Some(web::Data::new(
+            DiffReportService::new(
+                deps.profile_data.clone(),
+                deps.baseline.clone(),
+                recorder(&deps),
+                Judgement {
+                    warn_regression_points: settings.diff.warn_regression_points,
+                    fdr: settings.diff.fdr,
+                },
+            )
+            .with_commits(commits),
+        ));
     }
     if let Some(version) = function.bor_version(Bor::FleetSearch) {
         let deps = deps.for_version(version);

@@ -194,6 +194,7 @@ pub fn report(
         regressions,
         improvements,
         summary,
+        suspects: None,
     }
 }
 

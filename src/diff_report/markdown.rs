@@ -55,6 +55,15 @@ pub fn render(report: &DiffReport) -> String {
             top.delta_percent
         );
     }
+    if let Some(first) = report.suspects.as_ref().and_then(|s| s.suspects.first()) {
+        let _ = writeln!(
+            out,
+            "- Likeliest commit: {} {} (score {:.2})",
+            code(&first.short_commit),
+            first.title,
+            first.score
+        );
+    }
     if let Some(breaches) = summary.threshold_breaches {
         let _ = writeln!(out, "- Threshold breaches: {breaches}");
     }

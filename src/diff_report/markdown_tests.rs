@@ -47,6 +47,7 @@ fn report(v2: bool) -> DiffReport {
             verdict: if v2 { Verdict::Fail } else { Verdict::Warn },
             significance: None,
         },
+        suspects: None,
     }
 }
 

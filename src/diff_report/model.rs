@@ -4,9 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::significance::{DeltaInterval, SignificanceSummary};
+use crate::commits::SuspectsAnswer;
 pub use crate::model::ReportFormat;
 use crate::model::{
-    parse_limit, parse_slices, round2, AppName, InputError, LabelSelector, ProfileType, TimeWindow,
+    optional_text, parse_limit, parse_slices, round2, AppName, InputError, LabelSelector,
+    ProfileType, TimeWindow,
 };
 
 /// Query of `GET /diff/{appName}`.
@@ -54,6 +56,12 @@ pub struct DiffParams {
     /// default 10), so every delta gets a 95 % interval and the verdict ignores noise.
     #[param(minimum = 0, maximum = 60, example = 10)]
     pub slices: Option<i64>,
+    /// When both sides' profiles name commits (`service_git_ref`), the repository whose
+    /// commits between them are ranked against the largest regression (SPEC §21): a URL or
+    /// app of `[repositories.dirs]`; default the current side's `service_repository` label,
+    /// else the app.
+    #[param(max_length = 2048, example = "https://github.com/acme/checkout")]
+    pub repository: Option<String>,
 }
 
 /// What `GET /diff/{appName}` answers in.
@@ -86,6 +94,8 @@ pub struct DiffRequest {
     pub requested_by: Option<String>,
     /// Parts per window for the statistics of SPEC §14; 0 = none.
     pub slices: u32,
+    /// The repository `?repository=` names, for the commits of SPEC §21.
+    pub repository: Option<String>,
 }
 
 impl DiffRequest {
@@ -123,6 +133,7 @@ impl DiffRequest {
             current_labels,
             requested_by,
             slices: parse_slices(params.slices)?,
+            repository: optional_text(params.repository, "repository", 2048)?,
         })
     }
 }
@@ -163,6 +174,10 @@ pub struct DiffReport {
     /// Functions whose share shrank, largest change first.
     pub improvements: Vec<DiffEntry>,
     pub summary: DiffSummary,
+    /// When both sides name commits (`service_git_ref`): the commits between them most
+    /// likely behind the largest regression, or why none is named (SPEC §21).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suspects: Option<SuspectsAnswer>,
 }
 
 /// One function's change between the windows, in percentage points.

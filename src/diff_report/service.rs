@@ -7,6 +7,7 @@ use serde_json::json;
 use super::compute::{self, Judgement};
 use super::model::{DiffReport, DiffRequest};
 use crate::baselines::{BaselineIndex, BaselineSor};
+use crate::commits::{Between, CommitNamer, SuspectsAnswer, SuspectsReason};
 use crate::history::{AssessmentSeverity, HistoryRecorder, NewHistoryRecord, RecordKey};
 use crate::infra::sor::json_text::JsonText;
 use crate::infra::sor::SorError;
@@ -23,6 +24,8 @@ pub struct DiffReportService {
     baselines: Option<Arc<dyn BaselineSor>>,
     history: Option<HistoryRecorder>,
     judgement: Judgement,
+    /// Names the commits between the sides' refs (SPEC §21); absent: none are named.
+    commits: Option<Arc<CommitNamer>>,
 }
 
 impl DiffReportService {
@@ -37,7 +40,14 @@ impl DiffReportService {
             baselines,
             history,
             judgement,
+            commits: None,
         }
+    }
+
+    /// The service naming the commits between the sides' refs with `commits`.
+    pub fn with_commits(mut self, commits: Arc<CommitNamer>) -> Self {
+        self.commits = Some(commits);
+        self
     }
 
     /// Compares the two windows.
@@ -47,7 +57,8 @@ impl DiffReportService {
     pub async fn report(&self, req: &DiffRequest) -> Result<DiffReport, SorError> {
         let (diff, baselines) = tokio::join!(self.profiles.diff(query(req)), self.baselines(req));
         let diff = diff?;
-        let report = compute::report(req, &diff, baselines.as_ref(), self.judgement);
+        let mut report = compute::report(req, &diff, baselines.as_ref(), self.judgement);
+        report.suspects = self.suspects(req, &report).await;
         if let Some(history) = &self.history {
             history.record(history_record(req, &report, &diff.profile_type_id));
         }
@@ -62,6 +73,34 @@ impl DiffReportService {
     pub async fn pictured(&self, req: &DiffRequest) -> Result<(DiffReport, DiffTrees), SorError> {
         let (report, trees) = tokio::join!(self.report(req), self.profiles.diff_trees(query(req)));
         Ok((report?, trees?))
+    }
+
+    /// The commits between the sides' refs most likely behind the largest regression, when
+    /// both sides name refs; a failure to read them is said, not fatal.
+    async fn suspects(&self, req: &DiffRequest, report: &DiffReport) -> Option<SuspectsAnswer> {
+        let namer = self.commits.as_ref()?;
+        let top = report.regressions.first()?;
+        let between = Between {
+            app: req.app.clone(),
+            profile_type: req.profile_type,
+            function: top.function.clone(),
+            before: req.baseline,
+            after: req.current,
+            labels: (
+                req.labels.and(&req.baseline_labels),
+                req.labels.and(&req.current_labels),
+            ),
+            repository: req.repository.clone(),
+        };
+        let named = match namer.labelled_ends(&between).await {
+            Ok(Some(ends)) => namer.name(&between, ends).await,
+            Ok(None) => return None,
+            Err(e) => Err(e),
+        };
+        Some(named.unwrap_or_else(|e| {
+            tracing::warn!(app = %req.app, error = %e, "the commits of a diff could not be read");
+            SuspectsAnswer::none(SuspectsReason::ProfileUnreadable, None)
+        }))
     }
 
     /// The app's baselines of this type; `None` in v1 or when the store fails.

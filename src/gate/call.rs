@@ -47,6 +47,32 @@ pub struct Report {
     pub regressions: Vec<Entry>,
     #[serde(default)]
     pub improvements: Vec<Entry>,
+    /// The commits named behind the largest regression, when both sides name refs.
+    #[serde(default)]
+    pub suspects: Option<Suspects>,
+}
+
+/// What the gate reads of the commits a report names (SPEC §21).
+#[derive(Debug, Deserialize)]
+pub struct Suspects {
+    #[serde(default)]
+    pub suspects: Vec<NamedCommit>,
+}
+
+/// One named commit, as the gate prints it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedCommit {
+    pub short_commit: String,
+    pub title: String,
+}
+
+impl Report {
+    /// "abc1234 Compile the pattern per call": the likeliest commit, when one is named.
+    pub fn likeliest_commit(&self) -> Option<String> {
+        let first = self.suspects.as_ref()?.suspects.first()?;
+        Some(format!("{} {}", first.short_commit, first.title))
+    }
 }
 
 /// A listed change, as far as the gate explains its decision with it.

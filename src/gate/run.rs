@@ -60,11 +60,15 @@ pub fn run(args: &GateArgs) -> ExitCode {
         Err(e) => Err(GateError::Setup(e.to_string())),
     };
     match outcome {
-        Ok(verdict) => {
+        Ok((verdict, commit)) => {
             let fails = verdict >= Verdict::from(args.fail_on);
             let code = if fails { EXIT_FAIL } else { EXIT_PASS };
+            let likeliest = match commit {
+                Some(commit) if fails => format!(", likeliest commit {commit}"),
+                _ => String::new(),
+            };
             eprintln!(
-                "gate: {}: verdict {}, failing at {} or worse: exit {code}",
+                "gate: {}: verdict {}, failing at {} or worse: exit {code}{likeliest}",
                 args.app,
                 verdict.as_str(),
                 Verdict::from(args.fail_on).as_str()
@@ -78,9 +82,10 @@ pub fn run(args: &GateArgs) -> ExitCode {
     }
 }
 
-/// Asks for the JSON report, reads its verdict, and prints the report in the asked format.
-/// Markdown is a second request for the windows the JSON report stated.
-async fn decide(args: &GateArgs) -> Result<Verdict, GateError> {
+/// Asks for the JSON report, reads its verdict and the likeliest commit it names, and prints
+/// the report in the asked format. Markdown is a second request for the windows the JSON
+/// report stated.
+async fn decide(args: &GateArgs) -> Result<(Verdict, Option<String>), GateError> {
     let client = DiffClient::new(args)?;
     let url = diff_url(args, None, "json")?;
     let json = client.get(&url).await?;
@@ -103,5 +108,5 @@ async fn decide(args: &GateArgs) -> Result<Verdict, GateError> {
         stdout.write_all(b"\n")?;
     }
     stdout.flush()?;
-    Ok(verdict)
+    Ok((verdict, report.likeliest_commit()))
 }

@@ -170,6 +170,7 @@ impl RegressionService {
             current_labels: LabelSelector::default(),
             requested_by: None,
             slices: COMPARED_SLICES,
+            repository: None,
         })
     }
 }

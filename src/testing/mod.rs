@@ -54,6 +54,7 @@ pub fn diff_request(limit: u32) -> DiffRequest {
         current_labels: Default::default(),
         requested_by: None,
         slices: 0,
+        repository: None,
     }
 }
 

@@ -11,7 +11,7 @@ use wiremock::MockServer;
 
 use crate::alertmanager::receiver;
 use crate::alertmanager_server::{start_alertmanager, Alertmanager};
-use crate::helpers::{json_with_status, spawn_stoppable, test_settings, TestDatabase};
+use crate::helpers::{json_with_status, spawn_stoppable, test_settings, TestApp, TestDatabase};
 use crate::ingest::CENTURY;
 use crate::regressions::{backfill_window, hooks, regression_alerts};
 use crate::suspects_fixture::Push;
@@ -79,45 +79,18 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
     let first = last - (BEFORE + AFTER) * SLICE;
     for k in 0..(BEFORE + AFTER + 2) {
         let start = first + k * SLICE;
-        let until = (start + SLICE).min(now);
-        if until <= start {
-            break;
-        }
         let side = if k < BEFORE { &run.before } else { &run.after };
-        let (path, content_type, body) = match &side.pushes[(k as usize) % side.pushes.len()] {
-            Pushed::Ingest {
-                query,
-                content_type,
-                body,
-            } => {
-                let name = format!("{app}{{{}}}", side.labels);
-                let path = format!(
-                    "/ingest?name={}&from={start}&until={until}&{query}",
-                    urlencode(&name)
-                );
-                (path, (*content_type).to_owned(), body.clone())
+        // Two profiles a slice, each in its half, so that a slice holds enough samples even
+        // when the programs ran on a busy machine.
+        for half in 0..2 {
+            let from = start + half * SLICE / 2;
+            let until = (from + SLICE / 2).min(now);
+            if until <= from {
+                break;
             }
-            Pushed::Connect(push) => {
-                let (_, pprof) = push.profiles().into_iter().next().expect("a series");
-                let taken = pprof_time(&pprof);
-                let body = push.backdated(taken - (start + 30).min(until - 5));
-                (push.path.clone(), push.content_type.clone(), body)
-            }
-        };
-        let res = service
-            .app
-            .client
-            .post(service.app.url(&path))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            res.status().is_success(),
-            "push {k} refused: {}",
-            res.text().await.unwrap()
-        );
+            let push = &side.pushes[(k + half) as usize % side.pushes.len()];
+            send(&service.app, app, side, push, (from, until)).await;
+        }
     }
     backfill_window(&service.app, &db, now, first).await;
 
@@ -129,13 +102,33 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
         200,
     )
     .await;
-    let regression = list["regressions"]
+    let Some(regression) = list["regressions"]
         .as_array()
         .unwrap()
         .iter()
         .find(|r| r["function"] == function)
-        .unwrap_or_else(|| panic!("{function} is confirmed: {list:#}"))
-        .clone();
+        .cloned()
+    else {
+        let every = json_with_status(
+            service
+                .app
+                .get(&format!("/regressions?appName={app}"))
+                .await,
+            200,
+        )
+        .await;
+        let trend = json_with_status(
+            service
+                .app
+                .get(&format!(
+                    "/trends/{app}?from={first}&to={now}&functions={function}"
+                ))
+                .await,
+            200,
+        )
+        .await;
+        panic!("{function} is not confirmed; every event: {every:#}; its trend: {trend}");
+    };
     let id = regression["id"].as_i64().unwrap();
     let page = service
         .app
@@ -233,4 +226,48 @@ fn pprof_time(pprof: &[u8]) -> i64 {
     let profile: crate::profile_data::pprof::proto::Profile =
         prost::Message::decode(pprof).expect("a pprof");
     profile.time_nanos / 1_000_000_000
+}
+
+/// Pushes `push` of `side` into the window `[from, until)`.
+async fn send(
+    service: &TestApp,
+    app: &str,
+    side: &Side<'_>,
+    push: &Pushed,
+    (from, until): (i64, i64),
+) {
+    let (path, content_type, body) = match push {
+        Pushed::Ingest {
+            query,
+            content_type,
+            body,
+        } => {
+            let name = format!("{app}{{{}}}", side.labels);
+            let path = format!(
+                "/ingest?name={}&from={from}&until={until}&{query}",
+                urlencode(&name)
+            );
+            (path, (*content_type).to_owned(), body.clone())
+        }
+        Pushed::Connect(push) => {
+            let (_, pprof) = push.profiles().into_iter().next().expect("a series");
+            let taken = pprof_time(&pprof);
+            // The pprof says when it starts and how long it lasts (5 s): inside the window.
+            let body = push.backdated(taken - from.min(until - 6));
+            (push.path.clone(), push.content_type.clone(), body)
+        }
+    };
+    let res = service
+        .client
+        .post(service.url(&path))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "a push is refused: {}",
+        res.text().await.unwrap()
+    );
 }
