@@ -64,6 +64,7 @@ mod stoppable_postgres;
 mod store_integrity;
 mod stubs;
 mod suspects;
+mod suspects_diff;
 mod suspects_fixture;
 mod suspects_real;
 mod suspects_synthetic;

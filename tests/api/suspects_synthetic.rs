@@ -11,7 +11,7 @@ use prost::Message;
 use crate::profile_data::pprof::proto;
 use crate::suspects::{commits, confirm_and_name, Pushed, Run, Side};
 
-const ROOT: &str = "/build/src";
+pub const ROOT: &str = "/build/src";
 
 const SCORE_A: &str = "package main\n\nfunc route(n int) int {\n\ts := score(n)\n\treturn s + render(n)\n}\n\nfunc score(n int) int {\n\tt := 0\n\tfor i := 0; i < n; i++ {\n\t\tt += i\n\t}\n\treturn t\n}\n\nfunc render(n int) int {\n\treturn n * 2\n}\n";
 
@@ -46,7 +46,7 @@ fn commit(dir: &Path, files: &[(&str, &str)], title: &str) -> String {
 
 /// A CPU profile whose `(function, line, samples)` leaves sit under `main.main;main.route`,
 /// every function in `app/score.go` under the build root.
-fn profile(leaves: &[(&str, i64, i64)]) -> Vec<u8> {
+pub fn profile(leaves: &[(&str, i64, i64)]) -> Vec<u8> {
     let mut strings: Vec<String> = vec![
         String::new(),
         "samples".into(),
@@ -132,8 +132,21 @@ fn pushed(body: Vec<u8>) -> Pushed {
     }
 }
 
-#[tokio::test]
-async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_second() {
+/// The repository of these tests: its commits, oldest first.
+pub struct Repository {
+    pub dir: tempfile::TempDir,
+    /// `app/score.go` and a README.
+    pub from: String,
+    /// The README only.
+    pub other: String,
+    /// A loop added to `score` (lines 13–15).
+    pub culprit: String,
+    /// A comment on the line of `route` that calls `score` (line 4).
+    pub caller: String,
+}
+
+/// Makes [`Repository`].
+pub fn repository() -> Repository {
     let repo = tempfile::tempdir().unwrap();
     let dir = repo.path();
     git(dir, &["init", "-q", "-b", "main"]);
@@ -154,6 +167,25 @@ async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_s
     );
     let comment = loop_added.replace("\ts := score(n)", "\ts := score(n) // the total");
     let caller = commit(dir, &[("app/score.go", &comment)], "Say what route adds up");
+    Repository {
+        dir: repo,
+        from,
+        other,
+        culprit,
+        caller,
+    }
+}
+
+#[tokio::test]
+async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_second() {
+    let Repository {
+        dir: repo,
+        from,
+        other,
+        culprit,
+        caller,
+    } = repository();
+    let dir = repo.path();
     let before: Vec<Pushed> = (0..3)
         .map(|k| {
             pushed(profile(&[
