@@ -43,6 +43,11 @@ pub struct CommitNamer {
 }
 
 impl CommitNamer {
+    /// Whether `[repositories.dirs]` names any repository.
+    pub fn configured(&self) -> bool {
+        !self.repositories.dirs.is_empty()
+    }
+
     /// The suspects of `asked` in the range `ends`, or why there are none.
     ///
     /// # Errors

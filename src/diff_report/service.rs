@@ -76,9 +76,10 @@ impl DiffReportService {
     }
 
     /// The commits between the sides' refs most likely behind the largest regression, when
-    /// both sides name refs; a failure to read them is said, not fatal.
+    /// repositories are configured and both sides name refs; a failure to read them is said,
+    /// not fatal.
     async fn suspects(&self, req: &DiffRequest, report: &DiffReport) -> Option<SuspectsAnswer> {
-        let namer = self.commits.as_ref()?;
+        let namer = self.commits.as_ref().filter(|n| n.configured())?;
         let top = report.regressions.first()?;
         let between = Between {
             app: req.app.clone(),

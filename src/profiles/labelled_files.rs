@@ -52,8 +52,9 @@ pub fn keeping(filter: &LabelFilter) -> impl Fn(&[(&str, &str)]) -> bool + Sync 
     |pairs| filter.matches(|name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| *v))
 }
 
-/// Sorted, unique values of the string label `name` on the samples of `files`. A file that
-/// cannot be read again is left out, as in [`merge_labelled`].
+/// Sorted, unique values of the string label `name` on the samples of `files`: as each file's
+/// labels were noted when it was read, else (a label with too many values to note) from the
+/// file read again; a file that cannot be read again is left out, as in [`merge_labelled`].
 pub fn label_values<'a>(
     files: impl Iterator<Item = &'a ProfileFile>,
     limits: Limits,
@@ -71,6 +72,11 @@ pub fn label_values<'a>(
         false
     };
     for file in files {
+        if let Some(values) = file.profile.labels.values(name) {
+            let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+            seen.extend(values.map(str::to_owned));
+            continue;
+        }
         let read = std::fs::read(&file.path)
             .map_err(|e| e.to_string())
             .and_then(|raw| {

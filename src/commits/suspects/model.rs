@@ -135,6 +135,37 @@ pub enum SuspectsReason {
     ProfileUnreadable,
 }
 
+impl SuspectsReason {
+    /// Every reason, as stored and on the wire.
+    pub const ALL: [SuspectsReason; 7] = [
+        SuspectsReason::NoRefLabel,
+        SuspectsReason::RepositoryNotConfigured,
+        SuspectsReason::RefNotFound,
+        SuspectsReason::TooManyCommits,
+        SuspectsReason::RepositoryUnreadable,
+        SuspectsReason::NoCommitTouchesStacks,
+        SuspectsReason::ProfileUnreadable,
+    ];
+
+    /// The reason's stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SuspectsReason::NoRefLabel => "no_ref_label",
+            SuspectsReason::RepositoryNotConfigured => "repository_not_configured",
+            SuspectsReason::RefNotFound => "ref_not_found",
+            SuspectsReason::TooManyCommits => "too_many_commits",
+            SuspectsReason::RepositoryUnreadable => "repository_unreadable",
+            SuspectsReason::NoCommitTouchesStacks => "no_commit_touches_stacks",
+            SuspectsReason::ProfileUnreadable => "profile_unreadable",
+        }
+    }
+
+    /// The reason named `name`.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
 /// The commits a regression's suspects were chosen from: reachable from `to`, not from `from`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CommitRange {
@@ -164,5 +195,20 @@ impl SuspectsAnswer {
             range,
             suspects_reason: Some(reason),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SuspectsReason;
+
+    #[test]
+    fn every_reason_is_stored_under_its_wire_name() {
+        for reason in SuspectsReason::ALL {
+            let wire = serde_json::to_value(reason).unwrap();
+            assert_eq!(wire, reason.as_str());
+            assert_eq!(SuspectsReason::named(reason.as_str()), Some(reason));
+        }
+        assert_eq!(SuspectsReason::named("because"), None);
     }
 }

@@ -5,11 +5,12 @@
 
 use std::borrow::Cow;
 use std::io::Read;
+use std::sync::{Mutex, PoisonError};
 
 use prost::Message;
 
 use super::error::PprofError;
-use super::profile::{Limits, ParsedProfile, SampleType};
+use super::profile::{FileLabels, Limits, ParsedProfile, SampleType};
 use super::proto;
 use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
@@ -46,9 +47,22 @@ pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofErro
     }
 }
 
-/// Reads a whole file's content: gzip or raw, then the profile in it.
+/// Reads a whole file's content: gzip or raw, then the profile in it, with its samples'
+/// string labels.
 pub fn parse_file(raw: &[u8], limits: Limits) -> Result<ParsedProfile, PprofError> {
-    parse_file_where(raw, limits, None)
+    let labels = Mutex::new(FileLabels::default());
+    let note = |pairs: &[(&str, &str)]| {
+        if !pairs.is_empty() {
+            let mut labels = labels.lock().unwrap_or_else(PoisonError::into_inner);
+            for (name, value) in pairs {
+                labels.add(name, value);
+            }
+        }
+        true
+    };
+    let mut parsed = parse_file_where(raw, limits, Some(&note))?;
+    parsed.labels = labels.into_inner().unwrap_or_else(PoisonError::into_inner);
+    Ok(parsed)
 }
 
 /// [`parse_file`] keeping only the samples `filter` keeps (every sample when `None`).
@@ -65,6 +79,7 @@ pub fn parse_file_where(
         sample_types: read.sample_types,
         period_type: read.period_type,
         tree: read.tree.finish(),
+        labels: FileLabels::default(),
     })
 }
 

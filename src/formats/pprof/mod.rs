@@ -20,7 +20,7 @@ pub use decode::{decompress, parse_file, parse_file_where};
 pub use decoded::DecodedPprof;
 pub use error::PprofError;
 pub use file_tree::FileTree;
-pub use profile::{Limits, ParsedProfile, SampleType};
+pub use profile::{FileLabels, Limits, ParsedProfile, SampleType};
 pub use sites::function_sites;
 pub use tree::{StackTree, Weight};
 pub use walk::SampleFilter;

@@ -1,6 +1,8 @@
 //! What a decoded file is to the rest of the service: its sample types, its time and its call
 //! tree, and the limits a file is read within.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::file_tree::FileTree;
 use crate::formats::flamegraph::{FlameGraphStats, FlamegraphError};
 
@@ -38,6 +40,62 @@ pub struct ParsedProfile {
     pub sample_types: Vec<SampleType>,
     pub period_type: Option<SampleType>,
     pub(crate) tree: FileTree,
+    /// The values of its samples' string labels, by name, read with the file: what a label's
+    /// values in a window are answered from without reading the file again.
+    pub labels: FileLabels,
+}
+
+/// The string labels of a file's samples: up to [`FileLabels::MAX_VALUES`] values per name;
+/// a name with more (a span id, a request id) is only marked, and read again when asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileLabels {
+    values: BTreeMap<String, BTreeSet<String>>,
+    overflowing: BTreeSet<String>,
+}
+
+impl FileLabels {
+    /// Values kept per label name.
+    pub const MAX_VALUES: usize = 64;
+
+    /// Notes `value` of label `name`.
+    pub fn add(&mut self, name: &str, value: &str) {
+        if value.is_empty() || self.overflowing.contains(name) {
+            return;
+        }
+        let values = self.values.entry(name.to_owned()).or_default();
+        if values.contains(value) {
+            return;
+        }
+        if values.len() == Self::MAX_VALUES {
+            self.values.remove(name);
+            self.overflowing.insert(name.to_owned());
+            return;
+        }
+        values.insert(value.to_owned());
+    }
+
+    /// The values of label `name`, sorted; `None` when it has too many to keep.
+    pub fn values(&self, name: &str) -> Option<impl Iterator<Item = &str>> {
+        if self.overflowing.contains(name) {
+            return None;
+        }
+        Some(
+            self.values
+                .get(name)
+                .into_iter()
+                .flatten()
+                .map(String::as_str),
+        )
+    }
+
+    /// Bytes held on the heap, roughly.
+    pub fn heap_bytes(&self) -> usize {
+        self.values
+            .iter()
+            .map(|(k, v)| k.len() + v.iter().map(|s| s.len() + 32).sum::<usize>() + 48)
+            .sum::<usize>()
+            + self.overflowing.iter().map(|k| k.len() + 32).sum::<usize>()
+    }
 }
 
 impl ParsedProfile {
@@ -54,6 +112,27 @@ impl ParsedProfile {
 
     /// Bytes of the call tree on the heap: what caching the file costs.
     pub fn heap_bytes(&self) -> usize {
-        self.tree.heap_bytes()
+        self.tree.heap_bytes() + self.labels.heap_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FileLabels;
+
+    #[test]
+    fn a_label_with_too_many_values_is_marked_not_kept() {
+        let mut labels = FileLabels::default();
+        labels.add("version", "1.1");
+        labels.add("version", "1.0");
+        labels.add("version", "1.1");
+        labels.add("version", "");
+        for i in 0..=FileLabels::MAX_VALUES {
+            labels.add("span_id", &i.to_string());
+        }
+        let versions: Vec<&str> = labels.values("version").unwrap().collect();
+        assert_eq!(versions, ["1.0", "1.1"]);
+        assert!(labels.values("span_id").is_none());
+        assert_eq!(labels.values("absent").unwrap().count(), 0);
     }
 }

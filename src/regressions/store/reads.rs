@@ -47,7 +47,7 @@ struct EventRow {
     announced: bool,
     suspects: Option<Json<Vec<Suspect>>>,
     suspects_range: Option<Json<CommitRange>>,
-    suspects_reason: Option<Json<SuspectsReason>>,
+    suspects_reason: Option<String>,
 }
 
 impl TryFrom<EventRow> for Regression {
@@ -90,7 +90,13 @@ impl TryFrom<EventRow> for Regression {
             announced: r.announced,
             suspects: r.suspects.map(|s| s.0).unwrap_or_default(),
             range: r.suspects_range.map(|r| r.0),
-            suspects_reason: r.suspects_reason.map(|r| r.0),
+            suspects_reason: match r.suspects_reason {
+                Some(name) => Some(
+                    SuspectsReason::named(&name)
+                        .ok_or_else(|| unreadable(format!("suspects reason {name:?}")))?,
+                ),
+                None => None,
+            },
         })
     }
 }

@@ -12,6 +12,8 @@ use crate::regressions::model::{Change, Confirmation, Finding};
 use crate::watch::Series;
 use sqlx::types::Json;
 
+use crate::commits::SuspectsReason;
+
 /// Stores `changes` of `series` in `tx`, each with its webhook in the outbox. A suspicion
 /// already stored (same function and slice) is left as it is; a decision applies only to an
 /// event still in the state it decides on.
@@ -111,7 +113,11 @@ async fn confirm(
     with_finding(query, &c.finding)
         .bind(suspects.map(|s| Json(&s.suspects)))
         .bind(suspects.and_then(|s| s.range.as_ref()).map(Json))
-        .bind(suspects.and_then(|s| s.suspects_reason).map(Json))
+        .bind(
+            suspects
+                .and_then(|s| s.suspects_reason)
+                .map(SuspectsReason::as_str),
+        )
         .execute(&mut *tx)
         .await?;
     Ok(())
