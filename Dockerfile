@@ -49,8 +49,10 @@ RUN set -eu; \
     mkdir -p /data; \
     chown pyroscope:pyroscope /data
 COPY --from=build /src/target/release/pyroscope-functions /usr/local/bin/pyroscope-functions
-# Answers when neither PYROSCOPE_URL nor PROFILES_DIR is set.
+# Answers when neither PYROSCOPE_URL nor PROFILES_DIR is set; the demo's ledger repository beside
+# them names the commit behind its regression.
 COPY --from=build /src/demo/profiles /usr/share/pyroscope-functions/demo/profiles
+COPY --from=build /src/demo/repository /usr/share/pyroscope-functions/demo/repository
 USER 10001:10001
 WORKDIR /data
 ENV APP__DATABASE__EMBEDDED__DATA_DIR=/data/postgres \

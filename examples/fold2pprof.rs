@@ -1,6 +1,10 @@
 //! Writes a gzip-compressed pprof profile from folded stacks (`root;caller;leaf 123` per
 //! line). `scripts/demo-profiles.sh` makes the bundled demo profiles with it.
 //!
+//! A frame written `name (path/File.java:42)` is the function `name` of the file
+//! `path/File.java`, sampled at its line 42 (pprof `Function.filename`, `Line.line`), as a JFR
+//! or Go profile places it; any other frame is a name alone.
+//!
 //! `cargo run --example fold2pprof -- IN.folded OUT.pb.gz TYPE/UNIT PERIOD_TYPE/UNIT PERIOD TIME_SECS DURATION_SECS [KEY=VALUE,...]`
 //! (`TIME_SECS` 0 writes no time: the profile then counts in every window; the optional last
 //! argument gives every sample those string labels, e.g. `version=1.4.2`).
@@ -47,7 +51,8 @@ fn run(args: &[String]) -> Result<(), String> {
         duration_nanos: number(duration)?.saturating_mul(1_000_000_000),
         labels,
     };
-    let bytes = encode::to_bytes(&encode::profile(&header, &stacks), true);
+    let profile = encode::profile_of_frames(&header, &stacks, encode::Frame::placed);
+    let bytes = encode::to_bytes(&profile, true);
     std::fs::write(output, bytes).map_err(|e| format!("{output}: {e}"))
 }
 

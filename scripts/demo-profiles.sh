@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Makes the bundled demo profiles (demo/profiles/<app>/*.pb.gz) from the folded stacks in
-# demo/stacks/, which this project wrote by hand. Run from the repository root:
+# demo/stacks/, which this project wrote by hand, and first the git repository of the demo's
+# `ledger` app (demo/repository/ledger.git, by scripts/demo-repository.sh), whose commits
+# ledger's profiles name. Run from the repository root:
 #   scripts/demo-profiles.sh
 # The payments files carry times (the hour before and after a deploy at 2026-01-01T01:00Z, six
 # ten-minute files each), and so do cart's and ledger's (a day of five-minute files, below);
 # the others carry none and so count in every window, the default "last hour" included.
+# A frame written `name (file:line)` (ledger's own code) is written as pprof places it: the
+# function's file and the line it was sampled at (examples/fold2pprof.rs); the others are names.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/demo-repository.sh
 cargo build --quiet --example fold2pprof
 tool="${CARGO_TARGET_DIR:-target}/debug/examples/fold2pprof"
 out=demo/profiles
@@ -43,6 +48,10 @@ done
 # replays as the day before it started (src/app/profile_source.rs), so the profile watcher
 # has a day of history on a first run: `cart` (Go) only breathes with its traffic; `ledger`
 # (Java) deploys version 1.4.2 at 16:00, which compiles its validation pattern per entry.
+# Every sample carries the label `version`; ledger's also say what an agent says of a build
+# (SPEC §21): `service_git_ref`, the commit of the version's tag in demo/repository/ledger.git,
+# and `service_root_path`, where the repository was built (/build/ledger: its frames' files
+# start there), so the regression names the commit that did it.
 # Each slice: the stacks' counts follow a daily traffic curve, each stack's share wobbles by a
 # seeded log-normal 8 % (overdispersion), and the counts are drawn as Poisson samples.
 day=1767312000 # 2026-01-02T00:00:00Z
@@ -77,12 +86,18 @@ for app, before, after, deploy_slice, versions in [
         with open(f"{folder}/{app}.{k}.version", "w") as out:
             out.write(versions[1] if after_deploy else versions[0])
 PY
+declare -A build=()
+for version in 1.4.1 1.4.2; do
+    ref=$(git --git-dir=demo/repository/ledger.git rev-parse "v$version^{commit}")
+    build[ledger-$version]=",service_git_ref=$ref,service_root_path=/build/ledger"
+done
 for app in cart ledger; do
     for k in $(seq 0 287); do
         at=$((day + k * 300))
         name=$(date -u -d "@$at" +%H%M)
+        version=$(cat "$parts/$app.$k.version")
         "$tool" "$parts/$app.$k.folded" "$out/$app/day-$name.pb.gz" "${cpu[@]}" "$at" 300 \
-            "version=$(cat "$parts/$app.$k.version")"
+            "version=$version${build[$app-$version]:-}"
     done
 done
 ls -l "$out"/* | tail -n 20

@@ -17,6 +17,7 @@ use crate::profiles::files::listed::Replay;
 use crate::profiles::files::source::Root;
 use crate::profiles::pyroscope::check::PyroscopeCheck;
 use crate::profiles::{FileProfileData, ProfileDataSor, PyroscopeProfileData};
+use crate::regressions::settings::RepositorySettings;
 
 /// A hosted Profile Data SOR, its `/health` check, and where pushes are kept (or, reading
 /// Pyroscope, its URL: pushes go there).
@@ -141,6 +142,42 @@ fn files(
     })
 }
 
+/// The repositories the commits behind a regression are read from (SPEC §21): `configured`
+/// and, when the bundled demo profiles are served (neither `pyroscope.url` nor `profiles.dir`
+/// set), the demo's `ledger` repository beside them (`<demo_dir>/../repository/ledger.git`,
+/// looked up as the demo directory is), so a first run names the commit behind ledger's
+/// regression. A `ledger` the operator configured is kept; a demo without the repository adds
+/// nothing.
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "until src/app/regressions.rs gives its CommitNamer these repositories"
+    )
+)]
+pub fn demo_repositories(
+    settings: &Settings,
+    configured: &RepositorySettings,
+) -> RepositorySettings {
+    // The demo's app whose commits it names, and its repository's place beside the demo
+    // profiles' directory (made by scripts/demo-repository.sh, which demo-profiles.sh runs).
+    let (app, place) = ("ledger", "repository/ledger.git");
+    let mut repositories = configured.clone();
+    let serves_demo = settings.pyroscope.url.is_none() && settings.profiles.dir.is_none();
+    if !serves_demo || repositories.dirs.contains_key(app) {
+        return repositories;
+    }
+    let demo = demo_dir(&settings.profiles.demo_dir);
+    let repository = match demo.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(place),
+        _ => demo.join("..").join(place),
+    };
+    if repository.is_dir() {
+        repositories.dirs.insert(app.to_owned(), repository);
+    }
+    repositories
+}
+
 /// A relative demo directory is looked up in the working directory, then in the source
 /// checkout the binary was built from (so `cargo run` works from anywhere in it).
 fn demo_dir(configured: &Path) -> PathBuf {
@@ -162,3 +199,7 @@ fn without_credentials(url: &url::Url) -> String {
     let _ = shown.set_password(None);
     shown.to_string()
 }
+
+#[cfg(test)]
+#[path = "profile_source_tests.rs"]
+mod tests;

@@ -28,6 +28,44 @@ pub struct Stack {
     pub values: Vec<i64>,
 }
 
+/// A frame as [`profile_of_frames`] writes it: its function's name and, when known, where it
+/// was sampled (the function's file and the line, as JFR and Go profiles place a frame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    pub name: &'a str,
+    pub place: Option<(&'a str, i64)>,
+}
+
+impl<'a> Frame<'a> {
+    /// `text` as a function's name, placed nowhere.
+    pub fn named(text: &'a str) -> Self {
+        Frame {
+            name: text,
+            place: None,
+        }
+    }
+
+    /// `name (path/File.java:42)` as `name` sampled at line 42 of `path/File.java`; any other
+    /// text as a name alone.
+    pub fn placed(text: &'a str) -> Self {
+        let place = text
+            .strip_suffix(')')
+            .and_then(|t| t.rsplit_once(" ("))
+            .and_then(|(name, place)| {
+                let (file, line) = place.rsplit_once(':')?;
+                let line = line.parse::<i64>().ok().filter(|l| *l > 0)?;
+                (!name.is_empty() && !file.is_empty()).then_some((name, (file, line)))
+            });
+        match place {
+            Some((name, place)) => Frame {
+                name,
+                place: Some(place),
+            },
+            None => Frame::named(text),
+        }
+    }
+}
+
 /// Reads folded stacks (`root;caller;leaf 123` per line, as flamegraph.pl reads them); blank
 /// lines and lines starting with `#` are skipped.
 ///
@@ -53,6 +91,18 @@ pub fn parse_folded(text: &str) -> Result<Vec<Stack>, usize> {
 /// A profile of `stacks`: one function and one location (with one line) per distinct name,
 /// ids counting from 1, samples in the order given.
 pub fn profile(header: &Header, stacks: &[Stack]) -> proto::Profile {
+    profile_of_frames(header, stacks, Frame::named)
+}
+
+/// A profile of `stacks`, each frame's text read by `frame` (e.g. [`Frame::placed`]): one
+/// function per distinct name and file (its `filename` the file), one location per function and
+/// line (its one `Line` that line, 0 for a frame placed nowhere), ids counting from 1, samples
+/// in the order given. Frames placed nowhere are written as [`profile`] writes them.
+pub fn profile_of_frames<'a>(
+    header: &Header,
+    stacks: &'a [Stack],
+    frame: impl Fn(&'a str) -> Frame<'a>,
+) -> proto::Profile {
     let mut strings: Vec<Vec<u8>> = vec![Vec::new()];
     let mut string_ids: HashMap<String, i64> = HashMap::new();
     let mut string = |s: &str| -> i64 {
@@ -82,27 +132,33 @@ pub fn profile(header: &Header, stacks: &[Stack]) -> proto::Profile {
             str: string(value),
         })
         .collect();
-    let mut function_ids: HashMap<&str, u64> = HashMap::new();
+    let mut function_ids: HashMap<(&str, Option<&str>), u64> = HashMap::new();
+    let mut location_ids: HashMap<(u64, i64), u64> = HashMap::new();
     let mut function = Vec::new();
     let mut location = Vec::new();
     let mut sample = Vec::with_capacity(stacks.len());
     for stack in stacks {
         let mut location_id = Vec::with_capacity(stack.frames.len());
-        for frame in stack.frames.iter().rev() {
-            let id = *function_ids.entry(frame.as_str()).or_insert_with(|| {
+        for text in stack.frames.iter().rev() {
+            let Frame { name, place } = frame(text.as_str());
+            let file = place.map(|(file, _)| file);
+            let function_id = *function_ids.entry((name, file)).or_insert_with(|| {
                 let id = function.len() as u64 + 1;
                 function.push(proto::Function {
                     id,
-                    name: string(frame),
+                    name: string(name),
+                    filename: file.map_or(0, &mut string),
                     ..proto::Function::default()
                 });
+                id
+            });
+            let line = place.map_or(0, |(_, line)| line);
+            let id = *location_ids.entry((function_id, line)).or_insert_with(|| {
+                let id = location.len() as u64 + 1;
                 location.push(proto::Location {
                     id,
                     address: 0x1000 + id * 16,
-                    line: vec![proto::Line {
-                        function_id: id,
-                        line: 0,
-                    }],
+                    line: vec![proto::Line { function_id, line }],
                 });
                 id
             });

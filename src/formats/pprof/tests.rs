@@ -95,6 +95,57 @@ fn files_merge_like_one_profile_of_all_their_stacks() {
     assert_eq!(by_name(&merged)["a"], (9, 9));
 }
 
+#[test]
+fn placed_frames_name_their_file_and_line_and_rank_by_name_alone() {
+    use encode::Frame;
+    assert_eq!(
+        Frame::placed("a/B.validate (src/a/B.java:14)"),
+        Frame {
+            name: "a/B.validate",
+            place: Some(("src/a/B.java", 14))
+        }
+    );
+    for plain in ["main", "f (x)", "f (x:y)", "f (:3)", "f (x:0)", " (x:3)"] {
+        assert_eq!(Frame::placed(plain), Frame::named(plain), "{plain}");
+    }
+    let folded =
+        "main;v (V.java:14);compile 5\nmain;v (V.java:15);matches 3\nmain;v (V.java:14) 1\n";
+    let placed = encode::profile_of_frames(&cpu_header(), &stacks(folded), Frame::placed);
+    let text = |i: i64| String::from_utf8(placed.string_table[i as usize].clone()).unwrap();
+    // One function per name and file, one location per line of it.
+    let functions: Vec<(String, String)> = placed
+        .function
+        .iter()
+        .map(|f| (text(f.name), text(f.filename)))
+        .collect();
+    assert_eq!(
+        functions,
+        [
+            ("compile".into(), String::new()),
+            ("v".into(), "V.java".into()),
+            ("main".into(), String::new()),
+            ("matches".into(), String::new()),
+        ]
+    );
+    let lines: Vec<(u64, i64)> = placed
+        .location
+        .iter()
+        .map(|l| (l.line[0].function_id, l.line[0].line))
+        .collect();
+    assert_eq!(lines, [(1, 0), (2, 14), (3, 0), (4, 0), (2, 15)]);
+    // Ranked by name alone: as the same stacks unplaced.
+    let unplaced = "main;v;compile 5\nmain;v;matches 3\nmain;v 1\n";
+    let ranked = |profile: &Profile| by_name(&stats_of(&[&parse(profile, false).unwrap()]));
+    let plain = encode::profile(&cpu_header(), &stacks(unplaced));
+    assert_eq!(ranked(&placed), ranked(&plain));
+    assert_eq!(ranked(&placed)["v"], (1, 9));
+    // Frames placed nowhere are written as `profile` writes them.
+    assert_eq!(
+        encode::profile_of_frames(&cpu_header(), &stacks(unplaced), Frame::placed),
+        plain
+    );
+}
+
 fn table(strings: &[&str]) -> Vec<Vec<u8>> {
     strings.iter().map(|s| s.as_bytes().to_vec()).collect()
 }
