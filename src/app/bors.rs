@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
+use super::profile_source::demo_repositories;
 use super::remote_sors::{
     baseline_spec, history_spec, profile_data_spec, registry_spec, trend_spec, RemoteChecks,
     RemoteSors,
@@ -220,7 +221,7 @@ pub(super) fn build_bors(
         log_bor("diff", version, &deps);
         let commits = Arc::new(CommitNamer {
             profiles: deps.profile_data.clone(),
-            repositories: settings.repositories.clone(),
+            repositories: demo_repositories(settings, &settings.repositories),
         });
         bors.diff = Some(web::Data::new(
             DiffReportService::new(

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::error::StartupError;
 use crate::app::settings::Settings;
+use crate::commits::RepositorySettings;
 use crate::infra::probe::HealthCheck;
 use crate::infra::telemetry::Metrics;
 use crate::ingest::store::{ProfileStore, StoreBounds};
@@ -17,7 +18,6 @@ use crate::profiles::files::listed::Replay;
 use crate::profiles::files::source::Root;
 use crate::profiles::pyroscope::check::PyroscopeCheck;
 use crate::profiles::{FileProfileData, ProfileDataSor, PyroscopeProfileData};
-use crate::regressions::settings::RepositorySettings;
 
 /// A hosted Profile Data SOR, its `/health` check, and where pushes are kept (or, reading
 /// Pyroscope, its URL: pushes go there).
@@ -148,13 +148,6 @@ fn files(
 /// looked up as the demo directory is), so a first run names the commit behind ledger's
 /// regression. A `ledger` the operator configured is kept; a demo without the repository adds
 /// nothing.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "until src/app/regressions.rs gives its CommitNamer these repositories"
-    )
-)]
 pub fn demo_repositories(
     settings: &Settings,
     configured: &RepositorySettings,

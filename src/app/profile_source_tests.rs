@@ -8,13 +8,13 @@ use prost::Message as _;
 
 use super::demo_repositories;
 use crate::app::settings::Settings;
+use crate::commits::git::GitRepository;
+use crate::commits::range::{name_suspects, RangeAsked};
+use crate::commits::suspects::model::{CodeSpan, LineRange, Role, Why};
+use crate::commits::suspects::{repo_path, span_of};
 use crate::formats::pprof::encode::{parse_folded, Frame};
 use crate::formats::pprof::proto;
 use crate::model::FunctionSite;
-use crate::regressions::commits::{name_suspects, RangeAsked};
-use crate::regressions::git::GitRepository;
-use crate::regressions::suspects::model::{CodeSpan, LineRange, Role, Why};
-use crate::regressions::suspects::{repo_path, span_of};
 
 const VALIDATOR: &str = "src/main/java/com/example/ledger/EntryValidator.java";
 const CULPRIT: &str = "Compile the validation pattern per entry";

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ground::Ground;
+use super::profile_source::demo_repositories;
 use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
@@ -79,7 +80,7 @@ pub(super) fn regression_detector(
         summaries: stores.summaries.clone(),
         namer: Arc::new(CommitNamer {
             profiles: profiles.clone(),
-            repositories: settings.repositories.clone(),
+            repositories: demo_repositories(settings, &settings.repositories),
         }),
         reference_secs: reference.saturating_mul(detector.slices.secs),
     });
