@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 
 use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
-use super::rows::SummaryRow;
+use super::rows::{FleetRow, SummaryRow};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::model::trend::{KeptFunction, SliceSummary};
@@ -74,13 +74,15 @@ impl PgSummaryStore {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<StoredSlice>, SorError> {
-        let rows: Vec<(i64, i64, Vec<String>, Vec<String>, String)> = self
+        // The fleet's row: one app's slices, so its app name is the same in each.
+        let rows: Vec<FleetRow> = self
             .db
             .run("reading summaries", |pool| {
                 let app = app.as_str().to_owned();
                 async move {
                     sqlx::query_as(
-                        "select slice_start, total_samples, versions, git_refs, functions \
+                        "select app_name, slice_start, total_samples, versions, git_refs, \
+                         functions \
                          from profile_summary where app_name = $1 and profile_type = $2 \
                          and slice_start >= $3 and slice_start < $4 order by slice_start",
                     )
@@ -95,12 +97,12 @@ impl PgSummaryStore {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|(start, total, versions, refs, functions)| StoredSlice {
-                start,
-                total_samples: saturate(total),
-                versions,
-                refs,
-                functions,
+            .map(|row| StoredSlice {
+                start: row.slice_start,
+                total_samples: saturate(row.total_samples),
+                versions: row.versions,
+                refs: row.git_refs,
+                functions: row.functions,
             })
             .collect())
     }
