@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::error::StartupError;
-use crate::app::settings::Settings;
+use crate::app::settings::{Function, Settings};
 use crate::commits::RepositorySettings;
 use crate::infra::probe::HealthCheck;
 use crate::infra::telemetry::Metrics;
@@ -144,7 +144,7 @@ fn files(
 
 /// The repositories the commits behind a regression are read from (SPEC §21): `configured`
 /// and, when the bundled demo profiles are served (neither `pyroscope.url` nor `profiles.dir`
-/// set), the demo's `ledger` repository beside them (`<demo_dir>/../repository/ledger.git`,
+/// set, and this process reads them), the demo's `ledger` repository beside them (`<demo_dir>/../repository/ledger.git`,
 /// looked up as the demo directory is), so a first run names the commit behind ledger's
 /// regression. A `ledger` the operator configured is kept; a demo without the repository adds
 /// nothing.
@@ -156,7 +156,11 @@ pub fn demo_repositories(
     // profiles' directory (made by scripts/demo-repository.sh, which demo-profiles.sh runs).
     let (app, place) = ("ledger", "repository/ledger.git");
     let mut repositories = configured.clone();
-    let serves_demo = settings.pyroscope.url.is_none() && settings.profiles.dir.is_none();
+    // Only a process that reads the bundled demo profiles itself: one that reaches Profile
+    // Data over PROFILE_DATA_URL answers from whatever that process reads.
+    let serves_demo = settings.function.hosts(Function::ProfileDataSor)
+        && settings.pyroscope.url.is_none()
+        && settings.profiles.dir.is_none();
     if !serves_demo || repositories.dirs.contains_key(app) {
         return repositories;
     }
