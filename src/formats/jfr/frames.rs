@@ -13,7 +13,8 @@ use super::samples::Samples;
 #[derive(Default)]
 pub(super) struct StackCache {
     stacks: HashMap<i64, usize>,
-    methods: HashMap<i64, u64>,
+    /// Locations by method (constant-pool index) and line.
+    methods: HashMap<(i64, u32), u64>,
 }
 
 impl StackCache {
@@ -33,13 +34,20 @@ impl StackCache {
         let mut locations = Vec::new();
         for frame in field(&trace, "frames")?.as_iter()? {
             let method_key = frame.get_field_raw("method").and_then(|m| pool_index(&m));
-            if let Some(location) = method_key.and_then(|k| self.methods.get(&k)) {
+            // The source line the frame was at (SPEC §21); 0 when the recording has none.
+            let line = frame
+                .get_field("lineNumber")
+                .and_then(|l| i32::try_from(l.value).ok())
+                .and_then(|l| u32::try_from(l).ok())
+                .unwrap_or(0);
+            let key = method_key.map(|k| (k, line));
+            if let Some(location) = key.and_then(|k| self.methods.get(&k)) {
                 locations.push(*location);
                 continue;
             }
             let method = Accessor::new(chunk, frame.get_field("method")?.value);
-            let location = samples.location(&frame_name(&method));
-            if let Some(k) = method_key {
+            let location = samples.location(&frame_name(&method), line);
+            if let Some(k) = key {
                 self.methods.insert(k, location);
             }
             locations.push(location);

@@ -38,11 +38,16 @@ pub struct Shape {
     pub period: i64,
 }
 
-/// Every event's stack and values, merged; frames by name, one location per function.
+/// Every event's stack and values, merged; one function per frame name, one location per
+/// function and source line.
 #[derive(Debug, Default)]
 pub struct Samples {
     table: Table,
-    locations: HashMap<String, u64>,
+    locations: HashMap<(String, u32), u64>,
+    /// Per location (id − 1): its function's id and its line.
+    lines: Vec<(u64, u32)>,
+    functions: HashMap<String, u64>,
+    /// Per function (id − 1): its name in the string table.
     names: Vec<i64>,
     stack_index: HashMap<Vec<u64>, usize>,
     stacks: Vec<Vec<u64>>,
@@ -52,15 +57,24 @@ pub struct Samples {
 }
 
 impl Samples {
-    /// The location ID of the frame called `name`.
-    pub fn location(&mut self, name: &str) -> u64 {
-        if let Some(&id) = self.locations.get(name) {
+    /// The location ID of the frame called `name` at source line `line` (0: unknown).
+    pub fn location(&mut self, name: &str, line: u32) -> u64 {
+        if let Some(&id) = self.locations.get(&(name.to_owned(), line)) {
             return id;
         }
-        let string = self.table.string(name);
-        self.names.push(string);
-        let id = self.names.len() as u64;
-        self.locations.insert(name.to_owned(), id);
+        let function = match self.functions.get(name) {
+            Some(&f) => f,
+            None => {
+                let string = self.table.string(name);
+                self.names.push(string);
+                let f = self.names.len() as u64;
+                self.functions.insert(name.to_owned(), f);
+                f
+            }
+        };
+        self.lines.push((function, line));
+        let id = self.lines.len() as u64;
+        self.locations.insert((name.to_owned(), line), id);
         id
     }
 
@@ -138,13 +152,16 @@ impl Samples {
         Some(proto::Profile {
             sample_type,
             sample: samples,
-            location: (1..=self.names.len() as u64)
-                .map(|id| proto::Location {
+            location: self
+                .lines
+                .iter()
+                .zip(1..)
+                .map(|(&(function_id, line), id)| proto::Location {
                     id,
                     address: 0,
                     line: vec![proto::Line {
-                        function_id: id,
-                        line: 0,
+                        function_id,
+                        line: i64::from(line),
                     }],
                 })
                 .collect(),

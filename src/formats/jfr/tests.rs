@@ -89,8 +89,8 @@ fn contexts_resolve_to_their_label_pairs() {
 fn samples_become_a_pprof_of_the_shape_with_labels() {
     let mut samples = Samples::default();
     let (spin, main) = (
-        samples.location("Hot.spin"),
-        samples.location("Workload.main"),
+        samples.location("Hot.spin", 7),
+        samples.location("Workload.main", 0),
     );
     let stack = samples.stack(vec![spin, main]);
     samples.add(stack, 7, EXEC, 3);

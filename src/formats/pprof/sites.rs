@@ -20,7 +20,8 @@ use crate::model::FunctionSite;
 /// in a sample `filter` keeps, in a file's content (gzip or raw; a JFR recording as the pprof
 /// of all its sample types), sorted by name then file. Negative values count nowhere, as in the
 /// flame graph. A function without a file is left out, unless its name has py-spy's form
-/// `handle (app.py:12)`: its file is then `app.py`, and 12 a sampled line.
+/// `handle (app.py:12)` (its file is then `app.py`, and 12 a sampled line) or JFR's
+/// `package/Class.method` (its file `package/Class.java`).
 pub fn function_sites(
     raw: &[u8],
     limits: Limits,
@@ -117,9 +118,10 @@ fn sites_of(
                 name => name.to_owned(),
             };
             let (file, named_line) = match file.as_str() {
-                "" => match py_spy_place(&name) {
-                    Some((file, line)) => (file.to_owned(), Some(line)),
-                    None => continue,
+                "" => match (py_spy_place(&name), java_file(&name)) {
+                    (Some((file, line)), _) => (file.to_owned(), Some(line)),
+                    (None, Some(file)) => (file, None),
+                    (None, None) => continue,
                 },
                 file => (file.to_owned(), None),
             };
@@ -140,6 +142,24 @@ fn sites_of(
             sampled: site.sampled.into_iter().collect(),
         })
         .collect())
+}
+
+/// The source file a JVM frame `package/Class.method` (as JFR names it) comes from, by Java's
+/// convention: `package/Class.java`, an inner class (`Outer$Inner`) in its outer class's file.
+/// A build path is then matched by its suffix, as every file is.
+fn java_file(name: &str) -> Option<String> {
+    let (class, method) = name.rsplit_once('.')?;
+    let outer = class.split('$').next()?;
+    let simple = outer.rsplit('/').next()?;
+    let java_identifier = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '<' || c == '>')
+    };
+    (outer.contains('/') && java_identifier(simple) && java_identifier(method))
+        .then(|| format!("{outer}.java"))
 }
 
 /// A line number when it is one (a pprof line of 0 says nothing).

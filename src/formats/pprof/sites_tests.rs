@@ -116,3 +116,29 @@ fn a_missing_sample_type_or_a_broken_file_is_an_error() {
         Err(PprofError::BadIndex { .. })
     ));
 }
+
+#[test]
+fn a_jvm_frame_without_a_file_lives_in_its_classs_java_file() {
+    assert_eq!(
+        super::java_file("com/example/ledger/EntryValidator.validate").as_deref(),
+        Some("com/example/ledger/EntryValidator.java")
+    );
+    assert_eq!(
+        super::java_file("com/example/Outer$Inner.run").as_deref(),
+        Some("com/example/Outer.java")
+    );
+    assert_eq!(
+        super::java_file("com/example/Foo.<init>").as_deref(),
+        Some("com/example/Foo.java")
+    );
+    // Not a JVM frame: no package, a Go or C name, a py-spy name.
+    for name in [
+        "Foo.bar",
+        "main.score",
+        "G1 Young Generation",
+        "handle (app.py:12)",
+        "libc.so.6",
+    ] {
+        assert_eq!(super::java_file(name), None, "{name}");
+    }
+}
