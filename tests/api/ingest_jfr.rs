@@ -109,3 +109,27 @@ async fn a_jfr_file_in_the_profiles_directory_is_read() {
     let now = chrono::Utc::now().timestamp();
     assert_java_tops(&app, "javafile", (now - 600, now + 60)).await;
 }
+
+/// SPEC §21 reads where a Java function lives from a JFR's own frames: the converted pprof
+/// keeps each frame's source line, so `Hot.spin`'s samples fall on the lines of its loop in
+/// tests/jvm/Workload.java (10–18).
+#[test]
+fn a_jfrs_frames_keep_their_source_lines() {
+    let profile = pyroscope_functions::formats::jfr::jfr_combined(&jfr_bytes()).unwrap();
+    let name = |i: i64| String::from_utf8_lossy(&profile.string_table[i as usize]).into_owned();
+    let spin = profile
+        .function
+        .iter()
+        .find(|f| name(f.name) == "Hot.spin")
+        .expect("Hot.spin is a function of the recording")
+        .id;
+    let lines: Vec<i64> = profile
+        .location
+        .iter()
+        .flat_map(|l| &l.line)
+        .filter(|l| l.function_id == spin)
+        .map(|l| l.line)
+        .collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| (10..=18).contains(l)), "{lines:?}");
+}

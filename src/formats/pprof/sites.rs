@@ -158,8 +158,8 @@ fn java_file(name: &str) -> Option<String> {
             && s.chars()
                 .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '<' || c == '>')
     };
-    (outer.contains('/') && java_identifier(simple) && java_identifier(method))
-        .then(|| format!("{outer}.java"))
+    let method_ok = matches!(method, "<init>" | "<clinit>") || java_identifier(method);
+    (outer.contains('/') && java_identifier(simple) && method_ok).then(|| format!("{outer}.java"))
 }
 
 /// A line number when it is one (a pprof line of 0 says nothing).
