@@ -132,7 +132,9 @@ fn suspects(page: &mut Page, r: &Regression) {
         page.paragraph(&format!(
             "{} commits between {} and {}, ranked by how much of what they changed lies where \
              the regression is.",
-            range.commits, range.from, range.to
+            range.commits,
+            short_ref(&range.from),
+            short_ref(&range.to)
         ));
     }
     if let Some(reason) = r.suspects_reason {
@@ -181,6 +183,14 @@ fn suspects(page: &mut Page, r: &Regression) {
         ]
     });
     page.table(&["Commit", "Title", "Author", "#Score", "Evidence"], rows);
+}
+
+/// A commit id as people write it (its first 7 digits); a tag or branch as it is.
+fn short_ref(name: &str) -> &str {
+    match name.get(..7) {
+        Some(short) if name.len() == 40 && name.bytes().all(|b| b.is_ascii_hexdigit()) => short,
+        _ => name,
+    }
 }
 
 /// The cost ratio and what the process spends more (SPEC §19), with the ratio's number.

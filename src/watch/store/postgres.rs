@@ -74,7 +74,6 @@ impl PgSummaryStore {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<StoredSlice>, SorError> {
-        // The fleet's row: one app's slices, so its app name is the same in each.
         let rows: Vec<FleetRow> = self
             .db
             .run("reading summaries", |pool| {
