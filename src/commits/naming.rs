@@ -62,7 +62,7 @@ impl CommitNamer {
         let after = (asked.after, &asked.labels.1);
         let repository = match &asked.repository {
             Some(named) => Some(named.clone()),
-            None => self.label(asked, after, REPOSITORY_LABEL).await?,
+            None => self.label(asked, asked.after, REPOSITORY_LABEL).await?,
         };
         let Some(dir) = self
             .repositories
@@ -73,7 +73,7 @@ impl CommitNamer {
                 None,
             ));
         };
-        let root = self.label(asked, after, ROOT_PATH_LABEL).await?;
+        let root = self.label(asked, asked.after, ROOT_PATH_LABEL).await?;
         let before_tree = self.tree(asked, (asked.before, &asked.labels.0)).await?;
         let after_tree = self.tree(asked, after).await?;
         let sites = self.profiles.sites(query(asked, after)).await?;
@@ -116,25 +116,9 @@ impl CommitNamer {
     /// # Errors
     /// What Profile Data fails with.
     pub async fn labelled_ends(&self, asked: &Between) -> Result<Option<RangeEnds>, SorError> {
-        let before = self
-            .values(asked, (asked.before, &asked.labels.0), GIT_REF_LABEL)
-            .await?;
-        let after = self
-            .values(asked, (asked.after, &asked.labels.1), GIT_REF_LABEL)
-            .await?;
-        let pick = |side: &[String], other: &[String]| {
-            side.iter()
-                .find(|v| !other.contains(v))
-                .or_else(|| side.first())
-                .cloned()
-        };
-        Ok(pick(&before, &after)
-            .zip(pick(&after, &before))
-            .map(|(from, to)| RangeEnds {
-                from,
-                to,
-                from_versions: false,
-            }))
+        let before = self.values(asked, asked.before, GIT_REF_LABEL).await?;
+        let after = self.values(asked, asked.after, GIT_REF_LABEL).await?;
+        Ok(RangeEnds::between(&before, &after, false))
     }
 
     /// The window's call tree; an empty one where the app has no profile there.
@@ -150,21 +134,22 @@ impl CommitNamer {
         }
     }
 
-    /// The first value of label `name` on one side.
+    /// The first value of label `name` in `window`.
     async fn label(
         &self,
         asked: &Between,
-        side: (TimeWindow, &LabelSelector),
+        window: TimeWindow,
         name: &str,
     ) -> Result<Option<String>, SorError> {
-        Ok(self.values(asked, side, name).await?.into_iter().next())
+        Ok(self.values(asked, window, name).await?.into_iter().next())
     }
 
-    /// The values of label `name` on one side (the app's, whatever the side's matchers).
+    /// The values of label `name` on the app's profiles in `window` (Profile Data reads label
+    /// values per app, whatever a side's matchers).
     async fn values(
         &self,
         asked: &Between,
-        (window, _): (TimeWindow, &LabelSelector),
+        window: TimeWindow,
         name: &str,
     ) -> Result<Vec<String>, SorError> {
         match self

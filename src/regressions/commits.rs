@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::commits::{range_ends, Between, CommitNamer, SuspectsAnswer, SuspectsReason};
 use crate::infra::sor::SorError;
+use crate::model::trend::SliceSummary;
 use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
 use crate::watch::SummarySor;
 
@@ -30,19 +31,12 @@ pub struct RegressionCommits {
 }
 
 impl RegressionCommits {
-    /// The suspects of `asked`, or why there are none.
+    /// The suspects of `asked`, or why there are none, its slices read from the summaries.
     ///
     /// # Errors
     /// What the summaries or Profile Data fail with.
     pub async fn name(&self, asked: &SuspectsAsked) -> Result<SuspectsAnswer, SorError> {
-        let before = TimeWindow {
-            from: asked.changed_at.saturating_sub(self.reference_secs),
-            to: asked.changed_at.max(1),
-        };
-        let after = TimeWindow {
-            from: asked.changed_at,
-            to: asked.through.max(asked.changed_at.saturating_add(1)),
-        };
+        let (before, after) = self.windows(asked);
         let history = self
             .summaries
             .summaries(
@@ -54,9 +48,23 @@ impl RegressionCommits {
                 },
             )
             .await?;
-        let Some(ends) = range_ends(&history, asked.changed_at) else {
+        self.name_in(asked, &history).await
+    }
+
+    /// [`RegressionCommits::name`] with the slices around the change point at hand (the
+    /// examiner's history, oldest first).
+    ///
+    /// # Errors
+    /// What Profile Data fails with.
+    pub async fn name_in(
+        &self,
+        asked: &SuspectsAsked,
+        history: &[SliceSummary],
+    ) -> Result<SuspectsAnswer, SorError> {
+        let Some(ends) = range_ends(history, asked.changed_at) else {
             return Ok(SuspectsAnswer::none(SuspectsReason::NoRefLabel, None));
         };
+        let (before, after) = self.windows(asked);
         let between = Between {
             app: asked.app.clone(),
             profile_type: asked.profile_type,
@@ -67,6 +75,19 @@ impl RegressionCommits {
             repository: None,
         };
         self.namer.name(&between, ends).await
+    }
+
+    /// The windows before and after `asked`'s change point.
+    fn windows(&self, asked: &SuspectsAsked) -> (TimeWindow, TimeWindow) {
+        let before = TimeWindow {
+            from: asked.changed_at.saturating_sub(self.reference_secs),
+            to: asked.changed_at.max(1),
+        };
+        let after = TimeWindow {
+            from: asked.changed_at,
+            to: asked.through.max(asked.changed_at.saturating_add(1)),
+        };
+        (before, after)
     }
 }
 

@@ -61,7 +61,7 @@ impl Examiner {
         let mut writes = Vec::with_capacity(changes.len());
         for change in changes {
             let suspects = match &change {
-                Change::Confirmed(c) => Some(self.suspects(series, c).await),
+                Change::Confirmed(c) => Some(self.suspects(series, c, history).await),
                 _ => None,
             };
             let event = decided(&open, &change).map(|e| e.with_suspects(suspects.as_ref()));
@@ -102,7 +102,12 @@ impl Examiner {
 
     /// The commits named on confirmation `c`; when what they are read from cannot be read,
     /// none, with the reason (`GET /regressions/{id}/suspects` reads again).
-    async fn suspects(&self, series: &Series, c: &Confirmation) -> SuspectsAnswer {
+    async fn suspects(
+        &self,
+        series: &Series,
+        c: &Confirmation,
+        history: &[SliceSummary],
+    ) -> SuspectsAnswer {
         let asked = SuspectsAsked {
             app: series.app.clone(),
             profile_type: series.profile_type,
@@ -110,7 +115,7 @@ impl Examiner {
             changed_at: c.finding.changed_at,
             through: c.at.saturating_add(self.settings.slices.secs),
         };
-        match self.namer.name(&asked).await {
+        match self.namer.name_in(&asked, history).await {
             Ok(answer) => answer,
             Err(e) => {
                 tracing::warn!(app = %series.app, function = %asked.function, error = %e,

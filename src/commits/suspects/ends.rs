@@ -39,17 +39,26 @@ pub fn range_ends(history: &[SliceSummary], changed_at: i64) -> Option<RangeEnds
         .filter(|s| s.start >= changed_at)
         .map(values)
         .find(|v| !v.is_empty())?;
-    let pick = |side: &[String], other: &[String]| {
-        side.iter()
-            .find(|v| !other.contains(v))
-            .or_else(|| side.first())
-            .cloned()
-    };
-    Some(RangeEnds {
-        from: pick(&before, &after)?,
-        to: pick(&after, &before)?,
-        from_versions,
-    })
+    RangeEnds::between(&before, &after, from_versions)
+}
+
+impl RangeEnds {
+    /// The ends between the values named `before` and `after` a change: on each side the value
+    /// the other side does not name (a rolling deploy's slice names both), else its first;
+    /// `None` when a side names none.
+    pub fn between(before: &[String], after: &[String], from_versions: bool) -> Option<Self> {
+        let pick = |side: &[String], other: &[String]| {
+            side.iter()
+                .find(|v| !other.contains(v))
+                .or_else(|| side.first())
+                .cloned()
+        };
+        Some(RangeEnds {
+            from: pick(before, after)?,
+            to: pick(after, before)?,
+            from_versions,
+        })
+    }
 }
 
 #[cfg(test)]
