@@ -7,6 +7,7 @@ pub mod commits;
 pub mod cost;
 pub mod detector;
 pub mod examiner;
+pub mod leaks;
 pub mod metrics;
 pub mod model;
 pub mod notice;

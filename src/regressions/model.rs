@@ -9,6 +9,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::regressions::leaks::Leak;
 use crate::regressions::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
 
 /// The detector's settings (`watch.*` of SPEC §15).
@@ -153,6 +154,8 @@ impl FromStr for EventState {
 pub enum EventKind {
     Regression,
     CostShift,
+    /// In-use memory that only grows (SPEC §22).
+    Leak,
 }
 
 impl EventKind {
@@ -161,6 +164,7 @@ impl EventKind {
         match self {
             EventKind::Regression => "regression",
             EventKind::CostShift => "cost_shift",
+            EventKind::Leak => "leak",
         }
     }
 }
@@ -169,7 +173,7 @@ impl FromStr for EventKind {
     type Err = UnknownName;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [EventKind::Regression, EventKind::CostShift]
+        [EventKind::Regression, EventKind::CostShift, EventKind::Leak]
             .into_iter()
             .find(|kind| kind.as_str() == s)
             .ok_or_else(|| UnknownName(s.to_owned()))
@@ -197,8 +201,10 @@ pub struct Finding {
     /// 95 % interval of the delta (§14), not rounded.
     pub low: f64,
     pub high: f64,
-    /// Welch's two-sided p-value, before Benjamini–Hochberg.
+    /// Welch's two-sided p-value (a leak's: Mann–Kendall's), before Benjamini–Hochberg.
     pub p_value: f64,
+    /// A leak's growth (SPEC §22); None for a change of share.
+    pub leak: Option<Leak>,
 }
 
 impl Finding {

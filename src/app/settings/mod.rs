@@ -22,6 +22,7 @@ use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
 use crate::watch::settings::WatchSettings;
+use crate::regressions::settings::LeaksConfig;
 pub use function::{Bor, BorVersion, Function};
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
@@ -75,6 +76,7 @@ pub struct Settings {
     pub history_writes: HistoryWriteSettings,
     pub alerts: AlertSettings,
     pub watch: WatchSettings,
+    pub leaks: LeaksConfig,
     pub repositories: RepositorySettings,
     pub ingest: IngestSettings,
     #[serde(default)]

@@ -41,6 +41,9 @@ impl Settings {
         if let Err((key, reason)) = self.watch.validate() {
             return invalid(key, reason);
         }
+        if let Err((key, reason)) = self.leaks.validate() {
+            return invalid(key, reason);
+        }
         if self.history_writes.max_delay_ms < self.history_writes.base_delay_ms {
             return invalid(
                 "history_writes.max_delay_ms",

@@ -106,6 +106,7 @@ fn untested(index: &SeriesIndex<'_>, selfs: &[u64], from: usize, event: &OpenEve
         low: delta,
         high: delta,
         p_value: 1.0,
+        leak: None,
     }
 }
 

@@ -86,6 +86,7 @@ impl Measured {
             low: d.low,
             high: d.high,
             p_value: d.p_value,
+            leak: None,
         })
     }
 }
