@@ -100,4 +100,29 @@ for app in cart ledger; do
             "version=$version${build[$app-$version]:-}"
     done
 done
+# cart's in-use memory over the same day, a heap snapshot per slice as Go's agent uploads it
+# (inuse_space/bytes): each stack's bytes wobble by a seeded 2 %, and from 10:00 (slice 120) on
+# the session store keeps 3 MiB more each slice (36 MiB an hour) that it never frees. By the
+# day's end the leak has run seven hours: the watcher confirms it on a first run, and the demo's
+# 1 GiB limit (src/app/profile_source.rs) says when cart reaches it.
+python3 - "$parts" <<'PY'
+import math, random, sys
+folder = sys.argv[1]
+stacks = [line.rsplit(" ", 1) for line in open("demo/stacks/cart.inuse.folded")
+          if line.strip() and not line.startswith("#")]
+rng = random.Random("demo-day-cart-inuse")
+for k in range(288):
+    with open(f"{folder}/cart.inuse.{k}.folded", "w") as out:
+        for stack, size in stacks:
+            level = int(size)
+            if stack.endswith("(*Store).Remember") and k >= 120:
+                level += 3 * 1024 * 1024 * (k - 119)
+            out.write(f"{stack} {max(1, round(level * (1 + rng.gauss(0, 0.02))))}\n")
+PY
+for k in $(seq 0 287); do
+    at=$((day + k * 300))
+    name=$(date -u -d "@$at" +%H%M)
+    "$tool" "$parts/cart.inuse.$k.folded" "$out/cart/heap-$name.pb.gz" inuse_space/bytes \
+        space/bytes 524288 "$at" 300 "version=2.3.0"
+done
 ls -l "$out"/* | tail -n 20

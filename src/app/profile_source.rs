@@ -156,12 +156,7 @@ pub fn demo_repositories(
     // profiles' directory (made by scripts/demo-repository.sh, which demo-profiles.sh runs).
     let (app, place) = ("ledger", "repository/ledger.git");
     let mut repositories = configured.clone();
-    // Only a process that reads the bundled demo profiles itself: one that reaches Profile
-    // Data over PROFILE_DATA_URL answers from whatever that process reads.
-    let serves_demo = settings.function.hosts(Function::ProfileDataSor)
-        && settings.pyroscope.url.is_none()
-        && settings.profiles.dir.is_none();
-    if !serves_demo || repositories.dirs.contains_key(app) {
+    if !serves_demo(settings) || repositories.dirs.contains_key(app) {
         return repositories;
     }
     let demo = demo_dir(&settings.profiles.demo_dir);
@@ -173,6 +168,24 @@ pub fn demo_repositories(
         repositories.dirs.insert(app.to_owned(), repository);
     }
     repositories
+}
+
+/// The memory limit leaks are measured against (SPEC §22): `leaks.memory_limit_bytes`, or,
+/// when this process reads the bundled demo profiles, the 1 GiB the demo's `cart` runs with, so
+/// a first run says when cart's leak reaches it.
+pub fn demo_memory_limit(settings: &Settings) -> Option<u64> {
+    const DEMO_LIMIT: u64 = 1 << 30;
+    let demo = serves_demo(settings).then_some(DEMO_LIMIT);
+    settings.leaks.memory_limit_bytes.or(demo)
+}
+
+/// Whether this process reads the bundled demo profiles itself: neither `pyroscope.url` nor
+/// `profiles.dir` set (one that reaches Profile Data over PROFILE_DATA_URL answers from
+/// whatever that process reads).
+fn serves_demo(settings: &Settings) -> bool {
+    settings.function.hosts(Function::ProfileDataSor)
+        && settings.pyroscope.url.is_none()
+        && settings.profiles.dir.is_none()
 }
 
 /// A relative demo directory is looked up in the working directory, then in the source

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::ground::Ground;
-use super::profile_source::demo_repositories;
+use super::profile_source::{demo_memory_limit, demo_repositories};
 use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
@@ -21,6 +21,7 @@ use crate::profiles::ProfileDataSor;
 use crate::regressions::announcer::{Announcer, AnnouncerStatus};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
+use crate::regressions::leaks::LeakSettings;
 use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::model::DetectorSettings;
 use crate::regressions::notice::RegressionNotices;
@@ -116,6 +117,8 @@ pub(super) fn regression_detector(
         notices,
         metrics,
         namer,
+        leaks: LeakSettings::of(watch, &settings.leaks),
+        memory_limit_bytes: demo_memory_limit(settings),
     });
     Ok((examiner, service))
 }

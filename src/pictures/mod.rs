@@ -18,7 +18,7 @@ pub use page::{href, shown, Cell, Page};
 pub use palette::{Rgb, Runtime};
 pub use svg::{thousands, Captions};
 pub use trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
-pub use trends::{trends_svg, trends_svg_marked};
+pub use trends::{memory_svg, trends_svg, trends_svg_marked, FittedLine};
 
 use layout::Frame;
 use svg::Painter;

@@ -61,7 +61,11 @@ pub struct TrendChart<'a> {
     pub subtitle: &'a str,
     pub starts: &'a [i64],
     pub lines: Vec<TrendLine<'a>>,
+    /// Lines fitted to the data (a leak's Theil–Sen line), drawn dashed over it.
+    pub fits: Vec<TrendLine<'a>>,
     pub marks: Vec<TrendMark>,
+    /// What the y axis' numbers are in: `%` for shares, ` MiB` for memory.
+    pub unit: &'a str,
 }
 
 /// The chart as a standalone SVG document.
@@ -81,6 +85,7 @@ pub fn trend_svg(chart: &TrendChart) -> String {
     let top = chart
         .lines
         .iter()
+        .chain(&chart.fits)
         .flat_map(|l| l.values.iter().flatten())
         .copied()
         .filter(|v| v.is_finite())
@@ -95,7 +100,7 @@ pub fn trend_svg(chart: &TrendChart) -> String {
         return out;
     }
     let axis = Axis::new(points, nice_ceiling(top));
-    axis.draw(&mut out, chart.starts);
+    axis.draw(&mut out, chart.starts, chart.unit);
     for mark in &chart.marks {
         let x = axis.x(mark.index);
         let (colour, line) = mark.kind.style();
@@ -132,6 +137,15 @@ pub fn trend_svg(chart: &TrendChart) -> String {
             WIDTH - RIGHT + 32.0,
             y,
             Escaped(&shorten(line.label, 30))
+        );
+    }
+    for fit in &chart.fits {
+        let _ = write!(
+            out,
+            r##"<path class="fit" data-function="{}" fill="none" stroke="#c0392b" stroke-width="2" stroke-dasharray="6 4" d="{}"><title>fitted: {}</title></path>"##,
+            Escaped(fit.label),
+            path_of(&axis, fit.values),
+            Escaped(fit.label)
         );
     }
     out.push_str("</svg>");
@@ -183,7 +197,7 @@ impl Axis {
         HEIGHT - BOTTOM - span * (v / self.top).clamp(0.0, 1.0)
     }
 
-    fn draw(&self, out: &mut String, starts: &[i64]) {
+    fn draw(&self, out: &mut String, starts: &[i64], unit: &str) {
         let (x0, x1, y0) = (LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM);
         let _ = write!(
             out,
@@ -194,10 +208,11 @@ impl Axis {
             let y = self.y(v);
             let _ = write!(
                 out,
-                r##"<line x1="{x0}" y1="{y:.1}" x2="{x1}" y2="{y:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}%</text>"##,
+                r##"<line x1="{x0}" y1="{y:.1}" x2="{x1}" y2="{y:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" text-anchor="end">{}{}</text>"##,
                 x0 - 6.0,
                 y + 4.0,
-                trim_number(v)
+                trim_number(v),
+                Escaped(unit)
             );
         }
         let ticks = self.points.min(6);

@@ -8,7 +8,9 @@ fn chart<'a>(starts: &'a [i64], lines: Vec<TrendLine<'a>>, marks: Vec<TrendMark>
         subtitle: "self share per slice",
         starts,
         lines,
+        fits: Vec::new(),
         marks,
+        unit: "%",
     })
 }
 

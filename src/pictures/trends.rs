@@ -30,6 +30,8 @@ pub fn trends_svg_marked(trends: &Trends, change_point: Option<i64>) -> String {
                 values: &s.self_percent,
             })
             .collect(),
+        fits: Vec::new(),
+        unit: "%",
         marks: {
             let mut marks = version_marks(trends);
             let at = change_point.and_then(|t| trends.slices.iter().position(|s| s.start >= t));
@@ -67,4 +69,70 @@ fn version_marks(trends: &Trends) -> Vec<TrendMark> {
         seen.extend(new);
     }
     marks
+}
+
+/// A line fitted to one function's values: its level at `from` and its slope per second,
+/// drawn from `from` to `through` (slice starts, epoch seconds).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FittedLine {
+    pub from: i64,
+    pub through: i64,
+    pub level: f64,
+    pub per_second: f64,
+}
+
+/// `function`'s values in `trends` (in-use bytes) as a chart in MiB, with `fit` dashed over
+/// them and `since` marked: a leak's picture (SPEC §22).
+pub fn memory_svg(trends: &Trends, function: &str, fit: FittedLine, since: i64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
+    let values: Vec<Option<f64>> = trends
+        .series
+        .iter()
+        .find(|s| s.function == function)
+        .map(|s| {
+            s.self_samples
+                .iter()
+                .map(|v| v.map(|b| b as f64 / MIB))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![None; starts.len()]);
+    let fitted: Vec<Option<f64>> = starts
+        .iter()
+        .map(|&t| {
+            (fit.from..=fit.through)
+                .contains(&t)
+                .then(|| (fit.level + fit.per_second * (t - fit.from) as f64) / MIB)
+        })
+        .collect();
+    let title = format!("{} · {}", trends.app_name, trends.profile_type);
+    let subtitle = format!(
+        "in-use MiB of {function} per {}-second slice, the fitted line dashed",
+        trends.slice_seconds
+    );
+    let marks = starts
+        .iter()
+        .position(|&s| s >= since)
+        .map(|index| TrendMark {
+            index,
+            text: "growing since".to_owned(),
+            kind: MarkKind::Change,
+        })
+        .into_iter()
+        .collect();
+    trend_svg(&TrendChart {
+        title: &title,
+        subtitle: &subtitle,
+        starts: &starts,
+        lines: vec![TrendLine {
+            label: function,
+            values: &values,
+        }],
+        fits: vec![TrendLine {
+            label: function,
+            values: &fitted,
+        }],
+        marks,
+        unit: " MiB",
+    })
 }

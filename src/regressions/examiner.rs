@@ -4,6 +4,7 @@
 //! (`SliceExaminer`) and stores what it decided with the summary, in one transaction fenced by
 //! the series' lease.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -18,9 +19,10 @@ use crate::commits::{SuspectsAnswer, SuspectsReason};
 use crate::delivery::webhook;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
-use crate::model::TimeWindow;
-use crate::registry::RegistrySor;
+use crate::model::{ProfileType, TimeWindow};
+use crate::registry::{RegistrySor, Service};
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
+use crate::regressions::leaks::LeakSettings;
 use crate::regressions::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
 use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
@@ -38,6 +40,10 @@ pub struct Examiner {
     pub metrics: Arc<RegressionMetrics>,
     /// Names the commits behind each confirmation (SPEC §21).
     pub namer: Arc<RegressionCommits>,
+    /// The leak detector's settings (SPEC §22), for in-use series.
+    pub leaks: LeakSettings,
+    /// `leaks.memory_limit_bytes`: the limit of an app whose registry metadata names none.
+    pub memory_limit_bytes: Option<u64>,
 }
 
 impl Examiner {
@@ -50,44 +56,58 @@ impl Examiner {
         history: &[SliceSummary],
     ) -> Result<Vec<EventWrite>, SorError> {
         let open = self.regressions.open(series).await?;
-        let events: Vec<_> = open.iter().map(Regression::open_event).collect();
-        let changes = detector::examine(history, &events, &self.settings);
+        let mut context = Context::default();
+        let mut changes = self
+            .leak_changes(series, history, &open, &mut context)
+            .await?;
+        // An in-use series is watched for leaks (SPEC §22), not for changes of share: memory
+        // held is a state, and a leak's rising share would be found again and again. Its share
+        // events from before (`inuse` watched by an older version) are still decided.
+        let unwatched: HashSet<&str> = match (series.profile_type, history.last()) {
+            (ProfileType::Inuse, Some(newest)) => {
+                newest.functions.iter().map(|f| f.name.as_str()).collect()
+            }
+            _ => HashSet::new(),
+        };
+        let events: Vec<_> = open
+            .iter()
+            .filter(|e| e.kind != EventKind::Leak)
+            .map(Regression::open_event)
+            .collect();
+        let shares = detector::examine_beside(history, &events, &unwatched, &self.settings);
+        changes.extend(shares.into_iter().map(|c| (c, EventKind::Regression)));
         // Live slices deliver; a backfill only when asked to.
         let notify = match work.source {
             WorkSource::Live => true,
             WorkSource::Backfill { notify, .. } => notify,
         };
-        let mut channel = None;
         let mut writes = Vec::with_capacity(changes.len());
-        for change in changes {
+        for (change, found_as) in changes {
             let suspects = match &change {
-                Change::Confirmed(c) => Some(self.suspects(series, c, history).await),
+                Change::Confirmed(c) if c.kind != EventKind::Leak => {
+                    Some(self.suspects(series, c, history).await)
+                }
                 _ => None,
             };
             let event = decided(&open, &change).map(|e| e.with_suspects(suspects.as_ref()));
             let announce = match (&change, &event) {
                 (Change::Confirmed(c), _) => {
-                    notify && (c.kind == EventKind::Regression || self.notify_cost_shifts)
+                    notify && (c.kind != EventKind::CostShift || self.notify_cost_shifts)
                 }
                 (Change::Resolved { .. } | Change::Settled { .. }, Some(event)) => event.announced,
                 _ => false,
             };
             let webhook = match event {
-                Some(event) if announce => {
-                    if channel.is_none() {
-                        channel = Some(self.channel(series).await?);
-                    }
-                    channel
-                        .as_ref()
-                        .and_then(Option::as_ref)
-                        .and_then(|url| self.notices.webhook(&event, url))
-                }
+                Some(event) if announce => self
+                    .channel(series, &mut context)
+                    .await?
+                    .and_then(|url| self.notices.webhook(&event, &url)),
                 _ => None,
             };
             let kind = match &change {
                 Change::Confirmed(c) => c.kind,
                 Change::Resolved { id, .. } | Change::Settled { id, .. } => kind_of(&open, *id),
-                _ => EventKind::Regression,
+                _ => found_as,
             };
             writes.push(EventWrite {
                 change,
@@ -126,22 +146,54 @@ impl Examiner {
     }
 
     /// The app's webhook: its registry `notificationChannel`, when that is an http(s) URL.
-    async fn channel(&self, series: &Series) -> Result<Option<url::Url>, SorError> {
-        let Some(registry) = &self.registry else {
-            return Ok(None);
-        };
-        match registry.get(series.app.clone()).await {
-            Ok(service) => Ok(service.notification_channel.as_deref().and_then(webhook)),
-            Err(SorError::NotFound(_)) => Ok(None),
-            Err(e) => Err(e),
-        }
+    async fn channel(
+        &self,
+        series: &Series,
+        context: &mut Context,
+    ) -> Result<Option<url::Url>, SorError> {
+        let service = self.registered(series, context).await?;
+        Ok(service
+            .and_then(|s| s.notification_channel.as_deref())
+            .and_then(webhook))
     }
+
+    /// The app's registry entry, read at most once per examination; None when the app is not
+    /// registered or there is no registry.
+    pub(super) async fn registered<'c>(
+        &self,
+        series: &Series,
+        context: &'c mut Context,
+    ) -> Result<Option<&'c Service>, SorError> {
+        if context.service.is_none() {
+            let read = match &self.registry {
+                None => None,
+                Some(registry) => match registry.get(series.app.clone()).await {
+                    Ok(service) => Some(service),
+                    Err(SorError::NotFound(_)) => None,
+                    Err(e) => return Err(e),
+                },
+            };
+            context.service = Some(read);
+        }
+        Ok(context.service.as_ref().and_then(Option::as_ref))
+    }
+}
+
+/// What one examination read once for all its changes.
+#[derive(Default)]
+pub(super) struct Context {
+    /// The app's registry entry: None before it is read, then whether it is registered.
+    service: Option<Option<Service>>,
 }
 
 #[async_trait]
 impl SliceExaminer for Examiner {
-    fn history_from(&self, start: i64) -> i64 {
-        let slices = i64::try_from(self.settings.history_slices()).unwrap_or(i64::MAX);
+    fn history_from(&self, series: &Series, start: i64) -> i64 {
+        let mut slices = self.settings.history_slices();
+        if series.profile_type == ProfileType::Inuse {
+            slices = slices.max(self.leaks.history_slices());
+        }
+        let slices = i64::try_from(slices).unwrap_or(i64::MAX);
         let back = slices
             .saturating_sub(1)
             .saturating_mul(self.settings.slices.secs);
@@ -154,7 +206,7 @@ impl SliceExaminer for Examiner {
 
     async fn history(&self, series: &Series, start: i64) -> Result<Vec<SliceSummary>, SorError> {
         let window = TimeWindow {
-            from: self.history_from(start),
+            from: self.history_from(series, start),
             to: start.max(1),
         };
         self.summaries
@@ -180,9 +232,7 @@ impl SliceExaminer for Examiner {
 
     async fn refresh(&self) -> Result<(), SorError> {
         let counts = self.regressions.counts().await?;
-        self.metrics
-            .active
-            .set(i64::try_from(counts.active).unwrap_or(i64::MAX));
+        self.metrics.show(&counts);
         Ok(())
     }
 }

@@ -112,6 +112,8 @@ fn on_mocks(
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
         namer: Arc::new(RegressionCommits::without_refs()),
+        leaks: crate::regressions::leaks::LeakSettings::default(),
+        memory_limit_bytes: None,
     }
 }
 

@@ -3,8 +3,8 @@
 
 use prometheus::{IntCounterVec, IntGauge, Opts};
 
-use super::model::{Change, EventState};
-use super::store::EventWrite;
+use super::model::{Change, EventKind, EventState};
+use super::store::{EventWrite, RegressionCounts};
 use crate::infra::telemetry::Metrics;
 
 /// The regressions' metrics, registered in the process's registry.
@@ -14,6 +14,8 @@ pub struct RegressionMetrics {
     pub transitions: IntCounterVec,
     /// `regressions_active`: confirmed regressions in the store now (the same on every replica).
     pub active: IntGauge,
+    /// `memory_leaks_active`: confirmed leaks (SPEC §22) in the store now, among the above.
+    pub leaks: IntGauge,
 }
 
 impl RegressionMetrics {
@@ -30,12 +32,31 @@ impl RegressionMetrics {
             "regressions_active",
             "Regressions confirmed and not resolved, in the store",
         )?;
+        let leaks = IntGauge::new(
+            "memory_leaks_active",
+            "Memory leaks confirmed and not resolved, in the store",
+        )?;
         metrics.register(Box::new(transitions.clone()))?;
         metrics.register(Box::new(active.clone()))?;
+        metrics.register(Box::new(leaks.clone()))?;
         Ok(RegressionMetrics {
             transitions,
             active,
+            leaks,
         })
+    }
+
+    /// Shows the store's `counts`: the confirmed events, and the confirmed leaks among them.
+    pub fn show(&self, counts: &RegressionCounts) {
+        let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.active.set(gauge(counts.active));
+        let leaks = counts
+            .by_kind_and_state
+            .iter()
+            .filter(|&&(kind, state, _)| kind == EventKind::Leak && state == EventState::Confirmed)
+            .map(|&(_, _, n)| n)
+            .sum();
+        self.leaks.set(gauge(leaks));
     }
 
     /// Counts the transitions of stored `changes`.

@@ -1,6 +1,7 @@
 //! What a regression says when it is delivered (SPEC §15): the Alertmanager alert
-//! `ProfilingRegression` (re-sent every slice while confirmed, `endsAt` = now + 4 slices, and
-//! once when resolved) and the webhook body of each transition.
+//! `ProfilingRegression` (`ProfilingMemoryLeak` for a leak, SPEC §22; re-sent every slice
+//! while confirmed, `endsAt` = now + 4 slices, and once when resolved) and the webhook body of
+//! each transition.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,10 +12,11 @@ use crate::commits::Why;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
 use crate::model::Slices;
 use crate::registry::{Service, Tier};
-use crate::regressions::model::EventState;
+use crate::regressions::leak_notice::{self, LEAK_ALERT_NAME};
+use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::Regression;
 
-/// The `alertname` of every regression alert.
+/// The `alertname` of every regression alert but a leak's (`ProfilingMemoryLeak`).
 pub const ALERT_NAME: &str = "ProfilingRegression";
 
 /// The labels of a regression's alert; Alertmanager tells alerts apart by them.
@@ -102,12 +104,17 @@ impl RegressionNotices {
             Some(ended) => at(ended.saturating_add(self.slices.secs)),
             _ => now + chrono::Duration::seconds(self.slices.secs.saturating_mul(4)),
         };
-        let critical = event.delta_percent >= self.warn_points
-            || owner.is_some_and(|s| s.tier == Tier::Critical);
+        let critical = match &event.leak {
+            Some(leak) => leak_notice::critical(leak),
+            None => event.delta_percent >= self.warn_points,
+        } || owner.is_some_and(|s| s.tier == Tier::Critical);
         let report_url = self.report_url(event.id);
         AlertmanagerAlert {
             labels: RegressionLabels {
-                alertname: ALERT_NAME,
+                alertname: match event.kind {
+                    EventKind::Leak => LEAK_ALERT_NAME,
+                    _ => ALERT_NAME,
+                },
                 app: event.app_name.clone(),
                 profile_type: event.profile_type.as_str(),
                 function: event.function.clone(),
@@ -151,6 +158,9 @@ impl RegressionNotices {
 /// function, about +4.4 % for the process, since 10:35 UTC, version 1.4.2"; the function's
 /// package path is left out, as people say it.
 pub fn summary(event: &Regression) -> String {
+    if let Some(leak) = &event.leak {
+        return leak_notice::summary(event, leak, short_name(&event.function));
+    }
     let since = DateTime::from_timestamp(event.changed_at, 0)
         .map(|t| t.format("%H:%M UTC").to_string())
         .unwrap_or_default();
@@ -173,6 +183,9 @@ pub fn summary(event: &Regression) -> String {
 }
 
 fn description(event: &Regression) -> String {
+    if let Some(leak) = &event.leak {
+        return leak_notice::description(event, leak);
+    }
     let mut text = format!(
         "{} rose from {:.2}% to {:.2}% of {} samples (p = {:.2e}).",
         event.function,

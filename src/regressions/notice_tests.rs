@@ -37,6 +37,7 @@ fn event(before: f64, after: f64) -> Regression {
         suspects: Vec::new(),
         range: None,
         suspects_reason: None,
+        leak: None,
         first_recent: 1_795_541_100,
     }
 }

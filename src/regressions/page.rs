@@ -51,8 +51,10 @@ pub fn render(
                 r.delta_percent, r.significance.low, r.significance.high, r.significance.p_value
             ),
         ),
-        ("Cost", cost_fact(r)),
     ];
+    if r.leak.is_none() {
+        facts.push(("Cost", cost_fact(r)));
+    }
     if let Some(version) = &r.version {
         let before = version.before.as_deref().unwrap_or("none");
         facts.push(("Deploy", format!("{before} → {}", version.after)));
@@ -75,7 +77,9 @@ pub fn render(
         facts.push(("Likeliest commit", line));
     }
     page.facts(&facts);
-    if r.confirmed_at.is_some() {
+    if let Some(leak) = &r.leak {
+        super::leak_page::section(&mut page, &detail.trend, &r.function, leak);
+    } else if r.confirmed_at.is_some() {
         suspects(&mut page, r);
     }
     page.heading("Over time");
@@ -202,7 +206,7 @@ fn cost_fact(r: &Regression) -> String {
 }
 
 /// Epoch seconds as `2026-11-24 10:35 UTC`.
-fn utc(secs: i64) -> String {
+pub(super) fn utc(secs: i64) -> String {
     DateTime::from_timestamp(secs, 0)
         .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_else(|| secs.to_string())

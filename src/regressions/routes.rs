@@ -9,7 +9,7 @@ use crate::commits::SuspectsAnswer;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{parse_id, resource};
 use crate::model::{now_floored, parse_limit, AppName, InputError, TimeWindow};
-use crate::regressions::model::EventState;
+use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
 
@@ -39,6 +39,9 @@ pub struct ListParams {
     /// Only events in this state.
     #[param(pattern = "^(suspected|confirmed|went_away|resolved|settled)$")]
     pub state: Option<String>,
+    /// Only events of this kind: `leak` for memory that only grows (SPEC §22).
+    #[param(pattern = "^(regression|cost_shift|leak)$")]
+    pub kind: Option<String>,
     /// Only change points at or after this, epoch seconds.
     #[param(minimum = 0)]
     pub from: Option<i64>,
@@ -64,12 +67,14 @@ pub struct OneParams {
 /// Each event: the function whose self share rose, its change point, the shares before and
 /// after with the 95 % interval and p-value of the change (SPEC §14 over slices), the deploy
 /// (`version`) when a new version appeared at the change point, and `kind` `cost_shift` when
-/// the cost moved from another function (`shiftedFrom`).
+/// the cost moved from another function (`shiftedFrom`). A `leak` (SPEC §22) is a function
+/// whose in-use memory only grows: its `leak` holds the rate with its interval, since when,
+/// and when the process reaches its memory limit.
 #[utoipa::path(get, path = "/regressions", tag = "regressions",
     params(ListParams),
     responses(
         (status = 200, description = "The events", body = RegressionList),
-        (status = 400, description = "Invalid app name, state, window or limit", body = ErrorBody),
+        (status = 400, description = "Invalid app name, state, kind, window or limit", body = ErrorBody),
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     ))]
 pub async fn list(
@@ -93,6 +98,18 @@ pub async fn list(
             })
         })
         .transpose()?;
+    let kind = q
+        .kind
+        .as_deref()
+        .map(|k| {
+            k.parse::<EventKind>().map_err(|_| {
+                InputError::new(
+                    "invalid_kind",
+                    format!("kind must be regression, cost_shift or leak, got {k:.40}"),
+                )
+            })
+        })
+        .transpose()?;
     let window = match (q.from, q.to) {
         (None, None) => None,
         (from, to) => Some(TimeWindow::new(
@@ -103,6 +120,7 @@ pub async fn list(
     let filter = RegressionFilter {
         app,
         state,
+        kind,
         window,
         limit: parse_limit(q.limit, 50, 1000)?,
     };

@@ -79,3 +79,11 @@ impl LeakSettings {
         }
     }
 }
+
+impl LeakSettings {
+    /// Summaries an examination passes (newest included): the window, and the slice before it,
+    /// which tells whether the window's first slice starts a new segment.
+    pub fn history_slices(&self) -> usize {
+        self.window_slices.saturating_add(1)
+    }
+}

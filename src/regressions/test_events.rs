@@ -35,6 +35,7 @@ pub(crate) fn confirmed(id: i64, function: &str, announced: bool) -> Regression 
         suspects: Vec::new(),
         range: None,
         suspects_reason: None,
+        leak: None,
         first_recent: 0,
     }
 }

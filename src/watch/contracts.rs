@@ -133,8 +133,8 @@ pub trait WatchWork: Send + Sync {
 /// knows the examination only by this contract.
 #[async_trait]
 pub trait SliceExaminer: Send + Sync {
-    /// The start of the oldest slice an examination of the slice at `start` reads.
-    fn history_from(&self, start: i64) -> i64;
+    /// The start of the oldest slice an examination of `series`' slice at `start` reads.
+    fn history_from(&self, series: &Series, start: i64) -> i64;
     /// Whether `slices` summaries are history enough to suspect a change.
     fn can_suspect(&self, slices: usize) -> bool;
     /// The summaries of `series` an examination of the slice at `start` reads before it.

@@ -91,7 +91,7 @@ impl Worker {
         let mut examined = None;
         let outcome = match summary {
             Some(summary) if work.examine => {
-                let from = self.examiner.history_from(work.start);
+                let from = self.examiner.history_from(&lease.series, work.start);
                 let mut past = match kept {
                     Some(mut past) => {
                         past.retain(|s| s.start >= from);

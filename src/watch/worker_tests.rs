@@ -141,6 +141,8 @@ fn worker_reading(
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
             namer: Arc::new(RegressionCommits::without_refs()),
+            leaks: crate::regressions::leaks::LeakSettings::default(),
+            memory_limit_bytes: None,
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),
         lease: Duration::from_secs(60),

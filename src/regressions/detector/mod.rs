@@ -22,6 +22,17 @@ pub fn examine(
     open: &[OpenEvent],
     settings: &DetectorSettings,
 ) -> Vec<Change> {
+    examine_beside(history, open, &HashSet::new(), settings)
+}
+
+/// As [`examine`], where the functions `watched` otherwise (an in-use series' by the leak
+/// detector) are not suspected; their open events are still decided.
+pub fn examine_beside(
+    history: &[SliceSummary],
+    open: &[OpenEvent],
+    watched: &HashSet<&str>,
+    settings: &DetectorSettings,
+) -> Vec<Change> {
     // Decisions on open events come first (by id), then new suspicions (by function name). A
     // function with an open event is not suspected in this call even if the event went away
     // or settled: the caller stores one change per function and call.
@@ -41,7 +52,11 @@ pub fn examine(
             EventState::WentAway | EventState::Resolved | EventState::Settled => None,
         })
         .collect();
-    let blocked: HashSet<&str> = open.iter().map(|e| e.function.as_str()).collect();
+    let blocked: HashSet<&str> = open
+        .iter()
+        .map(|e| e.function.as_str())
+        .chain(watched.iter().copied())
+        .collect();
     changes.extend(family.suspicions(&blocked, settings));
     changes
 }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::commits::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason};
 use crate::delivery::NewNotification;
 use crate::model::{round_percent, AppName, ProfileType, TimeWindow};
+use crate::regressions::leaks::Leak;
 use crate::regressions::model::{
     Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
 };
@@ -83,6 +84,9 @@ pub struct Regression {
     pub range: Option<CommitRange>,
     /// Why no commit is named.
     pub suspects_reason: Option<SuspectsReason>,
+    /// A leak's fitted line (SPEC §22): its rate with the interval, since when, the levels,
+    /// and when the process reaches its memory limit; null for other kinds.
+    pub leak: Option<Leak>,
     /// Start of the first recent slice at suspicion (what the detector searches from).
     #[serde(skip)]
     pub first_recent: i64,
@@ -132,6 +136,7 @@ impl Regression {
             high: f.high,
             p_value: f.p_value,
         };
+        self.leak.clone_from(&f.leak);
         self
     }
 
@@ -154,6 +159,7 @@ impl Regression {
 pub struct RegressionFilter {
     pub app: Option<AppName>,
     pub state: Option<EventState>,
+    pub kind: Option<EventKind>,
     /// Events whose change point lies in this window.
     pub window: Option<TimeWindow>,
     pub limit: u32,

@@ -31,7 +31,7 @@ impl RegressionSor for PgRegressionStore {
         let sql = format!(
             "select {COLUMNS} from regression_event where ($1::text is null or app_name = $1) \
              and ($2::text is null or state = $2) and ($3::bigint is null or changed_at >= $3) \
-             and ($4::bigint is null or changed_at < $4) \
+             and ($4::bigint is null or changed_at < $4) and ($6::text is null or kind = $6) \
              order by changed_at desc, id desc limit $5"
         );
         let binds = vec![
@@ -40,6 +40,7 @@ impl RegressionSor for PgRegressionStore {
             Bind::Int(filter.window.map(|w| w.from)),
             Bind::Int(filter.window.map(|w| w.to)),
             Bind::Int(Some(i64::from(filter.limit))),
+            Bind::Text(filter.kind.map(|k| k.as_str().to_owned())),
         ];
         events(&self.db, "listing regressions", sql, binds).await
     }

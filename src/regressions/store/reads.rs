@@ -5,6 +5,7 @@ use super::model::{EventSignificance, Regression};
 use crate::commits::{CommitRange, Suspect, SuspectsReason};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
+use crate::regressions::leaks::Leak;
 use crate::regressions::model::VersionChange;
 use sqlx::types::Json;
 
@@ -15,7 +16,7 @@ pub(super) const COLUMNS: &str =
      delta_high, p_value, \
      version_before, version_after, shifted_from, suspected_at, first_recent, confirmed_at, \
      went_away_at, resolved_at, settled_at, announced, suspects, suspects_range, \
-     suspects_reason";
+     suspects_reason, leak";
 
 /// One `regression_event` row as read.
 #[derive(sqlx::FromRow)]
@@ -48,6 +49,7 @@ struct EventRow {
     suspects: Option<Json<Vec<Suspect>>>,
     suspects_range: Option<Json<CommitRange>>,
     suspects_reason: Option<String>,
+    leak: Option<Json<Leak>>,
 }
 
 impl TryFrom<EventRow> for Regression {
@@ -90,6 +92,7 @@ impl TryFrom<EventRow> for Regression {
             announced: r.announced,
             suspects: r.suspects.map(|s| s.0).unwrap_or_default(),
             range: r.suspects_range.map(|r| r.0),
+            leak: r.leak.map(|l| l.0),
             suspects_reason: match r.suspects_reason {
                 Some(name) => Some(
                     SuspectsReason::named(&name)

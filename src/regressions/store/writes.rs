@@ -8,7 +8,7 @@ use sqlx::{PgConnection, Postgres};
 
 use super::model::EventWrite;
 use crate::delivery::enqueue;
-use crate::regressions::model::{Change, Confirmation, Finding};
+use crate::regressions::model::{Change, Confirmation, EventKind, Finding};
 use crate::watch::Series;
 use sqlx::types::Json;
 
@@ -29,7 +29,8 @@ pub async fn write_events(
                 first_recent,
                 finding,
             } => {
-                suspect(tx, series, (*suspected_at, *first_recent), finding).await?;
+                let at = (*suspected_at, *first_recent);
+                suspect(tx, series, at, finding, write.kind).await?;
             }
             Change::Confirmed(confirmation) => {
                 confirm(tx, confirmation, write).await?;
@@ -40,7 +41,7 @@ pub async fn write_events(
                          decided_time = now(), changed_at = $3, before_percent = $4, \
                          after_percent = $5, delta_percent = $6, delta_low = $7, \
                          delta_high = $8, p_value = $9, cost_ratio = $10, \
-                         process_cost_percent = $11 \
+                         process_cost_percent = $11, leak = $12 \
                      where id = $1 and state = 'suspected'",
                 )
                 .bind(id)
@@ -99,8 +100,8 @@ async fn confirm(
              confirmed_at = $2, announced = $7, decided_time = now(), \
              changed_at = $8, before_percent = $9, after_percent = $10, \
              delta_percent = $11, delta_low = $12, delta_high = $13, p_value = $14, \
-             cost_ratio = $15, process_cost_percent = $16, suspects = $17, \
-             suspects_range = $18, suspects_reason = $19 \
+             cost_ratio = $15, process_cost_percent = $16, leak = $17, suspects = $18, \
+             suspects_range = $19, suspects_reason = $20 \
          where id = $1 and state = 'suspected'",
     )
     .bind(c.id)
@@ -128,12 +129,17 @@ async fn suspect(
     series: &Series,
     (suspected_at, first_recent): (i64, i64),
     finding: &Finding,
+    kind: EventKind,
 ) -> Result<(), sqlx::Error> {
+    // The kind is written with the suspicion: a leak is one from the start (a change of share
+    // may still turn out a cost shift at its confirmation).
     let query = sqlx::query(
         "insert into regression_event (app_name, profile_type, function_name, state, \
              suspected_at, first_recent, changed_at, before_percent, after_percent, \
-             delta_percent, delta_low, delta_high, p_value, cost_ratio, process_cost_percent) \
-         values ($1, $2, $3, 'suspected', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             delta_percent, delta_low, delta_high, p_value, cost_ratio, process_cost_percent, \
+             leak, kind) \
+         values ($1, $2, $3, 'suspected', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+             $15, $16) \
          on conflict (app_name, profile_type, function_name, suspected_at) do nothing",
     )
     .bind(series.app.as_str())
@@ -141,13 +147,17 @@ async fn suspect(
     .bind(&finding.function)
     .bind(suspected_at)
     .bind(first_recent);
-    with_finding(query, finding).execute(&mut *tx).await?;
+    with_finding(query, finding)
+        .bind(kind.as_str())
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
 
 /// `query` with the numbers of `finding` bound after what it has: change point, before and
 /// after shares, delta, its interval and p-value, the cost ratio and the process's extra cost
-/// (SPEC §19; null when unbounded), in the order every statement here names their columns.
+/// (SPEC §19; null when unbounded) and a leak's fitted line (SPEC §22), in the order every
+/// statement here names their columns.
 fn with_finding<'q>(
     query: Query<'q, Postgres, PgArguments>,
     finding: &Finding,
@@ -162,6 +172,7 @@ fn with_finding<'q>(
         .bind(finding.p_value)
         .bind(finding.cost_ratio())
         .bind(finding.process_cost_percent())
+        .bind(finding.leak.clone().map(Json))
 }
 
 /// What caused a notification, for operators reading the outbox.

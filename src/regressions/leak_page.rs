@@ -1,0 +1,62 @@
+//! A leak's part of its page (SPEC §22): the rate with its interval, the levels, the limit, and
+//! the in-use plot with the fitted line. Pure.
+
+use super::leak_notice::{bytes, signed};
+use super::page::utc;
+use crate::model::trend_view::Trends;
+use crate::pictures::{memory_svg, FittedLine, Page};
+use crate::regressions::leaks::Leak;
+
+/// The section of `leak` of `function`, drawn from `trend`.
+pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
+    page.heading("Memory that only grows");
+    let mut facts = vec![
+        (
+            "Rate",
+            format!(
+                "{}/h (95 % CI {} … {}/h)",
+                signed(leak.bytes_per_hour),
+                signed(leak.low),
+                signed(leak.high)
+            ),
+        ),
+        ("Trend", format!("Mann–Kendall p = {:.2e}", leak.p_value)),
+        ("Growing since", utc(leak.since)),
+        (
+            "Fitted over",
+            format!("{} … {}", utc(leak.fit_from), utc(leak.through)),
+        ),
+        (
+            "In use",
+            format!(
+                "{} then (fitted), {} now, of {} for the whole profile",
+                bytes(leak.start_bytes),
+                bytes(leak.current_bytes as f64),
+                bytes(leak.total_bytes as f64)
+            ),
+        ),
+    ];
+    match (leak.limit_bytes, leak.limit_reached_at) {
+        (Some(limit), Some(at)) => facts.push((
+            "Limit reached",
+            format!(
+                "{} at the summed rate of the app's leaks ({})",
+                utc(at),
+                bytes(limit as f64)
+            ),
+        )),
+        _ => facts.push((
+            "Limit",
+            "unknown: set the registry metadata memoryLimitBytes or leaks.memory_limit_bytes"
+                .to_owned(),
+        )),
+    }
+    page.facts(&facts);
+    let fit = FittedLine {
+        from: leak.fit_from,
+        through: leak.through,
+        level: leak.start_bytes,
+        per_second: leak.bytes_per_hour / 3600.0,
+    };
+    page.svg(&memory_svg(trend, function, fit, leak.since));
+}
