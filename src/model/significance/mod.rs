@@ -1,4 +1,11 @@
-//! Is a function's change of share significant? Ratio variance, Welch t test, Benjamini–Hochberg.
+//! Is a function's change of share significant? Ratio variance, Welch t test, Benjamini–Hochberg;
+//! and does a series only grow? Mann–Kendall and Theil–Sen (`monotonic`).
+
+mod monotonic;
+
+pub use monotonic::{
+    mann_kendall, mann_kendall_with, theil_sen, theil_sen_with, MannKendall, SenSlope,
+};
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
@@ -278,5 +285,4 @@ fn sum(values: &[u64]) -> f64 {
 }
 
 #[cfg(test)]
-#[path = "significance_tests.rs"]
 mod tests;
