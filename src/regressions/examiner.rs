@@ -106,7 +106,9 @@ impl Examiner {
             };
             let kind = match &change {
                 Change::Confirmed(c) => c.kind,
-                Change::Resolved { id, .. } | Change::Settled { id, .. } => kind_of(&open, *id),
+                Change::Resolved { id, .. }
+                | Change::Settled { id, .. }
+                | Change::Remeasured { id, .. } => kind_of(&open, *id),
                 _ => found_as,
             };
             writes.push(EventWrite {
@@ -273,7 +275,7 @@ fn decided(open: &[Regression], change: &Change) -> Option<Regression> {
             e.settled_at = Some(*at);
             e
         }),
-        Change::Suspected { .. } | Change::WentAway { .. } => None,
+        Change::Suspected { .. } | Change::WentAway { .. } | Change::Remeasured { .. } => None,
     }
 }
 
@@ -285,4 +287,4 @@ fn kind_of(open: &[Regression], id: i64) -> EventKind {
 
 #[cfg(test)]
 #[path = "examiner_tests.rs"]
-mod tests;
+pub(super) mod tests;

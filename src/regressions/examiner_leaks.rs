@@ -33,14 +33,18 @@ impl Examiner {
             .collect();
         let examined = leaks::examine(history, &events, &HashSet::new(), &self.leaks);
         let mut changes = examined.changes;
-        if changes.iter().any(|c| matches!(c, Change::Confirmed(_))) {
+        let measured = |c: &Change| matches!(c, Change::Confirmed(_) | Change::Remeasured { .. });
+        if changes.iter().any(measured) {
             if let Some(limit) = self.memory_limit(series, context).await? {
                 for change in &mut changes {
-                    if let Change::Confirmed(c) = change {
-                        c.finding.leak = c.finding.leak.take().map(|leak| {
-                            leak.with_limit(limit, examined.growth_per_sec, self.leaks.slices)
-                        });
-                    }
+                    let finding = match change {
+                        Change::Confirmed(c) => &mut c.finding,
+                        Change::Remeasured { finding, .. } => finding,
+                        _ => continue,
+                    };
+                    finding.leak = finding.leak.take().map(|leak| {
+                        leak.with_limit(limit, examined.growth_per_sec, self.leaks.slices)
+                    });
                 }
             }
         }
@@ -70,3 +74,7 @@ struct Limit {
     #[serde(rename = "memoryLimitBytes")]
     bytes: Option<u64>,
 }
+
+#[cfg(test)]
+#[path = "examiner_leaks_tests.rs"]
+mod tests;

@@ -66,7 +66,7 @@ fn live() -> SliceWork {
     }
 }
 
-fn registered(channel: &str) -> Service {
+pub(in crate::regressions) fn registered(channel: &str) -> Service {
     let at = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
     Service {
         id: 1,
@@ -94,7 +94,7 @@ fn stored(events: Vec<Regression>) -> MockRegressionSor {
 }
 
 /// An examiner on the mocks; a mock without an expectation panics when called.
-fn on_mocks(
+pub(in crate::regressions) fn on_mocks(
     summaries: MockSummarySor,
     regressions: MockRegressionSor,
     registry: Option<MockRegistrySor>,

@@ -68,6 +68,8 @@ impl RegressionMetrics {
                 Change::WentAway { .. } => EventState::WentAway,
                 Change::Resolved { .. } => EventState::Resolved,
                 Change::Settled { .. } => EventState::Settled,
+                // Not a transition.
+                Change::Remeasured { .. } => continue,
             };
             self.transitions
                 .with_label_values(&[write.kind.as_str(), state.as_str()])

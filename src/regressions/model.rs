@@ -270,4 +270,8 @@ pub enum Change {
     /// Event `id` settled at the newest slice `at`: `settle_slices` slices after its
     /// confirmation and not resolved (SPEC §19).
     Settled { id: i64, at: i64 },
+    /// Confirmed leak `id` measured again at the newest slice `at` (SPEC §22): its line fitted
+    /// to the window now, so its rate and when it reaches the limit stay current. Not a
+    /// transition: nothing is delivered of it.
+    Remeasured { id: i64, at: i64, finding: Finding },
 }

@@ -91,6 +91,7 @@ impl Store {
                     let function = self.close(id);
                     self.settled.push((k, function));
                 }
+                Change::Remeasured { .. } => unreachable!("the share detector measures no leak"),
             }
         }
     }

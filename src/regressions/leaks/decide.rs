@@ -190,11 +190,19 @@ pub(super) fn decision(
         EventState::Confirmed => {
             let (t, (column, f)) = fit?;
             let line = f.line?;
-            (line.low <= 0.0).then(|| Change::Resolved {
-                id,
-                at,
-                share_percent: t.finding(column, event.changed_at).after_percent,
-            })
+            let finding = t.finding(column, event.changed_at);
+            if line.low <= 0.0 {
+                Some(Change::Resolved {
+                    id,
+                    at,
+                    share_percent: finding.after_percent,
+                })
+            } else {
+                // Still growing: its line as it stands now (a leak that began inside the
+                // window it was confirmed on is measured at its full rate once the window lies
+                // wholly in it).
+                f.holds.then_some(Change::Remeasured { id, at, finding })
+            }
         }
         EventState::WentAway | EventState::Resolved | EventState::Settled => None,
     }

@@ -48,6 +48,17 @@ pub async fn write_events(
                 .bind(at);
                 with_finding(query, finding).execute(&mut *tx).await?;
             }
+            Change::Remeasured { id, finding, .. } => {
+                let query = sqlx::query(
+                    "update regression_event set changed_at = $2, before_percent = $3, \
+                         after_percent = $4, delta_percent = $5, delta_low = $6, \
+                         delta_high = $7, p_value = $8, cost_ratio = $9, \
+                         process_cost_percent = $10, leak = $11 \
+                     where id = $1 and state = 'confirmed'",
+                )
+                .bind(id);
+                with_finding(query, finding).execute(&mut *tx).await?;
+            }
             Change::Settled { id, at } => {
                 sqlx::query(
                     "update regression_event set state = 'settled', settled_at = $2, \
@@ -181,6 +192,7 @@ fn subject(change: &Change) -> String {
         Change::Confirmed(c) => format!("regression:{}:confirmed", c.id),
         Change::Resolved { id, .. } => format!("regression:{id}:resolved"),
         Change::Settled { id, .. } => format!("regression:{id}:settled"),
+        Change::Remeasured { id, .. } => format!("regression:{id}:remeasured"),
         Change::WentAway { id, .. } => format!("regression:{id}:went_away"),
         Change::Suspected { finding, .. } => format!("regression:{}", finding.function),
     }
