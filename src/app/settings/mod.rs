@@ -21,8 +21,8 @@ use crate::infra::durations;
 use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
-use crate::watch::settings::WatchSettings;
 use crate::regressions::settings::LeaksConfig;
+use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
