@@ -78,10 +78,18 @@ pub(super) fn upper_bound(slice: &SliceSummary, top: usize) -> u64 {
         .unwrap_or(0)
 }
 
-/// `a == b`, the last 8 bytes compared first: names of one program share long prefixes.
+/// `a == b`, the lengths and last 8 bytes compared first, inline: names of one program share
+/// long prefixes, and most guesses that fail differ at the end.
 fn same_name(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && a[a.len().saturating_sub(8)..] == b[b.len().saturating_sub(8)..] && a == b
+    if a.len() != b.len() {
+        return false;
+    }
+    let tail = |s: &[u8]| -> Option<[u8; 8]> { s.get(s.len().checked_sub(8)?..)?.try_into().ok() };
+    match (tail(a), tail(b)) {
+        (Some(x), Some(y)) if u64::from_ne_bytes(x) != u64::from_ne_bytes(y) => false,
+        _ => a == b,
+    }
 }
 
 /// The tested functions' bytes per slice of a window, column by column.
