@@ -114,6 +114,18 @@ pub(super) fn grows_enough(line: SenSlope, span: f64, settings: &LeakSettings) -
 /// spans at least the ⌈N/2⌉-th smallest distance d, and its slope is ≤ (max − min)/d; f =
 /// span/d. None without two distinct x.
 pub(super) fn growth_bound_factor(x: &[f64], span: f64) -> Option<f64> {
+    if let Some(step) = grid_step(x) {
+        // Evenly spaced (no missed slice): n − g pairs lie g steps apart, so the ⌈N/2⌉-th
+        // smallest distance is the first g where the pairs up to g reach ⌈N/2⌉.
+        let n = x.len();
+        let half = (n * (n - 1) / 2).div_ceil(2);
+        let mut pairs = 0;
+        let gap = (1..n).find(|g| {
+            pairs += n - g;
+            pairs >= half
+        })?;
+        return Some(span / (gap as f64 * step));
+    }
     let mut distances: Vec<f64> = Vec::with_capacity(x.len() * x.len() / 2);
     for (i, &a) in x.iter().enumerate() {
         distances.extend(
@@ -126,6 +138,17 @@ pub(super) fn growth_bound_factor(x: &[f64], span: f64) -> Option<f64> {
     let half = distances.len().div_ceil(2).checked_sub(1)?;
     let (_, shortest, _) = distances.select_nth_unstable_by(half, f64::total_cmp);
     Some(span / *shortest)
+}
+
+/// The step of `x` when every x is x₀ + i·step exactly, step > 0.
+fn grid_step(x: &[f64]) -> Option<f64> {
+    let (first, second) = (*x.first()?, *x.get(1)?);
+    let step = second - first;
+    let even = x
+        .iter()
+        .enumerate()
+        .all(|(i, &v)| v == first + i as f64 * step);
+    (step > 0.0 && even).then_some(step)
 }
 
 /// False only when `values` cannot pass the growth gates, whatever their order: the growth is

@@ -108,4 +108,8 @@ mod decision_tests;
 #[cfg(test)]
 mod prefilter_tests;
 #[cfg(test)]
+mod simulation;
+#[cfg(test)]
+mod simulation_tests;
+#[cfg(test)]
 mod tests;

@@ -115,6 +115,21 @@ fn the_growth_bound_holds_on_every_random_window() {
 }
 
 #[test]
+fn the_grid_shortcut_gives_the_distance_the_pairs_give() {
+    for n in 2..100 {
+        let grid: Vec<f64> = (0..n).map(|k| 300.0 * f64::from(k)).collect();
+        let factor = growth_bound_factor(&grid, 1.0).expect("grid");
+        let mut distances: Vec<f64> = Vec::new();
+        for (i, a) in grid.iter().enumerate() {
+            distances.extend(grid[i + 1..].iter().map(|b| b - a));
+        }
+        distances.sort_by(f64::total_cmp);
+        let half = distances.len().div_ceil(2);
+        assert_eq!(factor, 1.0 / distances[half - 1], "n = {n}");
+    }
+}
+
+#[test]
 fn the_prefilter_skips_a_steady_function() {
     let x: Vec<f64> = (0..72).map(|k| 300.0 * f64::from(k)).collect();
     let values: Vec<f64> = (0..72)

@@ -78,6 +78,20 @@ pub(super) fn upper_bound(slice: &SliceSummary, top: usize) -> u64 {
         .unwrap_or(0)
 }
 
+/// `a == b`, the lengths and last 8 bytes compared first, inline: names of one program share
+/// long prefixes, and most guesses that fail differ at the end.
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let tail = |s: &[u8]| -> Option<[u8; 8]> { s.get(s.len().checked_sub(8)?..)?.try_into().ok() };
+    match (tail(a), tail(b)) {
+        (Some(x), Some(y)) if u64::from_ne_bytes(x) != u64::from_ne_bytes(y) => false,
+        _ => a == b,
+    }
+}
+
 /// The tested functions' bytes per slice of a window, column by column.
 pub(super) struct Columns<'a> {
     /// The function of each column.
@@ -102,15 +116,23 @@ impl<'a> Columns<'a> {
             .enumerate()
             .map(|(column, &name)| (name, column))
             .collect();
-        // Summaries rank their functions alike from slice to slice: the column found at a
-        // rank in the slice before is tried first, and the hash only when the name differs.
+        // Summaries rank their functions alike from slice to slice: the columns found at a
+        // rank and its neighbours in the slice before are tried first (names compared from
+        // their ends, where names of one program differ), the hash only when none matches.
         let mut at_rank: Vec<Option<usize>> = Vec::new();
+        let mut before: Vec<Option<usize>> = Vec::new();
         for (row, slice) in slices.iter().enumerate() {
-            at_rank.resize(slice.functions.len(), None);
+            std::mem::swap(&mut at_rank, &mut before);
+            at_rank.clear();
             for (rank, f) in slice.functions.iter().enumerate() {
-                let guess = at_rank[rank].filter(|&c| names.get(c) == Some(&f.name.as_str()));
-                let column = guess.or_else(|| index.get(f.name.as_str()).copied());
-                at_rank[rank] = column;
+                let name = f.name.as_str();
+                let is = |c: &usize| names.get(*c).is_some_and(|n| same_name(n, name));
+                let guess = [rank, rank + 1, rank.wrapping_sub(1)]
+                    .into_iter()
+                    .filter_map(|r| before.get(r).copied().flatten())
+                    .find(is);
+                let column = guess.or_else(|| index.get(name).copied());
+                at_rank.push(column);
                 if let Some(value) = column.and_then(|c| values.get_mut(c * rows + row)) {
                     *value = f.self_samples as f64;
                 }
