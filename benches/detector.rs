@@ -31,11 +31,11 @@ fn series(seed: usize, slices: usize, recent: usize, regressed: bool) -> Vec<Sli
                         share += 0.02;
                     }
                     let samples = (total as f64 * share) as u64;
-                    KeptFunction {
-                        name: format!("com/example/app{}/Service{f}.handle", seed / 2),
-                        self_samples: samples,
-                        total_samples: samples,
-                    }
+                    KeptFunction::new(
+                        format!("com/example/app{}/Service{f}.handle", seed / 2),
+                        samples,
+                        samples,
+                    )
                 })
                 .collect();
             SliceSummary {

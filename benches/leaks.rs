@@ -64,11 +64,7 @@ fn series(seed: u64, leaking: bool) -> Vec<SliceSummary> {
                         level = 200.0 * 1024.0 * 1024.0 + 2.0 * 1024.0 * 1024.0 * k as f64;
                     }
                     let bytes = (level * (1.0 + cv * noise[f])).max(0.0) as u64;
-                    KeptFunction {
-                        name: names[f].clone(),
-                        self_samples: bytes,
-                        total_samples: bytes,
-                    }
+                    KeptFunction::new(names[f].clone(), bytes, bytes)
                 })
                 .collect();
             functions.sort_unstable_by_key(|f| std::cmp::Reverse(f.self_samples));

@@ -26,11 +26,7 @@ fn series() -> Series {
 
 /// 73 five-minute slices: "cache" holds 200 MiB, "leak" 40 MiB plus 2 MiB a slice.
 fn history() -> Vec<SliceSummary> {
-    let kept = |name: &str, n: u64| KeptFunction {
-        name: name.to_owned(),
-        self_samples: n,
-        total_samples: n,
-    };
+    let kept = |name: &str, n: u64| KeptFunction::new(name.to_owned(), n, n);
     (0..SLICES)
         .map(|k| {
             let leak = 40 * MIB + 2 * MIB * k as u64;
@@ -106,7 +102,10 @@ async fn a_confirmed_leak_says_when_the_registrys_memory_limit_is_reached() {
     let Change::Confirmed(c) = &write.change else {
         panic!("not a confirmation: {write:?}");
     };
-    assert_eq!((c.id, c.kind, write.kind), (7, EventKind::Leak, EventKind::Leak));
+    assert_eq!(
+        (c.id, c.kind, write.kind),
+        (7, EventKind::Leak, EventKind::Leak)
+    );
     assert!(write.announce && write.suspects.is_none());
     let leak = c.finding.leak.as_ref().expect("its line");
     // The newest slice holds 200 + 40 + 144 = 384 MiB; the rest of 1 GiB, 640 MiB, at
@@ -116,5 +115,8 @@ async fn a_confirmed_leak_says_when_the_registrys_memory_limit_is_reached() {
     assert_eq!(leak.limit_reached_at, Some(end + 96_000));
     let payload = &write.webhook.as_ref().expect("a webhook").payload;
     assert_eq!(payload["regression"]["kind"], "leak");
-    assert_eq!(payload["regression"]["leak"]["limitReachedAt"], end + 96_000);
+    assert_eq!(
+        payload["regression"]["leak"]["limitReachedAt"],
+        end + 96_000
+    );
 }

@@ -33,11 +33,7 @@ fn settings() -> DetectorSettings {
 
 /// Slices 0..=30 of 1 000 samples where "x" and "y" stay at 5 %: neither resolves.
 fn history() -> Vec<SliceSummary> {
-    let kept = |name: &str, n: u64| KeptFunction {
-        name: name.to_owned(),
-        self_samples: n,
-        total_samples: n,
-    };
+    let kept = |name: &str, n: u64| KeptFunction::new(name.to_owned(), n, n);
     (0..31)
         .map(|k| SliceSummary {
             start: 300 * k,

@@ -90,6 +90,7 @@ impl FleetMerge {
             name,
             self_samples,
             total_samples,
+            ..
         } in slice.functions
         {
             let sums = merging.functions.entry(name).or_default();

@@ -3,11 +3,7 @@
 use super::*;
 
 fn kept(name: &str, self_samples: u64) -> KeptFunction {
-    KeptFunction {
-        name: name.into(),
-        self_samples,
-        total_samples: self_samples + 1,
-    }
+    KeptFunction::new(name.into(), self_samples, self_samples + 1)
 }
 
 fn slice(start: i64, total: u64, functions: Vec<KeptFunction>) -> SliceSummary {

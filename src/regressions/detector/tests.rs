@@ -16,11 +16,7 @@ pub(super) fn slice(k: usize, total: u64, functions: &[(&str, u64)]) -> SliceSum
         refs: Vec::new(),
         functions: functions
             .iter()
-            .map(|&(name, count)| KeptFunction {
-                name: name.to_owned(),
-                self_samples: count,
-                total_samples: count,
-            })
+            .map(|&(name, count)| KeptFunction::new(name.to_owned(), count, count))
             .collect(),
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::trend::SliceSummary;
+use crate::model::trend::{name_key, SliceSummary};
 
 use super::LeakSettings;
 
@@ -78,20 +78,6 @@ pub(super) fn upper_bound(slice: &SliceSummary, top: usize) -> u64 {
         .unwrap_or(0)
 }
 
-/// `a == b`, the lengths and last 8 bytes compared first, inline: names of one program share
-/// long prefixes, and most guesses that fail differ at the end.
-fn same_name(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let tail = |s: &[u8]| -> Option<[u8; 8]> { s.get(s.len().checked_sub(8)?..)?.try_into().ok() };
-    match (tail(a), tail(b)) {
-        (Some(x), Some(y)) if u64::from_ne_bytes(x) != u64::from_ne_bytes(y) => false,
-        _ => a == b,
-    }
-}
-
 /// The tested functions' bytes per slice of a window, column by column.
 pub(super) struct Columns<'a> {
     /// The function of each column.
@@ -111,27 +97,33 @@ impl<'a> Columns<'a> {
         for _ in &names {
             values.extend_from_slice(&bounds);
         }
-        let index: HashMap<&str, usize, foldhash::fast::RandomState> = names
-            .iter()
-            .enumerate()
-            .map(|(column, &name)| (name, column))
-            .collect();
-        // Summaries rank their functions alike from slice to slice: the columns found at a
-        // rank and its neighbours in the slice before are tried first (names compared from
-        // their ends, where names of one program differ), the hash only when none matches.
+        // Functions are matched by their name keys, which the summaries carry inline: the
+        // names themselves lie scattered through memory. Summaries rank their functions alike
+        // from slice to slice, so the column found at a rank (or a neighbour) in the slice
+        // before is tried first, the map only when none matches. Two tested names with one key
+        // (about 10⁻¹⁶) are told apart by their names.
+        let keys: Vec<u64> = names.iter().map(|n| name_key(n)).collect();
+        let mut index: HashMap<u64, usize, foldhash::fast::RandomState> = HashMap::default();
+        let mut distinct = true;
+        for (column, &key) in keys.iter().enumerate() {
+            distinct &= index.insert(key, column).is_none();
+        }
         let mut at_rank: Vec<Option<usize>> = Vec::new();
         let mut before: Vec<Option<usize>> = Vec::new();
         for (row, slice) in slices.iter().enumerate() {
             std::mem::swap(&mut at_rank, &mut before);
             at_rank.clear();
             for (rank, f) in slice.functions.iter().enumerate() {
-                let name = f.name.as_str();
-                let is = |c: &usize| names.get(*c).is_some_and(|n| same_name(n, name));
-                let guess = [rank, rank + 1, rank.wrapping_sub(1)]
-                    .into_iter()
-                    .filter_map(|r| before.get(r).copied().flatten())
-                    .find(is);
-                let column = guess.or_else(|| index.get(name).copied());
+                let column = if distinct {
+                    let is = |c: &usize| keys.get(*c) == Some(&f.key);
+                    [rank, rank + 1, rank.wrapping_sub(1)]
+                        .into_iter()
+                        .filter_map(|r| before.get(r).copied().flatten())
+                        .find(is)
+                        .or_else(|| index.get(&f.key).copied())
+                } else {
+                    names.iter().position(|&n| n == f.name)
+                };
                 at_rank.push(column);
                 if let Some(value) = column.and_then(|c| values.get_mut(c * rows + row)) {
                     *value = f.self_samples as f64;

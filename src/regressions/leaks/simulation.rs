@@ -87,11 +87,7 @@ impl Series {
                     level = g.base + g.per_slice * steps as f64;
                 }
                 let bytes = (level * (1.0 + self.cv * self.noise[f])).max(0.0) as u64;
-                KeptFunction {
-                    name: self.names[f].clone(),
-                    self_samples: bytes,
-                    total_samples: bytes,
-                }
+                KeptFunction::new(self.names[f].clone(), bytes, bytes)
             })
             .collect();
         functions.sort_unstable_by_key(|f| std::cmp::Reverse(f.self_samples));
@@ -156,6 +152,10 @@ impl Store {
                     self.resolved.push((k, function));
                 }
                 Change::Settled { .. } => panic!("a leak is never settled"),
+                Change::Remeasured { id, .. } => {
+                    let event = self.open.iter().find(|e| e.id == id).expect("open");
+                    assert_eq!(event.state, EventState::Confirmed, "measured unconfirmed");
+                }
             }
         }
     }

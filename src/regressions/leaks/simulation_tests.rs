@@ -9,7 +9,7 @@ use super::LeakSettings;
 const DAY: usize = 288;
 const SERIES_DAYS: usize = 1_000;
 /// Stable functions per series: fewer than the ~50 of a real one keeps the debug run short.
-const FUNCTIONS: usize = 8;
+const FUNCTIONS: usize = 4;
 
 /// Exact Poisson 95 % interval of a count (the Clopper–Pearson limit for rare events).
 fn poisson_interval(count: usize) -> (f64, f64) {

@@ -32,11 +32,7 @@ pub(super) fn start(k: i64) -> i64 {
 pub(super) fn slice(k: i64, rest: u64, functions: &[(&str, u64)]) -> SliceSummary {
     let mut functions: Vec<KeptFunction> = functions
         .iter()
-        .map(|&(name, bytes)| KeptFunction {
-            name: name.to_owned(),
-            self_samples: bytes,
-            total_samples: bytes,
-        })
+        .map(|&(name, bytes)| KeptFunction::new(name.to_owned(), bytes, bytes))
         .collect();
     functions.sort_by_key(|f| std::cmp::Reverse(f.self_samples));
     SliceSummary {

@@ -152,10 +152,8 @@ pub(super) fn summary_of(stored: StoredSlice) -> Result<SliceSummary, SorError> 
         refs: stored.refs,
         functions: functions
             .into_iter()
-            .map(|(name, self_samples, total_samples)| KeptFunction {
-                name,
-                self_samples: saturate(self_samples),
-                total_samples: saturate(total_samples),
+            .map(|(name, self_samples, total_samples)| {
+                KeptFunction::new(name, saturate(self_samples), saturate(total_samples))
             })
             .collect(),
     })
