@@ -121,14 +121,21 @@ impl RegressionService {
     }
 
     /// The trend's window: `reference_slices` before the change point to `recent_slices`
-    /// after the event's latest transition.
+    /// after the event's latest transition (or a leak's latest measure).
     fn around(&self, r: &Regression) -> TimeWindow {
         let slice = self.settings.slices.secs;
         let slices = |n: usize| i64::try_from(n).unwrap_or(0).saturating_mul(slice);
-        let latest = [r.resolved_at, r.settled_at, r.went_away_at, r.confirmed_at]
-            .into_iter()
-            .flatten()
-            .fold(r.suspected_at, i64::max);
+        let measured = r.leak.as_ref().map(|l| l.through);
+        let latest = [
+            r.resolved_at,
+            r.settled_at,
+            r.went_away_at,
+            r.confirmed_at,
+            measured,
+        ]
+        .into_iter()
+        .flatten()
+        .fold(r.suspected_at, i64::max);
         let from = r
             .changed_at
             .saturating_sub(slices(self.settings.reference_slices))

@@ -89,9 +89,31 @@ impl<'a> Tested<'a> {
             .map(|(_, c)| Change::Suspected {
                 suspected_at: self.newest.start,
                 first_recent: self.window.first_time,
-                finding: self.finding(c, self.window.first_time),
+                finding: self.finding(c, self.growing_since(c)),
             })
             .collect()
+    }
+
+    /// When column `column` began to grow, as far as its window tells: the slice after the
+    /// last one at or below its level in the window's first quarter (the median there), or
+    /// the window's start when that lies in the first quarter itself (it grew from the start,
+    /// or before).
+    fn growing_since(&self, column: usize) -> i64 {
+        let values = self.columns.column(column);
+        let quarter = values.len().div_ceil(4).max(1);
+        let mut first: Vec<f64> = values.iter().take(quarter).copied().collect();
+        first.sort_unstable_by(f64::total_cmp);
+        let Some(&level) = first.get(first.len() / 2) else {
+            return self.window.first_time;
+        };
+        match values.iter().rposition(|&v| v <= level) {
+            Some(last) if last + 1 >= quarter => self
+                .window
+                .slices
+                .get(last + 1)
+                .map_or(self.window.first_time, |s| s.start),
+            _ => self.window.first_time,
+        }
     }
 
     /// The column and fit of `function`.
