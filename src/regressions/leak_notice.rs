@@ -95,7 +95,7 @@ pub fn bytes(value: f64) -> String {
 }
 
 /// Epoch seconds in `format`, UTC.
-fn clock(secs: i64, format: &str) -> String {
+pub fn clock(secs: i64, format: &str) -> String {
     DateTime::from_timestamp(secs, 0)
         .map(|t| t.format(format).to_string())
         .unwrap_or_else(|| secs.to_string())

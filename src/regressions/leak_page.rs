@@ -1,8 +1,7 @@
 //! A leak's part of its page (SPEC §22): the rate with its interval, the levels, the limit, and
 //! the in-use plot with the fitted line. Pure.
 
-use super::leak_notice::{bytes, signed};
-use super::page::utc;
+use super::leak_notice::{bytes, clock, signed};
 use crate::model::trend_view::Trends;
 use crate::pictures::{memory_svg, FittedLine, Page};
 use crate::regressions::leaks::Leak;
@@ -59,4 +58,9 @@ pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
         per_second: leak.bytes_per_hour / 3600.0,
     };
     page.svg(&memory_svg(trend, function, fit, leak.since));
+}
+
+/// Epoch seconds as `2026-11-24 10:35 UTC`.
+fn utc(secs: i64) -> String {
+    clock(secs, "%Y-%m-%d %H:%M UTC")
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::regressions::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
-use crate::regressions::leaks::Leak;
+use crate::regressions::leaks::model::Leak;
 
 /// The detector's settings (`watch.*` of SPEC §15).
 #[derive(Debug, Clone, PartialEq)]

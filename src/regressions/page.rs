@@ -2,8 +2,7 @@
 //! with the change point and versions marked, the before-vs-after diff with its intervals and
 //! differential flame graph, then the exact queries. Pure.
 
-use chrono::DateTime;
-
+use super::leak_notice::clock;
 use super::notice::{cost, summary, suspect_commit};
 use crate::commits::{SuspectsReason, Why};
 use crate::diff_report::{findings, DiffReport, DiffRequest};
@@ -206,8 +205,6 @@ fn cost_fact(r: &Regression) -> String {
 }
 
 /// Epoch seconds as `2026-11-24 10:35 UTC`.
-pub(super) fn utc(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
+fn utc(secs: i64) -> String {
+    clock(secs, "%Y-%m-%d %H:%M UTC")
 }

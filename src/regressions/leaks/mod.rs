@@ -42,7 +42,7 @@
 
 mod decide;
 mod fit;
-mod model;
+pub mod model;
 mod segment;
 
 use std::collections::HashSet;
