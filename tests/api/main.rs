@@ -33,6 +33,7 @@ mod json_canon;
 #[path = "../common/jvm.rs"]
 mod jvm;
 mod labels;
+mod leaks_real;
 mod once;
 mod openapi;
 mod operations;

@@ -1,0 +1,147 @@
+// A Go program for SPEC §22's proof (memory that only grows), profiled by the runtime's own
+// runtime/pprof. It runs TICKS ticks; a tick stands for one 10-s slice of the watcher's time but
+// runs as fast as the machine allows (the test places tick k's profile in slice k with the
+// push's from/until). After each tick it runs runtime.GC() (twice: see below) and writes
+// pprof.Lookup("heap")
+// (gzip pprof) to <dir>/heap-NNN.pb.gz.
+//
+// Usage: heap_ticks MODE DIR TICKS, MODE one of
+//
+//	leak   main.retainRecords keeps LeakPerTick bytes a tick, never freed;
+//	churn  main.processBatch allocates a new batch of small records a tick and drops the last;
+//	level  main.warmCache grows by LeakPerTick bytes for WarmTicks ticks, then stays.
+//
+// Every mode also holds a steady set (main.loadSteady, allocated once at start).
+//
+// Sampling: Go records one allocation per runtime.MemProfileRate bytes on average (512 KiB by
+// default) and reports a sampled one as size/(1-exp(-size/rate)), the sampling decided once,
+// when the memory is allocated. The retained memory comes in chunks of ChunkBytes (1 MiB):
+// at the default rate a chunk is missed with probability e^-2 and a tick's total is off by up
+// to 15 %. The leak test sets MEM_PROFILE_RATE=32768 (read first thing in main): a 1 MiB chunk
+// is then missed with probability e^-32 and reported at its exact size, so the leak's true
+// rate is known to the byte. Unset, the rate is Go's default, as a program under Pyroscope's
+// Go SDK runs; the noise of the churn is measured at both.
+package main
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+)
+
+const (
+	// LeakPerTick is what the leak keeps (and the warming cache grows) per tick.
+	LeakPerTick = 4 << 20
+	// ChunkBytes is the size of each retained allocation.
+	ChunkBytes = 1 << 20
+	// WarmTicks is how many ticks the cache of the level mode grows.
+	WarmTicks = 3
+	// SteadyBytes is the steady set every mode holds.
+	SteadyBytes = 8 << 20
+	// BatchBytes is what one churn batch holds, in records of 64 B to 8 KiB.
+	BatchBytes = 4 << 20
+)
+
+var (
+	steady  [][]byte
+	records [][]byte
+	cache   [][]byte
+	batch   [][]byte
+)
+
+//go:noinline
+func loadSteady() {
+	for i := 0; i < SteadyBytes/ChunkBytes; i++ {
+		steady = append(steady, make([]byte, ChunkBytes))
+	}
+}
+
+// retainRecords keeps what it allocates: the leak.
+//
+//go:noinline
+func retainRecords() {
+	for i := 0; i < LeakPerTick/ChunkBytes; i++ {
+		chunk := make([]byte, ChunkBytes)
+		chunk[0] = byte(i)
+		records = append(records, chunk)
+	}
+}
+
+// processBatch allocates a batch of small records and drops the previous one: it allocates as
+// much as it frees.
+//
+//go:noinline
+func processBatch(rng *rand.Rand) {
+	next := make([][]byte, 0, BatchBytes/64)
+	for held := 0; held < BatchBytes; {
+		size := 64 << rng.Intn(8)
+		next = append(next, make([]byte, size))
+		held += size
+	}
+	batch = next
+}
+
+// warmCache grows for the first WarmTicks ticks, then only reads what it holds.
+//
+//go:noinline
+func warmCache(tick int) {
+	if tick >= WarmTicks {
+		return
+	}
+	for i := 0; i < LeakPerTick/ChunkBytes; i++ {
+		cache = append(cache, make([]byte, ChunkBytes))
+	}
+}
+
+func main() {
+	if rate, err := strconv.Atoi(os.Getenv("MEM_PROFILE_RATE")); err == nil && rate > 0 {
+		runtime.MemProfileRate = rate
+	}
+	if len(os.Args) != 4 {
+		fmt.Fprintln(os.Stderr, "usage: heap_ticks leak|churn|level DIR TICKS")
+		os.Exit(2)
+	}
+	mode, dir := os.Args[1], os.Args[2]
+	ticks, err := strconv.Atoi(os.Args[3])
+	if err != nil || ticks < 1 {
+		fmt.Fprintln(os.Stderr, "TICKS must be a positive number")
+		os.Exit(2)
+	}
+	// The slices of chunk headers are made once, outside the functions measured, so that
+	// their in-use is only the chunks.
+	records = make([][]byte, 0, ticks*LeakPerTick/ChunkBytes)
+	cache = make([][]byte, 0, WarmTicks*LeakPerTick/ChunkBytes)
+	loadSteady()
+	rng := rand.New(rand.NewSource(int64(os.Getpid())))
+	for tick := 0; tick < ticks; tick++ {
+		switch mode {
+		case "leak":
+			retainRecords()
+		case "churn":
+			processBatch(rng)
+		case "level":
+			warmCache(tick)
+		default:
+			fmt.Fprintf(os.Stderr, "unknown mode %q\n", mode)
+			os.Exit(2)
+		}
+		// Go publishes the heap profile as of the last completed collection, with the
+		// allocations of the cycle before it: two collections make it the tick's own state.
+		runtime.GC()
+		runtime.GC()
+		f, err := os.Create(fmt.Sprintf("%s/heap-%03d.pb.gz", dir, tick))
+		if err != nil {
+			panic(err)
+		}
+		if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+			panic(err)
+		}
+		if err := f.Close(); err != nil {
+			panic(err)
+		}
+	}
+	runtime.KeepAlive(steady)
+}
