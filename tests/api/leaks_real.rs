@@ -20,8 +20,8 @@ use serde_json::Value;
 use crate::helpers::{eventually, throughout};
 use programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
 use service::{
-    backfill, leak_alerts, leak_hooks, leaks, push_ticks, steady_now, story, watching, Push,
-    Series, Watching, LIMIT, SLICE,
+    backfill, leak_alerts, leak_hooks, leaks, pushed_then_watched, story, Push, Series, Watching,
+    LIMIT, SLICE,
 };
 
 /// Ticks of each Go run: the window (12) and the confirmation (2), with room for the newest
@@ -117,8 +117,6 @@ async fn leaks_real_go_leak_is_confirmed_and_churn_and_level_say_nothing() {
         ticks.iter().map(|p| Push::pprof(p)).collect()
     };
     let (leak, churn, level) = (pushes("leak"), pushes("churn"), pushes("level"));
-    let w = watching(&["go-leak", "go-churn", "go-level"]).await;
-    let now = steady_now().await;
     let series = [
         Series {
             name: "go-leak",
@@ -133,7 +131,8 @@ async fn leaks_real_go_leak_is_confirmed_and_churn_and_level_say_nothing() {
             pushes: &level,
         },
     ];
-    let starts = push_ticks(&w.service.app, &series, now).await;
+    let apps = ["go-leak", "go-churn", "go-level"];
+    let (w, starts, now) = pushed_then_watched(&apps, &series).await;
     let first = starts[0][0];
     backfill(&w.service.app, &w.db, series.len(), now, first).await;
 
@@ -171,13 +170,11 @@ async fn leaks_real_go_leak_across_a_restart_is_fitted_on_the_second_run() {
         .chain(&after)
         .map(|p| Push::pprof(p))
         .collect();
-    let w = watching(&["go-restart"]).await;
-    let now = steady_now().await;
     let series = [Series {
         name: "go-restart",
         pushes: &pushes,
     }];
-    let starts = push_ticks(&w.service.app, &series, now).await;
+    let (w, starts, now) = pushed_then_watched(&["go-restart"], &series).await;
     let (first, restart) = (starts[0][0], starts[0][before.len()]);
     backfill(&w.service.app, &w.db, 1, now, first).await;
 

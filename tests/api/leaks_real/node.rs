@@ -5,7 +5,7 @@
 //! inside the interval, and delivered once.
 
 use super::programs::{node_keeping, series_of, NodeRun};
-use super::service::{backfill, push_ticks, steady_now, watching, Push, Series, SLICE};
+use super::service::{backfill, pushed_then_watched, Push, Series, SLICE};
 use super::{assert_rate_inside, confirmed_leak, delivered_once};
 use crate::agents::Recorded;
 
@@ -81,13 +81,11 @@ async fn leaks_real_node_process_keeping_arrays_is_confirmed() {
     let app = name.split('{').next().unwrap().to_owned();
     assert_eq!(app, "node-keep");
     let pushes: Vec<Push> = replayed.into_iter().map(|(_, p)| p).collect();
-    let w = watching(&[&app]).await;
-    let now = steady_now().await;
     let series = [Series {
         name: &name,
         pushes: &pushes,
     }];
-    let starts = push_ticks(&w.service.app, &series, now).await;
+    let (w, starts, now) = pushed_then_watched(&[&app], &series).await;
     let first = starts[0][0];
     backfill(&w.service.app, &w.db, 1, now, first).await;
 

@@ -90,12 +90,28 @@ fn settings(db: &TestDatabase, store: &Path, alertmanager: &Alertmanager) -> Set
     s
 }
 
-/// Starts the service and registers `apps`, each with the webhook and the memory limit.
-pub async fn watching(apps: &[&str]) -> Watching {
+/// The series pushed, then the service started on what was pushed, `apps` registered (each
+/// with the webhook and the memory limit); answers each series' slice starts and when it was
+/// pushed. Two processes on one store: a first one, not watching, takes the pushes and stops;
+/// the watching one starts on them. The watcher lists a slice's apps once, when the slice is
+/// due, and keeps the list (a push after that is too late for it): a watcher already running
+/// would have listed the newest slices before the ticks reached them.
+pub async fn pushed_then_watched(
+    apps: &[&str],
+    series: &[Series<'_>],
+) -> (Watching, Vec<Vec<i64>>, i64) {
     let receiver = receiver().await;
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
-    let db = TestDatabase::create().await;
     let store = tempfile::tempdir().unwrap();
+    let intake_db = TestDatabase::create().await;
+    let mut intake = settings(&intake_db, store.path(), &alertmanager);
+    intake.watch.enabled = false;
+    let intake = spawn_stoppable(intake).await;
+    let now = steady_now().await;
+    let starts = push_ticks(&intake.app, series, now).await;
+    intake.stop().await;
+
+    let db = TestDatabase::create().await;
     let service = spawn_stoppable(settings(&db, store.path(), &alertmanager)).await;
     for app in apps {
         let entry = json!({"appName": app, "teamOwner": "memory-team",
@@ -103,17 +119,18 @@ pub async fn watching(apps: &[&str]) -> Watching {
             "metadata": {"memoryLimitBytes": LIMIT}});
         json_with_status(service.app.post("/services", &entry).await, 201).await;
     }
-    Watching {
+    let watching = Watching {
         service,
         db,
         alertmanager,
         receiver,
         _store: store,
-    }
+    };
+    (watching, starts, now)
 }
 
-/// Now, at least 3 s into a slice and 3 s before its end, so the newest tick, pushed into
-/// the slice holding now, is read by the live watcher a few seconds later.
+/// Now, at least 3 s into a slice and 3 s before its end: the pushes are done before the
+/// slice holding now ends.
 pub async fn steady_now() -> i64 {
     loop {
         let now = chrono::Utc::now().timestamp();
@@ -152,9 +169,9 @@ pub async fn push(app: &TestApp, name: &str, (from, until): (i64, i64), push: &P
 }
 
 /// Pushes every series so that its last tick lands in the slice holding `now` (the live
-/// watcher finds the apps there) and tick k of n in the slice `n - 1 - k` before it; answers
+/// watcher finds the apps in the newest slices) and tick k of n in the slice `n - 1 - k` before it; answers
 /// each series' slice starts. The newest tick's profile spans its slice up to `now`.
-pub async fn push_ticks(app: &TestApp, series: &[Series<'_>], now: i64) -> Vec<Vec<i64>> {
+async fn push_ticks(app: &TestApp, series: &[Series<'_>], now: i64) -> Vec<Vec<i64>> {
     let newest = now - now.rem_euclid(SLICE);
     let mut starts = Vec::new();
     for s in series {
