@@ -17,11 +17,13 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// What the Go program keeps per tick (its `LeakPerTick`), and how many ticks its cache grows.
+/// What the Go program keeps per tick (its `LeakPerTick`); how many ticks its cache grows
+/// (`WarmTicks`) and by how much a tick (`WarmPerTick`).
 pub const GO_LEAK_PER_TICK: i64 = 4 << 20;
 pub const GO_WARM_TICKS: usize = 3;
-/// The heap sampling rate the leak runs use: 1 MiB chunks are then seen at their exact size.
-pub const EXACT_RATE: &str = "32768";
+pub const GO_WARM_PER_TICK: i64 = 8 << 20;
+/// The heap sampling rate the proof's runs use: every allocation recorded at its size.
+pub const EXACT_RATE: &str = "1";
 /// Go's default `runtime.MemProfileRate`, as a program under Pyroscope's Go SDK runs.
 pub const DEFAULT_RATE: &str = "524288";
 
@@ -37,24 +39,33 @@ fn checked(what: &str, out: std::io::Result<Output>, installs: &str) -> Output {
     out
 }
 
-/// The Go program, built once per test process into the tests' target directory.
+/// The Go program, built into the tests' target directory, one directory per version of the
+/// source (a later run of the same source finds it built); the build is renamed into place,
+/// so test processes building at once do not see each other's half-written binary.
 fn go_binary() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("leaks-go");
-        let build = dir.join(format!("build-{}", std::process::id()));
-        std::fs::create_dir_all(&build).unwrap();
-        let source = root().join("tests/runtimes/leaks/heap_ticks.go");
-        std::fs::copy(source, build.join("main.go")).expect("the Go source");
-        std::fs::write(build.join("go.mod"), "module heapticks\n\ngo 1.19\n").unwrap();
+        let source = std::fs::read(root().join("tests/runtimes/leaks/heap_ticks.go"))
+            .expect("the Go source");
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&source, &mut hasher);
+        let version = std::hash::Hasher::finish(&hasher);
+        let build = dir.join(format!("build-{version:016x}"));
         let binary = build.join("heap_ticks");
-        let cache = dir.join("gocache");
+        if binary.exists() {
+            return binary;
+        }
+        std::fs::create_dir_all(&build).unwrap();
+        std::fs::write(build.join("main.go"), source).unwrap();
+        std::fs::write(build.join("go.mod"), "module heapticks\n\ngo 1.19\n").unwrap();
+        let partial = build.join(format!("heap_ticks.{}", std::process::id()));
         let out = Command::new("go")
             .current_dir(&build)
             .args(["build", "-buildvcs=false", "-o"])
-            .arg(&binary)
+            .arg(&partial)
             .arg(".")
-            .env("GOCACHE", &cache)
+            .env("GOCACHE", dir.join("gocache"))
             .env("GOFLAGS", "-mod=mod")
             .env("GOPROXY", "off")
             .env("CGO_ENABLED", "0")
@@ -64,6 +75,7 @@ fn go_binary() -> &'static Path {
             out,
             ".ci/run installs Go with `apt-get install golang-go`",
         );
+        std::fs::rename(&partial, &binary).unwrap();
         binary
     })
 }
