@@ -13,6 +13,7 @@
 mod node;
 mod noise;
 pub mod programs;
+mod replay;
 pub mod service;
 
 use serde_json::Value;

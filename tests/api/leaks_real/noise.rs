@@ -130,6 +130,20 @@ async fn leaks_real_node_uploads_grow_by_what_was_kept_and_the_service_reads_the
         })
         .collect();
     say("node: all but keepRecords (32 KiB sampling)", &rest[1..]);
+    // Through the pure detector: one confirmed leak, on keepRecords, at the true rate.
+    let (_, confirmed) = super::replay::replay(&bodies);
+    assert_eq!(confirmed.len(), 1, "{confirmed:#?}");
+    assert!(
+        confirmed[0].function.contains(":keepRecords:"),
+        "{confirmed:#?}"
+    );
+    let l = confirmed[0].leak.as_ref().unwrap();
+    let truth = (run.kept_per_flush * 3600 / SLICE) as f64;
+    assert!(
+        l.low - truth * 1e-9 <= truth && truth <= l.high + truth * 1e-9,
+        "{l:#?}"
+    );
+    eprintln!("replay, node leak: {l:?}");
     let store = tempfile::tempdir().unwrap();
     let app = spawn_with_store(store.path()).await;
     let pushes: Vec<Push> = bodies
