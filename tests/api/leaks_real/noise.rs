@@ -78,22 +78,33 @@ async fn read_alike(app: &TestApp, name: &str, pushes: &[Push]) {
     }
 }
 
+/// `got` is `want` plus one constant of under 4 KiB: at rate 1 Go also records the runtime's
+/// own small blocks under the function whose allocation made it take them (the first
+/// collection's workers, 96 bytes in some runs), which moves a level, never a slope.
+fn assert_kept(got: &[i64], want: &[i64]) {
+    let offset = got[0] - want[0];
+    let moved: Vec<i64> = want.iter().map(|w| w + offset).collect();
+    assert!(
+        (0..4096).contains(&offset) && got == moved,
+        "kept {got:?}, want {want:?} plus one constant under 4 KiB"
+    );
+}
+
 #[tokio::test]
 async fn leaks_real_go_programs_keep_what_they_say_and_the_service_reads_it() {
     let ticks = 16;
     let leak = go_ticks("leak", ticks, EXACT_RATE);
     let level = go_ticks("level", ticks, EXACT_RATE);
     let churn = go_ticks("churn", ticks, EXACT_RATE);
-    let per_tick = GO_LEAK_PER_TICK;
-    let want_leak: Vec<i64> = (1..=ticks as i64).map(|k| k * per_tick).collect();
-    assert_eq!(series_of(&leak, "main.retainRecords"), want_leak);
+    let want_leak: Vec<i64> = (1..=ticks as i64).map(|k| k * GO_LEAK_PER_TICK).collect();
+    assert_kept(&series_of(&leak, "main.retainRecords"), &want_leak);
     let want_level: Vec<i64> = (1..=ticks)
         .map(|k| k.min(GO_WARM_TICKS) as i64 * GO_WARM_PER_TICK)
         .collect();
-    assert_eq!(series_of(&level, "main.warmCache"), want_level);
-    for (mode, profiles) in [("leak", &leak), ("level", &level), ("churn", &churn)] {
+    assert_kept(&series_of(&level, "main.warmCache"), &want_level);
+    for profiles in [&leak, &level, &churn] {
         let steady = series_of(profiles, "main.loadSteady");
-        assert!(steady.iter().all(|v| *v == 8 << 20), "{mode}: {steady:?}");
+        assert_kept(&steady, &vec![8 << 20; ticks]);
     }
     let batch = series_of(&churn, "main.processBatch");
     assert!(
