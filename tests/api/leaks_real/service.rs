@@ -171,8 +171,9 @@ pub async fn push(app: &TestApp, name: &str, (from, until): (i64, i64), push: &P
 }
 
 /// Pushes every series so that its last tick lands in the slice holding `now` (the live
-/// watcher finds the apps in the newest slices) and tick k of n in the slice `n - 1 - k` before it; answers
-/// each series' slice starts. The newest tick's profile spans its slice up to `now`.
+/// watcher finds the apps in the newest slices) and tick k of n in the (n − 1 − k)-th slice
+/// before it; answers each series' slice starts. The newest tick's profile spans its slice up
+/// to `now`.
 async fn push_ticks(app: &TestApp, series: &[Series<'_>], now: i64) -> Vec<Vec<i64>> {
     let newest = now - now.rem_euclid(SLICE);
     let mut starts = Vec::new();
