@@ -21,11 +21,7 @@ fn summary(start: i64, pprof: &[u8]) -> SliceSummary {
     let mut functions: Vec<KeptFunction> = self_inuse(pprof)
         .into_iter()
         .filter(|(_, v)| *v > 0)
-        .map(|(name, v)| KeptFunction {
-            name,
-            self_samples: v as u64,
-            total_samples: v as u64,
-        })
+        .map(|(name, v)| KeptFunction::new(name, v as u64, v as u64))
         .collect();
     functions.sort_by(|a, b| {
         b.self_samples
