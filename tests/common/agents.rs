@@ -53,6 +53,12 @@ impl Drop for Running {
 /// Installs the real SDKs (idempotent, well under a second once done); fails the test saying
 /// why when they cannot be, never skips.
 pub fn install_agents() {
+    // Once per test binary: tests running at once would build the same venv at once.
+    static INSTALLED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut installed = INSTALLED.lock().unwrap_or_else(|e| e.into_inner());
+    if *installed {
+        return;
+    }
     let out = Command::new("bash")
         .arg(root().join("scripts/install-agents.sh"))
         .output()
@@ -65,6 +71,7 @@ pub fn install_agents() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    *installed = true;
 }
 
 /// The recording proxy, saving requests into `dir` and forwarding them to `upstream`, or

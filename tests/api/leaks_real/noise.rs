@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use super::node::checked_run;
 use super::programs::{
-    go_ticks, self_inuse, series_of, DEFAULT_RATE, EXACT_RATE, GO_LEAK_PER_TICK, GO_WARM_PER_TICK,
-    GO_WARM_TICKS,
+    go_scratch, go_ticks, self_inuse, series_of, DEFAULT_RATE, EXACT_RATE, GO_LEAK_PER_TICK,
+    GO_WARM_PER_TICK, GO_WARM_TICKS,
 };
 use super::service::{push, Push, SLICE};
 use crate::helpers::{json_with_status, self_samples, TestApp};
@@ -96,7 +96,9 @@ async fn leaks_real_go_programs_keep_what_they_say_and_the_service_reads_it() {
     let leak = go_ticks("leak", ticks, EXACT_RATE);
     let level = go_ticks("level", ticks, EXACT_RATE);
     let churn = go_ticks("churn", ticks, EXACT_RATE);
-    let want_leak: Vec<i64> = (1..=ticks as i64).map(|k| k * GO_LEAK_PER_TICK).collect();
+    let want_leak: Vec<i64> = (1..=ticks as i64)
+        .map(|k| k * GO_LEAK_PER_TICK + go_scratch(k - 1))
+        .collect();
     assert_kept(&series_of(&leak, "main.retainRecords"), &want_leak);
     let want_level: Vec<i64> = (1..=ticks)
         .map(|k| k.min(GO_WARM_TICKS) as i64 * GO_WARM_PER_TICK)

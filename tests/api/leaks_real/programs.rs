@@ -20,6 +20,12 @@ fn root() -> &'static Path {
 /// What the Go program keeps per tick (its `LeakPerTick`); how many ticks its cache grows
 /// (`WarmTicks`) and by how much a tick (`WarmPerTick`).
 pub const GO_LEAK_PER_TICK: i64 = 4 << 20;
+
+/// What `main.retainRecords` holds besides what it kept after tick `tick` (from 0): its scratch
+/// of 0, 1 or 2 MiB (`ScratchChunks` in heap_ticks.go), around the leak's line.
+pub fn go_scratch(tick: i64) -> i64 {
+    (tick * 5 % 3) << 20
+}
 pub const GO_WARM_TICKS: usize = 3;
 pub const GO_WARM_PER_TICK: i64 = 8 << 20;
 /// The heap sampling rate the proof's runs use: every allocation recorded at its size.

@@ -7,7 +7,9 @@
 //
 // Usage: heap_ticks MODE DIR TICKS, MODE one of
 //
-//	leak   main.retainRecords keeps LeakPerTick bytes a tick, never freed;
+//	leak   main.retainRecords keeps LeakPerTick bytes a tick, never freed, and holds a scratch
+//	       of ScratchChunks(tick) chunks it replaces every tick (0, 1 or 2 MiB): its in-use
+//	       wanders around its line, as a leaking function's does;
 //	churn  main.processBatch allocates a new batch of small records a tick and drops the last;
 //	level  main.warmCache grows by WarmPerTick bytes for WarmTicks ticks, then stays.
 //
@@ -52,6 +54,7 @@ const (
 
 var (
 	steady  [][]byte
+	scratch [][]byte
 	records [][]byte
 	cache   [][]byte
 	batch   [][]byte
@@ -64,15 +67,29 @@ func loadSteady() {
 	}
 }
 
-// retainRecords keeps what it allocates: the leak.
+// retainRecords keeps what it allocates (the leak) and replaces its scratch.
 //
 //go:noinline
-func retainRecords() {
+func retainRecords(tick int) {
 	for i := 0; i < LeakPerTick/ChunkBytes; i++ {
 		chunk := make([]byte, ChunkBytes)
 		chunk[0] = byte(i)
 		records = append(records, chunk)
 	}
+	// The old scratch's chunks are dropped from the whole backing array, so none stays alive.
+	for i := range scratch[:cap(scratch)] {
+		scratch[:cap(scratch)][i] = nil
+	}
+	scratch = scratch[:0]
+	for i := 0; i < ScratchChunks(tick); i++ {
+		scratch = append(scratch, make([]byte, ChunkBytes))
+	}
+}
+
+// ScratchChunks is how many chunks retainRecords' scratch holds after tick: 0, 1 or 2,
+// in a fixed order the test knows.
+func ScratchChunks(tick int) int {
+	return (tick * 5) % 3
 }
 
 // processBatch allocates a batch of small records and drops the previous one: it allocates as
@@ -119,13 +136,14 @@ func main() {
 	// their in-use is only the chunks.
 	steady = make([][]byte, 0, SteadyBytes/ChunkBytes)
 	records = make([][]byte, 0, ticks*LeakPerTick/ChunkBytes)
+	scratch = make([][]byte, 0, 2)
 	cache = make([][]byte, 0, WarmTicks*WarmPerTick/ChunkBytes)
 	loadSteady()
 	rng := rand.New(rand.NewSource(int64(os.Getpid())))
 	for tick := 0; tick < ticks; tick++ {
 		switch mode {
 		case "leak":
-			retainRecords()
+			retainRecords(tick)
 		case "churn":
 			processBatch(rng)
 		case "level":
