@@ -32,7 +32,9 @@ async fn rows(db: &TestDatabase, from: i64, to: i64) -> (i64, i64) {
 async fn assert_each_slice_once(db: &TestDatabase, now: i64) {
     let to = backfilled_to(now);
     let from = to - HOURS * 3600;
-    let expected = (APPS as i64) * 2 * (HOURS * 3600 / SLICE);
+    // Every type watched by default (cpu, alloc, inuse): the stub serves each.
+    let types = test_settings(db).watch.profile_types().len() as i64;
+    let expected = (APPS as i64) * types * (HOURS * 3600 / SLICE);
     assert_eq!(rows(db, from, to).await, (expected, expected));
 }
 

@@ -186,7 +186,21 @@ pub(super) fn decision(
                 .unwrap_or(i64::MAX)
                 .saturating_mul(settings.slices.secs);
             if at < event.suspected_at.saturating_add(wait) {
-                return None;
+                // It must hold at every slice until it is decided: a trend that noise made in
+                // one window rarely holds in each of the next ones.
+                return match fit {
+                    Some((t, (column, f))) if !f.holds => Some(Change::WentAway {
+                        id,
+                        at,
+                        finding: t.finding(column, event.changed_at),
+                    }),
+                    None => Some(Change::WentAway {
+                        id,
+                        at,
+                        finding: untested(newest, event, settings),
+                    }),
+                    Some(_) => None,
+                };
             }
             Some(match fit {
                 Some((t, (column, f))) if f.holds => Change::Confirmed(Confirmation {

@@ -103,7 +103,7 @@ pub(super) fn fit_all(
 /// The growth gates on a fitted line: interval above zero, growth over the window at least
 /// `min_growth_bytes` and `min_relative` of the fitted start level (a level ≤ 0 passes).
 pub(super) fn grows_enough(line: SenSlope, span: f64, settings: &LeakSettings) -> bool {
-    let growth = line.slope * span;
+    let growth = line.low * span;
     line.low > 0.0
         && growth >= settings.min_growth_bytes as f64
         && (line.intercept <= 0.0 || growth >= settings.min_relative * line.intercept)

@@ -39,14 +39,16 @@ pub(super) struct Growth {
     pub(super) until: usize,
 }
 
-/// A process's in-use profile: stable functions, maybe one growing, multiplicative noise with
-/// coefficient of variation `cv` and AR(1) correlation `phi` between slices.
+/// A process's in-use profile: stable functions, maybe one growing, noise with AR(1)
+/// correlation `phi` between slices: multiplicative with coefficient of variation `cv`, and a
+/// heap sampler's (one sample per `sampling` bytes: variance `sampling × level`).
 pub(super) struct Series {
     names: Vec<String>,
     levels: Vec<f64>,
     growth: Option<Growth>,
     cv: f64,
     phi: f64,
+    sampling: f64,
     noise: Vec<f64>,
 }
 
@@ -62,8 +64,15 @@ impl Series {
             growth: None,
             cv,
             phi,
+            sampling: 0.0,
             noise: vec![0.0; functions],
         }
+    }
+
+    /// The series read through a heap sampler taking one sample per `bytes` on average.
+    pub(super) fn sampled(mut self, bytes: f64) -> Self {
+        self.sampling = bytes;
+        self
     }
 
     /// The series with one more function, "main.grows", following `growth`.
@@ -86,7 +95,8 @@ impl Series {
                     let steps = k.clamp(g.from, g.until) - g.from;
                     level = g.base + g.per_slice * steps as f64;
                 }
-                let bytes = (level * (1.0 + self.cv * self.noise[f])).max(0.0) as u64;
+                let sd = (self.cv * self.cv * level * level + self.sampling * level).sqrt();
+                let bytes = (level + sd * self.noise[f]).max(0.0) as u64;
                 KeptFunction::new(self.names[f].clone(), bytes, bytes)
             })
             .collect();

@@ -23,35 +23,47 @@ fn poisson_interval(count: usize) -> (f64, f64) {
 }
 
 /// Confirmed leaks over `SERIES_DAYS` stable series-days at noise (cv, phi).
-fn false_leaks(cv: f64, phi: f64, seed: u64) -> usize {
+fn false_leaks(cv: f64, phi: f64, sampling: f64, seed: u64) -> usize {
     let settings = LeakSettings::default();
     (0..SERIES_DAYS as u64)
         .map(|s| {
             let mut mix = Mix(seed ^ s.wrapping_mul(0x2545_F491_4F6C_DD1D));
-            let mut series = Series::stable(&mut mix, FUNCTIONS, cv, phi);
+            let mut series = Series::stable(&mut mix, FUNCTIONS, cv, phi).sampled(sampling);
             run(&mut series, mix.0, DAY, &settings).confirmed.len()
         })
         .sum()
 }
 
-fn check_false_leaks(cv: f64, phi: f64, seed: u64) {
-    let count = false_leaks(cv, phi, seed);
+fn check_false_leaks(cv: f64, phi: f64, sampling: f64, seed: u64) {
+    let count = false_leaks(cv, phi, sampling, seed);
     let (low, high) = poisson_interval(count);
     eprintln!(
-        "false leaks, CV {cv}, φ {phi}: {count} in {SERIES_DAYS} series-days \
+        "false leaks, CV {cv}, φ {phi}, a sample per {sampling} B: {count} in {SERIES_DAYS} series-days \
          ({FUNCTIONS} functions each), 95 % interval [{low:.3}, {high:.3}] per 1 000"
     );
     assert!(count * 1000 <= SERIES_DAYS, "{count} false leaks");
 }
 
+/// The noise measured of the real programs' stable functions per slice (`tests/api/leaks_real/
+/// noise.rs`): memory held is read without noise; memory Go reallocates between snapshots
+/// wanders as its heap sampler (a sample per 512 KiB) makes it, a variance of 512 KiB × level
+/// (CV 0.30 predicted at 5.6 MiB, 0.22–0.28 measured); lag-1 autocorrelation 0.07–0.27. Node's
+/// non-leaking functions together (10.5 MiB) wandered by CV 0.15–0.19. Here: Go's sampler on
+/// every function, with 3 % of workload on top, at the highest autocorrelation measured.
 #[test]
-fn stable_series_confirm_at_most_one_false_leak_per_thousand_days() {
-    check_false_leaks(0.03, 0.3, 1);
+fn stable_series_at_the_real_programs_noise_confirm_at_most_one_false_leak_per_thousand_days() {
+    check_false_leaks(0.03, 0.27, 512.0 * 1024.0, 1);
+}
+
+/// Node's measured CV (0.17) taken as workload noise of every function, whatever its size.
+#[test]
+fn nodes_noise_on_every_function_confirms_at_most_one_false_leak_per_thousand_days() {
+    check_false_leaks(0.17, 0.27, 0.0, 3);
 }
 
 #[test]
 fn harsher_noise_confirms_at_most_one_false_leak_per_thousand_days() {
-    check_false_leaks(0.10, 0.7, 2);
+    check_false_leaks(0.10, 0.7, 0.0, 2);
 }
 
 /// Runs of a function growing 2 MiB a slice on 200 MiB at noise (0.03, `phi`): the latest
