@@ -93,6 +93,20 @@ impl SliceSummary {
         self
     }
 
+    /// What a function this slice did not keep had at most: 0 when it kept fewer than `top`
+    /// functions (it kept every function it saw), else its smallest kept self count. Both
+    /// detectors count an absent function so.
+    pub fn upper_bound(&self, top: usize) -> u64 {
+        if self.functions.len() < top {
+            return 0;
+        }
+        self.functions
+            .iter()
+            .map(|f| f.self_samples)
+            .min()
+            .unwrap_or(0)
+    }
+
     /// `function`'s kept counts in this slice.
     pub fn function(&self, name: &str) -> Option<&KeptFunction> {
         self.functions.iter().find(|f| f.name == name)

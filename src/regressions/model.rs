@@ -236,6 +236,23 @@ pub struct OpenEvent {
     pub confirmed_at: Option<i64>,
 }
 
+impl OpenEvent {
+    /// Event `id` as a suspicion stores it: `finding` at the newest slice `suspected_at`, its
+    /// first recent slice (or window) starting at `first_recent`.
+    pub fn suspected(id: i64, suspected_at: i64, first_recent: i64, finding: &Finding) -> Self {
+        OpenEvent {
+            id,
+            function: finding.function.clone(),
+            state: EventState::Suspected,
+            suspected_at,
+            first_recent,
+            changed_at: finding.changed_at,
+            before_percent: finding.before_percent,
+            confirmed_at: None,
+        }
+    }
+}
+
 /// Event `id` confirmed at the newest slice `at`: what the detector decided, named once for
 /// everyone who stores or delivers it.
 #[derive(Debug, Clone, PartialEq)]

@@ -233,25 +233,10 @@ fn benjamini_hochberg_step_up_and_edge_inputs() {
     assert_eq!(benjamini_hochberg(&[0.0, 0.01], 0.0), [true, false]);
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny deterministic generator for the simulations.
-struct SplitMix(u64);
+use crate::testing::SplitMix;
 
+/// The simulations' windows, drawn from the one generator of the seeded simulations.
 impl SplitMix {
-    /// Uniform in (0, 1] from the top 53 bits, so that its logarithm is finite.
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (((z ^ (z >> 31)) >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal by Box–Muller.
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-
     /// A window of parts: totals around 10 000, each part's true share jittered around `p`
     /// by `jitter` (overdispersion), selfs binomial by the normal approximation.
     fn window(&mut self, parts: usize, p: f64, jitter: f64) -> ShareEstimate {

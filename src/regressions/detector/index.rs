@@ -26,7 +26,7 @@ impl<'a> SeriesIndex<'a> {
     pub(super) fn new(history: &'a [SliceSummary], top: usize) -> Self {
         let rows = history.len();
         let totals: Vec<u64> = history.iter().map(|s| s.total_samples).collect();
-        let bounds: Vec<u64> = history.iter().map(|s| upper_bound(s, top)).collect();
+        let bounds: Vec<u64> = history.iter().map(|s| s.upper_bound(top)).collect();
         let width = history.last().map_or(0, |s| s.functions.len());
         let mut columns: HashMap<&str, usize> = HashMap::with_capacity(width * 2);
         let mut names = Vec::with_capacity(width * 2);
@@ -119,18 +119,4 @@ impl<'a> SeriesIndex<'a> {
             0.0
         }
     }
-}
-
-/// What a function absent from `slice` had at most: 0 when the slice kept fewer than `top`
-/// functions (it kept every function with samples), else its smallest kept self count.
-pub(super) fn upper_bound(slice: &SliceSummary, top: usize) -> u64 {
-    if slice.functions.len() < top {
-        return 0;
-    }
-    slice
-        .functions
-        .iter()
-        .map(|f| f.self_samples)
-        .min()
-        .unwrap_or(0)
 }

@@ -3,29 +3,10 @@
 
 use crate::model::trend::SliceSummary;
 use crate::model::FunctionStat;
+pub(super) use crate::testing::SplitMix;
 
 /// Start of slice 0 of every simulated series, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;
-
-/// SplitMix64 (Steele, Lea & Flood 2014), as in `significance_tests.rs`: deterministic noise.
-pub(super) struct SplitMix(pub(super) u64);
-
-impl SplitMix {
-    /// Uniform in (0, 1] from the top 53 bits, so that its logarithm is finite.
-    pub(super) fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (((z ^ (z >> 31)) >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Standard normal by Box–Muller.
-    pub(super) fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
 
 /// Function `function`'s true share is `share` (a fraction) in slices `from..until`.
 #[derive(Debug, Clone, Copy)]

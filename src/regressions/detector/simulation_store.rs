@@ -54,16 +54,12 @@ impl Store {
                     self.next_id += 1;
                     self.functions
                         .insert(self.next_id, finding.function.clone());
-                    self.open.push(OpenEvent {
-                        id: self.next_id,
-                        function: finding.function.clone(),
-                        state: EventState::Suspected,
+                    self.open.push(OpenEvent::suspected(
+                        self.next_id,
                         suspected_at,
                         first_recent,
-                        changed_at: finding.changed_at,
-                        before_percent: finding.before_percent,
-                        confirmed_at: None,
-                    });
+                        &finding,
+                    ));
                     self.suspected.push((k, finding));
                 }
                 Change::Confirmed(confirmation) => {

@@ -4,7 +4,7 @@ use crate::model::significance::{delta, share};
 use crate::model::trend::{KeptFunction, SliceSummary};
 
 use super::change_point::change_point;
-use super::index::{upper_bound, SeriesIndex};
+use super::index::SeriesIndex;
 use super::*;
 
 /// Slice `k` (start 300·k) with `total` samples and the given kept functions.
@@ -217,8 +217,8 @@ fn a_function_with_an_open_event_is_not_suspected_again() {
 fn an_absent_function_counts_zero_below_the_top_and_the_smallest_kept_at_it() {
     let full = slice(0, 1000, &[("a", 500), ("b", 300), ("c", 20)]);
     let partial = slice(1, 1000, &[("a", 500), ("b", 300)]);
-    assert_eq!((upper_bound(&full, 3), upper_bound(&partial, 3)), (20, 0));
-    assert_eq!(upper_bound(&full, 4), 0);
+    assert_eq!((full.upper_bound(3), partial.upper_bound(3)), (20, 0));
+    assert_eq!(full.upper_bound(4), 0);
     let history = [full, partial.clone(), partial];
     let index = SeriesIndex::new(&history, 3);
     assert_eq!(index.selfs(index.column("c")), [20, 0, 0]);

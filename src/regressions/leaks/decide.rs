@@ -8,7 +8,7 @@ use crate::model::trend::SliceSummary;
 use crate::regressions::model::{Change, Confirmation, EventKind, EventState, Finding, OpenEvent};
 
 use super::fit::{fit_all, Fit};
-use super::segment::{upper_bound, Columns, Window};
+use super::segment::{Columns, Window};
 use super::{Leak, LeakSettings};
 
 /// A testable window with every tested function's fit.
@@ -268,5 +268,5 @@ fn untested(newest: &SliceSummary, event: &OpenEvent, settings: &LeakSettings) -
 fn newest_bytes(slice: &SliceSummary, function: &str, top: usize) -> u64 {
     slice
         .function(function)
-        .map_or_else(|| upper_bound(slice, top), |f| f.self_samples)
+        .map_or_else(|| slice.upper_bound(top), |f| f.self_samples)
 }

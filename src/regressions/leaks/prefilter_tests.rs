@@ -7,21 +7,9 @@ use super::fit::{fit_all, growth_bound_factor, Fit};
 use super::segment::Columns;
 use super::LeakSettings;
 use crate::model::significance::theil_sen;
+use crate::testing::SplitMix as Mix;
 
 const MIB: f64 = 1_048_576.0;
-
-/// SplitMix64, deterministic values from one seed.
-struct Mix(u64);
-
-impl Mix {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
 
 fn settings(fdr: f64) -> LeakSettings {
     LeakSettings {

@@ -64,20 +64,6 @@ pub(super) fn segment_start(history: &[SliceSummary]) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// What a function absent from `slice` had at most: 0 when the slice kept fewer than `top`
-/// functions (it kept every function it saw), else its smallest kept self bytes.
-pub(super) fn upper_bound(slice: &SliceSummary, top: usize) -> u64 {
-    if slice.functions.len() < top {
-        return 0;
-    }
-    slice
-        .functions
-        .iter()
-        .map(|f| f.self_samples)
-        .min()
-        .unwrap_or(0)
-}
-
 /// The tested functions' bytes per slice of a window, column by column.
 pub(super) struct Columns<'a> {
     /// The function of each column.
@@ -92,7 +78,7 @@ impl<'a> Columns<'a> {
     /// its slice's upper bound.
     pub(super) fn new(slices: &[SliceSummary], names: Vec<&'a str>, top: usize) -> Self {
         let rows = slices.len();
-        let bounds: Vec<f64> = slices.iter().map(|s| upper_bound(s, top) as f64).collect();
+        let bounds: Vec<f64> = slices.iter().map(|s| s.upper_bound(top) as f64).collect();
         let mut values = Vec::with_capacity(rows * names.len());
         for _ in &names {
             values.extend_from_slice(&bounds);

@@ -6,28 +6,11 @@ use std::collections::HashSet;
 use super::{examine, LeakSettings};
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::regressions::model::{Change, EventState, Finding, OpenEvent};
+pub(super) use crate::testing::SplitMix as Mix;
 
 /// Start of slice 0, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;
 pub(super) const MIB: f64 = 1_048_576.0;
-
-/// SplitMix64 (Steele, Lea & Flood 2014): uniform in (0, 1] and normal by Box–Muller.
-pub(super) struct Mix(pub(super) u64);
-
-impl Mix {
-    pub(super) fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (((z ^ (z >> 31)) >> 11) + 1) as f64 / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let (u1, u2) = (self.uniform(), self.uniform());
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
 
 /// One function's true bytes growing `per_slice` from `base` over slices `from..until`, flat
 /// before and after.
@@ -134,16 +117,12 @@ impl Store {
                     finding,
                 } => {
                     self.next_id += 1;
-                    self.open.push(OpenEvent {
-                        id: self.next_id,
-                        function: finding.function.clone(),
-                        state: EventState::Suspected,
+                    self.open.push(OpenEvent::suspected(
+                        self.next_id,
                         suspected_at,
                         first_recent,
-                        changed_at: finding.changed_at,
-                        before_percent: finding.before_percent,
-                        confirmed_at: None,
-                    });
+                        &finding,
+                    ));
                     self.suspected.push((k, finding.function));
                 }
                 Change::Confirmed(c) => {

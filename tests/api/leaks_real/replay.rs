@@ -67,16 +67,12 @@ pub fn replay(profiles: &[Vec<u8>]) -> (Vec<Finding>, Vec<Finding>) {
                     first_recent,
                     finding,
                 } => {
-                    open.push(OpenEvent {
-                        id: open.len() as i64 + 1,
-                        function: finding.function.clone(),
-                        state: EventState::Suspected,
+                    open.push(OpenEvent::suspected(
+                        open.len() as i64 + 1,
                         suspected_at,
                         first_recent,
-                        changed_at: finding.changed_at,
-                        before_percent: finding.before_percent,
-                        confirmed_at: None,
-                    });
+                        &finding,
+                    ));
                     suspected.push(finding);
                 }
                 Change::Confirmed(c) => {
