@@ -149,6 +149,11 @@ pub struct TestApp {
 }
 
 /// Settings for a test process without a database yet: loopback, random port, one worker.
+/// Real programs the tests run and profile. One whose profile is judged by how it spends its
+/// CPU (Go's collector in `real_runtimes`) runs alone (`write`): beside other programs its
+/// runtime's locks show up as contention. The others may run beside each other (`read`).
+pub static REAL_PROGRAMS: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 pub fn settings_without_database() -> Settings {
     let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
     settings.server.host = "127.0.0.1".into();

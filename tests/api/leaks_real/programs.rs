@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use pprof::protos::Message as _;
 
 use crate::agents::{gunzip_if_gzip, install_agents, recorder, recordings, Recorded};
+use crate::helpers::REAL_PROGRAMS;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,6 +67,7 @@ fn go_binary() -> &'static Path {
         std::fs::write(build.join("main.go"), source).unwrap();
         std::fs::write(build.join("go.mod"), "module heapticks\n\ngo 1.19\n").unwrap();
         let partial = build.join(format!("heap_ticks.{}", std::process::id()));
+        let _beside = REAL_PROGRAMS.read().unwrap_or_else(|e| e.into_inner());
         let out = Command::new("go")
             .current_dir(&build)
             .args(["build", "-buildvcs=false", "-o"])
@@ -90,6 +92,7 @@ fn go_binary() -> &'static Path {
 /// sampling rate `rate`: its heap profiles (gzip pprof), one per tick, in order.
 pub fn go_ticks(mode: &str, ticks: usize, rate: &str) -> Vec<Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
+    let _beside = REAL_PROGRAMS.read().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(go_binary())
         .arg(mode)
         .arg(dir.path())
@@ -120,6 +123,7 @@ pub fn node_keeping(app: &str, flushes: usize, flush_ms: u64) -> NodeRun {
     install_agents();
     let dir = tempfile::tempdir().unwrap();
     let (_recorder, address) = recorder(dir.path(), None);
+    let _beside = REAL_PROGRAMS.read().unwrap_or_else(|e| e.into_inner());
     let out = Command::new("node")
         .arg(root().join("tests/runtimes/leaks/keep.js"))
         .env("SERVER_ADDRESS", &address)
