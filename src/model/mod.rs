@@ -11,6 +11,8 @@ mod labels;
 mod labels_schema;
 mod names;
 mod numbers;
+#[cfg(test)]
+pub(crate) mod random;
 mod schema;
 mod severity;
 pub mod significance;

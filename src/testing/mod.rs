@@ -1,9 +1,6 @@
 //! Builders shared by the BOR tests, and the tests of the one threshold rule across BORs.
 
-pub mod random;
 pub mod trees;
-
-pub use random::SplitMix;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -233,7 +233,7 @@ fn benjamini_hochberg_step_up_and_edge_inputs() {
     assert_eq!(benjamini_hochberg(&[0.0, 0.01], 0.0), [true, false]);
 }
 
-use crate::testing::SplitMix;
+use crate::model::random::SplitMix;
 
 /// The simulations' windows, drawn from the one generator of the seeded simulations.
 impl SplitMix {

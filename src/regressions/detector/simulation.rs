@@ -1,9 +1,9 @@
 //! Seeded synthetic series for the tests; `simulation_store.rs` applies the detector's changes
 //! to them the way the caller does.
 
+pub(super) use crate::model::random::SplitMix;
 use crate::model::trend::SliceSummary;
 use crate::model::FunctionStat;
-pub(super) use crate::testing::SplitMix;
 
 /// Start of slice 0 of every simulated series, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;

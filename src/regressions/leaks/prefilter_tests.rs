@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use super::fit::{fit_all, growth_bound_factor, Fit};
 use super::segment::Columns;
 use super::LeakSettings;
+use crate::model::random::SplitMix as Mix;
 use crate::model::significance::theil_sen;
-use crate::testing::SplitMix as Mix;
 
 const MIB: f64 = 1_048_576.0;
 

@@ -4,9 +4,9 @@
 use std::collections::HashSet;
 
 use super::{examine, LeakSettings};
+pub(super) use crate::model::random::SplitMix as Mix;
 use crate::model::trend::{KeptFunction, SliceSummary};
 use crate::regressions::model::{Change, EventState, Finding, OpenEvent};
-pub(super) use crate::testing::SplitMix as Mix;
 
 /// Start of slice 0, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;
