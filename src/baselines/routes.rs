@@ -7,7 +7,7 @@ use super::model::{
     UpdateBaselineRequest,
 };
 use crate::baselines::BaselineSor;
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
+use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
 use crate::http::routing::{parse_id, resource, AppPath};
 use crate::infra::sor::fields::Object;
 use crate::model::{AppName, ProfileType};
@@ -51,14 +51,12 @@ pub async fn create(
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = BaselineList),
-        (status = 400, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        ListErrors,
     ))]
 pub async fn list_by_app(
     store: web::Data<dyn BaselineSor>,
-    path: AppPath<String>,
+    app: AppName,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let baselines = store.list(app.clone(), None).await?;
     Ok(HttpResponse::Ok().json(BaselineList {
         app_name: app.into_inner(),
@@ -75,15 +73,14 @@ pub async fn list_by_app(
     ),
     responses(
         (status = 200, body = BaselineList),
-        (status = 400, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        ListErrors,
     ))]
 pub async fn list_by_type(
     store: web::Data<dyn BaselineSor>,
+    app: AppName,
     path: AppPath<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (app, profile_type) = path.into_inner();
-    let app: AppName = app.parse()?;
+    let (_, profile_type) = path.into_inner();
     let profile_type: ProfileType = profile_type.parse()?;
     let baselines = store.list(app.clone(), Some(profile_type)).await?;
     Ok(HttpResponse::Ok().json(BaselineList {
@@ -99,9 +96,7 @@ pub async fn list_by_type(
     request_body = UpdateBaselineRequest,
     responses(
         (status = 200, body = Baseline),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
         BodyRefused,
     ))]
 pub async fn update(
@@ -119,9 +114,7 @@ pub async fn update(
     params(("id" = i32, Path, description = "Baseline id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn BaselineSor>,

@@ -101,7 +101,7 @@ pub struct DiffRequest {
 impl DiffRequest {
     /// Validates the path and query; `now` is the default end of the current window.
     pub fn parse(
-        app: &str,
+        app: AppName,
         params: DiffParams,
         now: i64,
         requested_by: Option<String>,
@@ -118,7 +118,7 @@ impl DiffRequest {
             && params.baseline_from.is_none()
             && params.baseline_to.is_none();
         Ok(DiffRequest {
-            app: app.parse()?,
+            app,
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
             current,
             baseline: if canary {

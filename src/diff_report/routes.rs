@@ -7,8 +7,8 @@ use super::model::{DiffParams, DiffReport, DiffRequest};
 use super::service::DiffReportService;
 use super::{html, markdown};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{requested_by, resource, AppPath};
-use crate::model::{now_floored, ReportFormat};
+use crate::http::routing::{rendered, requested_by, resource};
+use crate::model::{now_floored, AppName, ReportFormat};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,27 +45,23 @@ pub struct RoutesDoc;
     ))]
 pub async fn diff(
     service: web::Data<DiffReportService>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<DiffParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let request = DiffRequest::parse(&path, query.into_inner(), now_floored(), requested_by(&req))?;
+    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), requested_by(&req))?;
     Ok(match request.format {
         ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
-        ReportFormat::Markdown => HttpResponse::Ok()
-            .content_type("text/markdown; charset=utf-8")
-            .body(markdown::render(&service.report(&request).await?)),
-        ReportFormat::Svg => {
-            let (report, trees) = service.pictured(&request).await?;
-            HttpResponse::Ok()
-                .content_type("image/svg+xml; charset=utf-8")
-                .body(html::picture(&request, &report, &trees, true))
+        format @ ReportFormat::Markdown => {
+            rendered(format, markdown::render(&service.report(&request).await?))
         }
-        ReportFormat::Html => {
+        format @ ReportFormat::Svg => {
             let (report, trees) = service.pictured(&request).await?;
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(html::render(&request, &report, &trees))
+            rendered(format, html::picture(&request, &report, &trees, true))
+        }
+        format @ ReportFormat::Html => {
+            let (report, trees) = service.pictured(&request).await?;
+            rendered(format, html::render(&request, &report, &trees))
         }
     })
 }

@@ -204,10 +204,16 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
         to: Some(9000),
         ..Default::default()
     };
-    let req = DiffRequest::parse("checkout", params, 0, None).unwrap();
+    let req = DiffRequest::parse("checkout".parse().unwrap(), params, 0, None).unwrap();
     assert_eq!(req.baseline, TimeWindow::new(5400, 7200).unwrap());
     assert_eq!((req.limit, req.profile_type), (20, ProfileType::Cpu));
-    let req = DiffRequest::parse("checkout", DiffParams::default(), 36_000, None).unwrap();
+    let req = DiffRequest::parse(
+        "checkout".parse().unwrap(),
+        DiffParams::default(),
+        36_000,
+        None,
+    )
+    .unwrap();
     assert_eq!(req.current, TimeWindow::new(32_400, 36_000).unwrap());
     assert_eq!(req.baseline, TimeWindow::new(28_800, 32_400).unwrap());
     let params = DiffParams {
@@ -215,7 +221,7 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
         format: Some("markdown".into()),
         ..Default::default()
     };
-    let req = DiffRequest::parse("checkout", params, 36_000, None).unwrap();
+    let req = DiffRequest::parse("checkout".parse().unwrap(), params, 36_000, None).unwrap();
     assert_eq!(req.baseline, TimeWindow::new(1400, 5000).unwrap());
     assert_eq!(req.format, ReportFormat::Markdown);
 }
@@ -223,7 +229,7 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
 #[test]
 fn bad_formats_and_baseline_windows_are_rejected() {
     let bad = |params: DiffParams| {
-        DiffRequest::parse("checkout", params, 36_000, None)
+        DiffRequest::parse("checkout".parse().unwrap(), params, 36_000, None)
             .unwrap_err()
             .code()
     };

@@ -7,8 +7,8 @@ use super::model::{
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::history::HistorySor;
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
-use crate::http::routing::{parse_id, resource, AppPath};
+use crate::http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
+use crate::http::routing::{parse_id, resource};
 use crate::model::AppName;
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
@@ -71,15 +71,13 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), HistoryParams),
     responses(
         (status = 200, body = HistoryList),
-        (status = 400, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        ListErrors,
     ))]
 pub async fn list(
     store: web::Data<dyn HistorySor>,
-    path: AppPath<String>,
+    app: AppName,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let query = HistoryQuery::try_from(params.into_inner())?;
     let history = store.list(app.clone(), query).await?;
     Ok(HttpResponse::Ok().json(HistoryList {
@@ -100,9 +98,8 @@ pub async fn list(
     ))]
 pub async fn latest(
     store: web::Data<dyn HistorySor>,
-    path: AppPath<String>,
+    app: AppName,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     Ok(HttpResponse::Ok().json(store.latest(app).await?))
 }
 
@@ -111,9 +108,7 @@ pub async fn latest(
     params(("id" = i32, Path, description = "History record id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn HistorySor>,

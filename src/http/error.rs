@@ -42,6 +42,29 @@ pub enum StoreErrors {
     Unavailable(ErrorBody),
 }
 
+/// What a route that reads, changes or deletes one stored record (by id or app) can answer
+/// besides its success and [`BodyRefused`].
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documents answers: `ApiError` builds them.
+pub enum RecordErrors {
+    #[response(status = 400, description = "Invalid id, app name or body")]
+    Invalid(ErrorBody),
+    #[response(status = 404, description = "No such record")]
+    Missing(ErrorBody),
+    #[response(status = 503, description = "Database unavailable")]
+    Unavailable(ErrorBody),
+}
+
+/// What a route that lists stored records can answer besides its success.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documents answers: `ApiError` builds them.
+pub enum ListErrors {
+    #[response(status = 400, description = "Invalid app name or query")]
+    Invalid(ErrorBody),
+    #[response(status = 503, description = "Database unavailable")]
+    Unavailable(ErrorBody),
+}
+
 /// An error answer. Handlers return it with `?`; nothing internal reaches the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

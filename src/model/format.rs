@@ -25,6 +25,16 @@ impl ReportFormat {
         }
     }
 
+    /// The media type of a response in this format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ReportFormat::Json => "application/json",
+            ReportFormat::Markdown => "text/markdown; charset=utf-8",
+            ReportFormat::Svg => "image/svg+xml; charset=utf-8",
+            ReportFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+
     /// The OpenAPI schema of a route's `format`: the names of its `valid` formats (the parser
     /// also ignores case).
     pub fn schema_of(valid: &[ReportFormat]) -> ObjectBuilder {

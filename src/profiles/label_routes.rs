@@ -9,7 +9,7 @@ use super::model::LabelValues;
 use super::routes::{subject, PyroscopeFailure, Subject};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::{resource, AppPath};
-use crate::model::{is_label_name, InputError};
+use crate::model::{is_label_name, AppName, InputError};
 use crate::profiles::ProfileDataSor;
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
@@ -57,10 +57,11 @@ pub struct LabelParams {
     ))]
 pub async fn label_values(
     sor: web::Data<dyn ProfileDataSor>,
+    app: AppName,
     path: AppPath<(String, String)>,
     query: web::Query<LabelParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (app, name) = path.into_inner();
+    let (_, name) = path.into_inner();
     if name.len() > 128 || !is_label_name(&name) {
         return Err(InputError::new(
             "invalid_label_name",
@@ -73,7 +74,7 @@ pub async fn label_values(
         app,
         profile_type,
         window,
-    } = subject(&app, query.profile_type.as_deref(), query.from, query.to)?;
+    } = subject(app, query.profile_type.as_deref(), query.from, query.to)?;
     let values = sor.label_values(app, profile_type, window, name).await?;
     Ok(HttpResponse::Ok().json(LabelValues { values }))
 }

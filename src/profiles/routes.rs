@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{resource, AppPath};
+use crate::http::routing::resource;
 use crate::model::{
     now_floored, parse_limit, parse_slices, AppName, InputError, LabelSelector, ProfileType,
     TimeWindow,
@@ -114,7 +114,11 @@ pub struct DiffParams {
 
 impl DiffParams {
     /// The diff these parameters ask for, `limit` within `1..=max`.
-    pub(super) fn query(self, app: &str, max: (u32, u32)) -> Result<ProfileDiffQuery, InputError> {
+    pub(super) fn query(
+        self,
+        app: AppName,
+        max: (u32, u32),
+    ) -> Result<ProfileDiffQuery, InputError> {
         let Subject {
             app,
             profile_type,
@@ -169,7 +173,7 @@ pub async fn apps(
     ))]
 pub async fn profile(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<ProfileParams>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
@@ -177,7 +181,7 @@ pub async fn profile(
         app,
         profile_type,
         window,
-    } = subject(&path, q.profile_type.as_deref(), q.from, q.to)?;
+    } = subject(app, q.profile_type.as_deref(), q.from, q.to)?;
     let request = ProfileQuery {
         app,
         profile_type,
@@ -209,11 +213,11 @@ pub struct SlicesParam {
     ))]
 pub async fn diff(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<DiffParams>,
     slices: web::Query<SlicesParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut request = query.into_inner().query(&path, DIFF_LIMIT)?;
+    let mut request = query.into_inner().query(app, DIFF_LIMIT)?;
     request.slices = parse_slices(slices.into_inner().slices)?;
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
 }
@@ -229,13 +233,13 @@ pub(super) struct Subject {
 
 /// The app, the profile type and the current window of a per-app route.
 pub(super) fn subject(
-    app: &str,
+    app: AppName,
     profile_type: Option<&str>,
     from: Option<i64>,
     to: Option<i64>,
 ) -> Result<Subject, InputError> {
     Ok(Subject {
-        app: app.parse()?,
+        app,
         profile_type: self::profile_type(profile_type)?,
         window: TimeWindow::resolve(from, to, now_floored())?,
     })

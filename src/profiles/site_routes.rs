@@ -8,7 +8,8 @@ use super::model::FunctionSites;
 use super::routes::PyroscopeFailure;
 use super::tree_routes::TreeParams;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{resource, AppPath};
+use crate::http::routing::resource;
+use crate::model::AppName;
 use crate::profiles::ProfileDataSor;
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
@@ -38,9 +39,9 @@ pub struct RoutesDoc;
     ))]
 pub async fn sites(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<TreeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let sites = sor.sites(query.into_inner().query(&path)?).await?;
+    let sites = sor.sites(query.into_inner().query(app)?).await?;
     Ok(HttpResponse::Ok().json(FunctionSites { sites }))
 }

@@ -9,8 +9,8 @@ use super::model::ProfileQuery;
 use super::routes::{subject, DiffParams, PyroscopeFailure, Subject, DIFF_LIMIT};
 use crate::formats::flamegraph::connect_json;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{resource, AppPath};
-use crate::model::LabelSelector;
+use crate::http::routing::{rendered, resource};
+use crate::model::{AppName, LabelSelector, ReportFormat};
 use crate::pictures::{flame_graph as draw, thousands, Captions};
 use crate::profiles::ProfileDataSor;
 
@@ -46,7 +46,7 @@ pub struct TreeParams {
 }
 
 impl TreeParams {
-    pub(super) fn query(self, app: &str) -> Result<ProfileQuery, ApiError> {
+    pub(super) fn query(self, app: AppName) -> Result<ProfileQuery, ApiError> {
         let Subject {
             app,
             profile_type,
@@ -76,10 +76,10 @@ impl TreeParams {
     ))]
 pub async fn flame_graph(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<TreeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner().query(&path)?;
+    let query = query.into_inner().query(app)?;
     let tree = sor.tree(query.clone()).await?;
     let title = format!("Flame graph: {} · {}", query.app, query.profile_type);
     let subtitle = format!("{} · {} samples", query.window, thousands(tree.total()));
@@ -91,9 +91,7 @@ pub async fn flame_graph(
             interactive: true,
         },
     );
-    Ok(HttpResponse::Ok()
-        .content_type("image/svg+xml; charset=utf-8")
-        .body(svg))
+    Ok(rendered(ReportFormat::Svg, svg))
 }
 
 /// One profile's call tree, as a Pyroscope Connect flame graph.
@@ -110,10 +108,10 @@ pub async fn flame_graph(
     ))]
 pub async fn tree(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<TreeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let tree = sor.tree(query.into_inner().query(&path)?).await?;
+    let tree = sor.tree(query.into_inner().query(app)?).await?;
     Ok(json(connect_json(&tree)))
 }
 
@@ -130,11 +128,11 @@ pub async fn tree(
     ))]
 pub async fn diff_tree(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
     let trees = sor
-        .diff_trees(query.into_inner().query(&path, DIFF_LIMIT)?)
+        .diff_trees(query.into_inner().query(app, DIFF_LIMIT)?)
         .await?;
     Ok(json(format!(
         r#"{{"baseline":{},"current":{}}}"#,
@@ -144,7 +142,5 @@ pub async fn diff_tree(
 }
 
 fn json(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body)
+    rendered(ReportFormat::Json, body)
 }

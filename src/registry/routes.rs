@@ -6,8 +6,8 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
-use crate::http::routing::{resource, AppPath};
+use crate::http::error::{ApiError, BodyRefused, ErrorBody, RecordErrors, StoreErrors};
+use crate::http::routing::resource;
 use crate::infra::sor::fields::Object;
 use crate::model::AppName;
 use crate::registry::RegistrySor;
@@ -73,15 +73,12 @@ pub async fn list(
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = Service),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn get(
     store: web::Data<dyn RegistrySor>,
-    path: AppPath<String>,
+    app: AppName,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     Ok(HttpResponse::Ok().json(store.get(app).await?))
 }
 
@@ -91,17 +88,14 @@ pub async fn get(
     request_body = UpdateServiceRequest,
     responses(
         (status = 200, body = Service),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
         BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn RegistrySor>,
-    path: AppPath<String>,
+    app: AppName,
     body: web::Json<Object<UpdateServiceRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let patch = ServicePatch::try_from(body.into_inner().0)?;
     Ok(HttpResponse::Ok().json(store.update(app, patch).await?))
 }
@@ -111,15 +105,12 @@ pub async fn update(
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn RegistrySor>,
-    path: AppPath<String>,
+    app: AppName,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     store.delete(app).await?;
     Ok(HttpResponse::NoContent().finish())
 }

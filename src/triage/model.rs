@@ -58,13 +58,13 @@ pub struct TriageRequest {
 impl TriageRequest {
     /// Validates the path and query; `now` is the default end of the window.
     pub fn parse(
-        app: &str,
+        app: AppName,
         params: TriageParams,
         now: i64,
         requested_by: Option<String>,
     ) -> Result<Self, InputError> {
         Ok(TriageRequest {
-            app: app.parse()?,
+            app,
             window: TimeWindow::resolve(params.from, params.to, now)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
             limit: parse_limit(params.limit, 10, 1000)?,

@@ -6,8 +6,8 @@ use super::html;
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{requested_by, resource, AppPath};
-use crate::model::{now_floored, ReportFormat};
+use crate::http::routing::{rendered, requested_by, resource};
+use crate::model::{now_floored, AppName, ReportFormat};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -49,18 +49,18 @@ pub struct RoutesDoc;
     ))]
 pub async fn triage(
     service: web::Data<TriageService>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<TriageParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let request =
-        TriageRequest::parse(&path, query.into_inner(), now_floored(), requested_by(&req))?;
+    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), requested_by(&req))?;
     Ok(match request.format {
         ReportFormat::Html => {
             let (report, trees, trends) = service.pictured(request.clone()).await?;
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(html::render(&request, &report, (&trees, &trends)))
+            rendered(
+                ReportFormat::Html,
+                html::render(&request, &report, (&trees, &trends)),
+            )
         }
         _ => HttpResponse::Ok().json(service.assess(request).await?),
     })

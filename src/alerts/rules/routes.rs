@@ -8,8 +8,8 @@ use super::model::{
 };
 use crate::alerts::rules::AlertRuleSor;
 use crate::delivery::webhook;
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, StoreErrors};
-use crate::http::routing::{parse_id, resource, AppPath};
+use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
+use crate::http::routing::{parse_id, resource};
 use crate::infra::address_guard::AddressGuard;
 use crate::infra::sor::fields::Object;
 use crate::model::AppName;
@@ -69,8 +69,7 @@ async fn check_webhook(guard: &AddressGuard, channel: Option<&str>) -> Result<()
     params(RuleListParams),
     responses(
         (status = 200, body = RuleList),
-        (status = 400, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        ListErrors,
     ))]
 pub async fn list(
     store: web::Data<dyn AlertRuleSor>,
@@ -93,9 +92,7 @@ pub async fn list(
     params(("id" = i32, Path, description = "Rule id")),
     responses(
         (status = 200, body = AlertRule),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn get(
     store: web::Data<dyn AlertRuleSor>,
@@ -109,14 +106,12 @@ pub async fn get(
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
     responses(
         (status = 200, body = ActiveRuleList),
-        (status = 400, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        ListErrors,
     ))]
 pub async fn active(
     store: web::Data<dyn AlertRuleSor>,
-    path: AppPath<String>,
+    app: AppName,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let rules = store.active(app.clone()).await?;
     Ok(HttpResponse::Ok().json(ActiveRuleList {
         app_name: app.into_inner(),
@@ -131,9 +126,7 @@ pub async fn active(
     request_body = UpdateAlertRuleRequest,
     responses(
         (status = 200, body = AlertRule),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
         BodyRefused,
     ))]
 pub async fn update(
@@ -157,9 +150,7 @@ pub async fn update(
     params(("id" = i32, Path, description = "Rule id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-        (status = 503, body = ErrorBody),
+        RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn AlertRuleSor>,
