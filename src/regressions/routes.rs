@@ -7,8 +7,8 @@ use utoipa::IntoParams;
 
 use crate::commits::SuspectsAnswer;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{parse_id, resource};
-use crate::model::{now_floored, parse_limit, AppName, InputError, TimeWindow};
+use crate::http::routing::{parse_id, rendered, resource};
+use crate::model::{now_floored, parse_limit, AppName, InputError, ReportFormat, TimeWindow};
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
@@ -52,6 +52,9 @@ pub struct ListParams {
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
 }
+
+/// What `GET /regressions/{id}` answers: the event, or its page.
+const PAGE_FORMATS: [ReportFormat; 2] = [ReportFormat::Json, ReportFormat::Html];
 
 /// Query of `GET /regressions/{id}`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -148,20 +151,13 @@ pub async fn one(
     query: web::Query<OneParams>,
 ) -> Result<HttpResponse, ApiError> {
     let id: i64 = parse_id(&path.into_inner())?;
-    match query.into_inner().format.as_deref() {
-        None | Some("json") => Ok(HttpResponse::Ok().json(service.detail(id).await?)),
-        Some("html") => {
-            let (detail, request, report, trees) = service.compared(id).await?;
-            Ok(HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(super::page::render(&detail, &request, &report, &trees)))
-        }
-        Some(other) => Err(InputError::new(
-            "invalid_format",
-            format!("format must be json or html, got {other:.40}"),
-        )
-        .into()),
+    let format = ReportFormat::parse(query.into_inner().format.as_deref(), &PAGE_FORMATS)?;
+    if format == ReportFormat::Json {
+        return Ok(HttpResponse::Ok().json(service.detail(id).await?));
     }
+    let (detail, request, report, trees) = service.compared(id).await?;
+    let page = super::page::render(&detail, &request, &report, &trees);
+    Ok(rendered(format, page))
 }
 
 /// The commits most likely behind one regression, ranked again (SPEC §21).
