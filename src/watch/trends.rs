@@ -16,7 +16,7 @@ use crate::model::trend_view::{TrendPick, Trends};
 use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::store::Backfill;
-use crate::watch::{SummarySor, TrendSor};
+use crate::watch::{ChangeMark, SummarySor, TrendMarks, TrendSor};
 
 /// Answer of `GET /trends/{appName}/suggestions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -55,6 +55,8 @@ pub struct TrendService {
     /// The summaries as trends: the same store, read through its trend contract.
     pub trends: Arc<dyn TrendSor>,
     pub profiles: Arc<dyn ProfileDataSor>,
+    /// What the trend page marks (the regression store, wired by the app); absent → nothing.
+    pub marks: Option<Arc<dyn TrendMarks>>,
     /// Where `currentThreshold` comes from; absent → always null.
     pub baselines: Option<Arc<dyn BaselineSor>>,
     pub slices: Slices,
@@ -80,6 +82,27 @@ impl TrendService {
                 Ok(Arc::new(trend))
             })
             .await
+    }
+
+    /// The changes to mark on `trends`' page; none when nothing provides them, or (logged) when
+    /// their store fails: the page still shows the trend.
+    pub async fn marks(&self, trends: &Trends) -> Vec<ChangeMark> {
+        let Some(marks) = &self.marks else {
+            return Vec::new();
+        };
+        let (Ok(app), Ok(window)) = (
+            trends.app_name.parse::<AppName>(),
+            TimeWindow::new(trends.from, trends.to),
+        ) else {
+            return Vec::new();
+        };
+        marks
+            .marks(&app, trends.profile_type, window)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the trend page shows no regressions");
+                Vec::new()
+            })
     }
 
     /// Thresholds suggested from `app`'s last `days`.
