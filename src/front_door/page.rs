@@ -72,7 +72,7 @@ pub fn render(door: &FrontDoor) -> String {
                     )),
                     Cell::Code(&e.function),
                     Cell::Text(&e.change),
-                    Cell::Number(clock(e.changed_at)),
+                    Cell::Number(day_clock(e.changed_at)),
                     Cell::Text(e.version.as_deref().unwrap_or("")),
                     Cell::Text(e.suspect.as_deref().unwrap_or("")),
                     Cell::Links(vec![(format!("#{}", e.id), e.page.clone())]),
@@ -119,6 +119,13 @@ pub fn render(door: &FrontDoor) -> String {
 fn clock(secs: i64) -> String {
     DateTime::from_timestamp(secs, 0)
         .map(|t| t.format("%H:%M UTC").to_string())
+        .unwrap_or_else(|| secs.to_string())
+}
+
+/// A time of the last days: `25 Nov 19:50 UTC`.
+fn day_clock(secs: i64) -> String {
+    DateTime::from_timestamp(secs, 0)
+        .map(|t| t.format("%d %b %H:%M UTC").to_string())
         .unwrap_or_else(|| secs.to_string())
 }
 

@@ -157,7 +157,7 @@ pub async fn trends(
             .content_type("image/svg+xml; charset=utf-8")
             .body(trends_svg(trends.as_ref())),
         "html" => {
-            let marks = service.marks(trends.as_ref()).await;
+            let (trends, marks) = service.marked(trends, params.functions.is_none()).await?;
             HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .body(super::page::render(trends.as_ref(), &marks))

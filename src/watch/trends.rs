@@ -105,6 +105,36 @@ impl TrendService {
             })
     }
 
+    /// `trends` with its marks, for its page; when the functions were not named (`add`), the
+    /// marked functions the chart lacks are drawn too, so a regression is seen beside its mark.
+    pub async fn marked(
+        &self,
+        trends: Arc<Trends>,
+        add: bool,
+    ) -> Result<(Arc<Trends>, Vec<ChangeMark>), SorError> {
+        let marks = self.marks(&trends).await;
+        let mut names: Vec<String> = trends.series.iter().map(|s| s.function.clone()).collect();
+        let before = names.len();
+        for m in &marks {
+            if !names.contains(&m.function) {
+                names.push(m.function.clone());
+            }
+        }
+        if !add || names.len() == before {
+            return Ok((trends, marks));
+        }
+        let (Ok(app), Ok(window)) = (
+            trends.app_name.parse::<AppName>(),
+            TimeWindow::new(trends.from, trends.to),
+        ) else {
+            return Ok((trends, marks));
+        };
+        let all = self
+            .trends(app, trends.profile_type, window, TrendPick::Named(names))
+            .await?;
+        Ok((all, marks))
+    }
+
     /// Thresholds suggested from `app`'s last `days`.
     pub async fn suggestions(
         &self,
