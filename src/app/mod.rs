@@ -199,11 +199,11 @@ fn host_sors(
 /// health line (SPEC §24). In split mode it is served by `WatchPyroscopeProfiles.v1`.
 fn front_door(hosted: &Hosted, health: &HealthChecks) -> Option<web::Data<FrontDoorService>> {
     let stores = hosted.watcher.as_ref()?;
-    Some(web::Data::new(FrontDoorService {
-        series: stores.recent.clone(),
-        regressions: stores.regressions.clone(),
-        health: Arc::new(health.clone()),
-    }))
+    Some(web::Data::new(FrontDoorService::new(
+        stores.recent.clone(),
+        stores.regressions.clone(),
+        Arc::new(health.clone()),
+    )))
 }
 
 /// Binds the listener and starts the HTTP server (it runs once awaited).

@@ -59,7 +59,8 @@ fn wants_json(headers: &HeaderMap) -> bool {
 /// version, likeliest commit), linked to their pages, its triage, diff, trends and flame
 /// graph; apps with open events first; the service's health in one line; Swagger UI.
 ///
-/// Read from the watcher's summaries and the regression store, never from profiles. One
+/// Read from the watcher's summaries and the regression store, never from profiles, and made
+/// at most every two seconds (requests meanwhile share the answer). One
 /// self-contained HTML page (no script, nothing fetched), or the same as JSON when `Accept`
 /// prefers `application/json`.
 #[utoipa::path(get, path = "/", tag = "front door",
@@ -74,13 +75,15 @@ pub async fn front_door(
     service: web::Data<FrontDoorService>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let answer = service.front_door(Utc::now().timestamp()).await?;
+    let answer = service.answer(Utc::now().timestamp()).await?;
     Ok(if wants_json(req.headers()) {
-        HttpResponse::Ok().json(answer)
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .body(answer.json)
     } else {
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
-            .body(super::render(&answer))
+            .body(answer.html)
     })
 }
 

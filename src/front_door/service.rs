@@ -1,7 +1,13 @@
 //! The front door's reads (SPEC §24): the series the watcher summarized in the last hour and
 //! every open event, one query each and whatever the number of apps, beside the health line.
+//! The answer, as a page and as JSON, is made once and shared for [`REUSE_FOR`]: every request
+//! meanwhile (a room of people opening it, a dashboard's panels) is served the same bytes.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::Mutex;
 
 use super::model::{front_door, FrontDoor};
 use super::HealthLine;
@@ -13,15 +19,41 @@ use crate::watch::RecentSeries;
 pub const RECENT_SECS: i64 = 3600;
 /// Most open events listed, the newest change first.
 pub const MAX_OPEN: u32 = 1000;
+/// How long one answer is served: summaries come once a slice (minutes), and health checks
+/// are not run for every visitor.
+pub const REUSE_FOR: Duration = Duration::from_secs(2);
+
+/// The front door as served: its page and its JSON, made together.
+#[derive(Clone)]
+pub struct Answer {
+    pub html: Bytes,
+    pub json: Bytes,
+}
 
 /// What `GET /` reads.
 pub struct FrontDoorService {
-    pub series: Arc<dyn RecentSeries>,
-    pub regressions: Arc<dyn RegressionSor>,
-    pub health: Arc<dyn HealthLine>,
+    series: Arc<dyn RecentSeries>,
+    regressions: Arc<dyn RegressionSor>,
+    health: Arc<dyn HealthLine>,
+    /// The last answer and when it was made; the lock makes concurrent requests share one
+    /// making of it.
+    kept: Mutex<Option<(Instant, Answer)>>,
 }
 
 impl FrontDoorService {
+    pub fn new(
+        series: Arc<dyn RecentSeries>,
+        regressions: Arc<dyn RegressionSor>,
+        health: Arc<dyn HealthLine>,
+    ) -> Self {
+        FrontDoorService {
+            series,
+            regressions,
+            health,
+            kept: Mutex::new(None),
+        }
+    }
+
     /// The front door at `now`, epoch seconds.
     pub async fn front_door(&self, now: i64) -> Result<FrontDoor, SorError> {
         let since = now.saturating_sub(RECENT_SECS);
@@ -31,5 +63,22 @@ impl FrontDoorService {
             self.health.health()
         );
         Ok(front_door((now, since), &series?, &open?, health))
+    }
+
+    /// The answer at `now`: the one made less than [`REUSE_FOR`] ago, else a new one.
+    pub async fn answer(&self, now: i64) -> Result<Answer, SorError> {
+        let mut kept = self.kept.lock().await;
+        if let Some((_, answer)) = kept.as_ref().filter(|(at, _)| at.elapsed() < REUSE_FOR) {
+            return Ok(answer.clone());
+        }
+        let door = self.front_door(now).await?;
+        let json = serde_json::to_vec(&door)
+            .map_err(|e| SorError::Unexpected(format!("the front door as JSON: {e}")))?;
+        let answer = Answer {
+            html: Bytes::from(super::render(&door)),
+            json: Bytes::from(json),
+        };
+        *kept = Some((Instant::now(), answer.clone()));
+        Ok(answer)
     }
 }
