@@ -82,3 +82,76 @@ impl FrontDoorService {
         Ok(answer)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+
+    use super::FrontDoorService;
+    use crate::front_door::{HealthLine, ServiceHealth};
+    use crate::infra::sor::SorError;
+    use crate::regressions::MockRegressionSor;
+    use crate::watch::MockRecentSeries;
+
+    struct Healthy;
+
+    #[async_trait]
+    impl HealthLine for Healthy {
+        async fn health(&self) -> ServiceHealth {
+            ServiceHealth {
+                status: "healthy".into(),
+                function: "all".into(),
+                down: Vec::new(),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_close_together_share_one_read_and_the_page_matches_the_json() {
+        let mut series = MockRecentSeries::new();
+        series
+            .expect_recent()
+            .withf(|since| *since == 10_000 - 3600)
+            .times(1)
+            .returning(|_| Ok(Vec::new()));
+        let mut regressions = MockRegressionSor::new();
+        regressions
+            .expect_open_everywhere()
+            .times(1)
+            .returning(|_| Ok(vec![crate::regressions::test_confirmed(4, "F.f", true)]));
+        let service =
+            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        let (a, b) = tokio::join!(service.answer(10_000), service.answer(10_000));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.html, b.html);
+        let json: serde_json::Value = serde_json::from_slice(&a.json).unwrap();
+        assert_eq!(json["apps"][0]["appName"], "ledger");
+        assert_eq!(
+            json["apps"][0]["open"][0]["page"],
+            "/regressions/4?format=html"
+        );
+        assert!(std::str::from_utf8(&a.html)
+            .unwrap()
+            .contains("/regressions/4?format=html"));
+    }
+
+    #[tokio::test]
+    async fn a_store_that_is_down_is_an_error_not_an_empty_door() {
+        let mut series = MockRecentSeries::new();
+        series
+            .expect_recent()
+            .returning(|_| Err(SorError::Unavailable("down".into())));
+        let mut regressions = MockRegressionSor::new();
+        regressions
+            .expect_open_everywhere()
+            .returning(|_| Ok(Vec::new()));
+        let service =
+            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        assert!(matches!(
+            service.answer(10_000).await,
+            Err(SorError::Unavailable(_))
+        ));
+    }
+}
