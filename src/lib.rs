@@ -8,6 +8,7 @@ pub mod delivery;
 pub mod diff_report;
 pub mod fleet_search;
 pub mod formats;
+pub mod front_door;
 pub mod gate;
 pub mod history;
 pub mod http;

@@ -58,6 +58,8 @@ pub(super) struct Bors {
     pub(super) trends: Option<web::Data<crate::watch::TrendService>>,
     /// The regression detector's `/regressions`.
     pub(super) regressions: Option<web::Data<RegressionService>>,
+    /// `GET /`, beside the watcher whose summaries and events it shows.
+    pub(super) front_door: Option<web::Data<crate::front_door::FrontDoorService>>,
     /// `/health` checks of the remote SORs the BORs use.
     pub(super) checks: RemoteChecks,
 }

@@ -103,6 +103,24 @@ impl HealthChecks {
     }
 }
 
+#[async_trait]
+impl crate::front_door::HealthLine for HealthChecks {
+    /// `/health` in one line: its status and the checks that are down.
+    async fn health(&self) -> crate::front_door::ServiceHealth {
+        let report = self.run(false).await;
+        crate::front_door::ServiceHealth {
+            status: report.status.to_owned(),
+            function: report.function,
+            down: report
+                .checks
+                .iter()
+                .filter(|(_, c)| c.status == "down")
+                .map(|(name, _)| (*name).to_owned())
+                .collect(),
+        }
+    }
+}
+
 /// The database as a health check: `select 1` and pool usage.
 pub struct DatabaseCheck(pub Database);
 

@@ -16,6 +16,7 @@ use crate::app::health::{DatabaseCheck, HealthChecks};
 use crate::app::openapi::RoutesDoc;
 use crate::app::settings::{Function, Settings};
 use crate::baselines::PgBaselineStore;
+use crate::front_door::FrontDoorService;
 use crate::history::PgHistoryStore;
 use crate::http::routing;
 use crate::infra::db::Database;
@@ -117,6 +118,7 @@ impl Application {
             function: function.to_string(),
             checks,
         };
+        bors.front_door = front_door(&hosted, &health);
         let (port, server) = serve(&settings, hosted, bors, health, metrics)?;
         tracing::info!(port, %function, "listening");
         Ok(Application {
@@ -191,6 +193,17 @@ fn host_sors(
         hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
     }
     Ok((hosted, checks))
+}
+
+/// `GET /` where the watcher runs: its summaries, its regression events and this process's
+/// health line (SPEC §24). In split mode it is served by `WatchPyroscopeProfiles.v1`.
+fn front_door(hosted: &Hosted, health: &HealthChecks) -> Option<web::Data<FrontDoorService>> {
+    let stores = hosted.watcher.as_ref()?;
+    Some(web::Data::new(FrontDoorService::new(
+        stores.recent.clone(),
+        stores.regressions.clone(),
+        Arc::new(health.clone()),
+    )))
 }
 
 /// Binds the listener and starts the HTTP server (it runs once awaited).

@@ -40,6 +40,7 @@ pub const BEARER_SCHEME: &str = "bearerToken";
         (name = "alerts", description = "Alert rules evaluated and delivered (EvaluatePyroscopeAlertRules.v1)"),
         (name = "trends", description = "Every app's profiles over time, slice by slice (WatchPyroscopeProfiles.v1)"),
         (name = "regressions", description = "Regressions found without rules: detected, explained, delivered (WatchPyroscopeProfiles.v1)"),
+        (name = "front door", description = "Where a person starts: every app, its open regressions and leaks, and links (WatchPyroscopeProfiles.v1)"),
     )
 )]
 pub struct ApiDoc;
@@ -48,7 +49,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 16] = [
+pub const ALL_ROUTES: [RoutesDoc; 17] = [
     crate::baselines::routes::RoutesDoc::openapi,
     crate::history::routes::RoutesDoc::openapi,
     crate::registry::routes::RoutesDoc::openapi,
@@ -65,6 +66,7 @@ pub const ALL_ROUTES: [RoutesDoc; 16] = [
     crate::watch::routes::RoutesDoc::openapi,
     crate::watch::store::fleet_routes::RoutesDoc::openapi,
     crate::regressions::routes::RoutesDoc::openapi,
+    crate::front_door::routes::RoutesDoc::openapi,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.

@@ -13,7 +13,7 @@ use crate::history;
 use crate::profiles;
 use crate::registry;
 use crate::watch::FleetSummarySor;
-use crate::{alerts, diff_report, fleet_search, regressions, triage, watch};
+use crate::{alerts, diff_report, fleet_search, front_door, regressions, triage, watch};
 
 /// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
 #[derive(Clone)]
@@ -123,6 +123,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             bors.regressions.clone(),
             regressions::routes::configure,
             regressions::routes::RoutesDoc::openapi,
+        ),
+        module(
+            bors.front_door.clone(),
+            front_door::routes::configure,
+            front_door::routes::RoutesDoc::openapi,
         ),
     ]
     .into_iter()

@@ -14,6 +14,7 @@ use super::StartupError;
 use crate::app::settings::Function;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::tasks::Tasks;
+use crate::regressions::RegressionMarks;
 use crate::watch::fault::InjectedPanic;
 use crate::watch::metrics::WatchMetrics;
 use crate::watch::settings::WatchSettings;
@@ -118,6 +119,7 @@ pub(super) fn start_watch(
             trend_weight,
             metrics.clone(),
         ),
+        marks: Some(Arc::new(RegressionMarks(stores.regressions.clone()))),
         summaries: stores.summaries,
         trends: stores.reads,
         profiles,

@@ -7,7 +7,7 @@ use crate::infra::db::Database;
 use crate::model::Slices;
 use crate::regressions::store::{PgRegressionStore, RegressionSor};
 use crate::watch::store::PgSummaryStore;
-use crate::watch::{SummarySor, WatchWork, WatcherReads};
+use crate::watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
 
 /// The watcher's stores by contract, when this process runs the watcher.
 #[derive(Clone)]
@@ -20,6 +20,8 @@ pub(super) struct WatcherStores {
     pub(super) reads: Arc<dyn WatcherReads>,
     /// The regression events.
     pub(super) regressions: Arc<dyn RegressionSor>,
+    /// The series summarized lately: what the front door lists.
+    pub(super) recent: Arc<dyn RecentSeries>,
 }
 
 impl WatcherStores {
@@ -29,6 +31,7 @@ impl WatcherStores {
         WatcherStores {
             summaries: summaries.clone(),
             work: summaries.clone(),
+            recent: summaries.clone(),
             reads: summaries,
             regressions: Arc::new(PgRegressionStore::new(db.clone())),
         }

@@ -18,7 +18,7 @@ pub use page::{href, shown, Cell, Page};
 pub use palette::{Rgb, Runtime};
 pub use svg::{thousands, Captions};
 pub use trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
-pub use trends::{memory_svg, trends_svg, trends_svg_marked, FittedLine};
+pub use trends::{memory_svg, trends_svg, trends_svg_changes, trends_svg_marked, FittedLine};
 
 use layout::Frame;
 use svg::Painter;

@@ -53,11 +53,15 @@ pub struct Page {
     out: String,
 }
 
-/// A table cell: text, or a right-aligned number, or a function name in code style.
+/// A table cell: text, or a right-aligned number, or a function name in code style, or links
+/// (text and a path on this service each) separated by middle dots.
 pub enum Cell<'a> {
     Text(&'a str),
+    /// Text made for the cell.
+    Owned(String),
     Number(String),
     Code(&'a str),
+    Links(Vec<(String, String)>),
 }
 
 impl Page {
@@ -132,8 +136,14 @@ impl Page {
             for cell in row {
                 let _ = match cell {
                     Cell::Text(t) => write!(self.out, "<td>{}</td>", Escaped(t)),
+                    Cell::Owned(t) => write!(self.out, "<td>{}</td>", Escaped(&t)),
                     Cell::Number(n) => write!(self.out, "<td class=\"n\">{}</td>", Escaped(&n)),
                     Cell::Code(c) => write!(self.out, "<td><code>{}</code></td>", Escaped(c)),
+                    Cell::Links(links) => {
+                        self.out.push_str("<td>");
+                        self.push_links(&links);
+                        write!(self.out, "</td>")
+                    }
                 };
             }
             self.out.push_str("</tr>\n");
@@ -149,6 +159,38 @@ impl Page {
             Escaped(href),
             Escaped(text)
         );
+    }
+
+    /// One line: a coloured badge (`class` as in [`Page::badge`]), a text, then links.
+    pub fn status_line(
+        &mut self,
+        (class, badge): (&str, &str),
+        text: &str,
+        links: &[(String, String)],
+    ) {
+        let _ = write!(
+            self.out,
+            "<p><span class=\"verdict {}\">{}</span> {} ",
+            Escaped(class),
+            Escaped(badge),
+            Escaped(text)
+        );
+        self.push_links(links);
+        self.out.push_str("</p>\n");
+    }
+
+    fn push_links(&mut self, links: &[(String, String)]) {
+        for (i, (text, href)) in links.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(" · ");
+            }
+            let _ = write!(
+                self.out,
+                "<a href=\"{}\">{}</a>",
+                Escaped(href),
+                Escaped(text)
+            );
+        }
     }
 
     /// A picture drawn by [`super::flame_graph`] or [`super::diff_flame_graph`] without script.

@@ -11,6 +11,16 @@ pub fn trends_svg(trends: &Trends) -> String {
 
 /// [`trends_svg`], with a regression's change point (a slice start) marked too.
 pub fn trends_svg_marked(trends: &Trends, change_point: Option<i64>) -> String {
+    let changes: Vec<(i64, String)> = change_point
+        .map(|at| (at, "change point".to_owned()))
+        .into_iter()
+        .collect();
+    trends_svg_changes(trends, &changes)
+}
+
+/// [`trends_svg`], with each of `changes` (a change point, a slice start, and its text) marked
+/// at the first slice from it on: an app's regressions on its trend page.
+pub fn trends_svg_changes(trends: &Trends, changes: &[(i64, String)]) -> String {
     let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();
     let title = format!("{} · {}", trends.app_name, trends.profile_type);
     let subtitle = format!(
@@ -34,13 +44,14 @@ pub fn trends_svg_marked(trends: &Trends, change_point: Option<i64>) -> String {
         unit: "%",
         marks: {
             let mut marks = version_marks(trends);
-            let at = change_point.and_then(|t| trends.slices.iter().position(|s| s.start >= t));
-            if let Some(index) = at {
-                marks.push(TrendMark {
-                    index,
-                    text: "change point".to_owned(),
-                    kind: MarkKind::Change,
-                });
+            for (at, text) in changes {
+                if let Some(index) = trends.slices.iter().position(|s| s.start >= *at) {
+                    marks.push(TrendMark {
+                        index,
+                        text: text.clone(),
+                        kind: MarkKind::Change,
+                    });
+                }
             }
             marks
         },

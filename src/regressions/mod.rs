@@ -11,6 +11,7 @@ mod examiner_leaks;
 pub mod leak_notice;
 mod leak_page;
 pub mod leaks;
+pub mod marks;
 pub mod metrics;
 pub mod model;
 pub mod notice;
@@ -21,3 +22,12 @@ pub mod settings;
 pub mod store;
 #[cfg(test)]
 mod test_events;
+
+pub use marks::{change_line, page_href, RegressionMarks};
+pub use model::{EventKind, EventState};
+pub use notice::suspect_commit;
+#[cfg(test)]
+pub use store::MockRegressionSor;
+pub use store::{Regression, RegressionSor};
+#[cfg(test)]
+pub(crate) use test_events::confirmed as test_confirmed;

@@ -128,6 +128,56 @@ pub trait WatchWork: Send + Sync {
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
 }
 
+/// Which series the watcher summarized lately (SPEC §24): what the front door lists, read
+/// without the summaries' functions.
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait RecentSeries: Send + Sync {
+    /// Every series with a summary whose slice starts at or after `since`: its newest slice
+    /// and how many it has there, sorted by app and type; one indexed read whatever the number
+    /// of series.
+    async fn recent(&self, since: i64) -> Result<Vec<SeriesRecency>, SorError>;
+}
+
+/// A series summarized lately: its newest slice start and its slices since the time asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeriesRecency {
+    pub series: Series,
+    pub latest_slice: i64,
+    pub slices: u32,
+}
+
+/// What an app's trend page marks (SPEC §24): the changes found in its window, known to the
+/// watcher only by this contract, so that `regressions/` depends on `watch/` and never back.
+///
+/// # Errors
+/// `Unavailable` when the store is down.
+#[async_trait]
+pub trait TrendMarks: Send + Sync {
+    /// The changes of `app`'s `profile_type` whose change point lies in `window`, oldest first.
+    async fn marks(
+        &self,
+        app: &AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Result<Vec<ChangeMark>, SorError>;
+}
+
+/// One change marked on a trend: where, which function, what it is, and the page that tells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeMark {
+    /// The change point, epoch seconds.
+    pub at: i64,
+    pub function: String,
+    /// What the change is, e.g. `confirmed regression`.
+    pub what: String,
+    /// The change's page on this service.
+    pub href: String,
+}
+
 /// What looks at a series right after a slice of it is summarized (SPEC §15: the regression
 /// examiner). Its findings are stored with the summary, in the slice's transaction; the watcher
 /// knows the examination only by this contract.

@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod fault;
 pub mod fleet_window;
 pub mod metrics;
+mod page;
 pub mod routes;
 pub mod settings;
 pub mod status;
@@ -17,10 +18,11 @@ pub mod trends;
 pub mod worker;
 
 pub use contracts::{
-    FleetSummarySor, SliceExaminer, SummarySor, TrendSor, WatchWork, WatcherReads,
+    ChangeMark, FleetSummarySor, RecentSeries, SeriesRecency, SliceExaminer, SummarySor,
+    TrendMarks, TrendSor, WatchWork, WatcherReads,
 };
 #[cfg(test)]
-pub use contracts::{MockFleetSummarySor, MockSummarySor, MockWatchWork};
+pub use contracts::{MockFleetSummarySor, MockRecentSeries, MockSummarySor, MockWatchWork};
 pub use coverage::{covered, AppCoverage, CoverageQuery, Covered};
 pub use fleet_window::{AppWindow, FleetQuery, WindowFunction};
 pub use settings::WatchSettings;

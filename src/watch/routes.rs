@@ -58,8 +58,9 @@ pub struct TrendParams {
     /// The functions with the highest mean self share, 1..=100 (default 10).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// `json` (default) or `svg`.
-    #[param(pattern = "^(json|svg)$")]
+    /// `json` (default), `svg`, or `html`: a page with the chart and the app's regressions
+    /// marked, linked to their pages.
+    #[param(pattern = "^(json|svg|html)$")]
     pub format: Option<String>,
 }
 
@@ -115,13 +116,15 @@ fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
 ///
 /// Arrays are aligned with `slices` (only summarized slices are listed); `null` where a
 /// function was not among the slice's kept functions. `format=svg`: one line per function,
-/// version changes marked.
+/// version changes marked; `format=html`: a page with that chart, the app's regressions and
+/// leaks of the window marked on it and linked to their pages.
 #[utoipa::path(get, path = "/trends/{appName}", tag = "trends",
     params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TrendParams),
     responses(
-        (status = 200, description = "The trend: JSON, or a line chart (`format=svg`)", content(
+        (status = 200, description = "The trend: JSON, or a line chart (`format=svg`), or a page (`format=html`)", content(
             (Trends = "application/json"),
             (String = "image/svg+xml"),
+            (String = "text/html"),
         )),
         (status = 400, description = "Invalid app name, type, window, functions, limit or format", body = ErrorBody),
         (status = 503, description = "The summary store is unavailable", body = ErrorBody),
@@ -136,25 +139,30 @@ pub async fn trends(
     let profile_type = profile_type(params.profile_type.as_deref())?;
     let to = params.to.unwrap_or_else(now_floored);
     let window = TimeWindow::new(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
-    let svg = match params.format.as_deref() {
-        None | Some("json") => false,
-        Some("svg") => true,
+    let format = match params.format.as_deref() {
+        None => "json",
+        Some(f @ ("json" | "svg" | "html")) => f,
         Some(other) => {
             return Err(InputError::new(
                 "invalid_format",
-                format!("format must be json or svg, got {other:.40}"),
+                format!("format must be json, svg or html, got {other:.40}"),
             )
             .into())
         }
     };
     let pick = pick(&params)?;
     let trends = service.trends(app, profile_type, window, pick).await?;
-    Ok(if svg {
-        HttpResponse::Ok()
+    Ok(match format {
+        "svg" => HttpResponse::Ok()
             .content_type("image/svg+xml; charset=utf-8")
-            .body(trends_svg(trends.as_ref()))
-    } else {
-        HttpResponse::Ok().json(trends.as_ref())
+            .body(trends_svg(trends.as_ref())),
+        "html" => {
+            let (trends, marks) = service.marked(trends, params.functions.is_none()).await?;
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(super::page::render(trends.as_ref(), &marks))
+        }
+        _ => HttpResponse::Ok().json(trends.as_ref()),
     })
 }
 

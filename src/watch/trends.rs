@@ -16,7 +16,7 @@ use crate::model::trend_view::{TrendPick, Trends};
 use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::store::Backfill;
-use crate::watch::{SummarySor, TrendSor};
+use crate::watch::{ChangeMark, SummarySor, TrendMarks, TrendSor};
 
 /// Answer of `GET /trends/{appName}/suggestions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -55,6 +55,8 @@ pub struct TrendService {
     /// The summaries as trends: the same store, read through its trend contract.
     pub trends: Arc<dyn TrendSor>,
     pub profiles: Arc<dyn ProfileDataSor>,
+    /// What the trend page marks (the regression store, wired by the app); absent → nothing.
+    pub marks: Option<Arc<dyn TrendMarks>>,
     /// Where `currentThreshold` comes from; absent → always null.
     pub baselines: Option<Arc<dyn BaselineSor>>,
     pub slices: Slices,
@@ -80,6 +82,57 @@ impl TrendService {
                 Ok(Arc::new(trend))
             })
             .await
+    }
+
+    /// The changes to mark on `trends`' page; none when nothing provides them, or (logged) when
+    /// their store fails: the page still shows the trend.
+    pub async fn marks(&self, trends: &Trends) -> Vec<ChangeMark> {
+        let Some(marks) = &self.marks else {
+            return Vec::new();
+        };
+        let (Ok(app), Ok(window)) = (
+            trends.app_name.parse::<AppName>(),
+            TimeWindow::new(trends.from, trends.to),
+        ) else {
+            return Vec::new();
+        };
+        marks
+            .marks(&app, trends.profile_type, window)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the trend page shows no regressions");
+                Vec::new()
+            })
+    }
+
+    /// `trends` with its marks, for its page; when the functions were not named (`add`), the
+    /// marked functions the chart lacks are drawn too, so a regression is seen beside its mark.
+    pub async fn marked(
+        &self,
+        trends: Arc<Trends>,
+        add: bool,
+    ) -> Result<(Arc<Trends>, Vec<ChangeMark>), SorError> {
+        let marks = self.marks(&trends).await;
+        let mut names: Vec<String> = trends.series.iter().map(|s| s.function.clone()).collect();
+        let before = names.len();
+        for m in &marks {
+            if !names.contains(&m.function) {
+                names.push(m.function.clone());
+            }
+        }
+        if !add || names.len() == before {
+            return Ok((trends, marks));
+        }
+        let (Ok(app), Ok(window)) = (
+            trends.app_name.parse::<AppName>(),
+            TimeWindow::new(trends.from, trends.to),
+        ) else {
+            return Ok((trends, marks));
+        };
+        let all = self
+            .trends(app, trends.profile_type, window, TrendPick::Named(names))
+            .await?;
+        Ok((all, marks))
     }
 
     /// Thresholds suggested from `app`'s last `days`.

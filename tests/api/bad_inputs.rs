@@ -385,6 +385,14 @@ fn cases() -> Vec<Case> {
             400,
             "invalid_format",
         ),
+        case(
+            M::GET,
+            "/trends/a?format=bogus",
+            Body::None,
+            400,
+            "invalid_format",
+        ),
+        case(M::POST, "/", Body::None, 405, "method_not_allowed"),
         case(M::GET, "/search", Body::None, 400, "missing_field"),
         // Unknown rows, routes and methods.
         case(

@@ -21,7 +21,7 @@ fn chromium() -> PathBuf {
 
 /// Renders `file` to a PNG and returns it, with every URL the page asked Chromium's network
 /// stack for (the browser's own requests, such as update checks, carry no page initiator).
-fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
+pub fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
     let dir = file.parent().unwrap();
     let (png, netlog) = (file.with_extension("png"), dir.join("netlog.json"));
     let output = Command::new(chromium())
@@ -74,7 +74,7 @@ fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
 }
 
 /// Share of pixels that differ from the most common colour (the background).
-fn drawn_share(png: &[u8]) -> f64 {
+pub fn drawn_share(png: &[u8]) -> f64 {
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size()];

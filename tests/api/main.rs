@@ -20,6 +20,7 @@ mod diff;
 mod fleet;
 mod fleet_coverage;
 mod fleet_summaries;
+mod front_door;
 mod gate;
 mod helpers;
 mod history;

@@ -29,6 +29,9 @@ pub trait RegressionSor: Send + Sync {
     async fn get(&self, id: i64) -> Result<Regression, SorError>;
     /// The series' suspected and confirmed events.
     async fn open(&self, series: &Series) -> Result<Vec<Regression>, SorError>;
+    /// Every app's suspected and confirmed events, the newest change point first, at most
+    /// `limit`: the front door's read (SPEC §24), one query.
+    async fn open_everywhere(&self, limit: u32) -> Result<Vec<Regression>, SorError>;
     /// The announced events confirmed now, and the announced resolutions Alertmanager has
     /// not been sent yet.
     async fn announcements(&self) -> Result<(Vec<Regression>, Vec<Regression>), SorError>;

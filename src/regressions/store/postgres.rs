@@ -71,6 +71,15 @@ impl RegressionSor for PgRegressionStore {
         events(&self.db, "reading open regressions", sql, binds).await
     }
 
+    async fn open_everywhere(&self, limit: u32) -> Result<Vec<Regression>, SorError> {
+        let sql = format!(
+            "select {COLUMNS} from regression_event where state in ('suspected', 'confirmed') \
+             order by changed_at desc, id desc limit $1"
+        );
+        let binds = vec![Bind::Int(Some(i64::from(limit)))];
+        events(&self.db, "reading every open regression", sql, binds).await
+    }
+
     async fn announcements(&self) -> Result<(Vec<Regression>, Vec<Regression>), SorError> {
         let firing = format!(
             "select {COLUMNS} from regression_event where state = 'confirmed' and announced \

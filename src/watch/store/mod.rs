@@ -8,6 +8,7 @@ mod fleet;
 pub mod fleet_routes;
 mod model;
 mod postgres;
+mod recent;
 mod retention;
 mod rows;
 mod trend;

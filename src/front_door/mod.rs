@@ -1,0 +1,22 @@
+//! The front door (SPEC §24): `GET /`, where a person starts — the apps the watcher summarized
+//! in the last hour, each with its types, its newest summary and its open regressions and
+//! leaks, linked to their pages; the service's health in one line. One HTML page, or the same
+//! as JSON. Read from the watcher's summaries and the regression store, never from profiles.
+
+pub mod model;
+mod page;
+pub mod routes;
+pub mod service;
+
+use async_trait::async_trait;
+
+pub use model::{FrontDoor, ServiceHealth};
+pub use page::render;
+pub use service::FrontDoorService;
+
+/// The service's health in one line, as the process that serves the front door sees it (the
+/// composition root knows its checks; the front door only this contract).
+#[async_trait]
+pub trait HealthLine: Send + Sync {
+    async fn health(&self) -> ServiceHealth;
+}

@@ -1,0 +1,157 @@
+//! The front door's reads (SPEC §24): the series the watcher summarized in the last hour and
+//! every open event, one query each and whatever the number of apps, beside the health line.
+//! The answer, as a page and as JSON, is made once and shared for [`REUSE_FOR`]: every request
+//! meanwhile (a room of people opening it, a dashboard's panels) is served the same bytes.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use tokio::sync::Mutex;
+
+use super::model::{front_door, FrontDoor};
+use super::HealthLine;
+use crate::infra::sor::SorError;
+use crate::regressions::RegressionSor;
+use crate::watch::RecentSeries;
+
+/// How far back an app's summaries put it on the front door: the last hour.
+pub const RECENT_SECS: i64 = 3600;
+/// Most open events listed, the newest change first.
+pub const MAX_OPEN: u32 = 1000;
+/// How long one answer is served: summaries come once a slice (minutes), and health checks
+/// are not run for every visitor.
+pub const REUSE_FOR: Duration = Duration::from_secs(2);
+
+/// The front door as served: its page and its JSON, made together.
+#[derive(Clone)]
+pub struct Answer {
+    pub html: Bytes,
+    pub json: Bytes,
+}
+
+/// What `GET /` reads.
+pub struct FrontDoorService {
+    series: Arc<dyn RecentSeries>,
+    regressions: Arc<dyn RegressionSor>,
+    health: Arc<dyn HealthLine>,
+    /// The last answer and when it was made; the lock makes concurrent requests share one
+    /// making of it.
+    kept: Mutex<Option<(Instant, Answer)>>,
+}
+
+impl FrontDoorService {
+    pub fn new(
+        series: Arc<dyn RecentSeries>,
+        regressions: Arc<dyn RegressionSor>,
+        health: Arc<dyn HealthLine>,
+    ) -> Self {
+        FrontDoorService {
+            series,
+            regressions,
+            health,
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// The front door at `now`, epoch seconds.
+    pub async fn front_door(&self, now: i64) -> Result<FrontDoor, SorError> {
+        let since = now.saturating_sub(RECENT_SECS);
+        let (series, open, health) = tokio::join!(
+            self.series.recent(since),
+            self.regressions.open_everywhere(MAX_OPEN),
+            self.health.health()
+        );
+        Ok(front_door((now, since), &series?, &open?, health))
+    }
+
+    /// The answer at `now`: the one made less than [`REUSE_FOR`] ago, else a new one.
+    pub async fn answer(&self, now: i64) -> Result<Answer, SorError> {
+        let mut kept = self.kept.lock().await;
+        if let Some((_, answer)) = kept.as_ref().filter(|(at, _)| at.elapsed() < REUSE_FOR) {
+            return Ok(answer.clone());
+        }
+        let door = self.front_door(now).await?;
+        let json = serde_json::to_vec(&door)
+            .map_err(|e| SorError::Unexpected(format!("the front door as JSON: {e}")))?;
+        let answer = Answer {
+            html: Bytes::from(super::render(&door)),
+            json: Bytes::from(json),
+        };
+        *kept = Some((Instant::now(), answer.clone()));
+        Ok(answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+
+    use super::FrontDoorService;
+    use crate::front_door::{HealthLine, ServiceHealth};
+    use crate::infra::sor::SorError;
+    use crate::regressions::MockRegressionSor;
+    use crate::watch::MockRecentSeries;
+
+    struct Healthy;
+
+    #[async_trait]
+    impl HealthLine for Healthy {
+        async fn health(&self) -> ServiceHealth {
+            ServiceHealth {
+                status: "healthy".into(),
+                function: "all".into(),
+                down: Vec::new(),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn requests_close_together_share_one_read_and_the_page_matches_the_json() {
+        let mut series = MockRecentSeries::new();
+        series
+            .expect_recent()
+            .withf(|since| *since == 10_000 - 3600)
+            .times(1)
+            .returning(|_| Ok(Vec::new()));
+        let mut regressions = MockRegressionSor::new();
+        regressions
+            .expect_open_everywhere()
+            .times(1)
+            .returning(|_| Ok(vec![crate::regressions::test_confirmed(4, "F.f", true)]));
+        let service =
+            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        let (a, b) = tokio::join!(service.answer(10_000), service.answer(10_000));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.html, b.html);
+        let json: serde_json::Value = serde_json::from_slice(&a.json).unwrap();
+        assert_eq!(json["apps"][0]["appName"], "ledger");
+        assert_eq!(
+            json["apps"][0]["open"][0]["page"],
+            "/regressions/4?format=html"
+        );
+        assert!(std::str::from_utf8(&a.html)
+            .unwrap()
+            .contains("/regressions/4?format=html"));
+    }
+
+    #[tokio::test]
+    async fn a_store_that_is_down_is_an_error_not_an_empty_door() {
+        let mut series = MockRecentSeries::new();
+        series
+            .expect_recent()
+            .returning(|_| Err(SorError::Unavailable("down".into())));
+        let mut regressions = MockRegressionSor::new();
+        regressions
+            .expect_open_everywhere()
+            .returning(|_| Ok(Vec::new()));
+        let service =
+            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        assert!(matches!(
+            service.answer(10_000).await,
+            Err(SorError::Unavailable(_))
+        ));
+    }
+}
