@@ -7,7 +7,8 @@ use chrono::Utc;
 use super::model::{FrontApp, FrontDoor, FrontSeries, OpenEvent, ServiceHealth};
 use super::service::FrontDoorService;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::resource;
+use crate::http::routing::{rendered, resource};
+use crate::model::ReportFormat;
 
 /// Mounts the route; expects `web::Data<FrontDoorService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -77,13 +78,9 @@ pub async fn front_door(
 ) -> Result<HttpResponse, ApiError> {
     let answer = service.answer(Utc::now().timestamp()).await?;
     Ok(if wants_json(req.headers()) {
-        HttpResponse::Ok()
-            .content_type("application/json")
-            .body(answer.json)
+        rendered(ReportFormat::Json, answer.json)
     } else {
-        HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(answer.html)
+        rendered(ReportFormat::Html, answer.html)
     })
 }
 

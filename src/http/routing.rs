@@ -141,7 +141,10 @@ pub fn requested_by(req: &HttpRequest) -> Option<String> {
 }
 
 /// A rendered report in the representation `format` names, with that format's media type.
-pub fn rendered(format: ReportFormat, body: String) -> HttpResponse {
+pub fn rendered(
+    format: ReportFormat,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(format.media_type())
         .body(body)

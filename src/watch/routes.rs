@@ -8,9 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use super::backfill::{BackfillError, BackfillRequest};
 use super::trends::{Suggestions, TrendService};
 use crate::http::error::{ApiError, BodyRefused, ErrorBody};
-use crate::http::routing::{resource, AppPath};
+use crate::http::routing::{rendered, resource};
 use crate::model::trend_view::{TrendPick, Trends};
-use crate::model::{now_floored, parse_limit, AppName, InputError, ProfileType, TimeWindow};
+use crate::model::{
+    now_floored, parse_limit, AppName, InputError, ProfileType, ReportFormat, TimeWindow,
+};
 use crate::pictures::trends_svg;
 use crate::watch::store::BackfillCounts;
 
@@ -33,6 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     components(schemas(Trends, Suggestions, BackfillRequest, BackfillQueued, BackfillCounts))
 )]
 pub struct RoutesDoc;
+
+/// What `GET /trends/{appName}` answers: the series, a line chart, or a page with it.
+const TREND_FORMATS: [ReportFormat; 3] =
+    [ReportFormat::Json, ReportFormat::Svg, ReportFormat::Html];
 
 /// Most functions one trend shows.
 const MAX_FUNCTIONS: u32 = 100;
@@ -131,36 +137,21 @@ fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
     ))]
 pub async fn trends(
     service: web::Data<TrendService>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let params = query.into_inner();
     let profile_type = profile_type(params.profile_type.as_deref())?;
     let to = params.to.unwrap_or_else(now_floored);
     let window = TimeWindow::new(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
-    let format = match params.format.as_deref() {
-        None => "json",
-        Some(f @ ("json" | "svg" | "html")) => f,
-        Some(other) => {
-            return Err(InputError::new(
-                "invalid_format",
-                format!("format must be json, svg or html, got {other:.40}"),
-            )
-            .into())
-        }
-    };
+    let format = ReportFormat::parse(params.format.as_deref(), &TREND_FORMATS)?;
     let pick = pick(&params)?;
     let trends = service.trends(app, profile_type, window, pick).await?;
     Ok(match format {
-        "svg" => HttpResponse::Ok()
-            .content_type("image/svg+xml; charset=utf-8")
-            .body(trends_svg(trends.as_ref())),
-        "html" => {
+        ReportFormat::Svg => rendered(format, trends_svg(trends.as_ref())),
+        ReportFormat::Html => {
             let (trends, marks) = service.marked(trends, params.functions.is_none()).await?;
-            HttpResponse::Ok()
-                .content_type("text/html; charset=utf-8")
-                .body(super::page::render(trends.as_ref(), &marks))
+            rendered(format, super::page::render(trends.as_ref(), &marks))
         }
         _ => HttpResponse::Ok().json(trends.as_ref()),
     })
@@ -181,10 +172,9 @@ pub async fn trends(
     ))]
 pub async fn suggestions(
     service: web::Data<TrendService>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<SuggestionParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let app: AppName = path.parse()?;
     let profile_type = profile_type(query.profile_type.as_deref())?;
     let days = parse_limit(query.days, 7, 90)
         .map_err(|_| InputError::new("invalid_days", "days must be between 1 and 90"))?;
