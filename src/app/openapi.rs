@@ -48,7 +48,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 16] = [
+pub const ALL_ROUTES: [RoutesDoc; 17] = [
     crate::baselines::routes::RoutesDoc::openapi,
     crate::history::routes::RoutesDoc::openapi,
     crate::registry::routes::RoutesDoc::openapi,
@@ -57,6 +57,7 @@ pub const ALL_ROUTES: [RoutesDoc; 16] = [
     crate::profiles::tree_routes::RoutesDoc::openapi,
     crate::profiles::label_routes::RoutesDoc::openapi,
     crate::profiles::site_routes::RoutesDoc::openapi,
+    crate::profiles::pgo_routes::RoutesDoc::openapi,
     crate::ingest::routes::RoutesDoc::openapi,
     crate::triage::routes::RoutesDoc::openapi,
     crate::diff_report::routes::RoutesDoc::openapi,
