@@ -13,6 +13,7 @@ use std::num::NonZeroUsize;
 
 use super::decode::{pprof_bytes, tables};
 use super::error::PprofError;
+use super::hash::BuildIntHasher;
 use super::profile::Limits;
 use super::proto;
 use super::tables::IdMap;
@@ -33,13 +34,15 @@ pub struct CpuMerge<'f> {
     string_ids: HashMap<Vec<u8>, i64>,
     functions: Vec<proto::Function>,
     /// By name, system name, file name (merged string indexes) and start line.
-    function_ids: HashMap<[i64; 4], u64>,
+    /// Integer keys hash with the trie's multiplicative hasher: a few million lookups a day
+    /// of pushes; a file crafted to collide slows only its own merge.
+    function_ids: HashMap<[i64; 4], u64, BuildIntHasher>,
     locations: Vec<proto::Location>,
     /// By `[address, function id, line, function id, line, …]` (merged ids).
-    location_ids: HashMap<Box<[u64]>, u64>,
+    location_ids: HashMap<Box<[u64]>, u64, BuildIntHasher>,
     samples: Vec<proto::Sample>,
     /// By stack (merged location ids, leaf first): the sample's position.
-    sample_ids: HashMap<Box<[u64]>, usize>,
+    sample_ids: HashMap<Box<[u64]>, usize, BuildIntHasher>,
     period: i64,
     span: Option<(i64, i64)>,
 }
@@ -54,11 +57,11 @@ impl<'f> CpuMerge<'f> {
             strings: vec![Vec::new()],
             string_ids: HashMap::from([(Vec::new(), 0)]),
             functions: Vec::new(),
-            function_ids: HashMap::new(),
+            function_ids: HashMap::default(),
             locations: Vec::new(),
-            location_ids: HashMap::new(),
+            location_ids: HashMap::default(),
             samples: Vec::new(),
-            sample_ids: HashMap::new(),
+            sample_ids: HashMap::default(),
             period: 0,
             span: None,
         }
