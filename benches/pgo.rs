@@ -52,7 +52,7 @@ impl Rng {
 fn program_location(id: u64) -> Vec<(u64, i64)> {
     let f = (id - 1) / 4 + 1;
     let mut lines = vec![(f, f as i64 * 10 + (id % 4) as i64 + 1)];
-    if id % 10 == 0 {
+    if id.is_multiple_of(10) {
         lines.insert(0, (f % FUNCTIONS + 1, 3));
     }
     lines
