@@ -11,13 +11,14 @@
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
 
-use super::decode::{pprof_bytes, tables};
+use super::decode::pprof_bytes;
 use super::error::PprofError;
 use super::hash::BuildIntHasher;
 use super::profile::Limits;
 use super::proto;
 use super::tables::IdMap;
 use super::walk::SampleFilter;
+use super::wire::{for_each_field, read_location, wire_error};
 use samples::reading;
 
 #[path = "merge_samples.rs"]
@@ -85,7 +86,7 @@ impl<'f> CpuMerge<'f> {
         sample_type: &str,
     ) -> Result<(), PprofError> {
         let bytes = pprof_bytes(raw, limits)?;
-        let tables = tables(&bytes)?;
+        let tables = header(&bytes)?;
         let Some(reading) = reading(&tables, sample_type) else {
             return Ok(());
         };
@@ -100,7 +101,7 @@ impl<'f> CpuMerge<'f> {
             self.span = Some((start.min(tables.time_nanos), last.max(end)));
         }
         let functions = self.add_functions(&tables)?;
-        let locations = self.add_locations(&tables, &functions)?;
+        let locations = self.add_locations(&bytes, &functions)?;
         self.add_samples(&bytes, &tables.string_table, &locations, &reading)
     }
 
@@ -161,7 +162,7 @@ impl<'f> CpuMerge<'f> {
     }
 
     /// The file's functions kept once by content: its function ids to merged ones.
-    fn add_functions(&mut self, t: &proto::ProfileTables) -> Result<IdMap, PprofError> {
+    fn add_functions(&mut self, t: &proto::ProfileHeader) -> Result<IdMap, PprofError> {
         let mut ids = Vec::with_capacity(t.function.len());
         for f in &t.function {
             let table = &t.string_table;
@@ -187,25 +188,22 @@ impl<'f> CpuMerge<'f> {
         Ok(IdMap::new(ids.into_iter(), t.function.len()))
     }
 
-    /// The file's locations kept once by address and lines: its location ids to merged ones.
-    fn add_locations(
-        &mut self,
-        t: &proto::ProfileTables,
-        functions: &IdMap,
-    ) -> Result<IdMap, PprofError> {
-        let mut ids = Vec::with_capacity(t.location.len());
-        let mut key: Vec<u64> = Vec::new();
-        for l in &t.location {
+    /// The file's locations (read off the wire from `bytes`) kept once by address and lines:
+    /// its location ids to merged ones.
+    fn add_locations(&mut self, bytes: &[u8], functions: &IdMap) -> Result<IdMap, PprofError> {
+        let mut ids = Vec::new();
+        let (mut key, mut lines): (Vec<u64>, Vec<(u64, i64)>) = (Vec::new(), Vec::new());
+        for_each_field(bytes, 4, |location| {
+            lines.clear();
+            let (file_id, address) = read_location(location, &mut lines)?;
             key.clear();
-            key.push(l.address);
-            for line in &l.line {
-                let f = functions
-                    .get(line.function_id)
-                    .ok_or(PprofError::BadIndex {
-                        what: "function id",
-                        index: line.function_id,
-                    })?;
-                key.extend([u64::from(f), line.line as u64]);
+            key.push(address);
+            for &(function_id, line) in &lines {
+                let f = functions.get(function_id).ok_or(PprofError::BadIndex {
+                    what: "function id",
+                    index: function_id,
+                })?;
+                key.extend([u64::from(f), line as u64]);
             }
             let id = match self.location_ids.get(key.as_slice()) {
                 Some(&id) => id,
@@ -213,7 +211,7 @@ impl<'f> CpuMerge<'f> {
                     let id = self.locations.len() as u64 + 1;
                     self.locations.push(proto::Location {
                         id,
-                        address: l.address,
+                        address,
                         line: key[1..]
                             .chunks_exact(2)
                             .map(|p| proto::Line {
@@ -226,10 +224,26 @@ impl<'f> CpuMerge<'f> {
                     id
                 }
             };
-            ids.push((l.id, merged_id(id)?));
-        }
-        Ok(IdMap::new(ids.into_iter(), t.location.len()))
+            ids.push((file_id, merged_id(id)?));
+            Ok(())
+        })?;
+        let len = ids.len();
+        Ok(IdMap::new(ids.into_iter(), len))
     }
+}
+
+/// A profile's tables but its locations, refused as the reader refuses them (`decode.rs`)
+/// when it has no sample types or its string table does not start with `""`.
+fn header(bytes: &[u8]) -> Result<proto::ProfileHeader, PprofError> {
+    use prost::Message as _;
+    let header = proto::ProfileHeader::decode(bytes).map_err(|e| wire_error(&e))?;
+    let table = &header.string_table;
+    if table.first().is_none_or(|s| !s.is_empty()) || header.sample_type.is_empty() {
+        return Err(PprofError::NotPprof(
+            "no sample types, or a string table that does not start with \"\"".into(),
+        ));
+    }
+    Ok(header)
 }
 
 /// A merged id as the per-file tables hold it.

@@ -96,7 +96,7 @@ impl CpuMerge<'_> {
 
 /// How a file's samples are read: its sample type `wanted` (`type/unit`), and a count of
 /// samples beside it; `None` when it has no such type.
-pub(super) fn reading(t: &proto::ProfileTables, wanted: &str) -> Option<Reading> {
+pub(super) fn reading(t: &proto::ProfileHeader, wanted: &str) -> Option<Reading> {
     let text = |i: i64| {
         usize::try_from(i)
             .ok()
