@@ -95,6 +95,9 @@ impl ProfileDataSor for CachedProfiles {
     async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
         Ok(Vec::new())
     }
+    async fn pgo(&self, _: pyroscope_functions::profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
+        Err(SorError::Unexpected("not used".into()))
+    }
 }
 
 /// A Baseline SOR holding one threshold per type, on the GC frame.

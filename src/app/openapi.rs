@@ -58,6 +58,7 @@ pub const ALL_ROUTES: [RoutesDoc; 17] = [
     crate::profiles::tree_routes::RoutesDoc::openapi,
     crate::profiles::label_routes::RoutesDoc::openapi,
     crate::profiles::site_routes::RoutesDoc::openapi,
+    crate::profiles::pgo_routes::RoutesDoc::openapi,
     crate::ingest::routes::RoutesDoc::openapi,
     crate::triage::routes::RoutesDoc::openapi,
     crate::diff_report::routes::RoutesDoc::openapi,

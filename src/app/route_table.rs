@@ -85,6 +85,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             profiles::site_routes::RoutesDoc::openapi,
         ),
         module(
+            data(&hosted.profile_data),
+            profiles::pgo_routes::configure,
+            profiles::pgo_routes::RoutesDoc::openapi,
+        ),
+        module(
             data(&hosted.intake),
             crate::ingest::routes::configure,
             crate::ingest::routes::RoutesDoc::openapi,

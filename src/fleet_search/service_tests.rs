@@ -284,6 +284,9 @@ impl ProfileDataSor for SlowProfiles {
     async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
         Ok(Vec::new())
     }
+    async fn pgo(&self, _: crate::profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
+        Err(SorError::Unexpected("not used".into()))
+    }
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@ use super::file_choice::{choose, Chosen};
 use super::file_parts::file_parts;
 use super::file_sites::file_sites;
 use super::labelled_files::{label_values, merge_labelled};
-use super::model::{ProfileDiffQuery, ProfileQuery};
+use super::model::{PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
 use super::snapshots::weights;
 use super::window_source::WindowSource;
@@ -288,4 +288,11 @@ impl WindowSource for FileProfileData {
         .await
         .map_err(|e| SorError::Unexpected(format!("reading function sites failed: {e}")))
     }
+
+    async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
+        self.merged_pgo(query).await
+    }
 }
+
+#[path = "file_pgo.rs"]
+mod pgo;

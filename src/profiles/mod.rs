@@ -15,6 +15,7 @@ pub mod files;
 pub mod label_routes;
 mod labelled_files;
 pub mod model;
+pub mod pgo_routes;
 pub mod pyroscope;
 mod pyroscope_profile_data;
 mod ranking;
@@ -31,8 +32,8 @@ pub use file_profile_data::FileProfileData;
 pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::ProfileDir;
 pub use model::{
-    AppList, DiffTrees, FunctionSites, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
-    ProfileWindow, WindowPart,
+    AppList, DiffTrees, FunctionSites, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery,
+    ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
 
@@ -79,4 +80,10 @@ pub trait ProfileDataSor: Send + Sync {
     /// it; its `limit` is not used. pprof files say, from `Function.filename`/`start_line`
     /// and the sampled `Line.line`s; Pyroscope's answers name functions only.
     async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
+    /// The window's CPU profile as one gzip pprof that `go build -pgo=` takes (SPEC §23):
+    /// Go's CPU sample types, each stack cut to `keep_locations` innermost locations and
+    /// equal stacks merged. `NotFound` when the app has no CPU samples in the window. pprof
+    /// files give their functions, start lines and inlined frames as they came; Pyroscope's
+    /// flame graph names functions only.
+    async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError>;
 }

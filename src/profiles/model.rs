@@ -121,6 +121,17 @@ pub struct ProfileQuery {
     pub labels: LabelSelector,
 }
 
+/// What to read for `GET /pgo/{appName}` (SPEC §23): one app's CPU profile of a window.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PgoQuery {
+    pub app: AppName,
+    pub window: TimeWindow,
+    /// Extra matchers joined to the app's selector (empty: the whole app).
+    pub labels: LabelSelector,
+    /// Each stack cut to this many innermost locations (all kept when `None`).
+    pub keep_locations: Option<std::num::NonZeroUsize>,
+}
+
 /// What to read for `GET /profiles/{appName}/diff`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProfileDiffQuery {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::model::{ProfileDiffQuery, ProfileQuery};
+use super::model::{PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::DiffRead;
 use super::type_tables::type_tables;
@@ -21,6 +21,7 @@ use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;
+mod pgo;
 
 /// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
 /// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
@@ -266,5 +267,9 @@ impl WindowSource for PyroscopeProfileData {
     /// Nothing: the flame graphs Pyroscope renders name functions only, not their files.
     async fn list_sites(&self, _: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
         Ok(Vec::new())
+    }
+
+    async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
+        self.tree_pgo(query).await
     }
 }

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::model::{
-    AppList, DiffTrees, FunctionSites, LabelValues, Profile, ProfileDiff, ProfileDiffQuery,
-    ProfileQuery,
+    AppList, DiffTrees, FunctionSites, LabelValues, PgoQuery, Profile, ProfileDiff,
+    ProfileDiffQuery, ProfileQuery,
 };
 use crate::formats::flamegraph::parse_connect;
 use crate::infra::sor::remote::RemoteSor;
@@ -179,6 +179,21 @@ impl ProfileDataSor for RemoteProfileData {
             .get(&["profiles", query.app.as_str(), "sites"], &params)
             .await?;
         Ok(answer.sites)
+    }
+
+    /// `GET /pgo/{appName}` of the SOR process: the same route, its gzip pprof as it came.
+    #[tracing::instrument(skip_all, fields(app = %query.app))]
+    async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError> {
+        let mut params = window(query.window).to_vec();
+        labelled(&mut params, "labels", &query.labels);
+        if let Some(keep) = query.keep_locations {
+            params.push(("keep_locations", keep.to_string()));
+        }
+        let body = self
+            .remote
+            .get_bytes(&["pgo", query.app.as_str()], &params)
+            .await?;
+        Ok(body.to_vec())
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::model::{DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{DiffTrees, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
 use super::ranking::{profile_answer, DiffRead};
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::SorError;
@@ -37,6 +37,8 @@ pub(super) trait WindowSource: Send + Sync {
     ) -> Result<Vec<String>, SorError>;
     /// [`ProfileDataSor::sites`].
     async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
+    /// [`ProfileDataSor::pgo`].
+    async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError>;
 }
 
 #[async_trait]
@@ -76,5 +78,9 @@ impl<S: WindowSource> ProfileDataSor for S {
 
     async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
         self.list_sites(&query).await
+    }
+
+    async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError> {
+        self.read_pgo(&query).await
     }
 }

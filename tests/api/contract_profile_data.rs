@@ -10,7 +10,9 @@ use pyroscope_functions::infra::telemetry::Metrics;
 use pyroscope_functions::model::{ProfileType, TimeWindow};
 use pyroscope_functions::profiles::remote::RemoteProfileData;
 use pyroscope_functions::profiles::ProfileDataSor;
-use pyroscope_functions::profiles::{ProfileDiffQuery, ProfileQuery, PyroscopeProfileData};
+use pyroscope_functions::profiles::{
+    PgoQuery, ProfileDiffQuery, ProfileQuery, PyroscopeProfileData,
+};
 use url::Url;
 use wiremock::MockServer;
 
@@ -52,6 +54,8 @@ struct Answers {
     /// Exact `selfPercent`s: BORs compute with these, so they must not lose precision.
     exact: Vec<Vec<f64>>,
     missing: SorError,
+    /// `GET /pgo`'s gzip pprof, whole and cut to one location: the same bytes both ways.
+    pgo: Vec<Vec<u8>>,
 }
 
 async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
@@ -116,11 +120,25 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
         .await
         .unwrap_err();
     assert!(matches!(missing, SorError::Upstream(_)), "{missing:?}");
+    let mut pgo = Vec::new();
+    for keep_locations in [None, std::num::NonZeroUsize::new(1)] {
+        let query = PgoQuery {
+            app: app(APPS[1]),
+            window: current(),
+            labels: Default::default(),
+            keep_locations,
+        };
+        let bytes = sor.pgo(query).await.unwrap();
+        assert!(bytes.starts_with(&[0x1f, 0x8b]), "a gzip pprof");
+        pgo.push(bytes);
+    }
+    assert_ne!(pgo[0], pgo[1], "keep_locations reaches the SOR");
     Answers {
         apps,
         json,
         exact,
         missing,
+        pgo,
     }
 }
 

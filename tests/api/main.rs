@@ -41,6 +41,8 @@ mod operations;
 mod outbox;
 mod outbox_claims;
 mod outbox_replicas;
+mod pgo;
+mod pgo_windows;
 mod pictures;
 #[path = "../common/profile_data.rs"]
 mod profile_data;

@@ -19,7 +19,7 @@ fn root() -> &'static Path {
 }
 
 /// Runs `program` with `args` in `env`, failing the test with its output when it fails.
-fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+pub(crate) fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new(program)
         .args(args)
         .envs(env.iter().copied())
@@ -38,21 +38,36 @@ fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> String {
 
 /// Flat value per function as `go tool pprof -top` reads `file` (every node kept).
 fn go_pprof_top(file: &Path, sample_index: &str, unit: &str) -> BTreeMap<String, u64> {
-    let text = run(
-        "go",
-        &[
-            "tool",
-            "pprof",
-            "-top",
-            "-nodecount=100000",
-            "-nodefraction=0",
-            "-edgefraction=0",
-            &format!("-sample_index={sample_index}"),
-            &format!("-unit={unit}"),
-            &file.to_string_lossy(),
-        ],
-        &[],
-    );
+    pprof_top("go", &[file], sample_index, unit)
+}
+
+/// Flat value per function as the `go` binary's `go tool pprof -top` reads `files` merged.
+pub(crate) fn pprof_top(
+    go: &str,
+    files: &[&Path],
+    sample_index: &str,
+    unit: &str,
+) -> BTreeMap<String, u64> {
+    let mut args: Vec<String> = [
+        "tool",
+        "pprof",
+        "-top",
+        "-nodecount=100000",
+        "-nodefraction=0",
+        "-edgefraction=0",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    args.push(format!("-sample_index={sample_index}"));
+    args.push(format!("-unit={unit}"));
+    args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let text = run(go, &args, &[]);
+    parse_top(&text, unit)
+}
+
+/// `go tool pprof -top`'s table: flat value (in `unit`) by function, zeros left out.
+fn parse_top(text: &str, unit: &str) -> BTreeMap<String, u64> {
     let mut flat = BTreeMap::new();
     for line in text.lines() {
         let mut fields = line.split_whitespace();

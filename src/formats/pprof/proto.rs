@@ -51,6 +51,27 @@ pub struct ProfileTables {
     pub period: i64,
 }
 
+/// What the PGO merge (`merge.rs`) decodes with prost: the small tables without locations and
+/// samples, which it reads off the wire into reused buffers (a day of pushes is millions of
+/// locations, one allocation each through prost).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ProfileHeader {
+    #[prost(message, repeated, tag = "1")]
+    pub sample_type: Vec<ValueType>,
+    #[prost(message, repeated, tag = "5")]
+    pub function: Vec<Function>,
+    #[prost(bytes = "vec", repeated, tag = "6")]
+    pub string_table: Vec<Vec<u8>>,
+    #[prost(int64, tag = "9")]
+    pub time_nanos: i64,
+    #[prost(int64, tag = "10")]
+    pub duration_nanos: i64,
+    #[prost(message, optional, tag = "11")]
+    pub period_type: Option<ValueType>,
+    #[prost(int64, tag = "12")]
+    pub period: i64,
+}
+
 /// A sample type such as `cpu/nanoseconds`: indexes into the string table.
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct ValueType {

@@ -61,18 +61,56 @@ fn skip(wire_type: u64, buf: &mut &[u8]) -> Result<(), PprofError> {
 /// Calls `sample` with each encoded `Sample` message (field 2) of an encoded `Profile`, in
 /// order, without collecting them.
 pub(super) fn for_each_sample<'a>(
+    buf: &'a [u8],
+    sample: impl FnMut(&'a [u8]) -> Result<(), PprofError>,
+) -> Result<(), PprofError> {
+    for_each_field(buf, 2, sample)
+}
+
+/// Calls `each` with every length-delimited field `tag` of an encoded message, in order.
+pub(super) fn for_each_field<'a>(
     mut buf: &'a [u8],
-    mut sample: impl FnMut(&'a [u8]) -> Result<(), PprofError>,
+    tag: u64,
+    mut each: impl FnMut(&'a [u8]) -> Result<(), PprofError>,
 ) -> Result<(), PprofError> {
     while !buf.is_empty() {
         let key = varint(&mut buf)?;
-        if key >> 3 == 2 && key & 7 == LEN {
-            sample(take(&mut buf)?)?;
+        if key >> 3 == tag && key & 7 == LEN {
+            each(take(&mut buf)?)?;
         } else {
             skip(key & 7, &mut buf)?;
         }
     }
     Ok(())
+}
+
+/// A `Location`'s id and address; its lines, `(function id, line)`, appended to `lines`.
+pub(super) fn read_location(
+    mut buf: &[u8],
+    lines: &mut Vec<(u64, i64)>,
+) -> Result<(u64, u64), PprofError> {
+    let (mut id, mut address) = (0, 0);
+    while !buf.is_empty() {
+        let key = varint(&mut buf)?;
+        match (key >> 3, key & 7) {
+            (1, VARINT) => id = varint(&mut buf)?,
+            (3, VARINT) => address = varint(&mut buf)?,
+            (4, LEN) => {
+                let (mut line, mut function_id, mut number) = (take(&mut buf)?, 0, 0);
+                while !line.is_empty() {
+                    let key = varint(&mut line)?;
+                    match (key >> 3, key & 7) {
+                        (1, VARINT) => function_id = varint(&mut line)?,
+                        (2, VARINT) => number = varint(&mut line)? as i64,
+                        (_, wire_type) => skip(wire_type, &mut line)?,
+                    }
+                }
+                lines.push((function_id, number));
+            }
+            (_, wire_type) => skip(wire_type, &mut buf)?,
+        }
+    }
+    Ok((id, address))
 }
 
 /// What the tree needs of one `Sample`, borrowed from the wire and reused from sample to

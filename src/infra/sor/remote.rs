@@ -129,6 +129,19 @@ impl RemoteSor {
         self.decode(&body)
     }
 
+    /// `GET segments?query`, its body as it came (a pprof, not JSON); retried.
+    pub async fn get_bytes(
+        &self,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<Bytes, SorError> {
+        let url = self.url(segments)?;
+        self.send(true, || {
+            self.outbound.client().get(url.clone()).query(query)
+        })
+        .await
+    }
+
     /// `method segments` with a JSON body, decoded as `T`. Retried unless `method` is POST,
     /// which is not idempotent: a retry after a lost answer could store the row twice.
     pub async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(

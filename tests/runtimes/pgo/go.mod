@@ -1,0 +1,3 @@
+module pgoprogram
+
+go 1.21

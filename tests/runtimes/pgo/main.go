@@ -1,0 +1,96 @@
+// A CPU-bound Go program for SPEC §23's test: profiled by runtime/pprof, its profile is served
+// by GET /pgo/{appName} and the same program is built again with `go build -pgo=`. Its hot
+// path has a small function the compiler inlines (square), called from ones it does not
+// (sumSquares, hashes), so the profile holds locations with inlined lines.
+// Usage: main <dir> <seconds>: writes <dir>/cpu-1.pb.gz and <dir>/cpu-2.pb.gz, one after
+// the other, each <seconds> long, and <dir>/../<dir's name>-heap/heap.pb.gz.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"time"
+)
+
+var sink uint64
+
+// square is small enough to be inlined into its callers.
+func square(x uint64) uint64 { return x * x }
+
+//go:noinline
+func sumSquares(n uint64) uint64 {
+	var s uint64
+	for i := uint64(0); i < n; i++ {
+		s += square(i ^ s)
+	}
+	return s
+}
+
+//go:noinline
+func hashes(n int) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < n; i++ {
+		h ^= uint64(i)
+		h *= 1099511628211
+	}
+	return h
+}
+
+//go:noinline
+func work(until time.Time) {
+	for time.Now().Before(until) {
+		sink += sumSquares(200_000)
+		sink += hashes(100_000)
+	}
+}
+
+// deep calls work through n frames of itself: stacks deeper than keep_locations cuts.
+//
+//go:noinline
+func deep(n int, until time.Time) {
+	if n == 0 {
+		work(until)
+		return
+	}
+	deep(n-1, until)
+}
+
+func profile(path string, d time.Duration) {
+	f, err := os.Create(path)
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		panic(err)
+	}
+	deep(6, time.Now().Add(d))
+	pprof.StopCPUProfile()
+}
+
+func main() {
+	dir := os.Args[1]
+	seconds, err := strconv.ParseFloat(os.Args[2], 64)
+	if err != nil {
+		panic(err)
+	}
+	d := time.Duration(seconds * float64(time.Second))
+	profile(filepath.Join(dir, "cpu-1.pb.gz"), d)
+	profile(filepath.Join(dir, "cpu-2.pb.gz"), d)
+	heapDir := dir + "-heap"
+	if err := os.MkdirAll(heapDir, 0o755); err != nil {
+		panic(err)
+	}
+	heap, err := os.Create(filepath.Join(heapDir, "heap.pb.gz"))
+	if err != nil {
+		panic(err)
+	}
+	defer heap.Close()
+	if err := pprof.WriteHeapProfile(heap); err != nil {
+		panic(err)
+	}
+	fmt.Println(sink)
+}
