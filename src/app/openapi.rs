@@ -49,7 +49,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 17] = [
+pub const ALL_ROUTES: [RoutesDoc; 18] = [
     crate::baselines::routes::RoutesDoc::openapi,
     crate::history::routes::RoutesDoc::openapi,
     crate::registry::routes::RoutesDoc::openapi,

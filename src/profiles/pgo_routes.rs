@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use super::model::PgoQuery;
 use super::routes::PyroscopeFailure;
 use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{resource, AppPath};
+use crate::http::routing::resource;
 use crate::model::{now_floored, AppName, InputError, LabelSelector, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
@@ -50,8 +50,7 @@ pub struct PgoParams {
 }
 
 impl PgoParams {
-    fn query(self, app: &str) -> Result<PgoQuery, InputError> {
-        let app: AppName = app.parse()?;
+    fn query(self, app: AppName) -> Result<PgoQuery, InputError> {
         let keep_locations = match self.keep_locations {
             None => None,
             Some(n) => Some(
@@ -97,10 +96,10 @@ impl PgoParams {
     ))]
 pub async fn pgo(
     sor: web::Data<dyn ProfileDataSor>,
-    path: AppPath<String>,
+    app: AppName,
     query: web::Query<PgoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let profile = sor.pgo(query.into_inner().query(&path)?).await?;
+    let profile = sor.pgo(query.into_inner().query(app)?).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header(ContentDisposition {
