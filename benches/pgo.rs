@@ -188,7 +188,9 @@ fn route_cold(files: &[Vec<u8>]) -> Duration {
     let metrics = Metrics::new(None).expect("metrics");
     let started = Instant::now();
     let sor = FileProfileData::new(&settings.profiles, vec![root], metrics);
-    let bytes = runtime.block_on(sor.pgo(query.clone())).expect("a merged profile");
+    let bytes = runtime
+        .block_on(sor.pgo(query.clone()))
+        .expect("a merged profile");
     let took = started.elapsed();
     // Again, on the directory the first call scanned: what a running service, whose watcher
     // and routes keep the scan current, pays for a profile it has never merged.
