@@ -162,21 +162,34 @@ async fn draws(app: &TestApp, pages: &[(String, &'static str, &'static str)], le
     }
 }
 
-#[tokio::test]
-async fn chromium_draws_a_trend_and_a_regression_page_without_a_request() {
-    // The demo's replayed day: the watcher backfills it and finds ledger's deploy.
+/// The demo with its watcher on, once it has backfilled the replayed day and confirmed
+/// ledger's regression at the deploy.
+pub async fn demo_with_its_regression() -> TestApp {
     let app = spawn_app_with(|s| {
         s.pyroscope.url = None;
         s.profiles.dir = None;
         s.watch.enabled = true;
     })
     .await;
-    crate::helpers::eventually(120, "the demo's regression is confirmed", || async {
-        let res = app.get("/regressions?state=confirmed").await;
+    crate::helpers::eventually(180, "the demo's regression is confirmed", || async {
+        let res = app
+            .get("/regressions?state=confirmed&kind=regression")
+            .await;
         res.json::<Value>().await.is_ok_and(|b| b["count"] == 1)
     })
     .await;
-    let list: Value = app.get("/regressions").await.json().await.unwrap();
+    app
+}
+
+#[tokio::test]
+async fn chromium_draws_a_trend_and_a_regression_page_without_a_request() {
+    let app = demo_with_its_regression().await;
+    let list: Value = app
+        .get("/regressions?kind=regression")
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = list["regressions"][0]["id"].as_i64().unwrap();
     let pages = [
         (

@@ -11,7 +11,7 @@ use std::path::Path;
 use reqwest::header::ACCEPT;
 use serde_json::Value;
 
-use crate::browser::{drawn_share, render};
+use crate::browser::{demo_with_its_regression, drawn_share, render};
 use crate::helpers::{assert_error, eventually, spawn_app_with, TestApp};
 
 /// The demo apps with profiles in the last hour: ledger's and cart's replayed days, and the
@@ -71,20 +71,7 @@ async fn draw(app: &TestApp, path: &str, name: &'static str, size: &'static str)
 
 #[tokio::test]
 async fn the_front_door_of_the_demo_shows_every_app_and_its_regression_and_every_link_answers() {
-    // The demo's replayed day: the watcher backfills it and finds ledger's deploy.
-    let app = spawn_app_with(|s| {
-        s.pyroscope.url = None;
-        s.profiles.dir = None;
-        s.watch.enabled = true;
-    })
-    .await;
-    eventually(180, "the demo's regression is confirmed", || async {
-        let res = app
-            .get("/regressions?state=confirmed&kind=regression")
-            .await;
-        res.json::<Value>().await.is_ok_and(|b| b["count"] == 1)
-    })
-    .await;
+    let app = demo_with_its_regression().await;
     // Profile Data lists the same apps for the last hour.
     let listed: Value = app.get("/profiles/apps").await.json().await.unwrap();
     assert_eq!(listed["apps"], serde_json::json!(DEMO_APPS), "{listed}");
