@@ -21,7 +21,7 @@ fn chromium() -> PathBuf {
 
 /// Renders `file` to a PNG and returns it, with every URL the page asked Chromium's network
 /// stack for (the browser's own requests, such as update checks, carry no page initiator).
-pub fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
+fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
     let dir = file.parent().unwrap();
     let (png, netlog) = (file.with_extension("png"), dir.join("netlog.json"));
     let output = Command::new(chromium())
@@ -74,7 +74,7 @@ pub fn render(file: &Path, size: &str) -> (Vec<u8>, Vec<String>) {
 }
 
 /// Share of pixels that differ from the most common colour (the background).
-pub fn drawn_share(png: &[u8]) -> f64 {
+fn drawn_share(png: &[u8]) -> f64 {
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size()];
@@ -132,7 +132,7 @@ async fn chromium_draws_the_triage_page_and_the_diff_picture_without_a_request()
 /// Each of `pages` (path, file name, window size) fetched from `app` and rendered by Chromium:
 /// answered 200, no request of its own, more than `least` of its pixels drawn. With
 /// `UPDATE_SCREENSHOTS=1` the image is also written to `docs/`.
-async fn draws(app: &TestApp, pages: &[(String, &'static str, &'static str)], least: f64) {
+pub async fn draws(app: &TestApp, pages: &[(String, &'static str, &'static str)], least: f64) {
     let dir = tempfile::tempdir().unwrap();
     // A connection per request: one left idle during a render may be closed by the server
     // (its keep-alive ends) just as the next request is sent on it.

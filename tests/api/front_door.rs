@@ -6,12 +6,11 @@
 //! are written to `docs/`.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use reqwest::header::ACCEPT;
 use serde_json::Value;
 
-use crate::browser::{demo_with_its_regression, drawn_share, render};
+use crate::browser::{demo_with_its_regression, draws};
 use crate::helpers::{assert_error, eventually, spawn_app_with, TestApp};
 
 /// The demo apps with profiles in the last hour: ledger's and cart's replayed days, and the
@@ -47,26 +46,6 @@ async fn front_door_json(app: &TestApp) -> Value {
         .unwrap()
         .starts_with("application/json"));
     res.json().await.unwrap()
-}
-
-/// `path` rendered by Chromium: no request of its own, something drawn; written to
-/// `docs/{name}.png` with `UPDATE_SCREENSHOTS=1`.
-async fn draw(app: &TestApp, path: &str, name: &'static str, size: &'static str) {
-    let res = app.get(path).await;
-    assert_eq!(res.status().as_u16(), 200, "{path}");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join(format!("{name}.html"));
-    std::fs::write(&file, res.bytes().await.unwrap()).unwrap();
-    let (png, urls) = tokio::task::spawn_blocking(move || render(&file, size))
-        .await
-        .expect("the render finishes");
-    assert!(urls.is_empty(), "{name} asked the network for {urls:?}");
-    let drawn = drawn_share(&png);
-    assert!(drawn > 0.02, "{name} looks blank: {drawn:.3} drawn");
-    if std::env::var_os("UPDATE_SCREENSHOTS").is_some() {
-        let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
-        std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
-    }
 }
 
 #[tokio::test]
@@ -194,14 +173,15 @@ async fn the_front_door_of_the_demo_shows_every_app_and_its_regression_and_every
     }
 
     // Chromium draws it, and ledger's trend page, without a request of their own.
-    draw(&app, "/", "front-door", "1280,1100").await;
-    draw(
-        &app,
-        "/trends/ledger?type=cpu&format=html",
-        "trends-page",
-        "1100,900",
-    )
-    .await;
+    let pages = [
+        ("/".to_owned(), "front-door.html", "1280,1100"),
+        (
+            "/trends/ledger?type=cpu&format=html".to_owned(),
+            "trends-page.html",
+            "1100,900",
+        ),
+    ];
+    draws(&app, &pages, 0.02).await;
     let trend = app
         .get("/trends/ledger?type=cpu&format=html")
         .await
