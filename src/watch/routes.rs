@@ -146,11 +146,15 @@ pub async fn trends(
     let window = TimeWindow::new(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
     let format = ReportFormat::parse(params.format.as_deref(), &TREND_FORMATS)?;
     let pick = pick(&params)?;
-    let trends = service.trends(app, profile_type, window, pick).await?;
+    let trends = service
+        .trends(app.clone(), profile_type, window, pick)
+        .await?;
     Ok(match format {
         ReportFormat::Svg => rendered(format, trends_svg(trends.as_ref())),
         ReportFormat::Html => {
-            let (trends, marks) = service.marked(trends, params.functions.is_none()).await?;
+            let (trends, marks) = service
+                .marked((app, window), trends, params.functions.is_none())
+                .await?;
             rendered(format, super::page::render(trends.as_ref(), &marks))
         }
         _ => HttpResponse::Ok().json(trends.as_ref()),

@@ -84,20 +84,20 @@ impl TrendService {
             .await
     }
 
-    /// The changes to mark on `trends`' page; none when nothing provides them, or (logged) when
-    /// their store fails: the page still shows the trend.
-    pub async fn marks(&self, trends: &Trends) -> Vec<ChangeMark> {
+    /// The changes of `app`'s `profile_type` in `window` to mark on its page; none when
+    /// nothing provides them, or (logged) when their store fails: the page still shows the
+    /// trend.
+    async fn marks(
+        &self,
+        app: &AppName,
+        profile_type: ProfileType,
+        window: TimeWindow,
+    ) -> Vec<ChangeMark> {
         let Some(marks) = &self.marks else {
             return Vec::new();
         };
-        let (Ok(app), Ok(window)) = (
-            trends.app_name.parse::<AppName>(),
-            TimeWindow::new(trends.from, trends.to),
-        ) else {
-            return Vec::new();
-        };
         marks
-            .marks(&app, trends.profile_type, window)
+            .marks(app, profile_type, window)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "the trend page shows no regressions");
@@ -105,14 +105,16 @@ impl TrendService {
             })
     }
 
-    /// `trends` with its marks, for its page; when the functions were not named (`add`), the
-    /// marked functions the chart lacks are drawn too, so a regression is seen beside its mark.
+    /// `trends` (`app`'s of `window`) with its marks, for its page; when the functions were
+    /// not named (`add`), the marked functions the chart lacks are drawn too, so a regression
+    /// is seen beside its mark.
     pub async fn marked(
         &self,
+        (app, window): (AppName, TimeWindow),
         trends: Arc<Trends>,
         add: bool,
     ) -> Result<(Arc<Trends>, Vec<ChangeMark>), SorError> {
-        let marks = self.marks(&trends).await;
+        let marks = self.marks(&app, trends.profile_type, window).await;
         let mut names: Vec<String> = trends.series.iter().map(|s| s.function.clone()).collect();
         let before = names.len();
         for m in &marks {
@@ -123,12 +125,6 @@ impl TrendService {
         if !add || names.len() == before {
             return Ok((trends, marks));
         }
-        let (Ok(app), Ok(window)) = (
-            trends.app_name.parse::<AppName>(),
-            TimeWindow::new(trends.from, trends.to),
-        ) else {
-            return Ok((trends, marks));
-        };
         let all = self
             .trends(app, trends.profile_type, window, TrendPick::Named(names))
             .await?;
