@@ -118,10 +118,7 @@ impl OpenEvent {
             function: event.function.clone(),
             changed_at: event.changed_at,
             change: change_line(event),
-            version: event
-                .version
-                .as_ref()
-                .map(|v| format!("{} → {}", v.before.as_deref().unwrap_or("none"), v.after)),
+            version: event.version.as_ref().map(ToString::to_string),
             suspect: suspect_commit(event),
             page: page_href(event.id),
         }

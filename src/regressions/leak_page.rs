@@ -1,7 +1,8 @@
 //! A leak's part of its page (SPEC §22): the rate with its interval, the levels, the limit, and
 //! the in-use plot with the fitted line. Pure.
 
-use super::leak_notice::{bytes, clock, signed};
+use super::leak_notice::{bytes, clock};
+use super::marks::rate_line;
 use crate::model::trend_view::Trends;
 use crate::pictures::{memory_svg, FittedLine, Page};
 use crate::regressions::leaks::Leak;
@@ -10,15 +11,7 @@ use crate::regressions::leaks::Leak;
 pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
     page.heading("Memory that only grows");
     let mut facts = vec![
-        (
-            "Rate",
-            format!(
-                "{}/h (95 % CI {} … {}/h)",
-                signed(leak.bytes_per_hour),
-                signed(leak.low),
-                signed(leak.high)
-            ),
-        ),
+        ("Rate", rate_line(leak)),
         ("Trend", format!("Mann–Kendall p = {:.2e}", leak.p_value)),
         ("Growing since", utc(leak.since)),
         (

@@ -7,6 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::leak_notice::{bytes, signed};
+use super::leaks::Leak;
+use super::model::VersionChange;
 use super::store::{Regression, RegressionFilter, RegressionSor};
 use crate::infra::sor::SorError;
 use crate::model::{AppName, ProfileType, TimeWindow};
@@ -21,10 +23,8 @@ const MAX_MARKS: u32 = 100;
 pub fn change_line(event: &Regression) -> String {
     if let Some(leak) = &event.leak {
         return format!(
-            "{}/h (95 % CI {}…{}/h), {} now",
-            signed(leak.bytes_per_hour),
-            signed(leak.low),
-            signed(leak.high),
+            "{}, {} now",
+            rate_line(leak),
             bytes(leak.current_bytes as f64)
         );
     }
@@ -32,6 +32,24 @@ pub fn change_line(event: &Regression) -> String {
     format!(
         "{:.2}% → {:.2}% ({:+.2} pt, 95 % CI {:+.2}…{:+.2})",
         e.before_percent, e.after_percent, e.delta_percent, e.significance.low, e.significance.high
+    )
+}
+
+impl std::fmt::Display for VersionChange {
+    /// The deploy in one line, `1.4.1 → 1.4.2` (`none → 1.4.2` when nothing ran before).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let before = self.before.as_deref().unwrap_or("none");
+        write!(f, "{before} → {}", self.after)
+    }
+}
+
+/// A leak's rate in one line with its 95 % interval: `+2.0 GiB/h (95 % CI +1.9 GiB…+2.2 GiB/h)`.
+pub fn rate_line(leak: &Leak) -> String {
+    format!(
+        "{}/h (95 % CI {}…{}/h)",
+        signed(leak.bytes_per_hour),
+        signed(leak.low),
+        signed(leak.high)
     )
 }
 

@@ -212,11 +212,7 @@ fn description(event: &Regression) -> String {
         ));
     }
     if let Some(version) = &event.version {
-        let before = version.before.as_deref().unwrap_or("none");
-        text.push_str(&format!(
-            " Deployed at the change: {before} → {}.",
-            version.after
-        ));
+        text.push_str(&format!(" Deployed at the change: {version}."));
     }
     text
 }

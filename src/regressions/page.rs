@@ -55,8 +55,7 @@ pub fn render(
         facts.push(("Cost", cost_fact(r)));
     }
     if let Some(version) = &r.version {
-        let before = version.before.as_deref().unwrap_or("none");
-        facts.push(("Deploy", format!("{before} → {}", version.after)));
+        facts.push(("Deploy", version.to_string()));
     }
     if let Some(from) = &r.shifted_from {
         facts.push(("Cost moved from", from.clone()));
