@@ -106,6 +106,23 @@ impl CallTree {
             .filter(|c| c.total > 0)
     }
 
+    /// Every node under the root, depth first, shown to `visit` with the names on its path
+    /// from the root's child down to itself (itself last).
+    pub fn walk_paths<'a>(&'a self, mut visit: impl FnMut(&[u32], &'a TreeNode)) {
+        let Some(root) = self.root() else {
+            return;
+        };
+        let mut path: Vec<u32> = Vec::new();
+        // (node, depth): the node's path is the first `depth` names of `path`, then its own.
+        let mut pending: Vec<(&TreeNode, usize)> = self.children(root).map(|c| (c, 0)).collect();
+        while let Some((node, depth)) = pending.pop() {
+            path.truncate(depth);
+            path.push(node.name);
+            visit(&path, node);
+            pending.extend(self.children(node).map(|c| (c, depth + 1)));
+        }
+    }
+
     /// Heap bytes held, for cache weights.
     pub fn heap_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<TreeNode>()

@@ -52,22 +52,14 @@ pub fn related(regressed: &str, before: &CallTree, after: &CallTree) -> BTreeMap
 /// showing `visit` each node with the names on its path, itself last.
 fn totals(tree: &CallTree, mut visit: impl FnMut(&[u32], &TreeNode)) -> HashMap<String, u64> {
     let mut totals: HashMap<String, u64> = HashMap::new();
-    let Some(root) = tree.root() else {
-        return totals;
-    };
-    let mut path: Vec<u32> = Vec::new();
-    // (node, depth): the node's path is the first `depth` names of `path`.
-    let mut pending: Vec<(&TreeNode, usize)> = tree.children(root).map(|c| (c, 0)).collect();
-    while let Some((node, depth)) = pending.pop() {
-        path.truncate(depth);
-        path.push(node.name);
+    tree.walk_paths(|path, node| {
         let name = tree.name_of(node);
-        if path[..depth].iter().all(|p| tree.name(*p) != name) {
+        let callers = &path[..path.len() - 1];
+        if callers.iter().all(|p| tree.name(*p) != name) {
             *totals.entry(name.to_owned()).or_default() += node.total;
         }
-        visit(&path, node);
-        pending.extend(tree.children(node).map(|c| (c, depth + 1)));
-    }
+        visit(path, node);
+    });
     totals
 }
 

@@ -22,23 +22,14 @@ pub fn cpu_profile_of_tree(tree: &CallTree, nanos: bool, period_nanos: i64) -> p
         ..Header::default()
     };
     let mut stacks = Vec::new();
-    let mut path: Vec<String> = Vec::new();
-    if let Some(root) = tree.root() {
-        // Depth first, each node with the length of its parent's path.
-        let mut pending: Vec<(usize, &crate::model::TreeNode)> =
-            tree.children(root).map(|c| (0, c)).collect();
-        while let Some((depth, node)) = pending.pop() {
-            path.truncate(depth);
-            path.push(tree.name_of(node).to_owned());
-            if node.self_samples > 0 {
-                stacks.push(Stack {
-                    frames: path.clone(),
-                    values: vec![i64::try_from(node.self_samples).unwrap_or(i64::MAX)],
-                });
-            }
-            pending.extend(tree.children(node).map(|c| (depth + 1, c)));
+    tree.walk_paths(|path, node| {
+        if node.self_samples > 0 {
+            stacks.push(Stack {
+                frames: path.iter().map(|&n| tree.name(n).to_owned()).collect(),
+                values: vec![i64::try_from(node.self_samples).unwrap_or(i64::MAX)],
+            });
         }
-    }
+    });
     profile(&header, &stacks)
 }
 
