@@ -17,7 +17,7 @@ use pyroscope_functions::model::{
 };
 use pyroscope_functions::profiles::ProfileDataSor;
 use pyroscope_functions::profiles::{
-    DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    DiffTrees, LabelQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use pyroscope_functions::triage::{RuleSet, TriageRequest, TriageService};
 
@@ -83,13 +83,7 @@ impl ProfileDataSor for CachedProfiles {
         Err(SorError::Unexpected("not used by triage".to_owned()))
     }
 
-    async fn label_values(
-        &self,
-        _: AppName,
-        _: ProfileType,
-        _: TimeWindow,
-        _: String,
-    ) -> Result<Vec<String>, SorError> {
+    async fn label_values(&self, _: LabelQuery) -> Result<Vec<String>, SorError> {
         Err(SorError::Unexpected("not used by triage".to_owned()))
     }
     async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {

@@ -7,8 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use super::notice::{AlertTransitionNotice, AlertWebhook};
 use super::service::{AlertEvaluationService, DryRun, EvaluationError};
 use crate::alerts::firing::{AlertTransition, StoredAlert};
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{parse_id, resource};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::RecordId;
+use crate::http::routing::resource;
 use crate::model::{now_floored, parse_limit, AppName};
 
 /// Mounts the route; expects `web::Data<AlertEvaluationService>`.
@@ -112,13 +113,11 @@ impl From<EvaluationError> for ApiError {
         (status = 200, description = "The rule's value now", body = DryRun),
         (status = 400, description = "Invalid id, or a `diagnosis:` category the triage rules lack", body = ErrorBody),
         (status = 404, description = "No such rule", body = ErrorBody),
-        (status = 502, description = "Pyroscope failed", body = ErrorBody),
-        (status = 504, description = "Pyroscope too slow", body = ErrorBody),
+        UpstreamErrors,
     ))]
 pub async fn evaluate(
     service: web::Data<AlertEvaluationService>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
     Ok(HttpResponse::Ok().json(service.dry_run(id, now_floored()).await?))
 }

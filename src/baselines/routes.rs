@@ -8,7 +8,8 @@ use super::model::{
 };
 use crate::baselines::BaselineSor;
 use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
-use crate::http::routing::{parse_id, resource, AppPath};
+use crate::http::extract::{AppNameParam, AppPath, RecordId};
+use crate::http::routing::resource;
 use crate::infra::sor::fields::Object;
 use crate::model::{AppName, ProfileType};
 
@@ -48,7 +49,7 @@ pub async fn create(
 
 /// An app's baselines of every profile type.
 #[utoipa::path(get, path = "/baselines/{appName}", tag = "baselines",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     responses(
         (status = 200, body = BaselineList),
         ListErrors,
@@ -68,7 +69,7 @@ pub async fn list_by_app(
 /// An app's baselines of one profile type.
 #[utoipa::path(get, path = "/baselines/{appName}/{type}", tag = "baselines",
     params(
-        ("appName" = inline(crate::model::AppName), Path, description = "Application name"),
+        AppNameParam,
         ("type" = inline(crate::model::ProfileTypeName), Path, description = "cpu, alloc, lock or wall (aliases accepted)"),
     ),
     responses(
@@ -101,10 +102,9 @@ pub async fn list_by_type(
     ))]
 pub async fn update(
     store: web::Data<dyn BaselineSor>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
     body: web::Json<Object<UpdateBaselineRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
     let patch = BaselinePatch::try_from(body.into_inner().0)?;
     Ok(HttpResponse::Ok().json(store.update(id, patch).await?))
 }
@@ -118,8 +118,8 @@ pub async fn update(
     ))]
 pub async fn delete(
     store: web::Data<dyn BaselineSor>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    store.delete(parse_id(&path)?).await?;
+    store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

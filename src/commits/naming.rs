@@ -14,7 +14,7 @@ use super::suspects::model::{SuspectsAnswer, SuspectsReason};
 use super::suspects::{code_spans, related, repo_path, RangeEnds};
 use crate::infra::sor::SorError;
 use crate::model::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow, GIT_REF_LABEL};
-use crate::profiles::{ProfileDataSor, ProfileQuery};
+use crate::profiles::{LabelQuery, ProfileDataSor, ProfileQuery};
 
 /// The label naming the repository an agent's code comes from.
 const REPOSITORY_LABEL: &str = "service_repository";
@@ -154,12 +154,12 @@ impl CommitNamer {
     ) -> Result<Vec<String>, SorError> {
         match self
             .profiles
-            .label_values(
-                asked.app.clone(),
-                asked.profile_type,
+            .label_values(LabelQuery {
+                app: asked.app.clone(),
+                profile_type: asked.profile_type,
                 window,
-                name.to_owned(),
-            )
+                name: name.to_owned(),
+            })
             .await
         {
             Ok(values) => Ok(values),

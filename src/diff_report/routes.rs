@@ -1,13 +1,14 @@
 //! `/diff/{appName}`: parse, call the `DiffReportService`, answer JSON, Markdown, a
 //! differential flame graph (SVG) or one HTML page.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::model::{DiffParams, DiffReport, DiffRequest};
 use super::service::DiffReportService;
 use super::{html, markdown};
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{rendered, requested_by, resource};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::{AppNameParam, RequestedBy, RequestedByParam};
+use crate::http::routing::{rendered, resource};
 use crate::model::{now_floored, AppName, ReportFormat};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
@@ -27,8 +28,8 @@ pub struct RoutesDoc;
 /// `X-Requested-By` names the requester).
 #[utoipa::path(get, path = "/diff/{appName}", tag = "diff",
     params(
-        ("appName" = inline(crate::model::AppName), Path, description = "Application name"),
-        ("X-Requested-By" = Option<String>, Header, description = "Who asks; stored with the history record (v2)"),
+        AppNameParam,
+        RequestedByParam,
         DiffParams,
     ),
     responses(
@@ -40,16 +41,15 @@ pub struct RoutesDoc;
         )),
         (status = 400, description = "Invalid app name, windows, type, limit or format", body = ErrorBody),
         (status = 404, description = "Unknown app", body = ErrorBody),
-        (status = 502, description = "Pyroscope failed", body = ErrorBody),
-        (status = 504, description = "Pyroscope timed out", body = ErrorBody),
+        UpstreamErrors,
     ))]
 pub async fn diff(
     service: web::Data<DiffReportService>,
     app: AppName,
     query: web::Query<DiffParams>,
-    req: HttpRequest,
+    RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
-    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), requested_by(&req))?;
+    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
     Ok(match request.format {
         ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
         format @ ReportFormat::Markdown => {
@@ -70,29 +70,24 @@ pub async fn diff(
 mod tests {
     use std::sync::Arc;
 
-    use actix_web::{test, App};
+    use actix_web::test;
 
     use super::*;
     use crate::infra::sor::SorError;
     use crate::profiles::MockProfileDataSor;
+    use crate::testing::call_routes;
 
     async fn call(uri: &str, profiles: MockProfileDataSor) -> actix_web::dev::ServiceResponse {
-        let app = test::init_service(
-            App::new()
-                .app_data(web::Data::new(DiffReportService::new(
-                    Arc::new(profiles),
-                    None,
-                    None,
-                    crate::diff_report::compute::Judgement {
-                        warn_regression_points: 5.0,
-                        fdr: 0.05,
-                    },
-                )))
-                .configure(|cfg| crate::http::routing::extractor_config(cfg, 1024))
-                .configure(configure),
-        )
-        .await;
-        test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await
+        let service = DiffReportService::new(
+            Arc::new(profiles),
+            None,
+            None,
+            crate::diff_report::compute::Judgement {
+                warn_regression_points: 5.0,
+                fdr: 0.05,
+            },
+        );
+        call_routes(service, configure, test::TestRequest::get().uri(uri)).await
     }
 
     fn empty_diff() -> MockProfileDataSor {

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use super::model::{HotspotParams, HotspotRequest, SearchParams, SearchRequest};
 use super::report::{HotspotReport, SearchReport};
 use super::service::FleetSearchService;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
 use crate::http::routing::resource;
 use crate::model::now_floored;
 
@@ -33,8 +33,7 @@ pub struct RoutesDoc;
         (status = 200, description = "Matches; apps that failed are listed in `failedApps`", body = SearchReport),
         (status = 400, description = "Missing `function`, or an invalid type, window or app name", body = ErrorBody,
             example = json!({"error": "function is required and must not be blank", "code": "missing_field"})),
-        (status = 502, description = "App discovery failed", body = ErrorBody),
-        (status = 504, description = "App discovery timed out", body = ErrorBody),
+        UpstreamErrors,
     ))]
 pub async fn search(
     service: web::Data<FleetSearchService>,
@@ -55,8 +54,7 @@ pub async fn search(
     responses(
         (status = 200, description = "Hotspots; apps that failed are listed in `failedApps`", body = HotspotReport),
         (status = 400, description = "Invalid type, limit, window or app name", body = ErrorBody),
-        (status = 502, description = "App discovery failed", body = ErrorBody),
-        (status = 504, description = "App discovery timed out", body = ErrorBody),
+        UpstreamErrors,
     ))]
 pub async fn hotspots(
     service: web::Data<FleetSearchService>,
@@ -71,26 +69,22 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use actix_web::{test, App};
+    use actix_web::test;
 
     use super::*;
     use crate::infra::sor::SorError;
     use crate::profiles::MockProfileDataSor;
+    use crate::testing::call_routes;
 
     #[actix_web::test]
     async fn search_needs_a_function_and_discovery_failures_are_gateway_errors() {
-        let mut profiles = MockProfileDataSor::new();
-        profiles
-            .expect_apps()
-            .returning(|_| Err(SorError::Timeout("Pyroscope took 30s".into())));
-        let service = FleetSearchService::new(Arc::new(profiles), None, 4, Duration::from_secs(1));
-        let app = test::init_service(
-            App::new()
-                .app_data(web::Data::new(service))
-                .configure(|cfg| crate::http::routing::extractor_config(cfg, 1024))
-                .configure(configure),
-        )
-        .await;
+        let service = || {
+            let mut profiles = MockProfileDataSor::new();
+            profiles
+                .expect_apps()
+                .returning(|_| Err(SorError::Timeout("Pyroscope took 30s".into())));
+            FleetSearchService::new(Arc::new(profiles), None, 4, Duration::from_secs(1))
+        };
         for (uri, status, code) in [
             ("/search", 400, "missing_field"),
             ("/search?function=%20", 400, "missing_field"),
@@ -98,8 +92,7 @@ mod tests {
             ("/fleet/hotspots?limit=0", 400, "invalid_limit"),
             ("/fleet/hotspots", 504, "upstream_timeout"),
         ] {
-            let res =
-                test::call_service(&app, test::TestRequest::get().uri(uri).to_request()).await;
+            let res = call_routes(service(), configure, test::TestRequest::get().uri(uri)).await;
             assert_eq!(res.status(), status, "{uri}");
             let body: serde_json::Value = test::read_body_json(res).await;
             assert_eq!(body["code"], code, "{uri}");

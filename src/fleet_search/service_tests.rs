@@ -12,9 +12,9 @@ use super::*;
 use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest};
 use crate::fleet_search::report::FailedApp;
 use crate::infra::sor::json_text::JsonObject;
-use crate::model::{AppName, CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
+use crate::model::{CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
 use crate::profiles::{
-    DiffTrees, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    DiffTrees, LabelQuery, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use crate::registry::{MockRegistrySor, Service};
 use crate::testing::pct;
@@ -272,13 +272,7 @@ impl ProfileDataSor for SlowProfiles {
         Err(SorError::Unexpected("not used".into()))
     }
 
-    async fn label_values(
-        &self,
-        _: AppName,
-        _: ProfileType,
-        _: TimeWindow,
-        _: String,
-    ) -> Result<Vec<String>, SorError> {
+    async fn label_values(&self, _: LabelQuery) -> Result<Vec<String>, SorError> {
         Err(SorError::Unexpected("not used".into()))
     }
     async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {

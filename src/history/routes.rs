@@ -8,7 +8,8 @@ use super::model::{
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::history::HistorySor;
 use crate::http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
-use crate::http::routing::{parse_id, resource};
+use crate::http::extract::{AppNameParam, RecordId};
+use crate::http::routing::resource;
 use crate::model::AppName;
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
@@ -68,7 +69,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
 
 /// An app's assessments, newest first, optionally within `[from, to)`.
 #[utoipa::path(get, path = "/history/{appName}", tag = "history",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), HistoryParams),
+    params(AppNameParam, HistoryParams),
     responses(
         (status = 200, body = HistoryList),
         ListErrors,
@@ -89,7 +90,7 @@ pub async fn list(
 
 /// An app's newest assessment.
 #[utoipa::path(get, path = "/history/{appName}/latest", tag = "history",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     responses(
         (status = 200, body = HistoryRecord),
         (status = 400, body = ErrorBody),
@@ -112,8 +113,8 @@ pub async fn latest(
     ))]
 pub async fn delete(
     store: web::Data<dyn HistorySor>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    store.delete(parse_id(&path)?).await?;
+    store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

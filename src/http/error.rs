@@ -65,6 +65,18 @@ pub enum ListErrors {
     Unavailable(ErrorBody),
 }
 
+/// What a route that reads profiles answers when Pyroscope (or the Profile Data SOR) fails.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // Only documents answers: `ApiError` builds them.
+pub enum UpstreamErrors {
+    #[response(status = 502, description = "Pyroscope unreachable, failing or unreadable",
+        example = json!({"error": "Pyroscope answered 503 Service Unavailable to SelectMergeStacktraces", "code": "upstream_error"}))]
+    Unreachable(ErrorBody),
+    #[response(status = 504, description = "Pyroscope too slow",
+        example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"}))]
+    TooSlow(ErrorBody),
+}
+
 /// An error answer. Handlers return it with `?`; nothing internal reaches the client.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

@@ -3,4 +3,5 @@
 pub mod auth;
 pub mod auth_settings;
 pub mod error;
+pub mod extract;
 pub mod routing;

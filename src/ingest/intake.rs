@@ -50,6 +50,11 @@ pub struct PushBody {
 }
 
 impl PushBody {
+    /// Sent as JSON (Connect's or OTLP's), so answered in JSON.
+    pub fn is_json(&self) -> bool {
+        self.content_type.starts_with("application/json")
+    }
+
     /// The body without its `Content-Encoding: gzip`, within `max_decoded` bytes.
     fn unzipped(&self, max_decoded: u64) -> Result<bytes::Bytes, IngestError> {
         if self.gzipped {

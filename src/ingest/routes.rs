@@ -2,8 +2,10 @@
 //! Pyroscope works unchanged: `POST /ingest` and the Connect `POST /push.v1.PusherService/Push`.
 //! Thin: read the body within its bound, hand it to the [`Intake`], map the answer.
 
-use actix_web::http::header::{HeaderMap, CONTENT_ENCODING, CONTENT_TYPE};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -64,15 +66,11 @@ pub struct Stored {
     ))]
 pub async fn ingest(
     intake: web::Data<Intake>,
-    request: HttpRequest,
     query: web::Query<IngestQuery>,
-    payload: web::Payload,
+    body: PushBody,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner();
-    let bytes = read_body(payload, intake.max_body_bytes()).await?;
-    let body = push_body(request.headers(), bytes);
     let kept = intake
-        .ingest(query, body, now())
+        .ingest(query.into_inner(), body, now())
         .await
         .map_err(ApiError::from)?;
     Ok(HttpResponse::Ok().json(stored(kept)))
@@ -95,15 +93,10 @@ pub async fn ingest(
         (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ConnectErrorBody),
         (status = 503, description = "The store cannot write", body = ConnectErrorBody),
     ))]
-pub async fn push(
-    intake: web::Data<Intake>,
-    request: HttpRequest,
-    payload: web::Payload,
-) -> HttpResponse {
+pub async fn push(intake: web::Data<Intake>, body: Result<PushBody, ApiError>) -> HttpResponse {
     let answer = async {
-        let bytes = read_body(payload, intake.max_body_bytes()).await?;
-        let body = push_body(request.headers(), bytes);
-        let json = body.content_type.starts_with("application/json");
+        let body = body?;
+        let json = body.is_json();
         intake.push(body, now()).await.map_err(ApiError::from)?;
         Ok::<_, ApiError>(if json {
             HttpResponse::Ok()
@@ -139,17 +132,11 @@ pub async fn push(
         (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The store cannot write", body = ErrorBody),
     ))]
-pub async fn otlp(
-    intake: web::Data<Intake>,
-    request: HttpRequest,
-    payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+pub async fn otlp(intake: web::Data<Intake>, body: PushBody) -> Result<HttpResponse, ApiError> {
     use opentelemetry_proto::tonic::collector::profiles::v1development::{
         ExportProfilesPartialSuccess, ExportProfilesServiceResponse,
     };
-    let bytes = read_body(payload, intake.max_body_bytes()).await?;
-    let body = push_body(request.headers(), bytes);
-    let json = body.content_type.starts_with("application/json");
+    let json = body.is_json();
     let (_, rejected) = intake.otlp(body, now()).await.map_err(ApiError::from)?;
     let partial_success = (!rejected.is_empty()).then(|| ExportProfilesPartialSuccess {
         rejected_profiles: rejected.len() as i64,
@@ -165,22 +152,40 @@ pub async fn otlp(
     })
 }
 
-fn push_body(headers: &HeaderMap, bytes: bytes::Bytes) -> PushBody {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    };
-    PushBody {
-        content_type: header(CONTENT_TYPE).to_owned(),
-        gzipped: header(CONTENT_ENCODING).eq_ignore_ascii_case("gzip"),
-        bytes,
+/// A push's body, read within `ingest.max_body_bytes` before the handler runs, with the
+/// headers that say how to read it. Needs `web::Data<Intake>`.
+impl FromRequest for PushBody {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let header = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+        };
+        let content_type = header(CONTENT_TYPE).to_owned();
+        let gzipped = header(CONTENT_ENCODING).eq_ignore_ascii_case("gzip");
+        let limit = req
+            .app_data::<web::Data<Intake>>()
+            .map(|intake| intake.max_body_bytes());
+        let payload = payload.take();
+        Box::pin(async move {
+            let limit = limit.ok_or_else(|| {
+                ApiError::Internal("the push routes are mounted without their intake".into())
+            })?;
+            Ok(PushBody {
+                content_type,
+                gzipped,
+                bytes: read_body(payload, limit).await?,
+            })
+        })
     }
 }
 
 /// The whole body, refused with 413 as soon as it passes `limit` bytes.
-async fn read_body(mut payload: web::Payload, limit: usize) -> Result<bytes::Bytes, ApiError> {
+async fn read_body(mut payload: Payload, limit: usize) -> Result<bytes::Bytes, ApiError> {
     let mut body = bytes::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;

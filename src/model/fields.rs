@@ -160,4 +160,15 @@ mod tests {
         assert!(parse_limit(Some(0), 50, 1000).is_err());
         assert!(parse_limit(Some(1001), 50, 1000).is_err());
     }
+
+    #[test]
+    fn limits_are_checked_including_negative_values() {
+        assert_eq!(parse_limit(None, 50, 1000).unwrap(), 50);
+        assert_eq!(parse_limit(Some(5000), 500, 5000).unwrap(), 5000);
+        for bad in [0, -1, 1001, i64::MAX] {
+            let err = parse_limit(Some(bad), 50, 1000).unwrap_err();
+            assert_eq!(err.code(), "invalid_limit");
+            assert!(err.to_string().contains(&bad.to_string()), "{err}");
+        }
+    }
 }

@@ -12,7 +12,7 @@ use super::file_choice::{choose, Chosen};
 use super::file_parts::file_parts;
 use super::file_sites::file_sites;
 use super::labelled_files::{label_values, merge_labelled};
-use super::model::{PgoQuery, ProfileDiffQuery, ProfileQuery};
+use super::model::{LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
 use super::snapshots::weights;
 use super::window_source::WindowSource;
@@ -261,19 +261,14 @@ impl WindowSource for FileProfileData {
         self.both(query, slices).await
     }
 
-    async fn list_label_values(
-        &self,
-        app: AppName,
-        _profile_type: ProfileType,
-        window: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError> {
+    async fn list_label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError> {
+        let LabelQuery { app, window, .. } = &query;
         let snapshot = self.dir.snapshot().await;
         let files = snapshot
             .files
             .iter()
             .filter(|f| f.app == app.as_str() && f.in_window(window.from, window.to));
-        Ok(label_values(files, self.limits, &name))
+        Ok(label_values(files, self.limits, &query.name))
     }
 
     /// The window's files of the sample type [`WindowSource::read_one`] chooses, read again.

@@ -21,6 +21,7 @@ mod pyroscope_profile_data;
 mod ranking;
 pub mod remote;
 pub mod routes;
+pub mod selection;
 pub mod settings;
 pub mod site_routes;
 mod snapshots;
@@ -32,8 +33,8 @@ pub use file_profile_data::FileProfileData;
 pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::ProfileDir;
 pub use model::{
-    AppList, DiffTrees, FunctionSites, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery,
-    ProfileQuery, ProfileWindow, WindowPart,
+    AppList, DiffTrees, FunctionSites, LabelQuery, PgoQuery, Profile, ProfileDiff,
+    ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
 
@@ -42,7 +43,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
-use crate::model::{AppName, CallTree, FunctionSite, ProfileType, TimeWindow};
+use crate::model::{CallTree, FunctionSite, TimeWindow};
 
 /// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
 ///
@@ -68,13 +69,7 @@ pub trait ProfileDataSor: Send + Sync {
     /// Sorted, unique values of the label `name` on `app`'s profiles of `profile_type` in
     /// `window` (SPEC §13: the versions a slice saw). Pyroscope answers from its label index;
     /// pprof files from their samples' string labels.
-    async fn label_values(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError>;
+    async fn label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError>;
     /// Where the functions of the window's profile live (SPEC §21), sorted by name then file;
     /// empty when the source does not say. Each is named as [`ProfileDataSor::profile`] ranks
     /// it; its `limit` is not used. pprof files say, from `Function.filename`/`start_line`

@@ -121,6 +121,16 @@ pub struct ProfileQuery {
     pub labels: LabelSelector,
 }
 
+/// What to read for `GET /profiles/{appName}/labels/{labelName}`: the values of the label
+/// `name` on one app's profiles of one type in a window.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LabelQuery {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub window: TimeWindow,
+    pub name: String,
+}
+
 /// What to read for `GET /pgo/{appName}` (SPEC §23): one app's CPU profile of a window.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PgoQuery {

@@ -9,10 +9,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::PgoQuery;
-use super::routes::PyroscopeFailure;
-use crate::http::error::{ApiError, ErrorBody};
+use super::selection::{Labels, LabelsParam, Window, WindowParams};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::AppNameParam;
 use crate::http::routing::resource;
-use crate::model::{now_floored, AppName, InputError, LabelSelector, TimeWindow};
+use crate::model::{AppName, InputError, LabelSelector, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
@@ -30,19 +31,10 @@ pub struct RoutesDoc;
 #[schema(value_type = String, format = Binary)]
 pub struct PgoFile(#[allow(dead_code)] Vec<u8>);
 
-/// Query of `GET /pgo/{appName}`.
+/// Query of `GET /pgo/{appName}` besides its window and labels.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PgoParams {
-    /// Window start, epoch seconds (default: one hour before `to`).
-    #[param(minimum = 0, example = 1_700_000_000)]
-    pub from: Option<i64>,
-    /// Window end, epoch seconds (default: now, floored to 10 s).
-    #[param(minimum = 0, example = 1_700_003_600)]
-    pub to: Option<i64>,
-    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "version=\"1.4.2\"")]
-    pub labels: Option<String>,
     /// Each stack cut to this many innermost (leaf-side) locations and equal stacks merged,
     /// as `profilecli query go-pgo` does; a positive integer (default: every location).
     #[param(minimum = 1, example = 5)]
@@ -50,7 +42,12 @@ pub struct PgoParams {
 }
 
 impl PgoParams {
-    fn query(self, app: AppName) -> Result<PgoQuery, InputError> {
+    fn query(
+        self,
+        app: AppName,
+        window: TimeWindow,
+        labels: LabelSelector,
+    ) -> Result<PgoQuery, InputError> {
         let keep_locations = match self.keep_locations {
             None => None,
             Some(n) => Some(
@@ -67,8 +64,8 @@ impl PgoParams {
         };
         Ok(PgoQuery {
             app,
-            window: TimeWindow::resolve(self.from, self.to, now_floored())?,
-            labels: LabelSelector::parse(self.labels.as_deref(), "labels")?,
+            window,
+            labels,
             keep_locations,
         })
     }
@@ -83,7 +80,7 @@ impl PgoParams {
 /// ignores what it does not know). In CI: `curl -fsS -o default.pgo "$SERVICE/pgo/$APP"`,
 /// then `go build -pgo=default.pgo`.
 #[utoipa::path(get, path = "/pgo/{appName}", tag = "profiles",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), PgoParams),
+    params(AppNameParam, WindowParams, LabelsParam, PgoParams),
     responses(
         (status = 200, description = "The merged CPU profile, a gzip pprof (`default.pgo`)",
             content_type = "application/octet-stream", body = inline(PgoFile),
@@ -92,14 +89,18 @@ impl PgoParams {
             example = json!({"error": "keep_locations must be a positive integer, got 0", "code": "invalid_keep_locations"})),
         (status = 404, description = "No CPU profile of the app in the window", body = ErrorBody,
             example = json!({"error": "no CPU profile of checkout in 1700000000..1700003600", "code": "not_found"})),
-        PyroscopeFailure,
+        UpstreamErrors,
     ))]
 pub async fn pgo(
     sor: web::Data<dyn ProfileDataSor>,
     app: AppName,
+    Window(window): Window,
+    Labels(labels): Labels,
     query: web::Query<PgoParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let profile = sor.pgo(query.into_inner().query(app)?).await?;
+    let profile = sor
+        .pgo(query.into_inner().query(app, window, labels)?)
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .insert_header(ContentDisposition {

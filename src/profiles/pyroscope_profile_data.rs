@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::model::{PgoQuery, ProfileDiffQuery, ProfileQuery};
+use super::model::{LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::DiffRead;
 use super::type_tables::type_tables;
@@ -245,13 +245,13 @@ impl WindowSource for PyroscopeProfileData {
         self.both(query, slices).await
     }
 
-    async fn list_label_values(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError> {
+    async fn list_label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError> {
+        let LabelQuery {
+            app,
+            profile_type,
+            window,
+            name,
+        } = query;
         let deadline = self.deadline();
         // The modern API selects by the app label alone: no profile-type lookup needed.
         let source = match self.client.api() {

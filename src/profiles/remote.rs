@@ -11,16 +11,13 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::model::{
-    AppList, DiffTrees, FunctionSites, LabelValues, PgoQuery, Profile, ProfileDiff,
+    AppList, DiffTrees, FunctionSites, LabelQuery, LabelValues, PgoQuery, Profile, ProfileDiff,
     ProfileDiffQuery, ProfileQuery,
 };
 use crate::formats::flamegraph::parse_connect;
 use crate::infra::sor::remote::RemoteSor;
 use crate::infra::sor::SorError;
-use crate::model::{
-    percent_of, AppName, CallTree, FunctionSite, FunctionStat, LabelSelector, ProfileType,
-    TimeWindow,
-};
+use crate::model::{percent_of, CallTree, FunctionSite, FunctionStat, LabelSelector, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
 /// Profiles read through a Profile Data SOR at another address.
@@ -149,23 +146,12 @@ impl ProfileDataSor for RemoteProfileData {
         })
     }
 
-    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
-    async fn label_values(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        w: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError> {
-        let mut params = vec![("type", profile_type.as_str().to_owned())];
-        params.extend(window(w));
-        let answer: LabelValues = self
-            .remote
-            .get(
-                &["profiles", app.as_str(), "labels", name.as_str()],
-                &params,
-            )
-            .await?;
+    #[tracing::instrument(skip_all, fields(app = %q.app, profile_type = %q.profile_type))]
+    async fn label_values(&self, q: LabelQuery) -> Result<Vec<String>, SorError> {
+        let mut params = vec![("type", q.profile_type.as_str().to_owned())];
+        params.extend(window(q.window));
+        let path = ["profiles", q.app.as_str(), "labels", q.name.as_str()];
+        let answer: LabelValues = self.remote.get(&path, &params).await?;
         Ok(answer.values)
     }
 

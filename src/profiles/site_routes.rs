@@ -5,11 +5,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::model::FunctionSites;
-use super::routes::PyroscopeFailure;
-use super::tree_routes::TreeParams;
-use crate::http::error::{ApiError, ErrorBody};
+use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::AppNameParam;
 use crate::http::routing::resource;
-use crate::model::AppName;
 use crate::profiles::ProfileDataSor;
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
@@ -30,18 +29,17 @@ pub struct RoutesDoc;
 /// py-spy frame `handle (app.py:12)` without a file: `app.py`, line 12); a function without a
 /// file is left out. Pyroscope names functions only: no sites.
 #[utoipa::path(get, path = "/profiles/{appName}/sites", tag = "profiles",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TreeParams),
+    params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The functions' sites", body = FunctionSites),
         (status = 400, description = "Invalid app name, type, window or labels", body = ErrorBody,
             example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
-        PyroscopeFailure,
+        UpstreamErrors,
     ))]
 pub async fn sites(
     sor: web::Data<dyn ProfileDataSor>,
-    app: AppName,
-    query: web::Query<TreeParams>,
+    selection: Selection,
 ) -> Result<HttpResponse, ApiError> {
-    let sites = sor.sites(query.into_inner().query(app)?).await?;
+    let sites = sor.sites(selection.query(1)).await?;
     Ok(HttpResponse::Ok().json(FunctionSites { sites }))
 }

@@ -2,15 +2,14 @@
 //! Connect flame graph, which is how a BOR in another process gets what it draws.
 
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 
-use super::model::ProfileQuery;
-use super::routes::{subject, DiffParams, PyroscopeFailure, Subject, DIFF_LIMIT};
+use super::routes::{DiffParams, DIFF_LIMIT};
+use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
 use crate::formats::flamegraph::connect_json;
-use crate::http::error::{ApiError, ErrorBody};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::AppNameParam;
 use crate::http::routing::{rendered, resource};
-use crate::model::{AppName, LabelSelector, ReportFormat};
+use crate::model::ReportFormat;
 use crate::pictures::{flame_graph as draw, thousands, Captions};
 use crate::profiles::ProfileDataSor;
 
@@ -26,60 +25,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(flame_graph, tree, diff_tree))]
 pub struct RoutesDoc;
 
-/// Query of `GET /profiles/{appName}/flamegraph.svg`, `/tree` and `/sites`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TreeParams {
-    /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
-    #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::model::ProfileTypeName>)]
-    pub profile_type: Option<String>,
-    /// Window start, epoch seconds (default: one hour before `to`).
-    #[param(minimum = 0, example = 1_700_000_000)]
-    pub from: Option<i64>,
-    /// Window end, epoch seconds (default: now, floored to 10 s).
-    #[param(minimum = 0, example = 1_700_003_600)]
-    pub to: Option<i64>,
-    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "version=\"1.4.2\"")]
-    pub labels: Option<String>,
-}
-
-impl TreeParams {
-    pub(super) fn query(self, app: AppName) -> Result<ProfileQuery, ApiError> {
-        let Subject {
-            app,
-            profile_type,
-            window,
-        } = subject(app, self.profile_type.as_deref(), self.from, self.to)?;
-        Ok(ProfileQuery {
-            app,
-            profile_type,
-            window,
-            limit: 1,
-            labels: LabelSelector::parse(self.labels.as_deref(), "labels")?,
-        })
-    }
-}
-
 /// One profile as an interactive flame graph.
 ///
 /// flamegraph.pl's picture, drawn on the server: the root at the bottom, each frame as wide as
 /// its samples; hovering shows `name (N samples, x%)`, a click zooms into a frame and Search
 /// highlights names. Frames narrower than 0.3 pixels are merged into one grey block per parent.
 #[utoipa::path(get, path = "/profiles/{appName}/flamegraph.svg", tag = "profiles",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TreeParams),
+    params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The flame graph", content_type = "image/svg+xml", body = String),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
-        PyroscopeFailure,
+        UpstreamErrors,
     ))]
 pub async fn flame_graph(
     sor: web::Data<dyn ProfileDataSor>,
-    app: AppName,
-    query: web::Query<TreeParams>,
+    selection: Selection,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner().query(app)?;
+    let query = selection.query(1);
     let tree = sor.tree(query.clone()).await?;
     let title = format!("Flame graph: {} · {}", query.app, query.profile_type);
     let subtitle = format!("{} · {} samples", query.window, thousands(tree.total()));
@@ -100,18 +62,17 @@ pub async fn flame_graph(
 /// list of `[offset, total, self, nameIndex]` tuples, as Pyroscope's `SelectMergeStacktraces`
 /// answers. BORs in another process read the trees they draw from here.
 #[utoipa::path(get, path = "/profiles/{appName}/tree", tag = "profiles",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TreeParams),
+    params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The call tree as a Connect flame graph", body = Object),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
-        PyroscopeFailure,
+        UpstreamErrors,
     ))]
 pub async fn tree(
     sor: web::Data<dyn ProfileDataSor>,
-    app: AppName,
-    query: web::Query<TreeParams>,
+    selection: Selection,
 ) -> Result<HttpResponse, ApiError> {
-    let tree = sor.tree(query.into_inner().query(app)?).await?;
+    let tree = sor.tree(selection.query(1)).await?;
     Ok(json(connect_json(&tree)))
 }
 
@@ -120,19 +81,19 @@ pub async fn tree(
 /// `{"baseline": {"flamegraph": …}, "current": {"flamegraph": …}}`, of the profile type that
 /// `/profiles/{appName}/diff` compares.
 #[utoipa::path(get, path = "/profiles/{appName}/diff/tree", tag = "profiles",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), DiffParams),
+    params(AppNameParam, TypeParam, WindowParams, LabelsParam, DiffParams),
     responses(
         (status = 200, description = "Both windows' call trees", body = Object),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody),
-        PyroscopeFailure,
+        UpstreamErrors,
     ))]
 pub async fn diff_tree(
     sor: web::Data<dyn ProfileDataSor>,
-    app: AppName,
+    selection: Selection,
     query: web::Query<DiffParams>,
 ) -> Result<HttpResponse, ApiError> {
     let trees = sor
-        .diff_trees(query.into_inner().query(app, DIFF_LIMIT)?)
+        .diff_trees(query.into_inner().query(selection, DIFF_LIMIT)?)
         .await?;
     Ok(json(format!(
         r#"{{"baseline":{},"current":{}}}"#,

@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::model::{DiffTrees, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use super::model::{
+    DiffTrees, LabelQuery, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+};
 use super::ranking::{profile_answer, DiffRead};
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::SorError;
-use crate::model::{AppName, CallTree, FunctionSite, ProfileType, TimeWindow};
+use crate::model::{CallTree, FunctionSite, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
 /// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
@@ -28,13 +30,7 @@ pub(super) trait WindowSource: Send + Sync {
     /// Both windows of `query` from one source (one sample type), with `slices` parts each.
     async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError>;
     /// [`ProfileDataSor::label_values`].
-    async fn list_label_values(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError>;
+    async fn list_label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError>;
     /// [`ProfileDataSor::sites`].
     async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
     /// [`ProfileDataSor::pgo`].
@@ -65,15 +61,8 @@ impl<S: WindowSource> ProfileDataSor for S {
         Ok(self.read_both(&query, 0).await?.trees())
     }
 
-    async fn label_values(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        name: String,
-    ) -> Result<Vec<String>, SorError> {
-        self.list_label_values(app, profile_type, window, name)
-            .await
+    async fn label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError> {
+        self.list_label_values(query).await
     }
 
     async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {

@@ -7,6 +7,7 @@ use super::model::{
     UpdateServiceRequest,
 };
 use crate::http::error::{ApiError, BodyRefused, ErrorBody, RecordErrors, StoreErrors};
+use crate::http::extract::AppNameParam;
 use crate::http::routing::resource;
 use crate::infra::sor::fields::Object;
 use crate::model::AppName;
@@ -70,7 +71,7 @@ pub async fn list(
 
 /// One service's registration.
 #[utoipa::path(get, path = "/services/{appName}", tag = "services",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     responses(
         (status = 200, body = Service),
         RecordErrors,
@@ -84,7 +85,7 @@ pub async fn get(
 
 /// Change only the fields the body names; `null` clears a text field.
 #[utoipa::path(put, path = "/services/{appName}", tag = "services",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     request_body = UpdateServiceRequest,
     responses(
         (status = 200, body = Service),
@@ -102,7 +103,7 @@ pub async fn update(
 
 /// Unregister a service.
 #[utoipa::path(delete, path = "/services/{appName}", tag = "services",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     responses(
         (status = 204, description = "Deleted"),
         RecordErrors,

@@ -5,20 +5,21 @@
 use super::leak_notice::clock;
 use super::notice::{cost, summary, suspect_commit};
 use crate::commits::{SuspectsReason, Why};
-use crate::diff_report::{findings, DiffReport, DiffRequest};
+use crate::diff_report::findings;
 use crate::pictures::{href, trends_svg_marked, Cell, Page};
-use crate::profiles::DiffTrees;
 use crate::regressions::model::EventState;
-use crate::regressions::service::RegressionDetail;
+use crate::regressions::service::Compared;
 use crate::regressions::store::Regression;
 
-/// Renders `detail`, its before-vs-after comparison `request` answered by `report` and `trees`.
-pub fn render(
-    detail: &RegressionDetail,
-    request: &DiffRequest,
-    report: &DiffReport,
-    trees: &DiffTrees,
-) -> String {
+/// Renders an event, and its before-vs-after comparison `request` answered by `report` and
+/// `trees`.
+pub fn render(compared: &Compared) -> String {
+    let Compared {
+        detail,
+        request,
+        report,
+        trees,
+    } = compared;
     let r = &detail.regression;
     let mut page = Page::new(&format!("Regression: {} · {}", r.app_name, r.function));
     let state = r.state.as_str();

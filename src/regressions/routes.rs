@@ -6,8 +6,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::commits::SuspectsAnswer;
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{parse_id, rendered, resource};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::RecordId;
+use crate::http::routing::{rendered, resource};
 use crate::model::{now_floored, parse_limit, AppName, InputError, ReportFormat, TimeWindow};
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
@@ -142,21 +143,19 @@ pub async fn list(
         )),
         (status = 400, description = "Invalid id or format", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody),
-        (status = 502, description = "Profile Data failed (the page's comparison)", body = ErrorBody),
+        UpstreamErrors,
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     ))]
 pub async fn one(
     service: web::Data<RegressionService>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i64>,
     query: web::Query<OneParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: i64 = parse_id(&path.into_inner())?;
     let format = ReportFormat::parse(query.into_inner().format.as_deref(), &PAGE_FORMATS)?;
     if format == ReportFormat::Json {
         return Ok(HttpResponse::Ok().json(service.detail(id).await?));
     }
-    let (detail, request, report, trees) = service.compared(id).await?;
-    let page = super::page::render(&detail, &request, &report, &trees);
+    let page = super::page::render(&service.compared(id).await?);
     Ok(rendered(format, page))
 }
 
@@ -172,13 +171,12 @@ pub async fn one(
         (status = 200, description = "At most five commits, best first, or why none is named", body = SuspectsAnswer),
         (status = 400, description = "Invalid id", body = ErrorBody),
         (status = 404, description = "No such event", body = ErrorBody),
-        (status = 502, description = "Profile Data failed", body = ErrorBody),
+        UpstreamErrors,
         (status = 503, description = "The store is unavailable", body = ErrorBody),
     ))]
 pub async fn suspects(
     service: web::Data<RegressionService>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: i64 = parse_id(&path.into_inner())?;
     Ok(HttpResponse::Ok().json(service.suspects(id).await?))
 }

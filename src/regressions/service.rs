@@ -18,7 +18,13 @@ use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
 use crate::watch::TrendSor;
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.
-pub type Compared = (RegressionDetail, DiffRequest, DiffReport, DiffTrees);
+pub struct Compared {
+    pub detail: RegressionDetail,
+    /// The comparison asked: the windows before and after the change point.
+    pub request: DiffRequest,
+    pub report: DiffReport,
+    pub trees: DiffTrees,
+}
 
 /// Parts each side of a regression's comparison is cut into (SPEC §14's default).
 const COMPARED_SLICES: u32 = 10;
@@ -117,7 +123,12 @@ impl RegressionService {
         let detail = self.detail(id).await?;
         let request = self.comparison(&detail.regression)?;
         let (report, trees) = self.diff.pictured(&request).await?;
-        Ok((detail, request, report, trees))
+        Ok(Compared {
+            detail,
+            request,
+            report,
+            trees,
+        })
     }
 
     /// The trend's window: `reference_slices` before the change point to `recent_slices`

@@ -17,6 +17,24 @@ use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
 use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
 
+/// Answers `request` with the routes `configure` mounts over `service`, behind the extractor
+/// settings every process has.
+pub async fn call_routes<T: 'static>(
+    service: T,
+    configure: fn(&mut actix_web::web::ServiceConfig),
+    request: actix_web::test::TestRequest,
+) -> actix_web::dev::ServiceResponse {
+    use actix_web::{test, web, App};
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(service))
+            .configure(|cfg| crate::http::routing::extractor_config(cfg, 1024))
+            .configure(configure),
+    )
+    .await;
+    test::call_service(&app, request.to_request()).await
+}
+
 /// A function with `self_samples` out of `total` samples.
 pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {
     FunctionStat {

@@ -1,12 +1,13 @@
 //! `/triage/{appName}`: parse, call the `TriageService`, answer JSON or one HTML page.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::html;
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{rendered, requested_by, resource};
+use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
+use crate::http::extract::{AppNameParam, RequestedBy, RequestedByParam};
+use crate::http::routing::{rendered, resource};
 use crate::model::{now_floored, AppName, ReportFormat};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
@@ -33,8 +34,8 @@ pub struct RoutesDoc;
 /// history (in the background; `X-Requested-By` names the requester).
 #[utoipa::path(get, path = "/triage/{appName}", tag = "triage",
     params(
-        ("appName" = inline(crate::model::AppName), Path, description = "Application name"),
-        ("X-Requested-By" = Option<String>, Header, description = "Who asks; stored with the history record (v2)"),
+        AppNameParam,
+        RequestedByParam,
         TriageParams,
     ),
     responses(
@@ -44,16 +45,15 @@ pub struct RoutesDoc;
         )),
         (status = 400, description = "Invalid app name, window, types or limit", body = ErrorBody),
         (status = 404, description = "Unknown app (every type failed)", body = ErrorBody),
-        (status = 502, description = "Pyroscope failed for every type", body = ErrorBody),
-        (status = 504, description = "Pyroscope timed out for every type", body = ErrorBody),
+        UpstreamErrors,
     ))]
 pub async fn triage(
     service: web::Data<TriageService>,
     app: AppName,
     query: web::Query<TriageParams>,
-    req: HttpRequest,
+    RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
-    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), requested_by(&req))?;
+    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
     Ok(match request.format {
         ReportFormat::Html => {
             let (report, trees, trends) = service.pictured(request.clone()).await?;
@@ -71,13 +71,13 @@ mod tests {
     use std::sync::Arc;
     use std::time::Duration;
 
-    use actix_web::{test, App};
+    use actix_web::test;
 
     use super::*;
     use crate::infra::telemetry::Metrics;
     use crate::profiles::MockProfileDataSor;
     use crate::profiles::Profile;
-    use crate::testing::{pct, recorder, recording_history};
+    use crate::testing::{call_routes, pct, recorder, recording_history};
     use crate::triage::RuleSet;
 
     fn profiles() -> MockProfileDataSor {
@@ -102,25 +102,15 @@ mod tests {
     async fn the_requester_header_reaches_the_history_record() {
         let (history, mut rx) = recording_history();
         let recorder = recorder(history, Metrics::new(None).unwrap());
-        let service = TriageService::new(
-            Arc::new(profiles()),
-            None,
-            Some(recorder),
-            Arc::new(RuleSet::shipped().unwrap()),
-            5.0,
-        );
-        let app = test::init_service(
-            App::new()
-                .app_data(web::Data::new(service))
-                .configure(|cfg| crate::http::routing::extractor_config(cfg, 1024))
-                .configure(configure),
-        )
-        .await;
+        let service = |recorder| {
+            let rules = Arc::new(RuleSet::shipped().unwrap());
+            TriageService::new(Arc::new(profiles()), None, recorder, rules, 5.0)
+        };
         let req = test::TestRequest::get()
             .uri("/triage/checkout?types=cpu&from=0&to=3600")
-            .insert_header(("X-Requested-By", " alice "))
-            .to_request();
-        let body: serde_json::Value = test::call_and_read_body_json(&app, req).await;
+            .insert_header(("X-Requested-By", " alice "));
+        let body: serde_json::Value =
+            test::read_body_json(call_routes(service(Some(recorder)), configure, req).await).await;
         assert_eq!(body["profiles"]["cpu"]["diagnosis"], "gc_pressure");
         assert_eq!(body["summary"]["severity"], "high");
         let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
@@ -129,16 +119,13 @@ mod tests {
             .unwrap();
         assert_eq!(record.requested_by.as_deref(), Some("alice"));
 
-        let bad = test::TestRequest::get()
-            .uri("/triage/checkout?types=stack")
-            .to_request();
-        let res = test::call_service(&app, bad).await;
+        let bad = test::TestRequest::get().uri("/triage/checkout?types=stack");
+        let res = call_routes(service(None), configure, bad).await;
         assert_eq!(res.status(), 400);
         let body: serde_json::Value = test::read_body_json(res).await;
         assert_eq!(body["code"], "invalid_profile_type");
-        let post = test::TestRequest::post()
-            .uri("/triage/checkout")
-            .to_request();
-        assert_eq!(test::call_service(&app, post).await.status(), 405);
+        let post = test::TestRequest::post().uri("/triage/checkout");
+        let res = call_routes(service(None), configure, post).await;
+        assert_eq!(res.status(), 405);
     }
 }

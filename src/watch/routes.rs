@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::backfill::{BackfillError, BackfillRequest};
 use super::trends::{Suggestions, TrendService};
 use crate::http::error::{ApiError, BodyRefused, ErrorBody};
+use crate::http::extract::AppNameParam;
 use crate::http::routing::{rendered, resource};
 use crate::model::trend_view::{TrendPick, Trends};
 use crate::model::{
@@ -125,7 +126,7 @@ fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
 /// version changes marked; `format=html`: a page with that chart, the app's regressions and
 /// leaks of the window marked on it and linked to their pages.
 #[utoipa::path(get, path = "/trends/{appName}", tag = "trends",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), TrendParams),
+    params(AppNameParam, TrendParams),
     responses(
         (status = 200, description = "The trend: JSON, or a line chart (`format=svg`), or a page (`format=html`)", content(
             (Trends = "application/json"),
@@ -168,7 +169,7 @@ pub async fn trends(
 /// `suggestedMaxSelfPercent` = p95 + max(1.0, 0.2 × p95), rounded up to 0.1. Approve one
 /// with `POST /baselines`.
 #[utoipa::path(get, path = "/trends/{appName}/suggestions", tag = "trends",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name"), SuggestionParams),
+    params(AppNameParam, SuggestionParams),
     responses(
         (status = 200, description = "The suggestions", body = Suggestions),
         (status = 400, description = "Invalid app name, type, days or limit", body = ErrorBody),

@@ -10,7 +10,7 @@ use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
 use crate::model::{LabelSelector, Slices, TimeWindow, GIT_REF_LABEL};
-use crate::profiles::{ProfileDataSor, ProfileQuery};
+use crate::profiles::{LabelQuery, ProfileDataSor, ProfileQuery};
 use crate::watch::store::Series;
 
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
@@ -106,24 +106,17 @@ impl Summarizer {
         if profile.total_samples == 0 {
             return Ok(None);
         }
+        let label = |name: &str| LabelQuery {
+            app: series.app.clone(),
+            profile_type: series.profile_type,
+            window,
+            name: name.to_owned(),
+        };
         let versions = self
             .profiles
-            .label_values(
-                series.app.clone(),
-                series.profile_type,
-                window,
-                self.version_label.clone(),
-            )
+            .label_values(label(&self.version_label))
             .await?;
-        let refs = self
-            .profiles
-            .label_values(
-                series.app.clone(),
-                series.profile_type,
-                window,
-                GIT_REF_LABEL.to_owned(),
-            )
-            .await?;
+        let refs = self.profiles.label_values(label(GIT_REF_LABEL)).await?;
         Ok(Some(
             SliceSummary::of(
                 start,

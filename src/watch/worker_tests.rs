@@ -79,9 +79,7 @@ fn profiles(empty: &'static [i64]) -> MockProfileDataSor {
             functions: Vec::new(),
         })
     });
-    profiles
-        .expect_label_values()
-        .returning(|_, _, _, _| Ok(Vec::new()));
+    profiles.expect_label_values().returning(|_| Ok(Vec::new()));
     profiles
 }
 

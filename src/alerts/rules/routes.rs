@@ -9,7 +9,8 @@ use super::model::{
 use crate::alerts::rules::AlertRuleSor;
 use crate::delivery::webhook;
 use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
-use crate::http::routing::{parse_id, resource};
+use crate::http::extract::{AppNameParam, RecordId};
+use crate::http::routing::resource;
 use crate::infra::address_guard::AddressGuard;
 use crate::infra::sor::fields::Object;
 use crate::model::AppName;
@@ -96,14 +97,14 @@ pub async fn list(
     ))]
 pub async fn get(
     store: web::Data<dyn AlertRuleSor>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(store.get(parse_id(&path)?).await?))
+    Ok(HttpResponse::Ok().json(store.get(id).await?))
 }
 
 /// An app's enabled rules.
 #[utoipa::path(get, path = "/rules/active/{appName}", tag = "rules",
-    params(("appName" = inline(crate::model::AppName), Path, description = "Application name")),
+    params(AppNameParam),
     responses(
         (status = 200, body = ActiveRuleList),
         ListErrors,
@@ -132,10 +133,9 @@ pub async fn active(
 pub async fn update(
     store: web::Data<dyn AlertRuleSor>,
     guard: web::Data<AddressGuard>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
     body: web::Json<Object<UpdateAlertRuleRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&path)?;
     let patch = AlertRulePatch::try_from(body.into_inner().0)?;
     let channel = patch
         .notification_channel
@@ -154,8 +154,8 @@ pub async fn update(
     ))]
 pub async fn delete(
     store: web::Data<dyn AlertRuleSor>,
-    path: web::Path<String>,
+    RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    store.delete(parse_id(&path)?).await?;
+    store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

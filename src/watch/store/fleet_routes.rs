@@ -28,10 +28,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct RoutesDoc;
 
-/// Query of `GET /summaries/fleet`.
+/// Query of `GET /summaries/fleet` and `/summaries/coverage`: which series, in which window.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct FleetSummaryParams {
+pub struct SeriesParams {
     /// Profile type: cpu (default), alloc, lock, wall or inuse.
     #[serde(rename = "type")]
     #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
@@ -42,9 +42,16 @@ pub struct FleetSummaryParams {
     /// … and before this.
     #[param(minimum = 1)]
     pub to: i64,
-    /// Comma-separated app names; default every app with a summary in the window.
+    /// Comma-separated app names; default every app with a summary in the window (fleet), or
+    /// every series the watcher follows (coverage).
     #[param(inline, value_type = Option<crate::model::AppNameList>)]
     pub apps: Option<String>,
+}
+
+/// Query of `GET /summaries/fleet` besides its [`SeriesParams`].
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TopParam {
     /// Functions kept per app after merging, 1..=1000 (default 50).
     #[param(minimum = 1, maximum = 1000)]
     pub top: Option<i64>,
@@ -62,26 +69,12 @@ fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
     .transpose()
 }
 
-impl TryFrom<FleetSummaryParams> for FleetQuery {
-    type Error = InputError;
-
-    fn try_from(params: FleetSummaryParams) -> Result<Self, InputError> {
-        let apps = app_list(params.apps.as_deref())?;
-        Ok(FleetQuery {
-            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
-            window: TimeWindow::new(params.from, params.to)?,
-            apps,
-            top: parse_limit(params.top, 50, 1000)?,
-        })
-    }
-}
-
 /// Every app's summaries of one type whose slice starts in `[from, to)`, merged per app.
 ///
 /// What the fleet BOR of another process reads (SPEC §18): exact self and total samples for
 /// the functions the slices kept, and per app the most a function outside them may have had.
 #[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
-    params(FleetSummaryParams),
+    params(SeriesParams, TopParam),
     responses(
         (status = 200, description = "Apps by name; an app without a summary in the window is absent", body = FleetSummaries),
         (status = 400, description = "Invalid type, window, app name or top", body = ErrorBody),
@@ -89,36 +82,24 @@ impl TryFrom<FleetSummaryParams> for FleetQuery {
     ))]
 pub async fn fleet(
     store: web::Data<dyn FleetSummarySor>,
-    query: web::Query<FleetSummaryParams>,
+    series: web::Query<SeriesParams>,
+    top: web::Query<TopParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = FleetQuery::try_from(query.into_inner())?;
+    let series = CoverageQuery::try_from(series.into_inner())?;
+    let query = FleetQuery {
+        profile_type: series.profile_type,
+        window: series.slices,
+        apps: series.apps,
+        top: parse_limit(top.top, 50, 1000)?,
+    };
     let apps = store.fleet(query).await?;
     Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
 }
 
-/// Query of `GET /summaries/coverage`.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CoverageParams {
-    /// Profile type: cpu (default), alloc, lock, wall or inuse.
-    #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
-    pub profile_type: Option<String>,
-    /// Slices starting at or after this, epoch seconds.
-    #[param(minimum = 0)]
-    pub from: i64,
-    /// … and before this.
-    #[param(minimum = 1)]
-    pub to: i64,
-    /// Comma-separated app names; default every series the watcher follows.
-    #[param(inline, value_type = Option<crate::model::AppNameList>)]
-    pub apps: Option<String>,
-}
-
-impl TryFrom<CoverageParams> for CoverageQuery {
+impl TryFrom<SeriesParams> for CoverageQuery {
     type Error = InputError;
 
-    fn try_from(params: CoverageParams) -> Result<Self, InputError> {
+    fn try_from(params: SeriesParams) -> Result<Self, InputError> {
         Ok(CoverageQuery {
             profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
             slices: TimeWindow::new(params.from, params.to)?,
@@ -133,7 +114,7 @@ impl TryFrom<CoverageParams> for CoverageQuery {
 /// read without a profile), and which it tried and could not read. The fleet BOR of another
 /// process answers from the summaries only where every due slice of every app is worked.
 #[utoipa::path(get, path = "/summaries/coverage", tag = "trends",
-    params(CoverageParams),
+    params(SeriesParams),
     responses(
         (status = 200, description = "One entry per series the watcher follows; an app it does not follow is absent", body = FleetCoverage),
         (status = 400, description = "Invalid type, window or app name", body = ErrorBody),
@@ -141,7 +122,7 @@ impl TryFrom<CoverageParams> for CoverageQuery {
     ))]
 pub async fn coverage(
     store: web::Data<dyn FleetSummarySor>,
-    query: web::Query<CoverageParams>,
+    query: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = CoverageQuery::try_from(query.into_inner())?;
     let apps = store.coverage(query).await?;

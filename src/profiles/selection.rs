@@ -1,0 +1,151 @@
+//! Which profiles of an app a `/profiles` route reads, typed once at the edge: each query
+//! parameter is documented in one place ([`TypeParam`], [`WindowParams`], [`LabelsParam`]) and
+//! read by the extractor a handler takes ([`Window`], [`Labels`], [`Scope`], [`Selection`]).
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::model::ProfileQuery;
+use crate::http::error::{query_error, ApiError};
+use crate::http::extract::app_name;
+use crate::model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow};
+
+/// `type`: the profile type, cpu by default.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TypeParam {
+    /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
+    #[serde(rename = "type")]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+}
+
+/// `from` and `to`: the window, the last hour by default.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WindowParams {
+    /// Window start, epoch seconds (default: one hour before `to`).
+    #[param(minimum = 0, example = 1_700_000_000)]
+    pub from: Option<i64>,
+    /// Window end, epoch seconds (default: now, floored to 10 s).
+    #[param(minimum = 0, example = 1_700_003_600)]
+    pub to: Option<i64>,
+}
+
+/// `labels`: matchers joined to the app's selector.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LabelsParam {
+    /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
+    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "version=\"1.4.2\"")]
+    pub labels: Option<String>,
+}
+
+/// The window of [`WindowParams`].
+#[derive(Debug, Clone, Copy)]
+pub struct Window(pub TimeWindow);
+
+/// The matchers of [`LabelsParam`].
+#[derive(Debug, Clone)]
+pub struct Labels(pub LabelSelector);
+
+/// The app of the path, and the type and window of [`TypeParam`] and [`WindowParams`].
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub window: TimeWindow,
+}
+
+/// A [`Scope`] and the matchers of [`LabelsParam`].
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub scope: Scope,
+    pub labels: LabelSelector,
+}
+
+impl Selection {
+    /// The profile these parameters name, its `limit` top functions.
+    pub fn query(self, limit: u32) -> ProfileQuery {
+        let Scope {
+            app,
+            profile_type,
+            window,
+        } = self.scope;
+        ProfileQuery {
+            app,
+            profile_type,
+            window,
+            limit,
+            labels: self.labels,
+        }
+    }
+}
+
+impl Window {
+    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let params: WindowParams = query(req)?;
+        Ok(Window(
+            TimeWindow::resolve(params.from, params.to, now_floored()).map_err(ApiError::from)?,
+        ))
+    }
+}
+
+impl Scope {
+    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let app = app_name(req)?;
+        let params: TypeParam = query(req)?;
+        let profile_type = match params.profile_type {
+            Some(raw) => raw.parse().map_err(ApiError::from)?,
+            None => ProfileType::Cpu,
+        };
+        Ok(Scope {
+            app,
+            profile_type,
+            window: Window::read(req)?.0,
+        })
+    }
+}
+
+impl Labels {
+    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
+        let params: LabelsParam = query(req)?;
+        let labels = LabelSelector::parse(params.labels.as_deref(), "labels");
+        Ok(Labels(labels.map_err(ApiError::from)?))
+    }
+}
+
+/// One parameter struct read from the request's query string; parameters it does not name are
+/// another extractor's.
+fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, actix_web::Error> {
+    web::Query::<T>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(query_error)
+}
+
+/// An extractor read at once from the request's path and query string.
+macro_rules! read_at_once {
+    ($($extractor:ty => $read:expr),* $(,)?) => {$(
+        impl FromRequest for $extractor {
+            type Error = actix_web::Error;
+            type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                std::future::ready($read(req))
+            }
+        }
+    )*};
+}
+
+read_at_once! {
+    Window => Window::read,
+    Labels => Labels::read,
+    Scope => Scope::read,
+    Selection => |req| Ok::<_, actix_web::Error>(Selection {
+        scope: Scope::read(req)?,
+        labels: Labels::read(req)?.0,
+    }),
+}
