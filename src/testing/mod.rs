@@ -9,10 +9,11 @@ use chrono::{TimeZone, Utc};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::alerts::rules::AlertRule;
-use crate::baselines::Baseline;
+use crate::baselines::{Baseline, MockBaselineSor};
 use crate::diff_report::DiffRequest;
 use crate::history::{history_queue, HistoryRecorder, MockHistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
+use crate::infra::sor::SorError;
 use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
 use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
@@ -122,6 +123,17 @@ pub fn recording_history() -> (MockHistorySor, UnboundedReceiver<NewHistoryRecor
     (history, rx)
 }
 
+/// A history store that refuses its one write as invalid, and the metrics that count the drop.
+pub fn refusing_history() -> (MockHistorySor, Arc<Metrics>) {
+    let mut history = MockHistorySor::new();
+    history
+        .expect_create_many()
+        .times(1)
+        .returning(|_| Err(SorError::Invalid("value too long".into())));
+    let metrics = Metrics::new(None).unwrap();
+    (history, metrics)
+}
+
 /// Waits (up to 5 s) until `metrics` counted `n` dropped history writes.
 pub async fn dropped_writes(metrics: &Metrics, n: u64) {
     for _ in 0..500 {
@@ -131,6 +143,15 @@ pub async fn dropped_writes(metrics: &Metrics, n: u64) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(metrics.history_writes_dropped.get(), n);
+}
+
+/// A baseline store whose database is down.
+pub fn failing_baselines() -> MockBaselineSor {
+    let mut baselines = MockBaselineSor::new();
+    baselines
+        .expect_list()
+        .returning(|_, _| Err(SorError::Unavailable("database down".into())));
+    baselines
 }
 
 pub fn baseline(app: &str, t: ProfileType, function: &str, max: f64) -> Baseline {
