@@ -17,6 +17,7 @@ use crate::infra::sor::SorError;
 use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
 use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
+use crate::profiles::Profile;
 
 /// A function with `self_samples` out of `total` samples.
 pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {
@@ -89,6 +90,22 @@ pub fn pct(name: &str, percent: f64) -> FunctionStat {
         self_percent: percent,
         self_samples: (percent * 100.0).round() as u64,
         total_samples: (percent * 100.0).round() as u64,
+    }
+}
+
+/// `app`'s CPU profile of the hour 0–3600: `functions` of 10 000 samples, as [`pct`] counts
+/// them.
+pub fn cpu_profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
+    Profile {
+        labels: Default::default(),
+        app_name: app.into(),
+        profile_type: ProfileType::Cpu,
+        from: 0,
+        to: 3600,
+        profile_type_id: "cpu:id".into(),
+        total_samples: 10_000,
+        truncated_percent: 0.0,
+        functions,
     }
 }
 
