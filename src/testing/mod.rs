@@ -17,7 +17,7 @@ use crate::infra::sor::SorError;
 use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
 use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
-use crate::profiles::Profile;
+use crate::profiles::{Profile, ProfileQuery};
 
 /// A function with `self_samples` out of `total` samples.
 pub fn stat(name: &str, self_samples: u64, total: u64) -> FunctionStat {
@@ -104,6 +104,26 @@ pub fn cpu_profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
         to: 3600,
         profile_type_id: "cpu:id".into(),
         total_samples: 10_000,
+        truncated_percent: 0.0,
+        functions,
+    }
+}
+
+/// Profile Data's answer to `q`, of its app, type and window: `functions` of 1 000 samples, as
+/// [`per_mille`] counts them, read as `profile_type_id`.
+pub fn per_mille_answer(
+    q: ProfileQuery,
+    profile_type_id: &str,
+    functions: Vec<FunctionStat>,
+) -> Profile {
+    Profile {
+        labels: Default::default(),
+        app_name: q.app.into_inner(),
+        profile_type: q.profile_type,
+        from: q.window.from,
+        to: q.window.to,
+        profile_type_id: profile_type_id.into(),
+        total_samples: 1000,
         truncated_percent: 0.0,
         functions,
     }
