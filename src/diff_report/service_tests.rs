@@ -1,7 +1,6 @@
 //! Diff Report with mocked SORs: each dependency present, absent and failing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
 
@@ -19,8 +18,8 @@ use crate::infra::telemetry::Metrics;
 use crate::model::{ProfileType, ReportFormat, TimeWindow};
 use crate::profiles::{MockProfileDataSor, ProfileDiff, ProfileWindow};
 use crate::testing::{
-    baseline, diff_request, dropped_writes, failing_baselines, recorder, recording_history,
-    refusing_history, stat,
+    baseline, diff_request, dropped_writes, failing_baselines, next_record, recorder,
+    recording_history, refusing_history, stat,
 };
 
 fn request() -> DiffRequest {
@@ -156,10 +155,7 @@ async fn v2_records_the_report_with_the_exact_query() {
         .report(&request())
         .await
         .unwrap();
-    let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let record = next_record(&mut rx).await;
     assert_eq!(record.diagnosis, "regressions_detected");
     assert_eq!(record.severity, AssessmentSeverity::High);
     assert_eq!(record.profile_types, "cpu");

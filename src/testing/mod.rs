@@ -160,6 +160,14 @@ pub fn recording_history() -> (MockHistorySor, UnboundedReceiver<NewHistoryRecor
     (history, rx)
 }
 
+/// The next record `recording_history`'s store was handed, waited for up to 5 s.
+pub async fn next_record(rx: &mut UnboundedReceiver<NewHistoryRecord>) -> NewHistoryRecord {
+    tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("a record within 5 s")
+        .expect("the store still open")
+}
+
 /// A history store that refuses its one write as invalid, and the metrics that count the drop.
 pub fn refusing_history() -> (MockHistorySor, Arc<Metrics>) {
     let mut history = MockHistorySor::new();

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -13,7 +12,8 @@ use crate::infra::telemetry::Metrics;
 use crate::model::{AppName, FunctionStat, ReportFormat, TimeWindow};
 use crate::profiles::MockProfileDataSor;
 use crate::testing::{
-    baseline, dropped_writes, failing_baselines, pct, recorder, recording_history, refusing_history,
+    baseline, dropped_writes, failing_baselines, next_record, pct, recorder, recording_history,
+    refusing_history,
 };
 
 type Answers = HashMap<ProfileType, Result<Vec<FunctionStat>, SorError>>;
@@ -250,10 +250,7 @@ async fn v2_records_the_assessment_with_the_exact_query() {
         .assess(request(1))
         .await
         .unwrap();
-    let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let record = next_record(&mut rx).await;
     assert_eq!(record.app_name, "checkout".parse::<AppName>().unwrap());
     assert_eq!(record.profile_types, "cpu,alloc");
     assert_eq!(record.diagnosis, report.summary.primary_issue);
