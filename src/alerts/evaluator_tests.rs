@@ -8,8 +8,8 @@ use chrono::{Duration, TimeZone};
 use super::*;
 use crate::alerts::firing::MockAlertStateSor;
 use crate::alerts::rules::MockAlertRuleSor;
-use crate::profiles::{MockProfileDataSor, Profile};
-use crate::testing::{alert_rule, per_mille};
+use crate::profiles::MockProfileDataSor;
+use crate::testing::{alert_rule, per_mille, per_mille_answer};
 
 fn at(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_700_000_000 + secs, 0).single().unwrap()
@@ -21,20 +21,11 @@ fn profiles(reads: usize, fail: bool) -> MockProfileDataSor {
         if fail {
             return Err(SorError::Upstream("Pyroscope answered 503".into()));
         }
-        Ok(Profile {
-            labels: Default::default(),
-            app_name: q.app.into_inner(),
-            profile_type: q.profile_type,
-            from: q.window.from,
-            to: q.window.to,
-            profile_type_id: "cpu".into(),
-            total_samples: 1000,
-            truncated_percent: 0.0,
-            functions: vec![
-                per_mille("java/util/HashMap.resize", 500),
-                per_mille("G1 Young Generation", 342),
-            ],
-        })
+        let functions = vec![
+            per_mille("java/util/HashMap.resize", 500),
+            per_mille("G1 Young Generation", 342),
+        ];
+        Ok(per_mille_answer(q, "cpu", functions))
     });
     mock
 }

@@ -3,8 +3,8 @@
 use super::*;
 use crate::alerts::firing::MockAlertStateSor;
 use crate::alerts::rules::MockAlertRuleSor;
-use crate::profiles::{MockProfileDataSor, Profile};
-use crate::testing::{alert_rule, per_mille};
+use crate::profiles::MockProfileDataSor;
+use crate::testing::{alert_rule, per_mille, per_mille_answer};
 
 const NOW: i64 = 1_700_000_000;
 
@@ -15,20 +15,11 @@ fn service(rule: AlertRule) -> AlertEvaluationService {
     profiles.expect_profile().returning(|q| {
         assert_eq!((q.window.from, q.window.to), (NOW - 300, NOW));
         assert_eq!(q.limit, FUNCTIONS_READ);
-        Ok(Profile {
-            labels: Default::default(),
-            app_name: q.app.into_inner(),
-            profile_type: q.profile_type,
-            from: q.window.from,
-            to: q.window.to,
-            profile_type_id: "process_cpu".into(),
-            total_samples: 1000,
-            truncated_percent: 0.0,
-            functions: vec![
-                per_mille("java/util/HashMap.resize", 400),
-                per_mille("G1 Young Generation", 150),
-            ],
-        })
+        let functions = vec![
+            per_mille("java/util/HashMap.resize", 400),
+            per_mille("G1 Young Generation", 150),
+        ];
+        Ok(per_mille_answer(q, "process_cpu", functions))
     });
     AlertEvaluationService::new(
         Arc::new(rules),

@@ -22,6 +22,12 @@ fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     }
 }
 
+/// A window of `total` samples, each function with its self count out of them.
+fn counts(total: u64, functions: &[(&str, u64)]) -> ProfileWindow {
+    let stats = functions.iter().map(|&(name, n)| stat(name, n, total));
+    window(total, stats.collect())
+}
+
 fn diff(baseline: ProfileWindow, current: ProfileWindow) -> ProfileDiff {
     ProfileDiff {
         app_name: "checkout".into(),
@@ -53,23 +59,23 @@ fn shares_come_from_integer_counts_not_from_rounded_percents() {
 fn exactly_a_tenth_of_a_point_is_not_a_change() {
     // 1.10% vs 1.00%: delta 0.10 → dropped.
     let c = changes(
-        &window(10_000, vec![stat("a", 100, 10_000)]),
-        &window(10_000, vec![stat("a", 110, 10_000)]),
+        &counts(10_000, &[("a", 100)]),
+        &counts(10_000, &[("a", 110)]),
         10,
     );
     assert!(c.is_empty());
     // 1.11% vs 1.00%: delta 0.11 → kept.
     let c = changes(
-        &window(10_000, vec![stat("a", 100, 10_000)]),
-        &window(10_000, vec![stat("a", 111, 10_000)]),
+        &counts(10_000, &[("a", 100)]),
+        &counts(10_000, &[("a", 111)]),
         10,
     );
     assert_eq!(c[0].delta_centipoints, 11);
     // 1.105% vs 1.000%: exactly half a hundredth above 0.10, rounds away from zero to 0.11.
     // (1.105 − 1.0 in floating point is 0.10499…, which would round to 0.10.)
     let c = changes(
-        &window(1_000_000, vec![stat("a", 10_000, 1_000_000)]),
-        &window(1_000_000, vec![stat("a", 11_050, 1_000_000)]),
+        &counts(1_000_000, &[("a", 10_000)]),
+        &counts(1_000_000, &[("a", 11_050)]),
         10,
     );
     assert_eq!(c[0].delta_centipoints, 11);
@@ -87,23 +93,8 @@ fn empty_windows_count_as_zero_percent() {
 
 #[test]
 fn changes_are_ranked_by_size_then_name_and_limited_before_splitting() {
-    let base = window(
-        1000,
-        vec![
-            stat("gone", 50, 1000),
-            stat("b", 100, 1000),
-            stat("same", 10, 1000),
-        ],
-    );
-    let cur = window(
-        1000,
-        vec![
-            stat("new", 50, 1000),
-            stat("b", 150, 1000),
-            stat("a", 20, 1000),
-            stat("same", 10, 1000),
-        ],
-    );
+    let base = counts(1000, &[("gone", 50), ("b", 100), ("same", 10)]);
+    let cur = counts(1000, &[("new", 50), ("b", 150), ("a", 20), ("same", 10)]);
     let all = changes(&base, &cur, 10);
     // |5.0| ties are ordered by name: b, gone, new; then a (2.0); `same` did not change.
     assert_eq!(names(&all), ["b", "gone", "new", "a"]);
@@ -119,8 +110,8 @@ fn changes_are_ranked_by_size_then_name_and_limited_before_splitting() {
 
 #[test]
 fn a_lambda_renamed_by_a_restart_is_one_function() {
-    let base = window(100, vec![stat("Foo$$Lambda$12/0x01.apply", 10, 100)]);
-    let cur = window(100, vec![stat("Foo$$Lambda$57/0x9f.apply", 30, 100)]);
+    let base = counts(100, &[("Foo$$Lambda$12/0x01.apply", 10)]);
+    let cur = counts(100, &[("Foo$$Lambda$57/0x9f.apply", 30)]);
     let c = changes(&base, &cur, 10);
     assert_eq!(names(&c), ["Foo$$Lambda$57/0x9f.apply"]);
     assert_eq!(c[0].delta_centipoints, 2000);
@@ -128,9 +119,9 @@ fn a_lambda_renamed_by_a_restart_is_one_function() {
 
 #[test]
 fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
-    let base = window(1000, vec![stat("a", 100, 1000), stat("b", 100, 1000)]);
-    let at_warn = window(1000, vec![stat("a", 150, 1000), stat("b", 100, 1000)]);
-    let below = window(1000, vec![stat("a", 149, 1000), stat("b", 100, 1000)]);
+    let base = counts(1000, &[("a", 100), ("b", 100)]);
+    let at_warn = counts(1000, &[("a", 150), ("b", 100)]);
+    let below = counts(1000, &[("a", 149), ("b", 100)]);
     let r = report(
         &request(20),
         &diff(base.clone(), at_warn.clone()),
@@ -157,7 +148,7 @@ fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
     assert_eq!(r.regressions[0].approved_threshold, Some(15.0));
     assert_eq!(r.regressions[0].exceeds_threshold, Some(false));
     assert_eq!(r.summary.threshold_breaches, Some(0));
-    let breach = window(1000, vec![stat("a", 151, 1000), stat("b", 100, 1000)]);
+    let breach = counts(1000, &[("a", 151), ("b", 100)]);
     let index = BaselineIndex::new(vec![baseline("checkout", ProfileType::Cpu, "a", 15.0)]);
     let r = report(&request(20), &diff(base, breach), Some(&index), JUDGE);
     assert_eq!(r.regressions[0].exceeds_threshold, Some(true));
@@ -167,7 +158,7 @@ fn the_verdict_warns_at_the_regression_threshold_and_fails_on_a_breach() {
 
 #[test]
 fn no_changes_pass_without_a_top_regression() {
-    let same = window(1000, vec![stat("a", 100, 1000)]);
+    let same = counts(1000, &[("a", 100)]);
     let r = report(&request(20), &diff(same.clone(), same), None, JUDGE);
     assert!(r.regressions.is_empty() && r.improvements.is_empty());
     assert_eq!(r.summary.top_regression, None);

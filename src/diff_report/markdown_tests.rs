@@ -51,9 +51,8 @@ fn report(v2: bool) -> DiffReport {
     }
 }
 
-#[test]
-fn a_v2_report_has_threshold_columns_and_marks_breaches() {
-    let expected = "\
+/// What both snapshots start with: the app, the type and windows, and the regressions' heading.
+const HEADER: &str = "\
 # Diff report: checkout-service
 
 - **Profile type:** cpu
@@ -62,6 +61,12 @@ fn a_v2_report_has_threshold_columns_and_marks_breaches() {
 
 ## Regressions
 
+";
+
+#[test]
+fn a_v2_report_has_threshold_columns_and_marks_breaches() {
+    let expected = format!(
+        "{HEADER}\
 | Function | Baseline % | Current % | Delta | Threshold |
 |---|---:|---:|---:|---|
 | `com/acme/Pricing.applyDiscounts` | 2.10 | 8.70 | +6.60 | 5.00 **BREACH** |
@@ -81,21 +86,15 @@ fn a_v2_report_has_threshold_columns_and_marks_breaches() {
 - Improvements: 1
 - Top regression: `com/acme/Pricing.applyDiscounts` (+6.6%)
 - Threshold breaches: 1
-";
+"
+    );
     assert_eq!(render(&report(true)), expected);
 }
 
 #[test]
 fn a_v1_report_has_no_threshold_column_and_says_when_a_table_is_empty() {
-    let expected = "\
-# Diff report: checkout-service
-
-- **Profile type:** cpu
-- **Baseline:** 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC
-- **Current:** 2025-11-22 10:00:00 UTC – 2025-11-22 11:00:00 UTC
-
-## Regressions
-
+    let expected = format!(
+        "{HEADER}\
 | Function | Baseline % | Current % | Delta |
 |---|---:|---:|---:|
 | `com/acme/Pricing.applyDiscounts` | 2.10 | 8.70 | +6.60 |
@@ -112,7 +111,8 @@ _None._
 - Regressions: 3
 - Improvements: 0
 - Top regression: `com/acme/Pricing.applyDiscounts` (+6.6%)
-";
+"
+    );
     assert_eq!(render(&report(false)), expected);
 }
 

@@ -1,7 +1,6 @@
 //! Diff Report with mocked SORs: each dependency present, absent and failing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::json;
 
@@ -18,7 +17,10 @@ use crate::history::MockHistorySor;
 use crate::infra::telemetry::Metrics;
 use crate::model::{ProfileType, ReportFormat, TimeWindow};
 use crate::profiles::{MockProfileDataSor, ProfileDiff, ProfileWindow};
-use crate::testing::{baseline, diff_request, dropped_writes, recorder, recording_history, stat};
+use crate::testing::{
+    baseline, diff_request, dropped_writes, failing_baselines, next_record, recorder,
+    recording_history, refusing_history, stat,
+};
 
 fn request() -> DiffRequest {
     DiffRequest {
@@ -128,10 +130,7 @@ async fn v2_marks_functions_above_their_threshold_and_fails() {
 
 #[tokio::test]
 async fn a_failing_baseline_store_answers_without_thresholds() {
-    let mut store = MockBaselineSor::new();
-    store
-        .expect_list()
-        .returning(|_, _| Err(SorError::Unavailable("database down".into())));
+    let store = failing_baselines();
     let report = service(Some(store), None).report(&request()).await.unwrap();
     assert_eq!(report.regressions[0].approved_threshold, None);
     assert_eq!(report.summary.threshold_breaches, None);
@@ -156,10 +155,7 @@ async fn v2_records_the_report_with_the_exact_query() {
         .report(&request())
         .await
         .unwrap();
-    let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let record = next_record(&mut rx).await;
     assert_eq!(record.diagnosis, "regressions_detected");
     assert_eq!(record.severity, AssessmentSeverity::High);
     assert_eq!(record.profile_types, "cpu");
@@ -182,12 +178,7 @@ async fn v2_records_the_report_with_the_exact_query() {
 
 #[tokio::test]
 async fn a_history_store_refusing_the_record_leaves_the_answer_unchanged_and_counts_the_drop() {
-    let mut history = MockHistorySor::new();
-    history
-        .expect_create_many()
-        .times(1)
-        .returning(|_| Err(SorError::Invalid("value too long".into())));
-    let metrics = Metrics::new(None).unwrap();
+    let (history, metrics) = refusing_history();
     let with_history = service(None, Some((history, metrics.clone())))
         .report(&request())
         .await

@@ -11,8 +11,8 @@ use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest, Sour
 use crate::fleet_search::FleetSearchService;
 use crate::infra::sor::SorError;
 use crate::model::{LabelSelector, ProfileType, Slices, TimeWindow};
-use crate::profiles::{MockProfileDataSor, Profile};
-use crate::testing::pct;
+use crate::profiles::MockProfileDataSor;
+use crate::testing::{cpu_profile, pct};
 use crate::watch::{AppCoverage, AppWindow, FleetSummarySor, MockFleetSummarySor, WindowFunction};
 
 fn function(name: &str, self_samples: u64) -> WindowFunction {
@@ -90,19 +90,9 @@ fn listing(listed: &'static [&'static str], calls: usize) -> MockProfileDataSor 
     let mut mock = MockProfileDataSor::new();
     mock.expect_apps()
         .returning(move |_| Ok(listed.iter().map(|a| (*a).to_owned()).collect()));
-    mock.expect_profile().times(calls).returning(|q| {
-        Ok(Profile {
-            labels: Default::default(),
-            app_name: q.app.as_str().into(),
-            profile_type: ProfileType::Cpu,
-            from: 0,
-            to: 3600,
-            profile_type_id: "cpu:id".into(),
-            total_samples: 10_000,
-            truncated_percent: 0.0,
-            functions: vec![pct("hot", 10.0)],
-        })
-    });
+    mock.expect_profile()
+        .times(calls)
+        .returning(|q| Ok(cpu_profile(q.app.as_str(), vec![pct("hot", 10.0)])));
     mock
 }
 
@@ -133,14 +123,16 @@ fn hotspots(scope: FleetScope) -> HotspotRequest {
     HotspotRequest { limit: 10, scope }
 }
 
+/// The JSON answer of `svc` to the hotspots of [`scope`] from `source`.
+async fn hotspots_body(svc: &FleetSearchService, source: SourceChoice) -> serde_json::Value {
+    let report = svc.hotspots(&hotspots(scope(source))).await.unwrap();
+    serde_json::to_value(&report).unwrap()
+}
+
 #[tokio::test]
 async fn hotspots_come_from_the_summaries_with_their_slices_and_bound() {
     let svc = service(profiles(0), summaries(Ok(windows()), 1));
-    let report = svc
-        .hotspots(&hotspots(scope(SourceChoice::Summaries)))
-        .await
-        .unwrap();
-    let body = serde_json::to_value(&report).unwrap();
+    let body = hotspots_body(&svc, SourceChoice::Summaries).await;
     assert_eq!(body["source"], "summaries");
     assert_eq!(body["slices"], json!(slices()));
     assert_eq!(body["appsQueried"], 2);
@@ -189,11 +181,7 @@ async fn source_live_asks_profile_data_and_never_the_summaries() {
     never.expect_coverage().times(0);
     never.expect_fleet().times(0);
     let svc = service(profiles(2), never);
-    let report = svc
-        .hotspots(&hotspots(scope(SourceChoice::Live)))
-        .await
-        .unwrap();
-    let body = serde_json::to_value(&report).unwrap();
+    let body = hotspots_body(&svc, SourceChoice::Live).await;
     assert_eq!(body["source"], "live");
     assert!(body.get("slices").is_none() && body.get("maxErrorPercent").is_none());
     assert_eq!(
@@ -206,11 +194,7 @@ async fn source_live_asks_profile_data_and_never_the_summaries() {
 async fn an_app_whose_slices_the_watcher_could_not_read_is_named_with_them() {
     let coverage = Ok(vec![worked("a", 12, &[]), worked("b", 10, &[3000, 3300])]);
     let svc = service(profiles(0), summaries_with(Ok(windows()), 1, coverage));
-    let report = svc
-        .hotspots(&hotspots(scope(SourceChoice::Summaries)))
-        .await
-        .unwrap();
-    let body = serde_json::to_value(&report).unwrap();
+    let body = hotspots_body(&svc, SourceChoice::Summaries).await;
     assert_eq!(body["source"], "summaries");
     assert_eq!(body["appsQueried"], 2);
     assert_eq!(

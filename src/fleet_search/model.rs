@@ -5,64 +5,86 @@ use utoipa::IntoParams;
 
 use crate::model::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
 
-/// Query of `GET /search`.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchParams {
-    /// Required: part of a function name; case-insensitive, `/`, `.` and `::` alike.
-    #[param(required = true, pattern = r"\S")]
-    pub function: Option<String>,
-    /// cpu (default), alloc, lock or wall; aliases accepted.
-    #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
-    pub profile_type: Option<String>,
-    /// Start, epoch seconds; default one hour before `to`.
-    #[param(minimum = 0)]
-    pub from: Option<i64>,
-    /// End, epoch seconds; default now (floored to 10 s).
-    #[param(minimum = 0)]
-    pub to: Option<i64>,
-    /// Comma-separated app names; default every app with profiles in the window.
-    #[param(inline, value_type = Option<crate::model::AppNameList>)]
-    pub apps: Option<String>,
-    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
-    /// live: summaries are per app).
-    #[param(inline, value_type = Option<crate::model::SelectorText>)]
-    pub labels: Option<String>,
-    /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
-    /// profile watcher's summaries when it runs and has some in the window, else live.
-    #[param(pattern = "^(live|summaries)$")]
-    pub source: Option<String>,
+/// Declares the query of a fleet endpoint: its own fields, then the scope fields every fleet
+/// endpoint takes, written once so that `/search` and `/fleet/hotspots` read and document them
+/// alike; and `scope`, which validates them with the query's own `profile_type`. (serde's
+/// `flatten` cannot share them: a query string read through it no longer reads numbers.)
+macro_rules! fleet_params {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: $ty, )*
+            /// Start, epoch seconds; default one hour before `to`.
+            #[param(minimum = 0)]
+            pub from: Option<i64>,
+            /// End, epoch seconds; default now (floored to 10 s).
+            #[param(minimum = 0)]
+            pub to: Option<i64>,
+            /// Comma-separated app names; default every app with profiles in the window.
+            #[param(inline, value_type = Option<crate::model::AppNameList>)]
+            pub apps: Option<String>,
+            /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
+            /// live: summaries are per app).
+            #[param(inline, value_type = Option<crate::model::SelectorText>)]
+            pub labels: Option<String>,
+            /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
+            /// profile watcher's summaries when it runs and has some in the window, else live.
+            #[param(pattern = "^(live|summaries)$")]
+            pub source: Option<String>,
+        }
+
+        impl $name {
+            /// The apps, type, window and source asked for, validated.
+            fn scope(&self, now: i64) -> Result<FleetScope, InputError> {
+                FleetScope::parse(
+                    self.profile_type.as_deref(),
+                    self.from,
+                    self.to,
+                    (
+                        self.apps.as_deref(),
+                        self.labels.as_deref(),
+                        self.source.as_deref(),
+                    ),
+                    now,
+                )
+            }
+        }
+    };
 }
 
-/// Query of `GET /fleet/hotspots`.
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HotspotParams {
-    /// cpu (default), alloc, lock or wall; aliases accepted.
-    #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
-    pub profile_type: Option<String>,
-    /// Hotspots listed, 1..=1000; default 20.
-    #[param(minimum = 1, maximum = 1000)]
-    pub limit: Option<i64>,
-    /// Start, epoch seconds; default one hour before `to`.
-    #[param(minimum = 0)]
-    pub from: Option<i64>,
-    /// End, epoch seconds; default now (floored to 10 s).
-    #[param(minimum = 0)]
-    pub to: Option<i64>,
-    /// Comma-separated app names; default every app with profiles in the window.
-    #[param(inline, value_type = Option<crate::model::AppNameList>)]
-    pub apps: Option<String>,
-    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
-    /// live: summaries are per app).
-    #[param(inline, value_type = Option<crate::model::SelectorText>)]
-    pub labels: Option<String>,
-    /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
-    /// profile watcher's summaries when it runs and has some in the window, else live.
-    #[param(pattern = "^(live|summaries)$")]
-    pub source: Option<String>,
+fleet_params! {
+    /// Query of `GET /search`.
+    #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct SearchParams {
+        /// Required: part of a function name; case-insensitive, `/`, `.` and `::` alike.
+        #[param(required = true, pattern = r"\S")]
+        pub function: Option<String>,
+        /// cpu (default), alloc, lock or wall; aliases accepted.
+        #[serde(rename = "type")]
+        #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+        pub profile_type: Option<String>,
+    }
+}
+
+fleet_params! {
+    /// Query of `GET /fleet/hotspots`.
+    #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+    #[into_params(parameter_in = Query)]
+    pub struct HotspotParams {
+        /// cpu (default), alloc, lock or wall; aliases accepted.
+        #[serde(rename = "type")]
+        #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+        pub profile_type: Option<String>,
+        /// Hotspots listed, 1..=1000; default 20.
+        #[param(minimum = 1, maximum = 1000)]
+        pub limit: Option<i64>,
+    }
 }
 
 /// Which apps, which profile type, which window.
@@ -156,17 +178,7 @@ impl SearchRequest {
                 )
             })?
             .to_owned();
-        let scope = FleetScope::parse(
-            params.profile_type.as_deref(),
-            params.from,
-            params.to,
-            (
-                params.apps.as_deref(),
-                params.labels.as_deref(),
-                params.source.as_deref(),
-            ),
-            now,
-        )?;
+        let scope = params.scope(now)?;
         Ok(SearchRequest { function, scope })
     }
 }
@@ -182,17 +194,7 @@ impl HotspotRequest {
     pub fn parse(params: HotspotParams, now: i64) -> Result<Self, InputError> {
         Ok(HotspotRequest {
             limit: parse_limit(params.limit, 20, 1000)?,
-            scope: FleetScope::parse(
-                params.profile_type.as_deref(),
-                params.from,
-                params.to,
-                (
-                    params.apps.as_deref(),
-                    params.labels.as_deref(),
-                    params.source.as_deref(),
-                ),
-                now,
-            )?,
+            scope: params.scope(now)?,
         })
     }
 }

@@ -17,21 +17,7 @@ use crate::profiles::{
     DiffTrees, LabelQuery, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use crate::registry::{MockRegistrySor, Service};
-use crate::testing::pct;
-
-fn profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
-    Profile {
-        labels: Default::default(),
-        app_name: app.into(),
-        profile_type: ProfileType::Cpu,
-        from: 0,
-        to: 3600,
-        profile_type_id: "cpu:id".into(),
-        total_samples: 10_000,
-        truncated_percent: 0.0,
-        functions,
-    }
-}
+use crate::testing::{cpu_profile, pct};
 
 /// The functions each test app has.
 fn functions_of(app: &str) -> Result<Vec<FunctionStat>, SorError> {
@@ -57,7 +43,7 @@ fn profiles(apps: &'static [&'static str]) -> MockProfileDataSor {
         .returning(move |_| Ok(apps.iter().rev().map(|a| a.to_string()).collect()));
     mock.expect_profile().returning(|q| {
         assert_eq!(q.limit, 50);
-        functions_of(q.app.as_str()).map(|f| profile(q.app.as_str(), f))
+        functions_of(q.app.as_str()).map(|f| cpu_profile(q.app.as_str(), f))
     });
     mock
 }
@@ -146,7 +132,7 @@ async fn named_apps_are_queried_without_discovery() {
     let mut mock = MockProfileDataSor::new();
     mock.expect_apps().never();
     mock.expect_profile()
-        .returning(|q| functions_of(q.app.as_str()).map(|f| profile(q.app.as_str(), f)));
+        .returning(|q| functions_of(q.app.as_str()).map(|f| cpu_profile(q.app.as_str(), f)));
     let report = service(mock, None)
         .search(&search_for("resize", Some("inventory,unknown")))
         .await
@@ -257,7 +243,7 @@ impl ProfileDataSor for SlowProfiles {
         };
         tokio::time::sleep(Duration::from_millis(pause)).await;
         self.running.fetch_sub(1, Ordering::SeqCst);
-        Ok(profile(q.app.as_str(), vec![pct("hot", 1.0)]))
+        Ok(cpu_profile(q.app.as_str(), vec![pct("hot", 1.0)]))
     }
 
     async fn diff(&self, _: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {

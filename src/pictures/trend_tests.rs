@@ -14,6 +14,18 @@ fn chart<'a>(starts: &'a [i64], lines: Vec<TrendLine<'a>>, marks: Vec<TrendMark>
     })
 }
 
+/// One line, "f", of `values` over `starts`, with `marks`.
+fn one_line_chart(starts: &[i64], values: &[Option<f64>], marks: Vec<TrendMark>) -> String {
+    let line = TrendLine { label: "f", values };
+    chart(starts, vec![line], marks)
+}
+
+/// The path (`d`) of the first line drawn in `svg`.
+fn first_path(svg: &str) -> String {
+    let doc = Document::parse(svg).unwrap();
+    series(&doc)[0].attribute("d").unwrap().to_owned()
+}
+
 fn series<'a>(doc: &'a Document) -> Vec<roxmltree::Node<'a, 'a>> {
     doc.descendants()
         .filter(|n| n.has_tag_name("path") && n.attribute("class") == Some("series"))
@@ -51,16 +63,8 @@ fn one_path_per_line_named_after_its_function() {
 fn a_missing_value_breaks_the_line() {
     let starts = [0, 300, 600, 900, 1200];
     let a = [Some(1.0), Some(2.0), None, Some(1.0), Some(1.0)];
-    let svg = chart(
-        &starts,
-        vec![TrendLine {
-            label: "f",
-            values: &a,
-        }],
-        vec![],
-    );
-    let doc = Document::parse(&svg).unwrap();
-    let d = series(&doc)[0].attribute("d").unwrap().to_owned();
+    let svg = one_line_chart(&starts, &a, vec![]);
+    let d = first_path(&svg);
     assert_eq!(d.matches('M').count(), 2, "{d}");
     assert_eq!(d.matches('L').count(), 2, "{d}");
 }
@@ -69,18 +73,10 @@ fn a_missing_value_breaks_the_line() {
 fn the_highest_value_reaches_the_top_of_a_nice_axis() {
     let starts = [0, 300];
     let a = [Some(0.0), Some(4.0)];
-    let svg = chart(
-        &starts,
-        vec![TrendLine {
-            label: "f",
-            values: &a,
-        }],
-        vec![],
-    );
+    let svg = one_line_chart(&starts, &a, vec![]);
     // 4 % rounds up to a 5 % axis: 4/5 of the plot height above the bottom.
     let expected_y = HEIGHT - BOTTOM - (HEIGHT - TOP - BOTTOM) * 0.8;
-    let doc = Document::parse(&svg).unwrap();
-    let d = series(&doc)[0].attribute("d").unwrap().to_owned();
+    let d = first_path(&svg);
     assert!(d.ends_with(&format!("{expected_y:.1}")), "{d}");
     assert!(svg.contains(">5%<"));
     assert_eq!(nice_ceiling(0.37), 0.5);
@@ -92,12 +88,9 @@ fn the_highest_value_reaches_the_top_of_a_nice_axis() {
 fn version_marks_are_dashed_and_labelled() {
     let starts = [0, 300, 600];
     let a = [Some(1.0), Some(1.0), Some(3.0)];
-    let svg = chart(
+    let svg = one_line_chart(
         &starts,
-        vec![TrendLine {
-            label: "f",
-            values: &a,
-        }],
+        &a,
         vec![TrendMark {
             index: 2,
             text: "version 2.0".into(),

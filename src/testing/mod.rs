@@ -9,13 +9,15 @@ use chrono::{TimeZone, Utc};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 
 use crate::alerts::rules::AlertRule;
-use crate::baselines::Baseline;
+use crate::baselines::{Baseline, MockBaselineSor};
 use crate::diff_report::DiffRequest;
 use crate::history::{history_queue, HistoryRecorder, MockHistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
+use crate::infra::sor::SorError;
 use crate::infra::tasks::shutdown_signal;
 use crate::infra::telemetry::Metrics;
 use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
+use crate::profiles::{Profile, ProfileQuery};
 
 /// Answers `request` with the routes `configure` mounts over `service`, behind the extractor
 /// settings every process has.
@@ -109,6 +111,42 @@ pub fn pct(name: &str, percent: f64) -> FunctionStat {
     }
 }
 
+/// `app`'s CPU profile of the hour 0–3600: `functions` of 10 000 samples, as [`pct`] counts
+/// them.
+pub fn cpu_profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
+    Profile {
+        labels: Default::default(),
+        app_name: app.into(),
+        profile_type: ProfileType::Cpu,
+        from: 0,
+        to: 3600,
+        profile_type_id: "cpu:id".into(),
+        total_samples: 10_000,
+        truncated_percent: 0.0,
+        functions,
+    }
+}
+
+/// Profile Data's answer to `q`, of its app, type and window: `functions` of 1 000 samples, as
+/// [`per_mille`] counts them, read as `profile_type_id`.
+pub fn per_mille_answer(
+    q: ProfileQuery,
+    profile_type_id: &str,
+    functions: Vec<FunctionStat>,
+) -> Profile {
+    Profile {
+        labels: Default::default(),
+        app_name: q.app.into_inner(),
+        profile_type: q.profile_type,
+        from: q.window.from,
+        to: q.window.to,
+        profile_type_id: profile_type_id.into(),
+        total_samples: 1000,
+        truncated_percent: 0.0,
+        functions,
+    }
+}
+
 /// A recorder whose writer runs until the test ends, writing into `store` and retrying
 /// after a millisecond or two.
 pub fn recorder(store: MockHistorySor, metrics: Arc<Metrics>) -> HistoryRecorder {
@@ -140,6 +178,25 @@ pub fn recording_history() -> (MockHistorySor, UnboundedReceiver<NewHistoryRecor
     (history, rx)
 }
 
+/// The next record `recording_history`'s store was handed, waited for up to 5 s.
+pub async fn next_record(rx: &mut UnboundedReceiver<NewHistoryRecord>) -> NewHistoryRecord {
+    tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .expect("a record within 5 s")
+        .expect("the store still open")
+}
+
+/// A history store that refuses its one write as invalid, and the metrics that count the drop.
+pub fn refusing_history() -> (MockHistorySor, Arc<Metrics>) {
+    let mut history = MockHistorySor::new();
+    history
+        .expect_create_many()
+        .times(1)
+        .returning(|_| Err(SorError::Invalid("value too long".into())));
+    let metrics = Metrics::new(None).unwrap();
+    (history, metrics)
+}
+
 /// Waits (up to 5 s) until `metrics` counted `n` dropped history writes.
 pub async fn dropped_writes(metrics: &Metrics, n: u64) {
     for _ in 0..500 {
@@ -149,6 +206,15 @@ pub async fn dropped_writes(metrics: &Metrics, n: u64) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(metrics.history_writes_dropped.get(), n);
+}
+
+/// A baseline store whose database is down.
+pub fn failing_baselines() -> MockBaselineSor {
+    let mut baselines = MockBaselineSor::new();
+    baselines
+        .expect_list()
+        .returning(|_, _| Err(SorError::Unavailable("database down".into())));
+    baselines
 }
 
 pub fn baseline(app: &str, t: ProfileType, function: &str, max: f64) -> Baseline {

@@ -21,131 +21,97 @@ fn the_shipped_rules_load() {
     shipped();
 }
 
-#[test]
-fn real_frames_of_every_runtime_get_their_category() {
-    use ProfileType::{Alloc, Cpu, Wall};
-    let cases: &[(ProfileType, &str, &str)] = &[
-        // JVM
-        (
-            Cpu,
-            "G1ParScanThreadState::trim_queue_partially",
-            "gc_pressure",
-        ),
-        (Cpu, "jdk/internal/misc/Unsafe.park", "thread_waiting"),
-        (
-            Cpu,
-            "java/util/concurrent/locks/ReentrantLock$NonfairSync.lock",
-            "lock_contention",
-        ),
-        (
-            Cpu,
-            "CompileBroker::invoke_compiler_on_method",
-            "jit_overhead",
-        ),
-        (
-            Alloc,
-            "java/lang/AbstractStringBuilder.ensureCapacityInternal",
-            "string_allocation",
-        ),
-        (Alloc, "java/util/HashMap.resize", "collection_resizing"),
-        (
-            Alloc,
-            "com/fasterxml/jackson/databind/deser/BeanDeserializer.deserializeFromObject",
-            "deserialization_overhead",
-        ),
-        (Wall, "sun/nio/ch/NioSocketImpl.read", "network_io"),
-        // Go
-        (Cpu, "runtime.gcBgMarkWorker", "gc_pressure"),
-        (Cpu, "sync.(*Mutex).lockSlow", "lock_contention"),
-        (Alloc, "runtime.growslice", "collection_resizing"),
-        (
-            Alloc,
-            "encoding/json.(*decodeState).object",
-            "deserialization_overhead",
-        ),
-        (Wall, "runtime.gopark", "idle_time"),
-        // Python
-        (Cpu, "<built-in method gc.collect>", "gc_pressure"),
-        (
-            Alloc,
-            "json/decoder.py:353 - raw_decode",
-            "deserialization_overhead",
-        ),
-        (Alloc, "json.loads", "deserialization_overhead"),
-        (Wall, "<built-in method time.sleep>", "idle_time"),
-        // .NET
-        (Cpu, "WKS::gc_heap::mark_phase", "gc_pressure"),
-        (Cpu, "System.Threading.Monitor.Enter", "lock_contention"),
-        (
-            Alloc,
-            "System.Text.Json.JsonSerializer.Deserialize",
-            "deserialization_overhead",
-        ),
-        (Wall, "System.Net.Sockets.Socket.Receive", "network_io"),
-        // Node.js
-        (Cpu, "v8::internal::Heap::CollectGarbage", "gc_pressure"),
-        (
-            Cpu,
-            "v8::internal::compiler::PipelineImpl::OptimizeGraph",
-            "jit_overhead",
-        ),
-        (Alloc, "JSON.parse", "deserialization_overhead"),
-        (Wall, "(idle)", "idle_time"),
-        // Ruby
-        (Cpu, "gc_start", "gc_pressure"),
-        (Cpu, "GC.start", "gc_pressure"),
-        (Alloc, "JSON::Ext::Parser#parse", "deserialization_overhead"),
-        (Wall, "Kernel#sleep", "idle_time"),
-    ];
-    for (t, name, want) in cases {
-        assert_eq!(single(*t, name), *want, "{t} {name}");
+/// Checks a table of cases, one a line: a profile type, the diagnosis a single function taking
+/// 40% of it gets, then that function (the rest of the line, as frames may hold spaces). Blank
+/// lines and lines starting with `#` are notes. A table keeps the cases one a line, where tuples
+/// of long frame names would each take five.
+fn assert_single_diagnoses(table: &str) {
+    let cases = table
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'));
+    for case in cases {
+        let (t, rest) = case
+            .split_once(' ')
+            .expect("a type, a diagnosis and a frame");
+        let (want, name) = rest
+            .trim_start()
+            .split_once(' ')
+            .expect("a diagnosis and a frame");
+        let (t, name) = (t.parse().expect("a profile type"), name.trim_start());
+        assert_eq!(single(t, name), want, "{t} {name}");
     }
 }
 
 #[test]
+fn real_frames_of_every_runtime_get_their_category() {
+    assert_single_diagnoses(
+        "
+        # JVM
+        cpu    gc_pressure               G1ParScanThreadState::trim_queue_partially
+        cpu    thread_waiting            jdk/internal/misc/Unsafe.park
+        cpu    lock_contention           java/util/concurrent/locks/ReentrantLock$NonfairSync.lock
+        cpu    jit_overhead              CompileBroker::invoke_compiler_on_method
+        alloc  string_allocation         java/lang/AbstractStringBuilder.ensureCapacityInternal
+        alloc  collection_resizing       java/util/HashMap.resize
+        alloc  deserialization_overhead  com/fasterxml/jackson/databind/deser/BeanDeserializer.deserializeFromObject
+        wall   network_io                sun/nio/ch/NioSocketImpl.read
+        # Go
+        cpu    gc_pressure               runtime.gcBgMarkWorker
+        cpu    lock_contention           sync.(*Mutex).lockSlow
+        alloc  collection_resizing       runtime.growslice
+        alloc  deserialization_overhead  encoding/json.(*decodeState).object
+        wall   idle_time                 runtime.gopark
+        # Python
+        cpu    gc_pressure               <built-in method gc.collect>
+        alloc  deserialization_overhead  json/decoder.py:353 - raw_decode
+        alloc  deserialization_overhead  json.loads
+        wall   idle_time                 <built-in method time.sleep>
+        # .NET
+        cpu    gc_pressure               WKS::gc_heap::mark_phase
+        cpu    lock_contention           System.Threading.Monitor.Enter
+        alloc  deserialization_overhead  System.Text.Json.JsonSerializer.Deserialize
+        wall   network_io                System.Net.Sockets.Socket.Receive
+        # Node.js
+        cpu    gc_pressure               v8::internal::Heap::CollectGarbage
+        cpu    jit_overhead              v8::internal::compiler::PipelineImpl::OptimizeGraph
+        alloc  deserialization_overhead  JSON.parse
+        wall   idle_time                 (idle)
+        # Ruby
+        cpu    gc_pressure               gc_start
+        cpu    gc_pressure               GC.start
+        alloc  deserialization_overhead  JSON::Ext::Parser#parse
+        wall   idle_time                 Kernel#sleep
+        ",
+    );
+}
+
+#[test]
 fn patterns_do_not_fire_on_unrelated_names() {
-    use ProfileType::{Alloc, Cpu, Wall};
-    let cases: &[(ProfileType, &str, &str)] = &[
-        // `Thread` contains "read"; a thread's run method is not deserialisation.
-        (Alloc, "java/lang/Thread.run", "allocation_pressure"),
-        // `spark` contains "park".
-        (
-            Wall,
-            "org/apache/spark/scheduler/DAGScheduler.submitJob",
-            "mixed_workload",
-        ),
-        (
-            Cpu,
-            "org/apache/spark/sql/execution/SparkPlan.execute",
-            "cpu_bound",
-        ),
-        // `parkingLot` starts like "park" but is a different word.
-        (
-            Wall,
-            "com/acme/parking/ParkingLotService.reserve",
-            "mixed_workload",
-        ),
-        // "GC" inside a word, "G1" not at a token start.
-        (Cpu, "com/acme/LogConfig.load", "cpu_bound"),
-        (Cpu, "com/acme/PageG1Renderer.render", "cpu_bound"),
-        // "String" alone is not string building; "resize" of an image is not a collection.
-        (Alloc, "com/acme/StringUtils.isBlank", "allocation_pressure"),
-        (
-            Alloc,
-            "com/acme/image/Thumbnail.resize",
-            "allocation_pressure",
-        ),
-        // "await" contains "wait"; "Sleeper" contains "Sleep".
-        (Wall, "com/acme/Job.await", "mixed_workload"),
-        (Wall, "com/acme/Sleeper.run", "mixed_workload"),
-        // A module merely named like a parser is not one.
-        (Alloc, "app/loads.py:10 - loads", "allocation_pressure"),
-        // "compile" of a regex is not the JIT.
-        (Cpu, "java/util/regex/Pattern.compile", "cpu_bound"),
-    ];
-    for (t, name, want) in cases {
-        assert_eq!(single(*t, name), *want, "{t} {name}");
-    }
+    assert_single_diagnoses(
+        r#"
+        # `Thread` contains "read"; a thread's run method is not deserialisation.
+        alloc  allocation_pressure  java/lang/Thread.run
+        # `spark` contains "park".
+        wall   mixed_workload       org/apache/spark/scheduler/DAGScheduler.submitJob
+        cpu    cpu_bound            org/apache/spark/sql/execution/SparkPlan.execute
+        # `parkingLot` starts like "park" but is a different word.
+        wall   mixed_workload       com/acme/parking/ParkingLotService.reserve
+        # "GC" inside a word, "G1" not at a token start.
+        cpu    cpu_bound            com/acme/LogConfig.load
+        cpu    cpu_bound            com/acme/PageG1Renderer.render
+        # "String" alone is not string building; "resize" of an image is not a collection.
+        alloc  allocation_pressure  com/acme/StringUtils.isBlank
+        alloc  allocation_pressure  com/acme/image/Thumbnail.resize
+        # "await" contains "wait"; "Sleeper" contains "Sleep".
+        wall   mixed_workload       com/acme/Job.await
+        wall   mixed_workload       com/acme/Sleeper.run
+        # A module merely named like a parser is not one.
+        alloc  allocation_pressure  app/loads.py:10 - loads
+        # "compile" of a regex is not the JIT.
+        cpu    cpu_bound            java/util/regex/Pattern.compile
+        "#,
+    );
 }
 
 #[test]

@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
@@ -12,7 +11,10 @@ use crate::history::MockHistorySor;
 use crate::infra::telemetry::Metrics;
 use crate::model::{AppName, FunctionStat, ReportFormat, TimeWindow};
 use crate::profiles::MockProfileDataSor;
-use crate::testing::{baseline, dropped_writes, pct, recorder, recording_history};
+use crate::testing::{
+    baseline, dropped_writes, failing_baselines, next_record, pct, recorder, recording_history,
+    refusing_history,
+};
 
 type Answers = HashMap<ProfileType, Result<Vec<FunctionStat>, SorError>>;
 
@@ -168,10 +170,7 @@ async fn v2_reports_top_functions_above_their_baseline() {
 
 #[tokio::test]
 async fn a_failing_baseline_store_still_answers_without_violations() {
-    let mut baselines = MockBaselineSor::new();
-    baselines
-        .expect_list()
-        .returning(|_, _| Err(SorError::Unavailable("database down".into())));
+    let baselines = failing_baselines();
     let report = service(profiles(cpu_and_alloc()), Some(baselines), None)
         .assess(request(10))
         .await
@@ -251,10 +250,7 @@ async fn v2_records_the_assessment_with_the_exact_query() {
         .assess(request(1))
         .await
         .unwrap();
-    let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
+    let record = next_record(&mut rx).await;
     assert_eq!(record.app_name, "checkout".parse::<AppName>().unwrap());
     assert_eq!(record.profile_types, "cpu,alloc");
     assert_eq!(record.diagnosis, report.summary.primary_issue);
@@ -279,12 +275,7 @@ async fn v2_records_the_assessment_with_the_exact_query() {
 
 #[tokio::test]
 async fn a_history_store_refusing_the_record_leaves_the_answer_unchanged_and_counts_the_drop() {
-    let mut history = MockHistorySor::new();
-    history
-        .expect_create_many()
-        .times(1)
-        .returning(|_| Err(SorError::Invalid("value too long".into())));
-    let metrics = Metrics::new(None).unwrap();
+    let (history, metrics) = refusing_history();
     let with_history = service(
         profiles(cpu_and_alloc()),
         None,

@@ -45,8 +45,13 @@ fn sample(stack: &[u64], count: i64, nanos: i64) -> Sample {
     }
 }
 
-/// Go's CPU types over `table`, whose entries 1..=4 are `samples count cpu nanoseconds`.
-fn go_profile(table: &[&str], f: Vec<Function>, l: Vec<Location>, s: Vec<Sample>) -> Profile {
+/// The string table's head in every Go CPU profile here: entries 1..=4 are `samples count cpu
+/// nanoseconds`, so a program's own strings start at 5.
+const GO_CPU_STRINGS: [&str; 5] = ["", "samples", "count", "cpu", "nanoseconds"];
+
+/// Go's CPU types, then `names` from string 5 on.
+fn go_profile(names: &[&str], f: Vec<Function>, l: Vec<Location>, s: Vec<Sample>) -> Profile {
+    let table: Vec<&str> = GO_CPU_STRINGS.iter().chain(names).copied().collect();
     Profile {
         sample_type: vec![
             ValueType { r#type: 1, unit: 2 },
@@ -55,7 +60,7 @@ fn go_profile(table: &[&str], f: Vec<Function>, l: Vec<Location>, s: Vec<Sample>
         sample: s,
         location: l,
         function: f,
-        string_table: strings(table),
+        string_table: strings(&table),
         time_nanos: 0,
         duration_nanos: 0,
         period_type: Some(ValueType { r#type: 3, unit: 4 }),
@@ -66,19 +71,8 @@ fn go_profile(table: &[&str], f: Vec<Function>, l: Vec<Location>, s: Vec<Sample>
 /// main.c (starts at line 30 of a.go) inlined into main.b (line 20) at 0x10, called from
 /// main.a (line 10) at 0x20.
 fn first() -> Profile {
-    let table = [
-        "",
-        "samples",
-        "count",
-        "cpu",
-        "nanoseconds",
-        "main.a",
-        "main.b",
-        "main.c",
-        "a.go",
-    ];
     go_profile(
-        &table,
+        &["main.a", "main.b", "main.c", "a.go"],
         vec![
             function(1, 5, 8, 10),
             function(2, 6, 8, 20),
@@ -94,19 +88,8 @@ fn first() -> Profile {
 
 /// The same program, its ids and strings in another order, and main.c also at 0x30.
 fn second() -> Profile {
-    let table = [
-        "",
-        "samples",
-        "count",
-        "cpu",
-        "nanoseconds",
-        "a.go",
-        "main.c",
-        "main.a",
-        "main.b",
-    ];
     go_profile(
-        &table,
+        &["a.go", "main.c", "main.a", "main.b"],
         vec![
             function(7, 7, 5, 10),
             function(9, 6, 5, 30),

@@ -7,9 +7,8 @@ use crate::model::trend::SliceSummary;
 
 use super::examine;
 use super::simulation::{Model, SplitMix};
-use crate::regressions::model::{
-    Change, Confirmation, DetectorSettings, EventState, Finding, OpenEvent,
-};
+use crate::regressions::model::{Change, Confirmation, DetectorSettings, Finding};
+use crate::regressions::test_events::OpenEvents;
 
 /// A confirmed event as the store keeps it: the detector's confirmation, read through.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,8 +29,7 @@ impl Deref for Confirmed {
 /// What the caller stores: open events, and everything that happened to each.
 #[derive(Debug, Default)]
 pub(in crate::regressions::detector) struct Store {
-    pub(in crate::regressions::detector) open: Vec<OpenEvent>,
-    next_id: i64,
+    pub(in crate::regressions::detector) open: OpenEvents,
     /// Function of every event id ever created.
     pub(in crate::regressions::detector) functions: HashMap<i64, String>,
     pub(in crate::regressions::detector) suspected: Vec<(usize, Finding)>,
@@ -51,23 +49,15 @@ impl Store {
                     first_recent,
                     finding,
                 } => {
-                    self.next_id += 1;
-                    self.functions
-                        .insert(self.next_id, finding.function.clone());
-                    self.open.push(OpenEvent::suspected(
-                        self.next_id,
-                        suspected_at,
-                        first_recent,
-                        &finding,
-                    ));
+                    let id = self.open.suspect(suspected_at, first_recent, &finding);
+                    self.functions.insert(id, finding.function.clone());
                     self.suspected.push((k, finding));
                 }
                 Change::Confirmed(confirmation) => {
                     let c = &confirmation;
-                    let event = self.open.iter_mut().find(|e| e.id == c.id).expect("open");
-                    assert_eq!(event.state, EventState::Suspected, "confirmed twice");
-                    event.state = EventState::Confirmed;
-                    event.confirmed_at = Some(c.at);
+                    let event = self.open.confirm(c);
+                    // As the watcher's store does, the event takes the change point and the share before it
+                    // from the confirmation.
                     event.changed_at = c.finding.changed_at;
                     event.before_percent = c.finding.before_percent;
                     self.confirmed.push(Confirmed {
@@ -75,27 +65,12 @@ impl Store {
                         confirmation,
                     });
                 }
-                Change::WentAway { id, .. } => {
-                    let function = self.close(id);
-                    self.went_away.push((k, function));
-                }
-                Change::Resolved { id, .. } => {
-                    let function = self.close(id);
-                    self.resolved.push((k, function));
-                }
-                Change::Settled { id, .. } => {
-                    let function = self.close(id);
-                    self.settled.push((k, function));
-                }
+                Change::WentAway { id, .. } => self.went_away.push((k, self.open.close(id))),
+                Change::Resolved { id, .. } => self.resolved.push((k, self.open.close(id))),
+                Change::Settled { id, .. } => self.settled.push((k, self.open.close(id))),
                 Change::Remeasured { .. } => unreachable!("the share detector measures no leak"),
             }
         }
-    }
-
-    /// Removes open event `id`; its function.
-    fn close(&mut self, id: i64) -> String {
-        let at = self.open.iter().position(|e| e.id == id).expect("open");
-        self.open.remove(at).function
     }
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashSet;
 use super::{examine, LeakSettings};
 pub(super) use crate::model::random::SplitMix as Mix;
 use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::regressions::model::{Change, EventState, Finding, OpenEvent};
+use crate::regressions::model::{Change, EventState, Finding};
+use crate::regressions::test_events::OpenEvents;
 
 /// Start of slice 0, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;
@@ -98,8 +99,7 @@ impl Series {
 /// What the caller stores: open events, and what happened to each (slice, function).
 #[derive(Debug, Default)]
 pub(super) struct Store {
-    open: Vec<OpenEvent>,
-    next_id: i64,
+    open: OpenEvents,
     pub(super) suspected: Vec<(usize, String)>,
     pub(super) confirmed: Vec<(usize, Finding)>,
     pub(super) went_away: Vec<(usize, String)>,
@@ -116,42 +116,22 @@ impl Store {
                     first_recent,
                     finding,
                 } => {
-                    self.next_id += 1;
-                    self.open.push(OpenEvent::suspected(
-                        self.next_id,
-                        suspected_at,
-                        first_recent,
-                        &finding,
-                    ));
+                    self.open.suspect(suspected_at, first_recent, &finding);
                     self.suspected.push((k, finding.function));
                 }
                 Change::Confirmed(c) => {
-                    let event = self.open.iter_mut().find(|e| e.id == c.id).expect("open");
-                    assert_eq!(event.state, EventState::Suspected, "confirmed twice");
-                    event.state = EventState::Confirmed;
-                    event.confirmed_at = Some(c.at);
+                    self.open.confirm(&c);
                     self.confirmed.push((k, c.finding));
                 }
-                Change::WentAway { id, .. } => {
-                    let function = self.close(id);
-                    self.went_away.push((k, function));
-                }
-                Change::Resolved { id, .. } => {
-                    let function = self.close(id);
-                    self.resolved.push((k, function));
-                }
+                Change::WentAway { id, .. } => self.went_away.push((k, self.open.close(id))),
+                Change::Resolved { id, .. } => self.resolved.push((k, self.open.close(id))),
                 Change::Settled { .. } => panic!("a leak is never settled"),
                 Change::Remeasured { id, .. } => {
-                    let event = self.open.iter().find(|e| e.id == id).expect("open");
+                    let event = self.open.get(id);
                     assert_eq!(event.state, EventState::Confirmed, "measured unconfirmed");
                 }
             }
         }
-    }
-
-    fn close(&mut self, id: i64) -> String {
-        let at = self.open.iter().position(|e| e.id == id).expect("open");
-        self.open.remove(at).function
     }
 }
 
