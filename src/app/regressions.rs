@@ -68,7 +68,7 @@ pub(super) fn regression_detector(
             queue,
             registry: registry.clone(),
             notices: notices.clone(),
-            resend: watch.slice_secs,
+            resend: watch.slice_secs.duration(),
             status: Arc::new(AnnouncerStatus::default()),
         };
         tasks.spawn_restarting(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
@@ -83,7 +83,7 @@ pub(super) fn regression_detector(
             profiles: profiles.clone(),
             repositories: demo_repositories(settings, &settings.repositories),
         }),
-        reference_secs: reference.saturating_mul(detector.slices.secs),
+        reference_secs: reference.saturating_mul(detector.slices.slice_secs.secs()),
     });
     let judgement = Judgement {
         warn_regression_points: settings.diff.warn_regression_points,

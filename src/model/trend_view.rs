@@ -130,7 +130,7 @@ pub fn trends_of(
     Ok(Trends {
         app_name: app.into_inner(),
         profile_type,
-        slice_seconds: grid.secs,
+        slice_seconds: grid.slice_secs.secs(),
         from: window.from,
         to: window.to,
         series,

@@ -179,7 +179,9 @@ impl TrendService {
     pub async fn backfill(&self, request: BackfillRequest, now: i64) -> Result<u64, BackfillError> {
         let (window, apps, types) = request.checked(self.retention_days, &self.types)?;
         let due = self.slices.due(now);
-        let to = window.to.min(due.saturating_add(self.slices.secs));
+        let to = window
+            .to
+            .min(due.saturating_add(self.slices.slice_secs.secs()));
         let kept_from = now.saturating_sub(self.retention_days.saturating_mul(86_400));
         let from = self.slices.first_from(window.from.max(kept_from));
         let apps = match apps {
@@ -198,7 +200,7 @@ impl TrendService {
         let backfill = Backfill {
             from,
             to,
-            slice_secs: self.slices.secs,
+            slice_secs: self.slices.slice_secs,
             apps,
             types,
             notify: request.notify,

@@ -262,7 +262,7 @@ impl SummarySor for PgSummaryStore {
                     .bind(&types)
                     .bind(backfill.from)
                     .bind(backfill.to)
-                    .bind(backfill.slice_secs)
+                    .bind(backfill.slice_secs.get())
                     .bind(backfill.notify)
                     .execute(&mut *tx)
                     .await?
