@@ -58,6 +58,16 @@ pub enum TrendPick {
     Top(usize),
 }
 
+/// What a trend is asked for: `app`'s summaries of `profile_type` in `window` as series of
+/// the `pick`ed functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendQuery {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub window: TimeWindow,
+    pub pick: TrendPick,
+}
+
 /// One stored summary as a trend reads it: its functions still as their JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSlice {

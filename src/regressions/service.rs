@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::commits::SuspectsAnswer;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::infra::sor::SorError;
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
@@ -98,12 +98,12 @@ impl RegressionService {
         functions.extend(regression.shifted_from.clone());
         let trend = self
             .trends
-            .trend(
+            .trend(TrendQuery {
                 app,
-                regression.profile_type,
-                self.around(&regression),
-                TrendPick::Named(functions),
-            )
+                profile_type: regression.profile_type,
+                window: self.around(&regression),
+                pick: TrendPick::Named(functions),
+            })
             .await?;
         Ok(RegressionDetail {
             regression: regression.rounded(),

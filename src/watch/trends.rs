@@ -12,7 +12,7 @@ use crate::baselines::BaselineSor;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::model::trend::{suggestions, ThresholdSuggestion};
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::store::Backfill;
@@ -78,7 +78,13 @@ impl TrendService {
         let key = (app.clone(), profile_type, window, pick.clone());
         self.cache
             .get_or_load(key, async {
-                let trend = self.trends.trend(app, profile_type, window, pick).await?;
+                let query = TrendQuery {
+                    app,
+                    profile_type,
+                    window,
+                    pick,
+                };
+                let trend = self.trends.trend(query).await?;
                 Ok(Arc::new(trend))
             })
             .await
