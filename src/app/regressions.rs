@@ -11,7 +11,6 @@ use super::profile_source::{demo_memory_limit, demo_repositories};
 use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
-use crate::app::settings::Function;
 use crate::commits::CommitNamer;
 use crate::diff_report::compute::Judgement;
 use crate::diff_report::DiffReportService;
@@ -47,13 +46,7 @@ pub(super) fn regression_detector(
         metrics,
         ..
     } = ground;
-    let function = settings.function;
-    let registry = remote.resolve(
-        registry_spec(),
-        settings.sors.registry_url.as_ref(),
-        function.hosts(Function::RegistrySor),
-        hosted.registry.as_ref(),
-    )?;
+    let registry = remote.resolve(registry_spec(), hosted.registry.as_ref())?;
     let watch = &settings.watch;
     let notices = Arc::new(RegressionNotices {
         public_url: settings.alerts.public_url.clone(),
