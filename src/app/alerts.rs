@@ -73,38 +73,18 @@ fn alert_evaluator(
     let Some(db) = database.filter(|_| function.hosts(Function::AlertEvaluator)) else {
         return Ok(None);
     };
-    let urls = &settings.sors;
-    let mut remote = RemoteSors {
-        settings,
-        metrics,
-        checks: Vec::new(),
-    };
+    let mut remote = RemoteSors::new(settings, metrics);
     let missing = |reason| StartupError::Config {
         key: "sors",
         reason: format!("the alert evaluator needs {reason}"),
     };
     let rules = remote
-        .resolve(
-            alert_rule_spec(),
-            urls.alert_rule_url.as_ref(),
-            function.hosts(Function::AlertRuleSor),
-            hosted.alert_rules.as_ref(),
-        )?
+        .resolve(alert_rule_spec(), hosted.alert_rules.as_ref())?
         .ok_or_else(|| missing("its rules: set ALERT_RULE_URL"))?;
     let profiles = remote
-        .resolve(
-            profile_data_spec(),
-            urls.profile_data_url.as_ref(),
-            function.hosts(Function::ProfileDataSor),
-            hosted.profile_data.as_ref(),
-        )?
+        .resolve(profile_data_spec(), hosted.profile_data.as_ref())?
         .ok_or_else(|| missing("profiles: set PROFILE_DATA_URL"))?;
-    let registry = remote.resolve(
-        registry_spec(),
-        urls.registry_url.as_ref(),
-        function.hosts(Function::RegistrySor),
-        hosted.registry.as_ref(),
-    )?;
+    let registry = remote.resolve(registry_spec(), hosted.registry.as_ref())?;
     let (rules, profiles) = (&rules, &profiles);
     let alerts = &settings.alerts;
     let state: Arc<dyn AlertStateSor> = Arc::new(PgAlertStateStore::new(db.clone()));

@@ -14,7 +14,7 @@ use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::alerts::rules::AlertRuleSor;
 use crate::alerts::AlertEvaluationService;
-use crate::app::settings::{Bor, BorVersion, Function, Settings};
+use crate::app::settings::{Bor, BorVersion, Settings};
 use crate::baselines::{BaselineSor, CoalescedBaselines};
 use crate::commits::CommitNamer;
 use crate::diff_report::compute::Judgement;
@@ -109,18 +109,8 @@ fn bor_dependencies(
     if versions.is_empty() {
         return Ok(None);
     }
-    let urls = &settings.sors;
-    let mut remote = RemoteSors {
-        settings,
-        metrics,
-        checks: Vec::new(),
-    };
-    let profile_data = remote.resolve(
-        profile_data_spec(),
-        urls.profile_data_url.as_ref(),
-        function.hosts(Function::ProfileDataSor),
-        hosted.profile_data.as_ref(),
-    )?;
+    let mut remote = RemoteSors::new(settings, metrics);
+    let profile_data = remote.resolve(profile_data_spec(), hosted.profile_data.as_ref())?;
     let Some(profile_data) = profile_data else {
         return Err(StartupError::NoProfileData {
             function,
@@ -128,12 +118,7 @@ fn bor_dependencies(
         });
     };
     let hosted_watcher = hosted.watcher.as_ref().map(|w| w.reads.clone());
-    let watcher = remote.resolve(
-        trend_spec(),
-        urls.watch_url.as_ref(),
-        function.hosts(Function::Watch),
-        hosted_watcher.as_ref(),
-    )?;
+    let watcher = remote.resolve(trend_spec(), hosted_watcher.as_ref())?;
     let mut deps = BorDeps {
         profile_data,
         baseline: None,
@@ -145,24 +130,9 @@ fn bor_dependencies(
     // A v1-only process never uses the optional SORs: neither clients nor health checks, so
     // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
     if versions.contains(&BorVersion::V2) {
-        deps.baseline = remote.resolve(
-            baseline_spec(),
-            urls.baseline_url.as_ref(),
-            function.hosts(Function::BaselineSor),
-            hosted.baseline.as_ref(),
-        )?;
-        deps.history = remote.resolve(
-            history_spec(),
-            urls.history_url.as_ref(),
-            function.hosts(Function::HistorySor),
-            hosted.history.as_ref(),
-        )?;
-        deps.registry = remote.resolve(
-            registry_spec(),
-            urls.registry_url.as_ref(),
-            function.hosts(Function::RegistrySor),
-            hosted.registry.as_ref(),
-        )?;
+        deps.baseline = remote.resolve(baseline_spec(), hosted.baseline.as_ref())?;
+        deps.history = remote.resolve(history_spec(), hosted.history.as_ref())?;
+        deps.registry = remote.resolve(registry_spec(), hosted.registry.as_ref())?;
     }
     Ok(Some((deps, remote.checks)))
 }

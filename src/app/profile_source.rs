@@ -125,7 +125,7 @@ fn files(
         max_in_flight: ingest.max_in_flight.get(),
         retention_secs: i64::from(ingest.retention_days.get()) * 86_400,
         max_bytes: ingest.max_store_bytes.get(),
-        piece_secs: settings.watch.slices().secs,
+        slice_secs: settings.watch.slice_secs,
     };
     // In-use snapshots are averaged, not added, when the store compacts them (SPEC §17).
     let inuse = settings

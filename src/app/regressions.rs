@@ -11,7 +11,6 @@ use super::profile_source::{demo_memory_limit, demo_repositories};
 use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
-use crate::app::settings::Function;
 use crate::commits::CommitNamer;
 use crate::diff_report::compute::Judgement;
 use crate::diff_report::DiffReportService;
@@ -47,13 +46,7 @@ pub(super) fn regression_detector(
         metrics,
         ..
     } = ground;
-    let function = settings.function;
-    let registry = remote.resolve(
-        registry_spec(),
-        settings.sors.registry_url.as_ref(),
-        function.hosts(Function::RegistrySor),
-        hosted.registry.as_ref(),
-    )?;
+    let registry = remote.resolve(registry_spec(), hosted.registry.as_ref())?;
     let watch = &settings.watch;
     let notices = Arc::new(RegressionNotices {
         public_url: settings.alerts.public_url.clone(),
@@ -68,7 +61,7 @@ pub(super) fn regression_detector(
             queue,
             registry: registry.clone(),
             notices: notices.clone(),
-            resend: watch.slice_secs,
+            resend: watch.slice_secs.duration(),
             status: Arc::new(AnnouncerStatus::default()),
         };
         tasks.spawn_restarting(announcer.status.clone(), STOP_WITHIN, move |shutdown| {
@@ -83,7 +76,7 @@ pub(super) fn regression_detector(
             profiles: profiles.clone(),
             repositories: demo_repositories(settings, &settings.repositories),
         }),
-        reference_secs: reference.saturating_mul(detector.slices.secs),
+        reference_secs: reference.saturating_mul(detector.slices.slice_secs.secs()),
     });
     let judgement = Judgement {
         warn_regression_points: settings.diff.warn_regression_points,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::StartupError;
 use crate::alerts::rules::remote::RemoteAlertRuleStore;
 use crate::alerts::rules::AlertRuleSor;
-use crate::app::settings::Settings;
+use crate::app::settings::{Function, Settings, SorUrls};
 use crate::baselines::remote::RemoteBaselineStore;
 use crate::baselines::BaselineSor;
 use crate::history::remote::RemoteHistoryStore;
@@ -24,7 +24,8 @@ use crate::watch::WatcherReads;
 /// Health checks of the remote SORs a process's BORs use.
 pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
 
-/// How one SOR is reached over HTTP: its name, settings key, health-check key and client.
+/// How one SOR is reached over HTTP: its name, settings key, health-check key and client; and
+/// which setting names its URL and which function hosts it in-process.
 pub(super) struct RemoteSpec<T: ?Sized> {
     /// Human name for messages, e.g. `Baseline`.
     pub(super) name: &'static str,
@@ -36,27 +37,38 @@ pub(super) struct RemoteSpec<T: ?Sized> {
     pub(super) required: bool,
     /// Wraps the HTTP client in the trait implementation.
     pub(super) client: fn(RemoteSor) -> Arc<T>,
+    /// Its URL among the settings (`key`).
+    pub(super) url: fn(&SorUrls) -> Option<&url::Url>,
+    /// The function whose process serves it in-process.
+    pub(super) hosted_by: Function,
 }
 
 /// Resolves each SOR a process's BORs use, collecting the health checks of the remote ones.
 pub(super) struct RemoteSors<'a> {
-    pub(super) settings: &'a Settings,
-    pub(super) metrics: &'a Arc<Metrics>,
+    settings: &'a Settings,
+    metrics: &'a Arc<Metrics>,
     pub(super) checks: RemoteChecks,
 }
 
-impl RemoteSors<'_> {
+impl<'a> RemoteSors<'a> {
+    /// None resolved yet.
+    pub(super) fn new(settings: &'a Settings, metrics: &'a Arc<Metrics>) -> Self {
+        RemoteSors {
+            settings,
+            metrics,
+            checks: Vec::new(),
+        }
+    }
+
     /// One SOR for the BORs: `<SOR>_URL` set → the remote client (and a health check of it);
-    /// else the in-process implementation when this process hosts that SOR; else absent (the
-    /// BOR behaves as v1 for it).
+    /// else `in_process`, this process's implementation, when it hosts that SOR; else absent
+    /// (the BOR behaves as v1 for it).
     pub(super) fn resolve<T: ?Sized>(
         &mut self,
         spec: RemoteSpec<T>,
-        url: Option<&url::Url>,
-        hosted_here: bool,
         in_process: Option<&Arc<T>>,
     ) -> Result<Option<Arc<T>>, StartupError> {
-        if let Some(url) = url {
+        if let Some(url) = (spec.url)(&self.settings.sors) {
             let timeout = self.settings.sors.request_timeout_secs;
             let metrics = self.metrics.clone();
             let remote = RemoteSor::new(spec.name, spec.check, url.clone(), timeout, metrics)
@@ -72,7 +84,7 @@ impl RemoteSors<'_> {
             }));
             return Ok(Some((spec.client)(remote)));
         }
-        Ok(if hosted_here {
+        Ok(if self.settings.function.hosts(spec.hosted_by) {
             in_process.cloned()
         } else {
             None
@@ -88,6 +100,8 @@ pub(super) fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {
         // Without profiles no BOR can answer anything.
         required: true,
         client: |r| Arc::new(RemoteProfileData::new(r)),
+        url: |urls| urls.profile_data_url.as_ref(),
+        hosted_by: Function::ProfileDataSor,
     }
 }
 
@@ -101,6 +115,8 @@ pub(super) fn baseline_spec() -> RemoteSpec<dyn BaselineSor> {
         check: "baselineSor",
         required: false,
         client: |r| Arc::new(RemoteBaselineStore::new(r)),
+        url: |urls| urls.baseline_url.as_ref(),
+        hosted_by: Function::BaselineSor,
     }
 }
 
@@ -111,6 +127,8 @@ pub(super) fn history_spec() -> RemoteSpec<dyn HistorySor> {
         check: "historySor",
         required: false,
         client: |r| Arc::new(RemoteHistoryStore::new(r)),
+        url: |urls| urls.history_url.as_ref(),
+        hosted_by: Function::HistorySor,
     }
 }
 
@@ -121,6 +139,8 @@ pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
         check: "registrySor",
         required: false,
         client: |r| Arc::new(RemoteRegistryStore::new(r)),
+        url: |urls| urls.registry_url.as_ref(),
+        hosted_by: Function::RegistrySor,
     }
 }
 
@@ -133,6 +153,8 @@ pub(super) fn trend_spec() -> RemoteSpec<dyn WatcherReads> {
         check: "profileWatcher",
         required: false,
         client: |r| Arc::new(RemoteTrends::new(r)),
+        url: |urls| urls.watch_url.as_ref(),
+        hosted_by: Function::Watch,
     }
 }
 
@@ -144,5 +166,7 @@ pub(super) fn alert_rule_spec() -> RemoteSpec<dyn AlertRuleSor> {
         check: "alertRuleSor",
         required: true,
         client: |r| Arc::new(RemoteAlertRuleStore::new(r)),
+        url: |urls| urls.alert_rule_url.as_ref(),
+        hosted_by: Function::AlertRuleSor,
     }
 }

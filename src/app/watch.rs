@@ -11,7 +11,6 @@ use super::ground::Ground;
 use super::regressions::regression_detector;
 use super::remote_sors::{baseline_spec, profile_data_spec, RemoteSors};
 use super::StartupError;
-use crate::app::settings::Function;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::tasks::Tasks;
 use crate::regressions::RegressionMarks;
@@ -41,33 +40,17 @@ pub(super) fn start_watch(
         metrics,
         ..
     } = ground;
-    let function = settings.function;
     let Some(stores) = hosted.watcher.clone() else {
         return Ok(());
     };
-    let urls = &settings.sors;
-    let mut remote = RemoteSors {
-        settings,
-        metrics,
-        checks: Vec::new(),
-    };
+    let mut remote = RemoteSors::new(settings, metrics);
     let profiles = remote
-        .resolve(
-            profile_data_spec(),
-            urls.profile_data_url.as_ref(),
-            function.hosts(Function::ProfileDataSor),
-            hosted.profile_data.as_ref(),
-        )?
+        .resolve(profile_data_spec(), hosted.profile_data.as_ref())?
         .ok_or_else(|| StartupError::Config {
             key: "sors",
             reason: "the profile watcher needs profiles: set PROFILE_DATA_URL".into(),
         })?;
-    let baselines = remote.resolve(
-        baseline_spec(),
-        urls.baseline_url.as_ref(),
-        function.hosts(Function::BaselineSor),
-        hosted.baseline.as_ref(),
-    )?;
+    let baselines = remote.resolve(baseline_spec(), hosted.baseline.as_ref())?;
     let watch = &settings.watch;
     let slices = watch.slices();
     let watch_metrics = WatchMetrics::new(metrics, watch.export_functions as usize)

@@ -102,7 +102,10 @@ fn profiles(calls: usize) -> MockProfileDataSor {
 }
 
 /// The watcher's grid: 300-s slices read a minute after they end.
-const GRID: Slices = Slices { secs: 300, lag: 60 };
+const GRID: Slices = Slices {
+    slice_secs: crate::model::SliceSecs::FIVE_MINUTES,
+    lag_secs: 60,
+};
 
 fn service(profiles: MockProfileDataSor, summaries: MockFleetSummarySor) -> FleetSearchService {
     FleetSearchService::new(Arc::new(profiles), None, 4, Duration::from_secs(5))

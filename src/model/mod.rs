@@ -44,7 +44,7 @@ pub use names::{normalize_function_name, normalized_function_name, separator_for
 pub use numbers::{saturate, Bounded};
 pub(crate) use schema::{documented, string};
 pub use severity::Severity;
-pub use slices::Slices;
+pub use slices::{SliceSecs, Slices};
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 

@@ -1,23 +1,80 @@
 //! Slice arithmetic of the watcher (SPEC §13): slices aligned to the epoch, due after a lag.
 
+use std::time::Duration;
+
+use serde::de::{Error, Unexpected};
+use serde::{Deserialize, Deserializer};
+
 use super::TimeWindow;
 
-/// Slice arithmetic: slices of `secs` aligned to the epoch, read `lag` after they end.
+/// The length of one slice, in whole seconds: `watch.slice_secs` as it is read, carried under
+/// that one name to the `slice_secs` column it is stored in. Positive, so the grid's arithmetic
+/// never divides by zero, and within 32 bits, because the column is an INTEGER.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SliceSecs(i32);
+
+impl SliceSecs {
+    /// The default slice, five minutes (`watch.slice_secs = 300`).
+    pub const FIVE_MINUTES: SliceSecs = SliceSecs(300);
+
+    /// `secs` as a slice length; `None` unless it is positive and fits the column.
+    pub const fn new(secs: i64) -> Option<SliceSecs> {
+        if secs > 0 && secs <= i32::MAX as i64 {
+            Some(SliceSecs(secs as i32))
+        } else {
+            None
+        }
+    }
+
+    /// The length as the `slice_secs` column stores it.
+    pub fn get(self) -> i32 {
+        self.0
+    }
+
+    /// The length for arithmetic on epoch seconds.
+    pub fn secs(self) -> i64 {
+        i64::from(self.0)
+    }
+
+    /// The length as a span of time, for timers.
+    pub fn duration(self) -> Duration {
+        Duration::from_secs(u64::from(self.0.unsigned_abs()))
+    }
+}
+
+/// Read from a whole number of seconds; one that is not positive, or too large for the column,
+/// is refused while the settings are read, naming its key.
+impl<'de> Deserialize<'de> for SliceSecs {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let secs = i64::deserialize(deserializer)?;
+        SliceSecs::new(secs).ok_or_else(|| {
+            D::Error::invalid_value(
+                Unexpected::Signed(secs),
+                &"a positive number of seconds below 2^31",
+            )
+        })
+    }
+}
+
+/// Slice arithmetic: slices of `slice_secs` aligned to the epoch, read `lag_secs` after they end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Slices {
-    pub secs: i64,
-    pub lag: i64,
+    pub slice_secs: SliceSecs,
+    pub lag_secs: i64,
 }
 
 impl Slices {
-    /// Start of the newest slice that ended at least `lag` before `now`.
+    /// Start of the newest slice that ended at least `lag_secs` before `now`.
     pub fn due(&self, now: i64) -> i64 {
-        self.floor(now.saturating_sub(self.lag).saturating_sub(self.secs))
+        self.floor(
+            now.saturating_sub(self.lag_secs)
+                .saturating_sub(self.slice_secs.secs()),
+        )
     }
 
     /// Start of the slice holding `t`.
     pub fn floor(&self, t: i64) -> i64 {
-        t - t.rem_euclid(self.secs)
+        t - t.rem_euclid(self.slice_secs.secs())
     }
 
     /// Start of the first slice starting at or after `t`.
@@ -26,7 +83,7 @@ impl Slices {
         if floor == t {
             t
         } else {
-            floor.saturating_add(self.secs)
+            floor.saturating_add(self.slice_secs.secs())
         }
     }
 
@@ -37,24 +94,43 @@ impl Slices {
         let from = self.first_from(window.from);
         let to = self
             .first_from(window.to)
-            .min(self.due(now).saturating_add(self.secs));
+            .min(self.due(now).saturating_add(self.slice_secs.secs()));
         (from < to).then_some(TimeWindow { from, to })
     }
 
     /// The starts of the slices of `window` (a window on the grid), ascending.
     pub fn starts(&self, window: TimeWindow) -> Vec<i64> {
-        let step = usize::try_from(self.secs).unwrap_or(usize::MAX).max(1);
-        (window.from..window.to).step_by(step).collect()
+        (window.from..window.to)
+            .step_by(usize::try_from(self.slice_secs.get()).unwrap_or(usize::MAX))
+            .collect()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{Slices, TimeWindow};
+    use super::{SliceSecs, Slices, TimeWindow};
+
+    #[test]
+    fn a_slice_length_is_positive_and_fits_the_integer_column() {
+        assert_eq!(SliceSecs::new(300), Some(SliceSecs::FIVE_MINUTES));
+        let longest = SliceSecs::new(i64::from(i32::MAX)).map(SliceSecs::get);
+        assert_eq!(longest, Some(i32::MAX));
+        for refused in [0, -300, i64::from(i32::MAX) + 1] {
+            assert_eq!(SliceSecs::new(refused), None, "{refused}");
+        }
+        let read: Result<SliceSecs, _> = serde_json::from_str("300");
+        assert_eq!(read.ok(), Some(SliceSecs::FIVE_MINUTES));
+        assert!(serde_json::from_str::<SliceSecs>("0").is_err());
+        let five = SliceSecs::FIVE_MINUTES;
+        assert_eq!((five.secs(), five.duration().as_secs()), (300, 300));
+    }
 
     #[test]
     fn a_slice_is_due_once_it_ended_lag_ago() {
-        let s = Slices { secs: 300, lag: 60 };
+        let s = Slices {
+            slice_secs: SliceSecs::FIVE_MINUTES,
+            lag_secs: 60,
+        };
         // 12:06:00 → the 12:00 slice ended 60 s ago: due. 12:05:59 → only 11:55.
         assert_eq!(s.due(43_560), 43_200);
         assert_eq!(s.due(43_559), 42_900);
@@ -66,7 +142,10 @@ mod tests {
 
     #[test]
     fn the_due_slices_of_a_window_leave_out_those_still_open_or_within_their_lag() {
-        let s = Slices { secs: 300, lag: 60 };
+        let s = Slices {
+            slice_secs: SliceSecs::FIVE_MINUTES,
+            lag_secs: 60,
+        };
         let window = |from, to| TimeWindow { from, to };
         // An hour ending now (12:05:30): 11:10 … 11:55 are due, 12:00 ended 30 s ago (within
         // its lag) and 12:05 is open; a window starting off the grid starts at the next slice.

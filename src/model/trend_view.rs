@@ -58,6 +58,16 @@ pub enum TrendPick {
     Top(usize),
 }
 
+/// What a trend is asked for: `app`'s summaries of `profile_type` in `window` as series of
+/// the `pick`ed functions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrendQuery {
+    pub app: AppName,
+    pub profile_type: ProfileType,
+    pub window: TimeWindow,
+    pub pick: TrendPick,
+}
+
 /// One stored summary as a trend reads it: its functions still as their JSON text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSlice {
@@ -130,7 +140,7 @@ pub fn trends_of(
     Ok(Trends {
         app_name: app.into_inner(),
         profile_type,
-        slice_seconds: grid.secs,
+        slice_seconds: grid.slice_secs.secs(),
         from: window.from,
         to: window.to,
         series,

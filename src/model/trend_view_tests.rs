@@ -1,8 +1,11 @@
 use super::*;
 
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 
-const FIVE_MINUTES: Slices = Slices { secs: 300, lag: 0 };
+const FIVE_MINUTES: Slices = Slices {
+    slice_secs: SliceSecs::FIVE_MINUTES,
+    lag_secs: 0,
+};
 
 fn stored(start: i64, total: u64, functions: &str) -> StoredSlice {
     StoredSlice {

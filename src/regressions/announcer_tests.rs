@@ -9,7 +9,7 @@ use super::{Announcer, Sent};
 use crate::delivery::AlertmanagerQueue;
 use crate::infra::leader::MockLeadership;
 use crate::infra::sor::SorError;
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 use crate::regressions::model::EventState;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{MockRegressionSor, Regression};
@@ -37,7 +37,10 @@ fn announcer(leadership: MockLeadership, regressions: MockRegressionSor) -> Anno
         registry: None,
         notices: Arc::new(RegressionNotices {
             public_url: "http://functions.example/".parse().unwrap(),
-            slices: Slices { secs: 300, lag: 0 },
+            slices: Slices {
+                slice_secs: SliceSecs::FIVE_MINUTES,
+                lag_secs: 0,
+            },
             warn_points: 2.0,
         }),
         resend: Duration::from_secs(300),

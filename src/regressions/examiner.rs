@@ -135,7 +135,7 @@ impl Examiner {
             profile_type: series.profile_type,
             function: c.finding.function.clone(),
             changed_at: c.finding.changed_at,
-            through: c.at.saturating_add(self.settings.slices.secs),
+            through: c.at.saturating_add(self.settings.slices.slice_secs.secs()),
         };
         match self.namer.name_in(&asked, history).await {
             Ok(answer) => answer,
@@ -198,7 +198,7 @@ impl SliceExaminer for Examiner {
         let slices = i64::try_from(slices).unwrap_or(i64::MAX);
         let back = slices
             .saturating_sub(1)
-            .saturating_mul(self.settings.slices.secs);
+            .saturating_mul(self.settings.slices.slice_secs.secs());
         start.saturating_sub(back)
     }
 

@@ -103,7 +103,10 @@ pub(in crate::regressions) fn on_mocks(
         notify_cost_shifts: false,
         notices: Arc::new(RegressionNotices {
             public_url: Url::parse("http://functions.example/").unwrap(),
-            slices: Slices { secs: 300, lag: 0 },
+            slices: Slices {
+                slice_secs: crate::model::SliceSecs::FIVE_MINUTES,
+                lag_secs: 0,
+            },
             warn_points: 2.0,
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),

@@ -2,7 +2,7 @@
 //! settings, the events it is told about and the changes it asks for. Domain types, so that
 //! the watcher's store can write the changes as they are.
 
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 use std::fmt;
 use std::str::FromStr;
 
@@ -46,7 +46,10 @@ impl Default for DetectorSettings {
             min_delta_points: 1.0,
             min_relative: 0.2,
             top_functions: 100,
-            slices: Slices { secs: 300, lag: 0 },
+            slices: Slices {
+                slice_secs: SliceSecs::FIVE_MINUTES,
+                lag_secs: 0,
+            },
             settle_slices: 288,
         }
     }

@@ -101,8 +101,8 @@ impl RegressionNotices {
             _ => None,
         };
         let ends_at = match ended {
-            Some(ended) => at(ended.saturating_add(self.slices.secs)),
-            _ => now + chrono::Duration::seconds(self.slices.secs.saturating_mul(4)),
+            Some(ended) => at(ended.saturating_add(self.slices.slice_secs.secs())),
+            _ => now + chrono::Duration::seconds(self.slices.slice_secs.secs().saturating_mul(4)),
         };
         let critical = match &event.leak {
             Some(leak) => leak_notice::critical(leak),

@@ -1,7 +1,7 @@
 //! What a regression's alert says of its cost (SPEC §19), on events written by hand.
 
 use super::{cost, summary, RegressionNotices};
-use crate::model::{ProfileType, Slices};
+use crate::model::{ProfileType, SliceSecs, Slices};
 use crate::regressions::cost::{cost_ratio, process_cost_percent};
 use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::{EventSignificance, Regression};
@@ -70,7 +70,10 @@ fn a_new_function_is_new_and_costs_the_process_its_share_of_the_rest() {
 fn a_settled_regression_resolves_its_alert_once_with_the_annotation_settled() {
     let notices = RegressionNotices {
         public_url: "http://pf.example/".parse().expect("a URL"),
-        slices: Slices { secs: 300, lag: 0 },
+        slices: Slices {
+            slice_secs: SliceSecs::FIVE_MINUTES,
+            lag_secs: 0,
+        },
         warn_points: 5.0,
     };
     let now = chrono::Utc::now();

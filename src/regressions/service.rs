@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use crate::commits::SuspectsAnswer;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::infra::sor::SorError;
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
@@ -87,7 +87,7 @@ impl RegressionService {
             function: regression.function,
             changed_at: regression.changed_at,
             through: regression.confirmed_at.map_or_else(now_floored, |at| {
-                at.saturating_add(self.settings.slices.secs)
+                at.saturating_add(self.settings.slices.slice_secs.secs())
             }),
         };
         self.namer.name(&asked).await
@@ -104,12 +104,12 @@ impl RegressionService {
         functions.extend(regression.shifted_from.clone());
         let trend = self
             .trends
-            .trend(
+            .trend(TrendQuery {
                 app,
-                regression.profile_type,
-                self.around(&regression),
-                TrendPick::Named(functions),
-            )
+                profile_type: regression.profile_type,
+                window: self.around(&regression),
+                pick: TrendPick::Named(functions),
+            })
             .await?;
         Ok(RegressionDetail {
             regression: regression.rounded(),
@@ -134,8 +134,12 @@ impl RegressionService {
     /// The trend's window: `reference_slices` before the change point to `recent_slices`
     /// after the event's latest transition (or a leak's latest measure).
     fn around(&self, r: &Regression) -> TimeWindow {
-        let slice = self.settings.slices.secs;
-        let slices = |n: usize| i64::try_from(n).unwrap_or(0).saturating_mul(slice);
+        let slice_secs = self.settings.slices.slice_secs;
+        let slices = |n: usize| {
+            i64::try_from(n)
+                .unwrap_or(0)
+                .saturating_mul(slice_secs.secs())
+        };
         let measured = r.leak.as_ref().map(|l| l.through);
         let latest = [
             r.resolved_at,
@@ -160,17 +164,19 @@ impl RegressionService {
     /// The diff of the reference slices before the change point (baseline) against the slices
     /// from it to the decision (current), as `GET /diff` would answer it.
     fn comparison(&self, r: &Regression) -> Result<DiffRequest, SorError> {
-        let slice = self.settings.slices.secs;
+        let slice_secs = self.settings.slices.slice_secs;
         let reference = i64::try_from(self.settings.reference_slices).unwrap_or(0);
         let decided = r.confirmed_at.or(r.went_away_at).unwrap_or(r.suspected_at);
         let current = TimeWindow {
             from: r.changed_at,
-            to: decided.saturating_add(slice).max(r.changed_at + 1),
+            to: decided
+                .saturating_add(slice_secs.secs())
+                .max(r.changed_at + 1),
         };
         let baseline = TimeWindow {
             from: r
                 .changed_at
-                .saturating_sub(reference.saturating_mul(slice))
+                .saturating_sub(reference.saturating_mul(slice_secs.secs()))
                 .max(0),
             to: r.changed_at.max(1),
         };

@@ -4,7 +4,7 @@
 use futures_util::future::join_all;
 
 use super::model::{TriageReport, TypeAssessment};
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::TimeWindow;
 use crate::watch::TrendSor;
 
@@ -33,8 +33,13 @@ pub async fn recent_trends(
             }
             let names = assessed.top_functions.iter().map(|f| f.name.clone());
             let app = app.parse().ok()?;
-            let pick = TrendPick::Named(names.collect());
-            match trends.trend(app, *profile_type, panel, pick).await {
+            let query = TrendQuery {
+                app,
+                profile_type: *profile_type,
+                window: panel,
+                pick: TrendPick::Named(names.collect()),
+            };
+            match trends.trend(query).await {
                 Ok(trend) if !trend.slices.is_empty() => Some(trend),
                 Ok(_) => None,
                 Err(error) => {

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendQuery, Trends};
 use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery};
@@ -22,14 +22,8 @@ use crate::watch::store::{
 /// `Unavailable` when the store (or the watcher's process) is down.
 #[async_trait]
 pub trait TrendSor: Send + Sync {
-    /// `app`'s summaries of `profile_type` in `window` as series of the `pick`ed functions.
-    async fn trend(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        pick: TrendPick,
-    ) -> Result<Trends, SorError>;
+    /// `query.app`'s summaries of its type in its window as series of the picked functions.
+    async fn trend(&self, query: TrendQuery) -> Result<Trends, SorError>;
 }
 
 /// Every app's summaries of a window, merged per app (SPEC §18): what the fleet BOR answers

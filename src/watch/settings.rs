@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::infra::durations;
-use crate::model::{is_label_name, ProfileType, Slices};
+use crate::model::{is_label_name, ProfileType, SliceSecs, Slices};
 
 /// How the fleet's profiles are summarized over time.
 #[derive(Debug, Clone, Deserialize)]
@@ -15,8 +15,7 @@ pub struct WatchSettings {
     /// Whether a process that hosts the watcher summarizes (off: `/trends` still answers from the store).
     pub enabled: bool,
     /// Length of one slice; slices are aligned to the epoch.
-    #[serde(deserialize_with = "durations::secs")]
-    pub slice_secs: Duration,
+    pub slice_secs: SliceSecs,
     /// How long after a slice ends it is read, so late uploads are in it.
     #[serde(deserialize_with = "durations::secs")]
     pub lag_secs: Duration,
@@ -65,8 +64,8 @@ impl WatchSettings {
     /// The slice grid: its length, and the lag after which a slice is read.
     pub fn slices(&self) -> Slices {
         Slices {
-            secs: i64::try_from(self.slice_secs.as_secs()).unwrap_or(i64::MAX),
-            lag: i64::try_from(self.lag_secs.as_secs()).unwrap_or(i64::MAX),
+            slice_secs: self.slice_secs,
+            lag_secs: i64::try_from(self.lag_secs.as_secs()).unwrap_or(i64::MAX),
         }
     }
 
@@ -81,7 +80,7 @@ impl WatchSettings {
     /// The offending key and why, if any.
     pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
         let invalid = |key, reason| Err((key, reason));
-        if !(10..=86_400).contains(&self.slice_secs.as_secs()) {
+        if !(10..=86_400).contains(&self.slice_secs.secs()) {
             return invalid("watch.slice_secs", "must be between 10 and 86400");
         }
         if self.lag_secs.as_secs() > 3600 {

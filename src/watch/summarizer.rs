@@ -64,7 +64,7 @@ impl Summarizer {
     pub fn window(&self, start: i64) -> TimeWindow {
         TimeWindow {
             from: start,
-            to: start.saturating_add(self.slices.secs),
+            to: start.saturating_add(self.slices.slice_secs.secs()),
         }
     }
 

@@ -166,7 +166,7 @@ impl WatchTask {
             return Ok(());
         }
         let due = self.slices.due(now);
-        let to = due.saturating_add(self.slices.secs);
+        let to = due.saturating_add(self.slices.slice_secs.secs());
         let from = self
             .slices
             .first_from(to.saturating_sub(self.backfill_hours.saturating_mul(3600)));
@@ -175,7 +175,7 @@ impl WatchTask {
         let backfill = Backfill {
             from,
             to,
-            slice_secs: self.slices.secs,
+            slice_secs: self.slices.slice_secs,
             apps: apps.iter().filter_map(|a| a.parse().ok()).collect(),
             types: self.types.clone(),
             notify: false,
@@ -191,11 +191,11 @@ impl WatchTask {
     /// `/metrics` and `/health` from the store: the latest summaries of series heard from in
     /// the last two slices, and the lag of the oldest live cursor.
     async fn refresh(&self, now: i64, due: i64) -> Result<(), SorError> {
-        let since = due.saturating_sub(self.slices.secs);
+        let since = due.saturating_sub(self.slices.slice_secs.secs());
         let latest = self.summaries.latest(since).await?;
         self.metrics.show(&latest);
         let lag = match self.work.oldest_cursor().await? {
-            Some(oldest) => (now - oldest.saturating_add(self.slices.secs)).max(0),
+            Some(oldest) => (now - oldest.saturating_add(self.slices.slice_secs.secs())).max(0),
             None => 0,
         };
         self.metrics.lag.set(lag as f64);

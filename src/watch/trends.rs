@@ -12,7 +12,7 @@ use crate::baselines::BaselineSor;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::model::trend::{suggestions, ThresholdSuggestion};
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::store::Backfill;
@@ -78,7 +78,13 @@ impl TrendService {
         let key = (app.clone(), profile_type, window, pick.clone());
         self.cache
             .get_or_load(key, async {
-                let trend = self.trends.trend(app, profile_type, window, pick).await?;
+                let query = TrendQuery {
+                    app,
+                    profile_type,
+                    window,
+                    pick,
+                };
+                let trend = self.trends.trend(query).await?;
                 Ok(Arc::new(trend))
             })
             .await
@@ -179,7 +185,9 @@ impl TrendService {
     pub async fn backfill(&self, request: BackfillRequest, now: i64) -> Result<u64, BackfillError> {
         let (window, apps, types) = request.checked(self.retention_days, &self.types)?;
         let due = self.slices.due(now);
-        let to = window.to.min(due.saturating_add(self.slices.secs));
+        let to = window
+            .to
+            .min(due.saturating_add(self.slices.slice_secs.secs()));
         let kept_from = now.saturating_sub(self.retention_days.saturating_mul(86_400));
         let from = self.slices.first_from(window.from.max(kept_from));
         let apps = match apps {
@@ -198,7 +206,7 @@ impl TrendService {
         let backfill = Backfill {
             from,
             to,
-            slice_secs: self.slices.secs,
+            slice_secs: self.slices.slice_secs,
             apps,
             types,
             notify: request.notify,

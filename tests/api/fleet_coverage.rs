@@ -4,7 +4,7 @@
 //! and could not read is named in `failedApps` with them.
 
 use chrono::Utc;
-use pyroscope_functions::model::ProfileType;
+use pyroscope_functions::model::{ProfileType, SliceSecs};
 use serde_json::{json, Value};
 
 use crate::fleet_summaries::watched;
@@ -75,7 +75,7 @@ async fn an_app_whose_slices_the_watcher_could_not_read_is_named_with_them() {
         s.pyroscope.url = Some(url);
         s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.watch.enabled = true;
-        s.watch.slice_secs = std::time::Duration::from_secs(10);
+        s.watch.slice_secs = SliceSecs::new(10).expect("a positive slice");
         s.watch.lag_secs = std::time::Duration::from_secs(2);
         s.watch.backfill_hours = 1;
         s.watch.types = vec![ProfileType::Cpu];

@@ -53,7 +53,8 @@ async fn spawn(dir: &Path) -> TestApp {
     spawn_app_with(move |s| {
         s.ingest.store_dir = dir;
         s.ingest.retention_days = std::num::NonZeroU32::new(36_500).unwrap();
-        s.watch.slice_secs = std::time::Duration::from_secs(10);
+        s.watch.slice_secs =
+            pyroscope_functions::model::SliceSecs::new(10).expect("a positive slice");
     })
     .await
 }

@@ -107,7 +107,7 @@ fn an_invalid_value_names_its_key() {
 fn durations_are_read_in_seconds_and_a_zero_where_none_makes_sense_names_its_key() {
     let s = Settings::load_from(None, env(&[("APP__ALERTS__INTERVAL_SECS", "2")])).unwrap();
     assert_eq!(s.alerts.interval_secs, Duration::from_secs(2));
-    assert_eq!(s.watch.slice_secs, Duration::from_secs(300));
+    assert_eq!(s.watch.slice_secs.duration(), Duration::from_secs(300));
     for key in [
         "alerts.interval_secs",
         "alerts.window_secs",

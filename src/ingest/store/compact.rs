@@ -15,6 +15,7 @@ use super::merge::{merge, shape};
 use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
 use crate::formats::pprof::{decompress, proto, Limits};
+use crate::model::SliceSecs;
 use crate::profiles::COMPACTION_JOURNAL;
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
@@ -28,11 +29,11 @@ pub struct Compacted {
     pub replaced: u64,
 }
 
-/// Compacts every app of `root`: pieces of `piece_secs` that ended before `closed_before`;
+/// Compacts every app of `root`: pieces of `slice_secs` that ended before `closed_before`;
 /// the sample types `snapshot_types` names are averaged, not added.
 pub fn compact(
     root: &Path,
-    piece_secs: i64,
+    slice_secs: SliceSecs,
     closed_before: i64,
     limits: Limits,
     snapshot_types: &[String],
@@ -47,8 +48,8 @@ pub fn compact(
         recover(&app)?;
         let mut pieces: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
         for file in stored_in(&app) {
-            let piece = file.time - file.time.rem_euclid(piece_secs);
-            if piece + piece_secs <= closed_before {
+            let piece = file.time - file.time.rem_euclid(slice_secs.secs());
+            if piece + slice_secs.secs() <= closed_before {
                 pieces.entry(piece).or_default().push(file.path);
             }
         }

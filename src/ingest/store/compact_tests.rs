@@ -42,7 +42,7 @@ fn a_closed_pieces_pushes_become_one_file_that_sums_them() {
     }
     let open = push(&app, 1210, 8);
     // Pieces of 300 s: [900, 1200) is closed at 1250, [1200, 1500) is not.
-    let done = compact(root.path(), 300, 1250, LIMITS, &[]).unwrap();
+    let done = compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, LIMITS, &[]).unwrap();
     assert_eq!(
         done,
         Compacted {
@@ -65,7 +65,7 @@ fn a_closed_pieces_pushes_become_one_file_that_sums_them() {
     assert_eq!(parsed.time_nanos, 1000 * 1_000_000_000);
     // A second pass finds nothing more to do.
     assert_eq!(
-        compact(root.path(), 300, 1250, LIMITS, &[]).unwrap(),
+        compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, LIMITS, &[]).unwrap(),
         Compacted::default()
     );
 }

@@ -14,7 +14,7 @@ use super::sweep::{self, Swept};
 use super::write;
 use crate::formats::pprof::Limits;
 use crate::ingest::{IngestError, Pushed};
-use crate::model::AppName;
+use crate::model::{AppName, SliceSecs};
 use crate::profiles::ProfileDir;
 
 /// Why the store did not keep a push.
@@ -40,8 +40,8 @@ pub struct StoreBounds {
     pub retention_secs: i64,
     /// Past this many bytes the oldest files are removed.
     pub max_bytes: u64,
-    /// Pushes are compacted into one file per piece of this many seconds (the watcher's slice).
-    pub piece_secs: i64,
+    /// Pushes are compacted into one file per slice of the watcher (`watch.slice_secs`).
+    pub slice_secs: SliceSecs,
 }
 
 /// How long after a piece ends its pushes may still arrive: it is compacted only then.
@@ -92,12 +92,12 @@ impl ProfileStore {
 
     /// Compacts each app's pushes of every piece closed as of `now` into one file.
     pub async fn compact(&self, now: i64) -> Result<Compacted, StoreError> {
-        let (root, limits, piece) = (self.path(), self.limits, self.bounds.piece_secs.max(1));
+        let (root, limits, slice_secs) = (self.path(), self.limits, self.bounds.slice_secs);
         let closed_before = now.saturating_sub(LATE_PUSHES_SECS);
         let snapshot_types = self.snapshot_types.clone();
         let done = self
             .on_disk("compaction", move || {
-                compact::compact(&root, piece, closed_before, limits, &snapshot_types)
+                compact::compact(&root, slice_secs, closed_before, limits, &snapshot_types)
             })
             .await?;
         self.changed_if(done.merged > 0);

@@ -56,7 +56,7 @@ pub(super) fn decide(
         Some(_) => EventKind::CostShift,
         None => EventKind::Regression,
     };
-    let version = version_change(history, finding.changed_at, settings.slices.secs);
+    let version = version_change(history, finding.changed_at, settings.slices.slice_secs);
     Some(Change::Confirmed(Confirmation {
         id: event.id,
         at,
@@ -155,6 +155,6 @@ pub(super) fn settlement(
         .reference_slices
         .saturating_add(settings.recent_slices);
     let slices = i64::try_from(settings.settle_slices.max(windows)).unwrap_or(i64::MAX);
-    let after = slices.saturating_mul(settings.slices.secs);
+    let after = slices.saturating_mul(settings.slices.slice_secs.secs());
     (at.saturating_sub(since) >= after).then_some(Change::Settled { id: event.id, at })
 }

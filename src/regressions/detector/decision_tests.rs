@@ -1,7 +1,7 @@
 //! Unit tests of the decisions on open events and of their explanations, on hand-made series.
 
 use crate::model::trend::SliceSummary;
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
@@ -34,22 +34,31 @@ fn a_version_first_seen_within_one_slice_of_the_change_is_the_deploy() {
     // beside 1.0: before is the last slice before 900 (slice 2) without the new value.
     let rolling = versioned(&[&["1.0"], &["1.0"], &["1.0", "1.1"], &["1.1"], &["1.1"]]);
     assert_eq!(
-        version_change(&rolling, 900, 300),
+        version_change(&rolling, 900, SliceSecs::FIVE_MINUTES),
         version(Some("1.0"), "1.1")
     );
     // Two new values in the first slice that shows any: the smallest.
     let two = versioned(&[&["1.0"], &["1.0"], &["1.0"], &["2.0", "1.5"], &["2.0"]]);
-    assert_eq!(version_change(&two, 900, 300), version(Some("1.0"), "1.5"));
+    assert_eq!(
+        version_change(&two, 900, SliceSecs::FIVE_MINUTES),
+        version(Some("1.0"), "1.5")
+    );
     // Several old values before: joined by commas. None at all before: no before.
     let mixed = versioned(&[&["a"], &["a", "b"], &["a", "b"], &["c"], &["c"]]);
-    assert_eq!(version_change(&mixed, 900, 300), version(Some("a,b"), "c"));
+    assert_eq!(
+        version_change(&mixed, 900, SliceSecs::FIVE_MINUTES),
+        version(Some("a,b"), "c")
+    );
     let unlabelled = versioned(&[&[], &[], &[], &["1.0"], &["1.0"]]);
-    assert_eq!(version_change(&unlabelled, 900, 300), version(None, "1.0"));
+    assert_eq!(
+        version_change(&unlabelled, 900, SliceSecs::FIVE_MINUTES),
+        version(None, "1.0")
+    );
     // The change point estimated a slice after the deploy (1200; 2.0 appeared at 900): before
     // is what ran before the deploy, not the deploy's slice.
     let late = versioned(&[&["1.0"], &["1.0"], &["1.0"], &["2.0"], &["2.0"], &["2.0"]]);
     assert_eq!(
-        version_change(&late, 1200, 300),
+        version_change(&late, 1200, SliceSecs::FIVE_MINUTES),
         version(Some("1.0"), "2.0")
     );
 }
@@ -58,14 +67,14 @@ fn a_version_first_seen_within_one_slice_of_the_change_is_the_deploy() {
 fn a_version_seen_before_or_too_far_from_the_change_is_not_the_deploy() {
     // 0.9 comes back at the change (a rollback to a known value): not new.
     let old = versioned(&[&["0.9"], &["1.0"], &["1.0"], &["0.9"], &["0.9"]]);
-    assert_eq!(version_change(&old, 900, 300), None);
+    assert_eq!(version_change(&old, 900, SliceSecs::FIVE_MINUTES), None);
     // 1.1 first appears at 1500, two slices after the change at 900.
     let late = versioned(&[&["1.0"], &["1.0"], &["1.0"], &["1.0"], &["1.0"], &["1.1"]]);
-    assert_eq!(version_change(&late, 900, 300), None);
+    assert_eq!(version_change(&late, 900, SliceSecs::FIVE_MINUTES), None);
     // The first slice of the history has nothing before it to be new against.
     let first = versioned(&[&["1.0"], &["1.0"]]);
-    assert_eq!(version_change(&first, 0, 300), None);
-    assert_eq!(version_change(&[], 0, 300), None);
+    assert_eq!(version_change(&first, 0, SliceSecs::FIVE_MINUTES), None);
+    assert_eq!(version_change(&[], 0, SliceSecs::FIVE_MINUTES), None);
 }
 
 #[test]
@@ -227,8 +236,8 @@ fn zero_totals_and_nan_settings_do_not_panic() {
         confirm_slices: 0,
         top_functions: 0,
         slices: Slices {
-            secs: i64::MAX,
-            lag: 0,
+            slice_secs: SliceSecs::new(i32::MAX as i64).unwrap(),
+            lag_secs: 0,
         },
         settle_slices: 0,
     };

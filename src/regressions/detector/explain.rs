@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::model::trend::SliceSummary;
+use crate::model::SliceSecs;
 
 use super::index::SeriesIndex;
 use crate::regressions::model::VersionChange;
@@ -21,9 +22,10 @@ const SHIFT_MATCH: f64 = 0.25;
 pub(super) fn version_change(
     history: &[SliceSummary],
     changed_at: i64,
-    slice_secs: i64,
+    slice_secs: SliceSecs,
 ) -> Option<VersionChange> {
-    let near = changed_at.saturating_sub(slice_secs)..=changed_at.saturating_add(slice_secs);
+    let near =
+        changed_at.saturating_sub(slice_secs.secs())..=changed_at.saturating_add(slice_secs.secs());
     let mut seen: HashSet<&str> = HashSet::new();
     let mut new = None;
     for (row, slice) in history.iter().enumerate() {

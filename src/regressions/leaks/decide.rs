@@ -184,7 +184,7 @@ pub(super) fn decision(
         EventState::Suspected => {
             let wait = i64::try_from(settings.confirm_slices)
                 .unwrap_or(i64::MAX)
-                .saturating_mul(settings.slices.secs);
+                .saturating_mul(settings.slices.slice_secs.secs());
             if at < event.suspected_at.saturating_add(wait) {
                 // It must hold at every slice until it is decided: a trend that noise made in
                 // one window rarely holds in each of the next ones.

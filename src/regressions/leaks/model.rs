@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 
 /// The leak detector's settings (`[leaks]`, with the watcher's slices and confirmation).
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +34,10 @@ impl Default for LeakSettings {
             min_relative: 0.5,
             confirm_slices: 3,
             top_functions: 100,
-            slices: Slices { secs: 300, lag: 0 },
+            slices: Slices {
+                slice_secs: SliceSecs::FIVE_MINUTES,
+                lag_secs: 0,
+            },
         }
     }
 }
@@ -83,7 +86,7 @@ impl Leak {
     /// bytes per second); its end when the limit is reached already.
     pub fn with_limit(mut self, limit: u64, growth_per_sec: f64, slices: Slices) -> Self {
         self.limit_bytes = Some(limit);
-        let end = self.through.saturating_add(slices.secs);
+        let end = self.through.saturating_add(slices.slice_secs.secs());
         let left = limit.saturating_sub(self.total_bytes) as f64;
         self.limit_reached_at = if left <= 0.0 {
             Some(end)

@@ -27,7 +27,7 @@ impl<'a> Window<'a> {
         let segment = segment_start(history);
         let back = i64::try_from(settings.window_slices.saturating_sub(1))
             .unwrap_or(i64::MAX)
-            .saturating_mul(settings.slices.secs);
+            .saturating_mul(settings.slices.slice_secs.secs());
         let first_time = newest.start.saturating_sub(back);
         let from = history
             .partition_point(|s| s.start < first_time)

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::model::trend::KeptFunction;
-use crate::model::Slices;
+use crate::model::{SliceSecs, Slices};
 use crate::regressions::model::{Change, EventState, OpenEvent};
 
 pub(super) const EPOCH: i64 = 1_704_067_200;
@@ -20,7 +20,10 @@ pub(super) fn settings() -> LeakSettings {
         min_relative: 0.5,
         confirm_slices: 3,
         top_functions: 100,
-        slices: Slices { secs: 300, lag: 0 },
+        slices: Slices {
+            slice_secs: SliceSecs::FIVE_MINUTES,
+            lag_secs: 0,
+        },
     }
 }
 

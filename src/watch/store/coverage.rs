@@ -5,7 +5,7 @@
 
 use super::postgres::PgSummaryStore;
 use crate::infra::sor::SorError;
-use crate::model::{saturate, Slices};
+use crate::model::{saturate, SliceSecs};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 
 /// Per series of a type (`$1`, of the apps `$5` unless null) and the slices starting in
@@ -61,12 +61,11 @@ impl PgSummaryStore {
             .apps
             .as_ref()
             .map(|apps| apps.iter().map(|a| a.as_str().to_owned()).collect());
-        let step = self.slices.secs.max(1);
+        let slice_secs = self.slices.slice_secs;
         // Both ends on the grid: the slices starting in the window.
-        let grid = Slices { secs: step, lag: 0 };
         let (from, to) = (
-            grid.first_from(query.slices.from),
-            grid.first_from(query.slices.to),
+            self.slices.first_from(query.slices.from),
+            self.slices.first_from(query.slices.to),
         );
         if from >= to {
             return Ok(Vec::new());
@@ -80,7 +79,7 @@ impl PgSummaryStore {
                         .bind(query.profile_type.as_str())
                         .bind(from)
                         .bind(to)
-                        .bind(step)
+                        .bind(slice_secs.get())
                         .bind(apps)
                         .fetch_all(&pool)
                         .await
@@ -89,17 +88,18 @@ impl PgSummaryStore {
             .await?;
         Ok(rows
             .into_iter()
-            .map(|row| coverage_of(row, to, step))
+            .map(|row| coverage_of(row, to, slice_secs))
             .collect())
     }
 }
 
 /// A row as the series' coverage: a live slice that failed lacks itself and every slice
 /// after it up to `to`, which the cursor cannot reach before it.
-fn coverage_of(row: CoverageRow, to: i64, step: i64) -> AppCoverage {
+fn coverage_of(row: CoverageRow, to: i64, slice_secs: SliceSecs) -> AppCoverage {
     let mut failed = row.failed_items;
     if row.failed_slice == Some(row.next_slice) {
-        failed.extend((row.next_slice..to).step_by(usize::try_from(step).unwrap_or(1)));
+        let lacking = (row.next_slice..to).step_by(usize::try_from(slice_secs.get()).unwrap_or(1));
+        failed.extend(lacking);
         failed.sort_unstable();
         failed.dedup();
     }
@@ -113,6 +113,7 @@ fn coverage_of(row: CoverageRow, to: i64, step: i64) -> AppCoverage {
 #[cfg(test)]
 mod tests {
     use super::{coverage_of, CoverageRow};
+    use crate::model::SliceSecs;
 
     fn row(next_slice: i64, failed_slice: Option<i64>, worked: i64) -> CoverageRow {
         CoverageRow {
@@ -126,17 +127,17 @@ mod tests {
 
     #[test]
     fn a_failed_live_slice_lacks_itself_and_the_window_after_it() {
-        let got = coverage_of(row(900, Some(900), 2), 1500, 300);
+        let got = coverage_of(row(900, Some(900), 2), 1500, SliceSecs::FIVE_MINUTES);
         assert_eq!(got.failed, [300, 900, 1200]);
         assert_eq!(got.worked, 2);
         // A cursor that moved on since: only the backfill item given up.
         assert_eq!(
-            coverage_of(row(1200, Some(900), 3), 1500, 300).failed,
+            coverage_of(row(1200, Some(900), 3), 1500, SliceSecs::FIVE_MINUTES).failed,
             [300]
         );
         // Past the window: nothing more lacks.
         assert_eq!(
-            coverage_of(row(1800, Some(1800), 4), 1500, 300).failed,
+            coverage_of(row(1800, Some(1800), 4), 1500, SliceSecs::FIVE_MINUTES).failed,
             [300]
         );
     }

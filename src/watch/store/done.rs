@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 
 use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
-use crate::model::{saturate, Slices};
+use crate::model::{saturate, SliceSecs};
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {
@@ -16,7 +16,8 @@ pub(super) struct DoneSlice<'a> {
     pub(super) outcome: &'a SliceOutcome,
     /// The summary's functions in their stored form.
     pub(super) functions: Option<String>,
-    pub(super) slices: Slices,
+    /// The slice's length: stored with its summary, and how far the live cursor moves.
+    pub(super) slice_secs: SliceSecs,
     /// How long the lease is renewed for.
     pub(super) renew: Duration,
 }
@@ -28,11 +29,9 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         work,
         outcome,
         functions,
-        slices,
+        slice_secs,
         renew,
     } = done;
-    let step = slices.secs;
-    let slice_secs: i32 = saturate(step);
     let summary = outcome.summary.as_ref();
     let (app, t) = (
         lease.series.app.as_str(),
@@ -64,7 +63,7 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
         .bind(app)
         .bind(t)
         .bind(work.start)
-        .bind(slice_secs)
+        .bind(slice_secs.get())
         .bind(saturate::<i64, _>(summary.total_samples))
         .bind(&summary.versions)
         .bind(&summary.refs)
@@ -95,7 +94,7 @@ pub(super) async fn slice_done(pool: PgPool, done: DoneSlice<'_>) -> Result<bool
             .bind(app)
             .bind(t)
             .bind(work.start)
-            .bind(work.start.saturating_add(step))
+            .bind(work.start.saturating_add(slice_secs.secs()))
             .execute(&mut *tx)
             .await?;
         }

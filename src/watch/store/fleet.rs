@@ -10,13 +10,11 @@ use futures_util::TryStreamExt;
 use super::postgres::{summary_of, PgSummaryStore};
 use super::rows::FleetRow;
 use crate::infra::sor::SorError;
-use crate::model::trend_view::StoredSlice;
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetMerge, FleetQuery};
 use crate::watch::FleetSummarySor;
 
 use super::trend::RemoteTrends;
-use crate::model::saturate;
 
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of
@@ -83,14 +81,7 @@ impl FleetSummarySor for PgSummaryStore {
 /// `merge` with `rows` decoded into it.
 fn merged(mut merge: FleetMerge, rows: Vec<FleetRow>) -> Result<FleetMerge, sqlx::Error> {
     for row in rows {
-        let stored = StoredSlice {
-            start: row.slice_start,
-            total_samples: saturate(row.total_samples),
-            versions: row.versions,
-            refs: row.git_refs,
-            functions: row.functions,
-        };
-        let slice = summary_of(stored).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let slice = summary_of(row.slice.stored()).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         merge.push(&row.app_name, slice);
     }
     Ok(merge)

@@ -9,7 +9,7 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::model::trend::SliceSummary;
-use crate::model::{AppName, ProfileType};
+use crate::model::{AppName, ProfileType, SliceSecs};
 
 /// One series: an app's profiles of one type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -55,7 +55,7 @@ pub struct Backfill {
     pub from: i64,
     /// Slices starting before this.
     pub to: i64,
-    pub slice_secs: i64,
+    pub slice_secs: SliceSecs,
     pub apps: Vec<AppName>,
     pub types: Vec<ProfileType>,
     pub notify: bool,

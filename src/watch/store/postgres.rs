@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 
 use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
-use super::rows::{FleetRow, SummaryRow};
+use super::rows::{SliceRow, SummaryRow};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::model::trend::{KeptFunction, SliceSummary};
@@ -74,14 +74,13 @@ impl PgSummaryStore {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<StoredSlice>, SorError> {
-        let rows: Vec<FleetRow> = self
+        let rows: Vec<SliceRow> = self
             .db
             .run("reading summaries", |pool| {
                 let app = app.as_str().to_owned();
                 async move {
                     sqlx::query_as(
-                        "select app_name, slice_start, total_samples, versions, git_refs, \
-                         functions \
+                        "select slice_start, total_samples, versions, git_refs, functions \
                          from profile_summary where app_name = $1 and profile_type = $2 \
                          and slice_start >= $3 and slice_start < $4 order by slice_start",
                     )
@@ -94,16 +93,7 @@ impl PgSummaryStore {
                 }
             })
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| StoredSlice {
-                start: row.slice_start,
-                total_samples: saturate(row.total_samples),
-                versions: row.versions,
-                refs: row.git_refs,
-                functions: row.functions,
-            })
-            .collect())
+        Ok(rows.into_iter().map(SliceRow::stored).collect())
     }
 
     /// Forgets the partitions this process made sure of (after retention dropped some).
@@ -119,6 +109,7 @@ impl PgSummaryStore {
 pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorError> {
     let series = Series {
         app: row
+            .fleet
             .app_name
             .parse()
             .map_err(|e| unreadable(format!("{e}")))?,
@@ -127,14 +118,7 @@ pub(super) fn from_row(row: SummaryRow) -> Result<(Series, SliceSummary), SorErr
             .parse()
             .map_err(|e| unreadable(format!("{e}")))?,
     };
-    let stored = StoredSlice {
-        start: row.slice_start,
-        total_samples: saturate(row.total_samples),
-        versions: row.versions,
-        refs: row.git_refs,
-        functions: row.functions,
-    };
-    Ok((series, summary_of(stored)?))
+    Ok((series, summary_of(row.fleet.slice.stored())?))
 }
 
 fn unreadable(what: String) -> SorError {
@@ -262,7 +246,7 @@ impl SummarySor for PgSummaryStore {
                     .bind(&types)
                     .bind(backfill.from)
                     .bind(backfill.to)
-                    .bind(backfill.slice_secs)
+                    .bind(backfill.slice_secs.get())
                     .bind(backfill.notify)
                     .execute(&mut *tx)
                     .await?

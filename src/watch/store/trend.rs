@@ -6,20 +6,19 @@ use async_trait::async_trait;
 use super::postgres::PgSummaryStore;
 use crate::infra::sor::remote::RemoteSor;
 use crate::infra::sor::SorError;
-use crate::model::trend_view::{trends_of, TrendPick, Trends};
-use crate::model::{AppName, ProfileType, TimeWindow};
+use crate::model::trend_view::{trends_of, TrendPick, TrendQuery, Trends};
 use crate::watch::TrendSor;
 
 #[async_trait]
 impl TrendSor for PgSummaryStore {
-    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
-    async fn trend(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        pick: TrendPick,
-    ) -> Result<Trends, SorError> {
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn trend(&self, query: TrendQuery) -> Result<Trends, SorError> {
+        let TrendQuery {
+            app,
+            profile_type,
+            window,
+            pick,
+        } = query;
         let slices = self.stored(app.clone(), profile_type, window).await?;
         trends_of(app, profile_type, self.slices, window, slices, pick)
             .map_err(|e| SorError::Unexpected(format!("unreadable summary: {e}")))
@@ -46,23 +45,19 @@ impl RemoteTrends {
 
 #[async_trait]
 impl TrendSor for RemoteTrends {
-    #[tracing::instrument(skip_all, fields(app = %app, profile_type = %profile_type))]
-    async fn trend(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        pick: TrendPick,
-    ) -> Result<Trends, SorError> {
-        let mut query = vec![
-            ("type", profile_type.as_str().to_owned()),
-            ("from", window.from.to_string()),
-            ("to", window.to.to_string()),
+    #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
+    async fn trend(&self, query: TrendQuery) -> Result<Trends, SorError> {
+        let mut params = vec![
+            ("type", query.profile_type.as_str().to_owned()),
+            ("from", query.window.from.to_string()),
+            ("to", query.window.to.to_string()),
         ];
-        query.push(match pick {
+        params.push(match query.pick {
             TrendPick::Named(names) => ("functions", names.join(",")),
             TrendPick::Top(limit) => ("limit", limit.to_string()),
         });
-        self.remote.get(&["trends", app.as_str()], &query).await
+        self.remote
+            .get(&["trends", query.app.as_str()], &params)
+            .await
     }
 }

@@ -167,7 +167,7 @@ impl WatchWork for PgSummaryStore {
             self.ensure_partition(work.start).await?;
         }
         let functions = summary.map(stored_functions);
-        let slices = self.slices;
+        let slice_secs = self.slices.slice_secs;
         let held = self
             .db
             .run("storing a summary", |pool| {
@@ -176,7 +176,7 @@ impl WatchWork for PgSummaryStore {
                     work,
                     outcome,
                     functions: functions.clone(),
-                    slices,
+                    slice_secs,
                     renew,
                 };
                 slice_done(pool, done)

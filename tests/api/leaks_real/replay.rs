@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use pyroscope_functions::model::trend::{KeptFunction, SliceSummary};
-use pyroscope_functions::model::Slices;
+use pyroscope_functions::model::{SliceSecs, Slices};
 use pyroscope_functions::regressions::leaks::{examine, LeakSettings};
 use pyroscope_functions::regressions::model::{Change, EventState, Finding, OpenEvent};
 
@@ -48,8 +48,8 @@ pub fn replay(profiles: &[Vec<u8>]) -> (Vec<Finding>, Vec<Finding>) {
         confirm_slices: CONFIRM as usize,
         top_functions: 100,
         slices: Slices {
-            secs: SLICE,
-            lag: 1,
+            slice_secs: SliceSecs::new(SLICE).expect("a positive slice"),
+            lag_secs: 1,
         },
     };
     let history: Vec<SliceSummary> = profiles

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::model::ProfileType;
+use pyroscope_functions::model::{ProfileType, SliceSecs};
 use pyroscope_functions::regressions::settings::LeaksConfig;
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -77,7 +77,7 @@ fn settings(db: &TestDatabase, store: &Path, alertmanager: &Alertmanager) -> Set
     s.ingest.retention_days = CENTURY;
     s.watch.enabled = true;
     s.watch.backfill_hours = 0;
-    s.watch.slice_secs = Duration::from_secs(SLICE as u64);
+    s.watch.slice_secs = SliceSecs::new(SLICE).expect("a positive slice");
     s.watch.lag_secs = Duration::from_secs(1);
     s.watch.types = vec![ProfileType::Inuse];
     s.watch.confirm_slices = std::num::NonZeroU32::new(CONFIRM).unwrap();
