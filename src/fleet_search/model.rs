@@ -5,86 +5,49 @@ use utoipa::IntoParams;
 
 use crate::model::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
 
-/// Declares the query of a fleet endpoint: its own fields, then the scope fields every fleet
-/// endpoint takes, written once so that `/search` and `/fleet/hotspots` read and document them
-/// alike; and `scope`, which validates them with the query's own `profile_type`. (serde's
-/// `flatten` cannot share them: a query string read through it no longer reads numbers.)
-macro_rules! fleet_params {
-    (
-        $(#[$meta:meta])*
-        pub struct $name:ident {
-            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )*
-        }
-    ) => {
-        $(#[$meta])*
-        pub struct $name {
-            $( $(#[$field_meta])* pub $field: $ty, )*
-            /// Start, epoch seconds; default one hour before `to`.
-            #[param(minimum = 0)]
-            pub from: Option<i64>,
-            /// End, epoch seconds; default now (floored to 10 s).
-            #[param(minimum = 0)]
-            pub to: Option<i64>,
-            /// Comma-separated app names; default every app with profiles in the window.
-            #[param(inline, value_type = Option<crate::model::AppNameList>)]
-            pub apps: Option<String>,
-            /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
-            /// live: summaries are per app).
-            #[param(inline, value_type = Option<crate::model::SelectorText>)]
-            pub labels: Option<String>,
-            /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
-            /// profile watcher's summaries when it runs and has some in the window, else live.
-            #[param(pattern = "^(live|summaries)$")]
-            pub source: Option<String>,
-        }
-
-        impl $name {
-            /// The apps, type, window and source asked for, validated.
-            fn scope(&self, now: i64) -> Result<FleetScope, InputError> {
-                FleetScope::parse(
-                    self.profile_type.as_deref(),
-                    self.from,
-                    self.to,
-                    (
-                        self.apps.as_deref(),
-                        self.labels.as_deref(),
-                        self.source.as_deref(),
-                    ),
-                    now,
-                )
-            }
-        }
-    };
+/// Query of `GET /search` and `GET /fleet/hotspots`: which apps, type, window and source.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScopeParams {
+    /// cpu (default), alloc, lock or wall; aliases accepted.
+    #[serde(rename = "type")]
+    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    pub profile_type: Option<String>,
+    /// Start, epoch seconds; default one hour before `to`.
+    #[param(minimum = 0)]
+    pub from: Option<i64>,
+    /// End, epoch seconds; default now (floored to 10 s).
+    #[param(minimum = 0)]
+    pub to: Option<i64>,
+    /// Comma-separated app names; default every app with profiles in the window.
+    #[param(inline, value_type = Option<crate::model::AppNameList>)]
+    pub apps: Option<String>,
+    /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
+    /// live: summaries are per app).
+    #[param(inline, value_type = Option<crate::model::SelectorText>)]
+    pub labels: Option<String>,
+    /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
+    /// profile watcher's summaries when it runs and has some in the window, else live.
+    #[param(pattern = "^(live|summaries)$")]
+    pub source: Option<String>,
 }
 
-fleet_params! {
-    /// Query of `GET /search`.
-    #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct SearchParams {
-        /// Required: part of a function name; case-insensitive, `/`, `.` and `::` alike.
-        #[param(required = true, pattern = r"\S")]
-        pub function: Option<String>,
-        /// cpu (default), alloc, lock or wall; aliases accepted.
-        #[serde(rename = "type")]
-        #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
-        pub profile_type: Option<String>,
-    }
+/// Query of `GET /search` besides its [`ScopeParams`].
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Required: part of a function name; case-insensitive, `/`, `.` and `::` alike.
+    #[param(required = true, pattern = r"\S")]
+    pub function: Option<String>,
 }
 
-fleet_params! {
-    /// Query of `GET /fleet/hotspots`.
-    #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-    #[into_params(parameter_in = Query)]
-    pub struct HotspotParams {
-        /// cpu (default), alloc, lock or wall; aliases accepted.
-        #[serde(rename = "type")]
-        #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
-        pub profile_type: Option<String>,
-        /// Hotspots listed, 1..=1000; default 20.
-        #[param(minimum = 1, maximum = 1000)]
-        pub limit: Option<i64>,
-    }
+/// Query of `GET /fleet/hotspots` besides its [`ScopeParams`].
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotspotParams {
+    /// Hotspots listed, 1..=1000; default 20.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<i64>,
 }
 
 /// Which apps, which profile type, which window.
@@ -124,20 +87,15 @@ impl SourceChoice {
     }
 }
 
-impl FleetScope {
-    fn parse(
-        profile_type: Option<&str>,
-        from: Option<i64>,
-        to: Option<i64>,
-        (apps, labels, source): (Option<&str>, Option<&str>, Option<&str>),
-        now: i64,
-    ) -> Result<Self, InputError> {
+impl ScopeParams {
+    /// The apps, type, window and source asked for, validated; `now` ends the default window.
+    fn parse(&self, now: i64) -> Result<FleetScope, InputError> {
         Ok(FleetScope {
-            profile_type: profile_type.unwrap_or("cpu").parse()?,
-            window: TimeWindow::resolve(from, to, now)?,
-            apps: parse_apps(apps)?,
-            labels: LabelSelector::parse(labels, "labels")?,
-            source: SourceChoice::parse(source)?,
+            profile_type: self.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            window: TimeWindow::resolve(self.from, self.to, now)?,
+            apps: parse_apps(self.apps.as_deref())?,
+            labels: LabelSelector::parse(self.labels.as_deref(), "labels")?,
+            source: SourceChoice::parse(self.source.as_deref())?,
         })
     }
 }
@@ -165,7 +123,7 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
-    pub fn parse(params: SearchParams, now: i64) -> Result<Self, InputError> {
+    pub fn parse(params: SearchParams, scope: &ScopeParams, now: i64) -> Result<Self, InputError> {
         let function = params
             .function
             .as_deref()
@@ -178,7 +136,7 @@ impl SearchRequest {
                 )
             })?
             .to_owned();
-        let scope = params.scope(now)?;
+        let scope = scope.parse(now)?;
         Ok(SearchRequest { function, scope })
     }
 }
@@ -191,10 +149,10 @@ pub struct HotspotRequest {
 }
 
 impl HotspotRequest {
-    pub fn parse(params: HotspotParams, now: i64) -> Result<Self, InputError> {
+    pub fn parse(params: HotspotParams, scope: &ScopeParams, now: i64) -> Result<Self, InputError> {
         Ok(HotspotRequest {
             limit: parse_limit(params.limit, 20, 1000)?,
-            scope: params.scope(now)?,
+            scope: scope.parse(now)?,
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::model::{HotspotParams, HotspotRequest, SearchParams, SearchRequest};
+use super::model::{HotspotParams, HotspotRequest, ScopeParams, SearchParams, SearchRequest};
 use super::report::{HotspotReport, SearchReport};
 use super::service::FleetSearchService;
 use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
@@ -28,7 +28,7 @@ pub struct RoutesDoc;
 /// query: `maxErrorSamples`/`maxErrorPercent`); `source=live`, label matchers, or a window
 /// without summaries ask Pyroscope, one query per app.
 #[utoipa::path(get, path = "/search", tag = "fleet",
-    params(SearchParams),
+    params(SearchParams, ScopeParams),
     responses(
         (status = 200, description = "Matches; apps that failed are listed in `failedApps`", body = SearchReport),
         (status = 400, description = "Missing `function`, or an invalid type, window or app name", body = ErrorBody,
@@ -38,8 +38,9 @@ pub struct RoutesDoc;
 pub async fn search(
     service: web::Data<FleetSearchService>,
     query: web::Query<SearchParams>,
+    scope: web::Query<ScopeParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = SearchRequest::parse(query.into_inner(), now_floored())?;
+    let request = SearchRequest::parse(query.into_inner(), &scope, now_floored())?;
     Ok(HttpResponse::Ok().json(service.search(&request).await?))
 }
 
@@ -50,7 +51,7 @@ pub async fn search(
 /// With the profile watcher on, answers from its summaries as `/search` does (`source`,
 /// `slices`, `maxErrorPercent` overall and per service).
 #[utoipa::path(get, path = "/fleet/hotspots", tag = "fleet",
-    params(HotspotParams),
+    params(ScopeParams, HotspotParams),
     responses(
         (status = 200, description = "Hotspots; apps that failed are listed in `failedApps`", body = HotspotReport),
         (status = 400, description = "Invalid type, limit, window or app name", body = ErrorBody),
@@ -58,9 +59,10 @@ pub async fn search(
     ))]
 pub async fn hotspots(
     service: web::Data<FleetSearchService>,
+    scope: web::Query<ScopeParams>,
     query: web::Query<HotspotParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = HotspotRequest::parse(query.into_inner(), now_floored())?;
+    let request = HotspotRequest::parse(query.into_inner(), &scope, now_floored())?;
     Ok(HttpResponse::Ok().json(service.hotspots(&request).await?))
 }
 

@@ -297,24 +297,25 @@ async fn apps_are_queried_with_bounded_concurrency_and_a_per_app_timeout() {
 
 #[test]
 fn search_and_hotspot_parameters_are_validated() {
-    use crate::fleet_search::model::{HotspotParams, SearchParams};
-    let missing = SearchRequest::parse(SearchParams::default(), 7200).unwrap_err();
-    assert_eq!(missing.code(), "missing_field");
-    let blank = SearchParams {
-        function: Some("  ".into()),
-        ..Default::default()
+    use crate::fleet_search::model::{HotspotParams, ScopeParams, SearchParams};
+    let search = |function: Option<&str>, scope: &ScopeParams| {
+        let params = SearchParams {
+            function: function.map(str::to_owned),
+        };
+        SearchRequest::parse(params, scope, 7200)
     };
+    let every = ScopeParams::default();
+    assert_eq!(search(None, &every).unwrap_err().code(), "missing_field");
     assert_eq!(
-        SearchRequest::parse(blank, 7200).unwrap_err().code(),
+        search(Some("  "), &every).unwrap_err().code(),
         "missing_field"
     );
-    let ok = SearchParams {
-        function: Some(" resize ".into()),
+    let two = ScopeParams {
         apps: Some("b, a,,b".into()),
         profile_type: Some("memory".into()),
         ..Default::default()
     };
-    let req = SearchRequest::parse(ok, 7200).unwrap();
+    let req = search(Some(" resize "), &two).unwrap();
     assert_eq!(req.function, "resize");
     assert_eq!(req.scope.profile_type, ProfileType::Alloc);
     assert_eq!(req.scope.window, TimeWindow::new(3600, 7200).unwrap());
@@ -327,22 +328,20 @@ fn search_and_hotspot_parameters_are_validated() {
         .map(|a| a.as_str())
         .collect();
     assert_eq!(apps, ["a", "b"]);
-    let all = SearchParams {
-        function: Some("x".into()),
+    let blank = ScopeParams {
         apps: Some(" , ".into()),
         ..Default::default()
     };
-    assert_eq!(SearchRequest::parse(all, 7200).unwrap().scope.apps, None);
-    let limit = HotspotParams {
-        limit: Some(1001),
-        ..Default::default()
-    };
+    assert_eq!(search(Some("x"), &blank).unwrap().scope.apps, None);
+    let limit = HotspotParams { limit: Some(1001) };
     assert_eq!(
-        HotspotRequest::parse(limit, 7200).unwrap_err().code(),
+        HotspotRequest::parse(limit, &every, 7200)
+            .unwrap_err()
+            .code(),
         "invalid_limit"
     );
     assert_eq!(
-        HotspotRequest::parse(HotspotParams::default(), 7200)
+        HotspotRequest::parse(HotspotParams::default(), &every, 7200)
             .unwrap()
             .limit,
         20

@@ -5,7 +5,6 @@ use std::collections::HashSet;
 
 use super::*;
 use crate::model::trend::KeptFunction;
-use crate::model::{SliceSecs, Slices};
 use crate::regressions::model::{Change, EventState, OpenEvent};
 
 pub(super) const EPOCH: i64 = 1_704_067_200;
@@ -15,15 +14,8 @@ pub(super) const MIB: u64 = 1 << 20;
 pub(super) fn settings() -> LeakSettings {
     LeakSettings {
         window_slices: 12,
-        fdr: 0.01,
         min_growth_bytes: MIB,
-        min_relative: 0.5,
-        confirm_slices: 3,
-        top_functions: 100,
-        slices: Slices {
-            slice_secs: SliceSecs::FIVE_MINUTES,
-            lag_secs: 0,
-        },
+        ..LeakSettings::default()
     }
 }
 
