@@ -60,7 +60,7 @@ pub enum TrendPick {
 
 /// What a trend is asked for: `app`'s summaries of `profile_type` in `window` as series of
 /// the `pick`ed functions.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TrendQuery {
     pub app: AppName,
     pub profile_type: ProfileType,

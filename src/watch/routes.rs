@@ -10,7 +10,7 @@ use super::trends::{Suggestions, TrendService};
 use crate::http::error::{ApiError, BodyRefused, ErrorBody};
 use crate::http::extract::AppNameParam;
 use crate::http::routing::{rendered, resource};
-use crate::model::trend_view::{TrendPick, Trends};
+use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{
     now_floored, parse_limit, AppName, InputError, ProfileType, ReportFormat, TimeWindow,
 };
@@ -147,14 +147,18 @@ pub async fn trends(
     let window = TimeWindow::new(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
     let format = ReportFormat::parse(params.format.as_deref(), &TREND_FORMATS)?;
     let pick = pick(&params)?;
-    let trends = service
-        .trends(app.clone(), profile_type, window, pick)
-        .await?;
+    let asked = TrendQuery {
+        app,
+        profile_type,
+        window,
+        pick,
+    };
+    let trends = service.trends(asked.clone()).await?;
     Ok(match format {
         ReportFormat::Svg => rendered(format, trends_svg(trends.as_ref())),
         ReportFormat::Html => {
             let (trends, marks) = service
-                .marked((app, window), trends, params.functions.is_none())
+                .marked(&asked, trends, params.functions.is_none())
                 .await?;
             rendered(format, super::page::render(trends.as_ref(), &marks))
         }

@@ -35,11 +35,8 @@ pub const TREND_TTL: Duration = Duration::from_secs(10);
 /// Weight of the cached answers: one unit per function and slice.
 pub const TREND_CACHE_UNITS: u64 = 2_000_000;
 
-/// What identifies an answer of `/trends`.
-pub type TrendKey = (AppName, ProfileType, TimeWindow, TrendPick);
-
 /// The weight of a cached answer.
-pub fn trend_weight(_: &TrendKey, trends: &Arc<Trends>) -> u32 {
+pub fn trend_weight(_: &TrendQuery, trends: &Arc<Trends>) -> u32 {
     let cells = trends
         .slices
         .len()
@@ -50,7 +47,7 @@ pub fn trend_weight(_: &TrendKey, trends: &Arc<Trends>) -> u32 {
 /// What `/trends` needs.
 pub struct TrendService {
     /// Recent answers of `/trends`, by app, type, window and functions.
-    pub cache: Coalescing<TrendKey, Arc<Trends>>,
+    pub cache: Coalescing<TrendQuery, Arc<Trends>>,
     pub summaries: Arc<dyn SummarySor>,
     /// The summaries as trends: the same store, read through its trend contract.
     pub trends: Arc<dyn TrendSor>,
@@ -65,27 +62,13 @@ pub struct TrendService {
 }
 
 impl TrendService {
-    /// `app`'s trend of `profile_type` in `window`. Identical requests share one read, and
-    /// its answer for [`TREND_TTL`]: a default window ends at now floored to 10 s, so the
-    /// panels of a dashboard, and the people looking at it, ask the same.
-    pub async fn trends(
-        &self,
-        app: AppName,
-        profile_type: ProfileType,
-        window: TimeWindow,
-        pick: TrendPick,
-    ) -> Result<Arc<Trends>, SorError> {
-        let key = (app.clone(), profile_type, window, pick.clone());
+    /// The trend `query` asks for. Identical requests share one read, and its answer for
+    /// [`TREND_TTL`]: a default window ends at now floored to 10 s, so the panels of a
+    /// dashboard, and the people looking at it, ask the same.
+    pub async fn trends(&self, query: TrendQuery) -> Result<Arc<Trends>, SorError> {
         self.cache
-            .get_or_load(key, async {
-                let query = TrendQuery {
-                    app,
-                    profile_type,
-                    window,
-                    pick,
-                };
-                let trend = self.trends.trend(query).await?;
-                Ok(Arc::new(trend))
+            .get_or_load(query.clone(), async {
+                Ok(Arc::new(self.trends.trend(query).await?))
             })
             .await
     }
@@ -111,16 +94,18 @@ impl TrendService {
             })
     }
 
-    /// `trends` (`app`'s of `window`) with its marks, for its page; when the functions were
+    /// `trends`, the answer to `asked`, with its marks, for its page; when the functions were
     /// not named (`add`), the marked functions the chart lacks are drawn too, so a regression
     /// is seen beside its mark.
     pub async fn marked(
         &self,
-        (app, window): (AppName, TimeWindow),
+        asked: &TrendQuery,
         trends: Arc<Trends>,
         add: bool,
     ) -> Result<(Arc<Trends>, Vec<ChangeMark>), SorError> {
-        let marks = self.marks(&app, trends.profile_type, window).await;
+        let marks = self
+            .marks(&asked.app, asked.profile_type, asked.window)
+            .await;
         let mut names: Vec<String> = trends.series.iter().map(|s| s.function.clone()).collect();
         let before = names.len();
         for m in &marks {
@@ -132,7 +117,10 @@ impl TrendService {
             return Ok((trends, marks));
         }
         let all = self
-            .trends(app, trends.profile_type, window, TrendPick::Named(names))
+            .trends(TrendQuery {
+                pick: TrendPick::Named(names),
+                ..asked.clone()
+            })
             .await?;
         Ok((all, marks))
     }
