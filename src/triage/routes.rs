@@ -69,7 +69,6 @@ pub async fn triage(
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::time::Duration;
 
     use actix_web::test;
 
@@ -77,7 +76,7 @@ mod tests {
     use crate::infra::telemetry::Metrics;
     use crate::profiles::MockProfileDataSor;
     use crate::profiles::Profile;
-    use crate::testing::{call_routes, pct, recorder, recording_history};
+    use crate::testing::{call_routes, next_record, pct, recorder, recording_history};
     use crate::triage::RuleSet;
 
     fn profiles() -> MockProfileDataSor {
@@ -113,10 +112,7 @@ mod tests {
             test::read_body_json(call_routes(service(Some(recorder)), configure, req).await).await;
         assert_eq!(body["profiles"]["cpu"]["diagnosis"], "gc_pressure");
         assert_eq!(body["summary"]["severity"], "high");
-        let record = tokio::time::timeout(Duration::from_secs(5), rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let record = next_record(&mut rx).await;
         assert_eq!(record.requested_by.as_deref(), Some("alice"));
 
         let bad = test::TestRequest::get().uri("/triage/checkout?types=stack");
