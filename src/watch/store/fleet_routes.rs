@@ -85,25 +85,32 @@ pub async fn fleet(
     series: web::Query<SeriesParams>,
     top: web::Query<TopParam>,
 ) -> Result<HttpResponse, ApiError> {
-    let series = CoverageQuery::try_from(series.into_inner())?;
-    let query = FleetQuery {
-        profile_type: series.profile_type,
-        window: series.slices,
-        apps: series.apps,
-        top: parse_limit(top.top, 50, 1000)?,
-    };
-    let apps = store.fleet(query).await?;
+    let apps = store.fleet(series.into_inner().fleet(top.top)?).await?;
     Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
 }
 
-impl TryFrom<SeriesParams> for CoverageQuery {
-    type Error = InputError;
-
-    fn try_from(params: SeriesParams) -> Result<Self, InputError> {
+impl SeriesParams {
+    /// The series and window asked for, as the coverage read takes them.
+    fn coverage(self) -> Result<CoverageQuery, InputError> {
         Ok(CoverageQuery {
-            profile_type: params.profile_type.as_deref().unwrap_or("cpu").parse()?,
-            slices: TimeWindow::new(params.from, params.to)?,
-            apps: app_list(params.apps.as_deref())?,
+            profile_type: self.profile_type.as_deref().unwrap_or("cpu").parse()?,
+            slices: TimeWindow::new(self.from, self.to)?,
+            apps: app_list(self.apps.as_deref())?,
+        })
+    }
+
+    /// The same, as the fleet read takes them, with `top` functions per app (default 50).
+    fn fleet(self, top: Option<i64>) -> Result<FleetQuery, InputError> {
+        let CoverageQuery {
+            profile_type,
+            slices,
+            apps,
+        } = self.coverage()?;
+        Ok(FleetQuery {
+            profile_type,
+            window: slices,
+            apps,
+            top: parse_limit(top, 50, 1000)?,
         })
     }
 }
@@ -124,7 +131,7 @@ pub async fn coverage(
     store: web::Data<dyn FleetSummarySor>,
     query: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = CoverageQuery::try_from(query.into_inner())?;
+    let query = query.into_inner().coverage()?;
     let apps = store.coverage(query).await?;
     Ok(HttpResponse::Ok().json(FleetCoverage { apps }))
 }
