@@ -284,9 +284,9 @@ pub fn json_deserialize_error(e: &serde_json::Error) -> ApiError {
     }
 }
 
-/// Turns a query-string error into a 400 naming the parameter.
-pub fn query_error(err: actix_web::error::QueryPayloadError) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("invalid query string: {err}")).into()
+/// The 400 of a query string its parameters cannot be read from, naming the parameter.
+pub fn query_refused(err: actix_web::error::QueryPayloadError) -> ApiError {
+    ApiError::bad_request("invalid_query", format!("invalid query string: {err}"))
 }
 
 /// Turns a path-segment error (e.g. a non-numeric id) into a 400.

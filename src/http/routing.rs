@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use actix_web::{web, HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi;
 
-use crate::http::error::{json_error, path_error, query_error, ApiError};
+use crate::http::error::{json_error, path_error, query_refused, ApiError};
 use crate::model::ReportFormat;
 
 /// JSON, query and path extractors that answer SPEC §8 errors instead of actix's plain text.
@@ -15,7 +15,7 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .limit(max_body_bytes)
             .error_handler(move |err, _| json_error(err, max_body_bytes)),
     )
-    .app_data(web::QueryConfig::default().error_handler(|err, _| query_error(err)))
+    .app_data(web::QueryConfig::default().error_handler(|err, _| query_refused(err).into()))
     .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)));
 }
 

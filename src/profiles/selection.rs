@@ -4,12 +4,11 @@
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::ProfileQuery;
-use crate::http::error::{query_error, ApiError};
+use crate::http::error::{query_refused, ApiError};
 use crate::http::extract::app_name;
 use crate::model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow};
 
@@ -85,53 +84,53 @@ impl Selection {
     }
 }
 
-impl Window {
-    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
-        let params: WindowParams = query(req)?;
-        Ok(Window(
-            TimeWindow::resolve(params.from, params.to, now_floored()).map_err(ApiError::from)?,
-        ))
-    }
+/// The four parameters as sent, read from the query string once; each extractor types the
+/// ones it documents. Parameters it does not name are the handler's own.
+#[derive(Deserialize)]
+struct Sent {
+    #[serde(rename = "type")]
+    profile_type: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+    labels: Option<String>,
 }
 
-impl Scope {
-    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
-        let app = app_name(req)?;
-        let params: TypeParam = query(req)?;
-        let profile_type = match params.profile_type {
-            Some(raw) => raw.parse().map_err(ApiError::from)?,
+impl Sent {
+    fn read(req: &HttpRequest) -> Result<Self, ApiError> {
+        web::Query::<Sent>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .map_err(query_refused)
+    }
+
+    fn window(&self) -> Result<TimeWindow, ApiError> {
+        Ok(TimeWindow::resolve(self.from, self.to, now_floored())?)
+    }
+
+    fn labels(&self) -> Result<LabelSelector, ApiError> {
+        Ok(LabelSelector::parse(self.labels.as_deref(), "labels")?)
+    }
+
+    /// `app`'s type and window; the app is read from the path first, so that a bad name is
+    /// the error a request with several gets.
+    fn scope(&self, app: AppName) -> Result<Scope, ApiError> {
+        let profile_type = match &self.profile_type {
+            Some(raw) => raw.parse()?,
             None => ProfileType::Cpu,
         };
         Ok(Scope {
             app,
             profile_type,
-            window: Window::read(req)?.0,
+            window: self.window()?,
         })
     }
-}
-
-impl Labels {
-    fn read(req: &HttpRequest) -> Result<Self, actix_web::Error> {
-        let params: LabelsParam = query(req)?;
-        let labels = LabelSelector::parse(params.labels.as_deref(), "labels");
-        Ok(Labels(labels.map_err(ApiError::from)?))
-    }
-}
-
-/// One parameter struct read from the request's query string; parameters it does not name are
-/// another extractor's.
-fn query<T: DeserializeOwned>(req: &HttpRequest) -> Result<T, actix_web::Error> {
-    web::Query::<T>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .map_err(query_error)
 }
 
 /// An extractor read at once from the request's path and query string.
 macro_rules! read_at_once {
     ($($extractor:ty => $read:expr),* $(,)?) => {$(
         impl FromRequest for $extractor {
-            type Error = actix_web::Error;
-            type Future = std::future::Ready<Result<Self, Self::Error>>;
+            type Error = ApiError;
+            type Future = std::future::Ready<Result<Self, ApiError>>;
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
                 std::future::ready($read(req))
@@ -141,11 +140,18 @@ macro_rules! read_at_once {
 }
 
 read_at_once! {
-    Window => Window::read,
-    Labels => Labels::read,
-    Scope => Scope::read,
-    Selection => |req| Ok::<_, actix_web::Error>(Selection {
-        scope: Scope::read(req)?,
-        labels: Labels::read(req)?.0,
-    }),
+    Window => |req| Ok(Window(Sent::read(req)?.window()?)),
+    Labels => |req| Ok(Labels(Sent::read(req)?.labels()?)),
+    Scope => |req| {
+        let app = app_name(req)?;
+        Sent::read(req)?.scope(app)
+    },
+    Selection => |req| {
+        let app = app_name(req)?;
+        let sent = Sent::read(req)?;
+        Ok(Selection {
+            scope: sent.scope(app)?,
+            labels: sent.labels()?,
+        })
+    },
 }
