@@ -16,19 +16,19 @@ use crate::model::{truncate_chars, AppName, MAX_SHORT_TEXT};
 
 /// Reads a numeric row id (`i32` of the stores, `i64` of regression events) from a path
 /// segment.
-fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+fn parse_id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
     raw.trim().parse::<T>().map_err(|_| {
         ApiError::bad_request("invalid_id", format!("id must be an integer, got `{raw}`"))
     })
 }
 
 /// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
-pub const REQUESTED_BY_HEADER: &str = "x-requested-by";
+const REQUESTED_BY_HEADER: &str = "x-requested-by";
 
 /// The `X-Requested-By` value: trimmed, cut to the length the history store accepts (a longer
 /// value must not cost the whole record). When it is absent, blank or not text: the name of the
 /// request's API token, if any.
-pub fn requested_by(req: &HttpRequest) -> Option<String> {
+fn requested_by(req: &HttpRequest) -> Option<String> {
     let header = req
         .headers()
         .get(REQUESTED_BY_HEADER)
