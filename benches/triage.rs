@@ -56,6 +56,13 @@ impl ProfileDataSor for CachedProfiles {
         Ok(Vec::new())
     }
 
+    async fn app_types(
+        &self,
+        _: TimeWindow,
+    ) -> Result<Vec<pyroscope_functions::profiles::AppTypes>, SorError> {
+        Ok(Vec::new())
+    }
+
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
         let limit = usize::try_from(query.limit).unwrap_or(usize::MAX);
         Ok(Profile {

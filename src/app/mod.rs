@@ -16,7 +16,7 @@ use crate::app::health::{DatabaseCheck, HealthChecks};
 use crate::app::openapi::RoutesDoc;
 use crate::app::settings::{Function, Settings};
 use crate::baselines::PgBaselineStore;
-use crate::front_door::FrontDoorService;
+use crate::front_door::{FrontDoorReads, FrontDoorService};
 use crate::history::PgHistoryStore;
 use crate::http::routing;
 use crate::infra::db::Database;
@@ -118,7 +118,7 @@ impl Application {
             function: function.to_string(),
             checks,
         };
-        bors.front_door = front_door(&hosted, &health);
+        bors.front_door = front_door(&settings, &hosted, &bors, &health);
         let (port, server) = serve(&settings, hosted, bors, health, metrics)?;
         tracing::info!(port, %function, "listening");
         Ok(Application {
@@ -197,11 +197,20 @@ fn host_sors(
 
 /// `GET /` where the watcher runs: its summaries, its regression events and this process's
 /// health line (SPEC §24). In split mode it is served by `WatchPyroscopeProfiles.v1`.
-fn front_door(hosted: &Hosted, health: &HealthChecks) -> Option<web::Data<FrontDoorService>> {
+fn front_door(
+    settings: &Settings,
+    hosted: &Hosted,
+    bors: &Bors,
+    health: &HealthChecks,
+) -> Option<web::Data<FrontDoorService>> {
     let stores = hosted.watcher.as_ref()?;
     Some(web::Data::new(FrontDoorService::new(
-        stores.recent.clone(),
-        stores.regressions.clone(),
+        FrontDoorReads {
+            series: stores.recent.clone(),
+            regressions: stores.regressions.clone(),
+            profiles: bors.watched_profiles.clone(),
+            followed: settings.watch.profile_types(),
+        },
         Arc::new(health.clone()),
     )))
 }

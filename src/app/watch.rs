@@ -105,7 +105,7 @@ pub(super) fn start_watch(
         marks: Some(Arc::new(RegressionMarks(stores.regressions.clone()))),
         summaries: stores.summaries,
         trends: stores.reads,
-        profiles,
+        profiles: profiles.clone(),
         baselines,
         slices,
         types,
@@ -113,6 +113,7 @@ pub(super) fn start_watch(
     }));
     bors.regressions = Some(web::Data::new(regressions));
     bors.checks.extend(remote.checks);
+    bors.watched_profiles = Some(profiles);
     if watch.enabled {
         tasks.spawn_restarting(status, STOP_WITHIN, move |shutdown| {
             task.clone().run(shutdown)

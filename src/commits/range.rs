@@ -26,6 +26,14 @@ pub fn name_suspects(asked: RangeAsked<'_>, spans: &[CodeSpan]) -> SuspectsAnswe
     let (Some(from), Some(to)) = (asked.from, asked.to) else {
         return SuspectsAnswer::none(SuspectsReason::NoRefLabel, None);
     };
+    if from == to {
+        let range = CommitRange {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            commits: 0,
+        };
+        return SuspectsAnswer::none(SuspectsReason::SameRef, Some(range));
+    }
     let Some(repository) = asked.repository else {
         return SuspectsAnswer::none(SuspectsReason::RepositoryNotConfigured, None);
     };

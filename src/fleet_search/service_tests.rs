@@ -233,6 +233,10 @@ impl ProfileDataSor for SlowProfiles {
             .collect())
     }
 
+    async fn app_types(&self, _: TimeWindow) -> Result<Vec<crate::profiles::AppTypes>, SorError> {
+        Ok(Vec::new())
+    }
+
     async fn profile(&self, q: ProfileQuery) -> Result<Profile, SorError> {
         let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now, Ordering::SeqCst);

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::model::ProfileType;
 use crate::pictures::href;
+use crate::profiles::AppTypes;
 use crate::regressions::{
     change_line, page_href, suspect_commit, EventKind, EventState, Regression,
 };
@@ -22,7 +23,8 @@ use crate::watch::SeriesRecency;
         "latestSlice": 1_795_545_600, "slices": 12, "trends": "/trends/ledger?type=cpu&format=html",
         "diff": "/diff/ledger?type=cpu&format=html",
         "flameGraph": "/profiles/ledger/flamegraph.svg?type=cpu"}],
-        "latestSlice": 1_795_545_600, "triage": "/triage/ledger?format=html",
+        "latestSlice": 1_795_545_600, "summarized": true, "listedTypes": ["cpu"],
+        "unfollowedTypes": [], "triage": "/triage/ledger?format=html",
         "open": [{"id": 7, "profileType": "cpu", "kind": "regression", "state": "confirmed",
             "function": "java/util/regex/Pattern.compile", "changedAt": 1_795_541_100,
             "change": "0.41% → 5.02% (+4.61 pt, 95 % CI +4.39…+4.83)",
@@ -41,6 +43,10 @@ pub struct FrontDoor {
     pub apps: Vec<FrontApp>,
     /// Swagger UI on this service.
     pub swagger_ui: String,
+    /// Why Profile Data's apps of the last hour are not listed beside the summarized ones,
+    /// when its list call failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing_error: Option<String>,
 }
 
 /// The service's health in one line: `/health`'s status and the checks that are down.
@@ -64,6 +70,13 @@ pub struct FrontApp {
     pub profile_types: Vec<FrontSeries>,
     /// Start of its newest summarized slice, epoch seconds; null when none since `since`.
     pub latest_slice: Option<i64>,
+    /// Whether the watcher has summarized a slice of it since `since`; false: "not
+    /// summarized yet" (it just arrived, or only of types the watcher does not follow).
+    pub summarized: bool,
+    /// The types Profile Data has profiles of since `since` (empty where it does not say).
+    pub listed_types: Vec<ProfileType>,
+    /// Of `listedTypes`, those the watcher does not follow (`watch.types`): never summarized.
+    pub unfollowed_types: Vec<ProfileType>,
     /// Its triage page.
     pub triage: String,
     /// Its suspected and confirmed events, the newest change first.
@@ -125,15 +138,29 @@ impl OpenEvent {
     }
 }
 
-/// The front door at `now` of `series` summarized since `since` and the `open` events.
-pub fn front_door(
-    (now, since): (i64, i64),
-    series: &[SeriesRecency],
-    open: &[Regression],
-    health: ServiceHealth,
-) -> FrontDoor {
+/// What the front door is made of.
+pub struct Found<'a> {
+    /// The series summarized since `since`.
+    pub series: &'a [SeriesRecency],
+    /// The open events.
+    pub open: &'a [Regression],
+    /// What Profile Data lists since `since`.
+    pub listed: &'a Listed,
+    /// The types the watcher follows.
+    pub followed: &'a [ProfileType],
+}
+
+/// Profile Data's apps of the last hour, or why they could not be listed.
+#[derive(Debug, Clone, Default)]
+pub struct Listed {
+    pub apps: Vec<AppTypes>,
+    pub error: Option<String>,
+}
+
+/// The front door at `now` of what was `found` since `since`.
+pub fn front_door((now, since): (i64, i64), found: Found<'_>, health: ServiceHealth) -> FrontDoor {
     let mut apps: BTreeMap<String, FrontApp> = BTreeMap::new();
-    for s in series {
+    for s in found.series {
         let name = s.series.app.as_str();
         let t = s.series.profile_type.as_str();
         let pages = |segments: &[&str], format: &[(&str, String)]| {
@@ -149,12 +176,22 @@ pub fn front_door(
             slices: s.slices,
             trends: pages(&["trends", name], &html),
             diff: pages(&["diff", name], &html),
-            // The file name is written as it is: a segment would be encoded (`%2E`).
-            flame_graph: format!("{}/flamegraph.svg?type={t}", href(&["profiles", name], &[])),
+            flame_graph: flame_graph(name, s.series.profile_type),
         });
         app.latest_slice = app.latest_slice.max(Some(s.latest_slice));
+        app.summarized = true;
     }
-    for event in open {
+    for listed in &found.listed.apps {
+        let app = app_entry(&mut apps, &listed.app_name);
+        app.listed_types.clone_from(&listed.profile_types);
+        app.unfollowed_types = listed
+            .profile_types
+            .iter()
+            .filter(|t| !found.followed.contains(t))
+            .copied()
+            .collect();
+    }
+    for event in found.open {
         app_entry(&mut apps, &event.app_name)
             .open
             .push(OpenEvent::of(event));
@@ -173,7 +210,18 @@ pub fn front_door(
         health,
         apps,
         swagger_ui: "/swagger-ui/".to_owned(),
+        listing_error: found.listed.error.clone(),
     }
+}
+
+/// The last hour's flame graph of `app`'s `profile_type`. The file name is written as it is:
+/// a segment would be encoded (`%2E`).
+pub fn flame_graph(app: &str, profile_type: ProfileType) -> String {
+    format!(
+        "{}/flamegraph.svg?type={}",
+        href(&["profiles", app], &[]),
+        profile_type.as_str()
+    )
 }
 
 /// `name`'s entry, made empty when it is new.
@@ -182,6 +230,9 @@ fn app_entry<'a>(apps: &'a mut BTreeMap<String, FrontApp>, name: &str) -> &'a mu
         app_name: name.to_owned(),
         profile_types: Vec::new(),
         latest_slice: None,
+        summarized: false,
+        listed_types: Vec::new(),
+        unfollowed_types: Vec::new(),
         triage: href(&["triage", name], &[("format", "html".to_owned())]),
         open: Vec::new(),
     })

@@ -4,7 +4,8 @@
 
 use chrono::DateTime;
 
-use super::model::FrontDoor;
+use super::model::{flame_graph, FrontApp, FrontDoor};
+use crate::model::ProfileType;
 use crate::pictures::{Cell, Page};
 
 /// The page of `door`.
@@ -39,7 +40,7 @@ pub fn render(door: &FrontDoor) -> String {
         "{} apps with profiles since {} (the last hour), {} open regressions and leaks; as of {}.",
         door.apps
             .iter()
-            .filter(|a| a.latest_slice.is_some())
+            .filter(|a| a.summarized || !a.listed_types.is_empty())
             .count(),
         clock(door.since),
         open.len(),
@@ -84,15 +85,14 @@ pub fn render(door: &FrontDoor) -> String {
     if door.apps.is_empty() {
         page.note("No app has profiles in the last hour yet.");
     }
+    if let Some(error) = &door.listing_error {
+        page.note(&format!(
+            "Only summarized apps are listed: Profile Data could not list the last hour ({error})."
+        ));
+    }
     page.table(
         &["App", "#Open", "Types (newest summary)", "Pages"],
         door.apps.iter().map(|app| {
-            let types = app
-                .profile_types
-                .iter()
-                .map(|t| format!("{} ({})", t.profile_type.as_str(), clock(t.latest_slice)))
-                .collect::<Vec<_>>()
-                .join(", ");
             let mut links = vec![("triage".to_owned(), app.triage.clone())];
             for t in &app.profile_types {
                 let name = t.profile_type.as_str();
@@ -100,19 +100,61 @@ pub fn render(door: &FrontDoor) -> String {
                 links.push((format!("{name} diff"), t.diff.clone()));
                 links.push((format!("{name} flame graph"), t.flame_graph.clone()));
             }
+            for &t in unsummarized(app) {
+                let graph = flame_graph(&app.app_name, t);
+                links.push((format!("{} flame graph", t.as_str()), graph));
+            }
             vec![
                 Cell::Text(&app.app_name),
                 Cell::Number(app.open.len().to_string()),
-                Cell::Owned(if types.is_empty() {
-                    "none in the last hour".to_owned()
-                } else {
-                    types
-                }),
+                Cell::Owned(types_text(app)),
                 Cell::Links(links),
             ]
         }),
     );
     page.finish()
+}
+
+/// The types of `app` listed but not summarized since `since`.
+fn unsummarized(app: &FrontApp) -> impl Iterator<Item = &ProfileType> {
+    app.listed_types
+        .iter()
+        .filter(|t| !app.profile_types.iter().any(|s| s.profile_type == **t))
+}
+
+/// An app's types as the page says them: the summarized ones with their newest slice, then
+/// those that arrived and are not summarized yet, and those the watcher does not follow.
+fn types_text(app: &FrontApp) -> String {
+    let mut parts: Vec<String> = app
+        .profile_types
+        .iter()
+        .map(|t| format!("{} ({})", t.profile_type.as_str(), clock(t.latest_slice)))
+        .collect();
+    let (unfollowed, waiting): (Vec<&ProfileType>, Vec<&ProfileType>) =
+        unsummarized(app).partition(|t| app.unfollowed_types.contains(t));
+    let names = |types: &[&ProfileType]| {
+        types
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !waiting.is_empty() {
+        parts.push(format!("{} (not summarized yet)", names(&waiting)));
+    }
+    if !unfollowed.is_empty() {
+        parts.push(format!(
+            "{} (not followed by the watcher)",
+            names(&unfollowed)
+        ));
+    }
+    if parts.is_empty() && !app.summarized {
+        return "not summarized yet".to_owned();
+    }
+    if parts.is_empty() {
+        return "none in the last hour".to_owned();
+    }
+    parts.join(", ")
 }
 
 /// A time of today as people read it on the page: `10:35 UTC`.

@@ -1,6 +1,8 @@
 use super::render;
-use crate::front_door::model::{front_door, ServiceHealth};
+use crate::front_door::model::{front_door, Found, FrontDoor, Listed, ServiceHealth};
 use crate::model::ProfileType;
+use crate::profiles::AppTypes;
+use crate::regressions::Regression;
 use crate::regressions::{test_confirmed, EventState};
 use crate::watch::{Series, SeriesRecency};
 
@@ -13,6 +15,26 @@ fn series(app: &str, profile_type: ProfileType, latest: i64) -> SeriesRecency {
         latest_slice: latest,
         slices: 12,
     }
+}
+
+/// The door of `series` and `open`, nothing else listed, the watcher following cpu.
+fn door_of(series: &[SeriesRecency], open: &[Regression], health: ServiceHealth) -> FrontDoor {
+    door_listing(series, open, &Listed::default(), health)
+}
+
+fn door_listing(
+    series: &[SeriesRecency],
+    open: &[Regression],
+    listed: &Listed,
+    health: ServiceHealth,
+) -> FrontDoor {
+    let found = Found {
+        series,
+        open,
+        listed,
+        followed: &[ProfileType::Cpu],
+    };
+    front_door((3600, 0), found, health)
 }
 
 fn healthy() -> ServiceHealth {
@@ -40,12 +62,7 @@ fn apps_with_open_events_come_first_confirmed_before_suspected() {
     // An open event of an app silent in the last hour is listed too.
     let mut silent = test_confirmed(3, "Silent.fn", true);
     silent.app_name = "omega".into();
-    let door = front_door(
-        (3600, 0),
-        &recent,
-        &[suspected, confirmed, silent],
-        healthy(),
-    );
+    let door = door_of(&recent, &[suspected, confirmed, silent], healthy());
     let names: Vec<&str> = door.apps.iter().map(|a| a.app_name.as_str()).collect();
     assert_eq!(names, ["omega", "zeta", "gamma", "alpha", "beta"]);
     let beta = &door.apps[4];
@@ -91,7 +108,7 @@ fn names_are_escaped_on_the_page_and_in_links() {
     let mut health = healthy();
     health.status = "degraded".into();
     health.down = vec!["<registry>".into()];
-    let door = front_door((3600, 0), &recent, &[event], health);
+    let door = door_of(&recent, &[event], health);
     let html = render(&door);
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("a<b"), "{html}");
@@ -111,8 +128,54 @@ fn names_are_escaped_on_the_page_and_in_links() {
 
 #[test]
 fn an_empty_front_door_still_reads() {
-    let door = front_door((3600, 0), &[], &[], healthy());
+    let door = door_of(&[], &[], healthy());
     let html = render(&door);
     assert!(html.contains("No app has profiles in the last hour yet."));
     assert!(html.contains("every check up"));
+}
+
+#[test]
+fn apps_that_just_arrived_are_listed_as_not_summarized_yet_with_their_types() {
+    let recent = [series("summarized", ProfileType::Cpu, 3300)];
+    let listed = |app: &str, types: &[ProfileType]| AppTypes {
+        app_name: app.to_owned(),
+        profile_types: types.to_vec(),
+    };
+    let listed = Listed {
+        apps: vec![
+            listed("default/checkout", &[ProfileType::Cpu]),
+            listed("heap-only", &[ProfileType::Inuse]),
+            listed("summarized", &[ProfileType::Cpu, ProfileType::Inuse]),
+        ],
+        error: None,
+    };
+    let door = door_listing(&recent, &[], &listed, healthy());
+    let by_name = |name: &str| door.apps.iter().find(|a| a.app_name == name).unwrap();
+    let fresh = by_name("default/checkout");
+    assert!(!fresh.summarized);
+    assert_eq!(fresh.listed_types, [ProfileType::Cpu]);
+    assert!(fresh.unfollowed_types.is_empty());
+    let heap = by_name("heap-only");
+    assert_eq!(heap.unfollowed_types, [ProfileType::Inuse]);
+    assert!(by_name("summarized").summarized);
+    let html = render(&door);
+    assert!(html.contains("cpu (not summarized yet)"), "{html}");
+    assert!(
+        html.contains("inuse (not followed by the watcher)"),
+        "{html}"
+    );
+    assert!(html.contains("3 apps with profiles since"), "{html}");
+    assert!(html.contains("href=\"/profiles/default%2Fcheckout/flamegraph.svg?type=cpu\""));
+}
+
+#[test]
+fn a_listing_that_failed_is_said_and_the_summarized_apps_stay() {
+    let recent = [series("summarized", ProfileType::Cpu, 3300)];
+    let listed = Listed {
+        apps: Vec::new(),
+        error: Some("Pyroscope is unavailable".into()),
+    };
+    let door = door_listing(&recent, &[], &listed, healthy());
+    assert_eq!(door.apps.len(), 1);
+    assert!(render(&door).contains("Profile Data could not list the last hour"));
 }

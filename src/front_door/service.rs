@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::Mutex;
 
-use super::model::{front_door, FrontDoor};
+use super::model::{front_door, Found, FrontDoor, Listed};
 use super::HealthLine;
 use crate::infra::sor::SorError;
+use crate::model::{ProfileType, TimeWindow};
+use crate::profiles::ProfileDataSor;
 use crate::regressions::RegressionSor;
 use crate::watch::RecentSeries;
 
@@ -30,10 +32,20 @@ pub struct Answer {
     pub json: Bytes,
 }
 
-/// What `GET /` reads.
+/// What `GET /` reads: the watcher's summaries and events, and what Profile Data lists.
+pub struct FrontDoorReads {
+    pub series: Arc<dyn RecentSeries>,
+    pub regressions: Arc<dyn RegressionSor>,
+    /// The Profile Data the watcher reads, whose apps of the last hour are listed beside the
+    /// summarized ones; none where this process does not read it.
+    pub profiles: Option<Arc<dyn ProfileDataSor>>,
+    /// The types the watcher follows (`watch.types`).
+    pub followed: Vec<ProfileType>,
+}
+
+/// What `GET /` reads, and its last answer.
 pub struct FrontDoorService {
-    series: Arc<dyn RecentSeries>,
-    regressions: Arc<dyn RegressionSor>,
+    reads: FrontDoorReads,
     health: Arc<dyn HealthLine>,
     /// The last answer and when it was made; the lock makes concurrent requests share one
     /// making of it.
@@ -41,14 +53,9 @@ pub struct FrontDoorService {
 }
 
 impl FrontDoorService {
-    pub fn new(
-        series: Arc<dyn RecentSeries>,
-        regressions: Arc<dyn RegressionSor>,
-        health: Arc<dyn HealthLine>,
-    ) -> Self {
+    pub fn new(reads: FrontDoorReads, health: Arc<dyn HealthLine>) -> Self {
         FrontDoorService {
-            series,
-            regressions,
+            reads,
             health,
             kept: Mutex::new(None),
         }
@@ -57,12 +64,41 @@ impl FrontDoorService {
     /// The front door at `now`, epoch seconds.
     pub async fn front_door(&self, now: i64) -> Result<FrontDoor, SorError> {
         let since = now.saturating_sub(RECENT_SECS);
-        let (series, open, health) = tokio::join!(
-            self.series.recent(since),
-            self.regressions.open_everywhere(MAX_OPEN),
+        let reads = &self.reads;
+        let (series, open, listed, health) = tokio::join!(
+            reads.series.recent(since),
+            reads.regressions.open_everywhere(MAX_OPEN),
+            self.listed(since, now),
             self.health.health()
         );
-        Ok(front_door((now, since), &series?, &open?, health))
+        let found = Found {
+            series: &series?,
+            open: &open?,
+            listed: &listed,
+            followed: &reads.followed,
+        };
+        Ok(front_door((now, since), found, health))
+    }
+
+    /// The apps Profile Data has profiles of in `[since, now]`, in one list call; a listing
+    /// that fails leaves the summarized apps on the door, and says why.
+    async fn listed(&self, since: i64, now: i64) -> Listed {
+        let Some(profiles) = &self.reads.profiles else {
+            return Listed::default();
+        };
+        let Ok(window) = TimeWindow::new(since, now.max(since + 1)) else {
+            return Listed::default();
+        };
+        match profiles.app_types(window).await {
+            Ok(apps) => Listed { apps, error: None },
+            Err(e) => {
+                tracing::warn!(error = %e, "the front door could not list Profile Data's apps");
+                Listed {
+                    apps: Vec::new(),
+                    error: Some(e.to_string()),
+                }
+            }
+        }
     }
 
     /// The answer at `now`: the one made less than [`REUSE_FOR`] ago, else a new one.
@@ -89,13 +125,22 @@ mod tests {
 
     use async_trait::async_trait;
 
-    use super::FrontDoorService;
+    use super::{FrontDoorReads, FrontDoorService};
     use crate::front_door::{HealthLine, ServiceHealth};
     use crate::infra::sor::SorError;
     use crate::regressions::MockRegressionSor;
     use crate::watch::MockRecentSeries;
 
     struct Healthy;
+
+    fn reads(series: MockRecentSeries, regressions: MockRegressionSor) -> FrontDoorReads {
+        FrontDoorReads {
+            series: Arc::new(series),
+            regressions: Arc::new(regressions),
+            profiles: None,
+            followed: vec![crate::model::ProfileType::Cpu],
+        }
+    }
 
     #[async_trait]
     impl HealthLine for Healthy {
@@ -121,8 +166,7 @@ mod tests {
             .expect_open_everywhere()
             .times(1)
             .returning(|_| Ok(vec![crate::regressions::test_confirmed(4, "F.f", true)]));
-        let service =
-            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        let service = FrontDoorService::new(reads(series, regressions), Arc::new(Healthy));
         let (a, b) = tokio::join!(service.answer(10_000), service.answer(10_000));
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!(a.html, b.html);
@@ -147,8 +191,7 @@ mod tests {
         regressions
             .expect_open_everywhere()
             .returning(|_| Ok(Vec::new()));
-        let service =
-            FrontDoorService::new(Arc::new(series), Arc::new(regressions), Arc::new(Healthy));
+        let service = FrontDoorService::new(reads(series, regressions), Arc::new(Healthy));
         assert!(matches!(
             service.answer(10_000).await,
             Err(SorError::Unavailable(_))

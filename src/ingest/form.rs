@@ -97,8 +97,9 @@ pub fn ingest_body(
     body: bytes::Bytes,
     max_decoded: u64,
 ) -> Result<Vec<Pushed>, IngestError> {
-    check_query(query)?;
+    // The app first: a name refused is refused as at every other door.
     let (app, labels) = parse_name(&query.name)?;
+    check_query(query)?;
     let window = match (query.from, query.until) {
         (Some(from), Some(until)) if from < until => Some((from, until)),
         (Some(from), Some(until)) => {

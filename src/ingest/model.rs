@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::{AppName, InputError};
+
 /// One profile as an agent pushed it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pushed {
-    pub app: String,
+    pub app: AppName,
     /// The push's labels (the `name` tags, the Connect series labels): every sample gets them.
     pub labels: LabelSet,
     /// `[from, until)` in epoch seconds when the push said; else the pprof's own time.
@@ -64,6 +66,9 @@ pub(super) fn label_name(raw: &str) -> String {
 /// Why a push is refused; nothing of a refused push is stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IngestError {
+    /// The app name is not one (400, `invalid_app_name`): the same refusal at every door.
+    #[error(transparent)]
+    AppName(InputError),
     /// The body or the query cannot be read (400).
     #[error("{0}")]
     Malformed(String),
@@ -76,6 +81,11 @@ pub enum IngestError {
     /// Larger than a bound, as sent or decompressed (413).
     #[error("{0}")]
     TooLarge(String),
+}
+
+/// `raw` as the app of a push: the one rule for an app name, as every route reads it.
+pub(super) fn pushed_app(raw: &str) -> Result<AppName, IngestError> {
+    raw.parse().map_err(IngestError::AppName)
 }
 
 /// How a protobuf route's body is encoded (its `Content-Type`): the message, or its JSON.

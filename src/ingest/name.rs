@@ -1,10 +1,11 @@
 //! The `name` of Pyroscope's `/ingest`: `app{key=value,…}`. The text before `{` is the app; each
 //! pair a label, split on `,`, key and value trimmed, no quoting (as the agents write it).
 
-use super::model::{IngestError, LabelSet};
+use super::model::{pushed_app, IngestError, LabelSet};
+use crate::model::AppName;
 
 /// The app and the labels of an `/ingest` `name`.
-pub fn parse_name(raw: &str) -> Result<(String, LabelSet), IngestError> {
+pub fn parse_name(raw: &str) -> Result<(AppName, LabelSet), IngestError> {
     let (app, rest) = match raw.split_once('{') {
         Some((app, rest)) => {
             let inner = rest.strip_suffix('}').ok_or_else(|| {
@@ -14,12 +15,7 @@ pub fn parse_name(raw: &str) -> Result<(String, LabelSet), IngestError> {
         }
         None => (raw, None),
     };
-    let app = app.trim();
-    if app.is_empty() {
-        return Err(IngestError::Malformed(format!(
-            "name `{raw}` names no application (expected `app{{key=value,…}}`)"
-        )));
-    }
+    let app = pushed_app(app.trim())?;
     let mut labels = LabelSet::default();
     for pair in rest.unwrap_or_default().split(',') {
         if pair.trim().is_empty() {
@@ -30,7 +26,7 @@ pub fn parse_name(raw: &str) -> Result<(String, LabelSet), IngestError> {
         })?;
         labels.insert(key.trim(), value.trim());
     }
-    Ok((app.to_owned(), labels))
+    Ok((app, labels))
 }
 
 #[cfg(test)]
@@ -40,12 +36,17 @@ mod tests {
     #[test]
     fn the_app_comes_before_the_braces_and_each_pair_is_a_label() {
         let (app, labels) = parse_name("checkout{version=1.0.0, region = eu ,}").unwrap();
-        assert_eq!(app, "checkout");
+        assert_eq!(app.as_str(), "checkout");
         assert_eq!(labels.pairs(), [("region", "eu"), ("version", "1.0.0")]);
         let (app, labels) = parse_name("ledger").unwrap();
         assert_eq!((app.as_str(), labels.pairs().len()), ("ledger", 0));
         // The legacy agents' dotted names are kept whole: the app is what the agent named.
-        assert_eq!(parse_name("app.cpu{}").unwrap().0, "app.cpu");
+        assert_eq!(parse_name("app.cpu{}").unwrap().0.as_str(), "app.cpu");
+        // Kubernetes names as Grafana Alloy gives them are names like any other.
+        assert_eq!(
+            parse_name("default/checkout{pod=a}").unwrap().0.as_str(),
+            "default/checkout"
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::profiles::v1development::{self as otlp, ProfilesDictionary};
 use prost::Message;
 
-use super::model::{label_name, IngestError, LabelSet, Pushed, WireEncoding};
+use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
 use super::push::ungzipped;
 use crate::formats::pprof::proto;
 
@@ -49,8 +49,14 @@ pub fn decode_otlp(
         let mut labels = LabelSet::default();
         let attributes = resource.resource.map(|r| r.attributes).unwrap_or_default();
         let strings = &dictionary.string_table;
-        add_attributes(&mut labels, &attributes, strings);
-        let app = labels.remove("service_name");
+        let mut app = None;
+        for (key, value) in attributes_text(&attributes, strings) {
+            if label_name(key) == "service_name" {
+                app = Some(pushed_app(&value)?);
+            } else {
+                labels.insert(key, &value);
+            }
+        }
         for scope in resource.scope_profiles {
             let mut scoped = labels.clone();
             let scope_attributes = scope.scope.map(|s| s.attributes).unwrap_or_default();
@@ -85,7 +91,18 @@ pub fn decode_otlp(
 
 /// `attributes` as labels; a key or value may be given by its index in `strings`.
 fn add_attributes(labels: &mut LabelSet, attributes: &[KeyValue], strings: &[String]) {
-    for kv in attributes {
+    for (key, value) in attributes_text(attributes, strings) {
+        labels.insert(key, &value);
+    }
+}
+
+/// Each attribute's key and its value as label text, its key and value from the dictionary
+/// where they are indices into it.
+fn attributes_text<'a>(
+    attributes: &'a [KeyValue],
+    strings: &'a [String],
+) -> impl Iterator<Item = (&'a str, String)> + 'a {
+    attributes.iter().filter_map(move |kv| {
         let key = if kv.key.is_empty() {
             usize::try_from(kv.key_strindex)
                 .ok()
@@ -94,10 +111,8 @@ fn add_attributes(labels: &mut LabelSet, attributes: &[KeyValue], strings: &[Str
         } else {
             kv.key.as_str()
         };
-        if let Some(value) = kv.value.as_ref().and_then(|v| text(v, strings)) {
-            labels.insert(key, &value);
-        }
-    }
+        Some((key, kv.value.as_ref().and_then(|v| text(v, strings))?))
+    })
 }
 
 /// An attribute's value as label text; lists, maps and bytes are not labels.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use std::borrow::Cow;
 
-use super::model::{IngestError, LabelSet, Pushed, WireEncoding};
+use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PushRequest {
@@ -84,11 +84,15 @@ pub fn decode_push(
     };
     let mut pushed = Vec::new();
     for (n, one) in series.into_iter().enumerate() {
-        let mut labels = LabelSet::default();
+        let (mut labels, mut app) = (LabelSet::default(), None);
         for pair in &one.labels {
-            labels.insert(&pair.name, &pair.value);
+            if label_name(&pair.name) == app_label {
+                app = Some(pushed_app(&pair.value)?);
+            } else {
+                labels.insert(&pair.name, &pair.value);
+            }
         }
-        let app = labels.remove(app_label).ok_or_else(|| {
+        let app = app.ok_or_else(|| {
             IngestError::Malformed(format!(
                 "series {n} has no `{app_label}` label, which names its application"
             ))

@@ -13,6 +13,7 @@ impl From<IntakeError> for ApiError {
             IntakeError::Store(StoreError::Busy(_)) => ApiError::TooManyRequests(e.to_string()),
             IntakeError::Store(StoreError::Unwritable(_)) => ApiError::Unavailable(e.to_string()),
             IntakeError::Store(StoreError::Refused(refused)) => match refused {
+                Refused::AppName(e) => e.into(),
                 Refused::Malformed(m) => ApiError::bad_request("invalid_profile", m),
                 Refused::Unsupported(m) => ApiError::UnsupportedMediaType(m),
                 Refused::Unprocessable(m) => ApiError::Unprocessable(m),

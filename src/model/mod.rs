@@ -141,6 +141,12 @@ impl<'de> Deserialize<'de> for AppName {
     }
 }
 
+impl PartialEq<&str> for AppName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl fmt::Display for AppName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -44,6 +44,16 @@ pub(super) fn choose(
     }
 }
 
+/// Whether `file` has samples of `profile_type`: one of its `candidates` (`type/unit`), read
+/// as [`choose`] reads it.
+pub(super) fn holds(profile_type: ProfileType, candidates: &[String], file: &ProfileFile) -> bool {
+    let p = &file.profile;
+    p.sample_types.iter().any(|t| {
+        candidates.iter().any(|c| t.name() == *c)
+            && counts_as(profile_type, t, p.period_type.as_ref())
+    })
+}
+
 /// Whether a file's `sample_type` is `profile_type` given its period type (SPEC §17): a count
 /// of samples taken on a wall-clock period (Node's profiler) is wall time, never CPU.
 fn counts_as(

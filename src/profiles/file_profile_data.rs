@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::file_choice::{choose, Chosen};
+use super::file_choice::{choose, holds, Chosen};
 use super::file_parts::file_parts;
 use super::file_sites::file_sites;
 use super::labelled_files::{label_values, merge_labelled};
-use super::model::{LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
+use super::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
 use super::snapshots::weights;
 use super::window_source::WindowSource;
@@ -237,6 +237,30 @@ impl WindowSource for FileProfileData {
             .map(|f| f.app.as_str())
             .collect();
         Ok(apps.into_iter().map(str::to_owned).collect())
+    }
+
+    async fn list_app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError> {
+        let snapshot = self.dir.snapshot().await;
+        let mut apps: BTreeMap<&str, BTreeSet<ProfileType>> = BTreeMap::new();
+        for file in snapshot
+            .files
+            .iter()
+            .filter(|f| f.in_window(window.from, window.to))
+        {
+            let types = apps.entry(file.app.as_str()).or_default();
+            for (&profile_type, candidates) in &self.sample_types {
+                if !types.contains(&profile_type) && holds(profile_type, candidates, file) {
+                    types.insert(profile_type);
+                }
+            }
+        }
+        Ok(apps
+            .into_iter()
+            .map(|(app, types)| AppTypes {
+                app_name: app.to_owned(),
+                profile_types: types.into_iter().collect(),
+            })
+            .collect())
     }
 
     /// The series ID and merged profile of one window: what `profile` and `tree` answer from.

@@ -30,10 +30,11 @@ mod type_tables;
 mod window_source;
 
 pub use file_profile_data::FileProfileData;
+pub use files::app_dir::{adopt_layout, app_dir, app_dirs};
 pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::ProfileDir;
 pub use model::{
-    AppList, DiffTrees, FunctionSites, LabelQuery, PgoQuery, Profile, ProfileDiff,
+    AppList, AppTypes, DiffTrees, FunctionSites, LabelQuery, PgoQuery, Profile, ProfileDiff,
     ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
@@ -56,6 +57,9 @@ use crate::model::{CallTree, FunctionSite, TimeWindow};
 pub trait ProfileDataSor: Send + Sync {
     /// Sorted, unique names of the apps that have profiles in `window`.
     async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// [`ProfileDataSor::apps`], each with the types it has profiles of in `window`, in one
+    /// list call (the front door lists what just arrived with it).
+    async fn app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError>;
     /// One app's ranked functions for one profile type.
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
     /// One app's functions in a baseline and a current window.

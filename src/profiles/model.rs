@@ -171,9 +171,34 @@ impl ProfileDiffQuery {
 
 /// Answer of `GET /profiles/apps`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[schema(example = json!({"apps": ["checkout-service", "inventory-service"]}))]
+#[schema(example = json!({"apps": ["checkout-service", "default/checkout"],
+    "types": [{"appName": "checkout-service", "profileTypes": ["cpu", "alloc"]},
+        {"appName": "default/checkout", "profileTypes": ["inuse"]}]}))]
 pub struct AppList {
     pub apps: Vec<String>,
+    /// Each app of `apps`, in order, with the types it has profiles of in the window; empty
+    /// where the source does not say (Pyroscope's label index names apps only).
+    #[serde(default)]
+    pub types: Vec<AppTypes>,
+}
+
+impl AppList {
+    /// The list of `types`, its names in order.
+    pub fn of(types: Vec<AppTypes>) -> Self {
+        AppList {
+            apps: types.iter().map(|t| t.app_name.clone()).collect(),
+            types,
+        }
+    }
+}
+
+/// An app with profiles in a window and the types they are of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppTypes {
+    pub app_name: String,
+    /// Sorted; empty when the source does not say.
+    pub profile_types: Vec<ProfileType>,
 }
 
 /// One app's call trees in a baseline and a current window, of one profile type: what the

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::model::{LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
+use super::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::DiffRead;
 use super::type_tables::type_tables;
@@ -221,6 +221,20 @@ impl WindowSource for PyroscopeProfileData {
             })
             .await?;
         Ok(apps.as_ref().clone())
+    }
+
+    /// Pyroscope's label index is asked for names only: each app's types are left unsaid.
+    async fn list_app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError> {
+        let unknown = |app_name| AppTypes {
+            app_name,
+            profile_types: Vec::new(),
+        };
+        Ok(self
+            .list_apps(window)
+            .await?
+            .into_iter()
+            .map(unknown)
+            .collect())
     }
 
     /// The source and ranked flame graph of one window: what `profile` and `tree` answer from.

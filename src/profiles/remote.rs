@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::model::{
-    AppList, DiffTrees, FunctionSites, LabelQuery, LabelValues, PgoQuery, Profile, ProfileDiff,
-    ProfileDiffQuery, ProfileQuery,
+    AppList, AppTypes, DiffTrees, FunctionSites, LabelQuery, LabelValues, PgoQuery, Profile,
+    ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use crate::formats::flamegraph::parse_connect;
 use crate::infra::sor::remote::RemoteSor;
@@ -87,6 +87,20 @@ impl ProfileDataSor for RemoteProfileData {
     async fn apps(&self, w: TimeWindow) -> Result<Vec<String>, SorError> {
         let list: AppList = self.remote.get(&["profiles", "apps"], &window(w)).await?;
         Ok(list.apps)
+    }
+
+    #[tracing::instrument(skip_all, fields(from = w.from, to = w.to))]
+    async fn app_types(&self, w: TimeWindow) -> Result<Vec<AppTypes>, SorError> {
+        let list: AppList = self.remote.get(&["profiles", "apps"], &window(w)).await?;
+        if list.types.len() == list.apps.len() {
+            return Ok(list.types);
+        }
+        // An older service lists names only.
+        let unknown = |app_name| AppTypes {
+            app_name,
+            profile_types: Vec::new(),
+        };
+        Ok(list.apps.into_iter().map(unknown).collect())
     }
 
     #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]

@@ -92,7 +92,7 @@ impl DiffParams {
 #[utoipa::path(get, path = "/profiles/apps", tag = "profiles",
     params(WindowParams),
     responses(
-        (status = 200, description = "Sorted, unique app names", body = AppList),
+        (status = 200, description = "Sorted, unique app names, each with its types", body = AppList),
         (status = 400, description = "Invalid window", body = ErrorBody,
             example = json!({"error": "from must be before to, got from=20 to=10", "code": "invalid_time_window"})),
         UpstreamErrors,
@@ -101,8 +101,8 @@ pub async fn apps(
     sor: web::Data<dyn ProfileDataSor>,
     Window(window): Window,
 ) -> Result<HttpResponse, ApiError> {
-    let apps = sor.apps(window).await?;
-    Ok(HttpResponse::Ok().json(AppList { apps }))
+    let types = sor.app_types(window).await?;
+    Ok(HttpResponse::Ok().json(AppList::of(types)))
 }
 
 /// One app's functions ranked by self time.

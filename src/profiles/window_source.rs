@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::model::{
-    DiffTrees, LabelQuery, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    AppTypes, DiffTrees, LabelQuery, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use super::ranking::{profile_answer, DiffRead};
 use crate::formats::flamegraph::FlameGraphStats;
@@ -22,6 +22,8 @@ use crate::profiles::ProfileDataSor;
 pub(super) trait WindowSource: Send + Sync {
     /// [`ProfileDataSor::apps`].
     async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// [`ProfileDataSor::app_types`].
+    async fn list_app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError>;
     /// The source id and the ranked flame graph of `query`'s window.
     async fn read_one(
         &self,
@@ -41,6 +43,10 @@ pub(super) trait WindowSource: Send + Sync {
 impl<S: WindowSource> ProfileDataSor for S {
     async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError> {
         self.list_apps(window).await
+    }
+
+    async fn app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError> {
+        self.list_app_types(window).await
     }
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {

@@ -148,6 +148,7 @@ fn suspects(page: &mut Page, r: &Regression) {
             SuspectsReason::TooManyCommits => "No commit named: the range holds more than repositories.max_commits commits.",
             SuspectsReason::RepositoryUnreadable => "No commit named: the configured directory is no git repository the service can read.",
             SuspectsReason::NoCommitTouchesStacks => "No commit of the range changes a function on the regression's stacks, or its file.",
+            SuspectsReason::SameRef => "No commit named: the slices before and after the change run the same ref, so no code changed there.",
             SuspectsReason::ProfileUnreadable => "No commit named: the profile could not be read at the confirmation; GET /regressions/{id}/suspects reads it again.",
         });
         return;

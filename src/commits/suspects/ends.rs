@@ -16,8 +16,13 @@ pub struct RangeEnds {
 }
 
 /// The ends of the range of a change at `changed_at` in `history` (oldest first); `None` when
-/// the slices on either side name no ref. A slice that names several (a rolling deploy) gives
-/// the value the other side does not name.
+/// the slices on either side name no ref. A change point is placed to within a slice, so the
+/// slice on either side of it may already run the other code: `from` is the last ref of the
+/// reference window, the slices before that one, and `to` the newest ref of the confirmation
+/// window, the slices after the one that follows it — the range holds the culprit wherever in
+/// that margin the change point lands (docs/regressions.md#the-change-that-caused-it). Where a
+/// side has no slice beyond the margin, the slices next to the change point stand in. A slice
+/// that names several refs (a rolling deploy) gives the value the other side does not name.
 pub fn range_ends(history: &[SliceSummary], changed_at: i64) -> Option<RangeEnds> {
     let from_versions = history.iter().all(|s| s.refs.is_empty());
     let values = |s: &SliceSummary| -> Vec<String> {
@@ -27,18 +32,24 @@ pub fn range_ends(history: &[SliceSummary], changed_at: i64) -> Option<RangeEnds
             s.refs.clone()
         }
     };
-    let before = history
-        .iter()
-        .rev()
-        .filter(|s| s.start < changed_at)
-        .map(values)
-        .find(|v| !v.is_empty())?;
-    let after = history
-        .iter()
-        .rev()
-        .filter(|s| s.start >= changed_at)
-        .map(values)
-        .find(|v| !v.is_empty())?;
+    let step = history
+        .windows(2)
+        .map(|w| w[1].start - w[0].start)
+        .filter(|d| *d > 0)
+        .min()
+        .unwrap_or(0);
+    let newest = |keep: &dyn Fn(i64) -> bool| {
+        history
+            .iter()
+            .rev()
+            .filter(|s| keep(s.start))
+            .map(values)
+            .find(|v| !v.is_empty())
+    };
+    let before = newest(&|start| start < changed_at - step)
+        .or_else(|| newest(&|start| start < changed_at))?;
+    let after = newest(&|start| start >= changed_at + step)
+        .or_else(|| newest(&|start| start >= changed_at))?;
     RangeEnds::between(&before, &after, from_versions)
 }
 
@@ -89,9 +100,35 @@ mod tests {
         // The rolling deploy's slice names both: the value the other side lacks is taken.
         assert_eq!(ends(180), Some(expect("aaa", "bbb")));
         assert_eq!(ends(120), Some(expect("aaa", "bbb")));
+        // Half a slice past the rolling slice, the margin still holds it.
+        assert_eq!(ends(150), Some(expect("aaa", "bbb")));
         // No slice before the change, or none after it, names a ref.
         assert_eq!(ends(0), None);
         assert_eq!(ends(300), None);
+    }
+
+    /// A deploy whose first profile is in the slice at 300: before it every slice runs `aaa`,
+    /// from it on `bbb`. The change point lands on that slice, one after it or one before it.
+    #[test]
+    fn the_range_holds_the_deploy_when_the_change_point_is_a_slice_off() {
+        let history: Vec<SliceSummary> = (0..12)
+            .map(|k| {
+                let git_ref = if k < 5 { "aaa" } else { "bbb" };
+                slice(k * 60, &[], &[git_ref])
+            })
+            .collect();
+        let expect = Some(RangeEnds {
+            from: "aaa".into(),
+            to: "bbb".into(),
+            from_versions: false,
+        });
+        for changed_at in [240, 300, 360] {
+            assert_eq!(range_ends(&history, changed_at), expect, "at {changed_at}");
+        }
+        // Two slices late, the slices before the margin run the new code already: one ref on
+        // both sides, which the range says (same_ref) rather than naming nothing silently.
+        let late = range_ends(&history, 420).unwrap();
+        assert_eq!((late.from.as_str(), late.to.as_str()), ("bbb", "bbb"));
     }
 
     #[test]

@@ -130,6 +130,8 @@ pub enum SuspectsReason {
     RepositoryUnreadable,
     /// No commit of the range changes a function on the regression's stacks or its file.
     NoCommitTouchesStacks,
+    /// The slices before and after the change name one ref: the code did not change there.
+    SameRef,
     /// The summaries or the profile the commits are ranked against could not be read when the
     /// regression was confirmed; `GET /regressions/{id}/suspects` reads them again.
     ProfileUnreadable,
@@ -137,13 +139,14 @@ pub enum SuspectsReason {
 
 impl SuspectsReason {
     /// Every reason, as stored and on the wire.
-    pub const ALL: [SuspectsReason; 7] = [
+    pub const ALL: [SuspectsReason; 8] = [
         SuspectsReason::NoRefLabel,
         SuspectsReason::RepositoryNotConfigured,
         SuspectsReason::RefNotFound,
         SuspectsReason::TooManyCommits,
         SuspectsReason::RepositoryUnreadable,
         SuspectsReason::NoCommitTouchesStacks,
+        SuspectsReason::SameRef,
         SuspectsReason::ProfileUnreadable,
     ];
 
@@ -156,6 +159,7 @@ impl SuspectsReason {
             SuspectsReason::TooManyCommits => "too_many_commits",
             SuspectsReason::RepositoryUnreadable => "repository_unreadable",
             SuspectsReason::NoCommitTouchesStacks => "no_commit_touches_stacks",
+            SuspectsReason::SameRef => "same_ref",
             SuspectsReason::ProfileUnreadable => "profile_unreadable",
         }
     }

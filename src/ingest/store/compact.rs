@@ -16,7 +16,7 @@ use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
 use crate::formats::pprof::{decompress, proto, Limits};
 use crate::model::SliceSecs;
-use crate::profiles::COMPACTION_JOURNAL;
+use crate::profiles::{app_dirs, COMPACTION_JOURNAL};
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
 
@@ -39,12 +39,12 @@ pub fn compact(
     snapshot_types: &[String],
 ) -> std::io::Result<Compacted> {
     let mut done = Compacted::default();
-    let apps = match fs::read_dir(root) {
+    let apps = match app_dirs(root) {
         Ok(apps) => apps,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
         Err(e) => return Err(e),
     };
-    for app in apps.flatten().map(|e| e.path()).filter(|p| p.is_dir()) {
+    for (_, app) in apps {
         recover(&app)?;
         let mut pieces: BTreeMap<i64, Vec<PathBuf>> = BTreeMap::new();
         for file in stored_in(&app) {

@@ -38,7 +38,7 @@ fn pushed(pprof: bytes::Bytes, labels: &[(&str, &str)], window: Option<(i64, i64
         set.insert(k, v);
     }
     Pushed {
-        app: "busy".into(),
+        app: "busy".parse().unwrap(),
         labels: set,
         window,
         pprof,

@@ -14,8 +14,8 @@ use super::sweep::{self, Swept};
 use super::write;
 use crate::formats::pprof::Limits;
 use crate::ingest::{IngestError, Pushed};
-use crate::model::{AppName, SliceSecs};
-use crate::profiles::ProfileDir;
+use crate::model::SliceSecs;
+use crate::profiles::{adopt_layout, ProfileDir};
 
 /// Why the store did not keep a push.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +70,7 @@ impl ProfileStore {
         bounds: StoreBounds,
         snapshot_types: Vec<String>,
     ) -> std::io::Result<Self> {
+        adopt_layout(dir.dir())?;
         Ok(ProfileStore {
             dir,
             limits,
@@ -164,9 +165,6 @@ impl ProfileStore {
         arrived: i64,
     ) -> Result<u64, StoreError> {
         let _admission = admission;
-        for p in &pushed {
-            check_app(&p.app)?;
-        }
         let files = pushed
             .iter()
             .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, self.limits)?)))
@@ -191,33 +189,4 @@ pub struct Admission {
 fn push_threads(max_in_flight: usize) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     cores.saturating_mul(2).min(max_in_flight).max(1)
-}
-
-/// An app name that can be a directory of its own: an app name (SPEC §8) that is not `.` or
-/// `..`, holds no `/` or `\`, and does not start with `.` (hidden files are not read).
-fn check_app(app: &str) -> Result<(), IngestError> {
-    AppName::parse_field(app, "the application name")
-        .map_err(|e| IngestError::Malformed(e.to_string()))?;
-    if app.starts_with('.') || app.contains(['/', '\\']) || app.len() > 255 {
-        return Err(IngestError::Malformed(format!(
-            "the application name `{app}` cannot start with `.`, hold `/` or `\\`, or be longer \
-             than 255 bytes"
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_app;
-
-    #[test]
-    fn an_app_name_must_be_a_directory_name() {
-        for good in ["checkout", "cart-service", "app.cpu", "Zahlungsdienst"] {
-            assert!(check_app(good).is_ok(), "{good}");
-        }
-        for bad in ["", " ", ".hidden", "..", "a/b", "a\\b", "tab\there"] {
-            assert!(check_app(bad).is_err(), "{bad:?}");
-        }
-    }
 }

@@ -4,6 +4,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::profiles::app_dirs;
+
 /// What one sweep found and did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -60,8 +62,8 @@ pub fn sweep(root: &Path, keep_from: i64, max_bytes: u64) -> std::io::Result<Swe
 /// The store's files of every app of `root`.
 fn listed(root: &Path) -> std::io::Result<Vec<Stored>> {
     let mut files = Vec::new();
-    for app in fs::read_dir(root)?.flatten() {
-        files.extend(stored_in(&app.path()));
+    for (_, app) in app_dirs(root)? {
+        files.extend(stored_in(&app));
     }
     Ok(files)
 }

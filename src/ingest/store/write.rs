@@ -7,18 +7,20 @@ use std::path::{Path, PathBuf};
 
 use super::dir_sync::DirSyncs;
 use super::normalize::StoredProfile;
+use crate::model::AppName;
+use crate::profiles::app_dir;
 
 /// Writes every `(app, file)` durably under `root`; returns the bytes written. On an error,
 /// the files of this call written so far are removed again.
 /// Directory syncs are shared with the concurrent pushes to the same directory (`syncs`).
 pub(super) fn write_all(
     root: &Path,
-    files: &[(String, StoredProfile)],
+    files: &[(AppName, StoredProfile)],
     syncs: &DirSyncs,
 ) -> std::io::Result<u64> {
     let mut done = Vec::with_capacity(files.len());
     let result = files.iter().try_for_each(|(app, file)| {
-        let dir = root.join(app);
+        let dir = app_dir(root, app);
         fs::create_dir_all(&dir)?;
         let temporary = staged(&dir, &file.bytes)?;
         let path = dir.join(stored_name(file.time_secs));

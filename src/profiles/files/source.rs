@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use super::app_dir::app_dirs;
 use super::read::{read_all, replaced_by_compaction, sorted_entries};
 use crate::formats::pprof::{Limits, ParsedProfile, PprofError};
 
@@ -206,13 +207,7 @@ fn scan(
 /// modification time did not change (taken out of `old`).
 fn list(root: &Root, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<Listed>> {
     let mut listed = Vec::new();
-    for (app_path, app_meta) in sorted_entries(&root.path)? {
-        let Some(app) = app_path.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !app_meta.is_dir() || app.starts_with('.') {
-            continue;
-        }
+    for (app, app_path) in app_dirs(&root.path)? {
         let Ok(files) = sorted_entries(&app_path) else {
             continue;
         };
@@ -228,7 +223,7 @@ fn list(root: &Root, old: &mut HashMap<PathBuf, Cached>) -> std::io::Result<Vec<
                 .remove(&path)
                 .filter(|c| c.size == size && c.modified == modified);
             listed.push(Listed {
-                app: app.to_owned(),
+                app: app.clone(),
                 replay: root.replay,
                 path,
                 size,
