@@ -95,10 +95,7 @@ impl TryFrom<CreateBaselineRequest> for NewBaseline {
     type Error = InputError;
 
     fn try_from(req: CreateBaselineRequest) -> Result<Self, Self::Error> {
-        let app_name = AppName::parse_field(
-            &required_text(req.app_name, "appName", usize::MAX)?,
-            "appName",
-        )?;
+        let app_name = AppName::required(req.app_name)?;
         let profile_type =
             required_text(req.profile_type, "profileType", MAX_SHORT_TEXT)?.parse()?;
         let function_name = required_text(req.function_name, "functionName", MAX_FUNCTION_NAME)?;

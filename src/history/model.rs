@@ -161,10 +161,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
     type Error = InputError;
 
     fn try_from(req: CreateHistoryRequest) -> Result<Self, Self::Error> {
-        let app_name = AppName::parse_field(
-            &required_text(req.app_name, "appName", usize::MAX)?,
-            "appName",
-        )?;
+        let app_name = AppName::required(req.app_name)?;
         let diagnosis = required_text(req.diagnosis, "diagnosis", MAX_DIAGNOSIS)?;
         let severity = req.severity.ok_or_else(|| {
             InputError::new("missing_field", "severity is required (low, medium, high)")

@@ -96,6 +96,13 @@ impl AppName {
         Ok(AppName(raw.to_owned()))
     }
 
+    /// The required `appName` of a request body: `missing_field` when absent, else the one
+    /// rule every door applies.
+    pub fn required(raw: Option<String>) -> Result<Self, InputError> {
+        let raw = raw.ok_or_else(|| InputError::new("missing_field", "appName is required"))?;
+        raw.parse()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::infra::sor::fields::{partial_update, text_column};
 use crate::infra::sor::json_text::JsonObject;
-use crate::model::{optional_text, required_text, AppName, InputError, MAX_SHORT_TEXT};
+use crate::model::{optional_text, AppName, InputError, MAX_SHORT_TEXT};
 
 /// How much a service matters; `critical` services rank first in fleet results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -148,10 +148,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
 
     fn try_from(req: CreateServiceRequest) -> Result<Self, Self::Error> {
         Ok(NewService {
-            app_name: AppName::parse_field(
-                &required_text(req.app_name, "appName", usize::MAX)?,
-                "appName",
-            )?,
+            app_name: AppName::required(req.app_name)?,
             team_owner: text(req.team_owner, "teamOwner")?,
             tier: req.tier.unwrap_or_default(),
             environment: text(req.environment, "environment")?,

@@ -137,7 +137,7 @@ fn cases() -> Vec<Case> {
             "/baselines",
             baseline_with("appName", json!("")),
             400,
-            "blank_field",
+            "invalid_app_name",
         ),
         case(
             M::POST,

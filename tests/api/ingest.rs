@@ -119,12 +119,15 @@ async fn top(app: &TestApp, name: &str, extra: &str) -> Vec<(String, u64)> {
 }
 
 /// Files under `dir`, however deep.
+/// The profiles the store holds under `dir` (its hidden files, such as its `.layout`, are not
+/// profiles).
 pub fn stored_files(dir: &Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     entries
         .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .map(|e| {
             if e.path().is_dir() {
                 stored_files(&e.path())

@@ -18,7 +18,7 @@ use crate::helpers::{json_with_status, spawn_app_with, TestApp};
 
 const FROM: i64 = 1_760_000_000;
 
-fn resource(service: &str, profiles: Vec<Profile>) -> ResourceProfiles {
+pub fn resource(service: &str, profiles: Vec<Profile>) -> ResourceProfiles {
     let kv = |key: &str, value: &str| KeyValue {
         key: key.into(),
         value: Some(AnyValue {
@@ -40,7 +40,7 @@ fn resource(service: &str, profiles: Vec<Profile>) -> ResourceProfiles {
 }
 
 /// `main;parse` 25 and `main;render` 75 at `FROM`; a stack index of 7 makes it unreadable.
-fn profile(render_stack: i32) -> Profile {
+pub fn profile(render_stack: i32) -> Profile {
     let sample = |stack_index, value| Sample {
         stack_index,
         values: vec![value],
@@ -58,7 +58,7 @@ fn profile(render_stack: i32) -> Profile {
     }
 }
 
-fn export(resources: Vec<ResourceProfiles>) -> ExportProfilesServiceRequest {
+pub fn export(resources: Vec<ResourceProfiles>) -> ExportProfilesServiceRequest {
     let strings = ["", "main", "parse", "render", "cpu", "nanoseconds"];
     let location = |f| Location {
         lines: vec![Line {
@@ -91,7 +91,7 @@ fn export(resources: Vec<ResourceProfiles>) -> ExportProfilesServiceRequest {
     }
 }
 
-async fn post(app: &TestApp, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+pub async fn post(app: &TestApp, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     app.client
         .post(app.url("/v1development/profiles"))
         .header("content-type", content_type)

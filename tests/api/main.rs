@@ -9,6 +9,7 @@ mod agents;
 mod alerting;
 mod alertmanager;
 mod alertmanager_server;
+mod app_names;
 mod bad_inputs;
 mod baselines;
 mod browser;

@@ -97,7 +97,10 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
     let list = json_with_status(
         service
             .app
-            .get(&format!("/regressions?appName={app}&state=confirmed"))
+            .get(&format!(
+                "/regressions?appName={}&state=confirmed",
+                urlencode(app)
+            ))
             .await,
         200,
     )
@@ -112,7 +115,7 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
         let every = json_with_status(
             service
                 .app
-                .get(&format!("/regressions?appName={app}"))
+                .get(&format!("/regressions?appName={}", urlencode(app)))
                 .await,
             200,
         )
@@ -121,7 +124,8 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
             service
                 .app
                 .get(&format!(
-                    "/trends/{app}?from={first}&to={now}&functions={function}"
+                    "/trends/{}?from={first}&to={now}&functions={function}",
+                    urlencode(app)
                 ))
                 .await,
             200,

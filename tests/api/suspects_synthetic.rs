@@ -206,10 +206,13 @@ async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_s
         })
         .collect();
     let labels = |git_ref: &str| format!("service_git_ref={git_ref},service_root_path={ROOT}");
+    // Named as Grafana Alloy names a Kubernetes service, with a space for good measure: the
+    // event, its alert's labels and its webhook carry the name as it was pushed.
+    let app = "team a/ledger-go";
     let named = confirm_and_name(Run {
-        app: "ledger-go",
+        app,
         function: "main.score",
-        repository: ("ledger-go", dir),
+        repository: (app, dir),
         before: Side {
             labels: labels(&from),
             pushes: &before,
@@ -221,6 +224,9 @@ async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_s
     })
     .await;
     let r = &named.regression;
+    assert_eq!(r["appName"], app);
+    assert_eq!(named.alert["labels"]["app"], app);
+    assert_eq!(named.hook["regression"]["appName"], app);
     assert_eq!(commits(r), [culprit.clone(), caller.clone()], "{r:#}");
     assert!(!commits(r).contains(&other));
     assert_eq!(r["range"]["commits"], 3);

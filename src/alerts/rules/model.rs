@@ -136,10 +136,7 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
     type Error = InputError;
 
     fn try_from(req: CreateAlertRuleRequest) -> Result<Self, Self::Error> {
-        let app_name = AppName::parse_field(
-            &required_text(req.app_name, "appName", usize::MAX)?,
-            "appName",
-        )?;
+        let app_name = AppName::required(req.app_name)?;
         let profile_type =
             required_text(req.profile_type, "profileType", MAX_SHORT_TEXT)?.parse()?;
         let threshold = req
