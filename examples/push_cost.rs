@@ -62,7 +62,7 @@ fn main() -> ExitCode {
     let mut labels = LabelSet::default();
     labels.insert("version", "1");
     let pushed = Pushed {
-        app: "bench".into(),
+        app: "bench".parse().expect("an app name"),
         labels,
         window: None,
         pprof: body.clone(),

@@ -4,6 +4,7 @@
 pub mod flamegraph;
 pub mod jfr;
 pub mod pprof;
+pub mod pyroscope_api;
 #[cfg(test)]
 #[path = "../../tests/common/testdata.rs"]
 pub(crate) mod testdata;
