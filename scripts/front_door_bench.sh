@@ -3,7 +3,9 @@
 # types, the last hour's 12 summaries of 100 functions each, inserted directly into PostgreSQL
 # (the watcher itself off), HISTORY_HOURS (23) hours before them with small summaries (so the
 # read of the last hour skips a day's rows as it would in a running service), and OPEN (50)
-# open regression events; then the page and its JSON
+# open regression events; and a profile directory (PROFILES_DIR) of the same APPS apps plus
+# NEW_APPS (100) the watcher has not summarized, FILES (12) cpu and alloc profiles each, which
+# the front door lists in one call per answer (SPEC §27); then the page and its JSON
 # under 16 concurrent clients with wrk, after one first request: p50/p99 (goal: p99 under
 # 100 ms). Also prints the plans of its two reads.
 #
@@ -34,14 +36,33 @@ else
     BIN=$TARGET/debug/pyroscope-functions
 fi
 pids=()
-cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+PROFILES=""
+cleanup() {
+    for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    [ -z "$PROFILES" ] || rm -rf "$PROFILES"
+}
 trap cleanup EXIT
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 
 sql() { psql -qtAX "$DB_URL" -c "$1"; }
 psql -q "$ADMIN_URL" -c "drop database if exists $DB_NAME with (force)" -c "create database $DB_NAME"
 
-DATABASE_URL=$DB_URL PORT=$APP_PORT APP__WATCH__ENABLED=false RUST_LOG=warn \
+NEW_APPS=${NEW_APPS:-100}
+FILES=${FILES:-12}
+PROFILES=$(mktemp -d)
+echo "== a profile directory of $APPS + $NEW_APPS apps × $FILES files"
+for a in $(seq 0 $((APPS + NEW_APPS - 1))); do
+    dir=$PROFILES/$(printf 'app-%04d' "$a")
+    mkdir -p "$dir"
+    for f in $(seq 1 "$FILES"); do
+        # The demo's checkout profiles carry no time: they count in every window.
+        ln demo/profiles/checkout/cpu.pb.gz "$dir/cpu-$f.pb.gz"
+        ln demo/profiles/checkout/alloc.pb.gz "$dir/alloc-$f.pb.gz"
+    done
+done
+
+DATABASE_URL=$DB_URL PORT=$APP_PORT APP__WATCH__ENABLED=false RUST_LOG=warn PROFILES_DIR=$PROFILES \
     "$BIN" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 1 1500); do curl -sf "$BASE/health/ready" >/dev/null && break; sleep 0.02; done
@@ -89,7 +110,7 @@ for accept in text/html application/json; do
             -w "$accept: status %{http_code}, %{size_download} bytes, %{time_total} s\n" "$BASE/"
     done
 done
-curl -s -H 'Accept: application/json' "$BASE/" | python3 -c 'import json,sys; b=json.load(sys.stdin); print("apps", len(b["apps"]), "open", sum(len(a["open"]) for a in b["apps"]), "health", b["health"]["status"])'
+curl -s -H 'Accept: application/json' "$BASE/" | python3 -c 'import json,sys; b=json.load(sys.stdin); print("apps", len(b["apps"]), "not summarized", sum(not a["summarized"] for a in b["apps"]), "open", sum(len(a["open"]) for a in b["apps"]), "health", b["health"]["status"])'
 
 echo "== the page, 16 concurrent clients"
 wrk -t2 -c16 -d20s --latency "$BASE/" | grep -E 'Requests/sec|50%|90%|99%'

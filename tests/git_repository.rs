@@ -1,17 +1,20 @@
 //! The git reader on a real repository made by the test with the `git` command (SPEC §21): the
 //! commits of a range newest first with the lines each changed, a merge, a rename, a range
 //! over the bound, unknown refs; the ranking of that range names the commit that added the
-//! work first, the decoys below it; and every reason a regression names no commit.
+//! work first, the decoys below it, wherever within a slice of the deploy the change point
+//! lands; and every reason a regression names no commit.
 
 use std::path::Path;
 use std::process::Command;
 
 use pyroscope_functions::commits::git::{GitError, GitRepository};
 use pyroscope_functions::commits::range::{name_suspects, RangeAsked};
+use pyroscope_functions::commits::range_ends;
 use pyroscope_functions::commits::suspects::model::{
     CodeSpan, LineRange, Role, SuspectsReason, Why,
 };
 use pyroscope_functions::commits::suspects::{rank, MAX_SUSPECTS};
+use pyroscope_functions::model::trend::SliceSummary;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -258,4 +261,57 @@ fn every_reason_a_regression_names_no_commit() {
         Some(7),
         "the range is still said"
     );
+}
+
+/// Twelve one-minute slices of an app deployed from `v1` to HEAD at 300 s: before it every
+/// slice names v1's commit, from it on HEAD's; `rolling` makes the deploy's slice name both.
+fn deployed(v1: &str, head: &str, rolling: bool) -> Vec<SliceSummary> {
+    (0..12)
+        .map(|k| {
+            let refs = match k {
+                5 if rolling => vec![v1.to_owned(), head.to_owned()],
+                k if k < 5 => vec![v1.to_owned()],
+                _ => vec![head.to_owned()],
+            };
+            SliceSummary::of(k * 60, 100, Vec::new(), Vec::new(), 10).with_refs(refs)
+        })
+        .collect()
+}
+
+#[test]
+fn the_culprit_is_ranked_first_wherever_within_a_slice_of_the_deploy_the_change_point_lands() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v1, work) = repository(dir.path());
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let repo = GitRepository::at(dir.path());
+    let spans = [score_span()];
+    for rolling in [false, true] {
+        let history = deployed(&v1, &head, rolling);
+        // On the deploy's slice, one slice after its first profile, one slice before it.
+        for changed_at in [300, 360, 240] {
+            let ends = range_ends(&history, changed_at).expect("both sides name refs");
+            let asked = RangeAsked {
+                repository: Some(&repo),
+                from: Some(ends.from.as_str()),
+                to: Some(ends.to.as_str()),
+                max_commits: 500,
+            };
+            let named = name_suspects(asked, &spans);
+            let first = named.suspects.first().map(|s| s.commit.as_str());
+            assert_eq!(first, Some(work.as_str()), "at {changed_at}: {named:#?}");
+            assert_eq!(named.range.map(|r| r.commits), Some(7));
+        }
+    }
+    // Two slices late, both ends run HEAD: the event says so, never "no commit touches".
+    let history = deployed(&v1, &head, false);
+    let ends = range_ends(&history, 420).expect("both sides name refs");
+    let asked = RangeAsked {
+        repository: Some(&repo),
+        from: Some(ends.from.as_str()),
+        to: Some(ends.to.as_str()),
+        max_commits: 500,
+    };
+    let named = name_suspects(asked, &spans);
+    assert_eq!(named.suspects_reason, Some(SuspectsReason::SameRef));
+    assert_eq!(named.range.map(|r| r.commits), Some(0));
 }

@@ -42,12 +42,11 @@ pub fn profile_data_sor(
             ),
         }),
         (Some(url), None) => {
-            let sor =
-                PyroscopeProfileData::new(&settings.pyroscope, metrics.clone()).map_err(|e| {
-                    StartupError::Config {
-                        key: e.key,
-                        reason: e.reason,
-                    }
+            let limits = settings.profiles.limits();
+            let sor = PyroscopeProfileData::new(&settings.pyroscope, limits, metrics.clone())
+                .map_err(|e| StartupError::Config {
+                    key: e.key,
+                    reason: e.reason,
                 })?;
             let check = Arc::new(PyroscopeCheck(sor.client()));
             Ok(HostedProfileData {

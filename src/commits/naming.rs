@@ -76,7 +76,12 @@ impl CommitNamer {
         let root = self.label(asked, asked.after, ROOT_PATH_LABEL).await?;
         let before_tree = self.tree(asked, (asked.before, &asked.labels.0)).await?;
         let after_tree = self.tree(asked, after).await?;
-        let sites = self.profiles.sites(query(asked, after)).await?;
+        let sites = match self.profiles.sites(query(asked, after)).await {
+            Err(SorError::NotImplemented(_)) => {
+                return Ok(SuspectsAnswer::none(SuspectsReason::SourceHasNoLines, None));
+            }
+            sites => sites?,
+        };
         let weights = related(&asked.function, &before_tree, &after_tree);
         let repository = GitRepository::at(dir);
         let max_commits = self.repositories.max_commits.get();

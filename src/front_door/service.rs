@@ -1,9 +1,10 @@
 //! The front door's reads (SPEC §24): the series the watcher summarized in the last hour and
 //! every open event, one query each and whatever the number of apps, beside the health line.
 //! The answer, as a page and as JSON, is made once and shared for [`REUSE_FOR`]: every request
-//! meanwhile (a room of people opening it, a dashboard's panels) is served the same bytes.
+//! meanwhile (a room of people opening it, a dashboard's panels) is served the same bytes, and
+//! while the next is made, the one before it.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -47,9 +48,10 @@ pub struct FrontDoorReads {
 pub struct FrontDoorService {
     reads: FrontDoorReads,
     health: Arc<dyn HealthLine>,
-    /// The last answer and when it was made; the lock makes concurrent requests share one
-    /// making of it.
-    kept: Mutex<Option<(Instant, Answer)>>,
+    /// The last answer and when it was made.
+    kept: RwLock<Option<(Instant, Answer)>>,
+    /// Held while an answer is made: one request makes it, the others are served the last.
+    making: Mutex<()>,
 }
 
 impl FrontDoorService {
@@ -57,7 +59,8 @@ impl FrontDoorService {
         FrontDoorService {
             reads,
             health,
-            kept: Mutex::new(None),
+            kept: RwLock::new(None),
+            making: Mutex::new(()),
         }
     }
 
@@ -101,12 +104,25 @@ impl FrontDoorService {
         }
     }
 
-    /// The answer at `now`: the one made less than [`REUSE_FOR`] ago, else a new one.
+    /// The answer at `now`: the one made less than [`REUSE_FOR`] ago, else a new one. While
+    /// one request makes it, the others are served the answer before it rather than wait (the
+    /// first answer ever is waited for).
     pub async fn answer(&self, now: i64) -> Result<Answer, SorError> {
-        let mut kept = self.kept.lock().await;
-        if let Some((_, answer)) = kept.as_ref().filter(|(at, _)| at.elapsed() < REUSE_FOR) {
-            return Ok(answer.clone());
-        }
+        let stale = match self.kept() {
+            Some((at, answer)) if at.elapsed() < REUSE_FOR => return Ok(answer),
+            kept => kept.map(|(_, answer)| answer),
+        };
+        let _making = match (self.making.try_lock(), stale) {
+            (Ok(guard), _) => guard,
+            (Err(_), Some(stale)) => return Ok(stale),
+            (Err(_), None) => {
+                let guard = self.making.lock().await;
+                if let Some((_, answer)) = self.kept() {
+                    return Ok(answer);
+                }
+                guard
+            }
+        };
         let door = self.front_door(now).await?;
         let json = serde_json::to_vec(&door)
             .map_err(|e| SorError::Unexpected(format!("the front door as JSON: {e}")))?;
@@ -114,8 +130,15 @@ impl FrontDoorService {
             html: Bytes::from(super::render(&door)),
             json: Bytes::from(json),
         };
-        *kept = Some((Instant::now(), answer.clone()));
+        if let Ok(mut kept) = self.kept.write() {
+            *kept = Some((Instant::now(), answer.clone()));
+        }
         Ok(answer)
+    }
+
+    /// The last answer and when it was made.
+    fn kept(&self) -> Option<(Instant, Answer)> {
+        self.kept.read().ok().and_then(|kept| kept.clone())
     }
 }
 

@@ -56,10 +56,7 @@ impl FileProfileData {
     /// with the limits and type table of `settings`; skipped files are counted in
     /// `profile_files_skipped_total{reason}`.
     pub fn new(settings: &ProfilesSettings, roots: Vec<Root>, metrics: Arc<Metrics>) -> Self {
-        let limits = Limits {
-            max_decoded_bytes: settings.max_decoded_bytes.get(),
-            max_stack_depth: settings.max_stack_depth.get(),
-        };
+        let limits = settings.limits();
         let counter = metrics.profile_files_skipped.clone();
         let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
         let rescan = settings.rescan_secs;

@@ -30,7 +30,7 @@ mod type_tables;
 mod window_source;
 
 pub use file_profile_data::FileProfileData;
-pub use files::app_dir::{adopt_layout, app_dir, app_dirs};
+pub use files::app_dir::{app_dir, app_dirs};
 pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::ProfileDir;
 pub use model::{

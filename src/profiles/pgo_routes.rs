@@ -89,6 +89,8 @@ impl PgoParams {
             example = json!({"error": "keep_locations must be a positive integer, got 0", "code": "invalid_keep_locations"})),
         (status = 404, description = "No CPU profile of the app in the window", body = ErrorBody,
             example = json!({"error": "no CPU profile of checkout in 1700000000..1700003600", "code": "not_found"})),
+        (status = 501, description = "The profile source has no files or lines (the legacy Pyroscope API)", body = ErrorBody,
+            example = json!({"error": "the legacy Pyroscope API answers flame graphs only, which hold no files or lines", "code": "not_implemented"})),
         UpstreamErrors,
     ))]
 pub async fn pgo(

@@ -14,6 +14,7 @@ use super::ranking::DiffRead;
 use super::type_tables::type_tables;
 use super::window_source::WindowSource;
 use crate::formats::flamegraph::FlameGraphStats;
+use crate::formats::pprof::Limits;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
@@ -21,7 +22,7 @@ use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;
-mod pgo;
+mod lines;
 
 /// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
 /// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
@@ -56,12 +57,16 @@ pub struct PyroscopeProfileData {
     profiles: Coalescing<ProfileKey, Arc<FlameGraphStats>>,
     /// Profile-type IDs each app has series of (modern API).
     profile_types: Coalescing<AppName, Arc<Vec<String>>>,
+    /// Merged pprofs (files and lines), weighed by the KiB.
+    pprofs: Coalescing<lines::PprofKey, Arc<bytes::Bytes>>,
+    limits: Limits,
 }
 
 impl PyroscopeProfileData {
     /// Builds the SOR and its client from the settings.
     pub fn new(
         settings: &PyroscopeSettings,
+        limits: Limits,
         metrics: Arc<Metrics>,
     ) -> Result<Self, ClientConfigError> {
         let client = Arc::new(PyroscopeClient::new(settings, metrics.clone())?);
@@ -88,8 +93,10 @@ impl PyroscopeProfileData {
                 type_ttl,
                 PROFILE_TYPE_CACHE_APPS,
                 |_, _| 1,
-                metrics,
+                metrics.clone(),
             ),
+            pprofs: lines::pprof_cache(ttl, metrics),
+            limits,
         })
     }
 
@@ -279,11 +286,11 @@ impl WindowSource for PyroscopeProfileData {
     }
 
     /// Nothing: the flame graphs Pyroscope renders name functions only, not their files.
-    async fn list_sites(&self, _: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
-        Ok(Vec::new())
+    async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
+        self.pprof_sites(query).await
     }
 
     async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
-        self.tree_pgo(query).await
+        self.pprof_pgo(query).await
     }
 }

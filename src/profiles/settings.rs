@@ -34,6 +34,14 @@ pub struct ProfilesSettings {
 }
 
 impl ProfilesSettings {
+    /// The bounds of every profile read (`max_decoded_bytes`, `max_stack_depth`).
+    pub fn limits(&self) -> crate::formats::pprof::Limits {
+        crate::formats::pprof::Limits {
+            max_decoded_bytes: self.max_decoded_bytes.get(),
+            max_stack_depth: self.max_stack_depth.get(),
+        }
+    }
+
     /// The key and the reason of the first invalid value.
     pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
         let invalid = |key, reason| Err((key, reason));

@@ -149,6 +149,7 @@ fn suspects(page: &mut Page, r: &Regression) {
             SuspectsReason::RepositoryUnreadable => "No commit named: the configured directory is no git repository the service can read.",
             SuspectsReason::NoCommitTouchesStacks => "No commit of the range changes a function on the regression's stacks, or its file.",
             SuspectsReason::SameRef => "No commit named: the slices before and after the change run the same ref, so no code changed there.",
+            SuspectsReason::SourceHasNoLines => "No commit named: the profile source names functions only (the legacy Pyroscope API), no files or lines.",
             SuspectsReason::ProfileUnreadable => "No commit named: the profile could not be read at the confirmation; GET /regressions/{id}/suspects reads it again.",
         });
         return;

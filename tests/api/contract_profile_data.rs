@@ -16,19 +16,31 @@ use pyroscope_functions::profiles::{
 use url::Url;
 use wiremock::MockServer;
 
+use pyroscope_functions::formats::pyroscope_api::paths;
+
 use crate::contract::app;
 use crate::helpers::spawn_profile_data_sor;
 use crate::stubs::generated::{self, APPS, BASELINE_FROM, BASELINE_TO, CURRENT_FROM, CURRENT_TO};
+use crate::stubs::standin::PyroscopeStandIn;
+use crate::stubs::standin_client::cpu_pprof;
 
 fn in_process(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
+    in_process_at(Url::parse(&pyroscope.uri()).unwrap())
+}
+
+fn in_process_at(url: Url) -> Arc<dyn ProfileDataSor> {
     let mut settings = Settings::load_from(None, Vec::new()).unwrap();
-    settings.pyroscope.url = Some(Url::parse(&pyroscope.uri()).unwrap());
-    let sor = PyroscopeProfileData::new(&settings.pyroscope, Metrics::new(None).unwrap());
+    settings.pyroscope.url = Some(url);
+    let limits = settings.profiles.limits();
+    let sor = PyroscopeProfileData::new(&settings.pyroscope, limits, Metrics::new(None).unwrap());
     Arc::new(sor.unwrap())
 }
 
 async fn remote(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
-    let url = Url::parse(&pyroscope.uri()).unwrap();
+    remote_at(Url::parse(&pyroscope.uri()).unwrap()).await
+}
+
+async fn remote_at(url: Url) -> Arc<dyn ProfileDataSor> {
     let sor = spawn_profile_data_sor(move |s| s.pyroscope.url = Some(url)).await;
     let base = Url::parse(&sor.address).unwrap();
     let client = RemoteSor::new(
@@ -54,8 +66,6 @@ struct Answers {
     /// Exact `selfPercent`s: BORs compute with these, so they must not lose precision.
     exact: Vec<Vec<f64>>,
     missing: SorError,
-    /// `GET /pgo`'s gzip pprof, whole and cut to one location: the same bytes both ways.
-    pgo: Vec<Vec<u8>>,
 }
 
 async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
@@ -120,25 +130,11 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
         .await
         .unwrap_err();
     assert!(matches!(missing, SorError::Upstream(_)), "{missing:?}");
-    let mut pgo = Vec::new();
-    for keep_locations in [None, std::num::NonZeroUsize::new(1)] {
-        let query = PgoQuery {
-            app: app(APPS[1]),
-            window: current(),
-            labels: Default::default(),
-            keep_locations,
-        };
-        let bytes = sor.pgo(query).await.unwrap();
-        assert!(bytes.starts_with(&[0x1f, 0x8b]), "a gzip pprof");
-        pgo.push(bytes);
-    }
-    assert_ne!(pgo[0], pgo[1], "keep_locations reaches the SOR");
     Answers {
         apps,
         json,
         exact,
         missing,
-        pgo,
     }
 }
 
@@ -148,4 +144,39 @@ async fn profile_data_contract_in_process_and_remote_answer_the_same() {
     let local = profile_data_contract(in_process(&pyroscope)).await;
     let remote = profile_data_contract(remote(&pyroscope).await).await;
     assert_eq!(local, remote);
+}
+
+/// `GET /pgo`'s gzip pprof from Pyroscope's merged pprof, whole and cut to one location: the
+/// same bytes in process and through a Profile Data process, and the stand-in was asked for
+/// pprof with the compiler's selector.
+#[tokio::test]
+async fn the_compilers_profile_from_pyroscope_is_the_same_in_process_and_remote() {
+    let standin = PyroscopeStandIn::start().await;
+    let taken = (CURRENT_FROM + 60) * 1_000_000_000;
+    let stacks = [
+        ("main.main (app/main.go:10);main.work (app/work.go:20)", 60),
+        ("main.main (app/main.go:10);main.idle (app/idle.go:5)", 40),
+    ];
+    standin.keep(
+        &[("service_name", APPS[1])],
+        &cpu_pprof(taken, &stacks, &[]),
+    );
+    let (local, remote) = (in_process_at(standin.url()), remote_at(standin.url()).await);
+    for keep_locations in [None, std::num::NonZeroUsize::new(1)] {
+        let query = PgoQuery {
+            app: app(APPS[1]),
+            window: current(),
+            labels: Default::default(),
+            keep_locations,
+        };
+        let here = local.pgo(query.clone()).await.unwrap();
+        assert!(here.starts_with(&[0x1f, 0x8b]), "a gzip pprof");
+        assert_eq!(remote.pgo(query).await.unwrap(), here);
+    }
+    let asked = standin.messages(paths::SELECT_MERGE_STACKTRACES);
+    assert!(
+        asked.iter().any(|m| m["format"] == "PROFILE_FORMAT_PPROF"
+            && m["stackTraceSelector"]["goPgo"]["keepLocations"] == 1),
+        "{asked:#?}"
+    );
 }

@@ -168,6 +168,16 @@ pub fn settings_without_database() -> Settings {
 }
 
 /// A loopback port nobody listens on right now.
+/// The tests' client: a pooled connection idle for longer than the server's keep-alive (5 s)
+/// may be closed by the server just as a request goes out on it (`IncompleteMessage` on a
+/// loaded machine), so idle connections are dropped after 2 s.
+pub fn test_client() -> Client {
+    Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("a reqwest client builds")
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -197,7 +207,7 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut Settings)) -> TestApp {
     wait_until_ready(&app).await;
     TestApp {
         address: app,
-        client: Client::new(),
+        client: test_client(),
         db: Some(db),
     }
 }
@@ -335,7 +345,7 @@ impl TestApp {
     pub fn at(address: String) -> Self {
         TestApp {
             address,
-            client: Client::new(),
+            client: test_client(),
             db: None,
         }
     }

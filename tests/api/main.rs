@@ -65,6 +65,7 @@ mod significance_sources;
 mod sites;
 mod split;
 mod split_degraded;
+mod standin_checks;
 mod stoppable_postgres;
 mod store_integrity;
 mod stubs;

@@ -132,6 +132,9 @@ pub enum SuspectsReason {
     NoCommitTouchesStacks,
     /// The slices before and after the change name one ref: the code did not change there.
     SameRef,
+    /// The profile source names functions only (the legacy Pyroscope API): no file or line
+    /// to match a commit's changes against.
+    SourceHasNoLines,
     /// The summaries or the profile the commits are ranked against could not be read when the
     /// regression was confirmed; `GET /regressions/{id}/suspects` reads them again.
     ProfileUnreadable,
@@ -139,7 +142,7 @@ pub enum SuspectsReason {
 
 impl SuspectsReason {
     /// Every reason, as stored and on the wire.
-    pub const ALL: [SuspectsReason; 8] = [
+    pub const ALL: [SuspectsReason; 9] = [
         SuspectsReason::NoRefLabel,
         SuspectsReason::RepositoryNotConfigured,
         SuspectsReason::RefNotFound,
@@ -147,6 +150,7 @@ impl SuspectsReason {
         SuspectsReason::RepositoryUnreadable,
         SuspectsReason::NoCommitTouchesStacks,
         SuspectsReason::SameRef,
+        SuspectsReason::SourceHasNoLines,
         SuspectsReason::ProfileUnreadable,
     ];
 
@@ -160,6 +164,7 @@ impl SuspectsReason {
             SuspectsReason::RepositoryUnreadable => "repository_unreadable",
             SuspectsReason::NoCommitTouchesStacks => "no_commit_touches_stacks",
             SuspectsReason::SameRef => "same_ref",
+            SuspectsReason::SourceHasNoLines => "source_has_no_lines",
             SuspectsReason::ProfileUnreadable => "profile_unreadable",
         }
     }

@@ -6,9 +6,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use base64::Engine;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Deserialize;
 
 pub use super::json_enum::{
     enum_name, enum_name_opt, enum_value, enum_value_opt, pprof_message, ProtoEnum,
@@ -102,67 +101,76 @@ impl<'de, T: Integer> Deserialize<'de> for Int<T> {
 
 /// `int64`/`uint64` fields: a decimal string out; a string or a number in.
 pub mod int64 {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<T: Integer, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: super::Integer, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(v)
     }
 
-    pub fn deserialize<'de, T: Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        Int::<T>::deserialize(d).map(|n| n.0)
+    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        super::Int::<T>::deserialize(d).map(|n| n.0)
     }
 }
 
 /// proto3 `optional int64`: as [`int64`] when set (zero too), absent or `null` when not.
 pub mod int64_opt {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<T: Integer, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: super::Integer, S: Serializer>(
+        v: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match v {
             Some(n) => s.collect_str(n),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, T: Integer, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
-        Ok(Option::<Int<T>>::deserialize(d)?.map(|n| n.0))
+    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        Ok(Option::<super::Int<T>>::deserialize(d)?.map(|n| n.0))
     }
 }
 
 /// `repeated int64`/`repeated uint64`: a list of decimal strings out; strings or numbers in.
 pub mod int64_list {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
 
-    pub fn serialize<T: Integer, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<T: super::Integer, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(|n| n.to_string()))
     }
 
-    pub fn deserialize<'de, T: Integer, D: Deserializer<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        let list = Option::<Vec<Int<T>>>::deserialize(d)?.unwrap_or_default();
+    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
+        let list = Option::<Vec<super::Int<T>>>::deserialize(d)?.unwrap_or_default();
         Ok(list.into_iter().map(|n| n.0).collect())
     }
 }
 
 /// `int32`/`uint32` fields: a number out; a number or a string in.
 pub mod int32 {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<T: Integer + Serialize, S: Serializer>(
+    pub fn serialize<T: super::Integer + Serialize, S: Serializer>(
         v: &T,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         v.serialize(s)
     }
 
-    pub fn deserialize<'de, T: Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        Int::<T>::deserialize(d).map(|n| n.0)
+    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        super::Int::<T>::deserialize(d).map(|n| n.0)
     }
 }
 
 /// `double` fields: a number out, or `"NaN"`, `"Infinity"`, `"-Infinity"`; those, a number or
 /// a numeric string in.
 pub mod double {
-    use super::*;
+    use serde::de::{self, Deserializer, Unexpected, Visitor};
+    use serde::Serializer;
+    use std::fmt;
 
     pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
         if v.is_nan() {
@@ -212,8 +220,9 @@ pub mod double {
 
 /// `bytes` fields: standard base64 with padding out; standard or URL-safe, padded or not, in.
 pub mod base64_bytes {
-    use super::*;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    use serde::{de, Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &bytes::Bytes, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&STANDARD.encode(v))

@@ -4,8 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::ser::Error as _;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serializer};
 
 /// A protobuf enum known by name: what [`enum_name`] and [`enum_value`] need.
 pub trait ProtoEnum {
@@ -84,9 +83,10 @@ pub fn enum_value_opt<'de, E: ProtoEnum, D: Deserializer<'de>>(
 /// A `google.v1.Profile` field kept as its encoded bytes (see the module notes): written as
 /// the profile's object, read from one and encoded again; `None` when absent or `null`.
 pub mod pprof_message {
-    use super::*;
     use crate::formats::pyroscope_api::profile::Profile;
     use prost::Message;
+    use serde::ser::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(v: &Option<bytes::Bytes>, s: S) -> Result<S::Ok, S::Error> {
         match v {

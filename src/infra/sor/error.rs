@@ -30,6 +30,10 @@ pub enum SorError {
     /// A bug or an unforeseen failure; the cause is logged, not shown.
     #[error("{0}")]
     Unexpected(String),
+    /// The source cannot give what was asked at all (the legacy Pyroscope API has no lines);
+    /// the message says why.
+    #[error("{0}")]
+    NotImplemented(String),
 }
 
 /// The SORs' reading of a database failure: the message stays, the kind becomes the contract's.
@@ -70,7 +74,7 @@ type WireRow = (u16, &'static str, fn(String) -> SorError);
 /// read one way when a route answers with it and the other way when a remote SOR client reads
 /// that answer, so that a failure in one process is the same failure in the next. In the order
 /// of [`SorError::kind`]; a status-only match takes the first row with that status.
-const WIRE: [WireRow; 8] = [
+const WIRE: [WireRow; 9] = [
     (404, "not_found", SorError::NotFound),
     (400, "invalid_request", SorError::Invalid),
     (409, "conflict", SorError::Conflict),
@@ -79,6 +83,7 @@ const WIRE: [WireRow; 8] = [
     (504, "upstream_timeout", SorError::Timeout),
     (500, "internal_error", SorError::Unexpected),
     (500, SorError::UNREADABLE_CODE, SorError::Unreadable),
+    (501, "not_implemented", SorError::NotImplemented),
 ];
 
 impl SorError {
@@ -97,6 +102,7 @@ impl SorError {
             SorError::Timeout(_) => 5,
             SorError::Unexpected(_) => 6,
             SorError::Unreadable(_) => 7,
+            SorError::NotImplemented(_) => 8,
         }
     }
 
@@ -120,7 +126,8 @@ impl SorError {
             | SorError::Upstream(m)
             | SorError::Timeout(m)
             | SorError::Unexpected(m)
-            | SorError::Unreadable(m) => m,
+            | SorError::Unreadable(m)
+            | SorError::NotImplemented(m) => m,
         }
     }
 
@@ -176,6 +183,7 @@ mod tests {
             SorError::Timeout("t".into()),
             SorError::Unexpected("x".into()),
             SorError::Unreadable("r".into()),
+            SorError::NotImplemented("l".into()),
         ];
         for error in kinds {
             let (status, code) = (error.status(), error.code());

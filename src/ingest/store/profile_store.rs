@@ -15,7 +15,7 @@ use super::write;
 use crate::formats::pprof::Limits;
 use crate::ingest::{IngestError, Pushed};
 use crate::model::SliceSecs;
-use crate::profiles::{adopt_layout, ProfileDir};
+use crate::profiles::ProfileDir;
 
 /// Why the store did not keep a push.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,6 @@ impl ProfileStore {
         bounds: StoreBounds,
         snapshot_types: Vec<String>,
     ) -> std::io::Result<Self> {
-        adopt_layout(dir.dir())?;
         Ok(ProfileStore {
             dir,
             limits,

@@ -6,7 +6,10 @@ pub mod check;
 mod label_values;
 mod legacy;
 mod modern;
+mod pprof_read;
 mod transport;
+
+pub use pprof_read::{PprofAsked, PprofCall};
 
 use auth::Auth;
 
@@ -55,6 +58,8 @@ pub struct PyroscopeClient {
     auth: Auth,
     request_timeout: Duration,
     max_retries: u32,
+    /// Which call answers merged pprof on this server, once learned.
+    pprof_call: PprofCall,
 }
 
 impl PyroscopeClient {
@@ -101,6 +106,7 @@ impl PyroscopeClient {
             auth: Auth::from_settings(settings),
             request_timeout: settings.request_timeout_secs,
             max_retries: settings.max_retries,
+            pprof_call: PprofCall::default(),
         })
     }
 

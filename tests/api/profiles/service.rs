@@ -88,5 +88,5 @@ async fn the_all_in_one_process_serves_profiles_too() {
     let url = Url::parse(&server.uri()).unwrap();
     let app = spawn_app_with(|s| s.pyroscope.url = Some(url)).await;
     let body = json_with_status(app.get("/profiles/apps").await, 200).await;
-    assert_eq!(body, json!({"apps": ["checkout-service"]}));
+    assert_eq!(body["apps"], json!(["checkout-service"]));
 }

@@ -11,6 +11,16 @@ pub mod fleet;
 pub mod generated;
 pub mod java;
 pub mod noisy;
+pub mod standin;
+pub mod standin_client;
+mod standin_connect;
+mod standin_flame;
+mod standin_merge;
+mod standin_push;
+mod standin_query;
+mod standin_select;
+mod standin_shape;
+mod standin_store;
 
 use serde_json::Value;
 

@@ -1,0 +1,143 @@
+//! Files and lines from Grafana Pyroscope: the window's merged pprof (the client's
+//! `SelectMergeStacktraces` as pprof, else `SelectMergeProfile`) read for the sites of its
+//! functions (the commit behind a regression) and written as the profile Go's compiler takes,
+//! the server cutting the stacks where it can (`go_pgo`). Merged profiles are coalesced and
+//! cached as flame graphs are; the legacy API has none (`NotImplemented`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::PyroscopeProfileData;
+use crate::formats::pprof::{encode::to_bytes, function_sites, CpuMerge};
+use crate::infra::sor::coalescing::Coalescing;
+use crate::infra::sor::SorError;
+use crate::infra::telemetry::Metrics;
+use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
+use crate::profiles::model::{PgoQuery, ProfileQuery};
+use crate::profiles::pyroscope::PprofAsked;
+
+/// Total size of cached merged pprofs, in KiB.
+const PPROF_CACHE_KIB: u64 = 64 * 1024;
+
+/// The cache of merged pprofs, weighed by the KiB.
+pub(super) fn pprof_cache(
+    ttl: Duration,
+    metrics: Arc<Metrics>,
+) -> Coalescing<PprofKey, Arc<Bytes>> {
+    let kib = |_: &PprofKey, pprof: &Arc<Bytes>| {
+        u32::try_from(pprof.len() / 1024 + 1).unwrap_or(u32::MAX)
+    };
+    Coalescing::new("pprof", ttl, PPROF_CACHE_KIB, kib, metrics)
+}
+
+/// Which merged profile one cache entry holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) struct PprofKey {
+    app: AppName,
+    type_id: String,
+    window: TimeWindow,
+    labels: LabelSelector,
+    go_pgo: Option<u32>,
+}
+
+impl PyroscopeProfileData {
+    /// The merged pprof of `app`'s `profile_type` in `window` (uncompressed), with its
+    /// profile-type ID.
+    async fn merged(
+        &self,
+        (app, labels): (&AppName, &LabelSelector),
+        profile_type: ProfileType,
+        window: TimeWindow,
+        go_pgo: Option<u32>,
+    ) -> Result<(String, Arc<Bytes>), SorError> {
+        let deadline = self.deadline();
+        let type_id = self.source(app, profile_type, window, deadline).await?;
+        let key = PprofKey {
+            app: app.clone(),
+            type_id: type_id.clone(),
+            window,
+            labels: labels.clone(),
+            go_pgo,
+        };
+        let asked = PprofAsked {
+            app,
+            labels,
+            type_id: &type_id,
+            window,
+            go_pgo,
+        };
+        let limit = self.limits.max_decoded_bytes;
+        let pprof = self
+            .pprofs
+            .get_or_load(key, async {
+                let raw = self.client.merged_pprof(&asked, deadline).await?;
+                if raw.len() as u64 > limit {
+                    return Err(SorError::Upstream(format!(
+                        "Pyroscope's merged profile of {app} is {} bytes, over \
+                         profiles.max_decoded_bytes ({limit})",
+                        raw.len()
+                    )));
+                }
+                Ok(Arc::new(raw))
+            })
+            .await?;
+        Ok((type_id, pprof))
+    }
+
+    /// Where the functions of `query`'s window live, from the merged pprof's functions and
+    /// lines.
+    pub(super) async fn pprof_sites(
+        &self,
+        query: &ProfileQuery,
+    ) -> Result<Vec<FunctionSite>, SorError> {
+        let app = (&query.app, &query.labels);
+        let (_, pprof) = self
+            .merged(app, query.profile_type, query.window, None)
+            .await?;
+        let limits = self.limits;
+        tokio::task::spawn_blocking(move || function_sites(&pprof, limits, 0, None))
+            .await
+            .map_err(|e| SorError::Unexpected(format!("reading a merged profile failed: {e}")))?
+            .map_err(|e| {
+                SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
+            })
+    }
+
+    /// The window's CPU profile for Go's compiler: the server cuts each stack to
+    /// `keep_locations` where it can, and the one merge writes Go's types and cuts again (a
+    /// server that ignores the selector is cut here).
+    pub(super) async fn pprof_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
+        let keep = query
+            .keep_locations
+            .map(|n| u32::try_from(n.get()).unwrap_or(u32::MAX));
+        let app = (&query.app, &query.labels);
+        let (type_id, pprof) = self
+            .merged(app, ProfileType::Cpu, query.window, Some(keep.unwrap_or(0)))
+            .await?;
+        // `process_cpu:cpu:nanoseconds:cpu:nanoseconds` names its one column `cpu/nanoseconds`.
+        let mut parts = type_id.split(':').skip(1);
+        let sample_type = format!(
+            "{}/{}",
+            parts.next().unwrap_or_default(),
+            parts.next().unwrap_or_default()
+        );
+        let (limits, keep_locations) = (self.limits, query.keep_locations);
+        let (app, window) = (query.app.clone(), query.window);
+        tokio::task::spawn_blocking(move || {
+            let mut merge = CpuMerge::new(keep_locations, None);
+            merge.add_file(&pprof, limits, &sample_type).map_err(|e| {
+                SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
+            })?;
+            if merge.stacks() == 0 {
+                return Err(SorError::NotFound(format!(
+                    "no CPU profile of {app} in {window}"
+                )));
+            }
+            Ok(to_bytes(&merge.finish(), true))
+        })
+        .await
+        .map_err(|e| SorError::Unexpected(format!("writing the compiler's profile failed: {e}")))?
+    }
+}
