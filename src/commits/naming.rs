@@ -207,3 +207,54 @@ impl CommitNamer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{Between, CommitNamer};
+    use crate::commits::{RangeEnds, RepositorySettings, SuspectsReason};
+    use crate::infra::sor::SorError;
+    use crate::model::{CallTree, ProfileType, TimeWindow};
+    use crate::profiles::MockProfileDataSor;
+
+    #[tokio::test]
+    async fn a_source_without_lines_is_said_rather_than_blaming_the_stacks() {
+        let mut profiles = MockProfileDataSor::new();
+        profiles.expect_label_values().returning(|_| Ok(Vec::new()));
+        profiles
+            .expect_tree()
+            .returning(|_| Ok(Arc::new(CallTree::default())));
+        profiles
+            .expect_sites()
+            .returning(|_| Err(SorError::NotImplemented("the legacy API".into())));
+        let namer = CommitNamer {
+            profiles: Arc::new(profiles),
+            repositories: RepositorySettings {
+                max_commits: std::num::NonZeroUsize::MIN,
+                dirs: [("shop".to_owned(), std::env::temp_dir())].into(),
+            },
+        };
+        let window = |from| TimeWindow::new(from, from + 600).unwrap();
+        let asked = Between {
+            app: "shop".parse().unwrap(),
+            profile_type: ProfileType::Cpu,
+            function: "main.score".into(),
+            before: window(0),
+            after: window(600),
+            labels: Default::default(),
+            repository: None,
+        };
+        let ends = RangeEnds {
+            from: "a".into(),
+            to: "b".into(),
+            from_versions: false,
+        };
+        let answer = namer.name(&asked, ends).await.unwrap();
+        assert!(answer.suspects.is_empty());
+        assert_eq!(
+            answer.suspects_reason,
+            Some(SuspectsReason::SourceHasNoLines)
+        );
+    }
+}

@@ -76,13 +76,14 @@ pub trait ProfileDataSor: Send + Sync {
     async fn label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError>;
     /// Where the functions of the window's profile live (SPEC §21), sorted by name then file;
     /// empty when the source does not say. Each is named as [`ProfileDataSor::profile`] ranks
-    /// it; its `limit` is not used. pprof files say, from `Function.filename`/`start_line`
-    /// and the sampled `Line.line`s; Pyroscope's answers name functions only.
+    /// it; its `limit` is not used. pprof files and Pyroscope's merged pprof say, from
+    /// `Function.filename`/`start_line` and the sampled `Line.line`s; `NotImplemented` where
+    /// the source has no lines (the legacy Pyroscope API).
     async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
     /// The window's CPU profile as one gzip pprof that `go build -pgo=` takes (SPEC §23):
     /// Go's CPU sample types, each stack cut to `keep_locations` innermost locations and
     /// equal stacks merged. `NotFound` when the app has no CPU samples in the window. pprof
-    /// files give their functions, start lines and inlined frames as they came; Pyroscope's
-    /// flame graph names functions only.
+    /// files and Pyroscope's merged pprof give their functions, start lines and inlined frames
+    /// as they came; `NotImplemented` where the source has no lines (the legacy API).
     async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError>;
 }

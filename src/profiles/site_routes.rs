@@ -27,13 +27,16 @@ pub struct RoutesDoc;
 /// file, its first line and the lines its samples were taken at, by name then file. From
 /// pprof files, their `Function.filename`, `Function.start_line` and sampled `Line.line`s (a
 /// py-spy frame `handle (app.py:12)` without a file: `app.py`, line 12); a function without a
-/// file is left out. Pyroscope names functions only: no sites.
+/// file is left out. From Grafana Pyroscope, its merged pprof of the window (the same fields);
+/// its legacy API has no lines (501).
 #[utoipa::path(get, path = "/profiles/{appName}/sites", tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The functions' sites", body = FunctionSites),
         (status = 400, description = "Invalid app name, type, window or labels", body = ErrorBody,
             example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
+        (status = 501, description = "The profile source has no files or lines (the legacy Pyroscope API)", body = ErrorBody,
+            example = json!({"error": "the legacy Pyroscope API answers flame graphs only, which hold no files or lines", "code": "not_implemented"})),
         UpstreamErrors,
     ))]
 pub async fn sites(

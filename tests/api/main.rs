@@ -51,6 +51,7 @@ mod profile_files;
 mod profiles;
 #[path = "../common/push_proto.rs"]
 mod push_proto;
+mod pyroscope_lines;
 mod real_runtimes;
 mod regression_cost;
 mod regression_queries;

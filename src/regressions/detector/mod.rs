@@ -64,6 +64,8 @@ pub fn examine_beside(
 #[cfg(test)]
 mod decision_tests;
 #[cfg(test)]
+mod deploy_tests;
+#[cfg(test)]
 mod false_alarm_tests;
 #[cfg(test)]
 mod settle_tests;

@@ -91,6 +91,36 @@ impl Measured {
     }
 }
 
+/// The row of a deploy the normal cut passed less than `recent + confirm` rows ago: the newest
+/// row that names code (refs, else versions) the row before it did not. Until then the test is
+/// held at the deploy, its after window growing, instead of sliding past it: a step at a deploy
+/// gets `confirm` more looks with all its slices after it, rather than one with a deploy's
+/// partial slice and whatever gap followed (docs/regressions.md, "Held at a deploy"). A deploy with no
+/// reference window before it is not held.
+fn held_at_deploy(
+    index: &SeriesIndex<'_>,
+    cut: usize,
+    settings: &DetectorSettings,
+) -> Option<usize> {
+    let history = index.history();
+    let by_refs = history.iter().any(|s| !s.refs.is_empty());
+    let code = |row: usize| {
+        history
+            .get(row)
+            .map(|s| if by_refs { &s.refs } else { &s.versions })
+    };
+    let reach = settings.recent_slices + settings.confirm_slices;
+    let oldest = cut
+        .saturating_sub(reach)
+        .max(settings.reference_slices.max(1));
+    (oldest..cut).rev().find(|&row| {
+        let (Some(now), Some(before)) = (code(row), code(row - 1)) else {
+            return false;
+        };
+        !before.is_empty() && now.iter().any(|v| !before.contains(v))
+    })
+}
+
 /// A function of the newest summary, tested with the normal windows of this call.
 struct Member<'a> {
     name: &'a str,
@@ -119,7 +149,8 @@ impl<'a> Family<'a> {
         let recent = settings.recent_slices;
         let cut = rows
             .checked_sub(recent)
-            .filter(|&cut| cut.checked_sub(settings.reference_slices).is_some());
+            .filter(|&cut| cut.checked_sub(settings.reference_slices).is_some())
+            .map(|cut| held_at_deploy(index, cut, settings).unwrap_or(cut));
         let windows = cut.and_then(|cut| windows(cut, settings.reference_slices, rows));
         let mut seen = HashSet::with_capacity(newest.functions.len());
         let members = newest
