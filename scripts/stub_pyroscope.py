@@ -3,7 +3,8 @@
 Serves LabelValues (APPS apps for `service_name`, one value for any other label), Series and
 SelectMergeStacktraces with one realistic
 flame graph of about NODES nodes (Java frames, some recursion, a little `other`), after
-LATENCY_MS of delay. GET /__calls answers how many profile queries it served; POST
+LATENCY_MS of delay; asked in binary protobuf (`application/proto`, as the service asks for
+files and lines), a small merged pprof (`main.work` in main.go), as Pyroscope 2.2 answers. GET /__calls answers how many profile queries it served; POST
 /__reset sets the counters back to zero.
 
 One asyncio thread serves every connection (HTTP/1.1, keep-alive): a thread per connection
@@ -101,11 +102,43 @@ SERIES = json.dumps({"labelsSet": [{"labels": [
 ]}, {"labels": [
     {"name": "__profile_type__", "value": "memory:alloc_in_new_tlab_bytes:bytes:space:bytes"},
 ]}]}).encode()
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def field(tag, value):
+    """One protobuf field: a varint for an int, length-delimited for bytes."""
+    if isinstance(value, int):
+        return varint(tag << 3) + varint(value)
+    return varint(tag << 3 | 2) + varint(len(value)) + value
+
+
+def packed(tag, values):
+    return field(tag, b"".join(varint(v) for v in values))
+
+
+# google.v1.Profile: strings "", main.work, main.go, cpu, nanoseconds; main.work starts at line
+# 10 of main.go and was sampled at line 12, 100 ms of CPU.
+PPROF = (field(1, field(1, 3) + field(2, 4))                       # sample_type cpu/nanoseconds
+         + field(2, packed(1, [1]) + packed(2, [100_000_000]))     # sample
+         + field(4, field(1, 1) + field(4, field(1, 1) + field(2, 12)))  # location 1
+         + field(5, field(1, 1) + field(2, 1) + field(3, 1) + field(4, 2) + field(5, 10))
+         + b"".join(field(6, t) for t in [b"", b"main.work", b"main.go", b"cpu", b"nanoseconds"])
+         + field(11, field(1, 3) + field(2, 4)) + field(12, 10_000_000))
+# SelectMergeStacktracesResponse { pprof (5) { profile (1) } }
+PPROF_ANSWER = field(5, field(1, PPROF))
 CALLS = {"select": 0, "other": 0}
 REASONS = {200: b"OK", 400: b"Bad Request", 404: b"Not Found"}
 
 
-async def route(method, path, body=b""):
+async def route(method, path, body=b"", proto=False):
     """The status and body for one request, after the configured latency for queries."""
     if method == "GET" and path == "/__calls":
         return 200, json.dumps(CALLS).encode()
@@ -118,7 +151,9 @@ async def route(method, path, body=b""):
     CALLS[kind] += 1
     await asyncio.sleep(LATENCY)
     if kind == "select":
-        return 200, GRAPH
+        return 200, PPROF_ANSWER if proto else GRAPH
+    if path.endswith("/SelectMergeProfile"):
+        return 200, PPROF
     if path.endswith("/LabelValues"):
         try:
             name = json.loads(body or b"{}").get("name")
@@ -141,9 +176,11 @@ async def serve(reader, writer):
             )
             length = int(headers.get("content-length", "0"))
             request = await reader.readexactly(length) if length else b""
-            status, body = await route(method, path, request)
-            writer.write(b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
-                         % (status, REASONS.get(status, b"Unknown"), len(body)) + body)
+            proto = headers.get("content-type", "").startswith("application/proto")
+            status, body = await route(method, path, request, proto)
+            kind = b"application/proto" if proto and status == 200 else b"application/json"
+            writer.write(b"HTTP/1.1 %d %s\r\ncontent-type: %s\r\ncontent-length: %d\r\n\r\n"
+                         % (status, REASONS.get(status, b"Unknown"), kind, len(body)) + body)
             await writer.drain()
             if headers.get("connection", "").lower() == "close":
                 break
