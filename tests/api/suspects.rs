@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use pyroscope_functions::formats::pprof::{decompress, Limits};
 use serde_json::{json, Value};
 use wiremock::MockServer;
 
@@ -14,6 +15,7 @@ use crate::alertmanager_server::{start_alertmanager, Alertmanager};
 use crate::helpers::{json_with_status, spawn_stoppable, test_settings, TestApp, TestDatabase};
 use crate::ingest::CENTURY;
 use crate::regressions::{backfill_window, hooks, regression_alerts};
+use crate::stubs::standin::PyroscopeStandIn;
 use crate::suspects_fixture::Push;
 use crate::trends::{backfilled_to, steady_now, SLICE};
 
@@ -50,6 +52,9 @@ pub struct Run<'a> {
     pub repository: (&'a str, &'a Path),
     pub before: Side<'a>,
     pub after: Side<'a>,
+    /// Where the profiles go: the service's own store (`None`), or a Pyroscope the service
+    /// reads (`PYROSCOPE_URL`), each profile kept there at the start of its window.
+    pub pyroscope: Option<&'a PyroscopeStandIn>,
 }
 
 /// What a run found: the confirmed regression and what was delivered of it.
@@ -70,26 +75,26 @@ pub async fn confirm_and_name(run: Run<'_>) -> Named {
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let db = TestDatabase::create().await;
     let store = tempfile::tempdir().unwrap();
-    let service = spawn_stoppable(settings(&db, store.path(), &alertmanager, run.repository)).await;
-    let hook = json!({"appName": app, "notificationChannel": format!("{}/hook", receiver.uri())});
-    json_with_status(service.app.post("/services", &hook).await, 201).await;
-
+    let mut settings = settings(&db, store.path(), &alertmanager, run.repository);
     let now = steady_now().await;
     let last = backfilled_to(now);
     let first = last - (BEFORE + AFTER) * SLICE;
-    for k in 0..(BEFORE + AFTER + 2) {
-        let start = first + k * SLICE;
-        let side = if k < BEFORE { &run.before } else { &run.after };
-        // Two profiles a slice, each in its half, so that a slice holds enough samples even
-        // when the programs ran on a busy machine.
-        for half in 0..2 {
-            let from = start + half * SLICE / 2;
-            let until = (from + SLICE / 2).min(now);
-            if until <= from {
-                break;
-            }
+    let slices = 0..(BEFORE + AFTER + 2);
+    if let Some(pyroscope) = run.pyroscope {
+        settings.pyroscope.url = Some(pyroscope.url());
+        // In Pyroscope before the service starts, as a fleet's history is.
+        for (k, half, side, window) in windows(&run, first, now, slices.clone()) {
             let push = &side.pushes[(k + half) as usize % side.pushes.len()];
-            send(&service.app, app, side, push, (from, until)).await;
+            keep(pyroscope, app, side, push, window);
+        }
+    }
+    let service = spawn_stoppable(settings).await;
+    let hook = json!({"appName": app, "notificationChannel": format!("{}/hook", receiver.uri())});
+    json_with_status(service.app.post("/services", &hook).await, 201).await;
+    if run.pyroscope.is_none() {
+        for (k, half, side, window) in windows(&run, first, now, slices) {
+            let push = &side.pushes[(k + half) as usize % side.pushes.len()];
+            send(&service.app, app, side, push, window).await;
         }
     }
     backfill_window(&service.app, &db, now, first).await;
@@ -230,6 +235,63 @@ fn pprof_time(pprof: &[u8]) -> i64 {
     let profile: crate::profile_data::pprof::proto::Profile =
         prost::Message::decode(pprof).expect("a pprof");
     profile.time_nanos / 1_000_000_000
+}
+
+/// Every half-slice window `(k, half, side, [from, until))` of the run's slices `ks` after
+/// `first`: two profiles a slice, each in its half, so that a slice holds enough samples even
+/// when the programs ran on a busy machine; none past `now`.
+fn windows<'r, 'a>(
+    run: &'r Run<'a>,
+    first: i64,
+    now: i64,
+    ks: std::ops::Range<i64>,
+) -> Vec<(i64, i64, &'r Side<'a>, (i64, i64))> {
+    let mut out = Vec::new();
+    for k in ks {
+        let start = first + k * SLICE;
+        let side = if k < BEFORE { &run.before } else { &run.after };
+        for half in 0..2 {
+            let from = start + half * SLICE / 2;
+            let until = (from + SLICE / 2).min(now);
+            if until > from {
+                out.push((k, half, side, (from, until)));
+            }
+        }
+    }
+    out
+}
+
+/// Keeps `push` of `side` in `pyroscope`, taken at `from` and lasting to `until`, under the
+/// side's labels and `service_name` (Pyroscope places a profile at its `time_nanos`).
+fn keep(
+    pyroscope: &PyroscopeStandIn,
+    app: &str,
+    side: &Side<'_>,
+    push: &Pushed,
+    (from, until): (i64, i64),
+) {
+    let Pushed::Ingest { body, .. } = push else {
+        panic!("only /ingest pushes are kept in the stand-in");
+    };
+    let raw = decompress(
+        body,
+        Limits {
+            max_decoded_bytes: 1 << 30,
+            max_stack_depth: 1 << 20,
+        },
+    )
+    .expect("a pprof");
+    let mut profile: crate::profile_data::pprof::proto::Profile =
+        prost::Message::decode(&*raw).expect("a pprof");
+    profile.time_nanos = from * 1_000_000_000;
+    profile.duration_nanos = (until - from) * 1_000_000_000;
+    let mut labels: Vec<(&str, &str)> = side
+        .labels
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .collect();
+    labels.push(("service_name", app));
+    pyroscope.keep(&labels, &prost::Message::encode_to_vec(&profile));
 }
 
 /// Pushes `push` of `side` into the window `[from, until)`.

@@ -5,7 +5,10 @@
 //! regression is confirmed and the commit that added the work is named first, every decoy
 //! below it or not at all.
 
+use pyroscope_functions::formats::pyroscope_api::paths;
 use serde_json::Value;
+
+use crate::stubs::standin::PyroscopeStandIn;
 
 use crate::suspects::{commits, confirm_and_name, Pushed, Run, Side};
 use crate::suspects_fixture::{go_repository, python_repository};
@@ -28,6 +31,24 @@ fn culprit_first(regression: &Value, culprit: &str, decoys: &[String]) -> usize 
 
 #[tokio::test]
 async fn a_go_program_built_at_two_commits_names_the_commit_that_added_the_work() {
+    go_program_names_its_culprit(None).await;
+}
+
+/// The same program's profiles kept in a Pyroscope (the stand-in) that the service reads
+/// (`PYROSCOPE_URL`): refs and the root path from its label index, the regressed function's
+/// file and lines from its merged pprof (docs/regressions.md#the-change-that-caused-it).
+#[tokio::test]
+async fn a_go_program_read_from_pyroscope_names_the_commit_that_added_the_work() {
+    let standin = PyroscopeStandIn::start().await;
+    go_program_names_its_culprit(Some(&standin)).await;
+    let asked = standin.messages(paths::SELECT_MERGE_STACKTRACES);
+    assert!(
+        asked.iter().any(|m| m["format"] == "PROFILE_FORMAT_PPROF"),
+        "the sites were read as pprof"
+    );
+}
+
+async fn go_program_names_its_culprit(pyroscope: Option<&PyroscopeStandIn>) {
     let fixture = go_repository();
     let pushed = |profiles: &[Vec<u8>]| -> Vec<Pushed> {
         profiles
@@ -58,6 +79,7 @@ async fn a_go_program_built_at_two_commits_names_the_commit_that_added_the_work(
             labels: labels(&fixture.to),
             pushes: &after,
         },
+        pyroscope,
     })
     .await;
     let r = &named.regression;
@@ -97,6 +119,7 @@ async fn a_python_program_under_pyroscope_io_names_the_commit_that_added_the_wor
             labels: String::new(),
             pushes: &after,
         },
+        pyroscope: None,
     })
     .await;
     let r = &named.regression;

@@ -221,6 +221,7 @@ async fn the_commit_that_added_the_loop_is_named_first_and_the_callers_comment_s
             labels: labels(&caller),
             pushes: &after,
         },
+        pyroscope: None,
     })
     .await;
     let r = &named.regression;
