@@ -221,3 +221,41 @@ impl RuleNotices {
 fn triage_url(base: &Url, app: &str, profile_type: ProfileType) -> String {
     link(base, &["triage", app], ("types", profile_type.as_str()))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::RuleNotices;
+    use crate::alerts::firing::{AlertPhase, StoredAlert};
+    use crate::model::ProfileType;
+    use crate::testing::alert_rule;
+
+    #[test]
+    fn a_rule_alert_of_a_kubernetes_name_carries_it_whole_and_links_it_as_one_segment() {
+        let mut rule = alert_rule(7, None, 10.0, true);
+        rule.app_name = "default/checkout".into();
+        let since = chrono::Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+        let alert = StoredAlert {
+            rule_id: 7,
+            app_name: rule.app_name.clone(),
+            profile_type: ProfileType::Cpu,
+            state: AlertPhase::Firing,
+            since,
+            value: 50.0,
+            threshold: 10.0,
+            evaluated_at: since,
+        };
+        let notices = RuleNotices {
+            public_url: url::Url::parse("http://localhost:8080/").unwrap(),
+            interval: std::time::Duration::from_secs(60),
+            registry: None,
+        };
+        let firing = notices.firing(&rule, &alert, &[], None, since);
+        assert_eq!(firing.labels.app, "default/checkout");
+        assert_eq!(
+            firing.generator_url.as_deref(),
+            Some("http://localhost:8080/triage/default%2Fcheckout?types=cpu")
+        );
+    }
+}
