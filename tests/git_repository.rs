@@ -278,25 +278,34 @@ fn deployed(v1: &str, head: &str, rolling: bool) -> Vec<SliceSummary> {
         .collect()
 }
 
+/// The suspects of a change at `changed_at` in `history`, the range from its ends, ranked
+/// against score's span.
+fn named_at(
+    repo: &GitRepository,
+    history: &[SliceSummary],
+    changed_at: i64,
+) -> pyroscope_functions::commits::SuspectsAnswer {
+    let ends = range_ends(history, changed_at).expect("both sides name refs");
+    let asked = RangeAsked {
+        repository: Some(repo),
+        from: Some(ends.from.as_str()),
+        to: Some(ends.to.as_str()),
+        max_commits: 500,
+    };
+    name_suspects(asked, &[score_span()])
+}
+
 #[test]
 fn the_culprit_is_ranked_first_wherever_within_a_slice_of_the_deploy_the_change_point_lands() {
     let dir = tempfile::tempdir().unwrap();
     let (v1, work) = repository(dir.path());
     let head = git(dir.path(), &["rev-parse", "HEAD"]);
     let repo = GitRepository::at(dir.path());
-    let spans = [score_span()];
     for rolling in [false, true] {
         let history = deployed(&v1, &head, rolling);
         // On the deploy's slice, one slice after its first profile, one slice before it.
         for changed_at in [300, 360, 240] {
-            let ends = range_ends(&history, changed_at).expect("both sides name refs");
-            let asked = RangeAsked {
-                repository: Some(&repo),
-                from: Some(ends.from.as_str()),
-                to: Some(ends.to.as_str()),
-                max_commits: 500,
-            };
-            let named = name_suspects(asked, &spans);
+            let named = named_at(&repo, &history, changed_at);
             let first = named.suspects.first().map(|s| s.commit.as_str());
             assert_eq!(first, Some(work.as_str()), "at {changed_at}: {named:#?}");
             assert_eq!(named.range.map(|r| r.commits), Some(7));
@@ -304,14 +313,7 @@ fn the_culprit_is_ranked_first_wherever_within_a_slice_of_the_deploy_the_change_
     }
     // Two slices late, both ends run HEAD: the event says so, never "no commit touches".
     let history = deployed(&v1, &head, false);
-    let ends = range_ends(&history, 420).expect("both sides name refs");
-    let asked = RangeAsked {
-        repository: Some(&repo),
-        from: Some(ends.from.as_str()),
-        to: Some(ends.to.as_str()),
-        max_commits: 500,
-    };
-    let named = name_suspects(asked, &spans);
+    let named = named_at(&repo, &history, 420);
     assert_eq!(named.suspects_reason, Some(SuspectsReason::SameRef));
     assert_eq!(named.range.map(|r| r.commits), Some(0));
 }

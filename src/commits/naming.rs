@@ -73,15 +73,16 @@ impl CommitNamer {
                 None,
             ));
         };
-        let root = self.label(asked, asked.after, ROOT_PATH_LABEL).await?;
-        let before_tree = self.tree(asked, (asked.before, &asked.labels.0)).await?;
-        let after_tree = self.tree(asked, after).await?;
+        // First: a source without lines says so before any other read is spent.
         let sites = match self.profiles.sites(query(asked, after)).await {
             Err(SorError::NotImplemented(_)) => {
                 return Ok(SuspectsAnswer::none(SuspectsReason::SourceHasNoLines, None));
             }
             sites => sites?,
         };
+        let root = self.label(asked, asked.after, ROOT_PATH_LABEL).await?;
+        let before_tree = self.tree(asked, (asked.before, &asked.labels.0)).await?;
+        let after_tree = self.tree(asked, after).await?;
         let weights = related(&asked.function, &before_tree, &after_tree);
         let repository = GitRepository::at(dir);
         let max_commits = self.repositories.max_commits.get();
@@ -215,16 +216,13 @@ mod tests {
     use super::{Between, CommitNamer};
     use crate::commits::{RangeEnds, RepositorySettings, SuspectsReason};
     use crate::infra::sor::SorError;
-    use crate::model::{CallTree, ProfileType, TimeWindow};
+    use crate::model::{ProfileType, TimeWindow};
     use crate::profiles::MockProfileDataSor;
 
     #[tokio::test]
     async fn a_source_without_lines_is_said_rather_than_blaming_the_stacks() {
         let mut profiles = MockProfileDataSor::new();
         profiles.expect_label_values().returning(|_| Ok(Vec::new()));
-        profiles
-            .expect_tree()
-            .returning(|_| Ok(Arc::new(CallTree::default())));
         profiles
             .expect_sites()
             .returning(|_| Err(SorError::NotImplemented("the legacy API".into())));

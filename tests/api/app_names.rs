@@ -8,11 +8,11 @@
 use std::path::Path;
 
 use prost::Message;
-use reqwest::header::ACCEPT;
 use serde_json::{json, Value};
 
 use pyroscope_functions::model::{AppName, ProfileType};
 
+use crate::front_door::front_door_json;
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};
 use crate::ingest::{ingest, push, push_request, spawn_with_store, stored_files, CENTURY};
 use crate::ingest_otlp::{export, post, profile, resource};
@@ -79,14 +79,7 @@ async fn json(app: &TestApp, path: &str) -> Value {
 }
 
 async fn front_door(app: &TestApp) -> (Value, String) {
-    let res = app
-        .client
-        .get(app.url("/"))
-        .header(ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap();
-    let door: Value = res.json().await.unwrap();
+    let door = front_door_json(app).await;
     let page = app.get("/").await.text().await.unwrap();
     (door, page)
 }

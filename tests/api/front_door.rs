@@ -32,7 +32,7 @@ fn hrefs(html: &str) -> Vec<String> {
         .collect()
 }
 
-async fn front_door_json(app: &TestApp) -> Value {
+pub async fn front_door_json(app: &TestApp) -> Value {
     let res = app
         .client
         .get(app.url("/"))

@@ -74,10 +74,23 @@ mod responses;
 mod types;
 mod types_rpc;
 
-pub use querier::*;
-pub use responses::*;
-pub use types::*;
-pub use types_rpc::*;
+pub use querier::{
+    AsyncQueryRequest, AsyncQueryType, ProfileFormat, ProfileTypesRequest,
+    SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectSeriesRequest, SeriesRequest,
+};
+pub use responses::{
+    AsyncQueryResponse, AsyncQueryStatus, FlameGraph, Level, PprofProfile, ProfileTypesResponse,
+    SelectMergeProfileResponse, SelectMergeStacktracesResponse, SelectSeriesResponse,
+    SeriesResponse,
+};
+pub use types::{
+    Exemplar, ExemplarType, LabelPair, Labels, Point, ProfileAnnotation, ProfileType, Series,
+    TimeSeriesAggregationType,
+};
+pub use types_rpc::{
+    GetProfileStatsRequest, GetProfileStatsResponse, GoPgo, LabelNamesRequest, LabelNamesResponse,
+    LabelValuesRequest, LabelValuesResponse, Location, StackTraceSelector,
+};
 
 /// The Connect service of every method here.
 pub const SERVICE: &str = "querier.v1.QuerierService";

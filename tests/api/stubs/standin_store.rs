@@ -77,14 +77,7 @@ impl Store {
         {
             base.push(("service_name".into(), "unknown_service".into()));
         }
-        let text = |i: i64| {
-            let table = &profile.string_table;
-            usize::try_from(i)
-                .ok()
-                .and_then(|i| table.get(i))
-                .cloned()
-                .unwrap_or_default()
-        };
+        let text = |i: i64| string(&profile, i);
         let mut groups: BTreeMap<BTreeMap<String, String>, Vec<usize>> = BTreeMap::new();
         for (i, sample) in profile.sample.iter().enumerate() {
             let mut pairs = base.clone();
@@ -139,17 +132,19 @@ impl Store {
     }
 }
 
+/// String `i` of `profile`'s table; empty when out of range.
+fn string(profile: &Profile, i: i64) -> String {
+    usize::try_from(i)
+        .ok()
+        .and_then(|i| profile.string_table.get(i))
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// The labels of the series of sample type `value` of `kept` (`CreateProfileLabels`).
 fn type_labels(kept: &Kept, value: usize) -> BTreeMap<String, String> {
     let profile = &kept.profile;
-    let text = |i: i64| {
-        let table = &profile.string_table;
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| table.get(i))
-            .cloned()
-            .unwrap_or_default()
-    };
+    let text = |i: i64| string(profile, i);
     let mut labels = kept.labels.clone();
     if let Some(service) = labels.get("service_name").cloned() {
         labels.insert("__service_name__".into(), service);
