@@ -1,5 +1,5 @@
-//! One evaluation of every enabled rule (SPEC §10): rules of one app and profile type share one
-//! profile read; each rule's alert steps through its state machine; the evaluation is saved at
+//! One evaluation of every enabled rule (docs/alerting.md): rules of one app and profile type share
+//! one profile read; each rule's alert steps through its state machine; the evaluation is saved at
 //! once, and its transitions are returned for delivery. A rule whose profile cannot be read keeps
 //! its state; a rule that was disabled or deleted has its alert resolved.
 

@@ -1,4 +1,4 @@
-//! Alert evaluation (SPEC §10): the value of a rule for a profile, the alert state machine,
+//! Alert evaluation (docs/alerting.md): the value of a rule for a profile, the alert state machine,
 //! and the dry run behind `POST /rules/{id}/evaluate`. Pure cores (`value`, `state`) and a
 //! service over the store contracts; the rules' store (`rules/`) and the firing state's
 //! (`firing/`) beside them.

@@ -1,5 +1,5 @@
-//! What a rule's alert says (SPEC §10): the Alertmanager alert, sent at every evaluation while
-//! it fires (`endsAt` = now + 4 intervals, so Alertmanager resolves it by itself if the
+//! What a rule's alert says (docs/alerting.md): the Alertmanager alert, sent at every evaluation
+//! while it fires (`endsAt` = now + 4 intervals, so Alertmanager resolves it by itself if the
 //! evaluator dies) and once when it resolves, and the webhook body of each transition.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! Alert evaluation and delivery settings (SPEC §10).
+//! Alert evaluation and delivery settings (docs/alerting.md).
 
 use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::time::Duration;

@@ -1,6 +1,6 @@
-//! The alert state machine of one rule (SPEC §10), like Prometheus's: inactive → pending (while
-//! `forSeconds` runs) → firing → inactive again, which resolves it. Pure: the caller stores the
-//! state and skips the step when the profile could not be read, so missing data never fires
+//! The alert state machine of one rule (docs/alerting.md), like Prometheus's: inactive → pending
+//! (while `forSeconds` runs) → firing → inactive again, which resolves it. Pure: the caller stores
+//! the state and skips the step when the profile could not be read, so missing data never fires
 //! or resolves an alert.
 
 use chrono::{DateTime, Duration, Utc};

@@ -1,4 +1,4 @@
-//! The value of an alert rule for one profile (SPEC §10). Pure: no I/O.
+//! The value of an alert rule for one profile (docs/alerting.md). Pure: no I/O.
 //!
 //! - no `functionPattern`: the selfPercent of the app's top function;
 //! - `diagnosis:<category>`: that triage category's score, with the triage rules file;

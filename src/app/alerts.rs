@@ -56,8 +56,9 @@ pub(super) fn start_alert_evaluator(
 }
 
 /// The evaluator, when this process runs it (`all`, or `EvaluatePyroscopeAlertRules.v1`) and
-/// has a database for its state. Rules, profiles and the registry are reached by the SPEC §1
-/// rule: a URL → over HTTP, hosted here → in-process; rules and profiles are required.
+/// has a database for its state. Rules, profiles and the registry are reached by the dependency
+/// rule (docs/split-deployment.md#the-dependency-rule): a URL → over HTTP, hosted here →
+/// in-process; rules and profiles are required.
 fn alert_evaluator(
     ground: Ground<'_>,
     delivery: &Delivery,

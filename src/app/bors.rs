@@ -1,5 +1,5 @@
-//! BOR wiring: which SOR implementation each business function gets (SPEC §1, rule 1), and
-//! the BOR services themselves.
+//! BOR wiring: which SOR implementation each business function gets (rule 1 of
+//! docs/split-deployment.md#the-dependency-rule), and the BOR services themselves.
 
 use std::sync::Arc;
 
@@ -66,7 +66,7 @@ pub(super) struct Bors {
     pub(super) checks: RemoteChecks,
 }
 
-/// The SORs a BOR of this process can use (SPEC §1, rule 1).
+/// The SORs a BOR of this process can use (rule 1 of docs/split-deployment.md#the-dependency-rule).
 #[derive(Clone)]
 struct BorDeps {
     profile_data: Arc<dyn ProfileDataSor>,
@@ -75,7 +75,8 @@ struct BorDeps {
     registry: Option<Arc<dyn RegistrySor>>,
     /// The watcher's trends, for the triage page.
     trends: Option<Arc<dyn TrendSor>>,
-    /// The watcher's summaries, for fleet answers (SPEC §18).
+    /// The watcher's summaries, for fleet answers
+    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
     fleet_summaries: Option<Arc<dyn FleetSummarySor>>,
 }
 

@@ -196,7 +196,7 @@ fn host_sors(
 }
 
 /// `GET /` where the watcher runs: its summaries, its regression events and this process's
-/// health line (SPEC §24). In split mode it is served by `WatchPyroscopeProfiles.v1`.
+/// health line (docs/front-door.md). In split mode it is served by `WatchPyroscopeProfiles.v1`.
 fn front_door(
     settings: &Settings,
     hosted: &Hosted,

@@ -1,5 +1,5 @@
-//! Which source the hosted Profile Data SOR reads (SPEC §2, §16): Pyroscope when
-//! `PYROSCOPE_URL` is set (pushes are then refused), the files of `PROFILES_DIR` when that is
+//! Which source the hosted Profile Data SOR reads (docs/agents.md#profiles-from-files): Pyroscope
+//! when `PYROSCOPE_URL` is set (pushes are then refused), the files of `PROFILES_DIR` when that is
 //! (pushes kept there), the push store `ingest.store_dir` with the bundled demo profiles beside
 //! it when neither is, and a start-up error when both are.
 
@@ -126,7 +126,7 @@ fn files(
         max_bytes: ingest.max_store_bytes.get(),
         slice_secs: settings.watch.slice_secs,
     };
-    // In-use snapshots are averaged, not added, when the store compacts them (SPEC §17).
+    // In-use snapshots are averaged, not added, when the store compacts them (docs/runtimes.md).
     let inuse = settings
         .profiles
         .sample_types
@@ -141,12 +141,12 @@ fn files(
     })
 }
 
-/// The repositories the commits behind a regression are read from (SPEC §21): `configured`
-/// and, when the bundled demo profiles are served (neither `pyroscope.url` nor `profiles.dir`
-/// set, and this process reads them), the demo's `ledger` repository beside them (`<demo_dir>/../repository/ledger.git`,
-/// looked up as the demo directory is), so a first run names the commit behind ledger's
-/// regression. A `ledger` the operator configured is kept; a demo without the repository adds
-/// nothing.
+/// The repositories the commits behind a regression are read from
+/// (docs/regressions.md#the-change-that-caused-it): `configured` and, when the bundled demo
+/// profiles are served (neither `pyroscope.url` nor `profiles.dir` set, and this process reads
+/// them), the demo's `ledger` repository beside them (`<demo_dir>/../repository/ledger.git`, looked
+/// up as the demo directory is), so a first run names the commit behind ledger's regression. A
+/// `ledger` the operator configured is kept; a demo without the repository adds nothing.
 pub fn demo_repositories(
     settings: &Settings,
     configured: &RepositorySettings,
@@ -169,9 +169,9 @@ pub fn demo_repositories(
     repositories
 }
 
-/// The memory limit leaks are measured against (SPEC §22): `leaks.memory_limit_bytes`, or,
-/// when this process reads the bundled demo profiles, the 1 GiB the demo's `cart` runs with, so
-/// a first run says when cart's leak reaches it.
+/// The memory limit leaks are measured against (docs/regressions.md#memory-that-only-grows):
+/// `leaks.memory_limit_bytes`, or, when this process reads the bundled demo profiles, the 1 GiB the
+/// demo's `cart` runs with, so a first run says when cart's leak reaches it.
 pub fn demo_memory_limit(settings: &Settings) -> Option<u64> {
     const DEMO_LIMIT: u64 = 1 << 30;
     let demo = serves_demo(settings).then_some(DEMO_LIMIT);

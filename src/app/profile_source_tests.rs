@@ -1,5 +1,6 @@
 //! The demo's ledger repository: served beside the bundled profiles, read with gix, and, from
-//! the demo's own stacks and labels, naming the commit behind ledger's regression (SPEC §21).
+//! the demo's own stacks and labels, naming the commit behind ledger's regression
+//! (docs/regressions.md#the-change-that-caused-it).
 
 use std::collections::BTreeMap;
 use std::io::Read as _;

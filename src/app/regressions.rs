@@ -1,4 +1,4 @@
-//! The regression detector of a process that runs the profile watcher (SPEC §15): the
+//! The regression detector of a process that runs the profile watcher (docs/regressions.md): the
 //! examiner its workers call after each summary, the announcer that tells Alertmanager (when
 //! one is set), and what `/regressions` answers from (its pages compare before and after as
 //! the diff report does, from the same Profile Data).
@@ -31,7 +31,7 @@ const STOP_WITHIN: Duration = Duration::from_secs(2);
 
 /// The examiner for the watcher's workers; starts the announcer under `tasks` when this
 /// process delivers to Alertmanager. The registry (team, tier, `notificationChannel`) is
-/// reached by the SPEC §1 rule and is optional.
+/// reached by the rule of docs/split-deployment.md#the-dependency-rule and is optional.
 pub(super) fn regression_detector(
     ground: Ground<'_>,
     (stores, profiles): (&WatcherStores, &Arc<dyn ProfileDataSor>),

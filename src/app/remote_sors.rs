@@ -1,5 +1,6 @@
-//! How a BOR process reaches a SOR over HTTP (SPEC §1, rule 1): one spec per SOR, and the one
-//! resolution rule — URL set, in-process, or absent.
+//! How a BOR process reaches a SOR over HTTP (rule 1 of
+//! docs/split-deployment.md#the-dependency-rule): one spec per SOR, and the one resolution rule —
+//! URL set, in-process, or absent.
 
 use std::sync::Arc;
 

@@ -28,7 +28,8 @@ use crate::watch::TrendService;
 const STOP_WITHIN: Duration = Duration::from_secs(5);
 
 /// Gives `bors` the `/trends` routes when this process runs the watcher and has a database, and
-/// starts its summarizing task under `tasks` unless `watch.enabled` is off. Profile Data is required (SPEC §1 rule); Baseline is optional.
+/// starts its summarizing task under `tasks` unless `watch.enabled` is off. Profile Data is
+/// required (docs/split-deployment.md#the-dependency-rule); Baseline is optional.
 pub(super) fn start_watch(
     ground: Ground<'_>,
     bors: &mut Bors,

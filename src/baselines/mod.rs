@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::{AppName, ProfileType};
 
-/// Approved per-function thresholds (SPEC §7, Baselines).
+/// Approved per-function thresholds (docs/api.md, Baselines).
 ///
 /// # Errors
 /// `NotFound` for a missing id, `Invalid` for a broken constraint, `Unavailable` when the store is down.

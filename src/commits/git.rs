@@ -1,7 +1,7 @@
-//! The operator's git repositories, read (SPEC §21): the commits between two refs with what
-//! each changed, and whether a path is a file of a commit's tree. A pure-Rust reader (`gix`),
-//! no `git` process and no network; a clone or a bare mirror the operator keeps fetched.
-//! Blocking: callers run it on the blocking pool.
+//! The operator's git repositories, read (docs/regressions.md#the-change-that-caused-it): the
+//! commits between two refs with what each changed, and whether a path is a file of a commit's
+//! tree. A pure-Rust reader (`gix`), no `git` process and no network; a clone or a bare mirror the
+//! operator keeps fetched. Blocking: callers run it on the blocking pool.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

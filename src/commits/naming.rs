@@ -1,8 +1,8 @@
-//! The commits between two refs, named against a function of a profile (SPEC §21): the
-//! repository `[repositories.dirs]` gives the app, the call trees of the windows before and
-//! after and where the profile places their functions, then the range ranked on the blocking
-//! pool. For a confirmed regression, whose refs come from its slices, and for a diff, whose
-//! refs come from each side's labels.
+//! The commits between two refs, named against a function of a profile
+//! (docs/regressions.md#the-change-that-caused-it): the repository `[repositories.dirs]` gives the
+//! app, the call trees of the windows before and after and where the profile places their
+//! functions, then the range ranked on the blocking pool. For a confirmed regression, whose refs
+//! come from its slices, and for a diff, whose refs come from each side's labels.
 
 use std::collections::HashSet;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
-//! The commits named on a regression (SPEC §21): the range between the refs of the slices
-//! before and after its change point, read from the operator's repository, ranked against where
-//! the regression lies on its stacks; or why none is named. Blocking (it reads git): callers run
-//! it on the blocking pool.
+//! The commits named on a regression (docs/regressions.md#the-change-that-caused-it): the range
+//! between the refs of the slices before and after its change point, read from the operator's
+//! repository, ranked against where the regression lies on its stacks; or why none is named.
+//! Blocking (it reads git): callers run it on the blocking pool.
 
 use super::git::{GitError, GitRepository};
 use super::suspects::model::{CodeSpan, CommitRange, SuspectsAnswer, SuspectsReason};

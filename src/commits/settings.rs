@@ -1,5 +1,6 @@
-//! Where the commits behind a regression are read from (`[repositories]`, SPEC §21): the git
-//! directory of each repository URL or app, and how many commits a range may hold.
+//! Where the commits behind a regression are read from (`[repositories]`,
+//! docs/regressions.md#the-change-that-caused-it): the git directory of each repository URL or app,
+//! and how many commits a range may hold.
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
@@ -7,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-/// Where the commits behind a regression are read from (SPEC §21).
+/// Where the commits behind a regression are read from
+/// (docs/regressions.md#the-change-that-caused-it).
 #[derive(Debug, Clone, Deserialize)]
 pub struct RepositorySettings {
     /// Commits in a regression's range at most.

@@ -117,7 +117,7 @@ pub fn changes(baseline: &ProfileWindow, current: &ProfileWindow, limit: usize) 
 }
 
 /// How a report judges: the warn level of a regression, in points, and the false discovery
-/// rate of the §14 tests.
+/// rate of the tests of docs/api.md#how-sure-is-a-diff.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Judgement {
     pub warn_regression_points: f64,
@@ -206,7 +206,8 @@ fn centipoints(entry: &DiffEntry) -> i64 {
     (entry.delta_percent * 100.0).round() as i64
 }
 
-/// SPEC §5: `fail` on a breach, `warn` on a regression at the warn level, else `pass`.
+/// The plain rule of the shares (docs/api.md#how-sure-is-a-diff): `fail` on a breach, `warn` on
+/// a regression at the warn level, else `pass`.
 fn verdict_of_shares(breached: usize, regressions: &[DiffEntry], judgement: Judgement) -> Verdict {
     if breached > 0 {
         Verdict::Fail
@@ -220,8 +221,8 @@ fn verdict_of_shares(breached: usize, regressions: &[DiffEntry], judgement: Judg
     }
 }
 
-/// SPEC §14: `fail` on a breach beyond doubt, `warn` on a breach that may be noise or on a
-/// significant regression at the warn level, else `pass`.
+/// The interval verdict (docs/api.md#how-sure-is-a-diff): `fail` on a breach beyond doubt, `warn`
+/// on a breach that may be noise or on a significant regression at the warn level, else `pass`.
 fn verdict_of_intervals(
     regressions: &[DiffEntry],
     improvements: &[DiffEntry],

@@ -57,9 +57,9 @@ pub struct DiffParams {
     #[param(minimum = 0, maximum = 60, example = 10)]
     pub slices: Option<i64>,
     /// When both sides' profiles name commits (`service_git_ref`), the repository whose
-    /// commits between them are ranked against the largest regression (SPEC §21): a URL or
-    /// app of `[repositories.dirs]`; default the current side's `service_repository` label,
-    /// else the app.
+    /// commits between them are ranked against the largest regression
+    /// (docs/regressions.md#the-change-that-caused-it): a URL or app of `[repositories.dirs]`;
+    /// default the current side's `service_repository` label, else the app.
     #[param(max_length = 2048, example = "https://github.com/acme/checkout")]
     pub repository: Option<String>,
 }
@@ -92,9 +92,10 @@ pub struct DiffRequest {
     pub baseline_labels: LabelSelector,
     pub current_labels: LabelSelector,
     pub requested_by: Option<String>,
-    /// Parts per window for the statistics of SPEC §14; 0 = none.
+    /// Parts per window for the statistics of docs/api.md#how-sure-is-a-diff; 0 = none.
     pub slices: u32,
-    /// The repository `?repository=` names, for the commits of SPEC §21.
+    /// The repository `?repository=` names, for the commits of
+    /// docs/regressions.md#the-change-that-caused-it.
     pub repository: Option<String>,
 }
 
@@ -175,7 +176,8 @@ pub struct DiffReport {
     pub improvements: Vec<DiffEntry>,
     pub summary: DiffSummary,
     /// When both sides name commits (`service_git_ref`): the commits between them most
-    /// likely behind the largest regression, or why none is named (SPEC §21).
+    /// likely behind the largest regression, or why none is named
+    /// (docs/regressions.md#the-change-that-caused-it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspects: Option<SuspectsAnswer>,
 }

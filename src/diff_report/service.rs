@@ -24,7 +24,8 @@ pub struct DiffReportService {
     baselines: Option<Arc<dyn BaselineSor>>,
     history: Option<HistoryRecorder>,
     judgement: Judgement,
-    /// Names the commits between the sides' refs (SPEC §21); absent: none are named.
+    /// Names the commits between the sides' refs (docs/regressions.md#the-change-that-caused-it);
+    /// absent: none are named.
     commits: Option<Arc<CommitNamer>>,
 }
 

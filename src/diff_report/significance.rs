@@ -1,6 +1,6 @@
-//! How sure a diff is (SPEC §14), pure: every function the profile diff lists for either window
-//! is tested from the windows' parts, Benjamini–Hochberg over all of them, and the current
-//! share of each gets its own interval. The numbers of Part 1 are not touched.
+//! How sure a diff is (docs/api.md#how-sure-is-a-diff), pure: every function the profile diff lists
+//! for either window is tested from the windows' parts, Benjamini–Hochberg over all of them, and
+//! the current share of each gets its own interval. The numbers of Part 1 are not touched.
 
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;

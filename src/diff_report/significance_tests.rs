@@ -1,5 +1,6 @@
-//! The §14 report on hand-built parts: the interval where the formulas put it, the verdict
-//! that fails only on a breach beyond noise, and the §5 verdict when parts are missing.
+//! The report of docs/api.md#how-sure-is-a-diff on hand-built parts: the interval where the
+//! formulas put it, the verdict that fails only on a breach beyond noise, and the verdict of the
+//! shares alone when parts are missing.
 
 use super::*;
 use crate::baselines::BaselineIndex;
@@ -98,7 +99,7 @@ fn a_breach_fails_only_when_even_the_low_end_is_above_the_threshold() {
         Verdict::Warn,
         "a breach that may be noise"
     );
-    // The same numbers judged by shares alone (§5) fail.
+    // The same numbers judged by shares alone (the plain rule) fail.
     let shares = report(&request(0), &diff(), Some(&index(14.5)), JUDGE);
     assert_eq!(shares.summary.verdict, Verdict::Fail);
     assert!(shares.summary.significance.is_none());

@@ -1,6 +1,6 @@
 //! Where a fleet answer's numbers come from: the watcher's summaries of the window in one read
-//! (SPEC §18), or one Profile Data query per app (bounded, each with a timeout); and the
-//! registry, read once beside either.
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), or one Profile Data query per
+//! app (bounded, each with a timeout); and the registry, read once beside either.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -103,10 +103,11 @@ impl FleetSources {
         }
     }
 
-    /// The summaries' answer (SPEC §18, §20); `None` (answer live) when asked for live, when
-    /// label matchers are given (summaries are per app, not per label), when the watcher does
-    /// not run or fails, when no slice of the window is due yet, or when the summaries do not
-    /// cover every due slice of every app asked (of every app Profile Data lists in the
+    /// The summaries' answer (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18,
+    /// docs/profiles-over-time.md#whole-or-live-spec-20); `None` (answer live) when asked for
+    /// live, when label matchers are given (summaries are per app, not per label), when the
+    /// watcher does not run or fails, when no slice of the window is due yet, or when the summaries
+    /// do not cover every due slice of every app asked (of every app Profile Data lists in the
     /// window, when none is named). Kept per window when a cache is set.
     async fn summarized(&self, scope: &FleetScope) -> Option<Arc<FleetTops>> {
         if scope.source == SourceChoice::Live || !scope.labels.is_empty() {

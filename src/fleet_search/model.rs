@@ -63,7 +63,8 @@ pub struct FleetScope {
     pub source: SourceChoice,
 }
 
-/// Where a fleet answer may come from (SPEC §18).
+/// Where a fleet answer may come from
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SourceChoice {
     /// The watcher's summaries when it has some for the window (and no label matchers are

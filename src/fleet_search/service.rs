@@ -41,8 +41,10 @@ impl FleetSearchService {
         }
     }
 
-    /// Answers from the watcher's summaries when it runs (SPEC §18), for the windows whose
-    /// due slices of `grid` (the watcher's) they cover (SPEC §20).
+    /// Answers from the watcher's summaries when it runs
+    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), for the windows whose due
+    /// slices of `grid` (the watcher's) they cover
+    /// (docs/profiles-over-time.md#whole-or-live-spec-20).
     pub fn with_summaries(
         mut self,
         summaries: Option<Arc<dyn FleetSummarySor>>,

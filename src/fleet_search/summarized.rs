@@ -1,7 +1,9 @@
-//! A fleet answer from the watcher's summaries (SPEC §18), given only where they cover its
-//! window (SPEC §20): every due slice of the window worked for every app asked, or, none named,
-//! for every app Profile Data lists there (one list call). An app whose slices the watcher
-//! tried and could not read is named in `failedApps` with them; any other gap answers live.
+//! A fleet answer from the watcher's summaries
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), given only where they cover
+//! its window (docs/profiles-over-time.md#whole-or-live-spec-20): every due slice of the window
+//! worked for every app asked, or, none named, for every app Profile Data lists there (one list
+//! call). An app whose slices the watcher tried and could not read is named in `failedApps` with
+//! them; any other gap answers live.
 
 use std::collections::HashMap;
 use std::sync::Arc;

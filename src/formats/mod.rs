@@ -2,6 +2,7 @@
 //! and Java Flight Recorder recordings turned into pprof.
 
 pub mod flamegraph;
+pub mod gzip;
 pub mod jfr;
 pub mod pprof;
 pub mod pyroscope_api;

@@ -1,6 +1,6 @@
-//! The front door (SPEC §24): `GET /`, where a person starts — the apps the watcher summarized
-//! in the last hour, each with its types, its newest summary and its open regressions and
-//! leaks, linked to their pages; the service's health in one line. One HTML page, or the same
+//! The front door (docs/front-door.md): `GET /`, where a person starts — the apps the watcher
+//! summarized in the last hour, each with its types, its newest summary and its open regressions
+//! and leaks, linked to their pages; the service's health in one line. One HTML page, or the same
 //! as JSON. Read from the watcher's summaries and the regression store, never from profiles.
 
 pub mod model;

@@ -1,5 +1,5 @@
-//! What the front door shows (SPEC §24), as JSON and as the page: pure, built from the series
-//! the watcher summarized lately and the open events.
+//! What the front door shows (docs/front-door.md), as JSON and as the page: pure, built from the
+//! series the watcher summarized lately and the open events.
 
 use std::collections::BTreeMap;
 
@@ -115,7 +115,8 @@ pub struct OpenEvent {
     pub change: String,
     /// The deploy at the change point, `before → after`.
     pub version: Option<String>,
-    /// The likeliest commit in one line (SPEC §21), when one is named.
+    /// The likeliest commit in one line (docs/regressions.md#the-change-that-caused-it), when one
+    /// is named.
     pub suspect: Option<String>,
     /// The event's page.
     pub page: String,

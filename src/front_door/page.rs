@@ -1,10 +1,9 @@
-//! The front door as one self-contained HTML page (SPEC §24): the health line, the open
+//! The front door as one self-contained HTML page (docs/front-door.md): the health line, the open
 //! regressions and leaks, then every app with its types and links. No script, nothing
 //! fetched; every name escaped by the page toolkit. Pure.
 
-use chrono::DateTime;
-
 use super::model::{flame_graph, FrontApp, FrontDoor};
+use crate::model::utc::{utc_text, CLOCK, DAY_CLOCK};
 use crate::model::ProfileType;
 use crate::pictures::{Cell, Page};
 
@@ -159,16 +158,12 @@ fn types_text(app: &FrontApp) -> String {
 
 /// A time of today as people read it on the page: `10:35 UTC`.
 fn clock(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%H:%M UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
+    utc_text(secs, CLOCK)
 }
 
 /// A time of the last days: `25 Nov 19:50 UTC`.
 fn day_clock(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%d %b %H:%M UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
+    utc_text(secs, DAY_CLOCK)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! The front door's reads (SPEC §24): the series the watcher summarized in the last hour and
-//! every open event, one query each and whatever the number of apps, beside the health line.
+//! The front door's reads (docs/front-door.md): the series the watcher summarized in the last hour
+//! and every open event, one query each and whatever the number of apps, beside the health line.
 //! The answer, as a page and as JSON, is made once and shared for [`REUSE_FOR`]: every request
 //! meanwhile (a room of people opening it, a dashboard's panels) is served the same bytes, and
 //! while the next is made, the one before it.

@@ -66,8 +66,8 @@ pub struct GateArgs {
     /// End of the baseline window, epoch seconds (default: --from).
     #[arg(long, value_name = "EPOCH_SECS")]
     pub baseline_to: Option<i64>,
-    /// Cut each window into N parts so the verdict ignores noise (SPEC §14): 0 turns it off,
-    /// at most 60; the server's default (10) when not given.
+    /// Cut each window into N parts so the verdict ignores noise (docs/api.md#how-sure-is-a-diff):
+    /// 0 turns it off, at most 60; the server's default (10) when not given.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=60))]
     pub slices: Option<u32>,
     /// The verdict at which to exit 1.

@@ -52,7 +52,8 @@ pub struct Report {
     pub suspects: Option<Suspects>,
 }
 
-/// What the gate reads of the commits a report names (SPEC §21).
+/// What the gate reads of the commits a report names
+/// (docs/regressions.md#the-change-that-caused-it).
 #[derive(Debug, Deserialize)]
 pub struct Suspects {
     #[serde(default)]

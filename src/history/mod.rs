@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::AppName;
 
-/// The audit trail of assessments (SPEC §7, History).
+/// The audit trail of assessments (docs/api.md, History).
 ///
 /// # Errors
 /// `NotFound` for a missing id or an app without records (`latest`), `Invalid` for a broken

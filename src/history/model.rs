@@ -126,7 +126,7 @@ pub struct CreateHistoryRequest {
     /// Comma-separated profile types; defaults to `cpu`.
     #[schema(inline, value_type = Option<crate::model::ProfileTypeList>)]
     pub profile_types: Option<String>,
-    /// The assessment's evidence: any JSON (SPEC §9), kept as its text.
+    /// The assessment's evidence: any JSON (docs/api.md), kept as its text.
     #[schema(value_type = Option<serde_json::Value>)]
     pub top_functions: Option<JsonText>,
     #[schema(inline, value_type = Option<crate::model::RecommendationText>)]

@@ -9,7 +9,7 @@ use crate::infra::address_guard::AddressDenied;
 use crate::infra::sor::SorError;
 use crate::model::InputError;
 
-/// The JSON body of every error answer (SPEC §8).
+/// The JSON body of every error answer (docs/api.md).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"}))]
 pub struct ErrorBody {
@@ -250,7 +250,8 @@ impl From<SorError> for ApiError {
     }
 }
 
-/// Turns actix's JSON body errors into SPEC §8 answers (413, 415, 400 with a precise code).
+/// Turns actix's JSON body errors into the error answers of docs/api.md (413, 415, 400 with a
+/// precise code).
 pub fn json_error(err: actix_web::error::JsonPayloadError, limit: usize) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {

@@ -8,7 +8,8 @@ use utoipa::openapi::OpenApi;
 use crate::http::error::{json_error, path_error, query_refused, ApiError};
 use crate::model::ReportFormat;
 
-/// JSON, query and path extractors that answer SPEC §8 errors instead of actix's plain text.
+/// JSON, query and path extractors that answer the JSON errors of docs/api.md instead of actix's
+/// plain text.
 pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     cfg.app_data(
         web::JsonConfig::default()

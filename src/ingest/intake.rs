@@ -1,6 +1,8 @@
-//! `Intake`: what the push routes call (SPEC §16). Decodes a push into profiles and hands them
-//! to the store, both on the blocking pool (SPEC §20), and counts the outcome; without a store
-//! (the service reads Pyroscope) every push is a conflict that sends agents to Pyroscope.
+//! `Intake`: what the push routes call (docs/agents.md#pushing-from-agents). Decodes a push into
+//! profiles and hands them to the store, both on the blocking pool
+//! (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46), and counts the
+//! outcome; without a store (the service reads Pyroscope) every push is a conflict that sends
+//! agents to Pyroscope.
 
 use std::sync::Arc;
 
@@ -78,7 +80,8 @@ pub struct IntakeLimits {
 
 /// The push routes' service. Everything a push costs in CPU (decompressing, decoding,
 /// converting, relabelling, compressing) and its writes run on the blocking pool, never on
-/// the thread that serves HTTP (SPEC §20).
+/// the thread that serves HTTP
+/// (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46).
 pub struct Intake {
     store: Result<Arc<ProfileStore>, String>,
     app_label: Arc<str>,

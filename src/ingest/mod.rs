@@ -1,8 +1,8 @@
-//! Profiles pushed by agents (SPEC §16): the bodies of Pyroscope's `/ingest`, of its Connect
-//! `Push` and of OTLP/HTTP profiles decoded into one form, [`Pushed`] — an app, its labels, its time and a
-//! pprof — which the profile store keeps. A JFR recording (`formats::jfr`) becomes one pprof per
-//! logical type it has events of. Pure: bytes in, values out; the routes and the store
-//! do the I/O.
+//! Profiles pushed by agents (docs/agents.md#pushing-from-agents): the bodies of Pyroscope's
+//! `/ingest`, of its Connect `Push` and of OTLP/HTTP profiles decoded into one form, [`Pushed`] —
+//! an app, its labels, its time and a pprof — which the profile store keeps. A JFR recording
+//! (`formats::jfr`) becomes one pprof per logical type it has events of. Pure: bytes in, values
+//! out; the routes and the store do the I/O.
 
 mod form;
 pub mod intake;

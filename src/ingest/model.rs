@@ -17,8 +17,9 @@ pub struct Pushed {
     pub pprof: bytes::Bytes,
 }
 
-/// Labels by name. Names are made selectable (SPEC §12: `[a-zA-Z_][a-zA-Z0-9_]*`, other
-/// characters as `_`, so `service.name` is `service_name`); empty names and values are left out.
+/// Labels by name. Names are made selectable (docs/gate.md#comparing-a-canary:
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, other characters as `_`, so `service.name` is `service_name`); empty
+/// names and values are left out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSet(BTreeMap<String, String>);
 

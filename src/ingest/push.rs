@@ -3,14 +3,13 @@
 //! JSON. Message types declared by hand with prost's derive and the tags of Pyroscope's
 //! `push.proto`, as the pprof types are.
 
-use std::io::Read;
+use std::borrow::Cow;
 
 use base64::Engine;
 use serde::Deserialize;
 
-use std::borrow::Cow;
-
 use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
+use crate::formats::gzip::GzipError;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PushRequest {
@@ -156,17 +155,14 @@ pub(super) fn ungzipped(
 
 /// A gzip body, within `limit` bytes once decompressed.
 pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, IngestError> {
-    let mut out = Vec::new();
-    let mut reader = flate2::read::MultiGzDecoder::new(body).take(limit.saturating_add(1));
-    reader
-        .read_to_end(&mut out)
-        .map_err(|e| IngestError::Malformed(format!("the body is not valid gzip: {e}")))?;
-    if out.len() as u64 > limit {
-        return Err(IngestError::TooLarge(format!(
+    crate::formats::gzip::gunzip(body, limit).map_err(|e| match e {
+        GzipError::TooLarge { limit } => IngestError::TooLarge(format!(
             "the body is larger than {limit} bytes once decompressed"
-        )));
-    }
-    Ok(out)
+        )),
+        GzipError::Truncated(e) | GzipError::Invalid(e) => {
+            IngestError::Malformed(format!("the body is not valid gzip: {e}"))
+        }
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! The push routes (SPEC §16), on Pyroscope's own paths so that an agent configured for
-//! Pyroscope works unchanged: `POST /ingest` and the Connect `POST /push.v1.PusherService/Push`.
-//! Thin: read the body within its bound, hand it to the [`Intake`], map the answer.
+//! The push routes (docs/agents.md#pushing-from-agents), on Pyroscope's own paths so that an agent
+//! configured for Pyroscope works unchanged: `POST /ingest` and the Connect
+//! `POST /push.v1.PusherService/Push`. Thin: read the body within its bound, hand it to the
+//! [`Intake`], map the answer.
 
 use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};

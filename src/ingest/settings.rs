@@ -1,5 +1,5 @@
-//! Settings of the push routes and the local profile store (SPEC §16). Counts that cannot be
-//! zero are typed so: a zero fails at start-up naming its key.
+//! Settings of the push routes and the local profile store (docs/agents.md#pushing-from-agents).
+//! Counts that cannot be zero are typed so: a zero fails at start-up naming its key.
 
 use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;

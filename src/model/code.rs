@@ -1,6 +1,7 @@
-//! Where a function lives in the source, as a profile places it (SPEC §21): what a Profile
-//! Data source reads from pprof `Function.filename`/`start_line` and the sampled `Line.line`s,
-//! and what the ranking of a regression's commits matches against changed lines.
+//! Where a function lives in the source, as a profile places it
+//! (docs/regressions.md#the-change-that-caused-it): what a Profile Data source reads from pprof
+//! `Function.filename`/`start_line` and the sampled `Line.line`s, and what the ranking of a
+//! regression's commits matches against changed lines.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

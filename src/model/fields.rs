@@ -62,7 +62,7 @@ pub fn parse_limit(raw: Option<i64>, default: u32, max: u32) -> Result<u32, Inpu
     }
 }
 
-/// Parts per window when `slices` is not given (SPEC §14).
+/// Parts per window when `slices` is not given (docs/api.md#how-sure-is-a-diff).
 pub const DEFAULT_SLICES: u32 = 10;
 /// The most parts a window is cut into.
 pub const MAX_SLICES: u32 = 60;

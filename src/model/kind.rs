@@ -29,7 +29,8 @@ const NAMES: [(&str, ProfileType); 13] = [
 /// The canonical names, as messages list them.
 const CANONICAL: &str = "cpu, alloc, lock, wall, inuse";
 
-/// A logical profile type (SPEC §2, §17). Aliases are accepted; the canonical name is stored.
+/// A logical profile type (docs/agents.md#profiles-from-files, docs/runtimes.md). Aliases are
+/// accepted; the canonical name is stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ProfileType {
@@ -37,8 +38,8 @@ pub enum ProfileType {
     Alloc,
     Lock,
     Wall,
-    /// Memory held at the moment of a snapshot (SPEC §17): a window's value is the mean of its
-    /// snapshots, not their sum.
+    /// Memory held at the moment of a snapshot (docs/runtimes.md): a window's value is the mean of
+    /// its snapshots, not their sum.
     Inuse,
 }
 

@@ -1,7 +1,7 @@
-//! Label selectors (SPEC §12): Prometheus matchers that narrow a profile to some of an app's
-//! series, e.g. `version="1.4.2",region=~"eu-.*"`. One parser for every route: names are
-//! checked, values unescaped exactly once and escaped exactly once on the way out, regexes
-//! compiled; anything else is refused before a query is built.
+//! Label selectors (docs/gate.md#comparing-a-canary): Prometheus matchers that narrow a profile to
+//! some of an app's series, e.g. `version="1.4.2",region=~"eu-.*"`. One parser for every route:
+//! names are checked, values unescaped exactly once and escaped exactly once on the way out,
+//! regexes compiled; anything else is refused before a query is built.
 
 use std::fmt;
 

@@ -20,6 +20,7 @@ mod slices;
 mod stats;
 pub mod trend;
 pub mod trend_view;
+pub mod utc;
 mod window;
 
 use std::fmt;
@@ -48,7 +49,7 @@ pub use slices::{SliceSecs, Slices};
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
 pub use window::{now_floored, TimeWindow};
 
-/// An application name: 1–255 characters, no control characters (SPEC §8).
+/// An application name: 1–255 characters, no control characters (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct AppName(String);

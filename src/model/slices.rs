@@ -1,4 +1,5 @@
-//! Slice arithmetic of the watcher (SPEC §13): slices aligned to the epoch, due after a lag.
+//! Slice arithmetic of the watcher (docs/profiles-over-time.md): slices aligned to the epoch, due
+//! after a lag.
 
 use std::time::Duration;
 
@@ -89,7 +90,8 @@ impl Slices {
 
     /// The slices starting in `window` that are due at `now` (the watcher has had its turn at
     /// them), as the window from the first one's start to the last one's end; `None` when
-    /// there is none. A slice still open, or within its lag, is left out (SPEC §20).
+    /// there is none. A slice still open, or within its lag, is left out
+    /// (docs/profiles-over-time.md#whole-or-live-spec-20).
     pub fn due_in(&self, window: TimeWindow, now: i64) -> Option<TimeWindow> {
         let from = self.first_from(window.from);
         let to = self

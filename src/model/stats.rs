@@ -18,8 +18,8 @@ pub struct FunctionStat {
     pub self_samples: u64,
     /// Samples in the function and its callees, each stack counted once.
     pub total_samples: u64,
-    /// Self samples in each part of the window (`slices`, SPEC §14), aligned with the window's
-    /// `parts`, 0 where absent; empty when the window was not cut.
+    /// Self samples in each part of the window (`slices`, docs/api.md#how-sure-is-a-diff), aligned
+    /// with the window's `parts`, 0 where absent; empty when the window was not cut.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub part_self_samples: Vec<u64>,
 }

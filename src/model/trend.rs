@@ -1,5 +1,5 @@
-//! Profiles over time (SPEC §13), pure: what one slice's summary keeps, which functions a
-//! trend shows, and the thresholds suggested from a week of summaries.
+//! Profiles over time (docs/profiles-over-time.md), pure: what one slice's summary keeps, which
+//! functions a trend shows, and the thresholds suggested from a week of summaries.
 
 use std::collections::HashMap;
 
@@ -16,7 +16,8 @@ pub struct KeptFunction {
     pub total_samples: u64,
     /// [`name_key`] of `name`, computed once where the summary is made or read: the detectors
     /// match a function from slice to slice by it without reading the names again, which are
-    /// scattered through memory (SPEC §22's benchmark spent 70 % of its time on those reads).
+    /// scattered through memory (the leak benchmark of docs/performance.md#leaks-spec-22 spent 70 %
+    /// of its time on those reads).
     pub key: u64,
 }
 
@@ -47,7 +48,8 @@ pub struct SliceSummary {
     pub total_samples: u64,
     /// Values of the version label seen in the slice, sorted.
     pub versions: Vec<String>,
-    /// Values of `service_git_ref` seen in the slice, sorted (SPEC §21).
+    /// Values of `service_git_ref` seen in the slice, sorted
+    /// (docs/regressions.md#the-change-that-caused-it).
     pub refs: Vec<String>,
     /// The kept functions, by self samples, then total samples, then name.
     pub functions: Vec<KeptFunction>,

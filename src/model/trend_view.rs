@@ -1,5 +1,5 @@
-//! What `/trends` answers (SPEC §13), pure: an app's summaries as series aligned with the
-//! listed slices, for the chosen functions.
+//! What `/trends` answers (docs/profiles-over-time.md), pure: an app's summaries as series aligned
+//! with the listed slices, for the chosen functions.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

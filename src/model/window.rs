@@ -1,11 +1,13 @@
-//! Time windows in epoch seconds, with SPEC defaults and a "now" floored to Pyroscope's resolution.
+//! Time windows in epoch seconds, with the defaults of docs/api.md and a "now" floored to
+//! Pyroscope's resolution.
 
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::utc::{utc_text, SECOND};
 use super::InputError;
 
 /// Pyroscope's time resolution; a defaulted "now" is floored to it so repeated calls share a cache key.
@@ -32,13 +34,8 @@ pub struct TimeWindow {
 /// `2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC`, as reports show a window.
 impl fmt::Display for TimeWindow {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let instant = |secs: i64| {
-            DateTime::from_timestamp(secs, 0).map_or_else(
-                || secs.to_string(),
-                |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-            )
-        };
-        write!(f, "{} – {}", instant(self.from), instant(self.to))
+        let (from, to) = (utc_text(self.from, SECOND), utc_text(self.to, SECOND));
+        write!(f, "{from} – {to}")
     }
 }
 
@@ -83,7 +80,8 @@ impl TimeWindow {
     }
 }
 
-/// The shortest part a window is cut into for the §14 statistics, in seconds.
+/// The shortest part a window is cut into for the statistics of docs/api.md#how-sure-is-a-diff, in
+/// seconds.
 pub const MIN_PART_SECS: i64 = 10;
 
 impl TimeWindow {

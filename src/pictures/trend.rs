@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::escape::Escaped;
+use crate::model::utc::{utc_text, TICK};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 420.0;
@@ -253,8 +254,7 @@ fn trim_number(v: f64) -> String {
 
 /// `HH:MM` (UTC) of an epoch second.
 fn clock(epoch: i64) -> String {
-    let minutes = epoch.rem_euclid(86_400) / 60;
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+    utc_text(epoch, TICK)
 }
 
 fn shorten(label: &str, chars: usize) -> String {

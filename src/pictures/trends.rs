@@ -93,7 +93,7 @@ pub struct FittedLine {
 }
 
 /// `function`'s values in `trends` (in-use bytes) as a chart in MiB, with `fit` dashed over
-/// them and `since` marked: a leak's picture (SPEC §22).
+/// them and `since` marked: a leak's picture (docs/regressions.md#memory-that-only-grows).
 pub fn memory_svg(trends: &Trends, function: &str, fit: FittedLine, since: i64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
     let starts: Vec<i64> = trends.slices.iter().map(|s| s.start).collect();

@@ -1,6 +1,6 @@
-//! Which pprof sample type answers a logical type for an app's files (SPEC §2, §17): the first
-//! of the configured list that a file has, read with the file's period type, and the
-//! profile-type ID reported for it.
+//! Which pprof sample type answers a logical type for an app's files
+//! (docs/agents.md#profiles-from-files, docs/runtimes.md): the first of the configured list that a
+//! file has, read with the file's period type, and the profile-type ID reported for it.
 
 use crate::formats::pprof::SampleType;
 use crate::model::ProfileType;
@@ -54,8 +54,8 @@ pub(super) fn holds(profile_type: ProfileType, candidates: &[String], file: &Pro
     })
 }
 
-/// Whether a file's `sample_type` is `profile_type` given its period type (SPEC §17): a count
-/// of samples taken on a wall-clock period (Node's profiler) is wall time, never CPU.
+/// Whether a file's `sample_type` is `profile_type` given its period type (docs/runtimes.md): a
+/// count of samples taken on a wall-clock period (Node's profiler) is wall time, never CPU.
 fn counts_as(
     profile_type: ProfileType,
     sample_type: &SampleType,

@@ -1,6 +1,6 @@
-//! A window of pprof files cut into parts (SPEC §14): each file of the window is a part, in
-//! order of its start time, ranked on its own. A file without a time could belong anywhere, so
-//! a window holding one has no parts.
+//! A window of pprof files cut into parts (docs/api.md#how-sure-is-a-diff): each file of the window
+//! is a part, in order of its start time, ranked on its own. A file without a time could belong
+//! anywhere, so a window holding one has no parts.
 
 use std::sync::Arc;
 

@@ -1,7 +1,8 @@
-//! `GET /pgo/{appName}` from pprof files (SPEC §23): the window's files of the CPU sample type
-//! the other routes choose, read again (the cached trees keep no functions or lines) and merged
-//! by `formats::pprof::CpuMerge`, on every core, narrowed by label as a labelled profile is
-//! (SPEC §12). Not cached: a build asks for it once.
+//! `GET /pgo/{appName}` from pprof files (docs/gate.md#a-profile-for-the-compiler): the window's
+//! files of the CPU sample type the other routes choose, read again (the cached trees keep no
+//! functions or lines) and merged by `formats::pprof::CpuMerge`, on every core, narrowed by label
+//! as a labelled profile is (docs/gate.md#comparing-a-canary). Not cached: a build asks for it
+//! once.
 
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};

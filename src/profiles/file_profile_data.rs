@@ -37,7 +37,7 @@ struct MergeKey {
     sample_type: String,
     window: TimeWindow,
     labels: LabelSelector,
-    /// In-use memory: the window's snapshots are averaged, not added (SPEC §17).
+    /// In-use memory: the window's snapshots are averaged, not added (docs/runtimes.md).
     snapshots: bool,
     generation: u64,
 }

@@ -1,7 +1,8 @@
-//! Where the functions of a window's pprof files live (SPEC §21): each file read again for
-//! its sites (`formats::pprof::function_sites`), narrowed by label as a labelled profile is
-//! (SPEC §12), and the files' sites merged. Not cached: what the regression examiner asks for
-//! once per regression.
+//! Where the functions of a window's pprof files live
+//! (docs/regressions.md#the-change-that-caused-it): each file read again for its sites
+//! (`formats::pprof::function_sites`), narrowed by label as a labelled profile is
+//! (docs/gate.md#comparing-a-canary), and the files' sites merged. Not cached: what the regression
+//! examiner asks for once per regression.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,6 +1,6 @@
-//! Profiles from pprof files narrowed by label (SPEC §12): the cached trees hold every sample,
-//! so a labelled query reads its files again and keeps the samples whose string labels
-//! (`Sample.label`) pass the selector.
+//! Profiles from pprof files narrowed by label (docs/gate.md#comparing-a-canary): the cached trees
+//! hold every sample, so a labelled query reads its files again and keeps the samples whose string
+//! labels (`Sample.label`) pass the selector.
 
 use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};

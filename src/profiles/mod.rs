@@ -46,7 +46,8 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::{CallTree, FunctionSite, TimeWindow};
 
-/// Read access to profiles, from Pyroscope or from pprof files (SPEC §2, §3).
+/// Read access to profiles, from Pyroscope or from pprof files (docs/api.md,
+/// docs/agents.md#profiles-from-files).
 ///
 /// # Errors
 /// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
@@ -71,19 +72,21 @@ pub trait ProfileDataSor: Send + Sync {
     /// `limit` is not used): what a differential flame graph draws.
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError>;
     /// Sorted, unique values of the label `name` on `app`'s profiles of `profile_type` in
-    /// `window` (SPEC §13: the versions a slice saw). Pyroscope answers from its label index;
-    /// pprof files from their samples' string labels.
+    /// `window` (docs/profiles-over-time.md: the versions a slice saw). Pyroscope answers from its
+    /// label index; pprof files from their samples' string labels.
     async fn label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError>;
-    /// Where the functions of the window's profile live (SPEC §21), sorted by name then file;
-    /// empty when the source does not say. Each is named as [`ProfileDataSor::profile`] ranks
-    /// it; its `limit` is not used. pprof files and Pyroscope's merged pprof say, from
-    /// `Function.filename`/`start_line` and the sampled `Line.line`s; `NotImplemented` where
-    /// the source has no lines (the legacy Pyroscope API).
+    /// Where the functions of the window's profile live
+    /// (docs/regressions.md#the-change-that-caused-it), sorted by name then file; empty when the
+    /// source does not say. Each is named as [`ProfileDataSor::profile`] ranks it; its `limit` is
+    /// not used. pprof files and Pyroscope's merged pprof say, from
+    /// `Function.filename`/`start_line` and the sampled `Line.line`s; `NotImplemented` where the
+    /// source has no lines (the legacy Pyroscope API).
     async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
-    /// The window's CPU profile as one gzip pprof that `go build -pgo=` takes (SPEC §23):
-    /// Go's CPU sample types, each stack cut to `keep_locations` innermost locations and
-    /// equal stacks merged. `NotFound` when the app has no CPU samples in the window. pprof
-    /// files and Pyroscope's merged pprof give their functions, start lines and inlined frames
-    /// as they came; `NotImplemented` where the source has no lines (the legacy API).
+    /// The window's CPU profile as one gzip pprof that `go build -pgo=` takes
+    /// (docs/gate.md#a-profile-for-the-compiler): Go's CPU sample types, each stack cut to
+    /// `keep_locations` innermost locations and equal stacks merged. `NotFound` when the app has no
+    /// CPU samples in the window. pprof files and Pyroscope's merged pprof give their functions,
+    /// start lines and inlined frames as they came; `NotImplemented` where the source has no lines
+    /// (the legacy API).
     async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError>;
 }

@@ -65,8 +65,8 @@ pub struct ProfileWindow {
     pub truncated_percent: f64,
     /// Functions by self samples descending, then name; at most `limit` of them.
     pub functions: Vec<FunctionStat>,
-    /// The window cut into parts (`slices` > 0), each read on its own: what the §14
-    /// statistics are computed from. Absent when not asked for or not possible.
+    /// The window cut into parts (`slices` > 0), each read on its own: what the statistics of
+    /// docs/api.md#how-sure-is-a-diff are computed from. Absent when not asked for or not possible.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parts: Option<Vec<WindowPart>>,
     /// Why the window has no `parts` although they were asked for.
@@ -131,7 +131,8 @@ pub struct LabelQuery {
     pub name: String,
 }
 
-/// What to read for `GET /pgo/{appName}` (SPEC §23): one app's CPU profile of a window.
+/// What to read for `GET /pgo/{appName}` (docs/gate.md#a-profile-for-the-compiler): one app's CPU
+/// profile of a window.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PgoQuery {
     pub app: AppName,
@@ -154,7 +155,8 @@ pub struct ProfileDiffQuery {
     pub baseline_labels: LabelSelector,
     /// Matchers of the current side.
     pub current_labels: LabelSelector,
-    /// Parts each window is cut into besides being read whole (SPEC §14); 0 = none.
+    /// Parts each window is cut into besides being read whole (docs/api.md#how-sure-is-a-diff);
+    /// 0 = none.
     pub slices: u32,
 }
 
@@ -217,7 +219,7 @@ pub struct LabelValues {
     pub values: Vec<String>,
 }
 
-/// Where the functions of a window's profile live (SPEC §21).
+/// Where the functions of a window's profile live (docs/regressions.md#the-change-that-caused-it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"sites": [
     {"name": "main.work", "file": "/src/app/work.go", "startLine": 20, "sampled": [22, 24]},

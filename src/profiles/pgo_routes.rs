@@ -1,5 +1,6 @@
 //! `GET /pgo/{appName}`: the window's CPU profile as the file Go's compiler takes for
-//! profile-guided optimisation (SPEC §23), `go build -pgo=default.pgo`.
+//! profile-guided optimisation (docs/gate.md#a-profile-for-the-compiler),
+//! `go build -pgo=default.pgo`.
 
 use std::num::NonZeroUsize;
 

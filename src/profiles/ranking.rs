@@ -10,8 +10,8 @@ use super::model::{
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::model::{saturate, FunctionStat, LabelSelector, TimeWindow};
 
-/// A window's parts as read (SPEC §14): each part's bounds and flame graph, or why there are
-/// none; `None` when they were not asked for.
+/// A window's parts as read (docs/api.md#how-sure-is-a-diff): each part's bounds and flame graph,
+/// or why there are none; `None` when they were not asked for.
 pub type PartsRead = Option<Result<Vec<(TimeWindow, Arc<FlameGraphStats>)>, String>>;
 
 /// The `limit` highest-ranked functions of `stats`.

@@ -123,7 +123,7 @@ pub async fn profile(
     Ok(HttpResponse::Ok().json(sor.profile(request).await?))
 }
 
-/// How finely `GET /profiles/{appName}/diff` cuts its windows (SPEC §14).
+/// How finely `GET /profiles/{appName}/diff` cuts its windows (docs/api.md#how-sure-is-a-diff).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SlicesParam {

@@ -13,7 +13,7 @@ use crate::infra::durations;
 
 use crate::model::ProfileType;
 
-/// pprof files as the profile source (SPEC §2, "Profiles from pprof files").
+/// pprof files as the profile source (docs/agents.md#profiles-from-files).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProfilesSettings {
     /// `<dir>/<app>/<file>` (env `PROFILES_DIR`); unset unless files are the source.

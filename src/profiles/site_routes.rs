@@ -1,6 +1,6 @@
 //! `GET /profiles/{appName}/sites`: where the functions of an app's profile live in the source
-//! (SPEC §21), which is how the regression examiner in another process ranks a regression's
-//! commits.
+//! (docs/regressions.md#the-change-that-caused-it), which is how the regression examiner in another
+//! process ranks a regression's commits.
 
 use actix_web::{web, HttpResponse};
 

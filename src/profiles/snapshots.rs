@@ -1,5 +1,5 @@
-//! A window of in-use snapshots (SPEC §17). Memory held is a state, not a count: ten snapshots
-//! of the same 100 MB are 100 MB, not 1 GB. Each file of a window counts for the time it
+//! A window of in-use snapshots (docs/runtimes.md). Memory held is a state, not a count: ten
+//! snapshots of the same 100 MB are 100 MB, not 1 GB. Each file of a window counts for the time it
 //! covers (its pprof duration; an instant counts as one second) over the time the window's files
 //! cover together, so one source's snapshots average, and sources that run side by side add up.
 

@@ -15,7 +15,7 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::AppName;
 
-/// Ownership and tier of monitored services (SPEC §7, Registry).
+/// Ownership and tier of monitored services (docs/api.md, Registry).
 ///
 /// # Errors
 /// `NotFound` for an unregistered app, `Invalid` for a broken constraint, `Unavailable` when the store is down.

@@ -1,6 +1,6 @@
-//! Regressions to Alertmanager (SPEC §15), from one replica at a time (a PostgreSQL advisory
-//! lock): every confirmed, announced event is posted as firing at once and again every slice
-//! (`endsAt` = now + 4 slices, so Alertmanager resolves it by itself if every replica dies),
+//! Regressions to Alertmanager (docs/regressions.md), from one replica at a time (a PostgreSQL
+//! advisory lock): every confirmed, announced event is posted as firing at once and again every
+//! slice (`endsAt` = now + 4 slices, so Alertmanager resolves it by itself if every replica dies),
 //! and each resolution once, recorded in the store so that no other leader sends it again.
 //! Webhooks do not go this way: they are enqueued in the outbox with the transition.
 

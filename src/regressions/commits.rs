@@ -1,7 +1,7 @@
-//! The commits named on a regression (SPEC §21): the refs its slices name on either side of
-//! its change point (the watcher keeps them with each summary), ranked by the commits
-//! capability against its before and after windows. At a confirmation, and again on
-//! `GET /regressions/{id}/suspects`.
+//! The commits named on a regression (docs/regressions.md#the-change-that-caused-it): the refs its
+//! slices name on either side of its change point (the watcher keeps them with each summary),
+//! ranked by the commits capability against its before and after windows. At a confirmation, and
+//! again on `GET /regressions/{id}/suspects`.
 
 use std::sync::Arc;
 

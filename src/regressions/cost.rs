@@ -1,5 +1,5 @@
-//! The cost ratio of SPEC §19: by what factor a function's cost grew against the rest of its
-//! profile, and what that costs the whole process. Pure; shares are fractions (0–1).
+//! The cost ratio of docs/regressions.md: by what factor a function's cost grew against the rest of
+//! its profile, and what that costs the whole process. Pure; shares are fractions (0–1).
 //!
 //! The edges, where the ratio has no finite value, are named rather than divided by zero:
 //! a function new in the profile (before share 0) or one that became the whole profile (after

@@ -9,8 +9,8 @@ fn close(got: Option<f64>, want: f64, tolerance: f64) -> bool {
 #[test]
 fn a_large_function_doing_thirty_percent_more_work_has_ratio_1_3_and_costs_the_process_16_7_percent(
 ) {
-    // SPEC §19's process: b = 0.557. Its function does 1.3× the work and the rest the same, so
-    // a = 1.3·b / (1 + 0.3·b) = 0.7241 / 1.1671 = 0.620427 (the spec's 62.1 %), and
+    // The process of docs/regressions.md: b = 0.557. Its function does 1.3× the work and the rest
+    // the same, so a = 1.3·b / (1 + 0.3·b) = 0.7241 / 1.1671 = 0.620427 (62.0 % there), and
     // r = (a/(1−a)) / (b/(1−b)) = 1.3 by construction; 100·b·(r−1) = 100·0.557·0.3 = 16.71.
     let (b, a): (f64, f64) = (0.557, 0.7241 / 1.1671);
     assert!((a - 0.620_427).abs() < 1e-6, "{a}");

@@ -1,4 +1,4 @@
-//! The detector run on a series right after a new summary (SPEC §15): the series' recent
+//! The detector run on a series right after a new summary (docs/regressions.md): the series' recent
 //! summaries and open events read, the pure detector's changes decided, and each confirmation
 //! or resolution given what it delivers. The watcher calls it by its contract
 //! (`SliceExaminer`) and stores what it decided with the summary, in one transaction fenced by
@@ -38,9 +38,10 @@ pub struct Examiner {
     pub notify_cost_shifts: bool,
     pub notices: Arc<RegressionNotices>,
     pub metrics: Arc<RegressionMetrics>,
-    /// Names the commits behind each confirmation (SPEC §21).
+    /// Names the commits behind each confirmation (docs/regressions.md#the-change-that-caused-it).
     pub namer: Arc<RegressionCommits>,
-    /// The leak detector's settings (SPEC §22), for in-use series.
+    /// The leak detector's settings (docs/regressions.md#memory-that-only-grows), for in-use
+    /// series.
     pub leaks: LeakSettings,
     /// `leaks.memory_limit_bytes`: the limit of an app whose registry metadata names none.
     pub memory_limit_bytes: Option<u64>,
@@ -60,9 +61,10 @@ impl Examiner {
         let mut changes = self
             .leak_changes(series, history, &open, &mut context)
             .await?;
-        // An in-use series is watched for leaks (SPEC §22), not for changes of share: memory
-        // held is a state, and a leak's rising share would be found again and again. Its share
-        // events from before (`inuse` watched by an older version) are still decided.
+        // An in-use series is watched for leaks (docs/regressions.md#memory-that-only-grows), not
+        // for changes of share: memory held is a state, and a leak's rising share would be found
+        // again and again. Its share events from before (`inuse` watched by an older version) are
+        // still decided.
         let unwatched: HashSet<&str> = match (series.profile_type, history.last()) {
             (ProfileType::Inuse, Some(newest)) => {
                 newest.functions.iter().map(|f| f.name.as_str()).collect()

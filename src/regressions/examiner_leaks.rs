@@ -1,6 +1,7 @@
-//! The leak detector (SPEC §22) run by the examiner on an in-use series: its open leak events
-//! decided, new leaks suspected, and each confirmation given when the process reaches its
-//! memory limit (the app's registry metadata `memoryLimitBytes`, else `leaks.memory_limit_bytes`).
+//! The leak detector (docs/regressions.md#memory-that-only-grows) run by the examiner on an in-use
+//! series: its open leak events decided, new leaks suspected, and each confirmation given when the
+//! process reaches its memory limit (the app's registry metadata `memoryLimitBytes`, else
+//! `leaks.memory_limit_bytes`).
 
 use std::collections::HashSet;
 

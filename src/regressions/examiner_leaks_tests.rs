@@ -1,6 +1,6 @@
-//! The examiner on an in-use series (SPEC §22), on the generated mocks: leaks found and
-//! confirmed as events of kind leak, the limit read from the registry metadata, and no change
-//! of share suspected beside them.
+//! The examiner on an in-use series (docs/regressions.md#memory-that-only-grows), on the generated
+//! mocks: leaks found and confirmed as events of kind leak, the limit read from the registry
+//! metadata, and no change of share suspected beside them.
 
 use crate::infra::sor::json_text::{JsonObject, JsonText};
 use crate::model::trend::{KeptFunction, SliceSummary};

@@ -1,8 +1,8 @@
-//! What a leak says when it is delivered (SPEC §22): its alert's summary and description, in
-//! bytes people read (KiB, MiB, GiB), with the rate, since when, and when the limit is reached.
+//! What a leak says when it is delivered (docs/regressions.md#memory-that-only-grows): its alert's
+//! summary and description, in bytes people read (KiB, MiB, GiB), with the rate, since when, and
+//! when the limit is reached.
 
-use chrono::DateTime;
-
+use crate::model::utc::{utc_text, CLOCK, MINUTE};
 use crate::regressions::leaks::Leak;
 use crate::regressions::store::Regression;
 
@@ -22,14 +22,14 @@ pub fn summary(event: &Regression, leak: &Leak, function: &str) -> String {
         signed(leak.bytes_per_hour),
         signed(leak.low),
         signed(leak.high),
-        clock(leak.since, "%H:%M UTC"),
+        utc_text(leak.since, CLOCK),
         bytes(leak.current_bytes as f64),
     );
     if let (Some(limit), Some(at)) = (leak.limit_bytes, leak.limit_reached_at) {
         line.push_str(&format!(
             "; the {} limit is reached at {}",
             bytes(limit as f64),
-            clock(at, "%Y-%m-%d %H:%M UTC")
+            utc_text(at, MINUTE)
         ));
     }
     line
@@ -47,7 +47,7 @@ pub fn description(event: &Regression, leak: &Leak) -> String {
         signed(leak.low),
         signed(leak.high),
         leak.p_value,
-        clock(leak.fit_from, "%Y-%m-%d %H:%M UTC"),
+        utc_text(leak.fit_from, MINUTE),
         bytes(leak.start_bytes),
         bytes(leak.current_bytes as f64),
         bytes(leak.total_bytes as f64),
@@ -56,7 +56,7 @@ pub fn description(event: &Regression, leak: &Leak) -> String {
         (Some(limit), Some(at)) => text.push_str(&format!(
             " At the summed rate of its leaks it reaches its {} limit at {}.",
             bytes(limit as f64),
-            clock(at, "%Y-%m-%d %H:%M UTC")
+            utc_text(at, MINUTE)
         )),
         _ => text.push_str(
             " No memory limit is known (registry metadata memoryLimitBytes, or \
@@ -92,13 +92,6 @@ pub fn bytes(value: f64) -> String {
     } else {
         format!("{scaled:.1} {}", UNITS[unit])
     }
-}
-
-/// Epoch seconds in `format`, UTC.
-pub fn clock(secs: i64, format: &str) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format(format).to_string())
-        .unwrap_or_else(|| secs.to_string())
 }
 
 #[cfg(test)]

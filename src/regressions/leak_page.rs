@@ -1,9 +1,10 @@
-//! A leak's part of its page (SPEC §22): the rate with its interval, the levels, the limit, and
-//! the in-use plot with the fitted line. Pure.
+//! A leak's part of its page (docs/regressions.md#memory-that-only-grows): the rate with its
+//! interval, the levels, the limit, and the in-use plot with the fitted line. Pure.
 
-use super::leak_notice::{bytes, clock};
+use super::leak_notice::bytes;
 use super::marks::rate_line;
 use crate::model::trend_view::Trends;
+use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{memory_svg, FittedLine, Page};
 use crate::regressions::leaks::Leak;
 
@@ -55,5 +56,5 @@ pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
 
 /// Epoch seconds as `2026-11-24 10:35 UTC`.
 fn utc(secs: i64) -> String {
-    clock(secs, "%Y-%m-%d %H:%M UTC")
+    utc_text(secs, MINUTE)
 }

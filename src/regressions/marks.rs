@@ -1,5 +1,5 @@
-//! What the front door and an app's trend page show of the regression events (SPEC §24): the
-//! change of one event in one line, and the events of a window as marks on a trend, through
+//! What the front door and an app's trend page show of the regression events (docs/front-door.md):
+//! the change of one event in one line, and the events of a window as marks on a trend, through
 //! the watcher's [`TrendMarks`] contract.
 
 use std::sync::Arc;

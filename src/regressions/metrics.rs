@@ -1,5 +1,5 @@
-//! What the regressions show on `/metrics` (SPEC §15): the event transitions this process
-//! stored, and the regressions confirmed now.
+//! What the regressions show on `/metrics` (docs/regressions.md): the event transitions this
+//! process stored, and the regressions confirmed now.
 
 use prometheus::{IntCounterVec, IntGauge, Opts};
 
@@ -14,7 +14,8 @@ pub struct RegressionMetrics {
     pub transitions: IntCounterVec,
     /// `regressions_active`: confirmed regressions in the store now (the same on every replica).
     pub active: IntGauge,
-    /// `memory_leaks_active`: confirmed leaks (SPEC §22) in the store now, among the above.
+    /// `memory_leaks_active`: confirmed leaks (docs/regressions.md#memory-that-only-grows) in the
+    /// store now, among the above.
     pub leaks: IntGauge,
 }
 

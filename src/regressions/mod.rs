@@ -1,4 +1,4 @@
-//! Regressions found without rules (SPEC §15, §19, §21): the detector, the examiner the watcher
+//! Regressions found without rules (docs/regressions.md): the detector, the examiner the watcher
 //! calls after each summary, the announcer, the events' store, routes and page, and the commits
 //! most likely behind a regression.
 

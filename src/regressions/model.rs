@@ -1,4 +1,4 @@
-//! What the regression detector (SPEC §15, `regressions::detector`) reads and says: its
+//! What the regression detector (docs/regressions.md, `regressions::detector`) reads and says: its
 //! settings, the events it is told about and the changes it asks for. Domain types, so that
 //! the watcher's store can write the changes as they are.
 
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::regressions::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
 use crate::regressions::leaks::model::Leak;
 
-/// The detector's settings (`watch.*` of SPEC §15).
+/// The detector's settings (`watch.*` of docs/regressions.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorSettings {
     /// Slices of the before window of the test.
@@ -25,14 +25,14 @@ pub struct DetectorSettings {
     pub fdr: f64,
     /// Smallest delta suspected, in percentage points.
     pub min_delta_points: f64,
-    /// Smallest growth of the function's cost ratio suspected (SPEC §19): r ≥ 1 + this.
+    /// Smallest growth of the function's cost ratio suspected (docs/regressions.md): r ≥ 1 + this.
     pub min_relative: f64,
     /// Most functions a summary keeps: a slice that kept fewer kept every function it saw.
     pub top_functions: usize,
     /// The watcher's slice grid.
     pub slices: Slices,
-    /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19):
-    /// its function is watched again against its new level.
+    /// Slices after its confirmation a regression that has not resolved is settled
+    /// (docs/regressions.md): its function is watched again against its new level.
     pub settle_slices: usize,
 }
 
@@ -77,16 +77,16 @@ impl DetectorSettings {
     }
 
     /// The smallest delta worth an event, in points: `max(min_delta_points, the rise to the
-    /// share whose cost ratio is 1 + min_relative)` (SPEC §19; ≈ min_relative × before% for
-    /// small shares). A confirmed regression is back within half of it when it resolves.
+    /// share whose cost ratio is 1 + min_relative)` (docs/regressions.md; ≈ min_relative × before%
+    /// for small shares). A confirmed regression is back within half of it when it resolves.
     pub fn threshold(&self, before_percent: f64) -> f64 {
         let before = before_percent / 100.0;
         let rise = 100.0 * (share_at_ratio(before, 1.0 + self.min_relative) - before);
         self.min_delta_points.max(rise)
     }
 
-    /// The rule of suspicion besides significance (SPEC §19): Δ ≥ `min_delta_points` and the
-    /// cost ratio r ≥ 1 + `min_relative` (an unbounded r, a new function's, is).
+    /// The rule of suspicion besides significance (docs/regressions.md): Δ ≥ `min_delta_points` and
+    /// the cost ratio r ≥ 1 + `min_relative` (an unbounded r, a new function's, is).
     pub fn big_enough(&self, before_percent: f64, after_percent: f64) -> bool {
         after_percent - before_percent >= self.min_delta_points
             && ratio_at_least(
@@ -157,7 +157,7 @@ impl FromStr for EventState {
 pub enum EventKind {
     Regression,
     CostShift,
-    /// In-use memory that only grows (SPEC §22).
+    /// In-use memory that only grows (docs/regressions.md#memory-that-only-grows).
     Leak,
 }
 
@@ -191,7 +191,8 @@ pub struct VersionChange {
     pub after: String,
 }
 
-/// The numbers of one test of one function: windows, shares and the §14 delta.
+/// The numbers of one test of one function: windows, shares and the delta of
+/// docs/api.md#how-sure-is-a-diff.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
     pub function: String,
@@ -201,17 +202,17 @@ pub struct Finding {
     pub after_percent: f64,
     /// after% − before%, in percentage points.
     pub delta_percent: f64,
-    /// 95 % interval of the delta (§14), not rounded.
+    /// 95 % interval of the delta (docs/api.md#how-sure-is-a-diff), not rounded.
     pub low: f64,
     pub high: f64,
     /// Welch's two-sided p-value (a leak's: Mann–Kendall's), before Benjamini–Hochberg.
     pub p_value: f64,
-    /// A leak's growth (SPEC §22); None for a change of share.
+    /// A leak's growth (docs/regressions.md#memory-that-only-grows); None for a change of share.
     pub leak: Option<Leak>,
 }
 
 impl Finding {
-    /// The cost ratio r of SPEC §19; None when unbounded (see `regressions::cost`).
+    /// The cost ratio r of docs/regressions.md; None when unbounded (see `regressions::cost`).
     pub fn cost_ratio(&self) -> Option<f64> {
         cost_ratio(self.before_percent / 100.0, self.after_percent / 100.0)
     }
@@ -288,10 +289,10 @@ pub enum Change {
         share_percent: f64,
     },
     /// Event `id` settled at the newest slice `at`: `settle_slices` slices after its
-    /// confirmation and not resolved (SPEC §19).
+    /// confirmation and not resolved (docs/regressions.md).
     Settled { id: i64, at: i64 },
-    /// Confirmed leak `id` measured again at the newest slice `at` (SPEC §22): its line fitted
-    /// to the window now, so its rate and when it reaches the limit stay current. Not a
-    /// transition: nothing is delivered of it.
+    /// Confirmed leak `id` measured again at the newest slice `at`
+    /// (docs/regressions.md#memory-that-only-grows): its line fitted to the window now, so its rate
+    /// and when it reaches the limit stay current. Not a transition: nothing is delivered of it.
     Remeasured { id: i64, at: i64, finding: Finding },
 }

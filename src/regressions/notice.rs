@@ -1,7 +1,7 @@
-//! What a regression says when it is delivered (SPEC §15): the Alertmanager alert
-//! `ProfilingRegression` (`ProfilingMemoryLeak` for a leak, SPEC §22; re-sent every slice
-//! while confirmed, `endsAt` = now + 4 slices, and once when resolved) and the webhook body of
-//! each transition.
+//! What a regression says when it is delivered (docs/regressions.md): the Alertmanager alert
+//! `ProfilingRegression` (`ProfilingMemoryLeak` for a leak,
+//! docs/regressions.md#memory-that-only-grows; re-sent every slice while confirmed, `endsAt` =
+//! now + 4 slices, and once when resolved) and the webhook body of each transition.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::commits::Why;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
+use crate::model::utc::{utc_text, CLOCK, MINUTE};
 use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::leak_notice::{self, LEAK_ALERT_NAME};
@@ -44,11 +45,12 @@ pub struct RegressionAnnotations {
     pub summary: String,
     pub description: String,
     pub report_url: String,
-    /// On the one resolution of a settled regression (SPEC §19): why it stopped firing.
+    /// On the one resolution of a settled regression (docs/regressions.md): why it stopped firing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub settled: Option<String>,
-    /// The commit most likely behind it (SPEC §21), when one is named: "abc1234 Compile the
-    /// pattern per call — changes Router.route, on Pattern.compile's stacks".
+    /// The commit most likely behind it (docs/regressions.md#the-change-that-caused-it), when one
+    /// is named: "abc1234 Compile the pattern per call — changes Router.route, on Pattern.compile's
+    /// stacks".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspect_commit: Option<String>,
 }
@@ -161,9 +163,7 @@ pub fn summary(event: &Regression) -> String {
     if let Some(leak) = &event.leak {
         return leak_notice::summary(event, leak, short_name(&event.function));
     }
-    let since = DateTime::from_timestamp(event.changed_at, 0)
-        .map(|t| t.format("%H:%M UTC").to_string())
-        .unwrap_or_default();
+    let since = utc_text(event.changed_at, CLOCK);
     let mut line = format!(
         "{} {}: {} {:.1}% → {:.1}% ({:+.1} pt, 95% CI {:+.1}…{:+.1}), {}, since {since}",
         event.app_name,
@@ -222,9 +222,7 @@ fn settled(event: &Regression) -> Option<String> {
     let at = event
         .settled_at
         .filter(|_| event.state == EventState::Settled)?;
-    let since = DateTime::from_timestamp(at, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| at.to_string());
+    let since = utc_text(at, MINUTE);
     Some(format!(
         "not resolved since its confirmation; settled at {since}: {} is watched again \
          against its new level",
@@ -232,9 +230,9 @@ fn settled(event: &Regression) -> Option<String> {
     ))
 }
 
-/// SPEC §19's "+30 % in this function, about +16.7 % for the process": the cost ratio and the
-/// process's extra cost, "new in this function" when the ratio is unbounded, the process's part
-/// left out when it is.
+/// docs/regressions.md's "+30 % in this function, about +16.7 % for the process": the cost ratio
+/// and the process's extra cost, "new in this function" when the ratio is unbounded, the process's
+/// part left out when it is.
 pub fn cost(event: &Regression) -> String {
     // Rounded as the JSON shows them first, so that the text reads the same numbers.
     let event = &event.clone().rounded();

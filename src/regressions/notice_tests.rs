@@ -1,4 +1,4 @@
-//! What a regression's alert says of its cost (SPEC §19), on events written by hand.
+//! What a regression's alert says of its cost (docs/regressions.md), on events written by hand.
 
 use super::{cost, summary, RegressionNotices};
 use crate::model::{ProfileType, SliceSecs, Slices};
@@ -44,8 +44,8 @@ fn event(before: f64, after: f64) -> Regression {
 
 #[test]
 fn the_summary_says_the_growth_in_the_function_and_for_the_process() {
-    // SPEC §19's example: 55.7 % doing 1.3× the work, a = 0.7241 / 1.1671 = 62.04 %:
-    // r = 1.3 → "+30 %", 100·0.557·0.3 = 16.71 → "+16.7 %".
+    // The example of docs/regressions.md: 55.7 % doing 1.3× the work,
+    // a = 0.7241 / 1.1671 = 62.04 %: r = 1.3 → "+30 %", 100·0.557·0.3 = 16.71 → "+16.7 %".
     let big = event(55.7, 100.0 * 0.7241 / 1.1671);
     let words = "+30 % in this function, about +16.7 % for the process";
     assert_eq!(cost(&big), words);

@@ -1,11 +1,11 @@
-//! A regression as one self-contained HTML page (SPEC §15): what happened first, the trend
-//! with the change point and versions marked, the before-vs-after diff with its intervals and
+//! A regression as one self-contained HTML page (docs/regressions.md): what happened first, the
+//! trend with the change point and versions marked, the before-vs-after diff with its intervals and
 //! differential flame graph, then the exact queries. Pure.
 
-use super::leak_notice::clock;
 use super::notice::{cost, summary, suspect_commit};
 use crate::commits::{SuspectsReason, Why};
 use crate::diff_report::findings;
+use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{href, trends_svg_marked, Cell, Page};
 use crate::regressions::model::EventState;
 use crate::regressions::service::Compared;
@@ -128,7 +128,8 @@ pub fn render(compared: &Compared) -> String {
     page.finish()
 }
 
-/// The commits most likely behind it, with their evidence, or why none is named (SPEC §21).
+/// The commits most likely behind it, with their evidence, or why none is named
+/// (docs/regressions.md#the-change-that-caused-it).
 fn suspects(page: &mut Page, r: &Regression) {
     page.heading("The change that caused it");
     if let Some(range) = &r.range {
@@ -198,7 +199,7 @@ fn short_ref(name: &str) -> &str {
     }
 }
 
-/// The cost ratio and what the process spends more (SPEC §19), with the ratio's number.
+/// The cost ratio and what the process spends more (docs/regressions.md), with the ratio's number.
 fn cost_fact(r: &Regression) -> String {
     match r.cost_ratio {
         Some(ratio) => format!("{} (cost ratio {ratio:.3})", cost(r)),
@@ -208,5 +209,5 @@ fn cost_fact(r: &Regression) -> String {
 
 /// Epoch seconds as `2026-11-24 10:35 UTC`.
 fn utc(secs: i64) -> String {
-    clock(secs, "%Y-%m-%d %H:%M UTC")
+    utc_text(secs, MINUTE)
 }

@@ -40,7 +40,8 @@ pub struct ListParams {
     /// Only events in this state.
     #[param(pattern = "^(suspected|confirmed|went_away|resolved|settled)$")]
     pub state: Option<String>,
-    /// Only events of this kind: `leak` for memory that only grows (SPEC §22).
+    /// Only events of this kind: `leak` for memory that only grows
+    /// (docs/regressions.md#memory-that-only-grows).
     #[param(pattern = "^(regression|cost_shift|leak)$")]
     pub kind: Option<String>,
     /// Only change points at or after this, epoch seconds.
@@ -69,11 +70,12 @@ pub struct OneParams {
 /// Regressions the watcher found by itself, newest change point first.
 ///
 /// Each event: the function whose self share rose, its change point, the shares before and
-/// after with the 95 % interval and p-value of the change (SPEC §14 over slices), the deploy
-/// (`version`) when a new version appeared at the change point, and `kind` `cost_shift` when
-/// the cost moved from another function (`shiftedFrom`). A `leak` (SPEC §22) is a function
-/// whose in-use memory only grows: its `leak` holds the rate with its interval, since when,
-/// and when the process reaches its memory limit.
+/// after with the 95 % interval and p-value of the change (docs/api.md#how-sure-is-a-diff over
+/// slices), the deploy (`version`) when a new version appeared at the change point, and `kind`
+/// `cost_shift` when the cost moved from another function (`shiftedFrom`). A `leak`
+/// (docs/regressions.md#memory-that-only-grows) is a function whose in-use memory only grows: its
+/// `leak` holds the rate with its interval, since when, and when the process reaches its memory
+/// limit.
 #[utoipa::path(get, path = "/regressions", tag = "regressions",
     params(ListParams),
     responses(
@@ -159,7 +161,8 @@ pub async fn one(
     Ok(rendered(format, page))
 }
 
-/// The commits most likely behind one regression, ranked again (SPEC §21).
+/// The commits most likely behind one regression, ranked again
+/// (docs/regressions.md#the-change-that-caused-it).
 ///
 /// Reads the refs its slices name before and after its change point, the repository
 /// `[repositories.dirs]` names for the app (or its `service_repository` label) and where the

@@ -1,5 +1,5 @@
-//! What `/regressions` answers (SPEC §15): the stored events, one event with the trend points
-//! around it, and its page, whose before-vs-after comparison is the diff report's.
+//! What `/regressions` answers (docs/regressions.md): the stored events, one event with the trend
+//! points around it, and its page, whose before-vs-after comparison is the diff report's.
 
 use std::sync::Arc;
 
@@ -26,7 +26,8 @@ pub struct Compared {
     pub trees: DiffTrees,
 }
 
-/// Parts each side of a regression's comparison is cut into (SPEC §14's default).
+/// Parts each side of a regression's comparison is cut into (the default of
+/// docs/api.md#how-sure-is-a-diff).
 const COMPARED_SLICES: u32 = 10;
 /// Functions the comparison lists at most.
 const COMPARED_FUNCTIONS: u32 = 20;
@@ -55,7 +56,7 @@ pub struct RegressionService {
     /// Compares the slices before the change point with those after it.
     pub diff: Arc<DiffReportService>,
     pub settings: DetectorSettings,
-    /// Names the commits behind an event again (SPEC §21).
+    /// Names the commits behind an event again (docs/regressions.md#the-change-that-caused-it).
     pub namer: Arc<RegressionCommits>,
 }
 

@@ -1,6 +1,6 @@
-//! The detectors' settings: the regression detector's (SPEC §15) read from the watcher's (they
-//! live in `[watch]` because the detector reads the watcher's slices), and the leak detector's
-//! (SPEC §22, `[leaks]`).
+//! The detectors' settings: the regression detector's (docs/regressions.md) read from the watcher's
+//! (they live in `[watch]` because the detector reads the watcher's slices), and the leak
+//! detector's (docs/regressions.md#memory-that-only-grows, `[leaks]`).
 
 use serde::Deserialize;
 
@@ -29,7 +29,8 @@ impl DetectorSettings {
     }
 }
 
-/// `[leaks]`: how in-use memory that only grows is found (SPEC §22).
+/// `[leaks]`: how in-use memory that only grows is found
+/// (docs/regressions.md#memory-that-only-grows).
 #[derive(Debug, Clone, Deserialize)]
 pub struct LeaksConfig {
     /// Slices of the window each in-use function is tested over.

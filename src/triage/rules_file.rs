@@ -1,5 +1,5 @@
-//! The rules file as written (TOML, SPEC §4 and §17) and its compilation into the matcher's
-//! rules; a file that cannot be used is refused with the reason.
+//! The rules file as written (TOML, docs/runtimes.md) and its compilation into the
+//! matcher's rules; a file that cannot be used is refused with the reason.
 
 use serde::Deserialize;
 

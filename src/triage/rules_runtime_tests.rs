@@ -1,4 +1,4 @@
-//! Garbage collection per runtime (SPEC §17): each runtime's collector frames, as its agent
+//! Garbage collection per runtime (docs/runtimes.md): each runtime's collector frames, as its agent
 //! names them, get `gc_pressure` with that runtime's own remedy.
 
 use super::*;

@@ -1,5 +1,5 @@
-//! The triage page's trend panel (SPEC §13): the last 24 hours of each type's top functions,
-//! from the profile watcher when this process reaches one.
+//! The triage page's trend panel (docs/profiles-over-time.md): the last 24 hours of each type's top
+//! functions, from the profile watcher when this process reaches one.
 
 use futures_util::future::join_all;
 

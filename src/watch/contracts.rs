@@ -1,5 +1,5 @@
-//! The profile watcher's contracts (SPEC §13): its summaries, the trends read from them, and
-//! the work replicas share.
+//! The profile watcher's contracts (docs/profiles-over-time.md): its summaries, the trends read
+//! from them, and the work replicas share.
 
 use std::sync::Arc;
 
@@ -15,8 +15,9 @@ use crate::watch::store::{
     Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
 };
 
-/// An app's trend (SPEC §13, `GET /trends/{appName}`): what the triage page draws, in-process
-/// from the watcher's store or over HTTP from the process that runs it (`WATCH_URL`).
+/// An app's trend (docs/profiles-over-time.md, `GET /trends/{appName}`): what the triage page
+/// draws, in-process from the watcher's store or over HTTP from the process that runs it
+/// (`WATCH_URL`).
 ///
 /// # Errors
 /// `Unavailable` when the store (or the watcher's process) is down.
@@ -26,9 +27,10 @@ pub trait TrendSor: Send + Sync {
     async fn trend(&self, query: TrendQuery) -> Result<Trends, SorError>;
 }
 
-/// Every app's summaries of a window, merged per app (SPEC §18): what the fleet BOR answers
-/// from instead of one Pyroscope query per app, in-process from the watcher's store or over
-/// HTTP from the process that runs it (`WATCH_URL`).
+/// Every app's summaries of a window, merged per app
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): what the fleet BOR answers
+/// from instead of one Pyroscope query per app, in-process from the watcher's store or over HTTP
+/// from the process that runs it (`WATCH_URL`).
 ///
 /// # Errors
 /// `Unavailable` when the store (or the watcher's process) is down; `Unexpected` for a summary
@@ -43,7 +45,8 @@ pub trait FleetSummarySor: Send + Sync {
 
     /// For every series of `query.profile_type` the watcher follows (or those of
     /// `query.apps`), how many slices of `query.slices` it has worked and which it tried and
-    /// could not read (SPEC §20), in one query; an app it does not follow is absent.
+    /// could not read (docs/profiles-over-time.md#whole-or-live-spec-20), in one query; an app it
+    /// does not follow is absent.
     async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError>;
 }
 
@@ -53,7 +56,8 @@ pub trait WatcherReads: TrendSor + FleetSummarySor {}
 
 impl<T: TrendSor + FleetSummarySor + ?Sized> WatcherReads for T {}
 
-/// The profile watcher's summaries (SPEC §13): what `/trends` reads and backfills queue.
+/// The profile watcher's summaries (docs/profiles-over-time.md): what `/trends` reads and backfills
+/// queue.
 ///
 /// # Errors
 /// `Unavailable` when the store is down.
@@ -81,7 +85,7 @@ pub trait SummarySor: Send + Sync {
     async fn backfill_counts(&self) -> Result<BackfillCounts, SorError>;
 }
 
-/// The watcher's work, shared by replicas through leases (SPEC §13).
+/// The watcher's work, shared by replicas through leases (docs/profiles-over-time.md).
 ///
 /// # Errors
 /// `Unavailable` when the store is down.
@@ -122,7 +126,7 @@ pub trait WatchWork: Send + Sync {
     async fn drop_before(&self, before: i64) -> Result<Vec<String>, SorError>;
 }
 
-/// Which series the watcher summarized lately (SPEC §24): what the front door lists, read
+/// Which series the watcher summarized lately (docs/front-door.md): what the front door lists, read
 /// without the summaries' functions.
 ///
 /// # Errors
@@ -144,8 +148,8 @@ pub struct SeriesRecency {
     pub slices: u32,
 }
 
-/// What an app's trend page marks (SPEC §24): the changes found in its window, known to the
-/// watcher only by this contract, so that `regressions/` depends on `watch/` and never back.
+/// What an app's trend page marks (docs/front-door.md): the changes found in its window, known to
+/// the watcher only by this contract, so that `regressions/` depends on `watch/` and never back.
 ///
 /// # Errors
 /// `Unavailable` when the store is down.
@@ -172,9 +176,9 @@ pub struct ChangeMark {
     pub href: String,
 }
 
-/// What looks at a series right after a slice of it is summarized (SPEC §15: the regression
-/// examiner). Its findings are stored with the summary, in the slice's transaction; the watcher
-/// knows the examination only by this contract.
+/// What looks at a series right after a slice of it is summarized (docs/regressions.md: the
+/// regression examiner). Its findings are stored with the summary, in the slice's transaction; the
+/// watcher knows the examination only by this contract.
 #[async_trait]
 pub trait SliceExaminer: Send + Sync {
     /// The start of the oldest slice an examination of `series`' slice at `start` reads.

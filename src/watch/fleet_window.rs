@@ -1,5 +1,6 @@
-//! The fleet from the summaries (SPEC §18), pure: every app's summaries of one window merged
-//! into what a live query over the same slices ranks, with how far it may be off.
+//! The fleet from the summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18),
+//! pure: every app's summaries of one window merged into what a live query over the same slices
+//! ranks, with how far it may be off.
 
 use std::collections::HashMap;
 

@@ -1,5 +1,6 @@
-//! What the watcher shows on `/metrics` (SPEC §13): its own progress, and every series' latest
-//! summary as gauges, so Prometheus sees profiles as time series without recording rules.
+//! What the watcher shows on `/metrics` (docs/profiles-over-time.md): its own progress, and every
+//! series' latest summary as gauges, so Prometheus sees profiles as time series without recording
+//! rules.
 
 use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGaugeVec, Opts};
 

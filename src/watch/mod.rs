@@ -1,5 +1,6 @@
-//! The profile watcher (SPEC §13): every series (app × profile type) summarized slice by slice,
-//! the work shared by replicas through leases in PostgreSQL; the trends read back from it.
+//! The profile watcher (docs/profiles-over-time.md): every series (app × profile type) summarized
+//! slice by slice, the work shared by replicas through leases in PostgreSQL; the trends read back
+//! from it.
 
 mod backfill;
 pub mod contracts;

@@ -1,10 +1,10 @@
-//! An app's trend as one self-contained HTML page (`GET /trends/{appName}?format=html`, SPEC
-//! §24): the line chart of its top functions with versions and its regressions marked, the
-//! marked changes with links to their pages, and the same trend's other forms. Pure.
-
-use chrono::DateTime;
+//! An app's trend as one self-contained HTML page (`GET /trends/{appName}?format=html`,
+//! docs/front-door.md#an-apps-trend-as-a-page): the line chart of its top functions with versions
+//! and its regressions marked, the marked changes with links to their pages, and the same trend's
+//! other forms. Pure.
 
 use crate::model::trend_view::Trends;
+use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{href, trends_svg_changes, Cell, Page};
 use crate::watch::ChangeMark;
 
@@ -94,9 +94,7 @@ fn short_name(function: &str) -> &str {
 }
 
 fn utc(secs: i64) -> String {
-    DateTime::from_timestamp(secs, 0)
-        .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-        .unwrap_or_else(|| secs.to_string())
+    utc_text(secs, MINUTE)
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! Profile watcher settings (SPEC §13): the slices every app's profiles are summarized in, the
-//! leases replicas share the series by, and how long summaries are kept.
+//! Profile watcher settings (docs/profiles-over-time.md): the slices every app's profiles are
+//! summarized in, the leases replicas share the series by, and how long summaries are kept.
 
 use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::time::Duration;
@@ -37,7 +37,7 @@ pub struct WatchSettings {
     pub export_functions: u32,
     /// Series summarized at once by one replica.
     pub concurrency: NonZeroUsize,
-    /// The regression detector (SPEC §15): slices of the reference (before) window.
+    /// The regression detector (docs/regressions.md): slices of the reference (before) window.
     pub reference_slices: u32,
     /// Slices of the recent (after) window, the newest included.
     pub recent_slices: u32,
@@ -47,11 +47,12 @@ pub struct WatchSettings {
     pub fdr: f64,
     /// Smallest change suspected, in percentage points of the profile.
     pub min_delta_points: f64,
-    /// Smallest growth of the function's cost ratio suspected (SPEC §19): r ≥ 1 + this.
+    /// Smallest growth of the function's cost ratio suspected (docs/regressions.md): r ≥ 1 + this.
     pub min_relative: f64,
     /// Whether a confirmed cost shift (cost moved from another function) is delivered.
     pub notify_cost_shifts: bool,
-    /// Slices after its confirmation a regression that has not resolved is settled (SPEC §19).
+    /// Slices after its confirmation a regression that has not resolved is settled
+    /// (docs/regressions.md).
     pub settle_slices: NonZeroU32,
     /// Test builds only: the watcher's round with this number (1 = the first) panics, once in
     /// the process's life, so that tests see the supervisor restart it. 0: never.

@@ -1,5 +1,5 @@
-//! One slice of one series, summarized (SPEC §13): the app's profile of exactly that slice,
-//! its top functions and the versions it saw.
+//! One slice of one series, summarized (docs/profiles-over-time.md): the app's profile of exactly
+//! that slice, its top functions and the versions it saw.
 
 use std::collections::HashSet;
 use std::sync::Arc;

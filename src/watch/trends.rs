@@ -1,5 +1,5 @@
 //! `/trends`: an app's summaries as aligned series, thresholds suggested from them, and
-//! backfills queued (SPEC §13).
+//! backfills queued (docs/profiles-over-time.md).
 
 use std::sync::Arc;
 use std::time::Duration;

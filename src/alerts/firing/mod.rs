@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::AppName;
 
-/// Where each rule's alert stands, and its transitions (SPEC §10). Written by the evaluator only.
+/// Where each rule's alert stands, and its transitions (docs/alerting.md). Written by the evaluator
+/// only.
 ///
 /// # Errors
 /// `Unavailable` when the store is down.

@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::model::AppName;
 
-/// Profiling alert rules (SPEC §7, Alert rules).
+/// Profiling alert rules (docs/api.md, Alert rules).
 ///
 /// # Errors
 /// `NotFound` for a missing id, `Invalid` for a broken constraint, `Unavailable` when the store is down.

@@ -1,11 +1,12 @@
-//! `Function`: which of the thirteen functions a process serves (SPEC §1), and the BORs' versions.
+//! `Function`: which of the thirteen functions a process serves (docs/split-deployment.md), and
+//! the BORs' versions.
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::Deserialize;
 
-/// The thirteen functions a process can serve, plus `all` (SPEC §1).
+/// The thirteen functions a process can serve, plus `all` (docs/split-deployment.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
     All,

@@ -97,7 +97,8 @@ pub struct TriageSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DiffSettings {
     pub warn_regression_points: f64,
-    /// The false discovery rate of the §14 tests (Benjamini–Hochberg).
+    /// The false discovery rate of the tests of docs/api.md#how-sure-is-a-diff
+    /// (Benjamini–Hochberg).
     pub fdr: f64,
 }
 
@@ -140,7 +141,7 @@ pub struct ServerSettings {
     pub workers: usize,
 }
 
-/// Where a BOR reaches each SOR over HTTP (SPEC §1, rule 1).
+/// Where a BOR reaches each SOR over HTTP (rule 1 of docs/split-deployment.md#the-dependency-rule).
 #[derive(Debug, Clone, Deserialize)]
 pub struct SorUrls {
     pub profile_data_url: Option<Url>,

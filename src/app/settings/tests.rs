@@ -87,7 +87,7 @@ fn an_invalid_value_names_its_key() {
     let err = Settings::load_from(None, env(&[("PYROSCOPE_URL", "not a url")])).unwrap_err();
     assert!(err.to_string().contains("url"), "{err}");
     // A regression settled before the test's windows (24 + 6) pass its change point would be
-    // found again against a mix of its old and new level (SPEC §19).
+    // found again against a mix of its old and new level (docs/regressions.md).
     let s = Settings::load_from(None, env(&[])).unwrap();
     assert_eq!(s.watch.settle_slices.get(), 288);
     for (value, valid) in [("29", false), ("30", true), ("0", false)] {

@@ -1,6 +1,7 @@
-//! Which refs a regression's range runs between (SPEC §21): the code of the slices before its
-//! change point and of the newest slices after it, as their `service_git_ref` values name it;
-//! an app whose slices name none falls back to its version values (a tag or a commit, maybe).
+//! Which refs a regression's range runs between (docs/regressions.md#the-change-that-caused-it):
+//! the code of the slices before its change point and of the newest slices after it, as their
+//! `service_git_ref` values name it; an app whose slices name none falls back to its version values
+//! (a tag or a commit, maybe).
 
 use crate::model::trend::SliceSummary;
 

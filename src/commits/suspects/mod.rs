@@ -1,7 +1,8 @@
-//! The change that caused it (SPEC §21), pure: the commits of a regression's range ranked by
-//! how much of what they changed lies where the regression is: in the regressed function, in a
-//! caller or callee whose share rose with it, or elsewhere in its file. What git says of each
-//! commit and what the profile says of each function come in as plain values; no I/O here.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it), pure: the commits of
+//! a regression's range ranked by how much of what they changed lies where the regression is: in
+//! the regressed function, in a caller or callee whose share rose with it, or elsewhere in its
+//! file. What git says of each commit and what the profile says of each function come in as plain
+//! values; no I/O here.
 
 mod ends;
 pub mod model;

@@ -1,6 +1,6 @@
-//! The change that caused it (SPEC §21), as values: what git says a commit changed, where a
-//! function of a regression's stacks lives, and the suspects the ranking names with their
-//! evidence.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it), as values: what git
+//! says a commit changed, where a function of a regression's stacks lives, and the suspects the
+//! ranking names with their evidence.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -113,7 +113,7 @@ pub struct Suspect {
     pub evidence: Vec<Evidence>,
 }
 
-/// Why a regression names no commit (SPEC §21).
+/// Why a regression names no commit (docs/regressions.md#the-change-that-caused-it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SuspectsReason {

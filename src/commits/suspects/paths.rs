@@ -1,7 +1,7 @@
-//! A build path as a path in the repository (SPEC §21): the profile names the file where it
-//! was built (`/build/src/app/score.go`, `/home/ci/work/app/score.go`); the agent's
-//! `service_root_path` says where the repository's root was, else the longest suffix of the
-//! path that names a file of the repository at the range's end.
+//! A build path as a path in the repository (docs/regressions.md#the-change-that-caused-it): the
+//! profile names the file where it was built (`/build/src/app/score.go`,
+//! `/home/ci/work/app/score.go`); the agent's `service_root_path` says where the repository's root
+//! was, else the longest suffix of the path that names a file of the repository at the range's end.
 
 /// `build`'s path in the repository: with `root` stripped when it starts the path, else its
 /// longest suffix (whole components) for which `exists` holds; `None` when no suffix is a file

@@ -1,8 +1,8 @@
-//! The commits of a range ranked by their evidence (SPEC §21): a change to the regressed
-//! function weighs most, one to a caller or callee whose share rose with it weighs by how much
-//! of the regression lies under that function, and one elsewhere in the regressed function's
-//! file weighs least. A commit's score is one minus the chance that none of its evidence is
-//! why, so more evidence never lowers it and it stays within 0–1.
+//! The commits of a range ranked by their evidence (docs/regressions.md#the-change-that-caused-it):
+//! a change to the regressed function weighs most, one to a caller or callee whose share rose with
+//! it weighs by how much of the regression lies under that function, and one elsewhere in the
+//! regressed function's file weighs least. A commit's score is one minus the chance that none of
+//! its evidence is why, so more evidence never lowers it and it stays within 0–1.
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
-//! Where a function lives, from the profile itself (SPEC §21): its start line when the runtime
-//! writes one (pprof `Function.start_line`; Go before 1.20 does not), and the lines its samples
-//! were taken at (`Line.line`, JFR's line numbers).
+//! Where a function lives, from the profile itself (docs/regressions.md#the-change-that-caused-it):
+//! its start line when the runtime writes one (pprof `Function.start_line`; Go before 1.20 does
+//! not), and the lines its samples were taken at (`Line.line`, JFR's line numbers).
 
 use crate::commits::suspects::model::LineRange;
 use crate::model::FunctionSite;

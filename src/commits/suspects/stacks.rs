@@ -1,8 +1,8 @@
-//! Where a regression lies on its stacks (SPEC §21), from the call trees of its before and
-//! after windows and the sites the profile gives its functions: the regressed function, and
-//! each caller or callee whose total share rose, weighted by how much of the regressed
-//! function's samples lie under it (a caller) or in it (a callee), as code spans in the
-//! repository.
+//! Where a regression lies on its stacks (docs/regressions.md#the-change-that-caused-it), from the
+//! call trees of its before and after windows and the sites the profile gives its functions: the
+//! regressed function, and each caller or callee whose total share rose, weighted by how much of
+//! the regressed function's samples lie under it (a caller) or in it (a callee), as code spans in
+//! the repository.
 
 use std::collections::{BTreeMap, HashMap};
 

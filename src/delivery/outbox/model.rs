@@ -11,9 +11,9 @@ use crate::infra::sor::fields::text_column;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
-    /// A rule's alert fired or resolved (SPEC §10).
+    /// A rule's alert fired or resolved (docs/alerting.md).
     AlertWebhook,
-    /// A regression found by the profile watcher was confirmed or resolved (SPEC §15).
+    /// A regression found by the profile watcher was confirmed or resolved (docs/regressions.md).
     RegressionWebhook,
 }
 

@@ -34,7 +34,8 @@ impl StackCache {
         let mut locations = Vec::new();
         for frame in field(&trace, "frames")?.as_iter()? {
             let method_key = frame.get_field_raw("method").and_then(|m| pool_index(&m));
-            // The source line the frame was at (SPEC §21); 0 when the recording has none.
+            // The source line the frame was at (docs/regressions.md#the-change-that-caused-it); 0
+            // when the recording has none.
             let line = frame
                 .get_field("lineNumber")
                 .and_then(|l| i32::try_from(l.value).ok())

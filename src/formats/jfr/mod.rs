@@ -1,5 +1,5 @@
-//! Java Flight Recorder recordings (SPEC §17), as the Pyroscope Java agent pushes them and the
-//! JDK writes them, read with `jfrs` into pprofs: execution samples → cpu (wall when the
+//! Java Flight Recorder recordings (docs/runtimes.md), as the Pyroscope Java agent pushes them and
+//! the JDK writes them, read with `jfrs` into pprofs: execution samples → cpu (wall when the
 //! recording says it sampled wall-clock), allocations → alloc, monitor enters and parks →
 //! lock. Frames are `package/Class.method`, as Pyroscope's flame graphs name Java frames. Pure:
 //! bytes in, profiles out.
@@ -112,7 +112,7 @@ impl Recording {
         } else {
             ("cpu", col("cpu", "nanoseconds", vec![(EXEC, period)]))
         };
-        // In and outside TLAB both count as alloc (SPEC §17), summed into Pyroscope's
+        // In and outside TLAB both count as alloc (docs/runtimes.md), summed into Pyroscope's
         // `alloc_in_new_tlab_*` series, which the alloc candidates name first. The JDK's
         // throttled `ObjectAllocationSample` is read only when no TLAB event was recorded (the
         // JDK's own settings since 16), so the two never count one allocation twice.

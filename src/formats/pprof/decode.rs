@@ -4,7 +4,6 @@
 //! file's content.
 
 use std::borrow::Cow;
-use std::io::Read;
 use std::sync::{Mutex, PoisonError};
 
 use prost::Message;
@@ -16,6 +15,7 @@ use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
 use super::walk::{add_samples, Encoded, SampleFilter, SampleSink};
 use super::wire::wire_error;
+use crate::formats::gzip::{gunzip, GzipError};
 use crate::formats::jfr::{is_jfr, jfr_combined};
 
 /// Decompresses (when the content is gzip) within the size bound.
@@ -27,23 +27,13 @@ pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofErro
         }
         return Ok(Cow::Borrowed(raw));
     }
-    // The gzip trailer's size (of the last member, modulo 4 GiB) is a hint: reserved at once,
-    // the output is not copied again and again as it grows. A hint beyond the bound, or far
-    // beyond what profiles compress to, reserves nothing.
-    let hint = raw
-        .last_chunk::<4>()
-        .map_or(0, |size| u64::from(u32::from_le_bytes(*size)))
-        .saturating_add(1);
-    let plausible = hint <= limit && hint <= (raw.len() as u64).saturating_mul(64);
-    let mut out = Vec::with_capacity(if plausible { hint as usize } else { 0 });
-    let mut reader = flate2::read::MultiGzDecoder::new(raw).take(limit.saturating_add(1));
-    match reader.read_to_end(&mut out) {
-        Ok(_) if out.len() as u64 > limit => Err(PprofError::TooLarge { limit }),
-        Ok(_) => Ok(Cow::Owned(out)),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Err(PprofError::Truncated(format!("gzip stream: {e}")))
+    match gunzip(raw, limit) {
+        Ok(out) => Ok(Cow::Owned(out)),
+        Err(GzipError::TooLarge { limit }) => Err(PprofError::TooLarge { limit }),
+        Err(GzipError::Truncated(e)) => Err(PprofError::Truncated(format!("gzip stream: {e}"))),
+        Err(GzipError::Invalid(e)) => {
+            Err(PprofError::NotPprof(format!("not gzip of a profile: {e}")))
         }
-        Err(e) => Err(PprofError::NotPprof(format!("not gzip of a profile: {e}"))),
     }
 }
 

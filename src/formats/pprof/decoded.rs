@@ -1,8 +1,9 @@
-//! A pushed pprof decoded once (SPEC §20): read by the reader's own two passes (`decode.rs`),
-//! so every check a later read of the stored file makes has passed, and kept as what writing
-//! it again needs — its tables, and each sample's location ids, values and labels as the walk
-//! read them — so that relabelling it and setting its time decode nothing more. Written again,
-//! it is the bytes prost encodes for the same [`proto::Profile`].
+//! A pushed pprof decoded once
+//! (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46): read by the
+//! reader's own two passes (`decode.rs`), so every check a later read of the stored file makes has
+//! passed, and kept as what writing it again needs — its tables, and each sample's location ids,
+//! values and labels as the walk read them — so that relabelling it and setting its time decode
+//! nothing more. Written again, it is the bytes prost encodes for the same [`proto::Profile`].
 
 use std::ops::Range;
 

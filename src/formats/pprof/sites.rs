@@ -1,8 +1,9 @@
-//! Where the functions of a profile live in the source (SPEC §21): each sampled function's
-//! file (`Function.filename`), first line (`Function.start_line`) and the lines its samples
-//! were taken at (`Line.line` of the sampled locations, an inlined line counting for its own
-//! function). A function is named as the flame graph names its frames (`tables.rs`), so a
-//! site and a ranked function of the same file are matched by name.
+//! Where the functions of a profile live in the source
+//! (docs/regressions.md#the-change-that-caused-it): each sampled function's file
+//! (`Function.filename`), first line (`Function.start_line`) and the lines its samples were taken
+//! at (`Line.line` of the sampled locations, an inlined line counting for its own function). A
+//! function is named as the flame graph names its frames (`tables.rs`), so a site and a ranked
+//! function of the same file are matched by name.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};

@@ -12,8 +12,8 @@ use super::tables::{Code, Locations};
 use super::tree::{StackTree, ROOT};
 use super::wire::{for_each_sample, read_sample, varint, SampleParts};
 
-/// Which samples a query keeps, by their string labels as `(key, value)` pairs (SPEC §12
-/// filters pprof files this way); `None` keeps every sample.
+/// Which samples a query keeps, by their string labels as `(key, value)` pairs
+/// (docs/gate.md#comparing-a-canary filters pprof files this way); `None` keeps every sample.
 pub type SampleFilter<'f> = Option<&'f (dyn Fn(&[(&str, &str)]) -> bool + Sync)>;
 
 /// Shown each sample of a walk once it is checked, whatever its values and labels, with its

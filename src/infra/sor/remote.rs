@@ -54,7 +54,7 @@ pub struct RemoteSor {
     host: String,
 }
 
-/// The `{"error": …}` part of an error answer (SPEC §8).
+/// The `{"error": …}` part of an error answer (docs/api.md).
 #[derive(Deserialize)]
 struct ErrorBody {
     error: String,

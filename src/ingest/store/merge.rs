@@ -29,7 +29,7 @@ pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {
 /// of the same stack and labels are summed, so a slice of a steady process's pushes is about
 /// the size of one of them. Values of the sample types `snapshot_types` names (`type/unit`,
 /// in-use memory) are averaged instead: each profile counts for the time it covers over the
-/// merged profile's time, as a reader averages a window of snapshots (SPEC §17).
+/// merged profile's time, as a reader averages a window of snapshots (docs/runtimes.md).
 pub fn merge(profiles: &[proto::Profile], snapshot_types: &[String]) -> proto::Profile {
     let mut into = Merged::default();
     let (mut start, mut end) = (i64::MAX, i64::MIN);

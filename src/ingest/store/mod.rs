@@ -1,8 +1,8 @@
-//! The local profile store (SPEC §16): what agents push is kept as pprof files under the
-//! profile directory, `<dir>/<app>/<time>-<id>.pb.gz`, where the files reader reads them like
-//! any copied file. A push is acknowledged only when its files are durable: each is written to
-//! a hidden temporary file, synced, renamed into place, and the directory synced. Every file of
-//! a push is checked before the first is written, so a refused push stores nothing.
+//! The local profile store (docs/agents.md#pushing-from-agents): what agents push is kept as pprof
+//! files under the profile directory, `<dir>/<app>/<time>-<id>.pb.gz`, where the files reader reads
+//! them like any copied file. A push is acknowledged only when its files are durable: each is
+//! written to a hidden temporary file, synced, renamed into place, and the directory synced. Every
+//! file of a push is checked before the first is written, so a refused push stores nothing.
 
 mod compact;
 mod dir_sync;

@@ -81,8 +81,9 @@ impl ProfileStore {
         })
     }
 
-    /// `work`'s outcome, computed on a push thread (SPEC §20: a push's CPU never on an HTTP
-    /// worker, and below the workers' priority).
+    /// `work`'s outcome, computed on a push thread (a push's CPU never on an HTTP worker, and
+    /// below the workers' priority:
+    /// docs/performance.md#push-threads-below-the-http-workers-on-a-quiet-machine-issue-46).
     pub async fn on_push_thread<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,

@@ -1,8 +1,9 @@
-//! The threads that decode and keep pushes (SPEC §20), each at a lower scheduling priority
-//! than the HTTP workers (nice 19 on Linux). A burst of big pushes uses every idle core, yet
-//! never keeps one from a request such as `/health/live`: on tokio's blocking pool, 16 pushes
-//! of 16 MiB decoding at once shared two cores with the workers as equals, and `/health/live`
-//! waited 58 ms at p99 on an idle machine (6 ms on these threads).
+//! The threads that decode and keep pushes, each at a lower scheduling priority than the HTTP
+//! workers (nice 19 on Linux;
+//! docs/performance.md#push-threads-below-the-http-workers-on-a-quiet-machine-issue-46). A burst of
+//! big pushes uses every idle core, yet never keeps one from a request such as `/health/live`: on
+//! tokio's blocking pool, 16 pushes of 16 MiB decoding at once shared two cores with the workers as
+//! equals, and `/health/live` waited 58 ms at p99 on an idle machine (6 ms on these threads).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{channel, Receiver, Sender};

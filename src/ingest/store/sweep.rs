@@ -1,5 +1,6 @@
-//! Retention and the size bound of the store (SPEC §16): whole files go, the oldest first, and
-//! only files the store wrote (`<time>-<id>.pb.gz`), never a file copied into the directory.
+//! Retention and the size bound of the store (docs/agents.md#pushing-from-agents): whole files go,
+//! the oldest first, and only files the store wrote (`<time>-<id>.pb.gz`), never a file copied into
+//! the directory.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -10,8 +10,9 @@ use crate::formats::pprof::ParsedProfile;
 #[derive(Debug, Clone)]
 pub struct ProfileFile {
     pub app: String,
-    /// Where to read the file again for a query that filters samples by label (SPEC §12):
-    /// `parse_file_where` with the query's filter, since the cached tree holds every sample.
+    /// Where to read the file again for a query that filters samples by label
+    /// (docs/gate.md#comparing-a-canary): `parse_file_where` with the query's filter, since the
+    /// cached tree holds every sample.
     pub path: PathBuf,
     /// The file's call tree, with every sample.
     pub profile: Arc<ParsedProfile>,
@@ -52,9 +53,9 @@ impl ProfileFile {
     }
 
     /// Whether the file counts in `[from, to)` (epoch seconds): its time, where it starts,
-    /// lies in it (SPEC §20: a profile belongs to the one window holding its start, as
-    /// Pyroscope stamps it, so adjacent windows never share a profile). A file without a
-    /// time counts everywhere.
+    /// lies in it (docs/agents.md#pushing-from-agents: a profile belongs to the one
+    /// window holding its start, as Pyroscope stamps it, so adjacent windows never share a
+    /// profile). A file without a time counts everywhere.
     pub fn in_window(&self, from: i64, to: i64) -> bool {
         if self.time_nanos == 0 {
             return true;

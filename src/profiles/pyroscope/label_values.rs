@@ -1,4 +1,5 @@
-//! The values of one label on one app's series (SPEC §13: the versions seen in a slice).
+//! The values of one label on one app's series (docs/profiles-over-time.md: the versions seen in a
+//! slice).
 
 use tokio::time::Instant;
 

@@ -9,7 +9,7 @@ use crate::model::{LabelSelector, TimeWindow};
 use crate::profiles::model::ProfileDiffQuery;
 use crate::profiles::ranking::{DiffRead, PartsRead};
 
-/// Parts of one window read from Pyroscope at once (SPEC §14).
+/// Parts of one window read from Pyroscope at once (docs/api.md#how-sure-is-a-diff).
 const PARTS_AT_ONCE: usize = 16;
 
 impl PyroscopeProfileData {

@@ -67,8 +67,8 @@ pub(super) fn decide(
     }))
 }
 
-/// The row b ≥ `from` (`reference` rows before it, ≥ 2 from it on) maximizing the §14 |t|;
-/// ties: the earliest.
+/// The row b ≥ `from` (`reference` rows before it, ≥ 2 from it on) maximizing the |t| of
+/// docs/api.md#how-sure-is-a-diff; ties: the earliest.
 pub(super) fn change_point(
     index: &SeriesIndex<'_>,
     selfs: &[u64],
@@ -141,9 +141,9 @@ pub(super) fn resolution(
 /// Settles a confirmed `event` that `resolution` left open once the newest slice starts
 /// `settle_slices` slices (of `slice_secs`, counted in time, so slices without a profile count
 /// too) after its confirmation: from the next call on its function is free to be suspected,
-/// against the level it has had since (SPEC §19). Never before `reference + recent` slices:
-/// until then the test's before window would still reach back over the change point and find
-/// the same regression again against a mix of the old and the new level.
+/// against the level it has had since (docs/regressions.md). Never before `reference + recent`
+/// slices: until then the test's before window would still reach back over the change point and
+/// find the same regression again against a mix of the old and the new level.
 pub(super) fn settlement(
     index: &SeriesIndex<'_>,
     event: &OpenEvent,

@@ -1,4 +1,4 @@
-//! The detector's false-alarm rate (SPEC §15, §19): stable series, nothing ever changes, so
+//! The detector's false-alarm rate (docs/regressions.md): stable series, nothing ever changes, so
 //! every confirmed event is false. A series-day is 288 calls (slices of 300 s), each with a full
 //! history: `history_slices()` slices of warm-up are drawn first and not examined.
 //!

@@ -102,7 +102,8 @@ impl<'a> SeriesIndex<'a> {
             .map(|(c, &name)| (c, name))
     }
 
-    /// §14 share estimate of `selfs` over the slices `rows`; None when it has under 2 slices.
+    /// Share estimate (docs/api.md#how-sure-is-a-diff) of `selfs` over the slices `rows`; None when
+    /// it has under 2 slices.
     pub(super) fn estimate(&self, selfs: &[u64], rows: Range<usize>) -> Option<ShareEstimate> {
         share(self.totals.get(rows.clone())?, selfs.get(rows)?)
     }

@@ -1,4 +1,5 @@
-//! The regression detector of SPEC §15, pure: one series' summaries in, the event changes out.
+//! The regression detector of docs/regressions.md, pure: one series' summaries in, the event
+//! changes out.
 
 mod change_point;
 mod explain;

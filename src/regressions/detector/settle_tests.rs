@@ -1,5 +1,5 @@
-//! Regressions after regressions (SPEC §19): a confirmed regression nobody rolls back settles
-//! after `settle_slices`, and the same function's next regression is found.
+//! Regressions after regressions (docs/regressions.md): a confirmed regression nobody rolls back
+//! settles after `settle_slices`, and the same function's next regression is found.
 
 use super::examine;
 use super::simulation::{start, Model, Step};
@@ -105,7 +105,8 @@ fn a_second_regression_of_a_function_whose_first_settled_is_confirmed() {
         "nothing else: {:?}",
         store.confirmed
     );
-    // Without settling (§15 alone), the open first regression blinds the detector to it.
+    // Without settling (the test and its confirmation alone), the open first regression blinds the
+    // detector to it.
     let never = DetectorSettings {
         settle_slices: usize::MAX,
         ..DetectorSettings::default()

@@ -213,9 +213,9 @@ fn ten_regressions_of_one_and_a_half_to_five_points_are_all_confirmed_within_an_
 
 #[test]
 fn thirty_percent_more_work_is_confirmed_at_five_twenty_fifty_five_and_eighty_percent() {
-    // SPEC §19: a function doing 1.3× its work, the rest of the process the same. Its share b
-    // rises to 1.3·b / (1 + 0.3·b): 5 → 6.40 %, 20 → 24.53 %, 55 → 61.37 %, 80 → 83.87 %; the
-    // cost ratio is 1.3 each time, while the share's delta (+1.4 to +6.4 points) is under the
+    // docs/regressions.md: a function doing 1.3× its work, the rest of the process the same. Its
+    // share b rises to 1.3·b / (1 + 0.3·b): 5 → 6.40 %, 20 → 24.53 %, 55 → 61.37 %, 80 → 83.87 %;
+    // the cost ratio is 1.3 each time, while the share's delta (+1.4 to +6.4 points) is under the
     // old 0.2 × before% at 55 % and 80 %.
     let settings = DetectorSettings::default();
     let mut report = Vec::new();

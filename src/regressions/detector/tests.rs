@@ -66,7 +66,7 @@ fn settings_default_to_the_spec_and_ask_for_39_slices() {
     // 24 reference + 6 recent + 3 confirm + a margin of 6 recent.
     assert_eq!(s.history_slices(), 39);
     // max(1, rise to r = 1.2): from 3 %, 100·(1.2·0.03/1.006 − 0.03) = 0.58 → 1; from 10 %,
-    // 100·(0.12/1.02 − 0.1) = 1.7647 (SPEC §19; the old 0.2 × 10 = 2 for shares alone).
+    // 100·(0.12/1.02 − 0.1) = 1.7647 (docs/regressions.md; the old 0.2 × 10 = 2 for shares alone).
     assert_eq!(s.threshold(3.0), 1.0);
     assert!((s.threshold(10.0) - 1.764_706).abs() < 1e-6);
 }
@@ -110,8 +110,9 @@ fn fewer_slices_than_the_test_needs_suspect_nothing() {
 
 #[test]
 fn an_exact_rise_is_suspected_with_hand_computed_numbers() {
-    // Proportional counts have variance 0 (§14 exact case): before 11/1000 = 1.1 %, after
-    // 52/1000 = 5.2 %, delta 4.1 points, interval [4.1, 4.1], p-value 0.
+    // Proportional counts have variance 0 (the exact case of docs/api.md#how-sure-is-a-diff):
+    // before 11/1000 = 1.1 %, after 52/1000 = 5.2 %, delta 4.1 points, interval [4.1, 4.1],
+    // p-value 0.
     let history = series(30, 24, &[("a", 11, 52), ("b", 30, 30)]);
     let changes = examine(&history, &[], &DetectorSettings::default());
     let [Change::Suspected {
@@ -190,8 +191,8 @@ fn a_rise_below_the_threshold_is_not_suspected() {
         suspected_functions(&examine(&enough, &[], &settings)),
         ["a"]
     );
-    // Before 55.7 % (SPEC §19): +6.3 points to 62.0 % is r = 0.62·0.443/(0.557·0.38) = 1.2976,
-    // suspected though under 0.2 × 55.7 = 11.1 points; +4.3 to 60.0 % is r = 1.1930, not.
+    // Before 55.7 % (docs/regressions.md): +6.3 points to 62.0 % is r = 0.62·0.443/(0.557·0.38) =
+    // 1.2976, suspected though under 0.2 × 55.7 = 11.1 points; +4.3 to 60.0 % is r = 1.1930, not.
     let big = |after: u64| -> Vec<SliceSummary> {
         let at = |k: usize| if k < 24 { 557 } else { after };
         (0..30).map(|k| slice(k, 1000, &[("big", at(k))])).collect()
@@ -249,7 +250,8 @@ fn an_absent_function_counts_zero_below_the_top_and_the_smallest_kept_at_it() {
 
 #[test]
 fn the_change_point_is_the_one_with_the_largest_absolute_t() {
-    // Totals 100, two reference slices, candidates from row 2 (by hand, §14 formulas):
+    // Totals 100, two reference slices, candidates from row 2 (by hand, the formulas of
+    // docs/api.md#how-sure-is-a-diff):
     // b=2: [10,10] vs [10,30,30,30]: Δ 15, v_a = 4/3·300/400² = 0.0025, se 5, t = 3.
     // b=3: [10,10] vs [30,30,30]: Δ 20, both variances 0, t = +∞.
     // b=4: [10,30] vs [30,30]: Δ 10, v_b = 2·200/200² = 0.01, se 10, t = 1.

@@ -1,5 +1,5 @@
-//! The §15 test of two windows: shares, threshold, the Benjamini–Hochberg family of the newest
-//! summary, and the suspicions it raises.
+//! The test of two windows (docs/regressions.md): shares, threshold, the Benjamini–Hochberg family
+//! of the newest summary, and the suspicions it raises.
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -49,13 +49,14 @@ impl Measured {
         100.0 * (self.after.share - self.before.share)
     }
 
-    /// True when Δ ≥ min_delta_points and the cost ratio ≥ 1 + min_relative (SPEC §19): big
-    /// enough for an event, at suspicion and at confirmation alike.
+    /// True when Δ ≥ min_delta_points and the cost ratio ≥ 1 + min_relative (docs/regressions.md):
+    /// big enough for an event, at suspicion and at confirmation alike.
     pub(super) fn exceeds(&self, settings: &DetectorSettings) -> bool {
         settings.big_enough(self.before_percent(), 100.0 * self.after.share)
     }
 
-    /// §14 t = Δ/se with se = 100·√(v_before + v_after); ±∞ when se = 0 and Δ ≠ 0, 0 when Δ = 0.
+    /// t = Δ/se with se = 100·√(v_before + v_after) (docs/api.md#how-sure-is-a-diff);
+    /// ±∞ when se = 0 and Δ ≠ 0, 0 when Δ = 0.
     pub(super) fn t(&self) -> f64 {
         let delta = self.delta_points();
         let std_error = 100.0 * (self.before.variance + self.after.variance).sqrt();
@@ -69,7 +70,8 @@ impl Measured {
         }
     }
 
-    /// Welch's two-sided p-value 2·(1 − F_t(|Δ|/se; df)) of §14; NaN (a test not made) if none.
+    /// Welch's two-sided p-value 2·(1 − F_t(|Δ|/se; df)) of docs/api.md#how-sure-is-a-diff;
+    /// NaN (a test not made) if none.
     pub(super) fn p_value(&self) -> f64 {
         delta_p_value(self.before, self.after).unwrap_or(f64::NAN)
     }

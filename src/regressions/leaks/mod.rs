@@ -1,7 +1,7 @@
-//! Memory that only grows (SPEC §22), pure: the in-use series of one app, split at restarts,
-//! each kept function's bytes over the last `window_slices` tested for a monotonic trend
-//! (Mann–Kendall, Benjamini–Hochberg over the functions), its rate measured (Theil–Sen with its
-//! interval), and the leak events' changes decided.
+//! Memory that only grows (docs/regressions.md#memory-that-only-grows), pure: the in-use series of
+//! one app, split at restarts, each kept function's bytes over the last `window_slices` tested for
+//! a monotonic trend (Mann–Kendall, Benjamini–Hochberg over the functions), its rate measured
+//! (Theil–Sen with its interval), and the leak events' changes decided.
 //!
 //! The rules, as [`examine`] applies them:
 //! - `history` is ascending by start, newest last; an empty history decides nothing.

@@ -1,5 +1,5 @@
-//! What the leak detector (SPEC §22) reads and says: its settings, and the growth it measured of
-//! one function's in-use memory.
+//! What the leak detector (docs/regressions.md#memory-that-only-grows) reads and says: its
+//! settings, and the growth it measured of one function's in-use memory.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -42,8 +42,9 @@ impl Default for LeakSettings {
     }
 }
 
-/// One function's in-use memory growing (SPEC §22): the Theil–Sen line fitted to its bytes over
-/// the window tested, and when the process reaches its limit at the rate of every leak.
+/// One function's in-use memory growing (docs/regressions.md#memory-that-only-grows): the Theil–Sen
+/// line fitted to its bytes over the window tested, and when the process reaches its limit at the
+/// rate of every leak.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(example = json!({"bytesPerHour": 2.2e9, "low": 2.05e9, "high": 2.31e9,

@@ -1,5 +1,5 @@
-//! The regression events' store (SPEC §15): the `regression_event` table, its SQL and its row
-//! types. Reads are `RegressionSor` on [`PgRegressionStore`]; writes take the caller's
+//! The regression events' store (docs/regressions.md): the `regression_event` table, its SQL and
+//! its row types. Reads are `RegressionSor` on [`PgRegressionStore`]; writes take the caller's
 //! transaction, so a slice's summary, its events and their webhooks are stored together.
 
 mod model;
@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use crate::infra::sor::SorError;
 use crate::watch::Series;
 
-/// The regression events the watcher's detector stores (SPEC §15).
+/// The regression events the watcher's detector stores (docs/regressions.md).
 ///
 /// # Errors
 /// `Unavailable` when the store is down; `NotFound` from `get` for an unknown id.
@@ -30,7 +30,7 @@ pub trait RegressionSor: Send + Sync {
     /// The series' suspected and confirmed events.
     async fn open(&self, series: &Series) -> Result<Vec<Regression>, SorError>;
     /// Every app's suspected and confirmed events, the newest change point first, at most
-    /// `limit`: the front door's read (SPEC §24), one query.
+    /// `limit`: the front door's read (docs/front-door.md), one query.
     async fn open_everywhere(&self, limit: u32) -> Result<Vec<Regression>, SorError>;
     /// The announced events confirmed now, and the announced resolutions Alertmanager has
     /// not been sent yet.

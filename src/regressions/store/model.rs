@@ -1,5 +1,5 @@
-//! Regression events as stored (SPEC §15): what `/regressions` answers, what the detector is
-//! told about a series, and what a detector's change writes.
+//! Regression events as stored (docs/regressions.md): what `/regressions` answers, what the
+//! detector is told about a series, and what a detector's change writes.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +12,7 @@ use crate::regressions::model::{
     Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
 };
 
-/// The §14 numbers of an event's before-vs-after test.
+/// The numbers (docs/api.md#how-sure-is-a-diff) of an event's before-vs-after test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EventSignificance {
@@ -54,10 +54,10 @@ pub struct Regression {
     pub before_percent: f64,
     pub after_percent: f64,
     pub delta_percent: f64,
-    /// The factor by which the function's cost grew against the rest of the profile (SPEC
-    /// §19): r = (a/(1−a)) / (b/(1−b)) of the shares b before and a after, 3 decimals; about
-    /// after/before for small shares. Null when unbounded: a function new in the profile
-    /// (before 0 %) or one that became all of it (after 100 %).
+    /// The factor by which the function's cost grew against the rest of the profile
+    /// (docs/regressions.md): r = (a/(1−a)) / (b/(1−b)) of the shares b before and a after, 3
+    /// decimals; about after/before for small shares. Null when unbounded: a function new in the
+    /// profile (before 0 %) or one that became all of it (after 100 %).
     pub cost_ratio: Option<f64>,
     /// How much more the whole process spends if nothing else changed: 100·b·(r − 1), percent
     /// (2 decimals); for a new function 100·a/(1−a). Null only when after is 100 %.
@@ -71,21 +71,23 @@ pub struct Regression {
     pub confirmed_at: Option<i64>,
     pub went_away_at: Option<i64>,
     pub resolved_at: Option<i64>,
-    /// When a confirmed regression that never resolved was settled (SPEC §19): its function is
-    /// watched again against its new level from then on.
+    /// When a confirmed regression that never resolved was settled (docs/regressions.md): its
+    /// function is watched again against its new level from then on.
     pub settled_at: Option<i64>,
     /// Whether it is delivered (Alertmanager, webhooks): a live or `notify` backfill's
     /// confirmation, and for a cost shift only with `watch.notify_cost_shifts`.
     pub announced: bool,
-    /// The commits most likely behind it, best first (SPEC §21): empty before its
-    /// confirmation, and with `suspectsReason` when none is named.
+    /// The commits most likely behind it, best first
+    /// (docs/regressions.md#the-change-that-caused-it): empty before its confirmation, and with
+    /// `suspectsReason` when none is named.
     pub suspects: Vec<Suspect>,
     /// The commits the suspects were chosen from.
     pub range: Option<CommitRange>,
     /// Why no commit is named.
     pub suspects_reason: Option<SuspectsReason>,
-    /// A leak's fitted line (SPEC §22): its rate with the interval, since when, the levels,
-    /// and when the process reaches its memory limit; null for other kinds.
+    /// A leak's fitted line (docs/regressions.md#memory-that-only-grows): its rate with the
+    /// interval, since when, the levels, and when the process reaches its memory limit; null for
+    /// other kinds.
     pub leak: Option<Leak>,
     /// Start of the first recent slice at suspicion (what the detector searches from).
     #[serde(skip)]
@@ -140,8 +142,8 @@ impl Regression {
         self
     }
 
-    /// The numbers as shown, rounded as SPEC §14 rounds them (p-values are not); the store
-    /// keeps them whole, which is what the detector decides on.
+    /// The numbers as shown, rounded as `/regressions` shows them (docs/regressions.md; p-values
+    /// are not); the store keeps them whole, which is what the detector decides on.
     pub fn rounded(mut self) -> Self {
         self.before_percent = round_percent(self.before_percent);
         self.after_percent = round_percent(self.after_percent);

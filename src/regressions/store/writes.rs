@@ -167,8 +167,9 @@ async fn suspect(
 
 /// `query` with the numbers of `finding` bound after what it has: change point, before and
 /// after shares, delta, its interval and p-value, the cost ratio and the process's extra cost
-/// (SPEC §19; null when unbounded) and a leak's fitted line (SPEC §22), in the order every
-/// statement here names their columns.
+/// (docs/regressions.md; null when unbounded) and a leak's fitted line
+/// (docs/regressions.md#memory-that-only-grows), in the order every statement here names their
+/// columns.
 fn with_finding<'q>(
     query: Query<'q, Postgres, PgArguments>,
     finding: &Finding,

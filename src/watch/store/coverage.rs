@@ -1,7 +1,8 @@
-//! What the watcher has worked of each series in a window (SPEC §20), in one read: the live
-//! cursor's range (`watched_from` up to `next_slice`), done backfill items and summaries before
-//! it, and the slices it tried and could not read. A fleet answer comes from the summaries only
-//! where this shows every slice worked.
+//! What the watcher has worked of each series in a window
+//! (docs/profiles-over-time.md#whole-or-live-spec-20), in one read: the live cursor's range
+//! (`watched_from` up to `next_slice`), done backfill items and summaries before it, and the slices
+//! it tried and could not read. A fleet answer comes from the summaries only where this shows every
+//! slice worked.
 
 use super::postgres::PgSummaryStore;
 use crate::infra::sor::SorError;

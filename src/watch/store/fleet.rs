@@ -1,8 +1,9 @@
-//! The fleet's summaries (SPEC §18): every app's summaries of one type and window in one
-//! indexed read (`profile_summary_fleet_idx`), merged per app as the rows stream in. Decoding
-//! and merging are CPU work (a million kept functions for 10 000 apps): they run on the
-//! blocking pool a chunk of rows at a time, so that a fleet read never stalls the other
-//! requests of the worker thread that asked for it, and memory holds one chunk of raw rows.
+//! The fleet's summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): every
+//! app's summaries of one type and window in one indexed read (`profile_summary_fleet_idx`), merged
+//! per app as the rows stream in. Decoding and merging are CPU work (a million kept functions for
+//! 10 000 apps): they run on the blocking pool a chunk of rows at a time, so that a fleet read
+//! never stalls the other requests of the worker thread that asked for it, and memory holds one
+//! chunk of raw rows.
 
 use async_trait::async_trait;
 use futures_util::TryStreamExt;

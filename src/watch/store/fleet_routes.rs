@@ -1,6 +1,8 @@
 //! `GET /summaries/fleet` and `GET /summaries/coverage`: the watcher's process hands the fleet
-//! BOR of another process every app's summaries of a window, merged per app (SPEC §18), and
-//! what it has worked of each series there (SPEC §20), in split mode over `WATCH_URL`.
+//! BOR of another process every app's summaries of a window, merged per app
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), and what it has worked of
+//! each series there (docs/profiles-over-time.md#whole-or-live-spec-20), in split mode over
+//! `WATCH_URL`.
 
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -71,8 +73,9 @@ fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
 
 /// Every app's summaries of one type whose slice starts in `[from, to)`, merged per app.
 ///
-/// What the fleet BOR of another process reads (SPEC §18): exact self and total samples for
-/// the functions the slices kept, and per app the most a function outside them may have had.
+/// What the fleet BOR of another process reads
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): exact self and total samples
+/// for the functions the slices kept, and per app the most a function outside them may have had.
 #[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
     params(SeriesParams, TopParam),
     responses(
@@ -115,7 +118,8 @@ impl SeriesParams {
     }
 }
 
-/// What the watcher has worked of every series of one type in `[from, to)` (SPEC §20).
+/// What the watcher has worked of every series of one type in `[from, to)`
+/// (docs/profiles-over-time.md#whole-or-live-spec-20).
 ///
 /// Per series: how many of the slices starting in the window it has worked (summarized, or
 /// read without a profile), and which it tried and could not read. The fleet BOR of another

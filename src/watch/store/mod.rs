@@ -1,6 +1,6 @@
-//! The profile watcher's store (SPEC §13): summaries partitioned by day, the series and their
-//! leases, and backfill items, in PostgreSQL. The regression events a slice's work decides are
-//! the regression store's (`regressions::store`), written in this store's transaction.
+//! The profile watcher's store (docs/profiles-over-time.md): summaries partitioned by day, the
+//! series and their leases, and backfill items, in PostgreSQL. The regression events a slice's work
+//! decides are the regression store's (`regressions::store`), written in this store's transaction.
 
 mod coverage;
 mod done;

@@ -1,5 +1,5 @@
-//! The watcher's stored values (SPEC §13): series, their leases, the slices to summarize, and
-//! backfills.
+//! The watcher's stored values (docs/profiles-over-time.md): series, their leases, the slices to
+//! summarize, and backfills.
 
 use std::sync::Arc;
 
@@ -90,8 +90,8 @@ pub struct SliceOutcome {
     pub findings: Option<Arc<dyn SliceFindings>>,
 }
 
-/// What an examination of a slice decided (SPEC §15: the regression events' changes), stored in
-/// the transaction of the slice's summary. The watcher knows it only by this contract.
+/// What an examination of a slice decided (docs/regressions.md: the regression events' changes),
+/// stored in the transaction of the slice's summary. The watcher knows it only by this contract.
 pub trait SliceFindings: Send + Sync + std::fmt::Debug {
     /// Writes it in `tx`, the transaction of `series`' slice.
     fn write<'a>(

@@ -1,5 +1,5 @@
-//! The series summarized lately (SPEC §24): each with its newest slice and its count, in one
-//! index-only read of `profile_summary_recent_idx`, the functions never read.
+//! The series summarized lately (docs/front-door.md): each with its newest slice and its count, in
+//! one index-only read of `profile_summary_recent_idx`, the functions never read.
 
 use async_trait::async_trait;
 

@@ -1,6 +1,6 @@
 //! Retention of the watcher's store: whole day partitions of summaries past it are dropped,
-//! and what the watcher has worked stops there (SPEC §20): a fleet answer reaching back past
-//! retention is answered live.
+//! and what the watcher has worked stops there (docs/profiles-over-time.md#whole-or-live-spec-20):
+//! a fleet answer reaching back past retention is answered live.
 
 use sqlx::PgPool;
 

@@ -1,7 +1,7 @@
 //! A local PostgreSQL started and supervised from the machine's installed binaries.
 //!
-//! Used when no database is configured (SPEC §9) and by the tests. The server listens on
-//! 127.0.0.1 only, trusts local connections, and is stopped when this process stops: a
+//! Used when no database is configured (docs/configuration.md) and by the tests. The server listens
+//! on 127.0.0.1 only, trusts local connections, and is stopped when this process stops: a
 //! dedicated supervisor thread owns the child, restarts it if it dies, and the child gets
 //! SIGINT (fast shutdown) if that thread or this process goes away.
 
