@@ -13,6 +13,7 @@
 mod node;
 mod noise;
 pub mod programs;
+mod pyroscope;
 mod replay;
 pub mod service;
 

@@ -43,6 +43,7 @@ mod outbox;
 mod outbox_claims;
 mod outbox_replicas;
 mod pgo;
+mod pgo_oracle;
 mod pgo_windows;
 mod pictures;
 #[path = "../common/profile_data.rs"]

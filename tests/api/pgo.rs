@@ -80,43 +80,79 @@ pub(crate) fn totals(p: &proto::Profile) -> (i64, i64) {
         .fold((0, 0), |(c, n), s| (c + s.value[0], n + s.value[1]))
 }
 
-#[tokio::test]
-async fn a_go_program_is_built_with_the_profile_the_service_merged_from_its_runs() {
-    let go = go_for_pgo();
-    let go_text = go.to_string_lossy().into_owned();
-    let dir = tempfile::tempdir().unwrap();
-    let (src, profiles) = (dir.path().join("src"), dir.path().join("profiles"));
-    let app_dir = profiles.join("pgoapp");
-    std::fs::create_dir_all(&app_dir).unwrap();
-    std::fs::create_dir_all(&src).unwrap();
-    let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtimes/pgo");
-    for file in ["main.go", "go.mod"] {
-        std::fs::copy(program.join(file), src.join(file)).unwrap();
+/// The PGO test program (`tests/runtimes/pgo`) copied into a scratch directory, built and run
+/// with a Go of 1.21 or newer; its Go build cache is shared by the tests (a second build of the
+/// same inputs is a cache hit, its compiler output replayed).
+pub(crate) struct PgoProgram {
+    pub go: String,
+    pub dir: tempfile::TempDir,
+    src: String,
+    env: Vec<(&'static str, String)>,
+}
+
+impl PgoProgram {
+    pub fn new() -> Self {
+        let go = go_for_pgo().to_string_lossy().into_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let program = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/runtimes/pgo");
+        for file in ["main.go", "go.mod"] {
+            std::fs::copy(program.join(file), src.join(file)).unwrap();
+        }
+        let shared = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let env = vec![
+            (
+                "GOCACHE",
+                shared.join("go-cache").to_string_lossy().into_owned(),
+            ),
+            (
+                "GOPATH",
+                dir.path().join("gopath").to_string_lossy().into_owned(),
+            ),
+            ("GOFLAGS", "-mod=mod".to_owned()),
+            ("GOTOOLCHAIN", "local".to_owned()),
+        ];
+        let src = src.to_string_lossy().into_owned();
+        PgoProgram { go, dir, src, env }
     }
-    let (cache, gopath) = (dir.path().join("gocache"), dir.path().join("gopath"));
-    let env = [
-        ("GOCACHE", cache.to_string_lossy().into_owned()),
-        ("GOPATH", gopath.to_string_lossy().into_owned()),
-        ("GOFLAGS", "-mod=mod".to_owned()),
-        ("GOTOOLCHAIN", "local".to_owned()),
-    ];
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let src_text = src.to_string_lossy().into_owned();
-    let build = |args: &[&str]| {
-        let args = [&["-C", src_text.as_str(), "build"], args].concat();
-        run(&go_text, &args, &env)
-    };
-    let binary = dir.path().join("program");
-    build(&["-o", &binary.to_string_lossy(), "."]);
-    {
+
+    /// `go build <args> .` in the program's directory: what the compiler printed.
+    pub fn build(&self, args: &[&str]) -> String {
+        let args = [&["-C", self.src.as_str(), "build"], args, &["."]].concat();
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let out = Command::new(&self.go)
+            .args(&args)
+            .envs(env)
+            .output()
+            .unwrap_or_else(|e| panic!("{} cannot run: {e}", self.go));
+        let printed = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "go {args:?} failed:\n{printed}");
+        printed
+    }
+
+    /// Builds the program and runs it for two CPU profiles of `seconds` each, written to
+    /// `app_dir` as `cpu-1.pb.gz` and `cpu-2.pb.gz`.
+    pub fn profile(&self, app_dir: &Path, seconds: &str) -> [PathBuf; 2] {
+        std::fs::create_dir_all(app_dir).unwrap();
+        let binary = self.dir.path().join("program");
+        self.build(&["-o", &binary.to_string_lossy()]);
         let _beside_others = REAL_PROGRAMS.read().unwrap_or_else(|e| e.into_inner());
         run(
             &binary.to_string_lossy(),
-            &[&app_dir.to_string_lossy(), "1.5"],
+            &[&app_dir.to_string_lossy(), seconds],
             &[],
         );
+        [app_dir.join("cpu-1.pb.gz"), app_dir.join("cpu-2.pb.gz")]
     }
-    let inputs = [app_dir.join("cpu-1.pb.gz"), app_dir.join("cpu-2.pb.gz")];
+}
+
+#[tokio::test]
+async fn a_go_program_is_built_with_the_profile_the_service_merged_from_its_runs() {
+    let program = PgoProgram::new();
+    let go_text = program.go.clone();
+    let profiles = program.dir.path().join("profiles");
+    let inputs = program.profile(&profiles.join("pgoapp"), "1.5");
     let app = spawn_app_with(move |s| s.profiles.dir = Some(profiles)).await;
     let now = chrono::Utc::now().timestamp();
     let window = format!("from={}&to={}", now - 600, now + 60);
@@ -150,11 +186,11 @@ async fn a_go_program_is_built_with_the_profile_the_service_merged_from_its_runs
     assert_error(labelled, 404, "not_found").await;
 
     // Go's compiler takes it.
-    let pgo = dir.path().join("default.pgo");
+    let pgo = program.dir.path().join("default.pgo");
     std::fs::write(&pgo, &bytes).unwrap();
-    let optimised = dir.path().join("program-pgo");
+    let optimised = program.dir.path().join("program-pgo");
     let flag = format!("-pgo={}", pgo.display());
-    build(&[&flag, "-o", &optimised.to_string_lossy(), "."]);
+    program.build(&[&flag, "-o", &optimised.to_string_lossy()]);
     assert!(optimised.exists());
 
     // Go's pprof reads it as the service reads the window, and as it reads both runs.

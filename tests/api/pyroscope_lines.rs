@@ -137,3 +137,35 @@ async fn the_legacy_api_has_no_lines_and_says_so() {
         .await;
     assert_error(sites, 501, "not_implemented").await;
 }
+
+#[tokio::test]
+async fn the_flame_graph_reads_go_in_connect_json_as_pyroscopes_messages() {
+    let standin = standin_with_checkout().await;
+    let app = reading(&standin).await;
+    let res = app
+        .get(&format!("/profiles/checkout?type=cpu&{WINDOW}"))
+        .await;
+    let body = json_with_status(res, 200).await;
+    assert_eq!(body["totalSamples"], 1_000_000_000_i64, "{body:#}");
+    // The stand-in decodes each body as Pyroscope's message of its path (a body that is not
+    // one is refused with `invalid_argument` and recorded as null).
+    let asked = standin.received();
+    let flame = asked
+        .iter()
+        .find(|r| r.path == paths::SELECT_MERGE_STACKTRACES)
+        .expect("a SelectMergeStacktraces call");
+    assert_eq!(flame.content_type, "application/json");
+    let m = &flame.message;
+    assert!(m.is_object(), "{m}");
+    assert_eq!(m["labelSelector"], "{service_name=\"checkout\"}");
+    assert_eq!(
+        (&m["start"], &m["end"]),
+        (&"1759999940000".into(), &"1760000060000".into())
+    );
+    assert!(m["maxNodes"].as_str().is_some_and(|n| n != "0"), "{m}");
+    assert!(
+        m["format"].is_null(),
+        "a flame graph is the default format: {m}"
+    );
+    assert!(asked.iter().all(|r| r.message.is_object()), "{asked:#?}");
+}

@@ -1,8 +1,9 @@
-//! Many CPU profiles merged into the one Go's compiler takes (`go build -pgo=`, SPEC §23):
-//! Go's sample types (`samples/count`, `cpu/nanoseconds`), every function with its file and
-//! start line and every location with its inlined lines, each kept once by content; samples of
-//! the same stack summed, their labels dropped (the compiler reads none). With a bound on
-//! locations, each stack is first cut to its innermost ones, as `profilecli query go-pgo` does.
+//! Many CPU profiles merged into the one Go's compiler takes (`go build -pgo=`,
+//! docs/gate.md#a-profile-for-the-compiler): Go's sample types (`samples/count`,
+//! `cpu/nanoseconds`), every function with its file and start line and every location with its
+//! inlined lines, each kept once by content; samples of the same stack summed, their labels dropped
+//! (the compiler reads none). With a bound on locations, each stack is first cut to its innermost
+//! ones, as `profilecli query go-pgo` does.
 //!
 //! Each file's samples are read straight off the wire (`wire.rs`), as the reader reads them:
 //! its ids are mapped through per-file tables, and a stack is looked up by a reused buffer, so
@@ -46,6 +47,8 @@ pub struct CpuMerge<'f> {
     sample_ids: HashMap<Box<[u64]>, usize, BuildIntHasher>,
     period: i64,
     span: Option<(i64, i64)>,
+    /// Whether the merged profile has a count of samples beside the nanoseconds.
+    counted: bool,
 }
 
 impl<'f> CpuMerge<'f> {
@@ -65,7 +68,18 @@ impl<'f> CpuMerge<'f> {
             sample_ids: HashMap::default(),
             period: 0,
             span: None,
+            counted: true,
         }
+    }
+
+    /// For profiles whose period is not how often they were sampled (Grafana Pyroscope writes
+    /// one second for every CPU profile it merges): no count of samples is made up, the merged
+    /// profile holds `cpu/nanoseconds` alone, which Go's compiler weighs its call edges by as
+    /// it would by the counts.
+    #[must_use]
+    pub fn without_counts(mut self) -> Self {
+        self.counted = false;
+        self
     }
 
     /// Distinct stacks merged so far.
@@ -120,15 +134,23 @@ impl<'f> CpuMerge<'f> {
             r#type: string(kind),
             unit: string(unit),
         };
-        let sample_type = vec![
-            value_type("samples", "count"),
-            value_type("cpu", "nanoseconds"),
-        ];
+        let mut samples = self.samples;
+        let sample_type = if self.counted {
+            vec![
+                value_type("samples", "count"),
+                value_type("cpu", "nanoseconds"),
+            ]
+        } else {
+            for s in &mut samples {
+                s.value.remove(0);
+            }
+            vec![value_type("cpu", "nanoseconds")]
+        };
         let period_type = Some(value_type("cpu", "nanoseconds"));
         let (time_nanos, duration_nanos) = self.span.map_or((0, 0), |(s, e)| (s, e - s));
         proto::Profile {
             sample_type,
-            sample: self.samples,
+            sample: samples,
             location: self.locations,
             function: self.functions,
             string_table: strings,

@@ -261,3 +261,24 @@ fn a_count_of_samples_on_a_cpu_period_becomes_nanoseconds_and_labels_filter() {
         .expect("a valid profile");
     assert_eq!(merge.stacks(), 0);
 }
+
+#[test]
+fn without_counts_the_nanoseconds_stand_alone_whatever_the_period_says() {
+    // Pyroscope's merged answer: nanoseconds alone, on a period of one second.
+    let mut answer = second();
+    answer.sample_type.remove(0);
+    for s in &mut answer.sample {
+        s.value.remove(0);
+    }
+    answer.period = 1_000_000_000;
+    let mut merge = CpuMerge::new(None, None).without_counts();
+    merge
+        .add_file(&to_bytes(&answer, false), LIMITS, "cpu/nanoseconds")
+        .expect("a valid profile");
+    let p = merge.finish();
+    let types: Vec<String> = p.sample_type.iter().map(|t| text(&p, t.r#type)).collect();
+    assert_eq!(types, ["cpu"]);
+    let mut values: Vec<Vec<i64>> = p.sample.iter().map(|s| s.value.clone()).collect();
+    values.sort();
+    assert_eq!(values, [[10 * MS], [10 * MS], [30 * MS]]);
+}

@@ -106,8 +106,9 @@ impl PyroscopeProfileData {
     }
 
     /// The window's CPU profile for Go's compiler: the server cuts each stack to
-    /// `keep_locations` where it can, and the one merge writes Go's types and cuts again (a
-    /// server that ignores the selector is cut here).
+    /// `keep_locations` where it can, and the one merge cuts again (a server that ignores the
+    /// selector is cut here). Pyroscope's period is one second whatever the sampling rate, so
+    /// no count of samples is made from it: the file holds the nanoseconds alone.
     pub(super) async fn pprof_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
         let keep = query
             .keep_locations
@@ -126,7 +127,7 @@ impl PyroscopeProfileData {
         let (limits, keep_locations) = (self.limits, query.keep_locations);
         let (app, window) = (query.app.clone(), query.window);
         tokio::task::spawn_blocking(move || {
-            let mut merge = CpuMerge::new(keep_locations, None);
+            let mut merge = CpuMerge::new(keep_locations, None).without_counts();
             merge.add_file(&pprof, limits, &sample_type).map_err(|e| {
                 SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
             })?;

@@ -112,23 +112,35 @@ pub async fn pushed_then_watched(
     let now = steady_now().await;
     let starts = push_ticks(&intake.app, series, now).await;
     intake.stop().await;
+    let watching = watch(apps, (receiver, alertmanager), store, |_| {}).await;
+    (watching, starts, now)
+}
 
+/// The watching service on `store` (as `change` leaves the proof's settings), `apps`
+/// registered, each with the webhook and the memory limit.
+pub async fn watch(
+    apps: &[&str],
+    (receiver, alertmanager): (MockServer, Alertmanager),
+    store: tempfile::TempDir,
+    change: impl FnOnce(&mut Settings),
+) -> Watching {
     let db = TestDatabase::create().await;
-    let service = spawn_stoppable(settings(&db, store.path(), &alertmanager)).await;
+    let mut settings = settings(&db, store.path(), &alertmanager);
+    change(&mut settings);
+    let service = spawn_stoppable(settings).await;
     for app in apps {
         let entry = json!({"appName": app, "teamOwner": "memory-team",
             "notificationChannel": format!("{}/hook", receiver.uri()),
             "metadata": {"memoryLimitBytes": LIMIT}});
         json_with_status(service.app.post("/services", &entry).await, 201).await;
     }
-    let watching = Watching {
+    Watching {
         service,
         db,
         alertmanager,
         receiver,
         _store: store,
-    };
-    (watching, starts, now)
+    }
 }
 
 /// Now, at least 3 s into a slice and 3 s before its end: the pushes are done before the
@@ -175,17 +187,22 @@ pub async fn push(app: &TestApp, name: &str, (from, until): (i64, i64), push: &P
 /// before it; answers each series' slice starts. The newest tick's profile spans its slice up
 /// to `now`.
 async fn push_ticks(app: &TestApp, series: &[Series<'_>], now: i64) -> Vec<Vec<i64>> {
-    let newest = now - now.rem_euclid(SLICE);
     let mut starts = Vec::new();
     for s in series {
-        let n = s.pushes.len() as i64;
-        let mine: Vec<i64> = (0..n).map(|k| newest - (n - 1 - k) * SLICE).collect();
+        let mine = slice_starts(s.pushes.len(), now);
         for (tick, start) in s.pushes.iter().zip(&mine) {
             push(app, s.name, (*start, (start + SLICE).min(now)), tick).await;
         }
         starts.push(mine);
     }
     starts
+}
+
+/// The slice starts of `n` ticks, the last in the slice holding `now`.
+pub fn slice_starts(n: usize, now: i64) -> Vec<i64> {
+    let newest = now - now.rem_euclid(SLICE);
+    let n = n as i64;
+    (0..n).map(|k| newest - (n - 1 - k) * SLICE).collect()
 }
 
 /// The backfill of the 10-s slices from `from` with `notify`, once every series has worked

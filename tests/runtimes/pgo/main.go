@@ -1,7 +1,9 @@
 // A CPU-bound Go program for SPEC §23's test: profiled by runtime/pprof, its profile is served
 // by GET /pgo/{appName} and the same program is built again with `go build -pgo=`. Its hot
 // path has a small function the compiler inlines (square), called from ones it does not
-// (sumSquares, hashes), so the profile holds locations with inlined lines.
+// (sumSquares, hashes), so the profile holds locations with inlined lines. Two calls only a
+// profile changes: an interface call whose receiver is nearly always a rect (PGO devirtualizes
+// it) and a call of mix, over the inliner's usual budget (PGO inlines it where it is hot).
 // Usage: main <dir> <seconds>: writes <dir>/cpu-1.pb.gz and <dir>/cpu-2.pb.gz, one after
 // the other, each <seconds> long, and <dir>/../<dir's name>-heap/heap.pb.gz.
 package main
@@ -16,6 +18,8 @@ import (
 )
 
 var sink uint64
+
+var shapes = []shape{rect{3, 4}, rect{5, 6}, rect{7, 8}, rect{1, 2}, rect{9, 9}, rect{2, 7}, rect{4, 4}, circle{2}}
 
 // square is small enough to be inlined into its callers.
 func square(x uint64) uint64 { return x * x }
@@ -39,11 +43,61 @@ func hashes(n int) uint64 {
 	return h
 }
 
+
+// shape's one hot implementation is rect: PGO devirtualizes the interface call in areas.
+type shape interface{ area() uint64 }
+
+type rect struct{ w, h uint64 }
+
+func (r rect) area() uint64 { return r.w*r.h + r.w ^ r.h }
+
+type circle struct{ r uint64 }
+
+func (c circle) area() uint64 { return 3 * c.r * c.r }
+
+//go:noinline
+func areas(shapes []shape, n int) uint64 {
+	var s uint64
+	for i := 0; i < n; i++ {
+		s += shapes[i%len(shapes)].area()
+	}
+	return s
+}
+
+// mix is too costly for the inliner's usual budget (80) and small enough for its budget of
+// hot call sites (2000): only a profile that shows its call in mixes hot inlines it.
+func mix(x uint64) uint64 {
+	x ^= x >> 33
+	x *= 0xff51afd7ed558ccd
+	x ^= x >> 33
+	x *= 0xc4ceb9fe1a85ec53
+	x ^= x >> 33
+	x += x<<7 ^ x>>3
+	x ^= x<<11 + x>>5
+	x += x<<13 ^ x>>7
+	x ^= x<<17 + x>>9
+	x += x<<19 ^ x>>11
+	x ^= x<<23 + x>>13
+	x += x<<29 ^ x>>17
+	return x
+}
+
+//go:noinline
+func mixes(n int) uint64 {
+	var s uint64
+	for i := 0; i < n; i++ {
+		s += mix(uint64(i) + s)
+	}
+	return s
+}
+
 //go:noinline
 func work(until time.Time) {
 	for time.Now().Before(until) {
 		sink += sumSquares(200_000)
 		sink += hashes(100_000)
+		sink += mixes(100_000)
+		sink += areas(shapes, 100_000)
 	}
 }
 

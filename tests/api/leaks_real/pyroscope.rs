@@ -1,0 +1,79 @@
+//! The Go leak of `leaks_real` read from a Pyroscope (the stand-in, `PYROSCOPE_URL`): tick k's
+//! heap profile, as `runtime/pprof` wrote it, is kept under `__name__="memory"` and
+//! `service_name` with its `time_nanos` at the k-th slice's start (Pyroscope places a profile
+//! at its time), before the service starts, as a fleet's history is. The watcher reads each
+//! slice's `memory:inuse_space:bytes:space:bytes` from it; the leak is confirmed on the keeping
+//! function with its true rate inside the interval, and the churning program says nothing.
+
+use pyroscope_functions::formats::pprof::{decompress, Limits};
+use pyroscope_functions::formats::pyroscope_api::paths;
+
+use super::programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
+use super::service::{backfill, leaks, slice_starts, steady_now, story, watch, SLICE};
+use super::{assert_rate_inside, confirmed_leak, delivered_once, GO_TICKS};
+use crate::alertmanager::receiver;
+use crate::alertmanager_server::start_alertmanager;
+use crate::stubs::standin::PyroscopeStandIn;
+
+/// Keeps each of `ticks` in `standin` as `app`, tick k at `starts[k]`, lasting its slice.
+fn keep_ticks(standin: &PyroscopeStandIn, app: &str, ticks: &[Vec<u8>], starts: &[i64], now: i64) {
+    let limits = Limits {
+        max_decoded_bytes: 1 << 30,
+        max_stack_depth: 1 << 20,
+    };
+    for (tick, start) in ticks.iter().zip(starts) {
+        let raw = decompress(tick, limits).expect("a heap pprof");
+        let mut profile: crate::profile_data::pprof::proto::Profile =
+            prost::Message::decode(&*raw).expect("a heap pprof");
+        profile.time_nanos = start * 1_000_000_000;
+        profile.duration_nanos = ((start + SLICE).min(now) - start) * 1_000_000_000;
+        let labels = [("service_name", app), ("__name__", "memory")];
+        standin.keep(&labels, &prost::Message::encode_to_vec(&profile));
+    }
+}
+
+#[tokio::test]
+async fn leaks_real_go_leak_read_from_pyroscope_is_confirmed_with_its_rate() {
+    let leak = go_ticks("leak", GO_TICKS, EXACT_RATE);
+    let churn = go_ticks("churn", GO_TICKS, EXACT_RATE);
+    let standin = PyroscopeStandIn::start().await;
+    let receiver = receiver().await;
+    let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
+    let now = steady_now().await;
+    let starts = slice_starts(GO_TICKS, now);
+    keep_ticks(&standin, "go-leak-remote", &leak, &starts, now);
+    keep_ticks(&standin, "go-churn-remote", &churn, &starts, now);
+    let url = standin.url();
+    let apps = ["go-leak-remote", "go-churn-remote"];
+    let store = tempfile::tempdir().unwrap();
+    let w = watch(&apps, (receiver, alertmanager), store, move |s| {
+        s.pyroscope.url = Some(url);
+    })
+    .await;
+    let first = starts[0];
+    backfill(&w.service.app, &w.db, apps.len(), now, first).await;
+
+    let found = confirmed_leak(
+        &w,
+        "go-leak-remote",
+        |f| f == "main.retainRecords",
+        (first, now),
+    )
+    .await;
+    assert_rate_inside(&found["leak"], (GO_LEAK_PER_TICK * 3600 / SLICE) as f64);
+    let quiet = leaks(&w.service.app, "go-churn-remote", None).await;
+    assert!(
+        quiet.is_empty(),
+        "the churn has leak events: {quiet:#?}\n{}",
+        story(&w.service.app, "go-churn-remote", first, now).await
+    );
+    delivered_once(&w, "go-leak-remote", &found).await;
+    // Read as Pyroscope's in-use type, not from a store of the service's own.
+    let asked = standin.messages(paths::SELECT_MERGE_STACKTRACES);
+    assert!(
+        asked
+            .iter()
+            .any(|m| m["profileTypeID"] == "memory:inuse_space:bytes:space:bytes"),
+        "{asked:?}"
+    );
+}
