@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::formats::pprof::encode::to_bytes;
-use pyroscope_functions::formats::pprof::{CpuMerge, Limits};
 use pyroscope_functions::infra::telemetry::Metrics;
 use pyroscope_functions::model::TimeWindow;
+use pyroscope_functions::pprof::encode::to_bytes;
+use pyroscope_functions::pprof::{CpuMerge, Limits};
 use pyroscope_functions::profiles::files::source::Root;
 use pyroscope_functions::profiles::{FileProfileData, PgoQuery, ProfileDataSor};
 

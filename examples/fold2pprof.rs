@@ -11,8 +11,8 @@
 
 use std::process::ExitCode;
 
-use pyroscope_functions::formats::pprof::encode;
-use pyroscope_functions::formats::pprof::encode::Header;
+use pyroscope_functions::pprof::encode;
+use pyroscope_functions::pprof::encode::Header;
 
 fn pair(arg: &str) -> Option<(String, String)> {
     let (kind, unit) = arg.split_once('/')?;

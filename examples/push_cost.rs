@@ -8,9 +8,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use prost::Message;
-use pyroscope_functions::formats::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 use pyroscope_functions::ingest::store::stored_profile;
 use pyroscope_functions::ingest::{LabelSet, Pushed};
+use pyroscope_functions::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 256 << 20,

@@ -16,6 +16,7 @@ pub mod infra;
 pub mod ingest;
 pub mod model;
 pub mod pictures;
+pub mod pprof;
 pub mod profiles;
 pub mod registry;
 pub mod regressions;

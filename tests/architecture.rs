@@ -2,8 +2,8 @@
 //! import, when a lower floor imports a higher one, when files import each other in a loop, or
 //! when capabilities depend on each other both ways.
 //!
-//! Floors, lowest first: `model/` (shared domain types, pure) ← `formats/` (profile formats,
-//! pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
+//! Floors, lowest first: `model/` (shared domain types, pure) ← `pprof/` and `formats/`
+//! (profile formats, pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
 //! `http/` (the error answer, routing, access control) ← the capabilities (one folder each:
 //! `profiles/`, `ingest/`, `watch/`, `regressions/`, `alerts/`, …) ← `app/` (composition root,
 //! settings, health, OpenAPI) and `main.rs`.
@@ -24,7 +24,7 @@ fn layer_of(file: &str) -> usize {
     let folder = top_folder(file);
     match folder.as_str() {
         "model" => rank("model"),
-        "formats" => rank("formats"),
+        "formats" | "pprof" => rank("formats"),
         "infra" => rank("infra"),
         "http" => rank("http"),
         "app" | "main.rs" | "lib.rs" => rank("root"),
@@ -544,7 +544,7 @@ fn capabilities_depend_one_way() {
 /// runtime and no file system.
 fn forbidden_crates(layer: &str) -> &'static [&'static str] {
     match layer {
-        "model" | "formats" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
+        "model" | "formats" | "pprof" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
         _ => &[],
     }
 }

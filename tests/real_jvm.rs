@@ -8,8 +8,8 @@ mod jvm;
 
 use std::collections::BTreeMap;
 
-use pyroscope_functions::formats::jfr::{jfr_profiles, JfrError, JfrProfile};
-use pyroscope_functions::formats::pprof::proto;
+use pyroscope_functions::pprof::jfr::{jfr_profiles, JfrError, JfrProfile};
+use pyroscope_functions::pprof::proto;
 
 fn profile<'a>(profiles: &'a [JfrProfile], kind: &str) -> &'a proto::Profile {
     &profiles

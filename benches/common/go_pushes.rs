@@ -5,10 +5,8 @@
 
 use std::collections::HashMap;
 
-use pyroscope_functions::formats::pprof::encode::to_bytes;
-use pyroscope_functions::formats::pprof::proto::{
-    Function, Line, Location, Profile, Sample, ValueType,
-};
+use pyroscope_functions::pprof::encode::to_bytes;
+use pyroscope_functions::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
 
 /// Functions of the program.
 const FUNCTIONS: u64 = 400;

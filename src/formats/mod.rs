@@ -1,11 +1,11 @@
-//! Profile formats, pure: pprof (read, encode, merge), Pyroscope's flame graphs,
-//! and Java Flight Recorder recordings turned into pprof.
+//! Profile formats, pure, other than pprof (`src/pprof/`): Pyroscope's flame graphs and the
+//! messages of its Connect APIs.
 
 pub mod flamegraph;
-pub mod gzip;
-pub mod jfr;
-pub mod pprof;
 pub mod pyroscope_api;
+// The shared test profiles name `super::pprof`.
+#[cfg(test)]
+use crate::pprof;
 #[cfg(test)]
 #[path = "../../tests/common/testdata.rs"]
 pub(crate) mod testdata;

@@ -2,8 +2,8 @@
 //! (docs/agents.md#profiles-from-files, docs/runtimes.md): the first of the configured list that a
 //! file has, read with the file's period type, and the profile-type ID reported for it.
 
-use crate::formats::pprof::SampleType;
 use crate::model::ProfileType;
+use crate::pprof::SampleType;
 use crate::profiles::files::listed::ProfileFile;
 
 /// The pprof sample type chosen for a logical type, and the ID reported for it.
@@ -69,8 +69,8 @@ fn counts_as(
 #[cfg(test)]
 mod tests {
     use super::counts_as;
-    use crate::formats::pprof::SampleType;
     use crate::model::ProfileType;
+    use crate::pprof::SampleType;
 
     fn t(kind: &str, unit: &str) -> SampleType {
         SampleType {

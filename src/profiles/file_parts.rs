@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::labelled_files::merge_labelled;
 use super::ranking::PartsRead;
-use crate::formats::pprof::Limits;
 use crate::infra::sor::SorError;
 use crate::model::{LabelSelector, TimeWindow};
+use crate::pprof::Limits;
 use crate::profiles::files::listed::ProfileFile;
 
 const NANOS: i64 = 1_000_000_000;

@@ -8,9 +8,9 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{files_of, FileProfileData};
-use crate::formats::pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
 use crate::infra::sor::SorError;
 use crate::model::ProfileType;
+use crate::pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
 use crate::profiles::files::listed::ProfileFile;
 use crate::profiles::labelled_files::keeping;
 use crate::profiles::PgoQuery;

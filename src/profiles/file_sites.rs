@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::labelled_files::keeping;
-use crate::formats::pprof::{function_sites, Limits, SampleFilter};
 use crate::model::{FunctionSite, LabelSelector};
+use crate::pprof::{function_sites, Limits, SampleFilter};
 use crate::profiles::files::listed::ProfileFile;
 
 /// The sites of the functions of `files` in `sample_type` (`type/unit`) whose samples

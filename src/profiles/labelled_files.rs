@@ -7,9 +7,9 @@ use std::sync::{Mutex, PoisonError};
 
 use super::snapshots::weights;
 use crate::formats::flamegraph::FlameGraphStats;
-use crate::formats::pprof::{parse_file_where, Limits, StackTree};
 use crate::infra::sor::SorError;
 use crate::model::{LabelFilter, LabelSelector};
+use crate::pprof::{parse_file_where, Limits, StackTree};
 use crate::profiles::files::listed::ProfileFile;
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. A file

@@ -14,11 +14,11 @@ use super::ranking::DiffRead;
 use super::type_tables::type_tables;
 use super::window_source::WindowSource;
 use crate::formats::flamegraph::FlameGraphStats;
-use crate::formats::pprof::Limits;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
+use crate::pprof::Limits;
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;

@@ -3,8 +3,8 @@
 //! covers (its pprof duration; an instant counts as one second) over the time the window's files
 //! cover together, so one source's snapshots average, and sources that run side by side add up.
 
-use crate::formats::pprof::Weight;
 use crate::model::saturate;
+use crate::pprof::Weight;
 use crate::profiles::files::listed::ProfileFile;
 
 const NANOS: i64 = 1_000_000_000;

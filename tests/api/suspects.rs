@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use pyroscope_functions::formats::pprof::{decompress, Limits};
+use pyroscope_functions::pprof::{decompress, Limits};
 use serde_json::{json, Value};
 use wiremock::MockServer;
 

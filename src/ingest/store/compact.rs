@@ -14,8 +14,8 @@ use prost::Message;
 use super::merge::{merge, shape};
 use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
-use crate::formats::pprof::{decompress, proto, Limits};
 use crate::model::SliceSecs;
+use crate::pprof::{decompress, proto, Limits};
 use crate::profiles::{app_dirs, COMPACTION_JOURNAL};
 
 const JOURNAL: &str = COMPACTION_JOURNAL;

@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
-use crate::formats::pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
 use crate::ingest::{IngestError, LabelSet, Pushed};
+use crate::pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
 
 const NANOS: i64 = 1_000_000_000;
 

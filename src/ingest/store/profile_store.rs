@@ -12,9 +12,9 @@ use super::normalize::stored_profile;
 use super::push_pool::{PushPool, Unfinished};
 use super::sweep::{self, Swept};
 use super::write;
-use crate::formats::pprof::Limits;
 use crate::ingest::{IngestError, Pushed};
 use crate::model::SliceSecs;
+use crate::pprof::Limits;
 use crate::profiles::ProfileDir;
 
 /// Why the store did not keep a push.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::formats::pprof::ParsedProfile;
+use crate::pprof::ParsedProfile;
 
 /// One readable file.
 #[derive(Debug, Clone)]

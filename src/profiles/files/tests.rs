@@ -3,9 +3,9 @@
 
 use super::listed::ProfileFile;
 use super::source;
-use crate::formats::pprof::encode::{self, Header};
-use crate::formats::pprof::tests::{cpu_header, stacks, LIMITS};
-use crate::formats::pprof::ParsedProfile;
+use crate::pprof::encode::{self, Header};
+use crate::pprof::tests::{cpu_header, stacks, LIMITS};
+use crate::pprof::ParsedProfile;
 
 #[test]
 fn a_file_counts_in_the_one_window_holding_its_start() {

@@ -10,11 +10,11 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::PyroscopeProfileData;
-use crate::formats::pprof::{encode::to_bytes, function_sites, CpuMerge};
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
+use crate::pprof::{encode::to_bytes, function_sites, CpuMerge};
 use crate::profiles::model::{PgoQuery, ProfileQuery};
 use crate::profiles::pyroscope::PprofAsked;
 

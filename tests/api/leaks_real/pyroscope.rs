@@ -5,8 +5,8 @@
 //! slice's `memory:inuse_space:bytes:space:bytes` from it; the leak is confirmed on the keeping
 //! function with its true rate inside the interval, and the churning program says nothing.
 
-use pyroscope_functions::formats::pprof::{decompress, Limits};
 use pyroscope_functions::formats::pyroscope_api::paths;
+use pyroscope_functions::pprof::{decompress, Limits};
 
 use super::programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
 use super::service::{backfill, leaks, slice_starts, steady_now, story, watch, SLICE};

@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 
 use prost::Message;
-use pyroscope_functions::formats::pprof::{parse_file, Limits};
 use pyroscope_functions::formats::pyroscope_api::profile::Profile;
 use pyroscope_functions::formats::pyroscope_api::{
     paths, FlameGraph, LabelValuesRequest, LabelValuesResponse, ProfileFormat,
     SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectMergeStacktracesResponse,
 };
+use pyroscope_functions::pprof::{parse_file, Limits};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

@@ -15,8 +15,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use prost::Message;
-use pyroscope_functions::formats::pprof::{decompress, parse_file, Limits};
 use pyroscope_functions::formats::pyroscope_api::profile::Profile;
+use pyroscope_functions::pprof::{decompress, parse_file, Limits};
 
 /// The bounds pushed profiles are read within.
 const LIMITS: Limits = Limits {

@@ -5,10 +5,10 @@
 use std::num::NonZeroUsize;
 
 use super::CpuMerge;
-use crate::formats::pprof::encode::to_bytes;
-use crate::formats::pprof::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
-use crate::formats::pprof::tests::LIMITS;
-use crate::formats::pprof::SampleFilter;
+use crate::pprof::encode::to_bytes;
+use crate::pprof::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use crate::pprof::tests::LIMITS;
+use crate::pprof::SampleFilter;
 
 const MS: i64 = 1_000_000;
 

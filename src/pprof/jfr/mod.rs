@@ -13,8 +13,8 @@ use std::io::Cursor;
 
 use jfrs::reader::JfrReader;
 
-use crate::formats::pprof::proto;
 use crate::model::saturate;
+use crate::pprof::proto;
 use chunks::check_framing;
 pub use chunks::is_jfr;
 use frames::{field, nanos, string, StackCache};

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::labels::ContextLabels;
-use crate::formats::pprof::proto;
+use crate::pprof::proto;
 
 /// Execution samples (a count; times the sampling period when emitted).
 pub const EXEC: usize = 0;

@@ -1,5 +1,5 @@
-//! pprof files as a profile source: message types, decoding, the stack tree and the directory
-//! of files. The statistics come from the flame-graph path's aggregation (`tree_stats`), so a
+//! pprof, pure: message types, decoding (gzip within a bound, JFR recordings made into pprof
+//! first), the stack tree, merging and encoding. The statistics come from the flame-graph path's aggregation (`tree_stats`), so a
 //! file and Pyroscope's flame graph of the same stacks give the same numbers.
 
 mod decode;
@@ -7,7 +7,9 @@ mod decoded;
 pub mod encode;
 mod error;
 mod file_tree;
+pub mod gzip;
 mod hash;
+pub mod jfr;
 mod merge;
 mod of_tree;
 mod profile;
