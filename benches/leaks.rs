@@ -10,8 +10,8 @@
 use std::collections::HashSet;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use pyroscope_functions::detection::leaks::{examine, LeakSettings};
 use pyroscope_functions::model::trend::{KeptFunction, SliceSummary};
-use pyroscope_functions::regressions::leaks::{examine, LeakSettings};
 
 const EXAMINATIONS: usize = 10_000;
 /// Distinct series built (`LEAKS_BENCH_DISTINCT` overrides: 20 fit in the caches).

@@ -18,7 +18,9 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use prost::Message;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pyroscope_functions::formats::pyroscope_api::{
+    paths, PprofProfile, SelectMergeStacktracesResponse,
+};
 use pyroscope_functions::infra::telemetry::Metrics;
 use pyroscope_functions::model::TimeWindow;
 use pyroscope_functions::pprof::encode::to_bytes;
@@ -99,9 +101,15 @@ fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let server = runtime.block_on(async {
         let server = MockServer::start().await;
+        let response = SelectMergeStacktracesResponse {
+            pprof: Some(PprofProfile {
+                profile: Some(answer.clone().into()),
+            }),
+            ..Default::default()
+        };
         let canned = ResponseTemplate::new(200)
             .insert_header("content-type", "application/proto")
-            .set_body_bytes(answer.clone());
+            .set_body_bytes(response.encode_to_vec());
         Mock::given(path(paths::SELECT_MERGE_STACKTRACES))
             .respond_with(canned)
             .mount(&server)

@@ -5,6 +5,7 @@ pub mod app;
 pub mod baselines;
 pub mod commits;
 pub mod delivery;
+pub mod detection;
 pub mod diff_report;
 pub mod fleet_search;
 pub mod formats;

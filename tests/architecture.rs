@@ -3,7 +3,7 @@
 //! when capabilities depend on each other both ways.
 //!
 //! Floors, lowest first: `model/` (shared domain types, pure) ← `pprof/` and `formats/`
-//! (profile formats, pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
+//! (profile formats, pure) ← `detection/` (the share and leak tests, pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
 //! `http/` (the error answer, routing, access control) ← the capabilities (one folder each:
 //! `profiles/`, `ingest/`, `watch/`, `regressions/`, `alerts/`, …) ← `app/` (composition root,
 //! settings, health, OpenAPI) and `main.rs`.
@@ -17,7 +17,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The floors, lowest first.
-const LAYERS: [&str; 6] = ["model", "formats", "infra", "http", "capability", "root"];
+const LAYERS: [&str; 7] = [
+    "model",
+    "formats",
+    "detection",
+    "infra",
+    "http",
+    "capability",
+    "root",
+];
 
 fn layer_of(file: &str) -> usize {
     let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
@@ -25,6 +33,7 @@ fn layer_of(file: &str) -> usize {
     match folder.as_str() {
         "model" => rank("model"),
         "formats" | "pprof" => rank("formats"),
+        "detection" => rank("detection"),
         "infra" => rank("infra"),
         "http" => rank("http"),
         "app" | "main.rs" | "lib.rs" => rank("root"),
@@ -544,7 +553,7 @@ fn capabilities_depend_one_way() {
 /// runtime and no file system.
 fn forbidden_crates(layer: &str) -> &'static [&'static str] {
     match layer {
-        "model" | "formats" | "pprof" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
+        "model" | "formats" | "detection" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
         _ => &[],
     }
 }

@@ -65,7 +65,7 @@ pub const ALL_ROUTES: [RoutesDoc; 18] = [
     crate::fleet_search::routes::RoutesDoc::openapi,
     crate::alerts::routes::RoutesDoc::openapi,
     crate::watch::routes::RoutesDoc::openapi,
-    crate::watch::store::fleet_routes::RoutesDoc::openapi,
+    crate::watch::fleet_routes::RoutesDoc::openapi,
     crate::regressions::routes::RoutesDoc::openapi,
     crate::front_door::routes::RoutesDoc::openapi,
 ];

@@ -12,6 +12,8 @@ use super::remote_sors::{registry_spec, RemoteSors};
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::commits::CommitNamer;
+use crate::detection::leaks::LeakSettings;
+use crate::detection::model::DetectorSettings;
 use crate::diff_report::compute::Judgement;
 use crate::diff_report::DiffReportService;
 use crate::infra::leader::PgLeadership;
@@ -20,9 +22,7 @@ use crate::profiles::ProfileDataSor;
 use crate::regressions::announcer::{Announcer, AnnouncerStatus};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
-use crate::regressions::leaks::LeakSettings;
 use crate::regressions::metrics::RegressionMetrics;
-use crate::regressions::model::DetectorSettings;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::service::RegressionService;
 

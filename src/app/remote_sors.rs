@@ -19,7 +19,7 @@ use crate::profiles::remote::RemoteProfileData;
 use crate::profiles::ProfileDataSor;
 use crate::registry::remote::RemoteRegistryStore;
 use crate::registry::RegistrySor;
-use crate::watch::store::RemoteTrends;
+use crate::watch::remote::RemoteTrends;
 use crate::watch::WatcherReads;
 
 /// Health checks of the remote SORs a process's BORs use.

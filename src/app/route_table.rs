@@ -121,8 +121,8 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
         ),
         module(
             data(&fleet_summaries),
-            watch::store::fleet_routes::configure,
-            watch::store::fleet_routes::RoutesDoc::openapi,
+            watch::fleet_routes::configure,
+            watch::fleet_routes::RoutesDoc::openapi,
         ),
         module(
             bors.regressions.clone(),

@@ -76,17 +76,12 @@ impl CpuMerge<'_> {
                 Some(&slot) => slot,
                 None => {
                     let slot = self.samples.len();
-                    self.samples.push(proto::Sample {
-                        location_id: stack.clone(),
-                        value: vec![0, 0],
-                        label: Vec::new(),
-                    });
-                    self.sample_ids
-                        .insert(stack.clone().into_boxed_slice(), slot);
+                    self.samples.push([0, 0]);
+                    self.sample_ids.insert(stack.as_slice().into(), slot);
                     slot
                 }
             };
-            let value = &mut self.samples[slot].value;
+            let value = &mut self.samples[slot];
             value[0] = value[0].saturating_add(count);
             value[1] = value[1].saturating_add(nanos);
             Ok(())

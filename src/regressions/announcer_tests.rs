@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use super::{Announcer, Sent};
 use crate::delivery::AlertmanagerQueue;
+use crate::detection::model::EventState;
 use crate::infra::leader::MockLeadership;
 use crate::infra::sor::SorError;
 use crate::model::{SliceSecs, Slices};
-use crate::regressions::model::EventState;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;

@@ -12,18 +12,18 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use sqlx::PgConnection;
 
-use super::detector;
 use super::metrics::RegressionMetrics;
 use super::notice::RegressionNotices;
 use crate::commits::{SuspectsAnswer, SuspectsReason};
 use crate::delivery::webhook;
+use crate::detection::leaks::LeakSettings;
+use crate::detection::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
+use crate::detection::share;
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::{ProfileType, TimeWindow};
 use crate::registry::{RegistrySor, Service};
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
-use crate::regressions::leaks::LeakSettings;
-use crate::regressions::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
 use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
 use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
 
@@ -76,7 +76,7 @@ impl Examiner {
             .filter(|e| e.kind != EventKind::Leak)
             .map(Regression::open_event)
             .collect();
-        let shares = detector::examine_beside(history, &events, &unwatched, &self.settings);
+        let shares = share::examine_beside(history, &events, &unwatched, &self.settings);
         changes.extend(shares.into_iter().map(|c| (c, EventKind::Regression)));
         // Live slices deliver; a backfill only when asked to.
         let notify = match work.source {

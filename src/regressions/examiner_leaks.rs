@@ -6,11 +6,11 @@
 use std::collections::HashSet;
 
 use super::examiner::{Context, Examiner};
-use super::leaks;
+use crate::detection::leaks;
+use crate::detection::model::{Change, EventKind};
 use crate::infra::sor::SorError;
 use crate::model::trend::SliceSummary;
 use crate::model::ProfileType;
-use crate::regressions::model::{Change, EventKind};
 use crate::regressions::store::Regression;
 use crate::watch::Series;
 

@@ -7,6 +7,7 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use super::Examiner;
+use crate::detection::model::{Change, DetectorSettings, EventKind};
 use crate::infra::sor::json_text::JsonObject;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
@@ -15,7 +16,6 @@ use crate::model::{ProfileType, Slices, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor, Service, Tier};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::metrics::RegressionMetrics;
-use crate::regressions::model::{Change, DetectorSettings, EventKind};
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
@@ -111,7 +111,7 @@ pub(in crate::regressions) fn on_mocks(
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
         namer: Arc::new(RegressionCommits::without_refs()),
-        leaks: crate::regressions::leaks::LeakSettings::default(),
+        leaks: crate::detection::leaks::LeakSettings::default(),
         memory_limit_bytes: None,
     }
 }

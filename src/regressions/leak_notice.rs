@@ -2,8 +2,8 @@
 //! summary and description, in bytes people read (KiB, MiB, GiB), with the rate, since when, and
 //! when the limit is reached.
 
+use crate::detection::leaks::Leak;
 use crate::model::utc::{utc_text, CLOCK, MINUTE};
-use crate::regressions::leaks::Leak;
 use crate::regressions::store::Regression;
 
 /// The `alertname` of every leak alert.

@@ -3,10 +3,10 @@
 
 use super::leak_notice::bytes;
 use super::marks::rate_line;
+use crate::detection::leaks::Leak;
 use crate::model::trend_view::Trends;
 use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{memory_svg, FittedLine, Page};
-use crate::regressions::leaks::Leak;
 
 /// The section of `leak` of `function`, drawn from `trend`.
 pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {

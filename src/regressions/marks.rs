@@ -7,9 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::leak_notice::{bytes, signed};
-use super::leaks::Leak;
-use super::model::VersionChange;
 use super::store::{Regression, RegressionFilter, RegressionSor};
+use crate::detection::leaks::Leak;
+use crate::detection::model::VersionChange;
 use crate::infra::sor::SorError;
 use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::pictures::href;

@@ -3,8 +3,8 @@
 
 use prometheus::{IntCounterVec, IntGauge, Opts};
 
-use super::model::{Change, EventKind, EventState};
 use super::store::{EventWrite, RegressionCounts};
+use crate::detection::model::{Change, EventKind, EventState};
 use crate::infra::telemetry::Metrics;
 
 /// The regressions' metrics, registered in the process's registry.

@@ -1,19 +1,16 @@
-//! Regressions found without rules (docs/regressions.md): the detector, the examiner the watcher
-//! calls after each summary, the announcer, the events' store, routes and page, and the commits
-//! most likely behind a regression.
+//! Regressions found without rules (docs/regressions.md): the events the detectors of
+//! `detection/` change, as the examiner the watcher calls after each summary keeps them, the
+//! announcer delivers them and the routes and pages show them, with the commits most likely
+//! behind a regression.
 
 pub mod announcer;
 pub mod commits;
-pub mod cost;
-pub mod detector;
 pub mod examiner;
 mod examiner_leaks;
 pub mod leak_notice;
 mod leak_page;
-pub mod leaks;
 pub mod marks;
 pub mod metrics;
-pub mod model;
 pub mod notice;
 pub mod page;
 pub mod routes;
@@ -23,8 +20,8 @@ pub mod store;
 #[cfg(test)]
 mod test_events;
 
+pub use crate::detection::{EventKind, EventState};
 pub use marks::{change_line, page_href, RegressionMarks};
-pub use model::{EventKind, EventState};
 pub use notice::suspect_commit;
 #[cfg(test)]
 pub use store::MockRegressionSor;

@@ -10,11 +10,11 @@ use utoipa::ToSchema;
 
 use crate::commits::Why;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
+use crate::detection::model::{EventKind, EventState};
 use crate::model::utc::{utc_text, CLOCK, MINUTE};
 use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::leak_notice::{self, LEAK_ALERT_NAME};
-use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::Regression;
 
 /// The `alertname` of every regression alert but a leak's (`ProfilingMemoryLeak`).

@@ -1,9 +1,9 @@
 //! What a regression's alert says of its cost (docs/regressions.md), on events written by hand.
 
 use super::{cost, summary, RegressionNotices};
+use crate::detection::cost::{cost_ratio, process_cost_percent};
+use crate::detection::model::{EventKind, EventState};
 use crate::model::{ProfileType, SliceSecs, Slices};
-use crate::regressions::cost::{cost_ratio, process_cost_percent};
-use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::{EventSignificance, Regression};
 
 /// A confirmed event of `function` from `before` % to `after` %, its cost as the store keeps it.

@@ -4,10 +4,10 @@
 
 use super::notice::{cost, summary, suspect_commit};
 use crate::commits::{SuspectsReason, Why};
+use crate::detection::model::EventState;
 use crate::diff_report::findings;
 use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{href, trends_svg_marked, Cell, Page};
-use crate::regressions::model::EventState;
 use crate::regressions::service::Compared;
 use crate::regressions::store::Regression;
 

@@ -6,11 +6,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::commits::SuspectsAnswer;
+use crate::detection::model::{EventKind, EventState};
 use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
 use crate::http::extract::RecordId;
 use crate::http::routing::{rendered, resource};
 use crate::model::{now_floored, parse_limit, AppName, InputError, ReportFormat, TimeWindow};
-use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
 

@@ -7,13 +7,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::commits::SuspectsAnswer;
+use crate::detection::model::DetectorSettings;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
 use crate::infra::sor::SorError;
 use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
-use crate::regressions::model::DetectorSettings;
 use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
 use crate::watch::TrendSor;
 

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::leaks::LeakSettings;
-use super::model::DetectorSettings;
+use crate::detection::leaks::LeakSettings;
+use crate::detection::model::DetectorSettings;
 use crate::watch::WatchSettings;
 
 fn count(n: u32) -> usize {

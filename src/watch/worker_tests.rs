@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Ended, Worker};
+use crate::detection::model::DetectorSettings;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
@@ -14,7 +15,6 @@ use crate::profiles::{MockProfileDataSor, Profile};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
 use crate::regressions::metrics::RegressionMetrics;
-use crate::regressions::model::DetectorSettings;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::MockRegressionSor;
 use crate::watch::metrics::WatchMetrics;
@@ -139,7 +139,7 @@ fn worker_reading(
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
             namer: Arc::new(RegressionCommits::without_refs()),
-            leaks: crate::regressions::leaks::LeakSettings::default(),
+            leaks: crate::detection::leaks::LeakSettings::default(),
             memory_limit_bytes: None,
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),

@@ -5,10 +5,10 @@ use async_trait::async_trait;
 
 use super::model::{Regression, RegressionCounts, RegressionFilter};
 use super::reads::{events, Bind, COLUMNS};
+use crate::detection::model::{EventKind, EventState};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
 use crate::model::{saturate, AppName};
-use crate::regressions::model::{EventKind, EventState};
 use crate::regressions::store::RegressionSor;
 use crate::watch::Series;
 

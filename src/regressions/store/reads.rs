@@ -3,10 +3,10 @@
 
 use super::model::{EventSignificance, Regression};
 use crate::commits::{CommitRange, Suspect, SuspectsReason};
+use crate::detection::leaks::Leak;
+use crate::detection::model::VersionChange;
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
-use crate::regressions::leaks::Leak;
-use crate::regressions::model::VersionChange;
 use sqlx::types::Json;
 
 /// The columns of [`EventRow`], in its order.

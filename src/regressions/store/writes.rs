@@ -8,7 +8,7 @@ use sqlx::{PgConnection, Postgres};
 
 use super::model::EventWrite;
 use crate::delivery::enqueue;
-use crate::regressions::model::{Change, Confirmation, EventKind, Finding};
+use crate::detection::model::{Change, Confirmation, EventKind, Finding};
 use crate::watch::Series;
 use sqlx::types::Json;
 

@@ -15,8 +15,6 @@ use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetMerge, FleetQuery};
 use crate::watch::FleetSummarySor;
 
-use super::trend::RemoteTrends;
-
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of
 /// every row (ordered by app, PostgreSQL would rather walk the day's whole primary key).
@@ -86,55 +84,4 @@ fn merged(mut merge: FleetMerge, rows: Vec<FleetRow>) -> Result<FleetMerge, sqlx
         merge.push(&row.app_name, slice);
     }
     Ok(merge)
-}
-
-/// What the watcher's `GET /summaries/fleet` answers.
-#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct FleetSummaries {
-    /// By app name.
-    pub apps: Vec<AppWindow>,
-}
-
-/// What the watcher's `GET /summaries/coverage` answers.
-#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct FleetCoverage {
-    /// One per series the watcher follows, in no order.
-    pub apps: Vec<AppCoverage>,
-}
-
-#[async_trait]
-impl FleetSummarySor for RemoteTrends {
-    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
-    async fn fleet(&self, query: FleetQuery) -> Result<Vec<AppWindow>, SorError> {
-        let mut params = vec![
-            ("type", query.profile_type.as_str().to_owned()),
-            ("from", query.window.from.to_string()),
-            ("to", query.window.to.to_string()),
-            ("top", query.top.to_string()),
-        ];
-        if let Some(apps) = &query.apps {
-            let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
-            params.push(("apps", names.join(",")));
-        }
-        let answer: FleetSummaries = self.remote().get(&["summaries", "fleet"], &params).await?;
-        Ok(answer.apps)
-    }
-
-    #[tracing::instrument(skip_all, fields(profile_type = %query.profile_type))]
-    async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError> {
-        let mut params = vec![
-            ("type", query.profile_type.as_str().to_owned()),
-            ("from", query.slices.from.to_string()),
-            ("to", query.slices.to.to_string()),
-        ];
-        if let Some(apps) = &query.apps {
-            let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
-            params.push(("apps", names.join(",")));
-        }
-        let answer: FleetCoverage = self
-            .remote()
-            .get(&["summaries", "coverage"], &params)
-            .await?;
-        Ok(answer.apps)
-    }
 }

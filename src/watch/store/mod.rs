@@ -5,7 +5,6 @@
 mod coverage;
 mod done;
 mod fleet;
-pub mod fleet_routes;
 mod model;
 mod postgres;
 mod recent;
@@ -14,10 +13,8 @@ mod rows;
 mod trend;
 mod work;
 
-pub use fleet::{FleetCoverage, FleetSummaries};
 pub use model::{
     Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
     WorkSource,
 };
 pub use postgres::PgSummaryStore;
-pub use trend::RemoteTrends;

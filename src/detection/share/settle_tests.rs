@@ -5,8 +5,8 @@ use super::examine;
 use super::simulation::{start, Model, Step};
 use super::simulation_store::run;
 use super::tests::event;
+use crate::detection::model::{Change, DetectorSettings, EventState};
 use crate::model::trend::SliceSummary;
-use crate::regressions::model::{Change, DetectorSettings, EventState};
 
 /// `rows` slices of 1 000 samples where "x" has 50 (a confirmed regression's new level).
 fn level(rows: usize, first: usize) -> Vec<SliceSummary> {

@@ -51,8 +51,8 @@ use std::collections::HashSet;
 
 pub use model::{Leak, LeakSettings};
 
+use crate::detection::model::{Change, EventState, OpenEvent};
 use crate::model::trend::SliceSummary;
-use crate::regressions::model::{Change, EventState, OpenEvent};
 use decide::Tested;
 use segment::Window;
 

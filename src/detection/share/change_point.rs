@@ -3,8 +3,8 @@
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
-use super::window_test::{windows, Family, Measured};
-use crate::regressions::model::{
+use super::two_windows::{windows, Family, Measured};
+use crate::detection::model::{
     Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent,
 };
 

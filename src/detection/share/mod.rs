@@ -4,18 +4,18 @@
 mod change_point;
 mod explain;
 mod index;
-mod window_test;
+mod two_windows;
 
 use std::collections::HashSet;
 
 use crate::model::trend::SliceSummary;
 
-pub use crate::regressions::model::{
+pub use crate::detection::model::{
     Change, Confirmation, DetectorSettings, EventKind, EventState, Finding, OpenEvent, UnknownName,
     VersionChange,
 };
 use index::SeriesIndex;
-use window_test::Family;
+use two_windows::Family;
 
 /// Examines the newest summary of a series (the last of `history`, ascending by start).
 pub fn examine(

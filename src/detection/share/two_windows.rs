@@ -8,7 +8,7 @@ use crate::model::significance::{benjamini_hochberg, delta, delta_p_value, Share
 use crate::model::trend::SliceSummary;
 
 use super::index::SeriesIndex;
-use crate::regressions::model::{Change, DetectorSettings, Finding};
+use crate::detection::model::{Change, DetectorSettings, Finding};
 
 /// The windows cut at row `cut`: the `reference` rows before it and the rows from it to `end`.
 pub(super) fn windows(

@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use super::*;
+use crate::detection::model::{Change, EventState, OpenEvent};
 use crate::model::trend::KeptFunction;
-use crate::regressions::model::{Change, EventState, OpenEvent};
 
 pub(super) const EPOCH: i64 = 1_704_067_200;
 pub(super) const MIB: u64 = 1 << 20;

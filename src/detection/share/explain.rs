@@ -8,7 +8,7 @@ use crate::model::trend::SliceSummary;
 use crate::model::SliceSecs;
 
 use super::index::SeriesIndex;
-use crate::regressions::model::VersionChange;
+use crate::detection::model::VersionChange;
 
 /// Least part of its before share another function must lose to explain a change.
 const SHIFT_LOSS: f64 = 0.8;

@@ -7,15 +7,15 @@ use crate::model::trend::SliceSummary;
 
 use super::examine;
 use super::simulation::{Model, SplitMix};
-use crate::regressions::model::{Change, Confirmation, DetectorSettings, Finding};
-use crate::regressions::test_events::OpenEvents;
+use crate::detection::model::{Change, Confirmation, DetectorSettings, Finding};
+use crate::detection::test_events::OpenEvents;
 
 /// A confirmed event as the store keeps it: the detector's confirmation, read through.
 #[derive(Debug, Clone, PartialEq)]
-pub(in crate::regressions::detector) struct Confirmed {
+pub(in crate::detection::share) struct Confirmed {
     /// The slice whose call confirmed it.
-    pub(in crate::regressions::detector) slice: usize,
-    pub(in crate::regressions::detector) confirmation: Confirmation,
+    pub(in crate::detection::share) slice: usize,
+    pub(in crate::detection::share) confirmation: Confirmation,
 }
 
 impl Deref for Confirmed {
@@ -28,20 +28,20 @@ impl Deref for Confirmed {
 
 /// What the caller stores: open events, and everything that happened to each.
 #[derive(Debug, Default)]
-pub(in crate::regressions::detector) struct Store {
-    pub(in crate::regressions::detector) open: OpenEvents,
+pub(in crate::detection::share) struct Store {
+    pub(in crate::detection::share) open: OpenEvents,
     /// Function of every event id ever created.
-    pub(in crate::regressions::detector) functions: HashMap<i64, String>,
-    pub(in crate::regressions::detector) suspected: Vec<(usize, Finding)>,
-    pub(in crate::regressions::detector) confirmed: Vec<Confirmed>,
-    pub(in crate::regressions::detector) went_away: Vec<(usize, String)>,
-    pub(in crate::regressions::detector) resolved: Vec<(usize, String)>,
-    pub(in crate::regressions::detector) settled: Vec<(usize, String)>,
+    pub(in crate::detection::share) functions: HashMap<i64, String>,
+    pub(in crate::detection::share) suspected: Vec<(usize, Finding)>,
+    pub(in crate::detection::share) confirmed: Vec<Confirmed>,
+    pub(in crate::detection::share) went_away: Vec<(usize, String)>,
+    pub(in crate::detection::share) resolved: Vec<(usize, String)>,
+    pub(in crate::detection::share) settled: Vec<(usize, String)>,
 }
 
 impl Store {
     /// Applies the changes of the call made after slice `k`.
-    pub(in crate::regressions::detector) fn apply(&mut self, k: usize, changes: Vec<Change>) {
+    pub(in crate::detection::share) fn apply(&mut self, k: usize, changes: Vec<Change>) {
         for change in changes {
             match change {
                 Change::Suspected {
@@ -75,7 +75,7 @@ impl Store {
 }
 
 /// Runs the detector after each of `slices` slices of `model`, as the caller would.
-pub(in crate::regressions::detector) fn run(
+pub(in crate::detection::share) fn run(
     model: &Model,
     seed: u64,
     slices: usize,
@@ -86,7 +86,7 @@ pub(in crate::regressions::detector) fn run(
 
 /// As [`run`], after `warm_up` slices that only fill the history: slices `warm_up..warm_up +
 /// slices` are examined (with `warm_up ≥ history_slices()`, each with a full history).
-pub(in crate::regressions::detector) fn run_after(
+pub(in crate::detection::share) fn run_after(
     model: &Model,
     seed: u64,
     warm_up: usize,

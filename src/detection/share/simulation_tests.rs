@@ -3,7 +3,7 @@
 
 use super::simulation::{start, Model, Step};
 use super::simulation_store::{run, Confirmed, Store};
-use crate::regressions::model::{DetectorSettings, EventKind, VersionChange};
+use crate::detection::model::{DetectorSettings, EventKind, VersionChange};
 
 /// Slices of warm-up before anything changes: reference + recent, as the caller starts cold.
 const WARM_UP: usize = 30;

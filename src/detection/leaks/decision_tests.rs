@@ -1,8 +1,8 @@
 //! The rules of the module docs on open events: confirmation, going away, resolution.
 
 use super::tests::{event, history, leaking, run, start};
+use crate::detection::model::{Change, EventKind, EventState};
 use crate::model::trend::SliceSummary;
-use crate::regressions::model::{Change, EventKind, EventState};
 
 #[test]
 fn a_suspicion_is_decided_only_confirm_slices_later() {

@@ -9,8 +9,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::regressions::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
-use crate::regressions::leaks::model::Leak;
+use crate::detection::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
+use crate::detection::leaks::model::Leak;
 
 /// The detector's settings (`watch.*` of docs/regressions.md).
 #[derive(Debug, Clone, PartialEq)]

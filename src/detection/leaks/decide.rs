@@ -3,9 +3,9 @@
 
 use std::collections::HashSet;
 
+use crate::detection::model::{Change, Confirmation, EventKind, EventState, Finding, OpenEvent};
 use crate::model::percent_of;
 use crate::model::trend::SliceSummary;
-use crate::regressions::model::{Change, Confirmation, EventKind, EventState, Finding, OpenEvent};
 
 use super::fit::{fit_all, Fit};
 use super::segment::{Columns, Window};

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use super::simulation::{start, Model};
 use super::simulation_store::run_after;
-use crate::regressions::model::DetectorSettings;
+use crate::detection::model::DetectorSettings;
 
 /// Calls in a series-day: 288 slices of 300 s.
 const DAY: usize = 288;

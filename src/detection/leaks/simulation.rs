@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 
 use super::{examine, LeakSettings};
+use crate::detection::model::{Change, EventState, Finding};
+use crate::detection::test_events::OpenEvents;
 pub(super) use crate::model::random::SplitMix as Mix;
 use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::regressions::model::{Change, EventState, Finding};
-use crate::regressions::test_events::OpenEvents;
 
 /// Start of slice 0, epoch seconds (2024-01-01 00:00 UTC).
 pub(super) const EPOCH: i64 = 1_704_067_200;

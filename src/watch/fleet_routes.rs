@@ -8,12 +8,12 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::fleet::{FleetCoverage, FleetSummaries};
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::routing::resource;
 use crate::model::{parse_limit, AppName, InputError, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery, WindowFunction};
+use crate::watch::remote::{FleetCoverage, FleetSummaries};
 use crate::watch::FleetSummarySor;
 
 /// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.

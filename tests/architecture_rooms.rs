@@ -1,0 +1,161 @@
+//! Each room holds what its name says. Every route (`#[utoipa::path]`) sits in the folder of
+//! the capability that owns its OpenAPI tag, so one capability's folder never holds another's
+//! routes; and a `store/` folder holds a store only: no route, no web framework, no HTTP client.
+//! Each check fails naming the file, and each is shown to see a planted case.
+
+use std::fs;
+use std::path::Path;
+
+/// The folder of `src/` that owns each OpenAPI tag.
+const OWNERS: [(&str, &str); 14] = [
+    ("alerts", "alerts"),
+    ("rules", "alerts"),
+    ("baselines", "baselines"),
+    ("diff", "diff_report"),
+    ("fleet", "fleet_search"),
+    ("front door", "front_door"),
+    ("history", "history"),
+    ("ingest", "ingest"),
+    ("operations", "app"),
+    ("profiles", "profiles"),
+    ("regressions", "regressions"),
+    ("services", "registry"),
+    ("trends", "watch"),
+    ("triage", "triage"),
+];
+
+/// What a store may not name.
+const NOT_IN_A_STORE: [&str; 4] = ["utoipa::path", "actix_web", "RemoteSor", "reqwest"];
+
+/// `(path from the crate root, text)` of every product file under `src/`.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let name = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if !name.ends_with("tests.rs") {
+                    out.push((name, fs::read_to_string(&path).unwrap()));
+                }
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    walk(&root.join("src"), root, &mut out);
+    out
+}
+
+/// `src/watch/store/x.rs` -> `watch`.
+fn top_folder(file: &str) -> &str {
+    file.trim_start_matches("src/")
+        .split('/')
+        .next()
+        .unwrap_or(file)
+}
+
+/// The tags of the `#[utoipa::path(…)]` attributes in `source`.
+fn route_tags(source: &str) -> Vec<String> {
+    let mut tags = Vec::new();
+    for (at, _) in source.match_indices("#[utoipa::path(") {
+        let attribute = &source[at..];
+        let end = attribute.find(")]").unwrap_or(attribute.len());
+        let Some(tag) = attribute[..end].split("tag = \"").nth(1) else {
+            continue;
+        };
+        tags.push(tag.split('"').next().unwrap_or_default().to_owned());
+    }
+    tags
+}
+
+/// Routes in a folder other than their tag's owner, and tags no folder owns.
+fn misplaced_routes(files: &[(String, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (file, source) in files {
+        for tag in route_tags(source) {
+            match OWNERS.iter().find(|(t, _)| *t == tag) {
+                Some((_, owner)) if *owner == top_folder(file) => {}
+                Some((_, owner)) => found.push(format!("{file}: a route of {owner}/ ({tag:?})")),
+                None => found.push(format!("{file}: tag {tag:?} has no owner in OWNERS")),
+            }
+        }
+    }
+    found
+}
+
+/// Files of a `store/` folder that name routes, the web framework or an HTTP client.
+fn http_in_stores(files: &[(String, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (file, source) in files {
+        if !file.contains("/store/") {
+            continue;
+        }
+        for name in NOT_IN_A_STORE {
+            if source.contains(name) {
+                found.push(format!("{file} names {name}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_route_sits_with_the_capability_that_owns_its_tag() {
+    let files = sources();
+    let tags: usize = files.iter().map(|(_, s)| route_tags(s).len()).sum();
+    assert!(tags >= 50, "only {tags} routes found: the reader is wrong");
+    let found = misplaced_routes(&files);
+    assert!(
+        found.is_empty(),
+        "routes outside their capability:\n{}",
+        found.join("\n")
+    );
+    // And the checker sees one planted in the watcher's folder.
+    let planted = [(
+        "src/watch/routes.rs".to_owned(),
+        "#[utoipa::path(get, path = \"/regressions\", tag = \"regressions\",\n    responses())]\nasync fn list() {}\n".to_owned(),
+    )];
+    assert_eq!(
+        misplaced_routes(&planted),
+        ["src/watch/routes.rs: a route of regressions/ (\"regressions\")"]
+    );
+}
+
+#[test]
+fn a_store_folder_holds_no_routes_and_no_http_client() {
+    let found = http_in_stores(&sources());
+    assert!(
+        found.is_empty(),
+        "web code in a store:\n{}",
+        found.join("\n")
+    );
+    let planted = [
+        (
+            "src/watch/store/fleet_routes.rs".to_owned(),
+            "use actix_web::web;\n".to_owned(),
+        ),
+        (
+            "src/watch/store/trend.rs".to_owned(),
+            "use crate::infra::sor::remote::RemoteSor;\n".to_owned(),
+        ),
+        (
+            "src/watch/routes.rs".to_owned(),
+            "use actix_web::web;\n".to_owned(),
+        ),
+    ];
+    assert_eq!(
+        http_in_stores(&planted),
+        [
+            "src/watch/store/fleet_routes.rs names actix_web",
+            "src/watch/store/trend.rs names RemoteSor"
+        ]
+    );
+}
