@@ -17,6 +17,7 @@ use super::error::PprofError;
 use super::hash::BuildIntHasher;
 use super::profile::Limits;
 use super::proto;
+use super::stack_set::StackSet;
 use super::tables::IdMap;
 use super::walk::SampleFilter;
 use super::wire::{for_each_field, read_location, wire_error};
@@ -42,11 +43,10 @@ pub struct CpuMerge<'f> {
     locations: Vec<proto::Location>,
     /// By `[address, function id, line, function id, line, …]` (merged ids).
     location_ids: HashMap<Box<[u64]>, u64, BuildIntHasher>,
-    /// Each merged sample's count and nanoseconds, by position; its stack is its key below
-    /// (one allocation a stack while merging, moved into the profile at the end).
+    /// Each merged sample's count and nanoseconds, by position.
     samples: Vec<[i64; 2]>,
-    /// By stack (merged location ids, leaf first): the sample's position.
-    sample_ids: HashMap<Box<[u64]>, usize, BuildIntHasher>,
+    /// Each merged sample's stack (merged location ids, leaf first), by the same position.
+    stacks: StackSet,
     period: i64,
     span: Option<(i64, i64)>,
     /// Whether the merged profile has a count of samples beside the nanoseconds.
@@ -67,7 +67,7 @@ impl<'f> CpuMerge<'f> {
             locations: Vec::new(),
             location_ids: HashMap::default(),
             samples: Vec::new(),
-            sample_ids: HashMap::default(),
+            stacks: StackSet::default(),
             period: 0,
             span: None,
             counted: true,
@@ -120,7 +120,7 @@ impl<'f> CpuMerge<'f> {
         let locations = self.add_locations(&bytes, &functions)?;
         // Room for the stacks at once rather than by doubling: a sample takes 32 bytes or more
         // on the wire, and a merged answer's are nearly all new.
-        self.sample_ids.reserve(bytes.len() / 64);
+        self.stacks.reserve(bytes.len() / 64, bytes.len() / 16);
         self.add_samples(&bytes, &tables.string_table, &locations, &reading)
     }
 
@@ -153,8 +153,8 @@ impl<'f> CpuMerge<'f> {
                 label: Vec::new(),
             })
             .collect();
-        for (stack, slot) in self.sample_ids {
-            samples[slot].location_id = stack.into_vec();
+        for (n, sample) in samples.iter_mut().enumerate() {
+            sample.location_id = self.stacks.get(n).to_vec();
         }
         let sample_type = if counted {
             vec![

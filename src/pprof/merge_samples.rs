@@ -72,15 +72,10 @@ impl CpuMerge<'_> {
                 })?;
                 stack.push(u64::from(merged));
             }
-            let slot = match self.sample_ids.get(stack.as_slice()) {
-                Some(&slot) => slot,
-                None => {
-                    let slot = self.samples.len();
-                    self.samples.push([0, 0]);
-                    self.sample_ids.insert(stack.as_slice().into(), slot);
-                    slot
-                }
-            };
+            let (slot, new) = self.stacks.slot(&stack);
+            if new {
+                self.samples.push([0, 0]);
+            }
             let value = &mut self.samples[slot];
             value[0] = value[0].saturating_add(count);
             value[1] = value[1].saturating_add(nanos);

@@ -15,6 +15,7 @@ mod of_tree;
 mod profile;
 pub mod proto;
 mod sites;
+mod stack_set;
 mod tables;
 mod tree;
 mod walk;

@@ -129,10 +129,22 @@ pub(super) struct SampleParts<'a> {
 
 /// Appends the varints of `packed` to `out`.
 pub(super) fn unpack(mut packed: &[u8], out: &mut Vec<u64>) -> Result<(), PprofError> {
-    while !packed.is_empty() {
-        out.push(varint(&mut packed)?);
+    // Ids of one and two bytes (below 16 384) are most of a profile's: read inline, the rest
+    // by prost's decoder.
+    loop {
+        match *packed {
+            [] => return Ok(()),
+            [b, ref rest @ ..] if b < 0x80 => {
+                out.push(u64::from(b));
+                packed = rest;
+            }
+            [b0, b1, ref rest @ ..] if b1 < 0x80 => {
+                out.push(u64::from(b0 & 0x7f) | (u64::from(b1) << 7));
+                packed = rest;
+            }
+            _ => out.push(varint(&mut packed)?),
+        }
     }
-    Ok(())
 }
 
 /// Reads one `Sample` into `parts`: location ids (packed or not), values (packed or not) and,
@@ -194,4 +206,26 @@ fn label(mut buf: &[u8]) -> Result<(i64, i64), PprofError> {
         }
     }
     Ok((key, value))
+}
+
+#[cfg(test)]
+mod unpack_tests {
+    use prost::encoding::encode_varint;
+
+    use crate::pprof::wire::unpack;
+
+    #[test]
+    fn ids_of_every_length_read_as_prost_wrote_them() {
+        let ids = [0, 1, 127, 128, 300, 16_383, 16_384, 1 << 35, u64::MAX];
+        let mut packed = Vec::new();
+        for id in ids {
+            encode_varint(id, &mut packed);
+        }
+        let mut out = Vec::new();
+        unpack(&packed, &mut out).unwrap();
+        assert_eq!(out, ids);
+        // A varint cut short is an error, not a guess.
+        assert!(unpack(&[0x80], &mut out).is_err());
+        assert!(unpack(&[0x81, 0x80], &mut out).is_err());
+    }
 }
