@@ -1,6 +1,7 @@
 //! `StartupError`: why the service could not start.
 
 use crate::app::settings::Function;
+use crate::infra::tasks::StartError;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -23,4 +24,13 @@ pub enum StartupError {
     TriageRules { path: String, reason: String },
     #[error("cannot start the threads that keep pushed profiles: {0}")]
     PushThreads(std::io::Error),
+}
+
+impl From<StartError> for StartupError {
+    fn from(e: StartError) -> Self {
+        StartupError::Config {
+            key: e.key,
+            reason: e.reason,
+        }
+    }
 }

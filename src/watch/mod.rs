@@ -13,6 +13,7 @@ mod page;
 pub mod remote;
 pub mod routes;
 pub mod settings;
+pub mod start;
 pub mod status;
 pub mod store;
 pub mod summarizer;

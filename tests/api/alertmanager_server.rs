@@ -59,7 +59,8 @@ pub async fn start_alertmanager(receiver: &str) -> Alertmanager {
         child,
         _dir: dir,
     };
-    eventually(10, "Alertmanager is ready", || async {
+    // 30 s: on 2 busy cores beside the other tests, its start has taken more than 10.
+    eventually(30, "Alertmanager is ready", || async {
         let ready = reqwest::get(format!("{}/-/ready", alertmanager.url)).await;
         ready.is_ok_and(|r| r.status().is_success())
     })

@@ -33,6 +33,14 @@ struct Running {
     handle: JoinHandle<()>,
 }
 
+/// Why a capability could not start: the setting it names, and the reason.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: `{key}` {reason}")]
+pub struct StartError {
+    pub key: &'static str,
+    pub reason: String,
+}
+
 /// What a restarting task waits for before its first run (the database's schema).
 pub type FirstRunGate = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
 
