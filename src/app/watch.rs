@@ -39,21 +39,20 @@ pub(super) fn start_watch(
             reason: "the profile watcher needs profiles: set PROFILE_DATA_URL".into(),
         })?;
     let baselines = remote.resolve(baseline_spec(), hosted.baseline.as_ref())?;
-    let (examiner, regressions) =
-        regression_detector(ground, (&stores, &profiles), &mut remote, tasks)?;
+    let regressions = regression_detector(ground, (&stores, &profiles), &mut remote, tasks)?;
     let needs = WatchNeeds {
         summaries: stores.summaries,
         work: stores.work,
         reads: stores.reads,
         profiles: profiles.clone(),
         baselines,
-        examiner,
+        examiner: regressions.examiner,
         marks: Some(Arc::new(RegressionMarks(stores.regressions.clone()))),
         metrics: metrics.clone(),
     };
     let watcher = watch::start(&settings.watch, needs, tasks)?;
     bors.trends = Some(web::Data::new(watcher.trends));
-    bors.regressions = Some(web::Data::new(regressions));
+    bors.regressions = Some(web::Data::new(regressions.service));
     bors.checks.extend(remote.checks);
     bors.watched_profiles = Some(profiles);
     Ok(())

@@ -8,6 +8,7 @@ pub mod routes;
 pub mod service;
 pub mod significance;
 
+pub use compute::Judgement;
 pub use html::findings;
 pub use model::{DiffReport, DiffRequest};
 pub use service::DiffReportService;

@@ -16,6 +16,7 @@ pub mod page;
 pub mod routes;
 pub mod service;
 pub mod settings;
+pub mod start;
 pub mod store;
 #[cfg(test)]
 mod test_events;
