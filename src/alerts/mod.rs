@@ -10,6 +10,7 @@ pub mod routes;
 pub mod rules;
 pub mod service;
 pub mod settings;
+pub mod start;
 pub mod state;
 pub mod task;
 pub mod value;
