@@ -41,9 +41,9 @@ pub fn render(door: &FrontDoor) -> String {
             .iter()
             .filter(|a| a.summarized || !a.listed_types.is_empty())
             .count(),
-        clock(door.since),
+        utc_text(door.since, CLOCK),
         open.len(),
-        clock(door.generated_at)
+        utc_text(door.generated_at, CLOCK)
     ));
     page.heading("Open regressions and leaks");
     if open.is_empty() {
@@ -72,7 +72,7 @@ pub fn render(door: &FrontDoor) -> String {
                     )),
                     Cell::Code(&e.function),
                     Cell::Text(&e.change),
-                    Cell::Number(day_clock(e.changed_at)),
+                    Cell::Number(utc_text(e.changed_at, DAY_CLOCK)),
                     Cell::Text(e.version.as_deref().unwrap_or("")),
                     Cell::Text(e.suspect.as_deref().unwrap_or("")),
                     Cell::Links(vec![(format!("#{}", e.id), e.page.clone())]),
@@ -127,7 +127,13 @@ fn types_text(app: &FrontApp) -> String {
     let mut parts: Vec<String> = app
         .profile_types
         .iter()
-        .map(|t| format!("{} ({})", t.profile_type.as_str(), clock(t.latest_slice)))
+        .map(|t| {
+            format!(
+                "{} ({})",
+                t.profile_type.as_str(),
+                utc_text(t.latest_slice, CLOCK)
+            )
+        })
         .collect();
     let (unfollowed, waiting): (Vec<&ProfileType>, Vec<&ProfileType>) =
         unsummarized(app).partition(|t| app.unfollowed_types.contains(t));
@@ -154,16 +160,6 @@ fn types_text(app: &FrontApp) -> String {
         return "none in the last hour".to_owned();
     }
     parts.join(", ")
-}
-
-/// A time of today as people read it on the page: `10:35 UTC`.
-fn clock(secs: i64) -> String {
-    utc_text(secs, CLOCK)
-}
-
-/// A time of the last days: `25 Nov 19:50 UTC`.
-fn day_clock(secs: i64) -> String {
-    utc_text(secs, DAY_CLOCK)
 }
 
 #[cfg(test)]

@@ -228,7 +228,7 @@ impl Axis {
                 r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
                 self.x(i),
                 y0 + 18.0,
-                clock(starts[i])
+                utc_text(starts[i], TICK)
             );
         }
     }
@@ -250,11 +250,6 @@ fn nice_ceiling(v: f64) -> f64 {
 fn trim_number(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// `HH:MM` (UTC) of an epoch second.
-fn clock(epoch: i64) -> String {
-    utc_text(epoch, TICK)
 }
 
 fn shorten(label: &str, chars: usize) -> String {

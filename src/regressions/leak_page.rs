@@ -14,10 +14,14 @@ pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
     let mut facts = vec![
         ("Rate", rate_line(leak)),
         ("Trend", format!("Mann–Kendall p = {:.2e}", leak.p_value)),
-        ("Growing since", utc(leak.since)),
+        ("Growing since", utc_text(leak.since, MINUTE)),
         (
             "Fitted over",
-            format!("{} … {}", utc(leak.fit_from), utc(leak.through)),
+            format!(
+                "{} … {}",
+                utc_text(leak.fit_from, MINUTE),
+                utc_text(leak.through, MINUTE)
+            ),
         ),
         (
             "In use",
@@ -34,7 +38,7 @@ pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
             "Limit reached",
             format!(
                 "{} at the summed rate of the app's leaks ({})",
-                utc(at),
+                utc_text(at, MINUTE),
                 bytes(limit as f64)
             ),
         )),
@@ -52,9 +56,4 @@ pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {
         per_second: leak.bytes_per_hour / 3600.0,
     };
     page.svg(&memory_svg(trend, function, fit, leak.since));
-}
-
-/// Epoch seconds as `2026-11-24 10:35 UTC`.
-fn utc(secs: i64) -> String {
-    utc_text(secs, MINUTE)
 }

@@ -39,7 +39,7 @@ pub fn render(compared: &Compared) -> String {
     page.paragraph(&summary(r));
     let mut facts = vec![
         ("Function", r.function.clone()),
-        ("Change point", utc(r.changed_at)),
+        ("Change point", utc_text(r.changed_at, MINUTE)),
         (
             "Self share",
             format!("{:.2}% → {:.2}%", r.before_percent, r.after_percent),
@@ -61,7 +61,7 @@ pub fn render(compared: &Compared) -> String {
     if let Some(from) = &r.shifted_from {
         facts.push(("Cost moved from", from.clone()));
     }
-    facts.push(("Suspected", utc(r.suspected_at)));
+    facts.push(("Suspected", utc_text(r.suspected_at, MINUTE)));
     for (name, at) in [
         ("Confirmed", r.confirmed_at),
         ("Went away", r.went_away_at),
@@ -69,7 +69,7 @@ pub fn render(compared: &Compared) -> String {
         ("Settled (watched again at its new level)", r.settled_at),
     ] {
         if let Some(at) = at {
-            facts.push((name, utc(at)));
+            facts.push((name, utc_text(at, MINUTE)));
         }
     }
     if let Some(line) = suspect_commit(r) {
@@ -205,9 +205,4 @@ fn cost_fact(r: &Regression) -> String {
         Some(ratio) => format!("{} (cost ratio {ratio:.3})", cost(r)),
         None => format!("{} (cost ratio unbounded)", cost(r)),
     }
-}
-
-/// Epoch seconds as `2026-11-24 10:35 UTC`.
-fn utc(secs: i64) -> String {
-    utc_text(secs, MINUTE)
 }

@@ -19,7 +19,11 @@ pub fn render(trends: &Trends, marks: &[ChangeMark]) -> String {
         ("Profile type", trends.profile_type.to_string()),
         (
             "Window",
-            format!("{} – {}", utc(trends.from), utc(trends.to)),
+            format!(
+                "{} – {}",
+                utc_text(trends.from, MINUTE),
+                utc_text(trends.to, MINUTE)
+            ),
         ),
         (
             "Slices",
@@ -47,7 +51,7 @@ pub fn render(trends: &Trends, marks: &[ChangeMark]) -> String {
             &["Change point", "What", "Function", "Page"],
             marks.iter().map(|m| {
                 vec![
-                    Cell::Owned(utc(m.at)),
+                    Cell::Owned(utc_text(m.at, MINUTE)),
                     Cell::Text(&m.what),
                     Cell::Code(&m.function),
                     Cell::Links(vec![("page".to_owned(), m.href.clone())]),
@@ -91,10 +95,6 @@ pub fn render(trends: &Trends, marks: &[ChangeMark]) -> String {
 /// The last segment of a function name: `java/util/regex/Pattern.compile` → `Pattern.compile`.
 fn short_name(function: &str) -> &str {
     function.rsplit(['/', '\\']).next().unwrap_or(function)
-}
-
-fn utc(secs: i64) -> String {
-    utc_text(secs, MINUTE)
 }
 
 #[cfg(test)]
