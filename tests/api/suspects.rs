@@ -6,7 +6,6 @@
 
 use std::path::Path;
 
-use pyroscope_functions::pprof::{decompress, Limits};
 use serde_json::{json, Value};
 use wiremock::MockServer;
 
@@ -273,25 +272,13 @@ fn keep(
     let Pushed::Ingest { body, .. } = push else {
         panic!("only /ingest pushes are kept in the stand-in");
     };
-    let raw = decompress(
-        body,
-        Limits {
-            max_decoded_bytes: 1 << 30,
-            max_stack_depth: 1 << 20,
-        },
-    )
-    .expect("a pprof");
-    let mut profile: crate::profile_data::pprof::proto::Profile =
-        prost::Message::decode(&*raw).expect("a pprof");
-    profile.time_nanos = from * 1_000_000_000;
-    profile.duration_nanos = (until - from) * 1_000_000_000;
     let mut labels: Vec<(&str, &str)> = side
         .labels
         .split(',')
         .filter_map(|pair| pair.split_once('='))
         .collect();
     labels.push(("service_name", app));
-    pyroscope.keep(&labels, &prost::Message::encode_to_vec(&profile));
+    pyroscope.keep_at(&labels, body, (from, until));
 }
 
 /// Pushes `push` of `side` into the window `[from, until)`.

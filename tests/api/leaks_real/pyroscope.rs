@@ -6,7 +6,6 @@
 //! function with its true rate inside the interval, and the churning program says nothing.
 
 use pyroscope_functions::formats::pyroscope_api::paths;
-use pyroscope_functions::pprof::{decompress, Limits};
 
 use super::programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
 use super::service::{backfill, leaks, slice_starts, steady_now, story, watch, SLICE};
@@ -17,18 +16,9 @@ use crate::stubs::standin::PyroscopeStandIn;
 
 /// Keeps each of `ticks` in `standin` as `app`, tick k at `starts[k]`, lasting its slice.
 fn keep_ticks(standin: &PyroscopeStandIn, app: &str, ticks: &[Vec<u8>], starts: &[i64], now: i64) {
-    let limits = Limits {
-        max_decoded_bytes: 1 << 30,
-        max_stack_depth: 1 << 20,
-    };
-    for (tick, start) in ticks.iter().zip(starts) {
-        let raw = decompress(tick, limits).expect("a heap pprof");
-        let mut profile: crate::profile_data::pprof::proto::Profile =
-            prost::Message::decode(&*raw).expect("a heap pprof");
-        profile.time_nanos = start * 1_000_000_000;
-        profile.duration_nanos = ((start + SLICE).min(now) - start) * 1_000_000_000;
-        let labels = [("service_name", app), ("__name__", "memory")];
-        standin.keep(&labels, &prost::Message::encode_to_vec(&profile));
+    let labels = [("service_name", app), ("__name__", "memory")];
+    for (tick, &start) in ticks.iter().zip(starts) {
+        standin.keep_at(&labels, tick, (start, (start + SLICE).min(now)));
     }
 }
 

@@ -18,7 +18,9 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use prost::Message;
 use pyroscope_functions::formats::pyroscope_api::{paths, GetProfileStatsRequest};
+use pyroscope_functions::pprof::{decompress, proto, Limits};
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -95,6 +97,20 @@ impl PyroscopeStandIn {
         if let Err(e) = self.state().store.keep(&pairs, pprof, now) {
             panic!("the stand-in refuses the profile: {e}");
         }
+    }
+
+    /// Keeps a pprof (gzip or not) as if taken at `from` and lasting to `until` (epoch seconds):
+    /// its `time_nanos` and `duration_nanos` set so, where Pyroscope places it.
+    pub fn keep_at(&self, labels: &[(&str, &str)], pprof: &[u8], (from, until): (i64, i64)) {
+        let limits = Limits {
+            max_decoded_bytes: 1 << 30,
+            max_stack_depth: 1 << 20,
+        };
+        let raw = decompress(pprof, limits).expect("a pprof");
+        let mut profile = proto::Profile::decode(&*raw).expect("a pprof");
+        profile.time_nanos = from * 1_000_000_000;
+        profile.duration_nanos = (until - from) * 1_000_000_000;
+        self.keep(labels, &profile.encode_to_vec());
     }
 
     /// Plays another Pyroscope from now on.
