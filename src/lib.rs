@@ -11,6 +11,7 @@ pub mod fleet_search;
 pub mod formats;
 pub mod front_door;
 pub mod gate;
+pub mod health;
 pub mod history;
 pub mod http;
 pub mod infra;
@@ -21,6 +22,7 @@ pub mod pprof;
 pub mod profiles;
 pub mod registry;
 pub mod regressions;
+pub mod settings;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod triage;

@@ -36,7 +36,7 @@ fn layer_of(file: &str) -> usize {
         "detection" => rank("detection"),
         "infra" => rank("infra"),
         "http" => rank("http"),
-        "app" | "main.rs" | "lib.rs" => rank("root"),
+        "app" | "settings" | "main.rs" | "lib.rs" => rank("root"),
         _ => rank("capability"),
     }
 }

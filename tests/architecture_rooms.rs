@@ -1,6 +1,9 @@
 //! Each room holds what its name says. Every route (`#[utoipa::path]`) sits in the folder of
 //! the capability that owns its OpenAPI tag, so one capability's folder never holds another's
 //! routes; and a `store/` folder holds a store only: no route, no web framework, no HTTP client.
+//! The composition root (`app/`) builds no capability's insides: of the types it imports from a
+//! capability it writes struct literals only of what a capability's `start` declares it takes
+//! (`…Needs`, `…Settings`).
 //! Each check fails naming the file, and each is shown to see a planted case.
 
 use std::fs;
@@ -16,7 +19,7 @@ const OWNERS: [(&str, &str); 14] = [
     ("front door", "front_door"),
     ("history", "history"),
     ("ingest", "ingest"),
-    ("operations", "app"),
+    ("operations", "health"),
     ("profiles", "profiles"),
     ("regressions", "regressions"),
     ("services", "registry"),
@@ -26,6 +29,21 @@ const OWNERS: [(&str, &str); 14] = [
 
 /// What a store may not name.
 const NOT_IN_A_STORE: [&str; 4] = ["utoipa::path", "actix_web", "RemoteSor", "reqwest"];
+
+/// The folders of `src/` below the capabilities, and the root: everything else is a capability.
+const NOT_CAPABILITIES: [&str; 11] = [
+    "model",
+    "formats",
+    "pprof",
+    "detection",
+    "infra",
+    "http",
+    "app",
+    "settings",
+    "testing",
+    "lib.rs",
+    "main.rs",
+];
 
 /// `(path from the crate root, text)` of every product file under `src/`.
 fn sources() -> Vec<(String, String)> {
@@ -156,6 +174,94 @@ fn a_store_folder_holds_no_routes_and_no_http_client() {
         [
             "src/watch/store/fleet_routes.rs names actix_web",
             "src/watch/store/trend.rs names RemoteSor"
+        ]
+    );
+}
+
+/// `use crate::<capability>::…;` in `source`: the names it brings in (types and module
+/// aliases), each with its capability.
+fn capability_imports(source: &str) -> Vec<(String, String)> {
+    let mut names = Vec::new();
+    for statement in source.split(';') {
+        let Some((_, path)) = statement.split_once("use crate::") else {
+            continue;
+        };
+        let capability = path.split("::").next().unwrap_or_default();
+        if NOT_CAPABILITIES.contains(&capability) {
+            continue;
+        }
+        for item in path.split(['{', '}', ',', ':']).map(str::trim) {
+            let name = item.rsplit(" as ").next().unwrap_or(item);
+            if !name.is_empty() && name != "self" {
+                names.push((name.to_owned(), capability.to_owned()));
+            }
+        }
+    }
+    names
+}
+
+/// Struct literals in `app/` of a capability's types other than its `start`'s inputs.
+fn capability_literals(files: &[(String, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (file, source) in files.iter().filter(|(f, _)| top_folder(f) == "app") {
+        let imported = capability_imports(source);
+        for (at, _) in source.match_indices('{') {
+            let before = source[..at].trim_end();
+            let path_start = before
+                .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .map_or(0, |i| i + 1);
+            let path: Vec<&str> = before[path_start..].split("::").collect();
+            let name = path.last().copied().unwrap_or_default();
+            let keyword = before[..path_start].split_whitespace().last().unwrap_or("");
+            let declares = ["struct", "enum", "impl", "for", "let", "trait", "->", "mod"];
+            if !name.starts_with(char::is_uppercase) || declares.contains(&keyword) {
+                continue;
+            }
+            let owner = match path.as_slice() {
+                ["crate", capability, ..] if !NOT_CAPABILITIES.contains(capability) => {
+                    Some((*capability).to_owned())
+                }
+                [first, ..] => imported
+                    .iter()
+                    .find(|(n, _)| n == first)
+                    .map(|(_, c)| c.clone()),
+                [] => None,
+            };
+            if let Some(owner) = owner {
+                if !name.ends_with("Needs") && !name.ends_with("Settings") {
+                    found.push(format!("{file} builds {name}, a struct of {owner}/"));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_composition_root_builds_no_capability_insides() {
+    let files = sources();
+    let found = capability_literals(&files);
+    assert!(
+        found.is_empty(),
+        "struct literals of capabilities in app/:\n{}",
+        found.join("\n")
+    );
+    let planted = [(
+        "src/app/front.rs".to_owned(),
+        "use crate::front_door::{FrontDoorReads, FrontDoorService};\n\
+         use crate::watch::start::{self as watch, WatchNeeds};\n\
+         use super::Ground;\n\
+         fn f(ground: Ground) {\n    let Ground { settings } = ground;\n\
+             let reads = FrontDoorReads { series };\n\
+             let job = watch::Watcher { trends };\n\
+             let needs = WatchNeeds { summaries };\n}\n"
+            .to_owned(),
+    )];
+    assert_eq!(
+        capability_literals(&planted),
+        [
+            "src/app/front.rs builds FrontDoorReads, a struct of front_door/",
+            "src/app/front.rs builds Watcher, a struct of watch/"
         ]
     );
 }

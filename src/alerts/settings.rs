@@ -6,6 +6,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use url::Url;
 
+use crate::delivery::DeliverySettings;
 use crate::infra::durations;
 
 /// How often rules are evaluated, over how much of the recent past, and where alerts go.
@@ -42,6 +43,20 @@ pub struct AlertSettings {
 }
 
 impl AlertSettings {
+    /// The keys of the section that say where notifications go and how hard each is tried.
+    pub fn delivery(&self) -> DeliverySettings {
+        DeliverySettings {
+            alertmanager_url: self.alertmanager_url.clone(),
+            timeout: self.delivery_timeout_secs,
+            concurrency: self.delivery_concurrency,
+            retry_initial: self.retry_initial_millis,
+            retry_max: self.retry_max_secs,
+            give_up_after_attempts: self.give_up_after_attempts,
+            give_up_after: self.give_up_after_secs,
+            keep_settled_days: self.keep_settled_days,
+        }
+    }
+
     /// The offending key and why, if any.
     pub(crate) fn validate(&self) -> Result<(), (&'static str, &'static str)> {
         let invalid = |key, reason| Err((key, reason));

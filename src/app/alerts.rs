@@ -8,13 +8,14 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::bors::{load_rules, Bors};
+use super::bors::Bors;
 use super::ground::Ground;
-use super::remote_sors::{alert_rule_spec, profile_data_spec, registry_spec, RemoteSors};
+use super::remote_sors::{ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::StartupError;
 use crate::alerts::start::{self as alerts, AlertNeeds};
-use crate::app::settings::Function;
 use crate::infra::tasks::Tasks;
+use crate::settings::Function;
+use crate::triage::start::load_rules;
 
 /// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
 /// process runs it.
@@ -23,40 +24,27 @@ pub(super) fn start_alert_evaluator(
     bors: &mut Bors,
     tasks: &mut Tasks,
 ) -> Result<(), StartupError> {
-    let Ground {
-        settings,
-        hosted,
-        database,
-        delivery,
-        metrics,
-    } = ground;
-    let Some(delivery) = delivery else {
+    let (settings, hosted) = (ground.settings, ground.hosted);
+    let Some(delivery) = ground.delivery else {
         return Ok(());
     };
-    let function = settings.function;
-    let Some(db) = database.filter(|_| function.hosts(Function::AlertEvaluator)) else {
+    let hosts = settings.function.hosts(Function::AlertEvaluator);
+    let Some(db) = ground.database.filter(|_| hosts) else {
         return Ok(());
     };
-    let mut remote = RemoteSors::new(settings, metrics);
-    let missing = |reason| StartupError::Config {
-        key: "sors",
-        reason: format!("the alert evaluator needs {reason}"),
-    };
-    let rules = remote
-        .resolve(alert_rule_spec(), hosted.alert_rules.as_ref())?
-        .ok_or_else(|| missing("its rules: set ALERT_RULE_URL"))?;
-    let profiles = remote
-        .resolve(profile_data_spec(), hosted.profile_data.as_ref())?
-        .ok_or_else(|| missing("profiles: set PROFILE_DATA_URL"))?;
+    let mut remote = ground.remote_sors();
+    let user = "the alert evaluator";
+    let rules = remote.require(ALERT_RULE_SPEC, hosted.alert_rules.as_ref(), user)?;
+    let profiles = remote.require(PROFILE_DATA_SPEC, hosted.profile_data.as_ref(), user)?;
     let needs = AlertNeeds {
         database: db.clone(),
         rules,
         profiles,
-        registry: remote.resolve(registry_spec(), hosted.registry.as_ref())?,
-        triage_rules: Arc::new(load_rules(settings)?),
+        registry: remote.resolve(REGISTRY_SPEC, hosted.registry.as_ref())?,
+        triage_rules: Arc::new(load_rules(&settings.triage)?),
         alertmanager: delivery.alertmanager.clone(),
         wake: delivery.wake.clone(),
-        metrics: metrics.clone(),
+        metrics: ground.metrics.clone(),
     };
     let service = alerts::start(&settings.alerts, needs, tasks);
     bors.alerts = Some(web::Data::new(service));

@@ -5,20 +5,18 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::profile_source::demo_repositories;
 use super::remote_sors::{
-    baseline_spec, history_spec, profile_data_spec, registry_spec, trend_spec, RemoteChecks,
-    RemoteSors,
+    RemoteChecks, RemoteSors, BASELINE_SPEC, HISTORY_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC,
+    TREND_SPEC,
 };
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::alerts::rules::AlertRuleSor;
 use crate::alerts::AlertEvaluationService;
-use crate::app::settings::{Bor, BorVersion, Settings};
 use crate::baselines::{BaselineSor, CoalescedBaselines};
-use crate::commits::CommitNamer;
-use crate::diff_report::compute::Judgement;
+use crate::diff_report::start::{self as diff_report, DiffNeeds};
 use crate::diff_report::DiffReportService;
+use crate::fleet_search::start::{self as fleet_search, FleetNeeds};
 use crate::fleet_search::FleetSearchService;
 use crate::history::recorder::{history_queue, HistoryWriter};
 use crate::history::HistorySor;
@@ -27,7 +25,9 @@ use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
 use crate::regressions::service::RegressionService;
-use crate::triage::{RuleSet, TriageService};
+use crate::settings::{Bor, BorVersion, Settings};
+use crate::triage::start::{self as triage, TriageNeeds};
+use crate::triage::TriageService;
 use crate::watch::{FleetSummarySor, TrendSor};
 
 /// The SOR implementations this process serves routes for.
@@ -40,8 +40,6 @@ pub(super) struct Hosted {
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
     /// The push routes' service, beside the hosted Profile Data.
     pub(super) intake: Option<Arc<crate::ingest::intake::Intake>>,
-    /// Where pushes are kept, when they are kept here.
-    pub(super) profile_store: Option<Arc<crate::ingest::store::ProfileStore>>,
     /// The profile watcher's stores, when this process runs the watcher.
     pub(super) watcher: Option<WatcherStores>,
 }
@@ -113,7 +111,7 @@ fn bor_dependencies(
         return Ok(None);
     }
     let mut remote = RemoteSors::new(settings, metrics);
-    let profile_data = remote.resolve(profile_data_spec(), hosted.profile_data.as_ref())?;
+    let profile_data = remote.resolve(PROFILE_DATA_SPEC, hosted.profile_data.as_ref())?;
     let Some(profile_data) = profile_data else {
         return Err(StartupError::NoProfileData {
             function,
@@ -121,7 +119,7 @@ fn bor_dependencies(
         });
     };
     let hosted_watcher = hosted.watcher.as_ref().map(|w| w.reads.clone());
-    let watcher = remote.resolve(trend_spec(), hosted_watcher.as_ref())?;
+    let watcher = remote.resolve(TREND_SPEC, hosted_watcher.as_ref())?;
     let mut deps = BorDeps {
         profile_data,
         baseline: None,
@@ -133,9 +131,9 @@ fn bor_dependencies(
     // A v1-only process never uses the optional SORs: neither clients nor health checks, so
     // a stopped Baseline SOR does not show up in a v1 BOR's readiness.
     if versions.contains(&BorVersion::V2) {
-        deps.baseline = remote.resolve(baseline_spec(), hosted.baseline.as_ref())?;
-        deps.history = remote.resolve(history_spec(), hosted.history.as_ref())?;
-        deps.registry = remote.resolve(registry_spec(), hosted.registry.as_ref())?;
+        deps.baseline = remote.resolve(BASELINE_SPEC, hosted.baseline.as_ref())?;
+        deps.history = remote.resolve(HISTORY_SPEC, hosted.history.as_ref())?;
+        deps.registry = remote.resolve(REGISTRY_SPEC, hosted.registry.as_ref())?;
     }
     Ok(Some((deps, remote.checks)))
 }
@@ -178,52 +176,37 @@ pub(super) fn build_bors(
     };
     if let Some(version) = function.bor_version(Bor::Triage) {
         let deps = deps.for_version(version);
-        let rules = load_rules(settings)?;
         log_bor("triage", version, &deps);
-        bors.triage = Some(web::Data::new(
-            TriageService::new(
-                deps.profile_data.clone(),
-                deps.baseline.clone(),
-                recorder(&deps),
-                Arc::new(rules),
-                settings.triage.min_score,
-            )
-            .with_trends(deps.trends.clone()),
-        ));
+        let needs = TriageNeeds {
+            profiles: deps.profile_data.clone(),
+            baselines: deps.baseline.clone(),
+            history: recorder(&deps),
+            trends: deps.trends.clone(),
+        };
+        bors.triage = Some(web::Data::new(triage::start(&settings.triage, needs)?));
     }
     if let Some(version) = function.bor_version(Bor::DiffReport) {
         let deps = deps.for_version(version);
         log_bor("diff", version, &deps);
-        let commits = Arc::new(CommitNamer {
+        let needs = DiffNeeds {
             profiles: deps.profile_data.clone(),
-            repositories: demo_repositories(settings, &settings.repositories),
-        });
-        bors.diff = Some(web::Data::new(
-            DiffReportService::new(
-                deps.profile_data.clone(),
-                deps.baseline.clone(),
-                recorder(&deps),
-                Judgement {
-                    warn_regression_points: settings.diff.warn_regression_points,
-                    fdr: settings.diff.fdr,
-                },
-            )
-            .with_commits(commits),
-        ));
+            baselines: deps.baseline.clone(),
+            history: recorder(&deps),
+            repositories: settings.repositories_with_demo(),
+        };
+        bors.diff = Some(web::Data::new(diff_report::start(&settings.diff, needs)));
     }
     if let Some(version) = function.bor_version(Bor::FleetSearch) {
         let deps = deps.for_version(version);
         log_bor("fleet", version, &deps);
-        bors.fleet = Some(web::Data::new(
-            FleetSearchService::new(
-                deps.profile_data.clone(),
-                deps.registry.clone(),
-                settings.fleet.concurrency.get(),
-                settings.fleet.app_timeout_secs,
-            )
-            .with_summaries(deps.fleet_summaries.clone(), settings.watch.slices())
-            .keeping_windows(settings.fleet.summaries_cache_secs, metrics.clone()),
-        ));
+        let needs = FleetNeeds {
+            profiles: deps.profile_data.clone(),
+            registry: deps.registry.clone(),
+            summaries: deps.fleet_summaries.clone(),
+            slices: settings.watch.slices(),
+            metrics: metrics.clone(),
+        };
+        bors.fleet = Some(web::Data::new(fleet_search::start(&settings.fleet, needs)));
     }
     Ok((bors, writer))
 }
@@ -237,24 +220,6 @@ fn log_bor(bor: &str, version: BorVersion, deps: &BorDeps) {
         registry = deps.registry.is_some(),
         "business function ready"
     );
-}
-
-/// The shipped triage rules, or the file `triage.rules_file` names.
-pub(super) fn load_rules(settings: &Settings) -> Result<RuleSet, StartupError> {
-    match &settings.triage.rules_file {
-        None => RuleSet::shipped().map_err(|e| StartupError::TriageRules {
-            path: "the shipped config/triage-rules.toml".into(),
-            reason: e.to_string(),
-        }),
-        Some(path) => {
-            let error = |reason: String| StartupError::TriageRules {
-                path: path.display().to_string(),
-                reason,
-            };
-            let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-            RuleSet::parse(&text).map_err(|e| error(e.to_string()))
-        }
-    }
 }
 
 #[cfg(test)]

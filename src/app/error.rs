@@ -1,7 +1,7 @@
 //! `StartupError`: why the service could not start.
 
-use crate::app::settings::Function;
 use crate::infra::tasks::StartError;
+use crate::settings::Function;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -20,10 +20,6 @@ pub enum StartupError {
         function: Function,
         reason: &'static str,
     },
-    #[error("cannot load the triage rules from {path}: {reason}")]
-    TriageRules { path: String, reason: String },
-    #[error("cannot start the threads that keep pushed profiles: {0}")]
-    PushThreads(std::io::Error),
 }
 
 impl From<StartError> for StartupError {

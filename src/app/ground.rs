@@ -4,10 +4,11 @@
 use std::sync::Arc;
 
 use super::bors::Hosted;
-use super::delivery::Delivery;
-use crate::app::settings::Settings;
+use super::remote_sors::RemoteSors;
+use crate::delivery::Delivery;
 use crate::infra::db::Database;
 use crate::infra::telemetry::Metrics;
+use crate::settings::Settings;
 
 /// The settings, the SORs this process hosts, its database and delivery task (each when it has
 /// one), and the metrics registry.
@@ -18,4 +19,11 @@ pub(super) struct Ground<'a> {
     pub(super) database: Option<&'a Database>,
     pub(super) delivery: Option<&'a Delivery>,
     pub(super) metrics: &'a Arc<Metrics>,
+}
+
+impl<'a> Ground<'a> {
+    /// A resolver of the SORs one capability of this process needs.
+    pub(super) fn remote_sors(&self) -> RemoteSors<'a> {
+        RemoteSors::new(self.settings, self.metrics)
+    }
 }

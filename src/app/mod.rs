@@ -3,7 +3,6 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -12,47 +11,42 @@ use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::alerts::rules::PgAlertRuleStore;
-use crate::app::health::{DatabaseCheck, HealthChecks};
 use crate::app::openapi::RoutesDoc;
-use crate::app::settings::{Function, Settings};
 use crate::baselines::PgBaselineStore;
-use crate::front_door::{FrontDoorReads, FrontDoorService};
+use crate::front_door::{FrontDoorNeeds, FrontDoorService};
+use crate::health::{DatabaseCheck, HealthChecks};
 use crate::history::PgHistoryStore;
 use crate::http::routing;
-use crate::infra::db::Database;
+use crate::infra::db::{open_database, Database};
 use crate::infra::probe::HealthCheck;
 use crate::infra::tasks::Tasks;
 use crate::infra::telemetry;
-use crate::infra::telemetry::Metrics;
-use crate::ingest::intake::{Intake, IntakeLimits};
-use crate::ingest::store::{keep_tidy, StoreStatus};
+use crate::infra::telemetry::{pool_gauge, Metrics};
+use crate::ingest::start::{self as ingest, IntakeSettings};
+use crate::profiles::start::{self as profiles, SourceSettings};
 use crate::registry::PgRegistryStore;
+use crate::settings::{Function, Settings};
 
 mod access;
 mod alerts;
 mod bors;
-mod database;
 mod delivery;
 mod error;
 mod ground;
-pub mod health;
-pub mod healthcheck;
 pub mod openapi;
-mod profile_source;
-mod regressions;
 mod remote_sors;
 mod route_table;
-pub mod settings;
 mod watch;
 mod watcher_stores;
 
+/// The settings and the `healthcheck` command keep their public paths under `app`, where the
+/// library's users found them.
+pub use crate::{health::healthcheck, settings};
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
-use database::{open_database, pool_gauge};
 use delivery::start_delivery;
 pub use error::StartupError;
 use ground::Ground;
-use profile_source::profile_data_sor;
 use route_table::route_modules;
 use watch::start_watch;
 use watcher_stores::WatcherStores;
@@ -89,7 +83,7 @@ impl Application {
         };
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
-        let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics)?;
+        let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics, &mut tasks)?;
         let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
         let delivery = start_delivery(&settings, database.as_ref(), &metrics, &mut tasks)?;
         let ground = Ground {
@@ -101,23 +95,13 @@ impl Application {
         };
         start_alert_evaluator(ground, &mut bors, &mut tasks)?;
         start_watch(ground, &mut bors, &mut tasks)?;
-        if let Some(store) = hosted.profile_store.clone() {
-            let status = StoreStatus::new(&metrics)?;
-            let task = status.clone();
-            tasks.spawn_restarting(status, Duration::from_secs(1), move |shutdown| {
-                keep_tidy(store.clone(), task.clone(), shutdown)
-            });
-        }
         if let Some(writer) = history_writer {
             let drain = settings.history_writes.drain_timeout_secs;
             tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
         }
         checks.extend(bors.checks.iter().cloned());
         checks.extend(tasks.health_checks());
-        let health = HealthChecks {
-            function: function.to_string(),
-            checks,
-        };
+        let health = HealthChecks::new(function.to_string(), checks);
         bors.front_door = front_door(&settings, &hosted, &bors, &health);
         let (port, server) = serve(&settings, hosted, bors, health, metrics)?;
         tracing::info!(port, %function, "listening");
@@ -158,6 +142,7 @@ fn host_sors(
     settings: &Settings,
     database: Option<&Database>,
     metrics: &Arc<Metrics>,
+    tasks: &mut Tasks,
 ) -> Result<(Hosted, Vec<Arc<dyn HealthCheck>>), StartupError> {
     let function = settings.function;
     let mut hosted = Hosted::default();
@@ -181,16 +166,23 @@ fn host_sors(
         }
     }
     if function.hosts(Function::ProfileDataSor) {
-        let source = profile_data_sor(settings, metrics)?;
+        let sections = SourceSettings {
+            pyroscope: &settings.pyroscope,
+            profiles: &settings.profiles,
+            push_dir: &settings.ingest.store_dir,
+        };
+        let source = profiles::start(sections, metrics)?;
         checks.push(source.check);
         hosted.profile_data = Some(source.sor);
-        let limits = IntakeLimits {
-            app_label: settings.pyroscope.app_label.clone(),
-            max_body_bytes: settings.ingest.max_body_bytes.get(),
-            max_decoded_bytes: settings.profiles.max_decoded_bytes.get(),
+        let sections = IntakeSettings {
+            ingest: &settings.ingest,
+            app_label: &settings.pyroscope.app_label,
+            limits: settings.profiles.limits(),
+            snapshot_types: settings.profiles.snapshot_types(),
+            slice_secs: settings.watch.slice_secs,
         };
-        hosted.profile_store = source.store.as_ref().ok().cloned();
-        hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
+        let ingest = ingest::start(sections, source.files, metrics, tasks)?;
+        hosted.intake = Some(ingest.intake);
     }
     Ok((hosted, checks))
 }
@@ -205,7 +197,7 @@ fn front_door(
 ) -> Option<web::Data<FrontDoorService>> {
     let stores = hosted.watcher.as_ref()?;
     Some(web::Data::new(FrontDoorService::new(
-        FrontDoorReads {
+        FrontDoorNeeds {
             series: stores.recent.clone(),
             regressions: stores.regressions.clone(),
             profiles: bors.watched_profiles.clone(),
@@ -254,10 +246,7 @@ fn serve(
             .app_data(guard.clone())
             .app_data(allowed.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
-            .service(routing::resource("/health").route(web::get().to(health::health)))
-            .service(routing::resource("/health/live").route(web::get().to(health::live)))
-            .service(routing::resource("/health/ready").route(web::get().to(health::ready)))
-            .service(routing::resource("/metrics").route(web::get().to(health::metrics)))
+            .configure(crate::health::routes::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
             .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
             .default_service(web::to(routing::not_found))

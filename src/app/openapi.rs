@@ -1,16 +1,10 @@
 //! The OpenAPI document, assembled from every module's annotations.
 
-use utoipa::openapi::header::Header;
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type};
 use utoipa::OpenApi;
 
-use crate::http::auth::is_exempt;
 use crate::http::auth_settings::DEFAULT_EXEMPT;
-
-/// The name of the bearer scheme in `components.securitySchemes`.
-pub const BEARER_SCHEME: &str = "bearerToken";
+use crate::http::openapi::require_a_field;
+pub use crate::http::openapi::{secured, BEARER_SCHEME};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,12 +12,6 @@ pub const BEARER_SCHEME: &str = "bearerToken";
         title = "Pyroscope profiling functions",
         description = "Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots, \
                        with approved baselines, an audit trail, a service registry and alert rules in PostgreSQL."
-    ),
-    paths(
-        crate::app::health::health,
-        crate::app::health::live,
-        crate::app::health::ready,
-        crate::app::health::metrics,
     ),
     components(schemas(crate::http::error::ErrorBody)),
     tags(
@@ -73,10 +61,11 @@ pub const ALL_ROUTES: [RoutesDoc; 18] = [
 /// The document of a process that hosts `routes`: the operational routes and theirs.
 pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::health::routes::RoutesDoc::openapi());
     for module in routes {
         doc.merge(module());
     }
-    require_a_field(&mut doc);
+    require_a_field(&mut doc, &PARTIAL_UPDATES);
     doc
 }
 
@@ -89,79 +78,6 @@ const PARTIAL_UPDATES: [&str; 3] = [
     "UpdateServiceRequest",
 ];
 
-fn require_a_field(doc: &mut utoipa::openapi::OpenApi) {
-    let Some(components) = doc.components.as_mut() else {
-        return;
-    };
-    for name in PARTIAL_UPDATES {
-        if let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut(name) {
-            body.min_properties = Some(1);
-        }
-    }
-}
-
-/// `doc` as served when tokens are required: the bearer scheme (Swagger UI's Authorize
-/// button), required by every operation except those on `exempt` paths, whose 401 and (for
-/// methods that change something) 403 answers are listed.
-pub fn secured(mut doc: utoipa::openapi::OpenApi, exempt: &[String]) -> utoipa::openapi::OpenApi {
-    let scheme = SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer));
-    let error = |description: &str| {
-        let body = ContentBuilder::new()
-            .schema(Some(Ref::from_schema_name("ErrorBody")))
-            .build();
-        ResponseBuilder::new()
-            .description(description)
-            .content("application/json", body)
-    };
-    let mut challenge = Header::new(ObjectBuilder::new().schema_type(Type::String));
-    challenge.description = Some("`Bearer`".into());
-    let components = doc.components.get_or_insert_with(Default::default);
-    components.add_security_scheme(BEARER_SCHEME, scheme);
-    let unauthorized = error("No known bearer token").header("WWW-Authenticate", challenge);
-    (components.responses).insert(UNAUTHORIZED.into(), unauthorized.build().into());
-    let forbidden = error("A read-only token on a method that changes something");
-    (components.responses).insert(FORBIDDEN.into(), forbidden.build().into());
-    let no_scopes = Vec::<String>::new();
-    doc.security = Some(vec![SecurityRequirement::new(BEARER_SCHEME, no_scopes)]);
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let open = is_exempt(exempt, path);
-        let operations = [
-            (&mut item.get, false),
-            (&mut item.head, false),
-            (&mut item.options, false),
-            (&mut item.trace, false),
-            (&mut item.post, true),
-            (&mut item.put, true),
-            (&mut item.patch, true),
-            (&mut item.delete, true),
-        ];
-        for (operation, writes) in operations {
-            if let Some(operation) = operation {
-                document_access(operation, open, writes);
-            }
-        }
-    }
-    doc
-}
-
-/// The names of the shared 401 and 403 answers under `components.responses`.
-const UNAUTHORIZED: &str = "Unauthorized";
-const FORBIDDEN: &str = "Forbidden";
-
-fn document_access(operation: &mut Operation, open: bool, writes: bool) {
-    if open {
-        // An empty list: this operation needs no token.
-        operation.security = Some(Vec::new());
-        return;
-    }
-    let shared = |name: &str| RefOr::Ref(Ref::new(format!("#/components/responses/{name}")));
-    let responses = &mut operation.responses.responses;
-    responses.insert("401".into(), shared(UNAUTHORIZED));
-    if writes {
-        responses.insert("403".into(), shared(FORBIDDEN));
-    }
-}
-
 /// The whole document, pretty-printed, as committed in `openapi/openapi.json`: as a process
 /// serving everything with tokens required (and the default exempt paths) serves it.
 pub fn pretty_json() -> Result<String, serde_json::Error> {
@@ -170,51 +86,5 @@ pub fn pretty_json() -> Result<String, serde_json::Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_bor_route_is_documented_with_its_answers() {
-        let doc = document(&ALL_ROUTES);
-        let json = serde_json::to_value(&doc).unwrap();
-        for (path, statuses) in [
-            ("/triage/{appName}", ["200", "400", "502"]),
-            ("/diff/{appName}", ["200", "400", "502"]),
-            ("/search", ["200", "400", "502"]),
-            ("/fleet/hotspots", ["200", "400", "502"]),
-        ] {
-            let responses = &json["paths"][path]["get"]["responses"];
-            for status in statuses {
-                assert!(responses.get(status).is_some(), "{path} {status}");
-            }
-        }
-        let diff_ok = &json["paths"]["/diff/{appName}"]["get"]["responses"]["200"]["content"];
-        assert!(diff_ok.get("application/json").is_some());
-        assert!(diff_ok["text/markdown"]["example"].is_string());
-        for schema in [
-            "TriageReport",
-            "DiffReport",
-            "SearchReport",
-            "HotspotReport",
-        ] {
-            let s = &json["components"]["schemas"][schema];
-            assert!(s.get("example").is_some(), "{schema} has an example");
-        }
-    }
-
-    #[test]
-    fn a_process_documents_only_the_routes_it_hosts() {
-        let doc = document(&[crate::diff_report::routes::RoutesDoc::openapi]);
-        let paths: Vec<&String> = doc.paths.paths.keys().collect();
-        assert!(paths.iter().any(|p| p.as_str() == "/diff/{appName}"));
-        assert!(!paths
-            .iter()
-            .any(|p| p.starts_with("/triage") || p.starts_with("/baselines")));
-        assert!(paths.iter().any(|p| p.as_str() == "/health"));
-        let all = document(&ALL_ROUTES);
-        assert!(all.paths.paths.contains_key("/fleet/hotspots"));
-        assert!(all
-            .components
-            .is_some_and(|c| c.schemas.contains_key("Assessment")));
-    }
-}
+#[path = "openapi_tests.rs"]
+mod tests;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use super::StartupError;
 use crate::alerts::rules::remote::RemoteAlertRuleStore;
 use crate::alerts::rules::AlertRuleSor;
-use crate::app::settings::{Function, Settings, SorUrls};
 use crate::baselines::remote::RemoteBaselineStore;
 use crate::baselines::BaselineSor;
 use crate::history::remote::RemoteHistoryStore;
@@ -19,6 +18,7 @@ use crate::profiles::remote::RemoteProfileData;
 use crate::profiles::ProfileDataSor;
 use crate::registry::remote::RemoteRegistryStore;
 use crate::registry::RegistrySor;
+use crate::settings::{Function, Settings, SorUrls};
 use crate::watch::remote::RemoteTrends;
 use crate::watch::WatcherReads;
 
@@ -30,8 +30,9 @@ pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;
 pub(super) struct RemoteSpec<T: ?Sized> {
     /// Human name for messages, e.g. `Baseline`.
     pub(super) name: &'static str,
-    /// The settings key of its URL, for startup errors.
+    /// The settings key of its URL, and its environment variable, for startup errors.
     pub(super) key: &'static str,
+    pub(super) env: &'static str,
     /// The key of its check under `/health`'s `checks`.
     pub(super) check: &'static str,
     /// Whether this process is unready while that SOR is down.
@@ -91,83 +92,92 @@ impl<'a> RemoteSors<'a> {
             None
         })
     }
-}
 
-pub(super) fn profile_data_spec() -> RemoteSpec<dyn ProfileDataSor> {
-    RemoteSpec {
-        name: "Profile Data",
-        key: "sors.profile_data_url",
-        check: "profileDataSor",
-        // Without profiles no BOR can answer anything.
-        required: true,
-        client: |r| Arc::new(RemoteProfileData::new(r)),
-        url: |urls| urls.profile_data_url.as_ref(),
-        hosted_by: Function::ProfileDataSor,
+    /// [`RemoteSors::resolve`] for a SOR that `user` cannot start without.
+    pub(super) fn require<T: ?Sized>(
+        &mut self,
+        spec: RemoteSpec<T>,
+        in_process: Option<&Arc<T>>,
+        user: &str,
+    ) -> Result<Arc<T>, StartupError> {
+        let (name, env) = (spec.name, spec.env);
+        self.resolve(spec, in_process)?
+            .ok_or_else(|| StartupError::Config {
+                key: "sors",
+                reason: format!("{user} needs the {name} SOR: set {env}"),
+            })
     }
 }
+
+pub(super) const PROFILE_DATA_SPEC: RemoteSpec<dyn ProfileDataSor> = RemoteSpec {
+    name: "Profile Data",
+    key: "sors.profile_data_url",
+    env: "PROFILE_DATA_URL",
+    check: "profileDataSor",
+    // Without profiles no BOR can answer anything.
+    required: true,
+    client: |r| Arc::new(RemoteProfileData::new(r)),
+    url: |urls| urls.profile_data_url.as_ref(),
+    hosted_by: Function::ProfileDataSor,
+};
 
 // Optional v2 dependencies are not required: while one is down the BOR still answers (as v1
 // for it), so taking the process out of service would lose answers; `/health` shows
 // `degraded` with the dependency `down` instead.
-pub(super) fn baseline_spec() -> RemoteSpec<dyn BaselineSor> {
-    RemoteSpec {
-        name: "Baseline",
-        key: "sors.baseline_url",
-        check: "baselineSor",
-        required: false,
-        client: |r| Arc::new(RemoteBaselineStore::new(r)),
-        url: |urls| urls.baseline_url.as_ref(),
-        hosted_by: Function::BaselineSor,
-    }
-}
+pub(super) const BASELINE_SPEC: RemoteSpec<dyn BaselineSor> = RemoteSpec {
+    name: "Baseline",
+    key: "sors.baseline_url",
+    env: "BASELINE_URL",
+    check: "baselineSor",
+    required: false,
+    client: |r| Arc::new(RemoteBaselineStore::new(r)),
+    url: |urls| urls.baseline_url.as_ref(),
+    hosted_by: Function::BaselineSor,
+};
 
-pub(super) fn history_spec() -> RemoteSpec<dyn HistorySor> {
-    RemoteSpec {
-        name: "History",
-        key: "sors.history_url",
-        check: "historySor",
-        required: false,
-        client: |r| Arc::new(RemoteHistoryStore::new(r)),
-        url: |urls| urls.history_url.as_ref(),
-        hosted_by: Function::HistorySor,
-    }
-}
+pub(super) const HISTORY_SPEC: RemoteSpec<dyn HistorySor> = RemoteSpec {
+    name: "History",
+    key: "sors.history_url",
+    env: "HISTORY_URL",
+    check: "historySor",
+    required: false,
+    client: |r| Arc::new(RemoteHistoryStore::new(r)),
+    url: |urls| urls.history_url.as_ref(),
+    hosted_by: Function::HistorySor,
+};
 
-pub(super) fn registry_spec() -> RemoteSpec<dyn RegistrySor> {
-    RemoteSpec {
-        name: "Registry",
-        key: "sors.registry_url",
-        check: "registrySor",
-        required: false,
-        client: |r| Arc::new(RemoteRegistryStore::new(r)),
-        url: |urls| urls.registry_url.as_ref(),
-        hosted_by: Function::RegistrySor,
-    }
-}
+pub(super) const REGISTRY_SPEC: RemoteSpec<dyn RegistrySor> = RemoteSpec {
+    name: "Registry",
+    key: "sors.registry_url",
+    env: "REGISTRY_URL",
+    check: "registrySor",
+    required: false,
+    client: |r| Arc::new(RemoteRegistryStore::new(r)),
+    url: |urls| urls.registry_url.as_ref(),
+    hosted_by: Function::RegistrySor,
+};
 
 /// The watcher's reads: trends drawn on the triage page, summaries the fleet answers from;
 /// optional like the v2 dependencies (without them, no trend panel and live fleet answers).
-pub(super) fn trend_spec() -> RemoteSpec<dyn WatcherReads> {
-    RemoteSpec {
-        name: "Profile watcher",
-        key: "sors.watch_url",
-        check: "profileWatcher",
-        required: false,
-        client: |r| Arc::new(RemoteTrends::new(r)),
-        url: |urls| urls.watch_url.as_ref(),
-        hosted_by: Function::Watch,
-    }
-}
+pub(super) const TREND_SPEC: RemoteSpec<dyn WatcherReads> = RemoteSpec {
+    name: "Profile watcher",
+    key: "sors.watch_url",
+    env: "WATCH_URL",
+    check: "profileWatcher",
+    required: false,
+    client: |r| Arc::new(RemoteTrends::new(r)),
+    url: |urls| urls.watch_url.as_ref(),
+    hosted_by: Function::Watch,
+};
 
 /// The rules the alert evaluator evaluates: without them it has nothing to do.
-pub(super) fn alert_rule_spec() -> RemoteSpec<dyn AlertRuleSor> {
-    RemoteSpec {
-        name: "Alert Rule",
-        key: "sors.alert_rule_url",
-        check: "alertRuleSor",
-        required: true,
-        client: |r| Arc::new(RemoteAlertRuleStore::new(r)),
-        url: |urls| urls.alert_rule_url.as_ref(),
-        hosted_by: Function::AlertRuleSor,
-    }
-}
+pub(super) const ALERT_RULE_SPEC: RemoteSpec<dyn AlertRuleSor> = RemoteSpec {
+    name: "Alert Rule",
+    key: "sors.alert_rule_url",
+    env: "ALERT_RULE_URL",
+    check: "alertRuleSor",
+    required: true,
+    client: |r| Arc::new(RemoteAlertRuleStore::new(r)),
+    url: |urls| urls.alert_rule_url.as_ref(),
+    hosted_by: Function::AlertRuleSor,
+};

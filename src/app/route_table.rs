@@ -13,7 +13,7 @@ use crate::history;
 use crate::profiles;
 use crate::registry;
 use crate::watch::FleetSummarySor;
-use crate::{alerts, diff_report, fleet_search, front_door, regressions, triage, watch};
+use crate::{alerts, diff_report, fleet_search, front_door, ingest, regressions, triage, watch};
 
 /// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
 #[derive(Clone)]
@@ -37,6 +37,13 @@ fn module<T: ?Sized + Send + Sync + 'static>(
     })
 }
 
+/// `module` of a routes module's `configure` and `RoutesDoc`.
+macro_rules! routes {
+    ($data:expr, $($module:ident)::+) => {
+        module($data, $($module)::+::configure, $($module)::+::RoutesDoc::openapi)
+    };
+}
+
 /// Each hosted SOR's and BOR's routes; one line per function.
 pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
     let fleet_summaries = hosted
@@ -44,96 +51,24 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
         .as_ref()
         .map(|w| w.reads.clone() as Arc<dyn FleetSummarySor>);
     [
-        module(
-            data(&hosted.baseline),
-            baselines::routes::configure,
-            baselines::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.history),
-            history::routes::configure,
-            history::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.registry),
-            registry::routes::configure,
-            registry::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.alert_rules),
-            alerts::rules::routes::configure,
-            alerts::rules::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profiles::routes::configure,
-            profiles::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profiles::tree_routes::configure,
-            profiles::tree_routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profiles::label_routes::configure,
-            profiles::label_routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profiles::site_routes::configure,
-            profiles::site_routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.profile_data),
-            profiles::pgo_routes::configure,
-            profiles::pgo_routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&hosted.intake),
-            crate::ingest::routes::configure,
-            crate::ingest::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.triage.clone(),
-            triage::routes::configure,
-            triage::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.diff.clone(),
-            diff_report::routes::configure,
-            diff_report::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.fleet.clone(),
-            fleet_search::routes::configure,
-            fleet_search::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.alerts.clone(),
-            alerts::routes::configure,
-            alerts::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.trends.clone(),
-            watch::routes::configure,
-            watch::routes::RoutesDoc::openapi,
-        ),
-        module(
-            data(&fleet_summaries),
-            watch::fleet_routes::configure,
-            watch::fleet_routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.regressions.clone(),
-            regressions::routes::configure,
-            regressions::routes::RoutesDoc::openapi,
-        ),
-        module(
-            bors.front_door.clone(),
-            front_door::routes::configure,
-            front_door::routes::RoutesDoc::openapi,
-        ),
+        routes!(data(&hosted.baseline), baselines::routes),
+        routes!(data(&hosted.history), history::routes),
+        routes!(data(&hosted.registry), registry::routes),
+        routes!(data(&hosted.alert_rules), alerts::rules::routes),
+        routes!(data(&hosted.profile_data), profiles::routes),
+        routes!(data(&hosted.profile_data), profiles::tree_routes),
+        routes!(data(&hosted.profile_data), profiles::label_routes),
+        routes!(data(&hosted.profile_data), profiles::site_routes),
+        routes!(data(&hosted.profile_data), profiles::pgo_routes),
+        routes!(data(&hosted.intake), ingest::routes),
+        routes!(bors.triage.clone(), triage::routes),
+        routes!(bors.diff.clone(), diff_report::routes),
+        routes!(bors.fleet.clone(), fleet_search::routes),
+        routes!(bors.alerts.clone(), alerts::routes),
+        routes!(bors.trends.clone(), watch::routes),
+        routes!(data(&fleet_summaries), watch::fleet_routes),
+        routes!(bors.regressions.clone(), regressions::routes),
+        routes!(bors.front_door.clone(), front_door::routes),
     ]
     .into_iter()
     .flatten()

@@ -34,7 +34,7 @@ impl RepositorySettings {
 mod tests {
     use std::path::Path;
 
-    use crate::app::settings::Settings;
+    use crate::settings::Settings;
 
     #[test]
     fn repositories_are_found_by_url_then_by_app_within_500_commits_by_default() {

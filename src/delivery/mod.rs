@@ -8,12 +8,14 @@ pub mod channel;
 pub mod drain;
 pub mod outbox;
 pub mod policy;
+pub mod start;
 pub mod status;
 pub mod task;
 
 pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
 pub use channel::{link, webhook};
 pub use outbox::{enqueue, NewNotification, NotificationKind};
+pub use start::{start, Delivery, DeliveryNeeds, DeliverySettings};
 
 use crate::infra::outbound::Failure;
 use crate::infra::telemetry::Metrics;

@@ -7,6 +7,7 @@ pub mod model;
 pub mod routes;
 pub mod service;
 pub mod significance;
+pub mod start;
 
 pub use compute::Judgement;
 pub use html::findings;

@@ -6,6 +6,7 @@ pub mod report;
 pub mod routes;
 pub mod scoring;
 pub mod service;
+pub mod start;
 mod summarized;
 mod tops;
 mod window_cache;

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 pub use model::{FrontDoor, ServiceHealth};
 pub use page::render;
-pub use service::{FrontDoorReads, FrontDoorService};
+pub use service::{FrontDoorNeeds, FrontDoorService};
 
 /// The service's health in one line, as the process that serves the front door sees it (the
 /// composition root knows its checks; the front door only this contract).

@@ -34,7 +34,7 @@ pub struct Answer {
 }
 
 /// What `GET /` reads: the watcher's summaries and events, and what Profile Data lists.
-pub struct FrontDoorReads {
+pub struct FrontDoorNeeds {
     pub series: Arc<dyn RecentSeries>,
     pub regressions: Arc<dyn RegressionSor>,
     /// The Profile Data the watcher reads, whose apps of the last hour are listed beside the
@@ -46,7 +46,7 @@ pub struct FrontDoorReads {
 
 /// What `GET /` reads, and its last answer.
 pub struct FrontDoorService {
-    reads: FrontDoorReads,
+    reads: FrontDoorNeeds,
     health: Arc<dyn HealthLine>,
     /// The last answer and when it was made.
     kept: RwLock<Option<(Instant, Answer)>>,
@@ -55,7 +55,7 @@ pub struct FrontDoorService {
 }
 
 impl FrontDoorService {
-    pub fn new(reads: FrontDoorReads, health: Arc<dyn HealthLine>) -> Self {
+    pub fn new(reads: FrontDoorNeeds, health: Arc<dyn HealthLine>) -> Self {
         FrontDoorService {
             reads,
             health,
@@ -148,7 +148,7 @@ mod tests {
 
     use async_trait::async_trait;
 
-    use super::{FrontDoorReads, FrontDoorService};
+    use super::{FrontDoorNeeds, FrontDoorService};
     use crate::front_door::{HealthLine, ServiceHealth};
     use crate::infra::sor::SorError;
     use crate::regressions::MockRegressionSor;
@@ -156,8 +156,8 @@ mod tests {
 
     struct Healthy;
 
-    fn reads(series: MockRecentSeries, regressions: MockRegressionSor) -> FrontDoorReads {
-        FrontDoorReads {
+    fn reads(series: MockRecentSeries, regressions: MockRegressionSor) -> FrontDoorNeeds {
+        FrontDoorNeeds {
             series: Arc::new(series),
             regressions: Arc::new(regressions),
             profiles: None,

@@ -4,4 +4,5 @@ pub mod auth;
 pub mod auth_settings;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod routing;

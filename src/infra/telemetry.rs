@@ -15,7 +15,7 @@ use prometheus::{
 use tracing_actix_web::RequestId;
 use tracing_subscriber::{fmt, EnvFilter};
 
-use crate::infra::db::PoolStats;
+use crate::infra::db::{Database, PoolStats};
 
 /// Header carrying the request id, echoed on every answer and forwarded to remote SORs.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -48,6 +48,11 @@ pub fn init_tracing() {
 /// Reads the pool's usage at each scrape; the composition root registers it, so telemetry
 /// does not hold the database.
 pub type PoolGauge = Arc<dyn Fn() -> Option<PoolStats> + Send + Sync>;
+
+/// `/metrics` reads `db`'s pool usage through this closure.
+pub fn pool_gauge(db: Database) -> PoolGauge {
+    Arc::new(move || db.pool_stats())
+}
 
 /// The service's Prometheus metrics.
 #[derive(Clone)]

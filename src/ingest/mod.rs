@@ -14,6 +14,7 @@ mod push;
 mod refusal;
 pub mod routes;
 pub mod settings;
+pub mod start;
 pub mod store;
 pub mod wire_docs;
 

@@ -25,6 +25,7 @@ pub mod selection;
 pub mod settings;
 pub mod site_routes;
 mod snapshots;
+pub mod start;
 pub mod tree_routes;
 mod type_tables;
 mod window_source;

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -40,6 +40,28 @@ impl ProfilesSettings {
             max_decoded_bytes: self.max_decoded_bytes.get(),
             max_stack_depth: self.max_stack_depth.get(),
         }
+    }
+
+    /// The bundled demo's directory: a relative one is looked up in the working directory, then
+    /// in the source checkout the binary was built from (so `cargo run` works from anywhere in it).
+    pub fn demo_dir(&self) -> PathBuf {
+        let configured = self.demo_dir.as_path();
+        if configured.is_absolute() || configured.is_dir() {
+            return configured.to_path_buf();
+        }
+        let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(configured);
+        if built.is_dir() {
+            built
+        } else {
+            configured.to_path_buf()
+        }
+    }
+
+    /// The in-use sample types (`type/unit`): snapshots, averaged rather than added
+    /// (docs/runtimes.md).
+    pub fn snapshot_types(&self) -> Vec<String> {
+        let inuse = self.sample_types.get(ProfileType::Inuse.as_str());
+        inuse.cloned().unwrap_or_default()
     }
 
     /// The key and the reason of the first invalid value.

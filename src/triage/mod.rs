@@ -8,6 +8,7 @@ pub mod routes;
 pub mod rules;
 mod rules_file;
 pub mod service;
+pub mod start;
 mod trends;
 
 pub use model::{TriageReport, TriageRequest};

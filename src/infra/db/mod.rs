@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod embedded;
 mod error;
+mod open;
 mod session;
 pub mod settings;
 
@@ -21,6 +22,7 @@ use crate::infra::backoff::Backoff;
 use crate::infra::db::settings::DatabaseSettings;
 use error::is_transient;
 pub use error::{map_error, DbError};
+pub use open::open_database;
 pub use session::LockSession;
 
 /// The reversible migrations, embedded in the binary.

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use config::{Config, Environment, File, FileFormat};
@@ -10,11 +9,14 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+mod demo;
 mod function;
 mod validate;
 
 use crate::alerts::settings::AlertSettings;
 use crate::commits::RepositorySettings;
+pub use crate::diff_report::start::DiffSettings;
+pub use crate::fleet_search::start::FleetSettings;
 use crate::http::auth_settings::AuthSettings;
 use crate::infra::db::settings::DatabaseSettings;
 use crate::infra::durations;
@@ -22,11 +24,12 @@ use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
 use crate::regressions::settings::LeaksConfig;
+pub use crate::triage::start::TriageSettings;
 use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
-const DEFAULTS: &str = include_str!("../../../config/default.toml");
+const DEFAULTS: &str = include_str!("../../config/default.toml");
 
 /// Flat environment names from the original deployment, mapped to their settings keys.
 const FLAT_ENV: &[(&str, &str)] = &[
@@ -82,36 +85,6 @@ pub struct Settings {
     #[serde(default)]
     pub auth: AuthSettings,
     pub outbound: OutboundSettings,
-}
-
-/// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TriageSettings {
-    /// A rules file replacing the shipped `config/triage-rules.toml`.
-    pub rules_file: Option<PathBuf>,
-    /// The share (%) of the top functions a category must explain to be the diagnosis.
-    pub min_score: f64,
-}
-
-/// Diff Report: when a regression alone turns the verdict to `warn`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct DiffSettings {
-    pub warn_regression_points: f64,
-    /// The false discovery rate of the tests of docs/api.md#how-sure-is-a-diff
-    /// (Benjamini–Hochberg).
-    pub fdr: f64,
-}
-
-/// Fleet Search: how many apps are queried at once and how long each may take.
-#[derive(Debug, Clone, Deserialize)]
-pub struct FleetSettings {
-    pub concurrency: NonZeroUsize,
-    #[serde(deserialize_with = "durations::positive_secs")]
-    pub app_timeout_secs: Duration,
-    /// How long a window read from the watcher's summaries is kept for other answers of the
-    /// same window (0: only answers asked while it loads share it).
-    #[serde(deserialize_with = "durations::secs")]
-    pub summaries_cache_secs: Duration,
 }
 
 /// The queue of assessment-history records: its bound, its retries and its drain at shutdown.

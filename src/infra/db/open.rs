@@ -8,21 +8,19 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use sqlx::postgres::PgConnectOptions;
 
-use super::StartupError;
-use crate::infra::db::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
-use crate::infra::db::settings::DatabaseSettings;
-use crate::infra::db::{admin, Database};
-use crate::infra::tasks::{TaskStatus, Tasks};
-use crate::infra::telemetry::PoolGauge;
+use super::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
+use super::settings::DatabaseSettings;
+use super::{admin, Database};
+use crate::infra::tasks::{StartError, TaskStatus, Tasks};
 
 /// How long the embedded server may take to stop once asked (a fast shutdown takes a second).
 const EMBEDDED_STOP_WITHIN: Duration = Duration::from_secs(10);
 
 /// The database, its schema migrated in the background; an embedded server runs under `tasks`.
-pub(super) async fn open_database(
+pub async fn open_database(
     settings: &DatabaseSettings,
     tasks: &mut Tasks,
-) -> Result<Database, StartupError> {
+) -> Result<Database, StartError> {
     let (db, embedded) = connect(settings).await?;
     if let Some(embedded) = embedded {
         supervise_embedded(tasks, embedded, db.clone());
@@ -118,13 +116,12 @@ impl TaskStatus for EmbeddedStatus {
 /// External database from `DATABASE_URL` or `DB_*`; else the embedded one; else none (503s with a hint).
 async fn connect(
     settings: &DatabaseSettings,
-) -> Result<(Database, Option<EmbeddedPostgres>), StartupError> {
+) -> Result<(Database, Option<EmbeddedPostgres>), StartError> {
     if let Some(url) = &settings.url {
-        let options =
-            PgConnectOptions::from_str(url.expose_secret()).map_err(|e| StartupError::Config {
-                key: "database.url",
-                reason: format!("is not a valid PostgreSQL URL: {e}"),
-            })?;
+        let options = PgConnectOptions::from_str(url.expose_secret()).map_err(|e| StartError {
+            key: "database.url",
+            reason: format!("is not a valid PostgreSQL URL: {e}"),
+        })?;
         return Ok((Database::connect(options, settings), None));
     }
     if let Some(host) = &settings.host {
@@ -181,9 +178,4 @@ async fn connect(
 fn embedded_hint(e: &EmbeddedError) -> String {
     tracing::warn!(error = %e, "running without PostgreSQL: the database-backed routes answer 503");
     format!("PostgreSQL is not available: {e}")
-}
-
-/// `/metrics` reads the pool's usage through this closure.
-pub(super) fn pool_gauge(db: Database) -> PoolGauge {
-    Arc::new(move || db.pool_stats())
 }

@@ -7,8 +7,6 @@ use std::io::Read as _;
 
 use prost::Message as _;
 
-use super::demo_repositories;
-use crate::app::settings::Settings;
 use crate::commits::git::GitRepository;
 use crate::commits::range::{name_suspects, RangeAsked};
 use crate::commits::suspects::model::{CodeSpan, LineRange, Role, Why};
@@ -16,6 +14,7 @@ use crate::commits::suspects::{repo_path, span_of};
 use crate::model::FunctionSite;
 use crate::pprof::encode::{parse_folded, Frame};
 use crate::pprof::proto;
+use crate::settings::Settings;
 
 const VALIDATOR: &str = "src/main/java/com/example/ledger/EntryValidator.java";
 const CULPRIT: &str = "Compile the validation pattern per entry";
@@ -26,7 +25,7 @@ fn settings() -> Settings {
 
 fn demo_repository() -> GitRepository {
     let s = settings();
-    let repositories = demo_repositories(&s, &s.repositories);
+    let repositories = s.repositories_with_demo();
     let dir = repositories
         .dir_for(None, "ledger")
         .expect("the demo's ledger");
@@ -36,7 +35,7 @@ fn demo_repository() -> GitRepository {
 #[test]
 fn the_demo_serves_its_ledger_repository_unless_the_operator_names_one() {
     let s = settings();
-    let demo = demo_repositories(&s, &s.repositories);
+    let demo = s.repositories_with_demo();
     let dir = demo.dir_for(None, "ledger").expect("the demo's ledger");
     assert!(
         dir.ends_with("demo/repository/ledger.git"),
@@ -53,14 +52,14 @@ fn the_demo_serves_its_ledger_repository_unless_the_operator_names_one() {
     configured
         .dirs
         .insert("cart".into(), "/srv/git/cart".into());
-    assert_eq!(demo_repositories(&s, &configured).dirs, configured.dirs);
+    let mut operator = settings();
+    operator.repositories = configured.clone();
+    assert_eq!(operator.repositories_with_demo().dirs, configured.dirs);
 
     // Profiles from a directory of the operator's: no demo, no demo repository.
     let mut files = settings();
     files.profiles.dir = Some("/var/lib/profiles".into());
-    assert!(demo_repositories(&files, &files.repositories)
-        .dirs
-        .is_empty());
+    assert!(files.repositories_with_demo().dirs.is_empty());
 }
 
 #[test]

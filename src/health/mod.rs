@@ -1,18 +1,20 @@
-//! The operational routes: `/health`, `/health/live`, `/health/ready` and `/metrics`.
+//! What the process tells its operators: the health of each dependency (`/health`,
+//! `/health/ready`, `/health/live`), its `/metrics`, and the `healthcheck` command a container
+//! runs against them.
+
+pub mod healthcheck;
+pub mod routes;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actix_web::{web, HttpResponse, ResponseError};
 use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::error::ApiError;
 use crate::infra::db::{Database, PoolStats};
 use crate::infra::probe::HealthCheck;
-use crate::infra::telemetry::Metrics;
 
 /// How long one dependency may take to answer a health check.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -50,7 +52,12 @@ pub struct HealthChecks {
 }
 
 impl HealthChecks {
-    async fn run(&self, required_only: bool) -> HealthReport {
+    /// The checks of a process serving `function`.
+    pub fn new(function: String, checks: Vec<Arc<dyn HealthCheck>>) -> Self {
+        HealthChecks { function, checks }
+    }
+
+    pub(crate) async fn run(&self, required_only: bool) -> HealthReport {
         let selected = self
             .checks
             .iter()
@@ -138,46 +145,5 @@ impl HealthCheck for DatabaseCheck {
         let pool: Option<PoolStats> = self.0.pool_stats();
         self.0.ping().await.map_err(|e| e.to_string())?;
         Ok(Some(serde_json::json!({ "pool": pool })))
-    }
-}
-
-/// Dependencies and their state; 503 when a required one is down.
-#[utoipa::path(get, path = "/health", tag = "operations",
-    responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
-pub async fn health(checks: web::Data<HealthChecks>) -> HttpResponse {
-    respond(checks.run(false).await)
-}
-
-/// Whether the process runs; always 200.
-#[utoipa::path(get, path = "/health/live", tag = "operations",
-    responses((status = 200, description = "Alive", example = json!({"status": "alive"}))))]
-pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "alive" }))
-}
-
-/// 200 only when the stores this process needs answer; lists a BOR's optional SORs too.
-#[utoipa::path(get, path = "/health/ready", tag = "operations",
-    responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
-pub async fn ready(checks: web::Data<HealthChecks>) -> HttpResponse {
-    respond(checks.run(true).await)
-}
-
-fn respond(report: HealthReport) -> HttpResponse {
-    if report.status == "unhealthy" {
-        HttpResponse::ServiceUnavailable().json(report)
-    } else {
-        HttpResponse::Ok().json(report)
-    }
-}
-
-/// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
-pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
-    match metrics.render() {
-        Ok(text) => HttpResponse::Ok()
-            .content_type("text/plain; version=0.0.4; charset=utf-8")
-            .body(text),
-        Err(e) => ApiError::Internal(e.to_string()).error_response(),
     }
 }
