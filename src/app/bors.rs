@@ -40,6 +40,8 @@ pub(super) struct Hosted {
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
     /// The push routes' service, beside the hosted Profile Data.
     pub(super) intake: Option<Arc<crate::ingest::intake::Intake>>,
+    /// The Pyroscope query API over the same files (docs/grafana.md).
+    pub(super) querier: Option<Arc<crate::querier::Querier>>,
     /// Where pushes are kept, when they are kept here.
     pub(super) profile_store: Option<Arc<crate::ingest::store::ProfileStore>>,
     /// The profile watcher's stores, when this process runs the watcher.

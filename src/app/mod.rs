@@ -190,6 +190,14 @@ fn host_sors(
             max_decoded_bytes: settings.profiles.max_decoded_bytes.get(),
         };
         hosted.profile_store = source.store.as_ref().ok().cloned();
+        let files = source.store.as_ref().map(|s| s.dir()).map_err(Clone::clone);
+        let retention =
+            Duration::from_secs(u64::from(settings.ingest.retention_days.get()) * 86_400);
+        hosted.querier = Some(Arc::new(crate::querier::Querier::new(
+            files,
+            &settings.profiles,
+            retention,
+        )));
         hosted.intake = Some(Arc::new(Intake::new(source.store, limits, metrics)?));
     }
     Ok((hosted, checks))

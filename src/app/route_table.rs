@@ -90,6 +90,11 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
             profiles::pgo_routes::RoutesDoc::openapi,
         ),
         module(
+            data(&hosted.querier),
+            crate::querier::routes::configure,
+            crate::querier::routes::RoutesDoc::openapi,
+        ),
+        module(
             data(&hosted.intake),
             crate::ingest::routes::configure,
             crate::ingest::routes::RoutesDoc::openapi,
