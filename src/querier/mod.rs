@@ -3,10 +3,11 @@
 //! (`/querier.v1.QuerierService/*`), answered from the pprof files that pushes and copies leave
 //! in the profile directories, with Pyroscope's own messages (`formats::pyroscope_api`).
 //!
-//! Pure parts: `request.rs` reads a request's window, type and selector; `pick.rs` says which
-//! files and samples a request reads; `flame.rs` writes a call tree as Pyroscope's flame graph
-//! (cut to `max_nodes`, the rest in `other`); `series.rs` buckets values into steps. `answers.rs`
-//! and `select.rs` answer each method off the HTTP workers; `routes.rs` and `wire.rs` are the edge.
+//! Pure parts: `tables.rs` holds the limits and type table files are read by; `request.rs`
+//! reads a request's window, type and selector; `pick.rs` says which files and samples a request
+//! reads; `flame.rs` writes a call tree as Pyroscope's flame graph (cut to `max_nodes`, the rest
+//! in `other`); `series.rs` buckets values into steps. `answers.rs` and `select.rs` answer each
+//! method off the HTTP workers; `routes.rs` and `wire.rs` are the edge.
 
 mod answers;
 mod flame;
