@@ -20,6 +20,7 @@ pub mod model;
 pub mod pictures;
 pub mod pprof;
 pub mod profiles;
+pub mod querier;
 pub mod registry;
 pub mod regressions;
 pub mod settings;

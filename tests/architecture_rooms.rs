@@ -10,7 +10,7 @@ use std::fs;
 use std::path::Path;
 
 /// The folder of `src/` that owns each OpenAPI tag.
-const OWNERS: [(&str, &str); 14] = [
+const OWNERS: [(&str, &str); 15] = [
     ("alerts", "alerts"),
     ("rules", "alerts"),
     ("baselines", "baselines"),
@@ -21,6 +21,7 @@ const OWNERS: [(&str, &str); 14] = [
     ("ingest", "ingest"),
     ("operations", "health"),
     ("profiles", "profiles"),
+    ("querier", "querier"),
     ("regressions", "regressions"),
     ("services", "registry"),
     ("trends", "watch"),

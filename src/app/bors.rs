@@ -18,9 +18,8 @@ use crate::diff_report::start::{self as diff_report, DiffNeeds};
 use crate::diff_report::DiffReportService;
 use crate::fleet_search::start::{self as fleet_search, FleetNeeds};
 use crate::fleet_search::FleetSearchService;
-use crate::history::recorder::{history_queue, HistoryWriter};
+use crate::history::recorder::{self, HistoryWriter};
 use crate::history::HistorySor;
-use crate::infra::backoff::Backoff;
 use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
@@ -40,6 +39,8 @@ pub(super) struct Hosted {
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
     /// The push routes' service, beside the hosted Profile Data.
     pub(super) intake: Option<Arc<crate::ingest::intake::Intake>>,
+    /// The Pyroscope query API over the same files (docs/grafana.md).
+    pub(super) querier: Option<Arc<crate::querier::Querier>>,
     /// The profile watcher's stores, when this process runs the watcher.
     pub(super) watcher: Option<WatcherStores>,
 }
@@ -154,20 +155,12 @@ pub(super) fn build_bors(
     });
     let function = settings.function;
     // One queue and one writer for every BOR of the process.
-    // Transient failures are retried until the store answers: the records' keys make that safe.
-    let policy = Backoff {
-        base: settings.history_writes.base_delay_ms,
-        max_delay: settings.history_writes.max_delay_ms,
-        max_retries: u32::MAX,
-    };
-    let (recorder, writer) = match deps.history.clone() {
-        Some(store) => {
-            let max_pending = settings.history_writes.max_pending.get();
-            let (recorder, writer) = history_queue(store, policy, max_pending, metrics.clone());
-            (Some(recorder), Some(writer))
-        }
-        None => (None, None),
-    };
+    let writes = &settings.history_writes;
+    let queue = deps
+        .history
+        .clone()
+        .map(|h| recorder::start(writes, h, metrics.clone()));
+    let (recorder, writer) = queue.unzip();
     // A v1 BOR's dependencies have no history: it records nothing.
     let recorder = |deps: &BorDeps| deps.history.as_ref().and(recorder.clone());
     let mut bors = Bors {

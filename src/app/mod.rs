@@ -24,6 +24,7 @@ use crate::infra::telemetry;
 use crate::infra::telemetry::{pool_gauge, Metrics};
 use crate::ingest::start::{self as ingest, IntakeSettings};
 use crate::profiles::start::{self as profiles, SourceSettings};
+use crate::querier::Querier;
 use crate::registry::PgRegistryStore;
 use crate::settings::{Function, Settings};
 
@@ -181,6 +182,9 @@ fn host_sors(
             snapshot_types: settings.profiles.snapshot_types(),
             slice_secs: settings.watch.slice_secs,
         };
+        let retention = settings.ingest.retention();
+        let querier = Querier::new(source.files.clone(), &settings.profiles, retention);
+        hosted.querier = Some(Arc::new(querier));
         let ingest = ingest::start(sections, source.files, metrics, tasks)?;
         hosted.intake = Some(ingest.intake);
     }

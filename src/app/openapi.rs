@@ -22,6 +22,7 @@ pub use crate::http::openapi::{secured, BEARER_SCHEME};
         (name = "rules", description = "Profiling alert rules (ReadPyroscopeAlertRule.sor.v1)"),
         (name = "profiles", description = "Ranked functions from Pyroscope (ReadPyroscopeProfile.sor.v1)"),
         (name = "ingest", description = "Profiles pushed by agents: Pyroscope SDKs and OpenTelemetry (ReadPyroscopeProfile.sor.v1)"),
+        (name = "querier", description = "Pyroscope's query API over the service's own store, for Grafana (ReadPyroscopeProfile.sor.v1)"),
         (name = "triage", description = "Per-type diagnosis of an app (ReadPyroscopeTriageAssessment.v1/.v2)"),
         (name = "diff", description = "What changed between two windows (ReadPyroscopeDiffReport.v1/.v2)"),
         (name = "fleet", description = "A function across every app, and the fleet's hotspots (ReadPyroscopeFleetSearch.v1/.v2)"),
@@ -37,7 +38,7 @@ pub struct ApiDoc;
 pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
-pub const ALL_ROUTES: [RoutesDoc; 18] = [
+pub const ALL_ROUTES: [RoutesDoc; 19] = [
     crate::baselines::routes::RoutesDoc::openapi,
     crate::history::routes::RoutesDoc::openapi,
     crate::registry::routes::RoutesDoc::openapi,
@@ -48,6 +49,7 @@ pub const ALL_ROUTES: [RoutesDoc; 18] = [
     crate::profiles::site_routes::RoutesDoc::openapi,
     crate::profiles::pgo_routes::RoutesDoc::openapi,
     crate::ingest::routes::RoutesDoc::openapi,
+    crate::querier::routes::RoutesDoc::openapi,
     crate::triage::routes::RoutesDoc::openapi,
     crate::diff_report::routes::RoutesDoc::openapi,
     crate::fleet_search::routes::RoutesDoc::openapi,

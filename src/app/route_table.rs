@@ -13,7 +13,9 @@ use crate::history;
 use crate::profiles;
 use crate::registry;
 use crate::watch::FleetSummarySor;
-use crate::{alerts, diff_report, fleet_search, front_door, ingest, regressions, triage, watch};
+use crate::{
+    alerts, diff_report, fleet_search, front_door, ingest, querier, regressions, triage, watch,
+};
 
 /// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
 #[derive(Clone)]
@@ -60,6 +62,7 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
         routes!(data(&hosted.profile_data), profiles::label_routes),
         routes!(data(&hosted.profile_data), profiles::site_routes),
         routes!(data(&hosted.profile_data), profiles::pgo_routes),
+        routes!(data(&hosted.querier), querier::routes),
         routes!(data(&hosted.intake), ingest::routes),
         routes!(bors.triage.clone(), triage::routes),
         routes!(bors.diff.clone(), diff_report::routes),

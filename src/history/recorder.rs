@@ -4,18 +4,55 @@
 mod queue;
 mod writer;
 
+use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, AtomicUsize};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Deserialize;
 
 use tokio::sync::mpsc::{self, error::TrySendError};
 
 use crate::history::{HistorySor, NewHistoryRecord};
 use crate::infra::backoff::Backoff;
+use crate::infra::durations;
 use crate::infra::telemetry::Metrics;
 
 pub use queue::record_json;
 use queue::QueueState;
 pub use writer::HistoryWriter;
+
+/// The queue of assessment-history records: its bound, its retries and its drain at shutdown.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryWriteSettings {
+    /// Delay before the first retry of an unreachable store; doubled before each further one.
+    /// Not zero: an outage would be retried in a busy loop.
+    #[serde(deserialize_with = "durations::positive_millis")]
+    pub base_delay_ms: Duration,
+    /// The longest delay between two retries.
+    #[serde(deserialize_with = "durations::millis")]
+    pub max_delay_ms: Duration,
+    /// Records waiting at most; past it a record is dropped (and counted) at once.
+    pub max_pending: NonZeroUsize,
+    /// How long shutdown waits for the queued records to be written.
+    #[serde(deserialize_with = "durations::secs")]
+    pub drain_timeout_secs: Duration,
+}
+
+/// The queue of `settings` in front of `store`: transient failures are retried until the
+/// store answers (the records' keys make that safe).
+pub fn start(
+    settings: &HistoryWriteSettings,
+    store: Arc<dyn HistorySor>,
+    metrics: Arc<Metrics>,
+) -> (HistoryRecorder, HistoryWriter) {
+    let policy = Backoff {
+        base: settings.base_delay_ms,
+        max_delay: settings.max_delay_ms,
+        max_retries: u32::MAX,
+    };
+    history_queue(store, policy, settings.max_pending.get(), metrics)
+}
 
 /// One queue of at most `max_pending` (at least 1) waiting records: the recorder that fills
 /// it and the writer that drains it into `store`, for the task supervisor to run.

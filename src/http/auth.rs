@@ -100,8 +100,11 @@ impl Authenticator {
             ));
         };
         let push = method == Method::POST && PUSH_PATHS.contains(&path);
+        // The query API reads with POST (Connect), so a read token may call it
+        // (docs/grafana.md#tokens).
+        let query = method == Method::POST && path.starts_with(QUERY_PREFIX);
         match token.scope {
-            Scope::Read if !method.is_safe() => Err(ApiError::Forbidden(format!(
+            Scope::Read if !method.is_safe() && !query => Err(ApiError::Forbidden(format!(
                 "the token `{}` may only read; {method} needs a write token",
                 token.name
             ))),
@@ -125,6 +128,9 @@ pub fn is_exempt(exempt: &[String], path: &str) -> bool {
         }
     })
 }
+
+/// The Pyroscope query API's routes, which only read although they are `POST`.
+pub const QUERY_PREFIX: &str = "/querier.v1.QuerierService/";
 
 /// The routes an `ingest` token may call: where agents push profiles.
 pub const PUSH_PATHS: [&str; 3] = [

@@ -23,6 +23,7 @@ pub use model::{IngestError, LabelSet, Pushed, WireEncoding};
 pub use name::parse_name;
 pub use otlp::{decode_otlp, OtlpExport};
 pub use push::{decode_push, gunzip};
+pub use wire_docs::ConnectErrorBody;
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,7 @@
 
 use std::num::{NonZeroU32, NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -20,4 +21,11 @@ pub struct IngestSettings {
     pub retention_days: NonZeroU32,
     /// The store's bound: past it the oldest profiles go first.
     pub max_store_bytes: NonZeroU64,
+}
+
+impl IngestSettings {
+    /// How long stored profiles are kept (`retention_days`).
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(u64::from(self.retention_days.get()) * 86_400)
+    }
 }

@@ -88,6 +88,18 @@ impl FileLabels {
         )
     }
 
+    /// The names of the labels seen, sorted, those with too many values too.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> = self
+            .values
+            .keys()
+            .chain(&self.overflowing)
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names.into_iter()
+    }
+
     /// Bytes held on the heap, roughly.
     pub fn heap_bytes(&self) -> usize {
         self.values

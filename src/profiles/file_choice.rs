@@ -44,6 +44,50 @@ pub(super) fn choose(
     }
 }
 
+/// A profile type a file holds, named as Pyroscope names the series of a pushed pprof
+/// (docs/grafana.md#profile-types).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeldType {
+    /// `<series>:<type>:<unit>:<period type>:<period unit>`.
+    pub id: String,
+    pub profile_type: ProfileType,
+    /// The pprof sample type read for it (`type/unit`).
+    pub sample_type: String,
+}
+
+/// Every type of `candidates` (logical type → sample types, as `profiles.sample_types`) that
+/// `file` holds, each sample type it has of it read as [`choose`] reads it, its ID starting
+/// with the type's name in `series` (as `profiles.series_names`).
+pub fn held_types(
+    file: &ProfileFile,
+    candidates: &std::collections::BTreeMap<ProfileType, Vec<String>>,
+    series: &std::collections::BTreeMap<ProfileType, String>,
+) -> Vec<HeldType> {
+    let p = &file.profile;
+    let mut held = Vec::new();
+    for (&profile_type, names) in candidates {
+        let name = series
+            .get(&profile_type)
+            .map_or(profile_type.as_str(), String::as_str);
+        for t in &p.sample_types {
+            let period = p.period_type.as_ref();
+            if !names.contains(&t.name()) || !counts_as(profile_type, t, period) {
+                continue;
+            }
+            let period = period.unwrap_or(t);
+            held.push(HeldType {
+                id: format!(
+                    "{name}:{}:{}:{}:{}",
+                    t.kind, t.unit, period.kind, period.unit
+                ),
+                profile_type,
+                sample_type: t.name(),
+            });
+        }
+    }
+    held
+}
+
 /// Whether `file` has samples of `profile_type`: one of its `candidates` (`type/unit`), read
 /// as [`choose`] reads it.
 pub(super) fn holds(profile_type: ProfileType, candidates: &[String], file: &ProfileFile) -> bool {

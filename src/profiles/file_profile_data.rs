@@ -175,7 +175,7 @@ impl FileProfileData {
 }
 
 /// A settings table keyed by logical type name, keyed by type.
-fn by_type<V: Clone>(table: &BTreeMap<String, V>) -> BTreeMap<ProfileType, V> {
+pub fn by_type<V: Clone>(table: &BTreeMap<String, V>) -> BTreeMap<ProfileType, V> {
     ProfileType::ALL
         .into_iter()
         .filter_map(|t| table.get(t.as_str()).map(|v| (t, v.clone())))

@@ -30,15 +30,19 @@ pub mod tree_routes;
 mod type_tables;
 mod window_source;
 
-pub use file_profile_data::FileProfileData;
+pub use file_choice::{held_types, HeldType};
+pub use file_profile_data::{by_type, FileProfileData};
 pub use files::app_dir::{app_dir, app_dirs};
+pub use files::listed::ProfileFile;
 pub use files::read::COMPACTION_JOURNAL;
-pub use files::source::ProfileDir;
+pub use files::source::{ProfileDir, Snapshot};
+pub use labelled_files::{label_values, merge_labelled};
 pub use model::{
     AppList, AppTypes, DiffTrees, FunctionSites, LabelQuery, PgoQuery, Profile, ProfileDiff,
     ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
+pub use settings::ProfilesSettings;
 
 use std::sync::Arc;
 

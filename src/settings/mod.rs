@@ -17,6 +17,7 @@ use crate::alerts::settings::AlertSettings;
 use crate::commits::RepositorySettings;
 pub use crate::diff_report::start::DiffSettings;
 pub use crate::fleet_search::start::FleetSettings;
+pub use crate::history::recorder::HistoryWriteSettings;
 use crate::http::auth_settings::AuthSettings;
 use crate::infra::db::settings::DatabaseSettings;
 use crate::infra::durations;
@@ -85,23 +86,6 @@ pub struct Settings {
     #[serde(default)]
     pub auth: AuthSettings,
     pub outbound: OutboundSettings,
-}
-
-/// The queue of assessment-history records: its bound, its retries and its drain at shutdown.
-#[derive(Debug, Clone, Deserialize)]
-pub struct HistoryWriteSettings {
-    /// Delay before the first retry of an unreachable store; doubled before each further one.
-    /// Not zero: an outage would be retried in a busy loop.
-    #[serde(deserialize_with = "durations::positive_millis")]
-    pub base_delay_ms: Duration,
-    /// The longest delay between two retries.
-    #[serde(deserialize_with = "durations::millis")]
-    pub max_delay_ms: Duration,
-    /// Records waiting at most; past it a record is dropped (and counted) at once.
-    pub max_pending: NonZeroUsize,
-    /// How long shutdown waits for the queued records to be written.
-    #[serde(deserialize_with = "durations::secs")]
-    pub drain_timeout_secs: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

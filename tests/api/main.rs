@@ -53,6 +53,7 @@ mod profiles;
 #[path = "../common/push_proto.rs"]
 mod push_proto;
 mod pyroscope_lines;
+mod querier;
 mod real_runtimes;
 mod regression_cost;
 mod regression_queries;

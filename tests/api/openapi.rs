@@ -57,8 +57,9 @@ fn every_operation_with_a_json_body_documents_413_and_415() {
         }
     }
     assert_eq!(
-        with_body, 10,
-        "POST/PUT of baselines, services, rules; POST of history; the Connect push and OTLP"
+        with_body, 18,
+        "POST/PUT of baselines, services, rules; POST of history; the Connect push and OTLP; \
+         the eight querier methods"
     );
 }
 

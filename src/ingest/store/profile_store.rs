@@ -139,6 +139,11 @@ impl ProfileStore {
         }
     }
 
+    /// The directories the files are read back through (the querier reads them too).
+    pub fn dir(&self) -> Arc<ProfileDir> {
+        self.dir.clone()
+    }
+
     /// Where the files go.
     pub fn path(&self) -> PathBuf {
         self.dir.dir().to_path_buf()
