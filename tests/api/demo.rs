@@ -211,6 +211,24 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_docs_show() {
         let res = client.get(format!("{address}{path}")).send().await.unwrap();
         assert_eq!(res.status().as_u16(), 200, "{url}");
     }
+    // And its one POST: the profile types Grafana's data source would list, from the demo.
+    let types = client
+        .post(format!("{address}/querier.v1.QuerierService/ProfileTypes"))
+        .header("Content-Type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(types.status().as_u16(), 200);
+    let types: Value = types.json().await.unwrap();
+    assert!(
+        types["profileTypes"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["ID"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("process_cpu:")))),
+        "{types}"
+    );
 
     // The last hour's hotspots come from the summaries once the watcher has worked every due
     // slice of it for every app listed there (SPEC §20), and name as many apps as live does.
