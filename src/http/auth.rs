@@ -102,7 +102,7 @@ impl Authenticator {
         let push = method == Method::POST && PUSH_PATHS.contains(&path);
         // The query API reads with POST (Connect), so a read token may call it
         // (docs/grafana.md#tokens).
-        let query = method == Method::POST && path.starts_with(QUERY_PREFIX);
+        let query = method == Method::POST && is_query(path);
         match token.scope {
             Scope::Read if !method.is_safe() && !query => Err(ApiError::Forbidden(format!(
                 "the token `{}` may only read; {method} needs a write token",
@@ -129,8 +129,23 @@ pub fn is_exempt(exempt: &[String], path: &str) -> bool {
     })
 }
 
-/// The Pyroscope query API's routes, which only read although they are `POST`.
-pub const QUERY_PREFIX: &str = "/querier.v1.QuerierService/";
+/// The Pyroscope query API's methods, which only read although they are `POST`.
+pub const QUERY_METHODS: [&str; 8] = [
+    "ProfileTypes",
+    "LabelNames",
+    "LabelValues",
+    "Series",
+    "SelectSeries",
+    "SelectMergeStacktraces",
+    "SelectMergeProfile",
+    "GetProfileStats",
+];
+
+/// Whether `path` is one of the [`QUERY_METHODS`] of `querier.v1.QuerierService`, exactly.
+fn is_query(path: &str) -> bool {
+    path.strip_prefix("/querier.v1.QuerierService/")
+        .is_some_and(|m| QUERY_METHODS.contains(&m))
+}
 
 /// The routes an `ingest` token may call: where agents push profiles.
 pub const PUSH_PATHS: [&str; 3] = [

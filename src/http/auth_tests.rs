@@ -179,3 +179,42 @@ fn an_ingest_token_pushes_as_bearer_or_basic_password_and_does_nothing_else() {
         Err(StatusCode::UNAUTHORIZED)
     );
 }
+
+#[test]
+fn a_reader_may_post_the_query_api_and_nothing_beside_it() {
+    let reader = Some("Bearer token-b");
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("grafana:token-b")
+    );
+    for m in QUERY_METHODS {
+        let path = format!("/querier.v1.QuerierService/{m}");
+        assert_eq!(
+            ask(Method::POST, &path, reader),
+            Ok(Some("reader".into())),
+            "{m}"
+        );
+        assert_eq!(
+            ask(Method::POST, &path, Some(&basic)),
+            Ok(Some("reader".into()))
+        );
+        let agent = ask(Method::POST, &path, Some("Bearer token-i"));
+        assert_eq!(
+            agent,
+            Err(StatusCode::FORBIDDEN),
+            "an ingest token does not read"
+        );
+    }
+    for near in [
+        "/querier.v1.QuerierService/Diff",
+        "/querier.v1.QuerierService/",
+        "/querier.v1.QuerierService/Series/../../rules",
+        "/push.v1.PusherService/Push",
+    ] {
+        assert_eq!(
+            ask(Method::POST, near, reader),
+            Err(StatusCode::FORBIDDEN),
+            "{near}"
+        );
+    }
+}

@@ -130,12 +130,6 @@ impl LabelSelector {
         &self.0
     }
 
-    /// The matchers on the names `pick` takes, and the others, each in order.
-    pub fn split(&self, pick: impl Fn(&str) -> bool) -> (LabelSelector, LabelSelector) {
-        let (picked, rest) = self.0.iter().cloned().partition(|m| pick(&m.name));
-        (LabelSelector(picked), LabelSelector(rest))
-    }
-
     /// Both selectors' matchers: what one side of a comparison reads.
     pub fn and(&self, other: &LabelSelector) -> LabelSelector {
         LabelSelector(self.0.iter().chain(&other.0).cloned().collect())
@@ -294,6 +288,9 @@ fn quoted(s: &str) -> Result<(String, &str), String> {
     }
     Err("the value's closing quote is missing".into())
 }
+
+#[path = "labels_split.rs"]
+mod split;
 
 #[cfg(test)]
 #[path = "labels_tests.rs"]
