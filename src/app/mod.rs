@@ -182,8 +182,7 @@ fn host_sors(
             snapshot_types: settings.profiles.snapshot_types(),
             slice_secs: settings.watch.slice_secs,
         };
-        let retention = settings.ingest.retention();
-        let querier = Querier::new(source.files.clone(), &settings.profiles, retention);
+        let querier = Querier::new(source.files.clone(), &settings.profiles);
         hosted.querier = Some(Arc::new(querier));
         let ingest = ingest::start(sections, source.files, metrics, tasks)?;
         hosted.intake = Some(ingest.intake);

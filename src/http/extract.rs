@@ -175,3 +175,31 @@ fn decodes_to_text(req: &HttpRequest) -> Result<(), ApiError> {
     }
     Ok(())
 }
+
+/// A request header as text; empty when absent or not text.
+pub fn header_text(req: &HttpRequest, name: actix_web::http::header::HeaderName) -> String {
+    let value = req.headers().get(name).and_then(|v| v.to_str().ok());
+    value.unwrap_or_default().to_owned()
+}
+
+/// The whole body, refused with 413 as soon as it passes `limit` bytes (`what` names the
+/// limit in the answer); a body cut off mid-way is a 400 with `code`.
+pub async fn bounded_body(
+    mut payload: Payload,
+    limit: usize,
+    what: &str,
+    code: &'static str,
+) -> Result<bytes::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(code, e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "{what} is larger than {limit} bytes"
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

@@ -7,12 +7,12 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::intake::{Intake, Kept, PushBody};
 use crate::http::error::{connect_error, ApiError, ErrorBody};
+use crate::http::extract::{bounded_body, header_text};
 use crate::http::routing::resource;
 use crate::ingest::wire_docs::{
     ConnectErrorBody, OtlpRequestJson, OtlpResponseJson, PushRequestJson,
@@ -160,14 +160,8 @@ impl FromRequest for PushBody {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let header = |name| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-        };
-        let content_type = header(CONTENT_TYPE).to_owned();
-        let gzipped = header(CONTENT_ENCODING).eq_ignore_ascii_case("gzip");
+        let content_type = header_text(req, CONTENT_TYPE);
+        let gzipped = header_text(req, CONTENT_ENCODING).eq_ignore_ascii_case("gzip");
         let limit = req
             .app_data::<web::Data<Intake>>()
             .map(|intake| intake.max_body_bytes());
@@ -179,25 +173,10 @@ impl FromRequest for PushBody {
             Ok(PushBody {
                 content_type,
                 gzipped,
-                bytes: read_body(payload, limit).await?,
+                bytes: bounded_body(payload, limit, "the push", "unreadable_body").await?,
             })
         })
     }
-}
-
-/// The whole body, refused with 413 as soon as it passes `limit` bytes.
-async fn read_body(mut payload: Payload, limit: usize) -> Result<bytes::Bytes, ApiError> {
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("unreadable_body", e.to_string()))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(format!(
-                "the push is larger than {limit} bytes (ingest.max_body_bytes)"
-            )));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
 }
 
 fn stored(kept: Kept) -> Stored {

@@ -49,7 +49,7 @@ pub fn start(
         Ok(dir) => {
             let bounds = StoreBounds {
                 max_in_flight: ingest.max_in_flight.get(),
-                retention_secs: i64::from(ingest.retention_days.get()) * 86_400,
+                retention_secs: i64::try_from(ingest.retention().as_secs()).unwrap_or(i64::MAX),
                 max_bytes: ingest.max_store_bytes.get(),
                 slice_secs: settings.slice_secs,
             };

@@ -14,14 +14,13 @@ use super::file_sites::file_sites;
 use super::labelled_files::{label_values, merge_labelled};
 use super::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
-use super::snapshots::weights;
 use super::window_source::WindowSource;
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
-use crate::pprof::{Limits, StackTree};
+use crate::pprof::Limits;
 use crate::profiles::files::listed::ProfileFile;
 use crate::profiles::files::source::{OnSkip, ProfileDir, Root, Snapshot};
 use crate::profiles::settings::ProfilesSettings;
@@ -159,12 +158,8 @@ impl FileProfileData {
             .get_or_load(key, async move {
                 tokio::task::spawn_blocking(move || {
                     let (app, wanted, window) = (&k.app, &k.sample_type, k.window);
-                    if k.labels.is_empty() {
-                        merge(&snapshot, app, wanted, window, k.snapshots)
-                    } else {
-                        let files = files_of(&snapshot, app, window);
-                        merge_labelled(files, limits, wanted, &k.labels, k.snapshots)
-                    }
+                    let files = files_of(&snapshot, app, window);
+                    merge_labelled(files, limits, wanted, &k.labels, k.snapshots)
                 })
                 .await
                 .map_err(|e| SorError::Unexpected(format!("merging profiles failed: {e}")))?
@@ -192,35 +187,6 @@ fn files_of<'a>(
         .files
         .iter()
         .filter(move |f| f.app == app.as_str() && f.in_window(window.from, window.to))
-}
-
-/// The files' call trees of `sample_type` merged and ranked (averaged as `snapshots`); a single
-/// file is ranked from its cached tree as it is.
-fn merge(
-    snapshot: &Snapshot,
-    app: &AppName,
-    sample_type: &str,
-    window: TimeWindow,
-    snapshots: bool,
-) -> Result<FlameGraphStats, SorError> {
-    let failed = |e: &dyn std::fmt::Display| {
-        SorError::Upstream(format!("profile files of {app}, {sample_type}: {e}"))
-    };
-    let files: Vec<(&ProfileFile, usize)> = files_of(snapshot, app, window)
-        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
-        .collect();
-    match files.as_slice() {
-        [] => return StackTree::default().stats().map_err(|e| failed(&e)),
-        [(one, index)] => return one.profile.stats(*index).map_err(|e| failed(&e)),
-        _ => {}
-    }
-    let weights = weights(files.iter().map(|(f, _)| *f), snapshots);
-    let mut tree = StackTree::default();
-    for ((f, i), weight) in files.into_iter().zip(weights) {
-        tree.add_weighted(&f.profile, i, weight)
-            .map_err(|e| failed(&e))?;
-    }
-    tree.stats().map_err(|e| failed(&e))
 }
 
 #[async_trait]

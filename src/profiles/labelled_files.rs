@@ -12,9 +12,9 @@ use crate::model::{LabelFilter, LabelSelector};
 use crate::pprof::{parse_file_where, Limits, StackTree};
 use crate::profiles::files::listed::ProfileFile;
 
-/// The samples of `files` with `sample_type` that `labels` select, merged and ranked. A file
-/// that cannot be read again (deleted or changed since the scan) is left out, as the next
-/// scan will leave it out.
+/// The samples of `files` with `sample_type` that `labels` select, merged and ranked. Without
+/// labels the cached trees are merged ([`merge_cached`]); with them a file that cannot be read
+/// again (deleted or changed since the scan) is left out, as the next scan will leave it out.
 pub fn merge_labelled<'a>(
     files: impl Iterator<Item = &'a ProfileFile>,
     limits: Limits,
@@ -22,6 +22,10 @@ pub fn merge_labelled<'a>(
     labels: &LabelSelector,
     snapshots: bool,
 ) -> Result<FlameGraphStats, SorError> {
+    if labels.is_empty() {
+        return merge_cached(files, sample_type, snapshots)
+            .map_err(|e| SorError::Upstream(format!("profile files of {sample_type}: {e}")));
+    }
     let filter = labels.filter();
     let keep = keeping(&filter);
     let files: Vec<(&ProfileFile, usize)> = files
@@ -45,6 +49,28 @@ pub fn merge_labelled<'a>(
     tree.stats().map_err(|e| {
         SorError::Upstream(format!("profile files of {sample_type} with {labels}: {e}"))
     })
+}
+
+/// The cached call trees of `files` with `sample_type` merged and ranked (averaged as
+/// `snapshots`); a single file is ranked from its cached tree as it is.
+pub fn merge_cached<'a>(
+    files: impl Iterator<Item = &'a ProfileFile>,
+    sample_type: &str,
+    snapshots: bool,
+) -> Result<FlameGraphStats, String> {
+    let files: Vec<(&ProfileFile, usize)> = files
+        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
+        .collect();
+    if let [(one, index)] = files.as_slice() {
+        return one.profile.stats(*index).map_err(|e| e.to_string());
+    }
+    let weights = weights(files.iter().map(|(f, _)| *f), snapshots);
+    let mut tree = StackTree::default();
+    for ((f, i), weight) in files.into_iter().zip(weights) {
+        tree.add_weighted(&f.profile, i, weight)
+            .map_err(|e| e.to_string())?;
+    }
+    tree.stats().map_err(|e| e.to_string())
 }
 
 /// Whether a sample of string labels `(key, value)` passes `filter`: a label it lacks is "".

@@ -33,22 +33,14 @@ pub use flame::flame_graph;
 pub struct Querier {
     source: Result<Arc<ProfileDir>, String>,
     tables: Tables,
-    /// The store keeps this long (`ingest.retention_days`): no window may be longer.
-    retention_ms: i64,
 }
 
 impl Querier {
     /// Answers from `source`'s directories, or (`Err` of Pyroscope's URL) refuses with 409,
-    /// reading files with the limits and type table of `settings`, windows at most `retention`
-    /// long.
-    pub fn new(
-        source: Result<Arc<ProfileDir>, String>,
-        settings: &ProfilesSettings,
-        retention: std::time::Duration,
-    ) -> Self {
+    /// reading files with the limits and type table of `settings`.
+    pub fn new(source: Result<Arc<ProfileDir>, String>, settings: &ProfilesSettings) -> Self {
         Querier {
             source,
-            retention_ms: i64::try_from(retention.as_millis()).unwrap_or(i64::MAX),
             tables: Tables {
                 limits: settings.limits(),
                 sample_types: by_type(&settings.sample_types),
@@ -57,21 +49,10 @@ impl Querier {
         }
     }
 
-    /// A request's window: in order, and no longer than the store keeps profiles (a longer
-    /// one could never be answered whole).
+    /// A request's window, in order. One reaching past what the store keeps
+    /// (`ingest.retention_days`) answers with what is kept, as Grafana's "last 30 days" expects.
     fn window(&self, start: i64, end: i64) -> Result<WindowMs, ApiError> {
-        let window = WindowMs::read(start, end)?;
-        if window.end.saturating_sub(window.start) > self.retention_ms {
-            return Err(ApiError::bad_request(
-                "invalid_argument",
-                format!(
-                    "the window [{start}, {end}) is longer than the {} days profiles are kept \
-                     (ingest.retention_days): ask for a shorter one",
-                    self.retention_ms / 86_400_000
-                ),
-            ));
-        }
-        Ok(window)
+        WindowMs::read(start, end)
     }
 
     /// The files as of now; 409 naming Pyroscope when the service reads it.

@@ -6,11 +6,11 @@ use actix_web::dev::Payload;
 use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::http::error::{connect_error, ApiError};
+use crate::http::extract::{bounded_body, header_text};
 
 /// Largest request body: a query is a few hundred bytes.
 const MAX_REQUEST_BYTES: usize = 1 << 20;
@@ -87,22 +87,15 @@ impl FromRequest for ConnectBody {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let header = |name| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let media = header(CONTENT_TYPE);
+        let media = header_text(req, CONTENT_TYPE);
         let media = media
             .split(';')
             .next()
             .unwrap_or_default()
             .trim()
             .to_ascii_lowercase();
-        let encoding = header(CONTENT_ENCODING);
-        let mut payload = payload.take();
+        let encoding = header_text(req, CONTENT_ENCODING);
+        let payload = payload.take();
         Box::pin(async move {
             let json = match media.as_str() {
                 "application/json" => true,
@@ -118,21 +111,9 @@ impl FromRequest for ConnectBody {
                     "Content-Encoding `{encoding}` is not served: send the request uncompressed"
                 )));
             }
-            let mut body = bytes::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk =
-                    chunk.map_err(|e| ApiError::bad_request("invalid_argument", e.to_string()))?;
-                if body.len() + chunk.len() > MAX_REQUEST_BYTES {
-                    return Err(ApiError::PayloadTooLarge(format!(
-                        "a query is larger than {MAX_REQUEST_BYTES} bytes"
-                    )));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(ConnectBody {
-                json,
-                bytes: body.freeze(),
-            })
+            let bytes =
+                bounded_body(payload, MAX_REQUEST_BYTES, "a query", "invalid_argument").await?;
+            Ok(ConnectBody { json, bytes })
         })
     }
 }
