@@ -33,18 +33,8 @@ trap cleanup EXIT
 rm -rf "$WORK"
 mkdir -p "$WORK/store"
 
-# A realistic profile: 300 stacks 8-24 frames deep over 400 Java-like functions.
-python3 - "$WORK/body.folded" <<'EOF'
-import random, sys
-rng = random.Random(7)
-names = [f"com/example/svc{i % 17}/Class{i % 53}.method{i}" for i in range(400)]
-with open(sys.argv[1], "w") as out:
-    for _ in range(300):
-        depth = rng.randint(8, 24)
-        frames = ["java/lang/Thread.run"] + rng.sample(names, depth)
-        out.write(";".join(frames) + f" {rng.randint(1, 200)}\n")
-EOF
-target/release/examples/fold2pprof "$WORK/body.folded" "$WORK/body.pb.gz" cpu/nanoseconds cpu/nanoseconds 10000000 0 10
+source scripts/lib/java_profile.sh
+java_like_profile "$WORK"
 BODY_BYTES=$(stat -c %s "$WORK/body.pb.gz")
 
 start() {
