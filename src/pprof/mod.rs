@@ -26,7 +26,7 @@ pub use decoded::DecodedPprof;
 pub use error::PprofError;
 pub use file_tree::FileTree;
 pub use merge::CpuMerge;
-pub use of_tree::cpu_profile_of_tree;
+pub use of_tree::{cpu_profile_of_tree, stacks_of_tree};
 pub use profile::{FileLabels, Limits, ParsedProfile, SampleType};
 pub use sites::function_sites;
 pub use tree::{StackTree, Weight};

@@ -21,6 +21,12 @@ pub fn cpu_profile_of_tree(tree: &CallTree, nanos: bool, period_nanos: i64) -> p
         period: period_nanos,
         ..Header::default()
     };
+    profile(&header, &stacks_of_tree(tree))
+}
+
+/// One stack per node of `tree` with self time, its frames the node's path from the root (root
+/// first), its one value that self time.
+pub fn stacks_of_tree(tree: &CallTree) -> Vec<Stack> {
     let mut stacks = Vec::new();
     tree.walk_paths(|path, node| {
         if node.self_samples > 0 {
@@ -30,7 +36,7 @@ pub fn cpu_profile_of_tree(tree: &CallTree, nanos: bool, period_nanos: i64) -> p
             });
         }
     });
-    profile(&header, &stacks)
+    stacks
 }
 
 #[cfg(test)]

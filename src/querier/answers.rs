@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::pick::{all_series, selects, SeriesLabels};
-use super::request::{selectors, WindowMs};
+use super::request::{id_parts, selectors, WindowMs};
 use super::Querier;
 use crate::formats::pyroscope_api::{
     GetProfileStatsRequest, GetProfileStatsResponse, LabelNamesRequest, LabelNamesResponse,
@@ -16,15 +16,14 @@ use crate::profiles::label_values;
 
 /// A type ID as Pyroscope's `ProfileType` message.
 fn profile_type(id: &str) -> ProfileType {
-    let parts: Vec<&str> = id.split(':').collect();
-    let part = |i: usize| parts.get(i).copied().unwrap_or_default().to_owned();
+    let [name, kind, unit, period_kind, period_unit] = id_parts(id).map(str::to_owned);
     ProfileType {
         id: id.to_owned(),
-        name: part(0),
-        sample_type: part(1),
-        sample_unit: part(2),
-        period_type: part(3),
-        period_unit: part(4),
+        name,
+        sample_type: kind,
+        sample_unit: unit,
+        period_type: period_kind,
+        period_unit,
     }
 }
 
@@ -37,7 +36,7 @@ impl Querier {
                 end: i64::MAX,
             });
         }
-        self.window(start, end)
+        WindowMs::read(start, end)
     }
 
     /// The type IDs of the window's files, sorted.

@@ -23,7 +23,6 @@ use std::sync::Arc;
 
 use crate::http::error::ApiError;
 use crate::profiles::{by_type, ProfileDir, ProfilesSettings, Snapshot};
-use request::WindowMs;
 use tables::Tables;
 
 pub use flame::flame_graph;
@@ -47,12 +46,6 @@ impl Querier {
                 series_names: by_type(&settings.series_names),
             },
         }
-    }
-
-    /// A request's window, in order. One reaching past what the store keeps
-    /// (`ingest.retention_days`) answers with what is kept, as Grafana's "last 30 days" expects.
-    fn window(&self, start: i64, end: i64) -> Result<WindowMs, ApiError> {
-        WindowMs::read(start, end)
     }
 
     /// The files as of now; 409 naming Pyroscope when the service reads it.

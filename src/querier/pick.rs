@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::request::{TypeId, WindowMs};
+use super::request::{id_parts, TypeId, WindowMs};
 use super::tables::Tables;
 use crate::model::LabelSelector;
 use crate::profiles::{held_types, HeldType, ProfileFile, Snapshot};
@@ -38,16 +38,15 @@ pub fn series_labels(file: &ProfileFile, held: &HeldType) -> SeriesLabels {
             labels.insert(name.to_owned(), one.to_owned());
         }
     }
-    let parts: Vec<&str> = held.id.split(':').collect();
-    let part = |i: usize| parts.get(i).copied().unwrap_or_default();
+    let [name, kind, unit, period_kind, period_unit] = id_parts(&held.id);
     let reserved = [
         (SERVICE_NAME, file.app.as_str()),
         ("__profile_type__", held.id.as_str()),
-        ("__name__", part(0)),
-        ("__type__", part(1)),
-        ("__unit__", part(2)),
-        ("__period_type__", part(3)),
-        ("__period_unit__", part(4)),
+        ("__name__", name),
+        ("__type__", kind),
+        ("__unit__", unit),
+        ("__period_type__", period_kind),
+        ("__period_unit__", period_unit),
     ];
     for (name, value) in reserved {
         labels.insert(name.to_owned(), value.to_owned());

@@ -28,7 +28,9 @@ pub struct WindowMs {
 }
 
 impl WindowMs {
-    /// Both ends set, not negative, in order.
+    /// Both ends set, not negative, in order. A window reaching past what the store keeps
+    /// (`ingest.retention_days`) is not refused: it answers with what is kept, as Grafana's
+    /// "last 30 days" expects.
     pub fn read(start: i64, end: i64) -> Result<Self, ApiError> {
         if start <= 0 || end <= 0 {
             return Err(invalid(format!(
@@ -48,6 +50,13 @@ impl WindowMs {
             || (self.start.saturating_mul(NANOS_PER_MILLI) <= time_nanos
                 && time_nanos < self.end.saturating_mul(NANOS_PER_MILLI))
     }
+}
+
+/// The five parts of a type ID, `<series>:<type>:<unit>:<period type>:<period unit>`; a part
+/// the ID lacks is empty.
+pub fn id_parts(id: &str) -> [&str; 5] {
+    let mut parts = id.split(':');
+    std::array::from_fn(|_| parts.next().unwrap_or_default())
 }
 
 /// A profile type ID the type table knows: `<series>:<type>:<unit>:<period type>:<period unit>`.

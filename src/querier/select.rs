@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::flame::flame_graph;
 use super::pick::pick;
-use super::request::{max_nodes, selector, TypeId, WindowMs};
+use super::request::{id_parts, max_nodes, selector, TypeId, WindowMs};
 use super::series::{self, step_ms, Sampled};
 use super::Querier;
 use crate::formats::pyroscope_api::{
@@ -18,6 +18,7 @@ use crate::formats::pyroscope_api::{
 use crate::http::error::ApiError;
 use crate::model::{is_label_name, CallTree, LabelSelector};
 use crate::pprof::encode::{profile, to_bytes, Header, Stack};
+use crate::pprof::stacks_of_tree;
 use crate::profiles::merge_labelled;
 
 mod grouping;
@@ -40,7 +41,7 @@ impl Querier {
         (start, end): (i64, i64),
     ) -> Result<Merge, ApiError> {
         Ok(Merge {
-            window: self.window(start, end)?,
+            window: WindowMs::read(start, end)?,
             type_id: TypeId::read(type_id, &self.tables)?,
             selector: selector(label_selector, "labelSelector")?,
         })
@@ -186,47 +187,34 @@ impl Shape {
 }
 
 /// The tree as an uncompressed pprof of the type `id` names: one sample per stack with self
-/// value, shaped as `shape` says.
+/// value, shaped as `shape` says (stacks equal once cut are one sample).
 fn pprof_of(tree: &CallTree, id: &str, shape: &Shape) -> Vec<u8> {
-    let parts: Vec<&str> = id.split(':').collect();
-    let pair = |i: usize| {
-        let part = |j: usize| parts.get(j).copied().unwrap_or_default().to_owned();
-        (part(i), part(i + 1))
-    };
+    let [_, kind, unit, period_kind, period_unit] = id_parts(id).map(str::to_owned);
     let header = Header {
-        sample_types: vec![pair(1)],
-        period_type: Some(pair(3)),
+        sample_types: vec![(kind, unit)],
+        period_type: Some((period_kind, period_unit)),
         ..Header::default()
     };
-    let mut merged: HashMap<Vec<String>, i64> = HashMap::new();
-    let mut order: Vec<Vec<String>> = Vec::new();
-    tree.walk_paths(|path, node| {
-        if node.self_samples == 0 {
-            return;
-        }
-        let mut frames: Vec<String> = path.iter().map(|&n| tree.name(n).to_owned()).collect();
-        if !frames.starts_with(&shape.call_site) {
-            return;
+    let mut stacks: Vec<Stack> = Vec::new();
+    let mut index: HashMap<Vec<String>, usize> = HashMap::new();
+    for mut stack in stacks_of_tree(tree) {
+        if !stack.frames.starts_with(&shape.call_site) {
+            continue;
         }
         if let Some(keep) = shape.keep_locations {
-            frames = frames.split_off(frames.len().saturating_sub(keep));
+            stack.frames = stack
+                .frames
+                .split_off(stack.frames.len().saturating_sub(keep));
         }
-        let value = i64::try_from(node.self_samples).unwrap_or(i64::MAX);
-        let slot = merged.entry(frames.clone()).or_insert_with(|| {
-            order.push(frames);
-            0
-        });
-        *slot = slot.saturating_add(value);
-    });
-    let stacks: Vec<Stack> = order
-        .into_iter()
-        .map(|frames| {
-            let value = merged.get(&frames).copied().unwrap_or_default();
-            Stack {
-                frames,
-                values: vec![value],
+        match index.get(&stack.frames) {
+            Some(&at) => {
+                stacks[at].values[0] = stacks[at].values[0].saturating_add(stack.values[0])
             }
-        })
-        .collect();
+            None => {
+                index.insert(stack.frames.clone(), stacks.len());
+                stacks.push(stack);
+            }
+        }
+    }
     to_bytes(&profile(&header, &stacks), false)
 }

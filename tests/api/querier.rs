@@ -29,30 +29,17 @@ where
     Req: Message + Serialize,
     Res: Message + Default + DeserializeOwned + PartialEq + Debug,
 {
-    let binary = send(app, method, "application/proto", request.encode_to_vec()).await;
-    assert_eq!(
-        binary.0,
-        200,
-        "{method} (proto): {}",
-        String::from_utf8_lossy(&binary.2)
-    );
-    assert_eq!(binary.1, "application/proto", "{method}");
-    let from_binary = Res::decode(binary.2.as_slice()).expect("a Pyroscope message");
-    let json = send(
-        app,
-        method,
-        "application/json",
-        serde_json::to_vec(request).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        json.0,
-        200,
-        "{method} (json): {}",
-        String::from_utf8_lossy(&json.2)
-    );
-    assert_eq!(json.1, "application/json", "{method}");
-    let from_json: Res = serde_json::from_slice(&json.2).expect("a Pyroscope message in JSON");
+    let answer = |media: &'static str, body: Vec<u8>| async move {
+        let (status, content_type, bytes) = send(app, method, media, body).await;
+        let shown = String::from_utf8_lossy(&bytes).into_owned();
+        assert_eq!(status, 200, "{method} ({media}): {shown}");
+        assert_eq!(content_type, media, "{method}");
+        bytes
+    };
+    let binary = answer("application/proto", request.encode_to_vec()).await;
+    let from_binary = Res::decode(binary.as_slice()).expect("a Pyroscope message");
+    let json = answer("application/json", serde_json::to_vec(request).unwrap()).await;
+    let from_json: Res = serde_json::from_slice(&json).expect("a Pyroscope message in JSON");
     assert_eq!(
         from_binary, from_json,
         "{method}: the two encodings disagree"

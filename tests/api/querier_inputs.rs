@@ -91,22 +91,18 @@ async fn bad_requests_are_invalid_arguments_and_never_500() {
         )
         .await;
     }
-    refused(
-        &app,
-        "SelectMergeStacktraces",
-        &stacks(CPU, "{}", end, start),
-        400,
-        "invalid_argument",
-    )
-    .await;
-    refused(
-        &app,
-        "SelectMergeStacktraces",
-        &stacks(CPU, "{}", 0, 0),
-        400,
-        "invalid_argument",
-    )
-    .await;
+    // A reversed window, and none.
+    for (from, to) in [(end, start), (0, 0)] {
+        let request = stacks(CPU, "{}", from, to);
+        refused(
+            &app,
+            "SelectMergeStacktraces",
+            &request,
+            400,
+            "invalid_argument",
+        )
+        .await;
+    }
     let mut negative = stacks(CPU, "{}", start, end);
     negative.max_nodes = Some(-1);
     refused(
