@@ -27,7 +27,7 @@ fn binary() -> &'static str {
             return candidate;
         }
     }
-    panic!("Prometheus Alertmanager is not installed: apt-get install -y prometheus-alertmanager");
+    panic!("Prometheus Alertmanager is not installed: scripts/test installs it (apt-get install -y prometheus-alertmanager)");
 }
 
 /// Starts Alertmanager, routing every alert to `receiver` at once.

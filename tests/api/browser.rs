@@ -10,13 +10,15 @@ use serde_json::Value;
 
 use crate::helpers::{spawn_app_with, TestApp};
 
-/// Debian's Chromium; `.ci/run` installs it. Never skipped: a missing browser fails the test.
+/// Debian's Chromium; `scripts/test` installs it. Never skipped: a missing browser fails the test.
 fn chromium() -> PathBuf {
     ["chromium", "chromium-browser", "google-chrome"]
         .iter()
         .flat_map(|name| ["/usr/bin", "/usr/local/bin"].map(|dir| Path::new(dir).join(name)))
         .find(|p| p.exists())
-        .expect("headless Chromium is needed: apt-get install -y chromium")
+        .expect(
+            "headless Chromium is needed: scripts/test installs it (apt-get install -y chromium)",
+        )
 }
 
 /// Renders `file` to a PNG and returns it, with every URL the page asked Chromium's network

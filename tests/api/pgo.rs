@@ -1,7 +1,7 @@
 //! A profile for the compiler (SPEC §23): a real Go program profiled by runtime/pprof, its
 //! two CPU profiles served merged by `GET /pgo/{appName}`, the same program built again with
 //! `go build -pgo=` on the downloaded file, and the file read by Go's own `go tool pprof` as
-//! the service reads the window. Needs Go 1.21 or newer (`.ci/run` installs Go 1.23 from
+//! the service reads the window. Needs Go 1.21 or newer (`scripts/test` installs Go 1.23 from
 //! bookworm-backports beside Debian's 1.19): never skipped, a missing one fails the test.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -41,7 +41,7 @@ fn go_for_pgo() -> PathBuf {
         .collect();
     found.sort();
     found.pop().map(|(_, go)| go).unwrap_or_else(|| {
-        panic!("no Go 1.21 or newer (go build -pgo): .ci/run installs golang-1.23-go from bookworm-backports")
+        panic!("no Go 1.21 or newer (go build -pgo): scripts/test installs golang-1.23-go from bookworm-backports")
     })
 }
 

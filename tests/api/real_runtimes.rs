@@ -25,7 +25,7 @@ pub(crate) fn run(program: &str, args: &[&str], env: &[(&str, &str)]) -> String 
         .envs(env.iter().copied())
         .output()
         .unwrap_or_else(|e| {
-            panic!("`{program}` cannot run ({e}): .ci/run installs it (golang-go, nodejs)")
+            panic!("`{program}` cannot run ({e}): scripts/test installs it (golang-go, nodejs)")
         });
     assert!(
         out.status.success(),

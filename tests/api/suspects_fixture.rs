@@ -4,7 +4,7 @@
 //! `runtime/pprof` (`go_repository`, in `go.rs`), a Python one under the real `pyroscope-io`
 //! agent (`python_repository`, in `python.rs`). The sources at A are in
 //! `tests/runtimes/suspects/`; each later commit is an edit of them. A missing `git`, `go` or
-//! `pyroscope-io` fails loudly, naming what `.ci/run` installs; nothing skips.
+//! `pyroscope-io` fails loudly, naming what `scripts/test` installs; nothing skips.
 
 pub mod go;
 pub mod python;
@@ -64,9 +64,9 @@ fn run(dir: &Path, program: &str, args: &[&str], env: &[(&str, &str)]) -> Output
 
 fn installed_by(program: &str) -> &'static str {
     match program {
-        "go" => ".ci/run installs Go with `apt-get install golang-go`",
+        "go" => "scripts/test installs Go with `apt-get install golang-go`",
         "git" => "the tests make their repositories with the git command (Debian's `git`)",
-        _ => "see .ci/run for what the tests need",
+        _ => "see scripts/test for what the tests need",
     }
 }
 

@@ -24,7 +24,7 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_AUTHOR_DATE", "2026-11-20T10:00:00Z")
         .env("GIT_COMMITTER_DATE", "2026-11-20T10:00:00Z")
         .output()
-        .unwrap_or_else(|e| panic!("git cannot run ({e}): .ci/run installs it"));
+        .unwrap_or_else(|e| panic!("git cannot run ({e}): scripts/test installs it"));
     assert!(
         out.status.success(),
         "git {args:?}: {}",

@@ -195,7 +195,7 @@ fn promtool_accepts(text: &str) {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("promtool (Debian's prometheus package; .ci/run installs it)");
+        .expect("promtool (Debian's prometheus package; scripts/test installs it)");
     child
         .stdin
         .take()

@@ -65,7 +65,7 @@ pub fn install_agents() {
         .expect("bash runs scripts/install-agents.sh");
     assert!(
         out.status.success(),
-        "the real agents (pyroscope-io from PyPI, @pyroscope/nodejs from npm, as .ci/run \
+        "the real agents (pyroscope-io from PyPI, @pyroscope/nodejs from npm, as scripts/test \
          installs them with scripts/install-agents.sh) cannot be installed, so this test \
          cannot run (it never skips):\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
@@ -84,7 +84,7 @@ pub fn recorder(dir: &Path, upstream: Option<&str>) -> (Running, String) {
         .args(upstream)
         .stdout(Stdio::piped())
         .spawn()
-        .expect("python3 runs the recorder (.ci/run installs python3)");
+        .expect("python3 runs the recorder (scripts/test installs python3)");
     let stdout = child.stdout.take().expect("the recorder's stdout");
     let mut line = String::new();
     BufReader::new(stdout)

@@ -1,7 +1,7 @@
 //! Records a real JVM with Java Flight Recorder: tests/jvm/Workload.java compiled in a temp
 //! directory and run with `-XX:StartFlightRecording`. Shared by tests/real_jvm.rs, the JFR
 //! API tests and benches/jfr.rs. A machine without `java`, `javac` or `jfr` fails the caller
-//! saying so (.ci/run installs them): the tests never skip.
+//! saying so (scripts/test installs them): the tests never skip.
 
 // Each user takes part: the API tests record, tests/real_jvm.rs also reads `jfr print`.
 #![allow(dead_code)]
@@ -15,7 +15,7 @@ pub fn jdk_tool(name: &str) -> String {
     assert!(
         found.is_ok_and(|o| o.status.success()),
         "`{name}` is not on PATH: these tests record a real JVM; install a JDK \
-         (apt-get install default-jdk-headless, as .ci/run does)"
+         (apt-get install default-jdk-headless, as scripts/test does)"
     );
     name.to_owned()
 }

@@ -81,7 +81,7 @@ fn go_binary() -> &'static Path {
         checked(
             "go build of heap_ticks.go",
             out,
-            ".ci/run installs Go with `apt-get install golang-go`",
+            "scripts/test installs Go with `apt-get install golang-go`",
         );
         std::fs::rename(&partial, &binary).unwrap();
         binary
@@ -132,7 +132,11 @@ pub fn node_keeping(app: &str, flushes: usize, flush_ms: u64) -> NodeRun {
         .env("CHUNKS_PER_FLUSH", "8")
         .env("FLUSHES", flushes.to_string())
         .output();
-    let out = checked("node keep.js", out, ".ci/run installs Node.js 20 (nodejs)");
+    let out = checked(
+        "node keep.js",
+        out,
+        "scripts/test installs Node.js 20 (nodejs)",
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let kept_per_flush = stdout
         .lines()
