@@ -56,18 +56,21 @@ impl Default for DetectorSettings {
 }
 
 impl DetectorSettings {
-    /// Summaries the caller must pass (newest included): reference + recent + confirm + recent.
+    /// Summaries the caller must pass (newest included), counted in slices of time:
+    /// reference + 3·recent + 2·confirm + recent.
     pub fn history_slices(&self) -> usize {
-        // A suspicion is decided `confirm_slices` after its newest slice, when its first recent
-        // slice is `recent + confirm` back and needs `reference` slices before it. The margin of
-        // another `recent_slices` keeps a full reference window before every candidate change
-        // point when a decision comes late (a detector run that failed and was retried after
-        // newer summaries, or `confirm_slices` raised while events were open), and shows the
-        // version values of more slices, so that an old value is less often taken for a new one.
+        // The latest decision needs a full reference window before its change point. A test
+        // held at a deploy suspects up to `2·recent + confirm` slices after it, decides
+        // `confirm` slices later and may wait `recent` more while the step holds but is not yet
+        // significant: `3·recent + 2·confirm` after the change point. Another `recent_slices`
+        // of margin keeps a full reference window when slices hold no profile (windows that
+        // drifted past a slice, a restart's gap) or a decision comes late (a detector run that
+        // failed and was retried after newer summaries), and shows the version values of more
+        // slices, so that an old value is less often taken for a new one.
+        let recent = self.recent_slices;
         self.reference_slices
-            .saturating_add(self.recent_slices)
-            .saturating_add(self.confirm_slices)
-            .saturating_add(self.recent_slices)
+            .saturating_add(recent.saturating_mul(4))
+            .saturating_add(self.confirm_slices.saturating_mul(2))
     }
 
     /// Whether a history of `slices` summaries (newest included) is long enough for a

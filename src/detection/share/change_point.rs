@@ -29,7 +29,7 @@ pub(super) fn decide(
     let selfs = index.selfs(column);
     let from = index.first_row_from(event.first_recent);
     let tested = change_point(index, selfs, from, settings.reference_slices).and_then(|cut| {
-        let cut_windows = windows(cut, settings.reference_slices, rows)?;
+        let cut_windows = windows(index, cut, settings.reference_slices, rows)?;
         let measured = Measured::of(index, selfs, cut_windows.clone())?;
         let finding = measured.finding(&event.function, index.start(cut)?)?;
         Some((cut_windows, measured, finding))
@@ -42,9 +42,16 @@ pub(super) fn decide(
             finding,
         });
     };
-    let confirmed =
-        measured.exceeds(settings) && family.significant_with(&event.function, measured.p_value());
+    let holds = measured.exceeds(settings);
+    let confirmed = holds && family.significant_with(&event.function, measured.p_value());
     if !confirmed {
+        // A step still as big as an event's, not yet significant on the few slices after it
+        // (a doubled or empty slice near it costs the test a degree of freedom or two), is
+        // not a step that went away: it is decided again with the next slice, for at most
+        // `recent_slices` more (docs/regressions.md, "Empty and doubled slices").
+        if holds && later < settings.confirm_slices + settings.recent_slices {
+            return None;
+        }
         return Some(Change::WentAway {
             id: event.id,
             at,
@@ -79,7 +86,7 @@ pub(super) fn change_point(
     let mut best: Option<(usize, f64)> = None;
     for cut in from.max(reference)..rows.saturating_sub(1) {
         // t alone, without the interval's quantile: only the winner's interval is reported.
-        let t = windows(cut, reference, rows)
+        let t = windows(index, cut, reference, rows)
             .and_then(|w| Measured::of(index, selfs, w))
             .map_or(f64::NAN, |m| m.t());
         if t.is_nan() {

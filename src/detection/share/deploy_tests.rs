@@ -118,3 +118,81 @@ fn deploys_that_change_nothing_confirm_nothing() {
         confirmed.len()
     );
 }
+
+/// steps-9 of a run of `scripts/lasting_steps.sh` on 2026-11-27 under the code before the
+/// fix: five of the Go programs at once on two cores beside a busy process and a build, 10-s
+/// slices (8 reference, 3 recent, 2 to confirm), windows of 10.3 s; `main.compile` tripled at
+/// the deploy (1795756347, slice 1795756340, which holds the old process's last profile and
+/// the new one's first). The live run suspected it at 1795756380 and let it go away.
+fn steps_go_9() -> Vec<SliceSummary> {
+    let text = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/steps_go_9.json"
+    ));
+    let rows: Vec<Row> = serde_json::from_str(text).expect("the recorded summaries");
+    rows.into_iter()
+        .map(|r| SliceSummary {
+            start: r.start,
+            total_samples: r.total,
+            versions: Vec::new(),
+            refs: r.refs,
+            functions: r
+                .functions
+                .into_iter()
+                .map(|(n, s, t)| KeptFunction::new(n, s, t))
+                .collect(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_lasting_step_behind_a_doubled_deploy_slice_is_confirmed_not_gone() {
+    let settings = DetectorSettings {
+        reference_slices: 8,
+        recent_slices: 3,
+        confirm_slices: 2,
+        slices: crate::model::Slices {
+            slice_secs: crate::model::SliceSecs::new(10).expect("10 s"),
+            lag_secs: 15,
+        },
+        ..DetectorSettings::default()
+    };
+    let store = replay_in_time(&steps_go_9(), &settings);
+    let compile: Vec<_> = store
+        .confirmed
+        .iter()
+        .filter(|c| c.finding.function == "main.compile")
+        .collect();
+    assert!(
+        store.went_away.is_empty() && compile.len() == 1,
+        "went away {:?}, suspected {:?}",
+        store.went_away,
+        store.suspected
+    );
+    // Changed at the deploy's slice, which the windows leave out.
+    assert_eq!(compile[0].finding.changed_at, 1_795_756_340);
+    assert!(
+        compile[0].finding.delta_percent > 4.0,
+        "{:?}",
+        compile[0].finding
+    );
+}
+
+/// The detector after every slice of `history`, with the summaries of the last
+/// `history_slices()` slices in time, as the watcher passes them.
+fn replay_in_time(history: &[SliceSummary], settings: &DetectorSettings) -> Store {
+    let mut store = Store::default();
+    let slice = settings.slices.slice_secs.secs();
+    let reach = settings.history_slices() as i64 - 1;
+    for k in 0..history.len() {
+        let newest = history[k].start;
+        let window: Vec<SliceSummary> = history[..=k]
+            .iter()
+            .filter(|s| s.start >= newest - reach * slice)
+            .cloned()
+            .collect();
+        let changes = examine(&window, &store.open, settings);
+        store.apply(k, changes);
+    }
+    store
+}

@@ -17,6 +17,9 @@ pub(super) struct SeriesIndex<'a> {
     names: Vec<&'a str>,
     /// The last row where each column's function was kept.
     last_kept: Vec<usize>,
+    /// Whether the code a slice ran is read from its refs (some slice has refs), else from its
+    /// versions.
+    by_refs: bool,
     /// Column-major: column c is `counts[c·rows .. (c+1)·rows]`.
     counts: Vec<u64>,
 }
@@ -56,8 +59,44 @@ impl<'a> SeriesIndex<'a> {
             columns,
             names,
             last_kept,
+            by_refs: history.iter().any(|s| !s.refs.is_empty()),
             counts,
         }
+    }
+
+    /// The code slice `row` ran: its refs when the series names refs, else its versions.
+    pub(super) fn code(&self, row: usize) -> Option<&'a [String]> {
+        let slice = self.history.get(row)?;
+        Some(if self.by_refs {
+            &slice.refs
+        } else {
+            &slice.versions
+        })
+    }
+
+    /// Whether slice `row` names code the slice before it did not: a deploy's first slice.
+    pub(super) fn deploys(&self, row: usize) -> bool {
+        let (Some(now), Some(before)) = (
+            self.code(row),
+            row.checked_sub(1).and_then(|r| self.code(r)),
+        ) else {
+            return false;
+        };
+        !before.is_empty() && now.iter().any(|v| !before.contains(v))
+    }
+
+    /// Whether slice `row` is a deploy's slice that ran the old code and the new together (the
+    /// old process's last profile and the new one's first): it is neither before the deploy nor
+    /// after it, so the test of two windows cut there leaves it out of both
+    /// (docs/regressions.md, "Empty and doubled slices").
+    pub(super) fn mixed(&self, row: usize) -> bool {
+        let (Some(now), Some(before)) = (
+            self.code(row),
+            row.checked_sub(1).and_then(|r| self.code(r)),
+        ) else {
+            return false;
+        };
+        self.deploys(row) && now.iter().any(|v| before.contains(v))
     }
 
     /// The summaries indexed.

@@ -67,6 +67,10 @@ mod decision_tests;
 #[cfg(test)]
 mod deploy_tests;
 #[cfg(test)]
+mod drift;
+#[cfg(test)]
+mod drift_tests;
+#[cfg(test)]
 mod false_alarm_tests;
 #[cfg(test)]
 mod settle_tests;

@@ -61,10 +61,10 @@ pub(super) fn event(id: i64, function: &str, state: EventState, suspected_at: i6
 }
 
 #[test]
-fn settings_default_to_the_spec_and_ask_for_39_slices() {
+fn settings_default_to_the_documented_values_and_ask_for_54_slices() {
     let s = DetectorSettings::default();
-    // 24 reference + 6 recent + 3 confirm + a margin of 6 recent.
-    assert_eq!(s.history_slices(), 39);
+    // 24 reference + 3·6 recent + 2·3 confirm after a deploy's change point + a margin of 6.
+    assert_eq!(s.history_slices(), 54);
     // max(1, rise to r = 1.2): from 3 %, 100·(1.2·0.03/1.006 − 0.03) = 0.58 → 1; from 10 %,
     // 100·(0.12/1.02 − 0.1) = 1.7647 (docs/regressions.md; the old 0.2 × 10 = 2 for shares alone).
     assert_eq!(s.threshold(3.0), 1.0);

@@ -11,12 +11,26 @@ use super::index::SeriesIndex;
 use crate::detection::model::{Change, DetectorSettings, Finding};
 
 /// The windows cut at row `cut`: the `reference` rows before it and the rows from it to `end`.
+/// A deploy's slice that ran old and new code together ([`SeriesIndex::mixed`]) at the cut
+/// (at `cut`, or just before it) belongs to neither window: the before window ends before it
+/// and the after window starts after it.
 pub(super) fn windows(
+    index: &SeriesIndex<'_>,
     cut: usize,
     reference: usize,
     end: usize,
 ) -> Option<(Range<usize>, Range<usize>)> {
-    Some((cut.checked_sub(reference)?..cut, cut..end.max(cut)))
+    let (before_end, after_start) = if index.mixed(cut) {
+        (cut, cut + 1)
+    } else if cut > 0 && index.mixed(cut - 1) {
+        (cut - 1, cut)
+    } else {
+        (cut, cut)
+    };
+    Some((
+        before_end.checked_sub(reference)?..before_end,
+        after_start..end.max(after_start),
+    ))
 }
 
 /// One function's share estimates in a before and an after window.
@@ -104,23 +118,11 @@ fn held_at_deploy(
     cut: usize,
     settings: &DetectorSettings,
 ) -> Option<usize> {
-    let history = index.history();
-    let by_refs = history.iter().any(|s| !s.refs.is_empty());
-    let code = |row: usize| {
-        history
-            .get(row)
-            .map(|s| if by_refs { &s.refs } else { &s.versions })
-    };
     let reach = settings.recent_slices + settings.confirm_slices;
     let oldest = cut
         .saturating_sub(reach)
         .max(settings.reference_slices.max(1));
-    (oldest..cut).rev().find(|&row| {
-        let (Some(now), Some(before)) = (code(row), code(row - 1)) else {
-            return false;
-        };
-        !before.is_empty() && now.iter().any(|v| !before.contains(v))
-    })
+    (oldest..cut).rev().find(|&row| index.deploys(row))
 }
 
 /// A function of the newest summary, tested with the normal windows of this call.
@@ -153,7 +155,7 @@ impl<'a> Family<'a> {
             .checked_sub(recent)
             .filter(|&cut| cut.checked_sub(settings.reference_slices).is_some())
             .map(|cut| held_at_deploy(index, cut, settings).unwrap_or(cut));
-        let windows = cut.and_then(|cut| windows(cut, settings.reference_slices, rows));
+        let windows = cut.and_then(|cut| windows(index, cut, settings.reference_slices, rows));
         let mut seen = HashSet::with_capacity(newest.functions.len());
         let members = newest
             .functions
