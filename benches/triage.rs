@@ -75,6 +75,7 @@ impl ProfileDataSor for CachedProfiles {
             total_samples: 5_000_000,
             truncated_percent: 0.4,
             functions: self.0.iter().take(limit).cloned().collect(),
+            partial: None,
         })
     }
 
@@ -98,6 +99,15 @@ impl ProfileDataSor for CachedProfiles {
     }
     async fn pgo(&self, _: pyroscope_functions::profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
         Err(SorError::Unexpected("not used".into()))
+    }
+
+    async fn holding(
+        &self,
+        _: pyroscope_functions::model::ProfileType,
+        _: TimeWindow,
+        _: Vec<String>,
+    ) -> Result<Option<std::sync::Arc<pyroscope_functions::profiles::Holding>>, SorError> {
+        Ok(None)
     }
 }
 

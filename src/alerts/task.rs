@@ -14,6 +14,7 @@ use super::evaluator::{Evaluation, Evaluator};
 use super::notice::RuleAlert;
 use crate::alerts::firing::TransitionKind;
 use crate::delivery::AlertmanagerQueue;
+use crate::infra::budget::in_background;
 use crate::infra::leader::Leadership;
 use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
 use crate::infra::telemetry::Metrics;
@@ -76,7 +77,8 @@ impl EvaluatorTask {
                 _ = ticks.tick() => {}
                 _ = shutdown.requested() => return,
             }
-            self.once().await;
+            // Rule evaluation reads profiles behind people's reads in Pyroscope's budget.
+            in_background(self.once()).await;
         }
     }
 

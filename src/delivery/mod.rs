@@ -33,6 +33,8 @@ fn describe(failure: &Failure) -> String {
     match failure {
         Failure::Timeout => "no answer within the delivery timeout".to_owned(),
         Failure::Unreachable { cause, .. } => cause.clone(),
-        Failure::Status { status, .. } => format!("answered {status}"),
+        Failure::Status { status, .. } | Failure::Throttled { status, .. } => {
+            format!("answered {status}")
+        }
     }
 }

@@ -271,6 +271,15 @@ impl ProfileDataSor for SlowProfiles {
     async fn pgo(&self, _: crate::profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
         Err(SorError::Unexpected("not used".into()))
     }
+
+    async fn holding(
+        &self,
+        _: ProfileType,
+        _: TimeWindow,
+        _: Vec<String>,
+    ) -> Result<Option<Arc<crate::profiles::Holding>>, SorError> {
+        Ok(None)
+    }
 }
 
 #[tokio::test]

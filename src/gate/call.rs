@@ -260,11 +260,13 @@ impl DiffClient {
                     secs: self.timeout,
                 },
                 Failure::Unreachable { cause, .. } => GateError::Unreachable { url, cause },
-                Failure::Status { status, body } => GateError::Status {
-                    url,
-                    status,
-                    message: error_message(&body),
-                },
+                Failure::Status { status, body, .. } | Failure::Throttled { status, body, .. } => {
+                    GateError::Status {
+                        url,
+                        status,
+                        message: error_message(&body),
+                    }
+                }
             }
         })
     }

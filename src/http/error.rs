@@ -75,6 +75,10 @@ pub enum UpstreamErrors {
     #[response(status = 504, description = "Pyroscope too slow",
         example = json!({"error": "Pyroscope did not answer SelectMergeStacktraces in time (limit 30s)", "code": "upstream_timeout"}))]
     TooSlow(ErrorBody),
+    #[response(status = 503, description = "Pyroscope kept refusing as too busy (429, 503) for as long as the read could wait: try again after `Retry-After` seconds",
+        headers(("Retry-After" = u64, description = "Seconds to wait before trying again")),
+        example = json!({"error": "Pyroscope is too busy: it kept answering 429 Too Many Requests to SelectMergeStacktraces: too many outstanding requests (resource_exhausted) for as long as this read could wait (30s)", "code": "upstream_throttled"}))]
+    Throttled(ErrorBody),
 }
 
 /// An error answer. Handlers return it with `?`; nothing internal reaches the client.
@@ -193,6 +197,11 @@ impl ResponseError for ApiError {
             }
             ApiError::TooManyRequests(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::Sor(SorError::Throttled {
+                retry_after_secs, ..
+            }) => {
+                response.insert_header((header::RETRY_AFTER, retry_after_secs.max(&1).to_string()));
             }
             _ => {}
         }

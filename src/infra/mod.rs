@@ -3,6 +3,7 @@
 
 pub mod address_guard;
 pub mod backoff;
+pub mod budget;
 pub mod db;
 pub mod durations;
 pub mod leader;

@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 use crate::infra::address_guard::{AddressDenied, AddressGuard};
 use crate::infra::backoff::Backoff;
+use crate::infra::budget::{current_priority, Budget, Permit};
 use crate::infra::telemetry::{current_request_id, Metrics, REQUEST_ID_HEADER};
 
 /// Why a call failed, after its last attempt.
@@ -34,8 +35,19 @@ pub enum Failure {
         /// attempt would be refused too.
         denied: bool,
     },
-    /// An HTTP answer with a non-success status, and its body.
-    Status { status: StatusCode, body: Bytes },
+    /// An HTTP answer with a non-success status, its body, and its `Retry-After` if it said one.
+    Status {
+        status: StatusCode,
+        body: Bytes,
+        retry_after: Option<Duration>,
+    },
+    /// A peer with a budget ([`Outbound::budgeted`]) kept refusing as too busy (429, 503), or
+    /// its budget had no place, until the deadline: what it last said, and when to try again.
+    Throttled {
+        status: StatusCode,
+        body: Bytes,
+        retry_after: Duration,
+    },
 }
 
 impl Failure {
@@ -52,7 +64,17 @@ impl Failure {
                     | StatusCode::SERVICE_UNAVAILABLE
                     | StatusCode::GATEWAY_TIMEOUT
             ),
+            Failure::Throttled { .. } => false,
         }
+    }
+
+    /// Whether the peer said it is too busy: 429 (Connect's `resource_exhausted`) or 503.
+    fn refusal(&self) -> bool {
+        matches!(
+            self,
+            Failure::Status { status, .. }
+                if *status == StatusCode::TOO_MANY_REQUESTS || *status == StatusCode::SERVICE_UNAVAILABLE
+        )
     }
 
     /// The `outcome` label of the latency metric.
@@ -62,6 +84,7 @@ impl Failure {
             Failure::Unreachable { denied: true, .. } => "denied",
             Failure::Unreachable { .. } => "unreachable",
             Failure::Status { .. } => "error",
+            Failure::Throttled { .. } => "throttled",
         }
     }
 }
@@ -89,6 +112,8 @@ pub struct Outbound {
     bearer: Option<SecretString>,
     /// Judges every address called, for URLs from user input.
     guard: Option<AddressGuard>,
+    /// The peer's budget, for a shared server that guards itself ([`Outbound::budgeted`]).
+    budget: Option<Budget>,
 }
 
 impl Outbound {
@@ -150,7 +175,16 @@ impl Outbound {
             max_body: usize::MAX,
             bearer: None,
             guard,
+            budget: None,
         })
+    }
+
+    /// Calls through `budget`: each attempt takes a place in it (people's reads before the
+    /// watcher's), and a refusal (429, 503) is waited out for its `Retry-After` (else the
+    /// budget's widening pause) until the call's deadline, however many retries that takes.
+    pub fn budgeted(mut self, budget: Budget) -> Self {
+        self.budget = Some(budget);
+        self
     }
 
     /// Sends `token` as `Authorization: Bearer` with every request (none when `None`).
@@ -181,15 +215,46 @@ impl Outbound {
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Bytes, Failure> {
         let mut attempt = 0u32;
+        // What the peer said when it last refused, while it keeps refusing.
+        let mut refused: Option<Failure> = None;
         loop {
+            let permit = match &self.budget {
+                Some(budget) => match self.place(budget, deadline).await {
+                    Some(permit) => Some(permit),
+                    None => return Err(self.given_up(refused, deadline)),
+                },
+                None => None,
+            };
             let remaining = deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
-                return Err(Failure::Timeout);
+                return Err(refused.map_or(Failure::Timeout, |r| self.given_up(Some(r), deadline)));
             }
-            let failure = match self.attempt(build().timeout(remaining)).await {
-                Ok(bytes) => return Ok(bytes),
+            let result = self.attempt(build().timeout(remaining)).await;
+            drop(permit);
+            self.show_in_flight();
+            let failure = match result {
+                Ok(bytes) => {
+                    if let Some(budget) = &self.budget {
+                        budget.answered();
+                    }
+                    return Ok(bytes);
+                }
                 Err(failure) => failure,
             };
+            if let (Some(budget), true) = (&self.budget, failure.refusal()) {
+                self.metrics
+                    .upstream_refusals
+                    .with_label_values(&[self.target])
+                    .inc();
+                let pause = budget.refused(retry_after(&failure));
+                tracing::debug!(
+                    target = self.target,
+                    pause_ms = pause.as_millis() as u64,
+                    "the peer is busy; waiting"
+                );
+                refused = Some(failure);
+                continue;
+            }
             let delay = retry.delay(attempt);
             if !failure.retryable() || !retry.allows(attempt) || Instant::now() + delay >= deadline
             {
@@ -203,6 +268,58 @@ impl Outbound {
             );
             tokio::time::sleep(delay).await;
             attempt += 1;
+        }
+    }
+
+    /// A place in `budget` at this task's priority, the wait counted; `None` when the deadline
+    /// comes first.
+    async fn place(&self, budget: &Budget, deadline: Instant) -> Option<Permit> {
+        let asked = Instant::now();
+        let permit = budget.acquire(current_priority(), deadline).await;
+        let waited = asked.elapsed().as_secs_f64();
+        if waited > 0.0 {
+            self.metrics
+                .upstream_wait_seconds
+                .with_label_values(&[self.target])
+                .inc_by(waited);
+        }
+        self.show_in_flight();
+        permit
+    }
+
+    fn show_in_flight(&self) {
+        if let Some(budget) = &self.budget {
+            let counts = budget.counts();
+            let gauge = |g: &prometheus::IntGaugeVec, v: usize| {
+                g.with_label_values(&[self.target])
+                    .set(i64::try_from(v).unwrap_or(i64::MAX));
+            };
+            gauge(&self.metrics.upstream_in_flight, counts.in_flight);
+            gauge(&self.metrics.upstream_in_flight_peak, counts.peak_in_flight);
+        }
+    }
+
+    /// The failure of a call that ran out of time while the peer refused it (or its budget had
+    /// no place): throttled, with the peer's last words and when to try again.
+    fn given_up(&self, refused: Option<Failure>, _deadline: Instant) -> Failure {
+        match refused {
+            Some(Failure::Status {
+                status,
+                body,
+                retry_after,
+            }) => Failure::Throttled {
+                status,
+                body,
+                retry_after: retry_after.unwrap_or(Duration::from_secs(1)),
+            },
+            Some(other) => other,
+            None => Failure::Throttled {
+                status: StatusCode::TOO_MANY_REQUESTS,
+                body: Bytes::from_static(
+                    b"every place in this service's budget of calls to the peer stayed taken",
+                ),
+                retry_after: Duration::from_secs(1),
+            },
         }
     }
 
@@ -228,6 +345,11 @@ impl Outbound {
                 .await
                 .map_err(transport_failure)?;
             let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
             let body = if self.max_body == usize::MAX {
                 response.bytes().await.map_err(transport_failure)?
             } else {
@@ -244,7 +366,11 @@ impl Outbound {
             if status.is_success() {
                 Ok(body)
             } else {
-                Err(Failure::Status { status, body })
+                Err(Failure::Status {
+                    status,
+                    body,
+                    retry_after,
+                })
             }
         }
         .await;
@@ -255,6 +381,26 @@ impl Outbound {
             .observe(started.elapsed().as_secs_f64());
         result
     }
+}
+
+/// The pause a failure asks for: its `Retry-After`.
+fn retry_after(failure: &Failure) -> Option<Duration> {
+    match failure {
+        Failure::Status { retry_after, .. } => *retry_after,
+        Failure::Throttled { retry_after, .. } => Some(*retry_after),
+        _ => None,
+    }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date (a date past is no pause).
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let left = at.timestamp_millis() - chrono::Utc::now().timestamp_millis();
+    Some(Duration::from_millis(u64::try_from(left).unwrap_or(0)))
 }
 
 /// Classifies a reqwest error. The URL is left out of the message (the base URL could carry

@@ -7,6 +7,7 @@ fn only_silence_and_busy_gateways_are_worth_another_attempt() {
     let status = |code: u16| Failure::Status {
         status: StatusCode::from_u16(code).unwrap_or(StatusCode::IM_A_TEAPOT),
         body: Bytes::new(),
+        retry_after: None,
     };
     assert!(Failure::Timeout.retryable());
     assert!(Failure::Unreachable {

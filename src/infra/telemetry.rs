@@ -70,6 +70,13 @@ pub struct Metrics {
     pub alert_notifications: IntCounterVec,
     pub profile_files_skipped: IntCounterVec,
     pub auth_rejections: IntCounterVec,
+    /// Calls a peer refused as too busy (429, 503), by target.
+    pub upstream_refusals: IntCounterVec,
+    /// Seconds spent waiting for a place in a peer's budget or for its pause, by target.
+    pub upstream_wait_seconds: prometheus::CounterVec,
+    /// Calls to a peer in flight now, and the most at once since the start, by target.
+    pub upstream_in_flight: IntGaugeVec,
+    pub upstream_in_flight_peak: IntGaugeVec,
     pool_connections: IntGaugeVec,
     pool_max: IntGauge,
     pool: Option<PoolGauge>,
@@ -155,6 +162,31 @@ impl Metrics {
             ),
             &["status"],
         )?;
+        let upstream_refusals = IntCounterVec::new(
+            Opts::new(
+                "upstream_refusals_total",
+                "Calls a peer refused as too busy (429 or 503), waited out or given up",
+            ),
+            &["target"],
+        )?;
+        let upstream_wait_seconds = prometheus::CounterVec::new(
+            Opts::new(
+                "upstream_wait_seconds_total",
+                "Time calls waited for a place in the peer's budget or for its asked pause",
+            ),
+            &["target"],
+        )?;
+        let upstream_in_flight = IntGaugeVec::new(
+            Opts::new("upstream_in_flight", "Calls to the peer in flight now"),
+            &["target"],
+        )?;
+        let upstream_in_flight_peak = IntGaugeVec::new(
+            Opts::new(
+                "upstream_in_flight_peak",
+                "The most calls to the peer in flight at once since the start",
+            ),
+            &["target"],
+        )?;
         let pool_connections = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
@@ -172,6 +204,10 @@ impl Metrics {
         registry.register(Box::new(alert_notifications.clone()))?;
         registry.register(Box::new(profile_files_skipped.clone()))?;
         registry.register(Box::new(auth_rejections.clone()))?;
+        registry.register(Box::new(upstream_refusals.clone()))?;
+        registry.register(Box::new(upstream_wait_seconds.clone()))?;
+        registry.register(Box::new(upstream_in_flight.clone()))?;
+        registry.register(Box::new(upstream_in_flight_peak.clone()))?;
         registry.register(Box::new(pool_connections.clone()))?;
         registry.register(Box::new(pool_max.clone()))?;
         Ok(Arc::new(Metrics {
@@ -188,6 +224,10 @@ impl Metrics {
             alert_notifications,
             profile_files_skipped,
             auth_rejections,
+            upstream_refusals,
+            upstream_wait_seconds,
+            upstream_in_flight,
+            upstream_in_flight_peak,
             pool_connections,
             pool_max,
             pool,

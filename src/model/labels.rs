@@ -117,6 +117,11 @@ impl LabelSelector {
         Ok(LabelSelector(matchers))
     }
 
+    /// A selector of `matchers`, checked by whoever made them.
+    pub fn of(matchers: Vec<Matcher>) -> Self {
+        LabelSelector(matchers)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -47,7 +47,7 @@ pub(crate) use schema::{documented, string};
 pub use severity::Severity;
 pub use slices::{SliceSecs, Slices};
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
-pub use window::{now_floored, TimeWindow};
+pub use window::{now_floored, Partial, PartialReason, TimeWindow};
 
 /// An application name: 1–255 characters, no control characters (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

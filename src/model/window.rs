@@ -22,6 +22,24 @@ pub fn now_floored() -> i64 {
     now - now.rem_euclid(RESOLUTION_SECS)
 }
 
+/// The part of a window a source could not read, said beside what it could (docs/at-scale.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"from": 1_700_000_000, "reason": "before_lookback"}))]
+pub struct Partial {
+    /// What was read starts here (epoch seconds): the window before it was not.
+    pub from: i64,
+    pub reason: PartialReason,
+}
+
+/// Why part of a window was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartialReason {
+    /// Pyroscope keeps nothing older than its `max_query_lookback` (`pyroscope.max_lookback_days`).
+    BeforeLookback,
+}
+
 /// A half-open query window `[from, to)` in epoch seconds, `from < to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
 pub struct TimeWindow {

@@ -38,8 +38,8 @@ pub use files::read::COMPACTION_JOURNAL;
 pub use files::source::{ProfileDir, Snapshot};
 pub use labelled_files::{label_values, merge_labelled};
 pub use model::{
-    AppList, AppTypes, DiffTrees, FunctionSites, LabelQuery, PgoQuery, Profile, ProfileDiff,
-    ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
+    AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,
+    ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use pyroscope_profile_data::PyroscopeProfileData;
 pub use settings::ProfilesSettings;
@@ -49,7 +49,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::infra::sor::SorError;
-use crate::model::{CallTree, FunctionSite, TimeWindow};
+use crate::model::{CallTree, FunctionSite, ProfileType, TimeWindow};
 
 /// Read access to profiles, from Pyroscope or from pprof files (docs/api.md,
 /// docs/agents.md#profiles-from-files).
@@ -94,4 +94,14 @@ pub trait ProfileDataSor: Send + Sync {
     /// start lines and inlined frames as they came; `NotImplemented` where the source has no lines
     /// (the legacy API).
     async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError>;
+    /// Which apps hold profiles of `profile_type` in `window`, each with the values of
+    /// `labels` on them, read for every app at once in a few calls (docs/at-scale.md, "Calls
+    /// for what holds data"); `None` where the source answers per app as cheaply (pprof files,
+    /// the push store, a remote Profile Data SOR).
+    async fn holding(
+        &self,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        labels: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError>;
 }

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::model::{
-    round2, AppName, FunctionSite, FunctionStat, LabelSelector, ProfileType, TimeWindow,
+    round2, AppName, FunctionSite, FunctionStat, LabelSelector, Partial, ProfileType, TimeWindow,
 };
 
 /// One app's profile of one type over one window.
@@ -16,8 +16,7 @@ use crate::model::{
     "totalSamples": 10000, "truncatedPercent": 1.2,
     "functions": [
         {"name": "java/util/HashMap.resize", "selfPercent": 8.21, "selfSamples": 821, "totalSamples": 1200},
-        {"name": "G1 Young Generation", "selfPercent": 6.5, "selfSamples": 650, "totalSamples": 650},
-        {"name": "other", "selfPercent": 1.2, "selfSamples": 120, "totalSamples": 120}
+        {"name": "G1 Young Generation", "selfPercent": 6.5, "selfSamples": 650, "totalSamples": 650}
     ]
 }))]
 pub struct Profile {
@@ -39,11 +38,16 @@ pub struct Profile {
     pub profile_type_id: String,
     /// Samples in the whole profile.
     pub total_samples: u64,
-    /// Share of samples Pyroscope folded into synthetic `other` nodes.
+    /// Share of samples Pyroscope folded into synthetic `other` nodes: the remainder of a cut
+    /// flame graph, never listed as a function.
     #[serde(serialize_with = "round2")]
     pub truncated_percent: f64,
     /// Functions by self samples descending, then name; at most `limit` of them.
     pub functions: Vec<FunctionStat>,
+    /// The part of the window the source could not read (Pyroscope keeps nothing before its
+    /// lookback); absent when all of it was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
 }
 
 /// One window of a profile diff.
@@ -129,6 +133,34 @@ pub struct LabelQuery {
     pub profile_type: ProfileType,
     pub window: TimeWindow,
     pub name: String,
+}
+
+/// Which apps hold profiles of one type in one window, read for every app at once
+/// (docs/at-scale.md, "Calls for what holds data"): the watcher asks no more of an app that is
+/// not here.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Holding {
+    pub apps: std::collections::HashMap<String, HeldApp>,
+}
+
+/// One app's part of a [`Holding`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeldApp {
+    /// The values of each label asked for, sorted and unique.
+    pub labels: std::collections::BTreeMap<String, Vec<String>>,
+    /// What the source reads the app's profile of this type from (Pyroscope: the app's
+    /// profile-type ID).
+    pub source: String,
+    /// For a snapshot type, the window's level (each series' mean, series side by side added
+    /// up), when the source read it with the rest.
+    pub level: Option<f64>,
+}
+
+impl HeldApp {
+    /// The values of `label` (none when it was not asked for).
+    pub fn values(&self, label: &str) -> Vec<String> {
+        self.labels.get(label).cloned().unwrap_or_default()
+    }
 }
 
 /// What to read for `GET /pgo/{appName}` (docs/gate.md#a-profile-for-the-compiler): one app's CPU

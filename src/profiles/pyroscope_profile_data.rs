@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use super::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
+use super::model::{AppTypes, Holding, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::pyroscope::{ClientConfigError, PyroscopeClient};
 use super::ranking::DiffRead;
 use super::type_tables::type_tables;
@@ -17,11 +17,13 @@ use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::coalescing::Coalescing;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
+use crate::model::{AppName, FunctionSite, LabelSelector, Partial, ProfileType, TimeWindow};
 use crate::pprof::Limits;
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;
+mod holding;
+mod inuse;
 mod lines;
 
 /// Total weight of cached flame graphs, one unit per ranked function and per call-tree node
@@ -32,6 +34,10 @@ const PROFILE_CACHE_UNITS: u64 = 1_000_000;
 const APPS_CACHE_ENTRIES: u64 = 256;
 /// Apps whose profile types are remembered.
 const PROFILE_TYPE_CACHE_APPS: u64 = 10_000;
+/// How long a slice's holding is kept: the watcher works every series of a slice within it.
+const HOLDING_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+/// Apps over all holdings kept (types × slices in flight × apps).
+const HOLDING_CACHE_APPS: u64 = 1_000_000;
 
 /// Which flame graph one cache entry holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -41,6 +47,9 @@ struct ProfileKey {
     source: String,
     window: TimeWindow,
     labels: LabelSelector,
+    /// Whether the type is a snapshot of a state (in-use memory): the merged sum is scaled to
+    /// the window's level.
+    snapshot: bool,
 }
 
 /// The Profile Data SOR backed by Pyroscope.
@@ -58,7 +67,11 @@ pub struct PyroscopeProfileData {
     /// Profile-type IDs each app has series of (modern API).
     profile_types: Coalescing<AppName, Arc<Vec<String>>>,
     /// Merged pprofs (files and lines), weighed by the KiB.
-    pprofs: Coalescing<lines::PprofKey, Arc<bytes::Bytes>>,
+    pprofs: Coalescing<lines::PprofKey, Arc<Vec<bytes::Bytes>>>,
+    /// What holds data per type and slice, for the watcher (`holding.rs`), one unit per app.
+    holdings: Coalescing<(ProfileType, TimeWindow), Arc<Holding>>,
+    /// The profile-type IDs of the whole fleet per window.
+    fleet_types: Coalescing<TimeWindow, Arc<Vec<String>>>,
     limits: Limits,
 }
 
@@ -95,7 +108,21 @@ impl PyroscopeProfileData {
                 |_, _| 1,
                 metrics.clone(),
             ),
-            pprofs: lines::pprof_cache(ttl, metrics),
+            pprofs: lines::pprof_cache(ttl, metrics.clone()),
+            holdings: Coalescing::new(
+                "holding",
+                HOLDING_TTL,
+                HOLDING_CACHE_APPS,
+                |_, held| u32::try_from(held.apps.len().max(1)).unwrap_or(u32::MAX),
+                metrics.clone(),
+            ),
+            fleet_types: Coalescing::new(
+                "fleet_types",
+                HOLDING_TTL,
+                APPS_CACHE_ENTRIES,
+                |_, _| 1,
+                metrics,
+            ),
             limits,
         })
     }
@@ -110,8 +137,10 @@ impl PyroscopeProfileData {
         Instant::now() + self.client.request_timeout()
     }
 
-    /// What to ask Pyroscope for: the first candidate ID the app has in `window` (modern), or
-    /// `<app>.<suffix>{}` (legacy).
+    /// What to ask Pyroscope for: the first of the type's candidate IDs (in the settings'
+    /// order of preference) that the app really has, as Pyroscope lists its series (modern),
+    /// or `<app>.<suffix>{}` (legacy). `NotFound` when the app has none of them: an answer read
+    /// from an ID the app does not have would be empty, not absent (docs/at-scale.md).
     async fn source(
         &self,
         app: &AppName,
@@ -125,46 +154,40 @@ impl PyroscopeProfileData {
             })?;
             return Ok(PyroscopeClient::legacy_query(app, suffix));
         }
-        let candidates = self.candidates.get(&profile_type);
-        let Some((fallback, candidates)) = candidates.and_then(|c| c.first().map(|f| (f, c)))
-        else {
-            return Err(SorError::Unexpected(format!(
-                "no profile-type candidates for {profile_type}"
-            )));
-        };
-        if candidates.len() == 1 {
-            return Ok(fallback.clone());
+        if let Some(held) = self.held(app.as_str(), profile_type, window).await {
+            return Ok(held.source);
         }
-        // The lookup only refines the choice, so it gets half of the time left: a hanging
-        // Series call must leave time for the profile itself.
-        let now = Instant::now();
-        let lookup_deadline = now + deadline.saturating_duration_since(now) / 2;
-        let available = self
-            .profile_types
+        let candidates = self.candidates.get(&profile_type).ok_or_else(|| {
+            SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
+        })?;
+        let pick = |ids: &[String]| candidates.iter().find(|c| ids.contains(c)).cloned();
+        if let Some(id) = pick(&self.app_type_ids(app, window, deadline).await?) {
+            return Ok(id);
+        }
+        // The list is remembered for a while: an app may have started sending the type since.
+        self.profile_types.forget(app).await;
+        match pick(&self.app_type_ids(app, window, deadline).await?) {
+            Some(id) => Ok(id),
+            None => Err(SorError::NotFound(format!(
+                "{app} has no {profile_type} profiles in Pyroscope (none of {})",
+                candidates.join(", ")
+            ))),
+        }
+    }
+
+    /// The profile-type IDs `app` has series of, remembered per app for a while.
+    async fn app_type_ids(
+        &self,
+        app: &AppName,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<Arc<Vec<String>>, SorError> {
+        self.profile_types
             .get_or_load(app.clone(), async {
-                let ids = self
-                    .client
-                    .profile_type_ids(app, window, lookup_deadline)
-                    .await?;
-                if ids.is_empty() {
-                    // Not cached: the app may start sending profiles any moment.
-                    return Err(SorError::NotFound(format!("{app} has no series")));
-                }
+                let ids = self.client.profile_type_ids(app, window, deadline).await?;
                 Ok(Arc::new(ids))
             })
-            .await;
-        match available {
-            Ok(ids) => Ok(candidates
-                .iter()
-                .find(|c| ids.contains(c))
-                .unwrap_or(fallback)
-                .clone()),
-            Err(SorError::NotFound(_)) => Ok(fallback.clone()),
-            Err(e) => {
-                tracing::warn!(app = %app, error = %e, "cannot look up profile types; using the first candidate");
-                Ok(fallback.clone())
-            }
-        }
+            .await
     }
 
     /// The ranked flame graph `key` names, cached and coalesced.
@@ -213,6 +236,9 @@ impl PyroscopeProfileData {
                 }
             }
         }
+        if key.snapshot && self.client.api() == PyroscopeApi::Modern {
+            return self.at_level(key, stats, deadline).await;
+        }
         Ok(stats)
     }
 }
@@ -258,6 +284,7 @@ impl WindowSource for PyroscopeProfileData {
             source: source.clone(),
             window: query.window,
             labels: query.labels.clone(),
+            snapshot: query.profile_type.is_snapshot(),
         };
         Ok((source, self.stats(key, deadline).await?))
     }
@@ -292,5 +319,18 @@ impl WindowSource for PyroscopeProfileData {
 
     async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError> {
         self.pprof_pgo(query).await
+    }
+
+    fn unread(&self, window: TimeWindow) -> Option<Partial> {
+        self.client.pieces(window).partial
+    }
+
+    async fn list_holding(
+        &self,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        labels: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError> {
+        self.hold(profile_type, window, labels).await
     }
 }

@@ -95,6 +95,7 @@ pub fn profile_answer(query: ProfileQuery, id: String, stats: &FlameGraphStats) 
         total_samples: stats.total_samples,
         truncated_percent: stats.truncated_percent(),
         functions: ranked(stats, query.limit),
+        partial: None,
     }
 }
 

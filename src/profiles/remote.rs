@@ -11,13 +11,15 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::model::{
-    AppList, AppTypes, DiffTrees, FunctionSites, LabelQuery, LabelValues, PgoQuery, Profile,
-    ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    AppList, AppTypes, DiffTrees, FunctionSites, Holding, LabelQuery, LabelValues, PgoQuery,
+    Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use crate::formats::flamegraph::parse_connect;
 use crate::infra::sor::remote::RemoteSor;
 use crate::infra::sor::SorError;
-use crate::model::{percent_of, CallTree, FunctionSite, FunctionStat, LabelSelector, TimeWindow};
+use crate::model::{
+    percent_of, CallTree, FunctionSite, FunctionStat, LabelSelector, ProfileType, TimeWindow,
+};
 use crate::profiles::ProfileDataSor;
 
 /// Profiles read through a Profile Data SOR at another address.
@@ -194,6 +196,16 @@ impl ProfileDataSor for RemoteProfileData {
             .get_bytes(&["pgo", query.app.as_str()], &params)
             .await?;
         Ok(body.to_vec())
+    }
+
+    /// The remote process asks its source per app: the watcher does too.
+    async fn holding(
+        &self,
+        _: ProfileType,
+        _: TimeWindow,
+        _: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError> {
+        Ok(None)
     }
 }
 

@@ -119,4 +119,11 @@ pub struct PyroscopeSettings {
     pub truncation_threshold_percent: f64,
     pub profile_types: BTreeMap<String, Vec<String>>,
     pub legacy_suffixes: BTreeMap<String, String>,
+    /// Calls to Pyroscope at once in this process, people's reads first (docs/at-scale.md).
+    pub max_in_flight: NonZeroU32,
+    /// The longest window one call asks for: Pyroscope's `max_query_length`; longer windows
+    /// are read in pieces and merged.
+    pub max_query_hours: NonZeroU32,
+    /// How far back Pyroscope answers: its `max_query_lookback`; 0 is no limit.
+    pub max_lookback_days: u32,
 }

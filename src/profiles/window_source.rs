@@ -9,12 +9,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::model::{
-    AppTypes, DiffTrees, LabelQuery, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
+    AppTypes, DiffTrees, Holding, LabelQuery, PgoQuery, Profile, ProfileDiff, ProfileDiffQuery,
+    ProfileQuery,
 };
 use super::ranking::{profile_answer, DiffRead};
 use crate::formats::flamegraph::FlameGraphStats;
 use crate::infra::sor::SorError;
-use crate::model::{CallTree, FunctionSite, TimeWindow};
+use crate::model::{CallTree, FunctionSite, Partial, ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;
 
 /// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
@@ -37,6 +38,19 @@ pub(super) trait WindowSource: Send + Sync {
     async fn list_sites(&self, query: &ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
     /// [`ProfileDataSor::pgo`].
     async fn read_pgo(&self, query: &PgoQuery) -> Result<Vec<u8>, SorError>;
+    /// The part of `window` this source cannot read (Pyroscope's lookback); none by default.
+    fn unread(&self, _window: TimeWindow) -> Option<Partial> {
+        None
+    }
+    /// [`ProfileDataSor::holding`]; `None` (ask per app) by default.
+    async fn list_holding(
+        &self,
+        _profile_type: ProfileType,
+        _window: TimeWindow,
+        _labels: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError> {
+        Ok(None)
+    }
 }
 
 #[async_trait]
@@ -51,7 +65,11 @@ impl<S: WindowSource> ProfileDataSor for S {
 
     async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError> {
         let (id, stats) = self.read_one(&query).await?;
-        Ok(profile_answer(query, id, &stats))
+        let partial = self.unread(query.window);
+        Ok(Profile {
+            partial,
+            ..profile_answer(query, id, &stats)
+        })
     }
 
     async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError> {
@@ -77,5 +95,14 @@ impl<S: WindowSource> ProfileDataSor for S {
 
     async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError> {
         self.read_pgo(&query).await
+    }
+
+    async fn holding(
+        &self,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        labels: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError> {
+        self.list_holding(profile_type, window, labels).await
     }
 }

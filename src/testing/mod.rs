@@ -124,6 +124,7 @@ pub fn cpu_profile(app: &str, functions: Vec<FunctionStat>) -> Profile {
         total_samples: 10_000,
         truncated_percent: 0.0,
         functions,
+        partial: None,
     }
 }
 
@@ -144,6 +145,7 @@ pub fn per_mille_answer(
         total_samples: 1000,
         truncated_percent: 0.0,
         functions,
+        partial: None,
     }
 }
 

@@ -42,6 +42,7 @@ fn profiles() -> MockProfileDataSor {
             total_samples: TOTAL,
             truncated_percent: 0.0,
             functions: functions(),
+            partial: None,
         })
     });
     mock

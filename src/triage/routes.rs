@@ -92,6 +92,7 @@ mod tests {
                 total_samples: 100,
                 truncated_percent: 0.0,
                 functions: vec![pct("runtime.mallocgc", 40.0)],
+                partial: None,
             })
         });
         mock

@@ -29,6 +29,7 @@ fn profile(t: ProfileType, functions: Vec<FunctionStat>) -> Profile {
         total_samples: 10_000,
         truncated_percent: 0.0,
         functions,
+        partial: None,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
 use crate::model::trend::SliceSummary;
 use crate::model::{LabelSelector, Slices, TimeWindow, GIT_REF_LABEL};
-use crate::profiles::{LabelQuery, ProfileDataSor, ProfileQuery};
+use crate::profiles::{LabelQuery, Profile, ProfileDataSor, ProfileQuery};
 use crate::watch::store::Series;
 
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
@@ -86,26 +86,32 @@ impl Summarizer {
         series: &Series,
         start: i64,
     ) -> Result<Option<SliceSummary>, SorError> {
+        let window = self.window(start);
+        let labels = vec![self.version_label.clone(), GIT_REF_LABEL.to_owned()];
+        // A source that says what holds data for the whole fleet at once (Pyroscope) is asked
+        // nothing more of an app without data of this type in this slice, and only its profile
+        // of one with data (docs/at-scale.md, "Calls for what holds data").
+        if let Some(holding) = self
+            .profiles
+            .holding(series.profile_type, window, labels)
+            .await?
+        {
+            let Some(held) = holding.apps.get(series.app.as_str()) else {
+                return Ok(None);
+            };
+            let Some(profile) = self.profile(series, window).await? else {
+                return Ok(None);
+            };
+            let versions = held.values(&self.version_label);
+            let refs = held.values(GIT_REF_LABEL);
+            return Ok(Some(self.summary(start, profile, versions, refs)));
+        }
         if !self.apps(start).await?.contains(series.app.as_str()) {
             return Ok(None);
         }
-        let window = self.window(start);
-        let query = ProfileQuery {
-            app: series.app.clone(),
-            profile_type: series.profile_type,
-            window,
-            limit: READ_FUNCTIONS,
-            labels: LabelSelector::default(),
-        };
-        let profile = match self.profiles.profile(query).await {
-            Ok(profile) => profile,
-            // The app has no profile of this type (e.g. no allocations from a Go app).
-            Err(SorError::NotFound(_)) => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        if profile.total_samples == 0 {
+        let Some(profile) = self.profile(series, window).await? else {
             return Ok(None);
-        }
+        };
         let label = |name: &str| LabelQuery {
             app: series.app.clone(),
             profile_type: series.profile_type,
@@ -117,15 +123,45 @@ impl Summarizer {
             .label_values(label(&self.version_label))
             .await?;
         let refs = self.profiles.label_values(label(GIT_REF_LABEL)).await?;
-        Ok(Some(
-            SliceSummary::of(
-                start,
-                profile.total_samples,
-                versions,
-                profile.functions,
-                self.top_functions,
-            )
-            .with_refs(refs),
-        ))
+        Ok(Some(self.summary(start, profile, versions, refs)))
+    }
+
+    /// The profile of `series` in `window`; `None` when it has none there.
+    async fn profile(
+        &self,
+        series: &Series,
+        window: TimeWindow,
+    ) -> Result<Option<Profile>, SorError> {
+        let query = ProfileQuery {
+            app: series.app.clone(),
+            profile_type: series.profile_type,
+            window,
+            limit: READ_FUNCTIONS,
+            labels: LabelSelector::default(),
+        };
+        match self.profiles.profile(query).await {
+            Ok(profile) if profile.total_samples > 0 => Ok(Some(profile)),
+            Ok(_) => Ok(None),
+            // The app has no profile of this type (e.g. no allocations from a Go app).
+            Err(SorError::NotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn summary(
+        &self,
+        start: i64,
+        profile: Profile,
+        versions: Vec<String>,
+        refs: Vec<String>,
+    ) -> SliceSummary {
+        SliceSummary::of(
+            start,
+            profile.total_samples,
+            versions,
+            profile.functions,
+            self.top_functions,
+        )
+        .with_refs(refs)
     }
 }

@@ -13,6 +13,7 @@ use super::metrics::WatchMetrics;
 use super::status::WatchStatus;
 use super::summarizer::Summarizer;
 use super::worker::Worker;
+use crate::infra::budget::in_background;
 use crate::infra::sor::SorError;
 use crate::infra::tasks::Shutdown;
 use crate::model::{AppName, ProfileType, Slices};
@@ -79,7 +80,7 @@ impl WatchTask {
         loop {
             self.fault.round();
             let now = Utc::now().timestamp();
-            match self.round(now, &mut progress, workers).await {
+            match in_background(self.round(now, &mut progress, workers)).await {
                 Ok(()) => self.status.succeeded(),
                 Err(e) => {
                     tracing::warn!(error = %e, "the profile watcher's round failed");
@@ -143,9 +144,10 @@ impl WatchTask {
             .await?;
         for lease in leases {
             let worker = self.worker.clone();
-            workers.spawn(async move {
+            // The watcher's reads wait behind people's in Pyroscope's budget.
+            workers.spawn(in_background(async move {
                 worker.run(lease, due).await;
-            });
+            }));
         }
         Ok(())
     }

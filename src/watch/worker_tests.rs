@@ -77,9 +77,11 @@ fn profiles(empty: &'static [i64]) -> MockProfileDataSor {
             total_samples: 1000,
             truncated_percent: 0.0,
             functions: Vec::new(),
+            partial: None,
         })
     });
     profiles.expect_label_values().returning(|_| Ok(Vec::new()));
+    profiles.expect_holding().returning(|_, _, _| Ok(None));
     profiles
 }
 

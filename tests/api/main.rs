@@ -31,6 +31,7 @@ mod ingest;
 mod ingest_jfr;
 mod ingest_otlp;
 mod inuse;
+mod inuse_sources;
 mod json_canon;
 #[path = "../common/jvm.rs"]
 mod jvm;
@@ -52,7 +53,10 @@ mod profile_files;
 mod profiles;
 #[path = "../common/push_proto.rs"]
 mod push_proto;
+mod pyroscope_limits;
 mod pyroscope_lines;
+mod pyroscope_types;
+mod pyroscope_watcher;
 mod querier;
 mod real_runtimes;
 mod regression_cost;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::stats::{FlameGraphStats, FlamegraphError, FunctionSamples};
+use super::stats::{FlameGraphStats, FlamegraphError, FunctionSamples, TRUNCATED_NAME};
 use super::tree::{canonical_ids, decode_level, link_level, Span, Sums};
 use crate::model::{CallTree, TreeNode};
 
@@ -122,12 +122,59 @@ pub fn tree_stats(tree: CallTree, total: u64) -> Result<FlameGraphStats, Flamegr
     Ok(rank_sums(&sums, tree, None, total))
 }
 
-/// The functions with samples, by self samples descending, then name.
+/// `stats` with every count multiplied by `factor` (finite, ≥ 0): each node's self samples
+/// rounded, each total the sum of the self samples below it, so the tree stays whole; the
+/// functions ranked again and the truncated remainder scaled with them. In-use memory read
+/// through Pyroscope is its merged sum scaled to the window's level (docs/at-scale.md).
+pub fn scaled(stats: &FlameGraphStats, factor: f64) -> FlameGraphStats {
+    let factor = if factor.is_finite() {
+        factor.max(0.0)
+    } else {
+        0.0
+    };
+    let tree = stats.tree.as_ref();
+    let mut nodes = tree.nodes().to_vec();
+    for node in &mut nodes {
+        node.self_samples = (node.self_samples as f64 * factor).round() as u64;
+    }
+    // Every node's children come after it: summing from the last node up leaves each child's
+    // total final before its parent reads it.
+    for i in (0..nodes.len()).rev() {
+        let children: u64 = nodes[nodes[i].children()]
+            .iter()
+            .map(|c| c.total)
+            .fold(0u64, u64::saturating_add);
+        nodes[i].total = nodes[i].self_samples.saturating_add(children);
+    }
+    let names: Vec<&str> = (0..tree.name_count() as u32)
+        .map(|i| tree.name(i))
+        .collect();
+    let other = (stats.truncated_samples > 0)
+        .then(|| names.iter().position(|n| *n == TRUNCATED_NAME))
+        .flatten()
+        .map(|i| i as u32);
+    rank(CallTree::new(nodes, &names), other)
+}
+
+/// The statistics of `tree`, whose names are distinct, `other` the index of the remainder's
+/// name when the tree holds one.
+pub(super) fn rank(tree: CallTree, other: Option<u32>) -> FlameGraphStats {
+    let total = tree.total();
+    match aggregate(tree.nodes(), &[], tree.name_count()) {
+        Ok(sums) => rank_sums(&sums, tree, other, total),
+        // Validation bounds every sum by the root's total, which is a sum itself.
+        Err(_) => FlameGraphStats::default(),
+    }
+}
+
+/// The functions with samples, by self samples descending, then name. Pyroscope's `other`
+/// node is the remainder of a cut graph, not a function: its samples are only
+/// `truncated_samples` (docs/at-scale.md).
 fn rank_sums(sums: &[Sums], tree: CallTree, other: Option<u32>, total: u64) -> FlameGraphStats {
     let mut functions: Vec<FunctionSamples> = sums
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.total > 0)
+        .filter(|&(i, s)| s.total > 0 && Some(i as u32) != other)
         .map(|(i, s)| FunctionSamples {
             name: tree.name(i as u32).to_owned(),
             self_samples: s.self_samples,

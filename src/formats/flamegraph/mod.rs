@@ -4,12 +4,14 @@ mod analyse;
 mod digits;
 mod document;
 mod encode;
+mod merge;
 mod reader;
 mod stats;
 mod tree;
 
-pub use analyse::{analyse, tree_stats};
+pub use analyse::{analyse, scaled, tree_stats};
 pub use encode::connect_json;
+pub use merge::{merged, merged_arc};
 pub use stats::{FlameGraphStats, FlamegraphError, FunctionSamples, TRUNCATED_NAME};
 
 /// Parses a legacy Pyroscope `/render?format=json` response (`{"flamebearer": …, "metadata": …}`).

@@ -134,6 +134,16 @@ where
             .map_err(|e| SorError::clone(&e))
     }
 
+    /// The value kept for `key`, if any, without loading it.
+    pub async fn peek(&self, key: &K) -> Option<V> {
+        self.cache.get(key).await.map(|kept| kept.value)
+    }
+
+    /// Forgets the value kept for `key`: the next caller loads it again.
+    pub async fn forget(&self, key: &K) {
+        self.cache.invalidate(key).await;
+    }
+
     /// The right to refresh `key`, unless another caller holds it; released when dropped (also
     /// when the refreshing caller's future is dropped half-way).
     fn claim(&self, key: &K) -> Option<Claim<'_, K>> {

@@ -34,6 +34,21 @@ pub enum SorError {
     /// the message says why.
     #[error("{0}")]
     NotImplemented(String),
+    /// Pyroscope kept refusing as too busy (429, 503) until the read's deadline: answered 503
+    /// with `Retry-After` (docs/at-scale.md); the message names the refusal.
+    #[error("{message}")]
+    Throttled {
+        message: String,
+        retry_after_secs: u64,
+    },
+}
+
+/// A throttled error read back from another process, which says when in its own header.
+fn throttled(message: String) -> SorError {
+    SorError::Throttled {
+        message,
+        retry_after_secs: 1,
+    }
 }
 
 /// The SORs' reading of a database failure: the message stays, the kind becomes the contract's.
@@ -74,7 +89,7 @@ type WireRow = (u16, &'static str, fn(String) -> SorError);
 /// read one way when a route answers with it and the other way when a remote SOR client reads
 /// that answer, so that a failure in one process is the same failure in the next. In the order
 /// of [`SorError::kind`]; a status-only match takes the first row with that status.
-const WIRE: [WireRow; 9] = [
+const WIRE: [WireRow; 10] = [
     (404, "not_found", SorError::NotFound),
     (400, "invalid_request", SorError::Invalid),
     (409, "conflict", SorError::Conflict),
@@ -84,6 +99,7 @@ const WIRE: [WireRow; 9] = [
     (500, "internal_error", SorError::Unexpected),
     (500, SorError::UNREADABLE_CODE, SorError::Unreadable),
     (501, "not_implemented", SorError::NotImplemented),
+    (503, "upstream_throttled", throttled),
 ];
 
 impl SorError {
@@ -103,6 +119,7 @@ impl SorError {
             SorError::Unexpected(_) => 6,
             SorError::Unreadable(_) => 7,
             SorError::NotImplemented(_) => 8,
+            SorError::Throttled { .. } => 9,
         }
     }
 
@@ -128,6 +145,7 @@ impl SorError {
             | SorError::Unexpected(m)
             | SorError::Unreadable(m)
             | SorError::NotImplemented(m) => m,
+            SorError::Throttled { message, .. } => message,
         }
     }
 

@@ -221,11 +221,26 @@ impl RemoteSor {
             Failure::Timeout => {
                 SorError::Timeout(format!("{name} SOR at {host} did not answer in time"))
             }
-            Failure::Status { status, body } => {
+            Failure::Status {
+                status,
+                body,
+                retry_after,
+            } => {
                 let (message, code) = serde_json::from_slice::<ErrorBody>(&body)
                     .map(|b| (b.error, b.code))
                     .unwrap_or_else(|_| (format!("{name} SOR at {host} answered {status}"), None));
-                SorError::from_wire(status.as_u16(), code.as_deref(), message)
+                match SorError::from_wire(status.as_u16(), code.as_deref(), message) {
+                    // The other process said when in its header.
+                    SorError::Throttled { message, .. } => SorError::Throttled {
+                        message,
+                        retry_after_secs: retry_after.map_or(1, |d| d.as_secs().max(1)),
+                    },
+                    e => e,
+                }
+            }
+            // A remote SOR's client has no budget: it is never throttled itself.
+            Failure::Throttled { status, .. } => {
+                SorError::Upstream(format!("{name} SOR at {host} answered {status}"))
             }
         }
     }

@@ -13,6 +13,23 @@ impl PyroscopeClient {
     /// the legacy application query (`<app>.<suffix>{}`); the modern API selects by app label.
     pub async fn label_values(
         &self,
+        subject: (&AppName, &str),
+        name: &str,
+        window: TimeWindow,
+        deadline: Instant,
+    ) -> Result<Vec<String>, SorError> {
+        let mut values = Vec::new();
+        for piece in self.pieces(window).windows {
+            values.extend(self.label_values_of(subject, name, piece, deadline).await?);
+        }
+        values.sort_unstable();
+        values.dedup();
+        Ok(values)
+    }
+
+    /// [`PyroscopeClient::label_values`] in a window within Pyroscope's limits: one call.
+    async fn label_values_of(
+        &self,
         (app, source): (&AppName, &str),
         name: &str,
         window: TimeWindow,

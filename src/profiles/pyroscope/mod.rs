@@ -5,11 +5,15 @@ mod auth;
 pub mod check;
 mod label_values;
 mod legacy;
+mod limits;
 mod modern;
 mod pprof_read;
+mod series;
 mod transport;
 
+pub use limits::{Pieces, QueryLimits};
 pub use pprof_read::{PprofAsked, PprofCall};
+pub use series::{profile_points, ProfilePoint, SeriesAsked};
 
 use auth::Auth;
 
@@ -24,6 +28,8 @@ use url::Url;
 
 use crate::formats::flamegraph;
 use crate::formats::flamegraph::{FlameGraphStats, FlamegraphError};
+use crate::infra::backoff::Backoff;
+use crate::infra::budget::Budget;
 use crate::infra::outbound::Outbound;
 use crate::infra::sor::SorError;
 use crate::infra::telemetry::Metrics;
@@ -32,6 +38,13 @@ use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
 
 /// First pause before retrying a transient failure; doubled for each further retry.
 pub(super) const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);
+/// The pause every call keeps after a refusal that says no `Retry-After`: 250 ms, doubled for
+/// each refusal in a row up to 8 s, with jitter.
+const REFUSAL_PAUSE: Backoff = Backoff {
+    base: Duration::from_millis(250),
+    max_delay: Duration::from_secs(8),
+    max_retries: u32::MAX,
+};
 /// Header naming the tenant of a multi-tenant Pyroscope.
 const TENANT_HEADER: &str = "x-scope-orgid";
 /// How far back the health check asks for app names: short, so it stays cheap.
@@ -60,6 +73,8 @@ pub struct PyroscopeClient {
     max_retries: u32,
     /// Which call answers merged pprof on this server, once learned.
     pprof_call: PprofCall,
+    /// The windows Pyroscope answers (`max_query_length`, `max_query_lookback`).
+    limits: QueryLimits,
 }
 
 impl PyroscopeClient {
@@ -91,13 +106,21 @@ impl PyroscopeClient {
             headers.insert(HeaderName::from_static(TENANT_HEADER), value);
         }
         let connect_timeout = settings.connect_timeout_secs;
-        let outbound =
-            Outbound::new("pyroscope", connect_timeout, headers, metrics).map_err(|e| {
-                ClientConfigError {
-                    key: "pyroscope",
-                    reason: format!("cannot build an HTTP client: {}", e.source),
-                }
-            })?;
+        let budget = Budget::new(
+            usize::try_from(settings.max_in_flight.get()).unwrap_or(usize::MAX),
+            REFUSAL_PAUSE,
+        );
+        let outbound = Outbound::new("pyroscope", connect_timeout, headers, metrics)
+            .map_err(|e| ClientConfigError {
+                key: "pyroscope",
+                reason: format!("cannot build an HTTP client: {}", e.source),
+            })?
+            .budgeted(budget);
+        let days = u64::from(settings.max_lookback_days);
+        let limits = QueryLimits {
+            max_length: Duration::from_secs(u64::from(settings.max_query_hours.get()) * 3600),
+            lookback: (days > 0).then(|| Duration::from_secs(days * 86_400)),
+        };
         Ok(PyroscopeClient {
             outbound,
             base,
@@ -107,12 +130,23 @@ impl PyroscopeClient {
             request_timeout: settings.request_timeout_secs,
             max_retries: settings.max_retries,
             pprof_call: PprofCall::default(),
+            limits,
         })
+    }
+
+    /// What a read of `window` is made of, within Pyroscope's limits, now.
+    pub fn pieces(&self, window: TimeWindow) -> Pieces {
+        self.limits.pieces(window, chrono::Utc::now().timestamp())
     }
 
     /// The API style this client speaks.
     pub fn api(&self) -> PyroscopeApi {
         self.api
+    }
+
+    /// The label that names an app.
+    pub fn app_label(&self) -> &str {
+        &self.app_label
     }
 
     /// The configured bound of one SOR call to Pyroscope, retries included.
@@ -126,8 +160,16 @@ impl PyroscopeClient {
         window: TimeWindow,
         deadline: Instant,
     ) -> Result<Vec<String>, SorError> {
-        self.app_names_with_retries(window, deadline, self.max_retries)
-            .await
+        let mut names = Vec::new();
+        for piece in self.pieces(window).windows {
+            names.extend(
+                self.app_names_with_retries(piece, deadline, self.max_retries)
+                    .await?,
+            );
+        }
+        names.sort_unstable();
+        names.dedup();
+        Ok(names)
     }
 
     async fn app_names_with_retries(
@@ -174,14 +216,28 @@ impl PyroscopeClient {
         deadline: Instant,
     ) -> Result<Vec<String>, SorError> {
         let url = self.endpoint(&[modern::SERVICE, modern::SERIES]);
-        let body = modern::SeriesRequest::profile_types_of(&self.app_label, app.as_str(), window);
-        let bytes = self
-            .fetch(modern::SERIES, deadline, self.max_retries, || {
-                self.connect_post(url.clone()).json(&body)
-            })
-            .await?;
-        let answer: modern::SeriesResponse = decode(&bytes, "Series answer")?;
-        Ok(answer.profile_type_ids())
+        let mut ids: Vec<String> = Vec::new();
+        for piece in self.pieces(window).windows {
+            let body =
+                modern::SeriesRequest::profile_types_of(&self.app_label, app.as_str(), piece);
+            let bytes = self
+                .fetch(modern::SERIES, deadline, self.max_retries, || {
+                    self.connect_post(url.clone()).json(&body)
+                })
+                .await?;
+            let answer: modern::SeriesResponse = decode(&bytes, "Series answer")?;
+            for id in answer.profile_type_ids() {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// `{<app label>="<app>",<labels>}`: the series of `app` narrowed by `labels` (modern API).
+    pub fn selector(&self, app: &AppName, labels: &LabelSelector) -> String {
+        modern::labelled_selector(&self.app_label, app.as_str(), labels)
     }
 
     /// What the flame graph of `app` is asked for in the legacy API: `<app>.<suffix>{}`.
@@ -192,6 +248,29 @@ impl PyroscopeClient {
     /// The merged flame graph of `app`, ranked per function. `source` is the profile-type ID
     /// (modern) or the application query (legacy).
     pub async fn flame_graph(
+        &self,
+        subject: (&AppName, &LabelSelector),
+        source: &str,
+        window: TimeWindow,
+        max_nodes: u32,
+        deadline: Instant,
+    ) -> Result<FlameGraphStats, SorError> {
+        let mut parts = Vec::new();
+        for piece in self.pieces(window).windows {
+            parts.push(
+                self.flame_graph_of(subject, source, piece, max_nodes, deadline)
+                    .await?,
+            );
+        }
+        Ok(match parts.len() {
+            0 => FlameGraphStats::default(),
+            1 => parts.remove(0),
+            _ => flamegraph::merged(&parts.iter().collect::<Vec<_>>()),
+        })
+    }
+
+    /// [`PyroscopeClient::flame_graph`] of a window within Pyroscope's limits: one call.
+    async fn flame_graph_of(
         &self,
         (app, labels): (&AppName, &LabelSelector),
         source: &str,

@@ -61,11 +61,29 @@ pub struct PprofAsked<'a> {
 impl PyroscopeClient {
     /// The merged profile of `asked` as Pyroscope encodes it (a `google.v1.Profile`, not
     /// compressed): functions with their files and start lines, each location's lines, one
-    /// value column, no labels. The legacy API has no lines: `NotImplemented`.
+    /// value column, no labels; one per piece of a window longer than Pyroscope answers (none
+    /// before its lookback). The legacy API has no lines: `NotImplemented`.
     ///
     /// # Errors
     /// `NotImplemented` on the legacy API; what the call fails with, as the flame-graph reads.
     pub async fn merged_pprof(
+        &self,
+        asked: &PprofAsked<'_>,
+        deadline: Instant,
+    ) -> Result<Vec<Bytes>, SorError> {
+        let mut parts = Vec::new();
+        for window in self.pieces(asked.window).windows {
+            let piece = PprofAsked {
+                window,
+                ..asked.clone()
+            };
+            parts.push(self.merged_pprof_of(&piece, deadline).await?);
+        }
+        Ok(parts)
+    }
+
+    /// [`PyroscopeClient::merged_pprof`] of a window within Pyroscope's limits: one call.
+    async fn merged_pprof_of(
         &self,
         asked: &PprofAsked<'_>,
         deadline: Instant,
@@ -164,7 +182,7 @@ impl PyroscopeClient {
 /// Whether `failure` says the server does not have the method: HTTP 404 or 501, or Connect's
 /// `unimplemented`.
 fn unimplemented(failure: &Failure) -> bool {
-    let Failure::Status { status, body } = failure else {
+    let Failure::Status { status, body, .. } = failure else {
         return false;
     };
     if matches!(*status, StatusCode::NOT_FOUND | StatusCode::NOT_IMPLEMENTED) {

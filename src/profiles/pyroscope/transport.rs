@@ -42,7 +42,7 @@ impl PyroscopeClient {
                 "Pyroscope at {} is unreachable ({operation}): {cause}",
                 self.base.host_str().unwrap_or("?")
             )),
-            Failure::Status { status, body } => match error_message(&body) {
+            Failure::Status { status, body, .. } => match error_message(&body) {
                 message if message.is_empty() => {
                     SorError::Upstream(format!("Pyroscope answered {status} to {operation}"))
                 }
@@ -50,6 +50,24 @@ impl PyroscopeClient {
                     "Pyroscope answered {status} to {operation}: {message}"
                 )),
             },
+            Failure::Throttled {
+                status,
+                body,
+                retry_after,
+            } => {
+                let said = match error_message(&body) {
+                    m if m.is_empty() => String::new(),
+                    m => format!(": {m}"),
+                };
+                SorError::Throttled {
+                    message: format!(
+                        "Pyroscope is too busy: it kept answering {status} to {operation}{said} \
+                         for as long as this read could wait ({}s)",
+                        self.request_timeout.as_secs_f64()
+                    ),
+                    retry_after_secs: retry_after.as_secs().max(1),
+                }
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ impl PyroscopeProfileData {
             source: source.clone(),
             window,
             labels: labels.clone(),
+            snapshot: query.profile_type.is_snapshot(),
         };
         let parts = |window: TimeWindow, labels: &LabelSelector| {
             // Cut only when asked: a diff without parts pays nothing for them.

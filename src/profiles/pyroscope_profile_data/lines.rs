@@ -21,13 +21,14 @@ use crate::profiles::pyroscope::PprofAsked;
 /// Total size of cached merged pprofs, in KiB.
 const PPROF_CACHE_KIB: u64 = 64 * 1024;
 
+/// The merged pprofs of a window: one per piece of it that Pyroscope answered.
+type Merged = Arc<Vec<Bytes>>;
+
 /// The cache of merged pprofs, weighed by the KiB.
-pub(super) fn pprof_cache(
-    ttl: Duration,
-    metrics: Arc<Metrics>,
-) -> Coalescing<PprofKey, Arc<Bytes>> {
-    let kib = |_: &PprofKey, pprof: &Arc<Bytes>| {
-        u32::try_from(pprof.len() / 1024 + 1).unwrap_or(u32::MAX)
+pub(super) fn pprof_cache(ttl: Duration, metrics: Arc<Metrics>) -> Coalescing<PprofKey, Merged> {
+    let kib = |_: &PprofKey, parts: &Merged| {
+        let bytes: usize = parts.iter().map(Bytes::len).sum();
+        u32::try_from(bytes / 1024 + 1).unwrap_or(u32::MAX)
     };
     Coalescing::new("pprof", ttl, PPROF_CACHE_KIB, kib, metrics)
 }
@@ -51,7 +52,7 @@ impl PyroscopeProfileData {
         profile_type: ProfileType,
         window: TimeWindow,
         go_pgo: Option<u32>,
-    ) -> Result<(String, Arc<Bytes>), SorError> {
+    ) -> Result<(String, Merged), SorError> {
         let deadline = self.deadline();
         let type_id = self.source(app, profile_type, window, deadline).await?;
         let key = PprofKey {
@@ -72,15 +73,15 @@ impl PyroscopeProfileData {
         let pprof = self
             .pprofs
             .get_or_load(key, async {
-                let raw = self.client.merged_pprof(&asked, deadline).await?;
-                if raw.len() as u64 > limit {
+                let parts = self.client.merged_pprof(&asked, deadline).await?;
+                let size: usize = parts.iter().map(Bytes::len).sum();
+                if size as u64 > limit {
                     return Err(SorError::Upstream(format!(
-                        "Pyroscope's merged profile of {app} is {} bytes, over \
-                         profiles.max_decoded_bytes ({limit})",
-                        raw.len()
+                        "Pyroscope's merged profile of {app} is {size} bytes, over \
+                         profiles.max_decoded_bytes ({limit})"
                     )));
                 }
-                Ok(Arc::new(raw))
+                Ok(Arc::new(parts))
             })
             .await?;
         Ok((type_id, pprof))
@@ -93,16 +94,22 @@ impl PyroscopeProfileData {
         query: &ProfileQuery,
     ) -> Result<Vec<FunctionSite>, SorError> {
         let app = (&query.app, &query.labels);
-        let (_, pprof) = self
+        let (_, parts) = self
             .merged(app, query.profile_type, query.window, None)
             .await?;
         let limits = self.limits;
-        tokio::task::spawn_blocking(move || function_sites(&pprof, limits, 0, None))
-            .await
-            .map_err(|e| SorError::Unexpected(format!("reading a merged profile failed: {e}")))?
-            .map_err(|e| {
-                SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
-            })
+        tokio::task::spawn_blocking(move || {
+            let mut sites: Vec<FunctionSite> = Vec::new();
+            for pprof in parts.iter() {
+                sites.extend(function_sites(pprof, limits, 0, None)?);
+            }
+            Ok(joined(sites))
+        })
+        .await
+        .map_err(|e| SorError::Unexpected(format!("reading a merged profile failed: {e}")))?
+        .map_err(|e: crate::pprof::PprofError| {
+            SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
+        })
     }
 
     /// The window's CPU profile for Go's compiler: the server cuts each stack to
@@ -114,23 +121,25 @@ impl PyroscopeProfileData {
             .keep_locations
             .map(|n| u32::try_from(n.get()).unwrap_or(u32::MAX));
         let app = (&query.app, &query.labels);
-        let (type_id, pprof) = self
+        let (type_id, parts) = self
             .merged(app, ProfileType::Cpu, query.window, Some(keep.unwrap_or(0)))
             .await?;
         // `process_cpu:cpu:nanoseconds:cpu:nanoseconds` names its one column `cpu/nanoseconds`.
-        let mut parts = type_id.split(':').skip(1);
+        let mut fields = type_id.split(':').skip(1);
         let sample_type = format!(
             "{}/{}",
-            parts.next().unwrap_or_default(),
-            parts.next().unwrap_or_default()
+            fields.next().unwrap_or_default(),
+            fields.next().unwrap_or_default()
         );
         let (limits, keep_locations) = (self.limits, query.keep_locations);
         let (app, window) = (query.app.clone(), query.window);
         tokio::task::spawn_blocking(move || {
             let mut merge = CpuMerge::new(keep_locations, None).without_counts();
-            merge.add_file(&pprof, limits, &sample_type).map_err(|e| {
-                SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
-            })?;
+            for pprof in parts.iter() {
+                merge.add_file(pprof, limits, &sample_type).map_err(|e| {
+                    SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
+                })?;
+            }
             if merge.stacks() == 0 {
                 return Err(SorError::NotFound(format!(
                     "no CPU profile of {app} in {window}"
@@ -141,4 +150,26 @@ impl PyroscopeProfileData {
         .await
         .map_err(|e| SorError::Unexpected(format!("writing the compiler's profile failed: {e}")))?
     }
+}
+
+/// The sites of one window's pieces as one list: a function's file met in several pieces once,
+/// its sampled lines joined, sorted by name then file (as the trait lists them).
+fn joined(sites: Vec<FunctionSite>) -> Vec<FunctionSite> {
+    let mut by_site: std::collections::BTreeMap<(String, String), FunctionSite> =
+        std::collections::BTreeMap::new();
+    for site in sites {
+        match by_site.entry((site.name.clone(), site.file.clone())) {
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(site);
+            }
+            std::collections::btree_map::Entry::Occupied(mut slot) => {
+                let kept = slot.get_mut();
+                kept.start_line = kept.start_line.or(site.start_line);
+                kept.sampled.extend(site.sampled);
+                kept.sampled.sort_unstable();
+                kept.sampled.dedup();
+            }
+        }
+    }
+    by_site.into_values().collect()
 }

@@ -15,10 +15,12 @@ pub mod standin;
 pub mod standin_client;
 mod standin_connect;
 mod standin_flame;
+pub mod standin_limits;
 mod standin_merge;
 mod standin_push;
 mod standin_query;
 mod standin_select;
+mod standin_series;
 mod standin_shape;
 mod standin_store;
 

@@ -1,6 +1,6 @@
 //! A Pyroscope stand-in for the black-box tests: a wiremock server speaking Pyroscope's Connect
 //! API (push.v1 `Push`, querier.v1 `SelectMergeStacktraces`, `SelectMergeProfile`,
-//! `LabelValues`, `LabelNames`, `Series`, `ProfileTypes`, `GetProfileStats`) in binary
+//! `SelectSeries`, `LabelValues`, `LabelNames`, `Series`, `ProfileTypes`, `GetProfileStats`) in binary
 //! (`application/proto`) and JSON (`application/json`), answering from the real pprofs pushed
 //! to it or kept with [`PyroscopeStandIn::keep`].
 //!
@@ -17,6 +17,7 @@
 //! request is recorded with its message in Connect's JSON form ([`Received`]).
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use prost::Message;
 use pyroscope_functions::formats::pyroscope_api::{paths, GetProfileStatsRequest};
@@ -25,8 +26,10 @@ use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use super::standin_connect::{Call, Fault};
+use super::standin_limits::{Guard, PyroscopeLimits};
 use super::standin_push::push;
 use super::standin_query as query;
+use super::standin_series::select_series;
 use super::standin_store::Store;
 
 /// Pyroscope's push method.
@@ -66,6 +69,7 @@ struct State {
     store: Store,
     mode: Mode,
     received: Vec<Received>,
+    guard: Guard,
 }
 
 impl PyroscopeStandIn {
@@ -116,6 +120,23 @@ impl PyroscopeStandIn {
     /// Plays another Pyroscope from now on.
     pub fn set_mode(&self, mode: Mode) {
         self.state().mode = mode;
+    }
+
+    /// Keeps Pyroscope's limits from now on ([`standin_limits::pyroscopes`] are its defaults).
+    pub fn set_limits(&self, limits: PyroscopeLimits) {
+        self.state().guard.limits = limits;
+    }
+
+    /// Refuses the next `n` calls with 429 (`resource_exhausted`), saying `Retry-After` when
+    /// given.
+    pub fn refuse_next(&self, n: usize, retry_after: Option<u64>) {
+        self.state().guard.refuse_next(n, retry_after);
+    }
+
+    /// 429s answered so far, and the most requests outstanding at once.
+    pub fn refusals(&self) -> (usize, usize) {
+        let state = self.state();
+        (state.guard.refused, state.guard.peak)
     }
 
     /// Every request so far, in order.
@@ -169,8 +190,9 @@ impl Respond for Responder {
 }
 
 /// The methods the stand-in knows.
-const METHODS: [&str; 8] = [
+const METHODS: [&str; 9] = [
     PUSH,
+    paths::SELECT_SERIES,
     paths::SELECT_MERGE_STACKTRACES,
     paths::SELECT_MERGE_PROFILE,
     paths::LABEL_VALUES,
@@ -190,23 +212,53 @@ fn handle(state: &mut State, request: &Request, record: &mut Value) -> ResponseT
         Ok(call) => call,
         Err(refused) => return *refused,
     };
+    let latency = match path {
+        PUSH => Duration::ZERO,
+        _ => match state.guard.admit() {
+            Ok(latency) => latency,
+            Err(refused) => return *refused,
+        },
+    };
     let mode = state.mode;
-    let store = &mut state.store;
+    let now = now_ms();
+    let (store, guard) = (&mut state.store, &state.guard);
     let answer = match path {
         PUSH => push(store, &call, record),
-        paths::SELECT_MERGE_STACKTRACES => {
-            call.unary(record, |q| query::select_merge_stacktraces(store, mode, q))
-        }
-        paths::SELECT_MERGE_PROFILE => {
-            call.unary(record, |q| query::select_merge_profile(store, q))
-        }
-        paths::LABEL_VALUES => call.unary(record, |q| query::label_values(store, q)),
-        paths::LABEL_NAMES => call.unary(record, |q| query::label_names(store, q)),
-        paths::SERIES => call.unary(record, |q| query::series(store, q)),
-        paths::PROFILE_TYPES => call.unary(record, |q| query::profile_types(store, q, now_ms())),
+        paths::SELECT_MERGE_STACKTRACES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::select_merge_stacktraces(store, mode, q)
+        }),
+        paths::SELECT_MERGE_PROFILE => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::select_merge_profile(store, q)
+        }),
+        paths::LABEL_VALUES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::label_values(store, q)
+        }),
+        paths::LABEL_NAMES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::label_names(store, q)
+        }),
+        paths::SERIES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::series(store, q)
+        }),
+        paths::PROFILE_TYPES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            query::profile_types(store, q, now)
+        }),
+        paths::SELECT_SERIES => call.unary(record, |mut q| {
+            guard.check(&mut q, now)?;
+            select_series(store, q)
+        }),
         _ => call.unary(record, |_: GetProfileStatsRequest| {
             Ok(query::profile_stats(store))
         }),
     };
-    answer.unwrap_or_else(|fault| fault.response())
+    let answer = answer.unwrap_or_else(|fault| fault.response());
+    match latency.is_zero() {
+        true => answer,
+        false => answer.set_delay(latency),
+    }
 }

@@ -31,12 +31,21 @@ impl Fault {
         }
     }
 
+    /// What Pyroscope's query frontend answers when a tenant's queue is full.
+    pub fn exhausted(message: impl Into<String>) -> Self {
+        Fault {
+            code: "resource_exhausted",
+            message: message.into(),
+        }
+    }
+
     /// The error as Connect writes it: JSON whatever the request's codec, its HTTP status
     /// from its code.
     pub fn response(&self) -> ResponseTemplate {
         let status = match self.code {
             "invalid_argument" => 400,
             "unimplemented" => 404,
+            "resource_exhausted" => 429,
             _ => 500,
         };
         let body = serde_json::json!({"code": self.code, "message": self.message});
