@@ -22,6 +22,7 @@ use crate::infra::probe::HealthCheck;
 use crate::infra::tasks::Tasks;
 use crate::infra::telemetry;
 use crate::infra::telemetry::{pool_gauge, Metrics};
+use crate::infra::tls;
 use crate::ingest::start::{self as ingest, IntakeSettings};
 use crate::profiles::start::{self as profiles, SourceSettings};
 use crate::querier::Querier;
@@ -75,6 +76,20 @@ impl Application {
     /// Opens stores, wires implementations to traits, starts the background tasks, binds the
     /// listener.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        // Before anything is started: every outbound client reads them, and a bad one would only
+        // show as refused certificates, call after call.
+        match tls::check_system_roots() {
+            Ok(Some(count)) => {
+                tracing::info!(count, "outbound TLS trusts SSL_CERT_FILE / SSL_CERT_DIR");
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return Err(StartupError::Config {
+                    key: e.setting,
+                    reason: e.to_string(),
+                })
+            }
+        }
         let mut tasks = Tasks::default();
         let function = settings.function;
         let database = if DATABASE_FUNCTIONS.iter().any(|f| function.hosts(*f)) {

@@ -50,6 +50,8 @@ fn respond(report: HealthReport) -> HttpResponse {
 }
 
 /// Prometheus metrics: request and upstream latency, cache lookups, dropped history writes, pool usage.
+///
+/// With API tokens set it needs one (a `read` token will do): it names every app's functions.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {

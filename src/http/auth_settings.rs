@@ -5,12 +5,13 @@ use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-/// The paths open without a token by default: probes, metrics, the Swagger UI and its document.
+/// The paths open without a token by default: the probes, the Swagger UI and its document.
+/// Not `/metrics`: it names the functions of every app, so Prometheus scrapes it with a `read`
+/// token (docs/at-scale.md#scraping-metrics-with-a-token).
 /// An entry ending in `/` is a prefix; any other is one exact path.
-pub const DEFAULT_EXEMPT: [&str; 6] = [
+pub const DEFAULT_EXEMPT: [&str; 5] = [
     "/health/live",
     "/health/ready",
-    "/metrics",
     "/openapi.json",
     "/swagger-ui",
     "/swagger-ui/",

@@ -95,6 +95,7 @@ fn exempt_paths_need_no_token_and_prefixes_end_in_a_slash() {
     }
     for path in [
         "/health",
+        "/metrics",
         "/metrics/",
         "/metricsx",
         "/health/live/x",

@@ -1,5 +1,6 @@
-//! Infrastructure: the database, the outbound client and its retry rule, the task supervisor,
-//! telemetry, and what every store shares (`sor/`: its error, the remote client, rows).
+//! Infrastructure: the database, the outbound client, its TLS and its retry rule, the task
+//! supervisor, telemetry, and what every store shares (`sor/`: its error, the remote client,
+//! rows).
 
 pub mod address_guard;
 pub mod backoff;
@@ -13,3 +14,4 @@ pub mod probe;
 pub mod sor;
 pub mod tasks;
 pub mod telemetry;
+pub mod tls;

@@ -1,7 +1,9 @@
 //! Outbound HTTP: the one way this service calls another one — Pyroscope, the remote SORs, and
 //! whatever it notifies next. One `reqwest::Client` per peer, attempts bounded by one deadline,
 //! retries of transient failures with [`Backoff`], the request id forwarded, and every attempt
-//! timed in `upstream_request_duration_seconds{target, outcome}`.
+//! timed in `upstream_request_duration_seconds{target, outcome}`. Every client trusts the
+//! operating system's store, or `SSL_CERT_FILE` / `SSL_CERT_DIR` when set; a peer may add roots
+//! and a client certificate of its own ([`PeerTls`]).
 //!
 //! It knows nothing of what the peer means: callers turn a [`Failure`] into their own error.
 
@@ -19,6 +21,7 @@ use crate::infra::address_guard::{AddressDenied, AddressGuard};
 use crate::infra::backoff::Backoff;
 use crate::infra::budget::{current_priority, Budget, Permit};
 use crate::infra::telemetry::{current_request_id, Metrics, REQUEST_ID_HEADER};
+use crate::infra::tls::PeerTls;
 
 /// Why a call failed, after its last attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +131,28 @@ impl Outbound {
         headers: HeaderMap,
         metrics: Arc<Metrics>,
     ) -> Result<Self, OutboundError> {
-        let builder = Client::builder().default_headers(headers);
+        Self::with_tls(
+            target,
+            connect_timeout,
+            headers,
+            &PeerTls::default(),
+            metrics,
+        )
+    }
+
+    /// Like [`Outbound::new`], for a peer with roots or a client certificate of its own
+    /// (Pyroscope behind a company CA, or a gateway that asks who calls).
+    ///
+    /// # Errors
+    /// When the TLS backend cannot be initialised.
+    pub fn with_tls(
+        target: &'static str,
+        connect_timeout: Duration,
+        headers: HeaderMap,
+        tls: &PeerTls,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, OutboundError> {
+        let builder = tls.apply(Client::builder().default_headers(headers));
         Self::build(target, builder, connect_timeout, None, metrics)
     }
 

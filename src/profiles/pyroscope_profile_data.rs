@@ -161,21 +161,38 @@ impl PyroscopeProfileData {
             SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
         })?;
         let pick = |ids: &[String]| candidates.iter().find(|c| ids.contains(c)).cloned();
-        if let Some(id) = pick(&self.app_type_ids(app, window, deadline).await?) {
+        let absent = || {
+            SorError::NotFound(format!(
+                "{app} has no {profile_type} profiles in Pyroscope in {window} (none of {})",
+                candidates.join(", ")
+            ))
+        };
+        let listed = match self.app_type_ids(app, window, deadline).await {
+            Ok(listed) => listed,
+            // A server that does not list an app's types is read with the first candidate.
+            Err(SorError::NotImplemented(why)) => {
+                tracing::debug!(app = %app, why, "profile types unknown; reading the first candidate");
+                return candidates.first().cloned().ok_or_else(|| {
+                    SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
+                });
+            }
+            Err(SorError::NotFound(_)) => return Err(absent()),
+            Err(e) => return Err(e),
+        };
+        if let Some(id) = pick(&listed) {
             return Ok(id);
         }
         // The list is remembered for a while: an app may have started sending the type since.
         self.profile_types.forget(app).await;
-        match pick(&self.app_type_ids(app, window, deadline).await?) {
-            Some(id) => Ok(id),
-            None => Err(SorError::NotFound(format!(
-                "{app} has no {profile_type} profiles in Pyroscope (none of {})",
-                candidates.join(", ")
-            ))),
+        match self.app_type_ids(app, window, deadline).await {
+            Ok(listed) => pick(&listed).ok_or_else(absent),
+            Err(SorError::NotFound(_)) => Err(absent()),
+            Err(e) => Err(e),
         }
     }
 
-    /// The profile-type IDs `app` has series of, remembered per app for a while.
+    /// The profile-type IDs `app` has series of, remembered per app for a while; `NotFound`,
+    /// not remembered, when it has none in `window` (it may start sending any moment).
     async fn app_type_ids(
         &self,
         app: &AppName,
@@ -185,6 +202,9 @@ impl PyroscopeProfileData {
         self.profile_types
             .get_or_load(app.clone(), async {
                 let ids = self.client.profile_type_ids(app, window, deadline).await?;
+                if ids.is_empty() {
+                    return Err(SorError::NotFound(format!("{app} has no series")));
+                }
                 Ok(Arc::new(ids))
             })
             .await

@@ -101,10 +101,20 @@ pub struct PyroscopeSettings {
     pub url: Option<Url>,
     pub api: PyroscopeApi,
     pub app_label: String,
+    /// Sent as `X-Scope-OrgID` (env `PYROSCOPE_TENANT_ID`).
     pub tenant_id: Option<String>,
+    /// Basic auth, with `password` (env `PYROSCOPE_USERNAME`, `PYROSCOPE_PASSWORD`).
     pub username: Option<String>,
     pub password: Option<SecretString>,
+    /// Sent as `Authorization: Bearer` when no username is set (env `PYROSCOPE_BEARER_TOKEN`).
     pub bearer_token: Option<SecretString>,
+    /// A PEM bundle of CAs trusted for Pyroscope besides the system's (env `PYROSCOPE_CA_FILE`).
+    pub ca_file: Option<PathBuf>,
+    /// The PEM certificate chain and unencrypted private key presented to a gateway that asks
+    /// for a client certificate (env `PYROSCOPE_CLIENT_CERT`, `PYROSCOPE_CLIENT_KEY`); both or
+    /// neither.
+    pub client_cert: Option<PathBuf>,
+    pub client_key: Option<PathBuf>,
     #[serde(deserialize_with = "durations::secs")]
     pub connect_timeout_secs: Duration,
     #[serde(deserialize_with = "durations::positive_secs")]

@@ -47,9 +47,10 @@ pub fn start(
         (Some(url), Some(dir)) => Err(StartError {
             key: "profiles.dir",
             reason: format!(
-                "(PROFILES_DIR = {}) and `pyroscope.url` (PYROSCOPE_URL = {url}) are both set: \
+                "(PROFILES_DIR = {}) and `pyroscope.url` (PYROSCOPE_URL = {}) are both set: \
                  choose one profile source",
-                dir.display()
+                dir.display(),
+                without_credentials(url)
             ),
         }),
         (Some(url), None) => {

@@ -1,5 +1,7 @@
 //! Unit tests of settings loading and of the FUNCTION values.
 
+use std::path::Path;
+
 use super::*;
 use crate::http::auth_settings::{Scope, DEFAULT_EXEMPT};
 use crate::model::ProfileType;
@@ -294,6 +296,48 @@ fn the_sor_token_comes_from_the_environment() {
     use secrecy::ExposeSecret;
     let s = Settings::load_from(None, env(&[("SOR_TOKEN", "s3cret")])).unwrap();
     assert_eq!(s.sors.token.unwrap().expose_secret(), "s3cret");
+}
+
+#[test]
+fn pyroscope_credentials_and_tls_files_have_flat_names_and_a_certificate_needs_its_key() {
+    use secrecy::ExposeSecret;
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("PYROSCOPE_TENANT_ID", "812345"),
+            ("PYROSCOPE_USERNAME", "812345"),
+            ("PYROSCOPE_PASSWORD", "glc_secret"),
+            ("PYROSCOPE_BEARER_TOKEN", "bearer_secret"),
+            ("PYROSCOPE_CA_FILE", "/etc/ca.pem"),
+            ("PYROSCOPE_CLIENT_CERT", "/etc/client.pem"),
+            ("PYROSCOPE_CLIENT_KEY", "/etc/client.key"),
+        ]),
+    )
+    .unwrap();
+    let p = &s.pyroscope;
+    assert_eq!(p.tenant_id.as_deref(), Some("812345"));
+    assert_eq!(p.username.as_deref(), Some("812345"));
+    let password = p.password.as_ref().map(|s| s.expose_secret());
+    assert_eq!(password, Some("glc_secret"));
+    let token = p.bearer_token.as_ref().map(|s| s.expose_secret());
+    assert_eq!(token, Some("bearer_secret"));
+    assert_eq!(p.ca_file.as_deref(), Some(Path::new("/etc/ca.pem")));
+    assert_eq!(p.client_cert.as_deref(), Some(Path::new("/etc/client.pem")));
+    assert_eq!(p.client_key.as_deref(), Some(Path::new("/etc/client.key")));
+    // The settings' debug form (what a careless log line would print) hides the secrets.
+    let shown = format!("{s:?}");
+    assert!(!shown.contains("glc_secret") && !shown.contains("bearer_secret"));
+
+    let err = invalid(Settings::load_from(
+        None,
+        env(&[("PYROSCOPE_CLIENT_CERT", "/etc/client.pem")]),
+    ));
+    assert!(err.contains("`pyroscope.client_key` must be set"), "{err}");
+    let err = invalid(Settings::load_from(
+        None,
+        env(&[("PYROSCOPE_CLIENT_KEY", "/etc/client.key")]),
+    ));
+    assert!(err.contains("`pyroscope.client_cert` must be set"), "{err}");
 }
 
 #[test]

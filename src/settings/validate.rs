@@ -23,6 +23,22 @@ impl Settings {
                 "must be within 0..=100",
             );
         }
+        // One without the other would be ignored or refused by the gateway, far from the cause.
+        match (&self.pyroscope.client_cert, &self.pyroscope.client_key) {
+            (Some(_), None) => {
+                return invalid(
+                    "pyroscope.client_key",
+                    "must be set with pyroscope.client_cert (env PYROSCOPE_CLIENT_KEY)",
+                )
+            }
+            (None, Some(_)) => {
+                return invalid(
+                    "pyroscope.client_cert",
+                    "must be set with pyroscope.client_key (env PYROSCOPE_CLIENT_CERT)",
+                )
+            }
+            _ => {}
+        }
         if !(0.0..=100.0).contains(&self.triage.min_score) {
             return invalid("triage.min_score", "must be within 0..=100");
         }

@@ -273,6 +273,9 @@ async fn a_pyroscope_outage_keeps_a_firing_alert_firing() {
         s.alerts.alertmanager_url = Some(am_url);
         s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.pyroscope.max_retries = 0;
+        // A 503 is waited out for as long as a read may take: a short one, so each
+        // evaluation of the outage ends within its interval.
+        s.pyroscope.request_timeout_secs = std::time::Duration::from_millis(500);
     })
     .await;
     create_rule(&app, &format!("{}/hook", receiver.uri()), 40.0).await;

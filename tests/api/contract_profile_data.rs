@@ -31,6 +31,8 @@ fn in_process(pyroscope: &MockServer) -> Arc<dyn ProfileDataSor> {
 fn in_process_at(url: Url) -> Arc<dyn ProfileDataSor> {
     let mut settings = Settings::load_from(None, Vec::new()).unwrap();
     settings.pyroscope.url = Some(url);
+    // The stub keeps every profile, however old, as the remote process is told to.
+    settings.pyroscope.max_lookback_days = 0;
     let limits = settings.profiles.limits();
     let sor = PyroscopeProfileData::new(&settings.pyroscope, limits, Metrics::new(None).unwrap());
     Arc::new(sor.unwrap())
@@ -85,7 +87,7 @@ async fn profile_data_contract(sor: Arc<dyn ProfileDataSor>) -> Answers {
             .await
             .unwrap();
         assert_eq!(profile.app_name, name);
-        assert!(!profile.functions.is_empty());
+        assert!(!profile.functions.is_empty(), "{profile:?}");
         exact.push(profile.functions.iter().map(|f| f.self_percent).collect());
         json.push(serde_json::to_value(&profile).unwrap());
     }

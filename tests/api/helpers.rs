@@ -161,6 +161,9 @@ pub fn settings_without_database() -> Settings {
     settings.server.workers = 1;
     // The watcher reads every app's profiles in the background; the tests of /trends turn it on.
     settings.watch.enabled = false;
+    // The stub Pyroscopes keep every profile, however old (the tests' hours are fixed): a test
+    // of Pyroscope's lookback sets it (`pyroscope_limits`).
+    settings.pyroscope.max_lookback_days = 0;
     // Pushes of one test never reach another's demo: a store of its own, made on first push.
     settings.ingest.store_dir =
         std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple()));
@@ -314,6 +317,7 @@ pub async fn spawn_binary_with(
         .env("RUST_LOG", "warn")
         // As in-process tests: the tests of the watcher turn it on.
         .env("APP__WATCH__ENABLED", "false")
+        .env("APP__PYROSCOPE__MAX_LOOKBACK_DAYS", "0")
         .env(
             "APP__INGEST__STORE_DIR",
             std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple())),

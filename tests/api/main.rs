@@ -82,6 +82,7 @@ mod suspects_fixture;
 mod suspects_real;
 mod suspects_synthetic;
 mod task_restart;
+mod tls;
 mod trends;
 mod trends_replicas;
 mod triage;

@@ -73,6 +73,9 @@ async fn both(app: &str, hours: i64, timeout: Duration) -> Both {
     let url = standin.url();
     let pyroscope = spawn_app_with(move |s| {
         s.pyroscope.url = Some(url);
+        // Pyroscope's own limits, as a deployment sets them to match it.
+        s.pyroscope.max_lookback_days = 7;
+        s.pyroscope.max_query_hours = std::num::NonZeroU32::new(24).unwrap();
         s.pyroscope.request_timeout_secs = timeout;
         s.pyroscope.cache_ttl_secs = Duration::ZERO;
     })

@@ -140,9 +140,19 @@ fn arbitrary_json_bodies_never_answer_5xx() {
         .unwrap();
 }
 
-/// A Pyroscope answering every query with a one-function graph after 1.5 s.
+/// A Pyroscope that lists a CPU series for every app at once and answers every other query
+/// with a one-function graph after 1.5 s.
 async fn slow_pyroscope() -> MockServer {
     let pyroscope = MockServer::start().await;
+    let types = json!({"labelsSet": [{"labels": [{"name": "__profile_type__",
+        "value": "process_cpu:cpu:nanoseconds:cpu:nanoseconds"}]}]});
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path(
+            "/querier.v1.QuerierService/Series",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(types))
+        .mount(&pyroscope)
+        .await;
     let graph = json!({"flamegraph": {"names": ["total", "main"], "levels": [{"values": ["0", "10", "0", "0"]}, {"values": ["0", "10", "10", "1"]}], "total": "10"}});
     Mock::given(method("POST"))
         .respond_with(
@@ -165,11 +175,12 @@ async fn start_slow_request(
         "{address}/profiles/checkout?from=1700000000&to=1700003600"
     )));
     eventually(5, "Pyroscope has the query", || async {
-        !pyroscope
+        pyroscope
             .received_requests()
             .await
             .unwrap_or_default()
-            .is_empty()
+            .iter()
+            .any(|r| r.url.path().ends_with("SelectMergeStacktraces"))
     })
     .await;
     slow

@@ -77,10 +77,11 @@ async fn a_part_that_cannot_be_read_fails_the_diff_like_a_window() {
     Mock::given(method("POST"))
         .and(path("/querier.v1.QuerierService/SelectMergeStacktraces"))
         .and(Part)
-        .respond_with(ResponseTemplate::new(503))
+        .respond_with(ResponseTemplate::new(500))
         .mount(&stub)
         .await;
     Mock::given(method("POST"))
+        .and(path("/querier.v1.QuerierService/SelectMergeStacktraces"))
         .respond_with(NoisyProfiles::new(5, None))
         .mount(&stub)
         .await;

@@ -23,6 +23,8 @@ pub fn process(env: &[(&str, &str)]) -> Settings {
     settings.server.host = "127.0.0.1".into();
     settings.server.workers = 1;
     settings.database.embedded.enabled = false;
+    // The stub Pyroscopes keep every profile, however old (as `helpers::settings_without_database`).
+    settings.pyroscope.max_lookback_days = 0;
     settings
 }
 

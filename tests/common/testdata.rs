@@ -153,7 +153,9 @@ impl Builder {
             let child_name = match self.below(100) {
                 0..=3 if depth > 0 => name,
                 4..=6 if depth > 1 => up[0],
-                7..=8 => 1,
+                // Pyroscope's remainder lies under some frame: never the root's own child,
+                // which would leave a graph of nothing but the remainder.
+                7..=8 if depth > 0 => 1,
                 _ => 2 + self.below(self.pool),
             };
             let used = self.node(

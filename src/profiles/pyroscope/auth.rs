@@ -1,9 +1,37 @@
-//! The credentials sent with every Pyroscope request.
+//! The credentials sent with every Pyroscope request, and the TLS its connections trust and
+//! present (docs/at-scale.md#behind-a-company-ca).
 
 use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::infra::tls::{PeerTls, PemFile, TlsFileError};
 use crate::profiles::settings::PyroscopeSettings;
+
+/// The system's roots plus `pyroscope.ca_file`, and the client certificate when one is set.
+///
+/// # Errors
+/// When a file cannot serve, naming its setting and its path.
+pub(super) fn tls(settings: &PyroscopeSettings) -> Result<PeerTls, TlsFileError> {
+    let mut tls = PeerTls::default();
+    if let Some(path) = &settings.ca_file {
+        tls = tls.trust(PemFile {
+            setting: "pyroscope.ca_file",
+            path,
+        })?;
+    }
+    if let (Some(cert), Some(key)) = (&settings.client_cert, &settings.client_key) {
+        let cert = PemFile {
+            setting: "pyroscope.client_cert",
+            path: cert,
+        };
+        let key = PemFile {
+            setting: "pyroscope.client_key",
+            path: key,
+        };
+        tls = tls.present(cert, key)?;
+    }
+    Ok(tls)
+}
 
 /// Credentials sent with every request.
 pub(super) enum Auth {

@@ -78,7 +78,10 @@ pub struct PyroscopeClient {
 }
 
 impl PyroscopeClient {
-    /// Builds the client: base URL, timeouts, tenant header, credentials.
+    /// Builds the client: base URL, timeouts, tenant header, credentials, TLS.
+    ///
+    /// # Errors
+    /// When a setting cannot serve: the URL, the tenant, or a TLS file (named with its path).
     pub fn new(
         settings: &PyroscopeSettings,
         metrics: Arc<Metrics>,
@@ -105,12 +108,16 @@ impl PyroscopeClient {
             })?;
             headers.insert(HeaderName::from_static(TENANT_HEADER), value);
         }
+        let tls = auth::tls(settings).map_err(|e| ClientConfigError {
+            key: e.setting,
+            reason: e.to_string(),
+        })?;
         let connect_timeout = settings.connect_timeout_secs;
         let budget = Budget::new(
             usize::try_from(settings.max_in_flight.get()).unwrap_or(usize::MAX),
             REFUSAL_PAUSE,
         );
-        let outbound = Outbound::new("pyroscope", connect_timeout, headers, metrics)
+        let outbound = Outbound::with_tls("pyroscope", connect_timeout, headers, &tls, metrics)
             .map_err(|e| ClientConfigError {
                 key: "pyroscope",
                 reason: format!("cannot build an HTTP client: {}", e.source),
@@ -220,8 +227,10 @@ impl PyroscopeClient {
         for piece in self.pieces(window).windows {
             let body =
                 modern::SeriesRequest::profile_types_of(&self.app_label, app.as_str(), piece);
+            // A server (or a proxy in front of it) that does not answer `Series` cannot say
+            // which types an app has: `NotImplemented`, and the caller reads its first candidate.
             let bytes = self
-                .fetch(modern::SERIES, deadline, self.max_retries, || {
+                .fetch_optional(modern::SERIES, deadline, || {
                     self.connect_post(url.clone()).json(&body)
                 })
                 .await?;

@@ -181,7 +181,7 @@ impl PyroscopeClient {
 
 /// Whether `failure` says the server does not have the method: HTTP 404 or 501, or Connect's
 /// `unimplemented`.
-fn unimplemented(failure: &Failure) -> bool {
+pub(super) fn unimplemented(failure: &Failure) -> bool {
     let Failure::Status { status, body, .. } = failure else {
         return false;
     };

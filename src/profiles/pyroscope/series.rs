@@ -35,7 +35,8 @@ pub struct ProfilePoint {
 }
 
 impl PyroscopeClient {
-    /// The profile-type IDs of the whole fleet in `window` (`ProfileTypes`), sorted.
+    /// The profile-type IDs of the whole fleet in `window` (`ProfileTypes`), sorted;
+    /// `NotImplemented` from a server without the method.
     pub async fn fleet_type_ids(
         &self,
         window: TimeWindow,
@@ -49,7 +50,7 @@ impl PyroscopeClient {
                 end: piece.to.saturating_mul(1000),
             };
             let bytes = self
-                .fetch(PROFILE_TYPES, deadline, self.max_retries, || {
+                .fetch_optional(PROFILE_TYPES, deadline, || {
                     self.connect_post(url.clone()).json(&body)
                 })
                 .await?;
@@ -62,7 +63,8 @@ impl PyroscopeClient {
         Ok(ids)
     }
 
-    /// The label names of the series `matchers` select in `window`, sorted.
+    /// The label names of the series `matchers` select in `window`, sorted; `NotImplemented`
+    /// from a server without the method.
     pub async fn label_names(
         &self,
         matchers: Vec<String>,
@@ -78,7 +80,7 @@ impl PyroscopeClient {
                 end: piece.to.saturating_mul(1000),
             };
             let bytes = self
-                .fetch(LABEL_NAMES, deadline, self.max_retries, || {
+                .fetch_optional(LABEL_NAMES, deadline, || {
                     self.connect_post(url.clone()).json(&body)
                 })
                 .await?;
@@ -137,7 +139,7 @@ impl PyroscopeClient {
             ..SelectSeriesRequest::default()
         };
         let bytes = self
-            .fetch(SELECT_SERIES, deadline, self.max_retries, || {
+            .fetch_optional(SELECT_SERIES, deadline, || {
                 self.connect_post(url.clone()).json(&body)
             })
             .await?;

@@ -32,6 +32,33 @@ impl PyroscopeClient {
             .map_err(|failure| self.error(operation, failure))
     }
 
+    /// [`PyroscopeClient::fetch`] of a method a server may not have (`Series`, `ProfileTypes`
+    /// behind a proxy that passes only the flame graphs): its 404, 501 or `unimplemented` is
+    /// `NotImplemented`, so the caller can do without it.
+    pub(super) async fn fetch_optional(
+        &self,
+        operation: &'static str,
+        deadline: Instant,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, SorError> {
+        let retry = Backoff {
+            base: RETRY_BASE_DELAY,
+            max_delay: self.request_timeout,
+            max_retries: self.max_retries,
+        };
+        match self
+            .outbound
+            .send(deadline, retry, || self.auth.authorize(build()))
+            .await
+        {
+            Ok(bytes) => Ok(bytes),
+            Err(failure) if super::pprof_read::unimplemented(&failure) => Err(
+                SorError::NotImplemented(format!("Pyroscope does not answer {operation}")),
+            ),
+            Err(failure) => Err(self.error(operation, failure)),
+        }
+    }
+
     pub(super) fn error(&self, operation: &str, failure: Failure) -> SorError {
         match failure {
             Failure::Timeout => SorError::Timeout(format!(
@@ -39,8 +66,9 @@ impl PyroscopeClient {
                 self.request_timeout.as_secs_f64()
             )),
             Failure::Unreachable { cause, .. } => SorError::Upstream(format!(
-                "Pyroscope at {} is unreachable ({operation}): {cause}",
-                self.base.host_str().unwrap_or("?")
+                "Pyroscope at {} is unreachable ({operation}): {cause}{}",
+                self.base.host_str().unwrap_or("?"),
+                tls_hint(&cause)
             )),
             Failure::Status { status, body, .. } => match error_message(&body) {
                 message if message.is_empty() => {
@@ -69,6 +97,23 @@ impl PyroscopeClient {
                 }
             }
         }
+    }
+}
+
+/// The setting that fixes a refused handshake, since the fix is a setting, not a retry. rustls
+/// names the problem: "invalid peer certificate: UnknownIssuer" when Pyroscope's is not
+/// trusted, "received fatal alert: CertificateRequired" (or `BadCertificate`, `UnknownCA`)
+/// when the server wanted another of ours.
+fn tls_hint(cause: &str) -> &'static str {
+    if cause.contains("invalid peer certificate") {
+        " (trust Pyroscope's CA with pyroscope.ca_file, or SSL_CERT_FILE / SSL_CERT_DIR)"
+    } else if cause.contains("received fatal alert")
+        && (cause.contains("Certificate") || cause.contains("UnknownCA"))
+    {
+        " (the server wants a client certificate it trusts: pyroscope.client_cert and \
+         pyroscope.client_key)"
+    } else {
+        ""
     }
 }
 

@@ -44,8 +44,13 @@ impl PyroscopeProfileData {
                     .await
                     .map(Arc::new)
             })
-            .await?;
-        Ok(Some(held))
+            .await;
+        match held {
+            Ok(held) => Ok(Some(held)),
+            // A server that does not list the fleet's types is asked per app.
+            Err(SorError::NotImplemented(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// The app's part of a holding read earlier for `profile_type` in `window`: what a profile

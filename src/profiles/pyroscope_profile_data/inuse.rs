@@ -39,7 +39,16 @@ impl PyroscopeProfileData {
         };
         let level = match known {
             Some(level) => level,
-            None => self.level(key, deadline).await?,
+            None => match self.level(key, deadline).await {
+                Ok(level) => level,
+                // A server that cannot list its series' points (not a Pyroscope: a proxy or
+                // an older engine) says only the sum: answered as it is, with a warning.
+                Err(SorError::NotImplemented(why)) => {
+                    tracing::warn!(app = %key.app, why, "in-use memory read as Pyroscope's sum of the window's snapshots");
+                    return Ok(stats);
+                }
+                Err(e) => return Err(e),
+            },
         };
         Ok(scaled(&stats, level / stats.total_samples as f64))
     }

@@ -52,15 +52,17 @@ fn unreadable(app_name: &'static str, body: &'static str) -> Failure {
 async fn pyroscope_failures_are_502s_naming_pyroscope_and_only_transient_ones_are_retried() {
     let profile = |app_name: &str| format!("/profiles/{app_name}?{}", window(FROM, TO));
     let cases = [
+        // A 429 or 503 is Pyroscope asking for time: waited out, then a 503 of the service's
+        // own (`pyroscope_limits`); a gateway's 502 is a failure, retried as it is.
         Failure {
-            case: "503 on a profile read",
+            case: "502 on a profile read",
             api: Api::Modern,
             path: profile("checkout-service"),
             upstream: Api::Modern.cpu_read("checkout-service"),
-            answer: ResponseTemplate::new(503)
+            answer: ResponseTemplate::new(502)
                 .set_body_json(json!({"code": "unavailable", "message": "no healthy ingesters"})),
             calls: 3,
-            says: Says::All(&["Pyroscope", "503", "no healthy ingesters"]),
+            says: Says::All(&["Pyroscope", "502", "no healthy ingesters"]),
         },
         Failure {
             case: "500 on the app list",

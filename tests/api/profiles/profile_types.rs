@@ -17,14 +17,15 @@ struct TypeCase {
     app: &'static str,
     /// The `type` asked for in successive windows: the first window, then the hour after.
     types: &'static [&'static str],
-    /// The modern API's answer to the one Series lookup expected, for the first window: a
-    /// second lookup would get a 404 and the wrong type.
+    /// The modern API's answer to the one Series lookup expected, for the first window; none:
+    /// a server that does not answer Series (404).
     series: Option<ResponseTemplate>,
-    profile_type_id: &'static str,
+    /// The profile-type ID read, or the status answered instead.
+    read: Result<&'static str, u16>,
 }
 
 #[tokio::test]
-async fn alloc_reads_the_profile_type_each_app_has_or_falls_back_to_the_first_candidate() {
+async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_none() {
     let cases = [
         TypeCase {
             case: "Series lists alloc_space, remembered for the next window",
@@ -35,23 +36,31 @@ async fn alloc_reads_the_profile_type_each_app_has_or_falls_back_to_the_first_ca
                 {"labels": [{"name": "__profile_type__", "value": CPU_ID}]},
                 {"labels": [{"name": "__profile_type__", "value": ALLOC_SPACE_ID}]}
             ]}))),
-            profile_type_id: ALLOC_SPACE_ID,
+            read: Ok(ALLOC_SPACE_ID),
         },
         TypeCase {
-            case: "Series fails",
+            case: "Series fails: an error, not a guess",
             api: Api::Modern,
             app: "broken",
             types: &["alloc"],
             series: Some(ResponseTemplate::new(500).set_body_string("boom")),
-            profile_type_id: TLAB_ID,
+            read: Err(502),
         },
         TypeCase {
-            case: "Series answers nothing",
+            case: "Series answers nothing: the app has no alloc profiles",
             api: Api::Modern,
             app: "fresh",
             types: &["alloc"],
             series: Some(ok_json(json!({}))),
-            profile_type_id: TLAB_ID,
+            read: Err(404),
+        },
+        TypeCase {
+            case: "a server without Series: the first candidate",
+            api: Api::Modern,
+            app: "proxied",
+            types: &["alloc"],
+            series: None,
+            read: Ok(TLAB_ID),
         },
         TypeCase {
             case: "legacy API: the app's alloc metric",
@@ -59,7 +68,7 @@ async fn alloc_reads_the_profile_type_each_app_has_or_falls_back_to_the_first_ca
             app: "checkout-service",
             types: &["alloc"],
             series: None,
-            profile_type_id: "checkout-service.alloc_in_new_tlab_bytes{}",
+            read: Ok("checkout-service.alloc_in_new_tlab_bytes{}"),
         },
     ];
     let (modern, legacy) = (MockServer::start().await, MockServer::start().await);
@@ -71,7 +80,7 @@ async fn alloc_reads_the_profile_type_each_app_has_or_falls_back_to_the_first_ca
         app,
         types,
         series,
-        profile_type_id,
+        read,
     } in cases
     {
         let (server, service) = match api {
@@ -93,25 +102,38 @@ async fn alloc_reads_the_profile_type_each_app_has_or_falls_back_to_the_first_ca
                 .mount(server)
                 .await;
         }
-        let read = match api {
+        let read_id = read.unwrap_or("no read");
+        let reads = match api {
             Api::Modern => Mock::given(method("POST")).and(path(SELECT)).and(body_partial_json(
-                json!({"profileTypeID": profile_type_id, "labelSelector": format!("{{service_name=\"{app}\"}}")}),
+                json!({"profileTypeID": read_id, "labelSelector": format!("{{service_name=\"{app}\"}}")}),
             )),
             Api::Legacy => Mock::given(method("GET"))
                 .and(path(RENDER))
-                .and(query_param("query", profile_type_id)),
+                .and(query_param("query", read_id)),
         };
-        read.respond_with(api.answer(&java_graph()))
-            .expect(types.len() as u64)
+        reads
+            .respond_with(api.answer(&java_graph()))
+            .expect(read.map_or(0, |_| types.len() as u64))
             .named(format!("{case}: reads"))
             .mount(server)
             .await;
         let windows = [(FROM, TO), (TO, TO + HOUR)];
         for (profile_type, (from, to)) in types.iter().zip(windows) {
             let path = format!("/profiles/{app}?type={profile_type}&{}", window(from, to));
-            let body = json_for(case, service.get(&path).await, 200).await;
-            assert_eq!(body["profileType"], "alloc", "{case}: {path}");
-            assert_eq!(body["profileTypeId"], profile_type_id, "{case}: {path}");
+            match read {
+                Ok(id) => {
+                    let body = json_for(case, service.get(&path).await, 200).await;
+                    assert_eq!(body["profileType"], "alloc", "{case}: {path}");
+                    assert_eq!(body["profileTypeId"], id, "{case}: {path}");
+                }
+                Err(status) => {
+                    let body = json_for(case, service.get(&path).await, status).await;
+                    assert!(
+                        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+                        "{case}"
+                    );
+                }
+            }
         }
     }
 }

@@ -6,6 +6,9 @@
 //!   `BASELINE_*` hour before it; the split, contract and history tests;
 //! - [`noisy`]: profiles that move with time, minute by minute; the §14 statistics;
 //! - [`fleet`]: a fleet of noisy apps, one of them deploying; the watcher (§13).
+//!
+//! [`tls_front`] puts HTTPS with a private CA (and, if asked, a demand for a client
+//! certificate) in front of any of them.
 
 pub mod fleet;
 pub mod generated;
@@ -23,6 +26,7 @@ mod standin_select;
 mod standin_series;
 mod standin_shape;
 mod standin_store;
+pub mod tls_front;
 
 use serde_json::Value;
 
