@@ -7,8 +7,9 @@
 # budget, sharing one PostgreSQL (the machine's server, a database made for the run).
 #
 # For each of SLICES live slices: the wall time from the slice being due (its end + LAG) to
-# every series having worked it, and the calls the stand-in received for it; at the end the
-# calls per slice by method, the most requests outstanding at once and the 429s answered.
+# every series having worked it, the fleet-wide calls (types, series, names, values) received
+# meanwhile and the merged profiles read of the slice; at the end the calls by method, the most
+# requests outstanding at once, the 429s answered and each replica's resident memory.
 #
 # Env: APPS (10000), REPLICAS (1), SLICES (3), SLICE (300), LAG (15), MAX_OUTSTANDING (100),
 # LATENCY_MS (2), MAX_IN_FLIGHT (the default, 32), OUT (kept), PGURL
@@ -65,12 +66,16 @@ q() { psql "$PGURL/$DB" -Atqc "$1"; }
 # The first slice due after the series are known.
 now=$(date +%s)
 first=$(((now / SLICE + 1) * SLICE))
-printf 'slice\tseries\tdue→done (s)\tcalls\n' | tee "$OUT/slices.tsv"
+printf 'slice\tseries\tdue→done (s)\tfleet calls\tmerged reads\n' | tee "$OUT/slices.tsv"
 for k in $(seq 0 $((SLICES - 1))); do
     start=$((first + k * SLICE))
     due=$((start + SLICE + LAG))
     while (($(date +%s) < due)); do sleep 1; done
-    before=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" | jq '[.calls | to_entries[] | select(.key | startswith("merge@") | not) | .value] | add')
+    fleet_calls() {
+        curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" |
+            jq '[.calls | to_entries[] | select(.key | test("^(merge@|SelectMergeStacktraces)") | not) | .value] | add'
+    }
+    before=$(fleet_calls)
     while true; do
         left=$(q "select count(*) from watch_series where next_slice <= $start")
         total=$(q "select count(*) from watch_series")
@@ -78,11 +83,15 @@ for k in $(seq 0 $((SLICES - 1))); do
         sleep 0.5
     done
     done_at=$(date +%s.%N)
-    after=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" | jq '[.calls | to_entries[] | select(.key | startswith("merge@") | not) | .value] | add')
-    printf '%s\t%s\t%.1f\t%s\n' "$start" "$total" "$(echo "$done_at - $due" | bc)" \
-        "$((after - before))" | tee -a "$OUT/slices.tsv"
+    after=$(fleet_calls)
+    merged=$(curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" | jq ".calls[\"merge@$start\"] // 0")
+    printf '%s\t%s\t%.1f\t%s\t%s\n' "$start" "$total" "$(echo "$done_at - $due" | bc)" \
+        "$((after - before))" "$merged" | tee -a "$OUT/slices.tsv"
 done
 curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" | tee "$OUT/stats.json" | jq '{refused, peakOutstanding, calls: (.calls | with_entries(select(.key | startswith("merge@") | not)))}'
+for r in $(seq 1 "$REPLICAS"); do
+    ps -o rss= -p "${REPLICA_PIDS[$((r - 1))]}" | awk -v r="$r" '{printf "replica %s resident: %.0f MiB\n", r, $1 / 1024}'
+done
 for r in $(seq 1 "$REPLICAS"); do
     grep -c '"level":"WARN"' "$OUT/replica-$r.log" | sed "s/^/replica $r warnings: /" || true
 done

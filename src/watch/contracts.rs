@@ -12,7 +12,7 @@ use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery};
 use crate::watch::store::{
-    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
+    Backfill, BackfillCounts, Latest, Lease, Series, SliceFindings, SliceOutcome, SliceWork,
 };
 
 /// An app's trend (docs/profiles-over-time.md, `GET /trends/{appName}`): what the triage page
@@ -71,8 +71,9 @@ pub trait SummarySor: Send + Sync {
         profile_type: ProfileType,
         window: TimeWindow,
     ) -> Result<Vec<SliceSummary>, SorError>;
-    /// Each series' newest summary whose slice starts at or after `since`.
-    async fn latest(&self, since: i64) -> Result<Vec<SeriesSummary>, SorError>;
+    /// Each series' newest summary whose slice starts at or after `since`, of the summaries
+    /// written after `written_after` (epoch seconds by the store's clock; 0: every one).
+    async fn latest(&self, since: i64, written_after: f64) -> Result<Latest, SorError>;
     /// Queues the slices of `backfill` not summarized yet; how many were queued. With
     /// `only_if_empty`, queues nothing unless the store has no series at all (the start-up
     /// backfill, which several replicas may try at once).

@@ -26,6 +26,8 @@ const ROUND: Duration = Duration::from_secs(1);
 /// often as workers finish, so the refresh, which reads every series' latest summary, goes
 /// by the clock).
 const REFRESH_EVERY: i64 = 5;
+/// How far before the last refresh's read the next one looks for summaries written.
+const WRITTEN_MARGIN_SECS: f64 = 60.0;
 /// Seconds between two retention passes.
 const RETENTION_EVERY: i64 = 3600;
 
@@ -69,6 +71,8 @@ struct Progress {
     discovered: Option<i64>,
     retention_at: i64,
     refreshed_at: i64,
+    /// The store's clock from which the next refresh reads the summaries written (0: all).
+    written_after: f64,
 }
 
 impl WatchTask {
@@ -131,7 +135,7 @@ impl WatchTask {
         }
         if now - progress.refreshed_at >= REFRESH_EVERY {
             progress.refreshed_at = now;
-            self.refresh(now, due).await?;
+            self.refresh(now, due, progress).await?;
         }
         let free = self.concurrency.saturating_sub(workers.len());
         if free == 0 {
@@ -191,11 +195,15 @@ impl WatchTask {
     }
 
     /// `/metrics` and `/health` from the store: the latest summaries of series heard from in
-    /// the last two slices, and the lag of the oldest live cursor.
-    async fn refresh(&self, now: i64, due: i64) -> Result<(), SorError> {
+    /// the last two slices (read as they are written, whichever replica wrote them), and the
+    /// lag of the oldest live cursor.
+    async fn refresh(&self, now: i64, due: i64, progress: &mut Progress) -> Result<(), SorError> {
         let since = due.saturating_sub(self.slices.slice_secs.secs());
-        let latest = self.summaries.latest(since).await?;
-        self.metrics.show(&latest);
+        let latest = self.summaries.latest(since, progress.written_after).await?;
+        self.metrics.show(&latest.summaries, since);
+        // A row's `created_at` is its transaction's start: one still open at this read shows
+        // up in the next if it began less than this long before.
+        progress.written_after = latest.read_at - WRITTEN_MARGIN_SECS;
         let lag = match self.work.oldest_cursor().await? {
             Some(oldest) => (now - oldest.saturating_add(self.slices.slice_secs.secs())).max(0),
             None => 0,

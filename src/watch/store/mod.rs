@@ -14,7 +14,7 @@ mod trend;
 mod work;
 
 pub use model::{
-    Backfill, BackfillCounts, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome, SliceWork,
-    WorkSource,
+    Backfill, BackfillCounts, Latest, Lease, Series, SeriesSummary, SliceFindings, SliceOutcome,
+    SliceWork, WorkSource,
 };
 pub use postgres::PgSummaryStore;

@@ -80,6 +80,15 @@ pub struct SeriesSummary {
     pub summary: SliceSummary,
 }
 
+/// The newest summaries of the series written after a moment, and the store's clock when they
+/// were read: the moment the next read starts from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Latest {
+    pub summaries: Vec<SeriesSummary>,
+    /// The store's clock, epoch seconds, before the summaries were read.
+    pub read_at: f64,
+}
+
 /// What one slice's work stores: its summary (none when the slice had no profile) and, when
 /// it was examined, what the examination decided.
 #[derive(Debug, Clone, Default)]

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 
-use super::model::{Backfill, BackfillCounts, Series, SeriesSummary};
+use super::model::{Backfill, BackfillCounts, Latest, Series, SeriesSummary};
 use super::rows::{SliceRow, SummaryRow};
 use crate::infra::db::Database;
 use crate::infra::sor::SorError;
@@ -177,21 +177,36 @@ impl SummarySor for PgSummaryStore {
             .collect()
     }
 
-    async fn latest(&self, since: i64) -> Result<Vec<SeriesSummary>, SorError> {
+    async fn latest(&self, since: i64, written_after: f64) -> Result<Latest, SorError> {
+        // Rows are never rewritten (`on conflict do nothing`), so their `created_at` says
+        // when each was written.
         let sql = format!(
             "select distinct on (app_name, profile_type) {SUMMARY_COLUMNS} from profile_summary \
-             where slice_start >= $1 order by app_name, profile_type, slice_start desc"
+             where slice_start >= $1 and created_at > to_timestamp($2) \
+             order by app_name, profile_type, slice_start desc"
         );
-        let rows: Vec<SummaryRow> = self
+        let (read_at, rows): (f64, Vec<SummaryRow>) = self
             .db
             .run("reading the latest summaries", |pool| {
                 let sql = sql.clone();
-                async move { sqlx::query_as(&sql).bind(since).fetch_all(&pool).await }
+                async move {
+                    let read_at = sqlx::query_scalar("select extract(epoch from now())::float8")
+                        .fetch_one(&pool)
+                        .await?;
+                    let rows = sqlx::query_as(&sql)
+                        .bind(since)
+                        .bind(written_after)
+                        .fetch_all(&pool)
+                        .await?;
+                    Ok((read_at, rows))
+                }
             })
             .await?;
-        rows.into_iter()
+        let summaries = rows
+            .into_iter()
             .map(|r| from_row(r).map(|(series, summary)| SeriesSummary { series, summary }))
-            .collect()
+            .collect::<Result<_, _>>()?;
+        Ok(Latest { summaries, read_at })
     }
 
     async fn queue_backfill(
