@@ -112,6 +112,8 @@ pub async fn apps(
         (status = 200, description = "Ranked functions", body = Profile),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"})),
+        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
+            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn profile(
@@ -140,6 +142,8 @@ pub struct SlicesParam {
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
+        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
+            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn diff(

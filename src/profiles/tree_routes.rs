@@ -35,6 +35,8 @@ pub struct RoutesDoc;
     responses(
         (status = 200, description = "The flame graph", content_type = "image/svg+xml", body = String),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
+        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
+            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn flame_graph(
@@ -66,6 +68,8 @@ pub async fn flame_graph(
     responses(
         (status = 200, description = "The call tree as a Connect flame graph", body = Object),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
+        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
+            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn tree(
@@ -85,6 +89,8 @@ pub async fn tree(
     responses(
         (status = 200, description = "Both windows' call trees", body = Object),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody),
+        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
+            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn diff_tree(
