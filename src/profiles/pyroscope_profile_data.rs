@@ -157,9 +157,12 @@ impl PyroscopeProfileData {
         if let Some(held) = self.held(app.as_str(), profile_type, window).await {
             return Ok(held.source);
         }
-        let candidates = self.candidates.get(&profile_type).ok_or_else(|| {
-            SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
-        })?;
+        let candidates = self.candidates.get(&profile_type);
+        let Some(first) = candidates.and_then(|c| c.first()) else {
+            let why = format!("no profile-type candidates for {profile_type}");
+            return Err(SorError::Unexpected(why));
+        };
+        let candidates = candidates.map(Vec::as_slice).unwrap_or_default();
         let pick = |ids: &[String]| candidates.iter().find(|c| ids.contains(c)).cloned();
         let absent = || {
             SorError::NotFound(format!(
@@ -172,9 +175,7 @@ impl PyroscopeProfileData {
             // A server that does not list an app's types is read with the first candidate.
             Err(SorError::NotImplemented(why)) => {
                 tracing::debug!(app = %app, why, "profile types unknown; reading the first candidate");
-                return candidates.first().cloned().ok_or_else(|| {
-                    SorError::Unexpected(format!("no profile-type candidates for {profile_type}"))
-                });
+                return Ok(first.clone());
             }
             Err(SorError::NotFound(_)) => return Err(absent()),
             Err(e) => return Err(e),

@@ -13,12 +13,11 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use tokio::time::Instant;
 
-use super::{modern, PyroscopeClient, RETRY_BASE_DELAY};
+use super::{modern, PyroscopeClient};
 use crate::formats::pyroscope_api::{
     GoPgo, ProfileFormat, SelectMergeProfileRequest, SelectMergeStacktracesRequest,
     SelectMergeStacktracesResponse, StackTraceSelector,
 };
-use crate::infra::backoff::Backoff;
 use crate::infra::outbound::Failure;
 use crate::infra::sor::SorError;
 use crate::model::{AppName, LabelSelector, TimeWindow};
@@ -162,20 +161,12 @@ impl PyroscopeClient {
     ) -> Result<Bytes, Failure> {
         let url = self.endpoint(&[modern::SERVICE, method]);
         let body = Bytes::from(body);
-        let retry = Backoff {
-            base: RETRY_BASE_DELAY,
-            max_delay: self.request_timeout,
-            max_retries: self.max_retries,
-        };
-        self.outbound
-            .send(deadline, retry, || {
-                let request = self
-                    .connect_post(url.clone())
-                    .header(CONTENT_TYPE, PROTO)
-                    .body(body.clone());
-                self.auth.authorize(request)
-            })
-            .await
+        self.send(deadline, self.max_retries, || {
+            self.connect_post(url.clone())
+                .header(CONTENT_TYPE, PROTO)
+                .body(body.clone())
+        })
+        .await
     }
 }
 

@@ -11,15 +11,14 @@ use crate::infra::outbound::Failure;
 use crate::infra::sor::SorError;
 
 impl PyroscopeClient {
-    /// Sends a request built by `build` until it succeeds, fails for good, runs out of retries,
-    /// or the deadline passes.
-    pub(super) async fn fetch(
+    /// Sends a request built by `build`, authorised, until it succeeds, fails for good, runs
+    /// out of retries, or the deadline passes: every call of the client goes through here.
+    pub(super) async fn send(
         &self,
-        operation: &'static str,
         deadline: Instant,
         max_retries: u32,
         build: impl Fn() -> RequestBuilder,
-    ) -> Result<Bytes, SorError> {
+    ) -> Result<Bytes, Failure> {
         // Retries never stretch the call past its deadline, so no wait needs a cap of its own.
         let retry = Backoff {
             base: RETRY_BASE_DELAY,
@@ -28,6 +27,18 @@ impl PyroscopeClient {
         };
         self.outbound
             .send(deadline, retry, || self.auth.authorize(build()))
+            .await
+    }
+
+    /// [`PyroscopeClient::send`], its failure turned into the SOR's error.
+    pub(super) async fn fetch(
+        &self,
+        operation: &'static str,
+        deadline: Instant,
+        max_retries: u32,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, SorError> {
+        self.send(deadline, max_retries, build)
             .await
             .map_err(|failure| self.error(operation, failure))
     }
@@ -41,16 +52,7 @@ impl PyroscopeClient {
         deadline: Instant,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Bytes, SorError> {
-        let retry = Backoff {
-            base: RETRY_BASE_DELAY,
-            max_delay: self.request_timeout,
-            max_retries: self.max_retries,
-        };
-        match self
-            .outbound
-            .send(deadline, retry, || self.auth.authorize(build()))
-            .await
-        {
+        match self.send(deadline, self.max_retries, build).await {
             Ok(bytes) => Ok(bytes),
             Err(failure) if super::pprof_read::unimplemented(&failure) => Err(
                 SorError::NotImplemented(format!("Pyroscope does not answer {operation}")),
