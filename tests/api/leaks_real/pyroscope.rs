@@ -8,11 +8,12 @@
 use pyroscope_functions::formats::pyroscope_api::paths;
 
 use super::programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
-use super::service::{backfill, leaks, slice_starts, steady_now, story, watch, SLICE};
+use super::service::{
+    backfill, backfill_window, leaks, slice_starts, steady_now, story, watch, SLICE,
+};
 use super::{assert_rate_inside, confirmed_leak, delivered_once, GO_TICKS};
 use crate::alertmanager::receiver;
 use crate::alertmanager_server::start_alertmanager;
-use crate::helpers::{eventually, json_with_status};
 use crate::stubs::standin::PyroscopeStandIn;
 
 /// Keeps each of `ticks` in `standin` as `app`, tick k at `starts[k]`, lasting its slice.
@@ -103,13 +104,7 @@ async fn leaks_real_go_leak_read_from_pyroscope_in_minute_slices_has_its_true_ra
     })
     .await;
     let last = first + 16 * SIXTY;
-    let body = serde_json::json!({"from": first, "to": last, "notify": true});
-    json_with_status(w.service.app.post("/trends/backfill", &body).await, 202).await;
-    eventually(240, "the backfill is done", || async {
-        let c = json_with_status(w.service.app.get("/trends/backfill").await, 200).await;
-        c["pending"] == 0 && c["done"].as_u64().unwrap_or(0) > 0
-    })
-    .await;
+    backfill_window(&w.service.app, first, last).await;
     let found = confirmed_leak(
         &w,
         "go-leak-minutes",

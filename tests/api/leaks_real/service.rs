@@ -226,9 +226,14 @@ pub async fn backfill(app: &TestApp, db: &TestDatabase, series: usize, now: i64,
         },
     )
     .await;
-    let body = json!({"from": from, "to": now, "notify": true});
+    backfill_window(app, from, now).await;
+}
+
+/// The backfill of `[from, to)` with `notify`, waited for until it is done.
+pub async fn backfill_window(app: &TestApp, from: i64, to: i64) {
+    let body = json!({"from": from, "to": to, "notify": true});
     json_with_status(app.post("/trends/backfill", &body).await, 202).await;
-    eventually(180, "the backfill is done", || async {
+    eventually(240, "the backfill is done", || async {
         let c = json_with_status(app.get("/trends/backfill").await, 200).await;
         c["pending"] == 0 && c["done"].as_u64().unwrap_or(0) > 0
     })
