@@ -17,19 +17,27 @@ ARG RUNTIME_IMAGE=debian:bookworm-slim
 
 FROM ${RUST_IMAGE} AS build
 WORKDIR /src
-# Dependencies first, so that source edits do not rebuild them: every target the manifest
-# names explicitly (the library, the binary, each [[bench]]) gets a stub, the dependencies are
-# built, and the stubs' own artefacts are removed so that the real sources always rebuild.
+# Dependencies first, so that source edits do not rebuild them: every target the manifests
+# name explicitly (each crate's library, the binary, each [[bench]]) gets a stub, the
+# dependencies are built, and the stubs' own artefacts are removed so that the real sources
+# always rebuild.
 COPY Cargo.toml Cargo.lock ./
+COPY crates/model/Cargo.toml crates/model/
+COPY crates/formats/Cargo.toml crates/formats/
+COPY crates/detection/Cargo.toml crates/detection/
+COPY crates/infra/Cargo.toml crates/infra/
+COPY crates/http/Cargo.toml crates/http/
 RUN set -eu; \
     mkdir -p src benches; \
     echo 'fn main() {}' > src/main.rs; \
     : > src/lib.rs; \
+    for crate in crates/*/; do mkdir -p "${crate}src"; : > "${crate}src/lib.rs"; done; \
     for bench in $(awk '/^\[\[bench\]\]/ { want = 1; next } want && /^name *=/ { gsub(/[" ]/, "", $0); sub(/^name=/, "", $0); print; want = 0 }' Cargo.toml); do \
         echo 'fn main() {}' > "benches/${bench}.rs"; \
     done; \
     cargo build --release --locked; \
-    rm -rf src benches target/release/.fingerprint/pyroscope-functions-* \
+    rm -rf src benches crates/*/src target/release/.fingerprint/pyroscope-functions-* \
+        target/release/.fingerprint/pf-* target/release/deps/libpf_* \
         target/release/deps/pyroscope_functions-* target/release/deps/libpyroscope_functions-* \
         target/release/pyroscope-functions
 COPY . .

@@ -4,9 +4,9 @@
 //! so that every series also computes its Benjamini–Hochberg family and a finding.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pyroscope_functions::detection::model::DetectorSettings;
-use pyroscope_functions::detection::share::examine;
-use pyroscope_functions::model::trend::{KeptFunction, SliceSummary};
+use pf_detection::model::DetectorSettings;
+use pf_detection::share::examine;
+use pf_model::trend::{KeptFunction, SliceSummary};
 
 const SERIES: usize = 2_000;
 const FUNCTIONS: usize = 100;

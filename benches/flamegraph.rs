@@ -6,7 +6,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pyroscope_functions::formats::flamegraph::{
+use pf_formats::formats::flamegraph::{
     parse_connect, parse_legacy, FlameGraphStats, FlamegraphError,
 };
 use serde::de::IgnoredAny;

@@ -10,8 +10,8 @@
 use std::collections::HashSet;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pyroscope_functions::detection::leaks::{examine, LeakSettings};
-use pyroscope_functions::model::trend::{KeptFunction, SliceSummary};
+use pf_detection::leaks::{examine, LeakSettings};
+use pf_model::trend::{KeptFunction, SliceSummary};
 
 const EXAMINATIONS: usize = 10_000;
 /// Distinct series built (`LEAKS_BENCH_DISTINCT` overrides: 20 fit in the caches).

@@ -11,11 +11,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use pf_formats::pprof::encode::to_bytes;
+use pf_formats::pprof::{CpuMerge, Limits};
+use pf_infra::telemetry::Metrics;
+use pf_model::TimeWindow;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::TimeWindow;
-use pyroscope_functions::pprof::encode::to_bytes;
-use pyroscope_functions::pprof::{CpuMerge, Limits};
 use pyroscope_functions::profiles::files::source::Root;
 use pyroscope_functions::profiles::{FileProfileData, PgoQuery, ProfileDataSor};
 

@@ -16,16 +16,14 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use pf_formats::formats::pyroscope_api::{paths, PprofProfile, SelectMergeStacktracesResponse};
+use pf_formats::pprof::encode::to_bytes;
+use pf_formats::pprof::proto::Profile;
+use pf_formats::pprof::{decompress, CpuMerge, Limits};
+use pf_infra::telemetry::Metrics;
+use pf_model::TimeWindow;
 use prost::Message;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::formats::pyroscope_api::{
-    paths, PprofProfile, SelectMergeStacktracesResponse,
-};
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::TimeWindow;
-use pyroscope_functions::pprof::encode::to_bytes;
-use pyroscope_functions::pprof::proto::Profile;
-use pyroscope_functions::pprof::{decompress, CpuMerge, Limits};
 use pyroscope_functions::profiles::{PgoQuery, ProfileDataSor, PyroscopeProfileData};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -6,12 +6,12 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use pf_formats::formats::flamegraph::parse_connect;
+use pf_model::ReportFormat;
+use pf_model::{ProfileType, TimeWindow};
 use pyroscope_functions::diff_report::html;
 use pyroscope_functions::diff_report::model::{DiffEntry, DiffSummary, Verdict};
 use pyroscope_functions::diff_report::{DiffReport, DiffRequest};
-use pyroscope_functions::formats::flamegraph::parse_connect;
-use pyroscope_functions::model::ReportFormat;
-use pyroscope_functions::model::{ProfileType, TimeWindow};
 use pyroscope_functions::pictures::{diff_flame_graph, flame_graph, Captions};
 use pyroscope_functions::profiles::DiffTrees;
 

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pyroscope_functions::formats::flamegraph::parse_connect;
-use pyroscope_functions::pprof::{decompress, encode, parse_file, Limits, StackTree};
+use pf_formats::formats::flamegraph::parse_connect;
+use pf_formats::pprof::{decompress, encode, parse_file, Limits, StackTree};
 use pyroscope_functions::profiles::files::source::ProfileDir;
 
 #[path = "../tests/common/profile_data.rs"]

@@ -6,8 +6,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use pf_formats::formats::flamegraph::parse_connect;
 use prost::Message;
-use pyroscope_functions::formats::flamegraph::parse_connect;
 use pyroscope_functions::querier::flame_graph;
 
 #[path = "../tests/common/profile_data.rs"]
@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
     let tree = &stats.tree;
     let whole = flame_graph(tree, 1 << 20, &[]);
     let cut = flame_graph(tree, 8_192, &[]);
-    let nodes = |g: &pyroscope_functions::formats::pyroscope_api::FlameGraph| {
+    let nodes = |g: &pf_formats::formats::pyroscope_api::FlameGraph| {
         g.levels.iter().map(|l| l.values.len() / 4).sum::<usize>()
     };
     eprintln!(

@@ -3,8 +3,8 @@
 //! of them; then the intervals of the 20 a report lists. Goal: under 5 ms.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use pf_model::{FunctionStat, ProfileType};
 use pyroscope_functions::diff_report::significance::assess;
-use pyroscope_functions::model::{FunctionStat, ProfileType};
 use pyroscope_functions::profiles::{ProfileDiff, ProfileWindow, WindowPart};
 
 const FUNCTIONS: usize = 5_000;

@@ -8,13 +8,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
-use pyroscope_functions::baselines::BaselineSor;
-use pyroscope_functions::baselines::{Baseline, BaselinePatch, NewBaseline};
-use pyroscope_functions::formats::flamegraph::parse_connect;
-use pyroscope_functions::infra::sor::SorError;
-use pyroscope_functions::model::{
+use pf_formats::formats::flamegraph::parse_connect;
+use pf_infra::sor::SorError;
+use pf_model::{
     AppName, CallTree, FunctionSite, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
 };
+use pyroscope_functions::baselines::BaselineSor;
+use pyroscope_functions::baselines::{Baseline, BaselinePatch, NewBaseline};
 use pyroscope_functions::profiles::ProfileDataSor;
 use pyroscope_functions::profiles::{
     DiffTrees, LabelQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
@@ -103,7 +103,7 @@ impl ProfileDataSor for CachedProfiles {
 
     async fn holding(
         &self,
-        _: pyroscope_functions::model::ProfileType,
+        _: pf_model::ProfileType,
         _: TimeWindow,
         _: Vec<String>,
     ) -> Result<Option<std::sync::Arc<pyroscope_functions::profiles::Holding>>, SorError> {

@@ -16,13 +16,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-use pyroscope_functions::formats::flamegraph::connect_json;
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::flamegraph::connect_json;
+use pf_formats::formats::pyroscope_api::{
     LabelNamesResponse, LabelPair, LabelValuesResponse, Point, ProfileType, ProfileTypesResponse,
     SelectMergeStacktracesRequest, SelectSeriesRequest, SelectSeriesResponse, Series,
     SeriesResponse,
 };
-use pyroscope_functions::model::{CallTree, TreeNode};
+use pf_model::{CallTree, TreeNode};
 use serde_json::Value;
 
 const CPU: &str = "process_cpu:cpu:nanoseconds:cpu:nanoseconds";

@@ -7,10 +7,10 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use pf_formats::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 use prost::Message;
 use pyroscope_functions::ingest::store::stored_profile;
 use pyroscope_functions::ingest::{LabelSet, Pushed};
-use pyroscope_functions::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 256 << 20,

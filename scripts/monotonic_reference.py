@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference values for src/model/significance/monotonic.rs (see its unit tests).
+"""Independent reference values for crates/model/src/significance/monotonic.rs (see its unit tests).
 
 Mann-Kendall from pymannkendall.original_test (S, Var(S), z; the p-value recomputed here as
 2*norm.sf(|z|), which keeps the digits of small p that pymannkendall's 2*(1 - cdf) loses);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent reference values for src/model/significance.rs (see its unit tests).
+"""Independent reference values for crates/model/src/significance.rs (see its unit tests).
 
 Standard library only: Student's t comes from the regularized incomplete beta function,
 evaluated with the Numerical Recipes continued fraction (modified Lentz) and math.lgamma;

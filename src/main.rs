@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use pf_infra::telemetry;
 use pyroscope_functions::app::settings::Settings;
 use pyroscope_functions::app::Application;
 use pyroscope_functions::gate::{self, GateArgs};
-use pyroscope_functions::infra::telemetry;
 
 /// Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots.
 #[derive(Parser)]

@@ -1,12 +1,12 @@
-//! The house is one-way: reads the imports of every file under `src/` and fails, naming the
-//! import, when a lower floor imports a higher one, when files import each other in a loop, or
-//! when capabilities depend on each other both ways.
-//!
-//! Floors, lowest first: `model/` (shared domain types, pure) ← `pprof/` and `formats/`
-//! (profile formats, pure) ← `detection/` (the share and leak tests, pure) ← `infra/` (database, outbound client, tasks, telemetry, what every store shares) ←
-//! `http/` (the error answer, routing, access control) ← the capabilities (one folder each:
-//! `profiles/`, `ingest/`, `watch/`, `regressions/`, `alerts/`, …) ← `app/` (composition root,
-//! settings, health, OpenAPI) and `main.rs`.
+//! The house is one-way. Its floors are crates (`crates/`: model, formats, detection, infra,
+//! http), and Cargo keeps them in order: a floor cannot name a higher one, nor a pure floor a
+//! framework, because it does not depend on it. What Cargo cannot see is inside the crate of
+//! `src/`, the capabilities (one folder each: `profiles/`, `ingest/`, `watch/`, `regressions/`,
+//! `alerts/`, …) under the root (`app/`, `settings/`, `main.rs`). This reads the imports of
+//! every file under `src/` and fails, naming the import, when a capability imports the root,
+//! when files import each other in a loop, when capabilities depend on each other both ways, or
+//! when one reaches past another's `mod.rs`; and it reads the pure floors' manifests, which
+//! Cargo takes as they are written.
 //!
 //! An import names a module path; it points at the file of that module, or, when that file only
 //! re-exports the name (`pub use child::Name`), at the file the name comes from. Unit-test files
@@ -16,28 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The floors, lowest first.
-const LAYERS: [&str; 7] = [
-    "model",
-    "formats",
-    "detection",
-    "infra",
-    "http",
-    "capability",
-    "root",
-];
+/// The floors of `src/`, lowest first.
+const LAYERS: [&str; 2] = ["capability", "root"];
 
 fn layer_of(file: &str) -> usize {
-    let rank = |name: &str| LAYERS.iter().position(|l| *l == name).unwrap_or(0);
-    let folder = top_folder(file);
-    match folder.as_str() {
-        "model" => rank("model"),
-        "formats" | "pprof" => rank("formats"),
-        "detection" => rank("detection"),
-        "infra" => rank("infra"),
-        "http" => rank("http"),
-        "app" | "settings" | "main.rs" | "lib.rs" => rank("root"),
-        _ => rank("capability"),
+    match top_folder(file).as_str() {
+        "app" | "settings" | "main.rs" | "lib.rs" => 1,
+        _ => 0,
     }
 }
 
@@ -456,37 +441,42 @@ fn no_files_import_each_other_in_a_loop() {
 
 #[test]
 fn the_checker_sees_a_back_import_and_a_loop() {
-    // A domain file importing infrastructure, and two files importing each other, must both be
+    // A capability importing the root, and two files importing each other, must both be
     // caught; otherwise the two tests above could pass on a house that breaks the rules.
     let modules = vec![
         parse(
-            "src/model/mod.rs",
-            "use crate::infra::sor::SorError;\npub fn f() {}\n",
+            "src/watch/mod.rs",
+            "use crate::settings::Settings;\npub fn f() {}\n",
         ),
         parse(
-            "src/infra/sor/mod.rs",
-            "pub use error::SorError;\nmod error;\n",
+            "src/settings/mod.rs",
+            "pub use load::Settings;\nmod load;\n",
+        ),
+        parse("src/settings/load.rs", "pub struct Settings;\n"),
+        parse(
+            "src/alerts/store/mod.rs",
+            "pub use error::StoreError;\nmod error;\nmod rows;\n",
         ),
         parse(
-            "src/infra/sor/error.rs",
-            "use crate::infra::sor::rows::Thing;\npub struct SorError;\n",
+            "src/alerts/store/error.rs",
+            "use crate::alerts::store::rows::Thing;\npub struct StoreError;\n",
         ),
         parse(
-            "src/infra/sor/rows.rs",
-            "use crate::infra::sor::SorError;\npub struct Thing;\n",
+            "src/alerts/store/rows.rs",
+            "use crate::alerts::store::StoreError;\npub struct Thing;\n",
         ),
     ];
     let edges = edges(&modules);
-    assert!(edges.iter().any(|(f, t, _)| f == "src/model/mod.rs"
-        && t == "src/infra/sor/error.rs"
+    assert!(edges.iter().any(|(f, t, _)| f == "src/watch/mod.rs"
+        && t == "src/settings/load.rs"
         && layer_of(t) > layer_of(f)));
     let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
     let found = loops(&files, &edges);
     assert_eq!(
         found,
         vec![vec![
-            "src/infra/sor/error.rs".to_owned(),
-            "src/infra/sor/rows.rs".to_owned()
+            "src/alerts/store/error.rs".to_owned(),
+            "src/alerts/store/rows.rs".to_owned()
         ]]
     );
     // Two capabilities that import each other are one two-way pair.
@@ -503,7 +493,7 @@ fn the_checker_sees_a_back_import_and_a_loop() {
         ),
         (
             "src/triage/b.rs".into(),
-            "src/model/d.rs".into(),
+            "src/settings/d.rs".into(),
             String::new(),
         ),
     ]);
@@ -549,58 +539,97 @@ fn capabilities_depend_one_way() {
     );
 }
 
-/// The crates a floor must not name: the pure floors (`model/`, `formats/`) no framework, no
-/// runtime and no file system.
-fn forbidden_crates(layer: &str) -> &'static [&'static str] {
-    match layer {
-        "model" | "formats" | "detection" => &["actix_web", "sqlx", "reqwest", "tokio", "std::fs"],
-        _ => &[],
-    }
+/// The pure floors: no framework, no runtime, no file system.
+const PURE_CRATES: [&str; 3] = ["model", "formats", "detection"];
+
+/// What a pure floor's manifest must not depend on: Cargo then keeps its code from naming it.
+const FRAMEWORKS: [&str; 4] = ["actix-web", "sqlx", "reqwest", "tokio"];
+
+/// The crates named in a manifest's `[dependencies]` (not its dev-dependencies).
+fn dependencies(manifest: &str) -> Vec<String> {
+    let section = manifest
+        .split("\n[")
+        .find(|part| part.starts_with("dependencies]"))
+        .unwrap_or_default();
+    section
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .filter_map(|l| l.split(['=', '.']).next())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect()
 }
 
-/// `(file, crate)` for every production file that names a crate its layer must not know.
-fn framework_leaks(files: &[(String, String)]) -> Vec<(String, &'static str)> {
-    let mut leaks = Vec::new();
-    for (file, source) in files {
-        let code = production_code(source);
-        for name in forbidden_crates(LAYERS[layer_of(file)]) {
-            let named = code.match_indices(name).any(|(at, _)| {
-                let before = code[..at].chars().next_back();
-                let after = code[at + name.len()..].chars().next();
-                !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-                    && after.is_some_and(|c| c == ':' || c == ';' || c.is_whitespace())
-            });
-            if named {
-                leaks.push((file.clone(), *name));
+/// `(crate, what)` for every pure floor that depends on a framework or names `std::fs`
+/// (which Cargo cannot keep out: it is the standard library).
+fn impure(floors: &[(String, String, Vec<(String, String)>)]) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (name, manifest, files) in floors {
+        for dep in dependencies(manifest) {
+            if FRAMEWORKS.contains(&dep.as_str()) {
+                found.push((name.clone(), dep));
+            }
+        }
+        for (file, source) in files {
+            if !is_test_file(file) && production_code(source).contains("std::fs") {
+                found.push((name.clone(), format!("{file} names std::fs")));
             }
         }
     }
-    leaks
+    found
 }
 
 #[test]
-fn no_layer_names_a_framework_it_must_not_know() {
-    let leaks = framework_leaks(&sources());
+fn the_pure_floors_depend_on_no_framework() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
+    let floors: Vec<(String, String, Vec<(String, String)>)> = PURE_CRATES
+        .iter()
+        .map(|name| {
+            let dir = root.join(name);
+            let manifest = fs::read_to_string(dir.join("Cargo.toml")).expect("a manifest");
+            let mut paths = Vec::new();
+            rust_files(&dir.join("src"), &mut paths);
+            let files = paths
+                .iter()
+                .map(|p| {
+                    let file = p.to_string_lossy().replace('\\', "/");
+                    (file, fs::read_to_string(p).expect("a source file"))
+                })
+                .collect();
+            (name.to_string(), manifest, files)
+        })
+        .collect();
     assert!(
-        leaks.is_empty(),
-        "frameworks named below the edge: {leaks:?}"
+        floors.iter().all(|(_, _, files)| files.len() > 5),
+        "the pure floors' sources were not read"
     );
-    // And the checker sees one.
+    let found = impure(&floors);
+    assert!(found.is_empty(), "pure floors that are not: {found:?}");
+    // And the checker sees both.
     let planted = [(
-        "src/model/notice.rs".to_owned(),
-        "use actix_web::web::Bytes;\nfn f() { let _ = reqwest::Client::new(); }\n".to_owned(),
+        "model".to_owned(),
+        "[package]\nname = \"m\"\n\n[dependencies]\nserde.workspace = true\ntokio = { workspace = true }\n\n[dev-dependencies]\nsqlx.workspace = true\n".to_owned(),
+        vec![(
+            "crates/model/src/notice.rs".to_owned(),
+            "fn f() { let _ = std::fs::read(\"x\"); }\n".to_owned(),
+        )],
     )];
     assert_eq!(
-        framework_leaks(&planted),
+        impure(&planted),
         [
-            ("src/model/notice.rs".to_owned(), "actix_web"),
-            ("src/model/notice.rs".to_owned(), "reqwest")
+            ("model".to_owned(), "tokio".to_owned()),
+            (
+                "model".to_owned(),
+                "crates/model/src/notice.rs names std::fs".to_owned()
+            )
         ]
     );
 }
 
-/// The folders the README's Architecture map names under `src/` (its first code block in that
-/// section): lines indented by two spaces, naming `name/`, and by four for a subfolder.
+/// The folders the README's Architecture map names (its first code block in that section):
+/// a line at the margin names a root (`crates/`, `src/`), one indented by two spaces a folder
+/// of it, by four a subfolder: `crates/model`, `src/watch`, `src/infra/sor`.
 fn mapped_folders(readme: &str) -> BTreeSet<String> {
     let section = readme
         .split("## Architecture")
@@ -608,16 +637,17 @@ fn mapped_folders(readme: &str) -> BTreeSet<String> {
         .and_then(|s| s.split("```").nth(1))
         .unwrap_or_default();
     let mut folders = BTreeSet::new();
-    let mut parent = String::new();
+    let (mut root, mut parent) = (String::new(), String::new());
     for line in section.lines() {
         let name = line.split_whitespace().next().unwrap_or("");
         let Some(folder) = name.strip_suffix('/') else {
             continue;
         };
         match line.len() - line.trim_start().len() {
+            0 => root = folder.to_owned(),
             2 => {
-                parent = folder.to_owned();
-                folders.insert(folder.to_owned());
+                parent = format!("{root}/{folder}");
+                folders.insert(parent.clone());
             }
             4 => {
                 folders.insert(format!("{parent}/{folder}"));
@@ -628,35 +658,46 @@ fn mapped_folders(readme: &str) -> BTreeSet<String> {
     folders
 }
 
+/// `root/name` for every folder of `root/`.
+fn folders_of(root: &Path, under: &str) -> BTreeSet<String> {
+    fs::read_dir(root.join(under))
+        .unwrap_or_else(|e| panic!("{under}/: {e}"))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| format!("{under}/{}", e.file_name().to_string_lossy()))
+        .filter(|name| name != "src/testing")
+        .collect()
+}
+
 #[test]
-fn the_readme_map_names_every_top_folder_of_src() {
+fn the_readme_map_names_every_crate_and_every_top_folder_of_src() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
     let mapped = mapped_folders(&readme);
-    let actual: BTreeSet<String> = fs::read_dir(root.join("src"))
-        .expect("src/")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name != "testing")
-        .collect();
+    let mut actual = folders_of(root, "crates");
+    actual.extend(folders_of(root, "src"));
     let top: BTreeSet<String> = mapped
         .iter()
-        .filter(|f| !f.contains('/'))
+        .filter(|f| f.matches('/').count() == 1)
         .cloned()
         .collect();
-    assert_eq!(top, actual, "README's map against src/");
-    for sub in mapped.iter().filter(|f| f.contains('/')) {
+    assert_eq!(top, actual, "README's map against crates/ and src/");
+    for sub in mapped.iter().filter(|f| f.matches('/').count() > 1) {
+        // A crate's folders are under its src/.
+        let in_crate = sub
+            .strip_prefix("crates/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(name, inner)| root.join("crates").join(name).join("src").join(inner));
         assert!(
-            root.join("src").join(sub).is_dir(),
-            "the map names src/{sub}"
+            root.join(sub).is_dir() || in_crate.is_some_and(|p| p.is_dir()),
+            "the map names {sub}"
         );
     }
     // And the reader sees a map that names a folder src/ lacks.
     let planted = mapped_folders("## Architecture\n```\nsrc/\n  ghost/  x\n    sub/  y\n```\n");
     assert_eq!(
         planted,
-        BTreeSet::from(["ghost".to_owned(), "ghost/sub".to_owned()])
+        BTreeSet::from(["src/ghost".to_owned(), "src/ghost/sub".to_owned()])
     );
 }
 

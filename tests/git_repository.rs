@@ -7,6 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
+use pf_model::trend::SliceSummary;
 use pyroscope_functions::commits::git::{GitError, GitRepository};
 use pyroscope_functions::commits::range::{name_suspects, RangeAsked};
 use pyroscope_functions::commits::range_ends;
@@ -14,7 +15,6 @@ use pyroscope_functions::commits::suspects::model::{
     CodeSpan, LineRange, Role, SuspectsReason, Why,
 };
 use pyroscope_functions::commits::suspects::{rank, MAX_SUSPECTS};
-use pyroscope_functions::model::trend::SliceSummary;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")

@@ -7,10 +7,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::hint::black_box;
 use std::str::FromStr;
 
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, ProfileType, TimeWindow};
 use pprof::protos::Message;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::{AppName, ProfileType, TimeWindow};
 use pyroscope_functions::profiles::files::source::Root;
 use pyroscope_functions::profiles::ProfileDataSor;
 use pyroscope_functions::profiles::{FileProfileData, ProfileQuery};

@@ -8,8 +8,8 @@ mod jvm;
 
 use std::collections::BTreeMap;
 
-use pyroscope_functions::pprof::jfr::{jfr_profiles, JfrError, JfrProfile};
-use pyroscope_functions::pprof::proto;
+use pf_formats::pprof::jfr::{jfr_profiles, JfrError, JfrProfile};
+use pf_formats::pprof::proto;
 
 fn profile<'a>(profiles: &'a [JfrProfile], kind: &str) -> &'a proto::Profile {
     &profiles

@@ -28,17 +28,18 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Cargo.toml's `package.rust-version`.
+/// Cargo.toml's `workspace.package.rust-version`, which every crate of the workspace takes.
 fn declared() -> String {
     let text = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
     let manifest: toml::Table = toml::from_str(&text).expect("Cargo.toml parses");
-    manifest["package"]["rust-version"]
+    manifest["workspace"]["package"]["rust-version"]
         .as_str()
         .expect("Cargo.toml states a rust-version")
         .to_string()
 }
 
-/// Every locked package but this one, with the rust-version it declares.
+/// Every locked package but the workspace's own (they have no `source`), with the rust-version
+/// it declares.
 fn locked_minimums() -> Vec<((u64, u64, u64), String)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
@@ -62,7 +63,7 @@ fn locked_minimums() -> Vec<((u64, u64, u64), String)> {
         .as_array()
         .expect("packages")
         .iter()
-        .filter(|p| p["name"] != env!("CARGO_PKG_NAME"))
+        .filter(|p| !p["source"].is_null())
         .filter(|p| p["id"].as_str().is_some_and(|id| resolved.contains(&id)))
         .filter_map(|p| {
             let minimum = version(p["rust_version"].as_str()?);

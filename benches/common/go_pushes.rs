@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use pyroscope_functions::pprof::encode::to_bytes;
-use pyroscope_functions::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
+use pf_formats::pprof::encode::to_bytes;
+use pf_formats::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
 
 /// Functions of the program.
 const FUNCTIONS: u64 = 400;

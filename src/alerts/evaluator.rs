@@ -18,10 +18,10 @@ use crate::alerts::firing::{
 };
 use crate::alerts::rules::{AlertRule, AlertRuleSor};
 use crate::delivery::webhook;
-use crate::infra::sor::SorError;
-use crate::model::{breaches, AppName, FunctionStat, InputError, ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::triage::RuleSet;
+use pf_infra::sor::SorError;
+use pf_model::{breaches, AppName, FunctionStat, InputError, ProfileType, TimeWindow};
 
 /// Profile reads in flight at once.
 const READS_AT_ONCE: usize = 16;

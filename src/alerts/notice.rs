@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 use crate::alerts::firing::{AlertTransition, StoredAlert, TransitionKind};
 use crate::alerts::rules::AlertRule;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
-use crate::model::{round_percent, FunctionStat, ProfileType};
 use crate::registry::{owners, RegistrySor, Service};
+use pf_model::{round_percent, FunctionStat, ProfileType};
 
 /// The `alertname` label of every rule alert this service raises.
 pub const ALERT_NAME: &str = "ProfilingRuleBreached";
@@ -228,8 +228,8 @@ mod tests {
 
     use super::RuleNotices;
     use crate::alerts::firing::{AlertPhase, StoredAlert};
-    use crate::model::ProfileType;
     use crate::testing::alert_rule;
+    use pf_model::ProfileType;
 
     #[test]
     fn a_rule_alert_of_a_kubernetes_name_carries_it_whole_and_links_it_as_one_segment() {

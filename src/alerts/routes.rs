@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::notice::{AlertTransitionNotice, AlertWebhook};
 use super::service::{AlertEvaluationService, DryRun, EvaluationError};
 use crate::alerts::firing::{AlertTransition, StoredAlert};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::RecordId;
-use crate::http::routing::resource;
-use crate::model::{now_floored, parse_limit, AppName};
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::RecordId;
+use pf_http::routing::resource;
+use pf_model::{now_floored, parse_limit, AppName};
 
 /// Mounts the route; expects `web::Data<AlertEvaluationService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,7 +52,7 @@ pub struct TransitionList {
 pub struct HistoryParams {
     /// Only this app's transitions.
     #[serde(rename = "appName")]
-    #[param(rename = "appName", inline, value_type = Option<crate::model::AppName>)]
+    #[param(rename = "appName", inline, value_type = Option<pf_model::AppName>)]
     pub app_name: Option<String>,
     /// 1..=1000, default 50.
     #[param(minimum = 1, maximum = 1000)]

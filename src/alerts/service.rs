@@ -9,12 +9,12 @@ use utoipa::ToSchema;
 use super::value::{rule_value, RuleValue, ValueError, ValueKind};
 use crate::alerts::firing::{AlertPhase, AlertStateSor, AlertTransition, StoredAlert};
 use crate::alerts::rules::{AlertRule, AlertRuleSor};
-use crate::infra::sor::SorError;
-use crate::model::{
-    breaches, AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow,
-};
 use crate::profiles::{ProfileDataSor, ProfileQuery};
 use crate::triage::RuleSet;
+use pf_infra::sor::SorError;
+use pf_model::{
+    breaches, AppName, FunctionStat, InputError, LabelSelector, ProfileType, TimeWindow,
+};
 
 /// Functions read per profile: the most a profile answer holds, so a pattern sums them all.
 const FUNCTIONS_READ: u32 = 1000;

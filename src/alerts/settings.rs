@@ -7,7 +7,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::delivery::DeliverySettings;
-use crate::infra::durations;
+use pf_infra::durations;
 
 /// How often rules are evaluated, over how much of the recent past, and where alerts go.
 #[derive(Debug, Clone, Deserialize)]

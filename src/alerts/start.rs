@@ -16,13 +16,13 @@ use crate::alerts::settings::AlertSettings;
 use crate::alerts::task::{EvaluatorStatus, EvaluatorTask};
 use crate::alerts::AlertEvaluationService;
 use crate::delivery::AlertmanagerQueue;
-use crate::infra::db::Database;
-use crate::infra::leader::PgLeadership;
-use crate::infra::tasks::Tasks;
-use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
 use crate::triage::RuleSet;
+use pf_infra::db::Database;
+use pf_infra::leader::PgLeadership;
+use pf_infra::tasks::Tasks;
+use pf_infra::telemetry::Metrics;
 
 /// How long the evaluator may take to finish an evaluation once asked to stop.
 const STOP_WITHIN: Duration = Duration::from_secs(5);

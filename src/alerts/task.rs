@@ -14,10 +14,10 @@ use super::evaluator::{Evaluation, Evaluator};
 use super::notice::RuleAlert;
 use crate::alerts::firing::TransitionKind;
 use crate::delivery::AlertmanagerQueue;
-use crate::infra::budget::in_background;
-use crate::infra::leader::Leadership;
-use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
-use crate::infra::telemetry::Metrics;
+use pf_infra::budget::in_background;
+use pf_infra::leader::Leadership;
+use pf_infra::tasks::{RoundStatus, Shutdown, TaskDetails};
+use pf_infra::telemetry::Metrics;
 
 /// The evaluator and what it needs to run on its own.
 #[derive(Clone)]

@@ -8,8 +8,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::{separator_form, FunctionStat, ProfileType};
 use crate::triage::RuleSet;
+use pf_model::{separator_form, FunctionStat, ProfileType};
 
 /// How many matching functions a value keeps to show (the sum covers all of them).
 const SHOWN_FUNCTIONS: usize = 10;

@@ -7,9 +7,9 @@ use actix_web::web;
 
 use crate::app::openapi;
 use crate::app::openapi::RoutesDoc;
-use crate::http::auth::Authenticator;
-use crate::infra::address_guard::{AddressGuard, AddressPolicy};
 use crate::settings::Settings;
+use pf_http::auth::Authenticator;
+use pf_infra::address_guard::{AddressGuard, AddressPolicy};
 
 /// What the HTTP edge is given: the access control and the address guard as the routes' app
 /// data, and the OpenAPI document it serves.

@@ -13,9 +13,9 @@ use super::ground::Ground;
 use super::remote_sors::{ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::StartupError;
 use crate::alerts::start::{self as alerts, AlertNeeds};
-use crate::infra::tasks::Tasks;
 use crate::settings::Function;
 use crate::triage::start::load_rules;
+use pf_infra::tasks::Tasks;
 
 /// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
 /// process runs it.

@@ -20,7 +20,6 @@ use crate::fleet_search::start::{self as fleet_search, FleetNeeds};
 use crate::fleet_search::FleetSearchService;
 use crate::history::recorder::{self, HistoryWriter};
 use crate::history::HistorySor;
-use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
 use crate::regressions::service::RegressionService;
@@ -28,6 +27,7 @@ use crate::settings::{Bor, BorVersion, Settings};
 use crate::triage::start::{self as triage, TriageNeeds};
 use crate::triage::TriageService;
 use crate::watch::{FleetSummarySor, TrendSor};
+use pf_infra::telemetry::Metrics;
 
 /// The SOR implementations this process serves routes for.
 #[derive(Clone, Default)]

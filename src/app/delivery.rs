@@ -6,10 +6,10 @@ use std::sync::Arc;
 use super::access::address_guard;
 use super::StartupError;
 use crate::delivery::{self, Delivery, DeliveryNeeds};
-use crate::infra::db::Database;
-use crate::infra::tasks::Tasks;
-use crate::infra::telemetry::Metrics;
 use crate::settings::{Function, Settings};
+use pf_infra::db::Database;
+use pf_infra::tasks::Tasks;
+use pf_infra::telemetry::Metrics;
 
 /// The process's one delivery task, started under `tasks`; `None` when nothing here produces.
 pub(super) fn start_delivery(

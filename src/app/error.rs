@@ -1,7 +1,7 @@
 //! `StartupError`: why the service could not start.
 
-use crate::infra::tasks::StartError;
 use crate::settings::Function;
+use pf_infra::tasks::StartError;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]

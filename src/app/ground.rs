@@ -6,9 +6,9 @@ use std::sync::Arc;
 use super::bors::Hosted;
 use super::remote_sors::RemoteSors;
 use crate::delivery::Delivery;
-use crate::infra::db::Database;
-use crate::infra::telemetry::Metrics;
 use crate::settings::Settings;
+use pf_infra::db::Database;
+use pf_infra::telemetry::Metrics;
 
 /// The settings, the SORs this process hosts, its database and delivery task (each when it has
 /// one), and the metrics registry.

@@ -16,18 +16,18 @@ use crate::baselines::PgBaselineStore;
 use crate::front_door::{FrontDoorNeeds, FrontDoorService};
 use crate::health::{DatabaseCheck, HealthChecks};
 use crate::history::PgHistoryStore;
-use crate::http::routing;
-use crate::infra::db::{open_database, Database};
-use crate::infra::probe::HealthCheck;
-use crate::infra::tasks::Tasks;
-use crate::infra::telemetry;
-use crate::infra::telemetry::{pool_gauge, Metrics};
-use crate::infra::tls;
 use crate::ingest::start::{self as ingest, IntakeSettings};
 use crate::profiles::start::{self as profiles, SourceSettings};
 use crate::querier::Querier;
 use crate::registry::PgRegistryStore;
 use crate::settings::{Function, Settings};
+use pf_http::routing;
+use pf_infra::db::{open_database, Database};
+use pf_infra::probe::HealthCheck;
+use pf_infra::tasks::Tasks;
+use pf_infra::telemetry;
+use pf_infra::telemetry::{pool_gauge, Metrics};
+use pf_infra::tls;
 
 mod access;
 mod alerts;
@@ -255,7 +255,7 @@ fn serve(
     let mut server = HttpServer::new(move || {
         App::new()
             // Inside `observe`, so refusals are timed, logged and carry the request id.
-            .wrap(from_fn(crate::http::auth::require_token))
+            .wrap(from_fn(pf_http::auth::require_token))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::default())
             .app_data(metrics.clone())

@@ -2,9 +2,9 @@
 
 use utoipa::OpenApi;
 
-use crate::http::auth_settings::DEFAULT_EXEMPT;
-use crate::http::openapi::require_a_field;
-pub use crate::http::openapi::{secured, BEARER_SCHEME};
+use pf_http::auth_settings::DEFAULT_EXEMPT;
+use pf_http::openapi::require_a_field;
+pub use pf_http::openapi::{secured, BEARER_SCHEME};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,7 +13,7 @@ pub use crate::http::openapi::{secured, BEARER_SCHEME};
         description = "Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots, \
                        with approved baselines, an audit trail, a service registry and alert rules in PostgreSQL."
     ),
-    components(schemas(crate::http::error::ErrorBody)),
+    components(schemas(pf_http::error::ErrorBody)),
     tags(
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "baselines", description = "Approved per-function thresholds (ReadPyroscopeBaseline.sor.v1)"),

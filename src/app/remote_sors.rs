@@ -11,9 +11,6 @@ use crate::baselines::remote::RemoteBaselineStore;
 use crate::baselines::BaselineSor;
 use crate::history::remote::RemoteHistoryStore;
 use crate::history::HistorySor;
-use crate::infra::probe::HealthCheck;
-use crate::infra::sor::remote::{RemoteSor, RemoteSorCheck};
-use crate::infra::telemetry::Metrics;
 use crate::profiles::remote::RemoteProfileData;
 use crate::profiles::ProfileDataSor;
 use crate::registry::remote::RemoteRegistryStore;
@@ -21,6 +18,9 @@ use crate::registry::RegistrySor;
 use crate::settings::{Function, Settings, SorUrls};
 use crate::watch::remote::RemoteTrends;
 use crate::watch::WatcherReads;
+use pf_infra::probe::HealthCheck;
+use pf_infra::sor::remote::{RemoteSor, RemoteSorCheck};
+use pf_infra::telemetry::Metrics;
 
 /// Health checks of the remote SORs a process's BORs use.
 pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;

@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::infra::db::Database;
-use crate::model::Slices;
 use crate::regressions::store::{PgRegressionStore, RegressionSor};
 use crate::watch::store::PgSummaryStore;
 use crate::watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
+use pf_infra::db::Database;
+use pf_model::Slices;
 
 /// The watcher's stores by contract, when this process runs the watcher.
 #[derive(Clone)]

@@ -7,10 +7,10 @@ use async_trait::async_trait;
 
 use super::model::{Baseline, BaselinePatch, NewBaseline};
 use crate::baselines::BaselineSor;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, ProfileType};
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, ProfileType};
 
 /// Reads an app's baselines once for every caller asking while that read is under way; the
 /// answer is not kept after it, so a change is seen by every read that starts after it.

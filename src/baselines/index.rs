@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::Baseline;
-use crate::model::{normalize_function_name, ProfileType};
+use pf_model::{normalize_function_name, ProfileType};
 
 /// An app's approved thresholds, looked up by profile type and normalised function name so
 /// JVM-generated names still match after a restart.

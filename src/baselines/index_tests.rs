@@ -1,8 +1,8 @@
 //! The thresholds' index: names normalised, the strictest kept.
 
 use super::BaselineIndex;
-use crate::model::ProfileType;
 use crate::testing::baseline;
+use pf_model::ProfileType;
 
 #[test]
 fn baselines_match_by_normalised_name_and_type_keeping_the_strictest() {

@@ -14,8 +14,8 @@ pub use postgres::PgBaselineStore;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::{AppName, ProfileType};
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType};
 
 /// Approved per-function thresholds (docs/api.md, Baselines).
 ///

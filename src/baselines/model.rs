@@ -4,13 +4,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::infra::sor::fields::{partial_update, text_column};
-use crate::model::{
+use pf_infra::partial_update;
+use pf_model::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
-
-text_column!(Severity, ProfileType);
 
 /// An approved threshold: `functionName` of `appName` may use at most `maxSelfPercent` of `profileType`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
@@ -61,20 +59,20 @@ pub struct BaselinePatch {
 }))]
 pub struct CreateBaselineRequest {
     /// Required, 1–255 characters.
-    #[schema(required, inline, value_type = crate::model::AppName)]
+    #[schema(required, inline, value_type = pf_model::AppName)]
     pub app_name: Option<String>,
     /// Required: cpu, alloc, lock or wall (aliases accepted).
-    #[schema(required, inline, value_type = crate::model::ProfileTypeName)]
+    #[schema(required, inline, value_type = pf_model::ProfileTypeName)]
     pub profile_type: Option<String>,
     /// Required, as Pyroscope names the function.
-    #[schema(required, inline, value_type = crate::model::FunctionNameText)]
+    #[schema(required, inline, value_type = pf_model::FunctionNameText)]
     pub function_name: Option<String>,
     /// Required, 0 < x <= 100.
     #[schema(required, nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub max_self_percent: Option<f64>,
     /// Defaults to `warning`.
     pub severity: Option<Severity>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub created_by: Option<String>,
 }
 

@@ -4,9 +4,9 @@ use async_trait::async_trait;
 
 use super::model::{Baseline, BaselinePatch, NewBaseline};
 use crate::baselines::BaselineSor;
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::{AppName, ProfileType};
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_name, max_self_percent, severity, \
                        created_by, created_at, updated_at";

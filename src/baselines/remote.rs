@@ -8,9 +8,9 @@ use super::model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
 use crate::baselines::BaselineSor;
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::{AppName, ProfileType};
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType};
 
 /// Baselines kept by a Baseline SOR at another address.
 #[derive(Clone)]

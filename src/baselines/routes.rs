@@ -7,11 +7,12 @@ use super::model::{
     UpdateBaselineRequest,
 };
 use crate::baselines::BaselineSor;
-use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
-use crate::http::extract::{AppNameParam, AppPath, RecordId};
-use crate::http::routing::resource;
-use crate::infra::sor::fields::Object;
-use crate::model::{AppName, ProfileType};
+use pf_http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
+use pf_http::extract::App;
+use pf_http::extract::{AppNameParam, AppPath, RecordId};
+use pf_http::routing::resource;
+use pf_infra::sor::fields::Object;
+use pf_model::ProfileType;
 
 /// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -56,7 +57,7 @@ pub async fn create(
     ))]
 pub async fn list_by_app(
     store: web::Data<dyn BaselineSor>,
-    app: AppName,
+    App(app): App,
 ) -> Result<HttpResponse, ApiError> {
     let baselines = store.list(app.clone(), None).await?;
     Ok(HttpResponse::Ok().json(BaselineList {
@@ -70,7 +71,7 @@ pub async fn list_by_app(
 #[utoipa::path(get, path = "/baselines/{appName}/{type}", tag = "baselines",
     params(
         AppNameParam,
-        ("type" = inline(crate::model::ProfileTypeName), Path, description = "cpu, alloc, lock or wall (aliases accepted)"),
+        ("type" = inline(pf_model::ProfileTypeName), Path, description = "cpu, alloc, lock or wall (aliases accepted)"),
     ),
     responses(
         (status = 200, body = BaselineList),
@@ -78,7 +79,7 @@ pub async fn list_by_app(
     ))]
 pub async fn list_by_type(
     store: web::Data<dyn BaselineSor>,
-    app: AppName,
+    App(app): App,
     path: AppPath<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, profile_type) = path.into_inner();

@@ -12,9 +12,9 @@ use super::range::{name_suspects, RangeAsked};
 use super::settings::RepositorySettings;
 use super::suspects::model::{SuspectsAnswer, SuspectsReason};
 use super::suspects::{code_spans, related, repo_path, RangeEnds};
-use crate::infra::sor::SorError;
-use crate::model::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow, GIT_REF_LABEL};
 use crate::profiles::{LabelQuery, ProfileDataSor, ProfileQuery};
+use pf_infra::sor::SorError;
+use pf_model::{AppName, CallTree, LabelSelector, ProfileType, TimeWindow, GIT_REF_LABEL};
 
 /// The label naming the repository an agent's code comes from.
 const REPOSITORY_LABEL: &str = "service_repository";
@@ -215,9 +215,9 @@ mod tests {
 
     use super::{Between, CommitNamer};
     use crate::commits::{RangeEnds, RepositorySettings, SuspectsReason};
-    use crate::infra::sor::SorError;
-    use crate::model::{ProfileType, TimeWindow};
     use crate::profiles::MockProfileDataSor;
+    use pf_infra::sor::SorError;
+    use pf_model::{ProfileType, TimeWindow};
 
     #[tokio::test]
     async fn a_source_without_lines_is_said_rather_than_blaming_the_stacks() {

@@ -14,13 +14,13 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::policy::{Next, RetryPolicy};
-use super::status::DeliveryStatus;
+use super::status::{refresh, DeliveryStatus};
 use super::{count, describe};
 use crate::delivery::outbox::{ClaimedNotification, NotificationOutbox, Settlement};
-use crate::infra::backoff::Backoff;
-use crate::infra::outbound::{Failure, Outbound};
-use crate::infra::tasks::Shutdown;
-use crate::infra::telemetry::Metrics;
+use pf_infra::backoff::Backoff;
+use pf_infra::outbound::{Failure, Outbound};
+use pf_infra::tasks::Shutdown;
+use pf_infra::telemetry::Metrics;
 
 /// The longest wait between two looks at the outbox: rows other replicas enqueue are seen
 /// within it.
@@ -110,7 +110,7 @@ impl Drain {
             }
             if stats_at.elapsed() >= STATS_EVERY {
                 stats_at = Instant::now();
-                status.refresh(self.outbox.stats().await, in_flight.len());
+                refresh(status, self.outbox.stats().await, in_flight.len());
             }
             tokio::select! {
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}

@@ -17,8 +17,8 @@ pub use channel::{link, webhook};
 pub use outbox::{enqueue, NewNotification, NotificationKind};
 pub use start::{start, Delivery, DeliveryNeeds, DeliverySettings};
 
-use crate::infra::outbound::Failure;
-use crate::infra::telemetry::Metrics;
+use pf_infra::outbound::Failure;
+use pf_infra::telemetry::Metrics;
 
 /// Counts one attempt (or a give-up) in `alert_notifications_total`.
 fn count(metrics: &Metrics, target: &str, outcome: &str) {

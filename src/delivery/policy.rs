@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::infra::backoff::Backoff;
+use pf_infra::backoff::Backoff;
 
 /// How the outbox retries one notification.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -13,12 +13,12 @@ use super::policy::RetryPolicy;
 use super::status::DeliveryStatus;
 use super::task::{AlertmanagerTarget, DeliveryTask};
 use super::AlertmanagerQueue;
-use crate::infra::address_guard::AddressGuard;
-use crate::infra::backoff::Backoff;
-use crate::infra::db::Database;
-use crate::infra::outbound::Outbound;
-use crate::infra::tasks::{StartError, Tasks};
-use crate::infra::telemetry::Metrics;
+use pf_infra::address_guard::AddressGuard;
+use pf_infra::backoff::Backoff;
+use pf_infra::db::Database;
+use pf_infra::outbound::Outbound;
+use pf_infra::tasks::{StartError, Tasks};
+use pf_infra::telemetry::Metrics;
 
 /// Bytes of a receiver's answer kept: only its status matters.
 const MAX_ANSWER: usize = 4096;

@@ -5,8 +5,8 @@
 use chrono::Utc;
 
 use crate::delivery::outbox::OutboxStats;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::{RoundStatus, TaskDetails};
+use pf_infra::sor::SorError;
+use pf_infra::tasks::{RoundStatus, TaskDetails};
 
 /// The delivery task's state, as `/health` shows it under `alertDelivery`; a round is a claim
 /// from the outbox or a read of its counts.
@@ -36,21 +36,19 @@ impl TaskDetails for Delivering {
     }
 }
 
-impl DeliveryStatus {
-    /// New counts from the outbox, or why there are none (a failed round).
-    pub fn refresh(&self, stats: Result<OutboxStats, SorError>, in_flight: usize) {
-        let error = self.update(|seen| {
-            seen.in_flight = in_flight;
-            match stats {
-                Ok(stats) => {
-                    seen.stats = Some(stats);
-                    None
-                }
-                Err(error) => Some(error),
+/// New counts from the outbox, or why there are none (a failed round).
+pub fn refresh(status: &DeliveryStatus, stats: Result<OutboxStats, SorError>, in_flight: usize) {
+    let error = status.update(|seen| {
+        seen.in_flight = in_flight;
+        match stats {
+            Ok(stats) => {
+                seen.stats = Some(stats);
+                None
             }
-        });
-        if let Some(error) = error {
-            self.failed(format!("the outbox cannot be read: {error}"));
+            Err(error) => Some(error),
         }
+    });
+    if let Some(error) = error {
+        status.failed(format!("the outbox cannot be read: {error}"));
     }
 }

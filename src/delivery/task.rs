@@ -12,9 +12,9 @@ use super::alertmanager::AlertmanagerQueue;
 use super::drain::Drain;
 use super::status::DeliveryStatus;
 use super::{count, describe};
-use crate::infra::backoff::Backoff;
-use crate::infra::outbound::Outbound;
-use crate::infra::tasks::Shutdown;
+use pf_infra::backoff::Backoff;
+use pf_infra::outbound::Outbound;
+use pf_infra::tasks::Shutdown;
 
 /// Retries of one Alertmanager request, within the delivery timeout.
 const ALERTMANAGER_RETRY: Backoff = Backoff {

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
 use super::significance;
 use crate::baselines::BaselineIndex;
-use crate::model::{breaches, normalize_function_name, normalized_function_name, percent_of};
 use crate::profiles::{ProfileDiff, ProfileWindow};
+use pf_model::{breaches, normalize_function_name, normalized_function_name, percent_of};
 
 /// A change is listed when its delta, rounded to hundredths of a point, is above 0.10 points:
 /// exactly 0.10 is noise, 0.11 is not.

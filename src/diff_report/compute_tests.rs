@@ -6,8 +6,8 @@ const JUDGE: Judgement = Judgement {
     warn_regression_points: 5.0,
     fdr: 0.05,
 };
-use crate::model::{FunctionStat, ProfileType};
 use crate::testing::{baseline, diff_request, stat};
+use pf_model::{FunctionStat, ProfileType};
 
 fn window(total: u64, functions: Vec<FunctionStat>) -> ProfileWindow {
     ProfileWindow {
@@ -88,7 +88,7 @@ fn exactly_a_tenth_of_a_point_is_not_a_change() {
 fn empty_windows_count_as_zero_percent() {
     assert_eq!(delta_centipoints(5, 10, 0, 0), 5000);
     assert_eq!(delta_centipoints(0, 0, 5, 10), -5000);
-    assert_eq!(crate::model::percent_of(1, 0), 0.0);
+    assert_eq!(pf_model::percent_of(1, 0), 0.0);
 }
 
 #[test]

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use super::model::{DiffEntry, DiffReport, DiffRequest};
 use super::significance::{delta_text, summary_text};
-use crate::model::{round_percent, LabelSelector};
 use crate::pictures::{diff_flame_graph, href, shown, Captions, Cell, Page};
 use crate::profiles::DiffTrees;
+use pf_model::{round_percent, LabelSelector};
 
 /// The differential flame graph of a report: the current window's shape, coloured by change;
 /// the tooltips of the functions `report` lists add their self share's change, with its

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use super::model::{DiffEntry, DiffReport};
 use super::significance::{delta_text, summary_text};
-use crate::model::round_percent;
+use pf_model::round_percent;
 
 /// Renders `report`; the Threshold columns appear when it carries baselines (v2). Numbers are
 /// rounded as in the JSON answer (half away from zero), then printed with 2 decimals.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::diff_report::model::{DiffSummary, Verdict};
-use crate::model::{ProfileType, TimeWindow};
+use pf_model::{ProfileType, TimeWindow};
 
 fn entry(function: &str, base: f64, cur: f64, threshold: Option<f64>) -> DiffEntry {
     DiffEntry {

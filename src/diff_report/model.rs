@@ -5,8 +5,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::significance::{DeltaInterval, SignificanceSummary};
 use crate::commits::SuspectsAnswer;
-pub use crate::model::ReportFormat;
-use crate::model::{
+pub use pf_model::ReportFormat;
+use pf_model::{
     optional_text, parse_limit, parse_slices, round2, AppName, InputError, LabelSelector,
     ProfileType, TimeWindow,
 };
@@ -31,7 +31,7 @@ pub struct DiffParams {
     pub baseline_to: Option<i64>,
     /// cpu (default), alloc, lock or wall; aliases accepted.
     #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Changed functions listed, 1..=1000; default 20.
     #[param(minimum = 1, maximum = 1000)]
@@ -41,16 +41,16 @@ pub struct DiffParams {
     #[param(inline, value_type = Option<DiffFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers for both sides, Prometheus style: `region=~"eu-.*"`.
-    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "region=~\"eu-.*\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, example = "region=~\"eu-.*\"")]
     pub labels: Option<String>,
     /// Matchers of the baseline side only, e.g. the stable pods (`track="stable"`). With
     /// either side's labels and no baseline window, both sides read the current window.
     #[serde(rename = "baselineLabels")]
-    #[param(inline, value_type = Option<crate::model::SelectorText>, rename = "baselineLabels", example = "track=\"stable\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, rename = "baselineLabels", example = "track=\"stable\"")]
     pub baseline_labels: Option<String>,
     /// Matchers of the current side only, e.g. the canary (`track="canary"`).
     #[serde(rename = "currentLabels")]
-    #[param(inline, value_type = Option<crate::model::SelectorText>, rename = "currentLabels", example = "track=\"canary\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, rename = "currentLabels", example = "track=\"canary\"")]
     pub current_labels: Option<String>,
     /// Each window is also read in this many parts (at most one per 10 s; 0 = off, at most 60;
     /// default 10), so every delta gets a 95 % interval and the verdict ignores noise.
@@ -72,7 +72,7 @@ pub const DIFF_FORMATS: [ReportFormat; 4] = [
     ReportFormat::Html,
 ];
 
-crate::model::documented! {
+pf_model::documented! {
     /// The OpenAPI schema of the diff route's `format`.
     pub struct DiffFormatName = ReportFormat::schema_of(&DIFF_FORMATS);
 }

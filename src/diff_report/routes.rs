@@ -6,10 +6,11 @@ use actix_web::{web, HttpResponse};
 use super::model::{DiffParams, DiffReport, DiffRequest};
 use super::service::DiffReportService;
 use super::{html, markdown};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::{AppNameParam, RequestedBy, RequestedByParam};
-use crate::http::routing::{rendered, resource};
-use crate::model::{now_floored, AppName, ReportFormat};
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::App;
+use pf_http::extract::{AppNameParam, RequestedBy, RequestedByParam};
+use pf_http::routing::{rendered, resource};
+use pf_model::{now_floored, ReportFormat};
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -45,7 +46,7 @@ pub struct RoutesDoc;
     ))]
 pub async fn diff(
     service: web::Data<DiffReportService>,
-    app: AppName,
+    App(app): App,
     query: web::Query<DiffParams>,
     RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
@@ -73,9 +74,9 @@ mod tests {
     use actix_web::test;
 
     use super::*;
-    use crate::infra::sor::SorError;
     use crate::profiles::MockProfileDataSor;
     use crate::testing::call_routes;
+    use pf_infra::sor::SorError;
 
     async fn call(uri: &str, profiles: MockProfileDataSor) -> actix_web::dev::ServiceResponse {
         let service = DiffReportService::new(
@@ -93,7 +94,7 @@ mod tests {
     fn empty_diff() -> MockProfileDataSor {
         let mut mock = MockProfileDataSor::new();
         mock.expect_diff().returning(|q| {
-            let window = |w: crate::model::TimeWindow| crate::profiles::ProfileWindow {
+            let window = |w: pf_model::TimeWindow| crate::profiles::ProfileWindow {
                 parts: None,
                 parts_unavailable: None,
                 labels: Default::default(),

@@ -9,10 +9,10 @@ use super::model::{DiffReport, DiffRequest};
 use crate::baselines::{BaselineIndex, BaselineSor};
 use crate::commits::{Between, CommitNamer, SuspectsAnswer, SuspectsReason};
 use crate::history::{AssessmentSeverity, HistoryRecorder, NewHistoryRecord, RecordKey};
-use crate::infra::sor::json_text::JsonText;
-use crate::infra::sor::SorError;
-use crate::model::{truncate_chars, MAX_RECOMMENDATION};
 use crate::profiles::{DiffTrees, ProfileDataSor, ProfileDiffQuery};
+use pf_infra::sor::json_text::JsonText;
+use pf_infra::sor::SorError;
+use pf_model::{truncate_chars, MAX_RECOMMENDATION};
 
 /// Functions asked for per window: enough that every function that matters is ranked in both,
 /// so a function is never "new" merely because it fell off one window's list.

@@ -14,13 +14,13 @@ const JUDGE: Judgement = Judgement {
 use crate::baselines::MockBaselineSor;
 use crate::diff_report::model::{DiffParams, Verdict};
 use crate::history::MockHistorySor;
-use crate::infra::telemetry::Metrics;
-use crate::model::{ProfileType, ReportFormat, TimeWindow};
 use crate::profiles::{MockProfileDataSor, ProfileDiff, ProfileWindow};
 use crate::testing::{
     baseline, diff_request, dropped_writes, failing_baselines, next_record, recorder,
     recording_history, refusing_history, stat,
 };
+use pf_infra::telemetry::Metrics;
+use pf_model::{ProfileType, ReportFormat, TimeWindow};
 
 fn request() -> DiffRequest {
     DiffRequest {

@@ -9,11 +9,11 @@ use std::collections::HashMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::significance::{
+use crate::profiles::{ProfileDiff, ProfileWindow};
+use pf_model::significance::{
     benjamini_hochberg, delta, delta_p_value, share_interval, PartTotals, ShareEstimate,
 };
-use crate::model::{normalized_function_name, round2, round_percent};
-use crate::profiles::{ProfileDiff, ProfileWindow};
+use pf_model::{normalized_function_name, round2, round_percent};
 
 /// The test's name in `summary.significance.method`.
 pub const METHOD: &str = "ratio-t";

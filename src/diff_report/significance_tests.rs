@@ -6,9 +6,9 @@ use super::*;
 use crate::baselines::BaselineIndex;
 use crate::diff_report::compute::{report, Judgement};
 use crate::diff_report::model::{DiffRequest, Verdict};
-use crate::model::{FunctionStat, ProfileType, TimeWindow};
 use crate::profiles::WindowPart;
 use crate::testing::{baseline, diff_request};
+use pf_model::{FunctionStat, ProfileType, TimeWindow};
 
 const JUDGE: Judgement = Judgement {
     warn_regression_points: 5.0,
@@ -132,7 +132,7 @@ fn without_parts_the_reason_is_given_and_the_shares_decide() {
 
 #[test]
 fn the_p_value_alone_is_the_p_value_of_the_whole_test() {
-    use crate::model::significance::{delta, delta_p_value, share};
+    use pf_model::significance::{delta, delta_p_value, share};
     let b = share(&[1000, 1200, 900, 1100, 1000], &[50, 70, 40, 60, 55]).unwrap();
     let c = share(&[1000, 1000, 1100, 900, 1000], &[90, 80, 100, 70, 85]).unwrap();
     assert_eq!(delta_p_value(b, c), delta(b, c).map(|d| d.p_value));
@@ -142,7 +142,7 @@ fn the_p_value_alone_is_the_p_value_of_the_whole_test() {
 
 #[test]
 fn each_function_gets_the_formulas_own_numbers_to_the_bit() {
-    use crate::model::significance::{delta, share, share_interval};
+    use pf_model::significance::{delta, share, share_interval};
     let function = |name: &str, selfs: [u64; 4]| FunctionStat {
         name: name.into(),
         self_percent: 0.0,

@@ -14,11 +14,11 @@ use super::scoring::{AppTop, TOP_FUNCTIONS};
 use super::summarized::SummaryRead;
 use super::tops::{FleetTops, Tops};
 use super::window_cache::WindowCache;
-use crate::infra::sor::{shown_error, SorError};
-use crate::model::{AppName, Slices};
 use crate::profiles::{ProfileDataSor, ProfileQuery};
 use crate::registry::{RegistrySor, Service};
 use crate::watch::FleetSummarySor;
+use pf_infra::sor::{shown_error, SorError};
+use pf_model::{AppName, Slices};
 
 /// The SORs a fleet answer reads.
 pub(super) struct FleetSources {
@@ -182,7 +182,7 @@ impl FleetSources {
         // Discovered names come from Pyroscope; one it cannot be asked about fails alone.
         let name: AppName = app
             .parse()
-            .map_err(|e: crate::model::InputError| e.to_string())?;
+            .map_err(|e: pf_model::InputError| e.to_string())?;
         let query = ProfileQuery {
             app: name,
             profile_type: scope.profile_type,

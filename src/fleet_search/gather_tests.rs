@@ -11,11 +11,11 @@ use serde_json::json;
 
 use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest, SourceChoice};
 use crate::fleet_search::FleetSearchService;
-use crate::infra::sor::SorError;
-use crate::model::{LabelSelector, ProfileType, Slices, TimeWindow};
 use crate::profiles::MockProfileDataSor;
 use crate::testing::{cpu_profile, pct};
 use crate::watch::{AppCoverage, AppWindow, FleetSummarySor, MockFleetSummarySor, WindowFunction};
+use pf_infra::sor::SorError;
+use pf_model::{LabelSelector, ProfileType, Slices, TimeWindow};
 
 fn function(name: &str, self_samples: u64) -> WindowFunction {
     WindowFunction {
@@ -105,7 +105,7 @@ fn profiles(calls: usize) -> MockProfileDataSor {
 
 /// The watcher's grid: 300-s slices read a minute after they end.
 const GRID: Slices = Slices {
-    slice_secs: crate::model::SliceSecs::FIVE_MINUTES,
+    slice_secs: pf_model::SliceSecs::FIVE_MINUTES,
     lag_secs: 60,
 };
 
@@ -319,7 +319,7 @@ async fn answers_of_windows_holding_the_same_slices_share_one_read() {
         assert_eq!(q.window, TimeWindow::new(300, 3600).unwrap());
         Ok(windows())
     });
-    let metrics = crate::infra::telemetry::Metrics::new(None).unwrap();
+    let metrics = pf_infra::telemetry::Metrics::new(None).unwrap();
     let svc = FleetSearchService::new(Arc::new(profiles(0)), None, 4, Duration::from_secs(5))
         .with_summaries(Some(Arc::new(mock) as Arc<dyn FleetSummarySor>), GRID)
         .keeping_windows(Duration::from_secs(60), metrics);

@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::model::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
+use pf_model::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
 
 /// Query of `GET /search` and `GET /fleet/hotspots`: which apps, type, window and source.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -11,7 +11,7 @@ use crate::model::{parse_limit, AppName, InputError, LabelSelector, ProfileType,
 pub struct ScopeParams {
     /// cpu (default), alloc, lock or wall; aliases accepted.
     #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Start, epoch seconds; default one hour before `to`.
     #[param(minimum = 0)]
@@ -20,11 +20,11 @@ pub struct ScopeParams {
     #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Comma-separated app names; default every app with profiles in the window.
-    #[param(inline, value_type = Option<crate::model::AppNameList>)]
+    #[param(inline, value_type = Option<pf_model::AppNameList>)]
     pub apps: Option<String>,
     /// Extra label matchers for every app, Prometheus style: `region=~"eu-.*"` (answered
     /// live: summaries are per app).
-    #[param(inline, value_type = Option<crate::model::SelectorText>)]
+    #[param(inline, value_type = Option<pf_model::SelectorText>)]
     pub labels: Option<String>,
     /// `live` asks Pyroscope, one query per app; `summaries` (default) answers from the
     /// profile watcher's summaries when it runs and has some in the window, else live.

@@ -3,8 +3,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::{round2, LabelSelector, ProfileType};
 use crate::registry::Tier;
+use pf_model::{round2, LabelSelector, ProfileType};
 
 /// Where an answer came from (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

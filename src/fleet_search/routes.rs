@@ -5,9 +5,9 @@ use actix_web::{web, HttpResponse};
 use super::model::{HotspotParams, HotspotRequest, ScopeParams, SearchParams, SearchRequest};
 use super::report::{HotspotReport, SearchReport};
 use super::service::FleetSearchService;
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::routing::resource;
-use crate::model::now_floored;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::routing::resource;
+use pf_model::now_floored;
 
 /// Mounts the routes; expects `web::Data<FleetSearchService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -74,9 +74,9 @@ mod tests {
     use actix_web::test;
 
     use super::*;
-    use crate::infra::sor::SorError;
     use crate::profiles::MockProfileDataSor;
     use crate::testing::call_routes;
+    use pf_infra::sor::SorError;
 
     #[actix_web::test]
     async fn search_needs_a_function_and_discovery_failures_are_gateway_errors() {

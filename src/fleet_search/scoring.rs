@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{normalize_function_name, separator_form, FunctionStat};
+use pf_model::{normalize_function_name, separator_form, FunctionStat};
 
 /// How many of each app's top functions are searched and grouped.
 pub const TOP_FUNCTIONS: usize = 50;

@@ -9,12 +9,12 @@ use super::model::{HotspotRequest, SearchRequest};
 use super::report::{Hotspot, HotspotReport, HotspotService, SearchMatch, SearchReport};
 use super::scoring;
 use super::window_cache::WindowCache;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::Slices;
 use crate::profiles::ProfileDataSor;
 use crate::registry::{RegistrySor, Tier};
 use crate::watch::FleetSummarySor;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::Slices;
 
 /// Fleet Search, v1 (profiles only) or v2 (with the registry when it can reach it).
 pub struct FleetSearchService {

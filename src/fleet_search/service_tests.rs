@@ -11,13 +11,13 @@ use serde_json::json;
 use super::*;
 use crate::fleet_search::model::{FleetScope, HotspotRequest, SearchRequest};
 use crate::fleet_search::report::FailedApp;
-use crate::infra::sor::json_text::JsonObject;
-use crate::model::{CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
 use crate::profiles::{
     DiffTrees, LabelQuery, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
 use crate::registry::{MockRegistrySor, Service};
 use crate::testing::{cpu_profile, pct};
+use pf_infra::sor::json_text::JsonObject;
+use pf_model::{CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
 
 /// The functions each test app has.
 fn functions_of(app: &str) -> Result<Vec<FunctionStat>, SorError> {

@@ -7,12 +7,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::FleetSearchService;
-use crate::infra::durations;
-use crate::infra::telemetry::Metrics;
-use crate::model::Slices;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
 use crate::watch::FleetSummarySor;
+use pf_infra::durations;
+use pf_infra::telemetry::Metrics;
+use pf_model::Slices;
 
 /// Fleet Search: how many apps are queried at once and how long each may take.
 #[derive(Debug, Clone, Deserialize)]

@@ -12,10 +12,10 @@ use super::model::FleetScope;
 use super::report::{ErrorBound, FailedApp};
 use super::scoring::{AppTop, TOP_FUNCTIONS};
 use super::tops::{FleetTops, SummaryBasis, Tops};
-use crate::infra::sor::SorError;
-use crate::model::{percent_of, FunctionStat, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::{covered, AppWindow, CoverageQuery, Covered, FleetQuery, FleetSummarySor};
+use pf_infra::sor::SorError;
+use pf_model::{percent_of, FunctionStat, Slices, TimeWindow};
 
 /// One read of a window from the summaries.
 pub(super) struct SummaryRead<'a> {

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::tops::FleetTops;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, ProfileType, TimeWindow};
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, ProfileType, TimeWindow};
 
 /// Most windows kept at once (each is the fleet's top functions of one type and window).
 const WINDOWS_KEPT: u64 = 16;

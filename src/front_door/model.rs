@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::model::ProfileType;
 use crate::pictures::href;
 use crate::profiles::AppTypes;
 use crate::regressions::{
     change_line, page_href, suspect_commit, EventKind, EventState, Regression,
 };
 use crate::watch::SeriesRecency;
+use pf_model::ProfileType;
 
 /// Answer of `GET /` (`Accept: application/json`).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -3,9 +3,9 @@
 //! fetched; every name escaped by the page toolkit. Pure.
 
 use super::model::{flame_graph, FrontApp, FrontDoor};
-use crate::model::utc::{utc_text, CLOCK, DAY_CLOCK};
-use crate::model::ProfileType;
 use crate::pictures::{Cell, Page};
+use pf_model::utc::{utc_text, CLOCK, DAY_CLOCK};
+use pf_model::ProfileType;
 
 /// The page of `door`.
 pub fn render(door: &FrontDoor) -> String {

@@ -1,10 +1,10 @@
 use super::render;
 use crate::front_door::model::{front_door, Found, FrontDoor, Listed, ServiceHealth};
-use crate::model::ProfileType;
 use crate::profiles::AppTypes;
 use crate::regressions::Regression;
 use crate::regressions::{test_confirmed, EventState};
 use crate::watch::{Series, SeriesRecency};
+use pf_model::ProfileType;
 
 fn series(app: &str, profile_type: ProfileType, latest: i64) -> SeriesRecency {
     SeriesRecency {

@@ -6,9 +6,9 @@ use chrono::Utc;
 
 use super::model::{FrontApp, FrontDoor, FrontSeries, OpenEvent, ServiceHealth};
 use super::service::FrontDoorService;
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::{rendered, resource};
-use crate::model::ReportFormat;
+use pf_http::error::{ApiError, ErrorBody};
+use pf_http::routing::{rendered, resource};
+use pf_model::ReportFormat;
 
 /// Mounts the route; expects `web::Data<FrontDoorService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

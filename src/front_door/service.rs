@@ -12,11 +12,11 @@ use tokio::sync::Mutex;
 
 use super::model::{front_door, Found, FrontDoor, Listed};
 use super::HealthLine;
-use crate::infra::sor::SorError;
-use crate::model::{ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::regressions::RegressionSor;
 use crate::watch::RecentSeries;
+use pf_infra::sor::SorError;
+use pf_model::{ProfileType, TimeWindow};
 
 /// How far back an app's summaries put it on the front door: the last hour.
 pub const RECENT_SECS: i64 = 3600;
@@ -150,9 +150,9 @@ mod tests {
 
     use super::{FrontDoorNeeds, FrontDoorService};
     use crate::front_door::{HealthLine, ServiceHealth};
-    use crate::infra::sor::SorError;
     use crate::regressions::MockRegressionSor;
     use crate::watch::MockRecentSeries;
+    use pf_infra::sor::SorError;
 
     struct Healthy;
 
@@ -161,7 +161,7 @@ mod tests {
             series: Arc::new(series),
             regressions: Arc::new(regressions),
             profiles: None,
-            followed: vec![crate::model::ProfileType::Cpu],
+            followed: vec![pf_model::ProfileType::Cpu],
         }
     }
 

@@ -10,9 +10,9 @@ use serde::Deserialize;
 use url::Url;
 
 use super::args::GateArgs;
-use crate::infra::backoff::Backoff;
-use crate::infra::outbound::{Failure, Outbound};
-use crate::infra::telemetry::Metrics;
+use pf_infra::backoff::Backoff;
+use pf_infra::outbound::{Failure, Outbound};
+use pf_infra::telemetry::Metrics;
 
 /// Why the gate cannot decide (exit 2). URLs are shown without credentials.
 #[derive(Debug, thiserror::Error)]

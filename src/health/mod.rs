@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::infra::db::{Database, PoolStats};
-use crate::infra::probe::HealthCheck;
+use pf_infra::db::{Database, PoolStats};
+use pf_infra::probe::HealthCheck;
 
 /// How long one dependency may take to answer a health check.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);

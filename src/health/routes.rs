@@ -3,9 +3,9 @@
 use actix_web::{web, HttpResponse, ResponseError};
 
 use super::{HealthChecks, HealthReport};
-use crate::http::error::ApiError;
-use crate::http::routing::resource;
-use crate::infra::telemetry::Metrics;
+use pf_http::error::ApiError;
+use pf_http::routing::resource;
+use pf_infra::telemetry::Metrics;
 
 /// Mounts the routes; expects `web::Data<HealthChecks>` and `web::Data<Metrics>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

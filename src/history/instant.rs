@@ -4,7 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
 
-use crate::model::{documented, string, InputError};
+use pf_model::{documented, string, InputError};
 
 /// Reads epoch seconds or an RFC 3339 timestamp.
 pub fn parse_instant(raw: &str, field: &str) -> Result<DateTime<Utc>, InputError> {

@@ -16,8 +16,8 @@ pub use recorder::{history_queue, HistoryRecorder, HistoryWriter};
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// The audit trail of assessments (docs/api.md, History).
 ///

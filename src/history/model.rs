@@ -6,9 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::instant::parse_instant;
 use super::key::RecordKey;
-use crate::infra::sor::fields::text_column;
-use crate::infra::sor::json_text::JsonText;
-use crate::model::{
+use pf_infra::sor::json_text::JsonText;
+use pf_infra::text_column;
+use pf_model::{
     optional_text, parse_limit, required_text, AppName, InputError, LabelSelector, ProfileType,
     MAX_DIAGNOSIS, MAX_RECOMMENDATION, MAX_SHORT_TEXT,
 };
@@ -116,26 +116,26 @@ pub struct HistoryQuery {
     "recommendation": "Tune the heap", "requestedBy": "alice"
 }))]
 pub struct CreateHistoryRequest {
-    #[schema(required, inline, value_type = crate::model::AppName)]
+    #[schema(required, inline, value_type = pf_model::AppName)]
     pub app_name: Option<String>,
-    #[schema(required, inline, value_type = crate::model::DiagnosisText)]
+    #[schema(required, inline, value_type = pf_model::DiagnosisText)]
     pub diagnosis: Option<String>,
     /// Required: low, medium or high.
     #[schema(required, nullable = false)]
     pub severity: Option<AssessmentSeverity>,
     /// Comma-separated profile types; defaults to `cpu`.
-    #[schema(inline, value_type = Option<crate::model::ProfileTypeList>)]
+    #[schema(inline, value_type = Option<pf_model::ProfileTypeList>)]
     pub profile_types: Option<String>,
     /// The assessment's evidence: any JSON (docs/api.md), kept as its text.
     #[schema(value_type = Option<serde_json::Value>)]
     pub top_functions: Option<JsonText>,
-    #[schema(inline, value_type = Option<crate::model::RecommendationText>)]
+    #[schema(inline, value_type = Option<pf_model::RecommendationText>)]
     pub recommendation: Option<String>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub requested_by: Option<String>,
     /// Label matchers the assessment was narrowed to, e.g. `version="1.4.2"`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(inline, value_type = Option<crate::model::SelectorText>)]
+    #[schema(inline, value_type = Option<pf_model::SelectorText>)]
     pub labels: Option<String>,
 }
 

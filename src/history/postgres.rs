@@ -12,11 +12,11 @@ use uuid::Uuid;
 use super::model::{HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::RecordKey;
 use crate::history::HistorySor;
-use crate::infra::db::Database;
-use crate::infra::sor::rows::decode_each;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::AppName;
+use pf_infra::db::Database;
+use pf_infra::sor::rows::decode_each;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::AppName;
 
 const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_functions, \
                        recommendation, requested_by, labels, created_at";

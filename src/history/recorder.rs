@@ -14,9 +14,9 @@ use serde::Deserialize;
 use tokio::sync::mpsc::{self, error::TrySendError};
 
 use crate::history::{HistorySor, NewHistoryRecord};
-use crate::infra::backoff::Backoff;
-use crate::infra::durations;
-use crate::infra::telemetry::Metrics;
+use pf_infra::backoff::Backoff;
+use pf_infra::durations;
+use pf_infra::telemetry::Metrics;
 
 pub use queue::record_json;
 use queue::QueueState;

@@ -8,9 +8,9 @@ use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::IDEMPOTENCY_KEY_HEADER;
 use crate::history::HistorySor;
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// Creates sent at once by `create_many`: the SOR has no batch route, and one POST at a time
 /// would make the round trip the limit of a BOR's history writes.

@@ -7,10 +7,10 @@ use super::model::{
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::history::HistorySor;
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
-use crate::http::extract::{AppNameParam, RecordId};
-use crate::http::routing::resource;
-use crate::model::AppName;
+use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
+use pf_http::extract::App;
+use pf_http::extract::{AppNameParam, RecordId};
+use pf_http::routing::resource;
 
 /// Mounts the routes; expects `web::Data<dyn HistorySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -76,7 +76,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
     ))]
 pub async fn list(
     store: web::Data<dyn HistorySor>,
-    app: AppName,
+    App(app): App,
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = HistoryQuery::try_from(params.into_inner())?;
@@ -99,7 +99,7 @@ pub async fn list(
     ))]
 pub async fn latest(
     store: web::Data<dyn HistorySor>,
-    app: AppName,
+    App(app): App,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(store.latest(app).await?))
 }

@@ -10,7 +10,7 @@ use utoipa::IntoParams;
 use super::jfr_push::jfr_pushed;
 use super::model::{IngestError, Pushed};
 use super::name::parse_name;
-use crate::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
+use pf_formats::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
 
 /// The query of `POST /ingest`, as Pyroscope's agents send it: read once, by the route and by
 /// the intake alike.

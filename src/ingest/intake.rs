@@ -9,10 +9,10 @@ use std::sync::Arc;
 use prometheus::{IntCounter, IntCounterVec, Opts};
 
 use super::store::{Admission, ProfileStore, StoreError};
-use crate::infra::telemetry::Metrics;
 use crate::ingest::{
     decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, Pushed, WireEncoding,
 };
+use pf_infra::telemetry::Metrics;
 
 /// Why a push was not kept, for the route to answer.
 #[derive(Debug, thiserror::Error)]

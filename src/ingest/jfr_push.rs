@@ -4,7 +4,7 @@
 
 use super::model::{IngestError, Pushed};
 use super::push::gunzip;
-use crate::pprof::jfr::{jfr_profiles, JfrError};
+use pf_formats::pprof::jfr::{jfr_profiles, JfrError};
 use prost::Message;
 
 /// The profiles of a JFR push, each as `template` (its app, labels and window) with its pprof.

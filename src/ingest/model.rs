@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{AppName, InputError};
+use pf_model::{AppName, InputError};
 
 /// One profile as an agent pushed it.
 #[derive(Debug, Clone, PartialEq)]

@@ -2,7 +2,7 @@
 //! pair a label, split on `,`, key and value trimmed, no quoting (as the agents write it).
 
 use super::model::{pushed_app, IngestError, LabelSet};
-use crate::model::AppName;
+use pf_model::AppName;
 
 /// The app and the labels of an `/ingest` `name`.
 pub fn parse_name(raw: &str) -> Result<(AppName, LabelSet), IngestError> {

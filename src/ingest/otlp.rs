@@ -14,7 +14,7 @@ use prost::Message;
 
 use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
 use super::push::ungzipped;
-use crate::pprof::proto;
+use pf_formats::pprof::proto;
 
 /// What an export becomes: the profiles read, and why the others were not.
 #[derive(Debug, Default)]

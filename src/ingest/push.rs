@@ -9,7 +9,7 @@ use base64::Engine;
 use serde::Deserialize;
 
 use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
-use crate::pprof::gzip::GzipError;
+use pf_formats::pprof::gzip::GzipError;
 
 #[derive(Clone, PartialEq, prost::Message)]
 struct PushRequest {
@@ -155,7 +155,7 @@ pub(super) fn ungzipped(
 
 /// A gzip body, within `limit` bytes once decompressed.
 pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, IngestError> {
-    crate::pprof::gzip::gunzip(body, limit).map_err(|e| match e {
+    pf_formats::pprof::gzip::gunzip(body, limit).map_err(|e| match e {
         GzipError::TooLarge { limit } => IngestError::TooLarge(format!(
             "the body is larger than {limit} bytes once decompressed"
         )),

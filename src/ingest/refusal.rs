@@ -3,7 +3,7 @@
 use super::intake::IntakeError;
 use super::store::StoreError;
 use super::IngestError as Refused;
-use crate::http::error::ApiError;
+use pf_http::error::ApiError;
 
 impl From<IntakeError> for ApiError {
     fn from(e: IntakeError) -> Self {

@@ -11,13 +11,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::intake::{Intake, Kept, PushBody};
-use crate::http::error::{connect_error, ApiError, ErrorBody};
-use crate::http::extract::{bounded_body, header_text};
-use crate::http::routing::resource;
 use crate::ingest::wire_docs::{
     ConnectErrorBody, OtlpRequestJson, OtlpResponseJson, PushRequestJson,
 };
 use crate::ingest::IngestQuery;
+use pf_http::error::{connect_error, ApiError, ErrorBody};
+use pf_http::extract::{bounded_body, header_text};
+use pf_http::routing::resource;
 
 /// Mounts the routes; expects `web::Data<Intake>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

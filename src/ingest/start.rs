@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use super::intake::{Intake, IntakeLimits};
 use super::settings::IngestSettings;
-use super::store::{keep_tidy, ProfileStore, StoreBounds, StoreStatus};
-use crate::infra::tasks::{StartError, Tasks};
-use crate::infra::telemetry::Metrics;
-use crate::model::SliceSecs;
-use crate::pprof::Limits;
+use super::store::{keep_tidy, store_status, ProfileStore, StoreBounds};
 use crate::profiles::ProfileDir;
+use pf_formats::pprof::Limits;
+use pf_infra::tasks::{StartError, Tasks};
+use pf_infra::telemetry::Metrics;
+use pf_model::SliceSecs;
 
 /// The `[ingest]` section and the keys of others that pushes are read and kept by.
 pub struct IntakeSettings<'a> {
@@ -60,7 +60,7 @@ pub fn start(
         Err(pyroscope) => Err(pyroscope),
     };
     if let Ok(store) = &store {
-        let status = StoreStatus::new(metrics).map_err(|e| failed("metrics", &e))?;
+        let status = store_status(metrics).map_err(|e| failed("metrics", &e))?;
         let (store, task) = (store.clone(), status.clone());
         tasks.spawn_restarting(status, Duration::from_secs(1), move |shutdown| {
             keep_tidy(store.clone(), task.clone(), shutdown)

@@ -8,7 +8,7 @@ use std::fmt::Write;
 use super::layout::Frame;
 use super::palette::Rgb;
 use super::svg::{thousands, Painter};
-use crate::model::{percent_of, CallTree};
+use pf_model::{percent_of, CallTree};
 
 /// Frame shares of two windows. `shares[i]` is (baseline %, current %) for current node `i`.
 pub struct DiffPainter {

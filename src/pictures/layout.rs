@@ -3,7 +3,7 @@
 //! flamegraph.pl's `--minwidth` leaves them out (here they still add up, so the picture keeps
 //! every sample).
 
-use crate::model::CallTree;
+use pf_model::CallTree;
 
 /// Frames narrower than this many pixels are merged into one block per parent.
 pub const MIN_WIDTH_PX: f64 = 0.3;
@@ -71,7 +71,7 @@ pub fn frames(tree: &CallTree, width_px: f64) -> Vec<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::TreeNode;
+    use pf_model::TreeNode;
 
     /// root(1000) → a(600) → b(500); root → 300 children of 1 sample each.
     fn tree() -> CallTree {

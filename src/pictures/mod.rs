@@ -23,7 +23,7 @@ pub use trends::{memory_svg, trends_svg, trends_svg_changes, trends_svg_marked, 
 use layout::Frame;
 use svg::Painter;
 
-use crate::model::{percent_of, CallTree};
+use pf_model::{percent_of, CallTree};
 
 /// A flame graph of `tree`, coloured by the runtime its names belong to.
 pub fn flame_graph(tree: &CallTree, captions: &Captions) -> String {

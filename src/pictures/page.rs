@@ -7,7 +7,7 @@ use std::fmt::Write;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use super::escape::Escaped;
-use crate::model::LabelSelector;
+use pf_model::LabelSelector;
 
 const STYLE: &str = "body{font:14px/1.45 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;\
 color:#222;max-width:1240px;margin:24px auto;padding:0 16px}\

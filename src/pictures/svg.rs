@@ -6,7 +6,7 @@ use std::fmt::Write;
 use super::escape::{push_escaped, Escaped};
 use super::layout::Frame;
 use super::palette::Rgb;
-use crate::model::CallTree;
+use pf_model::CallTree;
 
 /// Width of the picture in pixels.
 pub const WIDTH: f64 = 1200.0;

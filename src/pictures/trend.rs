@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::escape::Escaped;
-use crate::model::utc::{utc_text, TICK};
+use pf_model::utc::{utc_text, TICK};
 
 const WIDTH: f64 = 960.0;
 const HEIGHT: f64 = 420.0;

@@ -2,7 +2,7 @@
 //! shares, a dashed mark where a version value first appears.
 
 use super::trend::{trend_svg, MarkKind, TrendChart, TrendLine, TrendMark};
-use crate::model::trend_view::Trends;
+use pf_model::trend_view::Trends;
 
 /// The trend as an SVG line chart of self shares.
 pub fn trends_svg(trends: &Trends) -> String {

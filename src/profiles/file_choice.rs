@@ -2,9 +2,9 @@
 //! (docs/agents.md#profiles-from-files, docs/runtimes.md): the first of the configured list that a
 //! file has, read with the file's period type, and the profile-type ID reported for it.
 
-use crate::model::ProfileType;
-use crate::pprof::SampleType;
 use crate::profiles::files::listed::ProfileFile;
+use pf_formats::pprof::SampleType;
+use pf_model::ProfileType;
 
 /// The pprof sample type chosen for a logical type, and the ID reported for it.
 pub(super) struct Chosen {
@@ -113,8 +113,8 @@ fn counts_as(
 #[cfg(test)]
 mod tests {
     use super::counts_as;
-    use crate::model::ProfileType;
-    use crate::pprof::SampleType;
+    use pf_formats::pprof::SampleType;
+    use pf_model::ProfileType;
 
     fn t(kind: &str, unit: &str) -> SampleType {
         SampleType {

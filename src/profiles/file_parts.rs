@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use super::labelled_files::merge_labelled;
 use super::ranking::PartsRead;
-use crate::infra::sor::SorError;
-use crate::model::{LabelSelector, TimeWindow};
-use crate::pprof::Limits;
 use crate::profiles::files::listed::ProfileFile;
+use pf_formats::pprof::Limits;
+use pf_infra::sor::SorError;
+use pf_model::{LabelSelector, TimeWindow};
 
 const NANOS: i64 = 1_000_000_000;
 

@@ -8,12 +8,12 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{files_of, FileProfileData};
-use crate::infra::sor::SorError;
-use crate::model::ProfileType;
-use crate::pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
 use crate::profiles::files::listed::ProfileFile;
 use crate::profiles::labelled_files::keeping;
 use crate::profiles::PgoQuery;
+use pf_formats::pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
+use pf_infra::sor::SorError;
+use pf_model::ProfileType;
 
 impl FileProfileData {
     /// The window's CPU files merged into one gzip pprof; `NotFound` without CPU samples.

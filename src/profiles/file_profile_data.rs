@@ -15,15 +15,15 @@ use super::labelled_files::{label_values, merge_labelled};
 use super::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 use super::ranking::DiffRead;
 use super::window_source::WindowSource;
-use crate::formats::flamegraph::FlameGraphStats;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
-use crate::pprof::Limits;
 use crate::profiles::files::listed::ProfileFile;
 use crate::profiles::files::source::{OnSkip, ProfileDir, Root, Snapshot};
 use crate::profiles::settings::ProfilesSettings;
+use pf_formats::formats::flamegraph::FlameGraphStats;
+use pf_formats::pprof::Limits;
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
 
 /// Total weight of cached merged profiles, one unit per ranked function and per call-tree node
 /// (`FlameGraphStats::cache_weight`): a few tens of MB.

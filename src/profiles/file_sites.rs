@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::labelled_files::keeping;
-use crate::model::{FunctionSite, LabelSelector};
-use crate::pprof::{function_sites, Limits, SampleFilter};
 use crate::profiles::files::listed::ProfileFile;
+use pf_formats::pprof::{function_sites, Limits, SampleFilter};
+use pf_model::{FunctionSite, LabelSelector};
 
 /// The sites of the functions of `files` in `sample_type` (`type/unit`) whose samples
 /// `labels` select, by name then file: a site's sampled lines are those of every file, its

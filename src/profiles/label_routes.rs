@@ -5,11 +5,11 @@ use actix_web::{web, HttpResponse};
 
 use super::model::{LabelQuery, LabelValues};
 use super::selection::{Scope, TypeParam, WindowParams};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::{AppNameParam, AppPath};
-use crate::http::routing::resource;
-use crate::model::{is_label_name, InputError};
 use crate::profiles::ProfileDataSor;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::{AppNameParam, AppPath};
+use pf_http::routing::resource;
+use pf_model::{is_label_name, InputError};
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

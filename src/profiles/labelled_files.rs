@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
 
 use super::snapshots::weights;
-use crate::formats::flamegraph::FlameGraphStats;
-use crate::infra::sor::SorError;
-use crate::model::{LabelFilter, LabelSelector};
-use crate::pprof::{parse_file_where, Limits, StackTree};
 use crate::profiles::files::listed::ProfileFile;
+use pf_formats::formats::flamegraph::FlameGraphStats;
+use pf_formats::pprof::{parse_file_where, Limits, StackTree};
+use pf_infra::sor::SorError;
+use pf_model::{LabelFilter, LabelSelector};
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. Without
 /// labels the cached trees are merged ([`merge_cached`]); with them a file that cannot be read

@@ -48,8 +48,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::{CallTree, FunctionSite, ProfileType, TimeWindow};
+use pf_infra::sor::SorError;
+use pf_model::{CallTree, FunctionSite, ProfileType, TimeWindow};
 
 /// Read access to profiles, from Pyroscope or from pprof files (docs/api.md,
 /// docs/agents.md#profiles-from-files).

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{
+use pf_model::{
     round2, AppName, FunctionSite, FunctionStat, LabelSelector, Partial, ProfileType, TimeWindow,
 };
 
@@ -239,8 +239,8 @@ pub struct AppTypes {
 /// differential flame graph draws.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffTrees {
-    pub baseline: std::sync::Arc<crate::model::CallTree>,
-    pub current: std::sync::Arc<crate::model::CallTree>,
+    pub baseline: std::sync::Arc<pf_model::CallTree>,
+    pub current: std::sync::Arc<pf_model::CallTree>,
 }
 
 /// The values of one label in a window.

@@ -11,11 +11,12 @@ use utoipa::IntoParams;
 
 use super::model::PgoQuery;
 use super::selection::{Labels, LabelsParam, Window, WindowParams};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::resource;
-use crate::model::{AppName, InputError, LabelSelector, TimeWindow};
 use crate::profiles::ProfileDataSor;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::App;
+use pf_http::extract::AppNameParam;
+use pf_http::routing::resource;
+use pf_model::{AppName, InputError, LabelSelector, TimeWindow};
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -96,7 +97,7 @@ impl PgoParams {
     ))]
 pub async fn pgo(
     sor: web::Data<dyn ProfileDataSor>,
-    app: AppName,
+    App(app): App,
     Window(window): Window,
     Labels(labels): Labels,
     query: web::Query<PgoParams>,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::model::{
     DiffTrees, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
-use crate::formats::flamegraph::FlameGraphStats;
-use crate::model::{saturate, FunctionStat, LabelSelector, TimeWindow};
+use pf_formats::formats::flamegraph::FlameGraphStats;
+use pf_model::{saturate, FunctionStat, LabelSelector, TimeWindow};
 
 /// A window's parts as read (docs/api.md#how-sure-is-a-diff): each part's bounds and flame graph,
 /// or why there are none; `None` when they were not asked for.
@@ -144,7 +144,7 @@ impl DiffRead {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::formats::flamegraph::FunctionSamples;
+    use pf_formats::formats::flamegraph::FunctionSamples;
 
     #[test]
     fn ranking_keeps_the_order_and_computes_self_percent() {

@@ -14,13 +14,13 @@ use super::model::{
     AppList, AppTypes, DiffTrees, FunctionSites, Holding, LabelQuery, LabelValues, PgoQuery,
     Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
-use crate::formats::flamegraph::parse_connect;
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::{
+use crate::profiles::ProfileDataSor;
+use pf_formats::formats::flamegraph::parse_connect;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::{
     percent_of, CallTree, FunctionSite, FunctionStat, LabelSelector, ProfileType, TimeWindow,
 };
-use crate::profiles::ProfileDataSor;
 
 /// Profiles read through a Profile Data SOR at another address.
 #[derive(Clone)]

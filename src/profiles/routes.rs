@@ -6,11 +6,11 @@ use utoipa::IntoParams;
 
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery};
 use super::selection::{LabelsParam, Selection, TypeParam, Window, WindowParams};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::resource;
-use crate::model::{parse_limit, parse_slices, InputError, LabelSelector};
 use crate::profiles::ProfileDataSor;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::AppNameParam;
+use pf_http::routing::resource;
+use pf_model::{parse_limit, parse_slices, InputError, LabelSelector};
 
 /// Default and maximum `limit` of `GET /profiles/{appName}`.
 const PROFILE_LIMIT: (u32, u32) = (50, 1000);
@@ -55,10 +55,10 @@ pub struct DiffParams {
     #[param(example = 500, minimum = 1, maximum = 5000)]
     pub limit: Option<i64>,
     /// Matchers for the baseline side only (joined to `labels`).
-    #[param(inline, value_type = Option<crate::model::SelectorText>, rename = "baselineLabels", example = "version=\"1.4.1\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, rename = "baselineLabels", example = "version=\"1.4.1\"")]
     pub baseline_labels: Option<String>,
     /// Matchers for the current side only (joined to `labels`).
-    #[param(inline, value_type = Option<crate::model::SelectorText>, rename = "currentLabels", example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, rename = "currentLabels", example = "version=\"1.4.2\"")]
     pub current_labels: Option<String>,
 }
 

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::ProfileQuery;
-use crate::http::error::{query_refused, ApiError};
-use crate::http::extract::app_name;
-use crate::model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow};
+use pf_http::error::{query_refused, ApiError};
+use pf_http::extract::app_name;
+use pf_model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow};
 
 /// `type`: the profile type, cpu by default.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -18,7 +18,7 @@ use crate::model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow}
 pub struct TypeParam {
     /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
 }
 
@@ -39,7 +39,7 @@ pub struct WindowParams {
 #[into_params(parameter_in = Query)]
 pub struct LabelsParam {
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
 

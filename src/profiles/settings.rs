@@ -9,9 +9,9 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
-use crate::infra::durations;
+use pf_infra::durations;
 
-use crate::model::ProfileType;
+use pf_model::ProfileType;
 
 /// pprof files as the profile source (docs/agents.md#profiles-from-files).
 #[derive(Debug, Clone, Deserialize)]
@@ -35,8 +35,8 @@ pub struct ProfilesSettings {
 
 impl ProfilesSettings {
     /// The bounds of every profile read (`max_decoded_bytes`, `max_stack_depth`).
-    pub fn limits(&self) -> crate::pprof::Limits {
-        crate::pprof::Limits {
+    pub fn limits(&self) -> pf_formats::pprof::Limits {
+        pf_formats::pprof::Limits {
             max_decoded_bytes: self.max_decoded_bytes.get(),
             max_stack_depth: self.max_stack_depth.get(),
         }

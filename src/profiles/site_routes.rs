@@ -6,10 +6,10 @@ use actix_web::{web, HttpResponse};
 
 use super::model::FunctionSites;
 use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::resource;
 use crate::profiles::ProfileDataSor;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::AppNameParam;
+use pf_http::routing::resource;
 
 /// Mounts the route; expects `web::Data<dyn ProfileDataSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

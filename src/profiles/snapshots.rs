@@ -3,9 +3,9 @@
 //! covers (its pprof duration; an instant counts as one second) over the time the window's files
 //! cover together, so one source's snapshots average, and sources that run side by side add up.
 
-use crate::model::saturate;
-use crate::pprof::Weight;
 use crate::profiles::files::listed::ProfileFile;
+use pf_formats::pprof::Weight;
+use pf_model::saturate;
 
 const NANOS: i64 = 1_000_000_000;
 

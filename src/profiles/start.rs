@@ -11,9 +11,9 @@ use super::files::source::Root;
 use super::pyroscope::check::PyroscopeCheck;
 use super::settings::{ProfilesSettings, PyroscopeSettings};
 use super::{FileProfileData, ProfileDataSor, ProfileDir, PyroscopeProfileData};
-use crate::infra::probe::HealthCheck;
-use crate::infra::tasks::StartError;
-use crate::infra::telemetry::Metrics;
+use pf_infra::probe::HealthCheck;
+use pf_infra::tasks::StartError;
+use pf_infra::telemetry::Metrics;
 
 /// The sections Profile Data reads, and where pushes are kept when no source is set.
 pub struct SourceSettings<'a> {

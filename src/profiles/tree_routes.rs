@@ -5,13 +5,13 @@ use actix_web::{web, HttpResponse};
 
 use super::routes::{DiffParams, DIFF_LIMIT};
 use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
-use crate::formats::flamegraph::connect_json;
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::{rendered, resource};
-use crate::model::ReportFormat;
 use crate::pictures::{flame_graph as draw, thousands, Captions};
 use crate::profiles::ProfileDataSor;
+use pf_formats::formats::flamegraph::connect_json;
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::AppNameParam;
+use pf_http::routing::{rendered, resource};
+use pf_model::ReportFormat;
 
 /// Mounts the routes; expects `web::Data<dyn ProfileDataSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::pyroscope::ClientConfigError;
-use crate::model::ProfileType;
 use crate::profiles::settings::PyroscopeSettings;
+use pf_model::ProfileType;
 
 /// Candidate IDs and legacy suffix per type.
 pub type TypeTables = (

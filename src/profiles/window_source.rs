@@ -13,10 +13,10 @@ use super::model::{
     ProfileQuery,
 };
 use super::ranking::{profile_answer, DiffRead};
-use crate::formats::flamegraph::FlameGraphStats;
-use crate::infra::sor::SorError;
-use crate::model::{CallTree, FunctionSite, Partial, ProfileType, TimeWindow};
 use crate::profiles::ProfileDataSor;
+use pf_formats::formats::flamegraph::FlameGraphStats;
+use pf_infra::sor::SorError;
+use pf_model::{CallTree, FunctionSite, Partial, ProfileType, TimeWindow};
 
 /// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
 #[async_trait]

@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::pick::{all_series, selects, SeriesLabels};
 use super::request::{id_parts, selectors, WindowMs};
 use super::Querier;
-use crate::formats::pyroscope_api::{
+use crate::profiles::label_values;
+use pf_formats::formats::pyroscope_api::{
     GetProfileStatsRequest, GetProfileStatsResponse, LabelNamesRequest, LabelNamesResponse,
     LabelPair, LabelValuesRequest, LabelValuesResponse, Labels, ProfileType, ProfileTypesRequest,
     ProfileTypesResponse, SeriesRequest, SeriesResponse,
 };
-use crate::http::error::ApiError;
-use crate::profiles::label_values;
+use pf_http::error::ApiError;
 
 /// A type ID as Pyroscope's `ProfileType` message.
 fn profile_type(id: &str) -> ProfileType {

@@ -7,8 +7,8 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use crate::formats::pyroscope_api::{FlameGraph, Level};
-use crate::model::{CallTree, TreeNode};
+use pf_formats::formats::pyroscope_api::{FlameGraph, Level};
+use pf_model::{CallTree, TreeNode};
 
 /// What the cut children of a node are summed into.
 pub const OTHER: &str = "other";

@@ -21,8 +21,8 @@ mod wire;
 
 use std::sync::Arc;
 
-use crate::http::error::ApiError;
 use crate::profiles::{by_type, ProfileDir, ProfilesSettings, Snapshot};
+use pf_http::error::ApiError;
 use tables::Tables;
 
 pub use flame::flame_graph;

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use super::request::{id_parts, TypeId, WindowMs};
 use super::tables::Tables;
-use crate::model::LabelSelector;
 use crate::profiles::{held_types, HeldType, ProfileFile, Snapshot};
+use pf_model::LabelSelector;
 
 /// The label that names the app, as Pyroscope's agents send it.
 pub const SERVICE_NAME: &str = "service_name";

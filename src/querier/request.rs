@@ -2,8 +2,8 @@
 //! epoch milliseconds, its profile type ID, its label selector and its node limit. Anything
 //! else is a 400 (`invalid_argument`), never a query.
 
-use crate::http::error::ApiError;
-use crate::model::{LabelSelector, ProfileType};
+use pf_http::error::ApiError;
+use pf_model::{LabelSelector, ProfileType};
 
 use super::tables::Tables;
 

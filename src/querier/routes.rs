@@ -8,10 +8,10 @@ use utoipa::ToSchema;
 
 use super::wire::{unary, ConnectBody};
 use super::Querier;
-use crate::formats::pyroscope_api::paths;
-use crate::http::error::ApiError;
-use crate::http::routing::resource;
 use crate::ingest::ConnectErrorBody;
+use pf_formats::formats::pyroscope_api::paths;
+use pf_http::error::ApiError;
+use pf_http::routing::resource;
 
 /// Mounts the routes; expects `web::Data<Querier>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

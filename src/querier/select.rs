@@ -10,16 +10,16 @@ use super::pick::pick;
 use super::request::{id_parts, max_nodes, selector, TypeId, WindowMs};
 use super::series::{self, step_ms, Sampled};
 use super::Querier;
-use crate::formats::pyroscope_api::{
+use crate::profiles::merge_labelled;
+use pf_formats::formats::pyroscope_api::{
     PprofProfile, ProfileFormat, SelectMergeProfileRequest, SelectMergeProfileResponse,
     SelectMergeStacktracesRequest, SelectMergeStacktracesResponse, SelectSeriesRequest,
     SelectSeriesResponse, StackTraceSelector,
 };
-use crate::http::error::ApiError;
-use crate::model::{is_label_name, CallTree, LabelSelector};
-use crate::pprof::encode::{profile, to_bytes, Header, Stack};
-use crate::pprof::stacks_of_tree;
-use crate::profiles::merge_labelled;
+use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_formats::pprof::stacks_of_tree;
+use pf_http::error::ApiError;
+use pf_model::{is_label_name, CallTree, LabelSelector};
 
 mod grouping;
 

@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::formats::pyroscope_api::{LabelPair, Point, Series, TimeSeriesAggregationType};
-use crate::http::error::ApiError;
+use pf_formats::formats::pyroscope_api::{LabelPair, Point, Series, TimeSeriesAggregationType};
+use pf_http::error::ApiError;
 
 use super::request::WindowMs;
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::ProfileType;
-use crate::pprof::Limits;
+use pf_formats::pprof::Limits;
+use pf_model::ProfileType;
 
 /// What the querier reads files by: their bounds and the sample-type table of `/profiles`.
 #[derive(Debug, Clone)]

@@ -9,8 +9,8 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::http::error::{connect_error, ApiError};
-use crate::http::extract::{bounded_body, header_text};
+use pf_http::error::{connect_error, ApiError};
+use pf_http::extract::{bounded_body, header_text};
 
 /// Largest request body: a query is a few hundred bytes.
 const MAX_REQUEST_BYTES: usize = 1 << 20;

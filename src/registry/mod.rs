@@ -12,8 +12,8 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// Ownership and tier of monitored services (docs/api.md, Registry).
 ///

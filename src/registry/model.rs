@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::infra::sor::fields::{partial_update, text_column};
-use crate::infra::sor::json_text::JsonObject;
-use crate::model::{optional_text, AppName, InputError, MAX_SHORT_TEXT};
+use pf_infra::sor::json_text::JsonObject;
+use pf_infra::{partial_update, text_column};
+use pf_model::{optional_text, AppName, InputError, MAX_SHORT_TEXT};
 
 /// How much a service matters; `critical` services rank first in fleet results.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -94,15 +94,15 @@ pub struct ServicePatch {
     "pyroscopeLabels": {"service_name": "checkout-service"}, "metadata": {"repo": "payments/checkout"}
 }))]
 pub struct CreateServiceRequest {
-    #[schema(required, inline, value_type = crate::model::AppName)]
+    #[schema(required, inline, value_type = pf_model::AppName)]
     pub app_name: Option<String>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub team_owner: Option<String>,
     /// critical, high, standard (default) or low.
     pub tier: Option<Tier>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub environment: Option<String>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub notification_channel: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub pyroscope_labels: Option<JsonObject>,
@@ -116,13 +116,13 @@ partial_update! {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"tier": "high", "metadata": {"repo": "payments/checkout-v2"}}))]
 pub struct UpdateServiceRequest {
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub team_owner: Option<String>,
     #[schema(nullable = false)]
     pub tier: Tier,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub environment: Option<String>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub notification_channel: Option<String>,
     #[schema(nullable = false, value_type = Option<Object>)]
     pub pyroscope_labels: JsonObject,

@@ -6,12 +6,12 @@ use async_trait::async_trait;
 use sqlx::types::Json;
 
 use super::model::{NewService, Service, ServicePatch, Tier};
-use crate::infra::db::Database;
-use crate::infra::sor::rows::decode_each;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::AppName;
 use crate::registry::RegistrySor;
+use pf_infra::db::Database;
+use pf_infra::sor::rows::decode_each;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::AppName;
 
 const COLUMNS: &str = "id, app_name, team_owner, tier, environment, notification_channel, \
                        pyroscope_labels, metadata, created_at, updated_at";

@@ -7,10 +7,10 @@ use super::model::ServiceList;
 use super::model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::AppName;
 use crate::registry::RegistrySor;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// The service registry kept by a Registry SOR at another address.
 #[derive(Clone)]

@@ -6,12 +6,12 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::http::error::{ApiError, BodyRefused, ErrorBody, RecordErrors, StoreErrors};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::resource;
-use crate::infra::sor::fields::Object;
-use crate::model::AppName;
 use crate::registry::RegistrySor;
+use pf_http::error::{ApiError, BodyRefused, ErrorBody, RecordErrors, StoreErrors};
+use pf_http::extract::App;
+use pf_http::extract::AppNameParam;
+use pf_http::routing::resource;
+use pf_infra::sor::fields::Object;
 
 /// Mounts the routes; expects `web::Data<dyn RegistrySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -78,7 +78,7 @@ pub async fn list(
     ))]
 pub async fn get(
     store: web::Data<dyn RegistrySor>,
-    app: AppName,
+    App(app): App,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(store.get(app).await?))
 }
@@ -94,7 +94,7 @@ pub async fn get(
     ))]
 pub async fn update(
     store: web::Data<dyn RegistrySor>,
-    app: AppName,
+    App(app): App,
     body: web::Json<Object<UpdateServiceRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = ServicePatch::try_from(body.into_inner().0)?;
@@ -110,7 +110,7 @@ pub async fn update(
     ))]
 pub async fn delete(
     store: web::Data<dyn RegistrySor>,
-    app: AppName,
+    App(app): App,
 ) -> Result<HttpResponse, ApiError> {
     store.delete(app).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -12,11 +12,11 @@ use tokio::time::Instant;
 
 use super::notice::RegressionNotices;
 use crate::delivery::AlertmanagerQueue;
-use crate::infra::leader::Leadership;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
 use crate::registry::{owners, RegistrySor};
 use crate::regressions::store::RegressionSor;
+use pf_infra::leader::Leadership;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::{RoundStatus, Shutdown, TaskDetails};
 
 /// How often the leader looks for new confirmations and resolutions.
 const LOOK_EVERY: Duration = Duration::from_secs(1);

@@ -7,13 +7,13 @@ use std::time::Duration;
 
 use super::{Announcer, Sent};
 use crate::delivery::AlertmanagerQueue;
-use crate::detection::model::EventState;
-use crate::infra::leader::MockLeadership;
-use crate::infra::sor::SorError;
-use crate::model::{SliceSecs, Slices};
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
+use pf_detection::model::EventState;
+use pf_infra::leader::MockLeadership;
+use pf_infra::sor::SorError;
+use pf_model::{SliceSecs, Slices};
 
 fn leading(leader: bool) -> MockLeadership {
     let mut leadership = MockLeadership::new();

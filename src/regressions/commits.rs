@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use crate::commits::{range_ends, Between, CommitNamer, SuspectsAnswer, SuspectsReason};
-use crate::infra::sor::SorError;
-use crate::model::trend::SliceSummary;
-use crate::model::{AppName, LabelSelector, ProfileType, TimeWindow};
 use crate::watch::SummarySor;
+use pf_infra::sor::SorError;
+use pf_model::trend::SliceSummary;
+use pf_model::{AppName, LabelSelector, ProfileType, TimeWindow};
 
 /// A regression whose commits are asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]

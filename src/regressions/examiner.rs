@@ -16,16 +16,16 @@ use super::metrics::RegressionMetrics;
 use super::notice::RegressionNotices;
 use crate::commits::{SuspectsAnswer, SuspectsReason};
 use crate::delivery::webhook;
-use crate::detection::leaks::LeakSettings;
-use crate::detection::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
-use crate::detection::share;
-use crate::infra::sor::SorError;
-use crate::model::trend::SliceSummary;
-use crate::model::{ProfileType, TimeWindow};
 use crate::registry::{RegistrySor, Service};
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
 use crate::regressions::store::{write_events, EventWrite, Regression, RegressionSor};
 use crate::watch::{Series, SliceExaminer, SliceFindings, SliceWork, SummarySor, WorkSource};
+use pf_detection::leaks::LeakSettings;
+use pf_detection::model::{Change, Confirmation, DetectorSettings, EventKind, EventState};
+use pf_detection::share;
+use pf_infra::sor::SorError;
+use pf_model::trend::SliceSummary;
+use pf_model::{ProfileType, TimeWindow};
 
 /// What the detector needs around it.
 pub struct Examiner {

@@ -6,13 +6,13 @@
 use std::collections::HashSet;
 
 use super::examiner::{Context, Examiner};
-use crate::detection::leaks;
-use crate::detection::model::{Change, EventKind};
-use crate::infra::sor::SorError;
-use crate::model::trend::SliceSummary;
-use crate::model::ProfileType;
 use crate::regressions::store::Regression;
 use crate::watch::Series;
+use pf_detection::leaks;
+use pf_detection::model::{Change, EventKind};
+use pf_infra::sor::SorError;
+use pf_model::trend::SliceSummary;
+use pf_model::ProfileType;
 
 impl Examiner {
     /// The leak detector's changes on `series` (none unless it is an in-use series), each with

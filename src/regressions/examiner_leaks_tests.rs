@@ -2,15 +2,15 @@
 //! mocks: leaks found and confirmed as events of kind leak, the limit read from the registry
 //! metadata, and no change of share suspected beside them.
 
-use crate::detection::model::{Change, EventKind, EventState};
-use crate::infra::sor::json_text::{JsonObject, JsonText};
-use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::model::ProfileType;
 use crate::registry::MockRegistrySor;
 use crate::regressions::examiner::tests::{on_mocks, registered};
 use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
 use crate::watch::{MockSummarySor, Series, SliceWork, WorkSource};
+use pf_detection::model::{Change, EventKind, EventState};
+use pf_infra::sor::json_text::{JsonObject, JsonText};
+use pf_model::trend::{KeptFunction, SliceSummary};
+use pf_model::ProfileType;
 
 const MIB: u64 = 1 << 20;
 const LIMIT: u64 = 1 << 30;

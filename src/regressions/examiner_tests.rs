@@ -7,12 +7,6 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use super::Examiner;
-use crate::detection::model::{Change, DetectorSettings, EventKind};
-use crate::infra::sor::json_text::JsonObject;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::model::{ProfileType, Slices, TimeWindow};
 use crate::registry::{MockRegistrySor, RegistrySor, Service, Tier};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::metrics::RegressionMetrics;
@@ -20,6 +14,12 @@ use crate::regressions::notice::RegressionNotices;
 use crate::regressions::store::{EventWrite, MockRegressionSor, Regression};
 use crate::regressions::test_events::confirmed;
 use crate::watch::{MockSummarySor, Series, SliceExaminer, SliceWork, WorkSource};
+use pf_detection::model::{Change, DetectorSettings, EventKind};
+use pf_infra::sor::json_text::JsonObject;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::trend::{KeptFunction, SliceSummary};
+use pf_model::{ProfileType, Slices, TimeWindow};
 
 const HOOK: &str = "https://hooks.example/ledger";
 
@@ -104,14 +104,14 @@ pub(in crate::regressions) fn on_mocks(
         notices: Arc::new(RegressionNotices {
             public_url: Url::parse("http://functions.example/").unwrap(),
             slices: Slices {
-                slice_secs: crate::model::SliceSecs::FIVE_MINUTES,
+                slice_secs: pf_model::SliceSecs::FIVE_MINUTES,
                 lag_secs: 0,
             },
             warn_points: 2.0,
         }),
         metrics: Arc::new(RegressionMetrics::new(&Metrics::new(None).unwrap()).unwrap()),
         namer: Arc::new(RegressionCommits::without_refs()),
-        leaks: crate::detection::leaks::LeakSettings::default(),
+        leaks: pf_detection::leaks::LeakSettings::default(),
         memory_limit_bytes: None,
     }
 }

@@ -2,9 +2,9 @@
 //! summary and description, in bytes people read (KiB, MiB, GiB), with the rate, since when, and
 //! when the limit is reached.
 
-use crate::detection::leaks::Leak;
-use crate::model::utc::{utc_text, CLOCK, MINUTE};
 use crate::regressions::store::Regression;
+use pf_detection::leaks::Leak;
+use pf_model::utc::{utc_text, CLOCK, MINUTE};
 
 /// The `alertname` of every leak alert.
 pub const LEAK_ALERT_NAME: &str = "ProfilingMemoryLeak";

@@ -3,10 +3,10 @@
 
 use super::leak_notice::bytes;
 use super::marks::rate_line;
-use crate::detection::leaks::Leak;
-use crate::model::trend_view::Trends;
-use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{memory_svg, FittedLine, Page};
+use pf_detection::leaks::Leak;
+use pf_model::trend_view::Trends;
+use pf_model::utc::{utc_text, MINUTE};
 
 /// The section of `leak` of `function`, drawn from `trend`.
 pub fn section(page: &mut Page, trend: &Trends, function: &str, leak: &Leak) {

@@ -8,12 +8,11 @@ use async_trait::async_trait;
 
 use super::leak_notice::{bytes, signed};
 use super::store::{Regression, RegressionFilter, RegressionSor};
-use crate::detection::leaks::Leak;
-use crate::detection::model::VersionChange;
-use crate::infra::sor::SorError;
-use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::pictures::href;
 use crate::watch::{ChangeMark, TrendMarks};
+use pf_detection::leaks::Leak;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType, TimeWindow};
 
 /// Most events marked on one trend.
 const MAX_MARKS: u32 = 100;
@@ -33,14 +32,6 @@ pub fn change_line(event: &Regression) -> String {
         "{:.2}% → {:.2}% ({:+.2} pt, 95 % CI {:+.2}…{:+.2})",
         e.before_percent, e.after_percent, e.delta_percent, e.significance.low, e.significance.high
     )
-}
-
-impl std::fmt::Display for VersionChange {
-    /// The deploy in one line, `1.4.1 → 1.4.2` (`none → 1.4.2` when nothing ran before).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let before = self.before.as_deref().unwrap_or("none");
-        write!(f, "{before} → {}", self.after)
-    }
 }
 
 /// A leak's rate in one line with its 95 % interval: `+2.0 GiB/h (95 % CI +1.9 GiB…+2.2 GiB/h)`.

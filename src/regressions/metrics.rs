@@ -4,8 +4,8 @@
 use prometheus::{IntCounterVec, IntGauge, Opts};
 
 use super::store::{EventWrite, RegressionCounts};
-use crate::detection::model::{Change, EventKind, EventState};
-use crate::infra::telemetry::Metrics;
+use pf_detection::model::{Change, EventKind, EventState};
+use pf_infra::telemetry::Metrics;
 
 /// The regressions' metrics, registered in the process's registry.
 #[derive(Debug)]

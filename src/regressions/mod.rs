@@ -21,9 +21,9 @@ pub mod store;
 #[cfg(test)]
 mod test_events;
 
-pub use crate::detection::{EventKind, EventState};
 pub use marks::{change_line, page_href, RegressionMarks};
 pub use notice::suspect_commit;
+pub use pf_detection::{EventKind, EventState};
 #[cfg(test)]
 pub use store::MockRegressionSor;
 pub use store::{Regression, RegressionSor};

@@ -10,12 +10,12 @@ use utoipa::ToSchema;
 
 use crate::commits::Why;
 use crate::delivery::{link, AlertmanagerAlert, NewNotification, NotificationKind};
-use crate::detection::model::{EventKind, EventState};
-use crate::model::utc::{utc_text, CLOCK, MINUTE};
-use crate::model::Slices;
 use crate::registry::{Service, Tier};
 use crate::regressions::leak_notice::{self, LEAK_ALERT_NAME};
 use crate::regressions::store::Regression;
+use pf_detection::model::{EventKind, EventState};
+use pf_model::utc::{utc_text, CLOCK, MINUTE};
+use pf_model::Slices;
 
 /// The `alertname` of every regression alert but a leak's (`ProfilingMemoryLeak`).
 pub const ALERT_NAME: &str = "ProfilingRegression";

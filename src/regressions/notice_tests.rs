@@ -1,10 +1,10 @@
 //! What a regression's alert says of its cost (docs/regressions.md), on events written by hand.
 
 use super::{cost, summary, RegressionNotices};
-use crate::detection::cost::{cost_ratio, process_cost_percent};
-use crate::detection::model::{EventKind, EventState};
-use crate::model::{ProfileType, SliceSecs, Slices};
 use crate::regressions::store::{EventSignificance, Regression};
+use pf_detection::cost::{cost_ratio, process_cost_percent};
+use pf_detection::model::{EventKind, EventState};
+use pf_model::{ProfileType, SliceSecs, Slices};
 
 /// A confirmed event of `function` from `before` % to `after` %, its cost as the store keeps it.
 fn event(before: f64, after: f64) -> Regression {

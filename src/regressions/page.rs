@@ -4,12 +4,12 @@
 
 use super::notice::{cost, summary, suspect_commit};
 use crate::commits::{SuspectsReason, Why};
-use crate::detection::model::EventState;
 use crate::diff_report::findings;
-use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{href, trends_svg_marked, Cell, Page};
 use crate::regressions::service::Compared;
 use crate::regressions::store::Regression;
+use pf_detection::model::EventState;
+use pf_model::utc::{utc_text, MINUTE};
 
 /// Renders an event, and its before-vs-after comparison `request` answered by `report` and
 /// `trees`.

@@ -6,13 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::commits::SuspectsAnswer;
-use crate::detection::model::{EventKind, EventState};
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::RecordId;
-use crate::http::routing::{rendered, resource};
-use crate::model::{now_floored, parse_limit, AppName, InputError, ReportFormat, TimeWindow};
 use crate::regressions::service::{RegressionDetail, RegressionList, RegressionService};
 use crate::regressions::store::{Regression, RegressionFilter};
+use pf_detection::model::{EventKind, EventState};
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::RecordId;
+use pf_http::routing::{rendered, resource};
+use pf_model::{now_floored, parse_limit, AppName, InputError, ReportFormat, TimeWindow};
 
 /// Mounts the routes; expects `web::Data<RegressionService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -35,7 +35,7 @@ pub struct RoutesDoc;
 pub struct ListParams {
     /// Only this app's events.
     #[serde(rename = "appName")]
-    #[param(rename = "appName", inline, value_type = Option<crate::model::AppName>)]
+    #[param(rename = "appName", inline, value_type = Option<pf_model::AppName>)]
     pub app_name: Option<String>,
     /// Only events in this state.
     #[param(pattern = "^(suspected|confirmed|went_away|resolved|settled)$")]

@@ -7,15 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::commits::SuspectsAnswer;
-use crate::detection::model::DetectorSettings;
 use crate::diff_report::{DiffReport, DiffReportService, DiffRequest};
-use crate::infra::sor::SorError;
-use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
-use crate::model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 use crate::profiles::DiffTrees;
 use crate::regressions::commits::{RegressionCommits, SuspectsAsked};
 use crate::regressions::store::{Regression, RegressionFilter, RegressionSor};
 use crate::watch::TrendSor;
+use pf_detection::model::DetectorSettings;
+use pf_infra::sor::SorError;
+use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
+use pf_model::{now_floored, AppName, LabelSelector, ReportFormat, TimeWindow};
 
 /// An event, its trend, and its before-vs-after comparison: what its page draws.
 pub struct Compared {

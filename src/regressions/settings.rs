@@ -4,28 +4,26 @@
 
 use serde::Deserialize;
 
-use crate::detection::leaks::LeakSettings;
-use crate::detection::model::DetectorSettings;
 use crate::watch::WatchSettings;
+use pf_detection::leaks::LeakSettings;
+use pf_detection::model::DetectorSettings;
 
 fn count(n: u32) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-impl DetectorSettings {
-    /// The detector's settings, from the watcher's (`[watch]`: the detector reads its slices).
-    pub fn of(watch: &WatchSettings) -> Self {
-        DetectorSettings {
-            reference_slices: count(watch.reference_slices),
-            recent_slices: count(watch.recent_slices),
-            confirm_slices: count(watch.confirm_slices.get()),
-            fdr: watch.fdr,
-            min_delta_points: watch.min_delta_points,
-            min_relative: watch.min_relative,
-            top_functions: count(watch.top_functions.get()),
-            slices: watch.slices(),
-            settle_slices: count(watch.settle_slices.get()),
-        }
+/// The detector's settings, from the watcher's (`[watch]`: the detector reads its slices).
+pub fn detector_settings(watch: &WatchSettings) -> DetectorSettings {
+    DetectorSettings {
+        reference_slices: count(watch.reference_slices),
+        recent_slices: count(watch.recent_slices),
+        confirm_slices: count(watch.confirm_slices.get()),
+        fdr: watch.fdr,
+        min_delta_points: watch.min_delta_points,
+        min_relative: watch.min_relative,
+        top_functions: count(watch.top_functions.get()),
+        slices: watch.slices(),
+        settle_slices: count(watch.settle_slices.get()),
     }
 }
 
@@ -66,25 +64,15 @@ impl LeaksConfig {
     }
 }
 
-impl LeakSettings {
-    /// The leak detector's settings: `[leaks]`, with the watcher's slices and confirmation.
-    pub fn of(watch: &WatchSettings, leaks: &LeaksConfig) -> Self {
-        LeakSettings {
-            window_slices: count(leaks.window_slices),
-            fdr: leaks.fdr,
-            min_growth_bytes: leaks.min_growth_bytes,
-            min_relative: leaks.min_relative,
-            confirm_slices: count(watch.confirm_slices.get()),
-            top_functions: count(watch.top_functions.get()),
-            slices: watch.slices(),
-        }
-    }
-}
-
-impl LeakSettings {
-    /// Summaries an examination passes (newest included): the window, and the slice before it,
-    /// which tells whether the window's first slice starts a new segment.
-    pub fn history_slices(&self) -> usize {
-        self.window_slices.saturating_add(1)
+/// The leak detector's settings: `[leaks]`, with the watcher's slices and confirmation.
+pub fn leak_settings(watch: &WatchSettings, leaks: &LeaksConfig) -> LeakSettings {
+    LeakSettings {
+        window_slices: count(leaks.window_slices),
+        fdr: leaks.fdr,
+        min_growth_bytes: leaks.min_growth_bytes,
+        min_relative: leaks.min_relative,
+        confirm_slices: count(watch.confirm_slices.get()),
+        top_functions: count(watch.top_functions.get()),
+        slices: watch.slices(),
     }
 }

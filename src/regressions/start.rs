@@ -11,13 +11,7 @@ use url::Url;
 
 use crate::commits::{CommitNamer, RepositorySettings};
 use crate::delivery::AlertmanagerQueue;
-use crate::detection::leaks::LeakSettings;
-use crate::detection::model::DetectorSettings;
 use crate::diff_report::{DiffReportService, Judgement};
-use crate::infra::db::Database;
-use crate::infra::leader::PgLeadership;
-use crate::infra::tasks::{StartError, Tasks};
-use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::registry::RegistrySor;
 use crate::regressions::announcer::{Announcer, AnnouncerStatus};
@@ -27,8 +21,13 @@ use crate::regressions::metrics::RegressionMetrics;
 use crate::regressions::notice::RegressionNotices;
 use crate::regressions::service::RegressionService;
 use crate::regressions::settings::LeaksConfig;
+use crate::regressions::settings::{detector_settings, leak_settings};
 use crate::regressions::RegressionSor;
 use crate::watch::{SummarySor, WatchSettings, WatcherReads};
+use pf_infra::db::Database;
+use pf_infra::leader::PgLeadership;
+use pf_infra::tasks::{StartError, Tasks};
+use pf_infra::telemetry::Metrics;
 
 /// How long the announcer may take to finish once asked to stop.
 const STOP_WITHIN: Duration = Duration::from_secs(2);
@@ -100,7 +99,7 @@ pub fn start(
             announcer.clone().run(shutdown)
         });
     }
-    let detector = DetectorSettings::of(watch);
+    let detector = detector_settings(watch);
     let reference = i64::try_from(detector.reference_slices).unwrap_or(i64::MAX);
     let namer = Arc::new(RegressionCommits {
         summaries: needs.summaries.clone(),
@@ -137,7 +136,7 @@ pub fn start(
         notices,
         metrics,
         namer,
-        leaks: LeakSettings::of(watch, settings.leaks),
+        leaks: leak_settings(watch, settings.leaks),
         memory_limit_bytes: settings.memory_limit_bytes,
     });
     Ok(Regressions { examiner, service })

@@ -1,8 +1,8 @@
 //! Regression events the watcher's unit tests share.
 
-use crate::detection::model::{EventKind, EventState};
-use crate::model::ProfileType;
 use crate::regressions::store::{EventSignificance, Regression};
+use pf_detection::model::{EventKind, EventState};
+use pf_model::ProfileType;
 
 /// Event `id` of `function`, confirmed at 0 from 1 %, delivered or not.
 pub(crate) fn confirmed(id: i64, function: &str, announced: bool) -> Regression {

@@ -11,10 +11,10 @@ use crate::commits::git::GitRepository;
 use crate::commits::range::{name_suspects, RangeAsked};
 use crate::commits::suspects::model::{CodeSpan, LineRange, Role, Why};
 use crate::commits::suspects::{repo_path, span_of};
-use crate::model::FunctionSite;
-use crate::pprof::encode::{parse_folded, Frame};
-use crate::pprof::proto;
 use crate::settings::Settings;
+use pf_formats::pprof::encode::{parse_folded, Frame};
+use pf_formats::pprof::proto;
+use pf_model::FunctionSite;
 
 const VALIDATOR: &str = "src/main/java/com/example/ledger/EntryValidator.java";
 const CULPRIT: &str = "Compile the validation pattern per entry";

@@ -18,16 +18,16 @@ use crate::commits::RepositorySettings;
 pub use crate::diff_report::start::DiffSettings;
 pub use crate::fleet_search::start::FleetSettings;
 pub use crate::history::recorder::HistoryWriteSettings;
-use crate::http::auth_settings::AuthSettings;
-use crate::infra::db::settings::DatabaseSettings;
-use crate::infra::durations;
-use crate::infra::outbound_settings::OutboundSettings;
 use crate::ingest::settings::IngestSettings;
 use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
 use crate::regressions::settings::LeaksConfig;
 pub use crate::triage::start::TriageSettings;
 use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
+use pf_http::auth_settings::AuthSettings;
+use pf_infra::db::settings::DatabaseSettings;
+use pf_infra::durations;
+use pf_infra::outbound_settings::OutboundSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -151,7 +151,7 @@ impl Settings {
         let mut settings: Settings = builder.build()?.try_deserialize()?;
         if let Some(raw) = env.get("API_TOKENS").filter(|v| !v.trim().is_empty()) {
             settings.auth.tokens =
-                crate::http::auth_settings::parse_env_tokens(raw).map_err(|reason| {
+                pf_http::auth_settings::parse_env_tokens(raw).map_err(|reason| {
                     SettingsError::Invalid {
                         key: "API_TOKENS",
                         reason,

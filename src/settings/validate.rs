@@ -1,7 +1,7 @@
 //! The checks settings must pass before the service starts; each names the offending key.
 
 use super::{Settings, SettingsError};
-use crate::model::ProfileType;
+use pf_model::ProfileType;
 
 impl Settings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {

@@ -12,12 +12,12 @@ use crate::alerts::rules::AlertRule;
 use crate::baselines::{Baseline, MockBaselineSor};
 use crate::diff_report::DiffRequest;
 use crate::history::{history_queue, HistoryRecorder, MockHistorySor, NewHistoryRecord};
-use crate::infra::backoff::Backoff;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::shutdown_signal;
-use crate::infra::telemetry::Metrics;
-use crate::model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
 use crate::profiles::{Profile, ProfileQuery};
+use pf_infra::backoff::Backoff;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::shutdown_signal;
+use pf_infra::telemetry::Metrics;
+use pf_model::{FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow};
 
 /// Answers `request` with the routes `configure` mounts over `service`, behind the extractor
 /// settings every process has.
@@ -30,7 +30,7 @@ pub async fn call_routes<T: 'static>(
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(service))
-            .configure(|cfg| crate::http::routing::extractor_config(cfg, 1024))
+            .configure(|cfg| pf_http::routing::extractor_config(cfg, 1024))
             .configure(configure),
     )
     .await;

@@ -13,10 +13,10 @@ use crate::alerts::notice::RuleNotices;
 use crate::alerts::rules::MockAlertRuleSor;
 use crate::baselines::{BaselineIndex, MockBaselineSor};
 use crate::diff_report::compute::{report, Judgement};
-use crate::model::{FunctionStat, ProfileType, ReportFormat, TimeWindow};
 use crate::profiles::{MockProfileDataSor, Profile, ProfileDiff, ProfileWindow};
 use crate::testing::{alert_rule, baseline, diff_request, stat};
 use crate::triage::{RuleSet, TriageRequest, TriageService};
+use pf_model::{FunctionStat, ProfileType, ReportFormat, TimeWindow};
 
 const TOTAL: u64 = 100_000;
 /// 14.995 % (shown 15.00), 15 %, 15.004 % (15.00), 15.005 % (15.01): only the last breaches.

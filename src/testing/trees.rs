@@ -1,6 +1,6 @@
 //! Call trees for tests, from folded stacks.
 
-use crate::model::{CallTree, TreeNode};
+use pf_model::{CallTree, TreeNode};
 
 /// A call tree from folded stacks (`("a;b;c", samples)`), children in first-seen order.
 pub fn tree_of(stacks: &[(&str, u64)]) -> CallTree {

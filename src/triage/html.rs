@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::model::{Assessment, TriageReport, TriageRequest, TypeAssessment};
-use crate::model::trend_view::Trends;
-use crate::model::{round_percent, CallTree, ProfileType};
 use crate::pictures::{flame_graph, href, shown, thousands, trends_svg, Captions, Cell, Page};
+use pf_model::trend_view::Trends;
+use pf_model::{round_percent, CallTree, ProfileType};
 
 /// Renders `report`; `trees` and `trends` are the call trees and recent trends of
 /// `req.types`, in that order (no trend: no panel).

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde::Deserialize;
 
-use crate::model::separator_form;
+use pf_model::separator_form;
 
 /// Most categories one profile type may have: a name's matches are a bit set in a `u64`.
 pub const MAX_CATEGORIES: usize = 64;

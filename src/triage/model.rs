@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::history::AssessmentSeverity;
-use crate::model::{
+use pf_model::{
     parse_limit, round2, AppName, FunctionStat, InputError, LabelSelector, ProfileType,
     ReportFormat, Severity, TimeWindow,
 };
@@ -21,7 +21,7 @@ pub struct TriageParams {
     #[param(minimum = 0)]
     pub to: Option<i64>,
     /// Comma-separated profile types (aliases accepted); default `cpu,alloc`.
-    #[param(inline, value_type = Option<crate::model::ProfileTypeList>)]
+    #[param(inline, value_type = Option<pf_model::ProfileTypeList>)]
     pub types: Option<String>,
     /// Top functions shown per type, 1..=1000; default 10.
     #[param(minimum = 1, maximum = 1000)]
@@ -31,14 +31,14 @@ pub struct TriageParams {
     #[param(inline, value_type = Option<TriageFormatName>)]
     pub format: Option<String>,
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
-    #[param(inline, value_type = Option<crate::model::SelectorText>, example = "version=\"1.4.2\"")]
+    #[param(inline, value_type = Option<pf_model::SelectorText>, example = "version=\"1.4.2\"")]
     pub labels: Option<String>,
 }
 
 /// What `GET /triage/{appName}` answers in.
 pub const TRIAGE_FORMATS: [ReportFormat; 2] = [ReportFormat::Json, ReportFormat::Html];
 
-crate::model::documented! {
+pf_model::documented! {
     /// The OpenAPI schema of the triage route's `format`.
     pub struct TriageFormatName = ReportFormat::schema_of(&TRIAGE_FORMATS);
 }

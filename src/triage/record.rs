@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::model::{TriageReport, TriageRequest, TypeAssessment};
 use crate::history::{NewHistoryRecord, RecordKey};
-use crate::infra::sor::json_text::JsonText;
-use crate::infra::sor::SorError;
-use crate::model::{truncate_chars, FunctionStat, MAX_RECOMMENDATION};
 use crate::profiles::Profile;
+use pf_infra::sor::json_text::JsonText;
+use pf_infra::sor::SorError;
+use pf_model::{truncate_chars, FunctionStat, MAX_RECOMMENDATION};
 
 /// A history record's `topFunctions`: each type's top functions (or its error) by type name,
 /// and the exact query. Written straight to JSON text, without a tree of maps in between.

@@ -5,10 +5,11 @@ use actix_web::{web, HttpResponse};
 use super::html;
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
-use crate::http::error::{ApiError, ErrorBody, UpstreamErrors};
-use crate::http::extract::{AppNameParam, RequestedBy, RequestedByParam};
-use crate::http::routing::{rendered, resource};
-use crate::model::{now_floored, AppName, ReportFormat};
+use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::App;
+use pf_http::extract::{AppNameParam, RequestedBy, RequestedByParam};
+use pf_http::routing::{rendered, resource};
+use pf_model::{now_floored, ReportFormat};
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -49,7 +50,7 @@ pub struct RoutesDoc;
     ))]
 pub async fn triage(
     service: web::Data<TriageService>,
-    app: AppName,
+    App(app): App,
     query: web::Query<TriageParams>,
     RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
@@ -73,11 +74,11 @@ mod tests {
     use actix_web::test;
 
     use super::*;
-    use crate::infra::telemetry::Metrics;
     use crate::profiles::MockProfileDataSor;
     use crate::profiles::Profile;
     use crate::testing::{call_routes, next_record, pct, recorder, recording_history};
     use crate::triage::RuleSet;
+    use pf_infra::telemetry::Metrics;
 
     fn profiles() -> MockProfileDataSor {
         let mut mock = MockProfileDataSor::new();

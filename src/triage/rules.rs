@@ -5,7 +5,7 @@ pub use super::matcher::Pattern;
 use super::matcher::MatchName;
 pub use super::rules_file::RulesError;
 use super::rules_file::{read, Category, TypeRules};
-use crate::model::{round_percent, FunctionStat, ProfileType};
+use pf_model::{round_percent, FunctionStat, ProfileType};
 
 /// The shipped rules, compiled in so the binary runs from any directory.
 pub const SHIPPED_RULES: &str = include_str!("../../config/triage-rules.toml");

@@ -25,7 +25,7 @@ pub(super) struct TypeRules {
     pub(super) patterns: PatternIndex,
 }
 #[cfg(doc)]
-use crate::model::ProfileType;
+use pf_model::ProfileType;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

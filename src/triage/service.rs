@@ -13,11 +13,11 @@ use super::rules::{RuleSet, SCORED_FUNCTIONS};
 use super::trends::recent_trends;
 use crate::baselines::{BaselineIndex, BaselineSor};
 use crate::history::{AssessmentSeverity, HistoryRecorder};
-use crate::infra::sor::{shown_error, SorError};
-use crate::model::trend_view::Trends;
-use crate::model::{breaches, round_percent, CallTree, ProfileType};
 use crate::profiles::{Profile, ProfileDataSor, ProfileQuery};
 use crate::watch::TrendSor;
+use pf_infra::sor::{shown_error, SorError};
+use pf_model::trend_view::Trends;
+use pf_model::{breaches, round_percent, CallTree, ProfileType};
 
 /// A triage with each requested type's call tree and recent trend, in the order of the
 /// request's types.

@@ -8,13 +8,13 @@ use serde_json::{json, Value};
 use super::*;
 use crate::baselines::MockBaselineSor;
 use crate::history::MockHistorySor;
-use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, FunctionStat, ReportFormat, TimeWindow};
 use crate::profiles::MockProfileDataSor;
 use crate::testing::{
     baseline, dropped_writes, failing_baselines, next_record, pct, recorder, recording_history,
     refusing_history,
 };
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, FunctionStat, ReportFormat, TimeWindow};
 
 type Answers = HashMap<ProfileType, Result<Vec<FunctionStat>, SorError>>;
 

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use super::{RuleSet, TriageService};
 use crate::baselines::BaselineSor;
 use crate::history::HistoryRecorder;
-use crate::infra::tasks::StartError;
 use crate::profiles::ProfileDataSor;
 use crate::watch::TrendSor;
+use pf_infra::tasks::StartError;
 
 /// Triage: where the diagnosis rules come from and how sure a diagnosis must be.
 #[derive(Debug, Clone, Deserialize)]

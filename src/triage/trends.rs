@@ -4,9 +4,9 @@
 use futures_util::future::join_all;
 
 use super::model::{TriageReport, TypeAssessment};
-use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
-use crate::model::TimeWindow;
 use crate::watch::TrendSor;
+use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
+use pf_model::TimeWindow;
 
 /// How far back the panel reaches from the end of the triage's window.
 const PANEL_SECS: i64 = 86_400;

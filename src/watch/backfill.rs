@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::infra::sor::SorError;
-use crate::model::{AppName, InputError, ProfileType, TimeWindow};
+use pf_infra::sor::SorError;
+use pf_model::{AppName, InputError, ProfileType, TimeWindow};
 
 /// Apps one backfill may name.
 const MAX_APPS: usize = 1000;
@@ -23,11 +23,11 @@ pub struct BackfillRequest {
     pub to: i64,
     /// Apps to summarize (default: every app Profile Data lists in the range).
     #[serde(default)]
-    #[schema(max_items = 1000, value_type = Option<Vec<crate::model::AppName>>)]
+    #[schema(max_items = 1000, value_type = Option<Vec<pf_model::AppName>>)]
     pub apps: Option<Vec<String>>,
     /// Profile types (default: `watch.types`).
     #[serde(default)]
-    #[schema(value_type = Option<Vec<crate::model::ProfileTypeName>>)]
+    #[schema(value_type = Option<Vec<pf_model::ProfileTypeName>>)]
     pub types: Option<Vec<String>>,
     /// Deliver what the detector confirms while backfilling, as if live.
     #[serde(default)]

@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::trend::SliceSummary;
-use crate::model::trend_view::{TrendQuery, Trends};
-use crate::model::{AppName, ProfileType, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery};
 use crate::watch::store::{
     Backfill, BackfillCounts, Latest, Lease, Series, SliceFindings, SliceOutcome, SliceWork,
 };
+use pf_infra::sor::SorError;
+use pf_model::trend::SliceSummary;
+use pf_model::trend_view::{TrendQuery, Trends};
+use pf_model::{AppName, ProfileType, TimeWindow};
 
 /// An app's trend (docs/profiles-over-time.md, `GET /trends/{appName}`): what the triage page
 /// draws, in-process from the watcher's store or over HTTP from the process that runs it

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::{AppName, ProfileType, TimeWindow};
+use pf_model::{AppName, ProfileType, TimeWindow};
 
 /// Which series' work to report: one type, the slices of a window on the grid, all apps or
 /// some.

@@ -8,13 +8,13 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::http::error::{ApiError, ErrorBody};
-use crate::http::routing::resource;
-use crate::model::{parse_limit, AppName, InputError, TimeWindow};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery, WindowFunction};
 use crate::watch::remote::{FleetCoverage, FleetSummaries};
 use crate::watch::FleetSummarySor;
+use pf_http::error::{ApiError, ErrorBody};
+use pf_http::routing::resource;
+use pf_model::{parse_limit, AppName, InputError, TimeWindow};
 
 /// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,7 +36,7 @@ pub struct RoutesDoc;
 pub struct SeriesParams {
     /// Profile type: cpu (default), alloc, lock, wall or inuse.
     #[serde(rename = "type")]
-    #[param(rename = "type", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Slices starting at or after this, epoch seconds.
     #[param(minimum = 0)]
@@ -46,7 +46,7 @@ pub struct SeriesParams {
     pub to: i64,
     /// Comma-separated app names; default every app with a summary in the window (fleet), or
     /// every series the watcher follows (coverage).
-    #[param(inline, value_type = Option<crate::model::AppNameList>)]
+    #[param(inline, value_type = Option<pf_model::AppNameList>)]
     pub apps: Option<String>,
 }
 

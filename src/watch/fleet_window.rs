@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::model::{AppName, ProfileType, TimeWindow};
+use pf_model::trend::{KeptFunction, SliceSummary};
+use pf_model::{AppName, ProfileType, TimeWindow};
 
 /// What a fleet answer reads from the summaries: one type, one window, all apps or some.
 #[derive(Debug, Clone, PartialEq)]

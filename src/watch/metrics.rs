@@ -7,9 +7,9 @@ use std::sync::{Mutex, PoisonError};
 
 use prometheus::{Gauge, GaugeVec, IntCounterVec, IntGaugeVec, Opts};
 
-use crate::infra::telemetry::Metrics;
-use crate::model::percent_of;
 use crate::watch::store::{Series, SeriesSummary};
+use pf_infra::telemetry::Metrics;
+use pf_model::percent_of;
 
 /// The watcher's metrics, registered in the process's registry.
 pub struct WatchMetrics {
@@ -129,8 +129,8 @@ impl WatchMetrics {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::trend::{KeptFunction, SliceSummary};
-    use crate::model::ProfileType;
+    use pf_model::trend::{KeptFunction, SliceSummary};
+    use pf_model::ProfileType;
 
     fn written(app: &str, start: i64, functions: &[(&str, u64)]) -> SeriesSummary {
         SeriesSummary {

@@ -3,10 +3,10 @@
 //! and its regressions marked, the marked changes with links to their pages, and the same trend's
 //! other forms. Pure.
 
-use crate::model::trend_view::Trends;
-use crate::model::utc::{utc_text, MINUTE};
 use crate::pictures::{href, trends_svg_changes, Cell, Page};
 use crate::watch::ChangeMark;
+use pf_model::trend_view::Trends;
+use pf_model::utc::{utc_text, MINUTE};
 
 /// The page of `trends`, with `marks` on the chart and listed below it.
 pub fn render(trends: &Trends, marks: &[ChangeMark]) -> String {
@@ -100,9 +100,9 @@ fn short_name(function: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::render;
-    use crate::model::trend_view::{TrendSeries, TrendSlice, Trends};
-    use crate::model::ProfileType;
     use crate::watch::ChangeMark;
+    use pf_model::trend_view::{TrendSeries, TrendSlice, Trends};
+    use pf_model::ProfileType;
 
     #[test]
     fn the_page_marks_each_change_and_escapes_names() {

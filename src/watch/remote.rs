@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetQuery};
 use crate::watch::{FleetSummarySor, TrendSor};
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
 
 /// What the watcher's `GET /summaries/fleet` answers.
 #[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -7,15 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::backfill::{BackfillError, BackfillRequest};
 use super::trends::{Suggestions, TrendService};
-use crate::http::error::{ApiError, BodyRefused, ErrorBody};
-use crate::http::extract::AppNameParam;
-use crate::http::routing::{rendered, resource};
-use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
-use crate::model::{
-    now_floored, parse_limit, AppName, InputError, ProfileType, ReportFormat, TimeWindow,
-};
 use crate::pictures::trends_svg;
 use crate::watch::store::BackfillCounts;
+use pf_http::error::{ApiError, BodyRefused, ErrorBody};
+use pf_http::extract::App;
+use pf_http::extract::AppNameParam;
+use pf_http::routing::{rendered, resource};
+use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
+use pf_model::{now_floored, parse_limit, InputError, ProfileType, ReportFormat, TimeWindow};
 
 /// Mounts the routes; expects `web::Data<TrendService>`. The backfill resource comes first, so
 /// `backfill` is never read as an app name.
@@ -50,7 +49,7 @@ const MAX_FUNCTIONS: u32 = 100;
 pub struct TrendParams {
     /// Profile type: cpu (default), alloc, lock or wall.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Slices starting at or after this, epoch seconds (default: 24 h before `to`).
     #[param(minimum = 0)]
@@ -77,7 +76,7 @@ pub struct TrendParams {
 pub struct SuggestionParams {
     /// Profile type: cpu (default), alloc, lock or wall.
     #[serde(rename = "type")]
-    #[param(rename = "type", example = "cpu", inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[param(rename = "type", example = "cpu", inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: Option<String>,
     /// Days of summaries, 1..=90 (default 7).
     #[param(minimum = 1, maximum = 90)]
@@ -138,7 +137,7 @@ fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
     ))]
 pub async fn trends(
     service: web::Data<TrendService>,
-    app: AppName,
+    App(app): App,
     query: web::Query<TrendParams>,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.into_inner();
@@ -181,7 +180,7 @@ pub async fn trends(
     ))]
 pub async fn suggestions(
     service: web::Data<TrendService>,
-    app: AppName,
+    App(app): App,
     query: web::Query<SuggestionParams>,
 ) -> Result<HttpResponse, ApiError> {
     let profile_type = profile_type(query.profile_type.as_deref())?;

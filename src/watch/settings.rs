@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::infra::durations;
-use crate::model::{is_label_name, ProfileType, SliceSecs, Slices};
+use pf_infra::durations;
+use pf_model::{is_label_name, ProfileType, SliceSecs, Slices};
 
 /// How the fleet's profiles are summarized over time.
 #[derive(Debug, Clone, Deserialize)]

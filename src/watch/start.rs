@@ -7,9 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::baselines::BaselineSor;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::tasks::{StartError, Tasks};
-use crate::infra::telemetry::Metrics;
 use crate::profiles::ProfileDataSor;
 use crate::watch::fault::InjectedPanic;
 use crate::watch::metrics::WatchMetrics;
@@ -20,6 +17,9 @@ use crate::watch::task::WatchTask;
 use crate::watch::trends::{trend_weight, TREND_CACHE_UNITS, TREND_TTL};
 use crate::watch::worker::Worker;
 use crate::watch::{SliceExaminer, SummarySor, TrendMarks, TrendService, WatchWork, WatcherReads};
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::tasks::{StartError, Tasks};
+use pf_infra::telemetry::Metrics;
 
 /// How long the watcher may take to finish its slices once asked to stop.
 const STOP_WITHIN: Duration = Duration::from_secs(5);

@@ -1,7 +1,7 @@
 //! What `/health` shows of the watcher beside how its rounds go: series held by this replica
 //! and the lag of the oldest slice not summarized yet.
 
-use crate::infra::tasks::{RoundStatus, TaskDetails};
+use pf_infra::tasks::{RoundStatus, TaskDetails};
 
 /// The watcher's state, as `/health` shows it under `profileWatch`.
 pub type WatchStatus = RoundStatus<Watching>;

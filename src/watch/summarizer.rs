@@ -5,13 +5,13 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::trend::SliceSummary;
-use crate::model::{LabelSelector, Slices, TimeWindow, GIT_REF_LABEL};
 use crate::profiles::{LabelQuery, Profile, ProfileDataSor, ProfileQuery};
 use crate::watch::store::Series;
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::trend::SliceSummary;
+use pf_model::{LabelSelector, Slices, TimeWindow, GIT_REF_LABEL};
 
 /// Functions read per slice before the summary keeps its top: the most a Profile Data SOR
 /// lists, so the tie-break by total samples sees every candidate.

@@ -13,12 +13,12 @@ use super::metrics::WatchMetrics;
 use super::status::WatchStatus;
 use super::summarizer::Summarizer;
 use super::worker::Worker;
-use crate::infra::budget::in_background;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::Shutdown;
-use crate::model::{AppName, ProfileType, Slices};
 use crate::watch::store::{Backfill, Series};
 use crate::watch::{SummarySor, WatchWork};
+use pf_infra::budget::in_background;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::Shutdown;
+use pf_model::{AppName, ProfileType, Slices};
 
 /// Time between two rounds when there is nothing to claim.
 const ROUND: Duration = Duration::from_secs(1);
@@ -176,7 +176,7 @@ impl WatchTask {
         let from = self
             .slices
             .first_from(to.saturating_sub(self.backfill_hours.saturating_mul(3600)));
-        let window = crate::model::TimeWindow { from, to };
+        let window = pf_model::TimeWindow { from, to };
         let apps = self.summarizer.profiles.apps(window).await?;
         let backfill = Backfill {
             from,

@@ -9,14 +9,14 @@ use utoipa::ToSchema;
 
 use super::backfill::{BackfillError, BackfillRequest};
 use crate::baselines::BaselineSor;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::model::trend::{suggestions, ThresholdSuggestion};
-use crate::model::trend_view::{TrendPick, TrendQuery, Trends};
-use crate::model::{AppName, ProfileType, Slices, TimeWindow};
 use crate::profiles::ProfileDataSor;
 use crate::watch::store::Backfill;
 use crate::watch::{ChangeMark, SummarySor, TrendMarks, TrendSor};
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_model::trend::{suggestions, ThresholdSuggestion};
+use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
+use pf_model::{AppName, ProfileType, Slices, TimeWindow};
 
 /// Answer of `GET /trends/{appName}/suggestions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::metrics::WatchMetrics;
 use super::summarizer::Summarizer;
-use crate::infra::sor::SorError;
-use crate::model::trend::SliceSummary;
 use crate::watch::store::{Lease, SliceOutcome, SliceWork};
 use crate::watch::{SliceExaminer, WatchWork};
+use pf_infra::sor::SorError;
+use pf_model::trend::SliceSummary;
 
 /// Slices one claim works at most before giving the series back, so a long backfill does not
 /// keep a worker from the rest of the fleet.

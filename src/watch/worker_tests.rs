@@ -6,11 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Ended, Worker};
-use crate::detection::model::DetectorSettings;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::trend::SliceSummary;
-use crate::model::ProfileType;
 use crate::profiles::{MockProfileDataSor, Profile};
 use crate::regressions::commits::RegressionCommits;
 use crate::regressions::examiner::Examiner;
@@ -21,6 +16,11 @@ use crate::watch::metrics::WatchMetrics;
 use crate::watch::store::{Lease, Series, SliceWork, WorkSource};
 use crate::watch::summarizer::{Summarizer, SummaryShape};
 use crate::watch::{MockSummarySor, MockWatchWork};
+use pf_detection::model::DetectorSettings;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::trend::SliceSummary;
+use pf_model::ProfileType;
 
 fn lease() -> Lease {
     Lease {
@@ -141,7 +141,7 @@ fn worker_reading(
             }),
             metrics: Arc::new(RegressionMetrics::new(&metrics).unwrap()),
             namer: Arc::new(RegressionCommits::without_refs()),
-            leaks: crate::detection::leaks::LeakSettings::default(),
+            leaks: pf_detection::leaks::LeakSettings::default(),
             memory_limit_bytes: None,
         }),
         metrics: Arc::new(WatchMetrics::new(&metrics, 10).unwrap()),

@@ -2,7 +2,7 @@
 """The regression detector of SPEC §15 and §19, replayed offline on one series' summaries.
 
 A transcription of src/regressions/detector (window_test.rs, change_point.rs, index.rs) and of the
-statistics it uses (src/model/significance.rs, src/regressions/cost.rs), so that the per-slice
+statistics it uses (crates/model/src/significance.rs, src/regressions/cost.rs), so that the per-slice
 data a run of scripts/real_regressions.sh kept (GET /trends: every slice's total and every
 function's self samples) can be examined again under other settings, and the numbers behind a
 decision (the shares, the ratio-estimator variances, Welch's t, its degrees of freedom, the

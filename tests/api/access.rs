@@ -5,8 +5,8 @@ use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 
+use pf_http::auth_settings::{Scope, TokenSetting};
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::http::auth_settings::{Scope, TokenSetting};
 
 use crate::helpers::{json_with_status, spawn_app, spawn_app_with, TestApp};
 use crate::stubs::java::{history_of, spawn_with_pyroscope_and, INCIDENT_FROM, INCIDENT_TO};

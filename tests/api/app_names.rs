@@ -10,7 +10,7 @@ use std::path::Path;
 use prost::Message;
 use serde_json::{json, Value};
 
-use pyroscope_functions::model::{AppName, ProfileType};
+use pf_model::{AppName, ProfileType};
 
 use crate::front_door::front_door_json;
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};

@@ -5,6 +5,13 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pf_infra::db::Database;
+use pf_infra::sor::json_text::JsonText;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::Severity;
+use pf_model::{AppName, ProfileType};
 use pyroscope_functions::app::settings::Function;
 use pyroscope_functions::baselines::remote::RemoteBaselineStore;
 use pyroscope_functions::baselines::BaselineSor;
@@ -14,13 +21,6 @@ use pyroscope_functions::history::HistorySor;
 use pyroscope_functions::history::{
     AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
-use pyroscope_functions::infra::db::Database;
-use pyroscope_functions::infra::sor::json_text::JsonText;
-use pyroscope_functions::infra::sor::remote::RemoteSor;
-use pyroscope_functions::infra::sor::SorError;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::Severity;
-use pyroscope_functions::model::{AppName, ProfileType};
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;

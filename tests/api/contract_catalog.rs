@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
+use pf_infra::sor::json_text::JsonObject;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::ProfileType;
+use pf_model::Severity;
 use pyroscope_functions::alerts::rules::remote::RemoteAlertRuleStore;
 use pyroscope_functions::alerts::rules::AlertRuleSor;
 use pyroscope_functions::alerts::rules::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
 use pyroscope_functions::app::settings::Function;
-use pyroscope_functions::infra::sor::json_text::JsonObject;
-use pyroscope_functions::infra::sor::SorError;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::ProfileType;
-use pyroscope_functions::model::Severity;
 use pyroscope_functions::registry::remote::RemoteRegistryStore;
 use pyroscope_functions::registry::RegistrySor;
 use pyroscope_functions::registry::{NewService, PgRegistryStore, ServicePatch, Tier};

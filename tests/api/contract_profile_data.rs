@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{ProfileType, TimeWindow};
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::infra::sor::remote::RemoteSor;
-use pyroscope_functions::infra::sor::SorError;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::{ProfileType, TimeWindow};
 use pyroscope_functions::profiles::remote::RemoteProfileData;
 use pyroscope_functions::profiles::ProfileDataSor;
 use pyroscope_functions::profiles::{
@@ -16,7 +16,7 @@ use pyroscope_functions::profiles::{
 use url::Url;
 use wiremock::MockServer;
 
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pf_formats::formats::pyroscope_api::paths;
 
 use crate::contract::app;
 use crate::helpers::spawn_profile_data_sor;

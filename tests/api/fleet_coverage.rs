@@ -4,7 +4,7 @@
 //! and could not read is named in `failedApps` with them.
 
 use chrono::Utc;
-use pyroscope_functions::model::{ProfileType, SliceSecs};
+use pf_model::{ProfileType, SliceSecs};
 use serde_json::{json, Value};
 
 use crate::fleet_summaries::watched;

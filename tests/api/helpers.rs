@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use pf_infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 use pyroscope_functions::app::settings::{Function, Settings};
 use pyroscope_functions::app::Application;
-use pyroscope_functions::infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 use reqwest::{Client, Method, Response};
 use secrecy::SecretString;
 use serde_json::Value;

@@ -6,15 +6,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pf_infra::backoff::Backoff;
+use pf_infra::sor::json_text::JsonText;
+use pf_infra::tasks::shutdown_signal;
+use pf_infra::telemetry::Metrics;
 use pyroscope_functions::history::recorder::history_queue;
 use pyroscope_functions::history::HistorySor;
 use pyroscope_functions::history::{
     AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey,
 };
-use pyroscope_functions::infra::backoff::Backoff;
-use pyroscope_functions::infra::sor::json_text::JsonText;
-use pyroscope_functions::infra::tasks::shutdown_signal;
-use pyroscope_functions::infra::telemetry::Metrics;
 use reqwest::Client;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};

@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
-use pyroscope_functions::formats::pyroscope_api::paths;
-use pyroscope_functions::model::{ProfileType, SliceSecs};
+use pf_formats::formats::pyroscope_api::paths;
+use pf_model::{ProfileType, SliceSecs};
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, json_with_status, self_samples, spawn_app_with, TestApp};

@@ -53,8 +53,7 @@ async fn spawn(dir: &Path) -> TestApp {
     spawn_app_with(move |s| {
         s.ingest.store_dir = dir;
         s.ingest.retention_days = std::num::NonZeroU32::new(36_500).unwrap();
-        s.watch.slice_secs =
-            pyroscope_functions::model::SliceSecs::new(10).expect("a positive slice");
+        s.watch.slice_secs = pf_model::SliceSecs::new(10).expect("a positive slice");
     })
     .await
 }

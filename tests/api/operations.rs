@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use pf_infra::db::MIGRATOR;
 use pyroscope_functions::app::settings::Function;
 use pyroscope_functions::app::Application;
-use pyroscope_functions::infra::db::MIGRATOR;
 use reqwest::Client;
 use secrecy::SecretString;
 use serde_json::json;

@@ -12,7 +12,7 @@ use wiremock::MockServer;
 
 use crate::helpers::{eventually, spawn_binary_with, spawn_server, test_settings, TestDatabase};
 use crate::outbox::recorder;
-use pyroscope_functions::infra::db::MIGRATOR;
+use pf_infra::db::MIGRATOR;
 
 /// Enqueues `count` notifications to `hook` directly, as a producer's transaction would.
 pub async fn enqueue(db: &TestDatabase, hook: &str, count: i32) {

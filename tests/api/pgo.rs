@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pf_formats::pprof::{decompress, proto, Limits};
 use prost::Message;
-use pyroscope_functions::pprof::{decompress, proto, Limits};
 
 use crate::helpers::{assert_error, json_with_status, self_samples, spawn_app_with, REAL_PROGRAMS};
 use crate::real_runtimes::{pprof_top, run};

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pf_formats::formats::pyroscope_api::paths;
 
 use crate::helpers::{spawn_app_with, TestApp};
 use crate::pgo::PgoProgram;

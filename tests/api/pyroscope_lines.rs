@@ -4,7 +4,7 @@
 //! before 2.2 (a flame graph where pprof was asked) and one without `SelectMergeStacktraces`
 //! are read through `SelectMergeProfile`, learned once; the legacy API says it has no lines.
 
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pf_formats::formats::pyroscope_api::paths;
 use pyroscope_functions::profiles::settings::PyroscopeApi;
 use serde_json::Value;
 

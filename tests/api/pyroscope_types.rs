@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use pyroscope_functions::model::{ProfileType, SliceSecs};
+use pf_model::{ProfileType, SliceSecs};
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp, REAL_PROGRAMS};

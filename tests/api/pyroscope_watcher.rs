@@ -7,9 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use pyroscope_functions::formats::pyroscope_api::paths;
-use pyroscope_functions::model::{ProfileType, SliceSecs};
-use pyroscope_functions::pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_formats::formats::pyroscope_api::paths;
+use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_model::{ProfileType, SliceSecs};
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};

@@ -13,7 +13,7 @@ use prost::Message;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use pyroscope_functions::formats::pyroscope_api::{FlameGraph, Series};
+use pf_formats::formats::pyroscope_api::{FlameGraph, Series};
 
 use crate::helpers::{json_with_status, self_samples, spawn_app_with, TestApp, REAL_PROGRAMS};
 use crate::ingest::ingest;

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     ProfileTypesRequest, ProfileTypesResponse, SelectMergeStacktracesRequest,
     SelectMergeStacktracesResponse, SelectSeriesRequest, SelectSeriesResponse,
 };

@@ -1,7 +1,7 @@
 //! Grafana's calls over pprof files (`PROFILES_DIR`) read them as `/profiles` reads them, as they
 //! do over pushes (querier_grafana.rs): a real Go program's CPU profile copied into the directory.
 
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     SelectMergeStacktracesResponse, SelectSeriesRequest, SelectSeriesResponse,
 };
 

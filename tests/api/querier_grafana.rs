@@ -2,7 +2,7 @@
 //! answer checked against `/profiles` for the same window (the reference numbers: `/profiles`,
 //! itself checked against `go tool pprof` in real_runtimes.rs).
 
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     GetProfileStatsRequest, GetProfileStatsResponse, LabelNamesRequest, LabelNamesResponse,
     LabelValuesRequest, LabelValuesResponse, ProfileTypesRequest, ProfileTypesResponse,
     SelectMergeStacktracesRequest, SelectMergeStacktracesResponse, SelectSeriesRequest,

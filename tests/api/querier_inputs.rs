@@ -1,10 +1,10 @@
 //! Bad requests are Connect's `invalid_argument` (400), never a 500; the door is the read
 //! routes' door; reading Pyroscope, the routes send Grafana there.
 
-use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     ProfileTypesRequest, SelectMergeStacktracesRequest, SelectMergeStacktracesResponse,
 };
+use prost::Message;
 use serde_json::Value;
 
 use super::{call, profiles_answer, pushed_go_app, send, CPU};

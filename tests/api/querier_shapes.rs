@@ -2,12 +2,12 @@
 //! `other` as Pyroscope does and keeps every total, the pprof formats add up to `/profiles`'
 //! total, and a call site keeps the stacks under it.
 
-use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::profile::Profile;
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::profile::Profile;
+use pf_formats::formats::pyroscope_api::{
     Location, ProfileFormat, SelectMergeProfileRequest, SelectMergeStacktracesResponse,
     StackTraceSelector,
 };
+use prost::Message;
 
 use super::grafana::{stacks, GO};
 use super::{assert_whole, call, flame_selves, profiles_answer, pushed_go_app, CPU};

@@ -2,7 +2,7 @@
 //! event shows, the words its alert and webhook say, and the values migration 0014 gives the
 //! events stored before it.
 
-use pyroscope_functions::infra::db::MIGRATOR;
+use pf_infra::db::MIGRATOR;
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
 

@@ -4,9 +4,9 @@
 
 use serde_json::{json, Value};
 
-use pyroscope_functions::infra::sor::remote::RemoteSor;
-use pyroscope_functions::infra::telemetry::Metrics;
-use pyroscope_functions::model::{FunctionSite, ProfileType, TimeWindow};
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::telemetry::Metrics;
+use pf_model::{FunctionSite, ProfileType, TimeWindow};
 use pyroscope_functions::profiles::remote::RemoteProfileData;
 use pyroscope_functions::profiles::{ProfileDataSor, ProfileQuery};
 

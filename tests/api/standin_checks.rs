@@ -2,8 +2,8 @@
 //! not the service: pushes in both encodings, merged answers as flame graph, tree and pprof
 //! in both encodings, its label queries, its modes and its record of requests.
 
-use pyroscope_functions::formats::pyroscope_api::profile::{Function, Profile, Sample};
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::profile::{Function, Profile, Sample};
+use pf_formats::formats::pyroscope_api::{
     paths, LabelNamesRequest, LabelNamesResponse, LabelValuesRequest, ProfileFormat,
     ProfileTypesRequest, ProfileTypesResponse, SelectMergeStacktracesResponse,
 };

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pyroscope_functions::infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
+use pf_infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 
 use crate::helpers::free_port;
 

@@ -5,7 +5,7 @@
 //! regression is confirmed and the commit that added the work is named first, every decoy
 //! below it or not at all.
 
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pf_formats::formats::pyroscope_api::paths;
 use serde_json::Value;
 
 use crate::stubs::standin::PyroscopeStandIn;

@@ -45,8 +45,7 @@ async fn a_watcher_that_panics_is_restarted_and_summarizes_each_slice_once() {
         s.pyroscope.cache_ttl_secs = std::time::Duration::ZERO;
         s.watch.enabled = true;
         s.watch.backfill_hours = 0;
-        s.watch.slice_secs =
-            pyroscope_functions::model::SliceSecs::new(SLICE).expect("a positive slice");
+        s.watch.slice_secs = pf_model::SliceSecs::new(SLICE).expect("a positive slice");
         s.watch.lag_secs = std::time::Duration::from_secs(1);
         s.watch.panic_at_round = 3;
     })

@@ -2,7 +2,7 @@
 //! benches. The library includes that file only into its unit tests, so it ships in no release
 //! build and is no source of the library; this module gives it the one library item it needs, `super::flamegraph`.
 
-pub use pyroscope_functions::{formats::flamegraph, pprof};
+pub use pf_formats::{formats::flamegraph, pprof};
 
 // Each includer uses a different part of it.
 #[allow(dead_code)]

@@ -9,8 +9,8 @@ pub use postgres::PgAlertStateStore;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// Where each rule's alert stands, and its transitions (docs/alerting.md). Written by the evaluator
 /// only.

@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::delivery::NewNotification;
-use crate::infra::sor::fields::text_column;
-use crate::model::ProfileType;
+use pf_infra::text_column;
+use pf_model::ProfileType;
 
 /// A stored alert that is not inactive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

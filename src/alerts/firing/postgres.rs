@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use super::model::{AlertTransition, StoredAlert};
 use crate::alerts::firing::AlertStateSor;
 use crate::delivery::enqueue;
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 const STATE_COLUMNS: &str =
     "rule_id, app_name, profile_type, state, since, value, threshold, evaluated_at";

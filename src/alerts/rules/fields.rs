@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use crate::model::{optional_text, InputError, MAX_SHORT_TEXT};
+use pf_model::{optional_text, InputError, MAX_SHORT_TEXT};
 
 /// Longest `forSeconds`: a week. A rule that must hold longer is not an alert.
 pub const MAX_FOR_SECONDS: i64 = 7 * 24 * 3600;

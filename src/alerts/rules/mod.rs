@@ -11,8 +11,8 @@ pub use postgres::PgAlertRuleStore;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// Profiling alert rules (docs/api.md, Alert rules).
 ///

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::fields::{for_seconds, notification_channel};
-use crate::infra::sor::fields::{partial_update, WholeNumber};
-use crate::model::{
+use pf_infra::partial_update;
+use pf_infra::sor::fields::WholeNumber;
+use pf_model::{
     optional_text, percent, required_text, AppName, InputError, ProfileType, Severity,
     MAX_FUNCTION_NAME, MAX_SHORT_TEXT,
 };
@@ -73,29 +74,29 @@ pub struct AlertRulePatch {
     "enabled": true, "createdBy": "alice"
 }))]
 pub struct CreateAlertRuleRequest {
-    #[schema(required, inline, value_type = crate::model::AppName)]
+    #[schema(required, inline, value_type = pf_model::AppName)]
     pub app_name: Option<String>,
     /// Required: cpu, alloc, lock or wall (aliases accepted).
-    #[schema(required, inline, value_type = crate::model::ProfileTypeName)]
+    #[schema(required, inline, value_type = pf_model::ProfileTypeName)]
     pub profile_type: Option<String>,
     /// Required, 0 < x <= 100.
     #[schema(required, nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub threshold_percent: Option<f64>,
-    #[schema(inline, value_type = Option<crate::model::FunctionPatternText>)]
+    #[schema(inline, value_type = Option<pf_model::FunctionPatternText>)]
     pub function_pattern: Option<String>,
     /// info, warning (default) or critical.
     pub severity: Option<Severity>,
     /// A channel name, or an `http(s)://` URL that gets a webhook per alert transition.
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub notification_channel: Option<String>,
     /// Defaults to true.
     pub enabled: Option<bool>,
     /// Seconds the value must stay above the threshold before the alert fires; default 0.
     /// Absent means 0; `null` is refused, as the schema says.
-    #[serde(default, deserialize_with = "crate::infra::sor::fields::named")]
+    #[serde(default, deserialize_with = "pf_infra::sor::fields::named")]
     #[schema(nullable = false, value_type = Option<i64>, minimum = 0, maximum = 604800)]
     pub for_seconds: Option<WholeNumber>,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub created_by: Option<String>,
 }
 
@@ -105,15 +106,15 @@ partial_update! {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(example = json!({"thresholdPercent": 25.0, "enabled": false}))]
 pub struct UpdateAlertRuleRequest {
-    #[schema(nullable = false, inline, value_type = Option<crate::model::ProfileTypeName>)]
+    #[schema(nullable = false, inline, value_type = Option<pf_model::ProfileTypeName>)]
     pub profile_type: String,
-    #[schema(inline, value_type = Option<crate::model::FunctionPatternText>)]
+    #[schema(inline, value_type = Option<pf_model::FunctionPatternText>)]
     pub function_pattern: Option<String>,
     #[schema(nullable = false, exclusive_minimum = 0, maximum = 100)]
     pub threshold_percent: f64,
     #[schema(nullable = false)]
     pub severity: Severity,
-    #[schema(inline, value_type = Option<crate::model::ShortText>)]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub notification_channel: Option<String>,
     #[schema(nullable = false)]
     pub enabled: bool,
@@ -128,7 +129,7 @@ pub struct UpdateAlertRuleRequest {
 pub struct RuleListParams {
     /// Only rules of this app.
     #[serde(rename = "appName")]
-    #[param(rename = "appName", inline, value_type = Option<crate::model::AppName>)]
+    #[param(rename = "appName", inline, value_type = Option<pf_model::AppName>)]
     pub app_name: Option<String>,
 }
 

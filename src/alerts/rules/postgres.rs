@@ -4,9 +4,9 @@ use async_trait::async_trait;
 
 use super::model::{AlertRule, AlertRulePatch, NewAlertRule};
 use crate::alerts::rules::AlertRuleSor;
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::{AppName, ProfileType, Severity};
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType, Severity};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_pattern, threshold_percent, severity, \
                        notification_channel, enabled, for_seconds, created_by, created_at, \

@@ -8,10 +8,10 @@ use super::model::{
     AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
 use crate::alerts::rules::AlertRuleSor;
-use crate::infra::sor::fields::WholeNumber;
-use crate::infra::sor::remote::RemoteSor;
-use crate::infra::sor::SorError;
-use crate::model::AppName;
+use pf_infra::sor::fields::WholeNumber;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::AppName;
 
 /// Alert rules kept by an Alert Rule SOR at another address.
 #[derive(Clone)]

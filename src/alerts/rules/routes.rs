@@ -8,12 +8,13 @@ use super::model::{
 };
 use crate::alerts::rules::AlertRuleSor;
 use crate::delivery::webhook;
-use crate::http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
-use crate::http::extract::{AppNameParam, RecordId};
-use crate::http::routing::resource;
-use crate::infra::address_guard::AddressGuard;
-use crate::infra::sor::fields::Object;
-use crate::model::AppName;
+use pf_http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
+use pf_http::extract::App;
+use pf_http::extract::{AppNameParam, RecordId};
+use pf_http::routing::resource;
+use pf_infra::address_guard::AddressGuard;
+use pf_infra::sor::fields::Object;
+use pf_model::AppName;
 
 /// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -111,7 +112,7 @@ pub async fn get(
     ))]
 pub async fn active(
     store: web::Data<dyn AlertRuleSor>,
-    app: AppName,
+    App(app): App,
 ) -> Result<HttpResponse, ApiError> {
     let rules = store.active(app.clone()).await?;
     Ok(HttpResponse::Ok().json(ActiveRuleList {

@@ -3,7 +3,7 @@
 //! `service_git_ref` values name it; an app whose slices name none falls back to its version values
 //! (a tag or a commit, maybe).
 
-use crate::model::trend::SliceSummary;
+use pf_model::trend::SliceSummary;
 
 /// The two ends of a regression's range.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ impl RangeEnds {
 #[cfg(test)]
 mod tests {
     use super::{range_ends, RangeEnds};
-    use crate::model::trend::SliceSummary;
+    use pf_model::trend::SliceSummary;
 
     fn slice(start: i64, versions: &[&str], refs: &[&str]) -> SliceSummary {
         let owned = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();

@@ -3,7 +3,7 @@
 //! not), and the lines its samples were taken at (`Line.line`, JFR's line numbers).
 
 use crate::commits::suspects::model::LineRange;
-use crate::model::FunctionSite;
+use pf_model::FunctionSite;
 
 /// The lines `site` spans: from its start line (else its first sampled line) to its last
 /// sampled line; with no sampled line after its start, to the line before `next_start` (the

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::commits::suspects::model::{CodeSpan, Role};
 use crate::commits::suspects::span_of;
-use crate::model::{CallTree, FunctionSite, TreeNode};
+use pf_model::{CallTree, FunctionSite, TreeNode};
 
 /// The functions on `regressed`'s stacks in `after` whose total share rose since `before`,
 /// each with how much of `regressed`'s samples in `after` lie under it or in it (0–1), by

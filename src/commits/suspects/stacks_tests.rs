@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 
 use super::{code_spans, related};
 use crate::commits::suspects::model::{CodeSpan, LineRange, Role};
-use crate::model::FunctionSite;
 use crate::testing::trees::tree_of;
+use pf_model::FunctionSite;
 
 #[test]
 fn callers_and_callees_whose_share_rose_are_weighted_by_the_regression_under_them() {

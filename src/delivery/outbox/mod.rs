@@ -10,7 +10,7 @@ pub use postgres::{enqueue, PgOutbox};
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
+use pf_infra::sor::SorError;
 
 /// The notifications waiting to go out (the outbox), shared by every replica. Rows are
 /// enqueued by the store of what caused them, in the same transaction.

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::infra::sor::fields::text_column;
+use pf_infra::text_column;
 
 /// What a notification announces. Every kind goes out the same way (a JSON POST to its
 /// destination); the kind says what it is in logs, metrics and `/health`.

@@ -10,9 +10,9 @@ use sqlx::PgConnection;
 
 use super::model::{ClaimedNotification, NewNotification, OutboxStats, Settlement};
 use crate::delivery::outbox::NotificationOutbox;
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::saturate;
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::saturate;
 
 /// Adds `notification` to the outbox inside the caller's transaction, caused by `subject`.
 pub async fn enqueue(

@@ -8,9 +8,9 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use crate::history::NewHistoryRecord;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::TaskStatus;
-use crate::infra::telemetry::Metrics;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::TaskStatus;
+use pf_infra::telemetry::Metrics;
 
 /// How long `/health` shows the writer `down` after it dropped a record: long enough for
 /// probes and people to notice, short enough to clear once the cause has passed.

@@ -10,9 +10,9 @@ use tokio::time::Instant;
 
 use super::*;
 use crate::history::{AssessmentSeverity, MockHistorySor, RecordKey};
-use crate::infra::backoff::Backoff;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::{shutdown_signal, Stopper};
+use pf_infra::backoff::Backoff;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::{shutdown_signal, Stopper};
 
 fn record(diagnosis: &str) -> NewHistoryRecord {
     NewHistoryRecord {

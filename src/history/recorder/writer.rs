@@ -9,9 +9,9 @@ use tokio::time::Instant;
 
 use super::queue::QueueState;
 use crate::history::{HistorySor, NewHistoryRecord};
-use crate::infra::backoff::Backoff;
-use crate::infra::sor::SorError;
-use crate::infra::tasks::{Shutdown, TaskStatus};
+use pf_infra::backoff::Backoff;
+use pf_infra::sor::SorError;
+use pf_infra::tasks::{Shutdown, TaskStatus};
 
 /// Most records one write carries. While a write is under way the queue fills, so the next
 /// batch is larger: a busy store gets fewer, bigger statements.

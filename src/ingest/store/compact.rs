@@ -14,9 +14,9 @@ use prost::Message;
 use super::merge::{merge, shape};
 use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
-use crate::model::SliceSecs;
-use crate::pprof::{decompress, proto, Limits};
 use crate::profiles::{app_dirs, COMPACTION_JOURNAL};
+use pf_formats::pprof::{decompress, proto, Limits};
+use pf_model::SliceSecs;
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
 

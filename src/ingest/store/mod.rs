@@ -18,4 +18,4 @@ pub use compact::Compacted;
 pub use normalize::{stored_profile, StoredProfile};
 pub use profile_store::{Admission, ProfileStore, StoreBounds, StoreError};
 pub use sweep::Swept;
-pub use upkeep::{keep_tidy, StoreStatus};
+pub use upkeep::{keep_tidy, store_status, StoreStatus};

@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use crate::ingest::{IngestError, LabelSet, Pushed};
-use crate::pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
+use pf_formats::pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
 
 const NANOS: i64 = 1_000_000_000;
 

@@ -13,9 +13,9 @@ use super::push_pool::{PushPool, Unfinished};
 use super::sweep::{self, Swept};
 use super::write;
 use crate::ingest::{IngestError, Pushed};
-use crate::model::SliceSecs;
-use crate::pprof::Limits;
 use crate::profiles::ProfileDir;
+use pf_formats::pprof::Limits;
+use pf_model::SliceSecs;
 
 /// Why the store did not keep a push.
 #[derive(Debug, thiserror::Error)]

@@ -8,9 +8,9 @@ use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts};
 
 use super::profile_store::ProfileStore;
 use super::sweep::Swept;
-use crate::infra::tasks::{RoundStatus, Shutdown, TaskDetails};
-use crate::infra::telemetry::Metrics;
-use crate::model::saturate;
+use pf_infra::tasks::{RoundStatus, Shutdown, TaskDetails};
+use pf_infra::telemetry::Metrics;
+use pf_model::saturate;
 
 const EVERY: Duration = Duration::from_secs(60);
 
@@ -25,54 +25,53 @@ pub struct StoreFigures {
     compacted: IntCounter,
 }
 
-impl StoreStatus {
-    /// Registers `profile_store_bytes` and `profile_store_removed_total{reason}`.
-    pub fn new(metrics: &Metrics) -> Result<Arc<Self>, prometheus::Error> {
-        let bytes = IntGauge::new(
-            "profile_store_bytes",
-            "Bytes of the pushed profiles the store keeps, at the last sweep",
-        )?;
-        let removed = IntCounterVec::new(
-            Opts::new(
-                "profile_store_removed_total",
-                "Stored profiles removed: past the retention (expired) or the size bound (evicted)",
-            ),
-            &["reason"],
-        )?;
-        let compacted = IntCounter::new(
-            "profile_store_compacted_total",
-            "Pushed profiles merged into one file per slice by compaction",
-        )?;
-        metrics.register(Box::new(compacted.clone()))?;
-        metrics.register(Box::new(bytes.clone()))?;
-        metrics.register(Box::new(removed.clone()))?;
-        Ok(Arc::new(RoundStatus::showing(StoreFigures {
-            swept: Swept::default(),
-            bytes,
-            removed,
-            compacted,
-        })))
-    }
+/// The store's status, registering `profile_store_bytes` and
+/// `profile_store_removed_total{reason}`.
+pub fn store_status(metrics: &Metrics) -> Result<Arc<StoreStatus>, prometheus::Error> {
+    let bytes = IntGauge::new(
+        "profile_store_bytes",
+        "Bytes of the pushed profiles the store keeps, at the last sweep",
+    )?;
+    let removed = IntCounterVec::new(
+        Opts::new(
+            "profile_store_removed_total",
+            "Stored profiles removed: past the retention (expired) or the size bound (evicted)",
+        ),
+        &["reason"],
+    )?;
+    let compacted = IntCounter::new(
+        "profile_store_compacted_total",
+        "Pushed profiles merged into one file per slice by compaction",
+    )?;
+    metrics.register(Box::new(compacted.clone()))?;
+    metrics.register(Box::new(bytes.clone()))?;
+    metrics.register(Box::new(removed.clone()))?;
+    Ok(Arc::new(RoundStatus::showing(StoreFigures {
+        swept: Swept::default(),
+        bytes,
+        removed,
+        compacted,
+    })))
+}
 
-    fn record(&self, outcome: Result<Swept, String>) {
-        match outcome {
-            Ok(swept) => {
-                self.update(|figures| {
-                    figures.bytes.set(saturate(swept.bytes));
-                    figures
-                        .removed
-                        .with_label_values(&["expired"])
-                        .inc_by(swept.expired);
-                    figures
-                        .removed
-                        .with_label_values(&["evicted"])
-                        .inc_by(swept.evicted);
-                    figures.swept = swept;
-                });
-                self.succeeded();
-            }
-            Err(why) => self.failed(why),
+fn record(status: &StoreStatus, outcome: Result<Swept, String>) {
+    match outcome {
+        Ok(swept) => {
+            status.update(|figures| {
+                figures.bytes.set(saturate(swept.bytes));
+                figures
+                    .removed
+                    .with_label_values(&["expired"])
+                    .inc_by(swept.expired);
+                figures
+                    .removed
+                    .with_label_values(&["evicted"])
+                    .inc_by(swept.evicted);
+                figures.swept = swept;
+            });
+            status.succeeded();
         }
+        Err(why) => status.failed(why),
     }
 }
 
@@ -99,7 +98,7 @@ pub async fn keep_tidy(store: Arc<ProfileStore>, status: Arc<StoreStatus>, mut s
         if let Err(e) = &outcome {
             tracing::warn!(error = %e, "sweeping the profile store failed");
         }
-        status.record(outcome.map_err(|e| e.to_string()));
+        record(&status, outcome.map_err(|e| e.to_string()));
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
             _ = shutdown.requested() => return,

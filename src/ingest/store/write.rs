@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::dir_sync::DirSyncs;
 use super::normalize::StoredProfile;
-use crate::model::AppName;
 use crate::profiles::app_dir;
+use pf_model::AppName;
 
 /// Writes every `(app, file)` durably under `root`; returns the bytes written. On an error,
 /// the files of this call written so far are removed again.

@@ -13,7 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::read::sorted_entries;
-use crate::model::AppName;
+use pf_model::AppName;
 
 /// The longest path component, in bytes (`NAME_MAX` of Linux's file systems).
 const MAX_COMPONENT: usize = 255;

@@ -1,7 +1,7 @@
 use std::fs;
 
 use super::{app_dir, app_dirs, components, MAX_COMPONENT};
-use crate::model::AppName;
+use pf_model::AppName;
 
 fn name(raw: &str) -> AppName {
     raw.parse().expect("a valid app name")

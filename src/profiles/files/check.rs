@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::source::ProfileDir;
-use crate::infra::probe::HealthCheck;
+use pf_infra::probe::HealthCheck;
 
 /// `/health` entry `profiles`: `{source: "files" | "demo", dir, apps, files, skipped}`. Not
 /// required, like Pyroscope: an empty or missing directory answers empty profiles.

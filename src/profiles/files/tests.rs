@@ -3,9 +3,8 @@
 
 use super::listed::ProfileFile;
 use super::source;
-use crate::pprof::encode::{self, Header};
-use crate::pprof::tests::{cpu_header, stacks, LIMITS};
-use crate::pprof::ParsedProfile;
+use pf_formats::pprof::encode::{self, Header};
+use pf_formats::pprof::test_profiles::{cpu_header, stacks, timed, LIMITS};
 
 #[test]
 fn a_file_counts_in_the_one_window_holding_its_start() {
@@ -13,11 +12,7 @@ fn a_file_counts_in_the_one_window_holding_its_start() {
         app: "a".into(),
         path: "a/x".into(),
         time_nanos,
-        profile: std::sync::Arc::new(ParsedProfile {
-            time_nanos,
-            duration_nanos,
-            ..ParsedProfile::default()
-        }),
+        profile: std::sync::Arc::new(timed(time_nanos, duration_nanos)),
     };
     let s = 1_000_000_000i64;
     assert!(at(0, 0).in_window(100, 200), "no time: every window");

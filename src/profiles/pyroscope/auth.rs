@@ -4,8 +4,8 @@
 use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::infra::tls::{PeerTls, PemFile, TlsFileError};
 use crate::profiles::settings::PyroscopeSettings;
+use pf_infra::tls::{PeerTls, PemFile, TlsFileError};
 
 /// The system's roots plus `pyroscope.ca_file`, and the client certificate when one is set.
 ///

@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::PyroscopeClient;
-use crate::infra::probe::HealthCheck;
 use crate::profiles::settings::PyroscopeApi;
+use pf_infra::probe::HealthCheck;
 
 /// `/health` entry for Pyroscope. Not required: an outage answers 502 per request instead of
 /// taking the process out of rotation.

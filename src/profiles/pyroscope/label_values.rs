@@ -4,9 +4,9 @@
 use tokio::time::Instant;
 
 use super::{decode, legacy, modern, PyroscopeClient};
-use crate::infra::sor::SorError;
-use crate::model::{AppName, TimeWindow};
 use crate::profiles::settings::PyroscopeApi;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, TimeWindow};
 
 impl PyroscopeClient {
     /// Sorted, unique values of label `name` on the series of `app` in `window`. `source` is

@@ -1,6 +1,6 @@
 //! Pyroscope OG (<= 0.37): `/render` and `/label-values` query strings and answers.
 
-use crate::model::{LabelSelector, TimeWindow};
+use pf_model::{LabelSelector, TimeWindow};
 
 /// Flame graph of one application query, as flamebearer JSON.
 pub(super) const RENDER: &str = "render";

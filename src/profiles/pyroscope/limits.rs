@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::model::{Partial, PartialReason, TimeWindow};
+use pf_model::{Partial, PartialReason, TimeWindow};
 
 /// The limits one Pyroscope keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

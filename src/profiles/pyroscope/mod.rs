@@ -26,15 +26,15 @@ use reqwest::RequestBuilder;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::formats::flamegraph;
-use crate::formats::flamegraph::{FlameGraphStats, FlamegraphError};
-use crate::infra::backoff::Backoff;
-use crate::infra::budget::Budget;
-use crate::infra::outbound::Outbound;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::{now_floored, AppName, LabelSelector, TimeWindow};
 use crate::profiles::settings::{PyroscopeApi, PyroscopeSettings};
+use pf_formats::formats::flamegraph;
+use pf_formats::formats::flamegraph::{FlameGraphStats, FlamegraphError};
+use pf_infra::backoff::Backoff;
+use pf_infra::budget::Budget;
+use pf_infra::outbound::Outbound;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{now_floored, AppName, LabelSelector, TimeWindow};
 
 /// First pause before retrying a transient failure; doubled for each further retry.
 pub(super) const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{LabelSelector, MatchOp, Matcher, TimeWindow};
+use pf_model::{LabelSelector, MatchOp, Matcher, TimeWindow};
 
 /// The Connect service every call below belongs to; joined onto the base URL as one segment.
 pub(super) const SERVICE: &str = "querier.v1.QuerierService";

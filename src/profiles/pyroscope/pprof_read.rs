@@ -14,14 +14,14 @@ use reqwest::StatusCode;
 use tokio::time::Instant;
 
 use super::{modern, PyroscopeClient};
-use crate::formats::pyroscope_api::{
+use crate::profiles::settings::PyroscopeApi;
+use pf_formats::formats::pyroscope_api::{
     GoPgo, ProfileFormat, SelectMergeProfileRequest, SelectMergeStacktracesRequest,
     SelectMergeStacktracesResponse, StackTraceSelector,
 };
-use crate::infra::outbound::Failure;
-use crate::infra::sor::SorError;
-use crate::model::{AppName, LabelSelector, TimeWindow};
-use crate::profiles::settings::PyroscopeApi;
+use pf_infra::outbound::Failure;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, LabelSelector, TimeWindow};
 
 /// Binary protobuf, as Connect names it.
 const PROTO: &str = "application/proto";

@@ -4,12 +4,12 @@
 use tokio::time::Instant;
 
 use super::{decode, modern, PyroscopeClient};
-use crate::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     LabelNamesRequest, LabelNamesResponse, ProfileTypesRequest, ProfileTypesResponse,
     SelectSeriesRequest, SelectSeriesResponse, Series,
 };
-use crate::infra::sor::SorError;
-use crate::model::TimeWindow;
+use pf_infra::sor::SorError;
+use pf_model::TimeWindow;
 
 /// `LabelNames`, `SelectSeries` and `ProfileTypes` (modern API only).
 const LABEL_NAMES: &str = "LabelNames";

@@ -6,9 +6,9 @@ use reqwest::RequestBuilder;
 use tokio::time::Instant;
 
 use super::{modern, PyroscopeClient, RETRY_BASE_DELAY};
-use crate::infra::backoff::Backoff;
-use crate::infra::outbound::Failure;
-use crate::infra::sor::SorError;
+use pf_infra::backoff::Backoff;
+use pf_infra::outbound::Failure;
+use pf_infra::sor::SorError;
 
 impl PyroscopeClient {
     /// Sends a request built by `build`, authorised, until it succeeds, fails for good, runs

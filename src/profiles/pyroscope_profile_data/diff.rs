@@ -4,10 +4,10 @@
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
 use super::{ProfileKey, PyroscopeProfileData};
-use crate::infra::sor::SorError;
-use crate::model::{LabelSelector, TimeWindow};
 use crate::profiles::model::ProfileDiffQuery;
 use crate::profiles::ranking::{DiffRead, PartsRead};
+use pf_infra::sor::SorError;
+use pf_model::{LabelSelector, TimeWindow};
 
 /// Parts of one window read from Pyroscope at once (docs/api.md#how-sure-is-a-diff).
 const PARTS_AT_ONCE: usize = 16;

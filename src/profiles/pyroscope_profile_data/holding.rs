@@ -10,13 +10,13 @@ use std::sync::Arc;
 use tokio::time::Instant;
 
 use super::PyroscopeProfileData;
-use crate::formats::pyroscope_api::Series;
-use crate::infra::sor::SorError;
-use crate::model::{ProfileType, TimeWindow};
 use crate::profiles::model::{HeldApp, Holding};
 use crate::profiles::pyroscope::{profile_points, SeriesAsked};
 use crate::profiles::settings::PyroscopeApi;
 use crate::profiles::snapshots::level_of_series;
+use pf_formats::formats::pyroscope_api::Series;
+use pf_infra::sor::SorError;
+use pf_model::{ProfileType, TimeWindow};
 
 /// The label that names a series' profile type.
 const TYPE_LABEL: &str = "__profile_type__";

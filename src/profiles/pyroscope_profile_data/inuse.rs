@@ -6,11 +6,11 @@
 use tokio::time::Instant;
 
 use super::{ProfileKey, PyroscopeProfileData};
-use crate::formats::flamegraph::{scaled, FlameGraphStats};
-use crate::infra::sor::SorError;
-use crate::model::{LabelSelector, MatchOp, Matcher, ProfileType};
 use crate::profiles::pyroscope::{profile_points, SeriesAsked};
 use crate::profiles::snapshots::level_of_series;
+use pf_formats::formats::flamegraph::{scaled, FlameGraphStats};
+use pf_infra::sor::SorError;
+use pf_model::{LabelSelector, MatchOp, Matcher, ProfileType};
 
 /// A step of one second: one point per profile of a series.
 const PROFILE_STEP_SECS: i64 = 1;

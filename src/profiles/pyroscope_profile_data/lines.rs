@@ -10,13 +10,13 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::PyroscopeProfileData;
-use crate::infra::sor::coalescing::Coalescing;
-use crate::infra::sor::SorError;
-use crate::infra::telemetry::Metrics;
-use crate::model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
-use crate::pprof::{encode::to_bytes, function_sites, CpuMerge};
 use crate::profiles::model::{PgoQuery, ProfileQuery};
 use crate::profiles::pyroscope::PprofAsked;
+use pf_formats::pprof::{encode::to_bytes, function_sites, CpuMerge};
+use pf_infra::sor::coalescing::Coalescing;
+use pf_infra::sor::SorError;
+use pf_infra::telemetry::Metrics;
+use pf_model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
 
 /// Total size of cached merged pprofs, in KiB.
 const PPROF_CACHE_KIB: u64 = 64 * 1024;
@@ -107,7 +107,7 @@ impl PyroscopeProfileData {
         })
         .await
         .map_err(|e| SorError::Unexpected(format!("reading a merged profile failed: {e}")))?
-        .map_err(|e: crate::pprof::PprofError| {
+        .map_err(|e: pf_formats::pprof::PprofError| {
             SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
         })
     }

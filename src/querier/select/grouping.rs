@@ -3,10 +3,10 @@
 //! file's samples splits the file by its values, each read with the samples that carry it (and
 //! once more for the samples without it).
 
-use crate::http::error::ApiError;
-use crate::model::{LabelSelector, MatchOp, Matcher};
-use crate::pprof::Limits;
 use crate::profiles::{merge_labelled, ProfileFile};
+use pf_formats::pprof::Limits;
+use pf_http::error::ApiError;
+use pf_model::{LabelSelector, MatchOp, Matcher};
 
 use super::super::pick::{Picked, SeriesLabels};
 use super::super::request::WindowMs;

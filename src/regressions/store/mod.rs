@@ -13,8 +13,8 @@ pub use writes::write_events;
 
 use async_trait::async_trait;
 
-use crate::infra::sor::SorError;
 use crate::watch::Series;
+use pf_infra::sor::SorError;
 
 /// The regression events the watcher's detector stores (docs/regressions.md).
 ///

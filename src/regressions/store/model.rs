@@ -6,11 +6,9 @@ use utoipa::ToSchema;
 
 use crate::commits::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason};
 use crate::delivery::NewNotification;
-use crate::detection::leaks::Leak;
-use crate::detection::model::{
-    Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange,
-};
-use crate::model::{round_percent, AppName, ProfileType, TimeWindow};
+use pf_detection::leaks::Leak;
+use pf_detection::model::{Change, Confirmation, EventKind, EventState, OpenEvent, VersionChange};
+use pf_model::{round_percent, AppName, ProfileType, TimeWindow};
 
 /// The numbers (docs/api.md#how-sure-is-a-diff) of an event's before-vs-after test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]

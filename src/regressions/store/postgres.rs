@@ -5,12 +5,12 @@ use async_trait::async_trait;
 
 use super::model::{Regression, RegressionCounts, RegressionFilter};
 use super::reads::{events, Bind, COLUMNS};
-use crate::detection::model::{EventKind, EventState};
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::{saturate, AppName};
 use crate::regressions::store::RegressionSor;
 use crate::watch::Series;
+use pf_detection::model::{EventKind, EventState};
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::{saturate, AppName};
 
 /// The regression events' store.
 #[derive(Clone)]

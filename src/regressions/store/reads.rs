@@ -3,10 +3,10 @@
 
 use super::model::{EventSignificance, Regression};
 use crate::commits::{CommitRange, Suspect, SuspectsReason};
-use crate::detection::leaks::Leak;
-use crate::detection::model::VersionChange;
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
+use pf_detection::leaks::Leak;
+use pf_detection::model::VersionChange;
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
 use sqlx::types::Json;
 
 /// The columns of [`EventRow`], in its order.

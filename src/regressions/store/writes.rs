@@ -8,8 +8,8 @@ use sqlx::{PgConnection, Postgres};
 
 use super::model::EventWrite;
 use crate::delivery::enqueue;
-use crate::detection::model::{Change, Confirmation, EventKind, Finding};
 use crate::watch::Series;
+use pf_detection::model::{Change, Confirmation, EventKind, Finding};
 use sqlx::types::Json;
 
 use crate::commits::SuspectsReason;

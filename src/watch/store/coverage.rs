@@ -5,9 +5,9 @@
 //! slice worked.
 
 use super::postgres::PgSummaryStore;
-use crate::infra::sor::SorError;
-use crate::model::{saturate, SliceSecs};
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
+use pf_infra::sor::SorError;
+use pf_model::{saturate, SliceSecs};
 
 /// Per series of a type (`$1`, of the apps `$5` unless null) and the slices starting in
 /// `[$2, $3)` on a grid of `$4` (both ends on it): the slices worked (those of the live range,
@@ -114,7 +114,7 @@ fn coverage_of(row: CoverageRow, to: i64, slice_secs: SliceSecs) -> AppCoverage 
 #[cfg(test)]
 mod tests {
     use super::{coverage_of, CoverageRow};
-    use crate::model::SliceSecs;
+    use pf_model::SliceSecs;
 
     fn row(next_slice: i64, failed_slice: Option<i64>, worked: i64) -> CoverageRow {
         CoverageRow {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use sqlx::PgPool;
 
 use super::model::{Lease, SliceOutcome, SliceWork, WorkSource};
-use crate::model::{saturate, SliceSecs};
+use pf_model::{saturate, SliceSecs};
 
 /// One slice's work as it is stored.
 pub(super) struct DoneSlice<'a> {

@@ -10,10 +10,10 @@ use futures_util::TryStreamExt;
 
 use super::postgres::{summary_of, PgSummaryStore};
 use super::rows::FleetRow;
-use crate::infra::sor::SorError;
 use crate::watch::coverage::{AppCoverage, CoverageQuery};
 use crate::watch::fleet_window::{AppWindow, FleetMerge, FleetQuery};
 use crate::watch::FleetSummarySor;
+use pf_infra::sor::SorError;
 
 /// Every app of a type and window: one range of `(profile_type, slice_start, app_name)` per
 /// day partition. Unordered: the merge takes rows in any order, so there is no sort of

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use utoipa::ToSchema;
 
-use crate::model::trend::SliceSummary;
-use crate::model::{AppName, ProfileType, SliceSecs};
+use pf_model::trend::SliceSummary;
+use pf_model::{AppName, ProfileType, SliceSecs};
 
 /// One series: an app's profiles of one type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

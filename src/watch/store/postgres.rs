@@ -8,12 +8,12 @@ use async_trait::async_trait;
 
 use super::model::{Backfill, BackfillCounts, Latest, Series, SeriesSummary};
 use super::rows::{SliceRow, SummaryRow};
-use crate::infra::db::Database;
-use crate::infra::sor::SorError;
-use crate::model::trend::{KeptFunction, SliceSummary};
-use crate::model::trend_view::StoredSlice;
-use crate::model::{saturate, AppName, ProfileType, Slices, TimeWindow};
 use crate::watch::SummarySor;
+use pf_infra::db::Database;
+use pf_infra::sor::SorError;
+use pf_model::trend::{KeptFunction, SliceSummary};
+use pf_model::trend_view::StoredSlice;
+use pf_model::{saturate, AppName, ProfileType, Slices, TimeWindow};
 
 /// Advisory-lock key of the start-up backfill, so replicas starting together queue it once.
 const START_UP_BACKFILL_LOCK: i64 = 0x5741_5443_4842_4631;

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 
 use super::postgres::PgSummaryStore;
-use crate::infra::sor::SorError;
 use crate::watch::{RecentSeries, Series, SeriesRecency};
+use pf_infra::sor::SorError;
 
 const RECENT: &str = "select app_name, profile_type, max(slice_start) as latest_slice, \
      count(*) as slices from profile_summary where slice_start >= $1 \

@@ -1,7 +1,7 @@
 //! The watcher store's rows as read, by column name.
 
-use crate::model::saturate;
-use crate::model::trend_view::StoredSlice;
+use pf_model::saturate;
+use pf_model::trend_view::StoredSlice;
 
 /// One summary's own columns (`slice_start … functions`): the functions are JSON text.
 #[derive(sqlx::FromRow)]

@@ -3,9 +3,9 @@
 use async_trait::async_trait;
 
 use super::postgres::PgSummaryStore;
-use crate::infra::sor::SorError;
-use crate::model::trend_view::{trends_of, TrendQuery, Trends};
 use crate::watch::TrendSor;
+use pf_infra::sor::SorError;
+use pf_model::trend_view::{trends_of, TrendQuery, Trends};
 
 #[async_trait]
 impl TrendSor for PgSummaryStore {

@@ -11,8 +11,8 @@ use super::model::{Lease, Series, SliceOutcome, SliceWork, WorkSource};
 use super::postgres::{stored_functions, PgSummaryStore};
 use super::retention::drop_days_before;
 use super::rows::NextRow;
-use crate::infra::sor::SorError;
 use crate::watch::WatchWork;
+use pf_infra::sor::SorError;
 
 /// Attempts of one backfill item before it is given up (a live slice is never given up).
 const BACKFILL_ATTEMPTS: i32 = 5;

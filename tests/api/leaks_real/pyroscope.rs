@@ -5,7 +5,7 @@
 //! slice's `memory:inuse_space:bytes:space:bytes` from it; the leak is confirmed on the keeping
 //! function with its true rate inside the interval, and the churning program says nothing.
 
-use pyroscope_functions::formats::pyroscope_api::paths;
+use pf_formats::formats::pyroscope_api::paths;
 
 use super::programs::{go_ticks, EXACT_RATE, GO_LEAK_PER_TICK};
 use super::service::{
@@ -100,7 +100,7 @@ async fn leaks_real_go_leak_read_from_pyroscope_in_minute_slices_has_its_true_ra
     let store = tempfile::tempdir().unwrap();
     let w = watch(&apps, (receiver, alertmanager), store, move |s| {
         s.pyroscope.url = Some(url);
-        s.watch.slice_secs = pyroscope_functions::model::SliceSecs::new(SIXTY).unwrap();
+        s.watch.slice_secs = pf_model::SliceSecs::new(SIXTY).unwrap();
     })
     .await;
     let last = first + 16 * SIXTY;

@@ -4,10 +4,10 @@
 
 use std::collections::HashSet;
 
-use pyroscope_functions::detection::leaks::{examine, LeakSettings};
-use pyroscope_functions::detection::model::{Change, EventState, Finding, OpenEvent};
-use pyroscope_functions::model::trend::{KeptFunction, SliceSummary};
-use pyroscope_functions::model::{SliceSecs, Slices};
+use pf_detection::leaks::{examine, LeakSettings};
+use pf_detection::model::{Change, EventState, Finding, OpenEvent};
+use pf_model::trend::{KeptFunction, SliceSummary};
+use pf_model::{SliceSecs, Slices};
 
 use super::programs::{go_ticks, self_inuse, EXACT_RATE, GO_LEAK_PER_TICK};
 use super::service::{CONFIRM, SLICE, WINDOW};

@@ -1,7 +1,7 @@
 //! Reading profiles and app lists: the requests Pyroscope gets and the rankings answered.
 
+use pf_formats::formats::flamegraph;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::formats::flamegraph;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use wiremock::matchers::{

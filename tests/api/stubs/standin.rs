@@ -19,9 +19,9 @@
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use pf_formats::formats::pyroscope_api::{paths, GetProfileStatsRequest};
+use pf_formats::pprof::{decompress, proto, Limits};
 use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::{paths, GetProfileStatsRequest};
-use pyroscope_functions::pprof::{decompress, proto, Limits};
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

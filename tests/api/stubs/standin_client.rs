@@ -3,13 +3,13 @@
 
 use std::collections::HashMap;
 
-use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::profile::Profile;
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::profile::Profile;
+use pf_formats::formats::pyroscope_api::{
     paths, FlameGraph, LabelValuesRequest, LabelValuesResponse, ProfileFormat,
     SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectMergeStacktracesResponse,
 };
-use pyroscope_functions::pprof::{parse_file, Limits};
+use pf_formats::pprof::{parse_file, Limits};
+use prost::Message;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 

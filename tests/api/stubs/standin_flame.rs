@@ -7,8 +7,8 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use pyroscope_functions::formats::pyroscope_api::profile::Profile;
-use pyroscope_functions::formats::pyroscope_api::{FlameGraph, Level};
+use pf_formats::formats::pyroscope_api::profile::Profile;
+use pf_formats::formats::pyroscope_api::{FlameGraph, Level};
 
 use super::standin_shape::Tables;
 

@@ -12,7 +12,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     LabelNamesRequest, LabelValuesRequest, ProfileTypesRequest, SelectMergeProfileRequest,
     SelectMergeStacktracesRequest, SelectSeriesRequest, SeriesRequest,
 };

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use pyroscope_functions::formats::pyroscope_api::profile::{
+use pf_formats::formats::pyroscope_api::profile::{
     Function, Line, Location, Mapping, Profile, Sample,
 };
 

@@ -2,9 +2,9 @@
 //! messages) or Connect JSON (`rawProfile` in base64), each raw pprof kept with its series'
 //! labels; a push with one bad profile keeps nothing, as Pyroscope refuses it whole.
 
+use pf_formats::formats::pyroscope_api::json::base64_bytes;
+use pf_formats::formats::pyroscope_api::LabelPair;
 use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::json::base64_bytes;
-use pyroscope_functions::formats::pyroscope_api::LabelPair;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wiremock::ResponseTemplate;

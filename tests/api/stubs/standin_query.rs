@@ -3,14 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::profile::Profile;
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::profile::Profile;
+use pf_formats::formats::pyroscope_api::{
     GetProfileStatsResponse, LabelNamesRequest, LabelNamesResponse, LabelPair, LabelValuesRequest,
     LabelValuesResponse, Labels, PprofProfile, ProfileFormat, ProfileType, ProfileTypesRequest,
     ProfileTypesResponse, SelectMergeProfileRequest, SelectMergeStacktracesRequest,
     SelectMergeStacktracesResponse, SeriesRequest, SeriesResponse, StackTraceSelector,
 };
+use prost::Message;
 
 use super::standin::Mode;
 use super::standin_connect::Fault;

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use pyroscope_functions::formats::pyroscope_api::{
+use pf_formats::formats::pyroscope_api::{
     LabelPair, Point, SelectSeriesRequest, SelectSeriesResponse, Series as WireSeries,
 };
 

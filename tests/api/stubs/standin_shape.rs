@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use pyroscope_functions::formats::pyroscope_api::profile::{
+use pf_formats::formats::pyroscope_api::profile::{
     Function, Location, Mapping, Profile, Sample, ValueType,
 };
-use pyroscope_functions::formats::pyroscope_api::StackTraceSelector;
+use pf_formats::formats::pyroscope_api::StackTraceSelector;
 
 use super::standin_select::ProfileTypeId;
 

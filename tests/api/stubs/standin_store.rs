@@ -14,9 +14,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use pf_formats::formats::pyroscope_api::profile::Profile;
+use pf_formats::pprof::{decompress, parse_file, Limits};
 use prost::Message;
-use pyroscope_functions::formats::pyroscope_api::profile::Profile;
-use pyroscope_functions::pprof::{decompress, parse_file, Limits};
 
 /// The bounds pushed profiles are read within.
 const LIMITS: Limits = Limits {

@@ -1,0 +1,84 @@
+//! The regression detector of docs/regressions.md, pure: one series' summaries in, the event
+//! changes out.
+
+mod change_point;
+mod explain;
+mod index;
+mod two_windows;
+
+use std::collections::HashSet;
+
+use pf_model::trend::SliceSummary;
+
+pub use crate::model::{
+    Change, Confirmation, DetectorSettings, EventKind, EventState, Finding, OpenEvent, UnknownName,
+    VersionChange,
+};
+use index::SeriesIndex;
+use two_windows::Family;
+
+/// Examines the newest summary of a series (the last of `history`, ascending by start).
+pub fn examine(
+    history: &[SliceSummary],
+    open: &[OpenEvent],
+    settings: &DetectorSettings,
+) -> Vec<Change> {
+    examine_beside(history, open, &HashSet::new(), settings)
+}
+
+/// As [`examine`], where the functions `watched` otherwise (an in-use series' by the leak
+/// detector) are not suspected; their open events are still decided.
+pub fn examine_beside(
+    history: &[SliceSummary],
+    open: &[OpenEvent],
+    watched: &HashSet<&str>,
+    settings: &DetectorSettings,
+) -> Vec<Change> {
+    // Decisions on open events come first (by id), then new suspicions (by function name). A
+    // function with an open event is not suspected in this call even if the event went away
+    // or settled: the caller stores one change per function and call.
+    let Some(newest) = history.last() else {
+        return Vec::new();
+    };
+    let index = SeriesIndex::new(history, settings.top_functions);
+    let mut family = Family::normal(&index, newest, settings);
+    let mut events: Vec<&OpenEvent> = open.iter().collect();
+    events.sort_by_key(|e| e.id);
+    let mut changes: Vec<Change> = events
+        .into_iter()
+        .filter_map(|event| match event.state {
+            EventState::Suspected => change_point::decide(&index, &mut family, event, settings),
+            EventState::Confirmed => change_point::resolution(&index, event, settings)
+                .or_else(|| change_point::settlement(&index, event, settings)),
+            EventState::WentAway | EventState::Resolved | EventState::Settled => None,
+        })
+        .collect();
+    let blocked: HashSet<&str> = open
+        .iter()
+        .map(|e| e.function.as_str())
+        .chain(watched.iter().copied())
+        .collect();
+    changes.extend(family.suspicions(&blocked, settings));
+    changes
+}
+
+#[cfg(test)]
+mod decision_tests;
+#[cfg(test)]
+mod deploy_tests;
+#[cfg(test)]
+mod drift;
+#[cfg(test)]
+mod drift_tests;
+#[cfg(test)]
+mod false_alarm_tests;
+#[cfg(test)]
+mod settle_tests;
+#[cfg(test)]
+mod simulation;
+#[cfg(test)]
+mod simulation_store;
+#[cfg(test)]
+mod simulation_tests;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,143 @@
+//! Access control settings: API tokens by name, scope and SHA-256 digest, and the paths that
+//! need none. No plaintext token is ever configured.
+
+use std::collections::BTreeSet;
+
+use serde::Deserialize;
+
+/// The paths open without a token by default: the probes, the Swagger UI and its document.
+/// Not `/metrics`: it names the functions of every app, so Prometheus scrapes it with a `read`
+/// token (docs/at-scale.md#scraping-metrics-with-a-token).
+/// An entry ending in `/` is a prefix; any other is one exact path.
+pub const DEFAULT_EXEMPT: [&str; 5] = [
+    "/health/live",
+    "/health/ready",
+    "/openapi.json",
+    "/swagger-ui",
+    "/swagger-ui/",
+];
+
+/// Who may call the API. No tokens: everything is open, as without this section.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    /// `auth.tokens`, or the env `API_TOKENS=name:scope:sha256hex,…` (which replaces them).
+    #[serde(default)]
+    pub tokens: Vec<TokenSetting>,
+    /// Paths answered without a token.
+    #[serde(default = "default_exempt")]
+    pub exempt: Vec<String>,
+}
+
+fn default_exempt() -> Vec<String> {
+    DEFAULT_EXEMPT.iter().map(|p| (*p).to_owned()).collect()
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            tokens: Vec::new(),
+            exempt: default_exempt(),
+        }
+    }
+}
+
+/// One API token: who it names, what it may do, and the SHA-256 of its plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct TokenSetting {
+    /// Stored as the history record's `requestedBy` when a request names no one.
+    pub name: String,
+    pub scope: Scope,
+    /// The hex SHA-256 of the token (`printf %s "$TOKEN" | sha256sum`).
+    pub sha256: String,
+}
+
+/// What a token may do: `read` only reads (GET, HEAD); `write` may also change (POST, PUT, …);
+/// `ingest` may only push profiles (the agents' routes), which `write` may too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Read,
+    Write,
+    Ingest,
+}
+
+impl TokenSetting {
+    /// The digest as bytes; `None` unless it is 64 hex digits.
+    pub fn digest(&self) -> Option<[u8; 32]> {
+        let mut digest = [0u8; 32];
+        hex::decode_to_slice(self.sha256.trim(), &mut digest).ok()?;
+        Some(digest)
+    }
+}
+
+/// Reads `API_TOKENS`. A bad entry is named by its position and, when it has one, its name;
+/// never by its content, which could be a plaintext token pasted by mistake.
+pub fn parse_env_tokens(raw: &str) -> Result<Vec<TokenSetting>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .enumerate()
+        .map(|(i, entry)| {
+            let parts: Vec<&str> = entry.split(':').map(str::trim).collect();
+            let [name, scope, sha256] = parts[..] else {
+                return Err(format!(
+                    "entry {} must be name:scope:sha256hex (three parts separated by `:`)",
+                    i + 1
+                ));
+            };
+            let scope = match scope {
+                "read" => Scope::Read,
+                "write" => Scope::Write,
+                "ingest" => Scope::Ingest,
+                _ => {
+                    return Err(format!(
+                        "entry {} (`{name}`): the scope must be read, write or ingest",
+                        i + 1
+                    ))
+                }
+            };
+            Ok(TokenSetting {
+                name: name.to_owned(),
+                scope,
+                sha256: sha256.to_owned(),
+            })
+        })
+        .collect()
+}
+
+impl AuthSettings {
+    /// The key and the reason of the first invalid value.
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let mut names = BTreeSet::new();
+        let mut digests = BTreeSet::new();
+        for (i, token) in self.tokens.iter().enumerate() {
+            let which = format!("token {} (`{}`)", i + 1, token.name);
+            let name_ok = !token.name.is_empty()
+                && token.name.len() <= 100
+                && !token.name.contains([':', ','])
+                && !token.name.chars().any(char::is_control);
+            if !name_ok {
+                return Err((
+                    "auth.tokens",
+                    format!("token {}: a name is 1 to 100 characters, without `:`, `,` or control characters", i + 1),
+                ));
+            }
+            let Some(digest) = token.digest() else {
+                return Err((
+                    "auth.tokens",
+                    format!("{which}: sha256 must be 64 hex digits"),
+                ));
+            };
+            if !names.insert(token.name.as_str()) {
+                return Err(("auth.tokens", format!("{which}: the name is used twice")));
+            }
+            if !digests.insert(digest) {
+                return Err(("auth.tokens", format!("{which}: the digest is used twice")));
+            }
+        }
+        if let Some(path) = self.exempt.iter().find(|p| !p.starts_with('/')) {
+            return Err(("auth.exempt", format!("`{path}` must start with `/`")));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,116 @@
+//! Extractor configuration and fallback handlers shared by every route module.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use utoipa::openapi::OpenApi;
+
+use crate::error::{json_error, path_error, query_refused, ApiError};
+use pf_model::ReportFormat;
+
+/// JSON, query and path extractors that answer the JSON errors of docs/api.md instead of actix's
+/// plain text.
+pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(max_body_bytes)
+            .error_handler(move |err, _| json_error(err, max_body_bytes)),
+    )
+    .app_data(web::QueryConfig::default().error_handler(|err, _| query_refused(err).into()))
+    .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)));
+}
+
+/// A route resource whose unsupported methods answer 405 with the JSON error shape.
+pub fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+/// The methods of each route, as the served OpenAPI document lists them: what a 405's `Allow`
+/// header names, from the same document clients read, so the two cannot disagree.
+#[derive(Debug, Default)]
+pub struct AllowedMethods(HashMap<String, String>);
+
+impl AllowedMethods {
+    /// Documented paths that differ only in their parameters' names (`/history/{appName}` GET,
+    /// `/history/{id}` DELETE) are one route: their methods are joined.
+    pub fn of(doc: &OpenApi) -> Self {
+        let mut methods: HashMap<String, Vec<&str>> = HashMap::new();
+        for (path, item) in &doc.paths.paths {
+            let listed = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            let route = methods.entry(shape(path)).or_default();
+            route.extend(listed.iter().filter(|m| m.1).map(|m| m.0));
+        }
+        let order = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+        AllowedMethods(
+            methods
+                .into_iter()
+                .map(|(shape, mut allow)| {
+                    allow.sort_by_key(|m| order.iter().position(|o| o == m));
+                    allow.dedup();
+                    (shape, allow.join(", "))
+                })
+                .collect(),
+        )
+    }
+
+    /// The `Allow` value of a route pattern, e.g. `/history/{key}`.
+    fn get(&self, pattern: &str) -> Option<String> {
+        self.0.get(&shape(pattern)).cloned()
+    }
+}
+
+/// A path template with its parameters' names left out: `/history/{appName}` → `/history/{}`.
+fn shape(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut in_param = false;
+    for c in template.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push_str("{}");
+            }
+            '}' => in_param = false,
+            c if !in_param => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Fallback of a known path with an unsupported method: 405 with `Allow` listing the route's
+/// methods.
+pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let allow = req
+        .app_data::<web::Data<AllowedMethods>>()
+        .zip(req.match_pattern())
+        .and_then(|(allowed, pattern)| allowed.get(&pattern));
+    Err(ApiError::MethodNotAllowed(
+        format!("{} is not allowed on {}", req.method(), req.path()),
+        allow,
+    ))
+}
+
+/// Fallback for paths this process does not serve.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// A rendered report in the representation `format` names, with that format's media type.
+pub fn rendered(
+    format: ReportFormat,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(format.media_type())
+        .body(body)
+}
