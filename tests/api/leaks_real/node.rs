@@ -1,8 +1,9 @@
-//! SPEC §22 with Node.js: `tests/runtimes/leaks/keep.js` under the real `@pyroscope/nodejs`
-//! (heap profiling on, a flush every second) keeps eight 512-KiB arrays per flush interval;
-//! its uploads, recorded by `tests/agents/recorder.py`, are replayed one per 10-s slice. The
-//! leak is confirmed on `keepRecords` with the true rate (bytes kept per flush × 360 per hour)
-//! inside the interval, and delivered once.
+//! Memory that only grows (docs/regressions.md#memory-that-only-grows) with Node.js:
+//! `tests/runtimes/leaks/keep.js` under the real `@pyroscope/nodejs` (heap profiling on, a flush
+//! every second) keeps eight 512-KiB arrays per flush interval; its uploads, recorded by
+//! `tests/agents/recorder.py`, are replayed one per 10-s slice. The leak is confirmed on
+//! `keepRecords` with the true rate (bytes kept per flush × 360 per hour) inside the interval, and
+//! delivered once.
 
 use super::programs::{node_keeping, series_of, NodeRun};
 use super::service::{backfill, pushed_then_watched, Push, Series, SLICE};
@@ -53,13 +54,19 @@ fn kept(run: &NodeRun) -> Vec<i64> {
 }
 
 /// What the recorded uploads hold: one heap snapshot a flush, each one flush's keep more than
-/// the one before (the keeping timer runs half a period out of phase with the agent's).
+/// the one before (the keeping timer runs half a period out of phase with the agent's). V8's
+/// sampling heap profiler may add a sampled small allocation to a step: seen +32 784 B (0.8 %)
+/// in two steps of seventeen on a loaded machine, so a step within 1 % counts; one step off by
+/// more is allowed, as before.
 pub fn checked_run(app: &str) -> NodeRun {
     let run = node_keeping(app, FLUSHES, 1000);
     let kept = kept(&run);
     assert!(kept.len() >= FLUSHES, "{} uploads: {kept:?}", kept.len());
     let steps: Vec<i64> = kept.windows(2).map(|w| w[1] - w[0]).collect();
-    let exact = steps.iter().filter(|s| **s == run.kept_per_flush).count();
+    let exact = steps
+        .iter()
+        .filter(|s| (**s - run.kept_per_flush).abs() * 100 <= run.kept_per_flush)
+        .count();
     eprintln!(
         "node: {} uploads, keepRecords per upload {kept:?}, kept per flush {}",
         kept.len(),
