@@ -1,7 +1,7 @@
-//! One detection pass over the fleet (SPEC §15): 2 000 series (1 000 apps × 2 types) of 100
-//! functions × `history_slices` slices, each series' newest summary examined once, no event
-//! open. Goal: under 1 s. A second pass gives every series a regression in its recent slices,
-//! so that every series also computes its Benjamini–Hochberg family and a finding.
+//! One detection pass over the fleet (docs/regressions.md): 2 000 series (1 000 apps × 2 types) of
+//! 100 functions × `history_slices` slices, each series' newest summary examined once, no event
+//! open. Goal: under 1 s. A second pass gives every series a regression in its recent slices, so
+//! that every series also computes its Benjamini–Hochberg family and a finding.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use pf_detection::model::DetectorSettings;

@@ -1,5 +1,6 @@
-//! One leak examination (SPEC §22) of each of 10 000 in-use series of 72 five-minute slices ×
-//! 100 functions, single thread, no event open. Goal: under 1 s for all 10 000.
+//! One leak examination (docs/regressions.md#memory-that-only-grows) of each of 10 000 in-use
+//! series of 72 five-minute slices × 100 functions, single thread, no event open. Goal: under 1 s
+//! for all 10 000.
 //!
 //! Levels are log-uniform from 64 KiB to 2 GiB, the noise multiplicative Gaussian with CV 0.03
 //! and AR(1) correlation 0.3 between slices; 1 % of the series have one function leaking

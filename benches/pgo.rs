@@ -1,10 +1,10 @@
-//! `GET /pgo/{appName}`'s merge (SPEC §23) of a day of 10-s pushes: 8 640 small gzip CPU
-//! profiles of one Go-like program (50–200 samples each, stacks 10–30 deep, a program of 400
-//! functions with files and start lines and 1 600 locations, a tenth of them with an inlined
-//! line; each push holds the ones its samples use, as runtime/pprof writes), merged cold into
-//! one and written as gzip, on one core (the route splits the files between the cores); then
-//! the whole route cold but for HTTP: the same files in a directory, a new `FileProfileData`
-//! that lists and reads them all (its first scan) and answers `pgo`. Run with
+//! `GET /pgo/{appName}`'s merge (docs/gate.md#a-profile-for-the-compiler) of a day of 10-s pushes:
+//! 8 640 small gzip CPU profiles of one Go-like program (50–200 samples each, stacks 10–30 deep, a
+//! program of 400 functions with files and start lines and 1 600 locations, a tenth of them with an
+//! inlined line; each push holds the ones its samples use, as runtime/pprof writes), merged cold
+//! into one and written as gzip, on one core (the route splits the files between the cores); then
+//! the whole route cold but for HTTP: the same files in a directory, a new `FileProfileData` that
+//! lists and reads them all (its first scan) and answers `pgo`. Run with
 //! `cargo bench --bench pgo -- --warm-up-time 1 --measurement-time 5`.
 
 use std::hint::black_box;

@@ -1,6 +1,7 @@
-//! The §14 statistics of one diff: 5 000 functions × 60 parts a window, every function tested
-//! (share and ratio variance of both windows, Welch's p-value) and Benjamini–Hochberg over all
-//! of them; then the intervals of the 20 a report lists. Goal: under 5 ms.
+//! The statistics of one diff (docs/api.md#how-sure-is-a-diff): 5 000 functions × 60 parts a
+//! window, every function tested (share and ratio variance of both windows, Welch's p-value) and
+//! Benjamini–Hochberg over all of them; then the intervals of the 20 a report lists. Goal:
+//! under 5 ms.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use pf_model::{FunctionStat, ProfileType};

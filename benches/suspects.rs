@@ -1,7 +1,8 @@
-//! The ranking of SPEC §21 at the size the issue names: the commits of a range of 500, touching
-//! 2 000 files between them (1 to 8 files a commit, 1 to 4 hunks a file), against a regression
-//! with 50 functions on its stacks (the regressed one and 49 callers and callees). Goal: under
-//! 1 s. Git is not read here: this is the pure ranking the service runs on what git gave.
+//! The ranking of docs/regressions.md#the-change-that-caused-it at the size the issue names: the
+//! commits of a range of 500, touching 2 000 files between them (1 to 8 files a commit, 1 to 4
+//! hunks a file), against a regression with 50 functions on its stacks (the regressed one and 49
+//! callers and callees). Goal: under 1 s. Git is not read here: this is the pure ranking the
+//! service runs on what git gave.
 //! Run with `cargo bench --bench suspects -- --warm-up-time 1 --measurement-time 3`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};

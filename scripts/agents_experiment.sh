@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# End to end on real processes under their real agents (SPEC §15-§16): does the rule-free
-# regression detector find a deploy that makes one function a few points more expensive, and
-# does it stay quiet on restarts that change nothing?
+# End to end on real processes under their real agents (docs/regressions.md, docs/agents.md): does
+# the rule-free regression detector find a deploy that makes one function a few points more
+# expensive, and does it stay quiet on restarts that change nothing?
 #
 # Each run starts the service (all functions, its embedded PostgreSQL, pushes kept on its own
 # disk, no demo apps) with 10-s slices and a shortened detector, and two real processes at once:
@@ -55,7 +55,7 @@ B2_SECS=${B2_SECS:-100}
 # the garbage collector's: +10 ms of allocation-free arithmetic in busyBetaSorting's own frame
 # takes its self share from about 13 % to about 22 %. Beta rather than
 # alpha: at 67 % of Python's cpu, alpha would need +13.3 points to pass min_relative (0.2 x its
-# share; SPEC §19's cost ratio, not in this build, would lower that).
+# share; the cost ratio of docs/regressions.md, not in this build, would lower that).
 EXTRA_BETA_MS_PY=${EXTRA_BETA_MS_PY:-50}
 EXTRA_BETA_MS_JS=${EXTRA_BETA_MS_JS:-10}
 OUT=${OUT:-$(mktemp -d /tmp/agents-experiment.XXXXXX)}

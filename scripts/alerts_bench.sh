@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One evaluation of RULES alert rules over APPS apps (SPEC §10) against the stub Pyroscope with
-# LATENCY_MS of latency: how many profile queries it makes (goal: one per app and type) and how
+# One evaluation of RULES alert rules over APPS apps (docs/alerting.md) against the stub Pyroscope
+# with LATENCY_MS of latency: how many profile queries it makes (goal: one per app and type) and how
 # long it takes (goal: under 5 s). Prints both; the figures go to docs/performance.md by hand.
 #
 # Needs python3 and a PostgreSQL server: DATABASE_ADMIN_URL (default

@@ -49,9 +49,9 @@ done
 # has a day of history on a first run: `cart` (Go) only breathes with its traffic; `ledger`
 # (Java) deploys version 1.4.2 at 16:00, which compiles its validation pattern per entry.
 # Every sample carries the label `version`; ledger's also say what an agent says of a build
-# (SPEC §21): `service_git_ref`, the commit of the version's tag in demo/repository/ledger.git,
-# and `service_root_path`, where the repository was built (/build/ledger: its frames' files
-# start there), so the regression names the commit that did it.
+# (docs/regressions.md#the-change-that-caused-it): `service_git_ref`, the commit of the version's
+# tag in demo/repository/ledger.git, and `service_root_path`, where the repository was built
+# (/build/ledger: its frames' files start there), so the regression names the commit that did it.
 # Each slice: the stacks' counts follow a daily traffic curve, each stack's share wobbles by a
 # seeded log-normal 8 % (overdispersion), and the counts are drawn as Poisson samples.
 day=1767312000 # 2026-01-02T00:00:00Z

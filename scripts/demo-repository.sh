@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes demo/repository/ledger.git, the git repository of the demo's `ledger` (Java) app, so a
-# first run can name the commit behind ledger's regression (SPEC §21). The app is this
-# project's own writing: a few tiny classes, whose names are the frames of
-# demo/stacks/ledger.*.folded. Its history:
+# first run can name the commit behind ledger's regression
+# (docs/regressions.md#the-change-that-caused-it). The app is this project's own writing: a few tiny
+# classes, whose names are the frames of demo/stacks/ledger.*.folded. Its history:
 #   1.4.1 (tag v1.4.1)                           what ran before the deploy
 #   "Document when the reconcile job runs"       README only
 #   "Compile the validation pattern per entry"   EntryValidator.validate compiles its account

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The detector's false-alarm rate over many series-days (SPEC §15, §19; issue "Regressions
+# The detector's false-alarm rate over many series-days (docs/regressions.md; issue "Regressions
 # measured as cost"): stable noisy series of two kinds (the API tests' noisy stub, and the
 # simulation's fleet apps of 100 functions), 288 examined slices each after a full history,
 # the default settings. Prints per kind: series-days, suspected, confirmed, false confirmed

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# `GET /fleet/hotspots` from the watcher's summaries (SPEC §18; reported in docs/performance.md):
-# APPS (10 000) apps × 2 types, SLICES (1: the last 5 minutes; 12: the last hour) summaries of
-# 100 functions each inserted directly into PostgreSQL (the watcher itself off), then hotspots of
-# that window under 16 concurrent clients with wrk: p50/p99 (goal: p99 under 200 ms), once the
-# same URL every time and once a different `limit` each time (no answer reused anywhere).
-# Also prints the plan of the fleet read, to show it uses `profile_summary_fleet_idx`.
+# `GET /fleet/hotspots` from the watcher's summaries
+# (docs/profiles-over-time.md#the-fleet-from-the-summaries; reported in docs/performance.md): APPS
+# (10 000) apps × 2 types, SLICES (1: the last 5 minutes; 12: the last hour) summaries of 100
+# functions each inserted directly into PostgreSQL (the watcher itself off), then hotspots of that
+# window under 16 concurrent clients with wrk: p50/p99 (goal: p99 under 200 ms), once the same URL
+# every time and once a different `limit` each time (no answer reused anywhere). Also prints the
+# plan of the fleet read, to show it uses `profile_summary_fleet_idx`.
 #
 # Needs wrk, psql and a PostgreSQL server: DATABASE_ADMIN_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). Env: APPS, SLICES, FUNCTIONS (100), DISTINCT
@@ -37,7 +38,8 @@ sql() { psql -qtAX "$DB_URL" -c "$1"; }
 fresh_db
 # Profile Data must be reachable for the service to start; the answers never ask it.
 # The stub lists the same apps the summaries hold (a fleet answer from the summaries covers
-# every app Profile Data lists in its window, SPEC §20); their live profiles are small.
+# every app Profile Data lists in its window, docs/profiles-over-time.md#whole-or-live); their live
+# profiles are small.
 APPS=$APPS NAME_WIDTH=5 NODES=100 LATENCY_MS=0 python3 scripts/stub_pyroscope.py $STUB_PORT 2>/dev/null &
 pids+=($!)
 DATABASE_URL=$DB_URL PORT=$APP_PORT PYROSCOPE_URL=http://127.0.0.1:$STUB_PORT \

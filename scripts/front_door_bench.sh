@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# `GET /`, the front door (SPEC §24; reported in docs/performance.md): APPS (1 000) apps × 2
-# types, the last hour's 12 summaries of 100 functions each, inserted directly into PostgreSQL
-# (the watcher itself off), HISTORY_HOURS (23) hours before them with small summaries (so the
-# read of the last hour skips a day's rows as it would in a running service), and OPEN (50)
-# open regression events; and a profile directory (PROFILES_DIR) of the same APPS apps plus
-# NEW_APPS (100) the watcher has not summarized, FILES (12) cpu and alloc profiles each, which
-# the front door lists in one call per answer (SPEC §27); then the page and its JSON
-# under 16 concurrent clients with wrk, after one first request: p50/p99 (goal: p99 under
+# `GET /`, the front door (docs/front-door.md; reported in docs/performance.md): APPS (1 000) apps ×
+# 2 types, the last hour's 12 summaries of 100 functions each, inserted directly into PostgreSQL
+# (the watcher itself off), HISTORY_HOURS (23) hours before them with small summaries (so the read
+# of the last hour skips a day's rows as it would in a running service), and OPEN (50) open
+# regression events; and a profile directory (PROFILES_DIR) of the same APPS apps plus NEW_APPS
+# (100) the watcher has not summarized, FILES (12) cpu and alloc profiles each, which the front door
+# lists in one call per answer (docs/front-door.md#fast-at-a-thousand-apps); then the page and its
+# JSON under 16 concurrent clients with wrk, after one first request: p50/p99 (goal: p99 under
 # 100 ms). Also prints the plans of its two reads.
 #
 # Needs wrk, psql and a PostgreSQL server: DATABASE_ADMIN_URL (default

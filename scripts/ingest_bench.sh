@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The push path's figures (SPEC §16; reported in docs/performance.md):
+# The push path's figures (docs/agents.md#pushing-from-agents; reported in docs/performance.md):
 #   1. sustained pushes per second, every push synced before its 200, with wrk (16 connections,
 #      DURATION s) posting one realistic gzip pprof to /ingest; latency percentiles;
 #   2. bytes stored per push;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Whether big pushes starve the HTTP workers (SPEC §20; reported in docs/performance.md):
+# Whether big pushes starve the HTTP workers (reported in
+# docs/performance.md#off-the-request-threads-decoded-once-issue-46):
 # `/health/live` latency, sampled by one client at SAMPLE_HZ on its own connection, while
 # CLIENTS connections push a BODY_MIB MiB pprof to /ingest again and again with wrk, each push
 # decoded, relabelled, compressed, written and synced before its 200. Also: the pushes' rate and

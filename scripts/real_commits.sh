@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# The change that caused it, live (SPEC §21, §27; reported in docs/performance.md): the real Go
-# program of the §21 test (tests/runtimes/suspects/go), built at two commits of a git
-# repository this script makes — the culprit doubles the hashing in score, decoys around it (a
-# README, a comment in the caller, a rename, a move) — run as an agent runs: one CPU profile
-# per 10-s window from runtime/pprof, pushed to /ingest with service_git_ref and
-# service_root_path as the window ends. RUNS apps at once (live-go-1 …), each its own process
-# per window: A for A_SECS, then the deploy (B) for B_SECS; then up to WAIT_SECS for each
-# regression to be confirmed. Per run: confirmed or not, how far the change point lies from
-# the deploy's first profile (in slices), the range and the first suspect; for a run that
-# named no culprit, the watcher's own record: every slice it summarized (start, total, refs,
-# the function's share) and every event it raised.
+# The change that caused it, live (docs/regressions.md#the-change-that-caused-it; reported in
+# docs/performance.md): the real Go program of its test (tests/runtimes/suspects/go), built at two
+# commits of a git repository this script makes — the culprit doubles the hashing in score, decoys
+# around it (a README, a comment in the caller, a rename, a move) — run as an agent runs: one CPU
+# profile per 10-s window from runtime/pprof, pushed to /ingest with service_git_ref and
+# service_root_path as the window ends. RUNS apps at once (live-go-1 …), each its own process per
+# window: A for A_SECS, then the deploy (B) for B_SECS; then up to WAIT_SECS for each regression to
+# be confirmed. Per run: confirmed or not, how far the change point lies from the deploy's first
+# profile (in slices), the range and the first suspect; for a run that named no culprit, the
+# watcher's own record: every slice it summarized (start, total, refs, the function's share) and
+# every event it raised.
 #
 # Env: BIN (a service binary; unset -> cargo build --release), OUT (kept, printed), RUNS (10),
 # A_SECS (200), B_SECS (150), WAIT_SECS (90), REFERENCE_SLICES (12), RECENT_SLICES (4).

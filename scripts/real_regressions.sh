@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Regressions measured as cost (SPEC §19) on real processes under the real agents, with the
-# detector's DEFAULT settings: which work increases it confirms, in how many of REPEATS runs,
-# how soon (in slices), what costRatio it estimates against the true work ratio, whether a
-# second increase after a settled regression is found, and how many false events unchanged
-# processes that restart raise per process-hour.
+# Regressions measured as cost (docs/regressions.md) on real processes under the real agents, with
+# the detector's DEFAULT settings: which work increases it confirms, in how many of REPEATS runs,
+# how soon (in slices), what costRatio it estimates against the true work ratio, whether a second
+# increase after a settled regression is found, and how many false events unchanged processes that
+# restart raise per process-hour.
 #
 # One service (all functions, its embedded PostgreSQL, pushes on its own disk, no demo apps)
 # with 10-s slices, and real processes, each tests/agents/work_mix.py under pyroscope-io: four
@@ -16,7 +16,8 @@
 #             does X % more work per round, for B_SECS. The cells of one repetition run at once
 #             (staggered by a second), the repetitions one after another. FOCUS_CELL
 #             (large-p30) runs FOCUS_COPIES (2) times per repetition, so that REPEATS 5 give it
-#             the 10 runs the "9 of 10" goal of SPEC §19's proof needs.
+#             the 10 runs the "9 of 10" goal of the proof needs
+#             (docs/performance.md#regressions-as-cost-on-real-processes).
 #   settle    rr-settle-<function>-<k> for function in SETTLE_FUNCTIONS, k = 1..SETTLE_REPEATS
 #             (one after another): 1.0.0 for A_SECS; 1.1.0 with +SETTLE_INCREASE % in the
 #             function until its regression is settled (settle_slices after the confirmation);
@@ -34,12 +35,13 @@
 # Settings: the detector's own defaults (config/default.toml: reference_slices 24,
 # recent_slices 6, confirm_slices 3, fdr, min_delta_points, min_relative) unless a knob below is
 # set; only what 10-s slices need is set here: slice_secs 10, lag_secs 15 (a push arrives when
-# its 10-s window ends, up to 10 s after the slice holding its start closed: SPEC §20),
-# types cpu (and wall with NODE_STEADY), backfill_hours 0, and settle_slices 30 (the least
-# allowed, reference + recent). A_SECS: the detector needs reference + recent slices of an app
-# before it tests anything: (24 + 6) slices + 40 s. B_SECS: MAX_DELAY_SLICES (15) slices to be
-# confirmed in, and 3 more. SAMPLE_RATE 500 (the SDK's sample_rate; default 100): a process at
-# DUTY 0.08 of a core gives 80 samples per 10-s push at 100 Hz, 4 of them in a 5 % function.
+# its 10-s window ends, up to 10 s after the slice holding its start closed:
+# docs/agents.md#pushing-from-agents), types cpu (and wall with NODE_STEADY), backfill_hours 0, and
+# settle_slices 30 (the least allowed, reference + recent). A_SECS: the detector needs reference +
+# recent slices of an app before it tests anything: (24 + 6) slices + 40 s. B_SECS: MAX_DELAY_SLICES
+# (15) slices to be confirmed in, and 3 more. SAMPLE_RATE 500 (the SDK's sample_rate; default 100):
+# a process at DUTY 0.08 of a core gives 80 samples per 10-s push at 100 Hz, 4 of them in a 5 %
+# function.
 #
 # Default run: about 45 minutes, 16 processes at once (1.6 cores). Exits non-zero only when
 # the run itself failed.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# What cutting windows into parts costs a diff (SPEC §14): `GET /diff/{app}` with `slices=0`
-# and `slices=10` against the stub Pyroscope with LATENCY_MS of latency and the profile cache
-# off, each REQUESTS times one after another, in the same run. Prints the mean time of each
-# and their ratio (goal: slices=10 within 3× of slices=0, since the parts are read at once).
+# What cutting windows into parts costs a diff (docs/api.md#how-sure-is-a-diff): `GET /diff/{app}`
+# with `slices=0` and `slices=10` against the stub Pyroscope with LATENCY_MS of latency and the
+# profile cache off, each REQUESTS times one after another, in the same run. Prints the mean time of
+# each and their ratio (goal: slices=10 within 3× of slices=0, since the parts are read at once).
 #
 # Needs python3 and a PostgreSQL server: DATABASE_ADMIN_URL (default
 # postgres://postgres@127.0.0.1:5432/postgres). Env: REQUESTS (50), LATENCY_MS (20),

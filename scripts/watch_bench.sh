@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The profile watcher's figures (SPEC §13; reported in docs/performance.md):
+# The profile watcher's figures (docs/profiles-over-time.md; reported in docs/performance.md):
 #   1. one live slice of APPS (1000) apps × 2 types, against the stub Pyroscope with 20 ms of
 #      latency, on 1, 2 and 3 replicas sharing one database (goals: < 10 s on one, < 6 s on two);
 #   2. the start-up backfill of 24 h for 40 apps × 2 types from a 0 ms stub (goal: < 60 s);

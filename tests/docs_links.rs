@@ -148,7 +148,7 @@ fn every_relative_link_of_the_readme_and_the_docs_resolves() {
 #[test]
 fn anchors_follow_githubs_rule() {
     assert_eq!(slug("How sure is a diff?"), "how-sure-is-a-diff");
-    assert_eq!(slug("Whole, or live (SPEC §20)"), "whole-or-live-spec-20");
+    assert_eq!(slug("Whole, or live (issue #20)"), "whole-or-live-issue-20");
     assert_eq!(
         slug("pprof files beside flame-graph JSON"),
         "pprof-files-beside-flame-graph-json"

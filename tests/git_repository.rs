@@ -1,8 +1,8 @@
-//! The git reader on a real repository made by the test with the `git` command (SPEC §21): the
-//! commits of a range newest first with the lines each changed, a merge, a rename, a range
-//! over the bound, unknown refs; the ranking of that range names the commit that added the
-//! work first, the decoys below it, wherever within a slice of the deploy the change point
-//! lands; and every reason a regression names no commit.
+//! The git reader on a real repository made by the test with the `git` command
+//! (docs/regressions.md#the-change-that-caused-it): the commits of a range newest first with the
+//! lines each changed, a merge, a rename, a range over the bound, unknown refs; the ranking of that
+//! range names the commit that added the work first, the decoys below it, wherever within a slice
+//! of the deploy the change point lands; and every reason a regression names no commit.
 
 use std::path::Path;
 use std::process::Command;

@@ -1,8 +1,8 @@
-//! The official Pyroscope SDKs pointed at the service (SPEC §16): `pyroscope-io` (Python, the
-//! Connect push) and `@pyroscope/nodejs` (Node, `/ingest` with a gzip pprof), each profiling a
-//! CPU-busy script of its own (`tests/agents/`) through a recording proxy that keeps a copy of
-//! every byte the service was sent. The service's answers must equal what those bytes say,
-//! computed here with the `pprof` crate's own decoder (not the service's).
+//! The official Pyroscope SDKs pointed at the service (docs/agents.md#pushing-from-agents):
+//! `pyroscope-io` (Python, the Connect push) and `@pyroscope/nodejs` (Node, `/ingest` with a gzip
+//! pprof), each profiling a CPU-busy script of its own (`tests/agents/`) through a recording proxy
+//! that keeps a copy of every byte the service was sent. The service's answers must equal what
+//! those bytes say, computed here with the `pprof` crate's own decoder (not the service's).
 //!
 //! A test binary of its own, so that the busy scripts do not share the two cores with the API
 //! tests. The SDKs are installed by `scripts/install-agents.sh` (under `target/agents/`); if
@@ -356,7 +356,7 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
         total
     );
 
-    // In-use memory (SPEC §17): Node's heap profile is `inuse`, and a window of it is the
+    // In-use memory (docs/runtimes.md): Node's heap profile is `inuse`, and a window of it is the
     // time-weighted mean of its snapshots.
     let snapshots: Vec<&(String, Vec<u8>)> = pushed
         .iter()
@@ -432,8 +432,8 @@ async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
 }
 
 /// Per function (leaf frame), the time-weighted mean of `kind/unit` over the snapshots that
-/// have it, as SPEC §17 defines a window of in-use memory: each counts for the time it covers
-/// (the push's `from`/`until`, else the pprof's own time), over the time all of them cover
+/// have it, as docs/runtimes.md defines a window of in-use memory: each counts for the time it
+/// covers (the push's `from`/`until`, else the pprof's own time), over the time all of them cover
 /// together. Also how many snapshots there were.
 fn snapshot_oracle(
     pushes: &[&(String, Vec<u8>)],

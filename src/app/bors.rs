@@ -75,7 +75,7 @@ struct BorDeps {
     /// The watcher's trends, for the triage page.
     trends: Option<Arc<dyn TrendSor>>,
     /// The watcher's summaries, for fleet answers
-    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
+    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries).
     fleet_summaries: Option<Arc<dyn FleetSummarySor>>,
 }
 

@@ -125,7 +125,7 @@ fn without_parts_the_reason_is_given_and_the_shares_decide() {
     assert_eq!(
         r.summary.verdict,
         Verdict::Fail,
-        "§5: the breach alone fails"
+        "the plain rule: the breach alone fails"
     );
     assert!(r.regressions[0].significance.is_none());
 }

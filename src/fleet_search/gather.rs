@@ -1,5 +1,5 @@
 //! Where a fleet answer's numbers come from: the watcher's summaries of the window in one read
-//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), or one Profile Data query per
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries), or one Profile Data query per
 //! app (bounded, each with a timeout); and the registry, read once beside either.
 
 use std::collections::HashMap;
@@ -103,8 +103,8 @@ impl FleetSources {
         }
     }
 
-    /// The summaries' answer (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18,
-    /// docs/profiles-over-time.md#whole-or-live-spec-20); `None` (answer live) when asked for
+    /// The summaries' answer (docs/profiles-over-time.md#the-fleet-from-the-summaries,
+    /// docs/profiles-over-time.md#whole-or-live); `None` (answer live) when asked for
     /// live, when label matchers are given (summaries are per app, not per label), when the
     /// watcher does not run or fails, when no slice of the window is due yet, or when the summaries
     /// do not cover every due slice of every app asked (of every app Profile Data lists in the

@@ -1,8 +1,8 @@
 //! Fleet answers from the watcher's summaries
-//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), with mocked SORs: the
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries), with mocked SORs: the
 //! summaries' numbers and bound, `source=live`, an app whose slices failed, and every fall-back to
 //! live where the summaries do not cover the window
-//! (docs/profiles-over-time.md#whole-or-live-spec-20).
+//! (docs/profiles-over-time.md#whole-or-live).
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -64,7 +64,7 @@ pub struct FleetScope {
 }
 
 /// Where a fleet answer may come from
-/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SourceChoice {
     /// The watcher's summaries when it has some for the window (and no label matchers are

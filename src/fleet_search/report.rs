@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use crate::registry::Tier;
 use pf_model::{round2, LabelSelector, ProfileType};
 
-/// Where an answer came from (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18).
+/// Where an answer came from (docs/profiles-over-time.md#the-fleet-from-the-summaries).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FleetSource {
@@ -37,7 +37,7 @@ fn round2_opt<S: serde::Serializer>(value: &Option<f64>, serializer: S) -> Resul
 }
 
 /// Where a fleet answer came from
-/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), the same in every fleet
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries), the same in every fleet
 /// answer.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -63,7 +63,7 @@ pub struct FailedApp {
     pub app: String,
     pub error: String,
     /// From the summaries: the starts of the window's slices the profile watcher tried and
-    /// could not read for this app (docs/profiles-over-time.md#whole-or-live-spec-20); absent in a
+    /// could not read for this app (docs/profiles-over-time.md#whole-or-live); absent in a
     /// live answer, where the app's whole window failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_slices: Option<Vec<i64>>,

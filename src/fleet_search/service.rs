@@ -42,9 +42,9 @@ impl FleetSearchService {
     }
 
     /// Answers from the watcher's summaries when it runs
-    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), for the windows whose due
+    /// (docs/profiles-over-time.md#the-fleet-from-the-summaries), for the windows whose due
     /// slices of `grid` (the watcher's) they cover
-    /// (docs/profiles-over-time.md#whole-or-live-spec-20).
+    /// (docs/profiles-over-time.md#whole-or-live).
     pub fn with_summaries(
         mut self,
         summaries: Option<Arc<dyn FleetSummarySor>>,

@@ -1,6 +1,6 @@
 //! A fleet answer from the watcher's summaries
-//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), given only where they cover
-//! its window (docs/profiles-over-time.md#whole-or-live-spec-20): every due slice of the window
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries), given only where they cover
+//! its window (docs/profiles-over-time.md#whole-or-live): every due slice of the window
 //! worked for every app asked, or, none named, for every app Profile Data lists there (one list
 //! call). An app whose slices the watcher tried and could not read is named in `failedApps` with
 //! them; any other gap answers live.

@@ -1,5 +1,5 @@
 //! A window's fleet from the summaries, kept
-//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): every fleet answer of one
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries): every fleet answer of one
 //! window reads the same due slices, so their merge, the ranking into each app's top functions and
 //! the hotspot grouping are done once and shared by the answers that ask for that window within a
 //! short time to live; answers asked while it is being loaded wait for that one load.

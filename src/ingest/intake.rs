@@ -1,6 +1,6 @@
 //! `Intake`: what the push routes call (docs/agents.md#pushing-from-agents). Decodes a push into
 //! profiles and hands them to the store, both on the blocking pool
-//! (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46), and counts the
+//! (docs/performance.md#off-the-request-threads-decoded-once-issue-46), and counts the
 //! outcome; without a store (the service reads Pyroscope) every push is a conflict that sends
 //! agents to Pyroscope.
 
@@ -81,7 +81,7 @@ pub struct IntakeLimits {
 /// The push routes' service. Everything a push costs in CPU (decompressing, decoding,
 /// converting, relabelling, compressing) and its writes run on the blocking pool, never on
 /// the thread that serves HTTP
-/// (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46).
+/// (docs/performance.md#off-the-request-threads-decoded-once-issue-46).
 pub struct Intake {
     store: Result<Arc<ProfileStore>, String>,
     app_label: Arc<str>,

@@ -28,7 +28,7 @@ pub trait TrendSor: Send + Sync {
 }
 
 /// Every app's summaries of a window, merged per app
-/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): what the fleet BOR answers
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries): what the fleet BOR answers
 /// from instead of one Pyroscope query per app, in-process from the watcher's store or over HTTP
 /// from the process that runs it (`WATCH_URL`).
 ///
@@ -45,7 +45,7 @@ pub trait FleetSummarySor: Send + Sync {
 
     /// For every series of `query.profile_type` the watcher follows (or those of
     /// `query.apps`), how many slices of `query.slices` it has worked and which it tried and
-    /// could not read (docs/profiles-over-time.md#whole-or-live-spec-20), in one query; an app it
+    /// could not read (docs/profiles-over-time.md#whole-or-live), in one query; an app it
     /// does not follow is absent.
     async fn coverage(&self, query: CoverageQuery) -> Result<Vec<AppCoverage>, SorError>;
 }

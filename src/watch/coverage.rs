@@ -1,5 +1,5 @@
 //! Whether the watcher's summaries cover a fleet window
-//! (docs/profiles-over-time.md#whole-or-live-spec-20), pure: a fleet answer comes from the
+//! (docs/profiles-over-time.md#whole-or-live), pure: a fleet answer comes from the
 //! summaries only when the watcher has worked every due slice of the window for every app asked; an
 //! app whose slices it tried and could not read is named as failed, as a live answer names an app
 //! it could not read; any other gap sends the answer live.

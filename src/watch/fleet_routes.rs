@@ -1,7 +1,7 @@
 //! `GET /summaries/fleet` and `GET /summaries/coverage`: the watcher's process hands the fleet
 //! BOR of another process every app's summaries of a window, merged per app
-//! (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18), and what it has worked of
-//! each series there (docs/profiles-over-time.md#whole-or-live-spec-20), in split mode over
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries), and what it has worked of
+//! each series there (docs/profiles-over-time.md#whole-or-live), in split mode over
 //! `WATCH_URL`.
 
 use actix_web::{web, HttpResponse};
@@ -74,7 +74,7 @@ fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
 /// Every app's summaries of one type whose slice starts in `[from, to)`, merged per app.
 ///
 /// What the fleet BOR of another process reads
-/// (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): exact self and total samples
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries): exact self and total samples
 /// for the functions the slices kept, and per app the most a function outside them may have had.
 #[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
     params(SeriesParams, TopParam),
@@ -119,7 +119,7 @@ impl SeriesParams {
 }
 
 /// What the watcher has worked of every series of one type in `[from, to)`
-/// (docs/profiles-over-time.md#whole-or-live-spec-20).
+/// (docs/profiles-over-time.md#whole-or-live).
 ///
 /// Per series: how many of the slices starting in the window it has worked (summarized, or
 /// read without a profile), and which it tried and could not read. The fleet BOR of another

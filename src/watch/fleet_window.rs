@@ -1,4 +1,4 @@
-//! The fleet from the summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18),
+//! The fleet from the summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries),
 //! pure: every app's summaries of one window merged into what a live query over the same slices
 //! ranks, with how far it may be off.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The regression detector of SPEC §15 and §19, replayed offline on one series' summaries.
+"""The regression detector of docs/regressions.md, replayed offline on one series' summaries.
 
 A transcription of src/regressions/detector (window_test.rs, change_point.rs, index.rs) and of the
 statistics it uses (crates/model/src/significance.rs, src/regressions/cost.rs), so that the per-slice
@@ -43,7 +43,8 @@ def t_quantile_two_sided(p, df):
 
 
 class Estimate:
-    """§14 ratio estimate of a share over n slices: p = Σs/ΣT, v = n/(n−1)·Σ(s − pT)²/(ΣT)²."""
+    """The ratio estimate of a share over n slices (docs/api.md#how-sure-is-a-diff):
+    p = Σs/ΣT, v = n/(n−1)·Σ(s − pT)²/(ΣT)²."""
 
     def __init__(self, totals, selfs):
         self.n = len(totals)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Tables of one run of scripts/real_regressions.sh (docs/performance.md, SPEC §19).
+"""Tables of one run of scripts/real_regressions.sh
+(docs/performance.md#regressions-as-cost-on-real-processes).
 
 Usage: real_regressions_report.py OUT [--replay KEY=VALUE[,KEY=VALUE] ...]
        real_regressions_report.py OUT1 OUT2 ...   (the per-cell table over several runs)

@@ -7,8 +7,9 @@
 // (SHARE_LARGE / SHARE_MEDIUM / SHARE_SMALL / SHARE_OTHER, percent, default 55 / 20 / 5 / 20;
 // FACTOR_LARGE / FACTOR_MEDIUM / FACTOR_SMALL, default 1), each running for its part of wall
 // time (the profile is of wall time, so wall time is the yardstick), in a new random order
-// every round. The profile's type is `wall` (SPEC §17): the waiting shows too, so the functions'
-// shares are those of the round's work times DUTY, the rest is the event loop's idle time.
+// every round. The profile's type is `wall` (docs/runtimes.md): the waiting shows too, so the
+// functions' shares are those of the round's work times DUTY, the rest is the event loop's idle
+// time.
 //
 // Env: SERVER_ADDRESS, APP_NAME, APP_VERSION (tag `version`), DURATION_SECS (default 60),
 // DUTY, ROUND_SECS, the shares and factors above, FLUSH_INTERVAL_MS (default 10000),

@@ -13,8 +13,9 @@ does not lose its share). The parts, in percent of the round's work before any f
     mix_small     5 %  x FACTOR_SMALL
     mix_other    20 %  (never changed)
 
-55 / 20 / 5 are the shares SPEC §19's measurements name (a function at about 55 %, 20 % and 5 %
-of the process); mix_other is the rest of the process.
+55 / 20 / 5 are the shares the measurements of
+docs/performance.md#regressions-as-cost-on-real-processes name (a function at about 55 %, 20 %
+and 5 % of the process); mix_other is the rest of the process.
 
 A factor of 1.3 is "+30 % work in that function": its own CPU time per round grows by 30 %,
 the others' stay as they were (the round's duty grows with it). pyroscope-io samples on-CPU

@@ -1,5 +1,5 @@
-//! `POST /rules/{id}/evaluate` against the stub profile (SPEC §10): each value kind equals what
-//! the stub's flame graph gives by hand, and nothing changes.
+//! `POST /rules/{id}/evaluate` against the stub profile (docs/alerting.md): each value kind equals
+//! what the stub's flame graph gives by hand, and nothing changes.
 
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
 //! Alerts end to end against a real Prometheus Alertmanager (Debian `prometheus-alertmanager`),
-//! started here on a free port like PostgreSQL: a breached rule appears there with the SPEC §10
-//! labels, its webhook gets exactly one POST per transition, and a recovery resolves it.
+//! started here on a free port like PostgreSQL: a breached rule appears there with the labels of
+//! docs/alerting.md, its webhook gets exactly one POST per transition, and a recovery resolves it.
 
 use serde_json::{json, Value};
 use wiremock::matchers::method;

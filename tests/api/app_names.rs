@@ -1,9 +1,9 @@
-//! One rule for an app name at every door (docs/agents.md#app-names): the names Grafana Alloy
-//! gives Kubernetes services (`default/checkout`), names with spaces, 200 characters of other
-//! scripts and 255 bytes are pushed through `/ingest`, the Connect push and OTLP and read back
-//! under the same name by `/profiles`, `/triage`, `/fleet/hotspots`, the front door and an
-//! alert rule; a store written by the release before reads on; hostile names are the same 400
-//! at every door, and nothing of them is stored.
+//! One rule for an app name at every door (docs/agents.md#pushing-from-agents, "App names"): the
+//! names Grafana Alloy gives Kubernetes services (`default/checkout`), names with spaces, 200
+//! characters of other scripts and 255 bytes are pushed through `/ingest`, the Connect push and
+//! OTLP and read back under the same name by `/profiles`, `/triage`, `/fleet/hotspots`, the front
+//! door and an alert rule; a store written by the release before reads on; hostile names are the
+//! same 400 at every door, and nothing of them is stored.
 
 use std::path::Path;
 

@@ -1,4 +1,4 @@
-//! Every kind of bad input answers a precise 4xx JSON error, never a 5xx (SPEC §8).
+//! Every kind of bad input answers a precise 4xx JSON error, never a 5xx (docs/api.md).
 
 use reqwest::Method;
 use serde_json::{json, Value};

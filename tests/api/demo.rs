@@ -173,9 +173,10 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_docs_show() {
     let answer = get(format!("{address}{path}")).await;
     assert_eq!(answer, as_answered(shown, &answer), "{url}");
 
-    // And cart's leak (SPEC §22), measured again up to the day's last slice. The replayed day
-    // ends at the last whole five minutes of the start; its last slice is due a minute later
-    // (`watch.lag_secs`) and examined live: wait for it, then until the measure stands.
+    // And cart's leak (docs/regressions.md#memory-that-only-grows), measured again up to the day's
+    // last slice. The replayed day ends at the last whole five minutes of the start; its last slice
+    // is due a minute later (`watch.lag_secs`) and examined live: wait for it, then until the
+    // measure stands.
     let calls = page_calls("docs/regressions.md", "Memory that only grows");
     let [(url, shown)] = <[_; 1]>::try_from(calls).expect("one call in that section");
     let path = format!("{address}{}", url.trim_start_matches("localhost:8080"));
@@ -231,7 +232,8 @@ async fn a_first_run_answers_from_the_demo_profiles_as_the_docs_show() {
     );
 
     // The last hour's hotspots come from the summaries once the watcher has worked every due
-    // slice of it for every app listed there (SPEC §20), and name as many apps as live does.
+    // slice of it for every app listed there (docs/profiles-over-time.md#whole-or-live), and name
+    // as many apps as live does.
     let live = get(format!("{address}/fleet/hotspots?limit=3&source=live")).await;
     eventually(60, "the last hour answered from the summaries", || {
         let (client, url) = (client.clone(), format!("{address}/fleet/hotspots?limit=3"));

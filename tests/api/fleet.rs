@@ -1,6 +1,6 @@
 //! `/fleet/hotspots` and `/search` end to end: hotspots across apps, routed to the owning team,
 //! with the profile watcher running beside them (its summaries do not reach back to the
-//! incident hour, so the answers are live: SPEC §20).
+//! incident hour, so the answers are live: docs/profiles-over-time.md#whole-or-live).
 
 use serde_json::json;
 

@@ -1,7 +1,7 @@
-//! Every fleet answer whole (SPEC §20): from the watcher's summaries only where they cover the
-//! window for every app asked; a window reaching before the watcher's history, an app it does
-//! not follow or a label selector is answered live, and an app whose slices the watcher tried
-//! and could not read is named in `failedApps` with them.
+//! Every fleet answer whole (docs/profiles-over-time.md#whole-or-live): from the watcher's
+//! summaries only where they cover the window for every app asked; a window reaching before the
+//! watcher's history, an app it does not follow or a label selector is answered live, and an app
+//! whose slices the watcher tried and could not read is named in `failedApps` with them.
 
 use chrono::Utc;
 use pf_model::{ProfileType, SliceSecs};

@@ -1,8 +1,9 @@
-//! The fleet from the watcher's summaries (SPEC §18), against a stub fleet whose profile of any
-//! range is the sum of its minutes: where every function fits in the kept list, the summaries'
-//! answer is the live answer over the same slices, number for number; where it does not, each
-//! share falls short by no more than the bound the answer states; `source=live` and a window
-//! without summaries ask Pyroscope.
+//! The fleet from the watcher's summaries
+//! (docs/profiles-over-time.md#the-fleet-from-the-summaries), against a stub fleet whose profile of
+//! any range is the sum of its minutes: where every function fits in the kept list, the summaries'
+//! answer is the live answer over the same slices, number for number; where it does not, each share
+//! falls short by no more than the bound the answer states; `source=live` and a window without
+//! summaries ask Pyroscope.
 
 use std::collections::HashMap;
 

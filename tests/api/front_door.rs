@@ -1,9 +1,9 @@
-//! The front door (SPEC §24) on the demo: `GET /` lists the demo apps with profiles in the
-//! last hour (five of the six: `payments`' profiles lie at its deploy, in January) and ledger's
-//! confirmed regression (and cart's leak once it is confirmed), every link on the page answers
-//! 200, headless Chromium draws it without a request of its own, and the JSON variant names
-//! the same apps and events. With `UPDATE_SCREENSHOTS=1` the front door and ledger's trend page
-//! are written to `docs/`.
+//! The front door (docs/front-door.md) on the demo: `GET /` lists the demo apps with profiles in
+//! the last hour (five of the six: `payments`' profiles lie at its deploy, in January) and ledger's
+//! confirmed regression (and cart's leak once it is confirmed), every link on the page answers 200,
+//! headless Chromium draws it without a request of its own, and the JSON variant names the same
+//! apps and events. With `UPDATE_SCREENSHOTS=1` the front door and ledger's trend page are written
+//! to `docs/`.
 
 use std::collections::BTreeSet;
 

@@ -1,6 +1,6 @@
-//! Profiles pushed by agents (SPEC §16) on Pyroscope's own paths: kept durably, read back as any
-//! profile (labels selectable), refused whole with a clear 4xx, and sent to Pyroscope when the
-//! service reads one.
+//! Profiles pushed by agents (docs/agents.md#pushing-from-agents) on Pyroscope's own paths: kept
+//! durably, read back as any profile (labels selectable), refused whole with a clear 4xx, and sent
+//! to Pyroscope when the service reads one.
 
 use std::io::Write;
 use std::path::Path;

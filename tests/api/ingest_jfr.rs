@@ -110,9 +110,9 @@ async fn a_jfr_file_in_the_profiles_directory_is_read() {
     assert_java_tops(&app, "javafile", (now - 600, now + 60)).await;
 }
 
-/// SPEC §21 reads where a Java function lives from a JFR's own frames: the converted pprof
-/// keeps each frame's source line, so `Hot.spin`'s samples fall on the lines of its loop in
-/// tests/jvm/Workload.java (10–18).
+/// The change that caused it (docs/regressions.md#the-change-that-caused-it) reads where a Java
+/// function lives from a JFR's own frames: the converted pprof keeps each frame's source line, so
+/// `Hot.spin`'s samples fall on the lines of its loop in tests/jvm/Workload.java (10–18).
 #[test]
 fn a_jfrs_frames_keep_their_source_lines() {
     let profile = pf_formats::pprof::jfr::jfr_combined(&jfr_bytes()).unwrap();

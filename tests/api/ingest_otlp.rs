@@ -1,6 +1,7 @@
-//! OTLP/HTTP profiles on `POST /v1development/profiles` (SPEC §16): an export is kept as
-//! profiles of its `service.name`, read back with its attributes as labels, and a profile that
-//! cannot be read is counted in the answer's partial success while the others are kept.
+//! OTLP/HTTP profiles on `POST /v1development/profiles` (docs/agents.md#pushing-from-agents): an
+//! export is kept as profiles of its `service.name`, read back with its attributes as labels, and a
+//! profile that cannot be read is counted in the answer's partial success while the others are
+//! kept.
 
 use opentelemetry_proto::tonic::collector::profiles::v1development::{
     ExportProfilesServiceRequest, ExportProfilesServiceResponse,

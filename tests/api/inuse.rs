@@ -1,5 +1,5 @@
-//! In-use memory (SPEC §17): the fifth logical type, read from the heap profiles Node.js and
-//! Python agents push, averaged over a window's snapshots rather than added up, and accepted
+//! In-use memory (docs/runtimes.md): the fifth logical type, read from the heap profiles Node.js
+//! and Python agents push, averaged over a window's snapshots rather than added up, and accepted
 //! wherever a type is (baselines, alert rules, triage).
 
 use serde_json::{json, Value};

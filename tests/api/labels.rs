@@ -1,5 +1,6 @@
-//! Label selectors end to end (SPEC §12): the exact selector each route sends to Pyroscope in
-//! both API styles, the injections refused before anything is sent, and a canary comparison.
+//! Label selectors end to end (docs/gate.md#comparing-a-canary): the exact selector each route
+//! sends to Pyroscope in both API styles, the injections refused before anything is sent, and a
+//! canary comparison.
 
 use serde_json::{json, Value};
 use wiremock::matchers::{body_string_contains, method, path};
@@ -39,8 +40,9 @@ async fn mount_graphs(pyroscope: &MockServer) {
         .await;
 }
 
-/// The service on `pyroscope`, with the profile watcher running beside (SPEC §20: a fleet
-/// answer narrowed by labels is live whatever the watcher holds).
+/// The service on `pyroscope`, with the profile watcher running beside
+/// (docs/profiles-over-time.md#the-fleet-from-the-summaries: a fleet answer narrowed by labels is
+/// live whatever the watcher holds).
 async fn spawn(pyroscope: &MockServer, api: PyroscopeApi) -> TestApp {
     spawn_watching(pyroscope, api, true).await
 }

@@ -1,14 +1,15 @@
-//! Memory that only grows (SPEC §22), proved on real programs under real profilers: a Go
-//! program under `runtime/pprof` whose `main.retainRecords` keeps 4 MiB a tick, beside one whose
-//! `main.processBatch` allocates and frees as much and one whose `main.warmCache` grows three
-//! ticks and levels off (`tests/runtimes/leaks/heap_ticks.go`); the same leak across a restart;
-//! and a Node.js process under the real `@pyroscope/nodejs` keeping arrays (`node.rs`). A tick
-//! is one 10-s slice of the watcher's time but runs as fast as the machine allows: tick k's
-//! heap profile is pushed to `/ingest` into the k-th slice with `from`/`until`, then the
-//! slices are backfilled with `notify`. The leak is confirmed on the keeping function with its
-//! true rate inside the interval and delivered once (Alertmanager, webhook, page); the churn
-//! and the levelled cache say nothing. `noise.rs` checks what the programs write and how the
-//! service reads it, and measures the noise of the stable functions per slice.
+//! Memory that only grows (docs/regressions.md#memory-that-only-grows), proved on real programs
+//! under real profilers: a Go program under `runtime/pprof` whose `main.retainRecords` keeps 4 MiB
+//! a tick, beside one whose `main.processBatch` allocates and frees as much and one whose
+//! `main.warmCache` grows three ticks and levels off (`tests/runtimes/leaks/heap_ticks.go`); the
+//! same leak across a restart; and a Node.js process under the real `@pyroscope/nodejs` keeping
+//! arrays (`node.rs`). A tick is one 10-s slice of the watcher's time but runs as fast as the
+//! machine allows: tick k's heap profile is pushed to `/ingest` into the k-th slice with
+//! `from`/`until`, then the slices are backfilled with `notify`. The leak is confirmed on the
+//! keeping function with its true rate inside the interval and delivered once (Alertmanager,
+//! webhook, page); the churn and the levelled cache say nothing. `noise.rs` checks what the
+//! programs write and how the service reads it, and measures the noise of the stable functions per
+//! slice.
 
 mod node;
 mod noise;

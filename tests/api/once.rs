@@ -1,6 +1,6 @@
-//! Every profile counted once (SPEC §20): a pushed profile belongs to the one window
-//! `[from, to)` that holds its start, so windows that meet never share a push and a window of
-//! n slices reads the pushes of n slices, before and after compaction.
+//! Every profile counted once (docs/agents.md#pushing-from-agents): a pushed profile belongs to the
+//! one window `[from, to)` that holds its start, so windows that meet never share a push and a
+//! window of n slices reads the pushes of n slices, before and after compaction.
 
 use std::collections::HashMap;
 use std::path::Path;

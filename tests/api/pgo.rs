@@ -1,8 +1,9 @@
-//! A profile for the compiler (SPEC §23): a real Go program profiled by runtime/pprof, its
-//! two CPU profiles served merged by `GET /pgo/{appName}`, the same program built again with
-//! `go build -pgo=` on the downloaded file, and the file read by Go's own `go tool pprof` as
-//! the service reads the window. Needs Go 1.21 or newer (`scripts/test` installs Go 1.23 from
-//! bookworm-backports beside Debian's 1.19): never skipped, a missing one fails the test.
+//! A profile for the compiler (docs/gate.md#a-profile-for-the-compiler): a real Go program profiled
+//! by runtime/pprof, its two CPU profiles served merged by `GET /pgo/{appName}`, the same program
+//! built again with `go build -pgo=` on the downloaded file, and the file read by Go's own
+//! `go tool pprof` as the service reads the window. Needs Go 1.21 or newer (`scripts/test` installs
+//! Go 1.23 from bookworm-backports beside Debian's 1.19): never skipped, a missing one fails the
+//! test.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,5 +1,6 @@
-//! `GET /pgo/{appName}` beyond one real program (SPEC §23): a window of many pushes merged on
-//! every core into one sample per stack, apps without CPU data, and bad parameters.
+//! `GET /pgo/{appName}` beyond one real program (docs/gate.md#a-profile-for-the-compiler): a window
+//! of many pushes merged on every core into one sample per stack, apps without CPU data, and bad
+//! parameters.
 
 use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
 

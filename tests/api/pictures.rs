@@ -1,5 +1,5 @@
-//! Pictures end to end (SPEC §11): the flame graph of a profile, the differential flame graph
-//! and the HTML pages of the diff report and the triage, from the Java stub Pyroscope.
+//! Pictures end to end (docs/pictures.md): the flame graph of a profile, the differential flame
+//! graph and the HTML pages of the diff report and the triage, from the Java stub Pyroscope.
 
 use roxmltree::Document;
 use serde_json::json;

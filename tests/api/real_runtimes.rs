@@ -1,9 +1,9 @@
-//! Profiles written by real runtimes (SPEC §17), made by the test itself: a Go program under
-//! `runtime/pprof` (Debian's `golang-go`) and a Node.js process under the real
-//! `@pyroscope/nodejs` agent. Their types come out right, their top functions equal what Go's
-//! own `go tool pprof` reads from the same bytes, and a workload written to stress each
-//! runtime's collector gets that runtime's garbage-collection diagnosis. Never skipped: a
-//! missing toolchain fails the test with the reason.
+//! Profiles written by real runtimes (docs/runtimes.md), made by the test itself: a Go program
+//! under `runtime/pprof` (Debian's `golang-go`) and a Node.js process under the real
+//! `@pyroscope/nodejs` agent. Their types come out right, their top functions equal what Go's own
+//! `go tool pprof` reads from the same bytes, and a workload written to stress each runtime's
+//! collector gets that runtime's garbage-collection diagnosis. Never skipped: a missing toolchain
+//! fails the test with the reason.
 
 use std::collections::BTreeMap;
 use std::path::Path;

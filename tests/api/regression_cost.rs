@@ -1,6 +1,6 @@
-//! Regressions measured as cost (SPEC §19) where the store and the words are: the numbers an
-//! event shows, the words its alert and webhook say, and the values migration 0014 gives the
-//! events stored before it.
+//! Regressions measured as cost (docs/regressions.md) where the store and the words are: the
+//! numbers an event shows, the words its alert and webhook say, and the values migration 0014 gives
+//! the events stored before it.
 
 use pf_infra::db::MIGRATOR;
 use serde_json::Value;
@@ -47,8 +47,8 @@ async fn events_stored_before_migration_0014_get_the_cost_of_their_shares_and_lo
     let mut conn = PgConnection::connect(db.url.as_str()).await.unwrap();
     MIGRATOR.run(&mut conn).await.unwrap();
     MIGRATOR.undo(&mut conn, 13).await.unwrap();
-    // (before %, after %): SPEC §19's 55.7 % doing 1.3× the work (a = 0.7241 / 1.1671); a new
-    // function; no change; a function that became the whole profile.
+    // (before %, after %): docs/regressions.md's 55.7 % doing 1.3× the work (a = 0.7241 / 1.1671);
+    // a new function; no change; a function that became the whole profile.
     let rows = [
         ("big", 55.7, 100.0 * 0.7241 / 1.1671),
         ("new", 0.0, 5.0),

@@ -1,4 +1,4 @@
-//! `GET /regressions` refuses what it cannot answer, precisely (SPEC §8), and lists nothing in
+//! `GET /regressions` refuses what it cannot answer, precisely (docs/api.md), and lists nothing in
 //! an empty store.
 
 use serde_json::json;

@@ -1,5 +1,5 @@
-//! Regressions after regressions (SPEC §19), end to end: a deploy's regression nobody rolls
-//! back is confirmed, then settled `watch.settle_slices` slices later — listed under
+//! Regressions after regressions (docs/regressions.md), end to end: a deploy's regression nobody
+//! rolls back is confirmed, then settled `watch.settle_slices` slices later — listed under
 //! `state=settled`, counted, its webhook told once, nothing left firing in Alertmanager — and
 //! its function, watched again against its new level, is not found to regress again.
 

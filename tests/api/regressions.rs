@@ -1,9 +1,9 @@
-//! Regressions found without rules (SPEC §15), end to end: a stub fleet whose profiles move
-//! minute by minute, where one app deploys a version that regresses, one renames a function
-//! and one has a half-hour spike. A backfill with `notify` finds the regression, attributes it
-//! to the deploy and delivers it once to a real Alertmanager and to the app's webhook; the
-//! rename is a stored cost shift and the spike nothing, neither delivered. The same after a
-//! restart and a second backfill, and with two replicas, where a rollback resolves it.
+//! Regressions found without rules (docs/regressions.md), end to end: a stub fleet whose profiles
+//! move minute by minute, where one app deploys a version that regresses, one renames a function
+//! and one has a half-hour spike. A backfill with `notify` finds the regression, attributes it to
+//! the deploy and delivers it once to a real Alertmanager and to the app's webhook; the rename is a
+//! stored cost shift and the spike nothing, neither delivered. The same after a restart and a
+//! second backfill, and with two replicas, where a rollback resolves it.
 
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -177,7 +177,8 @@ async fn a_deploy_that_regresses_is_found_explained_and_delivered_once() {
         "nothing else is confirmed (the spike went away): {events:?}"
     );
 
-    // Delivered: one alert in Alertmanager with the SPEC §15 labels, one webhook POST.
+    // Delivered: one alert in Alertmanager with the labels of docs/regressions.md, one webhook
+    // POST.
     eventually(15, "Alertmanager holds the regression", || async {
         !regression_alerts(&alertmanager).await.is_empty()
     })

@@ -1,7 +1,7 @@
-//! How sure a diff is (SPEC §14), against the noisy stub Pyroscope (`noisy_pyroscope.rs`):
-//! pairs of hours where nothing changed rarely fail by the §14 verdict though the §5 rule
-//! fails them often; a real 3-point regression fails nearly always; the interval of a
-//! hand-cut case is the formulas' own; `slices=0` answers as before; short windows say why.
+//! How sure a diff is (docs/api.md#how-sure-is-a-diff), against the noisy stub Pyroscope
+//! (`noisy_pyroscope.rs`): pairs of hours where nothing changed rarely fail by the interval
+//! verdict though the plain rule fails them often; a real 3-point regression fails nearly always;
+//! the interval of a hand-cut case is the formulas' own; `slices=0` answers as before; short windows say why.
 
 use serde_json::{json, Value};
 use statrs::distribution::{ContinuousCDF, StudentsT};
@@ -40,7 +40,7 @@ async fn verdict(app: &TestApp, baseline_from: i64, slices: u32) -> String {
     body["summary"]["verdict"].as_str().unwrap().to_owned()
 }
 
-/// Fails among the pairs of hours starting at `firsts`: (§5 rule, §14 verdict).
+/// Fails among the pairs of hours starting at `firsts`: (the plain rule, the interval verdict).
 async fn fails(app: &TestApp, firsts: impl Iterator<Item = i64>) -> (usize, usize) {
     let (mut by_shares, mut by_intervals) = (0, 0);
     for first in firsts {
@@ -54,12 +54,17 @@ async fn fails(app: &TestApp, firsts: impl Iterator<Item = i64>) -> (usize, usiz
 async fn pairs_of_hours_where_nothing_changed_rarely_fail_and_a_real_regression_nearly_always() {
     let (app, _stub) = spawn(NoisyProfiles::new(7, None)).await;
     let (by_shares, by_intervals) = fails(&app, (0..100).map(|k| T0 + 2 * k * HOUR)).await;
-    println!("A/A over 100 pairs: the §5 rule fails {by_shares}, the §14 verdict {by_intervals}");
+    println!(
+        "A/A over 100 pairs: the plain rule fails {by_shares}, the interval verdict {by_intervals}"
+    );
     assert!(
         by_shares >= 10,
-        "the noise should fool the §5 rule: {by_shares}"
+        "the noise should fool the plain rule: {by_shares}"
     );
-    assert!(by_intervals <= 2, "§14 fails on noise: {by_intervals}");
+    assert!(
+        by_intervals <= 2,
+        "the interval verdict fails on noise: {by_intervals}"
+    );
 
     // Other noise, and HashMap.resize 3 points higher in the second hour of each pair.
     let (app, _stub) = spawn(NoisyProfiles::new(8, Some(T0))).await;
@@ -67,7 +72,7 @@ async fn pairs_of_hours_where_nothing_changed_rarely_fail_and_a_real_regression_
     for k in 0..20 {
         caught += usize::from(verdict(&app, T0 + 2 * k * HOUR, 10).await == "fail");
     }
-    println!("3-point regressions: the §14 verdict fails {caught} of 20");
+    println!("3-point regressions: the interval verdict fails {caught} of 20");
     assert!(
         caught >= 19,
         "real regressions missed: {caught} of 20 caught"

@@ -1,6 +1,6 @@
-//! How sure a diff is (SPEC §14), where the parts come from and go: the gate passes `slices`
-//! through, a part Pyroscope fails fails the diff, a canary's sides share their parts, and
-//! pprof files are cut by file or say why not.
+//! How sure a diff is (docs/api.md#how-sure-is-a-diff), where the parts come from and go: the gate
+//! passes `slices` through, a part Pyroscope fails fails the diff, a canary's sides share their
+//! parts, and pprof files are cut by file or say why not.
 
 use serde_json::{json, Value};
 

@@ -1,6 +1,6 @@
-//! Where functions live (SPEC §21): pushed pprofs with files, first lines and sampled lines,
-//! read back from `GET /profiles/{appName}/sites` (merged over the window's files, narrowed
-//! by label), and the same through a Profile Data SOR in another process.
+//! Where functions live (docs/regressions.md#the-change-that-caused-it): pushed pprofs with files,
+//! first lines and sampled lines, read back from `GET /profiles/{appName}/sites` (merged over the
+//! window's files, narrowed by label), and the same through a Profile Data SOR in another process.
 
 use serde_json::{json, Value};
 

@@ -159,7 +159,8 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
     let triage = spawn_ready(sors.bor(Function::TriageV2)).await;
     let diff = spawn_ready(sors.bor(Function::DiffReportV2)).await;
     // The fleet BOR reads the watcher's summaries from the all-in-one process, whose watcher
-    // runs beside (SPEC §20): the windows here are before its history, so both answer live.
+    // runs beside (docs/profiles-over-time.md#whole-or-live): the windows here are before its
+    // history, so both answer live.
     let mut fleet = sors.bor(Function::FleetSearchV2);
     fleet.sors.watch_url = Some(url::Url::parse(&all).unwrap());
     let fleet = spawn_ready(fleet).await;

@@ -1,8 +1,8 @@
-//! The change that caused it (SPEC §21), end to end: profiles of a program built at two commits
-//! of a git repository the test made, pushed to `/ingest` with the agents' `service_git_ref`
-//! and `service_root_path` labels slice by slice; the watcher confirms the regression and
-//! names the commit that added the work first, the decoy commits below it, and the page, the
-//! Alertmanager alert and the webhook carry it.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it), end to end: profiles
+//! of a program built at two commits of a git repository the test made, pushed to `/ingest` with
+//! the agents' `service_git_ref` and `service_root_path` labels slice by slice; the watcher
+//! confirms the regression and names the commit that added the work first, the decoy commits below
+//! it, and the page, the Alertmanager alert and the webhook carry it.
 
 use std::path::Path;
 

@@ -1,7 +1,8 @@
-//! SPEC §21 for a diff and the CI gate: an hour of profiles labelled with one commit against an
-//! hour labelled with a later one; `GET /diff` names the commit that added the work behind its
-//! largest regression, in JSON and Markdown, and the gate's failure line names it. Without
-//! refs on both sides, a diff says nothing of commits.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it) for a diff and the CI
+//! gate: an hour of profiles labelled with one commit against an hour labelled with a later one;
+//! `GET /diff` names the commit that added the work behind its largest regression, in JSON and
+//! Markdown, and the gate's failure line names it. Without refs on both sides, a diff says nothing
+//! of commits.
 
 use std::time::Duration;
 

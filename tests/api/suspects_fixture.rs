@@ -1,6 +1,7 @@
-//! Real data for the end-to-end test of the commits named on a regression (SPEC §21): a git
-//! repository made with the `git` command whose history adds CPU work to `score` between
-//! decoys, and real profiles of the program at the range's two ends — a Go program under
+//! Real data for the end-to-end test of the commits named on a regression
+//! (docs/regressions.md#the-change-that-caused-it): a git repository made with the `git` command
+//! whose history adds CPU work to `score` between decoys, and real profiles of the program at the
+//! range's two ends — a Go program under
 //! `runtime/pprof` (`go_repository`, in `go.rs`), a Python one under the real `pyroscope-io`
 //! agent (`python_repository`, in `python.rs`). The sources at A are in
 //! `tests/runtimes/suspects/`; each later commit is an edit of them. A missing `git`, `go` or

@@ -1,9 +1,9 @@
-//! SPEC §21 with real runtimes: a Go program under `runtime/pprof` (Debian's Go 1.19 writes no
-//! `Function.start_line`, so the lines sampled place its functions) and a Python program under
-//! the real `pyroscope-io` agent, each built at two commits of a repository the test made,
-//! with decoys between them (another file, a comment in the caller, a rename, a move). The
-//! regression is confirmed and the commit that added the work is named first, every decoy
-//! below it or not at all.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it) with real runtimes: a
+//! Go program under `runtime/pprof` (Debian's Go 1.19 writes no `Function.start_line`, so the lines
+//! sampled place its functions) and a Python program under the real `pyroscope-io` agent, each
+//! built at two commits of a repository the test made, with decoys between them (another file, a
+//! comment in the caller, a rename, a move). The regression is confirmed and the commit that added
+//! the work is named first, every decoy below it or not at all.
 
 use pf_formats::formats::pyroscope_api::paths;
 use serde_json::Value;

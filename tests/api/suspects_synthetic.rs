@@ -1,7 +1,7 @@
-//! SPEC §21 on a repository and profiles of the test's own making, where every line is known:
-//! the commit that added a loop to `score` is named first, the comment in its caller `route`
-//! second, the file elsewhere in the repository not at all; a range without a configured
-//! repository says why it names nothing.
+//! The change that caused it (docs/regressions.md#the-change-that-caused-it) on a repository and
+//! profiles of the test's own making, where every line is known: the commit that added a loop to
+//! `score` is named first, the comment in its caller `route` second, the file elsewhere in the
+//! repository not at all; a range without a configured repository says why it names nothing.
 
 use std::path::Path;
 use std::process::Command;

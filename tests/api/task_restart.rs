@@ -1,8 +1,8 @@
-//! A background task that panics (SPEC §13's watcher under the one supervisor): its third round
-//! panics, a fault only a test build can inject (`watch.panic_at_round`, feature
-//! `fault-injection`). The supervisor starts it again after a second, `/health` shows the
-//! restart, and the watcher goes on where it was: every slice of every series is summarized
-//! exactly once, with none lost to the workers the panic cut off.
+//! A background task that panics (the profile watcher of docs/profiles-over-time.md under the one
+//! supervisor): its third round panics, a fault only a test build can inject
+//! (`watch.panic_at_round`, feature `fault-injection`). The supervisor starts it again after a
+//! second, `/health` shows the restart, and the watcher goes on where it was: every slice of every
+//! series is summarized exactly once, with none lost to the workers the panic cut off.
 
 use std::collections::BTreeMap;
 

@@ -1,7 +1,7 @@
-//! Profiles over time (SPEC §13) against a stub fleet whose profiles move minute by minute:
-//! what `/trends` shows is exactly what the stub served per slice; the SVG has a line per
-//! function; the suggestions follow the §13 formula; `/metrics` exports the latest shares;
-//! bad input is refused with nothing queued; retention drops whole day partitions.
+//! Profiles over time (docs/profiles-over-time.md) against a stub fleet whose profiles move minute
+//! by minute: what `/trends` shows is exactly what the stub served per slice; the SVG has a line
+//! per function; the suggestions follow that page's formula; `/metrics` exports the latest
+//! shares; bad input is refused with nothing queued; retention drops whole day partitions.
 
 use chrono::Utc;
 use serde_json::{json, Value};
@@ -119,7 +119,8 @@ async fn trends_are_exactly_what_the_stub_served_per_slice() {
     assert_eq!(lines, FUNCTIONS.len());
     assert!(svg.contains("version 2.0"), "the deploy is not marked");
 
-    // Suggestions: the §13 formula over the slices of the last day, computed here.
+    // Suggestions: the formula of docs/profiles-over-time.md over the slices of the last day,
+    // computed here.
     let got = json_with_status(app.get("/trends/app-01/suggestions?days=1").await, 200).await;
     let all = json_with_status(
         app.get(&format!(

@@ -1,6 +1,7 @@
-//! Replicas share the watcher's work through leases in PostgreSQL (SPEC §13): two or three
-//! processes on one database backfill a fleet, and afterwards every series has each slice
-//! exactly once: no gap, no duplicate; the same when one of them is killed with SIGKILL midway.
+//! Replicas share the watcher's work through leases in PostgreSQL
+//! (docs/profiles-over-time.md#replicas): two or three processes on one database backfill a fleet,
+//! and afterwards every series has each slice exactly once: no gap, no duplicate; the same when one
+//! of them is killed with SIGKILL midway.
 
 use sqlx::Connection;
 

@@ -1,7 +1,8 @@
 //! The profile watcher as its own process (`FUNCTION=WatchPyroscopeProfiles.v1`), reaching
-//! Profile Data and the registry by the SPEC §1 rule, with its own tables; and a triage process
-//! that draws its trends through `WATCH_URL`; and a fleet process that answers from its
-//! summaries through the same URL.
+//! Profile Data and the registry by the dependency rule
+//! (docs/split-deployment.md#the-dependency-rule), with its own tables; and a triage process that
+//! draws its trends through `WATCH_URL`; and a fleet process that answers from its summaries
+//! through the same URL.
 
 use pyroscope_functions::app::settings::Function;
 use serde_json::Value;

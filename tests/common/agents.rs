@@ -1,4 +1,5 @@
-//! What the tests that drive the real Pyroscope SDKs share (SPEC §16, §21): installing the SDKs
+//! What the tests that drive the real Pyroscope SDKs share (docs/agents.md#pushing-from-agents,
+//! docs/regressions.md#the-change-that-caused-it): installing the SDKs
 //! (`scripts/install-agents.sh`, under `target/agents/`), the recording proxy of
 //! `tests/agents/recorder.py`, children killed when dropped, and gunzip of what they send.
 

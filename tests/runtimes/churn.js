@@ -1,6 +1,6 @@
 // A Node.js process that churns short-lived objects under the real @pyroscope/nodejs agent
-// (SPEC §17): V8's collector then takes a visible share of the wall-clock profile, which the
-// agent names `:Garbage Collection:0`.
+// (docs/runtimes.md): V8's collector then takes a visible share of the wall-clock profile, which
+// the agent names `:Garbage Collection:0`.
 //
 // Env: SERVER_ADDRESS, APP_NAME, DURATION_SECS (default 12), FLUSH_INTERVAL_MS (default 5000).
 'use strict';

@@ -1,4 +1,4 @@
-// A Go program profiled by the runtime's own runtime/pprof (SPEC §17): it keeps a cache of
+// A Go program profiled by the runtime's own runtime/pprof (docs/runtimes.md): it keeps a cache of
 // linked nodes (the in-use memory) and then allocates short-lived nodes in a loop, so that with
 // a low GOGC the collector takes much of the CPU. It writes <dir>/cpu.pb.gz and <dir>/heap.pb.gz.
 package main

@@ -91,7 +91,7 @@ impl Slices {
     /// The slices starting in `window` that are due at `now` (the watcher has had its turn at
     /// them), as the window from the first one's start to the last one's end; `None` when
     /// there is none. A slice still open, or within its lag, is left out
-    /// (docs/profiles-over-time.md#whole-or-live-spec-20).
+    /// (docs/profiles-over-time.md#whole-or-live).
     pub fn due_in(&self, window: TimeWindow, now: i64) -> Option<TimeWindow> {
         let from = self.first_from(window.from);
         let to = self

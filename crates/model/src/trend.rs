@@ -16,7 +16,7 @@ pub struct KeptFunction {
     pub total_samples: u64,
     /// [`name_key`] of `name`, computed once where the summary is made or read: the detectors
     /// match a function from slice to slice by it without reading the names again, which are
-    /// scattered through memory (the leak benchmark of docs/performance.md#leaks-spec-22 spent 70 %
+    /// scattered through memory (the leak benchmark of docs/performance.md#leaks spent 70 %
     /// of its time on those reads).
     pub key: u64,
 }

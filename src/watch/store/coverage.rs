@@ -1,5 +1,5 @@
 //! What the watcher has worked of each series in a window
-//! (docs/profiles-over-time.md#whole-or-live-spec-20), in one read: the live cursor's range
+//! (docs/profiles-over-time.md#whole-or-live), in one read: the live cursor's range
 //! (`watched_from` up to `next_slice`), done backfill items and summaries before it, and the slices
 //! it tried and could not read. A fleet answer comes from the summaries only where this shows every
 //! slice worked.

@@ -1,4 +1,4 @@
-//! The fleet's summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries-spec-18): every
+//! The fleet's summaries (docs/profiles-over-time.md#the-fleet-from-the-summaries): every
 //! app's summaries of one type and window in one indexed read (`profile_summary_fleet_idx`), merged
 //! per app as the rows stream in. Decoding and merging are CPU work (a million kept functions for
 //! 10 000 apps): they run on the blocking pool a chunk of rows at a time, so that a fleet read

@@ -1,5 +1,5 @@
 //! Retention of the watcher's store: whole day partitions of summaries past it are dropped,
-//! and what the watcher has worked stops there (docs/profiles-over-time.md#whole-or-live-spec-20):
+//! and what the watcher has worked stops there (docs/profiles-over-time.md#whole-or-live):
 //! a fleet answer reaching back past retention is answered live.
 
 use sqlx::PgPool;

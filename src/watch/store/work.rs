@@ -192,7 +192,7 @@ impl WatchWork for PgSummaryStore {
                 async move {
                     let (app, t) = (lease.series.app.as_str(), lease.series.profile_type.as_str());
                     // A live slice that failed is kept as tried
-                    // (docs/profiles-over-time.md#whole-or-live-spec-20): fleet answers name the
+                    // (docs/profiles-over-time.md#whole-or-live): fleet answers name the
                     // app with the slices it lacks until the cursor moves on.
                     let live = match work.source {
                         WorkSource::Live => Some(work.start),

@@ -1,8 +1,9 @@
-//! What SPEC §22's programs write, read without the detector: the Go program's heap profiles
-//! hold exactly what each mode keeps, Node's uploads grow by exactly one flush's keep, and the
-//! service reads each slice's in-use as the profile says. Then the noise of the functions that
-//! do not grow (the steady set, the churn, the levelled cache), per slice: coefficient of
-//! variation and lag-1 autocorrelation, printed for the seeded simulation's noise.
+//! What the leak proof's programs (docs/regressions.md#memory-that-only-grows) write, read without
+//! the detector: the Go program's heap profiles hold exactly what each mode keeps, Node's uploads
+//! grow by exactly one flush's keep, and the service reads each slice's in-use as the profile says.
+//! Then the noise of the functions that do not grow (the steady set, the churn, the levelled
+//! cache), per slice: coefficient of variation and lag-1 autocorrelation, printed for the seeded
+//! simulation's noise.
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,9 @@
-//! The real programs of SPEC §22's proof and the profiles they write: the Go program of
-//! `tests/runtimes/leaks/heap_ticks.go` under `runtime/pprof` (built with Debian's Go into the
-//! tests' target directory, once per test process), and the Node.js process of
-//! `tests/runtimes/leaks/keep.js` under the real `@pyroscope/nodejs`, its uploads recorded by
-//! `tests/agents/recorder.py`. A missing toolchain fails the test saying what installs it.
+//! The real programs of the proof of docs/regressions.md#memory-that-only-grows and the profiles
+//! they write: the Go program of `tests/runtimes/leaks/heap_ticks.go` under `runtime/pprof` (built
+//! with Debian's Go into the tests' target directory, once per test process), and the Node.js
+//! process of `tests/runtimes/leaks/keep.js` under the real `@pyroscope/nodejs`, its uploads
+//! recorded by `tests/agents/recorder.py`. A missing toolchain fails the test saying what installs
+//! it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

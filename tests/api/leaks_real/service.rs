@@ -1,7 +1,7 @@
-//! The service as SPEC §22's proof runs it: 10-s slices, in-use watched, a short leak window,
-//! a real Alertmanager and a webhook receiver; real programs' heap profiles pushed to
-//! `/ingest` into past slices (tick k of a series in its k-th slice), then a backfill with
-//! `notify`, then the leak events and what was delivered of them read back.
+//! The service as the leak proof (docs/regressions.md#memory-that-only-grows) runs it: 10-s slices,
+//! in-use watched, a short leak window, a real Alertmanager and a webhook receiver; real programs'
+//! heap profiles pushed to `/ingest` into past slices (tick k of a series in its k-th slice), then
+//! a backfill with `notify`, then the leak events and what was delivered of them read back.
 
 use std::path::Path;
 use std::time::Duration;

@@ -4,8 +4,10 @@
 //!   calm hour before it; the triage, diff, fleet, alert and gate tests;
 //! - [`generated`]: three apps with large generated flame graphs, a `CURRENT_*` hour and the
 //!   `BASELINE_*` hour before it; the split, contract and history tests;
-//! - [`noisy`]: profiles that move with time, minute by minute; the §14 statistics;
-//! - [`fleet`]: a fleet of noisy apps, one of them deploying; the watcher (§13).
+//! - [`noisy`]: profiles that move with time, minute by minute; the statistics of
+//!   docs/api.md#how-sure-is-a-diff;
+//! - [`fleet`]: a fleet of noisy apps, one of them deploying; the watcher
+//!   (docs/profiles-over-time.md).
 //!
 //! [`tls_front`] puts HTTPS with a private CA (and, if asked, a demand for a client
 //! certificate) in front of any of them.

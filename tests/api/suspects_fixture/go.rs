@@ -49,7 +49,8 @@ const GO_HASHING: &str =
 \treturn total
 ";
 
-/// The Go repository and profiles of SPEC §21's end-to-end test (about 10 s on 2 cores).
+/// The Go repository and profiles of the end-to-end test of
+/// docs/regressions.md#the-change-that-caused-it (about 10 s on 2 cores).
 pub fn go_repository() -> GoFixture {
     let dir = tempfile::tempdir().unwrap();
     let repository = dir.path().join("shop-go");

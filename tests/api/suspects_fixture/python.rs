@@ -103,7 +103,8 @@ const HASHING: &str =
     return total
 ";
 
-/// The Python repository and pushes of SPEC §21's end-to-end test (about 12 s).
+/// The Python repository and pushes of the end-to-end test of
+/// docs/regressions.md#the-change-that-caused-it (about 12 s).
 pub fn python_repository() -> PythonFixture {
     install_agents();
     let dir = tempfile::tempdir().unwrap();

@@ -1,9 +1,9 @@
-// A Go program for SPEC §22's proof (memory that only grows), profiled by the runtime's own
-// runtime/pprof. It runs TICKS ticks; a tick stands for one 10-s slice of the watcher's time but
-// runs as fast as the machine allows (the test places tick k's profile in slice k with the
-// push's from/until). After each tick it runs runtime.GC() (twice: see below) and writes
-// pprof.Lookup("heap")
-// (gzip pprof) to <dir>/heap-NNN.pb.gz.
+// A Go program for the proof of memory that only grows
+// (docs/regressions.md#memory-that-only-grows), profiled by the runtime's own runtime/pprof. It
+// runs TICKS ticks; a tick stands for one 10-s slice of the watcher's time but runs as fast as the
+// machine allows (the test places tick k's profile in slice k with the push's from/until). After
+// each tick it runs runtime.GC() (twice: see below) and writes pprof.Lookup("heap") (gzip pprof) to
+// <dir>/heap-NNN.pb.gz.
 //
 // Usage: heap_ticks MODE DIR TICKS, MODE one of
 //

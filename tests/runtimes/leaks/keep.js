@@ -1,9 +1,10 @@
 // A Node.js process that keeps what it allocates, under the real @pyroscope/nodejs agent with
-// heap profiling on (SPEC §22's proof). The agent takes a heap snapshot and uploads it every
-// FLUSH_INTERVAL_MS; a timer of the same period, started half a period after the agent's,
-// keeps CHUNKS_PER_FLUSH arrays each time, so that every snapshot holds exactly one more
-// interval's worth than the one before (a tick = one flush interval; the test replays tick k
-// into the k-th 10-s slice, so ticks run much faster than the slices they stand for).
+// heap profiling on (the proof of docs/regressions.md#memory-that-only-grows). The agent takes a
+// heap snapshot and uploads it every FLUSH_INTERVAL_MS; a timer of the same period, started half a
+// period after the agent's, keeps CHUNKS_PER_FLUSH arrays each time, so that every snapshot holds
+// exactly one more interval's worth than the one before (a tick = one flush interval; the test
+// replays tick k into the k-th 10-s slice, so ticks run much faster than the slices they stand
+// for).
 //
 // Each kept array is `new Array(ELEMENTS).fill(0)`: a holey-Smi JSArray whose FixedArray of
 // ELEMENTS tagged words (8 bytes each in Node's default build) plus a 16-byte header is one

@@ -1,9 +1,10 @@
-// A CPU-bound Go program for SPEC §23's test: profiled by runtime/pprof, its profile is served
-// by GET /pgo/{appName} and the same program is built again with `go build -pgo=`. Its hot
-// path has a small function the compiler inlines (square), called from ones it does not
-// (sumSquares, hashes), so the profile holds locations with inlined lines. Two calls only a
-// profile changes: an interface call whose receiver is nearly always a rect (PGO devirtualizes
-// it) and a call of mix, over the inliner's usual budget (PGO inlines it where it is hot).
+// A CPU-bound Go program for the test of docs/gate.md#a-profile-for-the-compiler: profiled by
+// runtime/pprof, its profile is served by GET /pgo/{appName} and the same program is built again
+// with `go build -pgo=`. Its hot path has a small function the compiler inlines (square), called
+// from ones it does not (sumSquares, hashes), so the profile holds locations with inlined lines.
+// Two calls only a profile changes: an interface call whose receiver is nearly always a rect (PGO
+// devirtualizes it) and a call of mix, over the inliner's usual budget (PGO inlines it where it is
+// hot).
 // Usage: main <dir> <seconds>: writes <dir>/cpu-1.pb.gz and <dir>/cpu-2.pb.gz, one after
 // the other, each <seconds> long, and <dir>/../<dir's name>-heap/heap.pb.gz.
 package main

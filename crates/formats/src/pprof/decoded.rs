@@ -1,5 +1,5 @@
 //! A pushed pprof decoded once
-//! (docs/performance.md#off-the-request-threads-decoded-once-spec-20-issue-46): read by the
+//! (docs/performance.md#off-the-request-threads-decoded-once-issue-46): read by the
 //! reader's own two passes (`decode.rs`), so every check a later read of the stored file makes has
 //! passed, and kept as what writing it again needs — its tables, and each sample's location ids,
 //! values and labels as the walk read them — so that relabelling it and setting its time decode

@@ -1,5 +1,6 @@
-// A small request handler for tests/api/suspects_fixture.rs (SPEC §21): it serves requests
-// for SECONDS under runtime/pprof and writes the CPU profile to PROFILE.
+// A small request handler for tests/api/suspects_fixture.rs
+// (docs/regressions.md#the-change-that-caused-it): it serves requests for SECONDS under
+// runtime/pprof and writes the CPU profile to PROFILE.
 //
 // Usage: shop PROFILE SECONDS
 package main

@@ -1,5 +1,6 @@
-"""A small request handler for tests/api/suspects_fixture.rs (SPEC §21), profiled by the real
-Pyroscope Python SDK (pyroscope-io 1.x) for DURATION_SECS.
+"""A small request handler for tests/api/suspects_fixture.rs
+(docs/regressions.md#the-change-that-caused-it), profiled by the real Pyroscope Python SDK
+(pyroscope-io 1.x) for DURATION_SECS.
 
 Env: SERVER_ADDRESS, APP_NAME, DURATION_SECS, UPLOAD_INTERVAL_SECS, and the labels that name
 the code it runs: SERVICE_GIT_REF, SERVICE_REPOSITORY, SERVICE_ROOT_PATH.
