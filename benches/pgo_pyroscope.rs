@@ -52,7 +52,7 @@ fn pyroscope_answer(pushes: &[Vec<u8>]) -> Vec<u8> {
         name.as_slice() == b"cpu"
     });
     let cpu = cpu.expect("a cpu column");
-    merged.sample_type = vec![merged.sample_type[cpu].clone()];
+    merged.sample_type = vec![merged.sample_type[cpu]];
     for s in &mut merged.sample {
         s.value = vec![s.value[cpu]];
     }

@@ -102,7 +102,7 @@ pub fn push(rng: &mut Rng, n: usize) -> Vec<u8> {
         .collect();
     let cpu = ValueType { r#type: 3, unit: 4 };
     let profile = Profile {
-        sample_type: vec![ValueType { r#type: 1, unit: 2 }, cpu.clone()],
+        sample_type: vec![ValueType { r#type: 1, unit: 2 }, cpu],
         sample,
         location,
         function,

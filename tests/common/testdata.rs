@@ -306,7 +306,7 @@ impl Generated {
             unit: cpu + 1,
         };
         Profile {
-            sample_type: vec![cpu_ns.clone()],
+            sample_type: vec![cpu_ns],
             sample,
             location: location.collect(),
             function: function.collect(),

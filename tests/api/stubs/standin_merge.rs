@@ -159,7 +159,7 @@ impl Merger {
                 id,
                 filename,
                 build_id,
-                ..(*m).clone()
+                ..**m
             });
         }
         id

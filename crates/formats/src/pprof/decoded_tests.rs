@@ -81,7 +81,7 @@ fn prost_relabelled(bytes: &[u8], labels: &[(&str, &str)], time: (i64, i64)) -> 
     for sample in &mut p.sample {
         for pair in &pairs {
             if !sample.label.iter().any(|l| l.key == pair.key) {
-                sample.label.push(pair.clone());
+                sample.label.push(*pair);
             }
         }
     }

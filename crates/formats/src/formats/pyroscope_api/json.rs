@@ -1,31 +1,14 @@
-//! Serde helpers for Connect's JSON (proto3 mapping): int64 as strings, base64 bytes, null as default.
-//!
-//! Enums by name and the embedded pprof (`json_enum.rs`) are re-exported here, so every field
-//! names its helper as `json::…`.
+//! The lenient readers and writers pbjson's generated JSON code is routed through (build.rs
+//! rewrites its calls to name these): Connect's Go codec reads integers from integral floats
+//! (`4e3`), `null` as a field's default, enum numbers it does not know (and writes them back as
+//! numbers), and writes NaN and the infinities as strings; pbjson's own helpers refuse the
+//! first three and write NaN as `null`. Also the base64 field helper the test stand-ins use.
 
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserializer, Unexpected, Visitor};
-use serde::Deserialize;
-
-pub use super::json_enum::{
-    enum_name, enum_name_opt, enum_value, enum_value_opt, pprof_message, ProtoEnum,
-};
-
-/// Whether `value` is its type's default: proto3 JSON leaves such fields out.
-pub fn is_default<T: Default + PartialEq>(value: &T) -> bool {
-    *value == T::default()
-}
-
-/// Reads `null` as the field's default, as proto3 JSON does for every field.
-pub fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de> + Default,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
+use serde::{Deserialize, Serialize, Serializer};
 
 /// The integer types of the mapping: 64-bit ones are written as strings, 32-bit as numbers;
 /// all are read from either, and from an integral float such as `1e3`.
@@ -37,9 +20,6 @@ impl Integer for i64 {}
 impl Integer for u64 {}
 impl Integer for i32 {}
 impl Integer for u32 {}
-
-/// One integer read from JSON; `null` reads as 0.
-struct Int<T>(T);
 
 struct IntVisitor<T>(PhantomData<T>);
 
@@ -93,75 +73,103 @@ impl<T: Integer> Visitor<'_> for IntVisitor<T> {
     }
 }
 
-impl<'de, T: Integer> Deserialize<'de> for Int<T> {
+/// A number of the proto3 mapping, as the generated code reads it: from a number or a string;
+/// `null` reads as 0.
+pub trait JsonNumber: Sized {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error>;
+}
+
+impl<T: Integer> JsonNumber for T {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IntVisitor(PhantomData))
+    }
+}
+
+impl JsonNumber for f64 {
+    fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        double::deserialize(d)
+    }
+}
+
+/// Stands in for `pbjson::private::NumberDeserialize` in the generated code.
+pub struct Number<T>(pub T);
+
+impl<'de, T: JsonNumber> Deserialize<'de> for Number<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(IntVisitor(PhantomData)).map(Int)
+        T::read(d).map(Number)
     }
 }
 
-/// `int64`/`uint64` fields: a decimal string out; a string or a number in.
-pub mod int64 {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// A `double` written as a number, or as `"NaN"`, `"Infinity"`, `"-Infinity"`.
+pub struct Double(pub f64);
 
-    pub fn serialize<T: super::Integer, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(v)
-    }
-
-    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        super::Int::<T>::deserialize(d).map(|n| n.0)
+impl Serialize for Double {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        double::serialize(&self.0, s)
     }
 }
 
-/// proto3 `optional int64`: as [`int64`] when set (zero too), absent or `null` when not.
-pub mod int64_opt {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// Stands in for `pbjson::private::BytesDeserialize`: base64, `null` reading as no bytes.
+pub struct Bytes64<T>(pub T);
 
-    pub fn serialize<T: super::Integer, S: Serializer>(
-        v: &Option<T>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(n) => s.collect_str(n),
-            None => s.serialize_none(),
+impl<'de, T: From<Vec<u8>>> Deserialize<'de> for Bytes64<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = base64_bytes::deserialize(d)?;
+        Ok(Bytes64(Vec::from(raw).into()))
+    }
+}
+
+/// An enum field written by name (the generated enum's `Serialize`); a value the enum does not
+/// declare is written as its number, as protojson does.
+pub struct EnumOut<E>(i32, PhantomData<E>);
+
+impl<E> EnumOut<E> {
+    pub fn new(value: i32) -> Self {
+        EnumOut(value, PhantomData)
+    }
+}
+
+impl<E: TryFrom<i32> + Serialize> Serialize for EnumOut<E> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match E::try_from(self.0) {
+            Ok(known) => known.serialize(s),
+            Err(_) => s.serialize_i32(self.0),
         }
     }
-
-    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<T>, D::Error> {
-        Ok(Option::<super::Int<T>>::deserialize(d)?.map(|n| n.0))
-    }
 }
 
-/// `repeated int64`/`repeated uint64`: a list of decimal strings out; strings or numbers in.
-pub mod int64_list {
-    use serde::{Deserialize, Deserializer, Serializer};
+/// An enum field read by name (the generated enum's `Deserialize`) or by number, kept even
+/// when the enum does not declare it; `null` or a name it does not know reads as unset.
+pub struct EnumIn<E>(pub Option<i32>, PhantomData<E>);
 
-    pub fn serialize<T: super::Integer, S: Serializer>(v: &[T], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(v.iter().map(|n| n.to_string()))
-    }
-
-    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Vec<T>, D::Error> {
-        let list = Option::<Vec<super::Int<T>>>::deserialize(d)?.unwrap_or_default();
-        Ok(list.into_iter().map(|n| n.0).collect())
-    }
-}
-
-/// `int32`/`uint32` fields: a number out; a number or a string in.
-pub mod int32 {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<T: super::Integer + Serialize, S: Serializer>(
-        v: &T,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        v.serialize(s)
-    }
-
-    pub fn deserialize<'de, T: super::Integer, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
-        super::Int::<T>::deserialize(d).map(|n| n.0)
+impl<'de, E: Deserialize<'de> + Into<i32>> Deserialize<'de> for EnumIn<E> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<E>(PhantomData<E>);
+        impl<'de, E: Deserialize<'de> + Into<i32>> Visitor<'de> for V<E> {
+            type Value = Option<i32>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an enum value's name or number")
+            }
+            fn visit_str<Er: de::Error>(self, v: &str) -> Result<Option<i32>, Er> {
+                let named = de::value::StrDeserializer::<de::value::Error>::new(v);
+                Ok(E::deserialize(named).ok().map(Into::into))
+            }
+            fn visit_i64<Er: de::Error>(self, v: i64) -> Result<Option<i32>, Er> {
+                i32::try_from(v)
+                    .map(Some)
+                    .map_err(|_| Er::invalid_value(Unexpected::Signed(v), &self))
+            }
+            fn visit_u64<Er: de::Error>(self, v: u64) -> Result<Option<i32>, Er> {
+                i32::try_from(v)
+                    .map(Some)
+                    .map_err(|_| Er::invalid_value(Unexpected::Unsigned(v), &self))
+            }
+            fn visit_unit<Er: de::Error>(self) -> Result<Option<i32>, Er> {
+                Ok(None)
+            }
+        }
+        let value = d.deserialize_any(V::<E>(PhantomData))?;
+        Ok(EnumIn(value, PhantomData))
     }
 }
 

@@ -1,9 +1,10 @@
 //! Pyroscope's query API (`querier.v1.QuerierService`) messages, in protobuf (prost) and Connect JSON (serde).
 //!
-//! Declared by hand, as the pprof and push types are (no protoc, no build script), with the
-//! tags, types and JSON names of Pyroscope's `api/querier/v1/querier.proto`,
-//! `api/types/v1/types.proto` and `api/google/v1/profile.proto` at commit `3fe6a457` (August
-//! 2026, after v2.2.1). Covered: the requests and responses of `ProfileTypes`, `LabelNames`,
+//! Generated at build time (build.rs: protox, prost-build, pbjson-build) from
+//! `crates/formats/proto/{querier,types,google}/v1/*.proto`, which declare the messages this
+//! service uses with the tags, types and names of Pyroscope's `api/querier/v1/querier.proto`,
+//! `api/types/v1/types.proto` and `api/google/v1/profile.proto` (checked at commit `3fe6a457`,
+//! August 2026). Covered: the requests and responses of `ProfileTypes`, `LabelNames`,
 //! `LabelValues`, `Series`, `SelectSeries`, `SelectMergeStacktraces`, `SelectMergeProfile` and
 //! `GetProfileStats`; not `SelectMergeSpanProfile`, `SelectHeatmap`, `Diff`, `AnalyzeQuery`.
 //!
@@ -13,84 +14,68 @@
 //!   too), 64-bit integers are written as strings and read from strings or numbers, enums are
 //!   written by name and read by name or number, bytes are base64, default values are left
 //!   out, `null` and missing fields read as defaults, unknown fields and enum names are
-//!   ignored (as Connect's Go codec does).
+//!   ignored (as Connect's Go codec does; [`json`] says where pbjson's code is made lenient).
 //! - Enum fields are `i32`, as prost keeps them; prost's getters give the enum
 //!   (`request.format()` is a [`ProfileFormat`], an unknown number reading as the default).
 //! - A `google.v1.Profile` inside a message ([`PprofProfile::profile`]) is kept as its encoded
 //!   bytes, which on the wire are exactly the embedded message: a stand-in puts the output of
 //!   `pprof::encode::to_bytes(&profile, false)` there (uncompressed), and a client hands the
 //!   bytes to the pprof reader. Only JSON decodes them, into [`profile::Profile`], to write the
-//!   profile's object (and encodes the object it reads). `SelectMergeProfile` answers with the
-//!   profile itself: in binary its body is the encoded pprof, in JSON a
+//!   profile's object (and encodes the object it reads): `pprof_json.rs`. `SelectMergeProfile`
+//!   answers with the profile itself: in binary its body is the encoded pprof, in JSON a
 //!   [`SelectMergeProfileResponse`] (an alias of [`profile::Profile`]).
 
-/// Declares a protobuf enum as prost's derive wants it (the zero value first), with the names
-/// Connect's JSON uses for its values.
-macro_rules! proto_enum {
-    ($(#[$meta:meta])* $name:ident {
-        $($(#[$vmeta:meta])* $variant:ident = $value:literal => $text:literal,)+
-    }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
-        #[repr(i32)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant = $value,)+
+/// The generated code, one module per .proto package (prost's cross-package paths are
+/// `super::super::<package>`).
+#[allow(clippy::all, clippy::pedantic, missing_docs, rustdoc::all)]
+mod generated {
+    pub mod google {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/google.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/google.v1.serde.rs"));
         }
-
-        impl $name {
-            /// The value's name in the .proto, which Connect's JSON writes.
-            pub fn as_str_name(&self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text,)+
-                }
-            }
-
-            /// The value with this name in the .proto.
-            pub fn from_str_name(name: &str) -> Option<Self> {
-                match name {
-                    $($text => Some(Self::$variant),)+
-                    _ => None,
-                }
-            }
+    }
+    pub mod types {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/types.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/types.v1.serde.rs"));
         }
-
-        impl $crate::formats::pyroscope_api::json::ProtoEnum for $name {
-            fn name_of(value: i32) -> Option<&'static str> {
-                Self::try_from(value).ok().map(|v| v.as_str_name())
-            }
-
-            fn value_of(name: &str) -> Option<i32> {
-                Self::from_str_name(name).map(|v| v as i32)
-            }
+    }
+    pub mod querier {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/querier.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/querier.v1.serde.rs"));
         }
-    };
+    }
 }
 
 pub mod json;
-mod json_enum;
-pub mod profile;
-mod querier;
-mod responses;
-mod types;
-mod types_rpc;
+mod pprof_json;
 
-pub use querier::{
-    AsyncQueryRequest, AsyncQueryType, ProfileFormat, ProfileTypesRequest,
-    SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectSeriesRequest, SeriesRequest,
+/// `google.v1`: the pprof profile as Pyroscope's API declares it (every field, strings UTF-8),
+/// what a merged profile's JSON object is read into and written from.
+pub mod profile {
+    pub use super::generated::google::v1::{
+        Function, Label, Line, Location, Mapping, Profile, Sample, ValueType,
+    };
+}
+
+pub use generated::querier::v1::{
+    AsyncQueryRequest, AsyncQueryResponse, AsyncQueryStatus, AsyncQueryType, FlameGraph, Level,
+    PprofProfile, ProfileFormat, ProfileTypesRequest, ProfileTypesResponse,
+    SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectMergeStacktracesResponse,
+    SelectSeriesRequest, SelectSeriesResponse, SeriesRequest, SeriesResponse,
 };
-pub use responses::{
-    AsyncQueryResponse, AsyncQueryStatus, FlameGraph, Level, PprofProfile, ProfileTypesResponse,
-    SelectMergeProfileResponse, SelectMergeStacktracesResponse, SelectSeriesResponse,
-    SeriesResponse,
-};
-pub use types::{
-    Exemplar, ExemplarType, LabelPair, Labels, Point, ProfileAnnotation, ProfileType, Series,
+pub use generated::types::v1::{
+    Exemplar, ExemplarType, GetProfileStatsRequest, GetProfileStatsResponse, GoPgo,
+    LabelNamesRequest, LabelNamesResponse, LabelPair, LabelValuesRequest, LabelValuesResponse,
+    Labels, Location, Point, ProfileAnnotation, ProfileType, Series, StackTraceSelector,
     TimeSeriesAggregationType,
 };
-pub use types_rpc::{
-    GetProfileStatsRequest, GetProfileStatsResponse, GoPgo, LabelNamesRequest, LabelNamesResponse,
-    LabelValuesRequest, LabelValuesResponse, Location, StackTraceSelector,
-};
+
+/// The answer of `SelectMergeProfile`: a `google.v1.Profile` itself. In binary the body is the
+/// encoded pprof (uncompressed), so a stand-in may write its encoder's bytes directly.
+pub type SelectMergeProfileResponse = profile::Profile;
 
 /// The Connect service of every method here.
 pub const SERVICE: &str = "querier.v1.QuerierService";
