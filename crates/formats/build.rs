@@ -10,10 +10,11 @@ const PROTOS: &[&str] = &[
     "proto/google/v1/profile.proto",
     "proto/types/v1/types.proto",
     "proto/querier/v1/querier.proto",
+    "proto/push/v1/push.proto",
 ];
 
 /// The packages whose JSON pbjson writes, each into `<package>.serde.rs`.
-const JSON_PACKAGES: &[&str] = &["google.v1", "types.v1", "querier.v1"];
+const JSON_PACKAGES: &[&str] = &["google.v1", "types.v1", "querier.v1", "push.v1"];
 
 /// Where the generated JSON code's lenient helpers live.
 const JSON: &str = "crate::formats::pyroscope_api::json";
@@ -24,9 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptors = protox::compile(PROTOS, ["proto"])?;
 
     prost_build::Config::new()
-        // `bytes::Bytes` for the flame-graph tree and the embedded pprof; pprof's own string
-        // table stays `Vec<u8>`.
-        .bytes([".querier.v1"])
+        // `bytes::Bytes` for the flame-graph tree, the embedded and the pushed pprof; pprof's
+        // own string table stays `Vec<u8>`.
+        .bytes([".querier.v1", ".push.v1"])
         .compile_fds(descriptors.clone())?;
 
     let prefixes: Vec<String> = JSON_PACKAGES.iter().map(|p| format!(".{p}")).collect();

@@ -1,66 +1,13 @@
 //! Pyroscope's Connect `push.v1.PusherService/Push`: a `PushRequest` of series, each with its
 //! labels and raw pprof samples, as protobuf (`application/proto`, gzip or not) or as Connect's
-//! JSON. Message types declared by hand with prost's derive and the tags of Pyroscope's
-//! `push.proto`, as the pprof types are.
+//! JSON. The message types and their JSON are generated in pf-formats from its `push.proto`.
 
 use std::borrow::Cow;
 
-use base64::Engine;
-use serde::Deserialize;
+use pf_formats::formats::pyroscope_api::push::PushRequest;
 
 use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
 use pf_formats::pprof::gzip::GzipError;
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct PushRequest {
-    #[prost(message, repeated, tag = "1")]
-    series: Vec<RawProfileSeries>,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct RawProfileSeries {
-    #[prost(message, repeated, tag = "1")]
-    labels: Vec<LabelPair>,
-    #[prost(message, repeated, tag = "2")]
-    samples: Vec<RawSample>,
-}
-
-#[derive(Clone, PartialEq, prost::Message, Deserialize)]
-struct LabelPair {
-    #[prost(string, tag = "1")]
-    #[serde(default)]
-    name: String,
-    #[prost(string, tag = "2")]
-    #[serde(default)]
-    value: String,
-}
-
-#[derive(Clone, PartialEq, prost::Message)]
-struct RawSample {
-    #[prost(bytes = "bytes", tag = "1")]
-    raw_profile: bytes::Bytes,
-}
-
-/// Connect's JSON of the same request (proto3 JSON names; bytes as base64).
-#[derive(Deserialize)]
-struct JsonRequest {
-    #[serde(default)]
-    series: Vec<JsonSeries>,
-}
-
-#[derive(Deserialize)]
-struct JsonSeries {
-    #[serde(default)]
-    labels: Vec<LabelPair>,
-    #[serde(default)]
-    samples: Vec<JsonSample>,
-}
-
-#[derive(Deserialize)]
-struct JsonSample {
-    #[serde(default, alias = "raw_profile", rename = "rawProfile")]
-    raw_profile: String,
-}
 
 /// The profiles of a `Push` body (already un-gzipped by its `Content-Encoding`, within
 /// `max_decoded` bytes): one per sample, the app from the label `app_label`, the other labels
@@ -79,7 +26,12 @@ pub fn decode_push(
             })?;
             request.series
         }
-        WireEncoding::Json => from_json(&body)?,
+        WireEncoding::Json => {
+            let request: PushRequest = serde_json::from_slice(&body).map_err(|e| {
+                IngestError::Malformed(format!("the body is not a PushRequest's JSON: {e}"))
+            })?;
+            request.series
+        }
     };
     let mut pushed = Vec::new();
     for (n, one) in series.into_iter().enumerate() {
@@ -109,35 +61,6 @@ pub fn decode_push(
         return Err(IngestError::Malformed("the push holds no profile".into()));
     }
     Ok(pushed)
-}
-
-fn from_json(body: &[u8]) -> Result<Vec<RawProfileSeries>, IngestError> {
-    let request: JsonRequest = serde_json::from_slice(body).map_err(|e| {
-        IngestError::Malformed(format!("the body is not a PushRequest's JSON: {e}"))
-    })?;
-    let base64 = base64::engine::general_purpose::STANDARD;
-    request
-        .series
-        .into_iter()
-        .map(|s| {
-            let samples = s
-                .samples
-                .into_iter()
-                .map(|sample| {
-                    let raw = base64.decode(sample.raw_profile.as_bytes()).map_err(|e| {
-                        IngestError::Malformed(format!("rawProfile is not base64: {e}"))
-                    })?;
-                    Ok(RawSample {
-                        raw_profile: raw.into(),
-                    })
-                })
-                .collect::<Result<_, IngestError>>()?;
-            Ok(RawProfileSeries {
-                labels: s.labels,
-                samples,
-            })
-        })
-        .collect()
 }
 
 /// `body`, decompressed first when `gzipped`, within `limit` bytes.

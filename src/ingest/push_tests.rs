@@ -4,6 +4,8 @@ use base64::Engine;
 use prost::Message;
 
 use super::*;
+use pf_formats::formats::pyroscope_api::push::{RawProfileSeries, RawSample};
+use pf_formats::formats::pyroscope_api::LabelPair;
 
 fn request(labels: &[(&str, &str)], profiles: &[&[u8]]) -> PushRequest {
     PushRequest {

@@ -47,6 +47,12 @@ mod generated {
             include!(concat!(env!("OUT_DIR"), "/querier.v1.serde.rs"));
         }
     }
+    pub mod push {
+        pub mod v1 {
+            include!(concat!(env!("OUT_DIR"), "/push.v1.rs"));
+            include!(concat!(env!("OUT_DIR"), "/push.v1.serde.rs"));
+        }
+    }
 }
 
 pub mod json;
@@ -58,6 +64,11 @@ pub mod profile {
     pub use super::generated::google::v1::{
         Function, Label, Line, Location, Mapping, Profile, Sample, ValueType,
     };
+}
+
+/// `push.v1`: the body of Pyroscope's `PusherService/Push` (`rawProfile` base64 in JSON).
+pub mod push {
+    pub use super::generated::push::v1::{PushRequest, PushResponse, RawProfileSeries, RawSample};
 }
 
 pub use generated::querier::v1::{
