@@ -561,9 +561,12 @@ fn dependencies(manifest: &str) -> Vec<String> {
         .collect()
 }
 
+/// A pure floor: its name, its manifest, and its source files (path, text).
+type Floor = (String, String, Vec<(String, String)>);
+
 /// `(crate, what)` for every pure floor that depends on a framework or names `std::fs`
 /// (which Cargo cannot keep out: it is the standard library).
-fn impure(floors: &[(String, String, Vec<(String, String)>)]) -> Vec<(String, String)> {
+fn impure(floors: &[Floor]) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for (name, manifest, files) in floors {
         for dep in dependencies(manifest) {
@@ -583,7 +586,7 @@ fn impure(floors: &[(String, String, Vec<(String, String)>)]) -> Vec<(String, St
 #[test]
 fn the_pure_floors_depend_on_no_framework() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates");
-    let floors: Vec<(String, String, Vec<(String, String)>)> = PURE_CRATES
+    let floors: Vec<Floor> = PURE_CRATES
         .iter()
         .map(|name| {
             let dir = root.join(name);
