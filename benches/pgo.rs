@@ -15,9 +15,9 @@ use pf_formats::pprof::encode::to_bytes;
 use pf_formats::pprof::{CpuMerge, Limits};
 use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
+use pf_profiles::files::source::Root;
+use pf_profiles::{FileProfileData, PgoQuery, ProfileDataSor};
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::profiles::files::source::Root;
-use pyroscope_functions::profiles::{FileProfileData, PgoQuery, ProfileDataSor};
 
 #[path = "common/go_pushes.rs"]
 mod go_pushes;

@@ -22,9 +22,9 @@ use pf_formats::pprof::proto::Profile;
 use pf_formats::pprof::{decompress, CpuMerge, Limits};
 use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
+use pf_profiles::{PgoQuery, ProfileDataSor, PyroscopeProfileData};
 use prost::Message;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::profiles::{PgoQuery, ProfileDataSor, PyroscopeProfileData};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

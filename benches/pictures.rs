@@ -6,14 +6,14 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use pf_diff_report::html;
+use pf_diff_report::model::{DiffEntry, DiffSummary, Verdict};
+use pf_diff_report::{DiffReport, DiffRequest};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_model::ReportFormat;
 use pf_model::{ProfileType, TimeWindow};
-use pyroscope_functions::diff_report::html;
-use pyroscope_functions::diff_report::model::{DiffEntry, DiffSummary, Verdict};
-use pyroscope_functions::diff_report::{DiffReport, DiffRequest};
-use pyroscope_functions::pictures::{diff_flame_graph, flame_graph, Captions};
-use pyroscope_functions::profiles::DiffTrees;
+use pf_pictures::{diff_flame_graph, flame_graph, Captions};
+use pf_profiles::DiffTrees;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

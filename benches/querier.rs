@@ -7,8 +7,8 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pf_formats::formats::flamegraph::parse_connect;
+use pf_querier::flame_graph;
 use prost::Message;
-use pyroscope_functions::querier::flame_graph;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

@@ -4,9 +4,9 @@
 //! under 5 ms.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use pf_diff_report::significance::assess;
 use pf_model::{FunctionStat, ProfileType};
-use pyroscope_functions::diff_report::significance::assess;
-use pyroscope_functions::profiles::{ProfileDiff, ProfileWindow, WindowPart};
+use pf_profiles::{ProfileDiff, ProfileWindow, WindowPart};
 
 const FUNCTIONS: usize = 5_000;
 const PARTS: usize = 60;

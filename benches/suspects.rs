@@ -6,10 +6,8 @@
 //! Run with `cargo bench --bench suspects -- --warm-up-time 1 --measurement-time 3`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pyroscope_functions::commits::suspects::model::{
-    CodeSpan, CommitChange, FileChange, LineRange, Role,
-};
-use pyroscope_functions::commits::suspects::{rank, MAX_SUSPECTS};
+use pf_commits::suspects::model::{CodeSpan, CommitChange, FileChange, LineRange, Role};
+use pf_commits::suspects::{rank, MAX_SUSPECTS};
 
 const COMMITS: usize = 500;
 const FILES: usize = 2_000;

@@ -8,18 +8,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
+use pf_baselines::BaselineSor;
+use pf_baselines::{Baseline, BaselinePatch, NewBaseline};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_infra::sor::SorError;
 use pf_model::{
     AppName, CallTree, FunctionSite, FunctionStat, ProfileType, ReportFormat, Severity, TimeWindow,
 };
-use pyroscope_functions::baselines::BaselineSor;
-use pyroscope_functions::baselines::{Baseline, BaselinePatch, NewBaseline};
-use pyroscope_functions::profiles::ProfileDataSor;
-use pyroscope_functions::profiles::{
-    DiffTrees, LabelQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
-};
-use pyroscope_functions::triage::{RuleSet, TriageRequest, TriageService};
+use pf_profiles::ProfileDataSor;
+use pf_profiles::{DiffTrees, LabelQuery, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery};
+use pf_triage::{RuleSet, TriageRequest, TriageService};
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;
@@ -56,10 +54,7 @@ impl ProfileDataSor for CachedProfiles {
         Ok(Vec::new())
     }
 
-    async fn app_types(
-        &self,
-        _: TimeWindow,
-    ) -> Result<Vec<pyroscope_functions::profiles::AppTypes>, SorError> {
+    async fn app_types(&self, _: TimeWindow) -> Result<Vec<pf_profiles::AppTypes>, SorError> {
         Ok(Vec::new())
     }
 
@@ -97,7 +92,7 @@ impl ProfileDataSor for CachedProfiles {
     async fn sites(&self, _: ProfileQuery) -> Result<Vec<FunctionSite>, SorError> {
         Ok(Vec::new())
     }
-    async fn pgo(&self, _: pyroscope_functions::profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
+    async fn pgo(&self, _: pf_profiles::PgoQuery) -> Result<Vec<u8>, SorError> {
         Err(SorError::Unexpected("not used".into()))
     }
 
@@ -106,7 +101,7 @@ impl ProfileDataSor for CachedProfiles {
         _: pf_model::ProfileType,
         _: TimeWindow,
         _: Vec<String>,
-    ) -> Result<Option<std::sync::Arc<pyroscope_functions::profiles::Holding>>, SorError> {
+    ) -> Result<Option<std::sync::Arc<pf_profiles::Holding>>, SorError> {
         Ok(None)
     }
 }

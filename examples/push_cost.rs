@@ -8,9 +8,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use pf_formats::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
+use pf_ingest::store::stored_profile;
+use pf_ingest::{LabelSet, Pushed};
 use prost::Message;
-use pyroscope_functions::ingest::store::stored_profile;
-use pyroscope_functions::ingest::{LabelSet, Pushed};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 256 << 20,

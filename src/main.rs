@@ -4,10 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use pf_gate::GateArgs;
 use pf_infra::telemetry;
 use pyroscope_functions::app::settings::Settings;
 use pyroscope_functions::app::Application;
-use pyroscope_functions::gate::{self, GateArgs};
 
 /// Turns Grafana Pyroscope profiles into triage, diff reports and fleet hotspots.
 #[derive(Parser)]
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     match cli.command {
         None => serve(cli.config),
         Some(Command::Serve { config }) => serve(config.or(cli.config)),
-        Some(Command::Gate(args)) => gate::run(&args),
+        Some(Command::Gate(args)) => pf_gate::run(&args),
         Some(Command::Healthcheck { config }) => healthcheck(config.or(cli.config)),
     }
 }

@@ -7,14 +7,12 @@
 use std::path::Path;
 use std::process::Command;
 
+use pf_commits::git::{GitError, GitRepository};
+use pf_commits::range::{name_suspects, RangeAsked};
+use pf_commits::range_ends;
+use pf_commits::suspects::model::{CodeSpan, LineRange, Role, SuspectsReason, Why};
+use pf_commits::suspects::{rank, MAX_SUSPECTS};
 use pf_model::trend::SliceSummary;
-use pyroscope_functions::commits::git::{GitError, GitRepository};
-use pyroscope_functions::commits::range::{name_suspects, RangeAsked};
-use pyroscope_functions::commits::range_ends;
-use pyroscope_functions::commits::suspects::model::{
-    CodeSpan, LineRange, Role, SuspectsReason, Why,
-};
-use pyroscope_functions::commits::suspects::{rank, MAX_SUSPECTS};
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -284,7 +282,7 @@ fn named_at(
     repo: &GitRepository,
     history: &[SliceSummary],
     changed_at: i64,
-) -> pyroscope_functions::commits::SuspectsAnswer {
+) -> pf_commits::SuspectsAnswer {
     let ends = range_ends(history, changed_at).expect("both sides name refs");
     let asked = RangeAsked {
         repository: Some(repo),

@@ -9,11 +9,11 @@ use std::str::FromStr;
 
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, ProfileType, TimeWindow};
+use pf_profiles::files::source::Root;
+use pf_profiles::ProfileDataSor;
+use pf_profiles::{FileProfileData, ProfileQuery};
 use pprof::protos::Message;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::profiles::files::source::Root;
-use pyroscope_functions::profiles::ProfileDataSor;
-use pyroscope_functions::profiles::{FileProfileData, ProfileQuery};
 
 #[inline(never)]
 fn fib(n: u64) -> u64 {

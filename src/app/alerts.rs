@@ -12,10 +12,10 @@ use super::bors::Bors;
 use super::ground::Ground;
 use super::remote_sors::{ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::StartupError;
-use crate::alerts::start::{self as alerts, AlertNeeds};
 use crate::settings::Function;
-use crate::triage::start::load_rules;
+use pf_alerts::start::{self as alerts, AlertNeeds};
 use pf_infra::tasks::Tasks;
+use pf_triage::start::load_rules;
 
 /// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
 /// process runs it.

@@ -11,23 +11,23 @@ use super::remote_sors::{
 };
 use super::watcher_stores::WatcherStores;
 use super::StartupError;
-use crate::alerts::rules::AlertRuleSor;
-use crate::alerts::AlertEvaluationService;
-use crate::baselines::{BaselineSor, CoalescedBaselines};
-use crate::diff_report::start::{self as diff_report, DiffNeeds};
-use crate::diff_report::DiffReportService;
-use crate::fleet_search::start::{self as fleet_search, FleetNeeds};
-use crate::fleet_search::FleetSearchService;
-use crate::history::recorder::{self, HistoryWriter};
-use crate::history::HistorySor;
-use crate::profiles::ProfileDataSor;
-use crate::registry::RegistrySor;
-use crate::regressions::service::RegressionService;
 use crate::settings::{Bor, BorVersion, Settings};
-use crate::triage::start::{self as triage, TriageNeeds};
-use crate::triage::TriageService;
-use crate::watch::{FleetSummarySor, TrendSor};
+use pf_alerts::rules::AlertRuleSor;
+use pf_alerts::AlertEvaluationService;
+use pf_baselines::{BaselineSor, CoalescedBaselines};
+use pf_diff_report::start::{self as diff_report, DiffNeeds};
+use pf_diff_report::DiffReportService;
+use pf_fleet_search::start::{self as fleet_search, FleetNeeds};
+use pf_fleet_search::FleetSearchService;
+use pf_history::recorder::{self, HistoryWriter};
+use pf_history::HistorySor;
 use pf_infra::telemetry::Metrics;
+use pf_profiles::ProfileDataSor;
+use pf_registry::RegistrySor;
+use pf_regressions::service::RegressionService;
+use pf_triage::start::{self as triage, TriageNeeds};
+use pf_triage::TriageService;
+use pf_watch::{FleetSummarySor, TrendSor};
 
 /// The SOR implementations this process serves routes for.
 #[derive(Clone, Default)]
@@ -38,9 +38,9 @@ pub(super) struct Hosted {
     pub(super) alert_rules: Option<Arc<dyn AlertRuleSor>>,
     pub(super) profile_data: Option<Arc<dyn ProfileDataSor>>,
     /// The push routes' service, beside the hosted Profile Data.
-    pub(super) intake: Option<Arc<crate::ingest::intake::Intake>>,
+    pub(super) intake: Option<Arc<pf_ingest::intake::Intake>>,
     /// The Pyroscope query API over the same files (docs/grafana.md).
-    pub(super) querier: Option<Arc<crate::querier::Querier>>,
+    pub(super) querier: Option<Arc<pf_querier::Querier>>,
     /// The profile watcher's stores, when this process runs the watcher.
     pub(super) watcher: Option<WatcherStores>,
 }
@@ -54,11 +54,11 @@ pub(super) struct Bors {
     /// The rule evaluator's dry run; hosted by `all`, where the rules and profiles are local.
     pub(super) alerts: Option<web::Data<AlertEvaluationService>>,
     /// The profile watcher's `/trends`.
-    pub(super) trends: Option<web::Data<crate::watch::TrendService>>,
+    pub(super) trends: Option<web::Data<pf_watch::TrendService>>,
     /// The regression detector's `/regressions`.
     pub(super) regressions: Option<web::Data<RegressionService>>,
     /// `GET /`, beside the watcher whose summaries and events it shows.
-    pub(super) front_door: Option<web::Data<crate::front_door::FrontDoorService>>,
+    pub(super) front_door: Option<web::Data<pf_front_door::FrontDoorService>>,
     /// The Profile Data the watcher reads: the front door lists what arrived from it.
     pub(super) watched_profiles: Option<Arc<dyn ProfileDataSor>>,
     /// `/health` checks of the remote SORs the BORs use.

@@ -1,9 +1,9 @@
 //! The SOR resolution rule: in-process, remote, absent; v1 versus v2; refusing to start.
 
 use super::*;
-use crate::baselines::MockBaselineSor;
-use crate::history::MockHistorySor;
-use crate::profiles::MockProfileDataSor;
+use pf_baselines::MockBaselineSor;
+use pf_history::MockHistorySor;
+use pf_profiles::MockProfileDataSor;
 
 fn settings(env: &[(&str, &str)]) -> Settings {
     let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
@@ -144,6 +144,6 @@ fn a_broken_rules_file_stops_the_start_with_its_path() {
     s.triage.rules_file = Some(path.clone());
     let err = build_bors(&s, &hosted(), &metrics()).err().unwrap();
     assert!(err.to_string().contains("rules.toml"), "{err}");
-    std::fs::write(&path, crate::triage::rules::SHIPPED_RULES).unwrap();
+    std::fs::write(&path, pf_triage::rules::SHIPPED_RULES).unwrap();
     assert!(build_bors(&s, &hosted(), &metrics()).is_ok());
 }

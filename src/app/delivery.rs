@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::access::address_guard;
 use super::StartupError;
-use crate::delivery::{self, Delivery, DeliveryNeeds};
 use crate::settings::{Function, Settings};
+use pf_delivery::{self, Delivery, DeliveryNeeds};
 use pf_infra::db::Database;
 use pf_infra::tasks::Tasks;
 use pf_infra::telemetry::Metrics;
@@ -28,7 +28,7 @@ pub(super) fn start_delivery(
         guard: address_guard(settings),
         metrics: metrics.clone(),
     };
-    Ok(Some(delivery::start(
+    Ok(Some(pf_delivery::start(
         &settings.alerts.delivery(),
         needs,
         tasks,

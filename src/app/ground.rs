@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::bors::Hosted;
 use super::remote_sors::RemoteSors;
-use crate::delivery::Delivery;
 use crate::settings::Settings;
+use pf_delivery::Delivery;
 use pf_infra::db::Database;
 use pf_infra::telemetry::Metrics;
 

@@ -10,17 +10,13 @@ use actix_web::{web, App, HttpServer};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::alerts::rules::PgAlertRuleStore;
 use crate::app::openapi::RoutesDoc;
-use crate::baselines::PgBaselineStore;
-use crate::front_door::{FrontDoorNeeds, FrontDoorService};
-use crate::health::{DatabaseCheck, HealthChecks};
-use crate::history::PgHistoryStore;
-use crate::ingest::start::{self as ingest, IntakeSettings};
-use crate::profiles::start::{self as profiles, SourceSettings};
-use crate::querier::Querier;
-use crate::registry::PgRegistryStore;
 use crate::settings::{Function, Settings};
+use pf_alerts::rules::PgAlertRuleStore;
+use pf_baselines::PgBaselineStore;
+use pf_front_door::{FrontDoorNeeds, FrontDoorService};
+use pf_health::{DatabaseCheck, HealthChecks};
+use pf_history::PgHistoryStore;
 use pf_http::routing;
 use pf_infra::db::{open_database, Database};
 use pf_infra::probe::HealthCheck;
@@ -28,6 +24,10 @@ use pf_infra::tasks::Tasks;
 use pf_infra::telemetry;
 use pf_infra::telemetry::{pool_gauge, Metrics};
 use pf_infra::tls;
+use pf_ingest::start::{self as ingest, IntakeSettings};
+use pf_profiles::start::{self as profiles, SourceSettings};
+use pf_querier::Querier;
+use pf_registry::PgRegistryStore;
 
 mod access;
 mod alerts;
@@ -43,12 +43,13 @@ mod watcher_stores;
 
 /// The settings and the `healthcheck` command keep their public paths under `app`, where the
 /// library's users found them.
-pub use crate::{health::healthcheck, settings};
+pub use crate::settings;
 use alerts::start_alert_evaluator;
 use bors::{build_bors, Bors, Hosted};
 use delivery::start_delivery;
 pub use error::StartupError;
 use ground::Ground;
+pub use pf_health::healthcheck;
 use route_table::route_modules;
 use watch::start_watch;
 use watcher_stores::WatcherStores;
@@ -264,7 +265,7 @@ fn serve(
             .app_data(guard.clone())
             .app_data(allowed.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
-            .configure(crate::health::routes::configure)
+            .configure(pf_health::routes::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
             .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
             .default_service(web::to(routing::not_found))

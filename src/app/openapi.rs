@@ -39,31 +39,31 @@ pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
 pub const ALL_ROUTES: [RoutesDoc; 19] = [
-    crate::baselines::routes::RoutesDoc::openapi,
-    crate::history::routes::RoutesDoc::openapi,
-    crate::registry::routes::RoutesDoc::openapi,
-    crate::alerts::rules::routes::RoutesDoc::openapi,
-    crate::profiles::routes::RoutesDoc::openapi,
-    crate::profiles::tree_routes::RoutesDoc::openapi,
-    crate::profiles::label_routes::RoutesDoc::openapi,
-    crate::profiles::site_routes::RoutesDoc::openapi,
-    crate::profiles::pgo_routes::RoutesDoc::openapi,
-    crate::ingest::routes::RoutesDoc::openapi,
-    crate::querier::routes::RoutesDoc::openapi,
-    crate::triage::routes::RoutesDoc::openapi,
-    crate::diff_report::routes::RoutesDoc::openapi,
-    crate::fleet_search::routes::RoutesDoc::openapi,
-    crate::alerts::routes::RoutesDoc::openapi,
-    crate::watch::routes::RoutesDoc::openapi,
-    crate::watch::fleet_routes::RoutesDoc::openapi,
-    crate::regressions::routes::RoutesDoc::openapi,
-    crate::front_door::routes::RoutesDoc::openapi,
+    pf_baselines::routes::RoutesDoc::openapi,
+    pf_history::routes::RoutesDoc::openapi,
+    pf_registry::routes::RoutesDoc::openapi,
+    pf_alerts::rules::routes::RoutesDoc::openapi,
+    pf_profiles::routes::RoutesDoc::openapi,
+    pf_profiles::tree_routes::RoutesDoc::openapi,
+    pf_profiles::label_routes::RoutesDoc::openapi,
+    pf_profiles::site_routes::RoutesDoc::openapi,
+    pf_profiles::pgo_routes::RoutesDoc::openapi,
+    pf_ingest::routes::RoutesDoc::openapi,
+    pf_querier::routes::RoutesDoc::openapi,
+    pf_triage::routes::RoutesDoc::openapi,
+    pf_diff_report::routes::RoutesDoc::openapi,
+    pf_fleet_search::routes::RoutesDoc::openapi,
+    pf_alerts::routes::RoutesDoc::openapi,
+    pf_watch::routes::RoutesDoc::openapi,
+    pf_watch::fleet_routes::RoutesDoc::openapi,
+    pf_regressions::routes::RoutesDoc::openapi,
+    pf_front_door::routes::RoutesDoc::openapi,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.
 pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(crate::health::routes::RoutesDoc::openapi());
+    doc.merge(pf_health::routes::RoutesDoc::openapi());
     for module in routes {
         doc.merge(module());
     }

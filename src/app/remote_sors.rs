@@ -5,22 +5,22 @@
 use std::sync::Arc;
 
 use super::StartupError;
-use crate::alerts::rules::remote::RemoteAlertRuleStore;
-use crate::alerts::rules::AlertRuleSor;
-use crate::baselines::remote::RemoteBaselineStore;
-use crate::baselines::BaselineSor;
-use crate::history::remote::RemoteHistoryStore;
-use crate::history::HistorySor;
-use crate::profiles::remote::RemoteProfileData;
-use crate::profiles::ProfileDataSor;
-use crate::registry::remote::RemoteRegistryStore;
-use crate::registry::RegistrySor;
 use crate::settings::{Function, Settings, SorUrls};
-use crate::watch::remote::RemoteTrends;
-use crate::watch::WatcherReads;
+use pf_alerts::rules::remote::RemoteAlertRuleStore;
+use pf_alerts::rules::AlertRuleSor;
+use pf_baselines::remote::RemoteBaselineStore;
+use pf_baselines::BaselineSor;
+use pf_history::remote::RemoteHistoryStore;
+use pf_history::HistorySor;
 use pf_infra::probe::HealthCheck;
 use pf_infra::sor::remote::{RemoteSor, RemoteSorCheck};
 use pf_infra::telemetry::Metrics;
+use pf_profiles::remote::RemoteProfileData;
+use pf_profiles::ProfileDataSor;
+use pf_registry::remote::RemoteRegistryStore;
+use pf_registry::RegistrySor;
+use pf_watch::remote::RemoteTrends;
+use pf_watch::WatcherReads;
 
 /// Health checks of the remote SORs a process's BORs use.
 pub(super) type RemoteChecks = Vec<Arc<dyn HealthCheck>>;

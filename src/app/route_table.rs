@@ -8,14 +8,7 @@ use utoipa::OpenApi;
 
 use super::bors::{Bors, Hosted};
 use crate::app::openapi::RoutesDoc;
-use crate::baselines;
-use crate::history;
-use crate::profiles;
-use crate::registry;
-use crate::watch::FleetSummarySor;
-use crate::{
-    alerts, diff_report, fleet_search, front_door, ingest, querier, regressions, triage, watch,
-};
+use pf_watch::FleetSummarySor;
 
 /// One hosted route module: how to mount it with its implementation, and its OpenAPI paths.
 #[derive(Clone)]
@@ -53,25 +46,25 @@ pub(super) fn route_modules(hosted: &Hosted, bors: &Bors) -> Vec<RouteModule> {
         .as_ref()
         .map(|w| w.reads.clone() as Arc<dyn FleetSummarySor>);
     [
-        routes!(data(&hosted.baseline), baselines::routes),
-        routes!(data(&hosted.history), history::routes),
-        routes!(data(&hosted.registry), registry::routes),
-        routes!(data(&hosted.alert_rules), alerts::rules::routes),
-        routes!(data(&hosted.profile_data), profiles::routes),
-        routes!(data(&hosted.profile_data), profiles::tree_routes),
-        routes!(data(&hosted.profile_data), profiles::label_routes),
-        routes!(data(&hosted.profile_data), profiles::site_routes),
-        routes!(data(&hosted.profile_data), profiles::pgo_routes),
-        routes!(data(&hosted.querier), querier::routes),
-        routes!(data(&hosted.intake), ingest::routes),
-        routes!(bors.triage.clone(), triage::routes),
-        routes!(bors.diff.clone(), diff_report::routes),
-        routes!(bors.fleet.clone(), fleet_search::routes),
-        routes!(bors.alerts.clone(), alerts::routes),
-        routes!(bors.trends.clone(), watch::routes),
-        routes!(data(&fleet_summaries), watch::fleet_routes),
-        routes!(bors.regressions.clone(), regressions::routes),
-        routes!(bors.front_door.clone(), front_door::routes),
+        routes!(data(&hosted.baseline), pf_baselines::routes),
+        routes!(data(&hosted.history), pf_history::routes),
+        routes!(data(&hosted.registry), pf_registry::routes),
+        routes!(data(&hosted.alert_rules), pf_alerts::rules::routes),
+        routes!(data(&hosted.profile_data), pf_profiles::routes),
+        routes!(data(&hosted.profile_data), pf_profiles::tree_routes),
+        routes!(data(&hosted.profile_data), pf_profiles::label_routes),
+        routes!(data(&hosted.profile_data), pf_profiles::site_routes),
+        routes!(data(&hosted.profile_data), pf_profiles::pgo_routes),
+        routes!(data(&hosted.querier), pf_querier::routes),
+        routes!(data(&hosted.intake), pf_ingest::routes),
+        routes!(bors.triage.clone(), pf_triage::routes),
+        routes!(bors.diff.clone(), pf_diff_report::routes),
+        routes!(bors.fleet.clone(), pf_fleet_search::routes),
+        routes!(bors.alerts.clone(), pf_alerts::routes),
+        routes!(bors.trends.clone(), pf_watch::routes),
+        routes!(data(&fleet_summaries), pf_watch::fleet_routes),
+        routes!(bors.regressions.clone(), pf_regressions::routes),
+        routes!(bors.front_door.clone(), pf_front_door::routes),
     ]
     .into_iter()
     .flatten()

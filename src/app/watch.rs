@@ -11,10 +11,10 @@ use super::bors::Bors;
 use super::ground::Ground;
 use super::remote_sors::{BASELINE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::StartupError;
-use crate::regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
-use crate::regressions::RegressionMarks;
-use crate::watch::start::{self as watch, WatchNeeds};
 use pf_infra::tasks::Tasks;
+use pf_regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
+use pf_regressions::RegressionMarks;
+use pf_watch::start::{self as watch, WatchNeeds};
 
 /// Gives `bors` `/trends` and `/regressions` when this process runs the watcher and has a
 /// database, and starts their tasks under `tasks` (none while `watch.enabled` is off).

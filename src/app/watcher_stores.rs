@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use crate::regressions::store::{PgRegressionStore, RegressionSor};
-use crate::watch::store::PgSummaryStore;
-use crate::watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
 use pf_infra::db::Database;
 use pf_model::Slices;
+use pf_regressions::store::{PgRegressionStore, RegressionSor};
+use pf_watch::store::PgSummaryStore;
+use pf_watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
 
 /// The watcher's stores by contract, when this process runs the watcher.
 #[derive(Clone)]

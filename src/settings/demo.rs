@@ -3,7 +3,7 @@
 //! from, and the memory limit its leak is measured against.
 
 use super::{Function, Settings};
-use crate::commits::RepositorySettings;
+use pf_commits::RepositorySettings;
 
 impl Settings {
     /// The repositories the commits behind a regression are read from

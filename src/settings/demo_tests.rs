@@ -7,11 +7,11 @@ use std::io::Read as _;
 
 use prost::Message as _;
 
-use crate::commits::git::GitRepository;
-use crate::commits::range::{name_suspects, RangeAsked};
-use crate::commits::suspects::model::{CodeSpan, LineRange, Role, Why};
-use crate::commits::suspects::{repo_path, span_of};
 use crate::settings::Settings;
+use pf_commits::git::GitRepository;
+use pf_commits::range::{name_suspects, RangeAsked};
+use pf_commits::suspects::model::{CodeSpan, LineRange, Role, Why};
+use pf_commits::suspects::{repo_path, span_of};
 use pf_formats::pprof::encode::{parse_folded, Frame};
 use pf_formats::pprof::proto;
 use pf_model::FunctionSite;

@@ -13,21 +13,21 @@ mod demo;
 mod function;
 mod validate;
 
-use crate::alerts::settings::AlertSettings;
-use crate::commits::RepositorySettings;
-pub use crate::diff_report::start::DiffSettings;
-pub use crate::fleet_search::start::FleetSettings;
-pub use crate::history::recorder::HistoryWriteSettings;
-use crate::ingest::settings::IngestSettings;
-use crate::profiles::settings::{ProfilesSettings, PyroscopeSettings};
-use crate::regressions::settings::LeaksConfig;
-pub use crate::triage::start::TriageSettings;
-use crate::watch::settings::WatchSettings;
 pub use function::{Bor, BorVersion, Function};
+use pf_alerts::settings::AlertSettings;
+use pf_commits::RepositorySettings;
+pub use pf_diff_report::start::DiffSettings;
+pub use pf_fleet_search::start::FleetSettings;
+pub use pf_history::recorder::HistoryWriteSettings;
 use pf_http::auth_settings::AuthSettings;
 use pf_infra::db::settings::DatabaseSettings;
 use pf_infra::durations;
 use pf_infra::outbound_settings::OutboundSettings;
+use pf_ingest::settings::IngestSettings;
+use pf_profiles::settings::{ProfilesSettings, PyroscopeSettings};
+use pf_regressions::settings::LeaksConfig;
+pub use pf_triage::start::TriageSettings;
+use pf_watch::settings::WatchSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");
@@ -163,5 +163,7 @@ impl Settings {
     }
 }
 
+#[cfg(test)]
+mod repositories_tests;
 #[cfg(test)]
 mod tests;

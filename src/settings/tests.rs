@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use super::*;
-use crate::profiles::settings::PyroscopeApi;
 use pf_http::auth_settings::{Scope, DEFAULT_EXEMPT};
 use pf_model::ProfileType;
+use pf_profiles::settings::PyroscopeApi;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

@@ -5,6 +5,12 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pf_baselines::remote::RemoteBaselineStore;
+use pf_baselines::BaselineSor;
+use pf_baselines::{BaselinePatch, NewBaseline, PgBaselineStore};
+use pf_history::remote::RemoteHistoryStore;
+use pf_history::HistorySor;
+use pf_history::{AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey};
 use pf_infra::db::Database;
 use pf_infra::sor::json_text::JsonText;
 use pf_infra::sor::remote::RemoteSor;
@@ -13,14 +19,6 @@ use pf_infra::telemetry::Metrics;
 use pf_model::Severity;
 use pf_model::{AppName, ProfileType};
 use pyroscope_functions::app::settings::Function;
-use pyroscope_functions::baselines::remote::RemoteBaselineStore;
-use pyroscope_functions::baselines::BaselineSor;
-use pyroscope_functions::baselines::{BaselinePatch, NewBaseline, PgBaselineStore};
-use pyroscope_functions::history::remote::RemoteHistoryStore;
-use pyroscope_functions::history::HistorySor;
-use pyroscope_functions::history::{
-    AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey,
-};
 use serde_json::json;
 use sqlx::postgres::PgConnectOptions;
 use url::Url;

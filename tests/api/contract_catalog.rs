@@ -2,18 +2,18 @@
 
 use std::sync::Arc;
 
+use pf_alerts::rules::remote::RemoteAlertRuleStore;
+use pf_alerts::rules::AlertRuleSor;
+use pf_alerts::rules::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
 use pf_infra::sor::json_text::JsonObject;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::ProfileType;
 use pf_model::Severity;
-use pyroscope_functions::alerts::rules::remote::RemoteAlertRuleStore;
-use pyroscope_functions::alerts::rules::AlertRuleSor;
-use pyroscope_functions::alerts::rules::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pf_registry::remote::RemoteRegistryStore;
+use pf_registry::RegistrySor;
+use pf_registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use pyroscope_functions::app::settings::Function;
-use pyroscope_functions::registry::remote::RemoteRegistryStore;
-use pyroscope_functions::registry::RegistrySor;
-use pyroscope_functions::registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use serde_json::{json, Value};
 
 use crate::contract::{app, in_process_database, remote_sor, ODD_APP};

@@ -7,12 +7,10 @@ use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{ProfileType, TimeWindow};
+use pf_profiles::remote::RemoteProfileData;
+use pf_profiles::ProfileDataSor;
+use pf_profiles::{PgoQuery, ProfileDiffQuery, ProfileQuery, PyroscopeProfileData};
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::profiles::remote::RemoteProfileData;
-use pyroscope_functions::profiles::ProfileDataSor;
-use pyroscope_functions::profiles::{
-    PgoQuery, ProfileDiffQuery, ProfileQuery, PyroscopeProfileData,
-};
 use url::Url;
 use wiremock::MockServer;
 

@@ -6,15 +6,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pf_history::recorder::history_queue;
+use pf_history::HistorySor;
+use pf_history::{AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey};
 use pf_infra::backoff::Backoff;
 use pf_infra::sor::json_text::JsonText;
 use pf_infra::tasks::shutdown_signal;
 use pf_infra::telemetry::Metrics;
-use pyroscope_functions::history::recorder::history_queue;
-use pyroscope_functions::history::HistorySor;
-use pyroscope_functions::history::{
-    AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey,
-};
 use reqwest::Client;
 use serde_json::json;
 use sqlx::{Connection, PgConnection};

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use pyroscope_functions::alerts::firing::TransitionKind;
-use pyroscope_functions::alerts::notice::AlertWebhook;
+use pf_alerts::firing::TransitionKind;
+use pf_alerts::notice::AlertWebhook;
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
 use crate::helpers::{

@@ -4,16 +4,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use pf_baselines::remote::RemoteBaselineStore;
+use pf_baselines::BaselinePatch;
+use pf_baselines::BaselineSor;
+use pf_history::remote::RemoteHistoryStore;
+use pf_history::HistorySor;
+use pf_history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::{Metrics, CURRENT_REQUEST_ID};
 use pf_model::ProfileType;
-use pyroscope_functions::baselines::remote::RemoteBaselineStore;
-use pyroscope_functions::baselines::BaselinePatch;
-use pyroscope_functions::baselines::BaselineSor;
-use pyroscope_functions::history::remote::RemoteHistoryStore;
-use pyroscope_functions::history::HistorySor;
-use pyroscope_functions::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use serde_json::json;
 use url::Url;
 use wiremock::matchers::{method, path};

@@ -2,18 +2,16 @@
 
 use std::time::Duration;
 
-use proptest::prelude::*;
-use pyroscope_functions::alerts::rules::model::{
+use pf_alerts::rules::model::{
     AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
-use pyroscope_functions::app::Application;
-use pyroscope_functions::baselines::model::{
+use pf_baselines::model::{
     BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
-use pyroscope_functions::history::model::{CreateHistoryRequest, NewHistoryRecord};
-use pyroscope_functions::registry::model::{
-    CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest,
-};
+use pf_history::model::{CreateHistoryRequest, NewHistoryRecord};
+use pf_registry::model::{CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest};
+use proptest::prelude::*;
+use pyroscope_functions::app::Application;
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};

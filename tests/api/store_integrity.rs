@@ -3,17 +3,17 @@
 //! holds included. A row the service cannot read costs only that row.
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+use pf_history::remote::RemoteHistoryStore;
+use pf_history::HistorySor;
+use pf_history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use pf_infra::sor::json_text::{JsonObject, JsonText};
 use pf_model::AppName;
+use pf_registry::remote::RemoteRegistryStore;
+use pf_registry::RegistrySor;
+use pf_registry::{NewService, Tier};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use pyroscope_functions::app::settings::Function;
-use pyroscope_functions::history::remote::RemoteHistoryStore;
-use pyroscope_functions::history::HistorySor;
-use pyroscope_functions::history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
-use pyroscope_functions::registry::remote::RemoteRegistryStore;
-use pyroscope_functions::registry::RegistrySor;
-use pyroscope_functions::registry::{NewService, Tier};
 use reqwest::{Method, Response};
 use serde_json::Value;
 

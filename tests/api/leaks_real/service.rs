@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use pf_model::{ProfileType, SliceSecs};
+use pf_regressions::settings::LeaksConfig;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::regressions::settings::LeaksConfig;
 use serde_json::{json, Value};
 use sqlx::Connection;
 use wiremock::MockServer;

@@ -10,8 +10,8 @@ mod reads;
 mod service;
 mod upstream_load;
 
+use pf_profiles::settings::PyroscopeApi;
 use pyroscope_functions::app::settings::Settings;
-use pyroscope_functions::profiles::settings::PyroscopeApi;
 use reqwest::Response;
 use serde_json::{json, Value};
 use url::Url;

@@ -1,0 +1,41 @@
+//! Baseline SOR: approved per-function thresholds in PostgreSQL.
+
+pub mod coalesced;
+mod index;
+pub mod model;
+pub mod postgres;
+pub mod remote;
+pub mod routes;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use coalesced::CoalescedBaselines;
+pub use index::BaselineIndex;
+pub use model::{Baseline, BaselinePatch, NewBaseline};
+pub use postgres::PgBaselineStore;
+
+use async_trait::async_trait;
+
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType};
+
+/// Approved per-function thresholds (docs/api.md, Baselines).
+///
+/// # Errors
+/// `NotFound` for a missing id, `Invalid` for a broken constraint, `Unavailable` when the store is down.
+#[cfg_attr(any(test, feature = "testing"), mockall::automock)]
+#[async_trait]
+pub trait BaselineSor: Send + Sync {
+    /// Creates, or updates the row with the same (app, type, function); keeps its id.
+    async fn upsert(&self, baseline: NewBaseline) -> Result<Baseline, SorError>;
+    /// An app's baselines, optionally of one profile type.
+    async fn list(
+        &self,
+        app: AppName,
+        profile_type: Option<ProfileType>,
+    ) -> Result<Vec<Baseline>, SorError>;
+    /// Changes threshold and/or severity.
+    async fn update(&self, id: i32, patch: BaselinePatch) -> Result<Baseline, SorError>;
+    /// Removes one baseline.
+    async fn delete(&self, id: i32) -> Result<(), SorError>;
+}

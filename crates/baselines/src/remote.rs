@@ -1,0 +1,77 @@
+//! `BaselineSor` over HTTP: a Baseline SOR process's `/baselines` routes.
+
+use async_trait::async_trait;
+use reqwest::Method;
+
+use super::model::BaselineList;
+use super::model::{
+    Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
+};
+use crate::BaselineSor;
+use pf_infra::sor::remote::RemoteSor;
+use pf_infra::sor::SorError;
+use pf_model::{AppName, ProfileType};
+
+/// Baselines kept by a Baseline SOR at another address.
+#[derive(Clone)]
+pub struct RemoteBaselineStore {
+    remote: RemoteSor,
+}
+
+impl RemoteBaselineStore {
+    /// A store answering through `remote`.
+    pub fn new(remote: RemoteSor) -> Self {
+        RemoteBaselineStore { remote }
+    }
+}
+
+#[async_trait]
+impl BaselineSor for RemoteBaselineStore {
+    #[tracing::instrument(skip_all, fields(app = %baseline.app_name, profile_type = %baseline.profile_type))]
+    async fn upsert(&self, baseline: NewBaseline) -> Result<Baseline, SorError> {
+        let body = CreateBaselineRequest {
+            app_name: Some(baseline.app_name.into_inner()),
+            profile_type: Some(baseline.profile_type.as_str().to_owned()),
+            function_name: Some(baseline.function_name),
+            max_self_percent: Some(baseline.max_self_percent),
+            severity: Some(baseline.severity),
+            created_by: baseline.created_by,
+        };
+        self.remote
+            .send_json(Method::POST, &["baselines"], &body)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(app = %app))]
+    async fn list(
+        &self,
+        app: AppName,
+        profile_type: Option<ProfileType>,
+    ) -> Result<Vec<Baseline>, SorError> {
+        let list: BaselineList = match profile_type {
+            Some(t) => {
+                self.remote
+                    .get(&["baselines", app.as_str(), t.as_str()], &[])
+                    .await?
+            }
+            None => self.remote.get(&["baselines", app.as_str()], &[]).await?,
+        };
+        Ok(list.baselines)
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn update(&self, id: i32, patch: BaselinePatch) -> Result<Baseline, SorError> {
+        let body = UpdateBaselineRequest {
+            max_self_percent: patch.max_self_percent,
+            severity: patch.severity,
+        };
+        self.remote
+            .send_json(Method::PUT, &["baselines", &id.to_string()], &body)
+            .await
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn delete(&self, id: i32) -> Result<(), SorError> {
+        self.remote.delete(&["baselines", &id.to_string()]).await
+    }
+}

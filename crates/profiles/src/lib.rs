@@ -1,0 +1,109 @@
+//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files
+//! (the push store of `ingest/` writes such files); its contract is [`ProfileDataSor`].
+//!
+//! [`FileProfileData`] merges the pprof files of a directory (`files/`) into the same call
+//! tree a flame graph gives, and ranks it with the same aggregation.
+//! [`PyroscopeProfileData`] resolves which Pyroscope profile type to read, asks for the merged
+//! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
+//! Answers are coalesced and cached in front of Pyroscope.
+
+mod file_choice;
+mod file_parts;
+mod file_profile_data;
+mod file_sites;
+pub mod files;
+pub mod label_routes;
+mod labelled_files;
+pub mod model;
+pub mod pgo_routes;
+pub mod pyroscope;
+mod pyroscope_profile_data;
+mod ranking;
+pub mod remote;
+pub mod routes;
+pub mod selection;
+pub mod settings;
+pub mod site_routes;
+mod snapshots;
+pub mod start;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod tree_routes;
+mod type_tables;
+mod window_source;
+
+pub use file_choice::{held_types, HeldType};
+pub use file_profile_data::{by_type, FileProfileData};
+pub use files::app_dir::{app_dir, app_dirs};
+pub use files::listed::ProfileFile;
+pub use files::read::COMPACTION_JOURNAL;
+pub use files::source::{ProfileDir, Snapshot};
+pub use labelled_files::{label_values, merge_labelled};
+pub use model::{
+    AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,
+    ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
+};
+pub use pyroscope_profile_data::PyroscopeProfileData;
+pub use settings::ProfilesSettings;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use pf_infra::sor::SorError;
+use pf_model::{CallTree, FunctionSite, ProfileType, TimeWindow};
+
+/// Read access to profiles, from Pyroscope or from pprof files (docs/api.md,
+/// docs/agents.md#profiles-from-files).
+///
+/// # Errors
+/// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
+/// not errors), `Timeout` when it is too slow,
+/// `Unavailable` when a remote Profile Data SOR cannot be reached.
+#[cfg_attr(any(test, feature = "testing"), mockall::automock)]
+#[async_trait]
+pub trait ProfileDataSor: Send + Sync {
+    /// Sorted, unique names of the apps that have profiles in `window`.
+    async fn apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
+    /// [`ProfileDataSor::apps`], each with the types it has profiles of in `window`, in one
+    /// list call (the front door lists what just arrived with it).
+    async fn app_types(&self, window: TimeWindow) -> Result<Vec<AppTypes>, SorError>;
+    /// One app's ranked functions for one profile type.
+    async fn profile(&self, query: ProfileQuery) -> Result<Profile, SorError>;
+    /// One app's functions in a baseline and a current window.
+    async fn diff(&self, query: ProfileDiffQuery) -> Result<ProfileDiff, SorError>;
+    /// The call tree that [`ProfileDataSor::profile`] ranks (its `limit` is not used): what a
+    /// flame graph draws.
+    async fn tree(&self, query: ProfileQuery) -> Result<Arc<CallTree>, SorError>;
+    /// The call trees that [`ProfileDataSor::diff`] ranks, of the same profile type (its
+    /// `limit` is not used): what a differential flame graph draws.
+    async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError>;
+    /// Sorted, unique values of the label `name` on `app`'s profiles of `profile_type` in
+    /// `window` (docs/profiles-over-time.md: the versions a slice saw). Pyroscope answers from its
+    /// label index; pprof files from their samples' string labels.
+    async fn label_values(&self, query: LabelQuery) -> Result<Vec<String>, SorError>;
+    /// Where the functions of the window's profile live
+    /// (docs/regressions.md#the-change-that-caused-it), sorted by name then file; empty when the
+    /// source does not say. Each is named as [`ProfileDataSor::profile`] ranks it; its `limit` is
+    /// not used. pprof files and Pyroscope's merged pprof say, from
+    /// `Function.filename`/`start_line` and the sampled `Line.line`s; `NotImplemented` where the
+    /// source has no lines (the legacy Pyroscope API).
+    async fn sites(&self, query: ProfileQuery) -> Result<Vec<FunctionSite>, SorError>;
+    /// The window's CPU profile as one gzip pprof that `go build -pgo=` takes
+    /// (docs/gate.md#a-profile-for-the-compiler): Go's CPU sample types, each stack cut to
+    /// `keep_locations` innermost locations and equal stacks merged. `NotFound` when the app has no
+    /// CPU samples in the window. pprof files and Pyroscope's merged pprof give their functions,
+    /// start lines and inlined frames as they came; `NotImplemented` where the source has no lines
+    /// (the legacy API).
+    async fn pgo(&self, query: PgoQuery) -> Result<Vec<u8>, SorError>;
+    /// Which apps hold profiles of `profile_type` in `window`, each with the values of
+    /// `labels` on them, read for every app at once in a few calls (docs/at-scale.md, "Calls
+    /// for what holds data"); `None` where the source answers per app as cheaply (pprof files,
+    /// the push store, a remote Profile Data SOR).
+    async fn holding(
+        &self,
+        profile_type: ProfileType,
+        window: TimeWindow,
+        labels: Vec<String>,
+    ) -> Result<Option<Arc<Holding>>, SorError>;
+}
