@@ -22,11 +22,30 @@ WORKDIR /src
 # dependencies are built, and the stubs' own artefacts are removed so that the real sources
 # always rebuild.
 COPY Cargo.toml Cargo.lock ./
-COPY crates/model/Cargo.toml crates/model/
-COPY crates/formats/Cargo.toml crates/formats/
+COPY crates/alerts/Cargo.toml crates/alerts/
+COPY crates/baselines/Cargo.toml crates/baselines/
+COPY crates/commits/Cargo.toml crates/commits/
+COPY crates/delivery/Cargo.toml crates/delivery/
 COPY crates/detection/Cargo.toml crates/detection/
-COPY crates/infra/Cargo.toml crates/infra/
+COPY crates/diff-report/Cargo.toml crates/diff-report/
+COPY crates/fleet-search/Cargo.toml crates/fleet-search/
+COPY crates/formats/Cargo.toml crates/formats/
+COPY crates/front-door/Cargo.toml crates/front-door/
+COPY crates/gate/Cargo.toml crates/gate/
+COPY crates/health/Cargo.toml crates/health/
+COPY crates/history/Cargo.toml crates/history/
 COPY crates/http/Cargo.toml crates/http/
+COPY crates/infra/Cargo.toml crates/infra/
+COPY crates/ingest/Cargo.toml crates/ingest/
+COPY crates/model/Cargo.toml crates/model/
+COPY crates/pictures/Cargo.toml crates/pictures/
+COPY crates/profiles/Cargo.toml crates/profiles/
+COPY crates/querier/Cargo.toml crates/querier/
+COPY crates/registry/Cargo.toml crates/registry/
+COPY crates/regressions/Cargo.toml crates/regressions/
+COPY crates/testing/Cargo.toml crates/testing/
+COPY crates/triage/Cargo.toml crates/triage/
+COPY crates/watch/Cargo.toml crates/watch/
 RUN set -eu; \
     mkdir -p src benches; \
     echo 'fn main() {}' > src/main.rs; \

@@ -1,51 +1,17 @@
-//! The house is one-way. Its floors are crates (`crates/`: model, formats, detection, infra,
-//! http), and Cargo keeps them in order: a floor cannot name a higher one, nor a pure floor a
-//! framework, because it does not depend on it. What Cargo cannot see is inside the crate of
-//! `src/`, the capabilities (one folder each: `profiles/`, `ingest/`, `watch/`, `regressions/`,
-//! `alerts/`, …) under the root (`app/`, `settings/`, `main.rs`). This reads the imports of
-//! every file under `src/` and fails, naming the import, when a capability imports the root,
-//! when files import each other in a loop, when capabilities depend on each other both ways, or
-//! when one reaches past another's `mod.rs`; and it reads the pure floors' manifests, which
-//! Cargo takes as they are written.
+//! The house is one-way, and Cargo keeps it so: every floor and every capability is a crate
+//! (`crates/`), and a crate can name only what its manifest depends on, so nothing names a
+//! higher floor, no crates depend on each other both ways, and a pure floor cannot name a
+//! framework it does not depend on. What Cargo cannot see is checked here: that the pure
+//! floors' manifests stay without a framework and their code without `std::fs`; that one
+//! capability names another only through the face its `lib.rs` gives (`pf_watch::Series`, not
+//! `pf_watch::store::Series`); and that the README's map names every crate and every folder of
+//! `src/`. docs/architecture.md has the table of which rule is whose.
 //!
-//! An import names a module path; it points at the file of that module, or, when that file only
-//! re-exports the name (`pub use child::Name`), at the file the name comes from. Unit-test files
-//! and `#[cfg(test)]` modules are left out: tests may reach anywhere.
+//! Unit-test files and `#[cfg(test)]` modules are left out: tests may reach anywhere.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-
-/// The floors of `src/`, lowest first.
-const LAYERS: [&str; 2] = ["capability", "root"];
-
-fn layer_of(file: &str) -> usize {
-    match top_folder(file).as_str() {
-        "app" | "settings" | "main.rs" | "lib.rs" => 1,
-        _ => 0,
-    }
-}
-
-/// `src/watch/store/done.rs` -> `watch`; `src/main.rs` -> `main.rs`.
-fn top_folder(file: &str) -> String {
-    file.trim_start_matches("src/")
-        .split('/')
-        .next()
-        .unwrap_or(file)
-        .to_owned()
-}
-
-/// One source file, as a module.
-struct Module {
-    file: String,
-    path: Vec<String>,
-    /// Full module paths this file imports (each ending in the imported item).
-    imports: Vec<Vec<String>>,
-    /// `pub use` re-exports: exported name → full path of its source.
-    reexports: BTreeMap<String, Vec<String>>,
-    /// The modules it declares (`mod name;`).
-    children: Vec<String>,
-}
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
@@ -64,18 +30,6 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn is_test_file(file: &str) -> bool {
     file.ends_with("_tests.rs") || file.ends_with("/tests.rs")
-}
-
-fn module_path(file: &str) -> Vec<String> {
-    let inner = file.trim_start_matches("src/").trim_end_matches(".rs");
-    let mut parts: Vec<String> = inner.split('/').map(str::to_owned).collect();
-    if matches!(
-        parts.last().map(String::as_str),
-        Some("mod" | "lib" | "main")
-    ) {
-        parts.pop();
-    }
-    parts
 }
 
 /// The source without comments and without `#[cfg(test)]` items.
@@ -117,426 +71,6 @@ fn production_code(source: &str) -> String {
         i += 1;
     }
     out
-}
-
-/// Expands `a::{b, c::{d, e}}` into `[a::b, a::c::d, a::c::e]`.
-fn expand(tree: &str) -> Vec<Vec<String>> {
-    let tree = tree.trim();
-    let Some(open) = tree.find('{') else {
-        let path = tree.split(" as ").next().unwrap_or(tree);
-        return vec![path.split("::").map(|s| s.trim().to_owned()).collect()];
-    };
-    let prefix: Vec<String> = tree[..open]
-        .trim_end_matches("::")
-        .split("::")
-        .filter(|s| !s.trim().is_empty())
-        .map(|s| s.trim().to_owned())
-        .collect();
-    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '{' => depth += 1,
-            '}' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&inner[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&inner[start..]);
-    parts
-        .into_iter()
-        .filter(|p| !p.trim().is_empty())
-        .flat_map(expand)
-        .map(|tail| {
-            let mut full = prefix.clone();
-            full.extend(tail.into_iter().filter(|s| s != "self"));
-            full
-        })
-        .collect()
-}
-
-/// `crate::…`, `super::…`, `self::…` and child-module paths, made absolute (without `crate`).
-fn absolute(
-    path: &[String],
-    here: &[String],
-    is_mod_file: bool,
-    children: &[String],
-) -> Option<Vec<String>> {
-    // The module a `super`/`self` is relative to: a non-mod file is its own module.
-    let mut base: Vec<String> = here.to_vec();
-    let mut rest = path;
-    match rest.first().map(String::as_str) {
-        Some("crate") => {
-            base.clear();
-            rest = &rest[1..];
-        }
-        Some("self") => rest = &rest[1..],
-        Some("super") => {
-            while rest.first().map(String::as_str) == Some("super") {
-                base.pop();
-                rest = &rest[1..];
-            }
-        }
-        Some(first) if is_mod_file || children.iter().any(|c| c == first) => {
-            if !children.iter().any(|c| c == first) {
-                return None;
-            }
-        }
-        _ => return None,
-    }
-    base.extend(rest.iter().cloned());
-    Some(base)
-}
-
-fn parse(file: &str, source: &str) -> Module {
-    let here = module_path(file);
-    let is_mod_file = file.ends_with("/mod.rs") || file == "src/lib.rs";
-    let code = production_code(source);
-    let children: Vec<String> = code
-        .lines()
-        .filter_map(|l| {
-            let l = l
-                .trim()
-                .trim_start_matches("pub ")
-                .trim_start_matches("pub(crate) ");
-            l.strip_prefix("mod ")
-                .map(|m| m.trim_end_matches(';').trim().to_owned())
-        })
-        .collect();
-    let mut imports = Vec::new();
-    let mut reexports = BTreeMap::new();
-    // `use` statements, possibly spanning lines.
-    let mut rest = code.as_str();
-    while let Some(pos) = rest.find("use ") {
-        let before = &rest[..pos];
-        let at_statement = before.is_empty() || before.ends_with(char::is_whitespace);
-        let is_pub =
-            before.trim_end().ends_with("pub") || before.trim_end().ends_with("pub(crate)");
-        let Some(end) = rest[pos..].find(';') else {
-            break;
-        };
-        let tree = &rest[pos + 4..pos + end];
-        rest = &rest[pos + end + 1..];
-        if !at_statement {
-            continue;
-        }
-        for path in expand(tree) {
-            if let Some(abs) = absolute(&path, &here, is_mod_file, &children) {
-                // A re-export is a door of this module, not a use of the name: the files
-                // that import through it depend on its source, this file does not.
-                if is_pub {
-                    if let Some(name) = abs.last() {
-                        reexports.insert(name.clone(), abs.clone());
-                    }
-                } else {
-                    imports.push(abs);
-                }
-            }
-        }
-    }
-    // Inline `crate::a::b` paths in code.
-    let mut rest = code.as_str();
-    while let Some(pos) = rest.find("crate::") {
-        let tail = &rest[pos + 7..];
-        let end = tail
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-            .unwrap_or(tail.len());
-        let path: Vec<String> = tail[..end]
-            .split("::")
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect();
-        if !path.is_empty() {
-            imports.push(path);
-        }
-        rest = &tail[end..];
-    }
-    Module {
-        file: file.to_owned(),
-        path: here,
-        imports,
-        reexports,
-        children,
-    }
-}
-
-/// The file an import points at, following re-exports to where the name is defined.
-fn target<'a>(modules: &'a [Module], import: &[String]) -> Option<&'a Module> {
-    let mut path = import.to_vec();
-    for _ in 0..8 {
-        let owner = (0..=path.len())
-            .rev()
-            .find_map(|n| modules.iter().find(|m| m.path == path[..n]))?;
-        let next = path.get(owner.path.len());
-        match next.and_then(|name| owner.reexports.get(name)) {
-            Some(source) if *source != path => {
-                let mut followed = source.clone();
-                followed.extend(path[owner.path.len() + 1..].iter().cloned());
-                path = followed;
-            }
-            _ => return Some(owner),
-        }
-    }
-    None
-}
-
-/// Every production file under `src/` (unit-test files left out) with its source.
-fn sources() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    rust_files(&root.join("src"), &mut files);
-    files
-        .iter()
-        .filter_map(|path| {
-            let file = path
-                .strip_prefix(root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
-            let source = fs::read_to_string(path).ok()?;
-            // `src/testing/` holds the unit tests' shared builders: test code.
-            (!is_test_file(&file) && !file.starts_with("src/testing/")).then_some((file, source))
-        })
-        .collect()
-}
-
-fn load() -> Vec<Module> {
-    sources()
-        .iter()
-        .filter(|(file, _)| file != "src/main.rs")
-        .map(|(file, source)| parse(file, source))
-        .collect()
-}
-
-/// Import edges between different files: (from, to, the import as written).
-fn edges(modules: &[Module]) -> Vec<(String, String, String)> {
-    let mut out = BTreeSet::new();
-    for m in modules {
-        for import in &m.imports {
-            if let Some(t) = target(modules, import) {
-                if t.file != m.file {
-                    out.insert((
-                        m.file.clone(),
-                        t.file.clone(),
-                        format!("crate::{}", import.join("::")),
-                    ));
-                }
-            }
-        }
-    }
-    out.into_iter().collect()
-}
-
-/// Strongly connected components of more than one file (Tarjan).
-fn loops(files: &[String], edges: &[(String, String, String)]) -> Vec<Vec<String>> {
-    struct State<'a> {
-        next: BTreeMap<&'a str, Vec<&'a str>>,
-        index: BTreeMap<&'a str, usize>,
-        low: BTreeMap<&'a str, usize>,
-        stack: Vec<&'a str>,
-        on_stack: BTreeSet<&'a str>,
-        counter: usize,
-        found: Vec<Vec<String>>,
-    }
-    fn visit<'a>(v: &'a str, s: &mut State<'a>) {
-        s.index.insert(v, s.counter);
-        s.low.insert(v, s.counter);
-        s.counter += 1;
-        s.stack.push(v);
-        s.on_stack.insert(v);
-        for w in s.next.get(v).cloned().unwrap_or_default() {
-            if !s.index.contains_key(w) {
-                visit(w, s);
-                let low = s.low[v].min(s.low[w]);
-                s.low.insert(v, low);
-            } else if s.on_stack.contains(w) {
-                let low = s.low[v].min(s.index[w]);
-                s.low.insert(v, low);
-            }
-        }
-        if s.low[v] == s.index[v] {
-            let mut component = Vec::new();
-            while let Some(w) = s.stack.pop() {
-                s.on_stack.remove(w);
-                component.push(w.to_owned());
-                if w == v {
-                    break;
-                }
-            }
-            if component.len() > 1 {
-                component.sort();
-                s.found.push(component);
-            }
-        }
-    }
-    let mut state = State {
-        next: BTreeMap::new(),
-        index: BTreeMap::new(),
-        low: BTreeMap::new(),
-        stack: Vec::new(),
-        on_stack: BTreeSet::new(),
-        counter: 0,
-        found: Vec::new(),
-    };
-    for (from, to, _) in edges {
-        state
-            .next
-            .entry(from.as_str())
-            .or_default()
-            .push(to.as_str());
-    }
-    for f in files {
-        if !state.index.contains_key(f.as_str()) {
-            visit(f.as_str(), &mut state);
-        }
-    }
-    state.found
-}
-
-#[test]
-fn no_file_imports_a_higher_layer() {
-    let modules = load();
-    assert!(modules.len() > 50, "read only {} files", modules.len());
-    let upward: Vec<String> = edges(&modules)
-        .into_iter()
-        .filter(|(from, to, _)| layer_of(to) > layer_of(from))
-        .map(|(from, to, import)| {
-            format!(
-                "{from} ({}) imports `{import}` from {to} ({})",
-                LAYERS[layer_of(&from)],
-                LAYERS[layer_of(&to)]
-            )
-        })
-        .collect();
-    assert!(
-        upward.is_empty(),
-        "imports that point up:\n{}",
-        upward.join("\n")
-    );
-}
-
-#[test]
-fn no_files_import_each_other_in_a_loop() {
-    let modules = load();
-    let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
-    let edges = edges(&modules);
-    let found = loops(&files, &edges);
-    let described: Vec<String> = found
-        .iter()
-        .map(|component| {
-            let inside: Vec<String> = edges
-                .iter()
-                .filter(|(f, t, _)| component.contains(f) && component.contains(t))
-                .map(|(f, t, import)| format!("  {f} -> {t}: {import}"))
-                .collect();
-            format!("loop of {} files:\n{}", component.len(), inside.join("\n"))
-        })
-        .collect();
-    assert!(found.is_empty(), "{}", described.join("\n"));
-}
-
-#[test]
-fn the_checker_sees_a_back_import_and_a_loop() {
-    // A capability importing the root, and two files importing each other, must both be
-    // caught; otherwise the two tests above could pass on a house that breaks the rules.
-    let modules = vec![
-        parse(
-            "src/watch/mod.rs",
-            "use crate::settings::Settings;\npub fn f() {}\n",
-        ),
-        parse(
-            "src/settings/mod.rs",
-            "pub use load::Settings;\nmod load;\n",
-        ),
-        parse("src/settings/load.rs", "pub struct Settings;\n"),
-        parse(
-            "src/alerts/store/mod.rs",
-            "pub use error::StoreError;\nmod error;\nmod rows;\n",
-        ),
-        parse(
-            "src/alerts/store/error.rs",
-            "use crate::alerts::store::rows::Thing;\npub struct StoreError;\n",
-        ),
-        parse(
-            "src/alerts/store/rows.rs",
-            "use crate::alerts::store::StoreError;\npub struct Thing;\n",
-        ),
-    ];
-    let edges = edges(&modules);
-    assert!(edges.iter().any(|(f, t, _)| f == "src/watch/mod.rs"
-        && t == "src/settings/load.rs"
-        && layer_of(t) > layer_of(f)));
-    let files: Vec<String> = modules.iter().map(|m| m.file.clone()).collect();
-    let found = loops(&files, &edges);
-    assert_eq!(
-        found,
-        vec![vec![
-            "src/alerts/store/error.rs".to_owned(),
-            "src/alerts/store/rows.rs".to_owned()
-        ]]
-    );
-    // Two capabilities that import each other are one two-way pair.
-    let pairs = two_way(&[
-        (
-            "src/alerts/a.rs".into(),
-            "src/triage/b.rs".into(),
-            String::new(),
-        ),
-        (
-            "src/triage/b.rs".into(),
-            "src/alerts/c.rs".into(),
-            String::new(),
-        ),
-        (
-            "src/triage/b.rs".into(),
-            "src/settings/d.rs".into(),
-            String::new(),
-        ),
-    ]);
-    assert_eq!(pairs, [("alerts".to_owned(), "triage".to_owned())]);
-}
-
-/// Pairs of capability folders (sorted, each once) that import each other, straight or round
-/// a loop of capabilities.
-fn two_way(edges: &[(String, String, String)]) -> Vec<(String, String)> {
-    let folder_edges: Vec<(String, String, String)> = edges
-        .iter()
-        .map(|(f, t, i)| (top_folder(f), top_folder(t), i.clone()))
-        .filter(|(f, t, _)| f != t)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let folders: Vec<String> = folder_edges
-        .iter()
-        .flat_map(|(f, t, _)| [f.clone(), t.clone()])
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let mut pairs = BTreeSet::new();
-    for component in loops(&folders, &folder_edges) {
-        for a in &component {
-            for b in &component {
-                if a < b {
-                    pairs.insert((a.clone(), b.clone()));
-                }
-            }
-        }
-    }
-    pairs.into_iter().collect()
-}
-
-#[test]
-fn capabilities_depend_one_way() {
-    let modules = load();
-    let pairs = two_way(&edges(&modules));
-    assert!(
-        pairs.is_empty(),
-        "folders that import each other: {pairs:?}"
-    );
 }
 
 /// The pure floors: no framework, no runtime, no file system.
@@ -704,36 +238,55 @@ fn the_readme_map_names_every_crate_and_every_top_folder_of_src() {
     );
 }
 
-fn is_capability(folder: &str) -> bool {
-    LAYERS[layer_of(&format!("src/{folder}/mod.rs"))] == "capability"
+/// The capability crates (`crates/<name>` holding `pf-<name>`): every crate but the floors and
+/// the tests' builders.
+fn capabilities(root: &Path) -> Vec<String> {
+    let floors = ["model", "formats", "detection", "infra", "http", "testing"];
+    let mut names: Vec<String> = fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !floors.contains(&name.as_str()))
+        .collect();
+    names.sort();
+    names
 }
 
-/// Imports from one capability into another that name a module of it rather than an item of
-/// its `mod.rs` (its contract): `crate::watch::store::Series` instead of `crate::watch::Series`.
-fn past_the_face(modules: &[Module]) -> Vec<String> {
-    let faces: BTreeMap<&str, &Module> = modules
-        .iter()
-        .filter(|m| m.path.len() == 1)
-        .map(|m| (m.path[0].as_str(), m))
-        .collect();
+/// The modules a crate's `lib.rs` declares (`mod x;`, `pub mod x;`).
+fn declared_modules(lib: &str) -> BTreeSet<String> {
+    lib.lines()
+        .map(str::trim)
+        .filter_map(|l| l.strip_prefix("pub ").unwrap_or(l).strip_prefix("mod "))
+        .filter_map(|rest| rest.strip_suffix(';'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `file names pf_x::module` for every path from one capability's code into a module of
+/// another's rather than an item of its `lib.rs`. `faces` maps a crate's Rust name (`pf_watch`)
+/// to the modules its `lib.rs` declares.
+fn past_the_face(
+    faces: &[(String, BTreeSet<String>)],
+    files: &[(String, String, String)],
+) -> Vec<String> {
     let mut found = BTreeSet::new();
-    for m in modules {
-        let own = top_folder(&m.file);
-        if !is_capability(&own) {
-            continue;
-        }
-        for import in &m.imports {
-            let (Some(other), Some(name)) = (import.first(), import.get(1)) else {
-                continue;
-            };
-            if *other == own || !is_capability(other) {
+    for (own, file, source) in files {
+        let code = production_code(source);
+        for (other, modules) in faces {
+            if other == own {
                 continue;
             }
-            if faces
-                .get(other.as_str())
-                .is_some_and(|face| face.children.contains(name))
-            {
-                found.insert(format!("{} imports crate::{}", m.file, import.join("::")));
+            let prefix = format!("{other}::");
+            for (at, _) in code.match_indices(&prefix) {
+                let rest = &code[at + prefix.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if modules.contains(&name) {
+                    found.insert(format!("{file} names {other}::{name}"));
+                }
             }
         }
     }
@@ -741,27 +294,44 @@ fn past_the_face(modules: &[Module]) -> Vec<String> {
 }
 
 #[test]
-fn a_capability_reaches_another_through_its_mod_rs() {
-    let found = past_the_face(&load());
+fn a_capability_reaches_another_through_its_lib_rs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut faces = Vec::new();
+    let mut files = Vec::new();
+    for name in capabilities(root) {
+        let rust_name = format!("pf_{}", name.replace('-', "_"));
+        let dir = root.join("crates").join(&name).join("src");
+        let lib = fs::read_to_string(dir.join("lib.rs")).expect("a lib.rs");
+        faces.push((rust_name.clone(), declared_modules(&lib)));
+        let mut paths = Vec::new();
+        rust_files(&dir, &mut paths);
+        for path in paths {
+            let file = path.to_string_lossy().replace('\\', "/");
+            if !is_test_file(&file) {
+                let source = fs::read_to_string(&path).expect("a source file");
+                files.push((rust_name.clone(), file, source));
+            }
+        }
+    }
+    assert!(faces.len() > 10, "the capability crates were not found");
+    let found = past_the_face(&faces, &files);
     assert!(
         found.is_empty(),
-        "imports past another capability's mod.rs:\n{}",
+        "paths past another capability's lib.rs:\n{}",
         found.join("\n")
     );
-    // And the checker sees one.
-    let planted = vec![
-        parse(
-            "src/watch/mod.rs",
-            "pub mod store;\npub use store::Series;\n",
-        ),
-        parse("src/watch/store.rs", "pub struct Series;\n"),
-        parse(
-            "src/regressions/mod.rs",
-            "use crate::watch::store::Series;\nuse crate::watch::Series as Fine;\n",
-        ),
-    ];
+    // And the checker sees one, and not in a test module.
+    let planted_faces = vec![(
+        "pf_watch".to_owned(),
+        declared_modules("pub mod store;\nmod page;\npub use store::Series;\n"),
+    )];
+    let planted = vec![(
+        "pf_regressions".to_owned(),
+        "crates/regressions/src/lib.rs".to_owned(),
+        "use pf_watch::store::Series;\nuse pf_watch::Series as Fine;\n#[cfg(test)]\nmod tests {\n    use pf_watch::page::X;\n}\n".to_owned(),
+    )];
     assert_eq!(
-        past_the_face(&planted),
-        ["src/regressions/mod.rs imports crate::watch::store::Series"]
+        past_the_face(&planted_faces, &planted),
+        ["crates/regressions/src/lib.rs names pf_watch::store"]
     );
 }

@@ -1,6 +1,6 @@
-//! Each room holds what its name says. Every route (`#[utoipa::path]`) sits in the folder of
-//! the capability that owns its OpenAPI tag, so one capability's folder never holds another's
-//! routes; and a `store/` folder holds a store only: no route, no web framework, no HTTP client.
+//! Each room holds what its name says. Every route (`#[utoipa::path]`) sits in the crate of
+//! the capability that owns its OpenAPI tag, so one capability's crate never holds another's
+//! routes (Cargo cannot know a tag); and a `store/` folder holds a store only: no route, no web framework, no HTTP client.
 //! The composition root (`app/`) builds no capability's insides: of the types it imports from a
 //! capability it writes struct literals only of what a capability's `start` declares it takes
 //! (`…Needs`, `…Settings`).
@@ -9,14 +9,14 @@
 use std::fs;
 use std::path::Path;
 
-/// The folder of `src/` that owns each OpenAPI tag.
+/// The capability crate (`crates/<name>`) that owns each OpenAPI tag.
 const OWNERS: [(&str, &str); 15] = [
     ("alerts", "alerts"),
     ("rules", "alerts"),
     ("baselines", "baselines"),
-    ("diff", "diff_report"),
-    ("fleet", "fleet_search"),
-    ("front door", "front_door"),
+    ("diff", "diff-report"),
+    ("fleet", "fleet-search"),
+    ("front door", "front-door"),
     ("history", "history"),
     ("ingest", "ingest"),
     ("operations", "health"),
@@ -31,10 +31,17 @@ const OWNERS: [(&str, &str); 15] = [
 /// What a store may not name.
 const NOT_IN_A_STORE: [&str; 4] = ["utoipa::path", "actix_web", "RemoteSor", "reqwest"];
 
-/// The folders of `src/` that are not capabilities: the root and the unit tests' builders.
-const NOT_CAPABILITIES: [&str; 5] = ["app", "settings", "testing", "lib.rs", "main.rs"];
+/// The floors' crates: not capabilities, whatever `app/` builds of them.
+const FLOORS: [&str; 6] = [
+    "pf_model",
+    "pf_formats",
+    "pf_detection",
+    "pf_infra",
+    "pf_http",
+    "pf_testing",
+];
 
-/// `(path from the crate root, text)` of every product file under `src/`.
+/// `(path from the repository, text)` of every product file under `src/` and `crates/*/src/`.
 fn sources() -> Vec<(String, String)> {
     fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
         let mut entries: Vec<_> = fs::read_dir(dir).unwrap().flatten().collect();
@@ -58,12 +65,18 @@ fn sources() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     walk(&root.join("src"), root, &mut out);
+    for entry in fs::read_dir(root.join("crates")).unwrap().flatten() {
+        if entry.path().join("src").is_dir() {
+            walk(&entry.path().join("src"), root, &mut out);
+        }
+    }
     out
 }
 
-/// `src/watch/store/x.rs` -> `watch`.
+/// `crates/watch/src/store/x.rs` -> `watch`; `src/app/x.rs` -> `app`.
 fn top_folder(file: &str) -> &str {
-    file.trim_start_matches("src/")
+    file.strip_prefix("crates/")
+        .unwrap_or_else(|| file.trim_start_matches("src/"))
         .split('/')
         .next()
         .unwrap_or(file)
@@ -90,7 +103,7 @@ fn misplaced_routes(files: &[(String, String)]) -> Vec<String> {
         for tag in route_tags(source) {
             match OWNERS.iter().find(|(t, _)| *t == tag) {
                 Some((_, owner)) if *owner == top_folder(file) => {}
-                Some((_, owner)) => found.push(format!("{file}: a route of {owner}/ ({tag:?})")),
+                Some((_, owner)) => found.push(format!("{file}: a route of {owner} ({tag:?})")),
                 None => found.push(format!("{file}: tag {tag:?} has no owner in OWNERS")),
             }
         }
@@ -127,12 +140,12 @@ fn every_route_sits_with_the_capability_that_owns_its_tag() {
     );
     // And the checker sees one planted in the watcher's folder.
     let planted = [(
-        "src/watch/routes.rs".to_owned(),
+        "crates/watch/src/routes.rs".to_owned(),
         "#[utoipa::path(get, path = \"/regressions\", tag = \"regressions\",\n    responses())]\nasync fn list() {}\n".to_owned(),
     )];
     assert_eq!(
         misplaced_routes(&planted),
-        ["src/watch/routes.rs: a route of regressions/ (\"regressions\")"]
+        ["crates/watch/src/routes.rs: a route of regressions (\"regressions\")"]
     );
 }
 
@@ -146,11 +159,11 @@ fn a_store_folder_holds_no_routes_and_no_http_client() {
     );
     let planted = [
         (
-            "src/watch/store/fleet_routes.rs".to_owned(),
+            "crates/watch/src/store/fleet_routes.rs".to_owned(),
             "use actix_web::web;\n".to_owned(),
         ),
         (
-            "src/watch/store/trend.rs".to_owned(),
+            "crates/watch/src/store/trend.rs".to_owned(),
             "use crate::infra::sor::remote::RemoteSor;\n".to_owned(),
         ),
         (
@@ -161,22 +174,22 @@ fn a_store_folder_holds_no_routes_and_no_http_client() {
     assert_eq!(
         http_in_stores(&planted),
         [
-            "src/watch/store/fleet_routes.rs names actix_web",
-            "src/watch/store/trend.rs names RemoteSor"
+            "crates/watch/src/store/fleet_routes.rs names actix_web",
+            "crates/watch/src/store/trend.rs names RemoteSor"
         ]
     );
 }
 
-/// `use crate::<capability>::…;` in `source`: the names it brings in (types and module
-/// aliases), each with its capability.
+/// `use pf_<capability>::…;` in `source`: the names it brings in (types and module aliases),
+/// each with its capability (`pf_watch`).
 fn capability_imports(source: &str) -> Vec<(String, String)> {
     let mut names = Vec::new();
     for statement in source.split(';') {
-        let Some((_, path)) = statement.split_once("use crate::") else {
+        let Some((_, path)) = statement.split_once("use pf_") else {
             continue;
         };
-        let capability = path.split("::").next().unwrap_or_default();
-        if NOT_CAPABILITIES.contains(&capability) {
+        let capability = format!("pf_{}", path.split("::").next().unwrap_or_default());
+        if FLOORS.contains(&capability.as_str()) {
             continue;
         }
         for item in path.split(['{', '}', ',', ':']).map(str::trim) {
@@ -207,7 +220,9 @@ fn capability_literals(files: &[(String, String)]) -> Vec<String> {
                 continue;
             }
             let owner = match path.as_slice() {
-                ["crate", capability, ..] if !NOT_CAPABILITIES.contains(capability) => {
+                [capability, _, ..]
+                    if capability.starts_with("pf_") && !FLOORS.contains(capability) =>
+                {
                     Some((*capability).to_owned())
                 }
                 [first, ..] => imported
@@ -218,7 +233,7 @@ fn capability_literals(files: &[(String, String)]) -> Vec<String> {
             };
             if let Some(owner) = owner {
                 if !name.ends_with("Needs") && !name.ends_with("Settings") {
-                    found.push(format!("{file} builds {name}, a struct of {owner}/"));
+                    found.push(format!("{file} builds {name}, a struct of {owner}"));
                 }
             }
         }
@@ -237,20 +252,22 @@ fn the_composition_root_builds_no_capability_insides() {
     );
     let planted = [(
         "src/app/front.rs".to_owned(),
-        "use crate::front_door::{FrontDoorReads, FrontDoorService};\n\
-         use crate::watch::start::{self as watch, WatchNeeds};\n\
+        "use pf_front_door::{FrontDoorReads, FrontDoorService};\n\
+         use pf_watch::start::{self as watch, WatchNeeds};\n\
+         use pf_model::Window;\n\
          use super::Ground;\n\
          fn f(ground: Ground) {\n    let Ground { settings } = ground;\n\
              let reads = FrontDoorReads { series };\n\
              let job = watch::Watcher { trends };\n\
-             let needs = WatchNeeds { summaries };\n}\n"
+             let needs = WatchNeeds { summaries };\n\
+             let w = Window { from };\n}\n"
             .to_owned(),
     )];
     assert_eq!(
         capability_literals(&planted),
         [
-            "src/app/front.rs builds FrontDoorReads, a struct of front_door/",
-            "src/app/front.rs builds Watcher, a struct of watch/"
+            "src/app/front.rs builds FrontDoorReads, a struct of pf_front_door",
+            "src/app/front.rs builds Watcher, a struct of pf_watch"
         ]
     );
 }
