@@ -15,8 +15,9 @@ use pf_formats::pprof::encode::to_bytes;
 use pf_formats::pprof::{CpuMerge, Limits};
 use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
-use pf_profiles::files::source::Root;
-use pf_profiles::{FileProfileData, PgoQuery, ProfileDataSor};
+use pf_profile_files::dir::source::Root;
+use pf_profile_files::FileProfileData;
+use pf_profiles::{PgoQuery, ProfileDataSor};
 use pyroscope_functions::app::settings::Settings;
 
 #[path = "common/go_pushes.rs"]

@@ -9,9 +9,10 @@ use std::str::FromStr;
 
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, ProfileType, TimeWindow};
-use pf_profiles::files::source::Root;
+use pf_profile_files::dir::source::Root;
+use pf_profile_files::FileProfileData;
 use pf_profiles::ProfileDataSor;
-use pf_profiles::{FileProfileData, ProfileQuery};
+use pf_profiles::ProfileQuery;
 use pprof::protos::Message;
 use pyroscope_functions::app::settings::Settings;
 

@@ -25,7 +25,6 @@ use pf_infra::telemetry;
 use pf_infra::telemetry::{pool_gauge, Metrics};
 use pf_infra::tls;
 use pf_ingest::start::{self as ingest, IntakeSettings};
-use pf_profiles::start::{self as profiles, SourceSettings};
 use pf_querier::Querier;
 use pf_registry::PgRegistryStore;
 
@@ -36,6 +35,7 @@ mod delivery;
 mod error;
 mod ground;
 pub mod openapi;
+mod profile_source;
 mod remote_sors;
 mod route_table;
 mod watch;
@@ -50,6 +50,7 @@ use delivery::start_delivery;
 pub use error::StartupError;
 use ground::Ground;
 pub use pf_health::healthcheck;
+use profile_source::start_profile_source;
 use route_table::route_modules;
 use watch::start_watch;
 use watcher_stores::WatcherStores;
@@ -183,12 +184,7 @@ fn host_sors(
         }
     }
     if function.hosts(Function::ProfileDataSor) {
-        let sections = SourceSettings {
-            pyroscope: &settings.pyroscope,
-            profiles: &settings.profiles,
-            push_dir: &settings.ingest.store_dir,
-        };
-        let source = profiles::start(sections, metrics)?;
+        let source = start_profile_source(settings, metrics)?;
         checks.push(source.check);
         hosted.profile_data = Some(source.sor);
         let sections = IntakeSettings {

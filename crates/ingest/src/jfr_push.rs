@@ -2,9 +2,9 @@
 //! the agent's labels snapshot in the part `labels`; either part may be gzip, as the agent
 //! compresses them. One push per logical type the recording has events of.
 
-use super::model::{IngestError, Pushed};
 use super::push::gunzip;
 use pf_formats::pprof::jfr::{jfr_profiles, JfrError};
+use pf_profile_files::store::pushed::{IngestError, Pushed};
 use prost::Message;
 
 /// The profiles of a JFR push, each as `template` (its app, labels and window) with its pprof.

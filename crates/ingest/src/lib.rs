@@ -15,19 +15,19 @@ mod refusal;
 pub mod routes;
 pub mod settings;
 pub mod start;
-pub mod store;
 pub mod wire_docs;
 
 pub use form::{ingest_body, BodyForm, IngestQuery};
-pub use model::{IngestError, LabelSet, Pushed, WireEncoding};
+pub use model::WireEncoding;
 pub use name::parse_name;
 pub use otlp::{decode_otlp, OtlpExport};
+pub use pf_profile_files::store::{IngestError, LabelSet, Pushed};
 pub use push::{decode_push, gunzip};
 pub use wire_docs::ConnectErrorBody;
 
 #[cfg(test)]
 mod tests {
-    use super::model::LabelSet;
+    use pf_profile_files::store::pushed::LabelSet;
 
     #[test]
     fn label_names_become_selectable_and_empty_labels_are_left_out() {

@@ -12,9 +12,10 @@ use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
 use opentelemetry_proto::tonic::profiles::v1development::{self as otlp, ProfilesDictionary};
 use prost::Message;
 
-use super::model::{label_name, pushed_app, IngestError, LabelSet, Pushed, WireEncoding};
+use super::model::WireEncoding;
 use super::push::ungzipped;
 use pf_formats::pprof::proto;
+use pf_profile_files::store::pushed::{label_name, pushed_app, IngestError, LabelSet, Pushed};
 
 /// What an export becomes: the profiles read, and why the others were not.
 #[derive(Debug, Default)]

@@ -1,9 +1,9 @@
 //! How a push that was not kept is answered: the intake's failure as the HTTP error table's.
 
 use super::intake::IntakeError;
-use super::store::StoreError;
 use super::IngestError as Refused;
 use pf_http::error::ApiError;
+use pf_profile_files::store::StoreError;
 
 impl From<IntakeError> for ApiError {
     fn from(e: IntakeError) -> Self {

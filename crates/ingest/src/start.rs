@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use super::intake::{Intake, IntakeLimits};
 use super::settings::IngestSettings;
-use super::store::{keep_tidy, store_status, ProfileStore, StoreBounds};
 use pf_formats::pprof::Limits;
 use pf_infra::tasks::{StartError, Tasks};
 use pf_infra::telemetry::Metrics;
 use pf_model::SliceSecs;
-use pf_profiles::ProfileDir;
+use pf_profile_files::store::{keep_tidy, store_status, ProfileStore, StoreBounds};
+use pf_profile_files::ProfileDir;
 
 /// The `[ingest]` section and the keys of others that pushes are read and kept by.
 pub struct IntakeSettings<'a> {

@@ -1,55 +1,34 @@
-//! Profile Data SOR: the one place that reads profiles, from Pyroscope or from pprof files
-//! (the push store of `ingest/` writes such files); its contract is [`ProfileDataSor`].
-//!
-//! [`FileProfileData`] merges the pprof files of a directory (`files/`) into the same call
-//! tree a flame graph gives, and ranks it with the same aggregation.
-//! [`PyroscopeProfileData`] resolves which Pyroscope profile type to read, asks for the merged
-//! flame graph (again with more nodes when too much of it was truncated), and ranks functions.
-//! Answers are coalesced and cached in front of Pyroscope.
+//! Profile Data: its contract ([`ProfileDataSor`]), what every source shares (the ranking,
+//! snapshots, [`window_source::WindowSource`]), the routes that read it, and the client of a remote
+//! one. The sources are crates of their own: `pf-profile-files` (pprof files, the push store among
+//! them) and `pf-pyroscope`.
 
-mod file_choice;
-mod file_parts;
-mod file_profile_data;
-mod file_sites;
-pub mod files;
 pub mod label_routes;
-mod labelled_files;
 pub mod model;
 pub mod pgo_routes;
-pub mod pyroscope;
-mod pyroscope_profile_data;
-mod ranking;
+pub mod ranking;
 pub mod remote;
 pub mod routes;
 pub mod selection;
 pub mod settings;
 pub mod site_routes;
-mod snapshots;
-pub mod start;
+pub mod snapshots;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod tree_routes;
-mod type_tables;
-mod window_source;
+pub mod window_source;
 
-pub use file_choice::{held_types, HeldType};
-pub use file_profile_data::{by_type, FileProfileData};
-pub use files::app_dir::{app_dir, app_dirs};
-pub use files::listed::ProfileFile;
-pub use files::read::COMPACTION_JOURNAL;
-pub use files::source::{ProfileDir, Snapshot};
-pub use labelled_files::{label_values, merge_labelled};
 pub use model::{
     AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,
     ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
-pub use pyroscope_profile_data::PyroscopeProfileData;
 pub use settings::ProfilesSettings;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use pf_infra::probe::HealthCheck;
 use pf_infra::sor::SorError;
 use pf_model::{CallTree, FunctionSite, ProfileType, TimeWindow};
 
@@ -60,6 +39,13 @@ use pf_model::{CallTree, FunctionSite, ProfileType, TimeWindow};
 /// `Upstream` when Pyroscope fails or answers garbage (files that cannot be read are skipped,
 /// not errors), `Timeout` when it is too slow,
 /// `Unavailable` when a remote Profile Data SOR cannot be reached.
+/// A started source of Profile Data (`pf-profile-files`, `pf-pyroscope`): the SOR and its
+/// `/health` check.
+pub struct SourceParts {
+    pub sor: Arc<dyn ProfileDataSor>,
+    pub check: Arc<dyn HealthCheck>,
+}
+
 #[cfg_attr(any(test, feature = "testing"), mockall::automock)]
 #[async_trait]
 pub trait ProfileDataSor: Send + Sync {

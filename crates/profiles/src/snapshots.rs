@@ -3,15 +3,15 @@
 //! covers (its pprof duration; an instant counts as one second) over the time the window's files
 //! cover together, so one source's snapshots average, and sources that run side by side add up.
 
-use crate::files::listed::ProfileFile;
 use pf_formats::pprof::Weight;
 use pf_model::saturate;
 
 const NANOS: i64 = 1_000_000_000;
 
-/// Each file's weight in its window: its share of the mean for snapshots, else one.
-pub fn weights<'a>(files: impl Iterator<Item = &'a ProfileFile>, snapshots: bool) -> Vec<Weight> {
-    let files: Vec<&ProfileFile> = files.collect();
+/// Each file's weight in its window, given each file's time and pprof duration (nanoseconds):
+/// its share of the mean for snapshots, else one.
+pub fn weights(files: impl Iterator<Item = (i64, i64)>, snapshots: bool) -> Vec<Weight> {
+    let files: Vec<(i64, i64)> = files.collect();
     if snapshots {
         snapshot_weights(&files)
     } else {
@@ -19,9 +19,12 @@ pub fn weights<'a>(files: impl Iterator<Item = &'a ProfileFile>, snapshots: bool
     }
 }
 
-/// The weight of each of `files` (in order) in their window's mean.
-fn snapshot_weights(files: &[&ProfileFile]) -> Vec<Weight> {
-    let spans: Vec<(i64, i64)> = files.iter().map(|f| span(f)).collect();
+/// The weight of each of `files` (time, duration; in order) in their window's mean.
+fn snapshot_weights(files: &[(i64, i64)]) -> Vec<Weight> {
+    let spans: Vec<(i64, i64)> = files
+        .iter()
+        .map(|&(time, duration)| span(time, duration))
+        .collect();
     let covered = covered(spans.clone()).max(1);
     spans
         .iter()
@@ -71,12 +74,12 @@ pub fn level_of_series(series: &[Vec<(i64, f64)>]) -> f64 {
 }
 
 /// `[time, time + duration)` of a file in nanoseconds, one second long when it has no duration.
-fn span(file: &ProfileFile) -> (i64, i64) {
-    let length = match file.profile.duration_nanos {
+fn span(time_nanos: i64, duration_nanos: i64) -> (i64, i64) {
+    let length = match duration_nanos {
         d if d > 0 => d,
         _ => NANOS,
     };
-    (file.time_nanos, file.time_nanos.saturating_add(length))
+    (time_nanos, time_nanos.saturating_add(length))
 }
 
 /// The length of the union of `spans`.

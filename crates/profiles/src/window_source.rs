@@ -20,7 +20,7 @@ use pf_model::{CallTree, FunctionSite, Partial, ProfileType, TimeWindow};
 
 /// What a local source of profiles reads; [`ProfileDataSor`] follows from it.
 #[async_trait]
-pub(super) trait WindowSource: Send + Sync {
+pub trait WindowSource: Send + Sync {
     /// [`ProfileDataSor::apps`].
     async fn list_apps(&self, window: TimeWindow) -> Result<Vec<String>, SorError>;
     /// [`ProfileDataSor::app_types`].

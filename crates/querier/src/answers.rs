@@ -12,7 +12,7 @@ use pf_formats::formats::pyroscope_api::{
     ProfileTypesResponse, SeriesRequest, SeriesResponse,
 };
 use pf_http::error::ApiError;
-use pf_profiles::label_values;
+use pf_profile_files::label_values;
 
 /// A type ID as Pyroscope's `ProfileType` message.
 fn profile_type(id: &str) -> ProfileType {

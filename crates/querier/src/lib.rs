@@ -22,7 +22,8 @@ mod wire;
 use std::sync::Arc;
 
 use pf_http::error::ApiError;
-use pf_profiles::{by_type, ProfileDir, ProfilesSettings, Snapshot};
+use pf_profile_files::{by_type, ProfileDir, Snapshot};
+use pf_profiles::ProfilesSettings;
 use tables::Tables;
 
 pub use flame::flame_graph;

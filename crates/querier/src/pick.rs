@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::request::{id_parts, TypeId, WindowMs};
 use super::tables::Tables;
 use pf_model::LabelSelector;
-use pf_profiles::{held_types, HeldType, ProfileFile, Snapshot};
+use pf_profile_files::{held_types, HeldType, ProfileFile, Snapshot};
 
 /// The label that names the app, as Pyroscope's agents send it.
 pub const SERVICE_NAME: &str = "service_name";

@@ -6,7 +6,7 @@
 use pf_formats::pprof::Limits;
 use pf_http::error::ApiError;
 use pf_model::{LabelSelector, MatchOp, Matcher};
-use pf_profiles::{merge_labelled, ProfileFile};
+use pf_profile_files::{merge_labelled, ProfileFile};
 
 use super::super::pick::{Picked, SeriesLabels};
 use super::super::request::WindowMs;

@@ -1,0 +1,73 @@
+//! A diff's reads from Pyroscope: both windows with one profile type, and (with `slices`) each
+//! window's parts besides, all at once through the same cache.
+
+use futures_util::stream::{self, StreamExt, TryStreamExt};
+
+use super::{ProfileKey, PyroscopeProfileData};
+use pf_infra::sor::SorError;
+use pf_model::{LabelSelector, TimeWindow};
+use pf_profiles::model::ProfileDiffQuery;
+use pf_profiles::ranking::{DiffRead, PartsRead};
+
+/// Parts of one window read from Pyroscope at once (docs/api.md#how-sure-is-a-diff).
+const PARTS_AT_ONCE: usize = 16;
+
+impl PyroscopeProfileData {
+    /// One source for both windows, so they compare like with like, both flame graphs, and
+    /// (with `slices`) both windows' parts, all read at once.
+    pub(super) async fn both(
+        &self,
+        query: &ProfileDiffQuery,
+        slices: u32,
+    ) -> Result<DiffRead, SorError> {
+        let deadline = self.deadline();
+        let source = self
+            .source(&query.app, query.profile_type, query.span(), deadline)
+            .await?;
+        let key = |window, labels: &LabelSelector| ProfileKey {
+            app: query.app.clone(),
+            source: source.clone(),
+            window,
+            labels: labels.clone(),
+            snapshot: query.profile_type.is_snapshot(),
+        };
+        let parts = |window: TimeWindow, labels: &LabelSelector| {
+            // Cut only when asked: a diff without parts pays nothing for them.
+            let keys = (slices > 0).then(|| {
+                window.parts(slices).map(|parts| {
+                    parts
+                        .into_iter()
+                        .map(|part| (part, key(part, labels)))
+                        .collect::<Vec<_>>()
+                })
+            });
+            async move {
+                let keys = match keys {
+                    None => return Ok(None),
+                    Some(Err(reason)) => return Ok(Some(Err(reason))),
+                    Some(Ok(keys)) => keys,
+                };
+                let reads = keys.into_iter().map(|(part, key)| async move {
+                    Ok::<_, SorError>((part, self.stats(key, deadline).await?))
+                });
+                let read: Vec<_> = stream::iter(reads)
+                    .buffered(PARTS_AT_ONCE)
+                    .try_collect()
+                    .await?;
+                Ok::<PartsRead, SorError>(Some(Ok(read)))
+            }
+        };
+        let (baseline, current, baseline_parts, current_parts) = futures_util::future::join4(
+            self.stats(key(query.baseline, &query.baseline_labels), deadline),
+            self.stats(key(query.current, &query.current_labels), deadline),
+            parts(query.baseline, &query.baseline_labels),
+            parts(query.current, &query.current_labels),
+        )
+        .await;
+        Ok(DiffRead {
+            id: source,
+            whole: (baseline?, current?),
+            parts: (baseline_parts?, current_parts?),
+        })
+    }
+}

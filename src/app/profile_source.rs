@@ -1,0 +1,48 @@
+//! Which source answers Profile Data: Pyroscope (`pyroscope.url`), or pprof files (`profiles.dir`,
+//! or, with neither, pushed profiles beside the bundled demo), and where pushes are kept.
+
+use std::sync::Arc;
+
+use crate::settings::Settings;
+use pf_infra::probe::HealthCheck;
+use pf_infra::tasks::StartError;
+use pf_infra::telemetry::Metrics;
+use pf_profile_files::start::SourceSettings;
+use pf_profile_files::ProfileDir;
+use pf_profiles::ProfileDataSor;
+
+/// A started Profile Data: the SOR, its `/health` check, and the files pushes are kept among
+/// (or, reading Pyroscope, its URL without credentials: pushes go there).
+pub(super) struct ProfileSource {
+    pub(super) sor: Arc<dyn ProfileDataSor>,
+    pub(super) check: Arc<dyn HealthCheck>,
+    pub(super) files: Result<Arc<ProfileDir>, String>,
+}
+
+/// The Profile Data of the configured source.
+///
+/// # Errors
+/// When both sources are set, or Pyroscope's client cannot be built from its settings.
+pub(super) fn start_profile_source(
+    settings: &Settings,
+    metrics: &Arc<Metrics>,
+) -> Result<ProfileSource, StartError> {
+    if let Some(url) = &settings.pyroscope.url {
+        let parts = pf_pyroscope::start(&settings.pyroscope, &settings.profiles, metrics)?;
+        return Ok(ProfileSource {
+            sor: parts.sor,
+            check: parts.check,
+            files: Err(pf_pyroscope::without_credentials(url)),
+        });
+    }
+    let sections = SourceSettings {
+        profiles: &settings.profiles,
+        push_dir: &settings.ingest.store_dir,
+    };
+    let (parts, dir) = pf_profile_files::start::start(sections, metrics);
+    Ok(ProfileSource {
+        sor: parts.sor,
+        check: parts.check,
+        files: Ok(dir),
+    })
+}
