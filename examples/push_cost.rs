@@ -8,8 +8,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use pf_formats::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
-use pf_ingest::store::stored_profile;
 use pf_ingest::{LabelSet, Pushed};
+use pf_profile_files::store::stored_profile;
 use prost::Message;
 
 const LIMITS: Limits = Limits {
