@@ -39,7 +39,9 @@ COPY crates/infra/Cargo.toml crates/infra/
 COPY crates/ingest/Cargo.toml crates/ingest/
 COPY crates/model/Cargo.toml crates/model/
 COPY crates/pictures/Cargo.toml crates/pictures/
+COPY crates/profile-files/Cargo.toml crates/profile-files/
 COPY crates/profiles/Cargo.toml crates/profiles/
+COPY crates/pyroscope/Cargo.toml crates/pyroscope/
 COPY crates/querier/Cargo.toml crates/querier/
 COPY crates/registry/Cargo.toml crates/registry/
 COPY crates/regressions/Cargo.toml crates/regressions/

@@ -153,8 +153,7 @@ async fn a_go_program_is_built_with_the_profile_the_service_merged_from_its_runs
     let program = PgoProgram::new();
     let go_text = program.go.clone();
     let profiles = program.dir.path().join("profiles");
-    // Three seconds each: on a loaded machine 1.5 s once gave no sample inside the inlined square.
-    let inputs = program.profile(&profiles.join("pgoapp"), "3");
+    let inputs = program.profile(&profiles.join("pgoapp"), "1.5");
     let app = spawn_app_with(move |s| s.profiles.dir = Some(profiles)).await;
     let now = chrono::Utc::now().timestamp();
     let window = format!("from={}&to={}", now - 600, now + 60);

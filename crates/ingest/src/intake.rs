@@ -12,7 +12,7 @@ use crate::{
     decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, Pushed, WireEncoding,
 };
 use pf_infra::telemetry::Metrics;
-use pf_profile_files::store::{Admission, ProfileStore, StoreError};
+use pf_profile_files::{Admission, ProfileStore, StoreError};
 
 /// Why a push was not kept, for the route to answer.
 #[derive(Debug, thiserror::Error)]

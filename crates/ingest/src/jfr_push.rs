@@ -4,7 +4,7 @@
 
 use super::push::gunzip;
 use pf_formats::pprof::jfr::{jfr_profiles, JfrError};
-use pf_profile_files::store::pushed::{IngestError, Pushed};
+use pf_profile_files::{IngestError, Pushed};
 use prost::Message;
 
 /// The profiles of a JFR push, each as `template` (its app, labels and window) with its pprof.

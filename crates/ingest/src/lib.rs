@@ -21,13 +21,13 @@ pub use form::{ingest_body, BodyForm, IngestQuery};
 pub use model::WireEncoding;
 pub use name::parse_name;
 pub use otlp::{decode_otlp, OtlpExport};
-pub use pf_profile_files::store::{IngestError, LabelSet, Pushed};
+pub use pf_profile_files::{IngestError, LabelSet, Pushed};
 pub use push::{decode_push, gunzip};
 pub use wire_docs::ConnectErrorBody;
 
 #[cfg(test)]
 mod tests {
-    use pf_profile_files::store::pushed::LabelSet;
+    use pf_profile_files::LabelSet;
 
     #[test]
     fn label_names_become_selectable_and_empty_labels_are_left_out() {

@@ -2,7 +2,7 @@
 //! pair a label, split on `,`, key and value trimmed, no quoting (as the agents write it).
 
 use pf_model::AppName;
-use pf_profile_files::store::pushed::{pushed_app, IngestError, LabelSet};
+use pf_profile_files::{pushed_app, IngestError, LabelSet};
 
 /// The app and the labels of an `/ingest` `name`.
 pub fn parse_name(raw: &str) -> Result<(AppName, LabelSet), IngestError> {

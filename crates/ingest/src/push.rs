@@ -8,7 +8,7 @@ use pf_formats::formats::pyroscope_api::push::PushRequest;
 
 use super::model::WireEncoding;
 use pf_formats::pprof::gzip::GzipError;
-use pf_profile_files::store::pushed::{label_name, pushed_app, IngestError, LabelSet, Pushed};
+use pf_profile_files::{label_name, pushed_app, IngestError, LabelSet, Pushed};
 
 /// The profiles of a `Push` body (already un-gzipped by its `Content-Encoding`, within
 /// `max_decoded` bytes): one per sample, the app from the label `app_label`, the other labels

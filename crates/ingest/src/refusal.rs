@@ -3,7 +3,7 @@
 use super::intake::IntakeError;
 use super::IngestError as Refused;
 use pf_http::error::ApiError;
-use pf_profile_files::store::StoreError;
+use pf_profile_files::StoreError;
 
 impl From<IntakeError> for ApiError {
     fn from(e: IntakeError) -> Self {

@@ -11,8 +11,8 @@ use pf_formats::pprof::Limits;
 use pf_infra::tasks::{StartError, Tasks};
 use pf_infra::telemetry::Metrics;
 use pf_model::SliceSecs;
-use pf_profile_files::store::{keep_tidy, store_status, ProfileStore, StoreBounds};
 use pf_profile_files::ProfileDir;
+use pf_profile_files::{keep_tidy, store_status, ProfileStore, StoreBounds};
 
 /// The `[ingest]` section and the keys of others that pushes are read and kept by.
 pub struct IntakeSettings<'a> {

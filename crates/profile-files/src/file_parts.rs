@@ -9,7 +9,7 @@ use crate::dir::listed::ProfileFile;
 use pf_formats::pprof::Limits;
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, TimeWindow};
-use pf_profiles::ranking::PartsRead;
+use pf_profiles::PartsRead;
 
 const NANOS: i64 = 1_000_000_000;
 

@@ -20,10 +20,10 @@ use pf_infra::sor::coalescing::Coalescing;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
-use pf_profiles::model::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
-use pf_profiles::ranking::DiffRead;
-use pf_profiles::settings::ProfilesSettings;
-use pf_profiles::window_source::WindowSource;
+use pf_profiles::DiffRead;
+use pf_profiles::ProfilesSettings;
+use pf_profiles::WindowSource;
+use pf_profiles::{AppTypes, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
 
 /// Total weight of cached merged profiles, one unit per ranked function and per call-tree node
 /// (`FlameGraphStats::cache_weight`): a few tens of MB.

@@ -10,7 +10,7 @@ use pf_formats::formats::flamegraph::FlameGraphStats;
 use pf_formats::pprof::{parse_file_where, Limits, StackTree};
 use pf_infra::sor::SorError;
 use pf_model::{LabelFilter, LabelSelector};
-use pf_profiles::snapshots::weights;
+use pf_profiles::weights;
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. Without
 /// labels the cached trees are merged ([`merge_cached`]); with them a file that cannot be read

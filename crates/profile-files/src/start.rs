@@ -9,7 +9,7 @@ use crate::dir::listed::Replay;
 use crate::dir::source::Root;
 use crate::{FileProfileData, ProfileDir};
 use pf_infra::telemetry::Metrics;
-use pf_profiles::settings::ProfilesSettings;
+use pf_profiles::ProfilesSettings;
 use pf_profiles::SourceParts;
 
 /// The section the files source reads, and where pushes are kept when no directory is set.

@@ -22,7 +22,10 @@ pub use model::{
     AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,
     ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
-pub use settings::ProfilesSettings;
+pub use ranking::{DiffRead, PartsRead};
+pub use settings::{ProfilesSettings, PyroscopeApi, PyroscopeSettings};
+pub use snapshots::{level_of_series, weights};
+pub use window_source::WindowSource;
 
 use std::sync::Arc;
 

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
-use pf_profiles::settings::{ProfilesSettings, PyroscopeSettings};
 use pf_profiles::SourceParts;
+use pf_profiles::{ProfilesSettings, PyroscopeSettings};
 
 use client::check::PyroscopeCheck;
 pub use profile_data::PyroscopeProfileData;

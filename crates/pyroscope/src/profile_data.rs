@@ -16,10 +16,10 @@ use pf_infra::sor::coalescing::Coalescing;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, FunctionSite, LabelSelector, Partial, ProfileType, TimeWindow};
-use pf_profiles::model::{AppTypes, Holding, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
-use pf_profiles::ranking::DiffRead;
-use pf_profiles::settings::{PyroscopeApi, PyroscopeSettings};
-use pf_profiles::window_source::WindowSource;
+use pf_profiles::DiffRead;
+use pf_profiles::WindowSource;
+use pf_profiles::{AppTypes, Holding, LabelQuery, PgoQuery, ProfileDiffQuery, ProfileQuery};
+use pf_profiles::{PyroscopeApi, PyroscopeSettings};
 
 mod diff;
 mod holding;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::client::ClientConfigError;
 use pf_model::ProfileType;
-use pf_profiles::settings::PyroscopeSettings;
+use pf_profiles::PyroscopeSettings;
 
 /// Candidate IDs and legacy suffix per type.
 pub type TypeTables = (

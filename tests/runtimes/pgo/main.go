@@ -22,8 +22,12 @@ var sink uint64
 
 var shapes = []shape{rect{3, 4}, rect{5, 6}, rect{7, 8}, rect{1, 2}, rect{9, 9}, rect{2, 7}, rect{4, 4}, circle{2}}
 
-// square is small enough to be inlined into its callers.
-func square(x uint64) uint64 { return x * x }
+// square is small enough to be inlined into its callers, and more than one multiply: a lone
+// `x * x` folded into its caller's line, and the profile then held no inlined frame.
+func square(x uint64) uint64 {
+	y := x * x
+	return y ^ (y >> 29) ^ (y << 7)
+}
 
 //go:noinline
 func sumSquares(n uint64) uint64 {

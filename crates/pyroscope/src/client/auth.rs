@@ -5,7 +5,7 @@ use reqwest::RequestBuilder;
 use secrecy::{ExposeSecret, SecretString};
 
 use pf_infra::tls::{PeerTls, PemFile, TlsFileError};
-use pf_profiles::settings::PyroscopeSettings;
+use pf_profiles::PyroscopeSettings;
 
 /// The system's roots plus `pyroscope.ca_file`, and the client certificate when one is set.
 ///

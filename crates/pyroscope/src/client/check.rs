@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::PyroscopeClient;
 use pf_infra::probe::HealthCheck;
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 
 /// `/health` entry for Pyroscope. Not required: an outage answers 502 per request instead of
 /// taking the process out of rotation.

@@ -6,7 +6,7 @@ use tokio::time::Instant;
 use super::{decode, legacy, modern, PyroscopeClient};
 use pf_infra::sor::SorError;
 use pf_model::{AppName, TimeWindow};
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 
 impl PyroscopeClient {
     /// Sorted, unique values of label `name` on the series of `app` in `window`. `source` is

@@ -34,7 +34,7 @@ use pf_infra::outbound::Outbound;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{now_floored, AppName, LabelSelector, TimeWindow};
-use pf_profiles::settings::{PyroscopeApi, PyroscopeSettings};
+use pf_profiles::{PyroscopeApi, PyroscopeSettings};
 
 /// First pause before retrying a transient failure; doubled for each further retry.
 pub(super) const RETRY_BASE_DELAY: Duration = Duration::from_millis(100);

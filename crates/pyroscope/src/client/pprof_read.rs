@@ -21,7 +21,7 @@ use pf_formats::formats::pyroscope_api::{
 use pf_infra::outbound::Failure;
 use pf_infra::sor::SorError;
 use pf_model::{AppName, LabelSelector, TimeWindow};
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 
 /// Binary protobuf, as Connect names it.
 const PROTO: &str = "application/proto";

@@ -6,8 +6,8 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use super::{ProfileKey, PyroscopeProfileData};
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, TimeWindow};
-use pf_profiles::model::ProfileDiffQuery;
-use pf_profiles::ranking::{DiffRead, PartsRead};
+use pf_profiles::ProfileDiffQuery;
+use pf_profiles::{DiffRead, PartsRead};
 
 /// Parts of one window read from Pyroscope at once (docs/api.md#how-sure-is-a-diff).
 const PARTS_AT_ONCE: usize = 16;

@@ -14,9 +14,9 @@ use crate::client::{profile_points, SeriesAsked};
 use pf_formats::formats::pyroscope_api::Series;
 use pf_infra::sor::SorError;
 use pf_model::{ProfileType, TimeWindow};
-use pf_profiles::model::{HeldApp, Holding};
-use pf_profiles::settings::PyroscopeApi;
-use pf_profiles::snapshots::level_of_series;
+use pf_profiles::level_of_series;
+use pf_profiles::PyroscopeApi;
+use pf_profiles::{HeldApp, Holding};
 
 /// The label that names a series' profile type.
 const TYPE_LABEL: &str = "__profile_type__";

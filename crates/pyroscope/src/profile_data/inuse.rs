@@ -10,7 +10,7 @@ use crate::client::{profile_points, SeriesAsked};
 use pf_formats::formats::flamegraph::{scaled, FlameGraphStats};
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, MatchOp, Matcher, ProfileType};
-use pf_profiles::snapshots::level_of_series;
+use pf_profiles::level_of_series;
 
 /// A step of one second: one point per profile of a series.
 const PROFILE_STEP_SECS: i64 = 1;

@@ -16,7 +16,7 @@ use pf_infra::sor::coalescing::Coalescing;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
-use pf_profiles::model::{PgoQuery, ProfileQuery};
+use pf_profiles::{PgoQuery, ProfileQuery};
 
 /// Total size of cached merged pprofs, in KiB.
 const PPROF_CACHE_KIB: u64 = 64 * 1024;
