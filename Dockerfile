@@ -39,6 +39,7 @@ COPY crates/infra/Cargo.toml crates/infra/
 COPY crates/ingest/Cargo.toml crates/ingest/
 COPY crates/model/Cargo.toml crates/model/
 COPY crates/pictures/Cargo.toml crates/pictures/
+COPY crates/pprof/Cargo.toml crates/pprof/
 COPY crates/profile-files/Cargo.toml crates/profile-files/
 COPY crates/profiles/Cargo.toml crates/profiles/
 COPY crates/pyroscope/Cargo.toml crates/pyroscope/

@@ -7,8 +7,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pf_formats::pprof::jfr::jfr_profiles;
-use pf_formats::pprof::{parse_file, Limits};
+use pf_pprof::jfr::jfr_profiles;
+use pf_pprof::{parse_file, Limits};
 
 #[path = "../tests/common/jvm.rs"]
 mod jvm;

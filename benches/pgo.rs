@@ -11,10 +11,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pf_formats::pprof::encode::to_bytes;
-use pf_formats::pprof::{CpuMerge, Limits};
 use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
+use pf_pprof::encode::to_bytes;
+use pf_pprof::{CpuMerge, Limits};
 use pf_profile_files::dir::source::Root;
 use pf_profile_files::FileProfileData;
 use pf_profiles::{PgoQuery, ProfileDataSor};

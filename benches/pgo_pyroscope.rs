@@ -17,11 +17,11 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pf_formats::formats::pyroscope_api::{paths, PprofProfile, SelectMergeStacktracesResponse};
-use pf_formats::pprof::encode::to_bytes;
-use pf_formats::pprof::proto::Profile;
-use pf_formats::pprof::{decompress, CpuMerge, Limits};
 use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
+use pf_pprof::encode::to_bytes;
+use pf_pprof::proto::Profile;
+use pf_pprof::{decompress, CpuMerge, Limits};
 use pf_profiles::{PgoQuery, ProfileDataSor};
 use pf_pyroscope::PyroscopeProfileData;
 use prost::Message;

@@ -11,8 +11,8 @@
 
 use std::process::ExitCode;
 
-use pf_formats::pprof::encode;
-use pf_formats::pprof::encode::Header;
+use pf_pprof::encode;
+use pf_pprof::encode::Header;
 
 fn pair(arg: &str) -> Option<(String, String)> {
     let (kind, unit) = arg.split_once('/')?;

@@ -7,8 +7,8 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use pf_formats::pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 use pf_ingest::{LabelSet, Pushed};
+use pf_pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
 use pf_profile_files::store::stored_profile;
 use prost::Message;
 

@@ -7,15 +7,18 @@
 # comment appended, taken back afterwards) followed by `cargo build --release` and
 # `cargo test --no-run`, each timed. The debug test build from clean comes first and is not a
 # reported number: it only makes the `--no-run` timings incremental.
-# CARGO_TARGET_DIR may point elsewhere to measure a second checkout without touching this one.
+# CARGO_TARGET_DIR may point elsewhere to measure a second checkout without touching this one;
+# KEEP_TARGET=1 skips the clean builds, for more files measured over a target already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds() { local s; s=$(date +%s.%N); "$@" >/dev/null 2>&1; echo "$(date +%s.%N) - $s" | bc; }
 
-cargo clean >/dev/null 2>&1 || true
-echo "release build from clean: $(seconds cargo build --release) s"
-echo "test build from clean (not reported): $(seconds cargo test --no-run) s"
+if [ "${KEEP_TARGET:-0}" != 1 ]; then
+    cargo clean >/dev/null 2>&1 || true
+    echo "release build from clean: $(seconds cargo build --release) s"
+    echo "test build from clean (not reported): $(seconds cargo test --no-run) s"
+fi
 for file in "$@"; do
     cp "$file" "$file.orig"
     echo "// a one-line change" >>"$file"

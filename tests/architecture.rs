@@ -74,7 +74,7 @@ fn production_code(source: &str) -> String {
 }
 
 /// The pure floors: no framework, no runtime, no file system.
-const PURE_CRATES: [&str; 3] = ["model", "formats", "detection"];
+const PURE_CRATES: [&str; 4] = ["model", "formats", "pprof", "detection"];
 
 /// What a pure floor's manifest must not depend on: Cargo then keeps its code from naming it.
 const FRAMEWORKS: [&str; 4] = ["actix-web", "sqlx", "reqwest", "tokio"];
@@ -241,7 +241,15 @@ fn the_readme_map_names_every_crate_and_every_top_folder_of_src() {
 /// The capability crates (`crates/<name>` holding `pf-<name>`): every crate but the floors and
 /// the tests' builders.
 fn capabilities(root: &Path) -> Vec<String> {
-    let floors = ["model", "formats", "detection", "infra", "http", "testing"];
+    let floors = [
+        "model",
+        "formats",
+        "pprof",
+        "detection",
+        "infra",
+        "http",
+        "testing",
+    ];
     let mut names: Vec<String> = fs::read_dir(root.join("crates"))
         .expect("crates/")
         .flatten()

@@ -8,8 +8,8 @@ mod jvm;
 
 use std::collections::BTreeMap;
 
-use pf_formats::pprof::jfr::{jfr_profiles, JfrError, JfrProfile};
-use pf_formats::pprof::proto;
+use pf_pprof::jfr::{jfr_profiles, JfrError, JfrProfile};
+use pf_pprof::proto;
 
 fn profile<'a>(profiles: &'a [JfrProfile], kind: &str) -> &'a proto::Profile {
     &profiles

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use pf_formats::pprof::encode::to_bytes;
-use pf_formats::pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
+use pf_pprof::encode::to_bytes;
+use pf_pprof::proto::{Function, Line, Location, Profile, Sample, ValueType};
 
 /// Functions of the program.
 const FUNCTIONS: u64 = 400;

@@ -1,4 +1,4 @@
-//! Generates the protobuf message types (prost) and, for Pyroscope's API, their proto3 JSON
+//! Generates the protobuf message types of Pyroscope's API (prost) and their proto3 JSON
 //! (pbjson) from the .proto files in proto/, compiled by protox: no protoc.
 
 use std::path::{Path, PathBuf};
@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use prost::Message;
 
 const PROTOS: &[&str] = &[
-    "proto/pprof/profile.proto",
     "proto/google/v1/profile.proto",
     "proto/types/v1/types.proto",
     "proto/querier/v1/querier.proto",
@@ -25,8 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let descriptors = protox::compile(PROTOS, ["proto"])?;
 
     prost_build::Config::new()
-        // `bytes::Bytes` for the flame-graph tree, the embedded and the pushed pprof; pprof's
-        // own string table stays `Vec<u8>`.
+        // `bytes::Bytes` for the flame-graph tree, the embedded and the pushed pprof.
         .bytes([".querier.v1", ".push.v1"])
         .compile_fds(descriptors.clone())?;
 

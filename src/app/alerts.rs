@@ -8,31 +8,25 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::bors::Bors;
-use super::ground::Ground;
-use super::remote_sors::{ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
+use super::remote_sors::{RemoteSors, ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
+use super::started::Started;
 use super::StartupError;
 use crate::settings::Function;
 use pf_alerts::start::{self as alerts, AlertNeeds};
-use pf_infra::tasks::Tasks;
 use pf_triage::start::load_rules;
 
-/// Starts the evaluator under `tasks` and gives `bors` its routes and health checks, when this
-/// process runs it.
-pub(super) fn start_alert_evaluator(
-    ground: Ground<'_>,
-    bors: &mut Bors,
-    tasks: &mut Tasks,
-) -> Result<(), StartupError> {
-    let (settings, hosted) = (ground.settings, ground.hosted);
-    let Some(delivery) = ground.delivery else {
+/// Starts the evaluator under the supervisor and leaves its dry-run service and the remote SORs'
+/// health checks with the BORs, when this process runs it.
+pub(super) fn start_alert_evaluator(m: &mut Started<'_>) -> Result<(), StartupError> {
+    let (settings, hosted) = (m.settings, &m.hosted);
+    let Some(delivery) = m.delivery.as_ref() else {
         return Ok(());
     };
     let hosts = settings.function.hosts(Function::AlertEvaluator);
-    let Some(db) = ground.database.filter(|_| hosts) else {
+    let Some(db) = m.database.as_ref().filter(|_| hosts) else {
         return Ok(());
     };
-    let mut remote = ground.remote_sors();
+    let mut remote = RemoteSors::new(settings, &m.metrics);
     let user = "the alert evaluator";
     let rules = remote.require(ALERT_RULE_SPEC, hosted.alert_rules.as_ref(), user)?;
     let profiles = remote.require(PROFILE_DATA_SPEC, hosted.profile_data.as_ref(), user)?;
@@ -44,10 +38,10 @@ pub(super) fn start_alert_evaluator(
         triage_rules: Arc::new(load_rules(&settings.triage)?),
         alertmanager: delivery.alertmanager.clone(),
         wake: delivery.wake.clone(),
-        metrics: ground.metrics.clone(),
+        metrics: m.metrics.clone(),
     };
-    let service = alerts::start(&settings.alerts, needs, tasks);
-    bors.alerts = Some(web::Data::new(service));
-    bors.checks.extend(remote.checks);
+    let service = alerts::start(&settings.alerts, needs, &mut m.tasks);
+    m.bors.alerts = Some(web::Data::new(service));
+    m.bors.checks.extend(remote.checks);
     Ok(())
 }

@@ -57,8 +57,6 @@ pub(super) struct Bors {
     pub(super) trends: Option<web::Data<pf_watch::TrendService>>,
     /// The regression detector's `/regressions`.
     pub(super) regressions: Option<web::Data<RegressionService>>,
-    /// `GET /`, beside the watcher whose summaries and events it shows.
-    pub(super) front_door: Option<web::Data<pf_front_door::FrontDoorService>>,
     /// The Profile Data the watcher reads: the front door lists what arrived from it.
     pub(super) watched_profiles: Option<Arc<dyn ProfileDataSor>>,
     /// `/health` checks of the remote SORs the BORs use.

@@ -1,5 +1,6 @@
-//! Composition root: which routes this process hosts and which implementation each trait gets.
-//! The only folder that knows about deployment modes.
+//! Composition root: the table of modules (`modules.rs`) this process starts, each with the
+//! implementation each trait gets, then the server over the routes they registered. The only
+//! folder that knows about deployment modes.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -12,48 +13,34 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::app::openapi::RoutesDoc;
 use crate::settings::{Function, Settings};
-use pf_alerts::rules::PgAlertRuleStore;
-use pf_baselines::PgBaselineStore;
-use pf_front_door::{FrontDoorNeeds, FrontDoorService};
-use pf_health::{DatabaseCheck, HealthChecks};
-use pf_history::PgHistoryStore;
+use pf_health::HealthChecks;
 use pf_http::routing;
 use pf_infra::db::{open_database, Database};
-use pf_infra::probe::HealthCheck;
 use pf_infra::tasks::Tasks;
 use pf_infra::telemetry;
 use pf_infra::telemetry::{pool_gauge, Metrics};
 use pf_infra::tls;
-use pf_ingest::start::{self as ingest, IntakeSettings};
-use pf_querier::Querier;
-use pf_registry::PgRegistryStore;
 
 mod access;
 mod alerts;
 mod bors;
 mod delivery;
 mod error;
-mod ground;
+mod modules;
 pub mod openapi;
 mod profile_source;
 mod remote_sors;
-mod route_table;
+mod started;
 mod watch;
 mod watcher_stores;
 
 /// The settings and the `healthcheck` command keep their public paths under `app`, where the
 /// library's users found them.
 pub use crate::settings;
-use alerts::start_alert_evaluator;
-use bors::{build_bors, Bors, Hosted};
-use delivery::start_delivery;
 pub use error::StartupError;
-use ground::Ground;
+use modules::start_all;
 pub use pf_health::healthcheck;
-use profile_source::start_profile_source;
-use route_table::route_modules;
-use watch::start_watch;
-use watcher_stores::WatcherStores;
+use started::{RouteModule, Started};
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -101,27 +88,17 @@ impl Application {
         };
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
-        let (hosted, mut checks) = host_sors(&settings, database.as_ref(), &metrics, &mut tasks)?;
-        let (mut bors, history_writer) = build_bors(&settings, &hosted, &metrics)?;
-        let delivery = start_delivery(&settings, database.as_ref(), &metrics, &mut tasks)?;
-        let ground = Ground {
-            settings: &settings,
-            hosted: &hosted,
-            database: database.as_ref(),
-            delivery: delivery.as_ref(),
-            metrics: &metrics,
-        };
-        start_alert_evaluator(ground, &mut bors, &mut tasks)?;
-        start_watch(ground, &mut bors, &mut tasks)?;
-        if let Some(writer) = history_writer {
-            let drain = settings.history_writes.drain_timeout_secs;
-            tasks.spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
-        }
-        checks.extend(bors.checks.iter().cloned());
-        checks.extend(tasks.health_checks());
-        let health = HealthChecks::new(function.to_string(), checks);
-        bors.front_door = front_door(&settings, &hosted, &bors, &health);
-        let (port, server) = serve(&settings, hosted, bors, health, metrics)?;
+        let mut started = Started::new(&settings, database, metrics, tasks);
+        start_all(&mut started)?;
+        let Started {
+            database,
+            metrics,
+            tasks,
+            routes,
+            health,
+            ..
+        } = started;
+        let (port, server) = serve(&settings, routes, health, metrics)?;
         tracing::info!(port, %function, "listening");
         Ok(Application {
             port,
@@ -155,84 +132,15 @@ impl Application {
     }
 }
 
-/// The SORs this process hosts on `database` and the profile source, with their health checks.
-fn host_sors(
-    settings: &Settings,
-    database: Option<&Database>,
-    metrics: &Arc<Metrics>,
-    tasks: &mut Tasks,
-) -> Result<(Hosted, Vec<Arc<dyn HealthCheck>>), StartupError> {
-    let function = settings.function;
-    let mut hosted = Hosted::default();
-    let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
-    if let Some(db) = database {
-        checks.push(Arc::new(DatabaseCheck(db.clone())));
-        if function.hosts(Function::BaselineSor) {
-            hosted.baseline = Some(Arc::new(PgBaselineStore::new(db.clone())));
-        }
-        if function.hosts(Function::HistorySor) {
-            hosted.history = Some(Arc::new(PgHistoryStore::new(db.clone(), metrics.clone())));
-        }
-        if function.hosts(Function::RegistrySor) {
-            hosted.registry = Some(Arc::new(PgRegistryStore::new(db.clone(), metrics.clone())));
-        }
-        if function.hosts(Function::AlertRuleSor) {
-            hosted.alert_rules = Some(Arc::new(PgAlertRuleStore::new(db.clone())));
-        }
-        if function.hosts(Function::Watch) {
-            hosted.watcher = Some(WatcherStores::on(db, settings.watch.slices()));
-        }
-    }
-    if function.hosts(Function::ProfileDataSor) {
-        let source = start_profile_source(settings, metrics)?;
-        checks.push(source.check);
-        hosted.profile_data = Some(source.sor);
-        let sections = IntakeSettings {
-            ingest: &settings.ingest,
-            app_label: &settings.pyroscope.app_label,
-            limits: settings.profiles.limits(),
-            snapshot_types: settings.profiles.snapshot_types(),
-            slice_secs: settings.watch.slice_secs,
-        };
-        let querier = Querier::new(source.files.clone(), &settings.profiles);
-        hosted.querier = Some(Arc::new(querier));
-        let ingest = ingest::start(sections, source.files, metrics, tasks)?;
-        hosted.intake = Some(ingest.intake);
-    }
-    Ok((hosted, checks))
-}
-
-/// `GET /` where the watcher runs: its summaries, its regression events and this process's
-/// health line (docs/front-door.md). In split mode it is served by `WatchPyroscopeProfiles.v1`.
-fn front_door(
-    settings: &Settings,
-    hosted: &Hosted,
-    bors: &Bors,
-    health: &HealthChecks,
-) -> Option<web::Data<FrontDoorService>> {
-    let stores = hosted.watcher.as_ref()?;
-    Some(web::Data::new(FrontDoorService::new(
-        FrontDoorNeeds {
-            series: stores.recent.clone(),
-            regressions: stores.regressions.clone(),
-            profiles: bors.watched_profiles.clone(),
-            followed: settings.watch.profile_types(),
-        },
-        Arc::new(health.clone()),
-    )))
-}
-
 /// Binds the listener and starts the HTTP server (it runs once awaited).
 fn serve(
     settings: &Settings,
-    hosted: Hosted,
-    bors: Bors,
+    modules: Vec<RouteModule>,
     health: HealthChecks,
     metrics: Arc<Metrics>,
 ) -> Result<(u16, Server), StartupError> {
     let metrics = web::Data::from(metrics);
     let health = web::Data::new(health);
-    let modules = route_modules(&hosted, &bors);
     let docs: Vec<RoutesDoc> = modules.iter().map(|m| m.doc).collect();
     let access::Edge { auth, guard, doc } = access::edge(settings, &docs);
     let allowed = web::Data::new(routing::AllowedMethods::of(&doc));

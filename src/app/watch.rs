@@ -7,34 +7,29 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::bors::Bors;
-use super::ground::Ground;
-use super::remote_sors::{BASELINE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
+use super::remote_sors::{RemoteSors, BASELINE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
+use super::started::Started;
 use super::StartupError;
-use pf_infra::tasks::Tasks;
 use pf_regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
 use pf_regressions::RegressionMarks;
 use pf_watch::start::{self as watch, WatchNeeds};
 
-/// Gives `bors` `/trends` and `/regressions` when this process runs the watcher and has a
-/// database, and starts their tasks under `tasks` (none while `watch.enabled` is off).
-pub(super) fn start_watch(
-    ground: Ground<'_>,
-    bors: &mut Bors,
-    tasks: &mut Tasks,
-) -> Result<(), StartupError> {
-    let (settings, hosted) = (ground.settings, ground.hosted);
+/// Leaves the `/trends` and `/regressions` services with the BORs when this process runs the
+/// watcher and has a database, and starts their tasks under the supervisor (none while
+/// `watch.enabled` is off).
+pub(super) fn start_watch(m: &mut Started<'_>) -> Result<(), StartupError> {
+    let (settings, hosted) = (m.settings, &m.hosted);
     let Some(stores) = hosted.watcher.clone() else {
         return Ok(());
     };
-    let mut remote = ground.remote_sors();
+    let mut remote = RemoteSors::new(settings, &m.metrics);
     let profiles = remote.require(
         PROFILE_DATA_SPEC,
         hosted.profile_data.as_ref(),
         "the profile watcher",
     )?;
-    let queue = ground.delivery.and_then(|d| d.alertmanager.clone());
-    let announce = match (queue, ground.database) {
+    let queue = m.delivery.as_ref().and_then(|d| d.alertmanager.clone());
+    let announce = match (queue, m.database.as_ref()) {
         (Some(queue), Some(db)) if settings.watch.enabled => Some((queue, db.clone())),
         _ => None,
     };
@@ -53,9 +48,9 @@ pub(super) fn start_watch(
         profiles: profiles.clone(),
         registry: remote.resolve(REGISTRY_SPEC, hosted.registry.as_ref())?,
         announce,
-        metrics: ground.metrics.clone(),
+        metrics: m.metrics.clone(),
     };
-    let regressions = regressions::start(config, needs, tasks)?;
+    let regressions = regressions::start(config, needs, &mut m.tasks)?;
     let needs = WatchNeeds {
         summaries: stores.summaries,
         work: stores.work,
@@ -64,12 +59,12 @@ pub(super) fn start_watch(
         baselines: remote.resolve(BASELINE_SPEC, hosted.baseline.as_ref())?,
         examiner: regressions.examiner,
         marks: Some(Arc::new(RegressionMarks(stores.regressions))),
-        metrics: ground.metrics.clone(),
+        metrics: m.metrics.clone(),
     };
-    let watcher = watch::start(&settings.watch, needs, tasks)?;
-    bors.trends = Some(web::Data::new(watcher.trends));
-    bors.regressions = Some(web::Data::new(regressions.service));
-    bors.checks.extend(remote.checks);
-    bors.watched_profiles = Some(profiles);
+    let watcher = watch::start(&settings.watch, needs, &mut m.tasks)?;
+    m.bors.trends = Some(web::Data::new(watcher.trends));
+    m.bors.regressions = Some(web::Data::new(regressions.service));
+    m.bors.checks.extend(remote.checks);
+    m.bors.watched_profiles = Some(profiles);
     Ok(())
 }

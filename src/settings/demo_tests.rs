@@ -12,9 +12,9 @@ use pf_commits::git::GitRepository;
 use pf_commits::range::{name_suspects, RangeAsked};
 use pf_commits::suspects::model::{CodeSpan, LineRange, Role, Why};
 use pf_commits::suspects::{repo_path, span_of};
-use pf_formats::pprof::encode::{parse_folded, Frame};
-use pf_formats::pprof::proto;
 use pf_model::FunctionSite;
+use pf_pprof::encode::{parse_folded, Frame};
+use pf_pprof::proto;
 
 const VALIDATOR: &str = "src/main/java/com/example/ledger/EntryValidator.java";
 const CULPRIT: &str = "Compile the validation pattern per entry";

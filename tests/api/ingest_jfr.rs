@@ -115,7 +115,7 @@ async fn a_jfr_file_in_the_profiles_directory_is_read() {
 /// `Hot.spin`'s samples fall on the lines of its loop in tests/jvm/Workload.java (10–18).
 #[test]
 fn a_jfrs_frames_keep_their_source_lines() {
-    let profile = pf_formats::pprof::jfr::jfr_combined(&jfr_bytes()).unwrap();
+    let profile = pf_pprof::jfr::jfr_combined(&jfr_bytes()).unwrap();
     let name = |i: i64| String::from_utf8_lossy(&profile.string_table[i as usize]).into_owned();
     let spin = profile
         .function

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pf_formats::pprof::{decompress, proto, Limits};
+use pf_pprof::{decompress, proto, Limits};
 use prost::Message;
 
 use crate::helpers::{assert_error, json_with_status, self_samples, spawn_app_with, REAL_PROGRAMS};

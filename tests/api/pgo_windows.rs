@@ -2,7 +2,7 @@
 //! of many pushes merged on every core into one sample per stack, apps without CPU data, and bad
 //! parameters.
 
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with};
 use crate::pgo::{decoded, text, totals};

@@ -8,8 +8,8 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
-use pf_formats::pprof::proto;
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_pprof::proto;
 use serde_json::Value;
 
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use pf_formats::formats::pyroscope_api::paths;
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
 use pf_model::{ProfileType, SliceSecs};
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
 use serde_json::{json, Value};
 
 use crate::helpers::{eventually, json_with_status, spawn_app_with, TestApp};

@@ -1,7 +1,6 @@
-//! The profile formats, pure: pprof (`pprof/`: decoded within bounds, JFR made into pprof,
-//! merged, encoded) and the others Pyroscope speaks (`formats/`: its flame graphs and the
-//! messages of its Connect APIs). One crate because each reads the other: a flame graph's
-//! statistics are pprof's, and Pyroscope's messages carry pprof.
+//! Pyroscope's formats, pure: its flame graphs (`formats/flamegraph/`: read in one pass, their
+//! statistics, merged, written) and the messages of its Connect APIs (`formats/pyroscope_api/`,
+//! generated from proto/ by build.rs). pprof is the crate `pf-pprof`, over this one: a pprof's
+//! statistics are the flame graph's.
 
 pub mod formats;
-pub mod pprof;

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use super::jfr_push::jfr_pushed;
 use super::name::parse_name;
-use pf_formats::pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
+use pf_pprof::encode::{parse_folded, profile, to_bytes, Header, Stack};
 use pf_profile_files::{IngestError, Pushed};
 
 /// The query of `POST /ingest`, as Pyroscope's agents send it: read once, by the route and by

@@ -62,11 +62,11 @@ fn folded_text_becomes_a_pprof_of_samples_at_the_sample_rate() {
     assert_eq!(pushed[0].app, "web");
     assert_eq!(pushed[0].labels.pairs(), [("version", "2")]);
     assert_eq!(pushed[0].window, Some((1_700_000_000, 1_700_000_010)));
-    let limits = pf_formats::pprof::Limits {
+    let limits = pf_pprof::Limits {
         max_decoded_bytes: 1 << 20,
         max_stack_depth: 100,
     };
-    let parsed = pf_formats::pprof::parse_file(&pushed[0].pprof, limits).unwrap();
+    let parsed = pf_pprof::parse_file(&pushed[0].pprof, limits).unwrap();
     assert_eq!(parsed.sample_types[0].name(), "samples/count");
     assert_eq!(
         parsed.period_type.as_ref().map(|t| t.name()).as_deref(),
@@ -84,11 +84,11 @@ fn lines_count_one_per_stack_and_an_empty_body_is_no_profile() {
         "x;y\nx;y\nx;z\n".into(),
     )
     .unwrap();
-    let limits = pf_formats::pprof::Limits {
+    let limits = pf_pprof::Limits {
         max_decoded_bytes: 1 << 20,
         max_stack_depth: 100,
     };
-    let parsed = pf_formats::pprof::parse_file(&pushed[0].pprof, limits).unwrap();
+    let parsed = pf_pprof::parse_file(&pushed[0].pprof, limits).unwrap();
     assert_eq!(parsed.stats(0).unwrap().total_samples, 3);
     let none = ingest_within(&query("a", None), BodyForm::Folded, "\n\n".into()).unwrap();
     assert!(none.is_empty());

@@ -3,7 +3,7 @@
 //! compresses them. One push per logical type the recording has events of.
 
 use super::push::gunzip;
-use pf_formats::pprof::jfr::{jfr_profiles, JfrError};
+use pf_pprof::jfr::{jfr_profiles, JfrError};
 use pf_profile_files::{IngestError, Pushed};
 use prost::Message;
 

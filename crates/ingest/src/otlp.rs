@@ -14,7 +14,7 @@ use prost::Message;
 
 use super::model::WireEncoding;
 use super::push::ungzipped;
-use pf_formats::pprof::proto;
+use pf_pprof::proto;
 use pf_profile_files::{label_name, pushed_app, IngestError, LabelSet, Pushed};
 
 /// What an export becomes: the profiles read, and why the others were not.

@@ -6,7 +6,7 @@ use opentelemetry_proto::tonic::profiles::v1development::{
 use opentelemetry_proto::tonic::resource::v1::Resource;
 
 use super::*;
-use pf_formats::pprof::{parse_file, parse_file_where, Limits};
+use pf_pprof::{parse_file, parse_file_where, Limits};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 1 << 20,

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use pf_formats::formats::pyroscope_api::push::PushRequest;
 
 use super::model::WireEncoding;
-use pf_formats::pprof::gzip::GzipError;
+use pf_pprof::gzip::GzipError;
 use pf_profile_files::{label_name, pushed_app, IngestError, LabelSet, Pushed};
 
 /// The profiles of a `Push` body (already un-gzipped by its `Content-Encoding`, within
@@ -79,7 +79,7 @@ pub(super) fn ungzipped(
 
 /// A gzip body, within `limit` bytes once decompressed.
 pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, IngestError> {
-    pf_formats::pprof::gzip::gunzip(body, limit).map_err(|e| match e {
+    pf_pprof::gzip::gunzip(body, limit).map_err(|e| match e {
         GzipError::TooLarge { limit } => IngestError::TooLarge(format!(
             "the body is larger than {limit} bytes once decompressed"
         )),

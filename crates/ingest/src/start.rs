@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use super::intake::{Intake, IntakeLimits};
 use super::settings::IngestSettings;
-use pf_formats::pprof::Limits;
 use pf_infra::tasks::{StartError, Tasks};
 use pf_infra::telemetry::Metrics;
 use pf_model::SliceSecs;
+use pf_pprof::Limits;
 use pf_profile_files::ProfileDir;
 use pf_profile_files::{keep_tidy, store_status, ProfileStore, StoreBounds};
 

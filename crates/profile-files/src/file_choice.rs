@@ -3,8 +3,8 @@
 //! file has, read with the file's period type, and the profile-type ID reported for it.
 
 use crate::dir::listed::ProfileFile;
-use pf_formats::pprof::SampleType;
 use pf_model::ProfileType;
+use pf_pprof::SampleType;
 
 /// The pprof sample type chosen for a logical type, and the ID reported for it.
 pub(super) struct Chosen {
@@ -113,8 +113,8 @@ fn counts_as(
 #[cfg(test)]
 mod tests {
     use super::counts_as;
-    use pf_formats::pprof::SampleType;
     use pf_model::ProfileType;
+    use pf_pprof::SampleType;
 
     fn t(kind: &str, unit: &str) -> SampleType {
         SampleType {

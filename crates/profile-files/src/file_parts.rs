@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use super::labelled_files::merge_labelled;
 use crate::dir::listed::ProfileFile;
-use pf_formats::pprof::Limits;
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, TimeWindow};
+use pf_pprof::Limits;
 use pf_profiles::PartsRead;
 
 const NANOS: i64 = 1_000_000_000;

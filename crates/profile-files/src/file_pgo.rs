@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::{files_of, FileProfileData};
 use crate::dir::listed::ProfileFile;
 use crate::labelled_files::keeping;
-use pf_formats::pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
 use pf_infra::sor::SorError;
 use pf_model::ProfileType;
+use pf_pprof::{encode::to_bytes, CpuMerge, Limits, SampleFilter};
 use pf_profiles::PgoQuery;
 
 impl FileProfileData {

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::labelled_files::keeping;
 use crate::dir::listed::ProfileFile;
-use pf_formats::pprof::{function_sites, Limits, SampleFilter};
 use pf_model::{FunctionSite, LabelSelector};
+use pf_pprof::{function_sites, Limits, SampleFilter};
 
 /// The sites of the functions of `files` in `sample_type` (`type/unit`) whose samples
 /// `labels` select, by name then file: a site's sampled lines are those of every file, its

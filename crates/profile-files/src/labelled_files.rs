@@ -7,9 +7,9 @@ use std::sync::{Mutex, PoisonError};
 
 use crate::dir::listed::ProfileFile;
 use pf_formats::formats::flamegraph::FlameGraphStats;
-use pf_formats::pprof::{parse_file_where, Limits, StackTree};
 use pf_infra::sor::SorError;
 use pf_model::{LabelFilter, LabelSelector};
+use pf_pprof::{parse_file_where, Limits, StackTree};
 use pf_profiles::weights;
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. Without

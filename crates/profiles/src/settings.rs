@@ -35,8 +35,8 @@ pub struct ProfilesSettings {
 
 impl ProfilesSettings {
     /// The bounds of every profile read (`max_decoded_bytes`, `max_stack_depth`).
-    pub fn limits(&self) -> pf_formats::pprof::Limits {
-        pf_formats::pprof::Limits {
+    pub fn limits(&self) -> pf_pprof::Limits {
+        pf_pprof::Limits {
             max_decoded_bytes: self.max_decoded_bytes.get(),
             max_stack_depth: self.max_stack_depth.get(),
         }

@@ -3,8 +3,8 @@
 //! covers (its pprof duration; an instant counts as one second) over the time the window's files
 //! cover together, so one source's snapshots average, and sources that run side by side add up.
 
-use pf_formats::pprof::Weight;
 use pf_model::saturate;
+use pf_pprof::Weight;
 
 const NANOS: i64 = 1_000_000_000;
 

@@ -15,10 +15,10 @@ use pf_formats::formats::pyroscope_api::{
     SelectMergeStacktracesRequest, SelectMergeStacktracesResponse, SelectSeriesRequest,
     SelectSeriesResponse, StackTraceSelector,
 };
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
-use pf_formats::pprof::stacks_of_tree;
 use pf_http::error::ApiError;
 use pf_model::{is_label_name, CallTree, LabelSelector};
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_pprof::stacks_of_tree;
 use pf_profile_files::merge_labelled;
 
 mod grouping;

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use pf_formats::pprof::Limits;
 use pf_model::ProfileType;
+use pf_pprof::Limits;
 
 /// What the querier reads files by: their bounds and the sample-type table of `/profiles`.
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use pf_formats::formats::pyroscope_api::{paths, GetProfileStatsRequest};
-use pf_formats::pprof::{decompress, proto, Limits};
+use pf_pprof::{decompress, proto, Limits};
 use prost::Message;
 use serde_json::Value;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

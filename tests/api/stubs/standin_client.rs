@@ -8,7 +8,7 @@ use pf_formats::formats::pyroscope_api::{
     paths, FlameGraph, LabelValuesRequest, LabelValuesResponse, ProfileFormat,
     SelectMergeProfileRequest, SelectMergeStacktracesRequest, SelectMergeStacktracesResponse,
 };
-use pf_formats::pprof::{parse_file, Limits};
+use pf_pprof::{parse_file, Limits};
 use prost::Message;
 use serde::de::DeserializeOwned;
 use serde::Serialize;

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pf_formats::formats::pyroscope_api::profile::Profile;
-use pf_formats::pprof::{decompress, parse_file, Limits};
+use pf_pprof::{decompress, parse_file, Limits};
 use prost::Message;
 
 /// The bounds pushed profiles are read within.

@@ -1,11 +1,11 @@
-//! Profile formats, pure, other than pprof (`crates/formats/src/pprof/`): Pyroscope's flame graphs and the
-//! messages of its Connect APIs.
+//! Pyroscope's formats: its flame graphs and the messages of its Connect APIs.
 
 pub mod flamegraph;
 pub mod pyroscope_api;
-// The shared test profiles name `super::pprof`.
+// The shared test profiles name `super::pprof` (their pprof form is the pprof crate's tests').
 #[cfg(test)]
-use crate::pprof;
+use pf_pprof as pprof;
 #[cfg(test)]
+#[allow(dead_code)]
 #[path = "../../../../tests/common/testdata.rs"]
 pub(crate) mod testdata;

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pf_formats::pprof::ParsedProfile;
+use pf_pprof::ParsedProfile;
 
 /// One readable file.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pf_formats::pprof::{parse_file, Limits, ParsedProfile, PprofError};
+use pf_pprof::{parse_file, Limits, ParsedProfile, PprofError};
 
 /// Reads `files`, as many at once as there are cores; the results in the files' order. A
 /// reader that panics (no content should make one) panics the scan, as on one core.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::app_dir::app_dirs;
 use super::read::{read_all, replaced_by_compaction, sorted_entries};
-use pf_formats::pprof::{Limits, ParsedProfile, PprofError};
+use pf_pprof::{Limits, ParsedProfile, PprofError};
 
 /// Called once for each version of each file that is skipped.
 pub type OnSkip = Arc<dyn Fn(&Path, &PprofError) + Send + Sync>;

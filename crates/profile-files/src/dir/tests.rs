@@ -3,8 +3,8 @@
 
 use super::listed::ProfileFile;
 use super::source;
-use pf_formats::pprof::encode::{self, Header};
-use pf_formats::pprof::test_profiles::{cpu_header, stacks, timed, LIMITS};
+use pf_pprof::encode::{self, Header};
+use pf_pprof::test_profiles::{cpu_header, stacks, timed, LIMITS};
 
 #[test]
 fn a_file_counts_in_the_one_window_holding_its_start() {

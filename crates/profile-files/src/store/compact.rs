@@ -15,8 +15,8 @@ use super::merge::{merge, shape};
 use super::sweep::stored_in;
 use super::write::{placed, staged, stored_name};
 use crate::{app_dirs, COMPACTION_JOURNAL};
-use pf_formats::pprof::{decompress, proto, Limits};
 use pf_model::SliceSecs;
+use pf_pprof::{decompress, proto, Limits};
 
 const JOURNAL: &str = COMPACTION_JOURNAL;
 

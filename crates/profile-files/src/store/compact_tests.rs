@@ -1,6 +1,6 @@
 use super::*;
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
-use pf_formats::pprof::parse_file;
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_pprof::parse_file;
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 1 << 20,
@@ -106,7 +106,7 @@ async fn while_a_journal_stands_the_reader_counts_the_merged_file_and_not_its_so
     let root = tempfile::tempdir().unwrap();
     let app = root.path().join("busy");
     let merged = midway(&app);
-    let skip = std::sync::Arc::new(|_: &Path, _: &pf_formats::pprof::PprofError| {});
+    let skip = std::sync::Arc::new(|_: &Path, _: &pf_pprof::PprofError| {});
     let dir = ProfileDir::new(
         root.path().to_path_buf(),
         LIMITS,

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use pf_formats::pprof::{proto, Weight};
 use pf_model::saturate;
+use pf_pprof::{proto, Weight};
 
 /// Whether two profiles can be merged: the same sample types and period type, by name.
 pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {

@@ -1,6 +1,6 @@
 use super::*;
-use pf_formats::pprof::encode::{profile, Header, Stack};
-use pf_formats::pprof::{parse_file, Limits};
+use pf_pprof::encode::{profile, Header, Stack};
+use pf_pprof::{parse_file, Limits};
 use prost::Message;
 
 fn one(time_secs: i64, version: &str, stacks: &[(&[&str], i64)]) -> proto::Profile {
@@ -57,7 +57,7 @@ fn merged_profiles_sum_the_same_stacks_and_keep_each_samples_labels() {
         [("hot", 75), ("cold", 30), ("other", 25), ("main", 0)]
     );
     let v2 = |pairs: &[(&str, &str)]| pairs.contains(&("version", "2"));
-    let only_v2 = pf_formats::pprof::parse_file_where(&bytes, limits, Some(&v2));
+    let only_v2 = pf_pprof::parse_file_where(&bytes, limits, Some(&v2));
     assert_eq!(only_v2.unwrap().stats(0).unwrap().total_samples, 30);
 }
 
@@ -80,12 +80,12 @@ fn merged_profiles_keep_where_their_functions_live() {
         max_decoded_bytes: 1 << 20,
         max_stack_depth: 16,
     };
-    let placed = pf_formats::pprof::test_profiles::placed();
+    let placed = pf_pprof::test_profiles::placed();
     let mut later = placed.clone();
     later.time_nanos = 10_000_000_000;
     let merged = merge(&[placed.clone(), later], &[]).encode_to_vec();
     for index in [0, 1] {
-        let sites = |b: &[u8]| pf_formats::pprof::function_sites(b, limits, index, None);
+        let sites = |b: &[u8]| pf_pprof::function_sites(b, limits, index, None);
         let before = sites(&placed.encode_to_vec()).unwrap();
         assert!(before.iter().any(|s| s.start_line.is_some()));
         assert_eq!(sites(&merged).unwrap(), before);

@@ -6,7 +6,7 @@
 use std::io::Write;
 
 use super::pushed::{IngestError, LabelSet, Pushed};
-use pf_formats::pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
+use pf_pprof::{decompress, proto, DecodedPprof, Limits, PprofError};
 
 const NANOS: i64 = 1_000_000_000;
 

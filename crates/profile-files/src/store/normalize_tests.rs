@@ -1,7 +1,7 @@
 use super::*;
 use crate::store::LabelSet;
-use pf_formats::pprof::encode::{profile, to_bytes, Header, Stack};
-use pf_formats::pprof::{parse_file, parse_file_where};
+use pf_pprof::encode::{profile, to_bytes, Header, Stack};
+use pf_pprof::{parse_file, parse_file_where};
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 1 << 20,

@@ -14,8 +14,8 @@ use super::pushed::{IngestError, Pushed};
 use super::sweep::{self, Swept};
 use super::write;
 use crate::ProfileDir;
-use pf_formats::pprof::Limits;
 use pf_model::SliceSecs;
+use pf_pprof::Limits;
 
 /// Why the store did not keep a push.
 #[derive(Debug, thiserror::Error)]

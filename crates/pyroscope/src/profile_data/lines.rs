@@ -11,11 +11,11 @@ use bytes::Bytes;
 
 use super::PyroscopeProfileData;
 use crate::client::PprofAsked;
-use pf_formats::pprof::{encode::to_bytes, function_sites, CpuMerge};
 use pf_infra::sor::coalescing::Coalescing;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, FunctionSite, LabelSelector, ProfileType, TimeWindow};
+use pf_pprof::{encode::to_bytes, function_sites, CpuMerge};
 use pf_profiles::{PgoQuery, ProfileQuery};
 
 /// Total size of cached merged pprofs, in KiB.
@@ -107,7 +107,7 @@ impl PyroscopeProfileData {
         })
         .await
         .map_err(|e| SorError::Unexpected(format!("reading a merged profile failed: {e}")))?
-        .map_err(|e: pf_formats::pprof::PprofError| {
+        .map_err(|e: pf_pprof::PprofError| {
             SorError::Upstream(format!("Pyroscope's merged profile is unreadable: {e}"))
         })
     }

@@ -3,9 +3,9 @@
 //! file's samples splits the file by its values, each read with the samples that carry it (and
 //! once more for the samples without it).
 
-use pf_formats::pprof::Limits;
 use pf_http::error::ApiError;
 use pf_model::{LabelSelector, MatchOp, Matcher};
+use pf_pprof::Limits;
 use pf_profile_files::{merge_labelled, ProfileFile};
 
 use super::super::pick::{Picked, SeriesLabels};

@@ -181,7 +181,7 @@ fn tree_bytes_are_base64_in_json() {
 
 /// A pprof as the service's own encoder writes it, uncompressed.
 fn encoded_pprof() -> bytes::Bytes {
-    use crate::pprof::encode;
+    use pf_pprof::encode;
     let header = encode::Header {
         sample_types: vec![("cpu".into(), "nanoseconds".into())],
         time_nanos: 4_000_000_000,

@@ -14,7 +14,7 @@ use super::error::PprofError;
 use super::profile::Limits;
 use super::proto;
 use super::wire::SampleParts;
-use crate::pprof::jfr::is_jfr;
+use crate::jfr::is_jfr;
 
 /// A decompressed pprof, decoded once and checked as the reader checks it.
 pub struct DecodedPprof<'a> {

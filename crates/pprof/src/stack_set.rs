@@ -84,7 +84,7 @@ impl StackSet {
 
 #[cfg(test)]
 mod tests {
-    use crate::pprof::stack_set::StackSet;
+    use crate::stack_set::StackSet;
 
     #[test]
     fn each_stack_once_in_the_order_first_seen() {

@@ -46,7 +46,7 @@ pub fn gunzip(raw: &[u8], limit: u64) -> Result<Vec<u8>, GzipError> {
 mod tests {
     use std::io::Write;
 
-    use crate::pprof::gzip::{gunzip, GzipError};
+    use crate::gzip::{gunzip, GzipError};
 
     fn gz(data: &[u8]) -> Vec<u8> {
         let mut w = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

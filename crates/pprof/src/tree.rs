@@ -8,7 +8,7 @@ use super::error::PprofError;
 use super::file_tree::{FileTree, NONE};
 use super::hash::BuildIntHasher;
 use super::profile::ParsedProfile;
-use crate::formats::flamegraph::{FlameGraphStats, FlamegraphError};
+use pf_formats::formats::flamegraph::{FlameGraphStats, FlamegraphError};
 use pf_model::saturate;
 
 /// A factor `num / den` applied to the values of a file merged into a tree.

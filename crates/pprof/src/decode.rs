@@ -15,8 +15,8 @@ use super::tables::{sample_type, Locations};
 use super::tree::StackTree;
 use super::walk::{add_samples, Encoded, SampleFilter, SampleSink};
 use super::wire::wire_error;
-use crate::pprof::gzip::{gunzip, GzipError};
-use crate::pprof::jfr::{is_jfr, jfr_combined};
+use crate::gzip::{gunzip, GzipError};
+use crate::jfr::{is_jfr, jfr_combined};
 
 /// Decompresses (when the content is gzip) within the size bound.
 pub fn decompress(raw: &[u8], limits: Limits) -> Result<Cow<'_, [u8]>, PprofError> {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::file_tree::FileTree;
-use crate::formats::flamegraph::{FlameGraphStats, FlamegraphError};
+use pf_formats::formats::flamegraph::{FlameGraphStats, FlamegraphError};
 
 /// How much a file may ask of the service.
 #[derive(Debug, Clone, Copy)]

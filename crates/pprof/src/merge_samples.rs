@@ -5,11 +5,11 @@ use std::borrow::Cow;
 use std::num::NonZeroUsize;
 
 use super::{CpuMerge, GO_PERIOD_NANOS};
-use crate::pprof::error::PprofError;
-use crate::pprof::proto;
-use crate::pprof::tables::IdMap;
-use crate::pprof::walk::keeps;
-use crate::pprof::wire::{for_each_sample, read_sample, unpack, SampleParts};
+use crate::error::PprofError;
+use crate::proto;
+use crate::tables::IdMap;
+use crate::walk::keeps;
+use crate::wire::{for_each_sample, read_sample, unpack, SampleParts};
 
 /// Where one file's value of a sample is read from, and how it becomes Go's two values.
 pub(super) struct Reading {

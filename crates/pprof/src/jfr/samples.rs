@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::labels::ContextLabels;
-use crate::pprof::proto;
+use crate::proto;
 
 /// Execution samples (a count; times the sampling period when emitted).
 pub const EXEC: usize = 0;

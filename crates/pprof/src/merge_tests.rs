@@ -5,10 +5,10 @@
 use std::num::NonZeroUsize;
 
 use super::CpuMerge;
-use crate::pprof::encode::to_bytes;
-use crate::pprof::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
-use crate::pprof::test_profiles::LIMITS;
-use crate::pprof::SampleFilter;
+use crate::encode::to_bytes;
+use crate::proto::{Function, Label, Line, Location, Profile, Sample, ValueType};
+use crate::test_profiles::LIMITS;
+use crate::SampleFilter;
 
 const MS: i64 = 1_000_000;
 

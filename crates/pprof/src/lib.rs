@@ -1,5 +1,6 @@
-//! pprof, pure: message types, decoding (gzip within a bound, JFR recordings made into pprof
-//! first), the stack tree, merging and encoding. The statistics come from the flame-graph path's aggregation (`tree_stats`), so a
+//! pprof, pure: message types (generated from proto/pprof by build.rs), decoding (gzip within a
+//! bound, JFR recordings made into pprof first), the stack tree, merging and encoding. The
+//! statistics come from the flame-graph path's aggregation (`pf_formats`' `tree_stats`), so a
 //! file and Pyroscope's flame graph of the same stacks give the same numbers.
 
 mod decode;
@@ -36,3 +37,13 @@ pub use walk::SampleFilter;
 pub mod test_profiles;
 #[cfg(test)]
 mod tests;
+// The shared test profiles name `super::pprof` and `super::flamegraph`.
+#[cfg(test)]
+use crate as pprof;
+#[cfg(test)]
+use pf_formats::formats::flamegraph;
+// Each includer uses a different part of it.
+#[cfg(test)]
+#[allow(dead_code)]
+#[path = "../../../tests/common/testdata.rs"]
+mod testdata;

@@ -4,7 +4,7 @@
 use super::super::encode::to_bytes;
 use super::super::{parse_file, PprofError};
 use super::{function_sites, py_spy_place};
-use crate::pprof::test_profiles::{placed as profile, LIMITS};
+use crate::test_profiles::{placed as profile, LIMITS};
 use pf_model::FunctionSite;
 
 fn site(name: &str, file: &str, start_line: Option<u32>, sampled: &[u32]) -> FunctionSite {

@@ -13,7 +13,7 @@ use std::io::Cursor;
 
 use jfrs::reader::JfrReader;
 
-use crate::pprof::proto;
+use crate::proto;
 use chunks::check_framing;
 pub use chunks::is_jfr;
 use frames::{field, nanos, string, StackCache};

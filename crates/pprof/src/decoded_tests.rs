@@ -3,8 +3,8 @@ use std::collections::HashMap;
 use prost::Message;
 
 use super::*;
-use crate::pprof::encode::{profile, to_bytes, Header, Stack};
-use crate::pprof::parse_file;
+use crate::encode::{profile, to_bytes, Header, Stack};
+use crate::parse_file;
 
 const LIMITS: Limits = Limits {
     max_decoded_bytes: 1 << 20,
@@ -153,10 +153,10 @@ fn the_one_decode_refuses_what_the_reader_refuses_with_its_reason() {
 
 #[test]
 fn written_again_a_push_keeps_where_its_functions_live() {
-    let bytes = crate::pprof::test_profiles::placed().encode_to_vec();
+    let bytes = crate::test_profiles::placed().encode_to_vec();
     let written = DecodedPprof::read(&bytes, LIMITS).unwrap().encode(&[]);
     for index in [0, 1] {
-        let sites = |b: &[u8]| crate::pprof::function_sites(b, LIMITS, index, None);
+        let sites = |b: &[u8]| crate::function_sites(b, LIMITS, index, None);
         let before = sites(&bytes).unwrap();
         assert!(before.iter().any(|s| s.start_line.is_some()));
         assert_eq!(sites(&written).unwrap(), before);

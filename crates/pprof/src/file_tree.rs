@@ -3,7 +3,7 @@
 //! their children and each node's children are contiguous, so totals take one backward pass
 //! and the flame graph's node list one forward pass.
 
-use crate::formats::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError};
+use pf_formats::formats::flamegraph::{tree_stats, FlameGraphStats, FlamegraphError};
 use pf_model::{CallTree, TreeNode};
 
 /// No node: the root's parent.

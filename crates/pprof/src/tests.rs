@@ -6,8 +6,8 @@ use super::encode::{self, Stack};
 use super::proto::{Function, Line, Location, Profile, Sample, ValueType};
 use super::test_profiles::{cpu_header, stacks, LIMITS};
 use super::*;
-use crate::formats::flamegraph::{analyse, FlameGraphStats, TRUNCATED_NAME};
-use crate::formats::testdata;
+use crate::testdata;
+use pf_formats::formats::flamegraph::{analyse, FlameGraphStats, TRUNCATED_NAME};
 
 fn stats_of(profiles: &[&ParsedProfile]) -> FlameGraphStats {
     let mut tree = StackTree::default();

@@ -212,7 +212,7 @@ fn label(mut buf: &[u8]) -> Result<(i64, i64), PprofError> {
 mod unpack_tests {
     use prost::encoding::encode_varint;
 
-    use crate::pprof::wire::unpack;
+    use crate::wire::unpack;
 
     #[test]
     fn ids_of_every_length_read_as_prost_wrote_them() {
