@@ -9,7 +9,7 @@ use crate::dir::listed::ProfileFile;
 use pf_formats::formats::flamegraph::FlameGraphStats;
 use pf_infra::sor::SorError;
 use pf_model::{LabelFilter, LabelSelector};
-use pf_pprof::{parse_file_where, Limits, StackTree};
+use pf_pprof::{parse_file_where, Limits, StackTree, Weight};
 use pf_profiles::weights;
 
 /// The samples of `files` with `sample_type` that `labels` select, merged and ranked. Without
@@ -28,15 +28,8 @@ pub fn merge_labelled<'a>(
     }
     let filter = labels.filter();
     let keep = keeping(&filter);
-    let files: Vec<(&ProfileFile, usize)> = files
-        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
-        .collect();
-    let weights = weights(
-        files
-            .iter()
-            .map(|(f, _)| (f.time_nanos, f.profile.duration_nanos)),
-        snapshots,
-    );
+    let files = holding(files, sample_type);
+    let weights = file_weights(&files, snapshots);
     let mut tree = StackTree::default();
     for ((file, index), weight) in files.into_iter().zip(weights) {
         let read = std::fs::read(&file.path)
@@ -63,18 +56,11 @@ pub fn merge_cached<'a>(
     sample_type: &str,
     snapshots: bool,
 ) -> Result<FlameGraphStats, String> {
-    let files: Vec<(&ProfileFile, usize)> = files
-        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
-        .collect();
+    let files = holding(files, sample_type);
     if let [(one, index)] = files.as_slice() {
         return one.profile.stats(*index).map_err(|e| e.to_string());
     }
-    let weights = weights(
-        files
-            .iter()
-            .map(|(f, _)| (f.time_nanos, f.profile.duration_nanos)),
-        snapshots,
-    );
+    let weights = file_weights(&files, snapshots);
     let mut tree = StackTree::default();
     for ((f, i), weight) in files.into_iter().zip(weights) {
         tree.add_weighted(&f.profile, i, weight)
@@ -130,4 +116,24 @@ pub fn label_values<'a>(
 
 fn failed(file: &ProfileFile, e: &dyn std::fmt::Display) -> SorError {
     SorError::Upstream(format!("profile file {}: {e}", file.path.display()))
+}
+
+/// The files that hold `sample_type`, each with the index of its values.
+fn holding<'a>(
+    files: impl Iterator<Item = &'a ProfileFile>,
+    sample_type: &str,
+) -> Vec<(&'a ProfileFile, usize)> {
+    files
+        .filter_map(|f| Some((f, f.value_index(sample_type)?)))
+        .collect()
+}
+
+/// Each file's weight in its window, from its time and duration.
+fn file_weights(files: &[(&ProfileFile, usize)], snapshots: bool) -> Vec<Weight> {
+    weights(
+        files
+            .iter()
+            .map(|(f, _)| (f.time_nanos, f.profile.duration_nanos)),
+        snapshots,
+    )
 }

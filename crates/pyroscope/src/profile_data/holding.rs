@@ -9,14 +9,13 @@ use std::sync::Arc;
 
 use tokio::time::Instant;
 
+use super::inuse::level_of;
 use super::PyroscopeProfileData;
-use crate::client::{profile_points, SeriesAsked};
+use crate::client::SeriesAsked;
 use pf_formats::formats::pyroscope_api::Series;
 use pf_infra::sor::SorError;
 use pf_model::{ProfileType, TimeWindow};
-use pf_profiles::level_of_series;
-use pf_profiles::PyroscopeApi;
-use pf_profiles::{HeldApp, Holding};
+use pf_profiles::{HeldApp, Holding, PyroscopeApi};
 
 /// The label that names a series' profile type.
 const TYPE_LABEL: &str = "__profile_type__";
@@ -123,7 +122,7 @@ impl PyroscopeProfileData {
     }
 
     /// The apps with snapshots of `id`, every series apart (grouped by every label name), one
-    /// point per snapshot: the level of each app as [`level_of_series`] makes it.
+    /// point per snapshot: the level of each app as [`level_of`] makes it.
     async fn snapshot_apps(
         &self,
         id: &str,
@@ -145,16 +144,7 @@ impl PyroscopeProfileData {
         };
         let series = self.client.select_series(&asked, deadline).await?;
         Ok(self.by_app(id, &series, labels, |app_series: &[&Series]| {
-            let points: Vec<Vec<(i64, f64)>> = app_series
-                .iter()
-                .map(|s| {
-                    profile_points(s)
-                        .into_iter()
-                        .map(|p| (p.time_ms.saturating_mul(1_000_000), p.value))
-                        .collect()
-                })
-                .collect();
-            Some(level_of_series(&points))
+            Some(level_of(app_series.iter().copied()))
         }))
     }
 

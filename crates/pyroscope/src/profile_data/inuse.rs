@@ -8,6 +8,7 @@ use tokio::time::Instant;
 use super::{ProfileKey, PyroscopeProfileData};
 use crate::client::{profile_points, SeriesAsked};
 use pf_formats::formats::flamegraph::{scaled, FlameGraphStats};
+use pf_formats::formats::pyroscope_api::Series;
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, MatchOp, Matcher, ProfileType};
 use pf_profiles::level_of_series;
@@ -78,17 +79,23 @@ impl PyroscopeProfileData {
             step_secs: PROFILE_STEP_SECS,
         };
         let series = self.client.select_series(&asked, deadline).await?;
-        let points: Vec<Vec<(i64, f64)>> = series
-            .iter()
-            .map(|s| {
-                profile_points(s)
-                    .into_iter()
-                    .map(|p| (p.time_ms.saturating_mul(1_000_000), p.value))
-                    .collect()
-            })
-            .collect();
-        Ok(level_of_series(&points))
+        Ok(level_of(&series))
     }
+}
+
+/// The in-use level of `series`, each a snapshot's time and value, as [`level_of_series`]
+/// makes it.
+pub(super) fn level_of<'s>(series: impl IntoIterator<Item = &'s Series>) -> f64 {
+    let points: Vec<Vec<(i64, f64)>> = series
+        .into_iter()
+        .map(|s| {
+            profile_points(s)
+                .into_iter()
+                .map(|p| (p.time_ms.saturating_mul(1_000_000), p.value))
+                .collect()
+        })
+        .collect();
+    level_of_series(&points)
 }
 
 /// The label holding a series' profile-type ID.
