@@ -49,10 +49,10 @@ impl ProfilesSettings {
         if configured.is_absolute() || configured.is_dir() {
             return configured.to_path_buf();
         }
-        // This crate sits two folders below the checkout.
-        let built = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(configured);
+        // This crate sits two folders below the checkout (`crates/profiles`).
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checkout = manifest.ancestors().nth(2).unwrap_or(manifest);
+        let built = checkout.join(configured);
         if built.is_dir() {
             built
         } else {
