@@ -158,8 +158,8 @@ fn profile_data(m: &mut Started<'_>) -> Result<(), StartupError> {
         return Ok(());
     }
     let source = start_profile_source(settings, &m.metrics)?;
-    m.checks.push(source.check);
-    m.hosted.profile_data = Some(source.sor);
+    m.checks.push(source.parts.check);
+    m.hosted.profile_data = Some(source.parts.sor);
     let sections = IntakeSettings {
         ingest: &settings.ingest,
         app_label: &settings.pyroscope.app_label,

@@ -4,18 +4,16 @@
 use std::sync::Arc;
 
 use crate::settings::Settings;
-use pf_infra::probe::HealthCheck;
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
 use pf_profile_files::start::SourceSettings;
 use pf_profile_files::ProfileDir;
-use pf_profiles::ProfileDataSor;
+use pf_profiles::SourceParts;
 
-/// A started Profile Data: the SOR, its `/health` check, and the files pushes are kept among
+/// A started Profile Data: its SOR and `/health` check, and the files pushes are kept among
 /// (or, reading Pyroscope, its URL without credentials: pushes go there).
 pub(super) struct ProfileSource {
-    pub(super) sor: Arc<dyn ProfileDataSor>,
-    pub(super) check: Arc<dyn HealthCheck>,
+    pub(super) parts: SourceParts,
     pub(super) files: Result<Arc<ProfileDir>, String>,
 }
 
@@ -28,10 +26,9 @@ pub(super) fn start_profile_source(
     metrics: &Arc<Metrics>,
 ) -> Result<ProfileSource, StartError> {
     if let Some(url) = &settings.pyroscope.url {
-        let parts = pf_pyroscope::start(&settings.pyroscope, &settings.profiles, metrics)?;
+        let parts = pf_pyroscope::start(url, &settings.pyroscope, &settings.profiles, metrics)?;
         return Ok(ProfileSource {
-            sor: parts.sor,
-            check: parts.check,
+            parts,
             files: Err(pf_pyroscope::without_credentials(url)),
         });
     }
@@ -41,8 +38,7 @@ pub(super) fn start_profile_source(
     };
     let (parts, dir) = pf_profile_files::start::start(sections, metrics);
     Ok(ProfileSource {
-        sor: parts.sor,
-        check: parts.check,
+        parts,
         files: Ok(dir),
     })
 }

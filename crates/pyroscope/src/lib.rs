@@ -19,22 +19,16 @@ use pf_profiles::{ProfilesSettings, PyroscopeSettings};
 use client::check::PyroscopeCheck;
 pub use profile_data::PyroscopeProfileData;
 
-/// Profile Data from Pyroscope at `pyroscope.url`.
+/// Profile Data from Pyroscope at `url` (`pyroscope.url`).
 ///
 /// # Errors
-/// When `pyroscope.url` is not set, when `profiles.dir` is set as well, or when the client
-/// cannot be built from its settings.
+/// When `profiles.dir` is set as well, or when the client cannot be built from its settings.
 pub fn start(
+    url: &url::Url,
     pyroscope: &PyroscopeSettings,
     profiles: &ProfilesSettings,
     metrics: &Arc<Metrics>,
 ) -> Result<SourceParts, StartError> {
-    let Some(url) = &pyroscope.url else {
-        return Err(StartError {
-            key: "pyroscope.url",
-            reason: "is not set".into(),
-        });
-    };
     if let Some(dir) = &profiles.dir {
         return Err(StartError {
             key: "profiles.dir",
