@@ -6,25 +6,26 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
-
 use super::remote_sors::{RemoteSors, ALERT_RULE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::started::Started;
 use super::StartupError;
 use crate::settings::Function;
 use pf_alerts::start::{self as alerts, AlertNeeds};
+use pf_alerts::AlertEvaluationService;
 use pf_triage::start::load_rules;
 
-/// Starts the evaluator under the supervisor and leaves its dry-run service and the remote SORs'
-/// health checks with the BORs, when this process runs it.
-pub(super) fn start_alert_evaluator(m: &mut Started<'_>) -> Result<(), StartupError> {
+/// Starts the evaluator under the supervisor and answers its dry-run service, when this process
+/// runs it; the health checks of the remote SORs it uses go with the BORs'.
+pub(super) fn start_alert_evaluator(
+    m: &mut Started<'_>,
+) -> Result<Option<AlertEvaluationService>, StartupError> {
     let (settings, hosted) = (m.settings, &m.hosted);
     let Some(delivery) = m.delivery.as_ref() else {
-        return Ok(());
+        return Ok(None);
     };
     let hosts = settings.function.hosts(Function::AlertEvaluator);
     let Some(db) = m.database.as_ref().filter(|_| hosts) else {
-        return Ok(());
+        return Ok(None);
     };
     let mut remote = RemoteSors::new(settings, &m.metrics);
     let user = "the alert evaluator";
@@ -41,7 +42,6 @@ pub(super) fn start_alert_evaluator(m: &mut Started<'_>) -> Result<(), StartupEr
         metrics: m.metrics.clone(),
     };
     let service = alerts::start(&settings.alerts, needs, &mut m.tasks);
-    m.bors.alerts = Some(web::Data::new(service));
     m.bors.checks.extend(remote.checks);
-    Ok(())
+    Ok(Some(service))
 }

@@ -13,7 +13,6 @@ use super::watcher_stores::WatcherStores;
 use super::StartupError;
 use crate::settings::{Bor, BorVersion, Settings};
 use pf_alerts::rules::AlertRuleSor;
-use pf_alerts::AlertEvaluationService;
 use pf_baselines::{BaselineSor, CoalescedBaselines};
 use pf_diff_report::start::{self as diff_report, DiffNeeds};
 use pf_diff_report::DiffReportService;
@@ -24,7 +23,6 @@ use pf_history::HistorySor;
 use pf_infra::telemetry::Metrics;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
-use pf_regressions::service::RegressionService;
 use pf_triage::start::{self as triage, TriageNeeds};
 use pf_triage::TriageService;
 use pf_watch::{FleetSummarySor, TrendSor};
@@ -51,15 +49,7 @@ pub(super) struct Bors {
     pub(super) triage: Option<web::Data<TriageService>>,
     pub(super) diff: Option<web::Data<DiffReportService>>,
     pub(super) fleet: Option<web::Data<FleetSearchService>>,
-    /// The rule evaluator's dry run; hosted by `all`, where the rules and profiles are local.
-    pub(super) alerts: Option<web::Data<AlertEvaluationService>>,
-    /// The profile watcher's `/trends`.
-    pub(super) trends: Option<web::Data<pf_watch::TrendService>>,
-    /// The regression detector's `/regressions`.
-    pub(super) regressions: Option<web::Data<RegressionService>>,
-    /// The Profile Data the watcher reads: the front door lists what arrived from it.
-    pub(super) watched_profiles: Option<Arc<dyn ProfileDataSor>>,
-    /// `/health` checks of the remote SORs the BORs use.
+    /// `/health` checks of the remote SORs the BORs, the alert evaluator and the watcher use.
     pub(super) checks: RemoteChecks,
 }
 

@@ -209,24 +209,24 @@ fn delivery(m: &mut Started<'_>) -> Result<(), StartupError> {
 }
 
 fn alerts(m: &mut Started<'_>) -> Result<(), StartupError> {
-    alerts::start_alert_evaluator(m)?;
-    let service = m.bors.alerts.clone();
+    let service = alerts::start_alert_evaluator(m)?.map(web::Data::new);
     m.mount(service, routes!(pf_alerts::routes));
     Ok(())
 }
 
 fn watch(m: &mut Started<'_>) -> Result<(), StartupError> {
-    watch::start_watch(m)?;
-    let trends = m.bors.trends.clone();
-    m.mount(trends, routes!(pf_watch::routes));
+    let (trends, regressions) = watch::start_watch(m)?.unzip();
+    m.mount(trends.map(web::Data::new), routes!(pf_watch::routes));
     let fleet_summaries = m
         .hosted
         .watcher
         .as_ref()
         .map(|w| w.reads.clone() as Arc<dyn FleetSummarySor>);
     m.mount(data(&fleet_summaries), routes!(pf_watch::fleet_routes));
-    let regressions = m.bors.regressions.clone();
-    m.mount(regressions, routes!(pf_regressions::routes));
+    m.mount(
+        regressions.map(web::Data::new),
+        routes!(pf_regressions::routes),
+    );
     Ok(())
 }
 
@@ -252,7 +252,7 @@ fn front_door(m: &mut Started<'_>) -> Result<(), StartupError> {
             FrontDoorNeeds {
                 series: stores.recent.clone(),
                 regressions: stores.regressions.clone(),
-                profiles: m.bors.watched_profiles.clone(),
+                profiles: m.watched_profiles.clone(),
                 followed: m.settings.watch.profile_types(),
             },
             Arc::new(health.clone()),

@@ -15,6 +15,7 @@ use pf_infra::db::Database;
 use pf_infra::probe::HealthCheck;
 use pf_infra::tasks::Tasks;
 use pf_infra::telemetry::Metrics;
+use pf_profiles::ProfileDataSor;
 
 /// What the modules started so far hold: the ground every module reads (settings, database,
 /// metrics, the supervisor), and what each leaves for the modules after it and for the server.
@@ -29,6 +30,8 @@ pub(super) struct Started<'a> {
     pub(super) bors: Bors,
     pub(super) delivery: Option<Delivery>,
     pub(super) history_writer: Option<HistoryWriter>,
+    /// The Profile Data the watcher reads: the front door lists what arrived from it.
+    pub(super) watched_profiles: Option<Arc<dyn ProfileDataSor>>,
     /// `/health`'s checks of the database and the profile source.
     pub(super) checks: Vec<Arc<dyn HealthCheck>>,
     /// The route modules the server mounts, in the order the modules registered them.
@@ -54,6 +57,7 @@ impl<'a> Started<'a> {
             bors: Bors::default(),
             delivery: None,
             history_writer: None,
+            watched_profiles: None,
             checks: Vec::new(),
             routes: Vec::new(),
             health: HealthChecks::new(settings.function.to_string(), Vec::new()),

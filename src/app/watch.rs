@@ -5,22 +5,24 @@
 
 use std::sync::Arc;
 
-use actix_web::web;
-
 use super::remote_sors::{RemoteSors, BASELINE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
 use super::started::Started;
 use super::StartupError;
+use pf_regressions::service::RegressionService;
 use pf_regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
 use pf_regressions::RegressionMarks;
 use pf_watch::start::{self as watch, WatchNeeds};
+use pf_watch::TrendService;
 
-/// Leaves the `/trends` and `/regressions` services with the BORs when this process runs the
-/// watcher and has a database, and starts their tasks under the supervisor (none while
-/// `watch.enabled` is off).
-pub(super) fn start_watch(m: &mut Started<'_>) -> Result<(), StartupError> {
+/// Starts the watcher and the regression detector under the supervisor (no tasks while
+/// `watch.enabled` is off) and answers their `/trends` and `/regressions` services, when this
+/// process runs the watcher and has a database.
+pub(super) fn start_watch(
+    m: &mut Started<'_>,
+) -> Result<Option<(TrendService, RegressionService)>, StartupError> {
     let (settings, hosted) = (m.settings, &m.hosted);
     let Some(stores) = hosted.watcher.clone() else {
-        return Ok(());
+        return Ok(None);
     };
     let mut remote = RemoteSors::new(settings, &m.metrics);
     let profiles = remote.require(
@@ -62,9 +64,7 @@ pub(super) fn start_watch(m: &mut Started<'_>) -> Result<(), StartupError> {
         metrics: m.metrics.clone(),
     };
     let watcher = watch::start(&settings.watch, needs, &mut m.tasks)?;
-    m.bors.trends = Some(web::Data::new(watcher.trends));
-    m.bors.regressions = Some(web::Data::new(regressions.service));
     m.bors.checks.extend(remote.checks);
-    m.bors.watched_profiles = Some(profiles);
-    Ok(())
+    m.watched_profiles = Some(profiles);
+    Ok(Some((watcher.trends, regressions.service)))
 }
