@@ -14,7 +14,7 @@ use crate::helpers::free_port;
 use crate::stubs::java::{add_baseline, spawn_with_pyroscope, INCIDENT_FROM, INCIDENT_TO};
 
 /// Runs the binary with `args` and `env` off the test's runtime (the service runs on it).
-async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
+pub async fn run(args: Vec<String>, env: Vec<(&'static str, String)>) -> Output {
     tokio::task::spawn_blocking(move || {
         let mut command = Command::new(env!("CARGO_BIN_EXE_pyroscope-functions"));
         command

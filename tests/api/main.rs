@@ -58,6 +58,7 @@ mod pyroscope_lines;
 mod pyroscope_types;
 mod pyroscope_watcher;
 mod querier;
+mod quiet_apps;
 mod real_runtimes;
 mod regression_cost;
 mod regression_queries;

@@ -2,7 +2,7 @@
 //! through a Pyroscope (the stand-in), a Go program's real mutex profile is the `lock` type
 //! under Go's own IDs and a .NET-shaped allocation profile the `alloc` type under .NET's;
 //! triage, `/profiles` and the watcher's trends read them, and a type the app does not have
-//! is absent (404), not an empty answer read from another runtime's ID. Where Pyroscope cuts
+//! answers empty (SPEC §33), never read from another runtime's ID. Where Pyroscope cuts
 //! a flame graph (`max_nodes`), the samples in its `other` nodes are the remainder: no
 //! summary, fleet answer or event names a function `other`, even when the remainder grows.
 
@@ -160,7 +160,7 @@ async fn each_app_is_read_with_the_ids_it_has_and_a_type_it_lacks_is_absent() {
         "System.Text.StringBuilder.ToString"
     );
 
-    // Triage reads both; a type the app lacks is absent, never an empty answer.
+    // Triage reads both; a type the app lacks is empty, never read from another's ID.
     let triage = json_with_status(
         app.get(&format!("/triage/ledger-go?types=lock&{window}"))
             .await,
@@ -186,7 +186,10 @@ async fn each_app_is_read_with_the_ids_it_has_and_a_type_it_lacks_is_absent() {
         let res = app
             .get(&format!("/profiles/{name}?type={kind}&{window}"))
             .await;
-        assert_eq!(res.status(), 404, "{name} {kind}");
+        // Quiet, not absent (SPEC §33): empty, and never read from another runtime's ID.
+        let body = json_with_status(res, 200).await;
+        assert_eq!(body["totalSamples"], 0, "{name} {kind}");
+        assert_eq!(body["functions"], json!([]), "{name} {kind}");
     }
 
     // The watcher's trends read the same IDs.

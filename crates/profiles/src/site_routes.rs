@@ -37,8 +37,6 @@ pub struct RoutesDoc;
             example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
         (status = 501, description = "The profile source has no files or lines (the legacy Pyroscope API)", body = ErrorBody,
             example = json!({"error": "the legacy Pyroscope API answers flame graphs only, which hold no files or lines", "code": "not_implemented"})),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn sites(

@@ -52,6 +52,26 @@ struct ProfileKey {
     snapshot: bool,
 }
 
+/// Which ID a type is read from for one app and window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TypeSource {
+    /// The profile-type ID (modern) or query (legacy).
+    id: String,
+    /// Whether Pyroscope holds profiles of it for the app in the window; when not, the answer
+    /// is empty without asking.
+    held: bool,
+}
+
+impl TypeSource {
+    fn held(id: String) -> Self {
+        TypeSource { id, held: true }
+    }
+
+    fn quiet(id: String) -> Self {
+        TypeSource { id, held: false }
+    }
+}
+
 /// The Profile Data SOR backed by Pyroscope.
 pub struct PyroscopeProfileData {
     client: Arc<PyroscopeClient>,
@@ -139,23 +159,24 @@ impl PyroscopeProfileData {
 
     /// What to ask Pyroscope for: the first of the type's candidate IDs (in the settings'
     /// order of preference) that the app really has, as Pyroscope lists its series (modern),
-    /// or `<app>.<suffix>{}` (legacy). `NotFound` when the app has none of them: an answer read
-    /// from an ID the app does not have would be empty, not absent (docs/at-scale.md).
+    /// or `<app>.<suffix>{}` (legacy). An app that has none of them in the window is quiet,
+    /// not absent (SPEC §33): it is answered empty under the preferred ID, and Pyroscope is not
+    /// asked for what it does not hold (docs/at-scale.md).
     async fn source(
         &self,
         app: &AppName,
         profile_type: ProfileType,
         window: TimeWindow,
         deadline: Instant,
-    ) -> Result<String, SorError> {
+    ) -> Result<TypeSource, SorError> {
         if self.client.api() == PyroscopeApi::Legacy {
             let suffix = self.suffixes.get(&profile_type).ok_or_else(|| {
                 SorError::Unexpected(format!("no legacy suffix for {profile_type}"))
             })?;
-            return Ok(PyroscopeClient::legacy_query(app, suffix));
+            return Ok(TypeSource::held(PyroscopeClient::legacy_query(app, suffix)));
         }
         if let Some(held) = self.held(app.as_str(), profile_type, window).await {
-            return Ok(held.source);
+            return Ok(TypeSource::held(held.source));
         }
         let candidates = self.candidates.get(&profile_type);
         let Some(first) = candidates.and_then(|c| c.first()) else {
@@ -164,30 +185,28 @@ impl PyroscopeProfileData {
         };
         let candidates = candidates.map(Vec::as_slice).unwrap_or_default();
         let pick = |ids: &[String]| candidates.iter().find(|c| ids.contains(c)).cloned();
-        let absent = || {
-            SorError::NotFound(format!(
-                "{app} has no {profile_type} profiles in Pyroscope in {window} (none of {})",
-                candidates.join(", ")
-            ))
+        let quiet = || {
+            tracing::debug!(app = %app, %profile_type, %window, looked_for = candidates.join(", "), "no profiles of the type in the window");
+            TypeSource::quiet(first.clone())
         };
         let listed = match self.app_type_ids(app, window, deadline).await {
             Ok(listed) => listed,
             // A server that does not list an app's types is read with the first candidate.
             Err(SorError::NotImplemented(why)) => {
                 tracing::debug!(app = %app, why, "profile types unknown; reading the first candidate");
-                return Ok(first.clone());
+                return Ok(TypeSource::held(first.clone()));
             }
-            Err(SorError::NotFound(_)) => return Err(absent()),
+            Err(SorError::NotFound(_)) => return Ok(quiet()),
             Err(e) => return Err(e),
         };
         if let Some(id) = pick(&listed) {
-            return Ok(id);
+            return Ok(TypeSource::held(id));
         }
         // The list is remembered for a while: an app may have started sending the type since.
         self.profile_types.forget(app).await;
         match self.app_type_ids(app, window, deadline).await {
-            Ok(listed) => pick(&listed).ok_or_else(absent),
-            Err(SorError::NotFound(_)) => Err(absent()),
+            Ok(listed) => Ok(pick(&listed).map_or_else(quiet, TypeSource::held)),
+            Err(SorError::NotFound(_)) => Ok(quiet()),
             Err(e) => Err(e),
         }
     }
@@ -297,17 +316,20 @@ impl WindowSource for PyroscopeProfileData {
         query: &ProfileQuery,
     ) -> Result<(String, Arc<FlameGraphStats>), SorError> {
         let deadline = self.deadline();
-        let source = self
+        let TypeSource { id, held } = self
             .source(&query.app, query.profile_type, query.window, deadline)
             .await?;
+        if !held {
+            return Ok((id, Arc::default()));
+        }
         let key = ProfileKey {
             app: query.app.clone(),
-            source: source.clone(),
+            source: id.clone(),
             window: query.window,
             labels: query.labels.clone(),
             snapshot: query.profile_type.is_snapshot(),
         };
-        Ok((source, self.stats(key, deadline).await?))
+        Ok((id, self.stats(key, deadline).await?))
     }
 
     async fn read_both(&self, query: &ProfileDiffQuery, slices: u32) -> Result<DiffRead, SorError> {
@@ -324,7 +346,7 @@ impl WindowSource for PyroscopeProfileData {
         let deadline = self.deadline();
         // The modern API selects by the app label alone: no profile-type lookup needed.
         let source = match self.client.api() {
-            PyroscopeApi::Legacy => self.source(&app, profile_type, window, deadline).await?,
+            PyroscopeApi::Legacy => self.source(&app, profile_type, window, deadline).await?.id,
             PyroscopeApi::Modern => String::new(),
         };
         let subject = (&app, source.as_str());

@@ -21,11 +21,23 @@ struct TypeCase {
     /// a server that does not answer Series (404).
     series: Option<ResponseTemplate>,
     /// The profile-type ID read, or the status answered instead.
-    read: Result<&'static str, u16>,
+    read: Read,
+}
+
+/// What a case reads.
+#[derive(Clone, Copy)]
+enum Read {
+    /// This profile-type ID, from Pyroscope.
+    Id(&'static str),
+    /// Nothing: the app has none of the type's IDs, so it is answered empty under this one
+    /// without asking Pyroscope (SPEC §33).
+    Quiet(&'static str),
+    /// This status instead.
+    Status(u16),
 }
 
 #[tokio::test]
-async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_none() {
+async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_is_quiet() {
     let cases = [
         TypeCase {
             case: "Series lists alloc_space, remembered for the next window",
@@ -36,7 +48,7 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
                 {"labels": [{"name": "__profile_type__", "value": CPU_ID}]},
                 {"labels": [{"name": "__profile_type__", "value": ALLOC_SPACE_ID}]}
             ]}))),
-            read: Ok(ALLOC_SPACE_ID),
+            read: Read::Id(ALLOC_SPACE_ID),
         },
         TypeCase {
             case: "Series fails: an error, not a guess",
@@ -44,15 +56,15 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
             app: "broken",
             types: &["alloc"],
             series: Some(ResponseTemplate::new(500).set_body_string("boom")),
-            read: Err(502),
+            read: Read::Status(502),
         },
         TypeCase {
-            case: "Series answers nothing: the app has no alloc profiles",
+            case: "Series answers nothing: the app is quiet, answered empty",
             api: Api::Modern,
             app: "fresh",
             types: &["alloc"],
             series: Some(ok_json(json!({}))),
-            read: Err(404),
+            read: Read::Quiet(TLAB_ID),
         },
         TypeCase {
             case: "a server without Series: the first candidate",
@@ -60,7 +72,7 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
             app: "proxied",
             types: &["alloc"],
             series: None,
-            read: Ok(TLAB_ID),
+            read: Read::Id(TLAB_ID),
         },
         TypeCase {
             case: "legacy API: the app's alloc metric",
@@ -68,7 +80,7 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
             app: "checkout-service",
             types: &["alloc"],
             series: None,
-            read: Ok("checkout-service.alloc_in_new_tlab_bytes{}"),
+            read: Read::Id("checkout-service.alloc_in_new_tlab_bytes{}"),
         },
     ];
     let (modern, legacy) = (MockServer::start().await, MockServer::start().await);
@@ -102,7 +114,10 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
                 .mount(server)
                 .await;
         }
-        let read_id = read.unwrap_or("no read");
+        let (read_id, reads_made) = match read {
+            Read::Id(id) => (id, types.len() as u64),
+            Read::Quiet(_) | Read::Status(_) => ("no read", 0),
+        };
         let reads = match api {
             Api::Modern => Mock::given(method("POST")).and(path(SELECT)).and(body_partial_json(
                 json!({"profileTypeID": read_id, "labelSelector": format!("{{service_name=\"{app}\"}}")}),
@@ -113,7 +128,7 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
         };
         reads
             .respond_with(api.answer(&java_graph()))
-            .expect(read.map_or(0, |_| types.len() as u64))
+            .expect(reads_made)
             .named(format!("{case}: reads"))
             .mount(server)
             .await;
@@ -121,12 +136,18 @@ async fn alloc_reads_the_profile_type_each_app_has_and_an_app_without_it_has_non
         for (profile_type, (from, to)) in types.iter().zip(windows) {
             let path = format!("/profiles/{app}?type={profile_type}&{}", window(from, to));
             match read {
-                Ok(id) => {
+                Read::Id(id) => {
                     let body = json_for(case, service.get(&path).await, 200).await;
                     assert_eq!(body["profileType"], "alloc", "{case}: {path}");
                     assert_eq!(body["profileTypeId"], id, "{case}: {path}");
                 }
-                Err(status) => {
+                Read::Quiet(id) => {
+                    let body = json_for(case, service.get(&path).await, 200).await;
+                    assert_eq!(body["profileTypeId"], id, "{case}: {path}");
+                    assert_eq!(body["totalSamples"], 0, "{case}: {path}");
+                    assert_eq!(body["functions"], json!([]), "{case}: {path}");
+                }
+                Read::Status(status) => {
                     let body = json_for(case, service.get(&path).await, status).await;
                     assert!(
                         body["error"].as_str().is_some_and(|e| !e.is_empty()),

@@ -70,6 +70,8 @@ struct State {
     mode: Mode,
     received: Vec<Received>,
     guard: Guard,
+    /// Every query answered 503 (`unavailable`) while set; pushes too.
+    down: bool,
 }
 
 impl PyroscopeStandIn {
@@ -120,6 +122,12 @@ impl PyroscopeStandIn {
     /// Plays another Pyroscope from now on.
     pub fn set_mode(&self, mode: Mode) {
         self.state().mode = mode;
+    }
+
+    /// Answers every call 503 (`unavailable`) from now on while `down`, as a Pyroscope that is
+    /// restarting does.
+    pub fn set_down(&self, down: bool) {
+        self.state().down = down;
     }
 
     /// Keeps Pyroscope's limits from now on ([`standin_limits::pyroscopes`] are its defaults).
@@ -207,6 +215,9 @@ fn handle(state: &mut State, request: &Request, record: &mut Value) -> ResponseT
     if !METHODS.contains(&path) {
         let message = format!("{path} is not a method of this Pyroscope");
         return Fault::unimplemented(message).response();
+    }
+    if state.down {
+        return Fault::unavailable("the Pyroscope is restarting").response();
     }
     let call = match Call::of(request) {
         Ok(call) => call,

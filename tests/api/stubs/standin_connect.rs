@@ -39,6 +39,14 @@ impl Fault {
         }
     }
 
+    /// What a Pyroscope answers while it is down or restarting (503).
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Fault {
+            code: "unavailable",
+            message: message.into(),
+        }
+    }
+
     /// The error as Connect writes it: JSON whatever the request's codec, its HTTP status
     /// from its code.
     pub fn response(&self) -> ResponseTemplate {
@@ -46,6 +54,7 @@ impl Fault {
             "invalid_argument" => 400,
             "unimplemented" => 404,
             "resource_exhausted" => 429,
+            "unavailable" => 503,
             _ => 500,
         };
         let body = serde_json::json!({"code": self.code, "message": self.message});

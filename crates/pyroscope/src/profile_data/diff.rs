@@ -3,7 +3,9 @@
 
 use futures_util::stream::{self, StreamExt, TryStreamExt};
 
-use super::{ProfileKey, PyroscopeProfileData};
+use std::sync::Arc;
+
+use super::{ProfileKey, PyroscopeProfileData, TypeSource};
 use pf_infra::sor::SorError;
 use pf_model::{LabelSelector, TimeWindow};
 use pf_profiles::ProfileDiffQuery;
@@ -21,9 +23,17 @@ impl PyroscopeProfileData {
         slices: u32,
     ) -> Result<DiffRead, SorError> {
         let deadline = self.deadline();
-        let source = self
+        let TypeSource { id: source, held } = self
             .source(&query.app, query.profile_type, query.span(), deadline)
             .await?;
+        // A quiet app's windows are empty: nothing to ask Pyroscope.
+        let stats = |key: ProfileKey| async move {
+            if held {
+                self.stats(key, deadline).await
+            } else {
+                Ok(Arc::default())
+            }
+        };
         let key = |window, labels: &LabelSelector| ProfileKey {
             app: query.app.clone(),
             source: source.clone(),
@@ -42,14 +52,23 @@ impl PyroscopeProfileData {
                 })
             });
             async move {
+                if !held {
+                    // Nothing in the window: no parts to show how it varies, as from files.
+                    let why = format!(
+                        "the window {}–{} holds no profiles of the type; 2 or more parts with \
+                         profiles are needed",
+                        window.from, window.to
+                    );
+                    return Ok(keys.map(|_| Err(why)));
+                }
                 let keys = match keys {
                     None => return Ok(None),
                     Some(Err(reason)) => return Ok(Some(Err(reason))),
                     Some(Ok(keys)) => keys,
                 };
-                let reads = keys.into_iter().map(|(part, key)| async move {
-                    Ok::<_, SorError>((part, self.stats(key, deadline).await?))
-                });
+                let reads = keys
+                    .into_iter()
+                    .map(|(part, key)| async move { Ok::<_, SorError>((part, stats(key).await?)) });
                 let read: Vec<_> = stream::iter(reads)
                     .buffered(PARTS_AT_ONCE)
                     .try_collect()
@@ -58,8 +77,8 @@ impl PyroscopeProfileData {
             }
         };
         let (baseline, current, baseline_parts, current_parts) = futures_util::future::join4(
-            self.stats(key(query.baseline, &query.baseline_labels), deadline),
-            self.stats(key(query.current, &query.current_labels), deadline),
+            stats(key(query.baseline, &query.baseline_labels)),
+            stats(key(query.current, &query.current_labels)),
             parts(query.baseline, &query.baseline_labels),
             parts(query.current, &query.current_labels),
         )

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::PyroscopeProfileData;
+use super::{PyroscopeProfileData, TypeSource};
 use crate::client::PprofAsked;
 use pf_infra::sor::coalescing::Coalescing;
 use pf_infra::sor::SorError;
@@ -54,7 +54,11 @@ impl PyroscopeProfileData {
         go_pgo: Option<u32>,
     ) -> Result<(String, Merged), SorError> {
         let deadline = self.deadline();
-        let type_id = self.source(app, profile_type, window, deadline).await?;
+        let TypeSource { id: type_id, held } =
+            self.source(app, profile_type, window, deadline).await?;
+        if !held {
+            return Ok((type_id, Arc::default()));
+        }
         let key = PprofKey {
             app: app.clone(),
             type_id: type_id.clone(),
