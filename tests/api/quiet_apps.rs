@@ -58,6 +58,8 @@ async fn sources() -> Sources {
         s.pyroscope.cache_ttl_secs = Duration::ZERO;
         // A Pyroscope that answers 503 is waited out this long before a read fails.
         s.pyroscope.request_timeout_secs = Duration::from_secs(3);
+        // Pyroscope's default lookback: a window older than a week is not asked for.
+        s.pyroscope.max_lookback_days = 7;
         s.alerts.interval_secs = Duration::from_secs(1);
     })
     .await;
@@ -125,6 +127,20 @@ async fn a_quiet_app_and_a_missing_type_answer_empty_the_same_from_pyroscope_and
         answers[0], answers[1],
         "the push store and Pyroscope differ"
     );
+
+    // A window wholly before Pyroscope's lookback (7 days): empty, and said to be partial.
+    let (from, to) = (s.window.0 - 10 * 86_400, s.window.1 - 10 * 86_400);
+    let path = format!("/profiles/{CPU_ONLY}?from={from}&to={to}");
+    let old = json_with_status(s.pyroscope.get(&path).await, 200).await;
+    assert_eq!(old["totalSamples"], 0, "{old:#}");
+    assert_eq!(old["partial"]["reason"], "before_lookback", "{old:#}");
+    assert_eq!(old["partial"]["from"], to, "{old:#}");
+    let res = s
+        .pyroscope
+        .get(&format!("/triage/{CPU_ONLY}?from={from}&to={to}"))
+        .await;
+    let triage = json_with_status(res, 200).await;
+    assert_eq!(triage["summary"]["primaryIssue"], "healthy", "{triage:#}");
 }
 
 #[tokio::test]
