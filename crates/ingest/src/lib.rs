@@ -44,3 +44,7 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "decode_fuzz_tests.rs"]
+mod decode_fuzz_tests;
