@@ -145,6 +145,10 @@ fn serve(
     let access::Edge { auth, guard, doc } = access::edge(settings, &docs);
     let allowed = web::Data::new(routing::AllowedMethods::of(&doc));
     let max_body = settings.server.max_body_bytes.get();
+    let edge = web::Data::new(pf_http::extract::EdgeLimits {
+        max_window_days: settings.http.max_window_days.get(),
+        body_timeout: settings.server.body_timeout_secs,
+    });
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener = TcpListener::bind(&address).map_err(|source| StartupError::Bind {
         address: address.clone(),
@@ -168,6 +172,7 @@ fn serve(
             .app_data(auth.clone())
             .app_data(guard.clone())
             .app_data(allowed.clone())
+            .app_data(edge.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
             .configure(pf_health::routes::configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))

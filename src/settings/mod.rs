@@ -76,6 +76,7 @@ pub enum SettingsError {
 pub struct Settings {
     pub function: Function,
     pub server: ServerSettings,
+    pub http: HttpSettings,
     pub database: DatabaseSettings,
     pub pyroscope: PyroscopeSettings,
     pub profiles: ProfilesSettings,
@@ -102,6 +103,16 @@ pub struct ServerSettings {
     #[serde(deserialize_with = "durations::secs")]
     pub shutdown_timeout_secs: Duration,
     pub workers: usize,
+    /// A request body that has not wholly arrived after this long is dropped (SPEC §34).
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub body_timeout_secs: Duration,
+}
+
+/// `[http]`: what every request is bounded by at the edge (SPEC §34).
+#[derive(Debug, Clone, Deserialize)]
+pub struct HttpSettings {
+    /// The longest window a request may ask for; a longer one is 400.
+    pub max_window_days: std::num::NonZeroU32,
 }
 
 /// Where a BOR reaches each SOR over HTTP (rule 1 of docs/split-deployment.md#the-dependency-rule).

@@ -12,6 +12,7 @@ mod alertmanager_server;
 mod app_names;
 mod bad_inputs;
 mod baselines;
+mod bounded;
 mod browser;
 mod contract;
 mod contract_catalog;

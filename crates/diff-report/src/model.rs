@@ -8,7 +8,7 @@ use pf_commits::SuspectsAnswer;
 pub use pf_model::ReportFormat;
 use pf_model::{
     optional_text, parse_limit, parse_slices, round2, AppName, InputError, LabelSelector,
-    ProfileType, TimeWindow,
+    ProfileType, TimeWindow, WindowBounds,
 };
 
 /// Query of `GET /diff/{appName}`.
@@ -100,14 +100,15 @@ pub struct DiffRequest {
 }
 
 impl DiffRequest {
-    /// Validates the path and query; `now` is the default end of the current window.
+    /// Validates the path and query; `bounds` hold both windows (the current one ends now by
+    /// default).
     pub fn parse(
         app: AppName,
         params: DiffParams,
-        now: i64,
+        bounds: WindowBounds,
         requested_by: Option<String>,
     ) -> Result<Self, InputError> {
-        let current = TimeWindow::resolve(params.from, params.to, now)?;
+        let current = bounds.resolve(params.from, params.to)?;
         let format = ReportFormat::parse(params.format.as_deref(), &DIFF_FORMATS)?;
         let baseline_labels =
             LabelSelector::parse(params.baseline_labels.as_deref(), "baselineLabels")?;
@@ -125,7 +126,11 @@ impl DiffRequest {
             baseline: if canary {
                 current
             } else {
-                current.baseline(params.baseline_from, params.baseline_to)?
+                let baseline_to = params.baseline_to.map(|to| bounds.end(to));
+                let baseline = current.baseline(params.baseline_from, baseline_to)?;
+                bounds
+                    .check(baseline)
+                    .map_err(|e| e.within("baseline window"))?
             },
             limit: parse_limit(params.limit, 20, 1000)?,
             format,

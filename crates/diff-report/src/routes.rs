@@ -7,10 +7,10 @@ use super::model::{DiffParams, DiffReport, DiffRequest};
 use super::service::DiffReportService;
 use super::{html, markdown};
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
-use pf_http::extract::App;
+use pf_http::extract::{App, Bounds};
 use pf_http::extract::{AppNameParam, RequestedBy, RequestedByParam};
 use pf_http::routing::{rendered, resource};
-use pf_model::{now_floored, ReportFormat};
+use pf_model::ReportFormat;
 
 /// Mounts the route; expects `web::Data<DiffReportService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -49,8 +49,9 @@ pub async fn diff(
     App(app): App,
     query: web::Query<DiffParams>,
     RequestedBy(requested_by): RequestedBy,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
+    let request = DiffRequest::parse(app, query.into_inner(), bounds, requested_by)?;
     Ok(match request.format {
         ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
         format @ ReportFormat::Markdown => {

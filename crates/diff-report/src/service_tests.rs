@@ -197,13 +197,13 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
         to: Some(9000),
         ..Default::default()
     };
-    let req = DiffRequest::parse("checkout".parse().unwrap(), params, 0, None).unwrap();
+    let req = DiffRequest::parse("checkout".parse().unwrap(), params, at(9000), None).unwrap();
     assert_eq!(req.baseline, TimeWindow::new(5400, 7200).unwrap());
     assert_eq!((req.limit, req.profile_type), (20, ProfileType::Cpu));
     let req = DiffRequest::parse(
         "checkout".parse().unwrap(),
         DiffParams::default(),
-        36_000,
+        at(36_000),
         None,
     )
     .unwrap();
@@ -214,7 +214,7 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
         format: Some("markdown".into()),
         ..Default::default()
     };
-    let req = DiffRequest::parse("checkout".parse().unwrap(), params, 36_000, None).unwrap();
+    let req = DiffRequest::parse("checkout".parse().unwrap(), params, at(36_000), None).unwrap();
     assert_eq!(req.baseline, TimeWindow::new(1400, 5000).unwrap());
     assert_eq!(req.format, ReportFormat::Markdown);
 }
@@ -222,7 +222,7 @@ fn the_baseline_window_defaults_to_the_equal_window_before_the_current_one() {
 #[test]
 fn bad_formats_and_baseline_windows_are_rejected() {
     let bad = |params: DiffParams| {
-        DiffRequest::parse("checkout".parse().unwrap(), params, 36_000, None)
+        DiffRequest::parse("checkout".parse().unwrap(), params, at(36_000), None)
             .unwrap_err()
             .code()
     };
@@ -242,4 +242,9 @@ fn bad_formats_and_baseline_windows_are_rejected() {
         ..Default::default()
     };
     assert_eq!(bad(limit), "invalid_limit");
+}
+
+/// The window rule at `now`, with the default longest window.
+fn at(now: i64) -> pf_model::WindowBounds {
+    pf_model::WindowBounds::new(now, pf_model::DEFAULT_MAX_WINDOW_DAYS)
 }

@@ -3,7 +3,9 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use pf_model::{parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow};
+use pf_model::{
+    parse_limit, AppName, InputError, LabelSelector, ProfileType, TimeWindow, WindowBounds,
+};
 
 /// Query of `GET /search` and `GET /fleet/hotspots`: which apps, type, window and source.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -89,11 +91,11 @@ impl SourceChoice {
 }
 
 impl ScopeParams {
-    /// The apps, type, window and source asked for, validated; `now` ends the default window.
-    fn parse(&self, now: i64) -> Result<FleetScope, InputError> {
+    /// The apps, type, window and source asked for, validated; `bounds` hold the window.
+    fn parse(&self, bounds: WindowBounds) -> Result<FleetScope, InputError> {
         Ok(FleetScope {
             profile_type: self.profile_type.as_deref().unwrap_or("cpu").parse()?,
-            window: TimeWindow::resolve(self.from, self.to, now)?,
+            window: bounds.resolve(self.from, self.to)?,
             apps: parse_apps(self.apps.as_deref())?,
             labels: LabelSelector::parse(self.labels.as_deref(), "labels")?,
             source: SourceChoice::parse(self.source.as_deref())?,
@@ -124,7 +126,11 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
-    pub fn parse(params: SearchParams, scope: &ScopeParams, now: i64) -> Result<Self, InputError> {
+    pub fn parse(
+        params: SearchParams,
+        scope: &ScopeParams,
+        bounds: WindowBounds,
+    ) -> Result<Self, InputError> {
         let function = params
             .function
             .as_deref()
@@ -137,7 +143,7 @@ impl SearchRequest {
                 )
             })?
             .to_owned();
-        let scope = scope.parse(now)?;
+        let scope = scope.parse(bounds)?;
         Ok(SearchRequest { function, scope })
     }
 }
@@ -150,10 +156,14 @@ pub struct HotspotRequest {
 }
 
 impl HotspotRequest {
-    pub fn parse(params: HotspotParams, scope: &ScopeParams, now: i64) -> Result<Self, InputError> {
+    pub fn parse(
+        params: HotspotParams,
+        scope: &ScopeParams,
+        bounds: WindowBounds,
+    ) -> Result<Self, InputError> {
         Ok(HotspotRequest {
             limit: parse_limit(params.limit, 20, 1000)?,
-            scope: scope.parse(now)?,
+            scope: scope.parse(bounds)?,
         })
     }
 }

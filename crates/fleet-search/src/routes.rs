@@ -6,8 +6,8 @@ use super::model::{HotspotParams, HotspotRequest, ScopeParams, SearchParams, Sea
 use super::report::{HotspotReport, SearchReport};
 use super::service::FleetSearchService;
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
+use pf_http::extract::Bounds;
 use pf_http::routing::resource;
-use pf_model::now_floored;
 
 /// Mounts the routes; expects `web::Data<FleetSearchService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,8 +39,9 @@ pub async fn search(
     service: web::Data<FleetSearchService>,
     query: web::Query<SearchParams>,
     scope: web::Query<ScopeParams>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = SearchRequest::parse(query.into_inner(), &scope, now_floored())?;
+    let request = SearchRequest::parse(query.into_inner(), &scope, bounds)?;
     Ok(HttpResponse::Ok().json(service.search(&request).await?))
 }
 
@@ -61,8 +62,9 @@ pub async fn hotspots(
     service: web::Data<FleetSearchService>,
     scope: web::Query<ScopeParams>,
     query: web::Query<HotspotParams>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = HotspotRequest::parse(query.into_inner(), &scope, now_floored())?;
+    let request = HotspotRequest::parse(query.into_inner(), &scope, bounds)?;
     Ok(HttpResponse::Ok().json(service.hotspots(&request).await?))
 }
 

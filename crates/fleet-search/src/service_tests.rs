@@ -12,7 +12,7 @@ use super::*;
 use crate::model::{FleetScope, HotspotRequest, SearchRequest};
 use crate::report::FailedApp;
 use pf_infra::sor::json_text::JsonObject;
-use pf_model::{CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow};
+use pf_model::{CallTree, FunctionSite, FunctionStat, ProfileType, TimeWindow, WindowBounds};
 use pf_profiles::testing::cpu_profile;
 use pf_profiles::{
     DiffTrees, LabelQuery, MockProfileDataSor, Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
@@ -316,7 +316,7 @@ fn search_and_hotspot_parameters_are_validated() {
         let params = SearchParams {
             function: function.map(str::to_owned),
         };
-        SearchRequest::parse(params, scope, 7200)
+        SearchRequest::parse(params, scope, WindowBounds::new(7200, 31))
     };
     let every = ScopeParams::default();
     assert_eq!(search(None, &every).unwrap_err().code(), "missing_field");
@@ -349,15 +349,19 @@ fn search_and_hotspot_parameters_are_validated() {
     assert_eq!(search(Some("x"), &blank).unwrap().scope.apps, None);
     let limit = HotspotParams { limit: Some(1001) };
     assert_eq!(
-        HotspotRequest::parse(limit, &every, 7200)
+        HotspotRequest::parse(limit, &every, WindowBounds::new(7200, 31))
             .unwrap_err()
             .code(),
         "invalid_limit"
     );
     assert_eq!(
-        HotspotRequest::parse(HotspotParams::default(), &every, 7200)
-            .unwrap()
-            .limit,
+        HotspotRequest::parse(
+            HotspotParams::default(),
+            &every,
+            WindowBounds::new(7200, 31)
+        )
+        .unwrap()
+        .limit,
         20
     );
 }

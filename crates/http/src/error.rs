@@ -111,6 +111,9 @@ pub enum ApiError {
     TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
+    /// No room to keep it (507 with `Retry-After`): the disk is nearly full.
+    #[error("{0}")]
+    InsufficientStorage(String),
     /// A SOR's failure, answered with the status and code of its one wire table
     /// ([`SorError::status`], [`SorError::code`]), which a remote SOR client reads back; an
     /// unexpected one shows no cause.
@@ -151,6 +154,7 @@ impl ApiError {
             ApiError::Unprocessable(_) => "unprocessable",
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "store_unavailable",
+            ApiError::InsufficientStorage(_) => "insufficient_storage",
             ApiError::Sor(e) => e.code(),
             ApiError::Internal(_) => "internal_error",
         }
@@ -171,6 +175,7 @@ impl ResponseError for ApiError {
             ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Sor(e) => {
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }
@@ -198,6 +203,10 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
+            // Space comes back with the next sweep (every minute) or an operator.
+            ApiError::InsufficientStorage(_) => {
+                response.insert_header((header::RETRY_AFTER, "60"));
+            }
             ApiError::Sor(SorError::Throttled {
                 retry_after_secs, ..
             }) => {
@@ -224,7 +233,7 @@ pub fn connect_error(err: &ApiError) -> HttpResponse {
         403 => "permission_denied",
         404 => "not_found",
         409 => "failed_precondition",
-        413 | 429 => "resource_exhausted",
+        413 | 429 | 507 => "resource_exhausted",
         415 => "unimplemented",
         503 => "unavailable",
         s if s >= 500 => "internal",

@@ -190,12 +190,26 @@ pub fn header_text(req: &HttpRequest, name: actix_web::http::header::HeaderName)
 pub async fn bounded_body(
     mut payload: Payload,
     limit: usize,
-    what: &str,
-    code: &'static str,
+    (what, code): (&str, &'static str),
+    timeout: std::time::Duration,
 ) -> Result<bytes::Bytes, ApiError> {
     use futures_util::StreamExt;
+    let deadline = actix_web::rt::time::Instant::now() + timeout;
     let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    loop {
+        // A body that stops arriving is dropped, its memory and its place given back.
+        let left = deadline.saturating_duration_since(actix_web::rt::time::Instant::now());
+        let next = actix_web::rt::time::timeout(left, payload.next()).await;
+        let Ok(next) = next else {
+            return Err(ApiError::bad_request(
+                "body_timeout",
+                format!(
+                    "{what} did not arrive within {} s (server.body_timeout_secs)",
+                    timeout.as_secs()
+                ),
+            ));
+        };
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| ApiError::bad_request(code, e.to_string()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(format!(
@@ -205,4 +219,55 @@ pub async fn bounded_body(
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// What the edge bounds every request by, registered once as app data: how long its window may
+/// be (`http.max_window_days`, read by [`Bounds`]) and how long its body may take to arrive
+/// (`server.body_timeout_secs`, read by [`bounded_body`]'s callers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeLimits {
+    pub max_window_days: u32,
+    pub body_timeout: std::time::Duration,
+}
+
+impl Default for EdgeLimits {
+    fn default() -> Self {
+        EdgeLimits {
+            max_window_days: pf_model::DEFAULT_MAX_WINDOW_DAYS,
+            body_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+impl EdgeLimits {
+    /// The limits registered for `req`'s app, else the defaults.
+    pub fn of(req: &HttpRequest) -> Self {
+        req.app_data::<web::Data<EdgeLimits>>()
+            .map(|l| *l.get_ref())
+            .unwrap_or_default()
+    }
+}
+
+/// The window rule of a request arriving now ([`pf_model::WindowBounds`]), with the service's
+/// [`EdgeLimits`]: every route that reads a window reads it through this, so no window's
+/// numbers reach a source unbounded.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds(pub pf_model::WindowBounds);
+
+impl Bounds {
+    /// The bounds of a request `req` arriving now.
+    pub fn of(req: &HttpRequest) -> Self {
+        Bounds(pf_model::WindowBounds::now(
+            EdgeLimits::of(req).max_window_days,
+        ))
+    }
+}
+
+impl FromRequest for Bounds {
+    type Error = actix_web::Error;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(Ok(Bounds::of(req)))
+    }
 }

@@ -64,6 +64,8 @@ struct State {
 pub struct Budget {
     max_in_flight: usize,
     pause: Backoff,
+    /// The longest pause a peer's `Retry-After` is believed for (`pyroscope.max_retry_after_secs`).
+    max_pause: Duration,
     state: Arc<Mutex<State>>,
 }
 
@@ -74,11 +76,13 @@ pub struct Permit {
 
 impl Budget {
     /// At most `max_in_flight` calls at once (at least one); a refusal without `Retry-After`
-    /// pauses every caller by `pause`'s delay for the refusals so far.
-    pub fn new(max_in_flight: usize, pause: Backoff) -> Self {
+    /// pauses every caller by `pause`'s delay for the refusals so far, one with it for what it
+    /// says up to `max_pause`.
+    pub fn new(max_in_flight: usize, pause: Backoff, max_pause: Duration) -> Self {
         Budget {
             max_in_flight: max_in_flight.max(1),
             pause,
+            max_pause,
             state: Arc::new(Mutex::new(State {
                 in_flight: 0,
                 peak: 0,
@@ -151,13 +155,21 @@ impl Budget {
     /// else for a delay that widens with each refusal in a row. Answers the pause.
     pub fn refused(&self, retry_after: Option<Duration>) -> Duration {
         let mut state = self.state();
-        let pause = retry_after.unwrap_or_else(|| self.pause.delay(state.refusals));
+        let pause = self.capped(retry_after.unwrap_or_else(|| self.pause.delay(state.refusals)));
         state.refusals = state.refusals.saturating_add(1);
-        let until = Instant::now() + pause;
+        // Capped, the sum cannot overflow; a peer's number never ends the process.
+        let until = Instant::now()
+            .checked_add(pause)
+            .unwrap_or_else(Instant::now);
         if state.paused_until.is_none_or(|u| u < until) {
             state.paused_until = Some(until);
         }
         pause
+    }
+
+    /// `pause` as long as this budget believes a peer: at most `max_pause`.
+    pub fn capped(&self, pause: Duration) -> Duration {
+        pause.min(self.max_pause)
     }
 
     /// The server answered: the widening starts again from its first step.

@@ -10,7 +10,7 @@ fn budget(max: usize) -> Budget {
         max_delay: Duration::from_secs(2),
         max_retries: u32::MAX,
     };
-    Budget::new(max, pause)
+    Budget::new(max, pause, Duration::from_secs(60))
 }
 
 fn later(secs: u64) -> Instant {
@@ -109,4 +109,19 @@ async fn a_refusal_pauses_every_caller_for_the_servers_word_or_a_widening_delay(
     let waited = Instant::now();
     assert!(budget.acquire(Priority::Person, later(2)).await.is_none());
     assert!(waited.elapsed() < Duration::from_millis(10));
+}
+
+#[tokio::test]
+async fn a_retry_after_of_thirty_thousand_years_pauses_for_the_cap_and_panics_nothing() {
+    let budget = budget(4);
+    let pause = budget.refused(Some(Duration::from_secs(999_999_999_999)));
+    assert_eq!(pause, Duration::from_secs(60));
+    assert_eq!(budget.capped(Duration::MAX), Duration::from_secs(60));
+    assert_eq!(
+        budget.capped(Duration::from_secs(3)),
+        Duration::from_secs(3)
+    );
+    // A read whose deadline comes before the pause ends is told so at once.
+    let deadline = Instant::now() + Duration::from_millis(50);
+    assert!(budget.acquire(Priority::Person, deadline).await.is_none());
 }

@@ -334,7 +334,9 @@ impl Outbound {
             }) => Failure::Throttled {
                 status,
                 body,
-                retry_after: retry_after.unwrap_or(Duration::from_secs(1)),
+                retry_after: self.budget.as_ref().map_or(Duration::from_secs(1), |b| {
+                    b.capped(retry_after.unwrap_or(Duration::from_secs(1)))
+                }),
             },
             Some(other) => other,
             None => Failure::Throttled {

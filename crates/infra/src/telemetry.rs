@@ -260,6 +260,27 @@ impl Metrics {
 }
 
 /// Records latency by route pattern, method and status, and echoes the request id.
+/// A request method as a metric label: one of the standard methods, else `other`, so that no
+/// client can grow the label set (SPEC §34).
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    const STANDARD: [(Method, &str); 9] = [
+        (Method::GET, "GET"),
+        (Method::HEAD, "HEAD"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::DELETE, "DELETE"),
+        (Method::PATCH, "PATCH"),
+        (Method::OPTIONS, "OPTIONS"),
+        (Method::CONNECT, "CONNECT"),
+        (Method::TRACE, "TRACE"),
+    ];
+    STANDARD
+        .iter()
+        .find(|(m, _)| m == method)
+        .map_or("other", |&(_, name)| name)
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -267,7 +288,7 @@ pub async fn observe(
     let started = Instant::now();
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
@@ -280,7 +301,7 @@ pub async fn observe(
     if let Some(metrics) = metrics {
         metrics
             .http_requests
-            .with_label_values(&[route.as_str(), method.as_str(), status.as_str()])
+            .with_label_values(&[route.as_str(), method, status.as_str()])
             .observe(elapsed.as_secs_f64());
     }
     // One line per request, inside the request's span (so it carries the request id).

@@ -43,15 +43,29 @@ pub struct Kept {
     pub bytes: u64,
 }
 
-/// The body of one push as the route read it.
+/// The body of one push as the route read it, with the place it was admitted to.
 pub struct PushBody {
+    pub admission: Admission,
+    pub parts: BodyParts,
+}
+
+impl std::ops::Deref for PushBody {
+    type Target = BodyParts;
+
+    fn deref(&self) -> &BodyParts {
+        &self.parts
+    }
+}
+
+/// What a push's body is made of.
+pub struct BodyParts {
     pub content_type: String,
     /// `Content-Encoding: gzip`.
     pub gzipped: bool,
     pub bytes: bytes::Bytes,
 }
 
-impl PushBody {
+impl BodyParts {
     /// Sent as JSON (Connect's or OTLP's), so answered in JSON.
     pub fn is_json(&self) -> bool {
         self.content_type.starts_with("application/json")
@@ -121,6 +135,21 @@ impl Intake {
         })
     }
 
+    /// A place among the pushes decoded and written at once, taken before the push's body is
+    /// read (SPEC §34): refused at once when the service reads Pyroscope (409) or every place
+    /// is taken (429), so no waiting body holds memory beyond the places.
+    pub fn admit(&self, route: &str) -> Result<Admission, IntakeError> {
+        let admitted = self
+            .store
+            .as_ref()
+            .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))
+            .and_then(|store| Ok(store.admit()?));
+        match admitted {
+            Ok(admission) => Ok(admission),
+            refused => self.count(route, 0, refused),
+        }
+    }
+
     /// Pyroscope's `/ingest`.
     pub async fn ingest(
         &self,
@@ -129,8 +158,10 @@ impl Intake {
         now: i64,
     ) -> Result<Kept, IntakeError> {
         let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
+        let admission = body.admission;
+        let body = body.parts;
         let outcome = self
-            .off_thread(move |store, admission| {
+            .off_thread(admission, move |store, admission| {
                 let bytes = body.unzipped(max_decoded)?;
                 let form = BodyForm::of(query.format.as_deref(), &body.content_type, &bytes)?;
                 let pushed = ingest_body(&query, form, bytes, max_decoded)?;
@@ -144,8 +175,10 @@ impl Intake {
     pub async fn push(&self, body: PushBody, now: i64) -> Result<Kept, IntakeError> {
         let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
         let app_label = self.app_label.clone();
+        let admission = body.admission;
+        let body = body.parts;
         let outcome = self
-            .off_thread(move |store, admission| {
+            .off_thread(admission, move |store, admission| {
                 let proto = [
                     "application/proto",
                     "application/protobuf",
@@ -163,8 +196,10 @@ impl Intake {
     /// OTLP/HTTP profiles: what was kept, and why the profiles that were not were rejected.
     pub async fn otlp(&self, body: PushBody, now: i64) -> Result<(Kept, Vec<String>), IntakeError> {
         let (sent, max_decoded) = (body.bytes.len(), self.max_decoded);
+        let admission = body.admission;
+        let body = body.parts;
         let outcome = self
-            .off_thread(move |store, admission| {
+            .off_thread(admission, move |store, admission| {
                 let proto = ["application/x-protobuf", "application/protobuf"];
                 let encoding = encoding(&body.content_type, &proto)?;
                 let export = decode_otlp(&body.bytes, encoding, body.gzipped, max_decoded)?;
@@ -179,10 +214,11 @@ impl Intake {
         self.max_body
     }
 
-    /// Runs `work` on a push thread with the store and the push's admission; refused at
-    /// once, on this thread, when the service reads Pyroscope (409) or the store is busy (429).
+    /// Runs `work` on a push thread with the store and the push's admission (taken before its
+    /// body was read: [`Intake::admit`]).
     async fn off_thread<T: Send + 'static>(
         &self,
+        admission: Admission,
         work: impl FnOnce(&ProfileStore, Admission) -> Result<T, IntakeError> + Send + 'static,
     ) -> Result<T, IntakeError> {
         let store = self
@@ -190,7 +226,6 @@ impl Intake {
             .as_ref()
             .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))?
             .clone();
-        let admission = store.admit()?;
         let keeper = store.clone();
         store
             .on_push_thread(move || work(&keeper, admission))
@@ -209,7 +244,7 @@ impl Intake {
         let label = match &outcome {
             Ok(_) => "ok",
             Err(IntakeError::ReadsPyroscope(_)) => "conflict",
-            Err(IntakeError::Store(StoreError::Busy(_))) => "busy",
+            Err(IntakeError::Store(StoreError::Busy(_) | StoreError::Full(_))) => "busy",
             Err(IntakeError::Store(StoreError::Refused(_))) => "refused",
             Err(IntakeError::Store(StoreError::Unwritable(_)) | IntakeError::Failed(_)) => "failed",
         };

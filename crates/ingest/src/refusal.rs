@@ -12,12 +12,14 @@ impl From<IntakeError> for ApiError {
             IntakeError::Failed(_) => ApiError::Internal(e.to_string()),
             IntakeError::Store(StoreError::Busy(_)) => ApiError::TooManyRequests(e.to_string()),
             IntakeError::Store(StoreError::Unwritable(_)) => ApiError::Unavailable(e.to_string()),
+            IntakeError::Store(StoreError::Full(_)) => ApiError::InsufficientStorage(e.to_string()),
             IntakeError::Store(StoreError::Refused(refused)) => match refused {
                 Refused::AppName(e) => e.into(),
                 Refused::Malformed(m) => ApiError::bad_request("invalid_profile", m),
                 Refused::Unsupported(m) => ApiError::UnsupportedMediaType(m),
                 Refused::Unprocessable(m) => ApiError::Unprocessable(m),
                 Refused::TooLarge(m) => ApiError::PayloadTooLarge(m),
+                Refused::OutOfRange(m) => ApiError::bad_request("profile_out_of_range", m),
             },
         }
     }

@@ -10,11 +10,11 @@ use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::intake::{Intake, Kept, PushBody};
+use super::intake::{BodyParts, Intake, Kept, PushBody};
 use crate::wire_docs::{ConnectErrorBody, OtlpRequestJson, OtlpResponseJson, PushRequestJson};
 use crate::IngestQuery;
 use pf_http::error::{connect_error, ApiError, ErrorBody};
-use pf_http::extract::{bounded_body, header_text};
+use pf_http::extract::{bounded_body, header_text, EdgeLimits};
 use pf_http::routing::resource;
 
 /// Mounts the routes; expects `web::Data<Intake>`.
@@ -55,13 +55,14 @@ pub struct Stored {
         content_type = "application/octet-stream"),
     responses(
         (status = 200, description = "Stored", body = Stored),
-        (status = 400, description = "Malformed name, window or body", body = ErrorBody),
+        (status = 400, description = "Malformed name, window or body; a profile dated outside what is kept (`profile_out_of_range`); a body that stalled (`body_timeout`)", body = ErrorBody),
         (status = 409, description = "The service reads Pyroscope: push there", body = ErrorBody),
         (status = 413, description = "Body over `ingest.max_body_bytes`, or over `profiles.max_decoded_bytes` decompressed", body = ErrorBody),
         (status = 415, description = "A format not read here (trie, tree, …)", body = ErrorBody),
         (status = 422, description = "A delta (`prev_profile`), which is not computed here", body = ErrorBody),
         (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The store cannot write", body = ErrorBody),
+        (status = 507, description = "The store's volume is nearly full (`ingest.min_free_percent`): retry after the `Retry-After` seconds", body = ErrorBody),
     ))]
 pub async fn ingest(
     intake: web::Data<Intake>,
@@ -91,6 +92,7 @@ pub async fn ingest(
         (status = 415, description = "Neither protobuf nor JSON", body = ConnectErrorBody),
         (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ConnectErrorBody),
         (status = 503, description = "The store cannot write", body = ConnectErrorBody),
+        (status = 507, description = "The store's volume is nearly full (`ingest.min_free_percent`): retry after the `Retry-After` seconds", body = ConnectErrorBody),
     ))]
 pub async fn push(intake: web::Data<Intake>, body: Result<PushBody, ApiError>) -> HttpResponse {
     let answer = async {
@@ -130,6 +132,7 @@ pub async fn push(intake: web::Data<Intake>, body: Result<PushBody, ApiError>) -
         (status = 415, description = "Neither protobuf nor JSON", body = ErrorBody),
         (status = 429, description = "The store is busy; retry after the `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The store cannot write", body = ErrorBody),
+        (status = 507, description = "The store's volume is nearly full (`ingest.min_free_percent`): retry after the `Retry-After` seconds", body = ErrorBody),
     ))]
 pub async fn otlp(intake: web::Data<Intake>, body: PushBody) -> Result<HttpResponse, ApiError> {
     use opentelemetry_proto::tonic::collector::profiles::v1development::{
@@ -160,18 +163,30 @@ impl FromRequest for PushBody {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = header_text(req, CONTENT_TYPE);
         let gzipped = header_text(req, CONTENT_ENCODING).eq_ignore_ascii_case("gzip");
-        let limit = req
-            .app_data::<web::Data<Intake>>()
-            .map(|intake| intake.max_body_bytes());
+        let intake = req.app_data::<web::Data<Intake>>().cloned();
+        let timeout = EdgeLimits::of(req).body_timeout;
+        let route = match req.path() {
+            "/ingest" => "ingest",
+            "/push.v1.PusherService/Push" => "push",
+            _ => "otlp",
+        };
         let payload = payload.take();
         Box::pin(async move {
-            let limit = limit.ok_or_else(|| {
+            let intake = intake.ok_or_else(|| {
                 ApiError::Internal("the push routes are mounted without their intake".into())
             })?;
+            // Admitted before a byte of the body is read (SPEC §34).
+            let admission = intake.admit(route)?;
+            let limit = intake.max_body_bytes();
+            let what = ("the push", "unreadable_body");
+            let bytes = bounded_body(payload, limit, what, timeout).await?;
             Ok(PushBody {
-                content_type,
-                gzipped,
-                bytes: bounded_body(payload, limit, "the push", "unreadable_body").await?,
+                admission,
+                parts: BodyParts {
+                    content_type,
+                    gzipped,
+                    bytes,
+                },
             })
         })
     }

@@ -21,6 +21,8 @@ pub struct IngestSettings {
     pub retention_days: NonZeroU32,
     /// The store's bound: past it the oldest profiles go first.
     pub max_store_bytes: NonZeroU64,
+    /// Pushes are refused (507) while the store's volume has less than this share free.
+    pub min_free_percent: f64,
 }
 
 impl IngestSettings {

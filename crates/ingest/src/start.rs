@@ -52,6 +52,7 @@ pub fn start(
                 retention_secs: i64::try_from(ingest.retention().as_secs()).unwrap_or(i64::MAX),
                 max_bytes: ingest.max_store_bytes.get(),
                 slice_secs: settings.slice_secs,
+                min_free_percent: ingest.min_free_percent,
             };
             let store = ProfileStore::new(dir, settings.limits, bounds, settings.snapshot_types)
                 .map_err(|e| failed("ingest.max_in_flight", &e))?;

@@ -47,7 +47,10 @@ pub use schema::string;
 pub use severity::Severity;
 pub use slices::{SliceSecs, Slices};
 pub use stats::{breaches, percent_of, round2, round_percent, FunctionStat};
-pub use window::{now_floored, Partial, PartialReason, TimeWindow};
+pub use window::{
+    now_floored, Partial, PartialReason, TimeWindow, WindowBounds, DEFAULT_MAX_WINDOW_DAYS,
+    FUTURE_SLACK_SECS,
+};
 
 /// An application name: 1–255 characters, no control characters (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

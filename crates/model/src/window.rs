@@ -98,6 +98,77 @@ impl TimeWindow {
     }
 }
 
+/// How far past now a request's `to` may reach before it is read as now: a client's clock a
+/// little ahead is not an error, a `to` of `i64::MAX` is not work (SPEC §34).
+pub const FUTURE_SLACK_SECS: i64 = 300;
+
+/// The longest window a request may ask for by default (`http.max_window_days`).
+pub const DEFAULT_MAX_WINDOW_DAYS: u32 = 31;
+
+/// The rule every request's window is read by, at one instant: `to` later than
+/// `now + FUTURE_SLACK_SECS` is read as `now`, and a window longer than `max_secs` is refused,
+/// so that the work and the calls a window costs never grow with the numbers it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WindowBounds {
+    /// Epoch seconds; the default `to`.
+    pub now: i64,
+    /// The longest window, in seconds.
+    pub max_secs: i64,
+}
+
+impl WindowBounds {
+    /// The bounds at `now` with windows of at most `max_days` days.
+    pub fn new(now: i64, max_days: u32) -> Self {
+        WindowBounds {
+            now,
+            max_secs: i64::from(max_days.max(1)) * 86_400,
+        }
+    }
+
+    /// The bounds of a request arriving now, with windows of at most `max_days` days.
+    pub fn now(max_days: u32) -> Self {
+        Self::new(now_floored(), max_days)
+    }
+
+    /// `to` as a request's end: past `now + FUTURE_SLACK_SECS` it is `now`.
+    pub fn end(&self, to: i64) -> i64 {
+        if to > self.now.saturating_add(FUTURE_SLACK_SECS) {
+            self.now
+        } else {
+            to
+        }
+    }
+
+    /// [`TimeWindow::resolve`] within the bounds: `to` read by [`WindowBounds::end`], the
+    /// window's length checked.
+    pub fn resolve(&self, from: Option<i64>, to: Option<i64>) -> Result<TimeWindow, InputError> {
+        let window = TimeWindow::resolve(from, to.map(|to| self.end(to)), self.now)?;
+        self.check(window)
+    }
+
+    /// [`TimeWindow::new`] within the bounds.
+    pub fn window(&self, from: i64, to: i64) -> Result<TimeWindow, InputError> {
+        self.check(TimeWindow::new(from, self.end(to))?)
+    }
+
+    /// `window`, when it is no longer than `max_secs`.
+    pub fn check(&self, window: TimeWindow) -> Result<TimeWindow, InputError> {
+        let length = i128::from(window.to) - i128::from(window.from);
+        if length > i128::from(self.max_secs) {
+            let days = self.max_secs / 86_400;
+            return Err(InputError::new(
+                "invalid_time_window",
+                format!(
+                    "the window {}–{} is longer than {days} days (http.max_window_days): ask \
+                     for a shorter one",
+                    window.from, window.to
+                ),
+            ));
+        }
+        Ok(window)
+    }
+}
+
 /// The shortest part a window is cut into for the statistics of docs/api.md#how-sure-is-a-diff, in
 /// seconds.
 pub const MIN_PART_SECS: i64 = 10;
@@ -225,5 +296,26 @@ mod tests {
         let early = TimeWindow::new(100, 7300).unwrap();
         assert!(early.baseline(None, None).is_err());
         assert!(early.baseline(Some(50), Some(40)).is_err());
+    }
+
+    #[test]
+    fn a_far_future_to_is_read_as_now_and_a_long_window_is_refused() {
+        let bounds = WindowBounds::new(1_000_000, 31);
+        // A `to` a few minutes ahead (a clock a little fast) stays; beyond, it is now.
+        assert_eq!(bounds.end(1_000_000 + 300), 1_000_300);
+        assert_eq!(bounds.end(1_000_000 + 301), 1_000_000);
+        assert_eq!(bounds.end(i64::MAX), 1_000_000);
+        let w = bounds.resolve(Some(999_000), Some(i64::MAX)).unwrap();
+        assert_eq!((w.from, w.to), (999_000, 1_000_000));
+        // 31 days is allowed, a second more is not.
+        assert!(bounds.window(1_000_000 - 31 * 86_400, 1_000_000).is_ok());
+        let err = bounds
+            .window(1_000_000 - 31 * 86_400 - 1, 1_000_000)
+            .unwrap_err();
+        assert_eq!(err.code(), "invalid_time_window");
+        assert!(err.to_string().contains("http.max_window_days"), "{err}");
+        // Wholly in the future: nothing before `to` once it is read as now.
+        assert!(bounds.resolve(Some(2_000_000), Some(3_000_000)).is_err());
+        assert!(bounds.resolve(Some(0), Some(i64::MAX)).is_err());
     }
 }

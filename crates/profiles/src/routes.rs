@@ -8,9 +8,9 @@ use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery};
 use super::selection::{LabelsParam, Selection, TypeParam, Window, WindowParams};
 use crate::ProfileDataSor;
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
-use pf_http::extract::AppNameParam;
+use pf_http::extract::{AppNameParam, Bounds};
 use pf_http::routing::resource;
-use pf_model::{parse_limit, parse_slices, InputError, LabelSelector};
+use pf_model::{parse_limit, parse_slices, InputError, LabelSelector, WindowBounds};
 
 /// Default and maximum `limit` of `GET /profiles/{appName}`.
 const PROFILE_LIMIT: (u32, u32) = (50, 1000);
@@ -68,6 +68,7 @@ impl DiffParams {
         self,
         selection: Selection,
         max: (u32, u32),
+        bounds: WindowBounds,
     ) -> Result<ProfileDiffQuery, InputError> {
         let Selection { scope, labels } = selection;
         let side = |raw: Option<String>, name| {
@@ -76,9 +77,12 @@ impl DiffParams {
         Ok(ProfileDiffQuery {
             app: scope.app,
             profile_type: scope.profile_type,
-            baseline: scope
-                .window
-                .baseline(self.baseline_from, self.baseline_to)?,
+            baseline: bounds
+                .check(scope.window.baseline(
+                    self.baseline_from,
+                    self.baseline_to.map(|to| bounds.end(to)),
+                )?)
+                .map_err(|e| e.within("baseline window"))?,
             current: scope.window,
             limit: parse_limit(self.limit, max.0, max.1)?,
             baseline_labels: side(self.baseline_labels, "baselineLabels")?,
@@ -112,8 +116,6 @@ pub async fn apps(
         (status = 200, description = "Ranked functions", body = Profile),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "limit must be between 1 and 1000, got 0", "code": "invalid_limit"})),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn profile(
@@ -142,8 +144,6 @@ pub struct SlicesParam {
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody,
             example = json!({"error": "unknown profile type `stack`; valid values: cpu, alloc, lock, wall, inuse", "code": "invalid_profile_type"})),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn diff(
@@ -151,8 +151,9 @@ pub async fn diff(
     selection: Selection,
     query: web::Query<DiffParams>,
     slices: web::Query<SlicesParam>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let mut request = query.into_inner().query(selection, DIFF_LIMIT)?;
+    let mut request = query.into_inner().query(selection, DIFF_LIMIT, bounds)?;
     request.slices = parse_slices(slices.into_inner().slices)?;
     Ok(HttpResponse::Ok().json(sor.diff(request).await?))
 }

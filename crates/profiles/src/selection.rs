@@ -9,8 +9,8 @@ use utoipa::IntoParams;
 
 use super::model::ProfileQuery;
 use pf_http::error::{query_refused, ApiError};
-use pf_http::extract::app_name;
-use pf_model::{now_floored, AppName, LabelSelector, ProfileType, TimeWindow};
+use pf_http::extract::{app_name, Bounds};
+use pf_model::{AppName, LabelSelector, ProfileType, TimeWindow, WindowBounds};
 
 /// `type`: the profile type, cpu by default.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -102,8 +102,8 @@ impl Sent {
             .map_err(query_refused)
     }
 
-    fn window(&self) -> Result<TimeWindow, ApiError> {
-        Ok(TimeWindow::resolve(self.from, self.to, now_floored())?)
+    fn window(&self, bounds: WindowBounds) -> Result<TimeWindow, ApiError> {
+        Ok(bounds.resolve(self.from, self.to)?)
     }
 
     fn labels(&self) -> Result<LabelSelector, ApiError> {
@@ -112,7 +112,7 @@ impl Sent {
 
     /// `app`'s type and window; the app is read from the path first, so that a bad name is
     /// the error a request with several gets.
-    fn scope(&self, app: AppName) -> Result<Scope, ApiError> {
+    fn scope(&self, app: AppName, bounds: WindowBounds) -> Result<Scope, ApiError> {
         let profile_type = match &self.profile_type {
             Some(raw) => raw.parse()?,
             None => ProfileType::Cpu,
@@ -120,7 +120,7 @@ impl Sent {
         Ok(Scope {
             app,
             profile_type,
-            window: self.window()?,
+            window: self.window(bounds)?,
         })
     }
 }
@@ -140,17 +140,17 @@ macro_rules! read_at_once {
 }
 
 read_at_once! {
-    Window => |req| Ok(Window(Sent::read(req)?.window()?)),
+    Window => |req| Ok(Window(Sent::read(req)?.window(Bounds::of(req).0)?)),
     Labels => |req| Ok(Labels(Sent::read(req)?.labels()?)),
     Scope => |req| {
         let app = app_name(req)?;
-        Sent::read(req)?.scope(app)
+        Sent::read(req)?.scope(app, Bounds::of(req).0)
     },
     Selection => |req| {
         let app = app_name(req)?;
         let sent = Sent::read(req)?;
         Ok(Selection {
-            scope: sent.scope(app)?,
+            scope: sent.scope(app, Bounds::of(req).0)?,
             labels: sent.labels()?,
         })
     },

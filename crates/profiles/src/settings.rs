@@ -139,4 +139,7 @@ pub struct PyroscopeSettings {
     pub max_query_hours: NonZeroU32,
     /// How far back Pyroscope answers: its `max_query_lookback`; 0 is no limit.
     pub max_lookback_days: u32,
+    /// The longest `Retry-After` believed: a larger one pauses this long (SPEC §34).
+    #[serde(deserialize_with = "durations::positive_secs")]
+    pub max_retry_after_secs: Duration,
 }

@@ -8,7 +8,7 @@ use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
 use crate::ProfileDataSor;
 use pf_formats::formats::flamegraph::connect_json;
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
-use pf_http::extract::AppNameParam;
+use pf_http::extract::{AppNameParam, Bounds};
 use pf_http::routing::{rendered, resource};
 use pf_model::ReportFormat;
 use pf_pictures::{flame_graph as draw, thousands, Captions};
@@ -35,8 +35,6 @@ pub struct RoutesDoc;
     responses(
         (status = 200, description = "The flame graph", content_type = "image/svg+xml", body = String),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn flame_graph(
@@ -68,8 +66,6 @@ pub async fn flame_graph(
     responses(
         (status = 200, description = "The call tree as a Connect flame graph", body = Object),
         (status = 400, description = "Invalid app name, type or window", body = ErrorBody),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn tree(
@@ -89,17 +85,16 @@ pub async fn tree(
     responses(
         (status = 200, description = "Both windows' call trees", body = Object),
         (status = 400, description = "Invalid app name, type, window or limit", body = ErrorBody),
-        (status = 404, description = "The app has no profiles of the type in the window (from Pyroscope: none of the type's ids)", body = ErrorBody,
-            example = json!({"error": "checkout has no lock profiles in Pyroscope in 2025-11-22 09:00:00 UTC – 2025-11-22 10:00:00 UTC (none of mutex:contentions:count:mutex:count, mutex:contentions:count:contentions:count)", "code": "not_found"})),
         UpstreamErrors,
     ))]
 pub async fn diff_tree(
     sor: web::Data<dyn ProfileDataSor>,
     selection: Selection,
     query: web::Query<DiffParams>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
     let trees = sor
-        .diff_trees(query.into_inner().query(selection, DIFF_LIMIT)?)
+        .diff_trees(query.into_inner().query(selection, DIFF_LIMIT, bounds)?)
         .await?;
     Ok(json(format!(
         r#"{{"baseline":{},"current":{}}}"#,

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use pf_http::error::{connect_error, ApiError};
-use pf_http::extract::{bounded_body, header_text};
+use pf_http::extract::{bounded_body, header_text, EdgeLimits};
 
 /// Largest request body: a query is a few hundred bytes.
 const MAX_REQUEST_BYTES: usize = 1 << 20;
@@ -95,6 +95,7 @@ impl FromRequest for ConnectBody {
             .trim()
             .to_ascii_lowercase();
         let encoding = header_text(req, CONTENT_ENCODING);
+        let timeout = EdgeLimits::of(req).body_timeout;
         let payload = payload.take();
         Box::pin(async move {
             let json = match media.as_str() {
@@ -111,8 +112,13 @@ impl FromRequest for ConnectBody {
                     "Content-Encoding `{encoding}` is not served: send the request uncompressed"
                 )));
             }
-            let bytes =
-                bounded_body(payload, MAX_REQUEST_BYTES, "a query", "invalid_argument").await?;
+            let bytes = bounded_body(
+                payload,
+                MAX_REQUEST_BYTES,
+                ("a query", "invalid_argument"),
+                timeout,
+            )
+            .await?;
             Ok(ConnectBody { json, bytes })
         })
     }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use pf_history::AssessmentSeverity;
 use pf_model::{
     parse_limit, round2, AppName, FunctionStat, InputError, LabelSelector, ProfileType,
-    ReportFormat, Severity, TimeWindow,
+    ReportFormat, Severity, TimeWindow, WindowBounds,
 };
 
 /// Query of `GET /triage/{appName}`.
@@ -56,16 +56,16 @@ pub struct TriageRequest {
 }
 
 impl TriageRequest {
-    /// Validates the path and query; `now` is the default end of the window.
+    /// Validates the path and query; `bounds` hold the window (its default end is now).
     pub fn parse(
         app: AppName,
         params: TriageParams,
-        now: i64,
+        bounds: WindowBounds,
         requested_by: Option<String>,
     ) -> Result<Self, InputError> {
         Ok(TriageRequest {
             app,
-            window: TimeWindow::resolve(params.from, params.to, now)?,
+            window: bounds.resolve(params.from, params.to)?,
             types: ProfileType::parse_list(params.types.as_deref().unwrap_or("cpu,alloc"))?,
             limit: parse_limit(params.limit, 10, 1000)?,
             format: ReportFormat::parse(params.format.as_deref(), &TRIAGE_FORMATS)?,

@@ -6,10 +6,10 @@ use super::html;
 use super::model::{TriageParams, TriageReport, TriageRequest};
 use super::service::TriageService;
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
-use pf_http::extract::App;
+use pf_http::extract::{App, Bounds};
 use pf_http::extract::{AppNameParam, RequestedBy, RequestedByParam};
 use pf_http::routing::{rendered, resource};
-use pf_model::{now_floored, ReportFormat};
+use pf_model::ReportFormat;
 
 /// Mounts the route; expects `web::Data<TriageService>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -53,8 +53,9 @@ pub async fn triage(
     App(app): App,
     query: web::Query<TriageParams>,
     RequestedBy(requested_by): RequestedBy,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
+    let request = TriageRequest::parse(app, query.into_inner(), bounds, requested_by)?;
     Ok(match request.format {
         ReportFormat::Html => {
             let (report, trees, trends) = service.pictured(request.clone()).await?;

@@ -13,8 +13,9 @@ use crate::fleet_window::{AppWindow, FleetQuery, WindowFunction};
 use crate::remote::{FleetCoverage, FleetSummaries};
 use crate::FleetSummarySor;
 use pf_http::error::{ApiError, ErrorBody};
+use pf_http::extract::Bounds;
 use pf_http::routing::resource;
-use pf_model::{parse_limit, AppName, InputError, TimeWindow};
+use pf_model::{parse_limit, AppName, InputError, WindowBounds};
 
 /// Mounts the route; expects `web::Data<dyn FleetSummarySor>`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -87,28 +88,31 @@ pub async fn fleet(
     store: web::Data<dyn FleetSummarySor>,
     series: web::Query<SeriesParams>,
     top: web::Query<TopParam>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let apps = store.fleet(series.into_inner().fleet(top.top)?).await?;
+    let apps = store
+        .fleet(series.into_inner().fleet(top.top, bounds)?)
+        .await?;
     Ok(HttpResponse::Ok().json(FleetSummaries { apps }))
 }
 
 impl SeriesParams {
     /// The series and window asked for, as the coverage read takes them.
-    fn coverage(self) -> Result<CoverageQuery, InputError> {
+    fn coverage(self, bounds: WindowBounds) -> Result<CoverageQuery, InputError> {
         Ok(CoverageQuery {
             profile_type: self.profile_type.as_deref().unwrap_or("cpu").parse()?,
-            slices: TimeWindow::new(self.from, self.to)?,
+            slices: bounds.window(self.from, self.to)?,
             apps: app_list(self.apps.as_deref())?,
         })
     }
 
     /// The same, as the fleet read takes them, with `top` functions per app (default 50).
-    fn fleet(self, top: Option<i64>) -> Result<FleetQuery, InputError> {
+    fn fleet(self, top: Option<i64>, bounds: WindowBounds) -> Result<FleetQuery, InputError> {
         let CoverageQuery {
             profile_type,
             slices,
             apps,
-        } = self.coverage()?;
+        } = self.coverage(bounds)?;
         Ok(FleetQuery {
             profile_type,
             window: slices,
@@ -134,8 +138,9 @@ impl SeriesParams {
 pub async fn coverage(
     store: web::Data<dyn FleetSummarySor>,
     query: web::Query<SeriesParams>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let query = query.into_inner().coverage()?;
+    let query = query.into_inner().coverage(bounds)?;
     let apps = store.coverage(query).await?;
     Ok(HttpResponse::Ok().json(FleetCoverage { apps }))
 }

@@ -9,11 +9,11 @@ use super::backfill::{BackfillError, BackfillRequest};
 use super::trends::{Suggestions, TrendService};
 use crate::store::BackfillCounts;
 use pf_http::error::{ApiError, BodyRefused, ErrorBody};
-use pf_http::extract::App;
 use pf_http::extract::AppNameParam;
+use pf_http::extract::{App, Bounds};
 use pf_http::routing::{rendered, resource};
 use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
-use pf_model::{now_floored, parse_limit, InputError, ProfileType, ReportFormat, TimeWindow};
+use pf_model::{parse_limit, InputError, ProfileType, ReportFormat};
 use pf_pictures::trends_svg;
 
 /// Mounts the routes; expects `web::Data<TrendService>`. The backfill resource comes first, so
@@ -139,11 +139,12 @@ pub async fn trends(
     service: web::Data<TrendService>,
     App(app): App,
     query: web::Query<TrendParams>,
+    Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
     let params = query.into_inner();
     let profile_type = profile_type(params.profile_type.as_deref())?;
-    let to = params.to.unwrap_or_else(now_floored);
-    let window = TimeWindow::new(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
+    let to = bounds.end(params.to.unwrap_or(bounds.now));
+    let window = bounds.window(params.from.unwrap_or(to.saturating_sub(86_400)), to)?;
     let format = ReportFormat::parse(params.format.as_deref(), &TREND_FORMATS)?;
     let pick = pick(&params)?;
     let asked = TrendQuery {

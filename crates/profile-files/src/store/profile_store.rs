@@ -29,6 +29,9 @@ pub enum StoreError {
     /// The disk did not take it (503): nothing was acknowledged.
     #[error("the profile store cannot write: {0}")]
     Unwritable(String),
+    /// The volume is nearly full (507 with `Retry-After`): refused before anything is read.
+    #[error("{0}")]
+    Full(String),
 }
 
 /// How much the store takes: at once, and in all.
@@ -42,6 +45,9 @@ pub struct StoreBounds {
     pub max_bytes: u64,
     /// Pushes are compacted into one file per slice of the watcher (`watch.slice_secs`).
     pub slice_secs: SliceSecs,
+    /// The share of the volume that stays free (`ingest.min_free_percent`): below it, pushes
+    /// are refused, so the embedded PostgreSQL beside the store keeps room to write.
+    pub min_free_percent: f64,
 }
 
 /// How long after a piece ends its pushes may still arrive: it is compacted only then.
@@ -153,6 +159,7 @@ impl ProfileStore {
     /// when all `max_in_flight` are taken: taken before a push is decoded, so neither the
     /// blocking pool's queue nor the memory of the pushes waiting in it grows without bound.
     pub fn admit(&self) -> Result<Admission, StoreError> {
+        self.room()?;
         self.in_flight
             .clone()
             .try_acquire_owned()
@@ -170,14 +177,85 @@ impl ProfileStore {
         arrived: i64,
     ) -> Result<u64, StoreError> {
         let _admission = admission;
+        let accepted = self.accepted(arrived);
         let files = pushed
             .iter()
-            .map(|p| Ok((p.app.clone(), stored_profile(p, arrived, self.limits)?)))
+            .map(|p| {
+                let file = stored_profile(p, arrived, self.limits)?;
+                accepted.check(file.time_secs)?;
+                Ok((p.app.clone(), file))
+            })
             .collect::<Result<Vec<_>, IngestError>>()?;
         let written = write::write_all(&self.path(), &files, &self.syncs)
             .map_err(|e| StoreError::Unwritable(e.to_string()))?;
         self.dir.changed();
         Ok(written)
+    }
+}
+
+/// The times a pushed profile may have (SPEC §34), as Pyroscope's `reject-newer-than` and
+/// `reject-older-than` keep them: not later than [`MAX_AHEAD_SECS`] past its arrival, not
+/// older than the store's retention (it would be swept at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedTimes {
+    pub earliest: i64,
+    pub latest: i64,
+}
+
+/// How far ahead of its arrival a pushed profile may be dated: a clock a little fast.
+pub const MAX_AHEAD_SECS: i64 = 600;
+
+impl AcceptedTimes {
+    /// `time_secs` when it lies in the range, else the refusal naming the range.
+    pub fn check(&self, time_secs: i64) -> Result<(), IngestError> {
+        if (self.earliest..=self.latest).contains(&time_secs) {
+            return Ok(());
+        }
+        let utc = |secs| pf_model::utc::utc_text(secs, pf_model::utc::SECOND);
+        Err(IngestError::OutOfRange(format!(
+            "the profile is dated {} ({time_secs}); pushes are kept from {} ({}, the store's \
+             retention) to {} ({}, 10 minutes past now): nothing was stored",
+            utc(time_secs),
+            utc(self.earliest),
+            self.earliest,
+            utc(self.latest),
+            self.latest,
+        )))
+    }
+}
+
+impl ProfileStore {
+    /// The times a push arriving at `arrived` may carry.
+    pub fn accepted(&self, arrived: i64) -> AcceptedTimes {
+        AcceptedTimes {
+            earliest: arrived.saturating_sub(self.bounds.retention_secs),
+            latest: arrived.saturating_add(MAX_AHEAD_SECS),
+        }
+    }
+}
+
+impl ProfileStore {
+    /// `Full` when the store's volume has less than `min_free_percent` free (SPEC §34); a
+    /// volume that cannot be asked is not refused for it.
+    fn room(&self) -> Result<(), StoreError> {
+        let Ok(volume) = rustix::fs::statvfs(self.path()) else {
+            return Ok(());
+        };
+        let total = volume.f_blocks.saturating_mul(volume.f_frsize);
+        let free = volume.f_bavail.saturating_mul(volume.f_frsize);
+        let free_percent = if total == 0 {
+            100.0
+        } else {
+            free as f64 * 100.0 / total as f64
+        };
+        if free_percent < self.bounds.min_free_percent {
+            return Err(StoreError::Full(format!(
+                "the profile store's volume has {free_percent:.1} % free, under \
+                 ingest.min_free_percent ({} %): pushes are refused until space is freed",
+                self.bounds.min_free_percent
+            )));
+        }
+        Ok(())
     }
 }
 

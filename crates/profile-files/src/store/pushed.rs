@@ -83,6 +83,10 @@ pub enum IngestError {
     /// Larger than a bound, as sent or decompressed (413).
     #[error("{0}")]
     TooLarge(String),
+    /// Dated where no profile can be: later than a little past now, or before the store's
+    /// retention (400, `profile_out_of_range`), as Pyroscope refuses them.
+    #[error("{0}")]
+    OutOfRange(String),
 }
 
 /// `raw` as the app of a push: the one rule for an app name, as every route reads it.

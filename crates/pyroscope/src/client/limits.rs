@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use pf_model::{Partial, PartialReason, TimeWindow};
+use pf_model::{Partial, PartialReason, TimeWindow, FUTURE_SLACK_SECS};
 
 /// The limits one Pyroscope keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,12 +41,15 @@ impl QueryLimits {
             });
             from = earliest;
         }
+        // A window's end past now holds nothing yet: what is read ends there, however far the
+        // window reaches (SPEC §34), so the pieces never outnumber what Pyroscope can hold.
+        let end = window.to.min(now.saturating_add(FUTURE_SLACK_SECS));
         let step = i64::try_from(self.max_length.as_secs())
             .unwrap_or(i64::MAX)
             .max(1);
         let mut windows = Vec::new();
-        while from < window.to {
-            let to = from.saturating_add(step).min(window.to);
+        while from < end {
+            let to = from.saturating_add(step).min(end);
             windows.push(TimeWindow { from, to });
             from = to;
         }
@@ -126,5 +129,29 @@ mod tests {
             ..limits()
         };
         assert!(open.pieces(old, now).partial.is_none());
+    }
+
+    #[test]
+    fn a_window_reaching_past_now_is_read_up_to_now_in_a_bounded_number_of_pieces() {
+        let now = 100 * DAY;
+        let far = TimeWindow {
+            from: now - 2 * DAY,
+            to: i64::MAX,
+        };
+        let pieces = limits().pieces(far, now);
+        assert_eq!(pieces.windows.len(), 3, "{:?}", pieces.windows);
+        assert_eq!(pieces.windows.last().unwrap().to, now + FUTURE_SLACK_SECS);
+        // Ten years back, to the end of time: the lookback and now bound it.
+        let all = TimeWindow {
+            from: now - 3650 * DAY,
+            to: i64::MAX,
+        };
+        assert_eq!(limits().pieces(all, now).windows.len(), 8);
+        // Wholly in the future: nothing to read.
+        let future = TimeWindow {
+            from: now + DAY,
+            to: now + 2 * DAY,
+        };
+        assert!(limits().pieces(future, now).windows.is_empty());
     }
 }

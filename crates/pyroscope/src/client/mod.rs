@@ -116,6 +116,7 @@ impl PyroscopeClient {
         let budget = Budget::new(
             usize::try_from(settings.max_in_flight.get()).unwrap_or(usize::MAX),
             REFUSAL_PAUSE,
+            settings.max_retry_after_secs,
         );
         let outbound = Outbound::with_tls("pyroscope", connect_timeout, headers, &tls, metrics)
             .map_err(|e| ClientConfigError {
