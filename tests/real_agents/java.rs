@@ -127,7 +127,8 @@ fn run_java(classes: &Path, server: &str, app: &str, version: &str) {
 fn jfr_pushes(dir: &Path) -> Vec<JfrPush> {
     let mut pushes = Vec::new();
     for (n, r) in recordings(dir).into_iter().enumerate() {
-        if !r.path.starts_with("/ingest?") || query_value(&r.path, "format").as_deref() != Some("jfr")
+        if !r.path.starts_with("/ingest?")
+            || query_value(&r.path, "format").as_deref() != Some("jfr")
         {
             continue;
         }
@@ -188,7 +189,11 @@ fn jdk_reads(pushes: &[JfrPush]) -> BTreeMap<&'static str, Read> {
     let mut reads: BTreeMap<&'static str, Read> = BTreeMap::new();
     for push in pushes {
         let version = query_value(&push.path, "name")
-            .and_then(|n| n.split("version=").nth(1).map(|v| v.trim_end_matches('}').to_owned()))
+            .and_then(|n| {
+                n.split("version=")
+                    .nth(1)
+                    .map(|v| v.trim_end_matches('}').to_owned())
+            })
             .unwrap_or_default();
         let out = jdk("jfr")
             .args(["print", "--json", "--stack-depth", "1", "--events"])
@@ -200,9 +205,16 @@ fn jdk_reads(pushes: &[JfrPush]) -> BTreeMap<&'static str, Read> {
             .arg(&push.file)
             .output()
             .expect("jfr runs");
-        assert!(out.status.success(), "jfr print failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "jfr print failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let printed: Value = serde_json::from_slice(&out.stdout).expect("jfr print --json");
-        let events = printed["recording"]["events"].as_array().cloned().unwrap_or_default();
+        let events = printed["recording"]["events"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let interval: i64 = events
             .iter()
             .filter(|e| e["type"] == "jdk.ActiveSetting" && e["values"]["name"] == "interval")
@@ -271,19 +283,33 @@ async fn the_java_agent_pushes_jfr_that_reads_as_the_jdk_reads_it() {
     let started = chrono::Utc::now().timestamp();
     run_java(&v1, &proxy, "java-app", "1.0.0");
     run_java(&v2, &proxy, "java-app", "2.0.0");
-    let window = format!("from={}&to={}", started - 60, chrono::Utc::now().timestamp() + 60);
+    let window = format!(
+        "from={}&to={}",
+        started - 60,
+        chrono::Utc::now().timestamp() + 60
+    );
 
     let pushes = jfr_pushes(recorded.path());
-    assert!(pushes.len() >= 4, "the Java agent pushed {} recordings", pushes.len());
+    assert!(
+        pushes.len() >= 4,
+        "the Java agent pushed {} recordings",
+        pushes.len()
+    );
     assert!(
         pushes.iter().any(|p| !p.contexts.is_empty()),
         "the agent sent its LabelsWrapper contexts in the part `labels`"
     );
     let reads = jdk_reads(&pushes);
     for kind in ["cpu", "alloc", "lock"] {
-        let read = reads.get(kind).unwrap_or_else(|| panic!("the JDK reads no {kind} event"));
-        let (got, total, body) = answered(&address, "java-app", &format!("type={kind}&{window}")).await;
-        assert_eq!(got, read.selves, "{kind}: the service and `jfr print` disagree, function by function");
+        let read = reads
+            .get(kind)
+            .unwrap_or_else(|| panic!("the JDK reads no {kind} event"));
+        let (got, total, body) =
+            answered(&address, "java-app", &format!("type={kind}&{window}")).await;
+        assert_eq!(
+            got, read.selves,
+            "{kind}: the service and `jfr print` disagree, function by function"
+        );
         assert_eq!(total, read.total, "{kind}: the total");
         assert_eq!(
             top_shares(&got, total, 5),
@@ -291,22 +317,39 @@ async fn the_java_agent_pushes_jfr_that_reads_as_the_jdk_reads_it() {
             "{kind}: the top functions and their shares"
         );
         for (version, want) in &read.by_version {
-            let selected = format!("type={kind}&{window}&labels={}", urlencode(&format!("version=\"{version}\"")));
-            assert_eq!(answered(&address, "java-app", &selected).await.1, *want, "{kind} of {version}: {body}");
+            let selected = format!(
+                "type={kind}&{window}&labels={}",
+                urlencode(&format!("version=\"{version}\""))
+            );
+            assert_eq!(
+                answered(&address, "java-app", &selected).await.1,
+                *want,
+                "{kind} of {version}: {body}"
+            );
         }
     }
     // What each type is about, by the program's own methods.
-    let top = |kind: &str| top_shares(&reads[kind].selves, reads[kind].total, 1)[0].0.clone();
+    let top = |kind: &str| {
+        top_shares(&reads[kind].selves, reads[kind].total, 1)[0]
+            .0
+            .clone()
+    };
     assert_eq!(top("cpu"), HOT);
     assert_eq!(top("alloc"), LOAD);
     assert_eq!(top("lock"), POST);
-    assert!(!reads.contains_key("wall"), "itimer sends no wall-clock samples");
+    assert!(
+        !reads.contains_key("wall"),
+        "itimer sends no wall-clock samples"
+    );
 
     // Labels from LabelsWrapper select: the cpu of each request is what its contexts hold.
     let cpu = &reads["cpu"];
     for request in ["checkout", "search"] {
         let want = cpu.labelled[&("request".to_owned(), request.to_owned())];
-        let selected = format!("type=cpu&{window}&labels={}", urlencode(&format!("request=\"{request}\"")));
+        let selected = format!(
+            "type=cpu&{window}&labels={}",
+            urlencode(&format!("request=\"{request}\""))
+        );
         let (got, total, _) = answered(&address, "java-app", &selected).await;
         assert_eq!(total, want, "request={request}");
         let method = if request == "checkout" { HOT } else { RANK };
@@ -315,9 +358,11 @@ async fn the_java_agent_pushes_jfr_that_reads_as_the_jdk_reads_it() {
     }
 
     // Triage of the Java app names what it does: its hot method, its allocations, its lock.
-    let triage = get(&format!("{address}/triage/java-app?{window}&types=cpu,alloc,lock"))
-        .await
-        .expect("triage answers");
+    let triage = get(&format!(
+        "{address}/triage/java-app?{window}&types=cpu,alloc,lock"
+    ))
+    .await
+    .expect("triage answers");
     let text = triage.to_string();
     for method in [HOT, LOAD, POST] {
         assert!(text.contains(method), "triage names {method}: {triage:#}");
@@ -336,16 +381,26 @@ async fn confirm_regression(address: &str, pushes: &[JfrPush]) {
     let of = |version: &str| -> Vec<&JfrPush> {
         pushes
             .iter()
-            .filter(|p| query_value(&p.path, "name").is_some_and(|n| n.contains(&format!("version={version}"))))
+            .filter(|p| {
+                query_value(&p.path, "name")
+                    .is_some_and(|n| n.contains(&format!("version={version}")))
+            })
             .collect()
     };
     let (before, after) = (of("1.0.0"), of("2.0.0"));
-    assert!(!before.is_empty() && !after.is_empty(), "pushes of both builds");
+    assert!(
+        !before.is_empty() && !after.is_empty(),
+        "pushes of both builds"
+    );
     let now = chrono::Utc::now().timestamp();
     let first = now - now.rem_euclid(10) - 20 * 10;
     let (slices_before, slices_after) = (6, 5);
     for k in 0..(slices_before + slices_after) {
-        let (side, version) = if k < slices_before { (&before, "1.0.0") } else { (&after, "2.0.0") };
+        let (side, version) = if k < slices_before {
+            (&before, "1.0.0")
+        } else {
+            (&after, "2.0.0")
+        };
         for half in 0..2 {
             let push = side[(2 * k + half) as usize % side.len()];
             let from = first + k * 10 + half * 5;
@@ -362,7 +417,12 @@ async fn confirm_regression(address: &str, pushes: &[JfrPush]) {
                 .send()
                 .await
                 .expect("the replay is sent");
-            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+            assert_eq!(
+                res.status(),
+                200,
+                "{}",
+                res.text().await.unwrap_or_default()
+            );
         }
     }
     let end = first + (slices_before + slices_after) * 10;
@@ -373,12 +433,19 @@ async fn confirm_regression(address: &str, pushes: &[JfrPush]) {
         .send()
         .await
         .expect("the backfill is asked");
-    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        202,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let list = get(&format!("{address}/regressions?appName=java-regress&state=confirmed"))
-            .await
-            .unwrap_or(Value::Null);
+        let list = get(&format!(
+            "{address}/regressions?appName=java-regress&state=confirmed"
+        ))
+        .await
+        .unwrap_or(Value::Null);
         let found = list["regressions"]
             .as_array()
             .into_iter()

@@ -149,9 +149,16 @@ fn the_go_sdks_sample_type_config_names_mutex_and_block_apart() {
         (&block[..], Some("block")),
         (&heap[..], None),
     ] {
-        let body = multipart(&[("profile", b"\x1f\x8bpprof"), ("sample_type_config", config)]);
+        let body = multipart(&[
+            ("profile", b"\x1f\x8bpprof"),
+            ("sample_type_config", config),
+        ]);
         let pushed = ingest_within(&query("go{version=1}", None), form(), body).unwrap();
-        let name = pushed[0].labels.pairs().into_iter().find(|(k, _)| *k == "__name__");
+        let name = pushed[0]
+            .labels
+            .pairs()
+            .into_iter()
+            .find(|(k, _)| *k == "__name__");
         assert_eq!(name.map(|(_, v)| v), series);
         assert_eq!(&pushed[0].pprof[..], b"\x1f\x8bpprof");
     }
@@ -168,7 +175,10 @@ fn the_go_sdks_sample_type_config_names_mutex_and_block_apart() {
 fn from_and_until_are_read_in_the_unit_their_size_says() {
     // The Go SDK's window, in nanoseconds: [start, end) widened to whole seconds.
     let mut q = query("go", Some("folded"));
-    (q.from, q.until) = (Some(1_795_808_415_000_000_000), Some(1_795_808_421_606_553_871));
+    (q.from, q.until) = (
+        Some(1_795_808_415_000_000_000),
+        Some(1_795_808_421_606_553_871),
+    );
     let pushed = ingest_within(&q, BodyForm::Folded, "a 1".into()).unwrap();
     assert_eq!(pushed[0].window, Some((1_795_808_415, 1_795_808_422)));
     for (from, until) in [
@@ -178,7 +188,11 @@ fn from_and_until_are_read_in_the_unit_their_size_says() {
     ] {
         (q.from, q.until) = (Some(from), Some(until));
         let pushed = ingest_within(&q, BodyForm::Folded, "a 1".into()).unwrap();
-        assert_eq!(pushed[0].window, Some((1_700_000_000, 1_700_000_010)), "{from}");
+        assert_eq!(
+            pushed[0].window,
+            Some((1_700_000_000, 1_700_000_010)),
+            "{from}"
+        );
     }
 }
 

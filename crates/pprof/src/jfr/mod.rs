@@ -116,7 +116,10 @@ impl Recording {
             timings.push(("wall", timed("wall", sum, period)));
         } else {
             timings.push(("cpu", timed("cpu", vec![(EXEC, period)], period)));
-            timings.push(("wall", timed("wall", vec![(WALL, wall_period)], wall_period)));
+            timings.push((
+                "wall",
+                timed("wall", vec![(WALL, wall_period)], wall_period),
+            ));
         }
         // In and outside TLAB both count as alloc (docs/runtimes.md), summed into Pyroscope's
         // `alloc_in_new_tlab_*` series, which the alloc candidates name first. The JDK's
