@@ -176,7 +176,7 @@ fn read_events(jfr: &[u8]) -> Result<Recording, JfrError> {
     let mut recording = Recording::default();
     let mut settings: Vec<(i64, String, String)> = Vec::new();
     let mut exec_class = None;
-    let mut wall_samples = [(WALL, 1)];
+    let mut wall_samples: [(usize, i64); 1];
     let mut reader = JfrReader::new(Cursor::new(jfr));
     for chunk in reader.chunks() {
         let (mut events, chunk) = chunk.map_err(bad)?;
