@@ -22,7 +22,7 @@ import java.util.Map;
  * (the test writes one with it tripled) is a new version of the program.
  */
 public class AgentWorkload {
-    static final int HOT_ROUNDS = 40_000;
+    static final int HOT_ROUNDS = 4_000_000;
     static volatile long sink;
 
     static final class Checkout {
@@ -39,7 +39,7 @@ public class AgentWorkload {
     static final class Search {
         static long rank(int seed) {
             long x = seed;
-            for (int i = 0; i < 40_000 / 3; i++) {
+            for (int i = 0; i < 4_000_000 / 3; i++) {
                 x = x * 2862933555777941757L + 3037000493L;
                 x ^= x >>> 31;
             }

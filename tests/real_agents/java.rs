@@ -73,9 +73,9 @@ fn jdk(tool: &str) -> Command {
 /// The workload compiled in `dir`, its hot method doing `factor` times the work.
 fn build(dir: &Path, factor: u32) -> PathBuf {
     let source = std::fs::read_to_string(root().join("tests/java/AgentWorkload.java")).unwrap();
-    let rounds = "HOT_ROUNDS = 40_000;";
+    let rounds = "HOT_ROUNDS = 4_000_000;";
     assert!(source.contains(rounds), "the workload's HOT_ROUNDS");
-    let source = source.replace(rounds, &format!("HOT_ROUNDS = {};", 40_000 * factor));
+    let source = source.replace(rounds, &format!("HOT_ROUNDS = {};", 4_000_000 * factor));
     let src = dir.join(format!("src{factor}"));
     let classes = dir.join(format!("classes{factor}"));
     std::fs::create_dir_all(&src).unwrap();

@@ -37,8 +37,9 @@ pub struct IngestQuery {
     /// a binary body, folded for text.
     #[param(example = "pprof")]
     pub format: Option<String>,
-    /// Samples per second of a folded body (default 100); pprof carries its own period.
-    #[param(minimum = 1, maximum = 1_000_000)]
+    /// Samples per second of a folded body (default 100; 0 is unset, as the Go SDK sends it
+    /// with its mutex and block profiles); pprof carries its own period.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub sample_rate: Option<u32>,
     /// The agent (`pyspy`, `nodespy`, …); kept for information.
     pub spy_name: Option<String>,
@@ -209,11 +210,8 @@ fn check_query(query: &IngestQuery) -> Result<(), IngestError> {
             return bad(format!("{field} must be epoch seconds, not negative"));
         }
     }
-    if query
-        .sample_rate
-        .is_some_and(|r| !(1..=1_000_000).contains(&r))
-    {
-        return bad("sampleRate must be between 1 and 1000000".into());
+    if query.sample_rate.is_some_and(|r| r > 1_000_000) {
+        return bad("sampleRate must be between 0 (unset) and 1000000".into());
     }
     Ok(())
 }
