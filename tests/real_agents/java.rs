@@ -276,8 +276,8 @@ async fn the_java_agent_pushes_jfr_that_reads_as_the_jdk_reads_it() {
     let store = tempfile::tempdir().unwrap();
     let recorded = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    let detector = "reference_slices = 4\nrecent_slices = 2\nconfirm_slices = 1\n\
-                    settle_slices = 6\n";
+    let detector = "reference_slices = 5\nrecent_slices = 3\nconfirm_slices = 1\n\
+                    settle_slices = 8\n";
     let (_service, address) = service(store.path(), data.path(), detector).await;
     let (_recorder, proxy) = recorder(recorded.path(), Some(&address));
     let started = chrono::Utc::now().timestamp();
@@ -393,8 +393,8 @@ async fn confirm_regression(address: &str, pushes: &[JfrPush]) {
         "pushes of both builds"
     );
     let now = chrono::Utc::now().timestamp();
-    let first = now - now.rem_euclid(10) - 20 * 10;
-    let (slices_before, slices_after) = (6, 5);
+    let first = now - now.rem_euclid(10) - 25 * 10;
+    let (slices_before, slices_after) = (8, 6);
     for k in 0..(slices_before + slices_after) {
         let (side, version) = if k < slices_before {
             (&before, "1.0.0")
