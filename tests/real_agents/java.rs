@@ -453,7 +453,9 @@ async fn confirm_regression(address: &str, pushes: &[JfrPush]) {
             .find(|r| r["function"] == HOT)
             .cloned();
         if let Some(regression) = found {
-            assert_eq!(regression["version"], "2.0.0", "{regression:#}");
+            let version = &regression["version"];
+            assert_eq!(version["after"], "2.0.0", "{regression:#}");
+            assert_eq!(version["before"], "1.0.0", "{regression:#}");
             assert_eq!(regression["profileType"], "cpu", "{regression:#}");
             return;
         }
