@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs the real Pyroscope SDKs that tests/agents/ drives against the service:
+# Installs the real Pyroscope SDKs and clients that the tests drive against the service:
 #   - Python: pyroscope-io 1.x in a venv at target/agents/venv
 #   - Node:   @pyroscope/nodejs 0.x under target/agents/node
-# Idempotent: an SDK already installed at a matching major version is left alone, so a
-# second run takes well under a second. Any failed install aborts the script (exit != 0).
+#   - Java:   io.pyroscope:agent (Maven Central, with `mvn dependency:copy`) at
+#             target/agents/java/agent-$JAVA_AGENT_VERSION.jar, Maven's cache in target/agents/m2
+#   - Go:     the module tests/go (go.mod pins github.com/grafana/pyroscope-go and
+#             github.com/grafana/pyroscope/api), its modules in target/agents/go/mod and its
+#             programs built into target/agents/go/bin (sdkload: the SDK's workload;
+#             grafanaclient: Pyroscope's generated Connect client)
+# Idempotent: an SDK already installed at a matching version is left alone, so a second run
+# takes a second or two (Go checks its build cache). Any failed install aborts the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,5 +63,28 @@ node -e "require('$PWD/$NODE_PREFIX/node_modules/@pyroscope/nodejs')" \
     || die "require('@pyroscope/nodejs') fails (native @datadog/pprof addon?)"
 NODE_VERSION=$nv
 
+# --- Java agent ---------------------------------------------------------------------------
+# async-profiler's native library for Linux x64 is inside the jar.
+JAVA_AGENT_VERSION=2.1.2
+JAVA_AGENT=$AGENTS/java/agent-$JAVA_AGENT_VERSION.jar
+if [[ ! -s $JAVA_AGENT ]]; then
+    command -v mvn >/dev/null || die "mvn not found (Debian's maven installs it)"
+    mvn -q -B -Dstyle.color=never -Dmaven.repo.local="$PWD/$AGENTS/m2" \
+        org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
+        -Dartifact="io.pyroscope:agent:$JAVA_AGENT_VERSION" \
+        -DoutputDirectory="$PWD/$AGENTS/java" \
+        || die "mvn could not fetch io.pyroscope:agent:$JAVA_AGENT_VERSION from Maven Central"
+    [[ -s $JAVA_AGENT ]] || die "$JAVA_AGENT missing after mvn dependency:copy"
+fi
+
+# --- Go SDK and Pyroscope's Connect client --------------------------------------------------
+command -v go >/dev/null || die "go not found"
+export GOMODCACHE=$PWD/$AGENTS/go/mod GOCACHE=$PWD/$AGENTS/go/cache GOFLAGS=-mod=mod
+mkdir -p "$AGENTS/go/bin"
+(cd tests/go && go build -o "../../$AGENTS/go/bin/" ./sdkload ./grafanaclient) \
+    || die "go build of tests/go failed (modules from the Go module proxy; see above)"
+
 echo "pyroscope-io $PY_VERSION ($VENV)"
 echo "@pyroscope/nodejs $NODE_VERSION ($NODE_PREFIX)"
+echo "io.pyroscope:agent $JAVA_AGENT_VERSION ($JAVA_AGENT)"
+echo "$(cd tests/go && go list -m -f '{{.Path}} {{.Version}}' github.com/grafana/pyroscope-go github.com/grafana/pyroscope/api | paste -sd ' ') ($AGENTS/go/bin)"

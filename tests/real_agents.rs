@@ -4,9 +4,13 @@
 //! that keeps a copy of every byte the service was sent. The service's answers must equal what
 //! those bytes say, computed here with the `pprof` crate's own decoder (not the service's).
 //!
+//! Pyroscope's Java agent and Go SDK push here too (`real_agents/java.rs`, `real_agents/go.rs`),
+//! read against the JDK's `jfr print` and `go tool pprof` on the bytes they pushed.
+//!
 //! A test binary of its own, so that the busy scripts do not share the two cores with the API
-//! tests. The SDKs are installed by `scripts/install-agents.sh` (under `target/agents/`); if
-//! they cannot be, the test fails saying why — it never skips.
+//! tests; its tests run one at a time (`ALONE`). The SDKs are installed by
+//! `scripts/install-agents.sh` (under `target/agents/`); if they cannot be, the test fails
+//! saying why — it never skips.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -28,6 +32,19 @@ use agents::{
 };
 use push_proto::PushRequest;
 
+#[path = "real_agents/go.rs"]
+mod go;
+#[path = "real_agents/java.rs"]
+mod java;
+
+/// Held by each test while it runs: real processes on two cores, one test at a time.
+static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// `text` percent-encoded for a query.
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
 /// How long each busy script runs; the SDKs push every 10 s.
 const DURATION_SECS: &str = "22";
 
@@ -45,13 +62,16 @@ fn free_port() -> u16 {
 /// The whole service on `store`, with an embedded PostgreSQL of its own under `data` and the
 /// profile watcher on 10-s slices (cpu, wall and in-use), so `/trends` lists the pushes' slices;
 /// a push arrives when its 10-s window ends, so the lag (15 s) covers the upload interval.
-async fn service(store: &Path, data: &Path) -> (Running, String) {
+/// `watch` adds settings of the watcher (its detector's).
+async fn service(store: &Path, data: &Path, watch: &str) -> (Running, String) {
     let port = free_port();
     let config = data.join("agents.toml");
     std::fs::write(
         &config,
-        "[watch]\nslice_secs = 10\nlag_secs = 15\nbackfill_hours = 0\n\
-         types = [\"cpu\", \"wall\", \"inuse\"]\n",
+        format!(
+            "[watch]\nslice_secs = 10\nlag_secs = 15\nbackfill_hours = 0\n\
+             types = [\"cpu\", \"wall\", \"inuse\"]\n{watch}"
+        ),
     )
     .expect("the settings file");
     let child = Running(
@@ -223,11 +243,12 @@ async fn answered(address: &str, app: &str, query: &str) -> (BTreeMap<String, i6
 
 #[tokio::test]
 async fn the_official_python_and_node_agents_push_and_are_read_exactly() {
+    let _alone = ALONE.lock().await;
     install_agents();
     let store = tempfile::tempdir().unwrap();
     let recordings = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
-    let (_service, address) = service(store.path(), data.path()).await;
+    let (_service, address) = service(store.path(), data.path(), "").await;
     let (_recorder, proxy) = recorder(recordings.path(), Some(&address));
     let started = chrono::Utc::now().timestamp();
 

@@ -203,6 +203,8 @@ pub fn series_sum(series: &[Series]) -> f64 {
 
 #[path = "querier_agents.rs"]
 mod agents;
+#[path = "querier_client.rs"]
+mod client;
 #[path = "querier_files.rs"]
 mod files;
 #[path = "querier_grafana.rs"]

@@ -66,9 +66,10 @@ pub fn install_agents() {
         .expect("bash runs scripts/install-agents.sh");
     assert!(
         out.status.success(),
-        "the real agents (pyroscope-io from PyPI, @pyroscope/nodejs from npm, as scripts/test \
-         installs them with scripts/install-agents.sh) cannot be installed, so this test \
-         cannot run (it never skips):\n{}\n{}",
+        "the real agents (pyroscope-io from PyPI, @pyroscope/nodejs from npm, io.pyroscope:agent \
+         from Maven Central with mvn, pyroscope-go and Pyroscope's api module from the Go \
+         module proxy, as scripts/test installs them with scripts/install-agents.sh) cannot be \
+         installed, so this test cannot run (it never skips):\n{}\n{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -150,4 +151,122 @@ pub fn recordings(dir: &Path) -> Vec<Recorded> {
             }
         })
         .collect()
+}
+
+/// One part of a `multipart/form-data` body: its name and its content.
+pub struct Part {
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
+/// The parts of `body`, sent with `content_type` (`multipart/form-data; boundary=…`), read
+/// here without the service's reader.
+pub fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<Part> {
+    let boundary = content_type
+        .split("boundary=")
+        .nth(1)
+        .expect("a multipart boundary")
+        .trim_matches('"');
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let mut starts = Vec::new();
+    let mut at = 0;
+    while let Some(i) = find(&body[at..], delimiter) {
+        starts.push(at + i);
+        at += i + delimiter.len();
+    }
+    starts
+        .windows(2)
+        .filter_map(|w| {
+            let part = &body[w[0] + delimiter.len()..w[1]];
+            let head_end = find(part, b"\r\n\r\n")?;
+            let head = String::from_utf8_lossy(&part[..head_end]);
+            let name = head.split("name=\"").nth(1)?.split('"').next()?.to_owned();
+            let content = &part[head_end + 4..];
+            let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+            Some(Part {
+                name,
+                content: content.to_vec(),
+            })
+        })
+        .collect()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of `key` in a recorded request's query, percent-decoded.
+pub fn query_value(path: &str, key: &str) -> Option<String> {
+    let (_, query) = path.split_once('?')?;
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == key).then(|| {
+            url::form_urlencoded::parse(format!("v={v}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        })
+    })
+}
+
+/// The `go` binary's environment for the module `tests/go`, as scripts/install-agents.sh
+/// builds it: modules and build cache under target/agents/go.
+pub fn go_env() -> Vec<(&'static str, String)> {
+    let go = root().join("target/agents/go");
+    vec![
+        ("GOMODCACHE", go.join("mod").to_string_lossy().into_owned()),
+        ("GOCACHE", go.join("cache").to_string_lossy().into_owned()),
+        ("GOFLAGS", "-mod=mod".to_owned()),
+    ]
+}
+
+/// A program of `tests/go` that scripts/install-agents.sh built.
+pub fn go_program(name: &str) -> PathBuf {
+    root().join("target/agents/go/bin").join(name)
+}
+
+/// Flat value per function as `go tool pprof -top` reads `files` merged (every node kept), of
+/// `sample_index` in `unit`, with pprof's own further options `extra` (`-tagfocus=…`).
+pub fn go_pprof_top(
+    files: &[PathBuf],
+    sample_index: &str,
+    unit: &str,
+    extra: &[&str],
+) -> std::collections::BTreeMap<String, i64> {
+    let mut command = Command::new("go");
+    command
+        .args(["tool", "pprof", "-top", "-nodecount=100000"])
+        .args(["-nodefraction=0", "-edgefraction=0"])
+        .arg(format!("-sample_index={sample_index}"))
+        .args((!unit.is_empty()).then(|| format!("-unit={unit}")))
+        .args(extra)
+        .args(files)
+        .current_dir(root().join("tests/go"))
+        .envs(go_env());
+    let out = command
+        .output()
+        .expect("`go` runs (scripts/test installs Go)");
+    assert!(
+        out.status.success(),
+        "go tool pprof failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut flat = std::collections::BTreeMap::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut fields = line.split_whitespace();
+        let Some(value) = fields.next().and_then(|v| v.strip_suffix(unit)) else {
+            continue;
+        };
+        let Ok(value) = value.parse::<i64>() else {
+            continue;
+        };
+        // flat%, sum%, cum, cum%, then the name (which may hold spaces).
+        let name = fields.skip(4).collect::<Vec<_>>().join(" ");
+        let name = name.strip_suffix(" (inline)").unwrap_or(&name).to_owned();
+        if value > 0 {
+            flat.insert(name, value);
+        }
+    }
+    flat
 }

@@ -25,18 +25,21 @@ pub struct IngestQuery {
         max_length = 4096
     )]
     pub name: String,
-    /// Start of the profile, epoch seconds (default: the profile's own time).
+    /// Start of the profile, epoch seconds (default: the profile's own time); milliseconds,
+    /// microseconds and nanoseconds are read as such by their size, as Pyroscope reads them
+    /// (the Go SDK sends nanoseconds).
     #[param(minimum = 0, example = 1_700_000_000)]
     pub from: Option<i64>,
-    /// End of the profile, epoch seconds.
+    /// End of the profile, epoch seconds (or milli-, micro-, nanoseconds, as `from`).
     #[param(minimum = 0, example = 1_700_000_010)]
     pub until: Option<i64>,
     /// `pprof`, `jfr` (Java Flight Recorder), `folded` (also `groups`) or `lines`; unset: pprof for
     /// a binary body, folded for text.
     #[param(example = "pprof")]
     pub format: Option<String>,
-    /// Samples per second of a folded body (default 100); pprof carries its own period.
-    #[param(minimum = 1, maximum = 1_000_000)]
+    /// Samples per second of a folded body (default 100; 0 is unset, as the Go SDK sends it
+    /// with its mutex and block profiles); pprof carries its own period.
+    #[param(minimum = 0, maximum = 1_000_000)]
     pub sample_rate: Option<u32>,
     /// The agent (`pyspy`, `nodespy`, …); kept for information.
     pub spy_name: Option<String>,
@@ -100,7 +103,9 @@ pub fn ingest_body(
     // The app first: a name refused is refused as at every other door.
     let (app, labels) = parse_name(&query.name)?;
     check_query(query)?;
-    let window = match (query.from, query.until) {
+    let from = query.from.map(|t| epoch_seconds(t, Rounding::Down));
+    let until = query.until.map(|t| epoch_seconds(t, Rounding::Up));
+    let window = match (from, until) {
         (Some(from), Some(until)) if from < until => Some((from, until)),
         (Some(from), Some(until)) => {
             return Err(IngestError::Malformed(format!(
@@ -109,22 +114,35 @@ pub fn ingest_body(
         }
         _ => None,
     };
-    let pushed = |pprof| Pushed {
-        app,
-        labels,
-        window,
-        pprof,
-    };
+    let mut labels = labels;
     let pprof = match form {
         BodyForm::Pprof => body,
-        BodyForm::Jfr => return jfr_pushed(pushed(Bytes::new()), &body, None, max_decoded),
+        BodyForm::Jfr => {
+            let template = Pushed {
+                app,
+                labels,
+                window,
+                pprof: Bytes::new(),
+            };
+            return jfr_pushed(template, &body, None, max_decoded);
+        }
         BodyForm::Multipart(boundary) => match profile_part(body, boundary)? {
-            Part::Pprof(pprof) => pprof,
+            Part::Pprof { pprof, series } => {
+                if let Some(series) = series {
+                    labels.insert(SERIES_NAME, &series);
+                }
+                pprof
+            }
             Part::Jfr {
                 jfr,
                 labels: snapshot,
             } => {
-                let template = pushed(Bytes::new());
+                let template = Pushed {
+                    app,
+                    labels,
+                    window,
+                    pprof: Bytes::new(),
+                };
                 return jfr_pushed(template, &jfr, snapshot.as_deref(), max_decoded);
             }
         },
@@ -144,7 +162,40 @@ pub fn ingest_body(
             to_bytes(&profile(&folded_header(query)?, &stacks), true).into()
         }
     };
-    Ok(vec![pushed(pprof)])
+    Ok(vec![Pushed {
+        app,
+        labels,
+        window,
+        pprof,
+    }])
+}
+
+/// The label that names a profile's series, as the Connect push sends it (`process_cpu`,
+/// `memory`, `mutex`, `block`).
+const SERIES_NAME: &str = "__name__";
+
+/// Whether a time is rounded down (a start) or up (an end) to a whole second.
+#[derive(Debug, Clone, Copy)]
+enum Rounding {
+    Down,
+    Up,
+}
+
+/// `time` in epoch seconds, read as seconds, milliseconds, microseconds or nanoseconds by its
+/// size, as Pyroscope reads `from` and `until`: the Go SDK sends nanoseconds, the Java agent
+/// seconds. A value past 10¹¹ (the year 5138 in seconds) is milliseconds, past 10¹⁴
+/// microseconds, past 10¹⁷ nanoseconds.
+fn epoch_seconds(time: i64, rounding: Rounding) -> i64 {
+    let per_second = match time {
+        t if t >= 100_000_000_000_000_000 => 1_000_000_000,
+        t if t >= 100_000_000_000_000 => 1_000_000,
+        t if t >= 100_000_000_000 => 1_000,
+        _ => 1,
+    };
+    match rounding {
+        Rounding::Down => time.div_euclid(per_second),
+        Rounding::Up => time.div_euclid(per_second) + i64::from(time.rem_euclid(per_second) > 0),
+    }
 }
 
 /// The bounds of the query the document states: a name of at most 4 096 characters without
@@ -159,11 +210,8 @@ fn check_query(query: &IngestQuery) -> Result<(), IngestError> {
             return bad(format!("{field} must be epoch seconds, not negative"));
         }
     }
-    if query
-        .sample_rate
-        .is_some_and(|r| !(1..=1_000_000).contains(&r))
-    {
-        return bad("sampleRate must be between 1 and 1000000".into());
+    if query.sample_rate.is_some_and(|r| r > 1_000_000) {
+        return bad("sampleRate must be between 0 (unset) and 1000000".into());
     }
     Ok(())
 }
@@ -208,9 +256,13 @@ fn folded_header(query: &IngestQuery) -> Result<Header, IngestError> {
     })
 }
 
-/// What a multipart body carries: a pprof, or the Java agent's recording and labels.
+/// What a multipart body carries: a pprof (with the series its `sample_type_config` names), or
+/// the Java agent's recording and labels.
 enum Part {
-    Pprof(bytes::Bytes),
+    Pprof {
+        pprof: bytes::Bytes,
+        series: Option<String>,
+    },
     Jfr {
         jfr: bytes::Bytes,
         labels: Option<bytes::Bytes>,
@@ -233,7 +285,7 @@ fn profile_part(body: bytes::Bytes, boundary: String) -> Result<Part, IngestErro
 }
 
 async fn parts_of(mut parts: multer::Multipart<'_>) -> Result<Part, IngestError> {
-    let (mut profile, mut jfr, mut labels) = (None, None, None);
+    let (mut profile, mut jfr, mut labels, mut series) = (None, None, None, None);
     let bad = |e: multer::Error| IngestError::Malformed(format!("multipart body: {e}"));
     while let Some(part) = parts.next_field().await.map_err(bad)? {
         match part.name() {
@@ -249,20 +301,56 @@ async fn parts_of(mut parts: multer::Multipart<'_>) -> Result<Part, IngestError>
             }
             Some("sample_type_config") => {
                 let config = part.bytes().await.map_err(bad)?;
-                serde_json::from_slice::<serde_json::Value>(&config).map_err(|e| {
-                    IngestError::Malformed(format!("sample_type_config is not JSON: {e}"))
-                })?;
+                series = series_of(&config)?;
             }
             _ => {}
         }
     }
     match (profile, jfr) {
-        (Some(pprof), _) => Ok(Part::Pprof(pprof)),
+        (Some(pprof), _) => Ok(Part::Pprof { pprof, series }),
         (None, Some(jfr)) => Ok(Part::Jfr { jfr, labels }),
         (None, None) => Err(IngestError::Malformed(
             "the multipart body has no part named `profile` or `jfr`".into(),
         )),
     }
+}
+
+/// One sample type of the Go SDK's `sample_type_config` part (Pyroscope's `SampleType`).
+#[derive(Debug, Deserialize)]
+struct SampleTypeConfig {
+    #[serde(rename = "display-name", default)]
+    display_name: String,
+    #[serde(default)]
+    cumulative: bool,
+}
+
+/// The series a `sample_type_config` names: the Go SDK sends mutex and block profiles with the
+/// same sample types (`contentions`, `delay`) and tells them apart only here, by display names
+/// (`mutex_count`, `mutex_duration`; `block_count`, `block_duration`). Their common prefix is
+/// the series, as Pyroscope names it (`mutex`, `block`); none without display names (the heap's
+/// config). A cumulative sample type would need the previous profile subtracted, which is not
+/// done here (as `prev_profile`): 422.
+fn series_of(config: &[u8]) -> Result<Option<String>, IngestError> {
+    let config: std::collections::BTreeMap<String, SampleTypeConfig> =
+        serde_json::from_slice(config).map_err(|e| {
+            IngestError::Malformed(format!(
+                "sample_type_config is not a JSON object of sample types: {e}"
+            ))
+        })?;
+    if let Some((name, _)) = config.iter().find(|(_, t)| t.cumulative) {
+        return Err(IngestError::Unprocessable(format!(
+            "sample_type_config says `{name}` is cumulative, which asks for a delta that is not \
+             computed here: send deltas (godeltaprof) or whole profiles"
+        )));
+    }
+    let mut prefixes = config
+        .values()
+        .map(|t| t.display_name.split_once('_').map(|(prefix, _)| prefix));
+    let Some(Some(first)) = prefixes.next() else {
+        return Ok(None);
+    };
+    let one = prefixes.all(|p| p == Some(first)) && !first.is_empty();
+    Ok(one.then(|| first.to_owned()))
 }
 
 #[cfg(test)]

@@ -138,6 +138,65 @@ fn a_multipart_body_without_a_profile_or_with_a_delta_is_refused() {
 }
 
 #[test]
+fn the_go_sdks_sample_type_config_names_mutex_and_block_apart() {
+    // As pyroscope-go 1.5 sends them (its sample_types.go), byte for byte.
+    let mutex = br#"{"contentions":{"units":"lock_samples","display-name":"mutex_count"},"delay":{"units":"lock_nanoseconds","display-name":"mutex_duration"}}"#;
+    let block = br#"{"contentions":{"units":"lock_samples","display-name":"block_count"},"delay":{"units":"lock_nanoseconds","display-name":"block_duration"}}"#;
+    let heap = br#"{"alloc_objects":{"units":"objects"},"alloc_space":{"units":"bytes"},"inuse_objects":{"units":"objects","aggregation":"average"},"inuse_space":{"units":"bytes","aggregation":"average"}}"#;
+    let form = || BodyForm::Multipart("B0UND".into());
+    for (config, series) in [
+        (&mutex[..], Some("mutex")),
+        (&block[..], Some("block")),
+        (&heap[..], None),
+    ] {
+        let body = multipart(&[
+            ("profile", b"\x1f\x8bpprof"),
+            ("sample_type_config", config),
+        ]);
+        let pushed = ingest_within(&query("go{version=1}", None), form(), body).unwrap();
+        let name = pushed[0]
+            .labels
+            .pairs()
+            .into_iter()
+            .find(|(k, _)| *k == "__name__");
+        assert_eq!(name.map(|(_, v)| v), series);
+        assert_eq!(&pushed[0].pprof[..], b"\x1f\x8bpprof");
+    }
+    let cumulative = br#"{"alloc_space":{"units":"bytes","cumulative":true}}"#;
+    let body = multipart(&[("profile", b"x"), ("sample_type_config", cumulative)]);
+    let refused = ingest_within(&query("go", None), form(), body);
+    assert!(
+        matches!(&refused, Err(IngestError::Unprocessable(m)) if m.contains("alloc_space")),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn from_and_until_are_read_in_the_unit_their_size_says() {
+    // The Go SDK's window, in nanoseconds: [start, end) widened to whole seconds.
+    let mut q = query("go", Some("folded"));
+    (q.from, q.until) = (
+        Some(1_795_808_415_000_000_000),
+        Some(1_795_808_421_606_553_871),
+    );
+    let pushed = ingest_within(&q, BodyForm::Folded, "a 1".into()).unwrap();
+    assert_eq!(pushed[0].window, Some((1_795_808_415, 1_795_808_422)));
+    for (from, until) in [
+        (1_700_000_000_000, 1_700_000_010_000),
+        (1_700_000_000_000_000, 1_700_000_010_000_000),
+        (1_700_000_000, 1_700_000_010),
+    ] {
+        (q.from, q.until) = (Some(from), Some(until));
+        let pushed = ingest_within(&q, BodyForm::Folded, "a 1".into()).unwrap();
+        assert_eq!(
+            pushed[0].window,
+            Some((1_700_000_000, 1_700_000_010)),
+            "{from}"
+        );
+    }
+}
+
+#[test]
 fn a_backwards_window_or_a_bad_folded_line_is_refused() {
     let mut q = query("a", Some("folded"));
     q.until = Some(1_600_000_000);

@@ -21,7 +21,7 @@ use labels::ContextLabels;
 use pf_model::saturate;
 use samples::{
     Column, Samples, Shape, CONTENTIONS, DELAY, EXEC, NATIVE, SAMPLED_BYTES, SAMPLED_OBJECTS,
-    TLAB_BYTES, TLAB_OBJECTS,
+    TLAB_BYTES, TLAB_OBJECTS, WALL,
 };
 
 /// The sampling period assumed when the recording does not state it (the JDK's `profile`
@@ -93,25 +93,34 @@ struct Recording {
     /// The profiler said it sampled wall-clock time (async-profiler's `event=wall`).
     wall: bool,
     exec_period_ns: Option<i64>,
+    /// The wall-clock interval async-profiler 3+ states (its `wall` setting).
+    wall_period_ns: Option<i64>,
 }
 
 impl Recording {
     /// The pprof of each logical type, as Pyroscope's JFR conversion names the sample types.
     fn shapes(&self) -> Vec<(&'static str, Shape)> {
         let period = self.exec_period_ns.unwrap_or(DEFAULT_PERIOD_NS);
+        let wall_period = self.wall_period_ns.unwrap_or(period);
         let col = |kind, unit, sum: Vec<(usize, i64)>| Column { kind, unit, sum };
-        let (kind, samples) = if self.wall {
-            (
-                "wall",
-                col(
-                    "wall",
-                    "nanoseconds",
-                    vec![(EXEC, period), (NATIVE, period)],
-                ),
-            )
-        } else {
-            ("cpu", col("cpu", "nanoseconds", vec![(EXEC, period)]))
+        let timed = |kind, sum, period| Shape {
+            columns: vec![col(kind, "nanoseconds", sum)],
+            period_type: Some((kind, "nanoseconds")),
+            period,
         };
+        // async-profiler 2 wrote its wall clock as execution samples (`event=wall`); 3 and later
+        // write `profiler.WallClockSample`, beside execution samples when both were asked.
+        let mut timings = Vec::new();
+        if self.wall {
+            let sum = vec![(EXEC, period), (NATIVE, period), (WALL, wall_period)];
+            timings.push(("wall", timed("wall", sum, period)));
+        } else {
+            timings.push(("cpu", timed("cpu", vec![(EXEC, period)], period)));
+            timings.push((
+                "wall",
+                timed("wall", vec![(WALL, wall_period)], wall_period),
+            ));
+        }
         // In and outside TLAB both count as alloc (docs/runtimes.md), summed into Pyroscope's
         // `alloc_in_new_tlab_*` series, which the alloc candidates name first. The JDK's
         // throttled `ObjectAllocationSample` is read only when no TLAB event was recorded (the
@@ -121,15 +130,7 @@ impl Recording {
         } else {
             (SAMPLED_OBJECTS, SAMPLED_BYTES)
         };
-        vec![
-            (
-                kind,
-                Shape {
-                    columns: vec![samples],
-                    period_type: Some((kind, "nanoseconds")),
-                    period,
-                },
-            ),
+        timings.extend([
             (
                 "alloc",
                 Shape {
@@ -152,7 +153,8 @@ impl Recording {
                     period: 0,
                 },
             ),
-        ]
+        ]);
+        timings
     }
 }
 
@@ -174,6 +176,7 @@ fn read_events(jfr: &[u8]) -> Result<Recording, JfrError> {
     let mut recording = Recording::default();
     let mut settings: Vec<(i64, String, String)> = Vec::new();
     let mut exec_class = None;
+    let mut wall_samples: [(usize, i64); 1];
     let mut reader = JfrReader::new(Cursor::new(jfr));
     for chunk in reader.chunks() {
         let (mut events, chunk) = chunk.map_err(bad)?;
@@ -206,6 +209,10 @@ fn read_events(jfr: &[u8]) -> Result<Recording, JfrError> {
                     &[(EXEC, 1)]
                 }
                 "jdk.NativeMethodSample" => &[(NATIVE, 1)],
+                "profiler.WallClockSample" => {
+                    wall_samples = [(WALL, long("samples").unwrap_or(1).max(1))];
+                    &wall_samples
+                }
                 "jdk.ObjectAllocationInNewTLAB" => &[
                     (TLAB_OBJECTS, 1),
                     (TLAB_BYTES, long("tlabSize").unwrap_or(0)),
@@ -238,6 +245,10 @@ fn read_events(jfr: &[u8]) -> Result<Recording, JfrError> {
     recording.exec_period_ns = settings
         .iter()
         .filter(|(id, name, _)| name == "interval" || (name == "period" && Some(*id) == exec_class))
+        .find_map(|(_, _, value)| nanos(value));
+    recording.wall_period_ns = settings
+        .iter()
+        .filter(|(_, name, _)| name == "wall")
         .find_map(|(_, _, value)| nanos(value));
     Ok(recording)
 }

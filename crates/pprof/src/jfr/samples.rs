@@ -20,7 +20,10 @@ pub const SAMPLED_BYTES: usize = 5;
 /// Monitor enters and parks: how many, and how long in nanoseconds.
 pub const CONTENTIONS: usize = 6;
 pub const DELAY: usize = 7;
-const COLUMNS: usize = 8;
+/// async-profiler's `profiler.WallClockSample` (its wall clock since 3.0): samples, each event
+/// counting its `samples` field.
+pub const WALL: usize = 8;
+const COLUMNS: usize = 9;
 
 /// One sample type of an emitted pprof: `kind/unit`, the sum of `columns` each times its factor.
 #[derive(Debug, Clone)]
