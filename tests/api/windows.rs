@@ -48,7 +48,9 @@ async fn baseline_windows_at_the_edges_of_i64_are_refused() {
     let app = spawn_app().await;
     for route in ["/profiles/checkout/diff", "/diff/checkout"] {
         for query in [
-            format!("from=0&to={MAX}"),
+            // The baseline before the epoch (a current window from 0 to i64::MAX is refused
+            // as too long before its baseline is made: windows.rs's first test).
+            "from=0&to=10".to_owned(),
             format!("baselineFrom={MIN}&baselineTo={MAX}"),
             format!("baselineTo={MIN}"),
             format!("from=10&to=20&baselineTo={MAX}&baselineFrom={MIN}"),
