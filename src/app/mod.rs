@@ -165,6 +165,7 @@ fn serve(
         App::new()
             // Inside `observe`, so refusals are timed, logged and carry the request id.
             .wrap(from_fn(pf_http::auth::require_token))
+            .wrap(from_fn(pf_http::routing::within_head_limits))
             .wrap(from_fn(telemetry::observe))
             .wrap(TracingLogger::default())
             .app_data(metrics.clone())

@@ -68,7 +68,43 @@ pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
         doc.merge(module());
     }
     require_a_field(&mut doc, &PARTIAL_UPDATES);
+    head_limits(&mut doc);
     doc
+}
+
+/// Every operation may be answered 414 or 431 by the edge (`pf_http::routing::within_head_limits`)
+/// before its route is reached: said once here rather than on each route.
+fn head_limits(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let answer = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let responses = &mut operation.responses.responses;
+            responses.entry("414".to_owned()).or_insert_with(|| {
+                answer("The request target is longer than the edge answers (16 KiB)").into()
+            });
+            responses.entry("431".to_owned()).or_insert_with(|| {
+                answer("The request headers are larger than the edge answers (32 KiB)").into()
+            });
+        }
+    }
 }
 
 /// Partial-update bodies, which must name at least one field (the server answers `{}` with 400).

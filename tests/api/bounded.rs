@@ -267,3 +267,22 @@ async fn a_push_to_a_nearly_full_volume_is_507_with_retry_after_and_nothing_is_s
     // Reads go on.
     json_with_status(app.get("/profiles/checkout").await, 200).await;
 }
+
+#[tokio::test]
+async fn a_request_target_or_headers_past_the_edges_bounds_answer_json() {
+    let app = spawn_app_with(|_| {}).await;
+    let functions = "f".repeat(40_000);
+    let res = app
+        .get(&format!("/trends/checkout?functions={functions}"))
+        .await;
+    assert_error(res, 414, "uri_too_long").await;
+    let res = app
+        .client
+        .get(app.url("/triage/checkout"))
+        .header("x-padding", "p".repeat(40_000))
+        .send()
+        .await
+        .unwrap();
+    assert_error(res, 431, "headers_too_large").await;
+    json_with_status(app.get("/health/live").await, 200).await;
+}

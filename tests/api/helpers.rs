@@ -320,6 +320,7 @@ pub async fn spawn_binary_with(
         // As in-process tests: the tests of the watcher turn it on.
         .env("APP__WATCH__ENABLED", "false")
         .env("APP__PYROSCOPE__MAX_LOOKBACK_DAYS", "0")
+        .env("APP__INGEST__MIN_FREE_PERCENT", "0")
         .env(
             "APP__INGEST__STORE_DIR",
             std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple())),

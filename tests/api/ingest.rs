@@ -373,6 +373,7 @@ async fn profile_data_binary(store: &Path) -> (tokio::process::Child, TestApp) {
         .env("FUNCTION", "ReadPyroscopeProfile.sor.v1")
         .env("PROFILES_DIR", store)
         .env("APP__INGEST__RETENTION_DAYS", CENTURY.to_string())
+        .env("APP__INGEST__MIN_FREE_PERCENT", "0")
         .env("PORT", port.to_string())
         .env("RUST_LOG", "warn")
         .env_remove("PYROSCOPE_URL")

@@ -111,6 +111,12 @@ pub enum ApiError {
     TooManyRequests(String),
     #[error("{0}")]
     Unavailable(String),
+    /// A request target longer than the edge answers (414).
+    #[error("{0}")]
+    UriTooLong(String),
+    /// Request headers larger than the edge answers (431).
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// No room to keep it (507 with `Retry-After`): the disk is nearly full.
     #[error("{0}")]
     InsufficientStorage(String),
@@ -155,6 +161,8 @@ impl ApiError {
             ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::Unavailable(_) => "store_unavailable",
             ApiError::InsufficientStorage(_) => "insufficient_storage",
+            ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::HeadersTooLarge(_) => "headers_too_large",
             ApiError::Sor(e) => e.code(),
             ApiError::Internal(_) => "internal_error",
         }
@@ -176,6 +184,8 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::InsufficientStorage(_) => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Sor(e) => {
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
             }

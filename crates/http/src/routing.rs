@@ -114,3 +114,51 @@ pub fn rendered(
         .content_type(format.media_type())
         .body(body)
 }
+
+/// The longest request target (path and query) the edge answers; past it, 414 in the JSON of
+/// docs/api.md. Below the HTTP server's own bound (its whole head, 128 KiB), which answers
+/// with an empty 431 that no middleware sees (SPEC §34).
+pub const MAX_TARGET_BYTES: usize = 16 * 1024;
+/// The most header bytes (names and values) the edge answers; past them, 431 in JSON.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// The middleware: a request whose target or headers pass the edge's bounds is answered
+/// 414 or 431 in JSON before anything reads it.
+pub async fn within_head_limits(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    actix_web::dev::ServiceResponse<
+        actix_web::body::EitherBody<impl actix_web::body::MessageBody + 'static>,
+    >,
+    actix_web::Error,
+> {
+    use actix_web::ResponseError;
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    let refusal = if target > MAX_TARGET_BYTES {
+        Some(ApiError::UriTooLong(format!(
+            "the request target is {target} bytes, more than the {MAX_TARGET_BYTES} answered"
+        )))
+    } else if headers > MAX_HEADER_BYTES {
+        Some(ApiError::HeadersTooLarge(format!(
+            "the request headers are {headers} bytes, more than the {MAX_HEADER_BYTES} answered"
+        )))
+    } else {
+        None
+    };
+    match refusal {
+        Some(e) => {
+            let response = e.error_response();
+            Ok(req.into_response(response).map_into_right_body())
+        }
+        None => next
+            .call(req)
+            .await
+            .map(actix_web::dev::ServiceResponse::map_into_left_body),
+    }
+}
