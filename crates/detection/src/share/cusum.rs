@@ -23,7 +23,7 @@ pub(super) struct Reference {
     /// μ: the mean of the shares winsorized at median ± 3 robust σ.
     pub(super) level: f64,
     /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
-    /// clamped to [−0.3, 0.9].
+    /// a positive one raised by 1/√n, clamped to [−0.3, 0.9].
     pub(super) rho: f64,
     /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
     /// residuals rᵢ = xᵢ − μ, at least `floor`.
@@ -77,7 +77,12 @@ impl Reference {
             true => lag_one_autocorrelation(&residuals),
             false => 0.0,
         };
-        let rho = match rho.abs() > 2.0 / (n as f64).sqrt() {
+        // Whitening by too small a ρ leaves the sums the CUSUM adds up with more variance than
+        // it assumes ((1 − ρ̂)/(1 − ρ) in sd): a correlation that is there is taken at its upper
+        // one-sigma end, ρ̂ + 1/√n.
+        let bar = 1.0 / (n as f64).sqrt();
+        let rho = match rho.abs() > 2.0 * bar {
+            true if rho > 0.0 => (rho + bar).clamp(RHO_MIN, RHO_MAX),
             true => rho.clamp(RHO_MIN, RHO_MAX),
             false => 0.0,
         };
@@ -96,6 +101,44 @@ impl Reference {
         let innovation = (x - self.level) - self.rho * (previous - self.level);
         (innovation / self.scale).clamp(-CLIP, CLIP)
     }
+}
+
+/// Whether `(t, x, after)` points fit two levels (the mean of those before, of those after)
+/// with a smaller residual sum of squares than the least-squares line x = a + b·t: a step
+/// rather than a climb. False without at least 2 points on each side.
+pub(super) fn step_fits_better(points: &[(f64, f64, bool)]) -> bool {
+    let side = |after: bool| -> Vec<f64> {
+        points
+            .iter()
+            .filter(|p| p.2 == after)
+            .map(|p| p.1)
+            .collect()
+    };
+    let (before, after) = (side(false), side(true));
+    if before.len() < 2 || after.len() < 2 {
+        return false;
+    }
+    let within = |xs: &[f64]| {
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+    };
+    let step = within(&before) + within(&after);
+    let n = points.len() as f64;
+    let (mean_t, mean_x) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (mut stt, mut stx) = (0.0, 0.0);
+    for &(t, x, _) in points {
+        stt += (t - mean_t).powi(2);
+        stx += (t - mean_t) * (x - mean_x);
+    }
+    let slope = if stt > 0.0 { stx / stt } else { 0.0 };
+    let line: f64 = points
+        .iter()
+        .map(|&(t, x, _)| (x - mean_x - slope * (t - mean_t)).powi(2))
+        .sum();
+    step < line
 }
 
 /// Page's upward CUSUM after the last of `scores`: Sₙ = max(0, Sₙ₋₁ + zₙ − k) from S = 0
@@ -158,7 +201,10 @@ mod tests {
         let r = Reference::estimate(&x, 0.0).unwrap();
         assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
         assert_eq!(r.rho, RHO_MIN);
-        assert!((r.scale - (7.0 * 0.0049_f64 / 6.0).sqrt()).abs() < 1e-12, "{r:?}");
+        assert!(
+            (r.scale - (7.0 * 0.0049_f64 / 6.0).sqrt()).abs() < 1e-12,
+            "{r:?}"
+        );
         // A burst is winsorized: one 0.9 among 0.2s leaves the level at 0.2 + (3σ clip)/n.
         let mut burst = vec![0.2, 0.21, 0.19, 0.2, 0.21, 0.19, 0.2, 0.2];
         burst[3] = 0.9;
@@ -168,6 +214,21 @@ mod tests {
         // A constant series has the floor for scale.
         let flat = Reference::estimate(&[0.5; 6], 0.01).unwrap();
         assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
+    }
+
+    #[test]
+    fn a_step_fits_two_levels_better_than_a_line_and_a_climb_does_not() {
+        let at = |xs: &[f64], cut: usize| -> Vec<(f64, f64, bool)> {
+            xs.iter()
+                .enumerate()
+                .map(|(i, &x)| (i as f64, x, i >= cut))
+                .collect()
+        };
+        // 0, 0, 0, 1, 1, 1: two levels fit exactly (RSS 0); the line leaves 0.343.
+        assert!(step_fits_better(&at(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 3)));
+        // 0, 1, 2, 3, 4, 5: the line fits exactly; two levels leave 2 + 2.
+        assert!(!step_fits_better(&at(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 3)));
+        assert!(!step_fits_better(&at(&[0.0, 0.0, 1.0], 2)));
     }
 
     #[test]

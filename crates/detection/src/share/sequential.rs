@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pf_model::trend::SliceSummary;
 
-use super::cusum::{cusum, step_start, Reference};
+use super::cusum::{cusum, step_fits_better, step_start, Reference};
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
 use crate::model::{Change, DetectorSettings, Finding};
@@ -132,6 +132,28 @@ impl Step {
         })
     }
 
+    /// Whether the step is big enough (`Measured::exceeds`) and a step: over the before and
+    /// after rows together, two levels split at the change point fit the shares better (a
+    /// smaller residual sum of squares) than one straight line does. A level that climbs (a
+    /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
+    pub(super) fn big_enough(
+        &self,
+        index: &SeriesIndex<'_>,
+        selfs: &[u64],
+        settings: &DetectorSettings,
+    ) -> bool {
+        if !self.measured.exceeds(settings) {
+            return false;
+        }
+        let (before, after) = &self.windows;
+        let points: Vec<(f64, f64, bool)> = before
+            .clone()
+            .chain(after.clone())
+            .filter_map(|row| Some((row as f64, share(index, selfs, row)?, row >= after.start)))
+            .collect();
+        step_fits_better(&points)
+    }
+
     /// Whether the last `confirm_slices` rows are still above before% + threshold/2: the
     /// resolution's bar (docs/regressions.md), so that nothing that would resolve at once is
     /// suspected or confirmed.
@@ -172,7 +194,7 @@ pub(super) fn suspicions(
                 return None;
             }
             let step = Step::at(index, name, selfs, watched.change?, settings)?;
-            if !step.measured.exceeds(settings) || !step.holds_now(index, selfs, settings) {
+            if !step.big_enough(index, selfs, settings) || !step.holds_now(index, selfs, settings) {
                 return None;
             }
             let change = Change::Suspected {

@@ -109,7 +109,10 @@ fn fewer_slices_than_the_test_needs_suspect_nothing() {
     let Some(Change::Suspected { finding, .. }) = changes.first() else {
         panic!("{changes:?}");
     };
-    assert_eq!((finding.changed_at, finding.before_percent), (24 * 300, 0.0));
+    assert_eq!(
+        (finding.changed_at, finding.before_percent),
+        (24 * 300, 0.0)
+    );
 }
 
 #[test]

@@ -63,7 +63,6 @@ impl Measured {
         settings.big_enough(self.before_percent(), 100.0 * self.after.share)
     }
 
-
     /// The finding of `function` with its after window starting at `changed_at`.
     pub(super) fn finding(&self, function: &str, changed_at: i64) -> Option<Finding> {
         let d = delta(self.before, self.after)?;
