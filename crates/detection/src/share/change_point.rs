@@ -6,7 +6,7 @@ use super::index::SeriesIndex;
 use super::sequential::{watch, Layout, Step};
 use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent};
 
-/// Decides a suspected `event` once `confirm_slices` slices came after it (docs/regressions.md,
+/// Decides a suspected `event` at each slice after it (docs/regressions.md,
 /// "A sequential test"): confirmed when its CUSUM reached the threshold, its step has held
 /// `recent_slices + confirm_slices` rows, is big enough and holds now; gone when it is back,
 /// too small, or it waited `watched_slices` slices.
@@ -21,7 +21,9 @@ pub(super) fn decide(
         .iter()
         .filter(|s| s.start > event.suspected_at)
         .count();
-    if later < settings.confirm_slices {
+    // The step must have held `recent + confirm` slices (below); waiting `confirm` slices after
+    // the suspicion as well would confirm a step suspected late later than that.
+    if later < 1 {
         return None;
     }
     let rows = index.rows();

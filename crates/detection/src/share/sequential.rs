@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pf_model::trend::SliceSummary;
 
-use super::cusum::{cusum, step_fits_better, step_start, Reference};
+use super::cusum::{cusum, median, step_fits_better, step_start, Reference};
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
 use crate::model::{Change, DetectorSettings, Finding};
@@ -132,7 +132,8 @@ impl Step {
         })
     }
 
-    /// Whether the step is big enough (`Measured::exceeds`) and a step: over the before and
+    /// Whether the step is big enough (`Measured::exceeds`, and without its largest after
+    /// slice) and a step: over the before and
     /// after rows together, two levels split at the change point fit the shares better (a
     /// smaller residual sum of squares) than one straight line does. A level that climbs (a
     /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
@@ -146,6 +147,18 @@ impl Step {
             return false;
         }
         let (before, after) = &self.windows;
+        // Without its largest slice, too: one burst in the after rows (a slice where the
+        // function did three times its work) is not a step.
+        let mut afters: Vec<f64> = after
+            .clone()
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        afters.sort_by(f64::total_cmp);
+        afters.pop();
+        let trimmed = 100.0 * afters.iter().sum::<f64>() / afters.len().max(1) as f64;
+        if afters.is_empty() || !settings.big_enough(self.finding.before_percent, trimmed) {
+            return false;
+        }
         let points: Vec<(f64, f64, bool)> = before
             .clone()
             .chain(after.clone())
@@ -154,9 +167,9 @@ impl Step {
         step_fits_better(&points)
     }
 
-    /// Whether the last `confirm_slices` rows are still above before% + threshold/2: the
-    /// resolution's bar (docs/regressions.md), so that nothing that would resolve at once is
-    /// suspected or confirmed.
+    /// Whether the median share of the last `confirm_slices` rows is still above before% +
+    /// threshold/2: the resolution's bar (docs/regressions.md), so that nothing that would
+    /// resolve at once is suspected or confirmed (a median: one burst among them is not enough).
     pub(super) fn holds_now(
         &self,
         index: &SeriesIndex<'_>,
@@ -164,9 +177,14 @@ impl Step {
         settings: &DetectorSettings,
     ) -> bool {
         let rows = index.rows();
-        let last = rows.saturating_sub(settings.confirm_slices.max(1))..rows;
+        let last: Vec<f64> = (rows.saturating_sub(settings.confirm_slices.max(1))..rows)
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        if last.is_empty() {
+            return false;
+        }
         let before = self.finding.before_percent;
-        index.percent(selfs, last) > before + settings.threshold(before) / 2.0
+        100.0 * median(&last) > before + settings.threshold(before) / 2.0
     }
 }
 
