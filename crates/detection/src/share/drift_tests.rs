@@ -148,7 +148,6 @@ fn steps(
 const FUNCTIONS: [usize; 4] = [0, 1, 2, 4];
 
 #[test]
-#[ignore = "issue #79: 393 of 400 with the sequential test at the live test's 10-s settings (8 reference slices), under the 99 % asked"]
 fn steps_that_hold_are_confirmed_through_drifting_windows_at_ten_second_slices() {
     // 130 s before the deploy, as the live test runs, then the step holds for 40 slices.
     let outcome = steps(&ten_second_settings(), (130.0, 400.0), &FUNCTIONS, 0xD21F7);
