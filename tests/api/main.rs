@@ -88,4 +88,5 @@ mod trends_replicas;
 mod triage;
 mod watch_split;
 mod webhook_guard;
+mod who_may_change;
 mod windows;

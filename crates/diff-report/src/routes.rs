@@ -50,7 +50,7 @@ pub async fn diff(
     query: web::Query<DiffParams>,
     RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
-    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
+    let request = DiffRequest::parse(app, query.into_inner(), now_floored(), Some(requested_by))?;
     Ok(match request.format {
         ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
         format @ ReportFormat::Markdown => {

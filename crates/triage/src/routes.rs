@@ -54,7 +54,7 @@ pub async fn triage(
     query: web::Query<TriageParams>,
     RequestedBy(requested_by): RequestedBy,
 ) -> Result<HttpResponse, ApiError> {
-    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), requested_by)?;
+    let request = TriageRequest::parse(app, query.into_inner(), now_floored(), Some(requested_by))?;
     Ok(match request.format {
         ReportFormat::Html => {
             let (report, trees, trends) = service.pictured(request.clone()).await?;
