@@ -57,6 +57,23 @@ impl StoppablePostgres {
         )
     }
 
+    /// Its data directory (owned by the user the server runs as).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Its port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.config.port.unwrap_or_default()
+    }
+
+    /// Its superuser's password, kept in its data directory.
+    pub fn password(&self) -> String {
+        let kept = std::fs::read_to_string(self.config.data_dir.join(PASSWORD_FILE))
+            .expect("the embedded server keeps its password");
+        kept.trim().to_owned()
+    }
+
     /// Shuts the server down; connections to it are refused until [`Self::restart`].
     pub async fn stop(&mut self) {
         if let Some(mut pg) = self.running.take() {

@@ -96,9 +96,7 @@ impl TlsChoice {
                 let _ = connection.close().await;
                 Ok(())
             }
-            Ok(Err(e @ (sqlx::Error::Tls(_) | sqlx::Error::Configuration(_)))) => {
-                Err(self.refused(options, &e))
-            }
+            Ok(Err(e)) if refused_tls(&e) => Err(self.refused(options, &e)),
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "PostgreSQL is not reachable yet; its TLS is checked when it is");
                 Ok(())
@@ -139,6 +137,17 @@ impl TlsChoice {
             key,
             reason: format!("{what}: {e}"),
         }
+    }
+}
+
+/// Whether `e` is the handshake refusing TLS, not PostgreSQL out of reach: sqlx's own TLS
+/// errors, and rustls's refusal of the certificate, which reaches sqlx as invalid data on the
+/// socket.
+fn refused_tls(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Tls(_) | sqlx::Error::Configuration(_) => true,
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::InvalidData,
+        _ => false,
     }
 }
 
