@@ -128,6 +128,7 @@ impl BaselineSor for Thresholds {
                 max_self_percent: 10.0,
                 severity: Severity::Warning,
                 created_by: None,
+                on_behalf_of: None,
                 created_at: now,
                 updated_at: now,
             })

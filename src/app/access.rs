@@ -10,6 +10,7 @@ use crate::app::openapi::RoutesDoc;
 use crate::settings::Settings;
 use pf_http::auth::Authenticator;
 use pf_infra::address_guard::{AddressGuard, AddressPolicy};
+use secrecy::ExposeSecret;
 
 /// What the HTTP edge is given: the access control and the address guard as the routes' app
 /// data, and the OpenAPI document it serves.
@@ -35,9 +36,15 @@ pub(super) fn edge(settings: &Settings, routes: &[RoutesDoc]) -> Edge {
 }
 
 /// The access control of `settings`; warns when there is none and the service listens beyond
-/// loopback, where anyone who reaches the port can change thresholds and rules.
+/// loopback, where anyone who reaches the port can change thresholds and rules. `sors.token`,
+/// which this deployment's processes send each other, relays who a BOR authenticated.
 fn authenticator(settings: &Settings) -> Authenticator {
-    let auth = Authenticator::new(&settings.auth);
+    let relay = settings
+        .sors
+        .token
+        .as_ref()
+        .map(|t| t.expose_secret().as_bytes());
+    let auth = Authenticator::new(&settings.auth).with_relay(relay);
     let host = settings.server.host.as_str();
     if !auth.enabled() && !is_loopback(host) {
         tracing::warn!(
@@ -57,13 +64,13 @@ fn is_loopback(host: &str) -> bool {
     }
 }
 
-/// The addresses a rule's webhook may reach (`outbound.deny`, `outbound.allow`).
+/// The addresses a webhook may reach: none in `outbound.deny` unless `delivery.allow_cidrs` (or
+/// its older name `outbound.allow`) names its range.
 pub(super) fn address_guard(settings: &Settings) -> AddressGuard {
     let outbound = &settings.outbound;
-    AddressGuard::system(AddressPolicy::new(
-        outbound.deny.clone(),
-        outbound.allow.clone(),
-    ))
+    let mut allow = outbound.allow.clone();
+    allow.extend(settings.delivery.allow_cidrs.iter().copied());
+    AddressGuard::system(AddressPolicy::new(outbound.deny.clone(), allow))
 }
 
 #[cfg(test)]

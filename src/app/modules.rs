@@ -12,6 +12,7 @@ use actix_web::web;
 use super::bors::build_bors;
 use super::openapi::RoutesDoc;
 use super::profile_source::start_profile_source;
+use super::remote_sors::{RemoteSors, REGISTRY_SPEC};
 use super::started::Started;
 use super::watcher_stores::WatcherStores;
 use super::{alerts, delivery, watch, StartupError};
@@ -21,9 +22,10 @@ use pf_baselines::PgBaselineStore;
 use pf_front_door::{FrontDoorNeeds, FrontDoorService};
 use pf_health::{DatabaseCheck, HealthChecks};
 use pf_history::PgHistoryStore;
+use pf_http::access::AppOwners;
 use pf_ingest::start::{self as ingest, IntakeSettings};
 use pf_querier::Querier;
-use pf_registry::PgRegistryStore;
+use pf_registry::{PgRegistryStore, RegistryOwners};
 use pf_watch::FleetSummarySor;
 use utoipa::OpenApi;
 
@@ -145,10 +147,24 @@ fn stores(m: &mut Started<'_>) -> Result<(), StartupError> {
         }
     }
     let hosted = m.hosted.clone();
-    m.mount(data(&hosted.baseline), routes!(pf_baselines::routes));
+    // Whose an app is, for team-bound tokens (docs/api.md#teams-and-admin-tokens): the
+    // registry this process hosts, or the one `REGISTRY_URL` names.
+    let registry =
+        RemoteSors::new(m.settings, &m.metrics).resolve(REGISTRY_SPEC, hosted.registry.as_ref())?;
+    let owners =
+        registry.map(|r| web::Data::from(Arc::new(RegistryOwners(r)) as Arc<dyn AppOwners>));
+    m.mount_with(
+        data(&hosted.baseline),
+        owners.clone(),
+        routes!(pf_baselines::routes),
+    );
     m.mount(data(&hosted.history), routes!(pf_history::routes));
     m.mount(data(&hosted.registry), routes!(pf_registry::routes));
-    m.mount(data(&hosted.alert_rules), routes!(pf_alerts::rules::routes));
+    m.mount_with(
+        data(&hosted.alert_rules),
+        owners,
+        routes!(pf_alerts::rules::routes),
+    );
     Ok(())
 }
 

@@ -69,13 +69,30 @@ impl<'a> Started<'a> {
     pub(super) fn mount<T: ?Sized + Send + Sync + 'static>(
         &mut self,
         data: Option<web::Data<T>>,
-        (configure, doc): (fn(&mut web::ServiceConfig), RoutesDoc),
+        routes: (fn(&mut web::ServiceConfig), RoutesDoc),
     ) {
+        self.mount_with::<T, ()>(data, None, routes);
+    }
+
+    /// [`Started::mount`], with `beside` as well, when there is one: what the routes may
+    /// extract besides their implementation (the registry's owners, for team-bound tokens).
+    pub(super) fn mount_with<T, B>(
+        &mut self,
+        data: Option<web::Data<T>>,
+        beside: Option<web::Data<B>>,
+        (configure, doc): (fn(&mut web::ServiceConfig), RoutesDoc),
+    ) where
+        T: ?Sized + Send + Sync + 'static,
+        B: ?Sized + Send + Sync + 'static,
+    {
         let Some(data) = data else {
             return;
         };
         self.routes.push(RouteModule {
             mount: Arc::new(move |cfg| {
+                if let Some(beside) = &beside {
+                    cfg.app_data(beside.clone());
+                }
                 cfg.app_data(data.clone()).configure(configure);
             }),
             doc,

@@ -22,7 +22,7 @@ pub use pf_history::recorder::HistoryWriteSettings;
 use pf_http::auth_settings::AuthSettings;
 use pf_infra::db::settings::DatabaseSettings;
 use pf_infra::durations;
-use pf_infra::outbound_settings::OutboundSettings;
+use pf_infra::outbound_settings::{parse_cidrs, DeliveryAddressSettings, OutboundSettings};
 use pf_ingest::settings::IngestSettings;
 use pf_profiles::settings::{ProfilesSettings, PyroscopeSettings};
 use pf_regressions::settings::LeaksConfig;
@@ -58,6 +58,8 @@ const FLAT_ENV: &[(&str, &str)] = &[
     ("DB_USER", "database.user"),
     ("DB_PASSWORD", "database.password"),
     ("DB_POOL_SIZE", "database.pool_size"),
+    ("DB_SSL_MODE", "database.ssl_mode"),
+    ("DB_SSL_ROOT_CERT", "database.ssl_root_cert"),
     ("ALERTMANAGER_URL", "alerts.alertmanager_url"),
     ("SOR_TOKEN", "sors.token"),
 ];
@@ -93,6 +95,9 @@ pub struct Settings {
     #[serde(default)]
     pub auth: AuthSettings,
     pub outbound: OutboundSettings,
+    /// `delivery.allow_cidrs`: the ranges webhooks may reach inside `outbound.deny`.
+    #[serde(default)]
+    pub delivery: DeliveryAddressSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -167,6 +172,16 @@ impl Settings {
                         key: "API_TOKENS",
                         reason,
                     }
+                })?;
+        }
+        if let Some(raw) = env
+            .get("DELIVERY_ALLOW_CIDRS")
+            .filter(|v| !v.trim().is_empty())
+        {
+            settings.delivery.allow_cidrs =
+                parse_cidrs(raw).map_err(|reason| SettingsError::Invalid {
+                    key: "DELIVERY_ALLOW_CIDRS",
+                    reason,
                 })?;
         }
         settings.validate()?;

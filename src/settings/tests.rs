@@ -213,9 +213,16 @@ fn api_tokens_are_read_from_the_environment_by_name_scope_and_digest() {
     assert_eq!(s.auth.tokens[0].scope, Scope::Write);
     assert_eq!(s.auth.tokens[1].name, "dashboards");
     assert_eq!(s.auth.tokens[1].scope, Scope::Read);
+    assert_eq!(s.auth.tokens[1].team, None);
     let digest = s.auth.tokens[1].digest().unwrap();
     assert_eq!((digest[0], digest[31]), (0x1f, 0xe7));
     assert_eq!(s.auth.exempt, DEFAULT_EXEMPT.map(String::from).to_vec());
+    // A fourth part binds a token to a team; `admin` is a scope.
+    let bound = format!("payments-ci:write:{DIGEST_A}:payments,root:admin:{DIGEST_B}");
+    let s = Settings::load_from(None, env(&[("API_TOKENS", &bound)])).unwrap();
+    assert_eq!(s.auth.tokens[0].team.as_deref(), Some("payments"));
+    assert_eq!(s.auth.tokens[1].scope, Scope::Admin);
+    assert_eq!(s.auth.tokens[1].team, None);
     // None by default: everything open.
     assert!(Settings::load_from(None, env(&[]))
         .unwrap()
@@ -239,12 +246,17 @@ fn a_malformed_api_tokens_entry_stops_startup_naming_it_without_its_content() {
 
     let message = invalid(Settings::load_from(
         None,
-        env(&[("API_TOKENS", &format!("ci:admin:{DIGEST_A}"))]),
+        env(&[("API_TOKENS", &format!("ci:root:{DIGEST_A}"))]),
     ));
     assert!(
-        message.contains("entry 1 (`ci`): the scope must be read, write or ingest"),
+        message.contains("entry 1 (`ci`): the scope must be read, write, admin or ingest"),
         "{message}"
     );
+    let message = invalid(Settings::load_from(
+        None,
+        env(&[("API_TOKENS", &format!("ci:write:{DIGEST_A}:a:b"))]),
+    ));
+    assert!(message.contains("three or four parts"), "{message}");
 
     let message = invalid(Settings::load_from(
         None,
@@ -269,11 +281,60 @@ fn a_malformed_api_tokens_entry_stops_startup_naming_it_without_its_content() {
 }
 
 #[test]
-fn outbound_ranges_default_to_metadata_and_link_local_and_bad_ones_stop_startup() {
+fn outbound_ranges_default_to_everything_inside_the_network_and_bad_ones_stop_startup() {
+    use pf_infra::address_guard::AddressPolicy;
+    use std::net::IpAddr;
+
     let s = Settings::load_from(None, env(&[])).unwrap();
-    let deny: Vec<String> = s.outbound.deny.iter().map(ToString::to_string).collect();
-    assert_eq!(deny, ["169.254.0.0/16", "fe80::/10", "0.0.0.0/8"]);
-    assert!(s.outbound.allow.is_empty());
+    assert!(s.outbound.allow.is_empty() && s.delivery.allow_cidrs.is_empty());
+    let policy = AddressPolicy::new(s.outbound.deny.clone(), Vec::new());
+    let inside = [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "172.31.255.254",
+        "192.168.1.1",
+        "100.64.0.1",
+        "100.100.100.200",
+        "169.254.169.254",
+        "0.0.0.0",
+        "::1",
+        "::",
+        "fd00:ec2::254",
+        "fc00::1",
+        "fe80::1",
+        "::ffff:10.0.0.1",
+        "224.0.0.1",
+    ];
+    for address in inside {
+        let ip: IpAddr = address.parse().unwrap();
+        assert!(!policy.permits(ip), "{address} must be refused by default");
+    }
+    for outside in [
+        "93.184.216.34",
+        "172.32.0.1",
+        "100.128.0.1",
+        "2606:4700::1111",
+    ] {
+        assert!(policy.permits(outside.parse().unwrap()), "{outside}");
+    }
+    // delivery.allow_cidrs, from the environment, names exceptions; a bad one stops startup.
+    let s = Settings::load_from(
+        None,
+        env(&[("DELIVERY_ALLOW_CIDRS", "127.0.0.0/8, fd00:ec2::/32")]),
+    )
+    .unwrap();
+    let allowed: Vec<String> = s
+        .delivery
+        .allow_cidrs
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(allowed, ["127.0.0.0/8", "fd00:ec2::/32"]);
+    let err = Settings::load_from(None, env(&[("DELIVERY_ALLOW_CIDRS", "10.0.0.0/33")]))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("DELIVERY_ALLOW_CIDRS"), "{err}");
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("bad.toml");
@@ -289,6 +350,31 @@ fn outbound_ranges_default_to_metadata_and_link_local_and_bad_ones_stop_startup(
     let s = Settings::load_from(file.to_str(), env(&[])).unwrap();
     assert_eq!(s.outbound.deny[0].to_string(), "127.0.0.0/8");
     assert_eq!(s.outbound.allow[0].to_string(), "127.0.0.1/32");
+}
+
+#[test]
+fn the_database_tls_settings_come_from_the_environment() {
+    use pf_infra::db::settings::SslMode;
+
+    let s = Settings::load_from(None, env(&[])).unwrap();
+    assert_eq!(s.database.ssl_mode, None);
+    let s = Settings::load_from(
+        None,
+        env(&[
+            ("DB_SSL_MODE", "verify-full"),
+            ("DB_SSL_ROOT_CERT", "/etc/pg/ca.pem"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.database.ssl_mode, Some(SslMode::VerifyFull));
+    assert_eq!(
+        s.database.ssl_root_cert.as_deref(),
+        Some(std::path::Path::new("/etc/pg/ca.pem"))
+    );
+    let err = Settings::load_from(None, env(&[("DB_SSL_MODE", "sometimes")]))
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("ssl_mode"), "{err}");
 }
 
 #[test]

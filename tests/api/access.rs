@@ -38,6 +38,20 @@ pub fn api_tokens() -> String {
     )
 }
 
+/// The two tokens of [`with_tokens`] and `extra` ones: name, scope, plaintext and team.
+pub fn api_tokens_with(extra: &[(&str, Scope, &str, Option<&str>)]) -> Vec<TokenSetting> {
+    let mut settings = Settings::load_from(None, Vec::new()).expect("default settings load");
+    with_tokens(&mut settings);
+    let mut tokens = settings.auth.tokens;
+    tokens.extend(extra.iter().map(|(name, scope, token, team)| TokenSetting {
+        name: (*name).to_owned(),
+        scope: *scope,
+        sha256: sha256_hex(token),
+        team: team.map(str::to_owned),
+    }));
+    tokens
+}
+
 /// The same two tokens as settings.
 pub fn with_tokens(settings: &mut Settings) {
     settings.auth.tokens = vec![
@@ -45,11 +59,13 @@ pub fn with_tokens(settings: &mut Settings) {
             name: "deployer".into(),
             scope: Scope::Write,
             sha256: sha256_hex(WRITE_TOKEN),
+            team: None,
         },
         TokenSetting {
             name: "dashboards".into(),
             scope: Scope::Read,
             sha256: sha256_hex(READ_TOKEN),
+            team: None,
         },
     ];
 }
@@ -156,7 +172,7 @@ async fn each_token_gets_exactly_what_its_scope_allows() {
 }
 
 #[tokio::test]
-async fn the_token_name_is_the_requester_when_no_one_is_named() {
+async fn the_token_name_is_the_requester_and_a_named_one_is_kept_beside_it() {
     let (mut app, _pyroscope) = spawn_with_pyroscope_and(with_tokens).await;
     app.client = client_with(READ_TOKEN);
     let triage = format!("/triage/checkout?from={INCIDENT_FROM}&to={INCIDENT_TO}&types=cpu");
@@ -170,14 +186,17 @@ async fn the_token_name_is_the_requester_when_no_one_is_named() {
         .unwrap();
     json_with_status(named, 200).await;
     let history = history_of(&app, "checkout", 2).await;
-    let mut requesters: Vec<&str> = history["history"]
+    let mut requesters: Vec<(&str, Option<&str>)> = history["history"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["requestedBy"].as_str().unwrap())
+        .map(|r| (r["requestedBy"].as_str().unwrap(), r["onBehalfOf"].as_str()))
         .collect();
     requesters.sort_unstable();
-    assert_eq!(requesters, ["alice", "dashboards"]);
+    assert_eq!(
+        requesters,
+        [("dashboards", None), ("dashboards", Some("alice"))]
+    );
 }
 
 #[tokio::test]

@@ -67,6 +67,7 @@ fn new_baseline(profile_type: ProfileType, max: f64) -> NewBaseline {
         max_self_percent: max,
         severity: Severity::Warning,
         created_by: Some("alice".into()),
+        on_behalf_of: None,
     }
 }
 
@@ -139,6 +140,7 @@ fn record(diagnosis: &str) -> NewHistoryRecord {
         .ok(),
         recommendation: Some("size the map".into()),
         requested_by: Some("alice".into()),
+        on_behalf_of: None,
     }
 }
 

@@ -119,6 +119,7 @@ fn rule(name: &str) -> NewAlertRule {
         enabled: true,
         for_seconds: 120,
         created_by: Some("alice".into()),
+        on_behalf_of: None,
     }
 }
 

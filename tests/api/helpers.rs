@@ -11,7 +11,7 @@ use pf_infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
 use pyroscope_functions::app::settings::{Function, Settings};
 use pyroscope_functions::app::Application;
 use reqwest::{Client, Method, Response};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use sqlx::{Connection, PgConnection};
 use url::Url;
@@ -27,8 +27,10 @@ impl TestServer {
     fn url(&self, database: &str) -> Url {
         let mut url = match self {
             TestServer::External(url) => url.clone(),
+            // The embedded server wants its password (kept in its data directory).
             TestServer::Embedded(pg) => Url::parse(&format!(
-                "postgres://postgres@127.0.0.1:{}/postgres",
+                "postgres://postgres:{}@127.0.0.1:{}/postgres",
+                pg.password().expose_secret(),
                 pg.port()
             ))
             .expect("a valid URL"),
@@ -169,8 +171,15 @@ pub fn settings_without_database() -> Settings {
         std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple()));
     // The machine's disk is shared with builds: a test of a full volume sets its own bound.
     settings.ingest.min_free_percent = 0.0;
+    // The tests' receivers (webhooks, Alertmanager's stand-ins) listen on loopback, which the
+    // default refuses (`outbound.deny`): allowed here by name, as an operator would allow an
+    // in-cluster receiver. The tests of the refusal clear it (`webhook_guard`).
+    settings.delivery.allow_cidrs = vec![LOOPBACK_V4.parse().expect("a CIDR range")];
     settings
 }
+
+/// The range the tests' receivers listen in, which `delivery.allow_cidrs` names for them.
+pub const LOOPBACK_V4: &str = "127.0.0.0/8";
 
 /// A loopback port nobody listens on right now.
 /// The tests' client: a pooled connection idle for longer than the server's keep-alive (5 s)
@@ -325,6 +334,8 @@ pub async fn spawn_binary_with(
             "APP__INGEST__STORE_DIR",
             std::env::temp_dir().join(format!("pf-test-store-{}", uuid::Uuid::new_v4().simple())),
         )
+        // As in-process tests: the tests' receivers listen on loopback.
+        .env("DELIVERY_ALLOW_CIDRS", LOOPBACK_V4)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     configure(&mut command);

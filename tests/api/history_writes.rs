@@ -33,6 +33,7 @@ pub fn record(app_name: &str, diagnosis: &str) -> NewHistoryRecord {
             .ok(),
         recommendation: Some(format!("look at {diagnosis}")),
         requested_by: None,
+        on_behalf_of: None,
     }
 }
 

@@ -119,6 +119,7 @@ async fn idempotent_calls_are_retried_on_503_and_post_is_not() {
         top_functions: None,
         recommendation: None,
         requested_by: None,
+        on_behalf_of: None,
     };
     let err = history.create(record).await.unwrap_err();
     assert_eq!(err, SorError::Unavailable("database is down".into()));

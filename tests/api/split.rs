@@ -238,12 +238,14 @@ async fn a_split_deployment_answers_byte_for_byte_like_the_all_in_one_process() 
     )
     .await;
 
-    // Each BOR's readiness lists the SORs it reaches, all up.
+    // Each BOR's health lists the SORs it reaches, all up; its probe says up.
     let ready = get_json(&client, format!("{triage}/health/ready")).await;
-    assert_eq!(ready["status"], "healthy", "{ready}");
+    assert_eq!(ready, serde_json::json!({"status": "up"}));
+    let health = get_json(&client, format!("{triage}/health")).await;
+    assert_eq!(health["status"], "healthy", "{health}");
     for check in ["profileDataSor", "baselineSor", "historySor", "registrySor"] {
-        assert_eq!(ready["checks"][check]["status"], "up", "{check}: {ready}");
+        assert_eq!(health["checks"][check]["status"], "up", "{check}: {health}");
     }
-    assert_eq!(ready["checks"]["profileDataSor"]["required"], true);
-    assert_eq!(ready["checks"]["baselineSor"]["required"], false);
+    assert_eq!(health["checks"]["profileDataSor"]["required"], true);
+    assert_eq!(health["checks"]["baselineSor"]["required"], false);
 }

@@ -46,9 +46,9 @@ async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_bas
     let body = get_json(&client, format!("{v1}{path}")).await;
     assert!(!body.to_string().contains("baselineViolations"), "{body}");
     assert_eq!(settled_history(&client, &sors.history, app).await, before);
-    let ready = get_json(&client, format!("{v1}/health/ready")).await;
-    assert!(ready["checks"].get("baselineSor").is_none(), "{ready}");
-    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
+    let health = get_json(&client, format!("{v1}/health")).await;
+    assert!(health["checks"].get("baselineSor").is_none(), "{health}");
+    assert_eq!(health["checks"]["profileDataSor"]["status"], "up");
 
     // v2 against a Baseline SOR that then stops.
     let baseline = Application::build(on_db(&db, Function::BaselineSor))
@@ -79,19 +79,22 @@ async fn a_v1_bor_ignores_configured_v2_sors_and_a_v2_bor_survives_a_stopped_bas
         !without.to_string().contains("baselineViolations"),
         "{without}"
     );
+    // Still in service: the probe says up, and no more; `/health` says what is down.
     let ready = get_json(&client, format!("{v2}/health/ready")).await;
-    assert_eq!(ready["status"], "degraded", "{ready}");
-    let check = &ready["checks"]["baselineSor"];
+    assert_eq!(ready, serde_json::json!({"status": "up"}));
+    let health = get_json(&client, format!("{v2}/health")).await;
+    assert_eq!(health["status"], "degraded", "{health}");
+    let check = &health["checks"]["baselineSor"];
     assert_eq!(
         (check["status"].as_str(), check["required"].as_bool()),
         (Some("down"), Some(false)),
-        "{ready}"
+        "{health}"
     );
     assert!(
         check["error"].as_str().unwrap().contains("unreachable"),
-        "{ready}"
+        "{health}"
     );
-    assert_eq!(ready["checks"]["profileDataSor"]["status"], "up");
+    assert_eq!(health["checks"]["profileDataSor"]["status"], "up");
 }
 
 #[tokio::test]
@@ -102,14 +105,23 @@ async fn a_bor_is_unready_while_its_profile_data_sor_is_unreachable() {
         ("PROFILE_DATA_URL", "http://127.0.0.1:1"),
     ]);
     let address = spawn_server(settings).await;
-    let res = Client::new()
+    let client = Client::new();
+    let res = client
         .get(format!("{address}/health/ready"))
         .send()
         .await
         .unwrap();
+    // The probe says down and nothing more: no address, no error text.
     let ready = json_with_status(res, 503).await;
-    assert_eq!(ready["status"], "unhealthy");
-    let check = &ready["checks"]["profileDataSor"];
+    assert_eq!(ready, serde_json::json!({"status": "down"}));
+    let res = client
+        .get(format!("{address}/health"))
+        .send()
+        .await
+        .unwrap();
+    let health = json_with_status(res, 503).await;
+    assert_eq!(health["status"], "unhealthy");
+    let check = &health["checks"]["profileDataSor"];
     assert_eq!(check["required"], true);
     assert_eq!(check["status"], "down");
     assert_eq!(

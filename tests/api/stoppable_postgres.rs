@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use pf_infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres};
+use pf_infra::db::embedded::{EmbeddedConfig, EmbeddedPostgres, PASSWORD_FILE};
 
 use crate::helpers::free_port;
 
@@ -45,10 +45,33 @@ impl StoppablePostgres {
         pg
     }
 
-    /// The URL of its `postgres` database.
+    /// The URL of its `postgres` database, with the superuser's password the server keeps in
+    /// its data directory (there while it is stopped too).
     pub fn url(&self) -> String {
         let port = self.config.port.unwrap_or_default();
-        format!("postgres://postgres@127.0.0.1:{port}/postgres")
+        let password = std::fs::read_to_string(self.config.data_dir.join(PASSWORD_FILE))
+            .expect("the embedded server keeps its password");
+        format!(
+            "postgres://postgres:{}@127.0.0.1:{port}/postgres",
+            password.trim()
+        )
+    }
+
+    /// Its data directory (owned by the user the server runs as).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.config.data_dir
+    }
+
+    /// Its port on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.config.port.unwrap_or_default()
+    }
+
+    /// Its superuser's password, kept in its data directory.
+    pub fn password(&self) -> String {
+        let kept = std::fs::read_to_string(self.config.data_dir.join(PASSWORD_FILE))
+            .expect("the embedded server keeps its password");
+        kept.trim().to_owned()
     }
 
     /// Shuts the server down; connections to it are refused until [`Self::restart`].

@@ -340,6 +340,7 @@ fn remote_stores_return_what_they_accepted() {
                     top_functions: Some(evidence.clone()),
                     recommendation: None,
                     requested_by: None,
+                    on_behalf_of: None,
                 };
                 if history.create(record).await.is_ok() {
                     let latest = history.latest(app).await.unwrap();

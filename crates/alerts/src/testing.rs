@@ -22,6 +22,7 @@ pub fn alert_rule(id: i32, pattern: Option<&str>, threshold: f64, enabled: bool)
         enabled,
         for_seconds: 0,
         created_by: None,
+        on_behalf_of: None,
         created_at: at,
         updated_at: at,
     }

@@ -48,6 +48,10 @@ impl BaselineSor for CoalescedBaselines {
         Ok(shared.as_ref().clone())
     }
 
+    async fn get(&self, id: i32) -> Result<Baseline, SorError> {
+        self.inner.get(id).await
+    }
+
     async fn update(&self, id: i32, patch: BaselinePatch) -> Result<Baseline, SorError> {
         self.inner.update(id, patch).await
     }

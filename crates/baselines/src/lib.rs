@@ -34,6 +34,13 @@ pub trait BaselineSor: Send + Sync {
         app: AppName,
         profile_type: Option<ProfileType>,
     ) -> Result<Vec<Baseline>, SorError>;
+    /// One baseline, by id: whose app a change by id touches (docs/api.md#teams-and-admin-tokens).
+    /// A store that cannot read one by id answers `NotImplemented`.
+    async fn get(&self, id: i32) -> Result<Baseline, SorError> {
+        Err(SorError::NotImplemented(format!(
+            "baseline {id} cannot be read by id from this store"
+        )))
+    }
     /// Changes threshold and/or severity.
     async fn update(&self, id: i32, patch: BaselinePatch) -> Result<Baseline, SorError>;
     /// Removes one baseline.

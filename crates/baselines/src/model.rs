@@ -16,7 +16,8 @@ use pf_model::{
 #[schema(example = json!({
     "id": 1, "appName": "checkout-service", "profileType": "cpu",
     "functionName": "G1 Young Generation", "maxSelfPercent": 15.0, "severity": "warning",
-    "createdBy": "alice", "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
+    "createdBy": "payments-ci", "onBehalfOf": "alice",
+    "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
 }))]
 pub struct Baseline {
     pub id: i32,
@@ -27,7 +28,13 @@ pub struct Baseline {
     pub max_self_percent: f64,
     #[sqlx(try_from = "String")]
     pub severity: Severity,
+    /// Who last set it: with API tokens, the name of the token that did; without, the body's
+    /// `createdBy`.
     pub created_by: Option<String>,
+    /// With API tokens, whom the body's `createdBy` said it was set for: a claim, kept beside
+    /// `createdBy` (docs/api.md#who-the-audit-names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -41,6 +48,7 @@ pub struct NewBaseline {
     pub max_self_percent: f64,
     pub severity: Severity,
     pub created_by: Option<String>,
+    pub on_behalf_of: Option<String>,
 }
 
 /// A validated change to a baseline.
@@ -72,8 +80,14 @@ pub struct CreateBaselineRequest {
     pub max_self_percent: Option<f64>,
     /// Defaults to `warning`.
     pub severity: Option<Severity>,
+    /// Who sets it. With API tokens, the calling token's name is stored instead and this is
+    /// kept as `onBehalfOf` (unless this deployment's own processes relay it with `SOR_TOKEN`).
     #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub created_by: Option<String>,
+    /// Whom it is set for (docs/api.md#who-the-audit-names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
+    pub on_behalf_of: Option<String>,
 }
 
 partial_update! {
@@ -107,6 +121,7 @@ impl TryFrom<CreateBaselineRequest> for NewBaseline {
             max_self_percent: percent(max_self_percent, "maxSelfPercent")?,
             severity: req.severity.unwrap_or_default(),
             created_by: optional_text(req.created_by, "createdBy", MAX_SHORT_TEXT)?,
+            on_behalf_of: optional_text(req.on_behalf_of, "onBehalfOf", MAX_SHORT_TEXT)?,
         })
     }
 }
@@ -154,6 +169,7 @@ mod tests {
             max_self_percent: Some(15.0),
             severity: None,
             created_by: None,
+            on_behalf_of: None,
         }
     }
 

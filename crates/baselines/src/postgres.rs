@@ -9,7 +9,7 @@ use pf_infra::sor::SorError;
 use pf_model::{AppName, ProfileType};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_name, max_self_percent, severity, \
-                       created_by, created_at, updated_at";
+                       created_by, on_behalf_of, created_at, updated_at";
 
 /// Baselines stored in the `performance_baseline` table.
 #[derive(Clone)]
@@ -29,11 +29,14 @@ impl BaselineSor for PgBaselineStore {
     async fn upsert(&self, baseline: NewBaseline) -> Result<Baseline, SorError> {
         let sql = format!(
             "insert into performance_baseline \
-                 (app_name, profile_type, function_name, max_self_percent, severity, created_by) \
-             values ($1, $2, $3, $4, $5, $6) \
+                 (app_name, profile_type, function_name, max_self_percent, severity, created_by, \
+                  on_behalf_of) \
+             values ($1, $2, $3, $4, $5, $6, $7) \
              on conflict (app_name, profile_type, function_name) do update set \
                  max_self_percent = excluded.max_self_percent, \
                  severity = excluded.severity, \
+                 on_behalf_of = case when excluded.created_by is null \
+                     then performance_baseline.on_behalf_of else excluded.on_behalf_of end, \
                  created_by = coalesce(excluded.created_by, performance_baseline.created_by) \
              returning {COLUMNS}"
         );
@@ -49,6 +52,7 @@ impl BaselineSor for PgBaselineStore {
                         .bind(b.max_self_percent)
                         .bind(b.severity.as_str())
                         .bind(&b.created_by)
+                        .bind(&b.on_behalf_of)
                         .fetch_one(&pool)
                         .await
                 }
@@ -83,6 +87,23 @@ impl BaselineSor for PgBaselineStore {
             })
             .await
             .map_err(SorError::from)
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn get(&self, id: i32) -> Result<Baseline, SorError> {
+        let sql = format!("select {COLUMNS} from performance_baseline where id = $1");
+        self.db
+            .run("reading a baseline", |pool| {
+                let sql = sql.clone();
+                async move {
+                    sqlx::query_as::<_, Baseline>(&sql)
+                        .bind(id)
+                        .fetch_optional(&pool)
+                        .await
+                }
+            })
+            .await?
+            .ok_or_else(|| SorError::NotFound(format!("baseline {id} not found")))
     }
 
     #[tracing::instrument(skip_all, fields(id))]

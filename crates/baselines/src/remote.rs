@@ -36,6 +36,7 @@ impl BaselineSor for RemoteBaselineStore {
             max_self_percent: Some(baseline.max_self_percent),
             severity: Some(baseline.severity),
             created_by: baseline.created_by,
+            on_behalf_of: baseline.on_behalf_of,
         };
         self.remote
             .send_json(Method::POST, &["baselines"], &body)
@@ -57,6 +58,13 @@ impl BaselineSor for RemoteBaselineStore {
             None => self.remote.get(&["baselines", app.as_str()], &[]).await?,
         };
         Ok(list.baselines)
+    }
+
+    #[tracing::instrument(skip_all, fields(id))]
+    async fn get(&self, id: i32) -> Result<Baseline, SorError> {
+        self.remote
+            .get(&["baselines", "id", &id.to_string()], &[])
+            .await
     }
 
     #[tracing::instrument(skip_all, fields(id))]

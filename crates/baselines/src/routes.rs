@@ -7,14 +7,16 @@ use super::model::{
     UpdateBaselineRequest,
 };
 use crate::BaselineSor;
-use pf_http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
+use pf_http::access::{owners, Access, AppOwners};
+use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
 use pf_http::extract::{AppNameParam, AppPath, RecordId};
 use pf_http::routing::resource;
 use pf_infra::sor::fields::Object;
-use pf_model::ProfileType;
+use pf_model::{AppName, ProfileType};
 
-/// Mounts the routes; expects `web::Data<dyn BaselineSor>`.
+/// Mounts the routes; expects `web::Data<dyn BaselineSor>`, and `web::Data<dyn AppOwners>`
+/// where team-bound tokens are to be told apart.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/baselines").route(web::post().to(create)))
         .service(
@@ -23,29 +25,72 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::put().to(update))
                 .route(web::delete().to(delete)),
         )
+        // Before `/baselines/{appName}/{type}`: an app named `id` has no type that is a number.
+        .service(resource("/baselines/id/{id}").route(web::get().to(get)))
         .service(resource("/baselines/{appName}/{type}").route(web::get().to(list_by_type)));
 }
 
 /// The OpenAPI paths of these routes; merged into the document of a process that hosts them.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(create, list_by_app, list_by_type, update, delete))]
+#[openapi(paths(create, list_by_app, list_by_type, get, update, delete))]
 pub struct RoutesDoc;
 
 /// Create a baseline, or update the one with the same app, type and function.
+///
+/// With API tokens, `createdBy` is the calling token's name (the body's is kept as
+/// `onBehalfOf`), and a token bound to a team sets baselines only of its team's apps.
 #[utoipa::path(post, path = "/baselines", tag = "baselines",
     request_body = CreateBaselineRequest,
     responses(
         (status = 201, description = "Created or updated (same id on upsert)", body = Baseline),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         StoreErrors,
         BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn BaselineSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     body: web::Json<CreateBaselineRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let baseline = NewBaseline::try_from(body.into_inner())?;
+    let mut baseline = NewBaseline::try_from(body.into_inner())?;
+    access
+        .may_change(owners(&registry), &baseline.app_name)
+        .await?;
+    let who = access.attribute(baseline.created_by.take(), baseline.on_behalf_of.take());
+    baseline.created_by = who.by;
+    baseline.on_behalf_of = who.on_behalf_of;
     let saved = store.upsert(baseline).await?;
     Ok(HttpResponse::Created().json(saved))
+}
+
+/// 403 unless the caller may change the app of baseline `id` (a team's token: only its team's
+/// apps); 404 when there is none.
+async fn may_change(
+    store: &dyn BaselineSor,
+    access: &Access,
+    registry: &Option<web::Data<dyn AppOwners>>,
+    id: i32,
+) -> Result<(), ApiError> {
+    if access.team().is_none() {
+        return Ok(());
+    }
+    let app: AppName = store.get(id).await?.app_name.parse()?;
+    access.may_change(owners(registry), &app).await
+}
+
+/// One baseline, by id.
+#[utoipa::path(get, path = "/baselines/id/{id}", tag = "baselines",
+    params(("id" = i32, Path, description = "Baseline id")),
+    responses(
+        (status = 200, body = Baseline),
+        RecordErrors,
+    ))]
+pub async fn get(
+    store: web::Data<dyn BaselineSor>,
+    RecordId(id): RecordId<i32>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(store.get(id).await?))
 }
 
 /// An app's baselines of every profile type.
@@ -98,15 +143,19 @@ pub async fn list_by_type(
     request_body = UpdateBaselineRequest,
     responses(
         (status = 200, body = Baseline),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         RecordErrors,
         BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn BaselineSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     RecordId(id): RecordId<i32>,
     body: web::Json<Object<UpdateBaselineRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = BaselinePatch::try_from(body.into_inner().0)?;
+    may_change(store.get_ref(), &access, &registry, id).await?;
     Ok(HttpResponse::Ok().json(store.update(id, patch).await?))
 }
 
@@ -115,12 +164,16 @@ pub async fn update(
     params(("id" = i32, Path, description = "Baseline id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn BaselineSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
+    may_change(store.get_ref(), &access, &registry, id).await?;
     store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -26,6 +26,7 @@ pub fn baseline(app: &str, t: ProfileType, function: &str, max: f64) -> Baseline
         max_self_percent: max,
         severity: Severity::Warning,
         created_by: None,
+        on_behalf_of: None,
         created_at: at,
         updated_at: at,
     }

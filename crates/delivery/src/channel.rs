@@ -3,11 +3,10 @@
 
 use url::Url;
 
-/// The webhook a channel names, when it is an `http(s)://` URL.
+/// The webhook a channel names, when it is an `http(s)://` URL (the address guard's reading,
+/// so what is checked when saved is what is sent).
 pub fn webhook(channel: &str) -> Option<Url> {
-    Url::parse(channel)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "http" | "https"))
+    pf_infra::address_guard::webhook_url(channel)
 }
 
 /// A link an alert carries to a page of this service: `segments` under `base` (each one

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::significance::{DeltaInterval, SignificanceSummary};
 use pf_commits::SuspectsAnswer;
+use pf_http::access::Attribution;
 pub use pf_model::ReportFormat;
 use pf_model::{
     optional_text, parse_limit, parse_slices, round2, AppName, InputError, LabelSelector,
@@ -91,7 +92,9 @@ pub struct DiffRequest {
     /// The matchers of each side only (a canary comparison).
     pub baseline_labels: LabelSelector,
     pub current_labels: LabelSelector,
-    pub requested_by: Option<String>,
+    /// Who asked, as the history record names them (`pf_http::access`); none for the
+    /// service's own assessments.
+    pub requested_by: Option<Attribution>,
     /// Parts per window for the statistics of docs/api.md#how-sure-is-a-diff; 0 = none.
     pub slices: u32,
     /// The repository `?repository=` names, for the commits of
@@ -106,7 +109,7 @@ impl DiffRequest {
         app: AppName,
         params: DiffParams,
         bounds: WindowBounds,
-        requested_by: Option<String>,
+        requested_by: Option<Attribution>,
     ) -> Result<Self, InputError> {
         let current = bounds.resolve(params.from, params.to)?;
         let format = ReportFormat::parse(params.format.as_deref(), &DIFF_FORMATS)?;

@@ -51,7 +51,7 @@ pub async fn diff(
     RequestedBy(requested_by): RequestedBy,
     Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = DiffRequest::parse(app, query.into_inner(), bounds, requested_by)?;
+    let request = DiffRequest::parse(app, query.into_inner(), bounds, Some(requested_by))?;
     Ok(match request.format {
         ReportFormat::Json => HttpResponse::Ok().json(service.report(&request).await?),
         format @ ReportFormat::Markdown => {

@@ -181,7 +181,11 @@ fn history_record(
         severity,
         top_functions: JsonText::of(&record_body(req, report, profile_type_id)).ok(),
         recommendation: Some(truncate_chars(&recommendation, MAX_RECOMMENDATION)),
-        requested_by: req.requested_by.clone(),
+        requested_by: req.requested_by.as_ref().and_then(|who| who.by.clone()),
+        on_behalf_of: req
+            .requested_by
+            .as_ref()
+            .and_then(|who| who.on_behalf_of.clone()),
         labels: labels_of(req),
     }
 }

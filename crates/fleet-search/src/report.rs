@@ -120,7 +120,8 @@ pub struct SearchMatch {
     /// v2, present when the app is registered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
-    /// v2, present when the app is registered (null when the registry has no channel).
+    /// v2, present when the app is registered (null when the registry has no channel); a
+    /// webhook as its scheme, host and fingerprint only.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub notification_channel: Option<Option<String>>,

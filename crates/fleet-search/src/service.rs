@@ -9,6 +9,7 @@ use super::model::{HotspotRequest, SearchRequest};
 use super::report::{Hotspot, HotspotReport, HotspotService, SearchMatch, SearchReport};
 use super::scoring;
 use super::window_cache::WindowCache;
+use pf_http::secrets::shown_channel;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::Slices;
@@ -80,7 +81,10 @@ impl FleetSearchService {
                     self_samples: f.self_samples,
                     team_owner: service.map(|s| s.team_owner.clone()),
                     tier: service.map(|s| s.tier),
-                    notification_channel: service.map(|s| s.notification_channel.clone()),
+                    // A webhook's secret is its path: a search shows no one more than a reader
+                    // sees (docs/alerting.md#webhooks-stay-secret).
+                    notification_channel: service
+                        .map(|s| s.notification_channel.as_deref().map(shown_channel)),
                     max_error_samples: bound.map(|b| b.samples),
                     max_error_percent: bound.map(|b| b.percent),
                 }

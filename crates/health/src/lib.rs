@@ -34,7 +34,7 @@ pub struct CheckReport {
     pub error: Option<String>,
 }
 
-/// Answer of `/health` and `/health/ready`.
+/// Answer of `/health`.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"status": "healthy", "function": "all", "checks": {"database": {"status": "up", "required": true, "responseTimeMs": 0.8, "details": {"pool": {"size": 2, "idle": 2, "max": 5}}}}}))]
 pub struct HealthReport {

@@ -2,6 +2,9 @@
 
 use actix_web::{web, HttpResponse, ResponseError};
 
+use serde::Serialize;
+use utoipa::ToSchema;
+
 use super::{HealthChecks, HealthReport};
 use pf_http::error::ApiError;
 use pf_http::routing::resource;
@@ -20,32 +23,50 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(health, live, ready, metrics))]
 pub struct RoutesDoc;
 
-/// Dependencies and their state; 503 when a required one is down.
+/// What a probe is told: up or down, nothing more (no addresses, no error texts: the probes
+/// answer without a token).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "up"}))]
+pub struct ProbeAnswer {
+    /// `up` or `down`.
+    pub status: &'static str,
+}
+
+/// Every dependency and its state: addresses, timings, errors; 503 when a required one is down.
+///
+/// With API tokens it needs one (a `read` token will do); the probes answer without.
 #[utoipa::path(get, path = "/health", tag = "operations",
     responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
 pub async fn health(checks: web::Data<HealthChecks>) -> HttpResponse {
-    respond(checks.run(false).await)
-}
-
-/// Whether the process runs; always 200.
-#[utoipa::path(get, path = "/health/live", tag = "operations",
-    responses((status = 200, description = "Alive", example = json!({"status": "alive"}))))]
-pub async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "alive" }))
-}
-
-/// 200 only when the stores this process needs answer; lists a BOR's optional SORs too.
-#[utoipa::path(get, path = "/health/ready", tag = "operations",
-    responses((status = 200, body = HealthReport), (status = 503, body = HealthReport)))]
-pub async fn ready(checks: web::Data<HealthChecks>) -> HttpResponse {
-    respond(checks.run(true).await)
-}
-
-fn respond(report: HealthReport) -> HttpResponse {
+    let report = checks.run(false).await;
     if report.status == "unhealthy" {
         HttpResponse::ServiceUnavailable().json(report)
     } else {
         HttpResponse::Ok().json(report)
+    }
+}
+
+/// Whether the process runs: always 200, `up`.
+#[utoipa::path(get, path = "/health/live", tag = "operations",
+    responses((status = 200, description = "Alive", body = ProbeAnswer)))]
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(ProbeAnswer { status: "up" })
+}
+
+/// `up` (200) when the stores this process needs answer, else `down` (503); which one is down
+/// and why, `/health` says.
+#[utoipa::path(get, path = "/health/ready", tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = ProbeAnswer),
+        (status = 503, description = "A required dependency is down (see /health)", body = ProbeAnswer,
+            example = json!({"status": "down"})),
+    ))]
+pub async fn ready(checks: web::Data<HealthChecks>) -> HttpResponse {
+    let report: HealthReport = checks.run(true).await;
+    if report.status == "unhealthy" {
+        HttpResponse::ServiceUnavailable().json(ProbeAnswer { status: "down" })
+    } else {
+        HttpResponse::Ok().json(ProbeAnswer { status: "up" })
     }
 }
 

@@ -43,7 +43,7 @@ text_column!(AssessmentSeverity);
     "diagnosis": "gc_pressure", "severity": "high",
     "topFunctions": {"cpu": [{"name": "G1 Young Generation", "selfPercent": 34.2}]},
     "recommendation": "Tune the heap: G1 Young Generation takes 34.2% of CPU",
-    "requestedBy": "alice", "createdAt": "2026-11-22T10:00:00Z"
+    "requestedBy": "dashboards", "onBehalfOf": "alice", "createdAt": "2026-11-22T10:00:00Z"
 }))]
 pub struct HistoryRecord {
     pub id: i32,
@@ -58,7 +58,13 @@ pub struct HistoryRecord {
     #[schema(value_type = Option<serde_json::Value>)]
     pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
+    /// Who asked: with API tokens, the name of the token that authenticated; without, what
+    /// `X-Requested-By` said.
     pub requested_by: Option<String>,
+    /// With API tokens, whom the request said it acted for (`X-Requested-By`): a claim, kept
+    /// beside `requestedBy`. Absent when it made none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
     /// The label matchers the assessment was narrowed to; absent for a whole app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<String>,
@@ -77,6 +83,8 @@ pub struct NewHistoryRecord {
     pub top_functions: Option<JsonText>,
     pub recommendation: Option<String>,
     pub requested_by: Option<String>,
+    /// A claim kept beside `requested_by` (docs/api.md#who-the-audit-names).
+    pub on_behalf_of: Option<String>,
     pub labels: Option<String>,
 }
 
@@ -92,6 +100,7 @@ impl NewHistoryRecord {
             top_functions: self.top_functions,
             recommendation: self.recommendation,
             requested_by: self.requested_by,
+            on_behalf_of: self.on_behalf_of,
             labels: self.labels,
             created_at,
         }
@@ -131,8 +140,14 @@ pub struct CreateHistoryRequest {
     pub top_functions: Option<JsonText>,
     #[schema(inline, value_type = Option<pf_model::RecommendationText>)]
     pub recommendation: Option<String>,
+    /// Who asked. With API tokens, the calling token's name is stored instead and this is kept
+    /// as `onBehalfOf` (unless this deployment's own processes relay it with `SOR_TOKEN`).
     #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub requested_by: Option<String>,
+    /// Whom the requester said it acted for (docs/api.md#who-the-audit-names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
+    pub on_behalf_of: Option<String>,
     /// Label matchers the assessment was narrowed to, e.g. `version="1.4.2"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(inline, value_type = Option<pf_model::SelectorText>)]
@@ -187,6 +202,7 @@ impl TryFrom<CreateHistoryRequest> for NewHistoryRecord {
                 MAX_RECOMMENDATION,
             )?,
             requested_by: optional_text(req.requested_by, "requestedBy", MAX_SHORT_TEXT)?,
+            on_behalf_of: optional_text(req.on_behalf_of, "onBehalfOf", MAX_SHORT_TEXT)?,
             labels: LabelSelector::parse(req.labels.as_deref(), "labels")?.text(),
         })
     }

@@ -19,7 +19,7 @@ use pf_infra::telemetry::Metrics;
 use pf_model::AppName;
 
 const COLUMNS: &str = "id, app_name, profile_types, diagnosis, severity, top_functions, \
-                       recommendation, requested_by, labels, created_at";
+                       recommendation, requested_by, on_behalf_of, labels, created_at";
 
 /// Assessments stored in the `triage_history` table.
 #[derive(Clone)]
@@ -65,13 +65,14 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
     // `order by n` makes the serial ids follow the order of `records`.
     const SQL: &str = "insert into triage_history \
              (record_key, app_name, profile_types, diagnosis, severity, top_functions, \
-              recommendation, requested_by, labels) \
+              recommendation, requested_by, on_behalf_of, labels) \
          select record_key, app_name, profile_types, diagnosis, severity, top_functions, \
-                recommendation, requested_by, labels \
+                recommendation, requested_by, on_behalf_of, labels \
          from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], \
-                     $7::text[], $8::text[], $9::text[]) \
+                     $7::text[], $8::text[], $9::text[], $10::text[]) \
               with ordinality as r(record_key, app_name, profile_types, diagnosis, severity, \
-                                   top_functions, recommendation, requested_by, labels, n) \
+                                   top_functions, recommendation, requested_by, on_behalf_of, \
+                                   labels, n) \
          order by n \
          on conflict (record_key) do nothing \
          returning id, created_at";
@@ -94,12 +95,14 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
         .map(|r| r.recommendation.as_deref())
         .collect();
     let requesters: Vec<Option<&str>> = records.iter().map(|r| r.requested_by.as_deref()).collect();
+    let claims: Vec<Option<&str>> = records.iter().map(|r| r.on_behalf_of.as_deref()).collect();
     let labels: Vec<Option<&str>> = records.iter().map(|r| r.labels.as_deref()).collect();
     let mut rows = db
         .run(what, |pool| {
             let (keys, apps, types, diagnoses) = (&keys, &apps, &types, &diagnoses);
             let (severities, tops) = (&severities, &tops);
             let (recommendations, requesters, labels) = (&recommendations, &requesters, &labels);
+            let claims = &claims;
             async move {
                 sqlx::query_as::<_, RowKey>(SQL)
                     .bind(keys)
@@ -110,6 +113,7 @@ async fn insert(db: &Database, records: &[NewHistoryRecord]) -> Result<Vec<RowKe
                     .bind(tops)
                     .bind(recommendations)
                     .bind(requesters)
+                    .bind(claims)
                     .bind(labels)
                     .fetch_all(&pool)
                     .await

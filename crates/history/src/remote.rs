@@ -44,6 +44,7 @@ impl HistorySor for RemoteHistoryStore {
             top_functions: record.top_functions,
             recommendation: record.recommendation,
             requested_by: record.requested_by,
+            on_behalf_of: record.on_behalf_of,
             labels: record.labels,
         };
         self.remote

@@ -7,6 +7,7 @@ use super::model::{
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 use crate::HistorySor;
+use pf_http::access::Access;
 use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
 use pf_http::extract::{AppNameParam, RecordId};
@@ -31,6 +32,8 @@ pub struct RoutesDoc;
 /// Record an assessment.
 ///
 /// Sent again with the same `Idempotency-Key`, it is stored once and answers the stored row.
+/// With API tokens, `requestedBy` is the calling token's name and the body's `requestedBy` is
+/// kept as `onBehalfOf` (docs/api.md#who-the-audit-names).
 #[utoipa::path(post, path = "/history", tag = "history",
     request_body = CreateHistoryRequest,
     params(("Idempotency-Key" = Option<uuid::Uuid>, Header, nullable = false, description = "A UUID naming this record; a retry with the same key does not store it twice")),
@@ -41,10 +44,14 @@ pub struct RoutesDoc;
     ))]
 pub async fn create(
     store: web::Data<dyn HistorySor>,
+    access: Access,
     req: HttpRequest,
     body: web::Json<CreateHistoryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mut record = NewHistoryRecord::try_from(body.into_inner())?;
+    let who = access.attribute(record.requested_by.take(), record.on_behalf_of.take());
+    record.requested_by = who.by;
+    record.on_behalf_of = who.on_behalf_of;
     if let Some(key) = idempotency_key(&req)? {
         record.key = key;
     }
@@ -105,16 +112,21 @@ pub async fn latest(
 }
 
 /// Delete an assessment.
+///
+/// With API tokens, only an `admin` token may: the history is the audit trail.
 #[utoipa::path(delete, path = "/history/{id}", tag = "history",
     params(("id" = i32, Path, description = "History record id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Not an admin token", body = ErrorBody),
         RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn HistorySor>,
+    access: Access,
     RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
+    access.require_admin("deleting a history record")?;
     store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

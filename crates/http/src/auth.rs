@@ -1,8 +1,8 @@
 //! Optional access control at the HTTP edge: a bearer token (or the password of basic auth, as
 //! profiling agents send it), known by the SHA-256 of its plaintext, with the scope `read`,
-//! `write` or `ingest`. Without configured tokens every request passes
-//! untouched. The token is never logged nor echoed; only its configured name travels on, as
-//! the request's [`TokenName`].
+//! `write`, `admin` or `ingest`, and maybe a team. Without configured tokens every request
+//! passes untouched. The token is never logged nor echoed; only what it is configured as
+//! travels on, as the request's [`Caller`] (what the routes decide with: `crate::access`).
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -18,13 +18,24 @@ use crate::auth_settings::{AuthSettings, Scope};
 use crate::error::ApiError;
 use pf_infra::telemetry::Metrics;
 
-/// The configured name of the token a request came with.
+/// Who a request authenticated as: its token's configured name, scope and team.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenName(pub String);
+pub struct Caller {
+    /// The token's name: what the audit records.
+    pub name: String,
+    pub scope: Scope,
+    /// The team the token is bound to; `None`: every app.
+    pub team: Option<String>,
+    /// Whether it is the token this deployment's own processes call each other with
+    /// (`sors.token`): what it says a row was made by (a BOR's history record, relayed) is
+    /// what that process authenticated, not a claim.
+    pub relay: bool,
+}
 
 struct Token {
     name: String,
     scope: Scope,
+    team: Option<String>,
     digest: [u8; 32],
 }
 
@@ -32,6 +43,8 @@ struct Token {
 pub struct Authenticator {
     tokens: Vec<Token>,
     exempt: Vec<String>,
+    /// The digest of `sors.token`, when this process knows it.
+    relay: Option<[u8; 32]>,
 }
 
 impl Authenticator {
@@ -44,6 +57,7 @@ impl Authenticator {
                 Some(Token {
                     name: t.name.clone(),
                     scope: t.scope,
+                    team: t.team.clone(),
                     digest: t.digest()?,
                 })
             })
@@ -51,7 +65,16 @@ impl Authenticator {
         Authenticator {
             tokens,
             exempt: settings.exempt.clone(),
+            relay: None,
         }
+    }
+
+    /// Knows `token` (the plaintext of `sors.token`, which this deployment's processes send
+    /// each other) as the relay: a row it sends keeps the requester the sending process
+    /// authenticated. It must also be one of the configured tokens to be let in at all.
+    pub fn with_relay(mut self, token: Option<&[u8]>) -> Self {
+        self.relay = token.map(|t| Sha256::digest(t).into());
+        self
     }
 
     /// Whether tokens are required at all.
@@ -66,7 +89,7 @@ impl Authenticator {
 
     /// The token `presented` is, comparing its digest with every configured one in constant
     /// time (all are compared, so the time does not tell which one matched either).
-    fn identify(&self, presented: &[u8]) -> Option<&Token> {
+    fn identify(&self, presented: &[u8]) -> Option<(&Token, bool)> {
         let digest: [u8; 32] = Sha256::digest(presented).into();
         let mut found = None;
         for token in &self.tokens {
@@ -74,18 +97,22 @@ impl Authenticator {
                 found = Some(token);
             }
         }
-        found
+        let relay = self
+            .relay
+            .is_some_and(|relay| bool::from(relay.ct_eq(&digest)));
+        found.map(|token| (token, relay))
     }
 
     /// Who may send `method path` with this `Authorization` header: `Ok(None)` for an exempt
-    /// path, the token's name when allowed, else 401 (no known token) or 403 (read-only token
-    /// on a method that changes something).
+    /// path, the caller when allowed, else 401 (no known token) or 403 (read-only token on a
+    /// method that changes something). What a write may change (a team's apps, `admin`'s
+    /// rights) the routes decide (`crate::access`).
     pub fn authorize(
         &self,
         method: &Method,
         path: &str,
         authorization: Option<&HeaderValue>,
-    ) -> Result<Option<TokenName>, ApiError> {
+    ) -> Result<Option<Caller>, ApiError> {
         if is_exempt(&self.exempt, path) {
             return Ok(None);
         }
@@ -94,7 +121,7 @@ impl Authenticator {
                 "this route needs an `Authorization: Bearer <token>` header".into(),
             ));
         };
-        let Some(token) = self.identify(&presented) else {
+        let Some((token, relay)) = self.identify(&presented) else {
             return Err(ApiError::Unauthorized(
                 "the bearer token is not known".into(),
             ));
@@ -113,7 +140,12 @@ impl Authenticator {
                 token.name,
                 PUSH_PATHS.join(", ")
             ))),
-            _ => Ok(Some(TokenName(token.name.clone()))),
+            _ => Ok(Some(Caller {
+                name: token.name.clone(),
+                scope: token.scope,
+                team: token.team.clone(),
+                relay,
+            })),
         }
     }
 }
@@ -193,9 +225,9 @@ pub async fn require_token(
     };
     let decision = auth.authorize(req.method(), req.path(), req.headers().get(AUTHORIZATION));
     match decision {
-        Ok(name) => {
-            if let Some(name) = name {
-                req.extensions_mut().insert(name);
+        Ok(caller) => {
+            if let Some(caller) = caller {
+                req.extensions_mut().insert(caller);
             }
             next.call(req)
                 .await

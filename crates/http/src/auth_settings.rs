@@ -20,7 +20,8 @@ pub const DEFAULT_EXEMPT: [&str; 5] = [
 /// Who may call the API. No tokens: everything is open, as without this section.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AuthSettings {
-    /// `auth.tokens`, or the env `API_TOKENS=name:scope:sha256hex,…` (which replaces them).
+    /// `auth.tokens`, or the env `API_TOKENS=name:scope:sha256hex[:team],…` (which replaces
+    /// them).
     #[serde(default)]
     pub tokens: Vec<TokenSetting>,
     /// Paths answered without a token.
@@ -41,24 +42,38 @@ impl Default for AuthSettings {
     }
 }
 
-/// One API token: who it names, what it may do, and the SHA-256 of its plaintext.
+/// One API token: who it names, what it may do, the SHA-256 of its plaintext, and the team it
+/// acts for, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TokenSetting {
-    /// Stored as the history record's `requestedBy` when a request names no one.
+    /// What the audit records for it: a history record's `requestedBy`, a row's `createdBy`.
     pub name: String,
     pub scope: Scope,
     /// The hex SHA-256 of the token (`printf %s "$TOKEN" | sha256sum`).
     pub sha256: String,
+    /// The team it is bound to: it changes only the apps the registry gives to this team
+    /// (`teamOwner`). None: every app, as a token always could.
+    #[serde(default)]
+    pub team: Option<String>,
 }
 
 /// What a token may do: `read` only reads (GET, HEAD); `write` may also change (POST, PUT, …);
-/// `ingest` may only push profiles (the agents' routes), which `write` may too.
+/// `admin` may besides delete history records and change an app's `teamOwner`; `ingest` may
+/// only push profiles (the agents' routes), which `write` and `admin` may too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
     Read,
     Write,
+    Admin,
     Ingest,
+}
+
+impl Scope {
+    /// Whether it may change what the stores hold (`write` or `admin`).
+    pub fn writes(self) -> bool {
+        matches!(self, Scope::Write | Scope::Admin)
+    }
 }
 
 impl TokenSetting {
@@ -79,19 +94,25 @@ pub fn parse_env_tokens(raw: &str) -> Result<Vec<TokenSetting>, String> {
         .enumerate()
         .map(|(i, entry)| {
             let parts: Vec<&str> = entry.split(':').map(str::trim).collect();
-            let [name, scope, sha256] = parts[..] else {
-                return Err(format!(
-                    "entry {} must be name:scope:sha256hex (three parts separated by `:`)",
-                    i + 1
-                ));
+            let (name, scope, sha256, team) = match parts[..] {
+                [name, scope, sha256] => (name, scope, sha256, None),
+                [name, scope, sha256, team] => (name, scope, sha256, Some(team.to_owned())),
+                _ => {
+                    return Err(format!(
+                        "entry {} must be name:scope:sha256hex or name:scope:sha256hex:team \
+                         (three or four parts separated by `:`)",
+                        i + 1
+                    ))
+                }
             };
             let scope = match scope {
                 "read" => Scope::Read,
                 "write" => Scope::Write,
+                "admin" => Scope::Admin,
                 "ingest" => Scope::Ingest,
                 _ => {
                     return Err(format!(
-                        "entry {} (`{name}`): the scope must be read, write or ingest",
+                        "entry {} (`{name}`): the scope must be read, write, admin or ingest",
                         i + 1
                     ))
                 }
@@ -100,9 +121,18 @@ pub fn parse_env_tokens(raw: &str) -> Result<Vec<TokenSetting>, String> {
                 name: name.to_owned(),
                 scope,
                 sha256: sha256.to_owned(),
+                team,
             })
         })
         .collect()
+}
+
+/// A token's or a team's name: 1 to 100 characters, none of them `:`, `,` or a control.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 100
+        && !name.contains([':', ','])
+        && !name.chars().any(char::is_control)
 }
 
 impl AuthSettings {
@@ -112,14 +142,16 @@ impl AuthSettings {
         let mut digests = BTreeSet::new();
         for (i, token) in self.tokens.iter().enumerate() {
             let which = format!("token {} (`{}`)", i + 1, token.name);
-            let name_ok = !token.name.is_empty()
-                && token.name.len() <= 100
-                && !token.name.contains([':', ','])
-                && !token.name.chars().any(char::is_control);
-            if !name_ok {
+            if !plain_name(&token.name) {
                 return Err((
                     "auth.tokens",
                     format!("token {}: a name is 1 to 100 characters, without `:`, `,` or control characters", i + 1),
+                ));
+            }
+            if token.team.as_deref().is_some_and(|team| !plain_name(team)) {
+                return Err((
+                    "auth.tokens",
+                    format!("{which}: a team is 1 to 100 characters, without `:`, `,` or control characters"),
                 ));
             }
             let Some(digest) = token.digest() else {

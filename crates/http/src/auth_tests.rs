@@ -21,11 +21,13 @@ fn authenticator() -> Authenticator {
                 name: "writer".into(),
                 scope: Scope::Write,
                 sha256: TOKEN_A_SHA256.into(),
+                team: None,
             },
             TokenSetting {
                 name: "reader".into(),
                 scope: Scope::Read,
                 sha256: token_b,
+                team: None,
             },
             TokenSetting {
                 name: "agent".into(),
@@ -34,6 +36,13 @@ fn authenticator() -> Authenticator {
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect(),
+                team: None,
+            },
+            TokenSetting {
+                name: "payments-admin".into(),
+                scope: Scope::Admin,
+                sha256: hex::encode(Sha256::digest(b"token-p")),
+                team: Some("payments".into()),
             },
         ],
         exempt: DEFAULT_EXEMPT.map(String::from).to_vec(),
@@ -44,7 +53,7 @@ fn ask(method: Method, path: &str, header: Option<&str>) -> Result<Option<String
     let header = header.map(|h| HeaderValue::from_str(h).unwrap());
     authenticator()
         .authorize(&method, path, header.as_ref())
-        .map(|name| name.map(|n| n.0))
+        .map(|caller| caller.map(|c| c.name))
         .map_err(|e| e.status_code())
 }
 
@@ -218,4 +227,27 @@ fn a_reader_may_post_the_query_api_and_nothing_beside_it() {
             "{near}"
         );
     }
+}
+
+#[test]
+fn an_admin_token_writes_and_carries_its_team_and_the_relay_is_known_by_its_digest() {
+    let header = HeaderValue::from_static("Bearer token-p");
+    let caller = authenticator()
+        .authorize(&Method::DELETE, "/history/1", Some(&header))
+        .unwrap()
+        .unwrap();
+    assert_eq!(caller.scope, Scope::Admin);
+    assert_eq!(caller.team.as_deref(), Some("payments"));
+    assert!(!caller.relay);
+    let relayed = authenticator()
+        .with_relay(Some(b"token-a"))
+        .authorize(
+            &Method::POST,
+            "/history",
+            Some(&HeaderValue::from_static("Bearer token-a")),
+        )
+        .unwrap()
+        .unwrap();
+    assert!(relayed.relay);
+    assert_eq!(relayed.name, "writer");
 }

@@ -5,12 +5,12 @@ use std::ops::Deref;
 use std::str::FromStr;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use percent_encoding::percent_decode_str;
 use serde::de::DeserializeOwned;
 
-use crate::auth::TokenName;
+use crate::access::{Access, Attribution};
 use crate::error::ApiError;
 use pf_model::{truncate_chars, AppName, MAX_SHORT_TEXT};
 
@@ -22,39 +22,35 @@ fn parse_id<T: FromStr>(raw: &str) -> Result<T, ApiError> {
     })
 }
 
-/// Header naming who asked for an assessment; stored as the history record's `requestedBy`.
+/// Header naming who asked for an assessment: a claim, kept as the history record's
+/// `onBehalfOf` beside the token that authenticated (`crate::access`).
 const REQUESTED_BY_HEADER: &str = "x-requested-by";
 
 /// The `X-Requested-By` value: trimmed, cut to the length the history store accepts (a longer
-/// value must not cost the whole record). When it is absent, blank or not text: the name of the
-/// request's API token, if any.
-fn requested_by(req: &HttpRequest) -> Option<String> {
-    let header = req
-        .headers()
+/// value must not cost the whole record); `None` when absent, blank or not text.
+fn claimed_requester(req: &HttpRequest) -> Option<String> {
+    req.headers()
         .get(REQUESTED_BY_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-        .filter(|v| !v.is_empty());
-    match header {
-        Some(value) => Some(truncate_chars(value, MAX_SHORT_TEXT)),
-        None => req
-            .extensions()
-            .get::<TokenName>()
-            .map(|name| truncate_chars(&name.0, MAX_SHORT_TEXT)),
-    }
+        .filter(|v| !v.is_empty())
+        .map(|value| truncate_chars(value, MAX_SHORT_TEXT))
 }
 
-/// Who asked for an assessment, as [`requested_by`] reads it; documented by
-/// [`RequestedByParam`].
+/// Who asked for an assessment: with tokens, the token's name as `requestedBy` and the
+/// `X-Requested-By` claim as `onBehalfOf`; without, the claim as `requestedBy`
+/// ([`Access::attribute`]). Documented by [`RequestedByParam`].
 #[derive(Debug, Clone)]
-pub struct RequestedBy(pub Option<String>);
+pub struct RequestedBy(pub Attribution);
 
 impl FromRequest for RequestedBy {
     type Error = actix_web::Error;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(Ok(RequestedBy(requested_by(req))))
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let claim = claimed_requester(req);
+        let access = Access::from_request(req, payload).into_inner();
+        std::future::ready(access.map(|access| RequestedBy(access.attribute(claim, None))))
     }
 }
 
@@ -63,7 +59,8 @@ impl FromRequest for RequestedBy {
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)] // Only documents the header: the extractor reads it.
 pub struct RequestedByParam {
-    /// Who asks; stored with the history record (v2)
+    /// Who asks: with API tokens, kept as the history record's `onBehalfOf` beside the
+    /// token's name (`requestedBy`); without, stored as its `requestedBy` (v2)
     #[param(rename = "X-Requested-By")]
     requested_by: Option<String>,
 }

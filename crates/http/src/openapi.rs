@@ -30,7 +30,10 @@ pub fn secured(mut doc: utoipa::openapi::OpenApi, exempt: &[String]) -> utoipa::
     components.add_security_scheme(BEARER_SCHEME, scheme);
     let unauthorized = error("No known bearer token").header("WWW-Authenticate", challenge);
     (components.responses).insert(UNAUTHORIZED.into(), unauthorized.build().into());
-    let forbidden = error("A read-only token on a method that changes something");
+    let forbidden = error(
+        "A token that may not make this change: a read-only token, another team's app for a \
+         token bound to a team, or what only an admin token may do",
+    );
     (components.responses).insert(FORBIDDEN.into(), forbidden.build().into());
     let no_scopes = Vec::<String>::new();
     doc.security = Some(vec![SecurityRequirement::new(BEARER_SCHEME, no_scopes)]);

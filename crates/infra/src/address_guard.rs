@@ -41,7 +41,9 @@ impl AddressPolicy {
 /// A URL that leads to an address the policy refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{host}{} is an address outbound calls may not reach (outbound.deny)",
+    "{host}{} is an address webhooks may not reach: loopback, private, CGNAT, link-local and \
+     cloud metadata addresses are refused (outbound.deny) unless delivery.allow_cidrs names \
+     their range",
     resolved(host, address)
 )]
 pub struct AddressDenied {
@@ -59,6 +61,14 @@ fn resolved(host: &str, address: &IpAddr) -> String {
     } else {
         format!(" resolves to {address}, which")
     }
+}
+
+/// The webhook a notification channel names, when it is an `http(s)://` URL; any other text is
+/// a channel name (`#payments-oncall`).
+pub fn webhook_url(channel: &str) -> Option<Url> {
+    Url::parse(channel)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 /// Turns a host name into addresses; injectable so tests need no DNS.
@@ -109,6 +119,15 @@ impl AddressGuard {
             _ => return Ok(()),
         };
         self.judge(url.host_str().unwrap_or_default(), address)
+    }
+
+    /// The check of a notification channel when it is saved: a webhook (an `http(s)://` URL,
+    /// [`webhook_url`]) as [`AddressGuard::check_url`] judges it; a channel name passes.
+    pub async fn check_channel(&self, channel: &str) -> Result<(), AddressDenied> {
+        match webhook_url(channel) {
+            Some(url) => self.check_url(&url).await,
+            None => Ok(()),
+        }
     }
 
     /// The check when a URL is saved: a literal is judged, a name is resolved and each of its

@@ -98,7 +98,7 @@ async fn a_literal_or_a_name_resolving_to_a_denied_range_is_refused_on_save() {
     assert_eq!(denied.address, "169.254.169.254".parse::<IpAddr>().unwrap());
     assert_eq!(
         denied.to_string(),
-        "169.254.169.254 is an address outbound calls may not reach (outbound.deny)"
+        "169.254.169.254 is an address webhooks may not reach: loopback, private, CGNAT, link-local and cloud metadata addresses are refused (outbound.deny) unless delivery.allow_cidrs names their range"
     );
     let denied = guard
         .check_url(&url("https://metadata.internal/x"))
@@ -106,7 +106,7 @@ async fn a_literal_or_a_name_resolving_to_a_denied_range_is_refused_on_save() {
         .unwrap_err();
     assert_eq!(
         denied.to_string(),
-        "metadata.internal resolves to 169.254.169.254, which is an address outbound calls may not reach (outbound.deny)"
+        "metadata.internal resolves to 169.254.169.254, which is an address webhooks may not reach: loopback, private, CGNAT, link-local and cloud metadata addresses are refused (outbound.deny) unless delivery.allow_cidrs names their range"
     );
     // One denied address among several is enough.
     assert!(guard

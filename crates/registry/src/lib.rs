@@ -10,8 +10,11 @@ pub use postgres::PgRegistryStore;
 
 use std::collections::HashMap;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
+use pf_http::access::{AppOwners, Registration};
 use pf_infra::sor::SorError;
 use pf_model::AppName;
 
@@ -48,6 +51,21 @@ pub async fn owners(registry: Option<&dyn RegistrySor>) -> HashMap<String, Servi
         Err(error) => {
             tracing::warn!(%error, "alerts go out without team labels: the registry cannot be read");
             HashMap::new()
+        }
+    }
+}
+
+/// The registry as the other stores' routes ask it whose an app is (team-bound tokens,
+/// docs/api.md#teams-and-admin-tokens).
+pub struct RegistryOwners(pub Arc<dyn RegistrySor>);
+
+#[async_trait]
+impl AppOwners for RegistryOwners {
+    async fn registration(&self, app: &AppName) -> Result<Registration, SorError> {
+        match self.0.get(app.clone()).await {
+            Ok(service) => Ok(Registration::Registered(service.team_owner)),
+            Err(SorError::NotFound(_)) => Ok(Registration::Unregistered),
+            Err(e) => Err(e),
         }
     }
 }

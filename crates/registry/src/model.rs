@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use pf_http::secrets::is_redacted;
 use pf_infra::sor::json_text::JsonObject;
 use pf_infra::{partial_update, text_column};
 use pf_model::{optional_text, AppName, InputError, MAX_SHORT_TEXT};
@@ -49,6 +50,8 @@ pub struct Service {
     #[sqlx(try_from = "String")]
     pub tier: Tier,
     pub environment: Option<String>,
+    /// A channel name, or a webhook URL: shown whole only to who may change the registration,
+    /// else as its scheme, host and fingerprint (docs/alerting.md#webhooks-stay-secret).
     pub notification_channel: Option<String>,
     /// Returned exactly as stored, numbers of any size included.
     #[sqlx(json)]
@@ -143,6 +146,30 @@ fn text(value: Option<String>, field: &str) -> Result<Option<String>, InputError
     optional_text(value, field, MAX_SHORT_TEXT)
 }
 
+/// A `notificationChannel`: any short text, but not a redacted webhook as readers see one,
+/// sent back (it would lead nowhere).
+fn channel(value: Option<String>) -> Result<Option<String>, InputError> {
+    let value = text(value, "notificationChannel")?;
+    if value.as_deref().is_some_and(is_redacted) {
+        return Err(InputError::new(
+            "redacted_notification_channel",
+            "notificationChannel is a redacted webhook as readers see it: send the whole URL, \
+             or leave the field out to keep the stored one",
+        ));
+    }
+    Ok(value)
+}
+
+impl pf_http::access::Notifies for Service {
+    fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    fn channel_mut(&mut self) -> &mut Option<String> {
+        &mut self.notification_channel
+    }
+}
+
 impl TryFrom<CreateServiceRequest> for NewService {
     type Error = InputError;
 
@@ -152,7 +179,7 @@ impl TryFrom<CreateServiceRequest> for NewService {
             team_owner: text(req.team_owner, "teamOwner")?,
             tier: req.tier.unwrap_or_default(),
             environment: text(req.environment, "environment")?,
-            notification_channel: text(req.notification_channel, "notificationChannel")?,
+            notification_channel: channel(req.notification_channel)?,
             pyroscope_labels: req.pyroscope_labels.unwrap_or_else(JsonObject::empty),
             metadata: req.metadata.unwrap_or_else(JsonObject::empty),
         })
@@ -169,7 +196,7 @@ impl TryFrom<UpdateServiceRequest> for ServicePatch {
             team_owner: nullable(req.team_owner, "teamOwner")?,
             tier: req.tier,
             environment: nullable(req.environment, "environment")?,
-            notification_channel: nullable(req.notification_channel, "notificationChannel")?,
+            notification_channel: req.notification_channel.map(channel).transpose()?,
             pyroscope_labels: req.pyroscope_labels,
             metadata: req.metadata,
         };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::{IntoParams, ToSchema};
 
 use pf_history::AssessmentSeverity;
+use pf_http::access::Attribution;
 use pf_model::{
     parse_limit, round2, AppName, FunctionStat, InputError, LabelSelector, ProfileType,
     ReportFormat, Severity, TimeWindow, WindowBounds,
@@ -52,7 +53,9 @@ pub struct TriageRequest {
     pub limit: u32,
     pub format: ReportFormat,
     pub labels: LabelSelector,
-    pub requested_by: Option<String>,
+    /// Who asked, as the history record names them (`pf_http::access`); none for the
+    /// service's own assessments.
+    pub requested_by: Option<Attribution>,
 }
 
 impl TriageRequest {
@@ -61,7 +64,7 @@ impl TriageRequest {
         app: AppName,
         params: TriageParams,
         bounds: WindowBounds,
-        requested_by: Option<String>,
+        requested_by: Option<Attribution>,
     ) -> Result<Self, InputError> {
         Ok(TriageRequest {
             app,

@@ -83,7 +83,11 @@ pub(super) fn history_record(
             &report.summary.recommendation,
             MAX_RECOMMENDATION,
         )),
-        requested_by: req.requested_by.clone(),
+        requested_by: req.requested_by.as_ref().and_then(|who| who.by.clone()),
+        on_behalf_of: req
+            .requested_by
+            .as_ref()
+            .and_then(|who| who.on_behalf_of.clone()),
         labels: req.labels.text(),
     }
 }

@@ -55,7 +55,7 @@ pub async fn triage(
     RequestedBy(requested_by): RequestedBy,
     Bounds(bounds): Bounds,
 ) -> Result<HttpResponse, ApiError> {
-    let request = TriageRequest::parse(app, query.into_inner(), bounds, requested_by)?;
+    let request = TriageRequest::parse(app, query.into_inner(), bounds, Some(requested_by))?;
     Ok(match request.format {
         ReportFormat::Html => {
             let (report, trees, trends) = service.pictured(request.clone()).await?;

@@ -3,6 +3,7 @@
 
 use url::Url;
 
+use pf_http::secrets::is_redacted;
 use pf_model::{optional_text, InputError, MAX_SHORT_TEXT};
 
 /// Longest `forSeconds`: a week. A rule that must hold longer is not an alert.
@@ -10,9 +11,12 @@ pub const MAX_FOR_SECONDS: i64 = 7 * 24 * 3600;
 
 /// A `notificationChannel`: free text (`#payments-oncall`), or an `http(s)://` URL that gets a
 /// webhook. A URL of any other scheme (`file:`, `gopher:`, `mailto:`) is refused, since the
-/// service would be asked to reach it.
+/// service would be asked to reach it; so is a redacted URL as readers see one, sent back.
 pub fn notification_channel(value: Option<String>) -> Result<Option<String>, InputError> {
     let value = optional_text(value, "notificationChannel", MAX_SHORT_TEXT)?;
+    if value.as_deref().is_some_and(is_redacted) {
+        return Err(redacted_channel());
+    }
     if let Some(Ok(url)) = value.as_deref().map(Url::parse) {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(InputError::new(
@@ -25,6 +29,15 @@ pub fn notification_channel(value: Option<String>) -> Result<Option<String>, Inp
         }
     }
     Ok(value)
+}
+
+/// The refusal of a redacted webhook sent back as if it were one.
+pub fn redacted_channel() -> InputError {
+    InputError::new(
+        "redacted_notification_channel",
+        "notificationChannel is a redacted webhook as readers see it: send the whole URL, or \
+         leave the field out to keep the stored one",
+    )
 }
 
 /// A `forSeconds`: 0 (the default) to a week.
@@ -65,6 +78,9 @@ mod tests {
             let err = notification_channel(Some(bad.into())).unwrap_err();
             assert_eq!(err.code(), "invalid_notification_channel", "{bad}");
         }
+        let redacted = pf_http::secrets::shown_channel("https://hooks.example/secret");
+        let err = notification_channel(Some(redacted)).unwrap_err();
+        assert_eq!(err.code(), "redacted_notification_channel");
     }
 
     #[test]

@@ -18,7 +18,7 @@ use pf_model::{
 #[schema(example = json!({
     "id": 7, "appName": "checkout-service", "profileType": "cpu", "functionPattern": "G1",
     "thresholdPercent": 30.0, "severity": "critical", "notificationChannel": "#payments-oncall",
-    "enabled": true, "forSeconds": 0, "createdBy": "alice",
+    "enabled": true, "forSeconds": 0, "createdBy": "payments-ci", "onBehalfOf": "alice",
     "createdAt": "2026-11-22T10:00:00Z", "updatedAt": "2026-11-22T10:00:00Z"
 }))]
 pub struct AlertRule {
@@ -30,11 +30,19 @@ pub struct AlertRule {
     pub threshold_percent: f64,
     #[sqlx(try_from = "String")]
     pub severity: Severity,
+    /// A channel name, or a webhook URL: shown whole only to who may change the rule, else as
+    /// its scheme, host and fingerprint (docs/alerting.md#webhooks-stay-secret).
     pub notification_channel: Option<String>,
     pub enabled: bool,
     /// Seconds the value must stay above the threshold before the alert fires.
     pub for_seconds: i32,
+    /// Who made it: with API tokens, the name of the token that did; without, the body's
+    /// `createdBy`.
     pub created_by: Option<String>,
+    /// With API tokens, whom the body's `createdBy` said it was made for: a claim, kept beside
+    /// `createdBy` (docs/api.md#who-the-audit-names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_behalf_of: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +59,7 @@ pub struct NewAlertRule {
     pub enabled: bool,
     pub for_seconds: i32,
     pub created_by: Option<String>,
+    pub on_behalf_of: Option<String>,
 }
 
 /// A validated partial update: `None` leaves a field alone, `Some(None)` clears it.
@@ -96,8 +105,14 @@ pub struct CreateAlertRuleRequest {
     #[serde(default, deserialize_with = "pf_infra::sor::fields::named")]
     #[schema(nullable = false, value_type = Option<i64>, minimum = 0, maximum = 604800)]
     pub for_seconds: Option<WholeNumber>,
+    /// Who makes it. With API tokens, the calling token's name is stored instead and this is
+    /// kept as `onBehalfOf` (unless this deployment's own processes relay it with `SOR_TOKEN`).
     #[schema(inline, value_type = Option<pf_model::ShortText>)]
     pub created_by: Option<String>,
+    /// Whom it is made for (docs/api.md#who-the-audit-names).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(inline, value_type = Option<pf_model::ShortText>)]
+    pub on_behalf_of: Option<String>,
 }
 
 partial_update! {
@@ -157,6 +172,7 @@ impl TryFrom<CreateAlertRuleRequest> for NewAlertRule {
             enabled: req.enabled.unwrap_or(true),
             for_seconds: for_seconds(req.for_seconds.map(|w| w.0))?.unwrap_or(0),
             created_by: optional_text(req.created_by, "createdBy", MAX_SHORT_TEXT)?,
+            on_behalf_of: optional_text(req.on_behalf_of, "onBehalfOf", MAX_SHORT_TEXT)?,
         })
     }
 }
@@ -190,6 +206,16 @@ impl TryFrom<UpdateAlertRuleRequest> for AlertRulePatch {
             ));
         }
         Ok(patch)
+    }
+}
+
+impl pf_http::access::Notifies for AlertRule {
+    fn app_name(&self) -> &str {
+        &self.app_name
+    }
+
+    fn channel_mut(&mut self) -> &mut Option<String> {
+        &mut self.notification_channel
     }
 }
 

@@ -9,8 +9,8 @@ use pf_infra::sor::SorError;
 use pf_model::{AppName, ProfileType, Severity};
 
 const COLUMNS: &str = "id, app_name, profile_type, function_pattern, threshold_percent, severity, \
-                       notification_channel, enabled, for_seconds, created_by, created_at, \
-                       updated_at";
+                       notification_channel, enabled, for_seconds, created_by, on_behalf_of, \
+                       created_at, updated_at";
 
 /// Rules stored in the `alert_rule` table.
 #[derive(Clone)]
@@ -31,8 +31,8 @@ impl AlertRuleSor for PgAlertRuleStore {
         let sql = format!(
             "insert into alert_rule \
                  (app_name, profile_type, function_pattern, threshold_percent, severity, \
-                  notification_channel, enabled, created_by, for_seconds) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                  notification_channel, enabled, created_by, for_seconds, on_behalf_of) \
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              returning {COLUMNS}"
         );
         let r = &rule;
@@ -50,6 +50,7 @@ impl AlertRuleSor for PgAlertRuleStore {
                         .bind(r.enabled)
                         .bind(&r.created_by)
                         .bind(r.for_seconds)
+                        .bind(&r.on_behalf_of)
                         .fetch_one(&pool)
                         .await
                 }

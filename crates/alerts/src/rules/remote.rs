@@ -41,6 +41,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             enabled: Some(rule.enabled),
             for_seconds: Some(WholeNumber(i64::from(rule.for_seconds))),
             created_by: rule.created_by,
+            on_behalf_of: rule.on_behalf_of,
         };
         self.remote.send_json(Method::POST, &["rules"], &body).await
     }

@@ -7,8 +7,8 @@ use super::model::{
     RuleListParams, UpdateAlertRuleRequest,
 };
 use crate::rules::AlertRuleSor;
-use pf_delivery::webhook;
-use pf_http::error::{ApiError, BodyRefused, ListErrors, RecordErrors, StoreErrors};
+use pf_http::access::{owners, Access, AppOwners};
+use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
 use pf_http::extract::{AppNameParam, RecordId};
 use pf_http::routing::resource;
@@ -16,7 +16,8 @@ use pf_infra::address_guard::AddressGuard;
 use pf_infra::sor::fields::Object;
 use pf_model::AppName;
 
-/// Mounts the routes; expects `web::Data<dyn AlertRuleSor>`.
+/// Mounts the routes; expects `web::Data<dyn AlertRuleSor>` and `web::Data<AddressGuard>`, and
+/// `web::Data<dyn AppOwners>` where team-bound tokens are to be told apart.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/rules")
@@ -39,20 +40,32 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct RoutesDoc;
 
 /// Create an alert rule.
+///
+/// With API tokens, `createdBy` is the calling token's name (the body's is kept as
+/// `onBehalfOf`), and a token bound to a team makes rules only of its team's apps. A webhook
+/// that reaches loopback, private, CGNAT, link-local or metadata addresses is refused (400
+/// `forbidden_notification_address`) unless `delivery.allow_cidrs` names its range.
 #[utoipa::path(post, path = "/rules", tag = "rules",
     request_body = CreateAlertRuleRequest,
     responses(
         (status = 201, description = "Created", body = AlertRule),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         StoreErrors,
         BodyRefused,
     ))]
 pub async fn create(
     store: web::Data<dyn AlertRuleSor>,
     guard: web::Data<AddressGuard>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     body: web::Json<CreateAlertRuleRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let rule = NewAlertRule::try_from(body.into_inner())?;
+    let mut rule = NewAlertRule::try_from(body.into_inner())?;
+    access.may_change(owners(&registry), &rule.app_name).await?;
     check_webhook(&guard, rule.notification_channel.as_deref()).await?;
+    let who = access.attribute(rule.created_by.take(), rule.on_behalf_of.take());
+    rule.created_by = who.by;
+    rule.on_behalf_of = who.on_behalf_of;
     let saved = store.create(rule).await?;
     Ok(HttpResponse::Created().json(saved))
 }
@@ -60,13 +73,31 @@ pub async fn create(
 /// 400 `forbidden_notification_address` when `channel` is a webhook whose address (a literal,
 /// or what its name resolves to now) the outbound policy refuses.
 async fn check_webhook(guard: &AddressGuard, channel: Option<&str>) -> Result<(), ApiError> {
-    match channel.and_then(webhook) {
-        Some(url) => Ok(guard.check_url(&url).await?),
+    match channel {
+        Some(channel) => Ok(guard.check_channel(channel).await?),
         None => Ok(()),
     }
 }
 
+/// 403 unless the caller may change rule `id`'s app (a team's token: only its team's apps);
+/// 404 when there is none.
+async fn may_change(
+    store: &dyn AlertRuleSor,
+    access: &Access,
+    registry: &Option<web::Data<dyn AppOwners>>,
+    id: i32,
+) -> Result<(), ApiError> {
+    if access.team().is_none() {
+        return Ok(());
+    }
+    let app: AppName = store.get(id).await?.app_name.parse()?;
+    access.may_change(owners(registry), &app).await
+}
+
 /// All rules, optionally of one app.
+///
+/// A webhook is shown whole only to a token that may change its rule; to others as its scheme,
+/// host and fingerprint (docs/alerting.md#webhooks-stay-secret).
 #[utoipa::path(get, path = "/rules", tag = "rules",
     params(RuleListParams),
     responses(
@@ -75,6 +106,8 @@ async fn check_webhook(guard: &AddressGuard, channel: Option<&str>) -> Result<()
     ))]
 pub async fn list(
     store: web::Data<dyn AlertRuleSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     params: web::Query<RuleListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let app = params
@@ -82,7 +115,8 @@ pub async fn list(
         .app_name
         .map(|raw| AppName::parse_field(&raw, "appName"))
         .transpose()?;
-    let rules = store.list(app).await?;
+    let mut rules = store.list(app).await?;
+    access.redact(owners(&registry), &mut rules).await;
     Ok(HttpResponse::Ok().json(RuleList {
         count: rules.len(),
         rules,
@@ -98,9 +132,14 @@ pub async fn list(
     ))]
 pub async fn get(
     store: web::Data<dyn AlertRuleSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(store.get(id).await?))
+    let mut rule = [store.get(id).await?];
+    access.redact(owners(&registry), &mut rule).await;
+    let [rule] = rule;
+    Ok(HttpResponse::Ok().json(rule))
 }
 
 /// An app's enabled rules.
@@ -112,9 +151,12 @@ pub async fn get(
     ))]
 pub async fn active(
     store: web::Data<dyn AlertRuleSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     App(app): App,
 ) -> Result<HttpResponse, ApiError> {
-    let rules = store.active(app.clone()).await?;
+    let mut rules = store.active(app.clone()).await?;
+    access.redact(owners(&registry), &mut rules).await;
     Ok(HttpResponse::Ok().json(ActiveRuleList {
         app_name: app.into_inner(),
         count: rules.len(),
@@ -128,16 +170,20 @@ pub async fn active(
     request_body = UpdateAlertRuleRequest,
     responses(
         (status = 200, body = AlertRule),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         RecordErrors,
         BodyRefused,
     ))]
 pub async fn update(
     store: web::Data<dyn AlertRuleSor>,
     guard: web::Data<AddressGuard>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     RecordId(id): RecordId<i32>,
     body: web::Json<Object<UpdateAlertRuleRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = AlertRulePatch::try_from(body.into_inner().0)?;
+    may_change(store.get_ref(), &access, &registry, id).await?;
     let channel = patch
         .notification_channel
         .as_ref()
@@ -151,12 +197,16 @@ pub async fn update(
     params(("id" = i32, Path, description = "Rule id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Another team's app, for a team's token", body = ErrorBody),
         RecordErrors,
     ))]
 pub async fn delete(
     store: web::Data<dyn AlertRuleSor>,
+    access: Access,
+    registry: Option<web::Data<dyn AppOwners>>,
     RecordId(id): RecordId<i32>,
 ) -> Result<HttpResponse, ApiError> {
+    may_change(store.get_ref(), &access, &registry, id).await?;
     store.delete(id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

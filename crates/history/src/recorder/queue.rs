@@ -115,5 +115,8 @@ pub fn record_json(record: &NewHistoryRecord) -> serde_json::Value {
     if let Some(labels) = &record.labels {
         body["labels"] = json!(labels);
     }
+    if let Some(claim) = &record.on_behalf_of {
+        body["onBehalfOf"] = json!(claim);
+    }
     body
 }

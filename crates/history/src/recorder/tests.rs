@@ -25,6 +25,7 @@ fn record(diagnosis: &str) -> NewHistoryRecord {
         top_functions: None,
         recommendation: None,
         requested_by: Some("alice".into()),
+        on_behalf_of: None,
     }
 }
 

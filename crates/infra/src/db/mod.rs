@@ -6,6 +6,7 @@ mod error;
 mod open;
 mod session;
 pub mod settings;
+mod tls;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -10,6 +10,7 @@ use sqlx::postgres::PgConnectOptions;
 
 use super::embedded::{EmbeddedConfig, EmbeddedError, EmbeddedPostgres};
 use super::settings::DatabaseSettings;
+use super::tls::TlsChoice;
 use super::{admin, Database};
 use crate::tasks::{StartError, TaskStatus, Tasks};
 
@@ -122,6 +123,9 @@ async fn connect(
             key: "database.url",
             reason: format!("is not a valid PostgreSQL URL: {e}"),
         })?;
+        TlsChoice::of_url(url.expose_secret(), &options)
+            .check(&options)
+            .await?;
         return Ok((Database::connect(options, settings), None));
     }
     if let Some(host) = &settings.host {
@@ -133,6 +137,8 @@ async fn connect(
         if let Some(password) = &settings.password {
             options = options.password(password.expose_secret());
         }
+        let (tls, options) = TlsChoice::of_settings(settings, options);
+        tls.check(&options).await?;
         return Ok((Database::connect(options, settings), None));
     }
     if !settings.embedded.enabled {

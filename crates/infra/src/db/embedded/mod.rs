@@ -1,9 +1,11 @@
 //! A local PostgreSQL started and supervised from the machine's installed binaries.
 //!
 //! Used when no database is configured (docs/configuration.md) and by the tests. The server listens
-//! on 127.0.0.1 only, trusts local connections, and is stopped when this process stops: a
-//! dedicated supervisor thread owns the child, restarts it if it dies, and the child gets
-//! SIGINT (fast shutdown) if that thread or this process goes away.
+//! on 127.0.0.1 only and trusts no one: every connection gives the superuser's password
+//! (scram-sha-256), generated at the first start and kept 0600 in the data directory as
+//! `superuser.password` (docs/deployment.md#the-embedded-postgresql). It is stopped when this
+//! process stops: a dedicated supervisor thread owns the child, restarts it if it dies, and
+//! the child gets SIGINT (fast shutdown) if that thread or this process goes away.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,14 +15,19 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::postgres::PgConnectOptions;
 
 mod setup;
 
 use setup::{
-    absolute, drop_privileges, free_port, initdb, log_tail, prepare_data_dir, run_as, RunAs,
+    absolute, drop_privileges, free_port, initdb, log_tail, new_password, prepare_data_dir, run_as,
+    set_password, write_hba, write_private, RunAs,
 };
 pub use setup::{find_binaries, EmbeddedError};
+
+/// The file in the data directory that keeps the superuser's password (0600).
+pub const PASSWORD_FILE: &str = "superuser.password";
 
 /// How to run the embedded server.
 #[derive(Debug, Clone)]
@@ -38,6 +45,7 @@ pub struct EmbeddedConfig {
 /// A running embedded PostgreSQL. Stopping (or dropping) it shuts the server down.
 pub struct EmbeddedPostgres {
     port: u16,
+    password: SecretString,
     control: Arc<Control>,
     supervisor: Option<JoinHandle<()>>,
 }
@@ -58,9 +66,8 @@ impl EmbeddedPostgres {
         let run_as = run_as()?;
         let data_dir = absolute(&config.data_dir)?;
         prepare_data_dir(&data_dir, run_as)?;
-        if !data_dir.join("PG_VERSION").exists() {
-            initdb(&bin_dir, &data_dir, run_as)?;
-        }
+        let password = superuser_password(&bin_dir, &data_dir, run_as)?;
+        write_hba(&data_dir, run_as)?;
         let port = match config.port {
             Some(port) => port,
             None => free_port()?,
@@ -91,6 +98,7 @@ impl EmbeddedPostgres {
             })?;
         let mut embedded = EmbeddedPostgres {
             port,
+            password,
             control,
             supervisor: Some(supervisor),
         };
@@ -123,12 +131,18 @@ impl EmbeddedPostgres {
         self.control.pid.load(Ordering::SeqCst) != 0
     }
 
+    /// The superuser's password (also in the data directory's [`PASSWORD_FILE`]).
+    pub fn password(&self) -> &SecretString {
+        &self.password
+    }
+
     /// Options for the superuser on `database`.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
             .host("127.0.0.1")
             .port(self.port)
             .username("postgres")
+            .password(self.password.expose_secret())
             .database(database)
     }
 
@@ -152,6 +166,37 @@ impl Drop for EmbeddedPostgres {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// The superuser's password: read from the data directory, or made and kept there, at the
+/// first start (initdb) or for a cluster an older version made with `trust` (its data kept).
+fn superuser_password(
+    bin_dir: &Path,
+    data_dir: &Path,
+    run_as: RunAs,
+) -> Result<SecretString, EmbeddedError> {
+    let file = data_dir.join(PASSWORD_FILE);
+    if !data_dir.join("PG_VERSION").exists() {
+        let password = new_password()?;
+        initdb(bin_dir, data_dir, run_as, &password)?;
+        write_private(&file, &password, run_as)?;
+        return Ok(SecretString::from(password));
+    }
+    match fs::read_to_string(&file) {
+        Ok(kept) if !kept.trim().is_empty() => return Ok(SecretString::from(kept.trim())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(EmbeddedError::Io { path: file, source }),
+    }
+    tracing::warn!(
+        data_dir = %data_dir.display(),
+        "the embedded PostgreSQL has no password (an older version made it with `trust`): \
+         setting one and requiring it from now on"
+    );
+    let password = new_password()?;
+    set_password(bin_dir, data_dir, run_as, &password)?;
+    write_private(&file, &password, run_as)?;
+    Ok(SecretString::from(password))
 }
 
 struct ServerCommand {

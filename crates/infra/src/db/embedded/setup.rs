@@ -1,10 +1,11 @@
 //! Setting a cluster up on this machine: finding the binaries, choosing the user it runs as,
-//! preparing the data directory, `initdb`, a free port, and the log for error messages.
+//! preparing the data directory, `initdb` with a password (or a password set in a cluster
+//! made without one), its pg_hba.conf, a free port, and the log for error messages.
 
 use std::fs;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::TcpListener;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,30 +30,137 @@ pub(super) struct RunAs {
     pub(super) gid: u32,
 }
 
-pub(super) fn initdb(bin_dir: &Path, data_dir: &Path, run_as: RunAs) -> Result<(), EmbeddedError> {
+/// A new cluster whose superuser `postgres` has `password` (scram-sha-256), given to initdb in
+/// a file of its own beside the data directory (which must be empty), removed afterwards.
+pub(super) fn initdb(
+    bin_dir: &Path,
+    data_dir: &Path,
+    run_as: RunAs,
+    password: &str,
+) -> Result<(), EmbeddedError> {
+    let pwfile = data_dir.with_extension("initdb-password");
+    write_private(&pwfile, password, run_as)?;
     let mut cmd = Command::new(bin_dir.join("initdb"));
     cmd.arg("-D")
         .arg(data_dir)
         .args([
             "-U",
             "postgres",
-            "--auth=trust",
+            "--auth=scram-sha-256",
             "--encoding=UTF8",
             "--locale=C",
             "--no-sync",
         ])
+        .arg(format!("--pwfile={}", pwfile.display()))
         .current_dir(data_dir)
         .stdin(Stdio::null());
     drop_privileges(&mut cmd, run_as, false);
-    let output = cmd.output().map_err(|e| EmbeddedError::Failed {
-        step: "initdb",
+    let output = cmd.output();
+    let _ = fs::remove_file(&pwfile);
+    succeeded("initdb", output)
+}
+
+/// Sets the superuser's password in an existing cluster with the server stopped (single-user
+/// mode needs no connection, so nothing is trusted meanwhile): a cluster made with `trust` by
+/// an older version.
+pub(super) fn set_password(
+    bin_dir: &Path,
+    data_dir: &Path,
+    run_as: RunAs,
+    password: &str,
+) -> Result<(), EmbeddedError> {
+    let mut cmd = Command::new(bin_dir.join("postgres"));
+    cmd.arg("--single")
+        .arg("-D")
+        .arg(data_dir)
+        .args(["-c", "exit_on_error=on", "postgres"])
+        .current_dir(data_dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    drop_privileges(&mut cmd, run_as, false);
+    let mut child = cmd.spawn().map_err(|e| EmbeddedError::Failed {
+        step: "setting the superuser's password",
+        detail: e.to_string(),
+    })?;
+    // The password is hex: nothing in it needs quoting.
+    let script = format!(
+        "set password_encryption = 'scram-sha-256';\nalter role postgres password '{password}';\n"
+    );
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(script.as_bytes())
+            .map_err(|e| EmbeddedError::Failed {
+                step: "setting the superuser's password",
+                detail: e.to_string(),
+            })?;
+    }
+    succeeded("setting the superuser's password", child.wait_with_output())
+}
+
+/// The pg_hba.conf of every embedded cluster: a password on every connection, nothing
+/// trusted. Written at every start, so a cluster made by an older version with `trust` is
+/// upgraded.
+pub(super) fn write_hba(data_dir: &Path, run_as: RunAs) -> Result<(), EmbeddedError> {
+    let hba = "# Written by pyroscope-functions at every start of its embedded PostgreSQL: every\n\
+               # connection gives the password kept in superuser.password (scram-sha-256).\n\
+               local all all scram-sha-256\n\
+               host all all 127.0.0.1/32 scram-sha-256\n\
+               host all all ::1/128 scram-sha-256\n";
+    write_private(&data_dir.join("pg_hba.conf"), hba, run_as)
+}
+
+/// Writes `contents` to `path`, readable and writable by its owner `run_as` only (0600).
+pub(super) fn write_private(
+    path: &Path,
+    contents: &str,
+    run_as: RunAs,
+) -> Result<(), EmbeddedError> {
+    let io_err = |source| EmbeddedError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_err)?;
+    // Narrowed again: `mode` applies only when the file is created.
+    file.set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(io_err)?;
+    file.write_all(contents.as_bytes()).map_err(io_err)?;
+    file.sync_all().map_err(io_err)?;
+    std::os::unix::fs::chown(path, Some(run_as.uid), Some(run_as.gid)).map_err(io_err)
+}
+
+/// A new password: 32 bytes from the kernel's generator, as hex.
+pub(super) fn new_password() -> Result<String, EmbeddedError> {
+    let mut bytes = [0u8; 32];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|source| EmbeddedError::Io {
+            path: PathBuf::from("/dev/urandom"),
+            source,
+        })?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A step's outcome from its process's output: its stderr when it failed.
+fn succeeded(
+    step: &'static str,
+    output: io::Result<std::process::Output>,
+) -> Result<(), EmbeddedError> {
+    let output = output.map_err(|e| EmbeddedError::Failed {
+        step,
         detail: e.to_string(),
     })?;
     if output.status.success() {
         Ok(())
     } else {
         Err(EmbeddedError::Failed {
-            step: "initdb",
+            step,
             detail: String::from_utf8_lossy(&output.stderr).trim().to_owned(),
         })
     }
