@@ -66,7 +66,6 @@ fn replay(history: &[SliceSummary], settings: &DetectorSettings) -> Store {
 }
 
 #[test]
-#[ignore = "issue #79: the sequential test is not held at a deploy yet; this 10-s live replay (12 reference slices) is missed"]
 fn a_step_at_a_deploy_with_a_gap_after_it_is_confirmed_at_the_deploy() {
     let settings = settings();
     // Without the deploy known (no refs), the step is tested once with the deploy's partial
