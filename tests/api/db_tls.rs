@@ -64,10 +64,10 @@ async fn the_service_serves_its_stores_from_a_postgresql_that_only_speaks_tls() 
     let pg = tls_only_postgres(&ca).await;
     // Without TLS, the server turns the connection away.
     let refused = PgConnection::connect(&url(&pg, "sslmode=disable")).await;
-    let message = refused
-        .err()
-        .expect("a connection without TLS is refused")
-        .to_string();
+    let Err(refused) = refused else {
+        panic!("a connection without TLS is refused");
+    };
+    let message = refused.to_string();
     assert!(message.contains("no encryption"), "{message}");
 
     let mut settings = settings_without_database();
