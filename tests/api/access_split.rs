@@ -96,9 +96,11 @@ async fn a_split_deployment_with_tokens_answers_like_the_all_in_one_process() {
     let history = format!("{}/history/{}", sors.history, encoded(last));
     crate::helpers::eventually(10, "the relayed record is stored", || async {
         let listed = crate::split::get_json(&reader, history.clone()).await;
-        listed["history"].as_array().unwrap().iter().any(|r| {
-            r["requestedBy"] == "dashboards" && r["onBehalfOf"] == "mallory"
-        })
+        listed["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["requestedBy"] == "dashboards" && r["onBehalfOf"] == "mallory")
     })
     .await;
 }
