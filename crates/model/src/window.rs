@@ -300,22 +300,22 @@ mod tests {
 
     #[test]
     fn a_far_future_to_is_read_as_now_and_a_long_window_is_refused() {
-        let bounds = WindowBounds::new(1_000_000, 31);
+        let bounds = WindowBounds::new(10_000_000, 31);
         // A `to` a few minutes ahead (a clock a little fast) stays; beyond, it is now.
-        assert_eq!(bounds.end(1_000_000 + 300), 1_000_300);
-        assert_eq!(bounds.end(1_000_000 + 301), 1_000_000);
-        assert_eq!(bounds.end(i64::MAX), 1_000_000);
-        let w = bounds.resolve(Some(999_000), Some(i64::MAX)).unwrap();
-        assert_eq!((w.from, w.to), (999_000, 1_000_000));
+        assert_eq!(bounds.end(10_000_000 + 300), 10_000_300);
+        assert_eq!(bounds.end(10_000_000 + 301), 10_000_000);
+        assert_eq!(bounds.end(i64::MAX), 10_000_000);
+        let w = bounds.resolve(Some(9_999_000), Some(i64::MAX)).unwrap();
+        assert_eq!((w.from, w.to), (9_999_000, 10_000_000));
         // 31 days is allowed, a second more is not.
-        assert!(bounds.window(1_000_000 - 31 * 86_400, 1_000_000).is_ok());
+        assert!(bounds.window(10_000_000 - 31 * 86_400, 10_000_000).is_ok());
         let err = bounds
-            .window(1_000_000 - 31 * 86_400 - 1, 1_000_000)
+            .window(10_000_000 - 31 * 86_400 - 1, 10_000_000)
             .unwrap_err();
         assert_eq!(err.code(), "invalid_time_window");
         assert!(err.to_string().contains("http.max_window_days"), "{err}");
         // Wholly in the future: nothing before `to` once it is read as now.
-        assert!(bounds.resolve(Some(2_000_000), Some(3_000_000)).is_err());
+        assert!(bounds.resolve(Some(20_000_000), Some(30_000_000)).is_err());
         assert!(bounds.resolve(Some(0), Some(i64::MAX)).is_err());
     }
 }
