@@ -98,7 +98,7 @@ fn head_limits(doc: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             let responses = &mut operation.responses.responses;
             responses.entry("414".to_owned()).or_insert_with(|| {
-                answer("The request target is longer than the edge answers (16 KiB)").into()
+                answer("The request target is longer than the edge answers (48 KiB)").into()
             });
             responses.entry("431".to_owned()).or_insert_with(|| {
                 answer("The request headers are larger than the edge answers (32 KiB)").into()

@@ -271,7 +271,7 @@ async fn a_push_to_a_nearly_full_volume_is_507_with_retry_after_and_nothing_is_s
 #[tokio::test]
 async fn a_request_target_or_headers_past_the_edges_bounds_answer_json() {
     let app = spawn_app_with(|_| {}).await;
-    let functions = "f".repeat(40_000);
+    let functions = "f".repeat(60_000);
     let res = app
         .get(&format!("/trends/checkout?functions={functions}"))
         .await;

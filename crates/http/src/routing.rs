@@ -118,7 +118,7 @@ pub fn rendered(
 /// The longest request target (path and query) the edge answers; past it, 414 in the JSON of
 /// docs/api.md. Below the HTTP server's own bound (its whole head, 128 KiB), which answers
 /// with an empty 431 that no middleware sees (SPEC §34).
-pub const MAX_TARGET_BYTES: usize = 16 * 1024;
+pub const MAX_TARGET_BYTES: usize = 48 * 1024;
 /// The most header bytes (names and values) the edge answers; past them, 431 in JSON.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
