@@ -168,7 +168,8 @@ impl Access {
     /// with them, only a token that may change the app (`write` or `admin`, of its team when
     /// bound to one). Everyone else sees them redacted (`crate::secrets`).
     pub async fn sees_secrets_of(&self, owners: Option<&dyn AppOwners>, app: &AppName) -> bool {
-        if self.team().is_none() || !self.writes() {
+        let relay = self.caller().is_some_and(|c| c.relay);
+        if relay || self.team().is_none() || !self.writes() {
             return self.sees_secrets_registered(None);
         }
         match owners.map(|o| o.registration(app)) {
@@ -185,8 +186,9 @@ impl Access {
         match self {
             Access::Open => true,
             Access::Anonymous => false,
-            Access::Token(caller) if !caller.scope.writes() => false,
+            // This deployment's own processes deliver the webhooks they read.
             Access::Token(caller) if caller.relay => true,
+            Access::Token(caller) if !caller.scope.writes() => false,
             Access::Token(caller) => match caller.team.as_deref() {
                 None => true,
                 Some(team) => team_owner == Some(team),
