@@ -12,7 +12,7 @@ use crate::{
     decode_otlp, decode_push, ingest_body, BodyForm, IngestError, IngestQuery, Pushed, WireEncoding,
 };
 use pf_infra::telemetry::Metrics;
-use pf_profile_files::{Admission, ProfileStore, StoreError};
+use pf_profile_files::{stated_size, Admission, ProfileStore, StoreError, DECODING_PER_BYTE};
 
 /// Why a push was not kept, for the route to answer.
 #[derive(Debug, thiserror::Error)]
@@ -135,15 +135,17 @@ impl Intake {
         })
     }
 
-    /// A place among the pushes decoded and written at once, taken before the push's body is
-    /// read (SPEC §34): refused at once when the service reads Pyroscope (409) or every place
-    /// is taken (429), so no waiting body holds memory beyond the places.
-    pub fn admit(&self, route: &str) -> Result<Admission, IntakeError> {
+    /// A place among the pushes decoded and written at once, with the memory of a body of
+    /// `body_bytes` (its `Content-Length`, else the largest body), taken before the push's body
+    /// is read (SPEC §34): refused at once when the service reads Pyroscope (409) or every place
+    /// or the pushes' memory is taken (429), so no waiting body holds memory beyond them.
+    pub fn admit(&self, route: &str, body_bytes: u64) -> Result<Admission, IntakeError> {
+        let body_bytes = body_bytes.min(self.max_body as u64);
         let admitted = self
             .store
             .as_ref()
             .map_err(|url| IntakeError::ReadsPyroscope(url.clone()))
-            .and_then(|store| Ok(store.admit()?));
+            .and_then(|store| Ok(store.admit(body_bytes)?));
         match admitted {
             Ok(admission) => Ok(admission),
             refused => self.count(route, 0, refused),
@@ -161,9 +163,14 @@ impl Intake {
         let admission = body.admission;
         let body = body.parts;
         let outcome = self
-            .off_thread(admission, move |store, admission| {
+            .off_thread(admission, move |store, mut admission| {
+                reserve_unzipped(&mut admission, &body)?;
                 let bytes = body.unzipped(max_decoded)?;
                 let form = BodyForm::of(query.format.as_deref(), &body.content_type, &bytes)?;
+                if form == BodyForm::Jfr {
+                    // Its events, read into profiles of every type it holds.
+                    admission.reserve((bytes.len() as u64).saturating_mul(DECODING_PER_BYTE))?;
+                }
                 let pushed = ingest_body(&query, form, bytes, max_decoded)?;
                 keep(store, admission, pushed, now)
             })
@@ -178,7 +185,8 @@ impl Intake {
         let admission = body.admission;
         let body = body.parts;
         let outcome = self
-            .off_thread(admission, move |store, admission| {
+            .off_thread(admission, move |store, mut admission| {
+                reserve_unzipped(&mut admission, &body)?;
                 let proto = [
                     "application/proto",
                     "application/protobuf",
@@ -199,7 +207,8 @@ impl Intake {
         let admission = body.admission;
         let body = body.parts;
         let outcome = self
-            .off_thread(admission, move |store, admission| {
+            .off_thread(admission, move |store, mut admission| {
+                reserve_unzipped(&mut admission, &body)?;
                 let proto = ["application/x-protobuf", "application/protobuf"];
                 let encoding = encoding(&body.content_type, &proto)?;
                 let export = decode_otlp(&body.bytes, encoding, body.gzipped, max_decoded)?;
@@ -251,6 +260,15 @@ impl Intake {
         self.requests.with_label_values(&[route, label]).inc();
         outcome
     }
+}
+
+/// Takes the memory of a `Content-Encoding: gzip` body once decompressed, by the size its
+/// trailer states (a longer stream is cut at the decode budget, which bounds it too).
+fn reserve_unzipped(admission: &mut Admission, body: &BodyParts) -> Result<(), StoreError> {
+    if body.gzipped {
+        admission.reserve(stated_size(&body.bytes))?;
+    }
+    Ok(())
 }
 
 /// Keeps `pushed` (nothing to keep is kept at once).

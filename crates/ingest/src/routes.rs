@@ -4,7 +4,7 @@
 //! [`Intake`], map the answer.
 
 use actix_web::dev::Payload;
-use actix_web::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
+use actix_web::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
@@ -165,6 +165,7 @@ impl FromRequest for PushBody {
         let gzipped = header_text(req, CONTENT_ENCODING).eq_ignore_ascii_case("gzip");
         let intake = req.app_data::<web::Data<Intake>>().cloned();
         let timeout = EdgeLimits::of(req).body_timeout;
+        let length = header_text(req, CONTENT_LENGTH).parse::<u64>().ok();
         let route = match req.path() {
             "/ingest" => "ingest",
             "/push.v1.PusherService/Push" => "push",
@@ -176,8 +177,8 @@ impl FromRequest for PushBody {
                 ApiError::Internal("the push routes are mounted without their intake".into())
             })?;
             // Admitted before a byte of the body is read (SPEC §34).
-            let admission = intake.admit(route)?;
             let limit = intake.max_body_bytes();
+            let admission = intake.admit(route, length.unwrap_or(limit as u64))?;
             let what = ("the push", "unreadable_body");
             let bytes = bounded_body(payload, limit, what, timeout).await?;
             Ok(PushBody {

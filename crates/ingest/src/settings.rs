@@ -23,6 +23,12 @@ pub struct IngestSettings {
     pub max_store_bytes: NonZeroU64,
     /// Pushes are refused (507) while the store's volume has less than this share free.
     pub min_free_percent: f64,
+    /// The memory one compaction merge may take: a closed slice's pushes merged in runs
+    /// within it, a push too big for it left as it is.
+    pub compaction_memory_bytes: NonZeroU64,
+    /// The memory the pushes being read and decoded may hold together: bodies as they arrive,
+    /// then each profile's decoding; a push that finds it taken is answered 429.
+    pub max_push_memory_bytes: NonZeroU64,
 }
 
 impl IngestSettings {

@@ -53,6 +53,8 @@ pub fn start(
                 max_bytes: ingest.max_store_bytes.get(),
                 slice_secs: settings.slice_secs,
                 min_free_percent: ingest.min_free_percent,
+                compaction_memory_bytes: ingest.compaction_memory_bytes.get(),
+                push_memory_bytes: ingest.max_push_memory_bytes.get(),
             };
             let store = ProfileStore::new(dir, settings.limits, bounds, settings.snapshot_types)
                 .map_err(|e| failed("ingest.max_in_flight", &e))?;

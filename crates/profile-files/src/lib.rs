@@ -23,6 +23,6 @@ pub use file_profile_data::{by_type, FileProfileData};
 pub use labelled_files::{label_values, merge_labelled};
 pub use store::pushed::{label_name, pushed_app};
 pub use store::{
-    keep_tidy, store_status, stored_profile, Admission, IngestError, LabelSet, ProfileStore,
-    Pushed, StoreBounds, StoreError,
+    keep_tidy, stated_size, store_status, stored_profile, Admission, IngestError, LabelSet,
+    ProfileStore, Pushed, StoreBounds, StoreError, DECODING_PER_BYTE,
 };

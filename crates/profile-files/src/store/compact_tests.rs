@@ -7,6 +7,11 @@ const LIMITS: Limits = Limits {
     max_stack_depth: 16,
 };
 
+const BUDGET: CompactionBudget = CompactionBudget {
+    limits: LIMITS,
+    memory_bytes: 16 << 20,
+};
+
 fn push(dir: &Path, time: i64, hot: i64) -> PathBuf {
     let header = Header {
         sample_types: vec![("cpu".into(), "nanoseconds".into())],
@@ -42,12 +47,13 @@ fn a_closed_pieces_pushes_become_one_file_that_sums_them() {
     }
     let open = push(&app, 1210, 8);
     // Pieces of 300 s: [900, 1200) is closed at 1250, [1200, 1500) is not.
-    let done = compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, LIMITS, &[]).unwrap();
+    let done = compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, BUDGET, &[]).unwrap();
     assert_eq!(
         done,
         Compacted {
             merged: 1,
-            replaced: 3
+            replaced: 3,
+            left: 0
         }
     );
     let files = stored(&app);
@@ -65,9 +71,74 @@ fn a_closed_pieces_pushes_become_one_file_that_sums_them() {
     assert_eq!(parsed.time_nanos, 1000 * 1_000_000_000);
     // A second pass finds nothing more to do.
     assert_eq!(
-        compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, LIMITS, &[]).unwrap(),
+        compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, BUDGET, &[]).unwrap(),
         Compacted::default()
     );
+}
+
+/// A push of `samples` identical samples at `time`: small as gzip, large once decoded.
+fn identical(dir: &Path, time: i64, samples: usize) -> PathBuf {
+    let header = Header {
+        sample_types: vec![("cpu".into(), "nanoseconds".into())],
+        time_nanos: time * 1_000_000_000,
+        duration_nanos: 10_000_000_000,
+        ..Header::default()
+    };
+    let one = Stack {
+        frames: vec!["main".into(), "spin".into()],
+        values: vec![1],
+    };
+    let stacks = vec![one; samples];
+    fs::create_dir_all(dir).unwrap();
+    let temporary = staged(dir, &to_bytes(&profile(&header, &stacks), true)).unwrap();
+    placed(dir, &temporary, &stored_name(time)).unwrap()
+}
+
+#[test]
+fn a_piece_is_merged_in_runs_within_the_memory_budget_and_a_push_too_big_for_it_stays() {
+    let root = tempfile::tempdir().unwrap();
+    let app = root.path().join("busy");
+    // 20 000 samples of ~9 bytes: ~180 KB decoded each, ~2.9 MB of memory by prost.
+    let small: Vec<PathBuf> = (0..4).map(|k| identical(&app, 1000 + k, 20_000)).collect();
+    let big = identical(&app, 1100, 200_000);
+    // 8 MiB of memory: pprofs of at most 512 KiB, so two small pushes a run and the big one
+    // (~1.8 MB) alone.
+    let budget = CompactionBudget {
+        limits: Limits {
+            max_decoded_bytes: 64 << 20,
+            ..LIMITS
+        },
+        memory_bytes: 8 << 20,
+    };
+    let done = compact(root.path(), SliceSecs::FIVE_MINUTES, 1250, budget, &[]).unwrap();
+    assert_eq!(
+        done,
+        Compacted {
+            merged: 2,
+            replaced: 4,
+            left: 1
+        }
+    );
+    let files = stored(&app);
+    assert!(files.contains(&big), "the big push stays as it was");
+    assert!(small.iter().all(|f| !files.contains(f)));
+    // Every sample is still read once: 4 × 20 000 + 200 000.
+    let total: u64 = files
+        .iter()
+        .map(|f| {
+            let raw = fs::read(f).unwrap();
+            let parsed = parse_file(
+                &raw,
+                Limits {
+                    max_decoded_bytes: 64 << 20,
+                    ..LIMITS
+                },
+            )
+            .unwrap();
+            parsed.stats(0).unwrap().total_samples
+        })
+        .sum();
+    assert_eq!(total, 280_000);
 }
 
 /// A compaction stopped midway in `app`: two sources, their merged file in place, and the

@@ -8,16 +8,30 @@ use pf_model::saturate;
 use pf_pprof::{proto, Weight};
 
 /// Whether two profiles can be merged: the same sample types and period type, by name.
+#[cfg(test)]
 pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {
+    shape_of(
+        &profile.string_table,
+        &profile.sample_type,
+        profile.period_type.as_ref(),
+    )
+}
+
+/// [`shape`] of a profile's tables, read without its samples.
+pub fn shape_of(
+    strings: &[Vec<u8>],
+    sample_types: &[proto::ValueType],
+    period_type: Option<&proto::ValueType>,
+) -> Vec<Vec<u8>> {
     let text = |i: i64| {
         usize::try_from(i)
             .ok()
-            .and_then(|i| profile.string_table.get(i))
+            .and_then(|i| strings.get(i))
             .cloned()
             .unwrap_or_default()
     };
     let mut shape = Vec::new();
-    for t in profile.sample_type.iter().chain(profile.period_type.iter()) {
+    for t in sample_types.iter().chain(period_type) {
         shape.push(text(t.r#type));
         shape.push(text(t.unit));
     }
@@ -30,21 +44,63 @@ pub fn shape(profile: &proto::Profile) -> Vec<Vec<u8>> {
 /// the size of one of them. Values of the sample types `snapshot_types` names (`type/unit`,
 /// in-use memory) are averaged instead: each profile counts for the time it covers over the
 /// merged profile's time, as a reader averages a window of snapshots (docs/runtimes.md).
+#[cfg(test)]
 pub fn merge(profiles: &[proto::Profile], snapshot_types: &[String]) -> proto::Profile {
-    let mut into = Merged::default();
-    let (mut start, mut end) = (i64::MAX, i64::MIN);
-    for p in profiles.iter().filter(|p| p.time_nanos > 0) {
-        start = start.min(p.time_nanos);
-        end = end.max(p.time_nanos.saturating_add(p.duration_nanos.max(0)));
+    let span = span(profiles.iter().map(|p| (p.time_nanos, p.duration_nanos)));
+    let mut merge = Merge::new(span, snapshot_types);
+    for p in profiles {
+        merge.add(p);
     }
-    let covered = if start < end { end - start } else { SECOND };
-    let snapshots = profiles
-        .first()
-        .map_or_else(Vec::new, |p| snapshot_indexes(p, snapshot_types));
-    for (n, p) in profiles.iter().enumerate() {
-        if n == 0 {
-            into.header(p);
+    merge.finish()
+}
+
+/// The earliest start and latest end of profiles timed `(time_nanos, duration_nanos)`; those
+/// without a time are left out (`None` when none has one).
+pub fn span(times: impl Iterator<Item = (i64, i64)>) -> Option<(i64, i64)> {
+    let (mut start, mut end) = (i64::MAX, i64::MIN);
+    for (time, duration) in times.filter(|&(t, _)| t > 0) {
+        start = start.min(time);
+        end = end.max(time.saturating_add(duration.max(0)));
+    }
+    (start <= end).then_some((start, end))
+}
+
+/// A [`merge`] one profile at a time, so that only the merged profile and the one being added
+/// are in memory (compaction's budget, SPEC §34).
+pub struct Merge<'s> {
+    into: Merged,
+    span: Option<(i64, i64)>,
+    snapshot_types: &'s [String],
+    /// The indexes of the snapshot sample types, from the first profile added.
+    snapshots: Option<Vec<usize>>,
+}
+
+impl<'s> Merge<'s> {
+    /// An empty merge of profiles whose [`span`] is `span`.
+    pub fn new(span: Option<(i64, i64)>, snapshot_types: &'s [String]) -> Self {
+        Merge {
+            into: Merged::default(),
+            span,
+            snapshot_types,
+            snapshots: None,
         }
+    }
+
+    /// Adds `p`'s samples (weighted when its sample types are snapshots).
+    pub fn add(&mut self, p: &proto::Profile) {
+        let snapshots = match &self.snapshots {
+            Some(s) => s.clone(),
+            None => {
+                self.into.header(p);
+                let s = snapshot_indexes(p, self.snapshot_types);
+                self.snapshots = Some(s.clone());
+                s
+            }
+        };
+        let covered = match self.span {
+            Some((start, end)) if start < end => end - start,
+            _ => SECOND,
+        };
         let own = match p.duration_nanos {
             d if d > 0 => d,
             _ => SECOND,
@@ -58,14 +114,18 @@ pub fn merge(profiles: &[proto::Profile], snapshot_types: &[String]) -> proto::P
                 false => Weight::ONE,
             })
             .collect();
-        into.add(p, &weights);
+        self.into.add(p, &weights);
     }
-    let mut merged = into.profile;
-    if start <= end {
-        merged.time_nanos = start;
-        merged.duration_nanos = end - start;
+
+    /// The merged profile.
+    pub fn finish(self) -> proto::Profile {
+        let mut merged = self.into.profile;
+        if let Some((start, end)) = self.span {
+            merged.time_nanos = start;
+            merged.duration_nanos = end - start;
+        }
+        merged
     }
-    merged
 }
 
 const SECOND: i64 = 1_000_000_000;

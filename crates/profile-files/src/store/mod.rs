@@ -16,7 +16,7 @@ mod upkeep;
 mod write;
 
 pub use compact::Compacted;
-pub use normalize::{stored_profile, StoredProfile};
+pub use normalize::{stated_size, stored_profile, StoredProfile, DECODING_PER_BYTE};
 pub use profile_store::{Admission, ProfileStore, StoreBounds, StoreError};
 pub use pushed::{IngestError, LabelSet, Pushed};
 pub use sweep::Swept;

@@ -115,3 +115,65 @@ fn what_the_reader_cannot_read_is_refused() {
     let big = stored_profile(&pushed(pprof(1, &[]), &[], None), 1, small);
     assert!(matches!(big, Err(IngestError::TooLarge(_))), "{big:?}");
 }
+
+#[test]
+fn one_decode_budget_is_shared_by_every_profile_of_a_push() {
+    let one = pushed(pprof(5 * NANOS, &[]), &[("service_name", "a")], None);
+    let size = decompress(&one.pprof, LIMITS).unwrap().len() as u64;
+    // Room for two of them, not three: each is under the bound alone.
+    let limits = Limits {
+        max_decoded_bytes: 2 * size + size / 2,
+        ..LIMITS
+    };
+    let mut reserved = Vec::new();
+    let mut reserve = |bytes: u64| -> Result<(), IngestError> {
+        reserved.push(bytes);
+        Ok(())
+    };
+    let two = vec![one.clone(), one.clone()];
+    let files = stored_profiles(&two, 100, limits, &mut reserve, |_, f| Ok(f)).unwrap();
+    assert_eq!(files.len(), 2);
+    let three = vec![one.clone(), one.clone(), one];
+    let refused = stored_profiles(&three, 100, limits, &mut reserve, |_, f| Ok(f)).unwrap_err();
+    assert!(
+        matches!(&refused, IngestError::TooLarge(m) if m.contains("together")),
+        "{refused:?}"
+    );
+    // Each profile's decoding was reserved before it was decompressed, by the size its gzip
+    // trailer states.
+    let stated = stated_size(&two[0].pprof) * DECODING_PER_BYTE;
+    assert!(stated >= size * DECODING_PER_BYTE);
+    assert_eq!(reserved[..2], [stated, stated]);
+}
+
+#[test]
+fn a_gzip_stream_longer_than_its_trailer_says_is_refused_and_a_refused_reservation_stops_all() {
+    let header = Header {
+        sample_types: vec![("cpu".into(), "nanoseconds".into())],
+        ..Header::default()
+    };
+    let spin = Stack {
+        frames: vec!["main".into(), "spin".into()],
+        values: vec![1],
+    };
+    // 1 000 samples: about 10 KB decompressed, a few hundred bytes of gzip.
+    let many = to_bytes(&profile(&header, &vec![spin; 1000]), true);
+    let one = pushed(many.into(), &[("service_name", "a")], None);
+    let mut lying = one.pprof.to_vec();
+    let at = lying.len() - 4;
+    lying[at..].copy_from_slice(&10u32.to_le_bytes());
+    let lying = Pushed {
+        pprof: lying.into(),
+        ..one.clone()
+    };
+    let mut fine = |_: u64| -> Result<(), IngestError> { Ok(()) };
+    let refused = stored_profiles(&[lying], 100, LIMITS, &mut fine, |_, f| Ok(f)).unwrap_err();
+    assert!(
+        matches!(&refused, IngestError::Malformed(m) if m.contains("trailer")),
+        "{refused:?}"
+    );
+    let mut none =
+        |_: u64| -> Result<(), IngestError> { Err(IngestError::TooLarge("no memory".into())) };
+    let refused = stored_profiles(&[one], 100, LIMITS, &mut none, |_, f| Ok(f)).unwrap_err();
+    assert_eq!(refused, IngestError::TooLarge("no memory".into()));
+}

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::compact::{self, Compacted};
+use super::compact::{self, Compacted, CompactionBudget};
 use super::dir_sync::DirSyncs;
-use super::normalize::stored_profile;
+use super::normalize::stored_profiles;
 use super::push_pool::{PushPool, Unfinished};
 use super::pushed::{IngestError, Pushed};
 use super::sweep::{self, Swept};
@@ -23,9 +23,10 @@ pub enum StoreError {
     /// The push itself is refused (4xx).
     #[error(transparent)]
     Refused(#[from] IngestError),
-    /// Too many pushes are being written: try again shortly (429).
-    #[error("the profile store is busy with {0} pushes; retry shortly")]
-    Busy(usize),
+    /// Too many pushes are being written, or they hold the memory pushes may take: try again
+    /// shortly (429).
+    #[error("{0}")]
+    Busy(String),
     /// The disk did not take it (503): nothing was acknowledged.
     #[error("the profile store cannot write: {0}")]
     Unwritable(String),
@@ -48,6 +49,11 @@ pub struct StoreBounds {
     /// The share of the volume that stays free (`ingest.min_free_percent`): below it, pushes
     /// are refused, so the embedded PostgreSQL beside the store keeps room to write.
     pub min_free_percent: f64,
+    /// The memory one compaction merge may take (`ingest.compaction_memory_bytes`).
+    pub compaction_memory_bytes: u64,
+    /// The memory the pushes being read and decoded may hold together
+    /// (`ingest.max_push_memory_bytes`).
+    pub push_memory_bytes: u64,
 }
 
 /// How long after a piece ends its pushes may still arrive: it is compacted only then.
@@ -61,6 +67,8 @@ pub struct ProfileStore {
     /// The in-use sample types (`type/unit`), averaged rather than added by compaction.
     snapshot_types: Arc<[String]>,
     in_flight: Arc<Semaphore>,
+    /// The pushes' memory, in KiB ([`StoreBounds::push_memory_bytes`]).
+    memory: Arc<Semaphore>,
     /// Directory syncs shared by the pushes that land in one directory at once.
     syncs: Arc<DirSyncs>,
     /// Where pushes are decoded and kept: below the HTTP workers' priority.
@@ -82,6 +90,7 @@ impl ProfileStore {
             bounds,
             snapshot_types: snapshot_types.into(),
             in_flight: Arc::new(Semaphore::new(bounds.max_in_flight)),
+            memory: Arc::new(Semaphore::new(kib(bounds.push_memory_bytes) as usize)),
             syncs: Arc::default(),
             pool: PushPool::new(push_threads(bounds.max_in_flight))?,
         })
@@ -99,12 +108,16 @@ impl ProfileStore {
 
     /// Compacts each app's pushes of every piece closed as of `now` into one file.
     pub async fn compact(&self, now: i64) -> Result<Compacted, StoreError> {
-        let (root, limits, slice_secs) = (self.path(), self.limits, self.bounds.slice_secs);
+        let (root, slice_secs) = (self.path(), self.bounds.slice_secs);
+        let budget = CompactionBudget {
+            limits: self.limits,
+            memory_bytes: self.bounds.compaction_memory_bytes,
+        };
         let closed_before = now.saturating_sub(LATE_PUSHES_SECS);
         let snapshot_types = self.snapshot_types.clone();
         let done = self
             .on_disk("compaction", move || {
-                compact::compact(&root, slice_secs, closed_before, limits, &snapshot_types)
+                compact::compact(&root, slice_secs, closed_before, budget, &snapshot_types)
             })
             .await?;
         self.changed_if(done.merged > 0);
@@ -155,16 +168,26 @@ impl ProfileStore {
         self.dir.dir().to_path_buf()
     }
 
-    /// A place among the pushes decoded and written at once, or [`StoreError::Busy`] (429)
-    /// when all `max_in_flight` are taken: taken before a push is decoded, so neither the
-    /// blocking pool's queue nor the memory of the pushes waiting in it grows without bound.
-    pub fn admit(&self) -> Result<Admission, StoreError> {
+    /// A place among the pushes decoded and written at once, with the memory of a body of
+    /// `body_bytes`, or [`StoreError::Busy`] (429) when all `max_in_flight` places or the
+    /// pushes' memory are taken: taken before a byte of the body is read, so neither the
+    /// pushes waiting nor their bodies grow without bound (SPEC §34).
+    pub fn admit(&self, body_bytes: u64) -> Result<Admission, StoreError> {
         self.room()?;
-        self.in_flight
-            .clone()
-            .try_acquire_owned()
-            .map(|permit| Admission { _permit: permit })
-            .map_err(|_| StoreError::Busy(self.bounds.max_in_flight))
+        let place = self.in_flight.clone().try_acquire_owned().map_err(|_| {
+            StoreError::Busy(format!(
+                "the profile store is busy with {} pushes (ingest.max_in_flight); retry shortly",
+                self.bounds.max_in_flight
+            ))
+        })?;
+        let mut admission = Admission {
+            _place: place,
+            memory: self.memory.clone(),
+            total: self.bounds.push_memory_bytes,
+            held: None,
+        };
+        admission.reserve(body_bytes)?;
+        Ok(admission)
     }
 
     /// Keeps every profile of one push, durably, or none of them: each decoded once, relabelled
@@ -172,20 +195,16 @@ impl ProfileStore {
     /// written. Blocks on the disk: called on the blocking pool, holding the push's admission.
     pub fn keep(
         &self,
-        admission: Admission,
+        mut admission: Admission,
         pushed: Vec<Pushed>,
         arrived: i64,
     ) -> Result<u64, StoreError> {
-        let _admission = admission;
         let accepted = self.accepted(arrived);
-        let files = pushed
-            .iter()
-            .map(|p| {
-                let file = stored_profile(p, arrived, self.limits)?;
-                accepted.check(file.time_secs)?;
-                Ok((p.app.clone(), file))
-            })
-            .collect::<Result<Vec<_>, IngestError>>()?;
+        let mut reserve = |bytes: u64| admission.reserve(bytes);
+        let files = stored_profiles(&pushed, arrived, self.limits, &mut reserve, |p, file| {
+            accepted.check(file.time_secs)?;
+            Ok((p.app.clone(), file))
+        })?;
         let written = write::write_all(&self.path(), &files, &self.syncs)
             .map_err(|e| StoreError::Unwritable(e.to_string()))?;
         self.dir.changed();
@@ -259,10 +278,52 @@ impl ProfileStore {
     }
 }
 
-/// A push's place among those decoded and written at once ([`ProfileStore::admit`]), given
-/// back when it is dropped.
+/// A push's place among those decoded and written at once ([`ProfileStore::admit`]), and the
+/// memory it holds; both given back when it is dropped.
 pub struct Admission {
-    _permit: OwnedSemaphorePermit,
+    _place: OwnedSemaphorePermit,
+    memory: Arc<Semaphore>,
+    /// The pushes' memory in all, for a refusal's message.
+    total: u64,
+    held: Option<OwnedSemaphorePermit>,
+}
+
+impl Admission {
+    /// Takes `bytes` more of the pushes' memory, at once or not at all: [`StoreError::Busy`]
+    /// when the other pushes hold it (429, try again), a refusal (413) when this push alone
+    /// needs more than there is.
+    pub fn reserve(&mut self, bytes: u64) -> Result<(), StoreError> {
+        let held = self.held.as_ref().map_or(0, |p| p.num_permits() as u64);
+        if (held + kib(bytes)) > kib(self.total) {
+            return Err(StoreError::Refused(IngestError::TooLarge(format!(
+                "the push needs more memory to decode than the pushes may take together \
+                 ({} bytes, ingest.max_push_memory_bytes)",
+                self.total
+            ))));
+        }
+        let more = u32::try_from(kib(bytes)).unwrap_or(u32::MAX);
+        let permit = self
+            .memory
+            .clone()
+            .try_acquire_many_owned(more)
+            .map_err(|_| {
+                StoreError::Busy(format!(
+                    "the pushes being decoded hold the memory pushes may take ({} bytes, \
+                 ingest.max_push_memory_bytes); retry shortly",
+                    self.total
+                ))
+            })?;
+        match &mut self.held {
+            Some(held) => held.merge(permit),
+            None => self.held = Some(permit),
+        }
+        Ok(())
+    }
+}
+
+/// `bytes` in whole KiB, rounded up: the pushes' memory is counted in KiB.
+fn kib(bytes: u64) -> u64 {
+    bytes.div_ceil(1024)
 }
 
 /// Push threads: two per core (a push waits on the disk about as long as it works, so two keep

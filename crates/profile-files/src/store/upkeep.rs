@@ -23,6 +23,7 @@ pub struct StoreFigures {
     bytes: IntGauge,
     removed: IntCounterVec,
     compacted: IntCounter,
+    uncompacted: IntGauge,
 }
 
 /// The store's status, registering `profile_store_bytes` and
@@ -43,7 +44,13 @@ pub fn store_status(metrics: &Metrics) -> Result<Arc<StoreStatus>, prometheus::E
         "profile_store_compacted_total",
         "Pushed profiles merged into one file per slice by compaction",
     )?;
+    let uncompacted = IntGauge::new(
+        "profile_store_uncompacted_files",
+        "Files of closed slices the last compaction left as pushed: too big to merge within \
+         ingest.compaction_memory_bytes",
+    )?;
     metrics.register(Box::new(compacted.clone()))?;
+    metrics.register(Box::new(uncompacted.clone()))?;
     metrics.register(Box::new(bytes.clone()))?;
     metrics.register(Box::new(removed.clone()))?;
     Ok(Arc::new(RoundStatus::showing(StoreFigures {
@@ -51,6 +58,7 @@ pub fn store_status(metrics: &Metrics) -> Result<Arc<StoreStatus>, prometheus::E
         bytes,
         removed,
         compacted,
+        uncompacted,
     })))
 }
 
@@ -91,7 +99,19 @@ pub async fn keep_tidy(store: Arc<ProfileStore>, status: Arc<StoreStatus>, mut s
     loop {
         let now = chrono::Utc::now().timestamp();
         match store.compact(now).await {
-            Ok(done) => status.update(|figures| figures.compacted.inc_by(done.replaced)),
+            Ok(done) => {
+                if done.left > 0 {
+                    tracing::warn!(
+                        files = done.left,
+                        "compaction left pushes as they are: too big to merge within \
+                         ingest.compaction_memory_bytes"
+                    );
+                }
+                status.update(|figures| {
+                    figures.compacted.inc_by(done.replaced);
+                    figures.uncompacted.set(saturate(done.left));
+                });
+            }
             Err(e) => tracing::warn!(error = %e, "compacting the profile store failed"),
         }
         let outcome = store.sweep(now).await;
