@@ -286,4 +286,4 @@ impl Table {
 
 #[cfg(test)]
 #[path = "otlp_tests.rs"]
-mod tests;
+pub(crate) mod tests;

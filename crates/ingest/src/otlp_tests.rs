@@ -24,7 +24,7 @@ fn kv(key: &str, value: &str) -> KeyValue {
 }
 
 /// `main;hot` 70 and `main;cold` 30 (the first on thread `worker`), from `service`.
-fn export(service: Option<&str>, stack_index: i32) -> ExportProfilesServiceRequest {
+pub(crate) fn export(service: Option<&str>, stack_index: i32) -> ExportProfilesServiceRequest {
     let strings = [
         "",
         "main",

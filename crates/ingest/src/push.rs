@@ -91,4 +91,4 @@ pub fn gunzip(body: &[u8], limit: u64) -> Result<Vec<u8>, IngestError> {
 
 #[cfg(test)]
 #[path = "push_tests.rs"]
-mod tests;
+pub(crate) mod tests;

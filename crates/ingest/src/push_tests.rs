@@ -7,7 +7,7 @@ use super::*;
 use pf_formats::formats::pyroscope_api::push::{RawProfileSeries, RawSample};
 use pf_formats::formats::pyroscope_api::LabelPair;
 
-fn request(labels: &[(&str, &str)], profiles: &[&[u8]]) -> PushRequest {
+pub(crate) fn request(labels: &[(&str, &str)], profiles: &[&[u8]]) -> PushRequest {
     PushRequest {
         series: vec![RawProfileSeries {
             labels: labels
