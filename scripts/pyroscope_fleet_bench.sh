@@ -9,7 +9,8 @@
 # For each of SLICES live slices: the wall time from the slice being due (its end + LAG) to
 # every series having worked it, the fleet-wide calls (types, series, names, values) received
 # meanwhile and the merged profiles read of the slice; at the end the calls by method, the most
-# requests outstanding at once, the 429s answered and each replica's resident memory.
+# requests outstanding at once, the 429s answered and each replica's resident memory (now and
+# its peak, VmHWM).
 #
 # Env: APPS (10000), REPLICAS (1), SLICES (3), SLICE (300), LAG (15), MAX_OUTSTANDING (100),
 # LATENCY_MS (2), MAX_IN_FLIGHT (the default, 32), OUT (kept), PGURL
@@ -91,6 +92,8 @@ done
 curl -sf "http://127.0.0.1:$STANDIN_PORT/stats" | tee "$OUT/stats.json" | jq '{refused, peakOutstanding, calls: (.calls | with_entries(select(.key | startswith("merge@") | not)))}'
 for r in $(seq 1 "$REPLICAS"); do
     ps -o rss= -p "${REPLICA_PIDS[$((r - 1))]}" | awk -v r="$r" '{printf "replica %s resident: %.0f MiB\n", r, $1 / 1024}'
+    awk -v r="$r" '/^VmHWM:/ {printf "replica %s peak resident (VmHWM): %.0f MiB\n", r, $2 / 1024}' \
+        "/proc/${REPLICA_PIDS[$((r - 1))]}/status"
 done
 for r in $(seq 1 "$REPLICAS"); do
     grep -c '"level":"WARN"' "$OUT/replica-$r.log" | sed "s/^/replica $r warnings: /" || true

@@ -38,6 +38,27 @@ impl FleetTops {
         }
     }
 
+    /// About the bytes the window holds: each app's name and top functions (their names, their
+    /// figures and parts), the failed apps; not the hotspot groups made from them.
+    pub(super) fn heap_bytes(&self) -> usize {
+        let function = |f: &pf_model::FunctionStat| {
+            std::mem::size_of::<pf_model::FunctionStat>()
+                + f.name.len()
+                + f.part_self_samples.len() * std::mem::size_of::<u64>()
+        };
+        let apps: usize = self
+            .tops
+            .tops
+            .iter()
+            .map(|t| {
+                std::mem::size_of_val(t)
+                    + t.app.len()
+                    + t.functions.iter().map(function).sum::<usize>()
+            })
+            .sum();
+        apps + self.tops.failed.len() * 64
+    }
+
     /// The `limit` first hotspot groups (`scoring::hotspots`), grouped once per window.
     pub(super) fn hotspots(&self, limit: usize) -> &[HotspotScore] {
         let all = self

@@ -13,8 +13,9 @@ use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, ProfileType, TimeWindow};
 
-/// Most windows kept at once (each is the fleet's top functions of one type and window).
-const WINDOWS_KEPT: u64 = 16;
+/// The memory the kept windows may take, KiB (SPEC §34: caches are bounded in bytes): a window
+/// of 10 000 apps' top functions is tens of megabytes, a window of ten apps a few kilobytes.
+const WINDOWS_KIB: u64 = 64 * 1024;
 
 /// What identifies a window's summaries: the type, the due slices (as a window on the slice
 /// grid: a window asked a little later, once another slice is due, is another entry) and the
@@ -32,6 +33,14 @@ pub(super) struct WindowCache {
     windows: Coalescing<WindowKey, Option<Arc<FleetTops>>>,
 }
 
+/// What a kept window weighs, KiB (at least 1).
+fn window_kib(_: &WindowKey, window: &Option<Arc<FleetTops>>) -> u32 {
+    let bytes = window.as_ref().map_or(0, |w| w.heap_bytes());
+    u32::try_from(bytes.div_ceil(1024))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
 impl WindowCache {
     /// Windows kept for `ttl` (zero: loads in flight are shared, nothing is kept), counted as
     /// `cache_lookups_total{cache="fleet"}`. A window kept for half its `ttl` is read again by
@@ -40,7 +49,7 @@ impl WindowCache {
     /// never makes them all wait for a read.
     pub(super) fn new(ttl: Duration, metrics: Arc<Metrics>) -> Self {
         WindowCache {
-            windows: Coalescing::new("fleet", ttl, WINDOWS_KEPT, |_, _| 1, metrics)
+            windows: Coalescing::new("fleet", ttl, WINDOWS_KIB, window_kib, metrics)
                 .with_refresh(ttl / 2),
         }
     }
@@ -62,5 +71,53 @@ impl WindowCache {
             apps,
         };
         self.windows.get_or_load(key, load).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::AppTop;
+    use crate::tops::Tops;
+    use pf_model::FunctionStat;
+
+    fn window(apps: usize, functions: usize) -> Option<Arc<FleetTops>> {
+        let tops = (0..apps)
+            .map(|a| {
+                let functions = (0..functions)
+                    .map(|f| FunctionStat {
+                        name: format!("com.example.service{a}.Handler.method{f}"),
+                        self_percent: 1.0,
+                        self_samples: 10,
+                        total_samples: 10,
+                        part_self_samples: Vec::new(),
+                    })
+                    .collect();
+                AppTop::new(format!("app-{a}"), functions)
+            })
+            .collect();
+        Some(Arc::new(FleetTops::new(Tops {
+            tops,
+            queried: apps,
+            failed: Vec::new(),
+            basis: None,
+        })))
+    }
+
+    #[test]
+    fn a_window_weighs_its_bytes_so_a_few_fleet_sized_ones_fill_the_cache() {
+        let key = WindowKey {
+            profile_type: ProfileType::Cpu,
+            slices: TimeWindow { from: 0, to: 300 },
+            apps: None,
+        };
+        let small = window_kib(&key, &window(10, 50));
+        let fleet = window_kib(&key, &window(10_000, 50));
+        assert!(small < 200, "{small} KiB");
+        // 500 000 functions of ~40-byte names and their figures: tens of megabytes, so that
+        // the cache keeps a handful of them, not sixteen.
+        assert!(fleet > 20 * 1024, "{fleet} KiB");
+        assert!(u64::from(fleet) * 4 > WINDOWS_KIB, "{fleet} KiB");
+        assert_eq!(window_kib(&key, &None), 1);
     }
 }
