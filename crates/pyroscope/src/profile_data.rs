@@ -30,14 +30,28 @@ mod lines;
 /// (`FlameGraphStats::cache_weight`): bounds memory to a few tens of MB however many distinct
 /// queries arrive.
 const PROFILE_CACHE_UNITS: u64 = 1_000_000;
-/// Distinct windows whose app lists are kept.
-const APPS_CACHE_ENTRIES: u64 = 256;
+/// The memory the kept app lists may take, KiB (SPEC §34: caches are bounded in bytes): one
+/// list of 10 000 apps is about half a megabyte, and every window a reader names is a list.
+const APPS_CACHE_KIB: u64 = 16 * 1024;
+/// Distinct windows whose fleet-wide type lists are kept.
+const FLEET_TYPES_ENTRIES: u64 = 256;
 /// Apps whose profile types are remembered.
 const PROFILE_TYPE_CACHE_APPS: u64 = 10_000;
 /// How long a slice's holding is kept: the watcher works every series of a slice within it.
 const HOLDING_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 /// Apps over all holdings kept (types × slices in flight × apps).
 const HOLDING_CACHE_APPS: u64 = 1_000_000;
+
+/// What a kept list of names weighs, KiB (at least 1).
+fn names_kib<K>(_: &K, names: &Arc<Vec<String>>) -> u32 {
+    let bytes: usize = names
+        .iter()
+        .map(|n| n.len() + std::mem::size_of::<String>())
+        .sum();
+    u32::try_from(bytes.div_ceil(1024))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
 
 /// Which flame graph one cache entry holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -113,7 +127,7 @@ impl PyroscopeProfileData {
             max_nodes: settings.max_nodes.get(),
             max_nodes_limit: settings.max_nodes_limit.max(settings.max_nodes.get()),
             truncation_threshold_percent: settings.truncation_threshold_percent,
-            apps: Coalescing::new("apps", ttl, APPS_CACHE_ENTRIES, |_, _| 1, metrics.clone()),
+            apps: Coalescing::new("apps", ttl, APPS_CACHE_KIB, names_kib, metrics.clone()),
             profiles: Coalescing::new(
                 "profile",
                 ttl,
@@ -139,7 +153,7 @@ impl PyroscopeProfileData {
             fleet_types: Coalescing::new(
                 "fleet_types",
                 HOLDING_TTL,
-                APPS_CACHE_ENTRIES,
+                FLEET_TYPES_ENTRIES,
                 |_, _| 1,
                 metrics,
             ),
