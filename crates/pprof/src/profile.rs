@@ -126,6 +126,19 @@ impl ParsedProfile {
     pub fn heap_bytes(&self) -> usize {
         self.tree.heap_bytes() + self.labels.heap_bytes()
     }
+
+    /// The file as described, without its call tree: what a listing keeps of a file past the
+    /// memory its trees may take (the tree is then read from the file again when asked for).
+    pub fn without_tree(&self) -> ParsedProfile {
+        ParsedProfile {
+            time_nanos: self.time_nanos,
+            duration_nanos: self.duration_nanos,
+            sample_types: self.sample_types.clone(),
+            period_type: self.period_type.clone(),
+            tree: FileTree::default(),
+            labels: self.labels.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

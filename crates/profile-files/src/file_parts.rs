@@ -44,9 +44,11 @@ pub fn file_parts(
     let mut parts = Vec::with_capacity(files.len());
     for (file, index) in files {
         let stats = if labels.is_empty() {
-            file.profile.stats(index).map_err(|e| {
-                SorError::Upstream(format!("profile file {}: {e}", file.path.display()))
-            })?
+            file.tree(limits)
+                .and_then(|p| p.stats(index).map_err(|e| e.to_string()))
+                .map_err(|e| {
+                    SorError::Upstream(format!("profile file {}: {e}", file.path.display()))
+                })?
         } else {
             merge_labelled(std::iter::once(file), limits, sample_type, labels, false)?
         };

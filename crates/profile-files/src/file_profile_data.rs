@@ -60,7 +60,10 @@ impl FileProfileData {
         let on_skip: OnSkip = Arc::new(move |_, e| counter.with_label_values(&[e.reason()]).inc());
         let rescan = settings.rescan_secs;
         FileProfileData {
-            dir: Arc::new(ProfileDir::with_roots(roots, limits, rescan, on_skip)),
+            dir: Arc::new(
+                ProfileDir::with_roots(roots, limits, rescan, on_skip)
+                    .with_tree_budget(settings.max_parsed_bytes.get()),
+            ),
             limits,
             sample_types: by_type(&settings.sample_types),
             series_names: by_type(&settings.series_names),

@@ -23,7 +23,7 @@ pub fn merge_labelled<'a>(
     snapshots: bool,
 ) -> Result<FlameGraphStats, SorError> {
     if labels.is_empty() {
-        return merge_cached(files, sample_type, snapshots)
+        return merge_cached(files, limits, sample_type, snapshots)
             .map_err(|e| SorError::Upstream(format!("profile files of {sample_type}: {e}")));
     }
     let filter = labels.filter();
@@ -49,22 +49,30 @@ pub fn merge_labelled<'a>(
     })
 }
 
-/// The cached call trees of `files` with `sample_type` merged and ranked (averaged as
-/// `snapshots`); a single file is ranked from its cached tree as it is.
+/// The call trees of `files` with `sample_type` merged and ranked (averaged as `snapshots`),
+/// as the listing keeps them or read again (a file that cannot be, left out); a single file is
+/// ranked from its tree as it is.
 pub fn merge_cached<'a>(
     files: impl Iterator<Item = &'a ProfileFile>,
+    limits: Limits,
     sample_type: &str,
     snapshots: bool,
 ) -> Result<FlameGraphStats, String> {
     let files = holding(files, sample_type);
     if let [(one, index)] = files.as_slice() {
-        return one.profile.stats(*index).map_err(|e| e.to_string());
+        return one.tree(limits)?.stats(*index).map_err(|e| e.to_string());
     }
     let weights = file_weights(&files, snapshots);
     let mut tree = StackTree::default();
     for ((f, i), weight) in files.into_iter().zip(weights) {
-        tree.add_weighted(&f.profile, i, weight)
-            .map_err(|e| e.to_string())?;
+        match f.tree(limits) {
+            Ok(profile) => tree
+                .add_weighted(&profile, i, weight)
+                .map_err(|e| e.to_string())?,
+            Err(e) => {
+                tracing::warn!(file = %f.path.display(), error = %e, "a profile file cannot be read again; left out")
+            }
+        }
     }
     tree.stats().map_err(|e| e.to_string())
 }

@@ -27,6 +27,9 @@ pub struct ProfilesSettings {
     pub max_decoded_bytes: NonZeroU64,
     /// Deepest stack read, in frames.
     pub max_stack_depth: NonZeroUsize,
+    /// The memory the listing keeps parsed call trees in; past it, the oldest files' trees are
+    /// read from disk again when asked for.
+    pub max_parsed_bytes: NonZeroU64,
     /// Logical type → pprof sample types (`type/unit`), first match wins.
     pub sample_types: BTreeMap<String, Vec<String>>,
     /// Logical type → the series name that starts the reported profile-type ID.

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use pf_pprof::ParsedProfile;
+use pf_pprof::{parse_file_where, Limits, ParsedProfile};
 
 /// One readable file.
 #[derive(Debug, Clone)]
@@ -14,8 +14,12 @@ pub struct ProfileFile {
     /// (docs/gate.md#comparing-a-canary): `parse_file_where` with the query's filter, since the
     /// cached tree holds every sample.
     pub path: PathBuf,
-    /// The file's call tree, with every sample.
+    /// The file as parsed: its types, time and labels, and its call tree with every sample when
+    /// `tree_kept` (else read again with [`ProfileFile::tree`]).
     pub profile: Arc<ParsedProfile>,
+    /// Whether `profile` holds the call tree: the listing keeps trees within
+    /// `profiles.max_parsed_bytes`, the newest first.
+    pub tree_kept: bool,
     /// When the file counts from, epoch nanoseconds: its pprof `time_nanos`, moved by the
     /// directory's [`Replay`] when it has one; 0 = no time.
     pub time_nanos: i64,
@@ -44,6 +48,18 @@ impl Replay {
 }
 
 impl ProfileFile {
+    /// The file with its call tree: as kept by the listing, else read from the file again (it
+    /// may have gone since the scan: then the error).
+    pub fn tree(&self, limits: Limits) -> Result<Arc<ParsedProfile>, String> {
+        if self.tree_kept {
+            return Ok(self.profile.clone());
+        }
+        let raw = std::fs::read(&self.path).map_err(|e| e.to_string())?;
+        parse_file_where(&raw, limits, None)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
+    }
+
     /// The index of `sample_type` (`type/unit`) among the file's sample types, if it has it.
     pub fn value_index(&self, sample_type: &str) -> Option<usize> {
         self.profile

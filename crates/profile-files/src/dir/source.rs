@@ -36,6 +36,8 @@ struct Cached {
     size: u64,
     modified: Option<SystemTime>,
     result: Result<Arc<ParsedProfile>, PprofError>,
+    /// Whether `result` holds the call tree (else only the file's description).
+    kept: bool,
 }
 
 #[derive(Default)]
@@ -60,6 +62,8 @@ pub struct Root {
 pub struct ProfileDir {
     roots: Vec<Root>,
     limits: Limits,
+    /// The memory the parsed call trees may take (`profiles.max_parsed_bytes`).
+    tree_budget: u64,
     rescan: Duration,
     on_skip: OnSkip,
     /// Set when the store wrote: the next snapshot lists again whatever the interval.
@@ -82,11 +86,20 @@ impl ProfileDir {
         ProfileDir {
             roots,
             limits,
+            tree_budget: u64::MAX,
             rescan,
             on_skip,
             changed: AtomicBool::new(false),
             state: tokio::sync::Mutex::default(),
         }
+    }
+
+    /// Keeps the parsed call trees within `bytes` (`profiles.max_parsed_bytes`); every tree is
+    /// kept without it.
+    #[must_use]
+    pub fn with_tree_budget(mut self, bytes: u64) -> Self {
+        self.tree_budget = bytes;
+        self
     }
 
     /// The first directory: where the files of this source are written.
@@ -111,11 +124,13 @@ impl ProfileDir {
         }
         self.changed.store(false, Ordering::Release);
         let cache = std::mem::take(&mut state.cache);
+        let tree_budget = self.tree_budget;
         let (roots, limits, on_skip) = (self.roots.clone(), self.limits, self.on_skip.clone());
         let previous = state.snapshot.clone();
-        let scan =
-            tokio::task::spawn_blocking(move || scan(&roots, limits, &on_skip, cache, &previous))
-                .await;
+        let scan = tokio::task::spawn_blocking(move || {
+            scan(&roots, (limits, tree_budget), &on_skip, cache, &previous)
+        })
+        .await;
         match scan {
             Ok((cache, snapshot)) => {
                 state.cache = cache;
@@ -143,7 +158,7 @@ struct Listed {
 /// modification time did not change, and reading the others on every core.
 fn scan(
     roots: &[Root],
-    limits: Limits,
+    (limits, tree_budget): (Limits, u64),
     on_skip: &OnSkip,
     mut old: HashMap<PathBuf, Cached>,
     previous: &Snapshot,
@@ -181,8 +196,10 @@ fn scan(
             size: l.size,
             modified: l.modified,
             result: result.map(Arc::new),
+            kept: true,
         });
     }
+    keep_within(&mut listed, tree_budget);
     for l in listed {
         // Every file has its entry now, cached before or read just above.
         let Some(entry) = l.cached else { continue };
@@ -194,6 +211,7 @@ fn scan(
                     .replay
                     .map_or(profile.time_nanos, |r| r.time_of(profile.time_nanos)),
                 profile: profile.clone(),
+                tree_kept: entry.kept,
             }),
             Err(_) => snapshot.skipped += 1,
         }
@@ -201,6 +219,38 @@ fn scan(
     }
     snapshot.generation = previous.generation + u64::from(changed);
     (cache, snapshot)
+}
+
+/// Keeps the call trees of `listed` within `budget` bytes, the newest files' first; the others
+/// keep the description of their file only (SPEC §34: caches are bounded in bytes).
+fn keep_within(listed: &mut [Listed], budget: u64) {
+    let time = |l: &Listed| {
+        l.cached
+            .as_ref()
+            .and_then(|c| c.result.as_ref().ok())
+            .map_or(0, |p| p.time_nanos)
+    };
+    let mut newest_first: Vec<usize> = (0..listed.len()).collect();
+    newest_first.sort_by_key(|&i| std::cmp::Reverse(time(&listed[i])));
+    let mut used = 0_u64;
+    for i in newest_first {
+        let Some(cached) = listed[i].cached.as_mut() else {
+            continue;
+        };
+        let Ok(profile) = &cached.result else {
+            continue;
+        };
+        if !cached.kept {
+            continue;
+        }
+        let bytes = profile.heap_bytes() as u64;
+        if used.saturating_add(bytes) <= budget {
+            used += bytes;
+        } else {
+            cached.result = Ok(Arc::new(profile.without_tree()));
+            cached.kept = false;
+        }
+    }
 }
 
 /// The files of `<root>/<app>/`, in order, each with its entry of `old` when its size and

@@ -13,6 +13,7 @@ fn a_file_counts_in_the_one_window_holding_its_start() {
         path: "a/x".into(),
         time_nanos,
         profile: std::sync::Arc::new(timed(time_nanos, duration_nanos)),
+        tree_kept: true,
     };
     let s = 1_000_000_000i64;
     assert!(at(0, 0).in_window(100, 200), "no time: every window");
@@ -123,4 +124,55 @@ async fn a_scan_gives_each_file_its_own_profile_and_skips_the_hostile_one() {
         .collect();
     assert_eq!(times, [1, 2, 103, 104, 6, 7, 8, 9]);
     assert!(snapshot.files[2].in_window(103, 104) && !snapshot.files[2].in_window(3, 4));
+}
+
+#[tokio::test]
+async fn past_the_tree_budget_the_oldest_files_are_read_again_and_the_totals_do_not_change() {
+    use crate::labelled_files::merge_cached;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    for i in 1..=6i64 {
+        let header = Header {
+            time_nanos: i * 1_000_000_000,
+            ..cpu_header()
+        };
+        let folded = format!("main;f{i} {i}\nmain;g 1");
+        let bytes = encode::to_bytes(&encode::profile(&header, &stacks(&folded)), true);
+        std::fs::write(app.join(format!("{i}.pb")), bytes).unwrap();
+    }
+    let listing = |budget: u64| {
+        source::ProfileDir::new(
+            dir.path().to_owned(),
+            LIMITS,
+            std::time::Duration::from_secs(3600),
+            Arc::new(|_, _| {}),
+        )
+        .with_tree_budget(budget)
+    };
+    let whole = listing(u64::MAX).snapshot().await;
+    assert!(whole.files.iter().all(|f| f.tree_kept));
+    let one = whole.files[0].profile.heap_bytes() as u64;
+    // Room for about two trees: the two newest files keep theirs.
+    let bounded = listing(2 * one + one / 2).snapshot().await;
+    let kept: Vec<bool> = bounded.files.iter().map(|f| f.tree_kept).collect();
+    assert_eq!(kept, [false, false, false, false, true, true]);
+    assert!((bounded.files[0].profile.heap_bytes() as u64) < one / 2);
+    let totals = |files: &[super::listed::ProfileFile]| {
+        let stats = merge_cached(files.iter(), LIMITS, "cpu/nanoseconds", false).unwrap();
+        let mut f: Vec<(String, u64)> = stats
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), f.self_samples))
+            .collect();
+        f.sort();
+        f
+    };
+    assert_eq!(totals(&bounded.files), totals(&whole.files));
+    // A file gone since the scan is left out, not an error.
+    std::fs::remove_file(app.join("1.pb")).unwrap();
+    let without_first = totals(&bounded.files);
+    assert!(!without_first.iter().any(|(name, _)| name == "f1"));
 }
