@@ -4,9 +4,10 @@
 //! query-parameter parsers. Each target feeds arbitrary bytes and mutations of a real message
 //! (its seeds) and asserts that every input gives a value or a refusal, never a panic.
 //!
-//! How long: `FUZZ_SECS` seconds per target (CI: `scripts/test` sets 20), else `FUZZ_CASES`
-//! inputs (256 by default). Each target prints its executions and seeds; a panic fails naming
-//! the target, the input and the `FUZZ_SEED` that replays the run.
+//! How long: `FUZZ_SECS` seconds per target, else `FUZZ_CASES` inputs (256 by default, what
+//! `cargo test` runs). Each target prints its executions and seeds; a panic fails naming the
+//! target, the input and the `FUZZ_SEED` that replays the run. The same decoders run under
+//! libFuzzer in CI (`fuzz/`, scripts/fuzz.sh).
 
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
