@@ -48,6 +48,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Two malloc arenas, not glibc's eight per core: memory a push thread or a worker freed is then
+/// reused by the next, where with an arena each it stayed resident beside the budget that
+/// bounds the pushes (SPEC §34; the hostile tests measured 662 MiB of peak resident memory
+/// after a push of 300 000 locations and eight large pushes, with the pushes' budget at 192).
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt changes a setting of glibc's allocator, before any thread but this one
+    // allocates.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
 /// Probes the port the settings give, as the server would bind it.
 fn healthcheck(config_file: Option<String>) -> ExitCode {
     match Settings::load(config_file.as_deref()) {
@@ -61,6 +74,7 @@ fn healthcheck(config_file: Option<String>) -> ExitCode {
 
 /// The server, as `#[actix_web::main]` would run it.
 fn serve(config_file: Option<String>) -> ExitCode {
+    few_malloc_arenas();
     actix_web::rt::System::new().block_on(async move {
         telemetry::init_tracing();
         let settings = match Settings::load(config_file.as_deref()) {
