@@ -28,8 +28,9 @@ mod service;
 mod stubs;
 
 use inputs::{
-    come_back_or_ok, connect_push, cpu_pprof, friendly, gzip_bomb, identical_samples, ingest, now,
-    push_query, refused, stalled_push, total_samples, PERIOD, READS,
+    come_back_or_ok, connect_push, cpu_pprof, distinct_locations, friendly, gzip_bomb,
+    identical_samples, ingest, now, push_query, refused, stalled_push, total_samples, PERIOD,
+    READS,
 };
 use service::{Service, SmallVolume};
 use stubs::standin::PyroscopeStandIn;
@@ -199,6 +200,21 @@ async fn nearly_full_disk(service: &Service, volume: &SmallVolume) {
 
 const HUGE_SAMPLES: usize = 1_500_000;
 
+/// A push of 300 000 distinct functions and locations: kept whole, or refused naming a bound
+/// (413), or told to come back; the process stays within its memory.
+async fn many_locations(service: &Service) {
+    let body = distinct_locations(300_000);
+    eprintln!("a push of 300 000 locations: {} bytes", body.len());
+    let res = ingest(service, &push_query("tables", now() - 40), body).await;
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    assert!(matches!(status, 200 | 413 | 429), "{status} {text}");
+    if status == 200 {
+        let total = total_samples(service, "tables", "", 300_000 * PERIOD as u64).await;
+        assert_eq!(total, 300_000 * PERIOD as u64, "a kept push is read whole");
+    }
+}
+
 /// One push of 1.5 million identical samples, sent again after a second while it is told to
 /// come back (429 with `Retry-After`), as an agent does; whether it was kept.
 async fn huge_push(service: &Service, query: &str, body: &[u8]) -> bool {
@@ -284,6 +300,9 @@ async fn the_push_store_stays_up_and_bounded_under_every_hostile_input() {
     stalled_uploads(&service).await;
     service.assert_sound("stalled uploads");
     nearly_full_disk(&service, &volume).await;
+    many_locations(&service).await;
+    friendly(&service, "a push of 300 000 locations").await;
+    service.assert_sound("a push of 300 000 locations");
     let (kept, window) = huge_pushes(&service).await;
     friendly(&service, "huge pushes").await;
     service.assert_sound("eight huge pushes");

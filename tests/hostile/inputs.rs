@@ -96,6 +96,60 @@ pub fn identical_samples(samples: usize) -> Vec<u8> {
     gzip(&profile.encode_to_vec())
 }
 
+/// A CPU profile of `n` distinct functions, each at its own location and in its own sample
+/// (`main;f<k>`): a large table of strings, functions and locations.
+pub fn distinct_locations(n: u64) -> Vec<u8> {
+    let mut strings: Vec<Vec<u8>> = ["", "cpu", "nanoseconds", "main"]
+        .iter()
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
+    let mut function = vec![proto::Function {
+        id: 1,
+        name: 3,
+        ..proto::Function::default()
+    }];
+    let line = |function_id| proto::Line {
+        function_id,
+        line: 0,
+    };
+    let mut location = vec![proto::Location {
+        id: 1,
+        line: vec![line(1)],
+        ..proto::Location::default()
+    }];
+    let mut sample = Vec::with_capacity(n as usize);
+    for k in 0..n {
+        let id = k + 2;
+        strings.push(format!("com.example.generated.Class{k}.method").into_bytes());
+        function.push(proto::Function {
+            id,
+            name: strings.len() as i64 - 1,
+            ..proto::Function::default()
+        });
+        location.push(proto::Location {
+            id,
+            line: vec![line(id)],
+            ..proto::Location::default()
+        });
+        sample.push(proto::Sample {
+            location_id: vec![id, 1],
+            value: vec![PERIOD],
+            label: Vec::new(),
+        });
+    }
+    let profile = proto::Profile {
+        sample_type: vec![proto::ValueType { r#type: 1, unit: 2 }],
+        period_type: Some(proto::ValueType { r#type: 1, unit: 2 }),
+        period: PERIOD,
+        string_table: strings,
+        function,
+        location,
+        sample,
+        ..proto::Profile::default()
+    };
+    gzip(&profile.encode_to_vec())
+}
+
 /// `size` zero bytes, gzip: a few hundred KiB that decompress to `size`.
 pub fn gzip_bomb(size: usize) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
