@@ -1,0 +1,255 @@
+//! The statistics of the sequential test (docs/regressions.md, "A sequential test"), pure: a
+//! reference window's level, noise and lag-one correlation estimated robustly from the series
+//! itself, the watched slices standardized by them, Page's upward CUSUM with where its run
+//! began, and the step's change point. Inputs are plain slices of shares (fractions).
+
+/// Winsorizing bound of the reference, in robust standard deviations from its median.
+const WINSOR: f64 = 3.0;
+/// Each standardized score is clipped to ±this: one slice (a burst, a doubled profile) moves
+/// the CUSUM by at most `CLIP − k`.
+pub(super) const CLIP: f64 = 4.0;
+/// The lag-one correlation used is clamped to [RHO_MIN, RHO_MAX] (ρ near 1 would whiten a step
+/// away), and taken as 0 unless |ρ| > 2/√n: a reference of n slices estimates ρ to about ±1/√n,
+/// and whitening by a ρ that is only noise costs a step up to that share of its size.
+const RHO_MIN: f64 = -0.3;
+const RHO_MAX: f64 = 0.9;
+/// Median absolute deviation to σ for the normal: 1/Φ⁻¹(3/4).
+const MAD_TO_SD: f64 = 1.482_602_218_505_602;
+
+/// What a reference window says of one function's share: its level, the lag-one correlation
+/// of its wobble, and the standard deviation of what is new in each slice (the innovation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Reference {
+    /// μ: the mean of the shares winsorized at median ± 3 robust σ.
+    pub(super) level: f64,
+    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
+    /// a positive one raised by 1/√n, clamped to [−0.3, 0.9].
+    pub(super) rho: f64,
+    /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
+    /// residuals rᵢ = xᵢ − μ, at least `floor`.
+    pub(super) scale: f64,
+}
+
+/// The median of `values` (not empty; NaN when empty), by selection on a copy: O(n).
+pub(super) fn median(values: &[f64]) -> f64 {
+    let mut copy = values.to_vec();
+    let n = copy.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let (below, &mut middle, _) = copy.select_nth_unstable_by(n / 2, f64::total_cmp);
+    match n % 2 {
+        1 => middle,
+        // The lower middle is the largest of the half below.
+        _ => 0.5 * (below.iter().copied().fold(f64::NEG_INFINITY, f64::max) + middle),
+    }
+}
+
+/// MAD·1.4826: the median absolute deviation from `center`, scaled to σ for the normal.
+pub(super) fn mad_sd(values: &[f64], center: f64) -> f64 {
+    let deviations: Vec<f64> = values.iter().map(|v| (v - center).abs()).collect();
+    MAD_TO_SD * median(&deviations)
+}
+
+/// ρ = Σ rᵢ·rᵢ₋₁ / Σ rᵢ²: the lag-one autocorrelation of residuals `r`; 0 when they are all 0.
+pub(super) fn lag_one_autocorrelation(r: &[f64]) -> f64 {
+    let energy: f64 = r.iter().map(|x| x * x).sum();
+    if energy <= 0.0 {
+        return 0.0;
+    }
+    let lagged: f64 = r.windows(2).map(|w| w[0] * w[1]).sum();
+    lagged / energy
+}
+
+impl Reference {
+    /// The reference of `shares` (in time order, at least 4), its scale at least `floor` (the
+    /// sampling noise alone); None with fewer than 4.
+    pub(super) fn estimate(shares: &[f64], floor: f64) -> Option<Self> {
+        let n = shares.len();
+        if n < 4 {
+            return None;
+        }
+        let center = median(shares);
+        let spread = mad_sd(shares, center).max(floor);
+        let (low, high) = (center - WINSOR * spread, center + WINSOR * spread);
+        let clipped: Vec<f64> = shares.iter().map(|x| x.clamp(low, high)).collect();
+        let level = clipped.iter().sum::<f64>() / n as f64;
+        let residuals: Vec<f64> = clipped.iter().map(|x| x - level).collect();
+        // Residuals that are rounding alone (a constant share) have no correlation to speak of.
+        let energy: f64 = residuals.iter().map(|r| r * r).sum::<f64>() / n as f64;
+        let rho = match energy.sqrt() > 1e-6 * floor {
+            true => lag_one_autocorrelation(&residuals),
+            false => 0.0,
+        };
+        // Whitening by too small a ρ leaves the sums the CUSUM adds up with more variance than
+        // it assumes ((1 − ρ̂)/(1 − ρ) in sd): a correlation that is there is taken at its upper
+        // one-sigma end, ρ̂ + 1/√n.
+        let bar = 1.0 / (n as f64).sqrt();
+        let rho = match rho.abs() > 2.0 * bar {
+            true if rho > 0.0 => (rho + bar).clamp(RHO_MIN, RHO_MAX),
+            true => rho.clamp(RHO_MIN, RHO_MAX),
+            false => 0.0,
+        };
+        let innovations: f64 = residuals
+            .windows(2)
+            .map(|w| (w[1] - rho * w[0]).powi(2))
+            .sum();
+        // n − 1 innovations, one degree of freedom spent on μ (ρ's is not worth a slice).
+        let scale = (innovations / (n - 2) as f64).sqrt().max(floor);
+        Some(Reference { level, rho, scale })
+    }
+
+    /// zᵢ = clip(((xᵢ − μ) − ρ·(xᵢ₋₁ − μ)) / σₑ, ±CLIP): the standardized innovation of share
+    /// `x` after share `previous`.
+    pub(super) fn score(&self, x: f64, previous: f64) -> f64 {
+        let innovation = (x - self.level) - self.rho * (previous - self.level);
+        (innovation / self.scale).clamp(-CLIP, CLIP)
+    }
+}
+
+/// Whether `(t, x, after)` points fit two levels (the mean of those before, of those after)
+/// with a smaller residual sum of squares than the least-squares line x = a + b·t: a step
+/// rather than a climb. False without at least 2 points on each side.
+pub(super) fn step_fits_better(points: &[(f64, f64, bool)]) -> bool {
+    let side = |after: bool| -> Vec<f64> {
+        points
+            .iter()
+            .filter(|p| p.2 == after)
+            .map(|p| p.1)
+            .collect()
+    };
+    let (before, after) = (side(false), side(true));
+    if before.len() < 2 || after.len() < 2 {
+        return false;
+    }
+    let within = |xs: &[f64]| {
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+    };
+    let step = within(&before) + within(&after);
+    let n = points.len() as f64;
+    let (mean_t, mean_x) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (mut stt, mut stx) = (0.0, 0.0);
+    for &(t, x, _) in points {
+        stt += (t - mean_t).powi(2);
+        stx += (t - mean_t) * (x - mean_x);
+    }
+    let slope = if stt > 0.0 { stx / stt } else { 0.0 };
+    let line: f64 = points
+        .iter()
+        .map(|&(t, x, _)| (x - mean_x - slope * (t - mean_t)).powi(2))
+        .sum();
+    step < line
+}
+
+/// Page's upward CUSUM after the last of `scores`: Sₙ = max(0, Sₙ₋₁ + zₙ − k) from S = 0
+/// before the first, with the index its current run began at (the score after its last 0;
+/// `scores.len()` when Sₙ = 0).
+pub(super) fn cusum(scores: &[f64], k: f64) -> (f64, usize) {
+    let mut s = 0.0_f64;
+    let mut start = 0;
+    for (i, z) in scores.iter().enumerate() {
+        let next = s + z - k;
+        if next <= 0.0 {
+            s = 0.0;
+            start = i + 1;
+        } else {
+            s = next;
+        }
+    }
+    (s, start)
+}
+
+/// The j in `from..residuals.len()` maximizing (Σ_{i≥j} rᵢ)² / (n − j) with Σ > 0: where a step
+/// up from the known level most likely began (the likelihood ratio of a step of unknown size
+/// with Gaussian noise). Ties: the earliest; None when no suffix sums above 0.
+pub(super) fn step_start(residuals: &[f64], from: usize) -> Option<usize> {
+    let n = residuals.len();
+    let mut best: Option<(usize, f64)> = None;
+    let mut sum = 0.0;
+    for j in (from..n).rev() {
+        sum += residuals[j];
+        if sum <= 0.0 {
+            continue;
+        }
+        let ratio = sum * sum / (n - j) as f64;
+        if best.is_none_or(|(_, b)| ratio >= b) {
+            best = Some((j, ratio));
+        }
+    }
+    best.map(|(j, _)| j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_and_the_mad_are_the_textbooks() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        // |x − 2| = 1, 1, 0, 2, 7 → median 1 → 1.4826.
+        let sd = mad_sd(&[1.0, 3.0, 2.0, 4.0, 9.0], 2.0);
+        assert!((sd - MAD_TO_SD).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_reference_of_an_alternating_series_is_its_level_and_a_negative_correlation() {
+        // 0.1, 0.3, 0.1, 0.3, … (8): median 0.2, MAD 0.1 → σ 0.148, nothing clipped; μ 0.2,
+        // r = ∓0.1, ρ = Σ(−0.01)·7 / (8·0.01) = −0.875 (beyond 2/√8) → clamped −0.3; innovations
+        // r_i + 0.3·r_{i−1} = ±0.07, Σ 7·0.0049 / 6 → σₑ = 0.0756.
+        let x: Vec<f64> = (0..8).map(|i| [0.1, 0.3][i % 2]).collect();
+        let r = Reference::estimate(&x, 0.0).unwrap();
+        assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
+        assert_eq!(r.rho, RHO_MIN);
+        assert!(
+            (r.scale - (7.0 * 0.0049_f64 / 6.0).sqrt()).abs() < 1e-12,
+            "{r:?}"
+        );
+        // A burst is winsorized: one 0.9 among 0.2s leaves the level at 0.2 + (3σ clip)/n.
+        let mut burst = vec![0.2, 0.21, 0.19, 0.2, 0.21, 0.19, 0.2, 0.2];
+        burst[3] = 0.9;
+        let r = Reference::estimate(&burst, 0.0).unwrap();
+        assert!(r.level < 0.21, "{r:?}");
+        assert_eq!(Reference::estimate(&x[..3], 0.0), None);
+        // A constant series has the floor for scale.
+        let flat = Reference::estimate(&[0.5; 6], 0.01).unwrap();
+        assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
+    }
+
+    #[test]
+    fn a_step_fits_two_levels_better_than_a_line_and_a_climb_does_not() {
+        let at = |xs: &[f64], cut: usize| -> Vec<(f64, f64, bool)> {
+            xs.iter()
+                .enumerate()
+                .map(|(i, &x)| (i as f64, x, i >= cut))
+                .collect()
+        };
+        // 0, 0, 0, 1, 1, 1: two levels fit exactly (RSS 0); the line leaves 0.343.
+        assert!(step_fits_better(&at(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 3)));
+        // 0, 1, 2, 3, 4, 5: the line fits exactly; two levels leave 2 + 2.
+        assert!(!step_fits_better(&at(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 3)));
+        assert!(!step_fits_better(&at(&[0.0, 0.0, 1.0], 2)));
+    }
+
+    #[test]
+    fn the_cusum_is_pages_with_the_start_of_its_run() {
+        // k = 1: 0.5 → 0 (start 1), 3 → 2, 2 → 3, 0 → 2, 4 (clipped by the caller) → 5.
+        assert_eq!(cusum(&[0.5, 3.0, 2.0, 0.0, 4.0], 1.0), (5.0, 1));
+        assert_eq!(cusum(&[3.0, -5.0], 1.0), (0.0, 2));
+        assert_eq!(cusum(&[], 1.0), (0.0, 0));
+    }
+
+    #[test]
+    fn the_step_starts_where_the_suffix_sum_squared_over_its_length_is_largest() {
+        // 0, 0, 0, 2, 2, 2: from 3 on (Σ 6)²/3 = 12; from 2 on 36/4 = 9.
+        assert_eq!(step_start(&[0.0, 0.0, 0.0, 2.0, 2.0, 2.0], 0), Some(3));
+        // A noisy slice before it still loses: −0.5 then 2, 2: (4)²/2 = 8 > (3.5)²/3 = 4.08.
+        assert_eq!(step_start(&[-0.5, 2.0, 2.0], 0), Some(1));
+        assert_eq!(step_start(&[-1.0, -1.0], 0), None);
+        assert_eq!(step_start(&[3.0, 1.0], 1), Some(1));
+    }
+}

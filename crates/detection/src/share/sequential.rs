@@ -1,0 +1,228 @@
+//! The sequential test of one series (docs/regressions.md, "A sequential test"): each function's
+//! reference window and watched slices laid out on the series' rows, its CUSUM at the newest
+//! slice, the step it reports, and the new suspicions of a call.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pf_model::trend::SliceSummary;
+
+use super::cusum::{cusum, median, step_fits_better, step_start, Reference};
+use super::index::SeriesIndex;
+use super::two_windows::{windows, Measured};
+use crate::model::{Change, DetectorSettings, Finding};
+
+/// The rows of a call: the reference window, then the watched rows through the newest.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Layout {
+    pub(super) reference: Range<usize>,
+    pub(super) watched: Range<usize>,
+}
+
+impl Layout {
+    /// The last `watched_slices` rows after the `reference_slices` before them; a history too
+    /// short for both (a new series, a start-up backfill) keeps `before_slices()` rows of
+    /// reference at least, watching fewer rows. None without
+    /// that and one watched row.
+    pub(super) fn of(rows: usize, settings: &DetectorSettings) -> Option<Self> {
+        let least = settings.before_slices().max(4);
+        let start = rows.saturating_sub(settings.watched_slices).max(least);
+        let reference = start.saturating_sub(settings.reference_slices)..start;
+        (start < rows).then_some(Layout {
+            reference,
+            watched: start..rows,
+        })
+    }
+}
+
+/// One function's test at the newest row.
+#[derive(Debug, Clone)]
+pub(super) struct Watched {
+    /// Sₙ: the CUSUM of its standardized innovations over the watched rows.
+    pub(super) statistic: f64,
+    /// The row its step most likely began at (None: no watched row above its level).
+    pub(super) change: Option<usize>,
+}
+
+/// The share of row `row` of `selfs`; None for a row with no samples or a deploy's mixed row
+/// (neither before nor after a deploy: docs/regressions.md, "Empty and doubled slices").
+fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
+    let total = index.total(row)?;
+    let count = *selfs.get(row)?;
+    (total > 0 && !index.mixed(row)).then(|| count as f64 / total as f64)
+}
+
+/// The test of the function whose self samples per row are `selfs`.
+pub(super) fn watch(
+    index: &SeriesIndex<'_>,
+    selfs: &[u64],
+    layout: &Layout,
+    settings: &DetectorSettings,
+) -> Option<Watched> {
+    let reference_rows: Vec<(usize, f64)> = layout
+        .reference
+        .clone()
+        .filter_map(|row| Some((row, share(index, selfs, row)?)))
+        .collect();
+    let shares: Vec<f64> = reference_rows.iter().map(|&(_, x)| x).collect();
+    let totals: u64 = reference_rows
+        .iter()
+        .filter_map(|&(row, _)| index.total(row))
+        .sum();
+    // The sampling noise alone: a binomial share of the mean slice's total.
+    let pooled = shares.iter().sum::<f64>() / shares.len().max(1) as f64;
+    let mean_total = totals as f64 / shares.len().max(1) as f64;
+    let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
+        .sqrt()
+        .max(1e-6);
+    let reference = Reference::estimate(&shares, floor)?;
+    let mut previous = shares.last().copied().unwrap_or(reference.level);
+    let mut rows = Vec::with_capacity(layout.watched.len());
+    let mut scores = Vec::with_capacity(layout.watched.len());
+    let mut residuals = Vec::with_capacity(layout.watched.len());
+    for row in layout.watched.clone() {
+        let Some(x) = share(index, selfs, row) else {
+            continue;
+        };
+        scores.push(reference.score(x, previous));
+        residuals.push(x - reference.level);
+        rows.push(row);
+        previous = x;
+    }
+    let (statistic, _) = cusum(&scores, settings.cusum_drift);
+    // A step right after a deploy's mixed row (left out above) began at that row: the windows
+    // cut there leave it out of both (`two_windows::windows`).
+    let change = step_start(&residuals, 0)
+        .and_then(|i| rows.get(i).copied())
+        .map(|row| match row > 0 && index.mixed(row - 1) {
+            true => row - 1,
+            false => row,
+        });
+    Some(Watched { statistic, change })
+}
+
+/// What a call reports of a step found at `change`: the finding of the `before_slices()` rows
+/// before it (fewer in a shorter history) against its rows through the newest
+/// (docs/api.md#how-sure-is-a-diff), with the windows: what the function was just before it
+/// changed.
+pub(super) struct Step {
+    pub(super) windows: (Range<usize>, Range<usize>),
+    pub(super) measured: Measured,
+    pub(super) finding: Finding,
+}
+
+impl Step {
+    /// The step of `function` at row `change`; None when a window has under 2 rows.
+    pub(super) fn at(
+        index: &SeriesIndex<'_>,
+        function: &str,
+        selfs: &[u64],
+        change: usize,
+        settings: &DetectorSettings,
+    ) -> Option<Self> {
+        let rows = index.rows();
+        let before = change.min(settings.before_slices());
+        let windows = windows(index, change, before, rows)?;
+        let measured = Measured::of(index, selfs, windows.clone())?;
+        let finding = measured.finding(function, index.start(change)?)?;
+        Some(Step {
+            windows,
+            measured,
+            finding,
+        })
+    }
+
+    /// Whether the step is big enough (`Measured::exceeds`, and without its largest after
+    /// slice) and a step: over the before and
+    /// after rows together, two levels split at the change point fit the shares better (a
+    /// smaller residual sum of squares) than one straight line does. A level that climbs (a
+    /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
+    pub(super) fn big_enough(
+        &self,
+        index: &SeriesIndex<'_>,
+        selfs: &[u64],
+        settings: &DetectorSettings,
+    ) -> bool {
+        if !self.measured.exceeds(settings) {
+            return false;
+        }
+        let (before, after) = &self.windows;
+        // Without its largest slice, too: one burst in the after rows (a slice where the
+        // function did three times its work) is not a step.
+        let mut afters: Vec<f64> = after
+            .clone()
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        afters.sort_by(f64::total_cmp);
+        afters.pop();
+        let trimmed = 100.0 * afters.iter().sum::<f64>() / afters.len().max(1) as f64;
+        if afters.is_empty() || !settings.big_enough(self.finding.before_percent, trimmed) {
+            return false;
+        }
+        let points: Vec<(f64, f64, bool)> = before
+            .clone()
+            .chain(after.clone())
+            .filter_map(|row| Some((row as f64, share(index, selfs, row)?, row >= after.start)))
+            .collect();
+        step_fits_better(&points)
+    }
+
+    /// Whether the median share of the last `confirm_slices` rows is still above before% +
+    /// threshold/2: the resolution's bar (docs/regressions.md), so that nothing that would
+    /// resolve at once is suspected or confirmed (a median: one burst among them is not enough).
+    pub(super) fn holds_now(
+        &self,
+        index: &SeriesIndex<'_>,
+        selfs: &[u64],
+        settings: &DetectorSettings,
+    ) -> bool {
+        let rows = index.rows();
+        let last: Vec<f64> = (rows.saturating_sub(settings.confirm_slices.max(1))..rows)
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        if last.is_empty() {
+            return false;
+        }
+        let before = self.finding.before_percent;
+        100.0 * median(&last) > before + settings.threshold(before) / 2.0
+    }
+}
+
+/// The new suspicions of a call, by function name: each function of the newest summary without
+/// an open event whose CUSUM reached half the threshold, with a step big enough that holds now.
+pub(super) fn suspicions(
+    index: &SeriesIndex<'_>,
+    newest: &SliceSummary,
+    blocked: &HashSet<&str>,
+    settings: &DetectorSettings,
+) -> Vec<Change> {
+    let Some(layout) = Layout::of(index.rows(), settings) else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::with_capacity(newest.functions.len());
+    let mut changes: Vec<(&str, Change)> = newest
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| seen.insert(*name) && !blocked.contains(name))
+        .filter_map(|name| {
+            let selfs = index.selfs(index.column(name));
+            let watched = watch(index, selfs, &layout, settings)?;
+            if watched.statistic < settings.suspicion() {
+                return None;
+            }
+            let step = Step::at(index, name, selfs, watched.change?, settings)?;
+            if !step.big_enough(index, selfs, settings) || !step.holds_now(index, selfs, settings) {
+                return None;
+            }
+            let change = Change::Suspected {
+                suspected_at: newest.start,
+                first_recent: step.finding.changed_at,
+                finding: step.finding,
+            };
+            Some((name, change))
+        })
+        .collect();
+    changes.sort_by(|a, b| a.0.cmp(b.0));
+    changes.into_iter().map(|(_, change)| change).collect()
+}
