@@ -45,7 +45,8 @@ pub(super) fn decide(
             finding,
         });
     };
-    let big = step.big_enough(index, selfs, settings);
+    let big = step.big_enough(index, selfs, settings)
+        && watched.beyond_trend(step.finding.before_percent, settings);
     let now = step.holds_now(index, selfs, settings);
     let held = rows - change >= settings.recent_slices + settings.confirm_slices;
     if big && now && held && watched.statistic >= settings.cusum_threshold {

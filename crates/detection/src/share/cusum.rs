@@ -9,7 +9,7 @@ const WINSOR: f64 = 3.0;
 /// the CUSUM by at most `CLIP − k`.
 pub(super) const CLIP: f64 = 4.0;
 /// The lag-one correlation used is clamped to [RHO_MIN, RHO_MAX] (ρ near 1 would whiten a step
-/// away), and taken as 0 unless |ρ| > 2/√n: a reference of n slices estimates ρ to about ±1/√n,
+/// away), and taken as 0 unless |ρ| > 3/√n: a reference of n slices estimates ρ to about ±1/√n,
 /// and whitening by a ρ that is only noise costs a step up to that share of its size.
 const RHO_MIN: f64 = -0.3;
 const RHO_MAX: f64 = 0.9;
@@ -17,18 +17,35 @@ const RHO_MAX: f64 = 0.9;
 const MAD_TO_SD: f64 = 1.482_602_218_505_602;
 
 /// What a reference window says of one function's share: its level, the lag-one correlation
-/// of its wobble, and the standard deviation of what is new in each slice (the innovation).
+/// of its wobble, the standard deviation of what is new in each slice (the innovation), and
+/// whether the level moves (a slope or a bend over hours: a daily swing).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Reference {
     /// μ: the mean of the shares winsorized at median ± 3 robust σ.
     pub(super) level: f64,
-    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
-    /// a positive one raised by 1/√n, clamped to [−0.3, 0.9].
+    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 3/√n (else 0),
+    /// a positive one raised by `RHO_MARGIN`/√n, clamped to [−0.3, 0.9].
     pub(super) rho: f64,
     /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
     /// residuals rᵢ = xᵢ − μ, at least `floor`.
     pub(super) scale: f64,
+    /// Whether a quadratic through the reference has a slope or a bend beyond `MOVING_T` of its
+    /// standard error ([`bend_t`]): then a step must also stand out beside a curve
+    /// ([`step_beside_curve`]).
+    pub(super) moving: bool,
 }
+
+/// A reference's level moves when the slope or the bend of a quadratic through it is beyond
+/// this many standard errors (their long-run deviation: a wobble's slow swings are not taken for
+/// a trend). Low, so that a daily swing's trough, where the slope is nil and the bend small,
+/// is caught: about 1 flat reference in 10 is taken for moving, which costs a step there only
+/// the guard's margin (`GUARD_Z`).
+const MOVING_T: f64 = 2.0;
+/// A positive correlation is taken this many of its standard errors (1/√n) above its estimate:
+/// whitening by too small a ρ (a wandering mix's ρ̂ from 96 slices is ±0.07) leaves the sums
+/// the CUSUM adds up with more variance than it assumes ((1 − ρ̂)/(1 − ρ) in sd), so the upper
+/// end of its 99.9 % one-sided interval.
+const RHO_MARGIN: f64 = 3.0;
 
 /// The median of `values` (not empty; NaN when empty), by selection on a copy: O(n).
 pub(super) fn median(values: &[f64]) -> f64 {
@@ -61,42 +78,55 @@ pub(super) fn lag_one_autocorrelation(r: &[f64]) -> f64 {
     lagged / energy
 }
 
+/// (ρ, σₑ) of residuals `r` with `spent` degrees of freedom spent on their fit, σₑ at least
+/// `floor`: the correlation as [`Reference::rho`] describes, the innovations' deviation.
+fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
+    let n = r.len();
+    // Residuals that are rounding alone (a constant share) have no correlation to speak of.
+    let energy: f64 = r.iter().map(|x| x * x).sum::<f64>() / n as f64;
+    let rho = match energy.sqrt() > 1e-6 * floor {
+        true => lag_one_autocorrelation(r),
+        false => 0.0,
+    };
+    // A correlation that is there is taken at the upper end of its interval (`RHO_MARGIN`).
+    let bar = 1.0 / (n as f64).sqrt();
+    let rho = match rho.abs() > 3.0 * bar {
+        true if rho > 0.0 => (rho + RHO_MARGIN * bar).clamp(RHO_MIN, RHO_MAX),
+        true => rho.clamp(RHO_MIN, RHO_MAX),
+        false => 0.0,
+    };
+    let innovations: f64 = r.windows(2).map(|w| (w[1] - rho * w[0]).powi(2)).sum();
+    // n − 1 innovations, the fit's degrees of freedom spent (ρ's is not worth a slice).
+    let free = (n - 1).saturating_sub(spent).max(1);
+    let scale = (innovations / free as f64).sqrt().max(floor);
+    (rho, scale)
+}
+
 impl Reference {
-    /// The reference of `shares` (in time order, at least 4), its scale at least `floor` (the
-    /// sampling noise alone); None with fewer than 4.
-    pub(super) fn estimate(shares: &[f64], floor: f64) -> Option<Self> {
-        let n = shares.len();
+    /// The reference of `points` (row, share) in row order, at least 4, its scale at least
+    /// `floor` (the sampling noise alone); None with fewer than 4.
+    pub(super) fn estimate(points: &[(f64, f64)], floor: f64) -> Option<Self> {
+        let n = points.len();
         if n < 4 {
             return None;
         }
-        let center = median(shares);
-        let spread = mad_sd(shares, center).max(floor);
-        let (low, high) = (center - WINSOR * spread, center + WINSOR * spread);
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let middle = median(&shares);
+        let spread = mad_sd(&shares, middle).max(floor);
+        let (low, high) = (middle - WINSOR * spread, middle + WINSOR * spread);
         let clipped: Vec<f64> = shares.iter().map(|x| x.clamp(low, high)).collect();
         let level = clipped.iter().sum::<f64>() / n as f64;
         let residuals: Vec<f64> = clipped.iter().map(|x| x - level).collect();
-        // Residuals that are rounding alone (a constant share) have no correlation to speak of.
-        let energy: f64 = residuals.iter().map(|r| r * r).sum::<f64>() / n as f64;
-        let rho = match energy.sqrt() > 1e-6 * floor {
-            true => lag_one_autocorrelation(&residuals),
-            false => 0.0,
-        };
-        // Whitening by too small a ρ leaves the sums the CUSUM adds up with more variance than
-        // it assumes ((1 − ρ̂)/(1 − ρ) in sd): a correlation that is there is taken at its upper
-        // one-sigma end, ρ̂ + 1/√n.
-        let bar = 1.0 / (n as f64).sqrt();
-        let rho = match rho.abs() > 2.0 * bar {
-            true if rho > 0.0 => (rho + bar).clamp(RHO_MIN, RHO_MAX),
-            true => rho.clamp(RHO_MIN, RHO_MAX),
-            false => 0.0,
-        };
-        let innovations: f64 = residuals
-            .windows(2)
-            .map(|w| (w[1] - rho * w[0]).powi(2))
-            .sum();
-        // n − 1 innovations, one degree of freedom spent on μ (ρ's is not worth a slice).
-        let scale = (innovations / (n - 2) as f64).sqrt().max(floor);
-        Some(Reference { level, rho, scale })
+        let (rho, scale) = wobble(&residuals, 1, floor);
+        // Too few slices for a curve and its residuals to say anything: taken as still.
+        let winsorized: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(clipped).collect();
+        let moving = n >= 16 && bend_t(&winsorized, floor) > MOVING_T;
+        Some(Reference {
+            level,
+            rho,
+            scale,
+            moving,
+        })
     }
 
     /// zᵢ = clip(((xᵢ − μ) − ρ·(xᵢ₋₁ − μ)) / σₑ, ±CLIP): the standardized innovation of share
@@ -105,6 +135,106 @@ impl Reference {
         let innovation = (x - self.level) - self.rho * (previous - self.level);
         (innovation / self.scale).clamp(-CLIP, CLIP)
     }
+}
+
+/// Solves the normal equations `a·β = b` (k ≤ 4 unknowns) by Gaussian elimination with
+/// partial pivoting; None when singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let k = b.len();
+    for col in 0..k {
+        let pivot = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..k {
+            let f = a[row][col] / a[col][col];
+            for c in col..k {
+                a[row][c] -= f * a[col][c];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; k];
+    for row in (0..k).rev() {
+        let sum: f64 = (row + 1..k).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - sum) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Least squares of `points` (row, share) on the regressors `of(row)` (K of them): the
+/// coefficients, the diagonal of (XᵀX)⁻¹ and the residuals in row order. None when singular.
+fn fit<const K: usize>(
+    points: &[(f64, f64)],
+    of: impl Fn(f64) -> [f64; K],
+) -> Option<([f64; K], [f64; K], Vec<f64>)> {
+    let mut a = vec![vec![0.0; K]; K];
+    let mut b = vec![0.0; K];
+    for &(t, x) in points {
+        let r = of(t);
+        for i in 0..K {
+            b[i] += r[i] * x;
+            for j in 0..K {
+                a[i][j] += r[i] * r[j];
+            }
+        }
+    }
+    let beta = solve(a.clone(), b)?;
+    let mut inverse = [0.0; K];
+    for (i, slot) in inverse.iter_mut().enumerate() {
+        let mut unit = vec![0.0; K];
+        unit[i] = 1.0;
+        *slot = solve(a.clone(), unit)?[i].max(0.0);
+    }
+    let residuals = points
+        .iter()
+        .map(|&(t, x)| x - of(t).iter().zip(&beta).map(|(r, c)| r * c).sum::<f64>())
+        .collect();
+    let mut coefficients = [0.0; K];
+    coefficients.copy_from_slice(&beta);
+    Some((coefficients, inverse, residuals))
+}
+
+/// u = (t − center)/width over `points`: the centered, scaled row.
+fn scaled(points: &[(f64, f64)]) -> (f64, f64) {
+    let n = points.len() as f64;
+    let center = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let width = points
+        .iter()
+        .map(|p| (p.0 - center).abs())
+        .fold(1.0, f64::max);
+    (center, width)
+}
+
+/// The largest |t| of the slope and the bend of a quadratic a + b·u + c·u² through `points`,
+/// their errors from the residuals' long-run deviation σₑ/(1 − ρ).
+pub(super) fn bend_t(points: &[(f64, f64)], floor: f64) -> f64 {
+    let (center, width) = scaled(points);
+    let Some((beta, inverse, residuals)) = fit(points, |t| {
+        let u = (t - center) / width;
+        [1.0, u, u * u]
+    }) else {
+        return 0.0;
+    };
+    let (rho, scale) = wobble(&residuals, 3, floor);
+    let long_run = scale / (1.0 - rho);
+    let t = |i: usize| beta[i].abs() / (long_run * inverse[i].sqrt()).max(1e-12);
+    t(1).max(t(2))
+}
+
+/// The step δ at row `cut` of `points` (row, share) fitted beside a smooth level a + b·u + c·u²,
+/// with its standard error from the residuals' long-run deviation: (δ, se). A bend over hours
+/// (a daily swing) goes into the curve; a step does not.
+pub(super) fn step_beside_curve(points: &[(f64, f64)], cut: f64, floor: f64) -> Option<(f64, f64)> {
+    let (center, width) = scaled(points);
+    let (beta, inverse, residuals) = fit(points, |t| {
+        let u = (t - center) / width;
+        [1.0, u, u * u, if t >= cut { 1.0 } else { 0.0 }]
+    })?;
+    let (rho, scale) = wobble(&residuals, 4, floor);
+    Some((beta[3], scale / (1.0 - rho) * inverse[3].sqrt()))
 }
 
 /// Whether `(t, x, after)` points fit two levels (the mean of those before, of those after)
@@ -201,7 +331,7 @@ mod tests {
         // 0.1, 0.3, 0.1, 0.3, … (8): median 0.2, MAD 0.1 → σ 0.148, nothing clipped; μ 0.2,
         // r = ∓0.1, ρ = Σ(−0.01)·7 / (8·0.01) = −0.875 (beyond 2/√8) → clamped −0.3; innovations
         // r_i + 0.3·r_{i−1} = ±0.07, Σ 7·0.0049 / 6 → σₑ = 0.0756.
-        let x: Vec<f64> = (0..8).map(|i| [0.1, 0.3][i % 2]).collect();
+        let x: Vec<(f64, f64)> = (0..8).map(|i| (i as f64, [0.1, 0.3][i % 2])).collect();
         let r = Reference::estimate(&x, 0.0).unwrap();
         assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
         assert_eq!(r.rho, RHO_MIN);
@@ -212,12 +342,19 @@ mod tests {
         // A burst is winsorized: one 0.9 among 0.2s leaves the level at 0.2 + (3σ clip)/n.
         let mut burst = vec![0.2, 0.21, 0.19, 0.2, 0.21, 0.19, 0.2, 0.2];
         burst[3] = 0.9;
+        let burst: Vec<(f64, f64)> = burst
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| (i as f64, x))
+            .collect();
         let r = Reference::estimate(&burst, 0.0).unwrap();
         assert!(r.level < 0.21, "{r:?}");
         assert_eq!(Reference::estimate(&x[..3], 0.0), None);
         // A constant series has the floor for scale.
-        let flat = Reference::estimate(&[0.5; 6], 0.01).unwrap();
+        let six: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, 0.5)).collect();
+        let flat = Reference::estimate(&six, 0.01).unwrap();
         assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
+        assert!(!flat.moving);
     }
 
     #[test]

@@ -165,10 +165,14 @@ impl Reference {
 }
 
 /// The oracle: each function's true level (the model's expected share at the slice plus the
-/// bias its noise has) and deviation, measured on 20 000 slices of the model.
+/// bias its noise has), deviation and lag-one correlation, measured on 20 000 slices of the
+/// model. A correlation beyond 4/√slices (the wander's, by design; the others' is noise around
+/// 0) is whitened away, as the limit of a test that knows it: each slice's innovation
+/// rₖ − ρ·rₖ₋₁ in its own deviation σ·√(1 − ρ²).
 struct Oracle {
     bias: Vec<f64>,
     sd: Vec<f64>,
+    rho: Vec<f64>,
 }
 
 impl Oracle {
@@ -177,40 +181,67 @@ impl Oracle {
         let model = noise.model(0);
         let drawn = model.series(0x0_AC1E, slices);
         let n = model.shares.len();
-        let mut sum = vec![0.0; n];
-        let mut squares = vec![0.0; n];
-        for (k, d) in drawn.iter().enumerate() {
-            let expected = model.expected(k);
-            for f in 0..n {
-                let r = d.counts[f] as f64 / d.total as f64 - expected[f];
-                sum[f] += r;
-                squares[f] += r * r;
-            }
-        }
-        let count = drawn.len() as f64;
-        let bias: Vec<f64> = sum.iter().map(|s| s / count).collect();
-        let sd = squares
+        let residuals: Vec<Vec<f64>> = drawn
             .iter()
-            .zip(&bias)
-            .map(|(q, b)| (q / count - b * b).sqrt())
+            .enumerate()
+            .map(|(k, d)| {
+                let expected = model.expected(k);
+                (0..n)
+                    .map(|f| d.counts[f] as f64 / d.total as f64 - expected[f])
+                    .collect()
+            })
             .collect();
-        Oracle { bias, sd }
+        let count = drawn.len() as f64;
+        let bias: Vec<f64> = (0..n)
+            .map(|f| residuals.iter().map(|r| r[f]).sum::<f64>() / count)
+            .collect();
+        let sd: Vec<f64> = (0..n)
+            .map(|f| {
+                let q = residuals
+                    .iter()
+                    .map(|r| (r[f] - bias[f]).powi(2))
+                    .sum::<f64>();
+                (q / count).sqrt()
+            })
+            .collect();
+        let rho = (0..n)
+            .map(|f| {
+                let lagged: f64 = residuals
+                    .windows(2)
+                    .map(|w| (w[0][f] - bias[f]) * (w[1][f] - bias[f]))
+                    .sum();
+                let rho = lagged / (count * sd[f] * sd[f]);
+                match rho.abs() > 4.0 / count.sqrt() {
+                    true => rho,
+                    false => 0.0,
+                }
+            })
+            .collect();
+        Oracle { bias, sd, rho }
     }
 
-    /// The oracle's standardized shares of every function in each of `drawn`, around their
-    /// levels in `model` (the series without its step).
+    /// The oracle's standardized innovations of every function in each of `drawn`, around
+    /// their levels in `model` (the series without its step).
     fn scores(&self, model: &Model, drawn: &[Drawn]) -> Vec<Vec<f64>> {
+        let mut previous: Option<Vec<f64>> = None;
         drawn
             .iter()
             .enumerate()
             .map(|(k, d)| {
                 let expected = model.expected(k);
-                (0..expected.len())
+                let r: Vec<f64> = (0..expected.len())
+                    .map(|f| d.counts[f] as f64 / d.total as f64 - expected[f] - self.bias[f])
+                    .collect();
+                let z = (0..r.len())
                     .map(|f| {
-                        let level = expected[f] + self.bias[f];
-                        (d.counts[f] as f64 / d.total as f64 - level) / self.sd[f]
+                        let rho = self.rho[f];
+                        let before = previous.as_ref().map_or(0.0, |p| p[f]);
+                        let innovation = r[f] - rho * before;
+                        innovation / (self.sd[f] * (1.0 - rho * rho).sqrt())
                     })
-                    .collect()
+                    .collect();
+                previous = Some(r);
+                z
             })
             .collect()
     }

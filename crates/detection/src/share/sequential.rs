@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pf_model::trend::SliceSummary;
 
-use super::cusum::{cusum, median, step_fits_better, step_start, Reference};
+use super::cusum::{cusum, median, step_beside_curve, step_fits_better, step_start, Reference};
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
 use crate::model::{Change, DetectorSettings, Finding};
@@ -35,6 +35,11 @@ impl Layout {
     }
 }
 
+/// Where a reference's level moves, a step must stand out beside a smooth curve (a quadratic
+/// through the reference and the watched rows) by this many standard errors: a daily swing's
+/// trough bends more than a quadratic, and its ±30 % is as much as the steps sought.
+const GUARD_Z: f64 = 4.0;
+
 /// One function's test at the newest row.
 #[derive(Debug, Clone)]
 pub(super) struct Watched {
@@ -42,6 +47,20 @@ pub(super) struct Watched {
     pub(super) statistic: f64,
     /// The row its step most likely began at (None: no watched row above its level).
     pub(super) change: Option<usize>,
+    /// The mean of the step's shares less the reference's level (a fraction); where the level
+    /// moves, at most the step beside a curve, and 0 when that step is not `GUARD_Z` standard
+    /// errors clear (`watch`).
+    pub(super) excess: f64,
+}
+
+impl Watched {
+    /// Whether the step is also big enough against the reference's level
+    /// (`DetectorSettings::threshold` of its before%) and, where that level moves, beside a
+    /// curve through it: a level that climbs (a daily swing) leaves its before window behind,
+    /// not a curve.
+    pub(super) fn beyond_trend(&self, before_percent: f64, settings: &DetectorSettings) -> bool {
+        100.0 * self.excess >= settings.threshold(before_percent)
+    }
 }
 
 /// The share of row `row` of `selfs`; None for a row with no samples or a deploy's mixed row
@@ -64,19 +83,23 @@ pub(super) fn watch(
         .clone()
         .filter_map(|row| Some((row, share(index, selfs, row)?)))
         .collect();
-    let shares: Vec<f64> = reference_rows.iter().map(|&(_, x)| x).collect();
+    let points: Vec<(f64, f64)> = reference_rows
+        .iter()
+        .map(|&(row, x)| (row as f64, x))
+        .collect();
     let totals: u64 = reference_rows
         .iter()
         .filter_map(|&(row, _)| index.total(row))
         .sum();
     // The sampling noise alone: a binomial share of the mean slice's total.
-    let pooled = shares.iter().sum::<f64>() / shares.len().max(1) as f64;
-    let mean_total = totals as f64 / shares.len().max(1) as f64;
+    let count = points.len().max(1) as f64;
+    let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
+    let mean_total = totals as f64 / count;
     let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
         .sqrt()
         .max(1e-6);
-    let reference = Reference::estimate(&shares, floor)?;
-    let mut previous = shares.last().copied().unwrap_or(reference.level);
+    let reference = Reference::estimate(&points, floor)?;
+    let mut previous = points.last().map_or(reference.level, |p| p.1);
     let mut rows = Vec::with_capacity(layout.watched.len());
     let mut scores = Vec::with_capacity(layout.watched.len());
     let mut residuals = Vec::with_capacity(layout.watched.len());
@@ -90,15 +113,40 @@ pub(super) fn watch(
         previous = x;
     }
     let (statistic, _) = cusum(&scores, settings.cusum_drift);
+    let start = step_start(&residuals, 0);
+    // How far the step's rows are above the reference's level, on average; where the level
+    // moves, no further than the step stands out beside a curve through the reference and the
+    // watched rows, and nothing unless it stands out by `GUARD_Z` standard errors.
+    let above = start.map(|i| residuals[i..].iter().sum::<f64>() / (residuals.len() - i) as f64);
+    let excess = match (above, start.and_then(|i| rows.get(i))) {
+        (Some(above), Some(&first)) if reference.moving => {
+            let mut all = points;
+            all.extend(
+                rows.iter()
+                    .zip(&residuals)
+                    .map(|(&row, r)| (row as f64, r + reference.level)),
+            );
+            match step_beside_curve(&all, first as f64, floor) {
+                Some((delta, error)) if delta >= GUARD_Z * error => above.min(delta),
+                _ => 0.0,
+            }
+        }
+        (above, _) => above.unwrap_or(0.0),
+    };
     // A step right after a deploy's mixed row (left out above) began at that row: the windows
     // cut there leave it out of both (`two_windows::windows`).
-    let change = step_start(&residuals, 0)
-        .and_then(|i| rows.get(i).copied())
-        .map(|row| match row > 0 && index.mixed(row - 1) {
-            true => row - 1,
-            false => row,
-        });
-    Some(Watched { statistic, change })
+    let change =
+        start
+            .and_then(|i| rows.get(i).copied())
+            .map(|row| match row > 0 && index.mixed(row - 1) {
+                true => row - 1,
+                false => row,
+            });
+    Some(Watched {
+        statistic,
+        change,
+        excess,
+    })
 }
 
 /// What a call reports of a step found at `change`: the finding of the `before_slices()` rows
@@ -212,7 +260,10 @@ pub(super) fn suspicions(
                 return None;
             }
             let step = Step::at(index, name, selfs, watched.change?, settings)?;
-            if !step.big_enough(index, selfs, settings) || !step.holds_now(index, selfs, settings) {
+            if !step.big_enough(index, selfs, settings)
+                || !watched.beyond_trend(step.finding.before_percent, settings)
+                || !step.holds_now(index, selfs, settings)
+            {
                 return None;
             }
             let change = Change::Suspected {
