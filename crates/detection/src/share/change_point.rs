@@ -45,9 +45,9 @@ pub(super) fn decide(
             finding,
         });
     };
-    let big = step.big_enough(index, selfs, settings)
+    let big = step.big_enough(index, selfs, settings, watched.baseline(&step))
         && watched.beyond_trend(step.finding.before_percent, settings);
-    let now = step.holds_now(index, selfs, settings);
+    let now = step.holds_now(index, selfs, settings, watched.baseline(&step));
     let held = rows - change >= settings.recent_slices + settings.confirm_slices;
     if big && now && held && watched.statistic >= settings.cusum_threshold {
         let finding = step.finding;

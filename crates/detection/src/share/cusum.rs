@@ -9,7 +9,7 @@ const WINSOR: f64 = 3.0;
 /// the CUSUM by at most `CLIP − k`.
 pub(super) const CLIP: f64 = 4.0;
 /// The lag-one correlation used is clamped to [RHO_MIN, RHO_MAX] (ρ near 1 would whiten a step
-/// away), and taken as 0 unless |ρ| > 3/√n: a reference of n slices estimates ρ to about ±1/√n,
+/// away), and taken as 0 unless |ρ| > 2/√n: a reference of n slices estimates ρ to about ±1/√n,
 /// and whitening by a ρ that is only noise costs a step up to that share of its size.
 const RHO_MIN: f64 = -0.3;
 const RHO_MAX: f64 = 0.9;
@@ -23,7 +23,7 @@ const MAD_TO_SD: f64 = 1.482_602_218_505_602;
 pub(super) struct Reference {
     /// μ: the mean of the shares winsorized at median ± 3 robust σ.
     pub(super) level: f64,
-    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 3/√n (else 0),
+    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
     /// a positive one raised by `RHO_MARGIN`/√n, clamped to [−0.3, 0.9].
     pub(super) rho: f64,
     /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
@@ -88,13 +88,14 @@ fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
         true => lag_one_autocorrelation(r),
         false => 0.0,
     };
-    // A correlation that is there is taken at the upper end of its interval (`RHO_MARGIN`).
+    // A correlation that is there (beyond 2/√n) is taken at the upper end of its interval.
     let bar = 1.0 / (n as f64).sqrt();
-    let rho = match rho.abs() > 3.0 * bar {
-        true if rho > 0.0 => (rho + RHO_MARGIN * bar).clamp(RHO_MIN, RHO_MAX),
-        true => rho.clamp(RHO_MIN, RHO_MAX),
-        false => 0.0,
-    };
+    let rho = match rho / bar {
+        z if z > 2.0 => rho + RHO_MARGIN * bar,
+        z if z < -2.0 => rho,
+        _ => 0.0,
+    }
+    .clamp(RHO_MIN, RHO_MAX);
     let innovations: f64 = r.windows(2).map(|w| (w[1] - rho * w[0]).powi(2)).sum();
     // n − 1 innovations, the fit's degrees of freedom spent (ρ's is not worth a slice).
     let free = (n - 1).saturating_sub(spent).max(1);

@@ -51,9 +51,19 @@ pub(super) struct Watched {
     /// moves, at most the step beside a curve, and 0 when that step is not `GUARD_Z` standard
     /// errors clear (`watch`).
     pub(super) excess: f64,
+    /// The reference's level (a fraction) when it is still (not `Reference::moving`).
+    pub(super) still: Option<f64>,
 }
 
 impl Watched {
+    /// What a step's size is measured from, in percent: the reference's level where it is still
+    /// (96 slices estimate it better than the step's before window of 24), else the before
+    /// window's share (the finding's before%).
+    pub(super) fn baseline(&self, step: &Step) -> f64 {
+        self.still
+            .map_or(step.finding.before_percent, |level| 100.0 * level)
+    }
+
     /// Whether the step is also big enough against the reference's level
     /// (`DetectorSettings::threshold` of its before%) and, where that level moves, beside a
     /// curve through it: a level that climbs (a daily swing) leaves its before window behind,
@@ -131,7 +141,8 @@ pub(super) fn watch(
                 _ => 0.0,
             }
         }
-        (above, _) => above.unwrap_or(0.0),
+        // A still level: the step's windows (`Step::big_enough`) measure it.
+        _ => f64::INFINITY,
     };
     // A step right after a deploy's mixed row (left out above) began at that row: the windows
     // cut there leave it out of both (`two_windows::windows`).
@@ -146,6 +157,7 @@ pub(super) fn watch(
         statistic,
         change,
         excess,
+        still: (!reference.moving).then_some(reference.level),
     })
 }
 
@@ -180,8 +192,9 @@ impl Step {
         })
     }
 
-    /// Whether the step is big enough (`Measured::exceeds`, and without its largest after
-    /// slice) and a step: over the before and
+    /// Whether the step is big enough from `baseline` (percent: `Watched::baseline`), its
+    /// after window's share and without its largest after slice (`DetectorSettings::big_enough`),
+    /// and a step: over the before and
     /// after rows together, two levels split at the change point fit the shares better (a
     /// smaller residual sum of squares) than one straight line does. A level that climbs (a
     /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
@@ -190,8 +203,9 @@ impl Step {
         index: &SeriesIndex<'_>,
         selfs: &[u64],
         settings: &DetectorSettings,
+        baseline: f64,
     ) -> bool {
-        if !self.measured.exceeds(settings) {
+        if !settings.big_enough(baseline, 100.0 * self.measured.after.share) {
             return false;
         }
         let (before, after) = &self.windows;
@@ -204,7 +218,7 @@ impl Step {
         afters.sort_by(f64::total_cmp);
         afters.pop();
         let trimmed = 100.0 * afters.iter().sum::<f64>() / afters.len().max(1) as f64;
-        if afters.is_empty() || !settings.big_enough(self.finding.before_percent, trimmed) {
+        if afters.is_empty() || !settings.big_enough(baseline, trimmed) {
             return false;
         }
         let points: Vec<(f64, f64, bool)> = before
@@ -223,6 +237,7 @@ impl Step {
         index: &SeriesIndex<'_>,
         selfs: &[u64],
         settings: &DetectorSettings,
+        baseline: f64,
     ) -> bool {
         let rows = index.rows();
         let last: Vec<f64> = (rows.saturating_sub(settings.confirm_slices.max(1))..rows)
@@ -231,8 +246,7 @@ impl Step {
         if last.is_empty() {
             return false;
         }
-        let before = self.finding.before_percent;
-        100.0 * median(&last) > before + settings.threshold(before) / 2.0
+        100.0 * median(&last) > baseline + settings.threshold(baseline) / 2.0
     }
 }
 
@@ -260,9 +274,9 @@ pub(super) fn suspicions(
                 return None;
             }
             let step = Step::at(index, name, selfs, watched.change?, settings)?;
-            if !step.big_enough(index, selfs, settings)
+            if !step.big_enough(index, selfs, settings, watched.baseline(&step))
                 || !watched.beyond_trend(step.finding.before_percent, settings)
-                || !step.holds_now(index, selfs, settings)
+                || !step.holds_now(index, selfs, settings, watched.baseline(&step))
             {
                 return None;
             }

@@ -57,12 +57,6 @@ impl Measured {
         100.0 * self.before.share
     }
 
-    /// True when Δ ≥ min_delta_points and the cost ratio ≥ 1 + min_relative (docs/regressions.md):
-    /// big enough for an event, at suspicion and at confirmation alike.
-    pub(super) fn exceeds(&self, settings: &DetectorSettings) -> bool {
-        settings.big_enough(self.before_percent(), 100.0 * self.after.share)
-    }
-
     /// The finding of `function` with its after window starting at `changed_at`.
     pub(super) fn finding(&self, function: &str, changed_at: i64) -> Option<Finding> {
         let d = delta(self.before, self.after)?;
