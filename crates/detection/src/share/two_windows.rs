@@ -7,7 +7,7 @@ use std::ops::Range;
 use pf_model::significance::{delta, ShareEstimate};
 
 use super::index::SeriesIndex;
-use crate::model::{DetectorSettings, Finding};
+use crate::model::Finding;
 
 /// The windows cut at row `cut`: the `reference` rows before it and the rows from it to `end`.
 /// A deploy's slice that ran old and new code together ([`SeriesIndex::mixed`]) at the cut
