@@ -149,12 +149,14 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..k {
-            let f = a[row][col] / a[col][col];
-            for c in col..k {
-                a[row][c] -= f * a[col][c];
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, target) in lower.iter_mut().enumerate() {
+            let f = target[col] / pivot_row[col];
+            for (t, p) in target.iter_mut().zip(pivot_row).skip(col) {
+                *t -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + offset] -= f * b[col];
         }
     }
     let mut x = vec![0.0; k];
@@ -356,6 +358,67 @@ mod tests {
         let flat = Reference::estimate(&six, 0.01).unwrap();
         assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
         assert!(!flat.moving);
+    }
+
+    #[test]
+    fn the_normal_equations_are_solved_and_a_singular_system_is_none() {
+        // 2x + y = 5, x + 3y = 10 → x = 1, y = 3.
+        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![5.0, 10.0]).unwrap();
+        assert!(
+            (x[0] - 1.0).abs() < 1e-12 && (x[1] - 3.0).abs() < 1e-12,
+            "{x:?}"
+        );
+        assert_eq!(
+            solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_step_beside_a_curve_is_its_own_size_and_a_curve_alone_has_none() {
+        // x = 0.2 + 0.001·t − 0.00002·t² over 40 rows, + 0.05 from row 30: the quadratic and the
+        // step fit exactly, δ = 0.05; the residuals are 0, so the error is the floor's.
+        let curve = |t: f64| 0.2 + 0.001 * t - 0.000_02 * t * t;
+        let stepped: Vec<(f64, f64)> = (0..40)
+            .map(|t| t as f64)
+            .map(|t| (t, curve(t) + if t >= 30.0 { 0.05 } else { 0.0 }))
+            .collect();
+        let (delta, error) = step_beside_curve(&stepped, 30.0, 0.001).unwrap();
+        assert!((delta - 0.05).abs() < 1e-9, "{delta}");
+        assert!(error > 0.0 && error < 0.001, "{error}");
+        let smooth: Vec<(f64, f64)> = (0..40).map(|t| (t as f64, curve(t as f64))).collect();
+        let (delta, _) = step_beside_curve(&smooth, 30.0, 0.001).unwrap();
+        assert!(delta.abs() < 1e-9, "{delta}");
+    }
+
+    #[test]
+    fn a_bend_is_seen_beyond_its_noise_and_noise_alone_is_not_a_bend() {
+        // ±0.01 alternating (ρ −1, clamped −0.3) around a flat 0.2: no slope, no bend.
+        let flat: Vec<(f64, f64)> = (0..96)
+            .map(|t| (t as f64, 0.2 + [0.01, -0.01][t % 2]))
+            .collect();
+        assert!(bend_t(&flat, 0.001) < 1.0, "{}", bend_t(&flat, 0.001));
+        // The same noise on a parabola rising 6 points from its middle to each end.
+        let bent: Vec<(f64, f64)> = flat
+            .iter()
+            .map(|&(t, x)| (t, x + 0.06 * ((t - 47.5) / 47.5).powi(2)))
+            .collect();
+        assert!(bend_t(&bent, 0.001) > 10.0, "{}", bend_t(&bent, 0.001));
+        let reference = Reference::estimate(&bent, 0.001).unwrap();
+        assert!(reference.moving);
+        assert!(!Reference::estimate(&flat, 0.001).unwrap().moving);
+    }
+
+    #[test]
+    fn a_positive_correlation_is_taken_at_the_upper_end_of_its_interval() {
+        // Runs of four: +, +, +, +, −, −, −, −, … (n 96): ρ̂ = (Σ rᵢrᵢ₋₁)/Σr² = (96 − 1 − 2·23)/96
+        // = 49/96 (23 sign changes), beyond 2/√96, used as 49/96 + 3/√96.
+        let r: Vec<f64> = (0..96)
+            .map(|i| if (i / 4) % 2 == 0 { 0.01 } else { -0.01 })
+            .collect();
+        let (rho, _) = wobble(&r, 1, 0.0);
+        let expected = 49.0 / 96.0 + 3.0 / 96f64.sqrt();
+        assert!((rho - expected).abs() < 1e-12, "{rho} {expected}");
     }
 
     #[test]

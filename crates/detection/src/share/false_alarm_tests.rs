@@ -24,6 +24,10 @@ const GOAL_PER_1000: f64 = 1.0;
 /// The CI check's tolerance: it fails when a count this improbable under the reference rate
 /// (its 95 % upper end) comes out.
 const CI_TAIL: f64 = 0.001;
+/// The CI sample of each model: series-days of its false-alarm run and runs of each step (about
+/// 5 s a model in a debug build).
+const CI_SERIES_DAYS: usize = 8;
+const CI_RUNS: usize = 20;
 /// The function stepped in the detection runs: `com/acme/Checkout.handle`, 20 % of the stub.
 const STEPPED: usize = 2;
 /// Quiet calls with a full history before the step of a detection run, and calls after it.
@@ -554,8 +558,8 @@ fn check(noise: Noise) {
     let settings = settings();
     let reference = noise.reference();
     let full = asked("FALSE_ALARM_SERIES_DAYS");
-    let days = full.unwrap_or(12);
-    let runs = asked("DETECTION_RUNS").unwrap_or(if full.is_some() { 2000 } else { 24 });
+    let days = full.unwrap_or(CI_SERIES_DAYS);
+    let runs = asked("DETECTION_RUNS").unwrap_or(if full.is_some() { 2000 } else { CI_RUNS });
     // 20 000 slices for the full run's oracle; the CI sample's only reports it.
     let oracle = Oracle::of(noise, if full.is_some() { 20_000 } else { 2_000 });
     let tally = false_alarms(noise, &oracle, days, &settings);
