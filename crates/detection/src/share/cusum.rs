@@ -1,7 +1,8 @@
 //! The statistics of the sequential test (docs/regressions.md, "A sequential test"), pure: a
 //! reference window's level, noise and lag-one correlation estimated robustly from the series
-//! itself, the watched slices standardized by them, Page's upward CUSUM with where its run
-//! began, and the step's change point. Inputs are plain slices of shares (fractions).
+//! itself, whether its level moves (a quadratic's slope or bend), the watched slices
+//! standardized by them, Page's upward CUSUM with where its run began, the step's change point
+//! and the step beside a smooth curve. Inputs are plain slices of shares (fractions).
 
 /// Winsorizing bound of the reference, in robust standard deviations from its median.
 const WINSOR: f64 = 3.0;

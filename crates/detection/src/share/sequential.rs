@@ -229,9 +229,10 @@ impl Step {
         step_fits_better(&points)
     }
 
-    /// Whether the median share of the last `confirm_slices` rows is still above before% +
-    /// threshold/2: the resolution's bar (docs/regressions.md), so that nothing that would
-    /// resolve at once is suspected or confirmed (a median: one burst among them is not enough).
+    /// Whether the median share of the last `confirm_slices` rows is still above `baseline` +
+    /// threshold/2 (percent: `Watched::baseline`): the resolution's bar (docs/regressions.md),
+    /// so that nothing that would resolve at once is suspected or confirmed (a median: one
+    /// burst among them is not enough).
     pub(super) fn holds_now(
         &self,
         index: &SeriesIndex<'_>,
