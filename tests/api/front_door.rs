@@ -155,7 +155,10 @@ async fn the_front_door_of_the_demo_shows_every_app_and_its_regression_and_every
 
     // Every link on the page answers 200.
     let links: BTreeSet<String> = hrefs(&html).into_iter().collect();
-    assert!(links.len() > DEMO_APPS.len() * 4, "{links:?}");
+    // Each app's triage page and flame graph(s), the open events (ledger's regression and
+    // cart's leak under the sequential test of issue #79: 17 links in all) and the service's
+    // own pages.
+    assert!(links.len() > DEMO_APPS.len() * 3, "{links:?}");
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(60))
         .build()

@@ -12,17 +12,26 @@ use utoipa::ToSchema;
 use crate::cost::{cost_ratio, process_cost_percent, ratio_at_least, share_at_ratio};
 use crate::leaks::model::Leak;
 
+/// The fewest reference slices a short history is tested with, and the before window of a step.
+pub const SHORTEST_REFERENCE: usize = 24;
+
 /// The detector's settings (`watch.*` of docs/regressions.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorSettings {
-    /// Slices of the before window of the test.
+    /// Slices the level, noise and correlation of each share are estimated from, before the
+    /// watched slices.
     pub reference_slices: usize,
-    /// Slices of the after window of the test, the newest included.
+    /// Slices a step must hold, with `confirm_slices`, before it is confirmed.
     pub recent_slices: usize,
+    /// Slices the CUSUM runs over, the newest included: the longest a step can build up.
+    pub watched_slices: usize,
     /// Slices after a suspicion before it is decided; slices back to normal before resolution.
     pub confirm_slices: usize,
-    /// Benjamini–Hochberg level over the functions of the newest summary.
-    pub fdr: f64,
+    /// h: the CUSUM's threshold, in standard deviations of a slice's innovation; confirmed at
+    /// h, suspected at h/2.
+    pub cusum_threshold: f64,
+    /// k: the CUSUM's drift, in the same units: half the step it is quickest for.
+    pub cusum_drift: f64,
     /// Smallest delta suspected, in percentage points.
     pub min_delta_points: f64,
     /// Smallest growth of the function's cost ratio suspected (docs/regressions.md): r ≥ 1 + this.
@@ -39,10 +48,12 @@ pub struct DetectorSettings {
 impl Default for DetectorSettings {
     fn default() -> Self {
         DetectorSettings {
-            reference_slices: 24,
+            reference_slices: 96,
             recent_slices: 6,
+            watched_slices: 16,
             confirm_slices: 3,
-            fdr: 0.01,
+            cusum_threshold: 9.0,
+            cusum_drift: 1.0,
             min_delta_points: 1.0,
             min_relative: 0.2,
             top_functions: 100,
@@ -56,27 +67,43 @@ impl Default for DetectorSettings {
 }
 
 impl DetectorSettings {
+    /// The CUSUM's level of suspicion: half its threshold.
+    pub fn suspicion(&self) -> f64 {
+        self.cusum_threshold / 2.0
+    }
+
     /// Summaries the caller must pass (newest included), counted in slices of time:
-    /// reference + 3·recent + 2·confirm + recent.
+    /// reference + watched + recent.
     pub fn history_slices(&self) -> usize {
-        // The latest decision needs a full reference window before its change point. A test
-        // held at a deploy suspects up to `2·recent + confirm` slices after it, decides
-        // `confirm` slices later and may wait `recent` more while the step holds but is not yet
-        // significant: `3·recent + 2·confirm` after the change point. Another `recent_slices`
-        // of margin keeps a full reference window when slices hold no profile (windows that
-        // drifted past a slice, a restart's gap) or a decision comes late (a detector run that
-        // failed and was retried after newer summaries), and shows the version values of more
-        // slices, so that an old value is less often taken for a new one.
-        let recent = self.recent_slices;
+        // The reference window before the watched slices; another `recent_slices` of margin
+        // keeps a full reference window when slices hold no profile (windows that drifted past
+        // a slice, a restart's gap) and shows the version values of more slices, so that an old
+        // value is less often taken for a new one.
         self.reference_slices
-            .saturating_add(recent.saturating_mul(4))
-            .saturating_add(self.confirm_slices.saturating_mul(2))
+            .saturating_add(self.watched_slices)
+            .saturating_add(self.recent_slices)
+    }
+
+    /// The slices a step is measured against, before its change point: the reference's last
+    /// two hours of five-minute slices (24; all of it when it is shorter). A finding's before
+    /// window, the page's baseline and the commit range's start.
+    pub fn before_slices(&self) -> usize {
+        self.reference_slices.min(SHORTEST_REFERENCE)
     }
 
     /// Whether a history of `slices` summaries (newest included) is long enough for a
-    /// suspicion: a full reference window before a full recent one.
+    /// suspicion: `before_slices()` (a short history's reference) and one watched slice.
     pub fn can_suspect(&self, slices: usize) -> bool {
-        slices >= self.reference_slices.saturating_add(self.recent_slices)
+        slices > self.before_slices().max(4)
+    }
+
+    /// The fewest `settle_slices` that keep a settled function's reference window wholly after
+    /// its change point: reference + watched − (recent + confirm), as a regression is confirmed
+    /// at least `recent + confirm` slices after its change point.
+    pub fn settle_floor(&self) -> usize {
+        self.reference_slices
+            .saturating_add(self.watched_slices)
+            .saturating_sub(self.recent_slices.saturating_add(self.confirm_slices))
     }
 
     /// The smallest delta worth an event, in points: `max(min_delta_points, the rise to the
@@ -235,7 +262,7 @@ pub struct OpenEvent {
     pub state: EventState,
     /// Start of the newest slice when the event was suspected.
     pub suspected_at: i64,
-    /// Start of the first recent slice at suspicion.
+    /// Start of the step's first slice (its change point) at suspicion.
     pub first_recent: i64,
     pub changed_at: i64,
     pub before_percent: f64,

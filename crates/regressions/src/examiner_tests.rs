@@ -23,10 +23,13 @@ use pf_watch::{MockSummarySor, Series, SliceExaminer, SliceWork, WorkSource};
 
 const HOOK: &str = "https://hooks.example/ledger";
 
-/// Settings under which an event confirmed at slice 0 settles at slice 30 (start 9 000).
+/// Settings under which an event confirmed at slice 0 settles at slice 30 (start 9 000): the
+/// floor of `settle_slices`, reference + watched − recent − confirm = 24 + 15 − 6 − 3.
 fn settings() -> DetectorSettings {
     DetectorSettings {
         settle_slices: 6,
+        reference_slices: 24,
+        watched_slices: 15,
         ..DetectorSettings::default()
     }
 }

@@ -132,7 +132,7 @@ impl RegressionService {
         })
     }
 
-    /// The trend's window: `reference_slices` before the change point to `recent_slices`
+    /// The trend's window: `before_slices()` before the change point to `recent_slices`
     /// after the event's latest transition (or a leak's latest measure).
     fn around(&self, r: &Regression) -> TimeWindow {
         let slice_secs = self.settings.slices.slice_secs;
@@ -154,7 +154,7 @@ impl RegressionService {
         .fold(r.suspected_at, i64::max);
         let from = r
             .changed_at
-            .saturating_sub(slices(self.settings.reference_slices))
+            .saturating_sub(slices(self.settings.before_slices()))
             .max(0);
         let to = latest
             .saturating_add(slices(self.settings.recent_slices))
@@ -166,7 +166,7 @@ impl RegressionService {
     /// from it to the decision (current), as `GET /diff` would answer it.
     fn comparison(&self, r: &Regression) -> Result<DiffRequest, SorError> {
         let slice_secs = self.settings.slices.slice_secs;
-        let reference = i64::try_from(self.settings.reference_slices).unwrap_or(0);
+        let reference = i64::try_from(self.settings.before_slices()).unwrap_or(0);
         let decided = r.confirmed_at.or(r.went_away_at).unwrap_or(r.suspected_at);
         let current = TimeWindow {
             from: r.changed_at,

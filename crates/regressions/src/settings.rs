@@ -17,8 +17,10 @@ pub fn detector_settings(watch: &WatchSettings) -> DetectorSettings {
     DetectorSettings {
         reference_slices: count(watch.reference_slices),
         recent_slices: count(watch.recent_slices),
+        watched_slices: count(watch.watched_slices),
         confirm_slices: count(watch.confirm_slices.get()),
-        fdr: watch.fdr,
+        cusum_threshold: watch.cusum_threshold,
+        cusum_drift: watch.cusum_drift,
         min_delta_points: watch.min_delta_points,
         min_relative: watch.min_relative,
         top_functions: count(watch.top_functions.get()),

@@ -100,7 +100,7 @@ pub fn start(
         });
     }
     let detector = detector_settings(watch);
-    let reference = i64::try_from(detector.reference_slices).unwrap_or(i64::MAX);
+    let reference = i64::try_from(detector.before_slices()).unwrap_or(i64::MAX);
     let namer = Arc::new(RegressionCommits {
         summaries: needs.summaries.clone(),
         namer: Arc::new(CommitNamer {

@@ -230,7 +230,8 @@ async fn counted_as_examined(before: usize) -> bool {
 #[tokio::test]
 async fn an_examination_counts_only_on_a_history_long_enough_for_a_suspicion() {
     let settings = DetectorSettings::default();
-    let needed = settings.reference_slices + settings.recent_slices;
+    // A short history's reference (24 slices) and one watched slice.
+    let needed = settings.before_slices() + 1;
     // The first live slices of a new series: examined, but a backfill of older slices that
     // comes later must still be examined, so the series' examined slice does not move.
     assert!(!counted_as_examined(0).await);

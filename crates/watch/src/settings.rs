@@ -37,14 +37,19 @@ pub struct WatchSettings {
     pub export_functions: u32,
     /// Series summarized at once by one replica.
     pub concurrency: NonZeroUsize,
-    /// The regression detector (docs/regressions.md): slices of the reference (before) window.
+    /// The regression detector (docs/regressions.md, "A sequential test"): slices each share's
+    /// level, noise and correlation are estimated from.
     pub reference_slices: u32,
-    /// Slices of the recent (after) window, the newest included.
+    /// Slices a step must hold, with `confirm_slices`, before it is confirmed.
     pub recent_slices: u32,
+    /// Slices the CUSUM runs over, the newest included.
+    pub watched_slices: u32,
     /// Slices after a suspicion before it is decided, and back to normal before a resolution.
     pub confirm_slices: NonZeroU32,
-    /// Benjamini–Hochberg level over the functions of the newest summary.
-    pub fdr: f64,
+    /// h: the CUSUM's threshold, in standard deviations of a slice's innovation.
+    pub cusum_threshold: f64,
+    /// k: the CUSUM's drift, in the same units (half the step it is quickest for).
+    pub cusum_drift: f64,
     /// Smallest change suspected, in percentage points of the profile.
     pub min_delta_points: f64,
     /// Smallest growth of the function's cost ratio suspected (docs/regressions.md): r ≥ 1 + this.
@@ -128,14 +133,20 @@ impl WatchSettings {
         if !(2..=1000).contains(&self.reference_slices) {
             return invalid("watch.reference_slices", "must be between 2 and 1000");
         }
-        if !(2..=1000).contains(&self.recent_slices) {
-            return invalid("watch.recent_slices", "must be between 2 and 1000");
+        if !(1..=1000).contains(&self.recent_slices) {
+            return invalid("watch.recent_slices", "must be between 1 and 1000");
+        }
+        if !(2..=1000).contains(&self.watched_slices) {
+            return invalid("watch.watched_slices", "must be between 2 and 1000");
         }
         if self.confirm_slices.get() > 1000 {
             return invalid("watch.confirm_slices", "must be between 1 and 1000");
         }
-        if !(self.fdr > 0.0 && self.fdr < 1.0) {
-            return invalid("watch.fdr", "must be above 0 and below 1");
+        if !(self.cusum_threshold > 0.0 && self.cusum_threshold <= 1000.0) {
+            return invalid("watch.cusum_threshold", "must be above 0 and at most 1000");
+        }
+        if !(self.cusum_drift >= 0.0 && self.cusum_drift <= 100.0) {
+            return invalid("watch.cusum_drift", "must be between 0 and 100");
         }
         if !(self.min_delta_points >= 0.0 && self.min_delta_points <= 100.0) {
             return invalid("watch.min_delta_points", "must be between 0 and 100");
@@ -146,12 +157,15 @@ impl WatchSettings {
         if self.settle_slices.get() > 1_000_000 {
             return invalid("watch.settle_slices", "must be between 1 and 1000000");
         }
-        // Settled sooner, the function would be tested against a before window reaching back
-        // over its change point: the same regression found again.
-        if self.settle_slices.get() < self.reference_slices.saturating_add(self.recent_slices) {
+        // Settled sooner, the function would be tested against a reference reaching back over
+        // its change point (confirmed at least recent + confirm slices after it): the same
+        // regression found again.
+        let floor = (self.reference_slices.saturating_add(self.watched_slices))
+            .saturating_sub(self.recent_slices.saturating_add(self.confirm_slices.get()));
+        if self.settle_slices.get() < floor {
             return invalid(
                 "watch.settle_slices",
-                "must be at least reference_slices + recent_slices",
+                "must be at least reference_slices + watched_slices - recent_slices - confirm_slices",
             );
         }
         Ok(())

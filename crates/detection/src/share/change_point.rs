@@ -1,15 +1,17 @@
-//! Deciding open events: the change point and the repeated test of a suspicion, the
-//! resolution of a confirmed regression.
+//! Deciding open events: a suspicion confirmed or gone by the sequential test, a confirmed
+//! regression resolved or settled.
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
-use super::two_windows::{windows, Family, Measured};
+use super::sequential::{watch, Layout, Step};
 use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent};
 
-/// Confirms a suspected `event` or lets it go, once `confirm_slices` slices came after it.
+/// Decides a suspected `event` at each slice after it (docs/regressions.md,
+/// "A sequential test"): confirmed when its CUSUM reached the threshold, its step has held
+/// `recent_slices + confirm_slices` rows, is big enough and holds now; gone when it is back,
+/// too small, or it waited `watched_slices` slices.
 pub(super) fn decide(
     index: &SeriesIndex<'_>,
-    family: &mut Family<'_>,
     event: &OpenEvent,
     settings: &DetectorSettings,
 ) -> Option<Change> {
@@ -19,20 +21,23 @@ pub(super) fn decide(
         .iter()
         .filter(|s| s.start > event.suspected_at)
         .count();
-    if later < settings.confirm_slices {
+    // The step must have held `recent + confirm` slices (below); waiting `confirm` slices after
+    // the suspicion as well would confirm a step suspected late later than that.
+    if later < 1 {
         return None;
     }
     let rows = index.rows();
     let column = index.column(&event.function);
     let selfs = index.selfs(column);
-    let from = index.first_row_from(event.first_recent);
-    let tested = change_point(index, selfs, from, settings.reference_slices).and_then(|cut| {
-        let cut_windows = windows(index, cut, settings.reference_slices, rows)?;
-        let measured = Measured::of(index, selfs, cut_windows.clone())?;
-        let finding = measured.finding(&event.function, index.start(cut)?)?;
-        Some((cut_windows, measured, finding))
-    });
-    let Some(((before, after), measured, finding)) = tested else {
+    let tested = Layout::of(rows, settings)
+        .and_then(|layout| watch(index, selfs, &layout, settings))
+        .and_then(|watched| {
+            let change = watched.change?;
+            let step = Step::at(index, &event.function, selfs, change, settings)?;
+            Some((watched, change, step))
+        });
+    let Some((watched, change, step)) = tested else {
+        let from = index.first_row_from(event.first_recent);
         let finding = untested(index, selfs, from, event);
         return Some(Change::WentAway {
             id: event.id,
@@ -40,61 +45,36 @@ pub(super) fn decide(
             finding,
         });
     };
-    let holds = measured.exceeds(settings);
-    let confirmed = holds && family.significant_with(&event.function, measured.p_value());
-    if !confirmed {
-        // A step still as big as an event's, not yet significant on the few slices after it
-        // (a doubled or empty slice near it costs the test a degree of freedom or two), is
-        // not a step that went away: it is decided again with the next slice, for at most
-        // `recent_slices` more (docs/regressions.md, "Empty and doubled slices").
-        if holds && later < settings.confirm_slices + settings.recent_slices {
-            return None;
-        }
-        return Some(Change::WentAway {
+    let big = step.big_enough(index, selfs, settings, watched.baseline(&step))
+        && watched.beyond_trend(step.finding.before_percent, settings);
+    let now = step.holds_now(index, selfs, settings, watched.baseline(&step));
+    let held = rows - change >= settings.recent_slices + settings.confirm_slices;
+    if big && now && held && watched.statistic >= settings.cusum_threshold {
+        let finding = step.finding;
+        let shifted_from = cost_shift(index, column, step.windows, finding.delta_percent);
+        let kind = match shifted_from {
+            Some(_) => EventKind::CostShift,
+            None => EventKind::Regression,
+        };
+        let version = version_change(history, finding.changed_at, settings.slices.slice_secs);
+        return Some(Change::Confirmed(Confirmation {
             id: event.id,
             at,
             finding,
+            kind,
+            shifted_from,
+            version,
+        }));
+    }
+    let waited = later > settings.watched_slices;
+    if !big || !now || waited {
+        return Some(Change::WentAway {
+            id: event.id,
+            at,
+            finding: step.finding,
         });
     }
-    let shifted_from = cost_shift(index, column, (before, after), finding.delta_percent);
-    let kind = match shifted_from {
-        Some(_) => EventKind::CostShift,
-        None => EventKind::Regression,
-    };
-    let version = version_change(history, finding.changed_at, settings.slices.slice_secs);
-    Some(Change::Confirmed(Confirmation {
-        id: event.id,
-        at,
-        finding,
-        kind,
-        shifted_from,
-        version,
-    }))
-}
-
-/// The row b ≥ `from` (`reference` rows before it, ≥ 2 from it on) maximizing the |t| of
-/// docs/api.md#how-sure-is-a-diff; ties: the earliest.
-pub(super) fn change_point(
-    index: &SeriesIndex<'_>,
-    selfs: &[u64],
-    from: usize,
-    reference: usize,
-) -> Option<usize> {
-    let rows = index.rows();
-    let mut best: Option<(usize, f64)> = None;
-    for cut in from.max(reference)..rows.saturating_sub(1) {
-        // t alone, without the interval's quantile: only the winner's interval is reported.
-        let t = windows(index, cut, reference, rows)
-            .and_then(|w| Measured::of(index, selfs, w))
-            .map_or(f64::NAN, |m| m.t());
-        if t.is_nan() {
-            continue;
-        }
-        if best.is_none_or(|(_, largest)| t.abs() > largest) {
-            best = Some((cut, t.abs()));
-        }
-    }
-    best.map(|(cut, _)| cut)
+    None
 }
 
 /// The finding of an event no change point could be tested for: the stored before%, the share
@@ -146,8 +126,8 @@ pub(super) fn resolution(
 /// Settles a confirmed `event` that `resolution` left open once the newest slice starts
 /// `settle_slices` slices (of `slice_secs`, counted in time, so slices without a profile count
 /// too) after its confirmation: from the next call on its function is free to be suspected,
-/// against the level it has had since (docs/regressions.md). Never before `reference + recent`
-/// slices: until then the test's before window would still reach back over the change point and
+/// against the level it has had since (docs/regressions.md). Never before `settle_floor()`
+/// slices: until then the reference window would still reach back over the change point and
 /// find the same regression again against a mix of the old and the new level.
 pub(super) fn settlement(
     index: &SeriesIndex<'_>,
@@ -156,10 +136,8 @@ pub(super) fn settlement(
 ) -> Option<Change> {
     let at = index.history().last()?.start;
     let since = event.confirmed_at?;
-    let windows = settings
-        .reference_slices
-        .saturating_add(settings.recent_slices);
-    let slices = i64::try_from(settings.settle_slices.max(windows)).unwrap_or(i64::MAX);
+    let floor = settings.settle_floor();
+    let slices = i64::try_from(settings.settle_slices.max(floor)).unwrap_or(i64::MAX);
     let after = slices.saturating_mul(settings.slices.slice_secs.secs());
     (at.saturating_sub(since) >= after).then_some(Change::Settled { id: event.id, at })
 }

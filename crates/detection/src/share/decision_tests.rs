@@ -160,35 +160,37 @@ fn a_confirmed_regression_resolves_when_each_of_the_last_three_slices_is_back() 
 #[test]
 fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
     let settings = DetectorSettings::default();
-    // 40 slices; a, b, c, d rise exactly from 1 % to 5 % at row 34 (start 10 200).
-    let history: Vec<SliceSummary> = (0..40)
+    // 46 slices; a, b, c rise exactly from 1 % to 5 % at row 34 (start 10 200) and stay; d
+    // rises there too and is back at 1 % from row 43 on.
+    let history: Vec<SliceSummary> = (0..46)
         .map(|k| {
             let x = if k < 34 { 10 } else { 50 };
-            slice(k, 1000, &[("a", x), ("b", x), ("c", x), ("d", x)])
+            let d = if (34..43).contains(&k) { 50 } else { 10 };
+            slice(k, 1000, &[("a", x), ("b", x), ("c", x), ("d", d)])
         })
         .collect();
-    let suspected = |id: i64, function: &str, suspected_at: i64, first_recent: i64| OpenEvent {
+    let suspected = |id: i64, function: &str, suspected_at: i64| OpenEvent {
         id,
         function: function.into(),
         state: EventState::Suspected,
         suspected_at,
-        first_recent,
-        changed_at: first_recent,
+        first_recent: 10_200,
+        changed_at: 10_200,
         before_percent: 1.0,
         confirmed_at: None,
     };
     let open = [
-        // c: suspected at the newest slice but one: 1 later slice < 3, not decided yet.
-        suspected(2, "c", 11_400, 9_900),
-        // d: due, but its first recent slice is the newest: no b has 2 slices, so it goes away.
-        suspected(7, "d", 10_800, 11_700),
-        // a: suspected at row 36 with first recent row 31; rows 37–39 came after.
-        suspected(3, "a", 10_800, 9_300),
+        // c: suspected at the newest slice: no slice after it yet, not decided.
+        suspected(2, "c", 13_500),
+        // d: back under before% + half its threshold in the last 3 slices: gone.
+        suspected(7, "d", 12_000),
+        // a: its step has held 12 ≥ 6 + 3 slices, its CUSUM far above the threshold.
+        suspected(3, "a", 11_400),
     ];
     let changes = examine(&history, &open, &settings);
     let [Change::Confirmed(Confirmation {
         id: 3,
-        at: 11_700,
+        at: 13_500,
         finding,
         kind: EventKind::Regression,
         shifted_from: None,
@@ -201,13 +203,12 @@ fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
     else {
         panic!("{changes:#?}");
     };
-    // Change point: row 34, the only b with both windows exact (t = +∞).
+    // The step starts at row 34; exact counts: 1 % before, 5 % after.
     assert_eq!((finding.changed_at, new.function.as_str()), (10_200, "b"));
-    // Untested: the stored before% 1, after% = 5 % over rows 39..: Δ 4 with p 1.
-    assert_eq!(
-        (gone.delta_percent, gone.p_value, gone.changed_at),
-        (4.0, 1.0, 11_700)
-    );
+    assert_eq!((finding.before_percent, finding.after_percent), (1.0, 5.0));
+    // d's step is measured to the newest slice: 9 slices at 5 % and 3 at 1 %, 4 % on average.
+    assert_eq!(gone.changed_at, 10_200);
+    assert!((gone.after_percent - 4.0).abs() < 1e-9, "{gone:?}");
 }
 
 #[test]
@@ -228,11 +229,13 @@ fn zero_totals_and_nan_settings_do_not_panic() {
         "{changes:?}"
     );
     let nan = DetectorSettings {
-        fdr: f64::NAN,
+        cusum_threshold: f64::NAN,
+        cusum_drift: f64::NAN,
         min_delta_points: f64::NAN,
         min_relative: f64::NAN,
         reference_slices: 0,
         recent_slices: 0,
+        watched_slices: 0,
         confirm_slices: 0,
         top_functions: 0,
         slices: Slices {

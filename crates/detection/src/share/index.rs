@@ -109,6 +109,11 @@ impl<'a> SeriesIndex<'a> {
         self.totals.len()
     }
 
+    /// The samples of slice `row`; None past the end.
+    pub(super) fn total(&self, row: usize) -> Option<u64> {
+        self.totals.get(row).copied()
+    }
+
     /// Start of slice `row`; None past the end.
     pub(super) fn start(&self, row: usize) -> Option<i64> {
         self.history.get(row).map(|s| s.start)

@@ -2,8 +2,10 @@
 //! changes out.
 
 mod change_point;
+mod cusum;
 mod explain;
 mod index;
+mod sequential;
 mod two_windows;
 
 use std::collections::HashSet;
@@ -15,7 +17,6 @@ pub use crate::model::{
     VersionChange,
 };
 use index::SeriesIndex;
-use two_windows::Family;
 
 /// Examines the newest summary of a series (the last of `history`, ascending by start).
 pub fn examine(
@@ -41,13 +42,12 @@ pub fn examine_beside(
         return Vec::new();
     };
     let index = SeriesIndex::new(history, settings.top_functions);
-    let mut family = Family::normal(&index, newest, settings);
     let mut events: Vec<&OpenEvent> = open.iter().collect();
     events.sort_by_key(|e| e.id);
     let mut changes: Vec<Change> = events
         .into_iter()
         .filter_map(|event| match event.state {
-            EventState::Suspected => change_point::decide(&index, &mut family, event, settings),
+            EventState::Suspected => change_point::decide(&index, event, settings),
             EventState::Confirmed => change_point::resolution(&index, event, settings)
                 .or_else(|| change_point::settlement(&index, event, settings)),
             EventState::WentAway | EventState::Resolved | EventState::Settled => None,
@@ -58,7 +58,7 @@ pub fn examine_beside(
         .map(|e| e.function.as_str())
         .chain(watched.iter().copied())
         .collect();
-    changes.extend(family.suspicions(&blocked, settings));
+    changes.extend(sequential::suspicions(&index, newest, &blocked, settings));
     changes
 }
 

@@ -27,6 +27,33 @@ pub(super) enum Draw {
     Minutes { minutes: usize, per_minute: u64 },
 }
 
+/// Slices in a day of five-minute slices: the period of a daily swing.
+pub(super) const DAY: usize = 288;
+
+/// A mix that wanders (SPEC §36): each function's log-multiplier an AR(1) process from slice to
+/// slice, zₖ = ρ·zₖ₋₁ + √(1 − ρ²)·σ·N(0,1), so that σ is each slice's deviation.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Wander {
+    pub(super) rho: f64,
+    pub(super) sigma: f64,
+}
+
+/// A daily swing (SPEC §36): `function`'s share times 1 + `amplitude`·sin(2π·(k + phase)/288),
+/// the others renormalized.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Swing {
+    pub(super) function: usize,
+    pub(super) amplitude: f64,
+}
+
+/// Bursts (SPEC §36): with probability `probability` a slice has one function, drawn uniformly,
+/// doing `factor` times its work.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Bursts {
+    pub(super) probability: f64,
+    pub(super) factor: f64,
+}
+
 /// A series' true profile over time: function names, base shares, steps and versions.
 #[derive(Debug, Clone)]
 pub(super) struct Model {
@@ -39,6 +66,18 @@ pub(super) struct Model {
     /// σ of the overdispersion of each mix (a slice's or a minute's), share × exp(σ·N(0,1)).
     pub(super) jitter: f64,
     pub(super) draw: Draw,
+    pub(super) wander: Option<Wander>,
+    pub(super) swings: Vec<Swing>,
+    /// Slice 0's place in the day, in slices, for the swings.
+    pub(super) phase: usize,
+    pub(super) bursts: Option<Bursts>,
+}
+
+/// One slice drawn: its summary and the counts of every function of the model, in its order.
+pub(super) struct Drawn {
+    pub(super) summary: SliceSummary,
+    pub(super) total: u64,
+    pub(super) counts: Vec<u64>,
 }
 
 impl Model {
@@ -54,6 +93,10 @@ impl Model {
             versions: vec![(0, "1.0.0")],
             jitter: 0.08,
             draw: Draw::Slice,
+            wander: None,
+            swings: Vec::new(),
+            phase: 0,
+            bursts: None,
         }
     }
 
@@ -85,6 +128,10 @@ impl Model {
                 minutes: 5,
                 per_minute: 1_000,
             },
+            wander: None,
+            swings: Vec::new(),
+            phase: 0,
+            bursts: None,
         }
     }
 
@@ -155,11 +202,57 @@ impl Model {
         shares
     }
 
-    /// Slice `k` drawn as `draw` says, the top 100 kept. `Draw::Slice`: a total of 16 000–24 000
-    /// samples, shares jittered and renormalized to their true sum, self counts binomial by the
-    /// normal approximation.
-    pub(super) fn slice(&self, rng: &mut SplitMix, k: usize) -> SliceSummary {
+    /// The true shares of slice `k` with the daily swings, renormalized to their sum: what a
+    /// slice's share is around (the oracle's level).
+    pub(super) fn expected(&self, k: usize) -> Vec<f64> {
         let truth = self.shares_at(k);
+        if self.swings.is_empty() {
+            return truth;
+        }
+        let mut swung = truth.clone();
+        let angle = 2.0 * std::f64::consts::PI * ((k + self.phase) % DAY) as f64 / DAY as f64;
+        for swing in &self.swings {
+            if let Some(share) = swung.get_mut(swing.function) {
+                *share *= 1.0 + swing.amplitude * angle.sin();
+            }
+        }
+        renormalized(swung, truth.iter().sum())
+    }
+
+    /// The slices `0..slices` of the series seeded `seed`, in order.
+    pub(super) fn series(&self, seed: u64, slices: usize) -> Vec<Drawn> {
+        let mut rng = SplitMix(seed);
+        let mut wander = vec![0.0; self.shares.len()];
+        if let Some(w) = self.wander {
+            // From the stationary distribution.
+            wander.iter_mut().for_each(|z| *z = w.sigma * rng.normal());
+        }
+        (0..slices)
+            .map(|k| self.slice(&mut rng, &mut wander, k))
+            .collect()
+    }
+
+    /// Slice `k` drawn as `draw` says, the top 100 kept, after the wander's state `wander`
+    /// (advanced here). `Draw::Slice`: a total of 16 000–24 000 samples, shares jittered and
+    /// renormalized to their true sum, self counts binomial by the normal approximation.
+    fn slice(&self, rng: &mut SplitMix, wander: &mut [f64], k: usize) -> Drawn {
+        let expected = self.expected(k);
+        let sum: f64 = expected.iter().sum();
+        let mut truth = expected;
+        if let Some(w) = self.wander {
+            let keep = (1.0 - w.rho * w.rho).sqrt() * w.sigma;
+            for (share, z) in truth.iter_mut().zip(wander.iter_mut()) {
+                *z = w.rho * *z + keep * rng.normal();
+                *share *= z.exp();
+            }
+        }
+        if let Some(b) = self.bursts {
+            if rng.uniform() < b.probability {
+                let i = ((rng.uniform() * truth.len() as f64) as usize).min(truth.len() - 1);
+                truth[i] *= b.factor;
+            }
+        }
+        let truth = renormalized(truth, sum);
         let (total, counts) = match self.draw {
             Draw::Slice => {
                 let total = (16_000.0 + 8_000.0 * rng.uniform()).floor();
@@ -190,14 +283,18 @@ impl Model {
         let stats = self
             .names
             .iter()
-            .zip(counts)
-            .map(|(name, count)| stat(name, count))
+            .zip(&counts)
+            .map(|(name, &count)| stat(name, count))
             .collect();
         let version = self.versions.iter().rev().find(|(from, _)| *from <= k);
         let versions = version
             .map(|(_, v)| vec![(*v).to_owned()])
             .unwrap_or_default();
-        SliceSummary::of(start(k), total, versions, stats, 100)
+        Drawn {
+            summary: SliceSummary::of(start(k), total, versions, stats, 100),
+            total,
+            counts,
+        }
     }
 
     /// `truth` jittered by `jitter` and renormalized to its sum, each clamped to [0, 1].
@@ -212,6 +309,15 @@ impl Model {
             .map(|p| (p * scale).clamp(0.0, 1.0))
             .collect()
     }
+}
+
+/// `shares` scaled to sum to `sum`, each clamped to [0, 1].
+fn renormalized(shares: Vec<f64>, sum: f64) -> Vec<f64> {
+    let scale = sum / shares.iter().sum::<f64>().max(f64::MIN_POSITIVE);
+    shares
+        .into_iter()
+        .map(|p| (p * scale).clamp(0.0, 1.0))
+        .collect()
 }
 
 /// `n` samples spread over `shares` (their rest, 1 − Σ, to functions never kept) as a chain of

@@ -6,7 +6,7 @@ use std::ops::Deref;
 use pf_model::trend::SliceSummary;
 
 use super::examine;
-use super::simulation::{Model, SplitMix};
+use super::simulation::Model;
 use crate::model::{Change, Confirmation, DetectorSettings, Finding};
 use crate::test_events::OpenEvents;
 
@@ -93,19 +93,24 @@ pub(in crate::share) fn run_after(
     slices: usize,
     settings: &DetectorSettings,
 ) -> Store {
-    let mut rng = SplitMix(seed);
+    let drawn = model.series(seed, warm_up + slices);
+    let summaries: Vec<SliceSummary> = drawn.into_iter().map(|d| d.summary).collect();
+    watch_slices(&summaries, warm_up, settings)
+}
+
+/// Runs the detector after each of `slices` from `warm_up` on, with the last
+/// `history_slices()` of them as its history, as the caller would.
+pub(in crate::share) fn watch_slices(
+    slices: &[SliceSummary],
+    warm_up: usize,
+    settings: &DetectorSettings,
+) -> Store {
     let keep = settings.history_slices();
-    let mut history: Vec<SliceSummary> = Vec::with_capacity(keep + 1);
     let mut store = Store::default();
-    for k in 0..warm_up + slices {
-        history.push(model.slice(&mut rng, k));
-        if history.len() > keep {
-            history.remove(0);
-        }
-        if k >= warm_up {
-            let changes = examine(&history, &store.open, settings);
-            store.apply(k, changes);
-        }
+    for k in warm_up..slices.len() {
+        let history = &slices[(k + 1).saturating_sub(keep)..=k];
+        let changes = examine(history, &store.open, settings);
+        store.apply(k, changes);
     }
     store
 }

@@ -3,7 +3,6 @@
 use pf_model::significance::{delta, share};
 use pf_model::trend::{KeptFunction, SliceSummary};
 
-use super::change_point::change_point;
 use super::index::SeriesIndex;
 use super::*;
 
@@ -61,10 +60,12 @@ pub(super) fn event(id: i64, function: &str, state: EventState, suspected_at: i6
 }
 
 #[test]
-fn settings_default_to_the_documented_values_and_ask_for_54_slices() {
+fn settings_default_to_the_documented_values_and_ask_for_118_slices() {
     let s = DetectorSettings::default();
-    // 24 reference + 3·6 recent + 2·3 confirm after a deploy's change point + a margin of 6.
-    assert_eq!(s.history_slices(), 54);
+    // 96 reference + 16 watched + a margin of 6 recent.
+    assert_eq!(s.history_slices(), 118);
+    // A settled function's reference lies after its change point: 96 + 16 − (6 + 3).
+    assert_eq!(s.settle_floor(), 103);
     // max(1, rise to r = 1.2): from 3 %, 100·(1.2·0.03/1.006 − 0.03) = 0.58 → 1; from 10 %,
     // 100·(0.12/1.02 − 0.1) = 1.7647 (docs/regressions.md; the old 0.2 × 10 = 2 for shares alone).
     assert_eq!(s.threshold(3.0), 1.0);
@@ -99,12 +100,18 @@ fn an_empty_history_gives_no_change() {
 #[test]
 fn fewer_slices_than_the_test_needs_suspect_nothing() {
     let settings = DetectorSettings::default();
-    // "a" goes from 0 to 50 % in the last six slices: certain, but 29 < 24 + 6 slices.
+    // "a" goes from 0 to 50 % at row 24: a short history is tested with 24 reference rows at
+    // least, so 24 rows suspect nothing and 30 (six watched) suspect it at row 24.
     let history = series(30, 24, &[("a", 0, 500)]);
-    assert_eq!(examine(&history[1..], &[], &settings), []);
+    assert_eq!(examine(&history[..24], &[], &settings), []);
+    let changes = examine(&history, &[], &settings);
+    assert_eq!(suspected_functions(&changes), ["a"]);
+    let Some(Change::Suspected { finding, .. }) = changes.first() else {
+        panic!("{changes:?}");
+    };
     assert_eq!(
-        suspected_functions(&examine(&history, &[], &settings)),
-        ["a"]
+        (finding.changed_at, finding.before_percent),
+        (24 * 300, 0.0)
     );
 }
 
@@ -246,36 +253,4 @@ fn an_absent_function_counts_zero_below_the_top_and_the_smallest_kept_at_it() {
         suspected_functions(&examine(&kept_two, &[], &settings)),
         ["x"]
     );
-}
-
-#[test]
-fn the_change_point_is_the_one_with_the_largest_absolute_t() {
-    // Totals 100, two reference slices, candidates from row 2 (by hand, the formulas of
-    // docs/api.md#how-sure-is-a-diff):
-    // b=2: [10,10] vs [10,30,30,30]: Δ 15, v_a = 4/3·300/400² = 0.0025, se 5, t = 3.
-    // b=3: [10,10] vs [30,30,30]: Δ 20, both variances 0, t = +∞.
-    // b=4: [10,30] vs [30,30]: Δ 10, v_b = 2·200/200² = 0.01, se 10, t = 1.
-    let rows = |selfs: &[u64]| -> Vec<SliceSummary> {
-        (0..selfs.len())
-            .map(|k| slice(k, 100, &[("a", selfs[k])]))
-            .collect()
-    };
-    let step = rows(&[10, 10, 10, 30, 30, 30]);
-    let index = SeriesIndex::new(&step, 100);
-    let selfs = index.selfs(index.column("a"));
-    assert_eq!(change_point(&index, selfs, 2, 2), Some(3));
-    // A drop counts by |t|: [30,30] vs [10,10,10] is −∞ at b=3.
-    let drop = rows(&[30, 30, 30, 10, 10, 10]);
-    let index = SeriesIndex::new(&drop, 100);
-    assert_eq!(
-        change_point(&index, index.selfs(index.column("a")), 2, 2),
-        Some(3)
-    );
-    // Flat: every t is 0, so the earliest candidate wins; none without 2 reference slices.
-    let flat = rows(&[10; 6]);
-    let index = SeriesIndex::new(&flat, 100);
-    let selfs = index.selfs(index.column("a"));
-    assert_eq!(change_point(&index, selfs, 0, 2), Some(2));
-    assert_eq!(change_point(&index, selfs, 5, 2), None);
-    assert_eq!(change_point(&index, selfs, 0, 9), None);
 }

@@ -1,0 +1,457 @@
+//! The statistics of the sequential test (docs/regressions.md, "A sequential test"), pure: a
+//! reference window's level, noise and lag-one correlation estimated robustly from the series
+//! itself, whether its level moves (a quadratic's slope or bend), the watched slices
+//! standardized by them, Page's upward CUSUM with where its run began, the step's change point
+//! and the step beside a smooth curve. Inputs are plain slices of shares (fractions).
+
+/// Winsorizing bound of the reference, in robust standard deviations from its median.
+const WINSOR: f64 = 3.0;
+/// Each standardized score is clipped to ±this: one slice (a burst, a doubled profile) moves
+/// the CUSUM by at most `CLIP − k`.
+pub(super) const CLIP: f64 = 4.0;
+/// The lag-one correlation used is clamped to [RHO_MIN, RHO_MAX] (ρ near 1 would whiten a step
+/// away), and taken as 0 unless |ρ| > 2/√n: a reference of n slices estimates ρ to about ±1/√n,
+/// and whitening by a ρ that is only noise costs a step up to that share of its size.
+const RHO_MIN: f64 = -0.3;
+const RHO_MAX: f64 = 0.9;
+/// Median absolute deviation to σ for the normal: 1/Φ⁻¹(3/4).
+const MAD_TO_SD: f64 = 1.482_602_218_505_602;
+
+/// What a reference window says of one function's share: its level, the lag-one correlation
+/// of its wobble, the standard deviation of what is new in each slice (the innovation), and
+/// whether the level moves (a slope or a bend over hours: a daily swing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Reference {
+    /// μ: the mean of the shares winsorized at median ± 3 robust σ.
+    pub(super) level: f64,
+    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
+    /// a positive one raised by `RHO_MARGIN`/√n, clamped to [−0.3, 0.9].
+    pub(super) rho: f64,
+    /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
+    /// residuals rᵢ = xᵢ − μ, at least `floor`.
+    pub(super) scale: f64,
+    /// Whether a quadratic through the reference has a slope or a bend beyond `MOVING_T` of its
+    /// standard error ([`bend_t`]): then a step must also stand out beside a curve
+    /// ([`step_beside_curve`]).
+    pub(super) moving: bool,
+}
+
+/// A reference's level moves when the slope or the bend of a quadratic through it is beyond
+/// this many standard errors (their long-run deviation: a wobble's slow swings are not taken for
+/// a trend). Low, so that a daily swing's trough, where the slope is nil and the bend small,
+/// is caught: about 1 flat reference in 10 is taken for moving, which costs a step there only
+/// the guard's margin (`GUARD_Z`).
+const MOVING_T: f64 = 2.0;
+/// A positive correlation is taken this many of its standard errors (1/√n) above its estimate:
+/// whitening by too small a ρ (a wandering mix's ρ̂ from 96 slices is ±0.07) leaves the sums
+/// the CUSUM adds up with more variance than it assumes ((1 − ρ̂)/(1 − ρ) in sd), so the upper
+/// end of its 99.9 % one-sided interval.
+const RHO_MARGIN: f64 = 3.0;
+
+/// The median of `values` (not empty; NaN when empty), by selection on a copy: O(n).
+pub(super) fn median(values: &[f64]) -> f64 {
+    let mut copy = values.to_vec();
+    let n = copy.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let (below, &mut middle, _) = copy.select_nth_unstable_by(n / 2, f64::total_cmp);
+    match n % 2 {
+        1 => middle,
+        // The lower middle is the largest of the half below.
+        _ => 0.5 * (below.iter().copied().fold(f64::NEG_INFINITY, f64::max) + middle),
+    }
+}
+
+/// MAD·1.4826: the median absolute deviation from `center`, scaled to σ for the normal.
+pub(super) fn mad_sd(values: &[f64], center: f64) -> f64 {
+    let deviations: Vec<f64> = values.iter().map(|v| (v - center).abs()).collect();
+    MAD_TO_SD * median(&deviations)
+}
+
+/// ρ = Σ rᵢ·rᵢ₋₁ / Σ rᵢ²: the lag-one autocorrelation of residuals `r`; 0 when they are all 0.
+pub(super) fn lag_one_autocorrelation(r: &[f64]) -> f64 {
+    let energy: f64 = r.iter().map(|x| x * x).sum();
+    if energy <= 0.0 {
+        return 0.0;
+    }
+    let lagged: f64 = r.windows(2).map(|w| w[0] * w[1]).sum();
+    lagged / energy
+}
+
+/// (ρ, σₑ) of residuals `r` with `spent` degrees of freedom spent on their fit, σₑ at least
+/// `floor`: the correlation as [`Reference::rho`] describes, the innovations' deviation.
+fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
+    let n = r.len();
+    // Residuals that are rounding alone (a constant share) have no correlation to speak of.
+    let energy: f64 = r.iter().map(|x| x * x).sum::<f64>() / n as f64;
+    let rho = match energy.sqrt() > 1e-6 * floor {
+        true => lag_one_autocorrelation(r),
+        false => 0.0,
+    };
+    // A correlation that is there (beyond 2/√n) is taken at the upper end of its interval.
+    let bar = 1.0 / (n as f64).sqrt();
+    let rho = match rho / bar {
+        z if z > 2.0 => rho + RHO_MARGIN * bar,
+        z if z < -2.0 => rho,
+        _ => 0.0,
+    }
+    .clamp(RHO_MIN, RHO_MAX);
+    let innovations: f64 = r.windows(2).map(|w| (w[1] - rho * w[0]).powi(2)).sum();
+    // n − 1 innovations, the fit's degrees of freedom spent (ρ's is not worth a slice).
+    let free = (n - 1).saturating_sub(spent).max(1);
+    let scale = (innovations / free as f64).sqrt().max(floor);
+    (rho, scale)
+}
+
+impl Reference {
+    /// The reference of `points` (row, share) in row order, at least 4, its scale at least
+    /// `floor` (the sampling noise alone); None with fewer than 4.
+    pub(super) fn estimate(points: &[(f64, f64)], floor: f64) -> Option<Self> {
+        let n = points.len();
+        if n < 4 {
+            return None;
+        }
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let middle = median(&shares);
+        let spread = mad_sd(&shares, middle).max(floor);
+        let (low, high) = (middle - WINSOR * spread, middle + WINSOR * spread);
+        let clipped: Vec<f64> = shares.iter().map(|x| x.clamp(low, high)).collect();
+        let level = clipped.iter().sum::<f64>() / n as f64;
+        let residuals: Vec<f64> = clipped.iter().map(|x| x - level).collect();
+        let (rho, scale) = wobble(&residuals, 1, floor);
+        // Too few slices for a curve and its residuals to say anything: taken as still.
+        let winsorized: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(clipped).collect();
+        let moving = n >= 16 && bend_t(&winsorized, floor) > MOVING_T;
+        Some(Reference {
+            level,
+            rho,
+            scale,
+            moving,
+        })
+    }
+
+    /// zᵢ = clip(((xᵢ − μ) − ρ·(xᵢ₋₁ − μ)) / σₑ, ±CLIP): the standardized innovation of share
+    /// `x` after share `previous`.
+    pub(super) fn score(&self, x: f64, previous: f64) -> f64 {
+        let innovation = (x - self.level) - self.rho * (previous - self.level);
+        (innovation / self.scale).clamp(-CLIP, CLIP)
+    }
+}
+
+/// Solves the normal equations `a·β = b` (k ≤ 4 unknowns) by Gaussian elimination with
+/// partial pivoting; None when singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let k = b.len();
+    for col in 0..k {
+        let pivot = (col..k).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, target) in lower.iter_mut().enumerate() {
+            let f = target[col] / pivot_row[col];
+            for (t, p) in target.iter_mut().zip(pivot_row).skip(col) {
+                *t -= f * p;
+            }
+            b[col + 1 + offset] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; k];
+    for row in (0..k).rev() {
+        let sum: f64 = (row + 1..k).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - sum) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Least squares of `points` (row, share) on the regressors `of(row)` (K of them): the
+/// coefficients, the diagonal of (XᵀX)⁻¹ and the residuals in row order. None when singular.
+fn fit<const K: usize>(
+    points: &[(f64, f64)],
+    of: impl Fn(f64) -> [f64; K],
+) -> Option<([f64; K], [f64; K], Vec<f64>)> {
+    let mut a = vec![vec![0.0; K]; K];
+    let mut b = vec![0.0; K];
+    for &(t, x) in points {
+        let r = of(t);
+        for i in 0..K {
+            b[i] += r[i] * x;
+            for j in 0..K {
+                a[i][j] += r[i] * r[j];
+            }
+        }
+    }
+    let beta = solve(a.clone(), b)?;
+    let mut inverse = [0.0; K];
+    for (i, slot) in inverse.iter_mut().enumerate() {
+        let mut unit = vec![0.0; K];
+        unit[i] = 1.0;
+        *slot = solve(a.clone(), unit)?[i].max(0.0);
+    }
+    let residuals = points
+        .iter()
+        .map(|&(t, x)| x - of(t).iter().zip(&beta).map(|(r, c)| r * c).sum::<f64>())
+        .collect();
+    let mut coefficients = [0.0; K];
+    coefficients.copy_from_slice(&beta);
+    Some((coefficients, inverse, residuals))
+}
+
+/// u = (t − center)/width over `points`: the centered, scaled row.
+fn scaled(points: &[(f64, f64)]) -> (f64, f64) {
+    let n = points.len() as f64;
+    let center = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let width = points
+        .iter()
+        .map(|p| (p.0 - center).abs())
+        .fold(1.0, f64::max);
+    (center, width)
+}
+
+/// The largest |t| of the slope and the bend of a quadratic a + b·u + c·u² through `points`,
+/// their errors from the residuals' long-run deviation σₑ/(1 − ρ).
+pub(super) fn bend_t(points: &[(f64, f64)], floor: f64) -> f64 {
+    let (center, width) = scaled(points);
+    let Some((beta, inverse, residuals)) = fit(points, |t| {
+        let u = (t - center) / width;
+        [1.0, u, u * u]
+    }) else {
+        return 0.0;
+    };
+    let (rho, scale) = wobble(&residuals, 3, floor);
+    let long_run = scale / (1.0 - rho);
+    let t = |i: usize| beta[i].abs() / (long_run * inverse[i].sqrt()).max(1e-12);
+    t(1).max(t(2))
+}
+
+/// The step δ at row `cut` of `points` (row, share) fitted beside a smooth level a + b·u + c·u²,
+/// with its standard error from the residuals' long-run deviation: (δ, se). A bend over hours
+/// (a daily swing) goes into the curve; a step does not.
+pub(super) fn step_beside_curve(points: &[(f64, f64)], cut: f64, floor: f64) -> Option<(f64, f64)> {
+    let (center, width) = scaled(points);
+    let (beta, inverse, residuals) = fit(points, |t| {
+        let u = (t - center) / width;
+        [1.0, u, u * u, if t >= cut { 1.0 } else { 0.0 }]
+    })?;
+    let (rho, scale) = wobble(&residuals, 4, floor);
+    Some((beta[3], scale / (1.0 - rho) * inverse[3].sqrt()))
+}
+
+/// Whether `(t, x, after)` points fit two levels (the mean of those before, of those after)
+/// with a smaller residual sum of squares than the least-squares line x = a + b·t: a step
+/// rather than a climb. False without at least 2 points on each side.
+pub(super) fn step_fits_better(points: &[(f64, f64, bool)]) -> bool {
+    let side = |after: bool| -> Vec<f64> {
+        points
+            .iter()
+            .filter(|p| p.2 == after)
+            .map(|p| p.1)
+            .collect()
+    };
+    let (before, after) = (side(false), side(true));
+    if before.len() < 2 || after.len() < 2 {
+        return false;
+    }
+    let within = |xs: &[f64]| {
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>()
+    };
+    let step = within(&before) + within(&after);
+    let n = points.len() as f64;
+    let (mean_t, mean_x) = (
+        points.iter().map(|p| p.0).sum::<f64>() / n,
+        points.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let (mut stt, mut stx) = (0.0, 0.0);
+    for &(t, x, _) in points {
+        stt += (t - mean_t).powi(2);
+        stx += (t - mean_t) * (x - mean_x);
+    }
+    let slope = if stt > 0.0 { stx / stt } else { 0.0 };
+    let line: f64 = points
+        .iter()
+        .map(|&(t, x, _)| (x - mean_x - slope * (t - mean_t)).powi(2))
+        .sum();
+    step < line
+}
+
+/// Page's upward CUSUM after the last of `scores`: Sₙ = max(0, Sₙ₋₁ + zₙ − k) from S = 0
+/// before the first, with the index its current run began at (the score after its last 0;
+/// `scores.len()` when Sₙ = 0).
+pub(super) fn cusum(scores: &[f64], k: f64) -> (f64, usize) {
+    let mut s = 0.0_f64;
+    let mut start = 0;
+    for (i, z) in scores.iter().enumerate() {
+        let next = s + z - k;
+        if next <= 0.0 {
+            s = 0.0;
+            start = i + 1;
+        } else {
+            s = next;
+        }
+    }
+    (s, start)
+}
+
+/// The j in `from..residuals.len()` maximizing (Σ_{i≥j} rᵢ)² / (n − j) with Σ > 0: where a step
+/// up from the known level most likely began (the likelihood ratio of a step of unknown size
+/// with Gaussian noise). Ties: the earliest; None when no suffix sums above 0.
+pub(super) fn step_start(residuals: &[f64], from: usize) -> Option<usize> {
+    let n = residuals.len();
+    let mut best: Option<(usize, f64)> = None;
+    let mut sum = 0.0;
+    for j in (from..n).rev() {
+        sum += residuals[j];
+        if sum <= 0.0 {
+            continue;
+        }
+        let ratio = sum * sum / (n - j) as f64;
+        if best.is_none_or(|(_, b)| ratio >= b) {
+            best = Some((j, ratio));
+        }
+    }
+    best.map(|(j, _)| j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_and_the_mad_are_the_textbooks() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        // |x − 2| = 1, 1, 0, 2, 7 → median 1 → 1.4826.
+        let sd = mad_sd(&[1.0, 3.0, 2.0, 4.0, 9.0], 2.0);
+        assert!((sd - MAD_TO_SD).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_reference_of_an_alternating_series_is_its_level_and_a_negative_correlation() {
+        // 0.1, 0.3, 0.1, 0.3, … (8): median 0.2, MAD 0.1 → σ 0.148, nothing clipped; μ 0.2,
+        // r = ∓0.1, ρ = Σ(−0.01)·7 / (8·0.01) = −0.875 (beyond 2/√8) → clamped −0.3; innovations
+        // r_i + 0.3·r_{i−1} = ±0.07, Σ 7·0.0049 / 6 → σₑ = 0.0756.
+        let x: Vec<(f64, f64)> = (0..8).map(|i| (i as f64, [0.1, 0.3][i % 2])).collect();
+        let r = Reference::estimate(&x, 0.0).unwrap();
+        assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
+        assert_eq!(r.rho, RHO_MIN);
+        assert!(
+            (r.scale - (7.0 * 0.0049_f64 / 6.0).sqrt()).abs() < 1e-12,
+            "{r:?}"
+        );
+        // A burst is winsorized: one 0.9 among 0.2s leaves the level at 0.2 + (3σ clip)/n.
+        let mut burst = vec![0.2, 0.21, 0.19, 0.2, 0.21, 0.19, 0.2, 0.2];
+        burst[3] = 0.9;
+        let burst: Vec<(f64, f64)> = burst
+            .into_iter()
+            .enumerate()
+            .map(|(i, x)| (i as f64, x))
+            .collect();
+        let r = Reference::estimate(&burst, 0.0).unwrap();
+        assert!(r.level < 0.21, "{r:?}");
+        assert_eq!(Reference::estimate(&x[..3], 0.0), None);
+        // A constant series has the floor for scale.
+        let six: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, 0.5)).collect();
+        let flat = Reference::estimate(&six, 0.01).unwrap();
+        assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
+        assert!(!flat.moving);
+    }
+
+    #[test]
+    fn the_normal_equations_are_solved_and_a_singular_system_is_none() {
+        // 2x + y = 5, x + 3y = 10 → x = 1, y = 3.
+        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![5.0, 10.0]).unwrap();
+        assert!(
+            (x[0] - 1.0).abs() < 1e-12 && (x[1] - 3.0).abs() < 1e-12,
+            "{x:?}"
+        );
+        assert_eq!(
+            solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]),
+            None
+        );
+    }
+
+    #[test]
+    fn a_step_beside_a_curve_is_its_own_size_and_a_curve_alone_has_none() {
+        // x = 0.2 + 0.001·t − 0.00002·t² over 40 rows, + 0.05 from row 30: the quadratic and the
+        // step fit exactly, δ = 0.05; the residuals are 0, so the error is the floor's.
+        let curve = |t: f64| 0.2 + 0.001 * t - 0.000_02 * t * t;
+        let stepped: Vec<(f64, f64)> = (0..40)
+            .map(|t| t as f64)
+            .map(|t| (t, curve(t) + if t >= 30.0 { 0.05 } else { 0.0 }))
+            .collect();
+        let (delta, error) = step_beside_curve(&stepped, 30.0, 0.001).unwrap();
+        assert!((delta - 0.05).abs() < 1e-9, "{delta}");
+        assert!(error > 0.0 && error < 0.001, "{error}");
+        let smooth: Vec<(f64, f64)> = (0..40).map(|t| (t as f64, curve(t as f64))).collect();
+        let (delta, _) = step_beside_curve(&smooth, 30.0, 0.001).unwrap();
+        assert!(delta.abs() < 1e-9, "{delta}");
+    }
+
+    #[test]
+    fn a_bend_is_seen_beyond_its_noise_and_noise_alone_is_not_a_bend() {
+        // ±0.01 alternating (ρ −1, clamped −0.3) around a flat 0.2: no slope, no bend.
+        let flat: Vec<(f64, f64)> = (0..96)
+            .map(|t| (t as f64, 0.2 + [0.01, -0.01][t % 2]))
+            .collect();
+        assert!(bend_t(&flat, 0.001) < 1.0, "{}", bend_t(&flat, 0.001));
+        // The same noise on a parabola rising 6 points from its middle to each end.
+        let bent: Vec<(f64, f64)> = flat
+            .iter()
+            .map(|&(t, x)| (t, x + 0.06 * ((t - 47.5) / 47.5).powi(2)))
+            .collect();
+        assert!(bend_t(&bent, 0.001) > 10.0, "{}", bend_t(&bent, 0.001));
+        let reference = Reference::estimate(&bent, 0.001).unwrap();
+        assert!(reference.moving);
+        assert!(!Reference::estimate(&flat, 0.001).unwrap().moving);
+    }
+
+    #[test]
+    fn a_positive_correlation_is_taken_at_the_upper_end_of_its_interval() {
+        // Runs of four: +, +, +, +, −, −, −, −, … (n 96): ρ̂ = (Σ rᵢrᵢ₋₁)/Σr² = (96 − 1 − 2·23)/96
+        // = 49/96 (23 sign changes), beyond 2/√96, used as 49/96 + 3/√96.
+        let r: Vec<f64> = (0..96)
+            .map(|i| if (i / 4) % 2 == 0 { 0.01 } else { -0.01 })
+            .collect();
+        let (rho, _) = wobble(&r, 1, 0.0);
+        let expected = 49.0 / 96.0 + 3.0 / 96f64.sqrt();
+        assert!((rho - expected).abs() < 1e-12, "{rho} {expected}");
+    }
+
+    #[test]
+    fn a_step_fits_two_levels_better_than_a_line_and_a_climb_does_not() {
+        let at = |xs: &[f64], cut: usize| -> Vec<(f64, f64, bool)> {
+            xs.iter()
+                .enumerate()
+                .map(|(i, &x)| (i as f64, x, i >= cut))
+                .collect()
+        };
+        // 0, 0, 0, 1, 1, 1: two levels fit exactly (RSS 0); the line leaves 0.343.
+        assert!(step_fits_better(&at(&[0.0, 0.0, 0.0, 1.0, 1.0, 1.0], 3)));
+        // 0, 1, 2, 3, 4, 5: the line fits exactly; two levels leave 2 + 2.
+        assert!(!step_fits_better(&at(&[0.0, 1.0, 2.0, 3.0, 4.0, 5.0], 3)));
+        assert!(!step_fits_better(&at(&[0.0, 0.0, 1.0], 2)));
+    }
+
+    #[test]
+    fn the_cusum_is_pages_with_the_start_of_its_run() {
+        // k = 1: 0.5 → 0 (start 1), 3 → 2, 2 → 3, 0 → 2, 4 (clipped by the caller) → 5.
+        assert_eq!(cusum(&[0.5, 3.0, 2.0, 0.0, 4.0], 1.0), (5.0, 1));
+        assert_eq!(cusum(&[3.0, -5.0], 1.0), (0.0, 2));
+        assert_eq!(cusum(&[], 1.0), (0.0, 0));
+    }
+
+    #[test]
+    fn the_step_starts_where_the_suffix_sum_squared_over_its_length_is_largest() {
+        // 0, 0, 0, 2, 2, 2: from 3 on (Σ 6)²/3 = 12; from 2 on 36/4 = 9.
+        assert_eq!(step_start(&[0.0, 0.0, 0.0, 2.0, 2.0, 2.0], 0), Some(3));
+        // A noisy slice before it still loses: −0.5 then 2, 2: (4)²/2 = 8 > (3.5)²/3 = 4.08.
+        assert_eq!(step_start(&[-0.5, 2.0, 2.0], 0), Some(1));
+        assert_eq!(step_start(&[-1.0, -1.0], 0), None);
+        assert_eq!(step_start(&[3.0, 1.0], 1), Some(1));
+    }
+}

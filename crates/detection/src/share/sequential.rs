@@ -1,0 +1,294 @@
+//! The sequential test of one series (docs/regressions.md, "A sequential test"): each function's
+//! reference window and watched slices laid out on the series' rows, its CUSUM at the newest
+//! slice, the step it reports, and the new suspicions of a call.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pf_model::trend::SliceSummary;
+
+use super::cusum::{cusum, median, step_beside_curve, step_fits_better, step_start, Reference};
+use super::index::SeriesIndex;
+use super::two_windows::{windows, Measured};
+use crate::model::{Change, DetectorSettings, Finding};
+
+/// The rows of a call: the reference window, then the watched rows through the newest.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Layout {
+    pub(super) reference: Range<usize>,
+    pub(super) watched: Range<usize>,
+}
+
+impl Layout {
+    /// The last `watched_slices` rows after the `reference_slices` before them; a history too
+    /// short for both (a new series, a start-up backfill) keeps `before_slices()` rows of
+    /// reference at least, watching fewer rows. None without
+    /// that and one watched row.
+    pub(super) fn of(rows: usize, settings: &DetectorSettings) -> Option<Self> {
+        let least = settings.before_slices().max(4);
+        let start = rows.saturating_sub(settings.watched_slices).max(least);
+        let reference = start.saturating_sub(settings.reference_slices)..start;
+        (start < rows).then_some(Layout {
+            reference,
+            watched: start..rows,
+        })
+    }
+}
+
+/// Where a reference's level moves, a step must stand out beside a smooth curve (a quadratic
+/// through the reference and the watched rows) by this many standard errors: a daily swing's
+/// trough bends more than a quadratic, and its ±30 % is as much as the steps sought.
+const GUARD_Z: f64 = 4.0;
+
+/// One function's test at the newest row.
+#[derive(Debug, Clone)]
+pub(super) struct Watched {
+    /// Sₙ: the CUSUM of its standardized innovations over the watched rows.
+    pub(super) statistic: f64,
+    /// The row its step most likely began at (None: no watched row above its level).
+    pub(super) change: Option<usize>,
+    /// The mean of the step's shares less the reference's level (a fraction); where the level
+    /// moves, at most the step beside a curve, and 0 when that step is not `GUARD_Z` standard
+    /// errors clear (`watch`).
+    pub(super) excess: f64,
+    /// The reference's level (a fraction) when it is still (not `Reference::moving`).
+    pub(super) still: Option<f64>,
+}
+
+impl Watched {
+    /// What a step's size is measured from, in percent: the reference's level where it is still
+    /// (96 slices estimate it better than the step's before window of 24), else the before
+    /// window's share (the finding's before%).
+    pub(super) fn baseline(&self, step: &Step) -> f64 {
+        self.still
+            .map_or(step.finding.before_percent, |level| 100.0 * level)
+    }
+
+    /// Whether the step is also big enough against the reference's level
+    /// (`DetectorSettings::threshold` of its before%) and, where that level moves, beside a
+    /// curve through it: a level that climbs (a daily swing) leaves its before window behind,
+    /// not a curve.
+    pub(super) fn beyond_trend(&self, before_percent: f64, settings: &DetectorSettings) -> bool {
+        100.0 * self.excess >= settings.threshold(before_percent)
+    }
+}
+
+/// The share of row `row` of `selfs`; None for a row with no samples or a deploy's mixed row
+/// (neither before nor after a deploy: docs/regressions.md, "Empty and doubled slices").
+fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
+    let total = index.total(row)?;
+    let count = *selfs.get(row)?;
+    (total > 0 && !index.mixed(row)).then(|| count as f64 / total as f64)
+}
+
+/// The test of the function whose self samples per row are `selfs`.
+pub(super) fn watch(
+    index: &SeriesIndex<'_>,
+    selfs: &[u64],
+    layout: &Layout,
+    settings: &DetectorSettings,
+) -> Option<Watched> {
+    let reference_rows: Vec<(usize, f64)> = layout
+        .reference
+        .clone()
+        .filter_map(|row| Some((row, share(index, selfs, row)?)))
+        .collect();
+    let points: Vec<(f64, f64)> = reference_rows
+        .iter()
+        .map(|&(row, x)| (row as f64, x))
+        .collect();
+    let totals: u64 = reference_rows
+        .iter()
+        .filter_map(|&(row, _)| index.total(row))
+        .sum();
+    // The sampling noise alone: a binomial share of the mean slice's total.
+    let count = points.len().max(1) as f64;
+    let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
+    let mean_total = totals as f64 / count;
+    let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
+        .sqrt()
+        .max(1e-6);
+    let reference = Reference::estimate(&points, floor)?;
+    let mut previous = points.last().map_or(reference.level, |p| p.1);
+    let mut rows = Vec::with_capacity(layout.watched.len());
+    let mut scores = Vec::with_capacity(layout.watched.len());
+    let mut residuals = Vec::with_capacity(layout.watched.len());
+    for row in layout.watched.clone() {
+        let Some(x) = share(index, selfs, row) else {
+            continue;
+        };
+        scores.push(reference.score(x, previous));
+        residuals.push(x - reference.level);
+        rows.push(row);
+        previous = x;
+    }
+    let (statistic, _) = cusum(&scores, settings.cusum_drift);
+    let start = step_start(&residuals, 0);
+    // How far the step's rows are above the reference's level, on average; where the level
+    // moves, no further than the step stands out beside a curve through the reference and the
+    // watched rows, and nothing unless it stands out by `GUARD_Z` standard errors.
+    let above = start.map(|i| residuals[i..].iter().sum::<f64>() / (residuals.len() - i) as f64);
+    let excess = match (above, start.and_then(|i| rows.get(i))) {
+        (Some(above), Some(&first)) if reference.moving => {
+            let mut all = points;
+            all.extend(
+                rows.iter()
+                    .zip(&residuals)
+                    .map(|(&row, r)| (row as f64, r + reference.level)),
+            );
+            match step_beside_curve(&all, first as f64, floor) {
+                Some((delta, error)) if delta >= GUARD_Z * error => above.min(delta),
+                _ => 0.0,
+            }
+        }
+        // A still level: the step's windows (`Step::big_enough`) measure it.
+        _ => f64::INFINITY,
+    };
+    // A step right after a deploy's mixed row (left out above) began at that row: the windows
+    // cut there leave it out of both (`two_windows::windows`).
+    let change =
+        start
+            .and_then(|i| rows.get(i).copied())
+            .map(|row| match row > 0 && index.mixed(row - 1) {
+                true => row - 1,
+                false => row,
+            });
+    Some(Watched {
+        statistic,
+        change,
+        excess,
+        still: (!reference.moving).then_some(reference.level),
+    })
+}
+
+/// What a call reports of a step found at `change`: the finding of the `before_slices()` rows
+/// before it (fewer in a shorter history) against its rows through the newest
+/// (docs/api.md#how-sure-is-a-diff), with the windows: what the function was just before it
+/// changed.
+pub(super) struct Step {
+    pub(super) windows: (Range<usize>, Range<usize>),
+    pub(super) measured: Measured,
+    pub(super) finding: Finding,
+}
+
+impl Step {
+    /// The step of `function` at row `change`; None when a window has under 2 rows.
+    pub(super) fn at(
+        index: &SeriesIndex<'_>,
+        function: &str,
+        selfs: &[u64],
+        change: usize,
+        settings: &DetectorSettings,
+    ) -> Option<Self> {
+        let rows = index.rows();
+        let before = change.min(settings.before_slices());
+        let windows = windows(index, change, before, rows)?;
+        let measured = Measured::of(index, selfs, windows.clone())?;
+        let finding = measured.finding(function, index.start(change)?)?;
+        Some(Step {
+            windows,
+            measured,
+            finding,
+        })
+    }
+
+    /// Whether the step is big enough from `baseline` (percent: `Watched::baseline`), its
+    /// after window's share and without its largest after slice (`DetectorSettings::big_enough`),
+    /// and a step: over the before and
+    /// after rows together, two levels split at the change point fit the shares better (a
+    /// smaller residual sum of squares) than one straight line does. A level that climbs (a
+    /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
+    pub(super) fn big_enough(
+        &self,
+        index: &SeriesIndex<'_>,
+        selfs: &[u64],
+        settings: &DetectorSettings,
+        baseline: f64,
+    ) -> bool {
+        if !settings.big_enough(baseline, 100.0 * self.measured.after.share) {
+            return false;
+        }
+        let (before, after) = &self.windows;
+        // Without its largest slice, too: one burst in the after rows (a slice where the
+        // function did three times its work) is not a step.
+        let mut afters: Vec<f64> = after
+            .clone()
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        afters.sort_by(f64::total_cmp);
+        afters.pop();
+        let trimmed = 100.0 * afters.iter().sum::<f64>() / afters.len().max(1) as f64;
+        if afters.is_empty() || !settings.big_enough(baseline, trimmed) {
+            return false;
+        }
+        let points: Vec<(f64, f64, bool)> = before
+            .clone()
+            .chain(after.clone())
+            .filter_map(|row| Some((row as f64, share(index, selfs, row)?, row >= after.start)))
+            .collect();
+        step_fits_better(&points)
+    }
+
+    /// Whether the median share of the last `confirm_slices` rows is still above `baseline` +
+    /// threshold/2 (percent: `Watched::baseline`): the resolution's bar (docs/regressions.md),
+    /// so that nothing that would resolve at once is suspected or confirmed (a median: one
+    /// burst among them is not enough).
+    pub(super) fn holds_now(
+        &self,
+        index: &SeriesIndex<'_>,
+        selfs: &[u64],
+        settings: &DetectorSettings,
+        baseline: f64,
+    ) -> bool {
+        let rows = index.rows();
+        let last: Vec<f64> = (rows.saturating_sub(settings.confirm_slices.max(1))..rows)
+            .filter_map(|row| share(index, selfs, row))
+            .collect();
+        if last.is_empty() {
+            return false;
+        }
+        100.0 * median(&last) > baseline + settings.threshold(baseline) / 2.0
+    }
+}
+
+/// The new suspicions of a call, by function name: each function of the newest summary without
+/// an open event whose CUSUM reached half the threshold, with a step big enough that holds now.
+pub(super) fn suspicions(
+    index: &SeriesIndex<'_>,
+    newest: &SliceSummary,
+    blocked: &HashSet<&str>,
+    settings: &DetectorSettings,
+) -> Vec<Change> {
+    let Some(layout) = Layout::of(index.rows(), settings) else {
+        return Vec::new();
+    };
+    let mut seen = HashSet::with_capacity(newest.functions.len());
+    let mut changes: Vec<(&str, Change)> = newest
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| seen.insert(*name) && !blocked.contains(name))
+        .filter_map(|name| {
+            let selfs = index.selfs(index.column(name));
+            let watched = watch(index, selfs, &layout, settings)?;
+            if watched.statistic < settings.suspicion() {
+                return None;
+            }
+            let step = Step::at(index, name, selfs, watched.change?, settings)?;
+            if !step.big_enough(index, selfs, settings, watched.baseline(&step))
+                || !watched.beyond_trend(step.finding.before_percent, settings)
+                || !step.holds_now(index, selfs, settings, watched.baseline(&step))
+            {
+                return None;
+            }
+            let change = Change::Suspected {
+                suspected_at: newest.start,
+                first_recent: step.finding.changed_at,
+                finding: step.finding,
+            };
+            Some((name, change))
+        })
+        .collect();
+    changes.sort_by(|a, b| a.0.cmp(b.0));
+    changes.into_iter().map(|(_, change)| change).collect()
+}
