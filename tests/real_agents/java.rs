@@ -276,8 +276,9 @@ async fn the_java_agent_pushes_jfr_that_reads_as_the_jdk_reads_it() {
     let store = tempfile::tempdir().unwrap();
     let recorded = tempfile::tempdir().unwrap();
     let data = tempfile::tempdir().unwrap();
+    // The replay's 8 + 6 slices: a reference of 5 and the 6 watched after it.
     let detector = "reference_slices = 5\nrecent_slices = 3\nconfirm_slices = 1\n\
-                    settle_slices = 8\n";
+                    watched_slices = 6\nsettle_slices = 8\n";
     let (_service, address) = service(store.path(), data.path(), detector).await;
     let (_recorder, proxy) = recorder(recorded.path(), Some(&address));
     let started = chrono::Utc::now().timestamp();
