@@ -12,6 +12,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 FUZZ_SECS=${FUZZ_SECS:-20}
+# libFuzzer's seed: fixed, so that a run repeats the inputs of the one before it on the same
+# corpus (FUZZ_SEED=0 draws a new one).
+FUZZ_SEED=${FUZZ_SEED:-1}
 CARGO_FUZZ_VERSION=0.13.2
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -25,7 +28,8 @@ for target in $(cargo +nightly fuzz list); do
     mkdir -p "$corpus"
     log=$(mktemp)
     if ! cargo +nightly fuzz run "$target" "$corpus" -- \
-        -max_total_time="$FUZZ_SECS" -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+        -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECS" -rss_limit_mb=2048 -print_final_stats=1 \
+        >"$log" 2>&1; then
         tail -40 "$log"
         echo "fuzz: $target crashed; its input is under fuzz/artifacts/$target/" >&2
         exit 1
