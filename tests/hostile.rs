@@ -16,6 +16,8 @@ use std::time::Duration;
 
 #[path = "common/push_proto.rs"]
 mod push_proto;
+#[path = "common/read_routes.rs"]
+mod read_routes;
 
 #[path = "hostile/inputs.rs"]
 mod inputs;
@@ -30,8 +32,8 @@ mod stubs;
 use inputs::{
     come_back_or_ok, connect_push, cpu_pprof, distinct_locations, friendly, gzip_bomb,
     identical_samples, ingest, now, push_query, refused, stalled_push, total_samples, PERIOD,
-    READS,
 };
+use read_routes::READS;
 use service::{Service, SmallVolume};
 use stubs::standin::PyroscopeStandIn;
 
@@ -370,8 +372,9 @@ async fn reading_pyroscope_stays_up_and_bounded_under_every_hostile_input() {
     made_up_methods(&service).await;
 
     // Pyroscope says to come back in thirty thousand years: the read answers 503 within its
-    // deadline, saying to come back within the cap; the next read is served.
-    standin.refuse_next(1, Some(999_999_999_999));
+    // deadline, saying to come back within the cap; the next read is served. Refused more
+    // than once, so that the watcher's own calls cannot take the only refusal first.
+    standin.refuse_next(20, Some(999_999_999_999));
     let started = std::time::Instant::now();
     let res = service.get("/profiles/busy").await;
     assert_eq!(res.status(), 503);

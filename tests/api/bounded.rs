@@ -11,21 +11,8 @@ use tokio::io::AsyncWriteExt;
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};
 use crate::ingest::{cpu_pprof, ingest, stored_files};
+use crate::read_routes::READS;
 use crate::stubs::standin::PyroscopeStandIn;
-
-/// The read routes and their queries, each with `{window}` for its window.
-const READS: [&str; 10] = [
-    "/profiles/apps?{window}",
-    "/profiles/busy?{window}",
-    "/profiles/busy/diff?{window}",
-    "/profiles/busy/tree?{window}",
-    "/triage/busy?{window}",
-    "/diff/busy?{window}",
-    "/search?function=hot&{window}",
-    "/fleet/hotspots?{window}",
-    "/trends/busy?{window}",
-    "/pgo/busy?{window}",
-];
 
 async fn on_pyroscope() -> (TestApp, PyroscopeStandIn) {
     let standin = PyroscopeStandIn::start().await;

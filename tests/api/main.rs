@@ -62,6 +62,8 @@ mod pyroscope_types;
 mod pyroscope_watcher;
 mod querier;
 mod quiet_apps;
+#[path = "../common/read_routes.rs"]
+mod read_routes;
 mod real_runtimes;
 mod regression_cost;
 mod regression_queries;

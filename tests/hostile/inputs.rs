@@ -14,20 +14,6 @@ use crate::service::Service;
 
 pub const PERIOD: i64 = 10_000_000;
 
-/// The read routes and their queries, each with `{window}` for its window.
-pub const READS: [&str; 10] = [
-    "/profiles/apps?{window}",
-    "/profiles/busy?{window}",
-    "/profiles/busy/diff?{window}",
-    "/profiles/busy/tree?{window}",
-    "/triage/busy?{window}",
-    "/diff/busy?{window}",
-    "/search?function=hot&{window}",
-    "/fleet/hotspots?{window}",
-    "/trends/busy?{window}",
-    "/pgo/busy?{window}",
-];
-
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
