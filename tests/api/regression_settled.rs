@@ -18,16 +18,16 @@ async fn a_regression_nobody_rolls_back_settles_and_is_told_once() {
     let alertmanager = start_alertmanager(&format!("{}/alertmanager", receiver.uri())).await;
     let now = steady_now().await;
     // Seven hours backfilled: 39 slices before the deploy, 45 of the new level: confirmed about
-    // 9 slices in, settled 30 later, then 6 slices watched against the new level. A reference
-    // of 24 slices and 15 watched make 30 the least `settle_slices` may be (reference + watched
-    // − recent − confirm: the reference then lies wholly at the new level).
+    // 8 slices in, settled 31 later, then 6 slices watched against the new level. A reference
+    // of 24 slices and 15 watched make 31 the least `settle_slices` may be (reference + watched
+    // − recent − confirm, 24 + 15 − 5 − 3: the reference then lies wholly at the new level).
     let deploy = backfilled_to(now) - 45 * 300;
     let stub = start(fleet(deploy)).await;
     let db = TestDatabase::create().await;
     let mut settings = replica(&db, &stub, &alertmanager);
     settings.watch.reference_slices = 24;
     settings.watch.watched_slices = 15;
-    settings.watch.settle_slices = std::num::NonZeroU32::new(30).unwrap();
+    settings.watch.settle_slices = std::num::NonZeroU32::new(31).unwrap();
     let app = spawn_stoppable(settings).await.app;
     register(&app, &receiver).await;
     let body = json!({"from": now - 7 * 3600, "to": now, "notify": true});
@@ -47,7 +47,7 @@ async fn a_regression_nobody_rolls_back_settles_and_is_told_once() {
         event["confirmedAt"].as_i64().unwrap(),
         event["settledAt"].as_i64().unwrap(),
     );
-    assert_eq!(settled - confirmed, 30 * 300, "{event}");
+    assert_eq!(settled - confirmed, 31 * 300, "{event}");
     let still = json_with_status(
         app.get("/regressions?state=confirmed&appName=app-01").await,
         200,

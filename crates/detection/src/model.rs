@@ -49,10 +49,10 @@ impl Default for DetectorSettings {
     fn default() -> Self {
         DetectorSettings {
             reference_slices: 96,
-            recent_slices: 6,
+            recent_slices: 5,
             watched_slices: 16,
             confirm_slices: 3,
-            cusum_threshold: 9.0,
+            cusum_threshold: 7.75,
             cusum_drift: 1.0,
             min_delta_points: 1.0,
             min_relative: 0.2,

@@ -30,6 +30,7 @@ fn settings() -> DetectorSettings {
         settle_slices: 6,
         reference_slices: 24,
         watched_slices: 15,
+        recent_slices: 6,
         ..DetectorSettings::default()
     }
 }

@@ -3,7 +3,7 @@
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
-use super::sequential::{watch, Layout, Step};
+use super::sequential::{series_rho, watch, Layout, Step};
 use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent};
 
 /// Decides a suspected `event` at each slice after it (docs/regressions.md,
@@ -30,7 +30,10 @@ pub(super) fn decide(
     let column = index.column(&event.function);
     let selfs = index.selfs(column);
     let tested = Layout::of(rows, settings)
-        .and_then(|layout| watch(index, selfs, &layout, settings))
+        .and_then(|layout| {
+            let rho = series_rho(index, history.last()?, &layout);
+            watch(index, selfs, &layout, rho, settings)
+        })
         .and_then(|watched| {
             let change = watched.change?;
             let step = Step::at(index, &event.function, selfs, change, settings)?;

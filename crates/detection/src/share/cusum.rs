@@ -1,14 +1,17 @@
 //! The statistics of the sequential test (docs/regressions.md, "A sequential test"), pure: a
-//! reference window's level, noise and lag-one correlation estimated robustly from the series
-//! itself, whether its level moves (a quadratic's slope or bend), the watched slices
+//! reference window's level and noise estimated robustly from the series itself, the lag-one
+//! correlation pooled over the series' functions, whether its level moves (a quadratic's slope or bend), the watched slices
 //! standardized by them, Page's upward CUSUM with where its run began, the step's change point
 //! and the step beside a smooth curve. Inputs are plain slices of shares (fractions).
 
 /// Winsorizing bound of the reference, in robust standard deviations from its median.
 const WINSOR: f64 = 3.0;
 /// Each standardized score is clipped to ±this: one slice (a burst, a doubled profile) moves
-/// the CUSUM by at most `CLIP − k`.
-pub(super) const CLIP: f64 = 4.0;
+/// the CUSUM by at most `CLIP − k`, so that two bursts of one function in its watched slices
+/// (one slice in 50 doing ×3) do not make a threshold of 8 between them. A +5-point step in a
+/// 20 % function scores about 2 a slice, below it; a +10-point one, clipped, still climbs 2 a
+/// slice.
+pub(super) const CLIP: f64 = 3.0;
 /// The lag-one correlation used is clamped to [RHO_MIN, RHO_MAX] (ρ near 1 would whiten a step
 /// away), and taken as 0 unless |ρ| > 2/√n: a reference of n slices estimates ρ to about ±1/√n,
 /// and whitening by a ρ that is only noise costs a step up to that share of its size.
@@ -24,8 +27,7 @@ const MAD_TO_SD: f64 = 1.482_602_218_505_602;
 pub(super) struct Reference {
     /// μ: the mean of the shares winsorized at median ± 3 robust σ.
     pub(super) level: f64,
-    /// ρ: the lag-one autocorrelation of the winsorized residuals when |ρ| > 2/√n (else 0),
-    /// a positive one raised by `RHO_MARGIN`/√n, clamped to [−0.3, 0.9].
+    /// ρ: the series' correlation its residuals are whitened by ([`pooled_rho`]).
     pub(super) rho: f64,
     /// σₑ: the standard deviation of the innovations eᵢ = rᵢ − ρ·rᵢ₋₁ of the winsorized
     /// residuals rᵢ = xᵢ − μ, at least `floor`.
@@ -79,52 +81,130 @@ pub(super) fn lag_one_autocorrelation(r: &[f64]) -> f64 {
     lagged / energy
 }
 
-/// (ρ, σₑ) of residuals `r` with `spent` degrees of freedom spent on their fit, σₑ at least
-/// `floor`: the correlation as [`Reference::rho`] describes, the innovations' deviation.
-fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
-    let n = r.len();
-    // Residuals that are rounding alone (a constant share) have no correlation to speak of.
-    let energy: f64 = r.iter().map(|x| x * x).sum::<f64>() / n as f64;
-    let rho = match energy.sqrt() > 1e-6 * floor {
-        true => lag_one_autocorrelation(r),
-        false => 0.0,
-    };
-    // A correlation that is there (beyond 2/√n) is taken at the upper end of its interval.
-    let bar = 1.0 / (n as f64).sqrt();
-    let rho = match rho / bar {
+/// The correlation a test whitens by, from an estimate `rho` worth `n` slices (its standard
+/// error about 1/√n): 0 unless it is beyond 2/√n; a positive one at the upper end of its
+/// interval (`RHO_MARGIN`); clamped to [RHO_MIN, RHO_MAX].
+pub(super) fn whitening(rho: f64, n: f64) -> f64 {
+    let bar = 1.0 / n.max(1.0).sqrt();
+    match rho / bar {
         z if z > 2.0 => rho + RHO_MARGIN * bar,
         z if z < -2.0 => rho,
         _ => 0.0,
     }
-    .clamp(RHO_MIN, RHO_MAX);
+    .clamp(RHO_MIN, RHO_MAX)
+}
+
+/// ρ̂ of residuals `r` (the raw lag-one autocorrelation), 0 when they are rounding alone
+/// (a constant share has no correlation to speak of).
+fn raw_rho(r: &[f64], floor: f64) -> f64 {
+    let n = r.len().max(1);
+    let energy: f64 = r.iter().map(|x| x * x).sum::<f64>() / n as f64;
+    match energy.sqrt() > 1e-6 * floor {
+        true => lag_one_autocorrelation(r),
+        false => 0.0,
+    }
+}
+
+/// σₑ: the deviation of the innovations rᵢ − ρ·rᵢ₋₁ of residuals `r` with `spent` degrees of
+/// freedom spent on their fit, at least `floor`.
+fn innovation_scale(r: &[f64], rho: f64, spent: usize, floor: f64) -> f64 {
     let innovations: f64 = r.windows(2).map(|w| (w[1] - rho * w[0]).powi(2)).sum();
     // n − 1 innovations, the fit's degrees of freedom spent (ρ's is not worth a slice).
-    let free = (n - 1).saturating_sub(spent).max(1);
-    let scale = (innovations / free as f64).sqrt().max(floor);
-    (rho, scale)
+    let free = (r.len().saturating_sub(1)).saturating_sub(spent).max(1);
+    (innovations / free as f64).sqrt().max(floor)
+}
+
+/// (ρ, σₑ) of residuals `r` with `spent` degrees of freedom spent on their fit, σₑ at least
+/// `floor`: the correlation as [`whitening`] takes it, the innovations' deviation.
+fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
+    let rho = whitening(raw_rho(r, floor), r.len() as f64);
+    (rho, innovation_scale(r, rho, spent, floor))
+}
+
+/// What a reference window's shares are once winsorized: the level and the residuals.
+struct Winsorized {
+    level: f64,
+    clipped: Vec<f64>,
+}
+
+impl Winsorized {
+    /// `shares` clipped at median ± `WINSOR` robust σ (σ at least `floor`), and their mean.
+    fn of(shares: &[f64], floor: f64) -> Self {
+        let middle = median(shares);
+        let spread = mad_sd(shares, middle).max(floor);
+        let (low, high) = (middle - WINSOR * spread, middle + WINSOR * spread);
+        let clipped: Vec<f64> = shares.iter().map(|x| x.clamp(low, high)).collect();
+        let level = clipped.iter().sum::<f64>() / shares.len().max(1) as f64;
+        Winsorized { level, clipped }
+    }
+
+    fn residuals(&self) -> Vec<f64> {
+        self.clipped.iter().map(|x| x - self.level).collect()
+    }
+}
+
+/// One function's part of a series' pooled correlation ([`pooled_rho`]): its raw ρ̂, the
+/// slices it is from, and its weight (its level: the larger functions are the ones watched).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct RhoPart {
+    pub(super) rho: f64,
+    pub(super) slices: usize,
+    pub(super) weight: f64,
+}
+
+impl RhoPart {
+    /// The part of reference `shares` (in row order, at least 4), `floor` the sampling noise.
+    pub(super) fn of(shares: &[f64], floor: f64) -> Option<Self> {
+        if shares.len() < 4 {
+            return None;
+        }
+        let w = Winsorized::of(shares, floor);
+        Some(RhoPart {
+            rho: raw_rho(&w.residuals(), floor),
+            slices: shares.len(),
+            weight: w.level.max(0.0),
+        })
+    }
+}
+
+/// The correlation every function of a series is whitened by: the weighted mean of its
+/// functions' ρ̂ (`parts`), taken as [`whitening`] says with the precision of all their slices
+/// (n·F_eff, F_eff = (Σw)²/Σw²). One series' functions share the workload that makes their
+/// shares wobble together over time, and one function's 96 slices estimate ρ to ±0.1 only: a
+/// noise ρ̂ of 0.25 on a series without any correlation, taken at its upper end (0.56), whitened
+/// a step away (its innovation (1 − ρ)·δ below the drift k), in 1 function of 40.
+pub(super) fn pooled_rho(parts: &[RhoPart]) -> f64 {
+    let total: f64 = parts.iter().map(|p| p.weight).sum();
+    let squares: f64 = parts.iter().map(|p| p.weight * p.weight).sum();
+    if total <= 0.0 || squares <= 0.0 {
+        return 0.0;
+    }
+    let rho = parts.iter().map(|p| p.weight * p.rho).sum::<f64>() / total;
+    let slices = parts
+        .iter()
+        .map(|p| p.weight * p.slices as f64)
+        .sum::<f64>()
+        / total;
+    whitening(rho, slices * total * total / squares)
 }
 
 impl Reference {
     /// The reference of `points` (row, share) in row order, at least 4, its scale at least
-    /// `floor` (the sampling noise alone); None with fewer than 4.
-    pub(super) fn estimate(points: &[(f64, f64)], floor: f64) -> Option<Self> {
+    /// `floor` (the sampling noise alone), whitened by `rho` (the series' [`pooled_rho`]); None
+    /// with fewer than 4.
+    pub(super) fn estimate(points: &[(f64, f64)], floor: f64, rho: f64) -> Option<Self> {
         let n = points.len();
         if n < 4 {
             return None;
         }
         let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
-        let middle = median(&shares);
-        let spread = mad_sd(&shares, middle).max(floor);
-        let (low, high) = (middle - WINSOR * spread, middle + WINSOR * spread);
-        let clipped: Vec<f64> = shares.iter().map(|x| x.clamp(low, high)).collect();
-        let level = clipped.iter().sum::<f64>() / n as f64;
-        let residuals: Vec<f64> = clipped.iter().map(|x| x - level).collect();
-        let (rho, scale) = wobble(&residuals, 1, floor);
+        let w = Winsorized::of(&shares, floor);
+        let scale = innovation_scale(&w.residuals(), rho, 1, floor);
         // Too few slices for a curve and its residuals to say anything: taken as still.
-        let winsorized: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(clipped).collect();
+        let winsorized: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(w.clipped).collect();
         let moving = n >= 16 && bend_t(&winsorized, floor) > MOVING_T;
         Some(Reference {
-            level,
+            level: w.level,
             rho,
             scale,
             moving,
@@ -336,7 +416,9 @@ mod tests {
         // r = ∓0.1, ρ = Σ(−0.01)·7 / (8·0.01) = −0.875 (beyond 2/√8) → clamped −0.3; innovations
         // r_i + 0.3·r_{i−1} = ±0.07, Σ 7·0.0049 / 6 → σₑ = 0.0756.
         let x: Vec<(f64, f64)> = (0..8).map(|i| (i as f64, [0.1, 0.3][i % 2])).collect();
-        let r = Reference::estimate(&x, 0.0).unwrap();
+        let shares: Vec<f64> = x.iter().map(|p| p.1).collect();
+        let rho = pooled_rho(&[RhoPart::of(&shares, 0.0).unwrap()]);
+        let r = Reference::estimate(&x, 0.0, rho).unwrap();
         assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
         assert_eq!(r.rho, RHO_MIN);
         assert!(
@@ -351,12 +433,13 @@ mod tests {
             .enumerate()
             .map(|(i, x)| (i as f64, x))
             .collect();
-        let r = Reference::estimate(&burst, 0.0).unwrap();
+        let r = Reference::estimate(&burst, 0.0, 0.0).unwrap();
         assert!(r.level < 0.21, "{r:?}");
-        assert_eq!(Reference::estimate(&x[..3], 0.0), None);
+        assert_eq!(Reference::estimate(&x[..3], 0.0, 0.0), None);
+        assert_eq!(RhoPart::of(&shares[..3], 0.0), None);
         // A constant series has the floor for scale.
         let six: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, 0.5)).collect();
-        let flat = Reference::estimate(&six, 0.01).unwrap();
+        let flat = Reference::estimate(&six, 0.01, 0.0).unwrap();
         assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
         assert!(!flat.moving);
     }
@@ -405,9 +488,38 @@ mod tests {
             .map(|&(t, x)| (t, x + 0.06 * ((t - 47.5) / 47.5).powi(2)))
             .collect();
         assert!(bend_t(&bent, 0.001) > 10.0, "{}", bend_t(&bent, 0.001));
-        let reference = Reference::estimate(&bent, 0.001).unwrap();
+        let reference = Reference::estimate(&bent, 0.001, 0.0).unwrap();
         assert!(reference.moving);
-        assert!(!Reference::estimate(&flat, 0.001).unwrap().moving);
+        assert!(!Reference::estimate(&flat, 0.001, 0.0).unwrap().moving);
+    }
+
+    #[test]
+    fn a_series_correlation_is_its_functions_pooled_with_the_precision_of_all_their_slices() {
+        let part = |rho: f64, weight: f64| RhoPart {
+            rho,
+            slices: 96,
+            weight,
+        };
+        // One function, ρ̂ 0.25 over 96 slices: beyond 2/√96 = 0.204, taken at 0.25 + 3/√96.
+        let alone = pooled_rho(&[part(0.25, 0.2)]);
+        assert!(
+            (alone - (0.25 + 3.0 / 96f64.sqrt())).abs() < 1e-12,
+            "{alone}"
+        );
+        // Six of equal weight: F_eff = 6, n = 576, so 0.25 + 3/24 = 0.375.
+        let six = pooled_rho(&[part(0.25, 0.2); 6]);
+        assert!((six - 0.375).abs() < 1e-12, "{six}");
+        // One noisy 0.25 among five 0s is the weighted mean 0.0417, within 2/√576 = 0.083: 0.
+        let mut mixed = vec![part(0.0, 0.2); 5];
+        mixed.push(part(0.25, 0.2));
+        assert_eq!(pooled_rho(&mixed), 0.0);
+        // Weighted by level: a 0.6 function beside a 0.01 one is (0.6·0.3 + 0.01·0)/0.61.
+        let weighted = pooled_rho(&[part(0.3, 0.6), part(0.0, 0.01)]);
+        let f_eff = 0.61f64.powi(2) / (0.36 + 0.0001);
+        let expected = 0.18 / 0.61 + 3.0 / (96.0 * f_eff).sqrt();
+        assert!((weighted - expected).abs() < 1e-12, "{weighted} {expected}");
+        assert_eq!(pooled_rho(&[]), 0.0);
+        assert_eq!(pooled_rho(&[part(0.5, 0.0)]), 0.0);
     }
 
     #[test]

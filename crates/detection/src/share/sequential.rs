@@ -7,7 +7,9 @@ use std::ops::Range;
 
 use pf_model::trend::SliceSummary;
 
-use super::cusum::{cusum, median, step_beside_curve, step_fits_better, step_start, Reference};
+use super::cusum::{
+    cusum, median, pooled_rho, step_beside_curve, step_fits_better, step_start, Reference, RhoPart,
+};
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
 use crate::model::{Change, DetectorSettings, Finding};
@@ -81,34 +83,65 @@ fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
     (total > 0 && !index.mixed(row)).then(|| count as f64 / total as f64)
 }
 
-/// The test of the function whose self samples per row are `selfs`.
-pub(super) fn watch(
+/// The reference rows of a function (row, share), in row order, with the sampling noise of its
+/// pooled share alone (a binomial share of the mean slice's total): the floor of its scale.
+fn reference_points(
     index: &SeriesIndex<'_>,
     selfs: &[u64],
     layout: &Layout,
-    settings: &DetectorSettings,
-) -> Option<Watched> {
+) -> (Vec<(f64, f64)>, f64) {
     let reference_rows: Vec<(usize, f64)> = layout
         .reference
         .clone()
         .filter_map(|row| Some((row, share(index, selfs, row)?)))
         .collect();
-    let points: Vec<(f64, f64)> = reference_rows
-        .iter()
-        .map(|&(row, x)| (row as f64, x))
-        .collect();
     let totals: u64 = reference_rows
         .iter()
         .filter_map(|&(row, _)| index.total(row))
         .sum();
-    // The sampling noise alone: a binomial share of the mean slice's total.
+    let points: Vec<(f64, f64)> = reference_rows
+        .iter()
+        .map(|&(row, x)| (row as f64, x))
+        .collect();
     let count = points.len().max(1) as f64;
     let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
     let mean_total = totals as f64 / count;
     let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
         .sqrt()
         .max(1e-6);
-    let reference = Reference::estimate(&points, floor)?;
+    (points, floor)
+}
+
+/// The correlation the series' functions are whitened by at this call ([`pooled_rho`]): from the
+/// reference rows of the functions of the newest summary.
+pub(super) fn series_rho(index: &SeriesIndex<'_>, newest: &SliceSummary, layout: &Layout) -> f64 {
+    let mut seen = HashSet::with_capacity(newest.functions.len());
+    let parts: Vec<RhoPart> = newest
+        .functions
+        .iter()
+        .map(|f| f.name.as_str())
+        .filter(|name| seen.insert(*name))
+        .filter_map(|name| {
+            let selfs = index.selfs(index.column(name));
+            let (points, floor) = reference_points(index, selfs, layout);
+            let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+            RhoPart::of(&shares, floor)
+        })
+        .collect();
+    pooled_rho(&parts)
+}
+
+/// The test of the function whose self samples per row are `selfs`, its reference whitened by
+/// the series' correlation `rho` ([`series_rho`]).
+pub(super) fn watch(
+    index: &SeriesIndex<'_>,
+    selfs: &[u64],
+    layout: &Layout,
+    rho: f64,
+    settings: &DetectorSettings,
+) -> Option<Watched> {
+    let (points, floor) = reference_points(index, selfs, layout);
+    let reference = Reference::estimate(&points, floor, rho)?;
     let mut previous = points.last().map_or(reference.level, |p| p.1);
     let mut rows = Vec::with_capacity(layout.watched.len());
     let mut scores = Vec::with_capacity(layout.watched.len());
@@ -262,6 +295,7 @@ pub(super) fn suspicions(
     let Some(layout) = Layout::of(index.rows(), settings) else {
         return Vec::new();
     };
+    let rho = series_rho(index, newest, &layout);
     let mut seen = HashSet::with_capacity(newest.functions.len());
     let mut changes: Vec<(&str, Change)> = newest
         .functions
@@ -270,7 +304,7 @@ pub(super) fn suspicions(
         .filter(|name| seen.insert(*name) && !blocked.contains(name))
         .filter_map(|name| {
             let selfs = index.selfs(index.column(name));
-            let watched = watch(index, selfs, &layout, settings)?;
+            let watched = watch(index, selfs, &layout, rho, settings)?;
             if watched.statistic < settings.suspicion() {
                 return None;
             }
