@@ -42,12 +42,16 @@ pub fn examine_beside(
         return Vec::new();
     };
     let index = SeriesIndex::new(history, settings.top_functions);
+    // One correlation for the series at this call, for its decisions and its suspicions alike.
+    let rho = sequential::Layout::of(index.rows(), settings).map_or(0.0, |layout| {
+        sequential::series_rho(&index, newest, &layout)
+    });
     let mut events: Vec<&OpenEvent> = open.iter().collect();
     events.sort_by_key(|e| e.id);
     let mut changes: Vec<Change> = events
         .into_iter()
         .filter_map(|event| match event.state {
-            EventState::Suspected => change_point::decide(&index, event, settings),
+            EventState::Suspected => change_point::decide(&index, event, rho, settings),
             EventState::Confirmed => change_point::resolution(&index, event, settings)
                 .or_else(|| change_point::settlement(&index, event, settings)),
             EventState::WentAway | EventState::Resolved | EventState::Settled => None,
@@ -58,7 +62,9 @@ pub fn examine_beside(
         .map(|e| e.function.as_str())
         .chain(watched.iter().copied())
         .collect();
-    changes.extend(sequential::suspicions(&index, newest, &blocked, settings));
+    changes.extend(sequential::suspicions(
+        &index, newest, &blocked, rho, settings,
+    ));
     changes
 }
 

@@ -290,12 +290,12 @@ pub(super) fn suspicions(
     index: &SeriesIndex<'_>,
     newest: &SliceSummary,
     blocked: &HashSet<&str>,
+    rho: f64,
     settings: &DetectorSettings,
 ) -> Vec<Change> {
     let Some(layout) = Layout::of(index.rows(), settings) else {
         return Vec::new();
     };
-    let rho = series_rho(index, newest, &layout);
     let mut seen = HashSet::with_capacity(newest.functions.len());
     let mut changes: Vec<(&str, Change)> = newest
         .functions
