@@ -80,3 +80,34 @@ fn a_gc_pressure_score_counts_every_runtimes_collector() {
         .category_score(ProfileType::Cpu, &profile, "no_such")
         .is_none());
 }
+
+/// Go 1.26's collector ("green tea") scans whole spans: its frames are `scanObjectsSmall`,
+/// `tryDeferToSpanScan`, `spanSetScans`, … rather than `scanobject`. The self shares are those of
+/// `tests/runtimes/gc_churn.go` under `GOMAXPROCS=1 GOGC=10`, read with `go tool pprof -top`
+/// (Go 1.26.0, 2026-11-28).
+#[test]
+fn go_1_26s_span_scanning_collector_is_gc_pressure_with_gos_remedy() {
+    let rules = RuleSet::shipped().expect("the shipped rules load");
+    let profile = [
+        pct("runtime.scanObjectsSmall", 17.39),
+        pct("runtime.tryDeferToSpanScan", 15.72),
+        pct("runtime.gcmarknewobject", 7.69),
+        pct("runtime.spanSetScans", 7.69),
+        pct("runtime.(*spanScanOwnership).or", 4.68),
+        pct("runtime.mallocgc", 4.68),
+        pct("runtime.extractHeapBitsSmall", 4.35),
+        pct("runtime.scanSpan", 4.35),
+        pct("main.churnNodes", 2.68),
+        pct("runtime.(*mspan).writeHeapBitsSmall", 2.68),
+        pct("runtime.mallocgcSmallScanNoHeader", 2.34),
+        pct("runtime.nextFreeFast", 2.34),
+        pct("gcWriteBarrier", 2.01),
+        pct("runtime.(*gcWork).balance", 1.34),
+        pct("runtime.memclrNoHeapPointers", 1.0),
+        pct("runtime.scanblock", 1.0),
+    ];
+    let d = rules.diagnose(ProfileType::Cpu, &profile, 5.0);
+    assert_eq!(d.diagnosis, "gc_pressure", "{d:?}");
+    assert!(d.recommendation.contains("GOGC"), "{}", d.recommendation);
+    assert!(d.evidence.matched_percent > 60.0, "{:?}", d.evidence);
+}
