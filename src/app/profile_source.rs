@@ -1,6 +1,7 @@
 //! Which source answers Profile Data: Pyroscope (`pyroscope.url`), or pprof files (`profiles.dir`,
 //! or, with neither, pushed profiles beside the bundled demo), and where pushes are kept.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::settings::Settings;
@@ -8,7 +9,7 @@ use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
 use pf_profile_files::start::SourceSettings;
 use pf_profile_files::ProfileDir;
-use pf_profiles::SourceParts;
+use pf_profiles::{without_credentials, ProfileSource as Source, SourceParts};
 
 /// A started Profile Data: its SOR and `/health` check, and the files pushes are kept among
 /// (or, reading Pyroscope, its URL without credentials: pushes go there).
@@ -17,7 +18,7 @@ pub(super) struct ProfileSource {
     pub(super) files: Result<Arc<ProfileDir>, String>,
 }
 
-/// The Profile Data of the configured source.
+/// The Profile Data of the configured source ([`Settings::profile_source`]).
 ///
 /// # Errors
 /// When both sources are set, or Pyroscope's client cannot be built from its settings.
@@ -25,20 +26,24 @@ pub(super) fn start_profile_source(
     settings: &Settings,
     metrics: &Arc<Metrics>,
 ) -> Result<ProfileSource, StartError> {
-    if let Some(url) = &settings.pyroscope.url {
-        let parts = pf_pyroscope::start(url, &settings.pyroscope, &settings.profiles, metrics)?;
-        return Ok(ProfileSource {
+    let files = |dir: Option<&Path>| {
+        let sections = SourceSettings {
+            profiles: &settings.profiles,
+            dir,
+            push_dir: &settings.ingest.store_dir,
+        };
+        let (parts, dir) = pf_profile_files::start::start(sections, metrics);
+        ProfileSource {
             parts,
-            files: Err(pf_pyroscope::without_credentials(url)),
-        });
-    }
-    let sections = SourceSettings {
-        profiles: &settings.profiles,
-        push_dir: &settings.ingest.store_dir,
+            files: Ok(dir),
+        }
     };
-    let (parts, dir) = pf_profile_files::start::start(sections, metrics);
-    Ok(ProfileSource {
-        parts,
-        files: Ok(dir),
+    Ok(match settings.profile_source()? {
+        Source::Pyroscope(url) => ProfileSource {
+            parts: pf_pyroscope::start(&settings.pyroscope, &settings.profiles, metrics)?,
+            files: Err(without_credentials(&url)),
+        },
+        Source::Files(dir) => files(Some(&dir)),
+        Source::PushesAndDemo => files(None),
     })
 }

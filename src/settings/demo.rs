@@ -1,9 +1,10 @@
-//! What the bundled demo adds to the settings of a process that reads it itself (neither
-//! `pyroscope.url` nor `profiles.dir` set): the repository its regression's commit is named
+//! What the bundled demo adds to the settings of a process that reads it itself
+//! (`ProfileSource::PushesAndDemo`: neither `pyroscope.url` nor `profiles.dir` set): the repository its regression's commit is named
 //! from, and the memory limit its leak is measured against.
 
 use super::{Function, Settings};
 use pf_commits::RepositorySettings;
+use pf_profiles::ProfileSource;
 
 impl Settings {
     /// The repositories the commits behind a regression are read from
@@ -43,8 +44,7 @@ impl Settings {
     /// Data over PROFILE_DATA_URL answers from whatever that process reads).
     fn serves_demo(&self) -> bool {
         self.function.hosts(Function::ProfileDataSor)
-            && self.pyroscope.url.is_none()
-            && self.profiles.dir.is_none()
+            && matches!(self.profile_source(), Ok(ProfileSource::PushesAndDemo))
     }
 }
 

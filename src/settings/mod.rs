@@ -23,8 +23,9 @@ use pf_http::auth_settings::AuthSettings;
 use pf_infra::db::settings::DatabaseSettings;
 use pf_infra::durations;
 use pf_infra::outbound_settings::{parse_cidrs, DeliveryAddressSettings, OutboundSettings};
+use pf_infra::tasks::StartError;
 use pf_ingest::settings::IngestSettings;
-use pf_profiles::settings::{ProfilesSettings, PyroscopeSettings};
+use pf_profiles::settings::{ProfileSource, ProfilesSettings, PyroscopeSettings};
 use pf_regressions::settings::LeaksConfig;
 pub use pf_triage::start::TriageSettings;
 use pf_watch::settings::WatchSettings;
@@ -186,6 +187,15 @@ impl Settings {
         }
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Which source answers Profile Data: decided here, from `pyroscope.url` and
+    /// `profiles.dir`, for every part that asks.
+    ///
+    /// # Errors
+    /// When both are set.
+    pub fn profile_source(&self) -> Result<ProfileSource, StartError> {
+        ProfileSource::of(&self.pyroscope, &self.profiles)
     }
 }
 

@@ -442,3 +442,30 @@ fn watched_types_are_read_as_profile_types_and_an_unknown_one_names_its_key() {
     let err = Settings::load_from(Some(path), env(&[])).unwrap_err();
     assert!(err.to_string().contains("watch.types"), "{err}");
 }
+
+#[test]
+fn the_profile_source_is_decided_once_from_the_url_and_the_directory() {
+    let source = |pairs: &[(&str, &str)]| {
+        Settings::load_from(None, env(pairs))
+            .unwrap()
+            .profile_source()
+    };
+    let url = "http://scraper:s3cret@pyro:4040/";
+    assert_eq!(
+        source(&[("PYROSCOPE_URL", url)]).unwrap(),
+        ProfileSource::Pyroscope(Url::parse(url).unwrap())
+    );
+    assert_eq!(
+        source(&[("PROFILES_DIR", "/srv/profiles")]).unwrap(),
+        ProfileSource::Files("/srv/profiles".into())
+    );
+    assert_eq!(source(&[]).unwrap(), ProfileSource::PushesAndDemo);
+    let both = source(&[("PYROSCOPE_URL", url), ("PROFILES_DIR", "/srv/profiles")]).unwrap_err();
+    assert_eq!(both.key, "profiles.dir");
+    assert!(
+        both.reason.contains("/srv/profiles") && both.reason.contains("pyro:4040"),
+        "{}",
+        both.reason
+    );
+    assert!(!both.reason.contains("s3cret"), "{}", both.reason);
+}

@@ -12,9 +12,11 @@ use pf_infra::telemetry::Metrics;
 use pf_profiles::ProfilesSettings;
 use pf_profiles::SourceParts;
 
-/// The section the files source reads, and where pushes are kept when no directory is set.
+/// The section the files source reads, the directory it reads (`ProfileSource::Files`; None for
+/// `ProfileSource::PushesAndDemo`), and where pushes are kept when there is none.
 pub struct SourceSettings<'a> {
     pub profiles: &'a ProfilesSettings,
+    pub dir: Option<&'a Path>,
     pub push_dir: &'a Path,
 }
 
@@ -24,8 +26,12 @@ pub fn start(
     settings: SourceSettings<'_>,
     metrics: &Arc<Metrics>,
 ) -> (SourceParts, Arc<ProfileDir>) {
-    let SourceSettings { profiles, push_dir } = settings;
-    if let Some(dir) = &profiles.dir {
+    let SourceSettings {
+        profiles,
+        dir,
+        push_dir,
+    } = settings;
+    if let Some(dir) = dir {
         tracing::info!(dir = %dir.display(), "reading profiles from pprof files");
         let roots = vec![root(dir, None, false)];
         return files(profiles, roots, "files", metrics);

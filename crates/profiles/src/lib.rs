@@ -23,7 +23,9 @@ pub use model::{
     ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
 pub use ranking::{DiffRead, PartsRead};
-pub use settings::{ProfilesSettings, PyroscopeApi, PyroscopeSettings};
+pub use settings::{
+    without_credentials, ProfileSource, ProfilesSettings, PyroscopeApi, PyroscopeSettings,
+};
 pub use snapshots::{level_of_series, weights};
 pub use window_source::WindowSource;
 

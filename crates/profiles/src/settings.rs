@@ -10,6 +10,7 @@ use serde::Deserialize;
 use url::Url;
 
 use pf_infra::durations;
+use pf_infra::tasks::StartError;
 
 use pf_model::ProfileType;
 
@@ -89,6 +90,52 @@ impl ProfilesSettings {
         }
         Ok(())
     }
+}
+
+/// Which source answers Profile Data, decided once ([`ProfileSource::of`]) from
+/// `pyroscope.url` and `profiles.dir` (docs/agents.md#profiles-from-files).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileSource {
+    /// Pyroscope at `pyroscope.url`; pushes are forwarded there.
+    Pyroscope(Url),
+    /// The pprof files under `profiles.dir`; pushes are kept among them.
+    Files(PathBuf),
+    /// Neither set: pushed profiles, kept in `ingest.store_dir`, beside the bundled demo.
+    PushesAndDemo,
+}
+
+impl ProfileSource {
+    /// The source the settings name.
+    ///
+    /// # Errors
+    /// When both `pyroscope.url` and `profiles.dir` are set.
+    pub fn of(
+        pyroscope: &PyroscopeSettings,
+        profiles: &ProfilesSettings,
+    ) -> Result<Self, StartError> {
+        match (&pyroscope.url, &profiles.dir) {
+            (Some(url), Some(dir)) => Err(StartError {
+                key: "profiles.dir",
+                reason: format!(
+                    "(PROFILES_DIR = {}) and `pyroscope.url` (PYROSCOPE_URL = {}) are both set: \
+                     choose one profile source",
+                    dir.display(),
+                    without_credentials(url)
+                ),
+            }),
+            (Some(url), None) => Ok(ProfileSource::Pyroscope(url.clone())),
+            (None, Some(dir)) => Ok(ProfileSource::Files(dir.clone())),
+            (None, None) => Ok(ProfileSource::PushesAndDemo),
+        }
+    }
+}
+
+/// `url` as it may be shown: no user name or password.
+pub fn without_credentials(url: &Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 /// Which Pyroscope HTTP API to speak.

@@ -17,29 +17,19 @@ use pf_profiles::SourceParts;
 use pf_profiles::{ProfilesSettings, PyroscopeSettings};
 
 use client::check::PyroscopeCheck;
+pub use pf_profiles::without_credentials;
 pub use profile_data::PyroscopeProfileData;
 
-/// Profile Data from Pyroscope at `url` (`pyroscope.url`).
+/// Profile Data from Pyroscope (`pyroscope.url`, the source [`pf_profiles::ProfileSource::of`]
+/// chose).
 ///
 /// # Errors
-/// When `profiles.dir` is set as well, or when the client cannot be built from its settings.
+/// When the client cannot be built from its settings.
 pub fn start(
-    url: &url::Url,
     pyroscope: &PyroscopeSettings,
     profiles: &ProfilesSettings,
     metrics: &Arc<Metrics>,
 ) -> Result<SourceParts, StartError> {
-    if let Some(dir) = &profiles.dir {
-        return Err(StartError {
-            key: "profiles.dir",
-            reason: format!(
-                "(PROFILES_DIR = {}) and `pyroscope.url` (PYROSCOPE_URL = {}) are both set: \
-                 choose one profile source",
-                dir.display(),
-                without_credentials(url)
-            ),
-        });
-    }
     let sor =
         PyroscopeProfileData::new(pyroscope, profiles.limits(), metrics.clone()).map_err(|e| {
             StartError {
@@ -51,12 +41,4 @@ pub fn start(
         check: Arc::new(PyroscopeCheck(sor.client())),
         sor: Arc::new(sor),
     })
-}
-
-/// `url` as it may be shown: no user name or password.
-pub fn without_credentials(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
 }
