@@ -5,6 +5,7 @@
 mod backfill;
 pub mod contracts;
 pub mod coverage;
+#[cfg(feature = "fault-injection")]
 pub mod fault;
 pub mod fleet_routes;
 pub mod fleet_window;

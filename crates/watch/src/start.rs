@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(feature = "fault-injection")]
 use crate::fault::InjectedPanic;
 use crate::metrics::WatchMetrics;
 use crate::settings::WatchSettings;
@@ -97,6 +98,7 @@ pub fn start(
         retention_days,
         metrics,
         status: status.clone(),
+        #[cfg(feature = "fault-injection")]
         fault: injected_panic(settings),
     };
     let trends = TrendService {
@@ -138,10 +140,4 @@ fn holder_name() -> String {
 #[cfg(feature = "fault-injection")]
 fn injected_panic(settings: &WatchSettings) -> InjectedPanic {
     InjectedPanic::at_round(settings.panic_at_round)
-}
-
-/// No injected fault: a build without `fault-injection`.
-#[cfg(not(feature = "fault-injection"))]
-fn injected_panic(_: &WatchSettings) -> InjectedPanic {
-    InjectedPanic::default()
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::task::JoinSet;
 
+#[cfg(feature = "fault-injection")]
 use super::fault::InjectedPanic;
 use super::metrics::WatchMetrics;
 use super::status::WatchStatus;
@@ -47,7 +48,9 @@ pub struct WatchTask {
     pub retention_days: i64,
     pub metrics: Arc<WatchMetrics>,
     pub status: Arc<WatchStatus>,
-    /// A panic the tests inject (never, unless built with `fault-injection` and set).
+    /// A panic the tests inject (`watch.panic_at_round`; only in a build with
+    /// `fault-injection`).
+    #[cfg(feature = "fault-injection")]
     pub fault: InjectedPanic,
 }
 
@@ -82,6 +85,7 @@ impl WatchTask {
         let workers = &mut held.0;
         let mut progress = Progress::default();
         loop {
+            #[cfg(feature = "fault-injection")]
             self.fault.round();
             let now = Utc::now().timestamp();
             match in_background(self.round(now, &mut progress, workers)).await {
