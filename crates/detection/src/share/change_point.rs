@@ -3,7 +3,7 @@
 
 use super::explain::{cost_shift, version_change};
 use super::index::SeriesIndex;
-use super::sequential::{watch, Layout, Step};
+use super::sequential::{Layout, SeriesReference, Step};
 use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, OpenEvent};
 
 /// Decides a suspected `event` at each slice after it (docs/regressions.md,
@@ -13,7 +13,7 @@ use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, O
 pub(super) fn decide(
     index: &SeriesIndex<'_>,
     event: &OpenEvent,
-    rho: f64,
+    series: &SeriesReference<'_>,
     settings: &DetectorSettings,
 ) -> Option<Change> {
     let history = index.history();
@@ -31,7 +31,7 @@ pub(super) fn decide(
     let column = index.column(&event.function);
     let selfs = index.selfs(column);
     let tested = Layout::of(rows, settings)
-        .and_then(|layout| watch(index, selfs, &layout, rho, settings))
+        .and_then(|layout| series.watch(index, &event.function, selfs, &layout, settings))
         .and_then(|watched| {
             let change = watched.change?;
             let step = Step::at(index, &event.function, selfs, change, settings)?;

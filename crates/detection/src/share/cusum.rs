@@ -1,7 +1,7 @@
 //! The statistics of the sequential test (docs/regressions.md, "A sequential test"), pure: a
 //! reference window's level and noise estimated robustly from the series itself, the lag-one
-//! correlation pooled over the series' functions, whether its level moves (a quadratic's slope or bend), the watched slices
-//! standardized by them, Page's upward CUSUM with where its run began, the step's change point
+//! correlation pooled over the series' functions, whether its level moves (a quadratic's slope
+//! or bend), the watched slices standardized by them, Page's upward CUSUM with where its run began, the step's change point
 //! and the step beside a smooth curve. Inputs are plain slices of shares (fractions).
 
 /// Winsorizing bound of the reference, in robust standard deviations from its median.
@@ -110,7 +110,7 @@ fn raw_rho(r: &[f64], floor: f64) -> f64 {
 fn innovation_scale(r: &[f64], rho: f64, spent: usize, floor: f64) -> f64 {
     let innovations: f64 = r.windows(2).map(|w| (w[1] - rho * w[0]).powi(2)).sum();
     // n − 1 innovations, the fit's degrees of freedom spent (ρ's is not worth a slice).
-    let free = (r.len().saturating_sub(1)).saturating_sub(spent).max(1);
+    let free = r.len().saturating_sub(1).saturating_sub(spent).max(1);
     (innovations / free as f64).sqrt().max(floor)
 }
 
@@ -121,15 +121,17 @@ fn wobble(r: &[f64], spent: usize, floor: f64) -> (f64, f64) {
     (rho, innovation_scale(r, rho, spent, floor))
 }
 
-/// What a reference window's shares are once winsorized: the level and the residuals.
-struct Winsorized {
+/// What a reference window's shares are once winsorized: the level and the residuals. Made once
+/// a call for each function: the series' correlation ([`RhoPart`]) and the function's own
+/// test ([`Reference`]) both read it.
+pub(super) struct Winsorized {
     level: f64,
     clipped: Vec<f64>,
 }
 
 impl Winsorized {
     /// `shares` clipped at median ± `WINSOR` robust σ (σ at least `floor`), and their mean.
-    fn of(shares: &[f64], floor: f64) -> Self {
+    pub(super) fn of(shares: &[f64], floor: f64) -> Self {
         let middle = median(shares);
         let spread = mad_sd(shares, middle).max(floor);
         let (low, high) = (middle - WINSOR * spread, middle + WINSOR * spread);
@@ -153,15 +155,15 @@ pub(super) struct RhoPart {
 }
 
 impl RhoPart {
-    /// The part of reference `shares` (in row order, at least 4), `floor` the sampling noise.
-    pub(super) fn of(shares: &[f64], floor: f64) -> Option<Self> {
-        if shares.len() < 4 {
+    /// The part of a reference's shares winsorized (`w`, in row order, at least 4), `floor` the
+    /// sampling noise.
+    pub(super) fn of(w: &Winsorized, floor: f64) -> Option<Self> {
+        if w.clipped.len() < 4 {
             return None;
         }
-        let w = Winsorized::of(shares, floor);
         Some(RhoPart {
             rho: raw_rho(&w.residuals(), floor),
-            slices: shares.len(),
+            slices: w.clipped.len(),
             weight: w.level.max(0.0),
         })
     }
@@ -189,19 +191,26 @@ pub(super) fn pooled_rho(parts: &[RhoPart]) -> f64 {
 }
 
 impl Reference {
-    /// The reference of `points` (row, share) in row order, at least 4, its scale at least
-    /// `floor` (the sampling noise alone), whitened by `rho` (the series' [`pooled_rho`]); None
-    /// with fewer than 4.
-    pub(super) fn estimate(points: &[(f64, f64)], floor: f64, rho: f64) -> Option<Self> {
+    /// The reference of `points` (row, share) in row order, at least 4, winsorized as `w`, its
+    /// scale at least `floor` (the sampling noise alone), whitened by `rho` (the series'
+    /// [`pooled_rho`]); None with fewer than 4.
+    pub(super) fn estimate(
+        points: &[(f64, f64)],
+        w: &Winsorized,
+        floor: f64,
+        rho: f64,
+    ) -> Option<Self> {
         let n = points.len();
         if n < 4 {
             return None;
         }
-        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
-        let w = Winsorized::of(&shares, floor);
         let scale = innovation_scale(&w.residuals(), rho, 1, floor);
         // Too few slices for a curve and its residuals to say anything: taken as still.
-        let winsorized: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(w.clipped).collect();
+        let winsorized: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| p.0)
+            .zip(w.clipped.iter().copied())
+            .collect();
         let moving = n >= 16 && bend_t(&winsorized, floor) > MOVING_T;
         Some(Reference {
             level: w.level,
@@ -410,6 +419,16 @@ mod tests {
         assert!((sd - MAD_TO_SD).abs() < 1e-12);
     }
 
+    /// The reference of `points`, winsorized as a call does it.
+    fn estimate(points: &[(f64, f64)], floor: f64, rho: f64) -> Option<Reference> {
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        Reference::estimate(points, &Winsorized::of(&shares, floor), floor, rho)
+    }
+
+    fn rho_part(shares: &[f64], floor: f64) -> Option<RhoPart> {
+        RhoPart::of(&Winsorized::of(shares, floor), floor)
+    }
+
     #[test]
     fn the_reference_of_an_alternating_series_is_its_level_and_a_negative_correlation() {
         // 0.1, 0.3, 0.1, 0.3, … (8): median 0.2, MAD 0.1 → σ 0.148, nothing clipped; μ 0.2,
@@ -417,8 +436,8 @@ mod tests {
         // r_i + 0.3·r_{i−1} = ±0.07, Σ 7·0.0049 / 6 → σₑ = 0.0756.
         let x: Vec<(f64, f64)> = (0..8).map(|i| (i as f64, [0.1, 0.3][i % 2])).collect();
         let shares: Vec<f64> = x.iter().map(|p| p.1).collect();
-        let rho = pooled_rho(&[RhoPart::of(&shares, 0.0).unwrap()]);
-        let r = Reference::estimate(&x, 0.0, rho).unwrap();
+        let rho = pooled_rho(&[rho_part(&shares, 0.0).unwrap()]);
+        let r = estimate(&x, 0.0, rho).unwrap();
         assert!((r.level - 0.2).abs() < 1e-12, "{r:?}");
         assert_eq!(r.rho, RHO_MIN);
         assert!(
@@ -433,13 +452,13 @@ mod tests {
             .enumerate()
             .map(|(i, x)| (i as f64, x))
             .collect();
-        let r = Reference::estimate(&burst, 0.0, 0.0).unwrap();
+        let r = estimate(&burst, 0.0, 0.0).unwrap();
         assert!(r.level < 0.21, "{r:?}");
-        assert_eq!(Reference::estimate(&x[..3], 0.0, 0.0), None);
-        assert_eq!(RhoPart::of(&shares[..3], 0.0), None);
+        assert_eq!(estimate(&x[..3], 0.0, 0.0), None);
+        assert_eq!(rho_part(&shares[..3], 0.0), None);
         // A constant series has the floor for scale.
         let six: Vec<(f64, f64)> = (0..6).map(|i| (i as f64, 0.5)).collect();
-        let flat = Reference::estimate(&six, 0.01, 0.0).unwrap();
+        let flat = estimate(&six, 0.01, 0.0).unwrap();
         assert_eq!((flat.level, flat.rho, flat.scale), (0.5, 0.0, 0.01));
         assert!(!flat.moving);
     }
@@ -488,9 +507,9 @@ mod tests {
             .map(|&(t, x)| (t, x + 0.06 * ((t - 47.5) / 47.5).powi(2)))
             .collect();
         assert!(bend_t(&bent, 0.001) > 10.0, "{}", bend_t(&bent, 0.001));
-        let reference = Reference::estimate(&bent, 0.001, 0.0).unwrap();
+        let reference = estimate(&bent, 0.001, 0.0).unwrap();
         assert!(reference.moving);
-        assert!(!Reference::estimate(&flat, 0.001, 0.0).unwrap().moving);
+        assert!(!estimate(&flat, 0.001, 0.0).unwrap().moving);
     }
 
     #[test]

@@ -42,16 +42,18 @@ pub fn examine_beside(
         return Vec::new();
     };
     let index = SeriesIndex::new(history, settings.top_functions);
-    // One correlation for the series at this call, for its decisions and its suspicions alike.
-    let rho = sequential::Layout::of(index.rows(), settings).map_or(0.0, |layout| {
-        sequential::series_rho(&index, newest, &layout)
-    });
+    // The series' reference rows, read once at this call with the one correlation they are
+    // whitened by, for its decisions and its suspicions alike.
+    let series = sequential::Layout::of(index.rows(), settings)
+        .map_or_else(sequential::SeriesReference::default, |layout| {
+            sequential::SeriesReference::of(&index, newest, &layout)
+        });
     let mut events: Vec<&OpenEvent> = open.iter().collect();
     events.sort_by_key(|e| e.id);
     let mut changes: Vec<Change> = events
         .into_iter()
         .filter_map(|event| match event.state {
-            EventState::Suspected => change_point::decide(&index, event, rho, settings),
+            EventState::Suspected => change_point::decide(&index, event, &series, settings),
             EventState::Confirmed => change_point::resolution(&index, event, settings)
                 .or_else(|| change_point::settlement(&index, event, settings)),
             EventState::WentAway | EventState::Resolved | EventState::Settled => None,
@@ -63,7 +65,7 @@ pub fn examine_beside(
         .chain(watched.iter().copied())
         .collect();
     changes.extend(sequential::suspicions(
-        &index, newest, &blocked, rho, settings,
+        &index, newest, &blocked, &series, settings,
     ));
     changes
 }

@@ -2,13 +2,15 @@
 //! reference window and watched slices laid out on the series' rows, its CUSUM at the newest
 //! slice, the step it reports, and the new suspicions of a call.
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use pf_model::trend::SliceSummary;
 
 use super::cusum::{
     cusum, median, pooled_rho, step_beside_curve, step_fits_better, step_start, Reference, RhoPart,
+    Winsorized,
 };
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
@@ -83,65 +85,110 @@ fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
     (total > 0 && !index.mixed(row)).then(|| count as f64 / total as f64)
 }
 
-/// The reference rows of a function (row, share), in row order, with the sampling noise of its
-/// pooled share alone (a binomial share of the mean slice's total): the floor of its scale.
-fn reference_points(
+/// One function's reference rows at a call: (row, share) in row order, the sampling noise of
+/// its pooled share alone (a binomial share of the mean slice's total: the floor of its scale),
+/// and the shares winsorized.
+pub(super) struct ReferenceRows {
+    points: Vec<(f64, f64)>,
+    floor: f64,
+    winsorized: Winsorized,
+}
+
+impl ReferenceRows {
+    /// The reference rows of the function whose self samples per row are `selfs`.
+    fn read(index: &SeriesIndex<'_>, selfs: &[u64], layout: &Layout) -> Self {
+        let reference_rows: Vec<(usize, f64)> = layout
+            .reference
+            .clone()
+            .filter_map(|row| Some((row, share(index, selfs, row)?)))
+            .collect();
+        let totals: u64 = reference_rows
+            .iter()
+            .filter_map(|&(row, _)| index.total(row))
+            .sum();
+        let points: Vec<(f64, f64)> = reference_rows
+            .iter()
+            .map(|&(row, x)| (row as f64, x))
+            .collect();
+        let count = points.len().max(1) as f64;
+        let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
+        let mean_total = totals as f64 / count;
+        let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
+            .sqrt()
+            .max(1e-6);
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let winsorized = Winsorized::of(&shares, floor);
+        ReferenceRows {
+            points,
+            floor,
+            winsorized,
+        }
+    }
+}
+
+/// What a call reads of a series before it tests a function: the reference rows of the
+/// functions of the newest summary, each read and winsorized once, and the correlation they
+/// are all whitened by ([`pooled_rho`]).
+#[derive(Default)]
+pub(super) struct SeriesReference<'h> {
+    rows: HashMap<&'h str, ReferenceRows>,
+    rho: f64,
+}
+
+impl<'h> SeriesReference<'h> {
+    /// The reference of the series whose newest summary is `newest`.
+    pub(super) fn of(index: &SeriesIndex<'_>, newest: &'h SliceSummary, layout: &Layout) -> Self {
+        // The parts in the summary's order, so that the pooled sum is the same at every call.
+        let mut rows = HashMap::with_capacity(newest.functions.len());
+        let mut parts: Vec<RhoPart> = Vec::with_capacity(newest.functions.len());
+        for name in newest.functions.iter().map(|f| f.name.as_str()) {
+            if let Entry::Vacant(slot) = rows.entry(name) {
+                let read = ReferenceRows::read(index, index.selfs(index.column(name)), layout);
+                parts.extend(RhoPart::of(&read.winsorized, read.floor));
+                slot.insert(read);
+            }
+        }
+        let rho = pooled_rho(&parts);
+        SeriesReference { rows, rho }
+    }
+
+    /// The test of function `name`, whose self samples per row are `selfs`: from the rows read
+    /// once, or read now for a function the newest summary no longer names.
+    pub(super) fn watch(
+        &self,
+        index: &SeriesIndex<'_>,
+        name: &str,
+        selfs: &[u64],
+        layout: &Layout,
+        settings: &DetectorSettings,
+    ) -> Option<Watched> {
+        match self.rows.get(name) {
+            Some(rows) => watch(index, selfs, layout, rows, self.rho, settings),
+            None => {
+                let rows = ReferenceRows::read(index, selfs, layout);
+                watch(index, selfs, layout, &rows, self.rho, settings)
+            }
+        }
+    }
+}
+
+/// The test of the function whose self samples per row are `selfs` and whose reference rows
+/// are `rows`, whitened by the series' correlation `rho`.
+fn watch(
     index: &SeriesIndex<'_>,
     selfs: &[u64],
     layout: &Layout,
-) -> (Vec<(f64, f64)>, f64) {
-    let reference_rows: Vec<(usize, f64)> = layout
-        .reference
-        .clone()
-        .filter_map(|row| Some((row, share(index, selfs, row)?)))
-        .collect();
-    let totals: u64 = reference_rows
-        .iter()
-        .filter_map(|&(row, _)| index.total(row))
-        .sum();
-    let points: Vec<(f64, f64)> = reference_rows
-        .iter()
-        .map(|&(row, x)| (row as f64, x))
-        .collect();
-    let count = points.len().max(1) as f64;
-    let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
-    let mean_total = totals as f64 / count;
-    let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
-        .sqrt()
-        .max(1e-6);
-    (points, floor)
-}
-
-/// The correlation the series' functions are whitened by at this call ([`pooled_rho`]): from the
-/// reference rows of the functions of the newest summary.
-pub(super) fn series_rho(index: &SeriesIndex<'_>, newest: &SliceSummary, layout: &Layout) -> f64 {
-    let mut seen = HashSet::with_capacity(newest.functions.len());
-    let parts: Vec<RhoPart> = newest
-        .functions
-        .iter()
-        .map(|f| f.name.as_str())
-        .filter(|name| seen.insert(*name))
-        .filter_map(|name| {
-            let selfs = index.selfs(index.column(name));
-            let (points, floor) = reference_points(index, selfs, layout);
-            let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
-            RhoPart::of(&shares, floor)
-        })
-        .collect();
-    pooled_rho(&parts)
-}
-
-/// The test of the function whose self samples per row are `selfs`, its reference whitened by
-/// the series' correlation `rho` ([`series_rho`]).
-pub(super) fn watch(
-    index: &SeriesIndex<'_>,
-    selfs: &[u64],
-    layout: &Layout,
+    rows: &ReferenceRows,
     rho: f64,
     settings: &DetectorSettings,
 ) -> Option<Watched> {
-    let (points, floor) = reference_points(index, selfs, layout);
-    let reference = Reference::estimate(&points, floor, rho)?;
+    let ReferenceRows {
+        points,
+        floor,
+        winsorized,
+    } = rows;
+    let floor = *floor;
+    let reference = Reference::estimate(points, winsorized, floor, rho)?;
     let mut previous = points.last().map_or(reference.level, |p| p.1);
     let mut rows = Vec::with_capacity(layout.watched.len());
     let mut scores = Vec::with_capacity(layout.watched.len());
@@ -163,7 +210,7 @@ pub(super) fn watch(
     let above = start.map(|i| residuals[i..].iter().sum::<f64>() / (residuals.len() - i) as f64);
     let excess = match (above, start.and_then(|i| rows.get(i))) {
         (Some(above), Some(&first)) if reference.moving => {
-            let mut all = points;
+            let mut all = points.clone();
             all.extend(
                 rows.iter()
                     .zip(&residuals)
@@ -290,7 +337,7 @@ pub(super) fn suspicions(
     index: &SeriesIndex<'_>,
     newest: &SliceSummary,
     blocked: &HashSet<&str>,
-    rho: f64,
+    series: &SeriesReference<'_>,
     settings: &DetectorSettings,
 ) -> Vec<Change> {
     let Some(layout) = Layout::of(index.rows(), settings) else {
@@ -304,7 +351,7 @@ pub(super) fn suspicions(
         .filter(|name| seen.insert(*name) && !blocked.contains(name))
         .filter_map(|name| {
             let selfs = index.selfs(index.column(name));
-            let watched = watch(index, selfs, &layout, rho, settings)?;
+            let watched = series.watch(index, name, selfs, &layout, settings)?;
             if watched.statistic < settings.suspicion() {
                 return None;
             }
