@@ -9,11 +9,11 @@ use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
 use pf_profile_files::start::SourceSettings;
 use pf_profile_files::ProfileDir;
-use pf_profiles::{without_credentials, ProfileSource as Source, SourceParts};
+use pf_profiles::{without_credentials, ProfileSource, SourceParts};
 
 /// A started Profile Data: its SOR and `/health` check, and the files pushes are kept among
 /// (or, reading Pyroscope, its URL without credentials: pushes go there).
-pub(super) struct ProfileSource {
+pub(super) struct StartedSource {
     pub(super) parts: SourceParts,
     pub(super) files: Result<Arc<ProfileDir>, String>,
 }
@@ -25,7 +25,7 @@ pub(super) struct ProfileSource {
 pub(super) fn start_profile_source(
     settings: &Settings,
     metrics: &Arc<Metrics>,
-) -> Result<ProfileSource, StartError> {
+) -> Result<StartedSource, StartError> {
     let files = |dir: Option<&Path>| {
         let sections = SourceSettings {
             profiles: &settings.profiles,
@@ -33,17 +33,17 @@ pub(super) fn start_profile_source(
             push_dir: &settings.ingest.store_dir,
         };
         let (parts, dir) = pf_profile_files::start::start(sections, metrics);
-        ProfileSource {
+        StartedSource {
             parts,
             files: Ok(dir),
         }
     };
     Ok(match settings.profile_source()? {
-        Source::Pyroscope(url) => ProfileSource {
+        ProfileSource::Pyroscope(url) => StartedSource {
             parts: pf_pyroscope::start(&settings.pyroscope, &settings.profiles, metrics)?,
             files: Err(without_credentials(&url)),
         },
-        Source::Files(dir) => files(Some(&dir)),
-        Source::PushesAndDemo => files(None),
+        ProfileSource::Files(dir) => files(Some(&dir)),
+        ProfileSource::PushesAndDemo => files(None),
     })
 }
