@@ -1,36 +1,38 @@
-//! Delivery of a process's notifications (`delivery::start`), when it runs a producer (the alert
-//! evaluator or the profile watcher) and has a database for the outbox.
-
-use std::sync::Arc;
+//! Delivery of a process's notifications (`delivery::start`): the outbox and the Alertmanager
+//! queue, started where a module that produces notifications (the alert evaluator, the profile
+//! watcher) runs and needs it.
 
 use super::access::address_guard;
+use super::module::{Ground, Module, Name, Offers, Started};
 use super::StartupError;
-use crate::settings::{Function, Settings};
-use pf_delivery::{self, Delivery, DeliveryNeeds};
-use pf_infra::db::Database;
-use pf_infra::tasks::Tasks;
-use pf_infra::telemetry::Metrics;
+use crate::settings::Function;
+use pf_delivery::DeliveryNeeds;
 
-/// The process's one delivery task, started under `tasks`; `None` when nothing here produces.
-pub(super) fn start_delivery(
-    settings: &Settings,
-    database: Option<&Database>,
-    metrics: &Arc<Metrics>,
-    tasks: &mut Tasks,
-) -> Result<Option<Delivery>, StartupError> {
-    let function = settings.function;
-    let produces = function.hosts(Function::AlertEvaluator) || function.hosts(Function::Watch);
-    let Some(db) = database.filter(|_| produces) else {
-        return Ok(None);
-    };
-    let needs = DeliveryNeeds {
-        database: db.clone(),
-        guard: address_guard(settings),
-        metrics: metrics.clone(),
-    };
-    Ok(Some(pf_delivery::start(
-        &settings.alerts.delivery(),
-        needs,
-        tasks,
-    )?))
+/// The process's one delivery task.
+pub(super) struct Delivery;
+
+impl Module for Delivery {
+    fn name(&self) -> Name {
+        Name::Delivery
+    }
+    fn needs(&self, _: Function) -> &'static [Name] {
+        &[]
+    }
+    /// No function runs it for itself: its producers need it.
+    fn runs_in(&self, _: Function) -> bool {
+        false
+    }
+    fn on_postgres(&self) -> bool {
+        true
+    }
+    fn start(&self, ground: &mut Ground<'_>, _: &Offers) -> Result<Started, StartupError> {
+        let settings = ground.settings;
+        let needs = DeliveryNeeds {
+            database: ground.database(self.name())?.clone(),
+            guard: address_guard(settings),
+            metrics: ground.metrics.clone(),
+        };
+        let delivery = pf_delivery::start(&settings.alerts.delivery(), needs, &mut ground.tasks)?;
+        Ok(Started::default().offer(delivery))
+    }
 }

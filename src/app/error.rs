@@ -1,6 +1,6 @@
 //! `StartupError`: why the service could not start.
 
-use crate::settings::Function;
+use super::module::Name;
 use pf_infra::tasks::StartError;
 
 /// Why the service could not start.
@@ -15,11 +15,16 @@ pub enum StartupError {
     },
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
-    #[error("{function} needs Profile Data but cannot reach it: {reason}")]
-    NoProfileData {
-        function: Function,
-        reason: &'static str,
+    /// A contract a module of this process cannot do without is neither hosted here nor named.
+    #[error("invalid configuration: `sors` {user:?} needs the {contract} SOR: set {env}")]
+    Missing {
+        user: Name,
+        contract: &'static str,
+        env: &'static str,
     },
+    /// The table started a module without what it needs (a bug of the table, not of settings).
+    #[error("the module table started {module:?} without {need:?}")]
+    Unresolved { module: Name, need: Name },
 }
 
 impl From<StartError> for StartupError {

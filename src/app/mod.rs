@@ -1,6 +1,6 @@
-//! Composition root: the table of modules (`modules.rs`) this process starts, each with the
-//! implementation each trait gets, then the server over the routes they registered. The only
-//! folder that knows about deployment modes.
+//! Composition root: the table of modules (`table.rs`) this process starts, each given what the
+//! modules it needs offer, then the server over the routes they registered. The only folder
+//! that knows about deployment modes.
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::app::openapi::RoutesDoc;
-use crate::settings::{Function, Settings};
+use crate::settings::Settings;
 use pf_health::HealthChecks;
 use pf_http::routing;
 use pf_infra::db::{open_database, Database};
@@ -24,23 +24,25 @@ use pf_infra::tls;
 mod access;
 mod alerts;
 mod bors;
+mod contracts;
 mod delivery;
 mod error;
-mod modules;
+mod front_door;
+mod module;
 pub mod openapi;
 mod profile_source;
-mod remote_sors;
-mod started;
+mod stores;
+mod table;
 mod watch;
-mod watcher_stores;
 
 /// The settings and the `healthcheck` command keep their public paths under `app`, where the
 /// library's users found them.
 pub use crate::settings;
 pub use error::StartupError;
-use modules::start_all;
+pub use module::Name as ModuleName;
+use module::{Ground, ProcessHealth, RouteModule};
 pub use pf_health::healthcheck;
-use started::{RouteModule, Started};
+use table::{start_all, Plan, Registered};
 
 /// A built service, listening, not yet running.
 pub struct Application {
@@ -50,16 +52,6 @@ pub struct Application {
     /// The background work: the embedded PostgreSQL, migrations, alerts, the history writer.
     tasks: Tasks,
 }
-
-/// The functions backed by PostgreSQL.
-const DATABASE_FUNCTIONS: [Function; 6] = [
-    Function::BaselineSor,
-    Function::HistorySor,
-    Function::RegistrySor,
-    Function::AlertRuleSor,
-    Function::AlertEvaluator,
-    Function::Watch,
-];
 
 impl Application {
     /// Opens stores, wires implementations to traits, starts the background tasks, binds the
@@ -79,25 +71,36 @@ impl Application {
                 })
             }
         }
+        // What the table starts, and whether a required contract is missing, before anything
+        // starts.
+        let plan = Plan::of(&settings)?;
         let mut tasks = Tasks::default();
         let function = settings.function;
-        let database = if DATABASE_FUNCTIONS.iter().any(|f| function.hosts(*f)) {
+        let database = if table::needs_database(function) {
             Some(open_database(&settings.database, &mut tasks).await?)
         } else {
             None
         };
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
-        let mut started = Started::new(&settings, database, metrics, tasks);
-        start_all(&mut started)?;
-        let Started {
+        let mut ground = Ground {
+            settings: &settings,
             database,
             metrics,
             tasks,
-            routes,
-            health,
+            health: Arc::new(ProcessHealth::default()),
+        };
+        let Registered { routes, mut checks } = start_all(&mut ground, &plan)?;
+        let Ground {
+            database,
+            metrics,
+            tasks,
+            health: process_health,
             ..
-        } = started;
+        } = ground;
+        checks.extend(tasks.health_checks());
+        let health = HealthChecks::new(function.to_string(), checks);
+        process_health.set(health.clone());
         let (port, server) = serve(&settings, routes, health, metrics)?;
         tracing::info!(port, %function, "listening");
         Ok(Application {

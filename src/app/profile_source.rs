@@ -1,15 +1,68 @@
-//! Which source answers Profile Data: Pyroscope (`pyroscope.url`), or pprof files (`profiles.dir`,
-//! or, with neither, pushed profiles beside the bundled demo), and where pushes are kept.
+//! Profile Data (`ReadPyroscopeProfile.sor.v1`), a module of the table and a contract: which
+//! source answers it — Pyroscope (`pyroscope.url`), or pprof files (`profiles.dir`, or, with
+//! neither, pushed profiles beside the bundled demo) — where pushes are kept, and the querier
+//! over the same files.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::settings::Settings;
+use actix_web::web;
+
+use super::module::{routes, Ground, Module, Name, Offers, Served, Started};
+use super::StartupError;
+use crate::settings::{Function, Settings};
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
+use pf_ingest::start::{self as ingest, IntakeSettings};
 use pf_profile_files::start::SourceSettings;
 use pf_profile_files::ProfileDir;
-use pf_profiles::{without_credentials, ProfileSource, SourceParts};
+use pf_profiles::{without_credentials, ProfileDataSor, ProfileSource, SourceParts};
+use pf_querier::Querier;
+
+/// Profile Data, the push routes into it and the querier over it.
+pub(super) struct ProfileData;
+
+impl Module for ProfileData {
+    fn name(&self) -> Name {
+        Name::ProfileData
+    }
+    fn needs(&self, _: Function) -> &'static [Name] {
+        &[]
+    }
+    fn runs_in(&self, function: Function) -> bool {
+        function.hosts(Function::ProfileDataSor)
+    }
+    fn start(&self, ground: &mut Ground<'_>, _: &Offers) -> Result<Started, StartupError> {
+        let settings = ground.settings;
+        let source = start_profile_source(settings, &ground.metrics)?;
+        let sections = IntakeSettings {
+            ingest: &settings.ingest,
+            app_label: &settings.pyroscope.app_label,
+            limits: settings.profiles.limits(),
+            snapshot_types: settings.profiles.snapshot_types(),
+            slice_secs: settings.watch.slice_secs,
+        };
+        let querier = web::Data::new(Querier::new(source.files.clone(), &settings.profiles));
+        let ingest = ingest::start(sections, source.files, &ground.metrics, &mut ground.tasks)?;
+        let sor: Arc<dyn ProfileDataSor> = source.parts.sor;
+        let mut started = Started {
+            checks: vec![source.parts.check],
+            ..Started::default()
+        };
+        let profiles = || Some(web::Data::from(sor.clone()));
+        started.mount(profiles(), routes!(pf_profiles::routes));
+        started.mount(profiles(), routes!(pf_profiles::tree_routes));
+        started.mount(profiles(), routes!(pf_profiles::label_routes));
+        started.mount(profiles(), routes!(pf_profiles::site_routes));
+        started.mount(profiles(), routes!(pf_profiles::pgo_routes));
+        started.mount(Some(querier), routes!(pf_querier::routes));
+        started.mount(
+            Some(web::Data::from(ingest.intake)),
+            routes!(pf_ingest::routes),
+        );
+        Ok(started.offer(Served(sor)))
+    }
+}
 
 /// A started Profile Data: its SOR and `/health` check, and the files pushes are kept among
 /// (or, reading Pyroscope, its URL without credentials: pushes go there).

@@ -1,70 +1,107 @@
-//! The profile watcher of a process that runs it (`all`, or `WatchPyroscopeProfiles.v1`) and the
-//! regression events it examines: Profile Data required, Baseline and the registry optional
-//! (docs/split-deployment.md#the-dependency-rule); the announcer when this process delivers to
-//! Alertmanager and has a database. Then `regressions::start` and `watch::start`.
+//! The profile watcher (`all`, or `WatchPyroscopeProfiles.v1`) and the regression events it
+//! examines: its stores here, Profile Data required, Baseline and the registry optional, each as
+//! its contract gives it (docs/split-deployment.md#the-dependency-rule); the announcer when this
+//! process delivers to Alertmanager. Then `regressions::start` and `watch::start`.
 
 use std::sync::Arc;
 
-use super::remote_sors::{RemoteSors, BASELINE_SPEC, PROFILE_DATA_SPEC, REGISTRY_SPEC};
-use super::started::Started;
+use actix_web::web;
+
+use super::module::{routes, Ground, Module, Name, Offers, Started};
+use super::stores::WatcherStoreSet;
 use super::StartupError;
-use pf_regressions::service::RegressionService;
+use crate::settings::Function;
+use pf_baselines::BaselineSor;
+use pf_delivery::Delivery;
+use pf_profiles::ProfileDataSor;
+use pf_registry::RegistrySor;
 use pf_regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
 use pf_regressions::RegressionMarks;
 use pf_watch::start::{self as watch, WatchNeeds};
-use pf_watch::TrendService;
+use pf_watch::FleetSummarySor;
 
-/// Starts the watcher and the regression detector under the supervisor (no tasks while
-/// `watch.enabled` is off) and answers their `/trends` and `/regressions` services, when this
-/// process runs the watcher and has a database.
-pub(super) fn start_watch(
-    m: &mut Started<'_>,
-) -> Result<Option<(TrendService, RegressionService)>, StartupError> {
-    let (settings, hosted) = (m.settings, &m.hosted);
-    let Some(stores) = hosted.watcher.clone() else {
-        return Ok(None);
-    };
-    let mut remote = RemoteSors::new(settings, &m.metrics);
-    let profiles = remote.require(
-        PROFILE_DATA_SPEC,
-        hosted.profile_data.as_ref(),
-        "the profile watcher",
-    )?;
-    let queue = m.delivery.as_ref().and_then(|d| d.alertmanager.clone());
-    let announce = match (queue, m.database.as_ref()) {
-        (Some(queue), Some(db)) if settings.watch.enabled => Some((queue, db.clone())),
-        _ => None,
-    };
-    let config = RegressionSettings {
-        watch: &settings.watch,
-        leaks: &settings.leaks,
-        public_url: settings.alerts.public_url.clone(),
-        judgement: settings.diff.judgement(),
-        repositories: settings.repositories_with_demo(),
-        memory_limit_bytes: settings.memory_limit_with_demo(),
-    };
-    let needs = RegressionNeeds {
-        summaries: stores.summaries.clone(),
-        reads: stores.reads.clone(),
-        regressions: stores.regressions.clone(),
-        profiles: profiles.clone(),
-        registry: remote.resolve(REGISTRY_SPEC, hosted.registry.as_ref())?,
-        announce,
-        metrics: m.metrics.clone(),
-    };
-    let regressions = regressions::start(config, needs, &mut m.tasks)?;
-    let needs = WatchNeeds {
-        summaries: stores.summaries,
-        work: stores.work,
-        reads: stores.reads,
-        profiles: profiles.clone(),
-        baselines: remote.resolve(BASELINE_SPEC, hosted.baseline.as_ref())?,
-        examiner: regressions.examiner,
-        marks: Some(Arc::new(RegressionMarks(stores.regressions))),
-        metrics: m.metrics.clone(),
-    };
-    let watcher = watch::start(&settings.watch, needs, &mut m.tasks)?;
-    m.bors.checks.extend(remote.checks);
-    m.watched_profiles = Some(profiles);
-    Ok(Some((watcher.trends, regressions.service)))
+/// The Profile Data the watcher reads: the front door lists what arrived from it.
+#[derive(Clone)]
+pub(super) struct WatchedProfiles(pub(super) Arc<dyn ProfileDataSor>);
+
+/// The watcher and the regression detector under the supervisor (no tasks while `watch.enabled`
+/// is off), and their `/trends`, `/summaries` and `/regressions` routes.
+pub(super) struct Watch;
+
+impl Module for Watch {
+    fn name(&self) -> Name {
+        Name::Watch
+    }
+    fn needs(&self, _: Function) -> &'static [Name] {
+        &[
+            Name::WatcherStores,
+            Name::ProfileData,
+            Name::Baselines,
+            Name::Registry,
+            Name::Delivery,
+        ]
+    }
+    fn runs_in(&self, function: Function) -> bool {
+        function.hosts(Function::Watch)
+    }
+    fn on_postgres(&self) -> bool {
+        true
+    }
+    fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
+        let (me, settings) = (self.name(), ground.settings);
+        let stores = needs.need::<WatcherStoreSet>(me, Name::WatcherStores)?;
+        let profiles = needs.need::<Arc<dyn ProfileDataSor>>(me, Name::ProfileData)?;
+        let queue = needs
+            .need::<Delivery>(me, Name::Delivery)?
+            .alertmanager
+            .clone();
+        let announce = match queue {
+            Some(queue) if settings.watch.enabled => Some((queue, ground.database(me)?.clone())),
+            _ => None,
+        };
+        let config = RegressionSettings {
+            watch: &settings.watch,
+            leaks: &settings.leaks,
+            public_url: settings.alerts.public_url.clone(),
+            judgement: settings.diff.judgement(),
+            repositories: settings.repositories_with_demo(),
+            memory_limit_bytes: settings.memory_limit_with_demo(),
+        };
+        let regression_needs = RegressionNeeds {
+            summaries: stores.summaries.clone(),
+            reads: stores.reads.clone(),
+            regressions: stores.regressions.clone(),
+            profiles: profiles.clone(),
+            registry: needs.get::<Arc<dyn RegistrySor>>(),
+            announce,
+            metrics: ground.metrics.clone(),
+        };
+        let regressions = regressions::start(config, regression_needs, &mut ground.tasks)?;
+        let watch_needs = WatchNeeds {
+            summaries: stores.summaries.clone(),
+            work: stores.work.clone(),
+            reads: stores.reads.clone(),
+            profiles: profiles.clone(),
+            baselines: needs.get::<Arc<dyn BaselineSor>>(),
+            examiner: regressions.examiner,
+            marks: Some(Arc::new(RegressionMarks(stores.regressions.clone()))),
+            metrics: ground.metrics.clone(),
+        };
+        let watcher = watch::start(&settings.watch, watch_needs, &mut ground.tasks)?;
+        let fleet_summaries = stores.reads.clone() as Arc<dyn FleetSummarySor>;
+        let mut started = Started::default();
+        started.mount(
+            Some(web::Data::new(watcher.trends)),
+            routes!(pf_watch::routes),
+        );
+        started.mount(
+            Some(web::Data::from(fleet_summaries)),
+            routes!(pf_watch::fleet_routes),
+        );
+        started.mount(
+            Some(web::Data::new(regressions.service)),
+            routes!(pf_regressions::routes),
+        );
+        Ok(started.offer(WatchedProfiles(profiles)))
+    }
 }

@@ -78,6 +78,7 @@ mod significance_sources;
 mod sites;
 mod split;
 mod split_degraded;
+mod split_table;
 mod standin_checks;
 mod stoppable_postgres;
 mod store_integrity;

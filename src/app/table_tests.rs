@@ -1,0 +1,257 @@
+//! The table: every module after those it needs; what each `FUNCTION` starts, transitively; the
+//! contracts chosen once (remote, served, absent) and the refusal to start, naming the `*_URL`,
+//! when a required one is neither; what the BORs get of the contracts, v1 versus v2.
+
+use std::sync::Arc;
+
+use super::super::bors::{build_bors as build, BorDeps};
+use super::super::contracts::{Choice, Contract};
+use super::super::module::{Name, Offers, Served};
+use super::*;
+use crate::settings::BorVersion;
+use pf_baselines::{BaselineSor, MockBaselineSor};
+use pf_history::{HistorySor, MockHistorySor};
+use pf_infra::telemetry::Metrics;
+use pf_profiles::{MockProfileDataSor, ProfileDataSor};
+
+fn settings(env: &[(&str, &str)]) -> Settings {
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Settings::load_from(None, env).unwrap()
+}
+
+fn function(value: &str) -> Settings {
+    settings(&[("FUNCTION", value)])
+}
+
+fn metrics() -> Arc<Metrics> {
+    Metrics::new(None).unwrap()
+}
+
+#[test]
+fn every_module_starts_after_the_modules_it_needs_in_every_function() {
+    for (function, _) in Function::ALL {
+        for (i, row) in MODULES.iter().enumerate() {
+            for need in row.needs(function) {
+                let before = MODULES[..i].iter().any(|m| m.name() == *need);
+                assert!(before, "{:?} needs {need:?}, after it", row.name());
+            }
+        }
+    }
+    let names: Vec<Name> = MODULES.iter().map(|m| m.name()).collect();
+    for (i, name) in names.iter().enumerate() {
+        assert!(!names[i + 1..].contains(name), "{name:?} twice");
+    }
+}
+
+#[test]
+fn all_starts_every_module_here_and_chooses_each_contract_once() {
+    let plan = Plan::of(&settings(&[])).unwrap();
+    let every: Vec<Name> = MODULES.iter().map(|m| m.name()).collect();
+    assert_eq!(
+        plan.here, every,
+        "delivery too: the evaluator and the watcher need it"
+    );
+    // Each contract once, for the first module (in the walk) that needs it.
+    let contracts: Vec<Name> = plan.contracts.keys().copied().collect();
+    assert_eq!(
+        contracts,
+        [
+            Name::Registry,
+            Name::Baselines,
+            Name::History,
+            Name::AlertRules,
+            Name::ProfileData,
+            Name::WatcherStores
+        ]
+    );
+    assert!(super::needs_database(Function::All));
+}
+
+#[test]
+fn a_sor_process_starts_its_store_and_what_it_needs_alone() {
+    let plan = Plan::of(&function("ReadPyroscopeBaseline.sor.v1")).unwrap();
+    assert_eq!(plan.here, [Name::Baselines]);
+    // Whose an app is, for team-bound tokens: the registry, remote or absent.
+    assert_eq!(
+        plan.contracts.into_iter().collect::<Vec<_>>(),
+        [(Name::Registry, Name::Baselines)]
+    );
+    let plan = Plan::of(&function("ReadPyroscopeProfile.sor.v1")).unwrap();
+    assert_eq!(plan.here, [Name::ProfileData]);
+    assert!(!super::needs_database(Function::ProfileDataSor));
+    assert!(!super::needs_database(Function::TriageV2));
+    assert!(super::needs_database(Function::HistorySor));
+}
+
+#[test]
+fn a_function_whose_needs_are_remote_starts_them_as_clients_and_refuses_without_a_url() {
+    // The evaluator needs the rules and Profile Data: both hosted elsewhere.
+    let evaluator = [
+        ("FUNCTION", "EvaluatePyroscopeAlertRules.v1"),
+        ("PROFILE_DATA_URL", "http://profile-data:8082"),
+        ("ALERT_RULE_URL", "http://rules:8081"),
+    ];
+    let plan = Plan::of(&settings(&evaluator)).unwrap();
+    assert_eq!(plan.here, [Name::Delivery, Name::Alerts]);
+    let used: Vec<_> = plan.contracts.into_iter().collect();
+    assert_eq!(
+        used,
+        [
+            (Name::Registry, Name::Alerts),
+            (Name::AlertRules, Name::Alerts),
+            (Name::ProfileData, Name::Alerts)
+        ]
+    );
+    // Without the rules' URL: refused before anything starts, naming it.
+    let err = Plan::of(&settings(&evaluator[..2])).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("ALERT_RULE_URL"), "{message}");
+    assert!(message.contains("Alerts"), "{message}");
+    // A BOR and the watcher without Profile Data's.
+    for function in [
+        "ReadPyroscopeTriageAssessment.v2",
+        "WatchPyroscopeProfiles.v1",
+    ] {
+        let message = Plan::of(&settings(&[("FUNCTION", function)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("PROFILE_DATA_URL"),
+            "{function}: {message}"
+        );
+    }
+    // The optional ones are no reason to refuse.
+    let triage = [
+        ("FUNCTION", "ReadPyroscopeTriageAssessment.v2"),
+        ("PROFILE_DATA_URL", "http://profile-data:8082"),
+    ];
+    assert_eq!(Plan::of(&settings(&triage)).unwrap().here, [Name::Bors]);
+}
+
+#[test]
+fn a_v1_bor_neither_uses_nor_checks_the_optional_sors() {
+    let s = settings(&[
+        ("FUNCTION", "ReadPyroscopeTriageAssessment.v1"),
+        ("PROFILE_DATA_URL", "http://profile-data:8082"),
+        ("BASELINE_URL", "http://baseline:8081"),
+        ("HISTORY_URL", "http://history:8081"),
+    ]);
+    let used: Vec<Name> = Plan::of(&s).unwrap().contracts.into_keys().collect();
+    assert_eq!(used, [Name::ProfileData, Name::WatcherStores]);
+    let deps = BorDeps {
+        profile_data: Arc::new(MockProfileDataSor::new()),
+        baseline: Some(Arc::new(MockBaselineSor::new())),
+        history: None,
+        registry: None,
+        trends: None,
+        fleet_summaries: None,
+    };
+    assert!(deps.for_version(BorVersion::V1).baseline.is_none());
+    assert!(deps.for_version(BorVersion::V2).baseline.is_some());
+}
+
+/// Offers as a process hosting Profile Data and Baseline in-process, as `all` does.
+fn served() -> Offers {
+    let mut offers = Offers::default();
+    offers.put(Served::<dyn ProfileDataSor>(Arc::new(
+        MockProfileDataSor::new(),
+    )));
+    offers.put(Served::<dyn BaselineSor>(Arc::new(MockBaselineSor::new())));
+    offers
+}
+
+fn contract(module: Name) -> &'static Contract {
+    Contract::of(module).unwrap()
+}
+
+#[test]
+fn a_contract_is_served_here_or_absent_without_a_url() {
+    let (s, metrics) = (settings(&[]), metrics());
+    let mut offers = served();
+    let choice = contract(Name::Baselines)
+        .choose(&s, &metrics, &mut offers, Name::Bors)
+        .unwrap();
+    assert!(matches!(choice, Choice::Served));
+    let Served(own) = offers.get::<Served<dyn BaselineSor>>().unwrap();
+    let given = offers.get::<Arc<dyn BaselineSor>>().unwrap();
+    assert!(
+        Arc::ptr_eq(&own, &given),
+        "the users get this process's own"
+    );
+    let choice = contract(Name::History)
+        .choose(&s, &metrics, &mut offers, Name::Bors)
+        .unwrap();
+    assert!(matches!(choice, Choice::Absent));
+    assert!(offers.get::<Arc<dyn HistorySor>>().is_none());
+    // A required one neither served nor named: refused, naming its URL.
+    let err = contract(Name::AlertRules)
+        .choose(&s, &metrics, &mut Offers::default(), Name::Alerts)
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("ALERT_RULE_URL"), "{err}");
+}
+
+#[test]
+fn a_configured_url_wins_over_the_served_store_and_is_health_checked() {
+    let s = settings(&[("BASELINE_URL", "http://baseline:8081")]);
+    let mut offers = served();
+    let choice = contract(Name::Baselines)
+        .choose(&s, &metrics(), &mut offers, Name::Bors)
+        .unwrap();
+    let Choice::Remote(check) = choice else {
+        panic!("the URL is set: remote");
+    };
+    assert_eq!((check.name(), check.required()), ("baselineSor", false));
+    let Served(own) = offers.get::<Served<dyn BaselineSor>>().unwrap();
+    let given = offers.get::<Arc<dyn BaselineSor>>().unwrap();
+    assert!(
+        !Arc::ptr_eq(&own, &given),
+        "the users get the remote client"
+    );
+    let s = settings(&[("PROFILE_DATA_URL", "http://profile-data:8082")]);
+    let Ok(Choice::Remote(check)) =
+        contract(Name::ProfileData).choose(&s, &metrics(), &mut Offers::default(), Name::Bors)
+    else {
+        panic!("the URL is set: remote");
+    };
+    assert_eq!((check.name(), check.required()), ("profileDataSor", true));
+}
+
+/// The BORs' dependencies with Profile Data and Baseline in-process, and `history`.
+fn deps(history: Option<Arc<dyn HistorySor>>) -> BorDeps {
+    BorDeps {
+        profile_data: Arc::new(MockProfileDataSor::new()),
+        baseline: Some(Arc::new(MockBaselineSor::new())),
+        history,
+        registry: None,
+        trends: None,
+        fleet_summaries: None,
+    }
+}
+
+#[test]
+fn the_bors_of_a_process_share_one_history_writer_and_v1_records_none() {
+    let (started, writer) = build(&settings(&[]), deps(None), &metrics()).unwrap();
+    assert_eq!(started.routes.len(), 3, "triage, diff, fleet");
+    assert!(writer.is_none(), "no history store, no history writer");
+    let history = Some(Arc::new(MockHistorySor::new()) as Arc<dyn HistorySor>);
+    let (_, writer) = build(&settings(&[]), deps(history.clone()), &metrics()).unwrap();
+    assert!(writer.is_some());
+    let v1 = function("ReadPyroscopeTriageAssessment.v1");
+    let (started, writer) = build(&v1, deps(history), &metrics()).unwrap();
+    assert_eq!(started.routes.len(), 1, "triage alone");
+    assert!(writer.is_none(), "a v1 BOR records no history");
+}
+
+#[test]
+fn a_broken_rules_file_stops_the_start_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rules.toml");
+    std::fs::write(&path, "no_data_recommendation = 1").unwrap();
+    let mut s = settings(&[]);
+    s.triage.rules_file = Some(path.clone());
+    let err = build(&s, deps(None), &metrics()).err().unwrap();
+    assert!(err.to_string().contains("rules.toml"), "{err}");
+    std::fs::write(&path, pf_triage::rules::SHIPPED_RULES).unwrap();
+    assert!(build(&s, deps(None), &metrics()).is_ok());
+}
