@@ -6,7 +6,8 @@
 // devirtualizes it) and a call of mix, over the inliner's usual budget (PGO inlines it where it is
 // hot).
 // Usage: main <dir> <seconds>: writes <dir>/cpu-1.pb.gz and <dir>/cpu-2.pb.gz, one after
-// the other, each <seconds> long, and <dir>/../<dir's name>-heap/heap.pb.gz.
+// the other, each <seconds> of this process's CPU time (longer on a busy machine, with as many
+// samples), and <dir>/../<dir's name>-heap/heap.pb.gz.
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -47,7 +49,6 @@ func hashes(n int) uint64 {
 	}
 	return h
 }
-
 
 // shape's one hot implementation is rect: PGO devirtualizes the interface call in areas.
 type shape interface{ area() uint64 }
@@ -96,9 +97,22 @@ func mixes(n int) uint64 {
 	return s
 }
 
+// cpuTime is the CPU time this process has spent so far.
+func cpuTime() time.Duration {
+	var usage syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &usage); err != nil {
+		panic(err)
+	}
+	return time.Duration(usage.Utime.Nano() + usage.Stime.Nano())
+}
+
+// work runs the hot path until this process has spent `until` of CPU time: on a machine busy
+// with other work the profile takes longer, not fewer samples (seen once with wall time on a
+// loaded machine: the compiler then found no call hot enough to devirtualize).
+//
 //go:noinline
-func work(until time.Time) {
-	for time.Now().Before(until) {
+func work(until time.Duration) {
+	for cpuTime() < until {
 		sink += sumSquares(200_000)
 		sink += hashes(100_000)
 		sink += mixes(100_000)
@@ -109,7 +123,7 @@ func work(until time.Time) {
 // deep calls work through n frames of itself: stacks deeper than keep_locations cuts.
 //
 //go:noinline
-func deep(n int, until time.Time) {
+func deep(n int, until time.Duration) {
 	if n == 0 {
 		work(until)
 		return
@@ -126,7 +140,7 @@ func profile(path string, d time.Duration) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		panic(err)
 	}
-	deep(6, time.Now().Add(d))
+	deep(6, cpuTime()+d)
 	pprof.StopCPUProfile()
 }
 
