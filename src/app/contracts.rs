@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::module::{Name, Offers, Served};
 use super::StartupError;
-use crate::settings::{Settings, SorUrls};
+use crate::settings::{Function, Settings, SorUrls};
 use pf_alerts::rules::remote::RemoteAlertRuleStore;
 use pf_alerts::rules::AlertRuleSor;
 use pf_baselines::remote::RemoteBaselineStore;
@@ -107,14 +107,16 @@ impl Contract {
         }
         Ok(match (self.served)(offers) {
             true => Choice::Served,
-            false if self.required => return Err(self.missing(user)),
+            false if self.required => return Err(self.missing(settings.function, user)),
             false => Choice::Absent,
         })
     }
 
-    /// Why `user` cannot start: this required contract is neither hosted here nor named.
-    pub(super) fn missing(&self, user: Name) -> StartupError {
+    /// Why `user`, run for `function`, cannot start: this required contract is neither hosted
+    /// here nor named.
+    pub(super) fn missing(&self, function: Function, user: Name) -> StartupError {
         StartupError::Missing {
+            function,
             user,
             contract: self.name,
             env: self.env,

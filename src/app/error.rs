@@ -1,6 +1,7 @@
 //! `StartupError`: why the service could not start.
 
 use super::module::Name;
+use crate::settings::Function;
 use pf_infra::tasks::StartError;
 
 /// Why the service could not start.
@@ -16,8 +17,12 @@ pub enum StartupError {
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
     /// A contract a module of this process cannot do without is neither hosted here nor named.
-    #[error("invalid configuration: `sors` {user:?} needs the {contract} SOR: set {env}")]
+    #[error(
+        "invalid configuration: `sors` FUNCTION={function} runs {user:?}, which needs the \
+         {contract} SOR: set {env} (or run FUNCTION=all)"
+    )]
     Missing {
+        function: Function,
         user: Name,
         contract: &'static str,
         env: &'static str,

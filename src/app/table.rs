@@ -75,7 +75,7 @@ impl Plan {
                 if module(need).runs_in(function) {
                     stack.push(need);
                 } else if contract.required && !contract.is_remote(settings) {
-                    return Err(contract.missing(name));
+                    return Err(contract.missing(function, name));
                 }
             }
         }
