@@ -15,9 +15,6 @@ impl Module for Delivery {
     fn name(&self) -> Name {
         Name::Delivery
     }
-    fn needs(&self, _: Function) -> &'static [Name] {
-        &[]
-    }
     /// No function runs it for itself: its producers need it.
     fn runs_in(&self, _: Function) -> bool {
         false

@@ -70,8 +70,11 @@ pub(super) trait Module: Sync {
     fn name(&self) -> Name;
 
     /// The modules it uses, each started here or, for a contract, reached where another process
-    /// hosts it ([`super::contracts`]); a business function of version 1 needs fewer.
-    fn needs(&self, function: Function) -> &'static [Name];
+    /// hosts it ([`super::contracts`]); a business function of version 1 needs fewer. None by
+    /// default.
+    fn needs(&self, _function: Function) -> &'static [Name] {
+        &[]
+    }
 
     /// Whether a process of `function` runs it. A module no function runs (delivery) starts
     /// when a module that runs needs it.

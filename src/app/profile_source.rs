@@ -26,9 +26,6 @@ impl Module for ProfileData {
     fn name(&self) -> Name {
         Name::ProfileData
     }
-    fn needs(&self, _: Function) -> &'static [Name] {
-        &[]
-    }
     fn runs_in(&self, function: Function) -> bool {
         function.hosts(Function::ProfileDataSor)
     }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::web;
 
 use super::module::{routes, Ground, Module, Name, Offers, Served, Started};
+use super::openapi::RoutesDoc;
 use super::StartupError;
 use crate::settings::Function;
 use pf_alerts::rules::{AlertRuleSor, PgAlertRuleStore};
@@ -28,15 +29,24 @@ fn owners(needs: &Offers) -> Option<web::Data<dyn AppOwners>> {
     ))
 }
 
+/// A store this process serves: its routes (with `owners` beside them, for team-bound tokens),
+/// and itself offered as `Served` to the contract's users.
+fn serve<T: ?Sized + Send + Sync + 'static>(
+    store: Arc<T>,
+    owners: Option<web::Data<dyn AppOwners>>,
+    routes: (fn(&mut web::ServiceConfig), RoutesDoc),
+) -> Started {
+    let mut started = Started::default();
+    started.mount_with(Some(web::Data::from(store.clone())), owners, routes);
+    started.offer(Served(store))
+}
+
 /// The service registry (`ReadPyroscopeServiceRegistry.sor.v1`).
 pub(super) struct Registry;
 
 impl Module for Registry {
     fn name(&self) -> Name {
         Name::Registry
-    }
-    fn needs(&self, _: Function) -> &'static [Name] {
-        &[]
     }
     fn runs_in(&self, function: Function) -> bool {
         function.hosts(Function::RegistrySor)
@@ -48,12 +58,7 @@ impl Module for Registry {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn RegistrySor> =
             Arc::new(PgRegistryStore::new(db, ground.metrics.clone()));
-        let mut started = Started::default();
-        started.mount(
-            Some(web::Data::from(store.clone())),
-            routes!(pf_registry::routes),
-        );
-        Ok(started.offer(Served(store)))
+        Ok(serve(store, None, routes!(pf_registry::routes)))
     }
 }
 
@@ -76,13 +81,7 @@ impl Module for Baselines {
     fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn BaselineSor> = Arc::new(PgBaselineStore::new(db));
-        let mut started = Started::default();
-        started.mount_with(
-            Some(web::Data::from(store.clone())),
-            owners(needs),
-            routes!(pf_baselines::routes),
-        );
-        Ok(started.offer(Served(store)))
+        Ok(serve(store, owners(needs), routes!(pf_baselines::routes)))
     }
 }
 
@@ -93,9 +92,6 @@ impl Module for History {
     fn name(&self) -> Name {
         Name::History
     }
-    fn needs(&self, _: Function) -> &'static [Name] {
-        &[]
-    }
     fn runs_in(&self, function: Function) -> bool {
         function.hosts(Function::HistorySor)
     }
@@ -105,12 +101,7 @@ impl Module for History {
     fn start(&self, ground: &mut Ground<'_>, _: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn HistorySor> = Arc::new(PgHistoryStore::new(db, ground.metrics.clone()));
-        let mut started = Started::default();
-        started.mount(
-            Some(web::Data::from(store.clone())),
-            routes!(pf_history::routes),
-        );
-        Ok(started.offer(Served(store)))
+        Ok(serve(store, None, routes!(pf_history::routes)))
     }
 }
 
@@ -133,13 +124,11 @@ impl Module for AlertRules {
     fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn AlertRuleSor> = Arc::new(PgAlertRuleStore::new(db));
-        let mut started = Started::default();
-        started.mount_with(
-            Some(web::Data::from(store.clone())),
+        Ok(serve(
+            store,
             owners(needs),
             routes!(pf_alerts::rules::routes),
-        );
-        Ok(started.offer(Served(store)))
+        ))
     }
 }
 
@@ -165,9 +154,6 @@ pub(super) struct WatcherStores;
 impl Module for WatcherStores {
     fn name(&self) -> Name {
         Name::WatcherStores
-    }
-    fn needs(&self, _: Function) -> &'static [Name] {
-        &[]
     }
     fn runs_in(&self, function: Function) -> bool {
         function.hosts(Function::Watch)
