@@ -15,6 +15,9 @@ use crate::leaks::model::Leak;
 /// The fewest reference slices a short history is tested with, and the before window of a step.
 pub const SHORTEST_REFERENCE: usize = 24;
 
+/// A day, in seconds: the period of the daily swing the detector learns from yesterday.
+pub const DAY_SECS: i64 = 86_400;
+
 /// The detector's settings (`watch.*` of docs/regressions.md).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DetectorSettings {
@@ -72,9 +75,16 @@ impl DetectorSettings {
         self.cusum_threshold / 2.0
     }
 
-    /// Summaries the caller must pass (newest included), counted in slices of time:
-    /// reference + watched + recent.
+    /// Summaries the caller must pass (newest included), counted in slices of time: the
+    /// slices a call tests (`tested_slices()`) and a day before them, whose same hours show the
+    /// shape of the series' day (docs/regressions.md, "The same hours of yesterday").
     pub fn history_slices(&self) -> usize {
+        self.tested_slices().saturating_add(self.day_slices())
+    }
+
+    /// The newest summaries a call tests, counted in slices of time: reference + watched +
+    /// recent.
+    pub fn tested_slices(&self) -> usize {
         // The reference window before the watched slices; another `recent_slices` of margin
         // keeps a full reference window when slices hold no profile (windows that drifted past
         // a slice, a restart's gap) and shows the version values of more slices, so that an old
@@ -82,6 +92,13 @@ impl DetectorSettings {
         self.reference_slices
             .saturating_add(self.watched_slices)
             .saturating_add(self.recent_slices)
+    }
+
+    /// Slices in a day (24 h, rounded up to whole slices): how far back yesterday's same hours
+    /// are.
+    pub fn day_slices(&self) -> usize {
+        let secs = self.slices.slice_secs.secs().max(1);
+        usize::try_from((DAY_SECS + secs - 1) / secs).unwrap_or(0)
     }
 
     /// The slices a step is measured against, before its change point: the reference's last

@@ -330,6 +330,96 @@ pub(super) fn step_beside_curve(points: &[(f64, f64)], cut: f64, floor: f64) -> 
     Some((beta[3], scale / (1.0 - rho) * inverse[3].sqrt()))
 }
 
+/// Yesterday's curve is a shape of the day when its slope, bend or cubic term is beyond this
+/// many standard errors (the residuals' long-run deviation): a curve fitted to noise alone,
+/// subtracted from today, would add its error to every watched slice (at 3 a stable function of
+/// the daily model was confirmed so in 300 series-days; the swing's trough still reaches 4).
+const DAY_T: f64 = 4.0;
+/// Nor when a step beside it, at its likeliest row, stands out by this many standard errors:
+/// a change yesterday (a regression, or one fixed) does not come back at the same hour today,
+/// and subtracting a fix would make today rise there. High, as the row is the best of many.
+const DAY_STEP_Z: f64 = 4.5;
+/// The fewest rows on each side of a step tried beside yesterday's curve.
+const DAY_STEP_SIDE: usize = 4;
+
+/// A cubic a + b·u + c·u² + d·u³ in time through one function's shares of yesterday's same
+/// hours (docs/regressions.md, "The same hours of yesterday"): the shape of its day, which a
+/// quadratic through today's reference alone does not follow (a daily swing's trough looks
+/// still from 8 hours, its bend goes beyond a quadratic).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct DayCurve {
+    center: f64,
+    width: f64,
+    beta: [f64; 4],
+}
+
+impl DayCurve {
+    /// The curve of `points` (time, share) in time order, winsorized, its noise at least
+    /// `floor`; None with under 16 points, when its shape is not significant (`DAY_T`), or
+    /// when a step beside it is (`DAY_STEP_Z`).
+    pub(super) fn fit(points: &[(f64, f64)], floor: f64) -> Option<Self> {
+        if points.len() < 16 {
+            return None;
+        }
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let w = Winsorized::of(&shares, floor);
+        let points: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(w.clipped).collect();
+        let (center, width) = scaled(&points);
+        let cubic = |t: f64| {
+            let u = (t - center) / width;
+            [1.0, u, u * u, u * u * u]
+        };
+        let (beta, inverse, residuals) = fit(&points, cubic)?;
+        let (rho, scale) = wobble(&residuals, 4, floor);
+        let long_run = scale / (1.0 - rho);
+        let t = |i: usize| beta[i].abs() / (long_run * inverse[i].sqrt()).max(1e-12);
+        if (1..4).map(t).fold(0.0, f64::max) <= DAY_T {
+            return None;
+        }
+        // The likeliest step in the residuals, either way: the cut maximizing S²·n/(j·(n − j)),
+        // S the sum of the residuals from row j on.
+        let n = residuals.len();
+        let last = n.saturating_sub(DAY_STEP_SIDE);
+        let mut sum: f64 = residuals.get(last..).map_or(0.0, |r| r.iter().sum());
+        let mut best: Option<(usize, f64)> = None;
+        for j in (DAY_STEP_SIDE..last).rev() {
+            sum += residuals[j];
+            let ratio = sum * sum / (j * (n - j)) as f64;
+            if best.is_none_or(|(_, b)| ratio > b) {
+                best = Some((j, ratio));
+            }
+        }
+        let cut = points.get(best?.0)?.0;
+        let (stepped, inverse, residuals) = fit(&points, |t| {
+            let [one, u, u2, u3] = cubic(t);
+            [one, u, u2, u3, if t >= cut { 1.0 } else { 0.0 }]
+        })?;
+        let (rho, scale) = wobble(&residuals, 5, floor);
+        let error = scale / (1.0 - rho) * inverse[4].sqrt();
+        (stepped[4].abs() <= DAY_STEP_Z * error).then_some(DayCurve {
+            center,
+            width,
+            beta,
+        })
+    }
+
+    /// The curve at time `t`.
+    pub(super) fn at(&self, t: f64) -> f64 {
+        let u = (t - self.center) / self.width;
+        self.beta[0] + u * (self.beta[1] + u * (self.beta[2] + u * self.beta[3]))
+    }
+
+    /// Whether today's reference `points` (time, share) do not go against the curve: the slope
+    /// of their shares on it is above 0. Not that it is significant: where the curve is
+    /// shallow over the reference (a swing's trough) 96 slices show that slope to ±0.5, and the
+    /// curve's own noise makes it smaller (errors in a regressor); a curve of noise, or a day
+    /// unlike yesterday, is left out about half the time.
+    pub(super) fn agrees(&self, points: &[(f64, f64)]) -> bool {
+        let on: Vec<(f64, f64)> = points.iter().map(|&(t, x)| (self.at(t), x)).collect();
+        on.len() >= 16 && fit(&on, |s| [1.0, s]).is_some_and(|(beta, _, _)| beta[1] > 0.0)
+    }
+}
+
 /// Whether `(t, x, after)` points fit two levels (the mean of those before, of those after)
 /// with a smaller residual sum of squares than the least-squares line x = a + b·t: a step
 /// rather than a climb. False without at least 2 points on each side.

@@ -7,6 +7,7 @@ mod explain;
 mod index;
 mod sequential;
 mod two_windows;
+mod yesterday;
 
 use std::collections::HashSet;
 
@@ -17,6 +18,7 @@ pub use crate::model::{
     VersionChange,
 };
 use index::SeriesIndex;
+use yesterday::Yesterday;
 
 /// Examines the newest summary of a series (the last of `history`, ascending by start).
 pub fn examine(
@@ -41,13 +43,23 @@ pub fn examine_beside(
     let Some(newest) = history.last() else {
         return Vec::new();
     };
+    // The summaries tested are the last `tested_slices()` in time; those before them are read
+    // only for yesterday's same hours.
+    let reach = i64::try_from(settings.tested_slices().saturating_sub(1)).unwrap_or(i64::MAX);
+    let from = newest
+        .start
+        .saturating_sub(reach.saturating_mul(settings.slices.slice_secs.secs()));
+    let (earlier, history) = history.split_at(history.partition_point(|s| s.start < from));
     let index = SeriesIndex::new(history, settings.top_functions);
     // The series' reference rows, read once at this call with the one correlation they are
     // whitened by, for its decisions and its suspicions alike.
-    let series = sequential::Layout::of(index.rows(), settings)
-        .map_or_else(sequential::SeriesReference::default, |layout| {
-            sequential::SeriesReference::of(&index, newest, &layout)
-        });
+    let series = sequential::Layout::of(index.rows(), settings).map_or_else(
+        sequential::SeriesReference::default,
+        |layout| {
+            let yesterday = Yesterday::of(earlier, &index, &layout, settings);
+            sequential::SeriesReference::of(&index, newest, &layout, yesterday)
+        },
+    );
     let mut events: Vec<&OpenEvent> = open.iter().collect();
     events.sort_by_key(|e| e.id);
     let mut changes: Vec<Change> = events

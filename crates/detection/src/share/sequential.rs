@@ -14,6 +14,7 @@ use super::cusum::{
 };
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
+use super::yesterday::{Shape, Yesterday};
 use crate::model::{Change, DetectorSettings, Finding};
 
 /// The rows of a call: the reference window, then the watched rows through the newest.
@@ -57,15 +58,19 @@ pub(super) struct Watched {
     pub(super) excess: f64,
     /// The reference's level (a fraction) when it is still (not `Reference::moving`).
     pub(super) still: Option<f64>,
+    /// The shape of the day (`Yesterday::shape`) over the step's rows, on average: where the
+    /// level it is measured from is, raw, in those hours (0 without a shape).
+    pub(super) shift: f64,
 }
 
 impl Watched {
     /// What a step's size is measured from, in percent: the reference's level where it is still
-    /// (96 slices estimate it better than the step's before window of 24), else the before
-    /// window's share (the finding's before%).
+    /// (96 slices estimate it better than the step's before window of 24) with the day's shape
+    /// over the step's rows, else the before window's share (the finding's before%).
     pub(super) fn baseline(&self, step: &Step) -> f64 {
-        self.still
-            .map_or(step.finding.before_percent, |level| 100.0 * level)
+        self.still.map_or(step.finding.before_percent, |level| {
+            100.0 * (level + self.shift)
+        })
     }
 
     /// Whether the step is also big enough against the reference's level
@@ -79,24 +84,32 @@ impl Watched {
 
 /// The share of row `row` of `selfs`; None for a row with no samples or a deploy's mixed row
 /// (neither before nor after a deploy: docs/regressions.md, "Empty and doubled slices").
-fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
+pub(super) fn share(index: &SeriesIndex<'_>, selfs: &[u64], row: usize) -> Option<f64> {
     let total = index.total(row)?;
     let count = *selfs.get(row)?;
     (total > 0 && !index.mixed(row)).then(|| count as f64 / total as f64)
 }
 
-/// One function's reference rows at a call: (row, share) in row order, the sampling noise of
-/// its pooled share alone (a binomial share of the mean slice's total: the floor of its scale),
-/// and the shares winsorized.
+/// One function's reference rows at a call: (row, share) in row order less the shape of its
+/// day, the sampling noise of its pooled share alone (a binomial share of the mean slice's
+/// total: the floor of its scale), the shares winsorized, and the shape.
 pub(super) struct ReferenceRows {
     points: Vec<(f64, f64)>,
     floor: f64,
     winsorized: Winsorized,
+    shape: Shape,
 }
 
 impl ReferenceRows {
-    /// The reference rows of the function whose self samples per row are `selfs`.
-    fn read(index: &SeriesIndex<'_>, selfs: &[u64], layout: &Layout) -> Self {
+    /// The reference rows of function `name`, whose self samples per row are `selfs`, less the
+    /// shape of its day where `yesterday` shows one.
+    fn read(
+        index: &SeriesIndex<'_>,
+        name: &str,
+        selfs: &[u64],
+        layout: &Layout,
+        yesterday: Option<&Yesterday<'_>>,
+    ) -> Self {
         let reference_rows: Vec<(usize, f64)> = layout
             .reference
             .clone()
@@ -106,50 +119,65 @@ impl ReferenceRows {
             .iter()
             .filter_map(|&(row, _)| index.total(row))
             .sum();
-        let points: Vec<(f64, f64)> = reference_rows
-            .iter()
-            .map(|&(row, x)| (row as f64, x))
-            .collect();
-        let count = points.len().max(1) as f64;
-        let pooled = points.iter().map(|p| p.1).sum::<f64>() / count;
+        let count = reference_rows.len().max(1) as f64;
+        let pooled = reference_rows.iter().map(|p| p.1).sum::<f64>() / count;
         let mean_total = totals as f64 / count;
         let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
             .sqrt()
             .max(1e-6);
+        let shape = yesterday
+            .and_then(|y| y.shape(name, index, &reference_rows, floor))
+            .unwrap_or_default();
+        let points: Vec<(f64, f64)> = reference_rows
+            .iter()
+            .map(|&(row, x)| (row as f64, x - shape.at(row)))
+            .collect();
         let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
         let winsorized = Winsorized::of(&shares, floor);
         ReferenceRows {
             points,
             floor,
             winsorized,
+            shape,
         }
     }
 }
 
 /// What a call reads of a series before it tests a function: the reference rows of the
-/// functions of the newest summary, each read and winsorized once, and the correlation they
-/// are all whitened by ([`pooled_rho`]).
+/// functions of the newest summary, each read and winsorized once, the correlation they
+/// are all whitened by ([`pooled_rho`]), and yesterday's same hours.
 #[derive(Default)]
 pub(super) struct SeriesReference<'h> {
     rows: HashMap<&'h str, ReferenceRows>,
     rho: f64,
+    yesterday: Option<Yesterday<'h>>,
 }
 
 impl<'h> SeriesReference<'h> {
-    /// The reference of the series whose newest summary is `newest`.
-    pub(super) fn of(index: &SeriesIndex<'_>, newest: &'h SliceSummary, layout: &Layout) -> Self {
+    /// The reference of the series whose newest summary is `newest`, with `yesterday`'s hours.
+    pub(super) fn of(
+        index: &SeriesIndex<'_>,
+        newest: &'h SliceSummary,
+        layout: &Layout,
+        yesterday: Option<Yesterday<'h>>,
+    ) -> Self {
         // The parts in the summary's order, so that the pooled sum is the same at every call.
         let mut rows = HashMap::with_capacity(newest.functions.len());
         let mut parts: Vec<RhoPart> = Vec::with_capacity(newest.functions.len());
         for name in newest.functions.iter().map(|f| f.name.as_str()) {
             if let Entry::Vacant(slot) = rows.entry(name) {
-                let read = ReferenceRows::read(index, index.selfs(index.column(name)), layout);
+                let selfs = index.selfs(index.column(name));
+                let read = ReferenceRows::read(index, name, selfs, layout, yesterday.as_ref());
                 parts.extend(RhoPart::of(&read.winsorized, read.floor));
                 slot.insert(read);
             }
         }
         let rho = pooled_rho(&parts);
-        SeriesReference { rows, rho }
+        SeriesReference {
+            rows,
+            rho,
+            yesterday,
+        }
     }
 
     /// The test of function `name`, whose self samples per row are `selfs`: from the rows read
@@ -165,7 +193,7 @@ impl<'h> SeriesReference<'h> {
         match self.rows.get(name) {
             Some(rows) => watch(index, selfs, layout, rows, self.rho, settings),
             None => {
-                let rows = ReferenceRows::read(index, selfs, layout);
+                let rows = ReferenceRows::read(index, name, selfs, layout, self.yesterday.as_ref());
                 watch(index, selfs, layout, &rows, self.rho, settings)
             }
         }
@@ -186,6 +214,7 @@ fn watch(
         points,
         floor,
         winsorized,
+        shape,
     } = rows;
     let floor = *floor;
     let reference = Reference::estimate(points, winsorized, floor, rho)?;
@@ -194,7 +223,7 @@ fn watch(
     let mut scores = Vec::with_capacity(layout.watched.len());
     let mut residuals = Vec::with_capacity(layout.watched.len());
     for row in layout.watched.clone() {
-        let Some(x) = share(index, selfs, row) else {
+        let Some(x) = share(index, selfs, row).map(|x| x - shape.at(row)) else {
             continue;
         };
         scores.push(reference.score(x, previous));
@@ -233,11 +262,16 @@ fn watch(
                 true => row - 1,
                 false => row,
             });
+    let shift = start.map_or(0.0, |i| {
+        let after = rows.get(i..).unwrap_or_default();
+        after.iter().map(|&row| shape.at(row)).sum::<f64>() / after.len().max(1) as f64
+    });
     Some(Watched {
         statistic,
         change,
         excess,
         still: (!reference.moving).then_some(reference.level),
+        shift,
     })
 }
 
