@@ -258,11 +258,12 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
 }
 
 /// Least squares of `points` (row, share) on the regressors `of(row)` (K of them): the
-/// coefficients, the diagonal of (XᵀX)⁻¹ and the residuals in row order. None when singular.
+/// coefficients, (XᵀX)⁻¹ (its diagonal at least 0) and the residuals in row order. None when
+/// singular.
 fn fit<const K: usize>(
     points: &[(f64, f64)],
     of: impl Fn(f64) -> [f64; K],
-) -> Option<([f64; K], [f64; K], Vec<f64>)> {
+) -> Option<([f64; K], [[f64; K]; K], Vec<f64>)> {
     let mut a = vec![vec![0.0; K]; K];
     let mut b = vec![0.0; K];
     for &(t, x) in points {
@@ -275,11 +276,12 @@ fn fit<const K: usize>(
         }
     }
     let beta = solve(a.clone(), b)?;
-    let mut inverse = [0.0; K];
-    for (i, slot) in inverse.iter_mut().enumerate() {
+    let mut inverse = [[0.0; K]; K];
+    for (i, column) in inverse.iter_mut().enumerate() {
         let mut unit = vec![0.0; K];
         unit[i] = 1.0;
-        *slot = solve(a.clone(), unit)?[i].max(0.0);
+        column.copy_from_slice(&solve(a.clone(), unit)?);
+        column[i] = column[i].max(0.0);
     }
     let residuals = points
         .iter()
@@ -313,7 +315,7 @@ pub(super) fn bend_t(points: &[(f64, f64)], floor: f64) -> f64 {
     };
     let (rho, scale) = wobble(&residuals, 3, floor);
     let long_run = scale / (1.0 - rho);
-    let t = |i: usize| beta[i].abs() / (long_run * inverse[i].sqrt()).max(1e-12);
+    let t = |i: usize| beta[i].abs() / (long_run * inverse[i][i].sqrt()).max(1e-12);
     t(1).max(t(2))
 }
 
@@ -327,7 +329,7 @@ pub(super) fn step_beside_curve(points: &[(f64, f64)], cut: f64, floor: f64) -> 
         [1.0, u, u * u, if t >= cut { 1.0 } else { 0.0 }]
     })?;
     let (rho, scale) = wobble(&residuals, 4, floor);
-    Some((beta[3], scale / (1.0 - rho) * inverse[3].sqrt()))
+    Some((beta[3], scale / (1.0 - rho) * inverse[3][3].sqrt()))
 }
 
 /// Yesterday's curve is a shape of the day when its slope, bend or cubic term is beyond this
@@ -351,6 +353,8 @@ pub(super) struct DayCurve {
     center: f64,
     width: f64,
     beta: [f64; 4],
+    /// The coefficients' covariance: (XᵀX)⁻¹ times the residuals' long-run variance.
+    covariance: [[f64; 4]; 4],
 }
 
 impl DayCurve {
@@ -372,10 +376,11 @@ impl DayCurve {
         let (beta, inverse, residuals) = fit(&points, cubic)?;
         let (rho, scale) = wobble(&residuals, 4, floor);
         let long_run = scale / (1.0 - rho);
-        let t = |i: usize| beta[i].abs() / (long_run * inverse[i].sqrt()).max(1e-12);
+        let t = |i: usize| beta[i].abs() / (long_run * inverse[i][i].sqrt()).max(1e-12);
         if (1..4).map(t).fold(0.0, f64::max) <= DAY_T {
             return None;
         }
+        let covariance = inverse.map(|row| row.map(|v| v * long_run * long_run));
         // The likeliest step in the residuals, either way: the cut maximizing S²·n/(j·(n − j)),
         // S the sum of the residuals from row j on.
         let n = residuals.len();
@@ -395,12 +400,31 @@ impl DayCurve {
             [one, u, u2, u3, if t >= cut { 1.0 } else { 0.0 }]
         })?;
         let (rho, scale) = wobble(&residuals, 5, floor);
-        let error = scale / (1.0 - rho) * inverse[4].sqrt();
+        let error = scale / (1.0 - rho) * inverse[4][4].sqrt();
         (stepped[4].abs() <= DAY_STEP_Z * error).then_some(DayCurve {
             center,
             width,
             beta,
+            covariance,
         })
+    }
+
+    /// The curve's regressors at time `t`: the curve is their sum weighted by its coefficients.
+    pub(super) fn regressors(&self, t: f64) -> [f64; 4] {
+        let u = (t - self.center) / self.width;
+        [1.0, u, u * u, u * u * u]
+    }
+
+    /// The standard error of the curve's combination `d` of regressors (a difference of
+    /// [`DayCurve::regressors`]): √(dᵀ·Σ·d), Σ the coefficients' covariance.
+    pub(super) fn error(&self, d: &[f64; 4]) -> f64 {
+        let mut variance = 0.0;
+        for (i, row) in self.covariance.iter().enumerate() {
+            for (j, c) in row.iter().enumerate() {
+                variance += d[i] * c * d[j];
+            }
+        }
+        variance.max(0.0).sqrt()
     }
 
     /// The curve at time `t`.

@@ -2,7 +2,6 @@
 //! reference window and watched slices laid out on the series' rows, its CUSUM at the newest
 //! slice, the step it reports, and the new suspicions of a call.
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -45,6 +44,13 @@ impl Layout {
 /// trough bends more than a quadratic, and its ±30 % is as much as the steps sought.
 const GUARD_Z: f64 = 4.0;
 
+/// The shape of the day is taken this many of its standard errors (`Shape::error_at`) higher
+/// where a step is sought: a curve fitted to yesterday is itself off by about that much, and a
+/// function pays for its shape's error only where it has one (on the daily model it took 5 of
+/// the 18 false confirmations per 1 000 series-days, all of functions with a shape; 2 took
+/// no more, nor did a lower bar for the curve, 2.5 for `DAY_T`).
+const CURVE_Z: f64 = 1.0;
+
 /// One function's test at the newest row.
 #[derive(Debug, Clone)]
 pub(super) struct Watched {
@@ -58,8 +64,9 @@ pub(super) struct Watched {
     pub(super) excess: f64,
     /// The reference's level (a fraction) when it is still (not `Reference::moving`).
     pub(super) still: Option<f64>,
-    /// The shape of the day (`Yesterday::shape`) over the step's rows, on average: where the
-    /// level it is measured from is, raw, in those hours (0 without a shape).
+    /// The shape of the day (`Yesterday::shape`) over the step's rows, on average, and
+    /// `CURVE_Z` of its standard error: where the level it is measured from is, raw, in those
+    /// hours (0 without a shape).
     pub(super) shift: f64,
 }
 
@@ -100,46 +107,89 @@ pub(super) struct ReferenceRows {
     shape: Shape,
 }
 
+/// One function's reference rows at a call before its shape: (row, share) in row order, their
+/// pooled share, and the sampling noise of that share alone (a binomial share of the mean
+/// slice's total: the floor of its scale).
+struct RawRows {
+    rows: Vec<(usize, f64)>,
+    pooled: f64,
+    floor: f64,
+}
+
+impl RawRows {
+    /// The reference rows of the function whose self samples per row are `selfs`.
+    fn read(index: &SeriesIndex<'_>, selfs: &[u64], layout: &Layout) -> Self {
+        let rows: Vec<(usize, f64)> = layout
+            .reference
+            .clone()
+            .filter_map(|row| Some((row, share(index, selfs, row)?)))
+            .collect();
+        let totals: u64 = rows.iter().filter_map(|&(row, _)| index.total(row)).sum();
+        let count = rows.len().max(1) as f64;
+        let pooled = rows.iter().map(|p| p.1).sum::<f64>() / count;
+        let mean_total = totals as f64 / count;
+        let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
+            .sqrt()
+            .max(1e-6);
+        RawRows {
+            rows,
+            pooled,
+            floor,
+        }
+    }
+}
+
+/// The shapes of a series' functions that swing (their own, `Yesterday::shape`) and the sum of
+/// their levels: what a function without its own gives up ([`Shape::given_up`]).
+#[derive(Default)]
+struct Swinging {
+    shapes: Vec<Shape>,
+    level: f64,
+}
+
+impl Swinging {
+    /// The shape of a function without its own, at `level`, in a series of `rows` rows.
+    fn given_up(&self, level: f64, rows: usize) -> Option<Shape> {
+        let shapes: Vec<&Shape> = self.shapes.iter().collect();
+        Shape::given_up(&shapes, level, self.level, rows)
+    }
+}
+
 impl ReferenceRows {
+    /// The reference rows `raw` less `shape`, winsorized.
+    fn of(raw: RawRows, shape: Shape) -> Self {
+        let points: Vec<(f64, f64)> = raw
+            .rows
+            .iter()
+            .map(|&(row, x)| (row as f64, x - shape.at(row)))
+            .collect();
+        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
+        let winsorized = Winsorized::of(&shares, raw.floor);
+        ReferenceRows {
+            points,
+            floor: raw.floor,
+            winsorized,
+            shape,
+        }
+    }
+
     /// The reference rows of function `name`, whose self samples per row are `selfs`, less the
-    /// shape of its day where `yesterday` shows one.
+    /// shape of its day: its own where `yesterday` shows one, else what the functions that
+    /// swing take of it.
     fn read(
         index: &SeriesIndex<'_>,
         name: &str,
         selfs: &[u64],
         layout: &Layout,
         yesterday: Option<&Yesterday<'_>>,
+        swinging: &Swinging,
     ) -> Self {
-        let reference_rows: Vec<(usize, f64)> = layout
-            .reference
-            .clone()
-            .filter_map(|row| Some((row, share(index, selfs, row)?)))
-            .collect();
-        let totals: u64 = reference_rows
-            .iter()
-            .filter_map(|&(row, _)| index.total(row))
-            .sum();
-        let count = reference_rows.len().max(1) as f64;
-        let pooled = reference_rows.iter().map(|p| p.1).sum::<f64>() / count;
-        let mean_total = totals as f64 / count;
-        let floor = (pooled * (1.0 - pooled) / mean_total.max(1.0))
-            .sqrt()
-            .max(1e-6);
+        let raw = RawRows::read(index, selfs, layout);
         let shape = yesterday
-            .and_then(|y| y.shape(name, index, &reference_rows, floor))
+            .and_then(|y| y.shape(name, index, &raw.rows, raw.floor))
+            .or_else(|| swinging.given_up(raw.pooled, index.rows()))
             .unwrap_or_default();
-        let points: Vec<(f64, f64)> = reference_rows
-            .iter()
-            .map(|&(row, x)| (row as f64, x - shape.at(row)))
-            .collect();
-        let shares: Vec<f64> = points.iter().map(|p| p.1).collect();
-        let winsorized = Winsorized::of(&shares, floor);
-        ReferenceRows {
-            points,
-            floor,
-            winsorized,
-            shape,
-        }
+        ReferenceRows::of(raw, shape)
     }
 }
 
@@ -151,6 +201,7 @@ pub(super) struct SeriesReference<'h> {
     rows: HashMap<&'h str, ReferenceRows>,
     rho: f64,
     yesterday: Option<Yesterday<'h>>,
+    swinging: Swinging,
 }
 
 impl<'h> SeriesReference<'h> {
@@ -161,22 +212,44 @@ impl<'h> SeriesReference<'h> {
         layout: &Layout,
         yesterday: Option<Yesterday<'h>>,
     ) -> Self {
-        // The parts in the summary's order, so that the pooled sum is the same at every call.
-        let mut rows = HashMap::with_capacity(newest.functions.len());
-        let mut parts: Vec<RhoPart> = Vec::with_capacity(newest.functions.len());
+        // Each function's own shape first: those without one give up what the others take.
+        let mut read: Vec<(&'h str, RawRows, Option<Shape>)> =
+            Vec::with_capacity(newest.functions.len());
+        let mut seen = HashSet::with_capacity(newest.functions.len());
         for name in newest.functions.iter().map(|f| f.name.as_str()) {
-            if let Entry::Vacant(slot) = rows.entry(name) {
-                let selfs = index.selfs(index.column(name));
-                let read = ReferenceRows::read(index, name, selfs, layout, yesterday.as_ref());
-                parts.extend(RhoPart::of(&read.winsorized, read.floor));
-                slot.insert(read);
+            if seen.insert(name) {
+                let raw = RawRows::read(index, index.selfs(index.column(name)), layout);
+                let own = yesterday
+                    .as_ref()
+                    .and_then(|y| y.shape(name, index, &raw.rows, raw.floor));
+                read.push((name, raw, own));
             }
+        }
+        let swinging = Swinging {
+            level: read
+                .iter()
+                .filter(|r| r.2.is_some())
+                .map(|r| r.1.pooled)
+                .sum(),
+            shapes: read.iter().filter_map(|r| r.2.clone()).collect(),
+        };
+        // The parts in the summary's order, so that the pooled sum is the same at every call.
+        let mut rows = HashMap::with_capacity(read.len());
+        let mut parts: Vec<RhoPart> = Vec::with_capacity(read.len());
+        for (name, raw, own) in read {
+            let shape = own
+                .or_else(|| swinging.given_up(raw.pooled, index.rows()))
+                .unwrap_or_default();
+            let rows_read = ReferenceRows::of(raw, shape);
+            parts.extend(RhoPart::of(&rows_read.winsorized, rows_read.floor));
+            rows.insert(name, rows_read);
         }
         let rho = pooled_rho(&parts);
         SeriesReference {
             rows,
             rho,
             yesterday,
+            swinging,
         }
     }
 
@@ -193,7 +266,14 @@ impl<'h> SeriesReference<'h> {
         match self.rows.get(name) {
             Some(rows) => watch(index, selfs, layout, rows, self.rho, settings),
             None => {
-                let rows = ReferenceRows::read(index, name, selfs, layout, self.yesterday.as_ref());
+                let rows = ReferenceRows::read(
+                    index,
+                    name,
+                    selfs,
+                    layout,
+                    self.yesterday.as_ref(),
+                    &self.swinging,
+                );
                 watch(index, selfs, layout, &rows, self.rho, settings)
             }
         }
@@ -223,7 +303,11 @@ fn watch(
     let mut scores = Vec::with_capacity(layout.watched.len());
     let mut residuals = Vec::with_capacity(layout.watched.len());
     for row in layout.watched.clone() {
-        let Some(x) = share(index, selfs, row).map(|x| x - shape.at(row)) else {
+        // Less the shape and `CURVE_Z` of its standard errors: the curve is an estimate, and
+        // what it may be off by is not taken for a step.
+        let Some(x) =
+            share(index, selfs, row).map(|x| x - shape.at(row) - CURVE_Z * shape.error_at(row))
+        else {
             continue;
         };
         scores.push(reference.score(x, previous));
@@ -265,6 +349,7 @@ fn watch(
     let shift = start.map_or(0.0, |i| {
         let after = rows.get(i..).unwrap_or_default();
         after.iter().map(|&row| shape.at(row)).sum::<f64>() / after.len().max(1) as f64
+            + CURVE_Z * shape.error_of_mean(after)
     });
     Some(Watched {
         statistic,

@@ -84,25 +84,86 @@ impl<'h> Yesterday<'h> {
         if !curve.agrees(&timed) {
             return None;
         }
-        let mean = timed.iter().map(|p| curve.at(p.0)).sum::<f64>() / timed.len().max(1) as f64;
+        let count = timed.len().max(1) as f64;
+        let mean = timed.iter().map(|p| curve.at(p.0)).sum::<f64>() / count;
+        let mut centre = [0.0; 4];
+        for p in &timed {
+            for (c, r) in centre.iter_mut().zip(curve.regressors(p.0)) {
+                *c += r / count;
+            }
+        }
         let from = reference.first()?.0;
-        let offsets = (from..today.rows())
-            .map(|row| {
-                today
-                    .start(row)
-                    .map_or(0.0, |start| curve.at(self.time(start)) - mean)
+        let (offsets, differences): (Vec<f64>, Vec<[f64; 4]>) = (from..today.rows())
+            .map(|row| match today.start(row) {
+                Some(start) => {
+                    let t = self.time(start);
+                    let mut d = curve.regressors(t);
+                    for (d, c) in d.iter_mut().zip(centre) {
+                        *d -= c;
+                    }
+                    (curve.at(t) - mean, d)
+                }
+                None => (0.0, [0.0; 4]),
             })
-            .collect();
-        Some(Shape { from, offsets })
+            .unzip();
+        let errors = differences.iter().map(|d| curve.error(d)).collect();
+        Some(Shape {
+            from,
+            offsets,
+            errors,
+            parts: vec![Part {
+                weight: 1.0,
+                from,
+                differences,
+                curve,
+            }],
+        })
     }
 }
 
 /// A function's shape of the day at today's rows from `from` on: what is subtracted from each
-/// share, 0 on average over its reference rows, and 0 without one.
+/// share, 0 on average over its reference rows, and 0 without one; with its standard error
+/// (its curves', from their coefficients' covariance: [`DayCurve::error`]).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Shape {
     from: usize,
     offsets: Vec<f64>,
+    /// The standard error of each row's offset.
+    errors: Vec<f64>,
+    /// The curves it is made of: its own, or those of the functions that swing
+    /// ([`Shape::given_up`]).
+    parts: Vec<Part>,
+}
+
+/// One curve of a shape, times `weight`.
+#[derive(Debug, Clone)]
+struct Part {
+    weight: f64,
+    from: usize,
+    /// The curve's regressors at each row from `from` on less their mean over the reference
+    /// rows.
+    differences: Vec<[f64; 4]>,
+    curve: DayCurve,
+}
+
+impl Part {
+    /// The standard error of the part's mean over `rows`.
+    fn error_of_mean(&self, rows: &[usize]) -> f64 {
+        let mut d = [0.0; 4];
+        let n = rows.len().max(1) as f64;
+        for &row in rows {
+            let Some(r) = row
+                .checked_sub(self.from)
+                .and_then(|i| self.differences.get(i))
+            else {
+                continue;
+            };
+            for (d, r) in d.iter_mut().zip(r) {
+                *d += r / n;
+            }
+        }
+        self.weight.abs() * self.curve.error(&d)
+    }
 }
 
 impl Shape {
@@ -112,5 +173,64 @@ impl Shape {
             .and_then(|i| self.offsets.get(i))
             .copied()
             .unwrap_or(0.0)
+    }
+
+    /// The standard error of the shape at row `row` (0 without one).
+    pub(super) fn error_at(&self, row: usize) -> f64 {
+        row.checked_sub(self.from)
+            .and_then(|i| self.errors.get(i))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// The standard error of the shape's mean over `rows` (0 without one): a curve's errors at
+    /// neighbouring rows go together, so about their mean, not that over √n; those of
+    /// different curves (different functions) do not.
+    pub(super) fn error_of_mean(&self, rows: &[usize]) -> f64 {
+        self.parts
+            .iter()
+            .map(|p| p.error_of_mean(rows).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    }
+
+    /// The shape of a function without its own, at `level` (its reference's share), in a
+    /// series whose functions of level `swinging` (their sum) have the shapes `shapes`: what
+    /// they take of the whole it gives up in proportion to its share, −level·Σ shape/(1 −
+    /// swinging) at each row through `rows`. None without any.
+    pub(super) fn given_up(
+        shapes: &[&Shape],
+        level: f64,
+        swinging: f64,
+        rows: usize,
+    ) -> Option<Self> {
+        let from = shapes.iter().map(|s| s.from).min()?;
+        let weight = -level / (1.0 - swinging).max(0.05);
+        let parts: Vec<Part> = shapes
+            .iter()
+            .flat_map(|s| s.parts.iter())
+            .map(|p| Part {
+                weight: p.weight * weight,
+                ..p.clone()
+            })
+            .collect();
+        let offsets = (from..rows)
+            .map(|row| weight * shapes.iter().map(|s| s.at(row)).sum::<f64>())
+            .collect();
+        let errors = (from..rows)
+            .map(|row| {
+                shapes
+                    .iter()
+                    .map(|s| (weight * s.error_at(row)).powi(2))
+                    .sum::<f64>()
+                    .sqrt()
+            })
+            .collect();
+        Some(Shape {
+            from,
+            offsets,
+            errors,
+            parts,
+        })
     }
 }
