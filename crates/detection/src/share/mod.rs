@@ -43,13 +43,7 @@ pub fn examine_beside(
     let Some(newest) = history.last() else {
         return Vec::new();
     };
-    // The summaries tested are the last `tested_slices()` in time; those before them are read
-    // only for yesterday's same hours.
-    let reach = i64::try_from(settings.tested_slices().saturating_sub(1)).unwrap_or(i64::MAX);
-    let from = newest
-        .start
-        .saturating_sub(reach.saturating_mul(settings.slices.slice_secs.secs()));
-    let (earlier, history) = history.split_at(history.partition_point(|s| s.start < from));
+    let (earlier, history) = tested(history, newest.start, settings);
     let index = SeriesIndex::new(history, settings.top_functions);
     // The series' reference rows, read once at this call with the one correlation they are
     // whitened by, for its decisions and its suspicions alike.
@@ -82,6 +76,19 @@ pub fn examine_beside(
     changes
 }
 
+/// `history` split at the summaries a call tests, the last `tested_slices()` in time to
+/// `newest` (the start of its newest): those before them are read only for yesterday's same
+/// hours.
+fn tested<'h>(
+    history: &'h [SliceSummary],
+    newest: i64,
+    settings: &DetectorSettings,
+) -> (&'h [SliceSummary], &'h [SliceSummary]) {
+    let reach = i64::try_from(settings.tested_slices().saturating_sub(1)).unwrap_or(i64::MAX);
+    let from = newest.saturating_sub(reach.saturating_mul(settings.slices.slice_secs.secs()));
+    history.split_at(history.partition_point(|s| s.start < from))
+}
+
 #[cfg(test)]
 mod decision_tests;
 #[cfg(test)]
@@ -102,3 +109,5 @@ mod simulation_store;
 mod simulation_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod yesterday_tests;

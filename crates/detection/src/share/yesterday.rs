@@ -26,9 +26,10 @@ pub(super) struct Yesterday<'h> {
 
 impl<'h> Yesterday<'h> {
     /// Yesterday's summaries among `earlier` (the history before the summaries tested, ascending
-    /// by start) for the rows of `layout` in `today` (and `AFTER_NEWEST_SECS`); None unless they
-    /// cover those hours to within `recent_slices` at each end (a series younger than a day and the hours tested, a
-    /// gap): then the call is what it was without them.
+    /// by start) for the rows of `layout` in `today` (and `AFTER_NEWEST_SECS`); None unless
+    /// `earlier` begins a day before `today` does and they cover those hours to within
+    /// `recent_slices` at each end (a series younger than a day and the slices tested, a gap):
+    /// then the call is what it was without them.
     pub(super) fn of(
         earlier: &'h [SliceSummary],
         today: &SeriesIndex<'_>,
@@ -45,7 +46,12 @@ impl<'h> Yesterday<'h> {
             earlier.partition_point(|s| s.start < from)..earlier.partition_point(|s| s.start <= to),
         )?;
         let margin = slice.saturating_mul(i64::try_from(settings.recent_slices).ok()?);
-        let covers = rows.first()?.start <= from + margin && rows.last()?.start >= to - margin;
+        // And only with the whole day before the first slice tested: a series younger than
+        // `history_slices()` is examined exactly as before (its first `recent_slices` tested
+        // rows are not the reference's, so the hours alone would be there 10 slices earlier).
+        let whole_day = earlier.first()?.start <= today.start(0)? - DAY_SECS;
+        let covers =
+            whole_day && rows.first()?.start <= from + margin && rows.last()?.start >= to - margin;
         covers.then(|| Yesterday {
             index: SeriesIndex::new(rows, settings.top_functions),
             newest,

@@ -1,0 +1,171 @@
+//! Unit tests of yesterday's same hours (share/yesterday.rs and its curve, `DayCurve` in
+//! share/cusum.rs): when a curve is used, and that a series without a day before the slices it
+//! tests is examined as it was before.
+
+use pf_model::random::SplitMix;
+use pf_model::trend::SliceSummary;
+
+use super::cusum::DayCurve;
+use super::index::SeriesIndex;
+use super::sequential::Layout;
+use super::simulation::{Model, Swing, DAY};
+use super::simulation_store::Store;
+use super::yesterday::Yesterday;
+use super::{examine, tested, DetectorSettings};
+
+/// The times of yesterday's rows as `Yesterday::shape` puts them, in slices from the newest
+/// slice tested: its reference's first row (111 before it) through two hours after it.
+fn times() -> impl Iterator<Item = f64> {
+    (-111..=24).map(f64::from)
+}
+
+/// The daily model's swing of G1 (25 % × (1 + 0.3·sin), share/false_alarm_tests.rs) at time
+/// `t`, in slices.
+fn swing(t: f64) -> f64 {
+    0.25 * (1.0 + 0.3 * (2.0 * std::f64::consts::PI * t / DAY as f64).sin())
+}
+
+/// Shares of `truth` at [`times`] with N(0, σ²) noise from `seed`; σ = 0.02, about the stub's
+/// slice-to-slice deviation of a 25 % function (its `Reference::scale`, 0.018–0.024, in the
+/// daily model's confirmations).
+fn noisy(seed: u64, truth: impl Fn(f64) -> f64) -> Vec<(f64, f64)> {
+    let mut rng = SplitMix(seed);
+    times()
+        .map(|t| (t, truth(t) + 0.02 * rng.normal()))
+        .collect()
+}
+
+/// The floor the noisy points are fitted with: a 25 % function's binomial noise in the stub's
+/// 5 000-sample slices, √(0.25·0.75/5000).
+const FLOOR: f64 = 0.006;
+
+#[test]
+fn a_curve_fitted_to_an_exact_cubic_is_that_cubic() {
+    // 0.2 + 0.01·s − 0.004·s² + 0.003·s³ with s = (t + 43)/68 in [−1, 1], rising: from 18.3 %
+    // to 20.9 %, within 3 robust σ of its median (20.0 % ± 2.8) so that winsorizing clips
+    // nothing.
+    let cubic = |t: f64| {
+        let s = (t + 43.0) / 68.0;
+        0.2 + s * (0.01 + s * (-0.004 + s * 0.003))
+    };
+    let points: Vec<(f64, f64)> = times().map(|t| (t, cubic(t))).collect();
+    let curve = DayCurve::fit(&points, 1e-4).expect("an exact cubic is a shape");
+    for t in [-111.0, -60.0, -16.0, 0.0, 24.0, 40.0] {
+        assert!(
+            (curve.at(t) - cubic(t)).abs() < 1e-9,
+            "at {t}: {} against {}",
+            curve.at(t),
+            cubic(t)
+        );
+    }
+    // Residuals of 0: its error is the floor's alone, the floor times √leverage, under the
+    // floor within the fit (a cubic's leverage at the end of 136 points is about 16/136).
+    let d = curve.regressors(24.0);
+    assert!(
+        curve.error(&d) > 0.0 && curve.error(&d) < 1e-4,
+        "{}",
+        curve.error(&d)
+    );
+}
+
+#[test]
+fn noise_alone_is_not_a_shape_and_the_daily_swing_is() {
+    for seed in 0..20 {
+        let flat = noisy(seed, |_| 0.25);
+        assert!(
+            DayCurve::fit(&flat, FLOOR).is_none(),
+            "seed {seed}: a flat series' curve was taken for a shape"
+        );
+        // The same noise on the daily model's swing of G1 is one: the bar is what tells them.
+        let swung = noisy(seed, swing);
+        assert!(
+            DayCurve::fit(&swung, FLOOR).is_some(),
+            "seed {seed}: the daily swing was not taken for a shape"
+        );
+    }
+}
+
+#[test]
+fn a_yesterday_with_a_step_in_it_is_not_used() {
+    // 10 points from slice −40 (the detection runs' larger step: a regression yesterday, or a
+    // fix: down), 5 noise σ, stands beyond `DAY_STEP_Z` = 4.5 of its standard errors beside
+    // the cubic in each seed (6 points, 3 σ, was used in seed 4: a cubic bends into a step in
+    // the middle of its hours); the same noise and swing without it is used
+    // (`noise_alone_is_not_a_shape_and_the_daily_swing_is`).
+    for seed in 0..20 {
+        for step in [0.1, -0.1] {
+            let stepped = noisy(seed, |t| swing(t) + if t >= -40.0 { step } else { 0.0 });
+            assert!(
+                DayCurve::fit(&stepped, FLOOR).is_none(),
+                "seed {seed}: a step of {step} yesterday was taken for the shape of the day"
+            );
+        }
+    }
+}
+
+/// The daily model of share/false_alarm_tests.rs (G1 +30 %, Logger.info −30 % over a day, the
+/// stub's noise) with +10 points in Checkout.handle from slice `step`.
+fn daily(step: usize) -> Model {
+    let mut model = Model::stub();
+    model.swings = vec![
+        Swing {
+            function: 1,
+            amplitude: 0.3,
+        },
+        Swing {
+            function: 5,
+            amplitude: -0.3,
+        },
+    ];
+    model.stepped(2, 10.0, step)
+}
+
+/// Whether a call on `history` (its newest last) reads yesterday's same hours.
+fn reads_yesterday(history: &[SliceSummary], settings: &DetectorSettings) -> bool {
+    let Some(newest) = history.last() else {
+        return false;
+    };
+    let (earlier, today) = tested(history, newest.start, settings);
+    let index = SeriesIndex::new(today, settings.top_functions);
+    Layout::of(index.rows(), settings)
+        .and_then(|layout| Yesterday::of(earlier, &index, &layout, settings))
+        .is_some()
+}
+
+#[test]
+fn a_series_younger_than_a_day_and_the_slices_tested_is_examined_as_without_yesterday() {
+    let settings = DetectorSettings::default();
+    let (tested_slices, keep) = (settings.tested_slices(), settings.history_slices());
+    // Day + 117 − 1 slices: the longest series without a day before the slices it tests.
+    let slices: Vec<SliceSummary> = daily(360)
+        .series(0x79, keep - 1)
+        .into_iter()
+        .map(|d| d.summary)
+        .collect();
+    let (mut with, mut without) = (Store::default(), Store::default());
+    for k in tested_slices..slices.len() {
+        let history = &slices[(k + 1).saturating_sub(keep)..=k];
+        assert!(
+            !reads_yesterday(history, &settings),
+            "call {k} read yesterday"
+        );
+        let changes = examine(history, &with.open, &settings);
+        let alone = examine(
+            &slices[(k + 1).saturating_sub(tested_slices)..=k],
+            &without.open,
+            &settings,
+        );
+        assert_eq!(changes, alone, "call {k}");
+        with.apply(k, changes);
+        without.apply(k, alone);
+    }
+    // The step was suspected and confirmed: decisions were compared, not only silence.
+    assert!(!with.confirmed.is_empty(), "{:?}", with.suspected);
+    // A day and the slices tested reach yesterday's hours: the check above can fail.
+    let longer: Vec<SliceSummary> = daily(360)
+        .series(0x79, keep)
+        .into_iter()
+        .map(|d| d.summary)
+        .collect();
+    assert!(reads_yesterday(&longer, &settings));
+}
