@@ -257,13 +257,13 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     Some(x)
 }
 
+/// A least-squares fit of K regressors: the coefficients, (XᵀX)⁻¹ and the residuals.
+type Fit<const K: usize> = ([f64; K], [[f64; K]; K], Vec<f64>);
+
 /// Least squares of `points` (row, share) on the regressors `of(row)` (K of them): the
 /// coefficients, (XᵀX)⁻¹ (its diagonal at least 0) and the residuals in row order. None when
 /// singular.
-fn fit<const K: usize>(
-    points: &[(f64, f64)],
-    of: impl Fn(f64) -> [f64; K],
-) -> Option<([f64; K], [[f64; K]; K], Vec<f64>)> {
+fn fit<const K: usize>(points: &[(f64, f64)], of: impl Fn(f64) -> [f64; K]) -> Option<Fit<K>> {
     let mut a = vec![vec![0.0; K]; K];
     let mut b = vec![0.0; K];
     for &(t, x) in points {
