@@ -4,6 +4,7 @@
 
 use pf_model::{SliceSecs, Slices};
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,11 @@ pub const SHORTEST_REFERENCE: usize = 24;
 
 /// A day, in seconds: the period of the daily swing the detector learns from yesterday.
 pub const DAY_SECS: i64 = 86_400;
+
+/// How far past a day before the newest summary yesterday's curve is fitted: two hours (the
+/// end of a cubic's fit is its least sure part, and a swing's cubic still fits 8 + 2 hours;
+/// on the daily model it took a third of the false confirmations left).
+pub const DAY_AFTER_SECS: i64 = 7_200;
 
 /// The detector's settings (`watch.*` of docs/regressions.md).
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +105,28 @@ impl DetectorSettings {
     pub fn day_slices(&self) -> usize {
         let secs = self.slices.slice_secs.secs().max(1);
         usize::try_from((DAY_SECS + secs - 1) / secs).unwrap_or(0)
+    }
+
+    /// What a call on the slice starting at `start` reads, as spans of slice starts [from, to),
+    /// oldest first and apart: the newest `tested` slices (`tested_slices()`, or more for a
+    /// caller that needs more; `start`'s own is the caller's), and before them yesterday's same
+    /// hours, from a day before the first slice tested to `DAY_AFTER_SECS` past a day before
+    /// `start` (docs/regressions.md, "The same hours of yesterday"). The summaries between are
+    /// not read: 258 slices rather than the 405 of `history_slices()` at the defaults.
+    pub fn spans(&self, start: i64, tested: usize) -> Vec<Range<i64>> {
+        let slice = self.slices.slice_secs.secs();
+        let back = i64::try_from(tested.saturating_sub(1)).unwrap_or(i64::MAX);
+        let first = start.saturating_sub(back.saturating_mul(slice));
+        let yesterday = first.saturating_sub(DAY_SECS)
+            ..start
+                .saturating_sub(DAY_SECS)
+                .saturating_add(DAY_AFTER_SECS)
+                .saturating_add(1);
+        match yesterday.end < first {
+            true => vec![yesterday, first..start],
+            // Slices so long that the hours tested reach back to yesterday's: one span.
+            false => std::iter::once(yesterday.start..start).collect(),
+        }
     }
 
     /// The slices a step is measured against, before its change point: the reference's last

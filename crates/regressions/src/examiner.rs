@@ -48,6 +48,16 @@ pub struct Examiner {
 }
 
 impl Examiner {
+    /// What an examination of `series`' slice at `start` reads (`DetectorSettings::spans`):
+    /// the slices tested, more for an in-use series' leaks, and yesterday's same hours.
+    fn spans(&self, series: &Series, start: i64) -> Vec<std::ops::Range<i64>> {
+        let mut tested = self.settings.tested_slices();
+        if series.profile_type == ProfileType::Inuse {
+            tested = tested.max(self.leaks.history_slices());
+        }
+        self.settings.spans(start, tested)
+    }
+
     /// The changes after the newest summary of `series` (the last of `history`), made by
     /// `work`.
     pub async fn decide(
@@ -192,30 +202,42 @@ pub(super) struct Context {
 
 #[async_trait]
 impl SliceExaminer for Examiner {
-    fn history_from(&self, series: &Series, start: i64) -> i64 {
-        let mut slices = self.settings.history_slices();
-        if series.profile_type == ProfileType::Inuse {
-            slices = slices.max(self.leaks.history_slices());
-        }
-        let slices = i64::try_from(slices).unwrap_or(i64::MAX);
-        let back = slices
-            .saturating_sub(1)
-            .saturating_mul(self.settings.slices.slice_secs.secs());
-        start.saturating_sub(back)
-    }
-
     fn can_suspect(&self, slices: usize) -> bool {
         self.settings.can_suspect(slices)
     }
 
-    async fn history(&self, series: &Series, start: i64) -> Result<Vec<SliceSummary>, SorError> {
-        let window = TimeWindow {
-            from: self.history_from(series, start),
-            to: start.max(1),
-        };
-        self.summaries
-            .summaries(series.app.clone(), series.profile_type, window)
-            .await
+    async fn history(
+        &self,
+        series: &Series,
+        start: i64,
+        mut kept: Vec<SliceSummary>,
+    ) -> Result<Vec<SliceSummary>, SorError> {
+        let spans = self.spans(series, start);
+        // What is kept was read for the slice examined before (the newest kept), and nothing was
+        // stored between it and this one: of each span only what that slice's did not reach is
+        // read, none of the newest (the slices tested).
+        let before = kept.last().map(|s| self.spans(series, s.start));
+        kept.retain(|s| spans.iter().any(|span| span.contains(&s.start)));
+        let mut history = Vec::with_capacity(kept.len() + 1);
+        let mut kept = kept.into_iter().peekable();
+        let newest = spans.len().saturating_sub(1);
+        for (i, span) in spans.into_iter().enumerate() {
+            history.extend(std::iter::from_fn(|| kept.next_if(|s| s.start < span.end)));
+            let from = match before.as_ref().and_then(|b| b.get(i)) {
+                None => span.start,
+                Some(_) if i == newest => span.end,
+                Some(read) => read.end.max(span.start),
+            };
+            if from < span.end {
+                let window = TimeWindow { from, to: span.end };
+                let read = self
+                    .summaries
+                    .summaries(series.app.clone(), series.profile_type, window)
+                    .await?;
+                history.extend(read);
+            }
+        }
+        Ok(history)
     }
 
     async fn examine(

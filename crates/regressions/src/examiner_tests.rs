@@ -17,7 +17,7 @@ use pf_infra::sor::json_text::JsonObject;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::trend::{KeptFunction, SliceSummary};
-use pf_model::{ProfileType, Slices, TimeWindow};
+use pf_model::{ProfileType, Slices};
 use pf_registry::{MockRegistrySor, RegistrySor, Service, Tier};
 use pf_watch::{MockSummarySor, Series, SliceExaminer, SliceWork, WorkSource};
 
@@ -194,24 +194,67 @@ async fn an_unregistered_app_is_delivered_without_a_webhook_and_a_registry_outag
     );
 }
 
+/// The summaries a mock store holds at `starts`, each of one function.
+fn summaries_at(starts: impl Iterator<Item = i64>) -> Vec<SliceSummary> {
+    starts
+        .map(|start| SliceSummary {
+            start,
+            total_samples: 1000,
+            versions: Vec::new(),
+            refs: Vec::new(),
+            functions: vec![KeptFunction::new("base".to_owned(), 500, 500)],
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn history_reads_the_slices_the_detector_needs_before_the_slice() {
-    let slices = settings().history_slices() as i64;
+async fn history_reads_the_slices_tested_and_yesterdays_same_hours_and_then_only_what_is_new() {
+    // The settings test 45 slices (24 + 15 + 6): at 30 000 the 44 before it, and a day before
+    // the first of them through two hours past a day before 30 000 (44 + 24 + 1 slices).
+    let tested = 30_000 - 44 * 300;
+    let yesterday = (tested - 86_400, 30_000 - 86_400 + 7_200 + 1);
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut summaries = MockSummarySor::new();
+    let seen = asked.clone();
     summaries
         .expect_summaries()
-        .withf(move |app, t, window| {
-            app.as_str() == "ledger"
-                && *t == ProfileType::Cpu
-                && *window
-                    == TimeWindow {
-                        from: 30_000 - (slices - 1) * 300,
-                        to: 30_000,
-                    }
-        })
-        .times(1)
-        .returning(|_, _, _| Ok(history()));
+        .withf(|app, t, _| app.as_str() == "ledger" && *t == ProfileType::Cpu)
+        .returning(move |_, _, window| {
+            seen.lock().unwrap().push((window.from, window.to));
+            Ok(summaries_at((window.from..window.to).step_by(300)))
+        });
     let examiner = on_mocks(summaries, MockRegressionSor::new(), None);
-    let read = examiner.history(&series(), 30_000).await.unwrap();
-    assert_eq!(read.len(), 31);
+    let read = examiner
+        .history(&series(), 30_000, Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![yesterday, (tested, 30_000)],
+        "yesterday's hours, then the slices tested"
+    );
+    let starts: Vec<i64> = read.iter().map(|s| s.start).collect();
+    assert_eq!(
+        starts.len(),
+        (yesterday.1 - yesterday.0 + 299) as usize / 300 + 44
+    );
+    assert!(starts.windows(2).all(|w| w[0] < w[1]), "ascending");
+
+    // The next slice: what was read and this slice's summary are kept; only yesterday's
+    // newest slice is read (its hours moved on by one), nothing of today.
+    asked.lock().unwrap().clear();
+    let mut kept = read;
+    kept.extend(summaries_at(std::iter::once(30_000)));
+    let next = examiner.history(&series(), 30_300, kept).await.unwrap();
+    assert_eq!(
+        *asked.lock().unwrap(),
+        vec![(yesterday.1, yesterday.1 + 300)]
+    );
+    let starts: Vec<i64> = next.iter().map(|s| s.start).collect();
+    assert_eq!(starts.first(), Some(&(yesterday.0 + 300)));
+    assert_eq!(starts.last(), Some(&30_000));
+    assert_eq!(
+        starts.len(),
+        (yesterday.1 - yesterday.0 + 299) as usize / 300 + 44
+    );
 }

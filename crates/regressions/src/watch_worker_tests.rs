@@ -86,8 +86,8 @@ fn profiles(empty: &'static [i64]) -> MockProfileDataSor {
     profiles
 }
 
-/// A worker whose examiner reads the history `reads` times and the open events `examined`
-/// times (no event is open: nothing changes).
+/// A worker whose examiner reads the slices tested `reads` times and the open events
+/// `examined` times (no event is open: nothing changes).
 fn worker(
     work: MockWatchWork,
     profiles: MockProfileDataSor,
@@ -107,10 +107,19 @@ fn worker_reading(
 ) -> Worker {
     let metrics = Metrics::new(None).unwrap();
     let mut summaries = MockSummarySor::new();
+    // The slices tested (`reads` times) and, apart, yesterday's same hours, which these
+    // series of a few slices do not have: read for what they lack at each examination. Their
+    // windows end a second past a slice's start (`DAY_AFTER_SECS` past a day before one,
+    // inclusive).
     summaries
         .expect_summaries()
+        .withf(|_, _, window| window.to % 300 == 0)
         .times(reads)
         .returning(move |_, _, _| Ok(history.clone()));
+    summaries
+        .expect_summaries()
+        .withf(|_, _, window| window.to % 300 != 0)
+        .returning(|_, _, _| Ok(Vec::new()));
     let mut regressions = MockRegressionSor::new();
     regressions
         .expect_open()

@@ -182,12 +182,17 @@ pub struct ChangeMark {
 /// watcher knows the examination only by this contract.
 #[async_trait]
 pub trait SliceExaminer: Send + Sync {
-    /// The start of the oldest slice an examination of `series`' slice at `start` reads.
-    fn history_from(&self, series: &Series, start: i64) -> i64;
     /// Whether `slices` summaries are history enough to suspect a change.
     fn can_suspect(&self, slices: usize) -> bool;
-    /// The summaries of `series` an examination of the slice at `start` reads before it.
-    async fn history(&self, series: &Series, start: i64) -> Result<Vec<SliceSummary>, SorError>;
+    /// The summaries of `series` an examination of the slice at `start` reads before it,
+    /// ascending by start: those of `kept` (what the examination of the slice before read, and
+    /// that slice's summary; empty: nothing) it still needs, and the others read.
+    async fn history(
+        &self,
+        series: &Series,
+        start: i64,
+        kept: Vec<SliceSummary>,
+    ) -> Result<Vec<SliceSummary>, SorError>;
     /// What the newest summary of `series` (the last of `history`), made by `work`, decided;
     /// `None` when nothing.
     async fn examine(

@@ -91,14 +91,10 @@ impl Worker {
         let mut examined = None;
         let outcome = match summary {
             Some(summary) if work.examine => {
-                let from = self.examiner.history_from(&lease.series, work.start);
-                let mut past = match kept {
-                    Some(mut past) => {
-                        past.retain(|s| s.start >= from);
-                        past
-                    }
-                    None => self.examiner.history(&lease.series, work.start).await?,
-                };
+                let mut past = self
+                    .examiner
+                    .history(&lease.series, work.start, kept.unwrap_or_default())
+                    .await?;
                 past.push(summary.clone());
                 let findings = self.examiner.examine(&lease.series, work, &past).await?;
                 // An examination that decided nothing on a history too short for a suspicion

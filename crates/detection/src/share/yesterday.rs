@@ -7,12 +7,7 @@ use pf_model::trend::SliceSummary;
 use super::cusum::DayCurve;
 use super::index::SeriesIndex;
 use super::sequential::{share, Layout};
-use crate::model::{DetectorSettings, DAY_SECS};
-
-/// How far past a day before the newest summary yesterday's curve is fitted: two hours (the
-/// end of a cubic's fit is its least sure part, and a swing's cubic still fits 8 + 2 hours;
-/// on the daily model it took a third of the false confirmations left).
-const AFTER_NEWEST_SECS: i64 = 7_200;
+use crate::model::{DetectorSettings, DAY_AFTER_SECS, DAY_SECS};
 
 /// Yesterday's summaries of the hours a call tests: a day before its reference's first row
 /// through two hours after a day before its newest.
@@ -26,7 +21,7 @@ pub(super) struct Yesterday<'h> {
 
 impl<'h> Yesterday<'h> {
     /// Yesterday's summaries among `earlier` (the history before the summaries tested, ascending
-    /// by start) for the rows of `layout` in `today` (and `AFTER_NEWEST_SECS`); None unless
+    /// by start) for the rows of `layout` in `today` (and `DAY_AFTER_SECS`); None unless
     /// `earlier` begins a day before `today` does and they cover those hours to within
     /// `recent_slices` at each end (a series younger than a day and the slices tested, a gap):
     /// then the call is what it was without them.
@@ -41,7 +36,7 @@ impl<'h> Yesterday<'h> {
         let slice = settings.slices.slice_secs.secs();
         // Past a day before the newest too, so that the watched rows are not at the curve's end,
         // where a fit is least sure.
-        let (from, to) = (first - DAY_SECS, newest - DAY_SECS + AFTER_NEWEST_SECS);
+        let (from, to) = (first - DAY_SECS, newest - DAY_SECS + DAY_AFTER_SECS);
         let rows = earlier.get(
             earlier.partition_point(|s| s.start < from)..earlier.partition_point(|s| s.start <= to),
         )?;

@@ -169,3 +169,51 @@ fn a_series_younger_than_a_day_and_the_slices_tested_is_examined_as_without_yest
         .collect();
     assert!(reads_yesterday(&longer, &settings));
 }
+
+#[test]
+fn the_spans_a_caller_reads_give_the_calls_of_the_whole_day_before() {
+    // `DetectorSettings::spans` is what the watcher reads (258 summaries at the defaults, not
+    // 405): every call on those alone decides what it decides on the whole history.
+    let settings = DetectorSettings::default();
+    let keep = settings.history_slices();
+    let slices: Vec<SliceSummary> = daily(keep + 30)
+        .series(0x7a, keep + 60)
+        .into_iter()
+        .map(|d| d.summary)
+        .collect();
+    let mut store = Store::default();
+    for k in keep - 1..slices.len() {
+        let history = &slices[k + 1 - keep..=k];
+        let newest = history[history.len() - 1].start;
+        let spans = settings.spans(newest, settings.tested_slices());
+        let read: Vec<SliceSummary> = history
+            .iter()
+            .filter(|s| s.start == newest || spans.iter().any(|r| r.contains(&s.start)))
+            .cloned()
+            .collect();
+        assert_eq!(read.len(), 258, "call {k}");
+        assert!(reads_yesterday(&read, &settings), "call {k}");
+        let changes = examine(history, &store.open, &settings);
+        assert_eq!(changes, examine(&read, &store.open, &settings), "call {k}");
+        store.apply(k, changes);
+    }
+    // The step was confirmed: decisions were compared, not only silence.
+    assert!(!store.confirmed.is_empty(), "{:?}", store.suspected);
+}
+
+#[test]
+fn slices_so_long_that_the_hours_tested_reach_yesterday_are_read_as_one_span() {
+    let mut settings = DetectorSettings::default();
+    assert_eq!(
+        settings.spans(1_000_000, 117),
+        vec![
+            1_000_000 - 116 * 300 - 86_400..1_000_000 - 86_400 + 7_201,
+            1_000_000 - 116 * 300..1_000_000,
+        ]
+    );
+    settings.slices.slice_secs = pf_model::SliceSecs::new(3_600).expect("an hour");
+    assert_eq!(
+        settings.spans(1_000_000, 117),
+        vec![1_000_000 - 116 * 3_600 - 86_400..1_000_000]
+    );
+}
