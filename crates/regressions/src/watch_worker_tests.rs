@@ -1,7 +1,7 @@
 //! The watcher's worker driving this crate's examiner (tested here, the crate above both), on
-//! the generated mocks: slice after slice, the series' history is read
-//! once and kept, read again only after a slice it did not examine stored something, and
-//! nothing more is done once the lease is lost.
+//! the generated mocks: slice after slice, the slices tested are read once and kept (of
+//! yesterday's same hours only what is new), read again only after a slice it did not examine
+//! stored something, and nothing more is done once the lease is lost.
 
 use std::sync::Arc;
 use std::time::Duration;
