@@ -15,7 +15,7 @@
 
 use std::time::Instant;
 
-use super::simulation::{Bursts, Drawn, Model, Swing, Wander, DAY};
+use super::simulation::{Bursts, Drawn, Model, Wander, DAY};
 use super::simulation_store::watch_slices;
 use crate::model::DetectorSettings;
 
@@ -96,16 +96,7 @@ impl Noise {
                 });
             }
             Noise::Daily => {
-                model.swings = vec![
-                    Swing {
-                        function: 1,
-                        amplitude: 0.3,
-                    },
-                    Swing {
-                        function: 5,
-                        amplitude: -0.3,
-                    },
-                ];
+                model = Model::daily();
                 model.phase = (i * 97) % DAY;
             }
             Noise::Bursts => {

@@ -100,6 +100,23 @@ impl Model {
         }
     }
 
+    /// The stub with a daily swing (the false-alarm runs' daily model): G1 (25 %) +30 % and
+    /// Logger.info (10 %) −30 % of their share over 24 h, from phase 0.
+    pub(super) fn daily() -> Self {
+        let mut model = Model::stub();
+        model.swings = vec![
+            Swing {
+                function: 1,
+                amplitude: 0.3,
+            },
+            Swing {
+                function: 5,
+                amplitude: -0.3,
+            },
+        ];
+        model
+    }
+
     /// The noisy stub's series (`tests/api/stubs/noisy.rs`, its `FUNCTIONS`): six Java
     /// functions that are the whole profile, each minute's mix jittered by 0.3, 1 000 samples
     /// a minute, five minutes a slice.

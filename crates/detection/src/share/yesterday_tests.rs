@@ -8,7 +8,7 @@ use pf_model::trend::SliceSummary;
 use super::cusum::DayCurve;
 use super::index::SeriesIndex;
 use super::sequential::Layout;
-use super::simulation::{Model, Swing, DAY};
+use super::simulation::{Model, DAY};
 use super::simulation_store::Store;
 use super::yesterday::Yesterday;
 use super::{examine, tested, DetectorSettings};
@@ -106,18 +106,7 @@ fn a_yesterday_with_a_step_in_it_is_not_used() {
 /// The daily model of share/false_alarm_tests.rs (G1 +30 %, Logger.info −30 % over a day, the
 /// stub's noise) with +10 points in Checkout.handle from slice `step`.
 fn daily(step: usize) -> Model {
-    let mut model = Model::stub();
-    model.swings = vec![
-        Swing {
-            function: 1,
-            amplitude: 0.3,
-        },
-        Swing {
-            function: 5,
-            amplitude: -0.3,
-        },
-    ];
-    model.stepped(2, 10.0, step)
+    Model::daily().stepped(2, 10.0, step)
 }
 
 /// Whether a call on `history` (its newest last) reads yesterday's same hours.
