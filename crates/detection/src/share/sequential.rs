@@ -139,19 +139,26 @@ impl RawRows {
     }
 }
 
-/// The shapes of a series' functions that swing (their own, `Yesterday::shape`) and the sum of
-/// their levels: what a function without its own gives up ([`Shape::given_up`]).
+/// What the functions of a series that swing (their own shapes, `Yesterday::shape`) take of the
+/// whole: the shape a function without its own gives up per unit of its level
+/// ([`Shape::given_up`] at level 1), made once a call.
 #[derive(Default)]
 struct Swinging {
-    shapes: Vec<Shape>,
-    level: f64,
+    per_level: Option<Shape>,
 }
 
 impl Swinging {
-    /// The shape of a function without its own, at `level`, in a series of `rows` rows.
-    fn given_up(&self, level: f64, rows: usize) -> Option<Shape> {
-        let shapes: Vec<&Shape> = self.shapes.iter().collect();
-        Shape::given_up(&shapes, level, self.level, rows)
+    /// What the functions of levels summing to `level` and shapes `shapes` take, in a series of
+    /// `rows` rows.
+    fn of(shapes: &[&Shape], level: f64, rows: usize) -> Self {
+        Swinging {
+            per_level: Shape::given_up(shapes, 1.0, level, rows),
+        }
+    }
+
+    /// The shape of a function without its own, at `level`.
+    fn given_up(&self, level: f64) -> Option<Shape> {
+        self.per_level.as_ref().map(|shape| shape.scaled(level))
     }
 }
 
@@ -187,7 +194,7 @@ impl ReferenceRows {
         let raw = RawRows::read(index, selfs, layout);
         let shape = yesterday
             .and_then(|y| y.shape(name, index, &raw.rows, raw.floor))
-            .or_else(|| swinging.given_up(raw.pooled, index.rows()))
+            .or_else(|| swinging.given_up(raw.pooled))
             .unwrap_or_default();
         ReferenceRows::of(raw, shape)
     }
@@ -225,20 +232,19 @@ impl<'h> SeriesReference<'h> {
                 read.push((name, raw, own));
             }
         }
-        let swinging = Swinging {
-            level: read
-                .iter()
-                .filter(|r| r.2.is_some())
-                .map(|r| r.1.pooled)
-                .sum(),
-            shapes: read.iter().filter_map(|r| r.2.clone()).collect(),
-        };
+        let shapes: Vec<&Shape> = read.iter().filter_map(|r| r.2.as_ref()).collect();
+        let level = read
+            .iter()
+            .filter(|r| r.2.is_some())
+            .map(|r| r.1.pooled)
+            .sum();
+        let swinging = Swinging::of(&shapes, level, index.rows());
         // The parts in the summary's order, so that the pooled sum is the same at every call.
         let mut rows = HashMap::with_capacity(read.len());
         let mut parts: Vec<RhoPart> = Vec::with_capacity(read.len());
         for (name, raw, own) in read {
             let shape = own
-                .or_else(|| swinging.given_up(raw.pooled, index.rows()))
+                .or_else(|| swinging.given_up(raw.pooled))
                 .unwrap_or_default();
             let rows_read = ReferenceRows::of(raw, shape);
             parts.extend(RhoPart::of(&rows_read.winsorized, rows_read.floor));

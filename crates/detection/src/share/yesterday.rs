@@ -195,6 +195,23 @@ impl Shape {
             .sqrt()
     }
 
+    /// This shape times `factor` (a function's level times [`Shape::given_up`] at level 1).
+    pub(super) fn scaled(&self, factor: f64) -> Shape {
+        Shape {
+            from: self.from,
+            offsets: self.offsets.iter().map(|o| o * factor).collect(),
+            errors: self.errors.iter().map(|e| e * factor.abs()).collect(),
+            parts: self
+                .parts
+                .iter()
+                .map(|p| Part {
+                    weight: p.weight * factor,
+                    ..p.clone()
+                })
+                .collect(),
+        }
+    }
+
     /// The shape of a function without its own, at `level` (its reference's share), in a
     /// series whose functions of level `swinging` (their sum) have the shapes `shapes`: what
     /// they take of the whole it gives up in proportion to its share, −level·Σ shape/(1 −
