@@ -6,8 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pf_diff_report::html;
-use pf_diff_report::model::{DiffEntry, DiffSummary, Verdict};
+use pf_diff_report::{DiffEntry, DiffSummary, Verdict};
 use pf_diff_report::{DiffReport, DiffRequest};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_model::ReportFormat;
@@ -99,7 +98,10 @@ fn bench(c: &mut Criterion) {
                 &Default::default(),
             ),
         ),
-        ("diff report HTML", html::render(&request, &report, &trees)),
+        (
+            "diff report HTML",
+            pf_diff_report::render_html(&request, &report, &trees),
+        ),
     ];
     for (what, out) in &outputs {
         let frames = out.matches("<g class=\"f\">").count();
@@ -123,7 +125,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("diff_report_html", |b| {
-        b.iter(|| html::render(&request, black_box(&report), &trees).len())
+        b.iter(|| pf_diff_report::render_html(&request, black_box(&report), &trees).len())
     });
     group.finish();
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_pprof::{decompress, encode, parse_file, Limits, StackTree};
-use pf_profile_files::dir::source::ProfileDir;
+use pf_profile_files::ProfileDir;
 
 #[path = "../tests/common/profile_data.rs"]
 mod profile_data;

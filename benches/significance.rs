@@ -4,7 +4,7 @@
 //! under 5 ms.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pf_diff_report::significance::assess;
+use pf_diff_report::assess;
 use pf_model::{FunctionStat, ProfileType};
 use pf_profiles::{ProfileDiff, ProfileWindow, WindowPart};
 

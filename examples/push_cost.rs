@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use pf_ingest::{LabelSet, Pushed};
 use pf_pprof::{decompress, parse_file, proto, DecodedPprof, Limits};
-use pf_profile_files::store::stored_profile;
+use pf_profile_files::stored_profile;
 use prost::Message;
 
 const LIMITS: Limits = Limits {

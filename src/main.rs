@@ -64,7 +64,7 @@ fn few_malloc_arenas() {
 /// Probes the port the settings give, as the server would bind it.
 fn healthcheck(config_file: Option<String>) -> ExitCode {
     match Settings::load(config_file.as_deref()) {
-        Ok(settings) => pyroscope_functions::app::healthcheck::run(settings.server.port),
+        Ok(settings) => pyroscope_functions::app::healthcheck(settings.server.port),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::from(2)

@@ -7,15 +7,15 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Started};
+use super::module::{Ground, Module, Name, Offers, Started};
 use super::StartupError;
 use crate::settings::Function;
-use pf_alerts::rules::AlertRuleSor;
-use pf_alerts::start::{self as alerts, AlertNeeds};
+use pf_alerts::AlertNeeds;
+use pf_alerts::AlertRuleSor;
 use pf_delivery::Delivery;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
-use pf_triage::start::load_rules;
+use pf_triage::load_rules;
 
 /// The evaluator under the supervisor, and the dry-run and firing routes.
 pub(super) struct Alerts;
@@ -52,9 +52,9 @@ impl Module for Alerts {
             wake: delivery.wake.clone(),
             metrics: ground.metrics.clone(),
         };
-        let service = alerts::start(&settings.alerts, needs, &mut ground.tasks);
+        let service = pf_alerts::start(&settings.alerts, needs, &mut ground.tasks);
         let mut started = Started::default();
-        started.mount(Some(web::Data::new(service)), routes!(pf_alerts::routes));
+        started.mount(Some(web::Data::new(service)), pf_alerts::ROUTES);
         Ok(started)
     }
 }

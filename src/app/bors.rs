@@ -6,18 +6,18 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Started};
+use super::module::{Ground, Module, Name, Offers, Started};
 use super::StartupError;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use pf_baselines::{BaselineSor, CoalescedBaselines};
-use pf_diff_report::start::{self as diff_report, DiffNeeds};
-use pf_fleet_search::start::{self as fleet_search, FleetNeeds};
-use pf_history::recorder::{self, HistoryWriter};
+use pf_diff_report::DiffNeeds;
+use pf_fleet_search::FleetNeeds;
 use pf_history::HistorySor;
+use pf_history::HistoryWriter;
 use pf_infra::telemetry::Metrics;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
-use pf_triage::start::{self as triage, TriageNeeds};
+use pf_triage::TriageNeeds;
 use pf_watch::{FleetSummarySor, TrendSor, WatcherReads};
 
 /// The BORs a process of `function` serves, with their versions.
@@ -130,7 +130,7 @@ pub(super) fn build_bors(
         .history
         .clone()
         .filter(|_| versions(function).contains(&BorVersion::V2))
-        .map(|h| recorder::start(writes, h, metrics.clone()));
+        .map(|h| pf_history::start_writer(writes, h, metrics.clone()));
     let (recorder, writer) = queue.unzip();
     // A v1 BOR's dependencies have no history: it records nothing.
     let recorder = |deps: &BorDeps| deps.history.as_ref().and(recorder.clone());
@@ -144,8 +144,8 @@ pub(super) fn build_bors(
             history: recorder(&deps),
             trends: deps.trends.clone(),
         };
-        let service = web::Data::new(triage::start(&settings.triage, needs)?);
-        started.mount(Some(service), routes!(pf_triage::routes));
+        let service = web::Data::new(pf_triage::start(&settings.triage, needs)?);
+        started.mount(Some(service), pf_triage::ROUTES);
     }
     if let Some(version) = function.bor_version(Bor::DiffReport) {
         let deps = deps.for_version(version);
@@ -156,8 +156,8 @@ pub(super) fn build_bors(
             history: recorder(&deps),
             repositories: settings.repositories_with_demo(),
         };
-        let service = web::Data::new(diff_report::start(&settings.diff, needs));
-        started.mount(Some(service), routes!(pf_diff_report::routes));
+        let service = web::Data::new(pf_diff_report::start(&settings.diff, needs));
+        started.mount(Some(service), pf_diff_report::ROUTES);
     }
     if let Some(version) = function.bor_version(Bor::FleetSearch) {
         let deps = deps.for_version(version);
@@ -169,8 +169,8 @@ pub(super) fn build_bors(
             slices: settings.watch.slices(),
             metrics: metrics.clone(),
         };
-        let service = web::Data::new(fleet_search::start(&settings.fleet, needs));
-        started.mount(Some(service), routes!(pf_fleet_search::routes));
+        let service = web::Data::new(pf_fleet_search::start(&settings.fleet, needs));
+        started.mount(Some(service), pf_fleet_search::ROUTES);
     }
     Ok((started, writer))
 }

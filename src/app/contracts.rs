@@ -10,20 +10,20 @@ use std::sync::Arc;
 use super::module::{Name, Offers, Served};
 use super::StartupError;
 use crate::settings::{Function, Settings, SorUrls};
-use pf_alerts::rules::remote::RemoteAlertRuleStore;
-use pf_alerts::rules::AlertRuleSor;
-use pf_baselines::remote::RemoteBaselineStore;
+use pf_alerts::AlertRuleSor;
+use pf_alerts::RemoteAlertRuleStore;
 use pf_baselines::BaselineSor;
-use pf_history::remote::RemoteHistoryStore;
+use pf_baselines::RemoteBaselineStore;
 use pf_history::HistorySor;
+use pf_history::RemoteHistoryStore;
 use pf_infra::probe::HealthCheck;
 use pf_infra::sor::remote::{RemoteSor, RemoteSorCheck};
 use pf_infra::telemetry::Metrics;
-use pf_profiles::remote::RemoteProfileData;
 use pf_profiles::ProfileDataSor;
-use pf_registry::remote::RemoteRegistryStore;
+use pf_profiles::RemoteProfileData;
 use pf_registry::RegistrySor;
-use pf_watch::remote::RemoteTrends;
+use pf_registry::RemoteRegistryStore;
+use pf_watch::RemoteTrends;
 use pf_watch::WatcherReads;
 
 /// How one contract is reached over HTTP, and how its users are given it.

@@ -3,7 +3,7 @@
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Started};
+use super::module::{Ground, Module, Name, Offers, Started};
 use super::stores::WatcherStoreSet;
 use super::watch::WatchedProfiles;
 use super::StartupError;
@@ -40,7 +40,7 @@ impl Module for FrontDoor {
             ground.health.clone(),
         );
         let mut started = Started::default();
-        started.mount(Some(web::Data::new(door)), routes!(pf_front_door::routes));
+        started.mount(Some(web::Data::new(door)), pf_front_door::ROUTES);
         Ok(started)
     }
 }

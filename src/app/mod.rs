@@ -178,7 +178,7 @@ fn serve(
             .app_data(allowed.clone())
             .app_data(edge.clone())
             .configure(|cfg| routing::extractor_config(cfg, max_body))
-            .configure(pf_health::routes::configure)
+            .configure(pf_health::ROUTES.configure)
             .service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", doc.clone()))
             .configure(|cfg| modules.iter().for_each(|m| (m.mount)(cfg)))
             .default_service(web::to(routing::not_found))

@@ -15,6 +15,7 @@ use super::StartupError;
 use crate::settings::{Function, Settings};
 use pf_front_door::{HealthLine, ServiceHealth};
 use pf_health::HealthChecks;
+use pf_http::Routes;
 use pf_infra::db::Database;
 use pf_infra::probe::HealthCheck;
 use pf_infra::tasks::Tasks;
@@ -99,11 +100,12 @@ pub(super) struct Started {
 }
 
 impl Started {
-    /// A routes module (`routes!`) with `data` as its implementation, when there is one.
+    /// A capability's routes (`pf_baselines::ROUTES`) with `data` as their implementation,
+    /// when there is one.
     pub(super) fn mount<T: ?Sized + Send + Sync + 'static>(
         &mut self,
         data: Option<web::Data<T>>,
-        routes: (fn(&mut web::ServiceConfig), RoutesDoc),
+        routes: Routes,
     ) {
         self.mount_with::<T, ()>(data, None, routes);
     }
@@ -114,7 +116,7 @@ impl Started {
         &mut self,
         data: Option<web::Data<T>>,
         beside: Option<web::Data<B>>,
-        (configure, doc): (fn(&mut web::ServiceConfig), RoutesDoc),
+        Routes { configure, doc }: Routes,
     ) where
         T: ?Sized + Send + Sync + 'static,
         B: ?Sized + Send + Sync + 'static,
@@ -146,17 +148,6 @@ pub(super) struct RouteModule {
     pub(super) mount: Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>,
     pub(super) doc: RoutesDoc,
 }
-
-/// A routes module of a capability (`pf_baselines::routes`): its `configure` and its `RoutesDoc`.
-macro_rules! routes {
-    ($($module:ident)::+) => {
-        (
-            $($module)::+::configure,
-            <$($module)::+::RoutesDoc as utoipa::OpenApi>::openapi as super::openapi::RoutesDoc,
-        )
-    };
-}
-pub(super) use routes;
 
 /// What this process serves of a contract itself: the implementation its routes answer with.
 /// What the contract's users get is `Arc<T>` ([`super::contracts`]): this, or a remote client.

@@ -39,31 +39,31 @@ pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
 
 /// Every route module's paths, in the order the document lists its tags.
 pub const ALL_ROUTES: [RoutesDoc; 19] = [
-    pf_baselines::routes::RoutesDoc::openapi,
-    pf_history::routes::RoutesDoc::openapi,
-    pf_registry::routes::RoutesDoc::openapi,
-    pf_alerts::rules::routes::RoutesDoc::openapi,
-    pf_profiles::routes::RoutesDoc::openapi,
-    pf_profiles::tree_routes::RoutesDoc::openapi,
-    pf_profiles::label_routes::RoutesDoc::openapi,
-    pf_profiles::site_routes::RoutesDoc::openapi,
-    pf_profiles::pgo_routes::RoutesDoc::openapi,
-    pf_ingest::routes::RoutesDoc::openapi,
-    pf_querier::routes::RoutesDoc::openapi,
-    pf_triage::routes::RoutesDoc::openapi,
-    pf_diff_report::routes::RoutesDoc::openapi,
-    pf_fleet_search::routes::RoutesDoc::openapi,
-    pf_alerts::routes::RoutesDoc::openapi,
-    pf_watch::routes::RoutesDoc::openapi,
-    pf_watch::fleet_routes::RoutesDoc::openapi,
-    pf_regressions::routes::RoutesDoc::openapi,
-    pf_front_door::routes::RoutesDoc::openapi,
+    pf_baselines::ROUTES.doc,
+    pf_history::ROUTES.doc,
+    pf_registry::ROUTES.doc,
+    pf_alerts::RULE_ROUTES.doc,
+    pf_profiles::ROUTES.doc,
+    pf_profiles::TREE_ROUTES.doc,
+    pf_profiles::LABEL_ROUTES.doc,
+    pf_profiles::SITE_ROUTES.doc,
+    pf_profiles::PGO_ROUTES.doc,
+    pf_ingest::ROUTES.doc,
+    pf_querier::ROUTES.doc,
+    pf_triage::ROUTES.doc,
+    pf_diff_report::ROUTES.doc,
+    pf_fleet_search::ROUTES.doc,
+    pf_alerts::ROUTES.doc,
+    pf_watch::ROUTES.doc,
+    pf_watch::FLEET_ROUTES.doc,
+    pf_regressions::ROUTES.doc,
+    pf_front_door::ROUTES.doc,
 ];
 
 /// The document of a process that hosts `routes`: the operational routes and theirs.
 pub fn document(routes: &[RoutesDoc]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    doc.merge(pf_health::routes::RoutesDoc::openapi());
+    doc.merge((pf_health::ROUTES.doc)());
     for module in routes {
         doc.merge(module());
     }

@@ -33,7 +33,7 @@ fn every_bor_route_is_documented_with_its_answers() {
 
 #[test]
 fn a_process_documents_only_the_routes_it_hosts() {
-    let doc = document(&[pf_diff_report::routes::RoutesDoc::openapi]);
+    let doc = document(&[pf_diff_report::ROUTES.doc]);
     let paths: Vec<&String> = doc.paths.paths.keys().collect();
     assert!(paths.iter().any(|p| p.as_str() == "/diff/{appName}"));
     assert!(!paths

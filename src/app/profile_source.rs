@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Served, Started};
+use super::module::{Ground, Module, Name, Offers, Served, Started};
 use super::StartupError;
 use crate::settings::{Function, Settings};
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
-use pf_ingest::start::{self as ingest, IntakeSettings};
-use pf_profile_files::start::SourceSettings;
+use pf_ingest::IntakeSettings;
 use pf_profile_files::ProfileDir;
+use pf_profile_files::SourceSettings;
 use pf_profiles::{without_credentials, ProfileDataSor, ProfileSource, SourceParts};
 use pf_querier::Querier;
 
@@ -40,23 +40,20 @@ impl Module for ProfileData {
             slice_secs: settings.watch.slice_secs,
         };
         let querier = web::Data::new(Querier::new(source.files.clone(), &settings.profiles));
-        let ingest = ingest::start(sections, source.files, &ground.metrics, &mut ground.tasks)?;
+        let ingest = pf_ingest::start(sections, source.files, &ground.metrics, &mut ground.tasks)?;
         let sor: Arc<dyn ProfileDataSor> = source.parts.sor;
         let mut started = Started {
             checks: vec![source.parts.check],
             ..Started::default()
         };
         let profiles = || Some(web::Data::from(sor.clone()));
-        started.mount(profiles(), routes!(pf_profiles::routes));
-        started.mount(profiles(), routes!(pf_profiles::tree_routes));
-        started.mount(profiles(), routes!(pf_profiles::label_routes));
-        started.mount(profiles(), routes!(pf_profiles::site_routes));
-        started.mount(profiles(), routes!(pf_profiles::pgo_routes));
-        started.mount(Some(querier), routes!(pf_querier::routes));
-        started.mount(
-            Some(web::Data::from(ingest.intake)),
-            routes!(pf_ingest::routes),
-        );
+        started.mount(profiles(), pf_profiles::ROUTES);
+        started.mount(profiles(), pf_profiles::TREE_ROUTES);
+        started.mount(profiles(), pf_profiles::LABEL_ROUTES);
+        started.mount(profiles(), pf_profiles::SITE_ROUTES);
+        started.mount(profiles(), pf_profiles::PGO_ROUTES);
+        started.mount(Some(querier), pf_querier::ROUTES);
+        started.mount(Some(web::Data::from(ingest.intake)), pf_ingest::ROUTES);
         Ok(started.offer(Served(sor)))
     }
 }
@@ -82,7 +79,7 @@ pub(super) fn start_profile_source(
             dir,
             push_dir: &settings.ingest.store_dir,
         };
-        let (parts, dir) = pf_profile_files::start::start(sections, metrics);
+        let (parts, dir) = pf_profile_files::start(sections, metrics);
         StartedSource {
             parts,
             files: Ok(dir),

@@ -7,17 +7,17 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Served, Started};
-use super::openapi::RoutesDoc;
+use super::module::{Ground, Module, Name, Offers, Served, Started};
 use super::StartupError;
 use crate::settings::Function;
-use pf_alerts::rules::{AlertRuleSor, PgAlertRuleStore};
+use pf_alerts::{AlertRuleSor, PgAlertRuleStore};
 use pf_baselines::{BaselineSor, PgBaselineStore};
 use pf_history::{HistorySor, PgHistoryStore};
 use pf_http::access::AppOwners;
+use pf_http::Routes;
 use pf_registry::{PgRegistryStore, RegistryOwners, RegistrySor};
-use pf_regressions::store::{PgRegressionStore, RegressionSor};
-use pf_watch::store::PgSummaryStore;
+use pf_regressions::{PgRegressionStore, RegressionSor};
+use pf_watch::PgSummaryStore;
 use pf_watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
 
 /// Whose an app is, for team-bound tokens (docs/api.md#teams-and-admin-tokens): the registry as
@@ -34,7 +34,7 @@ fn owners(needs: &Offers) -> Option<web::Data<dyn AppOwners>> {
 fn serve<T: ?Sized + Send + Sync + 'static>(
     store: Arc<T>,
     owners: Option<web::Data<dyn AppOwners>>,
-    routes: (fn(&mut web::ServiceConfig), RoutesDoc),
+    routes: Routes,
 ) -> Started {
     let mut started = Started::default();
     started.mount_with(Some(web::Data::from(store.clone())), owners, routes);
@@ -58,7 +58,7 @@ impl Module for Registry {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn RegistrySor> =
             Arc::new(PgRegistryStore::new(db, ground.metrics.clone()));
-        Ok(serve(store, None, routes!(pf_registry::routes)))
+        Ok(serve(store, None, pf_registry::ROUTES))
     }
 }
 
@@ -81,7 +81,7 @@ impl Module for Baselines {
     fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn BaselineSor> = Arc::new(PgBaselineStore::new(db));
-        Ok(serve(store, owners(needs), routes!(pf_baselines::routes)))
+        Ok(serve(store, owners(needs), pf_baselines::ROUTES))
     }
 }
 
@@ -101,7 +101,7 @@ impl Module for History {
     fn start(&self, ground: &mut Ground<'_>, _: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn HistorySor> = Arc::new(PgHistoryStore::new(db, ground.metrics.clone()));
-        Ok(serve(store, None, routes!(pf_history::routes)))
+        Ok(serve(store, None, pf_history::ROUTES))
     }
 }
 
@@ -124,11 +124,7 @@ impl Module for AlertRules {
     fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
         let db = ground.database(self.name())?.clone();
         let store: Arc<dyn AlertRuleSor> = Arc::new(PgAlertRuleStore::new(db));
-        Ok(serve(
-            store,
-            owners(needs),
-            routes!(pf_alerts::rules::routes),
-        ))
+        Ok(serve(store, owners(needs), pf_alerts::RULE_ROUTES))
     }
 }
 

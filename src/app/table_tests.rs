@@ -252,6 +252,6 @@ fn a_broken_rules_file_stops_the_start_with_its_path() {
     s.triage.rules_file = Some(path.clone());
     let err = build(&s, deps(None), &metrics()).err().unwrap();
     assert!(err.to_string().contains("rules.toml"), "{err}");
-    std::fs::write(&path, pf_triage::rules::SHIPPED_RULES).unwrap();
+    std::fs::write(&path, pf_triage::SHIPPED_RULES).unwrap();
     assert!(build(&s, deps(None), &metrics()).is_ok());
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{routes, Ground, Module, Name, Offers, Started};
+use super::module::{Ground, Module, Name, Offers, Started};
 use super::stores::WatcherStoreSet;
 use super::StartupError;
 use crate::settings::Function;
@@ -15,10 +15,10 @@ use pf_baselines::BaselineSor;
 use pf_delivery::Delivery;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
-use pf_regressions::start::{self as regressions, RegressionNeeds, RegressionSettings};
 use pf_regressions::RegressionMarks;
-use pf_watch::start::{self as watch, WatchNeeds};
+use pf_regressions::{RegressionNeeds, RegressionSettings};
 use pf_watch::FleetSummarySor;
+use pf_watch::WatchNeeds;
 
 /// The Profile Data the watcher reads: the front door lists what arrived from it.
 #[derive(Clone)]
@@ -76,7 +76,7 @@ impl Module for Watch {
             announce,
             metrics: ground.metrics.clone(),
         };
-        let regressions = regressions::start(config, regression_needs, &mut ground.tasks)?;
+        let regressions = pf_regressions::start(config, regression_needs, &mut ground.tasks)?;
         let watch_needs = WatchNeeds {
             summaries: stores.summaries.clone(),
             work: stores.work.clone(),
@@ -87,20 +87,17 @@ impl Module for Watch {
             marks: Some(Arc::new(RegressionMarks(stores.regressions.clone()))),
             metrics: ground.metrics.clone(),
         };
-        let watcher = watch::start(&settings.watch, watch_needs, &mut ground.tasks)?;
+        let watcher = pf_watch::start(&settings.watch, watch_needs, &mut ground.tasks)?;
         let fleet_summaries = stores.reads.clone() as Arc<dyn FleetSummarySor>;
         let mut started = Started::default();
-        started.mount(
-            Some(web::Data::new(watcher.trends)),
-            routes!(pf_watch::routes),
-        );
+        started.mount(Some(web::Data::new(watcher.trends)), pf_watch::ROUTES);
         started.mount(
             Some(web::Data::from(fleet_summaries)),
-            routes!(pf_watch::fleet_routes),
+            pf_watch::FLEET_ROUTES,
         );
         started.mount(
             Some(web::Data::new(regressions.service)),
-            routes!(pf_regressions::routes),
+            pf_regressions::ROUTES,
         );
         Ok(started.offer(WatchedProfiles(profiles)))
     }

@@ -14,21 +14,21 @@ mod function;
 mod validate;
 
 pub use function::{Bor, BorVersion, Function};
-use pf_alerts::settings::AlertSettings;
+use pf_alerts::AlertSettings;
 use pf_commits::RepositorySettings;
-pub use pf_diff_report::start::DiffSettings;
-pub use pf_fleet_search::start::FleetSettings;
-pub use pf_history::recorder::HistoryWriteSettings;
+pub use pf_diff_report::DiffSettings;
+pub use pf_fleet_search::FleetSettings;
+pub use pf_history::HistoryWriteSettings;
 use pf_http::auth_settings::AuthSettings;
 use pf_infra::db::settings::DatabaseSettings;
 use pf_infra::durations;
 use pf_infra::outbound_settings::{parse_cidrs, DeliveryAddressSettings, OutboundSettings};
 use pf_infra::tasks::StartError;
-use pf_ingest::settings::IngestSettings;
-use pf_profiles::settings::{ProfileSource, ProfilesSettings, PyroscopeSettings};
-use pf_regressions::settings::LeaksConfig;
-pub use pf_triage::start::TriageSettings;
-use pf_watch::settings::WatchSettings;
+use pf_ingest::IngestSettings;
+use pf_profiles::{ProfileSource, ProfilesSettings, PyroscopeSettings};
+use pf_regressions::LeaksConfig;
+pub use pf_triage::TriageSettings;
+use pf_watch::WatchSettings;
 
 /// The shipped defaults, compiled in so the binary runs from any directory.
 const DEFAULTS: &str = include_str!("../../config/default.toml");

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::*;
 use pf_http::auth_settings::{Scope, DEFAULT_EXEMPT};
 use pf_model::ProfileType;
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 
 fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs

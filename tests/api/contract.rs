@@ -5,11 +5,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_baselines::remote::RemoteBaselineStore;
 use pf_baselines::BaselineSor;
+use pf_baselines::RemoteBaselineStore;
 use pf_baselines::{BaselinePatch, NewBaseline, PgBaselineStore};
-use pf_history::remote::RemoteHistoryStore;
 use pf_history::HistorySor;
+use pf_history::RemoteHistoryStore;
 use pf_history::{AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey};
 use pf_infra::db::Database;
 use pf_infra::sor::json_text::JsonText;

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use pf_alerts::rules::remote::RemoteAlertRuleStore;
-use pf_alerts::rules::AlertRuleSor;
-use pf_alerts::rules::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pf_alerts::AlertRuleSor;
+use pf_alerts::RemoteAlertRuleStore;
+use pf_alerts::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
 use pf_infra::sor::json_text::JsonObject;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::ProfileType;
 use pf_model::Severity;
-use pf_registry::remote::RemoteRegistryStore;
 use pf_registry::RegistrySor;
+use pf_registry::RemoteRegistryStore;
 use pf_registry::{NewService, PgRegistryStore, ServicePatch, Tier};
 use pyroscope_functions::app::settings::Function;
 use serde_json::{json, Value};

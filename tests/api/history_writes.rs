@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_history::recorder::history_queue;
+use pf_history::history_queue;
 use pf_history::HistorySor;
 use pf_history::{AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey};
 use pf_infra::backoff::Backoff;

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 
 use crate::helpers::{json_with_status, spawn_app_with, TestApp};
 use crate::split::encoded;

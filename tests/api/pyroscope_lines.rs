@@ -5,7 +5,7 @@
 //! are read through `SelectMergeProfile`, learned once; the legacy API says it has no lines.
 
 use pf_formats::formats::pyroscope_api::paths;
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 use serde_json::Value;
 
 use crate::helpers::{assert_error, json_with_status, spawn_app_with, TestApp};

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_baselines::remote::RemoteBaselineStore;
 use pf_baselines::BaselinePatch;
 use pf_baselines::BaselineSor;
-use pf_history::remote::RemoteHistoryStore;
+use pf_baselines::RemoteBaselineStore;
 use pf_history::HistorySor;
+use pf_history::RemoteHistoryStore;
 use pf_history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;

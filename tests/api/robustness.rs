@@ -2,14 +2,10 @@
 
 use std::time::Duration;
 
-use pf_alerts::rules::model::{
-    AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
-};
-use pf_baselines::model::{
-    BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
-};
-use pf_history::model::{CreateHistoryRequest, NewHistoryRecord};
-use pf_registry::model::{CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest};
+use pf_alerts::{AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest};
+use pf_baselines::{BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest};
+use pf_history::{CreateHistoryRequest, NewHistoryRecord};
+use pf_registry::{CreateServiceRequest, NewService, ServicePatch, UpdateServiceRequest};
 use proptest::prelude::*;
 use pyroscope_functions::app::Application;
 use serde_json::{json, Value};

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::telemetry::Metrics;
 use pf_model::{FunctionSite, ProfileType, TimeWindow};
-use pf_profiles::remote::RemoteProfileData;
+use pf_profiles::RemoteProfileData;
 use pf_profiles::{ProfileDataSor, ProfileQuery};
 
 use crate::contract::app;

@@ -3,20 +3,33 @@
 //! service over the store contracts; the rules' store (`rules/`) and the firing state's
 //! (`firing/`) beside them.
 
-pub mod evaluator;
-pub mod firing;
-pub mod notice;
-pub mod routes;
-pub mod rules;
-pub mod service;
-pub mod settings;
-pub mod start;
-pub mod state;
-pub mod task;
+mod evaluator;
+mod firing;
+mod notice;
+mod routes;
+mod rules;
+mod service;
+mod settings;
+mod start;
+mod state;
+mod task;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-pub mod value;
+mod value;
 
+pub use evaluator::Evaluator;
+pub use firing::AlertTransition;
+pub use firing::TransitionKind;
+pub use notice::{AlertWebhook, RuleNotices};
+pub use routes::ROUTES;
+pub use rules::model::{CreateAlertRuleRequest, UpdateAlertRuleRequest};
+pub use rules::remote::RemoteAlertRuleStore;
+pub use rules::routes::ROUTES as RULE_ROUTES;
+pub use rules::{AlertRule, AlertRulePatch, AlertRuleSor, NewAlertRule, PgAlertRuleStore};
 pub use service::{AlertEvaluationService, DryRun};
+pub use settings::AlertSettings;
+pub use start::{start, AlertNeeds};
 pub use state::{step, AlertState, Transition};
 pub use value::{rule_value, RuleValue, ValueError, ValueKind};
+#[cfg(any(test, feature = "testing"))]
+pub use {firing::MockAlertStateSor, rules::MockAlertRuleSor};

@@ -1,18 +1,21 @@
 //! Baseline SOR: approved per-function thresholds in PostgreSQL.
 
-pub mod coalesced;
+mod coalesced;
 mod index;
-pub mod model;
-pub mod postgres;
-pub mod remote;
-pub mod routes;
+mod model;
+mod postgres;
+mod remote;
+mod routes;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use coalesced::CoalescedBaselines;
 pub use index::BaselineIndex;
 pub use model::{Baseline, BaselinePatch, NewBaseline};
+pub use model::{CreateBaselineRequest, UpdateBaselineRequest};
 pub use postgres::PgBaselineStore;
+pub use remote::RemoteBaselineStore;
+pub use routes::ROUTES;
 
 use async_trait::async_trait;
 

@@ -5,13 +5,17 @@
 //! regressions capability names the commits of each confirmation with it, and the diff report those
 //! of a diff whose sides name refs.
 
-pub mod git;
-pub mod naming;
-pub mod range;
-pub mod settings;
-pub mod suspects;
+mod git;
+mod naming;
+mod range;
+mod settings;
+mod suspects;
 
+pub use git::{GitError, GitRepository};
 pub use naming::{Between, CommitNamer};
+pub use range::{name_suspects, RangeAsked};
 pub use settings::RepositorySettings;
+pub use suspects::model::{CodeSpan, CommitChange, FileChange, LineRange, Role};
 pub use suspects::model::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason, Why};
 pub use suspects::{range_ends, RangeEnds};
+pub use suspects::{rank, repo_path, span_of, MAX_SUSPECTS};

@@ -3,18 +3,19 @@
 //! queue ([`alertmanager`]), one request at a time. Failures are counted in
 //! `alert_notifications_total{target, outcome}` and retried; they never stop a producer.
 
-pub mod alertmanager;
-pub mod channel;
-pub mod drain;
-pub mod outbox;
-pub mod policy;
-pub mod start;
-pub mod status;
-pub mod task;
+mod alertmanager;
+mod channel;
+mod drain;
+mod outbox;
+mod policy;
+mod start;
+mod status;
+mod task;
 
 pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
 pub use channel::{link, webhook};
 pub use outbox::{enqueue, NewNotification, NotificationKind};
+pub use outbox::{NotificationOutbox, PgOutbox};
 pub use start::{start, Delivery, DeliveryNeeds, DeliverySettings};
 
 use pf_infra::outbound::Failure;

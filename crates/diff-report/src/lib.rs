@@ -1,17 +1,20 @@
 //! Diff Report (`ReadPyroscopeDiffReport`): what changed between two windows, with a verdict.
 
-pub mod compute;
-pub mod html;
-pub mod markdown;
-pub mod model;
-pub mod routes;
-pub mod service;
-pub mod significance;
-pub mod start;
+mod compute;
+mod html;
+mod markdown;
+mod model;
+mod routes;
+mod service;
+mod significance;
+mod start;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use compute::Judgement;
-pub use html::findings;
-pub use model::{DiffReport, DiffRequest};
+pub use compute::{report, Judgement};
+pub use html::{findings, render as render_html};
+pub use model::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
+pub use routes::ROUTES;
 pub use service::DiffReportService;
+pub use significance::assess;
+pub use start::{start, DiffNeeds, DiffSettings};

@@ -22,6 +22,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(diff))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Compare an app's functions between a baseline and a current window.
 ///
 /// Lists functions whose share changed by more than 0.1 percentage points, with a verdict.

@@ -1,15 +1,17 @@
 //! Fleet Search (`ReadPyroscopeFleetSearch`): one function across every app, and the fleet's hotspots.
 
 mod gather;
-pub mod model;
-pub mod report;
-pub mod routes;
-pub mod scoring;
-pub mod service;
-pub mod start;
+mod model;
+mod report;
+mod routes;
+mod scoring;
+mod service;
+mod start;
 mod summarized;
 mod tops;
 mod window_cache;
 
 pub use report::{FleetSource, HotspotReport, SearchReport};
+pub use routes::ROUTES;
 pub use service::FleetSearchService;
+pub use start::{start, FleetNeeds, FleetSettings};

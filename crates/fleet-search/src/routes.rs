@@ -20,6 +20,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(search, hotspots))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Find a function across the fleet: which apps spend how much in it.
 ///
 /// Searches each app's top 50 functions; v2 adds the owner, tier and channel of registered apps.

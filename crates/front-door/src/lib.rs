@@ -3,15 +3,16 @@
 //! and leaks, linked to their pages; the service's health in one line. One HTML page, or the same
 //! as JSON. Read from the watcher's summaries and the regression store, never from profiles.
 
-pub mod model;
+mod model;
 mod page;
-pub mod routes;
-pub mod service;
+mod routes;
+mod service;
 
 use async_trait::async_trait;
 
 pub use model::{FrontDoor, ServiceHealth};
 pub use page::render;
+pub use routes::ROUTES;
 pub use service::{FrontDoorNeeds, FrontDoorService};
 
 /// The service's health in one line, as the process that serves the front door sees it (the

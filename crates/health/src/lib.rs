@@ -2,8 +2,11 @@
 //! `/health/ready`, `/health/live`), its `/metrics`, and the `healthcheck` command a container
 //! runs against them.
 
-pub mod healthcheck;
-pub mod routes;
+mod healthcheck;
+mod routes;
+
+pub use healthcheck::run as healthcheck;
+pub use routes::ROUTES;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

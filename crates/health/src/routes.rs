@@ -23,6 +23,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(health, live, ready, metrics))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// What a probe is told: up or down, nothing more (no addresses, no error texts: the probes
 /// answer without a token).
 #[derive(Debug, Serialize, ToSchema)]

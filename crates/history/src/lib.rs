@@ -2,19 +2,23 @@
 //! off the request path (`recorder/`).
 
 mod instant;
-pub mod key;
-pub mod model;
-pub mod postgres;
-pub mod recorder;
-pub mod remote;
-pub mod routes;
+mod key;
+mod model;
+mod postgres;
+mod recorder;
+mod remote;
+mod routes;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
+pub use model::CreateHistoryRequest;
 pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
 pub use postgres::PgHistoryStore;
 pub use recorder::{history_queue, HistoryRecorder, HistoryWriter};
+pub use recorder::{start as start_writer, HistoryWriteSettings};
+pub use remote::RemoteHistoryStore;
+pub use routes::ROUTES;
 
 use async_trait::async_trait;
 

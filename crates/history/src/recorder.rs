@@ -18,7 +18,6 @@ use pf_infra::backoff::Backoff;
 use pf_infra::durations;
 use pf_infra::telemetry::Metrics;
 
-pub use queue::record_json;
 use queue::QueueState;
 pub use writer::HistoryWriter;
 

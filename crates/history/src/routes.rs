@@ -29,6 +29,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(create, list, latest, delete))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Record an assessment.
 ///
 /// Sent again with the same `Idempotency-Key`, it is stored once and answers the stored row.

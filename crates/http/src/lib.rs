@@ -9,3 +9,5 @@ pub mod extract;
 pub mod openapi;
 pub mod routing;
 pub mod secrets;
+
+pub use routing::Routes;

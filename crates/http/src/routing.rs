@@ -20,6 +20,14 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .app_data(web::PathConfig::default().error_handler(|err, _| path_error(err)));
 }
 
+/// A capability's routes as the module table mounts them (each routes module's `ROUTES`): how
+/// to add them to the server, and their OpenAPI paths.
+#[derive(Clone, Copy)]
+pub struct Routes {
+    pub configure: fn(&mut web::ServiceConfig),
+    pub doc: fn() -> OpenApi,
+}
+
 /// A route resource whose unsupported methods answer 405 with the JSON error shape.
 pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))

@@ -5,17 +5,17 @@
 //! out; the routes and the store do the I/O.
 
 mod form;
-pub mod intake;
+mod intake;
 mod jfr_push;
 mod model;
 mod name;
 mod otlp;
 mod push;
 mod refusal;
-pub mod routes;
-pub mod settings;
-pub mod start;
-pub mod wire_docs;
+mod routes;
+mod settings;
+mod start;
+mod wire_docs;
 
 pub use form::{ingest_body, BodyForm, IngestQuery};
 pub use model::WireEncoding;
@@ -23,6 +23,9 @@ pub use name::parse_name;
 pub use otlp::{decode_otlp, OtlpExport};
 pub use pf_profile_files::{IngestError, LabelSet, Pushed};
 pub use push::{decode_push, gunzip};
+pub use routes::ROUTES;
+pub use settings::IngestSettings;
+pub use start::{start, Ingest, IntakeSettings};
 pub use wire_docs::ConnectErrorBody;
 
 #[cfg(test)]

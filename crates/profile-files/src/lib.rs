@@ -5,22 +5,24 @@
 //! a window's files into the call tree a flame graph gives and ranks it as every source does.
 //! `pf-querier` reads the same files for Grafana.
 
-pub mod dir;
+mod dir;
 mod file_choice;
 mod file_parts;
 mod file_profile_data;
 mod file_sites;
 mod labelled_files;
-pub mod start;
-pub mod store;
+mod start;
+mod store;
 
 pub use dir::app_dir::{app_dir, app_dirs};
 pub use dir::listed::ProfileFile;
 pub use dir::read::COMPACTION_JOURNAL;
+pub use dir::source::Root;
 pub use dir::source::{ProfileDir, Snapshot};
 pub use file_choice::{held_types, HeldType};
 pub use file_profile_data::{by_type, FileProfileData};
 pub use labelled_files::{label_values, merge_labelled};
+pub use start::{start, SourceSettings};
 pub use store::pushed::{label_name, pushed_app};
 pub use store::{
     keep_tidy, stated_size, store_status, stored_profile, Admission, IngestError, LabelSet,

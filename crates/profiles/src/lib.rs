@@ -3,30 +3,36 @@
 //! one. The sources are crates of their own: `pf-profile-files` (pprof files, the push store among
 //! them) and `pf-pyroscope`.
 
-pub mod label_routes;
-pub mod model;
-pub mod pgo_routes;
-pub mod ranking;
-pub mod remote;
-pub mod routes;
-pub mod selection;
-pub mod settings;
-pub mod site_routes;
-pub mod snapshots;
+mod label_routes;
+mod model;
+mod pgo_routes;
+mod ranking;
+mod remote;
+mod routes;
+mod selection;
+mod settings;
+mod site_routes;
+mod snapshots;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-pub mod tree_routes;
-pub mod window_source;
+mod tree_routes;
+mod window_source;
 
+pub use label_routes::ROUTES as LABEL_ROUTES;
 pub use model::{
     AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,
     ProfileDiff, ProfileDiffQuery, ProfileQuery, ProfileWindow, WindowPart,
 };
+pub use pgo_routes::ROUTES as PGO_ROUTES;
 pub use ranking::{DiffRead, PartsRead};
+pub use remote::RemoteProfileData;
+pub use routes::ROUTES;
 pub use settings::{
     without_credentials, ProfileSource, ProfilesSettings, PyroscopeApi, PyroscopeSettings,
 };
+pub use site_routes::ROUTES as SITE_ROUTES;
 pub use snapshots::{level_of_series, weights};
+pub use tree_routes::ROUTES as TREE_ROUTES;
 pub use window_source::WindowSource;
 
 use std::sync::Arc;

@@ -15,6 +15,10 @@ use pf_model::{AppName, LabelSelector, ProfileType, TimeWindow, WindowBounds};
 /// `type`: the profile type, cpu by default.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "documents the query in OpenAPI; the routes read it as `Selection`"
+)]
 pub struct TypeParam {
     /// Profile type: cpu (default), alloc, lock or wall; aliases such as memory or mutex work.
     #[serde(rename = "type")]
@@ -25,6 +29,10 @@ pub struct TypeParam {
 /// `from` and `to`: the window, the last hour by default.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "documents the query in OpenAPI; the routes read it as `Selection`"
+)]
 pub struct WindowParams {
     /// Window start, epoch seconds (default: one hour before `to`).
     #[param(minimum = 0, example = 1_700_000_000)]
@@ -37,6 +45,10 @@ pub struct WindowParams {
 /// `labels`: matchers joined to the app's selector.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[expect(
+    dead_code,
+    reason = "documents the query in OpenAPI; the routes read it as `Selection`"
+)]
 pub struct LabelsParam {
     /// Extra label matchers, Prometheus style: `version="1.4.2",region=~"eu-.*"`.
     #[param(inline, value_type = Option<pf_model::SelectorText>, example = "version=\"1.4.2\"")]

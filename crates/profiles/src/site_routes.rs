@@ -21,6 +21,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(sites), components(schemas(FunctionSites)))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Where the functions of one profile live in the source.
 ///
 /// Each function of the window's profile (named as `/profiles/{appName}` ranks it) with its

@@ -5,7 +5,7 @@
 //! when too much of it was truncated), and ranks functions as every source does; answers are
 //! coalesced and cached in front of Pyroscope.
 
-pub mod client;
+mod client;
 mod profile_data;
 mod type_tables;
 

@@ -13,7 +13,7 @@ mod answers;
 mod flame;
 mod pick;
 mod request;
-pub mod routes;
+mod routes;
 mod select;
 mod series;
 mod tables;
@@ -27,6 +27,7 @@ use pf_profiles::ProfilesSettings;
 use tables::Tables;
 
 pub use flame::flame_graph;
+pub use routes::ROUTES;
 
 /// The querier of one process: the profile directories it reads, or the Pyroscope it does not
 /// answer for.

@@ -42,6 +42,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 ))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// A protobuf message, as sent (`application/proto`).
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]

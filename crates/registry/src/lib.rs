@@ -1,12 +1,15 @@
 //! Registry SOR: service ownership and tier in PostgreSQL.
 
-pub mod model;
-pub mod postgres;
-pub mod remote;
-pub mod routes;
+mod model;
+mod postgres;
+mod remote;
+mod routes;
 
+pub use model::{CreateServiceRequest, UpdateServiceRequest};
 pub use model::{NewService, Service, ServicePatch, Tier};
 pub use postgres::PgRegistryStore;
+pub use remote::RemoteRegistryStore;
+pub use routes::ROUTES;
 
 use std::collections::HashMap;
 

@@ -37,6 +37,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(create, list, get, update, delete))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Register a service, or replace the registration of the same app.
 ///
 /// With API tokens, a token bound to a team registers new apps only for its team (an absent

@@ -29,6 +29,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Query of `GET /regressions`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -17,11 +17,10 @@ use pf_infra::telemetry::Metrics;
 use pf_model::trend::SliceSummary;
 use pf_model::ProfileType;
 use pf_profiles::{MockProfileDataSor, Profile};
-use pf_watch::metrics::WatchMetrics;
-use pf_watch::store::{Lease, Series, SliceWork, WorkSource};
-use pf_watch::summarizer::{Summarizer, SummaryShape};
-use pf_watch::worker::{Ended, Worker};
-use pf_watch::{MockSummarySor, MockWatchWork};
+use pf_watch::{
+    Ended, Lease, MockSummarySor, MockWatchWork, Series, SliceWork, Summarizer, SummaryShape,
+    WatchMetrics, WorkSource, Worker,
+};
 
 fn lease() -> Lease {
     Lease {

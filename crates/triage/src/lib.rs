@@ -1,17 +1,19 @@
 //! Triage (`ReadPyroscopeTriageAssessment`): what is wrong with an app right now, per profile type.
 
-pub mod html;
+mod html;
 mod matcher;
-pub mod model;
+mod model;
 mod record;
-pub mod routes;
-pub mod rules;
+mod routes;
+mod rules;
 mod rules_file;
-pub mod service;
-pub mod start;
+mod service;
+mod start;
 mod trends;
 
 pub use model::{TriageReport, TriageRequest};
-pub use rules::RuleSet;
+pub use routes::ROUTES;
+pub use rules::{RuleSet, SHIPPED_RULES};
 pub use rules_file::RulesError;
 pub use service::TriageService;
+pub use start::{load_rules, start, TriageNeeds, TriageSettings};

@@ -29,6 +29,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Diagnose an app per profile type, with a one-line recommendation for each.
 ///
 /// v2 also reports functions above their approved baseline and stores the assessment in the

@@ -1,7 +1,5 @@
 //! Diagnosis rules: a rules file (TOML) and a ranked profile in, a diagnosis out. Pure.
 
-pub use super::matcher::Pattern;
-
 use super::matcher::MatchName;
 pub use super::rules_file::RulesError;
 use super::rules_file::{read, Category, TypeRules};

@@ -3,24 +3,24 @@
 //! from it.
 
 mod backfill;
-pub mod contracts;
-pub mod coverage;
+mod contracts;
+mod coverage;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
-pub mod fleet_routes;
-pub mod fleet_window;
-pub mod metrics;
+mod fleet_routes;
+mod fleet_window;
+mod metrics;
 mod page;
-pub mod remote;
-pub mod routes;
-pub mod settings;
-pub mod start;
-pub mod status;
-pub mod store;
-pub mod summarizer;
-pub mod task;
-pub mod trends;
-pub mod worker;
+mod remote;
+mod routes;
+mod settings;
+mod start;
+mod status;
+mod store;
+mod summarizer;
+mod task;
+mod trends;
+mod worker;
 
 pub use contracts::{
     ChangeMark, FleetSummarySor, RecentSeries, SeriesRecency, SliceExaminer, SummarySor,
@@ -29,7 +29,20 @@ pub use contracts::{
 #[cfg(any(test, feature = "testing"))]
 pub use contracts::{MockFleetSummarySor, MockRecentSeries, MockSummarySor, MockWatchWork};
 pub use coverage::{covered, AppCoverage, CoverageQuery, Covered};
+pub use fleet_routes::ROUTES as FLEET_ROUTES;
 pub use fleet_window::{AppWindow, FleetQuery, WindowFunction};
+pub use remote::RemoteTrends;
+pub use routes::ROUTES;
 pub use settings::WatchSettings;
+pub use start::{start, WatchNeeds, Watcher};
+pub use store::PgSummaryStore;
 pub use store::{Series, SliceFindings, SliceWork, WorkSource};
 pub use trends::TrendService;
+/// The worker itself, for the tests of what drives it (the regressions' examiner).
+#[cfg(any(test, feature = "testing"))]
+pub use {
+    metrics::WatchMetrics,
+    store::Lease,
+    summarizer::{Summarizer, SummaryShape},
+    worker::{Ended, Worker},
+};

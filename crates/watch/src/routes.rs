@@ -36,6 +36,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// What `GET /trends/{appName}` answers: the series, a line chart, or a page with it.
 const TREND_FORMATS: [ReportFormat; 3] =
     [ReportFormat::Json, ReportFormat::Svg, ReportFormat::Html];

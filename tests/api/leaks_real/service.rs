@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use pf_model::{ProfileType, SliceSecs};
-use pf_regressions::settings::LeaksConfig;
+use pf_regressions::LeaksConfig;
 use pyroscope_functions::app::settings::Settings;
 use serde_json::{json, Value};
 use sqlx::Connection;

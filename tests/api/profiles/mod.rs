@@ -10,7 +10,7 @@ mod reads;
 mod service;
 mod upstream_load;
 
-use pf_profiles::settings::PyroscopeApi;
+use pf_profiles::PyroscopeApi;
 use pyroscope_functions::app::settings::Settings;
 use reqwest::Response;
 use serde_json::{json, Value};

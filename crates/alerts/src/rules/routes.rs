@@ -39,6 +39,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(create, list, get, active, update, delete))]
 pub struct RoutesDoc;
 
+/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
+/// document.
+pub const ROUTES: pf_http::Routes = pf_http::Routes {
+    configure,
+    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
+};
+
 /// Create an alert rule.
 ///
 /// With API tokens, `createdBy` is the calling token's name (the body's is kept as

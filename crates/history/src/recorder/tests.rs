@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver};
 use tokio::time::Instant;
 
+use super::queue::record_json;
 use super::*;
 use crate::{AssessmentSeverity, MockHistorySor, RecordKey};
 use pf_infra::backoff::Backoff;

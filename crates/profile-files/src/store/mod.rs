@@ -15,9 +15,7 @@ mod sweep;
 mod upkeep;
 mod write;
 
-pub use compact::Compacted;
-pub use normalize::{stated_size, stored_profile, StoredProfile, DECODING_PER_BYTE};
+pub use normalize::{stated_size, stored_profile, DECODING_PER_BYTE};
 pub use profile_store::{Admission, ProfileStore, StoreBounds, StoreError};
 pub use pushed::{IngestError, LabelSet, Pushed};
-pub use sweep::Swept;
-pub use upkeep::{keep_tidy, store_status, StoreStatus};
+pub use upkeep::{keep_tidy, store_status};

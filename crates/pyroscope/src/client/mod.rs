@@ -13,7 +13,7 @@ mod transport;
 
 pub use limits::{Pieces, QueryLimits};
 pub use pprof_read::{PprofAsked, PprofCall};
-pub use series::{profile_points, ProfilePoint, SeriesAsked};
+pub use series::{profile_points, SeriesAsked};
 
 use auth::Auth;
 
