@@ -1,9 +1,11 @@
 //! Every relative link of README.md and docs/*.md leads somewhere: a file or directory of the
 //! checkout, and an `#anchor` to a heading of the page it names, by GitHub's rule (lowercase,
 //! spaces to `-`, punctuation dropped, a repeated heading suffixed `-1`, `-2`, …). Links to
-//! other sites are not followed.
+//! other sites are not followed. And the README's map of the house names every crate and
+//! every folder of `src/`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The pages checked: README.md and every Markdown file directly under docs/.
@@ -162,5 +164,79 @@ fn anchors_follow_githubs_rule() {
     assert_eq!(
         targets("see [x](a.md#b) and `[y](not.md)` and ![z](img.png \"title\")"),
         vec!["a.md#b", "img.png"]
+    );
+}
+
+/// The folders the README's Architecture map names (its first code block in that section):
+/// a line at the margin names a root (`crates/`, `src/`), one indented by two spaces a folder
+/// of it, by four a subfolder: `crates/model`, `src/watch`, `src/infra/sor`.
+fn mapped_folders(readme: &str) -> BTreeSet<String> {
+    let section = readme
+        .split("## Architecture")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .unwrap_or_default();
+    let mut folders = BTreeSet::new();
+    let (mut root, mut parent) = (String::new(), String::new());
+    for line in section.lines() {
+        let name = line.split_whitespace().next().unwrap_or("");
+        let Some(folder) = name.strip_suffix('/') else {
+            continue;
+        };
+        match line.len() - line.trim_start().len() {
+            0 => root = folder.to_owned(),
+            2 => {
+                parent = format!("{root}/{folder}");
+                folders.insert(parent.clone());
+            }
+            4 => {
+                folders.insert(format!("{parent}/{folder}"));
+            }
+            _ => {}
+        }
+    }
+    folders
+}
+
+/// `root/name` for every folder of `root/`.
+fn folders_of(root: &Path, under: &str) -> BTreeSet<String> {
+    fs::read_dir(root.join(under))
+        .unwrap_or_else(|e| panic!("{under}/: {e}"))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| format!("{under}/{}", e.file_name().to_string_lossy()))
+        .filter(|name| name != "src/testing")
+        .collect()
+}
+
+#[test]
+fn the_readme_map_names_every_crate_and_every_top_folder_of_src() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = fs::read_to_string(root.join("README.md")).expect("README.md");
+    let mapped = mapped_folders(&readme);
+    let mut actual = folders_of(root, "crates");
+    actual.extend(folders_of(root, "src"));
+    let top: BTreeSet<String> = mapped
+        .iter()
+        .filter(|f| f.matches('/').count() == 1)
+        .cloned()
+        .collect();
+    assert_eq!(top, actual, "README's map against crates/ and src/");
+    for sub in mapped.iter().filter(|f| f.matches('/').count() > 1) {
+        // A crate's folders are under its src/.
+        let in_crate = sub
+            .strip_prefix("crates/")
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(name, inner)| root.join("crates").join(name).join("src").join(inner));
+        assert!(
+            root.join(sub).is_dir() || in_crate.is_some_and(|p| p.is_dir()),
+            "the map names {sub}"
+        );
+    }
+    // And the reader sees a map that names a folder src/ lacks.
+    let planted = mapped_folders("## Architecture\n```\nsrc/\n  ghost/  x\n    sub/  y\n```\n");
+    assert_eq!(
+        planted,
+        BTreeSet::from(["src/ghost".to_owned(), "src/ghost/sub".to_owned()])
     );
 }
