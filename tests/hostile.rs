@@ -391,3 +391,33 @@ async fn reading_pyroscope_stays_up_and_bounded_under_every_hostile_input() {
     service.assert_sound("Pyroscope's hostile answers");
     service.stop().await;
 }
+
+/// The product build carries no test hook and no simulation (§38): none of the names that exist
+/// only under `cfg(test)` or the `testing` and `fault-injection` features is among the release
+/// binary's symbols and strings, while product names are. `grep -a -o` reads them, as `strings`
+/// would (a regex in this unoptimized test build takes minutes over 50 MB).
+#[test]
+fn the_release_build_holds_no_test_hook_or_simulation() {
+    let binary = service::release_binary();
+    let names = |pattern: &str| {
+        let out = std::process::Command::new("grep")
+            .args(["-a", "-o", "-E", pattern])
+            .arg(binary)
+            .output()
+            .expect("grep runs");
+        let out = String::from_utf8_lossy(&out.stdout).into_owned();
+        out.lines()
+            .map(str::to_owned)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    // The product's own: the watcher's store and the detector's shares, so a search that finds
+    // nothing is not a binary without symbols.
+    let product = names("PgSummaryStore|pf_detection5share");
+    assert_eq!(product.len(), 2, "{product:?}");
+    // The test support: the fault the API tests inject, mockall's doubles, the detector's and the
+    // leak finder's simulations, the seeded random numbers, the `testing` modules. A debug build
+    // made by `cargo test` (features unified) holds the first two.
+    let hooks = "injected fault|InjectedPanic|Mock[A-Z][A-Za-z]*Sor|simulation|SplitMix|7testing|test_events";
+    let found = names(hooks);
+    assert!(found.is_empty(), "the release build holds {found:?}");
+}
