@@ -15,8 +15,7 @@ use pf_infra::telemetry::Metrics;
 use pf_model::TimeWindow;
 use pf_pprof::encode::to_bytes;
 use pf_pprof::{CpuMerge, Limits};
-use pf_profile_files::FileProfileData;
-use pf_profile_files::Root;
+use pf_profile_files::{FileProfileData, Root};
 use pf_profiles::{PgoQuery, ProfileDataSor};
 use pyroscope_functions::app::settings::Settings;
 

@@ -6,8 +6,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pf_diff_report::{DiffEntry, DiffSummary, Verdict};
-use pf_diff_report::{DiffReport, DiffRequest};
+use pf_diff_report::{DiffEntry, DiffReport, DiffRequest, DiffSummary, Verdict};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_model::ReportFormat;
 use pf_model::{ProfileType, TimeWindow};

@@ -6,8 +6,7 @@
 //! Run with `cargo bench --bench suspects -- --warm-up-time 1 --measurement-time 3`.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use pf_commits::{rank, MAX_SUSPECTS};
-use pf_commits::{CodeSpan, CommitChange, FileChange, LineRange, Role};
+use pf_commits::{rank, CodeSpan, CommitChange, FileChange, LineRange, Role, MAX_SUSPECTS};
 
 const COMMITS: usize = 500;
 const FILES: usize = 2_000;

@@ -7,11 +7,10 @@
 use std::path::Path;
 use std::process::Command;
 
-use pf_commits::range_ends;
-use pf_commits::{name_suspects, RangeAsked};
-use pf_commits::{rank, MAX_SUSPECTS};
-use pf_commits::{CodeSpan, LineRange, Role, SuspectsReason, Why};
-use pf_commits::{GitError, GitRepository};
+use pf_commits::{
+    name_suspects, range_ends, rank, CodeSpan, GitError, GitRepository, LineRange, RangeAsked,
+    Role, SuspectsReason, Why, MAX_SUSPECTS,
+};
 use pf_model::trend::SliceSummary;
 
 fn git(dir: &Path, args: &[&str]) -> String {

@@ -9,10 +9,8 @@ use std::str::FromStr;
 
 use pf_infra::telemetry::Metrics;
 use pf_model::{AppName, ProfileType, TimeWindow};
-use pf_profile_files::FileProfileData;
-use pf_profile_files::Root;
-use pf_profiles::ProfileDataSor;
-use pf_profiles::ProfileQuery;
+use pf_profile_files::{FileProfileData, Root};
+use pf_profiles::{ProfileDataSor, ProfileQuery};
 use pprof::protos::Message;
 use pyroscope_functions::app::settings::Settings;
 

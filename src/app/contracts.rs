@@ -10,21 +10,15 @@ use std::sync::Arc;
 use super::module::{Name, Offers, Served};
 use super::StartupError;
 use crate::settings::{Function, Settings, SorUrls};
-use pf_alerts::AlertRuleSor;
-use pf_alerts::RemoteAlertRuleStore;
-use pf_baselines::BaselineSor;
-use pf_baselines::RemoteBaselineStore;
-use pf_history::HistorySor;
-use pf_history::RemoteHistoryStore;
+use pf_alerts::{AlertRuleSor, RemoteAlertRuleStore};
+use pf_baselines::{BaselineSor, RemoteBaselineStore};
+use pf_history::{HistorySor, RemoteHistoryStore};
 use pf_infra::probe::HealthCheck;
 use pf_infra::sor::remote::{RemoteSor, RemoteSorCheck};
 use pf_infra::telemetry::Metrics;
-use pf_profiles::ProfileDataSor;
-use pf_profiles::RemoteProfileData;
-use pf_registry::RegistrySor;
-use pf_registry::RemoteRegistryStore;
-use pf_watch::RemoteTrends;
-use pf_watch::WatcherReads;
+use pf_profiles::{ProfileDataSor, RemoteProfileData};
+use pf_registry::{RegistrySor, RemoteRegistryStore};
+use pf_watch::{RemoteTrends, WatcherReads};
 
 /// How one contract is reached over HTTP, and how its users are given it.
 pub(super) struct Contract {

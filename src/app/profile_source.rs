@@ -14,8 +14,7 @@ use crate::settings::{Function, Settings};
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
 use pf_ingest::IntakeSettings;
-use pf_profile_files::ProfileDir;
-use pf_profile_files::SourceSettings;
+use pf_profile_files::{ProfileDir, SourceSettings};
 use pf_profiles::{without_credentials, ProfileDataSor, ProfileSource, SourceParts};
 use pf_querier::Querier;
 

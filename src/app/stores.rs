@@ -17,8 +17,7 @@ use pf_http::access::AppOwners;
 use pf_http::Routes;
 use pf_registry::{PgRegistryStore, RegistryOwners, RegistrySor};
 use pf_regressions::{PgRegressionStore, RegressionSor};
-use pf_watch::PgSummaryStore;
-use pf_watch::{RecentSeries, SummarySor, WatchWork, WatcherReads};
+use pf_watch::{PgSummaryStore, RecentSeries, SummarySor, WatchWork, WatcherReads};
 
 /// Whose an app is, for team-bound tokens (docs/api.md#teams-and-admin-tokens): the registry as
 /// its contract gives it (this process's, or the one `REGISTRY_URL` names), as route data.

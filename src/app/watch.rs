@@ -15,10 +15,8 @@ use pf_baselines::BaselineSor;
 use pf_delivery::Delivery;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
-use pf_regressions::RegressionMarks;
-use pf_regressions::{RegressionNeeds, RegressionSettings};
-use pf_watch::FleetSummarySor;
-use pf_watch::WatchNeeds;
+use pf_regressions::{RegressionMarks, RegressionNeeds, RegressionSettings};
+use pf_watch::{FleetSummarySor, WatchNeeds};
 
 /// The Profile Data the watcher reads: the front door lists what arrived from it.
 #[derive(Clone)]

@@ -8,10 +8,9 @@ use std::io::Read as _;
 use prost::Message as _;
 
 use crate::settings::Settings;
-use pf_commits::GitRepository;
-use pf_commits::{name_suspects, RangeAsked};
-use pf_commits::{repo_path, span_of};
-use pf_commits::{CodeSpan, LineRange, Role, Why};
+use pf_commits::{
+    name_suspects, repo_path, span_of, CodeSpan, GitRepository, LineRange, RangeAsked, Role, Why,
+};
 use pf_model::FunctionSite;
 use pf_pprof::encode::{parse_folded, Frame};
 use pf_pprof::proto;

@@ -5,12 +5,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_baselines::BaselineSor;
-use pf_baselines::RemoteBaselineStore;
-use pf_baselines::{BaselinePatch, NewBaseline, PgBaselineStore};
-use pf_history::HistorySor;
-use pf_history::RemoteHistoryStore;
-use pf_history::{AssessmentSeverity, HistoryQuery, NewHistoryRecord, PgHistoryStore, RecordKey};
+use pf_baselines::{BaselinePatch, BaselineSor, NewBaseline, PgBaselineStore, RemoteBaselineStore};
+use pf_history::{
+    AssessmentSeverity, HistoryQuery, HistorySor, NewHistoryRecord, PgHistoryStore, RecordKey,
+    RemoteHistoryStore,
+};
 use pf_infra::db::Database;
 use pf_infra::sor::json_text::JsonText;
 use pf_infra::sor::remote::RemoteSor;

@@ -2,17 +2,17 @@
 
 use std::sync::Arc;
 
-use pf_alerts::AlertRuleSor;
-use pf_alerts::RemoteAlertRuleStore;
-use pf_alerts::{AlertRulePatch, NewAlertRule, PgAlertRuleStore};
+use pf_alerts::{
+    AlertRulePatch, AlertRuleSor, NewAlertRule, PgAlertRuleStore, RemoteAlertRuleStore,
+};
 use pf_infra::sor::json_text::JsonObject;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::Metrics;
 use pf_model::ProfileType;
 use pf_model::Severity;
-use pf_registry::RegistrySor;
-use pf_registry::RemoteRegistryStore;
-use pf_registry::{NewService, PgRegistryStore, ServicePatch, Tier};
+use pf_registry::{
+    NewService, PgRegistryStore, RegistrySor, RemoteRegistryStore, ServicePatch, Tier,
+};
 use pyroscope_functions::app::settings::Function;
 use serde_json::{json, Value};
 

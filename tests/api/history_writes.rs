@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_history::history_queue;
-use pf_history::HistorySor;
-use pf_history::{AssessmentSeverity, NewHistoryRecord, PgHistoryStore, RecordKey};
+use pf_history::{
+    history_queue, AssessmentSeverity, HistorySor, NewHistoryRecord, PgHistoryStore, RecordKey,
+};
 use pf_infra::backoff::Backoff;
 use pf_infra::sor::json_text::JsonText;
 use pf_infra::tasks::shutdown_signal;

@@ -11,8 +11,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use pf_alerts::AlertWebhook;
-use pf_alerts::TransitionKind;
+use pf_alerts::{AlertWebhook, TransitionKind};
 
 use crate::alertmanager_server::{active_alerts, start_alertmanager};
 use crate::helpers::{

@@ -12,8 +12,7 @@ use tokio::sync::Barrier;
 
 use crate::contract::in_process_database;
 use crate::outbox_replicas::enqueue;
-use pf_delivery::NotificationOutbox;
-use pf_delivery::PgOutbox;
+use pf_delivery::{NotificationOutbox, PgOutbox};
 
 /// Long enough that no row claimed in the test is due again before it ends: a row claimed
 /// twice is two claims sharing it, never a lease run out.

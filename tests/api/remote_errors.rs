@@ -4,12 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pf_baselines::BaselinePatch;
-use pf_baselines::BaselineSor;
-use pf_baselines::RemoteBaselineStore;
-use pf_history::HistorySor;
-use pf_history::RemoteHistoryStore;
-use pf_history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use pf_baselines::{BaselinePatch, BaselineSor, RemoteBaselineStore};
+use pf_history::{AssessmentSeverity, HistorySor, NewHistoryRecord, RecordKey, RemoteHistoryStore};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_infra::telemetry::{Metrics, CURRENT_REQUEST_ID};

@@ -7,8 +7,7 @@ use serde_json::{json, Value};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::telemetry::Metrics;
 use pf_model::{FunctionSite, ProfileType, TimeWindow};
-use pf_profiles::RemoteProfileData;
-use pf_profiles::{ProfileDataSor, ProfileQuery};
+use pf_profiles::{ProfileDataSor, ProfileQuery, RemoteProfileData};
 
 use crate::contract::app;
 use crate::helpers::{assert_error, json_with_status, spawn_profile_data_sor, TestApp};

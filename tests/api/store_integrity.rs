@@ -3,14 +3,10 @@
 //! holds included. A row the service cannot read costs only that row.
 
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-use pf_history::HistorySor;
-use pf_history::RemoteHistoryStore;
-use pf_history::{AssessmentSeverity, NewHistoryRecord, RecordKey};
+use pf_history::{AssessmentSeverity, HistorySor, NewHistoryRecord, RecordKey, RemoteHistoryStore};
 use pf_infra::sor::json_text::{JsonObject, JsonText};
 use pf_model::AppName;
-use pf_registry::RegistrySor;
-use pf_registry::RemoteRegistryStore;
-use pf_registry::{NewService, Tier};
+use pf_registry::{NewService, RegistrySor, RemoteRegistryStore, Tier};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use pyroscope_functions::app::settings::Function;

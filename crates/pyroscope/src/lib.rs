@@ -13,8 +13,7 @@ use std::sync::Arc;
 
 use pf_infra::tasks::StartError;
 use pf_infra::telemetry::Metrics;
-use pf_profiles::SourceParts;
-use pf_profiles::{ProfilesSettings, PyroscopeSettings};
+use pf_profiles::{ProfilesSettings, PyroscopeSettings, SourceParts};
 
 use client::check::PyroscopeCheck;
 pub use pf_profiles::without_credentials;
