@@ -35,7 +35,7 @@ pub use pf_http::openapi::{secured, BEARER_SCHEME};
 pub struct ApiDoc;
 
 /// How a route module describes itself: its `RoutesDoc::openapi`.
-pub type RoutesDoc = fn() -> utoipa::openapi::OpenApi;
+pub use pf_http::routing::RoutesDoc;
 
 /// Every route module's paths, in the order the document lists its tags.
 pub const ALL_ROUTES: [RoutesDoc; 19] = [

@@ -18,8 +18,7 @@ pub mod testing;
 mod value;
 
 pub use evaluator::Evaluator;
-pub use firing::AlertTransition;
-pub use firing::TransitionKind;
+pub use firing::{AlertTransition, TransitionKind};
 pub use notice::{AlertWebhook, RuleNotices};
 pub use routes::ROUTES;
 pub use rules::model::{CreateAlertRuleRequest, UpdateAlertRuleRequest};

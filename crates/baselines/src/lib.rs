@@ -11,8 +11,9 @@ pub mod testing;
 
 pub use coalesced::CoalescedBaselines;
 pub use index::BaselineIndex;
-pub use model::{Baseline, BaselinePatch, NewBaseline};
-pub use model::{CreateBaselineRequest, UpdateBaselineRequest};
+pub use model::{
+    Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
+};
 pub use postgres::PgBaselineStore;
 pub use remote::RemoteBaselineStore;
 pub use routes::ROUTES;

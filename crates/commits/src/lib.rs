@@ -15,7 +15,8 @@ pub use git::{GitError, GitRepository};
 pub use naming::{Between, CommitNamer};
 pub use range::{name_suspects, RangeAsked};
 pub use settings::RepositorySettings;
-pub use suspects::model::{CodeSpan, CommitChange, FileChange, LineRange, Role};
-pub use suspects::model::{CommitRange, Suspect, SuspectsAnswer, SuspectsReason, Why};
-pub use suspects::{range_ends, RangeEnds};
-pub use suspects::{rank, repo_path, span_of, MAX_SUSPECTS};
+pub use suspects::model::{
+    CodeSpan, CommitChange, CommitRange, FileChange, LineRange, Role, Suspect, SuspectsAnswer,
+    SuspectsReason, Why,
+};
+pub use suspects::{range_ends, rank, repo_path, span_of, RangeEnds, MAX_SUSPECTS};

@@ -14,8 +14,7 @@ mod task;
 
 pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
 pub use channel::{link, webhook};
-pub use outbox::{enqueue, NewNotification, NotificationKind};
-pub use outbox::{NotificationOutbox, PgOutbox};
+pub use outbox::{enqueue, NewNotification, NotificationKind, NotificationOutbox, PgOutbox};
 pub use start::{start, Delivery, DeliveryNeeds, DeliverySettings};
 
 use pf_infra::outbound::Failure;

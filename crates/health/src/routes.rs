@@ -23,12 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(health, live, ready, metrics))]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// What a probe is told: up or down, nothing more (no addresses, no error texts: the probes
 /// answer without a token).

@@ -12,11 +12,13 @@ mod routes;
 pub mod testing;
 
 pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
-pub use model::CreateHistoryRequest;
-pub use model::{AssessmentSeverity, HistoryQuery, HistoryRecord, NewHistoryRecord};
+pub use model::{
+    AssessmentSeverity, CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord,
+};
 pub use postgres::PgHistoryStore;
-pub use recorder::{history_queue, HistoryRecorder, HistoryWriter};
-pub use recorder::{start as start_writer, HistoryWriteSettings};
+pub use recorder::{
+    history_queue, start as start_writer, HistoryRecorder, HistoryWriteSettings, HistoryWriter,
+};
 pub use remote::RemoteHistoryStore;
 pub use routes::ROUTES;
 

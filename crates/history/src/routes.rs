@@ -29,12 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(create, list, latest, delete))]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// Record an assessment.
 ///

@@ -25,7 +25,20 @@ pub fn extractor_config(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
 #[derive(Clone, Copy)]
 pub struct Routes {
     pub configure: fn(&mut web::ServiceConfig),
-    pub doc: fn() -> OpenApi,
+    pub doc: RoutesDoc,
+}
+
+/// How a routes module describes itself: its `RoutesDoc::openapi`.
+pub type RoutesDoc = fn() -> OpenApi;
+
+impl Routes {
+    /// The routes `configure` mounts, documented by `D` (the module's `#[derive(OpenApi)]`).
+    pub const fn of<D: utoipa::OpenApi>(configure: fn(&mut web::ServiceConfig)) -> Self {
+        Routes {
+            configure,
+            doc: D::openapi,
+        }
+    }
 }
 
 /// A route resource whose unsupported methods answer 405 with the JSON error shape.

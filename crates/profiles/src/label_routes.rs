@@ -23,12 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(label_values), components(schemas(LabelValues)))]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// The values of one label on an app's profiles of one type in a window.
 ///

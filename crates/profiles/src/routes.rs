@@ -30,12 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(apps, profile, diff))]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// Query of `GET /profiles/{appName}` besides its [`Selection`].
 #[derive(Debug, Deserialize, IntoParams)]

@@ -25,12 +25,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[openapi(paths(flame_graph, tree, diff_tree))]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// One profile as an interactive flame graph.
 ///

@@ -5,8 +5,9 @@ mod postgres;
 mod remote;
 mod routes;
 
-pub use model::{CreateServiceRequest, UpdateServiceRequest};
-pub use model::{NewService, Service, ServicePatch, Tier};
+pub use model::{
+    CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
+};
 pub use postgres::PgRegistryStore;
 pub use remote::RemoteRegistryStore;
 pub use routes::ROUTES;

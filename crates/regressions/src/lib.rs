@@ -45,7 +45,6 @@ pub use settings::LeaksConfig;
 pub use start::{start, RegressionNeeds, RegressionSettings, Regressions};
 #[cfg(any(test, feature = "testing"))]
 pub use store::MockRegressionSor;
-pub use store::PgRegressionStore;
-pub use store::{EventSignificance, Regression, RegressionSor};
+pub use store::{EventSignificance, PgRegressionStore, Regression, RegressionSor};
 #[cfg(any(test, feature = "testing"))]
 pub use test_events::confirmed as test_confirmed;

@@ -31,12 +31,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 )]
 pub struct RoutesDoc;
 
-/// These routes as the module table mounts them: `configure`, and their paths for the OpenAPI
-/// document.
-pub const ROUTES: pf_http::Routes = pf_http::Routes {
-    configure,
-    doc: <RoutesDoc as utoipa::OpenApi>::openapi,
-};
+/// These routes as the module table mounts them.
+pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 
 /// Query of `GET /summaries/fleet` and `/summaries/coverage`: which series, in which window.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -35,8 +35,7 @@ pub use remote::RemoteTrends;
 pub use routes::ROUTES;
 pub use settings::WatchSettings;
 pub use start::{start, WatchNeeds, Watcher};
-pub use store::PgSummaryStore;
-pub use store::{Series, SliceFindings, SliceWork, WorkSource};
+pub use store::{PgSummaryStore, Series, SliceFindings, SliceWork, WorkSource};
 pub use trends::TrendService;
 /// The worker itself, for the tests of what drives it (the regressions' examiner).
 #[cfg(any(test, feature = "testing"))]
