@@ -63,29 +63,10 @@ pub(crate) fn pprof_top(
     args.extend(files.iter().map(|f| f.to_string_lossy().into_owned()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let text = run(go, &args, &[]);
-    parse_top(&text, unit)
-}
-
-/// `go tool pprof -top`'s table: flat value (in `unit`) by function, zeros left out.
-fn parse_top(text: &str, unit: &str) -> BTreeMap<String, u64> {
-    let mut flat = BTreeMap::new();
-    for line in text.lines() {
-        let mut fields = line.split_whitespace();
-        let Some(value) = fields.next().and_then(|v| v.strip_suffix(unit)) else {
-            continue;
-        };
-        let Ok(value) = value.parse::<u64>() else {
-            continue;
-        };
-        // flat%, sum%, cum, cum%, then the name (which may hold spaces).
-        let name: Vec<&str> = fields.skip(4).collect();
-        let name = name.join(" ");
-        let name = name.strip_suffix(" (inline)").unwrap_or(&name).to_owned();
-        if value > 0 {
-            flat.insert(name, value);
-        }
-    }
-    flat
+    crate::agents::pprof_top_table(&text, unit)
+        .into_iter()
+        .map(|(name, value)| (name, value.unsigned_abs()))
+        .collect()
 }
 
 /// `(name, selfSamples)` of every function with self value, as the service answers.

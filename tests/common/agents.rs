@@ -252,8 +252,16 @@ pub fn go_pprof_top(
         "go tool pprof failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    pprof_top_table(&String::from_utf8_lossy(&out.stdout), unit)
+}
+
+/// `go tool pprof -top`'s table: flat value (in `unit`) by function, zeros left out. The
+/// annotations pprof adds to a name are not part of it: ` (inline)` for a function only ever
+/// inlined, ` (partial-inline)` for one inlined at some calls and not at others (which of the
+/// two a run shows depends on which calls were sampled).
+pub fn pprof_top_table(text: &str, unit: &str) -> std::collections::BTreeMap<String, i64> {
     let mut flat = std::collections::BTreeMap::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
+    for line in text.lines() {
         let mut fields = line.split_whitespace();
         let Some(value) = fields.next().and_then(|v| v.strip_suffix(unit)) else {
             continue;
@@ -263,10 +271,31 @@ pub fn go_pprof_top(
         };
         // flat%, sum%, cum, cum%, then the name (which may hold spaces).
         let name = fields.skip(4).collect::<Vec<_>>().join(" ");
-        let name = name.strip_suffix(" (inline)").unwrap_or(&name).to_owned();
+        let name = [" (inline)", " (partial-inline)"]
+            .iter()
+            .find_map(|annotation| name.strip_suffix(annotation))
+            .unwrap_or(&name)
+            .to_owned();
         if value > 0 {
-            flat.insert(name, value);
+            *flat.entry(name).or_default() += value;
         }
     }
     flat
+}
+
+#[test]
+fn pprof_top_tables_name_functions_without_pprofs_annotations() {
+    // Lines as `go tool pprof -top -sample_index=contentions` printed them in a CI run.
+    let table = "      flat  flat%   sum%        cum   cum%\n\
+        \x20     2595 98.59% 98.59%       2595 98.59%  sync.(*Mutex).Unlock (partial-inline)\n\
+        \x20       37  1.41%   100%         37  1.41%  <unknown>\n\
+        \x20        3  0.11%   100%          3  0.11%  runtime.unlock (inline)\n\
+        \x20        0     0%   100%       2593 98.52%  main.lockHolder\n";
+    let top = pprof_top_table(table, "");
+    let want = [
+        ("<unknown>", 37),
+        ("runtime.unlock", 3),
+        ("sync.(*Mutex).Unlock", 2595),
+    ];
+    assert_eq!(top, want.map(|(k, v)| (k.to_owned(), v)).into());
 }

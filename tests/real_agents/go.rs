@@ -234,19 +234,16 @@ async fn the_go_sdk_pushes_cpu_heap_deltas_mutex_and_block_that_read_as_go_tool_
         .await;
         // A location without a function is its address here (0xfffffffffffffffe), `<unknown>`
         // to pprof: the same samples under two names.
-        let got: BTreeMap<String, i64> = got
-            .into_iter()
-            .map(|(k, v)| {
-                (
-                    if k.starts_with("0x") {
-                        "<unknown>".into()
-                    } else {
-                        k
-                    },
-                    v,
-                )
-            })
-            .collect();
+        let mut named: BTreeMap<String, i64> = BTreeMap::new();
+        for (k, v) in got {
+            let k = if k.starts_with("0x") {
+                "<unknown>".into()
+            } else {
+                k
+            };
+            *named.entry(k).or_default() += v;
+        }
+        let got = named;
         assert_eq!(got, want, "{name} contentions: {body}");
         assert_eq!(total, sum(&want));
         both += total;
