@@ -16,6 +16,7 @@ mod bounded;
 mod browser;
 mod contract;
 mod contract_catalog;
+mod contract_operations;
 mod contract_profile_data;
 mod db_tls;
 mod demo;

@@ -24,6 +24,7 @@ pub use routes::ROUTES;
 pub use rules::model::{CreateAlertRuleRequest, UpdateAlertRuleRequest};
 pub use rules::remote::RemoteAlertRuleStore;
 pub use rules::routes::ROUTES as RULE_ROUTES;
+pub use rules::OPERATIONS as RULE_OPERATIONS;
 pub use rules::{AlertRule, AlertRulePatch, AlertRuleSor, NewAlertRule, PgAlertRuleStore};
 pub use service::{AlertEvaluationService, DryRun};
 pub use settings::AlertSettings;

@@ -1,6 +1,7 @@
 //! Baseline SOR: approved per-function thresholds in PostgreSQL.
 
 mod coalesced;
+mod endpoints;
 mod index;
 mod model;
 mod postgres;
@@ -10,6 +11,7 @@ mod routes;
 pub mod testing;
 
 pub use coalesced::CoalescedBaselines;
+pub use endpoints::OPERATIONS;
 pub use index::BaselineIndex;
 pub use model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,

@@ -1,13 +1,12 @@
 //! `BaselineSor` over HTTP: a Baseline SOR process's `/baselines` routes.
 
 use async_trait::async_trait;
-use reqwest::Method;
 
 use super::model::BaselineList;
 use super::model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
-use crate::BaselineSor;
+use crate::{endpoints, BaselineSor};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_model::{AppName, ProfileType};
@@ -38,9 +37,7 @@ impl BaselineSor for RemoteBaselineStore {
             created_by: baseline.created_by,
             on_behalf_of: baseline.on_behalf_of,
         };
-        self.remote
-            .send_json(Method::POST, &["baselines"], &body)
-            .await
+        self.remote.send_json(endpoints::CREATE.at([]), &body).await
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
@@ -51,20 +48,21 @@ impl BaselineSor for RemoteBaselineStore {
     ) -> Result<Vec<Baseline>, SorError> {
         let list: BaselineList = match profile_type {
             Some(t) => {
-                self.remote
-                    .get(&["baselines", app.as_str(), t.as_str()], &[])
-                    .await?
+                let call = endpoints::LIST_BY_TYPE.at([app.as_str(), t.as_str()]);
+                self.remote.fetch(call, &[]).await?
             }
-            None => self.remote.get(&["baselines", app.as_str()], &[]).await?,
+            None => {
+                let call = endpoints::LIST_BY_APP.at([app.as_str()]);
+                self.remote.fetch(call, &[]).await?
+            }
         };
         Ok(list.baselines)
     }
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn get(&self, id: i32) -> Result<Baseline, SorError> {
-        self.remote
-            .get(&["baselines", "id", &id.to_string()], &[])
-            .await
+        let id = id.to_string();
+        self.remote.fetch(endpoints::GET.at([&id]), &[]).await
     }
 
     #[tracing::instrument(skip_all, fields(id))]
@@ -73,13 +71,15 @@ impl BaselineSor for RemoteBaselineStore {
             max_self_percent: patch.max_self_percent,
             severity: patch.severity,
         };
+        let id = id.to_string();
         self.remote
-            .send_json(Method::PUT, &["baselines", &id.to_string()], &body)
+            .send_json(endpoints::UPDATE.at([&id]), &body)
             .await
     }
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        self.remote.delete(&["baselines", &id.to_string()]).await
+        let id = id.to_string();
+        self.remote.perform(endpoints::DELETE.at([&id])).await
     }
 }

@@ -6,7 +6,7 @@ use super::model::{
     Baseline, BaselineList, BaselinePatch, CreateBaselineRequest, NewBaseline,
     UpdateBaselineRequest,
 };
-use crate::BaselineSor;
+use crate::{endpoints, BaselineSor};
 use pf_http::access::{owners, Access, AppOwners};
 use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
@@ -42,7 +42,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 ///
 /// With API tokens, `createdBy` is the calling token's name (the body's is kept as
 /// `onBehalfOf`), and a token bound to a team sets baselines only of its team's apps.
-#[utoipa::path(post, path = "/baselines", tag = "baselines",
+#[utoipa::path(post, path = endpoints::CREATE.path, tag = "baselines",
     request_body = CreateBaselineRequest,
     responses(
         (status = 201, description = "Created or updated (same id on upsert)", body = Baseline),
@@ -83,7 +83,7 @@ async fn may_change(
 }
 
 /// One baseline, by id.
-#[utoipa::path(get, path = "/baselines/id/{id}", tag = "baselines",
+#[utoipa::path(get, path = endpoints::GET.path, tag = "baselines",
     params(("id" = i32, Path, description = "Baseline id")),
     responses(
         (status = 200, body = Baseline),
@@ -97,7 +97,7 @@ pub async fn get(
 }
 
 /// An app's baselines of every profile type.
-#[utoipa::path(get, path = "/baselines/{appName}", tag = "baselines",
+#[utoipa::path(get, path = endpoints::LIST_BY_APP.path, tag = "baselines",
     params(AppNameParam),
     responses(
         (status = 200, body = BaselineList),
@@ -116,7 +116,7 @@ pub async fn list_by_app(
 }
 
 /// An app's baselines of one profile type.
-#[utoipa::path(get, path = "/baselines/{appName}/{type}", tag = "baselines",
+#[utoipa::path(get, path = endpoints::LIST_BY_TYPE.path, tag = "baselines",
     params(
         AppNameParam,
         ("type" = inline(pf_model::ProfileTypeName), Path, description = "cpu, alloc, lock or wall (aliases accepted)"),
@@ -141,7 +141,7 @@ pub async fn list_by_type(
 }
 
 /// Change a baseline's threshold and/or severity.
-#[utoipa::path(put, path = "/baselines/{id}", tag = "baselines",
+#[utoipa::path(put, path = endpoints::UPDATE.path, tag = "baselines",
     params(("id" = i32, Path, description = "Baseline id")),
     request_body = UpdateBaselineRequest,
     responses(
@@ -163,7 +163,7 @@ pub async fn update(
 }
 
 /// Delete a baseline.
-#[utoipa::path(delete, path = "/baselines/{id}", tag = "baselines",
+#[utoipa::path(delete, path = endpoints::DELETE.path, tag = "baselines",
     params(("id" = i32, Path, description = "Baseline id")),
     responses(
         (status = 204, description = "Deleted"),

@@ -1,6 +1,7 @@
 //! History SOR: the audit trail of assessments in PostgreSQL, and the recorder that writes it
 //! off the request path (`recorder/`).
 
+mod endpoints;
 mod instant;
 mod key;
 mod model;
@@ -11,6 +12,7 @@ mod routes;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use endpoints::OPERATIONS;
 pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{
     AssessmentSeverity, CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord,

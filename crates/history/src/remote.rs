@@ -7,7 +7,7 @@ use futures_util::stream::{self, StreamExt};
 use super::model::HistoryList;
 use super::model::{CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord};
 use super::IDEMPOTENCY_KEY_HEADER;
-use crate::HistorySor;
+use crate::{endpoints, HistorySor};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_model::AppName;
@@ -47,8 +47,9 @@ impl HistorySor for RemoteHistoryStore {
             on_behalf_of: record.on_behalf_of,
             labels: record.labels,
         };
+        let header = (IDEMPOTENCY_KEY_HEADER, key.as_str());
         self.remote
-            .post_json_with_header(&["history"], (IDEMPOTENCY_KEY_HEADER, &key), &body)
+            .send_json_with_header(endpoints::CREATE.at([]), header, &body)
             .await
     }
 
@@ -91,19 +92,21 @@ impl HistorySor for RemoteHistoryStore {
         if let Some(to) = query.to {
             params.push(("to", instant(to)));
         }
-        let list: HistoryList = self.remote.get(&["history", app.as_str()], &params).await?;
+        let call = endpoints::LIST.at([app.as_str()]);
+        let list: HistoryList = self.remote.fetch(call, &params).await?;
         Ok(list.history)
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
     async fn latest(&self, app: AppName) -> Result<HistoryRecord, SorError> {
         self.remote
-            .get(&["history", app.as_str(), "latest"], &[])
+            .fetch(endpoints::LATEST.at([app.as_str()]), &[])
             .await
     }
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        self.remote.delete(&["history", &id.to_string()]).await
+        let id = id.to_string();
+        self.remote.perform(endpoints::DELETE.at([&id])).await
     }
 }

@@ -6,7 +6,7 @@ use super::model::{
     CreateHistoryRequest, HistoryList, HistoryParams, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
 use super::{RecordKey, IDEMPOTENCY_KEY_HEADER};
-use crate::HistorySor;
+use crate::{endpoints, HistorySor};
 use pf_http::access::Access;
 use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
@@ -37,7 +37,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 /// Sent again with the same `Idempotency-Key`, it is stored once and answers the stored row.
 /// With API tokens, `requestedBy` is the calling token's name and the body's `requestedBy` is
 /// kept as `onBehalfOf` (docs/api.md#who-the-audit-names).
-#[utoipa::path(post, path = "/history", tag = "history",
+#[utoipa::path(post, path = endpoints::CREATE.path, tag = "history",
     request_body = CreateHistoryRequest,
     params(("Idempotency-Key" = Option<uuid::Uuid>, Header, nullable = false, description = "A UUID naming this record; a retry with the same key does not store it twice")),
     responses(
@@ -78,7 +78,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<RecordKey>, ApiError> {
 }
 
 /// An app's assessments, newest first, optionally within `[from, to)`.
-#[utoipa::path(get, path = "/history/{appName}", tag = "history",
+#[utoipa::path(get, path = endpoints::LIST.path, tag = "history",
     params(AppNameParam, HistoryParams),
     responses(
         (status = 200, body = HistoryList),
@@ -99,7 +99,7 @@ pub async fn list(
 }
 
 /// An app's newest assessment.
-#[utoipa::path(get, path = "/history/{appName}/latest", tag = "history",
+#[utoipa::path(get, path = endpoints::LATEST.path, tag = "history",
     params(AppNameParam),
     responses(
         (status = 200, body = HistoryRecord),
@@ -117,7 +117,7 @@ pub async fn latest(
 /// Delete an assessment.
 ///
 /// With API tokens, only an `admin` token may: the history is the audit trail.
-#[utoipa::path(delete, path = "/history/{id}", tag = "history",
+#[utoipa::path(delete, path = endpoints::DELETE.path, tag = "history",
     params(("id" = i32, Path, description = "History record id")),
     responses(
         (status = 204, description = "Deleted"),

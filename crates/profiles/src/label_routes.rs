@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::model::{LabelQuery, LabelValues};
 use super::selection::{Scope, TypeParam, WindowParams};
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
 use pf_http::extract::{AppNameParam, AppPath};
 use pf_http::routing::resource;
@@ -30,7 +30,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 ///
 /// From Pyroscope, its label index for the app's series; from pprof files, the string labels
 /// of their samples.
-#[utoipa::path(get, path = "/profiles/{appName}/labels/{labelName}", tag = "profiles",
+#[utoipa::path(get, path = endpoints::LABEL_VALUES.path, tag = "profiles",
     params(
         AppNameParam,
         ("labelName" = String, Path, description = "Label name, e.g. version",

@@ -3,6 +3,7 @@
 //! one. The sources are crates of their own: `pf-profile-files` (pprof files, the push store among
 //! them) and `pf-pyroscope`.
 
+mod endpoints;
 mod label_routes;
 mod model;
 mod pgo_routes;
@@ -18,6 +19,7 @@ pub mod testing;
 mod tree_routes;
 mod window_source;
 
+pub use endpoints::OPERATIONS;
 pub use label_routes::ROUTES as LABEL_ROUTES;
 pub use model::{
     AppList, AppTypes, DiffTrees, FunctionSites, HeldApp, Holding, LabelQuery, PgoQuery, Profile,

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::model::PgoQuery;
 use super::selection::{Labels, LabelsParam, Window, WindowParams};
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
 use pf_http::extract::App;
 use pf_http::extract::AppNameParam;
@@ -84,7 +84,7 @@ impl PgoParams {
 /// merged flame graph names functions only. A non-Go profile is served as it is (the compiler
 /// ignores what it does not know). In CI: `curl -fsS -o default.pgo "$SERVICE/pgo/$APP"`,
 /// then `go build -pgo=default.pgo`.
-#[utoipa::path(get, path = "/pgo/{appName}", tag = "profiles",
+#[utoipa::path(get, path = endpoints::PGO.path, tag = "profiles",
     params(AppNameParam, WindowParams, LabelsParam, PgoParams),
     responses(
         (status = 200, description = "The merged CPU profile, a gzip pprof (`default.pgo`)",

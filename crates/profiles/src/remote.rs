@@ -14,7 +14,7 @@ use super::model::{
     AppList, AppTypes, DiffTrees, FunctionSites, Holding, LabelQuery, LabelValues, PgoQuery,
     Profile, ProfileDiff, ProfileDiffQuery, ProfileQuery,
 };
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_formats::formats::flamegraph::parse_connect;
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
@@ -87,13 +87,19 @@ fn window(window: TimeWindow) -> [(&'static str, String); 2] {
 impl ProfileDataSor for RemoteProfileData {
     #[tracing::instrument(skip_all, fields(from = w.from, to = w.to))]
     async fn apps(&self, w: TimeWindow) -> Result<Vec<String>, SorError> {
-        let list: AppList = self.remote.get(&["profiles", "apps"], &window(w)).await?;
+        let list: AppList = self
+            .remote
+            .fetch(endpoints::APPS.at([]), &window(w))
+            .await?;
         Ok(list.apps)
     }
 
     #[tracing::instrument(skip_all, fields(from = w.from, to = w.to))]
     async fn app_types(&self, w: TimeWindow) -> Result<Vec<AppTypes>, SorError> {
-        let list: AppList = self.remote.get(&["profiles", "apps"], &window(w)).await?;
+        let list: AppList = self
+            .remote
+            .fetch(endpoints::APPS.at([]), &window(w))
+            .await?;
         if list.types.len() == list.apps.len() {
             return Ok(list.types);
         }
@@ -113,10 +119,8 @@ impl ProfileDataSor for RemoteProfileData {
         ];
         params.extend(window(query.window));
         labelled(&mut params, "labels", &query.labels);
-        let mut profile: Profile = self
-            .remote
-            .get(&["profiles", query.app.as_str()], &params)
-            .await?;
+        let call = endpoints::PROFILE.at([query.app.as_str()]);
+        let mut profile: Profile = self.remote.fetch(call, &params).await?;
         exact_percents(&mut profile.functions, profile.total_samples);
         Ok(profile)
     }
@@ -126,10 +130,8 @@ impl ProfileDataSor for RemoteProfileData {
         let mut params = diff_params(&query);
         // Always sent: the route's default (10) is not the caller's.
         params.push(("slices", query.slices.to_string()));
-        let mut diff: ProfileDiff = self
-            .remote
-            .get(&["profiles", query.app.as_str(), "diff"], &params)
-            .await?;
+        let call = endpoints::DIFF.at([query.app.as_str()]);
+        let mut diff: ProfileDiff = self.remote.fetch(call, &params).await?;
         exact_percents(&mut diff.baseline.functions, diff.baseline.total_samples);
         exact_percents(&mut diff.current.functions, diff.current.total_samples);
         Ok(diff)
@@ -140,22 +142,15 @@ impl ProfileDataSor for RemoteProfileData {
         let mut params = vec![("type", query.profile_type.as_str().to_owned())];
         params.extend(window(query.window));
         labelled(&mut params, "labels", &query.labels);
-        let json: Box<RawValue> = self
-            .remote
-            .get(&["profiles", query.app.as_str(), "tree"], &params)
-            .await?;
+        let call = endpoints::TREE.at([query.app.as_str()]);
+        let json: Box<RawValue> = self.remote.fetch(call, &params).await?;
         read_tree(&json)
     }
 
     #[tracing::instrument(skip_all, fields(app = %query.app, profile_type = %query.profile_type))]
     async fn diff_trees(&self, query: ProfileDiffQuery) -> Result<DiffTrees, SorError> {
-        let pair: TreePair = self
-            .remote
-            .get(
-                &["profiles", query.app.as_str(), "diff", "tree"],
-                &diff_params(&query),
-            )
-            .await?;
+        let call = endpoints::DIFF_TREE.at([query.app.as_str()]);
+        let pair: TreePair = self.remote.fetch(call, &diff_params(&query)).await?;
         Ok(DiffTrees {
             baseline: read_tree(&pair.baseline)?,
             current: read_tree(&pair.current)?,
@@ -166,8 +161,8 @@ impl ProfileDataSor for RemoteProfileData {
     async fn label_values(&self, q: LabelQuery) -> Result<Vec<String>, SorError> {
         let mut params = vec![("type", q.profile_type.as_str().to_owned())];
         params.extend(window(q.window));
-        let path = ["profiles", q.app.as_str(), "labels", q.name.as_str()];
-        let answer: LabelValues = self.remote.get(&path, &params).await?;
+        let call = endpoints::LABEL_VALUES.at([q.app.as_str(), q.name.as_str()]);
+        let answer: LabelValues = self.remote.fetch(call, &params).await?;
         Ok(answer.values)
     }
 
@@ -176,10 +171,8 @@ impl ProfileDataSor for RemoteProfileData {
         let mut params = vec![("type", query.profile_type.as_str().to_owned())];
         params.extend(window(query.window));
         labelled(&mut params, "labels", &query.labels);
-        let answer: FunctionSites = self
-            .remote
-            .get(&["profiles", query.app.as_str(), "sites"], &params)
-            .await?;
+        let call = endpoints::SITES.at([query.app.as_str()]);
+        let answer: FunctionSites = self.remote.fetch(call, &params).await?;
         Ok(answer.sites)
     }
 
@@ -191,10 +184,8 @@ impl ProfileDataSor for RemoteProfileData {
         if let Some(keep) = query.keep_locations {
             params.push(("keep_locations", keep.to_string()));
         }
-        let body = self
-            .remote
-            .get_bytes(&["pgo", query.app.as_str()], &params)
-            .await?;
+        let call = endpoints::PGO.at([query.app.as_str()]);
+        let body = self.remote.fetch_bytes(call, &params).await?;
         Ok(body.to_vec())
     }
 

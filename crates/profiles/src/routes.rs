@@ -6,7 +6,7 @@ use utoipa::IntoParams;
 
 use super::model::{AppList, Profile, ProfileDiff, ProfileDiffQuery};
 use super::selection::{LabelsParam, Selection, TypeParam, Window, WindowParams};
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
 use pf_http::extract::{AppNameParam, Bounds};
 use pf_http::routing::resource;
@@ -96,7 +96,7 @@ impl DiffParams {
 }
 
 /// Apps with profiles in a window.
-#[utoipa::path(get, path = "/profiles/apps", tag = "profiles",
+#[utoipa::path(get, path = endpoints::APPS.path, tag = "profiles",
     params(WindowParams),
     responses(
         (status = 200, description = "Sorted, unique app names, each with its types", body = AppList),
@@ -113,7 +113,7 @@ pub async fn apps(
 }
 
 /// One app's functions ranked by self time.
-#[utoipa::path(get, path = "/profiles/{appName}", tag = "profiles",
+#[utoipa::path(get, path = endpoints::PROFILE.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LimitParam, LabelsParam),
     responses(
         (status = 200, description = "Ranked functions", body = Profile),
@@ -141,7 +141,7 @@ pub struct SlicesParam {
 }
 
 /// One app's functions in a baseline and a current window.
-#[utoipa::path(get, path = "/profiles/{appName}/diff", tag = "profiles",
+#[utoipa::path(get, path = endpoints::DIFF.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam, DiffParams, SlicesParam),
     responses(
         (status = 200, description = "Both windows' ranked functions", body = ProfileDiff),

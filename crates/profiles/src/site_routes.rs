@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 
 use super::model::FunctionSites;
 use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
 use pf_http::extract::AppNameParam;
 use pf_http::routing::resource;
@@ -32,7 +32,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 /// py-spy frame `handle (app.py:12)` without a file: `app.py`, line 12); a function without a
 /// file is left out. From Grafana Pyroscope, its merged pprof of the window (the same fields);
 /// its legacy API has no lines (501).
-#[utoipa::path(get, path = "/profiles/{appName}/sites", tag = "profiles",
+#[utoipa::path(get, path = endpoints::SITES.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The functions' sites", body = FunctionSites),

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 
 use super::routes::{DiffParams, DIFF_LIMIT};
 use super::selection::{LabelsParam, Selection, TypeParam, WindowParams};
-use crate::ProfileDataSor;
+use crate::{endpoints, ProfileDataSor};
 use pf_formats::formats::flamegraph::connect_json;
 use pf_http::error::{ApiError, ErrorBody, UpstreamErrors};
 use pf_http::extract::{AppNameParam, Bounds};
@@ -33,7 +33,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 /// flamegraph.pl's picture, drawn on the server: the root at the bottom, each frame as wide as
 /// its samples; hovering shows `name (N samples, x%)`, a click zooms into a frame and Search
 /// highlights names. Frames narrower than 0.3 pixels are merged into one grey block per parent.
-#[utoipa::path(get, path = "/profiles/{appName}/flamegraph.svg", tag = "profiles",
+#[utoipa::path(get, path = endpoints::FLAMEGRAPH.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The flame graph", content_type = "image/svg+xml", body = String),
@@ -64,7 +64,7 @@ pub async fn flame_graph(
 /// `{"flamegraph": {"names": […], "levels": [{"values": […]}], "total": N}}`: each level a flat
 /// list of `[offset, total, self, nameIndex]` tuples, as Pyroscope's `SelectMergeStacktraces`
 /// answers. BORs in another process read the trees they draw from here.
-#[utoipa::path(get, path = "/profiles/{appName}/tree", tag = "profiles",
+#[utoipa::path(get, path = endpoints::TREE.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam),
     responses(
         (status = 200, description = "The call tree as a Connect flame graph", body = Object),
@@ -83,7 +83,7 @@ pub async fn tree(
 ///
 /// `{"baseline": {"flamegraph": …}, "current": {"flamegraph": …}}`, of the profile type that
 /// `/profiles/{appName}/diff` compares.
-#[utoipa::path(get, path = "/profiles/{appName}/diff/tree", tag = "profiles",
+#[utoipa::path(get, path = endpoints::DIFF_TREE.path, tag = "profiles",
     params(AppNameParam, TypeParam, WindowParams, LabelsParam, DiffParams),
     responses(
         (status = 200, description = "Both windows' call trees", body = Object),

@@ -1,10 +1,12 @@
 //! Registry SOR: service ownership and tier in PostgreSQL.
 
+mod endpoints;
 mod model;
 mod postgres;
 mod remote;
 mod routes;
 
+pub use endpoints::OPERATIONS;
 pub use model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };

@@ -1,13 +1,12 @@
 //! `RegistrySor` over HTTP: a Registry SOR process's `/services` routes.
 
 use async_trait::async_trait;
-use reqwest::Method;
 
 use super::model::ServiceList;
 use super::model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };
-use crate::RegistrySor;
+use crate::{endpoints, RegistrySor};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_model::AppName;
@@ -38,9 +37,7 @@ impl RegistrySor for RemoteRegistryStore {
             pyroscope_labels: Some(service.pyroscope_labels),
             metadata: Some(service.metadata),
         };
-        self.remote
-            .send_json(Method::POST, &["services"], &body)
-            .await
+        self.remote.send_json(endpoints::CREATE.at([]), &body).await
     }
 
     #[tracing::instrument(skip_all, fields(tier = ?tier))]
@@ -49,13 +46,15 @@ impl RegistrySor for RemoteRegistryStore {
             .map(|t| ("tier", t.as_str().to_owned()))
             .into_iter()
             .collect();
-        let list: ServiceList = self.remote.get(&["services"], &query).await?;
+        let list: ServiceList = self.remote.fetch(endpoints::LIST.at([]), &query).await?;
         Ok(list.services)
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
     async fn get(&self, app: AppName) -> Result<Service, SorError> {
-        self.remote.get(&["services", app.as_str()], &[]).await
+        self.remote
+            .fetch(endpoints::GET.at([app.as_str()]), &[])
+            .await
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
@@ -69,13 +68,14 @@ impl RegistrySor for RemoteRegistryStore {
             pyroscope_labels: patch.pyroscope_labels,
             metadata: patch.metadata,
         };
-        self.remote
-            .send_json(Method::PUT, &["services", app.as_str()], &body)
-            .await
+        let call = endpoints::UPDATE.at([app.as_str()]);
+        self.remote.send_json(call, &body).await
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
     async fn delete(&self, app: AppName) -> Result<(), SorError> {
-        self.remote.delete(&["services", app.as_str()]).await
+        self.remote
+            .perform(endpoints::DELETE.at([app.as_str()]))
+            .await
     }
 }

@@ -6,7 +6,7 @@ use super::model::{
     CreateServiceRequest, NewService, Service, ServiceList, ServiceListParams, ServicePatch,
     UpdateServiceRequest,
 };
-use crate::RegistrySor;
+use crate::{endpoints, RegistrySor};
 use pf_http::access::Access;
 use pf_http::error::{ApiError, BodyRefused, ErrorBody, RecordErrors, StoreErrors};
 use pf_http::extract::App;
@@ -47,7 +47,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 /// registered app needs an `admin` token. A webhook that reaches loopback, private, CGNAT,
 /// link-local or metadata addresses is refused (400 `forbidden_notification_address`) unless
 /// `delivery.allow_cidrs` names its range.
-#[utoipa::path(post, path = "/services", tag = "services",
+#[utoipa::path(post, path = endpoints::CREATE.path, tag = "services",
     request_body = CreateServiceRequest,
     responses(
         (status = 201, description = "Registered or replaced (same id on upsert)", body = Service),
@@ -129,7 +129,7 @@ fn refuse_other_team(access: &Access, team: &str, owner: Option<&str>) -> Result
 ///
 /// A webhook is shown whole only to a token that may change its registration; to others as its
 /// scheme, host and fingerprint (docs/alerting.md#webhooks-stay-secret).
-#[utoipa::path(get, path = "/services", tag = "services",
+#[utoipa::path(get, path = endpoints::LIST.path, tag = "services",
     params(ServiceListParams),
     responses(
         (status = 200, body = ServiceList),
@@ -150,7 +150,7 @@ pub async fn list(
 }
 
 /// One service's registration.
-#[utoipa::path(get, path = "/services/{appName}", tag = "services",
+#[utoipa::path(get, path = endpoints::GET.path, tag = "services",
     params(AppNameParam),
     responses(
         (status = 200, body = Service),
@@ -183,7 +183,7 @@ fn redact(access: &Access, services: &mut [Service]) {
 ///
 /// With API tokens, a team's token changes only its team's apps, and changing `teamOwner`
 /// needs an `admin` token.
-#[utoipa::path(put, path = "/services/{appName}", tag = "services",
+#[utoipa::path(put, path = endpoints::UPDATE.path, tag = "services",
     params(AppNameParam),
     request_body = UpdateServiceRequest,
     responses(
@@ -221,7 +221,7 @@ pub async fn update(
 ///
 /// With API tokens, a team's token unregisters only its team's apps, and a registration that
 /// names a team is removed only with an `admin` token (it gives the app up).
-#[utoipa::path(delete, path = "/services/{appName}", tag = "services",
+#[utoipa::path(delete, path = endpoints::DELETE.path, tag = "services",
     params(AppNameParam),
     responses(
         (status = 204, description = "Deleted"),

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use crate::coverage::{AppCoverage, CoverageQuery};
 use crate::fleet_window::{AppWindow, FleetQuery, WindowFunction};
 use crate::remote::{FleetCoverage, FleetSummaries};
-use crate::FleetSummarySor;
+use crate::{endpoints, FleetSummarySor};
 use pf_http::error::{ApiError, ErrorBody};
 use pf_http::extract::Bounds;
 use pf_http::routing::resource;
@@ -80,7 +80,7 @@ fn app_list(raw: Option<&str>) -> Result<Option<Vec<AppName>>, InputError> {
 /// What the fleet BOR of another process reads
 /// (docs/profiles-over-time.md#the-fleet-from-the-summaries): exact self and total samples
 /// for the functions the slices kept, and per app the most a function outside them may have had.
-#[utoipa::path(get, path = "/summaries/fleet", tag = "trends",
+#[utoipa::path(get, path = endpoints::FLEET.path, tag = "trends",
     params(SeriesParams, TopParam),
     responses(
         (status = 200, description = "Apps by name; an app without a summary in the window is absent", body = FleetSummaries),
@@ -131,7 +131,7 @@ impl SeriesParams {
 /// Per series: how many of the slices starting in the window it has worked (summarized, or
 /// read without a profile), and which it tried and could not read. The fleet BOR of another
 /// process answers from the summaries only where every due slice of every app is worked.
-#[utoipa::path(get, path = "/summaries/coverage", tag = "trends",
+#[utoipa::path(get, path = endpoints::COVERAGE.path, tag = "trends",
     params(SeriesParams),
     responses(
         (status = 200, description = "One entry per series the watcher follows; an app it does not follow is absent", body = FleetCoverage),

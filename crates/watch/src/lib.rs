@@ -5,6 +5,7 @@
 mod backfill;
 mod contracts;
 mod coverage;
+mod endpoints;
 #[cfg(feature = "fault-injection")]
 pub mod fault;
 mod fleet_routes;
@@ -29,6 +30,7 @@ pub use contracts::{
 #[cfg(any(test, feature = "testing"))]
 pub use contracts::{MockFleetSummarySor, MockRecentSeries, MockSummarySor, MockWatchWork};
 pub use coverage::{covered, AppCoverage, CoverageQuery, Covered};
+pub use endpoints::OPERATIONS;
 pub use fleet_routes::ROUTES as FLEET_ROUTES;
 pub use fleet_window::{AppWindow, FleetQuery, WindowFunction};
 pub use remote::RemoteTrends;

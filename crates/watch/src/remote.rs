@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use crate::coverage::{AppCoverage, CoverageQuery};
 use crate::fleet_window::{AppWindow, FleetQuery};
-use crate::{FleetSummarySor, TrendSor};
+use crate::{endpoints, FleetSummarySor, TrendSor};
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
 use pf_model::trend_view::{TrendPick, TrendQuery, Trends};
@@ -55,9 +55,8 @@ impl TrendSor for RemoteTrends {
             TrendPick::Named(names) => ("functions", names.join(",")),
             TrendPick::Top(limit) => ("limit", limit.to_string()),
         });
-        self.remote
-            .get(&["trends", query.app.as_str()], &params)
-            .await
+        let call = endpoints::TRENDS.at([query.app.as_str()]);
+        self.remote.fetch(call, &params).await
     }
 }
 
@@ -75,7 +74,8 @@ impl FleetSummarySor for RemoteTrends {
             let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
             params.push(("apps", names.join(",")));
         }
-        let answer: FleetSummaries = self.remote().get(&["summaries", "fleet"], &params).await?;
+        let call = endpoints::FLEET.at([]);
+        let answer: FleetSummaries = self.remote().fetch(call, &params).await?;
         Ok(answer.apps)
     }
 
@@ -90,10 +90,8 @@ impl FleetSummarySor for RemoteTrends {
             let names: Vec<&str> = apps.iter().map(|a| a.as_str()).collect();
             params.push(("apps", names.join(",")));
         }
-        let answer: FleetCoverage = self
-            .remote()
-            .get(&["summaries", "coverage"], &params)
-            .await?;
+        let call = endpoints::COVERAGE.at([]);
+        let answer: FleetCoverage = self.remote().fetch(call, &params).await?;
         Ok(answer.apps)
     }
 }

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::backfill::{BackfillError, BackfillRequest};
 use super::trends::{Suggestions, TrendService};
+use crate::endpoints;
 use crate::store::BackfillCounts;
 use pf_http::error::{ApiError, BodyRefused, ErrorBody};
 use pf_http::extract::AppNameParam;
@@ -127,7 +128,7 @@ fn pick(params: &TrendParams) -> Result<TrendPick, InputError> {
 /// function was not among the slice's kept functions. `format=svg`: one line per function,
 /// version changes marked; `format=html`: a page with that chart, the app's regressions and
 /// leaks of the window marked on it and linked to their pages.
-#[utoipa::path(get, path = "/trends/{appName}", tag = "trends",
+#[utoipa::path(get, path = endpoints::TRENDS.path, tag = "trends",
     params(AppNameParam, TrendParams),
     responses(
         (status = 200, description = "The trend: JSON, or a line chart (`format=svg`), or a page (`format=html`)", content(

@@ -1,11 +1,13 @@
 //! Alert Rule SOR: profiling alert rules in PostgreSQL.
 
+mod endpoints;
 pub mod fields;
 pub mod model;
 pub mod postgres;
 pub mod remote;
 pub mod routes;
 
+pub use endpoints::OPERATIONS;
 pub use model::{AlertRule, AlertRulePatch, NewAlertRule};
 pub use postgres::PgAlertRuleStore;
 

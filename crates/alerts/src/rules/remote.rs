@@ -1,13 +1,12 @@
 //! `AlertRuleSor` over HTTP: an Alert Rule SOR process's `/rules` routes.
 
 use async_trait::async_trait;
-use reqwest::Method;
 
 use super::model::{ActiveRuleList, RuleList};
 use super::model::{
     AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, UpdateAlertRuleRequest,
 };
-use crate::rules::AlertRuleSor;
+use crate::rules::{endpoints, AlertRuleSor};
 use pf_infra::sor::fields::WholeNumber;
 use pf_infra::sor::remote::RemoteSor;
 use pf_infra::sor::SorError;
@@ -43,7 +42,7 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             created_by: rule.created_by,
             on_behalf_of: rule.on_behalf_of,
         };
-        self.remote.send_json(Method::POST, &["rules"], &body).await
+        self.remote.send_json(endpoints::CREATE.at([]), &body).await
     }
 
     #[tracing::instrument(skip_all)]
@@ -52,21 +51,20 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             .map(|a| ("appName", a.into_inner()))
             .into_iter()
             .collect();
-        let list: RuleList = self.remote.get(&["rules"], &query).await?;
+        let list: RuleList = self.remote.fetch(endpoints::LIST.at([]), &query).await?;
         Ok(list.rules)
     }
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn get(&self, id: i32) -> Result<AlertRule, SorError> {
-        self.remote.get(&["rules", &id.to_string()], &[]).await
+        let id = id.to_string();
+        self.remote.fetch(endpoints::GET.at([&id]), &[]).await
     }
 
     #[tracing::instrument(skip_all, fields(app = %app))]
     async fn active(&self, app: AppName) -> Result<Vec<AlertRule>, SorError> {
-        let list: ActiveRuleList = self
-            .remote
-            .get(&["rules", "active", app.as_str()], &[])
-            .await?;
+        let call = endpoints::ACTIVE.at([app.as_str()]);
+        let list: ActiveRuleList = self.remote.fetch(call, &[]).await?;
         Ok(list.rules)
     }
 
@@ -81,13 +79,15 @@ impl AlertRuleSor for RemoteAlertRuleStore {
             enabled: patch.enabled,
             for_seconds: patch.for_seconds.map(|s| WholeNumber(i64::from(s))),
         };
+        let id = id.to_string();
         self.remote
-            .send_json(Method::PUT, &["rules", &id.to_string()], &body)
+            .send_json(endpoints::UPDATE.at([&id]), &body)
             .await
     }
 
     #[tracing::instrument(skip_all, fields(id))]
     async fn delete(&self, id: i32) -> Result<(), SorError> {
-        self.remote.delete(&["rules", &id.to_string()]).await
+        let id = id.to_string();
+        self.remote.perform(endpoints::DELETE.at([&id])).await
     }
 }

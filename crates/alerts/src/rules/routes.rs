@@ -6,7 +6,7 @@ use super::model::{
     ActiveRuleList, AlertRule, AlertRulePatch, CreateAlertRuleRequest, NewAlertRule, RuleList,
     RuleListParams, UpdateAlertRuleRequest,
 };
-use crate::rules::AlertRuleSor;
+use crate::rules::{endpoints, AlertRuleSor};
 use pf_http::access::{owners, Access, AppOwners};
 use pf_http::error::{ApiError, BodyRefused, ErrorBody, ListErrors, RecordErrors, StoreErrors};
 use pf_http::extract::App;
@@ -48,7 +48,7 @@ pub const ROUTES: pf_http::Routes = pf_http::Routes::of::<RoutesDoc>(configure);
 /// `onBehalfOf`), and a token bound to a team makes rules only of its team's apps. A webhook
 /// that reaches loopback, private, CGNAT, link-local or metadata addresses is refused (400
 /// `forbidden_notification_address`) unless `delivery.allow_cidrs` names its range.
-#[utoipa::path(post, path = "/rules", tag = "rules",
+#[utoipa::path(post, path = endpoints::CREATE.path, tag = "rules",
     request_body = CreateAlertRuleRequest,
     responses(
         (status = 201, description = "Created", body = AlertRule),
@@ -101,7 +101,7 @@ async fn may_change(
 ///
 /// A webhook is shown whole only to a token that may change its rule; to others as its scheme,
 /// host and fingerprint (docs/alerting.md#webhooks-stay-secret).
-#[utoipa::path(get, path = "/rules", tag = "rules",
+#[utoipa::path(get, path = endpoints::LIST.path, tag = "rules",
     params(RuleListParams),
     responses(
         (status = 200, body = RuleList),
@@ -127,7 +127,7 @@ pub async fn list(
 }
 
 /// One rule.
-#[utoipa::path(get, path = "/rules/{id}", tag = "rules",
+#[utoipa::path(get, path = endpoints::GET.path, tag = "rules",
     params(("id" = i32, Path, description = "Rule id")),
     responses(
         (status = 200, body = AlertRule),
@@ -146,7 +146,7 @@ pub async fn get(
 }
 
 /// An app's enabled rules.
-#[utoipa::path(get, path = "/rules/active/{appName}", tag = "rules",
+#[utoipa::path(get, path = endpoints::ACTIVE.path, tag = "rules",
     params(AppNameParam),
     responses(
         (status = 200, body = ActiveRuleList),
@@ -168,7 +168,7 @@ pub async fn active(
 }
 
 /// Change only the fields the body names; `null` clears a text field.
-#[utoipa::path(put, path = "/rules/{id}", tag = "rules",
+#[utoipa::path(put, path = endpoints::UPDATE.path, tag = "rules",
     params(("id" = i32, Path, description = "Rule id")),
     request_body = UpdateAlertRuleRequest,
     responses(
@@ -196,7 +196,7 @@ pub async fn update(
 }
 
 /// Delete a rule.
-#[utoipa::path(delete, path = "/rules/{id}", tag = "rules",
+#[utoipa::path(delete, path = endpoints::DELETE.path, tag = "rules",
     params(("id" = i32, Path, description = "Rule id")),
     responses(
         (status = 204, description = "Deleted"),

@@ -2,6 +2,7 @@
 //! error's HTTP status both ways, the remote client, row decoding, coalescing.
 
 pub mod coalescing;
+pub mod endpoint;
 pub mod error;
 pub mod fields;
 pub mod json_text;

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 use url::Url;
 
+use super::endpoint::{Call, Verb};
 use super::SorError;
 use crate::backoff::Backoff;
 use crate::outbound::{Failure, Outbound};
@@ -114,69 +115,56 @@ impl RemoteSor {
         Ok(url)
     }
 
-    /// `GET segments?query`, decoded as `T`; retried.
-    pub async fn get<T: DeserializeOwned>(
+    /// `call?query` without a body, its JSON answer decoded as `T`.
+    pub async fn fetch<T: DeserializeOwned>(
         &self,
-        segments: &[&str],
+        call: Call<'_>,
         query: &[(&str, String)],
     ) -> Result<T, SorError> {
-        let url = self.url(segments)?;
-        let body = self
-            .send(true, || {
-                self.outbound.client().get(url.clone()).query(query)
-            })
-            .await?;
+        let body = self.fetch_bytes(call, query).await?;
         self.decode(&body)
     }
 
-    /// `GET segments?query`, its body as it came (a pprof, not JSON); retried.
-    pub async fn get_bytes(
+    /// `call?query` without a body, its answer as it came (a pprof, not JSON).
+    pub async fn fetch_bytes(
         &self,
-        segments: &[&str],
+        call: Call<'_>,
         query: &[(&str, String)],
     ) -> Result<Bytes, SorError> {
-        let url = self.url(segments)?;
-        self.send(true, || {
-            self.outbound.client().get(url.clone()).query(query)
+        let url = self.url(&call.segments)?;
+        self.send(call.verb, || {
+            self.request(call.verb, url.clone()).query(query)
         })
         .await
     }
 
-    /// `method segments` with a JSON body, decoded as `T`. Retried unless `method` is POST,
-    /// which is not idempotent: a retry after a lost answer could store the row twice.
+    /// `call` with a JSON body, its JSON answer decoded as `T`.
     pub async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
-        method: Method,
-        segments: &[&str],
+        call: Call<'_>,
         body: &B,
     ) -> Result<T, SorError> {
-        let url = self.url(segments)?;
-        let idempotent = method != Method::POST;
+        let url = self.url(&call.segments)?;
         let answer = self
-            .send(idempotent, || {
-                self.outbound
-                    .client()
-                    .request(method.clone(), url.clone())
-                    .json(body)
+            .send(call.verb, || {
+                self.request(call.verb, url.clone()).json(body)
             })
             .await?;
         self.decode(&answer)
     }
 
-    /// `POST segments` with a JSON body and one extra header (an `Idempotency-Key`), decoded
-    /// as `T`. Not retried here: the caller retries, with the same key.
-    pub async fn post_json_with_header<B: Serialize + ?Sized, T: DeserializeOwned>(
+    /// `call` with a JSON body and one extra header (an `Idempotency-Key`), decoded as `T`.
+    /// Never retried here: the caller retries, with the same key.
+    pub async fn send_json_with_header<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
-        segments: &[&str],
+        call: Call<'_>,
         (name, value): (&str, &str),
         body: &B,
     ) -> Result<T, SorError> {
-        let url = self.url(segments)?;
+        let url = self.url(&call.segments)?;
         let answer = self
-            .send(false, || {
-                self.outbound
-                    .client()
-                    .post(url.clone())
+            .send_within(Backoff::NONE, || {
+                self.request(call.verb, url.clone())
                     .header(name, value)
                     .json(body)
             })
@@ -184,22 +172,45 @@ impl RemoteSor {
         self.decode(&answer)
     }
 
-    /// `DELETE segments`, expecting no body; retried.
-    pub async fn delete(&self, segments: &[&str]) -> Result<(), SorError> {
-        let url = self.url(segments)?;
-        self.send(true, || self.outbound.client().delete(url.clone()))
+    /// `call` without a body, expecting no answer (a DELETE).
+    pub async fn perform(&self, call: Call<'_>) -> Result<(), SorError> {
+        let url = self.url(&call.segments)?;
+        self.send(call.verb, || self.request(call.verb, url.clone()))
             .await
             .map(drop)
     }
 
-    /// Sends the request `build` makes within the call's timeout, retrying transient failures
-    /// when `idempotent`.
+    fn request(&self, verb: Verb, url: Url) -> RequestBuilder {
+        let method = match verb {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+            Verb::Delete => Method::DELETE,
+        };
+        self.outbound.client().request(method, url)
+    }
+
+    /// Sends the request `build` makes, retrying transient failures when `verb` is idempotent
+    /// (a POST retried after a lost answer could store its row twice).
     async fn send(
         &self,
-        idempotent: bool,
+        verb: Verb,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Bytes, SorError> {
-        let retry = if idempotent { RETRY } else { Backoff::NONE };
+        let retry = if verb.idempotent() {
+            RETRY
+        } else {
+            Backoff::NONE
+        };
+        self.send_within(retry, build).await
+    }
+
+    /// Sends the request `build` makes within the call's timeout, retried by `retry`.
+    async fn send_within(
+        &self,
+        retry: Backoff,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Bytes, SorError> {
         let deadline = Instant::now() + self.timeout;
         self.outbound
             .send(deadline, retry, build)
