@@ -1,8 +1,8 @@
 //! A contract's operations, each declared once: its method and its path as the routes document
 //! it (`{name}` for each of its `N` parameters). The routes' OpenAPI paths name the same
-//! constant, the remote client calls through it, and a test of the module table checks that the
-//! routes serve every one (docs/architecture.md#contracts-and-their-clients), so the three
-//! cannot drift apart.
+//! constant, the remote client calls through it, and `tests/api/contract_operations.rs` checks
+//! that the routes serve every one (docs/architecture.md#contracts-and-their-clients), so the
+//! three cannot drift apart.
 
 /// The HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
