@@ -38,6 +38,7 @@ COPY crates/http/Cargo.toml crates/http/
 COPY crates/infra/Cargo.toml crates/infra/
 COPY crates/ingest/Cargo.toml crates/ingest/
 COPY crates/model/Cargo.toml crates/model/
+COPY crates/module/Cargo.toml crates/module/
 COPY crates/pictures/Cargo.toml crates/pictures/
 COPY crates/pprof/Cargo.toml crates/pprof/
 COPY crates/profile-files/Cargo.toml crates/profile-files/

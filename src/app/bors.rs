@@ -7,13 +7,13 @@ use std::sync::Arc;
 use actix_web::web;
 
 use super::module::{Ground, Module, Name, Offers, Started};
-use super::StartupError;
 use crate::settings::{Bor, BorVersion, Function, Settings};
 use pf_baselines::{BaselineSor, CoalescedBaselines};
 use pf_diff_report::DiffNeeds;
 use pf_fleet_search::FleetNeeds;
 use pf_history::{HistorySor, HistoryWriter};
 use pf_infra::telemetry::Metrics;
+use pf_module::ModuleError;
 use pf_profiles::ProfileDataSor;
 use pf_registry::RegistrySor;
 use pf_triage::TriageNeeds;
@@ -51,11 +51,12 @@ impl Module for Bors {
     fn runs_in(&self, function: Function) -> bool {
         !versions(function).is_empty()
     }
-    fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
+    fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, ModuleError> {
         let deps = BorDeps::of(self.name(), needs)?;
-        let (started, writer) = build_bors(ground.settings, deps, &ground.metrics)?;
+        let settings = ground.section::<Arc<Settings>>(self.name())?;
+        let (started, writer) = build_bors(&settings, deps, &ground.metrics)?;
         if let Some(writer) = writer {
-            let drain = ground.settings.history_writes.drain_timeout_secs;
+            let drain = settings.history_writes.drain_timeout_secs;
             ground
                 .tasks
                 .spawn(writer.status(), drain, move |shutdown| writer.run(shutdown));
@@ -81,7 +82,7 @@ pub(super) struct BorDeps {
 impl BorDeps {
     /// What the table gave module `me`: Profile Data (required), the others when their
     /// contracts give them.
-    fn of(me: Name, needs: &Offers) -> Result<Self, StartupError> {
+    fn of(me: Name, needs: &Offers) -> Result<Self, ModuleError> {
         let watcher = needs.get::<Arc<dyn WatcherReads>>();
         Ok(BorDeps {
             profile_data: needs.need::<Arc<dyn ProfileDataSor>>(me, Name::ProfileData)?,
@@ -116,7 +117,7 @@ pub(super) fn build_bors(
     settings: &Settings,
     mut deps: BorDeps,
     metrics: &Arc<Metrics>,
-) -> Result<(Started, Option<HistoryWriter>), StartupError> {
+) -> Result<(Started, Option<HistoryWriter>), ModuleError> {
     // Concurrent assessments of one app read its baselines once.
     deps.baseline = deps.baseline.map(|store| {
         Arc::new(CoalescedBaselines::new(store, metrics.clone())) as Arc<dyn BaselineSor>

@@ -7,17 +7,20 @@
 
 use std::sync::Arc;
 
+use actix_web::web;
+
 use super::module::{Name, Offers, Served};
-use super::StartupError;
 use crate::settings::{Function, Settings, SorUrls};
 use pf_alerts::{AlertRuleSor, RemoteAlertRuleStore};
 use pf_baselines::{BaselineSor, RemoteBaselineStore};
 use pf_history::{HistorySor, RemoteHistoryStore};
+use pf_http::access::AppOwners;
 use pf_infra::probe::HealthCheck;
 use pf_infra::sor::remote::{RemoteSor, RemoteSorCheck};
 use pf_infra::telemetry::Metrics;
+use pf_module::ModuleError;
 use pf_profiles::{ProfileDataSor, RemoteProfileData};
-use pf_registry::{RegistrySor, RemoteRegistryStore};
+use pf_registry::{RegistryOwners, RegistrySor, RemoteRegistryStore};
 use pf_watch::{RemoteTrends, WatcherReads};
 
 /// How one contract is reached over HTTP, and how its users are given it.
@@ -51,6 +54,18 @@ fn served<T: ?Sized + Send + Sync + 'static>(offers: &mut Offers) -> bool {
     true
 }
 
+/// Whose an app is, for team-bound tokens (docs/api.md#teams-and-admin-tokens): the registry as
+/// its contract gives it (this process's, or the one `REGISTRY_URL` names), offered as the route
+/// data the SORs' routes read. True when there is a registry.
+fn offer_owners(offers: &mut Offers) -> bool {
+    let Some(registry) = offers.get::<Arc<dyn RegistrySor>>() else {
+        return false;
+    };
+    let owners: Arc<dyn AppOwners> = Arc::new(RegistryOwners(registry));
+    offers.put(web::Data::from(owners));
+    true
+}
+
 /// What the table decided for one contract a started module needs.
 pub(super) enum Choice {
     /// Over HTTP, with the health check of the process that hosts it.
@@ -81,12 +96,12 @@ impl Contract {
         metrics: &Arc<Metrics>,
         offers: &mut Offers,
         user: Name,
-    ) -> Result<Choice, StartupError> {
+    ) -> Result<Choice, ModuleError> {
         if let Some(url) = (self.url)(&settings.sors) {
             let timeout = settings.sors.request_timeout_secs;
             let remote =
                 RemoteSor::new(self.name, self.check, url.clone(), timeout, metrics.clone())
-                    .map_err(|e| StartupError::Config {
+                    .map_err(|e| ModuleError::Config {
                         key: self.key,
                         reason: e.to_string(),
                     })?
@@ -108,8 +123,8 @@ impl Contract {
 
     /// Why `user`, run for `function`, cannot start: this required contract is neither hosted
     /// here nor named.
-    pub(super) fn missing(&self, function: Function, user: Name) -> StartupError {
-        StartupError::Missing {
+    pub(super) fn missing(&self, function: Function, user: Name) -> ModuleError {
+        ModuleError::Missing {
             function,
             user,
             contract: self.name,
@@ -170,8 +185,9 @@ pub(super) const CONTRACTS: [Contract; 6] = [
         url: |urls| urls.registry_url.as_ref(),
         remote: |r, offers| {
             offers.put::<Arc<dyn RegistrySor>>(Arc::new(RemoteRegistryStore::new(r)));
+            offer_owners(offers);
         },
-        served: served::<dyn RegistrySor>,
+        served: |offers| served::<dyn RegistrySor>(offers) && offer_owners(offers),
     },
     // The watcher's reads: trends drawn on the triage page, summaries the fleet answers from;
     // optional (without them, no trend panel and live fleet answers).

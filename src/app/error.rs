@@ -1,8 +1,7 @@
 //! `StartupError`: why the service could not start.
 
-use super::module::Name;
-use crate::settings::Function;
 use pf_infra::tasks::StartError;
+use pf_module::ModuleError;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
@@ -16,20 +15,9 @@ pub enum StartupError {
     },
     #[error("cannot set up metrics: {0}")]
     Metrics(#[from] prometheus::Error),
-    /// A contract a module of this process cannot do without is neither hosted here nor named.
-    #[error(
-        "invalid configuration: `sors` FUNCTION={function} runs {user:?}, which needs the \
-         {contract} SOR: set {env} (or run FUNCTION=all)"
-    )]
-    Missing {
-        function: Function,
-        user: Name,
-        contract: &'static str,
-        env: &'static str,
-    },
-    /// The table started a module without what it needs (a bug of the table, not of settings).
-    #[error("the module table started {module:?} without {need:?}")]
-    Unresolved { module: Name, need: Name },
+    /// A module could not start (its settings, or a contract it needs).
+    #[error(transparent)]
+    Module(#[from] ModuleError),
 }
 
 impl From<StartError> for StartupError {

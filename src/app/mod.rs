@@ -13,6 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::app::openapi::RoutesDoc;
 use crate::settings::Settings;
+use pf_front_door::HealthLine;
 use pf_health::HealthChecks;
 use pf_http::routing;
 use pf_infra::db::{open_database, Database};
@@ -20,28 +21,23 @@ use pf_infra::tasks::Tasks;
 use pf_infra::telemetry;
 use pf_infra::telemetry::{pool_gauge, Metrics};
 use pf_infra::tls;
+use pf_regressions::RegressionEventSettings;
 
 mod access;
-mod alerts;
 mod bors;
 mod contracts;
-mod delivery;
 mod error;
-mod front_door;
 mod module;
 pub mod openapi;
-mod profile_source;
-mod stores;
 mod table;
-mod watch;
 
 /// The settings and the `healthcheck` command keep their public paths under `app`, where the
 /// library's users found them.
 pub use crate::settings;
 pub use error::StartupError;
-pub use module::Name as ModuleName;
-use module::{Ground, ProcessHealth, RouteModule};
+use module::{Ground, Offers, ProcessHealth, RouteModule};
 pub use pf_health::healthcheck;
+pub use pf_module::Name as ModuleName;
 use table::{start_all, Plan, Registered};
 
 /// A built service, listening, not yet running.
@@ -83,19 +79,40 @@ impl Application {
         };
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
+        // What the modules read of the settings, by type; and this process's `/health`, which
+        // the front door shows and which is set once every module has started.
+        let process_health = Arc::new(ProcessHealth::default());
+        let mut sections = Offers::default();
+        sections.put(Arc::new(settings.clone()));
+        sections.put(process_health.clone() as Arc<dyn HealthLine>);
+        sections.put(settings.watch.clone());
+        sections.put(settings.watch.slice_secs);
+        sections.put(settings.profiles.clone());
+        sections.put(settings.pyroscope.clone());
+        sections.put(settings.ingest.clone());
+        sections.put(settings.leaks.clone());
+        sections.put(RegressionEventSettings {
+            public_url: settings.alerts.public_url.clone(),
+            judgement: settings.diff.judgement(),
+            repositories: settings.repositories_with_demo(),
+            memory_limit_bytes: settings.memory_limit_with_demo(),
+        });
+        sections.put(access::address_guard(&settings));
+        sections.put(settings.alerts.delivery());
+        sections.put(settings.alerts.clone());
+        sections.put(settings.triage.clone());
         let mut ground = Ground {
-            settings: &settings,
+            function,
+            sections: &sections,
             database,
             metrics,
             tasks,
-            health: Arc::new(ProcessHealth::default()),
         };
-        let Registered { routes, mut checks } = start_all(&mut ground, &plan)?;
+        let Registered { routes, mut checks } = start_all(&mut ground, &settings, &plan)?;
         let Ground {
             database,
             metrics,
             tasks,
-            health: process_health,
             ..
         } = ground;
         checks.extend(tasks.health_checks());

@@ -11,26 +11,26 @@ use std::sync::Arc;
 
 use super::contracts::{Choice, Contract};
 use super::module::{Ground, Module, Name, Offers, RouteModule};
-use super::{alerts, bors, delivery, front_door, profile_source, stores, watch, StartupError};
+use super::{bors, StartupError};
 use crate::settings::{Function, Settings};
 use pf_health::DatabaseCheck;
 use pf_infra::probe::HealthCheck;
 
 /// Every module, each after the modules it needs (a unit test holds the table to it).
 pub(super) const MODULES: [&dyn Module; 11] = [
-    &stores::Registry,
-    &stores::Baselines,
-    &stores::History,
-    &stores::AlertRules,
-    &profile_source::ProfileData,
-    &stores::WatcherStores,
-    &delivery::Delivery,
-    &alerts::Alerts,
-    &watch::Watch,
+    &pf_registry::RegistryModule,
+    &pf_baselines::BaselinesModule,
+    &pf_history::HistoryModule,
+    &pf_alerts::AlertRulesModule,
+    &pf_querier::ProfileDataModule,
+    &pf_regressions::WatcherStoresModule,
+    &pf_delivery::DeliveryModule,
+    &pf_alerts::AlertsModule,
+    &pf_regressions::WatchModule,
     // After the evaluator and the watcher, so that its history writer, started last, stops
     // first (tasks stop newest first) while the database is still there.
     &bors::Bors,
-    &front_door::FrontDoor,
+    &pf_front_door::FrontDoorModule,
 ];
 
 fn module(name: Name) -> &'static dyn Module {
@@ -75,7 +75,7 @@ impl Plan {
                 if module(need).runs_in(function) {
                     stack.push(need);
                 } else if contract.required && !contract.is_remote(settings) {
-                    return Err(contract.missing(function, name));
+                    return Err(contract.missing(function, name).into());
                 }
             }
         }
@@ -97,7 +97,11 @@ pub(super) struct Registered {
 
 /// Starts, in the table's order, the modules of `plan` and the contracts they use, each started
 /// module given what the modules before it offer.
-pub(super) fn start_all(ground: &mut Ground<'_>, plan: &Plan) -> Result<Registered, StartupError> {
+pub(super) fn start_all(
+    ground: &mut Ground<'_>,
+    settings: &Settings,
+    plan: &Plan,
+) -> Result<Registered, StartupError> {
     let mut offers = Offers::default();
     let mut routes = Vec::new();
     let mut checks: Vec<Arc<dyn HealthCheck>> = Vec::new();
@@ -107,14 +111,13 @@ pub(super) fn start_all(ground: &mut Ground<'_>, plan: &Plan) -> Result<Register
     for row in MODULES {
         let name = row.name();
         if plan.here.contains(&name) {
-            tracing::debug!(module = ?name, needs = ?row.needs(ground.settings.function), "starting");
+            tracing::debug!(module = ?name, needs = ?row.needs(ground.function), "starting");
             let started = row.start(ground, &offers)?;
             routes.extend(started.routes);
             checks.extend(started.checks);
             offers.extend(started.offers);
         }
         if let (Some(&user), Some(contract)) = (plan.contracts.get(&name), Contract::of(name)) {
-            let settings = ground.settings;
             match contract.choose(settings, &ground.metrics, &mut offers, user)? {
                 Choice::Remote(check) => checks.push(check),
                 Choice::Served | Choice::Absent => {}

@@ -10,10 +10,8 @@ use serde::Deserialize;
 use url::Url;
 
 mod demo;
-mod function;
 mod validate;
 
-pub use function::{Bor, BorVersion, Function};
 use pf_alerts::AlertSettings;
 use pf_commits::RepositorySettings;
 pub use pf_diff_report::DiffSettings;
@@ -25,6 +23,7 @@ use pf_infra::durations;
 use pf_infra::outbound_settings::{parse_cidrs, DeliveryAddressSettings, OutboundSettings};
 use pf_infra::tasks::StartError;
 use pf_ingest::IngestSettings;
+pub use pf_module::{Bor, BorVersion, Function};
 use pf_profiles::{ProfileSource, ProfilesSettings, PyroscopeSettings};
 use pf_regressions::LeaksConfig;
 pub use pf_triage::TriageSettings;

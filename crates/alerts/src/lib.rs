@@ -5,6 +5,7 @@
 
 mod evaluator;
 mod firing;
+mod module;
 mod notice;
 mod routes;
 mod rules;
@@ -19,13 +20,16 @@ mod value;
 
 pub use evaluator::Evaluator;
 pub use firing::{AlertTransition, TransitionKind};
+pub use module::AlertsModule;
 pub use notice::{AlertWebhook, RuleNotices};
 pub use routes::ROUTES;
 pub use rules::model::{CreateAlertRuleRequest, UpdateAlertRuleRequest};
 pub use rules::remote::RemoteAlertRuleStore;
 pub use rules::routes::ROUTES as RULE_ROUTES;
 pub use rules::OPERATIONS as RULE_OPERATIONS;
-pub use rules::{AlertRule, AlertRulePatch, AlertRuleSor, NewAlertRule, PgAlertRuleStore};
+pub use rules::{
+    AlertRule, AlertRulePatch, AlertRuleSor, AlertRulesModule, NewAlertRule, PgAlertRuleStore,
+};
 pub use service::{AlertEvaluationService, DryRun};
 pub use settings::AlertSettings;
 pub use start::{start, AlertNeeds};

@@ -4,6 +4,7 @@ mod coalesced;
 mod endpoints;
 mod index;
 mod model;
+mod module;
 mod postgres;
 mod remote;
 mod routes;
@@ -16,6 +17,7 @@ pub use index::BaselineIndex;
 pub use model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
+pub use module::BaselinesModule;
 pub use postgres::PgBaselineStore;
 pub use remote::RemoteBaselineStore;
 pub use routes::ROUTES;

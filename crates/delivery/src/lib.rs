@@ -6,6 +6,7 @@
 mod alertmanager;
 mod channel;
 mod drain;
+mod module;
 mod outbox;
 mod policy;
 mod start;
@@ -14,6 +15,7 @@ mod task;
 
 pub use alertmanager::{AlertmanagerAlert, AlertmanagerQueue};
 pub use channel::{link, webhook};
+pub use module::DeliveryModule;
 pub use outbox::{enqueue, NewNotification, NotificationKind, NotificationOutbox, PgOutbox};
 pub use start::{start, Delivery, DeliveryNeeds, DeliverySettings};
 

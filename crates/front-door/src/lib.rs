@@ -4,6 +4,7 @@
 //! as JSON. Read from the watcher's summaries and the regression store, never from profiles.
 
 mod model;
+mod module;
 mod page;
 mod routes;
 mod service;
@@ -11,6 +12,7 @@ mod service;
 use async_trait::async_trait;
 
 pub use model::{FrontDoor, ServiceHealth};
+pub use module::FrontDoorModule;
 pub use page::render;
 pub use routes::ROUTES;
 pub use service::{FrontDoorNeeds, FrontDoorService};

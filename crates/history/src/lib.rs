@@ -5,6 +5,7 @@ mod endpoints;
 mod instant;
 mod key;
 mod model;
+mod module;
 mod postgres;
 mod recorder;
 mod remote;
@@ -17,6 +18,7 @@ pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{
     AssessmentSeverity, CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
+pub use module::HistoryModule;
 pub use postgres::PgHistoryStore;
 pub use recorder::{
     history_queue, start as start_writer, HistoryRecorder, HistoryWriteSettings, HistoryWriter,

@@ -11,6 +11,7 @@
 
 mod answers;
 mod flame;
+mod module;
 mod pick;
 mod request;
 mod routes;
@@ -27,6 +28,7 @@ use pf_profiles::ProfilesSettings;
 use tables::Tables;
 
 pub use flame::flame_graph;
+pub use module::ProfileDataModule;
 pub use routes::ROUTES;
 
 /// The querier of one process: the profile directories it reads, or the Pyroscope it does not

@@ -2,6 +2,7 @@
 
 mod endpoints;
 mod model;
+mod module;
 mod postgres;
 mod remote;
 mod routes;
@@ -10,6 +11,7 @@ pub use endpoints::OPERATIONS;
 pub use model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };
+pub use module::RegistryModule;
 pub use postgres::PgRegistryStore;
 pub use remote::RemoteRegistryStore;
 pub use routes::ROUTES;

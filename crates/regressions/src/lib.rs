@@ -25,6 +25,7 @@ mod leak_notice;
 mod leak_page;
 mod marks;
 mod metrics;
+mod module;
 mod notice;
 mod page;
 mod routes;
@@ -38,6 +39,9 @@ mod test_events;
 mod watch_worker_tests;
 
 pub use marks::{change_line, page_href, RegressionMarks};
+pub use module::{
+    RegressionEventSettings, WatchModule, WatchedProfiles, WatcherStoreSet, WatcherStoresModule,
+};
 pub use notice::suspect_commit;
 pub use pf_detection::{EventKind, EventState};
 pub use routes::ROUTES;

@@ -3,12 +3,14 @@
 mod endpoints;
 pub mod fields;
 pub mod model;
+mod module;
 pub mod postgres;
 pub mod remote;
 pub mod routes;
 
 pub use endpoints::OPERATIONS;
 pub use model::{AlertRule, AlertRulePatch, NewAlertRule};
+pub use module::AlertRulesModule;
 pub use postgres::PgAlertRuleStore;
 
 use async_trait::async_trait;

@@ -1,19 +1,20 @@
-//! `GET /` where the watcher runs: its summaries, its regression events and this process's
-//! health line (docs/front-door.md). In split mode it is served by `WatchPyroscopeProfiles.v1`.
+//! `GET /` where the watcher runs, as a module of the table: its summaries, its regression
+//! events and this process's health line (docs/front-door.md). In split mode it is served by
+//! `WatchPyroscopeProfiles.v1`.
+
+use std::sync::Arc;
 
 use actix_web::web;
 
-use super::module::{Ground, Module, Name, Offers, Started};
-use super::stores::WatcherStoreSet;
-use super::watch::WatchedProfiles;
-use super::StartupError;
-use crate::settings::Function;
-use pf_front_door::{FrontDoorNeeds, FrontDoorService};
+use crate::{FrontDoorNeeds, FrontDoorService, HealthLine, ROUTES};
+use pf_module::{Function, Ground, Module, ModuleError, Name, Offers, Started};
+use pf_regressions::{WatchedProfiles, WatcherStoreSet};
+use pf_watch::WatchSettings;
 
 /// The front door's module.
-pub(super) struct FrontDoor;
+pub struct FrontDoorModule;
 
-impl Module for FrontDoor {
+impl Module for FrontDoorModule {
     fn name(&self) -> Name {
         Name::FrontDoor
     }
@@ -26,7 +27,7 @@ impl Module for FrontDoor {
     fn on_postgres(&self) -> bool {
         true
     }
-    fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, StartupError> {
+    fn start(&self, ground: &mut Ground<'_>, needs: &Offers) -> Result<Started, ModuleError> {
         let me = self.name();
         let stores = needs.need::<WatcherStoreSet>(me, Name::WatcherStores)?;
         let WatchedProfiles(profiles) = needs.need::<WatchedProfiles>(me, Name::Watch)?;
@@ -35,12 +36,12 @@ impl Module for FrontDoor {
                 series: stores.recent,
                 regressions: stores.regressions,
                 profiles: Some(profiles),
-                followed: ground.settings.watch.profile_types(),
+                followed: ground.section::<WatchSettings>(me)?.profile_types(),
             },
-            ground.health.clone(),
+            ground.section::<Arc<dyn HealthLine>>(me)?,
         );
         let mut started = Started::default();
-        started.mount(Some(web::Data::new(door)), pf_front_door::ROUTES);
+        started.mount(Some(web::Data::new(door)), ROUTES);
         Ok(started)
     }
 }

@@ -1,0 +1,12 @@
+//! The module interface every capability implements (SPEC §38): its name, the modules it needs,
+//! which `FUNCTION` runs it, and a start that takes the ground and what the modules it needs
+//! offer, and gives back its routes, its health checks and what it offers the modules after it.
+//! The root's table (`src/app/table.rs`) resolves `needs` and starts the rows.
+
+mod error;
+mod function;
+mod module;
+
+pub use error::ModuleError;
+pub use function::{Bor, BorVersion, Function};
+pub use module::{Ground, Module, Name, Offers, RouteModule, Served, Started};
