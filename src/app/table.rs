@@ -18,10 +18,10 @@ use pf_infra::probe::HealthCheck;
 
 /// Every module, each after the modules it needs (a unit test holds the table to it).
 pub(super) const MODULES: [&dyn Module; 11] = [
-    &pf_registry::RegistryModule,
-    &pf_baselines::BaselinesModule,
-    &pf_history::HistoryModule,
-    &pf_alerts::AlertRulesModule,
+    &pf_registry::REGISTRY_MODULE,
+    &pf_baselines::BASELINES_MODULE,
+    &pf_history::HISTORY_MODULE,
+    &pf_alerts::ALERT_RULES_MODULE,
     &pf_querier::ProfileDataModule,
     &pf_regressions::WatcherStoresModule,
     &pf_delivery::DeliveryModule,

@@ -28,7 +28,7 @@ pub use rules::remote::RemoteAlertRuleStore;
 pub use rules::routes::ROUTES as RULE_ROUTES;
 pub use rules::OPERATIONS as RULE_OPERATIONS;
 pub use rules::{
-    AlertRule, AlertRulePatch, AlertRuleSor, AlertRulesModule, NewAlertRule, PgAlertRuleStore,
+    AlertRule, AlertRulePatch, AlertRuleSor, NewAlertRule, PgAlertRuleStore, ALERT_RULES_MODULE,
 };
 pub use service::{AlertEvaluationService, DryRun};
 pub use settings::AlertSettings;

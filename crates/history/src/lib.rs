@@ -18,7 +18,7 @@ pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{
     AssessmentSeverity, CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
-pub use module::HistoryModule;
+pub use module::HISTORY_MODULE;
 pub use postgres::PgHistoryStore;
 pub use recorder::{
     history_queue, start as start_writer, HistoryRecorder, HistoryWriteSettings, HistoryWriter,

@@ -6,7 +6,9 @@
 mod error;
 mod function;
 mod module;
+mod store;
 
 pub use error::ModuleError;
 pub use function::{Bor, BorVersion, Function};
 pub use module::{Ground, Module, Name, Offers, RouteModule, Served, Started};
+pub use store::StoreModule;

@@ -11,7 +11,7 @@ pub use endpoints::OPERATIONS;
 pub use model::{
     CreateServiceRequest, NewService, Service, ServicePatch, Tier, UpdateServiceRequest,
 };
-pub use module::RegistryModule;
+pub use module::REGISTRY_MODULE;
 pub use postgres::PgRegistryStore;
 pub use remote::RemoteRegistryStore;
 pub use routes::ROUTES;

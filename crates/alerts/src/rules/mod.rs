@@ -10,7 +10,7 @@ pub mod routes;
 
 pub use endpoints::OPERATIONS;
 pub use model::{AlertRule, AlertRulePatch, NewAlertRule};
-pub use module::AlertRulesModule;
+pub use module::ALERT_RULES_MODULE;
 pub use postgres::PgAlertRuleStore;
 
 use async_trait::async_trait;
