@@ -24,7 +24,6 @@ use pf_infra::tls;
 use pf_regressions::RegressionEventSettings;
 
 mod access;
-mod bors;
 mod contracts;
 mod error;
 mod module;
@@ -79,28 +78,10 @@ impl Application {
         };
         // Created before the SORs, which record upstream latency and cache lookups in it.
         let metrics = Metrics::new(database.clone().map(pool_gauge))?;
-        // What the modules read of the settings, by type; and this process's `/health`, which
-        // the front door shows and which is set once every module has started.
+        // This process's `/health`, which the front door shows and which is set once every
+        // module has started.
         let process_health = Arc::new(ProcessHealth::default());
-        let mut sections = Offers::default();
-        sections.put(Arc::new(settings.clone()));
-        sections.put(process_health.clone() as Arc<dyn HealthLine>);
-        sections.put(settings.watch.clone());
-        sections.put(settings.watch.slice_secs);
-        sections.put(settings.profiles.clone());
-        sections.put(settings.pyroscope.clone());
-        sections.put(settings.ingest.clone());
-        sections.put(settings.leaks.clone());
-        sections.put(RegressionEventSettings {
-            public_url: settings.alerts.public_url.clone(),
-            judgement: settings.diff.judgement(),
-            repositories: settings.repositories_with_demo(),
-            memory_limit_bytes: settings.memory_limit_with_demo(),
-        });
-        sections.put(access::address_guard(&settings));
-        sections.put(settings.alerts.delivery());
-        sections.put(settings.alerts.clone());
-        sections.put(settings.triage.clone());
+        let sections = sections(&settings, process_health.clone());
         let mut ground = Ground {
             function,
             sections: &sections,
@@ -150,6 +131,34 @@ impl Application {
         }
         result
     }
+}
+
+/// What the modules read of the settings, by type (`Ground::section`), with this process's
+/// health line.
+fn sections(settings: &Settings, health: Arc<ProcessHealth>) -> Offers {
+    let mut sections = Offers::default();
+    sections.put(health as Arc<dyn HealthLine>);
+    sections.put(settings.watch.clone());
+    sections.put(settings.watch.slice_secs);
+    sections.put(settings.profiles.clone());
+    sections.put(settings.pyroscope.clone());
+    sections.put(settings.ingest.clone());
+    sections.put(settings.leaks.clone());
+    sections.put(RegressionEventSettings {
+        public_url: settings.alerts.public_url.clone(),
+        judgement: settings.diff.judgement(),
+        repositories: settings.repositories_with_demo(),
+        memory_limit_bytes: settings.memory_limit_with_demo(),
+    });
+    sections.put(access::address_guard(settings));
+    sections.put(settings.alerts.delivery());
+    sections.put(settings.alerts.clone());
+    sections.put(settings.triage.clone());
+    sections.put(settings.diff.clone());
+    sections.put(settings.repositories_with_demo());
+    sections.put(settings.fleet.clone());
+    sections.put(settings.history_writes.clone());
+    sections
 }
 
 /// Binds the listener and starts the HTTP server (it runs once awaited).

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use pf_front_door::{HealthLine, ServiceHealth};
 use pf_health::HealthChecks;
 
-pub(super) use pf_module::{Ground, Module, Name, Offers, RouteModule, Served, Started};
+pub(super) use pf_module::{Ground, Module, Name, Offers, RouteModule, Served};
 
 /// This process's `/health`, known once every module has started (the table sets it): the front
 /// door's health line reads it.

@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use super::contracts::{Choice, Contract};
 use super::module::{Ground, Module, Name, Offers, RouteModule};
-use super::{bors, StartupError};
+use super::StartupError;
 use crate::settings::{Function, Settings};
 use pf_health::DatabaseCheck;
 use pf_infra::probe::HealthCheck;
 
 /// Every module, each after the modules it needs (a unit test holds the table to it).
-pub(super) const MODULES: [&dyn Module; 11] = [
+pub(super) const MODULES: [&dyn Module; 15] = [
     &pf_registry::REGISTRY_MODULE,
     &pf_baselines::BASELINES_MODULE,
     &pf_history::HISTORY_MODULE,
@@ -27,9 +27,13 @@ pub(super) const MODULES: [&dyn Module; 11] = [
     &pf_delivery::DeliveryModule,
     &pf_alerts::AlertsModule,
     &pf_regressions::WatchModule,
-    // After the evaluator and the watcher, so that its history writer, started last, stops
-    // first (tasks stop newest first) while the database is still there.
-    &bors::Bors,
+    &pf_baselines::BaselineReadsModule,
+    // After the evaluator and the watcher, so that the BORs' history writer, the last task
+    // started, stops first (tasks stop newest first) while the database is still there.
+    &pf_history::HistoryWriterModule,
+    &pf_triage::TRIAGE_MODULE,
+    &pf_diff_report::DIFF_REPORT_MODULE,
+    &pf_fleet_search::FLEET_SEARCH_MODULE,
     &pf_front_door::FrontDoorModule,
 ];
 

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use super::super::bors::{build_bors as build, BorDeps};
 use super::super::contracts::{Choice, Contract};
-use super::super::module::{Name, Offers, Served};
+use super::super::module::{Name, Offers, ProcessHealth, Served};
+use super::super::sections;
 use super::*;
-use crate::settings::BorVersion;
-use pf_baselines::{BaselineSor, MockBaselineSor};
-use pf_history::{HistorySor, MockHistorySor};
+use pf_baselines::{BaselineReads, BaselineSor, MockBaselineSor};
+use pf_history::{HistoryRecorder, HistorySor, MockHistorySor};
+use pf_infra::tasks::Tasks;
 use pf_infra::telemetry::Metrics;
 use pf_profiles::{MockProfileDataSor, ProfileDataSor};
 
@@ -125,29 +125,38 @@ fn a_function_whose_needs_are_remote_starts_them_as_clients_and_refuses_without_
         ("FUNCTION", "ReadPyroscopeTriageAssessment.v2"),
         ("PROFILE_DATA_URL", "http://profile-data:8082"),
     ];
-    assert_eq!(Plan::of(&settings(&triage)).unwrap().here, [Name::Bors]);
+    let plan = Plan::of(&settings(&triage)).unwrap();
+    let shared = [Name::BaselineReads, Name::HistoryWriter];
+    assert_eq!(plan.here, [&shared[..], &[Name::Triage]].concat());
 }
 
 #[test]
 fn a_v1_bor_neither_uses_nor_checks_the_optional_sors() {
-    let s = settings(&[
-        ("FUNCTION", "ReadPyroscopeTriageAssessment.v1"),
+    let urls = [
         ("PROFILE_DATA_URL", "http://profile-data:8082"),
         ("BASELINE_URL", "http://baseline:8081"),
         ("HISTORY_URL", "http://history:8081"),
-    ]);
-    let used: Vec<Name> = Plan::of(&s).unwrap().contracts.into_keys().collect();
+        ("REGISTRY_URL", "http://registry:8081"),
+    ];
+    let v1 = [&[("FUNCTION", "ReadPyroscopeDiffReport.v1")], &urls[..]].concat();
+    let plan = Plan::of(&settings(&v1)).unwrap();
+    assert_eq!(plan.here, [Name::DiffReport], "no reads, no writer");
+    let used: Vec<Name> = plan.contracts.into_keys().collect();
     assert_eq!(used, [Name::ProfileData, Name::WatcherStores]);
-    let deps = BorDeps {
-        profile_data: Arc::new(MockProfileDataSor::new()),
-        baseline: Some(Arc::new(MockBaselineSor::new())),
-        history: None,
-        registry: None,
-        trends: None,
-        fleet_summaries: None,
-    };
-    assert!(deps.for_version(BorVersion::V1).baseline.is_none());
-    assert!(deps.for_version(BorVersion::V2).baseline.is_some());
+    // Its v2 reaches all three, baselines and history through what the BORs share.
+    let v2 = [&[("FUNCTION", "ReadPyroscopeDiffReport.v2")], &urls[..]].concat();
+    let plan = Plan::of(&settings(&v2)).unwrap();
+    let used: Vec<(Name, Name)> = plan.contracts.into_iter().collect();
+    assert_eq!(
+        used,
+        [
+            (Name::Registry, Name::DiffReport),
+            (Name::Baselines, Name::BaselineReads),
+            (Name::History, Name::HistoryWriter),
+            (Name::ProfileData, Name::DiffReport),
+            (Name::WatcherStores, Name::DiffReport),
+        ]
+    );
 }
 
 /// Offers as a process hosting Profile Data and Baseline in-process, as `all` does.
@@ -169,7 +178,7 @@ fn a_contract_is_served_here_or_absent_without_a_url() {
     let (s, metrics) = (settings(&[]), metrics());
     let mut offers = served();
     let choice = contract(Name::Baselines)
-        .choose(&s, &metrics, &mut offers, Name::Bors)
+        .choose(&s, &metrics, &mut offers, Name::Triage)
         .unwrap();
     assert!(matches!(choice, Choice::Served));
     let Served(own) = offers.get::<Served<dyn BaselineSor>>().unwrap();
@@ -179,7 +188,7 @@ fn a_contract_is_served_here_or_absent_without_a_url() {
         "the users get this process's own"
     );
     let choice = contract(Name::History)
-        .choose(&s, &metrics, &mut offers, Name::Bors)
+        .choose(&s, &metrics, &mut offers, Name::Triage)
         .unwrap();
     assert!(matches!(choice, Choice::Absent));
     assert!(offers.get::<Arc<dyn HistorySor>>().is_none());
@@ -196,7 +205,7 @@ fn a_configured_url_wins_over_the_served_store_and_is_health_checked() {
     let s = settings(&[("BASELINE_URL", "http://baseline:8081")]);
     let mut offers = served();
     let choice = contract(Name::Baselines)
-        .choose(&s, &metrics(), &mut offers, Name::Bors)
+        .choose(&s, &metrics(), &mut offers, Name::Triage)
         .unwrap();
     let Choice::Remote(check) = choice else {
         panic!("the URL is set: remote");
@@ -210,48 +219,90 @@ fn a_configured_url_wins_over_the_served_store_and_is_health_checked() {
     );
     let s = settings(&[("PROFILE_DATA_URL", "http://profile-data:8082")]);
     let Ok(Choice::Remote(check)) =
-        contract(Name::ProfileData).choose(&s, &metrics(), &mut Offers::default(), Name::Bors)
+        contract(Name::ProfileData).choose(&s, &metrics(), &mut Offers::default(), Name::Triage)
     else {
         panic!("the URL is set: remote");
     };
     assert_eq!((check.name(), check.required()), ("profileDataSor", true));
 }
 
-/// The BORs' dependencies with Profile Data and Baseline in-process, and `history`.
-fn deps(history: Option<Arc<dyn HistorySor>>) -> BorDeps {
-    BorDeps {
-        profile_data: Arc::new(MockProfileDataSor::new()),
-        baseline: Some(Arc::new(MockBaselineSor::new())),
-        history,
-        registry: None,
-        trends: None,
-        fleet_summaries: None,
+/// Starts the BORs' rows of the table for a process of `settings`, on what `offers` hold (the
+/// contracts as chosen): the routes, the tasks and what the rows offered.
+fn start_bors(
+    settings: &Settings,
+    mut offers: Offers,
+) -> Result<(usize, Tasks, Offers), StartupError> {
+    let plan = Plan::of(settings)?;
+    let sections = sections(settings, Arc::new(ProcessHealth::default()));
+    let mut ground = Ground {
+        function: settings.function,
+        sections: &sections,
+        database: None,
+        metrics: metrics(),
+        tasks: Tasks::default(),
+    };
+    let mut routes = 0;
+    let bors = [Name::BaselineReads, Name::HistoryWriter, Name::Triage];
+    let bors = [&bors[..], &[Name::DiffReport, Name::FleetSearch]].concat();
+    for row in MODULES.iter().filter(|m| bors.contains(&m.name())) {
+        if plan.here.contains(&row.name()) {
+            let started = row.start(&mut ground, &offers)?;
+            routes += started.routes.len();
+            offers.extend(started.offers);
+        }
     }
+    Ok((routes, ground.tasks, offers))
 }
 
-#[test]
-fn the_bors_of_a_process_share_one_history_writer_and_v1_records_none() {
-    let (started, writer) = build(&settings(&[]), deps(None), &metrics()).unwrap();
-    assert_eq!(started.routes.len(), 3, "triage, diff, fleet");
-    assert!(writer.is_none(), "no history store, no history writer");
-    let history = Some(Arc::new(MockHistorySor::new()) as Arc<dyn HistorySor>);
-    let (_, writer) = build(&settings(&[]), deps(history.clone()), &metrics()).unwrap();
-    assert!(writer.is_some());
-    let v1 = function("ReadPyroscopeTriageAssessment.v1");
-    let (started, writer) = build(&v1, deps(history), &metrics()).unwrap();
-    assert_eq!(started.routes.len(), 1, "triage alone");
-    assert!(writer.is_none(), "a v1 BOR records no history");
+/// What the contracts give the BORs: Profile Data, Baseline, and `history` when there is one.
+fn contracts(history: bool) -> Offers {
+    let mut offers = Offers::default();
+    offers.put(Arc::new(MockProfileDataSor::new()) as Arc<dyn ProfileDataSor>);
+    offers.put(Arc::new(MockBaselineSor::new()) as Arc<dyn BaselineSor>);
+    if history {
+        offers.put(Arc::new(MockHistorySor::new()) as Arc<dyn HistorySor>);
+    }
+    offers
 }
 
-#[test]
-fn a_broken_rules_file_stops_the_start_with_its_path() {
+#[tokio::test]
+async fn the_bors_of_a_process_share_one_history_writer_and_v1_records_none() {
+    let (routes, tasks, offers) = start_bors(&settings(&[]), contracts(false)).unwrap();
+    assert_eq!(routes, 3, "triage, diff, fleet");
+    assert!(
+        tasks.health_checks().is_empty(),
+        "no history store, no writer"
+    );
+    assert!(offers.get::<HistoryRecorder>().is_none());
+    assert!(offers.get::<BaselineReads>().is_some(), "coalesced reads");
+    let (_, tasks, offers) = start_bors(&settings(&[]), contracts(true)).unwrap();
+    assert_eq!(tasks.health_checks().len(), 1, "one writer for the three");
+    assert!(offers.get::<HistoryRecorder>().is_some());
+    let v1 = settings(&[
+        ("FUNCTION", "ReadPyroscopeTriageAssessment.v1"),
+        ("PROFILE_DATA_URL", "http://profile-data:8082"),
+    ]);
+    let (routes, tasks, offers) = start_bors(&v1, contracts(true)).unwrap();
+    assert_eq!(routes, 1, "triage alone");
+    assert!(
+        tasks.health_checks().is_empty(),
+        "a v1 BOR records no history"
+    );
+    assert!(
+        offers.get::<BaselineReads>().is_none(),
+        "nor reads baselines"
+    );
+}
+
+#[tokio::test]
+async fn a_broken_rules_file_stops_the_start_with_its_path() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rules.toml");
     std::fs::write(&path, "no_data_recommendation = 1").unwrap();
     let mut s = settings(&[]);
     s.triage.rules_file = Some(path.clone());
-    let err = build(&s, deps(None), &metrics()).err().unwrap();
+    let err = start_bors(&s, contracts(false)).err().unwrap();
     assert!(err.to_string().contains("rules.toml"), "{err}");
     std::fs::write(&path, pf_triage::SHIPPED_RULES).unwrap();
-    assert!(build(&s, deps(None), &metrics()).is_ok());
+    assert!(start_bors(&s, contracts(false)).is_ok());
 }

@@ -17,7 +17,7 @@ pub use index::BaselineIndex;
 pub use model::{
     Baseline, BaselinePatch, CreateBaselineRequest, NewBaseline, UpdateBaselineRequest,
 };
-pub use module::BASELINES_MODULE;
+pub use module::{BaselineReads, BaselineReadsModule, BASELINES_MODULE};
 pub use postgres::PgBaselineStore;
 pub use remote::RemoteBaselineStore;
 pub use routes::ROUTES;

@@ -2,6 +2,7 @@
 
 mod gather;
 mod model;
+mod module;
 mod report;
 mod routes;
 mod scoring;
@@ -11,6 +12,7 @@ mod summarized;
 mod tops;
 mod window_cache;
 
+pub use module::FLEET_SEARCH_MODULE;
 pub use report::{FleetSource, HotspotReport, SearchReport};
 pub use routes::ROUTES;
 pub use service::FleetSearchService;

@@ -18,11 +18,9 @@ pub use key::{RecordKey, IDEMPOTENCY_KEY_HEADER};
 pub use model::{
     AssessmentSeverity, CreateHistoryRequest, HistoryQuery, HistoryRecord, NewHistoryRecord,
 };
-pub use module::HISTORY_MODULE;
+pub use module::{HistoryWriterModule, HISTORY_MODULE};
 pub use postgres::PgHistoryStore;
-pub use recorder::{
-    history_queue, start as start_writer, HistoryRecorder, HistoryWriteSettings, HistoryWriter,
-};
+pub use recorder::{history_queue, HistoryRecorder, HistoryWriteSettings, HistoryWriter};
 pub use remote::RemoteHistoryStore;
 pub use routes::ROUTES;
 

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 
+use crate::Name;
+
 /// The thirteen functions a process can serve, plus `all` (docs/split-deployment.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
@@ -78,6 +80,11 @@ impl Function {
             _ => None,
         }
     }
+
+    /// What `bor` needs in this process: nothing where it does not run.
+    pub fn bor_needs(self, bor: Bor) -> &'static [Name] {
+        self.bor_version(bor).map_or(&[], BorVersion::needs)
+    }
 }
 
 /// The three business functions (BORs).
@@ -88,12 +95,44 @@ pub enum Bor {
     FleetSearch,
 }
 
+impl Bor {
+    /// Logs that this BOR started, and which of the optional SORs its version reaches.
+    pub fn log_ready(self, version: BorVersion, baselines: bool, history: bool, registry: bool) {
+        tracing::info!(
+            bor = ?self,
+            ?version,
+            baselines,
+            history,
+            registry,
+            "business function ready"
+        );
+    }
+}
+
 /// A BOR's version: v1 reads profiles only; v2 also uses baselines, history and the registry
 /// when it can reach them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BorVersion {
     V1,
     V2,
+}
+
+impl BorVersion {
+    /// What a BOR of this version needs (rule 1 of docs/split-deployment.md#the-dependency-rule):
+    /// v1 Profile Data and the watcher's reads alone; v2 also the registry, and baselines and
+    /// history through the reads and the writer the BORs of a process share.
+    pub fn needs(self) -> &'static [Name] {
+        match self {
+            BorVersion::V1 => &[Name::ProfileData, Name::WatcherStores],
+            BorVersion::V2 => &[
+                Name::ProfileData,
+                Name::WatcherStores,
+                Name::Registry,
+                Name::BaselineReads,
+                Name::HistoryWriter,
+            ],
+        }
+    }
 }
 
 impl fmt::Display for Function {

@@ -3,11 +3,13 @@
 //! offer, and gives back its routes, its health checks and what it offers the modules after it.
 //! The root's table (`src/app/table.rs`) resolves `needs` and starts the rows.
 
+mod bor;
 mod error;
 mod function;
 mod module;
 mod store;
 
+pub use bor::BorModule;
 pub use error::ModuleError;
 pub use function::{Bor, BorVersion, Function};
 pub use module::{Ground, Module, Name, Offers, RouteModule, Served, Started};

@@ -37,8 +37,14 @@ pub enum Name {
     Alerts,
     /// The profile watcher and the regressions it finds.
     Watch,
-    /// The business functions: triage, the diff report, fleet search, and their history writer.
-    Bors,
+    /// What the BORs of a process share: one coalescing of their baseline reads, one writer of
+    /// their history records.
+    BaselineReads,
+    HistoryWriter,
+    /// The business functions (BORs).
+    Triage,
+    DiffReport,
+    FleetSearch,
     /// `GET /`, where the watcher runs.
     FrontDoor,
 }
@@ -116,6 +122,13 @@ impl Started {
         routes: Routes,
     ) {
         self.mount_with::<T, ()>(data, None, routes);
+    }
+
+    /// A capability's routes with `data` as their implementation, and nothing else.
+    pub fn mounted<T: ?Sized + Send + Sync + 'static>(data: web::Data<T>, routes: Routes) -> Self {
+        let mut started = Started::default();
+        started.mount(Some(data), routes);
+        started
     }
 
     /// [`Started::mount`], with `beside` as well, when there is one: what the routes may

@@ -3,6 +3,7 @@
 mod html;
 mod matcher;
 mod model;
+mod module;
 mod record;
 mod routes;
 mod rules;
@@ -12,6 +13,7 @@ mod start;
 mod trends;
 
 pub use model::{TriageReport, TriageRequest};
+pub use module::TRIAGE_MODULE;
 pub use routes::ROUTES;
 pub use rules::{RuleSet, SHIPPED_RULES};
 pub use rules_file::RulesError;
