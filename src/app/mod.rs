@@ -136,6 +136,7 @@ impl Application {
 /// What the modules read of the settings, by type (`Ground::section`), with this process's
 /// health line.
 fn sections(settings: &Settings, health: Arc<ProcessHealth>) -> Offers {
+    let repositories = settings.repositories_with_demo();
     let mut sections = Offers::default();
     sections.put(health as Arc<dyn HealthLine>);
     sections.put(settings.watch.clone());
@@ -147,7 +148,7 @@ fn sections(settings: &Settings, health: Arc<ProcessHealth>) -> Offers {
     sections.put(RegressionEventSettings {
         public_url: settings.alerts.public_url.clone(),
         judgement: settings.diff.judgement(),
-        repositories: settings.repositories_with_demo(),
+        repositories: repositories.clone(),
         memory_limit_bytes: settings.memory_limit_with_demo(),
     });
     sections.put(access::address_guard(settings));
@@ -155,7 +156,7 @@ fn sections(settings: &Settings, health: Arc<ProcessHealth>) -> Offers {
     sections.put(settings.alerts.clone());
     sections.put(settings.triage.clone());
     sections.put(settings.diff.clone());
-    sections.put(settings.repositories_with_demo());
+    sections.put(repositories);
     sections.put(settings.fleet.clone());
     sections.put(settings.history_writes.clone());
     sections

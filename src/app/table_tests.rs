@@ -226,6 +226,15 @@ fn a_configured_url_wins_over_the_served_store_and_is_health_checked() {
     assert_eq!((check.name(), check.required()), ("profileDataSor", true));
 }
 
+/// The BORs' rows of the table, and what they share.
+const BOR_ROWS: [Name; 5] = [
+    Name::BaselineReads,
+    Name::HistoryWriter,
+    Name::Triage,
+    Name::DiffReport,
+    Name::FleetSearch,
+];
+
 /// Starts the BORs' rows of the table for a process of `settings`, on what `offers` hold (the
 /// contracts as chosen): the routes, the tasks and what the rows offered.
 fn start_bors(
@@ -242,9 +251,7 @@ fn start_bors(
         tasks: Tasks::default(),
     };
     let mut routes = 0;
-    let bors = [Name::BaselineReads, Name::HistoryWriter, Name::Triage];
-    let bors = [&bors[..], &[Name::DiffReport, Name::FleetSearch]].concat();
-    for row in MODULES.iter().filter(|m| bors.contains(&m.name())) {
+    for row in MODULES.iter().filter(|m| BOR_ROWS.contains(&m.name())) {
         if plan.here.contains(&row.name()) {
             let started = row.start(&mut ground, &offers)?;
             routes += started.routes.len();

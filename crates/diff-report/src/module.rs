@@ -15,7 +15,6 @@ use pf_profiles::ProfileDataSor;
 /// `ReadPyroscopeDiffReport.v1`/`.v2`: the commits between two windows are named from the
 /// repositories of its settings section.
 pub const DIFF_REPORT_MODULE: BorModule = BorModule {
-    name: Name::DiffReport,
     bor: Bor::DiffReport,
     start: |version, ground, needs| {
         let me = Name::DiffReport;

@@ -13,7 +13,6 @@ use pf_watch::{FleetSummarySor, WatchSettings, WatcherReads};
 
 /// `ReadPyroscopeFleetSearch.v1`/`.v2`: the watcher's summaries are cut on its slice grid.
 pub const FLEET_SEARCH_MODULE: BorModule = BorModule {
-    name: Name::FleetSearch,
     bor: Bor::FleetSearch,
     start: |version, ground, needs| {
         let me = Name::FleetSearch;

@@ -6,14 +6,13 @@ use crate::{Bor, BorVersion, Function, Ground, Module, ModuleError, Name, Offers
 /// A BOR: run where its function (or `all`) runs, needing what its version may use
 /// ([`BorVersion::needs`]); `start` is given that version.
 pub struct BorModule {
-    pub name: Name,
     pub bor: Bor,
     pub start: fn(BorVersion, &mut Ground<'_>, &Offers) -> Result<Started, ModuleError>,
 }
 
 impl Module for BorModule {
     fn name(&self) -> Name {
-        self.name
+        self.bor.module()
     }
     fn needs(&self, function: Function) -> &'static [Name] {
         function.bor_needs(self.bor)

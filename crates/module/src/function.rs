@@ -96,6 +96,15 @@ pub enum Bor {
 }
 
 impl Bor {
+    /// Its module's row in the table.
+    pub fn module(self) -> Name {
+        match self {
+            Bor::Triage => Name::Triage,
+            Bor::DiffReport => Name::DiffReport,
+            Bor::FleetSearch => Name::FleetSearch,
+        }
+    }
+
     /// Logs that this BOR started, and which of the optional SORs its version reaches.
     pub fn log_ready(self, version: BorVersion, baselines: bool, history: bool, registry: bool) {
         tracing::info!(

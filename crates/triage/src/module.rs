@@ -14,7 +14,6 @@ use pf_watch::{TrendSor, WatcherReads};
 
 /// `ReadPyroscopeTriageAssessment.v1`/`.v2`.
 pub const TRIAGE_MODULE: BorModule = BorModule {
-    name: Name::Triage,
     bor: Bor::Triage,
     start: |version, ground, needs| {
         let me = Name::Triage;
