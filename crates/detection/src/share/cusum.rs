@@ -220,11 +220,12 @@ impl Reference {
         })
     }
 
-    /// zᵢ = clip(((xᵢ − μ) − ρ·(xᵢ₋₁ − μ)) / σₑ, ±CLIP): the standardized innovation of share
-    /// `x` after share `previous`.
-    pub(super) fn score(&self, x: f64, previous: f64) -> f64 {
+    /// zᵢ = clip(((xᵢ − μ) − ρ·(xᵢ₋₁ − μ)) / (σₑ·s), ±CLIP): the standardized innovation of
+    /// share `x` after share `previous`, where the deviation is `spread` (s) times the
+    /// reference's (`sequential::Spread`: 1 without a shape of the day).
+    pub(super) fn score(&self, x: f64, previous: f64, spread: f64) -> f64 {
         let innovation = (x - self.level) - self.rho * (previous - self.level);
-        (innovation / self.scale).clamp(-CLIP, CLIP)
+        (innovation / (self.scale * spread)).clamp(-CLIP, CLIP)
     }
 }
 
@@ -332,7 +333,7 @@ pub(super) fn step_beside_curve(points: &[(f64, f64)], cut: f64, floor: f64) -> 
     Some((beta[3], scale / (1.0 - rho) * inverse[3][3].sqrt()))
 }
 
-/// Yesterday's curve is a shape of the day when its slope, bend or cubic term is beyond this
+/// Yesterday's curve is a shape of the day when its trend or either harmonic term is beyond this
 /// many standard errors (the residuals' long-run deviation): a curve fitted to noise alone,
 /// subtracted from today, would add its error to every watched slice (at 3 a stable function of
 /// the daily model was confirmed so in 300 series-days; the swing's trough still reaches 4).
@@ -344,24 +345,27 @@ const DAY_STEP_Z: f64 = 4.5;
 /// The fewest rows on each side of a step tried beside yesterday's curve.
 const DAY_STEP_SIDE: usize = 4;
 
-/// A cubic a + b·u + c·u² + d·u³ in time through one function's shares of yesterday's same
-/// hours (docs/regressions.md, "The same hours of yesterday"): the shape of its day, which a
-/// quadratic through today's reference alone does not follow (a daily swing's trough looks
-/// still from 8 hours, its bend goes beyond a quadratic).
+/// A level, a trend and one harmonic of the day, a + b·u + c·cos ωt + d·sin ωt (ω = 2π per
+/// day), in time through one function's shares of yesterday's same hours (docs/regressions.md,
+/// "The same hours of yesterday"): the shape of its day, which a quadratic through today's
+/// reference alone does not follow (a daily swing's trough looks still from 8 hours, and over
+/// the 20 hours of a long reference it bends more than a cubic does).
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct DayCurve {
     center: f64,
     width: f64,
+    /// ω: 2π over the day's length in slices.
+    omega: f64,
     beta: [f64; 4],
     /// The coefficients' covariance: (XᵀX)⁻¹ times the residuals' long-run variance.
     covariance: [[f64; 4]; 4],
 }
 
 impl DayCurve {
-    /// The curve of `points` (time, share) in time order, winsorized, its noise at least
-    /// `floor`; None with under 16 points, when its shape is not significant (`DAY_T`), or
-    /// when a step beside it is (`DAY_STEP_Z`).
-    pub(super) fn fit(points: &[(f64, f64)], floor: f64) -> Option<Self> {
+    /// The curve of `points` (time in slices, share) in time order, `day` slices to a day,
+    /// winsorized, its noise at least `floor`; None with under 16 points, when its shape is
+    /// not significant (`DAY_T`), or when a step beside it is (`DAY_STEP_Z`).
+    pub(super) fn fit(points: &[(f64, f64)], day: f64, floor: f64) -> Option<Self> {
         if points.len() < 16 {
             return None;
         }
@@ -369,11 +373,9 @@ impl DayCurve {
         let w = Winsorized::of(&shares, floor);
         let points: Vec<(f64, f64)> = points.iter().map(|p| p.0).zip(w.clipped).collect();
         let (center, width) = scaled(&points);
-        let cubic = |t: f64| {
-            let u = (t - center) / width;
-            [1.0, u, u * u, u * u * u]
-        };
-        let (beta, inverse, residuals) = fit(&points, cubic)?;
+        let omega = std::f64::consts::TAU / day.max(1.0);
+        let basis = |t: f64| Self::basis(t, center, width, omega);
+        let (beta, inverse, residuals) = fit(&points, basis)?;
         let (rho, scale) = wobble(&residuals, 4, floor);
         let long_run = scale / (1.0 - rho);
         let t = |i: usize| beta[i].abs() / (long_run * inverse[i][i].sqrt()).max(1e-12);
@@ -396,23 +398,29 @@ impl DayCurve {
         }
         let cut = points.get(best?.0)?.0;
         let (stepped, inverse, residuals) = fit(&points, |t| {
-            let [one, u, u2, u3] = cubic(t);
-            [one, u, u2, u3, if t >= cut { 1.0 } else { 0.0 }]
+            let [one, u, c, s] = basis(t);
+            [one, u, c, s, if t >= cut { 1.0 } else { 0.0 }]
         })?;
         let (rho, scale) = wobble(&residuals, 5, floor);
         let error = scale / (1.0 - rho) * inverse[4][4].sqrt();
         (stepped[4].abs() <= DAY_STEP_Z * error).then_some(DayCurve {
             center,
             width,
+            omega,
             beta,
             covariance,
         })
     }
 
+    /// The regressors at time `t`: 1, u = (t − center)/width, cos ωt and sin ωt.
+    fn basis(t: f64, center: f64, width: f64, omega: f64) -> [f64; 4] {
+        let (sin, cos) = (omega * t).sin_cos();
+        [1.0, (t - center) / width, cos, sin]
+    }
+
     /// The curve's regressors at time `t`: the curve is their sum weighted by its coefficients.
     pub(super) fn regressors(&self, t: f64) -> [f64; 4] {
-        let u = (t - self.center) / self.width;
-        [1.0, u, u * u, u * u * u]
+        Self::basis(t, self.center, self.width, self.omega)
     }
 
     /// The standard error of the curve's combination `d` of regressors (a difference of
@@ -429,8 +437,11 @@ impl DayCurve {
 
     /// The curve at time `t`.
     pub(super) fn at(&self, t: f64) -> f64 {
-        let u = (t - self.center) / self.width;
-        self.beta[0] + u * (self.beta[1] + u * (self.beta[2] + u * self.beta[3]))
+        self.regressors(t)
+            .iter()
+            .zip(&self.beta)
+            .map(|(r, b)| r * b)
+            .sum()
     }
 
     /// Whether today's reference `points` (time, share) do not go against the curve: the slope

@@ -304,6 +304,7 @@ fn watch(
     } = rows;
     let floor = *floor;
     let reference = Reference::estimate(points, winsorized, floor, rho)?;
+    let spread = Spread::of(reference.level, shape, points);
     let mut previous = points.last().map_or(reference.level, |p| p.1);
     let mut rows = Vec::with_capacity(layout.watched.len());
     let mut scores = Vec::with_capacity(layout.watched.len());
@@ -316,7 +317,7 @@ fn watch(
         else {
             continue;
         };
-        scores.push(reference.score(x, previous));
+        scores.push(reference.score(x, previous, spread.at(row)));
         residuals.push(x - reference.level);
         rows.push(row);
         previous = x;
@@ -364,6 +365,51 @@ fn watch(
         still: (!reference.moving).then_some(reference.level),
         shift,
     })
+}
+
+/// How a function's deviation follows its level through the day. A share's noise grows with
+/// it: as v = p·(1 − p) for a mix that varies by a factor (the stub's), as √v for sampling
+/// alone (where the larger v errs to a higher bar at the crest), so where the
+/// shape of the day moves the level, the reference's deviation (estimated over the whole of
+/// it, crest and trough) is too small at the crest: on the daily model that was where its
+/// last false confirmations were, +4.6 points at a crest of 30 % (docs/performance.md).
+/// A slice's deviation is the reference's times v(μ + shape)/v̄, v̄ the root mean square of v
+/// over the reference rows; 1 without a shape.
+pub(super) struct Spread<'s> {
+    level: f64,
+    shape: &'s Shape,
+    /// v̄.
+    typical: f64,
+}
+
+impl<'s> Spread<'s> {
+    /// The spread of a function at reference `level` with `shape`, over its reference
+    /// `points` (row, share).
+    pub(super) fn of(level: f64, shape: &'s Shape, points: &[(f64, f64)]) -> Self {
+        let mut spread = Spread {
+            level,
+            shape,
+            typical: 0.0,
+        };
+        let count = points.len().max(1) as f64;
+        let square: f64 = points.iter().map(|p| spread.v(p.0 as usize).powi(2)).sum();
+        spread.typical = (square / count).sqrt();
+        spread
+    }
+
+    /// v = p·(1 − p) at row `row`'s level, p within (0, 1).
+    fn v(&self, row: usize) -> f64 {
+        let p = (self.level + self.shape.at(row)).clamp(1e-4, 1.0 - 1e-4);
+        p * (1.0 - p)
+    }
+
+    /// The deviation at row `row` over the reference's, within [½, 2].
+    pub(super) fn at(&self, row: usize) -> f64 {
+        if self.typical <= 0.0 {
+            return 1.0;
+        }
+        (self.v(row) / self.typical).clamp(0.5, 2.0)
+    }
 }
 
 /// What a call reports of a step found at `change`: the finding of the `before_slices()` rows

@@ -34,18 +34,18 @@ fn a_confirmed_regression_settles_once_settle_slices_have_passed_since_its_confi
         examine(&due, &[confirmed.clone()], &settings),
         [Change::Settled { id: 7, at: 86_400 }]
     );
-    // Never before `settle_floor()` (96 + 16 − 8 = 104) slices, whatever `settle_slices` says:
+    // Never before `settle_floor()` (240 + 16 − 8 = 248) slices, whatever `settle_slices` says:
     // until then the reference window still reaches back over the change point.
     let soon = DetectorSettings {
         settle_slices: 6,
         ..DetectorSettings::default()
     };
-    assert_eq!(examine(&level(104, 0), &[confirmed.clone()], &soon), []);
+    assert_eq!(examine(&level(248, 0), &[confirmed.clone()], &soon), []);
     assert_eq!(
-        examine(&level(105, 0), &[confirmed], &soon),
+        examine(&level(249, 0), &[confirmed], &soon),
         [Change::Settled {
             id: 7,
-            at: 104 * 300
+            at: 248 * 300
         }]
     );
 }

@@ -60,15 +60,15 @@ pub(super) fn event(id: i64, function: &str, state: EventState, suspected_at: i6
 }
 
 #[test]
-fn settings_default_to_the_documented_values_and_ask_for_405_slices() {
+fn settings_default_to_the_documented_values_and_ask_for_549_slices() {
     let s = DetectorSettings::default();
-    // 96 reference + 16 watched + a margin of 5 recent are tested, after a day of 288 whose
+    // 240 reference + 16 watched + a margin of 5 recent are tested, after a day of 288 whose
     // same hours show the shape of the series' day.
-    assert_eq!(s.tested_slices(), 117);
+    assert_eq!(s.tested_slices(), 261);
     assert_eq!(s.day_slices(), 288);
-    assert_eq!(s.history_slices(), 405);
-    // A settled function's reference lies after its change point: 96 + 16 − (5 + 3).
-    assert_eq!(s.settle_floor(), 104);
+    assert_eq!(s.history_slices(), 549);
+    // A settled function's reference lies after its change point: 240 + 16 − (5 + 3).
+    assert_eq!(s.settle_floor(), 248);
     // max(1, rise to r = 1.2): from 3 %, 100·(1.2·0.03/1.006 − 0.03) = 0.58 → 1; from 10 %,
     // 100·(0.12/1.02 − 0.1) = 1.7647 (docs/regressions.md; the old 0.2 × 10 = 2 for shares alone).
     assert_eq!(s.threshold(3.0), 1.0);

@@ -77,7 +77,7 @@ impl<'h> Yesterday<'h> {
                 Some((self.time(start + DAY_SECS), share(&self.index, selfs, row)?))
             })
             .collect();
-        let curve = DayCurve::fit(&points, floor)?;
+        let curve = DayCurve::fit(&points, DAY_SECS as f64 / self.slice, floor)?;
         let timed: Vec<(f64, f64)> = reference
             .iter()
             .filter_map(|&(row, x)| Some((self.time(today.start(row)?), x)))
@@ -168,6 +168,17 @@ impl Part {
 }
 
 impl Shape {
+    /// A shape of these `offsets` from row `from` on, without errors (for tests).
+    #[cfg(test)]
+    pub(super) fn of_offsets(from: usize, offsets: Vec<f64>) -> Shape {
+        Shape {
+            from,
+            errors: vec![0.0; offsets.len()],
+            offsets,
+            parts: Vec::new(),
+        }
+    }
+
     /// The shape at row `row`.
     pub(super) fn at(&self, row: usize) -> f64 {
         row.checked_sub(self.from)
