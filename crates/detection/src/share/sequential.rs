@@ -386,21 +386,16 @@ impl<'s> Spread<'s> {
     /// The spread of a function at reference `level` with `shape`, over its reference
     /// `points` (row, share).
     pub(super) fn of(level: f64, shape: &'s Shape, points: &[(f64, f64)]) -> Self {
-        let mut spread = Spread {
+        let count = points.len().max(1) as f64;
+        let square: f64 = points
+            .iter()
+            .map(|p| v(level + shape.at(p.0 as usize)).powi(2))
+            .sum();
+        Spread {
             level,
             shape,
-            typical: 0.0,
-        };
-        let count = points.len().max(1) as f64;
-        let square: f64 = points.iter().map(|p| spread.v(p.0 as usize).powi(2)).sum();
-        spread.typical = (square / count).sqrt();
-        spread
-    }
-
-    /// v = p·(1 − p) at row `row`'s level, p within (0, 1).
-    fn v(&self, row: usize) -> f64 {
-        let p = (self.level + self.shape.at(row)).clamp(1e-4, 1.0 - 1e-4);
-        p * (1.0 - p)
+            typical: (square / count).sqrt(),
+        }
     }
 
     /// The deviation at row `row` over the reference's, within [½, 2].
@@ -408,8 +403,14 @@ impl<'s> Spread<'s> {
         if self.typical <= 0.0 {
             return 1.0;
         }
-        (self.v(row) / self.typical).clamp(0.5, 2.0)
+        (v(self.level + self.shape.at(row)) / self.typical).clamp(0.5, 2.0)
     }
+}
+
+/// v = p·(1 − p) of a share `p`, taken within (0, 1).
+fn v(p: f64) -> f64 {
+    let p = p.clamp(1e-4, 1.0 - 1e-4);
+    p * (1.0 - p)
 }
 
 /// What a call reports of a step found at `change`: the finding of the `before_slices()` rows
