@@ -61,7 +61,7 @@ impl Default for DetectorSettings {
             recent_slices: 5,
             watched_slices: 16,
             confirm_slices: 3,
-            cusum_threshold: 7.75,
+            cusum_threshold: 7.5,
             cusum_drift: 1.0,
             min_delta_points: 1.0,
             min_relative: 0.2,

@@ -8,8 +8,8 @@ use crate::model::{Change, Confirmation, DetectorSettings, EventKind, Finding, O
 
 /// Decides a suspected `event` at each slice after it (docs/regressions.md,
 /// "A sequential test"): confirmed when its CUSUM reached the threshold, its step has held
-/// `recent_slices + confirm_slices` rows, is big enough and holds now; gone when it is back,
-/// too small, or it waited `watched_slices` slices.
+/// `recent_slices + confirm_slices` rows, is big enough and holds now; gone when it is too
+/// small or it waited `watched_slices` slices.
 pub(super) fn decide(
     index: &SeriesIndex<'_>,
     event: &OpenEvent,
@@ -67,8 +67,10 @@ pub(super) fn decide(
             version,
         }));
     }
+    // A step that dips under the resolution's bar for a slice or two (`now`) is not confirmed
+    // then, but stays suspected: only one too small, or one that waited too long, went away.
     let waited = later > settings.watched_slices;
-    if !big || !now || waited {
+    if !big || waited {
         return Some(Change::WentAway {
             id: event.id,
             at,

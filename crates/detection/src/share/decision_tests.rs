@@ -161,12 +161,13 @@ fn a_confirmed_regression_resolves_when_each_of_the_last_three_slices_is_back() 
 fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
     let settings = DetectorSettings::default();
     // 46 slices; a, b, c rise exactly from 1 % to 5 % at row 34 (start 10 200) and stay; d
-    // rises there too and is back at 1 % from row 43 on.
+    // rises there too and is back at 1 % from row 37 on; e too, back from row 43 on.
     let history: Vec<SliceSummary> = (0..46)
         .map(|k| {
             let x = if k < 34 { 10 } else { 50 };
-            let d = if (34..43).contains(&k) { 50 } else { 10 };
-            slice(k, 1000, &[("a", x), ("b", x), ("c", x), ("d", d)])
+            let d = if (34..37).contains(&k) { 50 } else { 10 };
+            let e = if (34..43).contains(&k) { 50 } else { 10 };
+            slice(k, 1000, &[("a", x), ("b", x), ("c", x), ("d", d), ("e", e)])
         })
         .collect();
     let suspected = |id: i64, function: &str, suspected_at: i64| OpenEvent {
@@ -182,8 +183,12 @@ fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
     let open = [
         // c: suspected at the newest slice: no slice after it yet, not decided.
         suspected(2, "c", 13_500),
-        // d: back under before% + half its threshold in the last 3 slices: gone.
+        // d: back for 9 slices, its 3 at 5 % are bursts beside them (1.5 times their median
+        // of 1 % and more), and without them it did not rise: gone.
         suspected(7, "d", 12_000),
+        // e: 9 slices at 5 %, then 3 under before% + half its threshold. Not confirmed, as it
+        // does not hold now, but its step (4 % on average) is still big enough: still suspected.
+        suspected(8, "e", 12_000),
         // a: its step has held 12 ≥ 6 + 3 slices, its CUSUM far above the threshold.
         suspected(3, "a", 11_400),
     ];
@@ -206,9 +211,9 @@ fn decisions_come_first_by_id_and_block_their_functions_in_the_same_call() {
     // The step starts at row 34; exact counts: 1 % before, 5 % after.
     assert_eq!((finding.changed_at, new.function.as_str()), (10_200, "b"));
     assert_eq!((finding.before_percent, finding.after_percent), (1.0, 5.0));
-    // d's step is measured to the newest slice: 9 slices at 5 % and 3 at 1 %, 4 % on average.
+    // d's step is measured to the newest slice: 3 slices at 5 % and 9 at 1 %, 2 % on average.
     assert_eq!(gone.changed_at, 10_200);
-    assert!((gone.after_percent - 4.0).abs() < 1e-9, "{gone:?}");
+    assert!((gone.after_percent - 2.0).abs() < 1e-9, "{gone:?}");
 }
 
 #[test]

@@ -445,11 +445,11 @@ impl Step {
     }
 
     /// Whether the step is big enough from `baseline` (percent: `Watched::baseline`), its
-    /// after window's share and without its largest after slice (`DetectorSettings::big_enough`),
-    /// and a step: over the before and
-    /// after rows together, two levels split at the change point fit the shares better (a
-    /// smaller residual sum of squares) than one straight line does. A level that climbs (a
-    /// daily swing, a slow drift, a wander) fits a line as well as a step, and is not one.
+    /// after window's share and its share without its bursts (`without_bursts`;
+    /// `DetectorSettings::big_enough`), and a step: over the before and after rows together,
+    /// two levels split at the change point fit the shares better (a smaller residual sum of
+    /// squares) than one straight line does. A level that climbs (a daily swing, a slow drift, a
+    /// wander) fits a line as well as a step, and is not one.
     pub(super) fn big_enough(
         &self,
         index: &SeriesIndex<'_>,
@@ -461,16 +461,13 @@ impl Step {
             return false;
         }
         let (before, after) = &self.windows;
-        // Without its largest slice, too: one burst in the after rows (a slice where the
-        // function did three times its work) is not a step.
-        let mut afters: Vec<f64> = after
+        let afters: Vec<f64> = after
             .clone()
             .filter_map(|row| share(index, selfs, row))
             .collect();
-        afters.sort_by(f64::total_cmp);
-        afters.pop();
-        let trimmed = 100.0 * afters.iter().sum::<f64>() / afters.len().max(1) as f64;
-        if afters.is_empty() || !settings.big_enough(baseline, trimmed) {
+        let calm = without_bursts(afters);
+        let calm_percent = 100.0 * calm.iter().sum::<f64>() / calm.len().max(1) as f64;
+        if calm.is_empty() || !settings.big_enough(baseline, calm_percent) {
             return false;
         }
         let points: Vec<(f64, f64, bool)> = before
@@ -501,6 +498,21 @@ impl Step {
         }
         100.0 * median(&last) > baseline + settings.threshold(baseline) / 2.0
     }
+}
+
+/// A slice at least this many times the median of its window is a burst of its own: a burst
+/// triples a function's work (SPEC §36), which takes a share p to 3p/(1 + 2p), over 1.5 times
+/// p below p = ½, while the stub's noise puts a slice that far up about once in 700 (log 1.5 =
+/// 0.41 over a slice's σ of 0.3/√5 = 0.13: 3σ).
+const BURST: f64 = 1.5;
+
+/// `shares` without every burst of its own (`BURST` times their median or more): one or two
+/// bursts in a step's after rows (slices where the function did three times its work) are not
+/// a step.
+pub(super) fn without_bursts(mut shares: Vec<f64>) -> Vec<f64> {
+    let bar = BURST * median(&shares);
+    shares.retain(|share| *share < bar);
+    shares
 }
 
 /// The new suspicions of a call, by function name: each function of the newest summary without

@@ -4,6 +4,7 @@ use pf_model::significance::{delta, share};
 use pf_model::trend::{KeptFunction, SliceSummary};
 
 use super::index::SeriesIndex;
+use super::sequential::without_bursts;
 use super::*;
 
 /// Slice `k` (start 300·k) with `total` samples and the given kept functions.
@@ -256,4 +257,17 @@ fn an_absent_function_counts_zero_below_the_top_and_the_smallest_kept_at_it() {
         suspected_functions(&examine(&kept_two, &[], &settings)),
         ["x"]
     );
+}
+
+#[test]
+fn every_burst_of_its_own_is_left_out_of_a_step_and_nothing_else() {
+    // A +5-point step at 25 % with the stub's spread: the median is 0.25, the bar 0.375, and
+    // every slice stays.
+    let step = vec![0.27, 0.23, 0.25, 0.31, 0.24, 0.22, 0.26, 0.25];
+    assert_eq!(without_bursts(step.clone()), step);
+    // A 10 % function with two bursts (3 × 0.1/1.2 = 25 %): the median is (0.10 + 0.11)/2 =
+    // 0.105, the bar 0.1575, and both bursts go.
+    let bursts = vec![0.10, 0.25, 0.09, 0.11, 0.24, 0.10, 0.12, 0.09];
+    assert_eq!(without_bursts(bursts), [0.10, 0.09, 0.11, 0.10, 0.12, 0.09]);
+    assert!(without_bursts(Vec::new()).is_empty());
 }
