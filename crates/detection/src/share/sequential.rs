@@ -8,8 +8,8 @@ use std::ops::Range;
 use pf_model::trend::SliceSummary;
 
 use super::cusum::{
-    cusum, median, pooled_rho, step_beside_curve, step_fits_better, step_start, Reference, RhoPart,
-    Winsorized,
+    cusum, median, pooled_rho, step_beside_curve, step_beyond_trend, step_start, Reference,
+    RhoPart, Winsorized,
 };
 use super::index::SeriesIndex;
 use super::two_windows::{windows, Measured};
@@ -447,9 +447,9 @@ impl Step {
     /// Whether the step is big enough from `baseline` (percent: `Watched::baseline`), its
     /// after window's share and its share without its bursts (`without_bursts`;
     /// `DetectorSettings::big_enough`), and a step: over the before and after rows together,
-    /// two levels split at the change point fit the shares better (a smaller residual sum of
-    /// squares) than one straight line does. A level that climbs (a daily swing, a slow drift, a
-    /// wander) fits a line as well as a step, and is not one.
+    /// a jump at the change point beyond one slope through both keeps at least half the
+    /// difference of their means (`step_beyond_trend`). A level that climbs (a daily swing, a
+    /// slow drift, a wander) is a slope, and not a step.
     pub(super) fn big_enough(
         &self,
         index: &SeriesIndex<'_>,
@@ -475,7 +475,7 @@ impl Step {
             .chain(after.clone())
             .filter_map(|row| Some((row as f64, share(index, selfs, row)?, row >= after.start)))
             .collect();
-        step_fits_better(&points)
+        step_beyond_trend(&points)
     }
 
     /// Whether the median share of the last `confirm_slices` rows is still above `baseline` +
